@@ -1,0 +1,150 @@
+# textclass - the only build file: make, make test, make install.
+# Every knob can be overridden: make CC=clang CFLAGS=-O3 PREFIX=$HOME/.local
+
+CC ?= cc
+CLANG ?= clang
+CFLAGS ?= -O2 -g
+LDFLAGS ?=
+PREFIX ?= /usr/local
+DESTDIR ?=
+PKG_CONFIG ?= pkg-config
+LUA ?= lua5.4
+BUSTED ?= busted
+SANITIZE ?=
+FUZZ_SECONDS ?= 60
+
+# Debian 12 packages the build, the tests and the benchmarks need.
+DEB_BUILD = build-essential pkg-config liblua5.4-dev lua5.4 libutf8proc-dev \
+            libsvm-dev liblinear-dev lua-cjson lua-filesystem lua-term lua-system
+DEB_TEST = lua-busted valgrind clang libclang-rt-14-dev libsvm-tools
+DEB_BENCH = liblinear-tools fasttext python3-sklearn hyperfine
+
+WARN = -std=c99 -Wall -Wextra -pedantic -Wshadow -Wundef -Wwrite-strings \
+       -Wmissing-prototypes -Wstrict-prototypes
+LUA_CFLAGS := $(shell $(PKG_CONFIG) --cflags lua5.4 2>/dev/null)
+UTF8PROC_CFLAGS := $(shell $(PKG_CONFIG) --cflags libutf8proc 2>/dev/null)
+ALL_CFLAGS = $(WARN) -D_POSIX_C_SOURCE=200809L -fPIC -fvisibility=hidden \
+             $(UTF8PROC_CFLAGS) -Icore $(CFLAGS) -MMD -MP
+LIBS = -lutf8proc -lsvm -llinear -lpthread -lm
+
+ifneq ($(SANITIZE),)
+BUILD ?= build/sanitize
+ALL_CFLAGS += -fsanitize=$(SANITIZE) -fno-sanitize-recover=all -fno-omit-frame-pointer -O1 -g
+LDFLAGS += -fsanitize=$(SANITIZE)
+# The specs run under the stock interpreter, so preload the runtimes.
+SAN_PRELOAD = LD_PRELOAD="$$($(CC) -print-file-name=libasan.so) $$($(CC) -print-file-name=libubsan.so)" \
+              ASAN_OPTIONS=detect_leaks=0
+else
+BUILD ?= build
+endif
+
+CORE_SRC = $(sort $(wildcard core/*.c))
+CORE_OBJ = $(CORE_SRC:core/%.c=$(BUILD)/core/%.o)
+LUA_SRC = $(sort $(wildcard lua/*.c))
+LUA_OBJ = $(LUA_SRC:lua/%.c=$(BUILD)/lua/%.o)
+CTEST_SRC = $(sort $(wildcard tests/c/test_*.c))
+CTEST_BIN = $(CTEST_SRC:tests/c/%.c=$(BUILD)/tests/%)
+FUZZ_SRC = $(sort $(wildcard tests/fuzz/fuzz_*.c))
+
+LIB = $(BUILD)/libtextclass.a
+MODULE = $(BUILD)/textclass.so
+CLI = bin/textclass
+
+.PHONY: all deps test test-c test-lua valgrind fuzz bench models demo install uninstall clean
+
+all: $(LIB) $(MODULE) $(CLI)
+
+deps:
+	@missing=$$(for p in $(DEB_BUILD) $(DEB_TEST) $(DEB_BENCH); do \
+	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:" $$missing; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	else echo "all packages present"; fi
+
+$(BUILD)/core/%.o: core/%.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(BUILD)/lua/%.o: lua/%.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(LUA_CFLAGS) -c $< -o $@
+
+$(LIB): $(CORE_OBJ)
+	@mkdir -p $(@D)
+	rm -f $@
+	ar rcs $@ $^
+
+# The module does not link liblua: the interpreter provides it at load time.
+$(MODULE): $(LUA_OBJ) $(LIB)
+	$(CC) -shared $(LDFLAGS) -o $@ $(LUA_OBJ) $(LIB) $(LIBS)
+
+# The launcher runs scripts/textclass.lua with this tree's module and models.
+$(CLI): scripts/textclass.in Makefile
+	@mkdir -p $(@D)
+	sed -e 's|@ROOT@|$(CURDIR)|g' -e 's|@LUA@|$(LUA)|g' -e 's|@BUILD@|$(BUILD)|g' $< > $@.tmp
+	chmod +x $@.tmp
+	mv $@.tmp $@
+
+$(BUILD)/tests/%: tests/c/%.c tests/c/check.h $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Itests/c $(LDFLAGS) $< $(LIB) $(LIBS) -o $@
+
+# make test: every suite, then one closing "N passed, N failed" line.
+test: all $(CTEST_BIN)
+	@BUILD=$(BUILD) BUSTED="$(BUSTED)" LUA=$(LUA) SAN_PRELOAD='$(SAN_PRELOAD)' sh tests/run $(CTEST_BIN)
+
+# The C tests under valgrind's memcheck (leaks and invalid accesses fail).
+valgrind: $(CTEST_BIN)
+	@BUILD=$(BUILD) VALGRIND="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite" \
+	  sh tests/run --c-only $(CTEST_BIN)
+
+# libFuzzer targets, each run for FUZZ_SECONDS from its seed corpus.
+FUZZ_CFLAGS = -std=c99 -D_POSIX_C_SOURCE=200809L -g -O1 -fsanitize=fuzzer,address,undefined \
+              $(UTF8PROC_CFLAGS) -Icore
+fuzz:
+	@mkdir -p build/fuzz
+	@set -e; for src in $(FUZZ_SRC); do \
+	  name=$$(basename $$src .c); \
+	  $(CLANG) $(FUZZ_CFLAGS) $$src $(CORE_SRC) $(LIBS) -lstdc++ -o build/fuzz/$$name; \
+	  mkdir -p build/fuzz/$$name.corpus; \
+	  seeds=tests/fuzz/seeds/$$name; [ -d $$seeds ] || seeds=; \
+	  echo "fuzz: $$name for $(FUZZ_SECONDS)s"; \
+	  build/fuzz/$$name -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -print_final_stats=0 \
+	    build/fuzz/$$name.corpus $$seeds 2>build/fuzz/$$name.log || { tail -40 build/fuzz/$$name.log; exit 1; }; \
+	  echo "fuzz: $$name ok ($$(grep -c . build/fuzz/$$name.log) log lines)"; \
+	done
+
+bench: all
+	sh bench/run
+
+models: all
+	$(MAKE) -C models
+
+demo: all
+	$(CLI) label examples/articles
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib \
+	  $(DESTDIR)$(PREFIX)/lib/lua/5.4 $(DESTDIR)$(PREFIX)/share/lua/5.4/textclass \
+	  $(DESTDIR)$(PREFIX)/share/textclass $(DESTDIR)$(PREFIX)/bin
+	install -m 644 core/textclass.h $(DESTDIR)$(PREFIX)/include/textclass.h
+	install -m 644 $(LIB) $(DESTDIR)$(PREFIX)/lib/libtextclass.a
+	install -m 755 $(MODULE) $(DESTDIR)$(PREFIX)/lib/lua/5.4/textclass.so
+	for f in lua/textclass/*.lua; do [ -e "$$f" ] || continue; \
+	  install -m 644 $$f $(DESTDIR)$(PREFIX)/share/lua/5.4/textclass/; done
+	install -m 644 models/news.model $(DESTDIR)$(PREFIX)/share/textclass/news.model
+	install -m 644 scripts/textclass.lua $(DESTDIR)$(PREFIX)/share/textclass/textclass.lua
+	sed -e 's|@ROOT@|$(PREFIX)|g' -e 's|@LUA@|$(LUA)|g' -e 's|@BUILD@|installed|g' \
+	  scripts/textclass.in > $(DESTDIR)$(PREFIX)/bin/textclass
+	chmod 755 $(DESTDIR)$(PREFIX)/bin/textclass
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/include/textclass.h $(DESTDIR)$(PREFIX)/lib/libtextclass.a \
+	  $(DESTDIR)$(PREFIX)/lib/lua/5.4/textclass.so $(DESTDIR)$(PREFIX)/bin/textclass
+	rm -rf $(DESTDIR)$(PREFIX)/share/lua/5.4/textclass $(DESTDIR)$(PREFIX)/share/textclass
+
+clean:
+	rm -rf build bin
+
+-include $(CORE_OBJ:.o=.d) $(LUA_OBJ:.o=.d)

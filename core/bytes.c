@@ -1,0 +1,150 @@
+/* bytes.c - bounds-checked little-endian reading and writing, and CRC-32.
+ *
+ * Every parser of untrusted bytes (extractor_io.c, model_io.c) reads
+ * through tci_reader, so the bounds checks live in one place. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+/* ======================================================== writing */
+
+static int grow(tci_writer *w, size_t n) {
+  size_t cap;
+  unsigned char *p;
+  if (w->err) return 0;
+  if (n > SIZE_MAX - w->len) { w->err = TC_ELIMIT; return 0; }
+  if (w->len + n <= w->cap) return 1;
+  cap = w->cap ? w->cap : 256;
+  while (cap < w->len + n) cap = cap > SIZE_MAX / 2 ? w->len + n : cap * 2;
+  p = realloc(w->p, cap);
+  if (!p) { w->err = TC_ENOMEM; return 0; }
+  w->p = p;
+  w->cap = cap;
+  return 1;
+}
+
+void tci_put_bytes(tci_writer *w, const void *src, size_t n) {
+  if (n == 0 || !grow(w, n)) return;
+  memcpy(w->p + w->len, src, n);
+  w->len += n;
+}
+
+void tci_put_u8(tci_writer *w, uint8_t v) { tci_put_bytes(w, &v, 1); }
+
+void tci_put_u32(tci_writer *w, uint32_t v) {
+  unsigned char b[4];
+  int i;
+  for (i = 0; i < 4; i++) b[i] = (unsigned char)(v >> (8 * i));
+  tci_put_bytes(w, b, 4);
+}
+
+void tci_put_u64(tci_writer *w, uint64_t v) {
+  unsigned char b[8];
+  int i;
+  for (i = 0; i < 8; i++) b[i] = (unsigned char)(v >> (8 * i));
+  tci_put_bytes(w, b, 8);
+}
+
+void tci_put_f64(tci_writer *w, double v) {
+  uint64_t u;
+  memcpy(&u, &v, sizeof u);
+  tci_put_u64(w, u);
+}
+
+void tci_put_str(tci_writer *w, const char *s, size_t n) {
+  if (n > UINT32_MAX) { if (!w->err) w->err = TC_ELIMIT; return; }
+  tci_put_u32(w, (uint32_t)n);
+  tci_put_bytes(w, s, n);
+}
+
+void tci_patch_u32(tci_writer *w, size_t at, uint32_t v) {
+  int i;
+  if (w->err || at > w->len || w->len - at < 4) return;
+  for (i = 0; i < 4; i++) w->p[at + i] = (unsigned char)(v >> (8 * i));
+}
+
+/* ======================================================== reading */
+
+void tci_reader_init(tci_reader *r, const void *p, size_t len) {
+  r->p = p;
+  r->len = len;
+  r->pos = 0;
+  r->bad = 0;
+}
+
+size_t tci_left(const tci_reader *r) { return r->bad ? 0 : r->len - r->pos; }
+
+const unsigned char *tci_get_bytes(tci_reader *r, size_t n) {
+  const unsigned char *q;
+  if (r->bad || n > r->len - r->pos) { r->bad = 1; return NULL; }
+  q = r->p + r->pos;
+  r->pos += n;
+  return q;
+}
+
+uint8_t tci_get_u8(tci_reader *r) {
+  const unsigned char *b = tci_get_bytes(r, 1);
+  return b ? b[0] : 0;
+}
+
+uint32_t tci_get_u32(tci_reader *r) {
+  const unsigned char *b = tci_get_bytes(r, 4);
+  uint32_t v = 0;
+  int i;
+  if (!b) return 0;
+  for (i = 3; i >= 0; i--) v = (v << 8) | b[i];
+  return v;
+}
+
+uint64_t tci_get_u64(tci_reader *r) {
+  const unsigned char *b = tci_get_bytes(r, 8);
+  uint64_t v = 0;
+  int i;
+  if (!b) return 0;
+  for (i = 7; i >= 0; i--) v = (v << 8) | b[i];
+  return v;
+}
+
+double tci_get_f64(tci_reader *r) {
+  uint64_t u = tci_get_u64(r);
+  double v;
+  memcpy(&v, &u, sizeof v);
+  return v;
+}
+
+const char *tci_get_str(tci_reader *r, size_t *n) {
+  uint32_t len = tci_get_u32(r);
+  const unsigned char *b = tci_get_bytes(r, len);
+  *n = b ? len : 0;
+  return b ? (const char *)b : NULL;
+}
+
+int tci_can_hold(const tci_reader *r, uint64_t count, size_t min_size) {
+  size_t left = tci_left(r);
+  if (r->bad) return 0;
+  if (min_size == 0) min_size = 1;
+  return count <= left / min_size;
+}
+
+/* ======================================================== CRC-32 */
+
+/* Bitwise CRC-32, reflected polynomial 0xEDB88320. Model files are a few
+ * megabytes and checked once per load, so a table-free loop over 8 bits per
+ * byte (a few ms per MB) would do; a 256-entry table computed on the fly
+ * per call keeps us free of mutable statics and is still fast. */
+uint32_t tci_crc32(uint32_t crc, const void *p, size_t n) {
+  const unsigned char *b = p;
+  uint32_t table[256];
+  uint32_t c;
+  size_t i;
+  int k;
+  for (i = 0; i < 256; i++) {
+    c = (uint32_t)i;
+    for (k = 0; k < 8; k++) c = (c & 1) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+    table[i] = c;
+  }
+  crc = ~crc;
+  for (i = 0; i < n; i++) crc = table[(crc ^ b[i]) & 0xff] ^ (crc >> 8);
+  return ~crc;
+}

@@ -1,0 +1,32 @@
+/* errors.c - error codes and diagnostics. */
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "internal.h"
+
+const char *tc_strerror(int code) {
+  switch (code) {
+  case TC_OK: return "success";
+  case TC_ENOMEM: return "out of memory";
+  case TC_EINVAL: return "invalid argument";
+  case TC_EIO: return "input/output error";
+  case TC_EFORMAT: return "malformed or truncated data";
+  case TC_EVERSION: return "unsupported format version";
+  case TC_ECHECKSUM: return "checksum mismatch (file corrupted)";
+  case TC_EDATA: return "unusable training data";
+  case TC_ECANCELED: return "canceled";
+  case TC_ELIMIT: return "size limit exceeded";
+  default: return "unknown error";
+  }
+}
+
+int tci_fail(tc_diag *diag, int code, const char *fmt, ...) {
+  if (diag) {
+    va_list ap;
+    diag->code = code;
+    va_start(ap, fmt);
+    vsnprintf(diag->message, sizeof diag->message, fmt, ap);
+    va_end(ap);
+  }
+  return code;
+}

@@ -1,0 +1,473 @@
+/*
+ * textclass.h - the one public header of libtextclass.
+ *
+ * libtextclass turns text into topic labels:
+ *
+ *   bytes --normalise--> NFKC, case-folded UTF-8 --tokenise--> tokens
+ *         --extract----> word/char n-grams --vectorise--> TF-IDF sparse vector
+ *         --classify---> one-vs-rest SVM decision values --calibrate--> scores in [0,1]
+ *
+ * This header is the reference manual. Conventions used throughout:
+ *
+ *  - Every fallible function returns int: TC_OK (0) or a negative TC_E* code.
+ *    Results go through out-parameters. tc_strerror() names a code.
+ *  - Functions that parse or validate take an optional tc_diag * (may be NULL)
+ *    that receives a human-readable message naming the problem.
+ *  - Text is always (const char *text, size_t len): NUL bytes are ordinary
+ *    characters, no terminator is needed. Invalid UTF-8 is never an error:
+ *    each maximal invalid sequence is decoded as U+FFFD and counted.
+ *  - Every tc_x_new / tc_x_load has a tc_x_free that accepts NULL.
+ *  - Objects that have been built (tc_extractor after fitting, tc_model) are
+ *    read-only: any number of threads may use one at once, each with its own
+ *    tc_workspace. Creating, fitting, loading and freeing are not thread-safe
+ *    with respect to the same object.
+ *  - The library never prints, never exits and never aborts. Out of memory
+ *    is reported as TC_ENOMEM.
+ *  - Feature indices are 1-based (as libsvm and liblinear expect).
+ */
+#ifndef TEXTCLASS_H
+#define TEXTCLASS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__GNUC__) && !defined(TC_STATIC)
+#define TC_API __attribute__((visibility("default")))
+#else
+#define TC_API
+#endif
+
+#define TC_VERSION_MAJOR 0
+#define TC_VERSION_MINOR 1
+#define TC_VERSION_PATCH 0
+#define TC_VERSION_STRING "0.1.0"
+
+/* ====================================================================
+ * Errors
+ * ==================================================================== */
+
+enum {
+  TC_OK = 0,
+  TC_ENOMEM = -1,    /* an allocation failed */
+  TC_EINVAL = -2,    /* a caller error: bad argument or option */
+  TC_EIO = -3,       /* reading or writing a file failed (see errno) */
+  TC_EFORMAT = -4,   /* bytes are not a valid model/extractor: truncated, corrupt */
+  TC_EVERSION = -5,  /* a model file of a format version we do not know */
+  TC_ECHECKSUM = -6, /* a model file whose checksum does not match its bytes */
+  TC_EDATA = -7,     /* training data unusable (empty, one class only, ...) */
+  TC_ECANCELED = -8, /* a progress callback asked to stop */
+  TC_ELIMIT = -9     /* a size limit of the library was exceeded */
+};
+
+/* A static, English description of an error code; never NULL. */
+TC_API const char *tc_strerror(int code);
+
+/* Detail for an error: filled by functions that take one (may be NULL). */
+typedef struct tc_diag {
+  int code;           /* the TC_E* code returned */
+  long line;          /* 1-based line or record number, 0 when not relevant */
+  char message[256];  /* NUL-terminated, e.g. "vocabulary: term 17 runs past the end" */
+} tc_diag;
+
+/* Progress callback used by long operations. `stage` is a short static
+ * string ("vocabulary", "train", "calibrate", "cv", "grid", "predict");
+ * done/total count units of that stage (total may be 0 when unknown).
+ * It is always called from the thread that called the library function.
+ * Return non-zero to cancel: the operation then stops with TC_ECANCELED. */
+typedef int (*tc_progress_fn)(void *ud, const char *stage, size_t done, size_t total);
+
+/* Routes libsvm's and liblinear's diagnostic printing away from stdout.
+ * Called automatically by every function that trains; idempotent and
+ * thread-safe. */
+TC_API void tc_init(void);
+
+/* ====================================================================
+ * Options: normalisation, tokenisation and features
+ * ==================================================================== */
+
+enum {
+  TC_STOPWORDS_NONE = 0,    /* keep every token */
+  TC_STOPWORDS_ENGLISH = 1, /* the built-in English list (tc_stopwords_english) */
+  TC_STOPWORDS_CUSTOM = 2   /* the list in tc_options.stopwords */
+};
+
+typedef struct tc_options {
+  /* normalisation */
+  int compat;           /* 1: NFKC (default); 0: NFC */
+  int casefold;         /* 1: Unicode case folding (default) */
+  int strip_accents;    /* 1: remove combining marks (e -> e from e-acute); default 0 */
+  /* tokenisation */
+  int max_token_bytes;  /* longer tokens are cut on a character boundary; default 64 */
+  int stopword_mode;    /* TC_STOPWORDS_*; default TC_STOPWORDS_ENGLISH */
+  const char *const *stopwords; /* TC_STOPWORDS_CUSTOM: the words (borrowed; copied and
+                                   normalised by tc_extractor_new) */
+  size_t n_stopwords;
+  /* features */
+  int word_ngram_min;   /* word n-gram lengths; default 1..2; 0..0 disables word features */
+  int word_ngram_max;
+  int char_ngram_min;   /* character n-grams inside each token, padded with spaces
+                           (" data "); default 0..0 = off, e.g. 3..5 */
+  int char_ngram_max;
+  /* vocabulary (used by tc_extractor_fit) */
+  int min_df;           /* keep terms in at least this many documents; default 2 */
+  double max_df;        /* drop terms in more than this fraction of documents; default 1.0 */
+  int max_features;     /* keep the most frequent terms only; 0 = no limit; default 0 */
+  /* weighting */
+  int sublinear_tf;     /* 1: tf = 1 + ln(count) (default); 0: raw count */
+  int use_idf;          /* 1: multiply by smoothed idf = ln((1+N)/(1+df)) + 1 (default) */
+  int l2_normalize;     /* 1: scale each vector to unit length (default) */
+} tc_options;
+
+/* Fill *o with the defaults documented above. */
+TC_API void tc_options_init(tc_options *o);
+
+/* NULL when *o is usable, otherwise a static message naming the bad field. */
+TC_API const char *tc_options_check(const tc_options *o);
+
+/* The built-in English stop word list, NULL-terminated, already normalised. */
+TC_API const char *const *tc_stopwords_english(void);
+
+/* ====================================================================
+ * Workspace: per-thread scratch memory
+ * ==================================================================== */
+
+/* Scratch buffers for normalising, tokenising, vectorising and predicting.
+ * Reuse one per thread: after warming up, the hot paths allocate nothing.
+ * Results handed out "in the workspace" stay valid until the next call
+ * that uses the same workspace. */
+typedef struct tc_workspace tc_workspace;
+
+TC_API int tc_workspace_new(tc_workspace **out);
+TC_API void tc_workspace_free(tc_workspace *ws);
+
+/* ====================================================================
+ * Normalisation
+ * ==================================================================== */
+
+/* Normalise text as the extractor would before tokenising: invalid UTF-8
+ * replaced by U+FFFD, then NFKC (or NFC), case folding and optional accent
+ * stripping per *o. *out points into the workspace (NUL-terminated for
+ * convenience, *out_len excludes it). *n_invalid (may be NULL) receives the
+ * number of invalid sequences replaced. */
+TC_API int tc_normalize(const tc_options *o, tc_workspace *ws,
+                        const char *text, size_t len,
+                        const char **out, size_t *out_len, size_t *n_invalid);
+
+/* ====================================================================
+ * Extractor: tokens, terms and TF-IDF vectors
+ * ==================================================================== */
+
+/* An extractor holds the options, the compiled stop word set and, once
+ * fitted, the vocabulary with document frequencies. */
+typedef struct tc_extractor tc_extractor;
+
+typedef struct tc_token {
+  const char *text;     /* normalised UTF-8, in the workspace */
+  size_t len;           /* bytes */
+} tc_token;
+
+typedef struct tc_tokens {
+  const tc_token *tok;  /* in the workspace */
+  size_t n;
+  size_t n_invalid;     /* invalid UTF-8 sequences replaced by U+FFFD */
+} tc_tokens;
+
+typedef struct tc_feature {
+  int index;            /* 1-based vocabulary index, strictly ascending in a vector */
+  double value;
+} tc_feature;
+
+typedef struct tc_vector {
+  const tc_feature *f;  /* in the workspace */
+  size_t n;
+  size_t n_tokens;      /* tokens seen (after stop words) */
+  size_t n_invalid;     /* invalid UTF-8 sequences replaced by U+FFFD */
+} tc_vector;
+
+/* Called once per term by tc_extractor_terms; return non-zero to stop early.
+ * The term bytes are only valid during the call. */
+typedef int (*tc_term_fn)(void *ud, const char *term, size_t len);
+
+/* Create an unfitted extractor from checked options (TC_EINVAL names the
+ * field in diag). It can tokenise and enumerate terms at once; it needs
+ * tc_extractor_fit before it can vectorise. */
+TC_API int tc_extractor_new(const tc_options *o, tc_extractor **out, tc_diag *diag);
+TC_API void tc_extractor_free(tc_extractor *ex);
+
+/* The options the extractor was made with (belongs to the extractor). */
+TC_API const tc_options *tc_extractor_options(const tc_extractor *ex);
+
+/* Learn the vocabulary and document frequencies from n documents, applying
+ * min_df, max_df and max_features. Indices are assigned in a deterministic
+ * order (by descending document frequency, ties by term bytes). Replaces any
+ * earlier vocabulary. TC_EDATA when no term survives. */
+TC_API int tc_extractor_fit(tc_extractor *ex, size_t n, const char *const *texts,
+                            const size_t *lens, tc_progress_fn progress, void *ud);
+
+/* Tokens of a text after normalisation and stop word removal. Rules
+ * (docs/text-processing.md): runs of letters, marks and digits form words;
+ * an apostrophe between letters joins ("don't"), a trailing "'s" is dropped
+ * ("biden's" -> "biden"); a hyphen between letters or digits joins
+ * ("e-mail", "covid-19"); "." and "," between digits join ("3.5", "1,000");
+ * URLs become their host ("thehackernews.com"), e-mail addresses their
+ * domain; characters of scripts written without spaces (Han, Hiragana,
+ * Katakana, Thai, Lao, Khmer, Myanmar) are one token each. */
+TC_API int tc_extractor_tokenize(const tc_extractor *ex, tc_workspace *ws,
+                                 const char *text, size_t len, tc_tokens *out);
+
+/* Every term the extractor derives from a text, in text order, with
+ * repetitions: word n-grams (joined by one space), character bigrams of
+ * scripts without spaces, and character n-grams when enabled (prefixed
+ * "#c "). Independent of any vocabulary. */
+TC_API int tc_extractor_terms(const tc_extractor *ex, tc_workspace *ws,
+                              const char *text, size_t len,
+                              tc_term_fn fn, void *ud);
+
+/* The TF-IDF vector of a text over the fitted vocabulary; terms outside it
+ * are ignored. TC_EINVAL if the extractor is not fitted. */
+TC_API int tc_extractor_vectorize(const tc_extractor *ex, tc_workspace *ws,
+                                  const char *text, size_t len, tc_vector *out);
+
+/* Vocabulary size (0 before fitting). */
+TC_API size_t tc_extractor_n_features(const tc_extractor *ex);
+
+/* The term of a 1-based feature index (belongs to the extractor), or NULL
+ * when out of range. */
+TC_API const char *tc_extractor_feature_name(const tc_extractor *ex, int index, size_t *len);
+
+/* Serialise a fitted extractor: *out is malloc'ed (free() it). */
+TC_API int tc_extractor_to_bytes(const tc_extractor *ex, unsigned char **out, size_t *len);
+
+/* Rebuild an extractor from bytes made by tc_extractor_to_bytes. Every size,
+ * count and index is checked against the bytes present; TC_EFORMAT (with
+ * diag naming the problem) for anything else. Never reads outside
+ * [p, p+len) and never allocates more than the bytes can justify. */
+TC_API int tc_extractor_from_bytes(const unsigned char *p, size_t len,
+                                   tc_extractor **out, tc_diag *diag);
+
+/* ====================================================================
+ * Training data
+ * ==================================================================== */
+
+/* A set of labelled documents. Texts are copied. Label names are interned
+ * in order of first appearance (label index 0, 1, ...). */
+typedef struct tc_dataset tc_dataset;
+
+TC_API int tc_dataset_new(tc_dataset **out);
+TC_API void tc_dataset_free(tc_dataset *ds);
+
+/* Add a document with n_labels labels (1 for multi-class data; 0 allowed
+ * for multi-label data, meaning "none of the labels"). TC_EINVAL for an
+ * empty label name or a label repeated within the document. */
+TC_API int tc_dataset_add(tc_dataset *ds, const char *text, size_t len,
+                          const char *const *labels, size_t n_labels);
+
+TC_API size_t tc_dataset_size(const tc_dataset *ds);
+TC_API size_t tc_dataset_n_labels(const tc_dataset *ds);
+/* Name of label i (belongs to the dataset), NULL when out of range. */
+TC_API const char *tc_dataset_label(const tc_dataset *ds, size_t i);
+
+/* ====================================================================
+ * Training
+ * ==================================================================== */
+
+enum { TC_KERNEL_LINEAR = 0, TC_KERNEL_RBF = 1 };
+
+enum {
+  TC_SOLVER_AUTO = 0,      /* liblinear for linear kernels, libsvm for RBF */
+  TC_SOLVER_LIBLINEAR = 1, /* linear only */
+  TC_SOLVER_LIBSVM = 2     /* any kernel; linear models are collapsed to w, b */
+};
+
+enum {
+  TC_WEIGHT_NONE = 0,      /* every document weighs the same */
+  TC_WEIGHT_BALANCED = 1,  /* per binary problem, positives and negatives weigh
+                              n/(2*n_class) (default) */
+  TC_WEIGHT_CUSTOM = 2     /* label_weights[label] scales C for that label's positives */
+};
+
+typedef struct tc_train_params {
+  tc_options features;     /* extractor options */
+  int multilabel;          /* 0: one label per document, the top label wins;
+                              1: every label whose score passes the threshold */
+  int kernel;              /* TC_KERNEL_*; default linear */
+  int solver;              /* TC_SOLVER_*; default auto */
+  double C;                /* default 1.0 */
+  double gamma;            /* RBF; <= 0 means 1/n_features-ish default (1.0 on L2-normalised data) */
+  int class_weight;        /* TC_WEIGHT_*; default balanced */
+  const double *label_weights; /* TC_WEIGHT_CUSTOM: one per dataset label (borrowed) */
+  double tolerance;        /* solver stopping tolerance; <= 0: the solver's default */
+  int calibrate;           /* 1: Platt scaling from internal cross-validation (default) */
+  double threshold;        /* score a label needs (multi-label); default 0.5 */
+  const char *fallback;    /* label for documents passing no threshold, or NULL */
+  int cv_folds;            /* > 1: run k-fold CV and store the figures in the model */
+  int grid;                /* 1: pick C (and gamma) by cv_folds-fold CV macro-F1 */
+  uint64_t seed;           /* fold assignment and solver seeds; default 1 */
+  int threads;             /* binary problems trained in parallel; default 1 */
+  double cache_mb;         /* libsvm kernel cache; default 200 */
+  tc_progress_fn progress; /* optional */
+  void *progress_ud;
+} tc_train_params;
+
+TC_API void tc_train_params_init(tc_train_params *p);
+
+/* NULL when *p is usable with *ds (ds may be NULL to skip data checks),
+ * otherwise a static message naming the bad field. */
+TC_API const char *tc_train_params_check(const tc_train_params *p, const tc_dataset *ds);
+
+typedef struct tc_model tc_model;
+
+/* Fit the extractor on the dataset's texts, then train one binary SVM per
+ * label (one-vs-rest), calibrate, and return a self-contained model.
+ * Deterministic: equal data and params give byte-identical saved models,
+ * whatever the thread count. TC_EDATA (with diag) for unusable data. */
+TC_API int tc_model_train(const tc_dataset *ds, const tc_train_params *p,
+                          tc_model **out, tc_diag *diag);
+
+/* ====================================================================
+ * Evaluation
+ * ==================================================================== */
+
+/* Per-label counts and figures. Precision, recall and F1 are 0 when
+ * undefined (no predictions / no gold documents). */
+typedef struct tc_label_metrics {
+  size_t tp, fp, fn, support;  /* support = gold documents with the label */
+  double precision, recall, f1;
+} tc_label_metrics;
+
+/* Metrics accumulator over a fixed label set. Accuracy counts documents
+ * whose primary predicted label is among their gold labels; exact_match
+ * counts documents whose predicted label set equals the gold set.
+ * macro_f1 averages the F1 of labels with support or predictions. */
+typedef struct tc_metrics tc_metrics;
+
+TC_API int tc_metrics_new(size_t n_labels, tc_metrics **out);
+TC_API void tc_metrics_free(tc_metrics *m);
+/* Record one document: gold and predicted label indices (< n_labels);
+ * predicted[0] is the primary prediction. TC_EINVAL for an index out of range. */
+TC_API int tc_metrics_add(tc_metrics *m, const uint32_t *gold, size_t n_gold,
+                          const uint32_t *predicted, size_t n_predicted);
+TC_API size_t tc_metrics_count(const tc_metrics *m);
+TC_API double tc_metrics_accuracy(const tc_metrics *m);
+TC_API double tc_metrics_exact_match(const tc_metrics *m);
+TC_API double tc_metrics_macro_f1(const tc_metrics *m);
+TC_API double tc_metrics_micro_f1(const tc_metrics *m);
+/* Figures for label i; TC_EINVAL when out of range. */
+TC_API int tc_metrics_label(const tc_metrics *m, size_t i, tc_label_metrics *out);
+/* Documents whose first gold label is `gold` and primary prediction `predicted`. */
+TC_API size_t tc_metrics_confusion(const tc_metrics *m, size_t gold, size_t predicted);
+
+/* k-fold cross-validation (stratified by first label, folds from p->seed):
+ * trains k models and accumulates predictions on held-out folds into *out,
+ * which must have been made with tc_dataset_n_labels(ds) labels.
+ * fold_macro_f1 (may be NULL) receives k per-fold macro-F1 figures. */
+TC_API int tc_cross_validate(const tc_dataset *ds, const tc_train_params *p, int k,
+                             tc_metrics *out, double *fold_macro_f1, tc_diag *diag);
+
+/* ====================================================================
+ * Models: prediction and explanation
+ * ==================================================================== */
+
+TC_API void tc_model_free(tc_model *m);
+
+TC_API size_t tc_model_n_labels(const tc_model *m);
+/* Name of label i (belongs to the model), NULL when out of range. */
+TC_API const char *tc_model_label(const tc_model *m, size_t i);
+/* Index of a label name, or -1. */
+TC_API int tc_model_label_index(const tc_model *m, const char *name);
+TC_API int tc_model_kernel(const tc_model *m);
+TC_API int tc_model_multilabel(const tc_model *m);
+TC_API double tc_model_threshold(const tc_model *m);
+/* Fallback label index, or -1 when the model names none. */
+TC_API int tc_model_fallback(const tc_model *m);
+/* The model's extractor (belongs to the model). */
+TC_API const tc_extractor *tc_model_extractor(const tc_model *m);
+
+/* Training metadata as ordered key/value pairs ("created", "documents",
+ * "C", "cv_macro_f1", ...). Strings belong to the model. */
+TC_API size_t tc_model_meta_count(const tc_model *m);
+TC_API int tc_model_meta_at(const tc_model *m, size_t i, const char **key, const char **value);
+/* Value for a key, or NULL. */
+TC_API const char *tc_model_meta(const tc_model *m, const char *key);
+
+/* One document's outcome. The arrays are the caller's, with room for
+ * tc_model_n_labels(m) entries each. */
+typedef struct tc_result {
+  double *scores;       /* in: caller array; out: calibrated score of each label, in [0,1] */
+  uint32_t *labels;     /* in: caller array; out: chosen label indices, best first */
+  size_t n_labels;      /* out: how many were chosen (>= 1 on success) */
+  int status;           /* out: TC_OK, or this document's error */
+  size_t n_invalid;     /* out: invalid UTF-8 sequences replaced */
+} tc_result;
+
+/* Classify one text. Labels are chosen as follows: multi-class models
+ * choose the top-scoring label; multi-label models choose every label with
+ * score >= threshold, best first; when none passes, the fallback label if
+ * the model has one, else the top-scoring label. `threshold` < 0 means the
+ * model's own. Returns and stores in r->status the same code. */
+TC_API int tc_model_predict(const tc_model *m, tc_workspace *ws,
+                            const char *text, size_t len, double threshold,
+                            tc_result *r);
+
+/* Classify n texts on `threads` threads (<= 0: one per core) sharing the
+ * model. results[i] belongs to texts[i] whatever happens; a document that
+ * fails gets its own status and the others go on. Returns TC_OK when every
+ * document succeeded, else the first error code found (in input order). */
+TC_API int tc_model_predict_batch(const tc_model *m, size_t n,
+                                  const char *const *texts, const size_t *lens,
+                                  double threshold, int threads, tc_result *results);
+
+/* Raw decision values (before calibration) of each label: the caller's
+ * array of tc_model_n_labels(m) doubles. */
+TC_API int tc_model_decision_values(const tc_model *m, tc_workspace *ws,
+                                    const char *text, size_t len, double *values);
+
+typedef struct tc_contribution {
+  int feature;          /* 1-based feature index */
+  double weight;        /* how much the feature moved the label's decision value */
+} tc_contribution;
+
+/* The features of a text that pushed label `label`'s decision value most,
+ * strongest (most positive) first; up to `cap` entries into out[], count in
+ * *n. Linear models: x_j * w_j. Kernel models: f(x) - f(x without j). */
+TC_API int tc_model_explain(const tc_model *m, tc_workspace *ws,
+                            const char *text, size_t len, size_t label,
+                            tc_contribution *out, size_t cap, size_t *n);
+
+/* Linear models only: the features with the largest weights for a label,
+ * most positive first. TC_EINVAL for kernel models. */
+TC_API int tc_model_top_features(const tc_model *m, size_t label,
+                                 tc_contribution *out, size_t cap, size_t *n);
+
+/* ====================================================================
+ * Model files (docs/model-format.md)
+ * ==================================================================== */
+
+/* Serialise: *out is malloc'ed (free() it). */
+TC_API int tc_model_to_bytes(const tc_model *m, unsigned char **out, size_t *len);
+
+/* Rebuild a model from untrusted bytes. Checks the format name, version,
+ * checksum, and every count, size and index against the bytes present;
+ * TC_EFORMAT / TC_EVERSION / TC_ECHECKSUM with diag naming the problem.
+ * Never reads outside [p, p+len), never allocates more than the bytes can
+ * justify, and never hands unchecked data to libsvm. */
+TC_API int tc_model_from_bytes(const unsigned char *p, size_t len,
+                               tc_model **out, tc_diag *diag);
+
+/* Save atomically: write a temporary file beside `path`, fsync, rename.
+ * On failure the previous file at `path` is intact. */
+TC_API int tc_model_save(const tc_model *m, const char *path, tc_diag *diag);
+
+/* Load a model file (tc_model_from_bytes on its contents; TC_EIO for a
+ * missing or unreadable file). */
+TC_API int tc_model_load(const char *path, tc_model **out, tc_diag *diag);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* TEXTCLASS_H */
