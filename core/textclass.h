@@ -96,6 +96,10 @@ enum {
 };
 
 typedef struct tc_options {
+  /* page clean-up */
+  int strip_boilerplate; /* 1: drop page furniture before tokenising: runs of short
+                            headline-like lines ("Recent Posts" lists), "Read more"
+                            links, cookie and subscription notices; default 0 */
   /* normalisation */
   int compat;           /* 1: NFKC (default); 0: NFC */
   int casefold;         /* 1: Unicode case folding (default) */
