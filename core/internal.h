@@ -57,6 +57,7 @@ struct tc_workspace {
   tci_buf norm;       /* char: normalised UTF-8 */
   tci_buf tokens;     /* tc_token */
   tci_buf tokbuf;     /* char: token bytes that differ from norm (joins, cuts) */
+  tci_buf page;       /* char: text with boilerplate lines removed (boilerplate.c) */
   /* feature stage (terms.c, vectorize.c) */
   tci_buf hashes;     /* uint64_t: per-token hashes */
   tci_buf ids;        /* int: feature ids found in a document */
@@ -141,6 +142,12 @@ TCI_FUNC int tci_stopset_build(tci_stopset *s, const tc_options *o, tc_workspace
 TCI_FUNC void tci_stopset_free(tci_stopset *s);
 TCI_FUNC int tci_stopset_has(const tci_stopset *s, const char *w, size_t n);
 
+/* Page clean-up (boilerplate.c): the text without page furniture (headline
+ * lists, "Read more" links, cookie notices). *out is either `text` itself
+ * (nothing removed) or points into ws->page. */
+TCI_FUNC int tci_strip_boilerplate(tc_workspace *ws, const char *text, size_t len,
+                                   const char **out, size_t *out_len);
+
 /* ====================================================================
  * Extractor (extractor.c, terms.c, vocab.c, vectorize.c, extractor_io.c)
  * ==================================================================== */
@@ -148,6 +155,8 @@ TCI_FUNC int tci_stopset_has(const tci_stopset *s, const char *w, size_t n);
 /* The fitted vocabulary: term bytes, document frequencies, idf weights and
  * a hash index from term to feature id. Defined by vocab.c's needs. */
 typedef struct tci_vocab tci_vocab;
+
+TCI_FUNC void tci_vocab_free(tci_vocab *v);
 
 struct tc_extractor {
   tc_options opt;           /* copy; opt.stopwords points into stop.words */

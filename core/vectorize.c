@@ -1,0 +1,6 @@
+/* vectorize.c - TF-IDF vectors.
+ * STUB: to be written. */
+#include "internal.h"
+
+int tc_extractor_vectorize(const tc_extractor *ex, tc_workspace *ws, const char *text, size_t len, tc_vector *out) {
+  (void)ex; (void)ws; (void)text; (void)len; (void)out; return TC_EINVAL; }
