@@ -66,9 +66,12 @@ $(BUILD)/core/%.o: core/%.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
 
+# tc.default() looks for $$TEXTCLASS_MODEL, then the installed model, then this tree's.
+MODEL_PATHS = -DTC_INSTALLED_MODEL='"$(PREFIX)/share/textclass/news.model"' \
+              -DTC_SOURCE_MODEL='"$(CURDIR)/models/news.model"'
 $(BUILD)/lua/%.o: lua/%.c
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(LUA_CFLAGS) -c $< -o $@
+	$(CC) $(ALL_CFLAGS) $(LUA_CFLAGS) $(MODEL_PATHS) -c $< -o $@
 
 $(LIB): $(CORE_OBJ)
 	@mkdir -p $(@D)
