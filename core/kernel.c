@@ -1,6 +1,166 @@
 /* kernel.c - kernel (RBF) models assembled for libsvm.
- * STUB: to be written. */
+ *
+ * A kernel model keeps its support vectors once, pooled across labels
+ * (tci_kernel in internal.h): one-vs-rest problems over the same documents
+ * share most of their support vectors. libsvm's svm_predict_values wants
+ * one struct svm_model per binary problem, so tci_kernel_assemble builds,
+ * per label, a two-class C-SVC model whose SV pointers point into the pool
+ * and whose sv_coef and rho point into the label's arrays. Nothing is
+ * copied; the assembled models are views that live as long as the pool.
+ *
+ * Caveats
+ *  - We never call svm_load_model, and never hand these models to
+ *    svm_free_and_destroy_model or svm_free_model_content: those would free
+ *    the pooled coefficients and rho, which belong to tci_kernel.
+ *    tci_kernel_free releases exactly what tci_kernel_assemble made.
+ *  - What libsvm 3.24's svm_predict_values (C_SVC branch) reads: param
+ *    (svm_type, kernel_type, gamma; degree and coef0 for other kernels),
+ *    nr_class, l, SV[0..l), nSV[0..nr_class), sv_coef[0][0..l), rho[0] and
+ *    label[]. For two classes it sums sv_coef[0][k] * K(x, SV[k]) over all
+ *    l vectors whatever the nSV split, subtracts rho[0], and answers
+ *    label[0] when the sum is positive. So label = {+1, -1} makes a
+ *    positive decision value mean "has the label". nSV[0] counts the
+ *    positive coefficients (the +1 class's vectors, as libsvm would) and
+ *    nSV[1] the rest, so the counts agree: nSV[0] + nSV[1] == l.
+ *  - K(x, sv) walks both node lists to their index -1 terminator, so every
+ *    pooled vector must end with one inside the pool: assemble checks the
+ *    cheap sufficient condition (every start < n_nodes, and the pool's last
+ *    node is a terminator). Index order and ranges are the loader's job
+ *    (model_io.c), which reports them with a message.
+ */
+#include <limits.h>
+#include <stdlib.h>
+
+#include <libsvm/svm.h>
+
 #include "internal.h"
 
-int tci_kernel_assemble(tci_kernel *kern, size_t n_labels) { (void)kern; (void)n_labels; return TC_EINVAL; }
-void tci_kernel_free(tci_kernel *kern, size_t n_labels) { (void)kern; (void)n_labels; }
+/* ======================================================== freeing */
+
+/* The parts one assembled svm_model owns (see assemble_one). */
+static void free_svm(struct svm_model *s) {
+  if (!s) return;
+  free(s->SV);
+  free(s->sv_coef);
+  free(s->label);
+  free(s->nSV);
+  free(s);
+}
+
+static void free_assembled(tci_kernel *kern, size_t n_labels) {
+  size_t l;
+  if (!kern->svm) return;
+  for (l = 0; l < n_labels; l++) free_svm(kern->svm[l]);
+  free(kern->svm);
+  kern->svm = NULL;
+}
+
+/* Frees the assembled models, every pooled array, and the tci_kernel
+ * itself (it is always heap-allocated, owned by its tc_model). Accepts a
+ * partly built kernel: NULL arrays and NULL per-label entries are fine. */
+void tci_kernel_free(tci_kernel *kern, size_t n_labels) {
+  size_t l;
+  if (!kern) return;
+  free_assembled(kern, n_labels);
+  if (kern->sv_idx)
+    for (l = 0; l < n_labels; l++) free(kern->sv_idx[l]);
+  if (kern->coef)
+    for (l = 0; l < n_labels; l++) free(kern->coef[l]);
+  free(kern->sv_idx);
+  free(kern->coef);
+  free(kern->n_label_sv);
+  free(kern->rho);
+  free(kern->nodes);
+  free(kern->sv_start);
+  free(kern);
+}
+
+/* ======================================================== assembling */
+
+/* One label's binary model over the pool. Allocates the model, its SV
+ * pointer array, its one-entry sv_coef array, and label[2] / nSV[2];
+ * sv_coef[0] and rho point into kern. */
+static int assemble_one(const tci_kernel *kern, size_t lab, struct svm_model **out) {
+  struct svm_model *s;
+  size_t n = kern->n_label_sv[lab], k, n_pos = 0;
+  const uint32_t *idx = kern->sv_idx[lab];
+  double *coef = kern->coef[lab];
+
+  *out = NULL;
+  s = calloc(1, sizeof *s);
+  if (!s) return TC_ENOMEM;
+  /* n + 1: malloc(0) may return NULL, which would read as a failure. */
+  s->SV = malloc((n + 1) * sizeof *s->SV);
+  s->sv_coef = malloc(sizeof *s->sv_coef);
+  s->label = malloc(2 * sizeof *s->label);
+  s->nSV = malloc(2 * sizeof *s->nSV);
+  if (!s->SV || !s->sv_coef || !s->label || !s->nSV) {
+    free_svm(s);
+    return TC_ENOMEM;
+  }
+  for (k = 0; k < n; k++) {
+    s->SV[k] = kern->nodes + kern->sv_start[idx[k]];
+    if (coef[k] > 0) n_pos++;
+  }
+  s->param.svm_type = C_SVC;
+  s->param.kernel_type = RBF;
+  s->param.gamma = kern->gamma;
+  s->nr_class = 2;
+  s->l = (int)n;
+  s->sv_coef[0] = coef;  /* libsvm only reads through it */
+  s->rho = kern->rho + lab;
+  s->probA = NULL;
+  s->probB = NULL;
+  s->sv_indices = NULL;
+  s->label[0] = +1;
+  s->label[1] = -1;
+  s->nSV[0] = (int)n_pos;
+  s->nSV[1] = (int)(n - n_pos);
+  s->free_sv = 0;
+  *out = s;
+  return TC_OK;
+}
+
+/* Structural checks that keep libsvm inside the pool: the arrays exist,
+ * counts fit libsvm's int, pool indices and starts are in range, and the
+ * pool ends with a terminator so no walk can run off its end. */
+static int check_pool(const tci_kernel *kern, size_t n_labels) {
+  size_t i, l, k;
+  if (n_labels == 0 || !kern->n_label_sv || !kern->sv_idx || !kern->coef || !kern->rho)
+    return TC_EINVAL;
+  if (kern->n_sv > 0 && (!kern->nodes || !kern->sv_start || kern->n_nodes == 0))
+    return TC_EINVAL;
+  if (kern->n_sv > 0 && kern->nodes[kern->n_nodes - 1].index != -1) return TC_EINVAL;
+  if (!(kern->gamma > 0)) return TC_EINVAL;
+  for (i = 0; i < kern->n_sv; i++)
+    if (kern->sv_start[i] >= kern->n_nodes) return TC_EINVAL;
+  for (l = 0; l < n_labels; l++) {
+    size_t n = kern->n_label_sv[l];
+    if (n > (size_t)INT_MAX) return TC_EINVAL;
+    if (n > 0 && (!kern->sv_idx[l] || !kern->coef[l])) return TC_EINVAL;
+    for (k = 0; k < n; k++)
+      if (kern->sv_idx[l][k] >= kern->n_sv) return TC_EINVAL;
+  }
+  return TC_OK;
+}
+
+/* Builds kern->svm, replacing any earlier assembly. On failure kern->svm
+ * is NULL and the pool is untouched. */
+int tci_kernel_assemble(tci_kernel *kern, size_t n_labels) {
+  size_t l;
+  int rc;
+  if (!kern) return TC_EINVAL;
+  free_assembled(kern, n_labels);
+  rc = check_pool(kern, n_labels);
+  if (rc != TC_OK) return rc;
+  kern->svm = calloc(n_labels, sizeof *kern->svm);
+  if (!kern->svm) return TC_ENOMEM;
+  for (l = 0; l < n_labels; l++) {
+    rc = assemble_one(kern, l, &kern->svm[l]);
+    if (rc != TC_OK) {
+      free_assembled(kern, n_labels);
+      return rc;
+    }
+  }
+  return TC_OK;
+}

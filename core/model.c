@@ -1,18 +1,137 @@
 /* model.c - model lifetime and accessors.
- * STUB: to be written. */
+ *
+ * A tc_model is built in two ways: by training (train*.c fills the fields
+ * of a tci_model_alloc'ed model) and by loading (model_io.c does the
+ * same from validated bytes). Either way tc_model_free releases it, and
+ * every accessor here only reads, so a finished model can be shared by any
+ * number of threads.
+ *
+ * The accessors accept NULL and answer as for an empty model (0, NULL, -1):
+ * the Lua binding and the CLI then never need a special case for a model
+ * that failed to load.
+ */
+#include <stdlib.h>
+#include <string.h>
+
 #include "internal.h"
 
-int tci_model_alloc(tc_model **out) { (void)out; return TC_EINVAL; }
-int tci_model_set_meta(tc_model *m, const char *key, const char *value) { (void)m; (void)key; (void)value; return TC_EINVAL; }
-void tc_model_free(tc_model *m) { (void)m; }
-size_t tc_model_n_labels(const tc_model *m) { return m->n_labels; }
-const char *tc_model_label(const tc_model *m, size_t i) { return i < m->n_labels ? m->labels[i] : 0; }
-int tc_model_label_index(const tc_model *m, const char *name) { (void)m; (void)name; return -1; }
-int tc_model_kernel(const tc_model *m) { return m->kernel; }
-int tc_model_multilabel(const tc_model *m) { return m->multilabel; }
-double tc_model_threshold(const tc_model *m) { return m->threshold; }
-int tc_model_fallback(const tc_model *m) { return m->fallback; }
-const tc_extractor *tc_model_extractor(const tc_model *m) { return m->ex; }
-size_t tc_model_meta_count(const tc_model *m) { return m->n_meta; }
-int tc_model_meta_at(const tc_model *m, size_t i, const char **key, const char **value) { (void)m; (void)i; (void)key; (void)value; return TC_EINVAL; }
-const char *tc_model_meta(const tc_model *m, const char *key) { (void)m; (void)key; return 0; }
+/* ======================================================== lifetime */
+
+int tci_model_alloc(tc_model **out) {
+  tc_model *m;
+  if (!out) return TC_EINVAL;
+  *out = NULL;
+  m = calloc(1, sizeof *m);
+  if (!m) return TC_ENOMEM;
+  m->kernel = TC_KERNEL_LINEAR;
+  m->fallback = -1;
+  *out = m;
+  return TC_OK;
+}
+
+static char *dup_str(const char *s) {
+  size_t n = strlen(s);
+  char *d = malloc(n + 1);
+  if (d) memcpy(d, s, n + 1);
+  return d;
+}
+
+/* Keys are unique (the file format requires it, and tc_model_meta could
+ * only ever return the first of two equal keys), so setting an existing
+ * key replaces its value in place and keeps the order of first setting. */
+int tci_model_set_meta(tc_model *m, const char *key, const char *value) {
+  char *k, *v, **keys, **vals;
+  size_t i;
+  if (!m || !key || !value || !*key) return TC_EINVAL;
+  for (i = 0; i < m->n_meta; i++) {
+    if (strcmp(m->meta_key[i], key) == 0) {
+      v = dup_str(value);
+      if (!v) return TC_ENOMEM;
+      free(m->meta_val[i]);
+      m->meta_val[i] = v;
+      return TC_OK;
+    }
+  }
+  if (m->n_meta >= SIZE_MAX / sizeof *keys - 1) return TC_ELIMIT;
+  keys = realloc(m->meta_key, (m->n_meta + 1) * sizeof *keys);
+  if (!keys) return TC_ENOMEM;
+  m->meta_key = keys;
+  vals = realloc(m->meta_val, (m->n_meta + 1) * sizeof *vals);
+  if (!vals) return TC_ENOMEM;
+  m->meta_val = vals;
+  k = dup_str(key);
+  v = dup_str(value);
+  if (!k || !v) {
+    free(k);
+    free(v);
+    return TC_ENOMEM;
+  }
+  keys[m->n_meta] = k;
+  vals[m->n_meta] = v;
+  m->n_meta++;
+  return TC_OK;
+}
+
+/* Frees whatever a partly built model holds: loading and training both
+ * bail out through here, so every field may be NULL and labels[i] may be
+ * NULL for labels not yet filled in. */
+void tc_model_free(tc_model *m) {
+  size_t i;
+  if (!m) return;
+  tc_extractor_free(m->ex);
+  if (m->labels)
+    for (i = 0; i < m->n_labels; i++) free(m->labels[i]);
+  free(m->labels);
+  free(m->weights);
+  free(m->bias);
+  tci_kernel_free(m->kern, m->n_labels);
+  free(m->platt_a);
+  free(m->platt_b);
+  for (i = 0; i < m->n_meta; i++) {
+    free(m->meta_key[i]);
+    free(m->meta_val[i]);
+  }
+  free(m->meta_key);
+  free(m->meta_val);
+  free(m);
+}
+
+/* ======================================================== accessors */
+
+size_t tc_model_n_labels(const tc_model *m) { return m ? m->n_labels : 0; }
+
+const char *tc_model_label(const tc_model *m, size_t i) {
+  return m && m->labels && i < m->n_labels ? m->labels[i] : NULL;
+}
+
+/* A linear scan: models have tens of labels, and a name lookup is made
+ * once per call from the binding, not per document. */
+int tc_model_label_index(const tc_model *m, const char *name) {
+  size_t i;
+  if (!m || !m->labels || !name) return -1;
+  for (i = 0; i < m->n_labels && i <= (size_t)INT32_MAX; i++)
+    if (m->labels[i] && strcmp(m->labels[i], name) == 0) return (int)i;
+  return -1;
+}
+
+int tc_model_kernel(const tc_model *m) { return m ? m->kernel : TC_KERNEL_LINEAR; }
+int tc_model_multilabel(const tc_model *m) { return m ? m->multilabel : 0; }
+double tc_model_threshold(const tc_model *m) { return m ? m->threshold : 0.0; }
+int tc_model_fallback(const tc_model *m) { return m ? m->fallback : -1; }
+const tc_extractor *tc_model_extractor(const tc_model *m) { return m ? m->ex : NULL; }
+size_t tc_model_meta_count(const tc_model *m) { return m ? m->n_meta : 0; }
+
+int tc_model_meta_at(const tc_model *m, size_t i, const char **key, const char **value) {
+  if (!m || i >= m->n_meta) return TC_EINVAL;
+  if (key) *key = m->meta_key[i];
+  if (value) *value = m->meta_val[i];
+  return TC_OK;
+}
+
+const char *tc_model_meta(const tc_model *m, const char *key) {
+  size_t i;
+  if (!m || !key) return NULL;
+  for (i = 0; i < m->n_meta; i++)
+    if (strcmp(m->meta_key[i], key) == 0) return m->meta_val[i];
+  return NULL;
+}
