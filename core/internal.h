@@ -213,8 +213,13 @@ struct tc_model {
 
 /* An empty model (all pointers NULL, fallback -1) to be filled in. */
 TCI_FUNC int tci_model_alloc(tc_model **out);
-/* Append a metadata pair (copied). */
+/* Append a metadata pair (copied); an existing key has its value replaced
+ * in place (keys are unique in a model file). */
 TCI_FUNC int tci_model_set_meta(tc_model *m, const char *key, const char *value);
+/* tc_model_to_bytes with a diag: checks the model by the same rules the
+ * loader applies (docs/model-format.md), TC_EINVAL naming the bad field. */
+TCI_FUNC int tci_model_encode(const tc_model *m, unsigned char **out, size_t *len,
+                              tc_diag *diag);
 
 /* ====================================================================
  * Threads (parallel.c)
