@@ -134,13 +134,47 @@ TCI_FUNC uint64_t tci_hash_bytes(const void *p, size_t n);
 /* Compiled stop word set: sorted, normalised words for binary search (or a
  * hash set: the text stage decides). */
 typedef struct tci_stopset {
-  char **words;       /* owned */
+  char **words;       /* owned: normalised, distinct, sorted by bytes */
   size_t n;
+  size_t *lens;       /* n byte lengths (owned) */
+  uint32_t *slots;    /* open-addressing hash index: word index + 1, 0 = empty (owned) */
+  size_t mask;        /* slot count - 1 (a power of two minus one), 0 when n == 0 */
+  size_t max_len;     /* longest word: longer tokens skip the lookup */
 } tci_stopset;
 
 TCI_FUNC int tci_stopset_build(tci_stopset *s, const tc_options *o, tc_workspace *ws);
 TCI_FUNC void tci_stopset_free(tci_stopset *s);
 TCI_FUNC int tci_stopset_has(const tci_stopset *s, const char *w, size_t n);
+
+/* UTF-8 (utf8.c). Decode one code point from s[0..n), n >= 1, and return
+ * the bytes used (1..4). An ill-formed sequence yields U+FFFD for each of
+ * its maximal subparts (Unicode ch. 3 "U+FFFD substitution of maximal
+ * subparts", as Python's errors="replace" and WHATWG decoders) and sets
+ * *invalid to 1; otherwise *invalid is 0. */
+TCI_FUNC size_t tci_utf8_decode(const unsigned char *s, size_t n, int32_t *cp, int *invalid);
+/* Encode a valid scalar value (not a surrogate, <= U+10FFFF) into out[0..4);
+ * returns the bytes written. */
+TCI_FUNC size_t tci_utf8_encode(int32_t cp, unsigned char *out);
+
+/* Flags of tci_normalize / tci_tokenize. */
+#define TCI_TEXT_GENERAL 1u        /* skip the ASCII fast path (tests compare both) */
+#define TCI_TEXT_NO_BOILERPLATE 2u /* ignore opt.strip_boilerplate (stop word lists) */
+
+/* tc_normalize with flags; ws->norm holds the result. */
+TCI_FUNC int tci_normalize(const tc_options *o, tc_workspace *ws, const char *text,
+                           size_t len, unsigned flags, const char **out,
+                           size_t *out_len, size_t *n_invalid);
+/* tc_extractor_tokenize with explicit options, stop set (NULL: keep every
+ * token) and flags. Tokens point into ws->norm; the array is ws->tokens. */
+TCI_FUNC int tci_tokenize(const tc_options *o, const tci_stopset *stop, tc_workspace *ws,
+                          const char *text, size_t len, unsigned flags, tc_tokens *out);
+/* 1 when cp is a letter of a script written without spaces between words
+ * (Han, Hiragana, Katakana, Thai, Lao, Khmer, Myanmar): the tokeniser makes
+ * each such letter (with its combining marks) a token of its own. */
+TCI_FUNC int tci_is_unspaced_script(int32_t cp);
+/* 1 when a token made by the tokeniser is one such letter (plus marks), so
+ * the n-gram stage can join neighbours into character bigrams. */
+TCI_FUNC int tci_token_is_unspaced(const char *s, size_t len);
 
 /* Page clean-up (boilerplate.c): the text without page furniture (headline
  * lists, "Read more" links, cookie notices). *out is either `text` itself
@@ -163,6 +197,62 @@ struct tc_extractor {
   tci_stopset stop;
   tci_vocab *vocab;         /* NULL until fitted */
 };
+
+/* Terms (terms.c). The iterator describes each term instead of building
+ * its string, so the vectoriser can look terms up without copying bytes.
+ * `hash` is tci_term_hash of the bytes the term stands for, computed
+ * piecewise from per-token hashes. */
+enum {
+  TCI_TERM_WORDS = 0,   /* tok[0..n) joined by one space */
+  TCI_TERM_JOINED = 1,  /* tok[0..n) joined by nothing (bigrams of unspaced scripts) */
+  TCI_TERM_CHARS = 2    /* "#c ", a space if lead, chars[0..n), a space if trail */
+};
+
+typedef struct tci_term {
+  uint64_t hash;        /* tci_term_hash(bytes, len) */
+  size_t len;           /* bytes of the term */
+  int kind;             /* TCI_TERM_* */
+  const tc_token *tok;  /* WORDS, JOINED: the first of n consecutive tokens */
+  size_t n;             /* WORDS, JOINED: tokens; CHARS: bytes at chars */
+  const char *chars;    /* CHARS: the n-gram's bytes inside its token */
+  int lead, trail;      /* CHARS: the n-gram includes the padding space before/after */
+} tci_term;
+
+/* Visitor of tci_terms_each: non-zero stops the walk and is returned. */
+typedef int (*tci_term_visit)(void *ud, const tci_term *t);
+
+/* Hash of a term's bytes: polynomial, so it composes piecewise. Mix it
+ * before using its low bits (vocab.c does). */
+TCI_FUNC uint64_t tci_term_hash(const void *p, size_t n);
+/* True when the term's bytes equal s[0..n). */
+TCI_FUNC int tci_term_equal(const tci_term *t, const char *s, size_t n);
+/* Write the term's t->len bytes to dst (no NUL). */
+TCI_FUNC void tci_term_copy(const tci_term *t, char *dst);
+/* Visit every term of a token sequence, in the order tc_extractor_terms
+ * documents. Uses ws->hashes and nothing else of the workspace, so toks
+ * may live in the same workspace. */
+TCI_FUNC int tci_terms_each(const tc_extractor *ex, tc_workspace *ws,
+                            const tc_tokens *toks, tci_term_visit fn, void *ud);
+/* An upper bound on the number of terms tci_terms_each visits. */
+TCI_FUNC size_t tci_terms_bound(const tc_extractor *ex, const tc_tokens *toks);
+
+/* The vocabulary (vocab.c). Feature index i+1 is term i. */
+struct tci_vocab {
+  size_t n;             /* terms, >= 1 */
+  uint64_t n_docs;      /* documents it was fitted on, N */
+  char *pool;           /* term bytes, each followed by a NUL (owned) */
+  size_t *off;          /* n+1: term i is pool[off[i] .. off[i+1]-1) (owned) */
+  uint32_t *df;         /* n document frequencies in [1, N] (owned) */
+  double *idf;          /* n smoothed idf: ln((1+N)/(1+df)) + 1 (owned) */
+  uint64_t *slots;      /* hash index: tag << 32 | feature index, 0 = empty (owned) */
+  size_t mask;          /* slot count - 1, a power of two minus one */
+};
+
+/* Given n, n_docs, pool, off and df, compute idf and build the index.
+ * TC_EFORMAT (diag names the terms) when a term appears twice. */
+TCI_FUNC int tci_vocab_finish(tci_vocab *v, tc_diag *diag);
+/* The 1-based feature index of a term, or 0 when it is not in v. */
+TCI_FUNC int tci_vocab_find(const tci_vocab *v, const tci_term *t);
 
 /* ====================================================================
  * Model (model.c, kernel.c, model_io.c, model_file.c; train*.c, predict.c)
@@ -232,5 +322,61 @@ TCI_FUNC int tci_model_encode(const tc_model *m, unsigned char **out, size_t *le
 TCI_FUNC int tci_parallel_for(size_t n, int threads,
                               void (*task)(void *ud, size_t i), void *ud,
                               tc_progress_fn progress, void *pud, const char *stage);
+
+/* ====================================================================
+ * Training data and training (dataset.c, train*.c, calibrate.c,
+ * crossval.c)
+ * ==================================================================== */
+
+struct tc_dataset {
+  size_t n, cap;            /* documents */
+  char **text;              /* n texts (owned unless `borrowed`) */
+  size_t *len;              /* n lengths */
+  size_t *lab_off;          /* n+1: labels of doc i are lab[lab_off[i] .. lab_off[i+1]) */
+  uint32_t *lab;            /* label indices, first label first */
+  size_t n_lab, lab_cap;
+  char **names;             /* label names in order of first appearance (owned) */
+  size_t n_names, names_cap;
+  uint32_t *slots;          /* open-addressing index over names: name index + 1, 0 = empty */
+  size_t n_slots;           /* a power of two, or 0 */
+  int borrowed;             /* 1: texts belong to another dataset (tci_dataset_subset) */
+};
+
+/* A view of documents idx[0..n) of ds (texts borrowed, so ds must outlive
+ * it) with the same label names in the same order, even those no chosen
+ * document carries. Free with tc_dataset_free. */
+TCI_FUNC int tci_dataset_subset(const tc_dataset *ds, const size_t *idx, size_t n,
+                                tc_dataset **out);
+
+/* splitmix64: the library's only PRNG (never rand(), whose state is global). */
+TCI_FUNC uint64_t tci_splitmix64(uint64_t *state);
+
+/* Assign each document of ds to one of k folds: stratified by first label
+ * (documents without labels form their own stratum), shuffled by seed. */
+TCI_FUNC void tci_folds(const tc_dataset *ds, int k, uint64_t seed, uint32_t *fold);
+
+/* Platt's sigmoid score = 1/(1+exp(A f + B)) fitted to decision values f
+ * and outcomes pos (1 = positive) by Newton's method with backtracking and
+ * Platt's smoothed targets. Returns 1 when it converged, 0 when it stopped
+ * at the iteration limit or a failed line search (A, B are then the best
+ * values found, still usable). */
+TCI_FUNC int tci_platt_fit(size_t n, const double *f, const unsigned char *pos,
+                           double *A, double *B);
+/* The score of decision value f, computed without overflow. */
+TCI_FUNC double tci_platt_score(double A, double B, double f);
+
+/* Grid search over C (and gamma for RBF) by k-fold macro-F1. Leaves the
+ * best pair in *C, *gamma (ties keep the earlier, smaller value), the best
+ * pair's figures in *accuracy, *macro_f1 and fold_f1[0..k), and a summary
+ * such as "C=0.1:0.91,C=1:0.93" in *grid (malloc'ed; free() it). */
+TCI_FUNC int tci_grid_search(const tc_dataset *ds, const tc_train_params *p, int k,
+                             double *C, double *gamma, double *accuracy, double *macro_f1,
+                             double *fold_f1, char **grid, tc_diag *diag);
+
+/* Train a model on ds with checked params; `cv` = 1 skips metadata, CV and
+ * the grid (used for the folds of cross-validation) and tolerates labels
+ * with no positives or no negatives in ds (they get a constant score). */
+TCI_FUNC int tci_train(const tc_dataset *ds, const tc_train_params *p, int cv,
+                       tc_model **out, tc_diag *diag);
 
 #endif /* TEXTCLASS_INTERNAL_H */

@@ -1,6 +1,129 @@
-/* parallel.c - a small thread pool for independent tasks.
- * STUB: to be written. */
+/* parallel.c - run independent tasks on a few POSIX threads.
+ *
+ * Caveats:
+ *  - Tasks are handed out in index order from a shared counter, so which
+ *    thread runs which task varies; callers make results independent of
+ *    that by writing task i's result to slot i only.
+ *  - The calling thread runs no task when workers exist: it waits and
+ *    calls the progress callback, so callbacks (Lua, a progress bar) only
+ *    ever run on the caller's thread.
+ *  - With one thread, or when no thread can be created, the caller runs
+ *    the tasks itself, reporting between tasks: same results, same
+ *    callback thread.
+ *  - Cancelling stops handing out tasks; tasks already running finish
+ *    (there is no way to interrupt libsvm or liblinear), then the call
+ *    returns TC_ECANCELED. */
+#include <pthread.h>
+#include <stdlib.h>
+#include <unistd.h>
+
 #include "internal.h"
 
-int tci_parallel_for(size_t n, int threads, void (*task)(void *ud, size_t i), void *ud, tc_progress_fn progress, void *pud, const char *stage) {
-  (void)n; (void)threads; (void)task; (void)ud; (void)progress; (void)pud; (void)stage; return TC_EINVAL; }
+#define MAX_THREADS 256
+
+typedef struct pool {
+  pthread_mutex_t mu;
+  pthread_cond_t cv;       /* signalled when a task completes */
+  size_t n, next, done;
+  int cancel;
+  void (*task)(void *ud, size_t i);
+  void *ud;
+} pool;
+
+static void *worker(void *arg) {
+  pool *p = arg;
+  for (;;) {
+    size_t i;
+    pthread_mutex_lock(&p->mu);
+    if (p->cancel || p->next >= p->n) {
+      pthread_mutex_unlock(&p->mu);
+      return NULL;
+    }
+    i = p->next++;
+    pthread_mutex_unlock(&p->mu);
+    p->task(p->ud, i);
+    pthread_mutex_lock(&p->mu);
+    p->done++;
+    pthread_cond_signal(&p->cv);
+    pthread_mutex_unlock(&p->mu);
+  }
+}
+
+static int cores(void) {
+  long c = sysconf(_SC_NPROCESSORS_ONLN);
+  return c < 1 ? 1 : c > MAX_THREADS ? MAX_THREADS : (int)c;
+}
+
+static int run_inline(size_t n, void (*task)(void *, size_t), void *ud,
+                      tc_progress_fn progress, void *pud, const char *stage) {
+  size_t i;
+  for (i = 0; i < n; i++) {
+    task(ud, i);
+    if (progress && progress(pud, stage, i + 1, n)) return i + 1 < n ? TC_ECANCELED : TC_OK;
+  }
+  return TC_OK;
+}
+
+int tci_parallel_for(size_t n, int threads, void (*task)(void *ud, size_t i), void *ud,
+                     tc_progress_fn progress, void *pud, const char *stage) {
+  pool p;
+  pthread_t tid[MAX_THREADS];
+  int t, started = 0, rc = TC_OK;
+  size_t reported = 0;
+  if (!task) return TC_EINVAL;
+  if (n == 0) return TC_OK;
+  if (threads <= 0) threads = cores();
+  if (threads > MAX_THREADS) threads = MAX_THREADS;
+  if ((size_t)threads > n) threads = (int)n;
+  if (threads == 1) return run_inline(n, task, ud, progress, pud, stage);
+
+  p.n = n;
+  p.next = p.done = 0;
+  p.cancel = 0;
+  p.task = task;
+  p.ud = ud;
+  if (pthread_mutex_init(&p.mu, NULL)) return run_inline(n, task, ud, progress, pud, stage);
+  if (pthread_cond_init(&p.cv, NULL)) {
+    pthread_mutex_destroy(&p.mu);
+    return run_inline(n, task, ud, progress, pud, stage);
+  }
+  for (t = 0; t < threads; t++) {
+    if (pthread_create(&tid[t], NULL, worker, &p)) break;
+    started++;
+  }
+  if (started == 0) {
+    pthread_cond_destroy(&p.cv);
+    pthread_mutex_destroy(&p.mu);
+    return run_inline(n, task, ud, progress, pud, stage);
+  }
+
+  pthread_mutex_lock(&p.mu);
+  while (p.done < n && !(p.cancel && p.done == p.next)) {
+    if (p.done == reported) {
+      pthread_cond_wait(&p.cv, &p.mu);
+      continue;
+    }
+    reported = p.done;
+    if (progress && !p.cancel) {
+      int stop;
+      pthread_mutex_unlock(&p.mu);
+      stop = progress(pud, stage, reported, n);
+      pthread_mutex_lock(&p.mu);
+      if (stop && p.done < n) {
+        p.cancel = 1;
+        rc = TC_ECANCELED;
+      }
+    }
+  }
+  /* Report the final count once if the loop ended before reporting it. */
+  if (!p.cancel && progress && reported < n) {
+    pthread_mutex_unlock(&p.mu);
+    (void)progress(pud, stage, n, n); /* everything is done: nothing left to cancel */
+    pthread_mutex_lock(&p.mu);
+  }
+  pthread_mutex_unlock(&p.mu);
+  for (t = 0; t < started; t++) pthread_join(tid[t], NULL);
+  pthread_cond_destroy(&p.cv);
+  pthread_mutex_destroy(&p.mu);
+  return rc;
+}

@@ -1,0 +1,165 @@
+/* test_metrics.c - metrics against hand-computed figures; Platt scaling on
+ * synthetic data drawn from a known sigmoid. */
+#include <math.h>
+#include <stdlib.h>
+
+#include "check.h"
+#include "internal.h"
+
+#define NEAR(a, b) (fabs((a) - (b)) < 1e-12)
+
+/* Three labels, five documents, multi-label. Worked out by hand:
+ *   doc  gold    predicted
+ *   1    {0}     [0]        label0 tp
+ *   2    {0}     [1]        label0 fn, label1 fp
+ *   3    {1}     [1, 2]     label1 tp, label2 fp
+ *   4    {1,2}   [2, 1]     label2 tp, label1 tp
+ *   5    {2}     []         label2 fn
+ * label0: tp1 fp0 fn1 -> P 1, R 1/2, F1 2/3
+ * label1: tp2 fp1 fn0 -> P 2/3, R 1, F1 4/5
+ * label2: tp1 fp1 fn1 -> P 1/2, R 1/2, F1 1/2
+ * macro = (2/3 + 4/5 + 1/2) / 3; micro: tp 4, fp 2, fn 2 -> 8/12
+ * accuracy (primary in gold): docs 1, 3, 4 -> 3/5; exact: 1 and 4 -> 2/5 */
+TEST(hand_computed_multilabel) {
+  tc_metrics *m;
+  tc_label_metrics lm;
+  uint32_t g1[] = {0}, p1[] = {0}, g2[] = {0}, p2[] = {1}, g3[] = {1}, p3[] = {1, 2};
+  uint32_t g4[] = {1, 2}, p4[] = {2, 1}, g5[] = {2};
+  CHECK_OK(tc_metrics_new(3, &m));
+  CHECK_OK(tc_metrics_add(m, g1, 1, p1, 1));
+  CHECK_OK(tc_metrics_add(m, g2, 1, p2, 1));
+  CHECK_OK(tc_metrics_add(m, g3, 1, p3, 2));
+  CHECK_OK(tc_metrics_add(m, g4, 2, p4, 2));
+  CHECK_OK(tc_metrics_add(m, g5, 1, NULL, 0));
+  CHECK_EQ_INT(tc_metrics_count(m), 5);
+  CHECK(NEAR(tc_metrics_accuracy(m), 3.0 / 5));
+  CHECK(NEAR(tc_metrics_exact_match(m), 2.0 / 5));
+  CHECK(NEAR(tc_metrics_macro_f1(m), (2.0 / 3 + 4.0 / 5 + 1.0 / 2) / 3));
+  CHECK(NEAR(tc_metrics_micro_f1(m), 8.0 / 12));
+  CHECK_OK(tc_metrics_label(m, 1, &lm));
+  CHECK_EQ_INT(lm.tp, 2);
+  CHECK_EQ_INT(lm.fp, 1);
+  CHECK_EQ_INT(lm.fn, 0);
+  CHECK_EQ_INT(lm.support, 2);
+  CHECK(NEAR(lm.precision, 2.0 / 3));
+  CHECK(NEAR(lm.recall, 1.0));
+  CHECK_OK(tc_metrics_label(m, 2, &lm));
+  CHECK(NEAR(lm.f1, 0.5));
+  /* confusion: first gold vs primary prediction; doc 5 has no prediction */
+  CHECK_EQ_INT(tc_metrics_confusion(m, 0, 0), 1);
+  CHECK_EQ_INT(tc_metrics_confusion(m, 0, 1), 1);
+  CHECK_EQ_INT(tc_metrics_confusion(m, 1, 1), 1);
+  CHECK_EQ_INT(tc_metrics_confusion(m, 1, 2), 1);
+  CHECK_EQ_INT(tc_metrics_confusion(m, 2, 2), 0);
+  CHECK_EQ_INT(tc_metrics_confusion(m, 3, 0), 0); /* out of range reads 0 */
+  tc_metrics_free(m);
+}
+
+/* A label never seen in gold nor predicted does not enter macro-F1; one
+ * with only false positives enters with F1 0. Undefined ratios are 0. */
+TEST(macro_f1_skips_absent_labels) {
+  tc_metrics *m;
+  tc_label_metrics lm;
+  uint32_t a[] = {0}, b[] = {1};
+  CHECK_OK(tc_metrics_new(4, &m));
+  CHECK(tc_metrics_macro_f1(m) == 0.0 && tc_metrics_accuracy(m) == 0.0);
+  CHECK_OK(tc_metrics_add(m, a, 1, a, 1));
+  CHECK(NEAR(tc_metrics_macro_f1(m), 1.0)); /* labels 1..3 absent */
+  CHECK_OK(tc_metrics_add(m, a, 1, b, 1));
+  /* label0: tp1 fn1 -> 2/3; label1: fp1 -> 0 */
+  CHECK(NEAR(tc_metrics_macro_f1(m), (2.0 / 3 + 0) / 2));
+  CHECK_OK(tc_metrics_label(m, 3, &lm));
+  CHECK(lm.precision == 0 && lm.recall == 0 && lm.f1 == 0 && lm.support == 0);
+  tc_metrics_free(m);
+}
+
+TEST(bad_input_changes_nothing) {
+  tc_metrics *m;
+  uint32_t ok[] = {0}, out[] = {5}, dup[] = {1, 1}, two[] = {0, 1};
+  CHECK_EQ_INT(tc_metrics_new(0, &m), TC_EINVAL);
+  CHECK_OK(tc_metrics_new(2, &m));
+  CHECK_EQ_INT(tc_metrics_add(m, out, 1, ok, 1), TC_EINVAL);
+  CHECK_EQ_INT(tc_metrics_add(m, ok, 1, out, 1), TC_EINVAL);
+  CHECK_EQ_INT(tc_metrics_add(m, dup, 2, ok, 1), TC_EINVAL);
+  CHECK_EQ_INT(tc_metrics_add(m, two, 2, dup, 2), TC_EINVAL);
+  CHECK_EQ_INT(tc_metrics_add(m, NULL, 1, ok, 1), TC_EINVAL);
+  CHECK_EQ_INT(tc_metrics_count(m), 0);
+  /* the scratch marks were cleared: a valid document now counts normally */
+  CHECK_OK(tc_metrics_add(m, two, 2, two, 2));
+  CHECK(NEAR(tc_metrics_exact_match(m), 1.0));
+  CHECK(NEAR(tc_metrics_micro_f1(m), 1.0));
+  CHECK_EQ_INT(tc_metrics_label(m, 2, NULL), TC_EINVAL);
+  tc_metrics_free(m);
+  tc_metrics_free(NULL);
+}
+
+/* Draw f uniform in [-4, 4], label ~ Bernoulli(1/(1+exp(A f + B))) with
+ * known A, B, then fit: the estimate must land near the truth. */
+TEST(platt_recovers_known_sigmoid) {
+  enum { N = 20000 };
+  static double f[N];
+  static unsigned char pos[N];
+  uint64_t s = 42;
+  double A, B;
+  size_t i;
+  const double trueA = -2.0, trueB = 0.5;
+  for (i = 0; i < N; i++) {
+    double u = (double)(tci_splitmix64(&s) >> 11) / 9007199254740992.0;
+    double v = (double)(tci_splitmix64(&s) >> 11) / 9007199254740992.0;
+    f[i] = -4 + 8 * u;
+    pos[i] = v < 1.0 / (1.0 + exp(trueA * f[i] + trueB));
+  }
+  CHECK(tci_platt_fit(N, f, pos, &A, &B) == 1);
+  CHECK(fabs(A - trueA) < 0.15);
+  CHECK(fabs(B - trueB) < 0.1);
+  CHECK(tci_platt_score(A, B, 3.0) > 0.9);
+  CHECK(tci_platt_score(A, B, -3.0) < 0.1);
+}
+
+/* Perfectly separable data: the smoothed targets keep A finite and the
+ * scores strictly inside (0, 1) on the training range. */
+TEST(platt_separable_stays_finite) {
+  double f[40];
+  unsigned char pos[40];
+  double A, B;
+  int i;
+  for (i = 0; i < 40; i++) {
+    pos[i] = i >= 20;
+    f[i] = pos[i] ? 1.0 + i * 0.05 : -1.0 - i * 0.05;
+  }
+  tci_platt_fit(40, f, pos, &A, &B);
+  CHECK(isfinite(A) && isfinite(B) && A < 0);
+  CHECK(tci_platt_score(A, B, 1.0) > 0.5 && tci_platt_score(A, B, 1.0) < 1.0);
+  CHECK(tci_platt_score(A, B, -1.0) < 0.5 && tci_platt_score(A, B, -1.0) > 0.0);
+}
+
+/* The score never overflows or returns NaN, even for absurd margins. */
+TEST(platt_score_is_stable) {
+  CHECK(tci_platt_score(-1, 0, 1e308) == 1.0);
+  CHECK(tci_platt_score(-1, 0, -1e308) == 0.0);
+  CHECK(NEAR(tci_platt_score(-1, 0, 0), 0.5));
+  CHECK(NEAR(tci_platt_score(-1, 0, 2), 1.0 / (1.0 + exp(-2.0))));
+}
+
+/* One class only: no crash, finite answers that favour that class. */
+TEST(platt_one_class) {
+  double f[3] = {0.5, 1.0, 2.0};
+  unsigned char pos[3] = {1, 1, 1};
+  double A, B;
+  tci_platt_fit(3, f, pos, &A, &B);
+  CHECK(isfinite(A) && isfinite(B));
+  CHECK(tci_platt_score(A, B, 1.0) > 0.5);
+  tci_platt_fit(0, f, pos, &A, &B);
+  CHECK(isfinite(A) && isfinite(B));
+}
+
+int main(void) {
+  RUN(hand_computed_multilabel);
+  RUN(macro_f1_skips_absent_labels);
+  RUN(bad_input_changes_nothing);
+  RUN(platt_recovers_known_sigmoid);
+  RUN(platt_separable_stays_finite);
+  RUN(platt_score_is_stable);
+  RUN(platt_one_class);
+  return check_report();
+}
