@@ -143,6 +143,9 @@ typedef struct tci_stopset {
 } tci_stopset;
 
 TCI_FUNC int tci_stopset_build(tci_stopset *s, const tc_options *o, tc_workspace *ws);
+/* The same, naming a word that is not exactly one token (TC_EINVAL) in diag. */
+TCI_FUNC int tci_stopset_build_diag(tci_stopset *s, const tc_options *o, tc_workspace *ws,
+                                    tc_diag *diag);
 TCI_FUNC void tci_stopset_free(tci_stopset *s);
 TCI_FUNC int tci_stopset_has(const tci_stopset *s, const char *w, size_t n);
 

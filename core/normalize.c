@@ -1,7 +1,229 @@
-/* normalize.c - UTF-8 repair and Unicode normalisation.
- * STUB: to be written. */
+/*
+ * normalize.c - UTF-8 repair and Unicode normalisation.
+ *
+ * Pipeline for one text (docs/text-processing.md has examples):
+ *   1. optional page clean-up (tci_strip_boilerplate);
+ *   2. decode, each maximal invalid subpart -> U+FFFD (utf8.c), counted;
+ *   3. map typographic apostrophes (U+2019, U+02BC) to ' and the Unicode
+ *      hyphens U+2010/U+2011 to -, so "don’t" and "don't" tokenise alike;
+ *   4. per code point, utf8proc_decompose_char with COMPAT (NFKC; off for
+ *      NFC), CASEFOLD, IGNORE (drop default-ignorables: soft hyphen, zero
+ *      width space, ...) and STRIPMARK (strip_accents);
+ *   5. canonical ordering of combining marks, then utf8proc's composition.
+ *
+ * Caveats:
+ *  - We drive utf8proc one code point at a time instead of calling
+ *    utf8proc_decompose on the whole text: it lets us decode invalid bytes
+ *    ourselves (utf8proc would refuse the whole text), write into the
+ *    workspace without malloc, and sort long runs of combining marks in
+ *    linear time (utf8proc's bubble sort is quadratic on adversarial runs).
+ *  - ASCII fast path: ASCII whitespace is a starter that never composes nor
+ *    reorders with its neighbours, and NFKC, case folding, IGNORE and
+ *    STRIPMARK map every other ASCII byte to itself or its lower case. So a
+ *    text is cut at ASCII whitespace; pure-ASCII chunks are copied with a
+ *    byte loop and only chunks holding a non-ASCII byte go through the
+ *    steps above. The result is byte-for-byte that of the general path
+ *    (TCI_TEXT_GENERAL), which tests/c/test_text.c checks on corpora.
+ */
+#include <stdint.h>
+#include <string.h>
+
+#include <utf8proc.h>
+
 #include "internal.h"
+
+/* Room kept free in ws->cps before each utf8proc_decompose_char call: the
+ * longest decomposition (U+FDFA under NFKC) is 18 code points. */
+#define DECOMP_ROOM 64
+/* Runs of combining marks up to this length are sorted by insertion. */
+#define SHORT_RUN 32
+
+static int is_ascii_space(unsigned b) {
+  return b == ' ' || (b >= '\t' && b <= '\r');
+}
+
+static utf8proc_option_t decompose_options(const tc_options *o) {
+  int f = UTF8PROC_COMPOSE | UTF8PROC_STABLE | UTF8PROC_IGNORE;
+  if (o->compat) f |= UTF8PROC_COMPAT;
+  if (o->casefold) f |= UTF8PROC_CASEFOLD;
+  if (o->strip_accents) f |= UTF8PROC_STRIPMARK;
+  return (utf8proc_option_t)f;
+}
+
+/* Step 3: our own small lumping, applied before utf8proc sees a code point. */
+static int32_t lump(int32_t cp) {
+  switch (cp) {
+  case 0x2019: /* RIGHT SINGLE QUOTATION MARK, the usual typographic apostrophe */
+  case 0x02BC: /* MODIFIER LETTER APOSTROPHE */
+    return '\'';
+  case 0x2010: /* HYPHEN */
+  case 0x2011: /* NON-BREAKING HYPHEN */
+    return '-';
+  default:
+    return cp;
+  }
+}
+
+static int ccc(int32_t cp) {
+  return utf8proc_get_property(cp)->combining_class;
+}
+
+/* Stable sort of a run of non-starters by combining class. Short runs (the
+ * only ones real text has) by insertion; long ones by counting sort through
+ * tmp, which has room for n entries. */
+static void sort_marks(int32_t *c, size_t n, int32_t *tmp) {
+  size_t i, j;
+  if (n <= SHORT_RUN) {
+    for (i = 1; i < n; i++) {
+      int32_t x = c[i];
+      int k = ccc(x);
+      for (j = i; j > 0 && ccc(c[j - 1]) > k; j--) c[j] = c[j - 1];
+      c[j] = x;
+    }
+  } else {
+    size_t start[257] = {0};
+    for (i = 0; i < n; i++) start[ccc(c[i]) + 1]++;
+    for (i = 1; i < 257; i++) start[i] += start[i - 1];
+    for (i = 0; i < n; i++) tmp[start[ccc(c[i])]++] = c[i];
+    memcpy(c, tmp, n * sizeof *c);
+  }
+}
+
+/* Canonical ordering (UAX #15) of cps[0..m). */
+static int reorder(tc_workspace *ws, size_t m) {
+  size_t i = 0;
+  while (i < m) {
+    int32_t *c = ws->cps.p;
+    size_t j;
+    if (ccc(c[i]) == 0) {
+      i++;
+      continue;
+    }
+    for (j = i + 1; j < m && ccc(c[j]) != 0; j++) {}
+    if (j - i > SHORT_RUN) {
+      int rc = tci_buf_reserve(&ws->cps, m + (j - i), sizeof(int32_t));
+      if (rc) return rc;
+      c = ws->cps.p;
+    }
+    if (j - i > 1) sort_marks(c + i, j - i, c + m);
+    i = j;
+  }
+  return TC_OK;
+}
+
+/* Steps 2-5 for s[0..n), appended to ws->norm at *olen. */
+static int normalize_run(tc_workspace *ws, utf8proc_option_t opt,
+                         const unsigned char *s, size_t n, size_t *olen, size_t *n_invalid) {
+  size_t i = 0, m = 0, cap, k;
+  int32_t *cps;
+  unsigned char *out;
+  utf8proc_ssize_t r;
+  int rc = tci_buf_reserve(&ws->cps, n + DECOMP_ROOM, sizeof(int32_t));
+  if (rc) return rc;
+  cps = ws->cps.p;
+  cap = ws->cps.cap / sizeof(int32_t);
+  while (i < n) {
+    int32_t cp;
+    int bad;
+    i += tci_utf8_decode(s + i, n - i, &cp, &bad);
+    *n_invalid += (size_t)bad;
+    cp = lump(cp);
+    for (;;) {
+      if (cap - m < DECOMP_ROOM) {
+        if ((rc = tci_buf_reserve(&ws->cps, m + m / 2 + DECOMP_ROOM, sizeof(int32_t)))) return rc;
+        cps = ws->cps.p;
+        cap = ws->cps.cap / sizeof(int32_t);
+      }
+      r = utf8proc_decompose_char(cp, cps + m, (utf8proc_ssize_t)(cap - m), opt, NULL);
+      if (r < 0) return TC_EINVAL; /* unreachable: cp is a valid scalar value */
+      if ((size_t)r <= cap - m) break;
+      if ((rc = tci_buf_reserve(&ws->cps, m + (size_t)r + DECOMP_ROOM, sizeof(int32_t)))) return rc;
+      cps = ws->cps.p;
+      cap = ws->cps.cap / sizeof(int32_t);
+    }
+    m += (size_t)r;
+  }
+  if (m == 0) return TC_OK;
+  if ((rc = reorder(ws, m))) return rc;
+  cps = ws->cps.p;
+  r = utf8proc_normalize_utf32(cps, (utf8proc_ssize_t)m, UTF8PROC_COMPOSE | UTF8PROC_STABLE);
+  if (r < 0) return TC_EINVAL; /* unreachable with these options */
+  m = (size_t)r;
+  if (m > (SIZE_MAX - *olen - 1) / 4) return TC_ELIMIT;
+  if ((rc = tci_buf_reserve(&ws->norm, *olen + 4 * m + 1, 1))) return rc;
+  out = ws->norm.p;
+  for (k = 0; k < m; k++) *olen += tci_utf8_encode(cps[k], out + *olen);
+  return TC_OK;
+}
+
+/* The ASCII fast path: copy (lower-casing) ASCII chunks; hand each chunk
+ * between ASCII whitespace that holds a non-ASCII byte to normalize_run. */
+static int normalize_fast(tc_workspace *ws, const tc_options *o, utf8proc_option_t opt,
+                          const unsigned char *s, size_t len, size_t *olen, size_t *n_invalid) {
+  unsigned char *out = ws->norm.p;
+  size_t i = 0, o_ = *olen, chunk_in = 0, chunk_out = o_;
+  unsigned fold = o->casefold ? 0x20u : 0u;
+  int rc;
+  while (i < len) {
+    unsigned b = s[i];
+    size_t end;
+    if (b < 0x80) {
+      if (is_ascii_space(b)) {
+        out[o_++] = (unsigned char)b;
+        i++;
+        chunk_in = i;
+        chunk_out = o_;
+      } else {
+        out[o_++] = (unsigned char)(b | (((unsigned)(b - 'A') < 26u) ? fold : 0u));
+        i++;
+      }
+      continue;
+    }
+    /* Redo the whole chunk: a combining mark composes with the ASCII before it. */
+    for (end = i + 1; end < len && !is_ascii_space(s[end]); end++) {}
+    o_ = chunk_out;
+    if ((rc = normalize_run(ws, opt, s + chunk_in, end - chunk_in, &o_, n_invalid))) return rc;
+    /* ASCII copies one byte per byte: make room for the rest of the text. */
+    if ((rc = tci_buf_reserve(&ws->norm, o_ + (len - end) + 1, 1))) return rc;
+    out = ws->norm.p;
+    i = chunk_in = end;
+    chunk_out = o_;
+  }
+  *olen = o_;
+  return TC_OK;
+}
+
+int tci_normalize(const tc_options *o, tc_workspace *ws, const char *text, size_t len,
+                  unsigned flags, const char **out, size_t *out_len, size_t *n_invalid) {
+  size_t olen = 0, ninv = 0;
+  utf8proc_option_t opt = decompose_options(o);
+  int rc;
+  if (o->strip_boilerplate && !(flags & TCI_TEXT_NO_BOILERPLATE)) {
+    if ((rc = tci_strip_boilerplate(ws, text, len, &text, &len))) return rc;
+  }
+  /* utf8proc counts in utf8proc_ssize_t; NFKC may grow a text 18-fold. */
+  if (len > (size_t)PTRDIFF_MAX / 32) return TC_ELIMIT;
+  if ((rc = tci_buf_reserve(&ws->norm, len + 1, 1))) return rc;
+  if (flags & TCI_TEXT_GENERAL)
+    rc = normalize_run(ws, opt, (const unsigned char *)text, len, &olen, &ninv);
+  else
+    rc = normalize_fast(ws, o, opt, (const unsigned char *)text, len, &olen, &ninv);
+  if (rc) return rc;
+  ((char *)ws->norm.p)[olen] = '\0';
+  *out = ws->norm.p;
+  *out_len = olen;
+  if (n_invalid) *n_invalid = ninv;
+  return TC_OK;
+}
+
+static int flag_ok(int v) { return v == 0 || v == 1; }
 
 int tc_normalize(const tc_options *o, tc_workspace *ws, const char *text, size_t len,
                  const char **out, size_t *out_len, size_t *n_invalid) {
-  (void)o; (void)ws; (void)text; (void)len; (void)out; (void)out_len; (void)n_invalid; return TC_EINVAL; }
+  if (!o || !ws || !out || !out_len || (!text && len)) return TC_EINVAL;
+  if (!flag_ok(o->compat) || !flag_ok(o->casefold) || !flag_ok(o->strip_accents) ||
+      !flag_ok(o->strip_boilerplate))
+    return TC_EINVAL;
+  if (!text) text = "";
+  return tci_normalize(o, ws, text, len, 0, out, out_len, n_invalid);
+}

@@ -1,8 +1,199 @@
-/* stopwords.c - stop word lists and sets.
- * STUB: to be written. */
+/*
+ * stopwords.c - the built-in English stop word list and compiled stop sets.
+ *
+ * Caveats:
+ *  - The English list holds function words: articles, pronouns,
+ *    prepositions, conjunctions, auxiliaries, their contractions and the
+ *    fragments a tokeniser leaves of contractions ("s", "t", "ll", ...).
+ *    It deliberately keeps words with a frequent topical homograph once
+ *    case is folded: "us" (the U.S.), "may" (the month, Theresa May),
+ *    "new", "said". Topic words are left for TF-IDF to weigh.
+ *  - Every word of a set is put through the tokeniser with the extractor's
+ *    options (so custom words are normalised exactly as text is: "Straße"
+ *    matches "STRASSE"); a word that does not come out as exactly one token
+ *    can never match a token and is rejected.
+ *  - The set is a sorted array (stable order for serialisation) plus an
+ *    open-addressing hash index, as the lookup runs once per token.
+ */
+#include <stdlib.h>
+#include <string.h>
+
 #include "internal.h"
 
-const char *const *tc_stopwords_english(void) { static const char *const none[] = {0}; return none; }
-int tci_stopset_build(tci_stopset *s, const tc_options *o, tc_workspace *ws) { (void)s; (void)o; (void)ws; return TC_EINVAL; }
-void tci_stopset_free(tci_stopset *s) { (void)s; }
-int tci_stopset_has(const tci_stopset *s, const char *w, size_t n) { (void)s; (void)w; (void)n; return 0; }
+static const char *const english[] = {
+  "a", "about", "above", "after", "again", "against", "all", "almost", "along",
+  "already", "also", "although", "am", "among", "an", "and", "another", "any",
+  "anyone", "anything", "are", "aren't", "around", "as", "at", "be", "became",
+  "because", "become", "been", "before", "being", "below", "between", "both",
+  "but", "by", "can", "can't", "cannot", "could", "couldn't", "d", "did",
+  "didn't", "do", "does", "doesn't", "doing", "don't", "done", "down",
+  "during", "each", "either", "else", "enough", "etc", "even", "ever", "every",
+  "few", "for", "from", "further", "had", "hadn't", "has", "hasn't", "have",
+  "haven't", "having", "he", "he'd", "he'll", "hence", "her", "here", "hers",
+  "herself", "him", "himself", "his", "how", "however", "i", "i'd", "i'll",
+  "i'm", "i've", "if", "in", "into", "is", "isn't", "it", "it'll",
+  "its", "itself", "just", "let", "ll", "m", "many", "me", "might",
+  "mightn't", "more", "most", "much", "must", "mustn't", "my", "myself",
+  "neither", "no", "nor", "not", "now", "of", "off", "often", "on", "once",
+  "only", "onto", "or", "other", "others", "otherwise", "ought",
+  "our", "ours", "ourselves", "out", "over", "own", "per", "perhaps",
+  "quite", "rather", "re", "s", "same", "shall", "shan't", "she", "she'd",
+  "she'll", "should", "shouldn't", "since", "so", "some", "somehow",
+  "something", "such", "t", "than", "that", "that'll", "the", "their",
+  "theirs", "them", "themselves", "then", "there", "therefore", "these",
+  "they", "they'd", "they'll", "they're", "they've", "this", "those",
+  "though", "through", "throughout", "thus", "to", "too", "toward",
+  "towards", "under", "unless", "until", "up", "upon", "ve", "very", "via",
+  "was", "wasn't", "we", "we'd", "we'll", "we're", "we've", "were",
+  "weren't", "what", "whatever", "when", "whenever", "where", "whereas",
+  "wherever", "whether", "which", "while", "who", "whoever", "whom", "whose",
+  "why", "will", "with", "within", "without", "won't", "would", "wouldn't",
+  "yet", "you", "you'd", "you'll", "you're", "you've", "your", "yours",
+  "yourself", "yourselves",
+  NULL
+};
+
+const char *const *tc_stopwords_english(void) { return english; }
+
+/* FNV-1a, 32 bits: tokens are short, so a byte loop is the fastest choice. */
+static uint32_t fnv1a(const char *w, size_t n) {
+  uint32_t h = 2166136261u;
+  size_t i;
+  for (i = 0; i < n; i++) h = (h ^ (unsigned char)w[i]) * 16777619u;
+  return h;
+}
+
+typedef struct word {
+  char *p;
+  size_t n;
+} word;
+
+static int word_cmp(const void *a, const void *b) {
+  const word *x = a, *y = b;
+  size_t n = x->n < y->n ? x->n : y->n;
+  int c = memcmp(x->p, y->p, n);
+  if (c) return c;
+  return (x->n > y->n) - (x->n < y->n);
+}
+
+void tci_stopset_free(tci_stopset *s) {
+  size_t i;
+  if (!s) return;
+  for (i = 0; i < s->n; i++) free(s->words[i]);
+  free(s->words);
+  free(s->lens);
+  free(s->slots);
+  memset(s, 0, sizeof *s);
+}
+
+/* Sort, drop duplicates and index the n words of w (taking their storage). */
+static int finish(tci_stopset *s, word *w, size_t n) {
+  size_t i, k = 0, slots = 8;
+  qsort(w, n, sizeof *w, word_cmp);
+  for (i = 0; i < n; i++) {
+    if (k > 0 && word_cmp(&w[k - 1], &w[i]) == 0) {
+      free(w[i].p);
+      continue;
+    }
+    w[k++] = w[i];
+  }
+  s->words = malloc((k ? k : 1) * sizeof *s->words);
+  s->lens = malloc((k ? k : 1) * sizeof *s->lens);
+  while (slots < 2 * k) slots *= 2;
+  s->slots = calloc(slots, sizeof *s->slots);
+  if (!s->words || !s->lens || !s->slots) {
+    for (i = 0; i < k; i++) free(w[i].p);
+    free(s->words);
+    free(s->lens);
+    free(s->slots);
+    s->words = NULL;
+    s->lens = NULL;
+    s->slots = NULL;
+    return TC_ENOMEM;
+  }
+  s->n = k;
+  s->mask = slots - 1;
+  s->max_len = 0;
+  for (i = 0; i < k; i++) {
+    size_t h = fnv1a(w[i].p, w[i].n) & s->mask;
+    s->words[i] = w[i].p;
+    s->lens[i] = w[i].n;
+    if (w[i].n > s->max_len) s->max_len = w[i].n;
+    while (s->slots[h]) h = (h + 1) & s->mask;
+    s->slots[h] = (uint32_t)(i + 1);
+  }
+  return TC_OK;
+}
+
+int tci_stopset_build_diag(tci_stopset *s, const tc_options *o, tc_workspace *ws,
+                           tc_diag *diag) {
+  const char *const *list;
+  size_t n, i;
+  tc_options opt = *o;
+  word *w;
+  int rc = TC_OK;
+  memset(s, 0, sizeof *s);
+  if (o->stopword_mode == TC_STOPWORDS_NONE) return TC_OK;
+  if (o->stopword_mode == TC_STOPWORDS_ENGLISH) {
+    list = english;
+    for (n = 0; list[n]; n++) {}
+  } else {
+    list = o->stopwords;
+    n = o->n_stopwords;
+  }
+  if (n == 0) return TC_OK;
+  if (n > UINT32_MAX - 1) return tci_fail(diag, TC_ELIMIT, "stopwords: too many words");
+  opt.strip_boilerplate = 0;
+  w = malloc(n * sizeof *w);
+  if (!w) return tci_fail(diag, TC_ENOMEM, "stopwords: out of memory");
+  for (i = 0; i < n; i++) {
+    tc_tokens t;
+    if (!list[i]) {
+      rc = tci_fail(diag, TC_EINVAL, "stopwords: word %zu is NULL", i + 1);
+      break;
+    }
+    rc = tci_tokenize(&opt, NULL, ws, list[i], strlen(list[i]), TCI_TEXT_NO_BOILERPLATE, &t);
+    if (rc) {
+      tci_fail(diag, rc, "stopwords: word %zu: %s", i + 1, tc_strerror(rc));
+      break;
+    }
+    if (t.n != 1) {
+      rc = tci_fail(diag, TC_EINVAL,
+                    "stopwords: word %zu (\"%.40s\") makes %zu tokens, not one", i + 1,
+                    list[i], t.n);
+      break;
+    }
+    w[i].n = t.tok[0].len;
+    w[i].p = malloc(w[i].n + 1);
+    if (!w[i].p) {
+      rc = tci_fail(diag, TC_ENOMEM, "stopwords: out of memory");
+      break;
+    }
+    memcpy(w[i].p, t.tok[0].text, w[i].n);
+    w[i].p[w[i].n] = '\0';
+  }
+  if (rc == TC_OK) {
+    rc = finish(s, w, n);
+    if (rc) tci_fail(diag, rc, "stopwords: out of memory");
+  } else {
+    while (i > 0) free(w[--i].p);
+  }
+  free(w);
+  return rc;
+}
+
+int tci_stopset_build(tci_stopset *s, const tc_options *o, tc_workspace *ws) {
+  return tci_stopset_build_diag(s, o, ws, NULL);
+}
+
+int tci_stopset_has(const tci_stopset *s, const char *w, size_t n) {
+  size_t h;
+  if (s->n == 0 || n > s->max_len) return 0;
+  h = fnv1a(w, n) & s->mask;
+  for (;;) {
+    uint32_t k = s->slots[h];
+    if (k == 0) return 0;
+    if (s->lens[k - 1] == n && memcmp(s->words[k - 1], w, n) == 0) return 1;
+    h = (h + 1) & s->mask;
+  }
+}

@@ -126,10 +126,23 @@ typedef struct tc_options {
   int l2_normalize;     /* 1: scale each vector to unit length (default) */
 } tc_options;
 
+/* Limits tc_options_check enforces. */
+#define TC_MIN_TOKEN_BYTES 4      /* one UTF-8 character always fits */
+#define TC_MAX_TOKEN_BYTES 1024
+#define TC_MAX_WORD_NGRAM 6
+#define TC_MAX_CHAR_NGRAM 10
+#define TC_MAX_STOPWORDS 1000000
+
 /* Fill *o with the defaults documented above. */
 TC_API void tc_options_init(tc_options *o);
 
-/* NULL when *o is usable, otherwise a static message naming the bad field. */
+/* NULL when *o is usable, otherwise a static message naming the bad field:
+ * flags must be 0 or 1; max_token_bytes within the limits above;
+ * stopword_mode one of TC_STOPWORDS_* and, unless it is CUSTOM, no
+ * stopwords given; CUSTOM needs non-NULL words (an empty list is allowed)
+ * and at most TC_MAX_STOPWORDS; n-gram ranges either 0..0 (off) or
+ * 1 <= min <= max <= the limit, with at least one kind on; min_df >= 1;
+ * 0 < max_df <= 1; max_features >= 0. */
 TC_API const char *tc_options_check(const tc_options *o);
 
 /* The built-in English stop word list, NULL-terminated, already normalised. */

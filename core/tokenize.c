@@ -1,6 +1,330 @@
-/* tokenize.c - tokenisation.
- * STUB: to be written. */
+/*
+ * tokenize.c - normalised text -> tokens.
+ *
+ * Tokens are cut by Unicode general category, not by ASCII whitespace
+ * (docs/text-processing.md has the rules with examples):
+ *
+ *  - letters (L*), combining marks (M*) and numbers (N*) form words;
+ *  - ' between two letters joins ("don't"); a word ending in 's loses it
+ *    ("biden's" -> "biden");
+ *  - - between letters or numbers joins ("e-mail", "covid-19");
+ *  - . and , between decimal digits join ("3.5", "1,000");
+ *  - http://, https://, ftp:// URLs and www. names become their host name
+ *    without "www." ("thehackernews.com"); the path is dropped;
+ *  - e-mail addresses become their domain ("bbc.co.uk");
+ *  - a letter of a script written without spaces (tci_is_unspaced_script)
+ *    is a token of its own, with any combining marks after it;
+ *  - everything else (punctuation, symbols, emoji, U+FFFD, spaces,
+ *    controls) separates tokens and is dropped;
+ *  - a token longer than max_token_bytes is cut on a code point boundary
+ *    and the rest of it dropped; then stop words are removed.
+ *
+ * Caveats: the rules run on normalised text, so the joiners are plain
+ * ASCII (normalize.c maps ’ to ' and U+2010 to -), and every token is a
+ * slice of ws->norm: no token is copied. Rules look at most one code point
+ * ahead, except URLs and e-mails, which are tried only when a word ends at
+ * one of the bytes that can continue them (: . @ _ % + - ').
+ */
+#include <utf8proc.h>
+
 #include "internal.h"
 
-int tc_extractor_tokenize(const tc_extractor *ex, tc_workspace *ws, const char *text, size_t len, tc_tokens *out) {
-  (void)ex; (void)ws; (void)text; (void)len; (void)out; return TC_EINVAL; }
+enum {
+  K_SEP,    /* punctuation, symbols: separates, dropped */
+  K_SPACE,  /* Z*, controls: separates; also ends a URL */
+  K_LETTER, /* L* outside the unspaced scripts */
+  K_DIGIT,  /* Nd */
+  K_NUM,    /* Nl, No */
+  K_MARK,   /* M* */
+  K_UNSP    /* a letter of an unspaced script */
+};
+
+int tci_is_unspaced_script(int32_t c) {
+  if (c < 0x0E00) return 0;
+  if (c <= 0x0EFF) return 1;                  /* Thai, Lao */
+  if (c >= 0x1000 && c <= 0x109F) return 1;   /* Myanmar */
+  if (c >= 0x1780 && c <= 0x17FF) return 1;   /* Khmer */
+  if (c >= 0x19E0 && c <= 0x19FF) return 1;   /* Khmer symbols */
+  if (c < 0x2E80) return 0;
+  if (c <= 0x2FDF) return 1;                  /* CJK and Kangxi radicals */
+  if (c >= 0x3005 && c <= 0x3007) return 1;   /* 々 〆 〇 */
+  if (c >= 0x3021 && c <= 0x3029) return 1;   /* Hangzhou numerals */
+  if (c >= 0x3031 && c <= 0x3035) return 1;   /* kana repeat marks */
+  if (c >= 0x3038 && c <= 0x303C) return 1;
+  if (c >= 0x3040 && c <= 0x30FF) return 1;   /* Hiragana, Katakana */
+  if (c >= 0x31F0 && c <= 0x31FF) return 1;   /* Katakana phonetic extensions */
+  if (c >= 0x3400 && c <= 0x4DBF) return 1;   /* CJK extension A */
+  if (c >= 0x4E00 && c <= 0x9FFF) return 1;   /* CJK unified ideographs */
+  if (c >= 0xA9E0 && c <= 0xA9FF) return 1;   /* Myanmar extended-B */
+  if (c >= 0xAA60 && c <= 0xAA7F) return 1;   /* Myanmar extended-A */
+  if (c >= 0xF900 && c <= 0xFAFF) return 1;   /* CJK compatibility ideographs */
+  if (c >= 0xFF66 && c <= 0xFF9F) return 1;   /* halfwidth Katakana (NFC keeps them) */
+  if (c >= 0x1AFF0 && c <= 0x1B16F) return 1; /* Kana supplement and extensions */
+  if (c >= 0x20000 && c <= 0x3134F) return 1; /* CJK extensions B.., compatibility supplement */
+  if (c >= 0x31350 && c <= 0x323AF) return 1; /* CJK extension H */
+  return 0;
+}
+
+static int kind_of(int32_t cp) {
+  switch (utf8proc_category(cp)) {
+  case UTF8PROC_CATEGORY_LU: case UTF8PROC_CATEGORY_LL: case UTF8PROC_CATEGORY_LT:
+  case UTF8PROC_CATEGORY_LM: case UTF8PROC_CATEGORY_LO:
+    return tci_is_unspaced_script(cp) ? K_UNSP : K_LETTER;
+  case UTF8PROC_CATEGORY_MN: case UTF8PROC_CATEGORY_MC: case UTF8PROC_CATEGORY_ME:
+    return K_MARK;
+  case UTF8PROC_CATEGORY_ND:
+    return K_DIGIT;
+  case UTF8PROC_CATEGORY_NL: case UTF8PROC_CATEGORY_NO:
+    return K_NUM;
+  case UTF8PROC_CATEGORY_ZS: case UTF8PROC_CATEGORY_ZL: case UTF8PROC_CATEGORY_ZP:
+  case UTF8PROC_CATEGORY_CC:
+    return K_SPACE;
+  default:
+    return K_SEP;
+  }
+}
+
+/* Kind of the code point at s[i] (i < n, s valid UTF-8); its length in *cl. */
+static int kind_at(const unsigned char *s, size_t n, size_t i, size_t *cl, int32_t *cp) {
+  unsigned b = s[i];
+  int bad;
+  if (b < 0x80) {
+    *cl = 1;
+    *cp = (int32_t)b;
+    if ((unsigned)((b | 0x20u) - 'a') < 26u) return K_LETTER;
+    if ((unsigned)(b - '0') < 10u) return K_DIGIT;
+    if (b <= 0x20 || b == 0x7F) return K_SPACE;
+    return K_SEP;
+  }
+  *cl = tci_utf8_decode(s + i, n - i, cp, &bad);
+  return kind_of(*cp);
+}
+
+static int is_alnum(int k) { return k == K_LETTER || k == K_DIGIT || k == K_NUM; }
+static int is_word(int k) { return is_alnum(k) || k == K_MARK; }
+
+int tci_token_is_unspaced(const char *s, size_t len) {
+  const unsigned char *u = (const unsigned char *)s;
+  size_t i, cl;
+  int32_t cp;
+  if (len == 0 || u[0] < 0x80) return 0;
+  if (kind_at(u, len, 0, &cl, &cp) != K_UNSP) return 0;
+  for (i = cl; i < len; i += cl)
+    if (kind_at(u, len, i, &cl, &cp) != K_MARK) return 0;
+  return 1;
+}
+
+/* ------------------------------------------------------------------
+ * URLs and e-mail addresses
+ * ------------------------------------------------------------------ */
+
+/* ASCII case-insensitive comparison of s[0..n) with a lower-case word. */
+static int word_is(const unsigned char *s, size_t n, const char *w) {
+  size_t i;
+  for (i = 0; i < n; i++) {
+    unsigned b = s[i];
+    if (w[i] == '\0' || (b | (((unsigned)(b - 'A') < 26u) ? 0x20u : 0u)) != (unsigned char)w[i])
+      return 0;
+  }
+  return w[i] == '\0';
+}
+
+/* End of the run of host-name characters (letters, marks, numbers, - .)
+ * starting at i, stopping at `lim`. */
+static size_t host_end(const unsigned char *s, size_t lim, size_t i) {
+  while (i < lim) {
+    size_t cl;
+    int32_t cp;
+    int k = kind_at(s, lim, i, &cl, &cp);
+    if (!(is_word(k) || k == K_UNSP || cp == '-' || cp == '.')) break;
+    i += cl;
+  }
+  return i;
+}
+
+/* Trim a host name [*hs, *he): no leading or trailing - or ., no "www.". */
+static void host_trim(const unsigned char *s, size_t *hs, size_t *he) {
+  while (*hs < *he && (s[*hs] == '.' || s[*hs] == '-')) (*hs)++;
+  while (*he > *hs && (s[*he - 1] == '.' || s[*he - 1] == '-')) (*he)--;
+  if (*he - *hs > 4 && word_is(s + *hs, 3, "www") && s[*hs + 3] == '.') *hs += 4;
+}
+
+/* Skip to the next space or control (the end of a URL's path). */
+static size_t skip_to_space(const unsigned char *s, size_t n, size_t i) {
+  while (i < n) {
+    size_t cl;
+    int32_t cp;
+    if (kind_at(s, n, i, &cl, &cp) == K_SPACE) break;
+    i += cl;
+  }
+  return i;
+}
+
+static int local_part_byte(unsigned b) {
+  return b == '.' || b == '_' || b == '%' || b == '+' || b == '-' || b == '\'';
+}
+
+/* A word [start, end) ended at s[end]. If a URL or an e-mail address
+ * starts at `start`, set its host or domain [*hs, *he), where scanning
+ * resumes (*next), and return 1. */
+static int special(const unsigned char *s, size_t n, size_t start, size_t end,
+                   size_t *hs, size_t *he, size_t *next) {
+  size_t p, cl;
+  int32_t cp;
+  if (s[end] == ':' && end + 2 < n && s[end + 1] == '/' && s[end + 2] == '/' &&
+      (word_is(s + start, end - start, "http") || word_is(s + start, end - start, "https") ||
+       word_is(s + start, end - start, "ftp"))) {
+    size_t a = end + 3, a_end = a, h;
+    while (a_end < n && s[a_end] != '/' && s[a_end] != '?' && s[a_end] != '#' &&
+           s[a_end] != '\\' && kind_at(s, n, a_end, &cl, &cp) != K_SPACE)
+      a_end += cl;
+    for (p = a, h = a; p < a_end; p++)
+      if (s[p] == '@') h = p + 1; /* user:password@host */
+    *hs = h;
+    *he = host_end(s, a_end, h);
+    host_trim(s, hs, he);
+    if (*hs == *he) return 0;
+    *next = skip_to_space(s, n, a_end);
+    return 1;
+  }
+  if (s[end] == '.' && word_is(s + start, end - start, "www") && end + 1 < n &&
+      is_alnum(kind_at(s, n, end + 1, &cl, &cp))) {
+    size_t e = host_end(s, n, start);
+    *hs = start;
+    *he = e;
+    host_trim(s, hs, he);
+    *next = e;
+    if (e < n && (s[e] == '/' || s[e] == ':' || s[e] == '?' || s[e] == '#'))
+      *next = skip_to_space(s, n, e);
+    return 1;
+  }
+  /* e-mail: local part, @, a domain with a dot inside */
+  for (p = start; p < n; p += cl) {
+    int k = kind_at(s, n, p, &cl, &cp);
+    if (!(is_word(k) || (cp < 0x80 && local_part_byte((unsigned)cp)))) break;
+  }
+  if (p < n && s[p] == '@' && p > start) {
+    size_t d = p + 1, e = host_end(s, n, d), q;
+    int dot = 0;
+    *hs = d;
+    *he = e;
+    host_trim(s, hs, he);
+    if (*hs != d) return 0; /* "a@.b" or "a@-b" */
+    for (q = *hs; q < *he; q++)
+      if (s[q] == '.') dot = 1;
+    if (!dot) return 0;
+    *next = e;
+    return 1;
+  }
+  return 0;
+}
+
+/* ------------------------------------------------------------------
+ * Token output
+ * ------------------------------------------------------------------ */
+
+typedef struct emitter {
+  tc_workspace *ws;
+  const tci_stopset *stop; /* or NULL */
+  size_t max_bytes;
+  size_t n, cap;           /* tokens in ws->tokens, and room */
+} emitter;
+
+static int emit(emitter *e, const unsigned char *s, size_t len) {
+  tc_token *t;
+  if (len > e->max_bytes) {
+    len = e->max_bytes; /* >= 4, so at least one code point stays */
+    while ((s[len] & 0xC0) == 0x80) len--;
+  }
+  if (e->stop && tci_stopset_has(e->stop, (const char *)s, len)) return TC_OK;
+  if (e->n == e->cap) {
+    int rc = tci_buf_reserve(&e->ws->tokens, e->cap * 2 + 64, sizeof(tc_token));
+    if (rc) return rc;
+    e->cap = e->ws->tokens.cap / sizeof(tc_token);
+  }
+  t = (tc_token *)e->ws->tokens.p + e->n++;
+  t->text = (const char *)s;
+  t->len = len;
+  return TC_OK;
+}
+
+/* ------------------------------------------------------------------
+ * The tokeniser
+ * ------------------------------------------------------------------ */
+
+static int tokenize_norm(emitter *e, const unsigned char *s, size_t n) {
+  size_t i = 0, cl;
+  int32_t cp;
+  int rc;
+  while (i < n) {
+    size_t start = i, end, hs, he, next;
+    int k = kind_at(s, n, i, &cl, &cp), prev;
+    i += cl;
+    if (k == K_UNSP) {
+      while (i < n && kind_at(s, n, i, &cl, &cp) == K_MARK) i += cl;
+      if ((rc = emit(e, s + start, i - start))) return rc;
+      continue;
+    }
+    if (!is_word(k)) continue;
+    prev = k;
+    while (i < n) {
+      k = kind_at(s, n, i, &cl, &cp);
+      if (is_word(k)) {
+        if (k != K_MARK) prev = k;
+        i += cl;
+        continue;
+      }
+      if ((cp == '\'' || cp == '-' || cp == '.' || cp == ',') && i + 1 < n) {
+        size_t cl2;
+        int32_t cp2;
+        int k2 = kind_at(s, n, i + 1, &cl2, &cp2), join;
+        if (cp == '\'') join = prev == K_LETTER && k2 == K_LETTER;
+        else if (cp == '-') join = is_alnum(prev) && is_alnum(k2);
+        else join = prev == K_DIGIT && k2 == K_DIGIT;
+        if (join) {
+          prev = k2;
+          i += 1 + cl2;
+          continue;
+        }
+      }
+      break;
+    }
+    end = i;
+    if (i < n && (s[i] == ':' || s[i] == '@' || local_part_byte(s[i])) &&
+        special(s, n, start, end, &hs, &he, &next)) {
+      if (he > hs && (rc = emit(e, s + hs, he - hs))) return rc;
+      i = next;
+      continue;
+    }
+    if (end - start > 2 && s[end - 2] == '\'' && (s[end - 1] == 's' || s[end - 1] == 'S'))
+      end -= 2;
+    if ((rc = emit(e, s + start, end - start))) return rc;
+  }
+  return TC_OK;
+}
+
+int tci_tokenize(const tc_options *o, const tci_stopset *stop, tc_workspace *ws,
+                 const char *text, size_t len, unsigned flags, tc_tokens *out) {
+  const char *norm;
+  size_t n, n_invalid = 0;
+  emitter e;
+  int rc = tci_normalize(o, ws, text, len, flags, &norm, &n, &n_invalid);
+  if (rc) return rc;
+  e.ws = ws;
+  e.stop = stop && stop->n ? stop : NULL;
+  e.max_bytes = (size_t)o->max_token_bytes;
+  e.n = 0;
+  e.cap = ws->tokens.cap / sizeof(tc_token);
+  if ((rc = tokenize_norm(&e, (const unsigned char *)norm, n))) return rc;
+  out->tok = ws->tokens.p;
+  out->n = e.n;
+  out->n_invalid = n_invalid;
+  return TC_OK;
+}
+
+int tc_extractor_tokenize(const tc_extractor *ex, tc_workspace *ws, const char *text,
+                          size_t len, tc_tokens *out) {
+  if (!ex || !ws || !out || (!text && len)) return TC_EINVAL;
+  if (!text) text = "";
+  return tci_tokenize(&ex->opt, &ex->stop, ws, text, len, 0, out);
+}

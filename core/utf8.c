@@ -1,0 +1,89 @@
+/*
+ * utf8.c - decoding UTF-8 with replacement, and encoding.
+ *
+ * Caveats: the decoder follows the Unicode Standard's recommended practice
+ * (chapter 3, "U+FFFD Substitution of Maximal Subparts"), which is also
+ * what Python's errors="replace" and the WHATWG Encoding Standard do. A
+ * maximal subpart is the longest prefix of a well-formed sequence that the
+ * bytes start; when the next byte cannot continue it, the prefix becomes
+ * one U+FFFD and decoding resumes at that byte. Consequences, by kind:
+ *
+ *   truncated   E2 82 <end>     -> 1 x U+FFFD (E2 82 could have continued)
+ *   overlong    C0 AF           -> 2 (C0 never starts a sequence; AF is alone)
+ *   overlong    E0 80 AF        -> 3 (after E0 only A0..BF may follow)
+ *   surrogate   ED A0 80        -> 3 (after ED only 80..9F may follow)
+ *   too large   F4 90 80 80     -> 4 (after F4 only 80..8F may follow)
+ *   F5..FF, stray 80..BF        -> 1 each
+ *
+ * So the decoder never produces a surrogate, an overlong form or a value
+ * above U+10FFFF, and every input byte is consumed exactly once.
+ */
+#include "internal.h"
+
+size_t tci_utf8_decode(const unsigned char *s, size_t n, int32_t *cp, int *invalid) {
+  unsigned b0 = s[0];
+  unsigned lo = 0x80, hi = 0xBF; /* allowed range of the second byte */
+  *invalid = 0;
+  if (b0 < 0x80) {
+    *cp = (int32_t)b0;
+    return 1;
+  }
+  if (b0 < 0xC2 || b0 > 0xF4) goto bad1; /* continuation, C0/C1 overlong, F5.. */
+  if (b0 < 0xE0) {
+    if (n < 2 || (s[1] & 0xC0) != 0x80) goto bad1;
+    *cp = (int32_t)(((b0 & 0x1Fu) << 6) | (s[1] & 0x3Fu));
+    return 2;
+  }
+  if (b0 < 0xF0) {
+    if (b0 == 0xE0) lo = 0xA0;      /* below: overlong */
+    else if (b0 == 0xED) hi = 0x9F; /* above: surrogates */
+    if (n < 2 || s[1] < lo || s[1] > hi) goto bad1;
+    if (n < 3 || (s[2] & 0xC0) != 0x80) goto bad2;
+    *cp = (int32_t)(((b0 & 0x0Fu) << 12) | ((s[1] & 0x3Fu) << 6) | (s[2] & 0x3Fu));
+    return 3;
+  }
+  if (b0 == 0xF0) lo = 0x90;      /* below: overlong */
+  else if (b0 == 0xF4) hi = 0x8F; /* above: beyond U+10FFFF */
+  if (n < 2 || s[1] < lo || s[1] > hi) goto bad1;
+  if (n < 3 || (s[2] & 0xC0) != 0x80) goto bad2;
+  if (n < 4 || (s[3] & 0xC0) != 0x80) goto bad3;
+  *cp = (int32_t)(((b0 & 0x07u) << 18) | ((s[1] & 0x3Fu) << 12) |
+                  ((s[2] & 0x3Fu) << 6) | (s[3] & 0x3Fu));
+  return 4;
+bad1:
+  *cp = 0xFFFD;
+  *invalid = 1;
+  return 1;
+bad2:
+  *cp = 0xFFFD;
+  *invalid = 1;
+  return 2;
+bad3:
+  *cp = 0xFFFD;
+  *invalid = 1;
+  return 3;
+}
+
+size_t tci_utf8_encode(int32_t cp, unsigned char *out) {
+  uint32_t c = (uint32_t)cp;
+  if (c < 0x80) {
+    out[0] = (unsigned char)c;
+    return 1;
+  }
+  if (c < 0x800) {
+    out[0] = (unsigned char)(0xC0 | (c >> 6));
+    out[1] = (unsigned char)(0x80 | (c & 0x3F));
+    return 2;
+  }
+  if (c < 0x10000) {
+    out[0] = (unsigned char)(0xE0 | (c >> 12));
+    out[1] = (unsigned char)(0x80 | ((c >> 6) & 0x3F));
+    out[2] = (unsigned char)(0x80 | (c & 0x3F));
+    return 3;
+  }
+  out[0] = (unsigned char)(0xF0 | (c >> 18));
+  out[1] = (unsigned char)(0x80 | ((c >> 12) & 0x3F));
+  out[2] = (unsigned char)(0x80 | ((c >> 6) & 0x3F));
+  out[3] = (unsigned char)(0x80 | (c & 0x3F));
+  return 4;
+}
