@@ -1,6 +1,315 @@
-/* extractor_io.c - extractor (de)serialisation.
- * STUB: to be written. */
+/* extractor_io.c - an extractor to bytes and back (docs/features.md has
+ * the layout).
+ *
+ * Caveats (design decisions):
+ *
+ *  - The bytes come from files of unknown origin, so from_bytes reads only
+ *    through tci_reader, checks every count against the bytes left before
+ *    allocating for it (tci_can_hold), and checks every value that later
+ *    code relies on: option ranges (tc_options_check and tc_extractor_new),
+ *    term lengths and UTF-8, df within 1..N and within min_df/max_df, at
+ *    most max_features terms, the canonical order fitting produces
+ *    (descending df, ties by bytes), which also rules out repeated terms,
+ *    and no trailing bytes. The parsed extractor is therefore one that
+ *    tc_extractor_fit could have made.
+ *
+ *  - idf is not stored: it is recomputed from df and N with the same
+ *    formula, so it is finite by construction and a round trip gives
+ *    identical vectors.
+ *
+ *  - Custom stop words are stored as the extractor holds them (already
+ *    normalised); tc_extractor_new normalises them again on reading, which
+ *    leaves normalised words unchanged.
+ */
+#include <limits.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "internal.h"
 
-int tc_extractor_to_bytes(const tc_extractor *ex, unsigned char **out, size_t *len) { (void)ex; (void)out; (void)len; return TC_EINVAL; }
-int tc_extractor_from_bytes(const unsigned char *p, size_t len, tc_extractor **out, tc_diag *diag) { (void)p; (void)len; (void)out; (void)diag; return TC_EINVAL; }
+#define MAGIC "TCEX"
+#define VERSION 1u
+
+/* ======================================================== writing */
+
+static void put_int(tci_writer *w, int v) { tci_put_u32(w, (uint32_t)v); }
+
+int tc_extractor_to_bytes(const tc_extractor *ex, unsigned char **out, size_t *len) {
+  tci_writer w = {0};
+  const tc_options *o;
+  const tci_vocab *v;
+  size_t i;
+  if (!ex || !out || !len || !ex->vocab) return TC_EINVAL;
+  o = &ex->opt;
+  v = ex->vocab;
+  tci_put_bytes(&w, MAGIC, 4);
+  tci_put_u32(&w, VERSION);
+  put_int(&w, o->strip_boilerplate);
+  put_int(&w, o->compat);
+  put_int(&w, o->casefold);
+  put_int(&w, o->strip_accents);
+  put_int(&w, o->max_token_bytes);
+  put_int(&w, o->stopword_mode);
+  put_int(&w, o->word_ngram_min);
+  put_int(&w, o->word_ngram_max);
+  put_int(&w, o->char_ngram_min);
+  put_int(&w, o->char_ngram_max);
+  put_int(&w, o->min_df);
+  tci_put_f64(&w, o->max_df);
+  put_int(&w, o->max_features);
+  put_int(&w, o->sublinear_tf);
+  put_int(&w, o->use_idf);
+  put_int(&w, o->l2_normalize);
+  if (o->stopword_mode == TC_STOPWORDS_CUSTOM) {
+    if (o->n_stopwords > UINT32_MAX) w.err = TC_ELIMIT;
+    tci_put_u32(&w, (uint32_t)o->n_stopwords);
+    for (i = 0; i < o->n_stopwords; i++)
+      tci_put_str(&w, o->stopwords[i], strlen(o->stopwords[i]));
+  } else {
+    tci_put_u32(&w, 0);
+  }
+  tci_put_u64(&w, v->n_docs);
+  if (v->n > UINT32_MAX) w.err = TC_ELIMIT;
+  tci_put_u32(&w, (uint32_t)v->n);
+  for (i = 0; i < v->n; i++) {
+    tci_put_str(&w, v->pool + v->off[i], v->off[i + 1] - v->off[i] - 1);
+    tci_put_u32(&w, v->df[i]);
+  }
+  if (w.err) {
+    free(w.p);
+    return w.err;
+  }
+  *out = w.p;
+  *len = w.len;
+  return TC_OK;
+}
+
+/* ======================================================== reading */
+
+/* Strict UTF-8: no overlong forms, no surrogates, nothing above U+10FFFF. */
+static int valid_utf8(const unsigned char *s, size_t n) {
+  size_t i = 0;
+  while (i < n) {
+    unsigned b = s[i];
+    size_t k, need;
+    uint32_t c, min;
+    if (b < 0x80) { i++; continue; }
+    if (b >= 0xC2 && b <= 0xDF) { need = 1; c = b & 0x1F; min = 0x80; }
+    else if (b >= 0xE0 && b <= 0xEF) { need = 2; c = b & 0x0F; min = 0x800; }
+    else if (b >= 0xF0 && b <= 0xF4) { need = 3; c = b & 0x07; min = 0x10000; }
+    else return 0;
+    if (n - i - 1 < need) return 0;
+    for (k = 1; k <= need; k++) {
+      if ((s[i + k] & 0xC0) != 0x80) return 0;
+      c = c << 6 | (s[i + k] & 0x3F);
+    }
+    if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF)) return 0;
+    i += need + 1;
+  }
+  return 1;
+}
+
+/* A u32 option field that must fit an int. */
+static int get_int(tci_reader *r, const char *field, int *dst, tc_diag *diag) {
+  uint32_t v = tci_get_u32(r);
+  if (r->bad) return tci_fail(diag, TC_EFORMAT, "options.%s: truncated", field);
+  if (v > INT_MAX) return tci_fail(diag, TC_EFORMAT, "options.%s: %u out of range", field, v);
+  *dst = (int)v;
+  return TC_OK;
+}
+
+static int read_options(tci_reader *r, tc_options *o, tc_diag *diag) {
+  int rc;
+  memset(o, 0, sizeof *o);
+#define INT_FIELD(name) \
+  if ((rc = get_int(r, #name, &o->name, diag)) != TC_OK) return rc
+  INT_FIELD(strip_boilerplate);
+  INT_FIELD(compat);
+  INT_FIELD(casefold);
+  INT_FIELD(strip_accents);
+  INT_FIELD(max_token_bytes);
+  INT_FIELD(stopword_mode);
+  INT_FIELD(word_ngram_min);
+  INT_FIELD(word_ngram_max);
+  INT_FIELD(char_ngram_min);
+  INT_FIELD(char_ngram_max);
+  INT_FIELD(min_df);
+  o->max_df = tci_get_f64(r);
+  if (r->bad) return tci_fail(diag, TC_EFORMAT, "options.max_df: truncated");
+  if (!isfinite(o->max_df)) return tci_fail(diag, TC_EFORMAT, "options.max_df: not a finite number");
+  INT_FIELD(max_features);
+  INT_FIELD(sublinear_tf);
+  INT_FIELD(use_idf);
+  INT_FIELD(l2_normalize);
+#undef INT_FIELD
+  return TC_OK;
+}
+
+/* Read the stop words into NUL-terminated copies (*words, owned by the
+ * caller: one block holding the pointers and the bytes). */
+static int read_stopwords(tci_reader *r, tc_options *o, char ***words, tc_diag *diag) {
+  uint32_t n = tci_get_u32(r), i;
+  size_t start, bytes = 0, wlen;
+  char **ws, *dst;
+  const char *s;
+  *words = NULL;
+  if (r->bad) return tci_fail(diag, TC_EFORMAT, "options.stopwords: truncated");
+  if (n && o->stopword_mode != TC_STOPWORDS_CUSTOM)
+    return tci_fail(diag, TC_EFORMAT, "options.stopwords: %u words but stopword_mode is %d", n,
+                    o->stopword_mode);
+  if (!tci_can_hold(r, n, 4))
+    return tci_fail(diag, TC_EFORMAT, "options.stopwords: %u words cannot fit in %zu bytes", n,
+                    tci_left(r));
+  /* First pass: check and measure; the second copies. */
+  start = r->pos;
+  for (i = 0; i < n; i++) {
+    s = tci_get_str(r, &wlen);
+    if (!s) return tci_fail(diag, TC_EFORMAT, "options.stopwords: word %u runs past the end", i + 1);
+    if (memchr(s, '\0', wlen))
+      return tci_fail(diag, TC_EFORMAT, "options.stopwords: word %u contains a NUL byte", i + 1);
+    bytes += wlen + 1;
+  }
+  o->n_stopwords = n;
+  if (n == 0) return TC_OK;
+  ws = malloc(n * sizeof *ws + bytes); /* both bounded by the bytes read */
+  if (!ws) return tci_fail(diag, TC_ENOMEM, "options.stopwords: out of memory");
+  dst = (char *)(ws + n);
+  r->pos = start;
+  for (i = 0; i < n; i++) {
+    s = tci_get_str(r, &wlen);
+    memcpy(dst, s, wlen);
+    dst[wlen] = '\0';
+    ws[i] = dst;
+    dst += wlen + 1;
+  }
+  *words = ws;
+  o->stopwords = (const char *const *)ws;
+  return TC_OK;
+}
+
+/* Memory order of two terms: bytes, then a proper prefix first. */
+static int term_cmp(const char *a, size_t na, const char *b, size_t nb) {
+  int c = memcmp(a, b, na < nb ? na : nb);
+  if (c) return c;
+  return na < nb ? -1 : na > nb;
+}
+
+static int read_vocab(tci_reader *r, const tc_options *o, tci_vocab **out, tc_diag *diag) {
+  uint64_t n_docs = tci_get_u64(r);
+  uint32_t n = tci_get_u32(r), i, min_df = o->min_df > 1 ? (uint32_t)o->min_df : 1;
+  double max_count;
+  size_t pool_cap, tlen, prev_len = 0;
+  const char *t, *prev = NULL;
+  tci_vocab *v;
+  int rc = TC_OK;
+  if (r->bad) return tci_fail(diag, TC_EFORMAT, "vocabulary: header truncated");
+  if (n_docs == 0 || n_docs >= UINT32_MAX)
+    return tci_fail(diag, TC_EFORMAT, "vocabulary: document count %llu out of range",
+                    (unsigned long long)n_docs);
+  if (n == 0) return tci_fail(diag, TC_EFORMAT, "vocabulary: no terms");
+  /* each term takes at least a 4-byte length, 1 byte and a 4-byte df */
+  if (!tci_can_hold(r, n, 9))
+    return tci_fail(diag, TC_EFORMAT, "vocabulary: %u terms cannot fit in %zu bytes", n, tci_left(r));
+  if (o->max_features > 0 && n > (uint32_t)o->max_features)
+    return tci_fail(diag, TC_EFORMAT, "vocabulary: %u terms, more than max_features %d", n,
+                    o->max_features);
+  max_count = o->max_df * (double)n_docs;
+  v = calloc(1, sizeof *v);
+  if (!v) return tci_fail(diag, TC_ENOMEM, "vocabulary: out of memory");
+  v->n = n;
+  v->n_docs = n_docs;
+  pool_cap = tci_left(r) - 8 * (size_t)n + n; /* term bytes + NULs */
+  v->pool = malloc(pool_cap);
+  v->off = malloc(((size_t)n + 1) * sizeof *v->off);
+  v->df = malloc((size_t)n * sizeof *v->df);
+  if (!v->pool || !v->off || !v->df) {
+    rc = tci_fail(diag, TC_ENOMEM, "vocabulary: out of memory");
+    goto fail;
+  }
+  v->off[0] = 0;
+  for (i = 0; i < n; i++) {
+    uint32_t df;
+    t = tci_get_str(r, &tlen);
+    if (!t) { rc = tci_fail(diag, TC_EFORMAT, "vocabulary: term %u runs past the end", i + 1); goto fail; }
+    if (tlen == 0) { rc = tci_fail(diag, TC_EFORMAT, "vocabulary: term %u is empty", i + 1); goto fail; }
+    if (!valid_utf8((const unsigned char *)t, tlen)) {
+      rc = tci_fail(diag, TC_EFORMAT, "vocabulary: term %u is not valid UTF-8", i + 1);
+      goto fail;
+    }
+    df = tci_get_u32(r);
+    if (r->bad) { rc = tci_fail(diag, TC_EFORMAT, "vocabulary: df of term %u runs past the end", i + 1); goto fail; }
+    if (df == 0 || df > n_docs) {
+      rc = tci_fail(diag, TC_EFORMAT, "vocabulary: term %u has df %u, outside 1..%llu", i + 1, df,
+                    (unsigned long long)n_docs);
+      goto fail;
+    }
+    if (df < min_df || (double)df > max_count) {
+      rc = tci_fail(diag, TC_EFORMAT, "vocabulary: term %u has df %u, outside min_df/max_df", i + 1, df);
+      goto fail;
+    }
+    if (i > 0 && (df > v->df[i - 1] || (df == v->df[i - 1] && term_cmp(prev, prev_len, t, tlen) >= 0))) {
+      rc = tci_fail(diag, TC_EFORMAT, "vocabulary: term %u %s term %u (order is by descending df, then bytes)",
+                    i + 1, df == v->df[i - 1] && term_cmp(prev, prev_len, t, tlen) == 0 ? "repeats" : "is out of order after", i);
+      goto fail;
+    }
+    memcpy(v->pool + v->off[i], t, tlen);
+    v->pool[v->off[i] + tlen] = '\0';
+    v->off[i + 1] = v->off[i] + tlen + 1;
+    v->df[i] = df;
+    prev = t;
+    prev_len = tlen;
+  }
+  if ((rc = tci_vocab_finish(v, diag)) != TC_OK) goto fail;
+  *out = v;
+  return TC_OK;
+fail:
+  tci_vocab_free(v);
+  return rc;
+}
+
+int tc_extractor_from_bytes(const unsigned char *p, size_t len, tc_extractor **out, tc_diag *diag) {
+  tci_reader r;
+  tc_options o;
+  tc_diag inner;
+  tc_extractor *ex = NULL;
+  tci_vocab *v = NULL;
+  char **words = NULL;
+  const unsigned char *magic;
+  const char *why;
+  uint32_t version;
+  int rc;
+  if (!out || (!p && len)) return tci_fail(diag, TC_EINVAL, "extractor: no bytes");
+  *out = NULL;
+  tci_reader_init(&r, p, len);
+  magic = tci_get_bytes(&r, 4);
+  if (!magic || memcmp(magic, MAGIC, 4) != 0)
+    return tci_fail(diag, TC_EFORMAT, "extractor: not extractor bytes (no \"" MAGIC "\" magic)");
+  version = tci_get_u32(&r);
+  if (r.bad) return tci_fail(diag, TC_EFORMAT, "extractor: version truncated");
+  if (version != VERSION)
+    return tci_fail(diag, TC_EVERSION, "extractor: format version %u, this library reads %u", version, VERSION);
+  if ((rc = read_options(&r, &o, diag)) != TC_OK) return rc;
+  if ((rc = read_stopwords(&r, &o, &words, diag)) != TC_OK) return rc;
+  if ((why = tc_options_check(&o)) != NULL) {
+    free(words);
+    return tci_fail(diag, TC_EFORMAT, "options: %s", why);
+  }
+  memset(&inner, 0, sizeof inner);
+  rc = tc_extractor_new(&o, &ex, &inner);
+  free(words);
+  if (rc == TC_EINVAL) return tci_fail(diag, TC_EFORMAT, "options: %s", inner.message);
+  if (rc != TC_OK) return tci_fail(diag, rc, "extractor: %s", inner.message[0] ? inner.message : tc_strerror(rc));
+  if ((rc = read_vocab(&r, &ex->opt, &v, diag)) != TC_OK) {
+    tc_extractor_free(ex);
+    return rc;
+  }
+  if (tci_left(&r) != 0) {
+    tci_vocab_free(v);
+    tc_extractor_free(ex);
+    return tci_fail(diag, TC_EFORMAT, "extractor: %zu bytes after the vocabulary", tci_left(&r));
+  }
+  ex->vocab = v;
+  *out = ex;
+  return TC_OK;
+}

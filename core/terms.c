@@ -1,6 +1,286 @@
-/* terms.c - word and character n-gram terms.
- * STUB: to be written. */
+/* terms.c - the terms of a token sequence: word n-grams, bigrams of
+ * scripts written without spaces, character n-grams.
+ *
+ * Caveats (design decisions):
+ *
+ *  - Terms are described (tci_term: which tokens or bytes, and a hash), not
+ *    built. The vectoriser looks them up by hash and confirms by comparing
+ *    bytes piecewise against the stored term, so the hot path never copies
+ *    an n-gram. Only tc_extractor_terms and fitting (for terms not seen
+ *    before) write the bytes out.
+ *
+ *  - The hash is polynomial over the bytes, H("") = 0 and
+ *    H(s c) = H(s) * B + c + 1 (mod 2^64), because it composes:
+ *    H(x y) = H(x) * B^|y| + H(y). A word bigram's hash follows from its
+ *    two tokens' hashes and B^len, computed once per token, and equals the
+ *    hash of the joined string, which is all a loaded vocabulary has. So
+ *    the hash is a function of the term's bytes alone, whatever tokens
+ *    produced them. The "+ 1" makes leading zero bytes count. Polynomial
+ *    hashes have weak low bits: vocab.c mixes before indexing, and equality
+ *    is always confirmed by bytes, so a collision costs time, never a
+ *    wrong feature.
+ *
+ *  - Order (what tc_extractor_terms promises): for each token position i,
+ *    the word n-grams starting at i from shortest to longest, then the
+ *    joined bigram of tokens i and i+1 when both are single characters of
+ *    unspaced scripts, then the character n-grams of token i, by length,
+ *    left to right.
+ */
+#include <string.h>
+
 #include "internal.h"
 
-int tc_extractor_terms(const tc_extractor *ex, tc_workspace *ws, const char *text, size_t len, tc_term_fn fn, void *ud) {
-  (void)ex; (void)ws; (void)text; (void)len; (void)fn; (void)ud; return TC_EINVAL; }
+#define B 0xC2B2AE3D27D4EB4Full /* odd, so multiplying by it is invertible */
+#define SPACE_CODE ((uint64_t)' ' + 1)
+
+static uint64_t extend(uint64_t h, const void *p, size_t n) {
+  const unsigned char *b = p;
+  size_t i;
+  for (i = 0; i < n; i++) h = h * B + b[i] + 1;
+  return h;
+}
+
+uint64_t tci_term_hash(const void *p, size_t n) { return extend(0, p, n); }
+
+/* ======================================================== term bytes */
+
+int tci_term_equal(const tci_term *t, const char *s, size_t n) {
+  size_t k;
+  if (n != t->len) return 0;
+  if (t->kind == TCI_TERM_CHARS) {
+    if (memcmp(s, "#c ", 3) != 0) return 0;
+    s += 3;
+    if (t->lead && *s++ != ' ') return 0;
+    if (t->n && memcmp(s, t->chars, t->n) != 0) return 0;
+    return !t->trail || s[t->n] == ' ';
+  }
+  /* The pieces add up to t->len == n, so no read passes s + n. */
+  for (k = 0; k < t->n; k++) {
+    if (k > 0 && t->kind == TCI_TERM_WORDS && *s++ != ' ') return 0;
+    if (t->tok[k].len && memcmp(s, t->tok[k].text, t->tok[k].len) != 0) return 0;
+    s += t->tok[k].len;
+  }
+  return 1;
+}
+
+void tci_term_copy(const tci_term *t, char *dst) {
+  size_t k;
+  if (t->kind == TCI_TERM_CHARS) {
+    memcpy(dst, "#c ", 3);
+    dst += 3;
+    if (t->lead) *dst++ = ' ';
+    if (t->n) memcpy(dst, t->chars, t->n);
+    if (t->trail) dst[t->n] = ' ';
+    return;
+  }
+  for (k = 0; k < t->n; k++) {
+    if (k > 0 && t->kind == TCI_TERM_WORDS) *dst++ = ' ';
+    if (t->tok[k].len) memcpy(dst, t->tok[k].text, t->tok[k].len);
+    dst += t->tok[k].len;
+  }
+}
+
+/* ======================================================== enumeration */
+
+/* The n-gram length ranges in effect; a range is empty when max is 0. */
+static void ranges(const tc_options *o, size_t *wmin, size_t *wmax, size_t *cmin, size_t *cmax) {
+  *wmax = o->word_ngram_max > 0 ? (size_t)o->word_ngram_max : 0;
+  *wmin = o->word_ngram_min > 1 ? (size_t)o->word_ngram_min : 1;
+  *cmax = o->char_ngram_max > 0 ? (size_t)o->char_ngram_max : 0;
+  *cmin = o->char_ngram_min > 1 ? (size_t)o->char_ngram_min : 1;
+}
+
+size_t tci_terms_bound(const tc_extractor *ex, const tc_tokens *toks) {
+  size_t wmin, wmax, cmin, cmax, i, bytes = 0, n = toks->n, total = 0;
+  ranges(&ex->opt, &wmin, &wmax, &cmin, &cmax);
+  if (wmax >= wmin) total = n * (wmax - wmin + 2); /* + 1 joined bigram */
+  if (cmax >= cmin) {
+    /* A token of L code points has at most L + 2 windows per length. */
+    for (i = 0; i < n; i++) bytes += toks->tok[i].len + 2;
+    total += bytes * (cmax - cmin + 1);
+  }
+  return total;
+}
+
+/* A token that is one character of a script written without spaces. The
+ * text stage makes each such character a token; a run of them gets joined
+ * bigrams because single characters of these scripts say little alone.
+ * STOPGAP until the text stage exposes its own test: one code point in
+ * the Han, Hiragana, Katakana, Thai, Lao, Khmer or Myanmar blocks. */
+static int unspaced(const tc_token *t) {
+  const unsigned char *s = (const unsigned char *)t->text;
+  uint32_t c;
+  if (t->len == 3 && (s[0] & 0xF0) == 0xE0)
+    c = (uint32_t)(s[0] & 0x0F) << 12 | (uint32_t)(s[1] & 0x3F) << 6 | (s[2] & 0x3F);
+  else if (t->len == 4 && (s[0] & 0xF8) == 0xF0)
+    c = (uint32_t)(s[0] & 0x07) << 18 | (uint32_t)(s[1] & 0x3F) << 12 |
+        (uint32_t)(s[2] & 0x3F) << 6 | (s[3] & 0x3F);
+  else
+    return 0;
+  return (c >= 0x0E00 && c <= 0x0EFF) ||  /* Thai, Lao */
+         (c >= 0x1000 && c <= 0x109F) ||  /* Myanmar */
+         (c >= 0x1780 && c <= 0x17FF) ||  /* Khmer */
+         (c >= 0x3040 && c <= 0x30FF) ||  /* Hiragana, Katakana */
+         (c >= 0x3400 && c <= 0x4DBF) ||  /* Han extension A */
+         (c >= 0x4E00 && c <= 0x9FFF) ||  /* Han */
+         (c >= 0xF900 && c <= 0xFAFF) ||  /* Han compatibility */
+         (c >= 0x20000 && c <= 0x3134F);  /* Han extensions B.. */
+}
+
+/* Character n-grams of one token padded with a space on each side, counted
+ * in code points. cp[j] is the byte offset of code point j (cp[L] = len).
+ * As scikit-learn's char_wb: a padded token shorter than n yields itself
+ * once, and longer n add nothing more. */
+static int char_ngrams(const tc_token *tok, const uint64_t *cp, size_t L,
+                       size_t cmin, size_t cmax, uint64_t prefix_hash,
+                       tci_term_visit fn, void *ud) {
+  size_t P = L + 2, nn, s;
+  tci_term t;
+  int rc;
+  t.kind = TCI_TERM_CHARS;
+  t.tok = NULL;
+  for (nn = cmin; nn <= cmax; nn++) {
+    size_t width = nn < P ? nn : P;
+    for (s = 0; s + width <= P; s++) {
+      size_t e = s + width;
+      size_t a = s == 0 ? 0 : s - 1, b = e == P ? L : e - 1;
+      uint64_t h = prefix_hash;
+      t.lead = s == 0;
+      t.trail = e == P;
+      t.chars = tok->text + cp[a];
+      t.n = (size_t)(cp[b] - cp[a]);
+      if (t.lead) h = h * B + SPACE_CODE;
+      h = extend(h, t.chars, t.n);
+      if (t.trail) h = h * B + SPACE_CODE;
+      t.hash = h;
+      t.len = 3 + (size_t)t.lead + t.n + (size_t)t.trail;
+      if ((rc = fn(ud, &t)) != 0) return rc;
+    }
+    if (width == P) break;
+  }
+  return 0;
+}
+
+int tci_terms_each(const tc_extractor *ex, tc_workspace *ws, const tc_tokens *toks,
+                   tci_term_visit fn, void *ud) {
+  size_t wmin, wmax, cmin, cmax, n = toks->n, i, k, maxtok = 0, need;
+  const tc_token *tok = toks->tok;
+  uint64_t *th, *tp, *cp, hc = tci_term_hash("#c ", 3);
+  int words, chars, rc;
+  tci_term t;
+
+  ranges(&ex->opt, &wmin, &wmax, &cmin, &cmax);
+  words = wmax >= wmin;
+  chars = cmax >= cmin;
+  if (n == 0 || (!words && !chars)) return TC_OK;
+  for (i = 0; i < n; i++)
+    if (tok[i].len > maxtok) maxtok = tok[i].len;
+  /* hashes: token hash and B^len per token, then code point offsets */
+  if (n > SIZE_MAX / 4 || maxtok > SIZE_MAX / 4) return TC_ELIMIT;
+  need = 2 * n + maxtok + 1; /* tci_buf_reserve checks need * 8 */
+  if ((rc = tci_buf_reserve(&ws->hashes, need, sizeof(uint64_t))) != TC_OK) return rc;
+  th = ws->hashes.p;
+  tp = th + n;
+  cp = tp + n;
+  for (i = 0; i < n; i++) {
+    const unsigned char *b = (const unsigned char *)tok[i].text;
+    uint64_t h = 0, p = 1;
+    for (k = 0; k < tok[i].len; k++) {
+      h = h * B + b[k] + 1;
+      p *= B;
+    }
+    th[i] = h;
+    tp[i] = p;
+  }
+
+  for (i = 0; i < n; i++) {
+    if (tok[i].len == 0) continue; /* no text stage makes these; no terms */
+    if (words) {
+      t.kind = TCI_TERM_WORDS;
+      t.tok = tok + i;
+      t.hash = th[i];
+      t.len = tok[i].len;
+      for (k = 1; k <= wmax && i + k <= n; k++) {
+        if (k > 1) {
+          const tc_token *w = &tok[i + k - 1];
+          if (w->len == 0) break;
+          t.hash = (t.hash * B + SPACE_CODE) * tp[i + k - 1] + th[i + k - 1];
+          t.len += 1 + w->len;
+        }
+        t.n = k;
+        if (k >= wmin && (rc = fn(ud, &t)) != 0) return rc;
+      }
+      if (i + 1 < n && unspaced(&tok[i]) && unspaced(&tok[i + 1])) {
+        t.kind = TCI_TERM_JOINED;
+        t.n = 2;
+        t.hash = th[i] * tp[i + 1] + th[i + 1];
+        t.len = tok[i].len + tok[i + 1].len;
+        if ((rc = fn(ud, &t)) != 0) return rc;
+      }
+    }
+    if (chars) {
+      const unsigned char *b = (const unsigned char *)tok[i].text;
+      size_t L = 0;
+      for (k = 0; k < tok[i].len; k++)
+        if ((b[k] & 0xC0) != 0x80) cp[L++] = k;
+      cp[L] = tok[i].len;
+      /* A token starting with a continuation byte (never made by the text
+       * stage) keeps those bytes with its first code point. */
+      if (L > 0) cp[0] = 0;
+      if ((rc = char_ngrams(&tok[i], cp, L, cmin, cmax, hc, fn, ud)) != 0) return rc;
+    }
+  }
+  return TC_OK;
+}
+
+/* ======================================================== public */
+
+typedef struct emit_ctx {
+  tc_term_fn fn;
+  void *ud;
+  char *buf;      /* room for the longest term */
+  int stopped;
+} emit_ctx;
+
+static int emit(void *ud, const tci_term *t) {
+  emit_ctx *c = ud;
+  tci_term_copy(t, c->buf);
+  if (c->fn(c->ud, c->buf, t->len) != 0) {
+    c->stopped = 1;
+    return 1;
+  }
+  return 0;
+}
+
+/* The longest term tci_terms_each can describe for these tokens. */
+static size_t longest_term(const tc_extractor *ex, const tc_tokens *toks, int *overflow) {
+  size_t wmin, wmax, cmin, cmax, i, maxtok = 0, m;
+  ranges(&ex->opt, &wmin, &wmax, &cmin, &cmax);
+  for (i = 0; i < toks->n; i++)
+    if (toks->tok[i].len > maxtok) maxtok = toks->tok[i].len;
+  *overflow = maxtok > (SIZE_MAX - 8) / (wmax + 2);
+  if (*overflow) return 0;
+  m = wmax * (maxtok + 1);           /* word n-grams */
+  if (2 * maxtok > m) m = 2 * maxtok; /* joined bigrams */
+  if (maxtok + 5 > m) m = maxtok + 5; /* "#c " + padded token */
+  return m + 1;
+}
+
+int tc_extractor_terms(const tc_extractor *ex, tc_workspace *ws, const char *text, size_t len,
+                       tc_term_fn fn, void *ud) {
+  tc_tokens toks;
+  emit_ctx c;
+  size_t room;
+  int rc, overflow;
+  if (!ex || !ws || !fn || (!text && len)) return TC_EINVAL;
+  if ((rc = tc_extractor_tokenize(ex, ws, text, len, &toks)) != TC_OK) return rc;
+  room = longest_term(ex, &toks, &overflow);
+  if (overflow) return TC_ELIMIT;
+  if ((rc = tci_buf_reserve(&ws->term, room, 1)) != TC_OK) return rc;
+  c.fn = fn;
+  c.ud = ud;
+  c.buf = ws->term.p;
+  c.stopped = 0;
+  rc = tci_terms_each(ex, ws, &toks, emit, &c);
+  return c.stopped ? TC_OK : rc;
+}
