@@ -1,0 +1,130 @@
+"""The tables: one per task, per-label F1, accuracy by test source, and textclass/peer ratios.
+
+Every table is Markdown with padded columns, so the same text reads well in a terminal and
+renders in docs/benchmarks.md.
+"""
+
+
+def table(headers, rows, align=None):
+    """A padded Markdown table; align is a string of 'l'/'r' per column (default: l then r)."""
+    align = align or "l" + "r" * (len(headers) - 1)
+    cells = [[str(c) for c in headers]] + [[str(c) for c in r] for r in rows]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
+
+    def line(r):
+        return "| " + " | ".join(c.ljust(w) if a == "l" else c.rjust(w)
+                                 for c, w, a in zip(r, widths, align)) + " |"
+
+    rule = "|" + "|".join(("-" * (w + 1) + ":") if a == "r" else ("-" * (w + 2))
+                          for w, a in zip(widths, align)) + "|"
+    return "\n".join([line(cells[0]), rule] + [line(r) for r in cells[1:]])
+
+
+def num(x, digits=3):
+    return "—" if x is None else "%.*f" % (digits, x)
+
+
+def sig(x):
+    """A measurement with about three significant figures."""
+    if x is None:
+        return "—"
+    if x >= 100:
+        return "%.0f" % x
+    if x >= 10:
+        return "%.1f" % x
+    if x >= 1:
+        return "%.2f" % x
+    return "%.3f" % x
+
+
+def task_table(rows):
+    headers = ["system", "accuracy", "macro-F1", "train s", "model MB", "load ms",
+               "docs/s 1T", "MB/s 1T", "docs/s all", "MB/s all", "RSS train MB",
+               "RSS label MB"]
+    out = []
+    for r in rows:
+        if r.get("pending") or r.get("failed"):
+            out.append([r["system"], r.get("pending") and "pending" or "failed"] +
+                       ["—"] * (len(headers) - 2))
+            continue
+        e = r["eval"]
+        r1 = r["rate1"] or (None, None)
+        rn = r["rateN"] or (None, None)
+        out.append([r["system"], num(e["accuracy"]), num(e["macro_f1"]), sig(r["train_s"]),
+                    sig(r["model_mb"]), sig(r["load_s"] * 1000), sig(r1[0]), sig(r1[1]),
+                    sig(rn[0]) if rn[0] else "1T only", sig(rn[1]) if rn[1] else "—",
+                    sig(r["rss_train_mb"]), sig(r["rss_label_mb"])])
+    return table(headers, out)
+
+
+def predictors(rows):
+    """One row per distinct predictor (tool-only and end-to-end rows share predictions)."""
+    seen, out = set(), []
+    for r in rows:
+        if "eval" in r and r["predictor"] not in seen:
+            seen.add(r["predictor"])
+            out.append(r)
+    return out
+
+
+def per_label_table(rows, gold_labels):
+    preds = predictors(rows)
+    supports = {}
+    for r in preds:
+        for lab, v in r["eval"]["per_label"].items():
+            supports[lab] = v["support"]
+    headers = ["label (support)"] + [r["predictor"] for r in preds]
+    out = []
+    for lab in sorted(set(gold_labels) | set(supports)):
+        cells = ["%s (%d)" % (lab, supports.get(lab, 0))]
+        for r in preds:
+            v = r["eval"]["per_label"].get(lab)
+            cells.append(num(v["f1"]) if v else "—")
+        out.append(cells)
+    return table(headers, out)
+
+
+def by_source_table(rows):
+    preds = predictors(rows)
+    sources = []
+    for r in preds:
+        for s in r.get("by_source", {}):
+            if s not in sources:
+                sources.append(s)
+    headers = ["test source (docs)"] + [r["predictor"] for r in preds]
+    out = []
+    for s in sources:
+        n = next(r["by_source"][s][1] for r in preds if s in r.get("by_source", {}))
+        out.append(["%s (%d)" % (s, n)] +
+                   [num(r["by_source"][s][0]) if s in r.get("by_source", {}) else "—"
+                    for r in preds])
+    return table(headers, out)
+
+
+def ratio(a, b):
+    if a is None or b is None or b == 0:
+        return "—"
+    return "%.2f" % (a / b)
+
+
+def ratios_table(results):
+    """textclass / peer for each task and peer row; 'pending' when textclass has not run."""
+    headers = ["task", "peer", "macro-F1", "train time", "model size", "load time",
+               "docs/s 1T", "docs/s all", "RSS label"]
+    out = []
+    for task, rows in results:
+        tc = next((r for r in rows if r["system"] == "textclass"), None)
+        for r in rows:
+            if r["system"] == "textclass" or "eval" not in r:
+                continue
+            if tc is None or "eval" not in tc:
+                out.append([task, r["system"]] + ["pending"] * (len(headers) - 2))
+                continue
+            peer_all = (r["rateN"] or r["rate1"])[0]
+            out.append([task, r["system"],
+                        ratio(tc["eval"]["macro_f1"], r["eval"]["macro_f1"]),
+                        ratio(tc["train_s"], r["train_s"]), ratio(tc["model_mb"], r["model_mb"]),
+                        ratio(tc["load_s"], r["load_s"]), ratio(tc["rate1"][0], r["rate1"][0]),
+                        ratio((tc["rateN"] or tc["rate1"])[0], peer_all),
+                        ratio(tc["rss_label_mb"], r["rss_label_mb"])])
+    return table(headers, out, "ll" + "r" * (len(headers) - 2))

@@ -1,0 +1,122 @@
+"""bench/peers --self-test: checks of the parts the tables rest on, without the corpora.
+
+Untimed by design: nothing here asserts a speed. Ends with "N passed, N failed".
+"""
+import os
+import random
+import tempfile
+
+from . import convert, measure, report, systems
+from .corpora import Doc
+from .metrics import evaluate
+
+RESULTS = [0, 0]
+
+
+def check(cond, what):
+    RESULTS[0 if cond else 1] += 1
+    if not cond:
+        print("FAIL: " + what)
+
+
+def close(a, b):
+    return abs(a - b) < 1e-12
+
+
+def test_evaluate_by_hand():
+    e = evaluate(["a", "a", "b", "c"], ["a", "b", "b", None])
+    check(close(e["accuracy"], 0.5), "accuracy of 2 right out of 4")
+    check(close(e["per_label"]["a"]["f1"], 2 / 3), "F1 of a: precision 1, recall 1/2")
+    check(close(e["per_label"]["b"]["f1"], 2 / 3), "F1 of b: precision 1/2, recall 1")
+    check(e["per_label"]["c"]["f1"] == 0.0 and e["per_label"]["c"]["support"] == 1,
+          "c never predicted: F1 0, support 1")
+    check("(none)" in e["per_label"], "a missing prediction counts as a label of its own")
+    check(close(e["macro_f1"], (2 / 3 + 2 / 3) / 4), "macro-F1 over gold and predicted labels")
+    perfect = evaluate(["x", "y"], ["x", "y"])
+    check(perfect["accuracy"] == 1.0 and perfect["macro_f1"] == 1.0, "perfect predictions")
+    for bad in ((["a"], []), ([], [])):
+        try:
+            evaluate(*bad)
+            check(False, "evaluate(%r) must raise" % (bad,))
+        except ValueError:
+            check(True, "")
+
+
+def test_evaluate_against_sklearn():
+    try:
+        from sklearn.metrics import accuracy_score, f1_score
+    except ImportError:
+        print("skip: sklearn missing, evaluate not compared with it")
+        return
+    rng = random.Random(7)
+    worst = 0.0
+    for _ in range(200):
+        n = rng.randint(1, 40)
+        labels = ["l%d" % i for i in range(rng.randint(1, 6))]
+        gold = [rng.choice(labels) for _ in range(n)]
+        pred = [rng.choice(labels + ["other"]) for _ in range(n)]
+        e = evaluate(gold, pred)
+        worst = max(worst, abs(e["macro_f1"] - f1_score(gold, pred, average="macro",
+                                                        zero_division=0)),
+                    abs(e["accuracy"] - accuracy_score(gold, pred)))
+    check(worst < 1e-12, "evaluate agrees with scikit-learn on 200 random cases (off by %g)" % worst)
+
+
+def test_convert():
+    check(convert.fasttext_text("Hello, World!\n\nIt's (new)") == "hello , world ! it ' s ( new )",
+          "fastText text: lowercased, punctuation split, one line")
+    check(convert.fasttext_label("rec.sport hockey") == "__label__rec.sport_hockey",
+          "fastText label without whitespace")
+    with tempfile.TemporaryDirectory() as d:
+        p = os.path.join(d, "t.txt")
+        convert.write_fasttext(p, [Doc("1", "A\nb", "x", "s"), Doc("2", "", "y", "s")], True)
+        with open(p, encoding="utf-8") as f:
+            lines = f.read().split("\n")
+        check(lines == ["__label__x a b", "__label__y ", ""], "one line per document, even empty")
+        p = os.path.join(d, "t.jsonl")
+        convert.write_jsonl(p, [Doc("1", "é\n\"q\"", "x", "s")], False)
+        with open(p, encoding="utf-8") as f:
+            text = f.read()
+        check(text.count("\n") == 1 and '"label"' not in text and "é" in text,
+              "JSONL: one line, UTF-8 kept, no label when not asked")
+
+
+def test_workspace_and_parse():
+    with tempfile.TemporaryDirectory() as d:
+        test = [Doc(str(i), "x" * 1000, "a", "s") for i in range(3)]
+        ws = systems.Workspace(d, "t", test, test, 0.01)
+        check(ws.copies == 4 and ws.full_docs == 12 and ws.full_bytes == 12000,
+              "test split repeated up to --min-mb (3 kB -> x4 for 10 kB)")
+        out = os.path.join(d, "o.tsv")
+        with open(out, "w") as f:
+            f.write("id\tlabel\tlabels\n1\tsport\tsport\n2\n3\tother\n")
+        check(systems.Textclass("/nonexistent").parse(out) == ["sport", None, "other"],
+              "textclass TSV: header skipped, a short line is a missing label, not a shift")
+
+
+def test_measure():
+    r = measure.run(["true"])
+    check(r.wall >= 0 and r.rss_mb >= 0, "measure.run returns wall and RSS")
+    try:
+        measure.run(["false"])
+        check(False, "a failing command must raise")
+    except measure.CommandFailed:
+        check(True, "")
+
+
+def test_tables():
+    t = report.table(["a", "bb"], [["xxx", "1"], ["y", "22.5"]])
+    lines = t.split("\n")
+    check(len(set(len(line) for line in lines)) == 1 and len(lines) == 4,
+          "table rows padded to one width")
+    check(report.ratio(2.0, 4.0) == "0.50" and report.ratio(1, None) == "—" and
+          report.ratio(1, 0) == "—", "ratios, and no division by zero")
+    check(report.sig(1234.5) == "1234" and report.sig(0.01234) == "0.012", "significant figures")
+
+
+def main():
+    for t in (test_evaluate_by_hand, test_evaluate_against_sklearn, test_convert,
+              test_workspace_and_parse, test_measure, test_tables):
+        t()
+    print("bench/peers self-test: %d passed, %d failed" % tuple(RESULTS))
+    return 1 if RESULTS[1] else 0

@@ -1,0 +1,316 @@
+"""The systems compared, each behind one interface, and the task workspace they share.
+
+A System trains on a task's training split and labels two inputs: one document (its
+"load time": process start, model load, one label out) and the full input (the test split,
+repeated until it holds at least --min-mb of raw text, so a fast tool is timed over more than
+its start-up). Predictions of the first copy are scored; throughput is
+docs / (full wall - one-document wall), i.e. start-up is excluded from throughput and
+reported as load time instead. Tools that read pre-computed svmlight features report two
+rows: the tool alone, and end-to-end (raw text in, labels out) including the scikit-learn
+vectorisation that feeds them.
+"""
+import os
+import statistics
+import subprocess
+
+from . import convert, measure
+from .metrics import evaluate
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SKJOBS = ["/usr/bin/python3", os.path.join(HERE, "skjobs.py")]
+REPO = os.path.dirname(os.path.dirname(HERE))
+LOAD_REPEATS = 3
+
+
+class Workspace:
+    """A task's files in the temp dir, written once and shared by every system."""
+
+    def __init__(self, tmp, name, train, test, min_mb):
+        self.dir = os.path.join(tmp, name)
+        os.makedirs(self.dir, exist_ok=True)
+        self.name = name
+        self.train, self.test = train, test
+        self.gold = [d.label for d in test]
+        test_bytes = sum(len(d.text.encode("utf-8")) for d in test)
+        self.copies = max(1, -(-int(min_mb * 1e6) // max(test_bytes, 1)))
+        self.full = test * self.copies
+        self.full_docs = len(self.full)
+        self.full_bytes = test_bytes * self.copies
+        self.inputs = {"one": test[:1], "full": self.full}
+        self._cache = {}
+
+    def path(self, name):
+        return os.path.join(self.dir, name)
+
+    def jsonl(self, which):
+        """JSONL of 'train' (with labels), 'one' or 'full'."""
+        p = self.path(which + ".jsonl")
+        if p not in self._cache:
+            docs = self.train if which == "train" else self.inputs[which]
+            convert.write_jsonl(p, docs, which == "train")
+            self._cache[p] = True
+        return p
+
+    def fasttext(self, which):
+        p = self.path(which + ".ft.txt")
+        if p not in self._cache:
+            docs = self.train if which == "train" else self.inputs[which]
+            convert.write_fasttext(p, docs, which == "train")
+            self._cache[p] = True
+        return p
+
+    def svm_train(self):
+        """(train.svm, vec.pkl, labels.txt, Run of the vectorisation), made once per task."""
+        key = "svm_train"
+        if key not in self._cache:
+            files = [self.path(n) for n in ("vec.pkl", "train.svm", "labels.txt")]
+            r = measure.run(SKJOBS + ["vec-fit", self.jsonl("train"), files[0], files[1], files[2]])
+            with open(files[2], encoding="utf-8") as f:
+                names = [line.rstrip("\n") for line in f]
+            self._cache[key] = (files[1], files[0], names, r)
+        return self._cache[key]
+
+    def svm_test(self, which):
+        """(svmlight file of input `which`, Run of vectorising it: median of runs for 'one')."""
+        key = "svm_" + which
+        if key not in self._cache:
+            _, vec, _, _ = self.svm_train()
+            out = self.path(which + ".svm")
+            cmd = SKJOBS + ["vec-apply", vec, self.jsonl(which), out]
+            r = best_of(lambda: measure.run(cmd), LOAD_REPEATS if which == "one" else 1)
+            self._cache[key] = (out, r)
+        return self._cache[key]
+
+
+def best_of(fn, n):
+    """The Run with the median wall time of n calls (n=1: the call)."""
+    runs = sorted((fn() for _ in range(n)), key=lambda r: r.wall)
+    return runs[len(runs) // 2]
+
+
+def file_mb(*paths):
+    return sum(os.path.getsize(p) for p in paths) / 1e6
+
+
+def read_lines(path):
+    with open(path, encoding="utf-8", errors="replace") as f:
+        return [line.rstrip("\n") for line in f]
+
+
+def row(system, ws, preds, train_s, model_mb, load, full, rss_train, rss_label,
+        threads_full=None, variant=None, note=""):
+    """One table row. load and full are walls in seconds; threads_full is the all-threads wall
+    (None: the tool labels on one thread only)."""
+    scored = preds[:len(ws.gold)]
+    if len(preds) != ws.full_docs:
+        note = (note + "; " if note else "") + "%d labels for %d docs" % (len(preds), ws.full_docs)
+        scored = (preds + [None] * len(ws.gold))[:len(ws.gold)]
+
+    by_source = {}
+    for d, p in zip(ws.test, scored):
+        c = by_source.setdefault(d.source, [0, 0])
+        c[0] += p == d.label
+        c[1] += 1
+
+    def rate(wall):
+        if wall is None:
+            return None
+        busy = max(wall - load, 1e-3)
+        return (ws.full_docs / busy, ws.full_bytes / 1e6 / busy)
+
+    return {
+        "system": system.name + (" " + variant if variant else ""),
+        "predictor": system.name,
+        "settings": system.settings,
+        "eval": evaluate(ws.gold, scored),
+        "by_source": {s: (c / n, n) for s, (c, n) in by_source.items()},
+        "train_s": train_s, "model_mb": model_mb, "load_s": load,
+        "rate1": rate(full), "rateN": rate(threads_full),
+        "rss_train_mb": rss_train, "rss_label_mb": rss_label, "note": note,
+    }
+
+
+class System:
+    """A peer: name, settings (said in the docs), and run(ws, threads) -> list of rows."""
+    name = "?"
+    settings = ""
+    slow = False
+
+    def available(self):
+        """None when it can run here, else why not."""
+        return None
+
+    def run(self, ws, threads):
+        raise NotImplementedError
+
+
+def _tool_missing(*tools):
+    for t in tools:
+        if not any(os.access(os.path.join(d, t), os.X_OK)
+                   for d in os.environ.get("PATH", "/usr/bin").split(os.pathsep)):
+            return "%s not found" % t
+    return None
+
+
+class SklearnSVC(System):
+    name = "scikit-learn"
+    settings = ("TfidfVectorizer(ngram_range=(1,2), sublinear_tf=True) + LinearSVC() "
+                "(C=1, squared hinge, random_state=0); pickled pipeline; one thread")
+
+    def available(self):
+        r = subprocess.run(["/usr/bin/python3", "-c", "import sklearn"],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+        return None if r.returncode == 0 else "/usr/bin/python3 cannot import sklearn"
+
+    def run(self, ws, threads):
+        model = ws.path("sk.pkl")
+        tr = measure.run(SKJOBS + ["sk-train", ws.jsonl("train"), model])
+        out = ws.path("sk.out")
+        one = best_of(lambda: measure.run(SKJOBS + ["sk-label", model, ws.jsonl("one")],
+                                          stdout=out), LOAD_REPEATS)
+        full = measure.run(SKJOBS + ["sk-label", model, ws.jsonl("full")], stdout=out)
+        return [row(self, ws, read_lines(out), tr.wall, file_mb(model), one.wall, full.wall,
+                    tr.rss_mb, max(one.rss_mb, full.rss_mb))]
+
+
+class FastText(System):
+    """fastText supervised; -thread 2 always (see the settings note)."""
+
+    def __init__(self, tag, args):
+        self.name = "fastText " + tag
+        self.args = args
+        self.settings = ("fasttext supervised " + " ".join(args) +
+                         "; input lowercased, punctuation split off, one line per doc; "
+                         "predict is single-threaded")
+
+    def available(self):
+        return _tool_missing("fasttext")
+
+    def run(self, ws, threads):
+        tag = self.name.split()[-1]
+        prefix = ws.path("ft-" + tag)
+        tr = measure.run(["fasttext", "supervised", "-input", ws.fasttext("train"),
+                          "-output", prefix, "-verbose", "0"] + self.args)
+        model = prefix + ".bin"
+        back = {convert.fasttext_label(d.label): d.label for d in ws.train}
+        out = ws.path("ft.out")
+
+        def predict(which):
+            return measure.run(["fasttext", "predict", model, ws.fasttext(which)], stdout=out)
+
+        one = best_of(lambda: predict("one"), LOAD_REPEATS)
+        full = predict("full")
+        preds = [back.get(p.split(" ")[0], p) for p in read_lines(out)]
+        return [row(self, ws, preds, tr.wall, file_mb(model), one.wall, full.wall,
+                    tr.rss_mb, max(one.rss_mb, full.rss_mb))]
+
+
+class SvmlightTool(System):
+    """LIBLINEAR or LIBSVM's command-line tools on the shared TF-IDF svmlight files."""
+    train_cmd = predict_cmd = None
+
+    def available(self):
+        return _tool_missing(self.train_cmd[0], self.predict_cmd[0])
+
+    def run(self, ws, threads):
+        train_svm, vec, names, vec_run = ws.svm_train()
+        model = ws.path(self.name.replace(" ", "_") + ".model")
+        tr = measure.run(self.train_cmd + [train_svm, model])
+        out = ws.path("svm.out")
+
+        def predict(which):
+            svm, vrun = ws.svm_test(which)
+            return measure.run(self.predict_cmd + [svm, model, out]), vrun
+
+        one, vone = predict("one")
+        one = best_of(lambda: predict("one")[0], LOAD_REPEATS)
+        full, vfull = predict("full")
+        preds = []
+        for line in read_lines(out):
+            k = int(float(line.split()[0])) if line.strip() else 0
+            preds.append(names[k - 1] if 1 <= k <= len(names) else line)
+        tool = row(self, ws, preds, tr.wall, file_mb(model), one.wall, full.wall,
+                   tr.rss_mb, max(one.rss_mb, full.rss_mb), variant="(tool only, svmlight in)")
+        e2e = row(self, ws, preds, vec_run.wall + tr.wall,
+                  file_mb(model, vec, ws.path("labels.txt")),
+                  vone.wall + one.wall, vfull.wall + full.wall,
+                  max(vec_run.rss_mb, tr.rss_mb),
+                  max(one.rss_mb, full.rss_mb, vone.rss_mb, vfull.rss_mb),
+                  variant="(end-to-end, raw text in)")
+        return [tool, e2e]
+
+
+class Liblinear(SvmlightTool):
+    name = "LIBLINEAR"
+    settings = ("liblinear-train -s 1 -c 1 -B 1 (L2-loss SVC dual, its default solver, plus a "
+                "bias term as LinearSVC has); features: the scikit-learn TF-IDF(1-2, sublinear) "
+                "above, dumped as svmlight; liblinear-predict")
+    train_cmd = ["liblinear-train", "-s", "1", "-c", "1", "-B", "1", "-q"]
+    predict_cmd = ["liblinear-predict", "-q"]
+
+
+class Libsvm(SvmlightTool):
+    name = "LIBSVM"
+    slow = True
+    settings = ("svm-train -s 0 -t 0 -c 1 -m 1000 (C-SVC, linear kernel, one-vs-one, 1 GB "
+                "kernel cache, shrinking on); same svmlight features; svm-predict")
+    train_cmd = ["svm-train", "-s", "0", "-t", "0", "-c", "1", "-m", "1000", "-q"]
+    predict_cmd = ["svm-predict", "-q"]
+
+
+class Textclass(System):
+    """textclass through its command line, trained with its defaults."""
+    name = "textclass"
+    settings = "bin/textclass train -o M.model train.jsonl (defaults); label -m M.model --threads N"
+
+    def __init__(self, cli=None):
+        self.cli = cli or os.path.join(REPO, "bin", "textclass")
+
+    def available(self):
+        if not os.access(self.cli, os.X_OK):
+            return "%s not built" % self.cli
+        r = subprocess.run([self.cli, "train", "--help"], stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL, check=False)
+        return None if r.returncode == 0 else "`textclass train --help` fails: CLI not ready"
+
+    def label_cmd(self, model, threads, path):
+        return [self.cli, "label", "-m", model, "--threads", str(threads), path]
+
+    def parse(self, path):
+        """Labels from the label command's TSV: id, label, ... (a header line is skipped)."""
+        preds = []
+        for i, line in enumerate(read_lines(path)):
+            cols = line.split("\t")
+            if i == 0 and cols[0] == "id":
+                continue
+            preds.append(cols[1] if len(cols) > 1 else None)
+        return preds
+
+    def run(self, ws, threads):
+        model = ws.path("tc.model")
+        tr = measure.run([self.cli, "train", "-o", model, ws.jsonl("train")])
+        out = ws.path("tc.out")
+        one = best_of(lambda: measure.run(self.label_cmd(model, 1, ws.jsonl("one")), stdout=out),
+                      LOAD_REPEATS)
+        full = measure.run(self.label_cmd(model, 1, ws.jsonl("full")), stdout=out)
+        preds = self.parse(out)
+        fullN = None
+        if threads > 1:
+            fullN = measure.run(self.label_cmd(model, threads, ws.jsonl("full")), stdout=out)
+            if self.parse(out) != preds:
+                raise RuntimeError("textclass labels differ between 1 and %d threads" % threads)
+        return [row(self, ws, preds, tr.wall, file_mb(model), one.wall, full.wall,
+                    tr.rss_mb, max(one.rss_mb, full.rss_mb, fullN.rss_mb if fullN else 0),
+                    threads_full=fullN.wall if fullN else None)]
+
+
+def all_systems(textclass_cli=None):
+    return [
+        Textclass(textclass_cli),
+        SklearnSVC(),
+        Liblinear(),
+        Libsvm(),
+        FastText("default", ["-thread", "2"]),
+        FastText("tutorial", ["-thread", "2", "-epoch", "25", "-lr", "0.5", "-wordNgrams", "2"]),
+        FastText("ova", ["-thread", "2", "-epoch", "50", "-lr", "1.0", "-loss", "ova"]),
+    ]
