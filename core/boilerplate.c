@@ -1,6 +1,368 @@
-/* boilerplate.c - page furniture removal.
- * STUB: to be written. */
+/*
+ * boilerplate.c - page furniture removal (tc_options.strip_boilerplate).
+ *
+ * A page scraped from a news site carries the site's furniture around the
+ * article: "Recent Posts" / "Most read" lists of other headlines, "Read
+ * more" links, cookie notices, newsletter prompts, share buttons, bylines,
+ * copyright lines. Their words belong to other stories (sport results under
+ * a politics story), so they must not vote on the label.
+ *
+ * The heuristic works on lines (split at '\n'; a '\r' before it and ASCII
+ * blanks around the line are ignored). Each line is classified once:
+ *
+ *   blank      only ASCII white space
+ *   furniture  contains a phrase of the list below and is short enough
+ *   headline   short and headline-like: 1..MAX_HEAD_WORDS words, at most
+ *              MAX_HEAD_BYTES bytes, does not start with a lower-case ASCII
+ *              letter (a wrapped continuation), does not end with '.', ','
+ *              or ';' (closing quotes and brackets skipped), and has no
+ *              sentence break inside ("word. Next")
+ *   prose      anything else with at least MIN_PROSE_WORDS words
+ *   other      anything else (short sentences such as "He denied it.")
+ *
+ * Then:
+ *   1. furniture lines are dropped wherever they are;
+ *   2. a run of >= MIN_RUN headline and furniture lines, with only blank
+ *      lines between them, is dropped, except for the title (the first
+ *      non-blank line) and the lead title (the last headline line before the
+ *      first prose line, for pages whose menus come before the title). This
+ *      rule only applies when the page has at least one prose line: a page
+ *      made only of short lines is not an article with furniture around it;
+ *   3. if nothing with a non-blank byte would be left, the text is kept as
+ *      it is: the heuristic never removes everything.
+ *
+ * Caveats (design decisions):
+ * - Phrases are English and matched case-insensitively on ASCII only, at
+ *   word boundaries (an optional plural 's' allowed), so "shares fell" does
+ *   not match "share". Other languages keep their furniture unless it is
+ *   headline-shaped, which rule 2 catches in any script.
+ * - A list of results inside a sport story ("Arsenal 2-1 Chelsea" x 3) is
+ *   headline-shaped and goes too; the story's prose still carries the label.
+ * - Hard-wrapped text (Usenet) has lines without final punctuation; the
+ *   continuation test (lower-case start) and the sentence-break test keep
+ *   most of it, and a wrapped run needs three such lines in a row.
+ * - Bytes are bytes: invalid UTF-8 and NULs are ordinary non-blank bytes.
+ *   Each line is read a bounded number of times (classification, then at
+ *   most once more when a run is flushed), and phrase matching only looks
+ *   at word starts of lines below MAX_FURN_BYTES, so time is linear.
+ */
+#include <string.h>
+
 #include "internal.h"
 
-int tci_strip_boilerplate(tc_workspace *ws, const char *text, size_t len, const char **out, size_t *out_len) {
-  (void)ws; *out = text; *out_len = len; return TC_OK; }
+#define MAX_HEAD_WORDS 14    /* headlines: "Ukraine war: ..." rarely exceed this */
+#define MAX_HEAD_BYTES 160
+#define MIN_PROSE_WORDS 8
+#define MIN_RUN 3            /* headline lists have at least three entries */
+#define MAX_FURN_BYTES 400   /* longer lines are never furniture */
+#define WRAP_MIN 40          /* hard-wrapped lines are cut at 60..80 columns */
+#define WRAP_MAX 100
+
+enum { L_BLANK, L_FURNITURE, L_HEADLINE, L_PROSE, L_OTHER };
+
+/* ====================================================================
+ * Furniture phrases
+ * ==================================================================== */
+
+/* A phrase marks a line as furniture when the line has at most max_words
+ * words. Strong phrases ("all rights reserved") hardly occur in articles,
+ * so they allow cookie banners of a few sentences; weak ones ("subscribe")
+ * do occur in stories and only mark very short lines (buttons, labels).
+ * `start`: the phrase must begin the line (bylines: "By Jane Doe"). */
+typedef struct phrase {
+  const char *text;   /* lower-case ASCII */
+  unsigned char max_words;
+  unsigned char start;
+} phrase;
+
+static const phrase phrases[] = {
+    /* never article prose: whole banners of a few sentences */
+    {"all rights reserved", 40, 0}, {"read more", 40, 0},
+    {"continue reading", 40, 0}, {"cookie policy", 40, 0},
+    {"cookie settings", 40, 0},  {"cookie preferences", 40, 0},
+    {"accept cookies", 40, 0},   {"accept all cookies", 40, 0},
+    {"we use cookies", 40, 0},   {"site uses cookies", 40, 0},
+    {"our newsletter", 40, 0},   {"sign up for our", 40, 0},
+    {"subscribe to our", 40, 0}, {"you may also like", 40, 0},
+    {"you might also like", 40, 0}, {"recommended for you", 40, 0},
+    {"skip to content", 40, 0},  {"skip to main", 40, 0},
+    /* rare in prose, but possible in a long sentence: short lines only */
+    {"click here", 12, 0},       {"read next", 12, 0},
+    {"recent posts", 12, 0},     {"related posts", 12, 0},
+    {"related articles", 12, 0}, {"related stories", 12, 0},
+    {"related news", 12, 0},     {"related topics", 12, 0},
+    {"more stories", 12, 0},     {"more on this story", 12, 0},
+    {"most read", 12, 0},        {"most popular", 12, 0},
+    {"most viewed", 12, 0},      {"trending now", 12, 0},
+    {"top stories", 8, 0},       {"use cookies", 12, 0},
+    {"privacy policy", 12, 0},   {"terms of use", 12, 0},
+    {"terms of service", 12, 0}, {"subscribe now", 12, 0},
+    {"share this", 12, 0},       {"share on", 12, 0},
+    {"follow us", 12, 0},        {"leave a comment", 12, 0},
+    {"post a comment", 12, 0},   {"back to top", 12, 0},
+    {"see also", 6, 0},
+    /* words of stories too: only buttons and labels (a few words) */
+    {"related", 4, 0},           {"subscribe", 6, 0},
+    {"sign up", 6, 0},           {"newsletter", 6, 0},
+    {"log in", 4, 0},            {"sign in", 4, 0},
+    {"register", 1, 0},          {"share", 2, 0},
+    {"comments", 4, 0},          {"advertisement", 6, 0},
+    {"sponsored", 2, 0},
+    {"\xc2\xa9", 15, 0},         /* U+00A9 COPYRIGHT SIGN */
+    /* bylines, datelines, credits (at the start of a short line only) */
+    {"copyright", 15, 1},        {"by", 5, 1},
+    {"posted by", 8, 1},         {"written by", 8, 1},
+    {"posted on", 8, 1},         {"published on", 8, 1},
+    {"published:", 8, 1},        {"updated:", 8, 1},
+    {"last updated", 10, 1},     {"image:", 12, 1},
+    {"photo:", 12, 1},           {"image caption", 30, 1},
+    {"media caption", 30, 1},    {"tags:", 30, 1},
+    {"filed under", 30, 1},
+};
+
+static int is_blank(unsigned char c) {
+  return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
+}
+static int is_lower(unsigned char c) { return c >= 'a' && c <= 'z'; }
+static int is_upper(unsigned char c) { return c >= 'A' && c <= 'Z'; }
+static int is_alnum(unsigned char c) {
+  return is_lower(c) || is_upper(c) || (c >= '0' && c <= '9');
+}
+static unsigned char lower(unsigned char c) {
+  return is_upper(c) ? (unsigned char)(c + ('a' - 'A')) : c;
+}
+
+/* Does phrase p occur at s[i] (within [s, s+n)), case-insensitively, ending
+ * at a word boundary (an optional plural 's' allowed before it)? The start
+ * boundary is the caller's business. */
+static int phrase_at(const unsigned char *s, size_t n, size_t i, const char *p) {
+  size_t k = 0;
+  for (; p[k]; k++, i++)
+    if (i >= n || lower(s[i]) != (unsigned char)p[k]) return 0;
+  if (!is_alnum((unsigned char)p[k - 1])) return 1; /* "tags:" ends itself */
+  if (i < n && lower(s[i]) == 's') i++;
+  return i >= n || (!is_alnum(s[i]) && s[i] != '-'); /* "by-election" is no byline */
+}
+
+/* Is the trimmed line [s, s+n) with `words` words furniture? Tried at each
+ * word start only (and at each byte of a non-ASCII run, for U+00A9), with
+ * the phrases sharing the first byte: a bounded amount of work per byte. */
+static int is_furniture(const unsigned char *s, size_t n, size_t words) {
+  size_t i, j;
+  if (n > MAX_FURN_BYTES) return 0;
+  for (i = 0; i < n; i++) {
+    unsigned char c = lower(s[i]);
+    if (i > 0 && is_alnum(s[i - 1]) && c < 0x80) continue; /* not a word start */
+    for (j = 0; j < sizeof phrases / sizeof phrases[0]; j++) {
+      const phrase *ph = &phrases[j];
+      if ((unsigned char)ph->text[0] != c) continue;
+      if (ph->start && i != 0) continue;
+      if (words > ph->max_words) continue;
+      if (phrase_at(s, n, i, ph->text)) return 1;
+    }
+  }
+  return 0;
+}
+
+/* ====================================================================
+ * Line classification
+ * ==================================================================== */
+
+/* The line starting at `at`: content [*cs, *ce) trimmed of ASCII blanks,
+ * returns the offset of the next line (after the '\n', or len). */
+static size_t next_line(const char *text, size_t len, size_t at, size_t *cs, size_t *ce) {
+  const char *nl = memchr(text + at, '\n', len - at);
+  size_t end = nl ? (size_t)(nl - text) : len;
+  size_t a = at, b = end;
+  while (a < b && is_blank((unsigned char)text[a])) a++;
+  while (b > a && is_blank((unsigned char)text[b - 1])) b--;
+  *cs = a;
+  *ce = b;
+  return nl ? end + 1 : len;
+}
+
+/* Does the line end like a sentence or a clause (., ;), after skipping
+ * closing quotes and brackets, ASCII or U+2019/U+201D? */
+static int ends_clause(const unsigned char *s, size_t n) {
+  while (n > 0) {
+    unsigned char c = s[n - 1];
+    if (c == '"' || c == '\'' || c == ')' || c == ']') { n--; continue; }
+    if (n >= 3 && s[n - 3] == 0xE2 && s[n - 2] == 0x80 && (c == 0x99 || c == 0x9D)) {
+      n -= 3;
+      continue;
+    }
+    return c == '.' || c == ',' || c == ';';
+  }
+  return 0;
+}
+
+/* Does the line end a sentence (. ! ? :), closing quotes skipped? */
+static int ends_sentence(const unsigned char *s, size_t n) {
+  while (n > 0 && (s[n - 1] == '"' || s[n - 1] == '\'' || s[n - 1] == ')')) n--;
+  return n > 0 && (s[n - 1] == '.' || s[n - 1] == '!' || s[n - 1] == '?' || s[n - 1] == ':');
+}
+
+/* "word. Next" inside the line: two sentences, so not a headline. The stop
+ * follows a lower-case letter (or a closing quote after one), so "U.S. Open"
+ * and "J. Smith" do not count; one or more spaces may follow it. */
+static int has_sentence_break(const unsigned char *s, size_t n) {
+  size_t i, j;
+  for (i = 2; i + 2 < n; i++) {
+    unsigned char c = s[i], p = s[i - 1];
+    if (c != '.' && c != '!' && c != '?') continue;
+    if (p == '"' || p == '\'' || p == ')') p = s[i - 2];
+    if (!is_lower(p) || s[i + 1] != ' ') continue;
+    for (j = i + 1; j < n && s[j] == ' '; j++) {}
+    if (j < n && (is_upper(s[j]) || s[j] == '"')) return 1;
+  }
+  return 0;
+}
+
+/* Quoted replies ("> text") and list items ("- item", "* item") are the
+ * article's own content, never a list of other stories' headlines. */
+static int is_marked(const unsigned char *s, size_t n) {
+  unsigned char c = s[0];
+  if (c == '>' || c == '|') return 1;
+  if ((c == '-' || c == '*') && n > 1 && s[1] == ' ') return 1;
+  return n >= 3 && c == 0xE2 && s[1] == 0x80 && s[2] == 0xA2; /* U+2022 BULLET */
+}
+
+static int classify(const unsigned char *s, size_t n) {
+  size_t i, words = 0;
+  if (n == 0) return L_BLANK;
+  for (i = 0; i < n; i++)
+    if (!is_blank(s[i]) && (i == 0 || is_blank(s[i - 1]))) words++;
+  if (is_furniture(s, n, words)) return L_FURNITURE;
+  if (words <= MAX_HEAD_WORDS && n <= MAX_HEAD_BYTES && !is_lower(s[0]) &&
+      !is_marked(s, n) && !ends_clause(s, n) && !has_sentence_break(s, n))
+    return L_HEADLINE;
+  return words >= MIN_PROSE_WORDS ? L_PROSE : L_OTHER;
+}
+
+/* ====================================================================
+ * Removal
+ * ==================================================================== */
+
+typedef struct page {
+  const char *text;
+  size_t len;
+  unsigned char *cls;  /* class of each line, from the survey */
+  size_t title, lead;  /* start offsets of the protected lines (or len) */
+  int runs;            /* rule 2 applies */
+  char *out;
+  size_t out_len;
+  size_t removed;      /* lines dropped */
+  int kept_text;       /* a non-blank line was kept (rule 3) */
+} page;
+
+static void keep(page *pg, size_t at, size_t next, int blank) {
+  memcpy(pg->out + pg->out_len, pg->text + at, next - at);
+  pg->out_len += next - at;
+  if (!blank) pg->kept_text = 1;
+}
+
+/* Emit the lines of [from, to), numbered from line `li`: a span holding one
+ * run of headline and furniture lines (and blanks). All but furniture when
+ * the run is short; only the protected lines when it is long enough to be a
+ * list. */
+static void flush_run(page *pg, size_t from, size_t to, size_t li, size_t count) {
+  size_t at = from, next, cs, ce;
+  for (; at < to; at = next, li++) {
+    int k = pg->cls[li];
+    next = next_line(pg->text, to, at, &cs, &ce);
+    if (k == L_FURNITURE) pg->removed++;
+    else if (count < MIN_RUN || k == L_BLANK || at == pg->title || at == pg->lead)
+      keep(pg, at, next, k == L_BLANK);
+    else pg->removed++;
+  }
+}
+
+/* First pass: classify every line into pg->cls, find the title and the lead
+ * title, and decide whether rule 2 applies. It does when the page has a
+ * prose line and is not hard-wrapped. Hard-wrapped text (Usenet, e-mail,
+ * plain-text archives) cuts sentences into lines of WRAP_MIN..WRAP_MAX
+ * bytes that look like headlines; its tell is a line starting in lower case
+ * right after such a cut line. Paragraph-per-line pages (what scrapers
+ * produce) almost never show it. */
+static void survey(page *pg) {
+  size_t at = 0, next, cs, ce, li = 0, last_head = pg->len;
+  size_t lines = 0, wraps = 0;
+  int prev_cut = 0, seen_prose = 0;
+  pg->title = pg->lead = pg->len;
+  for (; at < pg->len; at = next, li++) {
+    const unsigned char *s;
+    size_t n;
+    int k;
+    next = next_line(pg->text, pg->len, at, &cs, &ce);
+    s = (const unsigned char *)pg->text + cs;
+    n = ce - cs;
+    k = classify(s, n);
+    pg->cls[li] = (unsigned char)k;
+    if (k != L_BLANK) {
+      lines++;
+      if (prev_cut && is_lower(s[0])) wraps++;
+      prev_cut = n >= WRAP_MIN && n <= WRAP_MAX && !ends_sentence(s, n);
+      if (pg->title == pg->len) pg->title = at;
+    } else {
+      prev_cut = 0;
+    }
+    if (k == L_HEADLINE && !seen_prose) last_head = at;
+    if (k == L_PROSE && !seen_prose) {
+      seen_prose = 1;
+      pg->lead = last_head;
+    }
+  }
+  pg->runs = seen_prose && !(wraps >= 2 && wraps * 10 >= lines);
+}
+
+/* The output goes to ws->page: len + 1 bytes for the text (it only
+ * shrinks) and its NUL, then one class byte per line (at most len + 1
+ * lines, since a line is at least its '\n' except the last). */
+int tci_strip_boilerplate(tc_workspace *ws, const char *text, size_t len,
+                          const char **out, size_t *out_len) {
+  page pg;
+  size_t at = 0, next, cs, ce, li = 0, run_from = 0, run_line = 0, run_count = 0;
+  int rc;
+  if (!ws || !out || !out_len || (!text && len)) return TC_EINVAL;
+  *out = text;
+  *out_len = len;
+  if (len == 0 || !memchr(text, '\n', len)) {
+    /* One line: furniture only if the whole text is, and then rule 3 keeps it. */
+    return TC_OK;
+  }
+  if (len > (SIZE_MAX - 2) / 2) return TC_ELIMIT;
+  rc = tci_buf_reserve(&ws->page, 2 * len + 2, 1);
+  if (rc != TC_OK) return rc;
+  memset(&pg, 0, sizeof pg);
+  pg.text = text;
+  pg.len = len;
+  pg.out = ws->page.p;
+  pg.cls = (unsigned char *)ws->page.p + len + 1;
+  survey(&pg);
+
+  for (; at < len; at = next, li++) {
+    int k = pg.cls[li];
+    next = next_line(text, len, at, &cs, &ce);
+    if (pg.runs && (k == L_HEADLINE || k == L_FURNITURE)) {
+      if (run_count == 0) {
+        run_from = at;
+        run_line = li;
+      }
+      run_count++;
+    } else if (k == L_BLANK && run_count > 0) {
+      /* blanks inside a run stay in its span */
+    } else {
+      if (run_count > 0) flush_run(&pg, run_from, at, run_line, run_count);
+      run_count = 0;
+      if (k == L_FURNITURE) pg.removed++;
+      else keep(&pg, at, next, k == L_BLANK);
+    }
+  }
+  if (run_count > 0) flush_run(&pg, run_from, len, run_line, run_count);
+
+  if (pg.removed == 0 || !pg.kept_text) return TC_OK; /* rule 3 */
+  pg.out[pg.out_len] = '\0';
+  *out = pg.out;
+  *out_len = pg.out_len;
+  return TC_OK;
+}

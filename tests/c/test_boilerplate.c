@@ -1,0 +1,334 @@
+/* test_boilerplate.c - page furniture removal (tci_strip_boilerplate).
+ *
+ * Pages are composed from small articles written for these tests, with
+ * furniture (menus, cookie banners, "Recent Posts" lists, share buttons,
+ * bylines, copyright lines) put before, after and inside the article. Each
+ * test checks both sides: every article sentence survives and every piece
+ * of furniture is gone. */
+#include <stdlib.h>
+#include <time.h>
+
+#include "check.h"
+#include "internal.h"
+
+/* A politics article: title, then one paragraph per line (as scrapers emit). */
+#define TITLE "Parliament passes the budget after a late-night vote"
+#define P1 "Members of parliament approved the government's spending plan by 312 votes to 298 after a debate that ran past midnight."
+#define P2 "The opposition said the plan would raise taxes for working families, while ministers argued that it protects public services."
+#define P3 "The finance minister told reporters that the vote showed the coalition could still govern despite its slim majority."
+
+/* Other stories' headlines: sport results under a politics story. */
+#define H1 "United beat City 3-1 in the derby"
+#define H2 "Champion retires after Wimbledon defeat"
+#define H3 "Five things we learned from the cup final"
+#define H4 "Coach sacked after seven straight losses"
+
+static tc_workspace *ws;
+
+/* Run the stripper; the result as a NUL-terminated malloc'ed copy. */
+static char *strip(const char *text, size_t len, size_t *out_len, int *same) {
+  const char *out = NULL;
+  size_t n = 0;
+  char *copy;
+  CHECK_OK(tci_strip_boilerplate(ws, text, len, &out, &n));
+  CHECK(n <= len);
+  if (same) *same = out == text;
+  copy = malloc(n + 1);
+  if (!copy) return NULL;
+  if (n) memcpy(copy, out, n);
+  copy[n] = '\0';
+  if (out_len) *out_len = n;
+  return copy;
+}
+
+/* memmem is a GNU extension: the bytes of needle in hay, or NULL. */
+static const char *find(const char *hay, size_t n, const char *needle, size_t m) {
+  size_t i;
+  if (m == 0) return hay;
+  for (i = 0; i + m <= n; i++)
+    if (hay[i] == needle[0] && memcmp(hay + i, needle, m) == 0) return hay + i;
+  return NULL;
+}
+
+static int has(const char *hay, const char *needle) { return strstr(hay, needle) != NULL; }
+
+#define ARTICLE_KEPT(s)                                                        \
+  do {                                                                         \
+    CHECK(has(s, TITLE));                                                      \
+    CHECK(has(s, P1));                                                         \
+    CHECK(has(s, P2));                                                         \
+    CHECK(has(s, P3));                                                         \
+  } while (0)
+
+#define HEADLINES_GONE(s)                                                      \
+  do {                                                                         \
+    CHECK(!has(s, H1));                                                        \
+    CHECK(!has(s, H2));                                                        \
+    CHECK(!has(s, H3));                                                        \
+    CHECK(!has(s, H4));                                                        \
+  } while (0)
+
+TEST(clean_article_is_returned_as_is) {
+  const char *page = TITLE "\n\n" P1 "\n" P2 "\n" P3 "\n";
+  int same = 0;
+  char *s = strip(page, strlen(page), NULL, &same);
+  CHECK(same); /* nothing removed: no copy */
+  ARTICLE_KEPT(s);
+  free(s);
+}
+
+TEST(furniture_after_the_article) {
+  const char *page = TITLE "\n\n" P1 "\n" P2 "\n" P3 "\n"
+                     "Share this article\n"
+                     "Recent Posts\n" H1 "\n" H2 "\n" H3 "\n" H4 "\n"
+                     "Read More\n"
+                     "Copyright 2024 Daily Example Ltd. All rights reserved.\n";
+  char *s = strip(page, strlen(page), NULL, NULL);
+  ARTICLE_KEPT(s);
+  HEADLINES_GONE(s);
+  CHECK(!has(s, "Recent Posts"));
+  CHECK(!has(s, "Read More"));
+  CHECK(!has(s, "Share this"));
+  CHECK(!has(s, "Copyright"));
+  CHECK_EQ_STR(s, TITLE "\n\n" P1 "\n" P2 "\n" P3 "\n");
+  free(s);
+}
+
+TEST(furniture_before_the_article) {
+  const char *page = "Home\nNews\nSport\nBusiness\n"
+                     "We use cookies to give you the best experience on our website. "
+                     "By continuing you agree to our cookie policy.\n"
+                     "Accept all cookies\n\n"
+                     TITLE "\nBy Jane Doe\n\n" P1 "\n" P2 "\n" P3 "\n";
+  char *s = strip(page, strlen(page), NULL, NULL);
+  ARTICLE_KEPT(s);
+  CHECK(!has(s, "cookie"));
+  CHECK(!has(s, "Jane Doe"));
+  CHECK(!has(s, "Sport"));
+  CHECK(!has(s, "Business"));
+  free(s);
+}
+
+TEST(furniture_in_the_middle) {
+  const char *page = TITLE "\n\n" P1 "\n\n"
+                     "Related articles\n\n" H1 "\n\n" H2 "\n\n" H3 "\n\n"
+                     P2 "\n"
+                     "Sign up for our daily newsletter and get the top stories in your inbox.\n"
+                     P3 "\n";
+  char *s = strip(page, strlen(page), NULL, NULL);
+  ARTICLE_KEPT(s);
+  HEADLINES_GONE(s);
+  CHECK(!has(s, "Related"));
+  CHECK(!has(s, "newsletter"));
+  free(s);
+}
+
+TEST(two_headline_lines_are_not_a_list) {
+  /* A subheading, or two short lines, inside the article stay. */
+  const char *page = TITLE "\n\n" P1 "\nWhat happens next\n" P2 "\n" H1 "\n" H2 "\n" P3 "\n";
+  int same = 0;
+  char *s = strip(page, strlen(page), NULL, &same);
+  CHECK(same);
+  free(s);
+}
+
+TEST(short_sentences_are_not_headlines) {
+  /* Lines ending in a full stop are prose, however short. */
+  const char *page = TITLE "\n\n" P1 "\nHe declined to comment.\nShe left.\n"
+                     "The vote was close.\nIt passed.\n" P2 "\n";
+  int same = 0;
+  char *s = strip(page, strlen(page), NULL, &same);
+  CHECK(same);
+  free(s);
+}
+
+TEST(furniture_words_in_prose_are_kept) {
+  const char *page =
+      "By-election called after minister resigns\n\n"
+      "Attackers stole session cookies and urged victims to sign up for a fake newsletter to subscribe to updates.\n"
+      "Shares fell sharply.\n"
+      "Readers who subscribe to the paper can share their views, the editor said in a statement on Monday.\n"
+      "Related work by the committee will be published on Friday, officials said.\n";
+  int same = 0;
+  char *s = strip(page, strlen(page), NULL, &same);
+  CHECK(same);
+  free(s);
+}
+
+TEST(lists_marked_as_lists_are_kept) {
+  const char *page = TITLE "\n\n" P1 "\nThe main measures:\n"
+                     "- Higher spending on schools\n- A new tax band\n- Cheaper rail fares\n"
+                     "> Quoted reply line one\n> Quoted reply line two\n> Quoted reply three\n" P2 "\n";
+  int same = 0;
+  char *s = strip(page, strlen(page), NULL, &same);
+  CHECK(same);
+  free(s);
+}
+
+TEST(hard_wrapped_text_is_kept) {
+  /* Usenet-style text cut at 72 columns: lines look like headlines, but
+   * the lower-case continuations show the wrapping. */
+  const char *page =
+      "Re: Key escrow and the Clipper chip\n\n"
+      "In my view the Clipper proposal is a bad idea because the government\n"
+      "would hold the keys to every conversation made with the chip, and the\n"
+      "Escrow Agents named so far are both part of the executive branch\n"
+      "which means there is no real separation of powers in the scheme\n"
+      "Anyone who thinks otherwise should read the announcement again\n"
+      "and ask who audits the agents when a warrant is presented to them\n";
+  int same = 0;
+  char *s = strip(page, strlen(page), NULL, &same);
+  CHECK(same);
+  free(s);
+}
+
+TEST(lead_title_after_a_menu_is_kept) {
+  const char *page = "Menu\nWorld\nSport\nWeather\n" TITLE "\n" P1 "\n" P2 "\n" P3 "\n";
+  char *s = strip(page, strlen(page), NULL, NULL);
+  ARTICLE_KEPT(s);
+  CHECK(!has(s, "Sport"));
+  CHECK(!has(s, "Weather"));
+  free(s);
+}
+
+TEST(crlf_lines) {
+  const char *page = TITLE "\r\n\r\n" P1 "\r\n" P2 "\r\n" P3 "\r\n"
+                     "Recent Posts\r\n" H1 "\r\n" H2 "\r\n" H3 "\r\n" H4 "\r\n"
+                     "Read more\r\n";
+  char *s = strip(page, strlen(page), NULL, NULL);
+  CHECK_EQ_STR(s, TITLE "\r\n\r\n" P1 "\r\n" P2 "\r\n" P3 "\r\n");
+  free(s);
+}
+
+TEST(empty_and_one_line) {
+  const char *out = (const char *)1;
+  size_t n = 99;
+  int same = 0;
+  char *s;
+  CHECK_OK(tci_strip_boilerplate(ws, NULL, 0, &out, &n));
+  CHECK(out == NULL);
+  CHECK_EQ_INT(n, 0);
+  CHECK_OK(tci_strip_boilerplate(ws, "", 0, &out, &n));
+  CHECK_EQ_INT(n, 0);
+  s = strip("Read more", 9, &n, &same); /* no newline: the whole text is one line */
+  CHECK(same);
+  CHECK_EQ_INT(n, 9);
+  free(s);
+  s = strip("\n\n\r\n \t\n", 6, &n, &same); /* only blank lines */
+  CHECK(same);
+  free(s);
+}
+
+TEST(only_furniture_is_kept_whole) {
+  const char *page = "Read more\nSubscribe\nCookie policy\nShare this story\nAll rights reserved\n";
+  const char *list = H1 "\n" H2 "\n" H3 "\n" H4 "\n"; /* headlines, no prose */
+  int same = 0;
+  char *s = strip(page, strlen(page), NULL, &same);
+  CHECK(same);
+  free(s);
+  s = strip(list, strlen(list), NULL, &same);
+  CHECK(same);
+  free(s);
+}
+
+TEST(invalid_utf8_and_nul_bytes) {
+  /* Invalid bytes and NULs are ordinary bytes: the headline-shaped lines
+   * with them still go, the prose with them stays, nothing is read past
+   * the end (the sanitizers and valgrind check that). */
+  static const char page[] = TITLE "\n" P1 " \xff\xfe\xc3\n" P2 "\0" P3 "\n"
+                             "Recent \xc0\xaf Posts\n\xed\xa0\x80 " H1 "\n" H2 "\x80\n" H3 "\n";
+  size_t len = sizeof page - 1, n = 0;
+  char *s = strip(page, len, &n, NULL);
+  CHECK(n < len);
+  CHECK(find(s, n, P1 " \xff\xfe\xc3\n", strlen(P1) + 5) != NULL);
+  CHECK(find(s, n, P3, strlen(P3)) != NULL);
+  CHECK(find(s, n, H1, strlen(H1)) == NULL);
+  CHECK(find(s, n, H3, strlen(H3)) == NULL);
+  free(s);
+  /* Truncated in the middle of a multi-byte sequence at the very end. */
+  s = strip(page, strlen(TITLE) + 1 + strlen(P1) + 3, &n, NULL);
+  free(s);
+}
+
+TEST(output_is_nul_terminated_in_the_workspace) {
+  const char *page = TITLE "\n" P1 "\n" H1 "\n" H2 "\n" H3 "\n" P2 "\n";
+  const char *out;
+  size_t n;
+  CHECK_OK(tci_strip_boilerplate(ws, page, strlen(page), &out, &n));
+  CHECK(out == (const char *)ws->page.p);
+  CHECK(out[n] == '\0');
+  CHECK_EQ_STR(out, TITLE "\n" P1 "\n" P2 "\n");
+}
+
+TEST(bad_arguments) {
+  const char *out;
+  size_t n;
+  CHECK_EQ_INT(tci_strip_boilerplate(NULL, "a\nb", 3, &out, &n), TC_EINVAL);
+  CHECK_EQ_INT(tci_strip_boilerplate(ws, NULL, 3, &out, &n), TC_EINVAL);
+  CHECK_EQ_INT(tci_strip_boilerplate(ws, "a\nb", 3, NULL, &n), TC_EINVAL);
+  CHECK_EQ_INT(tci_strip_boilerplate(ws, "a\nb", 3, &out, NULL), TC_EINVAL);
+}
+
+/* CPU seconds of one call. */
+static double timed(const char *text, size_t len, size_t *n) {
+  const char *out;
+  clock_t t0 = clock();
+  CHECK_OK(tci_strip_boilerplate(ws, text, len, &out, n));
+  return (double)(clock() - t0) / CLOCKS_PER_SEC;
+}
+
+/* A 10 MB page: blocks of prose and headline lists. The exact output size
+ * is known. Time must grow linearly: 10 MB may take at most 30 times as
+ * long as 1 MB (a quadratic pass would take 100 times), a ratio that holds
+ * under valgrind and the sanitizers too. */
+TEST(ten_megabyte_page) {
+  static const char block[] = P1 "\n" H1 "\n" H2 "\n" H3 "\n" P2 "\n";
+  size_t bl = sizeof block - 1, keep = strlen(P1) + strlen(P2) + 2, head = strlen(TITLE) + 1;
+  size_t blocks = 10u * 1024 * 1024 / bl, len = head + blocks * bl, i, n = 0;
+  char *page = malloc(len), *p;
+  const char *out;
+  double small = 1e9, big;
+  if (!page) { CHECK(page != NULL); return; }
+  memcpy(page, TITLE "\n", head);
+  for (i = 0, p = page + head; i < blocks; i++, p += bl) memcpy(p, block, bl);
+  for (i = 0; i < 3; i++) {
+    double t = timed(page, head + blocks / 10 * bl, &n);
+    if (t < small) small = t;
+  }
+  CHECK_EQ_INT(n, head + blocks / 10 * keep);
+  big = timed(page, len, &n);
+  CHECK_EQ_INT(n, head + blocks * keep);
+  CHECK(find(ws->page.p, n, H2, strlen(H2)) == NULL);
+  CHECK(big < 30 * small + 0.05);
+  /* One 10 MB line, and 10 MB of newlines: nothing to remove. */
+  memset(page, 'x', len);
+  CHECK_OK(tci_strip_boilerplate(ws, page, len, &out, &n));
+  CHECK(out == page);
+  memset(page, '\n', len);
+  CHECK_OK(tci_strip_boilerplate(ws, page, len, &out, &n));
+  CHECK(out == page);
+  free(page);
+}
+
+int main(void) {
+  if (tc_workspace_new(&ws) != TC_OK) return 1;
+  RUN(clean_article_is_returned_as_is);
+  RUN(furniture_after_the_article);
+  RUN(furniture_before_the_article);
+  RUN(furniture_in_the_middle);
+  RUN(two_headline_lines_are_not_a_list);
+  RUN(short_sentences_are_not_headlines);
+  RUN(furniture_words_in_prose_are_kept);
+  RUN(lists_marked_as_lists_are_kept);
+  RUN(hard_wrapped_text_is_kept);
+  RUN(lead_title_after_a_menu_is_kept);
+  RUN(crlf_lines);
+  RUN(empty_and_one_line);
+  RUN(only_furniture_is_kept_whole);
+  RUN(invalid_utf8_and_nul_bytes);
+  RUN(output_is_nul_terminated_in_the_workspace);
+  RUN(bad_arguments);
+  RUN(ten_megabyte_page);
+  tc_workspace_free(ws);
+  return check_report();
+}
