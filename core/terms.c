@@ -102,31 +102,6 @@ size_t tci_terms_bound(const tc_extractor *ex, const tc_tokens *toks) {
   return total;
 }
 
-/* A token that is one character of a script written without spaces. The
- * text stage makes each such character a token; a run of them gets joined
- * bigrams because single characters of these scripts say little alone.
- * STOPGAP until the text stage exposes its own test: one code point in
- * the Han, Hiragana, Katakana, Thai, Lao, Khmer or Myanmar blocks. */
-static int unspaced(const tc_token *t) {
-  const unsigned char *s = (const unsigned char *)t->text;
-  uint32_t c;
-  if (t->len == 3 && (s[0] & 0xF0) == 0xE0)
-    c = (uint32_t)(s[0] & 0x0F) << 12 | (uint32_t)(s[1] & 0x3F) << 6 | (s[2] & 0x3F);
-  else if (t->len == 4 && (s[0] & 0xF8) == 0xF0)
-    c = (uint32_t)(s[0] & 0x07) << 18 | (uint32_t)(s[1] & 0x3F) << 12 |
-        (uint32_t)(s[2] & 0x3F) << 6 | (s[3] & 0x3F);
-  else
-    return 0;
-  return (c >= 0x0E00 && c <= 0x0EFF) ||  /* Thai, Lao */
-         (c >= 0x1000 && c <= 0x109F) ||  /* Myanmar */
-         (c >= 0x1780 && c <= 0x17FF) ||  /* Khmer */
-         (c >= 0x3040 && c <= 0x30FF) ||  /* Hiragana, Katakana */
-         (c >= 0x3400 && c <= 0x4DBF) ||  /* Han extension A */
-         (c >= 0x4E00 && c <= 0x9FFF) ||  /* Han */
-         (c >= 0xF900 && c <= 0xFAFF) ||  /* Han compatibility */
-         (c >= 0x20000 && c <= 0x3134F);  /* Han extensions B.. */
-}
-
 /* Character n-grams of one token padded with a space on each side, counted
  * in code points. cp[j] is the byte offset of code point j (cp[L] = len).
  * As scikit-learn's char_wb: a padded token shorter than n yields itself
@@ -166,7 +141,7 @@ int tci_terms_each(const tc_extractor *ex, tc_workspace *ws, const tc_tokens *to
   size_t wmin, wmax, cmin, cmax, n = toks->n, i, k, maxtok = 0, need;
   const tc_token *tok = toks->tok;
   uint64_t *th, *tp, *cp, hc = tci_term_hash("#c ", 3);
-  int words, chars, rc;
+  int words, chars, rc, un_next;
   tci_term t;
 
   ranges(&ex->opt, &wmin, &wmax, &cmin, &cmax);
@@ -193,7 +168,14 @@ int tci_terms_each(const tc_extractor *ex, tc_workspace *ws, const tc_tokens *to
     tp[i] = p;
   }
 
+  /* Runs of single characters of scripts written without spaces (Han,
+   * Thai, ...: tci_token_is_unspaced) also give joined bigrams, since one
+   * such character says little alone. un_next carries the test forward so
+   * each token is tested once; ASCII tokens fail it at the first byte. */
+  un_next = words && tci_token_is_unspaced(tok[0].text, tok[0].len);
   for (i = 0; i < n; i++) {
+    int un = un_next;
+    un_next = words && i + 1 < n && tci_token_is_unspaced(tok[i + 1].text, tok[i + 1].len);
     if (tok[i].len == 0) continue; /* no text stage makes these; no terms */
     if (words) {
       t.kind = TCI_TERM_WORDS;
@@ -210,7 +192,7 @@ int tci_terms_each(const tc_extractor *ex, tc_workspace *ws, const tc_tokens *to
         t.n = k;
         if (k >= wmin && (rc = fn(ud, &t)) != 0) return rc;
       }
-      if (i + 1 < n && unspaced(&tok[i]) && unspaced(&tok[i + 1])) {
+      if (un && un_next) {
         t.kind = TCI_TERM_JOINED;
         t.n = 2;
         t.hash = th[i] * tp[i + 1] + th[i + 1];

@@ -1,0 +1,617 @@
+/* test_features.c - terms, vocabulary fitting and TF-IDF vectors.
+ *
+ * Expected values are computed here independently of the library's hash
+ * index: terms come from the public string enumeration (or are written out
+ * by hand), idf and L2 norms from the formulas in textclass.h.
+ * Serialisation is tested in test_features_io.c. */
+#include <math.h>
+#include <pthread.h>
+#include <stdlib.h>
+
+#include "check.h"
+#include "internal.h"
+
+/* ======================================================== helpers */
+
+/* Options with no stop words and min_df 1, so tiny corpora keep terms. */
+static tc_options opts(int wmin, int wmax, int cmin, int cmax) {
+  tc_options o;
+  tc_options_init(&o);
+  o.stopword_mode = TC_STOPWORDS_NONE;
+  o.word_ngram_min = wmin;
+  o.word_ngram_max = wmax;
+  o.char_ngram_min = cmin;
+  o.char_ngram_max = cmax;
+  o.min_df = 1;
+  return o;
+}
+
+static tc_extractor *make(const tc_options *o) {
+  tc_extractor *ex = NULL;
+  tc_diag d;
+  int rc = tc_extractor_new(o, &ex, &d);
+  if (rc != TC_OK) fprintf(stderr, "tc_extractor_new: %s\n", d.message);
+  return ex;
+}
+
+/* Terms collected as one string, each followed by '|'. */
+typedef struct collect {
+  char buf[4096];
+  size_t len;
+  int count, stop_after;
+} collect;
+
+static int collect_term(void *ud, const char *term, size_t len) {
+  collect *c = ud;
+  if (c->len + len + 1 < sizeof c->buf) {
+    memcpy(c->buf + c->len, term, len);
+    c->len += len;
+    c->buf[c->len++] = '|';
+    c->buf[c->len] = '\0';
+  }
+  c->count++;
+  return c->stop_after && c->count >= c->stop_after;
+}
+
+static const char *terms_of(const tc_extractor *ex, tc_workspace *ws, const char *text, collect *c) {
+  memset(c, 0, sizeof *c);
+  CHECK_OK(tc_extractor_terms(ex, ws, text, strlen(text), collect_term, c));
+  return c->buf;
+}
+
+/* tci_terms_each visitor: every description must agree with its bytes. */
+typedef struct verify {
+  collect c;
+  int bad;
+} verify;
+
+static int verify_term(void *ud, const tci_term *t) {
+  verify *v = ud;
+  char buf[512], other[512];
+  if (t->len >= sizeof buf) { v->bad++; return 1; }
+  tci_term_copy(t, buf);
+  if (t->hash != tci_term_hash(buf, t->len)) v->bad++;
+  if (!tci_term_equal(t, buf, t->len)) v->bad++;
+  memcpy(other, buf, t->len);
+  other[t->len - 1] ^= 1; /* one byte off: must not be equal */
+  if (tci_term_equal(t, other, t->len)) v->bad++;
+  if (t->len > 1 && tci_term_equal(t, buf, t->len - 1)) v->bad++;
+  collect_term(&v->c, buf, t->len);
+  return 0;
+}
+
+/* Tokens given by hand, so enumeration is tested apart from tokenising. */
+static const char *each_of(const tc_extractor *ex, tc_workspace *ws, const char *const *words,
+                           size_t n, verify *v) {
+  tc_token tok[16];
+  tc_tokens toks;
+  size_t i;
+  memset(v, 0, sizeof *v);
+  for (i = 0; i < n; i++) {
+    tok[i].text = words[i];
+    tok[i].len = strlen(words[i]);
+  }
+  toks.tok = tok;
+  toks.n = n;
+  toks.n_invalid = 0;
+  CHECK_OK(tci_terms_each(ex, ws, &toks, verify_term, v));
+  CHECK_EQ_INT(v->bad, 0);
+  CHECK(tci_terms_bound(ex, &toks) >= (size_t)v->c.count);
+  return v->c.buf;
+}
+
+/* ======================================================== terms */
+
+TEST(word_ngrams_1_to_3) {
+  tc_options o = opts(1, 3, 0, 0);
+  tc_extractor *ex = make(&o);
+  tc_workspace *ws = NULL;
+  const char *w[] = {"a", "bb", "c", "dd"};
+  verify v;
+  CHECK_OK(tc_workspace_new(&ws));
+  CHECK_EQ_STR(each_of(ex, ws, w, 4, &v), "a|a bb|a bb c|bb|bb c|bb c dd|c|c dd|dd|");
+  CHECK_EQ_STR(each_of(ex, ws, w, 1, &v), "a|");
+  CHECK_EQ_STR(each_of(ex, ws, w, 0, &v), "");
+  tc_extractor_free(ex);
+  o = opts(2, 3, 0, 0);
+  ex = make(&o);
+  CHECK_EQ_STR(each_of(ex, ws, w, 4, &v), "a bb|a bb c|bb c|bb c dd|c dd|");
+  CHECK_EQ_STR(each_of(ex, ws, w, 1, &v), "");
+  tc_extractor_free(ex);
+  o = opts(3, 3, 0, 0);
+  ex = make(&o);
+  CHECK_EQ_STR(each_of(ex, ws, w, 4, &v), "a bb c|bb c dd|");
+  tc_extractor_free(ex);
+  tc_workspace_free(ws);
+}
+
+TEST(public_terms_after_stop_words) {
+  tc_options o = opts(1, 2, 0, 0);
+  tc_extractor *ex;
+  tc_workspace *ws = NULL;
+  collect c;
+  o.stopword_mode = TC_STOPWORDS_ENGLISH;
+  ex = make(&o);
+  CHECK_OK(tc_workspace_new(&ws));
+  /* "the" and "on" go before n-grams are formed, so "sat mat" is a bigram */
+  CHECK_EQ_STR(terms_of(ex, ws, "The cat sat on the MAT.", &c), "cat|cat sat|sat|sat mat|mat|");
+  CHECK_EQ_STR(terms_of(ex, ws, "", &c), "");
+  CHECK_EQ_STR(terms_of(ex, ws, "the of and", &c), "");
+  /* stopping early is not an error */
+  memset(&c, 0, sizeof c);
+  c.stop_after = 2;
+  CHECK_OK(tc_extractor_terms(ex, ws, "cat sat mat", 11, collect_term, &c));
+  CHECK_EQ_INT(c.count, 2);
+  CHECK_EQ_INT(tc_extractor_terms(ex, ws, NULL, 3, collect_term, &c), TC_EINVAL);
+  CHECK_EQ_INT(tc_extractor_terms(ex, ws, "x", 1, NULL, &c), TC_EINVAL);
+  tc_extractor_free(ex);
+  tc_workspace_free(ws);
+}
+
+TEST(char_ngrams_count_code_points) {
+  tc_options o = opts(0, 0, 3, 3);
+  tc_extractor *ex = make(&o);
+  tc_workspace *ws = NULL;
+  const char *w1[] = {"a\xc3\xb1" "b"};   /* a n-tilde b: 3 code points, 4 bytes */
+  const char *w2[] = {"\xc3\xa9"};        /* e-acute: padded, 3 code points */
+  const char *w3[] = {"ab", "\xe4\xb8\xad"};
+  verify v;
+  CHECK_OK(tc_workspace_new(&ws));
+  CHECK_EQ_STR(each_of(ex, ws, w1, 1, &v), "#c  a\xc3\xb1|#c a\xc3\xb1" "b|#c \xc3\xb1" "b |");
+  CHECK_EQ_STR(each_of(ex, ws, w2, 1, &v), "#c  \xc3\xa9 |");
+  tc_extractor_free(ex);
+  /* 3..5 on a 2-letter token: windows of 3, then the whole padded token
+   * once (as scikit-learn's char_wb); length 5 adds nothing */
+  o = opts(0, 0, 3, 5);
+  ex = make(&o);
+  CHECK_EQ_STR(each_of(ex, ws, w3, 2, &v),
+               "#c  ab|#c ab |#c  ab |#c  \xe4\xb8\xad |");
+  tc_extractor_free(ex);
+  /* 1..2 with words: words first, then the token's character n-grams */
+  o = opts(1, 1, 1, 2);
+  ex = make(&o);
+  CHECK_EQ_STR(each_of(ex, ws, w3, 1, &v), "ab|#c  |#c a|#c b|#c  |#c  a|#c ab|#c b |");
+  tc_extractor_free(ex);
+  tc_workspace_free(ws);
+}
+
+TEST(unspaced_scripts_get_joined_bigrams) {
+  tc_options o = opts(1, 1, 0, 0);
+  tc_extractor *ex = make(&o);
+  tc_workspace *ws = NULL;
+  collect c;
+  CHECK_OK(tc_workspace_new(&ws));
+  /* 中国人 then a Latin word: each Han character is a token; adjacent
+   * ones are also joined without a space */
+  CHECK_EQ_STR(terms_of(ex, ws, "\xe4\xb8\xad\xe5\x9b\xbd\xe4\xba\xba news", &c),
+               "\xe4\xb8\xad|\xe4\xb8\xad\xe5\x9b\xbd|\xe5\x9b\xbd|\xe5\x9b\xbd\xe4\xba\xba|"
+               "\xe4\xba\xba|news|");
+  /* Thai: two characters */
+  CHECK_EQ_STR(terms_of(ex, ws, "\xe0\xb8\x81\xe0\xb8\x82", &c),
+               "\xe0\xb8\x81|\xe0\xb8\x81\xe0\xb8\x82|\xe0\xb8\x82|");
+  tc_extractor_free(ex);
+  /* with word bigrams too, both spellings appear (different bytes) */
+  o = opts(1, 2, 0, 0);
+  ex = make(&o);
+  CHECK_EQ_STR(terms_of(ex, ws, "\xe4\xb8\xad\xe5\x9b\xbd", &c),
+               "\xe4\xb8\xad|\xe4\xb8\xad \xe5\x9b\xbd|\xe4\xb8\xad\xe5\x9b\xbd|\xe5\x9b\xbd|");
+  tc_extractor_free(ex);
+  tc_workspace_free(ws);
+}
+
+TEST(hash_composes_piecewise) {
+  /* the identity the iterator relies on: H(x y) = H(x) * B^|y| + H(y) */
+  CHECK(tci_term_hash("ab cd", 5) != tci_term_hash("abcd", 4));
+  CHECK(tci_term_hash("\0a", 2) != tci_term_hash("a", 1));
+  CHECK(tci_term_hash("", 0) == 0);
+}
+
+/* ======================================================== fitting */
+
+static const char *tiny[] = {"apple banana", "apple cherry", "banana banana apple"};
+
+static int fit_texts(tc_extractor *ex, const char *const *t, size_t n) {
+  size_t lens[64], i;
+  for (i = 0; i < n; i++) lens[i] = strlen(t[i]);
+  return tc_extractor_fit(ex, n, t, lens, NULL, NULL);
+}
+
+static const char *name(const tc_extractor *ex, int i) {
+  static char buf[256];
+  size_t len;
+  const char *s = tc_extractor_feature_name(ex, i, &len);
+  if (!s || len >= sizeof buf) return "(none)";
+  memcpy(buf, s, len);
+  buf[len] = '\0';
+  CHECK(s[len] == '\0'); /* names are also C strings */
+  return buf;
+}
+
+TEST(fit_orders_by_df_then_bytes) {
+  tc_options o = opts(1, 1, 0, 0);
+  tc_extractor *ex = make(&o);
+  CHECK_EQ_INT(tc_extractor_n_features(ex), 0);
+  CHECK_OK(fit_texts(ex, tiny, 3));
+  CHECK_EQ_INT(tc_extractor_n_features(ex), 3);
+  CHECK_EQ_STR(name(ex, 1), "apple");  /* df 3 */
+  CHECK_EQ_STR(name(ex, 2), "banana"); /* df 2, counted once in doc 3 */
+  CHECK_EQ_STR(name(ex, 3), "cherry"); /* df 1 */
+  CHECK_EQ_INT(ex->vocab->df[1], 2);
+  CHECK(tc_extractor_feature_name(ex, 0, NULL) == NULL);
+  CHECK(tc_extractor_feature_name(ex, 4, NULL) == NULL);
+  CHECK(tc_extractor_feature_name(NULL, 1, NULL) == NULL);
+  tc_extractor_free(ex);
+}
+
+TEST(fit_min_df_max_df_max_features) {
+  static const char *docs[] = {"x a b", "x a c", "x b d", "x a e"};
+  tc_options o = opts(1, 1, 0, 0);
+  tc_extractor *ex;
+  /* df: x 4, a 3, b 2, c d e 1 */
+  o.min_df = 2;
+  ex = make(&o);
+  CHECK_OK(fit_texts(ex, docs, 4));
+  CHECK_EQ_INT(tc_extractor_n_features(ex), 3);
+  CHECK_EQ_STR(name(ex, 1), "x");
+  CHECK_EQ_STR(name(ex, 3), "b");
+  tc_extractor_free(ex);
+  o.max_df = 0.75; /* at most 3 of 4 documents: x goes */
+  ex = make(&o);
+  CHECK_OK(fit_texts(ex, docs, 4));
+  CHECK_EQ_INT(tc_extractor_n_features(ex), 2);
+  CHECK_EQ_STR(name(ex, 1), "a");
+  tc_extractor_free(ex);
+  o = opts(1, 1, 0, 0);
+  o.max_features = 4; /* x a b, then the first of c d e by bytes */
+  ex = make(&o);
+  CHECK_OK(fit_texts(ex, docs, 4));
+  CHECK_EQ_INT(tc_extractor_n_features(ex), 4);
+  CHECK_EQ_STR(name(ex, 4), "c");
+  tc_extractor_free(ex);
+  o.min_df = 5; /* nothing survives */
+  ex = make(&o);
+  CHECK_EQ_INT(fit_texts(ex, docs, 4), TC_EDATA);
+  CHECK_EQ_INT(tc_extractor_n_features(ex), 0);
+  CHECK_EQ_INT(tc_extractor_fit(ex, 0, NULL, NULL, NULL, NULL), TC_EDATA);
+  CHECK_EQ_INT(tc_extractor_fit(ex, 2, NULL, NULL, NULL, NULL), TC_EINVAL);
+  tc_extractor_free(ex);
+}
+
+TEST(fit_is_deterministic_and_input_order_free) {
+  static const char *a[] = {"red green blue", "green blue", "blue red", "yellow red green"};
+  static const char *b[] = {"yellow red green", "blue red", "green blue", "red green blue"};
+  tc_options o = opts(1, 2, 0, 0);
+  tc_extractor *x = make(&o), *y = make(&o);
+  size_t i, n;
+  CHECK_OK(fit_texts(x, a, 4));
+  CHECK_OK(fit_texts(y, b, 4));
+  n = tc_extractor_n_features(x);
+  CHECK_EQ_INT(n, tc_extractor_n_features(y));
+  for (i = 1; i <= n; i++) {
+    size_t lx, ly;
+    const char *sx = tc_extractor_feature_name(x, (int)i, &lx);
+    const char *sy = tc_extractor_feature_name(y, (int)i, &ly);
+    CHECK_MEM(sx, lx, sy, ly);
+    /* order: df non-increasing, ties by bytes ascending */
+    if (i > 1) {
+      size_t lp;
+      const char *sp = tc_extractor_feature_name(x, (int)i - 1, &lp);
+      uint32_t dp = x->vocab->df[i - 2], dc = x->vocab->df[i - 1];
+      CHECK(dp > dc || (dp == dc && strcmp(sp, sx) < 0));
+    }
+  }
+  tc_extractor_free(x);
+  tc_extractor_free(y);
+}
+
+typedef struct prog {
+  int calls, cancel_at;
+  size_t last_done, total;
+  int bad;
+} prog;
+
+static int on_progress(void *ud, const char *stage, size_t done, size_t total) {
+  prog *p = ud;
+  if (strcmp(stage, "vocabulary") != 0 || done > total || done < p->last_done) p->bad++;
+  p->last_done = done;
+  p->total = total;
+  return ++p->calls == p->cancel_at;
+}
+
+TEST(fit_progress_and_cancel) {
+  tc_options o = opts(1, 1, 0, 0);
+  tc_extractor *ex = make(&o);
+  const char *texts[1000];
+  size_t lens[1000], i;
+  prog p;
+  for (i = 0; i < 1000; i++) {
+    texts[i] = i % 2 ? "odd words" : "even words";
+    lens[i] = strlen(texts[i]);
+  }
+  memset(&p, 0, sizeof p);
+  CHECK_OK(tc_extractor_fit(ex, 1000, texts, lens, on_progress, &p));
+  CHECK(p.calls >= 2);
+  CHECK_EQ_INT(p.last_done, 1000);
+  CHECK_EQ_INT(p.total, 1000);
+  CHECK_EQ_INT(p.bad, 0);
+  CHECK_EQ_INT(tc_extractor_n_features(ex), 3);
+  CHECK_EQ_STR(name(ex, 1), "words");
+  /* a cancelled fit keeps the previous vocabulary, even when cancelled at
+   * the last call (after counting) */
+  memset(&p, 0, sizeof p);
+  p.cancel_at = 2;
+  CHECK_EQ_INT(tc_extractor_fit(ex, 1000, texts, lens, on_progress, &p), TC_ECANCELED);
+  memset(&p, 0, sizeof p);
+  p.cancel_at = 2; /* 3 documents: calls at 0 and at the end */
+  CHECK_EQ_INT(tc_extractor_fit(ex, 3, tiny, (size_t[]){12, 12, 19}, on_progress, &p), TC_ECANCELED);
+  CHECK_EQ_INT(p.last_done, 3);
+  CHECK_EQ_INT(tc_extractor_n_features(ex), 3);
+  CHECK_EQ_STR(name(ex, 1), "words");
+  tc_extractor_free(ex);
+}
+
+/* ======================================================== vectors */
+
+TEST(vector_equals_hand_computation) {
+  tc_options o = opts(1, 1, 0, 0);
+  tc_extractor *ex = make(&o);
+  tc_workspace *ws = NULL;
+  tc_vector v;
+  double N = 3, w_apple, w_banana, norm;
+  CHECK_OK(tc_workspace_new(&ws));
+  CHECK_OK(fit_texts(ex, tiny, 3));
+  /* "date" is unknown; banana twice: sublinear tf 1 + ln 2 */
+  CHECK_OK(tc_extractor_vectorize(ex, ws, "Banana date banana apple", 24, &v));
+  w_apple = 1.0 * (log((1 + N) / (1 + 3)) + 1);
+  w_banana = (1 + log(2.0)) * (log((1 + N) / (1 + 2)) + 1);
+  norm = sqrt(w_apple * w_apple + w_banana * w_banana);
+  CHECK_EQ_INT(v.n, 2);
+  CHECK_EQ_INT(v.n_tokens, 4);
+  CHECK_EQ_INT(v.f[0].index, 1);
+  CHECK_EQ_INT(v.f[1].index, 2);
+  CHECK(fabs(v.f[0].value - w_apple / norm) < 1e-12);
+  CHECK(fabs(v.f[1].value - w_banana / norm) < 1e-12);
+  tc_extractor_free(ex);
+  /* raw tf, no idf, no normalisation: the counts themselves */
+  o.sublinear_tf = 0;
+  o.use_idf = 0;
+  o.l2_normalize = 0;
+  ex = make(&o);
+  CHECK_OK(fit_texts(ex, tiny, 3));
+  CHECK_OK(tc_extractor_vectorize(ex, ws, "cherry banana banana banana", 27, &v));
+  CHECK_EQ_INT(v.n, 2);
+  CHECK(v.f[0].index == 2 && v.f[0].value == 3.0);
+  CHECK(v.f[1].index == 3 && v.f[1].value == 1.0);
+  tc_extractor_free(ex);
+  tc_workspace_free(ws);
+}
+
+TEST(empty_and_unknown_texts_give_empty_vectors) {
+  tc_options o = opts(1, 2, 0, 0);
+  tc_extractor *ex = make(&o);
+  tc_workspace *ws = NULL;
+  tc_vector v;
+  CHECK_OK(tc_workspace_new(&ws));
+  CHECK_EQ_INT(tc_extractor_vectorize(ex, ws, "apple", 5, &v), TC_EINVAL); /* not fitted */
+  CHECK_OK(fit_texts(ex, tiny, 3));
+  CHECK_OK(tc_extractor_vectorize(ex, ws, "", 0, &v));
+  CHECK_EQ_INT(v.n, 0);
+  CHECK_OK(tc_extractor_vectorize(ex, ws, NULL, 0, &v));
+  CHECK_EQ_INT(v.n, 0);
+  CHECK_OK(tc_extractor_vectorize(ex, ws, "zebra quagga ... !!", 19, &v));
+  CHECK_EQ_INT(v.n, 0);
+  CHECK_EQ_INT(v.n_tokens, 2);
+  /* invalid UTF-8 is counted, not an error */
+  CHECK_OK(tc_extractor_vectorize(ex, ws, "apple \xff banana", 14, &v));
+  CHECK_EQ_INT(v.n_invalid, 1);
+  CHECK(v.n >= 2);
+  CHECK_EQ_INT(tc_extractor_vectorize(ex, ws, NULL, 4, &v), TC_EINVAL);
+  CHECK_EQ_INT(tc_extractor_vectorize(ex, NULL, "a", 1, &v), TC_EINVAL);
+  tc_extractor_free(ex);
+  tc_workspace_free(ws);
+}
+
+/* A reference vector computed the slow way: strings from the public term
+ * enumeration, looked up by linear search over the feature names, weights
+ * from df by the formulas. */
+typedef struct ref {
+  const tc_extractor *ex;
+  double *counts;   /* n_features + 1 */
+} ref;
+
+static int ref_term(void *ud, const char *term, size_t len) {
+  ref *r = ud;
+  size_t i, n = tc_extractor_n_features(r->ex);
+  for (i = 1; i <= n; i++) {
+    size_t l;
+    const char *s = tc_extractor_feature_name(r->ex, (int)i, &l);
+    if (l == len && memcmp(s, term, len) == 0) {
+      r->counts[i] += 1;
+      break;
+    }
+  }
+  return 0;
+}
+
+static int same_as_reference(const tc_extractor *ex, tc_workspace *ws, const char *text) {
+  const tc_options *o = tc_extractor_options(ex);
+  size_t n = tc_extractor_n_features(ex), i, k = 0;
+  double *w = calloc(n + 1, sizeof *w), norm = 0;
+  ref r;
+  tc_vector v;
+  int ok = 1;
+  r.ex = ex;
+  r.counts = w;
+  if (tc_extractor_terms(ex, ws, text, strlen(text), ref_term, &r) != TC_OK) ok = 0;
+  for (i = 1; i <= n; i++) {
+    if (w[i] == 0) continue;
+    if (o->sublinear_tf) w[i] = 1 + log(w[i]);
+    if (o->use_idf)
+      w[i] *= log((1.0 + (double)ex->vocab->n_docs) / (1.0 + ex->vocab->df[i - 1])) + 1;
+    norm += w[i] * w[i];
+  }
+  norm = o->l2_normalize && norm > 0 ? sqrt(norm) : 1;
+  if (tc_extractor_vectorize(ex, ws, text, strlen(text), &v) != TC_OK) ok = 0;
+  for (i = 1; ok && i <= n; i++) {
+    if (w[i] == 0) continue;
+    if (k >= v.n || v.f[k].index != (int)i || fabs(v.f[k].value - w[i] / norm) > 1e-12) ok = 0;
+    k++;
+  }
+  if (ok && k != v.n) ok = 0;
+  for (i = 1; ok && i < v.n; i++)
+    if (v.f[i - 1].index >= v.f[i].index) ok = 0;
+  free(w);
+  return ok;
+}
+
+static const char *corpus[] = {
+    "Ministers met in Brussels to discuss the budget; the budget vote is on Monday.",
+    "The striker scored twice as the home side won the cup final on Saturday.",
+    "Hackers exploited a zero-day flaw in the VPN software, the vendor said.",
+    "The vendor released a patch for the flaw after hackers targeted banks.",
+    "Voters in Brussels back the budget; ministers welcome the vote.",
+    "Caf\xc3\xa9 owners in M\xc3\xbcnchen and \xe6\x9d\xb1\xe4\xba\xac\xe9\x83\xbd report a cup shortage!",
+    "The home side lost the final; the striker was injured on Saturday.",
+};
+
+TEST(vectors_match_slow_reference) {
+  static const int cfg[][4] = {{1, 1, 0, 0}, {1, 2, 0, 0}, {1, 3, 0, 0}, {2, 2, 0, 0},
+                               {0, 0, 2, 4}, {1, 2, 3, 5}};
+  static const char *probe[] = {
+      "the striker scored a zero-day flaw in Brussels, budget budget budget",
+      "caf\xc3\xa9 m\xc3\xbcnchen \xe6\x9d\xb1\xe4\xba\xac cup final home side",
+      "", "nothing known here at all"};
+  tc_workspace *ws = NULL;
+  size_t c, i, lens[7];
+  CHECK_OK(tc_workspace_new(&ws));
+  for (i = 0; i < 7; i++) lens[i] = strlen(corpus[i]);
+  for (c = 0; c < sizeof cfg / sizeof cfg[0]; c++) {
+    tc_options o = opts(cfg[c][0], cfg[c][1], cfg[c][2], cfg[c][3]);
+    tc_extractor *ex;
+    o.sublinear_tf = (int)(c % 2);
+    o.stopword_mode = c % 3 ? TC_STOPWORDS_ENGLISH : TC_STOPWORDS_NONE;
+    ex = make(&o);
+    CHECK_OK(tc_extractor_fit(ex, 7, corpus, lens, NULL, NULL));
+    for (i = 0; i < 7; i++) CHECK(same_as_reference(ex, ws, corpus[i]));
+    for (i = 0; i < 4; i++) CHECK(same_as_reference(ex, ws, probe[i]));
+    tc_extractor_free(ex);
+  }
+  tc_workspace_free(ws);
+}
+
+TEST(workspace_reused_across_vocabularies) {
+  /* counts sized for a small vocabulary must grow for a larger one and
+   * stay zero between calls */
+  tc_options o = opts(1, 1, 0, 0);
+  tc_extractor *small = make(&o), *big;
+  tc_workspace *ws = NULL;
+  size_t lens[7], i;
+  CHECK_OK(tc_workspace_new(&ws));
+  for (i = 0; i < 7; i++) lens[i] = strlen(corpus[i]);
+  o.word_ngram_max = 3;
+  big = make(&o);
+  CHECK_OK(fit_texts(small, tiny, 3));
+  CHECK_OK(tc_extractor_fit(big, 7, corpus, lens, NULL, NULL));
+  for (i = 0; i < 3; i++) {
+    CHECK(same_as_reference(small, ws, "apple banana apple"));
+    CHECK(same_as_reference(big, ws, corpus[i]));
+  }
+  tc_extractor_free(small);
+  tc_extractor_free(big);
+  tc_workspace_free(ws);
+}
+
+TEST(large_vocabulary_uses_dense_and_sorted_paths) {
+  /* 300 documents of 200 distinct numbered words: a long document touches
+   * more than 1/8 of a small vocabulary (dense path) or few features of a
+   * big one (radix sort path) */
+  enum { DOCS = 300, WORDS = 200 };
+  char **texts = malloc(DOCS * sizeof *texts);
+  size_t *lens = malloc(DOCS * sizeof *lens), d, k;
+  tc_options o = opts(1, 2, 0, 0);
+  tc_extractor *ex = make(&o);
+  tc_workspace *ws = NULL;
+  CHECK_OK(tc_workspace_new(&ws));
+  for (d = 0; d < DOCS; d++) {
+    size_t pos = 0;
+    texts[d] = malloc(WORDS * 12);
+    for (k = 0; k < WORDS; k++)
+      pos += (size_t)sprintf(texts[d] + pos, "w%zux ", (d * 37 + k * 101) % 5000);
+    lens[d] = pos;
+  }
+  CHECK_OK(tc_extractor_fit(ex, DOCS, (const char *const *)texts, lens, NULL, NULL));
+  CHECK(tc_extractor_n_features(ex) > 5000);
+  for (d = 0; d < 5; d++) CHECK(same_as_reference(ex, ws, texts[d * 7]));
+  CHECK(same_as_reference(ex, ws, "w1x w2x w3x"));
+  for (d = 0; d < DOCS; d++) free(texts[d]);
+  free(texts);
+  free(lens);
+  tc_extractor_free(ex);
+  tc_workspace_free(ws);
+}
+
+/* Threads share one extractor, each with its own workspace. */
+typedef struct job {
+  const tc_extractor *ex;
+  int ok;
+} job;
+
+static void *vectorize_many(void *ud) {
+  job *j = ud;
+  tc_workspace *ws = NULL;
+  tc_vector v, first;
+  tc_feature keep[256];
+  int round, i;
+  j->ok = tc_workspace_new(&ws) == TC_OK;
+  for (round = 0; j->ok && round < 200; round++) {
+    for (i = 0; j->ok && i < 7; i++) {
+      if (tc_extractor_vectorize(j->ex, ws, corpus[i], strlen(corpus[i]), &v) != TC_OK) j->ok = 0;
+      if (i == 0 && round == 0 && v.n <= 256) {
+        first = v;
+        memcpy(keep, v.f, v.n * sizeof *keep);
+        first.f = keep;
+      }
+      if (i == 0 && (v.n != first.n || memcmp(v.f, first.f, v.n * sizeof *v.f) != 0)) j->ok = 0;
+    }
+  }
+  tc_workspace_free(ws);
+  return NULL;
+}
+
+TEST(threads_share_an_extractor) {
+  tc_options o = opts(1, 2, 2, 3);
+  tc_extractor *ex = make(&o);
+  pthread_t t[4];
+  job j[4];
+  size_t lens[7], i;
+  for (i = 0; i < 7; i++) lens[i] = strlen(corpus[i]);
+  CHECK_OK(tc_extractor_fit(ex, 7, corpus, lens, NULL, NULL));
+  for (i = 0; i < 4; i++) {
+    j[i].ex = ex;
+    CHECK(pthread_create(&t[i], NULL, vectorize_many, &j[i]) == 0);
+  }
+  for (i = 0; i < 4; i++) {
+    pthread_join(t[i], NULL);
+    CHECK(j[i].ok);
+  }
+  tc_extractor_free(ex);
+}
+
+int main(void) {
+  RUN(word_ngrams_1_to_3);
+  RUN(public_terms_after_stop_words);
+  RUN(char_ngrams_count_code_points);
+  RUN(unspaced_scripts_get_joined_bigrams);
+  RUN(hash_composes_piecewise);
+  RUN(fit_orders_by_df_then_bytes);
+  RUN(fit_min_df_max_df_max_features);
+  RUN(fit_is_deterministic_and_input_order_free);
+  RUN(fit_progress_and_cancel);
+  RUN(vector_equals_hand_computation);
+  RUN(empty_and_unknown_texts_give_empty_vectors);
+  RUN(vectors_match_slow_reference);
+  RUN(workspace_reused_across_vocabularies);
+  RUN(large_vocabulary_uses_dense_and_sorted_paths);
+  RUN(threads_share_an_extractor);
+  return check_report();
+}
