@@ -1,0 +1,500 @@
+/*
+ * lmodel.c - the "textclass.Model" handle: a userdata owning one tc_model.
+ *
+ * Caveats (design decisions):
+ *  - A handle is created closed (model NULL) and opened once the core has
+ *    produced a model, so an error at any step leaves a valid, closed
+ *    handle the collector can finalise (liolib's newprefile does the same).
+ *  - __gc and __close are one idempotent function; :close() frees now and
+ *    marks the handle closed; every other method raises "attempt to use a
+ *    closed model" afterwards.
+ *  - Scratch memory is owned by the handle: the core workspace (created on
+ *    first use, freed with the model) and, in user value 1, a userdata with
+ *    room for one document's scores and label indices. Batches and
+ *    explanations use scratch userdata that live on the stack for the call.
+ *    The binding never mallocs, so a raised error cannot leak.
+ *  - A finalizer (__gc of some other object) that calls into the same model
+ *    while one of its methods is pushing results is not supported, as with
+ *    Lua's own file handles.
+ */
+#include <string.h>
+
+#include "ltextclass.h"
+
+/* ====================================================================
+ * Handle life cycle
+ * ==================================================================== */
+
+tcl_model *tcl_model_new(lua_State *L) {
+  tcl_model *h = lua_newuserdatauv(L, sizeof *h, 1);
+  h->model = NULL;
+  h->ws = NULL;
+  h->n_labels = 0;
+  luaL_setmetatable(L, TCL_MODEL);
+  return h;
+}
+
+void tcl_model_open(lua_State *L, tcl_model *h, tc_model *m) {
+  (void)L;
+  h->model = m;
+  h->n_labels = tc_model_n_labels(m);
+}
+
+tcl_model *tcl_check_model(lua_State *L, int i) {
+  tcl_model *h = luaL_checkudata(L, i, TCL_MODEL);
+  if (!h->model) luaL_error(L, "attempt to use a closed model");
+  return h;
+}
+
+/* Free what the handle owns; safe to call any number of times. */
+static void model_release(tcl_model *h) {
+  tc_model *m = h->model;
+  tc_workspace *ws = h->ws;
+  h->model = NULL;
+  h->ws = NULL;
+  tc_workspace_free(ws);
+  tc_model_free(m);
+}
+
+/* __gc and __close */
+static int model_gc(lua_State *L) {
+  model_release(luaL_checkudata(L, 1, TCL_MODEL));
+  return 0;
+}
+
+/***
+ * Free the model now.
+ * @function model:close
+ * @return true
+ */
+static int model_close(lua_State *L) {
+  tcl_model *h = tcl_check_model(L, 1);
+  tcl_check_nargs(L, 1);
+  model_release(h);
+  lua_pushboolean(L, 1);
+  return 1;
+}
+
+static const char *kernel_name(int kernel) {
+  return kernel == TC_KERNEL_RBF ? "rbf" : "linear";
+}
+
+static int model_tostring(lua_State *L) {
+  tcl_model *h = luaL_checkudata(L, 1, TCL_MODEL);
+  if (!h->model) {
+    lua_pushliteral(L, "textclass.Model (closed)");
+  } else {
+    size_t nf = tc_extractor_n_features(tc_model_extractor(h->model));
+    lua_pushfstring(L, "textclass.Model (%I label%s, %s, %I feature%s)",
+                    (lua_Integer)h->n_labels, h->n_labels == 1 ? "" : "s",
+                    kernel_name(tc_model_kernel(h->model)), (lua_Integer)nf,
+                    nf == 1 ? "" : "s");
+  }
+  return 1;
+}
+
+/* The handle's workspace, created on first use. */
+static tc_workspace *model_ws(lua_State *L, tcl_model *h) {
+  if (!h->ws && tc_workspace_new(&h->ws) != TC_OK) luaL_error(L, "not enough memory");
+  return h->ws;
+}
+
+/* A tc_result whose arrays are the handle's scratch (user value 1). */
+static void model_result(lua_State *L, int idx, tcl_model *h, tc_result *r) {
+  unsigned char *p;
+  idx = lua_absindex(L, idx);
+  if (lua_getiuservalue(L, idx, 1) != LUA_TUSERDATA) {
+    lua_pop(L, 1);
+    tcl_scratch(L, h->n_labels, sizeof(double) + sizeof(uint32_t));
+    lua_pushvalue(L, -1);
+    lua_setiuservalue(L, idx, 1);
+  }
+  p = lua_touserdata(L, -1);
+  lua_pop(L, 1); /* still referenced by the handle */
+  memset(r, 0, sizeof *r);
+  r->scores = (double *)(void *)p;
+  r->labels = (uint32_t *)(void *)(p + h->n_labels * sizeof(double));
+}
+
+/* ====================================================================
+ * Results
+ * ==================================================================== */
+
+void tcl_push_result(lua_State *L, const tcl_model *h, const tc_result *r) {
+  size_t i, n = 0;
+  if (r->status != TC_OK) {
+    lua_createtable(L, 0, 1);
+    lua_pushstring(L, tc_strerror(r->status));
+    lua_setfield(L, -2, "error");
+    return;
+  }
+  lua_createtable(L, 0, 4);
+  lua_createtable(L, (int)(r->n_labels < 64 ? r->n_labels : 64), 0);
+  for (i = 0; i < r->n_labels && i < h->n_labels; i++) {
+    const char *name = tc_model_label(h->model, r->labels[i]);
+    if (!name) continue; /* an index out of range: never from a sound core */
+    lua_pushstring(L, name);
+    if (n == 0) {
+      lua_pushvalue(L, -1);
+      lua_setfield(L, -4, "label");
+    }
+    lua_rawseti(L, -2, (lua_Integer)++n);
+  }
+  lua_setfield(L, -2, "labels");
+  lua_createtable(L, 0, (int)(h->n_labels < 64 ? h->n_labels : 64));
+  for (i = 0; i < h->n_labels; i++) {
+    lua_pushnumber(L, (lua_Number)r->scores[i]);
+    lua_setfield(L, -2, tc_model_label(h->model, i));
+  }
+  lua_setfield(L, -2, "scores");
+  lua_pushinteger(L, (lua_Integer)r->n_invalid);
+  lua_setfield(L, -2, "invalid");
+}
+
+/* Options of predict and predict_batch at `arg` (may be absent). */
+static void predict_opts(lua_State *L, int arg, double *threshold, int *threads) {
+  *threshold = -1.0;
+  *threads = 1;
+  if (lua_isnoneornil(L, arg)) return;
+  tcl_check_keys(L, arg, TCL_OPT_PREDICT, "option");
+  tcl_opt_num(L, arg, TCL_OPT_PREDICT, "threshold", 0.0, 0, 1.0, threshold);
+  tcl_opt_int(L, arg, TCL_OPT_PREDICT, "threads", 0, 1024, threads);
+}
+
+/***
+ * Classify one text.
+ * @function model:predict
+ * @string text any bytes (invalid UTF-8 is decoded with replacement)
+ * @tab[opt] opts {threshold = n}: overrides the model's multi-label threshold
+ * @return {label =, labels = {...}, scores = {[label] = score}, invalid = n}
+ * @return[2] nil, message, code when the core fails (e.g. out of memory)
+ */
+static int model_predict(lua_State *L) {
+  tcl_model *h = tcl_check_model(L, 1);
+  size_t len;
+  const char *text = luaL_checklstring(L, 2, &len);
+  double threshold;
+  int threads, rc;
+  tc_result r;
+  predict_opts(L, 3, &threshold, &threads);
+  tcl_check_nargs(L, 3);
+  model_result(L, 1, h, &r);
+  rc = tc_model_predict(h->model, model_ws(L, h), text, len, threshold, &r);
+  if (rc != TC_OK) return tcl_fail(L, rc, NULL, NULL);
+  tcl_push_result(L, h, &r);
+  return 1;
+}
+
+/* Scratch for a batch, one userdata: results, text pointers, lengths,
+ * then the score and label arrays of every result. */
+tc_result *tcl_predict_texts(lua_State *L, tcl_model *h, int arg, size_t n, double threshold,
+                             int threads) {
+  size_t per_doc, i, nl = h->n_labels ? h->n_labels : 1;
+  unsigned char *p;
+  tc_result *res;
+  const char **texts;
+  size_t *lens;
+  double *scores;
+  uint32_t *labels;
+  int rc;
+  if (nl > ((size_t)-1 >> 2) / (sizeof(double) + sizeof(uint32_t)))
+    luaL_error(L, "textclass: model has too many labels");
+  per_doc = sizeof *res + sizeof *texts + sizeof *lens + nl * (sizeof *scores + sizeof *labels);
+  p = tcl_scratch(L, n, per_doc);
+  res = (tc_result *)(void *)p;
+  texts = (const char **)(void *)(res + n);
+  lens = (size_t *)(void *)(texts + n);
+  scores = (double *)(void *)(lens + n);
+  labels = (uint32_t *)(void *)(scores + n * nl);
+  for (i = 0; i < n; i++) {
+    lua_rawgeti(L, arg, (lua_Integer)i + 1); /* a string (checked): the table keeps it */
+    texts[i] = lua_tolstring(L, -1, &lens[i]);
+    lua_pop(L, 1);
+    memset(&res[i], 0, sizeof res[i]);
+    res[i].scores = scores + i * nl;
+    res[i].labels = labels + i * nl;
+  }
+  rc = tc_model_predict_batch(h->model, n, texts, lens, threshold, threads, res);
+  /* A document the core never reached (a failure before it started) keeps
+   * n_labels == 0 with status OK: give it the batch's code. */
+  for (i = 0; i < n; i++) {
+    if (res[i].status == TC_OK && res[i].n_labels == 0)
+      res[i].status = rc != TC_OK ? rc : TC_EINVAL;
+  }
+  return res;
+}
+
+/***
+ * Classify many texts, on threads.
+ * @function model:predict_batch
+ * @tab texts sequence of strings
+ * @tab[opt] opts {threads = n (0: one per core; default 1), threshold = n}
+ * @return array of results in input order; a failed document's slot is
+ *   {error = message}
+ */
+static int model_predict_batch(lua_State *L) {
+  tcl_model *h = tcl_check_model(L, 1);
+  size_t n = tcl_check_texts(L, 2, 2, "texts"), i;
+  double threshold;
+  int threads;
+  tc_result *res;
+  predict_opts(L, 3, &threshold, &threads);
+  tcl_check_nargs(L, 3);
+  res = tcl_predict_texts(L, h, 2, n, threshold, threads);
+  lua_createtable(L, n <= 0x7fffffff ? (int)n : 0, 0);
+  for (i = 0; i < n; i++) {
+    tcl_push_result(L, h, &res[i]);
+    lua_rawseti(L, -2, (lua_Integer)i + 1);
+  }
+  return 1;
+}
+
+/* A label argument: a name of the model's labels (raises otherwise). */
+static size_t check_label(lua_State *L, int arg, const tcl_model *h) {
+  const char *name = luaL_checkstring(L, arg);
+  int i = tc_model_label_index(h->model, name);
+  if (i < 0) luaL_argerror(L, arg, lua_pushfstring(L, "unknown label '%s'", name));
+  return (size_t)i;
+}
+
+/* Push an array of {feature =, weight =} for n contributions. */
+static void push_contributions(lua_State *L, const tcl_model *h, const tc_contribution *c,
+                               size_t n) {
+  const tc_extractor *ex = tc_model_extractor(h->model);
+  size_t i, k = 0;
+  lua_createtable(L, n <= 0x7fffffff ? (int)n : 0, 0);
+  for (i = 0; i < n; i++) {
+    size_t len;
+    const char *name = tc_extractor_feature_name(ex, c[i].feature, &len);
+    if (!name) continue; /* out of range: never from a sound core */
+    lua_createtable(L, 0, 2);
+    lua_pushlstring(L, name, len);
+    lua_setfield(L, -2, "feature");
+    lua_pushnumber(L, (lua_Number)c[i].weight);
+    lua_setfield(L, -2, "weight");
+    lua_rawseti(L, -2, (lua_Integer)++k);
+  }
+}
+
+/* How many contributions to ask for: n (default 10), at most the vocabulary. */
+static size_t check_count(lua_State *L, int arg, const tcl_model *h) {
+  lua_Integer n = luaL_optinteger(L, arg, 10);
+  size_t nf = tc_extractor_n_features(tc_model_extractor(h->model));
+  luaL_argcheck(L, n >= 1, arg, "count must be >= 1");
+  return (lua_Unsigned)n < nf ? (size_t)n : nf;
+}
+
+/***
+ * The features of a text that pushed a label's score most.
+ * @function model:explain
+ * @string text
+ * @string[opt] label a label name (default: the predicted label)
+ * @int[opt=10] n how many
+ * @return array of {feature = "data breach", weight = 0.42}, strongest first
+ * @return[2] nil, message, code
+ */
+static int model_explain(lua_State *L) {
+  tcl_model *h = tcl_check_model(L, 1);
+  size_t len, label, cap, n = 0;
+  const char *text = luaL_checklstring(L, 2, &len);
+  tc_contribution *out;
+  tc_workspace *ws;
+  int rc;
+  label = lua_isnoneornil(L, 3) ? (size_t)-1 : check_label(L, 3, h);
+  cap = check_count(L, 4, h);
+  tcl_check_nargs(L, 4);
+  ws = model_ws(L, h);
+  if (label == (size_t)-1) {
+    tc_result r;
+    model_result(L, 1, h, &r);
+    rc = tc_model_predict(h->model, ws, text, len, -1.0, &r);
+    if (rc != TC_OK) return tcl_fail(L, rc, NULL, NULL);
+    label = r.labels[0];
+  }
+  out = tcl_scratch(L, cap, sizeof *out);
+  rc = tc_model_explain(h->model, ws, text, len, label, out, cap, &n);
+  if (rc != TC_OK) return tcl_fail(L, rc, NULL, NULL);
+  push_contributions(L, h, out, n < cap ? n : cap);
+  return 1;
+}
+
+/***
+ * A linear model's strongest features for a label.
+ * @function model:top_features
+ * @string label
+ * @int[opt=10] n
+ * @return array of {feature =, weight =}, most positive first
+ * @return[2] nil, message, code (kernel models have no per-feature weights)
+ */
+static int model_top_features(lua_State *L) {
+  tcl_model *h = tcl_check_model(L, 1);
+  size_t label = check_label(L, 2, h), cap = check_count(L, 3, h), n = 0;
+  tc_contribution *out;
+  int rc;
+  tcl_check_nargs(L, 3);
+  if (tc_model_kernel(h->model) != TC_KERNEL_LINEAR) {
+    luaL_pushfail(L);
+    lua_pushliteral(L, "top_features needs a linear model (this one uses the rbf kernel)");
+    lua_pushstring(L, tcl_code_name(TC_EINVAL));
+    return 3;
+  }
+  out = tcl_scratch(L, cap, sizeof *out);
+  rc = tc_model_top_features(h->model, label, out, cap, &n);
+  if (rc != TC_OK) return tcl_fail(L, rc, NULL, NULL);
+  push_contributions(L, h, out, n < cap ? n : cap);
+  return 1;
+}
+
+/***
+ * @function model:labels
+ * @return array of label names, in the model's order
+ */
+static int model_labels(lua_State *L) {
+  tcl_model *h = tcl_check_model(L, 1);
+  size_t i;
+  tcl_check_nargs(L, 1);
+  lua_createtable(L, (int)(h->n_labels < 1024 ? h->n_labels : 1024), 0);
+  for (i = 0; i < h->n_labels; i++) {
+    lua_pushstring(L, tc_model_label(h->model, i));
+    lua_rawseti(L, -2, (lua_Integer)i + 1);
+  }
+  return 1;
+}
+
+static void set_range(lua_State *L, const char *name, int lo, int hi) {
+  if (lo == 0 && hi == 0) {
+    lua_pushboolean(L, 0);
+  } else {
+    lua_createtable(L, 2, 0);
+    lua_pushinteger(L, lo);
+    lua_rawseti(L, -2, 1);
+    lua_pushinteger(L, hi);
+    lua_rawseti(L, -2, 2);
+  }
+  lua_setfield(L, -2, name);
+}
+
+/* info().options: the extractor options as train's spec spells them. */
+static void push_options(lua_State *L, const tc_options *o) {
+  static const char *const stop[] = {"none", "english", "custom"};
+  lua_createtable(L, 0, 16);
+  lua_pushboolean(L, o->strip_boilerplate);
+  lua_setfield(L, -2, "strip_boilerplate");
+  lua_pushboolean(L, o->compat);
+  lua_setfield(L, -2, "compat");
+  lua_pushboolean(L, o->casefold);
+  lua_setfield(L, -2, "casefold");
+  lua_pushboolean(L, o->strip_accents);
+  lua_setfield(L, -2, "strip_accents");
+  lua_pushinteger(L, o->max_token_bytes);
+  lua_setfield(L, -2, "max_token_bytes");
+  lua_pushstring(L, o->stopword_mode >= 0 && o->stopword_mode <= 2 ? stop[o->stopword_mode] : "?");
+  lua_setfield(L, -2, "stopwords");
+  set_range(L, "ngrams", o->word_ngram_min, o->word_ngram_max);
+  set_range(L, "char_ngrams", o->char_ngram_min, o->char_ngram_max);
+  lua_pushinteger(L, o->min_df);
+  lua_setfield(L, -2, "min_df");
+  lua_pushnumber(L, o->max_df);
+  lua_setfield(L, -2, "max_df");
+  lua_pushinteger(L, o->max_features);
+  lua_setfield(L, -2, "max_features");
+  lua_pushboolean(L, o->sublinear_tf);
+  lua_setfield(L, -2, "sublinear_tf");
+  lua_pushboolean(L, o->use_idf);
+  lua_setfield(L, -2, "use_idf");
+  lua_pushboolean(L, o->l2_normalize);
+  lua_setfield(L, -2, "l2_normalize");
+}
+
+/***
+ * What the model is and how it was made.
+ * @function model:info
+ * @return table: every metadata pair the model file holds (numbers
+ *   converted), then kernel, labels, multilabel, threshold, fallback,
+ *   features and options (these last win over metadata of the same name)
+ */
+static int model_info(lua_State *L) {
+  tcl_model *h = tcl_check_model(L, 1);
+  const tc_model *m = h->model;
+  const tc_extractor *ex = tc_model_extractor(m);
+  size_t i, n = tc_model_meta_count(m);
+  int fb;
+  tcl_check_nargs(L, 1);
+  lua_createtable(L, 0, (int)(n < 64 ? n : 64) + 8);
+  for (i = 0; i < n; i++) {
+    const char *key, *value;
+    if (tc_model_meta_at(m, i, &key, &value) != TC_OK || !key || !value) continue;
+    if (lua_stringtonumber(L, value) == 0) lua_pushstring(L, value);
+    lua_setfield(L, -2, key);
+  }
+  lua_pushstring(L, kernel_name(tc_model_kernel(m)));
+  lua_setfield(L, -2, "kernel");
+  model_labels(L);
+  lua_setfield(L, -2, "labels");
+  lua_pushboolean(L, tc_model_multilabel(m));
+  lua_setfield(L, -2, "multilabel");
+  lua_pushnumber(L, tc_model_threshold(m));
+  lua_setfield(L, -2, "threshold");
+  fb = tc_model_fallback(m);
+  if (fb >= 0 && tc_model_label(m, (size_t)fb)) lua_pushstring(L, tc_model_label(m, (size_t)fb));
+  else lua_pushboolean(L, 0);
+  lua_setfield(L, -2, "fallback");
+  lua_pushinteger(L, (lua_Integer)tc_extractor_n_features(ex));
+  lua_setfield(L, -2, "features");
+  push_options(L, tc_extractor_options(ex));
+  lua_setfield(L, -2, "options");
+  return 1;
+}
+
+/***
+ * Save the model atomically (temporary file, fsync, rename).
+ * @function model:save
+ * @string path
+ * @return true
+ * @return[2] nil, message, code
+ */
+static int model_save(lua_State *L) {
+  tcl_model *h = tcl_check_model(L, 1);
+  const char *path = luaL_checkstring(L, 2);
+  tc_diag diag;
+  int rc;
+  tcl_check_nargs(L, 2);
+  memset(&diag, 0, sizeof diag);
+  rc = tc_model_save(h->model, path, &diag);
+  if (rc != TC_OK) return tcl_fail(L, rc, &diag, path);
+  lua_pushboolean(L, 1);
+  return 1;
+}
+
+/* ====================================================================
+ * Registration
+ * ==================================================================== */
+
+static const luaL_Reg model_meta[] = {
+  {"__gc", model_gc},
+  {"__close", model_gc},
+  {"__tostring", model_tostring},
+  {"__index", NULL}, /* placeholder, set below */
+  {NULL, NULL}
+};
+
+static const luaL_Reg model_methods[] = {
+  {"predict", model_predict},
+  {"predict_batch", model_predict_batch},
+  {"explain", model_explain},
+  {"top_features", model_top_features},
+  {"labels", model_labels},
+  {"info", model_info},
+  {"save", model_save},
+  {"close", model_close},
+  {NULL, NULL}
+};
+
+void tcl_model_register(lua_State *L) {
+  luaL_newmetatable(L, TCL_MODEL);
+  luaL_setfuncs(L, model_meta, 0);
+  luaL_newlibtable(L, model_methods);
+  luaL_setfuncs(L, model_methods, 0);
+  lua_setfield(L, -2, "__index");
+  lua_pop(L, 1);
+}

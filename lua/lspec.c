@@ -1,0 +1,281 @@
+/*
+ * lspec.c - option and spec tables: checked, then copied into the core's
+ * structs.
+ *
+ * Every table a caller hands us is checked in full before any work is
+ * done: unknown keys are rejected by name (a typo such as `stopword = false`
+ * would otherwise be silently ignored), and every field is type- and
+ * range-checked so the error names it: "bad argument #1 to 'train'
+ * (spec.C: positive number expected, got string)". Only raw accesses
+ * are used on sequences (texts, labels), so no metamethod runs while we
+ * hold pointers into Lua strings.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "ltextclass.h"
+
+/* ====================================================================
+ * Keys
+ * ==================================================================== */
+
+static const struct {
+  const char *name;
+  int kind;     /* mask of the TCL_OPT_* tables that may hold the key */
+} known_keys[] = {
+  {"strip_accents", TCL_OPT_NORMALIZE},
+  {"compat", TCL_OPT_NORMALIZE},
+  {"casefold", TCL_OPT_NORMALIZE},
+  {"strip_boilerplate", TCL_OPT_TOKENIZE},
+  {"stopwords", TCL_OPT_TOKENIZE},
+  {"max_token_bytes", TCL_OPT_TOKENIZE},
+  {"ngrams", TCL_OPT_TOKENIZE},
+  {"char_ngrams", TCL_OPT_TOKENIZE},
+  {"min_df", TCL_OPT_FEATURES},
+  {"max_df", TCL_OPT_FEATURES},
+  {"max_features", TCL_OPT_FEATURES},
+  {"sublinear_tf", TCL_OPT_FEATURES},
+  {"use_idf", TCL_OPT_FEATURES},
+  {"l2_normalize", TCL_OPT_FEATURES},
+  {"texts", TCL_OPT_TRAIN},
+  {"labels", TCL_OPT_TRAIN},
+  {"multilabel", TCL_OPT_TRAIN},
+  {"kernel", TCL_OPT_TRAIN},
+  {"solver", TCL_OPT_TRAIN},
+  {"C", TCL_OPT_TRAIN},
+  {"gamma", TCL_OPT_TRAIN},
+  {"class_weight", TCL_OPT_TRAIN},
+  {"tolerance", TCL_OPT_TRAIN},
+  {"calibrate", TCL_OPT_TRAIN},
+  {"threshold", TCL_OPT_TRAIN | TCL_OPT_PREDICT},
+  {"fallback", TCL_OPT_TRAIN},
+  {"cv", TCL_OPT_TRAIN},
+  {"grid", TCL_OPT_TRAIN},
+  {"seed", TCL_OPT_TRAIN},
+  {"threads", TCL_OPT_TRAIN | TCL_OPT_PREDICT},
+  {"cache_mb", TCL_OPT_TRAIN},
+  {"progress", TCL_OPT_TRAIN},
+};
+
+static const char *prefix_of(int kinds) {
+  return (kinds & TCL_OPT_TRAIN) ? "spec" : "opts";
+}
+
+void tcl_check_keys(lua_State *L, int arg, int kinds, const char *what) {
+  luaL_checktype(L, arg, LUA_TTABLE);
+  lua_pushnil(L);
+  while (lua_next(L, arg)) {
+    size_t i;
+    const char *key;
+    if (lua_type(L, -2) != LUA_TSTRING) {
+      luaL_argerror(L, arg, lua_pushfstring(L, "%s keys must be strings, got %s",
+                                            what, luaL_typename(L, -2)));
+    }
+    key = lua_tostring(L, -2);
+    for (i = 0; i < sizeof known_keys / sizeof known_keys[0]; i++) {
+      if (strcmp(known_keys[i].name, key) == 0) break;
+    }
+    if (i == sizeof known_keys / sizeof known_keys[0] || !(known_keys[i].kind & kinds)) {
+      luaL_argerror(L, arg, lua_pushfstring(L, "unknown %s '%s'", what, key));
+    }
+    lua_pop(L, 1);
+  }
+}
+
+/* ====================================================================
+ * Fields
+ * ==================================================================== */
+
+/* Raise for the value on top of the stack, read from field `name`. */
+int tcl_bad_field(lua_State *L, int arg, int kinds, const char *name, const char *expected) {
+  return luaL_argerror(L, arg, lua_pushfstring(L, "%s.%s: %s expected, got %s",
+                                               prefix_of(kinds), name, expected,
+                                               luaL_typename(L, -1)));
+}
+
+/* Each reader pushes the field, converts it and pops it again; a nil
+ * value keeps the default already in *dst. */
+void tcl_opt_bool(lua_State *L, int arg, int kinds, const char *name, int *dst) {
+  int t = lua_getfield(L, arg, name);
+  if (t == LUA_TBOOLEAN) *dst = lua_toboolean(L, -1);
+  else if (t != LUA_TNIL) tcl_bad_field(L, arg, kinds, name, "boolean");
+  lua_pop(L, 1);
+}
+
+/* An integer in [lo, hi]; floats with an exact integer value are accepted,
+ * strings are not. */
+static int get_int(lua_State *L, int arg, int kinds, const char *name, lua_Integer lo,
+                   lua_Integer hi, lua_Integer *out) {
+  int ok = 0;
+  lua_Integer v = 0;
+  if (lua_type(L, -1) == LUA_TNUMBER) v = lua_tointegerx(L, -1, &ok);
+  if (!ok || v < lo || v > hi) {
+    char expected[96];
+    if (hi == LUA_MAXINTEGER)
+      snprintf(expected, sizeof expected, "integer >= " LUA_INTEGER_FMT, lo);
+    else
+      snprintf(expected, sizeof expected, "integer in [" LUA_INTEGER_FMT ", " LUA_INTEGER_FMT "]",
+               lo, hi);
+    if (lua_type(L, -1) == LUA_TNUMBER) {
+      return luaL_argerror(L, arg, lua_pushfstring(L, "%s.%s: %s expected, got %s",
+                                                   prefix_of(kinds), name, expected,
+                                                   lua_tostring(L, -1)));
+    }
+    return tcl_bad_field(L, arg, kinds, name, expected);
+  }
+  *out = v;
+  return 1;
+}
+
+void tcl_opt_int(lua_State *L, int arg, int kinds, const char *name, lua_Integer lo,
+                 lua_Integer hi, int *dst) {
+  lua_Integer v;
+  if (lua_getfield(L, arg, name) != LUA_TNIL && get_int(L, arg, kinds, name, lo, hi, &v))
+    *dst = (int)v; /* lo..hi lie within int: callers pass int limits */
+  lua_pop(L, 1);
+}
+
+void tcl_opt_num(lua_State *L, int arg, int kinds, const char *name, double lo, int open_lo,
+                 double hi, double *dst) {
+  int t = lua_getfield(L, arg, name);
+  if (t == LUA_TNUMBER) {
+    double v = (double)lua_tonumber(L, -1);
+    if (!(open_lo ? v > lo : v >= lo) || !(v <= hi)) { /* NaN fails too */
+      luaL_argerror(L, arg, lua_pushfstring(L, "%s.%s: number in %c%f, %f] expected, got %f",
+                                            prefix_of(kinds), name, open_lo ? '(' : '[',
+                                            (lua_Number)lo, (lua_Number)hi, (lua_Number)v));
+    }
+    *dst = v;
+  } else if (t != LUA_TNIL) {
+    tcl_bad_field(L, arg, kinds, name, "number");
+  }
+  lua_pop(L, 1);
+}
+
+/* ngrams = {min, max} | n | false (false: 0..0, off). Returns 1 when given. */
+static int opt_range(lua_State *L, int arg, int kinds, const char *name, int *lo, int *hi) {
+  int t = lua_getfield(L, arg, name);
+  lua_Integer a, b;
+  if (t == LUA_TNIL) {
+    lua_pop(L, 1);
+    return 0;
+  }
+  if (t == LUA_TBOOLEAN && !lua_toboolean(L, -1)) {
+    *lo = *hi = 0;
+  } else if (t == LUA_TNUMBER) {
+    get_int(L, arg, kinds, name, 1, 32, &a);
+    *lo = *hi = (int)a;
+  } else if (t == LUA_TTABLE && lua_rawlen(L, -1) == 2) {
+    lua_rawgeti(L, -1, 1);
+    get_int(L, arg, kinds, name, 1, 32, &a);
+    lua_pop(L, 1);
+    lua_rawgeti(L, -1, 2);
+    get_int(L, arg, kinds, name, 1, 32, &b);
+    lua_pop(L, 1);
+    if (a > b) {
+      luaL_argerror(L, arg, lua_pushfstring(L, "%s.%s: {min, max} with min <= max expected, got {%I, %I}",
+                                            prefix_of(kinds), name, a, b));
+    }
+    *lo = (int)a;
+    *hi = (int)b;
+  } else {
+    tcl_bad_field(L, arg, kinds, name, "{min, max}, integer or false");
+  }
+  lua_pop(L, 1);
+  return 1;
+}
+
+/* stopwords = "english" | "none" | false | {"word", ...} */
+static void opt_stopwords(lua_State *L, int arg, int anchor, int kinds, tc_options *o) {
+  int t = lua_getfield(L, arg, "stopwords");
+  if (t == LUA_TNIL) {
+    /* default */
+  } else if (t == LUA_TBOOLEAN && !lua_toboolean(L, -1)) {
+    o->stopword_mode = TC_STOPWORDS_NONE;
+  } else if (t == LUA_TSTRING && strcmp(lua_tostring(L, -1), "english") == 0) {
+    o->stopword_mode = TC_STOPWORDS_ENGLISH;
+  } else if (t == LUA_TSTRING && strcmp(lua_tostring(L, -1), "none") == 0) {
+    o->stopword_mode = TC_STOPWORDS_NONE;
+  } else if (t == LUA_TTABLE) {
+    size_t n = (size_t)lua_rawlen(L, -1), i;
+    const char **words = tcl_scratch(L, n, sizeof *words);
+    tcl_anchor(L, anchor);  /* the pointer array */
+    lua_newtable(L);        /* our own copy of the list keeps the strings alive */
+    for (i = 0; i < n; i++) {
+      if (lua_rawgeti(L, -2, (lua_Integer)i + 1) != LUA_TSTRING) {
+        luaL_argerror(L, arg, lua_pushfstring(L, "%s.stopwords[%I]: string expected, got %s",
+                                              prefix_of(kinds), (lua_Integer)i + 1,
+                                              luaL_typename(L, -1)));
+      }
+      words[i] = lua_tostring(L, -1);
+      lua_rawseti(L, -2, (lua_Integer)i + 1);
+    }
+    tcl_anchor(L, anchor);
+    o->stopword_mode = TC_STOPWORDS_CUSTOM;
+    o->stopwords = words;
+    o->n_stopwords = n;
+  } else {
+    tcl_bad_field(L, arg, kinds, "stopwords", "\"english\", \"none\", false or a list of words");
+  }
+  lua_pop(L, 1);
+}
+
+void tcl_anchor(lua_State *L, int anchor) {
+  lua_rawseti(L, anchor, (lua_Integer)lua_rawlen(L, anchor) + 1);
+}
+
+int tcl_read_options(lua_State *L, int arg, int anchor, int kinds, tc_options *o) {
+  int explicit_ngrams = 0;
+  const char *msg;
+  if (arg == 0) goto check;
+  tcl_opt_bool(L, arg, kinds, "strip_accents", &o->strip_accents);
+  tcl_opt_bool(L, arg, kinds, "compat", &o->compat);
+  tcl_opt_bool(L, arg, kinds, "casefold", &o->casefold);
+  if (kinds & TCL_OPT_TOKENIZE) {
+    tcl_opt_bool(L, arg, kinds, "strip_boilerplate", &o->strip_boilerplate);
+    tcl_opt_int(L, arg, kinds, "max_token_bytes", 4, 65536, &o->max_token_bytes);
+    opt_stopwords(L, arg, anchor, kinds, o);
+    explicit_ngrams |= opt_range(L, arg, kinds, "ngrams", &o->word_ngram_min, &o->word_ngram_max);
+    explicit_ngrams |= opt_range(L, arg, kinds, "char_ngrams", &o->char_ngram_min, &o->char_ngram_max);
+  }
+  if (kinds & TCL_OPT_FEATURES) {
+    tcl_opt_int(L, arg, kinds, "min_df", 1, 0x7fffffff, &o->min_df);
+    tcl_opt_num(L, arg, kinds, "max_df", 0.0, 1, 1.0, &o->max_df);
+    tcl_opt_int(L, arg, kinds, "max_features", 0, 0x7fffffff, &o->max_features);
+    tcl_opt_bool(L, arg, kinds, "sublinear_tf", &o->sublinear_tf);
+    tcl_opt_bool(L, arg, kinds, "use_idf", &o->use_idf);
+    tcl_opt_bool(L, arg, kinds, "l2_normalize", &o->l2_normalize);
+  }
+check:
+  msg = tc_options_check(o);
+  if (msg) {
+    if (arg == 0) luaL_error(L, "textclass: default options rejected: %s", msg);
+    luaL_argerror(L, arg, lua_pushfstring(L, "%s: %s", prefix_of(kinds), msg));
+  }
+  return explicit_ngrams;
+}
+
+/* ====================================================================
+ * Sequences
+ * ==================================================================== */
+
+size_t tcl_check_texts(lua_State *L, int arg, int idx, const char *what) {
+  size_t n, i;
+  if (lua_type(L, idx) != LUA_TTABLE) {
+    luaL_argerror(L, arg, lua_pushfstring(L, "%s: table of strings expected, got %s", what,
+                                          luaL_typename(L, idx)));
+  }
+  n = (size_t)lua_rawlen(L, idx);
+  for (i = 1; i <= n; i++) {
+    if (lua_rawgeti(L, idx, (lua_Integer)i) != LUA_TSTRING) {
+      luaL_argerror(L, arg, lua_pushfstring(L, "%s[%I]: string expected, got %s", what,
+                                            (lua_Integer)i, luaL_typename(L, -1)));
+    }
+    lua_pop(L, 1);
+  }
+  return n;
+}
+
+void tcl_check_nargs(lua_State *L, int max) {
+  if (lua_gettop(L) > max) luaL_argerror(L, max + 1, "unexpected argument");
+}

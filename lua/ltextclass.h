@@ -1,0 +1,170 @@
+/*
+ * ltextclass.h - internals shared by the C files in lua/ of the textclass
+ * Lua module (never installed; only luaopen_textclass is exported).
+ *
+ * The files:
+ *   ltextclass.c  luaopen_textclass, per-state data, normalize, tokenize,
+ *                 load, default, load_classifier
+ *   lmodel.c      the "textclass.Model" handle and its methods
+ *   lspec.c       option and spec tables -> tc_options / tc_train_params,
+ *                 text and label lists
+ *   ltrain.c      train, cross_validate, evaluate (metrics tables)
+ *   lbox.c        boxes: userdata that own a core object and free it on
+ *                 __close/__gc, so an error raised mid-call leaks nothing
+ */
+#ifndef LTEXTCLASS_H
+#define LTEXTCLASS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lua.h"
+#include "lauxlib.h"
+
+#include "textclass.h"
+
+#define TCL_MODEL "textclass.Model" /* metatable name of model handles */
+#define TCL_BOX "textclass.box"     /* metatable name of resource boxes */
+
+#if LUA_VERSION_NUM != 504
+#error "the textclass module needs Lua 5.4"
+#endif
+
+/* ====================================================================
+ * Boxes (lbox.c)
+ * ==================================================================== */
+
+/* A box owns one core object through a free function. Freeing is
+ * idempotent: __close and __gc both run it, and it clears p. */
+typedef struct tcl_box {
+  void *p;                  /* the object, or NULL */
+  void (*free)(void *p);    /* how to free it (never NULL) */
+} tcl_box;
+
+/* Register the box metatable (luaopen_textclass calls it once). */
+void tcl_box_register(lua_State *L);
+
+/* Push an empty box that frees its contents with fn and mark its stack slot
+ * to-be-closed: the object is freed when the calling C function returns or
+ * when an error unwinds through it, before the error reaches any handler.
+ * So never lua_remove/lua_replace a slot below a box; return results from
+ * the top of the stack. */
+tcl_box *tcl_box_push(lua_State *L, void (*fn)(void *p));
+
+/* Free functions for the core objects boxes hold. */
+void tcl_free_dataset(void *p);
+void tcl_free_metrics(void *p);
+void tcl_free_extractor(void *p);
+void tcl_free_workspace(void *p);
+void tcl_free_model(void *p);
+
+/* Raw scratch memory owned by the collector (a plain userdata, pushed):
+ * n items of `size` bytes; raises a memory error when n * size overflows. */
+void *tcl_scratch(lua_State *L, size_t n, size_t size);
+
+/* ====================================================================
+ * Errors (ltextclass.c)
+ * ==================================================================== */
+
+/* Push fail, "<what>: <message>" and the code's short name ("EIO", ...);
+ * returns 3, so callers write `return tcl_fail(L, code, diag, path)`.
+ * The message is diag->message when diag is given and filled, otherwise
+ * tc_strerror(code). `what` may be NULL. */
+int tcl_fail(lua_State *L, int code, const tc_diag *diag, const char *what);
+
+/* Short name of a TC_E* code, e.g. "EFORMAT". */
+const char *tcl_code_name(int code);
+
+/* ====================================================================
+ * Option and spec tables (lspec.c)
+ * ==================================================================== */
+
+/* Which keys an option table may hold; checked before anything is read. */
+enum {
+  TCL_OPT_NORMALIZE = 1, /* strip_accents, compat, casefold */
+  TCL_OPT_TOKENIZE = 2,  /* + strip_boilerplate, stopwords, max_token_bytes,
+                            ngrams, char_ngrams */
+  TCL_OPT_FEATURES = 4,  /* + min_df, max_df, max_features, sublinear_tf,
+                            use_idf, l2_normalize */
+  TCL_OPT_TRAIN = 8,     /* + texts, labels, multilabel, kernel, ... progress */
+  TCL_OPT_ALL = 15,      /* train's spec: all of the above */
+  TCL_OPT_PREDICT = 16   /* predict, predict_batch, evaluate: threshold, threads */
+};
+
+/* Raise "bad argument #arg to 'f' (unknown option 'key')" for the first key
+ * of the table at `arg` that is not allowed for `kinds` (a mask of
+ * TCL_OPT_*). Non-string keys are rejected too. */
+void tcl_check_keys(lua_State *L, int arg, int kinds, const char *what);
+
+/* Read the text and feature options of the table at `arg` (0: none) into
+ * *o, which holds defaults. Strings the options borrow (custom stop words)
+ * are kept alive in the table at `anchor`. Raises naming the bad field;
+ * also runs tc_options_check. Returns 1 when the table asked for word or
+ * character n-grams explicitly (tokenize then returns terms). */
+int tcl_read_options(lua_State *L, int arg, int anchor, int kinds, tc_options *o);
+
+/* Raise "bad argument #(max+1) ... (unexpected argument)" when the call
+ * has more than max arguments (a misplaced option table, a typo'd call). */
+void tcl_check_nargs(lua_State *L, int max);
+
+/* Single fields of the option table at `arg`: a nil value keeps *dst.
+ * Errors name "<spec|opts>.<name>" (spec when kinds has TCL_OPT_TRAIN). */
+void tcl_opt_bool(lua_State *L, int arg, int kinds, const char *name, int *dst);
+/* An integer in [lo, hi] (limits within int); exact floats accepted. */
+void tcl_opt_int(lua_State *L, int arg, int kinds, const char *name, lua_Integer lo,
+                 lua_Integer hi, int *dst);
+/* A number in (lo, hi] when open_lo, else [lo, hi]. */
+void tcl_opt_num(lua_State *L, int arg, int kinds, const char *name, double lo, int open_lo,
+                 double hi, double *dst);
+/* Raise "<prefix>.<name>: <expected> expected, got <type of stack top>". */
+int tcl_bad_field(lua_State *L, int arg, int kinds, const char *name, const char *expected);
+
+/* Check that the table at stack index idx (from argument arg) is a
+ * sequence of strings and return its length; `what` names it in errors
+ * ("texts", "spec.texts"). */
+size_t tcl_check_texts(lua_State *L, int arg, int idx, const char *what);
+
+/* Keep the value on top of the stack alive in the anchor table (popped). */
+void tcl_anchor(lua_State *L, int anchor);
+
+/* ====================================================================
+ * Model handles (lmodel.c)
+ * ==================================================================== */
+
+typedef struct tcl_model {
+  tc_model *model;        /* NULL when closed */
+  tc_workspace *ws;       /* created on first use; freed on close */
+  size_t n_labels;        /* cached tc_model_n_labels */
+} tcl_model;
+
+/* Register the "textclass.Model" metatable and its methods. */
+void tcl_model_register(lua_State *L);
+
+/* Push a new, closed handle (user value 1 holds per-model scratch). */
+tcl_model *tcl_model_new(lua_State *L);
+
+/* Make a closed handle own m (which must not be NULL). */
+void tcl_model_open(lua_State *L, tcl_model *h, tc_model *m);
+
+/* The open handle at index i; raises for other values and closed handles. */
+tcl_model *tcl_check_model(lua_State *L, int i);
+
+/* Run tc_model_predict_batch over the texts table at `arg` (already
+ * checked, n entries). Pushes a scratch userdata that owns the results
+ * array, which stays valid while that userdata is on the stack. */
+tc_result *tcl_predict_texts(lua_State *L, tcl_model *h, int arg, size_t n,
+                             double threshold, int threads);
+
+/* Push one document's result table ({label=, labels=, scores=, invalid=},
+ * or {error = message} when r->status is an error). */
+void tcl_push_result(lua_State *L, const tcl_model *h, const tc_result *r);
+
+/* ====================================================================
+ * Training and evaluation (ltrain.c)
+ * ==================================================================== */
+
+int tcl_train(lua_State *L);
+int tcl_cross_validate(lua_State *L);
+int tcl_evaluate(lua_State *L);
+
+#endif /* LTEXTCLASS_H */

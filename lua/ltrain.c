@@ -1,0 +1,632 @@
+/*
+ * ltrain.c - tc.train, tc.cross_validate and tc.evaluate.
+ *
+ * Caveats (design decisions):
+ *  - A spec is checked in full before training starts: unknown fields,
+ *    wrong types, a label list whose length differs from the texts, an
+ *    empty or repeated label in a document, a fallback or class weight
+ *    naming a label the data does not have. These raise, naming the field.
+ *    What only training can find (one class only, no term surviving
+ *    min_df, a progress callback asking to stop) returns nil, message, code.
+ *  - multilabel defaults to true when some spec.labels entry is a list.
+ *  - The progress callback runs inside lua_pcall from a C thunk, so neither
+ *    a Lua error nor a memory error can unwind through the core (which may
+ *    hold memory or threads). An error cancels training (the callback
+ *    returns non-zero to the core); once the core has returned and the
+ *    boxes are closed, the error is raised again with its original value.
+ *    Returning false from the callback cancels quietly: nil, "canceled".
+ *  - evaluate counts gold labels the model does not know as labels of
+ *    their own: the model can never predict them, so each such document
+ *    is an error for accuracy and a false negative for that label (recall
+ *    0), which lowers macro-F1. They are listed in `unknown_labels`.
+ */
+#include <string.h>
+
+#include "ltextclass.h"
+
+/* ====================================================================
+ * Progress callbacks
+ * ==================================================================== */
+
+typedef struct progress_ctx {
+  lua_State *L;
+  int fn;       /* stack index of the Lua function, 0 for none */
+  int err;      /* stack index of a slot receiving the callback's error */
+  int failed;   /* the callback raised; its error is at err */
+} progress_ctx;
+
+/* Runs under lua_pcall: (fn, stage lightuserdata, done, total) -> fn's result. */
+static int progress_thunk(lua_State *L) {
+  const char *stage = lua_touserdata(L, 2);
+  lua_pushstring(L, stage ? stage : "");
+  lua_replace(L, 2);
+  lua_call(L, 3, 1);
+  return 1;
+}
+
+/* The tc_progress_fn: nothing here can raise (pushing a C function, a
+ * light userdata, integers and a copy of a stack value allocates nothing). */
+static int call_progress(void *ud, const char *stage, size_t done, size_t total) {
+  progress_ctx *c = ud;
+  lua_State *L = c->L;
+  int cancel;
+  if (c->failed) return 1;
+  if (!lua_checkstack(L, 6)) return 1; /* cannot call it: stop rather than crash */
+  lua_pushcfunction(L, progress_thunk);
+  lua_pushvalue(L, c->fn);
+  lua_pushlightuserdata(L, (void *)stage);
+  lua_pushinteger(L, (lua_Integer)done);
+  lua_pushinteger(L, (lua_Integer)total);
+  if (lua_pcall(L, 4, 1, 0) != LUA_OK) {
+    lua_replace(L, c->err);
+    c->failed = 1;
+    return 1;
+  }
+  cancel = lua_type(L, -1) == LUA_TBOOLEAN && !lua_toboolean(L, -1);
+  lua_pop(L, 1);
+  return cancel;
+}
+
+/* After the core returned: re-raise the callback's error (boxes close on
+ * the way out), or push fail for rc. */
+static int train_failure(lua_State *L, const progress_ctx *c, int rc, const tc_diag *diag) {
+  if (c->failed) {
+    lua_pushvalue(L, c->err);
+    return lua_error(L);
+  }
+  if (rc == TC_ENOMEM) return luaL_error(L, "not enough memory");
+  return tcl_fail(L, rc, diag, NULL);
+}
+
+/* ====================================================================
+ * Label lists
+ * ==================================================================== */
+
+/* Check entry i of the labels table at `li` (pushed by the caller): a
+ * non-empty string, or a sequence of distinct non-empty strings. Returns
+ * how many labels it names; sets *is_list for a table. */
+static size_t check_entry(lua_State *L, int arg, const char *what, lua_Integer i, int *is_list) {
+  int t = lua_type(L, -1);
+  size_t k, j, l;
+  if (t == LUA_TSTRING) {
+    lua_tolstring(L, -1, &l);
+    if (l == 0) luaL_argerror(L, arg, lua_pushfstring(L, "%s[%I]: empty label name", what, i));
+    *is_list = 0;
+    return 1;
+  }
+  if (t != LUA_TTABLE) {
+    luaL_argerror(L, arg, lua_pushfstring(L, "%s[%I]: string or list of strings expected, got %s",
+                                          what, i, luaL_typename(L, -1)));
+  }
+  *is_list = 1;
+  k = (size_t)lua_rawlen(L, -1);
+  for (j = 1; j <= k; j++) {
+    size_t m;
+    const char *s;
+    if (lua_rawgeti(L, -1, (lua_Integer)j) != LUA_TSTRING) {
+      luaL_argerror(L, arg, lua_pushfstring(L, "%s[%I][%I]: string expected, got %s", what, i,
+                                            (lua_Integer)j, luaL_typename(L, -1)));
+    }
+    s = lua_tolstring(L, -1, &l);
+    if (l == 0)
+      luaL_argerror(L, arg, lua_pushfstring(L, "%s[%I][%I]: empty label name", what, i, (lua_Integer)j));
+    for (m = 1; m < j; m++) { /* documents have few labels: quadratic is fine */
+      lua_rawgeti(L, -2, (lua_Integer)m);
+      if (lua_rawequal(L, -1, -2)) {
+        luaL_argerror(L, arg, lua_pushfstring(L, "%s[%I]: label '%s' repeated", what, i, s));
+      }
+      lua_pop(L, 1);
+    }
+    lua_pop(L, 1);
+  }
+  return k;
+}
+
+/* Check the labels table at `li` against n texts: same length, every entry
+ * valid. Returns the most labels any document has; *any_list when some
+ * entry is a table; *bad_single: first entry (1-based) not naming exactly
+ * one label, or 0. */
+static size_t check_labels(lua_State *L, int arg, int li, size_t n, const char *what,
+                           const char *texts_what, int *any_list, lua_Integer *bad_single) {
+  size_t i, most = 0, len;
+  if (lua_type(L, li) != LUA_TTABLE) {
+    luaL_argerror(L, arg, lua_pushfstring(L, "%s: table expected, got %s", what,
+                                          luaL_typename(L, li)));
+  }
+  len = (size_t)lua_rawlen(L, li);
+  if (len != n) {
+    luaL_argerror(L, arg, lua_pushfstring(L, "%s has %I entries but %s has %I", what,
+                                          (lua_Integer)len, texts_what, (lua_Integer)n));
+  }
+  *any_list = 0;
+  *bad_single = 0;
+  for (i = 1; i <= n; i++) {
+    int is_list;
+    size_t k;
+    lua_rawgeti(L, li, (lua_Integer)i);
+    k = check_entry(L, arg, what, (lua_Integer)i, &is_list);
+    lua_pop(L, 1);
+    if (k > most) most = k;
+    *any_list |= is_list;
+    if (k != 1 && *bad_single == 0) *bad_single = (lua_Integer)i;
+  }
+  return most;
+}
+
+/* The label names of entry i (pushed by the caller) into names[]. The
+ * strings are kept alive by the labels table on the stack. */
+static size_t entry_names(lua_State *L, const char **names) {
+  size_t k, j;
+  if (lua_type(L, -1) == LUA_TSTRING) {
+    names[0] = lua_tostring(L, -1);
+    return 1;
+  }
+  k = (size_t)lua_rawlen(L, -1);
+  for (j = 0; j < k; j++) {
+    lua_rawgeti(L, -1, (lua_Integer)j + 1);
+    names[j] = lua_tostring(L, -1);
+    lua_pop(L, 1);
+  }
+  return k;
+}
+
+/* ====================================================================
+ * Specs
+ * ==================================================================== */
+
+/* Stack layout of a call after read_spec (spec is argument 1). */
+typedef struct spec_slots {
+  int anchor;   /* table keeping borrowed strings and arrays alive */
+  int texts, labels;
+  tc_dataset *ds;  /* in a to-be-closed box */
+} spec_slots;
+
+static int kernel_of(lua_State *L, const char *s) {
+  if (strcmp(s, "linear") == 0) return TC_KERNEL_LINEAR;
+  if (strcmp(s, "rbf") == 0) return TC_KERNEL_RBF;
+  return luaL_argerror(L, 1, lua_pushfstring(L, "spec.kernel: \"linear\" or \"rbf\" expected, got \"%s\"", s));
+}
+
+static int solver_of(lua_State *L, const char *s) {
+  if (strcmp(s, "auto") == 0) return TC_SOLVER_AUTO;
+  if (strcmp(s, "liblinear") == 0) return TC_SOLVER_LIBLINEAR;
+  if (strcmp(s, "libsvm") == 0) return TC_SOLVER_LIBSVM;
+  return luaL_argerror(L, 1, lua_pushfstring(L, "spec.solver: \"auto\", \"liblinear\" or \"libsvm\" expected, got \"%s\"", s));
+}
+
+/* A string field mapped through conv, or the default when nil. */
+static int opt_enum(lua_State *L, const char *name, int (*conv)(lua_State *, const char *), int dflt) {
+  int t = lua_getfield(L, 1, name), v = dflt;
+  if (t == LUA_TSTRING) v = conv(L, lua_tostring(L, -1));
+  else if (t != LUA_TNIL) tcl_bad_field(L, 1, TCL_OPT_TRAIN, name, "string");
+  lua_pop(L, 1);
+  return v;
+}
+
+/* spec.class_weight = "balanced" | "none" | {label = weight}; needs the
+ * dataset's labels, so it is read after the dataset is built. */
+static void read_class_weight(lua_State *L, const spec_slots *s, tc_train_params *p) {
+  int t = lua_getfield(L, 1, "class_weight");
+  if (t == LUA_TSTRING && strcmp(lua_tostring(L, -1), "balanced") == 0) {
+    p->class_weight = TC_WEIGHT_BALANCED;
+  } else if (t == LUA_TSTRING && strcmp(lua_tostring(L, -1), "none") == 0) {
+    p->class_weight = TC_WEIGHT_NONE;
+  } else if (t == LUA_TTABLE) {
+    size_t nl = tc_dataset_n_labels(s->ds), i;
+    double *w = tcl_scratch(L, nl, sizeof *w);
+    tcl_anchor(L, s->anchor);
+    for (i = 0; i < nl; i++) w[i] = 1.0;
+    lua_pushnil(L);
+    while (lua_next(L, -2)) {
+      const char *name;
+      double v = 0.0;
+      if (lua_type(L, -2) != LUA_TSTRING)
+        luaL_argerror(L, 1, lua_pushfstring(L, "spec.class_weight: label names expected as keys, got %s",
+                                            luaL_typename(L, -2)));
+      name = lua_tostring(L, -2);
+      if (lua_type(L, -1) != LUA_TNUMBER || !((v = (double)lua_tonumber(L, -1)) > 0) || v > 1e300)
+        luaL_argerror(L, 1, lua_pushfstring(L, "spec.class_weight.%s: positive number expected", name));
+      for (i = 0; i < nl; i++) {
+        if (strcmp(tc_dataset_label(s->ds, i), name) == 0) break;
+      }
+      if (i == nl)
+        luaL_argerror(L, 1, lua_pushfstring(L, "spec.class_weight: unknown label '%s' (not in spec.labels)", name));
+      w[i] = v;
+      lua_pop(L, 1);
+    }
+    p->class_weight = TC_WEIGHT_CUSTOM;
+    p->label_weights = w;
+  } else if (t != LUA_TNIL) {
+    tcl_bad_field(L, 1, TCL_OPT_TRAIN, "class_weight", "\"balanced\", \"none\" or {label = weight}");
+  }
+  lua_pop(L, 1);
+}
+
+/* Check spec (argument 1) in full and build its dataset. Pushes the anchor,
+ * the error slot, the progress function (or nil), texts, labels and the
+ * dataset box; fills *p and *c. Raises for any malformed field. */
+static void read_spec(lua_State *L, spec_slots *s, tc_train_params *p, progress_ctx *c) {
+  size_t n, most, i;
+  int any_list, t;
+  lua_Integer bad_single, seed = -1;
+  const char **names;
+  tcl_box *box;
+  const char *msg;
+
+  tcl_check_keys(L, 1, TCL_OPT_ALL, "spec field");
+  tc_train_params_init(p);
+  lua_newtable(L);
+  s->anchor = lua_gettop(L);
+  tcl_read_options(L, 1, s->anchor, TCL_OPT_ALL, &p->features);
+
+  /* training fields */
+  p->kernel = opt_enum(L, "kernel", kernel_of, p->kernel);
+  p->solver = opt_enum(L, "solver", solver_of, p->solver);
+  tcl_opt_num(L, 1, TCL_OPT_TRAIN, "C", 0.0, 1, 1e12, &p->C);
+  tcl_opt_num(L, 1, TCL_OPT_TRAIN, "gamma", 0.0, 1, 1e12, &p->gamma);
+  tcl_opt_num(L, 1, TCL_OPT_TRAIN, "tolerance", 0.0, 1, 1e6, &p->tolerance);
+  tcl_opt_bool(L, 1, TCL_OPT_TRAIN, "calibrate", &p->calibrate);
+  tcl_opt_num(L, 1, TCL_OPT_TRAIN, "threshold", 0.0, 0, 1.0, &p->threshold);
+  tcl_opt_int(L, 1, TCL_OPT_TRAIN, "cv", 0, 1000, &p->cv_folds);
+  tcl_opt_bool(L, 1, TCL_OPT_TRAIN, "grid", &p->grid);
+  tcl_opt_int(L, 1, TCL_OPT_TRAIN, "threads", 0, 1024, &p->threads);
+  tcl_opt_num(L, 1, TCL_OPT_TRAIN, "cache_mb", 0.0, 1, 1e6, &p->cache_mb);
+  if (lua_getfield(L, 1, "seed") != LUA_TNIL) {
+    int ok = 0;
+    if (lua_type(L, -1) == LUA_TNUMBER) seed = lua_tointegerx(L, -1, &ok);
+    if (!ok || seed < 0) tcl_bad_field(L, 1, TCL_OPT_TRAIN, "seed", "non-negative integer");
+    p->seed = (uint64_t)seed;
+  }
+  lua_pop(L, 1);
+  t = lua_getfield(L, 1, "fallback");
+  if (t == LUA_TSTRING) {
+    p->fallback = lua_tostring(L, -1);
+    lua_pushvalue(L, -1);
+    tcl_anchor(L, s->anchor);
+  } else if (t != LUA_TNIL) {
+    tcl_bad_field(L, 1, TCL_OPT_TRAIN, "fallback", "label name");
+  }
+  lua_pop(L, 1);
+
+  /* error slot and progress function */
+  lua_pushnil(L);
+  c->L = L;
+  c->err = lua_gettop(L);
+  c->failed = 0;
+  t = lua_getfield(L, 1, "progress");
+  c->fn = lua_gettop(L);
+  if (t == LUA_TFUNCTION) {
+    p->progress = call_progress;
+    p->progress_ud = c;
+  } else if (t != LUA_TNIL) {
+    tcl_bad_field(L, 1, TCL_OPT_TRAIN, "progress", "function");
+  }
+
+  /* texts and labels */
+  if (lua_getfield(L, 1, "texts") == LUA_TNIL) luaL_argerror(L, 1, "spec.texts: missing");
+  s->texts = lua_gettop(L);
+  n = tcl_check_texts(L, 1, s->texts, "spec.texts");
+  if (lua_getfield(L, 1, "labels") == LUA_TNIL) luaL_argerror(L, 1, "spec.labels: missing");
+  s->labels = lua_gettop(L);
+  most = check_labels(L, 1, s->labels, n, "spec.labels", "spec.texts", &any_list, &bad_single);
+  p->multilabel = any_list;
+  tcl_opt_bool(L, 1, TCL_OPT_TRAIN, "multilabel", &p->multilabel);
+  if (!p->multilabel && bad_single) {
+    luaL_argerror(L, 1, lua_pushfstring(L, "spec.labels[%I]: exactly one label expected "
+                                        "(set spec.multilabel = true for documents with several or none)",
+                                        bad_single));
+  }
+  msg = tc_train_params_check(p, NULL);
+  if (msg) luaL_argerror(L, 1, lua_pushfstring(L, "spec: %s", msg));
+
+  /* the dataset */
+  names = tcl_scratch(L, most, sizeof *names);
+  box = tcl_box_push(L, tcl_free_dataset);
+  {
+    tc_dataset *ds = NULL;
+    int rc = tc_dataset_new(&ds);
+    box->p = ds;
+    if (rc != TC_OK) luaL_error(L, "not enough memory");
+    s->ds = ds;
+  }
+  for (i = 1; i <= n; i++) {
+    size_t len, k;
+    const char *text;
+    int rc;
+    lua_rawgeti(L, s->texts, (lua_Integer)i);
+    text = lua_tolstring(L, -1, &len);
+    lua_rawgeti(L, s->labels, (lua_Integer)i);
+    k = entry_names(L, names);
+    rc = tc_dataset_add(s->ds, text, len, names, k);
+    if (rc == TC_ENOMEM) luaL_error(L, "not enough memory");
+    if (rc != TC_OK)
+      luaL_argerror(L, 1, lua_pushfstring(L, "spec.labels[%I]: %s", (lua_Integer)i, tc_strerror(rc)));
+    lua_pop(L, 2);
+  }
+
+  /* fields that name labels */
+  read_class_weight(L, s, p);
+  if (p->fallback) {
+    size_t nl = tc_dataset_n_labels(s->ds);
+    for (i = 0; i < nl; i++) {
+      if (strcmp(tc_dataset_label(s->ds, i), p->fallback) == 0) break;
+    }
+    if (i == nl)
+      luaL_argerror(L, 1, lua_pushfstring(L, "spec.fallback: unknown label '%s' (not in spec.labels)",
+                                          p->fallback));
+  }
+}
+
+/* ====================================================================
+ * Metrics tables
+ * ==================================================================== */
+
+static void set_number(lua_State *L, const char *key, double v) {
+  lua_pushnumber(L, (lua_Number)v);
+  lua_setfield(L, -2, key);
+}
+
+static void set_integer(lua_State *L, const char *key, size_t v) {
+  lua_pushinteger(L, (lua_Integer)v);
+  lua_setfield(L, -2, key);
+}
+
+/* Push {accuracy, macro_f1, micro_f1, exact_match, documents, per_label}
+ * for metrics over the nn label names in the array at `names`. */
+static void push_metrics(lua_State *L, const tc_metrics *m, int names, size_t nn) {
+  size_t i;
+  lua_createtable(L, 0, 8);
+  set_number(L, "accuracy", tc_metrics_accuracy(m));
+  set_number(L, "macro_f1", tc_metrics_macro_f1(m));
+  set_number(L, "micro_f1", tc_metrics_micro_f1(m));
+  set_number(L, "exact_match", tc_metrics_exact_match(m));
+  set_integer(L, "documents", tc_metrics_count(m));
+  lua_createtable(L, 0, (int)(nn < 256 ? nn : 256));
+  for (i = 0; i < nn; i++) {
+    tc_label_metrics lm;
+    memset(&lm, 0, sizeof lm);
+    if (tc_metrics_label(m, i, &lm) != TC_OK) continue;
+    lua_rawgeti(L, names, (lua_Integer)i + 1);
+    lua_createtable(L, 0, 7);
+    set_number(L, "precision", lm.precision);
+    set_number(L, "recall", lm.recall);
+    set_number(L, "f1", lm.f1);
+    set_integer(L, "support", lm.support);
+    set_integer(L, "tp", lm.tp);
+    set_integer(L, "fp", lm.fp);
+    set_integer(L, "fn", lm.fn);
+    lua_rawset(L, -3);
+  }
+  lua_setfield(L, -2, "per_label");
+}
+
+/* Add confusion = {[gold] = {[predicted] = count}} (every pair, zeros too)
+ * to the table on top. */
+static void set_confusion(lua_State *L, const tc_metrics *m, int names, size_t nn) {
+  size_t g, p;
+  lua_createtable(L, 0, (int)(nn < 256 ? nn : 256));
+  for (g = 0; g < nn; g++) {
+    lua_rawgeti(L, names, (lua_Integer)g + 1);
+    lua_createtable(L, 0, (int)(nn < 256 ? nn : 256));
+    for (p = 0; p < nn; p++) {
+      lua_rawgeti(L, names, (lua_Integer)p + 1);
+      lua_pushinteger(L, (lua_Integer)tc_metrics_confusion(m, g, p));
+      lua_rawset(L, -3);
+    }
+    lua_rawset(L, -3);
+  }
+  lua_setfield(L, -2, "confusion");
+}
+
+/* Push an array of the dataset's label names. */
+static int push_dataset_labels(lua_State *L, const tc_dataset *ds) {
+  size_t i, nl = tc_dataset_n_labels(ds);
+  lua_createtable(L, (int)(nl < 1024 ? nl : 1024), 0);
+  for (i = 0; i < nl; i++) {
+    lua_pushstring(L, tc_dataset_label(ds, i));
+    lua_rawseti(L, -2, (lua_Integer)i + 1);
+  }
+  return lua_gettop(L);
+}
+
+/* ====================================================================
+ * train, cross_validate
+ * ==================================================================== */
+
+/***
+ * Train a model.
+ * @function train
+ * @tab spec see docs/lua-api.md
+ * @return model
+ * @return[2] nil, message, code (unusable data, canceled)
+ */
+int tcl_train(lua_State *L) {
+  spec_slots s;
+  tc_train_params p;
+  progress_ctx c;
+  tc_model *m = NULL;
+  tc_diag diag;
+  tcl_model *h;
+  const char *msg;
+  int rc, hi;
+  tcl_check_nargs(L, 1);
+  read_spec(L, &s, &p, &c);
+  msg = tc_train_params_check(&p, s.ds);
+  if (msg) return tcl_fail(L, TC_EDATA, NULL, msg);
+  h = tcl_model_new(L); /* closed until training succeeds */
+  hi = lua_gettop(L);
+  memset(&diag, 0, sizeof diag);
+  rc = tc_model_train(s.ds, &p, &m, &diag);
+  if (rc == TC_OK && c.failed) { /* the core did not honour the cancel */
+    tc_model_free(m);
+    rc = TC_ECANCELED;
+  }
+  if (rc == TC_EINVAL && !c.failed)
+    return luaL_argerror(L, 1, lua_pushfstring(L, "spec: %s", diag.message[0] ? diag.message : tc_strerror(rc)));
+  if (rc != TC_OK) return train_failure(L, &c, rc, &diag);
+  tcl_model_open(L, h, m);
+  lua_pushvalue(L, hi);
+  return 1;
+}
+
+/***
+ * k-fold cross-validation of a spec.
+ * @function cross_validate
+ * @tab spec as for train
+ * @int[opt] k folds (default spec.cv, else 5)
+ * @return {accuracy, macro_f1, micro_f1, exact_match, documents,
+ *   per_label = {[label] = {precision, recall, f1, support, tp, fp, fn}},
+ *   folds = {{macro_f1 =}, ...}}
+ * @return[2] nil, message, code
+ */
+int tcl_cross_validate(lua_State *L) {
+  spec_slots s;
+  tc_train_params p;
+  progress_ctx c;
+  tc_diag diag;
+  tcl_box *box;
+  double *folds;
+  const char *msg;
+  lua_Integer k = luaL_optinteger(L, 2, 0);
+  int rc, i, names;
+  tcl_check_nargs(L, 2);
+  lua_settop(L, 2);
+  read_spec(L, &s, &p, &c);
+  if (k == 0) k = p.cv_folds > 1 ? p.cv_folds : 5;
+  luaL_argcheck(L, k >= 2 && k <= 1000, 2, "folds must be in [2, 1000]");
+  msg = tc_train_params_check(&p, s.ds);
+  if (msg) return tcl_fail(L, TC_EDATA, NULL, msg);
+  folds = tcl_scratch(L, (size_t)k, sizeof *folds);
+  box = tcl_box_push(L, tcl_free_metrics);
+  {
+    tc_metrics *mt = NULL;
+    rc = tc_metrics_new(tc_dataset_n_labels(s.ds), &mt);
+    box->p = mt;
+    if (rc != TC_OK) return train_failure(L, &c, rc, NULL);
+  }
+  memset(&diag, 0, sizeof diag);
+  rc = tc_cross_validate(s.ds, &p, (int)k, box->p, folds, &diag);
+  if (rc == TC_OK && c.failed) rc = TC_ECANCELED;
+  if (rc != TC_OK) return train_failure(L, &c, rc, &diag);
+  names = push_dataset_labels(L, s.ds);
+  push_metrics(L, box->p, names, tc_dataset_n_labels(s.ds));
+  lua_createtable(L, (int)k, 0);
+  for (i = 0; i < (int)k; i++) {
+    lua_createtable(L, 0, 1);
+    set_number(L, "macro_f1", folds[i]);
+    lua_rawseti(L, -2, i + 1);
+  }
+  lua_setfield(L, -2, "folds");
+  return 1;
+}
+
+/* ====================================================================
+ * evaluate
+ * ==================================================================== */
+
+/***
+ * Score a model on labelled texts.
+ * @function evaluate
+ * @param model
+ * @tab texts
+ * @tab labels labels[i]: a string or a list of strings
+ * @tab[opt] opts {threads = n, threshold = n}
+ * @return the cross_validate shape (without folds) plus
+ *   confusion = {[gold] = {[predicted] = count}} and unknown_labels
+ * @return[2] nil, message, code (a document failed in the core)
+ */
+int tcl_evaluate(lua_State *L) {
+  tcl_model *h = tcl_check_model(L, 1);
+  size_t n = tcl_check_texts(L, 2, 2, "texts"), most, i, total = 0, nn, n_unknown = 0;
+  int any_list, threads, names, unknown, unknown_list;
+  lua_Integer bad_single;
+  double threshold = -1.0;
+  const char **entry;
+  uint32_t *gold;
+  size_t *start;
+  tc_result *res;
+  tcl_box *box;
+  threads = 1;
+  if (!lua_isnoneornil(L, 4)) {
+    tcl_check_keys(L, 4, TCL_OPT_PREDICT, "option");
+    tcl_opt_num(L, 4, TCL_OPT_PREDICT, "threshold", 0.0, 0, 1.0, &threshold);
+    tcl_opt_int(L, 4, TCL_OPT_PREDICT, "threads", 0, 1024, &threads);
+  }
+  tcl_check_nargs(L, 4);
+  lua_settop(L, 4);
+  most = check_labels(L, 3, 3, n, "labels", "texts", &any_list, &bad_single);
+
+  /* names: the model's labels, then gold labels it does not know */
+  lua_createtable(L, (int)(h->n_labels < 1024 ? h->n_labels : 1024), 0);
+  names = lua_gettop(L);
+  for (i = 0; i < h->n_labels; i++) {
+    lua_pushstring(L, tc_model_label(h->model, i));
+    lua_rawseti(L, names, (lua_Integer)i + 1);
+  }
+  lua_newtable(L); /* unknown name -> index */
+  unknown = lua_gettop(L);
+  lua_newtable(L); /* unknown names, in order of appearance */
+  unknown_list = lua_gettop(L);
+  entry = tcl_scratch(L, most, sizeof *entry);
+  start = tcl_scratch(L, n + 1, sizeof *start);
+  for (i = 1; i <= n; i++) {
+    lua_rawgeti(L, 3, (lua_Integer)i);
+    total += entry_names(L, entry);
+    lua_pop(L, 1);
+  }
+  gold = tcl_scratch(L, total, sizeof *gold);
+  total = 0;
+  for (i = 1; i <= n; i++) {
+    size_t k, j;
+    lua_rawgeti(L, 3, (lua_Integer)i);
+    k = entry_names(L, entry);
+    start[i - 1] = total;
+    for (j = 0; j < k; j++) {
+      int idx = tc_model_label_index(h->model, entry[j]);
+      if (idx < 0) {
+        if (lua_getfield(L, unknown, entry[j]) == LUA_TNIL) {
+          idx = (int)(h->n_labels + n_unknown++);
+          lua_pushinteger(L, idx);
+          lua_setfield(L, unknown, entry[j]);
+          lua_pushstring(L, entry[j]);
+          lua_rawseti(L, unknown_list, (lua_Integer)n_unknown);
+          lua_pushstring(L, entry[j]);
+          lua_rawseti(L, names, (lua_Integer)idx + 1);
+        } else {
+          idx = (int)lua_tointeger(L, -1);
+        }
+        lua_pop(L, 1);
+      }
+      gold[total++] = (uint32_t)idx;
+    }
+    lua_pop(L, 1);
+  }
+  start[n] = total;
+  nn = h->n_labels + n_unknown;
+
+  res = tcl_predict_texts(L, h, 2, n, threshold, threads);
+  box = tcl_box_push(L, tcl_free_metrics);
+  {
+    tc_metrics *mt = NULL;
+    int rc = tc_metrics_new(nn, &mt);
+    box->p = mt;
+    if (rc != TC_OK) return luaL_error(L, "not enough memory");
+  }
+  for (i = 0; i < n; i++) {
+    int rc;
+    if (res[i].status != TC_OK) {
+      lua_pushfstring(L, "texts[%I]", (lua_Integer)i + 1);
+      return tcl_fail(L, res[i].status, NULL, lua_tostring(L, -1));
+    }
+    rc = tc_metrics_add(box->p, gold + start[i], start[i + 1] - start[i], res[i].labels,
+                        res[i].n_labels);
+    if (rc == TC_ENOMEM) return luaL_error(L, "not enough memory");
+    if (rc != TC_OK) return luaL_error(L, "textclass: metrics rejected document %I: %s",
+                                       (lua_Integer)i + 1, tc_strerror(rc));
+  }
+  push_metrics(L, box->p, names, nn);
+  set_confusion(L, box->p, names, nn);
+  lua_pushvalue(L, unknown_list);
+  lua_setfield(L, -2, "unknown_labels");
+  return 1;
+}

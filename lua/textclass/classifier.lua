@@ -1,0 +1,148 @@
+--- textclass.classifier: one interface over model files and Lua classifiers.
+--
+-- A *Lua classifier* is a Lua file that returns a table with
+-- `predict(text)` (a plain function, not a method) and optionally
+-- `predict_batch(texts)`, `labels()` and `close()`, whose results have the
+-- shape of `model:predict`. `tc.load_classifier(path)` (which calls `load`
+-- here) gives the same object for such a file (path ending in ".lua") or a
+-- model file, so a program such as the command line can take either.
+--
+--     local c <close> = assert(tc.load_classifier("examples/rules.lua"))
+--     print(c:predict("Ransomware hits the city council").label)
+--
+-- The object's methods: `c:predict(text [, opts])`,
+-- `c:predict_batch(texts [, opts])` (array in input order, `{error = msg}`
+-- in the slot of a failed document), `c:labels()` (array, or nil when a
+-- Lua classifier does not say), `c:close()`. Fields: `kind` ("model" or
+-- "lua"), `path`, and `model` (the textclass.Model, for kind "model").
+-- `opts` (threads, threshold) are passed to models and to a Lua
+-- classifier's own functions as their second argument.
+local tc = require "textclass"
+
+local M = {}
+
+local Classifier = {}
+Classifier.__index = Classifier
+
+local function name_of(self)
+  return self.path or "classifier"
+end
+
+-- A result from Lua code, checked and completed to the model's shape.
+local function check_result(self, r)
+  if type(r) ~= "table" or type(r.label) ~= "string" then
+    error(string.format("%s: predict must return a table with a string 'label' (got %s)",
+                        name_of(self), type(r) == "table" and "a table without one" or type(r)), 0)
+  end
+  if r.labels == nil then r.labels = { r.label } end
+  if r.scores == nil then r.scores = {} end
+  return r
+end
+
+--- Classify one text: a result table (see model:predict).
+function Classifier:predict(text, opts)
+  if type(text) ~= "string" then
+    error(string.format("bad argument #1 to 'predict' (string expected, got %s)", type(text)), 2)
+  end
+  if self.model then return self.model:predict(text, opts) end
+  return check_result(self, self.impl.predict(text, opts))
+end
+
+--- Classify many texts: an array of results in input order.
+function Classifier:predict_batch(texts, opts)
+  if type(texts) ~= "table" then
+    error(string.format("bad argument #1 to 'predict_batch' (table expected, got %s)", type(texts)), 2)
+  end
+  if self.model then return self.model:predict_batch(texts, opts) end
+  for i = 1, #texts do
+    if type(texts[i]) ~= "string" then
+      error(string.format("bad argument #1 to 'predict_batch' (texts[%d]: string expected, got %s)",
+                          i, type(texts[i])), 2)
+    end
+  end
+  local impl, out = self.impl, {}
+  if impl.predict_batch then
+    local got = impl.predict_batch(texts, opts)
+    if type(got) ~= "table" then
+      error(string.format("%s: predict_batch must return a table (got %s)", name_of(self), type(got)), 0)
+    end
+    for i = 1, #texts do
+      local r = got[i]
+      if type(r) == "table" and r.error ~= nil then
+        out[i] = { error = tostring(r.error) }
+      else
+        local ok, res = pcall(check_result, self, r)
+        out[i] = ok and res or { error = res }
+      end
+    end
+    return out
+  end
+  for i = 1, #texts do
+    local ok, r = pcall(impl.predict, texts[i], opts)
+    if ok then ok, r = pcall(check_result, self, r) end
+    out[i] = ok and r or { error = tostring(r) }
+  end
+  return out
+end
+
+--- The label names, or nil when a Lua classifier does not provide labels().
+function Classifier:labels()
+  if self.model then return self.model:labels() end
+  if self.impl.labels then return self.impl.labels() end
+  return nil
+end
+
+--- Free the model now (idempotent; also __close and __gc of the model).
+function Classifier:close()
+  if self.closed then return true end
+  self.closed = true
+  if self.model then
+    if tostring(self.model) ~= "textclass.Model (closed)" then self.model:close() end
+  elseif self.impl.close then
+    self.impl.close()
+  end
+  return true
+end
+
+Classifier.__close = Classifier.close
+
+function Classifier:__tostring()
+  return string.format("textclass.Classifier (%s, %s)", self.kind, name_of(self))
+end
+
+--- Wrap a textclass.Model or a classifier table.
+-- @param obj a model, or a table with predict
+-- @string[opt] path where it came from (for messages)
+-- @return classifier
+function M.wrap(obj, path)
+  if getmetatable(obj) and tostring(obj):match("^textclass%.Model") then
+    return setmetatable({ kind = "model", path = path, model = obj }, Classifier)
+  end
+  if type(obj) ~= "table" or type(obj.predict) ~= "function" then
+    return nil, string.format("%s: a Lua classifier must return a table with a predict function (got %s)",
+                              path or "classifier", type(obj))
+  end
+  return setmetatable({ kind = "lua", path = path, impl = obj }, Classifier)
+end
+
+--- Load a classifier: a Lua file (path ending in ".lua") or a model file.
+-- @string path
+-- @return classifier
+-- @return[2] nil, message (and a code for model files)
+function M.load(path)
+  if type(path) ~= "string" then
+    error(string.format("bad argument #1 to 'load_classifier' (string expected, got %s)", type(path)), 2)
+  end
+  if path:match("%.lua$") then
+    local chunk, err = loadfile(path, "t")
+    if not chunk then return nil, err end
+    local ok, obj = pcall(chunk, path)
+    if not ok then return nil, string.format("%s: %s", path, tostring(obj)) end
+    return M.wrap(obj, path)
+  end
+  local model, err, code = tc.load(path)
+  if not model then return nil, err, code end
+  return M.wrap(model, path)
+end
+
+return M
