@@ -1,0 +1,485 @@
+/* test_text.c - options, UTF-8 repair, normalisation and stop word sets.
+ * The tokeniser's rules are in test_tokenize.c. */
+#include <stdlib.h>
+#include <string.h>
+
+#include <utf8proc.h>
+
+#include "check.h"
+#include "internal.h"
+
+static tc_workspace *ws;
+
+/* Normalise with *o (defaults when NULL) and compare with want. */
+static int norm_is(const tc_options *o, const char *in, size_t inlen, const char *want,
+                   size_t want_invalid) {
+  tc_options def;
+  const char *out = NULL;
+  size_t n = 0, ninv = 99;
+  if (!o) {
+    tc_options_init(&def);
+    o = &def;
+  }
+  if (tc_normalize(o, ws, in, inlen, &out, &n, &ninv) != TC_OK) return 0;
+  if (ninv != want_invalid) {
+    fprintf(stderr, "  n_invalid %zu, want %zu\n", ninv, want_invalid);
+    return 0;
+  }
+  if (n != strlen(want) || memcmp(out, want, n) != 0 || out[n] != '\0') {
+    fprintf(stderr, "  got \"%.*s\" (%zu bytes), want \"%s\"\n", (int)n, out, n, want);
+    return 0;
+  }
+  return 1;
+}
+#define NORM(o, in, want) CHECK(norm_is(o, in, strlen(in), want, 0))
+
+/* ------------------------------------------------------------------ */
+
+TEST(options_defaults) {
+  tc_options o;
+  memset(&o, 0x5A, sizeof o);
+  tc_options_init(&o);
+  CHECK(tc_options_check(&o) == NULL);
+  CHECK_EQ_INT(o.compat, 1);
+  CHECK_EQ_INT(o.casefold, 1);
+  CHECK_EQ_INT(o.strip_accents, 0);
+  CHECK_EQ_INT(o.strip_boilerplate, 0);
+  CHECK_EQ_INT(o.max_token_bytes, 64);
+  CHECK_EQ_INT(o.stopword_mode, TC_STOPWORDS_ENGLISH);
+  CHECK(o.stopwords == NULL);
+  CHECK_EQ_INT(o.n_stopwords, 0);
+  CHECK_EQ_INT(o.word_ngram_min, 1);
+  CHECK_EQ_INT(o.word_ngram_max, 2);
+  CHECK_EQ_INT(o.char_ngram_min, 0);
+  CHECK_EQ_INT(o.char_ngram_max, 0);
+  CHECK_EQ_INT(o.min_df, 2);
+  CHECK(o.max_df == 1.0);
+  CHECK_EQ_INT(o.max_features, 0);
+  CHECK_EQ_INT(o.sublinear_tf, 1);
+  CHECK_EQ_INT(o.use_idf, 1);
+  CHECK_EQ_INT(o.l2_normalize, 1);
+}
+
+/* Each bad field alone is rejected with a message naming it. */
+#define BAD(field, value, name)                                                \
+  do {                                                                         \
+    tc_options o_;                                                             \
+    const char *m_;                                                            \
+    tc_options_init(&o_);                                                      \
+    o_.field = value;                                                          \
+    m_ = tc_options_check(&o_);                                                \
+    CHECK(m_ != NULL && strstr(m_, name) != NULL);                             \
+    if (m_ && !strstr(m_, name)) fprintf(stderr, "  message: %s\n", m_);       \
+  } while (0)
+
+TEST(options_check_rejects) {
+  static const char *const words[] = {"x", NULL};
+  tc_options o;
+  double zero = 0.0;
+  CHECK(tc_options_check(NULL) != NULL);
+  BAD(strip_boilerplate, 2, "strip_boilerplate");
+  BAD(compat, -1, "compat");
+  BAD(casefold, 7, "casefold");
+  BAD(strip_accents, 2, "strip_accents");
+  BAD(max_token_bytes, 3, "max_token_bytes");
+  BAD(max_token_bytes, 0, "max_token_bytes");
+  BAD(max_token_bytes, TC_MAX_TOKEN_BYTES + 1, "max_token_bytes");
+  BAD(stopword_mode, 3, "stopword_mode");
+  BAD(stopword_mode, -1, "stopword_mode");
+  BAD(n_stopwords, 1, "stopword"); /* given while the mode is ENGLISH */
+  BAD(word_ngram_min, 3, "word_ngram");        /* 3..2 */
+  BAD(word_ngram_min, 0, "word_ngram");        /* 0..2 */
+  BAD(word_ngram_max, TC_MAX_WORD_NGRAM + 1, "word_ngram");
+  BAD(char_ngram_max, 4, "char_ngram");        /* 0..4 */
+  BAD(char_ngram_min, -1, "char_ngram");
+  BAD(min_df, 0, "min_df");
+  BAD(max_df, 0.0, "max_df");
+  BAD(max_df, 1.5, "max_df");
+  BAD(max_df, zero / zero, "max_df");          /* NaN */
+  BAD(max_features, -1, "max_features");
+  BAD(sublinear_tf, 2, "sublinear_tf");
+  BAD(use_idf, -1, "use_idf");
+  BAD(l2_normalize, 3, "l2_normalize");
+  /* both kinds of feature off */
+  tc_options_init(&o);
+  o.word_ngram_min = o.word_ngram_max = 0;
+  CHECK(tc_options_check(&o) != NULL);
+  o.char_ngram_min = 3;
+  o.char_ngram_max = 5;
+  CHECK(tc_options_check(&o) == NULL);
+  /* custom lists */
+  tc_options_init(&o);
+  o.stopword_mode = TC_STOPWORDS_CUSTOM;
+  o.n_stopwords = 1;
+  CHECK(tc_options_check(&o) != NULL); /* NULL list */
+  o.stopwords = words + 1;             /* { NULL } */
+  CHECK(tc_options_check(&o) != NULL);
+  o.stopwords = words;
+  CHECK(tc_options_check(&o) == NULL);
+  o.n_stopwords = 0;
+  CHECK(tc_options_check(&o) == NULL); /* an empty custom list is allowed */
+  tc_options_init(&o);
+  o.stopwords = words;
+  CHECK(tc_options_check(&o) != NULL); /* a list without CUSTOM */
+}
+
+TEST(extractor_new_reports) {
+  tc_options o;
+  tc_extractor *ex = (tc_extractor *)&o;
+  tc_diag d;
+  tc_options_init(&o);
+  o.max_df = 2.0;
+  memset(&d, 0, sizeof d);
+  CHECK_EQ_INT(tc_extractor_new(&o, &ex, &d), TC_EINVAL);
+  CHECK(ex == NULL);
+  CHECK_EQ_INT(d.code, TC_EINVAL);
+  CHECK(strstr(d.message, "max_df") != NULL);
+  CHECK_EQ_INT(tc_extractor_new(NULL, &ex, NULL), TC_EINVAL);
+  CHECK_EQ_INT(tc_extractor_new(&o, NULL, NULL), TC_EINVAL);
+  tc_options_init(&o);
+  CHECK_OK(tc_extractor_new(&o, &ex, NULL));
+  CHECK(tc_extractor_options(ex) != NULL);
+  CHECK_EQ_INT(tc_extractor_options(ex)->max_token_bytes, 64);
+  CHECK_EQ_INT(tc_extractor_n_features(ex), 0);
+  tc_extractor_free(ex);
+  tc_extractor_free(NULL);
+}
+
+/* ------------------------------------------------------------------ */
+
+/* Expected counts come from Python: bytes.decode("utf-8", "replace"). */
+TEST(invalid_utf8_each_kind) {
+  static const struct {
+    const char *in;
+    size_t len;
+    const char *want;
+    size_t invalid;
+  } cases[] = {
+    {"a\xC0\xAF" "b", 4, "a\xEF\xBF\xBD\xEF\xBF\xBD" "b", 2},                 /* overlong '/' */
+    {"\xC1\xBF", 2, "\xEF\xBF\xBD\xEF\xBF\xBD", 2},                           /* overlong, C1 */
+    {"\xE0\x80\xAF", 3, "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD", 3},           /* 3-byte overlong */
+    {"\xF0\x80\x80\x80", 4,
+     "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD", 4},                   /* 4-byte overlong */
+    {"\xED\xA0\x80", 3, "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD", 3},           /* surrogate D800 */
+    {"\xF4\x90\x80\x80", 4,
+     "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD", 4},                   /* U+110000 */
+    {"\xF5\x80\x80\x80", 4,
+     "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD", 4},                   /* F5 lead */
+    {"\xE2\x82", 2, "\xEF\xBF\xBD", 1},                                       /* truncated at end */
+    {"\xE2\x82x", 3, "\xEF\xBF\xBDx", 1},                                     /* truncated inside */
+    {"\xF0\x9F\x98", 3, "\xEF\xBF\xBD", 1},                                   /* truncated emoji */
+    {"\xC2", 1, "\xEF\xBF\xBD", 1},
+    {"\x80", 1, "\xEF\xBF\xBD", 1},                                           /* stray continuation */
+    {"\xFF\xFE", 2, "\xEF\xBF\xBD\xEF\xBF\xBD", 2},
+    {"\xEF\xBF\xBD", 3, "\xEF\xBF\xBD", 0},      /* a real U+FFFD is not invalid */
+    {"\xF4\x8F\xBF\xBF", 4, "\xF4\x8F\xBF\xBF", 0}, /* U+10FFFF is valid (unassigned) */
+    {"\xED\x9F\xBF", 3, "\xED\x9F\xBF", 0},      /* U+D7FF, just below the surrogates */
+  };
+  size_t i;
+  for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    if (!norm_is(NULL, cases[i].in, cases[i].len, cases[i].want, cases[i].invalid)) {
+      fprintf(stderr, "  case %zu\n", i);
+      CHECK(0);
+    } else {
+      CHECK(1);
+    }
+  }
+}
+
+TEST(decoder_consumes_every_byte) {
+  /* Every byte string decodes to valid scalar values, consuming 1..4 bytes
+   * per step and never past the end. */
+  unsigned char buf[5];
+  unsigned long x;
+  size_t bad_steps = 0;
+  for (x = 0; x < 0x1000000ul; x += 0x3F7) { /* a sweep over 3-byte prefixes */
+    size_t i = 0, n = 4;
+    buf[0] = (unsigned char)(x >> 16);
+    buf[1] = (unsigned char)(x >> 8);
+    buf[2] = (unsigned char)x;
+    buf[3] = (unsigned char)(x * 7);
+    while (i < n) {
+      int32_t cp;
+      int inv;
+      size_t k = tci_utf8_decode(buf + i, n - i, &cp, &inv);
+      if (k < 1 || k > n - i || cp < 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF) ||
+          (inv && cp != 0xFFFD))
+        bad_steps++;
+      i += k ? k : 1;
+    }
+  }
+  CHECK_EQ_INT(bad_steps, 0);
+}
+
+TEST(encode_round_trip) {
+  static const int32_t cps[] = {0, 0x7F, 0x80, 0x7FF, 0x800, 0xD7FF, 0xE000, 0xFFFD, 0xFFFF,
+                                0x10000, 0x10FFFF};
+  size_t i;
+  for (i = 0; i < sizeof cps / sizeof cps[0]; i++) {
+    unsigned char b[4];
+    int32_t back = -1;
+    int inv = 1;
+    size_t n = tci_utf8_encode(cps[i], b);
+    CHECK(tci_utf8_decode(b, n, &back, &inv) == n);
+    CHECK_EQ_INT(back, cps[i]);
+    CHECK_EQ_INT(inv, 0);
+    CHECK(utf8proc_iterate(b, (utf8proc_ssize_t)n, &back) == (utf8proc_ssize_t)n);
+  }
+}
+
+TEST(nfkc_and_casefold) {
+  tc_options o;
+  NORM(NULL, "\xEF\xBC\xA3\xEF\xBD\x99\xEF\xBD\x82\xEF\xBD\x85\xEF\xBD\x92", "cyber"); /* Ｃｙｂｅｒ */
+  NORM(NULL, "STRASSE", "strasse");
+  NORM(NULL, "Stra\xC3\x9F" "e", "strasse");       /* ß folds to ss */
+  NORM(NULL, "\xEF\xAC\x81le", "file");            /* ﬁ ligature */
+  NORM(NULL, "x\xC2\xB2 \xE2\x91\xA0", "x2 1");     /* superscript two, circled one */
+  NORM(NULL, "\xCE\x9F\xCE\x94\xCE\x9F\xCE\xA3", "\xCE\xBF\xCE\xB4\xCE\xBF\xCF\x83"); /* ΟΔΟΣ -> οδοσ */
+  NORM(NULL, "caf\x65\xCC\x81", "caf\xC3\xA9");    /* e + combining acute composes */
+  NORM(NULL, "caf\xC3\xA9", "caf\xC3\xA9");
+  NORM(NULL, "\xC2\xA0", " ");                     /* no-break space */
+  /* Turkish: İ folds to i + combining dot above; dotless ı stays. */
+  NORM(NULL, "\xC4\xB0stanbul \xC4\xB1", "i\xCC\x87stanbul \xC4\xB1");
+  /* NFC only: width kept, case still folded */
+  tc_options_init(&o);
+  o.compat = 0;
+  NORM(&o, "\xEF\xBC\xA3y", "\xEF\xBD\x83y");
+  NORM(&o, "\xEF\xAC\x81", "fi");           /* full case folding still splits ﬁ */
+  o.casefold = 0;
+  NORM(&o, "\xEF\xAC\x81", "\xEF\xAC\x81"); /* NFC alone keeps it */
+  o.casefold = 1;
+  NORM(&o, "caf\x65\xCC\x81", "caf\xC3\xA9");
+  /* no case folding */
+  tc_options_init(&o);
+  o.casefold = 0;
+  NORM(&o, "Stra\xC3\x9F" "e ABC", "Stra\xC3\x9F" "e ABC");
+  /* accents stripped */
+  tc_options_init(&o);
+  o.strip_accents = 1;
+  NORM(&o, "Caf\xC3\xA9 na\xC3\xAFve \xC4\xB0stanbul", "cafe naive istanbul");
+  NORM(&o, "\xC3\xA9\xCC\x81x", "ex"); /* precomposed plus an extra mark */
+}
+
+TEST(lumps_and_ignorables) {
+  NORM(NULL, "don\xE2\x80\x99t", "don't");                    /* ’ */
+  NORM(NULL, "\xCA\xBC" "a", "'a");                          /* ʼ */
+  NORM(NULL, "e\xE2\x80\x90mail e\xE2\x80\x91mail", "e-mail e-mail");
+  NORM(NULL, "infor\xC2\xADmation", "information");          /* soft hyphen */
+  NORM(NULL, "zero\xE2\x80\x8Bwidth", "zerowidth");         /* ZWSP */
+  NORM(NULL, "en\xE2\x80\x93" "dash", "en\xE2\x80\x93" "dash"); /* en dash kept */
+}
+
+TEST(empty_and_nul) {
+  tc_options o;
+  const char *out = NULL;
+  size_t n = 9, inv = 9;
+  tc_options_init(&o);
+  CHECK_OK(tc_normalize(&o, ws, "", 0, &out, &n, &inv));
+  CHECK(out != NULL && n == 0 && inv == 0 && out[0] == '\0');
+  CHECK_OK(tc_normalize(&o, ws, NULL, 0, &out, &n, NULL));
+  CHECK(out != NULL && n == 0);
+  CHECK_EQ_INT(tc_normalize(&o, ws, NULL, 3, &out, &n, NULL), TC_EINVAL);
+  CHECK_EQ_INT(tc_normalize(NULL, ws, "a", 1, &out, &n, NULL), TC_EINVAL);
+  CHECK_EQ_INT(tc_normalize(&o, NULL, "a", 1, &out, &n, NULL), TC_EINVAL);
+  o.compat = 2;
+  CHECK_EQ_INT(tc_normalize(&o, ws, "a", 1, &out, &n, NULL), TC_EINVAL);
+  tc_options_init(&o);
+  CHECK_OK(tc_normalize(&o, ws, "A\0B\0\xC3\x89", 6, &out, &n, &inv));
+  CHECK_MEM(out, n, "a\0b\0\xC3\xA9", 6);
+  CHECK_EQ_INT(inv, 0);
+}
+
+/* A run of combining marks in the wrong order, long enough to take the
+ * counting sort: the result must be in canonical order and equal to
+ * utf8proc's own NFC of the same text. */
+TEST(long_mark_runs) {
+  enum { N = 3001 };
+  char *in = malloc(1 + 2 * N + 1);
+  const char *out;
+  size_t n, i, k = 0;
+  unsigned char *ref;
+  tc_options o;
+  int last = 0, sorted = 1;
+  CHECK(in != NULL);
+  if (!in) return;
+  in[k++] = 'a';
+  for (i = 0; i < N; i++) { /* U+0301 (230) and U+0323 (220) alternating */
+    in[k++] = '\xCC';
+    in[k++] = (i % 2) ? '\x81' : '\xA3';
+  }
+  in[k] = '\0';
+  tc_options_init(&o);
+  CHECK_OK(tc_normalize(&o, ws, in, k, &out, &n, NULL));
+  for (i = 0; i < n;) {
+    int32_t cp;
+    utf8proc_ssize_t r = utf8proc_iterate((const utf8proc_uint8_t *)out + i,
+                                          (utf8proc_ssize_t)(n - i), &cp);
+    int c;
+    if (r <= 0) { sorted = 0; break; }
+    c = utf8proc_get_property(cp)->combining_class;
+    if (c && c < last) sorted = 0;
+    last = c;
+    i += (size_t)r;
+  }
+  CHECK(sorted);
+  ref = utf8proc_NFKC_Casefold((const utf8proc_uint8_t *)in);
+  CHECK(ref != NULL && strlen((char *)ref) == n && memcmp(ref, out, n) == 0);
+  free(ref);
+  free(in);
+}
+
+/* For valid UTF-8 without our lumped characters, the result must be what
+ * utf8proc computes on its own (NFKC_Casefold = COMPOSE|COMPAT|CASEFOLD|IGNORE). */
+TEST(agrees_with_utf8proc) {
+  static const char *const texts[] = {
+    "Ｃｙｂｅｒ ＳＥＣＵＲＩＴＹ ﬁnance ½ ㎏ ㈱ Ⅻ",
+    "Ελληνικά ΣΊΣΥΦΟΣ Привет МИР Ǆemal ǅ ǆ",
+    "한국어 텍스트 각 가각",
+    "العربية ﻻ ﷺ ﷽",
+    "e\xCC\x81\xCC\xA3 \xE1\xBA\xB9\xCC\x81 ǰ̣ Ω Å ﬀ",
+    "日本語のテキスト ｶﾀｶﾅ ｳﾞ",
+    "x\xE2\x81\xA0y\xEF\xBB\xBFz \xE2\x80\x8D\xE2\x80\x8C",
+  };
+  size_t i;
+  for (i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+    const char *out;
+    size_t n;
+    tc_options o;
+    unsigned char *ref;
+    tc_options_init(&o);
+    CHECK_OK(tc_normalize(&o, ws, texts[i], strlen(texts[i]), &out, &n, NULL));
+    ref = utf8proc_NFKC_Casefold((const utf8proc_uint8_t *)texts[i]);
+    CHECK(ref != NULL);
+    if (ref) {
+      CHECK_MEM(out, n, ref, strlen((char *)ref));
+      free(ref);
+    }
+    o.casefold = 0;
+    o.compat = 0;
+    CHECK_OK(tc_normalize(&o, ws, texts[i], strlen(texts[i]), &out, &n, NULL));
+    ref = utf8proc_NFC((const utf8proc_uint8_t *)texts[i]);
+    /* NFC does not drop default-ignorables; we do: compare where none occur. */
+    if (ref && i != 6) CHECK_MEM(out, n, ref, strlen((char *)ref));
+    free(ref);
+  }
+}
+
+/* ------------------------------------------------------------------ */
+
+TEST(english_list) {
+  const char *const *w = tc_stopwords_english();
+  tc_options o;
+  tc_extractor *ex = NULL;
+  size_t n, i, bad = 0;
+  tc_options_init(&o);
+  o.stopword_mode = TC_STOPWORDS_NONE;
+  CHECK_OK(tc_extractor_new(&o, &ex, NULL));
+  for (n = 0; w[n]; n++) {
+    tc_tokens t;
+    /* each word is already normalised and is exactly one token */
+    if (tc_extractor_tokenize(ex, ws, w[n], strlen(w[n]), &t) != TC_OK || t.n != 1 ||
+        t.tok[0].len != strlen(w[n]) || memcmp(t.tok[0].text, w[n], t.tok[0].len) != 0) {
+      fprintf(stderr, "  not one normalised token: \"%s\"\n", w[n]);
+      bad++;
+    }
+    for (i = 0; i < n; i++)
+      if (strcmp(w[i], w[n]) == 0) bad++;
+  }
+  CHECK_EQ_INT(bad, 0);
+  CHECK(n >= 150 && n <= 300);
+  tc_extractor_free(ex);
+}
+
+static size_t count_tokens(const tc_extractor *ex, const char *text) {
+  tc_tokens t;
+  if (tc_extractor_tokenize(ex, ws, text, strlen(text), &t) != TC_OK) return (size_t)-1;
+  return t.n;
+}
+
+TEST(stopword_modes) {
+  static const char *const custom[] = {"Straße", "NEWS", "news", "don’t", "Ｃｙｂｅｒ"};
+  static const char *const two[] = {"fine", "New York"};
+  static const char *const punct[] = {"--"};
+  tc_options o;
+  tc_extractor *ex = NULL;
+  tc_diag d;
+  const char *text = "The news: STRASSE, don't panic about Cyber; the end";
+  tc_options_init(&o);
+  CHECK_OK(tc_extractor_new(&o, &ex, NULL));
+  CHECK_EQ_INT(count_tokens(ex, text), 5); /* news strasse panic cyber end */
+  tc_extractor_free(ex);
+  o.stopword_mode = TC_STOPWORDS_NONE;
+  CHECK_OK(tc_extractor_new(&o, &ex, NULL));
+  CHECK_EQ_INT(count_tokens(ex, text), 9);
+  tc_extractor_free(ex);
+  o.stopword_mode = TC_STOPWORDS_CUSTOM;
+  o.stopwords = custom;
+  o.n_stopwords = 5;
+  CHECK_OK(tc_extractor_new(&o, &ex, NULL));
+  CHECK_EQ_INT(count_tokens(ex, text), 5); /* the panic about the end */
+  /* the copy holds the normalised, distinct words */
+  CHECK_EQ_INT(tc_extractor_options(ex)->n_stopwords, 4);
+  CHECK_EQ_STR(tc_extractor_options(ex)->stopwords[0], "cyber");
+  CHECK_EQ_STR(tc_extractor_options(ex)->stopwords[1], "don't");
+  CHECK_EQ_STR(tc_extractor_options(ex)->stopwords[2], "news");
+  CHECK_EQ_STR(tc_extractor_options(ex)->stopwords[3], "strasse");
+  tc_extractor_free(ex);
+  o.n_stopwords = 0;
+  CHECK_OK(tc_extractor_new(&o, &ex, NULL));
+  CHECK_EQ_INT(count_tokens(ex, text), 9);
+  tc_extractor_free(ex);
+  /* words that are not one token are refused, naming the word */
+  o.stopwords = two;
+  o.n_stopwords = 2;
+  memset(&d, 0, sizeof d);
+  CHECK_EQ_INT(tc_extractor_new(&o, &ex, &d), TC_EINVAL);
+  CHECK(strstr(d.message, "New York") != NULL && strstr(d.message, "word 2") != NULL);
+  o.stopwords = punct;
+  o.n_stopwords = 1;
+  CHECK_EQ_INT(tc_extractor_new(&o, &ex, &d), TC_EINVAL);
+}
+
+TEST(stopset_lookup) {
+  static const char *const words[] = {"alpha", "beta", "gamma", "delta", "beta"};
+  tci_stopset s;
+  tc_options o;
+  size_t i;
+  tc_options_init(&o);
+  o.stopword_mode = TC_STOPWORDS_CUSTOM;
+  o.stopwords = words;
+  o.n_stopwords = 5;
+  CHECK_OK(tci_stopset_build(&s, &o, ws));
+  CHECK_EQ_INT(s.n, 4);
+  for (i = 0; i < 4; i++) CHECK(tci_stopset_has(&s, words[i], strlen(words[i])));
+  CHECK(!tci_stopset_has(&s, "alph", 4));
+  CHECK(!tci_stopset_has(&s, "alphas", 6));
+  CHECK(!tci_stopset_has(&s, "", 0));
+  CHECK(tci_stopset_has(&s, "beta!", 4));
+  tci_stopset_free(&s);
+  CHECK_EQ_INT(s.n, 0);
+  tci_stopset_free(&s); /* idempotent */
+  o.stopword_mode = TC_STOPWORDS_NONE;
+  CHECK_OK(tci_stopset_build(&s, &o, ws));
+  CHECK(!tci_stopset_has(&s, "alpha", 5));
+  tci_stopset_free(&s);
+}
+
+int main(void) {
+  if (tc_workspace_new(&ws) != TC_OK) return 1;
+  RUN(options_defaults);
+  RUN(options_check_rejects);
+  RUN(extractor_new_reports);
+  RUN(invalid_utf8_each_kind);
+  RUN(decoder_consumes_every_byte);
+  RUN(encode_round_trip);
+  RUN(nfkc_and_casefold);
+  RUN(lumps_and_ignorables);
+  RUN(empty_and_nul);
+  RUN(long_mark_runs);
+  RUN(agrees_with_utf8proc);
+  RUN(english_list);
+  RUN(stopword_modes);
+  RUN(stopset_lookup);
+  tc_workspace_free(ws);
+  return check_report();
+}

@@ -1,0 +1,447 @@
+/* test_tokenize.c - the tokeniser's rules, Unicode scripts, limits, and the
+ * ASCII fast path against the general path (fixtures and real corpora). */
+#include <stdlib.h>
+#include <string.h>
+
+#include <utf8proc.h>
+
+#include "check.h"
+#include "internal.h"
+
+static tc_workspace *ws, *ws2;
+static tc_extractor *plain; /* default options, no stop words */
+
+/* Tokens of text joined by '|' (a byte no token can hold). */
+static const char *toks(const tc_extractor *ex, const char *text, size_t len) {
+  static char buf[4096];
+  tc_tokens t;
+  size_t i, k = 0;
+  if (tc_extractor_tokenize(ex, ws, text, len, &t) != TC_OK) return "(error)";
+  for (i = 0; i < t.n && k + t.tok[i].len + 2 < sizeof buf; i++) {
+    if (i) buf[k++] = '|';
+    memcpy(buf + k, t.tok[i].text, t.tok[i].len);
+    k += t.tok[i].len;
+  }
+  buf[k] = '\0';
+  return buf;
+}
+#define TOKS(in, want) CHECK_EQ_STR(toks(plain, in, strlen(in)), want)
+
+TEST(words_by_category) {
+  TOKS("Hello, world!  Tabs\tand\nnewlines", "hello|world|tabs|and|newlines");
+  TOKS("snake_case #tag $5 50% C++ a/b", "snake|case|tag|5|50|c|a|b");
+  TOKS("covid19 mp3 x86", "covid19|mp3|x86");
+  TOKS("", "");
+  TOKS("  ...  ", "");
+  TOKS("em\xE2\x80\x94" "dash en\xE2\x80\x93" "dash", "em|dash|en|dash"); /* dashes separate */
+  TOKS("non\xC2\xA0" "breaking\xE2\x80\x83space", "non|breaking|space");
+}
+
+TEST(apostrophes) {
+  TOKS("don't can\xE2\x80\x99t rock'n'roll", "don't|can't|rock'n'roll");
+  TOKS("Biden's BBC\xE2\x80\x99S plan", "biden|bbc|plan"); /* trailing 's dropped */
+  TOKS("'quoted' students' 'tis", "quoted|students|tis");
+  TOKS("1990's x's", "1990|s|x");      /* only between letters */
+  TOKS("it''s a'", "it|s|a");
+}
+
+TEST(hyphens) {
+  TOKS("e-mail COVID-19 state-of-the-art 2020-21", "e-mail|covid-19|state-of-the-art|2020-21");
+  TOKS("well--known -5 a - b x-", "well|known|5|a|b|x");
+  TOKS("e\xE2\x80\x90mail", "e-mail"); /* U+2010 HYPHEN */
+}
+
+TEST(numbers) {
+  TOKS("3.5 1,000,000 192.168.0.1 3.5m", "3.5|1,000,000|192.168.0.1|3.5m");
+  TOKS("end. a.b 3.x 3,a 3. ,5", "end|a|b|3|x|3|a|3|5");
+  TOKS("\xD9\xA3.\xD9\xA5", "\xD9\xA3.\xD9\xA5"); /* Arabic-Indic digits are digits */
+}
+
+TEST(urls_and_emails) {
+  TOKS("see https://thehackernews.com/2021/03/x.html now", "see|thehackernews.com|now");
+  TOKS("HTTP://user:pw@Example.COM:8080/a?b#c", "example.com");
+  TOKS("www.bbc.co.uk/news and www.BBC.co.uk.", "bbc.co.uk|and|bbc.co.uk");
+  TOKS("(see https://x.org).", "see|x.org");
+  TOKS("ftp://files.example.org/pub", "files.example.org");
+  TOKS("https:// http:x", "https|http|x");         /* no host: not a URL */
+  TOKS("visit www. www", "visit|www|www");
+  TOKS("mail John.Smith@BBC.co.uk. Or <j_x+1@mail.example.org>", "mail|bbc.co.uk|or|mail.example.org");
+  TOKS("@handle a@b x@.com", "handle|a|b|x|com");    /* not e-mail addresses */
+  TOKS("o'neil@x.com", "x.com");
+}
+
+TEST(unspaced_scripts) {
+  tc_tokens t;
+  size_t i, flagged = 0;
+  const char *ja = "東京タワーです。2020年";
+  TOKS(ja, "東|京|タ|ワ|ー|で|す|2020|年");
+  CHECK_OK(tc_extractor_tokenize(plain, ws, ja, strlen(ja), &t));
+  for (i = 0; i < t.n; i++) flagged += (size_t)tci_token_is_unspaced(t.tok[i].text, t.tok[i].len);
+  CHECK_EQ_INT(flagged, 8);                      /* all but "2020" */
+  TOKS("中文abc", "中|文|abc");
+  /* Thai: marks stay with their letter */
+  TOKS("ที่นี่", "ที่|นี่");
+  CHECK(tci_token_is_unspaced("ที่", strlen("ที่")));
+  CHECK(!tci_token_is_unspaced("abc", 3));
+  CHECK(!tci_token_is_unspaced("", 0));
+  CHECK(!tci_token_is_unspaced("\xC3\xA9", 2));
+  CHECK(!tci_token_is_unspaced("東京", strlen("東京")));
+  CHECK(tci_is_unspaced_script(0x4E2D) && tci_is_unspaced_script(0x0E17) &&
+        tci_is_unspaced_script(0x30BF) && tci_is_unspaced_script(0x3042) &&
+        tci_is_unspaced_script(0x0E81) && tci_is_unspaced_script(0x1780) &&
+        tci_is_unspaced_script(0x1000) && tci_is_unspaced_script(0x20000));
+  CHECK(!tci_is_unspaced_script('a') && !tci_is_unspaced_script(0xAC00) && /* Hangul is spaced */
+        !tci_is_unspaced_script(0x0627));
+  TOKS("한국어 텍스트", "한국어|텍스트");
+}
+
+TEST(other_scripts) {
+  TOKS("السلام عليكم", "السلام|عليكم");
+  TOKS("مُحَمَّد", "مُحَمَّد");                            /* harakat are marks */
+  TOKS("Привет, МИР", "привет|мир");
+  TOKS("\xC4\xB0stanbul", "i\xCC\x87stanbul");         /* İ folds to i + U+0307 */
+  TOKS("I \xE2\x9D\xA4\xEF\xB8\x8F NY \xF0\x9F\x98\x80\xF0\x9F\x8E\x89 "
+       "\xF0\x9F\x91\xA8\xE2\x80\x8D\xF0\x9F\x92\xBB ok", "i|ny|ok"); /* emoji separate */
+  TOKS("caf\xC3\xA9 cafe\xCC\x81", "caf\xC3\xA9|caf\xC3\xA9");
+}
+
+TEST(invalid_and_nul) {
+  tc_tokens t;
+  CHECK_EQ_STR(toks(plain, "caf\xFF" "e \xC0\xAF ok", 11), "caf|e|ok");
+  CHECK_OK(tc_extractor_tokenize(plain, ws, "caf\xFF" "e \xC0\xAF ok", 11, &t));
+  CHECK_EQ_INT(t.n_invalid, 3);
+  CHECK_EQ_STR(toks(plain, "nul\0byte", 8), "nul|byte");
+  CHECK_OK(tc_extractor_tokenize(plain, ws, NULL, 0, &t));
+  CHECK_EQ_INT(t.n, 0);
+  CHECK_EQ_INT(t.n_invalid, 0);
+  CHECK_EQ_INT(tc_extractor_tokenize(plain, ws, NULL, 1, &t), TC_EINVAL);
+  CHECK_EQ_INT(tc_extractor_tokenize(NULL, ws, "a", 1, &t), TC_EINVAL);
+  CHECK_EQ_INT(tc_extractor_tokenize(plain, NULL, "a", 1, &t), TC_EINVAL);
+  CHECK_EQ_INT(tc_extractor_tokenize(plain, ws, "a", 1, NULL), TC_EINVAL);
+}
+
+TEST(long_tokens) {
+  size_t n = 1u << 20, i;
+  char *big = malloc(n + 4);
+  tc_tokens t;
+  tc_options o;
+  tc_extractor *ex = NULL;
+  CHECK(big != NULL);
+  if (!big) return;
+  memset(big, 'A', n);
+  memcpy(big + n, " ok", 3);
+  CHECK_OK(tc_extractor_tokenize(plain, ws, big, n + 3, &t));
+  CHECK_EQ_INT(t.n, 2);
+  CHECK_EQ_INT(t.tok[0].len, 64);
+  CHECK(t.tok[0].text[0] == 'a' && t.tok[0].text[63] == 'a');
+  CHECK_MEM(t.tok[1].text, t.tok[1].len, "ok", 2);
+  /* two-byte characters: cut on a character boundary */
+  for (i = 0; i + 1 < n; i += 2) {
+    big[i] = '\xC3';
+    big[i + 1] = '\xA9';
+  }
+  CHECK_OK(tc_extractor_tokenize(plain, ws, big, n, &t));
+  CHECK_EQ_INT(t.n, 1);
+  CHECK_EQ_INT(t.tok[0].len, 64);
+  tc_options_init(&o);
+  o.stopword_mode = TC_STOPWORDS_NONE;
+  o.max_token_bytes = 5;
+  CHECK_OK(tc_extractor_new(&o, &ex, NULL));
+  CHECK_EQ_STR(toks(ex, "\xC3\xA9\xC3\xA9\xC3\xA9 abcdefg a\xE6\x9D\xB1", 17), "\xC3\xA9\xC3\xA9|abcde|a");
+  CHECK_EQ_STR(toks(ex, "https://abcdefgh.com/", 21), "abcde");
+  CHECK_EQ_STR(toks(ex, "\xF0\x9D\x90\x80\xF0\x9D\x90\x80", 8), "aa"); /* math bold A -> a */
+  CHECK_EQ_STR(toks(ex, "\xF0\x90\x90\x80\xF0\x90\x90\x80", 8), "\xF0\x90\x90\xA8"); /* Deseret */
+  tc_extractor_free(ex);
+  free(big);
+}
+
+/* ------------------------------------------------------------------
+ * The fast path and the general path agree
+ * ------------------------------------------------------------------ */
+
+static size_t n_compared, n_mismatch;
+
+/* Normalise and tokenise text both ways with options o; count mismatches. */
+static void compare_paths(const tc_options *o, const char *text, size_t len) {
+  const char *a, *b;
+  size_t na, nb, ia = 0, ib = 0, i;
+  tc_tokens ta, tb;
+  tci_stopset stop;
+  int same = 1;
+  if (tci_normalize(o, ws, text, len, 0, &a, &na, &ia) ||
+      tci_normalize(o, ws2, text, len, TCI_TEXT_GENERAL, &b, &nb, &ib)) {
+    n_mismatch++;
+    return;
+  }
+  if (na != nb || memcmp(a, b, na) != 0 || ia != ib) same = 0;
+  if (tci_stopset_build(&stop, o, ws2) != TC_OK) {
+    n_mismatch++;
+    return;
+  }
+  if (tci_tokenize(o, &stop, ws, text, len, 0, &ta) ||
+      tci_tokenize(o, &stop, ws2, text, len, TCI_TEXT_GENERAL, &tb) || ta.n != tb.n ||
+      ta.n_invalid != tb.n_invalid)
+    same = 0;
+  else
+    for (i = 0; i < ta.n; i++)
+      if (ta.tok[i].len != tb.tok[i].len || memcmp(ta.tok[i].text, tb.tok[i].text, ta.tok[i].len))
+        same = 0;
+  tci_stopset_free(&stop);
+  n_compared++;
+  if (!same) {
+    if (n_mismatch < 3) fprintf(stderr, "  paths differ on: %.120s\n", text);
+    n_mismatch++;
+  }
+}
+
+static void compare_all_options(const char *text, size_t len) {
+  tc_options o;
+  tc_options_init(&o);
+  compare_paths(&o, text, len);
+  o.compat = 0;
+  o.strip_accents = 1;
+  compare_paths(&o, text, len);
+  o.casefold = 0;
+  o.stopword_mode = TC_STOPWORDS_NONE;
+  compare_paths(&o, text, len);
+}
+
+TEST(paths_agree_on_fixtures) {
+  static const char *const texts[] = {
+    "Plain ASCII news: The U.S. Senate voted 51-49 on Tuesday.",
+    "cafe\xCC\x81 e\xCC\x81 \xCC\x81" "a A\xCC\x8A x\t\xCC\x88y",     /* marks after ASCII */
+    "Ｃｙｂｅｒ STRASSE Straße don’t e‐mail",
+    "mixed\xFF bytes \xC0\xAF in \xE2\x82 words\xED\xA0\x80",
+    "東京タワー ภาษาไทย العربية Привет",
+    "\xC2\xA0lead trail\xC2\xA0 \xE2\x80\x8B zero",
+    "https://www.Example.com/x ünïcödé@exämple.org",
+  };
+  size_t i;
+  n_compared = n_mismatch = 0;
+  for (i = 0; i < sizeof texts / sizeof texts[0]; i++)
+    compare_all_options(texts[i], strlen(texts[i]));
+  CHECK_EQ_INT(n_mismatch, 0);
+  CHECK_EQ_INT(n_compared, 3 * (sizeof texts / sizeof texts[0]));
+}
+
+/* Random mixtures of ASCII, whitespace, marks, non-ASCII letters and
+ * invalid bytes (xorshift, fixed seed). */
+TEST(paths_agree_on_random_text) {
+  static const char *const pieces[] = {
+    "a", "B", " ", "\t", "\n", "-", "'", ".", ",", "@", ":", "/", "w", "1",
+    "\xCC\x81", "\xCC\xA3", "\xC3\xA9", "\xC3\x9F", "\xEF\xBC\xA3", "\xE6\x9D\xB1", "\xE0\xB8\x97",
+    "\xE0\xB9\x88", "\xFF", "\xC0", "\xE2\x82", "\xE2\x80\x99", "\xC2\xAD", "\xC2\xA0", "http://",
+  };
+  char buf[512];
+  uint64_t x = 88172645463325252ull;
+  int doc;
+  n_compared = n_mismatch = 0;
+  for (doc = 0; doc < 2000; doc++) {
+    size_t k = 0;
+    while (k < sizeof buf - 16) {
+      const char *p;
+      x ^= x << 13;
+      x ^= x >> 7;
+      x ^= x << 17;
+      p = pieces[x % (sizeof pieces / sizeof pieces[0])];
+      memcpy(buf + k, p, strlen(p));
+      k += strlen(p);
+      if ((x >> 40) % 97 == 0) break;
+    }
+    compare_all_options(buf, k);
+  }
+  CHECK_EQ_INT(n_mismatch, 0);
+}
+
+/* ------------------------------------------------------------------
+ * Real news from the corpora (skipped loudly when absent)
+ * ------------------------------------------------------------------ */
+
+static int hexval(int c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+/* The "text" string of a JSONL record, decoded into out (cap bytes); its length or -1. */
+static long json_text(const char *line, char *out, size_t cap) {
+  const char *p = strstr(line, "\"text\": \"");
+  size_t k = 0;
+  if (!p) p = strstr(line, "\"text\":\"");
+  if (!p) return -1;
+  p = strchr(p + 6, '"') + 1;
+  while (*p && *p != '"' && k + 4 < cap) {
+    if (*p != '\\') {
+      out[k++] = *p++;
+      continue;
+    }
+    p++;
+    switch (*p) {
+    case 'n': out[k++] = '\n'; p++; break;
+    case 't': out[k++] = '\t'; p++; break;
+    case 'r': out[k++] = '\r'; p++; break;
+    case 'b': out[k++] = '\b'; p++; break;
+    case 'f': out[k++] = '\f'; p++; break;
+    case 'u': {
+      long cp = 0;
+      int i;
+      for (i = 1; i <= 4; i++) {
+        int h = hexval(p[i]);
+        if (h < 0) return -1;
+        cp = cp * 16 + h;
+      }
+      p += 5;
+      if (cp >= 0xD800 && cp <= 0xDBFF && p[0] == '\\' && p[1] == 'u') {
+        long lo = 0;
+        for (i = 2; i <= 5; i++) {
+          int h = hexval(p[i]);
+          if (h < 0) return -1;
+          lo = lo * 16 + h;
+        }
+        if (lo >= 0xDC00 && lo <= 0xDFFF) {
+          cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+          p += 6;
+        }
+      }
+      if (cp >= 0xD800 && cp <= 0xDFFF) cp = 0xFFFD;
+      k += tci_utf8_encode((int32_t)cp, (unsigned char *)out + k);
+      break;
+    }
+    default: out[k++] = *p ? *p++ : '\0'; break;
+    }
+  }
+  return (long)k;
+}
+
+static const char *corpora_dir(void) {
+  const char *d = getenv("TEXTCLASS_CORPORA");
+  FILE *f;
+  static char path[1024];
+  if (!d) d = "../shared/corpora";
+  snprintf(path, sizeof path, "%s/README.md", d);
+  f = fopen(path, "r");
+  if (!f) return NULL;
+  fclose(f);
+  return d;
+}
+
+TEST(paths_agree_on_corpora) {
+  static const char *const files[] = {
+    "bbc/train.jsonl", "cyber/train.jsonl", "agnews/test.jsonl",
+    "masakhanews_eng/train.jsonl", "newsgroups/train.jsonl",
+  };
+  const char *dir = corpora_dir();
+  size_t line_cap = 1 << 22, fi, docs = 0;
+  char *line, *text;
+  if (!dir) {
+    fprintf(stderr, "SKIPPED paths_agree_on_corpora: no corpora at ../shared/corpora "
+                    "(set TEXTCLASS_CORPORA)\n");
+    return;
+  }
+  line = malloc(line_cap);
+  text = malloc(line_cap);
+  CHECK(line && text);
+  n_compared = n_mismatch = 0;
+  for (fi = 0; line && text && fi < sizeof files / sizeof files[0]; fi++) {
+    char path[1200];
+    FILE *f;
+    int n = 0;
+    snprintf(path, sizeof path, "%s/%s", dir, files[fi]);
+    f = fopen(path, "r");
+    CHECK(f != NULL);
+    if (!f) continue;
+    while (n < 300 && fgets(line, (int)line_cap, f)) {
+      long len = json_text(line, text, line_cap);
+      if (len < 0) continue;
+      compare_all_options(text, (size_t)len);
+      n++;
+    }
+    docs += (size_t)n;
+    fclose(f);
+  }
+  CHECK(docs >= 1000);
+  CHECK_EQ_INT(n_mismatch, 0);
+  free(line);
+  free(text);
+}
+
+/* ------------------------------------------------------------------
+ * Size and determinism
+ * ------------------------------------------------------------------ */
+
+TEST(fifty_megabytes) {
+  /* 14 tokens per sentence after stop words (the, of, and, a, on are dropped) */
+  static const char sentence[] =
+      "The Senate passed 3.5 billion dollars of e-mail security funding, and Biden's "
+      "team praised https://www.whitehouse.gov/briefing a decision on Tuesday.\n";
+  size_t slen = sizeof sentence - 1, reps = (50u << 20) / slen, i;
+  char *doc = malloc(reps * slen);
+  tc_tokens t;
+  tc_extractor *ex = NULL;
+  tc_options o;
+  size_t wrong = 0;
+  CHECK(doc != NULL);
+  if (!doc) return;
+  for (i = 0; i < reps; i++) memcpy(doc + i * slen, sentence, slen);
+  tc_options_init(&o);
+  CHECK_OK(tc_extractor_new(&o, &ex, NULL));
+  CHECK_OK(tc_extractor_tokenize(ex, ws, doc, reps * slen, &t));
+  CHECK_EQ_INT(t.n, reps * 14);
+  for (i = 0; i + 13 < t.n; i += 14)
+    if (t.tok[i].len != 6 || memcmp(t.tok[i].text, "senate", 6) ||
+        t.tok[i + 5].len != 6 || memcmp(t.tok[i + 5].text, "e-mail", 6) ||
+        t.tok[i + 11].len != 14 || memcmp(t.tok[i + 11].text, "whitehouse.gov", 14) ||
+        t.tok[i + 13].len != 7 || memcmp(t.tok[i + 13].text, "tuesday", 7))
+      wrong++;
+  CHECK_EQ_INT(wrong, 0);
+  tc_extractor_free(ex);
+  free(doc);
+}
+
+TEST(deterministic) {
+  const char *text = "Straße ＣＹＢＥＲ don't 東京 caf\xC3\xA9 \xFF https://a.b/c x@y.z 1,000";
+  tc_tokens a, b;
+  size_t i;
+  int same = 1;
+  CHECK_OK(tc_extractor_tokenize(plain, ws, text, strlen(text), &a));
+  CHECK_OK(tc_extractor_tokenize(plain, ws2, text, strlen(text), &b));
+  CHECK(a.n == b.n && a.n > 5);
+  for (i = 0; i < a.n && i < b.n; i++)
+    if (a.tok[i].len != b.tok[i].len || memcmp(a.tok[i].text, b.tok[i].text, a.tok[i].len))
+      same = 0;
+  CHECK(same);
+  /* the same workspace, again: identical results */
+  {
+    char first[256];
+    snprintf(first, sizeof first, "%s", toks(plain, text, strlen(text)));
+    CHECK_EQ_STR(toks(plain, text, strlen(text)), first);
+    CHECK_EQ_STR(first, "strasse|cyber|don't|東|京|café|a.b|y.z|1,000");
+  }
+}
+
+int main(void) {
+  tc_options o;
+  if (tc_workspace_new(&ws) || tc_workspace_new(&ws2)) return 1;
+  tc_options_init(&o);
+  o.stopword_mode = TC_STOPWORDS_NONE;
+  if (tc_extractor_new(&o, &plain, NULL)) return 1;
+  RUN(words_by_category);
+  RUN(apostrophes);
+  RUN(hyphens);
+  RUN(numbers);
+  RUN(urls_and_emails);
+  RUN(unspaced_scripts);
+  RUN(other_scripts);
+  RUN(invalid_and_nul);
+  RUN(long_tokens);
+  RUN(paths_agree_on_fixtures);
+  RUN(paths_agree_on_random_text);
+  RUN(paths_agree_on_corpora);
+  RUN(fifty_megabytes);
+  RUN(deterministic);
+  tc_extractor_free(plain);
+  tc_workspace_free(ws);
+  tc_workspace_free(ws2);
+  return check_report();
+}
