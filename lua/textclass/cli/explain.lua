@@ -1,0 +1,103 @@
+-- textclass.cli.explain - `textclass explain`: why an article gets its label.
+--
+-- Classifies one article (a file, or stdin read whole) and lists, for the
+-- chosen labels (or --label L, or --all), the features of the text that
+-- pushed that label's score most: model:explain(text, label, n).
+
+local util = require "textclass.cli.util"
+local inputs = require "textclass.cli.inputs"
+local classifier = require "textclass.cli.classifier"
+local tables = require "textclass.cli.tables"
+
+local M = {}
+
+M.spec = {
+  name = "explain",
+  synopsis = "[-m MODEL] [--label L] [-n N] [FILE | -]",
+  summary = "Show the label and scores of one article (FILE, or stdin read whole) and the\n" ..
+            "features of its text that drove each label.",
+  options = {
+    { short = "m", long = "model", arg = "MODEL", help = "model file (default: the shipped news model)" },
+    { short = "l", long = "label", arg = "L", help = "explain this label (default: the chosen labels)" },
+    { short = "a", long = "all", help = "explain every label of the model" },
+    { short = "n", long = "features", arg = "N", type = "integer", min = 1, max = 10000, default = 10,
+      help = "features shown per label" },
+    { long = "json", help = "print one JSON object" },
+    { long = "replace-invalid", help = "accept text with invalid UTF-8 (decoded with U+FFFD)" },
+  },
+  examples = "  textclass explain examples/articles/ransomware-hospital.txt\n" ..
+             "  echo 'The striker scored twice' | textclass explain --label sport -n 5\n",
+}
+
+local function read_all(path)
+  if path == "-" then return io.stdin:read("a") or "" end
+  local f, err = io.open(path, "rb")
+  if not f then util.fail("%s", err) end
+  local text, rerr = f:read("a")
+  f:close()
+  if not text then util.fail("%s: %s", path, rerr) end
+  return text
+end
+
+function M.run(opts, operands)
+  if #operands > 1 then util.usage_error("explain takes one FILE (or - for stdin)") end
+  if opts.label and opts.all then util.usage_error("give --label or --all, not both") end
+  local path = operands[1] or "-"
+  local clf = classifier.open(opts)
+  local model = clf.model
+  local known = {}
+  for _, l in ipairs(clf:labels()) do known[l] = true end
+  if opts.label and not known[opts.label] then
+    util.usage_error("--label: the model has no label '%s' (it has %s)", opts.label, table.concat(clf:labels(), ", "))
+  end
+
+  local text = read_all(path)
+  if text:sub(1, 3) == "\239\187\191" then text = text:sub(4) end
+  local err = inputs.check_text(text, opts, true)
+  if err then util.fail("%s: %s", path, err) end
+
+  local res = clf:predict_one(text)
+  if res.error then util.fail("%s: %s", path, res.error) end
+  local which
+  if opts.all then which = clf:labels()
+  elseif opts.label then which = { opts.label }
+  else which = res.labels end
+
+  local explained = {}
+  for _, l in ipairs(which) do
+    local ok, feats = pcall(model.explain, model, text, l, opts.features)
+    if not ok then util.fail("cannot explain '%s': %s", l, tostring(feats)) end
+    explained[#explained + 1] = { label = l, features = feats }
+  end
+
+  local ranked = classifier.ranked(res)
+  if opts.json then
+    local scores = {}
+    for _, r in ipairs(ranked) do scores[r[1]] = r[2] end
+    io.stdout:write(util.json({ id = path, label = res.label, labels = res.labels,
+      scores = scores, explanations = explained }), "\n")
+    return util.EXIT_OK
+  end
+  local out = {}
+  out[#out + 1] = "label   " .. res.label .. "\n"
+  out[#out + 1] = "labels  " .. table.concat(res.labels, ", ") .. "\n"
+  local rows = { { "label", "score" } }
+  for _, r in ipairs(ranked) do rows[#rows + 1] = { r[1], util.fmt_score(r[2]) } end
+  out[#out + 1] = "scores:\n" .. tables.render(rows, { indent = "  " })
+  for _, e in ipairs(explained) do
+    out[#out + 1] = "\nfeatures for " .. e.label .. ":\n"
+    if #e.features == 0 then
+      out[#out + 1] = "  (none of the text's features is in the model's vocabulary)\n"
+    else
+      local frows = { { "feature", "weight" } }
+      for _, f in ipairs(e.features) do
+        frows[#frows + 1] = { tostring(f.feature), string.format("%+.4f", f.weight) }
+      end
+      out[#out + 1] = tables.render(frows, { indent = "  " })
+    end
+  end
+  io.stdout:write(table.concat(out))
+  return util.EXIT_OK
+end
+
+return M

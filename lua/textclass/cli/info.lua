@@ -1,0 +1,44 @@
+-- textclass.cli.info - `textclass info`: what a model is.
+--
+-- Prints model:info() (format version, kernel, options, training size,
+-- date, cross-validation figures...) and the labels, as "key  value" lines
+-- or, with --json, one JSON object.
+
+local util = require "textclass.cli.util"
+local classifier = require "textclass.cli.classifier"
+local report = require "textclass.cli.report"
+
+local M = {}
+
+M.spec = {
+  name = "info",
+  synopsis = "[-m MODEL] [--json]",
+  summary = "Describe a model: labels, kernel, features, training data and figures.",
+  options = {
+    { short = "m", long = "model", arg = "MODEL", help = "model file (default: the shipped news model)" },
+    { long = "json", help = "print one JSON object" },
+  },
+  examples = "  textclass info\n  textclass info -m my.model --json\n",
+}
+
+function M.run(opts, operands)
+  if #operands > 0 then util.usage_error("info takes no operands (use -m MODEL)") end
+  local clf = classifier.open(opts)
+  local info = clf:info() or {}
+  local labels = clf:labels()
+  if opts.json then
+    local copy = {}
+    for k, v in pairs(info) do copy[k] = v end
+    copy.labels = copy.labels or labels
+    copy.model = clf.name
+    local s, err = util.json(copy)
+    if not s then util.fail("cannot encode the model's info as JSON: %s", err) end
+    io.stdout:write(s, "\n")
+  else
+    io.stdout:write(string.format("%-8s  %s\n", "model", clf.name))
+    io.stdout:write(report.info(info, labels))
+  end
+  return util.EXIT_OK
+end
+
+return M

@@ -1,0 +1,552 @@
+-- textclass.cli.inputs - turn command-line operands into a stream of documents.
+--
+-- Operands are files, folders (walked recursively, entries in byte order,
+-- hidden entries skipped, symlink loops cut) and "-" for stdin. Each file
+-- has a format, from --input or its extension:
+--
+--   text   the whole file is one article                 (any other extension)
+--   lines  one article per line                           (stdin's default)
+--   jsonl  one JSON object per line                       (.jsonl, .ndjson)
+--   csv    RFC 4180 with a header row                     (.csv)
+--   tsv    ID<TAB>TEXT per line                           (--input tsv only)
+--
+-- Labelled data (train, eval) reads jsonl, csv, fastText "__label__x text"
+-- lines (any other extension) and folders with one sub-folder per label.
+--
+-- Promises: documents come out in input order, one per article, streamed
+-- (a file is never read whole unless it is one article). Anything wrong
+-- with an input - missing, unreadable, binary, empty, invalid UTF-8, a
+-- line that is not JSON - still yields exactly one record carrying an
+-- `error` message, so callers can keep the one-in, one-out contract.
+
+local lfs = require "lfs"
+local cjson = require "cjson.safe"
+local csv = require "textclass.cli.csv"
+local util = require "textclass.cli.util"
+
+local M = {}
+
+M.HEAD_BYTES = 8192              -- how much of a file is sniffed for NUL bytes
+M.MAX_DOC_BYTES = 16 * 1024 * 1024
+
+local EXT_UNLABELLED = { jsonl = "jsonl", ndjson = "jsonl", csv = "csv" }
+local EXT_LABELLED = { jsonl = "jsonl", ndjson = "jsonl", csv = "csv" }
+
+M.UNLABELLED_FORMATS = { "auto", "text", "lines", "jsonl", "csv", "tsv" }
+M.LABELLED_FORMATS = { "auto", "jsonl", "csv", "fasttext", "folder" }
+
+local function extension(path)
+  return (path:match("%.([%w]+)$") or ""):lower()
+end
+
+---------------------------------------------------------------------------
+-- Operands -> sources
+---------------------------------------------------------------------------
+
+-- Walk a folder, appending { path =, size = } for every regular file and
+-- { path =, error = } for entries that cannot be read.
+local function walk(dir, out, seen, label)
+  local attr = lfs.attributes(dir)
+  if attr then
+    local key = attr.dev .. ":" .. attr.ino
+    if seen[key] then return end               -- a symlink loop
+    seen[key] = true
+  end
+  local ok, iter, state = pcall(lfs.dir, dir)
+  if not ok then
+    out[#out + 1] = { path = dir, error = tostring(iter):gsub("^.-: ", ""), label = label }
+    return
+  end
+  local names = {}
+  for name in iter, state do
+    if name:sub(1, 1) ~= "." then names[#names + 1] = name end
+  end
+  table.sort(names)
+  for _, name in ipairs(names) do
+    local path = dir:sub(-1) == "/" and (dir .. name) or (dir .. "/" .. name)
+    local mode = lfs.attributes(path, "mode")
+    if mode == "directory" then
+      walk(path, out, seen, label)
+    elseif mode == "file" then
+      out[#out + 1] = { path = path, size = lfs.attributes(path, "size"), label = label }
+    elseif mode == nil then
+      out[#out + 1] = { path = path, error = "cannot read (dangling link?)", label = label }
+    end
+    -- sockets, fifos and devices inside folders are skipped
+  end
+end
+
+--- Expand operands into sources: { path, stdin = bool, size = bytes|nil,
+-- error = message|nil, folder = root|nil }. `labelled` folders become
+-- label folders (one sub-folder per label).
+function M.sources(operands, labelled)
+  local out = {}
+  for _, p in ipairs(operands) do
+    if p == "-" then
+      out[#out + 1] = { path = "-", stdin = true }
+    else
+      local attr, err = lfs.attributes(p)
+      if not attr then
+        out[#out + 1] = { path = p, error = (err or "cannot read"):gsub("^.-: ", "") }
+      elseif attr.mode == "directory" then
+        if labelled then
+          local subs, files = {}, {}
+          walk(p, files, {}, nil)
+          -- label = first path component below the root
+          local root = p:sub(-1) == "/" and p or (p .. "/")
+          for _, f in ipairs(files) do
+            local rel = f.path:sub(#root + 1)
+            local label = rel:match("^([^/]+)/")
+            f.folder = p
+            if label then f.label = label
+            else f.error = f.error or "not inside a label sub-folder" end
+            subs[#subs + 1] = f
+          end
+          for _, f in ipairs(subs) do out[#out + 1] = f end
+        else
+          walk(p, out, {}, nil)
+        end
+      else
+        out[#out + 1] = { path = p, size = attr.mode == "file" and attr.size or nil }
+      end
+    end
+  end
+  return out
+end
+
+--- Total bytes of the sources, or nil when any size is unknown (stdin from
+-- a pipe, a fifo).
+function M.total_size(sources)
+  local total = 0
+  for _, s in ipairs(sources) do
+    if s.error then
+      -- counts as nothing
+    elseif s.stdin then
+      local mode = lfs.attributes("/dev/stdin", "mode")
+      if mode ~= "file" then return nil end
+      local cur = io.stdin:seek("cur")
+      local size = cur and io.stdin:seek("end")
+      if not size or not io.stdin:seek("set", cur) then return nil end
+      total = total + size - cur
+    elseif s.size then
+      total = total + s.size
+    else
+      return nil
+    end
+  end
+  return total
+end
+
+--- Is stdin a stream whose end we cannot see coming (a pipe or terminal)?
+function M.stdin_is_stream()
+  local mode = lfs.attributes("/dev/stdin", "mode")
+  return mode ~= "file"
+end
+
+---------------------------------------------------------------------------
+-- Checks on one article
+---------------------------------------------------------------------------
+
+local BOM = "\239\187\191"
+
+--- Why this text cannot be classified, or nil. `whole_file` words the
+-- binary case for a file ("binary file") rather than a record.
+function M.check_text(text, opts, whole_file)
+  if #text > (opts.max_bytes or M.MAX_DOC_BYTES) then
+    return string.format("document too large (%d bytes, limit %d)", #text, opts.max_bytes or M.MAX_DOC_BYTES)
+  end
+  if text:find("\0", 1, true) then
+    return whole_file and "binary file" or "binary data (NUL byte)"
+  end
+  if not opts.replace_invalid then
+    local ok, pos = utf8.len(text)
+    if not ok then return string.format("invalid UTF-8 at byte %d", pos) end
+  end
+  if not text:find("%S") then return "empty document" end
+  return nil
+end
+
+-- A line iterator over `head` (already read) followed by the rest of f.
+-- Lines keep their "\n"; `counter.bytes` grows by each line's size.
+local function line_reader(f, head, counter)
+  local buf, pos = head, 1
+  return function()
+    local line
+    if buf then
+      local nl = buf:find("\n", pos, true)
+      if nl then
+        line = buf:sub(pos, nl)
+        pos = nl + 1
+      else
+        local rest = buf:sub(pos)
+        buf = nil
+        local more = f:read("L")
+        if more then line = rest .. more
+        elseif rest ~= "" then line = rest end
+      end
+    else
+      line = f:read("L")
+    end
+    if line then counter.bytes = counter.bytes + #line end
+    return line
+  end
+end
+
+local function strip_eol(line) return (line:gsub("\r?\n$", "")) end
+
+-- Open a source; returns f, head or nil, message.
+local function open_source(src)
+  if src.error then return nil, src.error end
+  local f, err
+  if src.stdin then f = io.stdin
+  else
+    f, err = io.open(src.path, "rb")
+    if not f then return nil, (err or "cannot open"):gsub("^.-: ", "") end
+  end
+  -- A pipe or terminal is not sniffed: reading 8 KB ahead would hold back
+  -- the first records of a slow producer (tail -f | textclass label).
+  if src.stdin and M.stdin_is_stream() then return f, "" end
+  local head, rerr = f:read(M.HEAD_BYTES)
+  if head == nil and rerr then
+    if not src.stdin then f:close() end
+    return nil, rerr:gsub("^.-: ", "")
+  end
+  head = head or ""
+  if head:sub(1, 3) == BOM then head = head:sub(4) end
+  return f, head
+end
+
+local function close_source(src, f)
+  if f and not src.stdin then f:close() end
+end
+
+local function id_value(v)
+  if type(v) == "string" then return v end
+  if math.type(v) == "integer" then return tostring(v) end
+  if type(v) == "number" then return string.format("%.14g", v) end
+  return nil
+end
+
+local function where(src, line) return src.path .. ":" .. line end
+
+---------------------------------------------------------------------------
+-- Unlabelled documents (label)
+---------------------------------------------------------------------------
+
+-- Produce the documents of one source with `emit(doc)`.
+local function read_unlabelled(src, fmt, opts, emit, counter)
+  local f, head = open_source(src)
+  if not f then emit({ id = src.path, error = head }); return end
+  local text_field, id_field = opts.text_field or "text", opts.id_field or "id"
+
+  if fmt == "text" then
+    local rest = ""
+    if #head == M.HEAD_BYTES and not head:find("\0", 1, true) then
+      rest = f:read("a") or ""
+    end
+    close_source(src, f)
+    local text = head .. rest
+    counter.bytes = counter.bytes + (src.size or #text)
+    local err = M.check_text(text, opts, true)
+    emit({ id = src.path, text = not err and text or nil, error = err })
+    return
+  end
+
+  if head:find("\0", 1, true) then
+    close_source(src, f)
+    counter.bytes = counter.bytes + (src.size or #head)
+    emit({ id = src.path, error = "binary file" })
+    return
+  end
+  local next_line = line_reader(f, head, counter)
+
+  if fmt == "lines" or fmt == "tsv" then
+    local n = 0
+    for line in next_line do
+      n = n + 1
+      line = strip_eol(line)
+      local id, text = where(src, n), line
+      if fmt == "tsv" then
+        local tab = line:find("\t", 1, true)
+        if tab then id, text = line:sub(1, tab - 1), line:sub(tab + 1) end
+      end
+      local err = M.check_text(text, opts)
+      emit({ id = id, text = not err and text or nil, error = err })
+    end
+  elseif fmt == "jsonl" then
+    local n = 0
+    for line in next_line do
+      n = n + 1
+      local obj, jerr = cjson.decode(line)
+      local doc = { id = where(src, n) }
+      if type(obj) ~= "table" then
+        doc.error = obj == nil and ("not JSON: " .. tostring(jerr)) or "not a JSON object"
+      else
+        local fields = {}
+        for k, v in pairs(obj) do
+          if k ~= text_field and k ~= id_field then fields[k] = v end
+        end
+        doc.fields = fields
+        doc.id = id_value(obj[id_field]) or doc.id
+        local text = obj[text_field]
+        if type(text) ~= "string" then
+          doc.error = text == nil and ("no '" .. text_field .. "' field") or ("field '" .. text_field .. "' is not a string")
+        else
+          doc.error = M.check_text(text, opts)
+          doc.text = not doc.error and text or nil
+        end
+      end
+      emit(doc)
+    end
+  elseif fmt == "csv" then
+    local records = csv.records(next_line)
+    local header, text_col, id_col
+    local fields, first, last = records()
+    if fields == nil then
+      close_source(src, f)
+      emit({ id = src.path, error = "empty CSV file (no header row)" })
+      return
+    elseif fields == false then
+      close_source(src, f)
+      emit({ id = where(src, last), error = "CSV header: " .. first })
+      return
+    end
+    header = fields
+    local function column(spec, what, required)
+      if spec and spec:match("^%d+$") then
+        local i = tonumber(spec)
+        if i >= 1 and i <= #header then return i end
+        return nil, string.format("no column %d (the header has %d)", i, #header)
+      end
+      for i, name in ipairs(header) do if name == spec then return i end end
+      if required then return nil, string.format("no '%s' column in the header", spec) end
+      return nil
+    end
+    local cerr
+    text_col, cerr = column(opts.text_column or "text", "text", true)
+    if not text_col then
+      close_source(src, f)
+      emit({ id = where(src, 1), error = cerr })
+      return
+    end
+    id_col = column(opts.id_column or "id", "id", opts.id_column ~= nil)
+    while true do
+      fields, first, last = records()
+      if fields == nil then break end
+      if fields == false then
+        emit({ id = where(src, last), error = "CSV: " .. first })
+        break
+      end
+      local doc = { id = where(src, first), fields = {} }
+      for i, name in ipairs(header) do
+        if i ~= text_col and i ~= id_col and fields[i] ~= nil then doc.fields[name] = fields[i] end
+      end
+      if id_col and fields[id_col] and fields[id_col] ~= "" then doc.id = fields[id_col] end
+      local text = fields[text_col]
+      if text == nil then
+        doc.error = string.format("record has %d fields, the header %d", #fields, #header)
+      else
+        doc.error = M.check_text(text, opts)
+        doc.text = not doc.error and text or nil
+      end
+      emit(doc)
+    end
+  end
+  close_source(src, f)
+end
+
+--- An iterator over the documents of the sources, in order. Each document
+-- is { id = string, text = string | nil, error = string | nil,
+-- fields = table | nil (JSONL/CSV pass-through) }. `counter.bytes` tracks
+-- how many input bytes have been consumed (for progress bars).
+function M.documents(sources, opts, counter)
+  counter = counter or { bytes = 0 }
+  return coroutine.wrap(function()
+    for _, src in ipairs(sources) do
+      local fmt = opts.input
+      if fmt == nil or fmt == "auto" then
+        fmt = src.stdin and "lines" or (EXT_UNLABELLED[extension(src.path)] or "text")
+      end
+      read_unlabelled(src, fmt, opts, coroutine.yield, counter)
+    end
+  end), counter
+end
+
+---------------------------------------------------------------------------
+-- Labelled documents (train, eval)
+---------------------------------------------------------------------------
+
+-- A label value from JSON: a string, or an array of strings.
+local function json_labels(v)
+  if type(v) == "string" then
+    if v == "" then return nil, "empty label" end
+    return { v }
+  end
+  if type(v) == "table" then
+    local out = {}
+    for i = 1, #v do
+      if type(v[i]) ~= "string" or v[i] == "" then return nil, "labels must be non-empty strings" end
+      out[i] = v[i]
+    end
+    if next(v) ~= nil and #out == 0 then return nil, "labels must be a string or an array of strings" end
+    return out
+  end
+  return nil, "labels must be a string or an array of strings"
+end
+
+local function read_labelled(src, fmt, opts, emit, counter)
+  if fmt == "folder" then
+    -- one file, one document; its label is its sub-folder
+    local f, head = open_source(src)
+    if not f then emit({ id = src.path, where = src.path, error = head }); return end
+    local rest = ""
+    if #head == M.HEAD_BYTES and not head:find("\0", 1, true) then rest = f:read("a") or "" end
+    close_source(src, f)
+    local text = head .. rest
+    counter.bytes = counter.bytes + #text
+    local err = M.check_text(text, opts, true)
+    emit({ id = src.path, where = src.path, text = not err and text or nil,
+           labels = { src.label }, error = err })
+    return
+  end
+
+  local f, head = open_source(src)
+  if not f then emit({ id = src.path, where = src.path, error = head }); return end
+  if head:find("\0", 1, true) then
+    close_source(src, f)
+    emit({ id = src.path, where = src.path, error = "binary file" })
+    return
+  end
+  local next_line = line_reader(f, head, counter)
+  local text_field = opts.text_field or "text"
+
+  if fmt == "jsonl" then
+    local n = 0
+    for line in next_line do
+      n = n + 1
+      local doc = { id = where(src, n), where = where(src, n) }
+      if line:find("%S") then
+        local obj, jerr = cjson.decode(line)
+        if type(obj) ~= "table" then
+          doc.error = obj == nil and ("not JSON: " .. tostring(jerr)) or "not a JSON object"
+        else
+          doc.id = id_value(obj[opts.id_field or "id"]) or doc.id
+          local lv, lname
+          if opts.label_field then lname = opts.label_field; lv = obj[lname]
+          elseif obj.label ~= nil then lname = "label"; lv = obj.label
+          else lname = "labels"; lv = obj.labels end
+          local text = obj[text_field]
+          if type(text) ~= "string" then
+            doc.error = text == nil and ("no '" .. text_field .. "' field") or ("field '" .. text_field .. "' is not a string")
+          elseif lv == nil or lv == cjson.null then
+            doc.error = opts.label_field and ("no '" .. lname .. "' field") or "no 'label' or 'labels' field"
+          else
+            local labels, lerr = json_labels(lv)
+            if not labels then doc.error = "'" .. lname .. "': " .. lerr
+            else
+              doc.labels = labels
+              doc.error = M.check_text(text, opts)
+              doc.text = not doc.error and text or nil
+            end
+          end
+        end
+        emit(doc)
+      end
+    end
+  elseif fmt == "fasttext" then
+    local n = 0
+    for line in next_line do
+      n = n + 1
+      line = strip_eol(line)
+      if line:find("%S") then
+        local doc = { id = where(src, n), where = where(src, n), labels = {} }
+        local pos = 1
+        while true do
+          local s, e, label = line:find("^%s*__label__(%S+)", pos)
+          if not s then break end
+          doc.labels[#doc.labels + 1] = label
+          pos = e + 1
+        end
+        local text = line:sub(pos):match("^%s*(.-)%s*$")
+        if #doc.labels == 0 then doc.error = "no __label__ at the start of the line"
+        else
+          doc.error = M.check_text(text, opts)
+          doc.text = not doc.error and text or nil
+        end
+        emit(doc)
+      end
+    end
+  elseif fmt == "csv" then
+    local records = csv.records(next_line)
+    local header, first, last = records()
+    if header == nil then
+      close_source(src, f)
+      emit({ id = src.path, where = src.path, error = "empty CSV file (no header row)" })
+      return
+    elseif header == false then
+      close_source(src, f)
+      emit({ id = src.path, where = where(src, last), error = "CSV header: " .. first })
+      return
+    end
+    local function column(spec, fallback)
+      for _, name in ipairs({ spec, fallback }) do
+        if name then
+          if name:match("^%d+$") and tonumber(name) <= #header then return tonumber(name) end
+          for i, h in ipairs(header) do if h == name then return i end end
+        end
+      end
+    end
+    local text_col = column(opts.text_column or "text")
+    local label_col = column(opts.label_column or "label", not opts.label_column and "labels" or nil)
+    local id_col = column(opts.id_column or "id")
+    if not text_col or not label_col then
+      close_source(src, f)
+      emit({ id = src.path, where = where(src, 1),
+             error = string.format("the header needs a '%s' and a '%s' column",
+                                   opts.text_column or "text", opts.label_column or "label") })
+      return
+    end
+    while true do
+      local fields
+      fields, first, last = records()
+      if fields == nil then break end
+      if fields == false then
+        emit({ id = where(src, last), where = where(src, last), error = "CSV: " .. first })
+        break
+      end
+      local doc = { id = where(src, first), where = where(src, first) }
+      if id_col and fields[id_col] and fields[id_col] ~= "" then doc.id = fields[id_col] end
+      local text, lv = fields[text_col], fields[label_col]
+      if text == nil or lv == nil then
+        doc.error = string.format("record has %d fields, the header %d", #fields, #header)
+      else
+        doc.labels = util.split_list(lv, opts.label_sep or ",")
+        if #doc.labels == 0 and not opts.multilabel then doc.error = "empty label"
+        else
+          doc.error = M.check_text(text, opts)
+          doc.text = not doc.error and text or nil
+        end
+      end
+      if #fields > 1 or fields[1] ~= "" then emit(doc) end
+    end
+  end
+  close_source(src, f)
+end
+
+--- An iterator over labelled documents: { id, where = "file:line", text,
+-- labels = { ... }, error }. Blank lines are skipped (they hold no record).
+function M.labelled(sources, opts, counter)
+  counter = counter or { bytes = 0 }
+  return coroutine.wrap(function()
+    for _, src in ipairs(sources) do
+      local fmt = opts.input
+      if src.folder then fmt = "folder"
+      elseif fmt == nil or fmt == "auto" or fmt == "folder" then
+        fmt = src.stdin and "jsonl" or (EXT_LABELLED[extension(src.path)] or "fasttext")
+      end
+      read_labelled(src, fmt, opts, coroutine.yield, counter)
+    end
+  end), counter
+end
+
+return M

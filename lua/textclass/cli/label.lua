@@ -1,0 +1,168 @@
+-- textclass.cli.label - `textclass label`: label articles, streaming.
+--
+-- Reads documents from the inputs in batches of --batch, classifies each
+-- batch with one predict_batch call (on --threads threads), writes one
+-- record per document in input order and flushes after every batch, so a
+-- pipe downstream sees results as they come and memory stays bounded by
+-- the batch, whatever the input size. When stdin is a pipe or terminal the
+-- batch defaults to 1 so an interactive or streaming producer gets each
+-- answer at once.
+
+local util = require "textclass.cli.util"
+local inputs = require "textclass.cli.inputs"
+local writers = require "textclass.cli.writers"
+local progress = require "textclass.cli.progress"
+local classifier = require "textclass.cli.classifier"
+
+local M = {}
+
+M.spec = {
+  name = "label",
+  synopsis = "[-m MODEL | -c CLASSIFIER.lua] [options] [PATH ...]",
+  summary = "Label news articles with topics. PATH is a file, a folder (walked recursively, in\n" ..
+            "sorted order) or - for stdin (the default). Results go to stdout, one record per\n" ..
+            "article, in input order; messages go to stderr.",
+  description =
+    "Input formats (from the extension, or --input):\n" ..
+    "  text   the whole file is one article (any extension not listed below)\n" ..
+    "  lines  one article per line (the default for stdin)\n" ..
+    "  jsonl  one JSON object per line (.jsonl, .ndjson); --text-field, --id-field;\n" ..
+    "         the other fields are copied to JSONL output\n" ..
+    "  csv    RFC 4180 with a header row (.csv); --text-column, --id-column\n" ..
+    "  tsv    ID<TAB>TEXT per line\n" ..
+    "Output formats (--output): tsv (id, label, labels, scores, error), jsonl, csv.\n" ..
+    "An input that cannot be labelled (missing, unreadable, binary, empty, invalid\n" ..
+    "UTF-8, bad JSON) still gets its record, with an error; the exit status is then 1.",
+  options = {
+    { short = "m", long = "model", arg = "MODEL", help = "model file (default: the shipped news model)" },
+    { short = "c", long = "classifier", arg = "FILE.lua", help = "a Lua classifier instead of a model file" },
+    { short = "i", long = "input", arg = "FORMAT", choices = inputs.UNLABELLED_FORMATS, default = "auto",
+      help = "input format" },
+    { short = "o", long = "output", arg = "FORMAT", choices = writers.FORMATS, default = "tsv",
+      help = "output format" },
+    { long = "header", help = "print a header line (default for csv)" },
+    { long = "no-header", help = "no header line (default for tsv and jsonl)" },
+    { long = "text-field", arg = "NAME", default = "text", help = "JSONL field holding the article" },
+    { long = "id-field", arg = "NAME", default = "id", help = "JSONL field holding the id" },
+    { long = "text-column", arg = "NAME|N", default = "text", help = "CSV column holding the article" },
+    { long = "id-column", arg = "NAME|N", help = "CSV column holding the id [id, when present]" },
+    { short = "t", long = "threshold", arg = "X", type = "number", min = 0, max = 1,
+      help = "score a label needs to be chosen (default: the model's)" },
+    { long = "top", arg = "N", type = "integer", min = 1, help = "print only the N best scores and labels" },
+    { short = "j", long = "threads", arg = "N", type = "integer", min = 0,
+      help = "prediction threads; 0 = one per core [1]" },
+    { short = "b", long = "batch", arg = "N", type = "integer", min = 1, max = 1000000,
+      help = "documents per batch [64; 1 when stdin is a pipe]" },
+    { long = "replace-invalid", help = "label text with invalid UTF-8 (decoded with U+FFFD) instead of failing it" },
+    { long = "max-bytes", arg = "N", type = "integer", min = 1, default = inputs.MAX_DOC_BYTES,
+      help = "longest article accepted, in bytes" },
+    { short = "q", long = "quiet", help = "no progress bar and no summary" },
+  },
+  examples =
+    "  textclass label examples/articles\n" ..
+    "  textclass label -o jsonl --top 2 news.jsonl > labelled.jsonl\n" ..
+    "  tail -f feed.txt | textclass label -q -i lines\n" ..
+    "  textclass label -m my.model -o csv --text-column body articles.csv\n",
+}
+
+-- Count labels and errors for the summary line.
+local function summarise(stats, elapsed)
+  local parts = {}
+  local labels = {}
+  for l in pairs(stats.per_label) do labels[#labels + 1] = l end
+  table.sort(labels, function(a, b)
+    if stats.per_label[a] ~= stats.per_label[b] then return stats.per_label[a] > stats.per_label[b] end
+    return a < b
+  end)
+  for _, l in ipairs(labels) do parts[#parts + 1] = l .. " " .. stats.per_label[l] end
+  local rate = elapsed > 0 and stats.docs / elapsed or 0
+  return string.format("%d document%s in %s (%.0f docs/s): %s; %d error%s",
+    stats.docs, stats.docs == 1 and "" or "s", util.fmt_duration(elapsed), rate,
+    #parts > 0 and table.concat(parts, ", ") or "no labels", stats.errors, stats.errors == 1 and "" or "s")
+end
+
+function M.run(opts, operands)
+  if opts.header and opts.no_header then util.usage_error("--header and --no-header contradict each other") end
+  if #operands == 0 then operands = { "-" } end
+  local n_stdin = 0
+  for _, p in ipairs(operands) do if p == "-" then n_stdin = n_stdin + 1 end end
+  if n_stdin > 1 then util.usage_error("stdin (-) can be read only once") end
+
+  local clf = classifier.open(opts)
+  local fallback
+  if opts.threshold and clf.model then
+    local info = clf:info() or {}
+    fallback = type(info.fallback) == "string" and info.fallback ~= "" and info.fallback or nil
+  end
+
+  local sources = inputs.sources(operands, false)
+  local batch_size = opts.batch
+  if not batch_size then
+    batch_size = (n_stdin > 0 and inputs.stdin_is_stream()) and 1 or 64
+  end
+  local total = inputs.total_size(sources)
+  local bar = progress.new({ total = total, quiet = opts.quiet })
+
+  local out = io.stdout
+  out:setvbuf("full")
+  local header
+  if opts.header then header = true elseif opts.no_header then header = false end
+  local writer = writers.new(opts.output, out, { header = header })
+
+  local docs, counter = inputs.documents(sources, {
+    input = opts.input, text_field = opts.text_field, id_field = opts.id_field,
+    text_column = opts.text_column, id_column = opts.id_column,
+    replace_invalid = opts.replace_invalid, max_bytes = opts.max_bytes })
+
+  local stats = { docs = 0, errors = 0, per_label = {} }
+  local start = util.now()
+
+  local function flush_batch(batch)
+    local texts, slots = {}, {}
+    for i, doc in ipairs(batch) do
+      if not doc.error then texts[#texts + 1] = doc.text; slots[#texts] = i end
+    end
+    local results = clf:classify(texts, opts.threads)
+    local by_doc = {}
+    for k, i in pairs(slots) do by_doc[i] = results[k] end
+    for i, doc in ipairs(batch) do
+      local res = by_doc[i]
+      if res and res.error then doc.error = res.error; res = nil end
+      local ranked
+      if res then
+        if opts.threshold then classifier.apply_threshold(res, opts.threshold, fallback) end
+        ranked = classifier.ranked(res, opts.top)
+        if opts.top then
+          local cut = {}
+          for j = 1, math.min(opts.top, #res.labels) do cut[j] = res.labels[j] end
+          res.labels = cut
+        end
+        stats.per_label[res.label] = (stats.per_label[res.label] or 0) + 1
+      else
+        stats.errors = stats.errors + 1
+      end
+      stats.docs = stats.docs + 1
+      writer:write(doc, res, ranked)
+      doc.text = nil
+    end
+    writer:flush()
+    bar:update(counter.bytes, stats.docs)
+  end
+
+  local batch = {}
+  for doc in docs do
+    batch[#batch + 1] = doc
+    if #batch >= batch_size then
+      flush_batch(batch)
+      batch = {}
+    end
+  end
+  if #batch > 0 then flush_batch(batch) end
+  bar:finish()
+  out:flush()
+
+  if not opts.quiet then util.warn("%s", summarise(stats, util.now() - start)) end
+  return stats.errors > 0 and util.EXIT_FAIL or util.EXIT_OK
+end
+
+return M

@@ -1,0 +1,261 @@
+-- textclass.cli.train - `textclass train`: a model from labelled data.
+--
+-- Reads every labelled document (JSONL, CSV, fastText lines, label
+-- folders), refuses bad records unless --skip-bad (each reported as
+-- FILE:LINE: problem), maps the flags onto tc.train's spec, draws progress
+-- on a terminal, prints cross-validation figures when --cv asks, and saves
+-- the model with model:save, which replaces OUT atomically: an interrupted
+-- run never leaves a half-written model behind.
+
+local util = require "textclass.cli.util"
+local inputs = require "textclass.cli.inputs"
+local progress = require "textclass.cli.progress"
+local classifier = require "textclass.cli.classifier"
+local report = require "textclass.cli.report"
+
+local M = {}
+
+local MAX_REPORTED = 20   -- bad records listed before "... and N more"
+
+-- "1,2" -> { 1, 2 }; "3" -> { 3, 3 }; for --ngrams and --char-ngrams.
+local function range_check(allow_none)
+  return function(v)
+    if allow_none and (v == "none" or v == "0") then return false end
+    local a, b = v:match("^%s*(%d+)%s*[,:-]%s*(%d+)%s*$")
+    if not a then a = v:match("^%s*(%d+)%s*$"); b = a end
+    a, b = tonumber(a), tonumber(b)
+    if not a or a < 1 or b < a or b > 16 then
+      return nil, "expected MIN,MAX with 1 <= MIN <= MAX <= 16" .. (allow_none and ", or none" or "")
+    end
+    return { math.tointeger(a), math.tointeger(b) }
+  end
+end
+
+-- "balanced" | "none" | "politics=2,sport=1.5"
+local function class_weight_check(v)
+  if v == "balanced" or v == "none" then return v end
+  local w = {}
+  for item in v:gmatch("[^,]+") do
+    local l, x = item:match("^%s*(.-)%s*=%s*([%d%.eE+-]+)%s*$")
+    x = tonumber(x)
+    if not l or l == "" or not x or x <= 0 then
+      return nil, "expected balanced, none or LABEL=WEIGHT,... with positive weights"
+    end
+    w[l] = x
+  end
+  if next(w) == nil then return nil, "expected balanced, none or LABEL=WEIGHT,..." end
+  return w
+end
+
+-- Options shared with eval: how labelled data is read.
+M.DATA_OPTIONS = {
+  { short = "i", long = "input", arg = "FORMAT", choices = inputs.LABELLED_FORMATS, default = "auto",
+    help = "data format (by extension: .jsonl jsonl, .csv csv, folders folder, else fasttext)" },
+  { long = "text-field", arg = "NAME", default = "text", help = "JSONL field holding the text" },
+  { long = "label-field", arg = "NAME", help = "JSONL field holding the label(s) [label, else labels]" },
+  { long = "id-field", arg = "NAME", default = "id", help = "JSONL field holding the id" },
+  { long = "text-column", arg = "NAME|N", default = "text", help = "CSV column holding the text" },
+  { long = "label-column", arg = "NAME|N", help = "CSV column holding the label(s), comma-separated [label]" },
+  { long = "replace-invalid", help = "accept text with invalid UTF-8 (decoded with U+FFFD)" },
+  { long = "max-bytes", arg = "N", type = "integer", min = 1, default = inputs.MAX_DOC_BYTES,
+    help = "longest document accepted, in bytes" },
+}
+
+local function with_data_options(list)
+  local out = {}
+  for _, o in ipairs(list) do out[#out + 1] = o end
+  for _, o in ipairs(M.DATA_OPTIONS) do out[#out + 1] = o end
+  return out
+end
+M.with_data_options = with_data_options
+
+M.spec = {
+  name = "train",
+  synopsis = "-o OUT.model [options] DATA ...",
+  summary = "Train a model from labelled data and save it to OUT.model (atomically).",
+  description =
+    "DATA is JSONL ({\"text\": ..., \"label\": \"sport\"} or \"labels\": [...]), CSV with text and\n" ..
+    "label columns, fastText lines (__label__sport Text ...), a folder with one\n" ..
+    "sub-folder per label, or - (JSONL on stdin). Bad records are reported as\n" ..
+    "FILE:LINE: problem and stop the training unless --skip-bad.",
+  options = with_data_options({
+    { short = "o", long = "output", arg = "OUT.model", help = "where to save the model (required)" },
+    { long = "kernel", arg = "KERNEL", choices = { "linear", "rbf" }, help = "SVM kernel [linear]" },
+    { short = "C", long = "cost", arg = "X", type = "number", min = 1e-9, help = "SVM cost C [1]" },
+    { long = "gamma", arg = "X", type = "number", min = 0, help = "RBF gamma [1]" },
+    { long = "class-weight", arg = "W", check = class_weight_check,
+      help = "balanced, none, or LABEL=WEIGHT,... [balanced]" },
+    { long = "ngrams", arg = "MIN,MAX", check = range_check(false), help = "word n-gram lengths [1,2]" },
+    { long = "char-ngrams", arg = "MIN,MAX", check = range_check(true),
+      help = "character n-gram lengths, e.g. 3,5, or none [none]" },
+    { long = "min-df", arg = "N", type = "integer", min = 1, help = "keep terms in at least N documents [2]" },
+    { long = "max-features", arg = "N", type = "integer", min = 1, help = "keep the N most frequent terms" },
+    { long = "stopwords", arg = "LIST", help = "english, none, or FILE with one word per line [english]" },
+    { long = "strip-boilerplate", help = "drop page furniture (headline lists, cookie notices) first" },
+    { long = "multilabel", help = "documents may have several labels" },
+    { short = "t", long = "threshold", arg = "X", type = "number", min = 0, max = 1,
+      help = "score a label needs (multi-label) [0.5]" },
+    { long = "fallback", arg = "LABEL", help = "label for documents passing no threshold" },
+    { long = "cv", arg = "K", type = "integer", min = 2, max = 100,
+      help = "K-fold cross-validation: print and store the figures" },
+    { long = "grid", help = "choose C (and gamma) by cross-validation (uses --cv K, else 5)" },
+    { long = "seed", arg = "N", type = "integer", min = 0, help = "seed for folds and solvers [1]" },
+    { short = "j", long = "threads", arg = "N", type = "integer", min = 0, help = "training threads; 0 = one per core" },
+    { long = "skip-bad", help = "train on the good records when some are bad" },
+    { short = "q", long = "quiet", help = "no progress and no summary" },
+  }),
+  examples =
+    "  textclass train -o my.model train.jsonl\n" ..
+    "  textclass train -o my.model --cv 5 --char-ngrams 3,5 -C 2 data/   # data/sport/*.txt ...\n" ..
+    "  textclass train -o tags.model --multilabel --threshold 0.4 --fallback other tags.jsonl\n",
+}
+
+--- Read labelled documents; returns docs (good ones), bad (array of
+-- "where: message"). Used by train and eval.
+function M.read_data(operands, opts, bar_label)
+  if #operands == 0 then util.usage_error("no DATA given") end
+  local n_stdin = 0
+  for _, p in ipairs(operands) do if p == "-" then n_stdin = n_stdin + 1 end end
+  if n_stdin > 1 then util.usage_error("stdin (-) can be read only once") end
+  if opts.input == "folder" then
+    for _, p in ipairs(operands) do
+      if p == "-" then util.usage_error("--input folder needs folders, not stdin") end
+    end
+  end
+  local sources = inputs.sources(operands, true)
+  local bar = progress.new({ total = inputs.total_size(sources), quiet = opts.quiet, label = bar_label })
+  local docs, bad = {}, {}
+  local iter, counter = inputs.labelled(sources, {
+    input = opts.input, text_field = opts.text_field, label_field = opts.label_field,
+    id_field = opts.id_field, text_column = opts.text_column, label_column = opts.label_column,
+    replace_invalid = opts.replace_invalid, max_bytes = opts.max_bytes, multilabel = opts.multilabel })
+  for doc in iter do
+    if doc.error then bad[#bad + 1] = doc.where .. ": " .. doc.error
+    else docs[#docs + 1] = doc end
+    if #docs % 256 == 0 then bar:update(counter.bytes, #docs + #bad) end
+  end
+  bar:finish()
+  return docs, bad
+end
+
+--- Print bad records (at most MAX_REPORTED) on stderr.
+function M.report_bad(bad)
+  for i = 1, math.min(#bad, MAX_REPORTED) do util.warn("%s", bad[i]) end
+  if #bad > MAX_REPORTED then util.warn("... and %d more bad records", #bad - MAX_REPORTED) end
+end
+
+local function read_stopwords(path)
+  local f, err = io.open(path, "r")
+  if not f then util.fail("--stopwords: %s", err) end
+  local words = {}
+  for line in f:lines() do
+    local w = line:match("^%s*(.-)%s*$")
+    if w ~= "" and w:sub(1, 1) ~= "#" then words[#words + 1] = w end
+  end
+  f:close()
+  return words
+end
+
+-- Build tc.train's spec from the flags.
+local function build_spec(opts, texts, labels)
+  local spec = { texts = texts, labels = labels }
+  spec.multilabel = opts.multilabel or nil
+  spec.kernel = opts.kernel
+  spec.C = opts.cost
+  spec.gamma = opts.gamma
+  spec.class_weight = opts.class_weight
+  spec.threshold = opts.threshold
+  spec.fallback = opts.fallback
+  spec.ngrams = opts.ngrams
+  if opts.char_ngrams ~= nil then spec.char_ngrams = opts.char_ngrams or nil end
+  spec.min_df = opts.min_df
+  spec.max_features = opts.max_features
+  if opts.stopwords == "english" then spec.stopwords = "english"
+  elseif opts.stopwords == "none" then spec.stopwords = false
+  elseif opts.stopwords then spec.stopwords = read_stopwords(opts.stopwords) end
+  spec.strip_boilerplate = opts.strip_boilerplate or nil
+  spec.cv = opts.cv
+  if opts.grid then
+    spec.grid = true
+    spec.cv = spec.cv or 5
+  end
+  spec.seed = opts.seed
+  spec.threads = opts.threads
+  return spec
+end
+
+function M.run(opts, operands)
+  if not opts.output then util.usage_error("-o OUT.model is required") end
+  if opts.fallback == "" then util.usage_error("--fallback: empty label") end
+  if opts.fallback and not opts.multilabel then
+    util.usage_error("--fallback only applies to --multilabel models")
+  end
+  local tc = classifier.module()
+  local start = util.now()
+
+  local docs, bad = M.read_data(operands, opts, "reading ")
+  if not opts.multilabel then
+    -- a multi-class model needs exactly one label per document
+    local kept = {}
+    for _, doc in ipairs(docs) do
+      if #doc.labels == 1 then kept[#kept + 1] = doc
+      else
+        bad[#bad + 1] = string.format("%s: %d labels; without --multilabel each document needs exactly one",
+                                      doc.where, #doc.labels)
+      end
+    end
+    docs = kept
+  end
+  if #bad > 0 then
+    M.report_bad(bad)
+    if not opts.skip_bad then
+      util.fail("%d bad record%s in the training data (fix them, or use --skip-bad)", #bad, #bad == 1 and "" or "s")
+    end
+  end
+  if #docs == 0 then util.fail("no training documents in %s", table.concat(operands, ", ")) end
+
+  local texts, labels, seen, names = {}, {}, {}, {}
+  for i, doc in ipairs(docs) do
+    texts[i] = doc.text
+    labels[i] = opts.multilabel and doc.labels or doc.labels[1]
+    for _, l in ipairs(doc.labels) do
+      if not seen[l] then seen[l] = true; names[#names + 1] = l end
+    end
+  end
+  docs = nil
+  if #names < 2 and not opts.multilabel then
+    util.fail("the training data has one label only (%s); a classifier needs at least two", names[1] or "none")
+  end
+
+  local spec = build_spec(opts, texts, labels)
+  local bar, stage_now
+  if not opts.quiet then
+    spec.progress = function(stage, done, total)
+      if stage ~= stage_now then
+        if bar then bar:finish() end
+        stage_now = stage
+        bar = progress.new({ total = total, label = stage .. " " })
+      end
+      if bar then bar.total = total; bar:update(done) end
+    end
+  end
+  local ok, model = pcall(tc.train, spec)
+  if bar then bar:finish() end
+  if not ok then util.fail("training failed: %s", tostring(model):gsub("^[^:\n]*:%d+: ", "")) end
+  if not model then util.fail("training failed") end
+
+  local saved, err = model:save(opts.output)
+  if not saved then util.fail("cannot save the model: %s", tostring(err)) end
+
+  if spec.cv then
+    io.stdout:write(report.cv_figures(model:info(), spec.cv))
+  end
+  if not opts.quiet then
+    util.warn("trained on %d documents, %d labels (%s) in %s; saved %s",
+      #texts, #names, table.concat(names, ", "), util.fmt_duration(util.now() - start), opts.output)
+  end
+  if model.close then model:close() end
+  return util.EXIT_OK
+end
+
+return M

@@ -1,0 +1,104 @@
+-- textclass.cli.util - messages, exit codes and small helpers shared by the
+-- command line's modules.
+--
+-- Errors travel as tables raised with error(): { code = 1 | 2, msg = "..." }.
+-- The entry point (scripts/textclass.lua) catches them, prints
+-- "textclass: msg" on stderr (plus the usage for code 2) and exits with
+-- the code. Anything else raised is a bug and is reported as such.
+
+local M = {}
+
+M.PROG = "textclass"
+M.EXIT_OK = 0      -- everything went well
+M.EXIT_FAIL = 1    -- some inputs failed, or the work could not be done
+M.EXIT_USAGE = 2   -- the command line itself is wrong
+
+local failure_mt = { __tostring = function(e) return e.msg end }
+
+local function raise(code, fmt, ...)
+  local msg = select("#", ...) > 0 and string.format(fmt, ...) or fmt
+  error(setmetatable({ code = code, msg = msg }, failure_mt), 0)
+end
+
+--- Raise a usage error (exit 2, usage printed).
+function M.usage_error(fmt, ...) raise(M.EXIT_USAGE, fmt, ...) end
+
+--- Raise a failure (exit 1): a model that cannot be loaded, unusable data.
+function M.fail(fmt, ...) raise(M.EXIT_FAIL, fmt, ...) end
+
+--- True when `e` was raised by usage_error or fail.
+function M.is_failure(e) return getmetatable(e) == failure_mt end
+
+--- Print "textclass: message" on stderr.
+function M.warn(fmt, ...)
+  local msg = select("#", ...) > 0 and string.format(fmt, ...) or fmt
+  io.stderr:write(M.PROG, ": ", msg, "\n")
+end
+
+--- Is this file handle a terminal? Uses lua-term when installed; without it
+-- the answer is "no", which only turns progress bars off.
+local ok_term, term = pcall(require, "term")
+function M.isatty(f)
+  if ok_term and term.isatty then
+    local ok, r = pcall(term.isatty, f)
+    return ok and r and true or false
+  end
+  return false
+end
+
+--- A monotonic clock in seconds (lua-system), os.clock as a last resort.
+local ok_sys, system = pcall(require, "system")
+if ok_sys and system.monotime then
+  M.now = system.monotime
+else
+  M.now = os.clock
+end
+
+--- Format a number the way the tool prints scores and figures: fixed
+-- decimals, no exponent, no locale.
+function M.fmt_score(x, decimals)
+  if x ~= x then return "nan" end
+  return string.format("%." .. (decimals or 4) .. "f", x)
+end
+
+--- Split "a,b, c" into { "a", "b", "c" } (empty items dropped).
+function M.split_list(s, sep)
+  local out = {}
+  for item in string.gmatch(s, "[^" .. (sep or ",") .. "]+") do
+    item = item:match("^%s*(.-)%s*$")
+    if item ~= "" then out[#out + 1] = item end
+  end
+  return out
+end
+
+--- Sorted keys of a table (strings before numbers, each in natural order).
+function M.sorted_keys(t)
+  local keys = {}
+  for k in pairs(t) do keys[#keys + 1] = k end
+  table.sort(keys, function(a, b)
+    local ta, tb = type(a), type(b)
+    if ta ~= tb then return ta > tb end
+    return a < b
+  end)
+  return keys
+end
+
+--- Human-readable duration: "4.2 s", "3 min 07 s", "1 h 02 min".
+function M.fmt_duration(s)
+  if s ~= s or s == math.huge then return "?" end
+  if s < 60 then return string.format("%.1f s", s) end
+  if s < 3600 then return string.format("%d min %02d s", s // 60, math.floor(s % 60)) end
+  return string.format("%d h %02d min", s // 3600, math.floor(s % 3600 / 60))
+end
+
+--- JSON text of a Lua value, or nil, message (lua-cjson, without its
+-- escaping of "/", which is legal but makes paths and URLs hard to read;
+-- every "/" it emits is inside a string as "\/", so the undo is exact).
+local cjson = require "cjson.safe"
+function M.json(v)
+  local s, err = cjson.encode(v)
+  if not s then return nil, err end
+  return (s:gsub("\\/", "/"))
+end
+
+return M

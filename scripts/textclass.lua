@@ -1,0 +1,121 @@
+-- textclass - the command line: label, train, eval, explain, info, run.
+--
+-- A thin dispatcher: each command lives in lua/textclass/cli/<command>.lua
+-- and exports `spec` (its options and help, see textclass.cli.args) and
+-- `run(opts, operands)`, which returns the exit status. Conventions, for
+-- every command:
+--   data on stdout, messages on stderr as "textclass: message";
+--   exit 0 when all went well, 1 when some inputs failed or the work could
+--   not be done, 2 for a usage error (followed by a short usage on stderr);
+--   `textclass --help`, `textclass help CMD` and `textclass CMD --help`
+--   print help on stdout and exit 0.
+-- The launcher (bin/textclass, made from scripts/textclass.in) puts the
+-- module and these files on the Lua path.
+
+local util = require "textclass.cli.util"
+local args = require "textclass.cli.args"
+
+local COMMANDS = { "label", "train", "eval", "explain", "info", "run" }
+local SUMMARY = {
+  label = "label articles (files, folders, JSONL, CSV, lines, stdin)",
+  train = "train a model from labelled data",
+  eval = "measure a model on labelled data",
+  explain = "show why an article gets its label",
+  info = "describe a model: labels, options, metrics",
+  run = "run a Lua script with the textclass module at hand",
+}
+
+local function version()
+  local ok, tc = pcall(require, "textclass")
+  return ok and type(tc) == "table" and tc._VERSION or "textclass (module not loadable)"
+end
+
+local function main_help()
+  local lines = {
+    "Usage: textclass COMMAND [options] [ARGS ...]",
+    "",
+    "Topic classification for news articles (politics, sport, cyber, other with the",
+    "shipped model), on a C library with a Lua 5.4 module.",
+    "",
+    "Commands:",
+  }
+  for _, c in ipairs(COMMANDS) do lines[#lines + 1] = string.format("  %-8s %s", c, SUMMARY[c]) end
+  lines[#lines + 1] = ""
+  lines[#lines + 1] = "Options: -h, --help (this text), --version. 'textclass COMMAND --help' for a command."
+  lines[#lines + 1] = "Exit status: 0 ok, 1 some inputs failed or an error, 2 usage error."
+  lines[#lines + 1] = "Data goes to stdout, messages to stderr. Manual: docs/cli.md."
+  return table.concat(lines, "\n") .. "\n"
+end
+
+local MAIN_USAGE = "Usage: textclass COMMAND [options] [ARGS ...]\n" ..
+                   "Commands: " .. table.concat(COMMANDS, ", ") .. ". Try 'textclass --help'.\n"
+
+local function is_command(name)
+  for _, c in ipairs(COMMANDS) do if c == name then return true end end
+  return false
+end
+
+-- Run one command; returns the exit status. Failures raised with
+-- util.fail/usage_error become messages; other errors are bugs, reported
+-- with a traceback when TEXTCLASS_DEBUG is set.
+local function dispatch(argv)
+  local name = argv[1]
+  if name == nil then
+    io.stderr:write(MAIN_USAGE)
+    return util.EXIT_USAGE
+  end
+  if name == "-h" or name == "--help" then io.stdout:write(main_help()); return util.EXIT_OK end
+  if name == "--version" or name == "-V" then io.stdout:write(version(), "\n"); return util.EXIT_OK end
+  if name == "help" then
+    local topic = argv[2]
+    if topic == nil then io.stdout:write(main_help()); return util.EXIT_OK end
+    if not is_command(topic) then
+      util.warn("no such command '%s'", topic)
+      io.stderr:write(MAIN_USAGE)
+      return util.EXIT_USAGE
+    end
+    io.stdout:write(args.help(require("textclass.cli." .. topic).spec))
+    return util.EXIT_OK
+  end
+  if not is_command(name) then
+    util.warn(name:sub(1, 1) == "-" and "unknown option '%s'" or "no such command '%s'", name)
+    io.stderr:write(MAIN_USAGE)
+    return util.EXIT_USAGE
+  end
+
+  local cmd = require("textclass.cli." .. name)
+  local rest = table.move(argv, 2, #argv, 1, {})
+  local status
+  local ok, err = xpcall(function()
+    local opts, operands
+    if cmd.raw_args then
+      opts, operands = cmd.raw_args(rest)
+    else
+      opts, operands = args.parse(cmd.spec, rest)
+    end
+    if opts.help then
+      io.stdout:write(args.help(cmd.spec))
+      status = util.EXIT_OK
+      return
+    end
+    status = cmd.run(opts, operands)
+  end, function(e)
+    if util.is_failure(e) then return e end
+    return { bug = tostring(e), trace = debug.traceback(nil, 2) }
+  end)
+  if ok then return status or util.EXIT_OK end
+  if util.is_failure(err) then
+    io.stdout:flush()
+    util.warn("%s", err.msg)
+    if err.code == util.EXIT_USAGE then io.stderr:write(args.usage(cmd.spec)) end
+    return err.code
+  end
+  io.stdout:flush()
+  util.warn("internal error: %s", err.bug)
+  if os.getenv("TEXTCLASS_DEBUG") then io.stderr:write(err.trace, "\n") end
+  return util.EXIT_FAIL
+end
+
+local status = dispatch(arg)
+io.stdout:flush()
+os.exit(status, true)

@@ -1,0 +1,550 @@
+-- cli_spec.lua - end-to-end tests of the textclass command line.
+--
+-- Runs the real bin/textclass (made by `make`) on the fixtures in
+-- tests/data/cli and checks stdout, stderr and the exit status. A small
+-- model is trained from the fixture corpus first (train -> eval -> label),
+-- so these tests need no shipped model. Run from the top of the tree.
+
+local cjson = require "cjson.safe"
+local lfs = require "lfs"
+
+local CLI = "bin/textclass"
+local D = "tests/data/cli"
+
+local function sh_quote(s) return "'" .. tostring(s):gsub("'", "'\\''") .. "'" end
+
+local function slurp(path)
+  local f = io.open(path, "rb")
+  if not f then return nil end
+  local s = f:read("a")
+  f:close()
+  return s
+end
+
+local function spit(path, s)
+  local f = assert(io.open(path, "wb"))
+  f:write(s)
+  f:close()
+end
+
+local TMP = io.popen("mktemp -d"):read("l")
+
+-- Run the CLI with a shell argument string; stdin from a file or a string.
+-- Returns { code =, out =, err = }.
+local function run(args, opts)
+  opts = opts or {}
+  local out, err = TMP .. "/stdout", TMP .. "/stderr"
+  local cmd = CLI .. " " .. args .. " >" .. out .. " 2>" .. err
+  if opts.stdin_file then
+    cmd = cmd .. " <" .. sh_quote(opts.stdin_file)
+  elseif opts.stdin then
+    spit(TMP .. "/stdin", opts.stdin)
+    cmd = cmd .. " <" .. TMP .. "/stdin"
+  elseif opts.pipe then
+    cmd = "(" .. opts.pipe .. ") | " .. cmd
+  else
+    cmd = cmd .. " </dev/null"
+  end
+  local _, how, code = os.execute(cmd)
+  assert(how == "exit", "killed by a signal: " .. cmd)
+  return { code = code, out = slurp(out) or "", err = slurp(err) or "", cmd = cmd }
+end
+
+local function lines(s)
+  local t = {}
+  for l in s:gmatch("([^\n]*)\n") do t[#t + 1] = l end
+  return t
+end
+
+local function tsv(s)
+  local rows = {}
+  for _, l in ipairs(lines(s)) do
+    local f = {}
+    for field in (l .. "\t"):gmatch("([^\t]*)\t") do f[#f + 1] = field end
+    rows[#rows + 1] = f
+  end
+  return rows
+end
+
+local function jsonl(s)
+  local rows = {}
+  for _, l in ipairs(lines(s)) do rows[#rows + 1] = assert(cjson.decode(l), "not JSON: " .. l) end
+  return rows
+end
+
+local MODEL = TMP .. "/fixture.model"
+local LABELS = { cyber = true, other = true, politics = true, sport = true }
+
+-- The fixture model: trained once, used by most tests. min_df 1 because
+-- the corpus is tiny.
+local trained
+local function model()
+  if not trained then
+    trained = run("train -q --min-df 1 -o " .. MODEL .. " " .. D .. "/train.jsonl")
+    assert(trained.code == 0, "training the fixture model failed: " .. trained.err)
+  end
+  return MODEL
+end
+
+teardown(function() os.execute("rm -rf " .. sh_quote(TMP)) end)
+
+describe("textclass help", function()
+  it("prints the tool's help on stdout with exit 0", function()
+    local r = run("--help")
+    assert.equal(0, r.code)
+    assert.matches("^Usage: textclass COMMAND", r.out)
+    for _, c in ipairs({ "label", "train", "eval", "explain", "info", "run" }) do
+      assert.matches("\n  " .. c .. " ", r.out)
+    end
+    assert.equal("", r.err)
+  end)
+
+  for _, c in ipairs({ "label", "train", "eval", "explain", "info", "run" }) do
+    it("prints the help of '" .. c .. "' for --help, -h and 'help " .. c .. "'", function()
+      local r = run(c .. " --help")
+      assert.equal(0, r.code)
+      assert.matches("^Usage: textclass " .. c .. " ", r.out)
+      assert.matches("%-h, %-%-help", r.out)
+      assert.equal("", r.err)
+      assert.equal(r.out, run(c .. " -h").out)
+      assert.equal(r.out, run("help " .. c).out)
+    end)
+  end
+
+  it("without a command: usage on stderr, exit 2", function()
+    local r = run("")
+    assert.equal(2, r.code)
+    assert.equal("", r.out)
+    assert.matches("Usage: textclass COMMAND", r.err)
+  end)
+
+  it("an unknown command: message and usage, exit 2", function()
+    local r = run("frobnicate")
+    assert.equal(2, r.code)
+    assert.matches("^textclass: no such command 'frobnicate'\n", r.err)
+    assert.matches("Usage:", r.err)
+  end)
+end)
+
+describe("textclass bad options", function()
+  local cases = {
+    { "label --bogus", "unknown option '%-%-bogus'" },
+    { "label -Z", "unknown option '%-Z'" },
+    { "label --top 0", "%-%-top: 0 is below the minimum 1" },
+    { "label --top many", "%-%-top: 'many' is not a number" },
+    { "label --top 1.5", "%-%-top: '1.5' is not a whole number" },
+    { "label --threshold 2", "%-%-threshold: 2 is above the maximum 1" },
+    { "label -o xml", "%-%-output: 'xml' is not one of tsv, jsonl, csv" },
+    { "label --input yaml", "%-%-input: 'yaml' is not one of" },
+    { "label -m", "option '%-m' needs a value" },
+    { "label --model", "option '%-%-model' needs a value" },
+    { "label --quiet=yes", "option '%-%-quiet' takes no value" },
+    { "label -m a.model -c b.lua", "give either %-m MODEL or %-c CLASSIFIER.lua" },
+    { "label - -", "stdin %(%-%) can be read only once" },
+    { "train " .. D .. "/train.jsonl", "%-o OUT.model is required" },
+    { "train -o x.model", "no DATA given" },
+    { "train -o x.model --ngrams 3,1 d", "%-%-ngrams: expected MIN,MAX" },
+    { "train -o x.model --class-weight heavy d", "%-%-class%-weight: expected balanced" },
+    { "train -o x.model --kernel poly d", "%-%-kernel: 'poly' is not one of linear, rbf" },
+    { "train -o x.model --fallback other d", "%-%-fallback only applies to %-%-multilabel" },
+    { "eval", "no DATA given" },
+    { "explain a b", "explain takes one FILE" },
+    { "info extra", "info takes no operands" },
+    { "run", "no SCRIPT given" },
+  }
+  for _, c in ipairs(cases) do
+    it("'" .. c[1] .. "' exits 2 with a message and the usage", function()
+      local r = run(c[1])
+      assert.equal(2, r.code)
+      assert.equal("", r.out)
+      assert.matches("^textclass: " .. c[2], r.err)
+      assert.matches("\nUsage: textclass ", r.err)
+    end)
+  end
+end)
+
+describe("textclass train -> eval -> label", function()
+  it("trains a model from JSONL and saves it", function()
+    local r = run("train --min-df 1 -o " .. TMP .. "/rt.model " .. D .. "/train.jsonl")
+    assert.equal(0, r.code, r.err)
+    assert.equal("", r.out)
+    assert.matches("textclass: trained on 36 documents, 4 labels", r.err)
+    assert.truthy(lfs.attributes(TMP .. "/rt.model", "size") > 0)
+    -- atomic save leaves no temporary file behind
+    for name in lfs.dir(TMP) do assert.falsy(name:match("^rt%.model.+"), name) end
+  end)
+
+  it("fits its own training data (eval --json)", function()
+    local r = run("eval --json -m " .. model() .. " " .. D .. "/train.jsonl")
+    assert.equal(0, r.code, r.err)
+    local j = assert(cjson.decode(r.out))
+    assert.equal(36, j.documents)
+    assert.is_true(j.accuracy >= 0.9, "training accuracy " .. tostring(j.accuracy))
+    for l in pairs(LABELS) do assert.equal(9, j.per_label[l].support) end
+  end)
+
+  it("prints accuracy, per-label figures and an aligned confusion matrix", function()
+    local r = run("eval -m " .. model() .. " " .. D .. "/test.jsonl")
+    assert.equal(0, r.code, r.err)
+    assert.matches("documents%s+12\n", r.out)
+    assert.matches("accuracy%s+[01]%.%d%d%d%d\n", r.out)
+    assert.matches("macro F1%s+[01]%.%d%d%d%d\n", r.out)
+    assert.matches("micro F1%s+[01]%.%d%d%d%d\n", r.out)
+    assert.matches("label%s+precision%s+recall%s+f1%s+support", r.out)
+    local matrix = r.out:match("confusion matrix[^\n]*\n(.*)$")
+    assert.truthy(matrix)
+    local rows = lines(matrix)
+    assert.equal(5, #rows)
+    -- aligned: every row as long as the header, each row sums to support 3
+    for i = 2, 5 do
+      assert.equal(#rows[1], #rows[i])
+      local sum = 0
+      for n in rows[i]:gmatch("%s(%d+)") do sum = sum + tonumber(n) end
+      assert.equal(3, sum)
+    end
+  end)
+
+  it("label agrees with eval on the same data", function()
+    local e = cjson.decode(run("eval --json -m " .. model() .. " " .. D .. "/test.jsonl").out)
+    local r = run("label -q -o jsonl -m " .. model() .. " " .. D .. "/test.jsonl")
+    assert.equal(0, r.code, r.err)
+    local rows = jsonl(r.out)
+    assert.equal(12, #rows)
+    local right = 0
+    for i, row in ipairs(rows) do
+      assert.equal(string.format("e%02d", i), row.id)
+      assert.truthy(LABELS[row.label])
+      if row.label == row.input_label then right = right + 1 end
+    end
+    assert.near(e.accuracy, right / 12, 1e-9)
+  end)
+
+  for _, f in ipairs({ "train.csv", "train.txt", "train_folder" }) do
+    it("trains from " .. f .. " (the same corpus in another form)", function()
+      local out = TMP .. "/" .. f .. ".model"
+      local r = run("train -q --min-df 1 -o " .. out .. " " .. D .. "/" .. f)
+      assert.equal(0, r.code, r.err)
+      local info = run("info --json -m " .. out)
+      assert.equal(0, info.code, info.err)
+      local labels = {}
+      for _, l in ipairs(cjson.decode(info.out).labels) do labels[l] = true end
+      assert.same(LABELS, labels)
+      local e = cjson.decode(run("eval --json -m " .. out .. " " .. D .. "/train.jsonl").out)
+      assert.is_true(e.accuracy >= 0.9)
+    end)
+  end
+
+  it("reports bad training data with file and line, and exits 1", function()
+    local r = run("train -o " .. TMP .. "/bad.model " .. D .. "/bad-train.jsonl")
+    assert.equal(1, r.code)
+    assert.matches("textclass: tests/data/cli/bad%-train%.jsonl:2: not JSON", r.err)
+    assert.matches("textclass: tests/data/cli/bad%-train%.jsonl:4: no 'label' or 'labels' field", r.err)
+    assert.matches("textclass: tests/data/cli/bad%-train%.jsonl:3: 0 labels", r.err)
+    assert.matches("3 bad records in the training data", r.err)
+    assert.is_nil(lfs.attributes(TMP .. "/bad.model"))
+  end)
+
+  it("refuses data with one label only", function()
+    local r = run("train -o " .. TMP .. "/one.model " .. D .. "/one-class.jsonl")
+    assert.equal(1, r.code)
+    assert.matches("one label only %(politics%)", r.err)
+  end)
+end)
+
+describe("textclass label inputs", function()
+  it("walks folders recursively in sorted order, skipping hidden files", function()
+    local r = run("label -q -m " .. model() .. " " .. D .. "/docs")
+    assert.equal(0, r.code, r.err)
+    local rows = tsv(r.out)
+    assert.equal(3, #rows)
+    assert.equal(D .. "/docs/01-budget.txt", rows[1][1])
+    assert.equal(D .. "/docs/02-final.txt", rows[2][1])
+    assert.equal(D .. "/docs/sub/03-breach.txt", rows[3][1])
+    for _, row in ipairs(rows) do
+      assert.equal(5, #row)
+      assert.truthy(LABELS[row[2]])
+      assert.equal(row[2], row[3])
+      assert.equal("", row[5])
+    end
+  end)
+
+  it("gives every bad input its own record, in order, and exits 1", function()
+    local r = run("label -q -m " .. model() .. " " .. table.concat({
+      D .. "/docs/01-budget.txt", D .. "/empty.txt", D .. "/binary.bin", D .. "/invalid-utf8.txt",
+      D .. "/no-such-file.txt", D .. "/docs/02-final.txt" }, " "))
+    assert.equal(1, r.code)
+    local rows = tsv(r.out)
+    assert.equal(6, #rows)
+    assert.equal("", rows[1][5])
+    assert.same({ D .. "/empty.txt", "", "", "", "empty document" }, rows[2])
+    assert.same({ D .. "/binary.bin", "", "", "", "binary file" }, rows[3])
+    assert.same({ D .. "/invalid-utf8.txt", "", "", "", "invalid UTF-8 at byte 14" }, rows[4])
+    assert.same({ D .. "/no-such-file.txt", "", "", "", "No such file or directory" }, rows[5])
+    assert.equal("", rows[6][5])
+    assert.truthy(LABELS[rows[6][2]])
+  end)
+
+  it("labels invalid UTF-8 with --replace-invalid", function()
+    local r = run("label -q --replace-invalid -m " .. model() .. " " .. D .. "/invalid-utf8.txt")
+    assert.equal(0, r.code, r.err)
+    assert.truthy(LABELS[tsv(r.out)[1][2]])
+  end)
+
+  it("reads JSONL: id and text fields, pass-through, one record per line", function()
+    local r = run("label -q -o jsonl -m " .. model() .. " " .. D .. "/articles.jsonl")
+    assert.equal(1, r.code)
+    local rows = jsonl(r.out)
+    assert.equal(6, #rows)
+    assert.equal("a1", rows[1].id)
+    assert.equal("wire", rows[1].source)
+    assert.equal("en", rows[1].lang)
+    assert.truthy(LABELS[rows[1].label])
+    assert.same({ rows[1].label }, rows[1].labels)
+    assert.is_nil(rows[1].text)
+    assert.equal(D .. "/articles.jsonl:3", rows[3].id)
+    assert.matches("^not JSON", rows[3].error)
+    assert.equal(cjson.null, rows[3].label)
+    assert.equal("a4", rows[4].id)
+    assert.equal("no 'text' field", rows[4].error)
+    assert.equal("no text field here", rows[4].body)
+    assert.equal(D .. "/articles.jsonl:5", rows[5].id)
+    assert.equal("gold-cyber", rows[5].input_label)        -- renamed, not overwritten
+    assert.truthy(LABELS[rows[5].label])
+    assert.equal("6", rows[6].id)
+    assert.equal("empty document", rows[6].error)
+    -- scores: every label, best first
+    local n, prev = 0, math.huge
+    for l, s in pairs(rows[1].scores) do
+      n = n + 1
+      assert.truthy(LABELS[l])
+      assert.is_true(s >= 0 and s <= 1)
+    end
+    assert.equal(4, n)
+    local order = {}
+    for l in r.out:match("^[^\n]*\"scores\":(%b{})"):gmatch('"(%w+)":') do order[#order + 1] = l end
+    assert.equal(rows[1].label, order[1])
+    for _, l in ipairs(order) do assert.is_true(rows[1].scores[l] <= prev); prev = rows[1].scores[l] end
+  end)
+
+  it("reads JSONL with other field names", function()
+    local r = run("label -q -i jsonl -o jsonl --text-field body --id-field source -m " .. model() .. " -",
+                  { stdin = '{"source": "s1", "body": "The striker scored a goal in the final."}\n' })
+    assert.equal(0, r.code, r.err)
+    local rows = jsonl(r.out)
+    assert.equal(1, #rows)
+    assert.equal("s1", rows[1].id)
+    assert.is_nil(rows[1].body)
+  end)
+
+  it("reads CSV with quoted commas, quotes and line breaks", function()
+    local r = run("label -q -o jsonl -m " .. model() .. " " .. D .. "/articles.csv")
+    assert.equal(0, r.code, r.err)
+    local rows = jsonl(r.out)
+    assert.equal(3, #rows)
+    assert.same({ "k1", "k2", "k3" }, { rows[1].id, rows[2].id, rows[3].id })
+    assert.equal("Vote, again", rows[1].title)
+    for _, row in ipairs(rows) do assert.truthy(LABELS[row.label]) end
+  end)
+
+  it("reads CSV columns by number and reports a missing column", function()
+    local r = run("label -q --text-column 3 --id-column 2 -m " .. model() .. " " .. D .. "/articles.csv")
+    assert.equal(0, r.code, r.err)
+    assert.same({ "Vote, again", "Match", "Breach" }, { tsv(r.out)[1][1], tsv(r.out)[2][1], tsv(r.out)[3][1] })
+    r = run("label -q --text-column body -m " .. model() .. " " .. D .. "/articles.csv")
+    assert.equal(1, r.code)
+    assert.equal(1, #tsv(r.out))
+    assert.matches("no 'body' column", r.out)
+  end)
+
+  it("reads one article per line from stdin, empty lines included", function()
+    local r = run("label -q -m " .. model(), { stdin_file = D .. "/lines.txt" })
+    assert.equal(1, r.code)
+    local rows = tsv(r.out)
+    assert.equal(5, #rows)
+    for i, row in ipairs(rows) do assert.equal("-:" .. i, row[1]) end
+    assert.equal("empty document", rows[3][5])
+    assert.equal("sport", rows[2][2])
+  end)
+
+  it("reads ID<TAB>TEXT lines with --input tsv", function()
+    local r = run("label -q -i tsv -m " .. model(), { stdin = "x1\tThe striker scored twice.\nx2\tHackers stole passwords.\n" })
+    assert.equal(0, r.code, r.err)
+    local rows = tsv(r.out)
+    assert.same({ "x1", "x2" }, { rows[1][1], rows[2][1] })
+  end)
+
+  it("gives N records for N inputs, in order, across batch boundaries", function()
+    local input, n = {}, 257
+    local texts = { "The striker scored.", "The minister resigned.", "", "Hackers stole data.", "Shares rose." }
+    for i = 1, n do input[i] = "id" .. i .. "\t" .. texts[i % #texts + 1] end
+    for _, b in ipairs({ 1, 7, 64, 1000 }) do
+      local r = run("label -q -i tsv -b " .. b .. " -j 2 -m " .. model(), { stdin = table.concat(input, "\n") .. "\n" })
+      assert.equal(1, r.code)
+      local rows = tsv(r.out)
+      assert.equal(n, #rows)
+      for i, row in ipairs(rows) do
+        assert.equal("id" .. i, row[1])
+        assert.equal(texts[i % #texts + 1] == "" and "empty document" or "", row[5])
+      end
+    end
+  end)
+
+  it("streams: a record comes out before stdin ends", function()
+    local system = require "system"
+    local cmd = "(echo 'The striker scored a goal.'; sleep 3; echo 'Hackers stole data.') | " ..
+                CLI .. " label -q -m " .. model()
+    local t0 = system.monotime()
+    local p = io.popen(cmd)
+    local first = p:read("l")
+    local t1 = system.monotime()
+    local second = p:read("l")
+    p:close()
+    assert.truthy(first and first:match("^%-:1\t"))
+    assert.truthy(second and second:match("^%-:2\t"))
+    assert.is_true(t1 - t0 < 2.5, "first record after " .. (t1 - t0) .. " s")
+  end)
+end)
+
+describe("textclass label outputs", function()
+  it("writes TSV: id, label, labels, scores, error", function()
+    local r = run("label -q --top 2 -m " .. model() .. " " .. D .. "/docs/02-final.txt")
+    assert.equal(0, r.code, r.err)
+    local row = tsv(r.out)[1]
+    assert.equal(5, #row)
+    assert.equal("sport", row[2])
+    assert.matches("^sport:[01]%.%d%d%d%d,%w+:[01]%.%d%d%d%d$", row[4])
+  end)
+
+  it("writes CSV with a header and RFC 4180 quoting", function()
+    local r = run("label -q -o csv -i tsv -m " .. model(), { stdin = 'a,"b\tThe striker scored.\n' })
+    assert.equal(0, r.code, r.err)
+    local csv = require "textclass.cli.csv"
+    local it_lines = r.out:gmatch("[^\n]*\n")
+    local recs = {}
+    for rec in csv.records(it_lines) do recs[#recs + 1] = rec end
+    assert.same({ "id", "label", "labels", "scores", "error" }, recs[1])
+    assert.equal('a,"b', recs[2][1])
+    assert.equal("sport", recs[2][2])
+    assert.matches("\r\n$", r.out)
+    assert.is_nil(run("label -q -o csv --no-header -m " .. model() .. " " .. D .. "/docs").out:match("^id,"))
+  end)
+
+  it("escapes tabs and newlines in TSV fields", function()
+    local r = run("label -q -o tsv -m " .. model() .. " -i jsonl -",
+                  { stdin = '{"id": "x\\ty\\nz", "text": "The striker scored."}\n' })
+    assert.equal(0, r.code, r.err)
+    assert.equal("x\\ty\\nz", tsv(r.out)[1][1])
+  end)
+
+  it("writes a summary on stderr unless --quiet, and no progress bar off a terminal", function()
+    local r = run("label -m " .. model() .. " " .. D .. "/docs " .. D .. "/empty.txt")
+    assert.equal(1, r.code)
+    assert.matches("^textclass: 4 documents in [%d.]+ s %(%d+ docs/s%): ", r.err)
+    assert.matches("; 1 error\n$", r.err)
+    assert.falsy(r.err:find("[\r\27]"))
+    assert.equal("", run("label -q -m " .. model() .. " " .. D .. "/docs").err)
+  end)
+
+  it("applies --threshold", function()
+    local r = run("label -q -o jsonl --threshold 0 -m " .. model() .. " " .. D .. "/docs/01-budget.txt")
+    assert.equal(0, r.code, r.err)
+    assert.equal(4, #jsonl(r.out)[1].labels)
+  end)
+end)
+
+describe("textclass models and classifiers", function()
+  it("rejects a corrupted model file with a message and exit 1", function()
+    local r = run("label -m " .. D .. "/corrupt.model " .. D .. "/docs")
+    assert.equal(1, r.code)
+    assert.equal("", r.out)
+    assert.matches("^textclass: tests/data/cli/corrupt%.model: ", r.err)
+  end)
+
+  it("rejects a truncated model file", function()
+    local bytes = assert(slurp(model()))
+    spit(TMP .. "/truncated.model", bytes:sub(1, #bytes // 2))
+    local r = run("info -m " .. TMP .. "/truncated.model")
+    assert.equal(1, r.code)
+    assert.equal("", r.out)
+    assert.matches("^textclass: .*truncated%.model", r.err)
+  end)
+
+  it("reports a missing model file", function()
+    local r = run("eval -m " .. TMP .. "/none.model " .. D .. "/test.jsonl")
+    assert.equal(1, r.code)
+    assert.matches("^textclass: .*none%.model", r.err)
+  end)
+
+  it("runs a Lua classifier with -c; a failing document gets an error", function()
+    local r = run("label -q -c " .. D .. "/always-sport.lua -i lines",
+                  { stdin = "one\nboom here\nthree\n" })
+    assert.equal(1, r.code)
+    local rows = tsv(r.out)
+    assert.equal(3, #rows)
+    assert.equal("sport", rows[1][2])
+    assert.equal("boom in the text", rows[2][5])
+    assert.equal("sport", rows[3][2])
+  end)
+
+  it("evaluates a Lua classifier exactly and writes its errors", function()
+    local r = run("eval --json --errors " .. TMP .. "/wrong.jsonl -c " .. D .. "/always-sport.lua " .. D .. "/test.jsonl")
+    assert.equal(0, r.code, r.err)
+    local j = cjson.decode(r.out)
+    assert.equal(0.25, j.accuracy)
+    assert.equal(1, j.per_label.sport.recall)
+    assert.equal(0.25, j.per_label.sport.precision)
+    assert.equal(0, j.per_label.politics.f1)
+    assert.equal(9, j.misclassified)
+    local wrong = jsonl(slurp(TMP .. "/wrong.jsonl"))
+    assert.equal(9, #wrong)
+    for _, w in ipairs(wrong) do
+      assert.same({ "sport" }, w.predicted)
+      assert.are_not.equal("sport", w.gold[1])
+      assert.truthy(w.text and #w.text > 0)
+    end
+  end)
+
+  it("explains a label with the features that drove it", function()
+    local r = run("explain -n 3 -m " .. model() .. " " .. D .. "/docs/02-final.txt")
+    assert.equal(0, r.code, r.err)
+    assert.matches("^label%s+sport\n", r.out)
+    assert.matches("features for sport:", r.out)
+    local r2 = run("explain --json --all -m " .. model(), { stdin_file = D .. "/docs/02-final.txt" })
+    assert.equal(0, r2.code, r2.err)
+    local j = cjson.decode(r2.out)
+    assert.equal(4, #j.explanations)
+    for _, e in ipairs(j.explanations) do assert.is_true(#e.features <= 3 or #e.features <= 10) end
+    local r3 = run("explain --label chess -m " .. model() .. " " .. D .. "/docs/02-final.txt")
+    assert.equal(2, r3.code)
+    assert.matches("no label 'chess'", r3.err)
+    local r4 = run("explain -m " .. model() .. " " .. D .. "/empty.txt")
+    assert.equal(1, r4.code)
+    assert.matches("empty document", r4.err)
+  end)
+
+  it("describes a model with info", function()
+    local r = run("info -m " .. model())
+    assert.equal(0, r.code, r.err)
+    assert.matches("labels%s+politics, sport, cyber, other", r.out)
+    local j = cjson.decode(run("info --json -m " .. model()).out)
+    assert.same({ "politics", "sport", "cyber", "other" }, j.labels)
+  end)
+end)
+
+describe("textclass run", function()
+  it("runs a script with the module and its arguments", function()
+    local r = run("run " .. D .. "/script.lua a --b c")
+    assert.equal(0, r.code, r.err)
+    assert.matches("^args\t3\ta %-%-b c\t" .. D:gsub("%-", "%%-") .. "/script%.lua\n", r.out)
+    assert.matches("\nversion\ttextclass ", r.out)
+  end)
+
+  it("reports a failing script with exit 1", function()
+    local r = run("run " .. D .. "/script.lua fail")
+    assert.equal(1, r.code)
+    assert.matches("^textclass: .*failing as asked", r.err)
+    local r2 = run("run " .. TMP .. "/none.lua")
+    assert.equal(1, r2.code)
+    assert.matches("^textclass: cannot open", r2.err)
+  end)
+end)
