@@ -173,7 +173,6 @@ static int validate_linear(const tc_model *m, size_t nf, int code, tc_diag *diag
 static int validate_kernel(const tc_model *m, size_t nf, int code, tc_diag *diag) {
   const tci_kernel *k = m->kern;
   size_t i, l, j;
-  int rc;
   if (!k) return tci_fail(diag, code, "kernel: support vectors missing");
   if (!isfinite(k->gamma) || !(k->gamma > 0))
     return tci_fail(diag, code, "kernel: gamma %g is not a positive number", k->gamma);
@@ -208,8 +207,9 @@ static int validate_kernel(const tc_model *m, size_t nf, int code, tc_diag *diag
       if (k->sv_idx[l][j] >= k->n_sv)
         return tci_fail(diag, code, "kernel: label %zu: support vector %zu is %lu, beyond the pool of %zu",
                         l, j, (unsigned long)k->sv_idx[l][j], k->n_sv);
-    if (n > 0 && (rc = validate_doubles(k->coef[l], n, code, diag, "kernel", "coefficient")) != TC_OK)
-      return rc;
+    for (j = 0; j < n; j++)
+      if (!isfinite(k->coef[l][j]))
+        return tci_fail(diag, code, "kernel: label %zu: coefficient %zu is not finite", l, j);
     if (!isfinite(k->rho[l])) return tci_fail(diag, code, "kernel: label %zu: rho is not finite", l);
   }
   return TC_OK;
@@ -502,7 +502,9 @@ static int read_labels(tci_reader *s, tc_model *m, tc_diag *diag) {
   return close_section(s, "labels", diag);
 }
 
-/* The extractor validates its own bytes; we prefix its message. */
+/* The extractor validates its own bytes; its message gets an "extractor: "
+ * prefix when it lacks one. A newer extractor format inside a version-1
+ * file stays TC_EVERSION: this library cannot read that model. */
 static int read_extractor(tci_reader *s, tc_model *m, tc_diag *diag) {
   tc_diag d;
   size_t n = tci_left(s);
@@ -513,6 +515,7 @@ static int read_extractor(tci_reader *s, tc_model *m, tc_diag *diag) {
   if (rc != TC_OK) {
     m->ex = NULL;
     if (rc != TC_ENOMEM && rc != TC_EVERSION) rc = TC_EFORMAT;
+    if (strncmp(d.message, "extractor:", 10) == 0) return tci_fail(diag, rc, "%s", d.message);
     return tci_fail(diag, rc, "extractor: %s", d.message[0] ? d.message : tc_strerror(rc));
   }
   return TC_OK;

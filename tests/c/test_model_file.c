@@ -1,0 +1,990 @@
+/* test_model_file.c - the model object, its bytes and its files.
+ *
+ * Models are built by hand (a fitted extractor, then weights or support
+ * vectors from a fixed pseudo-random sequence), so these tests do not
+ * depend on training. Hostile files are made by editing valid bytes and,
+ * where the test is about what lies past the checksum, recomputing it.
+ *
+ * Setting TC_FUZZ_SEED_DIR writes the small valid models used as seeds of
+ * tests/fuzz/fuzz_model.c into that directory.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <libsvm/svm.h>
+
+#include "check.h"
+#include "internal.h"
+
+/* ======================================================== fixtures */
+
+static const char *const TEXTS[] = {
+    "The striker scored twice and the league title race is open again",
+    "Parliament passed the budget after a long debate on taxes",
+    "The new phone has a faster chip and a brighter screen",
+    "The coach praised the defence after the cup match",
+    "Ministers met trade unions to discuss pensions and taxes",
+    "Engineers released an update that fixes the battery drain on the phone",
+    "Fans cheered as the team won the league",
+    "The election campaign focused on the economy and the budget",
+};
+#define N_TEXTS (sizeof TEXTS / sizeof TEXTS[0])
+
+static const char *const LABELS[] = {"sport", "world", "\xc3\xa9" "conomie"};
+#define N_LABELS 3
+
+static uint64_t rng_state;
+static uint64_t rnd(void) {
+  rng_state ^= rng_state << 13;
+  rng_state ^= rng_state >> 7;
+  rng_state ^= rng_state << 17;
+  return rng_state;
+}
+static double rnd_unit(void) { return (double)(rnd() >> 11) / 9007199254740992.0; }
+
+static char *xstrdup(const char *s) {
+  char *d = malloc(strlen(s) + 1);
+  if (d) strcpy(d, s);
+  return d;
+}
+
+static tc_extractor *make_extractor(void) {
+  tc_options o;
+  tc_extractor *ex = NULL;
+  size_t lens[N_TEXTS], i;
+  tc_options_init(&o);
+  o.min_df = 1;
+  for (i = 0; i < N_TEXTS; i++) lens[i] = strlen(TEXTS[i]);
+  if (tc_extractor_new(&o, &ex, NULL) != TC_OK) return NULL;
+  if (tc_extractor_fit(ex, N_TEXTS, TEXTS, lens, NULL, NULL) != TC_OK) {
+    tc_extractor_free(ex);
+    return NULL;
+  }
+  return ex;
+}
+
+/* Labels, calibration and metadata shared by both kinds of model. */
+static int fill_common(tc_model *m, int kernel) {
+  size_t l;
+  m->ex = make_extractor();
+  if (!m->ex) return 0;
+  m->kernel = kernel;
+  m->multilabel = 1;
+  m->threshold = 0.4;
+  m->fallback = 1;
+  m->n_labels = N_LABELS;
+  m->labels = calloc(N_LABELS, sizeof *m->labels);
+  m->platt_a = malloc(N_LABELS * sizeof *m->platt_a);
+  m->platt_b = malloc(N_LABELS * sizeof *m->platt_b);
+  if (!m->labels || !m->platt_a || !m->platt_b) return 0;
+  for (l = 0; l < N_LABELS; l++) {
+    m->labels[l] = xstrdup(LABELS[l]);
+    if (!m->labels[l]) return 0;
+    m->platt_a[l] = -1.0 - rnd_unit();
+    m->platt_b[l] = rnd_unit() - 0.5;
+  }
+  return tci_model_set_meta(m, "created", "2026-11-25T18:00:00Z") == TC_OK &&
+         tci_model_set_meta(m, "documents", "8") == TC_OK &&
+         tci_model_set_meta(m, "C", "1") == TC_OK &&
+         tci_model_set_meta(m, "K", "5") == TC_OK;
+}
+
+static tc_model *make_linear(void) {
+  tc_model *m;
+  size_t nf, i;
+  rng_state = 0x9E3779B97F4A7C15ull;
+  if (tci_model_alloc(&m) != TC_OK) return NULL;
+  if (!fill_common(m, TC_KERNEL_LINEAR)) goto fail;
+  nf = tc_extractor_n_features(m->ex);
+  m->weights = malloc(nf * N_LABELS * sizeof *m->weights);
+  m->bias = malloc(N_LABELS * sizeof *m->bias);
+  if (!m->weights || !m->bias) goto fail;
+  for (i = 0; i < nf * N_LABELS; i++) m->weights[i] = 2 * rnd_unit() - 1;
+  for (i = 0; i < N_LABELS; i++) m->bias[i] = rnd_unit() - 0.5;
+  return m;
+fail:
+  tc_model_free(m);
+  return NULL;
+}
+
+/* Six pooled support vectors: the TF-IDF vectors of six texts. Label l
+ * uses every vector whose number is not 2 mod (l + 3), so the labels share
+ * some vectors and not others, and the coefficients have both signs. */
+#define N_SV 6
+static tc_model *make_rbf(void) {
+  tc_model *m;
+  tci_kernel *k;
+  tc_workspace *ws = NULL;
+  tc_vector v;
+  size_t i, j, l, total = 0;
+  rng_state = 0xD1B54A32D192ED03ull;
+  if (tci_model_alloc(&m) != TC_OK) return NULL;
+  if (!fill_common(m, TC_KERNEL_RBF) || tc_workspace_new(&ws) != TC_OK) goto fail;
+  k = m->kern = calloc(1, sizeof *k);
+  if (!k) goto fail;
+  k->gamma = 0.75;
+  k->n_sv = N_SV;
+  k->sv_start = malloc(N_SV * sizeof *k->sv_start);
+  k->nodes = malloc(4096 * sizeof *k->nodes);
+  k->n_label_sv = calloc(N_LABELS, sizeof *k->n_label_sv);
+  k->sv_idx = calloc(N_LABELS, sizeof *k->sv_idx);
+  k->coef = calloc(N_LABELS, sizeof *k->coef);
+  k->rho = calloc(N_LABELS, sizeof *k->rho);
+  if (!k->sv_start || !k->nodes || !k->n_label_sv || !k->sv_idx || !k->coef || !k->rho) goto fail;
+  for (i = 0; i < N_SV; i++) {
+    if (tc_extractor_vectorize(m->ex, ws, TEXTS[i], strlen(TEXTS[i]), &v) != TC_OK) goto fail;
+    if (total + v.n + 1 > 4096) goto fail;
+    k->sv_start[i] = total;
+    for (j = 0; j < v.n; j++) {
+      k->nodes[total].index = v.f[j].index;
+      k->nodes[total++].value = v.f[j].value;
+    }
+    k->nodes[total].index = -1;
+    k->nodes[total++].value = 0;
+  }
+  k->n_nodes = total;
+  for (l = 0; l < N_LABELS; l++) {
+    k->sv_idx[l] = malloc(N_SV * sizeof **k->sv_idx);
+    k->coef[l] = malloc(N_SV * sizeof **k->coef);
+    if (!k->sv_idx[l] || !k->coef[l]) goto fail;
+    for (i = 0; i < N_SV; i++) {
+      if (i % (l + 3) == 2) continue;
+      k->sv_idx[l][k->n_label_sv[l]] = (uint32_t)i;
+      k->coef[l][k->n_label_sv[l]++] = (i % 2 ? -1 : 1) * (0.25 + rnd_unit());
+    }
+    k->rho[l] = rnd_unit() - 0.5;
+  }
+  if (tci_kernel_assemble(k, N_LABELS) != TC_OK) goto fail;
+  tc_workspace_free(ws);
+  return m;
+fail:
+  tc_workspace_free(ws);
+  tc_model_free(m);
+  return NULL;
+}
+
+static unsigned char *to_bytes(const tc_model *m, size_t *len) {
+  unsigned char *b = NULL;
+  *len = 0;
+  if (tc_model_to_bytes(m, &b, len) != TC_OK) return NULL;
+  return b;
+}
+
+/* ======================================================== byte surgery */
+
+static uint32_t rd32(const unsigned char *p) {
+  return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+static uint64_t rd64(const unsigned char *p) { return rd32(p) | (uint64_t)rd32(p + 4) << 32; }
+static void wr32(unsigned char *p, uint32_t v) {
+  int i;
+  for (i = 0; i < 4; i++) p[i] = (unsigned char)(v >> (8 * i));
+}
+static void wr64(unsigned char *p, uint64_t v) {
+  wr32(p, (uint32_t)v);
+  wr32(p + 4, (uint32_t)(v >> 32));
+}
+static void wrf64(unsigned char *p, double d) {
+  uint64_t u;
+  memcpy(&u, &d, 8);
+  wr64(p, u);
+}
+
+/* Make the header agree with the bytes again: length and CRC-32. */
+static void fix_header(unsigned char *b, size_t len) {
+  wr64(b + 16, len);
+  wr32(b + 24, tci_crc32(0, b + 32, len - 32));
+}
+
+/* Offset of the payload of the section with this tag (its length in
+ * *plen), or 0 when absent. */
+static size_t section(const unsigned char *b, size_t len, const char *tag, uint64_t *plen) {
+  size_t at = 32;
+  while (at + 12 <= len) {
+    uint64_t n = rd64(b + at + 4);
+    if (memcmp(b + at, tag, 4) == 0) {
+      if (plen) *plen = n;
+      return at + 12;
+    }
+    at += 12 + (size_t)n;
+  }
+  return 0;
+}
+
+/* Offset of the first occurrence of pat in b[from, len), or 0. */
+static size_t find_bytes(const unsigned char *b, size_t len, size_t from, const void *pat, size_t n) {
+  size_t i;
+  for (i = from; i + n <= len; i++)
+    if (memcmp(b + i, pat, n) == 0) return i;
+  return 0;
+}
+
+static unsigned char *dup_bytes(const unsigned char *b, size_t len) {
+  unsigned char *c = malloc(len + 64);
+  if (c) memcpy(c, b, len);
+  return c;
+}
+
+/* Decode; returns the code, *diag the message. A success is freed. */
+static int decode(const unsigned char *b, size_t len, tc_diag *d) {
+  tc_model *m = (tc_model *)1;
+  int rc;
+  memset(d, 0, sizeof *d);
+  rc = tc_model_from_bytes(b, len, &m, d);
+  if (rc != TC_OK && m != NULL) return 12345; /* *out must be NULL on failure */
+  tc_model_free(m);
+  return rc;
+}
+
+#define CHECK_REJECT(b, len, code, needle)                                     \
+  do {                                                                         \
+    tc_diag d_;                                                                \
+    int rc_ = decode((b), (len), &d_);                                         \
+    CHECK_EQ_INT(rc_, code);                                                   \
+    if (!strstr(d_.message, (needle))) {                                       \
+      check_failed++;                                                          \
+      fprintf(stderr, "%s:%d: diag \"%s\" lacks \"%s\"\n", __FILE__, __LINE__,  \
+              d_.message, (needle));                                           \
+    } else check_passed++;                                                     \
+  } while (0)
+
+/* ======================================================== decisions */
+
+/* Decision values computed here, independently of predict.c: linear
+ * w.x + b; kernel models through the assembled libsvm models, and again by
+ * summing coef * exp(-gamma |x - sv|^2) - rho directly. */
+static int linear_decisions(const tc_model *m, tc_workspace *ws, const char *text, double *out) {
+  tc_vector v;
+  size_t l, j;
+  if (tc_extractor_vectorize(m->ex, ws, text, strlen(text), &v) != TC_OK) return 0;
+  for (l = 0; l < m->n_labels; l++) {
+    double s = m->bias[l];
+    for (j = 0; j < v.n; j++) s += v.f[j].value * m->weights[(size_t)(v.f[j].index - 1) * m->n_labels + l];
+    out[l] = s;
+  }
+  return 1;
+}
+
+static double sqdist(const struct svm_node *x, const struct svm_node *y) {
+  double s = 0;
+  while (x->index != -1 || y->index != -1) {
+    if (y->index == -1 || (x->index != -1 && x->index < y->index)) { s += x->value * x->value; x++; }
+    else if (x->index == -1 || y->index < x->index) { s += y->value * y->value; y++; }
+    else { s += (x->value - y->value) * (x->value - y->value); x++; y++; }
+  }
+  return s;
+}
+
+static int kernel_decisions(const tc_model *m, tc_workspace *ws, const char *text,
+                            double *via_libsvm, double *direct) {
+  tc_vector v;
+  struct svm_node x[512];
+  size_t l, j;
+  const tci_kernel *k = m->kern;
+  if (tc_extractor_vectorize(m->ex, ws, text, strlen(text), &v) != TC_OK || v.n >= 512) return 0;
+  for (j = 0; j < v.n; j++) {
+    x[j].index = v.f[j].index;
+    x[j].value = v.f[j].value;
+  }
+  x[v.n].index = -1;
+  for (l = 0; l < m->n_labels; l++) {
+    double s = -k->rho[l];
+    svm_predict_values(k->svm[l], x, &via_libsvm[l]);
+    for (j = 0; j < k->n_label_sv[l]; j++)
+      s += k->coef[l][j] * exp(-k->gamma * sqdist(x, k->nodes + k->sv_start[k->sv_idx[l][j]]));
+    direct[l] = s;
+  }
+  return 1;
+}
+
+static int same_doubles(const double *a, const double *b, size_t n) {
+  return memcmp(a, b, n * sizeof *a) == 0;
+}
+
+static const char *const PROBES[] = {
+    "the team won the cup", "taxes and the budget", "a phone with a screen",
+    "nothing in the vocabulary here", ""};
+#define N_PROBES (sizeof PROBES / sizeof PROBES[0])
+
+/* ======================================================== tests */
+
+TEST(fixtures_build) {
+  tc_model *a = make_linear(), *b = make_rbf();
+  CHECK(a != NULL);
+  CHECK(b != NULL);
+  if (a) CHECK(tc_extractor_n_features(a->ex) > 10);
+  tc_model_free(a);
+  tc_model_free(b);
+}
+
+TEST(accessors) {
+  tc_model *m = make_linear();
+  const char *k = NULL, *v = NULL;
+  if (!m) { CHECK(m != NULL); return; }
+  CHECK_EQ_INT(tc_model_n_labels(m), 3);
+  CHECK_EQ_STR(tc_model_label(m, 2), LABELS[2]);
+  CHECK(tc_model_label(m, 3) == NULL);
+  CHECK_EQ_INT(tc_model_label_index(m, "world"), 1);
+  CHECK_EQ_INT(tc_model_label_index(m, "worl"), -1);
+  CHECK_EQ_INT(tc_model_kernel(m), TC_KERNEL_LINEAR);
+  CHECK_EQ_INT(tc_model_multilabel(m), 1);
+  CHECK(tc_model_threshold(m) == 0.4);
+  CHECK_EQ_INT(tc_model_fallback(m), 1);
+  CHECK(tc_model_extractor(m) == m->ex);
+  CHECK_EQ_INT(tc_model_meta_count(m), 4);
+  CHECK_OK(tc_model_meta_at(m, 1, &k, &v));
+  CHECK_EQ_STR(k, "documents");
+  CHECK_EQ_STR(v, "8");
+  CHECK_EQ_INT(tc_model_meta_at(m, 4, &k, &v), TC_EINVAL);
+  CHECK_EQ_STR(tc_model_meta(m, "C"), "1");
+  CHECK(tc_model_meta(m, "gamma") == NULL);
+  /* setting a key again replaces its value and keeps its place */
+  CHECK_OK(tci_model_set_meta(m, "documents", "9"));
+  CHECK_EQ_INT(tc_model_meta_count(m), 4);
+  CHECK_OK(tc_model_meta_at(m, 1, &k, &v));
+  CHECK_EQ_STR(v, "9");
+  CHECK_EQ_INT(tci_model_set_meta(m, "", "x"), TC_EINVAL);
+  /* NULL answers as an empty model */
+  CHECK_EQ_INT(tc_model_n_labels(NULL), 0);
+  CHECK(tc_model_label(NULL, 0) == NULL);
+  CHECK_EQ_INT(tc_model_label_index(NULL, "sport"), -1);
+  CHECK_EQ_INT(tc_model_fallback(NULL), -1);
+  CHECK(tc_model_meta(NULL, "C") == NULL);
+  tc_model_free(m);
+  tc_model_free(NULL);
+}
+
+TEST(kernel_assembly_counts) {
+  tc_model *m = make_rbf();
+  size_t l, k;
+  if (!m) { CHECK(m != NULL); return; }
+  for (l = 0; l < N_LABELS; l++) {
+    const struct svm_model *s = m->kern->svm[l];
+    size_t pos = 0;
+    for (k = 0; k < m->kern->n_label_sv[l]; k++) pos += m->kern->coef[l][k] > 0;
+    CHECK_EQ_INT(s->l, m->kern->n_label_sv[l]);
+    CHECK_EQ_INT(s->nr_class, 2);
+    CHECK_EQ_INT(s->nSV[0] + s->nSV[1], s->l);
+    CHECK_EQ_INT(s->nSV[0], pos);
+    CHECK_EQ_INT(s->label[0], 1);
+    CHECK_EQ_INT(s->label[1], -1);
+    CHECK_EQ_INT(s->param.svm_type, C_SVC);
+    CHECK_EQ_INT(s->param.kernel_type, RBF);
+    CHECK(s->param.gamma == 0.75);
+    CHECK(s->sv_coef[0] == m->kern->coef[l]);
+    CHECK(s->rho == m->kern->rho + l);
+    CHECK(s->probA == NULL && s->probB == NULL);
+    CHECK_EQ_INT(s->free_sv, 0);
+    for (k = 0; k < (size_t)s->l; k++)
+      CHECK(s->SV[k] == m->kern->nodes + m->kern->sv_start[m->kern->sv_idx[l][k]]);
+  }
+  /* reassembling replaces the old models (valgrind/ASan see no leak) */
+  CHECK_OK(tci_kernel_assemble(m->kern, N_LABELS));
+  /* pool index out of range, or a pool without its last terminator: refused */
+  m->kern->sv_idx[1][0] = N_SV;
+  CHECK_EQ_INT(tci_kernel_assemble(m->kern, N_LABELS), TC_EINVAL);
+  CHECK(m->kern->svm == NULL);
+  m->kern->sv_idx[1][0] = 0;
+  m->kern->nodes[m->kern->n_nodes - 1].index = 7;
+  CHECK_EQ_INT(tci_kernel_assemble(m->kern, N_LABELS), TC_EINVAL);
+  m->kern->nodes[m->kern->n_nodes - 1].index = -1;
+  CHECK_OK(tci_kernel_assemble(m->kern, N_LABELS));
+  tc_model_free(m);
+}
+
+/* A decision value is positive when the label applies: the assembled
+ * models must agree with the direct sum to rounding. */
+TEST(kernel_decisions_match_direct_sum) {
+  tc_model *m = make_rbf();
+  tc_workspace *ws = NULL;
+  double a[N_LABELS], b[N_LABELS];
+  size_t i, l;
+  if (!m || tc_workspace_new(&ws) != TC_OK) { CHECK(0); tc_model_free(m); return; }
+  for (i = 0; i < N_TEXTS; i++) {
+    CHECK(kernel_decisions(m, ws, TEXTS[i], a, b));
+    for (l = 0; l < N_LABELS; l++) CHECK(fabs(a[l] - b[l]) <= 1e-12 * (1 + fabs(b[l])));
+  }
+  tc_workspace_free(ws);
+  tc_model_free(m);
+}
+
+static void round_trip(tc_model *m) {
+  unsigned char *b1, *b2 = NULL;
+  size_t n1, n2 = 0, i, l;
+  tc_model *r = NULL;
+  tc_workspace *ws = NULL;
+  tc_diag d;
+  double x[N_LABELS], y[N_LABELS], x2[N_LABELS], y2[N_LABELS];
+  b1 = to_bytes(m, &n1);
+  CHECK(b1 != NULL);
+  if (!b1) return;
+  CHECK_OK(tc_model_from_bytes(b1, n1, &r, &d));
+  if (!r) { free(b1); return; }
+  b2 = to_bytes(r, &n2);
+  CHECK_MEM(b1, n1, b2, n2);
+  CHECK_EQ_INT(r->n_labels, m->n_labels);
+  for (l = 0; l < m->n_labels; l++) CHECK_EQ_STR(r->labels[l], m->labels[l]);
+  CHECK_EQ_INT(r->kernel, m->kernel);
+  CHECK_EQ_INT(r->multilabel, m->multilabel);
+  CHECK(r->threshold == m->threshold);
+  CHECK_EQ_INT(r->fallback, m->fallback);
+  CHECK(same_doubles(r->platt_a, m->platt_a, m->n_labels));
+  CHECK(same_doubles(r->platt_b, m->platt_b, m->n_labels));
+  CHECK_EQ_INT(r->n_meta, m->n_meta);
+  for (i = 0; i < m->n_meta && i < r->n_meta; i++) {
+    CHECK_EQ_STR(r->meta_key[i], m->meta_key[i]);
+    CHECK_EQ_STR(r->meta_val[i], m->meta_val[i]);
+  }
+  CHECK_EQ_INT(tc_extractor_n_features(r->ex), tc_extractor_n_features(m->ex));
+  CHECK_OK(tc_workspace_new(&ws));
+  for (i = 0; i < N_PROBES + N_TEXTS && ws; i++) {
+    const char *t = i < N_PROBES ? PROBES[i] : TEXTS[i - N_PROBES];
+    if (m->kernel == TC_KERNEL_LINEAR) {
+      CHECK(linear_decisions(m, ws, t, x) && linear_decisions(r, ws, t, y));
+      CHECK(same_doubles(x, y, N_LABELS));
+    } else {
+      CHECK(kernel_decisions(m, ws, t, x, x2) && kernel_decisions(r, ws, t, y, y2));
+      CHECK(same_doubles(x, y, N_LABELS));
+      CHECK(same_doubles(x2, y2, N_LABELS));
+    }
+    /* and through the public prediction API */
+    CHECK_OK(tc_model_decision_values(m, ws, t, strlen(t), x));
+    CHECK_OK(tc_model_decision_values(r, ws, t, strlen(t), y));
+    CHECK(same_doubles(x, y, N_LABELS));
+  }
+  tc_workspace_free(ws);
+  tc_model_free(r);
+  free(b1);
+  free(b2);
+}
+
+TEST(linear_round_trip) {
+  tc_model *m = make_linear();
+  if (!m) { CHECK(m != NULL); return; }
+  round_trip(m);
+  tc_model_free(m);
+}
+
+TEST(rbf_round_trip) {
+  tc_model *m = make_rbf();
+  if (!m) { CHECK(m != NULL); return; }
+  round_trip(m);
+  tc_model_free(m);
+}
+
+/* Equal models give equal bytes: nothing depends on addresses or time. */
+TEST(bytes_are_deterministic) {
+  tc_model *a = make_linear(), *b = make_linear();
+  unsigned char *x = NULL, *y = NULL;
+  size_t nx = 0, ny = 0;
+  if (a && b) {
+    x = to_bytes(a, &nx);
+    y = to_bytes(b, &ny);
+    CHECK(x != NULL);
+    CHECK_MEM(x, nx, y, ny);
+    CHECK(memcmp(x, "TEXTCLAS", 8) == 0);
+    CHECK_EQ_INT(rd32(x + 8), 1);
+    CHECK_EQ_INT(rd64(x + 16), nx);
+  } else CHECK(0);
+  free(x);
+  free(y);
+  tc_model_free(a);
+  tc_model_free(b);
+}
+
+static void every_truncation(tc_model *m) {
+  unsigned char *b;
+  size_t n, cut, bad = 0;
+  tc_diag d;
+  b = to_bytes(m, &n);
+  if (!b) { CHECK(b != NULL); return; }
+  for (cut = 0; cut < n; cut++) {
+    unsigned char *c = dup_bytes(b, cut); /* exact-size copy: ASan sees overreads */
+    int rc = decode(c, cut, &d);
+    if (rc != TC_EFORMAT && rc != TC_ECHECKSUM) {
+      if (bad++ < 5) fprintf(stderr, "cut at %zu of %zu: %d (%s)\n", cut, n, rc, d.message);
+    }
+    free(c);
+  }
+  CHECK_EQ_INT(bad, 0);
+  CHECK_REJECT(b, n - 1, TC_EFORMAT, "truncated");
+  free(b);
+}
+
+TEST(every_truncation_rejected) {
+  tc_model *a = make_linear(), *k = make_rbf();
+  if (a) every_truncation(a); else CHECK(0);
+  if (k) every_truncation(k); else CHECK(0);
+  tc_model_free(a);
+  tc_model_free(k);
+}
+
+/* Any one corrupted byte is caught: the header by its own checks, the rest
+ * by CRC-32, which detects every error burst up to 32 bits. */
+static void byte_flips(tc_model *m, uint64_t seed) {
+  unsigned char *b, *c;
+  size_t n, i, accepted = 0;
+  tc_diag d;
+  b = to_bytes(m, &n);
+  if (!b) { CHECK(b != NULL); return; }
+  rng_state = seed;
+  for (i = 0; i < 3000; i++) {
+    size_t at = (size_t)(rnd() % n);
+    c = dup_bytes(b, n);
+    c[at] ^= (unsigned char)(1 + rnd() % 255);
+    if (decode(c, n, &d) == TC_OK) {
+      if (accepted++ < 5) fprintf(stderr, "flip at %zu accepted\n", at);
+    }
+    free(c);
+  }
+  CHECK_EQ_INT(accepted, 0);
+  free(b);
+}
+
+TEST(random_byte_flips_rejected) {
+  tc_model *a = make_linear(), *k = make_rbf();
+  if (a) byte_flips(a, 0x1234567ull); else CHECK(0);
+  if (k) byte_flips(k, 0x7654321ull); else CHECK(0);
+  tc_model_free(a);
+  tc_model_free(k);
+}
+
+/* Past the checksum: flip bytes and recompute it, so every check behind
+ * the CRC is exercised. Whatever is accepted must be a consistent model:
+ * it re-encodes to exactly the same bytes and predicts without faults. */
+static void flips_behind_crc(tc_model *m, uint64_t seed) {
+  unsigned char *b, *c;
+  size_t n, i, accepted = 0, not_canonical = 0, odd_code = 0;
+  tc_workspace *ws = NULL;
+  b = to_bytes(m, &n);
+  if (!b || tc_workspace_new(&ws) != TC_OK) { CHECK(0); free(b); return; }
+  rng_state = seed;
+  for (i = 0; i < 3000; i++) {
+    tc_model *r = NULL;
+    tc_diag d;
+    int flips = 1 + (int)(rnd() % 3), f, rc;
+    c = dup_bytes(b, n);
+    for (f = 0; f < flips; f++) c[32 + rnd() % (n - 32)] ^= (unsigned char)(1 + rnd() % 255);
+    fix_header(c, n);
+    rc = tc_model_from_bytes(c, n, &r, &d);
+    if (rc == TC_OK) {
+      unsigned char *again;
+      size_t n2;
+      double v[N_LABELS];
+      accepted++;
+      again = to_bytes(r, &n2);
+      if (!again || n2 != n || memcmp(again, c, n) != 0) not_canonical++;
+      free(again);
+      tc_model_decision_values(r, ws, TEXTS[0], strlen(TEXTS[0]), v);
+      tc_model_free(r);
+    } else if (r != NULL || (rc != TC_EFORMAT && /* the extractor's own version field: */
+                             !(rc == TC_EVERSION && strncmp(d.message, "extractor:", 10) == 0))) {
+      if (odd_code++ < 5) fprintf(stderr, "flip: code %d (%s)\n", rc, d.message);
+    }
+    free(c);
+  }
+  CHECK_EQ_INT(not_canonical, 0);
+  CHECK_EQ_INT(odd_code, 0);
+  printf("flips behind the CRC: %zu of 3000 accepted (value bytes), all consistent\n", accepted);
+  tc_workspace_free(ws);
+  free(b);
+}
+
+TEST(flips_behind_the_checksum) {
+  tc_model *a = make_linear(), *k = make_rbf();
+  if (a) flips_behind_crc(a, 42); else CHECK(0);
+  if (k) flips_behind_crc(k, 43); else CHECK(0);
+  tc_model_free(a);
+  tc_model_free(k);
+}
+
+TEST(header_checks) {
+  tc_model *m = make_linear();
+  unsigned char *b, *c;
+  size_t n;
+  if (!m || !(b = to_bytes(m, &n))) { CHECK(0); tc_model_free(m); return; }
+  c = dup_bytes(b, n);
+  wr32(c + 8, 2);
+  CHECK_REJECT(c, n, TC_EVERSION, "version 2");
+  wr32(c + 8, 0);
+  CHECK_REJECT(c, n, TC_EVERSION, "version 0");
+  CHECK_REJECT(c, 12, TC_EVERSION, "version");  /* refused before the length is read */
+  memcpy(c, b, n);
+  c[0] = 'X';
+  CHECK_REJECT(c, n, TC_EFORMAT, "magic");
+  CHECK_REJECT((const unsigned char *)"TEXT", 4, TC_EFORMAT, "too short");
+  CHECK_REJECT((const unsigned char *)"", 0, TC_EFORMAT, "too short");
+  memcpy(c, b, n);
+  wr32(c + 12, 1);
+  CHECK_REJECT(c, n, TC_EFORMAT, "flags");
+  memcpy(c, b, n);
+  wr32(c + 28, 1);
+  CHECK_REJECT(c, n, TC_EFORMAT, "reserved");
+  memcpy(c, b, n);
+  c[n] = 0;
+  CHECK_REJECT(c, n + 1, TC_EFORMAT, "trailing");
+  memcpy(c, b, n);
+  c[n / 2] ^= 1;
+  CHECK_REJECT(c, n, TC_ECHECKSUM, "checksum");
+  /* trailing bytes that the header and CRC agree with: still refused */
+  memcpy(c, b, n);
+  memset(c + n, 0, 8);
+  fix_header(c, n + 8);
+  CHECK_REJECT(c, n + 8, TC_EFORMAT, "trailing");
+  /* bad arguments */
+  {
+    tc_model *r = (tc_model *)1;
+    CHECK_EQ_INT(tc_model_from_bytes(NULL, 5, &r, NULL), TC_EINVAL);
+    CHECK(r == NULL);
+    CHECK_EQ_INT(tc_model_from_bytes(b, n, NULL, NULL), TC_EINVAL);
+  }
+  free(c);
+  free(b);
+  tc_model_free(m);
+}
+
+/* Counts that would make a naive loader allocate gigabytes, in files whose
+ * checksum is right: each is refused before any allocation it implies. */
+TEST(hostile_counts) {
+  tc_model *m = make_linear(), *k = make_rbf();
+  unsigned char *b, *c;
+  size_t n, at;
+  uint64_t plen;
+  if (!m || !k || !(b = to_bytes(m, &n))) { CHECK(0); tc_model_free(m); tc_model_free(k); return; }
+  c = dup_bytes(b, n);
+#define EDIT(stmt, code, needle) \
+  do { memcpy(c, b, n); stmt; fix_header(c, n); CHECK_REJECT(c, n, code, needle); } while (0)
+  at = section(b, n, "META", &plen);
+  CHECK(at != 0);
+  EDIT(wr32(c + at, 0xFFFFFFFFu), TC_EFORMAT, "meta: 4294967295 entries");
+  EDIT(wr64(c + at - 8, (uint64_t)1 << 62), TC_EFORMAT, "meta: section length");
+  EDIT(wr32(c + at + 4, 0x7FFFFFFFu), TC_EFORMAT, "meta: key 0 runs past");
+  EDIT(memcpy(c + at - 12, "ATEM", 4), TC_EFORMAT, "expected section META");
+  at = section(b, n, "LABL", &plen);
+  CHECK(at != 0);
+  EDIT(wr32(c + at, 0xFFFFFFF0u), TC_EFORMAT, "labels: 4294967280 labels cannot fit");
+  EDIT(wr32(c + at, 0), TC_EFORMAT, "labels: the model has no labels");
+  EDIT(wr32(c + at, 4), TC_EFORMAT, "labels:");
+  at = section(b, n, "LINR", &plen);
+  CHECK(at != 0);
+  EDIT(wr64(c + at, rd64(b + at) + 1), TC_EFORMAT, "linear: ");
+  EDIT(wr64(c + at, (uint64_t)1 << 40), TC_EFORMAT, "but the extractor has");
+  EDIT(wr32(c + at + 8, 0xFFFFFFFFu), TC_EFORMAT, "linear: 4294967295 labels");
+  at = section(b, n, "CALB", &plen);
+  CHECK(at != 0);
+  EDIT(wr32(c + at, 2), TC_EFORMAT, "calibration: 2 labels");
+  free(b);
+  free(c);
+
+  /* kernel pools */
+  if (!(b = to_bytes(k, &n))) { CHECK(0); tc_model_free(m); tc_model_free(k); return; }
+  c = dup_bytes(b, n);
+  at = section(b, n, "KERN", &plen);
+  CHECK(at != 0);
+  EDIT(wr64(c + at + 12, (uint64_t)1 << 40), TC_EFORMAT, "kernel: 1099511627776 support vectors cannot fit");
+  EDIT(wr64(c + at + 20, (uint64_t)1 << 62), TC_EFORMAT, "kernel: 4611686018427387904 nodes");
+  EDIT(wr64(c + at + 20, 2), TC_EFORMAT, "kernel: ");
+  EDIT(wr32(c + at + 28, 0xFFFFFFFFu), TC_EFORMAT, "kernel: support vector 0: 4294967295 nodes");
+  EDIT(wr32(c + at + 8, 9), TC_EFORMAT, "kernel: 9 labels");
+  {
+    /* the first label's count: skip the pool */
+    size_t p = at + 28, i;
+    for (i = 0; i < N_SV; i++) p += 4 + 12 * (size_t)rd32(b + p);
+    EDIT(wr64(c + p, (uint64_t)1 << 61), TC_EFORMAT, "kernel: label 0: 2305843009213693952 support vectors");
+    EDIT(wr32(c + p + 8, N_SV), TC_EFORMAT, "beyond the pool");
+  }
+#undef EDIT
+  free(b);
+  free(c);
+  tc_model_free(m);
+  tc_model_free(k);
+}
+
+/* Values the loader must refuse even though every count is right. */
+TEST(semantic_checks_behind_the_checksum) {
+  tc_model *m = make_linear(), *k = make_rbf();
+  unsigned char *b, *c;
+  size_t n, at, name;
+  uint64_t plen;
+  if (!m || !k || !(b = to_bytes(m, &n))) { CHECK(0); tc_model_free(m); tc_model_free(k); return; }
+  c = dup_bytes(b, n);
+#define EDIT(stmt, code, needle) \
+  do { memcpy(c, b, n); stmt; fix_header(c, n); CHECK_REJECT(c, n, code, needle); } while (0)
+  at = section(b, n, "LABL", &plen);
+  name = at + 24; /* first label: u32 length, bytes */
+  EDIT(wr32(c + at + 4, 7), TC_EFORMAT, "unknown kernel");
+  EDIT(wr32(c + at + 8, 2), TC_EFORMAT, "multilabel");
+  EDIT(wrf64(c + at + 12, 1.5), TC_EFORMAT, "labels: threshold 1.5 is not in [0, 1]");
+  EDIT(wrf64(c + at + 12, NAN), TC_EFORMAT, "labels: threshold");
+  EDIT(wrf64(c + at + 12, -0.25), TC_EFORMAT, "labels: threshold");
+  EDIT(wr32(c + at + 20, 3), TC_EFORMAT, "labels: fallback label 3 is out of range");
+  EDIT(wr32(c + at + 20, 0xFFFFFFFEu), TC_EFORMAT, "labels: fallback label -2");
+  {
+    size_t world = find_bytes(b, n, at, "\x05\0\0\0world", 9) + 4;
+    size_t eco = find_bytes(b, n, at, "\x09\0\0\0\xc3\xa9", 6) + 4;
+    size_t key_k = find_bytes(b, n, section(b, n, "META", &plen), "\x01\0\0\0K", 5) + 4;
+    CHECK(world > 4 && eco > 4 && key_k > 4);
+    EDIT(memcpy(c + world, "sport", 5), TC_EFORMAT, "labels: label \"sport\" appears twice");
+    EDIT(c[name + 4 + 2] = 0, TC_EFORMAT, "labels: label 0 contains a NUL byte");
+    EDIT(c[name + 4 + 2] = 0xFF, TC_EFORMAT, "labels: label 0 is not valid UTF-8");
+    EDIT(c[eco + 1] = 0xC3, TC_EFORMAT, "labels: label 2 is not valid UTF-8");
+    EDIT(c[eco] = 0xC0, TC_EFORMAT, "labels: label 2 is not valid UTF-8"); /* overlong */
+    EDIT(c[key_k] = 'C', TC_EFORMAT, "meta: key \"C\" appears twice");
+    EDIT(c[key_k] = 0x80, TC_EFORMAT, "meta: key 3 is not valid UTF-8");
+    EDIT(c[key_k + 5] = 0xFF, TC_EFORMAT, "meta: value of \"K\" is not valid UTF-8");
+  }
+  at = section(b, n, "LINR", &plen);
+  EDIT(wrf64(c + at + 12 + 8 * 5, INFINITY), TC_EFORMAT, "linear: weight 5 is not finite");
+  EDIT(wrf64(c + at + (size_t)plen - 8, NAN), TC_EFORMAT, "linear: bias 2 is not finite");
+  at = section(b, n, "CALB", &plen);
+  EDIT(wrf64(c + at + 4 + 8, NAN), TC_EFORMAT, "calibration: B of label 0 is not finite");
+  at = section(b, n, "EXTR", &plen);
+  EDIT(wr32(c + at, 0xFFFFFFFFu), TC_EFORMAT, "extractor: ");
+  free(b);
+  free(c);
+
+  if (!(b = to_bytes(k, &n))) { CHECK(0); tc_model_free(m); tc_model_free(k); return; }
+  c = dup_bytes(b, n);
+  at = section(b, n, "KERN", &plen);
+  EDIT(wrf64(c + at, 0), TC_EFORMAT, "kernel: gamma 0 is not a positive number");
+  EDIT(wrf64(c + at, NAN), TC_EFORMAT, "kernel: gamma");
+  {
+    size_t sv = at + 28; /* first vector: u32 count, then (u32 index, f64 value) */
+    uint32_t i0 = rd32(b + sv + 4), i1 = rd32(b + sv + 16);
+    CHECK(rd32(b + sv) >= 2);
+    EDIT((wr32(c + sv + 4, i1), wr32(c + sv + 16, i0)), TC_EFORMAT, "kernel: support vector 0: feature index");
+    EDIT(wr32(c + sv + 16, i0), TC_EFORMAT, "is not ascending");
+    EDIT(wr32(c + sv + 4, 0), TC_EFORMAT, "feature index 0 is not ascending");
+    EDIT(wr32(c + sv + 4, 0xFFFFFFFFu), TC_EFORMAT, "kernel: support vector 0: feature index");
+    EDIT(wrf64(c + sv + 8, NAN), TC_EFORMAT, "kernel: support vector 0: value of feature");
+  }
+  {
+    size_t p = at + 28, i;
+    for (i = 0; i < N_SV; i++) p += 4 + 12 * (size_t)rd32(b + p);
+    /* label 0: u64 n, n pool indices, n coefficients, rho */
+    EDIT(wrf64(c + p + 8 + 4 * rd64(b + p), NAN), TC_EFORMAT, "kernel: label 0: coefficient 0 is not finite");
+    EDIT(wrf64(c + p + 8 + 12 * rd64(b + p), INFINITY), TC_EFORMAT, "kernel: label 0: rho is not finite");
+  }
+#undef EDIT
+  free(b);
+  free(c);
+  tc_model_free(m);
+  tc_model_free(k);
+}
+
+/* The writer applies the loader's rules: it never writes a file that
+ * would be refused. */
+TEST(invalid_models_are_not_written) {
+  tc_model *m = make_linear();
+  unsigned char *b = (unsigned char *)1;
+  size_t n = 7;
+  tc_diag d;
+  char *saved;
+  if (!m) { CHECK(0); return; }
+  saved = m->labels[1];
+  m->labels[1] = (char *)"";
+  memset(&d, 0, sizeof d);
+  CHECK_EQ_INT(tci_model_encode(m, &b, &n, &d), TC_EINVAL);
+  CHECK(b == NULL && n == 0);
+  CHECK(strstr(d.message, "labels: label 1 is empty") != NULL);
+  m->labels[1] = (char *)"sport";
+  CHECK_EQ_INT(tci_model_encode(m, &b, &n, &d), TC_EINVAL);
+  CHECK(strstr(d.message, "appears twice") != NULL);
+  m->labels[1] = saved;
+  m->threshold = NAN;
+  CHECK_EQ_INT(tc_model_to_bytes(m, &b, &n), TC_EINVAL);
+  m->threshold = 0.5;
+  m->fallback = 3;
+  CHECK_EQ_INT(tc_model_to_bytes(m, &b, &n), TC_EINVAL);
+  m->fallback = -1;
+  m->weights[4] = NAN;
+  CHECK_EQ_INT(tci_model_encode(m, &b, &n, &d), TC_EINVAL);
+  CHECK(strstr(d.message, "linear: weight 4 is not finite") != NULL);
+  m->weights[4] = 0;
+  CHECK_OK(tc_model_to_bytes(m, &b, &n));
+  free(b);
+  CHECK_EQ_INT(tc_model_to_bytes(NULL, &b, &n), TC_EINVAL);
+  tc_model_free(m);
+}
+
+/* ======================================================== files */
+
+static char tmpdir[64];
+
+static size_t dir_entries(const char *dir) {
+  DIR *dp = opendir(dir);
+  struct dirent *e;
+  size_t n = 0;
+  if (!dp) return (size_t)-1;
+  while ((e = readdir(dp)) != NULL)
+    if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) n++;
+  closedir(dp);
+  return n;
+}
+
+static unsigned char *slurp(const char *path, size_t *len) {
+  FILE *f = fopen(path, "rb");
+  unsigned char *b;
+  long n;
+  *len = 0;
+  if (!f) return NULL;
+  fseek(f, 0, SEEK_END);
+  n = ftell(f);
+  fseek(f, 0, SEEK_SET);
+  b = malloc((size_t)n + 1);
+  if (b && fread(b, 1, (size_t)n, f) != (size_t)n) { free(b); b = NULL; }
+  fclose(f);
+  if (b) *len = (size_t)n;
+  return b;
+}
+
+TEST(save_and_load) {
+  tc_model *a = make_linear(), *k = make_rbf(), *r = NULL;
+  char path[128];
+  unsigned char *fb, *mb;
+  size_t fn, mn;
+  struct stat st;
+  tc_diag d;
+  if (!a || !k) { CHECK(0); tc_model_free(a); tc_model_free(k); return; }
+  snprintf(path, sizeof path, "%s/news.model", tmpdir);
+  CHECK_OK(tc_model_save(a, path, &d));
+  fb = slurp(path, &fn);
+  mb = to_bytes(a, &mn);
+  CHECK(fb != NULL);
+  CHECK_MEM(fb, fn, mb, mn);
+  free(fb);
+  free(mb);
+  CHECK_OK(tc_model_load(path, &r, &d));
+  CHECK(r != NULL && r->kernel == TC_KERNEL_LINEAR);
+  tc_model_free(r);
+  r = NULL;
+  /* replacing: the new model, the old permissions, no temporary left */
+  CHECK(chmod(path, 0640) == 0);
+  CHECK_OK(tc_model_save(k, path, &d));
+  CHECK_EQ_INT(dir_entries(tmpdir), 1);
+  CHECK(stat(path, &st) == 0 && (st.st_mode & 07777) == 0640);
+  CHECK_OK(tc_model_load(path, &r, &d));
+  CHECK(r != NULL && r->kernel == TC_KERNEL_RBF);
+  fb = slurp(path, &fn);
+  mb = to_bytes(k, &mn);
+  CHECK_MEM(fb, fn, mb, mn);
+  free(mb);
+  /* a model that cannot be written leaves the old file as it was */
+  a->threshold = 2;
+  CHECK_EQ_INT(tc_model_save(a, path, &d), TC_EINVAL);
+  CHECK(strstr(d.message, "threshold") != NULL);
+  a->threshold = 0.4;
+  mb = slurp(path, &mn);
+  CHECK_MEM(fb, fn, mb, mn);
+  CHECK_EQ_INT(dir_entries(tmpdir), 1);
+  free(fb);
+  free(mb);
+  tc_model_free(r);
+  CHECK(unlink(path) == 0);
+  tc_model_free(a);
+  tc_model_free(k);
+}
+
+TEST(save_failures_leave_nothing_behind) {
+  tc_model *a = make_linear();
+  char path[160], sub[128];
+  tc_diag d;
+  struct stat st;
+  if (!a) { CHECK(0); return; }
+  snprintf(path, sizeof path, "%s/missing/news.model", tmpdir);
+  memset(&d, 0, sizeof d);
+  CHECK_EQ_INT(tc_model_save(a, path, &d), TC_EIO);
+  CHECK(strstr(d.message, "No such file or directory") != NULL);
+  CHECK_EQ_INT(dir_entries(tmpdir), 0);
+  /* saving onto a directory: the rename fails, the temporary goes */
+  snprintf(sub, sizeof sub, "%s/adir", tmpdir);
+  CHECK(mkdir(sub, 0755) == 0);
+  CHECK_EQ_INT(tc_model_save(a, sub, &d), TC_EIO);
+  CHECK(stat(sub, &st) == 0 && S_ISDIR(st.st_mode));
+  CHECK_EQ_INT(dir_entries(tmpdir), 1);
+  CHECK_EQ_INT(dir_entries(sub), 0);
+  CHECK(rmdir(sub) == 0);
+  CHECK_EQ_INT(tc_model_save(NULL, path, &d), TC_EINVAL);
+  CHECK_EQ_INT(tc_model_save(a, "", &d), TC_EINVAL);
+  tc_model_free(a);
+}
+
+TEST(load_failures) {
+  tc_model *r = (tc_model *)1;
+  char path[128];
+  tc_diag d;
+  FILE *f;
+  snprintf(path, sizeof path, "%s/none.model", tmpdir);
+  memset(&d, 0, sizeof d);
+  CHECK_EQ_INT(tc_model_load(path, &r, &d), TC_EIO);
+  CHECK(r == NULL);
+  CHECK(strstr(d.message, "No such file or directory") != NULL);
+  CHECK(strstr(d.message, "none.model") != NULL);
+  r = (tc_model *)1;
+  CHECK_EQ_INT(tc_model_load(tmpdir, &r, &d), TC_EIO);
+  CHECK(r == NULL);
+  CHECK(strstr(d.message, "directory") != NULL);
+  f = fopen(path, "wb");
+  CHECK(f != NULL);
+  if (f) fclose(f);
+  CHECK_EQ_INT(tc_model_load(path, &r, &d), TC_EFORMAT);
+  f = fopen(path, "wb");
+  if (f) {
+    fputs("svm_type c_svc\nkernel_type rbf\n", f);
+    fclose(f);
+  }
+  CHECK_EQ_INT(tc_model_load(path, &r, &d), TC_EFORMAT);
+  CHECK(strstr(d.message, "magic") != NULL);
+  CHECK(unlink(path) == 0);
+  CHECK_EQ_INT(tc_model_load(NULL, &r, &d), TC_EINVAL);
+  CHECK_EQ_INT(tc_model_load(path, NULL, &d), TC_EINVAL);
+}
+
+/* TC_FUZZ_SEED_DIR=dir: write the fixtures as fuzzing seeds. */
+static void write_seeds(void) {
+  const char *dir = getenv("TC_FUZZ_SEED_DIR");
+  tc_model *m[2];
+  int i;
+  if (!dir) return;
+  m[0] = make_linear();
+  m[1] = make_rbf();
+  for (i = 0; i < 2; i++) {
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s.model", dir, i ? "rbf" : "linear");
+    if (m[i]) CHECK_OK(tc_model_save(m[i], path, NULL));
+    tc_model_free(m[i]);
+  }
+}
+
+int main(void) {
+  snprintf(tmpdir, sizeof tmpdir, "/tmp/tc_model_file.XXXXXX");
+  if (!mkdtemp(tmpdir)) {
+    perror("mkdtemp");
+    return 1;
+  }
+  RUN(fixtures_build);
+  RUN(accessors);
+  RUN(kernel_assembly_counts);
+  RUN(kernel_decisions_match_direct_sum);
+  RUN(linear_round_trip);
+  RUN(rbf_round_trip);
+  RUN(bytes_are_deterministic);
+  RUN(every_truncation_rejected);
+  RUN(random_byte_flips_rejected);
+  RUN(flips_behind_the_checksum);
+  RUN(header_checks);
+  RUN(hostile_counts);
+  RUN(semantic_checks_behind_the_checksum);
+  RUN(invalid_models_are_not_written);
+  RUN(save_and_load);
+  RUN(save_failures_leave_nothing_behind);
+  RUN(load_failures);
+  write_seeds();
+  CHECK(rmdir(tmpdir) == 0);
+  return check_report();
+}
