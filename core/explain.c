@@ -1,8 +1,100 @@
-/* explain.c - explanations.
- * STUB: to be written. */
+/* explain.c - which features moved a label's decision value.
+ *
+ * Caveats:
+ *  - Contributions are to the raw decision value, before calibration: the
+ *    sigmoid is monotone, so the order is the same, and raw values add up
+ *    (linear: sum of contributions + bias = decision value).
+ *  - Kernel models: f(x) - f(x without j), computed by zeroing feature j's
+ *    value in the node list (for the RBF kernel a zero entry and a missing
+ *    one give the same distance), one libsvm call per feature.
+ *  - Order: contribution descending, ties by feature index. */
+#include <stdlib.h>
+#include <string.h>
+
+#include <libsvm/svm.h>
+
 #include "internal.h"
 
-int tc_model_explain(const tc_model *m, tc_workspace *ws, const char *text, size_t len, size_t label, tc_contribution *out, size_t cap, size_t *n) {
-  (void)m; (void)ws; (void)text; (void)len; (void)label; (void)out; (void)cap; (void)n; return TC_EINVAL; }
-int tc_model_top_features(const tc_model *m, size_t label, tc_contribution *out, size_t cap, size_t *n) {
-  (void)m; (void)label; (void)out; (void)cap; (void)n; return TC_EINVAL; }
+static int by_weight(const void *a, const void *b) {
+  const tc_contribution *x = a, *y = b;
+  if (x->weight != y->weight) return x->weight > y->weight ? -1 : 1;
+  return (x->feature > y->feature) - (x->feature < y->feature);
+}
+
+int tc_model_explain(const tc_model *m, tc_workspace *ws, const char *text, size_t len,
+                     size_t label, tc_contribution *out, size_t cap, size_t *n) {
+  tc_vector v;
+  tc_contribution *c;
+  size_t i, k = 0;
+  int rc;
+  if (n) *n = 0;
+  if (!m || !ws || !n || (!out && cap) || (!text && len) || label >= m->n_labels || !m->ex)
+    return TC_EINVAL;
+  if ((rc = tc_extractor_vectorize(m->ex, ws, text ? text : "", len, &v))) return rc;
+  if ((rc = tci_buf_reserve(&ws->scratch, v.n + 1, sizeof *c))) return rc;
+  c = ws->scratch.p;
+  if (m->kernel == TC_KERNEL_LINEAR) {
+    size_t nf = tc_extractor_n_features(m->ex);
+    if (!m->weights) return TC_EINVAL;
+    for (i = 0; i < v.n; i++) {
+      size_t j = (size_t)v.f[i].index;
+      if (j < 1 || j > nf) continue;
+      c[k].feature = v.f[i].index;
+      c[k++].weight = v.f[i].value * m->weights[(j - 1) * m->n_labels + label];
+    }
+  } else {
+    struct svm_node *x;
+    const struct svm_model *s;
+    double full = 0, part = 0;
+    if (!m->kern || !m->kern->svm) return TC_EINVAL;
+    s = m->kern->svm[label];
+    if ((rc = tci_buf_reserve(&ws->nodes, v.n + 1, sizeof *x))) return rc;
+    x = ws->nodes.p;
+    for (i = 0; i < v.n; i++) {
+      x[i].index = v.f[i].index;
+      x[i].value = v.f[i].value;
+    }
+    x[v.n].index = -1;
+    x[v.n].value = 0;
+    svm_predict_values(s, x, &full);
+    for (i = 0; i < v.n; i++) {
+      double keep = x[i].value;
+      x[i].value = 0;
+      svm_predict_values(s, x, &part);
+      x[i].value = keep;
+      c[k].feature = v.f[i].index;
+      c[k++].weight = full - part;
+    }
+  }
+  qsort(c, k, sizeof *c, by_weight);
+  if (k > cap) k = cap;
+  if (k) memcpy(out, c, k * sizeof *c);
+  *n = k;
+  return TC_OK;
+}
+
+/* Keeps out[0..*n) sorted best first while scanning every weight once:
+ * O(features x cap), and no allocation (there is no workspace here). */
+int tc_model_top_features(const tc_model *m, size_t label, tc_contribution *out, size_t cap,
+                          size_t *n) {
+  size_t nf, j, k = 0, L;
+  if (n) *n = 0;
+  if (!m || !n || (!out && cap) || label >= m->n_labels) return TC_EINVAL;
+  if (m->kernel != TC_KERNEL_LINEAR || !m->weights || !m->ex) return TC_EINVAL;
+  nf = tc_extractor_n_features(m->ex);
+  L = m->n_labels;
+  if (cap == 0) return TC_OK;
+  for (j = 0; j < nf; j++) {
+    tc_contribution c;
+    size_t i;
+    c.weight = m->weights[j * L + label];
+    c.feature = (int)(j + 1);
+    if (c.weight == 0) continue;
+    if (k == cap && by_weight(&c, &out[k - 1]) >= 0) continue;
+    i = k < cap ? k++ : k - 1;
+    for (; i > 0 && by_weight(&c, &out[i - 1]) < 0; i--) out[i] = out[i - 1];
+    out[i] = c;
+  }
+  *n = k;
+  return TC_OK;
+}

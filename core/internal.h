@@ -376,6 +376,65 @@ TCI_FUNC int tci_grid_search(const tc_dataset *ds, const tc_train_params *p, int
                              double *C, double *gamma, double *accuracy, double *macro_f1,
                              double *fold_f1, char **grid, tc_diag *diag);
 
+/* The TF-IDF vectors of a training set, one row per document (train.c). */
+typedef struct tci_matrix {
+  size_t n_rows;
+  int n_features;           /* the extractor's; indices are 1..n_features */
+  size_t *off;              /* n_rows + 1: row r is f[off[r] .. off[r+1]) */
+  tc_feature *f;
+} tci_matrix;
+
+/* One binary problem over some rows of a matrix. */
+typedef struct tci_binary {
+  const uint32_t *rows;     /* the rows used, in order; rows[0] is a positive one */
+  size_t n;
+  const signed char *y;     /* indexed by matrix row: +1 has the label, -1 not */
+  double C_pos, C_neg;      /* C times the class weights */
+} tci_binary;
+
+/* A solved binary problem: decision(x) = w.x + w[n_features] for linear
+ * solutions; for RBF, sign * libsvm's decision value of svm (whose SV
+ * pointers point into the solver's rows, so it lives as long as they). */
+typedef struct tci_binsol {
+  double *w;                /* n_features + 1, bias last; NULL for RBF (owned) */
+  struct svm_model *svm;    /* RBF, or NULL (owned) */
+  double sign;              /* RBF: +1 or -1 so that positive means "has the label" */
+} tci_binsol;
+
+/* The training rows laid out for one backend, behind two hooks. */
+typedef struct tci_solver tci_solver;
+struct tci_solver {
+  const tci_matrix *X;      /* borrowed */
+  int (*solve)(const tci_solver *s, const tci_binary *b, double eps, const double *init,
+               tci_binsol *out);
+  void (*destroy)(tci_solver *s);
+  const struct svm_node *const *rows; /* libsvm backend: row r as libsvm nodes; else NULL */
+};
+
+/* liblinear, L2-regularised L2-loss primal (train_linear.c): deterministic,
+ * warm-startable from init (n_features + 1 values, or NULL). */
+TCI_FUNC int tci_liblinear_new(const tci_matrix *X, tci_solver **out);
+/* libsvm C-SVC with a linear (collapsed to w) or RBF kernel (train_kernel.c). */
+TCI_FUNC int tci_libsvm_new(const tci_matrix *X, const tc_train_params *p, tci_solver **out);
+TCI_FUNC void tci_solver_free(tci_solver *s);
+/* Solve b; `eps` <= 0 means the backend's default; init may be NULL. */
+TCI_FUNC int tci_solver_solve(const tci_solver *s, const tci_binary *b, double eps,
+                              const double *init, tci_binsol *out);
+/* decision value of matrix row r under sol. */
+TCI_FUNC double tci_binsol_decision(const tci_solver *s, const tci_binsol *sol, size_t r);
+TCI_FUNC void tci_binsol_free(tci_binsol *sol);
+
+/* TC_EDATA (diag names the document or label) when ds cannot train a
+ * model with p: multi-class documents without exactly one label, a single
+ * class, a label every document has. */
+TCI_FUNC int tci_check_data(const tc_dataset *ds, const tc_train_params *p, tc_diag *diag);
+
+/* Decision values of an already vectorised document (predict.c): linear
+ * models walk the weights, kernel models go through libsvm with the
+ * vector copied into ws->nodes. dec has room for m->n_labels. */
+TCI_FUNC int tci_model_decide(const tc_model *m, tc_workspace *ws, const tc_vector *v,
+                              double *dec);
+
 /* Train a model on ds with checked params; `cv` = 1 skips metadata, CV and
  * the grid (used for the folds of cross-validation) and tolerates labels
  * with no positives or no negatives in ds (they get a constant score). */

@@ -12,7 +12,9 @@
  *    callback thread.
  *  - Cancelling stops handing out tasks; tasks already running finish
  *    (there is no way to interrupt libsvm or liblinear), then the call
- *    returns TC_ECANCELED. */
+ *    returns TC_ECANCELED. A cancel always wins, even when every task had
+ *    finished by then: the caller asked to stop, so it gets no result.
+ *  - The callback is called at least once (with done == n on success). */
 #include <pthread.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -59,7 +61,7 @@ static int run_inline(size_t n, void (*task)(void *, size_t), void *ud,
   size_t i;
   for (i = 0; i < n; i++) {
     task(ud, i);
-    if (progress && progress(pud, stage, i + 1, n)) return i + 1 < n ? TC_ECANCELED : TC_OK;
+    if (progress && progress(pud, stage, i + 1, n)) return TC_ECANCELED;
   }
   return TC_OK;
 }
@@ -109,7 +111,7 @@ int tci_parallel_for(size_t n, int threads, void (*task)(void *ud, size_t i), vo
       pthread_mutex_unlock(&p.mu);
       stop = progress(pud, stage, reported, n);
       pthread_mutex_lock(&p.mu);
-      if (stop && p.done < n) {
+      if (stop) {
         p.cancel = 1;
         rc = TC_ECANCELED;
       }
@@ -118,7 +120,7 @@ int tci_parallel_for(size_t n, int threads, void (*task)(void *ud, size_t i), vo
   /* Report the final count once if the loop ended before reporting it. */
   if (!p.cancel && progress && reported < n) {
     pthread_mutex_unlock(&p.mu);
-    (void)progress(pud, stage, n, n); /* everything is done: nothing left to cancel */
+    if (progress(pud, stage, n, n)) rc = TC_ECANCELED;
     pthread_mutex_lock(&p.mu);
   }
   pthread_mutex_unlock(&p.mu);

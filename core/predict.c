@@ -1,10 +1,201 @@
-/* predict.c - prediction.
- * STUB: to be written. */
+/* predict.c - decision values, calibrated scores, chosen labels; batches.
+ *
+ * Caveats:
+ *  - Linear models: weights are feature-major (weights[(j-1)*L + l]), so a
+ *    document touches one run of L doubles per non-zero feature: the cost
+ *    is O(non-zeros x labels) whatever the training set size.
+ *  - Kernel models go through libsvm's svm_predict_values on the models
+ *    tci_kernel_assemble built; the document is copied into ws->nodes.
+ *  - Ties in scores are broken by label index, so output never depends on
+ *    sort stability.
+ *  - Batches split the documents into contiguous chunks, a few per thread,
+ *    each chunk with its own workspace. results[i] is written only by the
+ *    task holding document i, so results stay in input order and a failing
+ *    document (its status set) cannot shift or hide another's result. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <libsvm/svm.h>
+
 #include "internal.h"
 
-int tc_model_predict(const tc_model *m, tc_workspace *ws, const char *text, size_t len, double threshold, tc_result *r) {
-  (void)m; (void)ws; (void)text; (void)len; (void)threshold; (void)r; return TC_EINVAL; }
-int tc_model_predict_batch(const tc_model *m, size_t n, const char *const *texts, const size_t *lens, double threshold, int threads, tc_result *results) {
-  (void)m; (void)n; (void)texts; (void)lens; (void)threshold; (void)threads; (void)results; return TC_EINVAL; }
-int tc_model_decision_values(const tc_model *m, tc_workspace *ws, const char *text, size_t len, double *values) {
-  (void)m; (void)ws; (void)text; (void)len; (void)values; return TC_EINVAL; }
+int tci_model_decide(const tc_model *m, tc_workspace *ws, const tc_vector *v, double *dec) {
+  size_t L = m->n_labels, i, l;
+  if (m->kernel == TC_KERNEL_LINEAR) {
+    size_t nf = tc_extractor_n_features(m->ex);
+    if (!m->weights || !m->bias) return TC_EINVAL;
+    for (l = 0; l < L; l++) dec[l] = m->bias[l];
+    for (i = 0; i < v->n; i++) {
+      size_t j = (size_t)v->f[i].index;
+      double x = v->f[i].value;
+      const double *w;
+      if (j < 1 || j > nf) continue; /* cannot happen with the model's own extractor */
+      w = m->weights + (j - 1) * L;
+      for (l = 0; l < L; l++) dec[l] += x * w[l];
+    }
+    return TC_OK;
+  } else {
+    struct svm_node *x;
+    int rc;
+    if (!m->kern || !m->kern->svm) return TC_EINVAL;
+    if ((rc = tci_buf_reserve(&ws->nodes, v->n + 1, sizeof *x))) return rc;
+    x = ws->nodes.p;
+    for (i = 0; i < v->n; i++) {
+      x[i].index = v->f[i].index;
+      x[i].value = v->f[i].value;
+    }
+    x[v->n].index = -1;
+    x[v->n].value = 0;
+    for (l = 0; l < L; l++) {
+      double d = 0;
+      svm_predict_values(m->kern->svm[l], x, &d);
+      dec[l] = d;
+    }
+    return TC_OK;
+  }
+}
+
+/* Higher score first, then lower label index. */
+static int before(const double *s, uint32_t a, uint32_t b) {
+  return s[a] > s[b] || (s[a] == s[b] && a < b);
+}
+
+static uint32_t top_label(const double *s, size_t L) {
+  uint32_t best = 0, l;
+  for (l = 1; l < (uint32_t)L; l++)
+    if (before(s, l, best)) best = l;
+  return best;
+}
+
+/* The rule of tc_model_predict's comment; returns how many were chosen. */
+static size_t choose(const tc_model *m, const double *s, double thr, uint32_t *out) {
+  size_t L = m->n_labels, k = 0, i;
+  uint32_t l;
+  if (!m->multilabel) {
+    out[0] = top_label(s, L);
+    return 1;
+  }
+  for (l = 0; l < (uint32_t)L; l++) {
+    if (!(s[l] >= thr)) continue;
+    for (i = k; i > 0 && before(s, l, out[i - 1]); i--) out[i] = out[i - 1];
+    out[i] = l;
+    k++;
+  }
+  if (k) return k;
+  out[0] = m->fallback >= 0 && (size_t)m->fallback < L ? (uint32_t)m->fallback : top_label(s, L);
+  return 1;
+}
+
+/* Vectorise and compute decision values into ws->decision. */
+static int decisions(const tc_model *m, tc_workspace *ws, const char *text, size_t len,
+                     double **dec, size_t *n_invalid) {
+  tc_vector v;
+  int rc;
+  *n_invalid = 0;
+  if (!m->ex || m->n_labels == 0) return TC_EINVAL;
+  if ((rc = tc_extractor_vectorize(m->ex, ws, text, len, &v))) return rc;
+  *n_invalid = v.n_invalid;
+  if ((rc = tci_buf_reserve(&ws->decision, m->n_labels, sizeof **dec))) return rc;
+  *dec = ws->decision.p;
+  return tci_model_decide(m, ws, &v, *dec);
+}
+
+int tc_model_predict(const tc_model *m, tc_workspace *ws, const char *text, size_t len,
+                     double threshold, tc_result *r) {
+  double *dec;
+  size_t l;
+  int rc;
+  if (!r) return TC_EINVAL;
+  r->n_labels = 0;
+  r->n_invalid = 0;
+  if (!m || !ws || !r->scores || !r->labels || (!text && len) || isnan(threshold) ||
+      threshold > 1)
+    return r->status = TC_EINVAL;
+  if (threshold < 0) threshold = m->threshold;
+  rc = decisions(m, ws, text ? text : "", len, &dec, &r->n_invalid);
+  if (rc) return r->status = rc;
+  for (l = 0; l < m->n_labels; l++) r->scores[l] = tci_platt_score(m->platt_a[l], m->platt_b[l], dec[l]);
+  r->n_labels = choose(m, r->scores, threshold, r->labels);
+  return r->status = TC_OK;
+}
+
+int tc_model_decision_values(const tc_model *m, tc_workspace *ws, const char *text, size_t len,
+                             double *values) {
+  double *dec;
+  size_t n_invalid;
+  int rc;
+  if (!m || !ws || !values || (!text && len)) return TC_EINVAL;
+  rc = decisions(m, ws, text ? text : "", len, &dec, &n_invalid);
+  if (!rc) memcpy(values, dec, m->n_labels * sizeof *values);
+  return rc;
+}
+
+/* ======================================================== batches */
+
+typedef struct batch {
+  const tc_model *m;
+  const char *const *texts;
+  const size_t *lens;
+  double threshold;
+  tc_result *res;
+  size_t n, chunk;
+} batch;
+
+static void batch_task(void *ud, size_t t) {
+  batch *b = ud;
+  size_t a = t * b->chunk, e = a + b->chunk, i;
+  tc_workspace *ws = NULL;
+  int rc;
+  if (e > b->n) e = b->n;
+  rc = tc_workspace_new(&ws);
+  for (i = a; i < e; i++) {
+    if (rc) {
+      b->res[i].n_labels = 0;
+      b->res[i].n_invalid = 0;
+      b->res[i].status = rc;
+    } else {
+      tc_model_predict(b->m, ws, b->texts[i], b->lens[i], b->threshold, &b->res[i]);
+    }
+  }
+  tc_workspace_free(ws);
+}
+
+int tc_model_predict_batch(const tc_model *m, size_t n, const char *const *texts,
+                           const size_t *lens, double threshold, int threads,
+                           tc_result *results) {
+  batch b;
+  size_t i, tasks;
+  int rc;
+  if (n && !results) return TC_EINVAL;
+  if (!m || (n && (!texts || !lens))) {
+    for (i = 0; i < n; i++) {
+      results[i].n_labels = 0;
+      results[i].status = TC_EINVAL;
+    }
+    return TC_EINVAL;
+  }
+  if (n == 0) return TC_OK;
+  if (threads <= 0) {
+    long c = sysconf(_SC_NPROCESSORS_ONLN);
+    threads = c < 1 ? 1 : c > 256 ? 256 : (int)c;
+  }
+  b.m = m;
+  b.texts = texts;
+  b.lens = lens;
+  b.threshold = threshold;
+  b.res = results;
+  b.n = n;
+  /* a few chunks per thread balance uneven documents; chunks of at least
+   * 16 documents amortise a workspace's warm-up */
+  tasks = (size_t)threads * 4;
+  b.chunk = (n + tasks - 1) / tasks;
+  if (b.chunk < 16) b.chunk = 16;
+  tasks = (n + b.chunk - 1) / b.chunk;
+  rc = tci_parallel_for(tasks, threads, batch_task, &b, NULL, NULL, NULL);
+  if (rc) return rc;
+  for (i = 0; i < n; i++)
+    if (results[i].status) return results[i].status;
+  return TC_OK;
+}

@@ -1,0 +1,554 @@
+/* train_ovr.c - the one-vs-rest engine behind tc_model_train.
+ *
+ *   texts --fit extractor--> vocabulary --vectorise (threads)--> matrix X
+ *         --one binary SVM per label (threads, "train")-->  w_l, b_l (or SVs)
+ *         --k-fold out-of-fold decision values (threads, "calibrate")
+ *         --Platt fit per label--> A_l, B_l
+ *
+ * Caveats:
+ *  - Determinism: every task writes only its own slot (label l, or label
+ *    l x fold f), the solvers use no shared random state, and folds come
+ *    from splitmix64(seed): equal data and params give equal bits whatever
+ *    the thread count or scheduling.
+ *  - Each binary problem lists its rows in document order except that the
+ *    first positive row is swapped to the front, so both libraries take
+ *    "has the label" as their class 0 (see train_linear.c).
+ *  - Calibration folds are warm-started from the full solution (liblinear
+ *    only), which makes them several times cheaper; the fold models still
+ *    see only their own rows. They share the full data's vocabulary and idf
+ *    (refitting them per fold would cost a vectorisation per fold for a
+ *    small bias in the sigmoid's fit; tc_cross_validate does refit).
+ *  - A label with no positive or no negative rows (possible only inside a
+ *    cross-validation fold; tc_model_train rejects such data) gets a
+ *    constant decision value of -1 or +1 and score ~0 or ~1.
+ *  - Uncalibrated models (calibrate = 0) use A = -1, B = 0: the score is
+ *    the logistic function of the margin, so score 0.5 is the SVM's own
+ *    decision boundary. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libsvm/svm.h>
+
+#include "internal.h"
+
+#define CAL_FOLDS 5
+#define CONST_B 30.0  /* |B| of a constant score: 1/(1+e^30) ~ 1e-13 */
+
+/* ======================================================== solver helpers */
+
+double tci_binsol_decision(const tci_solver *s, const tci_binsol *sol, size_t r) {
+  if (sol->w) {
+    const tci_matrix *X = s->X;
+    double d = sol->w[X->n_features];
+    size_t j;
+    for (j = X->off[r]; j < X->off[r + 1]; j++) d += X->f[j].value * sol->w[X->f[j].index - 1];
+    return d;
+  } else {
+    double d = 0;
+    svm_predict_values(sol->svm, s->rows[r], &d);
+    return sol->sign * d;
+  }
+}
+
+void tci_binsol_free(tci_binsol *sol) {
+  free(sol->w);
+  sol->w = NULL;
+  if (sol->svm) svm_free_and_destroy_model(&sol->svm);
+}
+
+void tci_solver_free(tci_solver *s) {
+  if (s) s->destroy(s);
+}
+
+int tci_solver_solve(const tci_solver *s, const tci_binary *b, double eps, const double *init,
+                     tci_binsol *out) {
+  return s->solve(s, b, eps, init, out);
+}
+
+/* ======================================================== vectorising */
+
+typedef struct vjob {
+  const tc_extractor *ex;
+  const tc_dataset *ds;
+  size_t chunk;              /* documents per task */
+  tc_feature **f;            /* per document, malloc'ed copy */
+  size_t *nf;
+  int *status;               /* per document */
+} vjob;
+
+static void vtask(void *ud, size_t t) {
+  vjob *v = ud;
+  size_t a = t * v->chunk, b = a + v->chunk, i;
+  tc_workspace *ws = NULL;
+  int rc;
+  if (b > v->ds->n) b = v->ds->n;
+  rc = tc_workspace_new(&ws);
+  for (i = a; i < b; i++) {
+    tc_vector vec;
+    int r = rc ? rc : tc_extractor_vectorize(v->ex, ws, v->ds->text[i], v->ds->len[i], &vec);
+    if (!r && vec.n) {
+      v->f[i] = malloc(vec.n * sizeof *vec.f);
+      if (v->f[i]) memcpy(v->f[i], vec.f, vec.n * sizeof *vec.f);
+      else r = TC_ENOMEM;
+    }
+    if (!r) v->nf[i] = vec.n;
+    v->status[i] = r;
+  }
+  tc_workspace_free(ws);
+}
+
+static void matrix_free(tci_matrix *X) {
+  free(X->off);
+  free(X->f);
+  X->off = NULL;
+  X->f = NULL;
+}
+
+/* X from the documents of ds, vectorised on `threads` threads. */
+static int build_matrix(const tc_extractor *ex, const tc_dataset *ds, int threads,
+                        tci_matrix *X, tc_diag *diag) {
+  size_t n = ds->n, i, total = 0, nt;
+  vjob v;
+  int rc = TC_OK;
+  memset(X, 0, sizeof *X);
+  v.ex = ex;
+  v.ds = ds;
+  v.f = calloc(n, sizeof *v.f);
+  v.nf = calloc(n, sizeof *v.nf);
+  v.status = calloc(n, sizeof *v.status);
+  X->off = malloc((n + 1) * sizeof *X->off);
+  if (!v.f || !v.nf || !v.status || !X->off) {
+    rc = tci_fail(diag, TC_ENOMEM, "vectorising: out of memory");
+    goto done;
+  }
+  v.chunk = n / 64 + 1;
+  nt = (n + v.chunk - 1) / v.chunk;
+  tci_parallel_for(nt, threads, vtask, &v, NULL, NULL, NULL);
+  for (i = 0; i < n && !rc; i++)
+    if (v.status[i]) rc = tci_fail(diag, v.status[i], "document %zu: %s", i + 1, tc_strerror(v.status[i]));
+  if (rc) goto done;
+  for (i = 0; i < n; i++) total += v.nf[i];
+  X->f = malloc((total ? total : 1) * sizeof *X->f);
+  if (!X->f) {
+    rc = tci_fail(diag, TC_ENOMEM, "vectorising: out of memory");
+    goto done;
+  }
+  X->off[0] = 0;
+  for (i = 0; i < n; i++) {
+    if (v.nf[i]) memcpy(X->f + X->off[i], v.f[i], v.nf[i] * sizeof *X->f);
+    X->off[i + 1] = X->off[i] + v.nf[i];
+  }
+  X->n_rows = n;
+  X->n_features = (int)tc_extractor_n_features(ex);
+done:
+  if (v.f)
+    for (i = 0; i < n; i++) free(v.f[i]);
+  free(v.f);
+  free(v.nf);
+  free(v.status);
+  if (rc) matrix_free(X);
+  return rc;
+}
+
+/* ======================================================== binary problems */
+
+typedef struct job {
+  const tc_train_params *p;
+  const tci_solver *sv;
+  size_t n, L;
+  int k;                     /* calibration folds */
+  const signed char *y;      /* L * n */
+  const size_t *n_pos;       /* L */
+  const uint32_t *fold;      /* n */
+  tci_binsol *sol;           /* L */
+  double *dec;               /* L * n out-of-fold decision values */
+  int *status;               /* per task */
+} job;
+
+/* C times the class weight of each side of label l's problem, over m rows
+ * of which m_pos are positive. */
+static void weights(const tc_train_params *p, size_t l, size_t m, size_t m_pos, double *cp,
+                    double *cn) {
+  *cp = *cn = p->C;
+  if (p->class_weight == TC_WEIGHT_BALANCED) {
+    *cp *= (double)m / (2.0 * (double)m_pos);
+    *cn *= (double)m / (2.0 * (double)(m - m_pos));
+  } else if (p->class_weight == TC_WEIGHT_CUSTOM) {
+    *cp *= p->label_weights[l];
+  }
+}
+
+/* Rows of label l's problem: those with fold != skip (skip = -1 keeps all),
+ * the first positive swapped to the front. Returns the count, with the
+ * positives in *m_pos. */
+static size_t pick_rows(const job *j, size_t l, long skip, uint32_t *rows, size_t *m_pos) {
+  const signed char *y = j->y + l * j->n;
+  size_t r, m = 0, first = (size_t)-1;
+  *m_pos = 0;
+  for (r = 0; r < j->n; r++) {
+    if (skip >= 0 && j->fold[r] == (uint32_t)skip) continue;
+    if (y[r] > 0) {
+      if (first == (size_t)-1) first = m;
+      (*m_pos)++;
+    }
+    rows[m++] = (uint32_t)r;
+  }
+  if (first != (size_t)-1 && first != 0) {
+    uint32_t t = rows[0];
+    rows[0] = rows[first];
+    rows[first] = t;
+  }
+  return m;
+}
+
+static void train_task(void *ud, size_t l) {
+  job *j = ud;
+  uint32_t *rows;
+  size_t m, m_pos;
+  tci_binary b;
+  int nf = j->sv->X->n_features;
+  if (j->n_pos[l] == 0 || j->n_pos[l] == j->n) { /* constant: see the caveats */
+    j->sol[l].w = calloc((size_t)nf + 1, sizeof *j->sol[l].w);
+    if (j->sol[l].w) j->sol[l].w[nf] = j->n_pos[l] ? 1.0 : -1.0;
+    j->status[l] = j->sol[l].w ? TC_OK : TC_ENOMEM;
+    return;
+  }
+  rows = malloc(j->n * sizeof *rows);
+  if (!rows) {
+    j->status[l] = TC_ENOMEM;
+    return;
+  }
+  m = pick_rows(j, l, -1, rows, &m_pos);
+  b.rows = rows;
+  b.n = m;
+  b.y = j->y + l * j->n;
+  weights(j->p, l, m, m_pos, &b.C_pos, &b.C_neg);
+  j->status[l] = tci_solver_solve(j->sv, &b, j->p->tolerance, NULL, &j->sol[l]);
+  free(rows);
+}
+
+/* Task l * k + f: train label l without fold f, warm-started from the
+ * full solution, and record decision values of fold f's rows. */
+static void calib_task(void *ud, size_t t) {
+  job *j = ud;
+  size_t l = t / (size_t)j->k, r, m, m_pos;
+  long f = (long)(t % (size_t)j->k);
+  uint32_t *rows;
+  double *dec = j->dec + l * j->n;
+  tci_binsol s = {NULL, NULL, 1};
+  tci_binary b;
+  int rc;
+  rows = malloc(j->n * sizeof *rows);
+  if (!rows) {
+    j->status[t] = TC_ENOMEM;
+    return;
+  }
+  m = pick_rows(j, l, f, rows, &m_pos);
+  if (m_pos == 0 || m_pos == m) {
+    for (r = 0; r < j->n; r++)
+      if (j->fold[r] == (uint32_t)f) dec[r] = m_pos ? 1.0 : -1.0;
+    free(rows);
+    j->status[t] = TC_OK;
+    return;
+  }
+  b.rows = rows;
+  b.n = m;
+  b.y = j->y + l * j->n;
+  weights(j->p, l, m, m_pos, &b.C_pos, &b.C_neg);
+  rc = tci_solver_solve(j->sv, &b, j->p->tolerance, j->sol[l].w, &s);
+  if (!rc)
+    for (r = 0; r < j->n; r++)
+      if (j->fold[r] == (uint32_t)f) dec[r] = tci_binsol_decision(j->sv, &s, r);
+  tci_binsol_free(&s);
+  free(rows);
+  j->status[t] = rc;
+}
+
+/* ======================================================== the model */
+
+/* Copy the support vectors of every label's RBF solution into one pool
+ * (a document used by several labels is stored once) and assemble. */
+static int pool_kernel(const job *j, const tci_matrix *X, tc_model *m) {
+  size_t L = j->L, n = j->n, l, i, n_sv = 0, n_nodes = 0;
+  uint32_t *id = malloc(n * sizeof *id), *order = malloc(n * sizeof *order);
+  tci_kernel *k = calloc(1, sizeof *k);
+  int rc = TC_ENOMEM;
+  if (!id || !order || !k) goto fail;
+  m->kern = k;
+  k->gamma = j->p->gamma > 0 ? j->p->gamma : 1.0;
+  k->n_label_sv = calloc(L, sizeof *k->n_label_sv);
+  k->sv_idx = calloc(L, sizeof *k->sv_idx);
+  k->coef = calloc(L, sizeof *k->coef);
+  k->rho = calloc(L, sizeof *k->rho);
+  if (!k->n_label_sv || !k->sv_idx || !k->coef || !k->rho) goto fail;
+  for (i = 0; i < n; i++) id[i] = UINT32_MAX;
+  for (l = 0; l < L; l++) {
+    const struct svm_model *s = j->sol[l].svm;
+    double sg = j->sol[l].sign;
+    size_t first = 0;
+    if (!s) { /* a constant label: decision = -rho */
+      k->rho[l] = -j->sol[l].w[X->n_features];
+      continue;
+    }
+    /* problem position q -> row: the identity but for the swap with the first positive */
+    while (j->y[l * n + first] <= 0) first++;
+    k->n_label_sv[l] = (size_t)s->l;
+    k->sv_idx[l] = malloc(((size_t)s->l + 1) * sizeof **k->sv_idx);
+    k->coef[l] = malloc(((size_t)s->l + 1) * sizeof **k->coef);
+    if (!k->sv_idx[l] || !k->coef[l]) goto fail;
+    for (i = 0; i < (size_t)s->l; i++) {
+      size_t q = (size_t)s->sv_indices[i] - 1;
+      size_t r = q == 0 ? first : q == first ? 0 : q;
+      if (id[r] == UINT32_MAX) {
+        id[r] = (uint32_t)n_sv;
+        order[n_sv++] = (uint32_t)r;
+        n_nodes += X->off[r + 1] - X->off[r] + 1;
+      }
+      k->sv_idx[l][i] = id[r];
+      k->coef[l][i] = sg * s->sv_coef[0][i];
+    }
+    k->rho[l] = sg * s->rho[0];
+  }
+  k->n_sv = n_sv;
+  k->n_nodes = n_nodes;
+  k->nodes = malloc((n_nodes ? n_nodes : 1) * sizeof *k->nodes);
+  k->sv_start = malloc((n_sv ? n_sv : 1) * sizeof *k->sv_start);
+  if (!k->nodes || !k->sv_start) goto fail;
+  n_nodes = 0;
+  for (i = 0; i < n_sv; i++) {
+    size_t r = order[i], q;
+    k->sv_start[i] = n_nodes;
+    for (q = X->off[r]; q < X->off[r + 1]; q++) {
+      k->nodes[n_nodes].index = X->f[q].index;
+      k->nodes[n_nodes++].value = X->f[q].value;
+    }
+    k->nodes[n_nodes].index = -1;
+    k->nodes[n_nodes++].value = 0;
+  }
+  rc = tci_kernel_assemble(k, L);
+fail:
+  free(id);
+  free(order);
+  if (!m->kern) free(k);
+  return rc;
+}
+
+static char *dup_str(const char *s) {
+  size_t n = strlen(s) + 1;
+  char *d = malloc(n);
+  if (d) memcpy(d, s, n);
+  return d;
+}
+
+/* Fill m's labels, options, weights (or kernel) and calibration. */
+static int fill_model(const job *j, const tc_dataset *ds, const tci_matrix *X, tc_model *m) {
+  size_t L = j->L, l, f, nf = (size_t)X->n_features;
+  const tc_train_params *p = j->p;
+  m->n_labels = L;
+  m->labels = calloc(L, sizeof *m->labels);
+  m->platt_a = malloc(L * sizeof *m->platt_a);
+  m->platt_b = malloc(L * sizeof *m->platt_b);
+  if (!m->labels || !m->platt_a || !m->platt_b) return TC_ENOMEM;
+  for (l = 0; l < L; l++)
+    if (!(m->labels[l] = dup_str(ds->names[l]))) return TC_ENOMEM;
+  m->kernel = p->kernel;
+  m->multilabel = p->multilabel;
+  m->threshold = p->threshold;
+  m->fallback = -1;
+  if (p->fallback)
+    for (l = 0; l < L; l++)
+      if (strcmp(ds->names[l], p->fallback) == 0) m->fallback = (int)l;
+  if (p->kernel == TC_KERNEL_LINEAR) {
+    if (nf > SIZE_MAX / sizeof(double) / L) return TC_ELIMIT;
+    m->weights = malloc((nf ? nf : 1) * L * sizeof *m->weights);
+    m->bias = malloc(L * sizeof *m->bias);
+    if (!m->weights || !m->bias) return TC_ENOMEM;
+    for (l = 0; l < L; l++) {
+      const double *w = j->sol[l].w;
+      for (f = 0; f < nf; f++) m->weights[f * L + l] = w[f];
+      m->bias[l] = w[nf];
+    }
+    return TC_OK;
+  }
+  return pool_kernel(j, X, m);
+}
+
+/* Platt per label from the out-of-fold decision values, or the plain
+ * logistic of the margin when not calibrating. */
+static void calibrate(const job *j, int fit, unsigned char *pos, tc_model *m) {
+  size_t l, r;
+  for (l = 0; l < j->L; l++) {
+    if (j->n_pos[l] == 0 || j->n_pos[l] == j->n) {
+      m->platt_a[l] = 0;
+      m->platt_b[l] = j->n_pos[l] ? -CONST_B : CONST_B;
+    } else if (fit) {
+      for (r = 0; r < j->n; r++) pos[r] = j->y[l * j->n + r] > 0;
+      tci_platt_fit(j->n, j->dec + l * j->n, pos, &m->platt_a[l], &m->platt_b[l]);
+    } else {
+      m->platt_a[l] = -1;
+      m->platt_b[l] = 0;
+    }
+  }
+}
+
+static int first_error(const int *status, size_t n) {
+  size_t i;
+  for (i = 0; i < n; i++)
+    if (status[i]) return status[i];
+  return TC_OK;
+}
+
+/* ======================================================== tci_train */
+
+/* What makes data unusable for the final model (cross-validation folds
+ * tolerate degenerate labels instead, see the caveats). */
+int tci_check_data(const tc_dataset *ds, const tc_train_params *p, tc_diag *diag) {
+  size_t i, l, n = ds->n, L = ds->n_names, *cnt;
+  int rc = TC_OK;
+  if (!p->multilabel) {
+    for (i = 0; i < n; i++) {
+      size_t k = ds->lab_off[i + 1] - ds->lab_off[i];
+      if (k != 1) {
+        rc = tci_fail(diag, TC_EDATA,
+                      "document %zu has %zu labels: multi-class data needs exactly one "
+                      "(set multilabel for more or none)", i + 1, k);
+        if (diag) diag->line = (long)(i + 1);
+        return rc;
+      }
+    }
+    if (L < 2)
+      return tci_fail(diag, TC_EDATA,
+                      "only one label (\"%s\") in the data: a classifier needs at least two",
+                      ds->names[0]);
+  }
+  cnt = calloc(L, sizeof *cnt);
+  if (!cnt) return tci_fail(diag, TC_ENOMEM, "training data: out of memory");
+  for (i = 0; i < ds->n_lab; i++) cnt[ds->lab[i]]++;
+  for (l = 0; l < L && !rc; l++)
+    if (cnt[l] == n)
+      rc = tci_fail(diag, TC_EDATA,
+                    "every document has label \"%s\": it needs negative examples", ds->names[l]);
+  free(cnt);
+  return rc;
+}
+
+int tci_train(const tc_dataset *ds, const tc_train_params *p, int cv, tc_model **out,
+              tc_diag *diag) {
+  size_t n = ds->n, L = ds->n_names, l, i;
+  tc_extractor *ex = NULL;
+  tci_matrix X;
+  tci_solver *sv = NULL;
+  tc_model *m = NULL;
+  job j;
+  signed char *y = NULL;
+  size_t *n_pos = NULL;
+  unsigned char *pos = NULL;
+  uint32_t *fold = NULL;
+  int rc, k = 0;
+  *out = NULL;
+  memset(&X, 0, sizeof X);
+  memset(&j, 0, sizeof j);
+  if (n == 0) return tci_fail(diag, TC_EDATA, "training data: no documents");
+  if (L == 0) return tci_fail(diag, TC_EDATA, "training data: no labels");
+  if (n > UINT32_MAX - 1 || L > SIZE_MAX / n / sizeof(double))
+    return tci_fail(diag, TC_ELIMIT, "training data: too many documents or labels");
+
+  if (!cv && (rc = tci_check_data(ds, p, diag))) return rc;
+
+  tc_init();
+  rc = tc_extractor_new(&p->features, &ex, diag);
+  if (!rc) {
+    rc = tc_extractor_fit(ex, n, (const char *const *)ds->text, ds->len, p->progress,
+                          p->progress_ud);
+    if (rc == TC_EDATA)
+      tci_fail(diag, rc, "vocabulary: no term survives min_df/max_df/max_features");
+    else if (rc) tci_fail(diag, rc, "vocabulary: %s", tc_strerror(rc));
+  }
+  if (!rc) rc = build_matrix(ex, ds, p->threads, &X, diag);
+  if (rc) goto done;
+  if (X.n_features < 1 || X.n_features >= INT32_MAX) {
+    rc = tci_fail(diag, TC_ELIMIT, "vocabulary: %d features", X.n_features);
+    goto done;
+  }
+
+  y = malloc(L * n);
+  n_pos = calloc(L, sizeof *n_pos);
+  j.sol = calloc(L, sizeof *j.sol);
+  if (!y || !n_pos || !j.sol) goto oom;
+  memset(y, -1, L * n);
+  for (i = 0; i < n; i++)
+    for (l = ds->lab_off[i]; l < ds->lab_off[i + 1]; l++) {
+      y[(size_t)ds->lab[l] * n + i] = 1;
+      n_pos[ds->lab[l]]++;
+    }
+  rc = (p->kernel == TC_KERNEL_LINEAR && p->solver != TC_SOLVER_LIBSVM)
+           ? tci_liblinear_new(&X, &sv)
+           : tci_libsvm_new(&X, p, &sv);
+  if (rc) goto done;
+  j.p = p;
+  j.sv = sv;
+  j.n = n;
+  j.L = L;
+  j.y = y;
+  j.n_pos = n_pos;
+
+  /* one binary problem per label */
+  j.status = calloc(L * CAL_FOLDS, sizeof *j.status);
+  if (!j.status) goto oom;
+  rc = tci_parallel_for(L, p->threads, train_task, &j, p->progress, p->progress_ud, "train");
+  if (!rc) rc = first_error(j.status, L);
+  if (rc) {
+    tci_fail(diag, rc, "training: %s", tc_strerror(rc));
+    goto done;
+  }
+
+  /* out-of-fold decision values for calibration */
+  if (p->calibrate && n >= 2) {
+    k = n < CAL_FOLDS ? (int)n : CAL_FOLDS;
+    j.k = k;
+    j.fold = fold = malloc(n * sizeof *fold);
+    j.dec = malloc(L * n * sizeof *j.dec);
+    pos = malloc(n);
+    if (!fold || !j.dec || !pos) goto oom;
+    tci_folds(ds, k, p->seed ^ 0xCA11B4A7E5EEDull, fold);
+    memset(j.status, 0, L * CAL_FOLDS * sizeof *j.status);
+    rc = tci_parallel_for(L * (size_t)k, p->threads, calib_task, &j, p->progress,
+                          p->progress_ud, "calibrate");
+    if (!rc) rc = first_error(j.status, L * (size_t)k);
+    if (rc) {
+      tci_fail(diag, rc, "calibration: %s", tc_strerror(rc));
+      goto done;
+    }
+  }
+
+  rc = tci_model_alloc(&m);
+  if (!rc) rc = fill_model(&j, ds, &X, m);
+  if (rc) {
+    tci_fail(diag, rc, "model: %s", tc_strerror(rc));
+    goto done;
+  }
+  calibrate(&j, k > 0, pos, m);
+  m->ex = ex;
+  ex = NULL;
+  *out = m;
+  m = NULL;
+  goto done;
+oom:
+  rc = tci_fail(diag, TC_ENOMEM, "training: out of memory");
+done:
+  if (j.sol)
+    for (l = 0; l < L; l++) tci_binsol_free(&j.sol[l]);
+  free(j.sol);
+  free(j.status);
+  free(fold);
+  free(j.dec);
+  free(pos);
+  free(y);
+  free(n_pos);
+  tci_solver_free(sv);
+  matrix_free(&X);
+  tc_extractor_free(ex);
+  tc_model_free(m);
+  return rc;
+}

@@ -1,0 +1,236 @@
+/* test_predict.c - prediction, label choice (threshold, fallback, top
+ * label), batches (input order, per-document errors, thread counts) and
+ * explanations, on models trained from the fixture texts. */
+#include <math.h>
+#include <stdlib.h>
+
+#include "check.h"
+#include "engine_fixture.h"
+#include "internal.h"
+
+static tc_model *train_with(int multilabel, int kernel, const char *fallback) {
+  tc_dataset *ds = fixture_dataset();
+  tc_train_params p;
+  tc_model *m = NULL;
+  tc_train_params_init(&p);
+  p.multilabel = multilabel;
+  p.kernel = kernel;
+  p.fallback = fallback;
+  if (!ds || tc_model_train(ds, &p, &m, NULL)) m = NULL;
+  tc_dataset_free(ds);
+  return m;
+}
+
+static const char *SPORT = "The striker scored a late goal and the team won the cup.";
+
+TEST(predict_scores_and_top_label) {
+  tc_model *m = train_with(0, TC_KERNEL_LINEAR, NULL);
+  tc_workspace *ws;
+  double s[3], dv[3];
+  uint32_t l[3];
+  tc_result r;
+  size_t i;
+  CHECK(m != NULL);
+  if (!m) return;
+  tc_workspace_new(&ws);
+  r.scores = s;
+  r.labels = l;
+  CHECK_OK(tc_model_predict(m, ws, SPORT, strlen(SPORT), -1, &r));
+  CHECK_EQ_INT(r.status, TC_OK);
+  CHECK_EQ_INT(r.n_labels, 1);
+  CHECK_EQ_STR(tc_model_label(m, l[0]), "sport");
+  for (i = 0; i < 3; i++) {
+    CHECK(s[i] >= 0 && s[i] <= 1);
+    CHECK(s[l[0]] >= s[i]);
+  }
+  /* scores are the model's sigmoid of the decision values */
+  CHECK_OK(tc_model_decision_values(m, ws, SPORT, strlen(SPORT), dv));
+  for (i = 0; i < 3; i++)
+    CHECK(fabs(s[i] - 1.0 / (1.0 + exp(m->platt_a[i] * dv[i] + m->platt_b[i]))) < 1e-12);
+  CHECK(dv[0] > 0 && dv[1] < 0 && dv[2] < 0);
+  /* empty text and invalid UTF-8 are documents too */
+  CHECK_OK(tc_model_predict(m, ws, NULL, 0, -1, &r));
+  CHECK_EQ_INT(r.n_labels, 1);
+  CHECK_OK(tc_model_predict(m, ws, "goal \xff\xfe team", 13, -1, &r));
+  CHECK_EQ_INT(r.n_invalid, 2);
+  /* caller errors */
+  CHECK_EQ_INT(tc_model_predict(m, ws, NULL, 3, -1, &r), TC_EINVAL);
+  CHECK_EQ_INT(r.status, TC_EINVAL);
+  CHECK_EQ_INT(tc_model_predict(m, ws, "x", 1, 2.0, &r), TC_EINVAL);
+  CHECK_EQ_INT(tc_model_predict(m, NULL, "x", 1, -1, &r), TC_EINVAL);
+  CHECK_EQ_INT(tc_model_predict(NULL, ws, "x", 1, -1, &r), TC_EINVAL);
+  CHECK_EQ_INT(tc_model_predict(m, ws, "x", 1, -1, NULL), TC_EINVAL);
+  CHECK_EQ_INT(tc_model_decision_values(m, ws, "x", 1, NULL), TC_EINVAL);
+  tc_workspace_free(ws);
+  tc_model_free(m);
+}
+
+/* Multi-label: every label at or above the threshold, best first; none ->
+ * the fallback if there is one, else the top label. */
+TEST(multilabel_threshold_and_fallback) {
+  tc_model *m = train_with(1, TC_KERNEL_LINEAR, "politics");
+  tc_model *nf = train_with(1, TC_KERNEL_LINEAR, NULL);
+  tc_workspace *ws;
+  double s[3];
+  uint32_t l[3];
+  tc_result r;
+  const char *both = "The minister watched the striker score a goal in the cup match.";
+  CHECK(m && nf);
+  if (!m || !nf) goto out;
+  tc_workspace_new(&ws);
+  r.scores = s;
+  r.labels = l;
+  CHECK_EQ_INT(tc_model_fallback(m), tc_model_label_index(m, "politics"));
+  CHECK_EQ_INT(tc_model_fallback(nf), -1);
+  CHECK_OK(tc_model_predict(m, ws, SPORT, strlen(SPORT), -1, &r));
+  CHECK(r.n_labels >= 1);
+  CHECK_EQ_STR(tc_model_label(m, l[0]), "sport");
+  /* threshold 0: every label, in descending score order */
+  CHECK_OK(tc_model_predict(m, ws, both, strlen(both), 0.0, &r));
+  CHECK_EQ_INT(r.n_labels, 3);
+  CHECK(s[l[0]] >= s[l[1]] && s[l[1]] >= s[l[2]]);
+  /* threshold 1: nothing passes -> the fallback, even though it scores low */
+  CHECK_OK(tc_model_predict(m, ws, SPORT, strlen(SPORT), 1.0, &r));
+  CHECK_EQ_INT(r.n_labels, 1);
+  CHECK_EQ_STR(tc_model_label(m, l[0]), "politics");
+  /* no fallback: the top label */
+  CHECK_OK(tc_model_predict(nf, ws, SPORT, strlen(SPORT), 1.0, &r));
+  CHECK_EQ_INT(r.n_labels, 1);
+  CHECK_EQ_STR(tc_model_label(nf, l[0]), "sport");
+  /* a threshold between two scores splits them */
+  CHECK_OK(tc_model_predict(m, ws, both, strlen(both), 0.0, &r));
+  {
+    double mid = (s[l[0]] + s[l[1]]) / 2;
+    uint32_t top = l[0];
+    if (s[l[0]] > s[l[1]]) {
+      CHECK_OK(tc_model_predict(m, ws, both, strlen(both), mid, &r));
+      CHECK_EQ_INT(r.n_labels, 1);
+      CHECK_EQ_INT(l[0], top);
+    }
+  }
+  tc_workspace_free(ws);
+out:
+  tc_model_free(m);
+  tc_model_free(nf);
+}
+
+/* Batches give what single predictions give, in input order, on any thread
+ * count; a bad document (NULL text with a length) fails alone. */
+TEST(batch_order_and_per_document_errors) {
+  tc_model *m = train_with(0, TC_KERNEL_LINEAR, NULL);
+  enum { N = 150, BAD = 77 };
+  const char *texts[N];
+  size_t lens[N], i;
+  static double s1[N][3], s2[N][3];
+  static uint32_t l1[N][3], l2[N][3];
+  tc_result one[N], many[N];
+  tc_workspace *ws;
+  int t, mismatch;
+  CHECK(m != NULL);
+  if (!m) return;
+  tc_workspace_new(&ws);
+  for (i = 0; i < N; i++) {
+    texts[i] = FIXTURE[(i * 7) % FIXTURE_N].text;
+    lens[i] = strlen(texts[i]);
+    one[i].scores = s1[i];
+    one[i].labels = l1[i];
+    tc_model_predict(m, ws, texts[i], lens[i], -1, &one[i]);
+  }
+  texts[BAD] = NULL; /* length stays non-zero: a caller error for this document */
+  for (t = 0; t <= 4; t++) {
+    for (i = 0; i < N; i++) {
+      many[i].scores = s2[i];
+      many[i].labels = l2[i];
+      many[i].status = 12345;
+    }
+    CHECK_EQ_INT(tc_model_predict_batch(m, N, texts, lens, -1, t, many), TC_EINVAL);
+    for (mismatch = 0, i = 0; i < N; i++) {
+      if (i == BAD) continue;
+      mismatch += many[i].status != TC_OK || many[i].n_labels != 1 || l2[i][0] != l1[i][0] ||
+                  memcmp(s1[i], s2[i], sizeof s1[i]) != 0;
+    }
+    CHECK_EQ_INT(mismatch, 0);
+    CHECK_EQ_INT(many[BAD].status, TC_EINVAL);
+    CHECK_EQ_INT(many[BAD].n_labels, 0);
+  }
+  texts[BAD] = FIXTURE[0].text;
+  lens[BAD] = strlen(texts[BAD]);
+  CHECK_OK(tc_model_predict_batch(m, N, texts, lens, -1, 2, many));
+  CHECK_OK(tc_model_predict_batch(m, 0, NULL, NULL, -1, 2, NULL));
+  CHECK_EQ_INT(tc_model_predict_batch(NULL, 2, texts, lens, -1, 2, many), TC_EINVAL);
+  CHECK_EQ_INT(many[1].status, TC_EINVAL);
+  tc_workspace_free(ws);
+  tc_model_free(m);
+}
+
+/* Linear explanations add up to the decision value and come best first. */
+TEST(explain_linear_adds_up) {
+  tc_model *m = train_with(0, TC_KERNEL_LINEAR, NULL);
+  tc_workspace *ws;
+  tc_contribution c[64], top[5];
+  double dv[3], sum;
+  size_t n, i, nt;
+  CHECK(m != NULL);
+  if (!m) return;
+  tc_workspace_new(&ws);
+  CHECK_OK(tc_model_explain(m, ws, SPORT, strlen(SPORT), 0, c, 64, &n));
+  CHECK(n > 3);
+  CHECK_OK(tc_model_decision_values(m, ws, SPORT, strlen(SPORT), dv));
+  for (sum = m->bias[0], i = 0; i < n; i++) sum += c[i].weight;
+  CHECK(fabs(sum - dv[0]) < 1e-12);
+  for (i = 1; i < n; i++) CHECK(c[i - 1].weight >= c[i].weight);
+  {
+    size_t len;
+    const char *name = tc_extractor_feature_name(m->ex, c[0].feature, &len);
+    CHECK(name != NULL && len > 0);
+  }
+  CHECK_OK(tc_model_explain(m, ws, SPORT, strlen(SPORT), 0, top, 5, &nt));
+  CHECK_EQ_INT(nt, 5);
+  for (i = 0; i < 5; i++) CHECK(top[i].feature == c[i].feature && top[i].weight == c[i].weight);
+  CHECK_EQ_INT(tc_model_explain(m, ws, SPORT, strlen(SPORT), 3, c, 64, &n), TC_EINVAL);
+  /* top features: sorted, and the first is the label's largest weight */
+  CHECK_OK(tc_model_top_features(m, 2, top, 5, &nt));
+  CHECK_EQ_INT(nt, 5);
+  {
+    size_t j, nfeat = tc_extractor_n_features(m->ex);
+    double best = -INFINITY;
+    for (j = 0; j < nfeat; j++)
+      if (m->weights[j * 3 + 2] > best) best = m->weights[j * 3 + 2];
+    CHECK(top[0].weight == best);
+    for (i = 1; i < nt; i++) CHECK(top[i - 1].weight >= top[i].weight);
+  }
+  CHECK_OK(tc_model_top_features(m, 2, top, 0, &nt));
+  CHECK_EQ_INT(nt, 0);
+  tc_workspace_free(ws);
+  tc_model_free(m);
+}
+
+/* Kernel explanations are f(x) - f(x without j); top features refuse. */
+TEST(explain_kernel) {
+  tc_model *m = train_with(0, TC_KERNEL_RBF, NULL);
+  tc_workspace *ws;
+  tc_contribution c[64], top[3];
+  double dv[3];
+  size_t n, nt, i;
+  CHECK(m != NULL);
+  if (!m) return;
+  tc_workspace_new(&ws);
+  CHECK_OK(tc_model_decision_values(m, ws, SPORT, strlen(SPORT), dv));
+  CHECK(dv[0] > 0);
+  CHECK_OK(tc_model_explain(m, ws, SPORT, strlen(SPORT), 0, c, 64, &n));
+  CHECK(n > 3);
+  for (i = 1; i < n; i++) CHECK(c[i - 1].weight >= c[i].weight);
+  CHECK(c[0].weight > 0); /* some sport word supports "sport" */
+  CHECK_EQ_INT(tc_model_top_features(m, 0, top, 3, &nt), TC_EINVAL);
+  tc_workspace_free(ws);
+  tc_model_free(m);
+}
+
+int main(void) {
+  RUN(predict_scores_and_top_label);
+  RUN(multilabel_threshold_and_fallback);
+  RUN(batch_order_and_per_document_errors);
+  RUN(explain_linear_adds_up);
+  RUN(explain_kernel);
+  return check_report();
+}
