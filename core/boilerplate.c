@@ -13,19 +13,20 @@
  *   blank      only ASCII white space
  *   furniture  contains a phrase of the list below and is short enough
  *   headline   short and headline-like: 1..MAX_HEAD_WORDS words, at most
- *              MAX_HEAD_BYTES bytes, does not start with a lower-case ASCII
- *              letter (a wrapped continuation), does not end with '.', ','
- *              or ';' (closing quotes and brackets skipped), and has no
- *              sentence break inside ("word. Next")
+ *              MAX_HEAD_BYTES bytes, does not start with an all-lower-case
+ *              ASCII word (a wrapped continuation; "iOS" is a name), does
+ *              not end with '.', ',' or ';' (closing quotes and brackets
+ *              skipped), has no sentence break inside ("word. Next"), and is
+ *              not a quoted reply or list item ("> ", "- ")
  *   prose      anything else with at least MIN_PROSE_WORDS words
  *   other      anything else (short sentences such as "He denied it.")
  *
  * Then:
  *   1. furniture lines are dropped wherever they are;
  *   2. a run of >= MIN_RUN headline and furniture lines, with only blank
- *      lines between them, is dropped, except for the title (the first
- *      non-blank line) and the lead title (the last headline line before the
- *      first prose line, for pages whose menus come before the title). This
+ *      lines between them, is dropped, except for the title: the headline
+ *      line with the most words before the first prose line (the last of
+ *      equals), which beats menu items, section names and dates. This
  *      rule only applies when the page has at least one prose line: a page
  *      made only of short lines is not an article with furniture around it;
  *   3. if nothing with a non-blank byte would be left, the text is kept as
@@ -110,7 +111,7 @@ static const phrase phrases[] = {
     {"sponsored", 2, 0},
     {"\xc2\xa9", 15, 0},         /* U+00A9 COPYRIGHT SIGN */
     /* bylines, datelines, credits (at the start of a short line only) */
-    {"copyright", 15, 1},        {"by", 5, 1},
+    {"copyright", 15, 1},        {"by", 8, 1},
     {"posted by", 8, 1},         {"written by", 8, 1},
     {"posted on", 8, 1},         {"published on", 8, 1},
     {"published:", 8, 1},        {"updated:", 8, 1},
@@ -202,16 +203,17 @@ static int ends_sentence(const unsigned char *s, size_t n) {
   return n > 0 && (s[n - 1] == '.' || s[n - 1] == '!' || s[n - 1] == '?' || s[n - 1] == ':');
 }
 
-/* "word. Next" inside the line: two sentences, so not a headline. The stop
- * follows a lower-case letter (or a closing quote after one), so "U.S. Open"
- * and "J. Smith" do not count; one or more spaces may follow it. */
+/* "word. Next" inside the line: two sentences, so not a headline. The
+ * word before the stop must be lower-case (two letters or more), so "U.S.
+ * Open", "St. Louis" and "J. Smith" do not count; nor do '?' and '!', which
+ * headlines use ("Beware! New malware ..."). */
 static int has_sentence_break(const unsigned char *s, size_t n) {
-  size_t i, j;
+  size_t i, j, k;
   for (i = 2; i + 2 < n; i++) {
-    unsigned char c = s[i], p = s[i - 1];
-    if (c != '.' && c != '!' && c != '?') continue;
-    if (p == '"' || p == '\'' || p == ')') p = s[i - 2];
-    if (!is_lower(p) || s[i + 1] != ' ') continue;
+    if (s[i] != '.' || s[i + 1] != ' ') continue;
+    k = (s[i - 1] == '"' || s[i - 1] == '\'' || s[i - 1] == ')') ? i - 1 : i;
+    for (j = k; j > 0 && is_lower(s[j - 1]); j--) {}
+    if (k - j < 2 || (j > 0 && is_alnum(s[j - 1]))) continue;
     for (j = i + 1; j < n && s[j] == ' '; j++) {}
     if (j < n && (is_upper(s[j]) || s[j] == '"')) return 1;
   }
@@ -227,13 +229,30 @@ static int is_marked(const unsigned char *s, size_t n) {
   return n >= 3 && c == 0xE2 && s[1] == 0x80 && s[2] == 0xA2; /* U+2022 BULLET */
 }
 
-static int classify(const unsigned char *s, size_t n) {
+/* Does the line start like a wrapped sentence's continuation: a first word
+ * all in lower-case ASCII ("and the next...")? Names such as "iOS",
+ * "eBay" or "e-Commerce" start headlines, not continuations. */
+static int starts_lower(const unsigned char *s, size_t n) {
+  size_t i;
+  if (n == 0 || !is_lower(s[0])) return 0;
+  for (i = 1; i < n && !is_blank(s[i]); i++)
+    if (is_upper(s[i]) || (s[i] >= '0' && s[i] <= '9')) return 0;
+  return 1;
+}
+
+static size_t count_words(const unsigned char *s, size_t n) {
   size_t i, words = 0;
-  if (n == 0) return L_BLANK;
   for (i = 0; i < n; i++)
     if (!is_blank(s[i]) && (i == 0 || is_blank(s[i - 1]))) words++;
+  return words;
+}
+
+static int classify(const unsigned char *s, size_t n) {
+  size_t words;
+  if (n == 0) return L_BLANK;
+  words = count_words(s, n);
   if (is_furniture(s, n, words)) return L_FURNITURE;
-  if (words <= MAX_HEAD_WORDS && n <= MAX_HEAD_BYTES && !is_lower(s[0]) &&
+  if (words <= MAX_HEAD_WORDS && n <= MAX_HEAD_BYTES && !starts_lower(s, n) &&
       !is_marked(s, n) && !ends_clause(s, n) && !has_sentence_break(s, n))
     return L_HEADLINE;
   return words >= MIN_PROSE_WORDS ? L_PROSE : L_OTHER;
@@ -247,7 +266,7 @@ typedef struct page {
   const char *text;
   size_t len;
   unsigned char *cls;  /* class of each line, from the survey */
-  size_t title, lead;  /* start offsets of the protected lines (or len) */
+  size_t title;        /* start offset of the protected title (or len) */
   int runs;            /* rule 2 applies */
   char *out;
   size_t out_len;
@@ -271,24 +290,23 @@ static void flush_run(page *pg, size_t from, size_t to, size_t li, size_t count)
     int k = pg->cls[li];
     next = next_line(pg->text, to, at, &cs, &ce);
     if (k == L_FURNITURE) pg->removed++;
-    else if (count < MIN_RUN || k == L_BLANK || at == pg->title || at == pg->lead)
+    else if (count < MIN_RUN || k == L_BLANK || at == pg->title)
       keep(pg, at, next, k == L_BLANK);
     else pg->removed++;
   }
 }
 
-/* First pass: classify every line into pg->cls, find the title and the lead
- * title, and decide whether rule 2 applies. It does when the page has a
+/* First pass: classify every line into pg->cls, find the title, and decide whether rule 2 applies. It does when the page has a
  * prose line and is not hard-wrapped. Hard-wrapped text (Usenet, e-mail,
  * plain-text archives) cuts sentences into lines of WRAP_MIN..WRAP_MAX
  * bytes that look like headlines; its tell is a line starting in lower case
  * right after such a cut line. Paragraph-per-line pages (what scrapers
  * produce) almost never show it. */
 static void survey(page *pg) {
-  size_t at = 0, next, cs, ce, li = 0, last_head = pg->len;
+  size_t at = 0, next, cs, ce, li = 0, title_words = 0;
   size_t lines = 0, wraps = 0;
   int prev_cut = 0, seen_prose = 0;
-  pg->title = pg->lead = pg->len;
+  pg->title = pg->len;
   for (; at < pg->len; at = next, li++) {
     const unsigned char *s;
     size_t n;
@@ -300,17 +318,19 @@ static void survey(page *pg) {
     pg->cls[li] = (unsigned char)k;
     if (k != L_BLANK) {
       lines++;
-      if (prev_cut && is_lower(s[0])) wraps++;
+      if (prev_cut && starts_lower(s, n)) wraps++;
       prev_cut = n >= WRAP_MIN && n <= WRAP_MAX && !ends_sentence(s, n);
-      if (pg->title == pg->len) pg->title = at;
     } else {
       prev_cut = 0;
     }
-    if (k == L_HEADLINE && !seen_prose) last_head = at;
-    if (k == L_PROSE && !seen_prose) {
-      seen_prose = 1;
-      pg->lead = last_head;
+    if (k == L_HEADLINE && !seen_prose) {
+      size_t w = count_words(s, n);
+      if (w >= title_words) {
+        title_words = w;
+        pg->title = at;
+      }
     }
+    if (k == L_PROSE) seen_prose = 1;
   }
   pg->runs = seen_prose && !(wraps >= 2 && wraps * 10 >= lines);
 }

@@ -191,6 +191,23 @@ TEST(lead_title_after_a_menu_is_kept) {
   free(s);
 }
 
+TEST(title_is_the_longest_headline_before_the_prose) {
+  /* A kicker, the title, a date and a byline: only the title stays. */
+  const char *page = "Politics\n" TITLE "\n12 March 2024\nBy Jane Doe and John Smith\n\n" P1 "\n" P2 "\n" P3 "\n";
+  char *s = strip(page, strlen(page), NULL, NULL);
+  CHECK_EQ_STR(s, TITLE "\n\n" P1 "\n" P2 "\n" P3 "\n");
+  free(s);
+}
+
+TEST(names_in_lower_case_start_headlines) {
+  /* "iOS", "eBay": headlines, not wrapped continuations, so the list goes. */
+  const char *page = TITLE "\n" P1 "\nMost popular\niOS update fixes a Safari flaw\n"
+                     "eBay shares jump after results\ne-Commerce sites hit by skimmers\n" P2 "\n";
+  char *s = strip(page, strlen(page), NULL, NULL);
+  CHECK_EQ_STR(s, TITLE "\n" P1 "\n" P2 "\n");
+  free(s);
+}
+
 TEST(crlf_lines) {
   const char *page = TITLE "\r\n\r\n" P1 "\r\n" P2 "\r\n" P3 "\r\n"
                      "Recent Posts\r\n" H1 "\r\n" H2 "\r\n" H3 "\r\n" H4 "\r\n"
@@ -322,6 +339,8 @@ int main(void) {
   RUN(lists_marked_as_lists_are_kept);
   RUN(hard_wrapped_text_is_kept);
   RUN(lead_title_after_a_menu_is_kept);
+  RUN(title_is_the_longest_headline_before_the_prose);
+  RUN(names_in_lower_case_start_headlines);
   RUN(crlf_lines);
   RUN(empty_and_one_line);
   RUN(only_furniture_is_kept_whole);
