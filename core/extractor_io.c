@@ -231,6 +231,9 @@ static int read_vocab(tci_reader *r, const tc_options *o, tci_vocab **out, tc_di
   for (i = 0; i < n; i++) {
     uint32_t df;
     t = tci_get_str(r, &tlen);
+    /* The pool holds what n terms of 9+ bytes can carry; a term beyond
+     * that leaves too few bytes for the terms after it. */
+    if (t && tlen + 1 > pool_cap - v->off[i]) t = NULL;
     if (!t) { rc = tci_fail(diag, TC_EFORMAT, "vocabulary: term %u runs past the end", i + 1); goto fail; }
     if (tlen == 0) { rc = tci_fail(diag, TC_EFORMAT, "vocabulary: term %u is empty", i + 1); goto fail; }
     if (!valid_utf8((const unsigned char *)t, tlen)) {

@@ -1,0 +1,424 @@
+/* test_features_io.c - extractor serialisation: round trips, and rejection
+ * of every truncation and of corrupted fields, with messages naming them. */
+#include <math.h>
+#include <stdlib.h>
+
+#include "check.h"
+#include "internal.h"
+
+static const char *corpus[] = {
+    "Ministers met in Brussels to discuss the budget; the budget vote is on Monday.",
+    "The striker scored twice as the home side won the cup final on Saturday.",
+    "Hackers exploited a zero-day flaw in the VPN software, the vendor said.",
+    "The vendor released a patch for the flaw after hackers targeted banks.",
+    "Voters in Brussels back the budget; ministers welcome the vote.",
+    "Caf\xc3\xa9 owners in M\xc3\xbcnchen and \xe6\x9d\xb1\xe4\xba\xac\xe9\x83\xbd report a cup shortage!",
+    "The home side lost the final; the striker was injured on Saturday.",
+};
+#define N_CORPUS 7
+
+static tc_extractor *fitted(tc_options *o) {
+  tc_extractor *ex = NULL;
+  size_t lens[N_CORPUS], i;
+  tc_diag d;
+  for (i = 0; i < N_CORPUS; i++) lens[i] = strlen(corpus[i]);
+  if (tc_extractor_new(o, &ex, &d) != TC_OK) {
+    fprintf(stderr, "tc_extractor_new: %s\n", d.message);
+    return NULL;
+  }
+  CHECK_OK(tc_extractor_fit(ex, N_CORPUS, corpus, lens, NULL, NULL));
+  return ex;
+}
+
+static tc_options small_options(void) {
+  tc_options o;
+  tc_options_init(&o);
+  o.min_df = 1;
+  o.word_ngram_max = 2;
+  return o;
+}
+
+/* Vectors of every corpus text (and two others) are identical. */
+static int same_vectors(const tc_extractor *a, const tc_extractor *b) {
+  static const char *extra[] = {"budget flaw striker caf\xc3\xa9", ""};
+  tc_workspace *wa = NULL, *wb = NULL;
+  tc_vector va, vb;
+  size_t i;
+  int ok = tc_workspace_new(&wa) == TC_OK && tc_workspace_new(&wb) == TC_OK;
+  for (i = 0; ok && i < N_CORPUS + 2; i++) {
+    const char *t = i < N_CORPUS ? corpus[i] : extra[i - N_CORPUS];
+    size_t k;
+    ok = tc_extractor_vectorize(a, wa, t, strlen(t), &va) == TC_OK &&
+         tc_extractor_vectorize(b, wb, t, strlen(t), &vb) == TC_OK && va.n == vb.n &&
+         (i == N_CORPUS + 1 || va.n > 0);
+    for (k = 0; ok && k < va.n; k++) /* exactly equal, not just close */
+      ok = va.f[k].index == vb.f[k].index && va.f[k].value == vb.f[k].value;
+  }
+  tc_workspace_free(wa);
+  tc_workspace_free(wb);
+  return ok;
+}
+
+static void round_trip(tc_options *o) {
+  tc_extractor *ex = fitted(o), *back = NULL;
+  unsigned char *p = NULL, *q = NULL;
+  size_t n = 0, m = 0;
+  tc_diag d;
+  if (!ex) { CHECK(ex != NULL); return; }
+  CHECK_OK(tc_extractor_to_bytes(ex, &p, &n));
+  memset(&d, 0, sizeof d);
+  CHECK_OK(tc_extractor_from_bytes(p, n, &back, &d));
+  if (!back) {
+    fprintf(stderr, "from_bytes: %s\n", d.message);
+    tc_extractor_free(ex);
+    free(p);
+    return;
+  }
+  CHECK(same_vectors(ex, back));
+  CHECK_EQ_INT(tc_extractor_n_features(back), tc_extractor_n_features(ex));
+  CHECK(memcmp(tc_extractor_options(back), tc_extractor_options(ex),
+               offsetof(tc_options, stopwords)) == 0);
+  CHECK_EQ_INT(tc_extractor_options(back)->n_stopwords, tc_extractor_options(ex)->n_stopwords);
+  /* the bytes are canonical: saving the loaded extractor gives them again */
+  CHECK_OK(tc_extractor_to_bytes(back, &q, &m));
+  CHECK_MEM(p, n, q, m);
+  free(p);
+  free(q);
+  tc_extractor_free(ex);
+  tc_extractor_free(back);
+}
+
+TEST(round_trips_are_identical) {
+  static const char *stop[] = {"The", "ON", "caf\xc3\xa9", "in"};
+  tc_options o = small_options();
+  round_trip(&o);
+  o.word_ngram_min = 1;
+  o.word_ngram_max = 3;
+  o.char_ngram_min = 2;
+  o.char_ngram_max = 4;
+  o.sublinear_tf = 0;
+  o.max_features = 50;
+  o.max_df = 0.9;
+  o.strip_accents = 1;
+  o.max_token_bytes = 12;
+  round_trip(&o);
+  o = small_options();
+  o.stopword_mode = TC_STOPWORDS_CUSTOM;
+  o.stopwords = stop;
+  o.n_stopwords = 4;
+  o.use_idf = 0;
+  o.l2_normalize = 0;
+  o.compat = 0;
+  round_trip(&o);
+  o.stopword_mode = TC_STOPWORDS_NONE;
+  o.stopwords = NULL;
+  o.n_stopwords = 0;
+  o.casefold = 0;
+  o.strip_boilerplate = 1;
+  round_trip(&o);
+}
+
+TEST(unfitted_and_bad_arguments) {
+  tc_options o = small_options();
+  tc_extractor *ex = NULL;
+  unsigned char *p = NULL;
+  size_t n = 0;
+  tc_diag d;
+  CHECK_OK(tc_extractor_new(&o, &ex, NULL));
+  CHECK_EQ_INT(tc_extractor_to_bytes(ex, &p, &n), TC_EINVAL);
+  CHECK_EQ_INT(tc_extractor_to_bytes(NULL, &p, &n), TC_EINVAL);
+  tc_extractor_free(ex);
+  CHECK_EQ_INT(tc_extractor_from_bytes(NULL, 0, &ex, &d), TC_EFORMAT);
+  CHECK(ex == NULL);
+  CHECK_EQ_INT(tc_extractor_from_bytes(NULL, 5, &ex, NULL), TC_EINVAL);
+}
+
+TEST(every_truncation_is_rejected) {
+  tc_options o = small_options();
+  static const char *stop[] = {"alpha", "beta"};
+  tc_extractor *ex, *back;
+  unsigned char *p = NULL, *copy;
+  size_t n = 0, cut;
+  tc_diag d;
+  int bad = 0, nomsg = 0;
+  o.stopword_mode = TC_STOPWORDS_CUSTOM;
+  o.stopwords = stop;
+  o.n_stopwords = 2;
+  ex = fitted(&o);
+  CHECK_OK(tc_extractor_to_bytes(ex, &p, &n));
+  for (cut = 0; cut < n; cut++) {
+    /* a fresh allocation of exactly `cut` bytes, so ASan sees any overread */
+    copy = malloc(cut ? cut : 1);
+    memcpy(copy, p, cut);
+    back = (tc_extractor *)1;
+    memset(&d, 0, sizeof d);
+    if (tc_extractor_from_bytes(copy, cut, &back, &d) != TC_EFORMAT || back != NULL) bad++;
+    if (d.code != TC_EFORMAT || d.message[0] == '\0') nomsg++;
+    free(copy);
+  }
+  CHECK_EQ_INT(bad, 0);
+  CHECK_EQ_INT(nomsg, 0);
+  /* one trailing byte too many is rejected as well */
+  copy = malloc(n + 1);
+  memcpy(copy, p, n);
+  copy[n] = 0;
+  CHECK_EQ_INT(tc_extractor_from_bytes(copy, n + 1, &back, &d), TC_EFORMAT);
+  CHECK(strstr(d.message, "after the vocabulary") != NULL);
+  free(copy);
+  free(p);
+  tc_extractor_free(ex);
+}
+
+static uint64_t next_random(uint64_t *s) {
+  uint64_t z = (*s += 0x9E3779B97F4A7C15ull);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  return z ^ (z >> 31);
+}
+
+TEST(random_byte_flips_never_crash) {
+  tc_options o = small_options();
+  tc_extractor *ex, *back;
+  tc_workspace *ws = NULL;
+  unsigned char *p = NULL, *copy;
+  size_t n = 0, i;
+  uint64_t seed = 20261125;
+  int accepted = 0, rejected = 0, iter, k;
+  o.char_ngram_min = 3;
+  o.char_ngram_max = 3;
+  ex = fitted(&o);
+  CHECK_OK(tc_workspace_new(&ws));
+  CHECK_OK(tc_extractor_to_bytes(ex, &p, &n));
+  copy = malloc(n);
+  for (iter = 0; iter < 3000; iter++) {
+    int flips = 1 + (int)(next_random(&seed) % 3), rc;
+    tc_diag d;
+    memcpy(copy, p, n);
+    for (k = 0; k < flips; k++) {
+      i = (size_t)(next_random(&seed) % n);
+      copy[i] ^= (unsigned char)(1u << (next_random(&seed) % 8));
+    }
+    back = NULL;
+    rc = tc_extractor_from_bytes(copy, n, &back, &d);
+    if (rc == TC_OK) {
+      tc_vector v;
+      unsigned char *q = NULL;
+      size_t m = 0;
+      accepted++;
+      /* whatever was accepted works and saves */
+      CHECK_OK(tc_extractor_vectorize(back, ws, corpus[iter % N_CORPUS], strlen(corpus[iter % N_CORPUS]), &v));
+      for (i = 1; i < v.n; i++) CHECK(v.f[i - 1].index < v.f[i].index);
+      for (i = 0; i < v.n; i++) CHECK(isfinite(v.f[i].value));
+      CHECK_OK(tc_extractor_to_bytes(back, &q, &m));
+      free(q);
+      tc_extractor_free(back);
+    } else {
+      rejected++;
+      CHECK(back == NULL);
+      CHECK(rc == TC_EFORMAT || rc == TC_EVERSION);
+    }
+  }
+  CHECK(rejected > 0);
+  printf("byte flips: %d accepted (flips inside term bytes or unchecked flags), %d rejected\n",
+         accepted, rejected);
+  free(copy);
+  free(p);
+  tc_workspace_free(ws);
+  tc_extractor_free(ex);
+}
+
+/* ======================================================== hand-made bytes */
+
+/* A valid extractor made field by field, so tests can corrupt one field. */
+typedef struct fields {
+  uint32_t version;
+  int32_t opt[16];       /* in file order; opt[11] is unused (max_df is a double) */
+  double max_df;
+  uint32_t n_stop;
+  const char *stop[3];
+  uint64_t n_docs;
+  uint32_t n_terms;
+  const char *term[4];
+  uint32_t df[4];
+} fields;
+
+static fields valid_fields(void) {
+  fields f;
+  static const int32_t opt[16] = {0, 1, 1, 0, 64, TC_STOPWORDS_CUSTOM, 1, 2, 0, 0, 1, 0, 0, 1, 1, 1};
+  memset(&f, 0, sizeof f);
+  f.version = 1;
+  memcpy(f.opt, opt, sizeof opt);
+  f.max_df = 1.0;
+  f.n_stop = 1;
+  f.stop[0] = "the";
+  f.n_docs = 3;
+  f.n_terms = 3;
+  f.term[0] = "apple";
+  f.df[0] = 3;
+  f.term[1] = "banana";
+  f.df[1] = 2;
+  f.term[2] = "apple banana";
+  f.df[2] = 1;
+  return f;
+}
+
+static tci_writer write_fields(const fields *f) {
+  tci_writer w = {0};
+  uint32_t i;
+  tci_put_bytes(&w, "TCEX", 4);
+  tci_put_u32(&w, f->version);
+  for (i = 0; i < 16; i++) {
+    if (i == 11) tci_put_f64(&w, f->max_df);
+    else tci_put_u32(&w, (uint32_t)f->opt[i]);
+  }
+  tci_put_u32(&w, f->n_stop);
+  for (i = 0; i < f->n_stop && i < 3 && f->stop[i]; i++) tci_put_str(&w, f->stop[i], strlen(f->stop[i]));
+  tci_put_u64(&w, f->n_docs);
+  tci_put_u32(&w, f->n_terms);
+  for (i = 0; i < f->n_terms && i < 4 && f->term[i]; i++) {
+    tci_put_str(&w, f->term[i], strlen(f->term[i]));
+    tci_put_u32(&w, f->df[i]);
+  }
+  return w;
+}
+
+/* Expect `code` and a message containing `needle`. */
+static void expect(const fields *f, int code, const char *needle, int line) {
+  tci_writer w = write_fields(f);
+  tc_extractor *ex = (tc_extractor *)1;
+  tc_diag d;
+  int rc;
+  memset(&d, 0, sizeof d);
+  rc = tc_extractor_from_bytes(w.p, w.len, &ex, &d);
+  if (rc != code || (code != TC_OK && (!strstr(d.message, needle) || ex != NULL))) {
+    check_failed++;
+    fprintf(stderr, "%s:%d: expected %d \"%s\", got %d \"%s\"\n", __FILE__, line, code, needle, rc,
+            d.message);
+  } else {
+    check_passed++;
+  }
+  if (rc == TC_OK) tc_extractor_free(ex);
+  free(w.p);
+}
+#define EXPECT(f, code, needle) expect(&(f), code, needle, __LINE__)
+
+TEST(hand_made_bytes_and_each_bad_field) {
+  fields f = valid_fields();
+  tc_extractor *ex = NULL;
+  tci_writer w = write_fields(&f);
+  tc_workspace *ws = NULL;
+  tc_vector v;
+  EXPECT(f, TC_OK, "");
+  /* the hand-made extractor vectorises as the formulas say */
+  CHECK_OK(tc_extractor_from_bytes(w.p, w.len, &ex, NULL));
+  CHECK_OK(tc_workspace_new(&ws));
+  CHECK_OK(tc_extractor_vectorize(ex, ws, "The banana", 10, &v));
+  CHECK_EQ_INT(v.n, 1);
+  CHECK(v.n == 1 && v.f[0].index == 2 && fabs(v.f[0].value - 1.0) < 1e-15);
+  CHECK_OK(tc_extractor_vectorize(ex, ws, "apple banana", 12, &v));
+  CHECK_EQ_INT(v.n, 3);
+  CHECK(v.n == 3 && v.f[2].index == 3);
+  tc_workspace_free(ws);
+  tc_extractor_free(ex);
+  free(w.p);
+
+  f = valid_fields(); f.version = 2; EXPECT(f, TC_EVERSION, "version 2");
+  f = valid_fields(); f.opt[0] = 2; EXPECT(f, TC_EFORMAT, "strip_boilerplate");
+  f = valid_fields(); f.opt[4] = 3; EXPECT(f, TC_EFORMAT, "max_token_bytes");
+  f = valid_fields(); f.opt[4] = -1; EXPECT(f, TC_EFORMAT, "options.max_token_bytes");
+  f = valid_fields(); f.opt[7] = 9; EXPECT(f, TC_EFORMAT, "word_ngram");
+  f = valid_fields(); f.opt[8] = 3; EXPECT(f, TC_EFORMAT, "char_ngram");
+  f = valid_fields(); f.opt[10] = 0; EXPECT(f, TC_EFORMAT, "min_df");
+  f = valid_fields(); f.max_df = NAN; EXPECT(f, TC_EFORMAT, "max_df");
+  f = valid_fields(); f.max_df = 1.5; EXPECT(f, TC_EFORMAT, "max_df");
+  f = valid_fields(); f.opt[15] = 7; EXPECT(f, TC_EFORMAT, "l2_normalize");
+  f = valid_fields(); f.opt[5] = TC_STOPWORDS_NONE; EXPECT(f, TC_EFORMAT, "stopword_mode");
+  f = valid_fields(); f.n_stop = 0xFFFFFFF0u; EXPECT(f, TC_EFORMAT, "cannot fit");
+  f = valid_fields(); f.n_stop = 2; EXPECT(f, TC_EFORMAT, "options.stopwords"); /* 2 claimed, 1 present */
+  f = valid_fields(); f.n_docs = 0; EXPECT(f, TC_EFORMAT, "document count");
+  f = valid_fields(); f.n_docs = 1ull << 40; EXPECT(f, TC_EFORMAT, "document count");
+  f = valid_fields(); f.n_terms = 0; EXPECT(f, TC_EFORMAT, "no terms");
+  f = valid_fields(); f.n_terms = 0x7FFFFFFF; EXPECT(f, TC_EFORMAT, "cannot fit");
+  f = valid_fields(); f.n_terms = 4; f.term[3] = "cherry"; f.df[3] = 1; f.opt[12] = 3;
+  EXPECT(f, TC_EFORMAT, "max_features");
+  f = valid_fields(); f.term[1] = ""; EXPECT(f, TC_EFORMAT, "term 2 is empty");
+  f = valid_fields(); f.term[1] = "ban\xff"; EXPECT(f, TC_EFORMAT, "term 2 is not valid UTF-8");
+  f = valid_fields(); f.term[1] = "\xc0\xaf"; EXPECT(f, TC_EFORMAT, "UTF-8"); /* overlong */
+  f = valid_fields(); f.term[1] = "\xed\xa0\x80"; EXPECT(f, TC_EFORMAT, "UTF-8"); /* surrogate */
+  f = valid_fields(); f.df[2] = 0; EXPECT(f, TC_EFORMAT, "term 3 has df 0");
+  f = valid_fields(); f.df[0] = 4; EXPECT(f, TC_EFORMAT, "term 1 has df 4");
+  f = valid_fields(); f.opt[10] = 2; EXPECT(f, TC_EFORMAT, "min_df"); /* df 1 below min_df 2 */
+  f = valid_fields(); f.max_df = 0.5; EXPECT(f, TC_EFORMAT, "max_df"); /* df 3 of 3 */
+  f = valid_fields(); f.df[2] = 3; EXPECT(f, TC_EFORMAT, "out of order");
+  f = valid_fields(); f.df[1] = 3; EXPECT(f, TC_OK, ""); /* equal df, "apple" < "banana" */
+  f = valid_fields(); f.term[0] = "banana"; f.term[1] = "apple"; f.df[1] = 3;
+  EXPECT(f, TC_EFORMAT, "term 2 is out of order");
+  f = valid_fields(); f.term[1] = "apple"; f.df[1] = 3; EXPECT(f, TC_EFORMAT, "term 2 repeats term 1");
+  f = valid_fields(); f.term[2] = "apple"; EXPECT(f, TC_EFORMAT, "term 3 repeats term 1");
+}
+
+TEST(magic_is_checked) {
+  fields f = valid_fields();
+  tci_writer w = write_fields(&f);
+  tc_extractor *ex = NULL;
+  tc_diag d;
+  w.p[0] = 'X';
+  CHECK_EQ_INT(tc_extractor_from_bytes(w.p, w.len, &ex, &d), TC_EFORMAT);
+  CHECK(strstr(d.message, "magic") != NULL);
+  free(w.p);
+}
+
+/* A vocabulary of 200,000 terms fits, saves and loads. */
+TEST(vocabulary_of_200k_terms) {
+  enum { DOCS = 2000, PER = 100 };
+  char **texts = malloc(DOCS * sizeof *texts);
+  size_t *lens = malloc(DOCS * sizeof *lens), d, k, n = 0;
+  tc_options o;
+  tc_extractor *ex = NULL, *back = NULL;
+  unsigned char *p = NULL;
+  tc_diag dg;
+  tc_options_init(&o);
+  o.stopword_mode = TC_STOPWORDS_NONE;
+  o.word_ngram_max = 1;
+  o.min_df = 1;
+  for (d = 0; d < DOCS; d++) {
+    size_t pos = 0;
+    texts[d] = malloc(PER * 10);
+    for (k = 0; k < PER; k++) pos += (size_t)sprintf(texts[d] + pos, "t%zu ", d * PER + k);
+    lens[d] = pos;
+  }
+  CHECK_OK(tc_extractor_new(&o, &ex, NULL));
+  CHECK_OK(tc_extractor_fit(ex, DOCS, (const char *const *)texts, lens, NULL, NULL));
+  CHECK_EQ_INT(tc_extractor_n_features(ex), DOCS * PER);
+  CHECK_OK(tc_extractor_to_bytes(ex, &p, &n));
+  CHECK_OK(tc_extractor_from_bytes(p, n, &back, &dg));
+  CHECK(back && tc_extractor_n_features(back) == DOCS * PER);
+  if (back) {
+    tc_workspace *ws = NULL;
+    tc_vector v;
+    size_t len;
+    const char *nm = tc_extractor_feature_name(back, DOCS * PER, &len);
+    CHECK(nm && len >= 2 && nm[0] == 't');
+    CHECK_OK(tc_workspace_new(&ws));
+    CHECK_OK(tc_extractor_vectorize(back, ws, texts[1234], lens[1234], &v));
+    CHECK_EQ_INT(v.n, PER);
+    tc_workspace_free(ws);
+  }
+  free(p);
+  tc_extractor_free(ex);
+  tc_extractor_free(back);
+  for (d = 0; d < DOCS; d++) free(texts[d]);
+  free(texts);
+  free(lens);
+}
+
+int main(void) {
+  RUN(round_trips_are_identical);
+  RUN(unfitted_and_bad_arguments);
+  RUN(every_truncation_is_rejected);
+  RUN(random_byte_flips_never_crash);
+  RUN(hand_made_bytes_and_each_bad_field);
+  RUN(magic_is_checked);
+  RUN(vocabulary_of_200k_terms);
+  return check_report();
+}
