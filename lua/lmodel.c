@@ -349,15 +349,19 @@ static int model_top_features(lua_State *L) {
  * @function model:labels
  * @return array of label names, in the model's order
  */
-static int model_labels(lua_State *L) {
-  tcl_model *h = tcl_check_model(L, 1);
+static void push_labels(lua_State *L, const tcl_model *h) {
   size_t i;
-  tcl_check_nargs(L, 1);
   lua_createtable(L, (int)(h->n_labels < 1024 ? h->n_labels : 1024), 0);
   for (i = 0; i < h->n_labels; i++) {
     lua_pushstring(L, tc_model_label(h->model, i));
     lua_rawseti(L, -2, (lua_Integer)i + 1);
   }
+}
+
+static int model_labels(lua_State *L) {
+  tcl_model *h = tcl_check_model(L, 1);
+  tcl_check_nargs(L, 1);
+  push_labels(L, h);
   return 1;
 }
 
@@ -429,7 +433,7 @@ static int model_info(lua_State *L) {
   }
   lua_pushstring(L, kernel_name(tc_model_kernel(m)));
   lua_setfield(L, -2, "kernel");
-  model_labels(L);
+  push_labels(L, h);
   lua_setfield(L, -2, "labels");
   lua_pushboolean(L, tc_model_multilabel(m));
   lua_setfield(L, -2, "multilabel");

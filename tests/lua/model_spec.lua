@@ -1,0 +1,297 @@
+-- model_spec.lua - textclass.Model methods, life cycle and memory (issue 4).
+local tc = require "textclass"
+local H = dofile("tests/lua/module_helpers.lua")
+
+teardown(function() H.cleanup() end)
+
+local cyber_text = "Hackers used ransomware and a phishing attack to steal passwords; security researchers found the malware."
+local sport_text = "The striker scored in the final match and the team won the league cup."
+
+local function check_result(m, r)
+  assert.is_table(r)
+  assert.is_nil(r.error)
+  assert.is_string(r.label)
+  assert.is_table(r.labels)
+  assert.equal(r.label, r.labels[1])
+  assert.is_number(r.invalid)
+  local n = 0
+  for _, name in ipairs(m:labels()) do
+    local s = r.scores[name]
+    assert.is_number(s, name)
+    assert.is_true(s >= 0 and s <= 1, name .. " score " .. tostring(s))
+    n = n + 1
+  end
+  local count = 0
+  for _ in pairs(r.scores) do count = count + 1 end
+  assert.equal(n, count)
+  -- labels best first
+  for i = 2, #r.labels do
+    assert.is_true(r.scores[r.labels[i - 1]] >= r.scores[r.labels[i]])
+  end
+end
+
+describe("model:predict", function()
+  it("gives label, labels and a score per label", function()
+    local m = H.model()
+    local r = m:predict(cyber_text)
+    check_result(m, r)
+    assert.equal("cyber", r.label)
+    assert.same({ "cyber" }, r.labels) -- multi-class: one label
+    assert.equal("sport", m:predict(sport_text).label)
+    for _, name in ipairs(m:labels()) do
+      assert.is_true(r.scores.cyber >= r.scores[name])
+    end
+  end)
+
+  it("classifies invalid UTF-8 and counts the replaced sequences", function()
+    local m = H.model()
+    local r = m:predict(cyber_text .. " \xff\xfe\xc3")
+    check_result(m, r)
+    assert.equal("cyber", r.label)
+    assert.is_true(r.invalid >= 2)
+    assert.equal(0, m:predict(cyber_text).invalid)
+  end)
+
+  it("classifies the empty text and NUL bytes", function()
+    local m = H.model()
+    check_result(m, m:predict(""))
+    check_result(m, m:predict("\0\0\0"))
+  end)
+
+  it("takes a threshold option", function()
+    local m = H.model()
+    check_result(m, m:predict(sport_text, { threshold = 0.2 }))
+  end)
+
+  it("raises on bad arguments", function()
+    local m = H.model()
+    assert.error_matches(function() m:predict() end, "bad argument #1 to 'predict' %(string expected, got no value%)")
+    assert.error_matches(function() m:predict(42 > 1) end, "bad argument #1 .*string expected, got boolean")
+    assert.error_matches(function() m.predict("x", "y") end, "textclass.Model expected, got string")
+    assert.error_matches(function() m:predict("x", { threshhold = 1 }) end, "unknown option 'threshhold'")
+    assert.error_matches(function() m:predict("x", { threshold = 2 }) end, "opts.threshold: number in %[0")
+    assert.error_matches(function() m:predict("x", { threads = 2 }, 3) end, "bad argument #3 .*unexpected argument")
+  end)
+end)
+
+describe("model:predict_batch", function()
+  it("gives the results of predict, in input order, on any number of threads", function()
+    local m = H.model()
+    local texts = H.topics()
+    texts[#texts + 1] = "\xff\xfe broken"
+    texts[#texts + 1] = ""
+    local one = {}
+    for i, t in ipairs(texts) do one[i] = m:predict(t) end
+    for _, threads in ipairs { 1, 2, 0 } do
+      local batch = m:predict_batch(texts, { threads = threads })
+      assert.equal(#texts, #batch)
+      for i = 1, #texts do
+        check_result(m, batch[i])
+        assert.same(one[i], batch[i])
+      end
+    end
+  end)
+
+  it("returns an empty array for no texts", function()
+    assert.same({}, H.model():predict_batch({}))
+  end)
+
+  it("raises on bad arguments, naming the culprit", function()
+    local m = H.model()
+    assert.error_matches(function() m:predict_batch("x") end, "texts: table of strings expected, got string")
+    assert.error_matches(function() m:predict_batch({ "a", 2, "c" }) end, "texts%[2%]: string expected, got number")
+    assert.error_matches(function() m:predict_batch({ "a" }, { threads = -1 }) end, "opts.threads: integer in %[0, 1024%] expected, got %-1")
+    assert.error_matches(function() m:predict_batch({ "a" }, { thread = 2 }) end, "unknown option 'thread'")
+  end)
+end)
+
+describe("model:explain", function()
+  it("lists the features that pushed the predicted label, strongest first", function()
+    local m = H.model()
+    local ex = m:explain(cyber_text)
+    assert.is_true(#ex >= 1 and #ex <= 10)
+    local vocabulary = {}
+    for _, t in ipairs(tc.tokenize(cyber_text, { ngrams = { 1, 2 } })) do vocabulary[t] = true end
+    for i, e in ipairs(ex) do
+      assert.is_string(e.feature)
+      assert.is_number(e.weight)
+      assert.is_true(vocabulary[e.feature], e.feature .. " is not a term of the text")
+      if i > 1 then assert.is_true(ex[i - 1].weight >= e.weight) end
+    end
+    assert.is_true(ex[1].weight > 0)
+  end)
+
+  it("takes a label and a count", function()
+    local m = H.model()
+    local ex = m:explain(cyber_text, "sport", 3)
+    assert.is_true(#ex <= 3)
+    assert.same(m:explain(cyber_text, "cyber"), m:explain(cyber_text))
+    assert.equal(1, #m:explain(cyber_text, nil, 1))
+  end)
+
+  it("raises on bad arguments", function()
+    local m = H.model()
+    assert.error_matches(function() m:explain() end, "bad argument #1 .*string expected")
+    assert.error_matches(function() m:explain("x", "weather") end, "bad argument #2 .*unknown label 'weather'")
+    assert.error_matches(function() m:explain("x", "sport", 0) end, "bad argument #3 .*count must be >= 1")
+    assert.error_matches(function() m:explain("x", "sport", "many") end, "bad argument #3 .*number expected, got string")
+    assert.error_matches(function() m:explain("x", "sport", 1, 2) end, "bad argument #4 .*unexpected argument")
+  end)
+end)
+
+describe("model:top_features", function()
+  it("gives a linear model's strongest features for a label", function()
+    local m = H.model()
+    local top = m:top_features("sport", 5)
+    assert.equal(5, #top)
+    for i = 2, #top do assert.is_true(top[i - 1].weight >= top[i].weight) end
+    local words = {}
+    for _, e in ipairs(top) do words[e.feature] = true end
+    assert.is_true(words.match or words.team or words.coach or words.league or words.final)
+  end)
+
+  it("raises for an unknown label", function()
+    assert.error_matches(function() H.model():top_features("weather") end, "unknown label 'weather'")
+  end)
+end)
+
+describe("model:labels and model:info", function()
+  it("lists the labels in the model's order", function()
+    local labels = H.model():labels()
+    table.sort(labels)
+    assert.same({ "cyber", "other", "politics", "sport" }, labels)
+  end)
+
+  it("describes the model", function()
+    local info = H.model():info()
+    assert.equal("linear", info.kernel)
+    assert.is_false(info.multilabel)
+    assert.same(H.model():labels(), info.labels)
+    assert.is_true(info.features > 100)
+    assert.equal(32, info.documents)
+    assert.equal(1, info.C)
+    assert.is_table(info.options)
+    assert.same({ 1, 2 }, info.options.ngrams)
+    assert.equal(1, info.options.min_df)
+    assert.is_false(info.fallback)
+  end)
+
+  it("raises on extra arguments", function()
+    assert.error_matches(function() H.model():labels(1) end, "unexpected argument")
+    assert.error_matches(function() H.model():info(1) end, "unexpected argument")
+  end)
+end)
+
+describe("model:save", function()
+  it("writes a file that loads into an equal model", function()
+    local m = H.model()
+    local path = H.tmpname()
+    assert.is_true(m:save(path))
+    local back = assert(tc.load(path))
+    assert.same(m:predict(cyber_text), back:predict(cyber_text))
+    assert.same(m:labels(), back:labels())
+    back:close()
+  end)
+
+  it("returns nil, message, code for an unwritable path", function()
+    local ok, msg, code = H.model():save("/nonexistent/dir/x.model")
+    assert.is_nil(ok)
+    assert.matches("/nonexistent/dir/x.model", msg, 1, true)
+    assert.equal("EIO", code)
+  end)
+
+  it("raises on bad arguments", function()
+    assert.error_matches(function() H.model():save() end, "bad argument #1 .*string expected")
+    assert.error_matches(function() H.model():save("a", "b") end, "unexpected argument")
+  end)
+end)
+
+describe("model life cycle", function()
+  it("shows its size in tostring and closes", function()
+    local m = assert(tc.load(H.model_path()))
+    assert.matches("^textclass%.Model %(4 labels, linear, %d+ features%)$", tostring(m))
+    assert.is_true(m:close())
+    assert.equal("textclass.Model (closed)", tostring(m))
+  end)
+
+  it("raises 'attempt to use a closed model' after close", function()
+    local m = assert(tc.load(H.model_path()))
+    m:close()
+    for _, call in ipairs {
+      function() m:predict("x") end,
+      function() m:predict_batch({ "x" }) end,
+      function() m:explain("x") end,
+      function() m:top_features("sport") end,
+      function() m:labels() end,
+      function() m:info() end,
+      function() m:save(H.tmpname()) end,
+      function() m:close() end,
+      function() tc.evaluate(m, { "x" }, { "sport" }) end,
+    } do
+      assert.error_matches(call, "attempt to use a closed model")
+    end
+  end)
+
+  it("closes a <close> variable at the end of its scope", function()
+    local chunk = assert(load([[
+      local tc, path = ...
+      local kept
+      do
+        local m <close> = assert(tc.load(path))
+        kept = m
+        assert(m:predict("x").label)
+      end
+      return kept
+    ]]))
+    local kept = chunk(tc, H.model_path())
+    assert.equal("textclass.Model (closed)", tostring(kept))
+  end)
+
+  it("closes a <close> variable when an error leaves its scope", function()
+    local kept
+    local ok = pcall(assert(load([[
+      local tc, path, keep = ...
+      local m <close> = assert(tc.load(path))
+      keep(m)
+      error("boom")
+    ]])), tc, H.model_path(), function(m) kept = m end)
+    assert.is_false(ok)
+    assert.equal("textclass.Model (closed)", tostring(kept))
+  end)
+
+  it("lets __gc run after close and close run after __gc-style closing", function()
+    local m = assert(tc.load(H.model_path()))
+    local mt = getmetatable(m)
+    mt.__close(m)
+    mt.__close(m)
+    mt.__gc(m)
+    assert.equal("textclass.Model (closed)", tostring(m))
+  end)
+
+  it("frees models under a loop of thousands of loads", function()
+    local path = H.model_path()
+    collectgarbage()
+    collectgarbage()
+    -- warm up allocator pools, then measure
+    for _ = 1, 200 do assert(tc.load(path)):predict(cyber_text) end
+    collectgarbage()
+    collectgarbage()
+    local before = H.rss_kib()
+    local size = #H.read(path)
+    local n = 3000
+    for i = 1, n do
+      local m = assert(tc.load(path))
+      m:predict(cyber_text)
+      if i % 3 == 0 then m:close() end -- the rest are left to the collector
+    end
+    collectgarbage()
+    collectgarbage()
+    local after = H.rss_kib()
+    if before and after then
+      -- leaking each model would grow by n * size (at least); allow a fifth
+      local leaked_kib = n * size / 1024
+      assert.is_true(after - before < leaked_kib / 5,
+        string.format("RSS grew %d KiB over %d loads of a %d-byte model", after - before, n, size))
+    end
+  end)
+end)

@@ -1,0 +1,245 @@
+-- module_spec.lua - require "textclass": module functions (issue 4).
+-- Model methods are in model_spec.lua, training in train_spec.lua.
+local tc = require "textclass"
+local H = dofile("tests/lua/module_helpers.lua")
+
+teardown(function() H.cleanup() end)
+
+describe("require 'textclass'", function()
+  it("reports its version", function()
+    assert.equal("textclass 0.1.0", tc._VERSION)
+  end)
+
+  it("exports the functions of issue 4", function()
+    for _, name in ipairs { "normalize", "tokenize", "load", "default", "train", "cross_validate",
+                            "evaluate", "load_classifier" } do
+      assert.is_function(tc[name], name)
+    end
+  end)
+
+  it("touches no globals", function()
+    local before = {}
+    for k, v in pairs(_G) do before[k] = v end
+    package.loaded.textclass = nil
+    local again = require "textclass"
+    assert.is_table(again)
+    for k, v in pairs(_G) do assert.equal(before[k], v, "global " .. tostring(k)) end
+    for k in pairs(before) do assert.is_not_nil(_G[k], "global " .. tostring(k) .. " removed") end
+    package.loaded.textclass = tc
+  end)
+
+  it("touches no globals in a fresh interpreter either", function()
+    local script = H.tmpname()
+    local f = assert(io.open(script, "w"))
+    f:write([[
+      local before = {}
+      for k in pairs(_G) do before[k] = true end
+      local tc = require "textclass"
+      local c = tc.load_classifier("/nonexistent.model") -- the lazy Lua part too
+      assert(c == nil)
+      for k in pairs(_G) do if not before[k] then print("new global " .. k) end end
+      print("done")
+    ]])
+    f:close()
+    local ok, out, err = H.run(script)
+    assert.is_true(ok, err)
+    assert.equal("done\n", out)
+  end)
+end)
+
+describe("tc.normalize", function()
+  it("applies NFKC and case folding", function()
+    assert.equal("fine strasse", tc.normalize("\u{FB01}ne STRASSE"))
+    assert.equal("straße", tc.normalize("Straße", { casefold = false }):lower())
+  end)
+
+  it("strips accents on request", function()
+    assert.equal("cafe", tc.normalize("Café", { strip_accents = true }))
+    assert.equal("café", tc.normalize("Café"))
+  end)
+
+  it("uses NFC with compat = false", function()
+    assert.equal("x2", tc.normalize("x\u{00B2}"))
+    assert.equal("x\u{00B2}", tc.normalize("x\u{00B2}", { compat = false }))
+  end)
+
+  it("decodes invalid UTF-8 with U+FFFD instead of failing", function()
+    local s = tc.normalize("ok \xff\xfe end")
+    assert.is_string(s)
+    assert.truthy(s:find("\u{FFFD}", 1, true))
+    assert.truthy(utf8.len(s))
+  end)
+
+  it("keeps NUL bytes and handles the empty string", function()
+    assert.equal("", tc.normalize(""))
+    assert.equal("a\0b", tc.normalize("A\0B"))
+  end)
+
+  it("raises on bad arguments", function()
+    assert.error_matches(function() tc.normalize() end, "bad argument #1 to '[%w.]*normalize' %(string expected, got no value%)")
+    assert.error_matches(function() tc.normalize({}) end, "bad argument #1 .*string expected, got table")
+    assert.error_matches(function() tc.normalize("x", 42) end, "bad argument #2 .*table expected, got number")
+    assert.error_matches(function() tc.normalize("x", { strip_acents = true }) end, "unknown option 'strip_acents'")
+    assert.error_matches(function() tc.normalize("x", { stopwords = false }) end, "unknown option 'stopwords'")
+    assert.error_matches(function() tc.normalize("x", { strip_accents = 1 }) end, "opts.strip_accents: boolean expected, got number")
+    assert.error_matches(function() tc.normalize("x", { [1] = true }) end, "option keys must be strings")
+    assert.error_matches(function() tc.normalize("x", nil, "extra") end, "bad argument #3 .*unexpected argument")
+  end)
+end)
+
+describe("tc.tokenize", function()
+  it("gives the default extractor's tokens: normalised, stop words removed", function()
+    assert.same({ "hackers", "breached", "bank" }, tc.tokenize("The Hackers breached the BANK"))
+  end)
+
+  it("follows the token rules of the text stage", function()
+    local toks = tc.tokenize("Don't e-mail https://thehackernews.com/2021/x about covid-19")
+    assert.truthy(#toks >= 3)
+    local set = {}
+    for _, t in ipairs(toks) do set[t] = true end
+    assert.is_true(set["e-mail"])
+    assert.is_true(set["thehackernews.com"])
+    assert.is_true(set["covid-19"])
+  end)
+
+  it("takes stop word options", function()
+    assert.same({ "the", "bank" }, tc.tokenize("the bank", { stopwords = false }))
+    assert.same({ "the", "bank" }, tc.tokenize("the bank", { stopwords = "none" }))
+    assert.same({ "bank" }, tc.tokenize("the bank", { stopwords = "english" }))
+    assert.same({ "the" }, tc.tokenize("the bank", { stopwords = { "Bank" } }))
+  end)
+
+  it("gives n-gram terms when ngrams or char_ngrams are asked for", function()
+    assert.same({ "data", "data breach", "breach" }, tc.tokenize("data breach", { ngrams = { 1, 2 } }))
+    assert.same({ "data breach" }, tc.tokenize("data breach", { ngrams = 2 }))
+    local terms = tc.tokenize("data", { ngrams = false, char_ngrams = { 3, 3 } })
+    assert.same({ "#c  da", "#c dat", "#c ata", "#c ta " }, terms)
+  end)
+
+  it("returns an empty array for text without tokens", function()
+    assert.same({}, tc.tokenize(""))
+    assert.same({}, tc.tokenize("   ...  "))
+  end)
+
+  it("handles invalid UTF-8", function()
+    local toks = tc.tokenize("bank \xff\xc3 robbery")
+    assert.equal("bank", toks[1])
+    assert.equal("robbery", toks[#toks])
+    for _, t in ipairs(toks) do assert.truthy(utf8.len(t), t) end
+  end)
+
+  it("raises on bad arguments", function()
+    assert.error_matches(function() tc.tokenize(nil) end, "bad argument #1 .*string expected, got nil")
+    assert.error_matches(function() tc.tokenize("x", { stopword = false }) end, "unknown option 'stopword'")
+    assert.error_matches(function() tc.tokenize("x", { min_df = 2 }) end, "unknown option 'min_df'")
+    assert.error_matches(function() tc.tokenize("x", { stopwords = 42 }) end, "opts.stopwords: .*expected, got number")
+    assert.error_matches(function() tc.tokenize("x", { stopwords = "french" }) end, "opts.stopwords: .*expected, got string")
+    assert.error_matches(function() tc.tokenize("x", { stopwords = { "a", 3 } }) end, "opts.stopwords%[2%]: string expected, got number")
+    assert.error_matches(function() tc.tokenize("x", { ngrams = { 2, 1 } }) end, "opts.ngrams: {min, max} with min <= max expected")
+    assert.error_matches(function() tc.tokenize("x", { ngrams = { 1 } }) end, "opts.ngrams: {min, max}, integer or false expected")
+    assert.error_matches(function() tc.tokenize("x", { ngrams = 0 }) end, "opts.ngrams: integer in %[1, 32%] expected, got 0")
+    assert.error_matches(function() tc.tokenize("x", { max_token_bytes = 1.5 }) end, "opts.max_token_bytes: integer")
+    assert.error_matches(function() tc.tokenize("x", {}, {}) end, "bad argument #3 .*unexpected argument")
+  end)
+end)
+
+describe("tc.load", function()
+  it("loads a saved model", function()
+    local m = tc.load(H.model_path())
+    assert.matches("^textclass%.Model %(4 labels, linear, %d+ features%)$", tostring(m))
+    assert.same(H.model():labels(), m:labels())
+    m:close()
+  end)
+
+  it("returns nil, message, code for a missing file", function()
+    local m, msg, code = tc.load("/nonexistent/dir/x.model")
+    assert.is_nil(m)
+    assert.matches("/nonexistent/dir/x.model", msg, 1, true)
+    assert.equal("EIO", code)
+  end)
+
+  it("returns nil, message, code for a corrupt file", function()
+    local path = H.tmpname()
+    local f = assert(io.open(path, "wb"))
+    f:write(("garbage\0"):rep(100))
+    f:close()
+    local m, msg, code = tc.load(path)
+    assert.is_nil(m)
+    assert.is_string(msg)
+    assert.matches("^E%u+$", code)
+  end)
+
+  it("returns nil, message, code for every truncation of a model file", function()
+    local bytes = H.read(H.model_path())
+    local path = H.tmpname()
+    local step = math.max(1, #bytes // 40)
+    for len = 0, #bytes - 1, step do
+      local f = assert(io.open(path, "wb"))
+      f:write(bytes:sub(1, len))
+      f:close()
+      local m, msg = tc.load(path)
+      assert.is_nil(m, "loaded a file cut at " .. len)
+      assert.is_string(msg)
+    end
+  end)
+
+  it("returns nil, message, code for a flipped byte", function()
+    local bytes = H.read(H.model_path())
+    local path = H.tmpname()
+    local at = #bytes // 2
+    local f = assert(io.open(path, "wb"))
+    f:write(bytes:sub(1, at - 1), string.char((bytes:byte(at) + 1) % 256), bytes:sub(at + 1))
+    f:close()
+    local m, msg = tc.load(path)
+    assert.is_nil(m)
+    assert.is_string(msg)
+  end)
+
+  it("raises on bad arguments", function()
+    assert.error_matches(function() tc.load() end, "bad argument #1 .*string expected, got no value")
+    assert.error_matches(function() tc.load({}) end, "bad argument #1 .*string expected, got table")
+    assert.error_matches(function() tc.load("x", "y") end, "bad argument #2 .*unexpected argument")
+  end)
+end)
+
+describe("tc.default", function()
+  local script
+
+  before_each(function()
+    script = H.tmpname()
+    local f = assert(io.open(script, "w"))
+    f:write([[
+      local tc = require "textclass"
+      local m, msg = tc.default()
+      if m then print("model " .. #m:labels()) else print("fail " .. msg) end
+    ]])
+    f:close()
+  end)
+
+  it("loads $TEXTCLASS_MODEL", function()
+    local ok, out, err = H.run(script, {}, { TEXTCLASS_MODEL = H.model_path() })
+    assert.is_true(ok, err)
+    assert.equal("model 4\n", out)
+  end)
+
+  it("returns nil, message naming $TEXTCLASS_MODEL when it cannot be loaded", function()
+    local ok, out = H.run(script, {}, { TEXTCLASS_MODEL = "/nonexistent/news.model" })
+    assert.is_true(ok)
+    assert.matches("^fail TEXTCLASS_MODEL=/nonexistent/news.model: ", out)
+  end)
+
+  it("otherwise loads the installed or source model, or names the paths tried", function()
+    local ok, out = H.run(script, {}, { TEXTCLASS_MODEL = "" })
+    assert.is_true(ok)
+    if out:match("^fail") then
+      assert.matches("news%.model", out)
+      assert.matches("TEXTCLASS_MODEL", out)
+    else
+      assert.matches("^model %d+\n$", out)
+    end
+  end)
+
+  it("raises on extra arguments", function()
+    assert.error_matches(function() tc.default("x") end, "bad argument #1 .*unexpected argument")
+  end)
+end)

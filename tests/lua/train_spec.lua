@@ -1,0 +1,316 @@
+-- train_spec.lua - tc.train, tc.cross_validate and tc.evaluate (issue 4).
+local tc = require "textclass"
+local H = dofile("tests/lua/module_helpers.lua")
+
+teardown(function() H.cleanup() end)
+
+local function spec(extra)
+  local texts, labels = H.topics()
+  local s = { texts = texts, labels = labels, min_df = 1 }
+  for k, v in pairs(extra or {}) do s[k] = v end
+  return s
+end
+
+describe("tc.train", function()
+  it("trains a model that labels its training texts", function()
+    local s = spec()
+    local m = assert(tc.train(s))
+    assert.matches("^textclass%.Model %(4 labels, linear, %d+ features%)$", tostring(m))
+    local right = 0
+    for i, t in ipairs(s.texts) do
+      if m:predict(t).label == s.labels[i] then right = right + 1 end
+    end
+    assert.is_true(right >= #s.texts - 1, right .. " of " .. #s.texts)
+  end)
+
+  it("is deterministic: equal specs give equal models", function()
+    local a, b = H.tmpname(), H.tmpname()
+    assert(tc.train(spec { seed = 7 })):save(a)
+    assert(tc.train(spec { seed = 7, threads = 2 })):save(b)
+    assert.equal(H.read(a), H.read(b))
+  end)
+
+  it("takes every field of issue 4", function()
+    local m = assert(tc.train(spec {
+      multilabel = false, kernel = "linear", C = 2, class_weight = "balanced", threshold = 0.4,
+      fallback = "other", ngrams = { 1, 1 }, char_ngrams = { 3, 4 }, max_features = 500,
+      stopwords = "english", cv = 2, grid = false, seed = 3, threads = 2,
+      progress = function() end, strip_accents = true, strip_boilerplate = true, max_df = 0.9,
+    }))
+    local info = m:info()
+    assert.equal(2, info.C)
+    assert.equal("other", info.fallback)
+    assert.same({ 1, 1 }, info.options.ngrams)
+    assert.same({ 3, 4 }, info.options.char_ngrams)
+    assert.is_true(info.features <= 500)
+    assert.is_true(info.options.strip_accents)
+  end)
+
+  it("trains rbf models", function()
+    local m = assert(tc.train(spec { kernel = "rbf", gamma = 1, C = 10 }))
+    assert.matches("rbf", tostring(m))
+    assert.equal("rbf", m:info().kernel)
+    assert.equal("cyber", m:predict("ransomware malware hackers stole passwords").label)
+    local ok, msg = m:top_features("sport")
+    assert.is_nil(ok)
+    assert.matches("linear", msg)
+    assert.is_true(#m:explain("ransomware malware hackers") >= 1)
+  end)
+
+  it("takes class weights by label name", function()
+    assert(tc.train(spec { class_weight = { sport = 2, cyber = 0.5 } }))
+    assert(tc.train(spec { class_weight = "none" }))
+  end)
+
+  it("trains multi-label models whose results pass the threshold", function()
+    local texts, labels = H.multilabel()
+    local m = assert(tc.train { texts = texts, labels = labels, min_df = 1, threshold = 0.5 })
+    assert.is_true(m:info().multilabel) -- inferred from the lists
+    local both = 0
+    for i, t in ipairs(texts) do
+      local r = m:predict(t)
+      assert.is_true(#r.labels >= 1)
+      for _, l in ipairs(r.labels) do
+        assert.is_true(r.scores[l] >= 0.5 or #r.labels == 1, l)
+      end
+      if #labels[i] == 2 then
+        local got = {}
+        for _, l in ipairs(r.labels) do got[l] = true end
+        if got[labels[i][1]] and got[labels[i][2]] then both = both + 1 end
+      end
+    end
+    assert.is_true(both >= 12, both .. " of 16 two-label texts got both labels")
+    -- a lower threshold gives at least as many labels
+    local low = m:predict(texts[#texts], { threshold = 0.05 })
+    assert.is_true(#low.labels >= #m:predict(texts[#texts]).labels)
+  end)
+
+  it("calls progress with stage, done, total", function()
+    local calls, stages = 0, {}
+    assert(tc.train(spec { progress = function(stage, done, total)
+      assert.is_string(stage)
+      assert.is_true(math.type(done) == "integer" and math.type(total) == "integer")
+      assert.is_true(total == 0 or done <= total)
+      calls = calls + 1
+      stages[stage] = true
+    end }))
+    assert.is_true(calls > 0)
+    assert.is_true(stages.train)
+  end)
+
+  it("cancels when progress returns false", function()
+    local m, msg, code = tc.train(spec { progress = function() return false end })
+    assert.is_nil(m)
+    assert.matches("cancel", msg)
+    assert.equal("ECANCELED", code)
+  end)
+
+  it("re-raises an error from progress, with its value, after cleaning up", function()
+    local token = setmetatable({}, { __tostring = function() return "token" end })
+    local ok, err = pcall(tc.train, spec { progress = function(stage)
+      if stage == "train" then error(token) end
+    end })
+    assert.is_false(ok)
+    assert.equal(token, err)
+    ok, err = pcall(tc.train, spec { progress = function() error("stop here") end })
+    assert.is_false(ok)
+    assert.matches("stop here", err)
+    -- a yield cannot cross the core: it is an error, not a crash
+    local co = coroutine.wrap(function()
+      return pcall(tc.train, spec { progress = function() coroutine.yield() end })
+    end)
+    ok, err = co()
+    assert.is_false(ok)
+    assert.matches("yield", err)
+  end)
+
+  it("returns nil, message, code for unusable data", function()
+    local m, msg, code = tc.train { texts = { "a b c", "b c d" }, labels = { "x", "x" }, min_df = 1 }
+    assert.is_nil(m)
+    assert.is_string(msg)
+    assert.equal("EDATA", code)
+    m, msg, code = tc.train { texts = {}, labels = {} }
+    assert.is_nil(m)
+    assert.equal("EDATA", code)
+    m, msg, code = tc.train { texts = { "the", "a" }, labels = { "x", "y" }, min_df = 1 }
+    assert.is_nil(m) -- only stop words: no term survives
+    assert.is_string(msg)
+  end)
+
+  it("raises on a malformed spec, naming the field", function()
+    local cases = {
+      { nil, "table expected, got nil" },
+      { spec { kernal = "rbf" }, "unknown spec field 'kernal'" },
+      { spec { [1] = "x" }, "spec field keys must be strings" },
+      { { labels = { "a" } }, "spec.texts: missing" },
+      { { texts = { "a" } }, "spec.labels: missing" },
+      { spec { texts = "abc" }, "spec.texts: table of strings expected, got string" },
+      { spec { texts = { "a", 1 }, labels = { "x", "y" } }, "spec.texts%[2%]: string expected, got number" },
+      { spec { labels = { "x" } }, "spec.labels has 1 entries but spec.texts has 32" },
+      { { texts = { "a", "b" }, labels = { "x", 7 } }, "spec.labels%[2%]: string or list of strings expected, got number" },
+      { { texts = { "a", "b" }, labels = { "x", "" } }, "spec.labels%[2%]: empty label name" },
+      { { texts = { "a", "b" }, labels = { "x", { "y", "y" } } }, "spec.labels%[2%]: label 'y' repeated" },
+      { { texts = { "a", "b" }, labels = { "x", { "y", 3 } } }, "spec.labels%[2%]%[2%]: string expected, got number" },
+      { { texts = { "a", "b" }, labels = { "x", { "y", "z" } }, multilabel = false }, "spec.labels%[2%]: exactly one label expected" },
+      { spec { kernel = "poly" }, "spec.kernel: \"linear\" or \"rbf\" expected, got \"poly\"" },
+      { spec { kernel = 1 }, "spec.kernel: string expected, got number" },
+      { spec { C = -1 }, "spec.C: number in %(0" },
+      { spec { C = "1" }, "spec.C: number expected, got string" },
+      { spec { C = 0 / 0 }, "spec.C: number in" },
+      { spec { gamma = 0 }, "spec.gamma: number in %(0" },
+      { spec { threshold = 1.5 }, "spec.threshold: number in %[0" },
+      { spec { min_df = 0 }, "spec.min_df: integer >= 1 expected, got 0" },
+      { spec { min_df = 1.5 }, "spec.min_df: integer >= 1 expected, got 1.5" },
+      { spec { max_df = 0 }, "spec.max_df: number in %(0" },
+      { spec { max_features = -1 }, "spec.max_features: integer" },
+      { spec { ngrams = { 3, 1 } }, "spec.ngrams: {min, max} with min <= max" },
+      { spec { stopwords = true }, "spec.stopwords: " },
+      { spec { multilabel = "yes" }, "spec.multilabel: boolean expected, got string" },
+      { spec { grid = 1 }, "spec.grid: boolean expected, got number" },
+      { spec { cv = -2 }, "spec.cv: integer in %[0, 1000%] expected, got %-2" },
+      { spec { seed = -1 }, "spec.seed: non%-negative integer expected" },
+      { spec { seed = "1" }, "spec.seed: non%-negative integer expected, got string" },
+      { spec { threads = 1.5 }, "spec.threads: integer" },
+      { spec { progress = "print" }, "spec.progress: function expected, got string" },
+      { spec { class_weight = "heavy" }, "spec.class_weight: .*expected, got string" },
+      { spec { class_weight = { weather = 2 } }, "spec.class_weight: unknown label 'weather'" },
+      { spec { class_weight = { sport = -2 } }, "spec.class_weight.sport: positive number expected" },
+      { spec { fallback = "weather" }, "spec.fallback: unknown label 'weather'" },
+      { spec { fallback = 1 }, "spec.fallback: label name expected, got number" },
+      { spec { solver = "sgd" }, "spec.solver: " },
+    }
+    for _, case in ipairs(cases) do
+      assert.error_matches(function() tc.train(case[1]) end, "bad argument #1 to '[%w.]*train' %(.*" .. case[2], nil,
+        "expected: " .. case[2])
+    end
+    assert.error_matches(function() tc.train(spec(), "x") end, "bad argument #2 .*unexpected argument")
+  end)
+
+  it("raises for a rejected spec before running progress", function()
+    local called = false
+    assert.has_error(function()
+      tc.train(spec { C = -1, progress = function() called = true end })
+    end)
+    assert.is_false(called)
+  end)
+end)
+
+describe("tc.cross_validate", function()
+  local function check_shape(r, labels)
+    assert.is_number(r.accuracy)
+    assert.is_number(r.macro_f1)
+    assert.is_true(r.accuracy >= 0 and r.accuracy <= 1)
+    assert.is_true(r.macro_f1 >= 0 and r.macro_f1 <= 1)
+    for _, l in ipairs(labels) do
+      local pl = r.per_label[l]
+      assert.is_table(pl, l)
+      for _, k in ipairs { "precision", "recall", "f1" } do
+        assert.is_true(pl[k] >= 0 and pl[k] <= 1, l .. "." .. k)
+      end
+      assert.is_true(math.type(pl.support) == "integer")
+    end
+  end
+
+  it("gives accuracy, macro_f1, per_label and folds", function()
+    local r = assert(tc.cross_validate(spec(), 4))
+    check_shape(r, H.labels)
+    assert.equal(32, r.documents)
+    assert.equal(4, #r.folds)
+    for _, f in ipairs(r.folds) do assert.is_number(f.macro_f1) end
+    assert.is_true(r.accuracy > 0.5, "accuracy " .. r.accuracy)
+    local support = 0
+    for _, pl in pairs(r.per_label) do support = support + pl.support end
+    assert.equal(32, support)
+  end)
+
+  it("takes k from spec.cv, else 5", function()
+    assert.equal(2, #assert(tc.cross_validate(spec { cv = 2 })).folds)
+    assert.equal(5, #assert(tc.cross_validate(spec())).folds)
+  end)
+
+  it("works on multi-label data", function()
+    local texts, labels = H.multilabel()
+    local r = assert(tc.cross_validate({ texts = texts, labels = labels, min_df = 1 }, 3))
+    check_shape(r, H.labels)
+    assert.is_number(r.exact_match)
+  end)
+
+  it("raises on bad arguments", function()
+    assert.error_matches(function() tc.cross_validate(spec(), 1) end, "bad argument #2 .*folds must be in %[2, 1000%]")
+    assert.error_matches(function() tc.cross_validate(spec(), "x") end, "bad argument #2 .*number expected, got string")
+    assert.error_matches(function() tc.cross_validate(spec { kernal = 1 }, 2) end, "unknown spec field 'kernal'")
+    assert.error_matches(function() tc.cross_validate(spec(), 2, 3) end, "bad argument #3 .*unexpected argument")
+  end)
+
+  it("re-raises errors from progress", function()
+    assert.error_matches(function()
+      tc.cross_validate(spec { progress = function() error("cv stop") end }, 2)
+    end, "cv stop")
+  end)
+end)
+
+describe("tc.evaluate", function()
+  it("gives the cross_validate shape plus a confusion matrix", function()
+    local m = H.model()
+    local texts, labels = H.topics()
+    local r = assert(tc.evaluate(m, texts, labels))
+    assert.equal(32, r.documents)
+    assert.is_true(r.accuracy >= 31 / 32)
+    local total = 0
+    for _, gold in ipairs(H.labels) do
+      for _, pred in ipairs(H.labels) do
+        local c = r.confusion[gold][pred]
+        assert.is_true(math.type(c) == "integer", gold .. "/" .. pred)
+        total = total + c
+      end
+      assert.equal(8, r.per_label[gold].support)
+    end
+    assert.equal(32, total)
+    assert.same({}, r.unknown_labels)
+  end)
+
+  it("agrees with predictions made one by one", function()
+    local m = H.model()
+    local texts = { "ransomware attack on hospital", "the team won the match", "parliament vote" }
+    local labels = { "cyber", "politics", "politics" }
+    local r = assert(tc.evaluate(m, texts, labels, { threads = 2 }))
+    local right = 0
+    for i, t in ipairs(texts) do
+      local p = m:predict(t).label
+      if p == labels[i] then right = right + 1 end
+      assert.is_true(r.confusion[labels[i]][p] >= 1)
+    end
+    assert.near(right / 3, r.accuracy, 1e-12)
+  end)
+
+  it("counts gold labels the model does not know as errors", function()
+    local m = H.model()
+    local r = assert(tc.evaluate(m, { "the striker scored", "rain and floods tomorrow" }, { "sport", "weather" }))
+    assert.same({ "weather" }, r.unknown_labels)
+    assert.equal(1, r.per_label.weather.support)
+    assert.equal(0, r.per_label.weather.recall)
+    assert.is_true(r.accuracy <= 0.5)
+    local row = 0
+    for _, c in pairs(r.confusion.weather) do row = row + c end
+    assert.equal(1, row)
+  end)
+
+  it("takes multi-label gold lists", function()
+    local m = H.model()
+    local r = assert(tc.evaluate(m, { "hackers attack the election", "goal" }, { { "politics", "cyber" }, { "sport" } }))
+    assert.equal(2, r.documents)
+    assert.equal(1, r.per_label.cyber.support)
+    assert.equal(1, r.per_label.politics.support)
+  end)
+
+  it("raises on bad arguments, naming the culprit", function()
+    local m = H.model()
+    assert.error_matches(function() tc.evaluate("m", {}, {}) end, "bad argument #1 .*textclass.Model expected, got string")
+    assert.error_matches(function() tc.evaluate(m, { "a", 1 }, { "x", "y" }) end, "texts%[2%]: string expected, got number")
+    assert.error_matches(function() tc.evaluate(m, { "a", "b" }, { "sport" }) end, "labels has 1 entries but texts has 2")
+    assert.error_matches(function() tc.evaluate(m, { "a" }, "sport") end, "labels: table expected, got string")
+    assert.error_matches(function() tc.evaluate(m, { "a" }, { { "sport", "sport" } }) end, "labels%[1%]: label 'sport' repeated")
+    assert.error_matches(function() tc.evaluate(m, { "a" }, { "sport" }, { thread = 1 }) end, "unknown option 'thread'")
+    assert.error_matches(function() tc.evaluate(m, { "a" }, { "sport" }, nil, 5) end, "bad argument #5 .*unexpected argument")
+  end)
+end)
