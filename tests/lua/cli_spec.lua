@@ -219,6 +219,57 @@ describe("textclass train -> eval -> label", function()
     assert.near(e.accuracy, right / 12, 1e-9)
   end)
 
+  it("eval's figures equal the module's tc.evaluate on the same model and data", function()
+    local tc = require "textclass"
+    local m = assert(tc.load(model()))
+    local texts, gold = {}, {}
+    for line in io.lines(D .. "/test.jsonl") do
+      local o = cjson.decode(line)
+      texts[#texts + 1], gold[#gold + 1] = o.text, o.label
+    end
+    local want = tc.evaluate(m, texts, gold)
+    m:close()
+    local got = cjson.decode(run("eval --json -m " .. model() .. " " .. D .. "/test.jsonl").out)
+    for _, k in ipairs({ "accuracy", "macro_f1", "micro_f1" }) do assert.near(want[k], got[k], 1e-9) end
+    for l in pairs(LABELS) do
+      for _, k in ipairs({ "precision", "recall", "f1", "support" }) do
+        assert.near(want.per_label[l][k], got.per_label[l][k], 1e-9)
+      end
+      for p in pairs(LABELS) do
+        assert.equal((want.confusion[l] or {})[p] or 0, got.confusion[l][p])
+      end
+    end
+  end)
+
+  it("prints and stores cross-validation figures with --cv", function()
+    local out = TMP .. "/cv.model"
+    local r = run("train -q --cv 3 --min-df 1 -o " .. out .. " " .. D .. "/train.jsonl")
+    assert.equal(0, r.code, r.err)
+    assert.matches("^cross%-validation %(3 folds%):\n", r.out)
+    local acc = tonumber(r.out:match("\n  accuracy%s+([%d.]+)\n"))
+    assert.truthy(acc and acc >= 0 and acc <= 1)
+    local folds = r.out:match("fold macro F1%s+([^\n]+)")
+    local n = 0
+    for _ in folds:gmatch("[%d.]+") do n = n + 1 end
+    assert.equal(3, n)
+    local info = cjson.decode(run("info --json -m " .. out).out)
+    assert.near(acc, info.cv_accuracy, 1e-4)
+  end)
+
+  it("draws a progress bar when stderr is a terminal", function()
+    local _, how, code = os.execute("command -v script >/dev/null")
+    if not (how == "exit" and code == 0) then
+      pending("util-linux 'script' is not installed")
+      return
+    end
+    local p = io.popen("script -qec " .. sh_quote(CLI .. " label -m " .. model() .. " " .. D ..
+                       "/train.jsonl >/dev/null") .. " /dev/null")
+    local tty = p:read("a")
+    p:close()
+    assert.matches("%[#+%] 100%%%s+%d+ docs/s%s+ETA ", tty)
+    assert.matches("\r\27%[Ktextclass: 36 documents", tty)     -- erased before the summary
+  end)
+
   for _, f in ipairs({ "train.csv", "train.txt", "train_folder" }) do
     it("trains from " .. f .. " (the same corpus in another form)", function()
       local out = TMP .. "/" .. f .. ".model"
@@ -445,10 +496,20 @@ describe("textclass label outputs", function()
     assert.equal("", run("label -q -m " .. model() .. " " .. D .. "/docs").err)
   end)
 
-  it("applies --threshold", function()
-    local r = run("label -q -o jsonl --threshold 0 -m " .. model() .. " " .. D .. "/docs/01-budget.txt")
-    assert.equal(0, r.code, r.err)
-    assert.equal(4, #jsonl(r.out)[1].labels)
+  it("applies --threshold to a multi-label model, not to a multi-class one", function()
+    local ml = TMP .. "/multi.model"
+    local t = run("train -q --multilabel --min-df 1 -o " .. ml .. " " .. D .. "/train.jsonl")
+    assert.equal(0, t.code, t.err)
+    local doc = D .. "/docs/01-budget.txt"
+    local all = jsonl(run("label -q -o jsonl --threshold 0 -m " .. ml .. " " .. doc).out)[1]
+    assert.equal(4, #all.labels)
+    assert.equal(all.label, all.labels[1])
+    local none = jsonl(run("label -q -o jsonl --threshold 1 -m " .. ml .. " " .. doc).out)[1]
+    assert.same({ all.label }, none.labels)             -- nothing passes: the top label
+    local top2 = jsonl(run("label -q -o jsonl --threshold 0 --top 2 -m " .. ml .. " " .. doc).out)[1]
+    assert.same({ all.labels[1], all.labels[2] }, top2.labels)
+    local mc = jsonl(run("label -q -o jsonl --threshold 0 -m " .. model() .. " " .. doc).out)[1]
+    assert.equal(1, #mc.labels)
   end)
 end)
 
@@ -482,7 +543,7 @@ describe("textclass models and classifiers", function()
     local rows = tsv(r.out)
     assert.equal(3, #rows)
     assert.equal("sport", rows[1][2])
-    assert.equal("boom in the text", rows[2][5])
+    assert.matches("always%-sport%.lua:%d+: boom in the text$", rows[2][5])
     assert.equal("sport", rows[3][2])
   end)
 

@@ -18,44 +18,44 @@ local function load_module()
 end
 M.module = load_module
 
--- Check one prediction's shape; returns it normalised, or nil, message.
-local function check_result(r)
-  if type(r) ~= "table" then return nil, "classifier returned " .. type(r) .. ", not a table" end
-  if type(r.label) ~= "string" then return nil, "classifier returned no label" end
-  if r.labels == nil then r.labels = { r.label } end
-  if type(r.labels) ~= "table" then return nil, "classifier returned a bad 'labels' field" end
-  if r.scores == nil then r.scores = {} end
-  if type(r.scores) ~= "table" then return nil, "classifier returned a bad 'scores' field" end
-  return r
-end
-
 local function clean_message(e)
   if util.is_failure(e) then return e.msg end
   return (tostring(e):gsub("^[^:\n]*:%d+: ", ""))
 end
 
---- Open the classifier the options name. opts.model, opts.classifier.
--- Raises a usage error for both at once, a failure when it cannot be
--- loaded.
+-- A result slot: a prediction, or { error = message }.
+local function check_result(r)
+  if type(r) == "table" and r.error ~= nil then return { error = tostring(r.error) } end
+  if type(r) ~= "table" or type(r.label) ~= "string" then
+    return { error = "the classifier returned no label" }
+  end
+  if type(r.labels) ~= "table" then r.labels = { r.label } end
+  if type(r.scores) ~= "table" then r.scores = {} end
+  return r
+end
+
+--- Open the classifier the options name (opts.model, opts.classifier),
+-- as a textclass.classifier object (the module's one interface over model
+-- files and Lua classifiers). Raises a usage error for both at once, a
+-- failure when it cannot be loaded.
 function M.open(opts)
   if opts.model and opts.classifier then
     util.usage_error("give either -m MODEL or -c CLASSIFIER.lua, not both")
   end
-  local c = { threshold = opts.threshold }
+  local tc = load_module()
+  local wrap = require("textclass.classifier").wrap
+  local obj, name, err
   if opts.classifier then
-    local chunk, err = loadfile(opts.classifier)
-    if not chunk then util.fail("%s", err) end
-    local ok, obj = pcall(chunk, opts.classifier)
-    if not ok then util.fail("%s: %s", opts.classifier, clean_message(obj)) end
-    if type(obj) ~= "table" or type(obj.predict) ~= "function" then
-      util.fail("%s: a Lua classifier must return a table with a predict(text) function", opts.classifier)
-    end
-    c.name = opts.classifier
-    c.obj = obj
-    c.lua = true
+    -- -c always means Lua, whatever the file is called
+    local chunk, lerr = loadfile(opts.classifier, "t")
+    if not chunk then util.fail("%s", lerr) end
+    local ok, impl = pcall(chunk, opts.classifier)
+    if not ok then util.fail("%s: %s", opts.classifier, clean_message(impl)) end
+    obj, err = wrap(impl, opts.classifier)
+    if not obj then util.fail("%s", err) end
+    name = opts.classifier
   else
-    local tc = load_module()
-    local model, err
+    local model
     if opts.model then
       model, err = tc.load(opts.model)
       if not model then
@@ -63,27 +63,23 @@ function M.open(opts)
         if not err:find(opts.model, 1, true) then err = opts.model .. ": " .. err end
         util.fail("%s", err)
       end
-      c.name = opts.model
+      name = opts.model
     else
       model, err = tc.default()
       if not model then
         util.fail("no model given and the shipped model cannot be loaded (%s); use -m MODEL", tostring(err))
       end
-      c.name = "the shipped news model"
+      name = "the shipped news model"
     end
-    c.obj = model
-    c.model = model
+    obj = wrap(model, name)
   end
+  local c = { obj = obj, model = obj.model, name = name, lua = obj.kind == "lua" }
 
-  --- Label names, in the classifier's order (may be empty for a Lua
-  -- classifier without labels()).
+  --- Label names, in the classifier's order (empty when a Lua classifier
+  -- does not say).
   function c:labels()
-    if self.model then return self.model:labels() end
-    if type(self.obj.labels) == "function" then
-      local ok, l = pcall(self.obj.labels)
-      if ok and type(l) == "table" then return l end
-    end
-    return {}
+    local ok, l = pcall(self.obj.labels, self.obj)
+    return ok and type(l) == "table" and l or {}
   end
 
   --- Model metadata (model files only).
@@ -92,46 +88,50 @@ function M.open(opts)
     return nil
   end
 
-  -- Predict one text, isolating failures.
+  -- Options for predict calls: models apply the threshold themselves; a
+  -- Lua classifier gets it too, and apply_threshold re-chooses after it.
+  local function popts(threads)
+    local o = {}
+    if threads then o.threads = threads end
+    if opts.threshold then o.threshold = opts.threshold end
+    return next(o) and o or nil
+  end
+
+  local function finish(r)
+    r = check_result(r)
+    if not r.error and c.lua and opts.threshold then M.apply_threshold(r, opts.threshold) end
+    return r
+  end
+
+  --- Predict one text: a prediction or { error = message }; never raises.
   function c:predict_one(text)
-    local ok, r
-    if self.model then ok, r = pcall(self.model.predict, self.model, text)
-    else ok, r = pcall(self.obj.predict, text) end
+    local ok, r = pcall(self.obj.predict, self.obj, text, popts(nil))
     if not ok then return { error = clean_message(r) } end
-    local res, err = check_result(r)
-    return res or { error = err }
+    return finish(r)
   end
 
   --- Predict a batch; results[i] is a prediction or { error = message }.
   function c:classify(texts, threads)
     if #texts == 0 then return {} end
-    local ok, results
-    if self.model then
-      ok, results = pcall(self.model.predict_batch, self.model, texts, threads and { threads = threads } or nil)
-    elseif type(self.obj.predict_batch) == "function" then
-      ok, results = pcall(self.obj.predict_batch, texts)
-    end
-    if not ok or type(results) ~= "table" or #results ~= #texts then
-      -- no batch entry point, or it failed: one at a time, so only the
-      -- culprit gets the error
+    local ok, results = pcall(self.obj.predict_batch, self.obj, texts, popts(threads))
+    if not ok or type(results) ~= "table" then
+      -- the batch call itself failed: one at a time, so only the culprit
+      -- gets the error
       results = {}
       for i, t in ipairs(texts) do results[i] = self:predict_one(t) end
       return results
     end
-    for i = 1, #texts do
-      local res, err = check_result(results[i])
-      results[i] = res or { error = err }
-    end
+    for i = 1, #texts do results[i] = finish(results[i]) end
     return results
   end
 
   return c
 end
 
---- Re-choose labels with a threshold: every label scoring at least t, best
--- first; when none does, the fallback (if any) or the top label. For
--- multi-class models only the top label is chosen, as the core does, but
--- labels below t are dropped from `labels`.
+--- Re-choose labels with a threshold, for Lua classifiers (models do it
+-- in the core): every label scoring at least t, best first; when none
+-- does, the top label. Same rule as tc_model_predict for multi-label
+-- models without a fallback.
 function M.apply_threshold(res, t, fallback)
   local ranked = {}
   for l, s in pairs(res.scores) do ranked[#ranked + 1] = { l, s } end

@@ -48,11 +48,6 @@ function M.run(opts, operands)
   if n_stdin > 1 then util.usage_error("stdin (-) can be read only once") end
 
   local clf = classifier.open(opts)
-  local fallback
-  if opts.threshold and clf.model then
-    local info = clf:info() or {}
-    fallback = type(info.fallback) == "string" and info.fallback ~= "" and info.fallback or nil
-  end
   local errors_out
   if opts.errors then
     local err
@@ -78,7 +73,6 @@ function M.run(opts, operands)
       if res.error then
         bad[#bad + 1] = d.where .. ": " .. res.error
       else
-        if opts.threshold then classifier.apply_threshold(res, opts.threshold, fallback) end
         if #res.labels > 1 or #d.labels > 1 then multilabel = true end
         acc:add(d.labels, res.labels)
         local same = #res.labels == #d.labels

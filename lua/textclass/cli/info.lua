@@ -35,8 +35,9 @@ function M.run(opts, operands)
     if not s then util.fail("cannot encode the model's info as JSON: %s", err) end
     io.stdout:write(s, "\n")
   else
-    io.stdout:write(string.format("%-8s  %s\n", "model", clf.name))
-    io.stdout:write(report.info(info, labels))
+    local shown = { model = clf.name }
+    for k, v in pairs(info) do shown[k] = v end
+    io.stdout:write(report.info(shown, labels))
   end
   return util.EXIT_OK
 end

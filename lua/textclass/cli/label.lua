@@ -89,11 +89,6 @@ function M.run(opts, operands)
   if n_stdin > 1 then util.usage_error("stdin (-) can be read only once") end
 
   local clf = classifier.open(opts)
-  local fallback
-  if opts.threshold and clf.model then
-    local info = clf:info() or {}
-    fallback = type(info.fallback) == "string" and info.fallback ~= "" and info.fallback or nil
-  end
 
   local sources = inputs.sources(operands, false)
   local batch_size = opts.batch
@@ -130,7 +125,6 @@ function M.run(opts, operands)
       if res and res.error then doc.error = res.error; res = nil end
       local ranked
       if res then
-        if opts.threshold then classifier.apply_threshold(res, opts.threshold, fallback) end
         ranked = classifier.ranked(res, opts.top)
         if opts.top then
           local cut = {}

@@ -44,40 +44,38 @@ function M.evaluation(r, extra)
   return table.concat(out)
 end
 
---- Cross-validation figures from a model's info table. The module stores
--- them either as a `cv` table shaped like tc.cross_validate's result or as
--- flat "cv_*" keys; both are shown.
+--- Cross-validation figures from a model's info table (the module stores
+-- them as metadata: cv_accuracy, cv_macro_f1, cv_fold_macro_f1 as a
+-- comma-separated list, and, after --grid, "grid" as C=x:f1 pairs).
 function M.cv_figures(info, k)
-  local out = { string.format("cross-validation (%d folds):\n", k) }
-  local cv = type(info) == "table" and info.cv
-  local found = false
-  if type(cv) == "table" then
-    for _, key in ipairs({ "accuracy", "macro_f1", "micro_f1" }) do
-      if type(cv[key]) == "number" then
-        out[#out + 1] = string.format("  %-10s %s\n", key, f4(cv[key])); found = true
-      end
-    end
-    if type(cv.per_label) == "table" then
-      out[#out + 1] = per_label_table(util.sorted_keys(cv.per_label), cv.per_label)
-    end
-    if type(cv.folds) == "table" and #cv.folds > 0 then
-      local parts = {}
-      for i, f in ipairs(cv.folds) do
-        parts[i] = type(f) == "number" and f4(f) or type(f) == "table" and f4(f.macro_f1 or 0) or "?"
-      end
-      out[#out + 1] = "  fold macro F1: " .. table.concat(parts, " ") .. "\n"
+  info = type(info) == "table" and info or {}
+  local out = { string.format("cross-validation (%d folds):\n", math.tointeger(info.cv_folds) or k) }
+  local rows = {}
+  local named = { cv_accuracy = "accuracy", cv_macro_f1 = "macro F1", cv_micro_f1 = "micro F1" }
+  for _, key in ipairs({ "cv_accuracy", "cv_macro_f1", "cv_micro_f1" }) do
+    if type(info[key]) == "number" then rows[#rows + 1] = { named[key], f4(info[key]) } end
+  end
+  local folds = info.cv_fold_macro_f1
+  if folds ~= nil then
+    local parts = {}
+    for x in tostring(folds):gmatch("[^,%s]+") do parts[#parts + 1] = tonumber(x) and f4(tonumber(x)) or x end
+    rows[#rows + 1] = { "fold macro F1", table.concat(parts, " ") }
+  end
+  for _, key in ipairs(util.sorted_keys(info)) do
+    if type(key) == "string" and key:match("^cv_") and not named[key] and
+       key ~= "cv_fold_macro_f1" and key ~= "cv_folds" then
+      rows[#rows + 1] = { key, type(info[key]) == "number" and f4(info[key]) or tostring(info[key]) }
     end
   end
-  if type(info) == "table" then
-    for _, key in ipairs(util.sorted_keys(info)) do
-      if type(key) == "string" and key:match("^cv_") then
-        out[#out + 1] = string.format("  %-14s %s\n", key,
-          type(info[key]) == "number" and f4(info[key]) or tostring(info[key]))
-        found = true
-      end
-    end
+  if info.grid ~= nil then
+    local parts = {}
+    for item in tostring(info.grid):gmatch("[^,]+") do parts[#parts + 1] = item end
+    rows[#rows + 1] = { "grid (param:F1)", table.concat(parts, " ") }
+    rows[#rows + 1] = { "chosen C", tostring(info.C) }
+    if info.kernel == "rbf" and info.gamma then rows[#rows + 1] = { "chosen gamma", tostring(info.gamma) } end
   end
-  if not found then out[#out + 1] = "  (the model stores no figures)\n" end
+  if #rows == 0 then out[#out + 1] = "  (the model stores no figures)\n"
+  else out[#out + 1] = tables.render(rows, { indent = "  ", left = { true, true } }) end
   return table.concat(out)
 end
 
@@ -98,25 +96,19 @@ local function scalar(v)
   return tostring(v)
 end
 
---- A model description: scalar keys as "key: value", nested tables
--- indented below their key.
+--- A model description: scalar keys as aligned "key  value" lines,
+-- nested tables (options) indented below their key.
 function M.info(info, labels)
-  local out = {}
-  local keys = util.sorted_keys(info)
-  local w = 8
-  for _, k in ipairs(keys) do if #tostring(k) > w then w = #tostring(k) end end
-  if labels and info.labels == nil then
-    out[#out + 1] = string.format("%-" .. w .. "s  %s\n", "labels", table.concat(labels, ", "))
-  end
-  local nested = {}
-  for _, k in ipairs(keys) do
+  local rows, nested = {}, {}
+  if labels and info.labels == nil then rows[#rows + 1] = { "labels", table.concat(labels, ", ") } end
+  for _, k in ipairs(util.sorted_keys(info)) do
     local s = scalar(info[k])
-    if s then out[#out + 1] = string.format("%-" .. w .. "s  %s\n", tostring(k), s)
-    else nested[#nested + 1] = k end
+    if s then rows[#rows + 1] = { tostring(k), s } else nested[#nested + 1] = k end
   end
+  local out = { tables.render(rows, { left = { true, true } }) }
   for _, k in ipairs(nested) do
     out[#out + 1] = tostring(k) .. ":\n"
-    local v = info[k]
+    local v, sub = info[k], {}
     for _, kk in ipairs(util.sorted_keys(v)) do
       local s = scalar(v[kk])
       if s == nil then
@@ -126,8 +118,9 @@ function M.info(info, labels)
         end
         s = table.concat(parts, " ")
       end
-      out[#out + 1] = string.format("  %-12s %s\n", tostring(kk), s)
+      sub[#sub + 1] = { tostring(kk), s }
     end
+    if #sub > 0 then out[#out + 1] = tables.render(sub, { indent = "  ", left = { true, true } }) end
   end
   return table.concat(out)
 end
