@@ -31,11 +31,13 @@ int tc_extractor_new(const tc_options *o, tc_extractor **out, tc_diag *diag) {
     free(ex);
     return rc;
   }
-  /* The copy must not borrow the caller's list: point it at the compiled,
-   * normalised words instead. */
+  /* The copy must not borrow the caller's list: point it at the set's own
+   * copy of the words as given (not the normalised ones: re-tokenising a
+   * normalised word need not give it back, e.g. "x@bbc.co.uk" -> "bbc.co.uk"
+   * -> three tokens, so saving those would not round-trip). */
   if (o->stopword_mode == TC_STOPWORDS_CUSTOM) {
-    ex->opt.stopwords = (const char *const *)ex->stop.words;
-    ex->opt.n_stopwords = ex->stop.n;
+    ex->opt.stopwords = (const char *const *)ex->stop.given;
+    ex->opt.n_stopwords = ex->stop.n_given;
   }
   ex->vocab = NULL;
   *out = ex;

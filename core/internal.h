@@ -140,7 +140,17 @@ typedef struct tci_stopset {
   uint32_t *slots;    /* open-addressing hash index: word index + 1, 0 = empty (owned) */
   size_t mask;        /* slot count - 1 (a power of two minus one), 0 when n == 0 */
   size_t max_len;     /* longest word: longer tokens skip the lookup */
+  uint64_t *keys8;    /* the words of at most 8 bytes, each packed little-endian
+                         into one integer (zero-padded: tokens hold no NUL), at
+                         TCI_STOP_SLOT; 0 = empty slot (owned) */
+  size_t mask8;       /* keys8 slot count - 1 */
+  char **given;       /* TC_STOPWORDS_CUSTOM: copies of the caller's words as given
+                         (owned), so a saved extractor rebuilds the very same set */
+  size_t n_given;
 } tci_stopset;
+
+/* Where a packed short word starts probing in tci_stopset.keys8. */
+#define TCI_STOP_SLOT(key, mask) ((size_t)(((key) * 0x9E3779B97F4A7C15ull) >> 32) & (mask))
 
 TCI_FUNC int tci_stopset_build(tci_stopset *s, const tc_options *o, tc_workspace *ws);
 /* The same, naming a word that is not exactly one token (TC_EINVAL) in diag. */
@@ -163,7 +173,9 @@ TCI_FUNC size_t tci_utf8_encode(int32_t cp, unsigned char *out);
 #define TCI_TEXT_GENERAL 1u        /* skip the ASCII fast path (tests compare both) */
 #define TCI_TEXT_NO_BOILERPLATE 2u /* ignore opt.strip_boilerplate (stop word lists) */
 
-/* tc_normalize with flags; ws->norm holds the result. */
+/* tc_normalize with flags; ws->norm holds the result, then a NUL and
+ * TCI_NORM_SLACK more zero bytes, so a token can be read 8 bytes at a time. */
+#define TCI_NORM_SLACK 8
 TCI_FUNC int tci_normalize(const tc_options *o, tc_workspace *ws, const char *text,
                            size_t len, unsigned flags, const char **out,
                            size_t *out_len, size_t *n_invalid);
@@ -196,7 +208,7 @@ typedef struct tci_vocab tci_vocab;
 TCI_FUNC void tci_vocab_free(tci_vocab *v);
 
 struct tc_extractor {
-  tc_options opt;           /* copy; opt.stopwords points into stop.words */
+  tc_options opt;           /* copy; opt.stopwords points into stop.given */
   tci_stopset stop;
   tci_vocab *vocab;         /* NULL until fitted */
 };

@@ -156,38 +156,55 @@ static int normalize_run(tc_workspace *ws, utf8proc_option_t opt,
   return TC_OK;
 }
 
-/* The ASCII fast path: copy (lower-casing) ASCII chunks; hand each chunk
- * between ASCII whitespace that holds a non-ASCII byte to normalize_run. */
+/* Lower-case the ASCII letters of 8 ASCII bytes at once (bytes <= 0x7F, so
+ * the additions below never carry into the next byte). */
+static uint64_t fold8(uint64_t w) {
+  const uint64_t ones = 0x0101010101010101ull;
+  uint64_t ge_a = w + ones * (0x80 - 'A');     /* high bit: byte >= 'A' */
+  uint64_t gt_z = w + ones * (0x80 - 'Z' - 1); /* high bit: byte > 'Z' */
+  return w | ((ge_a & ~gt_z & (ones * 0x80)) >> 2);
+}
+
+/* The ASCII fast path: copy (lower-casing) ASCII bytes, 8 at a time when
+ * they come in runs; at a non-ASCII byte, hand the whole chunk between
+ * ASCII whitespace around it to normalize_run. Bytes before `done` are
+ * final; ASCII bytes after it were copied one for one, so the chunk start
+ * is found by scanning back in the input. */
 static int normalize_fast(tc_workspace *ws, const tc_options *o, utf8proc_option_t opt,
                           const unsigned char *s, size_t len, size_t *olen, size_t *n_invalid) {
   unsigned char *out = ws->norm.p;
-  size_t i = 0, o_ = *olen, chunk_in = 0, chunk_out = o_;
+  size_t i = 0, o_ = *olen, done = 0;
   unsigned fold = o->casefold ? 0x20u : 0u;
   int rc;
   while (i < len) {
-    unsigned b = s[i];
-    size_t end;
-    if (b < 0x80) {
-      if (is_ascii_space(b)) {
-        out[o_++] = (unsigned char)b;
-        i++;
-        chunk_in = i;
-        chunk_out = o_;
-      } else {
-        out[o_++] = (unsigned char)(b | (((unsigned)(b - 'A') < 26u) ? fold : 0u));
-        i++;
+    unsigned b;
+    size_t start, end;
+    if (i + 8 <= len) {
+      uint64_t w;
+      memcpy(&w, s + i, 8);
+      if (!(w & 0x8080808080808080ull)) {
+        if (fold) w = fold8(w);
+        memcpy(out + o_, &w, 8);
+        i += 8;
+        o_ += 8;
+        continue;
       }
+    }
+    b = s[i];
+    if (b < 0x80) {
+      out[o_++] = (unsigned char)(b | (((unsigned)(b - 'A') < 26u) ? fold : 0u));
+      i++;
       continue;
     }
     /* Redo the whole chunk: a combining mark composes with the ASCII before it. */
+    for (start = i; start > done && !is_ascii_space(s[start - 1]); start--) {}
     for (end = i + 1; end < len && !is_ascii_space(s[end]); end++) {}
-    o_ = chunk_out;
-    if ((rc = normalize_run(ws, opt, s + chunk_in, end - chunk_in, &o_, n_invalid))) return rc;
+    o_ -= i - start;
+    if ((rc = normalize_run(ws, opt, s + start, end - start, &o_, n_invalid))) return rc;
     /* ASCII copies one byte per byte: make room for the rest of the text. */
     if ((rc = tci_buf_reserve(&ws->norm, o_ + (len - end) + 1, 1))) return rc;
     out = ws->norm.p;
-    i = chunk_in = end;
-    chunk_out = o_;
+    i = done = end;
   }
   *olen = o_;
   return TC_OK;
@@ -209,7 +226,9 @@ int tci_normalize(const tc_options *o, tc_workspace *ws, const char *text, size_
   else
     rc = normalize_fast(ws, o, opt, (const unsigned char *)text, len, &olen, &ninv);
   if (rc) return rc;
-  ((char *)ws->norm.p)[olen] = '\0';
+  /* NUL, then 8 zero bytes the tokeniser may read past a token's end (TCI_NORM_SLACK) */
+  if ((rc = tci_buf_reserve(&ws->norm, olen + 1 + TCI_NORM_SLACK, 1))) return rc;
+  memset((char *)ws->norm.p + olen, 0, 1 + TCI_NORM_SLACK);
   *out = ws->norm.p;
   *out_len = olen;
   if (n_invalid) *n_invalid = ninv;

@@ -12,8 +12,10 @@
  *    options (so custom words are normalised exactly as text is: "Straße"
  *    matches "STRASSE"); a word that does not come out as exactly one token
  *    can never match a token and is rejected.
- *  - The set is a sorted array (stable order for serialisation) plus an
- *    open-addressing hash index, as the lookup runs once per token.
+ *  - The set is a sorted array (stable order for serialisation) plus two
+ *    open-addressing hash indexes, as the lookup runs once per token: words
+ *    of up to 8 bytes packed into one integer each (one multiply to hash,
+ *    one compare per probe), and the rest by FNV-1a.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -55,12 +57,20 @@ static const char *const english[] = {
 
 const char *const *tc_stopwords_english(void) { return english; }
 
-/* FNV-1a, 32 bits: tokens are short, so a byte loop is the fastest choice. */
-static uint32_t fnv1a(const char *w, size_t n) {
-  uint32_t h = 2166136261u;
+/* Words of up to 8 bytes (nearly every token) are looked up as one packed
+ * integer in keys8; longer ones by FNV-1a in slots. */
+static uint64_t pack8(const char *w, size_t n) {
+  uint64_t k = 0;
   size_t i;
-  for (i = 0; i < n; i++) h = (h ^ (unsigned char)w[i]) * 16777619u;
-  return h;
+  for (i = 0; i < n; i++) k |= (uint64_t)(unsigned char)w[i] << (8 * i);
+  return k;
+}
+
+static size_t fnv1a(const char *w, size_t n) {
+  uint64_t h = 14695981039346656037ull;
+  size_t i;
+  for (i = 0; i < n; i++) h = (h ^ (unsigned char)w[i]) * 1099511628211ull;
+  return (size_t)(h >> 32);
 }
 
 typedef struct word {
@@ -83,12 +93,15 @@ void tci_stopset_free(tci_stopset *s) {
   free(s->words);
   free(s->lens);
   free(s->slots);
+  free(s->keys8);
+  for (i = 0; i < s->n_given; i++) free(s->given[i]);
+  free(s->given);
   memset(s, 0, sizeof *s);
 }
 
 /* Sort, drop duplicates and index the n words of w (taking their storage). */
 static int finish(tci_stopset *s, word *w, size_t n) {
-  size_t i, k = 0, slots = 8;
+  size_t i, k = 0, slots = 8, slots8 = 8;
   qsort(w, n, sizeof *w, word_cmp);
   for (i = 0; i < n; i++) {
     if (k > 0 && word_cmp(&w[k - 1], &w[i]) == 0) {
@@ -100,19 +113,21 @@ static int finish(tci_stopset *s, word *w, size_t n) {
   s->words = malloc((k ? k : 1) * sizeof *s->words);
   s->lens = malloc((k ? k : 1) * sizeof *s->lens);
   while (slots < 2 * k) slots *= 2;
+  while (slots8 < 4 * k) slots8 *= 2; /* sparse: a miss mostly ends at the first slot */
   s->slots = calloc(slots, sizeof *s->slots);
-  if (!s->words || !s->lens || !s->slots) {
+  s->keys8 = calloc(slots8, sizeof *s->keys8);
+  if (!s->words || !s->lens || !s->slots || !s->keys8) {
     for (i = 0; i < k; i++) free(w[i].p);
     free(s->words);
     free(s->lens);
     free(s->slots);
-    s->words = NULL;
-    s->lens = NULL;
-    s->slots = NULL;
+    free(s->keys8);
+    memset(s, 0, sizeof *s);
     return TC_ENOMEM;
   }
   s->n = k;
   s->mask = slots - 1;
+  s->mask8 = slots8 - 1;
   s->max_len = 0;
   for (i = 0; i < k; i++) {
     size_t h = fnv1a(w[i].p, w[i].n) & s->mask;
@@ -121,6 +136,26 @@ static int finish(tci_stopset *s, word *w, size_t n) {
     if (w[i].n > s->max_len) s->max_len = w[i].n;
     while (s->slots[h]) h = (h + 1) & s->mask;
     s->slots[h] = (uint32_t)(i + 1);
+    if (w[i].n <= 8) {
+      uint64_t key = pack8(w[i].p, w[i].n);
+      h = TCI_STOP_SLOT(key, s->mask8);
+      while (s->keys8[h]) h = (h + 1) & s->mask8;
+      s->keys8[h] = key;
+    }
+  }
+  return TC_OK;
+}
+
+/* Copy the caller's words: the extractor's options point at the copies. */
+static int keep_given(tci_stopset *s, const char *const *list, size_t n) {
+  size_t i;
+  s->given = calloc(n, sizeof *s->given);
+  if (!s->given) return TC_ENOMEM;
+  s->n_given = n;
+  for (i = 0; i < n; i++) {
+    size_t len = strlen(list[i]);
+    if (!(s->given[i] = malloc(len + 1))) return TC_ENOMEM;
+    memcpy(s->given[i], list[i], len + 1);
   }
   return TC_OK;
 }
@@ -174,7 +209,11 @@ int tci_stopset_build_diag(tci_stopset *s, const tc_options *o, tc_workspace *ws
   }
   if (rc == TC_OK) {
     rc = finish(s, w, n);
-    if (rc) tci_fail(diag, rc, "stopwords: out of memory");
+    if (rc == TC_OK && o->stopword_mode == TC_STOPWORDS_CUSTOM) rc = keep_given(s, list, n);
+    if (rc) {
+      tci_stopset_free(s);
+      tci_fail(diag, rc, "stopwords: out of memory");
+    }
   } else {
     while (i > 0) free(w[--i].p);
   }
@@ -188,12 +227,16 @@ int tci_stopset_build(tci_stopset *s, const tc_options *o, tc_workspace *ws) {
 
 int tci_stopset_has(const tci_stopset *s, const char *w, size_t n) {
   size_t h;
-  if (s->n == 0 || n > s->max_len) return 0;
-  h = fnv1a(w, n) & s->mask;
-  for (;;) {
+  if (s->n == 0 || n > s->max_len || n == 0) return 0;
+  if (n <= 8) {
+    uint64_t key = pack8(w, n), k;
+    for (h = TCI_STOP_SLOT(key, s->mask8); (k = s->keys8[h]) != 0; h = (h + 1) & s->mask8)
+      if (k == key) return 1;
+    return 0;
+  }
+  for (h = fnv1a(w, n) & s->mask;; h = (h + 1) & s->mask) {
     uint32_t k = s->slots[h];
     if (k == 0) return 0;
     if (s->lens[k - 1] == n && memcmp(s->words[k - 1], w, n) == 0) return 1;
-    h = (h + 1) & s->mask;
   }
 }

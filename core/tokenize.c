@@ -25,6 +25,8 @@
  * ahead, except URLs and e-mails, which are tried only when a word ends at
  * one of the bytes that can continue them (: . @ _ % + - ').
  */
+#include <string.h>
+
 #include <utf8proc.h>
 
 #include "internal.h"
@@ -99,6 +101,19 @@ static int kind_at(const unsigned char *s, size_t n, size_t i, size_t *cl, int32
   *cl = tci_utf8_decode(s + i, n - i, cp, &bad);
   return kind_of(*cp);
 }
+
+/* ASCII letters (1) and digits (2); 0 for everything else, including every
+ * byte >= 0x80, which sends the scanner to kind_at. */
+static const unsigned char ascii_word[256] = {
+  0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
+  0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,2,2,2,2,2,2,2,2,2,2,0,0,0,0,0,0,
+  0,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,0,0,0,0,0,
+  0,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,0,0,0,0,0,
+  0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
+  0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
+  0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
+  0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
+};
 
 static int is_alnum(int k) { return k == K_LETTER || k == K_DIGIT || k == K_NUM; }
 static int is_word(int k) { return is_alnum(k) || k == K_MARK; }
@@ -230,13 +245,30 @@ typedef struct emitter {
   size_t n, cap;           /* tokens in ws->tokens, and room */
 } emitter;
 
+/* A stop word? Short tokens are packed with one 8-byte load, which may
+ * read past the token but never past ws->norm's TCI_NORM_SLACK zero bytes. */
+static int is_stop(const tci_stopset *st, const unsigned char *s, size_t len) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  if (len <= 8) {
+    uint64_t key, k;
+    size_t h;
+    memcpy(&key, s, 8);
+    if (len < 8) key &= ((uint64_t)1 << (8 * len)) - 1;
+    for (h = TCI_STOP_SLOT(key, st->mask8); (k = st->keys8[h]) != 0; h = (h + 1) & st->mask8)
+      if (k == key) return 1;
+    return 0;
+  }
+#endif
+  return tci_stopset_has(st, (const char *)s, len);
+}
+
 static int emit(emitter *e, const unsigned char *s, size_t len) {
   tc_token *t;
   if (len > e->max_bytes) {
     len = e->max_bytes; /* >= 4, so at least one code point stays */
     while ((s[len] & 0xC0) == 0x80) len--;
   }
-  if (e->stop && tci_stopset_has(e->stop, (const char *)s, len)) return TC_OK;
+  if (e->stop && is_stop(e->stop, s, len)) return TC_OK;
   if (e->n == e->cap) {
     int rc = tci_buf_reserve(&e->ws->tokens, e->cap * 2 + 64, sizeof(tc_token));
     if (rc) return rc;
@@ -258,22 +290,40 @@ static int tokenize_norm(emitter *e, const unsigned char *s, size_t n) {
   int rc;
   while (i < n) {
     size_t start = i, end, hs, he, next;
-    int k = kind_at(s, n, i, &cl, &cp), prev;
-    i += cl;
-    if (k == K_UNSP) {
-      while (i < n && kind_at(s, n, i, &cl, &cp) == K_MARK) i += cl;
-      if ((rc = emit(e, s + start, i - start))) return rc;
-      continue;
-    }
-    if (!is_word(k)) continue;
-    prev = k;
-    while (i < n) {
+    int k, prev;
+    if (s[i] < 0x80) { /* ASCII: a word starts, or a separator is skipped */
+      if (!ascii_word[s[i]]) {
+        i++;
+        continue;
+      }
+      k = K_LETTER;
+    } else {
       k = kind_at(s, n, i, &cl, &cp);
-      if (is_word(k)) {
+      i += cl;
+      if (k == K_UNSP) {
+        while (i < n && kind_at(s, n, i, &cl, &cp) == K_MARK) i += cl;
+        if ((rc = emit(e, s + start, i - start))) return rc;
+        continue;
+      }
+      if (!is_word(k)) continue;
+    }
+    prev = k;
+    for (;;) {
+      size_t j = i;
+      while (j < n && ascii_word[s[j]]) j++; /* the common case: ASCII letters and digits */
+      if (j > i) {
+        prev = ascii_word[s[j - 1]] == 2 ? K_DIGIT : K_LETTER;
+        i = j;
+      }
+      if (i >= n) break;
+      if (s[i] >= 0x80) {
+        k = kind_at(s, n, i, &cl, &cp);
+        if (!is_word(k)) break;
         if (k != K_MARK) prev = k;
         i += cl;
         continue;
       }
+      cp = s[i];
       if ((cp == '\'' || cp == '-' || cp == '.' || cp == ',') && i + 1 < n) {
         size_t cl2;
         int32_t cp2;

@@ -417,12 +417,17 @@ TEST(stopword_modes) {
   o.n_stopwords = 5;
   CHECK_OK(tc_extractor_new(&o, &ex, NULL));
   CHECK_EQ_INT(count_tokens(ex, text), 5); /* the panic about the end */
-  /* the copy holds the normalised, distinct words */
-  CHECK_EQ_INT(tc_extractor_options(ex)->n_stopwords, 4);
-  CHECK_EQ_STR(tc_extractor_options(ex)->stopwords[0], "cyber");
-  CHECK_EQ_STR(tc_extractor_options(ex)->stopwords[1], "don't");
-  CHECK_EQ_STR(tc_extractor_options(ex)->stopwords[2], "news");
-  CHECK_EQ_STR(tc_extractor_options(ex)->stopwords[3], "strasse");
+  /* the options hold copies of the words as given; the set the normalised,
+   * distinct, sorted words */
+  CHECK_EQ_INT(tc_extractor_options(ex)->n_stopwords, 5);
+  CHECK(tc_extractor_options(ex)->stopwords != custom);
+  CHECK_EQ_STR(tc_extractor_options(ex)->stopwords[0], "Straße");
+  CHECK_EQ_STR(tc_extractor_options(ex)->stopwords[4], "Ｃｙｂｅｒ");
+  CHECK_EQ_INT(ex->stop.n, 4);
+  CHECK_EQ_STR(ex->stop.words[0], "cyber");
+  CHECK_EQ_STR(ex->stop.words[1], "don't");
+  CHECK_EQ_STR(ex->stop.words[2], "news");
+  CHECK_EQ_STR(ex->stop.words[3], "strasse");
   tc_extractor_free(ex);
   o.n_stopwords = 0;
   CHECK_OK(tc_extractor_new(&o, &ex, NULL));
@@ -437,6 +442,28 @@ TEST(stopword_modes) {
   o.stopwords = punct;
   o.n_stopwords = 1;
   CHECK_EQ_INT(tc_extractor_new(&o, &ex, &d), TC_EINVAL);
+}
+
+/* An extractor rebuilt from another's options (as extractor_io does when
+ * loading) has the same stop words, even for words whose token would not
+ * tokenise back to itself. */
+TEST(stopwords_rebuild_from_options) {
+  static const char *const custom[] = {"x@BBC.co.uk", "www.example.org", "Biden's"};
+  const char *text = "bbc.co.uk mail: a@bbc.co.uk https://example.org biden bbc";
+  tc_options o;
+  tc_extractor *a = NULL, *b = NULL;
+  tc_options_init(&o);
+  o.stopword_mode = TC_STOPWORDS_CUSTOM;
+  o.stopwords = custom;
+  o.n_stopwords = 3;
+  CHECK_OK(tc_extractor_new(&o, &a, NULL));
+  if (!a) return;
+  CHECK_OK(tc_extractor_new(tc_extractor_options(a), &b, NULL));
+  /* left: bbc co uk (a bare domain is three words) mail bbc */
+  CHECK_EQ_INT(count_tokens(a, text), 5);
+  CHECK_EQ_INT(count_tokens(b, text), 5);
+  tc_extractor_free(a);
+  tc_extractor_free(b);
 }
 
 TEST(stopset_lookup) {
@@ -479,6 +506,7 @@ int main(void) {
   RUN(agrees_with_utf8proc);
   RUN(english_list);
   RUN(stopword_modes);
+  RUN(stopwords_rebuild_from_options);
   RUN(stopset_lookup);
   tc_workspace_free(ws);
   return check_report();

@@ -1,0 +1,195 @@
+/*
+ * bench_text.c - throughput of the text stage on English news, one core.
+ *
+ * Built and run by bench/run (make bench); by hand:
+ *   cc -std=c99 -O2 -D_POSIX_C_SOURCE=200809L -Icore bench/bench_text.c \
+ *      build/libtextclass.a -lutf8proc -lsvm -llinear -lpthread -lm -o /tmp/bench_text
+ *   TEXTCLASS_CORPORA=../shared/corpora /tmp/bench_text
+ *
+ * Reads the full-text English news of the corpora (BBC, The Hacker News,
+ * MasakhaNEWS English) into memory and reports MB/s of input for:
+ *   normalise        tc_normalize (ASCII fast path)
+ *   tokenise         tc_extractor_tokenize, default options (fast path)
+ *   tokenise-general the same through the general (utf8proc-only) path
+ * BENCH_NO_STOPWORDS=1 measures without stop word removal.
+ * An argument (normalise, tokenise, general) runs one measurement only.
+ * Each figure is the best of 3 rounds of at least 0.5 s of CPU time (CPU
+ * time, not wall time, so other processes on a busy machine do not count). Without corpora it
+ * says so and exits 0.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "internal.h"
+
+typedef struct docs {
+  char **text;
+  size_t *len;
+  size_t n, cap, bytes;
+} docs;
+
+static int hexval(int c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+/* Decode the "text" string of a JSONL record into out; its length or -1. */
+static long json_text(const char *line, char *out) {
+  const char *p = strstr(line, "\"text\":");
+  size_t k = 0;
+  if (!p || !(p = strchr(p + 7, '"'))) return -1;
+  p++;
+  while (*p && *p != '"') {
+    long cp = 0;
+    int i;
+    if (*p != '\\') {
+      out[k++] = *p++;
+      continue;
+    }
+    p++;
+    switch (*p) {
+    case 'n': out[k++] = '\n'; p++; continue;
+    case 't': out[k++] = '\t'; p++; continue;
+    case 'r': out[k++] = '\r'; p++; continue;
+    case 'u': break;
+    default: if (*p) out[k++] = *p++; continue;
+    }
+    for (i = 1; i <= 4; i++) {
+      if (hexval(p[i]) < 0) return -1;
+      cp = cp * 16 + hexval(p[i]);
+    }
+    p += 5;
+    if (cp >= 0xD800 && cp <= 0xDBFF && p[0] == '\\' && p[1] == 'u') {
+      long lo = 0;
+      for (i = 2; i <= 5; i++) lo = lo * 16 + (hexval(p[i]) < 0 ? 0 : hexval(p[i]));
+      if (lo >= 0xDC00 && lo <= 0xDFFF) {
+        cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+        p += 6;
+      }
+    }
+    if (cp >= 0xD800 && cp <= 0xDFFF) cp = 0xFFFD;
+    k += tci_utf8_encode((int32_t)cp, (unsigned char *)out + k);
+  }
+  return (long)k;
+}
+
+static int load(docs *d, const char *path) {
+  FILE *f = fopen(path, "r");
+  size_t cap = 1 << 22;
+  char *line = malloc(cap), *text = malloc(cap);
+  if (!f || !line || !text) {
+    if (f) fclose(f);
+    free(line);
+    free(text);
+    return -1;
+  }
+  while (fgets(line, (int)cap, f)) {
+    long n = json_text(line, text);
+    if (n <= 0) continue;
+    if (d->n == d->cap) {
+      d->cap = d->cap ? 2 * d->cap : 1024;
+      d->text = realloc(d->text, d->cap * sizeof *d->text);
+      d->len = realloc(d->len, d->cap * sizeof *d->len);
+      if (!d->text || !d->len) exit(1);
+    }
+    d->text[d->n] = malloc((size_t)n);
+    if (!d->text[d->n]) exit(1);
+    memcpy(d->text[d->n], text, (size_t)n);
+    d->len[d->n++] = (size_t)n;
+    d->bytes += (size_t)n;
+  }
+  fclose(f);
+  free(line);
+  free(text);
+  return 0;
+}
+
+static double now(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+enum { NORMALISE, TOKENISE, GENERAL };
+
+/* One pass over every document; returns the tokens made (a checksum). */
+static size_t pass(int what, const docs *d, const tc_extractor *ex, tc_workspace *ws) {
+  size_t i, sum = 0;
+  for (i = 0; i < d->n; i++) {
+    const char *out;
+    size_t n;
+    tc_tokens t;
+    int rc;
+    if (what == NORMALISE) {
+      rc = tc_normalize(tc_extractor_options(ex), ws, d->text[i], d->len[i], &out, &n, NULL);
+      sum += n;
+    } else {
+      rc = tci_tokenize(tc_extractor_options(ex), &ex->stop, ws, d->text[i], d->len[i],
+                        what == GENERAL ? TCI_TEXT_GENERAL : 0, &t);
+      sum += t.n;
+    }
+    if (rc) {
+      fprintf(stderr, "bench_text: %s\n", tc_strerror(rc));
+      exit(1);
+    }
+  }
+  return sum;
+}
+
+static void measure(const char *name, int what, const docs *d, const tc_extractor *ex,
+                    tc_workspace *ws) {
+  double best = 0;
+  size_t sum = 0;
+  int round;
+  for (round = 0; round < 3; round++) {
+    double t0 = now(), t;
+    size_t bytes = 0;
+    do {
+      sum = pass(what, d, ex, ws);
+      bytes += d->bytes;
+      t = now() - t0;
+    } while (t < 0.5);
+    if (bytes / t > best) best = bytes / t;
+  }
+  printf("%-18s %8.1f MB/s  (%zu %s per pass)\n", name, best / 1e6, sum,
+         what == NORMALISE ? "bytes out" : "tokens");
+}
+
+int main(int argc, char **argv) {
+  static const char *const files[] = {"bbc/train.jsonl", "cyber/train.jsonl",
+                                      "masakhanews_eng/train.jsonl"};
+  const char *dir = getenv("TEXTCLASS_CORPORA");
+  docs d = {0};
+  tc_options o;
+  tc_extractor *ex;
+  tc_workspace *ws;
+  size_t i;
+  if (!dir) dir = "../shared/corpora";
+  for (i = 0; i < sizeof files / sizeof files[0]; i++) {
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", dir, files[i]);
+    if (load(&d, path) != 0) {
+      printf("bench_text: SKIPPED: cannot read %s (set TEXTCLASS_CORPORA)\n", path);
+      return 0;
+    }
+  }
+  tc_options_init(&o);
+  if (getenv("BENCH_NO_STOPWORDS")) o.stopword_mode = TC_STOPWORDS_NONE;
+  if (tc_extractor_new(&o, &ex, NULL) || tc_workspace_new(&ws)) return 1;
+  printf("bench_text: %zu documents, %.1f MB of English news, one thread\n", d.n, d.bytes / 1e6);
+  /* an argument picks one measurement (for profiling) */
+  if (argc < 2 || strcmp(argv[1], "normalise") == 0) measure("normalise", NORMALISE, &d, ex, ws);
+  if (argc < 2 || strcmp(argv[1], "tokenise") == 0) measure("tokenise", TOKENISE, &d, ex, ws);
+  if (argc < 2 || strcmp(argv[1], "general") == 0)
+    measure("tokenise-general", GENERAL, &d, ex, ws);
+  tc_workspace_free(ws);
+  tc_extractor_free(ex);
+  for (i = 0; i < d.n; i++) free(d.text[i]);
+  free(d.text);
+  free(d.len);
+  return 0;
+}
