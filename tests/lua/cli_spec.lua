@@ -335,6 +335,14 @@ describe("textclass label inputs", function()
     assert.truthy(LABELS[rows[6][2]])
   end)
 
+  it("exits 0 with --exit-zero, the error still in the record", function()
+    local r = run("label -q --exit-zero -m " .. model() .. " " .. D .. "/empty.txt " .. D .. "/docs")
+    assert.equal(0, r.code)
+    local rows = tsv(r.out)
+    assert.equal(4, #rows)
+    assert.equal("empty document", rows[1][5])
+  end)
+
   it("labels invalid UTF-8 with --replace-invalid", function()
     local r = run("label -q --replace-invalid -m " .. model() .. " " .. D .. "/invalid-utf8.txt")
     assert.equal(0, r.code, r.err)
@@ -422,6 +430,21 @@ describe("textclass label inputs", function()
     assert.equal(0, r.code, r.err)
     local rows = tsv(r.out)
     assert.same({ "x1", "x2" }, { rows[1][1], rows[2][1] })
+  end)
+
+  it("reads all of a piped stdin as one article with --input text", function()
+    local r = run("label -q -i text -m " .. model(), { pipe = "printf 'The striker scored.\\nThe fans sang.\\n'" })
+    assert.equal(0, r.code, r.err)
+    local rows = tsv(r.out)
+    assert.equal(1, #rows)
+    assert.same({ "-", "sport" }, { rows[1][1], rows[1][2] })
+  end)
+
+  it("fails with a message when the output cannot be written", function()
+    local _, how, code = os.execute(CLI .. " label -q -m " .. model() .. " " .. D .. "/docs >/dev/full 2>" .. TMP .. "/full.err")
+    assert.equal("exit", how)
+    assert.equal(1, code)
+    assert.matches("^textclass: cannot write the output: ", slurp(TMP .. "/full.err"))
   end)
 
   it("gives N records for N inputs, in order, across batch boundaries", function()
@@ -607,5 +630,36 @@ describe("textclass run", function()
     local r2 = run("run " .. TMP .. "/none.lua")
     assert.equal(1, r2.code)
     assert.matches("^textclass: cannot open", r2.err)
+  end)
+end)
+
+describe("textclass with the shipped model", function()
+  -- The sample articles of `make demo`, and the topic each was written for.
+  local expected = {
+    ["budget-vote.txt"] = "politics", ["election-debate.txt"] = "politics",
+    ["cup-final-report.txt"] = "sport", ["marathon-record.txt"] = "sport",
+    ["ransomware-hospital.txt"] = "cyber", ["router-vulnerability.txt"] = "cyber",
+    ["interest-rates.txt"] = "other", ["museum-exhibition.txt"] = "other",
+  }
+
+  it("labels the sample articles of make demo", function()
+    if not lfs.attributes("models/news.model") then
+      pending("models/news.model is not built yet (make models): demo test skipped")
+      return
+    end
+    local r = run("label -q examples/articles")
+    assert.equal(0, r.code, r.err)
+    local rows = tsv(r.out)
+    local n = 0
+    for _ in pairs(expected) do n = n + 1 end
+    assert.equal(n, #rows)
+    local right, wrong = 0, {}
+    for _, row in ipairs(rows) do
+      local name = row[1]:match("[^/]+$")
+      assert.truthy(expected[name], "unexpected sample " .. row[1])
+      if expected[name] == row[2] then right = right + 1
+      else wrong[#wrong + 1] = name .. " -> " .. row[2] end
+    end
+    assert.is_true(right >= n - 1, "misread samples: " .. table.concat(wrong, ", "))
   end)
 end)

@@ -240,10 +240,8 @@ local function read_unlabelled(src, fmt, opts, emit, counter)
   local text_field, id_field = opts.text_field or "text", opts.id_field or "id"
 
   if fmt == "text" then
-    local rest = ""
-    if #head == M.HEAD_BYTES and not head:find("\0", 1, true) then
-      rest = f:read("a") or ""
-    end
+    -- a binary file is not read past its head
+    local rest = not head:find("\0", 1, true) and f:read("a") or ""
     close_source(src, f)
     local text = head .. rest
     counter.bytes = counter.bytes + (src.size or #text)
@@ -399,8 +397,7 @@ local function read_labelled(src, fmt, opts, emit, counter)
     -- one file, one document; its label is its sub-folder
     local f, head = open_source(src)
     if not f then emit({ id = src.path, where = src.path, error = head }); return end
-    local rest = ""
-    if #head == M.HEAD_BYTES and not head:find("\0", 1, true) then rest = f:read("a") or "" end
+    local rest = not head:find("\0", 1, true) and f:read("a") or ""
     close_source(src, f)
     local text = head .. rest
     counter.bytes = counter.bytes + #text

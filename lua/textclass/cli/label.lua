@@ -56,6 +56,8 @@ M.spec = {
     { long = "replace-invalid", help = "label text with invalid UTF-8 (decoded with U+FFFD) instead of failing it" },
     { long = "max-bytes", arg = "N", type = "integer", min = 1, default = inputs.MAX_DOC_BYTES,
       help = "longest article accepted, in bytes" },
+    { long = "exit-zero", help = "exit 0 even when some inputs failed (their records still say why); " ..
+      "for Hadoop Streaming and Spark, which fail a task on any other status" },
     { short = "q", long = "quiet", help = "no progress bar and no summary" },
   },
   examples =
@@ -156,7 +158,7 @@ function M.run(opts, operands)
   out:flush()
 
   if not opts.quiet then util.warn("%s", summarise(stats, util.now() - start)) end
-  return stats.errors > 0 and util.EXIT_FAIL or util.EXIT_OK
+  return (stats.errors > 0 and not opts.exit_zero) and util.EXIT_FAIL or util.EXIT_OK
 end
 
 return M

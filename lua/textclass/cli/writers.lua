@@ -88,7 +88,12 @@ function M.new(format, out, opts)
     end
   end
 
-  function w:flush() self.out:flush() end
+  --- Flush; a failed write (disk full, closed pipe) is a failure of the
+  -- whole run, not of one document.
+  function w:flush()
+    local ok, err = self.out:flush()
+    if not ok then util.fail("cannot write the output: %s", tostring(err)) end
+  end
 
   if header then
     if format == "csv" then out:write(csv.format({ "id", "label", "labels", "scores", "error" }))
