@@ -270,26 +270,29 @@ describe("model life cycle", function()
 
   it("frees models under a loop of thousands of loads", function()
     local path = H.model_path()
-    collectgarbage()
-    collectgarbage()
-    -- warm up allocator pools, then measure
-    for _ = 1, 200 do assert(tc.load(path)):predict(cyber_text) end
-    collectgarbage()
-    collectgarbage()
-    local before = H.rss_kib()
-    local size = #H.read(path)
     local n = 3000
-    for i = 1, n do
-      local m = assert(tc.load(path))
-      m:predict(cyber_text)
-      if i % 3 == 0 then m:close() end -- the rest are left to the collector
+    local function round()
+      for i = 1, n do
+        local m = assert(tc.load(path))
+        m:predict(cyber_text)
+        if i % 3 == 0 then m:close() end -- the rest are left to the collector
+        if i % 100 == 0 then collectgarbage() end
+      end
+      collectgarbage()
+      collectgarbage()
+      return H.rss_kib()
     end
-    collectgarbage()
-    collectgarbage()
-    local after = H.rss_kib()
-    if before and after then
-      -- leaking each model would grow by n * size (at least); allow a fifth
-      local leaked_kib = n * size / 1024
+    -- The collector only sees the small userdata, not the model behind it,
+    -- so it is run every 100 loads to bound the garbage waiting for it. The
+    -- first round sets the heap's high-water mark; a second round reuses
+    -- that memory unless models leak.
+    local before = round()
+    local after = round()
+    -- AddressSanitizer keeps freed memory in quarantine: RSS says nothing there
+    local asan = (os.getenv("LD_PRELOAD") or ""):match("asan")
+    if before and after and not asan then
+      local size = #H.read(path)
+      local leaked_kib = n * size / 1024 -- leaking each model grows by at least this
       assert.is_true(after - before < leaked_kib / 5,
         string.format("RSS grew %d KiB over %d loads of a %d-byte model", after - before, n, size))
     end
