@@ -713,6 +713,7 @@ static int decode(const unsigned char *p, size_t len, tc_model *m, tc_diag *diag
 int tc_model_from_bytes(const unsigned char *p, size_t len, tc_model **out, tc_diag *diag) {
   tc_model *m;
   int rc;
+  if (diag) memset(diag, 0, sizeof *diag);
   if (!out) return tci_fail(diag, TC_EINVAL, "model: no output given");
   *out = NULL;
   if (!p && len) return tci_fail(diag, TC_EINVAL, "model: no bytes given");
