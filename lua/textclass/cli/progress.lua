@@ -31,12 +31,18 @@ function M.new(opts)
     local width = 24
     local fill = math.floor(frac * width + 0.5)
     local eta = frac > 0 and elapsed * (1 - frac) / frac or math.huge
-    local rate = elapsed > 0 and (docs or done) / elapsed or 0
-    local line = string.format("\r%s%s [%s%s] %3d%%  %s/s  ETA %s",
+    -- documents per second when counting documents; otherwise the stage's
+    -- own units mean little to a user, so show done/total
+    local what
+    if docs then
+      what = string.format("%.0f docs/s", elapsed > 0 and docs / elapsed or 0)
+    else
+      what = string.format("%d/%d", math.floor(done), math.floor(self.total))
+    end
+    local line = string.format("\r%s%s[%s%s] %3d%%  %s  ETA %s",
       self.label, stage and (stage .. " ") or "",
       string.rep("#", fill), string.rep(".", width - fill), math.floor(frac * 100),
-      docs and (string.format("%.0f docs", rate)) or string.format("%.0f", rate),
-      util.fmt_duration(eta))
+      what, util.fmt_duration(eta))
     out:write(line, "\27[K")
     out:flush()
     self.drawn = true

@@ -193,7 +193,7 @@ function M.run(opts, operands)
   local tc = classifier.module()
   local start = util.now()
 
-  local docs, bad = M.read_data(operands, opts, "reading ")
+  local docs, bad = M.read_data(operands, opts, string.format("%-10s ", "reading"))
   if not opts.multilabel then
     -- a multi-class model needs exactly one label per document
     local kept = {}
@@ -234,7 +234,7 @@ function M.run(opts, operands)
       if stage ~= stage_now then
         if bar then bar:finish() end
         stage_now = stage
-        bar = progress.new({ total = total, label = stage .. " " })
+        bar = progress.new({ total = total, label = string.format("%-10s ", stage) })
       end
       if bar then bar.total = total; bar:update(done) end
     end

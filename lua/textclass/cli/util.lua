@@ -32,6 +32,7 @@ function M.is_failure(e) return getmetatable(e) == failure_mt end
 --- Print "textclass: message" on stderr.
 function M.warn(fmt, ...)
   local msg = select("#", ...) > 0 and string.format(fmt, ...) or fmt
+  io.stdout:flush()   -- keep data and messages in order when both go to one file
   io.stderr:write(M.PROG, ": ", msg, "\n")
 end
 
