@@ -5,7 +5,8 @@
 --   H.model()             a small model trained on them (cached per spec file)
 --   H.model_path()        that model saved to a temporary file
 --   H.tmpname()           a temporary path, removed by H.cleanup()
---   H.run(script, env)    run a Lua script with this tree's module: ok, stdout, stderr
+--   H.run(script, args, env, input)  run a Lua script with this tree's module:
+--                         ok, stdout, stderr
 --
 -- Specs run from the top of the source tree (tests/run does so).
 local tc = require "textclass"
@@ -109,8 +110,9 @@ end
 H.quote = shell_quote
 
 --- Run `lua5.4 script args...` with this tree's module on the paths and
---- extra environment variables; returns ok, stdout, stderr.
-function H.run(script, args, env)
+--- extra environment variables, stdin from the file `input` (optional);
+--- returns ok, stdout, stderr.
+function H.run(script, args, env, input)
   local err = H.tmpname()
   local parts = {
     "LUA_PATH=" .. shell_quote(H.root .. "/lua/?.lua;" .. H.root .. "/lua/?/init.lua;;"),
@@ -120,6 +122,7 @@ function H.run(script, args, env)
   parts[#parts + 1] = "lua5.4"
   parts[#parts + 1] = shell_quote(script)
   for _, a in ipairs(args or {}) do parts[#parts + 1] = shell_quote(a) end
+  if input then parts[#parts + 1] = "<" .. shell_quote(input) end
   local p = assert(io.popen(table.concat(parts, " ") .. " 2>" .. shell_quote(err)))
   local out = p:read("a")
   local ok = p:close()

@@ -1,0 +1,78 @@
+-- examples/strip_boilerplate.lua - a Lua classifier that removes site
+-- boilerplate before the model sees the text: lists of other headlines,
+-- cookie and subscription notices, "Read more" links, share buttons.
+--
+-- A page about a data breach whose sidebar lists ten football headlines
+-- should be cyber, not sport. (Models trained with strip_boilerplate = true
+-- do a similar clean-up in C; this shows how to write your own rules.)
+--     local c = assert(tc.load_classifier("examples/strip_boilerplate.lua"))
+--     c:predict(page_text)
+-- The model is tc.default(). M.strip(text) is exported for reuse.
+local tc = require "textclass"
+
+local model = assert(tc.default())
+
+-- Lines that are page furniture wherever they appear (matched lower-cased).
+local furniture = {
+  "cookie", "consent", "subscribe", "newsletter", "sign up", "log in",
+  "^%s*read more", "read more%s*[»>]?%s*$", "^%s*share", "^%s*advertisement",
+  "all rights reserved", "^%s*©", "^%s*related:?%s*$", "^%s*recent posts", "^%s*most read",
+  "^%s*trending",
+}
+
+local function is_furniture(line)
+  local l = line:lower()
+  for _, p in ipairs(furniture) do
+    if l:find(p) then return true end
+  end
+  return false
+end
+
+-- A headline-like line: short, no sentence punctuation at the end.
+local function is_headline(line)
+  local s = line:match("^%s*(.-)%s*$")
+  return #s > 0 and #s < 90 and not s:find("[.!?:;\"”]$")
+end
+
+--- The text without blank lines, furniture lines and runs of three or
+--- more headline-like lines (lists of other stories).
+local function strip(text)
+  local lines = {}
+  for line in (text .. "\n"):gmatch("(.-)\r?\n") do
+    if line:find("%S") then lines[#lines + 1] = line end
+  end
+  local keep, i = {}, 1
+  while i <= #lines do
+    local j = i
+    while j <= #lines and is_headline(lines[j]) do j = j + 1 end
+    if j - i >= 3 then
+      i = j -- a run of headlines: drop it
+    else
+      -- lines i..j-1 are a short run (a title, a subheading), line j is not headline-like
+      local stop = math.min(j, #lines)
+      for k = i, stop do
+        if not is_furniture(lines[k]) then keep[#keep + 1] = lines[k] end
+      end
+      i = stop + 1
+    end
+  end
+  return table.concat(keep, "\n")
+end
+
+local M = { strip = strip }
+
+function M.labels()
+  return model:labels()
+end
+
+function M.predict(text)
+  return model:predict(M.strip(text))
+end
+
+function M.predict_batch(texts, opts)
+  local clean = {}
+  for i, t in ipairs(texts) do clean[i] = M.strip(t) end
+  return model:predict_batch(clean, opts)
+end
+
+return M

@@ -1,0 +1,158 @@
+-- examples_spec.lua - every example of examples/ runs (issue 4): the
+-- folder trainer as a script, the classifiers through tc.load_classifier,
+-- each in its own interpreter so $TEXTCLASS_MODEL can point at a model
+-- trained here from tests/data/lua.
+local tc = require "textclass"
+local H = dofile("tests/lua/module_helpers.lua")
+
+local topics_model, sport_model, driver
+
+-- A driver: load the classifier named by arg[1], print "label<TAB>rule" for
+-- each text argument, then "batch<TAB>label" for the same texts in a batch.
+local driver_source = [[
+local tc = require "textclass"
+local c, err = tc.load_classifier(arg[1])
+if not c then io.stderr:write(err, "\n") os.exit(2) end
+local texts = { table.unpack(arg, 2) }
+for _, t in ipairs(texts) do
+  local r = c:predict(t)
+  print(r.label .. "\t" .. (r.rule or ""))
+end
+for _, r in ipairs(c:predict_batch(texts)) do print("batch\t" .. (r.label or r.error)) end
+c:close()
+]]
+
+local function lines(s)
+  local out = {}
+  for l in s:gmatch("[^\n]+") do out[#out + 1] = l end
+  return out
+end
+
+setup(function()
+  topics_model, sport_model, driver = H.tmpname(), H.tmpname(), H.tmpname()
+  local f = assert(io.open(driver, "w"))
+  f:write(driver_source)
+  f:close()
+  -- the models the classifiers use, made here so each test stands alone
+  assert(H.model():save(topics_model))
+  local texts, labels = H.folder(H.data .. "/sport")
+  assert(assert(tc.train { texts = texts, labels = labels, min_df = 1 }):save(sport_model))
+end)
+
+teardown(function() H.cleanup() end)
+
+describe("examples/train_folder.lua", function()
+  it("trains and saves a model from a folder per label", function()
+    local out_model = H.tmpname()
+    local ok, out, err = H.run("examples/train_folder.lua", { H.data .. "/topics", out_model, "--cv", "4" })
+    assert.is_true(ok, err)
+    assert.matches("4%-fold cross%-validation: accuracy [%d.]+, macro%-F1 [%d.]+\n", out)
+    assert.matches("trained 32 documents, 4 labels %(cyber, other, politics, sport%), %d+ features; saved ", out)
+    assert.matches("train: 4/4", err)
+    local m = assert(tc.load(out_model))
+    assert.equal(4, #m:labels())
+    assert.same(H.model():predict_batch((H.topics())), m:predict_batch((H.topics())))
+    m:close()
+    ok, out, err = H.run("examples/train_folder.lua", { H.data .. "/sport", out_model })
+    assert.is_true(ok, err)
+    assert.matches("trained 10 documents, 2 labels %(football, tennis%)", out)
+  end)
+
+  it("prints usage and fails on bad arguments", function()
+    local ok, _, err = H.run("examples/train_folder.lua", {})
+    assert.is_falsy(ok)
+    assert.matches("^usage: ", err)
+    ok, _, err = H.run("examples/train_folder.lua", { "/nonexistent", H.tmpname() })
+    assert.is_falsy(ok)
+    assert.matches("^train_folder: ", err)
+  end)
+end)
+
+describe("examples/rules.lua", function()
+  it("lets keywords override or veto the model's label", function()
+    local texts = {
+      "The football club was hit by ransomware and the league match was called off",
+      "The sports minister told parliament the team won the cup",
+      "The striker scored twice and the team won the league match",
+    }
+    local ok, out, err = H.run(driver, { "examples/rules.lua", table.unpack(texts) },
+                               { TEXTCLASS_MODEL = topics_model })
+    assert.is_true(ok, err)
+    assert.same({
+      "cyber\toverride: ransomware",
+      "politics\tveto sport: parliament",
+      "sport\t",
+      "batch\tcyber", "batch\tpolitics", "batch\tsport",
+    }, lines(out))
+  end)
+end)
+
+describe("examples/two_stage.lua", function()
+  it("refines sport into sub-topics with a second model", function()
+    local texts = {
+      "The goalkeeper saved a penalty and the striker scored in the league match",
+      "She served an ace to win the set and broke serve on the clay court at the open",
+      "Hackers stole passwords with malware",
+    }
+    local ok, out, err = H.run(driver, { "examples/two_stage.lua", table.unpack(texts) },
+                               { TEXTCLASS_MODEL = topics_model, TEXTCLASS_SPORT_MODEL = sport_model })
+    assert.is_true(ok, err)
+    assert.same({
+      "sport/football\t", "sport/tennis\t", "cyber\t",
+      "batch\tsport/football", "batch\tsport/tennis", "batch\tcyber",
+    }, lines(out))
+  end)
+
+  it("fails to load, saying why, without a sub-topic model", function()
+    local ok, _, err = H.run(driver, { "examples/two_stage.lua", "x" },
+                             { TEXTCLASS_MODEL = topics_model, TEXTCLASS_SPORT_MODEL = "" })
+    assert.is_falsy(ok)
+    assert.matches("TEXTCLASS_SPORT_MODEL", err)
+  end)
+end)
+
+describe("examples/strip_boilerplate.lua", function()
+  local page = table.concat({
+    "Bank hit by data breach",
+    "",
+    "Hackers stole customer data after malware exploited a vulnerability in the bank's network.",
+    "Security researchers said the attackers used stolen passwords.",
+    "",
+    "Recent posts",
+    "Striker scores twice in cup final",
+    "Coach praises team after league win",
+    "Champion lifts trophy on centre court",
+    "Goalkeeper saves late penalty",
+    "We use cookies to improve your experience. Accept cookies",
+    "Read more »",
+    "Subscribe to our sports newsletter",
+  }, "\n")
+
+  it("drops headline lists, cookie notices and Read more links", function()
+    local script = H.tmpname()
+    local f = assert(io.open(script, "w"))
+    f:write([[
+      local c = assert(dofile("examples/strip_boilerplate.lua"))
+      io.write(c.strip(io.read("a")))
+    ]])
+    f:close()
+    local input = H.tmpname()
+    f = assert(io.open(input, "w"))
+    f:write(page)
+    f:close()
+    local ok, out, err = H.run(script, {}, { TEXTCLASS_MODEL = topics_model }, input)
+    assert.is_true(ok, err)
+    assert.equal(table.concat({
+      "Bank hit by data breach",
+      "Hackers stole customer data after malware exploited a vulnerability in the bank's network.",
+      "Security researchers said the attackers used stolen passwords.",
+    }, "\n"), out)
+  end)
+
+  it("classifies the cleaned page", function()
+    local ok, out, err = H.run(driver, { "examples/strip_boilerplate.lua", page },
+                               { TEXTCLASS_MODEL = topics_model })
+    assert.is_true(ok, err)
+    assert.same({ "cyber\t", "batch\tcyber" }, lines(out))
+  end)
+end)
