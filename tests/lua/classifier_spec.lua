@@ -1,0 +1,154 @@
+-- classifier_spec.lua - tc.load_classifier: one object for model files and
+-- Lua classifiers (lua/textclass/classifier.lua).
+local tc = require "textclass"
+local H = dofile("tests/lua/module_helpers.lua")
+
+teardown(function() H.cleanup() end)
+
+-- Write a Lua classifier file and return its path (ending in .lua).
+local function lua_file(source)
+  local path = H.tmpname() .. ".lua"
+  local f = assert(io.open(path, "w"))
+  f:write(source)
+  f:close()
+  table.insert(H.extra, path)
+  return path
+end
+H.extra = {}
+teardown(function() for _, p in ipairs(H.extra) do os.remove(p) end end)
+
+describe("tc.load_classifier on a model file", function()
+  it("wraps the model", function()
+    local c = assert(tc.load_classifier(H.model_path()))
+    assert.equal("model", c.kind)
+    assert.equal(H.model_path(), c.path)
+    assert.matches("^textclass%.Model", tostring(c.model))
+    assert.matches("^textclass%.Classifier %(model, ", tostring(c))
+    local text = "ransomware attack on the bank"
+    assert.same(H.model():predict(text), c:predict(text))
+    assert.same(H.model():predict_batch({ text, "goal" }), c:predict_batch({ text, "goal" }, { threads = 2 }))
+    assert.same(H.model():labels(), c:labels())
+    assert.is_true(c:close())
+    assert.is_true(c:close()) -- idempotent
+    assert.equal("textclass.Model (closed)", tostring(c.model))
+  end)
+
+  it("returns nil, message, code for a missing or corrupt file", function()
+    local c, msg, code = tc.load_classifier("/nonexistent.model")
+    assert.is_nil(c)
+    assert.matches("/nonexistent.model", msg, 1, true)
+    assert.equal("EIO", code)
+  end)
+
+  it("closes a <close> variable", function()
+    local kept
+    assert(load([[
+      local tc, path, keep = ...
+      local c <close> = assert(tc.load_classifier(path))
+      keep(c)
+    ]]))(tc, H.model_path(), function(c) kept = c end)
+    assert.equal("textclass.Model (closed)", tostring(kept.model))
+  end)
+end)
+
+describe("tc.load_classifier on a Lua file", function()
+  it("calls predict and completes results to the model's shape", function()
+    local c = assert(tc.load_classifier(lua_file([[
+      local path = ...
+      return {
+        predict = function(text) return { label = #text > 3 and "long" or "short" } end,
+        labels = function() return { "long", "short" } end,
+        where = path,
+      }
+    ]])))
+    assert.equal("lua", c.kind)
+    assert.same({ label = "long", labels = { "long" }, scores = {} }, c:predict("abcdef"))
+    assert.same({ "long", "short" }, c:labels())
+    assert.matches("%.lua$", c.impl.where) -- the chunk gets its path
+    -- no predict_batch: predict is called per text, in order
+    local b = c:predict_batch({ "a", "abcdef", "" })
+    assert.same({ "short", "long", "short" }, { b[1].label, b[2].label, b[3].label })
+    assert.is_true(c:close())
+  end)
+
+  it("uses the classifier's own predict_batch and passes opts", function()
+    local c = assert(tc.load_classifier(lua_file([[
+      return {
+        predict = function() error("not this one") end,
+        predict_batch = function(texts, opts)
+          local out = {}
+          for i = 1, #texts do
+            out[i] = i == 2 and { error = "bad document" } or { label = "x" .. opts.threads }
+          end
+          return out
+        end,
+      }
+    ]])))
+    assert.same({ { label = "x3", labels = { "x3" }, scores = {} }, { error = "bad document" } },
+                c:predict_batch({ "a", "b" }, { threads = 3 }))
+    assert.is_nil(c:labels())
+  end)
+
+  it("gives a failing document an error slot, never a missing one", function()
+    local c = assert(tc.load_classifier(lua_file([[
+      return { predict = function(text)
+        if text == "boom" then error("exploded") end
+        if text == "odd" then return 42 end
+        return { label = "ok" }
+      end }
+    ]])))
+    local b = c:predict_batch({ "a", "boom", "odd", "b" })
+    assert.equal(4, #b)
+    assert.equal("ok", b[1].label)
+    assert.matches("exploded", b[2].error)
+    assert.matches("predict must return a table with a string 'label' %(got number%)", b[3].error)
+    assert.equal("ok", b[4].label)
+    -- single predict raises for a broken result
+    assert.error_matches(function() c:predict("odd") end, "predict must return a table")
+  end)
+
+  it("can combine models: a Lua classifier over a model file", function()
+    local c = assert(tc.load_classifier(lua_file(string.format([[
+      local tc = require "textclass"
+      local m = assert(tc.load(%q))
+      return {
+        predict = function(text)
+          local r = m:predict(text)
+          if text:find("FIFA") then r.label, r.labels = "sport", { "sport" } end
+          return r
+        end,
+        labels = function() return m:labels() end,
+        close = function() m:close() end,
+      }
+    ]], H.model_path()))))
+    assert.equal("sport", c:predict("FIFA ransomware").label)
+    assert.equal("cyber", c:predict("ransomware malware hackers").label)
+    assert.equal(4, #c:labels())
+    assert.is_true(c:close())
+  end)
+
+  it("returns nil, message for a broken file", function()
+    local cases = {
+      { "return {", "expected" },
+      { "error('no model here')", "no model here" },
+      { "return 42", "must return a table with a predict function %(got number%)" },
+      { "return { predict = 1 }", "must return a table with a predict function" },
+    }
+    for _, case in ipairs(cases) do
+      local c, msg = tc.load_classifier(lua_file(case[1]))
+      assert.is_nil(c)
+      assert.matches(case[2], msg)
+    end
+    local c, msg = tc.load_classifier("/nonexistent/x.lua")
+    assert.is_nil(c)
+    assert.matches("/nonexistent/x.lua", msg, 1, true)
+  end)
+
+  it("raises on bad arguments", function()
+    assert.error_matches(function() tc.load_classifier() end, "bad argument #1 to 'load_classifier' %(string expected, got nil%)")
+    local c = assert(tc.load_classifier(lua_file("return { predict = function() return { label = 'a' } end }")))
+    assert.error_matches(function() c:predict(1) end, "bad argument #1 to 'predict' %(string expected, got number%)")
+    assert.error_matches(function() c:predict_batch("x") end, "bad argument #1 to 'predict_batch' %(table expected")
+    assert.error_matches(function() c:predict_batch({ "a", false }) end, "texts%[2%]: string expected, got boolean")
+  end)
+end)
