@@ -34,7 +34,7 @@ local TMP = io.popen("mktemp -d"):read("l")
 local function run(args, opts)
   opts = opts or {}
   local out, err = TMP .. "/stdout", TMP .. "/stderr"
-  local cmd = CLI .. " " .. args .. " >" .. out .. " 2>" .. err
+  local cmd = (opts.env or "") .. CLI .. " " .. args .. " >" .. out .. " 2>" .. err
   if opts.stdin_file then
     cmd = cmd .. " <" .. sh_quote(opts.stdin_file)
   elseif opts.stdin then
@@ -110,6 +110,12 @@ describe("textclass help", function()
       assert.equal(r.out, run("help " .. c).out)
     end)
   end
+
+  it("prints the version", function()
+    local r = run("--version")
+    assert.equal(0, r.code)
+    assert.matches("^textclass %d+%.%d+%.%d+\n$", r.out)
+  end)
 
   it("without a command: usage on stderr, exit 2", function()
     local r = run("")
@@ -415,6 +421,12 @@ describe("textclass label inputs", function()
     assert.matches("no 'body' column", r.out)
   end)
 
+  it("reports a CSV id column that is not there", function()
+    local r = run("label -q --id-column nope -m " .. model() .. " " .. D .. "/articles.csv")
+    assert.equal(1, r.code)
+    assert.same({ D .. "/articles.csv:1", "", "", "", "no 'nope' column in the header" }, tsv(r.out)[1])
+  end)
+
   it("reads one article per line from stdin, empty lines included", function()
     local r = run("label -q -m " .. model(), { stdin_file = D .. "/lines.txt" })
     assert.equal(1, r.code)
@@ -630,6 +642,28 @@ describe("textclass run", function()
     local r2 = run("run " .. TMP .. "/none.lua")
     assert.equal(1, r2.code)
     assert.matches("^textclass: cannot open", r2.err)
+  end)
+end)
+
+describe("textclass with the examples", function()
+  it("trains a model with examples/train_folder.lua through run", function()
+    local out = TMP .. "/folder.model"
+    local r = run("run examples/train_folder.lua " .. D .. "/train_folder " .. out)
+    assert.equal(0, r.code, r.err)
+    local labels = {}
+    for _, l in ipairs(cjson.decode(run("info --json -m " .. out).out).labels) do labels[l] = true end
+    assert.same(LABELS, labels)
+  end)
+
+  it("labels with the rules classifier of examples/rules.lua", function()
+    local r = run("label -q -c examples/rules.lua", {
+      env = "TEXTCLASS_MODEL=" .. sh_quote(model()) .. " ",
+      stdin = "Ransomware gang hits the football club\nThe striker scored twice\n" })
+    assert.equal(0, r.code, r.err)
+    local rows = tsv(r.out)
+    assert.equal(2, #rows)
+    assert.equal("cyber", rows[1][2])
+    assert.equal("sport", rows[2][2])
   end)
 end)
 

@@ -327,7 +327,12 @@ local function read_unlabelled(src, fmt, opts, emit, counter)
       emit({ id = where(src, 1), error = cerr })
       return
     end
-    id_col = column(opts.id_column or "id", "id", opts.id_column ~= nil)
+    id_col, cerr = column(opts.id_column or "id", "id", opts.id_column ~= nil)
+    if cerr then
+      close_source(src, f)
+      emit({ id = where(src, 1), error = cerr })
+      return
+    end
     while true do
       fields, first, last = records()
       if fields == nil then break end
