@@ -7,6 +7,7 @@ child seen so far by this process, so it can only over-report.
 """
 import os
 import resource
+import signal
 import subprocess
 import tempfile
 import time
@@ -52,8 +53,15 @@ def run(cmd, stdin=None, stdout=None, env=None, cwd=None):
     try:
         with open(errfile, "wb") as ferr:
             t0 = time.perf_counter()
-            rc = subprocess.run(full, stdin=fin, stdout=fout, stderr=ferr,
-                                env=env, cwd=cwd, check=False).returncode
+            # Its own process group, so an interrupt ends the tool too, not only GNU time.
+            proc = subprocess.Popen(full, stdin=fin, stdout=fout, stderr=ferr, env=env,
+                                    cwd=cwd, start_new_session=True)
+            try:
+                rc = proc.wait()
+            except BaseException:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+                raise
             wall = time.perf_counter() - t0
     finally:
         if stdin:
