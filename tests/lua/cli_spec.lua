@@ -697,3 +697,94 @@ describe("textclass with the shipped model", function()
     assert.is_true(right >= n - 1, "misread samples: " .. table.concat(wrong, ", "))
   end)
 end)
+
+describe("textclass.cli.csv", function()
+  local csv = require "textclass.cli.csv"
+  local function parse(s)
+    local out, it = {}, s:gmatch("[^\n]*\n?")
+    local function next_line()
+      local l = it()
+      if l == "" then return nil end
+      return l
+    end
+    for rec, a, b in csv.records(next_line) do
+      if rec == false then out[#out + 1] = { error = a, line = b } else out[#out + 1] = rec end
+    end
+    return out
+  end
+
+  it("splits fields, with quotes, doubled quotes, commas and line breaks", function()
+    assert.same({ { "a", "b", "c" } }, parse("a,b,c\n"))
+    assert.same({ { "a", "", "" } }, parse("a,,\r\n"))
+    assert.same({ { "x, y", 'say "hi"', "1\n2" } }, parse('"x, y","say ""hi""","1\n2"\n'))
+    assert.same({ { "a" }, { "b" } }, parse("a\r\nb"))
+    assert.same({ { "" } }, parse("\n"))
+  end)
+
+  it("reports an unterminated quoted field at its first line", function()
+    assert.same({ { "ok" }, { error = "unterminated quoted field", line = 2 } }, parse('ok\n"open\nstill open\n'))
+  end)
+
+  it("quotes only what needs quoting, and round-trips", function()
+    assert.equal("a,b\r\n", csv.format({ "a", "b" }))
+    assert.equal('"a,b","q""q"," lead","x\ny"\r\n', csv.format({ "a,b", 'q"q', " lead", "x\ny" }))
+    local values = { "plain", "com,ma", 'quo"te', "new\nline", "" }
+    assert.same({ values }, parse((csv.format(values):gsub("\r\n$", "\n"))))
+  end)
+end)
+
+describe("textclass.cli.args", function()
+  local args = require "textclass.cli.args"
+  local spec = { name = "t", synopsis = "", options = {
+    { short = "n", long = "number", arg = "N", type = "integer", min = 1 },
+    { short = "q", long = "quiet" },
+    { short = "v", long = "verbose" },
+    { long = "mode", arg = "M", choices = { "a", "b" }, default = "a" },
+  } }
+  local function fails(argv, pattern)
+    local ok, e = pcall(args.parse, spec, argv)
+    assert.is_false(ok)
+    assert.equal(2, e.code)
+    assert.matches(pattern, e.msg)
+  end
+
+  it("accepts GNU forms and options after operands", function()
+    local o, ops = args.parse(spec, { "x", "-n", "3", "--mode=b", "-qv", "-", "--", "-n" })
+    assert.same({ number = 3, quiet = true, verbose = true, mode = "b" }, o)
+    assert.same({ "x", "-", "-n" }, ops)
+    o = args.parse(spec, { "-n7", "--num", "8" })
+    assert.equal(8, o.number)
+    assert.equal("a", o.mode)
+  end)
+
+  it("rejects mistakes with usage errors naming the option", function()
+    fails({ "--nope" }, "unknown option '%-%-nope'")
+    fails({ "-x" }, "unknown option '%-x'")
+    fails({ "-n" }, "needs a value")
+    fails({ "-n", "0" }, "below the minimum")
+    fails({ "-n", "2.5" }, "not a whole number")
+    fails({ "--mode", "c" }, "not one of a, b")
+    fails({ "--quiet=1" }, "takes no value")
+  end)
+end)
+
+describe("textclass label on awkward folders", function()
+  it("cuts symlink loops and skips hidden entries", function()
+    local dir = TMP .. "/loop"
+    os.execute("mkdir -p " .. dir .. "/sub && ln -s .. " .. dir .. "/sub/up && " ..
+               "echo 'The striker scored.' > " .. dir .. "/sub/a.txt && echo x > " .. dir .. "/.b.txt")
+    local r = run("label -q -m " .. model() .. " " .. dir)
+    assert.equal(0, r.code, r.err)
+    local rows = tsv(r.out)
+    assert.equal(1, #rows)
+    assert.equal(dir .. "/sub/a.txt", rows[1][1])
+  end)
+
+  it("labels an empty folder as nothing, successfully", function()
+    os.execute("mkdir -p " .. TMP .. "/void")
+    local r = run("label -m " .. model() .. " " .. TMP .. "/void")
+    assert.equal(0, r.code, r.err)
+    assert.equal("", r.out)
+    assert.matches("0 documents", r.err)
+  end)
+end)
