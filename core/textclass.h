@@ -165,11 +165,17 @@ TC_API void tc_workspace_free(tc_workspace *ws);
  * Normalisation
  * ==================================================================== */
 
-/* Normalise text as the extractor would before tokenising: invalid UTF-8
- * replaced by U+FFFD, then NFKC (or NFC), case folding and optional accent
- * stripping per *o. *out points into the workspace (NUL-terminated for
- * convenience, *out_len excludes it). *n_invalid (may be NULL) receives the
- * number of invalid sequences replaced. */
+/* Normalise text as the extractor would before tokenising
+ * (docs/text-processing.md): page clean-up when o->strip_boilerplate; each
+ * maximal invalid UTF-8 subpart replaced by U+FFFD; ’ and ʼ mapped to ',
+ * U+2010/U+2011 to -; then NFKC (or NFC), case folding, optional accent
+ * stripping per *o, and default-ignorable code points (soft hyphen, zero
+ * width space) removed. Only compat, casefold, strip_accents and
+ * strip_boilerplate are read (TC_EINVAL when not 0/1). *out points into the
+ * workspace (NUL-terminated for convenience, *out_len excludes it; inner NUL
+ * bytes are kept). *n_invalid (may be NULL) receives the number of invalid
+ * sequences replaced. text may be NULL when len is 0. TC_ENOMEM, or
+ * TC_ELIMIT for a text above PTRDIFF_MAX / 32 bytes. */
 TC_API int tc_normalize(const tc_options *o, tc_workspace *ws,
                         const char *text, size_t len,
                         const char **out, size_t *out_len, size_t *n_invalid);
@@ -226,13 +232,18 @@ TC_API int tc_extractor_fit(tc_extractor *ex, size_t n, const char *const *texts
                             const size_t *lens, tc_progress_fn progress, void *ud);
 
 /* Tokens of a text after normalisation and stop word removal. Rules
- * (docs/text-processing.md): runs of letters, marks and digits form words;
- * an apostrophe between letters joins ("don't"), a trailing "'s" is dropped
+ * (docs/text-processing.md): runs of letters, marks and numbers form words
+ * (by Unicode category; everything else, emoji included, separates); an
+ * apostrophe between letters joins ("don't"), a trailing "'s" is dropped
  * ("biden's" -> "biden"); a hyphen between letters or digits joins
  * ("e-mail", "covid-19"); "." and "," between digits join ("3.5", "1,000");
- * URLs become their host ("thehackernews.com"), e-mail addresses their
- * domain; characters of scripts written without spaces (Han, Hiragana,
- * Katakana, Thai, Lao, Khmer, Myanmar) are one token each. */
+ * http(s)/ftp URLs and www. names become their host without "www."
+ * ("thehackernews.com"), e-mail addresses their domain; letters of scripts
+ * written without spaces (Han, Hiragana, Katakana, Thai, Lao, Khmer,
+ * Myanmar) are one token each, with their combining marks. A token longer
+ * than max_token_bytes is cut on a code point boundary (the rest dropped).
+ * Every token is non-empty valid UTF-8 pointing into the workspace, valid
+ * until the next call on ws. text may be NULL when len is 0. */
 TC_API int tc_extractor_tokenize(const tc_extractor *ex, tc_workspace *ws,
                                  const char *text, size_t len, tc_tokens *out);
 
