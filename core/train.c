@@ -169,7 +169,7 @@ static int set_meta(tc_model *m, const tc_dataset *ds, const tc_train_params *p,
                                                                    : "none");
   if (!rc) rc = tci_model_set_meta(m, "multilabel", p->multilabel ? "1" : "0");
   if (!rc) rc = set_num(m, "threshold", "%g", p->threshold);
-  if (!rc) rc = tci_model_set_meta(m, "calibration", p->calibrate ? "platt, 5-fold" : "none (logistic of margin)");
+  if (!rc) rc = tci_model_set_meta(m, "calibration", p->calibrate ? "platt, 3-fold" : "none (logistic of margin)");
   if (!rc && p->tolerance > 0) rc = set_num(m, "tolerance", "%g", p->tolerance);
   snprintf(b, sizeof b, "%llu", (unsigned long long)p->seed);
   if (!rc) rc = tci_model_set_meta(m, "seed", b);
