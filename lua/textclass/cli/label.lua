@@ -92,6 +92,9 @@ function M.run(opts, operands)
 
   local clf = classifier.open(opts)
 
+  if n_stdin > 0 and not opts.quiet and util.isatty(io.stdin) then
+    util.warn("reading articles from the terminal, one per line; Ctrl-D ends")
+  end
   local sources = inputs.sources(operands, false)
   local batch_size = opts.batch
   if not batch_size then
