@@ -23,6 +23,25 @@ describe("tc.train", function()
     assert.is_true(right >= #s.texts - 1, right .. " of " .. #s.texts)
   end)
 
+  -- Regression: Platt calibration fitted on a handful of documents came out
+  -- inverted (slope of the wrong sign), so every training text got the
+  -- other label. Scores must keep the order of the decision values.
+  it("labels its training texts even with three per class", function()
+    local texts = {
+      "The striker scored twice and the team won the league match",
+      "The coach praised the players after the cup final win",
+      "The champion won the final set to lift the trophy",
+      "Hackers used ransomware to encrypt the hospital network",
+      "A phishing campaign steals passwords with fake login pages",
+      "Attackers exploited a vulnerability to install malware",
+    }
+    local labels = { "sport", "sport", "sport", "cyber", "cyber", "cyber" }
+    local m = assert(tc.train { texts = texts, labels = labels, min_df = 1 })
+    for i, t in ipairs(texts) do
+      assert.equal(labels[i], m:predict(t).label, t)
+    end
+  end)
+
   it("is deterministic: equal specs give equal models, whatever the threads", function()
     local a = assert(tc.train(spec { seed = 7 }))
     local b = assert(tc.train(spec { seed = 7, threads = 2 }))

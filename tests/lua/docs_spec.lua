@@ -1,0 +1,47 @@
+-- docs_spec.lua - every ```lua block of docs/lua-api.md runs without error,
+-- each in its own interpreter, with $TEXTCLASS_MODEL pointing at a model
+-- trained from tests/data/lua/topics (the shipped model's four labels).
+local H = dofile("tests/lua/module_helpers.lua")
+
+local function blocks(path)
+  local text = H.read(path)
+  local out = {}
+  local line = 1
+  for before, code in text:gmatch("()```lua\n(.-)\n```") do
+    local _, n = text:sub(1, before):gsub("\n", "")
+    out[#out + 1] = { code = code, line = n + line }
+  end
+  return out
+end
+
+describe("docs/lua-api.md", function()
+  local model_path
+  setup(function() model_path = H.model_path() end)
+  teardown(function() H.cleanup() end)
+
+  local list = blocks("docs/lua-api.md")
+
+  it("has a runnable example for each function", function()
+    assert.is_true(#list >= 20, #list .. " blocks")
+    local text = H.read("docs/lua-api.md")
+    for _, name in ipairs { "normalize", "tokenize", "load", "default", "train", "cross_validate",
+                            "evaluate", "load_classifier" } do
+      assert.truthy(text:find("### `tc." .. name .. "(", 1, true), name)
+    end
+    for _, name in ipairs { "predict", "predict_batch", "explain", "top_features", "labels", "info",
+                            "save", "close" } do
+      assert.truthy(text:find("### `model:" .. name .. "(", 1, true), name)
+    end
+  end)
+
+  for i, b in ipairs(list) do
+    it("block " .. i .. " (line " .. b.line .. ") runs", function()
+      local script = H.tmpname()
+      local f = assert(io.open(script, "w"))
+      f:write(b.code, "\n")
+      f:close()
+      local ok, _, err = H.run(script, {}, { TEXTCLASS_MODEL = model_path })
+      assert.is_true(ok, "docs/lua-api.md:" .. b.line .. ": " .. err)
+    end)
+  end
+end)
