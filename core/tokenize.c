@@ -181,9 +181,12 @@ static int local_part_byte(unsigned b) {
 
 /* A word [start, end) ended at s[end]. If a URL or an e-mail address
  * starts at `start`, set its host or domain [*hs, *he), where scanning
- * resumes (*next), and return 1. */
+ * resumes (*next), and return 1.
+ * *no_mail keeps the scan linear: when the local-part run from `start`
+ * ends at p without giving an address, no word starting before p can give
+ * one either (its run ends at the same p), so "a.a.a.a..." is scanned once. */
 static int special(const unsigned char *s, size_t n, size_t start, size_t end,
-                   size_t *hs, size_t *he, size_t *next) {
+                   size_t *hs, size_t *he, size_t *next, size_t *no_mail) {
   size_t p, cl;
   int32_t cp;
   if (s[end] == ':' && end + 2 < n && s[end + 1] == '/' && s[end + 2] == '/' &&
@@ -214,10 +217,12 @@ static int special(const unsigned char *s, size_t n, size_t start, size_t end,
     return 1;
   }
   /* e-mail: local part, @, a domain with a dot inside */
+  if (start < *no_mail) return 0;
   for (p = start; p < n; p += cl) {
     int k = kind_at(s, n, p, &cl, &cp);
     if (!(is_word(k) || (cp < 0x80 && local_part_byte((unsigned)cp)))) break;
   }
+  *no_mail = p;
   if (p < n && s[p] == '@' && p > start) {
     size_t d = p + 1, e = host_end(s, n, d), q;
     int dot = 0;
@@ -285,7 +290,7 @@ static int emit(emitter *e, const unsigned char *s, size_t len) {
  * ------------------------------------------------------------------ */
 
 static int tokenize_norm(emitter *e, const unsigned char *s, size_t n) {
-  size_t i = 0, cl;
+  size_t i = 0, cl, no_mail = 0;
   int32_t cp;
   int rc;
   while (i < n) {
@@ -341,7 +346,7 @@ static int tokenize_norm(emitter *e, const unsigned char *s, size_t n) {
     }
     end = i;
     if (i < n && (s[i] == ':' || s[i] == '@' || local_part_byte(s[i])) &&
-        special(s, n, start, end, &hs, &he, &next)) {
+        special(s, n, start, end, &hs, &he, &next, &no_mail)) {
       if (he > hs && (rc = emit(e, s + hs, he - hs))) return rc;
       i = next;
       continue;

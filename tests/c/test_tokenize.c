@@ -155,6 +155,25 @@ TEST(long_tokens) {
   free(big);
 }
 
+/* Inputs that made an early version rescan the rest of the text at every
+ * word (quadratic: minutes for these 2 MB). They must finish promptly. */
+TEST(no_quadratic_rescans) {
+  static const char *const units[] = {"a.", "b-.", "c'.", "d--", "x@a-", "http://@:"};
+  size_t n = 2u << 20, u, i;
+  char *big = malloc(n);
+  tc_tokens t;
+  CHECK(big != NULL);
+  if (!big) return;
+  for (u = 0; u < sizeof units / sizeof units[0]; u++) {
+    size_t k = strlen(units[u]);
+    for (i = 0; i + k <= n; i += k) memcpy(big + i, units[u], k);
+    CHECK_OK(tc_extractor_tokenize(plain, ws, big, i, &t));
+    CHECK(t.n >= i / k / 2);
+    if (t.n < i / k / 2) fprintf(stderr, "  unit %s: %zu tokens\n", units[u], t.n);
+  }
+  free(big);
+}
+
 /* ------------------------------------------------------------------
  * The fast path and the general path agree
  * ------------------------------------------------------------------ */
@@ -435,6 +454,7 @@ int main(void) {
   RUN(other_scripts);
   RUN(invalid_and_nul);
   RUN(long_tokens);
+  RUN(no_quadratic_rescans);
   RUN(paths_agree_on_fixtures);
   RUN(paths_agree_on_random_text);
   RUN(paths_agree_on_corpora);
