@@ -301,6 +301,38 @@ describe("textclass train -> eval -> label", function()
     assert.is_nil(lfs.attributes(TMP .. "/bad.model"))
   end)
 
+  it("passes every training option to the module", function()
+    local sw = TMP .. "/stopwords.txt"
+    spit(sw, "# my list\nthe\na\nof\n")
+    local out = TMP .. "/opts.model"
+    local r = run("train -q --min-df 1 --stopwords " .. sw .. " --kernel rbf --gamma 0.5 --char-ngrams 3,4 " ..
+                  "--ngrams 1,1 -C 2 --class-weight politics=2,sport=1 --seed 7 -j 2 --max-features 500 " ..
+                  "--strip-boilerplate -o " .. out .. " " .. D .. "/train.jsonl")
+    assert.equal(0, r.code, r.err)
+    local info = cjson.decode(run("info --json -m " .. out).out)
+    assert.equal("rbf", info.kernel)
+    assert.equal(0.5, info.gamma)
+    assert.equal(2, info.C)
+    assert.equal(7, info.seed)
+    assert.equal("custom", info.class_weight)
+    assert.equal("custom", info.options.stopwords)
+    assert.same({ 3, 4 }, info.options.char_ngrams)
+    assert.same({ 1, 1 }, info.options.ngrams)
+    assert.equal(500, info.options.max_features)
+    assert.is_true(info.options.strip_boilerplate)
+    assert.is_true(info.features <= 500)
+  end)
+
+  it("names the flag when the module rejects a value, and passes on data failures", function()
+    local r = run("train -q --class-weight chess=2 -o " .. TMP .. "/x.model " .. D .. "/train.jsonl")
+    assert.equal(2, r.code)
+    assert.matches("^textclass: %-%-class%-weight: unknown label 'chess' %(not in the training data%)\n", r.err)
+    r = run("train -q --min-df 50 -o " .. TMP .. "/x.model " .. D .. "/train.jsonl")
+    assert.equal(1, r.code)
+    assert.matches("^textclass: training failed: .*min_df", r.err)
+    assert.is_nil(lfs.attributes(TMP .. "/x.model"))
+  end)
+
   it("refuses data with one label only", function()
     local r = run("train -o " .. TMP .. "/one.model " .. D .. "/one-class.jsonl")
     assert.equal(1, r.code)

@@ -156,6 +156,16 @@ local function read_stopwords(path)
   return words
 end
 
+-- The flag behind each tc.train spec field, for error messages.
+local FLAG_OF = {
+  kernel = "--kernel", C = "-C", gamma = "--gamma", class_weight = "--class-weight",
+  threshold = "--threshold", fallback = "--fallback", ngrams = "--ngrams",
+  char_ngrams = "--char-ngrams", min_df = "--min-df", max_features = "--max-features",
+  stopwords = "--stopwords", strip_boilerplate = "--strip-boilerplate", cv = "--cv",
+  grid = "--grid", seed = "--seed", threads = "--threads", multilabel = "--multilabel",
+  labels = "the training data",
+}
+
 -- Build tc.train's spec from the flags.
 local function build_spec(opts, texts, labels)
   local spec = { texts = texts, labels = labels }
@@ -239,10 +249,20 @@ function M.run(opts, operands)
       if bar then bar.total = total; bar:update(done) end
     end
   end
-  local ok, model = pcall(tc.train, spec)
+  local ok, model, err = pcall(tc.train, spec)
   if bar then bar:finish() end
-  if not ok then util.fail("training failed: %s", tostring(model):gsub("^[^:\n]*:%d+: ", "")) end
-  if not model then util.fail("training failed") end
+  if not ok then
+    -- the module raises for a bad spec; every field came from a flag, so
+    -- name the flag and call it a usage error
+    local msg = tostring(model)
+    local inner = msg:match("^bad argument #1 to '[^']*' %((.*)%)$")
+    if inner then
+      inner = inner:gsub("spec%.([%w_]+)", function(f) return FLAG_OF[f] or ("spec." .. f) end)
+      util.usage_error("%s", inner)
+    end
+    util.fail("training failed: %s", (msg:gsub("^[^:\n]*:%d+: ", "")))
+  end
+  if not model then util.fail("training failed: %s", tostring(err)) end
 
   local saved, err = model:save(opts.output)
   if not saved then util.fail("cannot save the model: %s", tostring(err)) end
