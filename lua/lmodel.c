@@ -309,7 +309,7 @@ static int model_explain(lua_State *L) {
     model_result(L, 1, h, &r);
     rc = tc_model_predict(h->model, ws, text, len, -1.0, &r);
     if (rc != TC_OK) return tcl_fail(L, rc, NULL, NULL);
-    label = r.labels[0];
+    label = r.n_labels > 0 ? r.labels[0] : 0;
   }
   out = tcl_scratch(L, cap, sizeof *out);
   rc = tc_model_explain(h->model, ws, text, len, label, out, cap, &n);

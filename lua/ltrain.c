@@ -267,7 +267,9 @@ static void read_spec(lua_State *L, spec_slots *s, tc_train_params *p, progress_
   tcl_opt_num(L, 1, TCL_OPT_TRAIN, "tolerance", 0.0, 1, 1e6, &p->tolerance);
   tcl_opt_bool(L, 1, TCL_OPT_TRAIN, "calibrate", &p->calibrate);
   tcl_opt_num(L, 1, TCL_OPT_TRAIN, "threshold", 0.0, 0, 1.0, &p->threshold);
-  tcl_opt_int(L, 1, TCL_OPT_TRAIN, "cv", 0, 1000, &p->cv_folds);
+  tcl_opt_int(L, 1, TCL_OPT_TRAIN, "cv", 0, 100, &p->cv_folds);
+  if (p->cv_folds == 1)
+    luaL_argerror(L, 1, "spec.cv: 0 (no cross-validation) or an integer in [2, 100] expected, got 1");
   tcl_opt_bool(L, 1, TCL_OPT_TRAIN, "grid", &p->grid);
   tcl_opt_int(L, 1, TCL_OPT_TRAIN, "threads", 0, 1024, &p->threads);
   tcl_opt_num(L, 1, TCL_OPT_TRAIN, "cache_mb", 0.0, 1, 1e6, &p->cache_mb);
@@ -473,7 +475,7 @@ int tcl_train(lua_State *L) {
  * k-fold cross-validation of a spec.
  * @function cross_validate
  * @tab spec as for train
- * @int[opt] k folds (default spec.cv, else 5)
+ * @int[opt] k folds in [2, 100] (default spec.cv, else 5)
  * @return {accuracy, macro_f1, micro_f1, exact_match, documents,
  *   per_label = {[label] = {precision, recall, f1, support, tp, fp, fn}},
  *   folds = {{macro_f1 =}, ...}}
@@ -493,7 +495,7 @@ int tcl_cross_validate(lua_State *L) {
   lua_settop(L, 2);
   read_spec(L, &s, &p, &c);
   if (k == 0) k = p.cv_folds > 1 ? p.cv_folds : 5;
-  luaL_argcheck(L, k >= 2 && k <= 1000, 2, "folds must be in [2, 1000]");
+  luaL_argcheck(L, k >= 2 && k <= 100, 2, "folds must be in [2, 100]");
   msg = tc_train_params_check(&p, s.ds);
   if (msg) return tcl_fail(L, TC_EDATA, NULL, msg);
   folds = tcl_scratch(L, (size_t)k, sizeof *folds);

@@ -192,7 +192,8 @@ describe("tc.train", function()
       { spec { stopwords = true }, "spec.stopwords: " },
       { spec { multilabel = "yes" }, "spec.multilabel: boolean expected, got string" },
       { spec { grid = 1 }, "spec.grid: boolean expected, got number" },
-      { spec { cv = -2 }, "spec.cv: integer in %[0, 1000%] expected, got %-2" },
+      { spec { cv = -2 }, "spec.cv: integer in %[0, 100%] expected, got %-2" },
+      { spec { cv = 1 }, "spec.cv: 0 %(no cross%-validation%) or an integer in %[2, 100%] expected, got 1" },
       { spec { seed = -1 }, "spec.seed: non%-negative integer expected" },
       { spec { seed = "1" }, "spec.seed: non%-negative integer expected, got string" },
       { spec { threads = 1.5 }, "spec.threads: integer" },
@@ -248,6 +249,13 @@ describe("tc.cross_validate", function()
     assert.equal(32, support)
   end)
 
+  it("returns nil, message, code for more folds than documents", function()
+    local r, msg, code = tc.cross_validate(spec(), 33)
+    assert.is_nil(r)
+    assert.matches("33", msg)
+    assert.is_string(code)
+  end)
+
   it("takes k from spec.cv, else 5", function()
     assert.equal(2, #assert(tc.cross_validate(spec { cv = 2 })).folds)
     assert.equal(5, #assert(tc.cross_validate(spec())).folds)
@@ -261,7 +269,7 @@ describe("tc.cross_validate", function()
   end)
 
   it("raises on bad arguments", function()
-    assert.error_matches(function() tc.cross_validate(spec(), 1) end, "bad argument #2 .*folds must be in %[2, 1000%]")
+    assert.error_matches(function() tc.cross_validate(spec(), 1) end, "bad argument #2 .*folds must be in %[2, 100%]")
     assert.error_matches(function() tc.cross_validate(spec(), "x") end, "bad argument #2 .*number expected, got string")
     assert.error_matches(function() tc.cross_validate(spec { kernal = 1 }, 2) end, "unknown spec field 'kernal'")
     assert.error_matches(function() tc.cross_validate(spec(), 2, 3) end, "bad argument #3 .*unexpected argument")
