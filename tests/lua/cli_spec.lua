@@ -291,6 +291,17 @@ describe("textclass train -> eval -> label", function()
     end)
   end
 
+  it("trains from JSONL on stdin and evaluates fastText, CSV and folder data", function()
+    local out = TMP .. "/stdin.model"
+    local r = run("train -q --min-df 1 -o " .. out .. " -", { stdin_file = D .. "/train.jsonl" })
+    assert.equal(0, r.code, r.err)
+    for _, f in ipairs({ "train.txt", "train.csv", "train_folder" }) do
+      local e = run("eval --json -m " .. out .. " " .. D .. "/" .. f)
+      assert.equal(0, e.code, e.err)
+      assert.equal(36, cjson.decode(e.out).documents)
+    end
+  end)
+
   it("reports bad training data with file and line, and exits 1", function()
     local r = run("train -o " .. TMP .. "/bad.model " .. D .. "/bad-train.jsonl")
     assert.equal(1, r.code)

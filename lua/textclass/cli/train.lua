@@ -80,7 +80,7 @@ M.spec = {
     "FILE:LINE: problem and stop the training unless --skip-bad.",
   options = with_data_options({
     { short = "o", long = "output", arg = "OUT.model", help = "where to save the model (required)" },
-    { long = "kernel", arg = "KERNEL", choices = { "linear", "rbf" }, help = "SVM kernel [linear]" },
+    { long = "kernel", arg = "KERNEL", choices = { "linear", "rbf" }, help = "SVM kernel (linear or rbf) [linear]" },
     { short = "C", long = "cost", arg = "X", type = "number", min = 1e-9, help = "SVM cost C [1]" },
     { long = "gamma", arg = "X", type = "number", min = 0, help = "RBF gamma [1]" },
     { long = "class-weight", arg = "W", check = class_weight_check,
