@@ -237,7 +237,7 @@ TC_API int tc_extractor_fit(tc_extractor *ex, size_t n, const char *const *texts
  * apostrophe between letters joins ("don't"), a trailing "'s" is dropped
  * ("biden's" -> "biden"); a hyphen between letters or digits joins
  * ("e-mail", "covid-19"); "." and "," between digits join ("3.5", "1,000");
- * http(s)/ftp URLs and www. names become their host without "www."
+ * "." joins single letters ("U.S." -> "u.s"); http(s)/ftp URLs and www. names become their host without "www."
  * ("thehackernews.com"), e-mail addresses their domain; letters of scripts
  * written without spaces (Han, Hiragana, Katakana, Thai, Lao, Khmer,
  * Myanmar) are one token each, with their combining marks. A token longer

@@ -9,6 +9,7 @@
  *    ("biden's" -> "biden");
  *  - - between letters or numbers joins ("e-mail", "covid-19");
  *  - . and , between decimal digits join ("3.5", "1,000");
+ *  - . joins single letters into initialisms ("U.S." -> "u.s", "e.g.");
  *  - http://, https://, ftp:// URLs and www. names become their host name
  *    without "www." ("thehackernews.com"); the path is dropped;
  *  - e-mail addresses become their domain ("bbc.co.uk");
@@ -289,8 +290,15 @@ static int emit(emitter *e, const unsigned char *s, size_t len) {
  * The tokeniser
  * ------------------------------------------------------------------ */
 
+/* Is [a, b) exactly one letter? */
+static int one_letter(const unsigned char *s, size_t n, size_t a, size_t b) {
+  size_t cl;
+  int32_t cp;
+  return kind_at(s, n, a, &cl, &cp) == K_LETTER && a + cl == b;
+}
+
 static int tokenize_norm(emitter *e, const unsigned char *s, size_t n) {
-  size_t i = 0, cl, no_mail = 0;
+  size_t i = 0, cl, no_mail = 0, seg;
   int32_t cp;
   int rc;
   while (i < n) {
@@ -313,6 +321,7 @@ static int tokenize_norm(emitter *e, const unsigned char *s, size_t n) {
       if (!is_word(k)) continue;
     }
     prev = k;
+    seg = start;
     for (;;) {
       size_t j = i;
       while (j < n && ascii_word[s[j]]) j++; /* the common case: ASCII letters and digits */
@@ -335,8 +344,12 @@ static int tokenize_norm(emitter *e, const unsigned char *s, size_t n) {
         int k2 = kind_at(s, n, i + 1, &cl2, &cp2), join;
         if (cp == '\'') join = prev == K_LETTER && k2 == K_LETTER;
         else if (cp == '-') join = is_alnum(prev) && is_alnum(k2);
+        else if (prev == K_LETTER) /* initialisms: "u.s.", "e.g." */
+          join = cp == '.' && k2 == K_LETTER && one_letter(s, n, seg, i) &&
+                 (i + 1 + cl2 >= n || !is_alnum(kind_at(s, n, i + 1 + cl2, &cl, &cp)));
         else join = prev == K_DIGIT && k2 == K_DIGIT;
         if (join) {
+          seg = i + 1;
           prev = k2;
           i += 1 + cl2;
           continue;

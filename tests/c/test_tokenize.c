@@ -53,8 +53,15 @@ TEST(hyphens) {
 
 TEST(numbers) {
   TOKS("3.5 1,000,000 192.168.0.1 3.5m", "3.5|1,000,000|192.168.0.1|3.5m");
-  TOKS("end. a.b 3.x 3,a 3. ,5", "end|a|b|3|x|3|a|3|5");
+  TOKS("end. ab.c 3.x 3,a 3. ,5", "end|ab|c|3|x|3|a|3|5");
   TOKS("\xD9\xA3.\xD9\xA5", "\xD9\xA3.\xD9\xA5"); /* Arabic-Indic digits are digits */
+}
+
+TEST(initialisms) {
+  TOKS("The U.S. and U.K. e.g. J.R.R. Tolkien", "the|u.s|and|u.k|e.g|j.r.r|tolkien");
+  TOKS("Mr. Smith plan B. Then a.m. vitamin C.The end", "mr|smith|plan|b|then|a.m|vitamin|c|the|end");
+  TOKS("a.bc ab.c x.y", "a|bc|ab|c|x.y");
+  TOKS("j.s@x.com j.smith@y.org", "x.com|y.org");
 }
 
 TEST(urls_and_emails) {
@@ -158,7 +165,7 @@ TEST(long_tokens) {
 /* Inputs that made an early version rescan the rest of the text at every
  * word (quadratic: minutes for these 2 MB). They must finish promptly. */
 TEST(no_quadratic_rescans) {
-  static const char *const units[] = {"a.", "b-.", "c'.", "d--", "x@a-", "http://@:"};
+  static const char *const units[] = {"ab.", "a.", "b-.", "c'.", "d--", "x@a-", "http://@:"};
   size_t n = 2u << 20, u, i;
   char *big = malloc(n);
   tc_tokens t;
@@ -168,8 +175,9 @@ TEST(no_quadratic_rescans) {
     size_t k = strlen(units[u]);
     for (i = 0; i + k <= n; i += k) memcpy(big + i, units[u], k);
     CHECK_OK(tc_extractor_tokenize(plain, ws, big, i, &t));
-    CHECK(t.n >= i / k / 2);
-    if (t.n < i / k / 2) fprintf(stderr, "  unit %s: %zu tokens\n", units[u], t.n);
+    /* "a.a.a..." is one initialism, cut to 64 bytes; the others are many words */
+    CHECK(u == 1 ? t.n == 1 : t.n >= i / k / 2);
+    if (u != 1 && t.n < i / k / 2) fprintf(stderr, "  unit %s: %zu tokens\n", units[u], t.n);
   }
   free(big);
 }
@@ -449,6 +457,7 @@ int main(void) {
   RUN(apostrophes);
   RUN(hyphens);
   RUN(numbers);
+  RUN(initialisms);
   RUN(urls_and_emails);
   RUN(unspaced_scripts);
   RUN(other_scripts);
