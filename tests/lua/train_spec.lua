@@ -42,6 +42,9 @@ describe("tc.train", function()
     end
   end)
 
+  pending("labels its training texts with two per class (calibration still inverts there: " ..
+          "'The striker scored twice...' gets cyber 0.99 from sport/cyber x 2 texts)")
+
   it("is deterministic: equal specs give equal models, whatever the threads", function()
     local a = assert(tc.train(spec { seed = 7 }))
     local b = assert(tc.train(spec { seed = 7, threads = 2 }))
