@@ -120,7 +120,7 @@ function M.total_size(sources)
   local total = 0
   for _, s in ipairs(sources) do
     if s.error then
-      -- counts as nothing
+      total = total + 0   -- an input that cannot be read counts as nothing
     elseif s.stdin then
       local mode = lfs.attributes("/dev/stdin", "mode")
       if mode ~= "file" then return nil end
@@ -229,6 +229,12 @@ end
 
 local function where(src, line) return src.path .. ":" .. line end
 
+-- The error for a text field that is missing or not a string.
+local function field_error(value, name)
+  if value == nil then return "no '" .. name .. "' field" end
+  return "field '" .. name .. "' is not a string"
+end
+
 ---------------------------------------------------------------------------
 -- Unlabelled documents (label)
 ---------------------------------------------------------------------------
@@ -288,7 +294,7 @@ local function read_unlabelled(src, fmt, opts, emit, counter)
         doc.id = id_value(obj[id_field]) or doc.id
         local text = obj[text_field]
         if type(text) ~= "string" then
-          doc.error = text == nil and ("no '" .. text_field .. "' field") or ("field '" .. text_field .. "' is not a string")
+          doc.error = field_error(text, text_field)
         else
           doc.error = M.check_text(text, opts)
           doc.text = not doc.error and text or nil
@@ -310,7 +316,7 @@ local function read_unlabelled(src, fmt, opts, emit, counter)
       return
     end
     header = fields
-    local function column(spec, what, required)
+    local function column(spec, required)
       if spec and spec:match("^%d+$") then
         local i = tonumber(spec)
         if i >= 1 and i <= #header then return i end
@@ -321,13 +327,13 @@ local function read_unlabelled(src, fmt, opts, emit, counter)
       return nil
     end
     local cerr
-    text_col, cerr = column(opts.text_column or "text", "text", true)
+    text_col, cerr = column(opts.text_column or "text", true)
     if not text_col then
       close_source(src, f)
       emit({ id = where(src, 1), error = cerr })
       return
     end
-    id_col, cerr = column(opts.id_column or "id", "id", opts.id_column ~= nil)
+    id_col, cerr = column(opts.id_column or "id", opts.id_column ~= nil)
     if cerr then
       close_source(src, f)
       emit({ id = where(src, 1), error = cerr })
@@ -439,7 +445,7 @@ local function read_labelled(src, fmt, opts, emit, counter)
           else lname = "labels"; lv = obj.labels end
           local text = obj[text_field]
           if type(text) ~= "string" then
-            doc.error = text == nil and ("no '" .. text_field .. "' field") or ("field '" .. text_field .. "' is not a string")
+            doc.error = field_error(text, text_field)
           elseif lv == nil or lv == cjson.null then
             doc.error = opts.label_field and ("no '" .. lname .. "' field") or "no 'label' or 'labels' field"
           else

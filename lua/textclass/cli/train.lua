@@ -100,7 +100,8 @@ M.spec = {
       help = "K-fold cross-validation: print and store the figures" },
     { long = "grid", help = "choose C (and gamma) by cross-validation (uses --cv K, else 5)" },
     { long = "seed", arg = "N", type = "integer", min = 0, help = "seed for folds and solvers [1]" },
-    { short = "j", long = "threads", arg = "N", type = "integer", min = 0, help = "training threads; 0 = one per core" },
+    { short = "j", long = "threads", arg = "N", type = "integer", min = 0,
+      help = "training threads; 0 = one per core" },
     { long = "skip-bad", help = "train on the good records when some are bad" },
     { short = "q", long = "quiet", help = "no progress and no summary" },
   }),
@@ -194,15 +195,10 @@ local function build_spec(opts, texts, labels)
   return spec
 end
 
-function M.run(opts, operands)
-  if not opts.output then util.usage_error("-o OUT.model is required") end
-  if opts.fallback == "" then util.usage_error("--fallback: empty label") end
-  if opts.fallback and not opts.multilabel then
-    util.usage_error("--fallback only applies to --multilabel models")
-  end
-  local tc = classifier.module()
-  local start = util.now()
-
+-- Read the training data into the arrays tc.train takes: texts, labels
+-- (a string each, or an array with --multilabel) and the label names in
+-- order of appearance. Reports bad records and fails unless --skip-bad.
+local function collect(operands, opts)
   local docs, bad = M.read_data(operands, opts, string.format("%-10s ", "reading"))
   if not opts.multilabel then
     -- a multi-class model needs exactly one label per document
@@ -232,7 +228,19 @@ function M.run(opts, operands)
       if not seen[l] then seen[l] = true; names[#names + 1] = l end
     end
   end
-  docs = nil
+  return texts, labels, names
+end
+
+function M.run(opts, operands)
+  if not opts.output then util.usage_error("-o OUT.model is required") end
+  if opts.fallback == "" then util.usage_error("--fallback: empty label") end
+  if opts.fallback and not opts.multilabel then
+    util.usage_error("--fallback only applies to --multilabel models")
+  end
+  local tc = classifier.module()
+  local start = util.now()
+
+  local texts, labels, names = collect(operands, opts)
   if #names < 2 and not opts.multilabel then
     util.fail("the training data has one label only (%s); a classifier needs at least two", names[1] or "none")
   end
@@ -264,8 +272,8 @@ function M.run(opts, operands)
   end
   if not model then util.fail("training failed: %s", tostring(err)) end
 
-  local saved, err = model:save(opts.output)
-  if not saved then util.fail("cannot save the model: %s", tostring(err)) end
+  local saved, serr = model:save(opts.output)
+  if not saved then util.fail("cannot save the model: %s", tostring(serr)) end
 
   if spec.cv then
     io.stdout:write(report.cv_figures(model:info(), spec.cv))
