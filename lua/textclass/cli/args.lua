@@ -87,9 +87,6 @@ function M.parse(spec, argv)
     local k = key_of(opt)
     if not opt.arg then
       opts[k] = true
-    elseif opt.repeatable then
-      opts[k] = opts[k] ~= opt.default and opts[k] or {}
-      table.insert(opts[k], convert(opt, value))
     else
       opts[k] = convert(opt, value)
     end
