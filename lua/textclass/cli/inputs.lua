@@ -168,8 +168,10 @@ end
 
 -- A line iterator over `head` (already read) followed by the rest of f.
 -- Lines keep their "\n"; `counter.bytes` grows by each line's size.
+-- A byte order mark at the start of the first line is dropped (the head
+-- of a sniffed file has lost it already; a pipe's first line has not).
 local function line_reader(f, head, counter)
-  local buf, pos = head, 1
+  local buf, pos, first = head, 1, true
   return function()
     local line
     if buf then
@@ -187,7 +189,11 @@ local function line_reader(f, head, counter)
     else
       line = f:read("L")
     end
-    if line then counter.bytes = counter.bytes + #line end
+    if line then
+      counter.bytes = counter.bytes + #line
+      if first and line:sub(1, 3) == BOM then line = line:sub(4) end
+      first = false
+    end
     return line
   end
 end
