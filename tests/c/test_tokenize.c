@@ -1,5 +1,6 @@
 /* test_tokenize.c - the tokeniser's rules, Unicode scripts, limits, and the
  * ASCII fast path against the general path (fixtures and real corpora). */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -447,6 +448,74 @@ TEST(deterministic) {
   }
 }
 
+/* One extractor, four threads, each with its own workspace: every thread
+ * gets the tokens a single thread gets (run under -fsanitize=thread or
+ * helgrind to see races; here the results are compared). */
+typedef struct job {
+  const tc_extractor *ex;
+  const char *text;
+  size_t len;
+  size_t n_tokens;
+  uint64_t digest; /* over the token bytes, in order */
+  int rc;
+} job;
+
+static void *tokenize_job(void *arg) {
+  job *j = arg;
+  tc_workspace *w;
+  int round;
+  j->rc = tc_workspace_new(&w);
+  for (round = 0; j->rc == TC_OK && round < 20; round++) {
+    tc_tokens t;
+    size_t i;
+    uint64_t d = 0;
+    j->rc = tc_extractor_tokenize(j->ex, w, j->text, j->len, &t);
+    for (i = 0; j->rc == TC_OK && i < t.n; i++)
+      d = d * 1099511628211ull ^ tci_hash_bytes(t.tok[i].text, t.tok[i].len);
+    if (round > 0 && (d != j->digest || t.n != j->n_tokens)) j->rc = TC_EINVAL;
+    j->digest = d;
+    j->n_tokens = t.n;
+  }
+  tc_workspace_free(w);
+  return NULL;
+}
+
+TEST(threads_share_extractor) {
+  static const char unit[] = "Straße ＣＹＢＥＲ don’t 東京 U.S. café \xFF https://a.b/c x@y.z 1,000 ";
+  enum { T = 4, REPS = 2000 };
+  size_t ul = sizeof unit - 1, i;
+  char *text = malloc(ul * REPS);
+  pthread_t th[T];
+  job jobs[T], one;
+  tc_extractor *ex = NULL;
+  tc_options o;
+  CHECK(text != NULL);
+  if (!text) return;
+  for (i = 0; i < REPS; i++) memcpy(text + i * ul, unit, ul);
+  tc_options_init(&o);
+  CHECK_OK(tc_extractor_new(&o, &ex, NULL));
+  memset(&one, 0, sizeof one);
+  one.ex = ex;
+  one.text = text;
+  one.len = ul * REPS;
+  tokenize_job(&one);
+  CHECK_OK(one.rc);
+  CHECK_EQ_INT(one.n_tokens, 9 * REPS);
+  for (i = 0; i < T; i++) {
+    jobs[i] = one;
+    jobs[i].digest = 0;
+    jobs[i].n_tokens = 0;
+    CHECK(pthread_create(&th[i], NULL, tokenize_job, &jobs[i]) == 0);
+  }
+  for (i = 0; i < T; i++) {
+    pthread_join(th[i], NULL);
+    CHECK_OK(jobs[i].rc);
+    CHECK(jobs[i].digest == one.digest && jobs[i].n_tokens == one.n_tokens);
+  }
+  tc_extractor_free(ex);
+  free(text);
+}
+
 int main(void) {
   tc_options o;
   if (tc_workspace_new(&ws) || tc_workspace_new(&ws2)) return 1;
@@ -469,6 +538,7 @@ int main(void) {
   RUN(paths_agree_on_corpora);
   RUN(fifty_megabytes);
   RUN(deterministic);
+  RUN(threads_share_extractor);
   tc_extractor_free(plain);
   tc_workspace_free(ws);
   tc_workspace_free(ws2);
