@@ -279,3 +279,95 @@ size_t tcl_check_texts(lua_State *L, int arg, int idx, const char *what) {
 void tcl_check_nargs(lua_State *L, int max) {
   if (lua_gettop(L) > max) luaL_argerror(L, max + 1, "unexpected argument");
 }
+
+/* ====================================================================
+ * Label lists
+ * ==================================================================== */
+
+/* Check entry i of the labels table at `li` (pushed by the caller): a
+ * non-empty string, or a sequence of distinct non-empty strings. Returns
+ * how many labels it names; sets *is_list for a table. */
+static size_t check_entry(lua_State *L, int arg, const char *what, lua_Integer i, int *is_list) {
+  int t = lua_type(L, -1);
+  size_t k, j, l;
+  if (t == LUA_TSTRING) {
+    lua_tolstring(L, -1, &l);
+    if (l == 0) luaL_argerror(L, arg, lua_pushfstring(L, "%s[%I]: empty label name", what, i));
+    *is_list = 0;
+    return 1;
+  }
+  if (t != LUA_TTABLE) {
+    luaL_argerror(L, arg, lua_pushfstring(L, "%s[%I]: string or list of strings expected, got %s",
+                                          what, i, luaL_typename(L, -1)));
+  }
+  *is_list = 1;
+  k = (size_t)lua_rawlen(L, -1);
+  for (j = 1; j <= k; j++) {
+    size_t m;
+    const char *s;
+    if (lua_rawgeti(L, -1, (lua_Integer)j) != LUA_TSTRING) {
+      luaL_argerror(L, arg, lua_pushfstring(L, "%s[%I][%I]: string expected, got %s", what, i,
+                                            (lua_Integer)j, luaL_typename(L, -1)));
+    }
+    s = lua_tolstring(L, -1, &l);
+    if (l == 0)
+      luaL_argerror(L, arg, lua_pushfstring(L, "%s[%I][%I]: empty label name", what, i, (lua_Integer)j));
+    for (m = 1; m < j; m++) { /* documents have few labels: quadratic is fine */
+      lua_rawgeti(L, -2, (lua_Integer)m);
+      if (lua_rawequal(L, -1, -2)) {
+        luaL_argerror(L, arg, lua_pushfstring(L, "%s[%I]: label '%s' repeated", what, i, s));
+      }
+      lua_pop(L, 1);
+    }
+    lua_pop(L, 1);
+  }
+  return k;
+}
+
+/* Check the labels table at `li` against n texts: same length, every entry
+ * valid. Returns the most labels any document has; *any_list when some
+ * entry is a table; *bad_single: first entry (1-based) not naming exactly
+ * one label, or 0. */
+size_t tcl_check_labels(lua_State *L, int arg, int li, size_t n, const char *what,
+                           const char *texts_what, int *any_list, lua_Integer *bad_single) {
+  size_t i, most = 0, len;
+  if (lua_type(L, li) != LUA_TTABLE) {
+    luaL_argerror(L, arg, lua_pushfstring(L, "%s: table expected, got %s", what,
+                                          luaL_typename(L, li)));
+  }
+  len = (size_t)lua_rawlen(L, li);
+  if (len != n) {
+    luaL_argerror(L, arg, lua_pushfstring(L, "%s has %I entries but %s has %I", what,
+                                          (lua_Integer)len, texts_what, (lua_Integer)n));
+  }
+  *any_list = 0;
+  *bad_single = 0;
+  for (i = 1; i <= n; i++) {
+    int is_list;
+    size_t k;
+    lua_rawgeti(L, li, (lua_Integer)i);
+    k = check_entry(L, arg, what, (lua_Integer)i, &is_list);
+    lua_pop(L, 1);
+    if (k > most) most = k;
+    *any_list |= is_list;
+    if (k != 1 && *bad_single == 0) *bad_single = (lua_Integer)i;
+  }
+  return most;
+}
+
+/* The label names of entry i (pushed by the caller) into names[]. The
+ * strings are kept alive by the labels table on the stack. */
+size_t tcl_entry_names(lua_State *L, const char **names) {
+  size_t k, j;
+  if (lua_type(L, -1) == LUA_TSTRING) {
+    names[0] = lua_tostring(L, -1);
+    return 1;
+  }
+  k = (size_t)lua_rawlen(L, -1);
+  for (j = 0; j < k; j++) {
+    lua_rawgeti(L, -1, (lua_Integer)j + 1);
+    names[j] = lua_tostring(L, -1);
+    lua_pop(L, 1);
+  }
+  return k;
+}

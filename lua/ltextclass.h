@@ -6,9 +6,9 @@
  *   ltextclass.c  luaopen_textclass, per-state data, normalize, tokenize,
  *                 load, default, load_classifier
  *   lmodel.c      the "textclass.Model" handle and its methods
- *   lspec.c       option and spec tables -> tc_options / tc_train_params,
- *                 text and label lists
- *   ltrain.c      train, cross_validate, evaluate (metrics tables)
+ *   lspec.c       option tables -> tc_options, text and label lists
+ *   ltrain.c      train, cross_validate (specs, datasets, progress callbacks)
+ *   leval.c       evaluate and the metrics tables
  *   lbox.c        boxes: userdata that own a core object and free it on
  *                 __close/__gc, so an error raised mid-call leaks nothing
  */
@@ -124,6 +124,19 @@ int tcl_bad_field(lua_State *L, int arg, int kinds, const char *name, const char
  * ("texts", "spec.texts"). */
 size_t tcl_check_texts(lua_State *L, int arg, int idx, const char *what);
 
+/* Check the labels table at stack index li (from argument arg) against n
+ * texts: the same length, and each entry a non-empty string or a sequence
+ * of distinct non-empty strings (errors name `what`[i]). Returns the most
+ * labels any entry has; *any_list when some entry is a table; *bad_single
+ * receives the first (1-based) entry not naming exactly one label, or 0. */
+size_t tcl_check_labels(lua_State *L, int arg, int li, size_t n, const char *what,
+                        const char *texts_what, int *any_list, lua_Integer *bad_single);
+
+/* The label names of a checked entry (on top of the stack) into names[]
+ * (room for the most tcl_check_labels returned); returns how many. The
+ * strings stay valid while the labels table is on the stack. */
+size_t tcl_entry_names(lua_State *L, const char **names);
+
 /* Keep the value on top of the stack alive in the anchor table (popped). */
 void tcl_anchor(lua_State *L, int anchor);
 
@@ -160,11 +173,18 @@ tc_result *tcl_predict_texts(lua_State *L, tcl_model *h, int arg, size_t n,
 void tcl_push_result(lua_State *L, const tcl_model *h, const tc_result *r);
 
 /* ====================================================================
- * Training and evaluation (ltrain.c)
+ * Training (ltrain.c) and evaluation (leval.c)
  * ==================================================================== */
 
 int tcl_train(lua_State *L);
 int tcl_cross_validate(lua_State *L);
 int tcl_evaluate(lua_State *L);
+
+/* Push {accuracy, macro_f1, micro_f1, exact_match, documents, per_label}
+ * for metrics over the nn label names in the array at stack index names. */
+void tcl_push_metrics(lua_State *L, const tc_metrics *m, int names, size_t nn);
+
+/* Push an array of a dataset's label names; returns its stack index. */
+int tcl_push_dataset_labels(lua_State *L, const tc_dataset *ds);
 
 #endif /* LTEXTCLASS_H */

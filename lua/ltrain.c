@@ -1,5 +1,5 @@
 /*
- * ltrain.c - tc.train, tc.cross_validate and tc.evaluate.
+ * ltrain.c - tc.train and tc.cross_validate: specs, datasets, progress.
  *
  * Caveats (design decisions):
  *  - A spec is checked in full before training starts: unknown fields,
@@ -15,10 +15,6 @@
  *    returns non-zero to the core); once the core has returned and the
  *    boxes are closed, the error is raised again with its original value.
  *    Returning false from the callback cancels quietly: nil, "canceled".
- *  - evaluate counts gold labels the model does not know as labels of
- *    their own: the model can never predict them, so each such document
- *    is an error for accuracy and a false negative for that label (recall
- *    0), which lowers macro-F1. They are listed in `unknown_labels`.
  */
 #include <string.h>
 
@@ -76,98 +72,6 @@ static int train_failure(lua_State *L, const progress_ctx *c, int rc, const tc_d
   }
   if (rc == TC_ENOMEM) return luaL_error(L, "not enough memory");
   return tcl_fail(L, rc, diag, NULL);
-}
-
-/* ====================================================================
- * Label lists
- * ==================================================================== */
-
-/* Check entry i of the labels table at `li` (pushed by the caller): a
- * non-empty string, or a sequence of distinct non-empty strings. Returns
- * how many labels it names; sets *is_list for a table. */
-static size_t check_entry(lua_State *L, int arg, const char *what, lua_Integer i, int *is_list) {
-  int t = lua_type(L, -1);
-  size_t k, j, l;
-  if (t == LUA_TSTRING) {
-    lua_tolstring(L, -1, &l);
-    if (l == 0) luaL_argerror(L, arg, lua_pushfstring(L, "%s[%I]: empty label name", what, i));
-    *is_list = 0;
-    return 1;
-  }
-  if (t != LUA_TTABLE) {
-    luaL_argerror(L, arg, lua_pushfstring(L, "%s[%I]: string or list of strings expected, got %s",
-                                          what, i, luaL_typename(L, -1)));
-  }
-  *is_list = 1;
-  k = (size_t)lua_rawlen(L, -1);
-  for (j = 1; j <= k; j++) {
-    size_t m;
-    const char *s;
-    if (lua_rawgeti(L, -1, (lua_Integer)j) != LUA_TSTRING) {
-      luaL_argerror(L, arg, lua_pushfstring(L, "%s[%I][%I]: string expected, got %s", what, i,
-                                            (lua_Integer)j, luaL_typename(L, -1)));
-    }
-    s = lua_tolstring(L, -1, &l);
-    if (l == 0)
-      luaL_argerror(L, arg, lua_pushfstring(L, "%s[%I][%I]: empty label name", what, i, (lua_Integer)j));
-    for (m = 1; m < j; m++) { /* documents have few labels: quadratic is fine */
-      lua_rawgeti(L, -2, (lua_Integer)m);
-      if (lua_rawequal(L, -1, -2)) {
-        luaL_argerror(L, arg, lua_pushfstring(L, "%s[%I]: label '%s' repeated", what, i, s));
-      }
-      lua_pop(L, 1);
-    }
-    lua_pop(L, 1);
-  }
-  return k;
-}
-
-/* Check the labels table at `li` against n texts: same length, every entry
- * valid. Returns the most labels any document has; *any_list when some
- * entry is a table; *bad_single: first entry (1-based) not naming exactly
- * one label, or 0. */
-static size_t check_labels(lua_State *L, int arg, int li, size_t n, const char *what,
-                           const char *texts_what, int *any_list, lua_Integer *bad_single) {
-  size_t i, most = 0, len;
-  if (lua_type(L, li) != LUA_TTABLE) {
-    luaL_argerror(L, arg, lua_pushfstring(L, "%s: table expected, got %s", what,
-                                          luaL_typename(L, li)));
-  }
-  len = (size_t)lua_rawlen(L, li);
-  if (len != n) {
-    luaL_argerror(L, arg, lua_pushfstring(L, "%s has %I entries but %s has %I", what,
-                                          (lua_Integer)len, texts_what, (lua_Integer)n));
-  }
-  *any_list = 0;
-  *bad_single = 0;
-  for (i = 1; i <= n; i++) {
-    int is_list;
-    size_t k;
-    lua_rawgeti(L, li, (lua_Integer)i);
-    k = check_entry(L, arg, what, (lua_Integer)i, &is_list);
-    lua_pop(L, 1);
-    if (k > most) most = k;
-    *any_list |= is_list;
-    if (k != 1 && *bad_single == 0) *bad_single = (lua_Integer)i;
-  }
-  return most;
-}
-
-/* The label names of entry i (pushed by the caller) into names[]. The
- * strings are kept alive by the labels table on the stack. */
-static size_t entry_names(lua_State *L, const char **names) {
-  size_t k, j;
-  if (lua_type(L, -1) == LUA_TSTRING) {
-    names[0] = lua_tostring(L, -1);
-    return 1;
-  }
-  k = (size_t)lua_rawlen(L, -1);
-  for (j = 0; j < k; j++) {
-    lua_rawgeti(L, -1, (lua_Integer)j + 1);
-    names[j] = lua_tostring(L, -1);
-    lua_pop(L, 1);
-  }
-  return k;
 }
 
 /* ====================================================================
@@ -310,7 +214,7 @@ static void read_spec(lua_State *L, spec_slots *s, tc_train_params *p, progress_
   n = tcl_check_texts(L, 1, s->texts, "spec.texts");
   if (lua_getfield(L, 1, "labels") == LUA_TNIL) luaL_argerror(L, 1, "spec.labels: missing");
   s->labels = lua_gettop(L);
-  most = check_labels(L, 1, s->labels, n, "spec.labels", "spec.texts", &any_list, &bad_single);
+  most = tcl_check_labels(L, 1, s->labels, n, "spec.labels", "spec.texts", &any_list, &bad_single);
   p->multilabel = any_list;
   tcl_opt_bool(L, 1, TCL_OPT_TRAIN, "multilabel", &p->multilabel);
   if (!p->multilabel && bad_single) {
@@ -338,7 +242,7 @@ static void read_spec(lua_State *L, spec_slots *s, tc_train_params *p, progress_
     lua_rawgeti(L, s->texts, (lua_Integer)i);
     text = lua_tolstring(L, -1, &len);
     lua_rawgeti(L, s->labels, (lua_Integer)i);
-    k = entry_names(L, names);
+    k = tcl_entry_names(L, names);
     rc = tc_dataset_add(s->ds, text, len, names, k);
     if (rc == TC_ENOMEM) luaL_error(L, "not enough memory");
     if (rc != TC_OK)
@@ -359,76 +263,9 @@ static void read_spec(lua_State *L, spec_slots *s, tc_train_params *p, progress_
   }
 }
 
-/* ====================================================================
- * Metrics tables
- * ==================================================================== */
-
 static void set_number(lua_State *L, const char *key, double v) {
   lua_pushnumber(L, (lua_Number)v);
   lua_setfield(L, -2, key);
-}
-
-static void set_integer(lua_State *L, const char *key, size_t v) {
-  lua_pushinteger(L, (lua_Integer)v);
-  lua_setfield(L, -2, key);
-}
-
-/* Push {accuracy, macro_f1, micro_f1, exact_match, documents, per_label}
- * for metrics over the nn label names in the array at `names`. */
-static void push_metrics(lua_State *L, const tc_metrics *m, int names, size_t nn) {
-  size_t i;
-  lua_createtable(L, 0, 8);
-  set_number(L, "accuracy", tc_metrics_accuracy(m));
-  set_number(L, "macro_f1", tc_metrics_macro_f1(m));
-  set_number(L, "micro_f1", tc_metrics_micro_f1(m));
-  set_number(L, "exact_match", tc_metrics_exact_match(m));
-  set_integer(L, "documents", tc_metrics_count(m));
-  lua_createtable(L, 0, (int)(nn < 256 ? nn : 256));
-  for (i = 0; i < nn; i++) {
-    tc_label_metrics lm;
-    memset(&lm, 0, sizeof lm);
-    if (tc_metrics_label(m, i, &lm) != TC_OK) continue;
-    lua_rawgeti(L, names, (lua_Integer)i + 1);
-    lua_createtable(L, 0, 7);
-    set_number(L, "precision", lm.precision);
-    set_number(L, "recall", lm.recall);
-    set_number(L, "f1", lm.f1);
-    set_integer(L, "support", lm.support);
-    set_integer(L, "tp", lm.tp);
-    set_integer(L, "fp", lm.fp);
-    set_integer(L, "fn", lm.fn);
-    lua_rawset(L, -3);
-  }
-  lua_setfield(L, -2, "per_label");
-}
-
-/* Add confusion = {[gold] = {[predicted] = count}} (every pair, zeros too)
- * to the table on top. */
-static void set_confusion(lua_State *L, const tc_metrics *m, int names, size_t nn) {
-  size_t g, p;
-  lua_createtable(L, 0, (int)(nn < 256 ? nn : 256));
-  for (g = 0; g < nn; g++) {
-    lua_rawgeti(L, names, (lua_Integer)g + 1);
-    lua_createtable(L, 0, (int)(nn < 256 ? nn : 256));
-    for (p = 0; p < nn; p++) {
-      lua_rawgeti(L, names, (lua_Integer)p + 1);
-      lua_pushinteger(L, (lua_Integer)tc_metrics_confusion(m, g, p));
-      lua_rawset(L, -3);
-    }
-    lua_rawset(L, -3);
-  }
-  lua_setfield(L, -2, "confusion");
-}
-
-/* Push an array of the dataset's label names. */
-static int push_dataset_labels(lua_State *L, const tc_dataset *ds) {
-  size_t i, nl = tc_dataset_n_labels(ds);
-  lua_createtable(L, (int)(nl < 1024 ? nl : 1024), 0);
-  for (i = 0; i < nl; i++) {
-    lua_pushstring(L, tc_dataset_label(ds, i));
-    lua_rawseti(L, -2, (lua_Integer)i + 1);
-  }
-  return lua_gettop(L);
 }
 
 /* ====================================================================
@@ -510,8 +347,8 @@ int tcl_cross_validate(lua_State *L) {
   rc = tc_cross_validate(s.ds, &p, (int)k, box->p, folds, &diag);
   if (rc == TC_OK && c.failed) rc = TC_ECANCELED;
   if (rc != TC_OK) return train_failure(L, &c, rc, &diag);
-  names = push_dataset_labels(L, s.ds);
-  push_metrics(L, box->p, names, tc_dataset_n_labels(s.ds));
+  names = tcl_push_dataset_labels(L, s.ds);
+  tcl_push_metrics(L, box->p, names, tc_dataset_n_labels(s.ds));
   lua_createtable(L, (int)k, 0);
   for (i = 0; i < (int)k; i++) {
     lua_createtable(L, 0, 1);
@@ -519,116 +356,5 @@ int tcl_cross_validate(lua_State *L) {
     lua_rawseti(L, -2, i + 1);
   }
   lua_setfield(L, -2, "folds");
-  return 1;
-}
-
-/* ====================================================================
- * evaluate
- * ==================================================================== */
-
-/***
- * Score a model on labelled texts.
- * @function evaluate
- * @param model
- * @tab texts
- * @tab labels labels[i]: a string or a list of strings
- * @tab[opt] opts {threads = n, threshold = n}
- * @return the cross_validate shape (without folds) plus
- *   confusion = {[gold] = {[predicted] = count}} and unknown_labels
- * @return[2] nil, message, code (a document failed in the core)
- */
-int tcl_evaluate(lua_State *L) {
-  tcl_model *h = tcl_check_model(L, 1);
-  size_t n = tcl_check_texts(L, 2, 2, "texts"), most, i, total = 0, nn, n_unknown = 0;
-  int any_list, threads, names, unknown, unknown_list;
-  lua_Integer bad_single;
-  double threshold = -1.0;
-  const char **entry;
-  uint32_t *gold;
-  size_t *start;
-  tc_result *res;
-  tcl_box *box;
-  threads = 1;
-  if (!lua_isnoneornil(L, 4)) {
-    tcl_check_keys(L, 4, TCL_OPT_PREDICT, "option");
-    tcl_opt_num(L, 4, TCL_OPT_PREDICT, "threshold", 0.0, 0, 1.0, &threshold);
-    tcl_opt_int(L, 4, TCL_OPT_PREDICT, "threads", 0, 1024, &threads);
-  }
-  tcl_check_nargs(L, 4);
-  lua_settop(L, 4);
-  most = check_labels(L, 3, 3, n, "labels", "texts", &any_list, &bad_single);
-
-  /* names: the model's labels, then gold labels it does not know */
-  lua_createtable(L, (int)(h->n_labels < 1024 ? h->n_labels : 1024), 0);
-  names = lua_gettop(L);
-  for (i = 0; i < h->n_labels; i++) {
-    lua_pushstring(L, tc_model_label(h->model, i));
-    lua_rawseti(L, names, (lua_Integer)i + 1);
-  }
-  lua_newtable(L); /* unknown name -> index */
-  unknown = lua_gettop(L);
-  lua_newtable(L); /* unknown names, in order of appearance */
-  unknown_list = lua_gettop(L);
-  entry = tcl_scratch(L, most, sizeof *entry);
-  start = tcl_scratch(L, n + 1, sizeof *start);
-  for (i = 1; i <= n; i++) {
-    lua_rawgeti(L, 3, (lua_Integer)i);
-    total += entry_names(L, entry);
-    lua_pop(L, 1);
-  }
-  gold = tcl_scratch(L, total, sizeof *gold);
-  total = 0;
-  for (i = 1; i <= n; i++) {
-    size_t k, j;
-    lua_rawgeti(L, 3, (lua_Integer)i);
-    k = entry_names(L, entry);
-    start[i - 1] = total;
-    for (j = 0; j < k; j++) {
-      int idx = tc_model_label_index(h->model, entry[j]);
-      if (idx < 0) {
-        if (lua_getfield(L, unknown, entry[j]) == LUA_TNIL) {
-          idx = (int)(h->n_labels + n_unknown++);
-          lua_pushinteger(L, idx);
-          lua_setfield(L, unknown, entry[j]);
-          lua_pushstring(L, entry[j]);
-          lua_rawseti(L, unknown_list, (lua_Integer)n_unknown);
-          lua_pushstring(L, entry[j]);
-          lua_rawseti(L, names, (lua_Integer)idx + 1);
-        } else {
-          idx = (int)lua_tointeger(L, -1);
-        }
-        lua_pop(L, 1);
-      }
-      gold[total++] = (uint32_t)idx;
-    }
-    lua_pop(L, 1);
-  }
-  start[n] = total;
-  nn = h->n_labels + n_unknown;
-
-  res = tcl_predict_texts(L, h, 2, n, threshold, threads);
-  box = tcl_box_push(L, tcl_free_metrics);
-  {
-    tc_metrics *mt = NULL;
-    int rc = tc_metrics_new(nn, &mt);
-    box->p = mt;
-    if (rc != TC_OK) return luaL_error(L, "not enough memory");
-  }
-  for (i = 0; i < n; i++) {
-    int rc;
-    if (res[i].status != TC_OK) {
-      lua_pushfstring(L, "texts[%I]", (lua_Integer)i + 1);
-      return tcl_fail(L, res[i].status, NULL, lua_tostring(L, -1));
-    }
-    rc = tc_metrics_add(box->p, gold + start[i], start[i + 1] - start[i], res[i].labels,
-                        res[i].n_labels);
-    if (rc == TC_ENOMEM) return luaL_error(L, "not enough memory");
-    if (rc != TC_OK) return luaL_error(L, "textclass: metrics rejected document %I: %s",
-                                       (lua_Integer)i + 1, tc_strerror(rc));
-  }
-  push_metrics(L, box->p, names, nn);
-  set_confusion(L, box->p, names, nn);
-  lua_pushvalue(L, unknown_list);
-  lua_setfield(L, -2, "unknown_labels");
   return 1;
 }
