@@ -73,7 +73,9 @@ int tc_extractor_to_bytes(const tc_extractor *ex, unsigned char **out, size_t *l
   if (v->n > UINT32_MAX) w.err = TC_ELIMIT;
   tci_put_u32(&w, (uint32_t)v->n);
   for (i = 0; i < v->n; i++) {
-    tci_put_str(&w, v->pool + v->off[i], v->off[i + 1] - v->off[i] - 1);
+    size_t tlen;
+    const char *t = tci_vocab_term(v, i, &tlen);
+    tci_put_str(&w, t, tlen);
     tci_put_u32(&w, v->df[i]);
   }
   if (w.err) {
@@ -199,10 +201,8 @@ static int read_vocab(tci_reader *r, const tc_options *o, tci_vocab **out, tc_di
   uint64_t n_docs = tci_get_u64(r);
   uint32_t n = tci_get_u32(r), i, min_df = o->min_df > 1 ? (uint32_t)o->min_df : 1;
   double max_count;
-  size_t pool_cap, tlen, prev_len = 0;
-  const char *t, *prev = NULL;
-  tci_vocab *v;
-  int rc = TC_OK;
+  tci_vterm *t;
+  int rc;
   if (r->bad) return tci_fail(diag, TC_EFORMAT, "vocabulary: header truncated");
   if (n_docs == 0 || n_docs >= UINT32_MAX)
     return tci_fail(diag, TC_EFORMAT, "vocabulary: document count %llu out of range",
@@ -215,28 +215,16 @@ static int read_vocab(tci_reader *r, const tc_options *o, tci_vocab **out, tc_di
     return tci_fail(diag, TC_EFORMAT, "vocabulary: %u terms, more than max_features %d", n,
                     o->max_features);
   max_count = o->max_df * (double)n_docs;
-  v = calloc(1, sizeof *v);
-  if (!v) return tci_fail(diag, TC_ENOMEM, "vocabulary: out of memory");
-  v->n = n;
-  v->n_docs = n_docs;
-  pool_cap = tci_left(r) - 8 * (size_t)n + n; /* term bytes + NULs */
-  v->pool = malloc(pool_cap);
-  v->off = malloc(((size_t)n + 1) * sizeof *v->off);
-  v->df = malloc((size_t)n * sizeof *v->df);
-  if (!v->pool || !v->off || !v->df) {
-    rc = tci_fail(diag, TC_ENOMEM, "vocabulary: out of memory");
-    goto fail;
-  }
-  v->off[0] = 0;
+  /* the terms stay in the input bytes until tci_vocab_build copies them */
+  t = malloc((size_t)n * sizeof *t);
+  if (!t) return tci_fail(diag, TC_ENOMEM, "vocabulary: out of memory");
   for (i = 0; i < n; i++) {
+    size_t tlen;
+    const char *s = tci_get_str(r, &tlen);
     uint32_t df;
-    t = tci_get_str(r, &tlen);
-    /* The pool holds what n terms of 9+ bytes can carry; a term beyond
-     * that leaves too few bytes for the terms after it. */
-    if (t && tlen + 1 > pool_cap - v->off[i]) t = NULL;
-    if (!t) { rc = tci_fail(diag, TC_EFORMAT, "vocabulary: term %u runs past the end", i + 1); goto fail; }
+    if (!s) { rc = tci_fail(diag, TC_EFORMAT, "vocabulary: term %u runs past the end", i + 1); goto fail; }
     if (tlen == 0) { rc = tci_fail(diag, TC_EFORMAT, "vocabulary: term %u is empty", i + 1); goto fail; }
-    if (!valid_utf8((const unsigned char *)t, tlen)) {
+    if (!valid_utf8((const unsigned char *)s, tlen)) {
       rc = tci_fail(diag, TC_EFORMAT, "vocabulary: term %u is not valid UTF-8", i + 1);
       goto fail;
     }
@@ -251,23 +239,21 @@ static int read_vocab(tci_reader *r, const tc_options *o, tci_vocab **out, tc_di
       rc = tci_fail(diag, TC_EFORMAT, "vocabulary: term %u has df %u, outside min_df/max_df", i + 1, df);
       goto fail;
     }
-    if (i > 0 && (df > v->df[i - 1] || (df == v->df[i - 1] && term_cmp(prev, prev_len, t, tlen) >= 0))) {
-      rc = tci_fail(diag, TC_EFORMAT, "vocabulary: term %u %s term %u (order is by descending df, then bytes)",
-                    i + 1, df == v->df[i - 1] && term_cmp(prev, prev_len, t, tlen) == 0 ? "repeats" : "is out of order after", i);
-      goto fail;
+    t[i].p = s;
+    t[i].len = (uint32_t)tlen;
+    t[i].df = df;
+    if (i > 0) {
+      int c = term_cmp(t[i - 1].p, t[i - 1].len, s, tlen);
+      if (df > t[i - 1].df || (df == t[i - 1].df && c >= 0)) {
+        rc = tci_fail(diag, TC_EFORMAT, "vocabulary: term %u %s term %u (order is by descending df, then bytes)",
+                      i + 1, df == t[i - 1].df && c == 0 ? "repeats" : "is out of order after", i);
+        goto fail;
+      }
     }
-    memcpy(v->pool + v->off[i], t, tlen);
-    v->pool[v->off[i] + tlen] = '\0';
-    v->off[i + 1] = v->off[i] + tlen + 1;
-    v->df[i] = df;
-    prev = t;
-    prev_len = tlen;
   }
-  if ((rc = tci_vocab_finish(v, diag)) != TC_OK) goto fail;
-  *out = v;
-  return TC_OK;
+  rc = tci_vocab_build(t, n, n_docs, out, diag);
 fail:
-  tci_vocab_free(v);
+  free(t);
   return rc;
 }
 

@@ -60,9 +60,9 @@ struct tc_workspace {
   tci_buf page;       /* char: text with boilerplate lines removed (boilerplate.c) */
   /* feature stage (terms.c, vectorize.c) */
   tci_buf hashes;     /* uint64_t: per-token hashes */
-  tci_buf ids;        /* int: feature ids found in a document */
-  tci_buf counts;     /* uint32_t: dense per-feature counts, zero between calls */
-  size_t counts_n;    /* how many entries of counts are zeroed and usable */
+  tci_buf ids;        /* int: feature ids found in a document, with repeats */
+  tci_buf counts;     /* int: scratch of the sort of ids (vectorize.c) */
+  size_t counts_n;    /* unused */
   tci_buf features;   /* tc_feature: the output vector */
   tci_buf term;       /* char: scratch for building one term */
   /* model stage (predict.c, explain.c) */
@@ -251,23 +251,57 @@ TCI_FUNC int tci_terms_each(const tc_extractor *ex, tc_workspace *ws,
 /* An upper bound on the number of terms tci_terms_each visits. */
 TCI_FUNC size_t tci_terms_bound(const tc_extractor *ex, const tc_tokens *toks);
 
-/* The vocabulary (vocab.c). Feature index i+1 is term i. */
+/* The vocabulary (vocab.c). Feature index i+1 is term i. Lookups are
+ * memory-latency bound (a large random-access table), so the index slot
+ * points straight at the term's pool entry, which holds its feature index
+ * and length beside its bytes: a hit touches two cache lines. */
 struct tci_vocab {
   size_t n;             /* terms, >= 1 */
   uint64_t n_docs;      /* documents it was fitted on, N */
-  char *pool;           /* term bytes, each followed by a NUL (owned) */
-  size_t *off;          /* n+1: term i is pool[off[i] .. off[i+1]-1) (owned) */
+  char *pool;           /* per term: u32 feature index, u32 length, bytes, NUL (owned) */
+  size_t *off;          /* n: offset in pool of term i's bytes (owned) */
   uint32_t *df;         /* n document frequencies in [1, N] (owned) */
   double *idf;          /* n smoothed idf: ln((1+N)/(1+df)) + 1 (owned) */
-  uint64_t *slots;      /* hash index: tag << 32 | feature index, 0 = empty (owned) */
+  uint64_t *slots;      /* hash index: tag << 40 | (pool entry offset + 1), 0 = empty (owned) */
   size_t mask;          /* slot count - 1, a power of two minus one */
 };
 
-/* Given n, n_docs, pool, off and df, compute idf and build the index.
- * TC_EFORMAT (diag names the terms) when a term appears twice. */
-TCI_FUNC int tci_vocab_finish(tci_vocab *v, tc_diag *diag);
+/* A term handed to tci_vocab_build: bytes (borrowed) and document frequency. */
+typedef struct tci_vterm {
+  const char *p;
+  uint32_t len, df;
+} tci_vterm;
+
+/* Build a vocabulary of t[0..n) in that order (feature index i+1 is t[i])
+ * with idf from df and n_docs. TC_EFORMAT (diag names the terms) when a
+ * term appears twice; TC_ELIMIT beyond INT32_MAX - 1 terms. */
+TCI_FUNC int tci_vocab_build(const tci_vterm *t, size_t n, uint64_t n_docs, tci_vocab **out,
+                             tc_diag *diag);
+/* Term i (0-based) of v: its bytes (NUL-terminated) and length. */
+TCI_FUNC const char *tci_vocab_term(const tci_vocab *v, size_t i, size_t *len);
 /* The 1-based feature index of a term, or 0 when it is not in v. */
 TCI_FUNC int tci_vocab_find(const tci_vocab *v, const tci_term *t);
+
+/* Pipelined lookups: a term pushed now has its index slot prefetched,
+ * the pool entry its slot points at is prefetched TCI_LAG pushes later,
+ * and it is resolved TCI_LAG pushes after that, so the cache misses of
+ * successive lookups overlap instead of queueing. */
+#define TCI_LAG 8
+#define TCI_RING 32 /* a power of two > 2 * TCI_LAG: a push holds 2 * TCI_LAG + 1 */
+typedef struct tci_finder {
+  const tci_vocab *v;
+  tci_term t[TCI_RING];     /* copies: a term's pointers must stay valid until resolved */
+  uint64_t m[TCI_RING];     /* mixed hashes */
+  size_t pushed, resolved;
+} tci_finder;
+
+TCI_FUNC void tci_finder_init(tci_finder *f, const tci_vocab *v);
+/* Queue t; returns the feature index (0 = absent) of the term it resolves,
+ * or 0 when none is due yet. */
+TCI_FUNC int tci_finder_push(tci_finder *f, const tci_term *t);
+/* Resolve the oldest queued term: its feature index (0 = absent), or -1
+ * when the queue is empty. */
+TCI_FUNC int tci_finder_next(tci_finder *f);
 
 /* ====================================================================
  * Model (model.c, kernel.c, model_io.c, model_file.c; train*.c, predict.c)

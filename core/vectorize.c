@@ -3,48 +3,58 @@
  * Caveats (design decisions):
  *
  *  - Terms are looked up as they are enumerated (tci_terms_each describes
- *    them without building strings, tci_vocab_find confirms by bytes).
+ *    them without building strings), through a tci_finder, so the cache
+ *    misses of successive lookups in the vocabulary index overlap.
  *
- *  - Counts go to a dense array in the workspace (ws->counts, one uint32_t
- *    per feature, all zero between calls) and each feature's first
- *    occurrence is noted in a touched list (ws->ids). Output order comes
- *    from sorting the touched list, or, when a text touches a large share
- *    of the vocabulary, from scanning the counts in index order. Afterwards
- *    only the touched counts are reset, so a call costs O(terms), not
- *    O(vocabulary). The dense array costs 4 bytes per feature per
- *    workspace, once.
+ *  - Counting is sort-and-merge: the feature index of every hit is appended
+ *    to ws->ids, which is then sorted (radix) and read in runs. A dense
+ *    per-feature count array was the first design; on the target machine a
+ *    random access to a megabytes-large array costs a TLB walk (hundreds of
+ *    ns), while appending and sorting a few thousand ints stays in cache.
+ *    The merge yields strictly ascending indices by construction.
  *
- *  - After the first call with a given vocabulary size and text length
- *    nothing is allocated; the extractor is only read, so threads may share
- *    it with one workspace each.
+ *  - After the first call with a given text length nothing is allocated;
+ *    the extractor is only read, so threads may share it with one
+ *    workspace each.
  */
 #include <math.h>
 #include <string.h>
 
 #include "internal.h"
 
+#if defined(__GNUC__)
+#define PREFETCH(p) __builtin_prefetch(p)
+#else
+#define PREFETCH(p) ((void)0)
+#endif
+
 typedef struct vec_ctx {
-  const tci_vocab *v;
-  uint32_t *counts;
-  int *touched;
-  size_t n_touched;
+  tci_finder find;
+  const double *idf;
+  int *ids;           /* hits, room for every term */
+  size_t n_ids;
 } vec_ctx;
 
-static int count(void *ud, const tci_term *t) {
-  vec_ctx *c = ud;
-  int id = tci_vocab_find(c->v, t);
-  if (id) {
-    uint32_t k = c->counts[id];
-    if (k == 0) c->touched[c->n_touched++] = id;
-    if (k != UINT32_MAX) c->counts[id] = k + 1;
+static void hit(vec_ctx *c, int id) {
+  if (id > 0) {
+    /* the merge reads idf[id - 1]: start that load now, so the sorted
+     * pass finds it in cache */
+    PREFETCH(&c->idf[id - 1]);
+    c->ids[c->n_ids++] = id;
   }
+}
+
+static int collect(void *ud, const tci_term *t) {
+  vec_ctx *c = ud;
+  hit(c, tci_finder_push(&c->find, t));
   return 0;
 }
 
-/* Insertion sort for short lists, otherwise an LSD radix sort on 11-bit
- * digits through `tmp` (8 KB of counters on the stack, fine on any
- * thread); both ascending. Feature indices are in [1, max_id]. */
-#define DIGIT 11
+/* Insertion sort for short lists, otherwise an LSD radix sort on 8-bit
+ * digits through `tmp`, as many passes as max_id has bytes; both
+ * ascending. Small digits keep the per-pass prefix sum negligible for the
+ * few hundred ids of a typical text. Feature indices are in [1, max_id]. */
+#define DIGIT 8
 static void sort_ids(int *a, size_t n, int *tmp, int max_id) {
   uint32_t cnt[1u << DIGIT];
   size_t i, j;
@@ -83,58 +93,43 @@ int tc_extractor_vectorize(const tc_extractor *ex, tc_workspace *ws, const char 
   tc_tokens toks;
   vec_ctx c;
   tc_feature *f;
-  size_t bound, i, nf;
+  size_t bound, i, nf = 0;
   double norm = 0.0;
-  int rc;
+  int rc, id;
   if (!ex || !ws || !out || (!text && len) || !ex->vocab) return TC_EINVAL;
   v = ex->vocab;
   o = &ex->opt;
   memset(out, 0, sizeof *out);
   if ((rc = tc_extractor_tokenize(ex, ws, text, len, &toks)) != TC_OK) return rc;
 
-  /* counts: n + 1 zeroed entries (index 0 unused) */
-  if (ws->counts_n < v->n + 1) {
-    if ((rc = tci_buf_reserve(&ws->counts, v->n + 1, sizeof(uint32_t))) != TC_OK) return rc;
-    memset((uint32_t *)ws->counts.p + ws->counts_n, 0, (v->n + 1 - ws->counts_n) * sizeof(uint32_t));
-    ws->counts_n = v->n + 1;
-  }
-  /* touched list and the radix sort's scratch, each at most min(terms, n) */
+  /* every term may hit: ids and the sort's scratch hold that many */
   bound = tci_terms_bound(ex, &toks);
-  if (bound > v->n) bound = v->n;
-  if (bound > SIZE_MAX / 2) return TC_ELIMIT;
-  if ((rc = tci_buf_reserve(&ws->ids, 2 * bound + 1, sizeof(int))) != TC_OK) return rc;
-
-  c.v = v;
-  c.counts = ws->counts.p;
-  c.touched = ws->ids.p;
-  c.n_touched = 0;
-  rc = tci_terms_each(ex, ws, &toks, count, &c);
-  nf = c.n_touched;
-  if (rc == TC_OK) rc = tci_buf_reserve(&ws->features, nf + 1, sizeof(tc_feature));
-  if (rc != TC_OK) {
-    for (i = 0; i < nf; i++) c.counts[c.touched[i]] = 0;
+  if ((rc = tci_buf_reserve(&ws->ids, bound + 1, sizeof(int))) != TC_OK ||
+      (rc = tci_buf_reserve(&ws->counts, bound + 1, sizeof(int))) != TC_OK)
     return rc;
-  }
+  tci_finder_init(&c.find, v);
+  c.idf = v->idf;
+  c.ids = ws->ids.p;
+  c.n_ids = 0;
+  if ((rc = tci_terms_each(ex, ws, &toks, collect, &c)) != TC_OK) return rc;
+  while ((id = tci_finder_next(&c.find)) >= 0) hit(&c, id);
+  sort_ids(c.ids, c.n_ids, ws->counts.p, (int)v->n);
 
-  if (nf > v->n / 8) { /* dense: collect in index order */
-    size_t k = 0;
-    int id;
-    for (id = 1; k < nf; id++)
-      if (c.counts[id]) c.touched[k++] = id;
-  } else {
-    sort_ids(c.touched, nf, c.touched + bound, (int)v->n);
-  }
-
+  /* distinct features: at most n_ids */
+  if ((rc = tci_buf_reserve(&ws->features, c.n_ids + 1, sizeof(tc_feature))) != TC_OK) return rc;
   f = ws->features.p;
-  for (i = 0; i < nf; i++) {
-    int id = c.touched[i];
-    double tf = (double)c.counts[id];
-    c.counts[id] = 0;
+  for (i = 0; i < c.n_ids;) {
+    size_t run = i;
+    double tf;
+    id = c.ids[i];
+    while (i < c.n_ids && c.ids[i] == id) i++;
+    tf = (double)(i - run);
     if (o->sublinear_tf) tf = 1.0 + log(tf);
     if (o->use_idf) tf *= v->idf[id - 1];
-    f[i].index = id;
-    f[i].value = tf;
+    f[nf].index = id;
+    f[nf].value = tf;
     norm += tf * tf;
+    nf++;
   }
   if (o->l2_normalize && norm > 0.0) {
     double scale = 1.0 / sqrt(norm);

@@ -3,20 +3,24 @@
  *
  * Caveats (design decisions):
  *
- *  - Both hash tables here use open addressing with linear probing over
- *    64-bit slots holding `tag << 32 | id` (id 1-based, 0 = empty), where
- *    tag is the high half of the mixed term hash and the low bits pick the
- *    slot. A probe reads one slot; the term bytes are compared only when
- *    the tag matches, which for an absent term (most bigrams of a text)
- *    happens with probability 2^-32 per probe.
+ *  - Lookups are bound by memory latency, not arithmetic: the tables are
+ *    megabytes, read at random, and on a virtual machine a random read of
+ *    an 8 MB table was measured at ~480 ns (TLB walks). So: (1) both hash
+ *    tables use open addressing with linear probing over 64-bit slots
+ *    holding a 24-bit tag from the mixed hash and the offset of the term's
+ *    pool entry, which holds everything else (index or counts, length,
+ *    bytes): a hit reads two cache lines, a miss one (the tag rejects a
+ *    wrong slot with probability 1 - 2^-24); (2) lookups are pipelined
+ *    (tci_finder, and the counter's ring while fitting): slot and entry
+ *    loads are prefetched a few terms ahead, so misses overlap instead of
+ *    queueing.
  *
  *  - Fitting counts document frequencies of every distinct term in one pass
- *    over the texts: a table of entries (pool offset, length, df, last
- *    document seen) grows by doubling; a term's bytes are written to the
- *    pool only when it is first seen. "Once per document" uses the last
- *    document an entry was seen in, so no per-document set is needed.
- *    About 45 bytes per distinct term plus its bytes; see docs/features.md
- *    for measured figures.
+ *    over the texts. A term's entry (df, last document seen, length, bytes)
+ *    is appended to the pool when it is first seen; "once per document"
+ *    compares the last document seen, so no per-document set is needed.
+ *    About 12 bytes + the term's bytes + 8-16 bytes of slots per distinct
+ *    term; docs/features.md has measured figures.
  *
  *  - Survivors of min_df / max_df are sorted by descending df, then term
  *    bytes (memcmp order, a shorter prefix first): a total order, so the
@@ -33,6 +37,29 @@
 
 #define PROGRESS_EVERY 256 /* documents between progress calls */
 
+#if defined(__GNUC__)
+#define PREFETCH(p) __builtin_prefetch(p)
+#else
+#define PREFETCH(p) ((void)0)
+#endif
+
+/* Index slots: the top 24 bits of the mixed hash as a tag, then the pool
+ * offset of the entry + 1 (0 = empty). The slot number comes from the low
+ * bits of the mixed hash, so tag and slot are independent. */
+#define OFF_BITS 40
+#define OFF_MASK (((uint64_t)1 << OFF_BITS) - 1)
+#define TAG(m) ((m) >> OFF_BITS)
+#define SLOT(tag, off) ((tag) << OFF_BITS | ((uint64_t)(off) + 1))
+#define ENTRY(pool, s) ((pool) + (size_t)(((s) & OFF_MASK) - 1))
+
+static uint32_t rd32(const char *p) {
+  uint32_t v;
+  memcpy(&v, p, 4);
+  return v;
+}
+
+static void wr32(char *p, uint32_t v) { memcpy(p, &v, 4); }
+
 /* Spread all 64 bits of a (polynomial, weak low bits) term hash. */
 static uint64_t mix(uint64_t h) {
   h ^= h >> 31;
@@ -45,6 +72,9 @@ static uint64_t mix(uint64_t h) {
 
 /* ======================================================== the vocabulary */
 
+/* Vocabulary pool entry: u32 feature index, u32 length, bytes, NUL. */
+#define VHEAD 8
+
 void tci_vocab_free(tci_vocab *v) {
   if (!v) return;
   free(v->pool);
@@ -55,50 +85,116 @@ void tci_vocab_free(tci_vocab *v) {
   free(v);
 }
 
-int tci_vocab_finish(tci_vocab *v, tc_diag *diag) {
-  size_t cap = 16, i;
-  double N = (double)v->n_docs;
-  if (v->n > (size_t)INT32_MAX - 1) return tci_fail(diag, TC_ELIMIT, "vocabulary: %zu terms, more than feature indices can number", v->n);
-  while (cap < 2 * v->n) cap *= 2;
-  free(v->idf);
-  free(v->slots);
-  v->slots = NULL;
-  v->idf = malloc((v->n ? v->n : 1) * sizeof *v->idf);
-  v->slots = calloc(cap, sizeof *v->slots);
-  if (!v->idf || !v->slots) return tci_fail(diag, TC_ENOMEM, "vocabulary: out of memory");
-  v->mask = cap - 1;
-  for (i = 0; i < v->n; i++) {
-    const char *s = v->pool + v->off[i];
-    size_t len = v->off[i + 1] - v->off[i] - 1;
-    uint64_t m = mix(tci_term_hash(s, len));
-    uint32_t tag = (uint32_t)(m >> 32);
-    size_t j = (size_t)m & v->mask;
-    v->idf[i] = log((1.0 + N) / (1.0 + (double)v->df[i])) + 1.0;
-    for (; v->slots[j]; j = (j + 1) & v->mask) {
-      uint32_t id = (uint32_t)v->slots[j];
-      size_t o = v->off[id - 1];
-      if ((uint32_t)(v->slots[j] >> 32) == tag && v->off[id] - o - 1 == len &&
-          memcmp(v->pool + o, s, len) == 0)
-        return tci_fail(diag, TC_EFORMAT, "vocabulary: term %zu repeats term %u", i + 1, id);
-    }
-    v->slots[j] = (uint64_t)tag << 32 | (uint32_t)(i + 1);
+/* Smallest power of two (>= 16) keeping n entries at most 70% full. */
+static size_t table_size(size_t n) {
+  size_t cap = 16;
+  while (cap / 10 * 7 < n && cap <= SIZE_MAX / 4) cap *= 2;
+  return cap;
+}
+
+int tci_vocab_build(const tci_vterm *t, size_t n, uint64_t n_docs, tci_vocab **out, tc_diag *diag) {
+  double N = (double)n_docs;
+  size_t bytes = 0, cap, i, pos = 0;
+  tci_vocab *v;
+  *out = NULL;
+  if (n > (size_t)INT32_MAX - 1)
+    return tci_fail(diag, TC_ELIMIT, "vocabulary: %zu terms, more than feature indices can number", n);
+  for (i = 0; i < n; i++) {
+    if ((size_t)t[i].len + VHEAD + 1 > OFF_MASK - bytes)
+      return tci_fail(diag, TC_ELIMIT, "vocabulary: terms too long in total");
+    bytes += (size_t)t[i].len + VHEAD + 1;
   }
+  cap = table_size(n);
+  v = calloc(1, sizeof *v);
+  if (!v) return tci_fail(diag, TC_ENOMEM, "vocabulary: out of memory");
+  v->n = n;
+  v->n_docs = n_docs;
+  v->pool = malloc(bytes ? bytes : 1);
+  v->off = malloc((n ? n : 1) * sizeof *v->off);
+  v->df = malloc((n ? n : 1) * sizeof *v->df);
+  v->idf = malloc((n ? n : 1) * sizeof *v->idf);
+  v->slots = calloc(cap, sizeof *v->slots);
+  if (!v->pool || !v->off || !v->df || !v->idf || !v->slots) {
+    tci_vocab_free(v);
+    return tci_fail(diag, TC_ENOMEM, "vocabulary: out of memory");
+  }
+  v->mask = cap - 1;
+  for (i = 0; i < n; i++) {
+    char *e = v->pool + pos;
+    uint64_t m = mix(tci_term_hash(t[i].p, t[i].len)), s;
+    size_t j = (size_t)m & v->mask;
+    wr32(e, (uint32_t)(i + 1));
+    wr32(e + 4, t[i].len);
+    if (t[i].len) memcpy(e + VHEAD, t[i].p, t[i].len);
+    e[VHEAD + t[i].len] = '\0';
+    v->off[i] = pos + VHEAD;
+    v->df[i] = t[i].df;
+    v->idf[i] = log((1.0 + N) / (1.0 + (double)t[i].df)) + 1.0;
+    for (; (s = v->slots[j]) != 0; j = (j + 1) & v->mask) {
+      const char *o = ENTRY(v->pool, s);
+      if (TAG(s) == TAG(m) && rd32(o + 4) == t[i].len && memcmp(o + VHEAD, t[i].p, t[i].len) == 0) {
+        uint32_t first = rd32(o);
+        tci_vocab_free(v);
+        return tci_fail(diag, TC_EFORMAT, "vocabulary: term %zu repeats term %u", i + 1, first);
+      }
+    }
+    v->slots[j] = SLOT(TAG(m), pos);
+    pos += VHEAD + t[i].len + 1;
+  }
+  *out = v;
   return TC_OK;
 }
 
-int tci_vocab_find(const tci_vocab *v, const tci_term *t) {
-  uint64_t m = mix(t->hash), s;
-  uint32_t tag = (uint32_t)(m >> 32);
+const char *tci_vocab_term(const tci_vocab *v, size_t i, size_t *len) {
+  const char *p = v->pool + v->off[i];
+  *len = rd32(p - 4);
+  return p;
+}
+
+/* Probe from slot m & mask for t; the feature index or 0. */
+static int find_from(const tci_vocab *v, const tci_term *t, uint64_t m) {
   size_t j = (size_t)m & v->mask;
+  uint64_t s;
   while ((s = v->slots[j]) != 0) {
-    if ((uint32_t)(s >> 32) == tag) {
-      uint32_t id = (uint32_t)s;
-      size_t o = v->off[id - 1];
-      if (tci_term_equal(t, v->pool + o, v->off[id] - o - 1)) return (int)id;
+    if (TAG(s) == TAG(m)) {
+      const char *e = ENTRY(v->pool, s);
+      if (tci_term_equal(t, e + VHEAD, rd32(e + 4))) return (int)rd32(e);
     }
     j = (j + 1) & v->mask;
   }
   return 0;
+}
+
+int tci_vocab_find(const tci_vocab *v, const tci_term *t) { return find_from(v, t, mix(t->hash)); }
+
+void tci_finder_init(tci_finder *f, const tci_vocab *v) {
+  f->v = v;
+  f->pushed = f->resolved = 0;
+}
+
+int tci_finder_push(tci_finder *f, const tci_term *t) {
+  const tci_vocab *v = f->v;
+  size_t k = f->pushed++ & (TCI_RING - 1);
+  f->t[k] = *t;
+  f->m[k] = mix(t->hash);
+  PREFETCH(&v->slots[(size_t)f->m[k] & v->mask]);
+  if (f->pushed > TCI_LAG) { /* its slot has arrived: fetch the entry */
+    size_t j = (f->pushed - 1 - TCI_LAG) & (TCI_RING - 1);
+    uint64_t s = v->slots[(size_t)f->m[j] & v->mask];
+    if (s && TAG(s) == TAG(f->m[j])) PREFETCH(ENTRY(v->pool, s));
+  }
+  if (f->pushed > 2 * TCI_LAG) {
+    size_t r = f->resolved++ & (TCI_RING - 1);
+    return find_from(v, &f->t[r], f->m[r]);
+  }
+  return 0;
+}
+
+int tci_finder_next(tci_finder *f) {
+  size_t r;
+  if (f->resolved == f->pushed) return -1;
+  r = f->resolved++ & (TCI_RING - 1);
+  return find_from(f->v, &f->t[r], f->m[r]);
 }
 
 size_t tc_extractor_n_features(const tc_extractor *ex) {
@@ -107,65 +203,55 @@ size_t tc_extractor_n_features(const tc_extractor *ex) {
 
 const char *tc_extractor_feature_name(const tc_extractor *ex, int index, size_t *len) {
   const tci_vocab *v = ex ? ex->vocab : NULL;
-  size_t i;
+  size_t n;
+  const char *s;
   if (!v || index < 1 || (size_t)index > v->n) {
     if (len) *len = 0;
     return NULL;
   }
-  i = (size_t)index - 1;
-  if (len) *len = v->off[i + 1] - v->off[i] - 1;
-  return v->pool + v->off[i];
+  s = tci_vocab_term(v, (size_t)index - 1, &n);
+  if (len) *len = n;
+  return s;
 }
 
 /* ======================================================== counting */
 
+/* Counter pool entry: u32 df, u32 last document seen in (1-based), u32
+ * length, bytes. Entries are contiguous, so the pool alone lists them. */
+#define CHEAD 12
+
 typedef struct counter {
-  uint64_t *slots;    /* tag << 32 | entry + 1, 0 = empty */
+  uint64_t *slots;    /* as the vocabulary's index */
   size_t mask;        /* slot count - 1 */
-  size_t n, cap;      /* entries */
-  size_t *off;        /* entry: offset of its bytes in pool */
-  uint32_t *len;      /* entry: bytes */
-  uint32_t *df;       /* entry: documents seen in */
-  uint32_t *last;     /* entry: last document seen in, 1-based */
+  size_t n;           /* entries */
   char *pool;
   size_t pool_len, pool_cap;
   uint32_t doc;       /* current document, 1-based */
+  tci_term ring[TCI_RING]; /* terms in flight, as in tci_finder (this document's) */
+  uint64_t m[TCI_RING];
+  size_t pushed, resolved;
 } counter;
 
 static void counter_free(counter *c) {
   free(c->slots);
-  free(c->off);
-  free(c->len);
-  free(c->df);
-  free(c->last);
   free(c->pool);
 }
 
-/* Grow a malloc'ed array to `cap` items of `size` bytes, or fail leaving it. */
-static int grow_array(void **p, size_t cap, size_t size) {
-  void *q;
-  if (cap > SIZE_MAX / size) return TC_ELIMIT;
-  q = realloc(*p, cap * size);
-  if (!q) return TC_ENOMEM;
-  *p = q;
-  return TC_OK;
-}
-
-static void place(uint64_t *slots, size_t mask, uint64_t m, uint32_t id) {
+static void place(uint64_t *slots, size_t mask, uint64_t m, size_t off) {
   size_t j = (size_t)m & mask;
   while (slots[j]) j = (j + 1) & mask;
-  slots[j] = (m >> 32) << 32 | id;
+  slots[j] = SLOT(TAG(m), off);
 }
 
 /* Double the slot table, re-placing entries by their recomputed hashes. */
 static int rehash(counter *c) {
-  size_t cap = (c->mask + 1) * 2, e;
+  size_t cap = (c->mask + 1) * 2, pos;
   uint64_t *slots;
   if (cap > SIZE_MAX / sizeof *slots / 2) return TC_ELIMIT;
   slots = calloc(cap, sizeof *slots);
   if (!slots) return TC_ENOMEM;
-  for (e = 0; e < c->n; e++)
-    place(slots, cap - 1, mix(tci_term_hash(c->pool + c->off[e], c->len[e])), (uint32_t)(e + 1));
+  for (pos = 0; pos < c->pool_len; pos += CHEAD + rd32(c->pool + pos + 8))
+    place(slots, cap - 1, mix(tci_term_hash(c->pool + pos + CHEAD, rd32(c->pool + pos + 8))), pos);
   free(c->slots);
   c->slots = slots;
   c->mask = cap - 1;
@@ -175,43 +261,35 @@ static int rehash(counter *c) {
 /* Make room for one more entry of `len` bytes. */
 static int reserve_entry(counter *c, size_t len) {
   int rc;
-  if (c->n >= UINT32_MAX - 1 || len > UINT32_MAX) return TC_ELIMIT;
-  if (c->n + 1 > (c->mask + 1) / 4 * 3 && (rc = rehash(c)) != TC_OK) return rc;
-  if (c->n == c->cap) {
-    size_t cap = c->cap ? c->cap * 2 : 4096;
-    if ((rc = grow_array((void **)&c->off, cap, sizeof *c->off)) != TC_OK ||
-        (rc = grow_array((void **)&c->len, cap, sizeof *c->len)) != TC_OK ||
-        (rc = grow_array((void **)&c->df, cap, sizeof *c->df)) != TC_OK ||
-        (rc = grow_array((void **)&c->last, cap, sizeof *c->last)) != TC_OK)
-      return rc;
-    c->cap = cap;
-  }
-  if (len > c->pool_cap - c->pool_len) {
+  if (len > UINT32_MAX || len + CHEAD > OFF_MASK - c->pool_len) return TC_ELIMIT;
+  if (c->n + 1 > (c->mask + 1) / 10 * 7 && (rc = rehash(c)) != TC_OK) return rc;
+  if (len + CHEAD > c->pool_cap - c->pool_len) {
     size_t cap = c->pool_cap ? c->pool_cap : 65536;
-    while (cap - c->pool_len < len) {
+    char *p;
+    while (cap - c->pool_len < len + CHEAD) {
       if (cap > SIZE_MAX / 2) return TC_ELIMIT;
       cap *= 2;
     }
-    if ((rc = grow_array((void **)&c->pool, cap, 1)) != TC_OK) return rc;
+    if (!(p = realloc(c->pool, cap))) return TC_ENOMEM;
+    c->pool = p;
     c->pool_cap = cap;
   }
   return TC_OK;
 }
 
-/* tci_terms_each visitor: count the term once per document. */
-static int count_term(void *ud, const tci_term *t) {
-  counter *c = ud;
-  uint64_t m = mix(t->hash), s;
-  uint32_t tag = (uint32_t)(m >> 32);
-  size_t j = (size_t)m & c->mask, e;
+/* Count one term once per document: find its entry or add one. */
+static int count_one(counter *c, const tci_term *t, uint64_t m) {
+  size_t j = (size_t)m & c->mask;
+  uint64_t s;
+  char *e;
   int rc;
   while ((s = c->slots[j]) != 0) {
-    if ((uint32_t)(s >> 32) == tag) {
-      e = (uint32_t)s - 1;
-      if (tci_term_equal(t, c->pool + c->off[e], c->len[e])) {
-        if (c->last[e] != c->doc) {
-          c->last[e] = c->doc;
-          c->df[e]++;
+    if (TAG(s) == TAG(m)) {
+      e = ENTRY(c->pool, s);
+      if (tci_term_equal(t, e + CHEAD, rd32(e + 8))) {
+        if (rd32(e + 4) != c->doc) {
+          wr32(e, rd32(e) + 1);
+          wr32(e + 4, c->doc);
         }
         return 0;
       }
@@ -219,50 +297,91 @@ static int count_term(void *ud, const tci_term *t) {
     j = (j + 1) & c->mask;
   }
   if ((rc = reserve_entry(c, t->len)) != TC_OK) return rc;
-  e = c->n++;
-  c->off[e] = c->pool_len;
-  c->len[e] = (uint32_t)t->len;
-  c->df[e] = 1;
-  c->last[e] = c->doc;
-  tci_term_copy(t, c->pool + c->pool_len);
-  c->pool_len += t->len;
-  place(c->slots, c->mask, m, (uint32_t)(e + 1));
+  e = c->pool + c->pool_len;
+  wr32(e, 1);
+  wr32(e + 4, c->doc);
+  wr32(e + 8, (uint32_t)t->len);
+  tci_term_copy(t, e + CHEAD);
+  place(c->slots, c->mask, m, c->pool_len);
+  c->pool_len += CHEAD + t->len;
+  c->n++;
   return 0;
+}
+
+/* tci_terms_each visitor: the pipeline of tci_finder_push, counting
+ * instead of looking up (in order, so insertions stay deterministic). */
+static int count_term(void *ud, const tci_term *t) {
+  counter *c = ud;
+  size_t k = c->pushed++ & (TCI_RING - 1);
+  c->ring[k] = *t;
+  c->m[k] = mix(t->hash);
+  PREFETCH(&c->slots[(size_t)c->m[k] & c->mask]);
+  if (c->pushed > TCI_LAG) {
+    size_t j = (c->pushed - 1 - TCI_LAG) & (TCI_RING - 1);
+    uint64_t s = c->slots[(size_t)c->m[j] & c->mask];
+    if (s && TAG(s) == TAG(c->m[j])) PREFETCH(ENTRY(c->pool, s));
+  }
+  if (c->pushed > 2 * TCI_LAG) {
+    size_t r = c->resolved++ & (TCI_RING - 1);
+    return count_one(c, &c->ring[r], c->m[r]);
+  }
+  return 0;
+}
+
+/* Count the terms still in flight: they point into the document's tokens,
+ * so this runs before the next document is tokenised. */
+static int drain(counter *c) {
+  int rc;
+  while (c->resolved < c->pushed) {
+    size_t r = c->resolved++ & (TCI_RING - 1);
+    if ((rc = count_one(c, &c->ring[r], c->m[r])) != TC_OK) return rc;
+  }
+  return TC_OK;
 }
 
 /* ======================================================== selection */
 
 typedef struct survivor {
-  const char *p;
-  uint32_t len, df;
+  uint64_t key;       /* the first 8 bytes, big-endian, zero-padded */
+  tci_vterm t;
 } survivor;
 
-/* Descending df, then bytes ascending (a proper prefix first). */
+/* Descending df, then bytes ascending (a proper prefix first). The key
+ * settles most ties without touching the pool, whose random accesses
+ * would dominate the sort. */
 static int by_df_then_bytes(const void *pa, const void *pb) {
   const survivor *a = pa, *b = pb;
-  size_t n = a->len < b->len ? a->len : b->len;
+  size_t n;
   int c;
-  if (a->df != b->df) return a->df > b->df ? -1 : 1;
-  c = n ? memcmp(a->p, b->p, n) : 0;
+  if (a->t.df != b->t.df) return a->t.df > b->t.df ? -1 : 1;
+  if (a->key != b->key) return a->key < b->key ? -1 : 1;
+  n = a->t.len < b->t.len ? a->t.len : b->t.len;
+  c = n ? memcmp(a->t.p, b->t.p, n) : 0;
   if (c) return c;
-  return a->len < b->len ? -1 : a->len > b->len;
+  return a->t.len < b->t.len ? -1 : a->t.len > b->t.len;
 }
 
 /* Keep the entries passing min_df/max_df, order them, cut to max_features
  * and build the vocabulary. */
 static int select_terms(const counter *c, const tc_options *o, size_t n_docs, tci_vocab **out) {
   double max_count = o->max_df * (double)n_docs;
-  size_t n = 0, e, bytes = 0, i;
+  uint32_t min_df = o->min_df > 1 ? (uint32_t)o->min_df : 1;
+  size_t n = 0, pos, i, k;
   survivor *s;
-  tci_vocab *v;
+  tci_vterm *t;
   int rc;
   s = malloc((c->n ? c->n : 1) * sizeof *s);
   if (!s) return TC_ENOMEM;
-  for (e = 0; e < c->n; e++) {
-    if (c->df[e] < (uint32_t)(o->min_df > 1 ? o->min_df : 1) || (double)c->df[e] > max_count) continue;
-    s[n].p = c->pool + c->off[e];
-    s[n].len = c->len[e];
-    s[n].df = c->df[e];
+  for (pos = 0; pos < c->pool_len;) {
+    const char *e = c->pool + pos;
+    uint32_t df = rd32(e), len = rd32(e + 8);
+    pos += CHEAD + len;
+    if (df < min_df || (double)df > max_count) continue;
+    s[n].t.p = e + CHEAD;
+    s[n].t.len = len;
+    s[n].t.df = df;
+    s[n].key = 0;
+    for (k = 0; k < 8; k++) s[n].key = s[n].key << 8 | (k < len ? (unsigned char)e[CHEAD + k] : 0u);
     n++;
   }
   if (n == 0) {
@@ -271,43 +390,23 @@ static int select_terms(const counter *c, const tc_options *o, size_t n_docs, tc
   }
   qsort(s, n, sizeof *s, by_df_then_bytes);
   if (o->max_features > 0 && n > (size_t)o->max_features) n = (size_t)o->max_features;
-  for (i = 0; i < n; i++) bytes += (size_t)s[i].len + 1;
-  v = calloc(1, sizeof *v);
-  if (!v) {
+  t = malloc(n * sizeof *t);
+  if (!t) {
     free(s);
     return TC_ENOMEM;
   }
-  v->n = n;
-  v->n_docs = n_docs;
-  v->pool = malloc(bytes);
-  v->off = malloc((n + 1) * sizeof *v->off);
-  v->df = malloc(n * sizeof *v->df);
-  if (!v->pool || !v->off || !v->df) {
-    free(s);
-    tci_vocab_free(v);
-    return TC_ENOMEM;
-  }
-  v->off[0] = 0;
-  for (i = 0; i < n; i++) {
-    memcpy(v->pool + v->off[i], s[i].p, s[i].len);
-    v->pool[v->off[i] + s[i].len] = '\0';
-    v->off[i + 1] = v->off[i] + s[i].len + 1;
-    v->df[i] = s[i].df;
-  }
+  for (i = 0; i < n; i++) t[i] = s[i].t;
   free(s);
-  if ((rc = tci_vocab_finish(v, NULL)) != TC_OK) {
-    tci_vocab_free(v);
-    return rc;
-  }
-  *out = v;
-  return TC_OK;
+  rc = tci_vocab_build(t, n, n_docs, out, NULL);
+  free(t);
+  return rc;
 }
 
 /* ======================================================== fitting */
 
 int tc_extractor_fit(tc_extractor *ex, size_t n, const char *const *texts,
                      const size_t *lens, tc_progress_fn progress, void *ud) {
-  counter c;
+  counter *c;
   tc_workspace *ws = NULL;
   tci_vocab *v = NULL;
   tc_tokens toks;
@@ -318,30 +417,36 @@ int tc_extractor_fit(tc_extractor *ex, size_t n, const char *const *texts,
     if (!texts[i] && lens[i]) return TC_EINVAL;
   if (n == 0) return TC_EDATA;
   if (n > UINT32_MAX - 1) return TC_ELIMIT;
-  memset(&c, 0, sizeof c);
-  c.mask = 65535;
-  c.slots = calloc(c.mask + 1, sizeof *c.slots);
-  if (!c.slots) return TC_ENOMEM;
+  c = calloc(1, sizeof *c);
+  if (!c) return TC_ENOMEM;
+  c->mask = 65535;
+  c->slots = calloc(c->mask + 1, sizeof *c->slots);
+  if (!c->slots) {
+    free(c);
+    return TC_ENOMEM;
+  }
   if ((rc = tc_workspace_new(&ws)) != TC_OK) goto done;
   for (i = 0; i < n; i++) {
     if (progress && i % PROGRESS_EVERY == 0 && progress(ud, "vocabulary", i, n)) {
       rc = TC_ECANCELED;
       goto done;
     }
-    c.doc = (uint32_t)(i + 1);
+    c->doc = (uint32_t)(i + 1);
     if ((rc = tc_extractor_tokenize(ex, ws, texts[i], lens[i], &toks)) != TC_OK ||
-        (rc = tci_terms_each(ex, ws, &toks, count_term, &c)) != TC_OK)
+        (rc = tci_terms_each(ex, ws, &toks, count_term, c)) != TC_OK ||
+        (rc = drain(c)) != TC_OK)
       goto done;
   }
   if (progress && progress(ud, "vocabulary", n, n)) {
     rc = TC_ECANCELED;
     goto done;
   }
-  if ((rc = select_terms(&c, &ex->opt, n, &v)) != TC_OK) goto done;
+  if ((rc = select_terms(c, &ex->opt, n, &v)) != TC_OK) goto done;
   tci_vocab_free(ex->vocab);
   ex->vocab = v;
 done:
   tc_workspace_free(ws);
-  counter_free(&c);
+  counter_free(c);
+  free(c);
   return rc;
 }

@@ -350,6 +350,56 @@ TEST(fit_progress_and_cancel) {
   tc_extractor_free(ex);
 }
 
+/* Regression: the finder's ring first held 2 * TCI_LAG entries while a
+ * push keeps 2 * TCI_LAG + 1 in flight, so the 17th push overwrote a term
+ * not yet resolved (fitting lost terms, vectors lost features). Every
+ * pushed term must come back, in order, with its own index. */
+TEST(finder_resolves_every_term_in_push_order) {
+  enum { W = 300 };
+  static char words[W][8];
+  tc_token tok[W];
+  const char *docs[W];
+  size_t lens[W], i, got = 0, bad = 0;
+  tc_options o = opts(1, 1, 0, 0);
+  tc_extractor *ex = make(&o);
+  tci_finder f;
+  int id;
+  for (i = 0; i < W; i++) {
+    snprintf(words[i], sizeof words[i], "w%zuq", i);
+    tok[i].text = words[i];
+    tok[i].len = strlen(words[i]);
+    docs[i] = words[i];
+    lens[i] = tok[i].len;
+  }
+  CHECK_OK(tc_extractor_fit(ex, W, docs, lens, NULL, NULL));
+  CHECK_EQ_INT(tc_extractor_n_features(ex), W);
+  tci_finder_init(&f, ex->vocab);
+  for (i = 0; i < W + 5; i++) {
+    tci_term t;
+    memset(&t, 0, sizeof t);
+    t.kind = TCI_TERM_WORDS;
+    t.n = 1;
+    t.tok = &tok[i % W];
+    t.len = tok[i % W].len;
+    t.hash = tci_term_hash(t.tok->text, t.len);
+    id = tci_finder_push(&f, &t);
+    if (i >= 2 * TCI_LAG) { /* resolves push i - 2 * TCI_LAG */
+      size_t want = (i - 2 * TCI_LAG) % W;
+      if (id < 1 || strcmp(name(ex, id), words[want]) != 0) bad++;
+      got++;
+    } else if (id != 0) {
+      bad++;
+    }
+  }
+  while ((id = tci_finder_next(&f)) >= 0) {
+    if (id < 1 || strcmp(name(ex, id), words[got % W]) != 0) bad++;
+    got++;
+  }
+  CHECK_EQ_INT(got, W + 5);
+  CHECK_EQ_INT(bad, 0);
+  tc_extractor_free(ex);
+}
+
 /* ======================================================== vectors */
 
 TEST(vector_equals_hand_computation) {
@@ -616,6 +666,7 @@ int main(void) {
   RUN(fit_min_df_max_df_max_features);
   RUN(fit_is_deterministic_and_input_order_free);
   RUN(fit_progress_and_cancel);
+  RUN(finder_resolves_every_term_in_push_order);
   RUN(vector_equals_hand_computation);
   RUN(empty_and_unknown_texts_give_empty_vectors);
   RUN(vectors_match_slow_reference);
