@@ -13,7 +13,12 @@ local tc = require "textclass"
 
 local H = {}
 
-H.root = os.getenv("PWD") or "."
+H.root = (function()
+  local p = io.popen("pwd")
+  local dir = p and p:read("l")
+  if p then p:close() end
+  return dir or "."
+end)()
 H.build = os.getenv("TEXTCLASS_BUILD") or "build"
 H.data = "tests/data/lua"
 H.labels = { "politics", "sport", "cyber", "other" }
