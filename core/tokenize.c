@@ -224,13 +224,12 @@ static int special(const unsigned char *s, size_t n, size_t start, size_t end,
     if (!(is_word(k) || (cp < 0x80 && local_part_byte((unsigned)cp)))) break;
   }
   *no_mail = p;
-  if (p < n && s[p] == '@' && p > start) {
-    size_t d = p + 1, e = host_end(s, n, d), q;
+  if (p + 1 < n && s[p] == '@' && p > start && s[p + 1] != '.' && s[p + 1] != '-') {
+    size_t d = p + 1, e = host_end(s, n, d), q; /* not "a@.b" nor "a@-b" */
     int dot = 0;
     *hs = d;
     *he = e;
     host_trim(s, hs, he);
-    if (*hs != d) return 0; /* "a@.b" or "a@-b" */
     for (q = *hs; q < *he; q++)
       if (s[q] == '.') dot = 1;
     if (!dot) return 0;

@@ -76,6 +76,7 @@ TEST(urls_and_emails) {
   TOKS("mail John.Smith@BBC.co.uk. Or <j_x+1@mail.example.org>", "mail|bbc.co.uk|or|mail.example.org");
   TOKS("@handle a@b x@.com", "handle|a|b|x|com");    /* not e-mail addresses */
   TOKS("o'neil@x.com", "x.com");
+  TOKS("john@www.example.org a@-b.c a@", "example.org|a|b.c|a"); /* regression: www. trimmed */
 }
 
 TEST(unspaced_scripts) {
