@@ -289,6 +289,31 @@ TEST(empty_and_nul) {
   CHECK_EQ_INT(inv, 0);
 }
 
+/* strip_boilerplate runs the page clean-up first: the result is the
+ * normalisation of what tci_strip_boilerplate keeps, whatever its rules. */
+TEST(boilerplate_first) {
+  static const char page[] =
+      "Recent Posts\nRead more\nCookie policy: we use cookies. Accept\n"
+      "Subscribe to our newsletter\n\nThe Senate voted on Tuesday to pass the bill, "
+      "which funds cyber defence for three years.\nRead more\n";
+  tc_options o;
+  const char *kept, *a, *b;
+  size_t kept_n, an, bn;
+  char *copy;
+  tc_options_init(&o);
+  o.strip_boilerplate = 1;
+  CHECK_OK(tc_normalize(&o, ws, page, sizeof page - 1, &a, &an, NULL));
+  copy = malloc(an + 1);
+  if (!copy) return;
+  memcpy(copy, a, an + 1);
+  CHECK_OK(tci_strip_boilerplate(ws, page, sizeof page - 1, &kept, &kept_n));
+  o.strip_boilerplate = 0;
+  CHECK_OK(tc_normalize(&o, ws, kept, kept_n, &b, &bn, NULL));
+  CHECK_MEM(copy, an, b, bn);
+  CHECK(strstr(copy, "the senate voted") != NULL);
+  free(copy);
+}
+
 /* A run of combining marks in the wrong order, long enough to take the
  * counting sort: the result must be in canonical order and equal to
  * utf8proc's own NFC of the same text. */
@@ -502,6 +527,7 @@ int main(void) {
   RUN(nfkc_and_casefold);
   RUN(lumps_and_ignorables);
   RUN(empty_and_nul);
+  RUN(boilerplate_first);
   RUN(long_mark_runs);
   RUN(agrees_with_utf8proc);
   RUN(english_list);
