@@ -96,34 +96,31 @@ static char *dir_of(const char *path) {
   return d;
 }
 
-static int sync_dir(const char *path, tc_diag *diag) {
-  char *dir = dir_of(path);
-  int fd, rc = TC_OK;
-  if (!dir) return tci_fail(diag, TC_ENOMEM, "save: out of memory");
-  fd = open(dir, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    rc = io_fail(diag, TC_EIO, "save: cannot open directory", dir, errno);
-  } else {
-    if (fsync(fd) != 0 && errno != EINVAL && errno != ENOTSUP)
-      rc = io_fail(diag, TC_EIO, "save: cannot sync directory", dir, errno);
-    close(fd);
-  }
-  free(dir);
+/* After the rename: make the directory entry durable. `dir` was made
+ * before the rename, so nothing here can fail for lack of memory. */
+static int sync_dir(const char *dir, tc_diag *diag) {
+  int fd = open(dir, O_RDONLY | O_CLOEXEC), rc = TC_OK;
+  if (fd < 0) return io_fail(diag, TC_EIO, "save: cannot open directory", dir, errno);
+  if (fsync(fd) != 0 && errno != EINVAL && errno != ENOTSUP)
+    rc = io_fail(diag, TC_EIO, "save: cannot sync directory", dir, errno);
+  close(fd);
   return rc;
 }
 
 int tc_model_save(const tc_model *m, const char *path, tc_diag *diag) {
   unsigned char *bytes = NULL;
   size_t len = 0;
-  char *tmp = NULL;
+  char *tmp = NULL, *dir;
   struct stat st;
   int fd, rc, err;
   if (!m || !path || !*path) return tci_fail(diag, TC_EINVAL, "save: no model or path given");
   rc = tci_model_encode(m, &bytes, &len, diag);
   if (rc != TC_OK) return rc;
-  err = create_temp(path, &tmp, &fd);
+  dir = dir_of(path);
+  err = dir ? create_temp(path, &tmp, &fd) : ENOMEM;
   if (err) {
     free(bytes);
+    free(dir);
     if (err == ENOMEM) return tci_fail(diag, TC_ENOMEM, "save: out of memory");
     return io_fail(diag, TC_EIO, "save: cannot create a temporary file beside", path, err);
   }
@@ -137,13 +134,11 @@ int tc_model_save(const tc_model *m, const char *path, tc_diag *diag) {
   free(bytes);
   if (close(fd) != 0 && rc == TC_OK) rc = io_fail(diag, TC_EIO, "save: cannot close", tmp, errno);
   if (rc == TC_OK && rename(tmp, path) != 0) rc = io_fail(diag, TC_EIO, "save: cannot rename onto", path, errno);
-  if (rc != TC_OK) {
-    unlink(tmp);
-    free(tmp);
-    return rc;
-  }
+  if (rc != TC_OK) unlink(tmp);
+  else rc = sync_dir(dir, diag);
   free(tmp);
-  return sync_dir(path, diag);
+  free(dir);
+  return rc;
 }
 
 /* ======================================================== loading */
