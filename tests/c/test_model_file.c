@@ -55,7 +55,7 @@ static const char *const TEXTS[] = {
 };
 #define N_TEXTS (sizeof TEXTS / sizeof TEXTS[0])
 
-static const char *const LABELS[] = {"sport", "world", "\xc3\xa9" "conomie"};
+static const char *const LABELS[] = {"sport", "world", ("\xc3\xa9" "conomie")};
 #define N_LABELS 3
 
 static uint64_t rng_state;
