@@ -142,7 +142,9 @@ static int count_term(void *ud, const char *term, size_t len) {
 
 static int copy_term(void *ud, const char *term, size_t len) {
   terms_acc *a = ud;
-  if (a->n >= a->cap_n || len > a->cap_bytes - a->bytes) return 1; /* not deterministic? stop */
+  /* pass 2 must see what pass 1 counted; if the core ever disagreed, stop
+   * rather than write past the scratch */
+  if (a->n >= a->cap_n || len > a->cap_bytes - a->bytes) return 1;
   memcpy(a->buf + a->bytes, term, len);
   a->bytes += len;
   a->ends[a->n++] = a->bytes;
