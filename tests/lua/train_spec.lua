@@ -72,6 +72,8 @@ describe("tc.train", function()
     assert.same({ 3, 4 }, info.options.char_ngrams)
     assert.is_true(info.features <= 500)
     assert.is_true(info.options.strip_accents)
+    assert.equal(2, info.cv_folds) -- cv figures are stored in the model
+    assert.is_true(info.cv_macro_f1 >= 0 and info.cv_macro_f1 <= 1)
   end)
 
   it("trains rbf models", function()
