@@ -225,9 +225,19 @@ TC_API void tc_extractor_free(tc_extractor *ex);
 TC_API const tc_options *tc_extractor_options(const tc_extractor *ex);
 
 /* Learn the vocabulary and document frequencies from n documents, applying
- * min_df, max_df and max_features. Indices are assigned in a deterministic
- * order (by descending document frequency, ties by term bytes). Replaces any
- * earlier vocabulary. TC_EDATA when no term survives. */
+ * min_df, max_df and max_features. A term's document frequency (df) counts
+ * the documents it occurs in; terms with df < min_df or df > max_df * n
+ * are dropped, then the rest are ordered by descending df, ties by term
+ * bytes (memcmp order, a prefix first), the first max_features kept (0:
+ * all) and numbered 1, 2, ... in that order: the same input gives the same
+ * indices whatever the document order. idf = ln((1 + n) / (1 + df)) + 1.
+ * texts[i] may be NULL when lens[i] is 0; lens is required. progress (may
+ * be NULL) is called as ("vocabulary", done, n) every 256 documents and at
+ * the end. Replaces any earlier vocabulary on success only: on any error
+ * (TC_EDATA when n is 0 or no term survives, TC_ECANCELED, TC_ENOMEM,
+ * TC_ELIMIT beyond 2^32 - 2 documents) the extractor is unchanged.
+ * Memory: about 25 bytes plus the term's bytes per distinct term seen,
+ * freed on return (docs/features.md). */
 TC_API int tc_extractor_fit(tc_extractor *ex, size_t n, const char *const *texts,
                             const size_t *lens, tc_progress_fn progress, void *ud);
 
@@ -247,33 +257,52 @@ TC_API int tc_extractor_fit(tc_extractor *ex, size_t n, const char *const *texts
 TC_API int tc_extractor_tokenize(const tc_extractor *ex, tc_workspace *ws,
                                  const char *text, size_t len, tc_tokens *out);
 
-/* Every term the extractor derives from a text, in text order, with
- * repetitions: word n-grams (joined by one space), character bigrams of
- * scripts without spaces, and character n-grams when enabled (prefixed
- * "#c "). Independent of any vocabulary. */
+/* Every term the extractor derives from a text, with repetitions,
+ * independent of any vocabulary (docs/features.md). For each token i in
+ * order: the word n-grams starting at i (word_ngram_min..max tokens joined
+ * by one space, shortest first); then, when word n-grams are on and tokens
+ * i and i+1 are both single characters of scripts written without spaces,
+ * the two joined with no space ("中国"); then the character n-grams of
+ * token i padded with a space on each side (char_ngram_min..max code
+ * points, by length then position, prefixed "#c ": "#c  da"; a padded
+ * token shorter than n gives itself once). A non-zero return from fn stops
+ * the walk and the call returns TC_OK. */
 TC_API int tc_extractor_terms(const tc_extractor *ex, tc_workspace *ws,
                               const char *text, size_t len,
                               tc_term_fn fn, void *ud);
 
 /* The TF-IDF vector of a text over the fitted vocabulary; terms outside it
- * are ignored. TC_EINVAL if the extractor is not fitted. */
+ * are ignored. Each feature's value is tf (1 + ln count when sublinear_tf,
+ * else the count) times idf when use_idf, the vector then scaled to unit
+ * length when l2_normalize. Indices strictly ascending; an empty or
+ * unknown text gives n = 0. The result lives in ws until its next use.
+ * The extractor is only read: threads may share it, one ws each; after a
+ * workspace has seen a text as long, nothing is allocated.
+ * TC_EINVAL if the extractor is not fitted. */
 TC_API int tc_extractor_vectorize(const tc_extractor *ex, tc_workspace *ws,
                                   const char *text, size_t len, tc_vector *out);
 
 /* Vocabulary size (0 before fitting). */
 TC_API size_t tc_extractor_n_features(const tc_extractor *ex);
 
-/* The term of a 1-based feature index (belongs to the extractor), or NULL
- * when out of range. */
+/* The term of a 1-based feature index (belongs to the extractor; also
+ * NUL-terminated), or NULL (and *len = 0) when out of range. len may be NULL. */
 TC_API const char *tc_extractor_feature_name(const tc_extractor *ex, int index, size_t *len);
 
-/* Serialise a fitted extractor: *out is malloc'ed (free() it). */
+/* Serialise a fitted extractor (options, custom stop words, document
+ * count, terms and df; docs/features.md has the layout): *out is malloc'ed
+ * (free() it). TC_EINVAL when not fitted. */
 TC_API int tc_extractor_to_bytes(const tc_extractor *ex, unsigned char **out, size_t *len);
 
 /* Rebuild an extractor from bytes made by tc_extractor_to_bytes. Every size,
- * count and index is checked against the bytes present; TC_EFORMAT (with
- * diag naming the problem) for anything else. Never reads outside
- * [p, p+len) and never allocates more than the bytes can justify. */
+ * count and index is checked against the bytes present, and the content
+ * must be what fitting could have made (options pass tc_options_check,
+ * terms non-empty valid UTF-8 in fitting's order without repeats, df
+ * within 1..N and min_df/max_df, no trailing bytes); TC_EVERSION for a
+ * format version this library does not read, TC_EFORMAT (with diag naming
+ * the field) for anything else. Never reads outside [p, p+len) and never
+ * allocates more than a small multiple of len. A loaded extractor gives
+ * vectors identical to the one saved. */
 TC_API int tc_extractor_from_bytes(const unsigned char *p, size_t len,
                                    tc_extractor **out, tc_diag *diag);
 
