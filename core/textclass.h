@@ -236,8 +236,8 @@ TC_API const tc_options *tc_extractor_options(const tc_extractor *ex);
  * the end. Replaces any earlier vocabulary on success only: on any error
  * (TC_EDATA when n is 0 or no term survives, TC_ECANCELED, TC_ENOMEM,
  * TC_ELIMIT beyond 2^32 - 2 documents) the extractor is unchanged.
- * Memory: about 25 bytes plus the term's bytes per distinct term seen,
- * freed on return (docs/features.md). */
+ * Memory while fitting: 25-35 bytes plus the term's bytes per distinct
+ * term seen, freed on return (docs/features.md has measured figures). */
 TC_API int tc_extractor_fit(tc_extractor *ex, size_t n, const char *const *texts,
                             const size_t *lens, tc_progress_fn progress, void *ud);
 

@@ -370,8 +370,15 @@ static int select_terms(const counter *c, const tc_options *o, size_t n_docs, tc
   survivor *s;
   tci_vterm *t;
   int rc;
-  s = malloc((c->n ? c->n : 1) * sizeof *s);
+  /* count first: survivors are usually a small share of the terms seen */
+  for (pos = 0; pos < c->pool_len; pos += CHEAD + rd32(c->pool + pos + 8)) {
+    uint32_t df = rd32(c->pool + pos);
+    if (df >= min_df && (double)df <= max_count) n++;
+  }
+  if (n == 0) return TC_EDATA;
+  s = malloc(n * sizeof *s);
   if (!s) return TC_ENOMEM;
+  n = 0;
   for (pos = 0; pos < c->pool_len;) {
     const char *e = c->pool + pos;
     uint32_t df = rd32(e), len = rd32(e + 8);
@@ -383,10 +390,6 @@ static int select_terms(const counter *c, const tc_options *o, size_t n_docs, tc
     s[n].key = 0;
     for (k = 0; k < 8; k++) s[n].key = s[n].key << 8 | (k < len ? (unsigned char)e[CHEAD + k] : 0u);
     n++;
-  }
-  if (n == 0) {
-    free(s);
-    return TC_EDATA;
   }
   qsort(s, n, sizeof *s, by_df_then_bytes);
   if (o->max_features > 0 && n > (size_t)o->max_features) n = (size_t)o->max_features;
