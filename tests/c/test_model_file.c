@@ -472,10 +472,13 @@ static void round_trip(tc_model *m) {
       CHECK(same_doubles(x, y, N_LABELS));
       CHECK(same_doubles(x2, y2, N_LABELS));
     }
-    /* and through the public prediction API */
+    /* and through the public prediction API, which must agree with the
+     * independent computation above (x2: the direct kernel sum, or w.x + b) */
+    if (m->kernel == TC_KERNEL_LINEAR) memcpy(x2, x, sizeof x2);
     CHECK_OK(tc_model_decision_values(m, ws, t, strlen(t), x));
     CHECK_OK(tc_model_decision_values(r, ws, t, strlen(t), y));
     CHECK(same_doubles(x, y, N_LABELS));
+    for (l = 0; l < N_LABELS; l++) CHECK(fabs(x[l] - x2[l]) <= 1e-9 * (1 + fabs(x2[l])));
   }
   tc_workspace_free(ws);
   tc_model_free(r);
