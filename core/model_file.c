@@ -5,7 +5,9 @@
  *    file in the same directory (rename is only atomic within a file
  *    system), fsyncs it, renames it over `path`, then fsyncs the directory
  *    so the rename itself survives a crash. Until the rename the old file
- *    is untouched; on any failure before it the temporary is removed.
+ *    is untouched; on any failure before it the temporary is removed. (A
+ *    crash before the rename can leave "<path>.tmp-*" behind, never a
+ *    damaged model at `path`.)
  *  - The temporary file is created with O_EXCL and mode 0666 minus the
  *    umask (as a plain fopen would), under a name derived from the pid, the
  *    clock and a retry counter: no mutable statics, no mkstemp (whose 0600
@@ -48,6 +50,10 @@ static int write_all(int fd, const unsigned char *p, size_t n) {
     ssize_t k = write(fd, p, n > ((size_t)1 << 30) ? ((size_t)1 << 30) : n);
     if (k < 0) {
       if (errno == EINTR) continue;
+      return -1;
+    }
+    if (k == 0) { /* no progress and no error: do not spin */
+      errno = EIO;
       return -1;
     }
     p += k;
