@@ -504,23 +504,32 @@ TC_API int tc_model_top_features(const tc_model *m, size_t label,
  * Model files (docs/model-format.md)
  * ==================================================================== */
 
-/* Serialise: *out is malloc'ed (free() it). */
+/* Serialise: *out is malloc'ed (free() it). The model is first checked by
+ * the rules the loader applies: TC_EINVAL for a model that could not be
+ * read back (an empty, repeated or non-UTF-8 label, a NaN weight, ...).
+ * Equal models give equal bytes, and loading then saving gives the same
+ * bytes. */
 TC_API int tc_model_to_bytes(const tc_model *m, unsigned char **out, size_t *len);
 
 /* Rebuild a model from untrusted bytes. Checks the format name, version,
  * checksum, and every count, size and index against the bytes present;
  * TC_EFORMAT / TC_EVERSION / TC_ECHECKSUM with diag naming the problem.
  * Never reads outside [p, p+len), never allocates more than the bytes can
- * justify, and never hands unchecked data to libsvm. */
+ * justify, and never hands unchecked data to libsvm. *out is NULL on
+ * failure. Touches no global state: safe to call from any thread. */
 TC_API int tc_model_from_bytes(const unsigned char *p, size_t len,
                                tc_model **out, tc_diag *diag);
 
-/* Save atomically: write a temporary file beside `path`, fsync, rename.
- * On failure the previous file at `path` is intact. */
+/* Save atomically: write a temporary file beside `path`, fsync, rename,
+ * fsync the directory. On failure the previous file at `path` is intact
+ * and the temporary file removed. An existing file's permission bits are
+ * kept. TC_EINVAL (as tc_model_to_bytes) or TC_EIO with the system's
+ * message in diag. */
 TC_API int tc_model_save(const tc_model *m, const char *path, tc_diag *diag);
 
 /* Load a model file (tc_model_from_bytes on its contents; TC_EIO for a
- * missing or unreadable file). */
+ * missing or unreadable file or a directory, with the system's message in
+ * diag; TC_ELIMIT for a file over 1 GiB). Safe to call from any thread. */
 TC_API int tc_model_load(const char *path, tc_model **out, tc_diag *diag);
 
 #ifdef __cplusplus
