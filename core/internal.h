@@ -327,6 +327,10 @@ typedef struct tci_kernel {
  * Both training and loading go through here, so libsvm only ever sees
  * models whose counts agree with each other. */
 TCI_FUNC int tci_kernel_assemble(tci_kernel *kern, size_t n_labels);
+/* Frees the assembled models, every array above and kern itself (always
+ * heap-allocated, owned by its tc_model); accepts NULL and partly filled
+ * kernels (NULL arrays or per-label entries). n_nodes counts the whole
+ * nodes array, terminators included. */
 TCI_FUNC void tci_kernel_free(tci_kernel *kern, size_t n_labels);
 
 struct tc_model {
