@@ -116,6 +116,22 @@ describe("tc.tokenize", function()
     assert.same({ "#c  da", "#c dat", "#c ata", "#c ta " }, terms)
   end)
 
+  it("drops page furniture with strip_boilerplate", function()
+    local page = table.concat({
+      "Bank hit by data breach", "",
+      "Hackers stole customer data after malware exploited a vulnerability in the bank's network.", "",
+      "We use cookies to improve your experience. Accept all cookies",
+      "Read more", "Striker scores twice", "Coach praises team", "Champion lifts trophy",
+    }, "\n")
+    local all = table.concat(tc.tokenize(page), " ")
+    local clean = table.concat(tc.tokenize(page, { strip_boilerplate = true }), " ")
+    assert.matches("cookies", all)
+    assert.matches("striker", all)
+    assert.not_matches("cookies", clean)
+    assert.not_matches("striker", clean)
+    assert.matches("^bank hit data breach hackers stole", clean)
+  end)
+
   it("returns an empty array for text without tokens", function()
     assert.same({}, tc.tokenize(""))
     assert.same({}, tc.tokenize("   ...  "))
