@@ -7,6 +7,7 @@ prompts, share buttons, bylines, copyright lines. The label must follow the arti
 builds such pages so a model can be evaluated on them (`textclass eval`), never trained on them:
 
     bench/noisy_pages.py [--corpora DIR] [--out DIR] [--seed 1] [--corpus NAME ...]
+    bench/noisy_pages.py --input FILE.jsonl [--input ...] [--out DIR]   (any labelled JSONL)
 
 For each test article of each corpus (default bbc, cyber, masakhanews_eng, agnews) it writes one
 page to OUT/noisy-<corpus>.jsonl, in the corpora's format ({"id", "text", "label", "orig_label",
@@ -79,9 +80,14 @@ def headlines(rng, pool_by_label, label, k):
     return out
 
 
+def label_of(doc):
+    """The first label of a record with "label" or "labels"."""
+    return doc["label"] if "label" in doc else (doc.get("labels") or ["other"])[0]
+
+
 def compose(rng, doc, pool_by_label):
     title, paras = split_article(doc["text"])
-    label = doc["label"]
+    label = label_of(doc)
     lines = []
     lines += rng.choice(MENUS)
     if rng.random() < 0.5:
@@ -116,21 +122,31 @@ def main(argv):
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--corpus", action="append", help="corpus to use (repeatable); default: %s"
                    % ", ".join(DEFAULT_CORPORA))
+    p.add_argument("--input", action="append", help="compose from this JSONL file instead (repeatable; "
+                   "e.g. held-out folds of a train split for a design study); output noisy-<name>")
     args = p.parse_args(argv)
+    if args.input:
+        names = [os.path.splitext(os.path.basename(f))[0] for f in args.input]
+        docs = dict(zip(names, (read_jsonl(f) for f in args.input)))
+        return write_pages(args, names, docs)
     if not os.path.isdir(args.corpora):
         print("noisy_pages: corpora not found at %s (set TEXTCLASS_CORPORA)" % args.corpora, file=sys.stderr)
         return 77
     names = args.corpus or list(DEFAULT_CORPORA)
+    docs = {n: read_jsonl(os.path.join(args.corpora, n, "test.jsonl")) for n in names}
+    return write_pages(args, names, docs)
+
+
+def write_pages(args, names, docs):
     out = args.out or tempfile.mkdtemp(prefix="textclass-noisy-")
     os.makedirs(out, exist_ok=True)
-    docs = {n: read_jsonl(os.path.join(args.corpora, n, "test.jsonl")) for n in names}
     # The headline pool: titles of every chosen corpus's test articles, by label.
     pool = {}
     for n in names:
         for d in docs[n]:
             t = split_article(d["text"])[0]
             if 3 <= len(t.split()) <= 14:
-                pool.setdefault(d["label"], []).append(t)
+                pool.setdefault(label_of(d), []).append(t)
     for lab in pool:
         pool[lab].sort()
     for n in names:
@@ -138,8 +154,11 @@ def main(argv):
         path = os.path.join(out, "noisy-%s.jsonl" % n)
         with open(path, "w", encoding="utf-8") as f:
             for d in docs[n]:
-                rec = {"id": "noisy-" + d["id"], "text": compose(rng, d, pool), "label": d["label"],
-                       "orig_label": d["orig_label"], "source": "noisy-" + n}
+                rec = {"id": "noisy-" + d["id"], "text": compose(rng, d, pool)}
+                for key in ("label", "labels", "orig_label"):
+                    if key in d:
+                        rec[key] = d[key]
+                rec["source"] = "noisy-" + n
                 f.write(json.dumps(rec, ensure_ascii=False) + "\n")
         print("noisy_pages: %d pages -> %s" % (len(docs[n]), path), file=sys.stderr)
     print(out)
