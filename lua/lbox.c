@@ -47,8 +47,6 @@ tcl_box *tcl_box_push(lua_State *L, void (*fn)(void *p)) {
 void tcl_free_dataset(void *p) { tc_dataset_free(p); }
 void tcl_free_metrics(void *p) { tc_metrics_free(p); }
 void tcl_free_extractor(void *p) { tc_extractor_free(p); }
-void tcl_free_workspace(void *p) { tc_workspace_free(p); }
-void tcl_free_model(void *p) { tc_model_free(p); }
 
 void *tcl_scratch(lua_State *L, size_t n, size_t size) {
   if (size != 0 && n > ((size_t)-1 >> 1) / size)

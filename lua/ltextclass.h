@@ -1,6 +1,6 @@
 /*
  * ltextclass.h - internals shared by the C files in lua/ of the textclass
- * Lua module (never installed; only luaopen_textclass is exported).
+ * Lua module (never installed; luaopen_textclass is the module's one entry point).
  *
  * The files:
  *   ltextclass.c  luaopen_textclass, per-state data, normalize, tokenize,
@@ -55,11 +55,9 @@ tcl_box *tcl_box_push(lua_State *L, void (*fn)(void *p));
 void tcl_free_dataset(void *p);
 void tcl_free_metrics(void *p);
 void tcl_free_extractor(void *p);
-void tcl_free_workspace(void *p);
-void tcl_free_model(void *p);
 
 /* Raw scratch memory owned by the collector (a plain userdata, pushed):
- * n items of `size` bytes; raises a memory error when n * size overflows. */
+ * n items of `size` bytes; raises an error when n * size overflows. */
 void *tcl_scratch(lua_State *L, size_t n, size_t size);
 
 /* ====================================================================
