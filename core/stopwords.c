@@ -113,7 +113,7 @@ static int finish(tci_stopset *s, word *w, size_t n) {
   s->words = malloc((k ? k : 1) * sizeof *s->words);
   s->lens = malloc((k ? k : 1) * sizeof *s->lens);
   while (slots < 2 * k) slots *= 2;
-  while (slots8 < 4 * k) slots8 *= 2; /* sparse: a miss mostly ends at the first slot */
+  while (slots8 < 8 * k) slots8 *= 2; /* sparse: a miss mostly ends at the first slot */
   s->slots = calloc(slots, sizeof *s->slots);
   s->keys8 = calloc(slots8, sizeof *s->keys8);
   if (!s->words || !s->lens || !s->slots || !s->keys8) {

@@ -254,12 +254,21 @@ typedef struct emitter {
  * read past the token but never past ws->norm's TCI_NORM_SLACK zero bytes. */
 static int is_stop(const tci_stopset *st, const unsigned char *s, size_t len) {
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-  if (len <= 8) {
+  if (len <= 8) { /* len >= 1: tokens are never empty */
     uint64_t key, k;
     size_t h;
     memcpy(&key, s, 8);
-    if (len < 8) key &= ((uint64_t)1 << (8 * len)) - 1;
-    for (h = TCI_STOP_SLOT(key, st->mask8); (k = st->keys8[h]) != 0; h = (h + 1) & st->mask8)
+    key &= ~(uint64_t)0 >> (64 - 8 * len);
+    uint64_t diff;
+    h = TCI_STOP_SLOT(key, st->mask8);
+    k = st->keys8[h];
+    /* The table is sparse (1/8 full), so the first slot nearly always
+     * decides: it holds the key or is empty. Testing that as one value,
+     * min(k ^ key, k) == 0, keeps the hit-or-miss outcome (about even in
+     * English, so unpredictable) out of the branches. */
+    diff = k ^ key;
+    if ((diff < k ? diff : k) == 0) return diff == 0;
+    for (h = (h + 1) & st->mask8; (k = st->keys8[h]) != 0; h = (h + 1) & st->mask8)
       if (k == key) return 1;
     return 0;
   }
@@ -267,21 +276,23 @@ static int is_stop(const tci_stopset *st, const unsigned char *s, size_t len) {
   return tci_stopset_has(st, (const char *)s, len);
 }
 
+/* Append a token unless it is a stop word. The token is always written and
+ * the count advanced by "not a stop word", without a branch on it. */
 static int emit(emitter *e, const unsigned char *s, size_t len) {
   tc_token *t;
   if (len > e->max_bytes) {
     len = e->max_bytes; /* >= 4, so at least one code point stays */
     while ((s[len] & 0xC0) == 0x80) len--;
   }
-  if (e->stop && is_stop(e->stop, s, len)) return TC_OK;
   if (e->n == e->cap) {
     int rc = tci_buf_reserve(&e->ws->tokens, e->cap * 2 + 64, sizeof(tc_token));
     if (rc) return rc;
     e->cap = e->ws->tokens.cap / sizeof(tc_token);
   }
-  t = (tc_token *)e->ws->tokens.p + e->n++;
+  t = (tc_token *)e->ws->tokens.p + e->n;
   t->text = (const char *)s;
   t->len = len;
+  e->n += (size_t)!(e->stop && is_stop(e->stop, s, len));
   return TC_OK;
 }
 
