@@ -90,14 +90,25 @@ static void ranges(const tc_options *o, size_t *wmin, size_t *wmax, size_t *cmin
   *cmin = o->char_ngram_min > 1 ? (size_t)o->char_ngram_min : 1;
 }
 
+/* Saturating, so an absurd size makes the caller's reservation fail
+ * (TC_ELIMIT) instead of wrapping to a small buffer. */
 size_t tci_terms_bound(const tc_extractor *ex, const tc_tokens *toks) {
-  size_t wmin, wmax, cmin, cmax, i, bytes = 0, n = toks->n, total = 0;
+  size_t wmin, wmax, cmin, cmax, i, bytes = 0, n = toks->n, total = 0, k;
   ranges(&ex->opt, &wmin, &wmax, &cmin, &cmax);
-  if (wmax >= wmin) total = n * (wmax - wmin + 2); /* + 1 joined bigram */
+  if (wmax >= wmin) { /* + 1: the joined bigram */
+    k = wmax - wmin + 2;
+    if (n > SIZE_MAX / k) return SIZE_MAX;
+    total = n * k;
+  }
   if (cmax >= cmin) {
     /* A token of L code points has at most L + 2 windows per length. */
-    for (i = 0; i < n; i++) bytes += toks->tok[i].len + 2;
-    total += bytes * (cmax - cmin + 1);
+    k = cmax - cmin + 1;
+    for (i = 0; i < n; i++) {
+      if (toks->tok[i].len > SIZE_MAX - 2 - bytes) return SIZE_MAX;
+      bytes += toks->tok[i].len + 2;
+    }
+    if (bytes > (SIZE_MAX - total) / k) return SIZE_MAX;
+    total += bytes * k;
   }
   return total;
 }

@@ -104,6 +104,7 @@ int tc_extractor_vectorize(const tc_extractor *ex, tc_workspace *ws, const char 
 
   /* every term may hit: ids and the sort's scratch hold that many */
   bound = tci_terms_bound(ex, &toks);
+  if (bound == SIZE_MAX) return TC_ELIMIT;
   if ((rc = tci_buf_reserve(&ws->ids, bound + 1, sizeof(int))) != TC_OK ||
       (rc = tci_buf_reserve(&ws->counts, bound + 1, sizeof(int))) != TC_OK)
     return rc;
