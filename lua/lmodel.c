@@ -251,7 +251,7 @@ static int model_predict_batch(lua_State *L) {
 
 /* A label argument: a name of the model's labels (raises otherwise). */
 static size_t check_label(lua_State *L, int arg, const tcl_model *h) {
-  const char *name = luaL_checkstring(L, arg);
+  const char *name = tcl_check_cstring(L, arg, "label");
   int i = tc_model_label_index(h->model, name);
   if (i < 0) luaL_argerror(L, arg, lua_pushfstring(L, "unknown label '%s'", name));
   return (size_t)i;
@@ -459,7 +459,7 @@ static int model_info(lua_State *L) {
  */
 static int model_save(lua_State *L) {
   tcl_model *h = tcl_check_model(L, 1);
-  const char *path = luaL_checkstring(L, 2);
+  const char *path = tcl_check_cstring(L, 2, "path");
   tc_diag diag;
   int rc;
   tcl_check_nargs(L, 2);

@@ -208,6 +208,10 @@ static void opt_stopwords(lua_State *L, int arg, int anchor, int kinds, tc_optio
                                               luaL_typename(L, -1)));
       }
       words[i] = lua_tostring(L, -1);
+      if (strlen(words[i]) != (size_t)lua_rawlen(L, -1)) {
+        luaL_argerror(L, arg, lua_pushfstring(L, "%s.stopwords[%I]: word contains a NUL byte",
+                                              prefix_of(kinds), (lua_Integer)i + 1));
+      }
       lua_rawseti(L, -2, (lua_Integer)i + 1);
     }
     tcl_anchor(L, anchor);
@@ -291,8 +295,10 @@ static size_t check_entry(lua_State *L, int arg, const char *what, lua_Integer i
   int t = lua_type(L, -1);
   size_t k, j, l;
   if (t == LUA_TSTRING) {
-    lua_tolstring(L, -1, &l);
+    const char *s = lua_tolstring(L, -1, &l);
     if (l == 0) luaL_argerror(L, arg, lua_pushfstring(L, "%s[%I]: empty label name", what, i));
+    if (strlen(s) != l)
+      luaL_argerror(L, arg, lua_pushfstring(L, "%s[%I]: label name contains a NUL byte", what, i));
     *is_list = 0;
     return 1;
   }
@@ -312,6 +318,9 @@ static size_t check_entry(lua_State *L, int arg, const char *what, lua_Integer i
     s = lua_tolstring(L, -1, &l);
     if (l == 0)
       luaL_argerror(L, arg, lua_pushfstring(L, "%s[%I][%I]: empty label name", what, i, (lua_Integer)j));
+    if (strlen(s) != l)
+      luaL_argerror(L, arg, lua_pushfstring(L, "%s[%I][%I]: label name contains a NUL byte", what, i,
+                                            (lua_Integer)j));
     for (m = 1; m < j; m++) { /* documents have few labels: quadratic is fine */
       lua_rawgeti(L, -2, (lua_Integer)m);
       if (lua_rawequal(L, -1, -2)) {
@@ -370,4 +379,12 @@ size_t tcl_entry_names(lua_State *L, const char **names) {
     lua_pop(L, 1);
   }
   return k;
+}
+
+const char *tcl_check_cstring(lua_State *L, int arg, const char *what) {
+  size_t len;
+  const char *s = luaL_checklstring(L, arg, &len);
+  if (strlen(s) != len)
+    luaL_argerror(L, arg, lua_pushfstring(L, "%s contains a NUL byte", what));
+  return s;
 }

@@ -263,7 +263,7 @@ static int load_path(lua_State *L, const char *path, const char *label) {
  * @return[2] nil, message, code (missing, unreadable, corrupt or unknown version)
  */
 static int tcl_load(lua_State *L) {
-  const char *path = luaL_checkstring(L, 1);
+  const char *path = tcl_check_cstring(L, 1, "path");
   tcl_check_nargs(L, 1);
   return load_path(L, path, NULL);
 }

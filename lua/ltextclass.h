@@ -135,6 +135,11 @@ size_t tcl_check_labels(lua_State *L, int arg, int li, size_t n, const char *wha
  * strings stay valid while the labels table is on the stack. */
 size_t tcl_entry_names(lua_State *L, const char **names);
 
+/* luaL_checkstring for strings the core takes NUL-terminated (paths,
+ * label names): raises "<what> contains a NUL byte" rather than letting
+ * the core see a shorter string. */
+const char *tcl_check_cstring(lua_State *L, int arg, const char *what);
+
 /* Keep the value on top of the stack alive in the anchor table (popped). */
 void tcl_anchor(lua_State *L, int anchor);
 

@@ -128,6 +128,8 @@ static void read_class_weight(lua_State *L, const spec_slots *s, tc_train_params
         luaL_argerror(L, 1, lua_pushfstring(L, "spec.class_weight: label names expected as keys, got %s",
                                             luaL_typename(L, -2)));
       name = lua_tostring(L, -2);
+      if (strlen(name) != (size_t)lua_rawlen(L, -2))
+        luaL_argerror(L, 1, "spec.class_weight: label name contains a NUL byte");
       if (lua_type(L, -1) != LUA_TNUMBER || !((v = (double)lua_tonumber(L, -1)) > 0) || v > 1e300)
         luaL_argerror(L, 1, lua_pushfstring(L, "spec.class_weight.%s: positive number expected", name));
       for (i = 0; i < nl; i++) {
@@ -187,6 +189,8 @@ static void read_spec(lua_State *L, spec_slots *s, tc_train_params *p, progress_
   t = lua_getfield(L, 1, "fallback");
   if (t == LUA_TSTRING) {
     p->fallback = lua_tostring(L, -1);
+    if (strlen(p->fallback) != (size_t)lua_rawlen(L, -1))
+      luaL_argerror(L, 1, "spec.fallback: label name contains a NUL byte");
     lua_pushvalue(L, -1);
     tcl_anchor(L, s->anchor);
   } else if (t != LUA_TNIL) {
