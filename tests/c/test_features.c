@@ -221,9 +221,9 @@ static const char *name(const tc_extractor *ex, int i) {
   size_t len;
   const char *s = tc_extractor_feature_name(ex, i, &len);
   if (!s || len >= sizeof buf) return "(none)";
+  if (s[len] != '\0') return "(not NUL-terminated)"; /* names are also C strings */
   memcpy(buf, s, len);
   buf[len] = '\0';
-  CHECK(s[len] == '\0'); /* names are also C strings */
   return buf;
 }
 

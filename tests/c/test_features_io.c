@@ -183,7 +183,7 @@ TEST(random_byte_flips_never_crash) {
   unsigned char *p = NULL, *copy;
   size_t n = 0, i;
   uint64_t seed = 20261125;
-  int accepted = 0, rejected = 0, iter, k;
+  int accepted = 0, rejected = 0, broken = 0, iter, k;
   o.char_ngram_min = 3;
   o.char_ngram_max = 3;
   ex = fitted(&o);
@@ -206,18 +206,19 @@ TEST(random_byte_flips_never_crash) {
       size_t m = 0;
       accepted++;
       /* whatever was accepted works and saves */
-      CHECK_OK(tc_extractor_vectorize(back, ws, corpus[iter % N_CORPUS], strlen(corpus[iter % N_CORPUS]), &v));
-      for (i = 1; i < v.n; i++) CHECK(v.f[i - 1].index < v.f[i].index);
-      for (i = 0; i < v.n; i++) CHECK(isfinite(v.f[i].value));
-      CHECK_OK(tc_extractor_to_bytes(back, &q, &m));
+      const char *t = corpus[iter % N_CORPUS];
+      if (tc_extractor_vectorize(back, ws, t, strlen(t), &v) != TC_OK) broken++;
+      for (i = 0; i < v.n; i++)
+        if (!isfinite(v.f[i].value) || (i > 0 && v.f[i - 1].index >= v.f[i].index)) broken++;
+      if (tc_extractor_to_bytes(back, &q, &m) != TC_OK) broken++;
       free(q);
       tc_extractor_free(back);
     } else {
       rejected++;
-      CHECK(back == NULL);
-      CHECK(rc == TC_EFORMAT || rc == TC_EVERSION);
+      if (back != NULL || (rc != TC_EFORMAT && rc != TC_EVERSION)) broken++;
     }
   }
+  CHECK_EQ_INT(broken, 0);
   CHECK(rejected > 0);
   printf("byte flips: %d accepted (flips inside term bytes or unchecked flags), %d rejected\n",
          accepted, rejected);
