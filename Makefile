@@ -32,7 +32,7 @@ BUILD ?= build/sanitize
 ALL_CFLAGS += -fsanitize=$(SANITIZE) -fno-sanitize-recover=all -fno-omit-frame-pointer -O1 -g
 LDFLAGS += -fsanitize=$(SANITIZE)
 # The specs run under the stock interpreter, so preload the runtimes.
-SAN_PRELOAD = LD_PRELOAD="$$($(CC) -print-file-name=libasan.so) $$($(CC) -print-file-name=libubsan.so)" \
+SAN_PRELOAD = LD_PRELOAD=$(shell $(CC) -print-file-name=libasan.so):$(shell $(CC) -print-file-name=libubsan.so) \
               ASAN_OPTIONS=detect_leaks=0
 else
 BUILD ?= build
@@ -79,8 +79,9 @@ $(LIB): $(CORE_OBJ)
 	ar rcs $@ $^
 
 # The module does not link liblua: the interpreter provides it at load time.
+# It exports luaopen_textclass only (the core's tc_ symbols stay inside).
 $(MODULE): $(LUA_OBJ) $(LIB)
-	$(CC) -shared $(LDFLAGS) -o $@ $(LUA_OBJ) $(LIB) $(LIBS)
+	$(CC) -shared $(LDFLAGS) -Wl,--exclude-libs,ALL -o $@ $(LUA_OBJ) $(LIB) $(LIBS)
 
 # The launcher runs scripts/textclass.lua with this tree's module and models.
 $(CLI): scripts/textclass.in Makefile
@@ -129,13 +130,13 @@ demo: all
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib \
-	  $(DESTDIR)$(PREFIX)/lib/lua/5.4 $(DESTDIR)$(PREFIX)/share/lua/5.4/textclass \
+	  $(DESTDIR)$(PREFIX)/lib/lua/5.4 $(DESTDIR)$(PREFIX)/share/lua/5.4/textclass/cli \
 	  $(DESTDIR)$(PREFIX)/share/textclass $(DESTDIR)$(PREFIX)/bin
 	install -m 644 core/textclass.h $(DESTDIR)$(PREFIX)/include/textclass.h
 	install -m 644 $(LIB) $(DESTDIR)$(PREFIX)/lib/libtextclass.a
 	install -m 755 $(MODULE) $(DESTDIR)$(PREFIX)/lib/lua/5.4/textclass.so
-	for f in lua/textclass/*.lua; do [ -e "$$f" ] || continue; \
-	  install -m 644 $$f $(DESTDIR)$(PREFIX)/share/lua/5.4/textclass/; done
+	for f in lua/textclass/*.lua lua/textclass/cli/*.lua; do [ -e "$$f" ] || continue; \
+	  install -m 644 $$f $(DESTDIR)$(PREFIX)/share/lua/5.4/$${f#lua/}; done
 	install -m 644 models/news.model $(DESTDIR)$(PREFIX)/share/textclass/news.model
 	install -m 644 scripts/textclass.lua $(DESTDIR)$(PREFIX)/share/textclass/textclass.lua
 	sed -e 's|@ROOT@|$(PREFIX)|g' -e 's|@LUA@|$(LUA)|g' -e 's|@BUILD@|installed|g' \
