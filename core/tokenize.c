@@ -22,9 +22,10 @@
  *
  * Caveats: the rules run on normalised text, so the joiners are plain
  * ASCII (normalize.c maps ’ to ' and U+2010 to -), and every token is a
- * slice of ws->norm: no token is copied. Rules look at most one code point
- * ahead, except URLs and e-mails, which are tried only when a word ends at
- * one of the bytes that can continue them (: . @ _ % + - ').
+ * slice of ws->norm: no token is copied. Rules look at most two code
+ * points ahead, except URLs and e-mails, which are tried only when a word
+ * ends at one of the bytes that can continue them (: . @ _ % + - '), and
+ * whose scans never revisit text (see special()), so tokenising is linear.
  */
 #include <string.h>
 
@@ -307,6 +308,12 @@ static int one_letter(const unsigned char *s, size_t n, size_t a, size_t b) {
   return kind_at(s, n, a, &cl, &cp) == K_LETTER && a + cl == b;
 }
 
+/* The scanner. Each turn of the outer loop starts at a code point that is
+ * not part of a token yet: it skips a separator, emits an unspaced-script
+ * letter, or scans a word. A word grows over ASCII letters and digits with
+ * a table loop, over other word characters one code point at a time, and
+ * over a joiner when the characters around it allow (prev = the kind of the
+ * last non-mark character, seg = where the current joined piece began). */
 static int tokenize_norm(emitter *e, const unsigned char *s, size_t n) {
   size_t i = 0, cl, no_mail = 0, seg;
   int32_t cp;
