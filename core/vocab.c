@@ -4,8 +4,9 @@
  * Caveats (design decisions):
  *
  *  - Lookups are bound by memory latency, not arithmetic: the tables are
- *    megabytes, read at random, and on a virtual machine a random read of
- *    an 8 MB table was measured at ~480 ns (TLB walks). So: (1) both hash
+ *    megabytes, read at random, and on the development machine (a KVM
+ *    guest) a dependent random read of an 8 MB table costs ~120 ns of CPU
+ *    time, TLB walks included. So: (1) both hash
  *    tables use open addressing with linear probing over 64-bit slots
  *    holding a 24-bit tag from the mixed hash and the offset of the term's
  *    pool entry, which holds everything else (index or counts, length,
@@ -19,8 +20,8 @@
  *    over the texts. A term's entry (df, last document seen, length, bytes)
  *    is appended to the pool when it is first seen; "once per document"
  *    compares the last document seen, so no per-document set is needed.
- *    About 12 bytes + the term's bytes + 8-16 bytes of slots per distinct
- *    term; docs/features.md has measured figures.
+ *    About 12 bytes + the term's bytes + 11-23 bytes of slots (35-70%
+ *    load) per distinct term; docs/features.md has measured figures.
  *
  *  - Survivors of min_df / max_df are sorted by descending df, then term
  *    bytes (memcmp order, a shorter prefix first): a total order, so the
