@@ -17,13 +17,16 @@
  *    ourselves (utf8proc would refuse the whole text), write into the
  *    workspace without malloc, and sort long runs of combining marks in
  *    linear time (utf8proc's bubble sort is quadratic on adversarial runs).
- *  - ASCII fast path: ASCII whitespace is a starter that never composes nor
- *    reorders with its neighbours, and NFKC, case folding, IGNORE and
- *    STRIPMARK map every other ASCII byte to itself or its lower case. So a
- *    text is cut at ASCII whitespace; pure-ASCII chunks are copied with a
- *    byte loop and only chunks holding a non-ASCII byte go through the
- *    steps above. The result is byte-for-byte that of the general path
- *    (TCI_TEXT_GENERAL), which tests/c/test_text.c checks on corpora.
+ *  - ASCII fast path: NFKC, case folding, IGNORE and STRIPMARK map every
+ *    ASCII character to itself or its lower case, and a text can be cut
+ *    before any ASCII character: it is a starter (nothing reorders across
+ *    it), no composition has it as second element, and no invalid UTF-8
+ *    subpart contains it. Its own first-element compositions ("e" + U+0301)
+ *    stay inside the piece it starts. So ASCII is copied with a byte loop
+ *    (8 bytes at a time), and only each run of non-ASCII bytes, with the
+ *    ASCII character before it, goes through the steps above. The result
+ *    is byte-for-byte that of the general path (TCI_TEXT_GENERAL), which
+ *    tests/c/test_tokenize.c checks on corpora and fuzz_tokenize fuzzes.
  */
 #include <stdint.h>
 #include <string.h>
@@ -37,10 +40,6 @@
 #define DECOMP_ROOM 64
 /* Runs of combining marks up to this length are sorted by insertion. */
 #define SHORT_RUN 32
-
-static int is_ascii_space(unsigned b) {
-  return b == ' ' || (b >= '\t' && b <= '\r');
-}
 
 static utf8proc_option_t decompose_options(const tc_options *o) {
   int f = UTF8PROC_COMPOSE | UTF8PROC_STABLE | UTF8PROC_IGNORE;
@@ -166,10 +165,8 @@ static uint64_t fold8(uint64_t w) {
 }
 
 /* The ASCII fast path: copy (lower-casing) ASCII bytes, 8 at a time when
- * they come in runs; at a non-ASCII byte, hand the whole chunk between
- * ASCII whitespace around it to normalize_run. Bytes before `done` are
- * final; ASCII bytes after it were copied one for one, so the chunk start
- * is found by scanning back in the input. */
+ * they come in runs; hand each run of non-ASCII bytes, with the ASCII
+ * character before it, to normalize_run. Output before `done` is final. */
 static int normalize_fast(tc_workspace *ws, const tc_options *o, utf8proc_option_t opt,
                           const unsigned char *s, size_t len, size_t *olen, size_t *n_invalid) {
   unsigned char *out = ws->norm.p;
@@ -196,9 +193,10 @@ static int normalize_fast(tc_workspace *ws, const tc_options *o, utf8proc_option
       i++;
       continue;
     }
-    /* Redo the whole chunk: a combining mark composes with the ASCII before it. */
-    for (start = i; start > done && !is_ascii_space(s[start - 1]); start--) {}
-    for (end = i + 1; end < len && !is_ascii_space(s[end]); end++) {}
+    /* The run of non-ASCII bytes, with the ASCII character before it (a
+     * combining mark composes with it), up to the next ASCII byte. */
+    start = i > done ? i - 1 : i;
+    for (end = i + 1; end < len && s[end] >= 0x80; end++) {}
     o_ -= i - start;
     if ((rc = normalize_run(ws, opt, s + start, end - start, &o_, n_invalid))) return rc;
     /* ASCII copies one byte per byte: make room for the rest of the text. */

@@ -260,6 +260,9 @@ TEST(paths_agree_on_random_text) {
     "a", "B", " ", "\t", "\n", "-", "'", ".", ",", "@", ":", "/", "w", "1",
     "\xCC\x81", "\xCC\xA3", "\xC3\xA9", "\xC3\x9F", "\xEF\xBC\xA3", "\xE6\x9D\xB1", "\xE0\xB8\x97",
     "\xE0\xB9\x88", "\xFF", "\xC0", "\xE2\x82", "\xE2\x80\x99", "\xC2\xAD", "\xC2\xA0", "http://",
+    /* Hangul L, V, T jamo (compose), ZWJ, ypogegrammeni, ﬁ, ᾼ, a lone E2 */
+    "\xE1\x84\x80", "\xE1\x85\xA1", "\xE1\x86\xA8", "\xE2\x80\x8D", "\xCD\x85", "\xEF\xAC\x81",
+    "\xE1\xBE\xBC", "\xE2", "e", "E",
   };
   char buf[512];
   uint64_t x = 88172645463325252ull;
