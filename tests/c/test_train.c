@@ -325,6 +325,29 @@ TEST(deterministic_across_runs_and_threads) {
   unsetenv("SOURCE_DATE_EPOCH");
 }
 
+/* The engine's determinism rests on the solvers drawing no random numbers:
+ * rand()'s state is process-wide. Train (liblinear linear, libsvm linear
+ * and RBF, with calibration) between srand(1) and a rand() call: the
+ * sequence must be untouched. */
+TEST(solvers_draw_no_random_numbers) {
+  tc_train_params p;
+  tc_model *m;
+  int expect, cfg;
+  srand(1);
+  expect = rand();
+  for (cfg = 0; cfg < 3; cfg++) {
+    tc_train_params_init(&p);
+    p.threads = 1;
+    if (cfg == 1) p.solver = TC_SOLVER_LIBSVM;
+    if (cfg == 2) p.kernel = TC_KERNEL_RBF;
+    srand(1);
+    m = train_fixture(&p);
+    CHECK(m != NULL);
+    CHECK_EQ_INT(rand(), expect);
+    tc_model_free(m);
+  }
+}
+
 /* The collapsed libsvm linear model must give libsvm's own decision values:
  * train the same binary problem with libsvm directly and compare. */
 TEST(libsvm_collapse_equals_svm_predict_values) {
@@ -534,6 +557,7 @@ int main(void) {
   RUN(train_linear_learns_fixture);
   RUN(train_libsvm_and_rbf_learn_fixture);
   RUN(deterministic_across_runs_and_threads);
+  RUN(solvers_draw_no_random_numbers);
   RUN(libsvm_collapse_equals_svm_predict_values);
   RUN(unusable_data_is_edata_with_diag);
   RUN(progress_from_caller_thread_and_cancel);
