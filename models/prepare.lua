@@ -21,6 +21,20 @@ local cjson = require "cjson"
 
 local CORPORA = { "bbc", "cyber", "masakhanews_eng" }
 
+-- Newsgroups taken from the 20 Newsgroups train split when asked for (--newsgroups G1,G2,...):
+-- the design study tries the sport groups (the only US sport in the corpora).
+local function usenet_clean(text)
+  text = text:gsub("\n%-%-%s*\n.*$", "\n")                    -- signature
+  local out = {}
+  for line in (text .. "\n"):gmatch("([^\n]*)\n") do
+    if not (line:find("writes:%s*$") or line:find("wrote:%s*$") or line:find("^In article <")) then
+      line = line:gsub("^[ \t]*[>|:]+ ?", ""):gsub("%S+@%S+", " ")  -- quote marks, e-mail
+      out[#out + 1] = line
+    end
+  end
+  return table.concat(out, "\n")
+end
+
 -- Lower-case Lua patterns, searched in the lower-cased text; %f frontiers keep whole words.
 local STATE = {
   { "state-sponsored", { "state%-sponsored", "state sponsored" } },
@@ -96,19 +110,29 @@ local function json_array(list)
   return "[" .. table.concat(parts, ",") .. "]"
 end
 
-local function main(corpora, relabel_path, out_path)
-  if not (corpora and relabel_path and out_path) then
-    fail("usage: lua5.4 models/prepare.lua CORPORA_DIR RELABEL.tsv OUT.jsonl")
+local function main(corpora, relabel_path, out_path, ng_flag, ng_groups)
+  if not (corpora and relabel_path and out_path) or (ng_flag and ng_flag ~= "--newsgroups") then
+    fail("usage: lua5.4 models/prepare.lua CORPORA_DIR RELABEL.tsv OUT.jsonl [--newsgroups G1,G2]")
+  end
+  local groups, sources = {}, {}
+  for _, c in ipairs(CORPORA) do sources[#sources + 1] = c end
+  if ng_groups then
+    for g in ng_groups:gmatch("[^,]+") do groups[g] = true end
+    sources[#sources + 1] = "newsgroups"
   end
   local relabel = read_relabel(relabel_path)
   local out = io.open(out_path, "w") or fail("cannot write " .. out_path)
   local counts, n, relabelled, both, seen = {}, 0, 0, 0, {}
-  for _, corpus in ipairs(CORPORA) do
+  for _, corpus in ipairs(sources) do
     local path = corpora .. "/" .. corpus .. "/train.jsonl"
     local f = io.open(path) or fail("cannot open " .. path .. " (set TEXTCLASS_CORPORA)")
     for line in f:lines() do
       local d = cjson.decode(line)
       local labels, text = { d.label }, d.text
+      if corpus == "newsgroups" then
+        if not groups[d.orig_label] then goto next end
+        text = usenet_clean(text)
+      end
       if relabel[d.id] then
         labels = relabel[d.id]
         relabelled = relabelled + 1
@@ -125,6 +149,7 @@ local function main(corpora, relabel_path, out_path)
       out:write('{"id":', cjson.encode(d.id), ',"text":', cjson.encode(text),
                 ',"labels":', json_array(labels), "}\n")
       n = n + 1
+      ::next::
     end
     f:close()
   end
