@@ -485,9 +485,11 @@ TCI_FUNC int tci_check_data(const tc_dataset *ds, const tc_train_params *p, tc_d
 TCI_FUNC int tci_model_decide(const tc_model *m, tc_workspace *ws, const tc_vector *v,
                               double *dec);
 
-/* Train a model on ds with checked params; `cv` = 1 skips metadata, CV and
- * the grid (used for the folds of cross-validation) and tolerates labels
- * with no positives or no negatives in ds (they get a constant score). */
+/* Train a model on ds with checked params (train_ovr.c): extractor,
+ * one-vs-rest SVMs, calibration; no metadata, CV or grid (tc_model_train
+ * adds those). cv = 0 runs tci_check_data first; cv = 1 (the folds of
+ * cross-validation) skips it and tolerates labels with no positives or no
+ * negatives in ds, which get a constant score. */
 TCI_FUNC int tci_train(const tc_dataset *ds, const tc_train_params *p, int cv,
                        tc_model **out, tc_diag *diag);
 

@@ -442,6 +442,13 @@ TEST(unusable_data_is_edata_with_diag) {
   CHECK_EQ_INT(tc_model_train(ds, &p, &m, &d), TC_EDATA); /* one class */
   CHECK_EQ_INT(d.code, TC_EDATA);
   CHECK(strstr(d.message, "sport") != NULL);
+  {
+    tc_metrics *mt;
+    CHECK_OK(tc_metrics_new(1, &mt));
+    CHECK_EQ_INT(tc_cross_validate(ds, &p, 2, mt, NULL, NULL), TC_EDATA);
+    CHECK_EQ_INT(tc_metrics_count(mt), 0);
+    tc_metrics_free(mt);
+  }
   tc_dataset_add(ds, "hackers at the match", 20, two, 2);
   memset(&d, 0, sizeof d);
   CHECK_EQ_INT(tc_model_train(ds, &p, &m, &d), TC_EDATA); /* two labels, multi-class */
