@@ -275,6 +275,20 @@ TEST(fit_min_df_max_df_max_features) {
   CHECK_EQ_INT(tc_extractor_fit(ex, 0, NULL, NULL, NULL, NULL), TC_EDATA);
   CHECK_EQ_INT(tc_extractor_fit(ex, 2, NULL, NULL, NULL, NULL), TC_EINVAL);
   tc_extractor_free(ex);
+  /* a NULL text is fine when its length is 0, and counts as a document */
+  {
+    const char *t[3] = {"solo word", NULL, "word"};
+    size_t l[3] = {9, 0, 4};
+    o = opts(1, 1, 0, 0);
+    o.max_df = 0.5; /* "word" is in 2 of 3 documents: dropped */
+    ex = make(&o);
+    CHECK_OK(tc_extractor_fit(ex, 3, t, l, NULL, NULL));
+    CHECK_EQ_INT(tc_extractor_n_features(ex), 1);
+    CHECK_EQ_STR(name(ex, 1), "solo");
+    l[1] = 1;
+    CHECK_EQ_INT(tc_extractor_fit(ex, 3, t, l, NULL, NULL), TC_EINVAL);
+    tc_extractor_free(ex);
+  }
 }
 
 TEST(fit_is_deterministic_and_input_order_free) {
