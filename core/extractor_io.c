@@ -152,7 +152,8 @@ static int read_options(tci_reader *r, tc_options *o, tc_diag *diag) {
  * caller: one block holding the pointers and the bytes). */
 static int read_stopwords(tci_reader *r, tc_options *o, char ***words, tc_diag *diag) {
   uint32_t n = tci_get_u32(r), i;
-  size_t start, bytes = 0, wlen;
+  size_t bytes = 0, wlen;
+  tci_reader first;
   char **ws, *dst;
   const char *s;
   *words = NULL;
@@ -163,10 +164,10 @@ static int read_stopwords(tci_reader *r, tc_options *o, char ***words, tc_diag *
   if (!tci_can_hold(r, n, 4))
     return tci_fail(diag, TC_EFORMAT, "options.stopwords: %u words cannot fit in %zu bytes", n,
                     tci_left(r));
-  /* First pass: check and measure; the second copies. */
-  start = r->pos;
+  /* First pass (on a copy of the reader): check and measure; the second copies. */
+  first = *r;
   for (i = 0; i < n; i++) {
-    s = tci_get_str(r, &wlen);
+    s = tci_get_str(&first, &wlen);
     if (!s) return tci_fail(diag, TC_EFORMAT, "options.stopwords: word %u runs past the end", i + 1);
     if (memchr(s, '\0', wlen))
       return tci_fail(diag, TC_EFORMAT, "options.stopwords: word %u contains a NUL byte", i + 1);
@@ -174,10 +175,10 @@ static int read_stopwords(tci_reader *r, tc_options *o, char ***words, tc_diag *
   }
   o->n_stopwords = n;
   if (n == 0) return TC_OK;
+  /* the second pass reads what the first checked, so it cannot fail */
   ws = malloc(n * sizeof *ws + bytes); /* both bounded by the bytes read */
   if (!ws) return tci_fail(diag, TC_ENOMEM, "options.stopwords: out of memory");
   dst = (char *)(ws + n);
-  r->pos = start;
   for (i = 0; i < n; i++) {
     s = tci_get_str(r, &wlen);
     memcpy(dst, s, wlen);
