@@ -348,9 +348,11 @@ TEST(solvers_draw_no_random_numbers) {
   }
 }
 
-/* The collapsed libsvm linear model must give libsvm's own decision values:
- * train the same binary problem with libsvm directly and compare. */
-TEST(libsvm_collapse_equals_svm_predict_values) {
+/* Our models must give libsvm's own decision values: train the same
+ * binary problem with libsvm directly and compare. Linear: checks the
+ * collapse to w, b. RBF: checks the support-vector pool (which training
+ * rows, which coefficients, which sign) that tci_kernel_assemble serves. */
+static void compare_with_libsvm(int kernel) {
   tc_train_params p;
   tc_model *m;
   tc_workspace *ws;
@@ -364,6 +366,7 @@ TEST(libsvm_collapse_equals_svm_predict_values) {
   double wt[2];
   tc_train_params_init(&p);
   p.solver = TC_SOLVER_LIBSVM;
+  p.kernel = kernel;
   p.calibrate = 0;
   m = train_fixture(&p);
   CHECK(m != NULL);
@@ -389,7 +392,8 @@ TEST(libsvm_collapse_equals_svm_predict_values) {
   }
   memset(&par, 0, sizeof par);
   par.svm_type = C_SVC;
-  par.kernel_type = LINEAR;
+  par.kernel_type = kernel == TC_KERNEL_RBF ? RBF : LINEAR;
+  par.gamma = 1.0; /* the engine's default */
   par.cache_size = 200;
   par.eps = 0.001;
   par.C = 1;
@@ -422,6 +426,9 @@ TEST(libsvm_collapse_equals_svm_predict_values) {
   tc_workspace_free(ws);
   tc_model_free(m);
 }
+
+TEST(libsvm_collapse_equals_svm_predict_values) { compare_with_libsvm(TC_KERNEL_LINEAR); }
+TEST(rbf_pool_equals_svm_predict_values) { compare_with_libsvm(TC_KERNEL_RBF); }
 
 /* ======================================================== unusable data */
 
@@ -566,6 +573,7 @@ int main(void) {
   RUN(deterministic_across_runs_and_threads);
   RUN(solvers_draw_no_random_numbers);
   RUN(libsvm_collapse_equals_svm_predict_values);
+  RUN(rbf_pool_equals_svm_predict_values);
   RUN(unusable_data_is_edata_with_diag);
   RUN(progress_from_caller_thread_and_cancel);
   RUN(cross_validation_and_grid_figures);
