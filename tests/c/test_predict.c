@@ -226,11 +226,52 @@ TEST(explain_kernel) {
   tc_model_free(m);
 }
 
+/* A trained model saved to bytes and loaded back predicts the same bits. */
+TEST(round_trip_predicts_identically) {
+  int kernel;
+  for (kernel = 0; kernel < 2; kernel++) {
+    tc_model *m = train_with(1, kernel, "cyber"), *back = NULL;
+    tc_workspace *ws;
+    unsigned char *b = NULL;
+    size_t len = 0, i, bad = 0;
+    double d1[3], d2[3];
+    CHECK(m != NULL);
+    if (!m) continue;
+    tc_workspace_new(&ws);
+    CHECK_OK(tc_model_to_bytes(m, &b, &len));
+    CHECK_OK(tc_model_from_bytes(b, len, &back, NULL));
+    for (i = 0; back && i < FIXTURE_N; i++) {
+      const char *t = FIXTURE[i].text;
+      double s1[3], s2[3];
+      uint32_t l1[3], l2[3];
+      tc_result r1, r2;
+      r1.scores = s1; r1.labels = l1;
+      r2.scores = s2; r2.labels = l2;
+      tc_model_decision_values(m, ws, t, strlen(t), d1);
+      tc_model_decision_values(back, ws, t, strlen(t), d2);
+      tc_model_predict(m, ws, t, strlen(t), -1, &r1);
+      tc_model_predict(back, ws, t, strlen(t), -1, &r2);
+      bad += memcmp(d1, d2, sizeof d1) != 0 || memcmp(s1, s2, sizeof s1) != 0 ||
+             r1.n_labels != r2.n_labels || memcmp(l1, l2, r1.n_labels * sizeof *l1) != 0;
+    }
+    CHECK_EQ_INT(bad, 0);
+    if (back) {
+      CHECK_EQ_INT(tc_model_fallback(back), 2);
+      CHECK_EQ_STR(tc_model_meta(back, "kernel"), tc_model_meta(m, "kernel"));
+    }
+    free(b);
+    tc_model_free(back);
+    tc_workspace_free(ws);
+    tc_model_free(m);
+  }
+}
+
 int main(void) {
   RUN(predict_scores_and_top_label);
   RUN(multilabel_threshold_and_fallback);
   RUN(batch_order_and_per_document_errors);
   RUN(explain_linear_adds_up);
   RUN(explain_kernel);
+  RUN(round_trip_predicts_identically);
   return check_report();
 }
