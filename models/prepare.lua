@@ -1,12 +1,14 @@
 -- models/prepare.lua - the news model's training set, from the corpora's TRAIN splits.
 --
---   lua5.4 models/prepare.lua CORPORA_DIR RELABEL.tsv OUT.jsonl
+--   lua5.4 models/prepare.lua CORPORA_DIR RELABEL.tsv OUT.jsonl [--newsgroups G1,G2,...]
 --
 -- Writes one JSONL record per training article, {"id", "text", "labels": [...]}, in corpus
 -- and file order (so the model built from it is reproducible), and a summary on stderr.
 -- What it does and why (models/README.md, "Design study", has the figures):
---   * corpora: bbc, cyber, masakhanews_eng train splits. 20 Newsgroups is left out: it made
---     every news figure worse in cross-validation, cleaned or not.
+--   * corpora: bbc, cyber, masakhanews_eng train splits. 20 Newsgroups is left out: it made the
+--     news figures worse in cross-validation, cleaned or not. --newsgroups G1,G2 adds groups
+--     for the design study (Usenet attribution lines, quote marks, e-mail addresses and
+--     signatures removed); the shipped recipe uses none (models/README.md says why).
 --   * labels: the corpus label; stories listed in RELABEL.tsv get the labels given there
 --     (`other` stories that are really about hacking, found by reading them).
 --   * multi-label: the corpora have no story with two labels, so the politics classifier would
