@@ -56,6 +56,7 @@
 #define MIN_PROSE_WORDS 8
 #define MIN_RUN 3            /* headline lists have at least three entries */
 #define MAX_FURN_BYTES 400   /* longer lines are never furniture */
+#define MAX_FURN_WORDS 40    /* nor are lines with more words (the largest phrase limit) */
 #define WRAP_MIN 40          /* hard-wrapped lines are cut at 60..80 columns */
 #define WRAP_MAX 100
 
@@ -145,18 +146,44 @@ static int phrase_at(const unsigned char *s, size_t n, size_t i, const char *p) 
   return i >= n || (!is_alnum(s[i]) && s[i] != '-'); /* "by-election" is no byline */
 }
 
+/* The first two bytes of every phrase, as a bit set over 27 x 27 keys
+ * (a..z case-folded, everything else 27th): most word starts ("th", "an",
+ * "of") are rejected by one bit test instead of a walk over the table.
+ * Built per call (the table is constant; core/ keeps no mutable statics). */
+#define PREFIX_KEYS (27 * 27)
+typedef struct prefixes {
+  unsigned char bits[(PREFIX_KEYS + 7) / 8];
+} prefixes;
+
+static unsigned prefix_key(unsigned char a, unsigned char b) {
+  unsigned ka = is_lower(lower(a)) ? (unsigned)(lower(a) - 'a') : 26u;
+  unsigned kb = is_lower(lower(b)) ? (unsigned)(lower(b) - 'a') : 26u;
+  return ka * 27 + kb;
+}
+
+static void prefixes_init(prefixes *px) {
+  size_t j;
+  memset(px, 0, sizeof *px);
+  for (j = 0; j < sizeof phrases / sizeof phrases[0]; j++) {
+    unsigned k = prefix_key((unsigned char)phrases[j].text[0], (unsigned char)phrases[j].text[1]);
+    px->bits[k / 8] |= (unsigned char)(1u << (k % 8));
+  }
+}
+
 /* Is the trimmed line [s, s+n) with `words` words furniture? Tried at each
- * word start only (and at each byte of a non-ASCII run, for U+00A9), with
- * the phrases sharing the first byte: a bounded amount of work per byte. */
-static int is_furniture(const unsigned char *s, size_t n, size_t words) {
+ * word start only (and at each byte of a non-ASCII run, for U+00A9) whose
+ * first two bytes begin some phrase: a bounded amount of work per byte. */
+static int is_furniture(const prefixes *px, const unsigned char *s, size_t n, size_t words) {
   size_t i, j;
-  if (n > MAX_FURN_BYTES) return 0;
-  for (i = 0; i < n; i++) {
-    unsigned char c = lower(s[i]);
-    if (i > 0 && is_alnum(s[i - 1]) && c < 0x80) continue; /* not a word start */
+  if (n > MAX_FURN_BYTES || words > MAX_FURN_WORDS) return 0;
+  for (i = 0; i + 1 < n; i++) {
+    unsigned k;
+    if (i > 0 && is_alnum(s[i - 1]) && s[i] < 0x80) continue; /* not a word start */
+    k = prefix_key(s[i], s[i + 1]);
+    if (!(px->bits[k / 8] & (1u << (k % 8)))) continue;
     for (j = 0; j < sizeof phrases / sizeof phrases[0]; j++) {
       const phrase *ph = &phrases[j];
-      if ((unsigned char)ph->text[0] != c) continue;
+      if ((unsigned char)ph->text[0] != lower(s[i])) continue;
       if (ph->start && i != 0) continue;
       if (words > ph->max_words) continue;
       if (phrase_at(s, n, i, ph->text)) return 1;
@@ -247,11 +274,11 @@ static size_t count_words(const unsigned char *s, size_t n) {
   return words;
 }
 
-static int classify(const unsigned char *s, size_t n) {
+static int classify(const prefixes *px, const unsigned char *s, size_t n) {
   size_t words;
   if (n == 0) return L_BLANK;
   words = count_words(s, n);
-  if (is_furniture(s, n, words)) return L_FURNITURE;
+  if (is_furniture(px, s, n, words)) return L_FURNITURE;
   if (words <= MAX_HEAD_WORDS && n <= MAX_HEAD_BYTES && !starts_lower(s, n) &&
       !is_marked(s, n) && !ends_clause(s, n) && !has_sentence_break(s, n))
     return L_HEADLINE;
@@ -266,6 +293,7 @@ typedef struct page {
   const char *text;
   size_t len;
   unsigned char *cls;  /* class of each line, from the survey */
+  prefixes px;         /* phrase prefixes */
   size_t title;        /* start offset of the protected title (or len) */
   int runs;            /* rule 2 applies */
   char *out;
@@ -314,7 +342,7 @@ static void survey(page *pg) {
     next = next_line(pg->text, pg->len, at, &cs, &ce);
     s = (const unsigned char *)pg->text + cs;
     n = ce - cs;
-    k = classify(s, n);
+    k = classify(&pg->px, s, n);
     pg->cls[li] = (unsigned char)k;
     if (k != L_BLANK) {
       lines++;
@@ -358,6 +386,7 @@ int tci_strip_boilerplate(tc_workspace *ws, const char *text, size_t len,
   pg.len = len;
   pg.out = ws->page.p;
   pg.cls = (unsigned char *)ws->page.p + len + 1;
+  prefixes_init(&pg.px);
   survey(&pg);
 
   for (; at < len; at = next, li++) {
