@@ -1,92 +1,18 @@
 -- cli_spec.lua - end-to-end tests of the textclass command line.
 --
--- Runs the real bin/textclass (made by `make`) on the fixtures in
--- tests/data/cli and checks stdout, stderr and the exit status. A small
+-- Runs the real bin/textclass on the fixtures in tests/data/cli and checks
+-- stdout, stderr and the exit status (helpers in cli_helpers.lua). A small
 -- model is trained from the fixture corpus first (train -> eval -> label),
 -- so these tests need no shipped model. Run from the top of the tree.
 
 local cjson = require "cjson.safe"
 local lfs = require "lfs"
+local H = dofile("tests/lua/cli_helpers.lua")
+local CLI, D, TMP, MODEL, LABELS = H.CLI, H.D, H.TMP, H.MODEL, H.LABELS
+local sh_quote, slurp, spit, run = H.sh_quote, H.slurp, H.spit, H.run
+local lines, tsv, jsonl, model = H.lines, H.tsv, H.jsonl, H.model
 
-local CLI = "bin/textclass"
-local D = "tests/data/cli"
-
-local function sh_quote(s) return "'" .. tostring(s):gsub("'", "'\\''") .. "'" end
-
-local function slurp(path)
-  local f = io.open(path, "rb")
-  if not f then return nil end
-  local s = f:read("a")
-  f:close()
-  return s
-end
-
-local function spit(path, s)
-  local f = assert(io.open(path, "wb"))
-  f:write(s)
-  f:close()
-end
-
-local TMP = io.popen("mktemp -d"):read("l")
-
--- Run the CLI with a shell argument string; stdin from a file or a string.
--- Returns { code =, out =, err = }.
-local function run(args, opts)
-  opts = opts or {}
-  local out, err = TMP .. "/stdout", TMP .. "/stderr"
-  local cmd = (opts.env or "") .. CLI .. " " .. args .. " >" .. out .. " 2>" .. err
-  if opts.stdin_file then
-    cmd = cmd .. " <" .. sh_quote(opts.stdin_file)
-  elseif opts.stdin then
-    spit(TMP .. "/stdin", opts.stdin)
-    cmd = cmd .. " <" .. TMP .. "/stdin"
-  elseif opts.pipe then
-    cmd = "(" .. opts.pipe .. ") | " .. cmd
-  else
-    cmd = cmd .. " </dev/null"
-  end
-  local _, how, code = os.execute(cmd)
-  assert(how == "exit", "killed by a signal: " .. cmd)
-  return { code = code, out = slurp(out) or "", err = slurp(err) or "", cmd = cmd }
-end
-
-local function lines(s)
-  local t = {}
-  for l in s:gmatch("([^\n]*)\n") do t[#t + 1] = l end
-  return t
-end
-
-local function tsv(s)
-  local rows = {}
-  for _, l in ipairs(lines(s)) do
-    local f = {}
-    for field in (l .. "\t"):gmatch("([^\t]*)\t") do f[#f + 1] = field end
-    rows[#rows + 1] = f
-  end
-  return rows
-end
-
-local function jsonl(s)
-  local rows = {}
-  for _, l in ipairs(lines(s)) do rows[#rows + 1] = assert(cjson.decode(l), "not JSON: " .. l) end
-  return rows
-end
-
-local MODEL = TMP .. "/fixture.model"
-local LABELS = { cyber = true, other = true, politics = true, sport = true }
-
--- The fixture model: trained once, used by most tests. min_df 1 because
--- the corpus is tiny.
-local trained
-local function model()
-  if not trained then
-    trained = run("train -q --min-df 1 -o " .. MODEL .. " " .. D .. "/train.jsonl")
-    assert(trained.code == 0, "training the fixture model failed: " .. trained.err)
-  end
-  return MODEL
-end
-
-teardown(function() os.execute("rm -rf " .. sh_quote(TMP)) end)
+teardown(H.cleanup)
 
 describe("textclass help", function()
   it("prints the tool's help on stdout with exit 0", function()
