@@ -241,6 +241,45 @@ local function field_error(value, name)
   return "field '" .. name .. "' is not a string"
 end
 
+-- One JSONL line as an object, or nil and the problem (a blank line, which
+-- still stands for a record, is named as such rather than by the parser).
+local function json_object(line)
+  if not line:find("%S") then return nil, "empty line (no JSON object)" end
+  local obj, jerr = cjson.decode(line)
+  if type(obj) == "table" then return obj end
+  return nil, obj == nil and ("not JSON: " .. tostring(jerr)) or "not a JSON object"
+end
+
+-- A CSV source's records after its header row: records, header; or nil,
+-- the place and the problem (no header row, a broken header).
+local function csv_table(src, next_line)
+  local records = csv.records(next_line)
+  local header, first, last = records()
+  if header == nil then return nil, src.path, "empty CSV file (no header row)" end
+  if header == false then return nil, where(src, last), "CSV header: " .. first end
+  return records, header
+end
+
+-- The index of a header column given by name or by 1-based number ("3"),
+-- or nil and why it is not there.
+local function csv_column(header, spec)
+  if spec:match("^%d+$") then
+    local i = tonumber(spec)
+    if i >= 1 and i <= #header then return i end
+    return nil, string.format("no column %d (the header has %d)", i, #header)
+  end
+  for i, name in ipairs(header) do if name == spec then return i end end
+  return nil, string.format("no '%s' column in the header", spec)
+end
+
+-- A record whose field count differs from the header's is an error either
+-- way: too few leaves columns empty, too many is most often an unquoted
+-- comma that cut the text short.
+local function csv_ragged(fields, header)
+  if #fields == #header then return nil end
+  return string.format("record has %d field%s, the header %d", #fields, #fields == 1 and "" or "s", #header)
+end
+
 ---------------------------------------------------------------------------
 -- Unlabelled documents (label)
 ---------------------------------------------------------------------------
@@ -287,10 +326,10 @@ local function read_unlabelled(src, fmt, opts, emit, counter)
     local n = 0
     for line in next_line do
       n = n + 1
-      local obj, jerr = cjson.decode(line)
+      local obj, jerr = json_object(line)
       local doc = { id = where(src, n) }
-      if type(obj) ~= "table" then
-        doc.error = obj == nil and ("not JSON: " .. tostring(jerr)) or "not a JSON object"
+      if not obj then
+        doc.error = jerr
       else
         local fields = {}
         for k, v in pairs(obj) do
@@ -309,44 +348,24 @@ local function read_unlabelled(src, fmt, opts, emit, counter)
       emit(doc)
     end
   elseif fmt == "csv" then
-    local records = csv.records(next_line)
-    local header, text_col, id_col
-    local fields, first, last = records()
-    if fields == nil then
-      close_source(src, f)
-      emit({ id = src.path, error = "empty CSV file (no header row)" })
-      return
-    elseif fields == false then
-      close_source(src, f)
-      emit({ id = where(src, last), error = "CSV header: " .. first })
-      return
-    end
-    header = fields
-    local function column(spec, required)
-      if spec and spec:match("^%d+$") then
-        local i = tonumber(spec)
-        if i >= 1 and i <= #header then return i end
-        return nil, string.format("no column %d (the header has %d)", i, #header)
+    local records, header, problem = csv_table(src, next_line)
+    local place = records and where(src, 1) or header
+    local text_col, id_col
+    if records then
+      text_col, problem = csv_column(header, opts.text_column or "text")
+      if text_col then
+        local id_problem
+        id_col, id_problem = csv_column(header, opts.id_column or "id")
+        if opts.id_column then problem = id_problem end   -- optional unless named
       end
-      for i, name in ipairs(header) do if name == spec then return i end end
-      if required then return nil, string.format("no '%s' column in the header", spec) end
-      return nil
     end
-    local cerr
-    text_col, cerr = column(opts.text_column or "text", true)
-    if not text_col then
+    if problem then
       close_source(src, f)
-      emit({ id = where(src, 1), error = cerr })
-      return
-    end
-    id_col, cerr = column(opts.id_column or "id", opts.id_column ~= nil)
-    if cerr then
-      close_source(src, f)
-      emit({ id = where(src, 1), error = cerr })
+      emit({ id = place, error = problem })
       return
     end
     while true do
-      fields, first, last = records()
+      local fields, first, last = records()
       if fields == nil then break end
       if fields == false then
         emit({ id = where(src, last), error = "CSV: " .. first })
@@ -357,10 +376,9 @@ local function read_unlabelled(src, fmt, opts, emit, counter)
         if i ~= text_col and i ~= id_col and fields[i] ~= nil then doc.fields[name] = fields[i] end
       end
       if id_col and fields[id_col] and fields[id_col] ~= "" then doc.id = fields[id_col] end
-      local text = fields[text_col]
-      if text == nil then
-        doc.error = string.format("record has %d fields, the header %d", #fields, #header)
-      else
+      doc.error = csv_ragged(fields, header)
+      if not doc.error then
+        local text = fields[text_col]
         doc.error = M.check_text(text, opts)
         doc.text = not doc.error and text or nil
       end
@@ -440,9 +458,9 @@ local function read_labelled(src, fmt, opts, emit, counter)
       n = n + 1
       local doc = { id = where(src, n), where = where(src, n) }
       if line:find("%S") then
-        local obj, jerr = cjson.decode(line)
-        if type(obj) ~= "table" then
-          doc.error = obj == nil and ("not JSON: " .. tostring(jerr)) or "not a JSON object"
+        local obj, jerr = json_object(line)
+        if not obj then
+          doc.error = jerr
         else
           doc.id = id_value(obj[opts.id_field or "id"]) or doc.id
           local lv, lname
@@ -491,57 +509,48 @@ local function read_labelled(src, fmt, opts, emit, counter)
       end
     end
   elseif fmt == "csv" then
-    local records = csv.records(next_line)
-    local header, first, last = records()
-    if header == nil then
+    local records, header, problem = csv_table(src, next_line)
+    if not records then
       close_source(src, f)
-      emit({ id = src.path, where = src.path, error = "empty CSV file (no header row)" })
-      return
-    elseif header == false then
-      close_source(src, f)
-      emit({ id = src.path, where = where(src, last), error = "CSV header: " .. first })
+      emit({ id = src.path, where = header, error = problem })
       return
     end
-    local function column(spec, fallback)
-      for _, name in ipairs({ spec, fallback }) do
-        if name then
-          if name:match("^%d+$") and tonumber(name) <= #header then return tonumber(name) end
-          for i, h in ipairs(header) do if h == name then return i end end
-        end
-      end
-    end
-    local text_col = column(opts.text_column or "text")
-    local label_col = column(opts.label_column or "label", not opts.label_column and "labels" or nil)
-    local id_col = column(opts.id_column or "id")
+    local text_col = csv_column(header, opts.text_column or "text")
+    local label_col = csv_column(header, opts.label_column or "label")
+    if not label_col and not opts.label_column then label_col = csv_column(header, "labels") end
+    local id_col, id_problem = csv_column(header, opts.id_column or "id")
+    problem = opts.id_column and id_problem   -- the id column is optional unless named
     if not text_col or not label_col then
+      problem = string.format("the header needs a '%s' and a '%s' column",
+                              opts.text_column or "text", opts.label_column or "label")
+    end
+    if problem then
       close_source(src, f)
-      emit({ id = src.path, where = where(src, 1),
-             error = string.format("the header needs a '%s' and a '%s' column",
-                                   opts.text_column or "text", opts.label_column or "label") })
+      emit({ id = src.path, where = where(src, 1), error = problem })
       return
     end
     while true do
-      local fields
-      fields, first, last = records()
+      local fields, first, last = records()
       if fields == nil then break end
       if fields == false then
         emit({ id = where(src, last), where = where(src, last), error = "CSV: " .. first })
         break
       end
-      local doc = { id = where(src, first), where = where(src, first) }
-      if id_col and fields[id_col] and fields[id_col] ~= "" then doc.id = fields[id_col] end
-      local text, lv = fields[text_col], fields[label_col]
-      if text == nil or lv == nil then
-        doc.error = string.format("record has %d fields, the header %d", #fields, #header)
-      else
-        doc.labels = util.split_list(lv, opts.label_sep or ",")
-        if #doc.labels == 0 and not opts.multilabel then doc.error = "empty label"
-        else
-          doc.error = M.check_text(text, opts)
-          doc.text = not doc.error and text or nil
+      if #fields > 1 or fields[1] ~= "" then   -- a blank line holds no record
+        local doc = { id = where(src, first), where = where(src, first) }
+        if id_col and fields[id_col] and fields[id_col] ~= "" then doc.id = fields[id_col] end
+        doc.error = csv_ragged(fields, header)
+        if not doc.error then
+          doc.labels = util.split_list(fields[label_col], opts.label_sep or ",")
+          if #doc.labels == 0 and not opts.multilabel then doc.error = "empty label"
+          else
+            local text = fields[text_col]
+            doc.error = M.check_text(text, opts)
+            doc.text = not doc.error and text or nil
+          end
         end
+        emit(doc)
       end
-      if #fields > 1 or fields[1] ~= "" then emit(doc) end
     end
   end
   close_source(src, f)
