@@ -64,17 +64,17 @@ local function dispatch(argv)
     io.stderr:write(MAIN_USAGE)
     return util.EXIT_USAGE
   end
-  if name == "-h" or name == "--help" then io.stdout:write(main_help()); return util.EXIT_OK end
-  if name == "--version" or name == "-V" then io.stdout:write(version(), "\n"); return util.EXIT_OK end
+  if name == "-h" or name == "--help" then util.put(main_help()); return util.EXIT_OK end
+  if name == "--version" or name == "-V" then util.put(version(), "\n"); return util.EXIT_OK end
   if name == "help" then
     local topic = argv[2]
-    if topic == nil then io.stdout:write(main_help()); return util.EXIT_OK end
+    if topic == nil then util.put(main_help()); return util.EXIT_OK end
     if not is_command(topic) then
       util.warn("no such command '%s'", topic)
       io.stderr:write(MAIN_USAGE)
       return util.EXIT_USAGE
     end
-    io.stdout:write(args.help(require("textclass.cli." .. topic).spec))
+    util.put(args.help(require("textclass.cli." .. topic).spec))
     return util.EXIT_OK
   end
   if not is_command(name) then
@@ -94,7 +94,7 @@ local function dispatch(argv)
       opts, operands = args.parse(cmd.spec, rest)
     end
     if opts.help then
-      io.stdout:write(args.help(cmd.spec))
+      util.write(args.help(cmd.spec))
       status = util.EXIT_OK
       return
     end
@@ -105,17 +105,18 @@ local function dispatch(argv)
   end)
   if ok then return status or util.EXIT_OK end
   if util.is_failure(err) then
-    io.stdout:flush()
-    util.warn("%s", err.msg)
+    if err.msg then util.warn("%s", err.msg) end
     if err.code == util.EXIT_USAGE then io.stderr:write(args.usage(cmd.spec)) end
     return err.code
   end
-  io.stdout:flush()
   util.warn("internal error: %s", err.bug)
   if os.getenv("TEXTCLASS_DEBUG") then io.stderr:write(err.trace, "\n") end
   return util.EXIT_FAIL
 end
 
+-- Output that could not be written (disk full, closed pipe) overrides a
+-- success: the data did not arrive.
 local status = dispatch(arg)
-io.stdout:flush()
+local out_status = util.output_status()
+if out_status and status == util.EXIT_OK then status = out_status end
 os.exit(status, true)

@@ -84,7 +84,7 @@ function M.run(opts, operands)
         if not same then
           n_wrong = n_wrong + 1
           if errors_out then
-            errors_out:write(util.json({ id = d.id, where = d.where, gold = d.labels,
+            util.write_to(errors_out, util.json({ id = d.id, where = d.where, gold = d.labels,
               predicted = res.labels, scores = res.scores, text = d.text }) or "{}", "\n")
           end
         end
@@ -103,7 +103,10 @@ function M.run(opts, operands)
   end
   if #batch > 0 then run_batch(batch) end
   bar:finish()
-  if errors_out then errors_out:close() end
+  if errors_out then
+    local ok, cerr = errors_out:close()
+    if not ok then util.fail("--errors: %s: %s", opts.errors, tostring(cerr)) end
+  end
 
   train.report_bad(bad)
   if acc.n == 0 then util.fail("no labelled documents to evaluate") end
@@ -112,9 +115,9 @@ function M.run(opts, operands)
     r.errors = #bad
     r.misclassified = n_wrong
     r.model = clf.name
-    io.stdout:write(util.json(r), "\n")
+    util.write(util.json(r), "\n")
   else
-    io.stdout:write(report.evaluation(r, { errors = #bad, multilabel = multilabel }))
+    util.write(report.evaluation(r, { errors = #bad, multilabel = multilabel }))
   end
   if #bad > 0 then
     util.warn("%d record%s could not be evaluated", #bad, #bad == 1 and "" or "s")

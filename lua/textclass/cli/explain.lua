@@ -74,7 +74,7 @@ function M.run(opts, operands)
   if opts.json then
     local scores = {}
     for _, r in ipairs(ranked) do scores[r[1]] = r[2] end
-    io.stdout:write(util.json({ id = path, label = res.label, labels = res.labels,
+    util.write(util.json({ id = path, label = res.label, labels = res.labels,
       scores = scores, explanations = explained }), "\n")
     return util.EXIT_OK
   end
@@ -96,7 +96,7 @@ function M.run(opts, operands)
       out[#out + 1] = tables.render(frows, { indent = "  " })
     end
   end
-  io.stdout:write(table.concat(out))
+  util.write(table.concat(out))
   return util.EXIT_OK
 end
 

@@ -33,11 +33,11 @@ function M.run(opts, operands)
     copy.model = clf.name
     local s, err = util.json(copy)
     if not s then util.fail("cannot encode the model's info as JSON: %s", err) end
-    io.stdout:write(s, "\n")
+    util.write(s, "\n")
   else
     local shown = { model = clf.name }
     for k, v in pairs(info) do shown[k] = v end
-    io.stdout:write(report.info(shown, labels))
+    util.write(report.info(shown, labels))
   end
   return util.EXIT_OK
 end

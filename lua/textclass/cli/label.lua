@@ -158,7 +158,7 @@ function M.run(opts, operands)
   end
   if #batch > 0 then flush_batch(batch) end
   bar:finish()
-  out:flush()
+  util.flush(out)
 
   if not opts.quiet then util.warn("%s", summarise(stats, util.now() - start)) end
   return (stats.errors > 0 and not opts.exit_zero) and util.EXIT_FAIL or util.EXIT_OK

@@ -231,8 +231,26 @@ local function collect(operands, opts)
   return texts, labels, names
 end
 
+-- Refuse, before any training, an OUT that saving would wreck or cannot
+-- reach: the atomic save renames a new file over OUT, which would replace
+-- a device or a FIFO (-o /dev/null as root), and a missing folder would
+-- only show after the work is done.
+local function check_output(path)
+  local lfs = require "lfs"
+  local mode = lfs.attributes(path, "mode")
+  if mode and mode ~= "file" then
+    util.fail("-o %s: it is a %s, not a model file", path, mode)
+  end
+  local dir = path:match("^(.*)/[^/]*$")
+  if dir == "" then dir = "/" end
+  if dir and lfs.attributes(dir, "mode") ~= "directory" then
+    util.fail("-o %s: no folder %s", path, dir)
+  end
+end
+
 function M.run(opts, operands)
   if not opts.output then util.usage_error("-o OUT.model is required") end
+  check_output(opts.output)
   if opts.fallback == "" then util.usage_error("--fallback: empty label") end
   if opts.fallback and not opts.multilabel then
     util.usage_error("--fallback only applies to --multilabel models")
@@ -276,7 +294,7 @@ function M.run(opts, operands)
   if not saved then util.fail("cannot save the model: %s", tostring(serr)) end
 
   if spec.cv then
-    io.stdout:write(report.cv_figures(model:info(), spec.cv))
+    util.write(report.cv_figures(model:info(), spec.cv))
   end
   if not opts.quiet then
     util.warn("trained on %d documents, %d labels (%s) in %s; saved %s",

@@ -1,7 +1,8 @@
 -- textclass.cli.util - messages, exit codes and small helpers shared by the
 -- command line's modules.
 --
--- Errors travel as tables raised with error(): { code = 1 | 2, msg = "..." }.
+-- Errors travel as tables raised with error(): { code = 1 | 2, msg = "..." }
+-- (no msg: end quietly, as for a closed output pipe).
 -- The entry point (scripts/textclass.lua) catches them, prints
 -- "textclass: msg" on stderr (plus the usage for code 2) and exits with
 -- the code. Anything else raised is a bug and is reported as such.
@@ -12,8 +13,10 @@ M.PROG = "textclass"
 M.EXIT_OK = 0      -- everything went well
 M.EXIT_FAIL = 1    -- some inputs failed, or the work could not be done
 M.EXIT_USAGE = 2   -- the command line itself is wrong
+M.EXIT_PIPE = 141  -- the reader of stdout went away (128 + SIGPIPE, the
+                   -- status a shell reports when SIGPIPE ends a process)
 
-local failure_mt = { __tostring = function(e) return e.msg end }
+local failure_mt = { __tostring = function(e) return e.msg or "output closed" end }
 
 local function raise(code, fmt, ...)
   local msg = select("#", ...) > 0 and string.format(fmt, ...) or fmt
@@ -29,10 +32,62 @@ function M.fail(fmt, ...) raise(M.EXIT_FAIL, fmt, ...) end
 --- True when `e` was raised by usage_error or fail.
 function M.is_failure(e) return getmetatable(e) == failure_mt end
 
+local EPIPE = 32   -- errno on Linux (and the BSDs): write to a closed pipe
+
+--- Raise for a failed write to the output. A closed pipe (`| head -1`
+-- with SIGPIPE ignored, as some parents do) ends the run quietly with
+-- EXIT_PIPE: the reader has what it wanted. Anything else (disk full, I/O
+-- error) is a failure with a message, never a silent loss of output.
+function M.write_failed(err, errno)
+  if errno == EPIPE then error(setmetatable({ code = M.EXIT_PIPE }, failure_mt), 0) end
+  raise(M.EXIT_FAIL, "cannot write the output: %s", tostring(err))
+end
+
+--- Write to a file handle (stdout by default), raising through
+-- write_failed when the write fails.
+function M.write_to(f, ...)
+  local ok, err, errno = f:write(...)
+  if not ok then M.write_failed(err, errno) end
+end
+
+--- Write to stdout (see write_to).
+function M.write(...) M.write_to(io.stdout, ...) end
+
+--- Flush a file handle (stdout by default), raising through write_failed.
+function M.flush(f)
+  local ok, err, errno = (f or io.stdout):flush()
+  if not ok then M.write_failed(err, errno) end
+end
+
+-- The first stdout failure met where raising is not allowed (in warn,
+-- which also runs while a failure is being reported); see output_status.
+local pending
+
+--- The exit status the end of output imposes: flushes stdout and returns
+-- nil when all output was written, else EXIT_PIPE or EXIT_FAIL (after
+-- saying why). The entry point calls it last.
+function M.output_status()
+  local ok, e = pcall(M.flush)
+  if ok then e = pending end
+  if e == nil then return nil end
+  if e.msg then io.stderr:write(M.PROG, ": ", e.msg, "\n") end
+  return e.code
+end
+
+-- Run a writing function, keeping its failure for output_status.
+local function keep_failure(fn, ...)
+  local ok, e = pcall(fn, ...)
+  if not ok and pending == nil then pending = e end
+end
+
+--- Write to stdout where raising is not allowed (outside a command's run);
+-- a failure shows in output_status.
+function M.put(...) keep_failure(M.write, ...) end
+
 --- Print "textclass: message" on stderr.
 function M.warn(fmt, ...)
   local msg = select("#", ...) > 0 and string.format(fmt, ...) or fmt
-  io.stdout:flush()   -- keep data and messages in order when both go to one file
+  keep_failure(M.flush)   -- keep data and messages in order when both go to one file
   io.stderr:write(M.PROG, ": ", msg, "\n")
 end
 

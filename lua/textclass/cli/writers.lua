@@ -77,27 +77,24 @@ function M.new(format, out, opts)
     self.n = self.n + 1
     ranked = ranked or {}
     if format == "jsonl" then
-      self.out:write(json_record(doc, res, ranked))
+      util.write_to(self.out, json_record(doc, res, ranked))
     elseif format == "csv" then
-      self.out:write(csv.format({ doc.id, res and res.label or "",
+      util.write_to(self.out, csv.format({ doc.id, res and res.label or "",
         res and table.concat(res.labels, ",") or "", score_list(ranked), doc.error or "" }))
     else
-      self.out:write(tsv_escape(doc.id), "\t", res and tsv_escape(res.label) or "", "\t",
+      util.write_to(self.out, tsv_escape(doc.id), "\t", res and tsv_escape(res.label) or "", "\t",
         res and tsv_escape(table.concat(res.labels, ",")) or "", "\t",
         tsv_escape(score_list(ranked)), "\t", doc.error and tsv_escape(doc.error) or "", "\n")
     end
   end
 
   --- Flush; a failed write (disk full, closed pipe) is a failure of the
-  -- whole run, not of one document.
-  function w:flush()
-    local ok, err = self.out:flush()
-    if not ok then util.fail("cannot write the output: %s", tostring(err)) end
-  end
+  -- whole run, not of one document (util.write_failed).
+  function w:flush() util.flush(self.out) end
 
   if header then
-    if format == "csv" then out:write(csv.format({ "id", "label", "labels", "scores", "error" }))
-    elseif format == "tsv" then out:write("id\tlabel\tlabels\tscores\terror\n") end
+    if format == "csv" then util.write_to(out, csv.format({ "id", "label", "labels", "scores", "error" }))
+    elseif format == "tsv" then util.write_to(out, "id\tlabel\tlabels\tscores\terror\n") end
   end
   return w
 end

@@ -1,0 +1,104 @@
+-- cli_failures_spec.lua - the command line where things go wrong: output
+-- that cannot be written (a full disk, a reader that went away), a model
+-- path that is not a file, ragged CSV rows, blank JSONL lines. Each case
+-- must end with a clear message or a quiet stop, never a traceback, a lost
+-- record or a silent success. Helpers in cli_helpers.lua.
+
+local H = dofile("tests/lua/cli_helpers.lua")
+local CLI, D, TMP = H.CLI, H.D, H.TMP
+local run, spit, slurp, tsv, jsonl, model = H.run, H.spit, H.slurp, H.tsv, H.jsonl, H.model
+
+teardown(H.cleanup)
+
+-- Run a shell command line; returns the exit code and stderr of the
+-- textclass part (written by the command line to TMP/sh.code, TMP/sh.err).
+local function sh(script)
+  local _, how = os.execute(script)
+  assert.equal("exit", how)
+  return tonumber(slurp(TMP .. "/sh.code")), slurp(TMP .. "/sh.err") or ""
+end
+
+describe("textclass output that cannot be written", function()
+  local commands = {
+    { "info", function() return "info -m " .. model() end },
+    { "eval", function() return "eval -q -m " .. model() .. " " .. D .. "/test.jsonl" end },
+    { "explain", function() return "explain -m " .. model() .. " " .. D .. "/docs/02-final.txt" end },
+    { "train --cv", function() return "train -q --cv 2 --min-df 1 -o " .. TMP .. "/cv.model " .. D .. "/train.jsonl" end },
+    { "--help", function() return "--help" end },
+    { "label --help", function() return "label --help" end },
+  }
+  for _, c in ipairs(commands) do
+    it("'" .. c[1] .. "' > /dev/full exits 1 naming the problem", function()
+      local code, err = sh(CLI .. " " .. c[2]() .. " >/dev/full 2>" .. TMP .. "/sh.err; echo $? >" .. TMP .. "/sh.code")
+      assert.equal(1, code)
+      assert.matches("^textclass: cannot write the output: No space left on device\n", err)
+    end)
+  end
+
+  it("stops quietly with status 141 when the reader closes a pipe and SIGPIPE is ignored", function()
+    local many = {}
+    for i = 1, 5000 do many[i] = "the striker scored goal number " .. i end
+    spit(TMP .. "/many.txt", table.concat(many, "\n") .. "\n")
+    local code, err = sh("trap '' PIPE; { " .. CLI .. " label -q -i lines -m " .. model() .. " " .. TMP ..
+      "/many.txt 2>" .. TMP .. "/sh.err; echo $? >" .. TMP .. "/sh.code; } | head -1 >/dev/null")
+    assert.equal(141, code)
+    assert.equal("", err)
+  end)
+
+  it("dies by SIGPIPE, silently, when the signal is not ignored", function()
+    local code, err = sh("{ " .. CLI .. " label -q -i lines -m " .. model() .. " " .. TMP ..
+      "/many.txt 2>" .. TMP .. "/sh.err; echo $? >" .. TMP .. "/sh.code; } | head -1 >/dev/null")
+    assert.equal(141, code)
+    assert.equal("", err)
+  end)
+end)
+
+describe("textclass train -o", function()
+  it("refuses a FIFO, a device and a folder before training, leaving them alone", function()
+    os.execute("mkfifo " .. TMP .. "/fifo; mkdir -p " .. TMP .. "/dir")
+    for _, c in ipairs({ { TMP .. "/fifo", "named pipe" }, { "/dev/null", "char device" }, { TMP .. "/dir", "directory" } }) do
+      local r = run("train -q -o " .. c[1] .. " " .. D .. "/train.jsonl")
+      assert.equal(1, r.code)
+      assert.equal("textclass: -o " .. c[1] .. ": it is a " .. c[2] .. ", not a model file\n", r.err)
+    end
+    local _, _, code = os.execute("test -p " .. TMP .. "/fifo && test -c /dev/null")
+    assert.equal(0, code)
+  end)
+
+  it("refuses a missing folder before training", function()
+    local r = run("train -q -o " .. TMP .. "/no/such/x.model " .. D .. "/train.jsonl")
+    assert.equal(1, r.code)
+    assert.equal("textclass: -o " .. TMP .. "/no/such/x.model: no folder " .. TMP .. "/no/such\n", r.err)
+  end)
+end)
+
+describe("textclass and ragged or blank records", function()
+  it("label: a CSV row with more fields than the header is an error record, like one with fewer", function()
+    spit(TMP .. "/ragged.csv", "id,text\n1,The striker scored, twice\n2\n3,The minister resigned\n")
+    local r = run("label -q -m " .. model() .. " " .. TMP .. "/ragged.csv")
+    assert.equal(1, r.code)
+    local rows = tsv(r.out)
+    assert.equal(3, #rows)
+    assert.same({ "1", "", "", "", "record has 3 fields, the header 2" }, rows[1])
+    assert.same({ "2", "", "", "", "record has 1 field, the header 2" }, rows[2])
+    assert.equal("3", rows[3][1])
+    assert.truthy(rows[3][2] ~= "")
+  end)
+
+  it("train and eval: a ragged CSV row is reported with file and line", function()
+    spit(TMP .. "/ragged-train.csv", "text,label\nThe striker scored,sport,extra\n")
+    local r = run("eval -q -m " .. model() .. " " .. TMP .. "/ragged-train.csv")
+    assert.equal(1, r.code)
+    assert.matches("ragged%-train%.csv:2: record has 3 fields, the header 2", r.err)
+  end)
+
+  it("label: a blank JSONL line keeps its record, with a plain message", function()
+    spit(TMP .. "/blank.jsonl", '{"id":"a","text":"The striker scored"}\n\n{"id":"c","text":"Vote today"}\n')
+    local r = run("label -q -o jsonl -m " .. model() .. " " .. TMP .. "/blank.jsonl")
+    assert.equal(1, r.code)
+    local rows = jsonl(r.out)
+    assert.equal(3, #rows)
+    assert.same({ "a", TMP .. "/blank.jsonl:2", "c" }, { rows[1].id, rows[2].id, rows[3].id })
+    assert.equal("empty line (no JSON object)", rows[2].error)
+  end)
+end)
