@@ -440,6 +440,7 @@ typedef struct tci_binary {
   size_t n;
   const signed char *y;     /* indexed by matrix row: +1 has the label, -1 not */
   double C_pos, C_neg;      /* C times the class weights */
+  uint64_t seed;            /* for solvers that shuffle (train_dcd.c) */
 } tci_binary;
 
 /* A solved binary problem: decision(x) = w.x + w[n_features] for linear
@@ -464,6 +465,9 @@ struct tci_solver {
 /* liblinear, L2-regularised L2-loss primal (train_linear.c): deterministic,
  * warm-startable from init (n_features + 1 values, or NULL). */
 TCI_FUNC int tci_liblinear_new(const tci_matrix *X, tci_solver **out);
+/* Our dual coordinate descent for the same problem as liblinear's solver
+ * 2, shuffling with splitmix64(b->seed) (train_dcd.c); ignores init. */
+TCI_FUNC int tci_dcd_new(const tci_matrix *X, tci_solver **out);
 /* libsvm C-SVC with a linear (collapsed to w) or RBF kernel (train_kernel.c). */
 TCI_FUNC int tci_libsvm_new(const tci_matrix *X, const tc_train_params *p, tci_solver **out);
 TCI_FUNC void tci_solver_free(tci_solver *s);

@@ -337,7 +337,11 @@ enum { TC_KERNEL_LINEAR = 0, TC_KERNEL_RBF = 1 };
 enum {
   TC_SOLVER_AUTO = 0,      /* liblinear for linear kernels, libsvm for RBF */
   TC_SOLVER_LIBLINEAR = 1, /* linear only */
-  TC_SOLVER_LIBSVM = 2     /* any kernel; linear models are collapsed to w, b */
+  TC_SOLVER_LIBSVM = 2,    /* any kernel; linear models are collapsed to w, b */
+  TC_SOLVER_DCD = 3        /* linear only: the library's own dual coordinate descent
+                              for liblinear's problem, shuffled from `seed` (several
+                              times faster than liblinear's primal solver; see
+                              docs/engine.md) */
 };
 
 enum {

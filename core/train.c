@@ -72,10 +72,12 @@ const char *tc_train_params_check(const tc_train_params *p, const tc_dataset *ds
   if (p->kernel != TC_KERNEL_LINEAR && p->kernel != TC_KERNEL_RBF)
     return "kernel must be TC_KERNEL_LINEAR or TC_KERNEL_RBF";
   if (p->solver != TC_SOLVER_AUTO && p->solver != TC_SOLVER_LIBLINEAR &&
-      p->solver != TC_SOLVER_LIBSVM)
-    return "solver must be TC_SOLVER_AUTO, TC_SOLVER_LIBLINEAR or TC_SOLVER_LIBSVM";
+      p->solver != TC_SOLVER_LIBSVM && p->solver != TC_SOLVER_DCD)
+    return "solver must be TC_SOLVER_AUTO, TC_SOLVER_LIBLINEAR, TC_SOLVER_LIBSVM or TC_SOLVER_DCD";
   if (p->solver == TC_SOLVER_LIBLINEAR && p->kernel != TC_KERNEL_LINEAR)
     return "solver: liblinear trains linear kernels only (use TC_SOLVER_LIBSVM or AUTO for RBF)";
+  if (p->solver == TC_SOLVER_DCD && p->kernel != TC_KERNEL_LINEAR)
+    return "solver: dcd trains linear kernels only (use TC_SOLVER_LIBSVM or AUTO for RBF)";
   if (!finite_pos(p->C) || p->C > 1e6) return "C must be a number in (0, 1e6]";
   if (!isfinite(p->gamma) || p->gamma > 1e6) return "gamma must be a finite number <= 1e6 (<= 0: default)";
   if (p->class_weight != TC_WEIGHT_NONE && p->class_weight != TC_WEIGHT_BALANCED &&
@@ -157,9 +159,10 @@ static int set_meta(tc_model *m, const tc_dataset *ds, const tc_train_params *p,
   if (!rc) rc = tci_model_set_meta(m, "kernel", kernel_name(p->kernel));
   if (!rc)
     rc = tci_model_set_meta(m, "solver",
-                            p->kernel == TC_KERNEL_LINEAR && p->solver != TC_SOLVER_LIBSVM
-                                ? "liblinear L2R_L2LOSS_SVC (primal)"
-                                : "libsvm C_SVC");
+                            p->kernel != TC_KERNEL_LINEAR || p->solver == TC_SOLVER_LIBSVM
+                                ? "libsvm C_SVC"
+                            : p->solver == TC_SOLVER_DCD ? "dcd L2-loss SVC (dual)"
+                                                         : "liblinear L2R_L2LOSS_SVC (primal)");
   if (!rc) rc = set_num(m, "C", "%g", p->C);
   if (!rc && p->kernel == TC_KERNEL_RBF) rc = set_num(m, "gamma", "%g", p->gamma > 0 ? p->gamma : 1.0);
   if (!rc)

@@ -204,6 +204,13 @@ static size_t pick_rows(const job *j, size_t l, long skip, uint32_t *rows, size_
   return m;
 }
 
+/* The seed of one problem: label l, fold f (0 = the full problem), mixed
+ * so that neighbouring problems get unrelated splitmix64 streams. */
+static uint64_t stream(uint64_t seed, size_t l, uint64_t f) {
+  uint64_t s = seed ^ ((uint64_t)l * 0x9E3779B97F4A7C15ull) ^ (f * 0xD1B54A32D192ED03ull);
+  return tci_splitmix64(&s);
+}
+
 static void train_task(void *ud, size_t l) {
   job *j = ud;
   uint32_t *rows;
@@ -226,6 +233,7 @@ static void train_task(void *ud, size_t l) {
   b.n = m;
   b.y = j->y + l * j->n;
   weights(j->p, l, m, m_pos, &b.C_pos, &b.C_neg);
+  b.seed = stream(j->p->seed, l, 0);
   j->status[l] = tci_solver_solve(j->sv, &b, j->p->tolerance, NULL, &j->sol[l]);
   free(rows);
 }
@@ -258,6 +266,7 @@ static void calib_task(void *ud, size_t t) {
   b.n = m;
   b.y = j->y + l * j->n;
   weights(j->p, l, m, m_pos, &b.C_pos, &b.C_neg);
+  b.seed = stream(j->p->seed, l, (uint64_t)f + 1);
   rc = tci_solver_solve(j->sv, &b, j->p->tolerance, j->sol[l].w, &s);
   if (!rc)
     for (r = 0; r < j->n; r++)
@@ -484,9 +493,9 @@ int tci_train(const tc_dataset *ds, const tc_train_params *p, int cv, tc_model *
       y[(size_t)ds->lab[l] * n + i] = 1;
       n_pos[ds->lab[l]]++;
     }
-  rc = (p->kernel == TC_KERNEL_LINEAR && p->solver != TC_SOLVER_LIBSVM)
-           ? tci_liblinear_new(&X, &sv)
-           : tci_libsvm_new(&X, p, &sv);
+  rc = p->kernel != TC_KERNEL_LINEAR || p->solver == TC_SOLVER_LIBSVM ? tci_libsvm_new(&X, p, &sv)
+       : p->solver == TC_SOLVER_DCD                                    ? tci_dcd_new(&X, &sv)
+                                                                       : tci_liblinear_new(&X, &sv);
   if (rc) goto done;
   j.p = p;
   j.sv = sv;

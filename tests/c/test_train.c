@@ -169,6 +169,11 @@ TEST(params_defaults_and_bad_fields) {
   BAD(gamma, INFINITY, "gamma");
   BAD(kernel, 7, "kernel");
   BAD(solver, 9, "solver");
+  tc_train_params_init(&p);
+  p.kernel = TC_KERNEL_RBF;
+  p.solver = TC_SOLVER_DCD;
+  msg = tc_train_params_check(&p, ds);
+  CHECK(msg && strstr(msg, "solver"));
   BAD(multilabel, 2, "multilabel");
   BAD(threshold, 1.5, "threshold");
   BAD(threshold, NAN, "threshold");
@@ -297,9 +302,10 @@ TEST(deterministic_across_runs_and_threads) {
   size_t la = 0, lc = 0;
   int kernel;
   setenv("SOURCE_DATE_EPOCH", "1700000000", 1);
-  for (kernel = 0; kernel < 2; kernel++) {
+  for (kernel = 0; kernel < 3; kernel++) { /* linear, RBF, linear with our DCD */
     tc_train_params_init(&p);
-    p.kernel = kernel;
+    p.kernel = kernel == 1 ? TC_KERNEL_RBF : TC_KERNEL_LINEAR;
+    if (kernel == 2) p.solver = TC_SOLVER_DCD;
     p.threads = 1;
     a = train_fixture(&p);
     b = train_fixture(&p);
@@ -335,11 +341,12 @@ TEST(solvers_draw_no_random_numbers) {
   int expect, cfg;
   srand(1);
   expect = rand();
-  for (cfg = 0; cfg < 3; cfg++) {
+  for (cfg = 0; cfg < 4; cfg++) {
     tc_train_params_init(&p);
     p.threads = 1;
     if (cfg == 1) p.solver = TC_SOLVER_LIBSVM;
     if (cfg == 2) p.kernel = TC_KERNEL_RBF;
+    if (cfg == 3) p.solver = TC_SOLVER_DCD;
     srand(1);
     m = train_fixture(&p);
     CHECK(m != NULL);
@@ -429,6 +436,45 @@ static void compare_with_libsvm(int kernel) {
 
 TEST(libsvm_collapse_equals_svm_predict_values) { compare_with_libsvm(TC_KERNEL_LINEAR); }
 TEST(rbf_pool_equals_svm_predict_values) { compare_with_libsvm(TC_KERNEL_RBF); }
+
+/* Our DCD solves liblinear's problem: with a tight tolerance both land on
+ * the same optimum, so decision values agree closely; and it learns. */
+TEST(dcd_matches_liblinear_primal) {
+  tc_train_params p;
+  tc_model *a, *b;
+  tc_workspace *ws;
+  size_t i, l;
+  double da[3], db[3], worst = 0;
+  tc_train_params_init(&p);
+  p.calibrate = 0;
+  p.tolerance = 1e-5;
+  a = train_fixture(&p);
+  p.solver = TC_SOLVER_DCD;
+  b = train_fixture(&p);
+  CHECK(a && b);
+  if (!a || !b) goto out;
+  CHECK_EQ_STR(tc_model_meta(b, "solver"), "dcd L2-loss SVC (dual)");
+  tc_workspace_new(&ws);
+  for (i = 0; i < FIXTURE_N; i++) {
+    const char *t = FIXTURE[i].text;
+    tc_model_decision_values(a, ws, t, strlen(t), da);
+    tc_model_decision_values(b, ws, t, strlen(t), db);
+    for (l = 0; l < 3; l++)
+      if (fabs(da[l] - db[l]) > worst) worst = fabs(da[l] - db[l]);
+  }
+  CHECK(worst < 1e-3);
+  if (worst >= 1e-3) fprintf(stderr, "dcd vs primal: worst difference %g\n", worst);
+  tc_workspace_free(ws);
+  tc_model_free(b);
+  p.calibrate = 1;
+  p.tolerance = 0;
+  b = train_fixture(&p);
+  CHECK(b != NULL);
+  if (b) CHECK_EQ_INT(count_correct(b), 3);
+out:
+  tc_model_free(a);
+  tc_model_free(b);
+}
 
 /* ======================================================== unusable data */
 
@@ -574,6 +620,7 @@ int main(void) {
   RUN(solvers_draw_no_random_numbers);
   RUN(libsvm_collapse_equals_svm_predict_values);
   RUN(rbf_pool_equals_svm_predict_values);
+  RUN(dcd_matches_liblinear_primal);
   RUN(unusable_data_is_edata_with_diag);
   RUN(progress_from_caller_thread_and_cancel);
   RUN(cross_validation_and_grid_figures);
