@@ -61,8 +61,11 @@ function Classifier:predict_batch(texts, opts)
     end
   end
   local impl, out = self.impl, {}
-  if impl.predict_batch then
-    local got = impl.predict_batch(texts, opts)
+  -- a predict_batch that raises cannot say which document failed: then
+  -- predict, one document at a time, so only the culprits get the error
+  local ok, got = false, nil
+  if impl.predict_batch then ok, got = pcall(impl.predict_batch, texts, opts) end
+  if ok then
     if type(got) ~= "table" then
       error(string.format("%s: predict_batch must return a table (got %s)", name_of(self), type(got)), 0)
     end
@@ -71,16 +74,16 @@ function Classifier:predict_batch(texts, opts)
       if type(r) == "table" and r.error ~= nil then
         out[i] = { error = tostring(r.error) }
       else
-        local ok, res = pcall(check_result, self, r)
-        out[i] = ok and res or { error = res }
+        local good, res = pcall(check_result, self, r)
+        out[i] = good and res or { error = res }
       end
     end
     return out
   end
   for i = 1, #texts do
-    local ok, r = pcall(impl.predict, texts[i], opts)
-    if ok then ok, r = pcall(check_result, self, r) end
-    out[i] = ok and r or { error = tostring(r) }
+    local good, r = pcall(impl.predict, texts[i], opts)
+    if good then good, r = pcall(check_result, self, r) end
+    out[i] = good and r or { error = tostring(r) }
   end
   return out
 end
@@ -125,6 +128,26 @@ function M.wrap(obj, path)
   return setmetatable({ kind = "lua", path = path, impl = obj }, Classifier)
 end
 
+--- Load a Lua classifier file, whatever its name: run it (text chunks
+-- only, with the path as its `...`) and wrap what it returns.
+-- @string path
+-- @return classifier
+-- @return[2] nil, message (a syntax error, an error while it runs, or a
+-- value that is no classifier)
+function M.load_lua(path)
+  local chunk, err = loadfile(path, "t")
+  if not chunk then return nil, err end
+  local ok, obj = pcall(chunk, path)
+  if not ok then
+    obj = tostring(obj)
+    -- "path:3: boom" already names the file; an error table or a message
+    -- raised with level 0 does not
+    if obj:sub(1, #path + 1) ~= path .. ":" then obj = path .. ": " .. obj end
+    return nil, obj
+  end
+  return M.wrap(obj, path)
+end
+
 --- Load a classifier: a Lua file (path ending in ".lua") or a model file.
 -- @string path
 -- @return classifier
@@ -133,13 +156,7 @@ function M.load(path)
   if type(path) ~= "string" then
     error(string.format("bad argument #1 to 'load_classifier' (string expected, got %s)", type(path)), 2)
   end
-  if path:match("%.lua$") then
-    local chunk, err = loadfile(path, "t")
-    if not chunk then return nil, err end
-    local ok, obj = pcall(chunk, path)
-    if not ok then return nil, string.format("%s: %s", path, tostring(obj)) end
-    return M.wrap(obj, path)
-  end
+  if path:match("%.lua$") then return M.load_lua(path) end
   local model, err, code = tc.load(path)
   if not model then return nil, err, code end
   return M.wrap(model, path)

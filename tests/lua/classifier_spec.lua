@@ -107,6 +107,36 @@ describe("tc.load_classifier on a Lua file", function()
     assert.error_matches(function() c:predict("odd") end, "predict must return a table")
   end)
 
+  it("falls back to predict per document when predict_batch raises", function()
+    local c = assert(tc.load_classifier(lua_file([[
+      return {
+        predict = function(text)
+          if text == "boom" then error("exploded", 0) end
+          return { label = text }
+        end,
+        predict_batch = function() error("the batch failed", 0) end,
+      }
+    ]])))
+    local b = c:predict_batch({ "a", "boom", "b" })
+    assert.same({ label = "a", labels = { "a" }, scores = {} }, b[1])
+    assert.same({ error = "exploded" }, b[2])
+    assert.equal("b", b[3].label)
+  end)
+
+  it("load_lua runs a file as Lua whatever its name, naming it in errors", function()
+    local path = lua_file("return { predict = function() return { label = 'z' } end }")
+    local renamed = path:gsub("%.lua$", ".cls")
+    assert(os.rename(path, renamed))
+    local c = assert(require("textclass.classifier").load_lua(renamed))
+    assert.equal("lua", c.kind)
+    assert.equal("z", c:predict("x").label)
+    local f = assert(io.open(renamed, "w")); f:write("error({})"); f:close()
+    local none, msg = require("textclass.classifier").load_lua(renamed)
+    assert.is_nil(none)
+    assert.equal(renamed .. ": ", msg:sub(1, #renamed + 2))
+    os.remove(renamed)
+  end)
+
   it("can combine models: a Lua classifier over a model file", function()
     local c = assert(tc.load_classifier(lua_file(string.format([[
       local tc = require "textclass"

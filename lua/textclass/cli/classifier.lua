@@ -18,20 +18,11 @@ local function load_module()
 end
 M.module = load_module
 
+-- A message for a document's failure. A Lua classifier's error keeps its
+-- "file:line:", which shows the classifier's author where it failed.
 local function clean_message(e)
   if util.is_failure(e) then return e.msg end
-  return (tostring(e):gsub("^[^:\n]*:%d+: ", ""))
-end
-
--- A result slot: a prediction, or { error = message }.
-local function check_result(r)
-  if type(r) == "table" and r.error ~= nil then return { error = tostring(r.error) } end
-  if type(r) ~= "table" or type(r.label) ~= "string" then
-    return { error = "the classifier returned no label" }
-  end
-  if type(r.labels) ~= "table" then r.labels = { r.label } end
-  if type(r.scores) ~= "table" then r.scores = {} end
-  return r
+  return tostring(e)
 end
 
 --- Open the classifier the options name (opts.model, opts.classifier),
@@ -43,15 +34,11 @@ function M.open(opts)
     util.usage_error("give either -m MODEL or -c CLASSIFIER.lua, not both")
   end
   local tc = load_module()
-  local wrap = require("textclass.classifier").wrap
+  local cls = require "textclass.classifier"
   local obj, name, err
   if opts.classifier then
     -- -c always means Lua, whatever the file is called
-    local chunk, lerr = loadfile(opts.classifier, "t")
-    if not chunk then util.fail("%s", lerr) end
-    local ok, impl = pcall(chunk, opts.classifier)
-    if not ok then util.fail("%s: %s", opts.classifier, clean_message(impl)) end
-    obj, err = wrap(impl, opts.classifier)
+    obj, err = cls.load_lua(opts.classifier)
     if not obj then util.fail("%s", err) end
     name = opts.classifier
   else
@@ -71,7 +58,7 @@ function M.open(opts)
       end
       name = "the shipped news model"
     end
-    obj = wrap(model, name)
+    obj = cls.wrap(model, name)
   end
   local c = { obj = obj, model = obj.model, name = name, lua = obj.kind == "lua" }
 
@@ -97,9 +84,11 @@ function M.open(opts)
     return next(o) and o or nil
   end
 
+  -- The module's results are complete (label, labels, scores) or
+  -- { error = message }; a Lua classifier's labels are re-chosen here.
   local function finish(r)
-    r = check_result(r)
-    if not r.error and c.lua and opts.threshold then M.apply_threshold(r, opts.threshold) end
+    if r.error then return { error = tostring(r.error) } end
+    if c.lua and opts.threshold then M.apply_threshold(r, opts.threshold) end
     return r
   end
 
@@ -110,18 +99,16 @@ function M.open(opts)
     return finish(r)
   end
 
-  --- Predict a batch; results[i] is a prediction or { error = message }.
+  --- Predict a batch; results[i] is a prediction or { error = message }
+  -- (the module's predict_batch gives a failing Lua prediction its slot;
+  -- a call that fails as a whole fails each document with its message).
   function c:classify(texts, threads)
     if #texts == 0 then return {} end
-    local ok, results = pcall(self.obj.predict_batch, self.obj, texts, popts(threads))
-    if not ok or type(results) ~= "table" then
-      -- the batch call itself failed: one at a time, so only the culprit
-      -- gets the error
-      results = {}
-      for i, t in ipairs(texts) do results[i] = self:predict_one(t) end
-      return results
+    local ok, got = pcall(self.obj.predict_batch, self.obj, texts, popts(threads))
+    local results = {}
+    for i = 1, #texts do
+      results[i] = ok and finish(got[i]) or { error = clean_message(got) }
     end
-    for i = 1, #texts do results[i] = finish(results[i]) end
     return results
   end
 
