@@ -286,6 +286,42 @@ TEST(bad_arguments) {
   CHECK_EQ_INT(tci_strip_boilerplate(ws, "a\nb", 3, &out, NULL), TC_EINVAL);
 }
 
+/* Does the token list hold this (normalised) word? */
+static int has_token(const tc_tokens *t, const char *w) {
+  size_t i;
+  for (i = 0; i < t->n; i++)
+    if (t->tok[i].len == strlen(w) && memcmp(t->tok[i].text, w, t->tok[i].len) == 0) return 1;
+  return 0;
+}
+
+/* The option end to end: the text stage calls the stripper before
+ * normalising, so the extractor never sees the headline list's words. */
+TEST(extractor_option_drops_furniture_tokens) {
+  const char *page = TITLE "\n" P1 "\nRecent Posts\n" H1 "\n" H2 "\n" H3 "\n" P2 "\n";
+  tc_options o;
+  tc_extractor *ex = NULL;
+  tc_tokens t;
+  tc_options_init(&o);
+  CHECK_EQ_INT(o.strip_boilerplate, 0); /* off by default */
+  CHECK_OK(tc_extractor_new(&o, &ex, NULL));
+  if (ex) {
+    CHECK_OK(tc_extractor_tokenize(ex, ws, page, strlen(page), &t));
+    CHECK(has_token(&t, "wimbledon"));
+    tc_extractor_free(ex);
+    ex = NULL;
+  }
+  o.strip_boilerplate = 1;
+  CHECK_OK(tc_extractor_new(&o, &ex, NULL));
+  if (ex) {
+    CHECK_OK(tc_extractor_tokenize(ex, ws, page, strlen(page), &t));
+    CHECK(!has_token(&t, "wimbledon"));
+    CHECK(!has_token(&t, "derby"));
+    CHECK(has_token(&t, "parliament"));
+    CHECK(has_token(&t, "midnight"));
+    tc_extractor_free(ex);
+  }
+}
+
 /* CPU seconds of one call. */
 static double timed(const char *text, size_t len, size_t *n) {
   const char *out;
@@ -347,6 +383,7 @@ int main(void) {
   RUN(invalid_utf8_and_nul_bytes);
   RUN(output_is_nul_terminated_in_the_workspace);
   RUN(bad_arguments);
+  RUN(extractor_option_drops_furniture_tokens);
   RUN(ten_megabyte_page);
   tc_workspace_free(ws);
   return check_report();
