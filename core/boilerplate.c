@@ -27,25 +27,29 @@
  *      lines between them, is dropped, except for the title: the headline
  *      line with the most words before the first prose line (the last of
  *      equals), which beats menu items, section names and dates. This
- *      rule only applies when the page has at least one prose line: a page
- *      made only of short lines is not an article with furniture around it;
+ *      rule only applies when the page has at least one prose line (a page
+ *      made only of short lines is not an article with furniture around it)
+ *      and is not hard-wrapped (see survey());
  *   3. if nothing with a non-blank byte would be left, the text is kept as
  *      it is: the heuristic never removes everything.
  *
  * Caveats (design decisions):
  * - Phrases are English and matched case-insensitively on ASCII only, at
- *   word boundaries (an optional plural 's' allowed), so "shares fell" does
- *   not match "share". Other languages keep their furniture unless it is
- *   headline-shaped, which rule 2 catches in any script.
+ *   word boundaries (an optional plural 's' allowed), and each only in lines
+ *   of at most its number of words: "Share" (a button) goes, "Readers can
+ *   share their views, the editor said" stays. Other languages keep their
+ *   furniture unless it is headline-shaped, which rule 2 catches in any
+ *   script.
  * - A list of results inside a sport story ("Arsenal 2-1 Chelsea" x 3) is
  *   headline-shaped and goes too; the story's prose still carries the label.
- * - Hard-wrapped text (Usenet) has lines without final punctuation; the
- *   continuation test (lower-case start) and the sentence-break test keep
- *   most of it, and a wrapped run needs three such lines in a row.
+ * - Hard-wrapped text (Usenet) has lines without final punctuation that
+ *   look like headlines; the page-level test in survey() turns rule 2 off
+ *   for it, and the continuation and sentence-break tests keep the rest.
  * - Bytes are bytes: invalid UTF-8 and NULs are ordinary non-blank bytes.
  *   Each line is read a bounded number of times (classification, then at
  *   most once more when a run is flushed), and phrase matching only looks
- *   at word starts of lines below MAX_FURN_BYTES, so time is linear.
+ *   at word starts of lines within MAX_FURN_BYTES and MAX_FURN_WORDS, so
+ *   time is linear.
  */
 #include <string.h>
 
