@@ -102,3 +102,22 @@ describe("textclass and ragged or blank records", function()
     assert.equal("empty line (no JSON object)", rows[2].error)
   end)
 end)
+
+describe("textclass options shared by the commands reading documents", function()
+  it("eval takes --id-column like label, and names the id in --errors", function()
+    spit(TMP .. "/ids.csv", "key,text,label\nk1,The striker scored twice,politics\n")
+    local r = run("eval -q --id-column key --errors " .. TMP .. "/wrong.jsonl -m " .. model() .. " " .. TMP .. "/ids.csv")
+    assert.equal(0, r.code, r.err)
+    local wrong = jsonl(slurp(TMP .. "/wrong.jsonl"))
+    assert.equal(1, #wrong)
+    assert.equal("k1", wrong[1].id)
+  end)
+
+  it("label, eval and train refuse stdin twice", function()
+    for _, c in ipairs({ "label - -", "eval - -", "train -o " .. TMP .. "/x.model - -" }) do
+      local r = run(c)
+      assert.equal(2, r.code)
+      assert.matches("^textclass: stdin %(%-%) can be read only once\n", r.err)
+    end
+  end)
+end)

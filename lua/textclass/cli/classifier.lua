@@ -11,6 +11,13 @@ local util = require "textclass.cli.util"
 
 local M = {}
 
+--- The options naming what classifies: every command taking a model has
+-- -m; those that can run a Lua classifier also have -c.
+M.MODEL_OPTION = { short = "m", long = "model", arg = "MODEL",
+                   help = "model file (default: the shipped news model)" }
+M.CLASSIFIER_OPTION = { short = "c", long = "classifier", arg = "FILE.lua",
+                        help = "a Lua classifier instead of a model file" }
+
 local function load_module()
   local ok, tc = pcall(require, "textclass")
   if not ok then util.fail("cannot load the textclass Lua module: %s", tostring(tc)) end

@@ -25,8 +25,8 @@ M.spec = {
             "and support, macro and micro F1, and a confusion matrix.",
   description = "DATA is read as by 'textclass train' (JSONL, CSV, fastText lines, label folders).",
   options = train.with_data_options({
-    { short = "m", long = "model", arg = "MODEL", help = "model file (default: the shipped news model)" },
-    { short = "c", long = "classifier", arg = "FILE.lua", help = "a Lua classifier instead of a model file" },
+    classifier.MODEL_OPTION,
+    classifier.CLASSIFIER_OPTION,
     { long = "json", help = "print the figures as one JSON object" },
     { long = "errors", arg = "FILE", help = "write misclassified documents to FILE (JSONL)" },
     { short = "t", long = "threshold", arg = "X", type = "number", min = 0, max = 1,
@@ -43,9 +43,7 @@ M.spec = {
 
 function M.run(opts, operands)
   if #operands == 0 then util.usage_error("no DATA given") end
-  local n_stdin = 0
-  for _, p in ipairs(operands) do if p == "-" then n_stdin = n_stdin + 1 end end
-  if n_stdin > 1 then util.usage_error("stdin (-) can be read only once") end
+  inputs.count_stdin(operands)
 
   local clf = classifier.open(opts)
   local errors_out
@@ -58,10 +56,9 @@ function M.run(opts, operands)
   local acc = metrics.new(clf:labels())
   local sources = inputs.sources(operands, true)
   local bar = progress.new({ total = inputs.total_size(sources), quiet = opts.quiet })
-  local iter, counter = inputs.labelled(sources, {
-    input = opts.input, text_field = opts.text_field, label_field = opts.label_field,
-    id_field = opts.id_field, text_column = opts.text_column, label_column = opts.label_column,
-    replace_invalid = opts.replace_invalid, max_bytes = opts.max_bytes, multilabel = true })
+  local read = inputs.read_options(opts)
+  read.multilabel = true   -- gold label sets of any size are scored
+  local iter, counter = inputs.labelled(sources, read)
 
   local bad, n_wrong, multilabel = {}, 0, false
   local function run_batch(batch)

@@ -17,7 +17,7 @@ M.spec = {
   summary = "Show the label and scores of one article (FILE, or stdin read whole) and the\n" ..
             "features of its text that drove each label.",
   options = {
-    { short = "m", long = "model", arg = "MODEL", help = "model file (default: the shipped news model)" },
+    classifier.MODEL_OPTION,
     { short = "l", long = "label", arg = "L", help = "explain this label (default: the chosen labels)" },
     { short = "a", long = "all", help = "explain every label of the model" },
     { short = "n", long = "features", arg = "N", type = "integer", min = 1, max = 10000, default = 10,

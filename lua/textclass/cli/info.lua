@@ -15,7 +15,7 @@ M.spec = {
   synopsis = "[-m MODEL] [--json]",
   summary = "Describe a model: labels, kernel, features, training data and figures.",
   options = {
-    { short = "m", long = "model", arg = "MODEL", help = "model file (default: the shipped news model)" },
+    classifier.MODEL_OPTION,
     { long = "json", help = "print one JSON object" },
   },
   examples = "  textclass info\n  textclass info -m my.model --json\n",

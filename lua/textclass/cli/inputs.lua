@@ -35,6 +35,38 @@ local EXT_LABELLED = { jsonl = "jsonl", ndjson = "jsonl", csv = "csv" }
 M.UNLABELLED_FORMATS = { "auto", "text", "lines", "jsonl", "csv", "tsv" }
 M.LABELLED_FORMATS = { "auto", "jsonl", "csv", "fasttext", "folder" }
 
+--- Options every command reading documents shares (label, train, eval):
+-- where the text and id are in JSONL and CSV, and what text is accepted.
+M.TEXT_OPTIONS = {
+  { long = "text-field", arg = "NAME", default = "text", help = "JSONL field holding the text" },
+  { long = "id-field", arg = "NAME", default = "id", help = "JSONL field holding the id" },
+  { long = "text-column", arg = "NAME|N", default = "text", help = "CSV column holding the text" },
+  { long = "id-column", arg = "NAME|N", help = "CSV column holding the id [id, when present]" },
+  { long = "replace-invalid", help = "accept text with invalid UTF-8 (decoded with U+FFFD) instead of failing it" },
+  { long = "max-bytes", arg = "N", type = "integer", min = 1, default = M.MAX_DOC_BYTES,
+    help = "longest document accepted, in bytes" },
+}
+
+local READ_KEYS = { "input", "text_field", "id_field", "label_field", "text_column", "id_column",
+                    "label_column", "replace_invalid", "max_bytes", "multilabel" }
+
+--- The reading options (for documents and labelled) out of a command's
+-- parsed options, so a flag added to TEXT_OPTIONS reaches every reader.
+function M.read_options(opts)
+  local out = {}
+  for _, k in ipairs(READ_KEYS) do out[k] = opts[k] end
+  return out
+end
+
+--- Raise a usage error when "-" (stdin) is given more than once; returns
+-- how many times it is given (0 or 1).
+function M.count_stdin(operands)
+  local n = 0
+  for _, p in ipairs(operands) do if p == "-" then n = n + 1 end end
+  if n > 1 then util.usage_error("stdin (-) can be read only once") end
+  return n
+end
+
 local function extension(path)
   return (path:match("%.([%w]+)$") or ""):lower()
 end

@@ -33,19 +33,16 @@ M.spec = {
     "Output formats (--output): tsv (id, label, labels, scores, error), jsonl, csv.\n" ..
     "An input that cannot be labelled (missing, unreadable, binary, empty, invalid\n" ..
     "UTF-8, bad JSON) still gets its record, with an error; the exit status is then 1.",
-  options = {
-    { short = "m", long = "model", arg = "MODEL", help = "model file (default: the shipped news model)" },
-    { short = "c", long = "classifier", arg = "FILE.lua", help = "a Lua classifier instead of a model file" },
+  options = util.concat({
+    classifier.MODEL_OPTION,
+    classifier.CLASSIFIER_OPTION,
     { short = "i", long = "input", arg = "FORMAT", choices = inputs.UNLABELLED_FORMATS, default = "auto",
       help = "input format" },
     { short = "o", long = "output", arg = "FORMAT", choices = writers.FORMATS, default = "tsv",
       help = "output format" },
     { long = "header", help = "print a header line (default for csv)" },
     { long = "no-header", help = "no header line (default for tsv and jsonl)" },
-    { long = "text-field", arg = "NAME", default = "text", help = "JSONL field holding the article" },
-    { long = "id-field", arg = "NAME", default = "id", help = "JSONL field holding the id" },
-    { long = "text-column", arg = "NAME|N", default = "text", help = "CSV column holding the article" },
-    { long = "id-column", arg = "NAME|N", help = "CSV column holding the id [id, when present]" },
+  }, inputs.TEXT_OPTIONS, {
     { short = "t", long = "threshold", arg = "X", type = "number", min = 0, max = 1,
       help = "score a label needs to be chosen (default: the model's)" },
     { long = "top", arg = "N", type = "integer", min = 1, help = "print only the N best scores and labels" },
@@ -53,13 +50,10 @@ M.spec = {
       help = "prediction threads; 0 = one per core [1]" },
     { short = "b", long = "batch", arg = "N", type = "integer", min = 1, max = 1000000,
       help = "documents per batch [64; 1 when stdin is a pipe]" },
-    { long = "replace-invalid", help = "label text with invalid UTF-8 (decoded with U+FFFD) instead of failing it" },
-    { long = "max-bytes", arg = "N", type = "integer", min = 1, default = inputs.MAX_DOC_BYTES,
-      help = "longest article accepted, in bytes" },
     { long = "exit-zero", help = "exit 0 even when some inputs failed (their records still say why); " ..
       "for Hadoop Streaming and Spark, which fail a task on any other status" },
     { short = "q", long = "quiet", help = "no progress bar and no summary" },
-  },
+  }),
   examples =
     "  textclass label examples/articles\n" ..
     "  textclass label -o jsonl --top 2 news.jsonl > labelled.jsonl\n" ..
@@ -86,9 +80,7 @@ end
 function M.run(opts, operands)
   if opts.header and opts.no_header then util.usage_error("--header and --no-header contradict each other") end
   if #operands == 0 then operands = { "-" } end
-  local n_stdin = 0
-  for _, p in ipairs(operands) do if p == "-" then n_stdin = n_stdin + 1 end end
-  if n_stdin > 1 then util.usage_error("stdin (-) can be read only once") end
+  local n_stdin = inputs.count_stdin(operands)
 
   local clf = classifier.open(opts)
 
@@ -109,10 +101,7 @@ function M.run(opts, operands)
   if opts.header then header = true elseif opts.no_header then header = false end
   local writer = writers.new(opts.output, out, { header = header })
 
-  local docs, counter = inputs.documents(sources, {
-    input = opts.input, text_field = opts.text_field, id_field = opts.id_field,
-    text_column = opts.text_column, id_column = opts.id_column,
-    replace_invalid = opts.replace_invalid, max_bytes = opts.max_bytes })
+  local docs, counter = inputs.documents(sources, inputs.read_options(opts))
 
   local stats = { docs = 0, errors = 0, per_label = {} }
   local start = util.now()

@@ -48,26 +48,15 @@ local function class_weight_check(v)
 end
 
 -- Options shared with eval: how labelled data is read.
-M.DATA_OPTIONS = {
+M.DATA_OPTIONS = util.concat({
   { short = "i", long = "input", arg = "FORMAT", choices = inputs.LABELLED_FORMATS, default = "auto",
     help = "data format (by extension: .jsonl jsonl, .csv csv, folders folder, else fasttext)" },
-  { long = "text-field", arg = "NAME", default = "text", help = "JSONL field holding the text" },
   { long = "label-field", arg = "NAME", help = "JSONL field holding the label(s) [label, else labels]" },
-  { long = "id-field", arg = "NAME", default = "id", help = "JSONL field holding the id" },
-  { long = "text-column", arg = "NAME|N", default = "text", help = "CSV column holding the text" },
   { long = "label-column", arg = "NAME|N", help = "CSV column holding the label(s), comma-separated [label]" },
-  { long = "replace-invalid", help = "accept text with invalid UTF-8 (decoded with U+FFFD)" },
-  { long = "max-bytes", arg = "N", type = "integer", min = 1, default = inputs.MAX_DOC_BYTES,
-    help = "longest document accepted, in bytes" },
-}
+}, inputs.TEXT_OPTIONS)
 
-local function with_data_options(list)
-  local out = {}
-  for _, o in ipairs(list) do out[#out + 1] = o end
-  for _, o in ipairs(M.DATA_OPTIONS) do out[#out + 1] = o end
-  return out
-end
-M.with_data_options = with_data_options
+--- A command's options: its own list, then the options reading labelled data.
+function M.with_data_options(list) return util.concat(list, M.DATA_OPTIONS) end
 
 M.spec = {
   name = "train",
@@ -78,7 +67,7 @@ M.spec = {
     "label columns, fastText lines (__label__sport Text ...), a folder with one\n" ..
     "sub-folder per label, or - (JSONL on stdin). Bad records are reported as\n" ..
     "FILE:LINE: problem and stop the training unless --skip-bad.",
-  options = with_data_options({
+  options = M.with_data_options({
     { short = "o", long = "output", arg = "OUT.model", help = "where to save the model (required)" },
     { long = "kernel", arg = "KERNEL", choices = { "linear", "rbf" }, help = "SVM kernel (linear or rbf) [linear]" },
     { short = "C", long = "cost", arg = "X", type = "number", min = 1e-9, help = "SVM cost C [1]" },
@@ -115,9 +104,7 @@ M.spec = {
 -- "where: message"). Used by train and eval.
 function M.read_data(operands, opts, bar_label)
   if #operands == 0 then util.usage_error("no DATA given") end
-  local n_stdin = 0
-  for _, p in ipairs(operands) do if p == "-" then n_stdin = n_stdin + 1 end end
-  if n_stdin > 1 then util.usage_error("stdin (-) can be read only once") end
+  inputs.count_stdin(operands)
   if opts.input == "folder" then
     for _, p in ipairs(operands) do
       if p == "-" then util.usage_error("--input folder needs folders, not stdin") end
@@ -126,10 +113,7 @@ function M.read_data(operands, opts, bar_label)
   local sources = inputs.sources(operands, true)
   local bar = progress.new({ total = inputs.total_size(sources), quiet = opts.quiet, label = bar_label })
   local docs, bad = {}, {}
-  local iter, counter = inputs.labelled(sources, {
-    input = opts.input, text_field = opts.text_field, label_field = opts.label_field,
-    id_field = opts.id_field, text_column = opts.text_column, label_column = opts.label_column,
-    replace_invalid = opts.replace_invalid, max_bytes = opts.max_bytes, multilabel = opts.multilabel })
+  local iter, counter = inputs.labelled(sources, inputs.read_options(opts))
   for doc in iter do
     if doc.error then bad[#bad + 1] = doc.where .. ": " .. doc.error
     else docs[#docs + 1] = doc end

@@ -127,6 +127,16 @@ function M.split_list(s, sep)
   return out
 end
 
+--- A new array: the items of each array given, in order.
+function M.concat(...)
+  local out = {}
+  for i = 1, select("#", ...) do
+    local list = select(i, ...)
+    table.move(list, 1, #list, #out + 1, out)
+  end
+  return out
+end
+
 --- Sorted keys of a table (strings before numbers, each in natural order).
 function M.sorted_keys(t)
   local keys = {}
