@@ -121,3 +121,21 @@ describe("textclass options shared by the commands reading documents", function(
     end
   end)
 end)
+
+describe("textclass and documents over the size limit", function()
+  it("gives a file over --max-bytes its error record, with its size", function()
+    spit(TMP .. "/big.txt", string.rep("The striker scored. ", 10))
+    local r = run("label -q --max-bytes 100 -m " .. model() .. " " .. TMP .. "/big.txt " .. D .. "/docs/02-final.txt")
+    assert.equal(1, r.code)
+    local rows = tsv(r.out)
+    assert.equal(2, #rows)
+    assert.equal("document too large (200 bytes, limit 100)", rows[1][5])
+    assert.equal("", rows[2][5])
+  end)
+
+  it("stops reading an endless pipe given as one article at the limit", function()
+    local r = run("label -q -i text --max-bytes 1000 -m " .. model(), { pipe = "yes 'The striker scored.'" })
+    assert.equal(1, r.code)
+    assert.same({ { "-", "", "", "", "document too large (over 1000 bytes)" } }, tsv(r.out))
+  end)
+end)

@@ -198,6 +198,13 @@ function M.check_text(text, opts, whole_file)
   return nil
 end
 
+-- Give doc its text, or the error check_text finds in it; returns doc.
+local function take_text(doc, text, opts, whole_file)
+  doc.error = M.check_text(text, opts, whole_file)
+  doc.text = not doc.error and text or nil
+  return doc
+end
+
 -- A line iterator over `head` (already read) followed by the rest of f.
 -- Lines keep their "\n"; `counter.bytes` grows by each line's size.
 -- A byte order mark at the start of the first line is dropped (the head
@@ -256,6 +263,28 @@ end
 
 local function close_source(src, f)
   if f and not src.stdin then f:close() end
+end
+
+-- A whole source as one document (doc gets its text or an error), after
+-- its sniffed head. A binary file is not read past its head, and no more
+-- than the size limit is ever read: a 2 GB file or an endless pipe given
+-- as one article costs limit + 1 bytes, not all of it.
+local function read_whole(doc, src, f, head, opts, counter)
+  local limit = opts.max_bytes or M.MAX_DOC_BYTES
+  local text = head
+  if src.size and src.size > limit then
+    doc.error = string.format("document too large (%d bytes, limit %d)", src.size, limit)
+  else
+    if not head:find("\0", 1, true) and #head <= limit then
+      text = head .. (f:read(limit + 1 - #head) or "")
+    end
+    -- (a file that grew since it was listed, or a pipe)
+    if #text > limit then doc.error = string.format("document too large (over %d bytes)", limit) end
+  end
+  close_source(src, f)
+  counter.bytes = counter.bytes + (src.size or #text)
+  if doc.error then return doc end
+  return take_text(doc, text, opts, true)
 end
 
 local function id_value(v)
@@ -323,13 +352,7 @@ local function read_unlabelled(src, fmt, opts, emit, counter)
   local text_field, id_field = opts.text_field or "text", opts.id_field or "id"
 
   if fmt == "text" then
-    -- a binary file is not read past its head
-    local rest = not head:find("\0", 1, true) and f:read("a") or ""
-    close_source(src, f)
-    local text = head .. rest
-    counter.bytes = counter.bytes + (src.size or #text)
-    local err = M.check_text(text, opts, true)
-    emit({ id = src.path, text = not err and text or nil, error = err })
+    emit(read_whole({ id = src.path }, src, f, head, opts, counter))
     return
   end
 
@@ -351,8 +374,7 @@ local function read_unlabelled(src, fmt, opts, emit, counter)
         local tab = line:find("\t", 1, true)
         if tab then id, text = line:sub(1, tab - 1), line:sub(tab + 1) end
       end
-      local err = M.check_text(text, opts)
-      emit({ id = id, text = not err and text or nil, error = err })
+      emit(take_text({ id = id }, text, opts))
     end
   elseif fmt == "jsonl" then
     local n = 0
@@ -373,8 +395,7 @@ local function read_unlabelled(src, fmt, opts, emit, counter)
         if type(text) ~= "string" then
           doc.error = field_error(text, text_field)
         else
-          doc.error = M.check_text(text, opts)
-          doc.text = not doc.error and text or nil
+          take_text(doc, text, opts)
         end
       end
       emit(doc)
@@ -411,8 +432,7 @@ local function read_unlabelled(src, fmt, opts, emit, counter)
       doc.error = csv_ragged(fields, header)
       if not doc.error then
         local text = fields[text_col]
-        doc.error = M.check_text(text, opts)
-        doc.text = not doc.error and text or nil
+        take_text(doc, text, opts)
       end
       emit(doc)
     end
@@ -464,13 +484,7 @@ local function read_labelled(src, fmt, opts, emit, counter)
     -- one file, one document; its label is its sub-folder
     local f, head = open_source(src)
     if not f then emit({ id = src.path, where = src.path, error = head }); return end
-    local rest = not head:find("\0", 1, true) and f:read("a") or ""
-    close_source(src, f)
-    local text = head .. rest
-    counter.bytes = counter.bytes + #text
-    local err = M.check_text(text, opts, true)
-    emit({ id = src.path, where = src.path, text = not err and text or nil,
-           labels = { src.label }, error = err })
+    emit(read_whole({ id = src.path, where = src.path, labels = { src.label } }, src, f, head, opts, counter))
     return
   end
 
@@ -509,8 +523,7 @@ local function read_labelled(src, fmt, opts, emit, counter)
             if not labels then doc.error = "'" .. lname .. "': " .. lerr
             else
               doc.labels = labels
-              doc.error = M.check_text(text, opts)
-              doc.text = not doc.error and text or nil
+              take_text(doc, text, opts)
             end
           end
         end
@@ -534,8 +547,7 @@ local function read_labelled(src, fmt, opts, emit, counter)
         local text = line:sub(pos):match("^%s*(.-)%s*$")
         if #doc.labels == 0 then doc.error = "no __label__ at the start of the line"
         else
-          doc.error = M.check_text(text, opts)
-          doc.text = not doc.error and text or nil
+          take_text(doc, text, opts)
         end
         emit(doc)
       end
@@ -577,8 +589,7 @@ local function read_labelled(src, fmt, opts, emit, counter)
           if #doc.labels == 0 and not opts.multilabel then doc.error = "empty label"
           else
             local text = fields[text_col]
-            doc.error = M.check_text(text, opts)
-            doc.text = not doc.error and text or nil
+            take_text(doc, text, opts)
           end
         end
         emit(doc)
