@@ -73,6 +73,7 @@ static uint64_t mix(uint64_t h) {
 
 /* ======================================================== the vocabulary */
 
+
 /* Vocabulary pool entry: u32 feature index, u32 length, bytes, NUL. */
 #define VHEAD 8
 
@@ -93,10 +94,89 @@ static size_t table_size(size_t n) {
   return cap;
 }
 
+/* The index is filled bucket by bucket, a bucket being 2^BUCKET_BITS
+ * slots (32 KB): see index_terms. */
+#define BUCKET_BITS 12
+
+/* Fill the pool, offsets, df and idf in term order. */
+static void fill_terms(tci_vocab *v, const tci_vterm *t) {
+  double N = (double)v->n_docs, idf = 0;
+  uint32_t last_df = 0; /* df is 1.. and usually runs in order: one log per distinct df */
+  size_t i, pos = 0;
+  for (i = 0; i < v->n; i++) {
+    char *e = v->pool + pos;
+    wr32(e, (uint32_t)(i + 1));
+    wr32(e + 4, t[i].len);
+    if (t[i].len) memcpy(e + VHEAD, t[i].p, t[i].len);
+    e[VHEAD + t[i].len] = '\0';
+    v->off[i] = pos + VHEAD;
+    v->df[i] = t[i].df;
+    if (t[i].df != last_df) {
+      last_df = t[i].df;
+      idf = log((1.0 + N) / (1.0 + (double)last_df)) + 1.0;
+    }
+    v->idf[i] = idf;
+    pos += VHEAD + t[i].len + 1;
+  }
+}
+
+typedef struct pending {
+  uint64_t m;         /* mixed hash */
+  size_t i;           /* term index */
+} pending;
+
+/* Index every term; TC_EFORMAT (diag names both) when one repeats an
+ * earlier term. The table is far larger than the cache, so inserting in
+ * term order would wait for a cache miss per term (measured: most of a
+ * load's time). Instead the terms are counting-sorted by the bucket of
+ * their home slot, stably, and inserted bucket by bucket, so the slots
+ * being written stay in cache. Linear probing accepts any insertion order;
+ * a term and its repeat share a home slot, so the later one (stable sort)
+ * still finds the earlier. Bytes are compared only when a slot's tag
+ * matches, which for distinct terms is rare (2^-24 per slot probed). */
+static int index_terms(tci_vocab *v, const tci_vterm *t, tc_diag *diag) {
+  size_t n = v->n, nb = ((v->mask + 1) >> BUCKET_BITS) + 1, i, k, j;
+  size_t *at = calloc(nb + 1, sizeof *at);
+  uint64_t *hm = malloc((n ? n : 1) * sizeof *hm), s;
+  pending *order = malloc((n ? n : 1) * sizeof *order);
+  int rc = TC_OK;
+  if (!at || !hm || !order) {
+    rc = tci_fail(diag, TC_ENOMEM, "vocabulary: out of memory");
+    goto done;
+  }
+  for (i = 0; i < n; i++) {
+    hm[i] = mix(tci_term_hash(t[i].p, t[i].len));
+    at[(((size_t)hm[i] & v->mask) >> BUCKET_BITS) + 1]++;
+  }
+  for (k = 1; k <= nb; k++) at[k] += at[k - 1];
+  for (i = 0; i < n; i++) {
+    pending *e = &order[at[((size_t)hm[i] & v->mask) >> BUCKET_BITS]++];
+    e->m = hm[i];
+    e->i = i;
+  }
+  for (k = 0; k < n; k++) {
+    uint64_t m = order[k].m;
+    i = order[k].i;
+    for (j = (size_t)m & v->mask; (s = v->slots[j]) != 0; j = (j + 1) & v->mask) {
+      const char *o = ENTRY(v->pool, s);
+      if (TAG(s) == TAG(m) && rd32(o + 4) == t[i].len && memcmp(o + VHEAD, t[i].p, t[i].len) == 0) {
+        rc = tci_fail(diag, TC_EFORMAT, "vocabulary: term %zu repeats term %u", i + 1, rd32(o));
+        goto done;
+      }
+    }
+    v->slots[j] = SLOT(TAG(m), v->off[i] - VHEAD);
+  }
+done:
+  free(at);
+  free(hm);
+  free(order);
+  return rc;
+}
+
 int tci_vocab_build(const tci_vterm *t, size_t n, uint64_t n_docs, tci_vocab **out, tc_diag *diag) {
-  double N = (double)n_docs;
-  size_t bytes = 0, cap, i, pos = 0;
+  size_t bytes = 0, cap, i;
   tci_vocab *v;
+  int rc;
   *out = NULL;
   if (n > (size_t)INT32_MAX - 1)
     return tci_fail(diag, TC_ELIMIT, "vocabulary: %zu terms, more than feature indices can number", n);
@@ -120,27 +200,10 @@ int tci_vocab_build(const tci_vterm *t, size_t n, uint64_t n_docs, tci_vocab **o
     return tci_fail(diag, TC_ENOMEM, "vocabulary: out of memory");
   }
   v->mask = cap - 1;
-  for (i = 0; i < n; i++) {
-    char *e = v->pool + pos;
-    uint64_t m = mix(tci_term_hash(t[i].p, t[i].len)), s;
-    size_t j = (size_t)m & v->mask;
-    wr32(e, (uint32_t)(i + 1));
-    wr32(e + 4, t[i].len);
-    if (t[i].len) memcpy(e + VHEAD, t[i].p, t[i].len);
-    e[VHEAD + t[i].len] = '\0';
-    v->off[i] = pos + VHEAD;
-    v->df[i] = t[i].df;
-    v->idf[i] = log((1.0 + N) / (1.0 + (double)t[i].df)) + 1.0;
-    for (; (s = v->slots[j]) != 0; j = (j + 1) & v->mask) {
-      const char *o = ENTRY(v->pool, s);
-      if (TAG(s) == TAG(m) && rd32(o + 4) == t[i].len && memcmp(o + VHEAD, t[i].p, t[i].len) == 0) {
-        uint32_t first = rd32(o);
-        tci_vocab_free(v);
-        return tci_fail(diag, TC_EFORMAT, "vocabulary: term %zu repeats term %u", i + 1, first);
-      }
-    }
-    v->slots[j] = SLOT(TAG(m), pos);
-    pos += VHEAD + t[i].len + 1;
+  fill_terms(v, t);
+  if ((rc = index_terms(v, t, diag)) != TC_OK) {
+    tci_vocab_free(v);
+    return rc;
   }
   *out = v;
   return TC_OK;
@@ -238,6 +301,7 @@ static void counter_free(counter *c) {
   free(c->pool);
 }
 
+/* Put an entry at pool offset off in the first empty slot of its probe. */
 static void place(uint64_t *slots, size_t mask, uint64_t m, size_t off) {
   size_t j = (size_t)m & mask;
   while (slots[j]) j = (j + 1) & mask;

@@ -204,6 +204,23 @@ TEST(hash_composes_piecewise) {
   CHECK(tci_term_hash("ab cd", 5) != tci_term_hash("abcd", 4));
   CHECK(tci_term_hash("\0a", 2) != tci_term_hash("a", 1));
   CHECK(tci_term_hash("", 0) == 0);
+  {
+    /* the definition H(s c) = H(s) * B + c + 1 on every prefix of a random
+     * string (the hash takes four bytes per step: the remainders and every
+     * alignment must agree), and the composition for every split */
+    unsigned char s[64];
+    uint64_t base = tci_term_hash("\0\0", 2) - 1, rng = 12345, pw;
+    size_t i, k, bad = 0;
+    CHECK(tci_term_hash("\0", 1) == 1);
+    for (i = 0; i < sizeof s; i++) s[i] = (unsigned char)(tci_splitmix64(&rng) >> 56);
+    for (i = 0; i < sizeof s; i++)
+      bad += tci_term_hash(s, i + 1) != tci_term_hash(s, i) * base + s[i] + 1;
+    for (k = 0; k <= sizeof s; k++) {
+      for (pw = 1, i = k; i < sizeof s; i++) pw *= base;
+      bad += tci_term_hash(s, sizeof s) != tci_term_hash(s, k) * pw + tci_term_hash(s + k, sizeof s - k);
+    }
+    CHECK(bad == 0);
+  }
 }
 
 /* ======================================================== fitting */

@@ -413,6 +413,60 @@ TEST(vocabulary_of_200k_terms) {
   free(lens);
 }
 
+/* The index is filled bucket by bucket, not in term order (vocab.c): on a
+ * table of many buckets every term must still be found at its own index,
+ * and a repeat anywhere (first and last term, neighbours) must be named
+ * with the earlier term, as term-order insertion would. */
+TEST(vocabulary_index_of_many_buckets) {
+  enum { N = 70000 };
+  tci_vterm *t = malloc(N * sizeof *t);
+  char *bytes = malloc((size_t)N * 8);
+  tci_vocab *v = NULL;
+  tc_diag d;
+  size_t i, lost = 0;
+  CHECK(t && bytes);
+  if (!t || !bytes) goto done;
+  for (i = 0; i < N; i++) {
+    snprintf(bytes + i * 8, 8, "w%06zu", i);
+    t[i].p = bytes + i * 8;
+    t[i].len = 7;
+    t[i].df = 1;
+  }
+  CHECK_OK(tci_vocab_build(t, N, 5, &v, &d));
+  if (v) {
+    CHECK(v->mask + 1 > (size_t)8 << 12); /* several buckets */
+    for (i = 0; i < N; i++) {
+      tc_token tok;
+      tci_term q;
+      size_t len;
+      tok.text = bytes + i * 8;
+      tok.len = 7;
+      memset(&q, 0, sizeof q);
+      q.kind = TCI_TERM_WORDS;
+      q.tok = &tok;
+      q.n = 1;
+      q.len = 7;
+      q.hash = tci_term_hash(tok.text, 7);
+      lost += tci_vocab_find(v, &q) != (int)i + 1;
+      lost += memcmp(tci_vocab_term(v, i, &len), tok.text, 7) != 0 || len != 7;
+    }
+    CHECK(lost == 0);
+    tci_vocab_free(v);
+    v = NULL;
+  }
+  t[N - 1].p = t[0].p; /* the last repeats the first */
+  CHECK_EQ_INT(tci_vocab_build(t, N, 5, &v, &d), TC_EFORMAT);
+  CHECK(strstr(d.message, "term 70000 repeats term 1") != NULL);
+  CHECK(v == NULL);
+  t[N - 1].p = bytes + (N - 1) * 8;
+  t[40001].p = t[40000].p; /* neighbours */
+  CHECK_EQ_INT(tci_vocab_build(t, N, 5, &v, &d), TC_EFORMAT);
+  CHECK(strstr(d.message, "term 40002 repeats term 40001") != NULL);
+done:
+  free(t);
+  free(bytes);
+}
+
 int main(void) {
   RUN(round_trips_are_identical);
   RUN(unfitted_and_bad_arguments);
@@ -421,5 +475,6 @@ int main(void) {
   RUN(hand_made_bytes_and_each_bad_field);
   RUN(magic_is_checked);
   RUN(vocabulary_of_200k_terms);
+  RUN(vocabulary_index_of_many_buckets);
   return check_report();
 }
