@@ -18,26 +18,16 @@
  * Metrics tables
  * ==================================================================== */
 
-static void set_number(lua_State *L, const char *key, double v) {
-  lua_pushnumber(L, (lua_Number)v);
-  lua_setfield(L, -2, key);
-}
-
-static void set_integer(lua_State *L, const char *key, size_t v) {
-  lua_pushinteger(L, (lua_Integer)v);
-  lua_setfield(L, -2, key);
-}
-
 /* Push {accuracy, macro_f1, micro_f1, exact_match, documents, per_label}
  * for metrics over the nn label names in the array at `names`. */
 void tcl_push_metrics(lua_State *L, const tc_metrics *m, int names, size_t nn) {
   size_t i;
   lua_createtable(L, 0, 8);
-  set_number(L, "accuracy", tc_metrics_accuracy(m));
-  set_number(L, "macro_f1", tc_metrics_macro_f1(m));
-  set_number(L, "micro_f1", tc_metrics_micro_f1(m));
-  set_number(L, "exact_match", tc_metrics_exact_match(m));
-  set_integer(L, "documents", tc_metrics_count(m));
+  tcl_set_number(L, "accuracy", tc_metrics_accuracy(m));
+  tcl_set_number(L, "macro_f1", tc_metrics_macro_f1(m));
+  tcl_set_number(L, "micro_f1", tc_metrics_micro_f1(m));
+  tcl_set_number(L, "exact_match", tc_metrics_exact_match(m));
+  tcl_set_integer(L, "documents", (lua_Integer)tc_metrics_count(m));
   lua_createtable(L, 0, (int)(nn < 256 ? nn : 256));
   for (i = 0; i < nn; i++) {
     tc_label_metrics lm;
@@ -45,13 +35,13 @@ void tcl_push_metrics(lua_State *L, const tc_metrics *m, int names, size_t nn) {
     if (tc_metrics_label(m, i, &lm) != TC_OK) continue;
     lua_rawgeti(L, names, (lua_Integer)i + 1);
     lua_createtable(L, 0, 7);
-    set_number(L, "precision", lm.precision);
-    set_number(L, "recall", lm.recall);
-    set_number(L, "f1", lm.f1);
-    set_integer(L, "support", lm.support);
-    set_integer(L, "tp", lm.tp);
-    set_integer(L, "fp", lm.fp);
-    set_integer(L, "fn", lm.fn);
+    tcl_set_number(L, "precision", lm.precision);
+    tcl_set_number(L, "recall", lm.recall);
+    tcl_set_number(L, "f1", lm.f1);
+    tcl_set_integer(L, "support", (lua_Integer)lm.support);
+    tcl_set_integer(L, "tp", (lua_Integer)lm.tp);
+    tcl_set_integer(L, "fp", (lua_Integer)lm.fp);
+    tcl_set_integer(L, "fn", (lua_Integer)lm.fn);
     lua_rawset(L, -3);
   }
   lua_setfield(L, -2, "per_label");

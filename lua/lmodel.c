@@ -382,32 +382,21 @@ static void set_range(lua_State *L, const char *name, int lo, int hi) {
 static void push_options(lua_State *L, const tc_options *o) {
   static const char *const stop[] = {"none", "english", "custom"};
   lua_createtable(L, 0, 16);
-  lua_pushboolean(L, o->strip_boilerplate);
-  lua_setfield(L, -2, "strip_boilerplate");
-  lua_pushboolean(L, o->compat);
-  lua_setfield(L, -2, "compat");
-  lua_pushboolean(L, o->casefold);
-  lua_setfield(L, -2, "casefold");
-  lua_pushboolean(L, o->strip_accents);
-  lua_setfield(L, -2, "strip_accents");
-  lua_pushinteger(L, o->max_token_bytes);
-  lua_setfield(L, -2, "max_token_bytes");
-  lua_pushstring(L, o->stopword_mode >= 0 && o->stopword_mode <= 2 ? stop[o->stopword_mode] : "?");
-  lua_setfield(L, -2, "stopwords");
+  tcl_set_boolean(L, "strip_boilerplate", o->strip_boilerplate);
+  tcl_set_boolean(L, "compat", o->compat);
+  tcl_set_boolean(L, "casefold", o->casefold);
+  tcl_set_boolean(L, "strip_accents", o->strip_accents);
+  tcl_set_integer(L, "max_token_bytes", o->max_token_bytes);
+  tcl_set_string(L, "stopwords",
+                 o->stopword_mode >= 0 && o->stopword_mode <= 2 ? stop[o->stopword_mode] : "?");
   set_range(L, "ngrams", o->word_ngram_min, o->word_ngram_max);
   set_range(L, "char_ngrams", o->char_ngram_min, o->char_ngram_max);
-  lua_pushinteger(L, o->min_df);
-  lua_setfield(L, -2, "min_df");
-  lua_pushnumber(L, o->max_df);
-  lua_setfield(L, -2, "max_df");
-  lua_pushinteger(L, o->max_features);
-  lua_setfield(L, -2, "max_features");
-  lua_pushboolean(L, o->sublinear_tf);
-  lua_setfield(L, -2, "sublinear_tf");
-  lua_pushboolean(L, o->use_idf);
-  lua_setfield(L, -2, "use_idf");
-  lua_pushboolean(L, o->l2_normalize);
-  lua_setfield(L, -2, "l2_normalize");
+  tcl_set_integer(L, "min_df", o->min_df);
+  tcl_set_number(L, "max_df", o->max_df);
+  tcl_set_integer(L, "max_features", o->max_features);
+  tcl_set_boolean(L, "sublinear_tf", o->sublinear_tf);
+  tcl_set_boolean(L, "use_idf", o->use_idf);
+  tcl_set_boolean(L, "l2_normalize", o->l2_normalize);
 }
 
 /***
@@ -431,20 +420,15 @@ static int model_info(lua_State *L) {
     if (lua_stringtonumber(L, value) == 0) lua_pushstring(L, value);
     lua_setfield(L, -2, key);
   }
-  lua_pushstring(L, kernel_name(tc_model_kernel(m)));
-  lua_setfield(L, -2, "kernel");
+  tcl_set_string(L, "kernel", kernel_name(tc_model_kernel(m)));
   push_labels(L, h);
   lua_setfield(L, -2, "labels");
-  lua_pushboolean(L, tc_model_multilabel(m));
-  lua_setfield(L, -2, "multilabel");
-  lua_pushnumber(L, tc_model_threshold(m));
-  lua_setfield(L, -2, "threshold");
+  tcl_set_boolean(L, "multilabel", tc_model_multilabel(m));
+  tcl_set_number(L, "threshold", tc_model_threshold(m));
   fb = tc_model_fallback(m);
-  if (fb >= 0 && tc_model_label(m, (size_t)fb)) lua_pushstring(L, tc_model_label(m, (size_t)fb));
-  else lua_pushboolean(L, 0);
-  lua_setfield(L, -2, "fallback");
-  lua_pushinteger(L, (lua_Integer)tc_extractor_n_features(ex));
-  lua_setfield(L, -2, "features");
+  if (fb >= 0 && tc_model_label(m, (size_t)fb)) tcl_set_string(L, "fallback", tc_model_label(m, (size_t)fb));
+  else tcl_set_boolean(L, "fallback", 0);
+  tcl_set_integer(L, "features", (lua_Integer)tc_extractor_n_features(ex));
   push_options(L, tc_extractor_options(ex));
   lua_setfield(L, -2, "options");
   return 1;

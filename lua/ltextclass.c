@@ -239,6 +239,30 @@ static int tcl_tokenize(lua_State *L) {
 }
 
 /* ====================================================================
+ * Result tables
+ * ==================================================================== */
+
+void tcl_set_number(lua_State *L, const char *key, double v) {
+  lua_pushnumber(L, (lua_Number)v);
+  lua_setfield(L, -2, key);
+}
+
+void tcl_set_integer(lua_State *L, const char *key, lua_Integer v) {
+  lua_pushinteger(L, v);
+  lua_setfield(L, -2, key);
+}
+
+void tcl_set_boolean(lua_State *L, const char *key, int v) {
+  lua_pushboolean(L, v);
+  lua_setfield(L, -2, key);
+}
+
+void tcl_set_string(lua_State *L, const char *key, const char *v) {
+  lua_pushstring(L, v);
+  lua_setfield(L, -2, key);
+}
+
+/* ====================================================================
  * Loading models
  * ==================================================================== */
 

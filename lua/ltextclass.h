@@ -74,6 +74,15 @@ int tcl_fail(lua_State *L, int code, const tc_diag *diag, const char *what);
 const char *tcl_code_name(int code);
 
 /* ====================================================================
+ * Result tables (ltextclass.c): t[key] = v for the table on top
+ * ==================================================================== */
+
+void tcl_set_number(lua_State *L, const char *key, double v);
+void tcl_set_integer(lua_State *L, const char *key, lua_Integer v);
+void tcl_set_boolean(lua_State *L, const char *key, int v);
+void tcl_set_string(lua_State *L, const char *key, const char *v);
+
+/* ====================================================================
  * Option and spec tables (lspec.c)
  * ==================================================================== */
 

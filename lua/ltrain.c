@@ -267,10 +267,6 @@ static void read_spec(lua_State *L, spec_slots *s, tc_train_params *p, progress_
   }
 }
 
-static void set_number(lua_State *L, const char *key, double v) {
-  lua_pushnumber(L, (lua_Number)v);
-  lua_setfield(L, -2, key);
-}
 
 /* ====================================================================
  * train, cross_validate
@@ -356,7 +352,7 @@ int tcl_cross_validate(lua_State *L) {
   lua_createtable(L, (int)k, 0);
   for (i = 0; i < (int)k; i++) {
     lua_createtable(L, 0, 1);
-    set_number(L, "macro_f1", folds[i]);
+    tcl_set_number(L, "macro_f1", folds[i]);
     lua_rawseti(L, -2, i + 1);
   }
   lua_setfield(L, -2, "folds");
