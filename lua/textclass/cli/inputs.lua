@@ -341,6 +341,18 @@ local function csv_ragged(fields, header)
   return string.format("record has %d field%s, the header %d", #fields, #fields == 1 and "" or "s", #header)
 end
 
+-- An iterator over the documents `read(src, fmt, opts, emit, counter)`
+-- emits for each source, in order, the format of each chosen by
+-- format_of(src, opts.input); returns it and the byte counter.
+local function iterate(sources, opts, counter, read, format_of)
+  counter = counter or { bytes = 0 }
+  return coroutine.wrap(function()
+    for _, src in ipairs(sources) do
+      read(src, format_of(src, opts.input), opts, coroutine.yield, counter)
+    end
+  end), counter
+end
+
 ---------------------------------------------------------------------------
 -- Unlabelled documents (label)
 ---------------------------------------------------------------------------
@@ -445,16 +457,10 @@ end
 -- fields = table | nil (JSONL/CSV pass-through) }. `counter.bytes` tracks
 -- how many input bytes have been consumed (for progress bars).
 function M.documents(sources, opts, counter)
-  counter = counter or { bytes = 0 }
-  return coroutine.wrap(function()
-    for _, src in ipairs(sources) do
-      local fmt = opts.input
-      if fmt == nil or fmt == "auto" then
-        fmt = src.stdin and "lines" or (EXT_UNLABELLED[extension(src.path)] or "text")
-      end
-      read_unlabelled(src, fmt, opts, coroutine.yield, counter)
-    end
-  end), counter
+  return iterate(sources, opts, counter, read_unlabelled, function(src, fmt)
+    if fmt ~= nil and fmt ~= "auto" then return fmt end
+    return src.stdin and "lines" or (EXT_UNLABELLED[extension(src.path)] or "text")
+  end)
 end
 
 ---------------------------------------------------------------------------
@@ -602,17 +608,11 @@ end
 --- An iterator over labelled documents: { id, where = "file:line", text,
 -- labels = { ... }, error }. Blank lines are skipped (they hold no record).
 function M.labelled(sources, opts, counter)
-  counter = counter or { bytes = 0 }
-  return coroutine.wrap(function()
-    for _, src in ipairs(sources) do
-      local fmt = opts.input
-      if src.folder then fmt = "folder"
-      elseif fmt == nil or fmt == "auto" or fmt == "folder" then
-        fmt = src.stdin and "jsonl" or (EXT_LABELLED[extension(src.path)] or "fasttext")
-      end
-      read_labelled(src, fmt, opts, coroutine.yield, counter)
-    end
-  end), counter
+  return iterate(sources, opts, counter, read_labelled, function(src, fmt)
+    if src.folder then return "folder" end
+    if fmt ~= nil and fmt ~= "auto" and fmt ~= "folder" then return fmt end
+    return src.stdin and "jsonl" or (EXT_LABELLED[extension(src.path)] or "fasttext")
+  end)
 end
 
 return M
