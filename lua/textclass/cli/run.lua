@@ -5,7 +5,8 @@
 -- but with the textclass module and its Lua helpers on the path, so
 -- `require "textclass"` just works. Everything after SCRIPT belongs to the
 -- script, options included. The script's own os.exit decides the status;
--- an error in it is reported as "textclass: SCRIPT: message" (exit 1).
+-- an error in it is reported as "textclass: SCRIPT:LINE: message" (exit 1),
+-- with the traceback when TEXTCLASS_DEBUG is set.
 
 local util = require "textclass.cli.util"
 
@@ -29,6 +30,19 @@ function M.raw_args(argv)
   return {}, argv
 end
 
+-- A script error as one line: its message (which names the script and
+-- line for a string raised by error()), or, for an error value that is not
+-- a string, what lua5.4 says of it, after the script's name. The traceback
+-- is shown only with TEXTCLASS_DEBUG set: most of it is the launcher's.
+local function message_of(e, script)
+  local mt = getmetatable(e)
+  if type(e) == "string" or type(e) == "number" or (mt and mt.__tostring) then
+    local ok, s = pcall(tostring, e)
+    if ok and type(s) == "string" then return s end
+  end
+  return string.format("%s: (error object is a %s value)", script, type(e))
+end
+
 function M.run(_, operands)
   local script = operands[1]
   if not script then util.usage_error("no SCRIPT given") end
@@ -39,9 +53,12 @@ function M.run(_, operands)
   local script_arg = { [0] = script }
   for i = 2, #operands do script_arg[i - 1] = operands[i] end
   _G.arg = script_arg
-  local ok, e = xpcall(chunk, debug.traceback, table.unpack(script_arg, 1, #script_arg))
+  local ok, e = xpcall(chunk, function(x)
+    return { msg = message_of(x, script), trace = debug.traceback(nil, 2) }
+  end, table.unpack(script_arg, 1, #script_arg))
   if not ok then
-    util.fail("%s", tostring(e))
+    if os.getenv("TEXTCLASS_DEBUG") then io.stderr:write(e.trace, "\n") end
+    util.fail("%s", e.msg)
   end
   return util.EXIT_OK
 end
