@@ -29,7 +29,7 @@
 #include "internal.h"
 
 #define MAGIC "TCEX"
-#define VERSION 1u
+#define VERSION 2u /* 2: the text rules version follows the format version */
 
 /* ======================================================== writing */
 
@@ -45,6 +45,7 @@ int tc_extractor_to_bytes(const tc_extractor *ex, unsigned char **out, size_t *l
   v = ex->vocab;
   tci_put_bytes(&w, MAGIC, 4);
   tci_put_u32(&w, VERSION);
+  tci_put_u32(&w, TCI_TEXT_RULES);
   put_int(&w, o->strip_boilerplate);
   put_int(&w, o->compat);
   put_int(&w, o->casefold);
@@ -267,7 +268,7 @@ int tc_extractor_from_bytes(const unsigned char *p, size_t len, tc_extractor **o
   char **words = NULL;
   const unsigned char *magic;
   const char *why;
-  uint32_t version;
+  uint32_t version, rules;
   int rc;
   if (!out || (!p && len)) return tci_fail(diag, TC_EINVAL, "extractor: no bytes");
   *out = NULL;
@@ -277,8 +278,16 @@ int tc_extractor_from_bytes(const unsigned char *p, size_t len, tc_extractor **o
     return tci_fail(diag, TC_EFORMAT, "extractor: not extractor bytes (no \"" MAGIC "\" magic)");
   version = tci_get_u32(&r);
   if (r.bad) return tci_fail(diag, TC_EFORMAT, "extractor: version truncated");
+  if (version == 1)
+    return tci_fail(diag, TC_EVERSION, "extractor: format version 1 does not record its text rules "
+                    "(this build has text rules %u): retrain", TCI_TEXT_RULES);
   if (version != VERSION)
     return tci_fail(diag, TC_EVERSION, "extractor: format version %u, this library reads %u", version, VERSION);
+  rules = tci_get_u32(&r);
+  if (r.bad) return tci_fail(diag, TC_EFORMAT, "extractor: text rules version truncated");
+  if (rules != TCI_TEXT_RULES)
+    return tci_fail(diag, TC_EVERSION, "extractor: model made with text rules %u, this build has %u: retrain",
+                    rules, TCI_TEXT_RULES);
   if ((rc = read_options(&r, &o, diag)) != TC_OK) return rc;
   if ((rc = read_stopwords(&r, &o, &words, diag)) != TC_OK) return rc;
   if ((why = tc_options_check(&o)) != NULL) {

@@ -169,6 +169,13 @@ TCI_FUNC size_t tci_utf8_decode(const unsigned char *s, size_t n, int32_t *cp, i
  * returns the bytes written. */
 TCI_FUNC size_t tci_utf8_encode(int32_t cp, unsigned char *out);
 
+/* The text rules version: bump it whenever normalisation, tokenisation or
+ * a built-in stop word list changes the tokens of any text. Saved
+ * extractors store it and loading refuses another one (TC_EVERSION), since
+ * a vocabulary of tokens made by other rules would silently give other
+ * features (docs/text-processing.md, "Changing the rules"). */
+#define TCI_TEXT_RULES 1u
+
 /* Flags of tci_normalize / tci_tokenize. */
 #define TCI_TEXT_GENERAL 1u        /* skip the ASCII fast path (tests compare both) */
 #define TCI_TEXT_NO_BOILERPLATE 2u /* ignore opt.strip_boilerplate (stop word lists) */

@@ -31,7 +31,9 @@
 
 #include "internal.h"
 
-#define MODEL_VERSION 1u
+/* 2: the extractor section records the text rules version (extractor
+ * format 2). Version 1 files cannot say which rules made their vocabulary. */
+#define MODEL_VERSION 2u
 #define HEADER_BYTES 32u
 #define SECTION_HEAD 12u /* u32 tag + u64 length */
 
@@ -505,8 +507,8 @@ static int read_labels(tci_reader *s, tc_model *m, tc_diag *diag) {
 }
 
 /* The extractor validates its own bytes; its message gets an "extractor: "
- * prefix when it lacks one. A newer extractor format inside a version-1
- * file stays TC_EVERSION: this library cannot read that model. */
+ * prefix when it lacks one. Another extractor format or text rules
+ * version stays TC_EVERSION: this library cannot use that model. */
 static int read_extractor(tci_reader *s, tc_model *m, tc_diag *diag) {
   tc_diag d;
   size_t n = tci_left(s);
@@ -657,6 +659,9 @@ static int read_header(const unsigned char *p, size_t len, tc_diag *diag) {
   tci_reader_init(&r, p, len);
   tci_get_bytes(&r, sizeof MAGIC);
   version = tci_get_u32(&r);
+  if (version == 1)
+    return tci_fail(diag, TC_EVERSION, "header: format version 1 does not record its text rules "
+                    "(this build has text rules %u): retrain", TCI_TEXT_RULES);
   if (version != MODEL_VERSION)
     return tci_fail(diag, TC_EVERSION, "header: format version %lu is not supported (this library reads %u)",
                     (unsigned long)version, MODEL_VERSION);

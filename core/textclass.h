@@ -299,7 +299,9 @@ TC_API int tc_extractor_to_bytes(const tc_extractor *ex, unsigned char **out, si
  * must be what fitting could have made (options pass tc_options_check,
  * terms non-empty valid UTF-8 in fitting's order without repeats, df
  * within 1..N and min_df/max_df, no trailing bytes); TC_EVERSION for a
- * format version this library does not read, TC_EFORMAT (with diag naming
+ * format version this library does not read or text rules (tokenisation,
+ * docs/text-processing.md section 9) other than this build's, with diag
+ * saying to retrain; TC_EFORMAT (with diag naming
  * the field) for anything else. Never reads outside [p, p+len) and never
  * allocates more than a small multiple of len. A loaded extractor gives
  * vectors identical to the one saved. */

@@ -66,6 +66,9 @@ static void round_trip(tc_options *o) {
   tc_diag d;
   if (!ex) { CHECK(ex != NULL); return; }
   CHECK_OK(tc_extractor_to_bytes(ex, &p, &n));
+  /* format 2, then this build's text rules */
+  CHECK(n >= 12 && memcmp(p, "TCEX\2\0\0\0", 8) == 0);
+  CHECK(n >= 12 && p[8] == (TCI_TEXT_RULES & 0xFF) && p[9] == 0 && p[10] == 0 && p[11] == 0);
   memset(&d, 0, sizeof d);
   CHECK_OK(tc_extractor_from_bytes(p, n, &back, &d));
   if (!back) {
@@ -233,6 +236,7 @@ TEST(random_byte_flips_never_crash) {
 /* A valid extractor made field by field, so tests can corrupt one field. */
 typedef struct fields {
   uint32_t version;
+  uint32_t rules;        /* text rules version */
   int32_t opt[16];       /* in file order; opt[11] is unused (max_df is a double) */
   double max_df;
   uint32_t n_stop;
@@ -247,7 +251,8 @@ static fields valid_fields(void) {
   fields f;
   static const int32_t opt[16] = {0, 1, 1, 0, 64, TC_STOPWORDS_CUSTOM, 1, 2, 0, 0, 1, 0, 0, 1, 1, 1};
   memset(&f, 0, sizeof f);
-  f.version = 1;
+  f.version = 2;
+  f.rules = TCI_TEXT_RULES;
   memcpy(f.opt, opt, sizeof opt);
   f.max_df = 1.0;
   f.n_stop = 1;
@@ -268,6 +273,7 @@ static tci_writer write_fields(const fields *f) {
   uint32_t i;
   tci_put_bytes(&w, "TCEX", 4);
   tci_put_u32(&w, f->version);
+  if (f->version != 1) tci_put_u32(&w, f->rules); /* version 1 had no rules field */
   for (i = 0; i < 16; i++) {
     if (i == 11) tci_put_f64(&w, f->max_df);
     else tci_put_u32(&w, (uint32_t)f->opt[i]);
@@ -323,7 +329,16 @@ TEST(hand_made_bytes_and_each_bad_field) {
   tc_extractor_free(ex);
   free(w.p);
 
-  f = valid_fields(); f.version = 2; EXPECT(f, TC_EVERSION, "version 2");
+  f = valid_fields(); f.version = 3; EXPECT(f, TC_EVERSION, "format version 3, this library reads 2");
+  f = valid_fields(); f.version = 1; EXPECT(f, TC_EVERSION, "format version 1 does not record its text rules");
+  {
+    char want[128];
+    snprintf(want, sizeof want, "model made with text rules %u, this build has %u: retrain",
+             TCI_TEXT_RULES + 1, TCI_TEXT_RULES);
+    f = valid_fields(); f.rules = TCI_TEXT_RULES + 1; EXPECT(f, TC_EVERSION, want);
+    snprintf(want, sizeof want, "model made with text rules 0, this build has %u: retrain", TCI_TEXT_RULES);
+    f = valid_fields(); f.rules = 0; EXPECT(f, TC_EVERSION, want);
+  }
   f = valid_fields(); f.opt[0] = 2; EXPECT(f, TC_EFORMAT, "strip_boilerplate");
   f = valid_fields(); f.opt[4] = 3; EXPECT(f, TC_EFORMAT, "max_token_bytes");
   f = valid_fields(); f.opt[4] = -1; EXPECT(f, TC_EFORMAT, "options.max_token_bytes");

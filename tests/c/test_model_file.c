@@ -511,7 +511,7 @@ TEST(bytes_are_deterministic) {
     CHECK(x != NULL);
     CHECK_MEM(x, nx, y, ny);
     CHECK(memcmp(x, "TEXTCLAS", 8) == 0);
-    CHECK_EQ_INT(rd32(x + 8), 1);
+    CHECK_EQ_INT(rd32(x + 8), 2);
     CHECK_EQ_INT(rd64(x + 16), nx);
   } else CHECK(0);
   free(x);
@@ -632,8 +632,10 @@ TEST(header_checks) {
   size_t n;
   if (!m || !(b = to_bytes(m, &n))) { CHECK(0); tc_model_free(m); return; }
   c = dup_bytes(b, n);
-  wr32(c + 8, 2);
-  CHECK_REJECT(c, n, TC_EVERSION, "version 2");
+  wr32(c + 8, 3);
+  CHECK_REJECT(c, n, TC_EVERSION, "version 3");
+  wr32(c + 8, 1); /* before text rules were recorded */
+  CHECK_REJECT(c, n, TC_EVERSION, "format version 1 does not record its text rules");
   wr32(c + 8, 0);
   CHECK_REJECT(c, n, TC_EVERSION, "version 0");
   CHECK_REJECT(c, 12, TC_EVERSION, "version");  /* refused before the length is read */
