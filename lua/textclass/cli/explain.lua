@@ -24,19 +24,24 @@ M.spec = {
       help = "features shown per label" },
     { long = "json", help = "print one JSON object" },
     { long = "replace-invalid", help = "accept text with invalid UTF-8 (decoded with U+FFFD)" },
+    { long = "max-bytes", arg = "N", type = "integer", min = 1, default = inputs.MAX_DOC_BYTES,
+      help = "longest article accepted, in bytes" },
   },
   examples = "  textclass explain examples/articles/ransomware-hospital.txt\n" ..
              "  echo 'The striker scored twice' | textclass explain --label sport -n 5\n",
 }
 
-local function read_all(path)
-  if path == "-" then return io.stdin:read("a") or "" end
-  local f, err = io.open(path, "rb")
-  if not f then util.fail("%s", err) end
-  local text, rerr = f:read("a")
-  f:close()
-  if not text then util.fail("%s: %s", path, rerr) end
-  return text
+-- The one article, read and checked as `label -i text` reads one (a BOM
+-- dropped, never read past --max-bytes); fails naming the problem.
+local function read_article(path, opts)
+  if path ~= "-" and require("lfs").attributes(path, "mode") == "directory" then
+    util.fail("%s: is a folder (explain takes one FILE)", path)
+  end
+  local read = inputs.read_options(opts)
+  read.input = "text"
+  local doc = inputs.documents(inputs.sources({ path }, false), read)()
+  if not doc or doc.error then util.fail("%s: %s", path, doc and doc.error or "nothing to read") end
+  return doc.text
 end
 
 function M.run(opts, operands)
@@ -51,10 +56,7 @@ function M.run(opts, operands)
     util.usage_error("--label: the model has no label '%s' (it has %s)", opts.label, table.concat(clf:labels(), ", "))
   end
 
-  local text = read_all(path)
-  if text:sub(1, 3) == "\239\187\191" then text = text:sub(4) end
-  local err = inputs.check_text(text, opts, true)
-  if err then util.fail("%s: %s", path, err) end
+  local text = read_article(path, opts)
 
   local res = clf:predict_one(text)
   if res.error then util.fail("%s: %s", path, res.error) end
