@@ -51,18 +51,15 @@ TCI_FUNC void tci_buf_free(tci_buf *b);
 /* Per-thread scratch. Each stage owns its fields; results a public
  * function hands out "in the workspace" live here. */
 struct tc_workspace {
-  /* text stage (utf8.c, normalize.c, tokenize.c) */
-  tci_buf valid;      /* char: input with invalid sequences replaced */
+  /* text stage (normalize.c, tokenize.c) */
   tci_buf cps;        /* int32_t: code points for utf8proc */
   tci_buf norm;       /* char: normalised UTF-8 */
   tci_buf tokens;     /* tc_token */
-  tci_buf tokbuf;     /* char: token bytes that differ from norm (joins, cuts) */
   tci_buf page;       /* char: text with boilerplate lines removed (boilerplate.c) */
   /* feature stage (terms.c, vectorize.c) */
   tci_buf hashes;     /* uint64_t: per-token hashes */
   tci_buf ids;        /* int: feature ids found in a document, with repeats */
   tci_buf counts;     /* int: scratch of the sort of ids (vectorize.c) */
-  size_t counts_n;    /* unused */
   tci_buf features;   /* tc_feature: the output vector */
   tci_buf term;       /* char: scratch for building one term */
   /* model stage (predict.c, explain.c) */

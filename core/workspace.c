@@ -31,11 +31,9 @@ int tc_workspace_new(tc_workspace **out) {
 
 void tc_workspace_free(tc_workspace *ws) {
   if (!ws) return;
-  tci_buf_free(&ws->valid);
   tci_buf_free(&ws->cps);
   tci_buf_free(&ws->norm);
   tci_buf_free(&ws->tokens);
-  tci_buf_free(&ws->tokbuf);
   tci_buf_free(&ws->page);
   tci_buf_free(&ws->hashes);
   tci_buf_free(&ws->ids);
