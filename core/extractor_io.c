@@ -90,29 +90,6 @@ int tc_extractor_to_bytes(const tc_extractor *ex, unsigned char **out, size_t *l
 
 /* ======================================================== reading */
 
-/* Strict UTF-8: no overlong forms, no surrogates, nothing above U+10FFFF. */
-static int valid_utf8(const unsigned char *s, size_t n) {
-  size_t i = 0;
-  while (i < n) {
-    unsigned b = s[i];
-    size_t k, need;
-    uint32_t c, min;
-    if (b < 0x80) { i++; continue; }
-    if (b >= 0xC2 && b <= 0xDF) { need = 1; c = b & 0x1F; min = 0x80; }
-    else if (b >= 0xE0 && b <= 0xEF) { need = 2; c = b & 0x0F; min = 0x800; }
-    else if (b >= 0xF0 && b <= 0xF4) { need = 3; c = b & 0x07; min = 0x10000; }
-    else return 0;
-    if (n - i - 1 < need) return 0;
-    for (k = 1; k <= need; k++) {
-      if ((s[i + k] & 0xC0) != 0x80) return 0;
-      c = c << 6 | (s[i + k] & 0x3F);
-    }
-    if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF)) return 0;
-    i += need + 1;
-  }
-  return 1;
-}
-
 /* A u32 option field that must fit an int. */
 static int get_int(tci_reader *r, const char *field, int *dst, tc_diag *diag) {
   uint32_t v = tci_get_u32(r);
@@ -226,7 +203,7 @@ static int read_vocab(tci_reader *r, const tc_options *o, tci_vocab **out, tc_di
     uint32_t df;
     if (!s) { rc = tci_fail(diag, TC_EFORMAT, "vocabulary: term %u runs past the end", i + 1); goto fail; }
     if (tlen == 0) { rc = tci_fail(diag, TC_EFORMAT, "vocabulary: term %u is empty", i + 1); goto fail; }
-    if (!valid_utf8((const unsigned char *)s, tlen)) {
+    if (!tci_utf8_valid(s, tlen)) {
       rc = tci_fail(diag, TC_EFORMAT, "vocabulary: term %u is not valid UTF-8", i + 1);
       goto fail;
     }

@@ -165,6 +165,10 @@ TCI_FUNC size_t tci_utf8_decode(const unsigned char *s, size_t n, int32_t *cp, i
 /* Encode a valid scalar value (not a surrogate, <= U+10FFFF) into out[0..4);
  * returns the bytes written. */
 TCI_FUNC size_t tci_utf8_encode(int32_t cp, unsigned char *out);
+/* 1 when p[0..n) is well-formed UTF-8 (no overlong forms, surrogates or
+ * values above U+10FFFF: what tci_utf8_decode accepts without replacing),
+ * else 0. Loaders check untrusted strings with it. */
+TCI_FUNC int tci_utf8_valid(const void *p, size_t n);
 
 /* The text rules version: bump it whenever normalisation, tokenisation or
  * a built-in stop word list changes the tokens of any text. Saved

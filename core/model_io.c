@@ -59,31 +59,6 @@ static int host_is_little_endian(void) {
 
 /* ======================================================== shared rules */
 
-/* Strict UTF-8: no overlong forms, no surrogates, nothing above U+10FFFF. */
-static int utf8_valid(const unsigned char *s, size_t n) {
-  size_t i = 0;
-  while (i < n) {
-    unsigned c = s[i];
-    size_t k, need;
-    unsigned long cp;
-    if (c < 0x80) { i++; continue; }
-    if (c >= 0xC2 && c <= 0xDF) { need = 1; cp = c & 0x1F; }
-    else if (c >= 0xE0 && c <= 0xEF) { need = 2; cp = c & 0x0F; }
-    else if (c >= 0xF0 && c <= 0xF4) { need = 3; cp = c & 0x07; }
-    else return 0;
-    if (n - i <= need) return 0;
-    for (k = 1; k <= need; k++) {
-      if ((s[i + k] & 0xC0) != 0x80) return 0;
-      cp = (cp << 6) | (s[i + k] & 0x3F);
-    }
-    if ((need == 2 && cp < 0x800) || (need == 3 && cp < 0x10000) ||
-        (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF)
-      return 0;
-    i += need + 1;
-  }
-  return 1;
-}
-
 static int cmp_str_ptr(const void *a, const void *b) {
   return strcmp(*(char *const *)a, *(char *const *)b);
 }
@@ -116,9 +91,9 @@ static int validate_meta(const tc_model *m, int code, tc_diag *diag) {
     const char *k = m->meta_key[i], *v = m->meta_val[i];
     if (!k || !v) return tci_fail(diag, code, "meta: entry %zu is missing", i);
     if (!*k) return tci_fail(diag, code, "meta: key %zu is empty", i);
-    if (!utf8_valid((const unsigned char *)k, strlen(k)))
+    if (!tci_utf8_valid(k, strlen(k)))
       return tci_fail(diag, code, "meta: key %zu is not valid UTF-8", i);
-    if (!utf8_valid((const unsigned char *)v, strlen(v)))
+    if (!tci_utf8_valid(v, strlen(v)))
       return tci_fail(diag, code, "meta: value of \"%.64s\" is not valid UTF-8", k);
   }
   dup = find_duplicate(m->meta_key, m->n_meta, &err);
@@ -136,7 +111,7 @@ static int validate_labels(const tc_model *m, int code, tc_diag *diag) {
   for (i = 0; i < m->n_labels; i++) {
     const char *s = m->labels[i];
     if (!s || !*s) return tci_fail(diag, code, "labels: label %zu is empty", i);
-    if (!utf8_valid((const unsigned char *)s, strlen(s)))
+    if (!tci_utf8_valid(s, strlen(s)))
       return tci_fail(diag, code, "labels: label %zu is not valid UTF-8", i);
   }
   dup = find_duplicate(m->labels, m->n_labels, &err);

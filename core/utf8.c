@@ -16,7 +16,8 @@
  *   F5..FF, stray 80..BF        -> 1 each
  *
  * So the decoder never produces a surrogate, an overlong form or a value
- * above U+10FFFF, and every input byte is consumed exactly once.
+ * above U+10FFFF, and every input byte is consumed exactly once; the same
+ * rules make tci_utf8_valid the strict check that file loaders use.
  */
 #include "internal.h"
 
@@ -86,4 +87,20 @@ size_t tci_utf8_encode(int32_t cp, unsigned char *out) {
   out[2] = (unsigned char)(0x80 | ((c >> 6) & 0x3F));
   out[3] = (unsigned char)(0x80 | (c & 0x3F));
   return 4;
+}
+
+int tci_utf8_valid(const void *p, size_t n) {
+  const unsigned char *s = p;
+  size_t i = 0;
+  while (i < n) {
+    int32_t cp;
+    int bad;
+    if (s[i] < 0x80) {
+      i++;
+      continue;
+    }
+    i += tci_utf8_decode(s + i, n - i, &cp, &bad);
+    if (bad) return 0;
+  }
+  return 1;
 }

@@ -516,7 +516,55 @@ TEST(stopset_lookup) {
   tci_stopset_free(&s);
 }
 
+/* utf8proc's iterator as the reference: a string is valid when it walks
+ * the whole string. Every 1- and 2-byte string, every 3-byte string with a
+ * lead byte >= C0, and 4-byte ones with each lead F0..F7 and each second
+ * byte (the third and fourth bytes varied). */
+static int utf8proc_valid(const unsigned char *s, size_t n) {
+  size_t i = 0;
+  while (i < n) {
+    utf8proc_int32_t cp;
+    utf8proc_ssize_t k = utf8proc_iterate(s + i, (utf8proc_ssize_t)(n - i), &cp);
+    if (k <= 0) return 0;
+    i += (size_t)k;
+  }
+  return 1;
+}
+
+TEST(strict_validity_matches_utf8proc) {
+  unsigned char b[5];
+  unsigned a, c, d, e;
+  size_t wrong = 0, valid = 0;
+  for (a = 0; a < 256; a++) {
+    b[0] = (unsigned char)a;
+    wrong += tci_utf8_valid(b, 1) != utf8proc_valid(b, 1);
+    for (c = 0; c < 256; c++) {
+      b[1] = (unsigned char)c;
+      wrong += tci_utf8_valid(b, 2) != utf8proc_valid(b, 2);
+      if (a < 0xC0) continue;
+      for (d = 0; d < 256; d++) {
+        b[2] = (unsigned char)d;
+        wrong += tci_utf8_valid(b, 3) != utf8proc_valid(b, 3);
+        if (a >= 0xF0 && a <= 0xF7 && (d & 0x0F) == 0)
+          for (e = 0x70; e < 0xC8; e++) {
+            b[3] = (unsigned char)e;
+            valid += tci_utf8_valid(b, 4);
+            wrong += tci_utf8_valid(b, 4) != utf8proc_valid(b, 4);
+          }
+      }
+    }
+  }
+  CHECK(wrong == 0);
+  CHECK(valid > 0);
+  /* after ASCII, and a valid character cut short */
+  CHECK(tci_utf8_valid("ab\xc3\xa9", 4) == 1);
+  CHECK(tci_utf8_valid("ab\xc3\xa9", 3) == 0);
+  CHECK(tci_utf8_valid("\xef\xbf\xbd", 3) == 1); /* U+FFFD itself is valid */
+  CHECK(tci_utf8_valid("", 0) == 1);
+}
+
 int main(void) {
+  RUN(strict_validity_matches_utf8proc);
   if (tc_workspace_new(&ws) != TC_OK) return 1;
   RUN(options_defaults);
   RUN(options_check_rejects);
