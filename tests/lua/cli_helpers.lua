@@ -28,7 +28,8 @@ end
 
 local TMP = io.popen("mktemp -d"):read("l")
 
--- Run the CLI with a shell argument string; stdin from a file or a string.
+-- Run the CLI with a shell argument string; stdin from a file, a string,
+-- a command's output (pipe), closed (closed_stdin), else /dev/null.
 -- Returns { code =, out =, err = }.
 local function run(args, opts)
   opts = opts or {}
@@ -41,6 +42,8 @@ local function run(args, opts)
     cmd = cmd .. " <" .. TMP .. "/stdin"
   elseif opts.pipe then
     cmd = "(" .. opts.pipe .. ") | " .. cmd
+  elseif opts.closed_stdin then
+    cmd = cmd .. " <&-"
   else
     cmd = cmd .. " </dev/null"
   end

@@ -209,8 +209,15 @@ end
 -- Lines keep their "\n"; `counter.bytes` grows by each line's size.
 -- A byte order mark at the start of the first line is dropped (the head
 -- of a sniffed file has lost it already; a pipe's first line has not).
-local function line_reader(f, head, counter)
+local function line_reader(f, head, counter, path)
   local buf, pos, first = head, 1, true
+  -- a read error is not an end of file: what follows is unknown, so the
+  -- run stops rather than report fewer records than the input holds
+  local function read_line()
+    local l, err = f:read("L")
+    if l == nil and err then util.fail("%s: read error: %s", path, err) end
+    return l
+  end
   return function()
     local line
     if buf then
@@ -221,12 +228,12 @@ local function line_reader(f, head, counter)
       else
         local rest = buf:sub(pos)
         buf = nil
-        local more = f:read("L")
+        local more = read_line()
         if more then line = rest .. more
         elseif rest ~= "" then line = rest end
       end
     else
-      line = f:read("L")
+      line = read_line()
     end
     if line then
       counter.bytes = counter.bytes + #line
@@ -243,6 +250,8 @@ local function strip_eol(line) return (line:gsub("\r?\n$", "")) end
 local function open_source(src)
   if src.error then return nil, src.error end
   local f, err
+  -- a closed stdin (`<&-`) reads as empty; say so instead
+  if src.stdin and not lfs.attributes("/dev/stdin") then return nil, "stdin is closed" end
   if src.stdin then f = io.stdin
   else
     f, err = io.open(src.path, "rb")
@@ -374,7 +383,7 @@ local function read_unlabelled(src, fmt, opts, emit, counter)
     emit({ id = src.path, error = "binary file" })
     return
   end
-  local next_line = line_reader(f, head, counter)
+  local next_line = line_reader(f, head, counter, src.path)
 
   if fmt == "lines" or fmt == "tsv" then
     local n = 0
@@ -501,7 +510,7 @@ local function read_labelled(src, fmt, opts, emit, counter)
     emit({ id = src.path, where = src.path, error = "binary file" })
     return
   end
-  local next_line = line_reader(f, head, counter)
+  local next_line = line_reader(f, head, counter, src.path)
   local text_field = opts.text_field or "text"
 
   if fmt == "jsonl" then
