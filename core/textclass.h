@@ -337,13 +337,14 @@ TC_API const char *tc_dataset_label(const tc_dataset *ds, size_t i);
 enum { TC_KERNEL_LINEAR = 0, TC_KERNEL_RBF = 1 };
 
 enum {
-  TC_SOLVER_AUTO = 0,      /* liblinear for linear kernels, libsvm for RBF */
-  TC_SOLVER_LIBLINEAR = 1, /* linear only */
+  TC_SOLVER_AUTO = 0,      /* DCD for linear kernels, libsvm for RBF */
+  TC_SOLVER_LIBLINEAR = 1, /* linear only: liblinear's primal trust-region Newton
+                              solver (L2R_L2LOSS_SVC), which uses no rand() */
   TC_SOLVER_LIBSVM = 2,    /* any kernel; linear models are collapsed to w, b */
   TC_SOLVER_DCD = 3        /* linear only: the library's own dual coordinate descent
-                              for liblinear's problem, shuffled from `seed` (several
-                              times faster than liblinear's primal solver; see
-                              docs/engine.md) */
+                              for liblinear's problem, shuffled from `seed`: the
+                              method of liblinear-train's default solver, 2-4x faster
+                              than the primal one here (docs/engine.md) */
 };
 
 enum {

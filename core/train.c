@@ -161,8 +161,8 @@ static int set_meta(tc_model *m, const tc_dataset *ds, const tc_train_params *p,
     rc = tci_model_set_meta(m, "solver",
                             p->kernel != TC_KERNEL_LINEAR || p->solver == TC_SOLVER_LIBSVM
                                 ? "libsvm C_SVC"
-                            : p->solver == TC_SOLVER_DCD ? "dcd L2-loss SVC (dual)"
-                                                         : "liblinear L2R_L2LOSS_SVC (primal)");
+                            : p->solver == TC_SOLVER_LIBLINEAR ? "liblinear L2R_L2LOSS_SVC (primal)"
+                                                               : "dcd L2-loss SVC (dual)");
   if (!rc) rc = set_num(m, "C", "%g", p->C);
   if (!rc && p->kernel == TC_KERNEL_RBF) rc = set_num(m, "gamma", "%g", p->gamma > 0 ? p->gamma : 1.0);
   if (!rc)

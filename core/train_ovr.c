@@ -494,8 +494,8 @@ int tci_train(const tc_dataset *ds, const tc_train_params *p, int cv, tc_model *
       n_pos[ds->lab[l]]++;
     }
   rc = p->kernel != TC_KERNEL_LINEAR || p->solver == TC_SOLVER_LIBSVM ? tci_libsvm_new(&X, p, &sv)
-       : p->solver == TC_SOLVER_DCD                                    ? tci_dcd_new(&X, &sv)
-                                                                       : tci_liblinear_new(&X, &sv);
+       : p->solver == TC_SOLVER_LIBLINEAR                              ? tci_liblinear_new(&X, &sv)
+                                                                       : tci_dcd_new(&X, &sv);
   if (rc) goto done;
   j.p = p;
   j.sv = sv;

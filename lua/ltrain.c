@@ -95,7 +95,8 @@ static int solver_of(lua_State *L, const char *s) {
   if (strcmp(s, "auto") == 0) return TC_SOLVER_AUTO;
   if (strcmp(s, "liblinear") == 0) return TC_SOLVER_LIBLINEAR;
   if (strcmp(s, "libsvm") == 0) return TC_SOLVER_LIBSVM;
-  return luaL_argerror(L, 1, lua_pushfstring(L, "spec.solver: \"auto\", \"liblinear\" or \"libsvm\" expected, got \"%s\"", s));
+  if (strcmp(s, "dcd") == 0) return TC_SOLVER_DCD;
+  return luaL_argerror(L, 1, lua_pushfstring(L, "spec.solver: \"auto\", \"dcd\", \"liblinear\" or \"libsvm\" expected, got \"%s\"", s));
 }
 
 /* A string field mapped through conv, or the default when nil. */
