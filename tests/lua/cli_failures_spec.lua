@@ -194,3 +194,21 @@ describe("textclass with stdin closed", function()
     assert.matches("stdin is closed", t.err)
   end)
 end)
+
+describe("textclass --threads", function()
+  it("is held to the module's limit at parse time (a usage error, not an error per document)", function()
+    for _, c in ipairs({ "label", "eval", "train -o " .. TMP .. "/t.model" }) do
+      local r = run(c .. " --threads 5000 " .. D .. "/test.jsonl")
+      assert.equal(2, r.code)
+      assert.matches("^textclass: %-%-threads: 5000 is above the maximum 1024\n", r.err)
+    end
+  end)
+
+  it("0 means one per core, and -1 is refused", function()
+    local r = run("label -q -j 0 -m " .. model() .. " " .. D .. "/docs/02-final.txt")
+    assert.equal(0, r.code, r.err)
+    assert.equal(1, #tsv(r.out))
+    local neg = run("label -j -1 -m " .. model() .. " " .. D .. "/docs/02-final.txt")
+    assert.equal(2, neg.code)
+  end)
+end)

@@ -15,6 +15,10 @@ local M = {}
 -- -m; those that can run a Lua classifier also have -c.
 M.MODEL_OPTION = { short = "m", long = "model", arg = "MODEL",
                    help = "model file (default: the shipped news model)" }
+--- Most threads the module takes (opts.threads and spec.threads are
+-- checked against [0, 1024]); --threads is held to it at parse time.
+M.MAX_THREADS = 1024
+
 M.CLASSIFIER_OPTION = { short = "c", long = "classifier", arg = "FILE.lua",
                         help = "a Lua classifier instead of a model file" }
 

@@ -31,7 +31,7 @@ M.spec = {
     { long = "errors", arg = "FILE", help = "write misclassified documents to FILE (JSONL)" },
     { short = "t", long = "threshold", arg = "X", type = "number", min = 0, max = 1,
       help = "score a label needs (default: the model's)" },
-    { short = "j", long = "threads", arg = "N", type = "integer", min = 0, help = "prediction threads [1]" },
+    { short = "j", long = "threads", arg = "N", type = "integer", min = 0, max = classifier.MAX_THREADS, help = "prediction threads [1]" },
     { short = "b", long = "batch", arg = "N", type = "integer", min = 1, max = 1000000, default = 256,
       help = "documents per batch" },
     { short = "q", long = "quiet", help = "no progress bar" },

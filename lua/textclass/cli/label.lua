@@ -46,7 +46,7 @@ M.spec = {
     { short = "t", long = "threshold", arg = "X", type = "number", min = 0, max = 1,
       help = "score a label needs to be chosen (default: the model's)" },
     { long = "top", arg = "N", type = "integer", min = 1, help = "print only the N best scores and labels" },
-    { short = "j", long = "threads", arg = "N", type = "integer", min = 0,
+    { short = "j", long = "threads", arg = "N", type = "integer", min = 0, max = classifier.MAX_THREADS,
       help = "prediction threads; 0 = one per core [1]" },
     { short = "b", long = "batch", arg = "N", type = "integer", min = 1, max = 1000000,
       help = "documents per batch [64; 1 when stdin is a pipe]" },
