@@ -24,6 +24,17 @@ local M = {}
 local Classifier = {}
 Classifier.__index = Classifier
 
+-- A model method's caller mistakes (a bad option, a closed model) are
+-- raised by the module as "<where>: bad argument ..."; <where> would be this
+-- file, so the message is re-raised at the line of whoever called us. (The
+-- results are kept in a local: a tail call would drop the method's frame.)
+local HERE = "^" .. debug.getinfo(1, "S").short_src:gsub("%p", "%%%0") .. ":%d+: "
+local function checked(ok, e)
+  if ok then return e end
+  if type(e) == "string" then e = e:gsub(HERE, "") end
+  error(e, 3)   -- 1: checked, 2: the Classifier method, 3: its caller
+end
+
 local function name_of(self)
   return self.path or "classifier"
 end
@@ -44,7 +55,10 @@ function Classifier:predict(text, opts)
   if type(text) ~= "string" then
     error(string.format("bad argument #1 to 'predict' (string expected, got %s)", type(text)), 2)
   end
-  if self.model then return self.model:predict(text, opts) end
+  if self.model then
+    local r = checked(pcall(function() return self.model:predict(text, opts) end))
+    return r
+  end
   return check_result(self, self.impl.predict(text, opts))
 end
 
@@ -53,7 +67,10 @@ function Classifier:predict_batch(texts, opts)
   if type(texts) ~= "table" then
     error(string.format("bad argument #1 to 'predict_batch' (table expected, got %s)", type(texts)), 2)
   end
-  if self.model then return self.model:predict_batch(texts, opts) end
+  if self.model then
+    local r = checked(pcall(function() return self.model:predict_batch(texts, opts) end))
+    return r
+  end
   for i = 1, #texts do
     if type(texts[i]) ~= "string" then
       error(string.format("bad argument #1 to 'predict_batch' (texts[%d]: string expected, got %s)",

@@ -51,6 +51,25 @@ describe("tc.load_classifier on a model file", function()
   end)
 end)
 
+describe("tc.load_classifier's caller mistakes on a model file", function()
+  it("are reported at the caller's line, not inside classifier.lua", function()
+    local c <close> = assert(tc.load_classifier(H.model_path()))
+    local ok, msg = pcall(function()
+      local r = c:predict_batch({ "a" }, { threads = 5000 })
+      return r
+    end)
+    assert.is_false(ok)
+    assert.matches("^[^\n]*classifier_spec%.lua:%d+: bad argument #2 to 'predict_batch' %(opts%.threads", msg)
+    ok, msg = pcall(function()
+      local r = c:predict("a", { bogus = 1 })
+      return r
+    end)
+    assert.is_false(ok)
+    assert.matches("classifier_spec%.lua:%d+: bad argument #2 to 'predict' %(unknown option 'bogus'%)", msg)
+    assert.not_matches("textclass/classifier%.lua", msg)
+  end)
+end)
+
 describe("tc.load_classifier on a Lua file", function()
   it("calls predict and completes results to the model's shape", function()
     local c = assert(tc.load_classifier(lua_file([[
