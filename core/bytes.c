@@ -32,17 +32,21 @@ void tci_put_bytes(tci_writer *w, const void *src, size_t n) {
 
 void tci_put_u8(tci_writer *w, uint8_t v) { tci_put_bytes(w, &v, 1); }
 
+/* v as n little-endian bytes at b (n <= 8). */
+static void le_store(unsigned char *b, uint64_t v, size_t n) {
+  size_t i;
+  for (i = 0; i < n; i++) b[i] = (unsigned char)(v >> (8 * i));
+}
+
 void tci_put_u32(tci_writer *w, uint32_t v) {
   unsigned char b[4];
-  int i;
-  for (i = 0; i < 4; i++) b[i] = (unsigned char)(v >> (8 * i));
+  le_store(b, v, 4);
   tci_put_bytes(w, b, 4);
 }
 
 void tci_put_u64(tci_writer *w, uint64_t v) {
   unsigned char b[8];
-  int i;
-  for (i = 0; i < 8; i++) b[i] = (unsigned char)(v >> (8 * i));
+  le_store(b, v, 8);
   tci_put_bytes(w, b, 8);
 }
 
@@ -59,9 +63,8 @@ void tci_put_str(tci_writer *w, const char *s, size_t n) {
 }
 
 void tci_patch_u32(tci_writer *w, size_t at, uint32_t v) {
-  int i;
   if (w->err || at > w->len || w->len - at < 4) return;
-  for (i = 0; i < 4; i++) w->p[at + i] = (unsigned char)(v >> (8 * i));
+  le_store(w->p + at, v, 4);
 }
 
 /* ======================================================== reading */
@@ -88,23 +91,18 @@ uint8_t tci_get_u8(tci_reader *r) {
   return b ? b[0] : 0;
 }
 
-uint32_t tci_get_u32(tci_reader *r) {
-  const unsigned char *b = tci_get_bytes(r, 4);
-  uint32_t v = 0;
-  int i;
+/* The next n (<= 8) bytes as a little-endian integer; 0 past the end. */
+static uint64_t le_load(tci_reader *r, size_t n) {
+  const unsigned char *b = tci_get_bytes(r, n);
+  uint64_t v = 0;
   if (!b) return 0;
-  for (i = 3; i >= 0; i--) v = (v << 8) | b[i];
+  while (n-- > 0) v = (v << 8) | b[n];
   return v;
 }
 
-uint64_t tci_get_u64(tci_reader *r) {
-  const unsigned char *b = tci_get_bytes(r, 8);
-  uint64_t v = 0;
-  int i;
-  if (!b) return 0;
-  for (i = 7; i >= 0; i--) v = (v << 8) | b[i];
-  return v;
-}
+uint32_t tci_get_u32(tci_reader *r) { return (uint32_t)le_load(r, 4); }
+
+uint64_t tci_get_u64(tci_reader *r) { return le_load(r, 8); }
 
 double tci_get_f64(tci_reader *r) {
   uint64_t u = tci_get_u64(r);

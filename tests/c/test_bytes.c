@@ -17,6 +17,12 @@ TEST(round_trip) {
   CHECK_EQ_INT(w.err, TC_OK);
   CHECK_EQ_INT(w.len, 1 + 4 + 8 + 8 + 4 + 4);
   CHECK_EQ_INT(w.p[1], 0xEF); /* little-endian */
+  CHECK_MEM(w.p + 1, 12, "\xEF\xBE\xAD\xDE\x08\x07\x06\x05\x04\x03\x02\x01", 12);
+  tci_patch_u32(&w, 5, 0x0A0B0C0Du); /* the low half of the u64 */
+  CHECK_MEM(w.p + 5, 8, "\x0D\x0C\x0B\x0A\x04\x03\x02\x01", 8);
+  tci_patch_u32(&w, 5, 0x05060708u);
+  tci_patch_u32(&w, w.len - 3, 0xFFFFFFFFu); /* would pass the end: ignored */
+  CHECK_MEM(w.p + w.len - 4, 4, "news", 4);
   tci_reader_init(&r, w.p, w.len);
   CHECK_EQ_INT(tci_get_u8(&r), 7);
   CHECK(tci_get_u32(&r) == 0xDEADBEEFu);
