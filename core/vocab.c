@@ -236,17 +236,27 @@ void tci_finder_init(tci_finder *f, const tci_vocab *v) {
   f->pushed = f->resolved = 0;
 }
 
+/* The first two stages of a pipelined lookup in slots over a pool (the
+ * vocabulary's, or the counter's while fitting): queue t as push number
+ * `pushed` (0-based) in ring and mh, prefetch its slot, and prefetch the
+ * pool entry of the term queued TCI_LAG pushes earlier, whose slot has
+ * arrived by now. The caller resolves the one queued 2 * TCI_LAG earlier. */
+static void stage(tci_term *ring, uint64_t *mh, size_t pushed, const uint64_t *slots, size_t mask,
+                  const char *pool, const tci_term *t) {
+  size_t k = pushed & (TCI_RING - 1);
+  ring[k] = *t;
+  mh[k] = mix(t->hash);
+  PREFETCH(&slots[(size_t)mh[k] & mask]);
+  if (pushed >= TCI_LAG) {
+    size_t j = (pushed - TCI_LAG) & (TCI_RING - 1);
+    uint64_t s = slots[(size_t)mh[j] & mask];
+    if (s && TAG(s) == TAG(mh[j])) PREFETCH(ENTRY(pool, s));
+  }
+}
+
 int tci_finder_push(tci_finder *f, const tci_term *t) {
   const tci_vocab *v = f->v;
-  size_t k = f->pushed++ & (TCI_RING - 1);
-  f->t[k] = *t;
-  f->m[k] = mix(t->hash);
-  PREFETCH(&v->slots[(size_t)f->m[k] & v->mask]);
-  if (f->pushed > TCI_LAG) { /* its slot has arrived: fetch the entry */
-    size_t j = (f->pushed - 1 - TCI_LAG) & (TCI_RING - 1);
-    uint64_t s = v->slots[(size_t)f->m[j] & v->mask];
-    if (s && TAG(s) == TAG(f->m[j])) PREFETCH(ENTRY(v->pool, s));
-  }
+  stage(f->t, f->m, f->pushed++, v->slots, v->mask, v->pool, t);
   if (f->pushed > 2 * TCI_LAG) {
     size_t r = f->resolved++ & (TCI_RING - 1);
     return find_from(v, &f->t[r], f->m[r]);
@@ -377,15 +387,7 @@ static int count_one(counter *c, const tci_term *t, uint64_t m) {
  * instead of looking up (in order, so insertions stay deterministic). */
 static int count_term(void *ud, const tci_term *t) {
   counter *c = ud;
-  size_t k = c->pushed++ & (TCI_RING - 1);
-  c->ring[k] = *t;
-  c->m[k] = mix(t->hash);
-  PREFETCH(&c->slots[(size_t)c->m[k] & c->mask]);
-  if (c->pushed > TCI_LAG) {
-    size_t j = (c->pushed - 1 - TCI_LAG) & (TCI_RING - 1);
-    uint64_t s = c->slots[(size_t)c->m[j] & c->mask];
-    if (s && TAG(s) == TAG(c->m[j])) PREFETCH(ENTRY(c->pool, s));
-  }
+  stage(c->ring, c->m, c->pushed++, c->slots, c->mask, c->pool, t);
   if (c->pushed > 2 * TCI_LAG) {
     size_t r = c->resolved++ & (TCI_RING - 1);
     return count_one(c, &c->ring[r], c->m[r]);
