@@ -212,3 +212,26 @@ describe("textclass --threads", function()
     assert.equal(2, neg.code)
   end)
 end)
+
+describe("textclass label with awkward JSON numbers", function()
+  it("keeps a numeric id as written, even past 2^53", function()
+    spit(TMP .. "/ids.jsonl", '{"id":1234567890123456789,"text":"The striker scored"}\n' ..
+                              '{"meta":{"id":7},"id":2.0,"text":"The striker scored"}\n' ..
+                              '{"id":-0.5e-3,"text":"The striker scored"}\n')
+    local r = run("label -q -m " .. model() .. " " .. TMP .. "/ids.jsonl")
+    assert.equal(0, r.code, r.err)
+    local rows = tsv(r.out)
+    -- (the second names "id" twice, so its value is written in its shortest form)
+    assert.same({ "1234567890123456789", "2", "-0.5e-3" }, { rows[1][1], rows[2][1], rows[3][1] })
+  end)
+
+  it("refuses NaN and Infinity (not JSON), and passes other numbers through exactly", function()
+    spit(TMP .. "/nums.jsonl", '{"id":"a","text":"The striker","y":NaN}\n' ..
+                               '{"id":"b","text":"The striker","n":0.12345678901234566,"big":1e400}\n')
+    local r = run("label -q -o jsonl -m " .. model() .. " " .. TMP .. "/nums.jsonl")
+    assert.equal(1, r.code)
+    local out = H.lines(r.out)
+    assert.matches('"error":"not JSON: ', out[1])
+    assert.matches('"big":null,"n":0.12345678901234566,', out[2], 1, true)
+  end)
+end)

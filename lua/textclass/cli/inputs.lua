@@ -20,7 +20,6 @@
 -- `error` message, so callers can keep the one-in, one-out contract.
 
 local lfs = require "lfs"
-local cjson = require "cjson.safe"
 local csv = require "textclass.cli.csv"
 local util = require "textclass.cli.util"
 
@@ -296,11 +295,23 @@ local function read_whole(doc, src, f, head, opts, counter)
   return take_text(doc, text, opts, true)
 end
 
-local function id_value(v)
+-- The id of a JSONL record: a string as is; a number as written in the
+-- line when the field occurs there once (lua-cjson decodes every number to a
+-- double, which would turn the id 1234567890123456789 into
+-- 1234567890123456768), else as the double's shortest exact form.
+local function id_value(v, line, field)
   if type(v) == "string" then return v end
-  if math.type(v) == "integer" then return tostring(v) end
-  if type(v) == "number" then return string.format("%.14g", v) end
-  return nil
+  if type(v) ~= "number" then return nil end
+  local key = '"' .. field:gsub("%p", "%%%0") .. '"%s*:%s*(%-?%d[%d%.eE%+%-]*)'
+  local raw, n = nil, 0
+  for token in line:gmatch(key) do raw, n = token, n + 1 end
+  if n == 1 and tonumber(raw) + 0.0 == v then return raw end
+  local i = math.tointeger(v)
+  if i then return string.format("%d", i) end
+  for digits = 15, 17 do
+    local s = string.format("%." .. digits .. "g", v)
+    if tonumber(s) == v then return s end
+  end
 end
 
 local function where(src, line) return src.path .. ":" .. line end
@@ -315,7 +326,7 @@ end
 -- still stands for a record, is named as such rather than by the parser).
 local function json_object(line)
   if not line:find("%S") then return nil, "empty line (no JSON object)" end
-  local obj, jerr = cjson.decode(line)
+  local obj, jerr = util.json_decode(line)
   if type(obj) == "table" then return obj end
   return nil, obj == nil and ("not JSON: " .. tostring(jerr)) or "not a JSON object"
 end
@@ -411,7 +422,7 @@ local function read_unlabelled(src, fmt, opts, emit, counter)
           if k ~= text_field and k ~= id_field then fields[k] = v end
         end
         doc.fields = fields
-        doc.id = id_value(obj[id_field]) or doc.id
+        doc.id = id_value(obj[id_field], line, id_field) or doc.id
         local text = obj[text_field]
         if type(text) ~= "string" then
           doc.error = field_error(text, text_field)
@@ -523,7 +534,7 @@ local function read_labelled(src, fmt, opts, emit, counter)
         if not obj then
           doc.error = jerr
         else
-          doc.id = id_value(obj[opts.id_field or "id"]) or doc.id
+          doc.id = id_value(obj[opts.id_field or "id"], line, opts.id_field or "id") or doc.id
           local lv, lname
           if opts.label_field then lname = opts.label_field; lv = obj[lname]
           elseif obj.label ~= nil then lname = "label"; lv = obj.label
@@ -531,7 +542,7 @@ local function read_labelled(src, fmt, opts, emit, counter)
           local text = obj[text_field]
           if type(text) ~= "string" then
             doc.error = field_error(text, text_field)
-          elseif lv == nil or lv == cjson.null then
+          elseif lv == nil or lv == util.json_null then
             doc.error = opts.label_field and ("no '" .. lname .. "' field") or "no 'label' or 'labels' field"
           else
             local labels, lerr = json_labels(lv)

@@ -157,14 +157,82 @@ function M.fmt_duration(s)
   return string.format("%d h %02d min", s // 3600, math.floor(s % 3600 / 60))
 end
 
---- JSON text of a Lua value, or nil, message (lua-cjson, without its
--- escaping of "/", which is legal but makes paths and URLs hard to read;
--- every "/" it emits is inside a string as "\/", so the undo is exact).
-local cjson = require "cjson.safe"
+-- The command line's own lua-cjson instance: NaN, Infinity and hex numbers
+-- are refused on input (they are not JSON).
+local cjson = require("cjson.safe").new()
+cjson.decode_invalid_numbers(false)
+
+--- A Lua value from JSON text, or nil, message.
+M.json_decode = cjson.decode
+M.json_null = cjson.null
+
+--- The shortest decimal text that reads back as exactly x (at most 17
+-- significant digits; lua-cjson 2.1 writes 14, which changes numbers such
+-- as 0.12345678901234567 passed through from the input). A number with no
+-- JSON form (an input's 1e400 read as infinity, NaN) is null.
+function M.json_number(x)
+  if x ~= x or x == math.huge or x == -math.huge then return "null" end
+  if math.type(x) == "integer" then return string.format("%d", x) end
+  for digits = 14, 17 do
+    local s = string.format("%." .. digits .. "g", x)
+    if tonumber(s) == x then return s end
+  end
+end
+
+-- An array is a table whose keys are exactly 1..n (n > 0); any other
+-- table, the empty one included, is an object (as lua-cjson decides).
+local function is_array(t)
+  local n = 0
+  for k in pairs(t) do
+    if math.type(k) ~= "integer" or k < 1 then return false end
+    n = n + 1
+  end
+  return n > 0 and n == #t
+end
+
+local function encode(v, out, depth)
+  local t = type(v)
+  if t == "string" then
+    local s, err = cjson.encode(v)
+    if not s then error(err, 0) end
+    out[#out + 1] = (s:gsub("\\/", "/"))
+  elseif t == "number" then out[#out + 1] = M.json_number(v)
+  elseif t == "boolean" then out[#out + 1] = tostring(v)
+  elseif v == nil or v == cjson.null then out[#out + 1] = "null"
+  elseif t == "table" then
+    if depth > 1000 then error("nested too deeply", 0) end
+    if is_array(v) then
+      out[#out + 1] = "["
+      for i = 1, #v do
+        if i > 1 then out[#out + 1] = "," end
+        encode(v[i], out, depth + 1)
+      end
+      out[#out + 1] = "]"
+    else
+      out[#out + 1] = "{"
+      local first = true
+      for _, k in ipairs(M.sorted_keys(v)) do
+        if not first then out[#out + 1] = "," end
+        first = false
+        encode(tostring(k), out, depth + 1)
+        out[#out + 1] = ":"
+        encode(v[k], out, depth + 1)
+      end
+      out[#out + 1] = "}"
+    end
+  else
+    error("cannot encode a " .. t .. " as JSON", 0)
+  end
+end
+
+--- JSON text of a Lua value, or nil, message: strings escaped by lua-cjson
+-- but "/" left as is (legal, and paths and URLs stay readable), numbers
+-- exact (json_number), object keys sorted so output is stable.
 function M.json(v)
-  local s, err = cjson.encode(v)
-  if not s then return nil, err end
-  return (s:gsub("\\/", "/"))
+  local out = {}
+  local ok, err = pcall(encode, v, out, 0)
+  if not ok then return nil, err end
+  return table.concat(out)
 end
 
 return M
