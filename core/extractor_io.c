@@ -9,9 +9,14 @@
  *    code relies on: option ranges (tc_options_check and tc_extractor_new),
  *    term lengths and UTF-8, df within 1..N and within min_df/max_df, at
  *    most max_features terms, the canonical order fitting produces
- *    (descending df, ties by bytes), which also rules out repeated terms,
+ *    (descending df, ties by bytes; this rules out a repeat with the same
+ *    df, and tci_vocab_build finds one with another df while indexing),
  *    and no trailing bytes. The parsed extractor is therefore one that
  *    tc_extractor_fit could have made.
+ *
+ *  - The text rules version (TCI_TEXT_RULES) follows the format version:
+ *    the vocabulary holds tokens, so it only means the same under the
+ *    rules that made it, and another version is refused (TC_EVERSION).
  *
  *  - idf is not stored: it is recomputed from df and N with the same
  *    formula, so it is finite by construction and a round trip gives

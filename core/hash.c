@@ -1,9 +1,10 @@
-/* hash.c - a fast, stable 64-bit hash for term lookups.
+/* hash.c - a fast, stable 64-bit hash of bytes (label names in
+ * dataset.c's table; vocabulary terms use terms.c's composable hash).
  *
  * Reads 8 bytes at a time (memcpy, so alignment does not matter), mixes
  * with multiply-xorshift steps and finishes with a full avalanche. Not
- * cryptographic: the vocabulary index stores the term bytes too and
- * compares them, so a collision costs a comparison, never a wrong answer. */
+ * cryptographic: a table using it must store the keys and compare them,
+ * so a collision costs a comparison, never a wrong answer. */
 #include <string.h>
 
 #include "internal.h"

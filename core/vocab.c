@@ -14,7 +14,9 @@
  *    wrong slot with probability 1 - 2^-24); (2) lookups are pipelined
  *    (tci_finder, and the counter's ring while fitting): slot and entry
  *    loads are prefetched a few terms ahead, so misses overlap instead of
- *    queueing.
+ *    queueing; (3) building the index (every model load) inserts the
+ *    terms grouped by the 32 KB bucket of their home slot, so the slots
+ *    being written stay in cache (index_terms).
  *
  *  - Fitting counts document frequencies of every distinct term in one pass
  *    over the texts. A term's entry (df, last document seen, length, bytes)
