@@ -19,6 +19,8 @@
  * above U+10FFFF, and every input byte is consumed exactly once; the same
  * rules make tci_utf8_valid the strict check that file loaders use.
  */
+#include <string.h>
+
 #include "internal.h"
 
 size_t tci_utf8_decode(const unsigned char *s, size_t n, int32_t *cp, int *invalid) {
@@ -95,6 +97,14 @@ int tci_utf8_valid(const void *p, size_t n) {
   while (i < n) {
     int32_t cp;
     int bad;
+    uint64_t w;
+    if (n - i >= 8) { /* ASCII eight bytes at a time (a loaded vocabulary is mostly ASCII) */
+      memcpy(&w, s + i, 8);
+      if ((w & 0x8080808080808080ull) == 0) {
+        i += 8;
+        continue;
+      }
+    }
     if (s[i] < 0x80) {
       i++;
       continue;

@@ -124,7 +124,7 @@ static void fill_terms(tci_vocab *v, const tci_vterm *t) {
 
 typedef struct pending {
   uint64_t m;         /* mixed hash */
-  size_t i;           /* term index */
+  size_t off;         /* offset of the term's pool entry */
 } pending;
 
 /* Index every term; TC_EFORMAT (diag names both) when one repeats an
@@ -132,8 +132,9 @@ typedef struct pending {
  * term order would wait for a cache miss per term (measured: most of a
  * load's time). Instead the terms are counting-sorted by the bucket of
  * their home slot, stably, and inserted bucket by bucket, so the slots
- * being written stay in cache. Linear probing accepts any insertion order;
- * a term and its repeat share a home slot, so the later one (stable sort)
+ * being written stay in cache; each carries its pool offset, so nothing
+ * else is read at random. Linear probing accepts any insertion order; a
+ * term and its repeat share a home slot, so the later one (stable sort)
  * still finds the earlier. Bytes are compared only when a slot's tag
  * matches, which for distinct terms is rare (2^-24 per slot probed). */
 static int index_terms(tci_vocab *v, const tci_vterm *t, tc_diag *diag) {
@@ -154,19 +155,20 @@ static int index_terms(tci_vocab *v, const tci_vterm *t, tc_diag *diag) {
   for (i = 0; i < n; i++) {
     pending *e = &order[at[((size_t)hm[i] & v->mask) >> BUCKET_BITS]++];
     e->m = hm[i];
-    e->i = i;
+    e->off = v->off[i] - VHEAD;
   }
   for (k = 0; k < n; k++) {
     uint64_t m = order[k].m;
-    i = order[k].i;
+    const char *e = v->pool + order[k].off;
+    uint32_t len = rd32(e + 4);
     for (j = (size_t)m & v->mask; (s = v->slots[j]) != 0; j = (j + 1) & v->mask) {
       const char *o = ENTRY(v->pool, s);
-      if (TAG(s) == TAG(m) && rd32(o + 4) == t[i].len && memcmp(o + VHEAD, t[i].p, t[i].len) == 0) {
-        rc = tci_fail(diag, TC_EFORMAT, "vocabulary: term %zu repeats term %u", i + 1, rd32(o));
+      if (TAG(s) == TAG(m) && rd32(o + 4) == len && memcmp(o + VHEAD, e + VHEAD, len) == 0) {
+        rc = tci_fail(diag, TC_EFORMAT, "vocabulary: term %u repeats term %u", rd32(e), rd32(o));
         goto done;
       }
     }
-    v->slots[j] = SLOT(TAG(m), v->off[i] - VHEAD);
+    v->slots[j] = SLOT(TAG(m), order[k].off);
   }
 done:
   free(at);
@@ -243,7 +245,7 @@ void tci_finder_init(tci_finder *f, const tci_vocab *v) {
  * `pushed` (0-based) in ring and mh, prefetch its slot, and prefetch the
  * pool entry of the term queued TCI_LAG pushes earlier, whose slot has
  * arrived by now. The caller resolves the one queued 2 * TCI_LAG earlier. */
-static void stage(tci_term *ring, uint64_t *mh, size_t pushed, const uint64_t *slots, size_t mask,
+static inline void stage(tci_term *ring, uint64_t *mh, size_t pushed, const uint64_t *slots, size_t mask,
                   const char *pool, const tci_term *t) {
   size_t k = pushed & (TCI_RING - 1);
   ring[k] = *t;

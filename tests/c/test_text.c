@@ -556,6 +556,21 @@ TEST(strict_validity_matches_utf8proc) {
   }
   CHECK(wrong == 0);
   CHECK(valid > 0);
+  { /* inside longer ASCII runs, at every offset (the 8-byte ASCII steps) */
+    static const char *const seq[] = {"\xc3\xa9", "\xe2\x82\xac", "\xf0\x9f\x98\x80", "\x80",
+                                      "\xc0\xaf", "\xed\xa0\x80", "\xf4\x90\x80\x80", "\xe2\x82"};
+    char buf[40];
+    size_t at, q, len;
+    for (q = 0; q < sizeof seq / sizeof *seq; q++)
+      for (at = 0; at + strlen(seq[q]) <= 24; at++)
+        for (len = at + strlen(seq[q]); len <= 24; len += 5) {
+          memset(buf, 'a', sizeof buf);
+          memcpy(buf + at, seq[q], strlen(seq[q]));
+          wrong += tci_utf8_valid(buf, len) != utf8proc_valid((const unsigned char *)buf, len);
+          valid += tci_utf8_valid(buf, len);
+        }
+    CHECK(wrong == 0);
+  }
   /* after ASCII, and a valid character cut short */
   CHECK(tci_utf8_valid("ab\xc3\xa9", 4) == 1);
   CHECK(tci_utf8_valid("ab\xc3\xa9", 3) == 0);
