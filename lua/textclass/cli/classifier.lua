@@ -55,10 +55,14 @@ function M.open(opts)
   else
     local model
     if opts.model then
-      model, err = tc.load(opts.model)
+      local code
+      model, err, code = tc.load(opts.model)
       if not model then
         err = tostring(err)
         if not err:find(opts.model, 1, true) then err = opts.model .. ": " .. err end
+        if code == "EFORMAT" and opts.model:match("%.lua$") then
+          err = err .. " (a Lua classifier is given with -c)"
+        end
         util.fail("%s", err)
       end
       name = opts.model
