@@ -462,10 +462,7 @@ local function read_unlabelled(src, fmt, opts, emit, counter)
       end
       if id_col and fields[id_col] and fields[id_col] ~= "" then doc.id = fields[id_col] end
       doc.error = csv_ragged(fields, header)
-      if not doc.error then
-        local text = fields[text_col]
-        take_text(doc, text, opts)
-      end
+      if not doc.error then take_text(doc, fields[text_col], opts) end
       emit(doc)
     end
   end
@@ -613,10 +610,7 @@ local function read_labelled(src, fmt, opts, emit, counter)
         if not doc.error then
           doc.labels = util.split_list(fields[label_col], opts.label_sep or ",")
           if #doc.labels == 0 and not opts.multilabel then doc.error = "empty label"
-          else
-            local text = fields[text_col]
-            take_text(doc, text, opts)
-          end
+          else take_text(doc, fields[text_col], opts) end
         end
         emit(doc)
       end
