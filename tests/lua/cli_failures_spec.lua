@@ -243,3 +243,53 @@ describe("textclass -m with a Lua file", function()
     assert.matches("^textclass: [^\n]*always%-sport%.lua: [^\n]*%(a Lua classifier is given with %-c%)\n$", r.err)
   end)
 end)
+
+describe("textclass with damaged model files", function()
+  -- every cut and every flipped byte must give a one-line message naming
+  -- the file and exit 1, for each command that loads a model
+  local function check(path, what)
+    for _, c in ipairs({ "label -q -m %s " .. D .. "/docs/02-final.txt", "info -m %s",
+                         "explain -m %s " .. D .. "/docs/02-final.txt", "eval -q -m %s " .. D .. "/test.jsonl" }) do
+      local r = run(string.format(c, path))
+      assert.equal(1, r.code, what .. ": " .. c)
+      assert.equal("", r.out, what)
+      assert.matches("^textclass: [^\n]*" .. path:match("[^/]+$"):gsub("%p", "%%%0") .. "[^\n]*\n$", r.err, 1, what)
+    end
+  end
+
+  it("refuses a model cut at any of several points", function()
+    local bytes = slurp(model())
+    for _, n in ipairs({ 0, 1, 8, 16, 31, 32, 100, #bytes // 2, #bytes - 1 }) do
+      spit(TMP .. "/cut.model", bytes:sub(1, n))
+      check(TMP .. "/cut.model", "cut at " .. n)
+    end
+  end)
+
+  it("refuses a model with a flipped byte, or trailing bytes", function()
+    local bytes = slurp(model())
+    for _, at in ipairs({ 1, 9, 13, 25, 40, #bytes // 3, #bytes // 2, #bytes }) do
+      local b = bytes:byte(at) ~ 0xff
+      spit(TMP .. "/flip.model", bytes:sub(1, at - 1) .. string.char(b) .. bytes:sub(at + 1))
+      check(TMP .. "/flip.model", "flip at " .. at)
+    end
+    spit(TMP .. "/long.model", bytes .. "x")
+    check(TMP .. "/long.model", "trailing byte")
+  end)
+
+  it("refuses a folder given as the model", function()
+    os.execute("mkdir -p " .. TMP .. "/modeldir")
+    check(TMP .. "/modeldir", "folder")
+  end)
+end)
+
+describe("textclass label with JSONL text fields that are not strings", function()
+  it("gives each its own error record, in order", function()
+    spit(TMP .. "/types.jsonl", '{"text":42}\n{"text":null}\n{"text":["a"]}\n{"text":{"a":1}}\n{"text":true}\n{"id":"x"}\n')
+    local r = run("label -q -m " .. model() .. " " .. TMP .. "/types.jsonl")
+    assert.equal(1, r.code)
+    local errs = {}
+    for i, row in ipairs(tsv(r.out)) do errs[i] = row[5] end
+    assert.same({ "field 'text' is not a string", "field 'text' is not a string", "field 'text' is not a string",
+                  "field 'text' is not a string", "field 'text' is not a string", "no 'text' field" }, errs)
+  end)
+end)
