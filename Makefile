@@ -75,13 +75,15 @@ $(BUILD)/lua/%.o: lua/%.c
 
 $(LIB): $(CORE_OBJ)
 	@mkdir -p $(@D)
-	rm -f $@
-	ar rcs $@ $^
+	rm -f $@.tmp
+	ar rcs $@.tmp $^
+	mv $@.tmp $@
 
 # The module does not link liblua: the interpreter provides it at load time.
 # It exports luaopen_textclass only (the core's tc_ symbols stay inside).
 $(MODULE): $(LUA_OBJ) $(LIB)
-	$(CC) -shared $(LDFLAGS) -Wl,--exclude-libs,ALL -o $@ $(LUA_OBJ) $(LIB) $(LIBS)
+	$(CC) -shared $(LDFLAGS) -Wl,--exclude-libs,ALL -o $@.tmp $(LUA_OBJ) $(LIB) $(LIBS)
+	mv $@.tmp $@
 
 # The launcher runs scripts/textclass.lua with this tree's module and models.
 $(CLI): scripts/textclass.in Makefile
@@ -90,7 +92,7 @@ $(CLI): scripts/textclass.in Makefile
 	chmod +x $@.tmp
 	mv $@.tmp $@
 
-$(BUILD)/tests/%: tests/c/%.c tests/c/check.h $(LIB)
+$(BUILD)/tests/%: tests/c/%.c $(wildcard tests/c/*.h) $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -Itests/c $(LDFLAGS) $< $(LIB) $(LIBS) -o $@
 
