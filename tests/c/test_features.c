@@ -9,6 +9,7 @@
 #include <stdlib.h>
 
 #include "check.h"
+#include "features_fixture.h"
 #include "internal.h"
 
 /* ======================================================== helpers */
@@ -545,15 +546,6 @@ static int same_as_reference(const tc_extractor *ex, tc_workspace *ws, const cha
   return ok;
 }
 
-static const char *corpus[] = {
-    "Ministers met in Brussels to discuss the budget; the budget vote is on Monday.",
-    "The striker scored twice as the home side won the cup final on Saturday.",
-    "Hackers exploited a zero-day flaw in the VPN software, the vendor said.",
-    "The vendor released a patch for the flaw after hackers targeted banks.",
-    "Voters in Brussels back the budget; ministers welcome the vote.",
-    "Caf\xc3\xa9 owners in M\xc3\xbcnchen and \xe6\x9d\xb1\xe4\xba\xac\xe9\x83\xbd report a cup shortage!",
-    "The home side lost the final; the striker was injured on Saturday.",
-};
 
 TEST(vectors_match_slow_reference) {
   static const int cfg[][4] = {{1, 1, 0, 0}, {1, 2, 0, 0}, {1, 3, 0, 0}, {2, 2, 0, 0},
@@ -563,17 +555,17 @@ TEST(vectors_match_slow_reference) {
       "caf\xc3\xa9 m\xc3\xbcnchen \xe6\x9d\xb1\xe4\xba\xac cup final home side",
       "", "nothing known here at all"};
   tc_workspace *ws = NULL;
-  size_t c, i, lens[7];
+  size_t c, i, lens[N_CORPUS];
   CHECK_OK(tc_workspace_new(&ws));
-  for (i = 0; i < 7; i++) lens[i] = strlen(corpus[i]);
+  for (i = 0; i < N_CORPUS; i++) lens[i] = strlen(corpus[i]);
   for (c = 0; c < sizeof cfg / sizeof cfg[0]; c++) {
     tc_options o = opts(cfg[c][0], cfg[c][1], cfg[c][2], cfg[c][3]);
     tc_extractor *ex;
     o.sublinear_tf = (int)(c % 2);
     o.stopword_mode = c % 3 ? TC_STOPWORDS_ENGLISH : TC_STOPWORDS_NONE;
     ex = make(&o);
-    CHECK_OK(tc_extractor_fit(ex, 7, corpus, lens, NULL, NULL));
-    for (i = 0; i < 7; i++) CHECK(same_as_reference(ex, ws, corpus[i]));
+    CHECK_OK(tc_extractor_fit(ex, N_CORPUS, corpus, lens, NULL, NULL));
+    for (i = 0; i < N_CORPUS; i++) CHECK(same_as_reference(ex, ws, corpus[i]));
     for (i = 0; i < 4; i++) CHECK(same_as_reference(ex, ws, probe[i]));
     tc_extractor_free(ex);
   }
@@ -586,13 +578,13 @@ TEST(workspace_reused_across_vocabularies) {
   tc_options o = opts(1, 1, 0, 0);
   tc_extractor *small = make(&o), *big;
   tc_workspace *ws = NULL;
-  size_t lens[7], i;
+  size_t lens[N_CORPUS], i;
   CHECK_OK(tc_workspace_new(&ws));
-  for (i = 0; i < 7; i++) lens[i] = strlen(corpus[i]);
+  for (i = 0; i < N_CORPUS; i++) lens[i] = strlen(corpus[i]);
   o.word_ngram_max = 3;
   big = make(&o);
   CHECK_OK(fit_texts(small, tiny, 3));
-  CHECK_OK(tc_extractor_fit(big, 7, corpus, lens, NULL, NULL));
+  CHECK_OK(tc_extractor_fit(big, N_CORPUS, corpus, lens, NULL, NULL));
   for (i = 0; i < 3; i++) {
     CHECK(same_as_reference(small, ws, "apple banana apple"));
     CHECK(same_as_reference(big, ws, corpus[i]));
@@ -673,9 +665,9 @@ TEST(threads_share_an_extractor) {
   tc_extractor *ex = make(&o);
   pthread_t t[4];
   job j[4];
-  size_t lens[7], i;
-  for (i = 0; i < 7; i++) lens[i] = strlen(corpus[i]);
-  CHECK_OK(tc_extractor_fit(ex, 7, corpus, lens, NULL, NULL));
+  size_t lens[N_CORPUS], i;
+  for (i = 0; i < N_CORPUS; i++) lens[i] = strlen(corpus[i]);
+  CHECK_OK(tc_extractor_fit(ex, N_CORPUS, corpus, lens, NULL, NULL));
   for (i = 0; i < 4; i++) {
     j[i].ex = ex;
     CHECK(pthread_create(&t[i], NULL, vectorize_many, &j[i]) == 0);
