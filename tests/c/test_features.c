@@ -646,7 +646,7 @@ static void *vectorize_many(void *ud) {
   int round, i;
   j->ok = tc_workspace_new(&ws) == TC_OK;
   for (round = 0; j->ok && round < 200; round++) {
-    for (i = 0; j->ok && i < 7; i++) {
+    for (i = 0; j->ok && i < N_CORPUS; i++) {
       if (tc_extractor_vectorize(j->ex, ws, corpus[i], strlen(corpus[i]), &v) != TC_OK) j->ok = 0;
       if (i == 0 && round == 0 && v.n <= 256) {
         first = v;
