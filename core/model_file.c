@@ -120,6 +120,9 @@ int tc_model_save(const tc_model *m, const char *path, tc_diag *diag) {
   struct stat st;
   int fd, rc, err;
   if (!m || !path || !*path) return tci_fail(diag, TC_EINVAL, "save: no model or path given");
+  /* rename() would replace a device or FIFO by a regular file: refuse. */
+  if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+    return tci_fail(diag, TC_EIO, "save: %s exists and is not a regular file", path);
   rc = tci_model_encode(m, &bytes, &len, diag);
   if (rc != TC_OK) return rc;
   dir = dir_of(path);
@@ -131,7 +134,7 @@ int tc_model_save(const tc_model *m, const char *path, tc_diag *diag) {
     return io_fail(diag, TC_EIO, "save: cannot create a temporary file beside", path, err);
   }
   /* Keep an existing file's permissions (best effort: the umask'ed 0666 otherwise). */
-  if (stat(path, &st) == 0 && S_ISREG(st.st_mode)) (void)fchmod(fd, st.st_mode & 07777);
+  if (stat(path, &st) == 0) (void)fchmod(fd, st.st_mode & 07777);
   if (write_all(fd, bytes, len) != 0) {
     rc = io_fail(diag, TC_EIO, "save: cannot write", tmp, errno);
   } else if (fsync(fd) != 0) {

@@ -34,6 +34,8 @@
 /* 2: the extractor section records the text rules version (extractor
  * format 2). Version 1 files cannot say which rules made their vocabulary. */
 #define MODEL_VERSION 2u
+
+unsigned tc_model_format_version(void) { return MODEL_VERSION; }
 #define HEADER_BYTES 32u
 #define SECTION_HEAD 12u /* u32 tag + u64 length */
 

@@ -511,6 +511,10 @@ TC_API int tc_model_top_features(const tc_model *m, size_t label,
  * Model files (docs/model-format.md)
  * ==================================================================== */
 
+/* The model file format version this library writes and reads. It reads
+ * that one version only, so every loaded model has it. */
+TC_API unsigned tc_model_format_version(void);
+
 /* Serialise: *out is malloc'ed (free() it). The model is first checked by
  * the rules the loader applies: TC_EINVAL for a model that could not be
  * read back (an empty, repeated or non-UTF-8 label, a NaN weight, ...).

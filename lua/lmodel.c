@@ -403,7 +403,7 @@ static void push_options(lua_State *L, const tc_options *o) {
  * What the model is and how it was made.
  * @function model:info
  * @return table: every metadata pair the model file holds (numbers
- *   converted), then kernel, labels, multilabel, threshold, fallback,
+ *   converted), then format_version, kernel, labels, multilabel, threshold, fallback,
  *   features and options (these last win over metadata of the same name)
  */
 static int model_info(lua_State *L) {
@@ -420,6 +420,7 @@ static int model_info(lua_State *L) {
     if (lua_stringtonumber(L, value) == 0) lua_pushstring(L, value);
     lua_setfield(L, -2, key);
   }
+  tcl_set_integer(L, "format_version", (lua_Integer)tc_model_format_version());
   tcl_set_string(L, "kernel", kernel_name(tc_model_kernel(m)));
   push_labels(L, h);
   lua_setfield(L, -2, "labels");

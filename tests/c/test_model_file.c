@@ -977,6 +977,15 @@ TEST(save_failures_leave_nothing_behind) {
   CHECK_EQ_INT(dir_entries(tmpdir), 1);
   CHECK_EQ_INT(dir_entries(sub), 0);
   CHECK(rmdir(sub) == 0);
+  /* saving onto a FIFO (or a device): refused, the FIFO stays a FIFO */
+  snprintf(sub, sizeof sub, "%s/afifo", tmpdir);
+  CHECK(mkfifo(sub, 0644) == 0);
+  memset(&d, 0, sizeof d);
+  CHECK_EQ_INT(tc_model_save(a, sub, &d), TC_EIO);
+  CHECK(strstr(d.message, "not a regular file") != NULL);
+  CHECK(stat(sub, &st) == 0 && S_ISFIFO(st.st_mode));
+  CHECK_EQ_INT(dir_entries(tmpdir), 1);
+  CHECK(unlink(sub) == 0);
   CHECK_EQ_INT(tc_model_save(NULL, path, &d), TC_EINVAL);
   CHECK_EQ_INT(tc_model_save(a, "", &d), TC_EINVAL);
   tc_model_free(a);
