@@ -48,11 +48,13 @@ def task_table(rows):
                        ["—"] * (len(headers) - 2))
             continue
         e = r["eval"]
-        r1 = r["rate1"] or (None, None)
-        rn = r["rateN"] or (None, None)
+        r1 = r["rate1"] or (None, None, True)
+        rn = r["rateN"] or (None, None, True)
+        b1 = "" if r1[2] else "≥"
+        bn = "" if rn[2] else "≥"
         out.append([r["system"], num(e["accuracy"]), num(e["macro_f1"]), sig(r["train_s"]),
-                    sig(r["model_mb"]), sig(r["load_s"] * 1000), sig(r1[0]), sig(r1[1]),
-                    sig(rn[0]) if rn[0] else "1T only", sig(rn[1]) if rn[1] else "—",
+                    sig(r["model_mb"]), sig(r["load_s"] * 1000), b1 + sig(r1[0]), b1 + sig(r1[1]),
+                    bn + sig(rn[0]) if rn[0] else "1T only", bn + sig(rn[1]) if rn[1] else "—",
                     sig(r["rss_train_mb"]), sig(r["rss_label_mb"])])
     return table(headers, out)
 
@@ -101,10 +103,19 @@ def by_source_table(rows):
     return table(headers, out)
 
 
-def ratio(a, b):
+def ratio(a, b, prefix=""):
     if a is None or b is None or b == 0:
         return "—"
-    return "%.2f" % (a / b)
+    return prefix + "%.2f" % (a / b)
+
+
+def rate_ratio(tc, peer):
+    """textclass docs/s over the peer's; '≤' when the peer's figure is only a lower bound,
+    '≥' when textclass's is."""
+    prefix = "≤" if not peer[2] else ("≥" if not tc[2] else "")
+    if not peer[2] and not tc[2]:
+        return "?"
+    return ratio(tc[0], peer[0], prefix)
 
 
 def ratios_table(results):
@@ -120,11 +131,11 @@ def ratios_table(results):
             if tc is None or "eval" not in tc:
                 out.append([task, r["system"]] + ["pending"] * (len(headers) - 2))
                 continue
-            peer_all = (r["rateN"] or r["rate1"])[0]
+            peer_all = r["rateN"] or r["rate1"]
             out.append([task, r["system"],
                         ratio(tc["eval"]["macro_f1"], r["eval"]["macro_f1"]),
                         ratio(tc["train_s"], r["train_s"]), ratio(tc["model_mb"], r["model_mb"]),
-                        ratio(tc["load_s"], r["load_s"]), ratio(tc["rate1"][0], r["rate1"][0]),
-                        ratio((tc["rateN"] or tc["rate1"])[0], peer_all),
+                        ratio(tc["load_s"], r["load_s"]), rate_ratio(tc["rate1"], r["rate1"]),
+                        rate_ratio(tc["rateN"] or tc["rate1"], peer_all),
                         ratio(tc["rss_label_mb"], r["rss_label_mb"])])
     return table(headers, out, "ll" + "r" * (len(headers) - 2))

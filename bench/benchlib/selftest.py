@@ -94,6 +94,26 @@ def test_workspace_and_parse():
               "textclass TSV: header skipped, a short line is a missing label, not a shift")
 
 
+def test_rates():
+    with tempfile.TemporaryDirectory() as d:
+        docs = [Doc(str(i), "x" * 1000, "a", "s") for i in range(10)]
+        ws = systems.Workspace(d, "t", docs, docs, 0.001)
+
+        class S(systems.System):
+            name = "s"
+        preds = ["a"] * ws.full_docs
+        r = systems.row(S(), ws, preds, 1.0, 1.0, 1.0, 3.0, 1, 1)
+        check(abs(r["rate1"][0] - 5.0) < 1e-9 and r["rate1"][2], "rate excludes start-up")
+        r = systems.row(S(), ws, preds, 1.0, 1.0, 1.0, 1.1, 1, 1)
+        check(r["rate1"][2] is False and abs(r["rate1"][0] - 10 / 1.1) < 1e-9,
+              "start-up-dominated run: whole-run rate, flagged as a lower bound")
+        check(report.rate_ratio((10, 1, True), (5, 1, False)) == "≤2.00",
+              "ratio against a lower bound is an upper bound")
+        r = systems.row(S(), ws, ["a"] * 3, 1.0, 1.0, 1.0, 3.0, 1, 1)
+        check(r["eval"]["accuracy"] == 0.3 and "3 labels for 10 docs" in r["note"],
+              "missing labels are scored wrong and noted")
+
+
 def test_measure():
     r = measure.run(["true"])
     check(r.wall >= 0 and r.rss_mb >= 0, "measure.run returns wall and RSS")
@@ -116,7 +136,7 @@ def test_tables():
 
 def main():
     for t in (test_evaluate_by_hand, test_evaluate_against_sklearn, test_convert,
-              test_workspace_and_parse, test_measure, test_tables):
+              test_workspace_and_parse, test_rates, test_measure, test_tables):
         t()
     print("bench/peers self-test: %d passed, %d failed" % tuple(RESULTS))
     return 1 if RESULTS[1] else 0
