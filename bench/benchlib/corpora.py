@@ -31,16 +31,15 @@ TASK_ORDER = ["bbc", "newsgroups", "masakhanews_eng", "news4"]
 def find_corpora(explicit=None):
     """The corpora folder: the argument, $TEXTCLASS_CORPORA, or ../shared/corpora from the repo.
 
-    Returns None when none of them holds a README.md, so the caller can skip loudly.
+    The first one given is the only one tried: a wrong --corpora or $TEXTCLASS_CORPORA is not
+    silently replaced by another folder. Returns None when it does not hold a README.md, so
+    the caller can skip loudly.
     """
     here = os.path.dirname(os.path.abspath(__file__))
     repo = os.path.dirname(os.path.dirname(here))
-    candidates = [explicit, os.environ.get("TEXTCLASS_CORPORA"),
-                  os.path.join(repo, "..", "shared", "corpora")]
-    for c in candidates:
-        if c and os.path.isfile(os.path.join(c, "README.md")):
-            return os.path.abspath(c)
-    return None
+    c = explicit or os.environ.get("TEXTCLASS_CORPORA") or os.path.join(repo, "..", "shared",
+                                                                          "corpora")
+    return os.path.abspath(c) if os.path.isfile(os.path.join(c, "README.md")) else None
 
 
 def read_split(root, corpus, split, label_field):
