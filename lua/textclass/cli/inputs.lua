@@ -208,31 +208,59 @@ end
 -- Lines keep their "\n"; `counter.bytes` grows by each line's size.
 -- A byte order mark at the start of the first line is dropped (the head
 -- of a sniffed file has lost it already; a pipe's first line has not).
-local function line_reader(f, head, counter, path)
-  local buf, pos, first = head, 1, true
+--
+-- `blocks` (for files, never for a pipe or terminal) reads BLOCK bytes at a
+-- time and cuts lines out of them: Lua's f:read("L") fetches a line byte by
+-- byte, which costs more than the JSON decoding of the line. A pipe is
+-- read line by line because a block read waits for a whole block, which
+-- would hold back the records of a slow producer.
+local BLOCK = 65536
+local function line_reader(f, head, counter, path, blocks)
+  local buf, pos, first, eof = head, 1, true, false
   -- a read error is not an end of file: what follows is unknown, so the
   -- run stops rather than report fewer records than the input holds
-  local function read_line()
-    local l, err = f:read("L")
-    if l == nil and err then util.fail("%s: read error: %s", path, err) end
-    return l
+  local function read(what)
+    local data, err = f:read(what)
+    if data == nil and err then util.fail("%s: read error: %s", path, err) end
+    return data
+  end
+  -- The rest of a line that goes past the buffer, read in blocks (gathered
+  -- in a table: appending each block to a string would make a long line
+  -- cost the square of its length); buf then holds what follows the line.
+  local function rest_by_blocks()
+    local parts = { buf:sub(pos) }
+    buf, pos = "", 1
+    while not eof do
+      local data = read(BLOCK)
+      if not data then eof = true; break end
+      local nl = data:find("\n", 1, true)
+      if nl then
+        parts[#parts + 1] = data:sub(1, nl)
+        buf, pos = data, nl + 1
+        break
+      end
+      parts[#parts + 1] = data
+    end
+    local line = table.concat(parts)
+    if line ~= "" then return line end
+    return nil
   end
   return function()
     local line
-    if buf then
-      local nl = buf:find("\n", pos, true)
-      if nl then
-        line = buf:sub(pos, nl)
-        pos = nl + 1
-      else
-        local rest = buf:sub(pos)
-        buf = nil
-        local more = read_line()
-        if more then line = rest .. more
-        elseif rest ~= "" then line = rest end
-      end
+    local nl = buf and buf:find("\n", pos, true)
+    if nl then
+      line = buf:sub(pos, nl)
+      pos = nl + 1
+    elseif blocks then
+      line = rest_by_blocks()
+    elseif buf then
+      local rest = buf:sub(pos)
+      buf = nil
+      local more = read("L")
+      if more then line = rest .. more
+      elseif rest ~= "" then line = rest end
     else
-      line = read_line()
+      line = read("L")
     end
     if line then
       counter.bytes = counter.bytes + #line
@@ -267,6 +295,13 @@ local function open_source(src)
   head = head or ""
   if head:sub(1, 3) == BOM then head = head:sub(4) end
   return f, head
+end
+
+-- Can the source be read a block at a time (a regular file, or stdin
+-- redirected from one), rather than line by line as a pipe must be?
+local function reads_in_blocks(src)
+  if src.stdin then return not M.stdin_is_stream() end
+  return src.size ~= nil
 end
 
 local function close_source(src, f)
@@ -394,7 +429,7 @@ local function read_unlabelled(src, fmt, opts, emit, counter)
     emit({ id = src.path, error = "binary file" })
     return
   end
-  local next_line = line_reader(f, head, counter, src.path)
+  local next_line = line_reader(f, head, counter, src.path, reads_in_blocks(src))
 
   if fmt == "lines" or fmt == "tsv" then
     local n = 0
@@ -410,19 +445,23 @@ local function read_unlabelled(src, fmt, opts, emit, counter)
     end
   elseif fmt == "jsonl" then
     local n = 0
+    local keep_fields = opts.keep_fields ~= false
     for line in next_line do
       n = n + 1
       local obj, jerr = json_object(line)
-      local doc = { id = where(src, n) }
+      local doc = {}
       if not obj then
+        doc.id = where(src, n)
         doc.error = jerr
       else
-        local fields = {}
-        for k, v in pairs(obj) do
-          if k ~= text_field and k ~= id_field then fields[k] = v end
+        if keep_fields then
+          local fields = {}
+          for k, v in pairs(obj) do
+            if k ~= text_field and k ~= id_field then fields[k] = v end
+          end
+          doc.fields = fields
         end
-        doc.fields = fields
-        doc.id = id_value(obj[id_field], line, id_field) or doc.id
+        doc.id = id_value(obj[id_field], line, id_field) or where(src, n)
         local text = obj[text_field]
         if type(text) ~= "string" then
           doc.error = field_error(text, text_field)
@@ -456,9 +495,12 @@ local function read_unlabelled(src, fmt, opts, emit, counter)
         emit({ id = where(src, last), error = "CSV: " .. first })
         break
       end
-      local doc = { id = where(src, first), fields = {} }
-      for i, name in ipairs(header) do
-        if i ~= text_col and i ~= id_col and fields[i] ~= nil then doc.fields[name] = fields[i] end
+      local doc = { id = where(src, first) }
+      if opts.keep_fields ~= false then
+        doc.fields = {}
+        for i, name in ipairs(header) do
+          if i ~= text_col and i ~= id_col and fields[i] ~= nil then doc.fields[name] = fields[i] end
+        end
       end
       if id_col and fields[id_col] and fields[id_col] ~= "" then doc.id = fields[id_col] end
       doc.error = csv_ragged(fields, header)
@@ -471,7 +513,8 @@ end
 
 --- An iterator over the documents of the sources, in order. Each document
 -- is { id = string, text = string | nil, error = string | nil,
--- fields = table | nil (JSONL/CSV pass-through) }. `counter.bytes` tracks
+-- fields = table | nil (JSONL/CSV pass-through, unless opts.keep_fields
+-- is false: a caller that prints no fields saves their copy) }. `counter.bytes` tracks
 -- how many input bytes have been consumed (for progress bars).
 function M.documents(sources, opts, counter)
   return iterate(sources, opts, counter, read_unlabelled, function(src, fmt)
@@ -518,7 +561,7 @@ local function read_labelled(src, fmt, opts, emit, counter)
     emit({ id = src.path, where = src.path, error = "binary file" })
     return
   end
-  local next_line = line_reader(f, head, counter, src.path)
+  local next_line = line_reader(f, head, counter, src.path, reads_in_blocks(src))
   local text_field = opts.text_field or "text"
 
   if fmt == "jsonl" then

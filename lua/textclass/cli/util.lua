@@ -112,9 +112,16 @@ end
 
 --- Format a number the way the tool prints scores and figures: fixed
 -- decimals, no exponent, no locale.
+-- (The format text for each number of decimals is built once: scores are
+-- formatted per label per document.)
+local score_formats = setmetatable({}, { __index = function(t, d)
+  local f = "%." .. d .. "f"
+  t[d] = f
+  return f
+end })
 function M.fmt_score(x, decimals)
   if x ~= x then return "nan" end
-  return string.format("%." .. (decimals or 4) .. "f", x)
+  return string.format(score_formats[decimals or 4], x)
 end
 
 --- Split "a,b, c" into { "a", "b", "c" } (empty items dropped).
@@ -138,14 +145,15 @@ function M.concat(...)
 end
 
 --- Sorted keys of a table (strings before numbers, each in natural order).
+local function key_order(a, b)
+  local ta, tb = type(a), type(b)
+  if ta ~= tb then return ta > tb end
+  return a < b
+end
 function M.sorted_keys(t)
   local keys = {}
   for k in pairs(t) do keys[#keys + 1] = k end
-  table.sort(keys, function(a, b)
-    local ta, tb = type(a), type(b)
-    if ta ~= tb then return ta > tb end
-    return a < b
-  end)
+  table.sort(keys, key_order)
   return keys
 end
 
@@ -229,6 +237,14 @@ end
 -- but "/" left as is (legal, and paths and URLs stay readable), numbers
 -- exact (json_number), object keys sorted so output is stable.
 function M.json(v)
+  if type(v) == "string" then
+    -- the common case (every id, label and text field) without the pcall
+    -- and buffer of the general path; same text
+    local s, err = cjson.encode(v)
+    if not s then return nil, err end
+    if s:find("\\/", 1, true) then s = s:gsub("\\/", "/") end
+    return s
+  end
   local out = {}
   local ok, err = pcall(encode, v, out, 0)
   if not ok then return nil, err end
