@@ -6,7 +6,7 @@
 -- pipe downstream sees results as they come and memory stays bounded by
 -- the batch, whatever the input size. When stdin is a pipe or terminal the
 -- batch defaults to 1 so an interactive or streaming producer gets each
--- answer at once.
+-- answer at once (see batch_defaults for the other defaults).
 
 local util = require "textclass.cli.util"
 local inputs = require "textclass.cli.inputs"
@@ -67,7 +67,8 @@ M.spec = {
 -- comparison closure, and sorts a model's few labels by insertion as they
 -- come out of pairs (table.sort, with a Lua comparison function, costs
 -- more below a dozen or so); a classifier with many labels is sorted by
--- table.sort. Either gives the one order the comparison defines.
+-- table.sort. Either gives the one order the comparison defines (for
+-- number scores; NaN has no place in it, and no fixed place here).
 local INSERTION_MAX = 16
 local current_scores
 local function better(a, b)
@@ -114,8 +115,9 @@ local BATCH_BYTES = 64 * 1024 * 1024
 -- A stdin pipe gets 1, so a streaming producer gets each answer at once.
 -- With more than one thread the batch is larger: the core starts its
 -- threads for each predict_batch call, and with 64 documents per call two
--- threads were slower than one (17094 news articles: 1.57 s at -j 2 vs
--- 1.06 s at -j 1; with 1024 documents, 0.84-0.91 s).
+-- threads were slower than one (17094 news articles, 2 cores, best of 5:
+-- 1.27 s at -j 2 against 1.06 s at -j 1; with 1024 per call, 0.90 s at
+-- -j 2; 256 to 2048 are alike).
 local function batch_defaults(opts, streaming)
   if opts.batch then return opts.batch, math.huge end
   if streaming then return 1, math.huge end
