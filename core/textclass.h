@@ -361,7 +361,7 @@ typedef struct tc_train_params {
   int kernel;              /* TC_KERNEL_*; default linear */
   int solver;              /* TC_SOLVER_*; default auto */
   double C;                /* default 1.0 */
-  double gamma;            /* RBF; <= 0 means 1/n_features-ish default (1.0 on L2-normalised data) */
+  double gamma;            /* RBF kernel width; <= 0: 1.0 (suits L2-normalised vectors) */
   int class_weight;        /* TC_WEIGHT_*; default balanced */
   const double *label_weights; /* TC_WEIGHT_CUSTOM: one per dataset label (borrowed) */
   double tolerance;        /* solver stopping tolerance; <= 0: the solver's default */
@@ -388,7 +388,9 @@ typedef struct tc_model tc_model;
 /* Fit the extractor on the dataset's texts, then train one binary SVM per
  * label (one-vs-rest), calibrate, and return a self-contained model.
  * Deterministic: equal data and params give byte-identical saved models,
- * whatever the thread count. TC_EDATA (with diag) for unusable data. */
+ * whatever the thread count, once the "created" metadata is fixed: it is
+ * $SOURCE_DATE_EPOCH when set, else the current time. TC_EDATA (with diag)
+ * for unusable data. */
 TC_API int tc_model_train(const tc_dataset *ds, const tc_train_params *p,
                           tc_model **out, tc_diag *diag);
 
