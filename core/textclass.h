@@ -180,6 +180,13 @@ TC_API int tc_normalize(const tc_options *o, tc_workspace *ws,
                         const char *text, size_t len,
                         const char **out, size_t *out_len, size_t *n_invalid);
 
+/* Where text stops being well-formed UTF-8: the byte offset of the first
+ * invalid sequence (an overlong form, a surrogate, a value above U+10FFFF,
+ * a stray or truncated byte), or len when all of it is valid. For callers
+ * that want to refuse, not repair, invalid text. Checks ASCII eight bytes
+ * at a time. */
+TC_API size_t tc_utf8_check(const char *text, size_t len);
+
 /* ====================================================================
  * Extractor: tokens, terms and TF-IDF vectors
  * ==================================================================== */

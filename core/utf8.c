@@ -91,14 +91,15 @@ size_t tci_utf8_encode(int32_t cp, unsigned char *out) {
   return 4;
 }
 
-int tci_utf8_valid(const void *p, size_t n) {
-  const unsigned char *s = p;
+size_t tc_utf8_check(const char *text, size_t len) {
+  const unsigned char *s = (const unsigned char *)text;
   size_t i = 0;
-  while (i < n) {
+  while (i < len) {
     int32_t cp;
     int bad;
+    size_t step;
     uint64_t w;
-    if (n - i >= 8) { /* ASCII eight bytes at a time (a loaded vocabulary is mostly ASCII) */
+    if (len - i >= 8) { /* ASCII eight bytes at a time (most text is mostly ASCII) */
       memcpy(&w, s + i, 8);
       if ((w & 0x8080808080808080ull) == 0) {
         i += 8;
@@ -109,8 +110,11 @@ int tci_utf8_valid(const void *p, size_t n) {
       i++;
       continue;
     }
-    i += tci_utf8_decode(s + i, n - i, &cp, &bad);
-    if (bad) return 0;
+    step = tci_utf8_decode(s + i, len - i, &cp, &bad);
+    if (bad) return i;
+    i += step;
   }
-  return 1;
+  return len;
 }
+
+int tci_utf8_valid(const void *p, size_t n) { return tc_utf8_check(p, n) == n; }

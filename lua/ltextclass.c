@@ -122,6 +122,28 @@ static int tcl_normalize(lua_State *L) {
   return 1;
 }
 
+/***
+ * Check that text is well-formed UTF-8 (no repair: for callers that refuse
+ * invalid text rather than decode it with U+FFFD, as predict does).
+ * @function check_utf8
+ * @string text
+ * @return true
+ * @return[2] false, position (1-based byte where the first invalid sequence starts)
+ */
+static int tcl_check_utf8(lua_State *L) {
+  size_t len, at;
+  const char *text = luaL_checklstring(L, 1, &len);
+  tcl_check_nargs(L, 1);
+  at = tc_utf8_check(text, len);
+  if (at == len) {
+    lua_pushboolean(L, 1);
+    return 1;
+  }
+  lua_pushboolean(L, 0);
+  lua_pushinteger(L, (lua_Integer)at + 1);
+  return 2;
+}
+
 /* Terms are collected in two passes over the text: one to size a scratch
  * userdata, one to copy into it. The callback never touches the Lua stack,
  * so no Lua error can unwind through the core. */
@@ -360,6 +382,7 @@ static int tcl_load_classifier(lua_State *L) {
 
 static const luaL_Reg functions[] = {
   {"normalize", tcl_normalize},
+  {"check_utf8", tcl_check_utf8},
   {"tokenize", tcl_tokenize},
   {"load", tcl_load},
   {"default", tcl_default},

@@ -578,8 +578,27 @@ TEST(strict_validity_matches_utf8proc) {
   CHECK(tci_utf8_valid("", 0) == 1);
 }
 
+/* tc_utf8_check names where the first invalid sequence starts: after long
+ * ASCII runs (the eight-byte skip), inside multibyte text, at the end. */
+TEST(check_names_first_invalid_offset) {
+  char buf[64];
+  size_t at;
+  CHECK_EQ_INT(tc_utf8_check("", 0), 0);
+  CHECK_EQ_INT(tc_utf8_check("caf\xc3\xa9", 5), 5);
+  CHECK_EQ_INT(tc_utf8_check("caf\xc3", 4), 3);             /* truncated at the end */
+  CHECK_EQ_INT(tc_utf8_check("\xe2\x82\xac\xc0\xaf", 5), 3); /* overlong after a euro sign */
+  CHECK_EQ_INT(tc_utf8_check("a\xed\xa0\x80", 4), 1);       /* surrogate */
+  CHECK_EQ_INT(tc_utf8_check("\xf4\x90\x80\x80", 4), 0);    /* above U+10FFFF */
+  for (at = 0; at < 40; at++) {
+    memset(buf, 'x', sizeof buf);
+    buf[at] = (char)0xff;
+    CHECK_EQ_INT(tc_utf8_check(buf, sizeof buf), at);
+  }
+}
+
 int main(void) {
   RUN(strict_validity_matches_utf8proc);
+  RUN(check_names_first_invalid_offset);
   if (tc_workspace_new(&ws) != TC_OK) return 1;
   RUN(options_defaults);
   RUN(options_check_rejects);

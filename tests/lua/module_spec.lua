@@ -87,6 +87,26 @@ describe("tc.normalize", function()
   end)
 end)
 
+describe("tc.check_utf8", function()
+  it("says whether text is well-formed UTF-8, and where it stops being so", function()
+    assert.is_true(tc.check_utf8(""))
+    assert.is_true(tc.check_utf8("Caf\u{E9} \u{20AC}"))
+    local cases = { "ab\xffcd", "\xc0\xaf", "\xed\xa0\x80", "\xf4\x90\x80\x80",
+                    ("x"):rep(20) .. "\xe2\x82", "ok\0\x80" }
+    for _, s in ipairs(cases) do
+      local ok, pos = tc.check_utf8(s)
+      local _, lua_pos = utf8.len(s)
+      assert.is_false(ok)
+      assert.equal(lua_pos, pos)
+    end
+  end)
+
+  it("raises on bad arguments", function()
+    assert.error_matches(function() tc.check_utf8() end, "bad argument #1 .*string expected, got no value")
+    assert.error_matches(function() tc.check_utf8("x", 1) end, "bad argument #2 .*unexpected argument")
+  end)
+end)
+
 describe("tc.tokenize", function()
   it("gives the default extractor's tokens: normalised, stop words removed", function()
     assert.same({ "hackers", "breached", "bank" }, tc.tokenize("The Hackers breached the BANK"))

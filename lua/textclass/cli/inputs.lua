@@ -19,6 +19,7 @@
 -- line that is not JSON - still yields exactly one record carrying an
 -- `error` message, so callers can keep the one-in, one-out contract.
 
+local tc = require "textclass"
 local lfs = require "lfs"
 local csv = require "textclass.cli.csv"
 local util = require "textclass.cli.util"
@@ -190,7 +191,7 @@ function M.check_text(text, opts, whole_file)
     return whole_file and "binary file" or "binary data (NUL byte)"
   end
   if not opts.replace_invalid then
-    local ok, pos = utf8.len(text)
+    local ok, pos = tc.check_utf8(text)
     if not ok then return string.format("invalid UTF-8 at byte %d", pos) end
   end
   if not text:find("%S") then return "empty document" end
