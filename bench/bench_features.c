@@ -25,105 +25,14 @@
 #include <time.h>
 
 #include "internal.h"
-
-typedef struct docs {
-  char **text;
-  size_t *len;
-  size_t n, cap, bytes;
-} docs;
-
-/* Append code point c as UTF-8. */
-static size_t put_utf8(unsigned long c, char *out) {
-  if (c < 0x80) { out[0] = (char)c; return 1; }
-  if (c < 0x800) { out[0] = (char)(0xC0 | c >> 6); out[1] = (char)(0x80 | (c & 0x3F)); return 2; }
-  if (c < 0x10000) {
-    out[0] = (char)(0xE0 | c >> 12);
-    out[1] = (char)(0x80 | ((c >> 6) & 0x3F));
-    out[2] = (char)(0x80 | (c & 0x3F));
-    return 3;
-  }
-  out[0] = (char)(0xF0 | c >> 18);
-  out[1] = (char)(0x80 | ((c >> 12) & 0x3F));
-  out[2] = (char)(0x80 | ((c >> 6) & 0x3F));
-  out[3] = (char)(0x80 | (c & 0x3F));
-  return 4;
-}
-
-/* The decoded "text" string of a JSONL record into out: its length, or -1. */
-static long json_text(const char *line, char *out) {
-  const char *p = strstr(line, "\"text\":");
-  size_t k = 0;
-  if (!p || !(p = strchr(p + 7, '"'))) return -1;
-  for (p++; *p && *p != '"'; ) {
-    unsigned long c;
-    char hex[5];
-    if (*p != '\\') { out[k++] = *p++; continue; }
-    switch (*++p) {
-    case 'n': out[k++] = '\n'; p++; continue;
-    case 't': out[k++] = '\t'; p++; continue;
-    case 'r': out[k++] = '\r'; p++; continue;
-    case 'u': break;
-    default: if (*p) out[k++] = *p++; continue;
-    }
-    if (strlen(p) < 5) return -1;
-    memcpy(hex, p + 1, 4);
-    hex[4] = '\0';
-    c = strtoul(hex, NULL, 16);
-    p += 5;
-    if (c >= 0xD800 && c <= 0xDBFF && p[0] == '\\' && p[1] == 'u' && strlen(p) >= 6) {
-      unsigned long lo;
-      memcpy(hex, p + 2, 4);
-      lo = strtoul(hex, NULL, 16);
-      if (lo >= 0xDC00 && lo <= 0xDFFF) {
-        c = 0x10000 + ((c - 0xD800) << 10) + (lo - 0xDC00);
-        p += 6;
-      }
-    }
-    if (c >= 0xD800 && c <= 0xDFFF) c = 0xFFFD;
-    k += put_utf8(c, out + k);
-  }
-  return (long)k;
-}
+#include "corpus.h"
 
 static int load(docs *d, const char *dir, const char *file) {
   char path[1024];
-  size_t cap = 1 << 22;
-  char *line = malloc(cap), *text = malloc(cap);
-  FILE *f;
   snprintf(path, sizeof path, "%s/%s", dir, file);
-  f = fopen(path, "r");
-  if (!f || !line || !text) {
-    if (f) fclose(f);
-    free(line);
-    free(text);
-    printf("bench_features: SKIPPED: cannot read %s (set TEXTCLASS_CORPORA)\n", path);
-    return -1;
-  }
-  while (fgets(line, (int)cap, f)) {
-    long n = json_text(line, text);
-    if (n <= 0) continue;
-    if (d->n == d->cap) {
-      d->cap = d->cap ? 2 * d->cap : 1024;
-      d->text = realloc(d->text, d->cap * sizeof *d->text);
-      d->len = realloc(d->len, d->cap * sizeof *d->len);
-      if (!d->text || !d->len) exit(1);
-    }
-    if (!(d->text[d->n] = malloc((size_t)n))) exit(1);
-    memcpy(d->text[d->n], text, (size_t)n);
-    d->len[d->n++] = (size_t)n;
-    d->bytes += (size_t)n;
-  }
-  fclose(f);
-  free(line);
-  free(text);
-  return 0;
-}
-
-static void docs_free(docs *d) {
-  size_t i;
-  for (i = 0; i < d->n; i++) free(d->text[i]);
-  free(d->text);
-  free(d->len);
+  if (corpus_load(d, path, SIZE_MAX) == 0) return 0;
+  printf("bench_features: SKIPPED: cannot read %s (set TEXTCLASS_CORPORA)\n", path);
+  return -1;
 }
 
 /* CPU time of this process, not wall time: the machine is shared (the
@@ -233,7 +142,7 @@ int main(void) {
   measure("tokenise", 0, &newsd, ex);
   measure("vectorise", 1, &newsd, ex);
   tc_extractor_free(ex);
-  docs_free(&fitd);
-  docs_free(&newsd);
+  corpus_free(&fitd);
+  corpus_free(&newsd);
   return 0;
 }

@@ -24,90 +24,8 @@
 #include <time.h>
 
 #include "internal.h"
+#include "corpus.h"
 
-typedef struct docs {
-  char **text;
-  size_t *len;
-  size_t n, cap, bytes;
-} docs;
-
-static int hexval(int c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-/* Decode the "text" string of a JSONL record into out; its length or -1. */
-static long json_text(const char *line, char *out) {
-  const char *p = strstr(line, "\"text\":");
-  size_t k = 0;
-  if (!p || !(p = strchr(p + 7, '"'))) return -1;
-  p++;
-  while (*p && *p != '"') {
-    long cp = 0;
-    int i;
-    if (*p != '\\') {
-      out[k++] = *p++;
-      continue;
-    }
-    p++;
-    switch (*p) {
-    case 'n': out[k++] = '\n'; p++; continue;
-    case 't': out[k++] = '\t'; p++; continue;
-    case 'r': out[k++] = '\r'; p++; continue;
-    case 'u': break;
-    default: if (*p) out[k++] = *p++; continue;
-    }
-    for (i = 1; i <= 4; i++) {
-      if (hexval(p[i]) < 0) return -1;
-      cp = cp * 16 + hexval(p[i]);
-    }
-    p += 5;
-    if (cp >= 0xD800 && cp <= 0xDBFF && p[0] == '\\' && p[1] == 'u') {
-      long lo = 0;
-      for (i = 2; i <= 5; i++) lo = lo * 16 + (hexval(p[i]) < 0 ? 0 : hexval(p[i]));
-      if (lo >= 0xDC00 && lo <= 0xDFFF) {
-        cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-        p += 6;
-      }
-    }
-    if (cp >= 0xD800 && cp <= 0xDFFF) cp = 0xFFFD;
-    k += tci_utf8_encode((int32_t)cp, (unsigned char *)out + k);
-  }
-  return (long)k;
-}
-
-static int load(docs *d, const char *path) {
-  FILE *f = fopen(path, "r");
-  size_t cap = 1 << 22;
-  char *line = malloc(cap), *text = malloc(cap);
-  if (!f || !line || !text) {
-    if (f) fclose(f);
-    free(line);
-    free(text);
-    return -1;
-  }
-  while (fgets(line, (int)cap, f)) {
-    long n = json_text(line, text);
-    if (n <= 0) continue;
-    if (d->n == d->cap) {
-      d->cap = d->cap ? 2 * d->cap : 1024;
-      d->text = realloc(d->text, d->cap * sizeof *d->text);
-      d->len = realloc(d->len, d->cap * sizeof *d->len);
-      if (!d->text || !d->len) exit(1);
-    }
-    d->text[d->n] = malloc((size_t)n);
-    if (!d->text[d->n]) exit(1);
-    memcpy(d->text[d->n], text, (size_t)n);
-    d->len[d->n++] = (size_t)n;
-    d->bytes += (size_t)n;
-  }
-  fclose(f);
-  free(line);
-  free(text);
-  return 0;
-}
 
 static double now(void) {
   struct timespec ts;
@@ -180,7 +98,7 @@ int main(int argc, char **argv) {
   for (i = 0; i < sizeof files / sizeof files[0]; i++) {
     char path[1024];
     snprintf(path, sizeof path, "%s/%s", dir, files[i]);
-    if (load(&d, path) != 0) {
+    if (corpus_load(&d, path, SIZE_MAX) != 0) {
       printf("bench_text: SKIPPED: cannot read %s (set TEXTCLASS_CORPORA)\n", path);
       return 0;
     }
@@ -196,8 +114,6 @@ int main(int argc, char **argv) {
     measure("tokenise-general", GENERAL, &d, ex, ws);
   tc_workspace_free(ws);
   tc_extractor_free(ex);
-  for (i = 0; i < d.n; i++) free(d.text[i]);
-  free(d.text);
-  free(d.len);
+  corpus_free(&d);
   return 0;
 }

@@ -11,99 +11,12 @@
 
 #include "check.h"
 #include "internal.h"
+#include "corpus.h"
 
-typedef struct docs {
-  char **text;
-  size_t *len;
-  size_t n;
-} docs;
-
-static size_t put_utf8(unsigned long c, char *out) {
-  if (c < 0x80) { out[0] = (char)c; return 1; }
-  if (c < 0x800) { out[0] = (char)(0xC0 | c >> 6); out[1] = (char)(0x80 | (c & 0x3F)); return 2; }
-  if (c < 0x10000) {
-    out[0] = (char)(0xE0 | c >> 12);
-    out[1] = (char)(0x80 | ((c >> 6) & 0x3F));
-    out[2] = (char)(0x80 | (c & 0x3F));
-    return 3;
-  }
-  out[0] = (char)(0xF0 | c >> 18);
-  out[1] = (char)(0x80 | ((c >> 12) & 0x3F));
-  out[2] = (char)(0x80 | ((c >> 6) & 0x3F));
-  out[3] = (char)(0x80 | (c & 0x3F));
-  return 4;
-}
-
-/* The decoded "text" string of a JSONL record (enough JSON for our files). */
-static long json_text(const char *line, char *out) {
-  const char *p = strstr(line, "\"text\":");
-  size_t k = 0;
-  if (!p || !(p = strchr(p + 7, '"'))) return -1;
-  for (p++; *p && *p != '"';) {
-    char hex[5];
-    unsigned long c;
-    if (*p != '\\') { out[k++] = *p++; continue; }
-    switch (*++p) {
-    case 'n': out[k++] = '\n'; p++; continue;
-    case 't': out[k++] = '\t'; p++; continue;
-    case 'r': out[k++] = '\r'; p++; continue;
-    case 'u': break;
-    default: if (*p) out[k++] = *p++; continue;
-    }
-    if (strlen(p) < 5) return -1;
-    memcpy(hex, p + 1, 4);
-    hex[4] = '\0';
-    c = strtoul(hex, NULL, 16);
-    p += 5;
-    if (c >= 0xD800 && c <= 0xDBFF && p[0] == '\\' && p[1] == 'u' && strlen(p) >= 6) {
-      unsigned long lo;
-      memcpy(hex, p + 2, 4);
-      lo = strtoul(hex, NULL, 16);
-      if (lo >= 0xDC00 && lo <= 0xDFFF) {
-        c = 0x10000 + ((c - 0xD800) << 10) + (lo - 0xDC00);
-        p += 6;
-      }
-    }
-    if (c >= 0xD800 && c <= 0xDFFF) c = 0xFFFD;
-    k += put_utf8(c, out + k);
-  }
-  return (long)k;
-}
-
-/* Up to `max` records of dir/file appended to d; 0 when the file is missing. */
 static int load(docs *d, const char *dir, const char *file, size_t max) {
-  char path[1024], *line = malloc(1 << 22), *text = malloc(1 << 22);
-  size_t got = 0;
-  FILE *f;
+  char path[1024];
   snprintf(path, sizeof path, "%s/%s", dir, file);
-  f = fopen(path, "r");
-  if (!f || !line || !text) {
-    if (f) fclose(f);
-    free(line);
-    free(text);
-    return 0;
-  }
-  while (got < max && fgets(line, 1 << 22, f)) {
-    long n = json_text(line, text);
-    if (n <= 0) continue;
-    d->text = realloc(d->text, (d->n + 1) * sizeof *d->text);
-    d->len = realloc(d->len, (d->n + 1) * sizeof *d->len);
-    d->text[d->n] = malloc((size_t)n);
-    memcpy(d->text[d->n], text, (size_t)n);
-    d->len[d->n++] = (size_t)n;
-    got++;
-  }
-  fclose(f);
-  free(line);
-  free(text);
-  return 1;
-}
-
-static void docs_free(docs *d) {
-  size_t i;
-  for (i = 0; i < d->n; i++) free(d->text[i]);
-  free(d->text);
-  free(d->len);
+  return corpus_load(d, path, max) == 0;
 }
 
 /* ======================================================== reference */
@@ -240,8 +153,8 @@ TEST(real_news) {
   if (!load(&train, dir, "bbc/train.jsonl", 400) || !load(&train, dir, "masakhanews_eng/train.jsonl", 200) ||
       !load(&held, dir, "bbc/test.jsonl", 15) || !load(&held, dir, "masakhanews_eng/test.jsonl", 15)) {
     fprintf(stderr, "SKIPPED real_news: no corpora at %s (set TEXTCLASS_CORPORA)\n", dir);
-    docs_free(&train);
-    docs_free(&held);
+    corpus_free(&train);
+    corpus_free(&held);
     return;
   }
   CHECK_EQ_INT(train.n, 600);
@@ -255,8 +168,8 @@ TEST(real_news) {
   o.max_features = 50000;
   o.sublinear_tf = 0;
   check_config(&train, &held, &o);
-  docs_free(&train);
-  docs_free(&held);
+  corpus_free(&train);
+  corpus_free(&held);
 }
 
 int main(void) {
