@@ -9,10 +9,16 @@
  *    marks the handle closed; every other method raises "attempt to use a
  *    closed model" afterwards.
  *  - Scratch memory is owned by the handle: the core workspace (created on
- *    first use, freed with the model) and, in user value 1, a userdata with
+ *    first use, freed with the model) and, in a user value, a userdata with
  *    room for one document's scores and label indices. Batches and
  *    explanations use scratch userdata that live on the stack for the call.
  *    The binding never mallocs, so a raised error cannot leak.
+ *  - Results are built from the label names kept in a Lua array (a user
+ *    value, made when the handle opens): rawgeti instead of pushing and
+ *    hashing each name again, which mattered for 20-label models. Each
+ *    result also carries `ranked`, every label best first (ties by name),
+ *    sorted here in C, so the command line prints scores without sorting
+ *    in Lua.
  *  - A finalizer (__gc of some other object) that calls into the same model
  *    while one of its methods is pushing results is not supported, as with
  *    Lua's own file handles.
@@ -21,12 +27,20 @@
 
 #include "ltextclass.h"
 
+/* The user values of a handle. */
+enum {
+  UV_SCRATCH = 1,  /* one document's scores and label indices (model_result) */
+  UV_NAMES,        /* the label names, a Lua array: pushed without rehashing */
+  UV_NAME_RANK,    /* uint32 per label: its place in byte order of names */
+  UV_COUNT = UV_NAME_RANK
+};
+
 /* ====================================================================
  * Handle life cycle
  * ==================================================================== */
 
 tcl_model *tcl_model_new(lua_State *L) {
-  tcl_model *h = lua_newuserdatauv(L, sizeof *h, 1);
+  tcl_model *h = lua_newuserdatauv(L, sizeof *h, UV_COUNT);
   h->model = NULL;
   h->ws = NULL;
   h->n_labels = 0;
@@ -34,10 +48,50 @@ tcl_model *tcl_model_new(lua_State *L) {
   return h;
 }
 
-void tcl_model_open(lua_State *L, tcl_model *h, tc_model *m) {
-  (void)L;
-  h->model = m;
-  h->n_labels = tc_model_n_labels(m);
+/* Put indices 0..n-1 in order: i goes before j when before(ctx, i, j).
+ * A stable merge sort on `order`, with `tmp` (n entries) as scratch; it
+ * serves both the name order of a model's labels and each document's
+ * ranking, so a model with thousands of labels costs n log n, not n^2. */
+static void sort_indices(uint32_t *order, uint32_t *tmp, size_t n,
+                         int (*before)(const void *ctx, uint32_t i, uint32_t j), const void *ctx) {
+  size_t width, lo, i;
+  for (i = 0; i < n; i++) order[i] = (uint32_t)i;
+  for (width = 1; width < n; width *= 2) {
+    for (lo = 0; lo < n; lo += 2 * width) {
+      size_t mid = lo + width < n ? lo + width : n;
+      size_t hi = lo + 2 * width < n ? lo + 2 * width : n;
+      size_t a = lo, b = mid, k = lo;
+      while (a < mid && b < hi) tmp[k++] = before(ctx, order[b], order[a]) ? order[b++] : order[a++];
+      while (a < mid) tmp[k++] = order[a++];
+      while (b < hi) tmp[k++] = order[b++];
+    }
+    memcpy(order, tmp, n * sizeof *order);
+  }
+}
+
+static int name_before(const void *ctx, uint32_t i, uint32_t j) {
+  const tc_model *m = ctx;
+  return strcmp(tc_model_label(m, i), tc_model_label(m, j)) < 0;
+}
+
+void tcl_model_open(lua_State *L, int idx, tcl_model *h, tc_model *m) {
+  size_t i, n = tc_model_n_labels(m);
+  uint32_t *by_name, *rank;
+  idx = lua_absindex(L, idx);
+  h->model = m; /* owned from here: an error below leaves it to __gc */
+  h->n_labels = n;
+  lua_createtable(L, n <= 0x7fffffff ? (int)n : 0, 0);
+  for (i = 0; i < n; i++) {
+    lua_pushstring(L, tc_model_label(m, i));
+    lua_rawseti(L, -2, (lua_Integer)i + 1);
+  }
+  lua_setiuservalue(L, idx, UV_NAMES);
+  by_name = tcl_scratch(L, n, 2 * sizeof *by_name);
+  rank = lua_newuserdatauv(L, (n ? n : 1) * sizeof *rank, 0);
+  sort_indices(by_name, by_name + n, n, name_before, m);
+  for (i = 0; i < n; i++) rank[by_name[i]] = (uint32_t)i;
+  lua_setiuservalue(L, idx, UV_NAME_RANK);
+  lua_pop(L, 1);
 }
 
 tcl_model *tcl_check_model(lua_State *L, int i) {
@@ -103,11 +157,11 @@ static tc_workspace *model_ws(lua_State *L, tcl_model *h) {
 static void model_result(lua_State *L, int idx, tcl_model *h, tc_result *r) {
   unsigned char *p;
   idx = lua_absindex(L, idx);
-  if (lua_getiuservalue(L, idx, 1) != LUA_TUSERDATA) {
+  if (lua_getiuservalue(L, idx, UV_SCRATCH) != LUA_TUSERDATA) {
     lua_pop(L, 1);
     tcl_scratch(L, h->n_labels, sizeof(double) + sizeof(uint32_t));
     lua_pushvalue(L, -1);
-    lua_setiuservalue(L, idx, 1);
+    lua_setiuservalue(L, idx, UV_SCRATCH);
   }
   p = lua_touserdata(L, -1);
   lua_pop(L, 1); /* still referenced by the handle */
@@ -120,20 +174,58 @@ static void model_result(lua_State *L, int idx, tcl_model *h, tc_result *r) {
  * Results
  * ==================================================================== */
 
-void tcl_push_result(lua_State *L, const tcl_model *h, const tc_result *r) {
-  size_t i, n = 0;
+/* What pushing results needs besides the handle: the names table (at a
+ * stack index), the labels' name order, and room to rank one document. */
+typedef struct ranker {
+  int names;                 /* stack index of the UV_NAMES table */
+  const uint32_t *name_rank; /* UV_NAME_RANK */
+  const double *scores;      /* the document being ranked */
+  uint32_t *order, *tmp;     /* n_labels each */
+} ranker;
+
+/* Push the handle's names table and a ranking scratch; fill k. The two
+ * stack slots stay until the results are pushed. */
+static void ranker_push(lua_State *L, int hidx, const tcl_model *h, ranker *k) {
+  hidx = lua_absindex(L, hidx);
+  lua_getiuservalue(L, hidx, UV_NAME_RANK);
+  k->name_rank = lua_touserdata(L, -1);
+  lua_pop(L, 1); /* still referenced by the handle */
+  lua_getiuservalue(L, hidx, UV_NAMES);
+  k->names = lua_gettop(L);
+  k->order = tcl_scratch(L, h->n_labels, 2 * sizeof *k->order);
+  k->tmp = k->order + h->n_labels;
+}
+
+/* Higher score first; equal scores by label name (byte order), as the
+ * command line prints them. */
+static int score_before(const void *ctx, uint32_t i, uint32_t j) {
+  const ranker *k = ctx;
+  double a = k->scores[i], b = k->scores[j];
+  if (a != b) return a > b;
+  return k->name_rank[i] < k->name_rank[j];
+}
+
+/* Push the name of label l (from the names table, no rehashing). */
+static void push_name(lua_State *L, const ranker *k, uint32_t l) {
+  lua_rawgeti(L, k->names, (lua_Integer)l + 1);
+}
+
+/* Push one document's result table: {label=, labels=, ranked=, scores=,
+ * invalid=}, or {error = message} when r->status is an error. */
+static void push_result(lua_State *L, const tcl_model *h, const tc_result *r, ranker *k) {
+  size_t i, n = 0, nl = h->n_labels;
+  int cap = nl < 64 ? (int)nl : 64;
   if (r->status != TC_OK) {
     lua_createtable(L, 0, 1);
     lua_pushstring(L, tc_strerror(r->status));
     lua_setfield(L, -2, "error");
     return;
   }
-  lua_createtable(L, 0, 4);
+  lua_createtable(L, 0, 5);
   lua_createtable(L, (int)(r->n_labels < 64 ? r->n_labels : 64), 0);
-  for (i = 0; i < r->n_labels && i < h->n_labels; i++) {
-    const char *name = tc_model_label(h->model, r->labels[i]);
-    if (!name) continue; /* an index out of range: never from a sound core */
-    lua_pushstring(L, name);
+  for (i = 0; i < r->n_labels; i++) {
+    if (r->labels[i] >= nl) continue; /* an index out of range: never from a sound core */
+    push_name(L, k, r->labels[i]);
     if (n == 0) {
       lua_pushvalue(L, -1);
       lua_setfield(L, -4, "label");
@@ -141,10 +233,19 @@ void tcl_push_result(lua_State *L, const tcl_model *h, const tc_result *r) {
     lua_rawseti(L, -2, (lua_Integer)++n);
   }
   lua_setfield(L, -2, "labels");
-  lua_createtable(L, 0, (int)(h->n_labels < 64 ? h->n_labels : 64));
-  for (i = 0; i < h->n_labels; i++) {
+  k->scores = r->scores;
+  sort_indices(k->order, k->tmp, nl, score_before, k);
+  lua_createtable(L, cap, 0);
+  for (i = 0; i < nl; i++) {
+    push_name(L, k, k->order[i]);
+    lua_rawseti(L, -2, (lua_Integer)i + 1);
+  }
+  lua_setfield(L, -2, "ranked");
+  lua_createtable(L, 0, cap);
+  for (i = 0; i < nl; i++) {
+    push_name(L, k, (uint32_t)i);
     lua_pushnumber(L, (lua_Number)r->scores[i]);
-    lua_setfield(L, -2, tc_model_label(h->model, i));
+    lua_rawset(L, -3);
   }
   lua_setfield(L, -2, "scores");
   lua_pushinteger(L, (lua_Integer)r->n_invalid);
@@ -166,7 +267,8 @@ static void predict_opts(lua_State *L, int arg, double *threshold, int *threads)
  * @function model:predict
  * @string text any bytes (invalid UTF-8 is decoded with replacement)
  * @tab[opt] opts {threshold = n}: overrides the model's multi-label threshold
- * @return {label =, labels = {...}, scores = {[label] = score}, invalid = n}
+ * @return {label =, labels = {...}, ranked = {...}, scores = {[label] = score},
+ *   invalid = n}
  * @return[2] nil, message, code when the core fails (e.g. out of memory)
  */
 static int model_predict(lua_State *L) {
@@ -177,11 +279,13 @@ static int model_predict(lua_State *L) {
   int threads, rc;
   tc_result r;
   predict_opts(L, 3, &threshold, &threads);
+  ranker k;
   tcl_check_nargs(L, 3);
   model_result(L, 1, h, &r);
   rc = tc_model_predict(h->model, model_ws(L, h), text, len, threshold, &r);
   if (rc != TC_OK) return tcl_fail(L, rc, NULL, NULL);
-  tcl_push_result(L, h, &r);
+  ranker_push(L, 1, h, &k);
+  push_result(L, h, &r, &k);
   return 1;
 }
 
@@ -238,12 +342,14 @@ static int model_predict_batch(lua_State *L) {
   double threshold;
   int threads;
   tc_result *res;
+  ranker k;
   predict_opts(L, 3, &threshold, &threads);
   tcl_check_nargs(L, 3);
   res = tcl_predict_texts(L, h, 2, n, threshold, threads);
+  ranker_push(L, 1, h, &k);
   lua_createtable(L, n <= 0x7fffffff ? (int)n : 0, 0);
   for (i = 0; i < n; i++) {
-    tcl_push_result(L, h, &res[i]);
+    push_result(L, h, &res[i], &k);
     lua_rawseti(L, -2, (lua_Integer)i + 1);
   }
   return 1;

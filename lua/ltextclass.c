@@ -297,7 +297,7 @@ static int load_path(lua_State *L, const char *path, const char *label) {
   memset(&diag, 0, sizeof diag);
   rc = tc_model_load(path, &m, &diag);
   if (rc != TC_OK) return tcl_fail(L, rc, &diag, label ? label : path);
-  tcl_model_open(L, h, m);
+  tcl_model_open(L, -1, h, m);
   return 1;
 }
 

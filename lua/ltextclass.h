@@ -165,11 +165,12 @@ typedef struct tcl_model {
 /* Register the "textclass.Model" metatable and its methods. */
 void tcl_model_register(lua_State *L);
 
-/* Push a new, closed handle (user value 1 holds per-model scratch). */
+/* Push a new, closed handle (its user values hold per-model scratch and
+ * the label names, set by tcl_model_open). */
 tcl_model *tcl_model_new(lua_State *L);
 
-/* Make a closed handle own m (which must not be NULL). */
-void tcl_model_open(lua_State *L, tcl_model *h, tc_model *m);
+/* Make the closed handle h, at stack index idx, own m (not NULL). */
+void tcl_model_open(lua_State *L, int idx, tcl_model *h, tc_model *m);
 
 /* The open handle at index i; raises for other values and closed handles. */
 tcl_model *tcl_check_model(lua_State *L, int i);
@@ -179,10 +180,6 @@ tcl_model *tcl_check_model(lua_State *L, int i);
  * array, which stays valid while that userdata is on the stack. */
 tc_result *tcl_predict_texts(lua_State *L, tcl_model *h, int arg, size_t n,
                              double threshold, int threads);
-
-/* Push one document's result table ({label=, labels=, scores=, invalid=},
- * or {error = message} when r->status is an error). */
-void tcl_push_result(lua_State *L, const tcl_model *h, const tc_result *r);
 
 /* ====================================================================
  * Training (ltrain.c) and evaluation (leval.c)

@@ -304,7 +304,7 @@ int tcl_train(lua_State *L) {
   if (rc == TC_EINVAL && !c.failed)
     return luaL_argerror(L, 1, lua_pushfstring(L, "spec: %s", diag.message[0] ? diag.message : tc_strerror(rc)));
   if (rc != TC_OK) return train_failure(L, &c, rc, &diag);
-  tcl_model_open(L, h, m);
+  tcl_model_open(L, hi, h, m);
   lua_pushvalue(L, hi);
   return 1;
 }

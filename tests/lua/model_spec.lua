@@ -28,6 +28,19 @@ local function check_result(m, r)
   for i = 2, #r.labels do
     assert.is_true(r.scores[r.labels[i - 1]] >= r.scores[r.labels[i]])
   end
+  -- ranked: every label once, best first, equal scores in name order
+  assert.equal(n, #r.ranked)
+  local seen = {}
+  for i, name in ipairs(r.ranked) do
+    assert.is_number(r.scores[name], name)
+    assert.is_nil(seen[name], name .. " ranked twice")
+    seen[name] = true
+    if i > 1 then
+      local prev = r.ranked[i - 1]
+      local a, b = r.scores[prev], r.scores[name]
+      assert.is_true(a > b or (a == b and prev < name), prev .. " before " .. name)
+    end
+  end
 end
 
 describe("model:predict", function()
@@ -56,6 +69,26 @@ describe("model:predict", function()
     local m = H.model()
     check_result(m, m:predict(""))
     check_result(m, m:predict("\0\0\0"))
+  end)
+
+  it("ranks many labels, named out of their training order", function()
+    -- 37 labels (the merge sort's odd widths), named so that name order is
+    -- neither index order nor its reverse; texts share words, so some
+    -- scores come close
+    local texts, labels = {}, {}
+    for i = 1, 37 do
+      local name = string.format("topic%02d", (i * 17) % 37)
+      for j = 1, 2 do
+        texts[#texts + 1] = string.format("word%d common shared w%d_%d filler%d", i, i, j, j)
+        labels[#labels + 1] = name
+      end
+    end
+    local m = assert(tc.train { texts = texts, labels = labels, min_df = 1 })
+    for _, t in ipairs({ texts[1], texts[40], "common shared", "", "unknown words only" }) do
+      check_result(m, m:predict(t))
+    end
+    for _, r in ipairs(m:predict_batch({ texts[5], "common" })) do check_result(m, r) end
+    m:close()
   end)
 
   it("takes a threshold option", function()

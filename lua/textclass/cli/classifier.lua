@@ -101,9 +101,14 @@ function M.open(opts)
 
   -- The module's results are complete (label, labels, scores) or
   -- { error = message }; a Lua classifier's labels are re-chosen here.
+  -- A Lua classifier may hand back a model's result with scores it
+  -- changed, so its `ranked` (the model's order) is not trusted.
   local function finish(r)
     if r.error then return { error = tostring(r.error) } end
-    if c.lua and opts.threshold then M.apply_threshold(r, opts.threshold) end
+    if c.lua then
+      r.ranked = nil
+      if opts.threshold then M.apply_threshold(r, opts.threshold) end
+    end
     return r
   end
 

@@ -186,7 +186,8 @@ function M.run(opts, operands)
       if res and res.error then doc.error = res.error; res = nil end
       local names
       if res then
-        names = ranked_names(res.scores, opts.top)
+        names = res.ranked or ranked_names(res.scores, opts.top)
+        if res.ranked and opts.top then for j = #names, opts.top + 1, -1 do names[j] = nil end end
         if opts.top and #res.labels > opts.top then
           local cut = {}
           for j = 1, opts.top do cut[j] = res.labels[j] end
