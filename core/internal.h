@@ -418,9 +418,14 @@ TCI_FUNC void tci_folds(const tc_dataset *ds, int k, uint64_t seed, uint32_t *fo
 
 /* Platt's sigmoid score = 1/(1+exp(A f + B)) fitted to decision values f
  * and outcomes pos (1 = positive) by Newton's method with backtracking and
- * Platt's smoothed targets. Returns 1 when it converged, 0 when it stopped
- * at the iteration limit or a failed line search (A, B are then the best
- * values found, still usable). */
+ * Platt's smoothed targets. Returns TCI_PLATT_CONVERGED, or
+ * TCI_PLATT_STOPPED at the iteration limit or a failed line search (A, B
+ * are then the best values found, still usable). A is always < 0, so the
+ * score rises with f: with too few positives or negatives, a non-finite f,
+ * or a fit with A >= 0 or no significant gain over the base rate, it
+ * returns TCI_PLATT_FALLBACK with A = -1, B = 0, the logistic of the
+ * margin (calibrate.c, "Caveats"). */
+enum { TCI_PLATT_STOPPED = 0, TCI_PLATT_CONVERGED = 1, TCI_PLATT_FALLBACK = 2 };
 TCI_FUNC int tci_platt_fit(size_t n, const double *f, const unsigned char *pos,
                            double *A, double *B);
 /* The score of decision value f, computed without overflow. */
@@ -498,8 +503,9 @@ TCI_FUNC int tci_model_decide(const tc_model *m, tc_workspace *ws, const tc_vect
                               double *dec);
 
 /* Train a model on ds with checked params (train_ovr.c): extractor,
- * one-vs-rest SVMs, calibration; no metadata, CV or grid (tc_model_train
- * adds those). cv = 0 runs tci_check_data first; cv = 1 (the folds of
+ * one-vs-rest SVMs, calibration; no metadata but "calibration_fallback"
+ * (when calibration fell back), no CV or grid (tc_model_train adds
+ * those). cv = 0 runs tci_check_data first; cv = 1 (the folds of
  * cross-validation) skips it and tolerates labels with no positives or no
  * negatives in ds, which get a constant score. */
 TCI_FUNC int tci_train(const tc_dataset *ds, const tc_train_params *p, int cv,

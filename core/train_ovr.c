@@ -25,8 +25,13 @@
  *    constant decision value of -1 or +1 and score ~0 or ~1.
  *  - Uncalibrated models (calibrate = 0) use A = -1, B = 0: the score is
  *    the logistic function of the margin, so score 0.5 is the SVM's own
- *    decision boundary. */
+ *    decision boundary. Calibrated models fall back to the same sigmoid,
+ *    for every label, when any label's Platt fit is refused (too few
+ *    examples, or out-of-fold values that run against the labels or carry
+ *    no signal: calibrate.c); metadata "calibration_fallback" names the
+ *    refused labels. */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -386,21 +391,52 @@ static int fill_model(const job *j, const tc_dataset *ds, const tci_matrix *X, t
 }
 
 /* Platt per label from the out-of-fold decision values, or the plain
- * logistic of the margin when not calibrating. */
-static void calibrate(const job *j, int fit, unsigned char *pos, tc_model *m) {
-  size_t l, r;
+ * logistic of the margin when not calibrating. When tci_platt_fit refuses
+ * any label's fit (tiny or uninformative data, see calibrate.c), every
+ * label gets the logistic of the margin: the argmax compares scores across
+ * labels, and a steep fitted sigmoid beside the margin's shallow one would
+ * put them on two scales (measured on 5 BBC/Hacker News texts per class
+ * and 28 seeds: test accuracy 0.874 all together, 0.860 label by label).
+ * The refused labels are named in the metadata "calibration_fallback". */
+static int calibrate(const job *j, int fit, unsigned char *pos, tc_model *m) {
+  size_t l, r, len = 0;
+  unsigned char *refused;
+  char *names, *at;
+  int rc;
+#define CONSTANT(l) (j->n_pos[l] == 0 || j->n_pos[l] == j->n)
   for (l = 0; l < j->L; l++) {
-    if (j->n_pos[l] == 0 || j->n_pos[l] == j->n) {
-      m->platt_a[l] = 0;
-      m->platt_b[l] = j->n_pos[l] ? -CONST_B : CONST_B;
-    } else if (fit) {
-      for (r = 0; r < j->n; r++) pos[r] = j->y[l * j->n + r] > 0;
-      tci_platt_fit(j->n, j->dec + l * j->n, pos, &m->platt_a[l], &m->platt_b[l]);
-    } else {
-      m->platt_a[l] = -1;
-      m->platt_b[l] = 0;
+    m->platt_a[l] = CONSTANT(l) ? 0 : -1;
+    m->platt_b[l] = !CONSTANT(l) ? 0 : j->n_pos[l] ? -CONST_B : CONST_B;
+  }
+  if (!fit) return TC_OK;
+  if (!(refused = calloc(j->L, 1))) return TC_ENOMEM;
+  for (l = 0; l < j->L; l++) {
+    if (CONSTANT(l)) continue;
+    for (r = 0; r < j->n; r++) pos[r] = j->y[l * j->n + r] > 0;
+    if (tci_platt_fit(j->n, j->dec + l * j->n, pos, &m->platt_a[l], &m->platt_b[l]) ==
+        TCI_PLATT_FALLBACK) {
+      refused[l] = 1;
+      len += strlen(m->labels[l]) + 2; /* the name and ", " (or the final NUL) */
     }
   }
+  rc = TC_OK;
+  if (len) {
+    for (l = 0; l < j->L; l++) /* every label back to the logistic of the margin */
+      if (!CONSTANT(l)) {
+        m->platt_a[l] = -1;
+        m->platt_b[l] = 0;
+      }
+    rc = TC_ENOMEM;
+    if ((names = at = malloc(len))) {
+      for (l = 0; l < j->L; l++)
+        if (refused[l]) at += sprintf(at, "%s%s", at == names ? "" : ", ", m->labels[l]);
+      rc = tci_model_set_meta(m, "calibration_fallback", names);
+      free(names);
+    }
+  }
+#undef CONSTANT
+  free(refused);
+  return rc;
 }
 
 static int first_error(const int *status, size_t n) {
@@ -539,7 +575,10 @@ int tci_train(const tc_dataset *ds, const tc_train_params *p, int cv, tc_model *
     tci_fail(diag, rc, "model: %s", tc_strerror(rc));
     goto done;
   }
-  calibrate(&j, k > 0, pos, m);
+  if ((rc = calibrate(&j, k > 0, pos, m))) {
+    tci_fail(diag, rc, "calibration: %s", tc_strerror(rc));
+    goto done;
+  }
   m->ex = ex;
   ex = NULL;
   *out = m;

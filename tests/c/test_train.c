@@ -258,6 +258,53 @@ TEST(train_linear_learns_fixture) {
   tc_model_free(m);
 }
 
+/* Regression: with two texts per class the out-of-fold decision values
+ * ran against the labels, Platt's A came out positive and every training
+ * text got another label. Now calibration falls back to the logistic of
+ * the margin for every label, says so in the metadata, and the scores keep
+ * the order of the decision values; the full fixture is still fitted. */
+TEST(regression_tiny_training_set_keeps_score_order) {
+  tc_train_params p;
+  tc_dataset *ds;
+  tc_model *m = NULL;
+  tc_diag d;
+  size_t i, l;
+  int right = 0, n = 0;
+  const char *fb;
+#define CHOSEN(i) ((i) % (FIXTURE_N / 3) < 2) /* the first two of each topic */
+  tc_train_params_init(&p);
+  p.features.min_df = 1;
+  CHECK_OK(tc_dataset_new(&ds));
+  for (i = 0; i < FIXTURE_N; i++) {
+    const char *lab = FIXTURE[i].label;
+    if (CHOSEN(i)) CHECK_OK(tc_dataset_add(ds, FIXTURE[i].text, strlen(FIXTURE[i].text), &lab, 1));
+  }
+  memset(&d, 0, sizeof d);
+  CHECK_OK(tc_model_train(ds, &p, &m, &d));
+  if (m) {
+    for (i = 0; i < FIXTURE_N; i++)
+      if (CHOSEN(i)) {
+        n++;
+        right += predict_label(m, FIXTURE[i].text) == tc_model_label_index(m, FIXTURE[i].label);
+      }
+    CHECK_EQ_INT(n, 6);
+    CHECK_EQ_INT(right, 6);
+    for (l = 0; l < m->n_labels; l++) CHECK(m->platt_a[l] == -1.0 && m->platt_b[l] == 0.0);
+    fb = tc_model_meta(m, "calibration_fallback");
+    CHECK(fb && strstr(fb, "sport") && strstr(fb, "politics") && strstr(fb, "cyber"));
+  }
+#undef CHOSEN
+  tc_model_free(m);
+  tc_dataset_free(ds);
+  tc_train_params_init(&p); /* 16 per topic: a real fit for every label */
+  m = train_fixture(&p);
+  CHECK(m != NULL);
+  if (!m) return;
+  CHECK(tc_model_meta(m, "calibration_fallback") == NULL);
+  for (l = 0; l < m->n_labels; l++) CHECK(m->platt_a[l] < 0 && m->platt_a[l] != -1.0);
+  tc_model_free(m);
+}
+
 TEST(train_libsvm_and_rbf_learn_fixture) {
   tc_train_params p;
   tc_model *m;
@@ -615,6 +662,7 @@ int main(void) {
   RUN(folds_are_stratified_and_seeded);
   RUN(params_defaults_and_bad_fields);
   RUN(train_linear_learns_fixture);
+  RUN(regression_tiny_training_set_keeps_score_order);
   RUN(train_libsvm_and_rbf_learn_fixture);
   RUN(deterministic_across_runs_and_threads);
   RUN(solvers_draw_no_random_numbers);

@@ -42,8 +42,38 @@ describe("tc.train", function()
     end
   end)
 
-  pending("labels its training texts with two per class (calibration still inverts there: " ..
-          "'The striker scored twice...' gets cyber 0.99 from sport/cyber x 2 texts)")
+  -- Regression: with two texts per class the out-of-fold decision values ran
+  -- against the labels and "The striker scored twice..." got cyber 0.99.
+  -- Calibration now refuses such a fit and falls back to the logistic of
+  -- the margin, for every label, and the model says so.
+  it("labels its training texts with two per class, multi-class and multi-label", function()
+    local texts = {
+      "The striker scored twice and the team won the league match",
+      "The coach praised the players after the cup final win",
+      "Hackers used ransomware to encrypt the hospital network",
+      "A phishing campaign steals passwords with fake login pages",
+    }
+    local labels = { "sport", "sport", "cyber", "cyber" }
+    for _, multilabel in ipairs { false, true } do
+      local m = assert(tc.train { texts = texts, labels = labels, min_df = 1, multilabel = multilabel })
+      for i, t in ipairs(texts) do
+        local r = m:predict(t)
+        local other = labels[i] == "sport" and "cyber" or "sport"
+        assert.equal(labels[i], r.label, t)
+        assert.same({ labels[i] }, r.labels, t)
+        assert.is_true(r.scores[labels[i]] > 0.5 and r.scores[other] < 0.5, t)
+      end
+      local fallback = m:info().calibration_fallback
+      assert.is_string(fallback)
+      assert.matches("sport", fallback)
+      assert.matches("cyber", fallback)
+    end
+  end)
+
+  it("keeps Platt's fit when every label has enough examples", function()
+    local m = assert(tc.train(spec()))
+    assert.is_nil(m:info().calibration_fallback)
+  end)
 
   it("is deterministic: equal specs give equal models, whatever the threads", function()
     local a = assert(tc.train(spec { seed = 7 }))
