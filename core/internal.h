@@ -362,6 +362,13 @@ struct tc_model {
   char **meta_key, **meta_val; /* owned */
 };
 
+/* Memory for a big table read at random while predicting (weights, the
+ * vocabulary's index and pool): as malloc, but asks for transparent huge
+ * pages on Linux when bytes >= 2 MiB, so lookups do not also miss the
+ * TLB. Free with free(). NULL when out of memory (or n * size overflows). */
+TCI_FUNC void *tci_big_alloc(size_t bytes);
+TCI_FUNC void *tci_big_calloc(size_t n, size_t size);
+
 /* An empty model (all pointers NULL, fallback -1) to be filled in. */
 TCI_FUNC int tci_model_alloc(tc_model **out);
 /* Append a metadata pair (copied); an existing key has its value replaced

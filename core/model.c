@@ -10,8 +10,14 @@
  * the Lua binding and the CLI then never need a special case for a model
  * that failed to load.
  */
+#if defined(__linux__) && !defined(_DEFAULT_SOURCE)
+#define _DEFAULT_SOURCE /* madvise and MADV_HUGEPAGE */
+#endif
 #include <stdlib.h>
 #include <string.h>
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
 
 #include "internal.h"
 
@@ -94,6 +100,41 @@ void tc_model_free(tc_model *m) {
   free(m->meta_key);
   free(m->meta_val);
   free(m);
+}
+
+/* ======================================================== big tables */
+
+/* Tables at least this large are worth huge pages (one 2 MiB page). */
+#define HUGE_PAGE ((size_t)2 << 20)
+
+/* Prediction reads a model's big tables (vocabulary index and pool, idf,
+ * weights) at random, a few hundred places per document, and with 4 KiB
+ * pages nearly every such read also misses the TLB: a page walk that
+ * costs as much as the cache miss itself. Asking for transparent huge
+ * pages (2 MiB) before the memory is first touched lets a few hundred TLB
+ * entries cover the whole model. The kernel may refuse (THP "never", no
+ * free huge pages): then this is plain memory, as from malloc. */
+void *tci_big_alloc(size_t bytes) {
+  void *p = NULL;
+  if (bytes == 0) bytes = 1;
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+  if (bytes >= HUGE_PAGE) {
+    size_t whole = (bytes + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
+    if (posix_memalign(&p, HUGE_PAGE, whole) != 0) return NULL;
+    (void)madvise(p, whole, MADV_HUGEPAGE); /* a hint: failure changes nothing */
+    return p;
+  }
+#endif
+  p = malloc(bytes);
+  return p;
+}
+
+void *tci_big_calloc(size_t n, size_t size) {
+  void *p;
+  if (size && n > SIZE_MAX / size) return NULL;
+  p = tci_big_alloc(n * size);
+  if (p) memset(p, 0, n * size);
+  return p;
 }
 
 /* ======================================================== accessors */

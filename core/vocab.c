@@ -194,11 +194,11 @@ int tci_vocab_build(const tci_vterm *t, size_t n, uint64_t n_docs, tci_vocab **o
   if (!v) return tci_fail(diag, TC_ENOMEM, "vocabulary: out of memory");
   v->n = n;
   v->n_docs = n_docs;
-  v->pool = malloc(bytes ? bytes : 1);
+  v->pool = tci_big_alloc(bytes);
   v->off = malloc((n ? n : 1) * sizeof *v->off);
   v->df = malloc((n ? n : 1) * sizeof *v->df);
-  v->idf = malloc((n ? n : 1) * sizeof *v->idf);
-  v->slots = calloc(cap, sizeof *v->slots);
+  v->idf = tci_big_alloc((n ? n : 1) * sizeof *v->idf);
+  v->slots = tci_big_calloc(cap, sizeof *v->slots);
   if (!v->pool || !v->off || !v->df || !v->idf || !v->slots) {
     tci_vocab_free(v);
     return tci_fail(diag, TC_ENOMEM, "vocabulary: out of memory");
