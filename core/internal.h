@@ -311,6 +311,21 @@ TCI_FUNC int tci_finder_push(tci_finder *f, const tci_term *t);
  * when the queue is empty. */
 TCI_FUNC int tci_finder_next(tci_finder *f);
 
+/* The vectoriser's lookups: a tci_terms_each visitor (ud: a tci_collector)
+ * doing what tci_finder_push does and appending the feature index of each
+ * term found to ids (room for every term), with idf[index - 1] prefetched
+ * for the pass that reads it. One call per term instead of a chain of
+ * three. tci_collect_drain resolves the terms still queued. Hits come out
+ * in visiting order. */
+typedef struct tci_collector {
+  tci_finder find;
+  const double *idf;
+  int *ids;
+  size_t n_ids;
+} tci_collector;
+TCI_FUNC int tci_collect_term(void *ud, const tci_term *t);
+TCI_FUNC void tci_collect_drain(tci_collector *c);
+
 /* ====================================================================
  * Model (model.c, kernel.c, model_io.c, model_file.c; train*.c, predict.c)
  * ==================================================================== */

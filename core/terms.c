@@ -54,6 +54,38 @@ uint64_t tci_term_hash(const void *p, size_t n) { return extend(0, p, n); }
 
 /* ======================================================== term bytes */
 
+/* a[0..n) == b[0..n), reading nothing outside either: whole words, the
+ * last one overlapping the one before. Terms are short (a word is 5-8
+ * bytes), where a call to memcmp costs more than the comparison, and
+ * being a leaf keeps tci_term_equal cheap to call. */
+static int same(const char *a, const char *b, size_t n) {
+  uint64_t x, y;
+  uint32_t u, v;
+  size_t i;
+  if (n >= 8) {
+    for (i = 0; i + 8 <= n; i += 8) {
+      memcpy(&x, a + i, 8);
+      memcpy(&y, b + i, 8);
+      if (x != y) return 0;
+    }
+    if (i == n) return 1;
+    memcpy(&x, a + n - 8, 8);
+    memcpy(&y, b + n - 8, 8);
+    return x == y;
+  }
+  if (n >= 4) {
+    memcpy(&u, a, 4);
+    memcpy(&v, b, 4);
+    if (u != v) return 0;
+    memcpy(&u, a + n - 4, 4);
+    memcpy(&v, b + n - 4, 4);
+    return u == v;
+  }
+  for (i = 0; i < n; i++)
+    if (a[i] != b[i]) return 0;
+  return 1;
+}
+
 int tci_term_equal(const tci_term *t, const char *s, size_t n) {
   size_t k;
   if (n != t->len) return 0;
@@ -61,13 +93,13 @@ int tci_term_equal(const tci_term *t, const char *s, size_t n) {
     if (memcmp(s, "#c ", 3) != 0) return 0;
     s += 3;
     if (t->lead && *s++ != ' ') return 0;
-    if (t->n && memcmp(s, t->chars, t->n) != 0) return 0;
+    if (!same(s, t->chars, t->n)) return 0;
     return !t->trail || s[t->n] == ' ';
   }
   /* The pieces add up to t->len == n, so no read passes s + n. */
   for (k = 0; k < t->n; k++) {
     if (k > 0 && t->kind == TCI_TERM_WORDS && *s++ != ' ') return 0;
-    if (t->tok[k].len && memcmp(s, t->tok[k].text, t->tok[k].len) != 0) return 0;
+    if (!same(s, t->tok[k].text, t->tok[k].len)) return 0;
     s += t->tok[k].len;
   }
   return 1;
@@ -91,6 +123,14 @@ void tci_term_copy(const tci_term *t, char *dst) {
 }
 
 /* ======================================================== enumeration */
+
+/* tci_token_is_unspaced, with its ASCII answer (no) inline: one such
+ * character is never ASCII, and most tokens are. */
+#define UNSPACED(t) ((t)->len > 0 && (unsigned char)(t)->text[0] >= 0x80 && \
+                     tci_token_is_unspaced((t)->text, (t)->len))
+
+/* B^k for the token lengths most words have, computed once per call. */
+#define POWERS 64
 
 /* The n-gram length ranges in effect; a range is empty when max is 0. */
 static void ranges(const tc_options *o, size_t *wmin, size_t *wmax, size_t *cmin, size_t *cmax) {
@@ -161,7 +201,7 @@ int tci_terms_each(const tc_extractor *ex, tc_workspace *ws, const tc_tokens *to
                    tci_term_visit fn, void *ud) {
   size_t wmin, wmax, cmin, cmax, n = toks->n, i, k, maxtok = 0, need;
   const tc_token *tok = toks->tok;
-  uint64_t *th, *tp, *cp, hc = tci_term_hash("#c ", 3);
+  uint64_t *th, *tp, *cp, hc = tci_term_hash("#c ", 3), pw[POWERS];
   int words, chars, rc, un_next;
   tci_term t;
 
@@ -178,25 +218,27 @@ int tci_terms_each(const tc_extractor *ex, tc_workspace *ws, const tc_tokens *to
   th = ws->hashes.p;
   tp = th + n;
   cp = tp + n;
+  pw[0] = 1;
+  for (k = 1; k < POWERS; k++) pw[k] = pw[k - 1] * B;
   for (i = 0; i < n; i++) {
-    const unsigned char *b = (const unsigned char *)tok[i].text;
-    uint64_t h = 0, p = 1;
-    for (k = 0; k < tok[i].len; k++) {
-      h = h * B + b[k] + 1;
-      p *= B;
+    th[i] = extend(0, tok[i].text, tok[i].len);
+    if (tok[i].len < POWERS) {
+      tp[i] = pw[tok[i].len];
+    } else {
+      uint64_t p = pw[POWERS - 1];
+      for (k = POWERS - 1; k < tok[i].len; k++) p *= B;
+      tp[i] = p;
     }
-    th[i] = h;
-    tp[i] = p;
   }
 
   /* Runs of single characters of scripts written without spaces (Han,
    * Thai, ...: tci_token_is_unspaced) also give joined bigrams, since one
    * such character says little alone. un_next carries the test forward so
    * each token is tested once; ASCII tokens fail it at the first byte. */
-  un_next = words && tci_token_is_unspaced(tok[0].text, tok[0].len);
+  un_next = words && UNSPACED(&tok[0]);
   for (i = 0; i < n; i++) {
     int un = un_next;
-    un_next = words && i + 1 < n && tci_token_is_unspaced(tok[i + 1].text, tok[i + 1].len);
+    un_next = words && i + 1 < n && UNSPACED(&tok[i + 1]);
     if (tok[i].len == 0) continue; /* no text stage makes these; no terms */
     if (words) {
       t.kind = TCI_TERM_WORDS;

@@ -22,42 +22,17 @@
 
 #include "internal.h"
 
-#if defined(__GNUC__)
-#define PREFETCH(p) __builtin_prefetch(p)
-#else
-#define PREFETCH(p) ((void)0)
-#endif
-
-typedef struct vec_ctx {
-  tci_finder find;
-  const double *idf;
-  int *ids;           /* hits, room for every term */
-  size_t n_ids;
-} vec_ctx;
-
-static void hit(vec_ctx *c, int id) {
-  if (id > 0) {
-    /* the merge reads idf[id - 1]: start that load now, so the sorted
-     * pass finds it in cache */
-    PREFETCH(&c->idf[id - 1]);
-    c->ids[c->n_ids++] = id;
-  }
-}
-
-static int collect(void *ud, const tci_term *t) {
-  vec_ctx *c = ud;
-  hit(c, tci_finder_push(&c->find, t));
-  return 0;
-}
-
 /* Insertion sort for short lists, otherwise an LSD radix sort on 8-bit
  * digits through `tmp`, as many passes as max_id has bytes; both
  * ascending. Small digits keep the per-pass prefix sum negligible for the
- * few hundred ids of a typical text. Feature indices are in [1, max_id]. */
+ * few hundred ids of a typical text, and the last pass sums only the bins
+ * max_id reaches. (Tried: one pass by the top digit, then insertion sort;
+ * ids are indices by descending document frequency, so a text's ids crowd
+ * the low buckets and that was slower.) Feature indices are in [1, max_id]. */
 #define DIGIT 8
 static void sort_ids(int *a, size_t n, int *tmp, int max_id) {
   uint32_t cnt[1u << DIGIT];
-  size_t i, j;
+  size_t i, j, bins;
   int shift, flips = 0;
   int *src = a, *dst = tmp, *t;
   if (n < 64) {
@@ -70,9 +45,10 @@ static void sort_ids(int *a, size_t n, int *tmp, int max_id) {
   }
   for (shift = 0; shift < 31 && ((unsigned)max_id >> shift) != 0; shift += DIGIT) {
     uint32_t sum = 0;
-    memset(cnt, 0, sizeof cnt);
+    bins = ((unsigned)max_id >> shift) >= (1u << DIGIT) ? (1u << DIGIT) : ((unsigned)max_id >> shift) + 1;
+    memset(cnt, 0, bins * sizeof *cnt);
     for (i = 0; i < n; i++) cnt[((unsigned)src[i] >> shift) & ((1u << DIGIT) - 1)]++;
-    for (i = 0; i < (1u << DIGIT); i++) {
+    for (i = 0; i < bins; i++) {
       uint32_t k = cnt[i];
       cnt[i] = sum;
       sum += k;
@@ -91,7 +67,7 @@ int tc_extractor_vectorize(const tc_extractor *ex, tc_workspace *ws, const char 
   const tci_vocab *v;
   const tc_options *o;
   tc_tokens toks;
-  vec_ctx c;
+  tci_collector c;
   tc_feature *f;
   size_t bound, i, nf = 0;
   double norm = 0.0;
@@ -112,8 +88,8 @@ int tc_extractor_vectorize(const tc_extractor *ex, tc_workspace *ws, const char 
   c.idf = v->idf;
   c.ids = ws->ids.p;
   c.n_ids = 0;
-  if ((rc = tci_terms_each(ex, ws, &toks, collect, &c)) != TC_OK) return rc;
-  while ((id = tci_finder_next(&c.find)) >= 0) hit(&c, id);
+  if ((rc = tci_terms_each(ex, ws, &toks, tci_collect_term, &c)) != TC_OK) return rc;
+  tci_collect_drain(&c);
   sort_ids(c.ids, c.n_ids, ws->counts.p, (int)v->n);
 
   /* distinct features: at most n_ids */
@@ -125,7 +101,8 @@ int tc_extractor_vectorize(const tc_extractor *ex, tc_workspace *ws, const char 
     id = c.ids[i];
     while (i < c.n_ids && c.ids[i] == id) i++;
     tf = (double)(i - run);
-    if (o->sublinear_tf) tf = 1.0 + log(tf);
+    /* most terms occur once, and 1 + log(1) is exactly 1 */
+    if (o->sublinear_tf && tf != 1.0) tf = 1.0 + log(tf);
     if (o->use_idf) tf *= v->idf[id - 1];
     f[nf].index = id;
     f[nf].value = tf;

@@ -226,7 +226,7 @@ static int find_from(const tci_vocab *v, const tci_term *t, uint64_t m) {
   while ((s = v->slots[j]) != 0) {
     if (TAG(s) == TAG(m)) {
       const char *e = ENTRY(v->pool, s);
-      if (tci_term_equal(t, e + VHEAD, rd32(e + 4))) return (int)rd32(e);
+      if (rd32(e + 4) == t->len && tci_term_equal(t, e + VHEAD, t->len)) return (int)rd32(e);
     }
     j = (j + 1) & v->mask;
   }
@@ -273,6 +273,30 @@ int tci_finder_next(tci_finder *f) {
   if (f->resolved == f->pushed) return -1;
   r = f->resolved++ & (TCI_RING - 1);
   return find_from(f->v, &f->t[r], f->m[r]);
+}
+
+static void collected(tci_collector *c, int id) {
+  if (id > 0) {
+    PREFETCH(&c->idf[id - 1]);
+    c->ids[c->n_ids++] = id;
+  }
+}
+
+int tci_collect_term(void *ud, const tci_term *t) {
+  tci_collector *c = ud;
+  tci_finder *f = &c->find;
+  const tci_vocab *v = f->v;
+  stage(f->t, f->m, f->pushed++, v->slots, v->mask, v->pool, t);
+  if (f->pushed > 2 * TCI_LAG) {
+    size_t r = f->resolved++ & (TCI_RING - 1);
+    collected(c, find_from(v, &f->t[r], f->m[r]));
+  }
+  return 0;
+}
+
+void tci_collect_drain(tci_collector *c) {
+  int id;
+  while ((id = tci_finder_next(&c->find)) >= 0) collected(c, id);
 }
 
 size_t tc_extractor_n_features(const tc_extractor *ex) {

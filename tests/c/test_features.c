@@ -69,13 +69,16 @@ typedef struct verify {
 static int verify_term(void *ud, const tci_term *t) {
   verify *v = ud;
   char buf[512], other[512];
+  size_t k;
   if (t->len >= sizeof buf) { v->bad++; return 1; }
   tci_term_copy(t, buf);
   if (t->hash != tci_term_hash(buf, t->len)) v->bad++;
   if (!tci_term_equal(t, buf, t->len)) v->bad++;
-  memcpy(other, buf, t->len);
-  other[t->len - 1] ^= 1; /* one byte off: must not be equal */
-  if (tci_term_equal(t, other, t->len)) v->bad++;
+  for (k = 0; k < t->len; k++) { /* any one byte off: must not be equal */
+    memcpy(other, buf, t->len);
+    other[k] ^= 1;
+    if (tci_term_equal(t, other, t->len)) v->bad++;
+  }
   if (t->len > 1 && tci_term_equal(t, buf, t->len - 1)) v->bad++;
   collect_term(&v->c, buf, t->len);
   return 0;
@@ -122,6 +125,35 @@ TEST(word_ngrams_1_to_3) {
   o = opts(3, 3, 0, 0);
   ex = make(&o);
   CHECK_EQ_STR(each_of(ex, ws, w, 4, &v), "a bb c|bb c dd|");
+  tc_extractor_free(ex);
+  tc_workspace_free(ws);
+}
+
+/* tci_term_equal compares by words of 8 and 4 bytes, the last one
+ * overlapping: every length up to a few words, and a difference at every
+ * position (verify_term flips each byte), in words, bigrams and character
+ * n-grams. */
+TEST(term_equal_sees_every_byte) {
+  tc_options o = opts(1, 2, 1, 10);
+  tc_extractor *ex = make(&o);
+  tc_workspace *ws = NULL;
+  char words[2][24][25];
+  const char *w[16];
+  size_t len, k;
+  verify v;
+  CHECK_OK(tc_workspace_new(&ws));
+  for (len = 1; len <= 24; len++)
+    for (k = 0; k < 2; k++) {
+      memset(words[k][len - 1], 0, 25);
+      memset(words[k][len - 1], 'a' + (int)k, len);
+    }
+  for (len = 1; len <= 24; len++) {
+    w[0] = words[0][len - 1];
+    w[1] = words[1][len - 1];
+    w[2] = words[0][24 - len];
+    each_of(ex, ws, w, 3, &v);
+    CHECK_EQ_INT(v.bad, 0);
+  }
   tc_extractor_free(ex);
   tc_workspace_free(ws);
 }
@@ -681,6 +713,7 @@ TEST(threads_share_an_extractor) {
 
 int main(void) {
   RUN(word_ngrams_1_to_3);
+  RUN(term_equal_sees_every_byte);
   RUN(public_terms_after_stop_words);
   RUN(char_ngrams_count_code_points);
   RUN(unspaced_scripts_get_joined_bigrams);
