@@ -44,6 +44,7 @@ tcl_model *tcl_model_new(lua_State *L) {
   h->model = NULL;
   h->ws = NULL;
   h->n_labels = 0;
+  h->running = 0;
   luaL_setmetatable(L, TCL_MODEL);
   return h;
 }
@@ -110,9 +111,13 @@ static void model_release(tcl_model *h) {
   tc_model_free(m);
 }
 
-/* __gc and __close */
+/* __gc and __close. A background batch holds its handle, so the
+ * collector never finalises a handle one is using; a to-be-closed handle
+ * that goes out of scope while one runs is an error, as is close(). */
 static int model_gc(lua_State *L) {
-  model_release(luaL_checkudata(L, 1, TCL_MODEL));
+  tcl_model *h = luaL_checkudata(L, 1, TCL_MODEL);
+  if (h->running) return luaL_error(L, "attempt to close a model while a batch runs on it (wait for it first)");
+  model_release(h);
   return 0;
 }
 
@@ -124,6 +129,7 @@ static int model_gc(lua_State *L) {
 static int model_close(lua_State *L) {
   tcl_model *h = tcl_check_model(L, 1);
   tcl_check_nargs(L, 1);
+  if (h->running) return luaL_error(L, "attempt to close a model while a batch runs on it (wait for it first)");
   model_release(h);
   lua_pushboolean(L, 1);
   return 1;
@@ -252,8 +258,7 @@ static void push_result(lua_State *L, const tcl_model *h, const tc_result *r, ra
   lua_setfield(L, -2, "invalid");
 }
 
-/* Options of predict and predict_batch at `arg` (may be absent). */
-static void predict_opts(lua_State *L, int arg, double *threshold, int *threads) {
+void tcl_predict_opts(lua_State *L, int arg, double *threshold, int *threads) {
   *threshold = -1.0;
   *threads = 1;
   if (lua_isnoneornil(L, arg)) return;
@@ -278,7 +283,7 @@ static int model_predict(lua_State *L) {
   double threshold;
   int threads, rc;
   tc_result r;
-  predict_opts(L, 3, &threshold, &threads);
+  tcl_predict_opts(L, 3, &threshold, &threads);
   ranker k;
   tcl_check_nargs(L, 3);
   model_result(L, 1, h, &r);
@@ -291,41 +296,64 @@ static int model_predict(lua_State *L) {
 
 /* Scratch for a batch, one userdata: results, text pointers, lengths,
  * then the score and label arrays of every result. */
-tc_result *tcl_predict_texts(lua_State *L, tcl_model *h, int arg, size_t n, double threshold,
-                             int threads) {
+tcl_batch tcl_batch_prepare(lua_State *L, const tcl_model *h, int arg, size_t n) {
   size_t per_doc, i, nl = h->n_labels ? h->n_labels : 1;
   unsigned char *p;
-  tc_result *res;
-  const char **texts;
-  size_t *lens;
+  tcl_batch b;
   double *scores;
   uint32_t *labels;
-  int rc;
+  arg = lua_absindex(L, arg);
   if (nl > ((size_t)-1 >> 2) / (sizeof(double) + sizeof(uint32_t)))
     luaL_error(L, "textclass: model has too many labels");
-  per_doc = sizeof *res + sizeof *texts + sizeof *lens + nl * (sizeof *scores + sizeof *labels);
+  per_doc = sizeof *b.res + sizeof *b.texts + sizeof *b.lens + nl * (sizeof *scores + sizeof *labels);
   p = tcl_scratch(L, n, per_doc);
-  res = (tc_result *)(void *)p;
-  texts = (const char **)(void *)(res + n);
-  lens = (size_t *)(void *)(texts + n);
-  scores = (double *)(void *)(lens + n);
+  b.n = n;
+  b.res = (tc_result *)(void *)p;
+  b.texts = (const char **)(void *)(b.res + n);
+  b.lens = (size_t *)(void *)(b.texts + n);
+  scores = (double *)(void *)(b.lens + n);
   labels = (uint32_t *)(void *)(scores + n * nl);
   for (i = 0; i < n; i++) {
     lua_rawgeti(L, arg, (lua_Integer)i + 1); /* a string (checked): the table keeps it */
-    texts[i] = lua_tolstring(L, -1, &lens[i]);
+    b.texts[i] = lua_tolstring(L, -1, &b.lens[i]);
     lua_pop(L, 1);
-    memset(&res[i], 0, sizeof res[i]);
-    res[i].scores = scores + i * nl;
-    res[i].labels = labels + i * nl;
+    memset(&b.res[i], 0, sizeof b.res[i]);
+    b.res[i].scores = scores + i * nl;
+    b.res[i].labels = labels + i * nl;
   }
-  rc = tc_model_predict_batch(h->model, n, texts, lens, threshold, threads, res);
+  return b;
+}
+
+void tcl_batch_run(const tc_model *m, tcl_batch *b, double threshold, int threads) {
+  size_t i;
+  int rc = tc_model_predict_batch(m, b->n, b->texts, b->lens, threshold, threads, b->res);
   /* A document the core never reached (a failure before it started) keeps
    * n_labels == 0 with status OK: give it the batch's code. */
-  for (i = 0; i < n; i++) {
-    if (res[i].status == TC_OK && res[i].n_labels == 0)
-      res[i].status = rc != TC_OK ? rc : TC_EINVAL;
+  for (i = 0; i < b->n; i++) {
+    if (b->res[i].status == TC_OK && b->res[i].n_labels == 0)
+      b->res[i].status = rc != TC_OK ? rc : TC_EINVAL;
   }
-  return res;
+}
+
+tc_result *tcl_predict_texts(lua_State *L, tcl_model *h, int arg, size_t n, double threshold,
+                             int threads) {
+  tcl_batch b = tcl_batch_prepare(L, h, arg, n);
+  tcl_batch_run(h->model, &b, threshold, threads);
+  return b.res;
+}
+
+void tcl_push_results(lua_State *L, int hidx, const tcl_model *h, const tc_result *res, size_t n) {
+  ranker k;
+  size_t i;
+  ranker_push(L, hidx, h, &k);
+  lua_createtable(L, n <= 0x7fffffff ? (int)n : 0, 0);
+  for (i = 0; i < n; i++) {
+    push_result(L, h, &res[i], &k);
+    lua_rawseti(L, -2, (lua_Integer)i + 1);
+  }
+  /* the array over the ranker's two slots */
+  lua_replace(L, -3);
+  lua_pop(L, 1);
 }
 
 /***
@@ -338,20 +366,14 @@ tc_result *tcl_predict_texts(lua_State *L, tcl_model *h, int arg, size_t n, doub
  */
 static int model_predict_batch(lua_State *L) {
   tcl_model *h = tcl_check_model(L, 1);
-  size_t n = tcl_check_texts(L, 2, 2, "texts"), i;
+  size_t n = tcl_check_texts(L, 2, 2, "texts");
   double threshold;
   int threads;
   tc_result *res;
-  ranker k;
-  predict_opts(L, 3, &threshold, &threads);
+  tcl_predict_opts(L, 3, &threshold, &threads);
   tcl_check_nargs(L, 3);
   res = tcl_predict_texts(L, h, 2, n, threshold, threads);
-  ranker_push(L, 1, h, &k);
-  lua_createtable(L, n <= 0x7fffffff ? (int)n : 0, 0);
-  for (i = 0; i < n; i++) {
-    push_result(L, h, &res[i], &k);
-    lua_rawseti(L, -2, (lua_Integer)i + 1);
-  }
+  tcl_push_results(L, 1, h, res, n);
   return 1;
 }
 
@@ -576,6 +598,7 @@ static const luaL_Reg model_meta[] = {
 static const luaL_Reg model_methods[] = {
   {"predict", model_predict},
   {"predict_batch", model_predict_batch},
+  {"predict_async", tcl_model_predict_async},
   {"explain", model_explain},
   {"top_features", model_top_features},
   {"labels", model_labels},

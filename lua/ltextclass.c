@@ -405,6 +405,7 @@ int luaopen_textclass(lua_State *L) {
   tcl_state *s;
   tcl_box_register(L);
   tcl_model_register(L);
+  tcl_job_register(L);
   luaL_newlibtable(L, functions);
   s = lua_newuserdatauv(L, sizeof *s, 0);
   s->ws = NULL;

@@ -7,6 +7,7 @@
  *                 load, default, load_classifier
  *   lmodel.c      the "textclass.Model" handle and its methods
  *   lspec.c       option tables -> tc_options, text and label lists
+ *   ljob.c        model:predict_async and its "textclass.Batch" (a thread per batch)
  *   ltrain.c      train, cross_validate (specs, datasets, progress callbacks)
  *   leval.c       evaluate and the metrics tables
  *   lbox.c        boxes: userdata that own a core object and free it on
@@ -160,6 +161,7 @@ typedef struct tcl_model {
   tc_model *model;        /* NULL when closed */
   tc_workspace *ws;       /* created on first use; freed on close */
   size_t n_labels;        /* cached tc_model_n_labels */
+  size_t running;         /* background batches using model (ljob.c) */
 } tcl_model;
 
 /* Register the "textclass.Model" metatable and its methods. */
@@ -175,11 +177,38 @@ void tcl_model_open(lua_State *L, int idx, tcl_model *h, tc_model *m);
 /* The open handle at index i; raises for other values and closed handles. */
 tcl_model *tcl_check_model(lua_State *L, int i);
 
-/* Run tc_model_predict_batch over the texts table at `arg` (already
- * checked, n entries). Pushes a scratch userdata that owns the results
- * array, which stays valid while that userdata is on the stack. */
+/* Options of predict, predict_batch and predict_async at `arg` (may be
+ * absent): threshold (-1: the model's) and threads (default 1). */
+void tcl_predict_opts(lua_State *L, int arg, double *threshold, int *threads);
+
+/* A batch's arrays, all in one scratch userdata. */
+typedef struct tcl_batch {
+  size_t n;
+  tc_result *res;        /* n results, their score and label arrays set */
+  const char **texts;    /* the strings of the texts table */
+  size_t *lens;
+} tcl_batch;
+
+/* Push the scratch userdata of a batch over the texts table at `arg`
+ * (already checked, n entries). The text pointers stay valid while that
+ * table holds the strings. */
+tcl_batch tcl_batch_prepare(lua_State *L, const tcl_model *h, int arg, size_t n);
+
+/* Run tc_model_predict_batch on b; touches no Lua state, so it may run on
+ * another thread. Every result gets a status. */
+void tcl_batch_run(const tc_model *m, tcl_batch *b, double threshold, int threads);
+
+/* tcl_batch_prepare and tcl_batch_run in one: pushes the scratch userdata
+ * that owns the results, which stay valid while it is on the stack. */
 tc_result *tcl_predict_texts(lua_State *L, tcl_model *h, int arg, size_t n,
                              double threshold, int threads);
+
+/* Push the array of result tables of n results of the handle at hidx. */
+void tcl_push_results(lua_State *L, int hidx, const tcl_model *h, const tc_result *res, size_t n);
+
+/* Register the "textclass.Batch" metatable (background batches). */
+void tcl_job_register(lua_State *L);
+int tcl_model_predict_async(lua_State *L);
 
 /* ====================================================================
  * Training (ltrain.c) and evaluation (leval.c)

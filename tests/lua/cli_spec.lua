@@ -442,9 +442,12 @@ describe("textclass label inputs", function()
     local input, n = {}, 257
     local texts = { "The striker scored.", "The minister resigned.", "", "Hackers stole data.", "Shares rose." }
     for i = 1, n do input[i] = "id" .. i .. "\t" .. texts[i % #texts + 1] end
+    local one_thread = run("label -q -i tsv -m " .. model(), { stdin = table.concat(input, "\n") .. "\n" })
     for _, b in ipairs({ 1, 7, 64, 1000 }) do
+      -- (-j 2 with batches over 1: each batch is labelled while the next is read)
       local r = run("label -q -i tsv -b " .. b .. " -j 2 -m " .. model(), { stdin = table.concat(input, "\n") .. "\n" })
       assert.equal(1, r.code)
+      assert.equal(one_thread.out, r.out)
       local rows = tsv(r.out)
       assert.equal(n, #rows)
       for i, row in ipairs(rows) do
@@ -454,10 +457,11 @@ describe("textclass label inputs", function()
     end
   end)
 
-  it("streams: a record comes out before stdin ends", function()
+  it("streams: a record comes out before stdin ends, with any thread count", function()
     local system = require "system"
+    for _, threads in ipairs({ "", " -j 2" }) do
     local cmd = "(echo 'The striker scored a goal.'; sleep 3; echo 'Hackers stole data.') | " ..
-                CLI .. " label -q -m " .. model()
+                CLI .. " label -q" .. threads .. " -m " .. model()
     local t0 = system.monotime()
     local p = io.popen(cmd)
     local first = p:read("l")
@@ -467,6 +471,7 @@ describe("textclass label inputs", function()
     assert.truthy(first and first:match("^%-:1\t"))
     assert.truthy(second and second:match("^%-:2\t"))
     assert.is_true(t1 - t0 < 2.5, "first record after " .. (t1 - t0) .. " s")
+    end
   end)
 end)
 

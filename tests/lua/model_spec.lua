@@ -107,6 +107,50 @@ describe("model:predict", function()
   end)
 end)
 
+describe("model:predict_async", function()
+  it("gives what predict_batch gives, whatever happens to the texts table meanwhile", function()
+    local m = H.model()
+    local texts = {}
+    for i = 1, 300 do texts[i] = (i % 2 == 0 and cyber_text or sport_text) .. " " .. i end
+    local expect = m:predict_batch(texts)
+    local copy = table.move(texts, 1, #texts, 1, {})
+    local b = m:predict_async(copy, { threads = 2 })
+    assert.matches("^textclass%.Batch %(300 texts%)$", tostring(b))
+    for i = 1, #copy do copy[i] = nil end
+    collectgarbage()
+    collectgarbage()
+    assert.same(expect, b:wait())
+    assert.same(expect, b:wait()) -- again: the same results
+    assert.same({}, m:predict_async({}):wait())
+  end)
+
+  it("keeps the model open until the batch is waited for", function()
+    local m = assert(tc.load(H.model_path()))
+    local b = m:predict_async({ sport_text, cyber_text })
+    assert.error_matches(function() m:close() end, "attempt to close a model while a batch runs on it")
+    assert.equal("sport", b:wait()[1].label)
+    assert.is_true(m:close())
+    assert.error_matches(function() b:wait() end, "attempt to use a closed model")
+  end)
+
+  it("joins a batch nobody waits for when it is collected or closed", function()
+    local m = assert(tc.load(H.model_path()))
+    do local b <close> = m:predict_async({ sport_text }) end
+    m:predict_async({ cyber_text })
+    collectgarbage()
+    collectgarbage()
+    assert.is_true(m:close())
+  end)
+
+  it("raises on bad arguments", function()
+    local m = H.model()
+    assert.error_matches(function() m:predict_async("x") end, "texts: table of strings expected, got string")
+    assert.error_matches(function() m:predict_async({ "a", 2 }) end, "texts%[2%]: string expected, got number")
+    assert.error_matches(function() m:predict_async({ "a" }, { thread = 2 }) end, "unknown option 'thread'")
+    assert.error_matches(function() m:predict_async({ "a" }, {}, 1) end, "unexpected argument")
+  end)
+end)
+
 describe("model:predict_batch", function()
   it("gives the results of predict, in input order, on any number of threads", function()
     local m = H.model()

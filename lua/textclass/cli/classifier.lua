@@ -119,17 +119,38 @@ function M.open(opts)
     return finish(r)
   end
 
-  --- Predict a batch; results[i] is a prediction or { error = message }
-  -- (the module's predict_batch gives a failing Lua prediction its slot;
-  -- a call that fails as a whole fails each document with its message).
-  function c:classify(texts, threads)
-    if #texts == 0 then return {} end
-    local ok, got = pcall(self.obj.predict_batch, self.obj, texts, popts(threads))
+  -- results[i] for each text: a prediction or { error = message } (a call
+  -- that failed as a whole fails each document with its message).
+  local function finish_all(n, ok, got)
     local results = {}
-    for i = 1, #texts do
+    for i = 1, n do
       results[i] = ok and finish(got[i]) or { error = clean_message(got) }
     end
     return results
+  end
+
+  --- Predict a batch; results[i] is a prediction or { error = message }
+  -- (the module's predict_batch gives a failing Lua prediction its slot).
+  function c:classify(texts, threads)
+    if #texts == 0 then return {} end
+    return finish_all(#texts, pcall(self.obj.predict_batch, self.obj, texts, popts(threads)))
+  end
+
+  --- Start predicting a batch; returns an object whose :wait() gives what
+  -- classify would have. A model file runs the batch on a thread of its
+  -- own (model:predict_async), so the caller can read and write other
+  -- batches meanwhile; a Lua classifier runs it now.
+  function c:classify_start(texts, threads)
+    if self.lua or #texts == 0 then
+      local results = self:classify(texts, threads)
+      return { wait = function() return results end }
+    end
+    local ok, job = pcall(self.model.predict_async, self.model, texts, popts(threads))
+    if not ok then
+      local results = finish_all(#texts, false, job)
+      return { wait = function() return results end }
+    end
+    return { wait = function() return finish_all(#texts, pcall(job.wait, job)) end }
   end
 
   return c

@@ -169,15 +169,22 @@ function M.run(opts, operands)
   local stats = { docs = 0, errors = 0, per_label = {} }
   local start = util.now()
 
-  -- Classify a batch and queue its records (in input order), then write
-  -- them with one call.
-  local function flush_batch(batch, n)
+  -- Start classifying a batch: the documents that have a text go to the
+  -- classifier; returns what write_batch needs.
+  local function start_batch(batch, n)
     local texts, slots, k = {}, {}, 0
     for i = 1, n do
       local doc = batch[i]
       if not doc.error then k = k + 1; texts[k] = doc.text; slots[k] = i end
     end
-    local results = clf:classify(texts, opts.threads)
+    return { batch = batch, n = n, slots = slots, job = clf:classify_start(texts, opts.threads) }
+  end
+
+  -- Wait for a started batch and write its records (in input order) with
+  -- one call.
+  local function write_batch(started)
+    local batch, n, slots = started.batch, started.n, started.slots
+    local results = started.job:wait()
     local next_slot = 1
     for i = 1, n do
       local doc = batch[i]
@@ -205,6 +212,19 @@ function M.run(opts, operands)
     bar:update(counter.bytes, stats.docs)
   end
 
+  -- With more than one thread, batch k is classified in the background
+  -- while batch k - 1 is written and batch k + 1 read, so reading and
+  -- writing (Lua) overlap the classifying (the core). One thread, or a
+  -- stream (each record due as soon as its line arrives), runs in step.
+  local overlap = (opts.threads or 1) ~= 1 and batch_size > 1
+  local pending
+  local function flush_batch(batch, n)
+    local started = start_batch(batch, n)
+    if pending then write_batch(pending) end
+    pending = nil
+    if overlap then pending = started else write_batch(started) end
+  end
+
   local batch, n, bytes = {}, 0, 0
   for doc in docs do
     n = n + 1
@@ -212,10 +232,11 @@ function M.run(opts, operands)
     if doc.text then bytes = bytes + #doc.text end
     if n >= batch_size or bytes >= batch_bytes then
       flush_batch(batch, n)
-      n, bytes = 0, 0
+      batch, n, bytes = {}, 0, 0
     end
   end
   if n > 0 then flush_batch(batch, n) end
+  if pending then write_batch(pending) end
   bar:finish()
   util.flush(out)
 
