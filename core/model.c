@@ -9,6 +9,11 @@
  * The accessors accept NULL and answer as for an empty model (0, NULL, -1):
  * the Lua binding and the CLI then never need a special case for a model
  * that failed to load.
+ *
+ * tci_big_alloc (here because big tables are what a model is made of)
+ * gives memory for the tables prediction reads at random; on Linux it
+ * asks for transparent huge pages. That is a hint only: results never
+ * depend on it, and free() releases the memory as any other.
  */
 #if defined(__linux__) && !defined(_DEFAULT_SOURCE)
 #define _DEFAULT_SOURCE /* madvise and MADV_HUGEPAGE */

@@ -3,8 +3,12 @@
  * Caveats (design decisions):
  *
  *  - Terms are looked up as they are enumerated (tci_terms_each describes
- *    them without building strings), through a tci_finder, so the cache
- *    misses of successive lookups in the vocabulary index overlap.
+ *    them without building strings), through tci_collect_term (vocab.c: a
+ *    tci_finder's pipeline and the append of a hit in one call), so the
+ *    cache misses of successive lookups in the vocabulary index overlap.
+ *    Prediction is bound by instructions more than by misses (callgrind:
+ *    ~175k instructions per 20 Newsgroups document, a third of them in
+ *    the text stage), so this file and its callees avoid calls per term.
  *
  *  - Counting is sort-and-merge: the feature index of every hit is appended
  *    to ws->ids, which is then sorted (radix) and read in runs. A dense

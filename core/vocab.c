@@ -16,7 +16,9 @@
  *    loads are prefetched a few terms ahead, so misses overlap instead of
  *    queueing; (3) building the index (every model load) inserts the
  *    terms grouped by the 32 KB bucket of their home slot, so the slots
- *    being written stay in cache (index_terms).
+ *    being written stay in cache (index_terms); (4) the index, the pool
+ *    and idf are allocated by tci_big_alloc, which asks Linux for
+ *    transparent huge pages, so a lookup does not also miss the TLB.
  *
  *  - Fitting counts document frequencies of every distinct term in one pass
  *    over the texts. A term's entry (df, last document seen, length, bytes)
