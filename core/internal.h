@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "textclass.h"
 
@@ -243,6 +244,39 @@ typedef struct tci_term {
 
 /* Visitor of tci_terms_each: non-zero stops the walk and is returned. */
 typedef int (*tci_term_visit)(void *ud, const tci_term *t);
+
+/* a[0..n) == b[0..n), reading nothing outside either: whole words, the
+ * last one overlapping the one before. Terms are short (a word is 5-8
+ * bytes), where a call to memcmp costs more than the comparison. Inline
+ * (here, not in terms.c) because the vocabulary's lookup compares in its
+ * loop. */
+static inline int tci_same_bytes(const char *a, const char *b, size_t n) {
+  uint64_t x, y;
+  uint32_t u, v;
+  size_t i;
+  if (n >= 8) {
+    for (i = 0; i + 8 <= n; i += 8) {
+      memcpy(&x, a + i, 8);
+      memcpy(&y, b + i, 8);
+      if (x != y) return 0;
+    }
+    if (i == n) return 1;
+    memcpy(&x, a + n - 8, 8);
+    memcpy(&y, b + n - 8, 8);
+    return x == y;
+  }
+  if (n >= 4) {
+    memcpy(&u, a, 4);
+    memcpy(&v, b, 4);
+    if (u != v) return 0;
+    memcpy(&u, a + n - 4, 4);
+    memcpy(&v, b + n - 4, 4);
+    return u == v;
+  }
+  for (i = 0; i < n; i++)
+    if (a[i] != b[i]) return 0;
+  return 1;
+}
 
 /* Hash of a term's bytes: polynomial, so it composes piecewise. Mix it
  * before using its low bits (vocab.c does). */

@@ -55,6 +55,21 @@ static const double *row(const tc_model *m, int j, size_t nf) {
   return j >= 1 && (size_t)j <= nf ? m->weights + (size_t)(j - 1) * m->n_labels : NULL;
 }
 
+/* dec[l] += x * w[l] for every label, each an IEEE multiply then add as
+ * the plain loop does (no fused multiply-add: the flags never allow it),
+ * so the bits are the same. Written in pairs over non-aliasing pointers,
+ * so the compiler can do two labels per SIMD instruction (SSE2 is part of
+ * x86-64): with 23 labels the scalar loop was a tenth of a document's
+ * instructions. */
+static void add_row(double *restrict dec, const double *restrict w, double x, size_t L) {
+  size_t l;
+  for (l = 0; l + 2 <= L; l += 2) {
+    dec[l] += x * w[l];
+    dec[l + 1] += x * w[l + 1];
+  }
+  if (l < L) dec[l] += x * w[l];
+}
+
 int tci_model_decide(const tc_model *m, tc_workspace *ws, const tc_vector *v, double *dec) {
   size_t L = m->n_labels, i, l;
   if (m->kernel == TC_KERNEL_LINEAR) {
@@ -70,7 +85,7 @@ int tci_model_decide(const tc_model *m, tc_workspace *ws, const tc_vector *v, do
         FETCH_ROW(w, L);
       /* no row: cannot happen with the model's own extractor */
       if ((w = row(m, v->f[i].index, nf)) == NULL) continue;
-      for (l = 0; l < L; l++) dec[l] += x * w[l];
+      add_row(dec, w, x, L);
     }
     return TC_OK;
   } else {

@@ -58,38 +58,6 @@ uint64_t tci_term_hash(const void *p, size_t n) { return extend(0, p, n); }
 
 /* ======================================================== term bytes */
 
-/* a[0..n) == b[0..n), reading nothing outside either: whole words, the
- * last one overlapping the one before. Terms are short (a word is 5-8
- * bytes), where a call to memcmp costs more than the comparison, and
- * being a leaf keeps tci_term_equal cheap to call. */
-static int same(const char *a, const char *b, size_t n) {
-  uint64_t x, y;
-  uint32_t u, v;
-  size_t i;
-  if (n >= 8) {
-    for (i = 0; i + 8 <= n; i += 8) {
-      memcpy(&x, a + i, 8);
-      memcpy(&y, b + i, 8);
-      if (x != y) return 0;
-    }
-    if (i == n) return 1;
-    memcpy(&x, a + n - 8, 8);
-    memcpy(&y, b + n - 8, 8);
-    return x == y;
-  }
-  if (n >= 4) {
-    memcpy(&u, a, 4);
-    memcpy(&v, b, 4);
-    if (u != v) return 0;
-    memcpy(&u, a + n - 4, 4);
-    memcpy(&v, b + n - 4, 4);
-    return u == v;
-  }
-  for (i = 0; i < n; i++)
-    if (a[i] != b[i]) return 0;
-  return 1;
-}
-
 int tci_term_equal(const tci_term *t, const char *s, size_t n) {
   size_t k;
   if (n != t->len) return 0;
@@ -97,13 +65,13 @@ int tci_term_equal(const tci_term *t, const char *s, size_t n) {
     if (memcmp(s, "#c ", 3) != 0) return 0;
     s += 3;
     if (t->lead && *s++ != ' ') return 0;
-    if (!same(s, t->chars, t->n)) return 0;
+    if (!tci_same_bytes(s, t->chars, t->n)) return 0;
     return !t->trail || s[t->n] == ' ';
   }
   /* The pieces add up to t->len == n, so no read passes s + n. */
   for (k = 0; k < t->n; k++) {
     if (k > 0 && t->kind == TCI_TERM_WORDS && *s++ != ' ') return 0;
-    if (!same(s, t->tok[k].text, t->tok[k].len)) return 0;
+    if (!tci_same_bytes(s, t->tok[k].text, t->tok[k].len)) return 0;
     s += t->tok[k].len;
   }
   return 1;

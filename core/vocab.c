@@ -221,6 +221,18 @@ const char *tci_vocab_term(const tci_vocab *v, size_t i, size_t *len) {
   return p;
 }
 
+/* t's bytes equal s[0..t->len)? Single words and word bigrams, most
+ * lookups, are compared here without a call; the rest by tci_term_equal. */
+static inline int term_is(const tci_term *t, const char *s) {
+  if (t->kind == TCI_TERM_WORDS && t->n == 1) return tci_same_bytes(s, t->tok[0].text, t->len);
+  if (t->kind == TCI_TERM_WORDS && t->n == 2) {
+    size_t a = t->tok[0].len;
+    return a + 1 + t->tok[1].len == t->len && tci_same_bytes(s, t->tok[0].text, a) && s[a] == ' ' &&
+           tci_same_bytes(s + a + 1, t->tok[1].text, t->tok[1].len);
+  }
+  return tci_term_equal(t, s, t->len);
+}
+
 /* Probe from slot m & mask for t; the feature index or 0. */
 static int find_from(const tci_vocab *v, const tci_term *t, uint64_t m) {
   size_t j = (size_t)m & v->mask;
@@ -228,7 +240,7 @@ static int find_from(const tci_vocab *v, const tci_term *t, uint64_t m) {
   while ((s = v->slots[j]) != 0) {
     if (TAG(s) == TAG(m)) {
       const char *e = ENTRY(v->pool, s);
-      if (rd32(e + 4) == t->len && tci_term_equal(t, e + VHEAD, t->len)) return (int)rd32(e);
+      if (rd32(e + 4) == t->len && term_is(t, e + VHEAD)) return (int)rd32(e);
     }
     j = (j + 1) & v->mask;
   }
