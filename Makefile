@@ -22,6 +22,7 @@ DEB_BENCH = liblinear-tools fasttext python3-sklearn hyperfine
 WARN = -std=c99 -Wall -Wextra -pedantic -Wshadow -Wundef -Wwrite-strings \
        -Wmissing-prototypes -Wstrict-prototypes
 LUA_CFLAGS := $(shell $(PKG_CONFIG) --cflags lua5.4 2>/dev/null)
+LUA_LIBS := $(shell $(PKG_CONFIG) --libs lua5.4 2>/dev/null)
 UTF8PROC_CFLAGS := $(shell $(PKG_CONFIG) --cflags libutf8proc 2>/dev/null)
 ALL_CFLAGS = $(WARN) -D_POSIX_C_SOURCE=200809L -fPIC -fvisibility=hidden \
              $(UTF8PROC_CFLAGS) -Icore $(CFLAGS) -MMD -MP
@@ -112,7 +113,10 @@ fuzz:
 	@mkdir -p build/fuzz
 	@set -e; for src in $(FUZZ_SRC); do \
 	  name=$$(basename $$src .c); \
-	  $(CLANG) $(FUZZ_CFLAGS) $$src $(CORE_SRC) $(LIBS) -lstdc++ -o build/fuzz/$$name; \
+	  case $$name in \
+	  fuzz_json_fields) $(CLANG) $(FUZZ_CFLAGS) $(LUA_CFLAGS) $$src lua/ljson.c $(LUA_LIBS) -o build/fuzz/$$name ;; \
+	  *) $(CLANG) $(FUZZ_CFLAGS) $$src $(CORE_SRC) $(LIBS) -lstdc++ -o build/fuzz/$$name ;; \
+	  esac; \
 	  mkdir -p build/fuzz/$$name.corpus; \
 	  seeds=tests/fuzz/seeds/$$name; [ -d $$seeds ] || seeds=; \
 	  echo "fuzz: $$name for $(FUZZ_SECONDS)s"; \

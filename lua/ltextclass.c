@@ -383,6 +383,7 @@ static int tcl_load_classifier(lua_State *L) {
 static const luaL_Reg functions[] = {
   {"normalize", tcl_normalize},
   {"check_utf8", tcl_check_utf8},
+  {"json_fields", tcl_json_fields},
   {"tokenize", tcl_tokenize},
   {"load", tcl_load},
   {"default", tcl_default},

@@ -7,6 +7,7 @@
  *                 load, default, load_classifier
  *   lmodel.c      the "textclass.Model" handle and its methods
  *   lspec.c       option tables -> tc_options, text and label lists
+ *   ljson.c       json_fields: two fields of a JSON object, the rest unread
  *   ljob.c        model:predict_async and its "textclass.Batch" (a thread per batch)
  *   ltrain.c      train, cross_validate (specs, datasets, progress callbacks)
  *   leval.c       evaluate and the metrics tables
@@ -205,6 +206,9 @@ tc_result *tcl_predict_texts(lua_State *L, tcl_model *h, int arg, size_t n,
 
 /* Push the array of result tables of n results of the handle at hidx. */
 void tcl_push_results(lua_State *L, int hidx, const tcl_model *h, const tc_result *res, size_t n);
+
+/* textclass.json_fields (ljson.c). */
+int tcl_json_fields(lua_State *L);
 
 /* Register the "textclass.Batch" metatable (background batches). */
 void tcl_job_register(lua_State *L);

@@ -221,8 +221,13 @@ describe("textclass label with awkward JSON numbers", function()
     local r = run("label -q -m " .. model() .. " " .. TMP .. "/ids.jsonl")
     assert.equal(0, r.code, r.err)
     local rows = tsv(r.out)
-    -- (the second names "id" twice, so its value is written in its shortest form)
-    assert.same({ "1234567890123456789", "2", "-0.5e-3" }, { rows[1][1], rows[2][1], rows[3][1] })
+    -- (the second also has an "id" inside another field: still the top-level token)
+    assert.same({ "1234567890123456789", "2.0", "-0.5e-3" }, { rows[1][1], rows[2][1], rows[3][1] })
+    -- JSONL output (which decodes every field) gives the same ids
+    local j = run("label -q -o jsonl -m " .. model() .. " " .. TMP .. "/ids.jsonl")
+    local ids = {}
+    for _, l in ipairs(H.lines(j.out)) do ids[#ids + 1] = l:match('^{"id":"([^"]*)"') end
+    assert.same({ "1234567890123456789", "2.0", "-0.5e-3" }, ids)
   end)
 
   it("refuses NaN and Infinity (not JSON), and passes other numbers through exactly", function()

@@ -331,7 +331,8 @@ local function read_whole(doc, src, f, head, opts, counter)
   return take_text(doc, text, opts, true)
 end
 
--- The id of a JSONL record: a string as is; a number as written in the
+-- The id of a JSONL record that tc.json_fields left to lua-cjson: a
+-- string as is; a number as written in the
 -- line when the field occurs there once (lua-cjson decodes every number to a
 -- double, which would turn the id 1234567890123456789 into
 -- 1234567890123456768), else as the double's shortest exact form.
@@ -409,6 +410,45 @@ local function iterate(sources, opts, counter, read, format_of)
   end), counter
 end
 
+-- One JSONL record (line n of src) as a document: its id and text, or the
+-- error that stands for it; opts.keep_fields adds the other fields. The
+-- text and id are read straight from the line (tc.json_fields: the rest is
+-- not decoded unless its fields are kept), so a numeric id is the token as
+-- written. A line that scanner does not handle is decoded by lua-cjson,
+-- whose verdict stands (id_value then recovers the id's token).
+local function jsonl_document(line, src, n, opts, text_field, id_field)
+  local doc = {}
+  local keep_fields = opts.keep_fields ~= false
+  local text, text_kind, id, id_kind = tc.json_fields(line, text_field, id_field)
+  if text == false or keep_fields then
+    local obj, jerr = json_object(line)
+    if not obj then
+      doc.id = where(src, n)
+      doc.error = jerr
+      return doc
+    end
+    if keep_fields then
+      local fields = {}
+      for k, v in pairs(obj) do
+        if k ~= text_field and k ~= id_field then fields[k] = v end
+      end
+      doc.fields = fields
+    end
+    if text == false then
+      id, text = id_value(obj[id_field], line, id_field), obj[text_field]
+      text_kind = type(text) == "string" and "string" or text == nil and "absent" or "other"
+    end
+  elseif id_kind ~= "string" and id_kind ~= "number" then
+    id = nil
+  end
+  doc.id = id or where(src, n)
+  if text_kind ~= "string" then
+    doc.error = field_error(text_kind ~= "absent" or nil, text_field)
+    return doc
+  end
+  return take_text(doc, text, opts)
+end
+
 ---------------------------------------------------------------------------
 -- Unlabelled documents (label)
 ---------------------------------------------------------------------------
@@ -446,31 +486,9 @@ local function read_unlabelled(src, fmt, opts, emit, counter)
     end
   elseif fmt == "jsonl" then
     local n = 0
-    local keep_fields = opts.keep_fields ~= false
     for line in next_line do
       n = n + 1
-      local obj, jerr = json_object(line)
-      local doc = {}
-      if not obj then
-        doc.id = where(src, n)
-        doc.error = jerr
-      else
-        if keep_fields then
-          local fields = {}
-          for k, v in pairs(obj) do
-            if k ~= text_field and k ~= id_field then fields[k] = v end
-          end
-          doc.fields = fields
-        end
-        doc.id = id_value(obj[id_field], line, id_field) or where(src, n)
-        local text = obj[text_field]
-        if type(text) ~= "string" then
-          doc.error = field_error(text, text_field)
-        else
-          take_text(doc, text, opts)
-        end
-      end
-      emit(doc)
+      emit(jsonl_document(line, src, n, opts, text_field, id_field))
     end
   elseif fmt == "csv" then
     local records, header, problem = csv_table(src, next_line)

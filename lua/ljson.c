@@ -1,0 +1,331 @@
+/*
+ * ljson.c - textclass.json_fields: two top-level fields of a JSON object,
+ * without decoding the rest.
+ *
+ * `textclass label` reads JSONL and needs only each record's text and id.
+ * Decoding the whole record with lua-cjson (every field a Lua value, then
+ * garbage) cost more than half of the command line's own time per
+ * document; this scanner validates the line and copies out just the two
+ * values, about 1-2 instructions per byte of text.
+ *
+ * Caveats (design decisions):
+ *  - It is a fast path, not a second JSON library: it accepts RFC 8259
+ *    JSON only, and says "not handled" for anything else, including
+ *    valid JSON it leaves alone (an escape in a key, nesting deeper than
+ *    lua-cjson's 1000 levels): it returns false. The caller then decodes the line with
+ *    lua-cjson, whose verdict and message stand. So a line is never
+ *    accepted here that lua-cjson would refuse, and never refused here
+ *    with a message of our own. tests/lua/json_fields_spec.lua holds it to
+ *    lua-cjson on fixtures and on thousands of generated lines.
+ *  - Bytes inside strings are passed through as they are, invalid UTF-8
+ *    included, as lua-cjson does: the caller checks the text's UTF-8.
+ *  - A number is returned as its token, exactly as written (an id such as
+ *    1234567890123456789 keeps every digit).
+ *  - A repeated key: the last occurrence wins, as with lua-cjson's table.
+ */
+#include <string.h>
+
+#include "ltextclass.h"
+
+#define MAX_DEPTH 1000 /* lua-cjson's default decode_max_depth */
+
+typedef struct scan {
+  const unsigned char *p, *end;
+  int depth;
+} scan;
+
+/* What a wanted field was found to be. */
+enum { ABSENT = 0, STRING, NUMBER, OTHER };
+
+typedef struct field {
+  const char *name;
+  size_t name_len;
+  int kind;
+  const unsigned char *at;  /* the value's first byte (a string: after the quote) */
+  size_t len;               /* its bytes (a string: up to the closing quote) */
+  int escaped;              /* a string holding backslash escapes */
+} field;
+
+static void skip_ws(scan *s) {
+  while (s->p < s->end && (*s->p == ' ' || *s->p == '\t' || *s->p == '\n' || *s->p == '\r')) s->p++;
+}
+
+static int hex4(const unsigned char *p, unsigned *v) {
+  int i;
+  *v = 0;
+  for (i = 0; i < 4; i++) {
+    unsigned c = p[i], d;
+    if (c >= '0' && c <= '9') d = c - '0';
+    else if (c >= 'a' && c <= 'f') d = c - 'a' + 10;
+    else if (c >= 'A' && c <= 'F') d = c - 'A' + 10;
+    else return 0;
+    *v = *v * 16 + d;
+  }
+  return 1;
+}
+
+/* A \u escape at p (p[0] == 'u'): its code point; surrogates must come in
+ * pairs. Returns the bytes consumed after the backslash, or 0. */
+static size_t unicode_escape(const unsigned char *p, const unsigned char *end, unsigned *cp) {
+  unsigned hi, lo;
+  if (end - p < 5 || !hex4(p + 1, &hi)) return 0;
+  if (hi >= 0xDC00 && hi <= 0xDFFF) return 0;
+  if (hi < 0xD800 || hi > 0xDBFF) {
+    *cp = hi;
+    return 5;
+  }
+  if (end - p < 11 || p[5] != '\\' || p[6] != 'u' || !hex4(p + 7, &lo) || lo < 0xDC00 || lo > 0xDFFF)
+    return 0;
+  *cp = 0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00);
+  return 11;
+}
+
+/* Does any of the 8 bytes of w need a look: a quote, a backslash or a
+ * control character? (The zero-byte test of each, eight lanes at once.) */
+#define ONES ((uint64_t)0x0101010101010101ull)
+#define HIGHS ((uint64_t)0x8080808080808080ull)
+static int special8(uint64_t w) {
+  uint64_t q = w ^ (ONES * '"'), b = w ^ (ONES * '\\');
+  return (((q - ONES) & ~q) | ((b - ONES) & ~b) | ((w - ONES * 0x20) & ~w)) & HIGHS ? 1 : 0;
+}
+
+/* A string at s->p (just after its opening quote): moves past the closing
+ * quote; *escaped tells whether it holds escapes. 0 when invalid. */
+static int string_body(scan *s, int *escaped) {
+  const unsigned char *p = s->p, *end = s->end;
+  *escaped = 0;
+  for (;;) {
+    uint64_t w;
+    while (end - p >= 8 && (memcpy(&w, p, 8), !special8(w))) p += 8;
+    while (p < end && *p != '"' && *p != '\\' && *p >= 0x20) p++;
+    if (p >= end || *p < 0x20) return 0;
+    if (*p == '"') break;
+    *escaped = 1;
+    if (end - p < 2) return 0;
+    switch (p[1]) {
+    case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't':
+      p += 2;
+      break;
+    case 'u': {
+      unsigned cp;
+      size_t n = unicode_escape(p + 1, end, &cp);
+      if (!n) return 0;
+      p += 1 + n;
+      break;
+    }
+    default:
+      return 0;
+    }
+  }
+  s->p = p + 1;
+  return 1;
+}
+
+static int number(scan *s) {
+  const unsigned char *p = s->p, *end = s->end;
+  if (p < end && *p == '-') p++;
+  if (p >= end) return 0;
+  if (*p == '0') p++;
+  else if (*p >= '1' && *p <= '9') while (p < end && *p >= '0' && *p <= '9') p++;
+  else return 0;
+  if (p < end && *p == '.') {
+    p++;
+    if (p >= end || *p < '0' || *p > '9') return 0;
+    while (p < end && *p >= '0' && *p <= '9') p++;
+  }
+  if (p < end && (*p == 'e' || *p == 'E')) {
+    p++;
+    if (p < end && (*p == '+' || *p == '-')) p++;
+    if (p >= end || *p < '0' || *p > '9') return 0;
+    while (p < end && *p >= '0' && *p <= '9') p++;
+  }
+  s->p = p;
+  return 1;
+}
+
+static int literal(scan *s, const char *word) {
+  size_t n = strlen(word);
+  if ((size_t)(s->end - s->p) < n || memcmp(s->p, word, n) != 0) return 0;
+  s->p += n;
+  return 1;
+}
+
+static int value(scan *s, field *f, size_t nf);
+
+/* An object or array at s->p (its opening bracket); fields (of which nf)
+ * are filled from the keys of this level when f is not NULL. */
+static int container(scan *s, field *f, size_t nf) {
+  int is_object = *s->p == '{';
+  unsigned char close = is_object ? '}' : ']';
+  if (++s->depth > MAX_DEPTH) return 0;
+  s->p++;
+  skip_ws(s);
+  if (s->p < s->end && *s->p == close) {
+    s->p++;
+    s->depth--;
+    return 1;
+  }
+  for (;;) {
+    unsigned hits = 0; /* bit i: the key is f[i].name (both bits when the names are equal) */
+    if (is_object) {
+      const unsigned char *key;
+      int escaped;
+      size_t i;
+      if (s->p >= s->end || *s->p != '"') return 0;
+      key = ++s->p;
+      if (!string_body(s, &escaped) || escaped) return 0; /* an escaped key: left to lua-cjson */
+      for (i = 0; f && i < nf; i++) {
+        if ((size_t)(s->p - 1 - key) == f[i].name_len && memcmp(key, f[i].name, f[i].name_len) == 0)
+          hits |= 1u << i;
+      }
+      skip_ws(s);
+      if (s->p >= s->end || *s->p != ':') return 0;
+      s->p++;
+      skip_ws(s);
+    }
+    if (hits) {
+      const unsigned char *start = s->p;
+      field got;
+      size_t i;
+      got.escaped = 0;
+      if (s->p < s->end && *s->p == '"') {
+        s->p++;
+        if (!string_body(s, &got.escaped)) return 0;
+        got.kind = STRING;
+        got.at = start + 1;
+        got.len = (size_t)(s->p - 1 - got.at);
+      } else {
+        if (!value(s, NULL, 0)) return 0;
+        got.kind = (*start == '-' || (*start >= '0' && *start <= '9')) ? NUMBER : OTHER;
+        got.at = start;
+        got.len = (size_t)(s->p - start);
+      }
+      for (i = 0; i < nf; i++) {
+        if (!(hits & (1u << i))) continue;
+        f[i].kind = got.kind;
+        f[i].at = got.at;
+        f[i].len = got.len;
+        f[i].escaped = got.escaped;
+      }
+    } else if (!value(s, NULL, 0)) {
+      return 0;
+    }
+    skip_ws(s);
+    if (s->p >= s->end) return 0;
+    if (*s->p == ',') {
+      s->p++;
+      skip_ws(s);
+      continue;
+    }
+    if (*s->p != close) return 0;
+    s->p++;
+    s->depth--;
+    return 1;
+  }
+}
+
+static int value(scan *s, field *f, size_t nf) {
+  int escaped;
+  if (s->p >= s->end) return 0;
+  switch (*s->p) {
+  case '{': case '[': return container(s, f, nf);
+  case '"': s->p++; return string_body(s, &escaped);
+  case 't': return literal(s, "true");
+  case 'f': return literal(s, "false");
+  case 'n': return literal(s, "null");
+  default: return number(s);
+  }
+}
+
+static void put_utf8(luaL_Buffer *b, unsigned cp) {
+  char u[4];
+  size_t n;
+  if (cp < 0x80) { u[0] = (char)cp; n = 1; }
+  else if (cp < 0x800) { u[0] = (char)(0xC0 | cp >> 6); u[1] = (char)(0x80 | (cp & 0x3F)); n = 2; }
+  else if (cp < 0x10000) {
+    u[0] = (char)(0xE0 | cp >> 12); u[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+    u[2] = (char)(0x80 | (cp & 0x3F)); n = 3;
+  } else {
+    u[0] = (char)(0xF0 | cp >> 18); u[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+    u[2] = (char)(0x80 | ((cp >> 6) & 0x3F)); u[3] = (char)(0x80 | (cp & 0x3F)); n = 4;
+  }
+  luaL_addlstring(b, u, n);
+}
+
+/* Push a validated string body with its escapes decoded. */
+static void push_unescaped(lua_State *L, const unsigned char *p, size_t len) {
+  const unsigned char *end = p + len;
+  luaL_Buffer b;
+  luaL_buffinitsize(L, &b, len);
+  while (p < end) {
+    const unsigned char *run = p;
+    p = memchr(p, '\\', (size_t)(end - p));
+    if (!p) p = end;
+    luaL_addlstring(&b, (const char *)run, (size_t)(p - run));
+    if (p >= end) break;
+    switch (p[1]) {
+    case 'b': luaL_addchar(&b, '\b'); p += 2; break;
+    case 'f': luaL_addchar(&b, '\f'); p += 2; break;
+    case 'n': luaL_addchar(&b, '\n'); p += 2; break;
+    case 'r': luaL_addchar(&b, '\r'); p += 2; break;
+    case 't': luaL_addchar(&b, '\t'); p += 2; break;
+    case 'u': {
+      unsigned cp = 0;
+      p += 1 + unicode_escape(p + 1, end, &cp); /* validated: never 0 */
+      put_utf8(&b, cp);
+      break;
+    }
+    default: luaL_addchar(&b, (char)p[1]); p += 2; break; /* " \ / */
+    }
+  }
+  luaL_pushresult(&b);
+}
+
+static const char *const KIND_NAMES[] = { "absent", "string", "number", "other" };
+
+/***
+ * Two top-level fields of a JSON object, without decoding the rest.
+ * @function json_fields
+ * @string line one JSON text (surrounding whitespace allowed)
+ * @string name1
+ * @string name2
+ * @return v1, kind1, v2, kind2: a string field's value (escapes decoded), a
+ *   number's token as written, nil otherwise; kind "string", "number",
+ *   "other" (true, false, null, an object or array) or "absent"
+ * @return[2] false when the line is not an object this scanner handles
+ *   (then decode it with lua-cjson, whose verdict stands)
+ */
+int tcl_json_fields(lua_State *L) {
+  size_t len, i;
+  const char *line = luaL_checklstring(L, 1, &len);
+  field f[2];
+  scan s;
+  for (i = 0; i < 2; i++) {
+    f[i].name = luaL_checklstring(L, (int)i + 2, &f[i].name_len);
+    f[i].kind = ABSENT;
+    f[i].at = NULL;
+    f[i].len = 0;
+    f[i].escaped = 0;
+  }
+  tcl_check_nargs(L, 3);
+  s.p = (const unsigned char *)line;
+  s.end = s.p + len;
+  s.depth = 0;
+  skip_ws(&s);
+  if (s.p >= s.end || *s.p != '{' || !container(&s, f, 2)) {
+    lua_pushboolean(L, 0);
+    return 1;
+  }
+  skip_ws(&s);
+  if (s.p != s.end) {
+    lua_pushboolean(L, 0);
+    return 1;
+  }
+  for (i = 0; i < 2; i++) {
+    if (f[i].kind == STRING && f[i].escaped) push_unescaped(L, f[i].at, f[i].len);
+    else if (f[i].kind == STRING || f[i].kind == NUMBER) lua_pushlstring(L, (const char *)f[i].at, f[i].len);
+    else lua_pushnil(L);
+    lua_pushstring(L, KIND_NAMES[f[i].kind]);
+  }
+  return 4;
+}

@@ -1,0 +1,82 @@
+/* fuzz_json_fields.c - libFuzzer target for textclass.json_fields (lua/ljson.c),
+ * the JSONL fast path of `textclass label`.
+ *
+ *   make fuzz FUZZ_SECONDS=60
+ *
+ * Any bytes go in as the line; the two field names are "text" and "id".
+ * Beyond what the sanitizers catch (every read stays inside the line, the
+ * depth limit holds the recursion), it checks the function's promises and
+ * aborts when one breaks:
+ *  - it never raises on a string line;
+ *  - it returns either false alone or four values: two (value, kind)
+ *    pairs whose kind is "string", "number", "other" or "absent", with a
+ *    value exactly for strings and numbers;
+ *  - a decoded string is never longer than the line (escapes only shrink)
+ *    and a number token is a substring of the line.
+ * Agreement with lua-cjson is checked by tests/lua/json_fields_spec.lua.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lua.h"
+#include "lauxlib.h"
+
+int tcl_json_fields(lua_State *L);
+void tcl_check_nargs(lua_State *L, int max);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* lspec.c's, which brings the whole module along: the same rule. */
+void tcl_check_nargs(lua_State *L, int max) {
+  if (lua_gettop(L) > max) luaL_argerror(L, max + 1, "unexpected argument");
+}
+
+static lua_State *state;
+
+static int contains(const uint8_t *hay, size_t n, const char *needle, size_t len) {
+  size_t i;
+  for (i = 0; i + len <= n; i++)
+    if (memcmp(hay + i, needle, len) == 0) return 1;
+  return 0;
+}
+
+static void check_pair(lua_State *L, int v, int k, const uint8_t *data, size_t size) {
+  const char *kind = lua_tostring(L, k);
+  size_t len;
+  const char *s;
+  if (!kind) abort();
+  if (strcmp(kind, "string") == 0 || strcmp(kind, "number") == 0) {
+    if (lua_type(L, v) != LUA_TSTRING) abort();
+    s = lua_tolstring(L, v, &len);
+    if (len > size) abort();
+    if (strcmp(kind, "number") == 0 && (len == 0 || !contains(data, size, s, len))) abort();
+  } else if (strcmp(kind, "other") == 0 || strcmp(kind, "absent") == 0) {
+    if (!lua_isnil(L, v)) abort();
+  } else {
+    abort();
+  }
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+  lua_State *L;
+  int n;
+  if (!state) state = luaL_newstate();
+  L = state;
+  lua_settop(L, 0);
+  lua_pushcfunction(L, tcl_json_fields);
+  lua_pushlstring(L, (const char *)data, size);
+  lua_pushliteral(L, "text");
+  lua_pushliteral(L, "id");
+  if (lua_pcall(L, 3, LUA_MULTRET, 0) != LUA_OK) abort();
+  n = lua_gettop(L);
+  if (n == 1) {
+    if (!lua_isboolean(L, 1) || lua_toboolean(L, 1)) abort();
+  } else if (n == 4) {
+    check_pair(L, 1, 2, data, size);
+    check_pair(L, 3, 4, data, size);
+  } else {
+    abort();
+  }
+  lua_settop(L, 0);
+  return 0;
+}

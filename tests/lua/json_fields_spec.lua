@@ -1,0 +1,145 @@
+-- json_fields_spec.lua - tc.json_fields, the JSONL fast path of `label`,
+-- held to lua-cjson: whatever line it handles, lua-cjson (as the command
+-- line configures it: strict numbers) decodes to the same two fields; what
+-- it does not handle it says so (false), and lua-cjson decides.
+local tc = require "textclass"
+local cjson = require("cjson.safe").new()
+cjson.decode_invalid_numbers(false)
+
+-- The fields as lua-cjson sees them, in json_fields' terms.
+local function cjson_view(v)
+  if v == nil then return nil, "absent" end
+  if type(v) == "string" then return v, "string" end
+  if type(v) == "number" then return v, "number" end
+  return nil, "other"
+end
+
+-- Check one line against lua-cjson; returns whether json_fields handled it.
+local function agrees(line, a, b)
+  a, b = a or "text", b or "id"
+  local va, ka, vb, kb = tc.json_fields(line, a, b)
+  if va == false then return false end
+  local obj = cjson.decode(line)
+  assert(type(obj) == "table", "json_fields handled a line lua-cjson refuses: " .. string.format("%q", line))
+  for _, f in ipairs({ { a, va, ka }, { b, vb, kb } }) do
+    local want, kind = cjson_view(obj[f[1]])
+    assert(kind == f[3], string.format("%q: field %s is %s, lua-cjson says %s", line, f[1], f[3], kind))
+    if kind == "string" then
+      assert(want == f[2], string.format("%q: field %s differs", line, f[1]))
+    elseif kind == "number" then
+      -- the token as written, which lua-cjson reads as the same number
+      assert(tonumber(f[2]) + 0.0 == want + 0.0, string.format("%q: number %s vs %s", line, f[2], want))
+    else
+      assert(f[2] == nil)
+    end
+  end
+  return true
+end
+
+describe("tc.json_fields", function()
+  it("reads the two fields of ordinary records", function()
+    local text, tk, id, ik = tc.json_fields('{"id": "a-1", "text": "Hackers \\"stole\\" data.\\nMore.", "label": "cyber"}', "text", "id")
+    assert.same({ 'Hackers "stole" data.\nMore.', "string", "a-1", "string" }, { text, tk, id, ik })
+    text, tk, id, ik = tc.json_fields('{"text":"x","id":1234567890123456789}', "text", "id")
+    assert.same({ "x", "string", "1234567890123456789", "number" }, { text, tk, id, ik })
+    text, tk, id, ik = tc.json_fields('  {"body": "x", "nested": {"text": "not me"}}  \n', "text", "id")
+    assert.same({ nil, "absent", nil, "absent" }, { text, tk, id, ik })
+    text, tk = tc.json_fields('{"text": ["a"]}', "text", "id")
+    assert.same({ nil, "other" }, { text, tk })
+    assert.equal("\u{e9}\u{1F600}", (tc.json_fields('{"text": "\\u00e9\\ud83d\\ude00"}', "text", "id")))
+    assert.equal("second", (tc.json_fields('{"text": "first", "text": "second"}', "text", "id")))
+    local same_a, _, same_b = tc.json_fields('{"text": "both"}', "text", "text")
+    assert.same({ "both", "both" }, { same_a, same_b })
+    assert.equal("a\0b", (tc.json_fields('{"text": "a\\u0000b"}', "text", "id")))
+    assert.equal("\xff\xfe", (tc.json_fields('{"text": "\xff\xfe"}', "text", "id"))) -- bytes pass through
+  end)
+
+  it("hands everything but plain RFC 8259 objects back to lua-cjson", function()
+    local refused = {
+      "", "   ", "[1]", '"text"', "42", "null", "{", "}", '{"text": "x"', '{"text": "x"} x', '{"text": "x",}',
+      '{"text" "x"}', '{text: "x"}', '{"text": "x\ty"}', '{"text": "\\x"}', '{"text": "\\ud83d"}',
+      '{"text": "\\ude00"}', '{"text": "\\ud83dx"}', '{"text": "\\ud83d\\u0041"}', '{"text": "\\u12"}',
+      '{"a": 01}', '{"a": 1.}', '{"a": .5}', '{"a": -}', '{"a": 1e}', '{"a": +1}', '{"a": 0x10}',
+      '{"a": NaN}', '{"a": Infinity}', '{"a": tru}', '{"a": nul}', '{"a": [1,]}', '{"te\\u0078t": "x"}',
+      '{"text": "x"}\0', string.rep("[", 2000), '{"a": ' .. string.rep("[", 1000) .. string.rep("]", 1000) .. "}",
+    }
+    for _, line in ipairs(refused) do
+      assert.equal(false, tc.json_fields(line, "text", "id"), string.format("%q", line))
+    end
+    -- lua-cjson's depth limit is 1000: one level less is still ours
+    assert.is_true(agrees('{"a": ' .. string.rep("[", 998) .. string.rep("]", 998) .. "}"))
+  end)
+
+  it("agrees with lua-cjson on every line it handles: fixtures", function()
+    local lines = {
+      '{}', '{"text": ""}', '{"text": "x", "id": null}', '{"id": -0.5e-3, "text": "t"}', '{"id": 1e400, "text": "t"}',
+      '{"id": true, "text": false}', '{"a": {"b": [1, 2, {"c": "d"}]}, "text": "deep"}',
+      '{"text": "\\/\\\\\\b\\f\\n\\r\\t\\""}', ' \t\r\n{ "text" : "ws" } \r\n', '{"text": "é ü 東京"}',
+    }
+    for _, line in ipairs(lines) do assert.is_true(agrees(line), string.format("%q", line)) end
+  end)
+
+  it("agrees with lua-cjson on thousands of generated and damaged lines", function()
+    math.randomseed(20261125)
+    local pieces = { "a", "Z", " ", "\\n", "\\\"", "\\\\", "\\/", "\\u00e9", "\\ud83d\\ude00", "\\u0000", "é",
+                     "\xe6\x9d\xb1", "\xff", ",", ":", "{", "}", "[", "]", "text", "id" }
+    local function rstring()
+      local t = {}
+      for i = 1, math.random(0, 12) do t[i] = pieces[math.random(#pieces)] end
+      return '"' .. table.concat(t) .. '"'
+    end
+    local plain = { "a", "Z", " ", "é", "\xe6\x9d\xb1", "text", "id" }
+    local function rkey()
+      local t = {}
+      for i = 1, math.random(0, 4) do t[i] = plain[math.random(#plain)] end
+      return '"' .. table.concat(t) .. '"'
+    end
+    local scalars = { "0", "-1", "12.5", "1e3", "-0.0E-2", "true", "false", "null", "1234567890123456789" }
+    local function rvalue(depth)
+      local r = math.random(10)
+      if r <= 4 then return rstring() end
+      if r <= 7 or depth > 3 then return scalars[math.random(#scalars)] end
+      if r == 8 then
+        local t = {}
+        for i = 1, math.random(0, 3) do t[i] = rvalue(depth + 1) end
+        return "[" .. table.concat(t, ",") .. "]"
+      end
+      local t = {}
+      for i = 1, math.random(0, 3) do t[i] = rkey() .. ":" .. rvalue(depth + 1) end
+      return "{" .. table.concat(t, ", ") .. "}"
+    end
+    local function robject()
+      local keys = { '"text"', '"id"', '"label"', rkey() }
+      local t = {}
+      for i = 1, math.random(0, 5) do t[i] = keys[math.random(#keys)] .. ": " .. rvalue(1) end
+      return "{" .. table.concat(t, ", ") .. "}"
+    end
+    local handled, total = 0, 0
+    for _ = 1, 3000 do
+      local line = robject()
+      total = total + 1
+      -- (its keys have no escapes: it must be handled)
+      assert.is_true(agrees(line), line)
+      handled = handled + 1
+      -- damage it: drop, flip or insert a byte
+      for _ = 1, 2 do
+        local i = math.random(1, #line + 1)
+        local r = math.random(3)
+        local bad
+        if r == 1 then bad = line:sub(1, i - 1) .. line:sub(i + 1)
+        elseif r == 2 then bad = line:sub(1, i - 1) .. string.char(math.random(0, 255)) .. line:sub(i + 1)
+        else bad = line:sub(1, i - 1) .. pieces[math.random(#pieces)] .. line:sub(i) end
+        total = total + 1
+        if agrees(bad) then handled = handled + 1 end
+      end
+    end
+    -- the fast path is taken, not just allowed to exist
+    assert.is_true(handled > total / 5, handled .. " of " .. total .. " handled")
+  end)
+
+  it("raises on bad arguments", function()
+    assert.error_matches(function() tc.json_fields() end, "bad argument #1")
+    assert.error_matches(function() tc.json_fields("{}", "text") end, "bad argument #3")
+    assert.error_matches(function() tc.json_fields("{}", "a", "b", "c") end, "unexpected argument")
+  end)
+end)
