@@ -171,7 +171,7 @@ static int char_ngrams(const tc_token *tok, const uint64_t *cp, size_t L,
 
 int tci_terms_each(const tc_extractor *ex, tc_workspace *ws, const tc_tokens *toks,
                    tci_term_visit fn, void *ud) {
-  size_t wmin, wmax, cmin, cmax, n = toks->n, i, k, maxtok = 0, need;
+  size_t wmin, wmax, cmin, cmax, n = toks->n, i, k, maxtok = 0, need, npw;
   const tc_token *tok = toks->tok;
   uint64_t *th, *tp, *cp, hc = tci_term_hash("#c ", 3), pw[POWERS];
   int words, chars, rc, un_next;
@@ -190,15 +190,16 @@ int tci_terms_each(const tc_extractor *ex, tc_workspace *ws, const tc_tokens *to
   th = ws->hashes.p;
   tp = th + n;
   cp = tp + n;
+  npw = maxtok < POWERS ? maxtok + 1 : POWERS; /* short texts need few */
   pw[0] = 1;
-  for (k = 1; k < POWERS; k++) pw[k] = pw[k - 1] * B;
+  for (k = 1; k < npw; k++) pw[k] = pw[k - 1] * B;
   for (i = 0; i < n; i++) {
     th[i] = extend(0, tok[i].text, tok[i].len);
-    if (tok[i].len < POWERS) {
+    if (tok[i].len < npw) {
       tp[i] = pw[tok[i].len];
     } else {
-      uint64_t p = pw[POWERS - 1];
-      for (k = POWERS - 1; k < tok[i].len; k++) p *= B;
+      uint64_t p = pw[npw - 1];
+      for (k = npw - 1; k < tok[i].len; k++) p *= B;
       tp[i] = p;
     }
   }

@@ -137,7 +137,7 @@ TEST(term_equal_sees_every_byte) {
   tc_options o = opts(1, 2, 1, 10);
   tc_extractor *ex = make(&o);
   tc_workspace *ws = NULL;
-  char words[2][24][25];
+  char words[2][24][25], longw[200];
   const char *w[16];
   size_t len, k;
   verify v;
@@ -154,6 +154,15 @@ TEST(term_equal_sees_every_byte) {
     each_of(ex, ws, w, 3, &v);
     CHECK_EQ_INT(v.bad, 0);
   }
+  /* tokens longer than the table of powers of the hash base (64 bytes) */
+  memset(longw, 'q', sizeof longw - 1);
+  longw[sizeof longw - 1] = '\0';
+  w[0] = words[0][2];
+  w[1] = longw + 100; /* 99 bytes */
+  w[2] = longw + 135; /* 64 bytes */
+  w[3] = longw + 136; /* 63 bytes */
+  each_of(ex, ws, w, 4, &v);
+  CHECK_EQ_INT(v.bad, 0);
   tc_extractor_free(ex);
   tc_workspace_free(ws);
 }
