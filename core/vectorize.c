@@ -7,7 +7,7 @@
  *    tci_finder's pipeline and the append of a hit in one call), so the
  *    cache misses of successive lookups in the vocabulary index overlap.
  *    Prediction is bound by instructions more than by misses (callgrind:
- *    ~175k instructions per 20 Newsgroups document, a third of them in
+ *    ~165k instructions per 20 Newsgroups document, a third of them in
  *    the text stage), so this file and its callees avoid calls per term.
  *
  *  - Counting is sort-and-merge: the feature index of every hit is appended
