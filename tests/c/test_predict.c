@@ -266,6 +266,38 @@ TEST(round_trip_predicts_identically) {
   }
 }
 
+/* The linear decision value is bias + the sum of x_j * w_j in ascending
+ * feature order, label by label, to the bit: decide() prefetches rows and
+ * adds two labels per instruction (3 labels here: a pair and a tail), and
+ * neither may change a result. The reference is the plain loop. */
+TEST(linear_decision_is_the_plain_sum_bit_for_bit) {
+  tc_model *m = train_with(0, TC_KERNEL_LINEAR, NULL);
+  tc_workspace *ws, *ws2;
+  size_t i, j, l, bad = 0, nonzero = 0;
+  CHECK(m != NULL);
+  if (!m) return;
+  CHECK_EQ_INT((int)tc_model_n_labels(m), 3);
+  tc_workspace_new(&ws);
+  tc_workspace_new(&ws2);
+  for (i = 0; i < FIXTURE_N; i++) {
+    const char *t = FIXTURE[i].text;
+    double got[3], want[3];
+    tc_vector v;
+    CHECK_OK(tc_model_decision_values(m, ws, t, strlen(t), got));
+    CHECK_OK(tc_extractor_vectorize(tc_model_extractor(m), ws2, t, strlen(t), &v));
+    for (l = 0; l < 3; l++) want[l] = m->bias[l];
+    for (j = 0; j < v.n; j++)
+      for (l = 0; l < 3; l++) want[l] += v.f[j].value * m->weights[(size_t)(v.f[j].index - 1) * 3 + l];
+    bad += memcmp(got, want, sizeof got) != 0;
+    nonzero += v.n > 0;
+  }
+  CHECK_EQ_INT(bad, 0);
+  CHECK(nonzero > 0);
+  tc_workspace_free(ws);
+  tc_workspace_free(ws2);
+  tc_model_free(m);
+}
+
 int main(void) {
   RUN(predict_scores_and_top_label);
   RUN(multilabel_threshold_and_fallback);
@@ -273,5 +305,6 @@ int main(void) {
   RUN(explain_linear_adds_up);
   RUN(explain_kernel);
   RUN(round_trip_predicts_identically);
+  RUN(linear_decision_is_the_plain_sum_bit_for_bit);
   return check_report();
 }
