@@ -429,7 +429,7 @@ static double *read_doubles(tci_reader *r, size_t n) {
   double *d;
   size_t i;
   if (!p) return NULL;
-  d = malloc(n ? n * sizeof *d : 1);
+  d = tci_big_alloc(n * sizeof *d); /* weights: huge pages for a big model */
   if (!d) return NULL;
   if (host_is_little_endian()) {
     memcpy(d, p, n * sizeof *d);

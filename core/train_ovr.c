@@ -377,7 +377,7 @@ static int fill_model(const job *j, const tc_dataset *ds, const tci_matrix *X, t
       if (strcmp(ds->names[l], p->fallback) == 0) m->fallback = (int)l;
   if (p->kernel == TC_KERNEL_LINEAR) {
     if (nf > SIZE_MAX / sizeof(double) / L) return TC_ELIMIT;
-    m->weights = malloc((nf ? nf : 1) * L * sizeof *m->weights);
+    m->weights = tci_big_alloc((nf ? nf : 1) * L * sizeof *m->weights);
     m->bias = malloc(L * sizeof *m->bias);
     if (!m->weights || !m->bias) return TC_ENOMEM;
     for (l = 0; l < L; l++) {
