@@ -117,6 +117,32 @@ static const unsigned char ascii_word[256] = {
   0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
 };
 
+/* End of the run of ASCII letters and digits starting at s[j]. s[n] is a
+ * NUL followed by TCI_NORM_SLACK zero bytes (tci_normalize), so the run
+ * stops at n without a bound check, and 8-byte loads from any j <= n stay
+ * inside the buffer. With 64-bit little-endian loads the run is found 8
+ * bytes at a time: one value with the high bit set in each byte that is
+ * an ASCII letter or digit, then the first byte without it. */
+static size_t ascii_word_end(const unsigned char *s, size_t j) {
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  const uint64_t L = 0x0101010101010101ull, H = L * 0x80;
+  for (;;) {
+    uint64_t w, x, lc, letter, digit, m;
+    memcpy(&w, s + j, 8);
+    x = w & ~H;      /* low 7 bits: the sums below never carry across bytes */
+    lc = x | L * 0x20; /* ASCII upper case to lower case */
+    letter = (lc + L * (0x80 - 'a')) & ~(lc + L * (0x7F - 'z'));
+    digit = (x + L * (0x80 - '0')) & ~(x + L * (0x7F - '9'));
+    m = (letter | digit) & ~w & H; /* bytes >= 0x80 are not ASCII words */
+    if (m != H) return j + ((size_t)__builtin_ctzll(~m & H) >> 3);
+    j += 8;
+  }
+#else
+  while (ascii_word[s[j]]) j++;
+  return j;
+#endif
+}
+
 static int is_alnum(int k) { return k == K_LETTER || k == K_DIGIT || k == K_NUM; }
 static int is_word(int k) { return is_alnum(k) || k == K_MARK; }
 
@@ -340,8 +366,7 @@ static int tokenize_norm(emitter *e, const unsigned char *s, size_t n) {
     prev = k;
     seg = start;
     for (;;) {
-      size_t j = i;
-      while (j < n && ascii_word[s[j]]) j++; /* the common case: ASCII letters and digits */
+      size_t j = ascii_word_end(s, i); /* the common case: ASCII letters and digits */
       if (j > i) {
         prev = ascii_word[s[j - 1]] == 2 ? K_DIGIT : K_LETTER;
         i = j;
