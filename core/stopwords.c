@@ -15,7 +15,9 @@
  *  - The set is a sorted array (stable order for serialisation) plus two
  *    open-addressing hash indexes, as the lookup runs once per token: words
  *    of up to 8 bytes packed into one integer each (one multiply to hash,
- *    one compare per probe), and the rest by FNV-1a.
+ *    one compare per probe), and the longer ones (only they are in
+ *    `slots`) by a packed hash up to 16 bytes, FNV-1a beyond. Both tables
+ *    are at most 1/8 full, so a miss nearly always ends at its first slot.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -73,6 +75,17 @@ static size_t fnv1a(const char *w, size_t n) {
   return (size_t)(h >> 32);
 }
 
+/* Index hash of a word longer than 8 bytes: words of 9 to 16 bytes (most
+ * of the long stop words and tokens) are packed into two integers and
+ * mixed with two multiplies instead of FNV-1a's multiply per byte. */
+static size_t long_hash(const char *w, size_t n) {
+  if (n <= 16) {
+    uint64_t lo = pack8(w, 8), hi = pack8(w + 8, n - 8);
+    return (size_t)(((lo ^ (hi * 0x9E3779B97F4A7C15ull)) * 0xC2B2AE3D27D4EB4Full) >> 32);
+  }
+  return fnv1a(w, n);
+}
+
 typedef struct word {
   char *p;
   size_t n;
@@ -101,7 +114,7 @@ void tci_stopset_free(tci_stopset *s) {
 
 /* Sort, drop duplicates and index the n words of w (taking their storage). */
 static int finish(tci_stopset *s, word *w, size_t n) {
-  size_t i, k = 0, slots = 8, slots8 = 8;
+  size_t i, k = 0, n_long = 0, slots = 8, slots8 = 8;
   qsort(w, n, sizeof *w, word_cmp);
   for (i = 0; i < n; i++) {
     if (k > 0 && word_cmp(&w[k - 1], &w[i]) == 0) {
@@ -112,7 +125,8 @@ static int finish(tci_stopset *s, word *w, size_t n) {
   }
   s->words = malloc((k ? k : 1) * sizeof *s->words);
   s->lens = malloc((k ? k : 1) * sizeof *s->lens);
-  while (slots < 2 * k) slots *= 2;
+  for (i = 0; i < k; i++) n_long += w[i].n > 8;
+  while (slots < 8 * n_long) slots *= 2; /* only words of more than 8 bytes, sparse too */
   while (slots8 < 8 * k) slots8 *= 2; /* sparse: a miss mostly ends at the first slot */
   s->slots = calloc(slots, sizeof *s->slots);
   s->keys8 = calloc(slots8, sizeof *s->keys8);
@@ -130,13 +144,15 @@ static int finish(tci_stopset *s, word *w, size_t n) {
   s->mask8 = slots8 - 1;
   s->max_len = 0;
   for (i = 0; i < k; i++) {
-    size_t h = fnv1a(w[i].p, w[i].n) & s->mask;
+    size_t h;
     s->words[i] = w[i].p;
     s->lens[i] = w[i].n;
     if (w[i].n > s->max_len) s->max_len = w[i].n;
-    while (s->slots[h]) h = (h + 1) & s->mask;
-    s->slots[h] = (uint32_t)(i + 1);
-    if (w[i].n <= 8) {
+    if (w[i].n > 8) {
+      h = long_hash(w[i].p, w[i].n) & s->mask;
+      while (s->slots[h]) h = (h + 1) & s->mask;
+      s->slots[h] = (uint32_t)(i + 1);
+    } else {
       uint64_t key = pack8(w[i].p, w[i].n);
       h = TCI_STOP_SLOT(key, s->mask8);
       while (s->keys8[h]) h = (h + 1) & s->mask8;
@@ -234,7 +250,7 @@ int tci_stopset_has(const tci_stopset *s, const char *w, size_t n) {
       if (k == key) return 1;
     return 0;
   }
-  for (h = fnv1a(w, n) & s->mask;; h = (h + 1) & s->mask) {
+  for (h = long_hash(w, n) & s->mask;; h = (h + 1) & s->mask) {
     uint32_t k = s->slots[h];
     if (k == 0) return 0;
     if (s->lens[k - 1] == n && memcmp(s->words[k - 1], w, n) == 0) return 1;

@@ -300,12 +300,16 @@ static int is_stop(const tci_stopset *st, const unsigned char *s, size_t len) {
     return 0;
   }
 #endif
+  if (len > st->max_len) return 0; /* most long tokens: no call */
   return tci_stopset_has(st, (const char *)s, len);
 }
 
 /* Append a token unless it is a stop word. The token is always written and
  * the count advanced by "not a stop word", without a branch on it. */
-static int emit(emitter *e, const unsigned char *s, size_t len) {
+#if defined(__GNUC__)
+__attribute__((always_inline)) /* once per token: a call costs as much as the work */
+#endif
+static inline int emit(emitter *e, const unsigned char *s, size_t len) {
   tc_token *t;
   if (len > e->max_bytes) {
     len = e->max_bytes; /* >= 4, so at least one code point stays */
