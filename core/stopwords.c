@@ -75,12 +75,15 @@ static size_t fnv1a(const char *w, size_t n) {
   return (size_t)(h >> 32);
 }
 
-/* Index hash of a word longer than 8 bytes: words of 9 to 16 bytes (most
- * of the long stop words and tokens) are packed into two integers and
- * mixed with two multiplies instead of FNV-1a's multiply per byte. */
+/* Index hash of a word longer than 8 bytes. A word of 9 to 16 bytes (most
+ * long stop words and tokens) is its first 8 and its last 8 bytes (they
+ * overlap), read as two integers and mixed with two multiplies instead of
+ * FNV-1a's multiply per byte; the lookup compares the whole word anyway. */
 static size_t long_hash(const char *w, size_t n) {
   if (n <= 16) {
-    uint64_t lo = pack8(w, 8), hi = pack8(w + 8, n - 8);
+    uint64_t lo, hi;
+    memcpy(&lo, w, 8);
+    memcpy(&hi, w + n - 8, 8);
     return (size_t)(((lo ^ (hi * 0x9E3779B97F4A7C15ull)) * 0xC2B2AE3D27D4EB4Full) >> 32);
   }
   return fnv1a(w, n);

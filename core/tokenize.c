@@ -207,6 +207,15 @@ static int local_part_byte(unsigned b) {
   return b == '.' || b == '_' || b == '%' || b == '+' || b == '-' || b == '\'';
 }
 
+/* Can an ASCII byte continue an e-mail local part (a letter, a digit or a
+ * local_part_byte)? Bytes >= 0x80 are 0 here and go through kind_at. */
+static const unsigned char ascii_local[128] = {
+  0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
+  0,0,0,0,0,1,0,1,0,0,0,1,0,1,1,0,1,1,1,1,1,1,1,1,1,1,0,0,0,0,0,0,
+  0,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,0,0,0,0,1,
+  0,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,0,0,0,0,0,
+};
+
 /* A word [start, end) ended at s[end]. If a URL or an e-mail address
  * starts at `start`, set its host or domain [*hs, *he), where scanning
  * resumes (*next), and return 1.
@@ -247,8 +256,14 @@ static int special(const unsigned char *s, size_t n, size_t start, size_t end,
   /* e-mail: local part, @, a domain with a dot inside */
   if (start < *no_mail) return 0;
   for (p = start; p < n; p += cl) {
-    int k = kind_at(s, n, p, &cl, &cp);
-    if (!(is_word(k) || (cp < 0x80 && local_part_byte((unsigned)cp)))) break;
+    int k;
+    if (s[p] < 0x80) {
+      if (!ascii_local[s[p]]) break;
+      cl = 1;
+      continue;
+    }
+    k = kind_at(s, n, p, &cl, &cp);
+    if (!is_word(k)) break;
   }
   *no_mail = p;
   if (p + 1 < n && s[p] == '@' && p > start && s[p + 1] != '.' && s[p + 1] != '-') {
