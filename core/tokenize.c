@@ -40,7 +40,8 @@ enum {
   K_DIGIT,  /* Nd */
   K_NUM,    /* Nl, No */
   K_MARK,   /* M* */
-  K_UNSP    /* a letter of an unspaced script */
+  K_UNSP,   /* a letter of an unspaced script */
+  K_ASCII   /* scanner only: the last character is s[i - 1], an ASCII letter or digit */
 };
 
 int tci_is_unspaced_script(int32_t c) {
@@ -143,6 +144,16 @@ static size_t ascii_word_end(const unsigned char *s, size_t j) {
 #endif
 }
 
+/* What an ASCII byte after a word may do: 1 = join the word to what
+ * follows (' - . ,), 2 = end a word that starts a URL or an e-mail address
+ * (: @ and the local-part bytes . _ % + - '). 0 for NUL, which ends the text. */
+static const unsigned char after_word[128] = {
+  0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
+  0,0,0,0,0,2,0,3,0,0,0,2,1,3,3,0,0,0,0,0,0,0,0,0,0,0,2,0,0,0,0,0,
+  2,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,2,
+  0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
+};
+
 static int is_alnum(int k) { return k == K_LETTER || k == K_DIGIT || k == K_NUM; }
 static int is_word(int k) { return is_alnum(k) || k == K_MARK; }
 
@@ -203,12 +214,8 @@ static size_t skip_to_space(const unsigned char *s, size_t n, size_t i) {
   return i;
 }
 
-static int local_part_byte(unsigned b) {
-  return b == '.' || b == '_' || b == '%' || b == '+' || b == '-' || b == '\'';
-}
-
-/* Can an ASCII byte continue an e-mail local part (a letter, a digit or a
- * local_part_byte)? Bytes >= 0x80 are 0 here and go through kind_at. */
+/* Can an ASCII byte continue an e-mail local part (a letter, a digit or
+ * one of . _ % + - ')? Bytes >= 0x80 are 0 here and go through kind_at. */
 static const unsigned char ascii_local[128] = {
   0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
   0,0,0,0,0,1,0,1,0,0,0,1,0,1,1,0,1,1,1,1,1,1,1,1,1,1,0,0,0,0,0,0,
@@ -294,13 +301,19 @@ typedef struct emitter {
 
 /* A stop word? Short tokens are packed with one 8-byte load, which may
  * read past the token but never past ws->norm's TCI_NORM_SLACK zero bytes. */
-static int is_stop(const tci_stopset *st, const unsigned char *s, size_t len) {
+#if defined(__GNUC__)
+__attribute__((always_inline)) /* once per token */
+#endif
+static inline int is_stop(const tci_stopset *st, const unsigned char *s, size_t len) {
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  static const uint64_t keep[9] = { /* the low len bytes */
+    0, 0xFFull, 0xFFFFull, 0xFFFFFFull, 0xFFFFFFFFull, 0xFFFFFFFFFFull, 0xFFFFFFFFFFFFull,
+    0xFFFFFFFFFFFFFFull, ~0ull};
   if (len <= 8) { /* len >= 1: tokens are never empty */
     uint64_t key, k;
     size_t h;
     memcpy(&key, s, 8);
-    key &= ~(uint64_t)0 >> (64 - 8 * len);
+    key &= keep[len];
     uint64_t diff;
     h = TCI_STOP_SLOT(key, st->mask8);
     k = st->keys8[h];
@@ -387,10 +400,12 @@ static int tokenize_norm(emitter *e, const unsigned char *s, size_t n) {
     for (;;) {
       size_t j = ascii_word_end(s, i); /* the common case: ASCII letters and digits */
       if (j > i) {
-        prev = ascii_word[s[j - 1]] == 2 ? K_DIGIT : K_LETTER;
+        prev = K_ASCII; /* resolved only if a joiner or a mark needs it */
         i = j;
       }
       if (i >= n) break;
+      if (prev == K_ASCII && (s[i] >= 0x80 || (after_word[s[i]] & 1)))
+        prev = ascii_word[s[i - 1]] == 2 ? K_DIGIT : K_LETTER;
       if (s[i] >= 0x80) {
         k = kind_at(s, n, i, &cl, &cp);
         if (!is_word(k)) break;
@@ -399,7 +414,7 @@ static int tokenize_norm(emitter *e, const unsigned char *s, size_t n) {
         continue;
       }
       cp = s[i];
-      if ((cp == '\'' || cp == '-' || cp == '.' || cp == ',') && i + 1 < n) {
+      if ((after_word[cp] & 1) && i + 1 < n) {
         size_t cl2;
         int32_t cp2;
         int k2 = kind_at(s, n, i + 1, &cl2, &cp2), join;
@@ -419,7 +434,7 @@ static int tokenize_norm(emitter *e, const unsigned char *s, size_t n) {
       break;
     }
     end = i;
-    if (i < n && (s[i] == ':' || s[i] == '@' || local_part_byte(s[i])) &&
+    if (s[i] < 0x80 && (after_word[s[i]] & 2) && /* s[n] is NUL: 0 */
         special(s, n, start, end, &hs, &he, &next, &no_mail)) {
       if (he > hs && (rc = emit(e, s + hs, he - hs))) return rc;
       i = next;
