@@ -133,7 +133,7 @@ static const luaL_Reg job_meta[] = {
   {"__gc", job_gc},
   {"__close", job_gc},
   {"__tostring", job_tostring},
-  {"__index", NULL},
+  {"__index", NULL}, /* placeholder: the methods (tcl_register_class) */
   {NULL, NULL}
 };
 
@@ -142,11 +142,4 @@ static const luaL_Reg job_methods[] = {
   {NULL, NULL}
 };
 
-void tcl_job_register(lua_State *L) {
-  luaL_newmetatable(L, TCL_JOB);
-  luaL_setfuncs(L, job_meta, 0);
-  luaL_newlibtable(L, job_methods);
-  luaL_setfuncs(L, job_methods, 0);
-  lua_setfield(L, -2, "__index");
-  lua_pop(L, 1);
-}
+void tcl_job_register(lua_State *L) { tcl_register_class(L, TCL_JOB, job_meta, job_methods); }

@@ -591,7 +591,7 @@ static const luaL_Reg model_meta[] = {
   {"__gc", model_gc},
   {"__close", model_gc},
   {"__tostring", model_tostring},
-  {"__index", NULL}, /* placeholder, set below */
+  {"__index", NULL}, /* placeholder: the methods (tcl_register_class) */
   {NULL, NULL}
 };
 
@@ -608,11 +608,4 @@ static const luaL_Reg model_methods[] = {
   {NULL, NULL}
 };
 
-void tcl_model_register(lua_State *L) {
-  luaL_newmetatable(L, TCL_MODEL);
-  luaL_setfuncs(L, model_meta, 0);
-  luaL_newlibtable(L, model_methods);
-  luaL_setfuncs(L, model_methods, 0);
-  lua_setfield(L, -2, "__index");
-  lua_pop(L, 1);
-}
+void tcl_model_register(lua_State *L) { tcl_register_class(L, TCL_MODEL, model_meta, model_methods); }

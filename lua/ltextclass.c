@@ -380,6 +380,16 @@ static int tcl_load_classifier(lua_State *L) {
  * Registration
  * ==================================================================== */
 
+void tcl_register_class(lua_State *L, const char *name, const luaL_Reg *meta,
+                        const luaL_Reg *methods) {
+  luaL_newmetatable(L, name);
+  luaL_setfuncs(L, meta, 0);
+  lua_newtable(L);
+  luaL_setfuncs(L, methods, 0);
+  lua_setfield(L, -2, "__index");
+  lua_pop(L, 1);
+}
+
 static const luaL_Reg functions[] = {
   {"normalize", tcl_normalize},
   {"check_utf8", tcl_check_utf8},

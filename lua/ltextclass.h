@@ -165,6 +165,11 @@ typedef struct tcl_model {
   size_t running;         /* background batches using model (ljob.c) */
 } tcl_model;
 
+/* Register metatable `name` with the metamethods `meta` (which must list
+ * "__index" with NULL) and `methods` as its __index table. */
+void tcl_register_class(lua_State *L, const char *name, const luaL_Reg *meta,
+                        const luaL_Reg *methods);
+
 /* Register the "textclass.Model" metatable and its methods. */
 void tcl_model_register(lua_State *L);
 
