@@ -26,6 +26,14 @@
  * points ahead, except URLs and e-mails, which are tried only when a word
  * ends at one of the bytes that can continue them (: . @ _ % + - '), and
  * whose scans never revisit text (see special()), so tokenising is linear.
+ * Speed (the text stage is about a third of a prediction): the scanner
+ * relies on tci_normalize's NUL and TCI_NORM_SLACK zero bytes after the
+ * text, so a run of ASCII letters and digits is found 8 bytes at a time
+ * with no bound check (ascii_word_end), one table says what the ASCII byte
+ * after a word may do (after_word), and the stop word test is inlined.
+ * These change no token: tests/c/test_tokenize.c and fuzz_tokenize check
+ * the fast path against the general one, and each speed change was checked
+ * token for token against the previous tokeniser on the corpora.
  */
 #include <string.h>
 
