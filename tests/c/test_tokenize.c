@@ -520,6 +520,50 @@ TEST(threads_share_extractor) {
   free(text);
 }
 
+/* Every ASCII byte at every offset of a long word, behind 0-7 spaces (so
+ * the word scanner's 8-byte steps see it at each position): a letter or
+ * digit stays in the word, a plain separator cuts it in two. Joiners and
+ * the bytes that may start a URL or an e-mail are left to the tests above.
+ * With case folding off too, so upper-case letters reach the scanner. */
+TEST(ascii_word_boundaries) {
+  static const char word[] = "abcdefghijklmnopqrstu0123456789";
+  tc_options o;
+  tc_extractor *keep_case;
+  int fold, c;
+  size_t p, pad, i;
+  tc_options_init(&o);
+  o.stopword_mode = TC_STOPWORDS_NONE;
+  o.casefold = 0;
+  CHECK_OK(tc_extractor_new(&o, &keep_case, NULL));
+  if (!keep_case) return;
+  for (fold = 0; fold < 2; fold++) {
+    const tc_extractor *ex = fold ? plain : keep_case;
+    for (c = 1; c < 128; c++) {
+      int alnum = (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
+      if (!alnum && strchr("'-.,:@_%+", c)) continue;
+      for (pad = 0; pad < 8; pad++) {
+        for (p = 0; p < sizeof word - 1; p++) {
+          char in[64], want[64];
+          size_t k = 0, n = 0;
+          for (i = 0; i < pad; i++) in[n++] = ' ';
+          for (i = 0; i < sizeof word - 1; i++) {
+            char ch = i == p ? (char)c : word[i];
+            in[n++] = ch;
+            if (i == p && !alnum) {
+              if (k > 0 && i + 1 < sizeof word - 1) want[k++] = '|';
+              continue;
+            }
+            want[k++] = fold && ch >= 'A' && ch <= 'Z' ? (char)(ch | 0x20) : ch;
+          }
+          want[k] = '\0';
+          CHECK_EQ_STR(toks(ex, in, n), want);
+        }
+      }
+    }
+  }
+  tc_extractor_free(keep_case);
+}
+
 int main(void) {
   tc_options o;
   if (tc_workspace_new(&ws) || tc_workspace_new(&ws2)) return 1;
@@ -536,6 +580,7 @@ int main(void) {
   RUN(other_scripts);
   RUN(invalid_and_nul);
   RUN(long_tokens);
+  RUN(ascii_word_boundaries);
   RUN(no_quadratic_rescans);
   RUN(paths_agree_on_fixtures);
   RUN(paths_agree_on_random_text);
