@@ -27,9 +27,14 @@
  *    ASCII character before it, goes through the steps above. The result
  *    is byte-for-byte that of the general path (TCI_TEXT_GENERAL), which
  *    tests/c/test_tokenize.c checks on corpora and fuzz_tokenize fuzzes.
+ *    With SSE2 (every x86-64) the ASCII copy takes 16 bytes at a step.
  */
 #include <stdint.h>
 #include <string.h>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include <utf8proc.h>
 
@@ -176,6 +181,25 @@ static int normalize_fast(tc_workspace *ws, const tc_options *o, utf8proc_option
   while (i < len) {
     unsigned b;
     size_t start, end;
+#if defined(__SSE2__)
+    /* 16 ASCII bytes at a time: a byte is A-Z when, as a signed byte,
+     * 'A' - 1 < b < 'Z' + 1 (bytes >= 0x80 are negative: never, and the
+     * movemask sends the whole block to the 8-byte step below) */
+    if (i + 16 <= len) {
+      __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+      if (_mm_movemask_epi8(v) == 0) {
+        if (fold) {
+          __m128i up = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('A' - 1)),
+                                     _mm_cmplt_epi8(v, _mm_set1_epi8('Z' + 1)));
+          v = _mm_or_si128(v, _mm_and_si128(up, _mm_set1_epi8(0x20)));
+        }
+        _mm_storeu_si128((__m128i *)(void *)(out + o_), v);
+        i += 16;
+        o_ += 16;
+        continue;
+      }
+    }
+#endif
     if (i + 8 <= len) {
       uint64_t w;
       memcpy(&w, s + i, 8);
