@@ -129,13 +129,13 @@ static const phrase phrases[] = {
     {"filed under", 30, 1},
 };
 
-static int is_blank(unsigned char c) {
-  return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
+static int is_blank(unsigned char c) { /* ' ', or \t \v \f \r (9..13 but not \n) */
+  return c == ' ' || ((unsigned)(c - '\t') <= 4u && c != '\n');
 }
 static int is_lower(unsigned char c) { return c >= 'a' && c <= 'z'; }
 static int is_upper(unsigned char c) { return c >= 'A' && c <= 'Z'; }
 static int is_alnum(unsigned char c) {
-  return is_lower(c) || is_upper(c) || (c >= '0' && c <= '9');
+  return (unsigned)((c | 0x20u) - 'a') < 26u || (unsigned)(c - '0') < 10u;
 }
 static unsigned char lower(unsigned char c) {
   return is_upper(c) ? (unsigned char)(c + ('a' - 'A')) : c;
@@ -278,17 +278,27 @@ static int starts_lower(const unsigned char *s, size_t n) {
   return 1;
 }
 
-static size_t count_words(const unsigned char *s, size_t n) {
+/* Words (runs of non-blank bytes) of [s, s+n), counting stops at `cap`. */
+static size_t count_words(const unsigned char *s, size_t n, size_t cap) {
   size_t i, words = 0;
-  for (i = 0; i < n; i++)
-    if (!is_blank(s[i]) && (i == 0 || is_blank(s[i - 1]))) words++;
+  int prev_blank = 1;
+  for (i = 0; i < n && words < cap; i++) {
+    int b = is_blank(s[i]);
+    words += (size_t)(prev_blank & !b);
+    prev_blank = b;
+  }
   return words;
 }
+
+/* classify's capped word count relies on it */
+typedef char head_fits_furniture[MAX_HEAD_BYTES <= MAX_FURN_BYTES ? 1 : -1];
 
 static int classify(const prefixes *px, const unsigned char *s, size_t n) {
   size_t words;
   if (n == 0) return L_BLANK;
-  words = count_words(s, n);
+  /* A line too long to be furniture or a headline only needs to know
+   * whether it has MIN_PROSE_WORDS words: paragraphs are counted no further. */
+  words = count_words(s, n, n > MAX_FURN_BYTES ? MIN_PROSE_WORDS : (size_t)-1);
   if (is_furniture(px, s, n, words)) return L_FURNITURE;
   if (words <= MAX_HEAD_WORDS && n <= MAX_HEAD_BYTES && !starts_lower(s, n) &&
       !is_marked(s, n) && !ends_clause(s, n) && !has_sentence_break(s, n))
@@ -363,7 +373,7 @@ static void survey(page *pg) {
       prev_cut = 0;
     }
     if (k == L_HEADLINE && !seen_prose) {
-      size_t w = count_words(s, n);
+      size_t w = count_words(s, n, (size_t)-1);
       if (w >= title_words) {
         title_words = w;
         pg->title = at;
