@@ -129,13 +129,13 @@ static const phrase phrases[] = {
     {"filed under", 30, 1},
 };
 
-static int is_blank(unsigned char c) { /* ' ', or \t \v \f \r (9..13 but not \n) */
-  return c == ' ' || ((unsigned)(c - '\t') <= 4u && c != '\n');
+static int is_blank(unsigned char c) {
+  return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
 }
 static int is_lower(unsigned char c) { return c >= 'a' && c <= 'z'; }
 static int is_upper(unsigned char c) { return c >= 'A' && c <= 'Z'; }
 static int is_alnum(unsigned char c) {
-  return (unsigned)((c | 0x20u) - 'a') < 26u || (unsigned)(c - '0') < 10u;
+  return is_lower(c) || is_upper(c) || (c >= '0' && c <= '9');
 }
 static unsigned char lower(unsigned char c) {
   return is_upper(c) ? (unsigned char)(c + ('a' - 'A')) : c;
@@ -278,15 +278,11 @@ static int starts_lower(const unsigned char *s, size_t n) {
   return 1;
 }
 
-/* Words (runs of non-blank bytes) of [s, s+n), counting stops at `cap`. */
+/* Words (runs of non-blank bytes) of [s, s+n); counting stops at `cap`. */
 static size_t count_words(const unsigned char *s, size_t n, size_t cap) {
   size_t i, words = 0;
-  int prev_blank = 1;
-  for (i = 0; i < n && words < cap; i++) {
-    int b = is_blank(s[i]);
-    words += (size_t)(prev_blank & !b);
-    prev_blank = b;
-  }
+  for (i = 0; i < n; i++)
+    if (!is_blank(s[i]) && (i == 0 || is_blank(s[i - 1])) && ++words >= cap) break;
   return words;
 }
 
