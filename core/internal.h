@@ -175,8 +175,10 @@ TCI_FUNC int tci_utf8_valid(const void *p, size_t n);
  * a built-in stop word list changes the tokens of any text. Saved
  * extractors store it and loading refuses another one (TC_EVERSION), since
  * a vocabulary of tokens made by other rules would silently give other
- * features (docs/text-processing.md, "Changing the rules"). */
-#define TCI_TEXT_RULES 1u
+ * features (docs/text-processing.md, "Changing the rules").
+ *   1  the first rules
+ *   2  apostrophes and hyphens lumped after decomposition too (U+0149) */
+#define TCI_TEXT_RULES 2u
 
 /* Flags of tci_normalize / tci_tokenize. */
 #define TCI_TEXT_GENERAL 1u        /* skip the ASCII fast path (tests compare both) */

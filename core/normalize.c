@@ -5,7 +5,9 @@
  *   1. optional page clean-up (tci_strip_boilerplate);
  *   2. decode, each maximal invalid subpart -> U+FFFD (utf8.c), counted;
  *   3. map typographic apostrophes (U+2019, U+02BC) to ' and the Unicode
- *      hyphens U+2010/U+2011 to -, so "don’t" and "don't" tokenise alike;
+ *      hyphens U+2010/U+2011 to -, so "don’t" and "don't" tokenise alike
+ *      (before step 4 and again on its output, so that normalising is
+ *      idempotent: U+0149 decomposes to U+02BC n; text rules 2);
  *   4. per code point, utf8proc_decompose_char with COMPAT (NFKC; off for
  *      NFC), CASEFOLD, IGNORE (drop default-ignorables: soft hyphen, zero
  *      width space, ...) and STRIPMARK (strip_accents);
@@ -145,6 +147,9 @@ static int normalize_run(tc_workspace *ws, utf8proc_option_t opt,
       cps = ws->cps.p;
       cap = ws->cps.cap / sizeof(int32_t);
     }
+    /* again on what the decomposition produced: U+0149 (ŉ) decomposes to
+     * U+02BC n, which a second normalisation would lump to 'n */
+    for (k = m; k < m + (size_t)r; k++) cps[k] = lump(cps[k]);
     m += (size_t)r;
   }
   if (m == 0) return TC_OK;
