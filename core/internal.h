@@ -135,7 +135,7 @@ typedef struct tci_stopset {
   char **words;       /* owned: normalised, distinct, sorted by bytes */
   size_t n;
   size_t *lens;       /* n byte lengths (owned) */
-  uint32_t *slots;    /* open-addressing hash index: word index + 1, 0 = empty (owned) */
+  uint32_t *slots;    /* open-addressing index of the words over 8 bytes: word index + 1, 0 = empty (owned) */
   size_t mask;        /* slot count - 1 (a power of two minus one), 0 when n == 0 */
   size_t max_len;     /* longest word: longer tokens skip the lookup */
   uint64_t *keys8;    /* the words of at most 8 bytes, each packed little-endian
