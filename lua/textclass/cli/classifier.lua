@@ -161,14 +161,12 @@ end
 -- does, the top label. Same rule as tc_model_predict for multi-label
 -- models without a fallback.
 function M.apply_threshold(res, t, fallback)
-  local ranked = {}
-  for l, s in pairs(res.scores) do ranked[#ranked + 1] = { l, s } end
-  table.sort(ranked, function(a, b) if a[2] ~= b[2] then return a[2] > b[2] end return a[1] < b[1] end)
+  local ranked = M.ranked_names(res.scores)
   local labels = {}
-  for _, r in ipairs(ranked) do if r[2] >= t then labels[#labels + 1] = r[1] end end
+  for _, l in ipairs(ranked) do if res.scores[l] >= t then labels[#labels + 1] = l end end
   if #labels == 0 then
     if fallback then labels[1] = fallback
-    elseif ranked[1] then labels[1] = ranked[1][1]
+    elseif ranked[1] then labels[1] = ranked[1]
     else labels[1] = res.label end
   end
   res.labels = labels
@@ -176,13 +174,47 @@ function M.apply_threshold(res, t, fallback)
   return res
 end
 
---- { label, score } pairs, best first, ties by name; at most `top`.
-function M.ranked(res, top)
-  local ranked = {}
-  for l, s in pairs(res.scores or {}) do ranked[#ranked + 1] = { l, s } end
-  table.sort(ranked, function(a, b) if a[2] ~= b[2] then return a[2] > b[2] end return a[1] < b[1] end)
-  if top then for i = #ranked, top + 1, -1 do ranked[i] = nil end end
-  return ranked
+--- The labels of `scores` (label -> score, may be nil), best first, ties
+-- by name: the order of a model result's `ranked`, for Lua classifiers'
+-- results. Label runs this once per document, so it makes no
+-- { label, score } pair tables and no comparison closure, and sorts a
+-- classifier's few labels by insertion as they come out of pairs (table.sort, with a Lua comparison function, costs
+-- more below a dozen or so); a classifier with many labels is sorted by
+-- table.sort. Either gives the one order the comparison defines (for
+-- number scores; NaN has no place in it, and no fixed place here).
+local INSERTION_MAX = 16
+local current_scores
+local function better(a, b)
+  local sa, sb = current_scores[a], current_scores[b]
+  if sa ~= sb then return sa > sb end
+  return a < b
 end
+function M.ranked_names(scores)
+  local names, n = {}, 0
+  if scores == nil then return names end
+  for l, s in pairs(scores) do
+    n = n + 1
+    if n <= INSERTION_MAX then
+      local j = n - 1
+      while j > 0 do
+        local o = names[j]
+        local so = scores[o]
+        if so > s or (so == s and o < l) then break end
+        names[j + 1] = o
+        j = j - 1
+      end
+      names[j + 1] = l
+    else
+      names[n] = l
+    end
+  end
+  if n > INSERTION_MAX then
+    current_scores = scores
+    table.sort(names, better)
+    current_scores = nil
+  end
+  return names
+end
+
 
 return M

@@ -72,10 +72,10 @@ function M.run(opts, operands)
     explained[#explained + 1] = { label = l, features = feats }
   end
 
-  local ranked = classifier.ranked(res)
+  local ranked = res.ranked or classifier.ranked_names(res.scores)
   if opts.json then
     local scores = {}
-    for _, r in ipairs(ranked) do scores[r[1]] = r[2] end
+    for _, l in ipairs(ranked) do scores[l] = res.scores[l] end
     util.write(util.json({ id = path, label = res.label, labels = res.labels,
       scores = scores, explanations = explained }), "\n")
     return util.EXIT_OK
@@ -84,7 +84,7 @@ function M.run(opts, operands)
   out[#out + 1] = "label   " .. res.label .. "\n"
   out[#out + 1] = "labels  " .. table.concat(res.labels, ", ") .. "\n"
   local rows = { { "label", "score" } }
-  for _, r in ipairs(ranked) do rows[#rows + 1] = { r[1], util.fmt_score(r[2]) } end
+  for _, l in ipairs(ranked) do rows[#rows + 1] = { l, util.fmt_score(res.scores[l]) } end
   out[#out + 1] = "scores:\n" .. tables.render(rows, { indent = "  " })
   for _, e in ipairs(explained) do
     out[#out + 1] = "\nfeatures for " .. e.label .. ":\n"

@@ -61,49 +61,6 @@ M.spec = {
     "  textclass label -m my.model -o csv --text-column body articles.csv\n",
 }
 
--- The labels of a result's scores, best first, ties by name, at most
--- `top`: the order of classifier.ranked, as names only. Label runs this
--- once per document, so it makes no { label, score } pair tables and no
--- comparison closure, and sorts a model's few labels by insertion as they
--- come out of pairs (table.sort, with a Lua comparison function, costs
--- more below a dozen or so); a classifier with many labels is sorted by
--- table.sort. Either gives the one order the comparison defines (for
--- number scores; NaN has no place in it, and no fixed place here).
-local INSERTION_MAX = 16
-local current_scores
-local function better(a, b)
-  local sa, sb = current_scores[a], current_scores[b]
-  if sa ~= sb then return sa > sb end
-  return a < b
-end
-local function ranked_names(scores, top)
-  local names, n = {}, 0
-  if scores == nil then return names end
-  for l, s in pairs(scores) do
-    n = n + 1
-    if n <= INSERTION_MAX then
-      local j = n - 1
-      while j > 0 do
-        local o = names[j]
-        local so = scores[o]
-        if so > s or (so == s and o < l) then break end
-        names[j + 1] = o
-        j = j - 1
-      end
-      names[j + 1] = l
-    else
-      names[n] = l
-    end
-  end
-  if n > INSERTION_MAX then
-    current_scores = scores
-    table.sort(names, better)
-    current_scores = nil
-  end
-  if top then for i = n, top + 1, -1 do names[i] = nil end end
-  return names
-end
-
 -- The batch: at most this many documents, and (unless --batch is given)
 -- closed early once it holds this much text, which bounds memory when the
 -- documents are large.
@@ -193,8 +150,8 @@ function M.run(opts, operands)
       if res and res.error then doc.error = res.error; res = nil end
       local names
       if res then
-        names = res.ranked or ranked_names(res.scores, opts.top)
-        if res.ranked and opts.top then for j = #names, opts.top + 1, -1 do names[j] = nil end end
+        names = res.ranked or classifier.ranked_names(res.scores)
+        if opts.top then for j = #names, opts.top + 1, -1 do names[j] = nil end end
         if opts.top and #res.labels > opts.top then
           local cut = {}
           for j = 1, opts.top do cut[j] = res.labels[j] end
