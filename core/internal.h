@@ -348,7 +348,7 @@ TCI_FUNC int tci_finder_push(tci_finder *f, const tci_term *t);
 TCI_FUNC int tci_finder_next(tci_finder *f);
 
 /* The vectoriser's lookups: a tci_terms_each visitor (ud: a tci_collector)
- * doing what tci_finder_push does and appending the feature index of each
+ * through tci_finder_push, appending the feature index of each
  * term found to ids (room for every term), with idf[index - 1] prefetched
  * for the pass that reads it. One call per term instead of a chain of
  * three. tci_collect_drain resolves the terms still queued. Hits come out

@@ -272,7 +272,8 @@ static inline void stage(tci_term *ring, uint64_t *mh, size_t pushed, const uint
   }
 }
 
-int tci_finder_push(tci_finder *f, const tci_term *t) {
+/* tci_finder_push's body, inlined into the vectoriser's visitor too. */
+static inline int finder_push(tci_finder *f, const tci_term *t) {
   const tci_vocab *v = f->v;
   stage(f->t, f->m, f->pushed++, v->slots, v->mask, v->pool, t);
   if (f->pushed > 2 * TCI_LAG) {
@@ -281,6 +282,8 @@ int tci_finder_push(tci_finder *f, const tci_term *t) {
   }
   return 0;
 }
+
+int tci_finder_push(tci_finder *f, const tci_term *t) { return finder_push(f, t); }
 
 int tci_finder_next(tci_finder *f) {
   size_t r;
@@ -298,13 +301,7 @@ static void collected(tci_collector *c, int id) {
 
 int tci_collect_term(void *ud, const tci_term *t) {
   tci_collector *c = ud;
-  tci_finder *f = &c->find;
-  const tci_vocab *v = f->v;
-  stage(f->t, f->m, f->pushed++, v->slots, v->mask, v->pool, t);
-  if (f->pushed > 2 * TCI_LAG) {
-    size_t r = f->resolved++ & (TCI_RING - 1);
-    collected(c, find_from(v, &f->t[r], f->m[r]));
-  }
+  collected(c, finder_push(&c->find, t));
   return 0;
 }
 
