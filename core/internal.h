@@ -86,6 +86,7 @@ TCI_FUNC void tci_put_u8(tci_writer *w, uint8_t v);
 TCI_FUNC void tci_put_u32(tci_writer *w, uint32_t v);
 TCI_FUNC void tci_put_u64(tci_writer *w, uint64_t v);
 TCI_FUNC void tci_put_f64(tci_writer *w, double v);
+TCI_FUNC void tci_put_f32(tci_writer *w, float v);
 /* u32 length, then the bytes. */
 TCI_FUNC void tci_put_str(tci_writer *w, const char *s, size_t n);
 /* Overwrite 4 bytes at offset `at` (for lengths written after the fact). */
@@ -106,6 +107,7 @@ TCI_FUNC uint8_t tci_get_u8(tci_reader *r);
 TCI_FUNC uint32_t tci_get_u32(tci_reader *r);
 TCI_FUNC uint64_t tci_get_u64(tci_reader *r);
 TCI_FUNC double tci_get_f64(tci_reader *r);
+TCI_FUNC float tci_get_f32(tci_reader *r);
 /* Pointer to the next n bytes (not copied), or NULL (and bad) when fewer are left. */
 TCI_FUNC const unsigned char *tci_get_bytes(tci_reader *r, size_t n);
 /* A u32-length-prefixed string: pointer into the buffer and its length. */
@@ -401,8 +403,11 @@ struct tc_model {
   double threshold;
   int fallback;             /* label index or -1 */
   /* linear models: decision_l(x) = sum_j x_j weights[(j-1)*n_labels + l] + bias[l]
-   * (feature-major, so one document touches one cache line per feature) */
-  double *weights;          /* n_features * n_labels, or NULL (owned) */
+   * (feature-major, so one document touches one run of n_labels floats per
+   * feature). Single precision: a weight's 24 bits are far finer than what
+   * the SVM fit determines, and half the bytes halve what prediction reads
+   * at random and what loading copies (the sums are still in double). */
+  float *weights;           /* n_features * n_labels, or NULL (owned) */
   double *bias;             /* n_labels (owned) */
   /* kernel models */
   tci_kernel *kern;         /* or NULL (owned) */

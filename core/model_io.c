@@ -4,7 +4,8 @@
  * short: a 32-byte header (magic "TEXTCLAS", version, flags, total length,
  * CRC-32 of everything after the header), then five tagged sections in a
  * fixed order: META, LABL, EXTR, LINR or KERN, CALB. All integers and
- * doubles are little-endian.
+ * floating-point numbers are little-endian; a linear model's weights are
+ * single precision (f32), every other real number double (f64).
  *
  * Caveats
  *  - One set of rules for both directions. Decoding first builds the model
@@ -19,7 +20,7 @@
  *    checked, and only then assembled into svm_models by kernel.c.
  *  - Loading must be fast. On little-endian hosts the weight matrix is one
  *    memcpy and one finiteness pass, so this file's share of loading a
- *    16 MB model is a millisecond or two; the CRC-32 and the extractor's
+ *    10 MB model is a millisecond or two; the CRC-32 and the extractor's
  *    vocabulary index take the rest (bench/bench_model.c measures all three).
  */
 #include <limits.h>
@@ -32,8 +33,9 @@
 #include "internal.h"
 
 /* 2: the extractor section records the text rules version (extractor
- * format 2). Version 1 files cannot say which rules made their vocabulary. */
-#define MODEL_VERSION 2u
+ * format 2). Version 1 files cannot say which rules made their vocabulary.
+ * 3: linear weights are f32 (were f64), which halves a model file. */
+#define MODEL_VERSION 3u
 
 unsigned tc_model_format_version(void) { return MODEL_VERSION; }
 #define HEADER_BYTES 32u
@@ -139,12 +141,26 @@ static int validate_doubles(const double *d, size_t n, int code, tc_diag *diag,
   return TC_OK;
 }
 
+/* The weights are millions of floats, so this is one branch-free pass
+ * (the compiler makes it SIMD) that only says whether all are finite;
+ * the slow search for which one is not runs only when one is not. */
+static int validate_floats(const float *d, size_t n, int code, tc_diag *diag,
+                           const char *section, const char *what) {
+  size_t i;
+  int all = 1;
+  for (i = 0; i < n; i++) all &= d[i] - d[i] == 0; /* false for NaN and infinities */
+  if (all) return TC_OK;
+  for (i = 0; i < n; i++)
+    if (!isfinite(d[i])) return tci_fail(diag, code, "%s: %s %zu is not finite", section, what, i);
+  return TC_OK;
+}
+
 static int validate_linear(const tc_model *m, size_t nf, int code, tc_diag *diag) {
   int rc;
   if (!m->weights || !m->bias) return tci_fail(diag, code, "linear: weights or biases missing");
-  if (nf > SIZE_MAX / sizeof(double) / m->n_labels)
+  if (nf > SIZE_MAX / sizeof *m->weights / m->n_labels)
     return tci_fail(diag, code, "linear: %zu x %zu weights do not fit in memory", nf, m->n_labels);
-  rc = validate_doubles(m->weights, nf * m->n_labels, code, diag, "linear", "weight");
+  rc = validate_floats(m->weights, nf * m->n_labels, code, diag, "linear", "weight");
   if (rc == TC_OK) rc = validate_doubles(m->bias, m->n_labels, code, diag, "linear", "bias");
   return rc;
 }
@@ -246,6 +262,15 @@ static void put_doubles(tci_writer *w, const double *d, size_t n) {
   for (i = 0; i < n; i++) tci_put_f64(w, d[i]);
 }
 
+static void put_floats(tci_writer *w, const float *d, size_t n) {
+  size_t i;
+  if (host_is_little_endian() && n <= SIZE_MAX / sizeof *d) {
+    tci_put_bytes(w, d, n * sizeof *d);
+    return;
+  }
+  for (i = 0; i < n; i++) tci_put_f32(w, d[i]);
+}
+
 static void put_cstr(tci_writer *w, const char *s) { tci_put_str(w, s, strlen(s)); }
 
 static void write_kernel(tci_writer *w, const tc_model *m) {
@@ -325,7 +350,7 @@ int tci_model_encode(const tc_model *m, unsigned char **out, size_t *len, tc_dia
     at = begin_section(&w, TAG_LINR);
     tci_put_u64(&w, nf);
     tci_put_u32(&w, (uint32_t)m->n_labels);
-    put_doubles(&w, m->weights, nf * m->n_labels);
+    put_floats(&w, m->weights, nf * m->n_labels);
     put_doubles(&w, m->bias, m->n_labels);
   } else {
     at = begin_section(&w, TAG_KERN);
@@ -429,7 +454,7 @@ static double *read_doubles(tci_reader *r, size_t n) {
   double *d;
   size_t i;
   if (!p) return NULL;
-  d = tci_big_alloc(n * sizeof *d); /* weights: huge pages for a big model */
+  d = malloc((n ? n : 1) * sizeof *d);
   if (!d) return NULL;
   if (host_is_little_endian()) {
     memcpy(d, p, n * sizeof *d);
@@ -437,6 +462,23 @@ static double *read_doubles(tci_reader *r, size_t n) {
     tci_reader sub;
     tci_reader_init(&sub, p, n * sizeof *d);
     for (i = 0; i < n; i++) d[i] = tci_get_f64(&sub);
+  }
+  return d;
+}
+
+static float *read_floats(tci_reader *r, size_t n) {
+  const unsigned char *p = tci_get_bytes(r, n * sizeof(float));
+  float *d;
+  size_t i;
+  if (!p) return NULL;
+  d = tci_big_alloc(n * sizeof *d); /* weights: huge pages for a big model */
+  if (!d) return NULL;
+  if (host_is_little_endian()) {
+    memcpy(d, p, n * sizeof *d);
+  } else {
+    tci_reader sub;
+    tci_reader_init(&sub, p, n * sizeof *d);
+    for (i = 0; i < n; i++) d[i] = tci_get_f32(&sub);
   }
   return d;
 }
@@ -515,11 +557,11 @@ static int read_linear(tci_reader *s, tc_model *m, tc_diag *diag) {
     return tci_fail(diag, TC_EFORMAT, "linear: %lu labels, but the model has %zu", (unsigned long)nl, m->n_labels);
   /* nf <= INT_MAX was checked with the extractor, nl < 2^32: no overflow. */
   count = nf * nl;
-  if (count > have / sizeof(double) || have - count * sizeof(double) != (uint64_t)nl * sizeof(double))
+  if (count > have / sizeof(float) || have - count * sizeof(float) != (uint64_t)nl * sizeof(double))
     return tci_fail(diag, TC_EFORMAT, "linear: expected %llu bytes of weights and %llu of biases, found %zu",
-                    (unsigned long long)(count <= UINT64_MAX / 8 ? count * 8 : UINT64_MAX),
+                    (unsigned long long)(count <= UINT64_MAX / 4 ? count * 4 : UINT64_MAX),
                     (unsigned long long)nl * 8, have);
-  m->weights = read_doubles(s, (size_t)count);
+  m->weights = read_floats(s, (size_t)count);
   m->bias = read_doubles(s, nl);
   if (!m->weights || !m->bias) return TC_ENOMEM;
   return close_section(s, "linear", diag);
@@ -636,9 +678,9 @@ static int read_header(const unsigned char *p, size_t len, tc_diag *diag) {
   tci_reader_init(&r, p, len);
   tci_get_bytes(&r, sizeof MAGIC);
   version = tci_get_u32(&r);
-  if (version == 1)
-    return tci_fail(diag, TC_EVERSION, "header: format version 1 does not record its text rules "
-                    "(this build has text rules %u): retrain", TCI_TEXT_RULES);
+  if (version >= 1 && version < MODEL_VERSION)
+    return tci_fail(diag, TC_EVERSION, "header: format version %lu is older than this library's %u: retrain",
+                    (unsigned long)version, MODEL_VERSION);
   if (version != MODEL_VERSION)
     return tci_fail(diag, TC_EVERSION, "header: format version %lu is not supported (this library reads %u)",
                     (unsigned long)version, MODEL_VERSION);

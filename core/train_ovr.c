@@ -30,6 +30,7 @@
  *    examples, or out-of-fold values that run against the labels or carry
  *    no signal: calibrate.c); metadata "calibration_fallback" names the
  *    refused labels. */
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -376,13 +377,16 @@ static int fill_model(const job *j, const tc_dataset *ds, const tci_matrix *X, t
     for (l = 0; l < L; l++)
       if (strcmp(ds->names[l], p->fallback) == 0) m->fallback = (int)l;
   if (p->kernel == TC_KERNEL_LINEAR) {
-    if (nf > SIZE_MAX / sizeof(double) / L) return TC_ELIMIT;
+    if (nf > SIZE_MAX / sizeof *m->weights / L) return TC_ELIMIT;
     m->weights = tci_big_alloc((nf ? nf : 1) * L * sizeof *m->weights);
     m->bias = malloc(L * sizeof *m->bias);
     if (!m->weights || !m->bias) return TC_ENOMEM;
     for (l = 0; l < L; l++) {
       const double *w = j->sol[l].w;
-      for (f = 0; f < nf; f++) m->weights[f * L + l] = w[f];
+      for (f = 0; f < nf; f++) {
+        if (!(fabs(w[f]) <= FLT_MAX)) return TC_ELIMIT; /* beyond single precision (or NaN) */
+        m->weights[f * L + l] = (float)w[f];
+      }
       m->bias[l] = w[nf];
     }
     return TC_OK;

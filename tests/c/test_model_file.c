@@ -124,7 +124,7 @@ static tc_model *make_linear(void) {
   m->weights = malloc(nf * N_LABELS * sizeof *m->weights);
   m->bias = malloc(N_LABELS * sizeof *m->bias);
   if (!m->weights || !m->bias) goto fail;
-  for (i = 0; i < nf * N_LABELS; i++) m->weights[i] = 2 * rnd_unit() - 1;
+  for (i = 0; i < nf * N_LABELS; i++) m->weights[i] = (float)(2 * rnd_unit() - 1);
   for (i = 0; i < N_LABELS; i++) m->bias[i] = rnd_unit() - 0.5;
   return m;
 fail:
@@ -213,6 +213,11 @@ static void wrf64(unsigned char *p, double d) {
   uint64_t u;
   memcpy(&u, &d, 8);
   wr64(p, u);
+}
+static void wrf32(unsigned char *p, float f) {
+  uint32_t u;
+  memcpy(&u, &f, 4);
+  wr32(p, u);
 }
 
 /* Make the header agree with the bytes again: length and CRC-32. */
@@ -511,7 +516,7 @@ TEST(bytes_are_deterministic) {
     CHECK(x != NULL);
     CHECK_MEM(x, nx, y, ny);
     CHECK(memcmp(x, "TEXTCLAS", 8) == 0);
-    CHECK_EQ_INT(rd32(x + 8), 2);
+    CHECK_EQ_INT(rd32(x + 8), 3);
     CHECK_EQ_INT(rd64(x + 16), nx);
   } else CHECK(0);
   free(x);
@@ -632,10 +637,12 @@ TEST(header_checks) {
   size_t n;
   if (!m || !(b = to_bytes(m, &n))) { CHECK(0); tc_model_free(m); return; }
   c = dup_bytes(b, n);
-  wr32(c + 8, 3);
-  CHECK_REJECT(c, n, TC_EVERSION, "version 3");
+  wr32(c + 8, 4);
+  CHECK_REJECT(c, n, TC_EVERSION, "version 4");
   wr32(c + 8, 1); /* before text rules were recorded */
-  CHECK_REJECT(c, n, TC_EVERSION, "format version 1 does not record its text rules");
+  CHECK_REJECT(c, n, TC_EVERSION, "format version 1 is older than this library's 3: retrain");
+  wr32(c + 8, 2); /* f64 weights */
+  CHECK_REJECT(c, n, TC_EVERSION, "format version 2 is older than this library's 3: retrain");
   wr32(c + 8, 0);
   CHECK_REJECT(c, n, TC_EVERSION, "version 0");
   CHECK_REJECT(c, 12, TC_EVERSION, "version");  /* refused before the length is read */
@@ -764,7 +771,9 @@ TEST(semantic_checks_behind_the_checksum) {
     EDIT(c[key_k + 5] = 0xFF, TC_EFORMAT, "meta: value of \"K\" is not valid UTF-8");
   }
   at = section(b, n, "LINR", &plen);
-  EDIT(wrf64(c + at + 12 + 8 * 5, INFINITY), TC_EFORMAT, "linear: weight 5 is not finite");
+  EDIT(wrf32(c + at + 12 + 4 * 5, INFINITY), TC_EFORMAT, "linear: weight 5 is not finite");
+  EDIT(wrf32(c + at + 12, NAN), TC_EFORMAT, "linear: weight 0 is not finite");
+  EDIT(wrf32(c + at + (size_t)plen - 8 * 3 - 4, -INFINITY), TC_EFORMAT, "linear: weight ");
   EDIT(wrf64(c + at + (size_t)plen - 8, NAN), TC_EFORMAT, "linear: bias 2 is not finite");
   at = section(b, n, "CALB", &plen);
   EDIT(wrf64(c + at + 4 + 8, NAN), TC_EFORMAT, "calibration: B of label 0 is not finite");

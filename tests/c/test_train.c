@@ -336,7 +336,7 @@ static int same_model(const tc_model *a, const tc_model *b) {
       memcmp(a->platt_b, b->platt_b, L * sizeof(double)))
     return 0;
   if (a->weights)
-    return b->weights && !memcmp(a->weights, b->weights, nf * L * sizeof(double)) &&
+    return b->weights && !memcmp(a->weights, b->weights, nf * L * sizeof *a->weights) &&
            !memcmp(a->bias, b->bias, L * sizeof(double));
   return a->kern && b->kern && a->kern->n_sv == b->kern->n_sv &&
          !memcmp(a->kern->rho, b->kern->rho, L * sizeof(double));
@@ -402,7 +402,8 @@ TEST(solvers_draw_no_random_numbers) {
   }
 }
 
-/* Our models must give libsvm's own decision values: train the same
+/* Our models must give libsvm's own decision values (up to the precision
+ * they are stored in): train the same
  * binary problem with libsvm directly and compare. Linear: checks the
  * collapse to w, b. RBF: checks the support-vector pool (which training
  * rows, which coefficients, which sign) that tci_kernel_assemble serves. */
@@ -415,6 +416,9 @@ static void compare_with_libsvm(int kernel) {
   struct svm_model *sm;
   struct svm_node *nodes, **rows;
   double *y, dv[3], worst = 0;
+  /* a linear model stores w in single precision (24 bits: relative error
+   * 6e-8 per weight, a little more for a sum); the RBF pool keeps doubles */
+  double tolerance = kernel == TC_KERNEL_LINEAR ? 1e-5 : 1e-9;
   size_t i, at = 0, lab = 1, n_pos = 0;
   int wl[2] = {+1, -1};
   double wt[2];
@@ -471,8 +475,8 @@ static void compare_with_libsvm(int kernel) {
     rel = fabs(dv[lab] - ref) / (fabs(ref) > 1e-3 ? fabs(ref) : 1e-3);
     if (rel > worst) worst = rel;
   }
-  CHECK(worst < 1e-9);
-  if (worst >= 1e-9) fprintf(stderr, "worst relative difference %g\n", worst);
+  CHECK(worst < tolerance);
+  if (worst >= tolerance) fprintf(stderr, "worst relative difference %g\n", worst);
   svm_free_and_destroy_model(&sm);
   free(nodes);
   free(rows);

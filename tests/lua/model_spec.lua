@@ -242,7 +242,7 @@ describe("model:labels and model:info", function()
 
   it("describes the model", function()
     local info = H.model():info()
-    assert.equal(2, info.format_version)
+    assert.equal(3, info.format_version)
     assert.equal("linear", info.kernel)
     assert.is_false(info.multilabel)
     assert.same(H.model():labels(), info.labels)
