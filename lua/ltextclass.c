@@ -394,6 +394,7 @@ static const luaL_Reg functions[] = {
   {"normalize", tcl_normalize},
   {"check_utf8", tcl_check_utf8},
   {"json_fields", tcl_json_fields},
+  {"format_scores", tcl_format_scores},
   {"tokenize", tcl_tokenize},
   {"load", tcl_load},
   {"default", tcl_default},

@@ -8,6 +8,7 @@
  *   lmodel.c      the "textclass.Model" handle and its methods
  *   lspec.c       option tables -> tc_options, text and label lists
  *   ljson.c       json_fields: two fields of a JSON object, the rest unread
+ *   lformat.c     format_scores: a result's "label:score" list, as "%.4f"
  *   ljob.c        model:predict_async and its "textclass.Batch" (a thread per batch)
  *   ltrain.c      train, cross_validate (specs, datasets, progress callbacks)
  *   leval.c       evaluate and the metrics tables
@@ -214,6 +215,9 @@ void tcl_push_results(lua_State *L, int hidx, const tcl_model *h, const tc_resul
 
 /* textclass.json_fields (ljson.c). */
 int tcl_json_fields(lua_State *L);
+
+/* textclass.format_scores (lformat.c). */
+int tcl_format_scores(lua_State *L);
 
 /* Register the "textclass.Batch" metatable (background batches). */
 void tcl_job_register(lua_State *L);

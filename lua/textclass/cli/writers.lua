@@ -33,41 +33,6 @@ local function tsv_escape(s)
   return (s:gsub("[\\\t\r\n]", TSV_ESCAPES))
 end
 
--- "label:score" pairs, best first, joined with ","; names are the ranked
--- labels, scores maps each to its score. `quote` (may be nil) turns a
--- label into its output form.
-local SCORE = "%s:%.4f"
-local pair_formats = setmetatable({}, { __index = function(t, n)
-  local f = string.rep(SCORE, n, ",")
-  t[n] = f
-  return f
-end })
-local scratch = {}   -- the arguments of one string.format call, reused
-local MAX_ONE_CALL = 64
-local function score_list(names, scores, quote)
-  local n = #names
-  if n == 0 then return "" end
-  if n <= MAX_ONE_CALL then
-    -- one string.format for the whole list, unless a score is NaN (which
-    -- util.fmt_score spells "nan", whatever its sign bit)
-    local k = 0
-    for i = 1, n do
-      local name, x = names[i], scores[names[i]]
-      if x ~= x then k = -1; break end
-      scratch[k + 1] = quote and quote(name) or name
-      scratch[k + 2] = x
-      k = k + 2
-    end
-    if k > 0 then return string.format(pair_formats[n], table.unpack(scratch, 1, k)) end
-  end
-  local parts = {}
-  for i = 1, n do
-    local name = names[i]
-    parts[i] = (quote and quote(name) or name) .. ":" .. util.fmt_score(scores[name])
-  end
-  return table.concat(parts, ",")
-end
-
 -- JSON string literal (cjson escapes and validates; a value it refuses,
 -- such as invalid UTF-8 in an id, is passed through its own escaping).
 local function jstr(s)
@@ -75,33 +40,42 @@ local function jstr(s)
   return out or '"?"'
 end
 
--- `quote` memoised for strings, for label and field names, which recur in
--- every record; a cache stops growing at MAX_NAMES (input field names are
--- not bounded). Other values are not cached: 1 and 1.0 share a key.
+-- Label and field names in their output form: names[s] is quote(s),
+-- computed once per string, for names recur in every record. The memo
+-- stops growing at MAX_NAMES (input field names are not bounded); other
+-- values are not kept (1 and 1.0 share a key). A table rather than a
+-- function, so tc.format_scores can read it from C.
 local MAX_NAMES = 4096
-local function memoised(quote)
-  local cache, n = {}, 0
-  return function(s)
-    if type(s) ~= "string" then return quote(s) end
-    local q = cache[s]
-    if q then return q end
-    q = quote(s)
-    if n < MAX_NAMES then cache[s] = q; n = n + 1 end
+local function memo(quote)
+  local n = 0
+  return setmetatable({}, { __index = function(t, s)
+    local q = quote(s)
+    if type(s) == "string" and n < MAX_NAMES then rawset(t, s, q); n = n + 1 end
     return q
-  end
+  end })
 end
-local jname = memoised(jstr)
-local tsv_name = memoised(tsv_escape)
+local json_names = memo(jstr)
+local tsv_names = memo(tsv_escape)
 
 -- Labels joined with "," (TSV: escaped; escaping each name is escaping the
 -- joined text, as "," needs none).
-local function label_list(labels, quote)
-  if not quote then return table.concat(labels, ",") end
+local function label_list(labels, quoted)
   local n = #labels
-  if n == 1 then return quote(labels[1]) end
+  if n == 1 then return quoted[labels[1]] end
   local parts = {}
-  for i = 1, n do parts[i] = quote(labels[i]) end
+  for i = 1, n do parts[i] = quoted[labels[i]] end
   return table.concat(parts, ",")
+end
+
+-- "label:score" pairs, best first, joined with ","; names are the ranked
+-- labels, scores maps each to its score, quoted (may be nil) gives a
+-- label's output form. Scores as "%.4f", NaN as "nan" (util.fmt_score's
+-- spelling), formatted in C: with 20 labels, string.format's "%.4f" cost
+-- as much as the rest of a record.
+local format_scores
+local function score_list(names, scores, quoted)
+  format_scores = format_scores or require("textclass").format_scores
+  return format_scores(names, scores, quoted)
 end
 
 local function json_record(doc, res, names)
@@ -111,13 +85,13 @@ local function json_record(doc, res, names)
       local name = tostring(k)
       if OURS[name] then name = "input_" .. name end
       local v = util.json(doc.fields[k])
-      if v then parts[#parts + 1] = jname(name) .. ":" .. v end
+      if v then parts[#parts + 1] = json_names[name] .. ":" .. v end
     end
   end
   if res then
-    parts[#parts + 1] = '"label":' .. jname(res.label)
-    parts[#parts + 1] = '"labels":[' .. label_list(res.labels, jname) .. "]"
-    parts[#parts + 1] = '"scores":{' .. score_list(names, res.scores, jname) .. "}"
+    parts[#parts + 1] = '"label":' .. json_names[res.label]
+    parts[#parts + 1] = '"labels":[' .. label_list(res.labels, json_names) .. "]"
+    parts[#parts + 1] = '"scores":{' .. score_list(names, res.scores, json_names) .. "}"
   else
     parts[#parts + 1] = '"label":null'
   end
@@ -153,8 +127,8 @@ function M.new(format, out, opts)
     else
       -- (scores need no escaping, so escaping the names escapes the list)
       if res then
-        rec = tsv_escape(doc.id) .. "\t" .. tsv_name(res.label) .. "\t" .. label_list(res.labels, tsv_name) ..
-          "\t" .. score_list(names, res.scores, tsv_name) .. "\t" ..
+        rec = tsv_escape(doc.id) .. "\t" .. tsv_names[res.label] .. "\t" .. label_list(res.labels, tsv_names) ..
+          "\t" .. score_list(names, res.scores, tsv_names) .. "\t" ..
           (doc.error and tsv_escape(doc.error) or "") .. "\n"
       else
         rec = tsv_escape(doc.id) .. "\t\t\t\t" .. (doc.error and tsv_escape(doc.error) or "") .. "\n"

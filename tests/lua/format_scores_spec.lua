@@ -1,0 +1,104 @@
+-- format_scores_spec.lua - tc.format_scores, the "label:score" lists that
+-- `label` prints, held to string.format("%.4f") (and "nan" for NaN, as
+-- util.fmt_score spells it) on random numbers, decimal ties and their
+-- neighbours, and special values.
+local tc = require "textclass"
+
+-- What the Lua writers printed before: "%.4f", NaN as "nan".
+local function want4(x)
+  if x ~= x then return "nan" end
+  return string.format("%.4f", x)
+end
+
+-- The double next to x in the direction of the bits (+1 or -1): the
+-- neighbours of a tie are where a shortcut would round wrongly.
+local function step(x, d)
+  local bits = string.unpack("<i8", string.pack("<d", x))
+  return (string.unpack("<d", string.pack("<i8", bits + d)))
+end
+
+-- Format xs in one call (names "1", "2", ...) and compare item by item.
+local function check_all(xs)
+  local names, scores = {}, {}
+  for i, x in ipairs(xs) do names[i] = tostring(i); scores[names[i]] = x end
+  local got = tc.format_scores(names, scores)
+  local i = 0
+  for pair in (got .. ","):gmatch("([^,]*),") do
+    i = i + 1
+    local want = tostring(i) .. ":" .. want4(xs[i])
+    if pair ~= want then
+      error(string.format("%.17g: got %s, string.format gives %s", xs[i], pair, want), 2)
+    end
+  end
+  assert.equal(#xs, i)
+end
+
+describe("tc.format_scores", function()
+  it("prints pairs in the given order, joined by commas", function()
+    assert.equal("b:0.7500,a:0.2500", tc.format_scores({ "b", "a" }, { a = 0.25, b = 0.75 }))
+    assert.equal("", tc.format_scores({}, {}))
+  end)
+
+  it("prints each score exactly as string.format('%.4f') does on random scores", function()
+    math.randomseed(20261125)
+    for _ = 1, 200 do
+      local xs = {}
+      for j = 1, 1000 do xs[j] = math.random() end
+      check_all(xs)
+    end
+  end)
+
+  it("rounds decimal ties and their neighbours as string.format does", function()
+    local xs = {}
+    for k = 0, 20000 do
+      local tie = (k + 0.5) / 10000   -- the nearest double to a tie
+      xs[#xs + 1] = tie
+      xs[#xs + 1] = step(tie, 1)
+      xs[#xs + 1] = step(tie, -1)
+      xs[#xs + 1] = step(tie, 3)
+      xs[#xs + 1] = step(tie, -3)
+      xs[#xs + 1] = k / 10000
+    end
+    -- exact binary ties: multiples of 1/2^n whose 5th decimal is 5
+    for _, x in ipairs({ 0.5, 0.25, 0.125, 0.0625, 0.03125, 0.015625, 0.0078125, 0.00390625,
+                         0.001953125, 0.0009765625, 0.00048828125, 0.000244140625,
+                         1.00005, 2.99995, 999.99995, 999.49995 }) do
+      xs[#xs + 1] = x
+    end
+    check_all(xs)
+  end)
+
+  it("prints large, negative, tiny and special values as string.format does", function()
+    check_all({ 0.0, -0.0, 1, 2, 999.9999, 999.99994999, 1000, 1000.00005, 123456.789, 1e15, 1e300,
+                -1e-5, -0.00004, -0.5, -123.45678, 1e-300, 5e-324, math.huge, -math.huge,
+                3, math.maxinteger, math.mininteger })
+    assert.equal("x:nan", tc.format_scores({ "x" }, { x = 0 / 0 }))
+    assert.equal("x:nan", tc.format_scores({ "x" }, { x = -(0 / 0) }))
+  end)
+
+  it("prints names through the quoted table, metamethods included", function()
+    local calls = 0
+    local quoted = setmetatable({ a = "A" }, { __index = function(t, k)
+      calls = calls + 1
+      local q = "<" .. k .. ">"
+      rawset(t, k, q)
+      return q
+    end })
+    assert.equal("A:0.1000,<b>:0.2000,<b>:0.2000", tc.format_scores({ "a", "b", "b" }, { a = 0.1, b = 0.2 }, quoted))
+    assert.equal(1, calls)
+    assert.equal("a:0.1000", tc.format_scores({ "a" }, { a = 0.1 }, nil))
+  end)
+
+  it("prints a number name as tostring does", function()
+    assert.equal("7:0.5000,1.5:0.2500", tc.format_scores({ 7, 1.5 }, { [7] = 0.5, [1.5] = 0.25 }))
+  end)
+
+  it("refuses a score that is not a number, naming the label", function()
+    assert.has_error(function() tc.format_scores({ "a", "b" }, { a = 0.5 }) end,
+      "format_scores: the score of label 'b' is nil, not a number")
+    assert.has_error(function() tc.format_scores({ "a" }, { a = "0.5x" }) end,
+      "format_scores: the score of label 'a' is string, not a number")
+    assert.has_error(function() tc.format_scores("a", {}) end)
+    assert.has_error(function() tc.format_scores({}, {}, 5) end)
+  end)
+end)
