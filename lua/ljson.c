@@ -80,13 +80,35 @@ static size_t unicode_escape(const unsigned char *p, const unsigned char *end, u
   return 11;
 }
 
-/* Does any of the 8 bytes of w need a look: a quote, a backslash or a
- * control character? (The zero-byte test of each, eight lanes at once.) */
+/* Which of the 8 bytes of w need a look: a quote, a backslash or a
+ * control character? (The zero-byte test of each, eight lanes at once.)
+ * The high bit of each such byte's lane is set; a lane above a set one
+ * may be set falsely (a borrow), never a lane below, so the lowest set
+ * bit is exact. */
 #define ONES ((uint64_t)0x0101010101010101ull)
 #define HIGHS ((uint64_t)0x8080808080808080ull)
-static int special8(uint64_t w) {
+static uint64_t special8(uint64_t w) {
   uint64_t q = w ^ (ONES * '"'), b = w ^ (ONES * '\\');
-  return (((q - ONES) & ~q) | ((b - ONES) & ~b) | ((w - ONES * 0x20) & ~w)) & HIGHS ? 1 : 0;
+  return (((q - ONES) & ~q) | ((b - ONES) & ~b) | ((w - ONES * 0x20) & ~w)) & HIGHS;
+}
+
+/* How many of the 8 bytes at p come before the first that needs a look
+ * (8: none does). Little-endian hosts count the mask's trailing zeros;
+ * others look byte by byte. */
+static size_t plain8(const unsigned char *p) {
+  uint64_t w, m;
+  memcpy(&w, p, 8);
+  m = special8(w);
+  if (!m) return 8;
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  return (size_t)__builtin_ctzll(m) >> 3;
+#else
+  {
+    size_t i = 0;
+    while (p[i] != '"' && p[i] != '\\' && p[i] >= 0x20) i++;
+    return i;
+  }
+#endif
 }
 
 /* A string at s->p (just after its opening quote): moves past the closing
@@ -95,8 +117,9 @@ static int string_body(scan *s, int *escaped) {
   const unsigned char *p = s->p, *end = s->end;
   *escaped = 0;
   for (;;) {
-    uint64_t w;
-    while (end - p >= 8 && (memcpy(&w, p, 8), !special8(w))) p += 8;
+    size_t k = 8;
+    while (end - p >= 8 && (k = plain8(p)) == 8) p += 8;
+    p += k < 8 ? k : 0;
     while (p < end && *p != '"' && *p != '\\' && *p >= 0x20) p++;
     if (p >= end || *p < 0x20) return 0;
     if (*p == '"') break;
@@ -237,48 +260,47 @@ static int value(scan *s, field *f, size_t nf) {
   }
 }
 
-static void put_utf8(luaL_Buffer *b, unsigned cp) {
-  char u[4];
-  size_t n;
-  if (cp < 0x80) { u[0] = (char)cp; n = 1; }
-  else if (cp < 0x800) { u[0] = (char)(0xC0 | cp >> 6); u[1] = (char)(0x80 | (cp & 0x3F)); n = 2; }
-  else if (cp < 0x10000) {
-    u[0] = (char)(0xE0 | cp >> 12); u[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-    u[2] = (char)(0x80 | (cp & 0x3F)); n = 3;
-  } else {
-    u[0] = (char)(0xF0 | cp >> 18); u[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-    u[2] = (char)(0x80 | ((cp >> 6) & 0x3F)); u[3] = (char)(0x80 | (cp & 0x3F)); n = 4;
+/* Writes code point cp as UTF-8 at out; returns the bytes written. */
+static size_t put_utf8(char *out, unsigned cp) {
+  if (cp < 0x80) { out[0] = (char)cp; return 1; }
+  if (cp < 0x800) { out[0] = (char)(0xC0 | cp >> 6); out[1] = (char)(0x80 | (cp & 0x3F)); return 2; }
+  if (cp < 0x10000) {
+    out[0] = (char)(0xE0 | cp >> 12); out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+    out[2] = (char)(0x80 | (cp & 0x3F));
+    return 3;
   }
-  luaL_addlstring(b, u, n);
+  out[0] = (char)(0xF0 | cp >> 18); out[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+  out[2] = (char)(0x80 | ((cp >> 6) & 0x3F)); out[3] = (char)(0x80 | (cp & 0x3F));
+  return 4;
 }
 
-/* Push a validated string body with its escapes decoded. */
+/* Push a validated string body with its escapes decoded. Decoding never
+ * lengthens it (an escape of k bytes gives at most k bytes: \uXXXX at
+ * most 3, a surrogate pair's 12 bytes 4), so it is written straight into
+ * a buffer of len bytes. */
 static void push_unescaped(lua_State *L, const unsigned char *p, size_t len) {
   const unsigned char *end = p + len;
   luaL_Buffer b;
-  luaL_buffinitsize(L, &b, len);
+  char *out = luaL_buffinitsize(L, &b, len), *o = out;
+  static const char simple[] = { ['b'] = '\b', ['f'] = '\f', ['n'] = '\n', ['r'] = '\r', ['t'] = '\t',
+                                 ['"'] = '"', ['\\'] = '\\', ['/'] = '/' };
   while (p < end) {
     const unsigned char *run = p;
     p = memchr(p, '\\', (size_t)(end - p));
     if (!p) p = end;
-    luaL_addlstring(&b, (const char *)run, (size_t)(p - run));
+    memcpy(o, run, (size_t)(p - run));
+    o += p - run;
     if (p >= end) break;
-    switch (p[1]) {
-    case 'b': luaL_addchar(&b, '\b'); p += 2; break;
-    case 'f': luaL_addchar(&b, '\f'); p += 2; break;
-    case 'n': luaL_addchar(&b, '\n'); p += 2; break;
-    case 'r': luaL_addchar(&b, '\r'); p += 2; break;
-    case 't': luaL_addchar(&b, '\t'); p += 2; break;
-    case 'u': {
+    if (p[1] == 'u') {
       unsigned cp = 0;
       p += 1 + unicode_escape(p + 1, end, &cp); /* validated: never 0 */
-      put_utf8(&b, cp);
-      break;
-    }
-    default: luaL_addchar(&b, (char)p[1]); p += 2; break; /* " \ / */
+      o += put_utf8(o, cp);
+    } else { /* validated: one of simple's */
+      *o++ = simple[p[1]];
+      p += 2;
     }
   }
-  luaL_pushresult(&b);
+  luaL_pushresultsize(&b, (size_t)(o - out));
 }
 
 static const char *const KIND_NAMES[] = { "absent", "string", "number", "other" };
