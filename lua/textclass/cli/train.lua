@@ -12,7 +12,6 @@ local inputs = require "textclass.cli.inputs"
 local progress = require "textclass.cli.progress"
 local classifier = require "textclass.cli.classifier"
 local report = require "textclass.cli.report"
-local short_copies = require "textclass.cli.short_copies"
 
 local M = {}
 
@@ -82,8 +81,6 @@ M.spec = {
     { long = "max-features", arg = "N", type = "integer", min = 1, help = "keep the N most frequent terms" },
     { long = "stopwords", arg = "LIST", help = "english, none, or FILE with one word per line [english]" },
     { long = "strip-boilerplate", help = "drop page furniture (headline lists, cookie notices) first" },
-    { long = "short-copies", arg = "N", type = "integer", min = 1, max = 100000,
-      help = "also train on each document cut to its title + first N words (for short items)" },
     { long = "multilabel", help = "documents may have several labels" },
     { short = "t", long = "threshold", arg = "X", type = "number", min = 0, max = 1,
       help = "score a label needs (multi-label) [0.5]" },
@@ -242,12 +239,6 @@ function M.run(opts, operands)
   if opts.fallback and not opts.multilabel then
     util.usage_error("--fallback only applies to --multilabel models")
   end
-  -- tc.train's folds would put a document and its copy on both sides, so
-  -- the figures (and --grid's choice) would be flattered; bench/tune_defaults
-  -- --cut-words adds the copies inside each fold instead.
-  if opts.short_copies and (opts.cv or opts.grid) then
-    util.usage_error("--short-copies cannot be used with --cv or --grid (a document's copy would train the fold that scores it)")
-  end
   local tc = classifier.module()
   local start = util.now()
 
@@ -255,8 +246,6 @@ function M.run(opts, operands)
   if #names < 2 and not opts.multilabel then
     util.fail("the training data has one label only (%s); a classifier needs at least two", names[1] or "none")
   end
-  local documents, copies = #texts, 0
-  if opts.short_copies then copies = short_copies.add(texts, labels, opts.short_copies) end
 
   local spec = build_spec(opts, texts, labels)
   local bar, stage_now
@@ -292,9 +281,8 @@ function M.run(opts, operands)
     util.write(report.cv_figures(model:info(), spec.cv))
   end
   if not opts.quiet then
-    util.warn("trained on %d documents%s, %d labels (%s) in %s; saved %s",
-      documents, copies > 0 and string.format(" (+ %d short copies)", copies) or "",
-      #names, table.concat(names, ", "), util.fmt_duration(util.now() - start), opts.output)
+    util.warn("trained on %d documents, %d labels (%s) in %s; saved %s",
+      #texts, #names, table.concat(names, ", "), util.fmt_duration(util.now() - start), opts.output)
   end
   if model.close then model:close() end
   return util.EXIT_OK
