@@ -51,7 +51,10 @@ static size_t format_4f(double x, char *out) {
       return n;
     }
   }
-  return (size_t)snprintf(out, SCORE_MAX, "%.4f", x);
+  {
+    int n = snprintf(out, SCORE_MAX, "%.4f", x);
+    return n < 0 ? 0 : (size_t)n < SCORE_MAX ? (size_t)n : SCORE_MAX - 1;
+  }
 }
 
 /* textclass.format_scores(names, scores [, quoted]) -> string
