@@ -24,6 +24,9 @@
  *  - A repeated key: the last occurrence wins, as with lua-cjson's table.
  */
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "ltextclass.h"
 
@@ -111,15 +114,38 @@ static size_t plain8(const unsigned char *p) {
 #endif
 }
 
+/* p moved past the plain bytes of [p, end) (no quote, backslash or control
+ * byte), stopping at the first byte that needs a look or within 7 bytes
+ * of the end. With SSE2 (part of x86-64) 16 bytes per step: three byte
+ * compares (unsigned v <= 0x1F is max(v, 0x1F) == 0x1F) and the lowest
+ * bit of their mask; else 8 per step (plain8). */
+static const unsigned char *skip_plain(const unsigned char *p, const unsigned char *end) {
+  size_t k;
+#if defined(__SSE2__) && defined(__GNUC__)
+  const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\'), ctl = _mm_set1_epi8(0x1F);
+  while (end - p >= 16) {
+    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+    __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)),
+                               _mm_cmpeq_epi8(_mm_max_epu8(v, ctl), ctl));
+    unsigned m = (unsigned)_mm_movemask_epi8(hit);
+    if (m) return p + __builtin_ctz(m);
+    p += 16;
+  }
+#endif
+  while (end - p >= 8) {
+    if ((k = plain8(p)) < 8) return p + k;
+    p += 8;
+  }
+  return p;
+}
+
 /* A string at s->p (just after its opening quote): moves past the closing
  * quote; *escaped tells whether it holds escapes. 0 when invalid. */
 static int string_body(scan *s, int *escaped) {
   const unsigned char *p = s->p, *end = s->end;
   *escaped = 0;
   for (;;) {
-    size_t k = 8;
-    while (end - p >= 8 && (k = plain8(p)) == 8) p += 8;
-    p += k < 8 ? k : 0;
+    p = skip_plain(p, end);
     while (p < end && *p != '"' && *p != '\\' && *p >= 0x20) p++;
     if (p >= end || *p < 0x20) return 0;
     if (*p == '"') break;
