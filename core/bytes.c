@@ -56,12 +56,6 @@ void tci_put_f64(tci_writer *w, double v) {
   tci_put_u64(w, u);
 }
 
-void tci_put_f32(tci_writer *w, float v) {
-  uint32_t u;
-  memcpy(&u, &v, sizeof u);
-  tci_put_u32(w, u);
-}
-
 void tci_put_str(tci_writer *w, const char *s, size_t n) {
   if (n > UINT32_MAX) { if (!w->err) w->err = TC_ELIMIT; return; }
   tci_put_u32(w, (uint32_t)n);
@@ -113,13 +107,6 @@ uint64_t tci_get_u64(tci_reader *r) { return le_load(r, 8); }
 double tci_get_f64(tci_reader *r) {
   uint64_t u = tci_get_u64(r);
   double v;
-  memcpy(&v, &u, sizeof v);
-  return v;
-}
-
-float tci_get_f32(tci_reader *r) {
-  uint32_t u = tci_get_u32(r);
-  float v;
   memcpy(&v, &u, sizeof v);
   return v;
 }

@@ -86,7 +86,6 @@ TCI_FUNC void tci_put_u8(tci_writer *w, uint8_t v);
 TCI_FUNC void tci_put_u32(tci_writer *w, uint32_t v);
 TCI_FUNC void tci_put_u64(tci_writer *w, uint64_t v);
 TCI_FUNC void tci_put_f64(tci_writer *w, double v);
-TCI_FUNC void tci_put_f32(tci_writer *w, float v);
 /* u32 length, then the bytes. */
 TCI_FUNC void tci_put_str(tci_writer *w, const char *s, size_t n);
 /* Overwrite 4 bytes at offset `at` (for lengths written after the fact). */
@@ -107,7 +106,6 @@ TCI_FUNC uint8_t tci_get_u8(tci_reader *r);
 TCI_FUNC uint32_t tci_get_u32(tci_reader *r);
 TCI_FUNC uint64_t tci_get_u64(tci_reader *r);
 TCI_FUNC double tci_get_f64(tci_reader *r);
-TCI_FUNC float tci_get_f32(tci_reader *r);
 /* Pointer to the next n bytes (not copied), or NULL (and bad) when fewer are left. */
 TCI_FUNC const unsigned char *tci_get_bytes(tci_reader *r, size_t n);
 /* A u32-length-prefixed string: pointer into the buffer and its length. */

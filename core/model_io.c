@@ -261,22 +261,33 @@ static void end_section(tci_writer *w, size_t at) {
   patch_u64(w, at, (uint64_t)(w->len - at - 8));
 }
 
-static void put_doubles(tci_writer *w, const double *d, size_t n) {
-  size_t i;
-  if (host_is_little_endian() && n <= SIZE_MAX / sizeof *d) {
-    tci_put_bytes(w, d, n * sizeof *d);
+/* n numbers of `width` bytes (4 or 8) between native and little-endian
+ * order, src to dst: a copy on little-endian hosts, each number's bytes
+ * reversed on big-endian ones (the same step both ways). */
+static void le_copy(unsigned char *dst, const unsigned char *src, size_t n, size_t width) {
+  size_t i, k;
+  if (host_is_little_endian()) {
+    memcpy(dst, src, n * width);
     return;
   }
-  for (i = 0; i < n; i++) tci_put_f64(w, d[i]);
+  for (i = 0; i < n; i++)
+    for (k = 0; k < width; k++) dst[i * width + k] = src[i * width + width - 1 - k];
 }
 
-static void put_floats(tci_writer *w, const float *d, size_t n) {
+/* n native numbers of `width` bytes (doubles, or the f32 weights) as the
+ * file stores them: one write of the whole array on little-endian hosts. */
+static void put_numbers(tci_writer *w, const void *src, size_t n, size_t width) {
+  const unsigned char *s = src;
+  unsigned char b[8];
   size_t i;
-  if (host_is_little_endian() && n <= SIZE_MAX / sizeof *d) {
-    tci_put_bytes(w, d, n * sizeof *d);
+  if (host_is_little_endian() && n <= SIZE_MAX / width) {
+    tci_put_bytes(w, s, n * width);
     return;
   }
-  for (i = 0; i < n; i++) tci_put_f32(w, d[i]);
+  for (i = 0; i < n; i++) {
+    le_copy(b, s + i * width, 1, width);
+    tci_put_bytes(w, b, width);
+  }
 }
 
 static void put_cstr(tci_writer *w, const char *s) { tci_put_str(w, s, strlen(s)); }
@@ -306,7 +317,7 @@ static void write_kernel(tci_writer *w, const tc_model *m) {
     size_t n = k->n_label_sv[l], j;
     tci_put_u64(w, n);
     for (j = 0; j < n; j++) tci_put_u32(w, k->sv_idx[l][j]);
-    put_doubles(w, k->coef[l], n);
+    put_numbers(w, k->coef[l], n, sizeof(double));
     tci_put_f64(w, k->rho[l]);
   }
 }
@@ -358,8 +369,8 @@ int tci_model_encode(const tc_model *m, unsigned char **out, size_t *len, tc_dia
     at = begin_section(&w, TAG_LINR);
     tci_put_u64(&w, nf);
     tci_put_u32(&w, (uint32_t)m->n_labels);
-    put_floats(&w, m->weights, nf * m->n_labels);
-    put_doubles(&w, m->bias, m->n_labels);
+    put_numbers(&w, m->weights, nf * m->n_labels, sizeof(float));
+    put_numbers(&w, m->bias, m->n_labels, sizeof(double));
   } else {
     at = begin_section(&w, TAG_KERN);
     write_kernel(&w, m);
@@ -457,37 +468,16 @@ static int read_cstr(tci_reader *r, char **out, const char *section, const char 
   return TC_OK;
 }
 
-static double *read_doubles(tci_reader *r, size_t n) {
-  const unsigned char *p = tci_get_bytes(r, n * sizeof(double));
-  double *d;
-  size_t i;
+/* n numbers of `width` bytes from the section, in native order in new
+ * memory (huge pages when `big`: the weights of a big model), or NULL
+ * (truncated, or out of memory). The caller has checked n * width
+ * against the bytes present. */
+static void *read_numbers(tci_reader *r, size_t n, size_t width, int big) {
+  const unsigned char *p = tci_get_bytes(r, n * width);
+  unsigned char *d;
   if (!p) return NULL;
-  d = malloc((n ? n : 1) * sizeof *d);
-  if (!d) return NULL;
-  if (host_is_little_endian()) {
-    memcpy(d, p, n * sizeof *d);
-  } else {
-    tci_reader sub;
-    tci_reader_init(&sub, p, n * sizeof *d);
-    for (i = 0; i < n; i++) d[i] = tci_get_f64(&sub);
-  }
-  return d;
-}
-
-static float *read_floats(tci_reader *r, size_t n) {
-  const unsigned char *p = tci_get_bytes(r, n * sizeof(float));
-  float *d;
-  size_t i;
-  if (!p) return NULL;
-  d = tci_big_alloc(n * sizeof *d); /* weights: huge pages for a big model */
-  if (!d) return NULL;
-  if (host_is_little_endian()) {
-    memcpy(d, p, n * sizeof *d);
-  } else {
-    tci_reader sub;
-    tci_reader_init(&sub, p, n * sizeof *d);
-    for (i = 0; i < n; i++) d[i] = tci_get_f32(&sub);
-  }
+  d = big ? tci_big_alloc(n * width) : malloc(n ? n * width : 1);
+  if (d) le_copy(d, p, n, width);
   return d;
 }
 
@@ -569,8 +559,8 @@ static int read_linear(tci_reader *s, tc_model *m, tc_diag *diag) {
     return tci_fail(diag, TC_EFORMAT, "linear: expected %llu bytes of weights and %llu of biases, found %zu",
                     (unsigned long long)(count <= UINT64_MAX / 4 ? count * 4 : UINT64_MAX),
                     (unsigned long long)nl * 8, have);
-  m->weights = read_floats(s, (size_t)count);
-  m->bias = read_doubles(s, nl);
+  m->weights = read_numbers(s, (size_t)count, sizeof(float), 1);
+  m->bias = read_numbers(s, nl, sizeof(double), 0);
   if (!m->weights || !m->bias) return TC_ENOMEM;
   return close_section(s, "linear", diag);
 }
@@ -622,7 +612,7 @@ static int read_label_svs(tci_reader *s, tci_kernel *k, size_t l, tc_diag *diag)
   if (!k->sv_idx[l]) return TC_ENOMEM;
   k->n_label_sv[l] = (size_t)n;
   for (j = 0; j < n; j++) k->sv_idx[l][j] = tci_get_u32(s);
-  k->coef[l] = read_doubles(s, (size_t)n);
+  k->coef[l] = read_numbers(s, (size_t)n, sizeof(double), 0);
   if (!k->coef[l]) return s->bad ? tci_fail(diag, TC_EFORMAT, "kernel: label %zu truncated", l) : TC_ENOMEM;
   k->rho[l] = tci_get_f64(s);
   if (s->bad) return tci_fail(diag, TC_EFORMAT, "kernel: label %zu truncated", l);
