@@ -143,7 +143,7 @@ int main(int argc, char **argv) {
     snprintf(m->labels[i], 32, "label%zu", i);
     m->platt_a[i] = -1;
   }
-  for (i = 0; i < nf * nl; i++) m->weights[i] = (double)(next() % 2001) / 1000.0 - 1.0;
+  for (i = 0; i < nf * nl; i++) m->weights[i] = (float)((double)(next() % 2001) / 1000.0 - 1.0);
 
   fd = mkstemp(tmpl);
   if (fd < 0) return 1;
