@@ -1,14 +1,15 @@
 """The corpora and the four benchmark tasks built from them.
 
 A task is a list of training documents and a list of test documents, each a Doc (id, text,
-label, source). The per-corpus tasks use the dataset's own label (`orig_label`); "news4" uses
-the project's 4-way `label` (politics/sport/cyber/other), the task the shipped model solves.
+label, source, orig). The per-corpus tasks use the dataset's own label (`orig_label`); "news4"
+uses the project's 4-way `label` (politics/sport/cyber/other), the task the shipped model
+solves, and `orig` keeps the dataset's own topic (AG News's "World" is `other` in news4).
 """
 import json
 import os
 from collections import namedtuple
 
-Doc = namedtuple("Doc", "id text label source")
+Doc = namedtuple("Doc", "id text label source orig", defaults=(None,))
 
 # name -> (description, label field, train splits, test splits); a split is (corpus, file).
 TASKS = {
@@ -57,7 +58,8 @@ def read_split(root, corpus, split, label_field):
             try:
                 rec = json.loads(line)
                 label = rec[label_field].split("|")[0]
-                docs.append(Doc(rec["id"], rec["text"], label, corpus))
+                orig = str(rec.get("orig_label") or label).split("|")[0]
+                docs.append(Doc(rec["id"], rec["text"], label, corpus, orig))
             except (ValueError, KeyError, AttributeError) as e:
                 raise ValueError("%s:%d: bad record (%s)" % (path, lineno, e))
     return docs

@@ -103,6 +103,39 @@ def by_source_table(rows):
     return table(headers, out)
 
 
+def by_topic_table(rows):
+    """Test sources the task has no training split of, by their own topic ("agnews World ->
+    other"): each system's accuracy there and the label it gave most often instead, with its
+    share ("0.712, politics 0.254"). Empty when every test source has a training split."""
+    preds = [r for r in predictors(rows) if r.get("by_topic")]
+    topics = []
+    for r in preds:
+        for t in r["by_topic"]:
+            if t not in topics:
+                topics.append(t)
+    if not topics:
+        return ""
+    headers = ["topic -> gold label (docs)"] + [r["predictor"] for r in preds]
+    out = []
+    for t in topics:
+        gold = t.rsplit(" -> ", 1)[1]
+        n = next(sum(r["by_topic"][t].values()) for r in preds if t in r["by_topic"])
+        cells = []
+        for r in preds:
+            counts = r["by_topic"].get(t)
+            if not counts:
+                cells.append("—")
+                continue
+            total = sum(counts.values())
+            wrong = sorted(((c, str(p)) for p, c in counts.items() if p != gold), reverse=True)
+            cell = num(counts.get(gold, 0) / total)
+            if wrong:
+                cell += ", %s %s" % (wrong[0][1], num(wrong[0][0] / total))
+            cells.append(cell)
+        out.append(["%s (%d)" % (t, n)] + cells)
+    return table(headers, out)
+
+
 def ratio(a, b, prefix=""):
     if a is None or b is None or b == 0:
         return "—"

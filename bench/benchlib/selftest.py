@@ -114,6 +114,30 @@ def test_rates():
               "missing labels are scored wrong and noted")
 
 
+def test_unseen_topics():
+    with tempfile.TemporaryDirectory() as d:
+        train = [Doc("t1", "x", "other", "seen", "other")]
+        test = ([Doc("a%d" % i, "x" * 1000, "other", "seen", "other") for i in range(2)] +
+                [Doc("w%d" % i, "x" * 1000, "other", "ag", "World") for i in range(4)] +
+                [Doc("s%d" % i, "x" * 1000, "sport", "ag", "Sports") for i in range(2)])
+        ws = systems.Workspace(d, "t", train, test, 0.001)
+
+        class S(systems.System):
+            name = "s"
+        preds = ["other", "other", "politics", "politics", "other", "sport", "sport", "sport"]
+        r = systems.row(S(), ws, preds * ws.copies, 1.0, 1.0, 1.0, 3.0, 1, 1)
+        check(r["by_topic"] == {"ag World -> other": {"politics": 2, "other": 1, "sport": 1},
+                                "ag Sports -> sport": {"sport": 2}},
+              "by topic: only the test source without a training split, by its own topic")
+        r["predictor"] = r["system"] = "s"
+        t = report.by_topic_table([r])
+        check("ag World -> other (4)" in t and "0.250, politics 0.500" in t and
+              "ag Sports -> sport (2)" in t and " 1.000 |" in t,
+              "by-topic table: accuracy, then the most frequent other label and its share")
+        r["by_topic"] = {}
+        check(report.by_topic_table([r]) == "", "no such source: no table")
+
+
 def test_measure():
     r = measure.run(["true"])
     check(r.wall >= 0 and r.rss_mb >= 0, "measure.run returns wall and RSS")
@@ -136,7 +160,7 @@ def test_tables():
 
 def main():
     for t in (test_evaluate_by_hand, test_evaluate_against_sklearn, test_convert,
-              test_workspace_and_parse, test_rates, test_measure, test_tables):
+              test_workspace_and_parse, test_rates, test_unseen_topics, test_measure, test_tables):
         t()
     print("bench/peers self-test: %d passed, %d failed" % tuple(RESULTS))
     return 1 if RESULTS[1] else 0
