@@ -31,12 +31,6 @@
 
 #include "internal.h"
 
-#if defined(__GNUC__)
-#define PREFETCH(p) __builtin_prefetch(p)
-#else
-#define PREFETCH(p) ((void)0)
-#endif
-
 /* How many features ahead decide() fetches weight rows: enough for a
  * row's cache misses to overlap with the arithmetic of the rows between. */
 #define ROW_AHEAD 8
@@ -49,8 +43,8 @@
 #define FETCH_ROW(w, L)                                                  \
   do {                                                                   \
     const char *p_ = (const char *)(w), *e_ = p_ + (L) * sizeof(float) - 1; \
-    for (; p_ < e_; p_ += 64) PREFETCH(p_);                              \
-    PREFETCH(e_);                                                        \
+    for (; p_ < e_; p_ += 64) TCI_PREFETCH(p_);                          \
+    TCI_PREFETCH(e_);                                                    \
   } while (0)
 
 /* The row of feature index j (1-based) when it is one, else NULL. */

@@ -42,12 +42,6 @@
 
 #define PROGRESS_EVERY 256 /* documents between progress calls */
 
-#if defined(__GNUC__)
-#define PREFETCH(p) __builtin_prefetch(p)
-#else
-#define PREFETCH(p) ((void)0)
-#endif
-
 /* Index slots: the top 24 bits of the mixed hash as a tag, then the pool
  * offset of the entry + 1 (0 = empty). The slot number comes from the low
  * bits of the mixed hash, so tag and slot are independent. */
@@ -264,11 +258,11 @@ static inline void stage(tci_term *ring, uint64_t *mh, size_t pushed, const uint
   size_t k = pushed & (TCI_RING - 1);
   ring[k] = *t;
   mh[k] = mix(t->hash);
-  PREFETCH(&slots[(size_t)mh[k] & mask]);
+  TCI_PREFETCH(&slots[(size_t)mh[k] & mask]);
   if (pushed >= TCI_LAG) {
     size_t j = (pushed - TCI_LAG) & (TCI_RING - 1);
     uint64_t s = slots[(size_t)mh[j] & mask];
-    if (s && TAG(s) == TAG(mh[j])) PREFETCH(ENTRY(pool, s));
+    if (s && TAG(s) == TAG(mh[j])) TCI_PREFETCH(ENTRY(pool, s));
   }
 }
 
@@ -294,7 +288,7 @@ int tci_finder_next(tci_finder *f) {
 
 static void collected(tci_collector *c, int id) {
   if (id > 0) {
-    PREFETCH(&c->idf[id - 1]);
+    TCI_PREFETCH(&c->idf[id - 1]);
     c->ids[c->n_ids++] = id;
   }
 }

@@ -283,8 +283,8 @@ static int model_predict(lua_State *L) {
   double threshold;
   int threads, rc;
   tc_result r;
-  tcl_predict_opts(L, 3, &threshold, &threads);
   ranker k;
+  tcl_predict_opts(L, 3, &threshold, &threads);
   tcl_check_nargs(L, 3);
   model_result(L, 1, h, &r);
   rc = tc_model_predict(h->model, model_ws(L, h), text, len, threshold, &r);
