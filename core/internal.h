@@ -18,9 +18,13 @@
 #define TCI_FUNC __attribute__((visibility("hidden"))) extern
 /* Start loading the cache line at p (a hint: no effect on results). */
 #define TCI_PREFETCH(p) __builtin_prefetch(p)
+/* Inline this function wherever it is called: for small functions on the
+ * per-term or per-token path, where a call costs as much as the work. */
+#define TCI_ALWAYS_INLINE __attribute__((always_inline)) inline
 #else
 #define TCI_FUNC extern
 #define TCI_PREFETCH(p) ((void)0)
+#define TCI_ALWAYS_INLINE inline
 #endif
 
 struct svm_model;

@@ -309,10 +309,7 @@ typedef struct emitter {
 
 /* A stop word? Short tokens are packed with one 8-byte load, which may
  * read past the token but never past ws->norm's TCI_NORM_SLACK zero bytes. */
-#if defined(__GNUC__)
-__attribute__((always_inline)) /* once per token */
-#endif
-static inline int is_stop(const tci_stopset *st, const unsigned char *s, size_t len) {
+static TCI_ALWAYS_INLINE int is_stop(const tci_stopset *st, const unsigned char *s, size_t len) {
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
   static const uint64_t keep[9] = { /* the low len bytes */
     0, 0xFFull, 0xFFFFull, 0xFFFFFFull, 0xFFFFFFFFull, 0xFFFFFFFFFFull, 0xFFFFFFFFFFFFull,
@@ -342,10 +339,7 @@ static inline int is_stop(const tci_stopset *st, const unsigned char *s, size_t 
 
 /* Append a token unless it is a stop word. The token is always written and
  * the count advanced by "not a stop word", without a branch on it. */
-#if defined(__GNUC__)
-__attribute__((always_inline)) /* once per token: a call costs as much as the work */
-#endif
-static inline int emit(emitter *e, const unsigned char *s, size_t len) {
+static TCI_ALWAYS_INLINE int emit(emitter *e, const unsigned char *s, size_t len) {
   tc_token *t;
   if (len > e->max_bytes) {
     len = e->max_bytes; /* >= 4, so at least one code point stays */
