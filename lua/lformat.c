@@ -36,13 +36,15 @@ static size_t format_4f(double x, char *out) {
   }
   if (x >= 0 && x < 1000 && !signbit(x)) {
     double y = x * 10000.0;
-    double k = floor(y), f = y - k;
+    unsigned long k = (unsigned long)y; /* y >= 0: truncation is floor */
+    double f = y - (double)k;
     if (fabs(f - 0.5) > 1e-8) {
-      unsigned long v = (unsigned long)k + (f > 0.5), ip = v / 10000, fp = v % 10000;
-      char digits[8];
-      size_t n = 0, d = 0;
-      do digits[d++] = (char)('0' + ip % 10); while ((ip /= 10) != 0);
-      while (d) out[n++] = digits[--d];
+      unsigned long v = k + (f > 0.5), ip = v / 10000, fp = v % 10000; /* ip <= 1000 */
+      size_t n = 0;
+      if (ip >= 1000) out[n++] = (char)('0' + ip / 1000);
+      if (ip >= 100) out[n++] = (char)('0' + ip / 100 % 10);
+      if (ip >= 10) out[n++] = (char)('0' + ip / 10 % 10);
+      out[n++] = (char)('0' + ip % 10);
       out[n++] = '.';
       out[n++] = (char)('0' + fp / 1000);
       out[n++] = (char)('0' + fp / 100 % 10);

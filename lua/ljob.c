@@ -33,6 +33,7 @@ typedef struct tcl_job {
   tcl_batch b;
   double threshold;
   int threads;
+  size_t top;           /* labels per result (opts.top) */
   int thread_started;   /* a thread to join */
   pthread_t tid;
 } tcl_job;
@@ -59,34 +60,36 @@ static void job_finish(tcl_job *j) {
  * Start classifying many texts on a thread of their own.
  * @function model:predict_async
  * @tab texts sequence of strings
- * @tab[opt] opts as predict_batch's: {threads = n, threshold = n}
+ * @tab[opt] opts as predict_batch's: {threads = n, threshold = n, top = n}
  * @return a Batch; batch:wait() returns what predict_batch would have
  */
 int tcl_model_predict_async(lua_State *L) {
   tcl_model *h = tcl_check_model(L, 1);
   size_t n = tcl_check_texts(L, 2, 2, "texts"), i;
   double threshold;
-  int threads, top;
+  int threads, idx;
+  size_t top;
   tcl_job *j;
-  tcl_predict_opts(L, 3, &threshold, &threads);
+  tcl_predict_opts(L, 3, &threshold, &threads, &top);
   tcl_check_nargs(L, 3);
   lua_settop(L, 2);
   j = lua_newuserdatauv(L, sizeof *j, UV_COUNT); /* 3 */
   memset(j, 0, sizeof *j);
   luaL_setmetatable(L, TCL_JOB);
-  top = lua_gettop(L);
+  idx = lua_gettop(L);
   lua_pushvalue(L, 1);
-  lua_setiuservalue(L, top, UV_MODEL);
+  lua_setiuservalue(L, idx, UV_MODEL);
   lua_createtable(L, n <= 0x7fffffff ? (int)n : 0, 0); /* the private copy of texts */
   for (i = 1; i <= n; i++) {
     lua_rawgeti(L, 2, (lua_Integer)i);
     lua_rawseti(L, -2, (lua_Integer)i);
   }
   j->b = tcl_batch_prepare(L, h, -1, n);
-  lua_setiuservalue(L, top, UV_SCRATCH);
-  lua_setiuservalue(L, top, UV_TEXTS);
+  lua_setiuservalue(L, idx, UV_SCRATCH);
+  lua_setiuservalue(L, idx, UV_TEXTS);
   j->threshold = threshold;
   j->threads = threads;
+  j->top = top;
   j->h = h;
   h->running++;
   if (pthread_create(&j->tid, NULL, job_main, j) == 0) {
@@ -113,7 +116,7 @@ static int job_wait(lua_State *L) {
   h = luaL_checkudata(L, -1, TCL_MODEL);
   if (!h->model) return luaL_error(L, "attempt to use a closed model");
   lua_getiuservalue(L, 1, UV_SCRATCH); /* keeps the results alive while pushing */
-  tcl_push_results(L, -2, h, j->b.res, j->b.n);
+  tcl_push_results(L, -2, h, j->b.res, j->b.n, j->top);
   return 1;
 }
 

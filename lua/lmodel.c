@@ -23,6 +23,7 @@
  *    while one of its methods is pushing results is not supported, as with
  *    Lua's own file handles.
  */
+#include <limits.h>
 #include <string.h>
 
 #include "ltextclass.h"
@@ -216,11 +217,31 @@ static void push_name(lua_State *L, const ranker *k, uint32_t l) {
   lua_rawgeti(L, k->names, (lua_Integer)l + 1);
 }
 
+/* The best `top` labels of the document in k->scores, best first, into
+ * k->order; returns how many. Every label: a merge sort; fewer: kept by
+ * insertion, which is linear for the one best. */
+static size_t rank_labels(ranker *k, size_t nl, size_t top) {
+  size_t n = 0, i, l;
+  if (top >= nl) {
+    sort_indices(k->order, k->tmp, nl, score_before, k);
+    return nl;
+  }
+  for (l = 0; l < nl; l++) {
+    if (n == top && !score_before(k, (uint32_t)l, k->order[n - 1])) continue;
+    if (n < top) n++;
+    for (i = n - 1; i > 0 && score_before(k, (uint32_t)l, k->order[i - 1]); i--) k->order[i] = k->order[i - 1];
+    k->order[i] = (uint32_t)l;
+  }
+  return n;
+}
+
 /* Push one document's result table: {label=, labels=, ranked=, scores=,
- * invalid=}, or {error = message} when r->status is an error. */
-static void push_result(lua_State *L, const tcl_model *h, const tc_result *r, ranker *k) {
-  size_t i, n = 0, nl = h->n_labels;
-  int cap = nl < 64 ? (int)nl : 64;
+ * invalid=}, or {error = message} when r->status is an error. With `top`
+ * below the model's label count, ranked and scores hold only the top best
+ * labels and labels at most its first top (label stays labels[1]). */
+static void push_result(lua_State *L, const tcl_model *h, const tc_result *r, ranker *k, size_t top) {
+  size_t i, n = 0, nl = h->n_labels, nr;
+  int cap;
   if (r->status != TC_OK) {
     lua_createtable(L, 0, 1);
     lua_pushstring(L, tc_strerror(r->status));
@@ -229,7 +250,7 @@ static void push_result(lua_State *L, const tcl_model *h, const tc_result *r, ra
   }
   lua_createtable(L, 0, 5);
   lua_createtable(L, (int)(r->n_labels < 64 ? r->n_labels : 64), 0);
-  for (i = 0; i < r->n_labels; i++) {
+  for (i = 0; i < r->n_labels && n < top; i++) {
     if (r->labels[i] >= nl) continue; /* an index out of range: never from a sound core */
     push_name(L, k, r->labels[i]);
     if (n == 0) {
@@ -240,17 +261,18 @@ static void push_result(lua_State *L, const tcl_model *h, const tc_result *r, ra
   }
   lua_setfield(L, -2, "labels");
   k->scores = r->scores;
-  sort_indices(k->order, k->tmp, nl, score_before, k);
+  nr = rank_labels(k, nl, top);
+  cap = nr < 64 ? (int)nr : 64;
   lua_createtable(L, cap, 0);
-  for (i = 0; i < nl; i++) {
+  for (i = 0; i < nr; i++) {
     push_name(L, k, k->order[i]);
     lua_rawseti(L, -2, (lua_Integer)i + 1);
   }
   lua_setfield(L, -2, "ranked");
   lua_createtable(L, 0, cap);
-  for (i = 0; i < nl; i++) {
-    push_name(L, k, (uint32_t)i);
-    lua_pushnumber(L, (lua_Number)r->scores[i]);
+  for (i = 0; i < nr; i++) {
+    push_name(L, k, k->order[i]);
+    lua_pushnumber(L, (lua_Number)r->scores[k->order[i]]);
     lua_rawset(L, -3);
   }
   lua_setfield(L, -2, "scores");
@@ -258,20 +280,25 @@ static void push_result(lua_State *L, const tcl_model *h, const tc_result *r, ra
   lua_setfield(L, -2, "invalid");
 }
 
-void tcl_predict_opts(lua_State *L, int arg, double *threshold, int *threads) {
+void tcl_predict_opts(lua_State *L, int arg, double *threshold, int *threads, size_t *top) {
+  int t = INT_MAX; /* every label */
   *threshold = -1.0;
   *threads = 1;
+  *top = (size_t)t;
   if (lua_isnoneornil(L, arg)) return;
-  tcl_check_keys(L, arg, TCL_OPT_PREDICT, "option");
+  tcl_check_keys(L, arg, TCL_OPT_PREDICT | TCL_OPT_RESULTS, "option");
   tcl_opt_num(L, arg, TCL_OPT_PREDICT, "threshold", 0.0, 0, 1.0, threshold);
   tcl_opt_int(L, arg, TCL_OPT_PREDICT, "threads", 0, 1024, threads);
+  tcl_opt_int(L, arg, TCL_OPT_RESULTS, "top", 1, INT_MAX, &t);
+  *top = (size_t)t;
 }
 
 /***
  * Classify one text.
  * @function model:predict
  * @string text any bytes (invalid UTF-8 is decoded with replacement)
- * @tab[opt] opts {threshold = n}: overrides the model's multi-label threshold
+ * @tab[opt] opts {threshold = n}: overrides the model's multi-label threshold;
+ *   {top = n}: ranked and scores hold only the n best labels, labels at most n
  * @return {label =, labels = {...}, ranked = {...}, scores = {[label] = score},
  *   invalid = n}
  * @return[2] nil, message, code when the core fails (e.g. out of memory)
@@ -282,15 +309,16 @@ static int model_predict(lua_State *L) {
   const char *text = luaL_checklstring(L, 2, &len);
   double threshold;
   int threads, rc;
+  size_t top;
   tc_result r;
   ranker k;
-  tcl_predict_opts(L, 3, &threshold, &threads);
+  tcl_predict_opts(L, 3, &threshold, &threads, &top);
   tcl_check_nargs(L, 3);
   model_result(L, 1, h, &r);
   rc = tc_model_predict(h->model, model_ws(L, h), text, len, threshold, &r);
   if (rc != TC_OK) return tcl_fail(L, rc, NULL, NULL);
   ranker_push(L, 1, h, &k);
-  push_result(L, h, &r, &k);
+  push_result(L, h, &r, &k, top);
   return 1;
 }
 
@@ -342,13 +370,14 @@ tc_result *tcl_predict_texts(lua_State *L, tcl_model *h, int arg, size_t n, doub
   return b.res;
 }
 
-void tcl_push_results(lua_State *L, int hidx, const tcl_model *h, const tc_result *res, size_t n) {
+void tcl_push_results(lua_State *L, int hidx, const tcl_model *h, const tc_result *res, size_t n,
+                      size_t top) {
   ranker k;
   size_t i;
   ranker_push(L, hidx, h, &k);
   lua_createtable(L, n <= 0x7fffffff ? (int)n : 0, 0);
   for (i = 0; i < n; i++) {
-    push_result(L, h, &res[i], &k);
+    push_result(L, h, &res[i], &k, top);
     lua_rawseti(L, -2, (lua_Integer)i + 1);
   }
   /* the array over the ranker's two slots */
@@ -360,7 +389,7 @@ void tcl_push_results(lua_State *L, int hidx, const tcl_model *h, const tc_resul
  * Classify many texts, on threads.
  * @function model:predict_batch
  * @tab texts sequence of strings
- * @tab[opt] opts {threads = n (0: one per core; default 1), threshold = n}
+ * @tab[opt] opts {threads = n (0: one per core; default 1), threshold = n, top = n}
  * @return array of results in input order; a failed document's slot is
  *   {error = message}
  */
@@ -369,11 +398,12 @@ static int model_predict_batch(lua_State *L) {
   size_t n = tcl_check_texts(L, 2, 2, "texts");
   double threshold;
   int threads;
+  size_t top;
   tc_result *res;
-  tcl_predict_opts(L, 3, &threshold, &threads);
+  tcl_predict_opts(L, 3, &threshold, &threads, &top);
   tcl_check_nargs(L, 3);
   res = tcl_predict_texts(L, h, 2, n, threshold, threads);
-  tcl_push_results(L, 1, h, res, n);
+  tcl_push_results(L, 1, h, res, n, top);
   return 1;
 }
 

@@ -53,6 +53,7 @@ static const struct {
   {"grid", TCL_OPT_TRAIN},
   {"seed", TCL_OPT_TRAIN},
   {"threads", TCL_OPT_TRAIN | TCL_OPT_PREDICT},
+  {"top", TCL_OPT_RESULTS},
   {"cache_mb", TCL_OPT_TRAIN},
   {"progress", TCL_OPT_TRAIN},
 };

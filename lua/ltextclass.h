@@ -98,7 +98,8 @@ enum {
                             use_idf, l2_normalize */
   TCL_OPT_TRAIN = 8,     /* + texts, labels, multilabel, kernel, ... progress */
   TCL_OPT_ALL = 15,      /* train's spec: all of the above */
-  TCL_OPT_PREDICT = 16   /* predict, predict_batch, evaluate: threshold, threads */
+  TCL_OPT_PREDICT = 16,  /* predict, predict_batch, evaluate: threshold, threads */
+  TCL_OPT_RESULTS = 32   /* predict, predict_batch, predict_async: + top */
 };
 
 /* Raise "bad argument #arg to 'f' (unknown option 'key')" for the first key
@@ -185,8 +186,9 @@ void tcl_model_open(lua_State *L, int idx, tcl_model *h, tc_model *m);
 tcl_model *tcl_check_model(lua_State *L, int i);
 
 /* Options of predict, predict_batch and predict_async at `arg` (may be
- * absent): threshold (-1: the model's) and threads (default 1). */
-void tcl_predict_opts(lua_State *L, int arg, double *threshold, int *threads);
+ * absent): threshold (-1: the model's), threads (default 1) and top (how
+ * many of the best labels a result carries; default every label). */
+void tcl_predict_opts(lua_State *L, int arg, double *threshold, int *threads, size_t *top);
 
 /* A batch's arrays, all in one scratch userdata. */
 typedef struct tcl_batch {
@@ -210,8 +212,10 @@ void tcl_batch_run(const tc_model *m, tcl_batch *b, double threshold, int thread
 tc_result *tcl_predict_texts(lua_State *L, tcl_model *h, int arg, size_t n,
                              double threshold, int threads);
 
-/* Push the array of result tables of n results of the handle at hidx. */
-void tcl_push_results(lua_State *L, int hidx, const tcl_model *h, const tc_result *res, size_t n);
+/* Push the array of result tables of n results of the handle at hidx,
+ * each with its `top` best labels (see push_result in lmodel.c). */
+void tcl_push_results(lua_State *L, int hidx, const tcl_model *h, const tc_result *res, size_t n,
+                      size_t top);
 
 /* textclass.json_fields (ljson.c). */
 int tcl_json_fields(lua_State *L);

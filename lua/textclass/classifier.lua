@@ -15,7 +15,7 @@
 -- in the slot of a failed document), `c:labels()` (array, or nil when a
 -- Lua classifier does not say), `c:close()`. Fields: `kind` ("model" or
 -- "lua"), `path`, and `model` (the textclass.Model, for kind "model").
--- `opts` (threads, threshold) are passed to models and to a Lua
+-- `opts` (threads, threshold, top) are passed to models and to a Lua
 -- classifier's own functions as their second argument.
 local tc = require "textclass"
 

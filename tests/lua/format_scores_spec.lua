@@ -46,6 +46,12 @@ describe("tc.format_scores", function()
       for j = 1, 1000 do xs[j] = math.random() end
       check_all(xs)
     end
+    -- decision values and other scores up to 1000: one to four integer digits
+    for _ = 1, 20 do
+      local xs = {}
+      for j = 1, 1000 do xs[j] = math.random() * 10 ^ math.random(0, 3) end
+      check_all(xs)
+    end
   end)
 
   it("rounds decimal ties and their neighbours as string.format does", function()

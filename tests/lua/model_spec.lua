@@ -96,6 +96,47 @@ describe("model:predict", function()
     check_result(m, m:predict(sport_text, { threshold = 0.2 }))
   end)
 
+  it("keeps the top n labels when asked, as predict_batch and predict_async do", function()
+    -- 37 labels with close scores, so the selection of the n best is tested
+    -- on ties and on every position
+    local texts, labels = {}, {}
+    for i = 1, 37 do
+      local name = string.format("t%02d", (i * 17) % 37)
+      texts[#texts + 1] = string.format("word%d common shared w%d", i, i)
+      labels[#labels + 1] = name
+    end
+    local m = assert(tc.train { texts = texts, labels = labels, min_df = 1 })
+    local probes = { texts[1], texts[20], "common shared", "", "unknown words only" }
+    for _, t in ipairs(probes) do
+      local full = m:predict(t)
+      for _, n in ipairs({ 1, 2, 3, 5, 36, 37, 100 }) do
+        local r = m:predict(t, { top = n })
+        local keep = math.min(n, 37)
+        assert.equal(keep, #r.ranked)
+        local count = 0
+        for _ in pairs(r.scores) do count = count + 1 end
+        assert.equal(keep, count)
+        for i = 1, keep do
+          assert.equal(full.ranked[i], r.ranked[i])
+          assert.equal(full.scores[full.ranked[i]], r.scores[r.ranked[i]])
+        end
+        assert.equal(full.label, r.label)
+        assert.same({ table.unpack(full.labels, 1, math.min(n, #full.labels)) }, r.labels)
+        assert.equal(full.invalid, r.invalid)
+      end
+    end
+    local batch = m:predict_batch(probes, { top = 3 })
+    local async = m:predict_async(probes, { top = 3 }):wait()
+    for i, t in ipairs(probes) do
+      assert.same(m:predict(t, { top = 3 }), batch[i])
+      assert.same(batch[i], async[i])
+    end
+    assert.error_matches(function() m:predict("x", { top = 0 }) end, "opts.top: integer >= 1 expected, got 0")
+    assert.error_matches(function() m:predict_batch({ "x" }, { top = 1.5 }) end, "opts.top: integer >= 1 expected")
+    assert.error_matches(function() m:predict_async({ "x" }, { top = "2" }) end, "opts.top")
+    m:close()
+  end)
+
   it("raises on bad arguments", function()
     local m = H.model()
     assert.error_matches(function() m:predict() end, "bad argument #1 to 'predict' %(string expected, got no value%)")

@@ -90,12 +90,14 @@ function M.open(opts)
     return nil
   end
 
-  -- Options for predict calls: models apply the threshold themselves; a
-  -- Lua classifier gets it too, and apply_threshold re-chooses after it.
+  -- Options for predict calls: models apply the threshold and --top
+  -- themselves (a result with fewer labels costs less to build); a Lua
+  -- classifier gets them too, and apply_threshold re-chooses after it.
   local function popts(threads)
     local o = {}
     if threads then o.threads = threads end
     if opts.threshold then o.threshold = opts.threshold end
+    if opts.top then o.top = opts.top end
     return next(o) and o or nil
   end
 
