@@ -217,12 +217,15 @@ static void push_name(lua_State *L, const ranker *k, uint32_t l) {
   lua_rawgeti(L, k->names, (lua_Integer)l + 1);
 }
 
+/* Above this many labels to rank, a merge sort; up to it, insertion (its
+ * comparisons inlined), which is linear for the one best. */
+#define INSERTION_MAX 32
+
 /* The best `top` labels of the document in k->scores, best first, into
- * k->order; returns how many. Every label: a merge sort; fewer: kept by
- * insertion, which is linear for the one best. */
+ * k->order; returns how many. */
 static size_t rank_labels(ranker *k, size_t nl, size_t top) {
   size_t n = 0, i, l;
-  if (top >= nl) {
+  if (top >= nl && nl > INSERTION_MAX) {
     sort_indices(k->order, k->tmp, nl, score_before, k);
     return nl;
   }

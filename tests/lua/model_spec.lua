@@ -72,23 +72,25 @@ describe("model:predict", function()
   end)
 
   it("ranks many labels, named out of their training order", function()
-    -- 37 labels (the merge sort's odd widths), named so that name order is
-    -- neither index order nor its reverse; texts share words, so some
-    -- scores come close
-    local texts, labels = {}, {}
-    for i = 1, 37 do
-      local name = string.format("topic%02d", (i * 17) % 37)
-      for j = 1, 2 do
-        texts[#texts + 1] = string.format("word%d common shared w%d_%d filler%d", i, i, j, j)
-        labels[#labels + 1] = name
+    -- 37 labels (the merge sort's odd widths) and 23 (ranked by insertion),
+    -- named so that name order is neither index order nor its reverse;
+    -- texts share words, so some scores come close and some tie
+    for _, count in ipairs({ 37, 23 }) do
+      local texts, labels = {}, {}
+      for i = 1, count do
+        local name = string.format("topic%02d", (i * 17) % count)
+        for j = 1, 2 do
+          texts[#texts + 1] = string.format("word%d common shared w%d_%d filler%d", i, i, j, j)
+          labels[#labels + 1] = name
+        end
       end
+      local m = assert(tc.train { texts = texts, labels = labels, min_df = 1 })
+      for _, t in ipairs({ texts[1], texts[40], "common shared", "", "unknown words only" }) do
+        check_result(m, m:predict(t))
+      end
+      for _, r in ipairs(m:predict_batch({ texts[5], "common" })) do check_result(m, r) end
+      m:close()
     end
-    local m = assert(tc.train { texts = texts, labels = labels, min_df = 1 })
-    for _, t in ipairs({ texts[1], texts[40], "common shared", "", "unknown words only" }) do
-      check_result(m, m:predict(t))
-    end
-    for _, r in ipairs(m:predict_batch({ texts[5], "common" })) do check_result(m, r) end
-    m:close()
   end)
 
   it("takes a threshold option", function()
