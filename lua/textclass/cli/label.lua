@@ -130,9 +130,10 @@ function M.run(opts, operands)
   -- while batch k - 1 is written and batch k + 1 read, so reading and
   -- writing (Lua) overlap the classifying (the core). One thread, or a
   -- stream (each record due as soon as its line arrives), runs in step,
-  -- on this thread: a thread started per batch cost the kernel a fifth of
-  -- a -j 1 run's time (news4's 17094 test articles, 5 alternated runs:
-  -- 0.90 s wall, 0.16 s of it system time, against 0.76 s and 0.06 s).
+  -- on this thread: a thread started per batch cost a fifth of a -j 1
+  -- run's time, in the kernel and in cold caches (news4's 17094 test
+  -- articles, 5 alternated runs: 0.92 s wall, 0.18 s of it system time,
+  -- against 0.64 s and 0.06 s).
   local overlap = (opts.threads or 1) ~= 1 and batch_size > 1
 
   -- Start classifying a batch (or, in step, classify it): the documents
