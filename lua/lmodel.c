@@ -52,8 +52,9 @@ tcl_model *tcl_model_new(lua_State *L) {
 
 /* Put indices 0..n-1 in order: i goes before j when before(ctx, i, j).
  * A stable merge sort on `order`, with `tmp` (n entries) as scratch; it
- * serves both the name order of a model's labels and each document's
- * ranking, so a model with thousands of labels costs n log n, not n^2. */
+ * serves both the name order of a model's labels and the ranking of a
+ * document's labels when there are more than rank_labels sorts by
+ * insertion, so a model with thousands of labels costs n log n, not n^2. */
 static void sort_indices(uint32_t *order, uint32_t *tmp, size_t n,
                          int (*before)(const void *ctx, uint32_t i, uint32_t j), const void *ctx) {
   size_t width, lo, i;

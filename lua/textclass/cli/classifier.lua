@@ -178,12 +178,13 @@ end
 
 --- The labels of `scores` (label -> score, may be nil), best first, ties
 -- by name: the order of a model result's `ranked`, for Lua classifiers'
--- results. Label runs this once per document, so it makes no
--- { label, score } pair tables and no comparison closure, and sorts a
--- classifier's few labels by insertion as they come out of pairs
+-- results, which have none. Label runs this once per such document, so it
+-- makes no { label, score } pair tables and no comparison closure, and
+-- sorts a classifier's few labels by insertion as they come out of pairs
 -- (table.sort, with a Lua comparison function, costs more below a dozen
--- or so); a classifier with many labels is sorted by table.sort. Either gives the one order the comparison defines (for
--- number scores; NaN has no place in it, and no fixed place here).
+-- or so); a classifier with many labels is sorted by table.sort. Either
+-- gives the one order the comparison defines (for number scores; NaN has
+-- no place in it, and no fixed place here).
 local INSERTION_MAX = 16
 local current_scores
 local function better(a, b)
