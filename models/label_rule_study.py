@@ -1,0 +1,155 @@
+#!/usr/bin/python3
+"""models/label_rule_study.py: which label a story gets when no label reaches the threshold.
+
+Step 7 of the news model's design study (models/README.md). 5-fold cross-validation of the
+shipped recipe (models/Makefile's TRAIN_FLAGS, trained without --fallback) on the prepared
+TRAIN set (models/prepare.lua); no test split is read. Each held-out article is labelled twice:
+whole, and cut to its title and the first sentence of its body (a headline-and-lead item, as
+news feeds and AG News carry). Both rules are applied to the same scores:
+
+  fallback  every label with score >= t, best first; none: `other` (--fallback other)
+  top       every label with score >= t, best first; none: the top-scoring label
+
+    /usr/bin/python3 models/label_rule_study.py [--protocol cv|SOURCE] [--corpora DIR] [--textclass PATH]
+
+--protocol SOURCE trains on the other sources and labels SOURCE's articles instead: another
+publisher's news, as in step 3 (leave-source-out). About 10 seconds on 2 cores. Folds: articles grouped by their label set, ordered by the MD5 of
+their id, dealt round-robin.
+"""
+import argparse
+import collections
+import hashlib
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+LABELS = ["politics", "sport", "cyber", "other"]
+FOLDS = 5
+THRESHOLDS = (0.3, 0.5)
+RECIPE = ["--strip-boilerplate", "--multilabel", "--ngrams", "1,2", "--min-df", "3", "-C", "1",
+          "--class-weight", "balanced", "--seed", "1", "--threads", "0"]
+
+
+def corpora_dir(arg):
+    for d in (arg, os.environ.get("TEXTCLASS_CORPORA"), os.path.join(HERE, "..", "..", "shared", "corpora")):
+        if d and os.path.isdir(d):
+            return d
+    sys.exit("label_rule_study: corpora not found (set TEXTCLASS_CORPORA)")
+
+
+def headline_and_lead(text):
+    """The title (the text's first paragraph) and the first sentence of the rest."""
+    title, _, body = text.partition("\n\n")
+    m = re.search(r"^(.*?[.!?])(\s|$)", body.strip(), re.S)
+    lead = m.group(1) if m else body.strip()[:200]
+    return (title + "\n\n" + lead).strip()
+
+
+def assign_folds(docs):
+    groups = collections.defaultdict(list)
+    for d in docs:
+        groups[tuple(d["labels"])].append(d)
+    fold = {}
+    for members in groups.values():
+        members.sort(key=lambda d: hashlib.md5(d["id"].encode()).hexdigest())
+        for i, d in enumerate(members):
+            fold[d["id"]] = i % FOLDS
+    return fold
+
+
+def write_jsonl(path, docs):
+    with open(path, "w", encoding="utf-8") as f:
+        for d in docs:
+            f.write(json.dumps(d) + "\n")
+
+
+def source(d):
+    return d["id"].rsplit("-", 1)[0]
+
+
+def splits(docs, protocol):
+    """(train, test) pairs: the CV folds, or one source held out."""
+    if protocol == "cv":
+        fold = assign_folds(docs)
+        return [([d for d in docs if fold[d["id"]] != k], [d for d in docs if fold[d["id"]] == k])
+                for k in range(FOLDS)]
+    return [([d for d in docs if source(d) != protocol], [d for d in docs if source(d) == protocol])]
+
+
+def held_out_scores(textclass, tmp, docs, protocol):
+    """{"whole": [(gold set, scores)], "cut": [...]} for the held-out articles."""
+    got = {"whole": [], "cut": []}
+    gold = {d["id"]: set(d["labels"]) for d in docs}
+    for train, test in splits(docs, protocol):
+        model = os.path.join(tmp, "fold.model")
+        write_jsonl(os.path.join(tmp, "train.jsonl"), train)
+        subprocess.run([textclass, "train", "-q", "-o", model] + RECIPE + [os.path.join(tmp, "train.jsonl")],
+                       check=True)
+        for kind, texts in (("whole", test), ("cut", [dict(d, text=headline_and_lead(d["text"])) for d in test])):
+            path = os.path.join(tmp, kind + ".jsonl")
+            write_jsonl(path, texts)
+            out = subprocess.run([textclass, "label", "-q", "-o", "jsonl", "-m", model, path],
+                                 check=True, capture_output=True, text=True).stdout
+            for line in out.splitlines():
+                r = json.loads(line)
+                got[kind].append((gold[r["id"]], r["scores"]))
+    return got
+
+
+def choose(scores, rule, t):
+    passed = sorted((l for l in scores if scores[l] >= t), key=lambda l: -scores[l])
+    if passed:
+        return passed
+    return ["other"] if rule == "fallback" else [max(scores, key=lambda l: scores[l])]
+
+
+def row(results, rule, t):
+    right = exact = none = 0
+    tp, fp, fn = collections.Counter(), collections.Counter(), collections.Counter()
+    for gold, scores in results:
+        chosen = choose(scores, rule, t)
+        none += not any(s >= t for s in scores.values())
+        right += chosen[0] in gold
+        exact += set(chosen) == gold
+        for l in LABELS:
+            tp[l] += l in chosen and l in gold
+            fp[l] += l in chosen and l not in gold
+            fn[l] += l not in chosen and l in gold
+    f1 = {l: 2 * tp[l] / max(1, 2 * tp[l] + fp[l] + fn[l]) for l in LABELS}
+    n = len(results)
+    return [rule, "%.1f" % t, "%.4f" % (right / n), "%.4f" % (exact / n), "%.4f" % (sum(f1.values()) / len(LABELS)),
+            "%d" % none] + ["%.3f" % f1[l] for l in LABELS]
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--corpora")
+    ap.add_argument("--protocol", default="cv",
+                    help="cv (5 folds), or a source to hold out: masakhanews_eng, bbc, cyber")
+    ap.add_argument("--textclass", default=os.path.join(HERE, "..", "bin", "textclass"))
+    args = ap.parse_args()
+    cdir = corpora_dir(args.corpora)
+    with tempfile.TemporaryDirectory() as tmp:
+        prepared = os.path.join(tmp, "prepared.jsonl")
+        subprocess.run(["lua5.4", os.path.join(HERE, "prepare.lua"), cdir, os.path.join(HERE, "relabel.tsv"),
+                        prepared], check=True)
+        with open(prepared, encoding="utf-8") as f:
+            docs = [json.loads(line) for line in f]
+        got = held_out_scores(args.textclass, tmp, docs, args.protocol)
+    head = ["rule", "t", "accuracy", "exact match", "macro-F1", "none passes"] + ["F1 " + l for l in LABELS]
+    what = "5-fold CV" if args.protocol == "cv" else "%s held out, trained on the rest" % args.protocol
+    for kind, title in (("whole", "whole held-out articles"), ("cut", "cut to title + first sentence")):
+        print("\n%s, %s (%d):\n" % (what, title, len(got[kind])))
+        print("| " + " | ".join(head) + " |")
+        print("|" + "---|" * len(head))
+        for rule in ("fallback", "top"):
+            for t in THRESHOLDS:
+                print("| " + " | ".join(row(got[kind], rule, t)) + " |")
+
+
+if __name__ == "__main__":
+    main()
