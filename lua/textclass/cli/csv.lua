@@ -10,39 +10,63 @@
 
 local M = {}
 
--- Split one complete record (without its line break) into fields.
--- Returns the fields, or nil when a quoted field is still open (the caller
--- appends the next line and tries again).
-local function split_record(s)
-  local fields, pos, n = {}, 1, #s
+-- The rest of a quoted field, from s[i]: its pieces go to parts. Returns
+-- the index after the closing quote, or nil when s ends inside the field.
+local function quoted(s, i, parts)
+  while true do
+    local q = s:find('"', i, true)
+    if not q then
+      parts[#parts + 1] = s:sub(i)
+      return nil
+    end
+    parts[#parts + 1] = s:sub(i, q - 1)
+    if s:sub(q + 1, q + 1) ~= '"' then return q + 1 end
+    parts[#parts + 1] = '"'                         -- doubled quote
+    i = q + 2
+  end
+end
+
+-- Close the quoted field st.parts after its closing quote at s[pos],
+-- keeping stray text up to the next comma. Returns that comma's index, or
+-- nil when the record ends with this field.
+local function close_quoted(st, s, pos)
+  local c = s:find(",", pos, true)
+  st.parts[#st.parts + 1] = c and s:sub(pos, c - 1) or s:sub(pos)
+  st.fields[#st.fields + 1] = table.concat(st.parts)
+  st.parts = nil
+  return c
+end
+
+-- Add one line (without its line break) to the record being read: st.fields
+-- holds the fields so far and st.parts a quoted field left open by the
+-- line before. Returns true when the record is complete, false when a
+-- quoted field is still open (st.parts) at the end of the line. Each line
+-- is scanned once, so a record of many lines costs its length, not the
+-- square of it.
+local function add_line(st, s)
+  local pos = 1
+  if st.parts then
+    local after = quoted(s, 1, st.parts)
+    if not after then return false end
+    local c = close_quoted(st, s, after)
+    if not c then return true end
+    pos = c + 1
+  end
   while true do
     if s:sub(pos, pos) == '"' then
-      local parts, i = {}, pos + 1
-      while true do
-        local q = s:find('"', i, true)
-        if not q then return nil end               -- still open: needs more lines
-        parts[#parts + 1] = s:sub(i, q - 1)
-        if s:sub(q + 1, q + 1) == '"' then         -- doubled quote
-          parts[#parts + 1] = '"'
-          i = q + 2
-        else
-          pos = q + 1
-          break
-        end
-      end
-      -- after the closing quote: tolerate stray text up to the next comma
-      local c = s:find(",", pos, true)
-      local tail = c and s:sub(pos, c - 1) or s:sub(pos)
-      fields[#fields + 1] = table.concat(parts) .. tail
-      if not c then return fields end
+      st.parts = {}
+      local after = quoted(s, pos + 1, st.parts)
+      if not after then return false end
+      local c = close_quoted(st, s, after)
+      if not c then return true end
       pos = c + 1
     else
       local c = s:find(",", pos, true)
       if not c then
-        fields[#fields + 1] = s:sub(pos, n)
-        return fields
+        st.fields[#st.fields + 1] = s:sub(pos)
+        return true
       end
-      fields[#fields + 1] = s:sub(pos, c - 1)
+      st.fields[#st.fields + 1] = s:sub(pos, c - 1)
       pos = c + 1
     end
   end
@@ -60,17 +84,16 @@ function M.records(next_line)
     if line == nil then return nil end
     lineno = lineno + 1
     local first = lineno
-    local buf = line
+    local st = { fields = {} }
     while true do
-      local body = buf:gsub("\r?\n$", "")
-      local fields = split_record(body)
-      if fields then return fields, first, lineno end
-      local more = next_line()
-      if more == nil then
+      local eol = line:match("\r?\n$") or ""
+      if add_line(st, line:sub(1, #line - #eol)) then return st.fields, first, lineno end
+      st.parts[#st.parts + 1] = eol                 -- a line break inside the quotes
+      line = next_line()
+      if line == nil then
         return false, "unterminated quoted field", first
       end
       lineno = lineno + 1
-      buf = buf .. more
     end
   end
 end
