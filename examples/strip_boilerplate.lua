@@ -30,7 +30,7 @@ end
 
 -- A headline-like line: short, no sentence punctuation at the end.
 local function is_headline(line)
-  local s = line:match("^%s*(.-)%s*$")
+  local s = line:match("^%s*(.*%S)") or "" -- trimmed (in linear time, unlike "^%s*(.-)%s*$")
   return #s > 0 and #s < 90 and not s:find("[.!?:;\"”]$")
 end
 

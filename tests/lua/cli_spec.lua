@@ -228,6 +228,16 @@ describe("textclass train -> eval -> label", function()
     end
   end)
 
+  -- Trimming a fastText line used to take time quadratic in its inner runs of
+  -- white space (over a minute for this one): see util.trim.
+  it("reads a fastText line with 200 KB of spaces inside it", function()
+    local f = TMP .. "/spaces.txt"
+    spit(f, "__label__sport  The striker" .. string.rep(" ", 200000) .. "scored twice  \n")
+    local e = run("eval --json -m " .. model() .. " " .. f)
+    assert.equal(0, e.code, e.err)
+    assert.equal(1, cjson.decode(e.out).documents)
+  end)
+
   it("reports bad training data with file and line, and exits 1", function()
     local r = run("train -o " .. TMP .. "/bad.model " .. D .. "/bad-train.jsonl")
     assert.equal(1, r.code)
@@ -790,6 +800,20 @@ describe("textclass.cli.csv", function()
     assert.equal('"a,b","q""q"," lead","x\ny"\r\n', csv.format({ "a,b", 'q"q', " lead", "x\ny" }))
     local values = { "plain", "com,ma", 'quo"te', "new\nline", "" }
     assert.same({ values }, parse((csv.format(values):gsub("\r\n$", "\n"))))
+  end)
+end)
+
+describe("textclass.cli.util", function()
+  local util = require "textclass.cli.util"
+
+  it("trims white space from both ends, in linear time", function()
+    assert.equal("a b", util.trim(" \t a b \r\n"))
+    assert.equal("", util.trim(" \n\t "))
+    assert.equal("", util.trim(""))
+    assert.equal("x", util.trim("x"))
+    local inner = string.rep(" ", 1000000) -- quadratic trimming takes hours on this
+    assert.equal("a" .. inner .. "b", util.trim("  a" .. inner .. "b \n"))
+    assert.same({ "a", "b c", "d" }, util.split_list(" a ,b c,, d "))
   end)
 end)
 

@@ -629,7 +629,7 @@ local function read_labelled(src, fmt, opts, emit, counter)
           doc.labels[#doc.labels + 1] = label
           pos = e + 1
         end
-        local text = line:sub(pos):match("^%s*(.-)%s*$")
+        local text = util.trim(line:sub(pos))
         if #doc.labels == 0 then doc.error = "no __label__ at the start of the line"
         else
           take_text(doc, text, opts)

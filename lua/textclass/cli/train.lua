@@ -36,8 +36,9 @@ local function class_weight_check(v)
   if v == "balanced" or v == "none" then return v end
   local w = {}
   for item in v:gmatch("[^,]+") do
-    local l, x = item:match("^%s*(.-)%s*=%s*([%d%.eE+-]+)%s*$")
-    x = tonumber(x)
+    local l, x = item:match("^(.*)=(.*)$") -- the last "=": a label may hold one
+    l, x = l and util.trim(l), x and util.trim(x)
+    x = x and x:match("^[%d%.eE+-]+$") and tonumber(x)
     if not l or l == "" or not x or x <= 0 then
       return nil, "expected balanced, none or LABEL=WEIGHT,... with positive weights"
     end
@@ -134,7 +135,7 @@ local function read_stopwords(path)
   if not f then util.fail("--stopwords: %s", err) end
   local words = {}
   for line in f:lines() do
-    local w = line:match("^%s*(.-)%s*$")
+    local w = util.trim(line)
     if w ~= "" and w:sub(1, 1) ~= "#" then words[#words + 1] = w end
   end
   f:close()

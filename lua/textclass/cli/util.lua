@@ -124,11 +124,20 @@ function M.fmt_score(x, decimals)
   return string.format(score_formats[decimals or 4], x)
 end
 
+--- s without leading and trailing white space. (The usual
+-- s:match("^%s*(.-)%s*$") takes time quadratic in a run of inner white
+-- space: at each step of .- it tries %s*$ over the whole run; a fastText
+-- line with 200 KB of spaces inside took over a minute. Here .* runs to the
+-- end and backs up to the last non-space: linear.)
+function M.trim(s)
+  return s:match("^%s*(.*%S)") or ""
+end
+
 --- Split "a,b, c" into { "a", "b", "c" } (empty items dropped).
 function M.split_list(s, sep)
   local out = {}
   for item in string.gmatch(s, "[^" .. (sep or ",") .. "]+") do
-    item = item:match("^%s*(.-)%s*$")
+    item = M.trim(item)
     if item ~= "" then out[#out + 1] = item end
   end
   return out
