@@ -31,7 +31,9 @@ end
 -- A headline-like line: short, no sentence punctuation at the end.
 local function is_headline(line)
   local s = line:match("^%s*(.*%S)") or "" -- trimmed (in linear time, unlike "^%s*(.-)%s*$")
-  return #s > 0 and #s < 90 and not s:find("[.!?:;\"”]$")
+  -- (a character class holds bytes: "”" goes outside it, or any line ending
+  -- in one of its three bytes, like "ŝ", would count as punctuated)
+  return #s > 0 and #s < 90 and not (s:find("[.!?:;\"]$") or s:sub(-3) == "”")
 end
 
 --- The text without blank lines, furniture lines and runs of three or
