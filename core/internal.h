@@ -42,6 +42,9 @@ TCI_FUNC int tci_fail(tc_diag *diag, int code, const char *fmt, ...)
 #endif
     ;
 
+/* tci_fail with "WHAT PATH: strerror(err)" (outfile.c). */
+TCI_FUNC int tci_io_fail(tc_diag *diag, int code, const char *what, const char *path, int err);
+
 /* ====================================================================
  * Growable buffers (workspace.c)
  * ==================================================================== */

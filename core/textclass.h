@@ -547,6 +547,34 @@ TC_API int tc_model_from_bytes(const unsigned char *p, size_t len,
  * message in diag. */
 TC_API int tc_model_save(const tc_model *m, const char *path, tc_diag *diag);
 
+/* ------------------------------------------------------------------
+ * Files written atomically
+ *
+ * What tc_model_save writes models with, for callers' own outputs (the
+ * command line's `eval --errors`): the bytes go to a temporary file beside
+ * `path` ("<path>.tmp-*"), and only tc_outfile_commit puts them at `path`
+ * (fsync, rename, fsync of the directory). Until then, and after a failure
+ * or tc_outfile_discard, a previous file at `path` is intact and the
+ * temporary removed. An existing file's permission bits are kept; a
+ * directory, device or FIFO at `path` is refused. One tc_outfile is used
+ * by one thread at a time.
+ * ------------------------------------------------------------------ */
+typedef struct tc_outfile tc_outfile;
+
+/* Create the temporary file. TC_EINVAL (no path), TC_EIO (with the
+ * system's message in diag), TC_ENOMEM; *out is NULL on failure. */
+TC_API int tc_outfile_open(const char *path, tc_outfile **out, tc_diag *diag);
+
+/* Append n bytes (an unbuffered write: write sizeable pieces). TC_EIO on
+ * failure; the file then still needs tc_outfile_discard. */
+TC_API int tc_outfile_write(tc_outfile *f, const void *p, size_t n, tc_diag *diag);
+
+/* Put the file at `path`. Frees f, whether it succeeds or not (TC_EIO). */
+TC_API int tc_outfile_commit(tc_outfile *f, tc_diag *diag);
+
+/* Drop the temporary file and free f (NULL: nothing). */
+TC_API void tc_outfile_discard(tc_outfile *f);
+
 /* Load a model file (tc_model_from_bytes on its contents; TC_EIO for a
  * missing or unreadable file or a directory, with the system's message in
  * diag; TC_ELIMIT for a file over 1 GiB). Safe to call from any thread. */

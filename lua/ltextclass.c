@@ -402,6 +402,7 @@ static const luaL_Reg functions[] = {
   {"cross_validate", tcl_cross_validate},
   {"evaluate", tcl_evaluate},
   {"load_classifier", tcl_load_classifier},
+  {"atomic_file", tcl_atomic_file},
   {"_VERSION", NULL},
   {NULL, NULL}
 };
@@ -418,6 +419,7 @@ int luaopen_textclass(lua_State *L) {
   tcl_box_register(L);
   tcl_model_register(L);
   tcl_job_register(L);
+  tcl_file_register(L);
   luaL_newlibtable(L, functions);
   s = lua_newuserdatauv(L, sizeof *s, 0);
   s->ws = NULL;

@@ -12,6 +12,7 @@
  *   ljob.c        model:predict_async and its "textclass.Batch" (a thread per batch)
  *   ltrain.c      train, cross_validate (specs, datasets, progress callbacks)
  *   leval.c       evaluate and the metrics tables
+ *   lfile.c       atomic_file: an output file that appears whole or not at all
  *   lbox.c        boxes: userdata that own a core object and free it on
  *                 __close/__gc, so an error raised mid-call leaks nothing
  */
@@ -222,6 +223,10 @@ int tcl_json_fields(lua_State *L);
 
 /* textclass.format_scores (lformat.c). */
 int tcl_format_scores(lua_State *L);
+
+/* textclass.atomic_file and the "textclass.AtomicFile" metatable (lfile.c). */
+int tcl_atomic_file(lua_State *L);
+void tcl_file_register(lua_State *L);
 
 /* Register the "textclass.Batch" metatable (background batches). */
 void tcl_job_register(lua_State *L);

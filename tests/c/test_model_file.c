@@ -983,7 +983,7 @@ TEST(save_failures_leave_nothing_behind) {
   CHECK_EQ_INT(tc_model_save(a, path, &d), TC_EIO);
   CHECK(strstr(d.message, "No such file or directory") != NULL);
   CHECK_EQ_INT(dir_entries(tmpdir), 0);
-  /* saving onto a directory: the rename fails, the temporary goes */
+  /* saving onto a directory: refused (a rename would fail), nothing made */
   snprintf(sub, sizeof sub, "%s/adir", tmpdir);
   CHECK(mkdir(sub, 0755) == 0);
   CHECK_EQ_INT(tc_model_save(a, sub, &d), TC_EIO);
@@ -1003,6 +1003,49 @@ TEST(save_failures_leave_nothing_behind) {
   CHECK_EQ_INT(tc_model_save(NULL, path, &d), TC_EINVAL);
   CHECK_EQ_INT(tc_model_save(a, "", &d), TC_EINVAL);
   tc_model_free(a);
+}
+
+/* tc_outfile, which tc_model_save writes through: the file appears at
+ * commit, whole; discard and failures leave the old one. */
+TEST(outfile_commit_and_discard) {
+  char path[128], sub[160];
+  unsigned char *b;
+  size_t n;
+  tc_outfile *f = (tc_outfile *)1;
+  tc_diag d;
+  snprintf(path, sizeof path, "%s/errors.jsonl", tmpdir);
+  CHECK_OK(tc_outfile_open(path, &f, &d));
+  CHECK_OK(tc_outfile_write(f, "first ", 6, &d));
+  CHECK_OK(tc_outfile_write(f, "", 0, &d));
+  CHECK_EQ_INT(access(path, F_OK), -1); /* nothing at path before the commit */
+  CHECK_OK(tc_outfile_write(f, "file\n", 5, &d));
+  CHECK_OK(tc_outfile_commit(f, &d));
+  b = slurp(path, &n);
+  CHECK_MEM(b, n, "first file\n", 11);
+  free(b);
+  /* discarded: the old file stays, the temporary goes */
+  CHECK_OK(tc_outfile_open(path, &f, &d));
+  CHECK_OK(tc_outfile_write(f, "second", 6, &d));
+  CHECK_EQ_INT(dir_entries(tmpdir), 2);
+  tc_outfile_discard(f);
+  CHECK_EQ_INT(dir_entries(tmpdir), 1);
+  b = slurp(path, &n);
+  CHECK_MEM(b, n, "first file\n", 11);
+  free(b);
+  tc_outfile_discard(NULL);
+  /* refused: no path, a directory, a missing directory */
+  CHECK_EQ_INT(tc_outfile_open("", &f, &d), TC_EINVAL);
+  CHECK(f == NULL);
+  CHECK_EQ_INT(tc_outfile_open(NULL, &f, &d), TC_EINVAL);
+  CHECK_EQ_INT(tc_outfile_open(tmpdir, &f, &d), TC_EIO);
+  CHECK(strstr(d.message, "not a regular file") != NULL);
+  snprintf(sub, sizeof sub, "%s/missing/x", tmpdir);
+  CHECK_EQ_INT(tc_outfile_open(sub, &f, &d), TC_EIO);
+  CHECK(strstr(d.message, "cannot create a temporary file beside") != NULL);
+  CHECK_EQ_INT(tc_outfile_write(NULL, "x", 1, &d), TC_EINVAL);
+  CHECK_EQ_INT(tc_outfile_commit(NULL, &d), TC_EINVAL);
+  CHECK_EQ_INT(dir_entries(tmpdir), 1);
+  CHECK(unlink(path) == 0);
 }
 
 TEST(load_failures) {
@@ -1156,6 +1199,7 @@ int main(void) {
   RUN(invalid_models_are_not_written);
   RUN(save_and_load);
   RUN(save_failures_leave_nothing_behind);
+  RUN(outfile_commit_and_discard);
   RUN(load_failures);
 #ifdef HAVE_OOM_HOOK
   RUN(allocation_failures);

@@ -113,6 +113,24 @@ describe("textclass options shared by the commands reading documents", function(
     assert.equal("k1", wrong[1].id)
   end)
 
+  it("eval writes --errors atomically: a failed run leaves the old file, and no temporary", function()
+    local lfs = require "lfs"
+    local dir = TMP .. "/errors-dir"
+    assert(lfs.mkdir(dir))
+    spit(dir .. "/wrong.jsonl", "the last run's\n")
+    spit(TMP .. "/nothing.jsonl", "not json\n")
+    local r = run("eval -q --errors " .. dir .. "/wrong.jsonl -m " .. model() .. " " .. TMP .. "/nothing.jsonl")
+    assert.equal(1, r.code)
+    assert.matches("no labelled documents to evaluate", r.err)
+    assert.equal("the last run's\n", slurp(dir .. "/wrong.jsonl"))
+    local names = {}
+    for name in lfs.dir(dir) do if name ~= "." and name ~= ".." then names[#names + 1] = name end end
+    assert.same({ "wrong.jsonl" }, names)
+    r = run("eval -q --errors " .. dir .. " -m " .. model() .. " " .. TMP .. "/nothing.jsonl")
+    assert.equal(1, r.code)
+    assert.matches("%-%-errors: .*not a regular file", r.err)
+  end)
+
   it("label, eval and train refuse stdin twice", function()
     for _, c in ipairs({ "label - -", "eval - -", "train -o " .. TMP .. "/x.model - -" }) do
       local r = run(c)

@@ -281,3 +281,74 @@ describe("tc.default", function()
     assert.error_matches(function() tc.default("x") end, "bad argument #1 .*unexpected argument")
   end)
 end)
+
+describe("tc.atomic_file", function()
+  local lfs = require "lfs"
+  teardown(function() H.cleanup() end)
+
+  -- The names in path's folder that start with path's own name.
+  local function beside(path)
+    local dir, base = path:match("^(.*)/([^/]*)$")
+    local out = {}
+    for name in lfs.dir(dir) do
+      if name:sub(1, #base) == base then out[#out + 1] = name end
+    end
+    table.sort(out)
+    return out
+  end
+
+  it("puts the file at its path only on commit", function()
+    local path = H.tmpname()
+    local f = assert(tc.atomic_file(path))
+    assert.equal(f, f:write("a", 1, "\n"))
+    assert.equal("", H.read(path))            -- os.tmpname's empty file, still untouched
+    assert.is_true(f:commit())
+    assert.equal("a1\n", H.read(path))
+    assert.same({ path:match("[^/]*$") }, beside(path))
+    assert.error_matches(function() f:write("x") end, "committed or discarded")
+    assert.error_matches(function() f:commit() end, "committed or discarded")
+    f:discard()                                -- harmless afterwards
+  end)
+
+  it("leaves the old file when discarded, collected or closed without a commit", function()
+    local path = H.tmpname()
+    local f = assert(tc.atomic_file(path))
+    f:write("kept")
+    assert(f:commit())
+    local g = assert(tc.atomic_file(path))
+    g:write("dropped")
+    assert.equal(2, #beside(path))            -- the file and the temporary
+    g:discard()
+    g = assert(tc.atomic_file(path))
+    g:write("collected")
+    g = nil -- luacheck: ignore
+    collectgarbage()
+    collectgarbage()
+    do
+      local h <close> = assert(tc.atomic_file(path))
+      h:write("closed")
+    end
+    assert.equal("kept", H.read(path))
+    assert.equal(1, #beside(path))
+  end)
+
+  it("returns nil, message, code when the file cannot be made", function()
+    local f, msg, code = tc.atomic_file("/no/such/dir/x")
+    assert.is_nil(f)
+    assert.equal("EIO", code)
+    assert.matches("cannot create a temporary file beside /no/such/dir/x", msg)
+    f, msg, code = tc.atomic_file("/tmp")
+    assert.is_nil(f)
+    assert.equal("EIO", code)
+    assert.matches("not a regular file", msg)
+  end)
+
+  it("raises on bad arguments", function()
+    assert.error_matches(function() tc.atomic_file() end, "bad argument #1")
+    assert.error_matches(function() tc.atomic_file("a\0b") end, "NUL byte")
+    assert.error_matches(function() tc.atomic_file("x", "y") end, "unexpected argument")
+    local f = assert(tc.atomic_file(H.tmpname()))
+    assert.error_matches(function() f:write({}) end, "bad argument #1")
+    f:discard()
+  end)
+end)

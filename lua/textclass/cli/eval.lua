@@ -4,10 +4,13 @@
 -- model file or a Lua classifier), accumulates the figures of
 -- textclass.cli.metrics, and prints them as aligned tables or, with
 -- --json, as one JSON object. --errors FILE writes every misclassified
--- document (predicted label set differs from the gold set) as JSONL.
+-- document (predicted label set differs from the gold set) as JSONL,
+-- atomically: FILE appears when the run ends, and a failed run leaves it
+-- as it was.
 -- Unreadable records are reported as FILE:LINE: problem and make the exit
 -- status 1; the figures cover the others.
 
+local tc = require "textclass"
 local util = require "textclass.cli.util"
 local inputs = require "textclass.cli.inputs"
 local progress = require "textclass.cli.progress"
@@ -28,7 +31,7 @@ M.spec = {
     classifier.MODEL_OPTION,
     classifier.CLASSIFIER_OPTION,
     { long = "json", help = "print the figures as one JSON object" },
-    { long = "errors", arg = "FILE", help = "write misclassified documents to FILE (JSONL)" },
+    { long = "errors", arg = "FILE", help = "write misclassified documents to FILE (JSONL; the file appears whole at the end)" },
     { short = "t", long = "threshold", arg = "X", type = "number", min = 0, max = 1,
       help = "score a label needs (default: the model's)" },
     { short = "j", long = "threads", arg = "N", type = "integer", min = 0, max = classifier.MAX_THREADS, help = "prediction threads [1]" },
@@ -41,17 +44,21 @@ M.spec = {
     "  textclass eval --json --errors wrong.jsonl test.jsonl | jq .macro_f1\n",
 }
 
+-- The --errors file (tc.atomic_file): it appears whole when the run ends
+-- well; a failed run leaves a previous file as it was, its temporary
+-- dropped when errors_out goes out of scope.
+local function open_errors(path)
+  local f, err = tc.atomic_file(path)
+  if not f then util.fail("--errors: %s", err) end
+  return f
+end
+
 function M.run(opts, operands)
   if #operands == 0 then util.usage_error("no DATA given") end
   inputs.count_stdin(operands)
 
   local clf = classifier.open(opts)
-  local errors_out
-  if opts.errors then
-    local err
-    errors_out, err = io.open(opts.errors, "w")
-    if not errors_out then util.fail("--errors: %s", err) end
-  end
+  local errors_out <close> = opts.errors and open_errors(opts.errors)
 
   local acc = metrics.new(clf:labels())
   local sources = inputs.sources(operands, true)
@@ -65,6 +72,7 @@ function M.run(opts, operands)
     local texts = {}
     for i, d in ipairs(batch) do texts[i] = d.text end
     local results = clf:classify(texts, opts.threads)
+    local wrong = {}  -- this batch's --errors records, written with one call
     for i, d in ipairs(batch) do
       local res = results[i]
       if res.error then
@@ -81,11 +89,15 @@ function M.run(opts, operands)
         if not same then
           n_wrong = n_wrong + 1
           if errors_out then
-            util.write_to(errors_out, util.json({ id = d.id, where = d.where, gold = d.labels,
-              predicted = res.labels, scores = res.scores, text = d.text }) or "{}", "\n")
+            wrong[#wrong + 1] = (util.json({ id = d.id, where = d.where, gold = d.labels,
+              predicted = res.labels, scores = res.scores, text = d.text }) or "{}") .. "\n"
           end
         end
       end
+    end
+    if #wrong > 0 then
+      local ok, err = errors_out:write(table.concat(wrong))
+      if not ok then util.fail("--errors: %s", err) end
     end
     bar:update(counter.bytes, acc.n)
   end
@@ -100,13 +112,13 @@ function M.run(opts, operands)
   end
   if #batch > 0 then run_batch(batch) end
   bar:finish()
-  if errors_out then
-    local ok, cerr = errors_out:close()
-    if not ok then util.fail("--errors: %s: %s", opts.errors, tostring(cerr)) end
-  end
 
   train.report_bad(bad)
   if acc.n == 0 then util.fail("no labelled documents to evaluate") end
+  if errors_out then
+    local ok, err = errors_out:commit()
+    if not ok then util.fail("--errors: %s", err) end
+  end
   local r = acc:result()
   if opts.json then
     r.errors = #bad

@@ -216,10 +216,9 @@ local function collect(operands, opts)
   return texts, labels, names
 end
 
--- Refuse, before any training, an OUT that saving would wreck or cannot
--- reach: the atomic save renames a new file over OUT, which would replace
--- a device or a FIFO (-o /dev/null as root), and a missing folder would
--- only show after the work is done.
+-- Refuse, before any training, an OUT that saving cannot take (a device, a
+-- FIFO or a folder, which the atomic save refuses) or reach (a missing
+-- folder): the save would say so only after the work is done.
 local function check_output(path)
   local lfs = require "lfs"
   local mode = lfs.attributes(path, "mode")

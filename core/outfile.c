@@ -1,0 +1,174 @@
+/* outfile.c - files written atomically: model files (tc_model_save) and
+ * the callers' own outputs (the command line's `eval --errors`).
+ *
+ * Caveats
+ *  - Nothing is ever written over the old file in place. The bytes go to
+ *    a temporary file in the same directory (rename is only atomic within
+ *    a file system); commit fsyncs it, renames it over `path`, then fsyncs
+ *    the directory so the rename itself survives a crash. Until the rename
+ *    the old file is untouched; on any failure, and on discard, the
+ *    temporary is removed. (A crash before the rename can leave
+ *    "<path>.tmp-*" behind, never a partial file at `path`.)
+ *  - The temporary file is created with O_EXCL and mode 0666 minus the
+ *    umask (as a plain fopen would), under a name derived from the pid, the
+ *    clock and a retry counter: no mutable statics, no mkstemp (whose 0600
+ *    would leak into the final file). When `path` already exists its
+ *    permission bits are carried over.
+ *  - `path` naming a symbolic link: the link itself is replaced by the new
+ *    file (rename semantics), the link's target is left alone. A device,
+ *    FIFO or directory at `path` is refused at open: rename would replace
+ *    it by a regular file.
+ *  - Writes are unbuffered write(2) calls: callers write in sizeable pieces.
+ *  - A directory fsync that the file system does not support (EINVAL,
+ *    ENOTSUP) is not an error: the data itself has been synced.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+struct tc_outfile {
+  char *path;  /* where commit puts the file */
+  char *tmp;   /* the temporary beside it */
+  char *dir;   /* the directory both are in, for its fsync */
+  int fd;
+};
+
+int tci_io_fail(tc_diag *diag, int code, const char *what, const char *path, int err) {
+  char msg[128];
+  if (strerror_r(err, msg, sizeof msg) != 0) snprintf(msg, sizeof msg, "error %d", err);
+  return tci_fail(diag, code, "%s %.160s: %s", what, path, msg);
+}
+
+static int write_all(int fd, const unsigned char *p, size_t n) {
+  while (n > 0) {
+    ssize_t k = write(fd, p, n > ((size_t)1 << 30) ? ((size_t)1 << 30) : n);
+    if (k < 0) {
+      if (errno == EINTR) continue;
+      return -1;
+    }
+    if (k == 0) { /* no progress and no error: do not spin */
+      errno = EIO;
+      return -1;
+    }
+    p += k;
+    n -= (size_t)k;
+  }
+  return 0;
+}
+
+/* Creates "<path>.tmp-<pid>-<n>" exclusively; *tmp is malloc'ed. Returns
+ * 0 or an errno value. */
+static int create_temp(const char *path, char **tmp, int *fd_out) {
+  size_t n = strlen(path) + 64;
+  char *name = malloc(n);
+  struct timespec ts;
+  unsigned attempt;
+  int fd = -1;
+  *tmp = NULL;
+  *fd_out = -1;
+  if (!name) return ENOMEM;
+  for (attempt = 0; attempt < 100; attempt++) {
+    clock_gettime(CLOCK_REALTIME, &ts);
+    snprintf(name, n, "%s.tmp-%ld-%lx%02u", path, (long)getpid(),
+             (unsigned long)ts.tv_nsec, attempt);
+    fd = open(name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+    if (fd >= 0 || errno != EEXIST) break;
+  }
+  if (fd < 0) {
+    int err = errno;
+    free(name);
+    return err;
+  }
+  *tmp = name;
+  *fd_out = fd;
+  return 0;
+}
+
+/* The directory part of path ("." when there is none); malloc'ed. */
+static char *dir_of(const char *path) {
+  const char *slash = strrchr(path, '/');
+  size_t n = slash ? (size_t)(slash - path) : 1;
+  char *d;
+  if (slash && n == 0) n = 1; /* "/file" -> "/" */
+  d = malloc(n + 1);
+  if (!d) return NULL;
+  memcpy(d, slash ? path : ".", n);
+  d[n] = 0;
+  return d;
+}
+
+/* After the rename: make the directory entry durable. */
+static int sync_dir(const char *dir, tc_diag *diag) {
+  int fd = open(dir, O_RDONLY | O_CLOEXEC), rc = TC_OK;
+  if (fd < 0) return tci_io_fail(diag, TC_EIO, "cannot open directory", dir, errno);
+  if (fsync(fd) != 0 && errno != EINVAL && errno != ENOTSUP)
+    rc = tci_io_fail(diag, TC_EIO, "cannot sync directory", dir, errno);
+  close(fd);
+  return rc;
+}
+
+static void release(tc_outfile *f) {
+  free(f->path);
+  free(f->tmp);
+  free(f->dir);
+  free(f);
+}
+
+int tc_outfile_open(const char *path, tc_outfile **out, tc_diag *diag) {
+  tc_outfile *f;
+  struct stat st;
+  int err;
+  if (out) *out = NULL;
+  if (!path || !*path || !out) return tci_fail(diag, TC_EINVAL, "no path given");
+  if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+    return tci_fail(diag, TC_EIO, "%.200s exists and is not a regular file", path);
+  f = calloc(1, sizeof *f);
+  if (!f || !(f->path = strdup(path)) || !(f->dir = dir_of(path))) {
+    if (f) release(f);
+    return tci_fail(diag, TC_ENOMEM, "out of memory");
+  }
+  err = create_temp(path, &f->tmp, &f->fd);
+  if (err) {
+    release(f);
+    if (err == ENOMEM) return tci_fail(diag, TC_ENOMEM, "out of memory");
+    return tci_io_fail(diag, TC_EIO, "cannot create a temporary file beside", path, err);
+  }
+  /* Keep an existing file's permissions (best effort: the umask'ed 0666 otherwise). */
+  if (stat(path, &st) == 0) (void)fchmod(f->fd, st.st_mode & 07777);
+  *out = f;
+  return TC_OK;
+}
+
+int tc_outfile_write(tc_outfile *f, const void *p, size_t n, tc_diag *diag) {
+  if (!f || (!p && n)) return tci_fail(diag, TC_EINVAL, "no file or bytes given");
+  if (write_all(f->fd, p, n) != 0) return tci_io_fail(diag, TC_EIO, "cannot write", f->tmp, errno);
+  return TC_OK;
+}
+
+int tc_outfile_commit(tc_outfile *f, tc_diag *diag) {
+  int rc = TC_OK;
+  if (!f) return tci_fail(diag, TC_EINVAL, "no file given");
+  if (fsync(f->fd) != 0) rc = tci_io_fail(diag, TC_EIO, "cannot sync", f->tmp, errno);
+  if (close(f->fd) != 0 && rc == TC_OK) rc = tci_io_fail(diag, TC_EIO, "cannot close", f->tmp, errno);
+  if (rc == TC_OK && rename(f->tmp, f->path) != 0)
+    rc = tci_io_fail(diag, TC_EIO, "cannot rename onto", f->path, errno);
+  if (rc != TC_OK) unlink(f->tmp);
+  else rc = sync_dir(f->dir, diag);
+  release(f);
+  return rc;
+}
+
+void tc_outfile_discard(tc_outfile *f) {
+  if (!f) return;
+  close(f->fd);
+  unlink(f->tmp);
+  release(f);
+}
