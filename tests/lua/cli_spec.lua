@@ -815,6 +815,17 @@ describe("textclass.cli.util", function()
     assert.equal("a" .. inner .. "b", util.trim("  a" .. inner .. "b \n"))
     assert.same({ "a", "b c", "d" }, util.split_list(" a ,b c,, d "))
   end)
+
+  it("splits a line from its line break", function()
+    local function both(s) return { util.split_eol(s) } end
+    assert.same({ "a", "\n" }, both("a\n"))
+    assert.same({ "a", "\r\n" }, both("a\r\n"))
+    assert.same({ "a\r", "" }, both("a\r"))
+    assert.same({ "a\nb", "" }, both("a\nb"))
+    assert.same({ "", "\n" }, both("\n"))
+    assert.same({ "", "\r\n" }, both("\r\n"))
+    assert.same({ "", "" }, both(""))
+  end)
 end)
 
 describe("textclass.cli.args", function()

@@ -8,6 +8,8 @@
 -- record like CRLF, and a quote inside an unquoted field is kept as-is.
 -- An unterminated quoted field at end of input is an error for that record.
 
+local util = require "textclass.cli.util"
+
 local M = {}
 
 -- The rest of a quoted field, from s[i]: its pieces go to parts. Returns
@@ -86,8 +88,8 @@ function M.records(next_line)
     local first = lineno
     local st = { fields = {} }
     while true do
-      local eol = line:match("\r?\n$") or ""
-      if add_line(st, line:sub(1, #line - #eol)) then return st.fields, first, lineno end
+      local body, eol = util.split_eol(line)
+      if add_line(st, body) then return st.fields, first, lineno end
       st.parts[#st.parts + 1] = eol                 -- a line break inside the quotes
       line = next_line()
       if line == nil then

@@ -272,7 +272,7 @@ local function line_reader(f, head, counter, path, blocks)
   end
 end
 
-local function strip_eol(line) return (line:gsub("\r?\n$", "")) end
+local function strip_eol(line) return (util.split_eol(line)) end
 
 -- Open a source; returns f, head or nil, message.
 local function open_source(src)

@@ -133,6 +133,16 @@ function M.trim(s)
   return s:match("^%s*(.*%S)") or ""
 end
 
+--- A line without its line break ("\n" or "\r\n"), and the break ("" for
+-- none). (line:gsub("\r?\n$", "") tries the pattern at every byte: 19 us
+-- for a 1.2 KB line, a third of what labelling it costs.)
+function M.split_eol(line)
+  local n = #line
+  if line:byte(n) ~= 10 then return line, "" end
+  local k = line:byte(n - 1) == 13 and 2 or 1
+  return line:sub(1, n - k), line:sub(n - k + 1)
+end
+
 --- Split "a,b, c" into { "a", "b", "c" } (empty items dropped).
 function M.split_list(s, sep)
   local out = {}
