@@ -104,7 +104,7 @@ end
 -- leading/trailing space that some readers would trim).
 function M.quote(s)
   s = tostring(s)
-  if s:find('[,"\r\n]') or s:find("^%s") or s:find("%s$") then
+  if s:find('[,"\r\n]') or s:find("^%s") or s:find("^%s", #s) then -- (not "%s$": tried at every byte)
     return '"' .. s:gsub('"', '""') .. '"'
   end
   return s
