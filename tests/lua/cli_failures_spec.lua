@@ -151,6 +151,36 @@ describe("textclass and documents over the size limit", function()
     assert.equal("", rows[2][5])
   end)
 
+  -- Lines past 8 x --max-bytes are read past, not kept: a 600 MB JSONL
+  -- line used to take 1.8 GB of memory before its text was refused.
+  it("reports a line longer than 8 x --max-bytes and goes on with the next", function()
+    local long = string.rep("x ", 150000) -- 300 KB: past the 64 KB block and the 8000-byte limit
+    spit(TMP .. "/long.jsonl", '{"id": "a", "text": "The striker scored twice"}\n' ..
+      '{"id": "b", "text": "' .. long .. '"}\n{"id": "c", "text": "The minister resigned"}\n')
+    local r = run("label -q --max-bytes 1000 -m " .. model() .. " " .. TMP .. "/long.jsonl")
+    assert.equal(1, r.code)
+    local rows = tsv(r.out)
+    assert.same({ "a", TMP .. "/long.jsonl:2", "c" }, { rows[1][1], rows[2][1], rows[3][1] })
+    assert.matches("^line too long %(300024 bytes; lines are read up to 8000", rows[2][5])
+    assert.equal("", rows[1][5])
+    assert.equal("", rows[3][5])
+    r = run("label -q -i lines --max-bytes 1000 -m " .. model() .. " " .. TMP .. "/long.jsonl")
+    assert.same({ "", "line too long", "" }, { tsv(r.out)[1][5], tsv(r.out)[2][5]:match("^line too long"), tsv(r.out)[3][5] })
+    r = run("eval -q --max-bytes 1000 -m " .. model() .. " " .. TMP .. "/long.jsonl")
+    assert.matches("long%.jsonl:2: line too long", r.err)
+  end)
+
+  it("stops a CSV record past 8 x --max-bytes: an unterminated quote cannot pull in the file", function()
+    spit(TMP .. "/open.csv", 'id,text\n1,The striker scored\n2,"never closed\n' .. string.rep("more text\n", 20000))
+    local r = run("label -q --max-bytes 1000 -m " .. model() .. " " .. TMP .. "/open.csv")
+    assert.equal(1, r.code)
+    local rows = tsv(r.out)
+    assert.equal(2, #rows)
+    assert.equal("", rows[1][5])
+    assert.same({ TMP .. "/open.csv:3", "CSV: record longer than 8000 bytes (an unterminated quote?)" },
+      { rows[2][1], rows[2][5] })
+  end)
+
   it("stops reading an endless pipe given as one article at the limit", function()
     local r = run("label -q -i text --max-bytes 1000 -m " .. model(), { pipe = "yes 'The striker scored.'" })
     assert.equal(1, r.code)

@@ -734,6 +734,26 @@ describe("textclass.cli.csv", function()
     assert.same({ error = "unterminated quoted field", line = 2 }, recs[2])
   end)
 
+  it("stops at a record over its limit, and at a line the reader could not read", function()
+    local lines = { 'a,b\n', '"one\n', 'two\n', 'three"\n', 'x\n' }
+    local i = 0
+    local recs = {}
+    for rec, a, b in csv.records(function() i = i + 1; return lines[i] end, 12) do
+      recs[#recs + 1] = rec and table.concat(rec, "|") or (a .. " @" .. b)
+      if rec == false then break end
+    end
+    assert.same({ "a|b", "record longer than 12 bytes (an unterminated quote?) @2" }, recs)
+    i = 0
+    lines = { 'a\n', "", 'b\n' }
+    local problems = { [2] = "line too long" }
+    recs = {}
+    for rec, a, b in csv.records(function() i = i + 1; return lines[i], problems[i] end) do
+      recs[#recs + 1] = rec and table.concat(rec, "|") or (a .. " @" .. b)
+      if rec == false then break end
+    end
+    assert.same({ "a", "line too long @2" }, recs)
+  end)
+
   -- The rules of the module's header comment, one byte at a time: the
   -- reader (which works a line and a field at a time) must agree with it.
   local function reference(s)

@@ -76,22 +76,32 @@ end
 
 --- An iterator over the records of a CSV stream.
 -- `next_line` returns the next line including its line break (like
--- file:read("L")) or nil at the end. Each call of the iterator returns
--- fields, first_line, last_line; or nil, message, line for a record that
--- cannot be parsed; or nothing at the end.
-function M.records(next_line)
+-- file:read("L")) or nil at the end, or "" and a message for a line it
+-- could not read. Each call of the iterator returns fields, first_line,
+-- last_line; or false, message, line for a record that cannot be read
+-- (after which the stream cannot be trusted to be in step); or nothing at
+-- the end. A record of more than `limit` bytes (default: no limit) is
+-- such a failure, so an unterminated quote cannot pull a whole file into
+-- memory.
+function M.records(next_line, limit)
   local lineno = 0
+  limit = limit or math.huge
   return function()
-    local line = next_line()
+    local line, problem = next_line()
     if line == nil then return nil end
     lineno = lineno + 1
-    local first = lineno
+    local first, size = lineno, 0
     local st = { fields = {} }
     while true do
+      if problem then return false, problem, lineno end
+      size = size + #line
+      if size > limit then
+        return false, string.format("record longer than %d bytes (an unterminated quote?)", limit), first
+      end
       local body, eol = util.split_eol(line)
       if add_line(st, body) then return st.fields, first, lineno end
       st.parts[#st.parts + 1] = eol                 -- a line break inside the quotes
-      line = next_line()
+      line, problem = next_line()
       if line == nil then
         return false, "unterminated quoted field", first
       end

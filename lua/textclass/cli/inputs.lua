@@ -29,6 +29,12 @@ local M = {}
 M.HEAD_BYTES = 8192              -- how much of a file is sniffed for NUL bytes
 M.MAX_DOC_BYTES = 16 * 1024 * 1024
 
+--- The longest line (a JSONL record, a CSV record) held in memory: eight
+-- times --max-bytes, since a JSONL line may spell its text with escapes
+-- ("\u00e9" is 6 bytes for 2). A longer one is read past, not kept, and
+-- stands as an error record, so memory stays bounded whatever the input.
+function M.line_limit(opts) return 8 * (opts.max_bytes or M.MAX_DOC_BYTES) end
+
 local EXT_UNLABELLED = { jsonl = "jsonl", ndjson = "jsonl", csv = "csv" }
 local EXT_LABELLED = { jsonl = "jsonl", ndjson = "jsonl", csv = "csv" }
 
@@ -206,7 +212,8 @@ local function take_text(doc, text, opts, whole_file)
 end
 
 -- A line iterator over `head` (already read) followed by the rest of f.
--- Lines keep their "\n"; `counter.bytes` grows by each line's size.
+-- Lines keep their "\n"; `counter.bytes` grows by each line's size. A line
+-- longer than `limit` comes back as "" and a second value saying so.
 -- A byte order mark at the start of the first line is dropped (the head
 -- of a sniffed file has lost it already; a pipe's first line has not).
 --
@@ -216,7 +223,7 @@ end
 -- read line by line because a block read waits for a whole block, which
 -- would hold back the records of a slow producer.
 local BLOCK = 65536
-local function line_reader(f, head, counter, path, blocks)
+local function line_reader(f, head, counter, path, blocks, limit)
   local buf, pos, first, eof = head, 1, true, false
   -- a read error is not an end of file: what follows is unknown, so the
   -- run stops rather than report fewer records than the input holds
@@ -227,33 +234,38 @@ local function line_reader(f, head, counter, path, blocks)
   end
   -- The rest of a line that goes past the buffer, read in blocks (gathered
   -- in a table: appending each block to a string would make a long line
-  -- cost the square of its length); buf then holds what follows the line.
+  -- cost the square of its length, and dropped once the line passes
+  -- limit); buf then holds what follows the line. Returns the line (nil
+  -- at the end), or "" and its size when it is too long.
   local function rest_by_blocks()
     local parts = { buf:sub(pos) }
+    local size = #parts[1]
     buf, pos = "", 1
     while not eof do
       local data = read(BLOCK)
       if not data then eof = true; break end
       local nl = data:find("\n", 1, true)
+      local piece = nl and data:sub(1, nl) or data
+      size = size + #piece
+      if size > limit then parts = nil elseif parts then parts[#parts + 1] = piece end
       if nl then
-        parts[#parts + 1] = data:sub(1, nl)
         buf, pos = data, nl + 1
         break
       end
-      parts[#parts + 1] = data
     end
+    if not parts then return "", size end
     local line = table.concat(parts)
     if line ~= "" then return line end
     return nil
   end
   return function()
-    local line
+    local line, size
     local nl = buf and buf:find("\n", pos, true)
     if nl then
       line = buf:sub(pos, nl)
       pos = nl + 1
     elseif blocks then
-      line = rest_by_blocks()
+      line, size = rest_by_blocks()
     elseif buf then
       local rest = buf:sub(pos)
       buf = nil
@@ -263,11 +275,15 @@ local function line_reader(f, head, counter, path, blocks)
     else
       line = read("L")
     end
-    if line then
-      counter.bytes = counter.bytes + #line
-      if first and line:sub(1, 3) == BOM then line = line:sub(4) end
-      first = false
+    if not line then return nil end
+    size = size or #line -- (a pipe's line is read whole: over the limit, it is dropped now)
+    counter.bytes = counter.bytes + size
+    local at_start = first
+    first = false
+    if size > limit then
+      return "", string.format("line too long (%d bytes; lines are read up to %d, 8 x --max-bytes)", size, limit)
     end
+    if at_start and line:sub(1, 3) == BOM then line = line:sub(4) end
     return line
   end
 end
@@ -370,8 +386,8 @@ end
 
 -- A CSV source's records after its header row: records, header; or nil,
 -- the place and the problem (no header row, a broken header).
-local function csv_table(src, next_line)
-  local records = csv.records(next_line)
+local function csv_table(src, next_line, limit)
+  local records = csv.records(next_line, limit)
   local header, first, last = records()
   if header == nil then return nil, src.path, "empty CSV file (no header row)" end
   if header == false then return nil, where(src, last), "CSV header: " .. first end
@@ -470,28 +486,33 @@ local function read_unlabelled(src, fmt, opts, emit, counter)
     emit({ id = src.path, error = "binary file" })
     return
   end
-  local next_line = line_reader(f, head, counter, src.path, reads_in_blocks(src))
+  local next_line = line_reader(f, head, counter, src.path, reads_in_blocks(src), M.line_limit(opts))
 
   if fmt == "lines" or fmt == "tsv" then
     local n = 0
-    for line in next_line do
+    for line, too_long in next_line do
       n = n + 1
       line = strip_eol(line)
       local id, text = where(src, n), line
-      if fmt == "tsv" then
-        local tab = line:find("\t", 1, true)
-        if tab then id, text = line:sub(1, tab - 1), line:sub(tab + 1) end
+      if too_long then
+        emit({ id = id, error = too_long })
+      else
+        if fmt == "tsv" then
+          local tab = line:find("\t", 1, true)
+          if tab then id, text = line:sub(1, tab - 1), line:sub(tab + 1) end
+        end
+        emit(take_text({ id = id }, text, opts))
       end
-      emit(take_text({ id = id }, text, opts))
     end
   elseif fmt == "jsonl" then
     local n = 0
-    for line in next_line do
+    for line, too_long in next_line do
       n = n + 1
-      emit(jsonl_document(line, src, n, opts, text_field, id_field))
+      if too_long then emit({ id = where(src, n), error = too_long })
+      else emit(jsonl_document(line, src, n, opts, text_field, id_field)) end
     end
   elseif fmt == "csv" then
-    local records, header, problem = csv_table(src, next_line)
+    local records, header, problem = csv_table(src, next_line, M.line_limit(opts))
     local place = records and where(src, 1) or header
     local text_col, id_col
     if records then
@@ -580,15 +601,18 @@ local function read_labelled(src, fmt, opts, emit, counter)
     emit({ id = src.path, where = src.path, error = "binary file" })
     return
   end
-  local next_line = line_reader(f, head, counter, src.path, reads_in_blocks(src))
+  local next_line = line_reader(f, head, counter, src.path, reads_in_blocks(src), M.line_limit(opts))
   local text_field = opts.text_field or "text"
 
   if fmt == "jsonl" then
     local n = 0
-    for line in next_line do
+    for line, too_long in next_line do
       n = n + 1
       local doc = { id = where(src, n), where = where(src, n) }
-      if line:find("%S") then
+      if too_long then
+        doc.error = too_long
+        emit(doc)
+      elseif line:find("%S") then
         local obj, jerr = json_object(line)
         if not obj then
           doc.error = jerr
@@ -617,10 +641,12 @@ local function read_labelled(src, fmt, opts, emit, counter)
     end
   elseif fmt == "fasttext" then
     local n = 0
-    for line in next_line do
+    for line, too_long in next_line do
       n = n + 1
       line = strip_eol(line)
-      if line:find("%S") then
+      if too_long then
+        emit({ id = where(src, n), where = where(src, n), error = too_long })
+      elseif line:find("%S") then
         local doc = { id = where(src, n), where = where(src, n), labels = {} }
         local pos = 1
         while true do
@@ -638,7 +664,7 @@ local function read_labelled(src, fmt, opts, emit, counter)
       end
     end
   elseif fmt == "csv" then
-    local records, header, problem = csv_table(src, next_line)
+    local records, header, problem = csv_table(src, next_line, M.line_limit(opts))
     if not records then
       close_source(src, f)
       emit({ id = src.path, where = header, error = problem })
