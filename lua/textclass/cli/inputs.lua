@@ -29,11 +29,11 @@ local M = {}
 M.HEAD_BYTES = 8192              -- how much of a file is sniffed for NUL bytes
 M.MAX_DOC_BYTES = 16 * 1024 * 1024
 
---- The longest line (a JSONL record, a CSV record) held in memory: eight
+-- The longest line (a JSONL record, a CSV record) held in memory: eight
 -- times --max-bytes, since a JSONL line may spell its text with escapes
 -- ("\u00e9" is 6 bytes for 2). A longer one is read past, not kept, and
 -- stands as an error record, so memory stays bounded whatever the input.
-function M.line_limit(opts) return 8 * (opts.max_bytes or M.MAX_DOC_BYTES) end
+local function line_limit(opts) return 8 * (opts.max_bytes or M.MAX_DOC_BYTES) end
 
 local EXT_UNLABELLED = { jsonl = "jsonl", ndjson = "jsonl", csv = "csv" }
 local EXT_LABELLED = { jsonl = "jsonl", ndjson = "jsonl", csv = "csv" }
@@ -486,7 +486,7 @@ local function read_unlabelled(src, fmt, opts, emit, counter)
     emit({ id = src.path, error = "binary file" })
     return
   end
-  local next_line = line_reader(f, head, counter, src.path, reads_in_blocks(src), M.line_limit(opts))
+  local next_line = line_reader(f, head, counter, src.path, reads_in_blocks(src), line_limit(opts))
 
   if fmt == "lines" or fmt == "tsv" then
     local n = 0
@@ -512,7 +512,7 @@ local function read_unlabelled(src, fmt, opts, emit, counter)
       else emit(jsonl_document(line, src, n, opts, text_field, id_field)) end
     end
   elseif fmt == "csv" then
-    local records, header, problem = csv_table(src, next_line, M.line_limit(opts))
+    local records, header, problem = csv_table(src, next_line, line_limit(opts))
     local place = records and where(src, 1) or header
     local text_col, id_col
     if records then
@@ -601,7 +601,7 @@ local function read_labelled(src, fmt, opts, emit, counter)
     emit({ id = src.path, where = src.path, error = "binary file" })
     return
   end
-  local next_line = line_reader(f, head, counter, src.path, reads_in_blocks(src), M.line_limit(opts))
+  local next_line = line_reader(f, head, counter, src.path, reads_in_blocks(src), line_limit(opts))
   local text_field = opts.text_field or "text"
 
   if fmt == "jsonl" then
@@ -664,7 +664,7 @@ local function read_labelled(src, fmt, opts, emit, counter)
       end
     end
   elseif fmt == "csv" then
-    local records, header, problem = csv_table(src, next_line, M.line_limit(opts))
+    local records, header, problem = csv_table(src, next_line, line_limit(opts))
     if not records then
       close_source(src, f)
       emit({ id = src.path, where = header, error = problem })
