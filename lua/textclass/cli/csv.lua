@@ -98,9 +98,13 @@ function M.records(next_line, limit)
       if size > limit then
         return false, string.format("record longer than %d bytes (an unterminated quote?)", limit), first
       end
-      local body, eol = util.split_eol(line)
-      if add_line(st, body) then return st.fields, first, lineno end
-      st.parts[#st.parts + 1] = eol                 -- a line break inside the quotes
+      if st.parts and not line:find('"', 1, true) then
+        st.parts[#st.parts + 1] = line              -- inside the quotes, line break and all
+      else
+        local body, eol = util.split_eol(line)
+        if add_line(st, body) then return st.fields, first, lineno end
+        st.parts[#st.parts + 1] = eol               -- a line break inside the quotes
+      end
       line, problem = next_line()
       if line == nil then
         return false, "unterminated quoted field", first
