@@ -1,6 +1,6 @@
 /*
  * ljson.c - textclass.json_fields: two top-level fields of a JSON object,
- * without decoding the rest.
+ * without decoding the rest (and, on request, the others' JSON text).
  *
  * `textclass label` reads JSONL and needs only each record's text and id.
  * Decoding the whole record with lua-cjson (every field a Lua value, then
@@ -22,6 +22,9 @@
  *  - A number is returned as its token, exactly as written (an id such as
  *    1234567890123456789 keeps every digit).
  *  - A repeated key: the last occurrence wins, as with lua-cjson's table.
+ *  - With a table for the other members, `label -o jsonl` copies them to
+ *    its output as written: no decode and re-encode, which turned [] into
+ *    {} and rounded numbers past 2^53.
  */
 #include <string.h>
 #if defined(__SSE2__)
@@ -35,6 +38,8 @@
 typedef struct scan {
   const unsigned char *p, *end;
   int depth;
+  lua_State *L;   /* with others: where the other top-level members go */
+  int others;     /* stack index of that table, or 0 */
 } scan;
 
 /* What a wanted field was found to be. */
@@ -216,15 +221,16 @@ static int container(scan *s, field *f, size_t nf) {
   }
   for (;;) {
     unsigned hits = 0; /* bit i: the key is f[i].name (both bits when the names are equal) */
+    const unsigned char *key = NULL, *key_end = NULL;
     if (is_object) {
-      const unsigned char *key;
       int escaped;
       size_t i;
       if (s->p >= s->end || *s->p != '"') return 0;
       key = ++s->p;
       if (!string_body(s, &escaped) || escaped) return 0; /* an escaped key: left to lua-cjson */
+      key_end = s->p - 1;
       for (i = 0; f && i < nf; i++) {
-        if ((size_t)(s->p - 1 - key) == f[i].name_len && memcmp(key, f[i].name, f[i].name_len) == 0)
+        if ((size_t)(key_end - key) == f[i].name_len && memcmp(key, f[i].name, f[i].name_len) == 0)
           hits |= 1u << i;
       }
       skip_ws(s);
@@ -256,8 +262,14 @@ static int container(scan *s, field *f, size_t nf) {
         f[i].len = got.len;
         f[i].escaped = got.escaped;
       }
-    } else if (!value(s, NULL, 0)) {
-      return 0;
+    } else {
+      const unsigned char *start = s->p;
+      if (!value(s, NULL, 0)) return 0;
+      if (s->others && s->depth == 1 && is_object) { /* t[key] = the value's JSON text, as written */
+        lua_pushlstring(s->L, (const char *)key, (size_t)(key_end - key));
+        lua_pushlstring(s->L, (const char *)start, (size_t)(s->p - start));
+        lua_rawset(s->L, s->others);
+      }
     }
     skip_ws(s);
     if (s->p >= s->end) return 0;
@@ -337,6 +349,10 @@ static const char *const KIND_NAMES[] = { "absent", "string", "number", "other" 
  * @string line one JSON text (surrounding whitespace allowed)
  * @string name1
  * @string name2
+ * @tparam[opt] table others gets every other top-level member, key =
+ *   its JSON text exactly as written ([] stays [], 12345678901234567890
+ *   keeps its digits); filled as the scan goes, so drop it when the call
+ *   returns false
  * @return v1, kind1, v2, kind2: a string field's value (escapes decoded), a
  *   number's token as written, nil otherwise; kind "string", "number",
  *   "other" (true, false, null, an object or array) or "absent"
@@ -355,10 +371,17 @@ int tcl_json_fields(lua_State *L) {
     f[i].len = 0;
     f[i].escaped = 0;
   }
-  tcl_check_nargs(L, 3);
+  tcl_check_nargs(L, 4);
   s.p = (const unsigned char *)line;
   s.end = s.p + len;
   s.depth = 0;
+  s.L = L;
+  s.others = 0;
+  if (!lua_isnoneornil(L, 4)) {
+    luaL_checktype(L, 4, LUA_TTABLE);
+    luaL_checkstack(L, 3, NULL);
+    s.others = 4;
+  }
   skip_ws(&s);
   if (s.p >= s.end || *s.p != '{' || !container(&s, f, 2)) {
     lua_pushboolean(L, 0);

@@ -12,7 +12,9 @@
  *    pairs whose kind is "string", "number", "other" or "absent", with a
  *    value exactly for strings and numbers;
  *  - a decoded string is never longer than the line (escapes only shrink)
- *    and a number token is a substring of the line.
+ *    and a number token is a substring of the line;
+ *  - the table of other members holds string keys other than "text" and
+ *    "id", each with a non-empty piece of the line as its value.
  * Agreement with lua-cjson is checked by tests/lua/json_fields_spec.lua.
  */
 #include <stdint.h>
@@ -57,6 +59,22 @@ static void check_pair(lua_State *L, int v, int k, const uint8_t *data, size_t s
   }
 }
 
+/* The other members (table at index 1): string keys other than "text" and
+ * "id", each value a non-empty piece of the line, as written. */
+static void check_others(lua_State *L, const uint8_t *data, size_t size) {
+  lua_pushnil(L);
+  while (lua_next(L, 1)) {
+    size_t klen, vlen;
+    const char *k, *v;
+    if (lua_type(L, -2) != LUA_TSTRING || lua_type(L, -1) != LUA_TSTRING) abort();
+    k = lua_tolstring(L, -2, &klen);
+    v = lua_tolstring(L, -1, &vlen);
+    if ((klen == 4 && memcmp(k, "text", 4) == 0) || (klen == 2 && memcmp(k, "id", 2) == 0)) abort();
+    if (vlen == 0 || !contains(data, size, v, vlen) || !contains(data, size, k, klen)) abort();
+    lua_pop(L, 1);
+  }
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   lua_State *L;
   int n;
@@ -67,13 +85,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   lua_pushlstring(L, (const char *)data, size);
   lua_pushliteral(L, "text");
   lua_pushliteral(L, "id");
-  if (lua_pcall(L, 3, LUA_MULTRET, 0) != LUA_OK) abort();
-  n = lua_gettop(L);
+  lua_newtable(L);
+  lua_pushvalue(L, -1);
+  lua_insert(L, 1); /* the others table, kept below the call */
+  if (lua_pcall(L, 4, LUA_MULTRET, 0) != LUA_OK) abort();
+  n = lua_gettop(L) - 1;
   if (n == 1) {
-    if (!lua_isboolean(L, 1) || lua_toboolean(L, 1)) abort();
+    if (!lua_isboolean(L, 2) || lua_toboolean(L, 2)) abort();
   } else if (n == 4) {
-    check_pair(L, 1, 2, data, size);
-    check_pair(L, 3, 4, data, size);
+    check_pair(L, 2, 3, data, size);
+    check_pair(L, 4, 5, data, size);
+    check_others(L, data, size);
   } else {
     abort();
   }

@@ -334,6 +334,15 @@ describe("textclass label inputs", function()
     assert.truthy(LABELS[tsv(r.out)[1][2]])
   end)
 
+  it("copies the other JSONL fields as written", function()
+    local line = '{"id": "x", "text": "The striker scored twice", "tags": [], "meta": {}, ' ..
+                 '"big": 12345678901234567890, "s": "\\u00e9", "nested": {"a": [1, {"b": null}]}}\n'
+    local r = run("label -q -o jsonl -i jsonl -m " .. model(), { stdin = line })
+    assert.equal(0, r.code, r.err)
+    assert.matches('^{"id":"x","big":12345678901234567890,"meta":{},"nested":{"a": %[1, {"b": null}%]},' ..
+                   '"s":"\\u00e9","tags":%[%],"label":', r.out)
+  end)
+
   it("reads JSONL: id and text fields, pass-through, one record per line", function()
     local r = run("label -q -o jsonl -m " .. model() .. " " .. D .. "/articles.jsonl")
     assert.equal(1, r.code)

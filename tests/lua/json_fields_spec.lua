@@ -17,10 +17,22 @@ end
 -- Check one line against lua-cjson; returns whether json_fields handled it.
 local function agrees(line, a, b)
   a, b = a or "text", b or "id"
-  local va, ka, vb, kb = tc.json_fields(line, a, b)
+  local others = {}
+  local va, ka, vb, kb = tc.json_fields(line, a, b, others)
   if va == false then return false end
   local obj = cjson.decode(line)
   assert(type(obj) == "table", "json_fields handled a line lua-cjson refuses: " .. string.format("%q", line))
+  -- the other members: exactly lua-cjson's other keys, each value's JSON
+  -- text decoding to lua-cjson's value
+  for k, v in pairs(obj) do
+    if k ~= a and k ~= b then
+      assert(others[k] ~= nil, string.format("%q: member %s missing from others", line, k))
+      assert.same(v, cjson.decode(others[k]), string.format("%q: member %s", line, k))
+    end
+  end
+  for k in pairs(others) do
+    assert(obj[k] ~= nil and k ~= a and k ~= b, string.format("%q: others has %s", line, k))
+  end
   for _, f in ipairs({ { a, va, ka }, { b, vb, kb } }) do
     local want, kind = cjson_view(obj[f[1]])
     assert(kind == f[3], string.format("%q: field %s is %s, lua-cjson says %s", line, f[1], f[3], kind))
@@ -140,6 +152,18 @@ describe("tc.json_fields", function()
   it("raises on bad arguments", function()
     assert.error_matches(function() tc.json_fields() end, "bad argument #1")
     assert.error_matches(function() tc.json_fields("{}", "text") end, "bad argument #3")
-    assert.error_matches(function() tc.json_fields("{}", "a", "b", "c") end, "unexpected argument")
+    assert.error_matches(function() tc.json_fields("{}", "a", "b", "c") end, "bad argument #4 .*table expected")
+    assert.error_matches(function() tc.json_fields("{}", "a", "b", {}, 1) end, "unexpected argument")
+  end)
+
+  it("hands over the other members as written, and only on request", function()
+    local others = {}
+    local line = '{"id": 7, "tags": [], "meta": { }, "big": 12345678901234567890, "s": "\\u00e9", ' ..
+                 '"text": "first", "n": null, "text": "last", "nested": {"a": [1, {"b": true}]}}'
+    local text, tk, id, ik = tc.json_fields(line, "text", "id", others)
+    assert.same({ "last", "string", "7", "number" }, { text, tk, id, ik })
+    assert.same({ tags = "[]", meta = "{ }", big = "12345678901234567890", s = '"\\u00e9"', n = "null",
+                  nested = '{"a": [1, {"b": true}]}' }, others)
+    assert.same({ "last", "string", "7", "number" }, { tc.json_fields(line, "text", "id") })
   end)
 end)

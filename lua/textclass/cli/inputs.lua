@@ -427,36 +427,36 @@ local function iterate(sources, opts, counter, read, format_of)
 end
 
 -- One JSONL record (line n of src) as a document: its id and text, or the
--- error that stands for it; opts.keep_fields adds the other fields. The
--- text and id are read straight from the line (tc.json_fields: the rest is
--- not decoded unless its fields are kept), so a numeric id is the token as
--- written. A line that scanner does not handle is decoded by lua-cjson,
--- whose verdict stands (id_value then recovers the id's token).
+-- error that stands for it; opts.keep_fields adds the other fields, each
+-- as its JSON text. The text and id are read straight from the line
+-- (tc.json_fields), so a numeric id is the token as written, and the other
+-- fields are copied as written ([] stays [], long numbers keep their
+-- digits). A line that scanner does not handle is decoded by lua-cjson,
+-- whose verdict stands (id_value then recovers the id's token; the other
+-- fields are then lua-cjson's values encoded again).
 local function jsonl_document(line, src, n, opts, text_field, id_field)
   local doc = {}
-  local keep_fields = opts.keep_fields ~= false
-  local text, text_kind, id, id_kind = tc.json_fields(line, text_field, id_field)
-  if text == false or keep_fields then
+  local fields = opts.keep_fields ~= false and {} or nil
+  local text, text_kind, id, id_kind = tc.json_fields(line, text_field, id_field, fields)
+  if text == false then
     local obj, jerr = json_object(line)
     if not obj then
       doc.id = where(src, n)
       doc.error = jerr
       return doc
     end
-    if keep_fields then
-      local fields = {}
+    if fields then
+      fields = {}
       for k, v in pairs(obj) do
-        if k ~= text_field and k ~= id_field then fields[k] = v end
+        if k ~= text_field and k ~= id_field then fields[k] = util.json(v) end
       end
-      doc.fields = fields
     end
-    if text == false then
-      id, text = id_value(obj[id_field], line, id_field), obj[text_field]
-      text_kind = type(text) == "string" and "string" or text == nil and "absent" or "other"
-    end
+    id, text = id_value(obj[id_field], line, id_field), obj[text_field]
+    text_kind = type(text) == "string" and "string" or text == nil and "absent" or "other"
   elseif id_kind ~= "string" and id_kind ~= "number" then
     id = nil
   end
+  doc.fields = fields
   doc.id = id or where(src, n)
   if text_kind ~= "string" then
     doc.error = field_error(text_kind ~= "absent" or nil, text_field)
@@ -539,7 +539,7 @@ local function read_unlabelled(src, fmt, opts, emit, counter)
       if opts.keep_fields ~= false then
         doc.fields = {}
         for i, name in ipairs(header) do
-          if i ~= text_col and i ~= id_col and fields[i] ~= nil then doc.fields[name] = fields[i] end
+          if i ~= text_col and i ~= id_col and fields[i] ~= nil then doc.fields[name] = util.json(fields[i]) end
         end
       end
       if id_col and fields[id_col] and fields[id_col] ~= "" then doc.id = fields[id_col] end
@@ -553,8 +553,9 @@ end
 
 --- An iterator over the documents of the sources, in order. Each document
 -- is { id = string, text = string | nil, error = string | nil,
--- fields = table | nil (JSONL/CSV pass-through, unless opts.keep_fields
--- is false: a caller that prints no fields saves their copy) }. `counter.bytes` tracks
+-- fields = table | nil (JSONL/CSV pass-through: name = the value's JSON
+-- text, unless opts.keep_fields is false: a caller that prints no fields
+-- saves their copy) }. `counter.bytes` tracks
 -- how many input bytes have been consumed (for progress bars).
 function M.documents(sources, opts, counter)
   return iterate(sources, opts, counter, read_unlabelled, function(src, fmt)

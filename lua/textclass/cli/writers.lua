@@ -80,12 +80,11 @@ end
 
 local function json_record(doc, res, names)
   local parts = { '"id":' .. jstr(doc.id) }
-  if doc.fields then
+  if doc.fields then -- name = JSON text, as read (inputs.documents)
     for _, k in ipairs(util.sorted_keys(doc.fields)) do
       local name = tostring(k)
       if OURS[name] then name = "input_" .. name end
-      local v = util.json(doc.fields[k])
-      if v then parts[#parts + 1] = json_names[name] .. ":" .. v end
+      parts[#parts + 1] = json_names[name] .. ":" .. doc.fields[k]
     end
   end
   if res then
