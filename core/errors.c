@@ -1,6 +1,7 @@
 /* errors.c - error codes and diagnostics. */
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "internal.h"
 
@@ -29,4 +30,10 @@ int tci_fail(tc_diag *diag, int code, const char *fmt, ...) {
     va_end(ap);
   }
   return code;
+}
+
+int tci_io_fail(tc_diag *diag, int code, const char *what, const char *path, int err) {
+  char msg[128];
+  if (strerror_r(err, msg, sizeof msg) != 0) snprintf(msg, sizeof msg, "error %d", err);
+  return tci_fail(diag, code, "%s %.160s: %s", what, path, msg);
 }

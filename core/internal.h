@@ -42,7 +42,7 @@ TCI_FUNC int tci_fail(tc_diag *diag, int code, const char *fmt, ...)
 #endif
     ;
 
-/* tci_fail with "WHAT PATH: strerror(err)" (outfile.c). */
+/* tci_fail with "WHAT PATH: strerror(err)", for system call failures. */
 TCI_FUNC int tci_io_fail(tc_diag *diag, int code, const char *what, const char *path, int err);
 
 /* ====================================================================

@@ -41,12 +41,6 @@ struct tc_outfile {
   int fd;
 };
 
-int tci_io_fail(tc_diag *diag, int code, const char *what, const char *path, int err) {
-  char msg[128];
-  if (strerror_r(err, msg, sizeof msg) != 0) snprintf(msg, sizeof msg, "error %d", err);
-  return tci_fail(diag, code, "%s %.160s: %s", what, path, msg);
-}
-
 static int write_all(int fd, const unsigned char *p, size_t n) {
   while (n > 0) {
     ssize_t k = write(fd, p, n > ((size_t)1 << 30) ? ((size_t)1 << 30) : n);

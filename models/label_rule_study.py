@@ -27,18 +27,15 @@ import sys
 import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.dont_write_bytecode = True  # no __pycache__ in the work tree
+sys.path.insert(0, os.path.join(HERE, "..", "bench"))
+from benchlib.corpora import find_corpora  # noqa: E402
+
 LABELS = ["politics", "sport", "cyber", "other"]
 FOLDS = 5
 THRESHOLDS = (0.3, 0.5)
 RECIPE = ["--strip-boilerplate", "--multilabel", "--ngrams", "1,2", "--min-df", "3", "-C", "1",
           "--class-weight", "balanced", "--seed", "1", "--threads", "0"]
-
-
-def corpora_dir(arg):
-    for d in (arg, os.environ.get("TEXTCLASS_CORPORA"), os.path.join(HERE, "..", "..", "shared", "corpora")):
-        if d and os.path.isdir(d):
-            return d
-    sys.exit("label_rule_study: corpora not found (set TEXTCLASS_CORPORA)")
 
 
 def headline_and_lead(text):
@@ -132,7 +129,9 @@ def main():
                     help="cv (5 folds), or a source to hold out: masakhanews_eng, bbc, cyber")
     ap.add_argument("--textclass", default=os.path.join(HERE, "..", "bin", "textclass"))
     args = ap.parse_args()
-    cdir = corpora_dir(args.corpora)
+    cdir = find_corpora(args.corpora)
+    if not cdir:
+        sys.exit("label_rule_study: no corpora (give --corpora or set TEXTCLASS_CORPORA)")
     with tempfile.TemporaryDirectory() as tmp:
         prepared = os.path.join(tmp, "prepared.jsonl")
         subprocess.run(["lua5.4", os.path.join(HERE, "prepare.lua"), cdir, os.path.join(HERE, "relabel.tsv"),
