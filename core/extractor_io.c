@@ -34,7 +34,9 @@
 #include "internal.h"
 
 #define MAGIC "TCEX"
-#define VERSION 2u /* 2: the text rules version follows the format version */
+/* 2: the text rules version follows the format version; 3: the stem
+ * option follows stopword_mode (version 2 bytes load with no stemming). */
+#define VERSION 3u
 
 /* ======================================================== writing */
 
@@ -57,6 +59,7 @@ int tc_extractor_to_bytes(const tc_extractor *ex, unsigned char **out, size_t *l
   put_int(&w, o->strip_accents);
   put_int(&w, o->max_token_bytes);
   put_int(&w, o->stopword_mode);
+  put_int(&w, o->stem);
   put_int(&w, o->word_ngram_min);
   put_int(&w, o->word_ngram_max);
   put_int(&w, o->char_ngram_min);
@@ -104,7 +107,7 @@ static int get_int(tci_reader *r, const char *field, int *dst, tc_diag *diag) {
   return TC_OK;
 }
 
-static int read_options(tci_reader *r, tc_options *o, tc_diag *diag) {
+static int read_options(tci_reader *r, uint32_t version, tc_options *o, tc_diag *diag) {
   int rc;
   memset(o, 0, sizeof *o);
 #define INT_FIELD(name) \
@@ -115,6 +118,7 @@ static int read_options(tci_reader *r, tc_options *o, tc_diag *diag) {
   INT_FIELD(strip_accents);
   INT_FIELD(max_token_bytes);
   INT_FIELD(stopword_mode);
+  if (version >= 3) INT_FIELD(stem);
   INT_FIELD(word_ngram_min);
   INT_FIELD(word_ngram_max);
   INT_FIELD(char_ngram_min);
@@ -263,14 +267,14 @@ int tc_extractor_from_bytes(const unsigned char *p, size_t len, tc_extractor **o
   if (version == 1)
     return tci_fail(diag, TC_EVERSION, "extractor: format version 1 does not record its text rules "
                     "(this build has text rules %u): retrain", TCI_TEXT_RULES);
-  if (version != VERSION)
+  if (version != 2 && version != VERSION)
     return tci_fail(diag, TC_EVERSION, "extractor: format version %u, this library reads %u", version, VERSION);
   rules = tci_get_u32(&r);
   if (r.bad) return tci_fail(diag, TC_EFORMAT, "extractor: text rules version truncated");
   if (rules != TCI_TEXT_RULES)
     return tci_fail(diag, TC_EVERSION, "extractor: model made with text rules %u, this build has %u: retrain",
                     rules, TCI_TEXT_RULES);
-  if ((rc = read_options(&r, &o, diag)) != TC_OK) return rc;
+  if ((rc = read_options(&r, version, &o, diag)) != TC_OK) return rc;
   if ((rc = read_stopwords(&r, &o, &words, diag)) != TC_OK) return rc;
   if ((why = tc_options_check(&o)) != NULL) {
     free(words);

@@ -190,6 +190,13 @@ TCI_FUNC int tci_utf8_valid(const void *p, size_t n);
  *   2  apostrophes and hyphens lumped after decomposition too (U+0149) */
 #define TCI_TEXT_RULES 2u
 
+/* Snowball's English stem of the n bytes at s (the letters a-z and
+ * apostrophes), written in place; returns its length, at most n (stem.c). */
+TCI_FUNC size_t tci_stem_english(char *s, size_t n);
+
+/* Stem every token made of a-z and apostrophes only, in place. */
+TCI_FUNC void tci_stem_tokens(tc_token *tok, size_t n);
+
 /* Flags of tci_normalize / tci_tokenize. */
 #define TCI_TEXT_GENERAL 1u        /* skip the ASCII fast path (tests compare both) */
 #define TCI_TEXT_NO_BOILERPLATE 2u /* ignore opt.strip_boilerplate (stop word lists) */

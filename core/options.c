@@ -16,6 +16,7 @@ void tc_options_init(tc_options *o) {
   o->strip_accents = 0;
   o->max_token_bytes = 64;
   o->stopword_mode = TC_STOPWORDS_ENGLISH;
+  o->stem = TC_STEM_NONE;
   o->stopwords = NULL;
   o->n_stopwords = 0;
   o->word_ngram_min = 1;
@@ -62,6 +63,8 @@ const char *tc_options_check(const tc_options *o) {
   default:
     return "stopword_mode must be TC_STOPWORDS_NONE, _ENGLISH or _CUSTOM";
   }
+  if (o->stem != TC_STEM_NONE && o->stem != TC_STEM_ENGLISH)
+    return "stem must be TC_STEM_NONE or TC_STEM_ENGLISH";
   if (!range_ok(o->word_ngram_min, o->word_ngram_max, TC_MAX_WORD_NGRAM))
     return "word_ngram_min..word_ngram_max must be 0..0 (off) or 1 <= min <= max <= 6";
   if (!range_ok(o->char_ngram_min, o->char_ngram_max, TC_MAX_CHAR_NGRAM))

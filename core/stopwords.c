@@ -198,6 +198,7 @@ int tci_stopset_build_diag(tci_stopset *s, const tc_options *o, tc_workspace *ws
   if (n == 0) return TC_OK;
   if (n > UINT32_MAX - 1) return tci_fail(diag, TC_ELIMIT, "stopwords: too many words");
   opt.strip_boilerplate = 0;
+  opt.stem = TC_STEM_NONE; /* stop words are matched before stemming */
   w = malloc(n * sizeof *w);
   if (!w) return tci_fail(diag, TC_ENOMEM, "stopwords: out of memory");
   for (i = 0; i < n; i++) {

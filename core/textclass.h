@@ -95,6 +95,12 @@ enum {
   TC_STOPWORDS_CUSTOM = 2   /* the list in tc_options.stopwords */
 };
 
+enum {
+  TC_STEM_NONE = 0,         /* words as they are */
+  TC_STEM_ENGLISH = 1       /* Snowball's English stems ("Porter2"): "elections",
+                               "elected" -> "elect" */
+};
+
 typedef struct tc_options {
   /* page clean-up */
   int strip_boilerplate; /* 1: drop page furniture before tokenising: runs of short
@@ -110,6 +116,9 @@ typedef struct tc_options {
   const char *const *stopwords; /* TC_STOPWORDS_CUSTOM: the words (borrowed; copied and
                                    normalised by tc_extractor_new) */
   size_t n_stopwords;
+  int stem;             /* TC_STEM_*: words made of a-z and apostrophes only are
+                           stemmed, after stop words are removed; default
+                           TC_STEM_NONE */
   /* features */
   int word_ngram_min;   /* word n-gram lengths; default 1..2; 0..0 disables word features */
   int word_ngram_max;
@@ -140,7 +149,7 @@ TC_API void tc_options_init(tc_options *o);
  * flags must be 0 or 1; max_token_bytes within the limits above;
  * stopword_mode one of TC_STOPWORDS_* and, unless it is CUSTOM, no
  * stopwords given; CUSTOM needs non-NULL words (an empty list is allowed)
- * and at most TC_MAX_STOPWORDS; n-gram ranges either 0..0 (off) or
+ * and at most TC_MAX_STOPWORDS; stem one of TC_STEM_*; n-gram ranges either 0..0 (off) or
  * 1 <= min <= max <= the limit, with at least one kind on; min_df >= 1;
  * 0 < max_df <= 1; max_features >= 0. */
 TC_API const char *tc_options_check(const tc_options *o);
@@ -259,6 +268,9 @@ TC_API int tc_extractor_fit(tc_extractor *ex, size_t n, const char *const *texts
  * written without spaces (Han, Hiragana, Katakana, Thai, Lao, Khmer,
  * Myanmar) are one token each, with their combining marks. A token longer
  * than max_token_bytes is cut on a code point boundary (the rest dropped).
+ * Stop words are removed, then with stem = TC_STEM_ENGLISH each token made
+ * of the letters a-z and apostrophes only becomes its stem ("elections" ->
+ * "elect"; docs/text-processing.md); other tokens are kept as they are.
  * Every token is non-empty valid UTF-8 pointing into the workspace, valid
  * until the next call on ws. text may be NULL when len is 0. */
 TC_API int tc_extractor_tokenize(const tc_extractor *ex, tc_workspace *ws,

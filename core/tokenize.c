@@ -462,6 +462,7 @@ int tci_tokenize(const tc_options *o, const tci_stopset *stop, tc_workspace *ws,
   e.n = 0;
   e.cap = ws->tokens.cap / sizeof(tc_token);
   if ((rc = tokenize_norm(&e, (const unsigned char *)norm, n))) return rc;
+  if (o->stem == TC_STEM_ENGLISH) tci_stem_tokens(ws->tokens.p, e.n);
   out->tok = ws->tokens.p;
   out->n = e.n;
   out->n_invalid = n_invalid;

@@ -28,6 +28,7 @@ static const struct {
   {"casefold", TCL_OPT_NORMALIZE},
   {"strip_boilerplate", TCL_OPT_TOKENIZE},
   {"stopwords", TCL_OPT_TOKENIZE},
+  {"stem", TCL_OPT_TOKENIZE},
   {"max_token_bytes", TCL_OPT_TOKENIZE},
   {"ngrams", TCL_OPT_TOKENIZE},
   {"char_ngrams", TCL_OPT_TOKENIZE},
@@ -225,6 +226,22 @@ static void opt_stopwords(lua_State *L, int arg, int anchor, int kinds, tc_optio
   lua_pop(L, 1);
 }
 
+/* stem = "english" | "none" | false */
+static void opt_stem(lua_State *L, int arg, int kinds, tc_options *o) {
+  int t = lua_getfield(L, arg, "stem");
+  if (t == LUA_TNIL) {
+    /* default */
+  } else if ((t == LUA_TBOOLEAN && !lua_toboolean(L, -1)) ||
+             (t == LUA_TSTRING && strcmp(lua_tostring(L, -1), "none") == 0)) {
+    o->stem = TC_STEM_NONE;
+  } else if (t == LUA_TSTRING && strcmp(lua_tostring(L, -1), "english") == 0) {
+    o->stem = TC_STEM_ENGLISH;
+  } else {
+    tcl_bad_field(L, arg, kinds, "stem", "\"english\", \"none\" or false");
+  }
+  lua_pop(L, 1);
+}
+
 void tcl_anchor(lua_State *L, int anchor) {
   lua_rawseti(L, anchor, (lua_Integer)lua_rawlen(L, anchor) + 1);
 }
@@ -240,6 +257,7 @@ int tcl_read_options(lua_State *L, int arg, int anchor, int kinds, tc_options *o
     tcl_opt_bool(L, arg, kinds, "strip_boilerplate", &o->strip_boilerplate);
     tcl_opt_int(L, arg, kinds, "max_token_bytes", 4, 65536, &o->max_token_bytes);
     opt_stopwords(L, arg, anchor, kinds, o);
+    opt_stem(L, arg, kinds, o);
     explicit_ngrams |= opt_range(L, arg, kinds, "ngrams", &o->word_ngram_min, &o->word_ngram_max);
     explicit_ngrams |= opt_range(L, arg, kinds, "char_ngrams", &o->char_ngram_min, &o->char_ngram_max);
   }

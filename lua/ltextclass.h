@@ -93,7 +93,7 @@ void tcl_set_string(lua_State *L, const char *key, const char *v);
 /* Which keys an option table may hold; checked before anything is read. */
 enum {
   TCL_OPT_NORMALIZE = 1, /* strip_accents, compat, casefold */
-  TCL_OPT_TOKENIZE = 2,  /* + strip_boilerplate, stopwords, max_token_bytes,
+  TCL_OPT_TOKENIZE = 2,  /* + strip_boilerplate, stopwords, stem, max_token_bytes,
                             ngrams, char_ngrams */
   TCL_OPT_FEATURES = 4,  /* + min_df, max_df, max_features, sublinear_tf,
                             use_idf, l2_normalize */

@@ -57,8 +57,8 @@ static void round_trip(tc_options *o) {
   tc_diag d;
   if (!ex) { CHECK(ex != NULL); return; }
   CHECK_OK(tc_extractor_to_bytes(ex, &p, &n));
-  /* format 2, then this build's text rules */
-  CHECK(n >= 12 && memcmp(p, "TCEX\2\0\0\0", 8) == 0);
+  /* format 3, then this build's text rules */
+  CHECK(n >= 12 && memcmp(p, "TCEX\3\0\0\0", 8) == 0);
   CHECK(n >= 12 && p[8] == (TCI_TEXT_RULES & 0xFF) && p[9] == 0 && p[10] == 0 && p[11] == 0);
   memset(&d, 0, sizeof d);
   CHECK_OK(tc_extractor_from_bytes(p, n, &back, &d));
@@ -100,6 +100,7 @@ TEST(round_trips_are_identical) {
   o.stopword_mode = TC_STOPWORDS_CUSTOM;
   o.stopwords = stop;
   o.n_stopwords = 4;
+  o.stem = TC_STEM_ENGLISH;
   o.use_idf = 0;
   o.l2_normalize = 0;
   o.compat = 0;
@@ -229,6 +230,7 @@ typedef struct fields {
   uint32_t version;
   uint32_t rules;        /* text rules version */
   int32_t opt[16];       /* in file order; opt[11] is unused (max_df is a double) */
+  int32_t stem;          /* from version 3, after opt[5] (stopword_mode) */
   double max_df;
   uint32_t n_stop;
   const char *stop[3];
@@ -242,7 +244,7 @@ static fields valid_fields(void) {
   fields f;
   static const int32_t opt[16] = {0, 1, 1, 0, 64, TC_STOPWORDS_CUSTOM, 1, 2, 0, 0, 1, 0, 0, 1, 1, 1};
   memset(&f, 0, sizeof f);
-  f.version = 2;
+  f.version = 3;
   f.rules = TCI_TEXT_RULES;
   memcpy(f.opt, opt, sizeof opt);
   f.max_df = 1.0;
@@ -268,6 +270,7 @@ static tci_writer write_fields(const fields *f) {
   for (i = 0; i < 16; i++) {
     if (i == 11) tci_put_f64(&w, f->max_df);
     else tci_put_u32(&w, (uint32_t)f->opt[i]);
+    if (i == 5 && f->version >= 3) tci_put_u32(&w, (uint32_t)f->stem);
   }
   tci_put_u32(&w, f->n_stop);
   for (i = 0; i < f->n_stop && i < 3 && f->stop[i]; i++) tci_put_str(&w, f->stop[i], strlen(f->stop[i]));
@@ -320,7 +323,11 @@ TEST(hand_made_bytes_and_each_bad_field) {
   tc_extractor_free(ex);
   free(w.p);
 
-  f = valid_fields(); f.version = 3; EXPECT(f, TC_EVERSION, "format version 3, this library reads 2");
+  f = valid_fields(); f.version = 4; EXPECT(f, TC_EVERSION, "format version 4, this library reads 3");
+  f = valid_fields(); f.version = 2; EXPECT(f, TC_OK, ""); /* no stem field: no stemming */
+  f = valid_fields(); f.stem = TC_STEM_ENGLISH; EXPECT(f, TC_OK, "");
+  f = valid_fields(); f.stem = 2; EXPECT(f, TC_EFORMAT, "options: stem must be");
+  f = valid_fields(); f.stem = -1; EXPECT(f, TC_EFORMAT, "options.stem: 4294967295 out of range");
   f = valid_fields(); f.version = 1; EXPECT(f, TC_EVERSION, "format version 1 does not record its text rules");
   {
     char want[128];

@@ -295,6 +295,7 @@ describe("model:labels and model:info", function()
     assert.is_table(info.options)
     assert.same({ 1, 2 }, info.options.ngrams)
     assert.equal(1, info.options.min_df)
+    assert.equal("none", info.options.stem)
     assert.is_false(info.fallback)
   end)
 
@@ -312,6 +313,23 @@ describe("model:save", function()
     local back = assert(tc.load(path))
     assert.same(m:predict(cyber_text), back:predict(cyber_text))
     assert.same(m:labels(), back:labels())
+    back:close()
+  end)
+
+  it("keeps the stem option: a stemmed model labels inflections it never saw alike", function()
+    local texts, labels = H.topics()
+    local m = assert(tc.train { texts = texts, labels = labels, min_df = 1, stem = "english" })
+    assert.equal("english", m:info().options.stem)
+    local path = H.tmpname()
+    assert.is_true(m:save(path))
+    local back = assert(tc.load(path))
+    assert.equal("english", back:info().options.stem)
+    assert.same(m:predict(cyber_text), back:predict(cyber_text))
+    -- the same words inflected otherwise: stems make them the same features,
+    -- where the unstemmed model sees other words
+    local a, b = "Attackers hacked servers, stealing passwords", "attacker hacks a server to steal a password"
+    assert.same(back:predict(a), back:predict(b))
+    assert.are_not.same(H.model():predict(a), H.model():predict(b))
     back:close()
   end)
 

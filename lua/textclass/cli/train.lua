@@ -81,6 +81,8 @@ M.spec = {
     { long = "min-df", arg = "N", type = "integer", min = 1, help = "keep terms in at least N documents [2]" },
     { long = "max-features", arg = "N", type = "integer", min = 1, help = "keep the N most frequent terms" },
     { long = "stopwords", arg = "LIST", help = "english, none, or FILE with one word per line [english]" },
+    { long = "stem", arg = "LANG", choices = { "english", "none" },
+      help = "reduce words to their stems (english: Snowball's English stemmer) [none]" },
     { long = "strip-boilerplate", help = "drop page furniture (headline lists, cookie notices) first" },
     { long = "multilabel", help = "documents may have several labels" },
     { short = "t", long = "threshold", arg = "X", type = "number", min = 0, max = 1,
@@ -147,7 +149,7 @@ local FLAG_OF = {
   kernel = "--kernel", C = "-C", gamma = "--gamma", class_weight = "--class-weight",
   threshold = "--threshold", fallback = "--fallback", ngrams = "--ngrams",
   char_ngrams = "--char-ngrams", min_df = "--min-df", max_features = "--max-features",
-  stopwords = "--stopwords", strip_boilerplate = "--strip-boilerplate", cv = "--cv",
+  stopwords = "--stopwords", stem = "--stem", strip_boilerplate = "--strip-boilerplate", cv = "--cv",
   grid = "--grid", seed = "--seed", threads = "--threads", multilabel = "--multilabel",
   labels = "the training data",
 }
@@ -169,6 +171,7 @@ local function build_spec(opts, texts, labels)
   if opts.stopwords == "english" then spec.stopwords = "english"
   elseif opts.stopwords == "none" then spec.stopwords = false
   elseif opts.stopwords then spec.stopwords = read_stopwords(opts.stopwords) end
+  spec.stem = opts.stem
   spec.strip_boilerplate = opts.strip_boilerplate or nil
   spec.cv = opts.cv
   if opts.grid then
