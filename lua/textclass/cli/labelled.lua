@@ -1,0 +1,157 @@
+-- textclass.cli.labelled - the labelled documents `train` and `eval` read
+-- from one source, in each of their formats (folder, jsonl, fasttext, csv).
+--
+-- A document is { id, where = "file:line", text, labels = { ... }, error }.
+-- Blank lines are skipped (they hold no record).
+
+local records = require "textclass.cli.records"
+local stream = require "textclass.cli.stream"
+local util = require "textclass.cli.util"
+
+local M = {}
+
+local where, take_text = records.where, records.take_text
+
+-- A label value from JSON: a string, or an array of strings.
+local function json_labels(v)
+  if type(v) == "string" then
+    if v == "" then return nil, "empty label" end
+    return { v }
+  end
+  if type(v) == "table" then
+    local out = {}
+    for i = 1, #v do
+      if type(v[i]) ~= "string" or v[i] == "" then return nil, "labels must be non-empty strings" end
+      out[i] = v[i]
+    end
+    if next(v) ~= nil and #out == 0 then return nil, "labels must be a string or an array of strings" end
+    return out
+  end
+  return nil, "labels must be a string or an array of strings"
+end
+
+--- Produce the labelled documents of one source, read as format `fmt`,
+-- with `emit(doc)`; `counter.bytes` grows by the bytes read.
+function M.read(src, fmt, opts, emit, counter)
+  if fmt == "folder" then
+    -- one file, one document; its label is its sub-folder
+    local f, head = stream.open(src)
+    if not f then emit({ id = src.path, where = src.path, error = head }); return end
+    emit(records.read_whole({ id = src.path, where = src.path, labels = { src.label } }, src, f, head, opts, counter))
+    return
+  end
+
+  local f, head = stream.open(src)
+  if not f then emit({ id = src.path, where = src.path, error = head }); return end
+  if head:find("\0", 1, true) then
+    stream.close(src, f)
+    emit({ id = src.path, where = src.path, error = "binary file" })
+    return
+  end
+  local next_line = stream.lines(f, head, counter, src, records.line_limit(opts))
+  local text_field = opts.text_field or "text"
+
+  if fmt == "jsonl" then
+    local n = 0
+    for line, too_long in next_line do
+      n = n + 1
+      local doc = { id = where(src, n), where = where(src, n) }
+      if too_long then
+        doc.error = too_long
+        emit(doc)
+      elseif line:find("%S") then
+        local obj, jerr = records.json_object(line)
+        if not obj then
+          doc.error = jerr
+        else
+          doc.id = records.id_value(obj[opts.id_field or "id"], line, opts.id_field or "id") or doc.id
+          local lv, lname
+          if opts.label_field then lname = opts.label_field; lv = obj[lname]
+          elseif obj.label ~= nil then lname = "label"; lv = obj.label
+          else lname = "labels"; lv = obj.labels end
+          local text = obj[text_field]
+          if type(text) ~= "string" then
+            doc.error = records.field_error(text, text_field)
+          elseif lv == nil or lv == util.json_null then
+            doc.error = opts.label_field and ("no '" .. lname .. "' field") or "no 'label' or 'labels' field"
+          else
+            local labels, lerr = json_labels(lv)
+            if not labels then doc.error = "'" .. lname .. "': " .. lerr
+            else
+              doc.labels = labels
+              take_text(doc, text, opts)
+            end
+          end
+        end
+        emit(doc)
+      end
+    end
+  elseif fmt == "fasttext" then
+    local n = 0
+    for line, too_long in next_line do
+      n = n + 1
+      line = records.strip_eol(line)
+      if too_long then
+        emit({ id = where(src, n), where = where(src, n), error = too_long })
+      elseif line:find("%S") then
+        local doc = { id = where(src, n), where = where(src, n), labels = {} }
+        local pos = 1
+        while true do
+          local s, e, label = line:find("^%s*__label__(%S+)", pos)
+          if not s then break end
+          doc.labels[#doc.labels + 1] = label
+          pos = e + 1
+        end
+        local text = util.trim(line:sub(pos))
+        if #doc.labels == 0 then doc.error = "no __label__ at the start of the line"
+        else
+          take_text(doc, text, opts)
+        end
+        emit(doc)
+      end
+    end
+  elseif fmt == "csv" then
+    local rows, header, problem = records.csv_table(src, next_line, records.line_limit(opts))
+    if not rows then
+      stream.close(src, f)
+      emit({ id = src.path, where = header, error = problem })
+      return
+    end
+    local text_col = records.csv_column(header, opts.text_column or "text")
+    local label_col = records.csv_column(header, opts.label_column or "label")
+    if not label_col and not opts.label_column then label_col = records.csv_column(header, "labels") end
+    local id_col, id_problem = records.csv_column(header, opts.id_column or "id")
+    problem = opts.id_column and id_problem   -- the id column is optional unless named
+    if not text_col or not label_col then
+      problem = string.format("the header needs a '%s' and a '%s' column",
+                              opts.text_column or "text", opts.label_column or "label")
+    end
+    if problem then
+      stream.close(src, f)
+      emit({ id = src.path, where = where(src, 1), error = problem })
+      return
+    end
+    while true do
+      local fields, first, last = rows()
+      if fields == nil then break end
+      if fields == false then
+        emit({ id = where(src, last), where = where(src, last), error = "CSV: " .. first })
+        break
+      end
+      if #fields > 1 or fields[1] ~= "" then   -- a blank line holds no record
+        local doc = { id = where(src, first), where = where(src, first) }
+        if id_col and fields[id_col] and fields[id_col] ~= "" then doc.id = fields[id_col] end
+        doc.error = records.csv_ragged(fields, header)
+        if not doc.error then
+          doc.labels = util.split_list(fields[label_col], opts.label_sep or ",")
+          if #doc.labels == 0 and not opts.multilabel then doc.error = "empty label"
+          else take_text(doc, fields[text_col], opts) end
+        end
+        emit(doc)
+      end
+    end
+  end
+  stream.close(src, f)
+end
+
+return M

@@ -1,0 +1,152 @@
+-- textclass.cli.records - what the readers of labelled and unlabelled
+-- documents share: the checks on an article's text, a whole file as one
+-- article, and the pieces of a JSONL or CSV record (fields, ids, columns).
+--
+-- A record that fails a check still becomes a document, carrying an
+-- `error` message instead of its text.
+
+local tc = require "textclass"
+local csv = require "textclass.cli.csv"
+local stream = require "textclass.cli.stream"
+local util = require "textclass.cli.util"
+
+local M = {}
+
+M.MAX_DOC_BYTES = 16 * 1024 * 1024
+
+--- The longest line (a JSONL record, a CSV record) held in memory: eight
+-- times --max-bytes, since a JSONL line may spell its text with escapes
+-- ("\u00e9" is 6 bytes for 2). A longer one is read past, not kept, and
+-- stands as an error record, so memory stays bounded whatever the input.
+function M.line_limit(opts) return 8 * (opts.max_bytes or M.MAX_DOC_BYTES) end
+
+--- "path:line", where a record is and its id when it has none of its own.
+function M.where(src, line) return src.path .. ":" .. line end
+
+--- A line without its line break.
+function M.strip_eol(line) return (util.split_eol(line)) end
+
+---------------------------------------------------------------------------
+-- Checks on one article
+---------------------------------------------------------------------------
+
+--- Why this text cannot be classified, or nil. `whole_file` words the
+-- binary case for a file ("binary file") rather than a record.
+function M.check_text(text, opts, whole_file)
+  if #text > (opts.max_bytes or M.MAX_DOC_BYTES) then
+    return string.format("document too large (%d bytes, limit %d)", #text, opts.max_bytes or M.MAX_DOC_BYTES)
+  end
+  if text:find("\0", 1, true) then
+    return whole_file and "binary file" or "binary data (NUL byte)"
+  end
+  if not opts.replace_invalid then
+    local ok, pos = tc.check_utf8(text)
+    if not ok then return string.format("invalid UTF-8 at byte %d", pos) end
+  end
+  if not text:find("%S") then return "empty document" end
+  return nil
+end
+
+--- Give doc its text, or the error check_text finds in it; returns doc.
+function M.take_text(doc, text, opts, whole_file)
+  doc.error = M.check_text(text, opts, whole_file)
+  doc.text = not doc.error and text or nil
+  return doc
+end
+
+--- A whole source as one document (doc gets its text or an error), after
+-- its sniffed head; closes the source. A binary file is not read past its
+-- head, and no more than the size limit is ever read: a 2 GB file or an
+-- endless pipe given as one article costs limit + 1 bytes, not all of it.
+function M.read_whole(doc, src, f, head, opts, counter)
+  local limit = opts.max_bytes or M.MAX_DOC_BYTES
+  local text = head
+  if src.size and src.size > limit then
+    doc.error = string.format("document too large (%d bytes, limit %d)", src.size, limit)
+  else
+    if not head:find("\0", 1, true) and #head <= limit then
+      text = head .. (f:read(limit + 1 - #head) or "")
+    end
+    -- (a file that grew since it was listed, or a pipe)
+    if #text > limit then doc.error = string.format("document too large (over %d bytes)", limit) end
+  end
+  stream.close(src, f)
+  counter.bytes = counter.bytes + (src.size or #text)
+  if doc.error then return doc end
+  return M.take_text(doc, text, opts, true)
+end
+
+---------------------------------------------------------------------------
+-- JSONL records
+---------------------------------------------------------------------------
+
+--- The id of a JSONL record that tc.json_fields left to lua-cjson: a
+-- string as is; a number as written in the
+-- line when the field occurs there once (lua-cjson decodes every number to a
+-- double, which would turn the id 1234567890123456789 into
+-- 1234567890123456768), else as the double's shortest exact form.
+function M.id_value(v, line, field)
+  if type(v) == "string" then return v end
+  if type(v) ~= "number" then return nil end
+  local key = '"' .. field:gsub("%p", "%%%0") .. '"%s*:%s*(%-?%d[%d%.eE%+%-]*)'
+  local raw, n = nil, 0
+  for token in line:gmatch(key) do raw, n = token, n + 1 end
+  if n == 1 and tonumber(raw) + 0.0 == v then return raw end
+  local i = math.tointeger(v)
+  if i then return string.format("%d", i) end
+  for digits = 15, 17 do
+    local s = string.format("%." .. digits .. "g", v)
+    if tonumber(s) == v then return s end
+  end
+end
+
+--- The error for a text field that is missing or not a string.
+function M.field_error(value, name)
+  if value == nil then return "no '" .. name .. "' field" end
+  return "field '" .. name .. "' is not a string"
+end
+
+--- One JSONL line as an object, or nil and the problem (a blank line, which
+-- still stands for a record, is named as such rather than by the parser).
+function M.json_object(line)
+  if not line:find("%S") then return nil, "empty line (no JSON object)" end
+  local obj, jerr = util.json_decode(line)
+  if type(obj) == "table" then return obj end
+  return nil, obj == nil and ("not JSON: " .. tostring(jerr)) or "not a JSON object"
+end
+
+---------------------------------------------------------------------------
+-- CSV records
+---------------------------------------------------------------------------
+
+--- A CSV source's records after its header row: records, header; or nil,
+-- the place and the problem (no header row, a broken header).
+function M.csv_table(src, next_line, limit)
+  local records = csv.records(next_line, limit)
+  local header, first, last = records()
+  if header == nil then return nil, src.path, "empty CSV file (no header row)" end
+  if header == false then return nil, M.where(src, last), "CSV header: " .. first end
+  return records, header
+end
+
+--- The index of a header column given by name or by 1-based number ("3"),
+-- or nil and why it is not there.
+function M.csv_column(header, spec)
+  if spec:match("^%d+$") then
+    local i = tonumber(spec)
+    if i >= 1 and i <= #header then return i end
+    return nil, string.format("no column %d (the header has %d)", i, #header)
+  end
+  for i, name in ipairs(header) do if name == spec then return i end end
+  return nil, string.format("no '%s' column in the header", spec)
+end
+
+--- A record whose field count differs from the header's is an error either
+-- way: too few leaves columns empty, too many is most often an unquoted
+-- comma that cut the text short.
+function M.csv_ragged(fields, header)
+  if #fields == #header then return nil end
+  return string.format("record has %d field%s, the header %d", #fields, #fields == 1 and "" or "s", #header)
+end
+
+return M

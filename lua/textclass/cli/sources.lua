@@ -1,0 +1,124 @@
+-- textclass.cli.sources - command-line operands as a list of sources.
+--
+-- Operands are files, folders (walked recursively, entries in byte order,
+-- hidden entries skipped, symlink loops cut) and "-" for stdin. A source
+-- is { path, stdin = bool, size = bytes|nil, error = message|nil,
+-- folder = root|nil, label = name|nil }; one that cannot be read carries
+-- its error, so it still stands for one record. Nothing is opened here
+-- (textclass.cli.stream reads the sources).
+
+local lfs = require "lfs"
+local util = require "textclass.cli.util"
+
+local M = {}
+
+--- Raise a usage error when "-" (stdin) is given more than once; returns
+-- how many times it is given (0 or 1).
+function M.count_stdin(operands)
+  local n = 0
+  for _, p in ipairs(operands) do if p == "-" then n = n + 1 end end
+  if n > 1 then util.usage_error("stdin (-) can be read only once") end
+  return n
+end
+
+-- Walk a folder, appending { path =, size = } for every regular file and
+-- { path =, error = } for entries that cannot be read.
+local function walk(dir, out, seen, label)
+  local attr = lfs.attributes(dir)
+  if attr then
+    local key = attr.dev .. ":" .. attr.ino
+    if seen[key] then return end               -- a symlink loop
+    seen[key] = true
+  end
+  local ok, iter, state = pcall(lfs.dir, dir)
+  if not ok then
+    out[#out + 1] = { path = dir, error = tostring(iter):gsub("^.-: ", ""), label = label }
+    return
+  end
+  local names = {}
+  for name in iter, state do
+    if name:sub(1, 1) ~= "." then names[#names + 1] = name end
+  end
+  table.sort(names)
+  for _, name in ipairs(names) do
+    local path = dir:sub(-1) == "/" and (dir .. name) or (dir .. "/" .. name)
+    local mode = lfs.attributes(path, "mode")
+    if mode == "directory" then
+      walk(path, out, seen, label)
+    elseif mode == "file" then
+      out[#out + 1] = { path = path, size = lfs.attributes(path, "size"), label = label }
+    elseif mode == nil then
+      out[#out + 1] = { path = path, error = "cannot read (dangling link?)", label = label }
+    end
+    -- sockets, fifos and devices inside folders are skipped
+  end
+end
+
+--- Expand operands into sources: { path, stdin = bool, size = bytes|nil,
+-- error = message|nil, folder = root|nil }. `labelled` folders become
+-- label folders (one sub-folder per label).
+function M.sources(operands, labelled)
+  local out = {}
+  for _, p in ipairs(operands) do
+    if p == "-" then
+      out[#out + 1] = { path = "-", stdin = true }
+    else
+      local attr, err = lfs.attributes(p)
+      if not attr then
+        out[#out + 1] = { path = p, error = (err or "cannot read"):gsub("^.-: ", "") }
+      elseif attr.mode == "directory" then
+        if labelled then
+          local subs, files = {}, {}
+          walk(p, files, {}, nil)
+          -- label = first path component below the root
+          local root = p:sub(-1) == "/" and p or (p .. "/")
+          for _, f in ipairs(files) do
+            local rel = f.path:sub(#root + 1)
+            local label = rel:match("^([^/]+)/")
+            f.folder = p
+            if label then f.label = label
+            else f.error = f.error or "not inside a label sub-folder" end
+            subs[#subs + 1] = f
+          end
+          for _, f in ipairs(subs) do out[#out + 1] = f end
+        else
+          walk(p, out, {}, nil)
+        end
+      else
+        out[#out + 1] = { path = p, size = attr.mode == "file" and attr.size or nil }
+      end
+    end
+  end
+  return out
+end
+
+--- Total bytes of the sources, or nil when any size is unknown (stdin from
+-- a pipe, a fifo).
+function M.total_size(sources)
+  local total = 0
+  for _, s in ipairs(sources) do
+    if s.error then
+      total = total + 0   -- an input that cannot be read counts as nothing
+    elseif s.stdin then
+      local mode = lfs.attributes("/dev/stdin", "mode")
+      if mode ~= "file" then return nil end
+      local cur = io.stdin:seek("cur")
+      local size = cur and io.stdin:seek("end")
+      if not size or not io.stdin:seek("set", cur) then return nil end
+      total = total + size - cur
+    elseif s.size then
+      total = total + s.size
+    else
+      return nil
+    end
+  end
+  return total
+end
+
+--- Is stdin a stream whose end we cannot see coming (a pipe or terminal)?
+function M.stdin_is_stream()
+  local mode = lfs.attributes("/dev/stdin", "mode")
+  return mode ~= "file"
+end
+
+return M

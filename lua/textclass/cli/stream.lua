@@ -1,0 +1,134 @@
+-- textclass.cli.stream - the bytes of one source: opening it (with a
+-- sniffed head), closing it, and reading it line by line in bounded memory.
+--
+-- A file's first HEAD_BYTES are read at once, so its readers can tell a
+-- binary file by a NUL byte before reading on. A pipe or terminal on stdin
+-- is never read ahead of what its reader asks for: a producer that writes
+-- one line and waits for the answer (tail -f | textclass label) must get it.
+
+local lfs = require "lfs"
+local sources = require "textclass.cli.sources"
+local util = require "textclass.cli.util"
+
+local M = {}
+
+M.HEAD_BYTES = 8192              -- how much of a file is sniffed for NUL bytes
+
+local BOM = "\239\187\191"
+
+--- Open a source; returns f, head (the sniffed first bytes, without a byte
+-- order mark; "" for a pipe or terminal) or nil, message.
+function M.open(src)
+  if src.error then return nil, src.error end
+  local f, err
+  -- a closed stdin (`<&-`) reads as empty; say so instead
+  if src.stdin and not lfs.attributes("/dev/stdin") then return nil, "stdin is closed" end
+  if src.stdin then f = io.stdin
+  else
+    f, err = io.open(src.path, "rb")
+    if not f then return nil, (err or "cannot open"):gsub("^.-: ", "") end
+  end
+  -- A pipe or terminal is not sniffed: reading 8 KB ahead would hold back
+  -- the first records of a slow producer (tail -f | textclass label).
+  if src.stdin and sources.stdin_is_stream() then return f, "" end
+  local head, rerr = f:read(M.HEAD_BYTES)
+  if head == nil and rerr then
+    if not src.stdin then f:close() end
+    return nil, rerr:gsub("^.-: ", "")
+  end
+  head = head or ""
+  if head:sub(1, 3) == BOM then head = head:sub(4) end
+  return f, head
+end
+
+--- Close what M.open opened (stdin stays open).
+function M.close(src, f)
+  if f and not src.stdin then f:close() end
+end
+
+-- Can the source be read a block at a time (a regular file, or stdin
+-- redirected from one), rather than line by line as a pipe must be?
+local function reads_in_blocks(src)
+  if src.stdin then return not sources.stdin_is_stream() end
+  return src.size ~= nil
+end
+
+--- A line iterator over `head` (already read) followed by the rest of f.
+-- Lines keep their "\n"; `counter.bytes` grows by each line's size. A line
+-- longer than `limit` comes back as "" and a second value saying so.
+-- A byte order mark at the start of the first line is dropped (the head
+-- of a sniffed file has lost it already; a pipe's first line has not).
+--
+-- A regular file is read BLOCK bytes at a time and its lines cut out of
+-- the blocks: Lua's f:read("L") fetches a line byte by byte, which costs
+-- more than the JSON decoding of the line. A pipe is read line by line
+-- because a block read waits for a whole block, which would hold back the
+-- records of a slow producer.
+local BLOCK = 65536
+function M.lines(f, head, counter, src, limit)
+  local blocks = reads_in_blocks(src)
+  local buf, pos, first, eof = head, 1, true, false
+  -- a read error is not an end of file: what follows is unknown, so the
+  -- run stops rather than report fewer records than the input holds
+  local function read(what)
+    local data, err = f:read(what)
+    if data == nil and err then util.fail("%s: read error: %s", src.path, err) end
+    return data
+  end
+  -- The rest of a line that goes past the buffer, read in blocks (gathered
+  -- in a table: appending each block to a string would make a long line
+  -- cost the square of its length, and dropped once the line passes
+  -- limit); buf then holds what follows the line. Returns the line (nil
+  -- at the end), or "" and its size when it is too long.
+  local function rest_by_blocks()
+    local parts = { buf:sub(pos) }
+    local size = #parts[1]
+    buf, pos = "", 1
+    while not eof do
+      local data = read(BLOCK)
+      if not data then eof = true; break end
+      local nl = data:find("\n", 1, true)
+      local piece = nl and data:sub(1, nl) or data
+      size = size + #piece
+      if size > limit then parts = nil elseif parts then parts[#parts + 1] = piece end
+      if nl then
+        buf, pos = data, nl + 1
+        break
+      end
+    end
+    if not parts then return "", size end
+    local line = table.concat(parts)
+    if line ~= "" then return line end
+    return nil
+  end
+  return function()
+    local line, size
+    local nl = buf and buf:find("\n", pos, true)
+    if nl then
+      line = buf:sub(pos, nl)
+      pos = nl + 1
+    elseif blocks then
+      line, size = rest_by_blocks()
+    elseif buf then
+      local rest = buf:sub(pos)
+      buf = nil
+      local more = read("L")
+      if more then line = rest .. more
+      elseif rest ~= "" then line = rest end
+    else
+      line = read("L")
+    end
+    if not line then return nil end
+    size = size or #line -- (a pipe's line is read whole: over the limit, it is dropped now)
+    counter.bytes = counter.bytes + size
+    local at_start = first
+    first = false
+    if size > limit then
+      return "", string.format("line too long (%d bytes; lines are read up to %d, 8 x --max-bytes)", size, limit)
+    end
+    if at_start and line:sub(1, 3) == BOM then line = line:sub(4) end
+    return line
+  end
+end
+
+return M

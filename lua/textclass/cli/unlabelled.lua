@@ -1,0 +1,139 @@
+-- textclass.cli.unlabelled - the documents `label` reads from one source,
+-- in each of its formats (text, lines, tsv, jsonl, csv).
+--
+-- A document is { id = string, text = string | nil, error = string | nil,
+-- fields = table | nil }: one per article, or one carrying the error that
+-- stands for it.
+
+local tc = require "textclass"
+local records = require "textclass.cli.records"
+local stream = require "textclass.cli.stream"
+local util = require "textclass.cli.util"
+
+local M = {}
+
+local where, take_text = records.where, records.take_text
+
+-- One JSONL record (line n of src) as a document: its id and text, or the
+-- error that stands for it; opts.keep_fields adds the other fields, each
+-- as its JSON text. The text and id are read straight from the line
+-- (tc.json_fields), so a numeric id is the token as written, and the other
+-- fields are copied as written ([] stays [], long numbers keep their
+-- digits). A line that scanner does not handle is decoded by lua-cjson,
+-- whose verdict stands (id_value then recovers the id's token; the other
+-- fields are then lua-cjson's values encoded again).
+local function jsonl_document(line, src, n, opts, text_field, id_field)
+  local doc = {}
+  local fields = opts.keep_fields ~= false and {} or nil
+  local text, text_kind, id, id_kind = tc.json_fields(line, text_field, id_field, fields)
+  if text == false then
+    local obj, jerr = records.json_object(line)
+    if not obj then
+      doc.id = where(src, n)
+      doc.error = jerr
+      return doc
+    end
+    if fields then
+      fields = {}
+      for k, v in pairs(obj) do
+        if k ~= text_field and k ~= id_field then fields[k] = util.json(v) end
+      end
+    end
+    id, text = records.id_value(obj[id_field], line, id_field), obj[text_field]
+    text_kind = type(text) == "string" and "string" or text == nil and "absent" or "other"
+  elseif id_kind ~= "string" and id_kind ~= "number" then
+    id = nil
+  end
+  doc.fields = fields
+  doc.id = id or where(src, n)
+  if text_kind ~= "string" then
+    doc.error = records.field_error(text_kind ~= "absent" or nil, text_field)
+    return doc
+  end
+  return take_text(doc, text, opts)
+end
+
+--- Produce the documents of one source, read as format `fmt`, with
+-- `emit(doc)`; `counter.bytes` grows by the bytes read.
+function M.read(src, fmt, opts, emit, counter)
+  local f, head = stream.open(src)
+  if not f then emit({ id = src.path, error = head }); return end
+  local text_field, id_field = opts.text_field or "text", opts.id_field or "id"
+
+  if fmt == "text" then
+    emit(records.read_whole({ id = src.path }, src, f, head, opts, counter))
+    return
+  end
+
+  if head:find("\0", 1, true) then
+    stream.close(src, f)
+    counter.bytes = counter.bytes + (src.size or #head)
+    emit({ id = src.path, error = "binary file" })
+    return
+  end
+  local next_line = stream.lines(f, head, counter, src, records.line_limit(opts))
+
+  if fmt == "lines" or fmt == "tsv" then
+    local n = 0
+    for line, too_long in next_line do
+      n = n + 1
+      line = records.strip_eol(line)
+      local id, text = where(src, n), line
+      if too_long then
+        emit({ id = id, error = too_long })
+      else
+        if fmt == "tsv" then
+          local tab = line:find("\t", 1, true)
+          if tab then id, text = line:sub(1, tab - 1), line:sub(tab + 1) end
+        end
+        emit(take_text({ id = id }, text, opts))
+      end
+    end
+  elseif fmt == "jsonl" then
+    local n = 0
+    for line, too_long in next_line do
+      n = n + 1
+      if too_long then emit({ id = where(src, n), error = too_long })
+      else emit(jsonl_document(line, src, n, opts, text_field, id_field)) end
+    end
+  elseif fmt == "csv" then
+    local rows, header, problem = records.csv_table(src, next_line, records.line_limit(opts))
+    local place = rows and where(src, 1) or header
+    local text_col, id_col
+    if rows then
+      text_col, problem = records.csv_column(header, opts.text_column or "text")
+      if text_col then
+        local id_problem
+        id_col, id_problem = records.csv_column(header, opts.id_column or "id")
+        if opts.id_column then problem = id_problem end   -- optional unless named
+      end
+    end
+    if problem then
+      stream.close(src, f)
+      emit({ id = place, error = problem })
+      return
+    end
+    while true do
+      local fields, first, last = rows()
+      if fields == nil then break end
+      if fields == false then
+        emit({ id = where(src, last), error = "CSV: " .. first })
+        break
+      end
+      local doc = { id = where(src, first) }
+      if opts.keep_fields ~= false then
+        doc.fields = {}
+        for i, name in ipairs(header) do
+          if i ~= text_col and i ~= id_col and fields[i] ~= nil then doc.fields[name] = util.json(fields[i]) end
+        end
+      end
+      if id_col and fields[id_col] and fields[id_col] ~= "" then doc.id = fields[id_col] end
+      doc.error = records.csv_ragged(fields, header)
+      if not doc.error then take_text(doc, fields[text_col], opts) end
+      emit(doc)
+    end
+  end
+  stream.close(src, f)
+end
+
+return M
