@@ -35,7 +35,9 @@
 
 #define MAGIC "TCEX"
 /* 2: the text rules version follows the format version; 3: the stem
- * option follows stopword_mode (version 2 bytes load with no stemming). */
+ * option follows stopword_mode. Version 3 is written only when stemming is
+ * on, so every other extractor stays readable by builds that know 2. */
+#define VERSION_NO_STEM 2u
 #define VERSION 3u
 
 /* ======================================================== writing */
@@ -51,7 +53,7 @@ int tc_extractor_to_bytes(const tc_extractor *ex, unsigned char **out, size_t *l
   o = &ex->opt;
   v = ex->vocab;
   tci_put_bytes(&w, MAGIC, 4);
-  tci_put_u32(&w, VERSION);
+  tci_put_u32(&w, o->stem != TC_STEM_NONE ? VERSION : VERSION_NO_STEM);
   tci_put_u32(&w, TCI_TEXT_RULES);
   put_int(&w, o->strip_boilerplate);
   put_int(&w, o->compat);
@@ -59,7 +61,7 @@ int tc_extractor_to_bytes(const tc_extractor *ex, unsigned char **out, size_t *l
   put_int(&w, o->strip_accents);
   put_int(&w, o->max_token_bytes);
   put_int(&w, o->stopword_mode);
-  put_int(&w, o->stem);
+  if (o->stem != TC_STEM_NONE) put_int(&w, o->stem);
   put_int(&w, o->word_ngram_min);
   put_int(&w, o->word_ngram_max);
   put_int(&w, o->char_ngram_min);
@@ -118,7 +120,12 @@ static int read_options(tci_reader *r, uint32_t version, tc_options *o, tc_diag 
   INT_FIELD(strip_accents);
   INT_FIELD(max_token_bytes);
   INT_FIELD(stopword_mode);
-  if (version >= 3) INT_FIELD(stem);
+  if (version == VERSION) {
+    INT_FIELD(stem);
+    if (o->stem == TC_STEM_NONE) /* writers use version 2 for that */
+      return tci_fail(diag, TC_EFORMAT, "options.stem: 0 in format %u, which is only written with stemming on",
+                      VERSION);
+  }
   INT_FIELD(word_ngram_min);
   INT_FIELD(word_ngram_max);
   INT_FIELD(char_ngram_min);
@@ -267,7 +274,7 @@ int tc_extractor_from_bytes(const unsigned char *p, size_t len, tc_extractor **o
   if (version == 1)
     return tci_fail(diag, TC_EVERSION, "extractor: format version 1 does not record its text rules "
                     "(this build has text rules %u): retrain", TCI_TEXT_RULES);
-  if (version != 2 && version != VERSION)
+  if (version != VERSION_NO_STEM && version != VERSION)
     return tci_fail(diag, TC_EVERSION, "extractor: format version %u, this library reads %u", version, VERSION);
   rules = tci_get_u32(&r);
   if (r.bad) return tci_fail(diag, TC_EFORMAT, "extractor: text rules version truncated");

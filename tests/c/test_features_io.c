@@ -57,8 +57,9 @@ static void round_trip(tc_options *o) {
   tc_diag d;
   if (!ex) { CHECK(ex != NULL); return; }
   CHECK_OK(tc_extractor_to_bytes(ex, &p, &n));
-  /* format 3, then this build's text rules */
-  CHECK(n >= 12 && memcmp(p, "TCEX\3\0\0\0", 8) == 0);
+  /* format 2 (3 with stemming), then this build's text rules */
+  CHECK(n >= 12 && memcmp(p, "TCEX", 4) == 0 && p[4] == (o->stem ? 3 : 2) && p[5] == 0 && p[6] == 0 &&
+        p[7] == 0);
   CHECK(n >= 12 && p[8] == (TCI_TEXT_RULES & 0xFF) && p[9] == 0 && p[10] == 0 && p[11] == 0);
   memset(&d, 0, sizeof d);
   CHECK_OK(tc_extractor_from_bytes(p, n, &back, &d));
@@ -230,7 +231,7 @@ typedef struct fields {
   uint32_t version;
   uint32_t rules;        /* text rules version */
   int32_t opt[16];       /* in file order; opt[11] is unused (max_df is a double) */
-  int32_t stem;          /* from version 3, after opt[5] (stopword_mode) */
+  int32_t stem;          /* version 3 only, after opt[5] (stopword_mode) */
   double max_df;
   uint32_t n_stop;
   const char *stop[3];
@@ -244,7 +245,7 @@ static fields valid_fields(void) {
   fields f;
   static const int32_t opt[16] = {0, 1, 1, 0, 64, TC_STOPWORDS_CUSTOM, 1, 2, 0, 0, 1, 0, 0, 1, 1, 1};
   memset(&f, 0, sizeof f);
-  f.version = 3;
+  f.version = 2;
   f.rules = TCI_TEXT_RULES;
   memcpy(f.opt, opt, sizeof opt);
   f.max_df = 1.0;
@@ -319,15 +320,28 @@ TEST(hand_made_bytes_and_each_bad_field) {
   CHECK_OK(tc_extractor_vectorize(ex, ws, "apple banana", 12, &v));
   CHECK_EQ_INT(v.n, 3);
   CHECK(v.n == 3 && v.f[2].index == 3);
+  CHECK_OK(tc_extractor_vectorize(ex, ws, "bananas", 7, &v));
+  CHECK_EQ_INT(v.n, 0); /* format 2: no stemming */
+  tc_extractor_free(ex);
+  free(w.p);
+  /* format 3 with stemming: "bananas" is "banana" */
+  f.version = 3;
+  f.stem = TC_STEM_ENGLISH;
+  w = write_fields(&f);
+  CHECK_OK(tc_extractor_from_bytes(w.p, w.len, &ex, NULL));
+  CHECK(tc_extractor_options(ex)->stem == TC_STEM_ENGLISH);
+  CHECK_OK(tc_extractor_vectorize(ex, ws, "bananas", 7, &v));
+  CHECK(v.n == 1 && v.f[0].index == 2);
   tc_workspace_free(ws);
   tc_extractor_free(ex);
   free(w.p);
 
   f = valid_fields(); f.version = 4; EXPECT(f, TC_EVERSION, "format version 4, this library reads 3");
-  f = valid_fields(); f.version = 2; EXPECT(f, TC_OK, ""); /* no stem field: no stemming */
-  f = valid_fields(); f.stem = TC_STEM_ENGLISH; EXPECT(f, TC_OK, "");
-  f = valid_fields(); f.stem = 2; EXPECT(f, TC_EFORMAT, "options: stem must be");
-  f = valid_fields(); f.stem = -1; EXPECT(f, TC_EFORMAT, "options.stem: 4294967295 out of range");
+  f = valid_fields(); f.version = 3; f.stem = TC_STEM_ENGLISH; EXPECT(f, TC_OK, "");
+  f = valid_fields(); f.version = 3; f.stem = TC_STEM_NONE;
+  EXPECT(f, TC_EFORMAT, "options.stem: 0 in format 3, which is only written with stemming on");
+  f = valid_fields(); f.version = 3; f.stem = 2; EXPECT(f, TC_EFORMAT, "options: stem must be");
+  f = valid_fields(); f.version = 3; f.stem = -1; EXPECT(f, TC_EFORMAT, "options.stem: 4294967295 out of range");
   f = valid_fields(); f.version = 1; EXPECT(f, TC_EVERSION, "format version 1 does not record its text rules");
   {
     char want[128];

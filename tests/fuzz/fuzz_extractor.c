@@ -135,6 +135,10 @@ int main(int argc, char **argv) {
   o.sublinear_tf = 0;
   o.max_df = 0.5;
   bad |= write_seed(argv[1], "custom_stopwords_1_3.bin", &o);
+  tc_options_init(&o);
+  o.min_df = 1;
+  o.stem = TC_STEM_ENGLISH;
+  bad |= write_seed(argv[1], "stems_1_2.bin", &o);
   return bad;
 }
 #endif

@@ -3,8 +3,8 @@
  *   make fuzz FUZZ_SECONDS=60
  *
  * Any bytes go in; the first byte picks one of four option sets (NFKC or
- * NFC, case folding, accent stripping, stop words, page clean-up, token
- * limits) and the rest is the text. Beyond what the sanitizers catch, it
+ * NFC, case folding, accent stripping, stop words, stems, page clean-up,
+ * token limits) and the rest is the text. Beyond what the sanitizers catch, it
  * checks the stage's promises and aborts when one breaks:
  *  - both calls succeed on any bytes;
  *  - the normalised text is valid UTF-8, NUL-terminated, and the count of
@@ -49,6 +49,7 @@ static void options_for(int set, tc_options *o) {
     o->strip_accents = 1;
     o->stopword_mode = TC_STOPWORDS_NONE;
     o->max_token_bytes = 4;
+    o->stem = TC_STEM_ENGLISH;
     break;
   case 2:
     o->casefold = 0;
@@ -60,6 +61,7 @@ static void options_for(int set, tc_options *o) {
   default:
     o->strip_boilerplate = 1;
     o->max_token_bytes = TC_MAX_TOKEN_BYTES;
+    o->stem = TC_STEM_ENGLISH;
     break;
   }
 }
