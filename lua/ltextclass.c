@@ -403,6 +403,7 @@ static const luaL_Reg functions[] = {
   {"evaluate", tcl_evaluate},
   {"load_classifier", tcl_load_classifier},
   {"atomic_file", tcl_atomic_file},
+  {"read_line", tcl_read_line},
   {"_VERSION", NULL},
   {NULL, NULL}
 };

@@ -13,6 +13,7 @@
  *   ltrain.c      train, cross_validate (specs, datasets, progress callbacks)
  *   leval.c       evaluate and the metrics tables
  *   lfile.c       atomic_file: an output file that appears whole or not at all
+ *   lread.c       read_line: one line of a file, kept up to a byte limit
  *   lbox.c        boxes: userdata that own a core object and free it on
  *                 __close/__gc, so an error raised mid-call leaks nothing
  */
@@ -227,6 +228,9 @@ int tcl_format_scores(lua_State *L);
 /* textclass.atomic_file and the "textclass.AtomicFile" metatable (lfile.c). */
 int tcl_atomic_file(lua_State *L);
 void tcl_file_register(lua_State *L);
+
+/* textclass.read_line (lread.c). */
+int tcl_read_line(lua_State *L);
 
 /* Register the "textclass.Batch" metatable (background batches). */
 void tcl_job_register(lua_State *L);

@@ -170,6 +170,50 @@ describe("textclass and documents over the size limit", function()
     assert.matches("long%.jsonl:2: line too long", r.err)
   end)
 
+  -- A pipe is read a line at a time (its writer may wait for each answer),
+  -- by tc.read_line: an overlong line is read past there too, not held
+  -- whole (a 600 MB JSONL line on a pipe took 1.2 GB before).
+  it("reports a pipe's line longer than 8 x --max-bytes and goes on with the next", function()
+    local function long_line(before, after)
+      return "printf '" .. before .. "'; yes 'The striker scored.' | head -c 300000 | tr '\\n' ' '; printf '" .. after .. "'"
+    end
+    local pipe = long_line('{"id": "a", "text": "', '"}\\n{"id": "b", "text": "The minister resigned"}\\n')
+    local r = run("label -q -i jsonl --max-bytes 1000 -m " .. model(), { pipe = pipe })
+    assert.equal(1, r.code)
+    local rows = tsv(r.out)
+    assert.equal(2, #rows)
+    assert.same({ "-:1", "line too long (300024 bytes; lines are read up to 8000, 8 x --max-bytes)" },
+      { rows[1][1], rows[1][5] })
+    assert.same({ "b", "" }, { rows[2][1], rows[2][5] })
+    assert.truthy(H.LABELS[rows[2][2]])
+    r = run("label -q -i lines --max-bytes 1000 -m " .. model(), { pipe = long_line("", "\\nThe minister resigned\\n") })
+    rows = tsv(r.out)
+    assert.equal(2, #rows)
+    assert.same({ "-:1", "line too long (300001 bytes; lines are read up to 8000, 8 x --max-bytes)" },
+      { rows[1][1], rows[1][5] })
+    assert.same({ "-:2", "" }, { rows[2][1], rows[2][5] })
+    r = run("eval -q --json --max-bytes 1000 -m " .. model() .. " -",
+      { pipe = long_line('{"label": "sport", "text": "', '"}\\n{"label": "sport", "text": "The striker scored"}\\n') })
+    assert.equal(1, r.code)
+    assert.matches("^textclass: %-:1: line too long %(300031 bytes; lines are read up to 8000", r.err)
+    assert.equal(1, jsonl(r.out)[1].documents)
+  end)
+
+  -- A FIFO named as an operand is sniffed like a file (its first 8 KB),
+  -- then read a line at a time: the sniffed part counts toward the line.
+  it("reports an overlong line that starts in a FIFO's sniffed head", function()
+    local fifo = TMP .. "/lines.fifo"
+    os.execute("rm -f " .. fifo .. "; mkfifo " .. fifo)
+    local code = sh("(head -c 20000 /dev/zero | tr '\\0' x; printf '\\nThe minister resigned\\n') >" .. fifo .. " & " ..
+      CLI .. " label -q -i lines --max-bytes 1000 -m " .. model() .. " " .. fifo .. " >" .. TMP .. "/sh.out 2>" ..
+      TMP .. "/sh.err; echo $? >" .. TMP .. "/sh.code; wait")
+    assert.equal(1, code)
+    local rows = tsv(slurp(TMP .. "/sh.out"))
+    assert.equal(2, #rows)
+    assert.equal("line too long (20001 bytes; lines are read up to 8000, 8 x --max-bytes)", rows[1][5])
+    assert.same({ fifo .. ":2", "" }, { rows[2][1], rows[2][5] })
+  end)
+
   it("stops a CSV record past 8 x --max-bytes: an unterminated quote cannot pull in the file", function()
     spit(TMP .. "/open.csv", 'id,text\n1,The striker scored\n2,"never closed\n' .. string.rep("more text\n", 20000))
     local r = run("label -q --max-bytes 1000 -m " .. model() .. " " .. TMP .. "/open.csv")

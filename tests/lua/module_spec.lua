@@ -365,3 +365,86 @@ describe("tc.atomic_file", function()
     f:discard()
   end)
 end)
+
+describe("tc.read_line", function()
+  teardown(function() H.cleanup() end)
+
+  -- A temporary file holding s, open for reading from its start.
+  local function file_with(s)
+    local f = io.tmpfile()
+    f:write(s)
+    f:seek("set")
+    return f
+  end
+
+  it("reads a line with its newline, the last without one, then nil", function()
+    local f = file_with("one\n\ntwo\nlast")
+    assert.equal("one\n", tc.read_line(f, 100))
+    assert.equal("\n", tc.read_line(f, 100))
+    assert.equal("two\n", tc.read_line(f, 100))
+    assert.equal("last", tc.read_line(f, 100))
+    assert.is_nil(tc.read_line(f, 100))
+    assert.is_nil(tc.read_line(f, 100))
+    f:close()
+  end)
+
+  it("keeps NUL bytes, and lines longer than a Lua buffer", function()
+    local long = string.rep("a\0", 5000) .. "\n"
+    local f = file_with("a\0b\n" .. long .. "\0")
+    assert.equal("a\0b\n", tc.read_line(f, 100))
+    assert.equal(long, tc.read_line(f, #long))
+    assert.equal("\0", tc.read_line(f, 1))
+    assert.is_nil(tc.read_line(f, 1))
+    f:close()
+  end)
+
+  it("reads a line past the limit to its end, keeps none of it and gives its length", function()
+    local f = file_with("12345\n123456\n" .. string.rep("x", 100000) .. "\nafter\ntail")
+    assert.equal("12345\n", tc.read_line(f, 6))           -- the newline counts
+    assert.same({ false, 7 }, { tc.read_line(f, 6) })
+    assert.same({ false, 100001 }, { tc.read_line(f, 6) })
+    assert.equal("after\n", tc.read_line(f, 6))
+    assert.same({ false, 4 }, { tc.read_line(f, 0) })       -- no newline at the end
+    assert.is_nil(tc.read_line(f, 0))
+    f:close()
+  end)
+
+  it("stops at the newline: the rest is left to f:read, and a pipe's writer is answered line by line", function()
+    local f = file_with("one\ntwo\n")
+    assert.equal("one\n", tc.read_line(f, 10))
+    assert.equal("two\n", f:read("a"))
+    f:close()
+    -- The writer sends its second line once the flag file exists, which we
+    -- make after reading the first: a reader that asked for more than the
+    -- first line would wait until the writer gives up (5 s) and says "late".
+    local flag = H.tmpname()
+    os.remove(flag)
+    local p = assert(io.popen("echo one; i=0; while [ ! -e " .. flag .. " ] && [ $i -lt 50 ]; do " ..
+      "sleep 0.1; i=$((i + 1)); done; if [ -e " .. flag .. " ]; then echo answered; else echo late; fi"))
+    assert.equal("one\n", tc.read_line(p, 100))
+    assert(io.open(flag, "w")):close()
+    assert.equal("answered\n", tc.read_line(p, 100))
+    assert.is_nil(tc.read_line(p, 100))
+    p:close()
+  end)
+
+  it("returns nil, message, errno on a read error", function()
+    local d = assert(io.open("/"))     -- Linux opens a folder for reading; reading it fails
+    local line, msg, errno = tc.read_line(d, 10)
+    assert.is_nil(line)
+    assert.matches("Is a directory", msg)
+    assert.is_number(errno)
+    d:close()
+  end)
+
+  it("raises on bad arguments", function()
+    local f = file_with("x\n")
+    assert.error_matches(function() tc.read_line("x", 1) end, "bad argument #1 .*FILE%* expected")
+    assert.error_matches(function() tc.read_line(f) end, "bad argument #2")
+    assert.error_matches(function() tc.read_line(f, 1.5) end, "bad argument #2")
+    assert.error_matches(function() tc.read_line(f, -1) end, "bad argument #2 .*must not be negative")
+    assert.error_matches(function() tc.read_line(f, 1, 2) end, "unexpected argument")
+    f:close()
+    assert.error_matches(function() tc.read_line(f, 1) end, "attempt to use a closed file")
+  end)
+end)

@@ -6,6 +6,7 @@
 -- is never read ahead of what its reader asks for: a producer that writes
 -- one line and waits for the answer (tail -f | textclass label) must get it.
 
+local tc = require "textclass"
 local lfs = require "lfs"
 local sources = require "textclass.cli.sources"
 local util = require "textclass.cli.util"
@@ -60,10 +61,11 @@ end
 -- of a sniffed file has lost it already; a pipe's first line has not).
 --
 -- A regular file is read BLOCK bytes at a time and its lines cut out of
--- the blocks: Lua's f:read("L") fetches a line byte by byte, which costs
--- more than the JSON decoding of the line. A pipe is read line by line
--- because a block read waits for a whole block, which would hold back the
--- records of a slow producer.
+-- the blocks: reading a line byte by byte costs more than the JSON
+-- decoding of the line. A pipe is read line by line (tc.read_line, which
+-- stops at the newline and keeps at most `limit` bytes) because a block
+-- read waits for a whole block, which would hold back the records of a
+-- slow producer.
 local BLOCK = 65536
 function M.lines(f, head, counter, src, limit)
   local blocks = reads_in_blocks(src)
@@ -101,6 +103,19 @@ function M.lines(f, head, counter, src, limit)
     if line ~= "" then return line end
     return nil
   end
+  -- The rest of a line from a pipe, terminal or FIFO, after what is left
+  -- of the head (a FIFO named as an operand was sniffed); returns as
+  -- rest_by_blocks does.
+  local function rest_by_line()
+    local rest = buf and buf:sub(pos) or ""
+    buf = nil
+    local more, len_or_err = tc.read_line(f, math.max(limit - #rest, 0))
+    if more == false then return "", #rest + len_or_err end
+    if more == nil and len_or_err then util.fail("%s: read error: %s", src.path, len_or_err) end
+    if more then return rest .. more end
+    if rest ~= "" then return rest end
+    return nil
+  end
   return function()
     local line, size
     local nl = buf and buf:find("\n", pos, true)
@@ -109,17 +124,11 @@ function M.lines(f, head, counter, src, limit)
       pos = nl + 1
     elseif blocks then
       line, size = rest_by_blocks()
-    elseif buf then
-      local rest = buf:sub(pos)
-      buf = nil
-      local more = read("L")
-      if more then line = rest .. more
-      elseif rest ~= "" then line = rest end
     else
-      line = read("L")
+      line, size = rest_by_line()
     end
     if not line then return nil end
-    size = size or #line -- (a pipe's line is read whole: over the limit, it is dropped now)
+    size = size or #line
     counter.bytes = counter.bytes + size
     local at_start = first
     first = false
