@@ -11,9 +11,10 @@
  *   normalise        tc_normalize (ASCII fast path)
  *   tokenise         tc_extractor_tokenize, default options (fast path)
  *   tokenise-general the same through the general (utf8proc-only) path
+ *   tokenise-stems   tokenise with English stems (stem = TC_STEM_ENGLISH)
  * BENCH_NO_STOPWORDS=1 measures without stop word removal; BENCH_PASSES=n
  * runs exactly n passes and reports no speed (for cachegrind or perf).
- * An argument (normalise, tokenise, general) runs one measurement only.
+ * An argument (normalise, tokenise, general, stems) runs one measurement only.
  * Each figure is the best of 3 rounds of at least 0.5 s of CPU time (CPU
  * time, not wall time, so other processes on a busy machine do not count). Without corpora it
  * says so and exits 0.
@@ -91,7 +92,7 @@ int main(int argc, char **argv) {
   const char *dir = getenv("TEXTCLASS_CORPORA");
   docs d = {0};
   tc_options o;
-  tc_extractor *ex;
+  tc_extractor *ex, *ex_stems;
   tc_workspace *ws;
   size_t i;
   if (!dir) dir = "../shared/corpora";
@@ -106,14 +107,18 @@ int main(int argc, char **argv) {
   tc_options_init(&o);
   if (getenv("BENCH_NO_STOPWORDS")) o.stopword_mode = TC_STOPWORDS_NONE;
   if (tc_extractor_new(&o, &ex, NULL) || tc_workspace_new(&ws)) return 1;
+  o.stem = TC_STEM_ENGLISH;
+  if (tc_extractor_new(&o, &ex_stems, NULL)) return 1;
   printf("bench_text: %zu documents, %.1f MB of English news, one thread\n", d.n, d.bytes / 1e6);
   /* an argument picks one measurement (for profiling) */
   if (argc < 2 || strcmp(argv[1], "normalise") == 0) measure("normalise", NORMALISE, &d, ex, ws);
   if (argc < 2 || strcmp(argv[1], "tokenise") == 0) measure("tokenise", TOKENISE, &d, ex, ws);
   if (argc < 2 || strcmp(argv[1], "general") == 0)
     measure("tokenise-general", GENERAL, &d, ex, ws);
+  if (argc < 2 || strcmp(argv[1], "stems") == 0) measure("tokenise-stems", TOKENISE, &d, ex_stems, ws);
   tc_workspace_free(ws);
   tc_extractor_free(ex);
+  tc_extractor_free(ex_stems);
   corpus_free(&d);
   return 0;
 }
