@@ -19,8 +19,8 @@
  *    with, then tests that suffix's condition; when the condition fails
  *    the step does nothing, without trying a shorter suffix. This is how
  *    the description's "search for the longest among the suffixes" reads,
- *    and it matters: "national" is not reduced by its "al" in step 4
- *    when "ational" (step 2's suffix) is not in R1.
+ *    and it matters: in "agreement" step 4 finds "ement", which is not in
+ *    R2, so the word stays; "ment", which is, is not tried ("agree").
  *
  *  - Checked against the Snowball project's own English stemmer (Debian's
  *    python3-snowballstemmer 2.2.0) on every distinct word of the corpora
