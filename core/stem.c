@@ -252,8 +252,9 @@ static void step1c(word *w) {
 
 /* Step 5: a final e or l. */
 static void step5(word *w) {
-  size_t at = w->n - 1;
+  size_t at;
   if (w->n == 0) return;
+  at = w->n - 1;
   if (w->s[at] == 'e') {
     if (at >= w->r2 || (at >= w->r1 && !short_syllable(w->s, at))) w->n--;
   } else if (w->s[at] == 'l') {
