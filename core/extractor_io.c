@@ -34,15 +34,21 @@
 #include "internal.h"
 
 #define MAGIC "TCEX"
-/* 2: the text rules version follows the format version; 3: the stem
- * option follows stopword_mode. Version 3 is written only when stemming is
- * on, so every other extractor stays readable by builds that know 2. */
+/* 2: the text rules version follows the format version; 3: the stem and
+ * title_terms options follow stopword_mode. Version 3 is written only when
+ * one of them is on, so every other extractor stays readable by builds
+ * that know 2. */
 #define VERSION_NO_STEM 2u
 #define VERSION 3u
 
 /* ======================================================== writing */
 
 static void put_int(tci_writer *w, int v) { tci_put_u32(w, (uint32_t)v); }
+
+/* Options that only version 3 can hold. */
+static int needs_version_3(const tc_options *o) {
+  return o->stem != TC_STEM_NONE || o->title_terms != 0;
+}
 
 int tc_extractor_to_bytes(const tc_extractor *ex, unsigned char **out, size_t *len) {
   tci_writer w = {0};
@@ -53,7 +59,7 @@ int tc_extractor_to_bytes(const tc_extractor *ex, unsigned char **out, size_t *l
   o = &ex->opt;
   v = ex->vocab;
   tci_put_bytes(&w, MAGIC, 4);
-  tci_put_u32(&w, o->stem != TC_STEM_NONE ? VERSION : VERSION_NO_STEM);
+  tci_put_u32(&w, needs_version_3(o) ? VERSION : VERSION_NO_STEM);
   tci_put_u32(&w, TCI_TEXT_RULES);
   put_int(&w, o->strip_boilerplate);
   put_int(&w, o->compat);
@@ -61,7 +67,10 @@ int tc_extractor_to_bytes(const tc_extractor *ex, unsigned char **out, size_t *l
   put_int(&w, o->strip_accents);
   put_int(&w, o->max_token_bytes);
   put_int(&w, o->stopword_mode);
-  if (o->stem != TC_STEM_NONE) put_int(&w, o->stem);
+  if (needs_version_3(o)) {
+    put_int(&w, o->stem);
+    put_int(&w, o->title_terms);
+  }
   put_int(&w, o->word_ngram_min);
   put_int(&w, o->word_ngram_max);
   put_int(&w, o->char_ngram_min);
@@ -122,9 +131,10 @@ static int read_options(tci_reader *r, uint32_t version, tc_options *o, tc_diag 
   INT_FIELD(stopword_mode);
   if (version == VERSION) {
     INT_FIELD(stem);
-    if (o->stem == TC_STEM_NONE) /* writers use version 2 for that */
-      return tci_fail(diag, TC_EFORMAT, "options.stem: 0 in format %u, which is only written with stemming on",
-                      VERSION);
+    INT_FIELD(title_terms);
+    if (!needs_version_3(o)) /* writers use version 2 for that */
+      return tci_fail(diag, TC_EFORMAT, "options: stem and title_terms both off in format %u, "
+                      "which is only written with one of them on", VERSION);
   }
   INT_FIELD(word_ngram_min);
   INT_FIELD(word_ngram_max);

@@ -248,15 +248,16 @@ struct tc_extractor {
 enum {
   TCI_TERM_WORDS = 0,   /* tok[0..n) joined by one space */
   TCI_TERM_JOINED = 1,  /* tok[0..n) joined by nothing (bigrams of unspaced scripts) */
-  TCI_TERM_CHARS = 2    /* "#c ", a space if lead, chars[0..n), a space if trail */
+  TCI_TERM_CHARS = 2,   /* "#c ", a space if lead, chars[0..n), a space if trail */
+  TCI_TERM_TITLE = 3    /* "#t ", then tok[0..n) joined by one space (title_terms) */
 };
 
 typedef struct tci_term {
   uint64_t hash;        /* tci_term_hash(bytes, len) */
   size_t len;           /* bytes of the term */
   int kind;             /* TCI_TERM_* */
-  const tc_token *tok;  /* WORDS, JOINED: the first of n consecutive tokens */
-  size_t n;             /* WORDS, JOINED: tokens; CHARS: bytes at chars */
+  const tc_token *tok;  /* WORDS, JOINED, TITLE: the first of n consecutive tokens */
+  size_t n;             /* WORDS, JOINED, TITLE: tokens; CHARS: bytes at chars */
   const char *chars;    /* CHARS: the n-gram's bytes inside its token */
   int lead, trail;      /* CHARS: the n-gram includes the padding space before/after */
 } tci_term;

@@ -17,6 +17,7 @@ void tc_options_init(tc_options *o) {
   o->max_token_bytes = 64;
   o->stopword_mode = TC_STOPWORDS_ENGLISH;
   o->stem = TC_STEM_NONE;
+  o->title_terms = 0;
   o->stopwords = NULL;
   o->n_stopwords = 0;
   o->word_ngram_min = 1;
@@ -71,6 +72,8 @@ const char *tc_options_check(const tc_options *o) {
     return "char_ngram_min..char_ngram_max must be 0..0 (off) or 1 <= min <= max <= 10";
   if (o->word_ngram_max == 0 && o->char_ngram_max == 0)
     return "word and character n-grams are both off: no features";
+  if (!flag_ok(o->title_terms)) return "title_terms must be 0 or 1";
+  if (o->title_terms && o->word_ngram_max == 0) return "title_terms needs word n-grams";
   if (o->min_df < 1) return "min_df must be at least 1";
   if (!(o->max_df > 0.0 && o->max_df <= 1.0)) return "max_df must be in (0, 1]";
   if (o->max_features < 0) return "max_features must be 0 (no limit) or positive";

@@ -25,7 +25,8 @@
  *    terms are a few bytes, and memcmp's call cost more than its work.
  *
  *  - Order (what tc_extractor_terms promises): for each token position i,
- *    the word n-grams starting at i from shortest to longest, then the
+ *    the word n-grams starting at i from shortest to longest, then for a
+ *    title token those inside the title again as "#t " terms, then the
  *    joined bigram of tokens i and i+1 when both are single characters of
  *    unspaced scripts, then the character n-grams of token i, by length,
  *    left to right.
@@ -61,6 +62,10 @@ uint64_t tci_term_hash(const void *p, size_t n) { return extend(0, p, n); }
 int tci_term_equal(const tci_term *t, const char *s, size_t n) {
   size_t k;
   if (n != t->len) return 0;
+  if (t->kind == TCI_TERM_TITLE) {
+    if (memcmp(s, "#t ", 3) != 0) return 0;
+    s += 3;
+  }
   if (t->kind == TCI_TERM_CHARS) {
     if (memcmp(s, "#c ", 3) != 0) return 0;
     s += 3;
@@ -70,7 +75,7 @@ int tci_term_equal(const tci_term *t, const char *s, size_t n) {
   }
   /* The pieces add up to t->len == n, so no read passes s + n. */
   for (k = 0; k < t->n; k++) {
-    if (k > 0 && t->kind == TCI_TERM_WORDS && *s++ != ' ') return 0;
+    if (k > 0 && t->kind != TCI_TERM_JOINED && *s++ != ' ') return 0;
     if (!tci_same_bytes(s, t->tok[k].text, t->tok[k].len)) return 0;
     s += t->tok[k].len;
   }
@@ -87,8 +92,12 @@ void tci_term_copy(const tci_term *t, char *dst) {
     if (t->trail) dst[t->n] = ' ';
     return;
   }
+  if (t->kind == TCI_TERM_TITLE) {
+    memcpy(dst, "#t ", 3);
+    dst += 3;
+  }
   for (k = 0; k < t->n; k++) {
-    if (k > 0 && t->kind == TCI_TERM_WORDS) *dst++ = ' ';
+    if (k > 0 && t->kind != TCI_TERM_JOINED) *dst++ = ' ';
     if (t->tok[k].len) memcpy(dst, t->tok[k].text, t->tok[k].len);
     dst += t->tok[k].len;
   }
@@ -117,8 +126,8 @@ static void ranges(const tc_options *o, size_t *wmin, size_t *wmax, size_t *cmin
 size_t tci_terms_bound(const tc_extractor *ex, const tc_tokens *toks) {
   size_t wmin, wmax, cmin, cmax, i, bytes = 0, n = toks->n, total = 0, k;
   ranges(&ex->opt, &wmin, &wmax, &cmin, &cmax);
-  if (wmax >= wmin) { /* + 1: the joined bigram */
-    k = wmax - wmin + 2;
+  if (wmax >= wmin) { /* + 1: the joined bigram; title terms repeat the n-grams */
+    k = (wmax - wmin + 1) * (ex->opt.title_terms ? 2 : 1) + 1;
     if (n > SIZE_MAX / k) return SIZE_MAX;
     total = n * k;
   }
@@ -169,11 +178,38 @@ static int char_ngrams(const tc_token *tok, const uint64_t *cp, size_t L,
   return 0;
 }
 
+/* The word n-grams starting at title token i that stay inside the title
+ * (its first n_title tokens), as "#t " terms. The hash of "#t " + s is
+ * H("#t ") * B^|s| + H(s), with B^|s| built up as the n-gram grows. */
+static int title_terms(const tc_token *tok, const uint64_t *th, const uint64_t *tp, size_t i,
+                       size_t n_title, size_t wmin, size_t wmax, uint64_t prefix_hash,
+                       tci_term_visit fn, void *ud) {
+  uint64_t h = th[i], power = tp[i];
+  size_t k;
+  tci_term t;
+  int rc;
+  t.kind = TCI_TERM_TITLE;
+  t.tok = tok + i;
+  t.len = 3 + tok[i].len;
+  for (k = 1; k <= wmax && i + k <= n_title; k++) {
+    if (k > 1) {
+      if (tok[i + k - 1].len == 0) break;
+      h = (h * B + SPACE_CODE) * tp[i + k - 1] + th[i + k - 1];
+      power = power * B * tp[i + k - 1];
+      t.len += 1 + tok[i + k - 1].len;
+    }
+    t.n = k;
+    t.hash = prefix_hash * power + h;
+    if (k >= wmin && (rc = fn(ud, &t)) != 0) return rc;
+  }
+  return 0;
+}
+
 int tci_terms_each(const tc_extractor *ex, tc_workspace *ws, const tc_tokens *toks,
                    tci_term_visit fn, void *ud) {
   size_t wmin, wmax, cmin, cmax, n = toks->n, i, k, maxtok = 0, need, npw;
   const tc_token *tok = toks->tok;
-  uint64_t *th, *tp, *cp, hc = tci_term_hash("#c ", 3), pw[POWERS];
+  uint64_t *th, *tp, *cp, hc = tci_term_hash("#c ", 3), ht = tci_term_hash("#t ", 3), pw[POWERS];
   int words, chars, rc, un_next;
   tci_term t;
 
@@ -228,6 +264,9 @@ int tci_terms_each(const tc_extractor *ex, tc_workspace *ws, const tc_tokens *to
         t.n = k;
         if (k >= wmin && (rc = fn(ud, &t)) != 0) return rc;
       }
+      if (i < toks->n_title &&
+          (rc = title_terms(tok, th, tp, i, toks->n_title, wmin, wmax, ht, fn, ud)) != 0)
+        return rc;
       if (un && un_next) {
         t.kind = TCI_TERM_JOINED;
         t.n = 2;
@@ -278,7 +317,7 @@ static size_t longest_term(const tc_extractor *ex, const tc_tokens *toks, int *o
     if (toks->tok[i].len > maxtok) maxtok = toks->tok[i].len;
   *overflow = maxtok > (SIZE_MAX - 8) / (wmax + 2);
   if (*overflow) return 0;
-  m = wmax * (maxtok + 1);           /* word n-grams */
+  m = wmax * (maxtok + 1) + 3;       /* word n-grams, "#t " title terms */
   if (2 * maxtok > m) m = 2 * maxtok; /* joined bigrams */
   if (maxtok + 5 > m) m = maxtok + 5; /* "#c " + padded token */
   return m + 1;

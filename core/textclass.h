@@ -125,6 +125,9 @@ typedef struct tc_options {
   int char_ngram_min;   /* character n-grams inside each token, padded with spaces
                            (" data "); default 0..0 = off, e.g. 3..5 */
   int char_ngram_max;
+  int title_terms;      /* 1: the title's word n-grams count once more, as terms of
+                           their own prefixed "#t " ("#t election"); the title is the
+                           text before its first blank line; default 0 */
   /* vocabulary (used by tc_extractor_fit) */
   int min_df;           /* keep terms in at least this many documents; default 2 */
   double max_df;        /* drop terms in more than this fraction of documents; default 1.0 */
@@ -150,7 +153,8 @@ TC_API void tc_options_init(tc_options *o);
  * stopword_mode one of TC_STOPWORDS_* and, unless it is CUSTOM, no
  * stopwords given; CUSTOM needs non-NULL words (an empty list is allowed)
  * and at most TC_MAX_STOPWORDS; stem one of TC_STEM_*; n-gram ranges either 0..0 (off) or
- * 1 <= min <= max <= the limit, with at least one kind on; min_df >= 1;
+ * 1 <= min <= max <= the limit, with at least one kind on; title_terms a
+ * flag, and only with word n-grams on; min_df >= 1;
  * 0 < max_df <= 1; max_features >= 0. */
 TC_API const char *tc_options_check(const tc_options *o);
 
@@ -213,6 +217,9 @@ typedef struct tc_tokens {
   const tc_token *tok;  /* in the workspace */
   size_t n;
   size_t n_invalid;     /* invalid UTF-8 sequences replaced by U+FFFD */
+  size_t n_title;       /* title_terms: the first n_title tokens are the title's
+                           (before the text's first blank line; 0 without one);
+                           always 0 when title_terms is off */
 } tc_tokens;
 
 typedef struct tc_feature {
@@ -279,7 +286,9 @@ TC_API int tc_extractor_tokenize(const tc_extractor *ex, tc_workspace *ws,
 /* Every term the extractor derives from a text, with repetitions,
  * independent of any vocabulary (docs/features.md). For each token i in
  * order: the word n-grams starting at i (word_ngram_min..max tokens joined
- * by one space, shortest first); then, when word n-grams are on and tokens
+ * by one space, shortest first); then, with title_terms and i a title
+ * token, those of them inside the title again, prefixed "#t " ("#t data",
+ * "#t data breach"); then, when word n-grams are on and tokens
  * i and i+1 are both single characters of scripts written without spaces,
  * the two joined with no space ("中国"); then the character n-grams of
  * token i padded with a space on each side (char_ngram_min..max code

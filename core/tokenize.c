@@ -449,6 +449,22 @@ static int tokenize_norm(emitter *e, const unsigned char *s, size_t n) {
   return TC_OK;
 }
 
+/* How many tokens come before the text's first blank line (a line break,
+ * then only spaces, tabs and carriage returns up to the next one): the
+ * title's. 0 when there is no blank line: a text without one has no title. */
+static size_t title_tokens(const tc_tokens *t, const char *norm, size_t n) {
+  const char *p = memchr(norm, '\n', n), *end = norm + n, *q;
+  size_t k = 0;
+  for (; p; p = memchr(p + 1, '\n', (size_t)(end - p - 1))) {
+    for (q = p + 1; q < end && (*q == ' ' || *q == '\t' || *q == '\r'); q++) {}
+    if (q < end && *q == '\n') break;
+    if (q >= end) return 0;
+  }
+  if (!p) return 0;
+  while (k < t->n && t->tok[k].text < p) k++;
+  return k;
+}
+
 int tci_tokenize(const tc_options *o, const tci_stopset *stop, tc_workspace *ws,
                  const char *text, size_t len, unsigned flags, tc_tokens *out) {
   const char *norm;
@@ -462,10 +478,11 @@ int tci_tokenize(const tc_options *o, const tci_stopset *stop, tc_workspace *ws,
   e.n = 0;
   e.cap = ws->tokens.cap / sizeof(tc_token);
   if ((rc = tokenize_norm(&e, (const unsigned char *)norm, n))) return rc;
-  if (o->stem == TC_STEM_ENGLISH) tci_stem_tokens(ws->tokens.p, e.n);
   out->tok = ws->tokens.p;
   out->n = e.n;
   out->n_invalid = n_invalid;
+  out->n_title = o->title_terms ? title_tokens(out, norm, n) : 0;
+  if (o->stem == TC_STEM_ENGLISH) tci_stem_tokens(ws->tokens.p, e.n);
   return TC_OK;
 }
 

@@ -176,9 +176,10 @@ static int set_meta(tc_model *m, const tc_dataset *ds, const tc_train_params *p,
   if (!rc && p->tolerance > 0) rc = set_num(m, "tolerance", "%g", p->tolerance);
   snprintf(b, sizeof b, "%llu", (unsigned long long)p->seed);
   if (!rc) rc = tci_model_set_meta(m, "seed", b);
-  snprintf(b, sizeof b, "word=%d-%d char=%d-%d min_df=%d max_df=%g max_features=%d%s",
+  snprintf(b, sizeof b, "word=%d-%d char=%d-%d min_df=%d max_df=%g max_features=%d%s%s",
            o->word_ngram_min, o->word_ngram_max, o->char_ngram_min, o->char_ngram_max, o->min_df,
-           o->max_df, o->max_features, o->stem == TC_STEM_ENGLISH ? " stem=english" : "");
+           o->max_df, o->max_features, o->stem == TC_STEM_ENGLISH ? " stem=english" : "",
+           o->title_terms ? " title_terms" : "");
   if (!rc) rc = tci_model_set_meta(m, "features_options", b);
   if (!rc && cv) {
     char *s;

@@ -543,7 +543,7 @@ static void set_range(lua_State *L, const char *name, int lo, int hi) {
 /* info().options: the extractor options as train's spec spells them. */
 static void push_options(lua_State *L, const tc_options *o) {
   static const char *const stop[] = {"none", "english", "custom"};
-  lua_createtable(L, 0, 17);
+  lua_createtable(L, 0, 18);
   tcl_set_boolean(L, "strip_boilerplate", o->strip_boilerplate);
   tcl_set_boolean(L, "compat", o->compat);
   tcl_set_boolean(L, "casefold", o->casefold);
@@ -554,6 +554,7 @@ static void push_options(lua_State *L, const tc_options *o) {
   tcl_set_string(L, "stem", o->stem == TC_STEM_ENGLISH ? "english" : "none");
   set_range(L, "ngrams", o->word_ngram_min, o->word_ngram_max);
   set_range(L, "char_ngrams", o->char_ngram_min, o->char_ngram_max);
+  tcl_set_boolean(L, "title_terms", o->title_terms);
   tcl_set_integer(L, "min_df", o->min_df);
   tcl_set_number(L, "max_df", o->max_df);
   tcl_set_integer(L, "max_features", o->max_features);

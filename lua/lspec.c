@@ -32,6 +32,7 @@ static const struct {
   {"max_token_bytes", TCL_OPT_TOKENIZE},
   {"ngrams", TCL_OPT_TOKENIZE},
   {"char_ngrams", TCL_OPT_TOKENIZE},
+  {"title_terms", TCL_OPT_TOKENIZE},
   {"min_df", TCL_OPT_FEATURES},
   {"max_df", TCL_OPT_FEATURES},
   {"max_features", TCL_OPT_FEATURES},
@@ -260,6 +261,7 @@ int tcl_read_options(lua_State *L, int arg, int anchor, int kinds, tc_options *o
     opt_stem(L, arg, kinds, o);
     explicit_ngrams |= opt_range(L, arg, kinds, "ngrams", &o->word_ngram_min, &o->word_ngram_max);
     explicit_ngrams |= opt_range(L, arg, kinds, "char_ngrams", &o->char_ngram_min, &o->char_ngram_max);
+    tcl_opt_bool(L, arg, kinds, "title_terms", &o->title_terms);
   }
   if (kinds & TCL_OPT_FEATURES) {
     tcl_opt_int(L, arg, kinds, "min_df", 1, 0x7fffffff, &o->min_df);

@@ -95,7 +95,7 @@ void tcl_set_string(lua_State *L, const char *key, const char *v);
 enum {
   TCL_OPT_NORMALIZE = 1, /* strip_accents, compat, casefold */
   TCL_OPT_TOKENIZE = 2,  /* + strip_boilerplate, stopwords, stem, max_token_bytes,
-                            ngrams, char_ngrams */
+                            ngrams, char_ngrams, title_terms */
   TCL_OPT_FEATURES = 4,  /* + min_df, max_df, max_features, sublinear_tf,
                             use_idf, l2_normalize */
   TCL_OPT_TRAIN = 8,     /* + texts, labels, multilabel, kernel, ... progress */

@@ -10,12 +10,12 @@ news feeds and AG News carry). Both rules are applied to the same scores:
   fallback  every label with score >= t, best first; none: `other` (--fallback other)
   top       every label with score >= t, best first; none: the top-scoring label
 
-    /usr/bin/python3 models/label_rule_study.py [--protocol cv|SOURCE] [--extra FLAGS] [--corpora DIR]
+    /usr/bin/python3 models/label_rule_study.py [--protocol cv|SOURCE] [--extra=FLAGS] [--corpora DIR]
                                                 [--textclass PATH]
 
 --protocol SOURCE trains on the other sources and labels SOURCE's articles instead: another
 publisher's news, as in step 3 (leave-source-out). --extra adds `train` flags to the recipe
-(--extra "--stem english": step 8). About 10 seconds on 2 cores. Folds: articles grouped by their label set, ordered by the MD5 of
+(--extra="--stem english", --extra=--title-terms: step 8). About 10 seconds on 2 cores. Folds: articles grouped by their label set, ordered by the MD5 of
 their id, dealt round-robin.
 """
 import argparse

@@ -84,9 +84,10 @@ static int verify_term(void *ud, const tci_term *t) {
   return 0;
 }
 
-/* Tokens given by hand, so enumeration is tested apart from tokenising. */
-static const char *each_of(const tc_extractor *ex, tc_workspace *ws, const char *const *words,
-                           size_t n, verify *v) {
+/* Tokens given by hand, the first n_title of them the title's, so
+ * enumeration is tested apart from tokenising. */
+static const char *each_titled(const tc_extractor *ex, tc_workspace *ws, const char *const *words,
+                               size_t n, size_t n_title, verify *v) {
   tc_token tok[16];
   tc_tokens toks;
   size_t i;
@@ -98,10 +99,16 @@ static const char *each_of(const tc_extractor *ex, tc_workspace *ws, const char 
   toks.tok = tok;
   toks.n = n;
   toks.n_invalid = 0;
+  toks.n_title = n_title;
   CHECK_OK(tci_terms_each(ex, ws, &toks, verify_term, v));
   CHECK_EQ_INT(v->bad, 0);
   CHECK(tci_terms_bound(ex, &toks) >= (size_t)v->c.count);
   return v->c.buf;
+}
+
+static const char *each_of(const tc_extractor *ex, tc_workspace *ws, const char *const *words,
+                           size_t n, verify *v) {
+  return each_titled(ex, ws, words, n, 0, v);
 }
 
 /* ======================================================== terms */
@@ -126,6 +133,61 @@ TEST(word_ngrams_1_to_3) {
   ex = make(&o);
   CHECK_EQ_STR(each_of(ex, ws, w, 4, &v), "a bb c|bb c dd|");
   tc_extractor_free(ex);
+  tc_workspace_free(ws);
+}
+
+/* With title_terms, the word n-grams inside the title come again as "#t "
+ * terms, right after each title token's own n-grams (verify_term checks
+ * every described hash and comparison against the bytes). */
+TEST(title_terms) {
+  tc_options o = opts(1, 2, 0, 0);
+  tc_extractor *ex;
+  tc_workspace *ws = NULL;
+  const char *w[] = {"a", "bb", "c", "dd"};
+  char longw[101];
+  const char *lw[3];
+  collect c;
+  verify v;
+  CHECK_OK(tc_workspace_new(&ws));
+  o.title_terms = 1;
+  ex = make(&o);
+  CHECK_EQ_STR(each_titled(ex, ws, w, 4, 2, &v), "a|a bb|#t a|#t a bb|bb|bb c|#t bb|c|c dd|dd|");
+  CHECK_EQ_STR(each_titled(ex, ws, w, 4, 4, &v),
+               "a|a bb|#t a|#t a bb|bb|bb c|#t bb|#t bb c|c|c dd|#t c|#t c dd|dd|#t dd|");
+  CHECK_EQ_STR(each_titled(ex, ws, w, 4, 0, &v), "a|a bb|bb|bb c|c|c dd|dd|");
+  /* tokens longer than the table of powers of the hash base (64 bytes) */
+  memset(longw, 'q', 100);
+  longw[100] = '\0';
+  lw[0] = longw;
+  lw[1] = longw + 30; /* 70 bytes */
+  lw[2] = "x";
+  each_titled(ex, ws, lw, 3, 3, &v);
+  CHECK_EQ_INT(v.bad, 0);
+  CHECK_EQ_INT(v.c.count, 10);
+  /* from text: the title ends at the first blank line, spaces allowed on it */
+  CHECK_EQ_STR(terms_of(ex, ws, "Cyber attack\n\nAttack hits banks", &c),
+               "cyber|cyber attack|#t cyber|#t cyber attack|attack|attack attack|#t attack|"
+               "attack|attack hits|hits|hits banks|banks|");
+  CHECK_EQ_STR(terms_of(ex, ws, "Cyber\n \t\r\nbanks", &c), "cyber|cyber banks|#t cyber|banks|");
+  CHECK_EQ_STR(terms_of(ex, ws, "Cyber\nbanks", &c), "cyber|cyber banks|banks|"); /* no blank line */
+  CHECK_EQ_STR(terms_of(ex, ws, "Cyber\n \n", &c), "cyber|#t cyber|");
+  CHECK_EQ_STR(terms_of(ex, ws, "Cyber\n  ", &c), "cyber|");
+  CHECK_EQ_STR(terms_of(ex, ws, "\n\nbanks", &c), "banks|"); /* an empty title */
+  tc_extractor_free(ex);
+  /* stop words are not in the title's terms either; bigrams only (2..2) */
+  o = opts(2, 2, 0, 0);
+  o.title_terms = 1;
+  o.stopword_mode = TC_STOPWORDS_ENGLISH;
+  ex = make(&o);
+  CHECK_EQ_STR(terms_of(ex, ws, "The cat on the mat\n\nsat", &c), "cat mat|#t cat mat|mat sat|");
+  tc_extractor_free(ex);
+  /* title terms need word n-grams */
+  o = opts(0, 0, 3, 3);
+  o.title_terms = 1;
+  CHECK(tc_options_check(&o) != NULL && strstr(tc_options_check(&o), "title_terms") != NULL);
+  o.title_terms = 2;
+  o.word_ngram_min = o.word_ngram_max = 1;
+  CHECK(tc_options_check(&o) != NULL && strstr(tc_options_check(&o), "title_terms") != NULL);
   tc_workspace_free(ws);
 }
 
@@ -613,6 +675,34 @@ TEST(vectors_match_slow_reference) {
   tc_workspace_free(ws);
 }
 
+/* The same with title_terms, fitted on titled texts: each corpus text as
+ * the title of the next. */
+TEST(title_vectors_match_slow_reference) {
+  static char titled[N_CORPUS][1024];
+  const char *texts[N_CORPUS];
+  size_t lens[N_CORPUS], i, n_title;
+  tc_workspace *ws = NULL;
+  tc_options o = opts(1, 2, 0, 0);
+  tc_extractor *ex;
+  o.title_terms = 1;
+  o.stopword_mode = TC_STOPWORDS_ENGLISH;
+  ex = make(&o);
+  CHECK_OK(tc_workspace_new(&ws));
+  for (i = 0; i < N_CORPUS; i++) {
+    snprintf(titled[i], sizeof titled[i], "%s\n\n%s", corpus[i], corpus[(i + 1) % N_CORPUS]);
+    texts[i] = titled[i];
+    lens[i] = strlen(titled[i]);
+  }
+  CHECK_OK(tc_extractor_fit(ex, N_CORPUS, texts, lens, NULL, NULL));
+  for (i = 1, n_title = 0; i <= tc_extractor_n_features(ex); i++)
+    n_title += strncmp(name(ex, (int)i), "#t ", 3) == 0;
+  CHECK(n_title > 10);
+  for (i = 0; i < N_CORPUS; i++) CHECK(same_as_reference(ex, ws, texts[i]));
+  CHECK(same_as_reference(ex, ws, corpus[0])); /* no blank line: no title */
+  tc_extractor_free(ex);
+  tc_workspace_free(ws);
+}
+
 TEST(workspace_reused_across_vocabularies) {
   /* counts sized for a small vocabulary must grow for a larger one and
    * stay zero between calls */
@@ -722,6 +812,7 @@ TEST(threads_share_an_extractor) {
 
 int main(void) {
   RUN(word_ngrams_1_to_3);
+  RUN(title_terms);
   RUN(term_equal_sees_every_byte);
   RUN(public_terms_after_stop_words);
   RUN(char_ngrams_count_code_points);
@@ -735,6 +826,7 @@ int main(void) {
   RUN(vector_equals_hand_computation);
   RUN(empty_and_unknown_texts_give_empty_vectors);
   RUN(vectors_match_slow_reference);
+  RUN(title_vectors_match_slow_reference);
   RUN(workspace_reused_across_vocabularies);
   RUN(large_vocabulary_uses_dense_and_sorted_paths);
   RUN(threads_share_an_extractor);

@@ -58,8 +58,8 @@ static void round_trip(tc_options *o) {
   if (!ex) { CHECK(ex != NULL); return; }
   CHECK_OK(tc_extractor_to_bytes(ex, &p, &n));
   /* format 2 (3 with stemming), then this build's text rules */
-  CHECK(n >= 12 && memcmp(p, "TCEX", 4) == 0 && p[4] == (o->stem ? 3 : 2) && p[5] == 0 && p[6] == 0 &&
-        p[7] == 0);
+  CHECK(n >= 12 && memcmp(p, "TCEX", 4) == 0 && p[4] == (o->stem || o->title_terms ? 3 : 2) &&
+        p[5] == 0 && p[6] == 0 && p[7] == 0);
   CHECK(n >= 12 && p[8] == (TCI_TEXT_RULES & 0xFF) && p[9] == 0 && p[10] == 0 && p[11] == 0);
   memset(&d, 0, sizeof d);
   CHECK_OK(tc_extractor_from_bytes(p, n, &back, &d));
@@ -111,6 +111,9 @@ TEST(round_trips_are_identical) {
   o.n_stopwords = 0;
   o.casefold = 0;
   o.strip_boilerplate = 1;
+  round_trip(&o);
+  o = small_options();
+  o.title_terms = 1;
   round_trip(&o);
 }
 
@@ -232,6 +235,7 @@ typedef struct fields {
   uint32_t rules;        /* text rules version */
   int32_t opt[16];       /* in file order; opt[11] is unused (max_df is a double) */
   int32_t stem;          /* version 3 only, after opt[5] (stopword_mode) */
+  int32_t title_terms;   /* version 3 only, after stem */
   double max_df;
   uint32_t n_stop;
   const char *stop[3];
@@ -271,7 +275,10 @@ static tci_writer write_fields(const fields *f) {
   for (i = 0; i < 16; i++) {
     if (i == 11) tci_put_f64(&w, f->max_df);
     else tci_put_u32(&w, (uint32_t)f->opt[i]);
-    if (i == 5 && f->version >= 3) tci_put_u32(&w, (uint32_t)f->stem);
+    if (i == 5 && f->version >= 3) {
+      tci_put_u32(&w, (uint32_t)f->stem);
+      tci_put_u32(&w, (uint32_t)f->title_terms);
+    }
   }
   tci_put_u32(&w, f->n_stop);
   for (i = 0; i < f->n_stop && i < 3 && f->stop[i]; i++) tci_put_str(&w, f->stop[i], strlen(f->stop[i]));
@@ -338,8 +345,13 @@ TEST(hand_made_bytes_and_each_bad_field) {
 
   f = valid_fields(); f.version = 4; EXPECT(f, TC_EVERSION, "format version 4, this library reads 3");
   f = valid_fields(); f.version = 3; f.stem = TC_STEM_ENGLISH; EXPECT(f, TC_OK, "");
-  f = valid_fields(); f.version = 3; f.stem = TC_STEM_NONE;
-  EXPECT(f, TC_EFORMAT, "options.stem: 0 in format 3, which is only written with stemming on");
+  f = valid_fields(); f.version = 3; f.title_terms = 1; EXPECT(f, TC_OK, "");
+  f = valid_fields(); f.version = 3; f.stem = TC_STEM_ENGLISH; f.title_terms = 1; EXPECT(f, TC_OK, "");
+  f = valid_fields(); f.version = 3;
+  EXPECT(f, TC_EFORMAT, "options: stem and title_terms both off in format 3");
+  f = valid_fields(); f.version = 3; f.title_terms = 2; EXPECT(f, TC_EFORMAT, "options: title_terms must be 0 or 1");
+  f = valid_fields(); f.version = 3; f.title_terms = 1; f.opt[6] = 0; f.opt[7] = 0; f.opt[8] = 2; f.opt[9] = 3;
+  EXPECT(f, TC_EFORMAT, "options: title_terms needs word n-grams");
   f = valid_fields(); f.version = 3; f.stem = 2; EXPECT(f, TC_EFORMAT, "options: stem must be");
   f = valid_fields(); f.version = 3; f.stem = -1; EXPECT(f, TC_EFORMAT, "options.stem: 4294967295 out of range");
   f = valid_fields(); f.version = 1; EXPECT(f, TC_EVERSION, "format version 1 does not record its text rules");

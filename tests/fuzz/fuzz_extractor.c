@@ -24,7 +24,7 @@
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size);
 
 static const char probe[] =
-    "Hackers hit the budget vote; caf\xc3\xa9 \xe6\x9d\xb1\xe4\xba\xac news \xff "
+    "Hackers hit the budget vote\n\ncaf\xc3\xa9 \xe6\x9d\xb1\xe4\xba\xac news \xff "
     "striker scored twice https://example.com/x";
 
 /* abort() is how a libFuzzer target reports a broken property. */
@@ -70,8 +70,8 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size) {
 /* ==================================================== seed writer */
 
 static const char *const corpus[] = {
-    "Ministers met in Brussels to discuss the budget; the budget vote is on Monday.",
-    "The striker scored twice as the home side won the cup final on Saturday.",
+    "Budget vote\n\nMinisters met in Brussels to discuss the budget; the budget vote is on Monday.",
+    "Cup final\n\nThe striker scored twice as the home side won the cup final on Saturday.",
     "Hackers exploited a zero-day flaw in the VPN software, the vendor said.",
     "The vendor released a patch for the flaw after hackers targeted banks.",
     "Voters in Brussels back the budget; ministers welcome the vote.",
@@ -139,6 +139,10 @@ int main(int argc, char **argv) {
   o.min_df = 1;
   o.stem = TC_STEM_ENGLISH;
   bad |= write_seed(argv[1], "stems_1_2.bin", &o);
+  tc_options_init(&o);
+  o.min_df = 1;
+  o.title_terms = 1;
+  bad |= write_seed(argv[1], "titles_1_2.bin", &o);
   return bad;
 }
 #endif

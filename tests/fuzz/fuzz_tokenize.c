@@ -3,14 +3,14 @@
  *   make fuzz FUZZ_SECONDS=60
  *
  * Any bytes go in; the first byte picks one of four option sets (NFKC or
- * NFC, case folding, accent stripping, stop words, stems, page clean-up,
- * token limits) and the rest is the text. Beyond what the sanitizers catch, it
+ * NFC, case folding, accent stripping, stop words, stems, title terms, page
+ * clean-up, token limits) and the rest is the text. Beyond what the sanitizers catch, it
  * checks the stage's promises and aborts when one breaks:
  *  - both calls succeed on any bytes;
  *  - the normalised text is valid UTF-8, NUL-terminated, and the count of
  *    invalid sequences is at most the number of input bytes;
  *  - every token is non-empty, valid UTF-8, at most max_token_bytes, and
- *    lies inside the normalised text;
+ *    lies inside the normalised text; the title's tokens are at most all;
  *  - the ASCII fast path and the general path give the same bytes and the
  *    same tokens (TCI_TEXT_GENERAL);
  *  - normalising is idempotent on what it produced.
@@ -43,7 +43,9 @@ static void options_for(int set, tc_options *o) {
   static const char *const words[] = {"Straße", "don’t", "x@bbc.co.uk", "東"};
   tc_options_init(o);
   switch (set) {
-  case 0: break; /* defaults: NFKC, case folding, English stop words */
+  case 0: /* defaults (NFKC, case folding, English stop words), and title terms */
+    o->title_terms = 1;
+    break;
   case 1:
     o->compat = 0;
     o->strip_accents = 1;
@@ -104,7 +106,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 
   if (tc_extractor_tokenize(ex[set], ws, text, len, &t) != TC_OK) abort();
   if (tci_tokenize(o, &ex[set]->stop, ws2, text, len, TCI_TEXT_GENERAL, &t2) != TC_OK) abort();
-  if (t.n != t2.n || t.n_invalid != t2.n_invalid) abort();
+  if (t.n != t2.n || t.n_invalid != t2.n_invalid || t.n_title != t2.n_title || t.n_title > t.n) abort();
+  if (!o->title_terms && t.n_title != 0) abort();
   for (i = 0; i < t.n; i++) {
     const char *p = t.tok[i].text, *base = ws->norm.p;
     size_t k = t.tok[i].len;

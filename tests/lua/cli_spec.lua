@@ -254,7 +254,7 @@ describe("textclass train -> eval -> label", function()
     local out = TMP .. "/opts.model"
     local r = run("train -q --min-df 1 --stopwords " .. sw .. " --kernel rbf --gamma 0.5 --char-ngrams 3,4 " ..
                   "--ngrams 1,1 -C 2 --class-weight politics=2,sport=1 --seed 7 -j 2 --max-features 500 " ..
-                  "--strip-boilerplate --stem english -o " .. out .. " " .. D .. "/train.jsonl")
+                  "--strip-boilerplate --stem english --title-terms -o " .. out .. " " .. D .. "/train.jsonl")
     assert.equal(0, r.code, r.err)
     local info = cjson.decode(run("info --json -m " .. out).out)
     assert.equal("rbf", info.kernel)
@@ -268,7 +268,8 @@ describe("textclass train -> eval -> label", function()
     assert.equal(500, info.options.max_features)
     assert.is_true(info.options.strip_boilerplate)
     assert.equal("english", info.options.stem)
-    assert.matches(" stem=english$", info.features_options)
+    assert.is_true(info.options.title_terms)
+    assert.matches(" stem=english title_terms$", info.features_options)
     assert.is_true(info.features <= 500)
     r = run("train -q --stem french -o " .. out .. " " .. D .. "/train.jsonl")
     assert.equal(2, r.code)

@@ -296,6 +296,7 @@ describe("model:labels and model:info", function()
     assert.same({ 1, 2 }, info.options.ngrams)
     assert.equal(1, info.options.min_df)
     assert.equal("none", info.options.stem)
+    assert.is_false(info.options.title_terms)
     assert.is_false(info.fallback)
   end)
 

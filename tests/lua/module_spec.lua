@@ -140,6 +140,15 @@ describe("tc.tokenize", function()
     assert.same({ "attack", "attack attack", "attack" }, tc.tokenize("attackers attacked", { stem = "english", ngrams = { 1, 2 } }))
   end)
 
+  it("gives the title's n-grams again as \"#t \" terms with title_terms", function()
+    local text = "Bank robbery\n\nThe robbery failed"
+    assert.same({ "bank", "bank robbery", "#t bank", "#t bank robbery", "robbery", "robbery robbery", "#t robbery",
+                  "robbery", "robbery failed", "failed" }, tc.tokenize(text, { ngrams = { 1, 2 }, title_terms = true }))
+    assert.same({ "bank", "robbery", "robbery", "failed" }, tc.tokenize(text, { title_terms = false }))
+    -- a text without a blank line has no title
+    assert.same({ "bank", "robbery" }, tc.tokenize("Bank robbery", { ngrams = 1, title_terms = true }))
+  end)
+
   it("gives n-gram terms when ngrams or char_ngrams are asked for", function()
     assert.same({ "data", "data breach", "breach" }, tc.tokenize("data breach", { ngrams = { 1, 2 } }))
     assert.same({ "data breach" }, tc.tokenize("data breach", { ngrams = 2 }))
@@ -185,6 +194,9 @@ describe("tc.tokenize", function()
     assert.error_matches(function() tc.tokenize("x", { stopwords = { "a\0b" } }) end, "opts.stopwords%[1%]: word contains a NUL byte")
     assert.error_matches(function() tc.tokenize("x", { stem = "french" }) end, 'opts.stem: "english", "none" or false expected, got string')
     assert.error_matches(function() tc.tokenize("x", { stem = true }) end, 'opts.stem: "english", "none" or false expected, got boolean')
+    assert.error_matches(function() tc.tokenize("x", { title_terms = 1 }) end, "opts.title_terms: boolean expected, got number")
+    assert.error_matches(function() tc.tokenize("x", { title_terms = true, ngrams = false, char_ngrams = { 3, 3 } }) end,
+                         "opts: title_terms needs word n%-grams")
     assert.error_matches(function() tc.tokenize("x", { ngrams = { 2, 1 } }) end, "opts.ngrams: {min, max} with min <= max expected")
     assert.error_matches(function() tc.tokenize("x", { ngrams = { 1 } }) end, "opts.ngrams: {min, max}, integer or false expected")
     assert.error_matches(function() tc.tokenize("x", { ngrams = 0 }) end, "opts.ngrams: integer in %[1, 32%] expected, got 0")

@@ -83,6 +83,7 @@ M.spec = {
     { long = "stopwords", arg = "LIST", help = "english, none, or FILE with one word per line [english]" },
     { long = "stem", arg = "LANG", choices = { "english", "none" },
       help = "reduce words to their stems (english: Snowball's English stemmer) [none]" },
+    { long = "title-terms", help = "the title's word n-grams count again as terms of their own" },
     { long = "strip-boilerplate", help = "drop page furniture (headline lists, cookie notices) first" },
     { long = "multilabel", help = "documents may have several labels" },
     { short = "t", long = "threshold", arg = "X", type = "number", min = 0, max = 1,
@@ -149,7 +150,7 @@ local FLAG_OF = {
   kernel = "--kernel", C = "-C", gamma = "--gamma", class_weight = "--class-weight",
   threshold = "--threshold", fallback = "--fallback", ngrams = "--ngrams",
   char_ngrams = "--char-ngrams", min_df = "--min-df", max_features = "--max-features",
-  stopwords = "--stopwords", stem = "--stem", strip_boilerplate = "--strip-boilerplate", cv = "--cv",
+  stopwords = "--stopwords", stem = "--stem", title_terms = "--title-terms", strip_boilerplate = "--strip-boilerplate", cv = "--cv",
   grid = "--grid", seed = "--seed", threads = "--threads", multilabel = "--multilabel",
   labels = "the training data",
 }
@@ -172,6 +173,7 @@ local function build_spec(opts, texts, labels)
   elseif opts.stopwords == "none" then spec.stopwords = false
   elseif opts.stopwords then spec.stopwords = read_stopwords(opts.stopwords) end
   spec.stem = opts.stem
+  spec.title_terms = opts.title_terms or nil
   spec.strip_boilerplate = opts.strip_boilerplate or nil
   spec.cv = opts.cv
   if opts.grid then
