@@ -38,8 +38,8 @@
  * title_terms options follow stopword_mode. Version 3 is written only when
  * one of them is on, so every other extractor stays readable by builds
  * that know 2. */
-#define VERSION_NO_STEM 2u
-#define VERSION 3u
+#define VERSION_2 2u
+#define VERSION_3 3u
 
 /* ======================================================== writing */
 
@@ -59,7 +59,7 @@ int tc_extractor_to_bytes(const tc_extractor *ex, unsigned char **out, size_t *l
   o = &ex->opt;
   v = ex->vocab;
   tci_put_bytes(&w, MAGIC, 4);
-  tci_put_u32(&w, needs_version_3(o) ? VERSION : VERSION_NO_STEM);
+  tci_put_u32(&w, needs_version_3(o) ? VERSION_3 : VERSION_2);
   tci_put_u32(&w, TCI_TEXT_RULES);
   put_int(&w, o->strip_boilerplate);
   put_int(&w, o->compat);
@@ -129,12 +129,12 @@ static int read_options(tci_reader *r, uint32_t version, tc_options *o, tc_diag 
   INT_FIELD(strip_accents);
   INT_FIELD(max_token_bytes);
   INT_FIELD(stopword_mode);
-  if (version == VERSION) {
+  if (version == VERSION_3) {
     INT_FIELD(stem);
     INT_FIELD(title_terms);
     if (!needs_version_3(o)) /* writers use version 2 for that */
       return tci_fail(diag, TC_EFORMAT, "options: stem and title_terms both off in format %u, "
-                      "which is only written with one of them on", VERSION);
+                      "which is only written with one of them on", VERSION_3);
   }
   INT_FIELD(word_ngram_min);
   INT_FIELD(word_ngram_max);
@@ -284,8 +284,8 @@ int tc_extractor_from_bytes(const unsigned char *p, size_t len, tc_extractor **o
   if (version == 1)
     return tci_fail(diag, TC_EVERSION, "extractor: format version 1 does not record its text rules "
                     "(this build has text rules %u): retrain", TCI_TEXT_RULES);
-  if (version != VERSION_NO_STEM && version != VERSION)
-    return tci_fail(diag, TC_EVERSION, "extractor: format version %u, this library reads %u", version, VERSION);
+  if (version != VERSION_2 && version != VERSION_3)
+    return tci_fail(diag, TC_EVERSION, "extractor: format version %u, this library reads 2 and 3", version);
   rules = tci_get_u32(&r);
   if (r.bad) return tci_fail(diag, TC_EFORMAT, "extractor: text rules version truncated");
   if (rules != TCI_TEXT_RULES)

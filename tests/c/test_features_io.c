@@ -343,7 +343,7 @@ TEST(hand_made_bytes_and_each_bad_field) {
   tc_extractor_free(ex);
   free(w.p);
 
-  f = valid_fields(); f.version = 4; EXPECT(f, TC_EVERSION, "format version 4, this library reads 3");
+  f = valid_fields(); f.version = 4; EXPECT(f, TC_EVERSION, "format version 4, this library reads 2 and 3");
   f = valid_fields(); f.version = 3; f.stem = TC_STEM_ENGLISH; EXPECT(f, TC_OK, "");
   f = valid_fields(); f.version = 3; f.title_terms = 1; EXPECT(f, TC_OK, "");
   f = valid_fields(); f.version = 3; f.stem = TC_STEM_ENGLISH; f.title_terms = 1; EXPECT(f, TC_OK, "");
