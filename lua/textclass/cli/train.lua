@@ -83,7 +83,7 @@ M.spec = {
     { long = "stopwords", arg = "LIST", help = "english, none, or FILE with one word per line [english]" },
     { long = "stem", arg = "LANG", choices = { "english", "none" },
       help = "reduce words to their stems (english: Snowball's English stemmer) [none]" },
-    { long = "title-terms", help = "the title's word n-grams count again as terms of their own" },
+    { long = "title-terms", help = "the title (the text before its first blank line) gives terms of its own too" },
     { long = "strip-boilerplate", help = "drop page furniture (headline lists, cookie notices) first" },
     { long = "multilabel", help = "documents may have several labels" },
     { short = "t", long = "threshold", arg = "X", type = "number", min = 0, max = 1,
