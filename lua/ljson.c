@@ -10,9 +10,9 @@
  *
  * Caveats (design decisions):
  *  - It is a fast path, not a second JSON library: it accepts RFC 8259
- *    JSON only, and says "not handled" for anything else, including
- *    valid JSON it leaves alone (an escape in a key, nesting deeper than
- *    lua-cjson's 1000 levels): it returns false. The caller then decodes the line with
+ *    JSON only, and says "not handled" for anything else, including what
+ *    lua-cjson is lenient about (a raw tab inside a string, the number
+ *    `1.`) and nesting 1000 levels deep: it returns false. The caller then decodes the line with
  *    lua-cjson, whose verdict and message stand. So a line is never
  *    accepted here that lua-cjson would refuse, and never refused here
  *    with a message of our own. tests/lua/json_fields_spec.lua holds it to
@@ -22,6 +22,8 @@
  *  - A number is returned as its token, exactly as written (an id such as
  *    1234567890123456789 keeps every digit).
  *  - A repeated key: the last occurrence wins, as with lua-cjson's table.
+ *    Keys are compared with their escapes decoded, as lua-cjson sees them
+ *    ("te\u0078t" is "text"); only such a key is decoded, on the Lua stack.
  *  - With a table for the other members, `label -o jsonl` copies them to
  *    its output as written: no decode and re-encode, which turned [] into
  *    {} and rounded numbers past 2^53.
@@ -205,6 +207,7 @@ static int literal(scan *s, const char *word) {
 }
 
 static int value(scan *s, field *f, size_t nf);
+static void push_unescaped(lua_State *L, const unsigned char *p, size_t len);
 
 /* An object or array at s->p (its opening bracket); fields (of which nf)
  * are filled from the keys of this level when f is not NULL. */
@@ -221,16 +224,24 @@ static int container(scan *s, field *f, size_t nf) {
   }
   for (;;) {
     unsigned hits = 0; /* bit i: the key is f[i].name (both bits when the names are equal) */
-    const unsigned char *key = NULL, *key_end = NULL;
+    const unsigned char *key = NULL;
+    size_t key_len = 0;
+    int decoded = 0; /* the key, its escapes decoded, is on the Lua stack */
     if (is_object) {
       int escaped;
       size_t i;
       if (s->p >= s->end || *s->p != '"') return 0;
       key = ++s->p;
-      if (!string_body(s, &escaped) || escaped) return 0; /* an escaped key: left to lua-cjson */
-      key_end = s->p - 1;
+      if (!string_body(s, &escaped)) return 0;
+      key_len = (size_t)(s->p - 1 - key);
+      if (escaped) { /* compared and stored as lua-cjson would see it */
+        luaL_checkstack(s->L, 3, "JSON keys nested too deep");
+        push_unescaped(s->L, key, key_len);
+        key = (const unsigned char *)lua_tolstring(s->L, -1, &key_len);
+        decoded = 1;
+      }
       for (i = 0; f && i < nf; i++) {
-        if ((size_t)(key_end - key) == f[i].name_len && memcmp(key, f[i].name, f[i].name_len) == 0)
+        if (key_len == f[i].name_len && memcmp(key, f[i].name, f[i].name_len) == 0)
           hits |= 1u << i;
       }
       skip_ws(s);
@@ -238,6 +249,8 @@ static int container(scan *s, field *f, size_t nf) {
       s->p++;
       skip_ws(s);
     }
+    /* (a failure below leaves a decoded key on the stack: the call
+     * returns false at once, and Lua drops the stack with the call) */
     if (hits) {
       const unsigned char *start = s->p;
       field got;
@@ -262,13 +275,16 @@ static int container(scan *s, field *f, size_t nf) {
         f[i].len = got.len;
         f[i].escaped = got.escaped;
       }
+      if (decoded) lua_pop(s->L, 1);
     } else {
       const unsigned char *start = s->p;
       if (!value(s, NULL, 0)) return 0;
       if (s->others && s->depth == 1 && is_object) { /* t[key] = the value's JSON text, as written */
-        lua_pushlstring(s->L, (const char *)key, (size_t)(key_end - key));
+        if (!decoded) lua_pushlstring(s->L, (const char *)key, key_len);
         lua_pushlstring(s->L, (const char *)start, (size_t)(s->p - start));
         lua_rawset(s->L, s->others);
+      } else if (decoded) {
+        lua_pop(s->L, 1);
       }
     }
     skip_ws(s);

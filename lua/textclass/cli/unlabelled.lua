@@ -19,9 +19,10 @@ local where, take_text = records.where, records.take_text
 -- as its JSON text. The text and id are read straight from the line
 -- (tc.json_fields), so a numeric id is the token as written, and the other
 -- fields are copied as written ([] stays [], long numbers keep their
--- digits). A line that scanner does not handle is decoded by lua-cjson,
--- whose verdict stands (id_value then recovers the id's token; the other
--- fields are then lua-cjson's values encoded again).
+-- digits). A line that scanner does not handle (not strict JSON, or nested
+-- 1000 deep) is decoded by lua-cjson, whose verdict stands (id_value then
+-- recovers the id's token; the other fields are then lua-cjson's values
+-- encoded again).
 local function jsonl_document(line, src, n, opts, text_field, id_field)
   local doc = {}
   local fields = opts.keep_fields ~= false and {} or nil
