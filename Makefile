@@ -121,6 +121,7 @@ fuzz:
 	  seeds=tests/fuzz/seeds/$$name; [ -d $$seeds ] || seeds=; \
 	  echo "fuzz: $$name for $(FUZZ_SECONDS)s"; \
 	  build/fuzz/$$name -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -print_final_stats=0 \
+	    -artifact_prefix=build/fuzz/$$name- \
 	    build/fuzz/$$name.corpus $$seeds 2>build/fuzz/$$name.log || { tail -40 build/fuzz/$$name.log; exit 1; }; \
 	  echo "fuzz: $$name ok: $$(grep -o 'Done [0-9]* runs' build/fuzz/$$name.log | tail -n 1), no crash"; \
 	done
