@@ -6,7 +6,7 @@ other stories' headlines (sport results under a politics story), "Read more" lin
 prompts, share buttons, bylines, copyright lines. The label must follow the article. This script
 builds such pages so a model can be evaluated on them (`textclass eval`), never trained on them:
 
-    bench/noisy_pages.py [--corpora DIR] [--out DIR] [--seed 1] [--corpus NAME ...]
+    bench/noisy_pages.py [--corpora DIR] [--out DIR] [--seed 1] [--corpus NAME ...] [--html]
     bench/noisy_pages.py --input FILE.jsonl [--input ...] [--out DIR]   (any labelled JSONL)
 
 For each test article of each corpus (default bbc, cyber, masakhanews_eng, agnews) it writes one
@@ -21,7 +21,15 @@ headlines under a politics story). Every page gets, in seeded random order and p
 So the furniture often has as many words as a short article (AG News items are one or two
 sentences): a strong test. OUT defaults to a new temp dir; the path is printed on stdout.
 Standard library only; deterministic for a given --seed and input.
+
+With --html the same pages are written as HTML documents instead (OUT/noisy-html-<corpus>.jsonl,
+the page's markup as the record's text, for `textclass eval --html`): a <title> with the site's
+name, a stylesheet and scripts whose code holds topic words, the menu in <nav>, the cookie banner
+in a <div> with a <button>, the article in <article> (<h1>, <p>, a byline, character
+references), the headline lists in <aside> or, half the time, in a plain <section> (which only
+the boilerplate stage can catch), the share links, and a <footer>.
 """
+import html
 import argparse
 import json
 import os
@@ -114,6 +122,52 @@ def compose(rng, doc, pool_by_label):
     return "\n".join(lines) + "\n"
 
 
+SCRIPTS = [
+    "window.dataLayer = window.dataLayer || []; dataLayer.push({section: 'sport', "
+    "topics: ['politics', 'election', 'football', 'ransomware']});",
+    "if (window.innerWidth < 600 && document.cookie.indexOf('consent') < 0) { showBanner('cookies'); }",
+]
+STYLE = "body { font-family: Georgia, serif } nav li { display: inline } .most-read > li { margin: 0 }"
+
+
+def compose_html(rng, doc, pool_by_label):
+    """The page of compose() as an HTML document."""
+    e = html.escape
+    title, paras = split_article(doc["text"])
+    label = label_of(doc)
+    out = ["<!DOCTYPE html>", "<html lang=\"en\"><head><meta charset=\"utf-8\">",
+           "<title>%s | Example News</title>" % e(title), "<style>%s</style>" % STYLE,
+           "<script>%s</script>" % rng.choice(SCRIPTS), "</head><body>", "<header><nav><ul>"]
+    out += ["<li><a href=\"/%s\">%s</a></li>" % (e(m.lower()), e(m)) for m in rng.choice(MENUS)]
+    out.append("</ul></nav></header>")
+    if rng.random() < 0.5:
+        out.append("<div class=\"cookie-banner\"><p>%s</p><button>Accept all</button></div>" % e(rng.choice(COOKIE)))
+    out.append("<main><article><h1>%s</h1>" % e(title))
+    if rng.random() < 0.5:
+        out.append("<p class=\"byline\">%s</p>" % e(rng.choice(BYLINES)))
+
+    def headline_list(heading, items, more):
+        tag = "aside" if rng.random() < 0.5 else "section"
+        lis = []
+        for h in items:
+            lis.append("<li><a href=\"/story\">%s</a>%s</li>" % (e(h), " <a href=\"/story\">Read more</a>"
+                                                                if more and rng.random() < 0.3 else ""))
+        return "<%s class=\"related\"><h3>%s</h3><ul>%s</ul></%s>" % (tag, e(heading), "".join(lis), tag)
+
+    body = ["<p>%s</p>" % e(p).replace("&#x27;", "&rsquo;") for p in paras]
+    if len(body) >= 2 and rng.random() < 0.5:
+        at = rng.randrange(1, len(body))
+        body.insert(at, headline_list(rng.choice(LIST_TITLES_MID),
+                                      headlines(rng, pool_by_label, label, rng.randint(3, 5)), False))
+    out += body
+    out.append("</article>")
+    out.append("<div class=\"share\">%s</div>" % " ".join("<a href=\"#\">%s</a>" % e(a) for a in rng.sample(AFTER, 2)))
+    out.append(headline_list(rng.choice(LIST_TITLES_END), headlines(rng, pool_by_label, label, rng.randint(4, 8)), True))
+    out.append("</main><footer><p>%s</p></footer>" % e(rng.choice(COPYRIGHT)))
+    out.append("<script>%s</script></body></html>" % rng.choice(SCRIPTS))
+    return "\n".join(out) + "\n"
+
+
 def main(argv):
     p = argparse.ArgumentParser(prog="bench/noisy_pages.py", description=__doc__.split("\n\n")[0])
     p.add_argument("--corpora", default=os.environ.get("TEXTCLASS_CORPORA") or os.path.join(
@@ -124,6 +178,7 @@ def main(argv):
                    % ", ".join(DEFAULT_CORPORA))
     p.add_argument("--input", action="append", help="compose from this JSONL file instead (repeatable; "
                    "e.g. held-out folds of a train split for a design study); output noisy-<name>")
+    p.add_argument("--html", action="store_true", help="write the pages as HTML documents (noisy-html-<name>)")
     args = p.parse_args(argv)
     if args.input:
         names = [os.path.splitext(os.path.basename(f))[0] for f in args.input]
@@ -151,14 +206,15 @@ def write_pages(args, names, docs):
         pool[lab].sort()
     for n in names:
         rng = random.Random("%d:%s" % (args.seed, n))
-        path = os.path.join(out, "noisy-%s.jsonl" % n)
+        kind = "noisy-html-" if args.html else "noisy-"
+        path = os.path.join(out, "%s%s.jsonl" % (kind, n))
         with open(path, "w", encoding="utf-8") as f:
             for d in docs[n]:
-                rec = {"id": "noisy-" + d["id"], "text": compose(rng, d, pool)}
+                rec = {"id": kind + d["id"], "text": (compose_html if args.html else compose)(rng, d, pool)}
                 for key in ("label", "labels", "orig_label"):
                     if key in d:
                         rec[key] = d[key]
-                rec["source"] = "noisy-" + n
+                rec["source"] = kind + n
                 f.write(json.dumps(rec, ensure_ascii=False) + "\n")
         print("noisy_pages: %d pages -> %s" % (len(docs[n]), path), file=sys.stderr)
     print(out)

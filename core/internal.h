@@ -67,6 +67,7 @@ struct tc_workspace {
   tci_buf norm;       /* char: normalised UTF-8 */
   tci_buf tokens;     /* tc_token */
   tci_buf page;       /* char: text with boilerplate lines removed (boilerplate.c) */
+  tci_buf html;       /* char: the text of an HTML page (html.c) */
   /* feature stage (terms.c, vectorize.c) */
   tci_buf hashes;     /* uint64_t: per-token hashes */
   tci_buf ids;        /* int: feature ids found in a document, with repeats */

@@ -193,6 +193,22 @@ TC_API int tc_normalize(const tc_options *o, tc_workspace *ws,
                         const char *text, size_t len,
                         const char **out, size_t *out_len, size_t *n_invalid);
 
+/* The text of an HTML page, as a reader sees it (docs/boilerplate.md,
+ * "HTML pages"): tags, comments, scripts and styles go, and so does the
+ * content of nav, aside, footer, form, button, select, iframe and svg
+ * elements, unless nothing else is left; character references are decoded
+ * (&amp; &eacute; &#8217;); block elements (p, div, h1, li, ...) end
+ * paragraphs, written with a blank line between them, and on a page
+ * without an <h1> the <title> comes first as a paragraph of its own (a
+ * <title> holds the site's name too); other white space collapses to
+ * one space except in <pre>. A page declaring windows-1252 or Latin-1 that
+ * is not valid UTF-8 is read as Windows-1252. Linear time on any bytes;
+ * *out (NUL-terminated, *out_len without it) is in the workspace until its
+ * next use for HTML. TC_EINVAL, TC_ENOMEM, or TC_ELIMIT above
+ * PTRDIFF_MAX / 16 bytes. html may be NULL when len is 0. */
+TC_API int tc_html_text(tc_workspace *ws, const char *html, size_t len,
+                        const char **out, size_t *out_len);
+
 /* Where text stops being well-formed UTF-8: the byte offset of the first
  * invalid sequence (an overlong form, a surrogate, a value above U+10FFFF,
  * a stray or truncated byte), or len when all of it is valid. For callers

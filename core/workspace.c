@@ -35,6 +35,7 @@ void tc_workspace_free(tc_workspace *ws) {
   tci_buf_free(&ws->norm);
   tci_buf_free(&ws->tokens);
   tci_buf_free(&ws->page);
+  tci_buf_free(&ws->html);
   tci_buf_free(&ws->hashes);
   tci_buf_free(&ws->ids);
   tci_buf_free(&ws->counts);

@@ -123,6 +123,27 @@ static int tcl_normalize(lua_State *L) {
 }
 
 /***
+ * The text of an HTML page, as a reader sees it: markup, scripts and the
+ * site's navigation out, character references decoded, one paragraph a
+ * line with a blank line between, the <title> first (tc_html_text).
+ * @function html_text
+ * @string html
+ * @return string
+ * @return[2] nil, message, code (a size limit of the core)
+ */
+static int tcl_html_text(lua_State *L) {
+  tcl_state *s = get_state(L);
+  size_t len, out_len = 0;
+  const char *html = luaL_checklstring(L, 1, &len), *out = NULL;
+  int rc;
+  tcl_check_nargs(L, 1);
+  rc = tc_html_text(state_ws(L, s), html, len, &out, &out_len);
+  if (rc != TC_OK) return tcl_fail(L, rc, NULL, NULL);
+  lua_pushlstring(L, out, out_len);
+  return 1;
+}
+
+/***
  * Check that text is well-formed UTF-8 (no repair: for callers that refuse
  * invalid text rather than decode it with U+FFFD, as predict does).
  * @function check_utf8
@@ -392,6 +413,7 @@ void tcl_register_class(lua_State *L, const char *name, const luaL_Reg *meta,
 
 static const luaL_Reg functions[] = {
   {"normalize", tcl_normalize},
+  {"html_text", tcl_html_text},
   {"check_utf8", tcl_check_utf8},
   {"json_fields", tcl_json_fields},
   {"format_scores", tcl_format_scores},

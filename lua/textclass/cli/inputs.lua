@@ -4,7 +4,9 @@
 -- hidden entries skipped, symlink loops cut) and "-" for stdin. Each file
 -- has a format, from --input or its extension:
 --
---   text   the whole file is one article                 (any other extension)
+--   text   the whole file is one article                 (any other extension;
+--          .html, .htm and .xhtml files are read as HTML pages, as every
+--          document is with --html: tc.html_text gives their text)
 --   lines  one article per line                           (stdin's default)
 --   jsonl  one JSON object per line                       (.jsonl, .ndjson)
 --   csv    RFC 4180 with a header row                     (.csv)
@@ -51,12 +53,13 @@ M.TEXT_OPTIONS = {
   { long = "text-column", arg = "NAME|N", default = "text", help = "CSV column holding the text" },
   { long = "id-column", arg = "NAME|N", help = "CSV column holding the id [id, when present]" },
   { long = "replace-invalid", help = "accept text with invalid UTF-8 (decoded with U+FFFD) instead of failing it" },
+  { long = "html", help = "documents are HTML pages: read their text (always for .html and .htm files)" },
   { long = "max-bytes", arg = "N", type = "integer", min = 1, default = M.MAX_DOC_BYTES,
     help = "longest document accepted, in bytes" },
 }
 
 local READ_KEYS = { "input", "text_field", "id_field", "label_field", "text_column", "id_column",
-                    "label_column", "replace_invalid", "max_bytes", "multilabel" }
+                    "label_column", "replace_invalid", "html", "max_bytes", "multilabel" }
 
 --- The reading options (for documents and labelled) out of a command's
 -- parsed options, so a flag added to TEXT_OPTIONS reaches every reader.

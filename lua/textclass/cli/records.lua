@@ -30,15 +30,24 @@ function M.strip_eol(line) return (util.split_eol(line)) end
 -- Checks on one article
 ---------------------------------------------------------------------------
 
---- Why this text cannot be classified, or nil. `whole_file` words the
--- binary case for a file ("binary file") rather than a record.
-function M.check_text(text, opts, whole_file)
+--- Why these bytes cannot be an article, or nil: too large, or binary.
+-- `whole_file` words the binary case for a file ("binary file") rather
+-- than a record.
+local function check_bytes(text, opts, whole_file)
   if #text > (opts.max_bytes or M.MAX_DOC_BYTES) then
     return string.format("document too large (%d bytes, limit %d)", #text, opts.max_bytes or M.MAX_DOC_BYTES)
   end
   if text:find("\0", 1, true) then
     return whole_file and "binary file" or "binary data (NUL byte)"
   end
+  return nil
+end
+
+--- Why this text cannot be classified, or nil: check_bytes' reasons,
+-- invalid UTF-8 (unless --replace-invalid), or nothing but white space.
+function M.check_text(text, opts, whole_file)
+  local problem = check_bytes(text, opts, whole_file)
+  if problem then return problem end
   if not opts.replace_invalid then
     local ok, pos = tc.check_utf8(text)
     if not ok then return string.format("invalid UTF-8 at byte %d", pos) end
@@ -47,8 +56,28 @@ function M.check_text(text, opts, whole_file)
   return nil
 end
 
+--- Is the file at path an HTML page by its extension (.html, .htm, .xhtml)?
+function M.is_html_path(path)
+  local ext = (path:match("%.([%w]+)$") or ""):lower()
+  return ext == "html" or ext == "htm" or ext == "xhtml"
+end
+
 --- Give doc its text, or the error check_text finds in it; returns doc.
-function M.take_text(doc, text, opts, whole_file)
+-- An HTML page (`html`, else opts.html: --html) is read for its text
+-- (tc.html_text) after the size and binary checks, which apply to the page
+-- as given; the UTF-8 and emptiness checks then apply to its text.
+function M.take_text(doc, text, opts, whole_file, html)
+  if html == nil then html = opts.html end
+  if html then
+    doc.error = check_bytes(text, opts, whole_file)
+    if doc.error then return doc end
+    local page_text, err = tc.html_text(text)
+    if not page_text then
+      doc.error = err
+      return doc
+    end
+    text = page_text
+  end
   doc.error = M.check_text(text, opts, whole_file)
   doc.text = not doc.error and text or nil
   return doc
@@ -73,7 +102,7 @@ function M.read_whole(doc, src, f, head, opts, counter)
   stream.close(src, f)
   counter.bytes = counter.bytes + (src.size or #text)
   if doc.error then return doc end
-  return M.take_text(doc, text, opts, true)
+  return M.take_text(doc, text, opts, true, opts.html or M.is_html_path(src.path))
 end
 
 ---------------------------------------------------------------------------

@@ -1,0 +1,99 @@
+-- html_spec.lua - HTML pages: tc.html_text, and the command line reading
+-- .html files and --html documents (core/html.c has its own C tests).
+local tc = require "textclass"
+local cjson = require "cjson.safe"
+local H = dofile("tests/lua/cli_helpers.lua")
+local TMP, spit, run, tsv, jsonl, model = H.TMP, H.spit, H.run, H.tsv, H.jsonl, H.model
+
+teardown(H.cleanup)
+
+local PAGE = [[<!DOCTYPE html><html><head><meta charset="utf-8">
+<title>Hackers breach bank | Example News</title>
+<style>.sport { color: red }</style><script>var topics = ["sport", "football", "league"];</script></head>
+<body><nav><a href="/sport">Sport</a> <a href="/football">Football</a> <a href="/league">League</a></nav>
+<article><h1>Hackers breach bank</h1>
+<p>Hackers breached the bank&rsquo;s network, stole passwords and installed malware, the bank said.</p>
+<p>Security researchers traced the ransomware attack to a phishing e-mail.</p></article>
+<footer>Sport &middot; Football &middot; League</footer></body></html>]]
+
+describe("tc.html_text", function()
+  it("gives the page's text", function()
+    assert.equal("Hackers breach bank\n\nHackers breached the bank\u{2019}s network, stole passwords and " ..
+                 "installed malware, the bank said.\n\nSecurity researchers traced the ransomware attack " ..
+                 "to a phishing e-mail.", tc.html_text(PAGE))
+    assert.equal("", tc.html_text(""))
+    assert.equal("plain & simple", tc.html_text("plain &amp; simple"))
+  end)
+
+  it("raises on bad arguments", function()
+    assert.error_matches(function() tc.html_text() end, "bad argument #1 .*string expected")
+    assert.error_matches(function() tc.html_text("x", 1) end, "unexpected argument")
+  end)
+end)
+
+describe("textclass and HTML pages", function()
+  it("reads .html and .htm files as pages, other files as text", function()
+    spit(TMP .. "/page.html", PAGE)
+    spit(TMP .. "/page.htm", PAGE)
+    spit(TMP .. "/page.txt", PAGE)
+    local r = run("label -q -o jsonl -m " .. model() .. " " .. TMP .. "/page.html " .. TMP .. "/page.htm " ..
+                  TMP .. "/page.txt")
+    assert.equal(0, r.code, r.err)
+    local rows = jsonl(r.out)
+    assert.equal(3, #rows)
+    assert.equal("cyber", rows[1].label)
+    assert.same(rows[1].scores, rows[2].scores)
+    -- read as text, the markup's words vote too: other scores
+    assert.are_not.same(rows[1].scores, rows[3].scores)
+    -- --html reads any file as a page
+    r = run("label -q -o jsonl --html -m " .. model() .. " " .. TMP .. "/page.txt")
+    assert.same(rows[1].scores, jsonl(r.out)[1].scores)
+  end)
+
+  it("reads JSONL texts as pages with --html", function()
+    local path = TMP .. "/pages.jsonl"
+    spit(path, cjson.encode({ id = "p1", text = PAGE }) .. "\n" ..
+               cjson.encode({ id = "p2", text = "<p><b>The striker scored twice</b> as the team won the league final</p>" }) .. "\n")
+    local with = run("label -q -o jsonl --html -m " .. model() .. " " .. path)
+    local without = run("label -q -o jsonl -m " .. model() .. " " .. path)
+    assert.equal(0, with.code, with.err)
+    local a, b = jsonl(with.out), jsonl(without.out)
+    assert.equal("cyber", a[1].label)
+    assert.equal("sport", a[2].label)
+    assert.are_not.same(a[1].scores, b[1].scores)
+    -- the same text given clean scores the same as the page
+    spit(TMP .. "/clean.jsonl", cjson.encode({ text = tc.html_text(PAGE) }) .. "\n")
+    local clean = run("label -q -o jsonl -m " .. model() .. " " .. TMP .. "/clean.jsonl")
+    assert.same(a[1].scores, jsonl(clean.out)[1].scores)
+  end)
+
+  it("reads a Windows-1252 page, and reports a page without text", function()
+    spit(TMP .. "/latin.html", '<meta charset="windows-1252"><p>Hackers stole \147passwords\148 from the caf\233</p>')
+    spit(TMP .. "/empty.html", "<html><head><script>var x;</script></head><body><!-- nothing --></body></html>")
+    spit(TMP .. "/huge.html", "<p>" .. string.rep("a", 200) .. "</p>")
+    local r = run("label -q -m " .. model() .. " --max-bytes 100 " .. TMP .. "/latin.html " .. TMP .. "/empty.html " ..
+                  TMP .. "/huge.html")
+    assert.equal(1, r.code)
+    local rows = tsv(r.out)
+    assert.equal("", rows[1][5]) -- read as UTF-8 text after conversion: no invalid UTF-8
+    assert.equal("empty document", rows[2][5])
+    assert.equal("document too large (207 bytes, limit 100)", rows[3][5]) -- the page's size counts
+  end)
+
+  it("trains from and evaluates on folders of pages", function()
+    local dir = TMP .. "/pages"
+    os.execute("mkdir -p " .. dir .. "/cyber " .. dir .. "/sport")
+    for i = 1, 3 do
+      spit(dir .. "/cyber/" .. i .. ".html", "<nav>Sport Football</nav><p>Hackers stole passwords with malware " .. i .. "</p>")
+      spit(dir .. "/sport/" .. i .. ".html", "<nav>Hackers Malware</nav><p>The striker scored in the final " .. i .. "</p>")
+    end
+    local m = TMP .. "/pages.model"
+    local r = run("train -q --min-df 1 -o " .. m .. " " .. dir)
+    assert.equal(0, r.code, r.err)
+    r = run("explain -m " .. m .. " -n 40 " .. dir .. "/cyber/1.html")
+    assert.equal(0, r.code, r.err)
+    -- the menus' words were never read: not features of the model
+    assert.is_nil(r.out:find("football", 1, true))
+    assert.truthy(r.out:find("malware", 1, true))
+  end)
+end)
