@@ -12,9 +12,13 @@
  *   tokenise         tc_extractor_tokenize, default options (fast path)
  *   tokenise-general the same through the general (utf8proc-only) path
  *   tokenise-stems   tokenise with English stems (stem = TC_STEM_ENGLISH)
+ *   html             tc_html_text on the same articles made into web pages
+ *                    (a head with a script and a style, a nav menu, each
+ *                    paragraph a <p> with a link and a character reference;
+ *                    MB/s of HTML)
  * BENCH_NO_STOPWORDS=1 measures without stop word removal; BENCH_PASSES=n
  * runs exactly n passes and reports no speed (for cachegrind or perf).
- * An argument (normalise, tokenise, general, stems) runs one measurement only.
+ * An argument (normalise, tokenise, general, stems, html) runs one measurement only.
  * Each figure is the best of 3 rounds of at least 0.5 s of CPU time (CPU
  * time, not wall time, so other processes on a busy machine do not count). Without corpora it
  * says so and exits 0.
@@ -34,7 +38,7 @@ static double now(void) {
   return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-enum { NORMALISE, TOKENISE, GENERAL };
+enum { NORMALISE, TOKENISE, GENERAL, HTML };
 
 /* One pass over every document; returns the tokens made (a checksum). */
 static size_t pass(int what, const docs *d, const tc_extractor *ex, tc_workspace *ws) {
@@ -46,6 +50,9 @@ static size_t pass(int what, const docs *d, const tc_extractor *ex, tc_workspace
     int rc;
     if (what == NORMALISE) {
       rc = tc_normalize(tc_extractor_options(ex), ws, d->text[i], d->len[i], &out, &n, NULL);
+      sum += n;
+    } else if (what == HTML) {
+      rc = tc_html_text(ws, d->text[i], d->len[i], &out, &n);
       sum += n;
     } else {
       rc = tci_tokenize(tc_extractor_options(ex), &ex->stop, ws, d->text[i], d->len[i],
@@ -83,7 +90,44 @@ static void measure(const char *name, int what, const docs *d, const tc_extracto
     if (bytes / t > best) best = bytes / t;
   }
   printf("%-18s %8.1f MB/s  (%zu %s per pass)\n", name, best / 1e6, sum,
-         what == NORMALISE ? "bytes out" : "tokens");
+         what == NORMALISE || what == HTML ? "bytes out" : "tokens");
+}
+
+/* The articles of d as web pages: the title in <title> and <h1>, a head
+ * with a style and a script, a menu, each paragraph a <p> holding a link
+ * and a character reference. */
+static void make_pages(const docs *d, docs *pages) {
+  static const char head[] =
+      "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>News</title>"
+      "<style>body { font: 12px serif } nav li { display: inline }</style>"
+      "<script>var dataLayer = [{section: 'news', topics: ['politics', 'sport']}];</script></head>"
+      "<body><nav><ul><li><a href=\"/\">Home</a></li><li><a href=\"/sport\">Sport</a></li>"
+      "<li><a href=\"/politics\">Politics</a></li></ul></nav><article><h1>";
+  size_t i, k;
+  for (i = 0; i < d->n; i++) {
+    char *page = malloc(sizeof head + 64 * d->len[i] + 64), *o = page;
+    if (!page) exit(1);
+    memcpy(o, head, sizeof head - 1);
+    o += sizeof head - 1;
+    for (k = 0; k < d->len[i]; k++) {
+      char c = d->text[i][k];
+      if (c == '\n') {
+        while (k + 1 < d->len[i] && d->text[i][k + 1] == '\n') k++;
+        o += sprintf(o, "</p>\n<p>&ldquo;<a href=\"/story/%zu\">", k);
+        continue;
+      }
+      if (c == '&') o += sprintf(o, "&amp;");
+      else if (c == '<') o += sprintf(o, "&lt;");
+      else *o++ = c;
+    }
+    o += sprintf(o, "</a></p></article></body></html>");
+    pages->text = realloc(pages->text, (pages->n + 1) * sizeof *pages->text);
+    pages->len = realloc(pages->len, (pages->n + 1) * sizeof *pages->len);
+    if (!pages->text || !pages->len) exit(1);
+    pages->text[pages->n] = page;
+    pages->len[pages->n++] = (size_t)(o - page);
+    pages->bytes += (size_t)(o - page);
+  }
 }
 
 int main(int argc, char **argv) {
@@ -116,6 +160,13 @@ int main(int argc, char **argv) {
   if (argc < 2 || strcmp(argv[1], "general") == 0)
     measure("tokenise-general", GENERAL, &d, ex, ws);
   if (argc < 2 || strcmp(argv[1], "stems") == 0) measure("tokenise-stems", TOKENISE, &d, ex_stems, ws);
+  if (argc < 2 || strcmp(argv[1], "html") == 0) {
+    docs pages = {0};
+    make_pages(&d, &pages);
+    printf("bench_text: the same as %zu web pages, %.1f MB of HTML\n", pages.n, pages.bytes / 1e6);
+    measure("html", HTML, &pages, ex, ws);
+    corpus_free(&pages);
+  }
   tc_workspace_free(ws);
   tc_extractor_free(ex);
   tc_extractor_free(ex_stems);
