@@ -19,9 +19,10 @@
  *  - Layout: block elements (p, div, h1-h6, li, tr, article, ...) end a
  *    paragraph, and paragraphs are separated by a blank line, as the
  *    corpora's "title\n\nbody" texts are; <br> ends a line. Other white
- *    space collapses to one space, except inside <pre>. So the boilerplate
- *    stage (boilerplate.c) and title terms see the page's lines as they
- *    see a plain text's.
+ *    space collapses to one space; inside <pre> line breaks and spaces
+ *    stay (a run of line breaks as one). So the boilerplate stage
+ *    (boilerplate.c) and title terms see the page's lines as they see a
+ *    plain text's.
  *
  *  - The <title> comes first, as its own paragraph, only on a page
  *    without an <h1>: a news page's <title> is its headline plus the
@@ -49,7 +50,7 @@ typedef struct out {
   size_t n;
   int space;     /* a space is owed before the next text */
   int breaks;    /* line breaks owed before the next text: 1 (line) or 2 (paragraph) */
-  int pre;       /* inside <pre>: white space kept */
+  int pre;       /* inside <pre>: spaces and line breaks kept */
   int hidden;    /* inside furniture elements (nav, aside, ...): text not kept */
   int drop;      /* drop the furniture elements' text (the first pass) */
   size_t kept;   /* bytes of visible text written */
@@ -79,7 +80,8 @@ static void put_break(out *o, int k) {
   if (k > o->breaks) o->breaks = k;
 }
 
-/* Text bytes from the page: white space collapses unless inside <pre>. */
+/* Text bytes from the page: white space collapses to one space, except
+ * inside <pre>, where spaces stay and each line break ends a line. */
 static void put_page_text(out *o, const unsigned char *s, size_t n) {
   size_t i = 0;
   while (i < n) {

@@ -201,8 +201,9 @@ TC_API int tc_normalize(const tc_options *o, tc_workspace *ws,
  * paragraphs, written with a blank line between them, and on a page
  * without an <h1> the <title> comes first as a paragraph of its own (a
  * <title> holds the site's name too); other white space collapses to
- * one space except in <pre>. A page declaring windows-1252 or Latin-1 that
- * is not valid UTF-8 is read as Windows-1252. Linear time on any bytes;
+ * one space (inside <pre>, spaces and line breaks stay). A page declaring
+ * windows-1252 or Latin-1 that is not valid UTF-8 is read as
+ * Windows-1252. Linear time on any bytes;
  * *out (NUL-terminated, *out_len without it) is in the workspace until its
  * next use for HTML. TC_EINVAL, TC_ENOMEM, or TC_ELIMIT above
  * PTRDIFF_MAX / 16 bytes. html may be NULL when len is 0. */
