@@ -259,19 +259,6 @@ static size_t reference(const unsigned char *p, const unsigned char *end, unsign
   }
 }
 
-static size_t encode_utf8(unsigned cp, char *b) {
-  if (cp < 0x80) { b[0] = (char)cp; return 1; }
-  if (cp < 0x800) { b[0] = (char)(0xC0 | cp >> 6); b[1] = (char)(0x80 | (cp & 0x3F)); return 2; }
-  if (cp < 0x10000) {
-    b[0] = (char)(0xE0 | cp >> 12); b[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-    b[2] = (char)(0x80 | (cp & 0x3F));
-    return 3;
-  }
-  b[0] = (char)(0xF0 | cp >> 18); b[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-  b[2] = (char)(0x80 | ((cp >> 6) & 0x3F)); b[3] = (char)(0x80 | (cp & 0x3F));
-  return 4;
-}
-
 /* ---------------------------------------------------------- encoding */
 
 /* Does the page declare a Latin-1 family charset in its first 1024 bytes? */
@@ -295,7 +282,7 @@ static size_t from_cp1252(const unsigned char *p, size_t n, char *dst) {
   for (i = 0; i < n; i++) {
     unsigned c = p[i];
     if (c >= 0x80 && c <= 0x9F) c = cp1252_high[c - 0x80] ? cp1252_high[c - 0x80] : 0xFFFD;
-    k += encode_utf8(c, dst + k);
+    k += tci_utf8_encode((int32_t)c, (unsigned char *)dst + k);
   }
   return k;
 }
@@ -314,9 +301,9 @@ static void put_run(out *o, const unsigned char *p, const unsigned char *stop) {
       put_page_text(o, amp, 1);
       p = amp + 1;
     } else {
-      char b[4];
+      unsigned char b[4];
       if (cp == 0xA0 || cp == ' ') o->space = 1; /* a no-break space is a space */
-      else put_text(o, b, encode_utf8(cp, b));
+      else put_text(o, (const char *)b, tci_utf8_encode((int32_t)cp, b));
       p = amp + k;
     }
   }
