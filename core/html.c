@@ -12,7 +12,8 @@
  *  - What is dropped: markup, comments, <!...> and <?...> declarations,
  *    the content of script, style, template and noscript (raw text), and
  *    the content of elements that hold a site's furniture rather than its
- *    article: nav, aside, footer, form, button, select, iframe and svg.
+ *    article: nav, aside, footer, button, select, iframe and svg. (Not
+ *    form: some sites wrap the whole page in one.)
  *    A page whose text is all inside those (a page that is only a menu) is
  *    kept with them: dropping never leaves nothing.
  *
@@ -122,7 +123,7 @@ static const element elements[] = {
   {"summary", BLOCK}, {"center", BLOCK}, {"caption", BLOCK}, {"body", BLOCK}, {"html", BLOCK},
   {"br", LINE_BREAK}, {"td", CELL}, {"th", CELL},
   {"script", RAW}, {"style", RAW}, {"template", RAW}, {"noscript", RAW}, {"textarea", RAW},
-  {"nav", HIDDEN}, {"aside", HIDDEN}, {"footer", HIDDEN}, {"form", HIDDEN}, {"button", HIDDEN},
+  {"nav", HIDDEN}, {"aside", HIDDEN}, {"footer", HIDDEN}, {"button", HIDDEN},
   {"select", HIDDEN}, {"iframe", HIDDEN}, {"svg", HIDDEN},
   {"pre", PRE}, {"title", TITLE},
   {NULL, 0}};

@@ -195,7 +195,7 @@ TC_API int tc_normalize(const tc_options *o, tc_workspace *ws,
 
 /* The text of an HTML page, as a reader sees it (docs/boilerplate.md,
  * "HTML pages"): tags, comments, scripts and styles go, and so does the
- * content of nav, aside, footer, form, button, select, iframe and svg
+ * content of nav, aside, footer, button, select, iframe and svg
  * elements, unless nothing else is left; character references are decoded
  * (&amp; &eacute; &#8217;); block elements (p, div, h1, li, ...) end
  * paragraphs, written with a blank line between them, and on a page

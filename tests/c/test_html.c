@@ -49,6 +49,8 @@ TEST(furniture_elements) {
   HTML("<nav><a>Home</a> <a>Sport</a></nav><article><p>Story</p></article><footer>(c) 2024</footer>",
        "Story");
   HTML("<aside><ul><li>Most read</li></ul></aside><p>Story</p><form><button>Go</button></form>", "Story");
+  /* a page wrapped in a form (as some sites' are) keeps its text, not its menu */
+  HTML("<form id=\"page\"><nav>Home</nav><p>Story</p></form>", "Story");
   HTML("<nav><nav>a</nav>b</nav>c", "c"); /* nested */
   HTML("</nav></nav>stray closings<nav>x</nav>", "stray closings");
   /* a page that is only furniture keeps it */
