@@ -262,13 +262,20 @@ static size_t reference(const unsigned char *p, const unsigned char *end, unsign
 
 /* ---------------------------------------------------------- encoding */
 
-/* Does the page declare a Latin-1 family charset in its first 1024 bytes? */
+/* Does the page declare a Latin-1 family charset in its first 1024 bytes
+ * (<meta charset=...>, <meta http-equiv ... content="...; charset=...">,
+ * or an XML declaration's encoding="...")? */
 static int declares_latin1(const unsigned char *p, size_t n) {
   static const char *const names[] = {"windows-1252", "iso-8859-1", "latin1", "us-ascii", "cp1252", NULL};
   const unsigned char *end = p + (n < 1024 ? n : 1024), *at = find_ci(p, end, "charset");
   const char *const *name;
-  if (at == end) return 0;
-  at += 7;
+  if (at < end) {
+    at += 7;
+  } else if ((at = find_ci(p, end, "encoding")) < end) {
+    at += 8;
+  } else {
+    return 0;
+  }
   while (at < end && (*at == ' ' || *at == '=' || *at == '"' || *at == '\'')) at++;
   for (name = names; *name; name++) {
     size_t k = strlen(*name);

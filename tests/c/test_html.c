@@ -81,11 +81,17 @@ TEST(windows_1252_pages) {
   const char page[] = "<meta charset=\"windows-1252\"><p>Caf\xe9 \x93q\x94 \x80</p>";
   const char utf8[] = "<meta charset=\"windows-1252\"><p>Caf\xc3\xa9</p>";
   const char undeclared[] = "<p>Caf\xe9</p>";
+  const char http_equiv[] = "<meta http-equiv=\"Content-Type\" content=\"text/html; charset=ISO-8859-1\"><p>Caf\xe9</p>";
+  const char xml[] = "<?xml version=\"1.0\" encoding=\"iso-8859-1\"?><p>Caf\xe9</p>";
+  const char other[] = "<meta charset=\"shift_jis\"><p>Caf\xe9</p>";
   CHECK_EQ_STR(text_of(page, sizeof page - 1), "Caf\xc3\xa9 \xe2\x80\x9cq\xe2\x80\x9d \xe2\x82\xac");
   /* valid UTF-8 is kept as it is whatever the page says */
   CHECK_EQ_STR(text_of(utf8, sizeof utf8 - 1), "Caf\xc3\xa9");
   /* no declaration: bytes pass through (the text stage repairs them) */
   CHECK_EQ_STR(text_of(undeclared, sizeof undeclared - 1), "Caf\xe9");
+  CHECK_EQ_STR(text_of(http_equiv, sizeof http_equiv - 1), "Caf\xc3\xa9");
+  CHECK_EQ_STR(text_of(xml, sizeof xml - 1), "Caf\xc3\xa9");
+  CHECK_EQ_STR(text_of(other, sizeof other - 1), "Caf\xe9"); /* not converted */
 }
 
 TEST(arguments) {
