@@ -53,7 +53,7 @@ M.TEXT_OPTIONS = {
   { long = "text-column", arg = "NAME|N", default = "text", help = "CSV column holding the text" },
   { long = "id-column", arg = "NAME|N", help = "CSV column holding the id [id, when present]" },
   { long = "replace-invalid", help = "accept text with invalid UTF-8 (decoded with U+FFFD) instead of failing it" },
-  { long = "html", help = "documents are HTML pages: read their text (always for .html and .htm files)" },
+  { long = "html", help = "documents are HTML pages: read their text (always for .html, .htm, .xhtml files)" },
   { long = "max-bytes", arg = "N", type = "integer", min = 1, default = M.MAX_DOC_BYTES,
     help = "longest document accepted, in bytes" },
 }
