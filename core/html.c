@@ -32,8 +32,9 @@
  *
  *  - Character references: numeric ones (&#233; &#xE9;, with the HTML
  *    rule that 128-159 mean Windows-1252's characters) and the named ones
- *    news pages use (entity table below); an unknown name stays as it is
- *    written. NUL, surrogates and values past U+10FFFF become U+FFFD.
+ *    news pages use (entity table below; the Latin-1 ones also without
+ *    their ';', as old pages write "&nbsp"); an unknown name stays as it
+ *    is written. NUL, surrogates and values past U+10FFFF become U+FFFD.
  *
  *  - Encoding: a page that declares windows-1252, iso-8859-1, latin1 or
  *    us-ascii in its first 1024 bytes and is not valid UTF-8 is read as
@@ -247,16 +248,19 @@ static size_t reference(const unsigned char *p, const unsigned char *end, unsign
   } else {
     const entity *e;
     size_t n = 0;
+    int semicolon;
     while (q + n < end && n < 8 && ((q[n] >= 'a' && q[n] <= 'z') || (q[n] >= 'A' && q[n] <= 'Z') ||
                                     (q[n] >= '0' && q[n] <= '9')))
       n++;
-    if (n == 0 || q + n >= end || q[n] != ';') return 0;
+    semicolon = q + n < end && q[n] == ';';
+    if (n == 0 || (!semicolon && q + n < end && (name_char(q[n]) || q[n] == '='))) return 0;
     for (e = entities; e->name; e++)
-      if (strlen(e->name) == n && memcmp(e->name, q, n) == 0) {
-        *cp = e->cp;
-        return n + 2;
-      }
-    return 0;
+      if (strlen(e->name) == n && memcmp(e->name, q, n) == 0) break;
+    /* without its ';', only a Latin-1 name is a reference, as old pages
+     * write them (&nbsp &amp &copy; browsers read these so too) */
+    if (!e->name || (!semicolon && e->cp >= 0x100)) return 0;
+    *cp = e->cp;
+    return n + 1 + (size_t)semicolon;
   }
 }
 

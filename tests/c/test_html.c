@@ -73,7 +73,10 @@ TEST(character_references) {
   HTML("it&rsquo;s &ldquo;x&rdquo; &mdash; 5&nbsp;km", "it\xe2\x80\x99s \xe2\x80\x9cx\xe2\x80\x9d \xe2\x80\x94 5 km");
   HTML("&#150; &#128;", "\xe2\x80\x93 \xe2\x82\xac"); /* 128-159: Windows-1252 */
   HTML("&#0;&#xD800;&#1114112;&#99999999999;", "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
-  HTML("&bogus; &amp &; &#; &#x;", "&bogus; &amp &; &#; &#x;");
+  HTML("&bogus; &; &#; &#x;", "&bogus; &; &#; &#x;");
+  /* Latin-1 names also without ';', when the name ends there */
+  HTML("AT&T &amp Co &copy 2024 5&nbspkm &eacute", "AT&T & Co \xc2\xa9 2024 5&nbspkm \xc3\xa9");
+  HTML("&mdash &amp= &ampx", "&mdash &amp= &ampx"); /* not Latin-1; followed by = or a letter */
   HTML("&#233", "\xc3\xa9"); /* a numeric reference may end without ';' */
 }
 
