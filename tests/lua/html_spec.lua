@@ -90,7 +90,10 @@ describe("textclass and HTML pages", function()
     local m = TMP .. "/pages.model"
     local r = run("train -q --min-df 1 -o " .. m .. " " .. dir)
     assert.equal(0, r.code, r.err)
-    r = run("explain -m " .. m .. " -n 40 " .. dir .. "/cyber/1.html")
+    -- a plain-text probe holding a menu word: were the menus read in
+    -- training, "football" would be a feature (min-df 1) and explain it
+    spit(TMP .. "/probe.txt", "Football hackers stole passwords with malware")
+    r = run("explain -m " .. m .. " -a -n 40 " .. TMP .. "/probe.txt")
     assert.equal(0, r.code, r.err)
     -- the menus' words were never read: not features of the model
     assert.is_nil(r.out:find("football", 1, true))
