@@ -43,11 +43,9 @@ local function check_bytes(text, opts, whole_file)
   return nil
 end
 
---- Why this text cannot be classified, or nil: check_bytes' reasons,
--- invalid UTF-8 (unless --replace-invalid), or nothing but white space.
-function M.check_text(text, opts, whole_file)
-  local problem = check_bytes(text, opts, whole_file)
-  if problem then return problem end
+--- Why these bytes' text cannot be classified, or nil: invalid UTF-8
+-- (unless --replace-invalid), or nothing but white space.
+local function check_content(text, opts)
   if not opts.replace_invalid then
     local ok, pos = tc.check_utf8(text)
     if not ok then return string.format("invalid UTF-8 at byte %d", pos) end
@@ -62,23 +60,18 @@ function M.is_html_path(path)
   return ext == "html" or ext == "htm" or ext == "xhtml"
 end
 
---- Give doc its text, or the error check_text finds in it; returns doc.
--- An HTML page (`html`, else opts.html: --html) is read for its text
--- (tc.html_text) after the size and binary checks, which apply to the page
--- as given; the UTF-8 and emptiness checks then apply to its text.
+--- Give doc its text, or the first problem check_bytes and check_content
+-- find; returns doc. An HTML page (`html`, else opts.html: --html) is read
+-- for its text (tc.html_text) between the two: the size and binary checks
+-- apply to the page as given, the UTF-8 and emptiness checks to its text
+-- (a Windows-1252 page's text may be longer than the page).
 function M.take_text(doc, text, opts, whole_file, html)
   if html == nil then html = opts.html end
-  if html then
-    doc.error = check_bytes(text, opts, whole_file)
-    if doc.error then return doc end
-    local page_text, err = tc.html_text(text)
-    if not page_text then
-      doc.error = err
-      return doc
-    end
-    text = page_text
+  doc.error = check_bytes(text, opts, whole_file)
+  if not doc.error and html then
+    text, doc.error = tc.html_text(text)
   end
-  doc.error = M.check_text(text, opts, whole_file)
+  doc.error = doc.error or check_content(text, opts)
   doc.text = not doc.error and text or nil
   return doc
 end
