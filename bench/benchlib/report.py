@@ -1,8 +1,10 @@
-"""The tables: one per task, per-label F1, accuracy by test source, and textclass/peer ratios.
+"""The tables: one per task, per-label F1, accuracy by test source, how sure textclass's
+macro-F1 difference from each peer is, and textclass/peer ratios.
 
 Every table is Markdown with padded columns, so the same text reads well in a terminal and
 renders in docs/benchmarks.md.
 """
+from .metrics import paired_difference
 
 
 def table(headers, rows, align=None):
@@ -134,6 +136,26 @@ def by_topic_table(rows):
             cells.append(cell)
         out.append(["%s (%d)" % (t, n)] + cells)
     return table(headers, out)
+
+
+def difference_table(rows, gold):
+    """textclass against each peer row on the same test documents: the macro-F1 difference
+    with its 95% paired bootstrap interval, the documents only one of the two labels right,
+    and the exact McNemar p of that split (metrics.paired_difference). Empty without
+    textclass's labels."""
+    tc = next((r for r in rows if r["system"] == "textclass" and r.get("pred")), None)
+    if tc is None:
+        return ""
+    headers = ["peer", "macro-F1 textclass - peer", "95% interval", "right only by textclass",
+               "right only by the peer", "McNemar p"]
+    out = []
+    for r in rows:
+        if r is tc or not r.get("pred"):
+            continue
+        d = paired_difference(gold, tc["pred"], r["pred"])
+        out.append([r["system"], "%+.3f" % d["diff"], "%+.3f .. %+.3f" % (d["lo"], d["hi"]),
+                    str(d["only_a"]), str(d["only_b"]), "%.2g" % d["p"]])
+    return table(headers, out, "l" + "r" * (len(headers) - 1))
 
 
 def ratio(a, b, prefix=""):

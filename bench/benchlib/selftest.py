@@ -8,7 +8,7 @@ import tempfile
 
 from . import convert, measure, report, systems
 from .corpora import Doc
-from .metrics import evaluate
+from .metrics import evaluate, mcnemar_p, paired_difference
 
 RESULTS = [0, 0]
 
@@ -138,6 +138,39 @@ def test_unseen_topics():
         check(report.by_topic_table([r]) == "", "no such source: no table")
 
 
+def test_paired_difference():
+    check(mcnemar_p(9, 6) == 2 * 9949 / 2 ** 15, "McNemar p of a 9/6 split, by hand: "
+          "2 * (C(15,0) + ... + C(15,6)) / 2^15")
+    check(mcnemar_p(0, 0) == 1.0 and mcnemar_p(3, 3) == 1.0, "no or an even split: p 1")
+    check(0 < mcnemar_p(3000, 2800) < 0.02, "a large split: exact, no float overflow")
+    rng = random.Random(11)
+    worst = 0.0
+    for _ in range(50):
+        n = rng.randint(1, 30)
+        gold = [rng.choice("abc") for _ in range(n)]
+        a = [rng.choice("abcd") for _ in range(n)]
+        b = [rng.choice(["a", "b", None]) for _ in range(n)]
+        d = paired_difference(gold, a, b, rounds=200)
+        worst = max(worst, abs(d["diff"] - (evaluate(gold, a)["macro_f1"] -
+                                            evaluate(gold, b)["macro_f1"])))
+        check(d["lo"] <= d["hi"], "interval in order")
+    check(worst < 1e-12, "the difference is evaluate()'s macro-F1 difference (worst %g)" % worst)
+    gold = [rng.choice("abc") for _ in range(300)]
+    same = paired_difference(gold, gold[:1] + gold[1:], gold)
+    check(same["diff"] == same["lo"] == same["hi"] == 0 and same["p"] == 1.0,
+          "identical labels: no difference, p 1")
+    half = [g if i % 2 else "c" for i, g in enumerate(gold)]
+    better = paired_difference(gold, gold, half)
+    check(better["lo"] > 0 and better["only_b"] == 0 and better["p"] < 1e-6,
+          "right everywhere against half wrong: the whole interval above 0")
+    rows = [{"system": "textclass", "pred": gold}, {"system": "peer", "pred": half},
+            {"system": "failed peer", "failed": "x"}]
+    t = report.difference_table(rows, gold)
+    check(t.count("\n") == 2 and "| peer " in t and " %d | " % better["only_a"] in t,
+          "difference table: one row per peer that labelled, its discordant counts")
+    check(report.difference_table(rows[1:], gold) == "", "no textclass labels: no table")
+
+
 def test_measure():
     r = measure.run(["true"])
     check(r.wall >= 0 and r.rss_mb >= 0, "measure.run returns wall and RSS")
@@ -160,7 +193,8 @@ def test_tables():
 
 def main():
     for t in (test_evaluate_by_hand, test_evaluate_against_sklearn, test_convert,
-              test_workspace_and_parse, test_rates, test_unseen_topics, test_measure, test_tables):
+              test_workspace_and_parse, test_rates, test_unseen_topics, test_paired_difference,
+              test_measure, test_tables):
         t()
     print("bench/peers self-test: %d passed, %d failed" % tuple(RESULTS))
     return 1 if RESULTS[1] else 0
