@@ -39,14 +39,40 @@ local function name_of(self)
   return self.path or "classifier"
 end
 
--- A result from Lua code, checked and completed to the model's shape.
+-- A result from Lua code, checked and completed to the model's shape: a
+-- label name (a non-empty string), labels an array of names (default
+-- { label }), scores a table of name = finite number (default {}), so
+-- every output can print it (a string score cannot be ranked, NaN is no
+-- JSON).
 local function check_result(self, r)
-  if type(r) ~= "table" or type(r.label) ~= "string" then
-    error(string.format("%s: predict must return a table with a string 'label' (got %s)",
-                        name_of(self), type(r) == "table" and "a table without one" or type(r)), 0)
+  local function refuse(fmt, ...)
+    error(name_of(self) .. ": predict" .. string.format(fmt, ...), 0)
   end
+  if type(r) ~= "table" or type(r.label) ~= "string" then
+    refuse(" must return a table with a string 'label' (got %s)",
+           type(r) == "table" and "a table without one" or type(r))
+  end
+  if r.label == "" then refuse("'s 'label' must not be empty") end
   if r.labels == nil then r.labels = { r.label } end
+  if type(r.labels) ~= "table" then
+    refuse("'s 'labels' must be an array of label names (got %s)", type(r.labels))
+  end
+  if #r.labels == 0 then refuse("'s 'labels' must be an array of label names (got an empty one)") end
+  for _, l in ipairs(r.labels) do
+    if type(l) ~= "string" or l == "" then
+      refuse("'s 'labels' must be an array of label names (got %s in it)",
+             l == "" and "an empty name" or "a " .. type(l))
+    end
+  end
   if r.scores == nil then r.scores = {} end
+  if type(r.scores) ~= "table" then
+    refuse("'s 'scores' must map label names to numbers (got %s)", type(r.scores))
+  end
+  for l, s in pairs(r.scores) do
+    if type(l) ~= "string" then refuse("'s 'scores' must map label names to numbers (got a %s key)", type(l)) end
+    if type(s) ~= "number" then refuse("'s score of '%s' is a %s, not a number", l, type(s)) end
+    if s ~= s or s == math.huge or s == -math.huge then refuse("'s score of '%s' is not a finite number", l) end
+  end
   return r
 end
 

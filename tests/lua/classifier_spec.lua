@@ -126,6 +126,41 @@ describe("tc.load_classifier on a Lua file", function()
     assert.error_matches(function() c:predict("odd") end, "predict must return a table")
   end)
 
+  it("refuses results whose label, labels or scores have the wrong shape", function()
+    local c = assert(tc.load_classifier(lua_file([[
+      local results = {
+        empty = { label = "" },
+        labels_string = { label = "a", labels = "a" },
+        labels_number = { label = "a", labels = { 1, 2 } },
+        labels_none = { label = "a", labels = {} },
+        score_string = { label = "a", scores = { a = "high" } },
+        score_nan = { label = "a", scores = { a = 0/0, b = 0.5 } },
+        score_inf = { label = "a", scores = { a = math.huge } },
+        score_key = { label = "a", scores = { [1] = 0.5 } },
+        good = { label = "a", labels = { "a", "b" }, scores = { a = 0.9, b = 0.6 } },
+      }
+      return { predict = function(text) return results[text] end }
+    ]])))
+    local cases = {
+      { "empty", "'label' must not be empty" },
+      { "labels_string", "'labels' must be an array of label names %(got string%)" },
+      { "labels_number", "'labels' must be an array of label names %(got a number in it%)" },
+      { "labels_none", "'labels' must be an array of label names %(got an empty one%)" },
+      { "score_string", "predict's score of 'a' is a string, not a number" },
+      { "score_nan", "predict's score of 'a' is not a finite number" },
+      { "score_inf", "predict's score of 'a' is not a finite number" },
+      { "score_key", "'scores' must map label names to numbers %(got a number key%)" },
+    }
+    local texts = {}
+    for i, case in ipairs(cases) do texts[i] = case[1] end
+    local b = c:predict_batch(texts)
+    for i, case in ipairs(cases) do
+      assert.matches(case[2], b[i].error, nil, nil, case[1])
+      assert.error_matches(function() c:predict(case[1]) end, case[2])
+    end
+    assert.same({ label = "a", labels = { "a", "b" }, scores = { a = 0.9, b = 0.6 } }, c:predict("good"))
+  end)
+
   it("falls back to predict per document when predict_batch raises", function()
     local c = assert(tc.load_classifier(lua_file([[
       return {

@@ -390,3 +390,30 @@ describe("textclass label with JSONL text fields that are not strings", function
                   "field 'text' is not a string", "field 'text' is not a string", "no 'text' field" }, errs)
   end)
 end)
+
+describe("textclass label -c with a Lua classifier's malformed results", function()
+  it("gives each such document an error record, and the others their labels", function()
+    spit(TMP .. "/shapes.lua", [[
+      local results = {
+        ["a string score"] = { label = "sport", scores = { sport = "high" } },
+        ["a NaN score"] = { label = "sport", scores = { sport = 0/0 } },
+        ["labels as a string"] = { label = "sport", labels = "sport" },
+      }
+      return { predict = function(text) return results[text] or { label = "sport", scores = { sport = 0.9 } } end }
+    ]])
+    spit(TMP .. "/shapes.txt", "a string score\nfine\na NaN score\nlabels as a string\n")
+    for _, out in ipairs({ "tsv", "jsonl" }) do
+      local r = run("label -q -o " .. out .. " -c " .. TMP .. "/shapes.lua -i lines " .. TMP .. "/shapes.txt")
+      assert.equal(1, r.code, r.err)
+      assert.equal("", r.err)
+      local rows = out == "tsv" and tsv(r.out) or jsonl(r.out)
+      assert.equal(4, #rows)
+      local errs = {}
+      for i, row in ipairs(rows) do errs[i] = out == "tsv" and row[5] or row.error or "" end
+      assert.matches("score of 'sport' is a string, not a number", errs[1])
+      assert.equal("", errs[2])
+      assert.matches("score of 'sport' is not a finite number", errs[3])
+      assert.matches("'labels' must be an array of label names %(got string%)", errs[4])
+    end
+  end)
+end)
