@@ -133,15 +133,32 @@ function M.report_bad(bad)
   if #bad > MAX_REPORTED then util.warn("... and %d more bad records", #bad - MAX_REPORTED) end
 end
 
+-- The words of a --stopwords FILE (one a line; blank lines and # comments
+-- skipped), each checked as the module checks a stop word (one token with
+-- the default options), so a bad one is named by its line, not by its
+-- place in the list.
 local function read_stopwords(path)
-  local f, err = io.open(path, "r")
+  local tc = classifier.module()
+  local f, err = io.open(path, "rb")
   if not f then util.fail("--stopwords: %s", err) end
-  local words = {}
-  for line in f:lines() do
-    local w = util.trim(line)
-    if w ~= "" and w:sub(1, 1) ~= "#" then words[#words + 1] = w end
-  end
+  local text, rerr = f:read("a")
   f:close()
+  if not text then util.fail("--stopwords: %s: %s", path, rerr) end
+  local words, n = {}, 0
+  for line in (text .. "\n"):gmatch("(.-)\n") do
+    n = n + 1
+    local w = util.trim(line)
+    if w ~= "" and w:sub(1, 1) ~= "#" then
+      local valid, pos = tc.check_utf8(w)
+      if not valid then util.fail("--stopwords %s:%d: invalid UTF-8 at byte %d", path, n, pos) end
+      if w:find("\0", 1, true) then util.fail("--stopwords %s:%d: a NUL byte", path, n) end
+      local k = #tc.tokenize(w, { stopwords = false })
+      if k ~= 1 then
+        util.fail("--stopwords %s:%d: '%s' makes %d words, not one (one stop word a line)", path, n, w, k)
+      end
+      words[#words + 1] = w
+    end
+  end
   return words
 end
 
@@ -155,8 +172,9 @@ local FLAG_OF = {
   labels = "the training data",
 }
 
--- Build tc.train's spec from the flags.
-local function build_spec(opts, texts, labels)
+-- Build tc.train's spec from the flags (stopwords: the words of a
+-- --stopwords FILE, read before the data).
+local function build_spec(opts, texts, labels, stopwords)
   local spec = { texts = texts, labels = labels }
   spec.multilabel = opts.multilabel or nil
   spec.kernel = opts.kernel
@@ -171,7 +189,7 @@ local function build_spec(opts, texts, labels)
   spec.max_features = opts.max_features
   if opts.stopwords == "english" then spec.stopwords = "english"
   elseif opts.stopwords == "none" then spec.stopwords = false
-  elseif opts.stopwords then spec.stopwords = read_stopwords(opts.stopwords) end
+  elseif opts.stopwords then spec.stopwords = stopwords end
   spec.stem = opts.stem
   spec.title_terms = opts.title_terms or nil
   spec.strip_boilerplate = opts.strip_boilerplate or nil
@@ -226,6 +244,7 @@ end
 -- folder): the save would say so only after the work is done.
 local function check_output(path)
   local lfs = require "lfs"
+  if path == "" then util.usage_error("-o: the path is empty") end
   local mode = lfs.attributes(path, "mode")
   if mode and mode ~= "file" then
     util.fail("-o %s: it is a %s, not a model file", path, mode)
@@ -234,6 +253,20 @@ local function check_output(path)
   if dir == "" then dir = "/" end
   if dir and lfs.attributes(dir, "mode") ~= "directory" then
     util.fail("-o %s: no folder %s", path, dir)
+  end
+  -- a folder the save cannot write in: the temporary file it would make
+  local probe, err = classifier.module().atomic_file(path)
+  if not probe then util.fail("-o %s: %s", path, err) end
+  probe:discard()
+end
+
+-- Refuse cross-validation with more folds than documents (the module's
+-- message names its own field, not the flag).
+local function check_folds(opts, n)
+  local k = opts.cv or (opts.grid and 5)
+  if k and k > n then
+    util.fail("%s: %d folds need at least %d training documents (there are %d)%s",
+      opts.cv and ("--cv " .. k) or "--grid", k, k, n, opts.cv and "" or "; give fewer with --cv K")
   end
 end
 
@@ -246,13 +279,16 @@ function M.run(opts, operands)
   end
   local tc = classifier.module()
   local start = util.now()
+  local stopwords = opts.stopwords and opts.stopwords ~= "english" and opts.stopwords ~= "none"
+                    and read_stopwords(opts.stopwords)
 
   local texts, labels, names = collect(operands, opts)
   if #names < 2 and not opts.multilabel then
     util.fail("the training data has one label only (%s); a classifier needs at least two", names[1] or "none")
   end
+  check_folds(opts, #texts)
 
-  local spec = build_spec(opts, texts, labels)
+  local spec = build_spec(opts, texts, labels, stopwords)
   local bar, stage_now
   if not opts.quiet then
     spec.progress = function(stage, done, total)
