@@ -143,6 +143,31 @@ describe("textclass and ragged or blank records", function()
   end)
 end)
 
+describe("textclass train and eval with label names the module cannot take", function()
+  it("report a repeated label, a NUL byte or invalid UTF-8 in a label as FILE:LINE, exit 1", function()
+    spit(TMP .. "/odd-labels.jsonl", '{"text":"The striker scored","labels":["sport","sport"]}\n' ..
+         '{"text":"The minister resigned","label":"poli\\u0000tics"}\n' ..
+         '{"text":"The vote","label":"politics"}\n{"text":"The goal","label":"sport"}\n')
+    spit(TMP .. "/odd-labels.txt", "__label__sport __label__sport The striker scored\n" ..
+         "__label__sp\255rt The goal\n__label__politics The vote\n")
+    spit(TMP .. "/odd-labels.csv", 'text,label\nThe striker scored,"sport,sport"\nThe vote,politics\n')
+    local cases = {
+      { "odd-labels.jsonl", { ":1: label 'sport' given twice", ":2: a label holds a NUL byte" } },
+      { "odd-labels.txt", { ":1: label 'sport' given twice", ":2: a label is not valid UTF%-8" } },
+      { "odd-labels.csv", { ":2: label 'sport' given twice" } },
+    }
+    for _, c in ipairs(cases) do
+      local path = TMP .. "/" .. c[1]
+      for _, cmd in ipairs({ "train -q --multilabel -o " .. TMP .. "/odd.model ", "eval -q -m " .. model() .. " " }) do
+        local r = run(cmd .. path)
+        assert.equal(1, r.code, r.err)
+        for _, m in ipairs(c[2]) do assert.matches("textclass: " .. path:gsub("%p", "%%%0") .. m, r.err) end
+        assert.not_matches("Usage:", r.err)
+      end
+    end
+  end)
+end)
+
 describe("textclass options shared by the commands reading documents", function()
   it("eval takes --id-column like label, and names the id in --errors", function()
     spit(TMP .. "/ids.csv", "key,text,label\nk1,The striker scored twice,politics\n")

@@ -4,6 +4,7 @@
 -- A document is { id, where = "file:line", text, labels = { ... }, error }.
 -- Blank lines are skipped (they hold no record).
 
+local tc = require "textclass"
 local records = require "textclass.cli.records"
 local stream = require "textclass.cli.stream"
 local util = require "textclass.cli.util"
@@ -28,6 +29,20 @@ local function json_labels(v)
     return out
   end
   return nil, "labels must be a string or an array of strings"
+end
+
+-- Why a document's labels cannot be used, or nil: a label given twice, or
+-- one the module cannot take as a name (a NUL byte) or that no output
+-- could carry as text (invalid UTF-8).
+local function labels_problem(labels)
+  local seen = {}
+  for _, l in ipairs(labels) do
+    if l:find("\0", 1, true) then return "a label holds a NUL byte" end
+    if not tc.check_utf8(l) then return "a label is not valid UTF-8" end
+    if seen[l] then return "label '" .. l .. "' given twice" end
+    seen[l] = true
+  end
+  return nil
 end
 
 --- Produce the labelled documents of one source, read as format `fmt`,
@@ -76,7 +91,8 @@ function M.read(src, fmt, opts, emit, counter)
             doc.error = opts.label_field and ("no '" .. lname .. "' field") or "no 'label' or 'labels' field"
           else
             local labels, lerr = json_labels(lv)
-            if not labels then doc.error = "'" .. lname .. "': " .. lerr
+            if labels then lerr = labels_problem(labels) else lerr = "'" .. lname .. "': " .. lerr end
+            if lerr then doc.error = lerr
             else
               doc.labels = labels
               take_text(doc, text, opts)
@@ -103,7 +119,8 @@ function M.read(src, fmt, opts, emit, counter)
           pos = e + 1
         end
         local text = util.trim(line:sub(pos))
-        if #doc.labels == 0 then doc.error = "no __label__ at the start of the line"
+        local problem = #doc.labels == 0 and "no __label__ at the start of the line" or labels_problem(doc.labels)
+        if problem then doc.error = problem
         else
           take_text(doc, text, opts)
         end
@@ -144,7 +161,8 @@ function M.read(src, fmt, opts, emit, counter)
         doc.error = records.csv_ragged(fields, header)
         if not doc.error then
           doc.labels = util.split_list(fields[label_col], opts.label_sep or ",")
-          if #doc.labels == 0 and not opts.multilabel then doc.error = "empty label"
+          local problem = #doc.labels == 0 and not opts.multilabel and "empty label" or labels_problem(doc.labels)
+          if problem then doc.error = problem
           else take_text(doc, fields[text_col], opts) end
         end
         emit(doc)
