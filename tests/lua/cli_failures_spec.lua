@@ -7,6 +7,7 @@
 local H = dofile("tests/lua/cli_helpers.lua")
 local CLI, D, TMP = H.CLI, H.D, H.TMP
 local run, spit, slurp, tsv, jsonl, model = H.run, H.spit, H.slurp, H.tsv, H.jsonl, H.model
+local cjson = require "cjson"
 
 teardown(H.cleanup)
 
@@ -453,6 +454,23 @@ describe("textclass label with JSONL text fields that are not strings", function
     for i, row in ipairs(tsv(r.out)) do errs[i] = row[5] end
     assert.same({ "field 'text' is not a string", "field 'text' is not a string", "field 'text' is not a string",
                   "field 'text' is not a string", "field 'text' is not a string", "no 'text' field" }, errs)
+  end)
+
+  it("calls a line holding a JSON array what it is, in label, train and eval", function()
+    spit(TMP .. "/arrays.jsonl", '[1, 2]\n[]\n  ["text", "The striker"]\n{"text":"The vote","label":"politics"}\n')
+    local r = run("label -q -m " .. model() .. " " .. TMP .. "/arrays.jsonl")
+    assert.equal(1, r.code)
+    local errs = {}
+    for i, row in ipairs(tsv(r.out)) do errs[i] = row[5] end
+    assert.same({ "not a JSON object", "not a JSON object", "not a JSON object", "" }, errs)
+    r = run("label -q -o jsonl -m " .. model() .. " " .. TMP .. "/arrays.jsonl")
+    assert.same({ id = TMP .. "/arrays.jsonl:1", label = cjson.null, error = "not a JSON object" }, jsonl(r.out)[1])
+    for _, cmd in ipairs({ "train -q -o " .. TMP .. "/arrays.model ", "eval -q -m " .. model() .. " " }) do
+      r = run(cmd .. TMP .. "/arrays.jsonl")
+      assert.equal(1, r.code)
+      assert.matches("arrays%.jsonl:1: not a JSON object\n", r.err)
+      assert.matches("arrays%.jsonl:3: not a JSON object\n", r.err)
+    end
   end)
 end)
 

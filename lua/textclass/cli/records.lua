@@ -130,10 +130,12 @@ end
 
 --- One JSONL line as an object, or nil and the problem (a blank line, which
 -- still stands for a record, is named as such rather than by the parser).
+-- lua-cjson decodes an array to a table too: only text starting with "{"
+-- is an object.
 function M.json_object(line)
   if not line:find("%S") then return nil, "empty line (no JSON object)" end
   local obj, jerr = util.json_decode(line)
-  if type(obj) == "table" then return obj end
+  if type(obj) == "table" and line:find("^%s*{") then return obj end
   return nil, obj == nil and ("not JSON: " .. tostring(jerr)) or "not a JSON object"
 end
 
