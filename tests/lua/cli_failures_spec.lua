@@ -27,6 +27,14 @@ describe("textclass output that cannot be written", function()
     { "train --cv", function() return "train -q --cv 2 --min-df 1 -o " .. TMP .. "/cv.model " .. D .. "/train.jsonl" end },
     { "--help", function() return "--help" end },
     { "label --help", function() return "label --help" end },
+    { "run (print)", function()
+      spit(TMP .. "/print.lua", "for i = 1, 3 do print('line', i) end\n")
+      return "run " .. TMP .. "/print.lua"
+    end },
+    { "run (io.write)", function()
+      spit(TMP .. "/write.lua", "io.write(string.rep('x', 100000), '\\n')\n")
+      return "run " .. TMP .. "/write.lua"
+    end },
   }
   for _, c in ipairs(commands) do
     it("'" .. c[1] .. "' > /dev/full exits 1 naming the problem", function()
@@ -42,6 +50,14 @@ describe("textclass output that cannot be written", function()
     spit(TMP .. "/many.txt", table.concat(many, "\n") .. "\n")
     local code, err = sh("trap '' PIPE; { " .. CLI .. " label -q -i lines -m " .. model() .. " " .. TMP ..
       "/many.txt 2>" .. TMP .. "/sh.err; echo $? >" .. TMP .. "/sh.code; } | head -1 >/dev/null")
+    assert.equal(141, code)
+    assert.equal("", err)
+  end)
+
+  it("run: a script's print stops quietly with status 141 when the reader has gone", function()
+    spit(TMP .. "/endless.lua", "for i = 1, 100000 do print('line', i) end\nio.stderr:write('not reached\\n')\n")
+    local code, err = sh("trap '' PIPE; { " .. CLI .. " run " .. TMP .. "/endless.lua 2>" .. TMP ..
+      "/sh.err; echo $? >" .. TMP .. "/sh.code; } | head -1 >/dev/null")
     assert.equal(141, code)
     assert.equal("", err)
   end)

@@ -6,7 +6,8 @@
 -- `require "textclass"` just works. Everything after SCRIPT belongs to the
 -- script, options included. The script's own os.exit decides the status;
 -- an error in it is reported as "textclass: SCRIPT:LINE: message" (exit 1),
--- with the traceback when TEXTCLASS_DEBUG is set.
+-- with the traceback when TEXTCLASS_DEBUG is set. Its print and io.write
+-- report a failed write as the other commands do (checked_print).
 
 local util = require "textclass.cli.util"
 
@@ -43,6 +44,26 @@ local function message_of(e, script)
   return string.format("%s: (error object is a %s value)", script, type(e))
 end
 
+-- The script's print and io.write, checked: the stock ones drop text a
+-- full disk refuses (print ignores write errors, io.write returns them to
+-- a script that seldom looks) and the run would end with status 0. These
+-- write through util.write, so a failed write ends the run as the other
+-- commands' output does: a message and status 1, or quietly with status
+-- 141 when the reader of a pipe went away. print still flushes each line.
+local function checked_print(...)
+  local n = select("#", ...)
+  local parts = {}
+  for i = 1, n do parts[i] = tostring((select(i, ...))) end
+  util.write(table.concat(parts, "\t", 1, n), "\n")
+  util.flush()
+end
+
+local function checked_write(...)
+  local out = io.output()
+  util.write_to(out, ...)
+  return out
+end
+
 function M.run(_, operands)
   local script = operands[1]
   if not script then util.usage_error("no SCRIPT given") end
@@ -53,9 +74,12 @@ function M.run(_, operands)
   local script_arg = { [0] = script }
   for i = 2, #operands do script_arg[i - 1] = operands[i] end
   _G.arg = script_arg
+  _G.print, io.write = checked_print, checked_write
   local ok, e = xpcall(chunk, function(x)
+    if util.is_failure(x) then return x end   -- a failed write (checked_print)
     return { msg = message_of(x, script), trace = debug.traceback(nil, 2) }
   end, table.unpack(script_arg, 1, #script_arg))
+  if not ok and util.is_failure(e) then error(e, 0) end
   if not ok then
     if os.getenv("TEXTCLASS_DEBUG") then io.stderr:write(e.trace, "\n") end
     util.fail("%s", e.msg)
