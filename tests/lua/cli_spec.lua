@@ -71,6 +71,7 @@ describe("textclass bad options", function()
     { "label -m", "option '%-m' needs a value" },
     { "label --model", "option '%-%-model' needs a value" },
     { "label --quiet=yes", "option '%-%-quiet' takes no value" },
+    { "label --thr 0.4", "option '%-%-thr' is ambiguous %(%-%-threads, %-%-threshold%)" },
     { "label -m a.model -c b.lua", "give either %-m MODEL or %-c CLASSIFIER.lua" },
     { "label - -", "stdin %(%-%) can be read only once" },
     { "train " .. D .. "/train.jsonl", "%-o OUT.model is required" },

@@ -109,7 +109,11 @@ function M.parse(spec, argv)
           if long:sub(1, #name) == name then hits[#hits + 1] = o end
         end
         if #hits == 1 then opt = hits[1]
-        elseif #hits > 1 then util.usage_error("option '--%s' is ambiguous", name)
+        elseif #hits > 1 then
+          local names = {}
+          for k, o in ipairs(hits) do names[k] = "--" .. o.long end
+          table.sort(names)
+          util.usage_error("option '--%s' is ambiguous (%s)", name, table.concat(names, ", "))
         else util.usage_error("unknown option '--%s'", name) end
       end
       if opt.arg then
