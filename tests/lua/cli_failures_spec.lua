@@ -353,6 +353,20 @@ describe("textclass explain on awkward input", function()
     assert.equal(1, b.code)
     assert.equal("textclass: -: binary file\n", b.err)
   end)
+
+  it("reads a page on stdin with --html, as it reads an .html file", function()
+    local page = "<html><head><title>Cup</title><style>p { color: red }</style></head><body>" ..
+                 "<nav><a href='/'>Home</a></nav><p>The striker scored twice in the final</p></body></html>"
+    spit(TMP .. "/page.html", page)
+    local file = run("explain --json -m " .. model() .. " " .. TMP .. "/page.html")
+    assert.equal(0, file.code, file.err)
+    local piped = run("explain --json --html -m " .. model() .. " -", { stdin = page })
+    assert.equal(0, piped.code, piped.err)
+    local f, p = jsonl(file.out)[1], jsonl(piped.out)[1]
+    assert.same(f.scores, p.scores)
+    assert.same(f.explanations, p.explanations)
+    assert.not_matches("color", piped.out)
+  end)
 end)
 
 describe("textclass with stdin closed", function()

@@ -24,6 +24,7 @@ M.spec = {
       help = "features shown per label" },
     { long = "json", help = "print one JSON object" },
     { long = "replace-invalid", help = "accept text with invalid UTF-8 (decoded with U+FFFD)" },
+    { long = "html", help = "the article is an HTML page: read its text (always for .html, .htm, .xhtml files)" },
     { long = "max-bytes", arg = "N", type = "integer", min = 1, default = inputs.MAX_DOC_BYTES,
       help = "longest article accepted, in bytes" },
   },
