@@ -530,3 +530,29 @@ describe("textclass label -c with a Lua classifier's malformed results", functio
     end
   end)
 end)
+
+describe("textclass label -o jsonl with input fields named like its own", function()
+  it("renames a clashing field until its name is free, so no key is written twice", function()
+    spit(TMP .. "/clash.jsonl", '{"text":"The striker","label":"a","input_label":"b","input_input_label":"c"}\n')
+    spit(TMP .. "/clash.csv", "text,label,input_label\nThe striker,a,b\n")
+    for _, f in ipairs({ "clash.jsonl", "clash.csv" }) do
+      local r = run("label -q -o jsonl -m " .. model() .. " " .. TMP .. "/" .. f)
+      assert.equal(0, r.code, r.err)
+      local keys, seen = {}, {}
+      for k in r.out:gmatch('"([%w_]+)":') do
+        assert.is_nil(seen[k], f .. ": key " .. k .. " written twice: " .. r.out)
+        seen[k] = true
+        keys[#keys + 1] = k
+      end
+      local rec = jsonl(r.out)[1]
+      assert.equal("sport", rec.label)
+      assert.equal("b", rec.input_label)
+      if f == "clash.jsonl" then
+        assert.equal("c", rec.input_input_label)
+        assert.equal("a", rec.input_input_input_label)
+      else
+        assert.equal("a", rec.input_input_label)
+      end
+    end
+  end)
+end)

@@ -7,7 +7,8 @@
 --   scores  label:score pairs, best first (JSONL: an object in that order)
 --   error   why the document could not be labelled (empty / absent when fine)
 -- JSONL records also carry the input record's other fields (sorted by name;
--- a field whose name clashes with ours is renamed "input_<name>").
+-- a field whose name clashes with ours is renamed "input_<name>", or
+-- "input_input_<name>" when the input has an "input_<name>" too, and so on).
 --
 -- TSV escapes backslash, tab, CR and LF in fields as \\, \t, \r, \n, so each
 -- record is exactly one line. CSV follows RFC 4180 (CRLF, quotes doubled).
@@ -83,7 +84,10 @@ local function json_record(doc, res, names)
   if doc.fields then -- name = JSON text, as read (inputs.documents)
     for _, k in ipairs(util.sorted_keys(doc.fields)) do
       local name = tostring(k)
-      if OURS[name] then name = "input_" .. name end
+      if OURS[name] then
+        -- "input_<name>", prefixed again while an input field holds that name
+        repeat name = "input_" .. name until doc.fields[name] == nil
+      end
       parts[#parts + 1] = json_names[name] .. ":" .. doc.fields[k]
     end
   end
