@@ -195,6 +195,15 @@ describe("textclass options shared by the commands reading documents", function(
     assert.equal("k1", wrong[1].id)
   end)
 
+  it("eval says so when the classifier failed on every document, rather than that there were none", function()
+    spit(TMP .. "/boom.lua", "return { predict = function() error('boom', 0) end }\n")
+    local r = run("eval -q -c " .. TMP .. "/boom.lua " .. D .. "/test.jsonl")
+    assert.equal(1, r.code)
+    assert.matches("test%.jsonl:12: boom\n", r.err)
+    assert.matches("\ntextclass: the classifier failed on every document read %(12%)\n$", r.err)
+    assert.not_matches("no labelled documents", r.err)
+  end)
+
   it("eval writes --errors atomically: a failed run leaves the old file, and no temporary", function()
     local lfs = require "lfs"
     local dir = TMP .. "/errors-dir"

@@ -67,8 +67,9 @@ function M.run(opts, operands)
   read.multilabel = true   -- gold label sets of any size are scored
   local iter, counter = inputs.labelled(sources, read)
 
-  local bad, n_wrong, multilabel = {}, 0, false
+  local bad, n_wrong, multilabel, n_read = {}, 0, false, 0
   local function run_batch(batch)
+    n_read = n_read + #batch
     local texts = {}
     for i, d in ipairs(batch) do texts[i] = d.text end
     local results = clf:classify(texts, opts.threads)
@@ -114,6 +115,7 @@ function M.run(opts, operands)
   bar:finish()
 
   train.report_bad(bad)
+  if acc.n == 0 and n_read > 0 then util.fail("the classifier failed on every document read (%d)", n_read) end
   if acc.n == 0 then util.fail("no labelled documents to evaluate") end
   if errors_out then
     local ok, err = errors_out:commit()
