@@ -23,11 +23,12 @@ sentences): a strong test. OUT defaults to a new temp dir; the path is printed o
 Standard library only; deterministic for a given --seed and input.
 
 With --html the same pages are written as HTML documents instead (OUT/noisy-html-<corpus>.jsonl,
-the page's markup as the record's text, for `textclass eval --html`): a <title> with the site's
-name, a stylesheet and scripts whose code holds topic words, the menu in <nav>, the cookie banner
-in a <div> with a <button>, the article in <article> (<h1>, <p>, a byline, character
-references), the headline lists in <aside> or, half the time, in a plain <section> (which only
-the boilerplate stage can catch), the share links, and a <footer>.
+the page's markup as the record's text, which `textclass eval` reads as a page since it begins
+with <!DOCTYPE html>): a <title> with the site's name, a stylesheet and scripts whose code holds
+topic words, the menu in <nav>, the cookie banner in a <div> with a <button>, the article in
+<article> (<h1>, <p>, a byline, character references), the headline lists in <aside> or, half
+the time, in a plain <section> (which only the boilerplate stage can catch), the share links,
+and a <footer>.
 """
 import html
 import argparse

@@ -1,5 +1,6 @@
 -- html_spec.lua - HTML pages: tc.html_text, and the command line reading
--- .html files and --html documents (core/html.c has its own C tests).
+-- .html files, documents that begin like a page and --html documents
+-- (core/html.c has its own C tests).
 local tc = require "textclass"
 local cjson = require "cjson.safe"
 local H = dofile("tests/lua/cli_helpers.lua")
@@ -32,35 +33,68 @@ describe("tc.html_text", function()
 end)
 
 describe("textclass and HTML pages", function()
-  it("reads .html and .htm files as pages, other files as text", function()
+  it("tells a page from an article by its first bytes", function()
+    local looks = require("textclass.cli.records").looks_like_html
+    for _, page in ipairs({ PAGE, "<html>", "<HTML lang=en>", "  \n<!doctype HTML>", "<p>The striker</p>",
+                            "<P>x", "<a href=x>y</a>", "<b>", "<br>", "<h1>x", "<div class=a>", "<!-- c -->",
+                            "\239\187\191<html>", '<?xml version="1.0"?>\n<html xmlns="x">',
+                            "<title>x</title>", "<table>" }) do
+      assert.is_true(looks(page), page)
+    end
+    for _, text in ipairs({ "", "   ", "The striker <b>scored</b>", "<paragraph> text", "<pre>x</pre>",
+                            "<abbr>x", "<html", "<p", "<!doctype xml>", '<?xml version="1.0"?>\n<doc>',
+                            '<?xml version="1.0"', "< p>x", "x <html>" }) do
+      assert.is_false(looks(text), text)
+    end
+  end)
+
+  it("reads .html and .htm files and files that begin like a page as pages, --no-html none", function()
     spit(TMP .. "/page.html", PAGE)
     spit(TMP .. "/page.htm", PAGE)
     spit(TMP .. "/page.txt", PAGE)
-    local r = run("label -q -o jsonl -m " .. model() .. " " .. TMP .. "/page.html " .. TMP .. "/page.htm " ..
-                  TMP .. "/page.txt")
+    spit(TMP .. "/markup.txt", "Hackers breach bank " .. PAGE)
+    local files = table.concat({ "page.html", "page.htm", "page.txt", "markup.txt" }, " " .. TMP .. "/")
+    local r = run("label -q -o jsonl -m " .. model() .. " " .. TMP .. "/" .. files)
     assert.equal(0, r.code, r.err)
     local rows = jsonl(r.out)
-    assert.equal(3, #rows)
+    assert.equal(4, #rows)
     assert.equal("cyber", rows[1].label)
     assert.same(rows[1].scores, rows[2].scores)
-    -- read as text, the markup's words vote too: other scores
-    assert.are_not.same(rows[1].scores, rows[3].scores)
-    -- --html reads any file as a page
-    r = run("label -q -o jsonl --html -m " .. model() .. " " .. TMP .. "/page.txt")
-    assert.same(rows[1].scores, jsonl(r.out)[1].scores)
+    assert.same(rows[1].scores, rows[3].scores) -- begins with <!DOCTYPE html>
+    -- a file beginning with words is text, markup and all: the markup's words vote too
+    assert.are_not.same(rows[1].scores, rows[4].scores)
+    -- --html reads it as a page all the same; --no-html reads every file as text
+    r = run("label -q -o jsonl --html -m " .. model() .. " " .. TMP .. "/markup.txt")
+    assert.equal(0, r.code, r.err)
+    assert.are_not.same(rows[4].scores, jsonl(r.out)[1].scores)
+    r = run("label -q -o jsonl --no-html -m " .. model() .. " " .. TMP .. "/page.html " .. TMP .. "/markup.txt")
+    assert.equal(0, r.code, r.err)
+    local as_text = jsonl(r.out)
+    assert.are_not.same(rows[1].scores, as_text[1].scores)
+    assert.same(rows[4].scores, as_text[2].scores)
+    r = run("label -q --html --no-html -m " .. model() .. " " .. TMP .. "/page.html")
+    assert.equal(2, r.code)
+    assert.truthy(r.err:find("--html and --no-html contradict each other", 1, true), r.err)
   end)
 
-  it("reads JSONL texts as pages with --html", function()
+  it("reads JSONL texts as pages when they begin like one, every text with --html", function()
     local path = TMP .. "/pages.jsonl"
+    local story = "Hackers breach bank <nav>Sport Football League</nav>"
     spit(path, cjson.encode({ id = "p1", text = PAGE }) .. "\n" ..
-               cjson.encode({ id = "p2", text = "<p><b>The striker scored twice</b> as the team won the league final</p>" }) .. "\n")
+               cjson.encode({ id = "p2", text = "<p><b>The striker scored twice</b> as the team won the league final</p>" }) .. "\n" ..
+               cjson.encode({ id = "p3", text = story }) .. "\n")
+    local auto = run("label -q -o jsonl -m " .. model() .. " " .. path)
     local with = run("label -q -o jsonl --html -m " .. model() .. " " .. path)
-    local without = run("label -q -o jsonl -m " .. model() .. " " .. path)
-    assert.equal(0, with.code, with.err)
-    local a, b = jsonl(with.out), jsonl(without.out)
+    local without = run("label -q -o jsonl --no-html -m " .. model() .. " " .. path)
+    assert.equal(0, auto.code, auto.err)
+    local a, w, b = jsonl(auto.out), jsonl(with.out), jsonl(without.out)
     assert.equal("cyber", a[1].label)
     assert.equal("sport", a[2].label)
+    assert.same(a[1].scores, w[1].scores)
     assert.are_not.same(a[1].scores, b[1].scores)
+    -- p3 begins with words: text unless --html, which drops its menu
+    assert.same(a[3].scores, b[3].scores)
+    assert.are_not.same(a[3].scores, w[3].scores)
     -- the same text given clean scores the same as the page
     spit(TMP .. "/clean.jsonl", cjson.encode({ text = tc.html_text(PAGE) }) .. "\n")
     local clean = run("label -q -o jsonl -m " .. model() .. " " .. TMP .. "/clean.jsonl")
@@ -98,5 +132,21 @@ describe("textclass and HTML pages", function()
     -- the menus' words were never read: not features of the model
     assert.is_nil(r.out:find("football", 1, true))
     assert.truthy(r.out:find("malware", 1, true))
+  end)
+
+  it("explains a page by its text, with --html and --no-html as label has them", function()
+    spit(TMP .. "/story.txt", "Hackers breach bank <nav>Sport Football League match result</nav>")
+    spit(TMP .. "/story-page", "<html><body><nav>Sport Football League match result</nav><p>Hackers breach bank</p>")
+    local function top(flags, file)
+      local r = run("explain --json " .. flags .. " -m " .. model() .. " " .. TMP .. "/" .. file)
+      assert.equal(0, r.code, r.err)
+      return cjson.decode(r.out)
+    end
+    local as_text, as_page = top("", "story.txt"), top("--html", "story.txt")
+    assert.are_not.same(as_text.scores, as_page.scores)
+    assert.same(as_page.scores, top("", "story-page").scores) -- begins like a page
+    assert.are_not.same(as_page.scores, top("--no-html", "story-page").scores)
+    local r = run("explain --html --no-html -m " .. model() .. " " .. TMP .. "/story.txt")
+    assert.equal(2, r.code)
   end)
 end)

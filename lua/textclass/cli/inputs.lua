@@ -4,9 +4,7 @@
 -- hidden entries skipped, symlink loops cut) and "-" for stdin. Each file
 -- has a format, from --input or its extension:
 --
---   text   the whole file is one article                 (any other extension;
---          .html, .htm and .xhtml files are read as HTML pages, as every
---          document is with --html: tc.html_text gives their text)
+--   text   the whole file is one article                 (any other extension)
 --   lines  one article per line                           (stdin's default)
 --   jsonl  one JSON object per line                       (.jsonl, .ndjson)
 --   csv    RFC 4180 with a header row                     (.csv)
@@ -14,6 +12,11 @@
 --
 -- Labelled data (train, eval) reads jsonl, csv, fastText "__label__x text"
 -- lines (any other extension) and folders with one sub-folder per label.
+--
+-- A document that is an HTML page is read for its text (tc.html_text): a
+-- .html, .htm or .xhtml file, a document whose first bytes are a page's
+-- (records.looks_like_html), or every document with --html; none with
+-- --no-html.
 --
 -- Promises: documents come out in input order, one per article, streamed
 -- (a file is never read whole unless it is one article). Anything wrong
@@ -27,6 +30,7 @@
 -- .unlabelled (label's formats) and .labelled (train's and eval's).
 
 local records = require "textclass.cli.records"
+local util = require "textclass.cli.util"
 local sources = require "textclass.cli.sources"
 local unlabelled = require "textclass.cli.unlabelled"
 local labelled = require "textclass.cli.labelled"
@@ -53,17 +57,19 @@ M.TEXT_OPTIONS = {
   { long = "text-column", arg = "NAME|N", default = "text", help = "CSV column holding the text" },
   { long = "id-column", arg = "NAME|N", help = "CSV column holding the id [id, when present]" },
   { long = "replace-invalid", help = "accept text with invalid UTF-8 (decoded with U+FFFD) instead of failing it" },
-  { long = "html", help = "documents are HTML pages: read their text (always for .html, .htm, .xhtml files)" },
+  { long = "html", help = "every document is an HTML page, read for its text (by default: .html, .htm, .xhtml files and documents that begin like a page)" },
+  { long = "no-html", help = "no document is an HTML page: markup is read as text" },
   { long = "max-bytes", arg = "N", type = "integer", min = 1, default = M.MAX_DOC_BYTES,
     help = "longest document accepted, in bytes" },
 }
 
 local READ_KEYS = { "input", "text_field", "id_field", "label_field", "text_column", "id_column",
-                    "label_column", "replace_invalid", "html", "max_bytes", "multilabel" }
+                    "label_column", "replace_invalid", "html", "no_html", "max_bytes", "multilabel" }
 
 --- The reading options (for documents and labelled) out of a command's
 -- parsed options, so a flag added to TEXT_OPTIONS reaches every reader.
 function M.read_options(opts)
+  if opts.html and opts.no_html then util.usage_error("--html and --no-html contradict each other") end
   local out = {}
   for _, k in ipairs(READ_KEYS) do out[k] = opts[k] end
   return out

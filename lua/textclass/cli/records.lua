@@ -60,15 +60,49 @@ function M.is_html_path(path)
   return ext == "html" or ext == "htm" or ext == "xhtml"
 end
 
+-- What an HTML document begins with, lower-cased: the patterns the WHATWG
+-- MIME Sniffing Standard gives for telling "text/html" from other bytes
+-- (each must be followed by white space or ">").
+local PAGE_STARTS = { "<!doctype html", "<html", "<head", "<script", "<iframe", "<h1", "<div",
+                      "<font", "<table", "<a", "<style", "<title", "<b", "<body", "<br", "<p",
+                      "<!--" }
+
+--- Does text begin as an HTML page or fragment does? After a byte order
+-- mark, white space and an XML declaration (an XHTML page's first line),
+-- one of PAGE_STARTS, whatever its case. A document that opens with a tag
+-- and an article that opens with text are told apart by their first bytes.
+function M.looks_like_html(text)
+  local i = text:find("^\239\187\191") and 4 or 1
+  i = text:find("[^ \t\r\n\f]", i)
+  if i and text:find("^<%?xml", i) then
+    local close = text:find("?>", i, true)
+    i = close and text:find("[^ \t\r\n\f]", close + 2)
+  end
+  if not (i and text:byte(i) == 60) then return false end -- "<"
+  local head = text:sub(i, i + 15):lower()
+  for _, start in ipairs(PAGE_STARTS) do
+    if head:sub(1, #start) == start and head:find("^[ \t\r\n\f>]", #start + 1) then return true end
+  end
+  return false
+end
+
+--- Is this document an HTML page to read for its text? --no-html: never;
+-- --html: always; otherwise when its file's extension says so (path) or
+-- its first bytes do (looks_like_html).
+function M.is_html(text, opts, path)
+  if opts.no_html then return false end
+  return opts.html or (path ~= nil and M.is_html_path(path)) or M.looks_like_html(text)
+end
+
 --- Give doc its text, or the first problem check_bytes and check_content
--- find; returns doc. An HTML page (`html`, else opts.html: --html) is read
--- for its text (tc.html_text) between the two: the size and binary checks
--- apply to the page as given, the UTF-8 and emptiness checks to its text
--- (a Windows-1252 page's text may be longer than the page).
-function M.take_text(doc, text, opts, whole_file, html)
-  if html == nil then html = opts.html end
+-- find; returns doc. An HTML page (is_html: --html, the file's extension
+-- when `path` is given, or the text's first bytes) is read for its text
+-- (tc.html_text) between the two: the size and binary checks apply to the
+-- page as given, the UTF-8 and emptiness checks to its text (a
+-- Windows-1252 page's text may be longer than the page).
+function M.take_text(doc, text, opts, whole_file, path)
   doc.error = check_bytes(text, opts, whole_file)
-  if not doc.error and html then
+  if not doc.error and M.is_html(text, opts, path) then
     text, doc.error = tc.html_text(text)
   end
   doc.error = doc.error or check_content(text, opts)
@@ -95,7 +129,7 @@ function M.read_whole(doc, src, f, head, opts, counter)
   stream.close(src, f)
   counter.bytes = counter.bytes + (src.size or #text)
   if doc.error then return doc end
-  return M.take_text(doc, text, opts, true, opts.html or M.is_html_path(src.path))
+  return M.take_text(doc, text, opts, true, src.path)
 end
 
 ---------------------------------------------------------------------------
