@@ -10,6 +10,8 @@ local csv = require "textclass.cli.csv"
 local stream = require "textclass.cli.stream"
 local util = require "textclass.cli.util"
 
+local byte = string.byte
+
 local M = {}
 
 M.MAX_DOC_BYTES = 16 * 1024 * 1024
@@ -67,18 +69,23 @@ local PAGE_STARTS = { "<!doctype html", "<html", "<head", "<script", "<iframe", 
                       "<font", "<table", "<a", "<style", "<title", "<b", "<body", "<br", "<p",
                       "<!--" }
 
+-- The first bytes a page may have: "<", a byte order mark's, white space.
+local MAY_START_PAGE = { [60] = true, [239] = true, [9] = true, [10] = true, [12] = true, [13] = true,
+                         [32] = true }
+
 --- Does text begin as an HTML page or fragment does? After a byte order
 -- mark, white space and an XML declaration (an XHTML page's first line),
 -- one of PAGE_STARTS, whatever its case. A document that opens with a tag
 -- and an article that opens with text are told apart by their first bytes.
 function M.looks_like_html(text)
+  if not MAY_START_PAGE[byte(text, 1)] then return false end
   local i = text:find("^\239\187\191") and 4 or 1
   i = text:find("[^ \t\r\n\f]", i)
   if i and text:find("^<%?xml", i) then
     local close = text:find("?>", i, true)
     i = close and text:find("[^ \t\r\n\f]", close + 2)
   end
-  if not (i and text:byte(i) == 60) then return false end -- "<"
+  if not (i and byte(text, i) == 60) then return false end -- "<"
   local head = text:sub(i, i + 15):lower()
   for _, start in ipairs(PAGE_STARTS) do
     if head:sub(1, #start) == start and head:find("^[ \t\r\n\f>]", #start + 1) then return true end
@@ -86,23 +93,20 @@ function M.looks_like_html(text)
   return false
 end
 
---- Is this document an HTML page to read for its text? --no-html: never;
--- --html: always; otherwise when its file's extension says so (path) or
--- its first bytes do (looks_like_html).
-function M.is_html(text, opts, path)
-  if opts.no_html then return false end
-  return opts.html or (path ~= nil and M.is_html_path(path)) or M.looks_like_html(text)
-end
-
 --- Give doc its text, or the first problem check_bytes and check_content
--- find; returns doc. An HTML page (is_html: --html, the file's extension
--- when `path` is given, or the text's first bytes) is read for its text
--- (tc.html_text) between the two: the size and binary checks apply to the
--- page as given, the UTF-8 and emptiness checks to its text (a
--- Windows-1252 page's text may be longer than the page).
+-- find; returns doc. An HTML page is read for its text (tc.html_text)
+-- between the two: with --html every document, with --no-html none, else
+-- a file whose extension says so (`path`, when the document is a whole
+-- file) and a text whose first bytes do (looks_like_html; the first byte
+-- is looked at here, as most articles begin with a word: the call cost 1%
+-- of a document's time). The size and binary checks apply to the page as
+-- given, the UTF-8 and emptiness checks to its text (a Windows-1252
+-- page's text may be longer than the page).
 function M.take_text(doc, text, opts, whole_file, path)
   doc.error = check_bytes(text, opts, whole_file)
-  if not doc.error and M.is_html(text, opts, path) then
+  if not doc.error and not opts.no_html and
+     (opts.html or (path and M.is_html_path(path)) or
+      (MAY_START_PAGE[byte(text, 1)] and M.looks_like_html(text))) then
     text, doc.error = tc.html_text(text)
   end
   doc.error = doc.error or check_content(text, opts)
