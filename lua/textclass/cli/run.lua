@@ -68,7 +68,12 @@ function M.run(_, operands)
   local script = operands[1]
   if not script then util.usage_error("no SCRIPT given") end
   local chunk, err
-  if script == "-" then chunk, err = load(io.stdin:read("a") or "", "=stdin")
+  if script == "-" then
+    -- a closed stdin or one that cannot be read is not an empty script
+    local source, rerr = nil, "stdin is closed"
+    if require("lfs").attributes("/dev/stdin") then source, rerr = io.stdin:read("a") end
+    if not source then util.fail("-: %s", rerr) end
+    chunk, err = load(source, "=stdin")
   else chunk, err = loadfile(script) end
   if not chunk then util.fail("%s", err) end
   local script_arg = { [0] = script }
