@@ -205,9 +205,11 @@ end
 
 --- A record whose field count differs from the header's is an error either
 -- way: too few leaves columns empty, too many is most often an unquoted
--- comma that cut the text short.
+-- comma that cut the text short. A blank line (one empty field) is named as
+-- such, as a blank JSONL line is.
 function M.csv_ragged(fields, header)
   if #fields == #header then return nil end
+  if #fields == 1 and fields[1] == "" then return "empty line (no CSV record)" end
   return string.format("record has %d field%s, the header %d", #fields, #fields == 1 and "" or "s", #header)
 end
 
