@@ -913,6 +913,18 @@ describe("textclass label on awkward folders", function()
     assert.equal(dir .. "/sub/a.txt", rows[1][1])
   end)
 
+  it("gives a FIFO inside a folder an error record, without opening it", function()
+    local dir = TMP .. "/withfifo"
+    os.execute("mkdir -p " .. dir .. " && mkfifo " .. dir .. "/b.pipe && " ..
+               "echo 'The striker scored.' > " .. dir .. "/a.txt && echo 'The vote.' > " .. dir .. "/c.txt")
+    local r = run("label -q -m " .. model() .. " " .. dir)
+    assert.equal(1, r.code, r.err)
+    local rows = tsv(r.out)
+    assert.equal(3, #rows)
+    assert.same({ dir .. "/b.pipe", "", "", "", "not a regular file (named pipe)" }, rows[2])
+    assert.same({ dir .. "/a.txt", dir .. "/c.txt" }, { rows[1][1], rows[3][1] })
+  end)
+
   it("labels an empty folder as nothing, successfully", function()
     os.execute("mkdir -p " .. TMP .. "/void")
     local r = run("label -m " .. model() .. " " .. TMP .. "/void")

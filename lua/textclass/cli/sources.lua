@@ -22,7 +22,8 @@ function M.count_stdin(operands)
 end
 
 -- Walk a folder, appending { path =, size = } for every regular file and
--- { path =, error = } for entries that cannot be read.
+-- { path =, error = } for entries that cannot be read or are not regular
+-- files (FIFOs, sockets, devices).
 local function walk(dir, out, seen, label)
   local attr = lfs.attributes(dir)
   if attr then
@@ -49,8 +50,11 @@ local function walk(dir, out, seen, label)
       out[#out + 1] = { path = path, size = lfs.attributes(path, "size"), label = label }
     elseif mode == nil then
       out[#out + 1] = { path = path, error = "cannot read (dangling link?)", label = label }
+    else
+      -- a FIFO, socket or device: not opened (a FIFO would wait for a
+      -- writer), but still one record, so it is not silently missing
+      out[#out + 1] = { path = path, error = "not a regular file (" .. mode .. ")", label = label }
     end
-    -- sockets, fifos and devices inside folders are skipped
   end
 end
 
