@@ -17,7 +17,7 @@ local args = require "textclass.cli.args"
 
 local COMMANDS = { "label", "train", "eval", "explain", "info", "run" }
 local SUMMARY = {
-  label = "label articles (files, folders, JSONL, CSV, lines, stdin)",
+  label = "label articles (files, folders, JSONL, CSV, feeds, lines, stdin)",
   train = "train a model from labelled data",
   eval = "measure a model on labelled data",
   explain = "show why an article gets its label",

@@ -9,6 +9,8 @@
 --   jsonl  one JSON object per line                       (.jsonl, .ndjson)
 --   csv    RFC 4180 with a header row                     (.csv)
 --   tsv    ID<TAB>TEXT per line                           (--input tsv only)
+--   feed   each item of an RSS or Atom feed               (.rss, .atom, and
+--          files that begin as a feed does: textclass.cli.feed)
 --
 -- Labelled data (train, eval) reads jsonl, csv, fastText "__label__x text"
 -- lines (any other extension) and folders with one sub-folder per label.
@@ -43,10 +45,10 @@ M.sources = sources.sources
 M.total_size = sources.total_size
 M.stdin_is_stream = sources.stdin_is_stream
 
-local EXT_UNLABELLED = { jsonl = "jsonl", ndjson = "jsonl", csv = "csv" }
+local EXT_UNLABELLED = { jsonl = "jsonl", ndjson = "jsonl", csv = "csv", rss = "feed", atom = "feed" }
 local EXT_LABELLED = { jsonl = "jsonl", ndjson = "jsonl", csv = "csv" }
 
-M.UNLABELLED_FORMATS = { "auto", "text", "lines", "jsonl", "csv", "tsv" }
+M.UNLABELLED_FORMATS = { "auto", "text", "lines", "jsonl", "csv", "tsv", "feed" }
 M.LABELLED_FORMATS = { "auto", "jsonl", "csv", "fasttext", "folder" }
 
 --- Options every command reading documents shares (label, train, eval):

@@ -24,12 +24,16 @@ M.spec = {
             "article, in input order; messages go to stderr.",
   description =
     "Input formats (from the extension, or --input):\n" ..
-    "  text   the whole file is one article (any extension not listed below)\n" ..
+    "  text   the whole file is one article (any extension not listed below);\n" ..
+    "         a web page is read for its text\n" ..
     "  lines  one article per line (the default for stdin)\n" ..
     "  jsonl  one JSON object per line (.jsonl, .ndjson); --text-field, --id-field;\n" ..
     "         the other fields are copied to JSONL output\n" ..
     "  csv    RFC 4180 with a header row (.csv); --text-column, --id-column\n" ..
     "  tsv    ID<TAB>TEXT per line\n" ..
+    "  feed   each item of an RSS or Atom feed (.rss, .atom, or a file that begins\n" ..
+    "         as a feed does): title and content; link, date and title go to JSONL\n" ..
+    "         output\n" ..
     "Output formats (--output): tsv (id, label, labels, scores, error), jsonl, csv.\n" ..
     "An input that cannot be labelled (missing, unreadable, binary, empty, invalid\n" ..
     "UTF-8, bad JSON) still gets its record, with an error; the exit status is then 1.",

@@ -1,11 +1,12 @@
 -- textclass.cli.unlabelled - the documents `label` reads from one source,
--- in each of its formats (text, lines, tsv, jsonl, csv).
+-- in each of its formats (text, lines, tsv, jsonl, csv, feed).
 --
 -- A document is { id = string, text = string | nil, error = string | nil,
 -- fields = table | nil }: one per article, or one carrying the error that
 -- stands for it.
 
 local tc = require "textclass"
+local feed = require "textclass.cli.feed"
 local records = require "textclass.cli.records"
 local stream = require "textclass.cli.stream"
 local util = require "textclass.cli.util"
@@ -54,6 +55,44 @@ local function jsonl_document(line, src, n, opts, text_field, id_field)
   return take_text(doc, text, opts)
 end
 
+-- The items of a news feed (src, open as f after its sniffed head), one
+-- document each: "TITLE\n\nCONTENT" (the content, else the summary, read
+-- as HTML), with its link, date and title as fields. Its id is the item's
+-- guid or id, else its link, else "PATH#N" for the feed's Nth item. The feed is read
+-- whole, up to the line limit; a feed that cannot be read is one error.
+local function read_feed(src, f, head, opts, emit, counter)
+  local limit = records.line_limit(opts)
+  local xml = head
+  if #head <= limit then xml = head .. (f:read(limit + 1 - #head) or "") end
+  stream.close(src, f)
+  counter.bytes = counter.bytes + (src.size or #xml)
+  local items, problem
+  if #xml > limit then problem = string.format("feed too large (over %d bytes)", limit)
+  elseif xml:find("\0", 1, true) then problem = "binary file"
+  else
+    items, problem = feed.items(xml)
+    problem = problem and "feed: " .. problem
+  end
+  if not items then emit({ id = src.path, error = problem }); return end
+  local declaration = feed.declaration(xml)
+  local as_text = setmetatable({ no_html = true }, { __index = opts }) -- read as HTML here already
+  for n, item in ipairs(items) do
+    local doc = { id = feed.plain(item.id) or feed.plain(item.link) or src.path .. "#" .. n }
+    local title, title_error = feed.text(item.title, declaration)
+    local body, body_error = feed.text(item.content or item.summary, declaration)
+    if opts.keep_fields ~= false then
+      doc.fields = {}
+      local link, date = feed.plain(item.link), feed.plain(item.date)
+      if link then doc.fields.link = util.json(link) end
+      if date then doc.fields.date = util.json(date) end
+      if title and title ~= "" then doc.fields.title = util.json(title) end
+    end
+    doc.error = title_error or body_error
+    if not doc.error then take_text(doc, title .. "\n\n" .. body, as_text) end
+    emit(doc)
+  end
+end
+
 --- Produce the documents of one source, read as format `fmt`, with
 -- `emit(doc)`; `counter.bytes` grows by the bytes read.
 function M.read(src, fmt, opts, emit, counter)
@@ -61,6 +100,10 @@ function M.read(src, fmt, opts, emit, counter)
   if not f then emit({ id = src.path, error = head }); return end
   local text_field, id_field = opts.text_field or "text", opts.id_field or "id"
 
+  if fmt == "feed" or (fmt == "text" and opts.input ~= "text" and feed.looks_like_feed(head)) then
+    read_feed(src, f, head, opts, emit, counter)
+    return
+  end
   if fmt == "text" then
     emit(records.read_whole({ id = src.path }, src, f, head, opts, counter))
     return
