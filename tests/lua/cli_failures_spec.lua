@@ -587,3 +587,23 @@ describe("textclass label -o jsonl with input fields named like its own", functi
     end
   end)
 end)
+
+describe("JSON the command line writes from bytes that are not UTF-8", function()
+  local tc = require "textclass"
+  it("is UTF-8 all the same: such bytes become U+FFFD in ids, copied fields and --errors texts", function()
+    spit(TMP .. "/bytes.jsonl", '{"id":"a\255b","text":"The striker scored twice","src":"x\254y","n":[1,"\195"]}\n')
+    local r = run("label -q -o jsonl -m " .. model() .. " " .. TMP .. "/bytes.jsonl")
+    assert.equal(0, r.code, r.err)
+    assert.is_true(tc.check_utf8(r.out), r.out)
+    local rec = jsonl(r.out)[1]
+    assert.same({ "a\u{FFFD}b", "x\u{FFFD}y", { 1, "\u{FFFD}" }, "sport" }, { rec.id, rec.src, rec.n, rec.label })
+    -- a text accepted with --replace-invalid, written back by eval --errors
+    spit(TMP .. "/wrong.jsonl", '{"id":"w","text":"The striker scored twice \200\200 in the final","label":"cyber"}\n')
+    r = run("eval -q --replace-invalid --errors " .. TMP .. "/errors.jsonl -m " .. model() .. " " ..
+            TMP .. "/wrong.jsonl")
+    assert.equal(0, r.code, r.err)
+    local written = slurp(TMP .. "/errors.jsonl")
+    assert.is_true(tc.check_utf8(written), written)
+    assert.equal("The striker scored twice \u{FFFD}\u{FFFD} in the final", jsonl(written)[1].text)
+  end)
+end)

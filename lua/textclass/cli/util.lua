@@ -7,6 +7,8 @@
 -- "textclass: msg" on stderr (plus the usage for code 2) and exits with
 -- the code. Anything else raised is a bug and is reported as such.
 
+local check_utf8 = require("textclass").check_utf8
+
 local M = {}
 
 M.PROG = "textclass"
@@ -220,12 +222,39 @@ local function is_array(t)
   return n > 0 and n == #t
 end
 
+--- s as UTF-8: each byte that starts no valid sequence replaced by U+FFFD.
+-- JSON is UTF-8, and lua-cjson copies other bytes as they are; they come
+-- from input that was not UTF-8 (an id in a JSONL line, a text read with
+-- --replace-invalid), and what we write stays valid whatever we read.
+function M.utf8_safe(s)
+  local ok, at = check_utf8(s)
+  if ok then return s end
+  local out, from = {}, 1
+  repeat
+    out[#out + 1] = s:sub(from, from + at - 2)
+    out[#out + 1] = "\u{FFFD}"
+    from = from + at
+    ok, at = check_utf8(s:sub(from))
+  until ok
+  out[#out + 1] = s:sub(from)
+  return table.concat(out)
+end
+
+-- A JSON string literal, or nil, message: lua-cjson's escapes, but "/" left
+-- as is.
+local function json_string(v)
+  local s, err = cjson.encode(M.utf8_safe(v))
+  if not s then return nil, err end
+  if s:find("\\/", 1, true) then s = s:gsub("\\/", "/") end
+  return s
+end
+
 local function encode(v, out, depth)
   local t = type(v)
   if t == "string" then
-    local s, err = cjson.encode(v)
+    local s, err = json_string(v)
     if not s then error(err, 0) end
-    out[#out + 1] = (s:gsub("\\/", "/"))
+    out[#out + 1] = s
   elseif t == "number" then out[#out + 1] = M.json_number(v)
   elseif t == "boolean" then out[#out + 1] = tostring(v)
   elseif v == nil or v == cjson.null then out[#out + 1] = "null"
@@ -256,16 +285,14 @@ local function encode(v, out, depth)
 end
 
 --- JSON text of a Lua value, or nil, message: strings escaped by lua-cjson
--- but "/" left as is (legal, and paths and URLs stay readable), numbers
--- exact (json_number), object keys sorted so output is stable.
+-- but "/" left as is (legal, and paths and URLs stay readable), bytes that
+-- are not UTF-8 as U+FFFD (utf8_safe), numbers exact (json_number), object
+-- keys sorted so output is stable.
 function M.json(v)
   if type(v) == "string" then
     -- the common case (every id, label and text field) without the pcall
     -- and buffer of the general path; same text
-    local s, err = cjson.encode(v)
-    if not s then return nil, err end
-    if s:find("\\/", 1, true) then s = s:gsub("\\/", "/") end
-    return s
+    return json_string(v)
   end
   local out = {}
   local ok, err = pcall(encode, v, out, 0)

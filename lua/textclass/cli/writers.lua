@@ -34,8 +34,8 @@ local function tsv_escape(s)
   return (s:gsub("[\\\t\r\n]", TSV_ESCAPES))
 end
 
--- JSON string literal (cjson escapes and validates; a value it refuses,
--- such as invalid UTF-8 in an id, is passed through its own escaping).
+-- JSON string literal (util.json: bytes that are not UTF-8, which an id
+-- read from a JSONL line may hold, become U+FFFD).
 local function jstr(s)
   local out = util.json(tostring(s))
   return out or '"?"'
@@ -88,7 +88,7 @@ local function json_record(doc, res, names)
         -- "input_<name>", prefixed again while an input field holds that name
         repeat name = "input_" .. name until doc.fields[name] == nil
       end
-      parts[#parts + 1] = json_names[name] .. ":" .. doc.fields[k]
+      parts[#parts + 1] = json_names[name] .. ":" .. util.utf8_safe(doc.fields[k])
     end
   end
   if res then
