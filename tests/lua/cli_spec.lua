@@ -525,11 +525,12 @@ describe("textclass label outputs", function()
     assert.is_nil(run("label -q -o csv --no-header -m " .. model() .. " " .. D .. "/docs").out:match("^id,"))
   end)
 
-  it("escapes tabs and newlines in TSV fields", function()
+  it("escapes tabs, newlines, backslashes and NUL bytes in TSV fields", function()
     local r = run("label -q -o tsv -m " .. model() .. " -i jsonl -",
-                  { stdin = '{"id": "x\\ty\\nz", "text": "The striker scored."}\n' })
+                  { stdin = '{"id": "x\\ty\\nz\\r\\\\\\u0000!", "text": "The striker scored."}\n' })
     assert.equal(0, r.code, r.err)
-    assert.equal("x\\ty\\nz", tsv(r.out)[1][1])
+    assert.equal("x\\ty\\nz\\r\\\\\\0!", tsv(r.out)[1][1])
+    assert.is_nil(r.out:find("\0", 1, true))
   end)
 
   it("writes a summary on stderr unless --quiet, and no progress bar off a terminal", function()

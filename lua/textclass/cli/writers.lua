@@ -10,7 +10,7 @@
 -- a field whose name clashes with ours is renamed "input_<name>", or
 -- "input_input_<name>" when the input has an "input_<name>" too, and so on).
 --
--- TSV escapes backslash, tab, CR and LF in fields as \\, \t, \r, \n, so each
+-- TSV escapes backslash, tab, CR, LF and NUL in fields as \\, \t, \r, \n, \0, so each
 -- record is exactly one line. CSV follows RFC 4180 (CRLF, quotes doubled).
 
 local csv = require "textclass.cli.csv"
@@ -27,11 +27,11 @@ local OURS = { id = true, label = true, labels = true, scores = true, error = tr
 -- Speed matters here: label writes one record per document, so the
 -- per-record work avoids building tables and format strings it can reuse.
 
-local TSV_ESCAPES = { ["\\"] = "\\\\", ["\t"] = "\\t", ["\r"] = "\\r", ["\n"] = "\\n" }
+local TSV_ESCAPES = { ["\\"] = "\\\\", ["\t"] = "\\t", ["\r"] = "\\r", ["\n"] = "\\n", ["\0"] = "\\0" }
 local function tsv_escape(s)
   s = tostring(s)
-  if not s:find("[\\\t\r\n]") then return s end
-  return (s:gsub("[\\\t\r\n]", TSV_ESCAPES))
+  if not s:find("[\\\t\r\n\0]") then return s end
+  return (s:gsub("[\\\t\r\n\0]", TSV_ESCAPES))
 end
 
 -- JSON string literal (util.json: bytes that are not UTF-8, which an id
