@@ -148,7 +148,7 @@ end
 -- message naming the line for a feed that is not well-formed outside the
 -- items' texts, or has no items.
 function M.items(xml)
-  local items, stack = {}, {}
+  local items, stack = {}, {}  -- stack: the names of the open elements
   local item                  -- the item being read, or nil
   local pos, line, counted = 1, 1, 1
   local function line_at(i)
@@ -176,9 +176,7 @@ function M.items(xml)
       local role = item and #stack == item.depth + 1 and slash == "" and ROLE[name]
       if slash == "/" then
         local top = stack[#stack]
-        if not top or top.name ~= name then
-          return fail(lt, "</%s> closes <%s>", name, top and top.name or "nothing")
-        end
+        if top ~= name then return fail(lt, "</%s> closes <%s>", name, top or "nothing") end
         stack[#stack] = nil
         if item and item.depth == #stack then
           items[#items + 1] = item
@@ -200,11 +198,11 @@ function M.items(xml)
         end
       elseif not empty then
         if not item and ITEM[name] then item = { depth = #stack } end
-        stack[#stack + 1] = { name = name }
+        stack[#stack + 1] = name
       end
     end
   end
-  if #stack > 0 then return nil, string.format("the end: <%s> left open", stack[#stack].name) end
+  if #stack > 0 then return nil, string.format("the end: <%s> left open", stack[#stack]) end
   if #items == 0 then return nil, "no <item> or <entry> in the feed" end
   return items
 end

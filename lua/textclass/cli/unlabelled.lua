@@ -58,8 +58,9 @@ end
 -- The items of a news feed (src, open as f after its sniffed head), one
 -- document each: "TITLE\n\nCONTENT" (the content, else the summary, read
 -- as HTML), with its link, date and title as fields. Its id is the item's
--- guid or id, else its link, else "PATH#N" for the feed's Nth item. The feed is read
--- whole, up to the line limit; a feed that cannot be read is one error.
+-- guid or id, else its link, else "PATH#N" for the feed's Nth item. The
+-- feed is read whole, up to the line limit; a feed that cannot be read is
+-- one error.
 local function read_feed(src, f, head, opts, emit, counter)
   local limit = records.line_limit(opts)
   local xml = head
