@@ -168,6 +168,23 @@ describe("textclass and ragged or blank records", function()
     assert.same({ TMP .. "/blank.csv:3", "", "", "", "empty line (no CSV record)" }, rows[2])
     assert.same({ TMP .. "/blank.csv:5", "", "", "", "empty line (no CSV record)" }, rows[4])
   end)
+
+  it("a CSV file whose lines end in CR alone is named for what it is, in label and train", function()
+    local msg = "CSV lines end in CR alone (classic Mac OS), so the whole file reads as one line; " ..
+                "convert its line ends to LF or CRLF"
+    spit(TMP .. "/mac.csv", "id,text,label\ra1,The striker scored,sport\ra2,Hackers stole data,cyber\r")
+    local r = run("label -q -m " .. model() .. " " .. TMP .. "/mac.csv")
+    assert.equal(1, r.code)
+    assert.same({ { TMP .. "/mac.csv:1", "", "", "", msg } }, tsv(r.out))
+    r = run("train -q -o " .. TMP .. "/mac.model " .. TMP .. "/mac.csv")
+    assert.equal(1, r.code)
+    assert.truthy(r.err:find(TMP .. "/mac.csv:1: " .. msg, 1, true), r.err)
+    -- a CR inside a quoted field of a data row is text, not a line end
+    spit(TMP .. "/cr-in-field.csv", 'id,text\r\na1,"The striker\rscored twice"\r\n')
+    r = run("label -q -m " .. model() .. " " .. TMP .. "/cr-in-field.csv")
+    assert.equal(0, r.code, r.err)
+    assert.equal("sport", tsv(r.out)[1][2])
+  end)
 end)
 
 describe("textclass train and eval with label names the module cannot take", function()

@@ -188,6 +188,15 @@ function M.csv_table(src, next_line, limit)
   local header, first, last = records()
   if header == nil then return nil, src.path, "empty CSV file (no header row)" end
   if header == false then return nil, M.where(src, last), "CSV header: " .. first end
+  -- a CR inside an unquoted header field: the file's lines end in CR alone
+  -- (classic Mac OS), so it reads as one line; say that, not which column
+  -- the header lacks
+  for _, name in ipairs(header) do
+    if name:find("\r", 1, true) then
+      return nil, M.where(src, 1), "CSV lines end in CR alone (classic Mac OS), so the whole file " ..
+        "reads as one line; convert its line ends to LF or CRLF"
+    end
+  end
   return records, header
 end
 
