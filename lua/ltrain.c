@@ -178,6 +178,8 @@ static void read_spec(lua_State *L, spec_slots *s, tc_train_params *p, progress_
   if (p->cv_folds == 1)
     luaL_argerror(L, 1, "spec.cv: 0 (no cross-validation) or an integer in [2, 100] expected, got 1");
   tcl_opt_bool(L, 1, TCL_OPT_TRAIN, "grid", &p->grid);
+  if (p->grid && p->cv_folds < 2) /* (the core's message names its own field, cv_folds) */
+    luaL_argerror(L, 1, "spec.grid needs spec.cv >= 2 (the folds it picks C by)");
   tcl_opt_int(L, 1, TCL_OPT_TRAIN, "threads", 0, 1024, &p->threads);
   tcl_opt_num(L, 1, TCL_OPT_TRAIN, "cache_mb", 0.0, 1, 1e6, &p->cache_mb);
   if (lua_getfield(L, 1, "seed") != LUA_TNIL) {
@@ -291,6 +293,10 @@ int tcl_train(lua_State *L) {
   int rc, hi;
   tcl_check_nargs(L, 1);
   read_spec(L, &s, &p, &c);
+  if (p.cv_folds > 1 && (size_t)p.cv_folds > tc_dataset_size(s.ds)) /* (as above) */
+    return tcl_fail(L, TC_EDATA, NULL,
+                    lua_pushfstring(L, "spec.cv: %d folds need at least %d documents (there are %d)",
+                                    p.cv_folds, p.cv_folds, (int)tc_dataset_size(s.ds)));
   msg = tc_train_params_check(&p, s.ds);
   if (msg) return tcl_fail(L, TC_EDATA, NULL, msg);
   h = tcl_model_new(L); /* closed until training succeeds */

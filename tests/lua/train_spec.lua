@@ -233,6 +233,7 @@ describe("tc.train", function()
       { spec { grid = 1 }, "spec.grid: boolean expected, got number" },
       { spec { cv = -2 }, "spec.cv: integer in %[0, 100%] expected, got %-2" },
       { spec { cv = 1 }, "spec.cv: 0 %(no cross%-validation%) or an integer in %[2, 100%] expected, got 1" },
+      { spec { grid = true }, "spec.grid needs spec.cv >= 2 %(the folds it picks C by%)" },
       { spec { seed = -1 }, "spec.seed: non%-negative integer expected" },
       { spec { seed = "1" }, "spec.seed: non%-negative integer expected, got string" },
       { spec { threads = 1.5 }, "spec.threads: integer" },
@@ -249,6 +250,13 @@ describe("tc.train", function()
         "expected: " .. case[2])
     end
     assert.error_matches(function() tc.train(spec(), "x") end, "bad argument #2 .*unexpected argument")
+  end)
+
+  it("names spec.cv when it asks for more folds than there are documents", function()
+    local m, err, code = tc.train { texts = { "a b", "c d", "e f" }, labels = { "x", "y", "x" }, min_df = 1, cv = 4 }
+    assert.is_nil(m)
+    assert.equal("spec.cv: 4 folds need at least 4 documents (there are 3): unusable training data", err)
+    assert.equal("EDATA", code)
   end)
 
   it("raises for a rejected spec before running progress", function()
