@@ -72,7 +72,8 @@ local function texts(xml)
   local decl = feed.declaration(xml)
   local out = {}
   for i, it in ipairs(items) do
-    out[i] = { title = feed.text(it.title, decl), body = feed.text(it.content or it.summary, decl),
+    local body = it.content and "content" or "summary"
+    out[i] = { title = feed.text(it.title, decl, it.plain.title), body = feed.text(it[body], decl, it.plain[body]),
                id = feed.plain(it.id), link = feed.plain(it.link), date = feed.plain(it.date) }
   end
   return out
@@ -109,6 +110,17 @@ describe("textclass.cli.feed", function()
     assert.equal(1, #r)
     assert.same({ title = "Cup final", body = "The team won the cup final.", link = "https://news.example/5" },
                 { title = r[1].title, body = r[1].body, link = r[1].link })
+  end)
+
+  it("reads Atom's plain text as text (type \"text\", its default) and its html as markup", function()
+    local t = texts([==[<feed xmlns="http://www.w3.org/2005/Atom"><entry>
+      <title>Fish &lt;b&gt; &amp;amp; chips</title><summary type="html">Fish &lt;b&gt;&amp;amp;&lt;/b&gt; chips</summary>
+    </entry><entry><title type="text/plain">1 &lt; 2</title><content type="text">A &amp; B</content></entry></feed>]==])
+    assert.same({ "Fish <b> &amp; chips", "Fish & chips" }, { t[1].title, t[1].body })
+    assert.same({ "1 < 2", "A & B" }, { t[2].title, t[2].body })
+    -- RSS has no types: its texts are read as HTML, double escapes and all
+    local r = texts("<rss><channel><item><title>Fish &amp;amp; &lt;b&gt;chips&lt;/b&gt;</title></item></channel></rss>")
+    assert.equal("Fish & chips", r[1].title)
   end)
 
   it("converts a feed declared Windows-1252", function()

@@ -30,6 +30,11 @@ local ROLE = {
 }
 local ITEM = { item = true, entry = true, ["atom:entry"] = true }
 
+-- An Atom text construct's type attribute: "text" (Atom's default) is
+-- plain text, "html" escaped markup, "xhtml" markup; RSS has none, and its
+-- texts are read as HTML, as feeds write them.
+local PLAIN_TYPE = { text = true, ["text/plain"] = true }
+
 --- Does a file beginning with head hold a feed? After a byte order mark,
 -- white space, the XML declaration, comments and a DOCTYPE, its first
 -- element is <rss>, <feed> (Atom) or <rdf:RDF> (RSS 1.0).
@@ -143,13 +148,15 @@ local function tag_end(xml, from)
   end
 end
 
---- The items of a feed, in order: each { title, summary,
--- content, link, id, date } (strings of markup, or nil). Returns nil and a
--- message naming the line for a feed that is not well-formed outside the
--- items' texts, or has no items.
+--- The items of a feed, in order: each { title, summary, content, link,
+-- id, date } (strings of markup, or nil) and plain = { [field] = true }
+-- for the fields that are plain text (Atom's type="text"). Returns nil and
+-- a message naming the line for a feed that is not well-formed outside
+-- the items' texts, or has no items.
 function M.items(xml)
   local items, stack = {}, {}  -- stack: the names of the open elements
   local item                  -- the item being read, or nil
+  local atom                  -- the root element is Atom's <feed>
   local pos, line, counted = 1, 1, 1
   local function line_at(i)
     local _, n = gsub(sub(xml, counted, i - 1), "\n", "")
@@ -191,13 +198,16 @@ function M.items(xml)
         if not empty then
           local last, after = content_end(xml, close + 1, name)
           if not last then return fail(lt, "<%s> is not closed", name) end
-          if role ~= "link" or not find(tag, "%shref%s*=") then
-            item[role] = item[role] or sub(xml, close + 1, last)
+          if (role ~= "link" or not find(tag, "%shref%s*=")) and not item[role] then
+            item[role] = sub(xml, close + 1, last)
+            local kind = M.plain(attribute(tag, "type")) or (atom and "text")
+            if kind and PLAIN_TYPE[kind] then item.plain[role] = true end
           end
           pos = after
         end
       elseif not empty then
-        if not item and ITEM[name] then item = { depth = #stack } end
+        if #stack == 0 then atom = name == "feed" or name == "atom:feed" end
+        if not item and ITEM[name] then item = { depth = #stack, plain = {} } end
         stack[#stack + 1] = name
       end
     end
@@ -208,13 +218,16 @@ function M.items(xml)
 end
 
 --- The text of one of an item's fields (a string of markup, or nil): its
--- escapes undone, then read as HTML (tc.html_text); declaration is the
+-- escapes undone, then read as HTML (tc.html_text), or as plain text when
+-- `plain` (its "<" and "&" then stand for themselves); declaration is the
 -- feed's XML declaration, put before it so tc.html_text reads bytes in
 -- the encoding the feed declares. nil and a message when the text is over
 -- a core limit.
-function M.text(raw, declaration)
+function M.text(raw, declaration, plain)
   if not raw then return "" end
-  return tc.html_text(declaration .. content_markup(raw))
+  local markup = content_markup(raw)
+  if plain then markup = gsub(gsub(markup, "&", "&amp;"), "<", "&lt;") end
+  return tc.html_text(declaration .. markup)
 end
 
 --- A field that is a value, not prose (a link, an id, a date): its text

@@ -79,8 +79,9 @@ local function read_feed(src, f, head, opts, emit, counter)
   local as_text = setmetatable({ no_html = true }, { __index = opts }) -- read as HTML here already
   for n, item in ipairs(items) do
     local doc = { id = feed.plain(item.id) or feed.plain(item.link) or src.path .. "#" .. n }
-    local title, title_error = feed.text(item.title, declaration)
-    local body, body_error = feed.text(item.content or item.summary, declaration)
+    local title, title_error = feed.text(item.title, declaration, item.plain.title)
+    local body_field = item.content and "content" or "summary"
+    local body, body_error = feed.text(item[body_field], declaration, item.plain[body_field])
     if opts.keep_fields ~= false then
       doc.fields = {}
       local link, date = feed.plain(item.link), feed.plain(item.date)
