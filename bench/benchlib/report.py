@@ -154,7 +154,8 @@ def difference_table(rows, gold):
             continue
         d = paired_difference(gold, tc["pred"], r["pred"])
         out.append([r["system"], "%+.3f" % d["diff"], "%+.3f .. %+.3f" % (d["lo"], d["hi"]),
-                    str(d["only_a"]), str(d["only_b"]), "%.2g" % d["p"]])
+                    str(d["only_a"]), str(d["only_b"]),
+                    "%.2g" % d["p"] if d["p"] > 0 else "<1e-300"])  # (below a double's range)
     return table(headers, out, "l" + "r" * (len(headers) - 1))
 
 
