@@ -192,6 +192,20 @@ describe("textclass.cli.feed", function()
 end)
 
 describe("textclass label and feeds", function()
+  it("labels the sample feed examples/news.rss with the shipped model", function()
+    if not require("lfs").attributes("models/news.model") then
+      pending("models/news.model is not built yet (make models): sample feed test skipped")
+      return
+    end
+    local r = run("label -q -o jsonl examples/news.rss")
+    assert.equal(0, r.code, r.err)
+    local rows = jsonl(r.out)
+    assert.equal(4, #rows)
+    assert.same({ "example-news-101", "cyber", "https://news.example/2026/11/hospital-ransomware" },
+                { rows[1].id, rows[1].label, rows[1].link })
+    assert.same({ "politics", "sport", "other" }, { rows[2].label, rows[3].label, rows[4].label })
+  end)
+
   it("labels each item of .rss and .atom files, with ids, links and dates", function()
     spit(TMP .. "/news.rss", RSS)
     spit(TMP .. "/news.atom", ATOM)
