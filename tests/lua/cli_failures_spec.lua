@@ -624,3 +624,16 @@ describe("JSON the command line writes from bytes that are not UTF-8", function(
     assert.equal("The striker scored twice \u{FFFD}\u{FFFD} in the final", jsonl(written)[1].text)
   end)
 end)
+
+describe("train and eval --input folder", function()
+  it("refuse a file or stdin given where folders are asked for, instead of reading it by its extension", function()
+    for _, cmd in ipairs({ "train -q -o " .. TMP .. "/f.model", "eval -q -m " .. model() }) do
+      local r = run(cmd .. " -i folder " .. D .. "/train.jsonl")
+      assert.equal(2, r.code)
+      assert.truthy(r.err:find("--input folder needs folders: " .. D .. "/train.jsonl is a file", 1, true), r.err)
+      r = run(cmd .. " -i folder -")
+      assert.equal(2, r.code)
+      assert.truthy(r.err:find("--input folder needs folders, not stdin", 1, true), r.err)
+    end
+  end)
+end)

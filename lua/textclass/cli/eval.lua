@@ -56,6 +56,7 @@ end
 function M.run(opts, operands)
   if #operands == 0 then util.usage_error("no DATA given") end
   inputs.count_stdin(operands)
+  inputs.check_labelled_operands(operands, opts.input)
 
   local clf = classifier.open(opts)
   local errors_out <close> = opts.errors and open_errors(opts.errors)

@@ -106,6 +106,19 @@ function M.documents(list, opts, counter)
   end)
 end
 
+--- Refuse labelled-data operands that --input cannot mean: with
+-- `--input folder`, stdin or a path that is not a folder (it would
+-- otherwise be read by its extension, the flag ignored).
+function M.check_labelled_operands(operands, input)
+  if input ~= "folder" then return end
+  local lfs = require "lfs"
+  for _, p in ipairs(operands) do
+    if p == "-" then util.usage_error("--input folder needs folders, not stdin") end
+    local mode = lfs.attributes(p, "mode")
+    if mode and mode ~= "directory" then util.usage_error("--input folder needs folders: %s is a %s", p, mode) end
+  end
+end
+
 --- An iterator over labelled documents: { id, where = "file:line", text,
 -- labels = { ... }, error }. Blank lines are skipped (they hold no record).
 function M.labelled(list, opts, counter)

@@ -105,15 +105,11 @@ M.spec = {
 }
 
 --- Read labelled documents; returns docs (good ones), bad (array of
--- "where: message"). Used by train and eval.
+-- "where: message").
 function M.read_data(operands, opts, bar_label)
   if #operands == 0 then util.usage_error("no DATA given") end
   inputs.count_stdin(operands)
-  if opts.input == "folder" then
-    for _, p in ipairs(operands) do
-      if p == "-" then util.usage_error("--input folder needs folders, not stdin") end
-    end
-  end
+  inputs.check_labelled_operands(operands, opts.input)
   local sources = inputs.sources(operands, true)
   local bar = progress.new({ total = inputs.total_size(sources), quiet = opts.quiet, label = bar_label })
   local docs, bad = {}, {}
