@@ -227,15 +227,18 @@ end
 -- from input that was not UTF-8 (an id in a JSONL line, a text read with
 -- --replace-invalid), and what we write stays valid whatever we read.
 function M.utf8_safe(s)
-  local ok, at = check_utf8(s)
-  if ok then return s end
+  if check_utf8(s) then return s end
+  -- utf8.len scans on from a position without copying what follows, so a
+  -- text of many invalid bytes costs linear time (strict: surrogates and
+  -- values past U+10FFFF are invalid, as for check_utf8)
   local out, from = {}, 1
-  repeat
-    out[#out + 1] = s:sub(from, from + at - 2)
+  while true do
+    local n, bad = utf8.len(s, from)
+    if n then break end
+    out[#out + 1] = s:sub(from, bad - 1)
     out[#out + 1] = "\u{FFFD}"
-    from = from + at
-    ok, at = check_utf8(s:sub(from))
-  until ok
+    from = bad + 1
+  end
   out[#out + 1] = s:sub(from)
   return table.concat(out)
 end
