@@ -78,13 +78,14 @@ local function read_feed(src, f, head, opts, emit, counter)
   local declaration = feed.declaration(xml)
   local as_text = setmetatable({ no_html = true }, { __index = opts }) -- read as HTML here already
   for n, item in ipairs(items) do
-    local doc = { id = feed.plain(item.id) or feed.plain(item.link) or src.path .. "#" .. n }
+    local link = feed.plain(item.link)
+    local doc = { id = feed.plain(item.id) or link or src.path .. "#" .. n }
     local title, title_error = feed.text(item.title, declaration, item.plain.title)
     local body_field = item.content and "content" or "summary"
     local body, body_error = feed.text(item[body_field], declaration, item.plain[body_field])
     if opts.keep_fields ~= false then
       doc.fields = {}
-      local link, date = feed.plain(item.link), feed.plain(item.date)
+      local date = feed.plain(item.date)
       if link then doc.fields.link = util.json(link) end
       if date then doc.fields.date = util.json(date) end
       if title and title ~= "" then doc.fields.title = util.json(title) end
