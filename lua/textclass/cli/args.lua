@@ -12,7 +12,7 @@
 -- parse() accepts GNU-style command lines: "--long value", "--long=value",
 -- "-s value", "-svalue", options after operands, "--" to end options, and
 -- "-" as an operand (stdin). Values are checked (numbers, ranges, choices)
--- here, so commands receive clean values keyed by the long name with dashes
+-- here (min and max inclusive, above exclusive), so commands receive clean values keyed by the long name with dashes
 -- turned into underscores ("--char-ngrams" -> opts.char_ngrams). Every
 -- mistake raises a usage error (exit 2) naming the option.
 
@@ -26,14 +26,28 @@ local function display(opt)
   return opt.long and ("--" .. opt.long) or ("-" .. opt.short)
 end
 
+-- A number as people write one: optional sign, digits with at most one
+-- point, an optional exponent. tonumber alone would also take hex
+-- ("0x1"), surrounding spaces and "nan" spellings it parses, which no
+-- option means.
+local function decimal(s)
+  local mantissa = s:gsub("[eE][+-]?%d+$", "", 1)
+  return mantissa:find("^[+-]?%d+%.?%d*$") or mantissa:find("^[+-]?%.%d+$")
+end
+
+-- A bound as the messages print it: 1e12 rather than 1000000000000.0.
+local function bound(x)
+  return math.type(x) == "float" and string.format("%.14g", x) or tostring(x)
+end
+
 -- Convert and check one option value; raises a usage error on mistakes.
 local function convert(opt, value)
   local name = display(opt)
   local t = opt.type or "string"
   local v = value
   if t == "number" or t == "integer" then
-    v = tonumber(value)
-    if v == nil or v ~= v then
+    v = decimal(value) and tonumber(value)
+    if not v or v ~= v then
       util.usage_error("%s: '%s' is not a number", name, value)
     end
     if t == "integer" then
@@ -44,11 +58,14 @@ local function convert(opt, value)
         v = math.tointeger(v)
       end
     end
+    if opt.above and not (v > opt.above) then
+      util.usage_error("%s: %s is not above %s", name, value, bound(opt.above))
+    end
     if opt.min and v < opt.min then
-      util.usage_error("%s: %s is below the minimum %s", name, value, tostring(opt.min))
+      util.usage_error("%s: %s is below the minimum %s", name, value, bound(opt.min))
     end
     if opt.max and v > opt.max then
-      util.usage_error("%s: %s is above the maximum %s", name, value, tostring(opt.max))
+      util.usage_error("%s: %s is above the maximum %s", name, value, bound(opt.max))
     end
   elseif opt.choices then
     local found = false
