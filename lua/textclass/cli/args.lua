@@ -11,10 +11,11 @@
 --
 -- parse() accepts GNU-style command lines: "--long value", "--long=value",
 -- "-s value", "-svalue", options after operands, "--" to end options, and
--- "-" as an operand (stdin). Values are checked (numbers, ranges, choices)
--- here (min and max inclusive, above exclusive), so commands receive clean values keyed by the long name with dashes
--- turned into underscores ("--char-ngrams" -> opts.char_ngrams). Every
--- mistake raises a usage error (exit 2) naming the option.
+-- "-" as an operand (stdin). Values are checked (decimal numbers, ranges
+-- with min and max inclusive and above exclusive, choices) here, so
+-- commands receive clean values keyed by the long name with dashes turned
+-- into underscores ("--char-ngrams" -> opts.char_ngrams). Every mistake
+-- raises a usage error (exit 2) naming the option.
 
 local util = require "textclass.cli.util"
 

@@ -134,12 +134,17 @@ function M.read(src, fmt, opts, emit, counter)
       emit({ id = src.path, where = header, error = problem })
       return
     end
-    local text_col = records.csv_column(header, opts.text_column or "text")
-    local label_col = records.csv_column(header, opts.label_column or "label")
-    if not label_col and not opts.label_column then label_col = records.csv_column(header, "labels") end
-    local id_col, id_problem = records.csv_column(header, opts.id_column or "id")
-    problem = opts.id_column and id_problem   -- the id column is optional unless named
-    if not text_col or not label_col then
+    local function column(spec, option) return records.csv_column(header, spec, option) end
+    local text_col, text_problem, text_twice = column(opts.text_column or "text", "--text-column")
+    local label_col, label_problem, label_twice = column(opts.label_column or "label", "--label-column")
+    if not label_col and not label_twice and not opts.label_column then
+      label_col, label_problem, label_twice = column("labels", "--label-column")
+    end
+    local id_col, id_problem, id_twice = column(opts.id_column or "id", "--id-column")
+    problem = (opts.id_column or id_twice) and id_problem   -- the id column is optional unless named
+    if text_twice or label_twice then
+      problem = text_twice and text_problem or label_problem
+    elseif not text_col or not label_col then
       problem = string.format("the header needs a '%s' and a '%s' column",
                               opts.text_column or "text", opts.label_column or "label")
     end

@@ -201,14 +201,26 @@ function M.csv_table(src, next_line, limit)
 end
 
 --- The index of a header column given by name or by 1-based number ("3"),
--- or nil and why it is not there.
-function M.csv_column(header, spec)
+-- or nil, why it is not there, and true when the name is there twice
+-- (which of the two is meant cannot be guessed: `option`, the command-line
+-- option that names the column, then takes its number).
+function M.csv_column(header, spec, option)
   if spec:match("^%d+$") then
     local i = tonumber(spec)
     if i >= 1 and i <= #header then return i end
     return nil, string.format("no column %d (the header has %d)", i, #header)
   end
-  for i, name in ipairs(header) do if name == spec then return i end end
+  local found
+  for i, name in ipairs(header) do
+    if name == spec then
+      if found then
+        return nil, string.format("the header has two '%s' columns (%d and %d); say which with %s %d or %s %d",
+                                  spec, found, i, option, found, option, i), true
+      end
+      found = i
+    end
+  end
+  if found then return found end
   return nil, string.format("no '%s' column in the header", spec)
 end
 

@@ -148,11 +148,11 @@ function M.read(src, fmt, opts, emit, counter)
     local place = rows and where(src, 1) or header
     local text_col, id_col
     if rows then
-      text_col, problem = records.csv_column(header, opts.text_column or "text")
+      text_col, problem = records.csv_column(header, opts.text_column or "text", "--text-column")
       if text_col then
-        local id_problem
-        id_col, id_problem = records.csv_column(header, opts.id_column or "id")
-        if opts.id_column then problem = id_problem end   -- optional unless named
+        local id_problem, twice
+        id_col, id_problem, twice = records.csv_column(header, opts.id_column or "id", "--id-column")
+        if opts.id_column or twice then problem = id_problem end   -- optional unless named
       end
     end
     if problem then
