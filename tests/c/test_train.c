@@ -43,6 +43,19 @@ TEST(dataset_interns_labels_in_order) {
   tc_dataset_free(NULL);
 }
 
+/* A length whose + 1 wrapped made a 0-byte copy, then memcpy ran off the
+ * caller's text (ASan: negative-size-param). */
+TEST(regression_dataset_add_huge_length) {
+  tc_dataset *ds;
+  const char *a[] = {"sport"};
+  CHECK_OK(tc_dataset_new(&ds));
+  CHECK_EQ_INT(tc_dataset_add(ds, "x", SIZE_MAX, a, 1), TC_ELIMIT);
+  CHECK_EQ_INT(tc_dataset_add(ds, "x", (size_t)PTRDIFF_MAX / 32 + 1, a, 1), TC_ELIMIT);
+  CHECK_EQ_INT(tc_dataset_size(ds), 0);
+  CHECK_EQ_INT(tc_dataset_n_labels(ds), 0);
+  tc_dataset_free(ds);
+}
+
 /* Many labels exercise the index's growth. */
 TEST(dataset_many_labels) {
   tc_dataset *ds;
@@ -660,6 +673,7 @@ TEST(cross_validation_and_grid_figures) {
 
 int main(void) {
   RUN(dataset_interns_labels_in_order);
+  RUN(regression_dataset_add_huge_length);
   RUN(dataset_many_labels);
   RUN(parallel_runs_each_task_once);
   RUN(parallel_cancel_stops_handing_out_tasks);
