@@ -366,7 +366,8 @@ TC_API void tc_dataset_free(tc_dataset *ds);
 
 /* Add a document with n_labels labels (1 for multi-class data; 0 allowed
  * for multi-label data, meaning "none of the labels"). TC_EINVAL for an
- * empty label name or a label repeated within the document; TC_ELIMIT for
+ * empty label name, one that is not valid UTF-8 (a model file could not
+ * hold it) or a label repeated within the document; TC_ELIMIT for
  * a text above PTRDIFF_MAX / 32 bytes (tc_normalize's limit). */
 TC_API int tc_dataset_add(tc_dataset *ds, const char *text, size_t len,
                           const char *const *labels, size_t n_labels);

@@ -56,6 +56,21 @@ TEST(regression_dataset_add_huge_length) {
   tc_dataset_free(ds);
 }
 
+/* A label name that is not UTF-8 was accepted and trained on, and then
+ * the model could not be saved (tc_model_to_bytes: "label 0 is not valid
+ * UTF-8"): it is refused where it comes in. */
+TEST(regression_dataset_refuses_non_utf8_label) {
+  tc_dataset *ds;
+  const char *bad[] = {"sp\xffort"}, *mixed[] = {"politics", "\xc3("}, *ok[] = {"\xc3\xa9conomie"};
+  CHECK_OK(tc_dataset_new(&ds));
+  CHECK_EQ_INT(tc_dataset_add(ds, "goal", 4, bad, 1), TC_EINVAL);
+  CHECK_EQ_INT(tc_dataset_add(ds, "vote", 4, mixed, 2), TC_EINVAL);
+  CHECK_OK(tc_dataset_add(ds, "budget", 6, ok, 1));
+  CHECK_EQ_INT(tc_dataset_size(ds), 1);
+  CHECK_EQ_INT(tc_dataset_n_labels(ds), 1);
+  tc_dataset_free(ds);
+}
+
 /* Many labels exercise the index's growth. */
 TEST(dataset_many_labels) {
   tc_dataset *ds;
@@ -674,6 +689,7 @@ TEST(cross_validation_and_grid_figures) {
 int main(void) {
   RUN(dataset_interns_labels_in_order);
   RUN(regression_dataset_add_huge_length);
+  RUN(regression_dataset_refuses_non_utf8_label);
   RUN(dataset_many_labels);
   RUN(parallel_runs_each_task_once);
   RUN(parallel_cancel_stops_handing_out_tasks);
