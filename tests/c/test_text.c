@@ -319,6 +319,20 @@ TEST(boilerplate_first) {
   free(copy);
 }
 
+/* The size limit held only after the page clean-up, which read the whole
+ * claimed length first (ASan: global-buffer-overflow in memchr). */
+TEST(regression_limit_before_boilerplate) {
+  tc_options o;
+  const char *out = NULL;
+  size_t n = 0;
+  tc_options_init(&o);
+  o.strip_boilerplate = 1;
+  CHECK_EQ_INT(tc_normalize(&o, ws, "x", (size_t)PTRDIFF_MAX / 32 + 1, &out, &n, NULL), TC_ELIMIT);
+  CHECK_EQ_INT(tc_normalize(&o, ws, "x", SIZE_MAX, &out, &n, NULL), TC_ELIMIT);
+  o.strip_boilerplate = 0;
+  CHECK_EQ_INT(tc_normalize(&o, ws, "x", (size_t)PTRDIFF_MAX / 32 + 1, &out, &n, NULL), TC_ELIMIT);
+}
+
 /* A run of combining marks in the wrong order, long enough to take the
  * counting sort: the result must be in canonical order and equal to
  * utf8proc's own NFC of the same text. */
@@ -615,6 +629,7 @@ int main(void) {
   RUN(lumps_and_ignorables);
   RUN(empty_and_nul);
   RUN(boilerplate_first);
+  RUN(regression_limit_before_boilerplate);
   RUN(long_mark_runs);
   RUN(agrees_with_utf8proc);
   RUN(english_list);
