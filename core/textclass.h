@@ -476,8 +476,12 @@ TC_API size_t tc_metrics_confusion(const tc_metrics *m, size_t gold, size_t pred
 
 /* k-fold cross-validation (stratified by first label, folds from p->seed):
  * trains k models and accumulates predictions on held-out folds into *out,
- * which must have been made with tc_dataset_n_labels(ds) labels.
- * fold_macro_f1 (may be NULL) receives k per-fold macro-F1 figures. */
+ * which must have been made with tc_dataset_n_labels(ds) labels (else
+ * TC_EINVAL, nothing counted). k is 2..tc_dataset_size(ds) (TC_EINVAL
+ * otherwise); p must pass tc_train_params_check(p, ds), but its cv_folds
+ * and grid play no part here. fold_macro_f1 (may be NULL) receives k
+ * per-fold macro-F1 figures. On an error or a cancel, *out and
+ * fold_macro_f1 may hold the folds done so far. */
 TC_API int tc_cross_validate(const tc_dataset *ds, const tc_train_params *p, int k,
                              tc_metrics *out, double *fold_macro_f1, tc_diag *diag);
 

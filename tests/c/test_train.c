@@ -686,6 +686,29 @@ TEST(cross_validation_and_grid_figures) {
   tc_dataset_free(ds);
 }
 
+/* Metrics made for another label count were filled fold by fold until an
+ * index did not fit: TC_EINVAL "cross-validation fold 1: invalid
+ * argument" with a fold's documents already counted (or, with more labels,
+ * no error at all). The header says they must match: checked first. */
+TEST(regression_cross_validate_checks_metrics_labels) {
+  tc_dataset *ds = fixture_dataset();
+  tc_train_params p;
+  tc_metrics *few, *many;
+  tc_diag d;
+  tc_train_params_init(&p);
+  CHECK_OK(tc_metrics_new(2, &few));
+  CHECK_OK(tc_metrics_new(5, &many));
+  memset(&d, 0, sizeof d);
+  CHECK_EQ_INT(tc_cross_validate(ds, &p, 3, few, NULL, &d), TC_EINVAL);
+  CHECK_EQ_INT(tc_metrics_count(few), 0);
+  CHECK(strstr(d.message, "2 labels") != NULL && strstr(d.message, "3") != NULL);
+  CHECK_EQ_INT(tc_cross_validate(ds, &p, 3, many, NULL, &d), TC_EINVAL);
+  CHECK_EQ_INT(tc_metrics_count(many), 0);
+  tc_metrics_free(few);
+  tc_metrics_free(many);
+  tc_dataset_free(ds);
+}
+
 int main(void) {
   RUN(dataset_interns_labels_in_order);
   RUN(regression_dataset_add_huge_length);
@@ -706,5 +729,6 @@ int main(void) {
   RUN(unusable_data_is_edata_with_diag);
   RUN(progress_from_caller_thread_and_cancel);
   RUN(cross_validation_and_grid_figures);
+  RUN(regression_cross_validate_checks_metrics_labels);
   return check_report();
 }
