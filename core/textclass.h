@@ -585,10 +585,12 @@ TC_API int tc_model_from_bytes(const unsigned char *p, size_t len,
                                tc_model **out, tc_diag *diag);
 
 /* Save atomically: write a temporary file beside `path`, fsync, rename,
- * fsync the directory. On failure the previous file at `path` is intact
- * and the temporary file removed. An existing file's permission bits are
- * kept. TC_EINVAL (as tc_model_to_bytes) or TC_EIO with the system's
- * message in diag. */
+ * fsync the directory (as tc_outfile_commit). On failure the previous file
+ * at `path` is intact and the temporary file removed, except after an
+ * error syncing the directory, which comes after the rename. An existing
+ * file's permission bits are kept; a directory, device or FIFO at `path`
+ * is refused. TC_EINVAL (as tc_model_to_bytes) or TC_EIO with the
+ * system's message in diag. */
 TC_API int tc_model_save(const tc_model *m, const char *path, tc_diag *diag);
 
 /* ------------------------------------------------------------------
@@ -599,9 +601,9 @@ TC_API int tc_model_save(const tc_model *m, const char *path, tc_diag *diag);
  * `path` ("<path>.tmp-*"), and only tc_outfile_commit puts them at `path`
  * (fsync, rename, fsync of the directory). Until then, and after a failure
  * or tc_outfile_discard, a previous file at `path` is intact and the
- * temporary removed. An existing file's permission bits are kept; a
- * directory, device or FIFO at `path` is refused. One tc_outfile is used
- * by one thread at a time.
+ * temporary removed (the one exception is in tc_outfile_commit). An
+ * existing file's permission bits are kept; a directory, device or FIFO
+ * at `path` is refused. One tc_outfile is used by one thread at a time.
  * ------------------------------------------------------------------ */
 typedef struct tc_outfile tc_outfile;
 
@@ -613,7 +615,11 @@ TC_API int tc_outfile_open(const char *path, tc_outfile **out, tc_diag *diag);
  * failure; the file then still needs tc_outfile_discard. */
 TC_API int tc_outfile_write(tc_outfile *f, const void *p, size_t n, tc_diag *diag);
 
-/* Put the file at `path`. Frees f, whether it succeeds or not (TC_EIO). */
+/* Put the file at `path`. Frees f, whether it succeeds or not (TC_EIO).
+ * The directory is opened for its fsync before the rename, so one that
+ * cannot be opened (no read permission) fails with the old file intact;
+ * only an error of that fsync itself, after the rename, returns TC_EIO
+ * with the new file already at `path`. */
 TC_API int tc_outfile_commit(tc_outfile *f, tc_diag *diag);
 
 /* Drop the temporary file and free f (NULL: nothing). */

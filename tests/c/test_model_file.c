@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <libsvm/svm.h>
@@ -1048,6 +1049,69 @@ TEST(outfile_commit_and_discard) {
   CHECK(unlink(path) == 0);
 }
 
+/* The child of regression_unopenable_directory_keeps_old_file: replaces
+ * dir/f through a tc_outfile, as an unprivileged user. Exit status: 0 as
+ * the header promises (TC_EIO and the old file intact), 1 commit's code,
+ * 2 the file's content, 77 no unprivileged user to be. */
+static int replace_in_unreadable_dir(const char *dir) {
+  char path[192], buf[16] = {0};
+  tc_outfile *f;
+  tc_diag d;
+  FILE *fp;
+  int rc;
+  if (geteuid() == 0 && (setgid(65534) != 0 || setuid(65534) != 0)) return 77;
+  snprintf(path, sizeof path, "%s/f", dir);
+  if (tc_outfile_open(path, &f, &d) != TC_OK) return 1;
+  if (tc_outfile_write(f, "new\n", 4, &d) != TC_OK) return 1;
+  rc = tc_outfile_commit(f, &d);
+  if (rc != TC_EIO || !strstr(d.message, "directory")) return 1;
+  fp = fopen(path, "r");
+  if (!fp || !fgets(buf, sizeof buf, fp)) return 2;
+  fclose(fp);
+  return strcmp(buf, "old\n") == 0 ? 0 : 2;
+}
+
+/* A directory that can be written but not opened (mode 0333) cannot be
+ * fsynced: commit renamed the new file over the old one first, then failed
+ * to open the directory and returned TC_EIO, so the caller was told the
+ * save failed while the old file was gone. The directory is opened before
+ * the rename now. Root opens any directory, so the test drops to nobody in
+ * a child process. */
+TEST(regression_unopenable_directory_keeps_old_file) {
+  char sub[128], path[160];
+  FILE *fp;
+  pid_t pid;
+  int status = -1;
+  snprintf(sub, sizeof sub, "%s/wx", tmpdir);
+  snprintf(path, sizeof path, "%s/f", sub);
+  CHECK(mkdir(sub, 0755) == 0);
+  fp = fopen(path, "w");
+  CHECK(fp != NULL);
+  if (!fp) return;
+  fputs("old\n", fp);
+  fclose(fp);
+  if (geteuid() == 0) {
+    CHECK(chmod(tmpdir, 0711) == 0);
+    CHECK(chown(sub, 65534, 65534) == 0);
+  }
+  CHECK(chmod(sub, 0333) == 0);
+  fflush(NULL);
+  pid = fork();
+  if (pid == 0) _exit(replace_in_unreadable_dir(sub));
+  CHECK(pid > 0 && waitpid(pid, &status, 0) == pid);
+  CHECK(chmod(sub, 0755) == 0);
+  CHECK(chmod(tmpdir, 0700) == 0);
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 77) {
+    fprintf(stderr, "%s: SKIPPED: cannot become an unprivileged user\n", check_current);
+  } else {
+    CHECK(WIFEXITED(status));
+    CHECK_EQ_INT(WEXITSTATUS(status), 0);
+    CHECK_EQ_INT(dir_entries(sub), 1); /* the temporary is gone */
+  }
+  CHECK(unlink(path) == 0);
+  CHECK(rmdir(sub) == 0);
+}
+
 TEST(load_failures) {
   tc_model *r = (tc_model *)1;
   char path[128];
@@ -1200,6 +1264,7 @@ int main(void) {
   RUN(save_and_load);
   RUN(save_failures_leave_nothing_behind);
   RUN(outfile_commit_and_discard);
+  RUN(regression_unopenable_directory_keeps_old_file);
   RUN(load_failures);
 #ifdef HAVE_OOM_HOOK
   RUN(allocation_failures);
