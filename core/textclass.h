@@ -171,6 +171,10 @@ TC_API const char *const *tc_stopwords_english(void);
  * that uses the same workspace. */
 typedef struct tc_workspace tc_workspace;
 
+/* A new, empty workspace in *out: TC_ENOMEM (*out NULL), TC_EINVAL for a
+ * NULL out. Free it with tc_workspace_free (NULL: nothing). A workspace
+ * holds no state between calls but buffers, so one may serve any number
+ * of extractors and models in turn, on one thread at a time. */
 TC_API int tc_workspace_new(tc_workspace **out);
 TC_API void tc_workspace_free(tc_workspace *ws);
 

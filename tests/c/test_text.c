@@ -319,6 +319,13 @@ TEST(boilerplate_first) {
   free(copy);
 }
 
+/* tc_workspace_new(NULL) wrote through the NULL pointer (SIGSEGV); every
+ * other constructor answers TC_EINVAL. */
+TEST(regression_workspace_new_null) {
+  CHECK_EQ_INT(tc_workspace_new(NULL), TC_EINVAL);
+  tc_workspace_free(NULL);
+}
+
 /* The size limit held only after the page clean-up, which read the whole
  * claimed length first (ASan: global-buffer-overflow in memchr). */
 TEST(regression_limit_before_boilerplate) {
@@ -630,6 +637,7 @@ int main(void) {
   RUN(empty_and_nul);
   RUN(boilerplate_first);
   RUN(regression_limit_before_boilerplate);
+  RUN(regression_workspace_new_null);
   RUN(long_mark_runs);
   RUN(agrees_with_utf8proc);
   RUN(english_list);
