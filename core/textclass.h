@@ -529,7 +529,13 @@ typedef struct tc_result {
  * choose the top-scoring label; multi-label models choose every label with
  * score >= threshold, best first; when none passes, the fallback label if
  * the model has one, else the top-scoring label. `threshold` < 0 means the
- * model's own. Returns and stores in r->status the same code. */
+ * model's own. Returns and stores in r->status the same code: TC_EINVAL
+ * for a NULL m, ws, r->scores or r->labels, a NULL text with len > 0, or
+ * a threshold that is NaN or above 1 (r NULL: TC_EINVAL, nothing stored);
+ * TC_ELIMIT for a text above PTRDIFF_MAX / 32 bytes; TC_ENOMEM. On
+ * failure r->n_labels and r->n_invalid are 0 and the arrays' contents
+ * are unspecified. Any workspace will do, whichever model it served
+ * before. */
 TC_API int tc_model_predict(const tc_model *m, tc_workspace *ws,
                             const char *text, size_t len, double threshold,
                             tc_result *r);
@@ -537,7 +543,10 @@ TC_API int tc_model_predict(const tc_model *m, tc_workspace *ws,
 /* Classify n texts on `threads` threads (<= 0: one per core) sharing the
  * model. results[i] belongs to texts[i] whatever happens; a document that
  * fails gets its own status and the others go on. Returns TC_OK when every
- * document succeeded, else the first error code found (in input order). */
+ * document succeeded, else the first error code found (in input order).
+ * A NULL m, texts or lens (with n > 0) gives every result TC_EINVAL;
+ * results may be NULL only when n is 0. Each thread makes its own
+ * workspace. */
 TC_API int tc_model_predict_batch(const tc_model *m, size_t n,
                                   const char *const *texts, const size_t *lens,
                                   double threshold, int threads, tc_result *results);
