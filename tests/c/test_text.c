@@ -136,6 +136,9 @@ TEST(extractor_new_reports) {
   CHECK(strstr(d.message, "max_df") != NULL);
   CHECK_EQ_INT(tc_extractor_new(NULL, &ex, NULL), TC_EINVAL);
   CHECK_EQ_INT(tc_extractor_new(&o, NULL, NULL), TC_EINVAL);
+  /* regression: NULL options were reported as "options: options: NULL" */
+  CHECK_EQ_INT(tc_extractor_new(NULL, &ex, &d), TC_EINVAL);
+  CHECK_EQ_STR(d.message, "options: NULL");
   tc_options_init(&o);
   CHECK_OK(tc_extractor_new(&o, &ex, NULL));
   CHECK(tc_extractor_options(ex) != NULL);
