@@ -276,9 +276,9 @@ TC_API const tc_options *tc_extractor_options(const tc_extractor *ex);
  * all) and numbered 1, 2, ... in that order: the same input gives the same
  * indices whatever the document order. idf = ln((1 + n) / (1 + df)) + 1.
  * texts[i] may be NULL when lens[i] is 0; lens is required. progress (may
- * be NULL) is called as ("vocabulary", done, n) every 256 documents and at
- * the end. Replaces any earlier vocabulary on success only: on any error
- * (TC_EDATA when n is 0 or no term survives, TC_ECANCELED, TC_ENOMEM,
+ * be NULL) is called as ("vocabulary", done, n) with done = 0, 256, 512,
+ * ... and finally n. Replaces any earlier vocabulary on success only: on
+ * any error (TC_EDATA when n is 0 or no term survives, TC_ECANCELED, TC_ENOMEM,
  * TC_ELIMIT beyond 2^32 - 2 documents) the extractor is unchanged.
  * Memory while fitting: 25-35 bytes plus the term's bytes per distinct
  * term seen, freed on return (docs/features.md has measured figures). */
@@ -412,7 +412,8 @@ typedef struct tc_train_params {
   int kernel;              /* TC_KERNEL_*; default linear */
   int solver;              /* TC_SOLVER_*; default auto */
   double C;                /* default 1.0 */
-  double gamma;            /* RBF kernel width; <= 0: 1.0 (suits L2-normalised vectors) */
+  double gamma;            /* RBF kernel width; <= 0: 1.0 (suits L2-normalised vectors);
+                              must be finite */
   int class_weight;        /* TC_WEIGHT_*; default balanced */
   const double *label_weights; /* TC_WEIGHT_CUSTOM: one per dataset label (borrowed) */
   double tolerance;        /* solver stopping tolerance; <= 0: the solver's default */
@@ -422,7 +423,8 @@ typedef struct tc_train_params {
   int cv_folds;            /* > 1: run k-fold CV and store the figures in the model */
   int grid;                /* 1: pick C (and gamma) by cv_folds-fold CV macro-F1 */
   uint64_t seed;           /* fold assignment and solver seeds; default 1 */
-  int threads;             /* binary problems trained in parallel; default 1 */
+  int threads;             /* binary problems trained in parallel; <= 0: one per
+                              core; at most 1024; default 1 */
   double cache_mb;         /* libsvm kernel cache; default 200 */
   tc_progress_fn progress; /* optional */
   void *progress_ud;
@@ -431,13 +433,25 @@ typedef struct tc_train_params {
 TC_API void tc_train_params_init(tc_train_params *p);
 
 /* NULL when *p is usable with *ds (ds may be NULL to skip data checks),
- * otherwise a static message naming the bad field. */
+ * otherwise a static message naming the bad field: features pass
+ * tc_options_check; flags are 0 or 1; kernel, solver and class_weight one
+ * of their constants (the liblinear and dcd solvers linear only); C in
+ * (0, 1e6]; gamma finite and <= 1e6; tolerance finite and < 1; threshold
+ * in [0, 1] (NaN is refused everywhere); cache_mb in (0, 1e6]; cv_folds 0
+ * or 2..100, and grid only with cv_folds; threads <= 1024; label_weights
+ * given exactly when class_weight is TC_WEIGHT_CUSTOM; fallback NULL or a
+ * non-empty name. With ds: each label weight in (0, 1e6] (label_weights
+ * must hold tc_dataset_n_labels(ds) numbers), fallback one of ds's
+ * labels, cv_folds at most the number of documents. */
 TC_API const char *tc_train_params_check(const tc_train_params *p, const tc_dataset *ds);
 
 typedef struct tc_model tc_model;
 
 /* Fit the extractor on the dataset's texts, then train one binary SVM per
- * label (one-vs-rest), calibrate, and return a self-contained model.
+ * label (one-vs-rest), calibrate, and return a self-contained model
+ * (*out; NULL on any failure). TC_EINVAL (diag: the field) for params
+ * that fail tc_train_params_check, TC_ECANCELED when p->progress asks to
+ * stop at any stage.
  * Deterministic: equal data and params give byte-identical saved models,
  * whatever the thread count, once the "created" metadata is fixed: it is
  * $SOURCE_DATE_EPOCH when set, else the current time. TC_EDATA (with diag)
@@ -462,10 +476,14 @@ typedef struct tc_label_metrics {
  * macro_f1 averages the F1 of labels with support or predictions. */
 typedef struct tc_metrics tc_metrics;
 
+/* TC_EINVAL for no labels or a NULL out, TC_ELIMIT when the n_labels^2
+ * confusion matrix cannot be sized, TC_ENOMEM; *out is NULL on failure. */
 TC_API int tc_metrics_new(size_t n_labels, tc_metrics **out);
 TC_API void tc_metrics_free(tc_metrics *m);
 /* Record one document: gold and predicted label indices (< n_labels);
- * predicted[0] is the primary prediction. TC_EINVAL for an index out of range. */
+ * predicted[0] is the primary prediction. Either list may be empty (NULL
+ * with a count of 0). TC_EINVAL for an index out of range or repeated
+ * within its list; a refused document changes nothing. */
 TC_API int tc_metrics_add(tc_metrics *m, const uint32_t *gold, size_t n_gold,
                           const uint32_t *predicted, size_t n_predicted);
 TC_API size_t tc_metrics_count(const tc_metrics *m);
@@ -511,6 +529,8 @@ TC_API const tc_extractor *tc_model_extractor(const tc_model *m);
 /* Training metadata as ordered key/value pairs ("created", "documents",
  * "C", "cv_macro_f1", ...). Strings belong to the model. */
 TC_API size_t tc_model_meta_count(const tc_model *m);
+/* Pair i in *key and *value (either may be NULL); TC_EINVAL when i is out
+ * of range, the pointers then untouched. */
 TC_API int tc_model_meta_at(const tc_model *m, size_t i, const char **key, const char **value);
 /* Value for a key, or NULL. */
 TC_API const char *tc_model_meta(const tc_model *m, const char *key);
@@ -562,14 +582,21 @@ typedef struct tc_contribution {
 } tc_contribution;
 
 /* The features of a text that pushed label `label`'s decision value most,
- * strongest (most positive) first; up to `cap` entries into out[], count in
- * *n. Linear models: x_j * w_j. Kernel models: f(x) - f(x without j). */
+ * strongest (most positive) first, ties by feature index; up to `cap`
+ * entries into out[] (NULL when cap is 0), count in *n (0 on failure).
+ * Linear models: x_j * w_j. Kernel models: f(x) - f(x without j), one
+ * kernel evaluation per support vector of the label per feature of the
+ * text.
+ * TC_EINVAL for a NULL m, ws or n, a label >= tc_model_n_labels(m), a
+ * NULL text with len > 0; TC_ELIMIT and TC_ENOMEM as tc_model_predict. */
 TC_API int tc_model_explain(const tc_model *m, tc_workspace *ws,
                             const char *text, size_t len, size_t label,
                             tc_contribution *out, size_t cap, size_t *n);
 
 /* Linear models only: the features with the largest weights for a label,
- * most positive first. TC_EINVAL for kernel models. */
+ * most positive first, ties by feature index; features whose weight is 0
+ * are left out, so *n may be below cap. TC_EINVAL for kernel models and
+ * for a label out of range. */
 TC_API int tc_model_top_features(const tc_model *m, size_t label,
                                  tc_contribution *out, size_t cap, size_t *n);
 
@@ -640,7 +667,9 @@ TC_API void tc_outfile_discard(tc_outfile *f);
 
 /* Load a model file (tc_model_from_bytes on its contents; TC_EIO for a
  * missing or unreadable file or a directory, with the system's message in
- * diag; TC_ELIMIT for a file over 1 GiB). Safe to call from any thread. */
+ * diag; TC_ELIMIT for a file over 1 GiB). A FIFO or character device is
+ * read to its end (a FIFO without a writer blocks in open, as for any
+ * reader). *out is NULL on failure. Safe to call from any thread. */
 TC_API int tc_model_load(const char *path, tc_model **out, tc_diag *diag);
 
 #ifdef __cplusplus
