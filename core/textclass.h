@@ -74,7 +74,7 @@ typedef struct tc_diag {
 } tc_diag;
 
 /* Progress callback used by long operations. `stage` is a short static
- * string ("vocabulary", "train", "calibrate", "cv", "grid", "predict");
+ * string ("vocabulary", "train", "calibrate", "cv", "grid");
  * done/total count units of that stage (total may be 0 when unknown).
  * It is always called from the thread that called the library function.
  * Return non-zero to cancel: the operation then stops with TC_ECANCELED. */
