@@ -42,6 +42,7 @@ struct tc_outfile {
   char *tmp;   /* the temporary beside it */
   char *dir;   /* the directory both are in, for its fsync */
   int fd;
+  int failed;  /* a write failed: the temporary may hold part of the bytes */
 };
 
 static int write_all(int fd, const unsigned char *p, size_t n) {
@@ -142,9 +143,15 @@ int tc_outfile_open(const char *path, tc_outfile **out, tc_diag *diag) {
   return TC_OK;
 }
 
+/* A failed write may have written part of its bytes, so the failure
+ * sticks: later writes and the commit refuse, and only discard is left. */
 int tc_outfile_write(tc_outfile *f, const void *p, size_t n, tc_diag *diag) {
   if (!f || (!p && n)) return tci_fail(diag, TC_EINVAL, "no file or bytes given");
-  if (write_all(f->fd, p, n) != 0) return tci_io_fail(diag, TC_EIO, "cannot write", f->tmp, errno);
+  if (f->failed) return tci_fail(diag, TC_EIO, "%.200s: an earlier write failed", f->tmp);
+  if (write_all(f->fd, p, n) != 0) {
+    f->failed = 1;
+    return tci_io_fail(diag, TC_EIO, "cannot write", f->tmp, errno);
+  }
   return TC_OK;
 }
 
@@ -154,7 +161,8 @@ int tc_outfile_write(tc_outfile *f, const void *p, size_t n, tc_diag *diag) {
 int tc_outfile_commit(tc_outfile *f, tc_diag *diag) {
   int rc = TC_OK, dir_fd = -1;
   if (!f) return tci_fail(diag, TC_EINVAL, "no file given");
-  if (fsync(f->fd) != 0) rc = tci_io_fail(diag, TC_EIO, "cannot sync", f->tmp, errno);
+  if (f->failed) rc = tci_fail(diag, TC_EIO, "%.200s: an earlier write failed", f->tmp);
+  else if (fsync(f->fd) != 0) rc = tci_io_fail(diag, TC_EIO, "cannot sync", f->tmp, errno);
   if (close(f->fd) != 0 && rc == TC_OK) rc = tci_io_fail(diag, TC_EIO, "cannot close", f->tmp, errno);
   if (rc == TC_OK && (dir_fd = open(f->dir, O_RDONLY | O_CLOEXEC)) < 0)
     rc = tci_io_fail(diag, TC_EIO, "cannot open directory", f->dir, errno);

@@ -652,7 +652,9 @@ typedef struct tc_outfile tc_outfile;
 TC_API int tc_outfile_open(const char *path, tc_outfile **out, tc_diag *diag);
 
 /* Append n bytes (an unbuffered write: write sizeable pieces). TC_EIO on
- * failure; the file then still needs tc_outfile_discard. */
+ * failure, which sticks: part of the bytes may have been written, so
+ * later writes and tc_outfile_commit fail too (TC_EIO, the old file
+ * intact); the file still needs tc_outfile_discard or that commit. */
 TC_API int tc_outfile_write(tc_outfile *f, const void *p, size_t n, tc_diag *diag);
 
 /* Put the file at `path`. Frees f, whether it succeeds or not (TC_EIO).

@@ -13,6 +13,8 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -1049,6 +1051,50 @@ TEST(outfile_commit_and_discard) {
   CHECK(unlink(path) == 0);
 }
 
+/* A write that failed half-way (the file size limit, a full disk) left
+ * the bytes before it in the temporary file, and a commit after it put
+ * that partial file at `path` with TC_OK. The failure now sticks: commit
+ * refuses with TC_EIO and removes the temporary, the old file stays. */
+TEST(regression_commit_after_failed_write) {
+  char path[128];
+  static char big[4096];
+  unsigned char *b;
+  size_t n;
+  tc_outfile *f;
+  tc_diag d;
+  struct rlimit old, low;
+  FILE *fp;
+  void (*was)(int);
+  int rc;
+  snprintf(path, sizeof path, "%s/partial.txt", tmpdir);
+  fp = fopen(path, "w");
+  CHECK(fp != NULL);
+  if (!fp) return;
+  fputs("old\n", fp);
+  fclose(fp);
+  memset(big, 'x', sizeof big);
+  CHECK_OK(tc_outfile_open(path, &f, &d));
+  if (getrlimit(RLIMIT_FSIZE, &old) != 0) { CHECK(0); tc_outfile_discard(f); return; }
+  low = old;
+  low.rlim_cur = 1000;
+  was = signal(SIGXFSZ, SIG_IGN);
+  CHECK(setrlimit(RLIMIT_FSIZE, &low) == 0);
+  memset(&d, 0, sizeof d);
+  rc = tc_outfile_write(f, big, sizeof big, &d);
+  CHECK(setrlimit(RLIMIT_FSIZE, &old) == 0);
+  signal(SIGXFSZ, was);
+  CHECK_EQ_INT(rc, TC_EIO);
+  CHECK_EQ_INT(tc_outfile_write(f, "y", 1, &d), TC_EIO); /* the failure sticks */
+  memset(&d, 0, sizeof d);
+  CHECK_EQ_INT(tc_outfile_commit(f, &d), TC_EIO);
+  CHECK(strstr(d.message, "write") != NULL);
+  b = slurp(path, &n);
+  CHECK_MEM(b, n, "old\n", 4);
+  free(b);
+  CHECK_EQ_INT(dir_entries(tmpdir), 1);
+  CHECK(unlink(path) == 0);
+}
+
 /* The child of regression_unopenable_directory_keeps_old_file: replaces
  * dir/f through a tc_outfile, as an unprivileged user. Exit status: 0 as
  * the header promises (TC_EIO and the old file intact), 1 commit's code,
@@ -1265,6 +1311,7 @@ int main(void) {
   RUN(save_failures_leave_nothing_behind);
   RUN(outfile_commit_and_discard);
   RUN(regression_unopenable_directory_keeps_old_file);
+  RUN(regression_commit_after_failed_write);
   RUN(load_failures);
 #ifdef HAVE_OOM_HOOK
   RUN(allocation_failures);
