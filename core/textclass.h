@@ -340,7 +340,8 @@ TC_API const char *tc_extractor_feature_name(const tc_extractor *ex, int index, 
 
 /* Serialise a fitted extractor (options, custom stop words, document
  * count, terms and df; docs/features.md has the layout): *out is malloc'ed
- * (free() it). TC_EINVAL when not fitted. */
+ * (free() it); on failure it is NULL and *len 0. TC_EINVAL when not
+ * fitted, TC_ENOMEM, TC_ELIMIT beyond 2^32 - 1 terms or stop words. */
 TC_API int tc_extractor_to_bytes(const tc_extractor *ex, unsigned char **out, size_t *len);
 
 /* Rebuild an extractor from bytes made by tc_extractor_to_bytes. Every size,
@@ -608,9 +609,10 @@ TC_API int tc_model_top_features(const tc_model *m, size_t label,
  * that one version only, so every loaded model has it. */
 TC_API unsigned tc_model_format_version(void);
 
-/* Serialise: *out is malloc'ed (free() it). The model is first checked by
- * the rules the loader applies: TC_EINVAL for a model that could not be
- * read back (an empty, repeated or non-UTF-8 label, a NaN weight, ...).
+/* Serialise: *out is malloc'ed (free() it); on failure it is NULL and *len
+ * 0. The model is first checked by the rules the loader applies: TC_EINVAL
+ * for a model that could not be read back (an empty, repeated or
+ * non-UTF-8 label, a NaN weight, ...).
  * Equal models give equal bytes, and loading then saving gives the same
  * bytes. */
 TC_API int tc_model_to_bytes(const tc_model *m, unsigned char **out, size_t *len);
