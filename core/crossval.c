@@ -121,6 +121,9 @@ int tc_cross_validate(const tc_dataset *ds, const tc_train_params *p, int k,
   n = ds->n;
   if (k < 2 || (size_t)k > n)
     return tci_fail(diag, TC_EINVAL, "cross-validation: k = %d must be in 2..%zu (documents)", k, n);
+  if (tci_metrics_n_labels(out) != ds->n_names)
+    return tci_fail(diag, TC_EINVAL, "cross-validation: the metrics have %zu labels, the dataset %zu",
+                    tci_metrics_n_labels(out), ds->n_names);
   if ((rc = tci_check_data(ds, p, diag))) return rc;
   fold = malloc(n * sizeof *fold);
   tr = malloc(n * sizeof *tr);

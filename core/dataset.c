@@ -157,9 +157,14 @@ int tc_dataset_add(tc_dataset *ds, const char *text, size_t len,
   char *copy;
   int rc;
   if (!ds || (!text && len) || (!labels && n_labels)) return TC_EINVAL;
+  /* the limit of tc_normalize, which every text meets when training; it
+   * also keeps len + 1 below from wrapping */
+  if (len > (size_t)PTRDIFF_MAX / 32) return TC_ELIMIT;
   if (ds->n >= UINT32_MAX - 1 || n_labels > UINT32_MAX) return TC_ELIMIT;
   for (i = 0; i < n_labels; i++) {
-    if (!labels[i] || !labels[i][0]) return TC_EINVAL;
+    /* a name a model file could not hold would make a model that cannot be saved */
+    if (!labels[i] || !labels[i][0] || !tci_utf8_valid(labels[i], strlen(labels[i])))
+      return TC_EINVAL;
     for (j = 0; j < i; j++)
       if (strcmp(labels[i], labels[j]) == 0) return TC_EINVAL;
   }

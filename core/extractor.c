@@ -17,6 +17,7 @@ int tc_extractor_new(const tc_options *o, tc_extractor **out, tc_diag *diag) {
   int rc;
   if (!out) return tci_fail(diag, TC_EINVAL, "extractor: out is NULL");
   *out = NULL;
+  if (!o) return tci_fail(diag, TC_EINVAL, "options: NULL");
   if ((msg = tc_options_check(o))) return tci_fail(diag, TC_EINVAL, "options: %s", msg);
   ex = calloc(1, sizeof *ex);
   if (!ex) return tci_fail(diag, TC_ENOMEM, "extractor: out of memory");

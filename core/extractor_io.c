@@ -55,6 +55,8 @@ int tc_extractor_to_bytes(const tc_extractor *ex, unsigned char **out, size_t *l
   const tc_options *o;
   const tci_vocab *v;
   size_t i;
+  if (out) *out = NULL;
+  if (len) *len = 0;
   if (!ex || !out || !len || !ex->vocab) return TC_EINVAL;
   o = &ex->opt;
   v = ex->vocab;

@@ -519,6 +519,9 @@ TCI_FUNC int tci_grid_search(const tc_dataset *ds, const tc_train_params *p, int
                              double *C, double *gamma, double *accuracy, double *macro_f1,
                              double *fold_f1, char **grid, tc_diag *diag);
 
+/* The label count a tc_metrics was made with (metrics.c). */
+TCI_FUNC size_t tci_metrics_n_labels(const tc_metrics *m);
+
 /* The TF-IDF vectors of a training set, one row per document (train.c). */
 typedef struct tci_matrix {
   size_t n_rows;

@@ -99,6 +99,8 @@ int tc_metrics_add(tc_metrics *m, const uint32_t *gold, size_t n_gold,
 
 size_t tc_metrics_count(const tc_metrics *m) { return m ? m->docs : 0; }
 
+size_t tci_metrics_n_labels(const tc_metrics *m) { return m ? m->n_labels : 0; }
+
 static double ratio(size_t a, size_t b) { return b ? (double)a / (double)b : 0.0; }
 
 double tc_metrics_accuracy(const tc_metrics *m) { return m ? ratio(m->correct, m->docs) : 0.0; }

@@ -327,9 +327,9 @@ int tci_model_encode(const tc_model *m, unsigned char **out, size_t *len, tc_dia
   unsigned char *xb = NULL;
   size_t xn = 0, at, i, nf;
   int rc;
+  if (out) *out = NULL;
+  if (len) *len = 0;
   if (!out || !len) return tci_fail(diag, TC_EINVAL, "model: no output given");
-  *out = NULL;
-  *len = 0;
   if (!m) return tci_fail(diag, TC_EINVAL, "model: no model given");
   if ((rc = validate(m, TC_EINVAL, diag)) != TC_OK) return rc;
   rc = tc_extractor_to_bytes(m->ex, &xb, &xn);

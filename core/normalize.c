@@ -242,11 +242,12 @@ int tci_normalize(const tc_options *o, tc_workspace *ws, const char *text, size_
   size_t olen = 0, ninv = 0;
   utf8proc_option_t opt = decompose_options(o);
   int rc;
+  /* utf8proc counts in utf8proc_ssize_t; NFKC may grow a text 18-fold.
+   * Checked before the page clean-up, which reads the whole text. */
+  if (len > (size_t)PTRDIFF_MAX / 32) return TC_ELIMIT;
   if (o->strip_boilerplate && !(flags & TCI_TEXT_NO_BOILERPLATE)) {
     if ((rc = tci_strip_boilerplate(ws, text, len, &text, &len))) return rc;
   }
-  /* utf8proc counts in utf8proc_ssize_t; NFKC may grow a text 18-fold. */
-  if (len > (size_t)PTRDIFF_MAX / 32) return TC_ELIMIT;
   if ((rc = tci_buf_reserve(&ws->norm, len + 1, 1))) return rc;
   if (flags & TCI_TEXT_GENERAL)
     rc = normalize_run(ws, opt, (const unsigned char *)text, len, &olen, &ninv);

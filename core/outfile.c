@@ -19,6 +19,9 @@
  *    FIFO or directory at `path` is refused at open: rename would replace
  *    it by a regular file.
  *  - Writes are unbuffered write(2) calls: callers write in sizeable pieces.
+ *  - The directory is opened before the rename, so a directory that
+ *    cannot be opened fails the commit with the old file in place; only
+ *    the directory's fsync itself can fail after the rename.
  *  - A directory fsync that the file system does not support (EINVAL,
  *    ENOTSUP) is not an error: the data itself has been synced.
  */
@@ -39,6 +42,7 @@ struct tc_outfile {
   char *tmp;   /* the temporary beside it */
   char *dir;   /* the directory both are in, for its fsync */
   int fd;
+  int failed;  /* a write failed: the temporary may hold part of the bytes */
 };
 
 static int write_all(int fd, const unsigned char *p, size_t n) {
@@ -99,14 +103,12 @@ static char *dir_of(const char *path) {
   return d;
 }
 
-/* After the rename: make the directory entry durable. */
-static int sync_dir(const char *dir, tc_diag *diag) {
-  int fd = open(dir, O_RDONLY | O_CLOEXEC), rc = TC_OK;
-  if (fd < 0) return tci_io_fail(diag, TC_EIO, "cannot open directory", dir, errno);
+/* After the rename: make the directory entry durable. fd is the directory,
+ * opened before the rename (commit). */
+static int sync_dir(int fd, const char *dir, tc_diag *diag) {
   if (fsync(fd) != 0 && errno != EINVAL && errno != ENOTSUP)
-    rc = tci_io_fail(diag, TC_EIO, "cannot sync directory", dir, errno);
-  close(fd);
-  return rc;
+    return tci_io_fail(diag, TC_EIO, "cannot sync directory", dir, errno);
+  return TC_OK;
 }
 
 static void release(tc_outfile *f) {
@@ -141,21 +143,34 @@ int tc_outfile_open(const char *path, tc_outfile **out, tc_diag *diag) {
   return TC_OK;
 }
 
+/* A failed write may have written part of its bytes, so the failure
+ * sticks: later writes and the commit refuse, and only discard is left. */
 int tc_outfile_write(tc_outfile *f, const void *p, size_t n, tc_diag *diag) {
   if (!f || (!p && n)) return tci_fail(diag, TC_EINVAL, "no file or bytes given");
-  if (write_all(f->fd, p, n) != 0) return tci_io_fail(diag, TC_EIO, "cannot write", f->tmp, errno);
+  if (f->failed) return tci_fail(diag, TC_EIO, "%.200s: an earlier write failed", f->tmp);
+  if (write_all(f->fd, p, n) != 0) {
+    f->failed = 1;
+    return tci_io_fail(diag, TC_EIO, "cannot write", f->tmp, errno);
+  }
   return TC_OK;
 }
 
+/* The directory is opened before the rename: one that cannot be (write
+ * and search permission without read) fails the commit while the old file
+ * is still in place, instead of after replacing it. */
 int tc_outfile_commit(tc_outfile *f, tc_diag *diag) {
-  int rc = TC_OK;
+  int rc = TC_OK, dir_fd = -1;
   if (!f) return tci_fail(diag, TC_EINVAL, "no file given");
-  if (fsync(f->fd) != 0) rc = tci_io_fail(diag, TC_EIO, "cannot sync", f->tmp, errno);
+  if (f->failed) rc = tci_fail(diag, TC_EIO, "%.200s: an earlier write failed", f->tmp);
+  else if (fsync(f->fd) != 0) rc = tci_io_fail(diag, TC_EIO, "cannot sync", f->tmp, errno);
   if (close(f->fd) != 0 && rc == TC_OK) rc = tci_io_fail(diag, TC_EIO, "cannot close", f->tmp, errno);
+  if (rc == TC_OK && (dir_fd = open(f->dir, O_RDONLY | O_CLOEXEC)) < 0)
+    rc = tci_io_fail(diag, TC_EIO, "cannot open directory", f->dir, errno);
   if (rc == TC_OK && rename(f->tmp, f->path) != 0)
     rc = tci_io_fail(diag, TC_EIO, "cannot rename onto", f->path, errno);
   if (rc != TC_OK) unlink(f->tmp);
-  else rc = sync_dir(f->dir, diag);
+  else rc = sync_dir(dir_fd, f->dir, diag);
+  if (dir_fd >= 0) close(dir_fd);
   release(f);
   return rc;
 }

@@ -227,6 +227,7 @@ int tc_model_predict_batch(const tc_model *m, size_t n, const char *const *texts
   if (!m || (n && (!texts || !lens))) {
     for (i = 0; i < n; i++) {
       results[i].n_labels = 0;
+      results[i].n_invalid = 0;
       results[i].status = TC_EINVAL;
     }
     return TC_EINVAL;

@@ -74,7 +74,7 @@ typedef struct tc_diag {
 } tc_diag;
 
 /* Progress callback used by long operations. `stage` is a short static
- * string ("vocabulary", "train", "calibrate", "cv", "grid", "predict");
+ * string ("vocabulary", "train", "calibrate", "cv", "grid");
  * done/total count units of that stage (total may be 0 when unknown).
  * It is always called from the thread that called the library function.
  * Return non-zero to cancel: the operation then stops with TC_ECANCELED. */
@@ -171,6 +171,10 @@ TC_API const char *const *tc_stopwords_english(void);
  * that uses the same workspace. */
 typedef struct tc_workspace tc_workspace;
 
+/* A new, empty workspace in *out: TC_ENOMEM (*out NULL), TC_EINVAL for a
+ * NULL out. Free it with tc_workspace_free (NULL: nothing). A workspace
+ * holds no state between calls but buffers, so one may serve any number
+ * of extractors and models in turn, on one thread at a time. */
 TC_API int tc_workspace_new(tc_workspace **out);
 TC_API void tc_workspace_free(tc_workspace *ws);
 
@@ -272,9 +276,9 @@ TC_API const tc_options *tc_extractor_options(const tc_extractor *ex);
  * all) and numbered 1, 2, ... in that order: the same input gives the same
  * indices whatever the document order. idf = ln((1 + n) / (1 + df)) + 1.
  * texts[i] may be NULL when lens[i] is 0; lens is required. progress (may
- * be NULL) is called as ("vocabulary", done, n) every 256 documents and at
- * the end. Replaces any earlier vocabulary on success only: on any error
- * (TC_EDATA when n is 0 or no term survives, TC_ECANCELED, TC_ENOMEM,
+ * be NULL) is called as ("vocabulary", done, n) with done = 0, 256, 512,
+ * ... and finally n. Replaces any earlier vocabulary on success only: on
+ * any error (TC_EDATA when n is 0 or no term survives, TC_ECANCELED, TC_ENOMEM,
  * TC_ELIMIT beyond 2^32 - 2 documents) the extractor is unchanged.
  * Memory while fitting: 25-35 bytes plus the term's bytes per distinct
  * term seen, freed on return (docs/features.md has measured figures). */
@@ -336,7 +340,8 @@ TC_API const char *tc_extractor_feature_name(const tc_extractor *ex, int index, 
 
 /* Serialise a fitted extractor (options, custom stop words, document
  * count, terms and df; docs/features.md has the layout): *out is malloc'ed
- * (free() it). TC_EINVAL when not fitted. */
+ * (free() it); on failure it is NULL and *len 0. TC_EINVAL when not
+ * fitted, TC_ENOMEM, TC_ELIMIT beyond 2^32 - 1 terms or stop words. */
 TC_API int tc_extractor_to_bytes(const tc_extractor *ex, unsigned char **out, size_t *len);
 
 /* Rebuild an extractor from bytes made by tc_extractor_to_bytes. Every size,
@@ -366,7 +371,9 @@ TC_API void tc_dataset_free(tc_dataset *ds);
 
 /* Add a document with n_labels labels (1 for multi-class data; 0 allowed
  * for multi-label data, meaning "none of the labels"). TC_EINVAL for an
- * empty label name or a label repeated within the document. */
+ * empty label name, one that is not valid UTF-8 (a model file could not
+ * hold it) or a label repeated within the document; TC_ELIMIT for
+ * a text above PTRDIFF_MAX / 32 bytes (tc_normalize's limit). */
 TC_API int tc_dataset_add(tc_dataset *ds, const char *text, size_t len,
                           const char *const *labels, size_t n_labels);
 
@@ -406,7 +413,8 @@ typedef struct tc_train_params {
   int kernel;              /* TC_KERNEL_*; default linear */
   int solver;              /* TC_SOLVER_*; default auto */
   double C;                /* default 1.0 */
-  double gamma;            /* RBF kernel width; <= 0: 1.0 (suits L2-normalised vectors) */
+  double gamma;            /* RBF kernel width; <= 0: 1.0 (suits L2-normalised vectors);
+                              must be finite */
   int class_weight;        /* TC_WEIGHT_*; default balanced */
   const double *label_weights; /* TC_WEIGHT_CUSTOM: one per dataset label (borrowed) */
   double tolerance;        /* solver stopping tolerance; <= 0: the solver's default */
@@ -416,7 +424,8 @@ typedef struct tc_train_params {
   int cv_folds;            /* > 1: run k-fold CV and store the figures in the model */
   int grid;                /* 1: pick C (and gamma) by cv_folds-fold CV macro-F1 */
   uint64_t seed;           /* fold assignment and solver seeds; default 1 */
-  int threads;             /* binary problems trained in parallel; default 1 */
+  int threads;             /* binary problems trained in parallel; <= 0: one per
+                              core; at most 1024; default 1 */
   double cache_mb;         /* libsvm kernel cache; default 200 */
   tc_progress_fn progress; /* optional */
   void *progress_ud;
@@ -425,13 +434,25 @@ typedef struct tc_train_params {
 TC_API void tc_train_params_init(tc_train_params *p);
 
 /* NULL when *p is usable with *ds (ds may be NULL to skip data checks),
- * otherwise a static message naming the bad field. */
+ * otherwise a static message naming the bad field: features pass
+ * tc_options_check; flags are 0 or 1; kernel, solver and class_weight one
+ * of their constants (the liblinear and dcd solvers linear only); C in
+ * (0, 1e6]; gamma finite and <= 1e6; tolerance finite and < 1; threshold
+ * in [0, 1] (NaN is refused everywhere); cache_mb in (0, 1e6]; cv_folds 0
+ * or 2..100, and grid only with cv_folds; threads <= 1024; label_weights
+ * given exactly when class_weight is TC_WEIGHT_CUSTOM; fallback NULL or a
+ * non-empty name. With ds: each label weight in (0, 1e6] (label_weights
+ * must hold tc_dataset_n_labels(ds) numbers), fallback one of ds's
+ * labels, cv_folds at most the number of documents. */
 TC_API const char *tc_train_params_check(const tc_train_params *p, const tc_dataset *ds);
 
 typedef struct tc_model tc_model;
 
 /* Fit the extractor on the dataset's texts, then train one binary SVM per
- * label (one-vs-rest), calibrate, and return a self-contained model.
+ * label (one-vs-rest), calibrate, and return a self-contained model
+ * (*out; NULL on any failure). TC_EINVAL (diag: the field) for params
+ * that fail tc_train_params_check, TC_ECANCELED when p->progress asks to
+ * stop at any stage.
  * Deterministic: equal data and params give byte-identical saved models,
  * whatever the thread count, once the "created" metadata is fixed: it is
  * $SOURCE_DATE_EPOCH when set, else the current time. TC_EDATA (with diag)
@@ -456,10 +477,14 @@ typedef struct tc_label_metrics {
  * macro_f1 averages the F1 of labels with support or predictions. */
 typedef struct tc_metrics tc_metrics;
 
+/* TC_EINVAL for no labels or a NULL out, TC_ELIMIT when the n_labels^2
+ * confusion matrix cannot be sized, TC_ENOMEM; *out is NULL on failure. */
 TC_API int tc_metrics_new(size_t n_labels, tc_metrics **out);
 TC_API void tc_metrics_free(tc_metrics *m);
 /* Record one document: gold and predicted label indices (< n_labels);
- * predicted[0] is the primary prediction. TC_EINVAL for an index out of range. */
+ * predicted[0] is the primary prediction. Either list may be empty (NULL
+ * with a count of 0). TC_EINVAL for an index out of range or repeated
+ * within its list; a refused document changes nothing. */
 TC_API int tc_metrics_add(tc_metrics *m, const uint32_t *gold, size_t n_gold,
                           const uint32_t *predicted, size_t n_predicted);
 TC_API size_t tc_metrics_count(const tc_metrics *m);
@@ -474,8 +499,12 @@ TC_API size_t tc_metrics_confusion(const tc_metrics *m, size_t gold, size_t pred
 
 /* k-fold cross-validation (stratified by first label, folds from p->seed):
  * trains k models and accumulates predictions on held-out folds into *out,
- * which must have been made with tc_dataset_n_labels(ds) labels.
- * fold_macro_f1 (may be NULL) receives k per-fold macro-F1 figures. */
+ * which must have been made with tc_dataset_n_labels(ds) labels (else
+ * TC_EINVAL, nothing counted). k is 2..tc_dataset_size(ds) (TC_EINVAL
+ * otherwise); p must pass tc_train_params_check(p, ds), but its cv_folds
+ * and grid play no part here. fold_macro_f1 (may be NULL) receives k
+ * per-fold macro-F1 figures. On an error or a cancel, *out and
+ * fold_macro_f1 may hold the folds done so far. */
 TC_API int tc_cross_validate(const tc_dataset *ds, const tc_train_params *p, int k,
                              tc_metrics *out, double *fold_macro_f1, tc_diag *diag);
 
@@ -501,6 +530,8 @@ TC_API const tc_extractor *tc_model_extractor(const tc_model *m);
 /* Training metadata as ordered key/value pairs ("created", "documents",
  * "C", "cv_macro_f1", ...). Strings belong to the model. */
 TC_API size_t tc_model_meta_count(const tc_model *m);
+/* Pair i in *key and *value (either may be NULL); TC_EINVAL when i is out
+ * of range, the pointers then untouched. */
 TC_API int tc_model_meta_at(const tc_model *m, size_t i, const char **key, const char **value);
 /* Value for a key, or NULL. */
 TC_API const char *tc_model_meta(const tc_model *m, const char *key);
@@ -519,7 +550,13 @@ typedef struct tc_result {
  * choose the top-scoring label; multi-label models choose every label with
  * score >= threshold, best first; when none passes, the fallback label if
  * the model has one, else the top-scoring label. `threshold` < 0 means the
- * model's own. Returns and stores in r->status the same code. */
+ * model's own. Returns and stores in r->status the same code: TC_EINVAL
+ * for a NULL m, ws, r->scores or r->labels, a NULL text with len > 0, or
+ * a threshold that is NaN or above 1 (r NULL: TC_EINVAL, nothing stored);
+ * TC_ELIMIT for a text above PTRDIFF_MAX / 32 bytes; TC_ENOMEM. On
+ * failure r->n_labels and r->n_invalid are 0 and the arrays' contents
+ * are unspecified. Any workspace will do, whichever model it served
+ * before. */
 TC_API int tc_model_predict(const tc_model *m, tc_workspace *ws,
                             const char *text, size_t len, double threshold,
                             tc_result *r);
@@ -527,7 +564,10 @@ TC_API int tc_model_predict(const tc_model *m, tc_workspace *ws,
 /* Classify n texts on `threads` threads (<= 0: one per core) sharing the
  * model. results[i] belongs to texts[i] whatever happens; a document that
  * fails gets its own status and the others go on. Returns TC_OK when every
- * document succeeded, else the first error code found (in input order). */
+ * document succeeded, else the first error code found (in input order).
+ * A NULL m, texts or lens (with n > 0) gives every result TC_EINVAL;
+ * results may be NULL only when n is 0. Each thread makes its own
+ * workspace. */
 TC_API int tc_model_predict_batch(const tc_model *m, size_t n,
                                   const char *const *texts, const size_t *lens,
                                   double threshold, int threads, tc_result *results);
@@ -543,14 +583,21 @@ typedef struct tc_contribution {
 } tc_contribution;
 
 /* The features of a text that pushed label `label`'s decision value most,
- * strongest (most positive) first; up to `cap` entries into out[], count in
- * *n. Linear models: x_j * w_j. Kernel models: f(x) - f(x without j). */
+ * strongest (most positive) first, ties by feature index; up to `cap`
+ * entries into out[] (NULL when cap is 0), count in *n (0 on failure).
+ * Linear models: x_j * w_j. Kernel models: f(x) - f(x without j), one
+ * kernel evaluation per support vector of the label per feature of the
+ * text.
+ * TC_EINVAL for a NULL m, ws or n, a label >= tc_model_n_labels(m), a
+ * NULL text with len > 0; TC_ELIMIT and TC_ENOMEM as tc_model_predict. */
 TC_API int tc_model_explain(const tc_model *m, tc_workspace *ws,
                             const char *text, size_t len, size_t label,
                             tc_contribution *out, size_t cap, size_t *n);
 
 /* Linear models only: the features with the largest weights for a label,
- * most positive first. TC_EINVAL for kernel models. */
+ * most positive first, ties by feature index; features whose weight is 0
+ * are left out, so *n may be below cap. TC_EINVAL for kernel models and
+ * for a label out of range. */
 TC_API int tc_model_top_features(const tc_model *m, size_t label,
                                  tc_contribution *out, size_t cap, size_t *n);
 
@@ -562,9 +609,10 @@ TC_API int tc_model_top_features(const tc_model *m, size_t label,
  * that one version only, so every loaded model has it. */
 TC_API unsigned tc_model_format_version(void);
 
-/* Serialise: *out is malloc'ed (free() it). The model is first checked by
- * the rules the loader applies: TC_EINVAL for a model that could not be
- * read back (an empty, repeated or non-UTF-8 label, a NaN weight, ...).
+/* Serialise: *out is malloc'ed (free() it); on failure it is NULL and *len
+ * 0. The model is first checked by the rules the loader applies: TC_EINVAL
+ * for a model that could not be read back (an empty, repeated or
+ * non-UTF-8 label, a NaN weight, ...).
  * Equal models give equal bytes, and loading then saving gives the same
  * bytes. */
 TC_API int tc_model_to_bytes(const tc_model *m, unsigned char **out, size_t *len);
@@ -579,10 +627,12 @@ TC_API int tc_model_from_bytes(const unsigned char *p, size_t len,
                                tc_model **out, tc_diag *diag);
 
 /* Save atomically: write a temporary file beside `path`, fsync, rename,
- * fsync the directory. On failure the previous file at `path` is intact
- * and the temporary file removed. An existing file's permission bits are
- * kept. TC_EINVAL (as tc_model_to_bytes) or TC_EIO with the system's
- * message in diag. */
+ * fsync the directory (as tc_outfile_commit). On failure the previous file
+ * at `path` is intact and the temporary file removed, except after an
+ * error syncing the directory, which comes after the rename. An existing
+ * file's permission bits are kept; a directory, device or FIFO at `path`
+ * is refused. TC_EINVAL (as tc_model_to_bytes) or TC_EIO with the
+ * system's message in diag. */
 TC_API int tc_model_save(const tc_model *m, const char *path, tc_diag *diag);
 
 /* ------------------------------------------------------------------
@@ -593,9 +643,9 @@ TC_API int tc_model_save(const tc_model *m, const char *path, tc_diag *diag);
  * `path` ("<path>.tmp-*"), and only tc_outfile_commit puts them at `path`
  * (fsync, rename, fsync of the directory). Until then, and after a failure
  * or tc_outfile_discard, a previous file at `path` is intact and the
- * temporary removed. An existing file's permission bits are kept; a
- * directory, device or FIFO at `path` is refused. One tc_outfile is used
- * by one thread at a time.
+ * temporary removed (the one exception is in tc_outfile_commit). An
+ * existing file's permission bits are kept; a directory, device or FIFO
+ * at `path` is refused. One tc_outfile is used by one thread at a time.
  * ------------------------------------------------------------------ */
 typedef struct tc_outfile tc_outfile;
 
@@ -604,10 +654,16 @@ typedef struct tc_outfile tc_outfile;
 TC_API int tc_outfile_open(const char *path, tc_outfile **out, tc_diag *diag);
 
 /* Append n bytes (an unbuffered write: write sizeable pieces). TC_EIO on
- * failure; the file then still needs tc_outfile_discard. */
+ * failure, which sticks: part of the bytes may have been written, so
+ * later writes and tc_outfile_commit fail too (TC_EIO, the old file
+ * intact); the file still needs tc_outfile_discard or that commit. */
 TC_API int tc_outfile_write(tc_outfile *f, const void *p, size_t n, tc_diag *diag);
 
-/* Put the file at `path`. Frees f, whether it succeeds or not (TC_EIO). */
+/* Put the file at `path`. Frees f, whether it succeeds or not (TC_EIO).
+ * The directory is opened for its fsync before the rename, so one that
+ * cannot be opened (no read permission) fails with the old file intact;
+ * only an error of that fsync itself, after the rename, returns TC_EIO
+ * with the new file already at `path`. */
 TC_API int tc_outfile_commit(tc_outfile *f, tc_diag *diag);
 
 /* Drop the temporary file and free f (NULL: nothing). */
@@ -615,7 +671,9 @@ TC_API void tc_outfile_discard(tc_outfile *f);
 
 /* Load a model file (tc_model_from_bytes on its contents; TC_EIO for a
  * missing or unreadable file or a directory, with the system's message in
- * diag; TC_ELIMIT for a file over 1 GiB). Safe to call from any thread. */
+ * diag; TC_ELIMIT for a file over 1 GiB). A FIFO or character device is
+ * read to its end (a FIFO without a writer blocks in open, as for any
+ * reader). *out is NULL on failure. Safe to call from any thread. */
 TC_API int tc_model_load(const char *path, tc_model **out, tc_diag *diag);
 
 #ifdef __cplusplus

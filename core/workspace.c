@@ -25,6 +25,7 @@ void tci_buf_free(tci_buf *b) {
 }
 
 int tc_workspace_new(tc_workspace **out) {
+  if (!out) return TC_EINVAL;
   *out = calloc(1, sizeof **out);
   return *out ? TC_OK : TC_ENOMEM;
 }

@@ -252,6 +252,9 @@ static void read_spec(lua_State *L, spec_slots *s, tc_train_params *p, progress_
     k = tcl_entry_names(L, names);
     rc = tc_dataset_add(s->ds, text, len, names, k);
     if (rc == TC_ENOMEM) luaL_error(L, "not enough memory");
+    /* check_entry has refused empty and repeated names: what is left is UTF-8 */
+    if (rc == TC_EINVAL)
+      luaL_argerror(L, 1, lua_pushfstring(L, "spec.labels[%I]: label name is not valid UTF-8", (lua_Integer)i));
     if (rc != TC_OK)
       luaL_argerror(L, 1, lua_pushfstring(L, "spec.labels[%I]: %s", (lua_Integer)i, tc_strerror(rc)));
     lua_pop(L, 2);

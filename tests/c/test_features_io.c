@@ -124,8 +124,17 @@ TEST(unfitted_and_bad_arguments) {
   size_t n = 0;
   tc_diag d;
   CHECK_OK(tc_extractor_new(&o, &ex, NULL));
+  /* regression: a refusal left *out and *len as they were, where
+   * tc_model_to_bytes clears them, so cleanup code that frees *out after
+   * either call freed whatever the pointer held before */
+  p = (unsigned char *)&o;
+  n = 7;
   CHECK_EQ_INT(tc_extractor_to_bytes(ex, &p, &n), TC_EINVAL);
+  CHECK(p == NULL && n == 0);
+  p = (unsigned char *)&o;
   CHECK_EQ_INT(tc_extractor_to_bytes(NULL, &p, &n), TC_EINVAL);
+  CHECK(p == NULL);
+  CHECK_EQ_INT(tc_extractor_to_bytes(ex, NULL, &n), TC_EINVAL);
   tc_extractor_free(ex);
   CHECK_EQ_INT(tc_extractor_from_bytes(NULL, 0, &ex, &d), TC_EFORMAT);
   CHECK(ex == NULL);

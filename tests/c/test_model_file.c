@@ -13,7 +13,10 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <libsvm/svm.h>
@@ -1048,6 +1051,113 @@ TEST(outfile_commit_and_discard) {
   CHECK(unlink(path) == 0);
 }
 
+/* A write that failed half-way (the file size limit, a full disk) left
+ * the bytes before it in the temporary file, and a commit after it put
+ * that partial file at `path` with TC_OK. The failure now sticks: commit
+ * refuses with TC_EIO and removes the temporary, the old file stays. */
+TEST(regression_commit_after_failed_write) {
+  char path[128];
+  static char big[4096];
+  unsigned char *b;
+  size_t n;
+  tc_outfile *f;
+  tc_diag d;
+  struct rlimit old, low;
+  FILE *fp;
+  void (*was)(int);
+  int rc;
+  snprintf(path, sizeof path, "%s/partial.txt", tmpdir);
+  fp = fopen(path, "w");
+  CHECK(fp != NULL);
+  if (!fp) return;
+  fputs("old\n", fp);
+  fclose(fp);
+  memset(big, 'x', sizeof big);
+  CHECK_OK(tc_outfile_open(path, &f, &d));
+  if (getrlimit(RLIMIT_FSIZE, &old) != 0) { CHECK(0); tc_outfile_discard(f); return; }
+  low = old;
+  low.rlim_cur = 1000;
+  was = signal(SIGXFSZ, SIG_IGN);
+  CHECK(setrlimit(RLIMIT_FSIZE, &low) == 0);
+  memset(&d, 0, sizeof d);
+  rc = tc_outfile_write(f, big, sizeof big, &d);
+  CHECK(setrlimit(RLIMIT_FSIZE, &old) == 0);
+  signal(SIGXFSZ, was);
+  CHECK_EQ_INT(rc, TC_EIO);
+  CHECK_EQ_INT(tc_outfile_write(f, "y", 1, &d), TC_EIO); /* the failure sticks */
+  memset(&d, 0, sizeof d);
+  CHECK_EQ_INT(tc_outfile_commit(f, &d), TC_EIO);
+  CHECK(strstr(d.message, "write") != NULL);
+  b = slurp(path, &n);
+  CHECK_MEM(b, n, "old\n", 4);
+  free(b);
+  CHECK_EQ_INT(dir_entries(tmpdir), 1);
+  CHECK(unlink(path) == 0);
+}
+
+/* The child of regression_unopenable_directory_keeps_old_file: replaces
+ * dir/f through a tc_outfile, as an unprivileged user. Exit status: 0 as
+ * the header promises (TC_EIO and the old file intact), 1 commit's code,
+ * 2 the file's content, 77 no unprivileged user to be. */
+static int replace_in_unreadable_dir(const char *dir) {
+  char path[192], buf[16] = {0};
+  tc_outfile *f;
+  tc_diag d;
+  FILE *fp;
+  int rc;
+  if (geteuid() == 0 && (setgid(65534) != 0 || setuid(65534) != 0)) return 77;
+  snprintf(path, sizeof path, "%s/f", dir);
+  if (tc_outfile_open(path, &f, &d) != TC_OK) return 1;
+  if (tc_outfile_write(f, "new\n", 4, &d) != TC_OK) return 1;
+  rc = tc_outfile_commit(f, &d);
+  if (rc != TC_EIO || !strstr(d.message, "directory")) return 1;
+  fp = fopen(path, "r");
+  if (!fp || !fgets(buf, sizeof buf, fp)) return 2;
+  fclose(fp);
+  return strcmp(buf, "old\n") == 0 ? 0 : 2;
+}
+
+/* A directory that can be written but not opened (mode 0333) cannot be
+ * fsynced: commit renamed the new file over the old one first, then failed
+ * to open the directory and returned TC_EIO, so the caller was told the
+ * save failed while the old file was gone. The directory is opened before
+ * the rename now. Root opens any directory, so the test drops to nobody in
+ * a child process. */
+TEST(regression_unopenable_directory_keeps_old_file) {
+  char sub[128], path[160];
+  FILE *fp;
+  pid_t pid;
+  int status = -1;
+  snprintf(sub, sizeof sub, "%s/wx", tmpdir);
+  snprintf(path, sizeof path, "%s/f", sub);
+  CHECK(mkdir(sub, 0755) == 0);
+  fp = fopen(path, "w");
+  CHECK(fp != NULL);
+  if (!fp) return;
+  fputs("old\n", fp);
+  fclose(fp);
+  if (geteuid() == 0) {
+    CHECK(chmod(tmpdir, 0711) == 0);
+    CHECK(chown(sub, 65534, 65534) == 0);
+  }
+  CHECK(chmod(sub, 0333) == 0);
+  fflush(NULL);
+  pid = fork();
+  if (pid == 0) _exit(replace_in_unreadable_dir(sub));
+  CHECK(pid > 0 && waitpid(pid, &status, 0) == pid);
+  CHECK(chmod(sub, 0755) == 0);
+  CHECK(chmod(tmpdir, 0700) == 0);
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 77) {
+    fprintf(stderr, "%s: SKIPPED: cannot become an unprivileged user\n", check_current);
+  } else {
+    CHECK(WIFEXITED(status));
+    CHECK_EQ_INT(WEXITSTATUS(status), 0);
+    CHECK_EQ_INT(dir_entries(sub), 1); /* the temporary is gone */
+  }
+  CHECK(unlink(path) == 0);
+  CHECK(rmdir(sub) == 0);
+}
+
 TEST(load_failures) {
   tc_model *r = (tc_model *)1;
   char path[128];
@@ -1200,6 +1310,8 @@ int main(void) {
   RUN(save_and_load);
   RUN(save_failures_leave_nothing_behind);
   RUN(outfile_commit_and_discard);
+  RUN(regression_unopenable_directory_keeps_old_file);
+  RUN(regression_commit_after_failed_write);
   RUN(load_failures);
 #ifdef HAVE_OOM_HOOK
   RUN(allocation_failures);

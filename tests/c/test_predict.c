@@ -157,8 +157,15 @@ TEST(batch_order_and_per_document_errors) {
   lens[BAD] = strlen(texts[BAD]);
   CHECK_OK(tc_model_predict_batch(m, N, texts, lens, -1, 2, many));
   CHECK_OK(tc_model_predict_batch(m, 0, NULL, NULL, -1, 2, NULL));
+  /* regression: a refused batch left n_invalid of the previous call */
+  many[0].n_invalid = many[1].n_invalid = 99;
   CHECK_EQ_INT(tc_model_predict_batch(NULL, 2, texts, lens, -1, 2, many), TC_EINVAL);
   CHECK_EQ_INT(many[1].status, TC_EINVAL);
+  CHECK_EQ_INT(many[0].n_invalid, 0);
+  CHECK_EQ_INT(many[1].n_invalid, 0);
+  many[0].n_invalid = 99;
+  CHECK_EQ_INT(tc_model_predict_batch(m, 1, NULL, lens, -1, 2, many), TC_EINVAL);
+  CHECK_EQ_INT(many[0].n_invalid, 0);
   tc_workspace_free(ws);
   tc_model_free(m);
 }

@@ -136,6 +136,9 @@ TEST(extractor_new_reports) {
   CHECK(strstr(d.message, "max_df") != NULL);
   CHECK_EQ_INT(tc_extractor_new(NULL, &ex, NULL), TC_EINVAL);
   CHECK_EQ_INT(tc_extractor_new(&o, NULL, NULL), TC_EINVAL);
+  /* regression: NULL options were reported as "options: options: NULL" */
+  CHECK_EQ_INT(tc_extractor_new(NULL, &ex, &d), TC_EINVAL);
+  CHECK_EQ_STR(d.message, "options: NULL");
   tc_options_init(&o);
   CHECK_OK(tc_extractor_new(&o, &ex, NULL));
   CHECK(tc_extractor_options(ex) != NULL);
@@ -317,6 +320,27 @@ TEST(boilerplate_first) {
   CHECK_MEM(copy, an, b, bn);
   CHECK(strstr(copy, "the senate voted") != NULL);
   free(copy);
+}
+
+/* tc_workspace_new(NULL) wrote through the NULL pointer (SIGSEGV); every
+ * other constructor answers TC_EINVAL. */
+TEST(regression_workspace_new_null) {
+  CHECK_EQ_INT(tc_workspace_new(NULL), TC_EINVAL);
+  tc_workspace_free(NULL);
+}
+
+/* The size limit held only after the page clean-up, which read the whole
+ * claimed length first (ASan: global-buffer-overflow in memchr). */
+TEST(regression_limit_before_boilerplate) {
+  tc_options o;
+  const char *out = NULL;
+  size_t n = 0;
+  tc_options_init(&o);
+  o.strip_boilerplate = 1;
+  CHECK_EQ_INT(tc_normalize(&o, ws, "x", (size_t)PTRDIFF_MAX / 32 + 1, &out, &n, NULL), TC_ELIMIT);
+  CHECK_EQ_INT(tc_normalize(&o, ws, "x", SIZE_MAX, &out, &n, NULL), TC_ELIMIT);
+  o.strip_boilerplate = 0;
+  CHECK_EQ_INT(tc_normalize(&o, ws, "x", (size_t)PTRDIFF_MAX / 32 + 1, &out, &n, NULL), TC_ELIMIT);
 }
 
 /* A run of combining marks in the wrong order, long enough to take the
@@ -615,6 +639,8 @@ int main(void) {
   RUN(lumps_and_ignorables);
   RUN(empty_and_nul);
   RUN(boilerplate_first);
+  RUN(regression_limit_before_boilerplate);
+  RUN(regression_workspace_new_null);
   RUN(long_mark_runs);
   RUN(agrees_with_utf8proc);
   RUN(english_list);

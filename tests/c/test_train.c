@@ -43,6 +43,34 @@ TEST(dataset_interns_labels_in_order) {
   tc_dataset_free(NULL);
 }
 
+/* A length whose + 1 wrapped made a 0-byte copy, then memcpy ran off the
+ * caller's text (ASan: negative-size-param). */
+TEST(regression_dataset_add_huge_length) {
+  tc_dataset *ds;
+  const char *a[] = {"sport"};
+  CHECK_OK(tc_dataset_new(&ds));
+  CHECK_EQ_INT(tc_dataset_add(ds, "x", SIZE_MAX, a, 1), TC_ELIMIT);
+  CHECK_EQ_INT(tc_dataset_add(ds, "x", (size_t)PTRDIFF_MAX / 32 + 1, a, 1), TC_ELIMIT);
+  CHECK_EQ_INT(tc_dataset_size(ds), 0);
+  CHECK_EQ_INT(tc_dataset_n_labels(ds), 0);
+  tc_dataset_free(ds);
+}
+
+/* A label name that is not UTF-8 was accepted and trained on, and then
+ * the model could not be saved (tc_model_to_bytes: "label 0 is not valid
+ * UTF-8"): it is refused where it comes in. */
+TEST(regression_dataset_refuses_non_utf8_label) {
+  tc_dataset *ds;
+  const char *bad[] = {"sp\xffort"}, *mixed[] = {"politics", "\xc3("}, *ok[] = {"\xc3\xa9conomie"};
+  CHECK_OK(tc_dataset_new(&ds));
+  CHECK_EQ_INT(tc_dataset_add(ds, "goal", 4, bad, 1), TC_EINVAL);
+  CHECK_EQ_INT(tc_dataset_add(ds, "vote", 4, mixed, 2), TC_EINVAL);
+  CHECK_OK(tc_dataset_add(ds, "budget", 6, ok, 1));
+  CHECK_EQ_INT(tc_dataset_size(ds), 1);
+  CHECK_EQ_INT(tc_dataset_n_labels(ds), 1);
+  tc_dataset_free(ds);
+}
+
 /* Many labels exercise the index's growth. */
 TEST(dataset_many_labels) {
   tc_dataset *ds;
@@ -658,8 +686,33 @@ TEST(cross_validation_and_grid_figures) {
   tc_dataset_free(ds);
 }
 
+/* Metrics made for another label count were filled fold by fold until an
+ * index did not fit: TC_EINVAL "cross-validation fold 1: invalid
+ * argument" with a fold's documents already counted (or, with more labels,
+ * no error at all). The header says they must match: checked first. */
+TEST(regression_cross_validate_checks_metrics_labels) {
+  tc_dataset *ds = fixture_dataset();
+  tc_train_params p;
+  tc_metrics *few, *many;
+  tc_diag d;
+  tc_train_params_init(&p);
+  CHECK_OK(tc_metrics_new(2, &few));
+  CHECK_OK(tc_metrics_new(5, &many));
+  memset(&d, 0, sizeof d);
+  CHECK_EQ_INT(tc_cross_validate(ds, &p, 3, few, NULL, &d), TC_EINVAL);
+  CHECK_EQ_INT(tc_metrics_count(few), 0);
+  CHECK(strstr(d.message, "2 labels") != NULL && strstr(d.message, "3") != NULL);
+  CHECK_EQ_INT(tc_cross_validate(ds, &p, 3, many, NULL, &d), TC_EINVAL);
+  CHECK_EQ_INT(tc_metrics_count(many), 0);
+  tc_metrics_free(few);
+  tc_metrics_free(many);
+  tc_dataset_free(ds);
+}
+
 int main(void) {
   RUN(dataset_interns_labels_in_order);
+  RUN(regression_dataset_add_huge_length);
+  RUN(regression_dataset_refuses_non_utf8_label);
   RUN(dataset_many_labels);
   RUN(parallel_runs_each_task_once);
   RUN(parallel_cancel_stops_handing_out_tasks);
@@ -676,5 +729,6 @@ int main(void) {
   RUN(unusable_data_is_edata_with_diag);
   RUN(progress_from_caller_thread_and_cancel);
   RUN(cross_validation_and_grid_figures);
+  RUN(regression_cross_validate_checks_metrics_labels);
   return check_report();
 }
