@@ -451,6 +451,10 @@ TCI_FUNC int tci_model_set_meta(tc_model *m, const char *key, const char *value)
  * loader applies (docs/model-format.md), TC_EINVAL naming the bad field. */
 TCI_FUNC int tci_model_encode(const tc_model *m, unsigned char **out, size_t *len,
                               tc_diag *diag);
+/* Can bytes beginning with p[0..n) be a model file? 0 once n covers the
+ * magic and it differs, else 1; the loader stops reading a stream that
+ * cannot be one (/dev/zero) instead of buffering it to the size limit. */
+TCI_FUNC int tci_model_magic_ok(const unsigned char *p, size_t n);
 
 /* ====================================================================
  * Threads (parallel.c)

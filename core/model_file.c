@@ -62,7 +62,10 @@ int tc_model_save(const tc_model *m, const char *path, tc_diag *diag) {
 
 /* Reads a whole file of at most TCI_MODEL_MAX_BYTES. The size from fstat
  * sizes the buffer, but reading goes on to EOF so a file that grows or
- * shrinks meanwhile (or a pipe) is still read correctly. */
+ * shrinks meanwhile (or a pipe) is still read correctly. Bytes that
+ * cannot begin a model end the reading early: tc_model_from_bytes then
+ * names the bad magic (a character device such as /dev/zero never ends,
+ * and used to be buffered to the size limit first). */
 static int read_file(const char *path, unsigned char **out, size_t *len, tc_diag *diag) {
   struct stat st;
   unsigned char *buf = NULL, *nb;
@@ -111,6 +114,7 @@ static int read_file(const char *path, unsigned char **out, size_t *len, tc_diag
     }
     if (k == 0) break;
     n += (size_t)k;
+    if (!tci_model_magic_ok(buf, n)) break;
   }
   close(fd);
   if (n > TCI_MODEL_MAX_BYTES) {

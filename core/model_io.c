@@ -661,6 +661,10 @@ static int read_calibration(tci_reader *s, tc_model *m, tc_diag *diag) {
   return close_section(s, "calibration", diag);
 }
 
+int tci_model_magic_ok(const unsigned char *p, size_t n) {
+  return n < sizeof MAGIC || memcmp(p, MAGIC, sizeof MAGIC) == 0;
+}
+
 /* Magic and version first (the only fields every version keeps), so a
  * newer file is refused as TC_EVERSION whatever its layout; then the
  * length, so any truncation is TC_EFORMAT; then the checksum. */

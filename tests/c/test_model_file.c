@@ -1196,6 +1196,12 @@ TEST(load_failures) {
   CHECK(r == NULL);
   CHECK(strstr(d.message, "more than") != NULL);
   CHECK(unlink(path) == 0);
+  /* a device that never ends: refused by its first bytes, not read to the
+   * 1 GiB limit first (it used to take 2 GB of memory and 6 s) */
+  memset(&d, 0, sizeof d);
+  CHECK_EQ_INT(tc_model_load("/dev/zero", &r, &d), TC_EFORMAT);
+  CHECK(r == NULL);
+  CHECK(strstr(d.message, "bad magic") != NULL);
   CHECK_EQ_INT(tc_model_load(NULL, &r, &d), TC_EINVAL);
   CHECK_EQ_INT(tc_model_load(path, NULL, &d), TC_EINVAL);
 }
