@@ -218,7 +218,7 @@ TC_API int tc_html_text(tc_workspace *ws, const char *html, size_t len,
  * invalid sequence (an overlong form, a surrogate, a value above U+10FFFF,
  * a stray or truncated byte), or len when all of it is valid. For callers
  * that want to refuse, not repair, invalid text. Checks ASCII eight bytes
- * at a time. */
+ * at a time. A NULL text gives 0 (valid only when len is 0). */
 TC_API size_t tc_utf8_check(const char *text, size_t len);
 
 /* ====================================================================

@@ -94,6 +94,7 @@ size_t tci_utf8_encode(int32_t cp, unsigned char *out) {
 size_t tc_utf8_check(const char *text, size_t len) {
   const unsigned char *s = (const unsigned char *)text;
   size_t i = 0;
+  if (!s) return 0;
   while (i < len) {
     int32_t cp;
     int bad;

@@ -613,6 +613,8 @@ TEST(check_names_first_invalid_offset) {
   char buf[64];
   size_t at;
   CHECK_EQ_INT(tc_utf8_check("", 0), 0);
+  CHECK_EQ_INT(tc_utf8_check(NULL, 0), 0);
+  CHECK_EQ_INT(tc_utf8_check(NULL, 5), 0); /* no text: nothing valid, and no read */
   CHECK_EQ_INT(tc_utf8_check("caf\xc3\xa9", 5), 5);
   CHECK_EQ_INT(tc_utf8_check("caf\xc3", 4), 3);             /* truncated at the end */
   CHECK_EQ_INT(tc_utf8_check("\xe2\x82\xac\xc0\xaf", 5), 3); /* overlong after a euro sign */
