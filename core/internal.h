@@ -8,6 +8,7 @@
 #ifndef TEXTCLASS_INTERNAL_H
 #define TEXTCLASS_INTERNAL_H
 
+#include <iconv.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -68,6 +69,10 @@ struct tc_workspace {
   tci_buf tokens;     /* tc_token */
   tci_buf page;       /* char: text with boilerplate lines removed (boilerplate.c) */
   tci_buf html;       /* char: the text of an HTML page (html.c) */
+  tci_buf decoded;    /* char: an HTML page converted to UTF-8 (html.c) */
+  iconv_t cd;         /* the converter html.c opened last, kept for the next page;
+                         valid when cd_from[0] != '\0' (closed by tc_workspace_free) */
+  char cd_from[TC_CHARSET_NAME_MAX + 1]; /* the charset cd converts from */
   /* feature stage (terms.c, vectorize.c) */
   tci_buf hashes;     /* uint64_t: per-token hashes */
   tci_buf ids;        /* int: feature ids found in a document, with repeats */

@@ -36,6 +36,8 @@ void tc_workspace_free(tc_workspace *ws) {
   tci_buf_free(&ws->tokens);
   tci_buf_free(&ws->page);
   tci_buf_free(&ws->html);
+  tci_buf_free(&ws->decoded);
+  if (ws->cd_from[0]) iconv_close(ws->cd);
   tci_buf_free(&ws->hashes);
   tci_buf_free(&ws->ids);
   tci_buf_free(&ws->counts);
