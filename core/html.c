@@ -432,28 +432,37 @@ static size_t from_cp1252(const unsigned char *p, size_t n, char *dst) {
   return k;
 }
 
-/* The converter from `from` to UTF-8 in ws->cd: the workspace's own when
- * it converts from there already (reset to its initial state), else a new
- * one replacing it. TC_OK, 1 when iconv knows no such charset, or
+/* A converter from `from` to UTF-8 in *cd: one the workspace keeps (reset
+ * to its initial state), else a new one, kept in place of the least
+ * recently used. TC_OK, 1 when iconv knows no such charset, or
  * TC_ENOMEM. */
-static int open_converter(tc_workspace *ws, const char *from) {
-  iconv_t cd;
-  if (ws->cd_from[0] && strcmp(ws->cd_from, from) == 0) {
-    iconv(ws->cd, NULL, NULL, NULL, NULL);
-    return TC_OK;
+static int open_converter(tc_workspace *ws, const char *from, iconv_t *cd) {
+  tci_converter *c, *old = &ws->conv[0];
+  iconv_t fresh;
+  for (c = ws->conv; c < ws->conv + TCI_CONVERTERS; c++) {
+    if (c->from[0] && strcmp(c->from, from) == 0) {
+      iconv(c->cd, NULL, NULL, NULL, NULL);
+      c->used = ++ws->conv_clock;
+      *cd = c->cd;
+      return TC_OK;
+    }
+    if (!c->from[0] || (old->from[0] && c->used < old->used)) old = c;
   }
   errno = 0;
-  cd = iconv_open("UTF-8", from);
-  if (cd == (iconv_t)-1) return errno == ENOMEM ? TC_ENOMEM : 1;
-  if (ws->cd_from[0]) iconv_close(ws->cd);
-  ws->cd = cd;
-  memcpy(ws->cd_from, from, strlen(from) + 1); /* from is at most TC_CHARSET_NAME_MAX bytes */
+  fresh = iconv_open("UTF-8", from);
+  if (fresh == (iconv_t)-1) return errno == ENOMEM ? TC_ENOMEM : 1;
+  if (old->from[0]) iconv_close(old->cd);
+  old->cd = fresh;
+  memcpy(old->from, from, strlen(from) + 1); /* from is at most TC_CHARSET_NAME_MAX bytes */
+  old->used = ++ws->conv_clock;
+  *cd = fresh;
   return TC_OK;
 }
 
 /* How tc_html_text reads the page: *how (TC_CHARSET_*) and *as (AS_*);
- * for AS_ICONV, ws->cd is ready. TC_OK or TC_ENOMEM. */
-static int decide(tc_workspace *ws, const unsigned char *p, size_t n, charset *cs, int *how, int *as) {
+ * for AS_ICONV, *cd is ready. TC_OK or TC_ENOMEM. */
+static int decide(tc_workspace *ws, const unsigned char *p, size_t n, charset *cs, int *how, int *as,
+                  iconv_t *cd) {
   const char *from;
   int rc;
   *as = AS_IS;
@@ -464,6 +473,7 @@ static int decide(tc_workspace *ws, const unsigned char *p, size_t n, charset *c
   }
   *how = TC_CHARSET_UTF8;
   if (cs->enc && cs->enc->as == AS_IS) return TC_OK;
+  if (n >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0) return TC_OK; /* a byte order mark says UTF-8 */
   if (tc_utf8_check((const char *)p, n) == n && !(cs->enc && cs->enc->seven_bit && memchr(p, 0x1B, n)))
     return TC_OK;
   *how = TC_CHARSET_UNKNOWN;
@@ -475,7 +485,7 @@ static int decide(tc_workspace *ws, const unsigned char *p, size_t n, charset *c
   }
   from = cs->enc ? cs->enc->iconv_name : cs->lower + 1;
   if (!cs->enc) cs->lower[cs->len + 1] = '\0'; /* drop the closing space */
-  if ((rc = open_converter(ws, from)) < 0) return rc;
+  if ((rc = open_converter(ws, from, cd)) < 0) return rc;
   if (rc == TC_OK) {
     *how = TC_CHARSET_CONVERTED;
     *as = AS_ICONV;
@@ -490,13 +500,13 @@ static int room_for(tci_buf *b, size_t used, size_t more) {
   return tci_buf_reserve(b, used + more, 1);
 }
 
-/* The page as UTF-8 through ws->cd into ws->decoded; *out_n its length.
+/* The page as UTF-8 through cd into ws->decoded; *out_n its length.
  * A byte iconv cannot read (EILSEQ) becomes U+FFFD and conversion goes on
  * at the next byte; a sequence the page's end cuts short (EINVAL) becomes
  * one U+FFFD. Every call consumes input or grows the buffer (which is
  * bounded), so the loop ends; the output starts at twice the page and
  * doubles when iconv runs out of room (E2BIG). */
-static int from_iconv(tc_workspace *ws, const unsigned char *p, size_t n, size_t *out_n) {
+static int from_iconv(tc_workspace *ws, iconv_t cd, const unsigned char *p, size_t n, size_t *out_n) {
   tci_buf *b = &ws->decoded;
   char *in = (char *)p;
   size_t left = n, used = 0;
@@ -507,7 +517,7 @@ static int from_iconv(tc_workspace *ws, const unsigned char *p, size_t n, size_t
     size_t room = b->cap - used, before = room, r;
     int err;
     errno = 0;
-    r = flushing ? iconv(ws->cd, NULL, NULL, &dst, &room) : iconv(ws->cd, &in, &left, &dst, &room);
+    r = flushing ? iconv(cd, NULL, NULL, &dst, &room) : iconv(cd, &in, &left, &dst, &room);
     err = errno;
     used += before - room;
     if (r != (size_t)-1) {
@@ -659,15 +669,16 @@ int tc_html_text(tc_workspace *ws, const char *html, size_t len, const char **ou
   size_t title_len;
   charset cs;
   out o;
+  iconv_t cd;
   int rc, how, as = AS_IS;
   if (!ws || !out_text || !out_len || (!html && len)) return TC_EINVAL;
   if (len > PTRDIFF_MAX / 16) return TC_ELIMIT;
-  if (len && (rc = decide(ws, p, len, &cs, &how, &as)) != TC_OK) return rc;
+  if (len && (rc = decide(ws, p, len, &cs, &how, &as, &cd)) != TC_OK) return rc;
   if (as == AS_CP1252) { /* 3 bytes a byte at most */
     if ((rc = tci_buf_reserve(&ws->decoded, 3 * len, 1)) != TC_OK) return rc;
     len = from_cp1252(p, len, ws->decoded.p);
   } else if (as == AS_ICONV) {
-    if ((rc = from_iconv(ws, p, len, &len)) != TC_OK) return rc;
+    if ((rc = from_iconv(ws, cd, p, len, &len)) != TC_OK) return rc;
     if (tc_utf8_check(ws->decoded.p, len) < len && (rc = repair(ws, &len)) != TC_OK) return rc;
   }
   if (as != AS_IS) p = (const unsigned char *)ws->decoded.p;
@@ -697,12 +708,13 @@ int tc_html_text(tc_workspace *ws, const char *html, size_t len, const char **ou
 
 int tc_html_charset(tc_workspace *ws, const char *html, size_t len, char *name, size_t cap, int *how) {
   charset cs;
+  iconv_t cd;
   int rc, as;
   if (!ws || !how || (!html && len) || (!name && cap)) return TC_EINVAL;
   *how = TC_CHARSET_NONE;
   if (cap) name[0] = '\0';
   if (len == 0) return TC_OK;
-  if ((rc = decide(ws, (const unsigned char *)html, len, &cs, how, &as)) != TC_OK) return rc;
+  if ((rc = decide(ws, (const unsigned char *)html, len, &cs, how, &as, &cd)) != TC_OK) return rc;
   if (cap) {
     size_t n = strlen(cs.name) < cap ? strlen(cs.name) : cap - 1;
     memcpy(name, cs.name, n);

@@ -215,8 +215,10 @@ TC_API int tc_normalize(const tc_options *o, tc_workspace *ws,
  *
  * Linear time on any bytes; *out (NUL-terminated, *out_len without it) is
  * in the workspace until its next use for HTML. Thread-safe with one
- * workspace per thread (each workspace keeps the last iconv converter it
- * opened, closed by tc_workspace_free). TC_EINVAL, TC_ENOMEM, or TC_ELIMIT
+ * workspace per thread (each workspace keeps the last four iconv
+ * converters it opened, for the next pages in their charsets; closed by
+ * tc_workspace_free). A UTF-8 byte order mark at the start says UTF-8
+ * whatever is declared, as browsers read it. TC_EINVAL, TC_ENOMEM, or TC_ELIMIT
  * above PTRDIFF_MAX / 16 bytes (or a converted page above PTRDIFF_MAX / 4).
  * html may be NULL when len is 0. */
 TC_API int tc_html_text(tc_workspace *ws, const char *html, size_t len,
@@ -238,7 +240,7 @@ enum {
  * charset's name (TC_CHARSET_UNKNOWN). */
 #define TC_CHARSET_NAME_MAX 40
 
-/* The charset a page declares, and what tc_html_charset does with it: for
+/* The charset a page declares, and what tc_html_text does with it: for
  * telling a user why a page's text is not UTF-8 ("the page declares
  * charset 'x-foo', which cannot be converted").
  *
@@ -258,17 +260,18 @@ enum {
  * Windows-949 (CP949); big5 is Big5-HKSCS; iso-8859-9 is Windows-1254 and
  * iso-8859-11 and tis-620 Windows-874; x-cp1251, x-mac-cyrillic, koi,
  * iso-8859-8-i and the Standard's other labels as it says. A name that is
- * none of its labels goes to iconv as written (cp437, iso-2022-jp-2, ...).
- * A page in a 7-bit ISO-2022 encoding (iso-2022-jp, iso-2022-kr,
- * iso-2022-cn) is converted when it holds an escape byte, valid UTF-8 or
- * not.
+ * none of its labels goes to iconv as written (cp437, ibm850, ...). A
+ * page in a 7-bit ISO-2022 encoding (iso-2022-jp, iso-2022-kr,
+ * iso-2022-cn and their variants) is converted when it holds an escape
+ * byte, valid UTF-8 or not.
  *
  * name (may be NULL when cap is 0) receives the declared name as written,
  * NUL-terminated and cut to cap - 1 bytes ("" when none): room for
  * TC_CHARSET_NAME_MAX + 1 bytes takes any name. *how receives a
- * TC_CHARSET_* value. Linear in len (the page is checked for valid UTF-8
+ * TC_CHARSET_* value (a page that begins with a UTF-8 byte order mark is
+ * TC_CHARSET_UTF8). Linear in len (the page is checked for valid UTF-8
  * only when it declares a charset to convert from). Uses the workspace's
- * converter only: the text tc_html_text left there stays valid.
+ * converters only: the text tc_html_text left there stays valid.
  * TC_EINVAL (ws, how, or html when len > 0 is NULL; name NULL with cap >
  * 0) or TC_ENOMEM. */
 TC_API int tc_html_charset(tc_workspace *ws, const char *html, size_t len,
