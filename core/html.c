@@ -36,10 +36,24 @@
  *    their ';', as old pages write "&nbsp"); an unknown name stays as it
  *    is written. NUL, surrogates and values past U+10FFFF become U+FFFD.
  *
- *  - Encoding: a page that declares windows-1252, iso-8859-1, latin1 or
- *    us-ascii in its first 1024 bytes and is not valid UTF-8 is read as
- *    Windows-1252 (a superset of Latin-1, as browsers do). Anything else is
- *    passed through as bytes; invalid UTF-8 is repaired by the text stage.
+ *  - Encoding: a page that declares a charset in its first 1024 bytes
+ *    (a leading XML declaration's encoding first, then charset=, then any
+ *    encoding=) and is not valid UTF-8 is converted to UTF-8 before the
+ *    pass, as a browser would read it: names are the WHATWG Encoding
+ *    Standard's labels (table below: latin1 is Windows-1252, gb2312 GBK,
+ *    shift_jis Windows-31J, euc-kr Windows-949, utf-16 on a page of bytes
+ *    UTF-8), and a UTF-8 byte order mark overrides them. Windows-1252 has
+ *    a built-in table (the common case, and fast); every other charset
+ *    goes through glibc's iconv, under a name made of letters, digits and
+ *    . _ : - only. Bytes iconv cannot map become U+FFFD one at a time and
+ *    conversion goes on, so a converted page's text is always UTF-8 (what
+ *    iconv writes is checked, as it passes some charsets' out-of-range
+ *    values on). A page declaring nothing, UTF-8, or a charset iconv does
+ *    not know is read as bytes: invalid UTF-8 is repaired by the text
+ *    stage, and tc_html_charset lets a caller say why.
+ *
+ *  - Converters are kept in the workspace (the last four), since opening
+ *    one costs glibc a module load; one workspace per thread, as always.
  */
 #include <errno.h>
 #include <string.h>
@@ -145,7 +159,7 @@ static int kind_of(const unsigned char *name, size_t n) {
   for (i = 0; i < n; i++) buf[i] = (char)lower(name[i]);
   buf[n] = '\0';
   for (e = elements; e->name; e++)
-    if (strcmp(e->name, buf) == 0) return e->kind;
+    if (e->name[0] == buf[0] && strcmp(e->name, buf) == 0) return e->kind;
   return INLINE;
 }
 
