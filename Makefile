@@ -103,7 +103,7 @@ test: all $(CTEST_BIN)
 
 # The C tests under valgrind's memcheck (leaks and invalid accesses fail).
 valgrind: $(CTEST_BIN)
-	@BUILD=$(BUILD) VALGRIND="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite" \
+	@BUILD=$(BUILD) VALGRIND="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite --suppressions=tests/valgrind.supp" \
 	  sh tests/run --c-only $(CTEST_BIN)
 
 # libFuzzer targets, each run for FUZZ_SECONDS from its seed corpus.

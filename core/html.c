@@ -36,11 +36,26 @@
  *    their ';', as old pages write "&nbsp"); an unknown name stays as it
  *    is written. NUL, surrogates and values past U+10FFFF become U+FFFD.
  *
- *  - Encoding: a page that declares windows-1252, iso-8859-1, latin1 or
- *    us-ascii in its first 1024 bytes and is not valid UTF-8 is read as
- *    Windows-1252 (a superset of Latin-1, as browsers do). Anything else is
- *    passed through as bytes; invalid UTF-8 is repaired by the text stage.
+ *  - Encoding: a page that declares a charset in its first 1024 bytes
+ *    (a leading XML declaration's encoding first, then charset=, then any
+ *    encoding=) and is not valid UTF-8 is converted to UTF-8 before the
+ *    pass, as a browser would read it: names are the WHATWG Encoding
+ *    Standard's labels (table below: latin1 is Windows-1252, gb2312 GBK,
+ *    shift_jis Windows-31J, euc-kr Windows-949, utf-16 on a page of bytes
+ *    UTF-8), and a UTF-8 byte order mark overrides them. Windows-1252 has
+ *    a built-in table (the common case, and fast); every other charset
+ *    goes through glibc's iconv, under a name made of letters, digits and
+ *    . _ : - only. Bytes iconv cannot map become U+FFFD one at a time and
+ *    conversion goes on, so a converted page's text is always UTF-8 (what
+ *    iconv writes is checked, as it passes some charsets' out-of-range
+ *    values on). A page declaring nothing, UTF-8, or a charset iconv does
+ *    not know is read as bytes: invalid UTF-8 is repaired by the text
+ *    stage, and tc_html_charset lets a caller say why.
+ *
+ *  - Converters are kept in the workspace (the last four), since opening
+ *    one costs glibc a module load; one workspace per thread, as always.
  */
+#include <errno.h>
 #include <string.h>
 
 #include "internal.h"
@@ -144,7 +159,7 @@ static int kind_of(const unsigned char *name, size_t n) {
   for (i = 0; i < n; i++) buf[i] = (char)lower(name[i]);
   buf[n] = '\0';
   for (e = elements; e->name; e++)
-    if (strcmp(e->name, buf) == 0) return e->kind;
+    if (e->name[0] == buf[0] && strcmp(e->name, buf) == 0) return e->kind;
   return INLINE;
 }
 
@@ -266,26 +281,158 @@ static size_t reference(const unsigned char *p, const unsigned char *end, unsign
 
 /* ---------------------------------------------------------- encoding */
 
-/* Does the page declare a Latin-1 family charset in its first 1024 bytes
- * (<meta charset=...>, <meta http-equiv ... content="...; charset=...">,
- * or an XML declaration's encoding="...")? */
-static int declares_latin1(const unsigned char *p, size_t n) {
-  static const char *const names[] = {"windows-1252", "iso-8859-1", "latin1", "us-ascii", "cp1252", NULL};
-  const unsigned char *end = p + (n < 1024 ? n : 1024), *at = find_ci(p, end, "charset");
-  const char *const *name;
-  if (at < end) {
-    at += 7;
-  } else if ((at = find_ci(p, end, "encoding")) < end) {
-    at += 8;
-  } else {
-    return 0;
-  }
-  while (at < end && (*at == ' ' || *at == '=' || *at == '"' || *at == '\'')) at++;
-  for (name = names; *name; name++) {
-    size_t k = strlen(*name);
-    if ((size_t)(end - at) >= k && find_ci(at, at + k, *name) == at) return 1;
+/* How a page's bytes are read. */
+enum { AS_IS, AS_CP1252, AS_ICONV };
+
+/* The WHATWG Encoding Standard's encodings: each one's labels (lower case,
+ * each between spaces, so a label is found as " label ") and how it is
+ * read: by iconv under the name given (the name glibc reads the way
+ * browsers do: its SHIFT_JIS lacks Windows-31J's NEC and IBM rows, and its
+ * EUC-KR is not Windows-949), built in (Windows-1252), or as it is (UTF-8;
+ * a page of bytes that says UTF-16 is UTF-8, as the Standard's meta
+ * prescan decides). Labels not here go to iconv as written.
+ * seven_bit: an ISO-2022 encoding, whose pages are valid UTF-8 (ASCII
+ * bytes with escape sequences): converted when they hold an escape byte. */
+typedef struct encoding {
+  const char *labels;
+  int as;                /* AS_* */
+  const char *iconv_name;
+  int seven_bit;
+} encoding;
+
+static const encoding encodings[] = {
+  {" utf-8 utf8 unicode-1-1-utf-8 unicode11utf8 unicode20utf8 x-unicode20utf8 ", AS_IS, NULL, 0},
+  {" utf-16 utf-16le utf-16be unicode unicodefeff unicodefffe csunicode iso-10646-ucs-2 ucs-2 ",
+   AS_IS, NULL, 0},
+  {" windows-1252 iso-8859-1 latin1 us-ascii ascii cp1252 x-cp1252 iso8859-1 iso88591 iso_8859-1"
+   " iso_8859-1:1987 iso-ir-100 l1 cp819 ibm819 csisolatin1 ansi_x3.4-1968 ", AS_CP1252, NULL, 0},
+  {" windows-1251 cp1251 x-cp1251 ", AS_ICONV, "CP1251", 0},
+  {" koi8-r koi8_r koi8 koi cskoi8r ", AS_ICONV, "KOI8-R", 0},
+  {" koi8-u koi8-ru ", AS_ICONV, "KOI8-U", 0},
+  {" ibm866 cp866 866 csibm866 ", AS_ICONV, "IBM866", 0},
+  {" iso-8859-5 iso8859-5 iso88595 iso_8859-5 iso_8859-5:1988 iso-ir-144 cyrillic"
+   " csisolatincyrillic ", AS_ICONV, "ISO-8859-5", 0},
+  {" x-mac-cyrillic x-mac-ukrainian ", AS_ICONV, "MAC-CYRILLIC", 0},
+  {" windows-1250 cp1250 x-cp1250 ", AS_ICONV, "CP1250", 0},
+  {" iso-8859-2 iso8859-2 iso88592 iso_8859-2 iso_8859-2:1987 iso-ir-101 l2 latin2 csisolatin2 ",
+   AS_ICONV, "ISO-8859-2", 0},
+  {" iso-8859-3 iso8859-3 iso88593 iso_8859-3 iso_8859-3:1988 iso-ir-109 l3 latin3 csisolatin3 ",
+   AS_ICONV, "ISO-8859-3", 0},
+  {" iso-8859-4 iso8859-4 iso88594 iso_8859-4 iso_8859-4:1988 iso-ir-110 l4 latin4 csisolatin4 ",
+   AS_ICONV, "ISO-8859-4", 0},
+  {" iso-8859-10 iso8859-10 iso885910 iso-ir-157 l6 latin6 csisolatin6 ", AS_ICONV, "ISO-8859-10", 0},
+  {" iso-8859-13 iso8859-13 iso885913 ", AS_ICONV, "ISO-8859-13", 0},
+  {" iso-8859-14 iso8859-14 iso885914 ", AS_ICONV, "ISO-8859-14", 0},
+  {" iso-8859-15 iso8859-15 iso885915 iso_8859-15 l9 csisolatin9 ", AS_ICONV, "ISO-8859-15", 0},
+  {" iso-8859-16 ", AS_ICONV, "ISO-8859-16", 0},
+  {" windows-1253 cp1253 x-cp1253 ", AS_ICONV, "CP1253", 0},
+  {" iso-8859-7 iso8859-7 iso88597 iso_8859-7 iso_8859-7:1987 iso-ir-126 greek greek8 ecma-118"
+   " elot_928 sun_eu_greek csisolatingreek ", AS_ICONV, "ISO-8859-7", 0},
+  {" windows-1254 cp1254 x-cp1254 iso-8859-9 iso8859-9 iso88599 iso_8859-9 iso_8859-9:1989"
+   " iso-ir-148 l5 latin5 csisolatin5 ", AS_ICONV, "CP1254", 0},
+  {" windows-1255 cp1255 x-cp1255 ", AS_ICONV, "CP1255", 0},
+  {" iso-8859-8 iso8859-8 iso88598 iso_8859-8 iso_8859-8:1988 iso-ir-138 iso-8859-8-e csiso88598e"
+   " hebrew csisolatinhebrew visual iso-8859-8-i csiso88598i logical ", AS_ICONV, "ISO-8859-8", 0},
+  {" windows-1256 cp1256 x-cp1256 ", AS_ICONV, "CP1256", 0},
+  {" iso-8859-6 iso8859-6 iso88596 iso_8859-6 iso_8859-6:1987 iso-ir-127 iso-8859-6-e"
+   " iso-8859-6-i csiso88596e csiso88596i arabic asmo-708 ecma-114 csisolatinarabic ",
+   AS_ICONV, "ISO-8859-6", 0},
+  {" windows-1257 cp1257 x-cp1257 ", AS_ICONV, "CP1257", 0},
+  {" windows-1258 cp1258 x-cp1258 ", AS_ICONV, "CP1258", 0},
+  {" windows-874 dos-874 iso-8859-11 iso8859-11 iso885911 tis-620 ", AS_ICONV, "CP874", 0},
+  {" macintosh mac x-mac-roman csmacintosh ", AS_ICONV, "MACINTOSH", 0},
+  {" gbk gb2312 gb_2312 gb_2312-80 x-gbk chinese csgb2312 csiso58gb231280 iso-ir-58 ",
+   AS_ICONV, "GBK", 0},
+  {" gb18030 ", AS_ICONV, "GB18030", 0},
+  {" big5 big5-hkscs cn-big5 csbig5 x-x-big5 ", AS_ICONV, "BIG5-HKSCS", 0},
+  {" shift_jis shift-jis sjis x-sjis ms932 ms_kanji windows-31j csshiftjis ", AS_ICONV, "CP932", 0},
+  {" euc-jp x-euc-jp cseucpkdfmtjapanese ", AS_ICONV, "EUC-JP", 0},
+  {" euc-kr windows-949 ks_c_5601-1987 ks_c_5601-1989 ksc5601 ksc_5601 korean iso-ir-149"
+   " cseuckr csksc56011987 ", AS_ICONV, "CP949", 0},
+  {" iso-2022-jp csiso2022jp ", AS_ICONV, "ISO-2022-JP", 1},
+  /* the Standard reads these as one U+FFFD (a defence against scripts
+   * hidden from filters); their text is worth more to us */
+  {" iso-2022-kr csiso2022kr ", AS_ICONV, "ISO-2022-KR", 1},
+  {" iso-2022-cn ", AS_ICONV, "ISO-2022-CN", 1},
+  {" iso-2022-cn-ext ", AS_ICONV, "ISO-2022-CN-EXT", 1},
+  /* not the Standard's, but iconv's, and as 7-bit */
+  {" iso-2022-jp-2 csiso2022jp2 ", AS_ICONV, "ISO-2022-JP-2", 1},
+  {" iso-2022-jp-3 ", AS_ICONV, "ISO-2022-JP-3", 1},
+  {NULL, 0, NULL, 0}};
+
+/* A page's declared charset. */
+typedef struct charset {
+  char name[TC_CHARSET_NAME_MAX + 1]; /* as written ("" when none) */
+  size_t len;                         /* its length; above TC_CHARSET_NAME_MAX: too long */
+  const encoding *enc;                /* its table entry, or NULL */
+  char lower[TC_CHARSET_NAME_MAX + 3]; /* " name " in lower case, for the table */
+} charset;
+
+static int label_char(unsigned char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+         c == '_' || c == ':' || c == '-';
+}
+
+static int blank(unsigned char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'; }
+
+/* The value after a "charset" or "encoding" keyword that ends at p: after
+ * blanks, '=', blanks, an optional quote and blanks, the run of label
+ * characters there (at most TC_CHARSET_NAME_MAX + 1 of them looked at).
+ * 0 when no '=' follows or the run is empty. */
+static size_t keyword_value(const unsigned char *p, const unsigned char *end, charset *cs) {
+  size_t n = 0;
+  while (p < end && blank(*p)) p++;
+  if (p == end || *p != '=') return 0;
+  for (p++; p < end && blank(*p); p++) {}
+  if (p < end && (*p == '"' || *p == '\'')) p++;
+  while (p < end && blank(*p)) p++;
+  while (p + n < end && n <= TC_CHARSET_NAME_MAX && label_char(p[n])) n++;
+  if (n == 0) return 0;
+  cs->len = n;
+  if (n > TC_CHARSET_NAME_MAX) n = TC_CHARSET_NAME_MAX;
+  memcpy(cs->name, p, n);
+  cs->name[n] = '\0';
+  return cs->len;
+}
+
+/* The first keyword=value in [p, stop) with a non-empty value; the value
+ * may run past stop up to end. */
+static int find_value(const unsigned char *p, const unsigned char *stop, const unsigned char *end,
+                      const char *keyword, charset *cs) {
+  size_t k = strlen(keyword);
+  while ((p = find_ci(p, stop, keyword)) < stop) {
+    if (keyword_value(p + k, end, cs)) return 1;
+    p++;
   }
   return 0;
+}
+
+/* Find the charset the page declares in its first 1024 bytes (the order
+ * is tc_html_charset's, in textclass.h) and its table entry. */
+static void find_charset(const unsigned char *p, size_t n, charset *cs) {
+  const unsigned char *end = p + n, *stop = p + (n < 1024 ? n : 1024), *q = p;
+  const encoding *e;
+  size_t i;
+  memset(cs, 0, sizeof *cs);
+  if (stop - q >= 3 && memcmp(q, "\xEF\xBB\xBF", 3) == 0) q += 3;
+  while (q < stop && blank(*q)) q++;
+  if (stop - q >= 5 && memcmp(q, "<?xml", 5) == 0) { /* an XML declaration: its encoding */
+    const unsigned char *close = memchr(q, '>', (size_t)(stop - q));
+    if (find_value(q + 5, close ? close : stop, end, "encoding", cs)) goto found;
+  }
+  if (find_value(p, stop, end, "charset", cs) || find_value(p, stop, end, "encoding", cs)) goto found;
+  return;
+found:
+  if (cs->len > TC_CHARSET_NAME_MAX) return; /* no charset's name */
+  cs->lower[0] = ' ';
+  for (i = 0; i < cs->len; i++) cs->lower[i + 1] = (char)lower((unsigned char)cs->name[i]);
+  cs->lower[cs->len + 1] = ' ';
+  cs->lower[cs->len + 2] = '\0';
+  for (e = encodings; e->labels; e++)
+    if (strstr(e->labels, cs->lower)) {
+      cs->enc = e;
+      break;
+    }
 }
 
 /* The page as UTF-8 from Windows-1252 into dst (3 bytes a byte at most). */
@@ -297,6 +444,140 @@ static size_t from_cp1252(const unsigned char *p, size_t n, char *dst) {
     k += tci_utf8_encode((int32_t)c, (unsigned char *)dst + k);
   }
   return k;
+}
+
+/* A converter from `from` to UTF-8 in *cd: one the workspace keeps (reset
+ * to its initial state), else a new one, kept in place of the least
+ * recently used. TC_OK, 1 when iconv knows no such charset, or
+ * TC_ENOMEM. */
+static int open_converter(tc_workspace *ws, const char *from, iconv_t *cd) {
+  tci_converter *c, *old = &ws->conv[0];
+  iconv_t fresh;
+  for (c = ws->conv; c < ws->conv + TCI_CONVERTERS; c++) {
+    if (c->from[0] && strcmp(c->from, from) == 0) {
+      iconv(c->cd, NULL, NULL, NULL, NULL);
+      c->used = ++ws->conv_clock;
+      *cd = c->cd;
+      return TC_OK;
+    }
+    if (!c->from[0] || (old->from[0] && c->used < old->used)) old = c;
+  }
+  errno = 0;
+  fresh = iconv_open("UTF-8", from);
+  if (fresh == (iconv_t)-1) return errno == ENOMEM ? TC_ENOMEM : 1;
+  if (old->from[0]) iconv_close(old->cd);
+  old->cd = fresh;
+  memcpy(old->from, from, strlen(from) + 1); /* from is at most TC_CHARSET_NAME_MAX bytes */
+  old->used = ++ws->conv_clock;
+  *cd = fresh;
+  return TC_OK;
+}
+
+/* How tc_html_text reads the page: *how (TC_CHARSET_*) and *as (AS_*);
+ * for AS_ICONV, *cd is ready. TC_OK or TC_ENOMEM. */
+static int decide(tc_workspace *ws, const unsigned char *p, size_t n, charset *cs, int *how, int *as,
+                  iconv_t *cd) {
+  const char *from;
+  int rc;
+  *as = AS_IS;
+  find_charset(p, n, cs);
+  if (cs->len == 0) {
+    *how = TC_CHARSET_NONE;
+    return TC_OK;
+  }
+  *how = TC_CHARSET_UTF8;
+  if (cs->enc && cs->enc->as == AS_IS) return TC_OK;
+  if (n >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0) return TC_OK; /* a byte order mark says UTF-8 */
+  if (tc_utf8_check((const char *)p, n) == n && !(cs->enc && cs->enc->seven_bit && memchr(p, 0x1B, n)))
+    return TC_OK;
+  *how = TC_CHARSET_UNKNOWN;
+  if (cs->len > TC_CHARSET_NAME_MAX) return TC_OK;
+  if (cs->enc && cs->enc->as == AS_CP1252) {
+    *how = TC_CHARSET_CONVERTED;
+    *as = AS_CP1252;
+    return TC_OK;
+  }
+  from = cs->enc ? cs->enc->iconv_name : cs->lower + 1;
+  if (!cs->enc) cs->lower[cs->len + 1] = '\0'; /* drop the closing space */
+  if ((rc = open_converter(ws, from, cd)) < 0) return rc;
+  if (rc == TC_OK) {
+    *how = TC_CHARSET_CONVERTED;
+    *as = AS_ICONV;
+  }
+  return TC_OK;
+}
+
+/* Make room for `more` bytes after the first `used` of b: TC_ELIMIT past
+ * a converted page's limit. */
+static int room_for(tci_buf *b, size_t used, size_t more) {
+  if (used > PTRDIFF_MAX / 4 || more > PTRDIFF_MAX / 4 - used) return TC_ELIMIT;
+  return tci_buf_reserve(b, used + more, 1);
+}
+
+/* The page as UTF-8 through cd into ws->decoded; *out_n its length.
+ * A byte iconv cannot read (EILSEQ) becomes U+FFFD and conversion goes on
+ * at the next byte; a sequence the page's end cuts short (EINVAL) becomes
+ * one U+FFFD. Every call consumes input or grows the buffer (which is
+ * bounded), so the loop ends; the output starts at twice the page and
+ * doubles when iconv runs out of room (E2BIG). */
+static int from_iconv(tc_workspace *ws, iconv_t cd, const unsigned char *p, size_t n, size_t *out_n) {
+  tci_buf *b = &ws->decoded;
+  char *in = (char *)p;
+  size_t left = n, used = 0;
+  int rc, flushing = 0;
+  if ((rc = room_for(b, 0, 2 * n + 16)) != TC_OK) return rc;
+  for (;;) {
+    char *dst = (char *)b->p + used;
+    size_t room = b->cap - used, before = room, r;
+    int err;
+    errno = 0;
+    r = flushing ? iconv(cd, NULL, NULL, &dst, &room) : iconv(cd, &in, &left, &dst, &room);
+    err = errno;
+    used += before - room;
+    if (r != (size_t)-1) {
+      if (flushing) break;
+      flushing = 1; /* all read: end in the initial state (stateful charsets) */
+      continue;
+    }
+    if (err == E2BIG || (!flushing && room < 3)) {
+      if ((rc = room_for(b, used, b->cap - used + 64)) != TC_OK) return rc;
+      continue;
+    }
+    if (flushing) break;
+    memcpy((char *)b->p + used, "\xEF\xBF\xBD", 3);
+    used += 3;
+    if (err == EINVAL) { /* cut short by the end */
+      in += left;
+      left = 0;
+    } else { /* EILSEQ (or anything else: never stall) */
+      in++;
+      left--;
+    }
+  }
+  *out_n = used;
+  return TC_OK;
+}
+
+/* Converted text that is not valid UTF-8 (iconv passes some charsets'
+ * values above U+10FFFF on as 5- and 6-byte forms): each invalid sequence
+ * as U+FFFD, into ws->html, which then trades places with ws->decoded. */
+static int repair(tc_workspace *ws, size_t *n) {
+  const unsigned char *s = ws->decoded.p;
+  size_t i = 0, k = 0;
+  tci_buf t;
+  int rc;
+  if ((rc = room_for(&ws->html, 0, 3 * *n)) != TC_OK) return rc;
+  while (i < *n) {
+    int32_t cp;
+    int invalid;
+    i += tci_utf8_decode(s + i, *n - i, &cp, &invalid);
+    k += tci_utf8_encode(invalid ? 0xFFFD : cp, (unsigned char *)ws->html.p + k);
+  }
+  t = ws->decoded;
+  ws->decoded = ws->html;
+  ws->html = t;
+  *n = k;
+  return TC_OK;
 }
 
 /* ---------------------------------------------------------- the pass */
@@ -399,27 +680,32 @@ static const unsigned char *find_title(const unsigned char *p, const unsigned ch
 
 int tc_html_text(tc_workspace *ws, const char *html, size_t len, const char **out_text, size_t *out_len) {
   const unsigned char *p = (const unsigned char *)html, *end, *title;
-  size_t copy = 0, title_len;
+  size_t title_len;
+  charset cs;
   out o;
-  int rc;
+  iconv_t cd;
+  int rc, how, as = AS_IS;
   if (!ws || !out_text || !out_len || (!html && len)) return TC_EINVAL;
   if (len > PTRDIFF_MAX / 16) return TC_ELIMIT;
-  if (len && declares_latin1(p, len) && tc_utf8_check(html, len) < len) copy = 3 * len;
-  /* Room: the UTF-8 copy of a Windows-1252 page (3 bytes a byte at most),
-   * then the text: never more than twice the page (every separator it
+  if (len && (rc = decide(ws, p, len, &cs, &how, &as, &cd)) != TC_OK) return rc;
+  if (as == AS_CP1252) { /* 3 bytes a byte at most */
+    if ((rc = tci_buf_reserve(&ws->decoded, 3 * len, 1)) != TC_OK) return rc;
+    len = from_cp1252(p, len, ws->decoded.p);
+  } else if (as == AS_ICONV) {
+    if ((rc = from_iconv(ws, cd, p, len, &len)) != TC_OK) return rc;
+    if (tc_utf8_check(ws->decoded.p, len) < len && (rc = repair(ws, &len)) != TC_OK) return rc;
+  }
+  if (as != AS_IS) p = (const unsigned char *)ws->decoded.p;
+  /* Room for the text: never more than twice the page (every separator it
    * writes stands for at least as many bytes of markup or white space; the
    * title is written first and skipped where it stands) plus a paragraph
-   * break and the NUL. */
-  if ((rc = tci_buf_reserve(&ws->html, copy + 2 * (copy ? copy : len) + 3, 1)) != TC_OK) return rc;
-  if (copy) {
-    len = from_cp1252(p, len, ws->html.p);
-    p = (const unsigned char *)ws->html.p;
-  }
+   * break and the NUL. (A converted page is at most PTRDIFF_MAX / 4.) */
+  if ((rc = tci_buf_reserve(&ws->html, 2 * len + 3, 1)) != TC_OK) return rc;
   end = p + len;
   title = find_title(p, end, &title_len);
   if (title && find_ci(p, end, "<h1") < end) title_len = 0; /* the page's own heading says it */
   memset(&o, 0, sizeof o);
-  o.p = (char *)ws->html.p + (copy ? len : 0);
+  o.p = ws->html.p;
   o.drop = 1;
   convert(&o, p, end, title, title_len);
   if (o.kept == 0) { /* only furniture: keep it rather than nothing */
@@ -431,5 +717,22 @@ int tc_html_text(tc_workspace *ws, const char *html, size_t len, const char **ou
   o.p[o.n] = '\0';
   *out_text = o.p;
   *out_len = o.n;
+  return TC_OK;
+}
+
+int tc_html_charset(tc_workspace *ws, const char *html, size_t len, char *name, size_t cap, int *how) {
+  charset cs;
+  iconv_t cd;
+  int rc, as;
+  if (!ws || !how || (!html && len) || (!name && cap)) return TC_EINVAL;
+  *how = TC_CHARSET_NONE;
+  if (cap) name[0] = '\0';
+  if (len == 0) return TC_OK;
+  if ((rc = decide(ws, (const unsigned char *)html, len, &cs, how, &as, &cd)) != TC_OK) return rc;
+  if (cap) {
+    size_t n = strlen(cs.name) < cap ? strlen(cs.name) : cap - 1;
+    memcpy(name, cs.name, n);
+    name[n] = '\0';
+  }
   return TC_OK;
 }

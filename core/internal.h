@@ -8,6 +8,7 @@
 #ifndef TEXTCLASS_INTERNAL_H
 #define TEXTCLASS_INTERNAL_H
 
+#include <iconv.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -59,6 +60,16 @@ typedef struct tci_buf {
 TCI_FUNC int tci_buf_reserve(tci_buf *b, size_t n, size_t size);
 TCI_FUNC void tci_buf_free(tci_buf *b);
 
+/* An iconv converter to UTF-8 a workspace keeps (html.c): opening one
+ * costs more than converting a page (glibc loads its module each time). */
+#define TCI_CONVERTERS 4
+typedef struct tci_converter {
+  iconv_t cd;                           /* valid when from[0] != '\0' */
+  char from[TC_CHARSET_NAME_MAX + 1];   /* the charset it converts from */
+  unsigned long used;                   /* conv_clock at its last use: the least
+                                           recently used one makes way */
+} tci_converter;
+
 /* Per-thread scratch. Each stage owns its fields; results a public
  * function hands out "in the workspace" live here. */
 struct tc_workspace {
@@ -68,6 +79,10 @@ struct tc_workspace {
   tci_buf tokens;     /* tc_token */
   tci_buf page;       /* char: text with boilerplate lines removed (boilerplate.c) */
   tci_buf html;       /* char: the text of an HTML page (html.c) */
+  tci_buf decoded;    /* char: an HTML page converted to UTF-8 (html.c) */
+  tci_converter conv[TCI_CONVERTERS]; /* the converters html.c opened last, kept for
+                                         the next pages (closed by tc_workspace_free) */
+  unsigned long conv_clock;           /* counts converter uses, for conv[].used */
   /* feature stage (terms.c, vectorize.c) */
   tci_buf hashes;     /* uint64_t: per-token hashes */
   tci_buf ids;        /* int: feature ids found in a document, with repeats */

@@ -205,14 +205,81 @@ TC_API int tc_normalize(const tc_options *o, tc_workspace *ws,
  * paragraphs, written with a blank line between them, and on a page
  * without an <h1> the <title> comes first as a paragraph of its own (a
  * <title> holds the site's name too); other white space collapses to
- * one space (inside <pre>, spaces and line breaks stay). A page declaring
- * windows-1252 or Latin-1 that is not valid UTF-8 is read as
- * Windows-1252. Linear time on any bytes;
- * *out (NUL-terminated, *out_len without it) is in the workspace until its
- * next use for HTML. TC_EINVAL, TC_ENOMEM, or TC_ELIMIT above
- * PTRDIFF_MAX / 16 bytes. html may be NULL when len is 0. */
+ * one space (inside <pre>, spaces and line breaks stay).
+ *
+ * Encoding: a page that declares a charset other than UTF-8 (see
+ * tc_html_charset) and is not valid UTF-8 is converted to UTF-8 from it
+ * first: Windows-1252 and its labels (iso-8859-1, latin1, us-ascii: the
+ * WHATWG Encoding Standard reads them all as Windows-1252) by a built-in
+ * table, any other charset by the C library's iconv. Bytes the charset
+ * does not map, and a multibyte sequence cut short by the end, become
+ * U+FFFD; a converted page's text is always valid UTF-8. A page that
+ * declares nothing, UTF-8, or a charset iconv does not know is read as it
+ * is: its invalid UTF-8 is repaired by the text stage.
+ *
+ * Linear time on any bytes; *out (NUL-terminated, *out_len without it) is
+ * in the workspace until its next use for HTML. Thread-safe with one
+ * workspace per thread (each workspace keeps the last four iconv
+ * converters it opened, for the next pages in their charsets; closed by
+ * tc_workspace_free). A UTF-8 byte order mark at the start says UTF-8
+ * whatever is declared, as browsers read it. TC_EINVAL, TC_ENOMEM, or TC_ELIMIT
+ * above PTRDIFF_MAX / 16 bytes (or a converted page above PTRDIFF_MAX / 4).
+ * html may be NULL when len is 0. */
 TC_API int tc_html_text(tc_workspace *ws, const char *html, size_t len,
                         const char **out, size_t *out_len);
+
+/* What tc_html_text does with a page's bytes (tc_html_charset's *how). */
+enum {
+  TC_CHARSET_NONE = 0,      /* no charset declared: read as they are */
+  TC_CHARSET_UTF8 = 1,      /* UTF-8 declared (or UTF-16, which on a page of bytes
+                               means UTF-8), or valid UTF-8 whatever is declared:
+                               read as they are */
+  TC_CHARSET_CONVERTED = 2, /* converted to UTF-8 from the declared charset */
+  TC_CHARSET_UNKNOWN = 3    /* a charset declared that cannot be converted (not a
+                               name iconv knows), and not valid UTF-8: read as
+                               they are */
+};
+
+/* The longest charset name tc_html_charset reports; a longer one is no
+ * charset's name (TC_CHARSET_UNKNOWN). */
+#define TC_CHARSET_NAME_MAX 40
+
+/* The charset a page declares, and what tc_html_text does with it: for
+ * telling a user why a page's text is not UTF-8 ("the page declares
+ * charset 'x-foo', which cannot be converted").
+ *
+ * The declaration is the first found in the page's first 1024 bytes of:
+ * an XML declaration's encoding="..." when the page begins with one (after
+ * a byte order mark and white space; so a feed item read with its feed's
+ * declaration before it is read in the feed's encoding), a charset=...
+ * (<meta charset>, or <meta http-equiv>'s content="...; charset=..."),
+ * any other encoding=... . Its name is the run of letters, digits and
+ * . _ : - after the '=' and an optional quote: nothing else ever reaches
+ * iconv_open. Names are matched without regard to case, as the WHATWG
+ * Encoding Standard's labels: utf8 and unicode-1-1-utf-8 are UTF-8;
+ * utf-16, utf-16le, utf-16be and unicode are UTF-8 too (a page of bytes
+ * cannot be UTF-16); iso-8859-1, latin1, us-ascii and ascii are
+ * Windows-1252; gb2312 and chinese are GBK; shift_jis, sjis, x-sjis and
+ * ms932 are Windows-31J (iconv's CP932); euc-kr and ks_c_5601-1987 are
+ * Windows-949 (CP949); big5 is Big5-HKSCS; iso-8859-9 is Windows-1254 and
+ * iso-8859-11 and tis-620 Windows-874; x-cp1251, x-mac-cyrillic, koi,
+ * iso-8859-8-i and the Standard's other labels as it says. A name that is
+ * none of its labels goes to iconv as written (cp437, ibm850, ...). A
+ * page in a 7-bit ISO-2022 encoding (iso-2022-jp, iso-2022-kr,
+ * iso-2022-cn and their variants) is converted when it holds an escape
+ * byte, valid UTF-8 or not.
+ *
+ * name (may be NULL when cap is 0) receives the declared name as written,
+ * NUL-terminated and cut to cap - 1 bytes ("" when none): room for
+ * TC_CHARSET_NAME_MAX + 1 bytes takes any name. *how receives a
+ * TC_CHARSET_* value (a page that begins with a UTF-8 byte order mark is
+ * TC_CHARSET_UTF8). Linear in len (the page is checked for valid UTF-8
+ * only when it declares a charset to convert from). Uses the workspace's
+ * converters only: the text tc_html_text left there stays valid.
+ * TC_EINVAL (ws, how, or html when len > 0 is NULL; name NULL with cap >
+ * 0) or TC_ENOMEM. */
+TC_API int tc_html_charset(tc_workspace *ws, const char *html, size_t len,
+                           char *name, size_t cap, int *how);
 
 /* Where text stops being well-formed UTF-8: the byte offset of the first
  * invalid sequence (an overlong form, a surrogate, a value above U+10FFFF,

@@ -31,12 +31,16 @@ int tc_workspace_new(tc_workspace **out) {
 }
 
 void tc_workspace_free(tc_workspace *ws) {
+  int i;
   if (!ws) return;
   tci_buf_free(&ws->cps);
   tci_buf_free(&ws->norm);
   tci_buf_free(&ws->tokens);
   tci_buf_free(&ws->page);
   tci_buf_free(&ws->html);
+  tci_buf_free(&ws->decoded);
+  for (i = 0; i < TCI_CONVERTERS; i++)
+    if (ws->conv[i].from[0]) iconv_close(ws->conv[i].cd);
   tci_buf_free(&ws->hashes);
   tci_buf_free(&ws->ids);
   tci_buf_free(&ws->counts);

@@ -125,7 +125,8 @@ static int tcl_normalize(lua_State *L) {
 /***
  * The text of an HTML page, as a reader sees it: markup, scripts and the
  * site's navigation out, character references decoded, one paragraph a
- * line with a blank line between, the <title> first (tc_html_text).
+ * line with a blank line between, the <title> first; a page in a declared
+ * charset other than UTF-8 converted to UTF-8 (tc_html_text).
  * @function html_text
  * @string html
  * @return string
@@ -141,6 +142,33 @@ static int tcl_html_text(lua_State *L) {
   if (rc != TC_OK) return tcl_fail(L, rc, NULL, NULL);
   lua_pushlstring(L, out, out_len);
   return 1;
+}
+
+/***
+ * The charset an HTML page declares, and what html_text does with its
+ * bytes (tc_html_charset): for saying why a page's text is not UTF-8.
+ * @function html_charset
+ * @string html
+ * @return string what is done: "none" (no charset declared), "utf-8"
+ *   (UTF-8 or UTF-16 declared, or the page is valid UTF-8), "converted",
+ *   or "unknown" (a charset that cannot be converted; read as it is)
+ * @return string|nil the declared name as written (letters, digits and
+ *   . _ : - only; at most TC_CHARSET_NAME_MAX bytes), nil when none
+ */
+static int tcl_html_charset(lua_State *L) {
+  static const char *const how_names[] = {"none", "utf-8", "converted", "unknown"};
+  tcl_state *s = get_state(L);
+  size_t len;
+  const char *html = luaL_checklstring(L, 1, &len);
+  char name[TC_CHARSET_NAME_MAX + 1];
+  int rc, how = TC_CHARSET_NONE;
+  tcl_check_nargs(L, 1);
+  rc = tc_html_charset(state_ws(L, s), html, len, name, sizeof name, &how);
+  if (rc != TC_OK) return core_error(L, rc, NULL);
+  lua_pushstring(L, how >= 0 && how <= TC_CHARSET_UNKNOWN ? how_names[how] : "unknown");
+  if (name[0]) lua_pushstring(L, name);
+  else lua_pushnil(L);
+  return 2;
 }
 
 /***
@@ -414,6 +442,7 @@ void tcl_register_class(lua_State *L, const char *name, const luaL_Reg *meta,
 static const luaL_Reg functions[] = {
   {"normalize", tcl_normalize},
   {"html_text", tcl_html_text},
+  {"html_charset", tcl_html_charset},
   {"check_utf8", tcl_check_utf8},
   {"json_fields", tcl_json_fields},
   {"format_scores", tcl_format_scores},

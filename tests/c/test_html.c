@@ -1,4 +1,5 @@
 /* test_html.c - tc_html_text: the text of HTML pages (core/html.c). */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -94,7 +95,300 @@ TEST(windows_1252_pages) {
   CHECK_EQ_STR(text_of(undeclared, sizeof undeclared - 1), "Caf\xe9");
   CHECK_EQ_STR(text_of(http_equiv, sizeof http_equiv - 1), "Caf\xc3\xa9");
   CHECK_EQ_STR(text_of(xml, sizeof xml - 1), "Caf\xc3\xa9");
-  CHECK_EQ_STR(text_of(other, sizeof other - 1), "Caf\xe9"); /* not converted */
+  /* Shift_JIS: E9 needs a second byte, and '<' is none */
+  CHECK_EQ_STR(text_of(other, sizeof other - 1), "Caf\xef\xbf\xbd");
+}
+
+/* ------------------------------------------------- declared charsets
+ * Each page's bytes, and the UTF-8 expected of them, are what the iconv
+ * command line gives for the text (iconv -f UTF-8 -t CHARSET). */
+
+#define FFFD "\xef\xbf\xbd"
+
+/* What tc_html_charset says of a page: its TC_CHARSET_* value (-1 on
+ * error), the name in *name. */
+static int charset_of(const char *page, size_t len, char *name, size_t cap) {
+  int how = -1;
+  if (tc_html_charset(ws, page, len, name, cap, &how) != TC_OK) return -1;
+  return how;
+}
+
+#define PAGE(in, want)                                                       \
+  do {                                                                      \
+    CHECK_EQ_STR(text_of(in, sizeof in - 1), want);                         \
+    CHECK_EQ_INT(charset_of(in, sizeof in - 1, NULL, 0), TC_CHARSET_CONVERTED); \
+  } while (0)
+
+TEST(declared_charsets) {
+  /* "Хакеры атаковали больницу" */
+  static const char cp1251[] = "<meta charset=\"windows-1251\"><p>"
+    "\xd5\xe0\xea\xe5\xf0\xfb\x20\xe0\xf2\xe0\xea\xee\xe2\xe0\xeb\xe8\x20\xe1\xee\xeb\xfc\xed\xe8\xf6\xf3"
+    "</p>";
+  /* "Zażółć gęślą jaźń", declared in <meta http-equiv> */
+  static const char latin2[] = "<meta http-equiv=\"Content-Type\" content=\"text/html; charset=ISO-8859-2\">"
+    "<p>\x5a\x61\xbf\xf3\xb3\xe6\x20\x67\xea\xb6\x6c\xb1\x20\x6a\x61\xbc\xf1</p>";
+  /* "Привет, мир", declared by an XML declaration */
+  static const char koi8r[] = "<?xml version=\"1.0\" encoding='KOI8-R'?><p>"
+    "\xf0\xd2\xc9\xd7\xc5\xd4\x2c\x20\xcd\xc9\xd2</p>";
+  /* "日本語のニュース①": ① (87 40) is a Windows-31J (CP932) character, not
+   * Shift_JIS's; browsers read shift_jis as Windows-31J */
+  static const char sjis[] = "<meta charset=shift_jis><p>"
+    "\x93\xfa\x96\x7b\x8c\xea\x82\xcc\x83\x6a\x83\x85\x81\x5b\x83\x58\x87\x40</p>";
+  static const char x_sjis[] = "<meta charset=x-sjis><p>\x93\xfa\x96\x7b</p>";
+  /* "한국어 뉴스 똠": 똠 (8C 63) is Windows-949's, not EUC-KR's */
+  static const char euckr[] = "<meta charset=\"euc-kr\"><p>"
+    "\xc7\xd1\xb1\xb9\xbe\xee\x20\xb4\xba\xbd\xba\x20\x8c\x63</p>";
+  /* "你好世界镕€": 镕 (E9 46) and € (80) are GBK's, not GB2312's */
+  static const char gb2312[] = "<meta charset=\"gb2312\"><p>\xc4\xe3\xba\xc3\xca\xc0\xbd\xe7\xe9\x46\x80</p>";
+  /* "中文新聞" */
+  static const char big5[] = "<meta charset=\"big5\"><p>\xa4\xa4\xa4\xe5\xb7\x73\xbb\x44</p>";
+  /* "Prix 5€ œuvre" */
+  static const char latin9[] = "<meta charset=\"iso-8859-15\"><p>Prix 5\xa4 \xbduvre</p>";
+  /* "日本語" */
+  static const char eucjp[] = "<meta charset=\"EUC-JP\"><p>\xc6\xfc\xcb\xdc\xb8\xec</p>";
+  PAGE(cp1251, "\xd0\xa5\xd0\xb0\xd0\xba\xd0\xb5\xd1\x80\xd1\x8b\x20\xd0\xb0\xd1\x82\xd0\xb0\xd0\xba\xd0\xbe"
+               "\xd0\xb2\xd0\xb0\xd0\xbb\xd0\xb8\x20\xd0\xb1\xd0\xbe\xd0\xbb\xd1\x8c\xd0\xbd\xd0\xb8\xd1\x86\xd1\x83");
+  PAGE(latin2, "\x5a\x61\xc5\xbc\xc3\xb3\xc5\x82\xc4\x87\x20\x67\xc4\x99\xc5\x9b\x6c\xc4\x85\x20\x6a\x61\xc5\xba\xc5\x84");
+  PAGE(koi8r, "\xd0\x9f\xd1\x80\xd0\xb8\xd0\xb2\xd0\xb5\xd1\x82\x2c\x20\xd0\xbc\xd0\xb8\xd1\x80");
+  PAGE(sjis, "\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e\xe3\x81\xae\xe3\x83\x8b\xe3\x83\xa5\xe3\x83\xbc\xe3\x82\xb9\xe2\x91\xa0");
+  PAGE(x_sjis, "\xe6\x97\xa5\xe6\x9c\xac");
+  PAGE(euckr, "\xed\x95\x9c\xea\xb5\xad\xec\x96\xb4\x20\xeb\x89\xb4\xec\x8a\xa4\x20\xeb\x98\xa0");
+  PAGE(gb2312, "\xe4\xbd\xa0\xe5\xa5\xbd\xe4\xb8\x96\xe7\x95\x8c\xe9\x95\x95\xe2\x82\xac");
+  PAGE(big5, "\xe4\xb8\xad\xe6\x96\x87\xe6\x96\xb0\xe8\x81\x9e");
+  PAGE(latin9, "Prix 5\xe2\x82\xac \xc5\x93uvre");
+  PAGE(eucjp, "\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e");
+}
+
+/* ISO-2022-JP is 7-bit, so its pages are valid UTF-8: converted when they
+ * hold an escape byte. */
+TEST(iso_2022_pages) {
+  static const char jis[] = "<meta charset=\"iso-2022-jp\"><p>\x1b\x24\x42\x46\x7c\x4b\x5c\x38\x6c\x1b\x28\x42 news</p>";
+  static const char plain[] = "<meta charset=\"iso-2022-jp\"><p>news</p>";
+  PAGE(jis, "\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e news");
+  CHECK_EQ_STR(text_of(plain, sizeof plain - 1), "news");
+  CHECK_EQ_INT(charset_of(plain, sizeof plain - 1, NULL, 0), TC_CHARSET_UTF8);
+}
+
+TEST(unconvertible_bytes) {
+  /* Shift_JIS 81 needs a second byte: ' ' is none, so U+FFFD and the space */
+  static const char sjis_mid[] = "<meta charset=shift_jis><p>\x93\xfa\x81 \x96\x7b</p>";
+  /* ISO-8859-3 leaves A5 unassigned */
+  static const char latin3[] = "<meta charset=iso-8859-3><p>a\xa5""b\xa5\xa5</p>";
+  /* a lead byte at the very end: one U+FFFD; and a 4-byte GB18030
+   * sequence cut after 2 bytes */
+  static const char sjis_end[] = "<meta charset=shift_jis><p>\x93\xfa\x93";
+  static const char gb18030_end[] = "<meta charset=gb18030><p>\xc4\xe3\x81\x30";
+  /* EUC-KR: FF is no lead byte */
+  static const char euckr[] = "<meta charset=euc-kr><p>\xc7\xd1\xff\xc7\xd1</p>";
+  PAGE(sjis_mid, "\xe6\x97\xa5" FFFD " \xe6\x9c\xac");
+  PAGE(latin3, "a" FFFD "b" FFFD FFFD);
+  PAGE(sjis_end, "\xe6\x97\xa5" FFFD);
+  PAGE(gb18030_end, "\xe4\xbd\xa0" FFFD);
+  PAGE(euckr, "\xed\x95\x9c" FFFD "\xed\x95\x9c");
+}
+
+/* What a page declares and what is done with it (tc_html_charset). */
+TEST(charset_reports) {
+  static const char unknown[] = "<meta charset=\"x-foo\"><p>\xd5\xe0\xea</p>";
+  static const char valid[] = "<meta charset=\"windows-1251\"><p>\xd0\xa5\xd0\xb0</p>"; /* "Ха" in UTF-8 */
+  static const char utf16[] = "<meta charset=\"UTF-16LE\"><p>caf\xe9</p>";
+  static const char utf8[] = "<meta charset=\"utf-8\"><p>caf\xe9</p>";
+  static const char none[] = "<p>caf\xe9</p>";
+  static const char translit[] = "<meta charset=\"koi8-r//TRANSLIT\"><p>\xf0\xd2</p>";
+  static const char path[] = "<meta charset=\"../../x\"><p>\xf0\xd2</p>";
+  static const char too_long[] = "<meta charset=\"iso-8859-5-but-a-name-longer-than-forty-bytes\"><p>\xf0\xd2</p>";
+  static const char xml_first[] = " \n<?xml version=\"1.0\" encoding=\"koi8-r\"?>"
+                                  "<meta charset=\"windows-1251\"><p>\xf0\xd2</p>";
+  /* a UTF-8 byte order mark says UTF-8 whatever is declared (as browsers read it) */
+  static const char bom[] = "\xef\xbb\xbf<?xml version=\"1.0\" encoding=\"koi8-r\"?><p>\xf0\xd2</p>";
+  static const char not_a_declaration[] = "<p>The charset is ours.</p><meta charset = 'koi8-r' ><p>\xf0\xd2</p>";
+  static const char empty[] = "<meta charset=\"\"><p>\xf0\xd2</p>";
+  char name[TC_CHARSET_NAME_MAX + 1], small[4];
+  int how;
+  /* an unknown charset: read as it is, and said so */
+  CHECK_EQ_STR(text_of(unknown, sizeof unknown - 1), "\xd5\xe0\xea");
+  CHECK_EQ_INT(charset_of(unknown, sizeof unknown - 1, name, sizeof name), TC_CHARSET_UNKNOWN);
+  CHECK_EQ_STR(name, "x-foo");
+  /* a page of valid UTF-8 stays as it is whatever it declares */
+  CHECK_EQ_STR(text_of(valid, sizeof valid - 1), "\xd0\xa5\xd0\xb0");
+  CHECK_EQ_INT(charset_of(valid, sizeof valid - 1, name, sizeof name), TC_CHARSET_UTF8);
+  CHECK_EQ_STR(name, "windows-1251");
+  /* UTF-16 on a page of bytes means UTF-8; UTF-8 pages are not converted */
+  CHECK_EQ_STR(text_of(utf16, sizeof utf16 - 1), "caf\xe9");
+  CHECK_EQ_INT(charset_of(utf16, sizeof utf16 - 1, name, sizeof name), TC_CHARSET_UTF8);
+  CHECK_EQ_STR(name, "UTF-16LE");
+  CHECK_EQ_STR(text_of(utf8, sizeof utf8 - 1), "caf\xe9");
+  CHECK_EQ_INT(charset_of(utf8, sizeof utf8 - 1, name, sizeof name), TC_CHARSET_UTF8);
+  CHECK_EQ_INT(charset_of(none, sizeof none - 1, name, sizeof name), TC_CHARSET_NONE);
+  CHECK_EQ_STR(name, "");
+  CHECK_EQ_INT(charset_of(empty, sizeof empty - 1, name, sizeof name), TC_CHARSET_NONE);
+  /* the name is its letters, digits and . _ : - only: iconv never sees
+   * "//TRANSLIT" or a path */
+  CHECK_EQ_STR(text_of(translit, sizeof translit - 1), "\xd0\x9f\xd1\x80");
+  CHECK_EQ_INT(charset_of(translit, sizeof translit - 1, name, sizeof name), TC_CHARSET_CONVERTED);
+  CHECK_EQ_STR(name, "koi8-r");
+  CHECK_EQ_INT(charset_of(path, sizeof path - 1, name, sizeof name), TC_CHARSET_UNKNOWN);
+  CHECK_EQ_STR(name, "..");
+  CHECK_EQ_INT(charset_of(too_long, sizeof too_long - 1, name, sizeof name), TC_CHARSET_UNKNOWN);
+  CHECK_EQ_INT(strlen(name), TC_CHARSET_NAME_MAX);
+  CHECK_EQ_STR(text_of(too_long, sizeof too_long - 1), "\xf0\xd2");
+  /* a leading XML declaration comes first; "charset" without '=' is no declaration */
+  CHECK_EQ_INT(charset_of(xml_first, sizeof xml_first - 1, name, sizeof name), TC_CHARSET_CONVERTED);
+  CHECK_EQ_STR(name, "koi8-r");
+  CHECK_EQ_STR(text_of(xml_first, sizeof xml_first - 1), "\xd0\x9f\xd1\x80");
+  CHECK_EQ_INT(charset_of(bom, sizeof bom - 1, name, sizeof name), TC_CHARSET_UTF8);
+  CHECK_EQ_STR(name, "koi8-r");
+  CHECK_EQ_STR(text_of(bom, sizeof bom - 1), "\xef\xbb\xbf\n\n\xf0\xd2");
+  CHECK_EQ_INT(charset_of(not_a_declaration, sizeof not_a_declaration - 1, name, sizeof name),
+               TC_CHARSET_CONVERTED);
+  CHECK_EQ_STR(name, "koi8-r");
+  /* the name cut to fit; arguments */
+  CHECK_EQ_INT(charset_of(unknown, sizeof unknown - 1, small, sizeof small), TC_CHARSET_UNKNOWN);
+  CHECK_EQ_STR(small, "x-f");
+  CHECK_EQ_INT(tc_html_charset(NULL, "x", 1, name, sizeof name, &how), TC_EINVAL);
+  CHECK_EQ_INT(tc_html_charset(ws, NULL, 1, name, sizeof name, &how), TC_EINVAL);
+  CHECK_EQ_INT(tc_html_charset(ws, "x", 1, NULL, 1, &how), TC_EINVAL);
+  CHECK_EQ_INT(tc_html_charset(ws, "x", 1, name, sizeof name, NULL), TC_EINVAL);
+  CHECK_OK(tc_html_charset(ws, NULL, 0, NULL, 0, &how));
+  CHECK_EQ_INT(how, TC_CHARSET_NONE);
+}
+
+/* iconv passes UCS-4 values above U+10FFFF on as 5- and 6-byte forms:
+ * they are repaired, so a converted page's text is always UTF-8. */
+TEST(converted_text_is_utf8) {
+  static const char ucs4[] = "<meta charset=ucs-4>\x7f\xff\xff\xff";
+  const char *out;
+  size_t n;
+  CHECK_EQ_INT(charset_of(ucs4, sizeof ucs4 - 1, NULL, 0), TC_CHARSET_CONVERTED);
+  CHECK_OK(tc_html_text(ws, ucs4, sizeof ucs4 - 1, &out, &n));
+  CHECK(n > 0 && tc_utf8_check(out, n) == n);
+  CHECK(strstr(out, FFFD) != NULL);
+}
+
+/* The workspace keeps one converter: pages in turns of charsets read the
+ * same as each alone. */
+TEST(converter_reuse) {
+  static const char a[] = "<meta charset=koi8-r><p>\xf0\xd2</p>";
+  static const char b[] = "<meta charset=cp1251><p>\xd5\xe0</p>";
+  static const char c[] = "<meta charset=shift_jis><p>\x93\xfa\x93"; /* ends cut short */
+  int i;
+  for (i = 0; i < 3; i++) {
+    CHECK_EQ_STR(text_of(a, sizeof a - 1), "\xd0\x9f\xd1\x80");
+    CHECK_EQ_STR(text_of(c, sizeof c - 1), "\xe6\x97\xa5" FFFD);
+    CHECK_EQ_STR(text_of(c, sizeof c - 1), "\xe6\x97\xa5" FFFD); /* no state left from the cut */
+    CHECK_EQ_STR(text_of(b, sizeof b - 1), "\xd0\xa5\xd0\xb0");
+  }
+}
+
+/* Threads, each with its own workspace, converting pages at once. */
+static void *convert_pages(void *arg) {
+  static const char cp1251[] = "<meta charset=windows-1251><p>\xd5\xe0\xea\xe5\xf0\xfb</p>";
+  static const char sjis[] = "<meta charset=shift_jis><p>\x93\xfa\x96\x7b\x87\x40</p>";
+  static const char want1[] = "\xd0\xa5\xd0\xb0\xd0\xba\xd0\xb5\xd1\x80\xd1\x8b";
+  static const char want2[] = "\xe6\x97\xa5\xe6\x9c\xac\xe2\x91\xa0";
+  tc_workspace *w;
+  int i, *bad = arg;
+  if (tc_workspace_new(&w) != TC_OK) {
+    (*bad)++;
+    return NULL;
+  }
+  for (i = 0; i < 2000; i++) {
+    const char *out;
+    size_t n;
+    int k = (i + *bad) % 2; /* (each thread starts on its own page) */
+    const char *page = k ? cp1251 : sjis, *want = k ? want1 : want2;
+    size_t len = k ? sizeof cp1251 - 1 : sizeof sjis - 1;
+    if (tc_html_text(w, page, len, &out, &n) != TC_OK || n != strlen(want) || memcmp(out, want, n) != 0)
+      (*bad) += 1000;
+  }
+  tc_workspace_free(w);
+  return NULL;
+}
+
+TEST(threads) {
+  pthread_t t[4];
+  int bad[4] = {0, 1, 2, 3}, i, started[4];
+  for (i = 0; i < 4; i++) started[i] = pthread_create(&t[i], NULL, convert_pages, &bad[i]) == 0;
+  for (i = 0; i < 4; i++) {
+    if (started[i]) pthread_join(t[i], NULL);
+    CHECK(started[i]);
+    CHECK_EQ_INT(bad[i], i);
+  }
+}
+
+/* Random bytes after a charset declaration: never an error, a converted
+ * page's text is UTF-8, and the same page gives the same text again. */
+TEST(random_declared_pages) {
+  static const char *const heads[] = {"<meta charset=shift_jis>", "<meta charset=euc-kr>", "<meta charset=gbk>",
+                                      "<meta charset=big5>", "<meta charset=koi8-r>", "<meta charset=iso-2022-jp>",
+                                      "<meta charset=euc-jp>", "<meta charset=gb18030>", "<meta charset=utf-7>",
+                                      "<meta charset=iso-8859-3>", "<meta charset=x-nothing>",
+                                      "<meta charset=windows-1252>"};
+  static const char bytes[] = "<>/p&#;\x1b$B(\x80\x81\x8e\x8f\x93\xa1\xa4\xc4\xe3\xfe\xff+-abc \n";
+  unsigned seed = 11;
+  char page[512];
+  int i, bad = 0;
+  for (i = 0; i < 20000; i++) {
+    const char *head, *out;
+    size_t n, k, m, m2;
+    char first[4096];
+    int how, count;
+    seed = seed * 1103515245u + 12345u;
+    head = heads[(seed >> 16) % (sizeof heads / sizeof heads[0])];
+    n = strlen(head);
+    memcpy(page, head, n);
+    seed = seed * 1103515245u + 12345u;
+    count = (int)((seed >> 16) % 200);
+    while (count-- > 0 && n < sizeof page) {
+      seed = seed * 1103515245u + 12345u;
+      page[n++] = bytes[(seed >> 16) % (sizeof bytes - 1)];
+    }
+    if (tc_html_charset(ws, page, n, NULL, 0, &how) != TC_OK || tc_html_text(ws, page, n, &out, &m) != TC_OK) {
+      bad++;
+      continue;
+    }
+    if (m >= sizeof first || (how == TC_CHARSET_CONVERTED && tc_utf8_check(out, m) != m)) {
+      bad++;
+      continue;
+    }
+    memcpy(first, out, m);
+    k = n;
+    if (tc_html_text(ws, page, k, &out, &m2) != TC_OK || m2 != m || memcmp(out, first, m) != 0) bad++;
+  }
+  CHECK_EQ_INT(bad, 0);
+}
+
+/* A large page in a declared charset: converted whole, in linear time,
+ * including one whose UTF-8 is three times its bytes (the converter's
+ * output grows as it goes) and one that is all unmapped bytes. */
+TEST(large_declared_pages) {
+  size_t reps = 100000, i, n, m;
+  static const char head[] = "<meta charset=\"iso-8859-15\">";
+  char *page = malloc(sizeof head + reps * 12), *p;
+  const char *out;
+  if (!page) { CHECK(page != NULL); return; }
+  /* 1.1 MB of "<p>\xd5\xe0\xea</p>" in windows-1251: "Хак" a paragraph */
+  memcpy(page, "<meta charset=cp1251>", 21);
+  for (n = 21, i = 0; i < reps; i++, n += 10) memcpy(page + n, "<p>\xd5\xe0\xea</p>", 10);
+  CHECK_OK(tc_html_text(ws, page, n, &out, &m));
+  CHECK_EQ_INT(m, reps * 6 + (reps - 1) * 2);
+  CHECK(memcmp(out, "\xd0\xa5\xd0\xb0\xd0\xba\n\n\xd0\xa5", 10) == 0);
+  /* € is A4 in ISO-8859-15 and three bytes in UTF-8 */
+  memcpy(page, head, sizeof head - 1);
+  p = page + sizeof head - 1;
+  memset(p, 0xA4, reps * 10);
+  n = sizeof head - 1 + reps * 10;
+  CHECK_OK(tc_html_text(ws, page, n, &out, &m));
+  CHECK_EQ_INT(m, reps * 10 * 3);
+  CHECK(memcmp(out + m - 3, "\xe2\x82\xac", 3) == 0);
+  /* ISO-8859-3 leaves A5 unassigned: every byte a U+FFFD */
+  memcpy(page, "<meta charset=\"iso-8859-3\"> ", 28);
+  memset(page + 28, 0xA5, reps * 10);
+  n = 28 + reps * 10;
+  CHECK_OK(tc_html_text(ws, page, n, &out, &m));
+  CHECK_EQ_INT(m, reps * 10 * 3);
+  CHECK(tc_utf8_check(out, m) == m);
+  free(page);
 }
 
 TEST(arguments) {
@@ -165,6 +459,15 @@ int main(void) {
   RUN(title_comes_first);
   RUN(character_references);
   RUN(windows_1252_pages);
+  RUN(declared_charsets);
+  RUN(iso_2022_pages);
+  RUN(unconvertible_bytes);
+  RUN(charset_reports);
+  RUN(converted_text_is_utf8);
+  RUN(converter_reuse);
+  RUN(threads);
+  RUN(random_declared_pages);
+  RUN(large_declared_pages);
   RUN(arguments);
   RUN(random_markup);
   RUN(large_page);

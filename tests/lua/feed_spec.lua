@@ -130,6 +130,22 @@ describe("textclass.cli.feed", function()
     assert.equal("\u{201c}Hackers\u{201d} struck", t[1].body)
   end)
 
+  it("converts a feed declared KOI8-R, its numeric references as the characters they name", function()
+    -- "Хакеры" and "атаковали больницу" in KOI8-R, which has no « or »
+    local t = texts('<?xml version="1.0" encoding="koi8-r"?>\n<rss><channel><item><title>&#171;' ..
+                    "\xe8\xc1\xcb\xc5\xd2\xd9&#187; &#x201C;x&#x201D; &lt;b&gt;</title><description>&lt;p&gt;" ..
+                    "\xc1\xd4\xc1\xcb\xcf\xd7\xc1\xcc\xc9 &#8212; \xc2\xcf\xcc\xd8\xce\xc9\xc3\xd5&lt;/p&gt;</description>" ..
+                    "</item></channel></rss>")
+    assert.equal("\u{ab}Хакеры\u{bb} \u{201c}x\u{201d}", t[1].title)
+    assert.equal("атаковали \u{2014} больницу", t[1].body)
+    -- Atom's plain text too, its markup-like text kept as text
+    t = texts('<?xml version="1.0" encoding="koi8-r"?><feed xmlns="http://www.w3.org/2005/Atom"><entry>' ..
+              "<title>&#171;\xe8\xc1\xcb\xc5\xd2\xd9&#187; &lt;b&gt; &amp;amp; &#38;&#60; AT&amp;T &#0;</title>" ..
+              "<summary><![CDATA[\xe8\xc1\xcb\xc5\xd2\xd9 <b>&]]></summary></entry></feed>")
+    assert.equal("\u{ab}Хакеры\u{bb} <b> &amp; &< AT&T &#0;", t[1].title)
+    assert.equal("Хакеры <b>&", t[1].body)
+  end)
+
   it("refuses a feed it cannot read whole, naming the line", function()
     local cases = {
       { "<rss><channel>\n<item><title>x</title>\n</channel></rss>", "line 3: </channel> closes <item>" },
@@ -238,6 +254,32 @@ describe("textclass label and feeds", function()
     assert.equal("tag:news.example,2026:3", tsv(r.out)[1][1])
     r = run("label -q -i text -m " .. model() .. " " .. TMP .. "/news.xml")
     assert.equal(1, #tsv(r.out))
+  end)
+
+  it("labels a KOI8-R feed's items, and names a charset it cannot convert", function()
+    local title, body = "\xe8\xc1\xcb\xc5\xd2\xd9", "\xc1\xd4\xc1\xcb\xcf\xd7\xc1\xcc\xc9 \xc2\xcf\xcc\xd8\xce\xc9\xc3\xd5"
+    local function rss(encoding)
+      return '<?xml version="1.0" encoding="' .. encoding .. '"?>\n<rss><channel><item><title>&#171;' .. title ..
+             "&#187; ransomware</title><description>&lt;p&gt;" .. body .. " ransomware attack hospital&lt;/p&gt;" ..
+             "</description></item></channel></rss>"
+    end
+    spit(TMP .. "/koi8.rss", rss("koi8-r"))
+    spit(TMP .. "/x-foo.rss", rss("x-foo"))
+    local r = run("label -q -o jsonl -m " .. model() .. " " .. TMP .. "/koi8.rss " .. TMP .. "/x-foo.rss")
+    assert.equal(1, r.code)
+    local rows = jsonl(r.out)
+    assert.equal(2, #rows)
+    assert.is_nil(rows[1].error)
+    assert.equal("\u{ab}Хакеры\u{bb} ransomware", rows[1].title)
+    assert.equal("cyber", rows[1].label)
+    spit(TMP .. "/koi8.jsonl", cjson.encode({ text = "\u{ab}Хакеры\u{bb} ransomware\n\nатаковали больницу " ..
+                                                    "ransomware attack hospital" }) .. "\n")
+    local same = run("label -q -o jsonl -m " .. model() .. " " .. TMP .. "/koi8.jsonl")
+    assert.same(jsonl(same.out)[1].scores, rows[1].scores)
+    assert.equal("the feed declares charset 'x-foo', which cannot be converted; invalid UTF-8 at byte 3 of " ..
+                 "the item's text", rows[2].error)
+    r = run("label -q -o jsonl --replace-invalid -m " .. model() .. " " .. TMP .. "/x-foo.rss")
+    assert.equal(0, r.code, r.err)
   end)
 
   it("gives a broken feed one error record and an empty item its own", function()

@@ -32,6 +32,74 @@ describe("tc.html_text", function()
   end)
 end)
 
+-- "Хакеры атаковали больницу" in Windows-1251 (iconv -t CP1251)
+local CP1251 = "\xd5\xe0\xea\xe5\xf0\xfb \xe0\xf2\xe0\xea\xee\xe2\xe0\xeb\xe8 \xe1\xee\xeb\xfc\xed\xe8\xf6\xf3"
+local CYRILLIC = "Хакеры атаковали больницу"
+
+describe("tc.html_charset and pages in other charsets", function()
+  it("converts a page from the charset it declares", function()
+    assert.equal(CYRILLIC, tc.html_text('<meta charset="windows-1251"><p>' .. CP1251 .. "</p>"))
+    assert.equal(CYRILLIC, tc.html_text('<meta http-equiv="Content-Type" content="text/html; charset=cp1251">' ..
+                                        CP1251))
+    -- valid UTF-8 stays as it is whatever the page says
+    assert.equal(CYRILLIC, tc.html_text('<meta charset="windows-1251"><p>' .. CYRILLIC .. "</p>"))
+    -- a charset nobody knows: the bytes as they are
+    assert.equal(CP1251, tc.html_text('<meta charset="x-foo"><p>' .. CP1251 .. "</p>"))
+  end)
+
+  it("says what a page declares and what html_text does with it", function()
+    assert.same({ "converted", "windows-1251" }, { tc.html_charset('<meta charset="windows-1251">' .. CP1251) })
+    assert.same({ "unknown", "x-foo" }, { tc.html_charset('<meta charset="x-foo">' .. CP1251) })
+    assert.same({ "utf-8", "x-foo" }, { tc.html_charset('<meta charset="x-foo">' .. CYRILLIC) })
+    assert.same({ "utf-8", "UTF-16" }, { tc.html_charset('<meta charset="UTF-16">' .. CP1251) })
+    assert.same({ "utf-8", "koi8-r" }, { tc.html_charset('\239\187\191<meta charset="koi8-r">' .. CP1251) })
+    assert.same({ "converted", "koi8-r" }, { tc.html_charset('<?xml version="1.0" encoding="koi8-r"?>' .. CP1251) })
+    assert.same({ "unknown", ".." }, { tc.html_charset('<meta charset="../x">' .. CP1251) })
+    local how, name = tc.html_charset("<p>" .. CP1251 .. "</p>")
+    assert.equal("none", how)
+    assert.is_nil(name)
+    assert.equal("none", (tc.html_charset("")))
+  end)
+
+  it("raises on bad arguments", function()
+    assert.error_matches(function() tc.html_charset() end, "bad argument #1 .*string expected")
+    assert.error_matches(function() tc.html_charset("x", 1) end, "unexpected argument")
+  end)
+
+  it("labels a page in its declared charset, and names a charset it cannot convert", function()
+    local words = " ransomware attack hospital"
+    spit(TMP .. "/cp1251.html", '<html><head><meta charset="windows-1251"></head><body><p>' .. CP1251 .. words ..
+                                "</p></body></html>")
+    spit(TMP .. "/x-foo.html", '<meta charset="x-foo"><p>' .. CP1251 .. words .. "</p>")
+    spit(TMP .. "/utf8.html", '<meta charset="utf-8"><p>Hackers ' .. CP1251 .. words .. "</p>")
+    spit(TMP .. "/undeclared.html", "<p>Hackers " .. CP1251 .. words .. "</p>")
+    local pages = TMP .. "/cp1251.html " .. TMP .. "/x-foo.html " .. TMP .. "/utf8.html " .. TMP .. "/undeclared.html"
+    local r = run("label -q -o jsonl -m " .. model() .. " " .. pages)
+    assert.equal(1, r.code)
+    local rows = jsonl(r.out)
+    assert.is_nil(rows[1].error)
+    assert.equal("cyber", rows[1].label)
+    -- the page scores as its text given in UTF-8
+    spit(TMP .. "/cp1251.jsonl", cjson.encode({ text = CYRILLIC .. words }) .. "\n")
+    local same = run("label -q -o jsonl -m " .. model() .. " " .. TMP .. "/cp1251.jsonl")
+    assert.same(jsonl(same.out)[1].scores, rows[1].scores)
+    -- the offset is in the page's text, and the page's charset says why
+    assert.equal("the page declares charset 'x-foo', which cannot be converted; invalid UTF-8 at byte 1 of " ..
+                 "the page's text", rows[2].error)
+    assert.equal("invalid UTF-8 at byte 9 of the page's text (the page declares charset 'utf-8')", rows[3].error)
+    assert.equal("invalid UTF-8 at byte 9 of the page's text (the page declares no charset)", rows[4].error)
+    -- --replace-invalid labels them anyway
+    r = run("label -q -o jsonl --replace-invalid -m " .. model() .. " " .. pages)
+    assert.equal(0, r.code, r.err)
+    for _, row in ipairs(jsonl(r.out)) do assert.is_nil(row.error) end
+    -- explain says the same
+    r = run("explain -m " .. model() .. " " .. TMP .. "/x-foo.html")
+    assert.equal(1, r.code)
+    assert.equal("textclass: " .. TMP .. "/x-foo.html: the page declares charset 'x-foo', which cannot be " ..
+                 "converted; invalid UTF-8 at byte 1 of the page's text\n", r.err)
+  end)
+end)
+
 describe("textclass and HTML pages", function()
   it("tells a page from an article by its first bytes", function()
     local looks = require("textclass.cli.records").looks_like_html

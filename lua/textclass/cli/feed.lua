@@ -58,29 +58,66 @@ end
 local XML_ESCAPES = { lt = "<", gt = ">", amp = "&", quot = '"', apos = "'" }
 
 -- XML's escapes undone: the five named ones and numeric references to a
--- character XML allows; anything else is left as written.
-local function unescape(s)
+-- character XML allows; anything else is left as written. With
+-- `keep_refs`, a reference to a character beyond ASCII stays as written
+-- (&#171;) for tc.html_text, which reads it after converting the bytes
+-- around it from the feed's charset: written here as UTF-8 it would be
+-- converted with them (a KOI8-R feed's &#171; read as "б╚" instead of
+-- "«"). HTML reads such a reference as XML does, but for
+-- 128-159, which it reads as Windows-1252's characters (&#150; is a dash,
+-- not a control character).
+local function unescape(s, keep_refs)
   return (gsub(s, "&(#?)([xX]?)(%w+);", function(hash, x, name)
     if hash == "" then return x == "" and XML_ESCAPES[name] or nil end
     local cp = tonumber(name, x ~= "" and 16 or 10)
     if not cp or cp == 0 or cp > 0x10FFFF or (cp >= 0xD800 and cp <= 0xDFFF) then return nil end
+    if keep_refs and cp >= 0x80 then return nil end
     return utf8.char(cp)
   end))
 end
 
--- The markup an element's raw content stands for: CDATA sections as they
--- are, the text between them unescaped, nested elements (Atom's XHTML
--- content) kept as markup for tc.html_text.
-local function content_markup(raw)
-  if not find(raw, "<", 1, true) then return unescape(raw) end
+-- Text as HTML that stands for itself: "&" and "<" escaped.
+local function escape_all(s) return (gsub(gsub(s, "&", "&amp;"), "<", "&lt;")) end
+
+-- Plain text escaped as XML, as HTML that tc.html_text reads back as the
+-- same text: XML's five named escapes are HTML's too and stay, a numeric
+-- reference beyond ASCII stays (as in unescape) and one to ASCII becomes
+-- its character ("&" and "<" escaped); any other "&" stands for itself.
+local function plain_html(s)
+  return (gsub(s, "&([#%w]*)(;?)", function(name, semi)
+    if semi == ";" then
+      if XML_ESCAPES[name] then return "&" .. name .. ";" end
+      local x, digits = name:match("^#([xX]?)(%w+)$")
+      local cp = digits and tonumber(digits, x ~= "" and 16 or 10)
+      if cp and cp > 0 and cp <= 0x10FFFF and not (cp >= 0xD800 and cp <= 0xDFFF) then
+        if cp >= 0x80 then return "&" .. name .. ";" end
+        return cp == 38 and "&amp;" or cp == 60 and "&lt;" or utf8.char(cp)
+      end
+    end
+    return "&amp;" .. name .. semi
+  end))
+end
+
+-- An element's raw content as `mode` wants it: nil, the value it stands
+-- for (M.plain); "html", the markup it stands for, for tc.html_text (CDATA
+-- sections as they are, the text between them unescaped, nested elements
+-- such as Atom's XHTML content kept as markup); "plain", HTML that reads
+-- as its plain text (Atom's type="text").
+local function content_markup(raw, mode)
+  local function text(between)
+    if find(between, "<", 1, true) then return mode == "plain" and escape_all(between) or between end
+    if mode == "plain" then return plain_html(between) end
+    return unescape(between, mode == "html")
+  end
+  if not find(raw, "<", 1, true) then return text(raw) end
   local out, pos = {}, 1
   while true do
     local open = find(raw, "<![CDATA[", pos, true)
-    local between = sub(raw, pos, (open or #raw + 1) - 1)
-    out[#out + 1] = find(between, "<", 1, true) and between or unescape(between)
+    out[#out + 1] = text(sub(raw, pos, (open or #raw + 1) - 1))
     if not open then break end
     local close = find(raw, "]]>", open + 9, true) or #raw + 1 -- (an attribute's value may lack it)
-    out[#out + 1] = sub(raw, open + 9, close - 1)
+    local cdata = sub(raw, open + 9, close - 1)
+    out[#out + 1] = mode == "plain" and escape_all(cdata) or cdata
     pos = close + 3
   end
   return table.concat(out)
@@ -225,9 +262,7 @@ end
 -- a core limit.
 function M.text(raw, declaration, plain)
   if not raw then return "" end
-  local markup = content_markup(raw)
-  if plain then markup = gsub(gsub(markup, "&", "&amp;"), "<", "&lt;") end
-  return tc.html_text(declaration .. markup)
+  return tc.html_text(declaration .. content_markup(raw, plain and "plain" or "html"))
 end
 
 --- A field that is a value, not prose (a link, an id, a date): its text

@@ -45,12 +45,37 @@ local function check_bytes(text, opts, whole_file)
   return nil
 end
 
+--- Why the text read from a page is not UTF-8, for a page (`what` is
+-- "page") or a feed item read in its feed's encoding ("feed", the page
+-- being the feed's XML declaration and the item's text): the offset is in
+-- the text, not the file, and the page's declared charset says why
+-- (tc.html_charset).
+function M.page_utf8_error(page, pos, what)
+  local how, name = tc.html_charset(page)
+  local of = what == "feed" and "the item's text" or "the page's text"
+  if how == "unknown" then
+    return string.format("the %s declares charset '%s', which cannot be converted; " ..
+                         "invalid UTF-8 at byte %d of %s", what, name, pos, of)
+  elseif how == "none" then
+    return string.format("invalid UTF-8 at byte %d of %s (the %s declares no charset)", pos, of, what)
+  end
+  return string.format("invalid UTF-8 at byte %d of %s (the %s declares charset '%s')", pos, of, what, name)
+end
+
 --- Why these bytes' text cannot be classified, or nil: invalid UTF-8
--- (unless --replace-invalid), or nothing but white space.
-local function check_content(text, opts)
+-- (unless --replace-invalid), or nothing but white space. `page` is the
+-- page the text was read from, if any (opts.feed_declaration stands for
+-- the page of a feed item's text).
+local function check_content(text, opts, page)
   if not opts.replace_invalid then
     local ok, pos = tc.check_utf8(text)
-    if not ok then return string.format("invalid UTF-8 at byte %d", pos) end
+    if not ok then
+      if page then return M.page_utf8_error(page, pos, "page") end
+      -- (the text's invalid bytes are the item's, read as they are: after
+      -- the declaration they stand for the item)
+      if opts.feed_declaration then return M.page_utf8_error(opts.feed_declaration .. text, pos, "feed") end
+      return string.format("invalid UTF-8 at byte %d", pos)
+    end
   end
   if not text:find("%S") then return "empty document" end
   return nil
@@ -101,15 +126,18 @@ end
 -- is tested here, as most articles begin with a word: calling it for every
 -- document cost 4k instructions, 2% of labelling one). The size and binary
 -- checks apply to the page as given, the UTF-8 and emptiness checks to its
--- text (a Windows-1252 page's text may be longer than the page).
+-- text (a page converted from its charset may have a longer text), whose
+-- UTF-8 error names the page's charset.
 function M.take_text(doc, text, opts, whole_file, path)
+  local page
   doc.error = check_bytes(text, opts, whole_file)
   if not doc.error and not opts.no_html and
      (opts.html or (path and M.is_html_path(path)) or
       (MAY_START_PAGE[byte(text, 1)] and M.looks_like_html(text))) then
+    page = text
     text, doc.error = tc.html_text(text)
   end
-  doc.error = doc.error or check_content(text, opts)
+  doc.error = doc.error or check_content(text, opts, page)
   doc.text = not doc.error and text or nil
   return doc
 end

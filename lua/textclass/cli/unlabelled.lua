@@ -76,7 +76,8 @@ local function read_feed(src, f, head, opts, emit, counter)
   end
   if not items then emit({ id = src.path, error = problem }); return end
   local declaration = feed.declaration(xml)
-  local as_text = setmetatable({ no_html = true }, { __index = opts }) -- read as HTML here already
+  -- read as HTML here already, in the encoding the declaration names
+  local as_text = setmetatable({ no_html = true, feed_declaration = declaration }, { __index = opts })
   for n, item in ipairs(items) do
     local link = feed.plain(item.link)
     local doc = { id = feed.plain(item.id) or link or src.path .. "#" .. n }
