@@ -8,6 +8,7 @@
 local tc = require "textclass"
 local csv = require "textclass.cli.csv"
 local stream = require "textclass.cli.stream"
+local utf16 = require "textclass.cli.utf16"
 local util = require "textclass.cli.util"
 
 local byte = string.byte
@@ -45,10 +46,13 @@ local function check_bytes(text, opts, whole_file)
   return nil
 end
 
---- Why these bytes' text cannot be classified, or nil: invalid UTF-8
--- (unless --replace-invalid), or nothing but white space.
-local function check_content(text, opts)
+--- Why these bytes' text cannot be classified, or nil: invalid UTF-8, or
+-- invalid UTF-16 where it was read (`invalid`, the stream's message; the
+-- text holds U+FFFD there), unless --replace-invalid; or nothing but white
+-- space.
+local function check_content(text, opts, invalid)
   if not opts.replace_invalid then
+    if invalid then return invalid end
     local ok, pos = tc.check_utf8(text)
     if not ok then return string.format("invalid UTF-8 at byte %d", pos) end
   end
@@ -102,14 +106,16 @@ end
 -- document cost 4k instructions, 2% of labelling one). The size and binary
 -- checks apply to the page as given, the UTF-8 and emptiness checks to its
 -- text (a Windows-1252 page's text may be longer than the page).
-function M.take_text(doc, text, opts, whole_file, path)
+-- `invalid` is the stream's message when the record was read from UTF-16
+-- holding invalid input (textclass.cli.stream.lines' third value).
+function M.take_text(doc, text, opts, whole_file, path, invalid)
   doc.error = check_bytes(text, opts, whole_file)
   if not doc.error and not opts.no_html and
      (opts.html or (path and M.is_html_path(path)) or
       (MAY_START_PAGE[byte(text, 1)] and M.looks_like_html(text))) then
     text, doc.error = tc.html_text(text)
   end
-  doc.error = doc.error or check_content(text, opts)
+  doc.error = doc.error or check_content(text, opts, invalid)
   doc.text = not doc.error and text or nil
   return doc
 end
@@ -118,10 +124,13 @@ end
 -- its sniffed head; closes the source. A binary file is not read past its
 -- head, and no more than the size limit is ever read: a 2 GB file or an
 -- endless pipe given as one article costs limit + 1 bytes, not all of it.
+-- (From UTF-16 the limit is on the UTF-8 text, so the file's size says
+-- nothing in advance.)
 function M.read_whole(doc, src, f, head, opts, counter)
   local limit = opts.max_bytes or M.MAX_DOC_BYTES
   local text = head
-  if src.size and src.size > limit then
+  local u16 = utf16.is_reader(f)
+  if src.size and src.size > limit and not u16 then
     doc.error = string.format("document too large (%d bytes, limit %d)", src.size, limit)
   else
     if not head:find("\0", 1, true) and #head <= limit then
@@ -133,7 +142,7 @@ function M.read_whole(doc, src, f, head, opts, counter)
   stream.close(src, f)
   counter.bytes = counter.bytes + (src.size or #text)
   if doc.error then return doc end
-  return M.take_text(doc, text, opts, true, src.path)
+  return M.take_text(doc, text, opts, true, src.path, u16 and f:invalid(0, #text) or nil)
 end
 
 ---------------------------------------------------------------------------
