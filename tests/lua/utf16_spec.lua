@@ -409,6 +409,37 @@ describe("textclass reading UTF-16 files", function()
     assert.same({ { "-:1", "", "", "", "invalid UTF-8 at byte 1" } }, rows)
   end)
 
+  it("leaves a terminal unsniffed: one Ctrl-D still ends the input", function()
+    -- (a Ctrl-D read while looking for a mark would be cleared by the next
+    -- read, which would wait for a second one)
+    if not os.execute("command -v python3 >/dev/null") then
+      print("SKIPPED: no python3 to run textclass on a terminal")
+      return
+    end
+    local py = [[
+import os, pty, select, sys, time
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(sys.argv[1], sys.argv[1:])
+os.write(fd, b"\x04")
+end = time.time() + 10
+while time.time() < end:
+    if select.select([fd], [], [], 0.1)[0]:
+        try: os.read(fd, 4096)
+        except OSError: pass
+    done, status = os.waitpid(pid, os.WNOHANG)
+    if done:
+        print("exit", os.waitstatus_to_exitcode(status))
+        sys.exit(0)
+os.kill(pid, 9)
+print("waiting")
+]]
+    local p = io.popen("python3 -c " .. H.sh_quote(py) .. " " .. H.CLI .. " label -q -m " .. model())
+    local out = p:read("a")
+    p:close()
+    assert.equal("exit 0\n", out)
+  end)
+
   it("applies --max-bytes to the UTF-8 text, not the file's UTF-16 bytes", function()
     local text = ("The striker scored. "):rep(5)                     -- 100 bytes of UTF-8
     spit(TMP .. "/max16.txt", u16(text))                             -- 202 bytes

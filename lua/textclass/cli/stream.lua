@@ -37,10 +37,13 @@ function M.open(src)
     if not f then return nil, (err or "cannot open"):gsub("^.-: ", "") end
   end
   -- A pipe or terminal is not sniffed: reading 8 KB ahead would hold back
-  -- the first records of a slow producer (tail -f | textclass label). Its
-  -- first bytes are, when they may be a UTF-16 mark (tc.read_bom reads
-  -- nothing past the first line).
+  -- the first records of a slow producer (tail -f | textclass label). A
+  -- pipe's first bytes are, when they may be a UTF-16 mark (tc.read_bom
+  -- reads nothing past the first line). A terminal's are not: nobody types
+  -- UTF-16, and a Ctrl-D read there would be cleared by the next read,
+  -- which would wait for a second one.
   if src.stdin and sources.stdin_is_stream() then
+    if util.isatty(f) then return f, "" end
     local enc, rest = tc.read_bom(f)
     if enc == nil then return nil, rest:gsub("^.-: ", "") end
     if enc == "UTF-32LE" then return nil, utf16.UTF32 end
