@@ -98,6 +98,30 @@ TEST(odd_byte_count) {
   CHECK(converts_to("x", 1, TC_UTF16_BE, "\xef\xbf\xbd", 1, 0));
 }
 
+/* The four-units-at-a-time ASCII loop stops at any other unit, wherever it
+ * lies in the run: one above U+007F in its low byte (U+00E9), or only in
+ * its high byte (U+0100, U+4100: their low byte looks like ASCII). */
+TEST(ascii_runs_stop_at_any_other_unit) {
+  static const unsigned others[] = {0x00E9, 0x0100, 0x4100, 0x0080, 0xFF41};
+  int be, wrong = 0;
+  size_t at, k;
+  for (be = 0; be < 2; be++)
+    for (k = 0; k < sizeof others / sizeof *others; k++)
+      for (at = 0; at < 24; at++) {
+        char in[48], out[80], want[80];
+        size_t j, n, bad, pos[8], wn = 0;
+        for (j = 0; j < 24; j++) {
+          unsigned u = j == at ? others[k] : 'a' + (unsigned)j;
+          in[2 * j + (be ? 0 : 1)] = (char)(u >> 8);
+          in[2 * j + (be ? 1 : 0)] = (char)(u & 0xFF);
+          wn += tci_utf8_encode((int32_t)u, (unsigned char *)want + wn);
+        }
+        n = convert_all(in, sizeof in, be ? TC_UTF16_BE : 0, out, &bad, pos);
+        wrong += n != wn || memcmp(out, want, n) != 0 || bad != 0;
+      }
+  CHECK_EQ_INT(wrong, 0);
+}
+
 /* Without TC_UTF16_LAST what a block cannot finish is left for the next. */
 TEST(leaves_a_split_unit_or_pair) {
   char out[16];
@@ -256,6 +280,7 @@ int main(void) {
   RUN(nul_is_a_character);
   RUN(unpaired_surrogates);
   RUN(odd_byte_count);
+  RUN(ascii_runs_stop_at_any_other_unit);
   RUN(leaves_a_split_unit_or_pair);
   RUN(stops_when_out_is_full);
   RUN(refuses_bad_arguments);
