@@ -102,7 +102,13 @@ function M.lines(f, head, counter, src, limit)
   -- a read error is not an end of file: what follows is unknown, so the
   -- run stops rather than report fewer records than the input holds
   local function read(what)
-    local data, err = f:read(what)
+    local data, err
+    if u16 then
+      data, err = f:next_block()
+      counter.bytes = counter.bytes + f:take_bytes()  -- the file's bytes, a block at a time
+    else
+      data, err = f:read(what)
+    end
     if data == nil and err then util.fail("%s: read error: %s", src.path, err) end
     return data
   end
@@ -162,8 +168,8 @@ function M.lines(f, head, counter, src, limit)
     size = size or #line
     local from = at
     at = at + size
-    counter.bytes = counter.bytes + (u16 and blocks and f:take_bytes() or size)
-    local bad = u16 and f:invalid(from, at) or nil
+    if not (u16 and blocks) then counter.bytes = counter.bytes + size end
+    local bad = u16 and f.pending > 0 and f:invalid(from, at) or nil
     local at_start = first
     first = false
     if size > limit then

@@ -4,8 +4,9 @@
 -- Windows tools write UTF-16: Notepad's "Unicode", Windows PowerShell 5's
 -- `>`, Excel's "Unicode Text". textclass.cli.stream hands such a source to
 -- a reader from here, which its readers use as they use a file: r:read(n)
--- and r:close() (a file, or stdin redirected from one, read in blocks),
--- r:read_line(limit) (a pipe, line by line as tc.read_line reads it). All
+-- and r:close() (a file, or stdin redirected from one, read in blocks;
+-- r:next_block() for stream.lines), r:read_line(limit) (a pipe, line by
+-- line as tc.read_line reads it). All
 -- they see is UTF-8 (tc.utf16_decoder converts), so lines are counted,
 -- FILE:LINE ids given and --max-bytes applied in UTF-8.
 --
@@ -51,6 +52,7 @@ function Reader:collect()
     q.last = q.last + 1
     q[q.last] = n
   end
+  self.pending = q.last - q.first + 1
 end
 
 -- Convert the next raw bytes (nil: the end of input); returns the text.
@@ -83,6 +85,25 @@ function Reader:read(n)
   return all
 end
 
+--- The next stretch of text, whatever its length (what one block of
+-- UTF-16 makes), for a reader that cuts lines itself: nil at the end; nil,
+-- message on a read error. Cheaper than r:read(n), which must cut and
+-- join blocks to give n bytes.
+function Reader:next_block()
+  if self.pos <= #self.buf then
+    local rest = self.pos == 1 and self.buf or self.buf:sub(self.pos)
+    self.buf, self.pos = "", 1
+    return rest
+  end
+  while not self.eof do
+    local data, err = self.f:read(M.BLOCK)
+    if data == nil and err then return nil, err end
+    local text = self:convert(data)
+    if text ~= "" then return text end
+  end
+  return nil
+end
+
 --- One line of a pipe, as tc.read_line returns it (at most limit bytes of
 -- UTF-8 kept), never reading past it.
 function Reader:read_line(limit)
@@ -101,7 +122,9 @@ end
 
 --- Why text[from, to) (0-based offsets in the whole text, to exclusive)
 -- is not valid UTF-16, or nil. Stretches must be asked for in order: the
--- notes before `to` are forgotten.
+-- notes before `to` are forgotten. (r.pending counts the notes not yet
+-- forgotten: with none, a caller may skip the call, as stream.lines does
+-- for each line.)
 function Reader:invalid(from, to)
   local q, found = self.notes, nil
   while q.first <= q.last and q[q.first].output < to do
@@ -110,6 +133,7 @@ function Reader:invalid(from, to)
     q.first = q.first + 1
     if not found and n.output >= from then found = n end
   end
+  self.pending = q.last - q.first + 1
   if not found then return nil end
   local at = found.input + 2 + 1  -- after the byte order mark, 1-based
   local where = self.stdin and "stdin" or "the file"
@@ -132,7 +156,7 @@ end
 function M.reader(f, encoding, src, rest)
   local r = setmetatable({
     f = f, stdin = src.stdin, dec = tc.utf16_decoder(encoding == "UTF-16BE" and "be" or "le"),
-    buf = "", pos = 1, eof = false, raw = 2, counted = 0, notes = { first = 1, last = 0 },
+    buf = "", pos = 1, eof = false, raw = 2, counted = 0, notes = { first = 1, last = 0 }, pending = 0,
   }, Reader)
   return r, r:convert(rest)
 end
