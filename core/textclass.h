@@ -288,6 +288,43 @@ TC_API int tc_html_charset(tc_workspace *ws, const char *html, size_t len,
  * at a time. A NULL text gives 0 (valid only when len is 0). */
 TC_API size_t tc_utf8_check(const char *text, size_t len);
 
+/* How tc_utf16_to_utf8 reads its input (flags, or-ed). */
+enum {
+  TC_UTF16_BE = 1,   /* big-endian code units (without it: little-endian) */
+  TC_UTF16_LAST = 2  /* the input ends here: nothing is left for a next block */
+};
+
+/* What one tc_utf16_to_utf8 call did. */
+typedef struct tc_utf16_result {
+  size_t used;       /* input bytes converted (the caller goes on from in + used) */
+  size_t written;    /* output bytes written */
+  int invalid;       /* 1: it stopped just after writing U+FFFD for invalid input */
+  size_t invalid_at; /* then: where that input starts (a surrogate's two bytes, or
+                        with TC_UTF16_LAST one lone last byte) */
+} tc_utf16_result;
+
+/* Output bytes that always hold the conversion of len input bytes. */
+#define TC_UTF16_UTF8_MAX(len) (3 * (((len) + 1) / 2))
+
+/* Convert UTF-16 (little-endian, or big-endian with TC_UTF16_BE) to UTF-8,
+ * in one pass and without allocating, for reading a file block by block.
+ * Each unpaired surrogate becomes U+FFFD, as does with TC_UTF16_LAST a
+ * lone last byte; U+FEFF (a byte order mark: strip it first) and U+0000
+ * are converted like any other character. The output is always valid
+ * UTF-8 and a character is never split. It stops at the first of:
+ *  - the end of in. Without TC_UTF16_LAST, a lone last byte and a high
+ *    surrogate ending in are left unused (r->used < len, at most 3 bytes):
+ *    put them before the next block;
+ *  - out has no room for the next character (TC_UTF16_UTF8_MAX(len) bytes
+ *    always suffice);
+ *  - just after a U+FFFD written for invalid input: r->invalid is 1 and
+ *    r->invalid_at says where, so a caller can report it; call again with
+ *    in + r->used to go on.
+ * r receives the counts in every case. in may be NULL when len is 0, out
+ * when cap is 0. TC_EINVAL for unknown flags or a NULL r. Reentrant. */
+TC_API int tc_utf16_to_utf8(const char *in, size_t len, unsigned flags, char *out, size_t cap,
+                            tc_utf16_result *r);
+
 /* ====================================================================
  * Extractor: tokens, terms and TF-IDF vectors
  * ==================================================================== */

@@ -1,6 +1,7 @@
 /*
  * lread.c - textclass.read_line: one line of a Lua file handle, kept only
- * up to a byte limit.
+ * up to a byte limit; textclass.read_bom: a UTF-16 byte order mark at the
+ * start of a pipe, read without reading past the first line.
  *
  * `textclass label` reads a pipe or terminal line by line, because a
  * producer may write one line and wait for its answer. Lua's f:read("L")
@@ -99,4 +100,62 @@ int tcl_read_line(lua_State *L) {
   }
   luaL_pushresult(&b);
   return 1;
+}
+
+/***
+ * Read a UTF-16 (or UTF-32 little-endian) byte order mark at the start of
+ * a stream, never reading past its first line: a pipe's producer may wait
+ * for the answer to that line. A first byte that is neither FF nor FE is
+ * pushed back unread (ungetc); after FF or FE the line goes on, so the
+ * next byte may be read; after FF FE the next two bytes are (the first
+ * code unit, which a UTF-16 line has unless the input ends there): 00 00
+ * there makes it UTF-32LE.
+ * @function read_bom
+ * @tparam file file an open Lua file handle, at its start
+ * @return "UTF-16LE", "UTF-16BE" or "UTF-32LE", and the bytes read past
+ *   the mark ("", or the first UTF-16LE code unit, whole or not)
+ * @return[2] false, and the bytes read that start no mark ("" or one byte,
+ *   which come first in the stream)
+ * @return[3] nil, message, errno on a read error
+ */
+int tcl_read_bom(lua_State *L) {
+  luaL_Stream *s = luaL_checkudata(L, 1, LUA_FILEHANDLE);
+  char rest[2];
+  size_t n = 0;
+  int c, c2;
+  tcl_check_nargs(L, 1);
+  if (s->closef == NULL) return luaL_error(L, "attempt to use a closed file");
+  clearerr(s->f);
+  c = getc(s->f);
+  if (c != 0xFF && c != 0xFE) {
+    if (c != EOF) ungetc(c, s->f);
+    if (ferror(s->f)) return luaL_fileresult(L, 0, NULL);
+    lua_pushboolean(L, 0);
+    lua_pushliteral(L, "");
+    return 2;
+  }
+  c2 = getc(s->f);
+  if (c2 != (c ^ 1)) { /* FF FE or FE FF */
+    if (c2 != EOF) ungetc(c2, s->f); /* one byte of push-back: all C promises */
+    if (ferror(s->f)) return luaL_fileresult(L, 0, NULL);
+    lua_pushboolean(L, 0);
+    rest[0] = (char)c;
+    lua_pushlstring(L, rest, 1);
+    return 2;
+  }
+  if (c == 0xFE) {
+    lua_pushliteral(L, "UTF-16BE");
+    lua_pushliteral(L, "");
+    return 2;
+  }
+  while (n < 2 && (c = getc(s->f)) != EOF) rest[n++] = (char)c;
+  if (ferror(s->f)) return luaL_fileresult(L, 0, NULL);
+  if (n == 2 && rest[0] == 0 && rest[1] == 0) {
+    lua_pushliteral(L, "UTF-32LE");
+    lua_pushliteral(L, "");
+    return 2;
+  }
+  lua_pushliteral(L, "UTF-16LE");
+  lua_pushlstring(L, rest, n);
+  return 2;
 }

@@ -455,6 +455,8 @@ static const luaL_Reg functions[] = {
   {"load_classifier", tcl_load_classifier},
   {"atomic_file", tcl_atomic_file},
   {"read_line", tcl_read_line},
+  {"read_bom", tcl_read_bom},
+  {"utf16_decoder", tcl_utf16_decoder},
   {"_VERSION", NULL},
   {NULL, NULL}
 };
@@ -472,6 +474,7 @@ int luaopen_textclass(lua_State *L) {
   tcl_model_register(L);
   tcl_job_register(L);
   tcl_file_register(L);
+  tcl_utf16_register(L);
   luaL_newlibtable(L, functions);
   s = lua_newuserdatauv(L, sizeof *s, 0);
   s->ws = NULL;

@@ -13,7 +13,9 @@
  *   ltrain.c      train, cross_validate (specs, datasets, progress callbacks)
  *   leval.c       evaluate and the metrics tables
  *   lfile.c       atomic_file: an output file that appears whole or not at all
- *   lread.c       read_line: one line of a file, kept up to a byte limit
+ *   lread.c       read_line: one line of a file, kept up to a byte limit;
+ *                 read_bom: a UTF-16 byte order mark at the start of a pipe
+ *   lutf16.c      utf16_decoder: UTF-16 read as UTF-8, by blocks or lines
  *   lbox.c        boxes: userdata that own a core object and free it on
  *                 __close/__gc, so an error raised mid-call leaks nothing
  */
@@ -229,8 +231,13 @@ int tcl_format_scores(lua_State *L);
 int tcl_atomic_file(lua_State *L);
 void tcl_file_register(lua_State *L);
 
-/* textclass.read_line (lread.c). */
+/* textclass.read_line and textclass.read_bom (lread.c). */
 int tcl_read_line(lua_State *L);
+int tcl_read_bom(lua_State *L);
+
+/* textclass.utf16_decoder and the "textclass.UTF16Decoder" metatable (lutf16.c). */
+int tcl_utf16_decoder(lua_State *L);
+void tcl_utf16_register(lua_State *L);
 
 /* Register the "textclass.Batch" metatable (background batches). */
 void tcl_job_register(lua_State *L);

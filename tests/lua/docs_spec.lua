@@ -25,7 +25,8 @@ describe("docs/lua-api.md", function()
     assert.is_true(#list >= 20, #list .. " blocks")
     local text = H.read("docs/lua-api.md")
     for _, name in ipairs { "normalize", "tokenize", "load", "default", "train", "cross_validate",
-                            "evaluate", "load_classifier", "atomic_file", "read_line", "html_text", "html_charset" } do
+                            "evaluate", "load_classifier", "atomic_file", "read_line", "html_text",
+                            "html_charset", "utf16_decoder", "read_bom" } do
       assert.truthy(text:find("### `tc." .. name .. "(", 1, true), name)
     end
     for _, name in ipairs { "predict", "predict_batch", "explain", "top_features", "labels", "info",

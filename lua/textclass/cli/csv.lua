@@ -77,8 +77,11 @@ end
 --- An iterator over the records of a CSV stream.
 -- `next_line` returns the next line including its line break (like
 -- file:read("L")) or nil at the end, or "" and a message for a line it
--- could not read. Each call of the iterator returns fields, first_line,
--- last_line; or false, message, line for a record that cannot be read
+-- could not read; a third value, when given, says what is wrong with the
+-- line's text (invalid UTF-16) and comes back with its record. Each call
+-- of the iterator returns fields, first_line, last_line and that message
+-- (the first of the record's lines); or false, message, line for a record
+-- that cannot be read
 -- (after which the stream cannot be trusted to be in step); or nothing at
 -- the end. A record of more than `limit` bytes (default: no limit) is
 -- such a failure, so an unterminated quote cannot pull a whole file into
@@ -87,13 +90,14 @@ function M.records(next_line, limit)
   local lineno = 0
   limit = limit or math.huge
   return function()
-    local line, problem = next_line()
+    local line, problem, bad = next_line()
     if line == nil then return nil end
     lineno = lineno + 1
-    local first, size = lineno, 0
+    local first, size, invalid = lineno, 0, nil
     local st = { fields = {} }
     while true do
       if problem then return false, problem, lineno end
+      invalid = invalid or bad
       size = size + #line
       if size > limit then
         return false, string.format("record longer than %d bytes (an unterminated quote?)", limit), first
@@ -102,10 +106,10 @@ function M.records(next_line, limit)
         st.parts[#st.parts + 1] = line              -- inside the quotes, line break and all
       else
         local body, eol = util.split_eol(line)
-        if add_line(st, body) then return st.fields, first, lineno end
+        if add_line(st, body) then return st.fields, first, lineno, invalid end
         st.parts[#st.parts + 1] = eol               -- a line break inside the quotes
       end
-      line, problem = next_line()
+      line, problem, bad = next_line()
       if line == nil then
         return false, "unterminated quoted field", first
       end

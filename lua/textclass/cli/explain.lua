@@ -23,11 +23,11 @@ M.spec = {
     { short = "n", long = "features", arg = "N", type = "integer", min = 1, max = 10000, default = 10,
       help = "features shown per label" },
     { long = "json", help = "print one JSON object" },
-    { long = "replace-invalid", help = "accept text with invalid UTF-8 (decoded with U+FFFD)" },
+    { long = "replace-invalid", help = "accept text with invalid UTF-8 or UTF-16 (read as U+FFFD)" },
     { long = "html", help = "the article is an HTML page, read for its text (by default: a .html, .htm, .xhtml file or one that begins like a page)" },
     { long = "no-html", help = "the article is not an HTML page: markup is read as text" },
     { long = "max-bytes", arg = "N", type = "integer", min = 1, default = inputs.MAX_DOC_BYTES,
-      help = "longest article accepted, in bytes" },
+      help = "longest article accepted, in bytes (of UTF-8, for UTF-16 input too)" },
   },
   examples = "  textclass explain examples/articles/ransomware-hospital.txt\n" ..
              "  echo 'The striker scored twice' | textclass explain --label sport -n 5\n",

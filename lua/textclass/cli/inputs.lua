@@ -15,6 +15,9 @@
 -- Labelled data (train, eval) reads jsonl, csv, fastText "__label__x text"
 -- lines (any other extension) and folders with one sub-folder per label.
 --
+-- Files and stdin are UTF-8, or UTF-16 with a byte order mark, converted
+-- as it is read (textclass.cli.stream, .utf16).
+--
 -- A document that is an HTML page is read for its text (tc.html_text): a
 -- .html, .htm or .xhtml file, a document whose first bytes are a page's
 -- (records.looks_like_html), or every document with --html; none with
@@ -22,7 +25,7 @@
 --
 -- Promises: documents come out in input order, one per article, streamed
 -- (a file is never read whole unless it is one article). Anything wrong
--- with an input - missing, unreadable, binary, empty, invalid UTF-8, a
+-- with an input - missing, unreadable, binary, empty, invalid UTF-8 or UTF-16, a
 -- line that is not JSON - still yields exactly one record carrying an
 -- `error` message, so callers can keep the one-in, one-out contract.
 --
@@ -58,11 +61,11 @@ M.TEXT_OPTIONS = {
   { long = "id-field", arg = "NAME", default = "id", help = "JSONL field holding the id" },
   { long = "text-column", arg = "NAME|N", default = "text", help = "CSV column holding the text" },
   { long = "id-column", arg = "NAME|N", help = "CSV column holding the id [id, when present]" },
-  { long = "replace-invalid", help = "accept text with invalid UTF-8 (decoded with U+FFFD) instead of failing it" },
+  { long = "replace-invalid", help = "accept text with invalid UTF-8 or UTF-16 (read as U+FFFD) instead of failing it" },
   { long = "html", help = "every document is an HTML page, read for its text (by default: .html, .htm, .xhtml files and documents that begin like a page)" },
   { long = "no-html", help = "no document is an HTML page: markup is read as text" },
   { long = "max-bytes", arg = "N", type = "integer", min = 1, default = M.MAX_DOC_BYTES,
-    help = "longest document accepted, in bytes" },
+    help = "longest document accepted, in bytes (of UTF-8, for UTF-16 input too)" },
 }
 
 local READ_KEYS = { "input", "text_field", "id_field", "label_field", "text_column", "id_column",

@@ -34,9 +34,12 @@ M.spec = {
     "  feed   each item of an RSS or Atom feed (.rss, .atom, or a file that begins\n" ..
     "         as a feed does): title and content; link, date and title go to JSONL\n" ..
     "         output\n" ..
+    "Files and stdin are UTF-8, or UTF-16 with a byte order mark (Notepad's\n" ..
+    "\"Unicode\", PowerShell 5's >, Excel's \"Unicode Text\": read it with -i tsv).\n" ..
     "Output formats (--output): tsv (id, label, labels, scores, error), jsonl, csv.\n" ..
     "An input that cannot be labelled (missing, unreadable, binary, empty, invalid\n" ..
-    "UTF-8, bad JSON) still gets its record, with an error; the exit status is then 1.",
+    "UTF-8 or UTF-16, bad JSON) still gets its record, with an error; the exit\n" ..
+    "status is then 1.",
   options = util.concat({
     classifier.MODEL_OPTION,
     classifier.CLASSIFIER_OPTION,

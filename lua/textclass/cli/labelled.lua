@@ -68,7 +68,7 @@ function M.read(src, fmt, opts, emit, counter)
 
   if fmt == "jsonl" then
     local n = 0
-    for line, too_long in next_line do
+    for line, too_long, invalid in next_line do
       n = n + 1
       local doc = { id = where(src, n), where = where(src, n) }
       if too_long then
@@ -95,7 +95,7 @@ function M.read(src, fmt, opts, emit, counter)
             if lerr then doc.error = lerr
             else
               doc.labels = labels
-              take_text(doc, text, opts)
+              take_text(doc, text, opts, nil, nil, invalid)
             end
           end
         end
@@ -104,7 +104,7 @@ function M.read(src, fmt, opts, emit, counter)
     end
   elseif fmt == "fasttext" then
     local n = 0
-    for line, too_long in next_line do
+    for line, too_long, invalid in next_line do
       n = n + 1
       line = records.strip_eol(line)
       if too_long then
@@ -122,7 +122,7 @@ function M.read(src, fmt, opts, emit, counter)
         local problem = #doc.labels == 0 and "no __label__ at the start of the line" or labels_problem(doc.labels)
         if problem then doc.error = problem
         else
-          take_text(doc, text, opts)
+          take_text(doc, text, opts, nil, nil, invalid)
         end
         emit(doc)
       end
@@ -154,7 +154,7 @@ function M.read(src, fmt, opts, emit, counter)
       return
     end
     while true do
-      local fields, first, last = rows()
+      local fields, first, last, invalid = rows()
       if fields == nil then break end
       if fields == false then
         emit({ id = where(src, last), where = where(src, last), error = "CSV: " .. first })
@@ -168,7 +168,7 @@ function M.read(src, fmt, opts, emit, counter)
           doc.labels = util.split_list(fields[label_col], opts.label_sep or ",")
           local problem = #doc.labels == 0 and not opts.multilabel and "empty label" or labels_problem(doc.labels)
           if problem then doc.error = problem
-          else take_text(doc, fields[text_col], opts) end
+          else take_text(doc, fields[text_col], opts, nil, nil, invalid) end
         end
         emit(doc)
       end

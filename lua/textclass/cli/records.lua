@@ -8,6 +8,7 @@
 local tc = require "textclass"
 local csv = require "textclass.cli.csv"
 local stream = require "textclass.cli.stream"
+local utf16 = require "textclass.cli.utf16"
 local util = require "textclass.cli.util"
 
 local byte = string.byte
@@ -62,12 +63,14 @@ function M.page_utf8_error(page, pos, what)
   return string.format("invalid UTF-8 at byte %d of %s (the %s declares charset '%s')", pos, of, what, name)
 end
 
---- Why these bytes' text cannot be classified, or nil: invalid UTF-8
--- (unless --replace-invalid), or nothing but white space. `page` is the
--- page the text was read from, if any (opts.feed_declaration stands for
--- the page of a feed item's text).
-local function check_content(text, opts, page)
+--- Why these bytes' text cannot be classified, or nil: invalid UTF-8, or
+-- invalid UTF-16 where it was read (`invalid`, the stream's message; the
+-- text holds U+FFFD there), unless --replace-invalid; or nothing but white
+-- space. `page` is the page the text was read from, if any
+-- (opts.feed_declaration stands for the page of a feed item's text).
+local function check_content(text, opts, page, invalid)
   if not opts.replace_invalid then
+    if invalid then return invalid end
     local ok, pos = tc.check_utf8(text)
     if not ok then
       if page then return M.page_utf8_error(page, pos, "page") end
@@ -127,8 +130,10 @@ end
 -- document cost 4k instructions, 2% of labelling one). The size and binary
 -- checks apply to the page as given, the UTF-8 and emptiness checks to its
 -- text (a page converted from its charset may have a longer text), whose
--- UTF-8 error names the page's charset.
-function M.take_text(doc, text, opts, whole_file, path)
+-- UTF-8 error names the page's charset. `invalid` is the stream's message
+-- when the record was read from UTF-16 holding invalid input
+-- (textclass.cli.stream.lines' third value).
+function M.take_text(doc, text, opts, whole_file, path, invalid)
   local page
   doc.error = check_bytes(text, opts, whole_file)
   if not doc.error and not opts.no_html and
@@ -137,7 +142,7 @@ function M.take_text(doc, text, opts, whole_file, path)
     page = text
     text, doc.error = tc.html_text(text)
   end
-  doc.error = doc.error or check_content(text, opts, page)
+  doc.error = doc.error or check_content(text, opts, page, invalid)
   doc.text = not doc.error and text or nil
   return doc
 end
@@ -146,10 +151,13 @@ end
 -- its sniffed head; closes the source. A binary file is not read past its
 -- head, and no more than the size limit is ever read: a 2 GB file or an
 -- endless pipe given as one article costs limit + 1 bytes, not all of it.
+-- (From UTF-16 the limit is on the UTF-8 text, so the file's size says
+-- nothing in advance.)
 function M.read_whole(doc, src, f, head, opts, counter)
   local limit = opts.max_bytes or M.MAX_DOC_BYTES
   local text = head
-  if src.size and src.size > limit then
+  local u16 = utf16.is_reader(f)
+  if src.size and src.size > limit and not u16 then
     doc.error = string.format("document too large (%d bytes, limit %d)", src.size, limit)
   else
     if not head:find("\0", 1, true) and #head <= limit then
@@ -161,7 +169,7 @@ function M.read_whole(doc, src, f, head, opts, counter)
   stream.close(src, f)
   counter.bytes = counter.bytes + (src.size or #text)
   if doc.error then return doc end
-  return M.take_text(doc, text, opts, true, src.path)
+  return M.take_text(doc, text, opts, true, src.path, u16 and f:invalid(0, #text) or nil)
 end
 
 ---------------------------------------------------------------------------

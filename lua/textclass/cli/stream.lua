@@ -5,10 +5,15 @@
 -- binary file by a NUL byte before reading on. A pipe or terminal on stdin
 -- is never read ahead of what its reader asks for: a producer that writes
 -- one line and waits for the answer (tail -f | textclass label) must get it.
+--
+-- A source that begins with a UTF-16 byte order mark (FF FE or FE FF) is
+-- read through a textclass.cli.utf16 reader in place of the file: from the
+-- head on, its readers see UTF-8. A UTF-32 mark is refused.
 
 local tc = require "textclass"
 local lfs = require "lfs"
 local sources = require "textclass.cli.sources"
+local utf16 = require "textclass.cli.utf16"
 local util = require "textclass.cli.util"
 
 local M = {}
@@ -18,7 +23,9 @@ M.HEAD_BYTES = 8192              -- how much of a file is sniffed for NUL bytes
 local BOM = "\239\187\191"
 
 --- Open a source; returns f, head (the sniffed first bytes, without a byte
--- order mark; "" for a pipe or terminal) or nil, message.
+-- order mark; "" for a pipe or terminal, or the first byte when it could
+-- have begun a mark) or nil, message. For UTF-16, f is a
+-- textclass.cli.utf16 reader and head is UTF-8.
 function M.open(src)
   if src.error then return nil, src.error end
   local f, err
@@ -30,14 +37,31 @@ function M.open(src)
     if not f then return nil, (err or "cannot open"):gsub("^.-: ", "") end
   end
   -- A pipe or terminal is not sniffed: reading 8 KB ahead would hold back
-  -- the first records of a slow producer (tail -f | textclass label).
-  if src.stdin and sources.stdin_is_stream() then return f, "" end
+  -- the first records of a slow producer (tail -f | textclass label). A
+  -- pipe's first bytes are, when they may be a UTF-16 mark (tc.read_bom
+  -- reads nothing past the first line). A terminal's are not: nobody types
+  -- UTF-16, and a Ctrl-D read there would be cleared by the next read,
+  -- which would wait for a second one.
+  if src.stdin and sources.stdin_is_stream() then
+    if util.isatty(f) then return f, "" end
+    local enc, rest = tc.read_bom(f)
+    if enc == nil then return nil, rest:gsub("^.-: ", "") end
+    if enc == "UTF-32LE" then return nil, utf16.UTF32 end
+    if enc then return utf16.reader(f, enc, src, rest) end
+    return f, rest
+  end
   local head, rerr = f:read(M.HEAD_BYTES)
   if head == nil and rerr then
     if not src.stdin then f:close() end
     return nil, rerr:gsub("^.-: ", "")
   end
   head = head or ""
+  local enc = utf16.encoding(head)
+  if enc == "UTF-32LE" or enc == "UTF-32BE" then
+    if not src.stdin then f:close() end
+    return nil, utf16.UTF32
+  end
+  if enc then return utf16.reader(f, enc, src, head:sub(3)) end
   if head:sub(1, 3) == BOM then head = head:sub(4) end
   return f, head
 end
@@ -55,8 +79,11 @@ local function reads_in_blocks(src)
 end
 
 --- A line iterator over `head` (already read) followed by the rest of f.
--- Lines keep their "\n"; `counter.bytes` grows by each line's size. A line
--- longer than `limit` comes back as "" and a second value saying so.
+-- Lines keep their "\n"; `counter.bytes` grows by each line's size (for
+-- UTF-16, by the file's bytes read). A line longer than `limit` comes back
+-- as "" and a second value saying so. From UTF-16, a line holding invalid
+-- input comes back with U+FFFD in its place and a third value saying
+-- where (a record holding it fails unless --replace-invalid).
 -- A byte order mark at the start of the first line is dropped (the head
 -- of a sniffed file has lost it already; a pipe's first line has not).
 --
@@ -69,11 +96,19 @@ end
 local BLOCK = 65536
 function M.lines(f, head, counter, src, limit)
   local blocks = reads_in_blocks(src)
+  local u16 = utf16.is_reader(f)
   local buf, pos, first, eof = head, 1, true, false
+  local at = 0  -- where the next line starts in the text (UTF-16: as converted)
   -- a read error is not an end of file: what follows is unknown, so the
   -- run stops rather than report fewer records than the input holds
   local function read(what)
-    local data, err = f:read(what)
+    local data, err
+    if u16 then
+      data, err = f:next_block()
+      counter.bytes = counter.bytes + f:take_bytes()  -- the file's bytes, a block at a time
+    else
+      data, err = f:read(what)
+    end
     if data == nil and err then util.fail("%s: read error: %s", src.path, err) end
     return data
   end
@@ -109,7 +144,9 @@ function M.lines(f, head, counter, src, limit)
   local function rest_by_line()
     local rest = buf and buf:sub(pos) or ""
     buf = nil
-    local more, len_or_err = tc.read_line(f, math.max(limit - #rest, 0))
+    local more, len_or_err
+    if u16 then more, len_or_err = f:read_line(math.max(limit - #rest, 0))
+    else more, len_or_err = tc.read_line(f, math.max(limit - #rest, 0)) end
     if more == false then return "", #rest + len_or_err end
     if more == nil and len_or_err then util.fail("%s: read error: %s", src.path, len_or_err) end
     if more then return rest .. more end
@@ -129,14 +166,17 @@ function M.lines(f, head, counter, src, limit)
     end
     if not line then return nil end
     size = size or #line
-    counter.bytes = counter.bytes + size
+    local from = at
+    at = at + size
+    if not (u16 and blocks) then counter.bytes = counter.bytes + size end
+    local bad = u16 and f.pending > 0 and f:invalid(from, at) or nil
     local at_start = first
     first = false
     if size > limit then
       return "", string.format("line too long (%d bytes; lines are read up to %d, 8 x --max-bytes)", size, limit)
     end
     if at_start and line:sub(1, 3) == BOM then line = line:sub(4) end
-    return line
+    return line, nil, bad
   end
 end
 

@@ -66,8 +66,9 @@ M.spec = {
   description =
     "DATA is JSONL ({\"text\": ..., \"label\": \"sport\"} or \"labels\": [...]), CSV with text and\n" ..
     "label columns, fastText lines (__label__sport Text ...), a folder with one\n" ..
-    "sub-folder per label, or - (JSONL on stdin). Bad records are reported as\n" ..
-    "FILE:LINE: problem and stop the training unless --skip-bad.",
+    "sub-folder per label, or - (JSONL on stdin); UTF-8, or UTF-16 with a byte order\n" ..
+    "mark. Bad records are reported as FILE:LINE: problem and stop the training\n" ..
+    "unless --skip-bad.",
   options = M.with_data_options({
     { short = "o", long = "output", arg = "OUT.model", help = "where to save the model (required)" },
     { long = "kernel", arg = "KERNEL", choices = { "linear", "rbf" }, help = "SVM kernel (linear or rbf) [linear]" },

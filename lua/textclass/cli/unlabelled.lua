@@ -9,6 +9,7 @@ local tc = require "textclass"
 local feed = require "textclass.cli.feed"
 local records = require "textclass.cli.records"
 local stream = require "textclass.cli.stream"
+local utf16 = require "textclass.cli.utf16"
 local util = require "textclass.cli.util"
 
 local M = {}
@@ -23,8 +24,8 @@ local where, take_text = records.where, records.take_text
 -- digits). A line that scanner does not handle (not strict JSON, or nested
 -- 1000 deep) is decoded by lua-cjson, whose verdict stands (id_value then
 -- recovers the id's token; the other fields are then lua-cjson's values
--- encoded again).
-local function jsonl_document(line, src, n, opts, text_field, id_field)
+-- encoded again). `invalid`: the line held invalid UTF-16 (stream.lines).
+local function jsonl_document(line, src, n, opts, text_field, id_field, invalid)
   local doc = {}
   local fields = opts.keep_fields ~= false and {} or nil
   local text, text_kind, id, id_kind = tc.json_fields(line, text_field, id_field, fields)
@@ -52,7 +53,7 @@ local function jsonl_document(line, src, n, opts, text_field, id_field)
     doc.error = records.field_error(text_kind ~= "absent" or nil, text_field)
     return doc
   end
-  return take_text(doc, text, opts)
+  return take_text(doc, text, opts, nil, nil, invalid)
 end
 
 -- The items of a news feed (src, open as f after its sniffed head), one
@@ -60,16 +61,19 @@ end
 -- as HTML), with its link, date and title as fields. Its id is the item's
 -- guid or id, else its link, else "PATH#N" for the feed's Nth item. The
 -- feed is read whole, up to the line limit; a feed that cannot be read is
--- one error.
+-- one error (invalid UTF-16 too, unless --replace-invalid: which item
+-- holds it is not known).
 local function read_feed(src, f, head, opts, emit, counter)
   local limit = records.line_limit(opts)
   local xml = head
   if #head <= limit then xml = head .. (f:read(limit + 1 - #head) or "") end
+  local invalid = utf16.is_reader(f) and f:invalid(0, #xml) or nil
   stream.close(src, f)
   counter.bytes = counter.bytes + (src.size or #xml)
   local items, problem
   if #xml > limit then problem = string.format("feed too large (over %d bytes)", limit)
   elseif xml:find("\0", 1, true) then problem = "binary file"
+  elseif invalid and not opts.replace_invalid then problem = invalid
   else
     items, problem = feed.items(xml)
     problem = problem and "feed: " .. problem
@@ -123,7 +127,7 @@ function M.read(src, fmt, opts, emit, counter)
 
   if fmt == "lines" or fmt == "tsv" then
     local n = 0
-    for line, too_long in next_line do
+    for line, too_long, invalid in next_line do
       n = n + 1
       line = records.strip_eol(line)
       local id, text = where(src, n), line
@@ -134,15 +138,15 @@ function M.read(src, fmt, opts, emit, counter)
           local tab = line:find("\t", 1, true)
           if tab then id, text = line:sub(1, tab - 1), line:sub(tab + 1) end
         end
-        emit(take_text({ id = id }, text, opts))
+        emit(take_text({ id = id }, text, opts, nil, nil, invalid))
       end
     end
   elseif fmt == "jsonl" then
     local n = 0
-    for line, too_long in next_line do
+    for line, too_long, invalid in next_line do
       n = n + 1
       if too_long then emit({ id = where(src, n), error = too_long })
-      else emit(jsonl_document(line, src, n, opts, text_field, id_field)) end
+      else emit(jsonl_document(line, src, n, opts, text_field, id_field, invalid)) end
     end
   elseif fmt == "csv" then
     local rows, header, problem = records.csv_table(src, next_line, records.line_limit(opts))
@@ -162,7 +166,7 @@ function M.read(src, fmt, opts, emit, counter)
       return
     end
     while true do
-      local fields, first, last = rows()
+      local fields, first, last, invalid = rows()
       if fields == nil then break end
       if fields == false then
         emit({ id = where(src, last), error = "CSV: " .. first })
@@ -177,7 +181,7 @@ function M.read(src, fmt, opts, emit, counter)
       end
       if id_col and fields[id_col] and fields[id_col] ~= "" then doc.id = fields[id_col] end
       doc.error = records.csv_ragged(fields, header)
-      if not doc.error then take_text(doc, fields[text_col], opts) end
+      if not doc.error then take_text(doc, fields[text_col], opts, nil, nil, invalid) end
       emit(doc)
     end
   end
