@@ -1,7 +1,9 @@
 -- textclass.cli.csv - RFC 4180 CSV, read as a stream and written safely.
 --
--- Reading: fields are separated by commas, records by CRLF or LF; a field
--- in double quotes may hold commas, line breaks and doubled quotes ("").
+-- Reading: fields are separated by commas (or another one-byte separator:
+-- a tab, ';' or '|', as spreadsheets export them; M.separator), records
+-- by CRLF or LF; a field in double quotes may hold the separator, line
+-- breaks and doubled quotes (""). Writing always uses commas.
 -- Records are read line by line from a file handle, joining lines while a
 -- quoted field is open, so a file of any size streams in constant memory
 -- per record. Being lenient where RFC 4180 is silent: a bare LF ends a
@@ -11,6 +13,28 @@
 local util = require "textclass.cli.util"
 
 local M = {}
+
+--- The field separators a file may use, by the names --separator takes
+-- (tab has to be named: a literal tab is hard to type). Each is one byte
+-- that no quoted field or record ending can be mistaken for.
+local SEPARATORS = { [","] = ",", comma = ",", [";"] = ";", semicolon = ";", ["|"] = "|", pipe = "|",
+                     tab = "\t", ["\\t"] = "\t", ["\t"] = "\t" }
+
+--- Each separator's name in messages (the header hint, --help).
+M.SEPARATOR_NAMES = { [","] = "comma", [";"] = "semicolon", ["|"] = "pipe", ["\t"] = "tab" }
+
+--- The separator byte a --separator value names (",", ";", "|", "tab",
+-- "\\t" or a tab), or nil and why not: a quote, CR or LF could not be told
+-- from the quoting and line breaks around fields, and other bytes are
+-- refused rather than guessed at.
+function M.separator(name)
+  local sep = SEPARATORS[name] or SEPARATORS[name:lower()]
+  if sep then return sep end
+  local shown = name:gsub("%c", function(c)
+    return c == "\r" and "\\r" or c == "\n" and "\\n" or string.format("\\x%02X", c:byte())
+  end)
+  return nil, string.format("'%s' is not a separator: give , ; | or tab (or comma, semicolon, pipe)", shown)
+end
 
 -- The rest of a quoted field, from s[i]: its pieces go to parts. Returns
 -- the index after the closing quote, or nil when s ends inside the field.
@@ -29,28 +53,29 @@ local function quoted(s, i, parts)
 end
 
 -- Close the quoted field st.parts after its closing quote at s[pos],
--- keeping stray text up to the next comma. Returns that comma's index, or
--- nil when the record ends with this field.
-local function close_quoted(st, s, pos)
-  local c = s:find(",", pos, true)
+-- keeping stray text up to the next separator sep. Returns that
+-- separator's index, or nil when the record ends with this field.
+local function close_quoted(st, s, pos, sep)
+  local c = s:find(sep, pos, true)
   st.parts[#st.parts + 1] = c and s:sub(pos, c - 1) or s:sub(pos)
   st.fields[#st.fields + 1] = table.concat(st.parts)
   st.parts = nil
   return c
 end
 
--- Add one line (without its line break) to the record being read: st.fields
+-- Add one line (without its line break) to the record being read, its
+-- fields separated by sep (one byte, never a quote, CR or LF): st.fields
 -- holds the fields so far and st.parts a quoted field left open by the
 -- line before. Returns true when the record is complete, false when a
 -- quoted field is still open (st.parts) at the end of the line. Each line
 -- is scanned once, so a record of many lines costs its length, not the
 -- square of it.
-local function add_line(st, s)
+local function add_line(st, s, sep)
   local pos = 1
   if st.parts then
     local after = quoted(s, 1, st.parts)
     if not after then return false end
-    local c = close_quoted(st, s, after)
+    local c = close_quoted(st, s, after, sep)
     if not c then return true end
     pos = c + 1
   end
@@ -59,11 +84,11 @@ local function add_line(st, s)
       st.parts = {}
       local after = quoted(s, pos + 1, st.parts)
       if not after then return false end
-      local c = close_quoted(st, s, after)
+      local c = close_quoted(st, s, after, sep)
       if not c then return true end
       pos = c + 1
     else
-      local c = s:find(",", pos, true)
+      local c = s:find(sep, pos, true)
       if not c then
         st.fields[#st.fields + 1] = s:sub(pos)
         return true
@@ -85,10 +110,12 @@ end
 -- (after which the stream cannot be trusted to be in step); or nothing at
 -- the end. A record of more than `limit` bytes (default: no limit) is
 -- such a failure, so an unterminated quote cannot pull a whole file into
--- memory.
-function M.records(next_line, limit)
+-- memory. `sep` is the field separator (default ","; one of
+-- M.SEPARATORS' values).
+function M.records(next_line, limit, sep)
   local lineno = 0
   limit = limit or math.huge
+  sep = sep or ","
   return function()
     local line, problem, bad = next_line()
     if line == nil then return nil end
@@ -106,7 +133,7 @@ function M.records(next_line, limit)
         st.parts[#st.parts + 1] = line              -- inside the quotes, line break and all
       else
         local body, eol = util.split_eol(line)
-        if add_line(st, body) then return st.fields, first, lineno, invalid end
+        if add_line(st, body, sep) then return st.fields, first, lineno, invalid end
         st.parts[#st.parts + 1] = eol               -- a line break inside the quotes
       end
       line, problem, bad = next_line()

@@ -7,12 +7,13 @@
 --   text   the whole file is one article                 (any other extension)
 --   lines  one article per line                           (stdin's default)
 --   jsonl  one JSON object per line                       (.jsonl, .ndjson)
---   csv    RFC 4180 with a header row                     (.csv)
+--   csv    RFC 4180 with a header row                     (.csv; .tsv, its
+--          fields separated by tabs; --separator for any)
 --   tsv    ID<TAB>TEXT per line                           (--input tsv only)
 --   feed   each item of an RSS or Atom feed               (.rss, .atom, and
 --          files that begin as a feed does: textclass.cli.feed)
 --
--- Labelled data (train, eval) reads jsonl, csv, fastText "__label__x text"
+-- Labelled data (train, eval) reads jsonl, csv (.csv, .tsv), fastText "__label__x text"
 -- lines (any other extension) and folders with one sub-folder per label.
 --
 -- Files and stdin are UTF-8, or UTF-16 with a byte order mark, converted
@@ -34,6 +35,7 @@
 -- bounded lines), .records (text checks, JSONL and CSV fields),
 -- .unlabelled (label's formats) and .labelled (train's and eval's).
 
+local csv = require "textclass.cli.csv"
 local records = require "textclass.cli.records"
 local util = require "textclass.cli.util"
 local sources = require "textclass.cli.sources"
@@ -48,8 +50,9 @@ M.sources = sources.sources
 M.total_size = sources.total_size
 M.stdin_is_stream = sources.stdin_is_stream
 
-local EXT_UNLABELLED = { jsonl = "jsonl", ndjson = "jsonl", csv = "csv", rss = "feed", atom = "feed" }
-local EXT_LABELLED = { jsonl = "jsonl", ndjson = "jsonl", csv = "csv" }
+-- (a .tsv file is csv with tabs between fields: records.csv_separator)
+local EXT_UNLABELLED = { jsonl = "jsonl", ndjson = "jsonl", csv = "csv", tsv = "csv", rss = "feed", atom = "feed" }
+local EXT_LABELLED = { jsonl = "jsonl", ndjson = "jsonl", csv = "csv", tsv = "csv" }
 
 M.UNLABELLED_FORMATS = { "auto", "text", "lines", "jsonl", "csv", "tsv", "feed" }
 M.LABELLED_FORMATS = { "auto", "jsonl", "csv", "fasttext", "folder" }
@@ -61,6 +64,8 @@ M.TEXT_OPTIONS = {
   { long = "id-field", arg = "NAME", default = "id", help = "JSONL field holding the id" },
   { long = "text-column", arg = "NAME|N", default = "text", help = "CSV column holding the text" },
   { long = "id-column", arg = "NAME|N", help = "CSV column holding the id [id, when present]" },
+  { long = "separator", arg = "CHAR", check = csv.separator,
+    help = "CSV field separator: , ; | or tab (also comma, semicolon, pipe) [comma; tab for .tsv files]" },
   { long = "replace-invalid", help = "accept text with invalid UTF-8 or UTF-16 (read as U+FFFD) instead of failing it" },
   { long = "html", help = "every document is an HTML page, read for its text (by default: .html, .htm, .xhtml files and documents that begin like a page)" },
   { long = "no-html", help = "no document is an HTML page: markup is read as text" },
@@ -69,7 +74,7 @@ M.TEXT_OPTIONS = {
 }
 
 local READ_KEYS = { "input", "text_field", "id_field", "label_field", "text_column", "id_column",
-                    "label_column", "replace_invalid", "html", "no_html", "max_bytes", "multilabel" }
+                    "label_column", "separator", "replace_invalid", "html", "no_html", "max_bytes", "multilabel" }
 
 --- The reading options (for documents and labelled) out of a command's
 -- parsed options, so a flag added to TEXT_OPTIONS reaches every reader.

@@ -128,7 +128,8 @@ function M.read(src, fmt, opts, emit, counter)
       end
     end
   elseif fmt == "csv" then
-    local rows, header, problem = records.csv_table(src, next_line, records.line_limit(opts))
+    local sep = records.csv_separator(src, opts)
+    local rows, header, problem = records.csv_table(src, next_line, records.line_limit(opts), sep)
     if not rows then
       stream.close(src, f)
       emit({ id = src.path, where = header, error = problem })
@@ -146,7 +147,8 @@ function M.read(src, fmt, opts, emit, counter)
       problem = text_twice and text_problem or label_problem
     elseif not text_col or not label_col then
       problem = string.format("the header needs a '%s' and a '%s' column",
-                              opts.text_column or "text", opts.label_column or "label")
+                              opts.text_column or "text", opts.label_column or "label") ..
+                records.csv_hint(header, sep)   -- read with the wrong separator?
     end
     if problem then
       stream.close(src, f)

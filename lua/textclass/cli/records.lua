@@ -217,10 +217,20 @@ end
 -- CSV records
 ---------------------------------------------------------------------------
 
---- A CSV source's records after its header row: records, header; or nil,
--- the place and the problem (no header row, a broken header).
-function M.csv_table(src, next_line, limit)
-  local records = csv.records(next_line, limit)
+--- The field separator of a CSV source: --separator's when given, else a
+-- tab for a .tsv file (tab-separated values have a header row: IANA's
+-- text/tab-separated-values), else a comma.
+function M.csv_separator(src, opts)
+  if opts.separator then return opts.separator end
+  if src.path and (src.path:match("%.([%w]+)$") or ""):lower() == "tsv" then return "\t" end
+  return ","
+end
+
+--- A CSV source's records after its header row, its fields separated by
+-- `sep`: records, header; or nil, the place and the problem (no header
+-- row, a broken header).
+function M.csv_table(src, next_line, limit, sep)
+  local records = csv.records(next_line, limit, sep)
   local header, first, last = records()
   if header == nil then return nil, src.path, "empty CSV file (no header row)" end
   if header == false then return nil, M.where(src, last), "CSV header: " .. first end
@@ -258,6 +268,33 @@ function M.csv_column(header, spec, option)
   end
   if found then return found end
   return nil, string.format("no '%s' column in the header", spec)
+end
+
+-- Plural names of the separators, for the header hint.
+local SEPARATOR_PLURALS = { ["\t"] = "tabs", [";"] = "semicolons", ["|"] = "pipes", [","] = "commas" }
+
+--- What to add to a message saying the header lacks a column, when the
+-- file seems to be read with the wrong separator: a header read as one
+-- field (no `sep` in it) that holds another separator names it
+-- ("; the header has tabs: --separator tab?"; the most frequent, if
+-- several). When `tsv_hint`, a tab-separated header of two fields (the
+-- first line of ID<TAB>TEXT lines) suggests --input tsv. Else "".
+function M.csv_hint(header, sep, tsv_hint)
+  if #header == 1 then
+    local best, most = nil, 0
+    for _, other in ipairs({ "\t", ";", "|", "," }) do
+      if other ~= sep then
+        local _, n = header[1]:gsub(other, "")   -- (none is magic in a pattern)
+        if n > most then best, most = other, n end
+      end
+    end
+    if best then
+      return string.format("; the header has %s: --separator %s?", SEPARATOR_PLURALS[best], csv.SEPARATOR_NAMES[best])
+    end
+  elseif tsv_hint and sep == "\t" and #header == 2 then
+    return "; lines of ID<TAB>TEXT without a header row are read with --input tsv"
+  end
+  return ""
 end
 
 --- A record whose field count differs from the header's is an error either

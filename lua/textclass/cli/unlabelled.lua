@@ -149,15 +149,19 @@ function M.read(src, fmt, opts, emit, counter)
       else emit(jsonl_document(line, src, n, opts, text_field, id_field, invalid)) end
     end
   elseif fmt == "csv" then
-    local rows, header, problem = records.csv_table(src, next_line, records.line_limit(opts))
+    local sep = records.csv_separator(src, opts)
+    local rows, header, problem = records.csv_table(src, next_line, records.line_limit(opts), sep)
     local place = rows and where(src, 1) or header
     local text_col, id_col
     if rows then
-      text_col, problem = records.csv_column(header, opts.text_column or "text", "--text-column")
+      local twice
+      text_col, problem, twice = records.csv_column(header, opts.text_column or "text", "--text-column")
       if text_col then
-        local id_problem, twice
+        local id_problem
         id_col, id_problem, twice = records.csv_column(header, opts.id_column or "id", "--id-column")
         if opts.id_column or twice then problem = id_problem end   -- optional unless named
+      elseif not twice then
+        problem = problem .. records.csv_hint(header, sep, true)  -- read with the wrong separator?
       end
     end
     if problem then
