@@ -254,7 +254,7 @@ describe("textclass reading UTF-16 files", function()
     assert.same({ "cyber", "" }, { rows[3][2], rows[3][5] })
   end)
 
-  it("reads a tab-separated Excel 'Unicode Text' export as tsv, and as csv names the header's problem", function()
+  it("reads a tab-separated Excel 'Unicode Text' export as tsv, and as csv names the header's separator", function()
     -- Excel writes UTF-16LE with a mark, tabs between cells, CRLF line ends
     spit(TMP .. "/excel.txt", u16("x1\tThe striker scored twice in the final.\r\n" ..
                                   "x2\tHackers stole passwords in a data breach.\r\n"))
@@ -263,7 +263,10 @@ describe("textclass reading UTF-16 files", function()
     assert.same({ "", "" }, { rows[1][5], rows[2][5] })
     spit(TMP .. "/excel.csv", u16("id\ttext\r\nx1\tThe striker scored twice.\r\n"))
     rows = label(TMP .. "/excel.csv", 1)
-    assert.same({ { TMP .. "/excel.csv:1", "", "", "", "no 'text' column in the header" } }, rows)
+    assert.same({ { TMP .. "/excel.csv:1", "", "", "", "no 'text' column in the header; " ..
+                    "the header has tabs: --separator tab?" } }, rows)
+    rows = label("--separator tab " .. TMP .. "/excel.csv")
+    assert.same({ "x1", "sport", "" }, { rows[1][1], rows[1][2], rows[1][5] })
   end)
 
   it("reads UTF-16 CSV (quoted line breaks, CRLF) for label, train and eval", function()
