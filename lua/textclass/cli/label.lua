@@ -29,13 +29,15 @@ M.spec = {
     "  lines  one article per line (the default for stdin)\n" ..
     "  jsonl  one JSON object per line (.jsonl, .ndjson); --text-field, --id-field;\n" ..
     "         the other fields are copied to JSONL output\n" ..
-    "  csv    RFC 4180 with a header row (.csv); --text-column, --id-column\n" ..
-    "  tsv    ID<TAB>TEXT per line\n" ..
+    "  csv    RFC 4180 with a header row (.csv; .tsv with tabs); --text-column,\n" ..
+    "         --id-column, --separator (, ; | tab)\n" ..
+    "  tsv    ID<TAB>TEXT per line, no header row (-i tsv only)\n" ..
     "  feed   each item of an RSS or Atom feed (.rss, .atom, or a file that begins\n" ..
     "         as a feed does): title and content; link, date and title go to JSONL\n" ..
     "         output\n" ..
     "Files and stdin are UTF-8, or UTF-16 with a byte order mark (Notepad's\n" ..
-    "\"Unicode\", PowerShell 5's >, Excel's \"Unicode Text\": read it with -i tsv).\n" ..
+    "\"Unicode\", PowerShell 5's >, Excel's \"Unicode Text\": read it with\n" ..
+    "-i csv --separator tab).\n" ..
     "Output formats (--output): tsv (id, label, labels, scores, error), jsonl, csv.\n" ..
     "An input that cannot be labelled (missing, unreadable, binary, empty, invalid\n" ..
     "UTF-8 or UTF-16, bad JSON) still gets its record, with an error; the exit\n" ..
