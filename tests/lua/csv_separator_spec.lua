@@ -194,7 +194,7 @@ describe("textclass label with --separator", function()
     r = run("label -q -m " .. model() .. " " .. TMP .. "/pairs.tsv")
     assert.equal(1, r.code)
     assert.same({ { TMP .. "/pairs.tsv:1", "", "", "", "no 'text' column in the header; " ..
-                    "lines of ID<TAB>TEXT without a header row are read with --input tsv" } }, tsv(r.out))
+                    "if the lines are ID<TAB>TEXT without a header row: --input tsv?" } }, tsv(r.out))
     -- a one-column header without another separator gets no hint
     spit(TMP .. "/one.csv", "body\nThe striker scored\n")
     r = run("label -q -m " .. model() .. " " .. TMP .. "/one.csv")

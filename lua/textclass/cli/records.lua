@@ -292,7 +292,7 @@ function M.csv_hint(header, sep, tsv_hint)
       return string.format("; the header has %s: --separator %s?", SEPARATOR_PLURALS[best], csv.SEPARATOR_NAMES[best])
     end
   elseif tsv_hint and sep == "\t" and #header == 2 then
-    return "; lines of ID<TAB>TEXT without a header row are read with --input tsv"
+    return "; if the lines are ID<TAB>TEXT without a header row: --input tsv?"
   end
   return ""
 end
