@@ -213,6 +213,15 @@ describe("textclass label with --separator", function()
     assert.matches("'\\r' is not a separator", run("label --separator \"$(printf '\\r')\"").err)
   end)
 
+  it("refuses --separator with an input format that is not csv, in label, train and eval", function()
+    for _, cmd in ipairs({ "label -i jsonl", "train -o " .. TMP .. "/x.model -i fasttext", "eval -i jsonl" }) do
+      local r = run(cmd .. " --separator tab " .. D .. "/train.csv")
+      assert.equal(2, r.code, cmd)
+      assert.matches("^textclass: %-%-separator applies to csv input, not %-%-input %a+\n", r.err)
+    end
+    assert.equal(0, run("label -q -i csv --separator , " .. D .. "/train.csv").code)
+  end)
+
   it("lists --separator in the help of label, train and eval", function()
     for _, cmd in ipairs({ "label", "train", "eval" }) do
       local r = run(cmd .. " --help")

@@ -80,6 +80,9 @@ local READ_KEYS = { "input", "text_field", "id_field", "label_field", "text_colu
 -- parsed options, so a flag added to TEXT_OPTIONS reaches every reader.
 function M.read_options(opts)
   if opts.html and opts.no_html then util.usage_error("--html and --no-html contradict each other") end
+  if opts.separator and opts.input and opts.input ~= "auto" and opts.input ~= "csv" then
+    util.usage_error("--separator applies to csv input, not --input %s", opts.input)
+  end
   local out = {}
   for _, k in ipairs(READ_KEYS) do out[k] = opts[k] end
   return out
