@@ -69,7 +69,12 @@ describe("textclass bad options", function()
     { "label --top ' 2'", "%-%-top: ' 2' is not a number" },
     { "label --threshold .", "%-%-threshold: '%.' is not a number" },
     { "label --threshold 1e", "%-%-threshold: '1e' is not a number" },
-    { "train -o x.model -C 1e999 d", "%-%-cost: 1e999 is above the maximum 1000000000000\n" },
+    { "train -o x.model -C 1e999 d", "%-%-cost: 1e999 is above the maximum 1000000\n" },
+    -- the core's bounds (1e6), refused before the data is read, naming the flag
+    { "train -o x.model -C 2e6 d", "%-%-cost: 2e6 is above the maximum 1000000\n" },
+    { "train -o x.model --gamma 2e6 d", "%-%-gamma: 2e6 is above the maximum 1000000\n" },
+    { "train -o x.model --class-weight sport=2e6 d", "%-%-class%-weight: expected balanced, none or LABEL=WEIGHT,%.%.%. with weights above 0 and at most 1e6" },
+    { "train -o x.model --class-weight sport=1e999 d", "%-%-class%-weight: expected balanced, none or LABEL=WEIGHT,%.%.%. with weights above 0 and at most 1e6" },
     { "train -o x.model -C 0 d", "%-%-cost: 0 is not above 0" },
     { "train -o x.model --gamma 0 d", "%-%-gamma: 0 is not above 0" },
     { "label --threshold 2", "%-%-threshold: 2 is above the maximum 1" },

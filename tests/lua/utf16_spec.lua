@@ -353,6 +353,28 @@ describe("textclass reading UTF-16 files", function()
     assert.matches("bad16.fasttext:2: invalid UTF%-16 at byte 109 of the file: unpaired surrogate DE00", t.err)
   end)
 
+  it("refuses a label holding invalid UTF-16, even with --replace-invalid, as one not UTF-8", function()
+    local bad = unit(0xDE00)
+    spit(TMP .. "/badlabel16.fasttext", u16("__label__sport The striker scored twice\n" ..
+      "__label__cyber Hackers stole passwords\n__label__sp") .. bad .. u16("ort A late goal\n", false, false))
+    spit(TMP .. "/badlabel16.jsonl", u16('{"text": "The striker scored twice", "label": "sport"}\n' ..
+      '{"text": "Hackers stole passwords", "label": "cyber"}\n{"text": "A late goal", "label": "sp') ..
+      bad .. u16('ort"}\n', false, false))
+    spit(TMP .. "/badlabel16.csv", u16("text,label\nThe striker scored twice,sport\n" ..
+      "Hackers stole passwords,cyber\nA late goal,sp") .. bad .. u16("ort\n", false, false))
+    for _, c in ipairs({ { "fasttext", 3 }, { "jsonl", 3 }, { "csv", 4 } }) do
+      local path = TMP .. "/badlabel16." .. c[1]
+      local t = run("train -q --replace-invalid --min-df 1 -o " .. TMP .. "/bl.model " .. path)
+      assert.equal(1, t.code, t.err)
+      assert.matches("badlabel16%." .. c[1] .. ":" .. c[2] .. ": a label is not valid UTF%-16", t.err)
+    end
+    -- invalid UTF-16 in the text alone is read as U+FFFD
+    spit(TMP .. "/badtext16.fasttext", u16("__label__sport The striker scored twice\n" ..
+      "__label__cyber Hackers stole ") .. bad .. u16("passwords\n", false, false))
+    local t = run("train -q --replace-invalid --min-df 1 -o " .. TMP .. "/bt.model " .. TMP .. "/badtext16.fasttext")
+    assert.equal(0, t.code, t.err)
+  end)
+
   it("refuses UTF-32 by name and UTF-16 without a mark as binary, from files and pipes", function()
     spit(TMP .. "/u32le.txt", "\255\254\0\0R\0\0\0\n\0\0\0")
     spit(TMP .. "/u32be.txt", "\0\0\254\255\0\0\0R\0\0\0\n")

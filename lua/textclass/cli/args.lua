@@ -36,7 +36,7 @@ local function decimal(s)
   return mantissa:find("^[+-]?%d+%.?%d*$") or mantissa:find("^[+-]?%.%d+$")
 end
 
--- A bound as the messages print it: 1e12 rather than 1000000000000.0.
+-- A bound as the messages print it: 1000000 rather than tostring's 1000000.0.
 local function bound(x)
   return math.type(x) == "float" and string.format("%.14g", x) or tostring(x)
 end

@@ -33,12 +33,15 @@ end
 
 -- Why a document's labels cannot be used, or nil: a label given twice, or
 -- one the module cannot take as a name (a NUL byte) or that no output
--- could carry as text (invalid UTF-8).
-local function labels_problem(labels)
+-- could carry as text (invalid UTF-8), or that holds the U+FFFD read for
+-- invalid UTF-16 (`invalid`: the record's, from stream.lines).
+-- --replace-invalid accepts such text, never such a label.
+local function labels_problem(labels, invalid)
   local seen = {}
   for _, l in ipairs(labels) do
     if l:find("\0", 1, true) then return "a label holds a NUL byte" end
     if not tc.check_utf8(l) then return "a label is not valid UTF-8" end
+    if invalid and l:find("\239\191\189", 1, true) then return "a label is not valid UTF-16" end
     if seen[l] then return "label '" .. l .. "' given twice" end
     seen[l] = true
   end
@@ -91,7 +94,7 @@ function M.read(src, fmt, opts, emit, counter)
             doc.error = opts.label_field and ("no '" .. lname .. "' field") or "no 'label' or 'labels' field"
           else
             local labels, lerr = json_labels(lv)
-            if labels then lerr = labels_problem(labels) else lerr = "'" .. lname .. "': " .. lerr end
+            if labels then lerr = labels_problem(labels, invalid) else lerr = "'" .. lname .. "': " .. lerr end
             if lerr then doc.error = lerr
             else
               doc.labels = labels
@@ -119,7 +122,7 @@ function M.read(src, fmt, opts, emit, counter)
           pos = e + 1
         end
         local text = util.trim(line:sub(pos))
-        local problem = #doc.labels == 0 and "no __label__ at the start of the line" or labels_problem(doc.labels)
+        local problem = #doc.labels == 0 and "no __label__ at the start of the line" or labels_problem(doc.labels, invalid)
         if problem then doc.error = problem
         else
           take_text(doc, text, opts, nil, nil, invalid)
@@ -168,7 +171,7 @@ function M.read(src, fmt, opts, emit, counter)
         doc.error = records.csv_ragged(fields, header)
         if not doc.error then
           doc.labels = util.split_list(fields[label_col], opts.label_sep or ",")
-          local problem = #doc.labels == 0 and not opts.multilabel and "empty label" or labels_problem(doc.labels)
+          local problem = #doc.labels == 0 and not opts.multilabel and "empty label" or labels_problem(doc.labels, invalid)
           if problem then doc.error = problem
           else take_text(doc, fields[text_col], opts, nil, nil, invalid) end
         end

@@ -31,6 +31,9 @@ local function range_check(allow_none)
   end
 end
 
+-- The largest C, gamma and label weight the core takes (tc_train_params_check).
+local MAX_WEIGHT = 1e6
+
 -- "balanced" | "none" | "politics=2,sport=1.5"
 local function class_weight_check(v)
   if v == "balanced" or v == "none" then return v end
@@ -39,8 +42,8 @@ local function class_weight_check(v)
     local l, x = item:match("^(.*)=(.*)$") -- the last "=": a label may hold one
     l, x = l and util.trim(l), x and util.trim(x)
     x = x and x:match("^[%d%.eE+-]+$") and tonumber(x)
-    if not l or l == "" or not x or x <= 0 then
-      return nil, "expected balanced, none or LABEL=WEIGHT,... with positive weights"
+    if not l or l == "" or not x or x <= 0 or x > MAX_WEIGHT then
+      return nil, "expected balanced, none or LABEL=WEIGHT,... with weights above 0 and at most 1e6"
     end
     w[l] = x
   end
@@ -72,9 +75,9 @@ M.spec = {
   options = M.with_data_options({
     { short = "o", long = "output", arg = "OUT.model", help = "where to save the model (required)" },
     { long = "kernel", arg = "KERNEL", choices = { "linear", "rbf" }, help = "SVM kernel (linear or rbf) [linear]" },
-    { short = "C", long = "cost", arg = "X", type = "number", above = 0, max = 1e12,
+    { short = "C", long = "cost", arg = "X", type = "number", above = 0, max = MAX_WEIGHT,
       help = "SVM cost C [1]" },
-    { long = "gamma", arg = "X", type = "number", above = 0, max = 1e12, help = "RBF gamma [1]" },
+    { long = "gamma", arg = "X", type = "number", above = 0, max = MAX_WEIGHT, help = "RBF gamma [1]" },
     { long = "class-weight", arg = "W", check = class_weight_check,
       help = "balanced, none, or LABEL=WEIGHT,... [balanced]" },
     { long = "ngrams", arg = "MIN,MAX", check = range_check(false), help = "word n-gram lengths [1,2]" },
