@@ -169,8 +169,8 @@ static void read_spec(lua_State *L, spec_slots *s, tc_train_params *p, progress_
   /* training fields */
   p->kernel = opt_enum(L, "kernel", kernel_of, p->kernel);
   p->solver = opt_enum(L, "solver", solver_of, p->solver);
-  tcl_opt_num(L, 1, TCL_OPT_TRAIN, "C", 0.0, 1, 1e12, &p->C);
-  tcl_opt_num(L, 1, TCL_OPT_TRAIN, "gamma", 0.0, 1, 1e12, &p->gamma);
+  tcl_opt_num(L, 1, TCL_OPT_TRAIN, "C", 0.0, 1, 1e6, &p->C); /* the core's bounds */
+  tcl_opt_num(L, 1, TCL_OPT_TRAIN, "gamma", 0.0, 1, 1e6, &p->gamma);
   tcl_opt_num(L, 1, TCL_OPT_TRAIN, "tolerance", 0.0, 1, 1e6, &p->tolerance);
   tcl_opt_bool(L, 1, TCL_OPT_TRAIN, "calibrate", &p->calibrate);
   tcl_opt_num(L, 1, TCL_OPT_TRAIN, "threshold", 0.0, 0, 1.0, &p->threshold);

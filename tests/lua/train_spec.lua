@@ -224,6 +224,8 @@ describe("tc.train", function()
       { spec { C = "1" }, "spec.C: number expected, got string" },
       { spec { C = 0 / 0 }, "spec.C: number in" },
       { spec { gamma = 0 }, "spec.gamma: number in %(0" },
+      { spec { C = 2e6 }, "spec.C: number in %(0%.0, 1000000%.0%] expected, got 2000000%.0" },
+      { spec { gamma = 2e6 }, "spec.gamma: number in %(0%.0, 1000000%.0%]" },
       { spec { threshold = 1.5 }, "spec.threshold: number in %[0" },
       { spec { min_df = 0 }, "spec.min_df: integer >= 1 expected, got 0" },
       { spec { min_df = 1.5 }, "spec.min_df: integer >= 1 expected, got 1.5" },
