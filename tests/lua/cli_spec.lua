@@ -66,6 +66,7 @@ describe("textclass bad options", function()
     { "label --top many", "%-%-top: 'many' is not a number" },
     { "label --top 1.5", "%-%-top: '1.5' is not a whole number" },
     { "label --top 0x2", "%-%-top: '0x2' is not a number" },
+    { "label --top 1e18", "%-%-top: 1e18 is too large" },
     { "label --top ' 2'", "%-%-top: ' 2' is not a number" },
     { "label --threshold .", "%-%-threshold: '%.' is not a number" },
     { "label --threshold 1e", "%-%-threshold: '1e' is not a number" },

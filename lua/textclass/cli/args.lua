@@ -53,8 +53,10 @@ local function convert(opt, value)
     end
     if t == "integer" then
       if math.type(v) == "float" then
-        if v ~= math.floor(v) or math.abs(v) >= 2^53 then
+        if v ~= math.floor(v) then
           util.usage_error("%s: '%s' is not a whole number", name, value)
+        elseif math.abs(v) >= 2^53 then
+          util.usage_error("%s: %s is too large", name, value)
         end
         v = math.tointeger(v)
       end
