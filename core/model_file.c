@@ -138,5 +138,10 @@ int tc_model_load(const char *path, tc_model **out, tc_diag *diag) {
   if (rc != TC_OK) return rc;
   rc = tc_model_from_bytes(bytes, len, out, diag);
   free(bytes);
+  if (rc != TC_OK && diag) { /* which file: "load: PATH: header: ..." */
+    char what[sizeof diag->message];
+    memcpy(what, diag->message, sizeof what);
+    tci_fail(diag, rc, "load: %.160s: %s", path, what);
+  }
   return rc;
 }

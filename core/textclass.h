@@ -773,9 +773,10 @@ TC_API int tc_outfile_commit(tc_outfile *f, tc_diag *diag);
 /* Drop the temporary file and free f (NULL: nothing). */
 TC_API void tc_outfile_discard(tc_outfile *f);
 
-/* Load a model file (tc_model_from_bytes on its contents; TC_EIO for a
- * missing or unreadable file or a directory, with the system's message in
- * diag; TC_ELIMIT for a file over 1 GiB). A FIFO or character device is
+/* Load a model file (tc_model_from_bytes on its contents, its message
+ * then prefixed "load: PATH: "; TC_EIO for a missing or unreadable file or
+ * a directory, with the system's message in diag; TC_ELIMIT for a file
+ * over 1 GiB). A FIFO or character device is
  * read to its end, or until its first bytes show it is no model (TC_EFORMAT:
  * /dev/zero is refused at once); a FIFO without a writer blocks in open, as
  * for any reader. *out is NULL on failure. Safe to call from any thread. */

@@ -1184,6 +1184,7 @@ TEST(load_failures) {
   }
   CHECK_EQ_INT(tc_model_load(path, &r, &d), TC_EFORMAT);
   CHECK(strstr(d.message, "magic") != NULL);
+  CHECK(strncmp(d.message, "load: ", 6) == 0 && strstr(d.message, path) == d.message + 6); /* which file */
   /* larger than any model may be: refused from its size, before reading
    * (a sparse file, so the test costs no disk) */
   f = fopen(path, "wb");

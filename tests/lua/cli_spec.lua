@@ -577,7 +577,7 @@ describe("textclass models and classifiers", function()
     local r = run("label -m " .. D .. "/corrupt.model " .. D .. "/docs")
     assert.equal(1, r.code)
     assert.equal("", r.out)
-    assert.matches("^textclass: tests/data/cli/corrupt%.model: ", r.err)
+    assert.matches("^textclass: load: tests/data/cli/corrupt%.model: header: not a textclass model %(bad magic%)\n", r.err)
   end)
 
   it("rejects a truncated model file", function()
