@@ -101,6 +101,29 @@ describe("textclass train -o", function()
 end)
 
 describe("textclass train's option files and figures", function()
+  it("reads a --stopwords FILE with a UTF-8 or UTF-16 byte order mark as the same list", function()
+    local words = "# list\nthe\nof\nstriker\n"
+    local function utf16(s, le)
+      local out = {}
+      for c in s:gmatch(".") do out[#out + 1] = le and (c .. "\0") or ("\0" .. c) end
+      return (le and "\255\254" or "\254\255") .. table.concat(out)
+    end
+    local files = { plain = words, bom = "\239\187\191" .. words, le = utf16(words, true), be = utf16(words, false) }
+    local models = {}
+    for name, bytes in pairs(files) do
+      spit(TMP .. "/sw-" .. name .. ".txt", bytes)
+      local out = TMP .. "/sw-" .. name .. ".model"
+      local r = run("train -q --min-df 1 --stopwords " .. TMP .. "/sw-" .. name .. ".txt -o " .. out .. " " ..
+                    D .. "/train.jsonl", { env = "SOURCE_DATE_EPOCH=1 " })
+      assert.equal(0, r.code, name .. ": " .. r.err)
+      models[name] = slurp(out)
+    end
+    for _, name in ipairs({ "bom", "le", "be" }) do assert.equal(models.plain, models[name], name) end
+    spit(TMP .. "/sw-bad.txt", "\255\254t\0\0\216")
+    local r = run("train -q --stopwords " .. TMP .. "/sw-bad.txt -o " .. TMP .. "/x.model " .. D .. "/train.jsonl")
+    assert.equal("textclass: --stopwords " .. TMP .. "/sw-bad.txt: invalid UTF-16\n", r.err)
+  end)
+
   it("names --stopwords FILE and its line for a folder or a line that is not one word", function()
     os.execute("mkdir -p " .. TMP .. "/swdir")
     local r = run("train -q -o " .. TMP .. "/sw.model --stopwords " .. TMP .. "/swdir " .. D .. "/train.jsonl")

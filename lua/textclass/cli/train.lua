@@ -12,6 +12,7 @@ local inputs = require "textclass.cli.inputs"
 local progress = require "textclass.cli.progress"
 local classifier = require "textclass.cli.classifier"
 local report = require "textclass.cli.report"
+local utf16 = require "textclass.cli.utf16"
 
 local M = {}
 
@@ -145,6 +146,18 @@ local function read_stopwords(path)
   local text, rerr = f:read("a")
   f:close()
   if not text then util.fail("--stopwords: %s: %s", path, rerr) end
+  -- as the data files are read: a UTF-8 mark dropped (else the first word
+  -- kept it and never matched), UTF-16 with its mark converted
+  local encoding = utf16.encoding(text)
+  if encoding == "UTF-16LE" or encoding == "UTF-16BE" then
+    local dec = tc.utf16_decoder(encoding == "UTF-16LE" and "le" or "be")
+    text = dec:convert(text:sub(3), true)
+    if dec:invalid() then util.fail("--stopwords %s: invalid UTF-16", path) end
+  elseif encoding then
+    util.fail("--stopwords %s: %s", path, utf16.UTF32)
+  elseif text:sub(1, 3) == "\239\187\191" then
+    text = text:sub(4)
+  end
   local words, n = {}, 0
   for line in (text .. "\n"):gmatch("(.-)\n") do
     n = n + 1
