@@ -22,11 +22,8 @@ M.HEAD_BYTES = 8192              -- how much of a file is sniffed for NUL bytes
 
 local BOM = "\239\187\191"
 
---- Open a source; returns f, head (the sniffed first bytes, without a byte
--- order mark; "" for a pipe or terminal, or the first byte when it could
--- have begun a mark) or nil, message. For UTF-16, f is a
--- textclass.cli.utf16 reader and head is UTF-8.
-function M.open(src)
+-- Open a source; see M.open.
+local function open(src)
   if src.error then return nil, src.error end
   local f, err
   -- a closed stdin (`<&-`) reads as empty; say so instead
@@ -66,8 +63,21 @@ function M.open(src)
   return f, head
 end
 
+--- Open a source; returns f, head (the sniffed first bytes, without a byte
+-- order mark; "" for a pipe or terminal, or the first byte when it could
+-- have begun a mark) or nil, message. For UTF-16, f is a
+-- textclass.cli.utf16 reader and head is UTF-8. Until M.close, src.opened
+-- is f, so a reader abandoned half way (textclass.read, when a script
+-- breaks out of its loop) can still be closed by whoever holds the source.
+function M.open(src)
+  local f, head = open(src)
+  if f then src.opened = f end
+  return f, head
+end
+
 --- Close what M.open opened (stdin stays open).
 function M.close(src, f)
+  src.opened = nil
   if f and not src.stdin then f:close() end
 end
 
