@@ -48,6 +48,14 @@ local function labels_problem(labels, invalid)
   return nil
 end
 
+--- Why a document's labels do not suit a multi-class model (which needs
+-- exactly one label a document), or nil; `flag` names the option that
+-- would allow several ("--multilabel" for train).
+function M.label_count_problem(labels, flag)
+  if #labels == 1 then return nil end
+  return string.format("%d labels; without %s each document needs exactly one", #labels, flag)
+end
+
 --- Produce the labelled documents of one source, read as format `fmt`,
 -- with `emit(doc)`; `counter.bytes` grows by the bytes read.
 function M.read(src, fmt, opts, emit, counter)

@@ -10,6 +10,7 @@
 local util = require "textclass.cli.util"
 local inputs = require "textclass.cli.inputs"
 local progress = require "textclass.cli.progress"
+local labelled = require "textclass.cli.labelled"
 local classifier = require "textclass.cli.classifier"
 local report = require "textclass.cli.report"
 local utf16 = require "textclass.cli.utf16"
@@ -226,11 +227,9 @@ local function collect(operands, opts)
     -- a multi-class model needs exactly one label per document
     local kept = {}
     for _, doc in ipairs(docs) do
-      if #doc.labels == 1 then kept[#kept + 1] = doc
-      else
-        bad[#bad + 1] = string.format("%s: %d labels; without --multilabel each document needs exactly one",
-                                      doc.where, #doc.labels)
-      end
+      local problem = labelled.label_count_problem(doc.labels, "--multilabel")
+      if problem then bad[#bad + 1] = doc.where .. ": " .. problem
+      else kept[#kept + 1] = doc end
     end
     docs = kept
   end
