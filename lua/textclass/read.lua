@@ -1,0 +1,274 @@
+--- textclass.read: the command line's document readers, for Lua scripts.
+--
+--     local read = require "textclass.read"
+--     for doc in read.documents({ "news.jsonl", "saved-pages/" }) do
+--       if doc.error then io.stderr:write(doc.id, ": ", doc.error, "\n")
+--       else print(doc.id, #doc.text) end
+--     end
+--     for doc in read.labelled("train/", { format = "folder" }) do ... end
+--
+-- `read.documents` reads what `textclass label` reads (text, lines, jsonl,
+-- csv, tsv, feed), `read.labelled` what `textclass train` reads (label
+-- folders, jsonl, csv, fastText), format by format as they do: UTF-16
+-- with a byte order mark, HTML pages and their declared charsets, invalid
+-- UTF-8, binary files, bounded memory, one record per input, in input
+-- order. docs/lua-api.md ("Reading documents") is the reference.
+--
+-- Caveats (design decisions):
+-- * No second reader: the work is done by textclass.cli.inputs and the
+--   modules behind it, so a fix there reaches scripts too. This file only
+--   checks the options, spells them as the CLI's readers take them, and
+--   turns the CLI's failure objects (textclass.cli.util) into strings.
+-- * Caller mistakes raise, naming the culprit: a paths argument that is
+--   not a string or a list of strings, an unknown option, a bad value,
+--   "-" twice, format = "folder" with a path that is not a folder.
+-- * What is wrong with an input is not an error but a record's `error`
+--   (a missing or unreadable file, a binary file, invalid UTF-8, a line
+--   that is not JSON), as the command line reports it, so nothing is
+--   dropped silently.
+-- * A read error in the middle of a file (an I/O error) raises a string
+--   from the iterator: what follows is unknown, so the command line stops
+--   there too rather than report fewer records than the input holds.
+-- * The iterators return a fourth value, to be closed: a generic `for`
+--   left early (break, return, error) closes the file being read. Outside
+--   a `for`, call its `close` method, or leave the file to the collector.
+
+local csv = require "textclass.cli.csv"
+local inputs = require "textclass.cli.inputs"
+local labelled_reader = require "textclass.cli.labelled"
+local stream = require "textclass.cli.stream"
+local util = require "textclass.cli.util"
+
+local M = {}
+
+M._VERSION = "textclass.read 0.1.0"
+
+M.DOCUMENT_FORMATS = inputs.UNLABELLED_FORMATS
+M.LABELLED_FORMATS = inputs.LABELLED_FORMATS
+M.MAX_BYTES = inputs.MAX_DOC_BYTES
+
+---------------------------------------------------------------------------
+-- Options
+---------------------------------------------------------------------------
+
+-- Raise a caller mistake as the module's C functions word one: "bad
+-- argument #N to 'textclass.read.NAME' (...)", at the caller's line
+-- (level 4: raise, the checking function, documents/labelled, caller).
+local function raise(fname, argn, fmt, ...)
+  error(string.format("bad argument #%d to 'textclass.read.%s' (%s)", argn, fname, string.format(fmt, ...)), 4)
+end
+
+local function is_string(v) return type(v) == "string" end
+
+-- Each option's check: nil, or what is wrong with the value (the value
+-- converted, for columns and the separator, as a second result).
+local CHECKS = {}
+
+function CHECKS.string(v)
+  if not is_string(v) then return "string expected, got " .. type(v) end
+  if v == "" then return "a non-empty string expected" end
+  if v:find("\0", 1, true) then return "a NUL byte in the name" end
+  return nil, v
+end
+
+function CHECKS.boolean(v)
+  if type(v) ~= "boolean" then return "boolean expected, got " .. type(v) end
+  return nil, v
+end
+
+-- A CSV column: a name, or a 1-based number (an integer or its digits).
+function CHECKS.column(v)
+  if math.type(v) == "integer" then
+    if v < 1 then return "a column number counts from 1, got " .. v end
+    return nil, tostring(v)
+  end
+  if type(v) == "number" then return "a whole column number expected, got " .. tostring(v) end
+  return CHECKS.string(v)
+end
+
+function CHECKS.separator(v)
+  if not is_string(v) then return "string expected, got " .. type(v) end
+  local sep, err = csv.separator(v)
+  if not sep then return err end
+  return nil, sep
+end
+
+function CHECKS.size(v)
+  if math.type(v) ~= "integer" then
+    return "positive integer expected, got " .. (type(v) == "number" and tostring(v) or type(v))
+  end
+  if v < 1 then return "positive integer expected, got " .. v end
+  return nil, v
+end
+
+-- The options each function takes, with their check and the name of the
+-- CLI reading option they become (textclass.cli.inputs.read_options).
+local COMMON = {
+  text_field = { "string" }, id_field = { "string" },
+  text_column = { "column" }, id_column = { "column" },
+  separator = { "separator" },
+  html = { "boolean" }, no_html = { "boolean" }, replace_invalid = { "boolean" },
+  max_bytes = { "size" },
+}
+
+local function with(extra)
+  local t = {}
+  for k, v in pairs(COMMON) do t[k] = v end
+  for k, v in pairs(extra) do t[k] = v end
+  return t
+end
+
+local DOCUMENT_OPTIONS = with { keep_fields = { "boolean" } }
+local LABELLED_OPTIONS = with { label_field = { "string" }, label_column = { "column" }, multilabel = { "boolean" } }
+
+local function one_of(v, choices)
+  for _, c in ipairs(choices) do if v == c then return true end end
+  return false
+end
+
+-- The CLI's reading options from a script's opts (argument 2 of fname),
+-- every field checked. Returns the table inputs.documents or
+-- inputs.labelled takes.
+local function convert(fname, opts, known, formats)
+  if opts == nil then opts = {} end
+  if type(opts) ~= "table" then raise(fname, 2, "table expected, got %s", type(opts)) end
+  local out = {}
+  for k, v in pairs(opts) do
+    if k == "format" then
+      if not is_string(v) or not one_of(v, formats) then
+        raise(fname, 2, "opts.format: one of %s expected, got %s", table.concat(formats, ", "),
+              is_string(v) and ("'" .. v .. "'") or type(v))
+      end
+      out.input = v
+    else
+      local spec = is_string(k) and known[k]
+      if not spec then raise(fname, 2, "unknown option '%s'", tostring(k)) end
+      local problem, value = CHECKS[spec[1]](v)
+      if problem then raise(fname, 2, "opts.%s: %s", k, problem) end
+      out[k] = value
+    end
+  end
+  if out.html and out.no_html then raise(fname, 2, "opts.html and opts.no_html contradict each other") end
+  if out.separator and out.input and out.input ~= "auto" and out.input ~= "csv" then
+    raise(fname, 2, "opts.separator applies to the csv format, not '%s'", out.input)
+  end
+  return out
+end
+
+-- The operands (argument 1): a path, or a list of paths; "-" is stdin.
+local function operands(fname, paths)
+  if is_string(paths) then paths = { paths } end
+  if type(paths) ~= "table" then raise(fname, 1, "string or list of strings expected, got %s", type(paths)) end
+  local out, stdin = {}, false
+  for i = 1, #paths do
+    local p = paths[i]
+    if not is_string(p) then raise(fname, 1, "paths[%d]: string expected, got %s", i, type(p)) end
+    if p == "" or p:find("\0", 1, true) then raise(fname, 1, "paths[%d]: not a path", i) end
+    if p == "-" then
+      if stdin then raise(fname, 1, "stdin (-) can be read only once") end
+      stdin = true
+    end
+    out[i] = p
+  end
+  return out
+end
+
+-- Run fn(...), turning a CLI failure object (util.fail, util.usage_error)
+-- into a caller mistake of argument argn, the CLI's flag "--input" named
+-- as our option; anything else is raised as is.
+local function as_argument_error(fname, argn, fn, ...)
+  local ok, e = pcall(fn, ...)
+  if ok then return e end
+  if util.is_failure(e) then
+    raise(fname, argn, "%s", (tostring(e):gsub("%-%-input (%a+)", "opts.format '%1'")))
+  end
+  error(e, 0)
+end
+
+---------------------------------------------------------------------------
+-- Iterators
+---------------------------------------------------------------------------
+
+-- The iterator over `next_doc` (a CLI iterator over the sources `list`):
+-- a step function, then nil, nil and a to-be-closed closer. A CLI failure
+-- raised while reading (a read error) becomes a string error; an error
+-- or the closer closes the file being read; after either the step
+-- function returns nil.
+local function iterator(list, next_doc, check)
+  local done = false
+  local function close()
+    if done then return end
+    done = true
+    for _, src in ipairs(list) do
+      if src.opened then stream.close(src, src.opened) end
+    end
+  end
+  local function step()
+    if done then return nil end
+    local ok, doc = pcall(next_doc)
+    if not ok then
+      close()
+      if util.is_failure(doc) then error(tostring(doc), 0) end
+      error(doc, 0)
+    end
+    if doc == nil then close(); return nil end
+    if check then check(doc) end
+    return doc
+  end
+  local closer = setmetatable({ close = function() close() end },
+                              { __close = close, __name = "textclass.read.closer" })
+  return step, nil, nil, closer
+end
+
+--- An iterator over the documents in `paths`, as `textclass label` reads
+-- them.
+-- @param paths a path or a list of paths: files, folders (walked in byte
+--   order, hidden entries skipped), "-" for stdin (at most once).
+-- @param opts optional table: format ("auto", "text", "lines", "jsonl",
+--   "csv", "tsv", "feed"), text_field, id_field, text_column, id_column
+--   (a name or a 1-based number), separator, html, no_html,
+--   replace_invalid, max_bytes, keep_fields (default true).
+-- @return iterator, nil, nil, closer (for a generic `for`): each step
+--   gives { id =, text = | error =, fields = }, in input order.
+-- @raise on a caller mistake; on a read error mid-file (a string).
+function M.documents(paths, opts)
+  local list = operands("documents", paths)
+  local read = convert("documents", opts, DOCUMENT_OPTIONS, M.DOCUMENT_FORMATS)
+  read = as_argument_error("documents", 2, inputs.read_options, read)
+  read.keep_fields = opts and opts.keep_fields
+  local sources = inputs.sources(list, false)
+  return iterator(sources, (inputs.documents(sources, read)))
+end
+
+--- An iterator over the labelled documents in `paths`, as `textclass
+-- train` reads them.
+-- @param paths a path or a list of paths: label folders (DIR/LABEL/...),
+--   files, "-" for stdin (at most once).
+-- @param opts optional table: format ("auto", "jsonl", "csv", "fasttext",
+--   "folder"), text_field, id_field, label_field, text_column, id_column,
+--   label_column, separator, html, no_html, replace_invalid, max_bytes,
+--   multilabel (default false: a record without exactly one label gets
+--   an error, as train says so without --multilabel).
+-- @return iterator, nil, nil, closer: each step gives { id =, where =,
+--   text =, labels = } or { id =, where =, error = }; blank lines give none.
+-- @raise on a caller mistake; on a read error mid-file (a string).
+function M.labelled(paths, opts)
+  local list = operands("labelled", paths)
+  local read = convert("labelled", opts, LABELLED_OPTIONS, M.LABELLED_FORMATS)
+  read = as_argument_error("labelled", 2, inputs.read_options, read)
+  as_argument_error("labelled", 1, inputs.check_labelled_operands, list, read.input)
+  local sources = inputs.sources(list, true)
+  local check
+  if not read.multilabel then
+    -- a multi-class model needs one label a document (train checks it
+    -- after reading; here it is the record's error)
+    check = function(doc)
+        if doc.error then return end
+      doc.error = labelled_reader.label_count_problem(doc.labels, "opts.multilabel")
+      if doc.error then doc.text = nil end
+    end
+  end
+  return iterator(sources, (inputs.labelled(sources, read)), check)
+end
+
+return M
