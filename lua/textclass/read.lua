@@ -263,7 +263,7 @@ function M.labelled(paths, opts)
     -- a multi-class model needs one label a document (train checks it
     -- after reading; here it is the record's error)
     check = function(doc)
-        if doc.error then return end
+      if doc.error then return end
       doc.error = labelled_reader.label_count_problem(doc.labels, "opts.multilabel")
       if doc.error then doc.text = nil end
     end
