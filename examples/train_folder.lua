@@ -1,10 +1,15 @@
 -- examples/train_folder.lua - train a model from a folder with one
 -- sub-folder per label, and save it.
 --
---   lua5.4 examples/train_folder.lua FOLDER OUT.model [--cv K] [--multilabel]
+--   lua5.4 examples/train_folder.lua FOLDER OUT.model [--cv K]
 --
 --   FOLDER/politics/*.txt, FOLDER/sport/*.txt, ...: each file is one
---   document (any bytes), labelled with its sub-folder's name.
+--   document, labelled with its sub-folder's name (files in deeper folders
+--   count for that label too). The files are read as `textclass train`
+--   reads a folder (textclass.read): UTF-16 with a byte order mark is
+--   converted, HTML pages are read for their text, invalid UTF-8 is read as
+--   U+FFFD; a file that cannot be used (binary, empty, unreadable, not
+--   inside a label sub-folder) is named on stderr and left out.
 -- Prints what it did on stdout and training progress on stderr; with
 -- --cv K, cross-validates first and prints accuracy and macro-F1.
 -- Exits 1 with a message on stderr when something is wrong.
@@ -18,31 +23,6 @@ end
 local function usage()
   io.stderr:write("usage: lua5.4 examples/train_folder.lua FOLDER OUT.model [--cv K]\n")
   os.exit(1)
-end
-
--- Names in a directory, sorted; lua-filesystem when present, else ls.
-local function list(dir)
-  local names = {}
-  local ok, lfs = pcall(require, "lfs")
-  if ok then
-    local iter_ok, iter, state = pcall(lfs.dir, dir)
-    if not iter_ok then return nil, tostring(iter) end
-    for name in iter, state do
-      if name:sub(1, 1) ~= "." then names[#names + 1] = name end
-    end
-  else
-    local p = io.popen("ls -1 '" .. dir:gsub("'", "'\\''") .. "' 2>/dev/null")
-    for name in p:lines() do names[#names + 1] = name end
-    if not p:close() then return nil, dir .. ": cannot list" end
-  end
-  table.sort(names)
-  return names
-end
-
-local function is_dir(path)
-  local ok, lfs = pcall(require, "lfs")
-  if ok then return lfs.attributes(path, "mode") == "directory" end
-  return os.execute("test -d '" .. path:gsub("'", "'\\''") .. "'") == true
 end
 
 local folder, out, k = nil, nil, nil
@@ -66,22 +46,22 @@ while arg[i] do
 end
 if not folder or not out then usage() end
 
+-- Each file under FOLDER/<label>/, read as `textclass train` reads label
+-- folders. A path that is not a folder (a caller mistake to read.labelled)
+-- or a read error raises: the pcall turns either into our message.
+local read = require "textclass.read"
 local texts, labels = {}, {}
-local subdirs, err = list(folder)
-if not subdirs then fail(err) end
-for _, label in ipairs(subdirs) do
-  local dir = folder .. "/" .. label
-  if is_dir(dir) then
-    for _, name in ipairs(assert(list(dir))) do
-      local f = io.open(dir .. "/" .. name, "rb")
-      if f then
-        texts[#texts + 1] = f:read("a")
-        labels[#labels + 1] = label
-        f:close()
-      end
+local read_ok, read_err = pcall(function()
+  for doc in read.labelled(folder, { format = "folder", replace_invalid = true }) do
+    if doc.error then
+      io.stderr:write("train_folder: ", doc.where, ": ", doc.error, "\n")
+    else
+      texts[#texts + 1] = doc.text
+      labels[#labels + 1] = doc.labels[1]
     end
   end
-end
+end)
+if not read_ok then fail((tostring(read_err):gsub("^[^:]+:%d+: ", ""))) end
 if #texts == 0 then fail(folder .. ": no documents (expected FOLDER/<label>/<file>)") end
 
 local spec = {
