@@ -29,6 +29,9 @@ describe("docs/lua-api.md", function()
                             "html_charset", "utf16_decoder", "read_bom" } do
       assert.truthy(text:find("### `tc." .. name .. "(", 1, true), name)
     end
+    for _, name in ipairs { "documents", "labelled" } do
+      assert.truthy(text:find("### `read." .. name .. "(", 1, true), name)
+    end
     for _, name in ipairs { "predict", "predict_batch", "explain", "top_features", "labels", "info",
                             "save", "close" } do
       assert.truthy(text:find("### `model:" .. name .. "(", 1, true), name)
