@@ -41,12 +41,6 @@ local util = require "textclass.cli.util"
 
 local M = {}
 
-M._VERSION = "textclass.read 0.1.0"
-
-M.DOCUMENT_FORMATS = inputs.UNLABELLED_FORMATS
-M.LABELLED_FORMATS = inputs.LABELLED_FORMATS
-M.MAX_BYTES = inputs.MAX_DOC_BYTES
-
 ---------------------------------------------------------------------------
 -- Options
 ---------------------------------------------------------------------------
@@ -233,7 +227,7 @@ end
 -- @raise on a caller mistake; on a read error mid-file (a string).
 function M.documents(paths, opts)
   local list = operands("documents", paths)
-  local read = convert("documents", opts, DOCUMENT_OPTIONS, M.DOCUMENT_FORMATS)
+  local read = convert("documents", opts, DOCUMENT_OPTIONS, inputs.UNLABELLED_FORMATS)
   read = as_argument_error("documents", 2, inputs.read_options, read)
   read.keep_fields = opts and opts.keep_fields
   local sources = inputs.sources(list, false)
@@ -254,7 +248,7 @@ end
 -- @raise on a caller mistake; on a read error mid-file (a string).
 function M.labelled(paths, opts)
   local list = operands("labelled", paths)
-  local read = convert("labelled", opts, LABELLED_OPTIONS, M.LABELLED_FORMATS)
+  local read = convert("labelled", opts, LABELLED_OPTIONS, inputs.LABELLED_FORMATS)
   read = as_argument_error("labelled", 2, inputs.read_options, read)
   as_argument_error("labelled", 1, inputs.check_labelled_operands, list, read.input)
   local sources = inputs.sources(list, true)
