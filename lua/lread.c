@@ -57,6 +57,20 @@ static int skip_bytes(FILE *f, size_t *len) {
   return c;
 }
 
+int tcl_push_line(lua_State *L, luaL_Buffer *b, size_t len, size_t max) {
+  if (len > max) {
+    lua_pushboolean(L, 0);
+    lua_pushinteger(L, (lua_Integer)len);
+    return 2;
+  }
+  if (len == 0) {
+    luaL_pushfail(L);
+    return 1;
+  }
+  luaL_pushresult(b);
+  return 1;
+}
+
 /***
  * Read one line of a file, keeping at most `limit` bytes of it.
  * @function read_line
@@ -89,17 +103,7 @@ int tcl_read_line(lua_State *L) {
     }
   } while (c != EOF && c != '\n');
   if (ferror(s->f)) return luaL_fileresult(L, 0, NULL); /* errno is the read's */
-  if (len > max) {
-    lua_pushboolean(L, 0);
-    lua_pushinteger(L, (lua_Integer)len);
-    return 2;
-  }
-  if (len == 0) {
-    luaL_pushfail(L);
-    return 1;
-  }
-  luaL_pushresult(&b);
-  return 1;
+  return tcl_push_line(L, &b, len, max);
 }
 
 /***

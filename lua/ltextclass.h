@@ -234,6 +234,10 @@ void tcl_file_register(lua_State *L);
 /* textclass.read_line and textclass.read_bom (lread.c). */
 int tcl_read_line(lua_State *L);
 int tcl_read_bom(lua_State *L);
+/* What a read_line returns for a line of `len` bytes whose first `max` at
+ * most are in b: the line, false and len when it is longer than max, or
+ * fail (nil) at the end of input (len 0). */
+int tcl_push_line(lua_State *L, luaL_Buffer *b, size_t len, size_t max);
 
 /* textclass.utf16_decoder and the "textclass.UTF16Decoder" metatable (lutf16.c). */
 int tcl_utf16_decoder(lua_State *L);

@@ -212,17 +212,7 @@ static int decoder_read_line(lua_State *L) {
     if (len < max) luaL_addlstring(&b, out, n < max - len ? n : max - len);
     len += n;
   }
-  if (len > max) {
-    lua_pushboolean(L, 0);
-    lua_pushinteger(L, (lua_Integer)len);
-    return 2;
-  }
-  if (len == 0) {
-    luaL_pushfail(L);
-    return 1;
-  }
-  luaL_pushresult(&b);
-  return 1;
+  return tcl_push_line(L, &b, len, max);
 }
 
 /***
