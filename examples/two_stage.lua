@@ -5,7 +5,7 @@
 -- The sub-topic model is any model trained on sport texts, e.g. with
 --     lua5.4 examples/train_folder.lua tests/data/lua/sport sport.model
 -- and named by $TEXTCLASS_SPORT_MODEL. The topic model is tc.default().
---     TEXTCLASS_SPORT_MODEL=sport.model textclass label --model examples/two_stage.lua ...
+--     TEXTCLASS_SPORT_MODEL=sport.model textclass label -c examples/two_stage.lua ...
 -- Scores: a sub-topic's score is the sport score times the sub-model's.
 local tc = require "textclass"
 

@@ -3,8 +3,9 @@
  * Lua module (never installed; luaopen_textclass is the module's one entry point).
  *
  * The files:
- *   ltextclass.c  luaopen_textclass, per-state data, normalize, tokenize,
- *                 load, default, load_classifier
+ *   ltextclass.c  luaopen_textclass, per-state data, normalize, html_text,
+ *                 html_charset, check_utf8, tokenize, load, default,
+ *                 load_classifier
  *   lmodel.c      the "textclass.Model" handle and its methods
  *   lspec.c       option tables -> tc_options, text and label lists
  *   ljson.c       json_fields: two fields of a JSON object, the rest unread

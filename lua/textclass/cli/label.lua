@@ -58,7 +58,7 @@ M.spec = {
     { short = "j", long = "threads", arg = "N", type = "integer", min = 0, max = classifier.MAX_THREADS,
       help = "prediction threads; 0 = one per core [1]" },
     { short = "b", long = "batch", arg = "N", type = "integer", min = 1, max = 1000000,
-      help = "documents per batch [64, 1024 with -j other than 1; 1 when stdin is a pipe]" },
+      help = "documents per batch [64, 1024 with -j other than 1; 1 when stdin is a pipe or terminal]" },
     { long = "exit-zero", help = "exit 0 even when some inputs failed (their records still say why); " ..
       "for Hadoop Streaming and Spark, which fail a task on any other status" },
     { short = "q", long = "quiet", help = "no progress bar and no summary" },

@@ -101,7 +101,7 @@ M.spec = {
     { long = "grid", help = "choose C (and gamma) by cross-validation (uses --cv K, else 5)" },
     { long = "seed", arg = "N", type = "integer", min = 0, help = "seed for folds and solvers [1]" },
     { short = "j", long = "threads", arg = "N", type = "integer", min = 0, max = classifier.MAX_THREADS,
-      help = "training threads; 0 = one per core" },
+      help = "training threads; 0 = one per core [1]" },
     { long = "skip-bad", help = "train on the good records when some are bad" },
     { short = "q", long = "quiet", help = "no progress and no summary" },
   }),
