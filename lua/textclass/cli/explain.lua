@@ -13,7 +13,7 @@ local M = {}
 
 M.spec = {
   name = "explain",
-  synopsis = "[-m MODEL] [--label L] [-n N] [FILE | -]",
+  synopsis = "[-m MODEL] [--label L | --all] [-n N] [FILE | -]",
   summary = "Show the label and scores of one article (FILE, or stdin read whole) and the\n" ..
             "features of its text that drove each label.",
   options = {

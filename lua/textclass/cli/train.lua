@@ -56,7 +56,7 @@ end
 -- Options shared with eval: how labelled data is read.
 M.DATA_OPTIONS = util.concat({
   { short = "i", long = "input", arg = "FORMAT", choices = inputs.LABELLED_FORMATS, default = "auto",
-    help = "data format (by extension: .jsonl jsonl, .csv and .tsv csv, folders folder, else fasttext)" },
+    help = "data format (by extension: .jsonl and .ndjson jsonl, .csv and .tsv csv, folders folder, else fasttext)" },
   { long = "label-field", arg = "NAME", help = "JSONL field holding the label(s) [label, else labels]" },
   { long = "label-column", arg = "NAME|N", help = "CSV column holding the label(s), comma-separated [label]" },
 }, inputs.TEXT_OPTIONS)
