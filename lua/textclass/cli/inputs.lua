@@ -88,10 +88,6 @@ function M.read_options(opts)
   return out
 end
 
-local function extension(path)
-  return (path:match("%.([%w]+)$") or ""):lower()
-end
-
 -- An iterator over the documents `read(src, fmt, opts, emit, counter)`
 -- emits for each source, in order, the format of each chosen by
 -- format_of(src, opts.input); returns it and the byte counter.
@@ -113,7 +109,7 @@ end
 function M.documents(list, opts, counter)
   return iterate(list, opts, counter, unlabelled.read, function(src, fmt)
     if fmt ~= nil and fmt ~= "auto" then return fmt end
-    return src.stdin and "lines" or (EXT_UNLABELLED[extension(src.path)] or "text")
+    return src.stdin and "lines" or (EXT_UNLABELLED[records.extension(src.path)] or "text")
   end)
 end
 
@@ -136,7 +132,7 @@ function M.labelled(list, opts, counter)
   return iterate(list, opts, counter, labelled.read, function(src, fmt)
     if src.folder then return "folder" end
     if fmt ~= nil and fmt ~= "auto" and fmt ~= "folder" then return fmt end
-    return src.stdin and "jsonl" or (EXT_LABELLED[extension(src.path)] or "fasttext")
+    return src.stdin and "jsonl" or (EXT_LABELLED[records.extension(src.path)] or "fasttext")
   end)
 end
 

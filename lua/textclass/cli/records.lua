@@ -84,9 +84,14 @@ local function check_content(text, opts, page, invalid)
   return nil
 end
 
+--- A path's extension, lower case, without its dot ("" when none).
+function M.extension(path)
+  return (path:match("%.([%w]+)$") or ""):lower()
+end
+
 --- Is the file at path an HTML page by its extension (.html, .htm, .xhtml)?
 function M.is_html_path(path)
-  local ext = (path:match("%.([%w]+)$") or ""):lower()
+  local ext = M.extension(path)
   return ext == "html" or ext == "htm" or ext == "xhtml"
 end
 
@@ -222,7 +227,7 @@ end
 -- text/tab-separated-values), else a comma.
 function M.csv_separator(src, opts)
   if opts.separator then return opts.separator end
-  if src.path and (src.path:match("%.([%w]+)$") or ""):lower() == "tsv" then return "\t" end
+  if src.path and M.extension(src.path) == "tsv" then return "\t" end
   return ","
 end
 
