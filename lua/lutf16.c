@@ -53,6 +53,11 @@ int tcl_utf16_decoder(lua_State *L) {
   return 1;
 }
 
+/* The code unit of two bytes, a first and b second, in the decoder's order. */
+static unsigned unit_of(const tcl_utf16 *d, unsigned a, unsigned b) {
+  return (d->flags & TC_UTF16_BE) ? (a << 8 | b) : (b << 8 | a);
+}
+
 /* Append a note {input =, output =, unit =} to the list in the decoder's
  * user value (made on first use); the decoder is at stack index ud. */
 static void note(lua_State *L, int ud, size_t in, size_t out, lua_Integer unit) {
@@ -86,8 +91,7 @@ static size_t convert(lua_State *L, tcl_utf16 *d, int ud, const unsigned char *b
     if (r.invalid && !d->noted) {
       const unsigned char *u = buf + used + r.invalid_at;
       lua_Integer unit = -1;
-      if (r.used - r.invalid_at == 2)
-        unit = (d->flags & TC_UTF16_BE) ? (u[0] << 8 | u[1]) : (u[1] << 8 | u[0]);
+      if (r.used - r.invalid_at == 2) unit = unit_of(d, u[0], u[1]);
       note(L, ud, d->in + r.invalid_at, d->out + r.written - 3, unit);
       d->noted = 1;
     }
@@ -173,7 +177,7 @@ static int decoder_read_line(lua_State *L) {
   tcl_utf16 *d = check_decoder(L);
   luaL_Stream *s = luaL_checkudata(L, 2, LUA_FILEHANDLE);
   lua_Integer limit = luaL_checkinteger(L, 3);
-  int be = (d->flags & TC_UTF16_BE) != 0, ended = 0, eof = 0;
+  int ended = 0, eof = 0;
   int half = d->ncarry % 2 ? d->carry[d->ncarry - 1] : -1; /* first byte of a unit, read */
   size_t len = 0, max;
   luaL_Buffer b;
@@ -198,7 +202,7 @@ static int decoder_read_line(lua_State *L) {
       if (half < 0) {
         half = c;
       } else {
-        unsigned u = be ? ((unsigned)half << 8 | (unsigned)c) : ((unsigned)c << 8 | (unsigned)half);
+        unsigned u = unit_of(d, (unsigned)half, (unsigned)c);
         half = -1;
         if (u == '\n') {
           ended = 1;
