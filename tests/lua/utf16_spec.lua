@@ -381,7 +381,9 @@ describe("textclass reading UTF-16 files", function()
     spit(TMP .. "/nobom16.txt", u16("The striker scored\n", false, false))
     local rows = label(TMP .. "/u32le.txt " .. TMP .. "/u32be.txt " .. TMP .. "/nobom16.txt", 1)
     local utf32 = "UTF-32 is not supported: convert the file to UTF-8 (iconv -f UTF-32 -t UTF-8)"
-    assert.same({ utf32, utf32, "binary file" }, { rows[1][5], rows[2][5], rows[3][5] })
+    local hint = "binary file (it looks like UTF-16LE without a byte order mark: convert it to UTF-8, " ..
+                 "iconv -f UTF-16LE -t UTF-8)"
+    assert.same({ utf32, utf32, hint }, { rows[1][5], rows[2][5], rows[3][5] })
     rows = label("-", 1, { pipe = "cat " .. TMP .. "/u32le.txt" })
     assert.same({ { "-", "", "", "", utf32 } }, rows)
     rows = label("-", 1, { stdin_file = TMP .. "/u32le.txt" })
@@ -389,6 +391,38 @@ describe("textclass reading UTF-16 files", function()
     local e = run("explain -m " .. model() .. " " .. TMP .. "/u32le.txt")
     assert.equal(1, e.code)
     assert.equal("textclass: " .. TMP .. "/u32le.txt: " .. utf32 .. "\n", e.err)
+  end)
+
+  it("names UTF-16 without a mark in the binary file error, in every reader, and only there", function()
+    local function hint(order)
+      return "binary file (it looks like " .. order .. " without a byte order mark: convert it to UTF-8, " ..
+             "iconv -f " .. order .. " -t UTF-8)"
+    end
+    local dir = TMP .. "/unmarked"
+    os.execute("mkdir -p " .. dir .. "/sport")
+    spit(dir .. "/be.txt", u16("The goalkeeper saved a penalty.\n", true, false))
+    -- Russian: only the spaces have a NUL byte, one character in seven
+    spit(dir .. "/ru.txt", u16("Москва заявила о новых санкциях против банков.\n", false, false))
+    spit(dir .. "/records.jsonl", u16('{"text": "The striker scored"}\n', false, false))
+    spit(dir .. "/feed.rss", u16('<?xml version="1.0"?><rss><channel><item><title>Goal</title></item></channel></rss>',
+                                 false, false))
+    -- NUL bytes on both sides of the pairs, or too few pairs: binary data
+    spit(dir .. "/data.bin", "\0\1\0\2\3\0\4\0\5\0\6\0")
+    spit(dir .. "/short.bin", "a\0b\0")
+    local rows = label(dir .. "/be.txt " .. dir .. "/ru.txt " .. dir .. "/data.bin " .. dir .. "/short.bin", 1)
+    assert.same({ hint("UTF-16BE"), hint("UTF-16LE"), "binary file", "binary file" },
+                { rows[1][5], rows[2][5], rows[3][5], rows[4][5] })
+    rows = label("-i jsonl " .. dir .. "/records.jsonl", 1)
+    assert.same({ { dir .. "/records.jsonl", "", "", "", hint("UTF-16LE") } }, rows)
+    rows = label("-i feed " .. dir .. "/feed.rss", 1)
+    assert.same({ { dir .. "/feed.rss", "", "", "", hint("UTF-16LE") } }, rows)
+    -- the readers of labelled documents: a label folder, JSONL
+    spit(dir .. "/sport/a.txt", u16("The striker scored twice in the final.\n", false, false))
+    spit(dir .. "/sport/b.txt", "The goalkeeper saved a penalty.\n")
+    local r = run("eval -m " .. model() .. " " .. dir .. "/sport/..")
+    assert.matches(": [^\n]*/sport/a%.txt: " .. hint("UTF-16LE"):gsub("%p", "%%%0"), r.err)
+    r = run("eval -m " .. model() .. " -i jsonl " .. dir .. "/records.jsonl")
+    assert.matches(hint("UTF-16LE"):gsub("%p", "%%%0"), r.err)
   end)
 
   it("reads a folder of UTF-8 and UTF-16 files, for label and for train", function()

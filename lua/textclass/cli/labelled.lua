@@ -71,7 +71,7 @@ function M.read(src, fmt, opts, emit, counter)
   if not f then emit({ id = src.path, where = src.path, error = head }); return end
   if head:find("\0", 1, true) then
     stream.close(src, f)
-    emit({ id = src.path, where = src.path, error = "binary file" })
+    emit({ id = src.path, where = src.path, error = records.binary_file(head) })
     return
   end
   local next_line = stream.lines(f, head, counter, src, records.line_limit(opts))

@@ -72,7 +72,7 @@ local function read_feed(src, f, head, opts, emit, counter)
   counter.bytes = counter.bytes + (src.size or #xml)
   local items, problem
   if #xml > limit then problem = string.format("feed too large (over %d bytes)", limit)
-  elseif xml:find("\0", 1, true) then problem = "binary file"
+  elseif xml:find("\0", 1, true) then problem = records.binary_file(xml)
   elseif invalid and not opts.replace_invalid then problem = invalid
   else
     items, problem = feed.items(xml)
@@ -120,7 +120,7 @@ function M.read(src, fmt, opts, emit, counter)
   if head:find("\0", 1, true) then
     stream.close(src, f)
     counter.bytes = counter.bytes + (src.size or #head)
-    emit({ id = src.path, error = "binary file" })
+    emit({ id = src.path, error = records.binary_file(head) })
     return
   end
   local next_line = stream.lines(f, head, counter, src, records.line_limit(opts))
