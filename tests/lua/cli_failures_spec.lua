@@ -683,3 +683,63 @@ describe("train and eval --input folder", function()
     end
   end)
 end)
+
+describe("textclass stopped by Ctrl-C (SIGINT)", function()
+  -- Lua code that sends this process SIGINT when it runs: lua5.4 then
+  -- raises "interrupted!" at the next Lua instruction, here inside a
+  -- classifier's predict, whose errors are otherwise a document's record.
+  -- (popen, not os.execute: system() ignores SIGINT while it waits.)
+  local SELF_INT = [[
+local function interrupt_me()
+  local f = assert(io.open("/proc/self/stat"))
+  local pid = f:read("n")
+  f:close()
+  io.popen("kill -INT " .. pid):close()
+  local s = 0
+  for i = 1, 100000 do s = s + i end   -- Lua work, where the interrupt lands
+  return s
+end
+]]
+
+  local function classifier(path, at, label)
+    spit(path, SELF_INT .. "local n = 0\nreturn { predict = function(text)\n  n = n + 1\n" ..
+      "  if n == " .. at .. " then interrupt_me() end\n" ..
+      "  return { label = '" .. label .. "', scores = { " .. label .. " = 0.9, other = 0.1 } }\nend }\n")
+  end
+
+  it("label stops with status 130, rather than giving documents the error 'interrupted!' and going on", function()
+    classifier(TMP .. "/int-label.lua", 3, "sport")
+    spit(TMP .. "/six.txt", "one\ntwo\nthree\nfour\nfive\nsix\n")
+    for _, j in ipairs({ "1", "2" }) do
+      local r = run("label -q -i lines -b 1 -j " .. j .. " -c " .. TMP .. "/int-label.lua " .. TMP .. "/six.txt")
+      assert.equal(130, r.code)
+      assert.equal("textclass: interrupted\n", r.err)
+      assert.not_matches("interrupted", r.out)
+      assert.equal(2, #H.lines(r.out))   -- the two records before it, whole
+    end
+  end)
+
+  it("eval stops with status 130 and leaves the old --errors file, and no temporary", function()
+    local lfs = require "lfs"
+    classifier(TMP .. "/int-eval.lua", 5, "cyber")
+    local dir = TMP .. "/int-errors"
+    assert(lfs.mkdir(dir))
+    spit(dir .. "/wrong.jsonl", "the last run's\n")
+    local r = run("eval -q -b 2 --errors " .. dir .. "/wrong.jsonl -c " .. TMP .. "/int-eval.lua " .. D .. "/test.jsonl")
+    assert.equal(130, r.code)
+    assert.equal("textclass: interrupted\n", r.err)
+    assert.equal("", r.out)
+    assert.equal("the last run's\n", slurp(dir .. "/wrong.jsonl"))
+    local names = {}
+    for name in lfs.dir(dir) do if name ~= "." and name ~= ".." then names[#names + 1] = name end end
+    assert.same({ "wrong.jsonl" }, names)
+  end)
+
+  it("run says 'interrupted' with status 130, not an error at the script's line", function()
+    spit(TMP .. "/int-run.lua", SELF_INT .. "interrupt_me()\nprint('not reached')\n")
+    local r = run("run " .. TMP .. "/int-run.lua")
+    assert.equal(130, r.code)
+    assert.equal("textclass: interrupted\n", r.err)
+    assert.equal("", r.out)
+  end)
+end)

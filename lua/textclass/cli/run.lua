@@ -82,9 +82,10 @@ function M.run(_, operands)
   _G.print, io.write = checked_print, checked_write
   local ok, e = xpcall(chunk, function(x)
     if util.is_failure(x) then return x end   -- a failed write (checked_print)
+    if util.is_interrupt(x) then return x end -- Ctrl-C: the entry point says so
     return { msg = message_of(x, script), trace = debug.traceback(nil, 2) }
   end, table.unpack(script_arg, 1, #script_arg))
-  if not ok and util.is_failure(e) then error(e, 0) end
+  if not ok and (util.is_failure(e) or util.is_interrupt(e)) then error(e, 0) end
   if not ok then
     if os.getenv("TEXTCLASS_DEBUG") then io.stderr:write(e.trace, "\n") end
     util.fail("%s", e.msg)

@@ -18,6 +18,20 @@ M.EXIT_USAGE = 2   -- the command line itself is wrong
 M.EXIT_PIPE = 141  -- the reader of stdout went away (128 + SIGPIPE, the
                    -- status a shell reports when SIGPIPE ends a process)
 
+M.EXIT_INTERRUPT = 130  -- Ctrl-C (SIGINT): 128 + 2, as a shell reports it
+
+--- Is `e` the error lua5.4 raises on Ctrl-C ("interrupted!")? Every pcall
+-- that turns errors into messages (a document's error record, a failed
+-- training) raises it again (M.unless_interrupt), so the run stops: the
+-- entry point then says "interrupted" and exits with EXIT_INTERRUPT.
+M.is_interrupt = require("textclass.classifier").is_interrupt
+
+--- After a pcall that failed: e, unless it is an interrupt, raised again.
+function M.unless_interrupt(e)
+  if M.is_interrupt(e) then error(e, 0) end
+  return e
+end
+
 local failure_mt = { __tostring = function(e) return e.msg or "output closed" end }
 
 local function raise(code, fmt, ...)
@@ -79,6 +93,9 @@ end
 -- Run a writing function, keeping its failure for output_status.
 local function keep_failure(fn, ...)
   local ok, e = pcall(fn, ...)
+  if not ok and M.is_interrupt(e) then
+    e = setmetatable({ code = M.EXIT_INTERRUPT, msg = "interrupted" }, failure_mt)
+  end
   if not ok and pending == nil then pending = e end
 end
 
