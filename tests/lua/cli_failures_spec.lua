@@ -743,3 +743,40 @@ end
     assert.equal("", r.out)
   end)
 end)
+
+describe("textclass with stdin, stdout or stderr closed", function()
+  -- A closed descriptor is the number the next file opened gets: the
+  -- --errors file must not take in messages, the report or stdin's reads.
+  local function bad_and_good()
+    spit(TMP .. "/one-bad.jsonl", '{"text":"not json\n' .. slurp(D .. "/test.jsonl"))
+    return TMP .. "/one-bad.jsonl"
+  end
+
+  local function only_records(path)
+    local text = assert(slurp(path))
+    assert.is_true(#text > 0)
+    for _, l in ipairs(H.lines(text)) do assert.matches('^{"gold":', l) end
+  end
+
+  it("eval --errors with stderr closed: the messages do not land in the file", function()
+    local data = bad_and_good()
+    local code = sh(CLI .. " eval -q -m " .. model() .. " --errors " .. TMP .. "/closed-err.jsonl " .. data ..
+      " >/dev/null 2>&-; echo $? >" .. TMP .. "/sh.code")
+    assert.equal(1, code)
+    only_records(TMP .. "/closed-err.jsonl")
+  end)
+
+  it("eval --errors with stdout closed: the report does not land in the file, and the run says so", function()
+    local code, err = sh(CLI .. " eval -q -m " .. model() .. " --errors " .. TMP .. "/closed-out.jsonl " ..
+      D .. "/test.jsonl >&- 2>" .. TMP .. "/sh.err; echo $? >" .. TMP .. "/sh.code")
+    assert.equal(1, code)
+    assert.equal("textclass: cannot write the output: Bad file descriptor\n", err)
+    only_records(TMP .. "/closed-out.jsonl")
+  end)
+
+  it("eval --errors FILE - with stdin closed says stdin is closed", function()
+    local r = run("eval -q -m " .. model() .. " --errors " .. TMP .. "/closed-in.jsonl -", { closed_stdin = true })
+    assert.equal(1, r.code)
+    assert.matches("^textclass: %-: stdin is closed\n", r.err)
+  end)
+end)

@@ -71,7 +71,7 @@ function M.run(_, operands)
   if script == "-" then
     -- a closed stdin or one that cannot be read is not an empty script
     local source, rerr = nil, "stdin is closed"
-    if require("lfs").attributes("/dev/stdin") then source, rerr = io.stdin:read("a") end
+    if not util.stdin_closed() then source, rerr = io.stdin:read("a") end
     if not source then util.fail("-: %s", rerr) end
     chunk, err = load(source, "=stdin")
   else chunk, err = loadfile(script) end

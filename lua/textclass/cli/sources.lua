@@ -101,7 +101,7 @@ end
 function M.total_size(sources)
   local total = 0
   for _, s in ipairs(sources) do
-    if s.error then
+    if s.error or (s.stdin and util.stdin_closed()) then
       total = total + 0   -- an input that cannot be read counts as nothing
     elseif s.stdin then
       local mode = lfs.attributes("/dev/stdin", "mode")
@@ -121,6 +121,7 @@ end
 
 --- Is stdin a stream whose end we cannot see coming (a pipe or terminal)?
 function M.stdin_is_stream()
+  if util.stdin_closed() then return false end
   local mode = lfs.attributes("/dev/stdin", "mode")
   return mode ~= "file"
 end

@@ -27,7 +27,7 @@ local function open(src)
   if src.error then return nil, src.error end
   local f, err
   -- a closed stdin (`<&-`) reads as empty; say so instead
-  if src.stdin and not lfs.attributes("/dev/stdin") then return nil, "stdin is closed" end
+  if src.stdin and util.stdin_closed() then return nil, "stdin is closed" end
   if src.stdin then f = io.stdin
   else
     f, err = io.open(src.path, "rb")

@@ -8,6 +8,7 @@
 -- the code. Anything else raised is a bug and is reported as such.
 
 local check_utf8 = require("textclass").check_utf8
+local lfs = require "lfs"
 
 local M = {}
 
@@ -108,6 +109,16 @@ function M.warn(fmt, ...)
   local msg = select("#", ...) > 0 and string.format(fmt, ...) or fmt
   keep_failure(M.flush)   -- keep data and messages in order when both go to one file
   io.stderr:write(M.PROG, ": ", msg, "\n")
+end
+
+-- Was stdin closed (`<&-`) when the command line started? Asked before
+-- anything is opened: a file opened later may take descriptor 0 (an
+-- eval --errors file, a folder being walked), and /dev/stdin then names it.
+local stdin_closed_at_start = not lfs.attributes("/dev/stdin")
+
+--- Is stdin closed? (Then reading it is an error, not an empty input.)
+function M.stdin_closed()
+  return stdin_closed_at_start or not lfs.attributes("/dev/stdin")
 end
 
 --- Is this file handle a terminal? Uses lua-term when installed; without it
