@@ -286,6 +286,7 @@ end
 function M.run(opts, operands)
   if not opts.output then util.usage_error("-o OUT.model is required") end
   check_output(opts.output)
+  util.refuse_input_as_output("-o", opts.output, util.concat(operands, { opts.stopwords }))
   if opts.fallback == "" then util.usage_error("--fallback: empty label") end
   if opts.fallback and not opts.multilabel then
     util.usage_error("--fallback only applies to --multilabel models")

@@ -121,6 +121,23 @@ function M.stdin_closed()
   return stdin_closed_at_start or not lfs.attributes("/dev/stdin")
 end
 
+--- Refuse (a usage error) an output file that is also one of the files
+-- `inputs` names ("-" and missing files skipped): writing it atomically
+-- would put the output in place of that input (train -o DATA, eval
+-- --errors DATA). `out` is the entry the rename replaces (a symbolic link
+-- itself, not its target); an input is followed to its file.
+function M.refuse_input_as_output(flag, out, inputs)
+  local o = lfs.symlinkattributes(out)
+  if not o or o.mode ~= "file" then return end
+  for _, p in ipairs(inputs) do
+    local a = p ~= "-" and lfs.attributes(p)
+    if a and a.dev == o.dev and a.ino == o.ino then
+      M.usage_error("%s %s: %s", flag, out, p == out and "it is also an input, which it would replace"
+        or ("it is the input " .. p .. ", which it would replace"))
+    end
+  end
+end
+
 --- Is this file handle a terminal? Uses lua-term when installed; without it
 -- the answer is "no", which only turns progress bars off.
 local ok_term, term = pcall(require, "term")
