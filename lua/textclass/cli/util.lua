@@ -138,6 +138,15 @@ function M.refuse_input_as_output(flag, out, inputs)
   end
 end
 
+--- The system's message in an error from io.open, lfs or a read
+-- ("PATH: No such file or directory", "cannot obtain information from
+-- file 'PATH': Permission denied"): the text after the last ": ", for the
+-- path may hold ": " itself and the system's messages do not.
+function M.sys_message(err)
+  err = tostring(err)
+  return err:match(".*: (.-)$") or err
+end
+
 --- Is this file handle a terminal? Uses lua-term when installed; without it
 -- the answer is "no", which only turns progress bars off.
 local ok_term, term = pcall(require, "term")
