@@ -6,7 +6,8 @@
 -- every command:
 --   data on stdout, messages on stderr as "textclass: message";
 --   exit 0 when all went well, 1 when some inputs failed or the work could
---   not be done, 2 for a usage error (followed by a short usage on stderr);
+--   not be done, 2 for a usage error (followed by a short usage on stderr),
+--   130 when Ctrl-C stopped the run ("textclass: interrupted");
 --   `textclass --help`, `textclass help CMD` and `textclass CMD --help`
 --   print help on stdout and exit 0.
 -- The launcher (bin/textclass, made from scripts/textclass.in) puts the
@@ -42,7 +43,7 @@ local function main_help()
   for _, c in ipairs(COMMANDS) do lines[#lines + 1] = string.format("  %-8s %s", c, SUMMARY[c]) end
   lines[#lines + 1] = ""
   lines[#lines + 1] = "Options: -h, --help (this text), --version. 'textclass COMMAND --help' for a command."
-  lines[#lines + 1] = "Exit status: 0 ok, 1 some inputs failed or an error, 2 usage error."
+  lines[#lines + 1] = "Exit status: 0 ok, 1 some inputs failed or an error, 2 usage error, 130 interrupted."
   lines[#lines + 1] = "Data goes to stdout, messages to stderr. Manual: docs/cli.md."
   return table.concat(lines, "\n") .. "\n"
 end
@@ -101,9 +102,16 @@ local function dispatch(argv)
     status = cmd.run(opts, operands)
   end, function(e)
     if util.is_failure(e) then return e end
+    if util.is_interrupt(e) then return { interrupted = true } end
     return { bug = tostring(e), trace = debug.traceback(nil, 2) }
   end)
   if ok then return status or util.EXIT_OK end
+  if err.interrupted then
+    -- Ctrl-C: stopped, not failed; outputs being written atomically were
+    -- discarded on the way out (their to-be-closed handles)
+    util.warn("interrupted")
+    return util.EXIT_INTERRUPT
+  end
   if util.is_failure(err) then
     if err.msg then util.warn("%s", err.msg) end
     if err.code == util.EXIT_USAGE then io.stderr:write(args.usage(cmd.spec)) end

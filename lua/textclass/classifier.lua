@@ -35,6 +35,20 @@ local function checked(ok, e)
   error(e, 3)   -- 1: checked, 2: the Classifier method, 3: its caller
 end
 
+--- Is `e` the error lua5.4 raises when Ctrl-C (SIGINT) arrives:
+-- "interrupted!", after the place it arrived at when that was Lua code?
+-- Code that turns errors into a failed document's message re-raises this
+-- one: a run the user stopped must stop, not go on with documents failed.
+function M.is_interrupt(e)
+  return type(e) == "string" and (e == "interrupted!" or e:find("^[^\n]*:%d+: interrupted!$") ~= nil)
+end
+
+-- After a pcall that failed: e, unless it is an interrupt (raised again).
+local function unless_interrupt(e)
+  if M.is_interrupt(e) then error(e, 0) end
+  return e
+end
+
 local function name_of(self)
   return self.path or "classifier"
 end
@@ -108,6 +122,7 @@ function Classifier:predict_batch(texts, opts)
   -- predict, one document at a time, so only the culprits get the error
   local ok, got = false, nil
   if impl.predict_batch then ok, got = pcall(impl.predict_batch, texts, opts) end
+  if not ok then unless_interrupt(got) end
   if ok then
     if type(got) ~= "table" then
       error(string.format("%s: predict_batch must return a table (got %s)", name_of(self), type(got)), 0)
@@ -118,7 +133,7 @@ function Classifier:predict_batch(texts, opts)
         out[i] = { error = tostring(r.error) }
       else
         local good, res = pcall(check_result, self, r)
-        out[i] = good and res or { error = res }
+        out[i] = good and res or { error = unless_interrupt(res) }
       end
     end
     return out
@@ -126,7 +141,7 @@ function Classifier:predict_batch(texts, opts)
   for i = 1, #texts do
     local good, r = pcall(impl.predict, texts[i], opts)
     if good then good, r = pcall(check_result, self, r) end
-    out[i] = good and r or { error = tostring(r) }
+    out[i] = good and r or { error = tostring(unless_interrupt(r)) }
   end
   return out
 end

@@ -683,3 +683,150 @@ describe("train and eval --input folder", function()
     end
   end)
 end)
+
+describe("textclass stopped by Ctrl-C (SIGINT)", function()
+  -- Lua code that sends this process SIGINT when it runs: lua5.4 then
+  -- raises "interrupted!" at the next Lua instruction, here inside a
+  -- classifier's predict, whose errors are otherwise a document's record.
+  -- (popen, not os.execute: system() ignores SIGINT while it waits.)
+  local SELF_INT = [[
+local function interrupt_me()
+  local f = assert(io.open("/proc/self/stat"))
+  local pid = f:read("n")
+  f:close()
+  io.popen("kill -INT " .. pid):close()
+  local s = 0
+  for i = 1, 100000 do s = s + i end   -- Lua work, where the interrupt lands
+  return s
+end
+]]
+
+  local function classifier(path, at, label)
+    spit(path, SELF_INT .. "local n = 0\nreturn { predict = function(text)\n  n = n + 1\n" ..
+      "  if n == " .. at .. " then interrupt_me() end\n" ..
+      "  return { label = '" .. label .. "', scores = { " .. label .. " = 0.9, other = 0.1 } }\nend }\n")
+  end
+
+  it("label stops with status 130, rather than giving documents the error 'interrupted!' and going on", function()
+    classifier(TMP .. "/int-label.lua", 3, "sport")
+    spit(TMP .. "/six.txt", "one\ntwo\nthree\nfour\nfive\nsix\n")
+    for _, j in ipairs({ "1", "2" }) do
+      local r = run("label -q -i lines -b 1 -j " .. j .. " -c " .. TMP .. "/int-label.lua " .. TMP .. "/six.txt")
+      assert.equal(130, r.code)
+      assert.equal("textclass: interrupted\n", r.err)
+      assert.not_matches("interrupted", r.out)
+      assert.equal(2, #H.lines(r.out))   -- the two records before it, whole
+    end
+  end)
+
+  it("eval stops with status 130 and leaves the old --errors file, and no temporary", function()
+    local lfs = require "lfs"
+    classifier(TMP .. "/int-eval.lua", 5, "cyber")
+    local dir = TMP .. "/int-errors"
+    assert(lfs.mkdir(dir))
+    spit(dir .. "/wrong.jsonl", "the last run's\n")
+    local r = run("eval -q -b 2 --errors " .. dir .. "/wrong.jsonl -c " .. TMP .. "/int-eval.lua " .. D .. "/test.jsonl")
+    assert.equal(130, r.code)
+    assert.equal("textclass: interrupted\n", r.err)
+    assert.equal("", r.out)
+    assert.equal("the last run's\n", slurp(dir .. "/wrong.jsonl"))
+    local names = {}
+    for name in lfs.dir(dir) do if name ~= "." and name ~= ".." then names[#names + 1] = name end end
+    assert.same({ "wrong.jsonl" }, names)
+  end)
+
+  it("run says 'interrupted' with status 130, not an error at the script's line", function()
+    spit(TMP .. "/int-run.lua", SELF_INT .. "interrupt_me()\nprint('not reached')\n")
+    local r = run("run " .. TMP .. "/int-run.lua")
+    assert.equal(130, r.code)
+    assert.equal("textclass: interrupted\n", r.err)
+    assert.equal("", r.out)
+  end)
+end)
+
+describe("textclass with stdin, stdout or stderr closed", function()
+  -- A closed descriptor is the number the next file opened gets: the
+  -- --errors file must not take in messages, the report or stdin's reads.
+  local function bad_and_good()
+    spit(TMP .. "/one-bad.jsonl", '{"text":"not json\n' .. slurp(D .. "/test.jsonl"))
+    return TMP .. "/one-bad.jsonl"
+  end
+
+  local function only_records(path)
+    local text = assert(slurp(path))
+    assert.is_true(#text > 0)
+    for _, l in ipairs(H.lines(text)) do assert.matches('^{"gold":', l) end
+  end
+
+  it("eval --errors with stderr closed: the messages do not land in the file", function()
+    local data = bad_and_good()
+    local code = sh(CLI .. " eval -q -m " .. model() .. " --errors " .. TMP .. "/closed-err.jsonl " .. data ..
+      " >/dev/null 2>&-; echo $? >" .. TMP .. "/sh.code")
+    assert.equal(1, code)
+    only_records(TMP .. "/closed-err.jsonl")
+  end)
+
+  it("eval --errors with stdout closed: the report does not land in the file, and the run says so", function()
+    local code, err = sh(CLI .. " eval -q -m " .. model() .. " --errors " .. TMP .. "/closed-out.jsonl " ..
+      D .. "/test.jsonl >&- 2>" .. TMP .. "/sh.err; echo $? >" .. TMP .. "/sh.code")
+    assert.equal(1, code)
+    assert.equal("textclass: cannot write the output: Bad file descriptor\n", err)
+    only_records(TMP .. "/closed-out.jsonl")
+  end)
+
+  it("eval --errors FILE - with stdin closed says stdin is closed", function()
+    local r = run("eval -q -m " .. model() .. " --errors " .. TMP .. "/closed-in.jsonl -", { closed_stdin = true })
+    assert.equal(1, r.code)
+    assert.matches("^textclass: %-: stdin is closed\n", r.err)
+  end)
+end)
+
+describe("textclass outputs that are also inputs", function()
+  it("train -o and eval --errors refuse a path that is one of the inputs, leaving it as it was", function()
+    local data = slurp(D .. "/train.jsonl")
+    spit(TMP .. "/both.jsonl", data)
+    local r = run("train -q --min-df 1 -o " .. TMP .. "/both.jsonl " .. TMP .. "/both.jsonl")
+    assert.equal(2, r.code)
+    assert.matches("^textclass: %-o [^\n]*both%.jsonl: it is also an input, which it would replace\n", r.err)
+    assert.equal(data, slurp(TMP .. "/both.jsonl"))
+
+    -- spelt differently, or a link to it given as the input
+    os.execute("ln -sf both.jsonl " .. TMP .. "/link.jsonl")
+    r = run("eval -q -m " .. model() .. " --errors " .. TMP .. "/./both.jsonl " .. TMP .. "/link.jsonl")
+    assert.equal(2, r.code)
+    assert.matches("^textclass: %-%-errors [^\n]*both%.jsonl: it is the input [^\n]*link%.jsonl, which it would replace\n", r.err)
+    assert.equal(data, slurp(TMP .. "/both.jsonl"))
+
+    -- the model
+    spit(TMP .. "/copy.model", slurp(model()))
+    r = run("eval -q -m " .. TMP .. "/copy.model --errors " .. TMP .. "/copy.model " .. D .. "/test.jsonl")
+    assert.equal(2, r.code)
+    assert.equal(slurp(model()), slurp(TMP .. "/copy.model"))
+  end)
+
+  it("a symbolic link given as the output is replaced itself, so its target is no input at risk", function()
+    spit(TMP .. "/target.jsonl", slurp(D .. "/test.jsonl"))
+    os.execute("ln -sf target.jsonl " .. TMP .. "/out-link.jsonl")
+    local r = run("eval -q -m " .. model() .. " --errors " .. TMP .. "/out-link.jsonl " .. TMP .. "/target.jsonl")
+    assert.equal(0, r.code)
+    assert.equal(slurp(D .. "/test.jsonl"), slurp(TMP .. "/target.jsonl"))
+  end)
+end)
+
+describe("textclass label on paths the system refuses", function()
+  it("gives the system's reason, whole, for a name holding ': ', a link to itself and a dangling link", function()
+    local dir = TMP .. "/links"
+    os.execute("mkdir -p " .. dir .. " && ln -sf self " .. dir .. "/self && ln -sf nowhere " .. dir .. "/dangling")
+    spit(dir .. "/good.txt", "The striker scored twice in the final\n")
+    local r = run("label -q -m " .. model() .. " 'no: such file' " .. dir .. "/self " .. dir)
+    assert.equal(1, r.code)
+    local rows = tsv(r.out)
+    assert.equal(5, #rows)
+    assert.same({ "no: such file", "No such file or directory" }, { rows[1][1], rows[1][5] })
+    assert.same({ dir .. "/self", "Too many levels of symbolic links" }, { rows[2][1], rows[2][5] })
+    assert.same({ dir .. "/dangling", "No such file or directory (a dangling symbolic link)" }, { rows[3][1], rows[3][5] })
+    assert.equal(dir .. "/good.txt", rows[4][1])
+    assert.truthy(H.LABELS[rows[4][2]])
+    assert.same({ dir .. "/self", "Too many levels of symbolic links" }, { rows[5][1], rows[5][5] })
+  end)
+end)

@@ -5,7 +5,8 @@
 -- predict_batch(texts) and labels()), and neither means tc.default(), the
 -- shipped news model. Commands then call classify(texts), which never
 -- raises for one bad document: a document whose prediction fails gets
--- { error = message } in its slot and the others go on.
+-- { error = message } in its slot and the others go on. Ctrl-C is not a
+-- document's failure: it is raised again (util.unless_interrupt).
 
 local util = require "textclass.cli.util"
 
@@ -81,6 +82,7 @@ function M.open(opts)
   -- does not say).
   function c:labels()
     local ok, l = pcall(self.obj.labels, self.obj)
+    if not ok then util.unless_interrupt(l) end
     return ok and type(l) == "table" and l or {}
   end
 
@@ -117,13 +119,14 @@ function M.open(opts)
   --- Predict one text: a prediction or { error = message }; never raises.
   function c:predict_one(text)
     local ok, r = pcall(self.obj.predict, self.obj, text, popts(nil))
-    if not ok then return { error = clean_message(r) } end
+    if not ok then return { error = clean_message(util.unless_interrupt(r)) } end
     return finish(r)
   end
 
   -- results[i] for each text: a prediction or { error = message } (a call
   -- that failed as a whole fails each document with its message).
   local function finish_all(n, ok, got)
+    if not ok then util.unless_interrupt(got) end
     local results = {}
     for i = 1, n do
       results[i] = ok and finish(got[i]) or { error = clean_message(got) }

@@ -58,6 +58,9 @@ function M.run(opts, operands)
   inputs.count_stdin(operands)
   inputs.check_labelled_operands(operands, opts.input)
 
+  if opts.errors then
+    util.refuse_input_as_output("--errors", opts.errors, util.concat(operands, { opts.model, opts.classifier }))
+  end
   local clf = classifier.open(opts)
   local errors_out <close> = opts.errors and open_errors(opts.errors)
 

@@ -70,7 +70,7 @@ function M.run(opts, operands)
   local explained = {}
   for _, l in ipairs(which) do
     local ok, feats = pcall(model.explain, model, text, l, opts.features)
-    if not ok then util.fail("cannot explain '%s': %s", l, tostring(feats)) end
+    if not ok then util.fail("cannot explain '%s': %s", l, tostring(util.unless_interrupt(feats))) end
     explained[#explained + 1] = { label = l, features = feats }
   end
 

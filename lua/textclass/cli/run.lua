@@ -71,7 +71,7 @@ function M.run(_, operands)
   if script == "-" then
     -- a closed stdin or one that cannot be read is not an empty script
     local source, rerr = nil, "stdin is closed"
-    if require("lfs").attributes("/dev/stdin") then source, rerr = io.stdin:read("a") end
+    if not util.stdin_closed() then source, rerr = io.stdin:read("a") end
     if not source then util.fail("-: %s", rerr) end
     chunk, err = load(source, "=stdin")
   else chunk, err = loadfile(script) end
@@ -82,9 +82,10 @@ function M.run(_, operands)
   _G.print, io.write = checked_print, checked_write
   local ok, e = xpcall(chunk, function(x)
     if util.is_failure(x) then return x end   -- a failed write (checked_print)
+    if util.is_interrupt(x) then return x end -- Ctrl-C: the entry point says so
     return { msg = message_of(x, script), trace = debug.traceback(nil, 2) }
   end, table.unpack(script_arg, 1, #script_arg))
-  if not ok and util.is_failure(e) then error(e, 0) end
+  if not ok and (util.is_failure(e) or util.is_interrupt(e)) then error(e, 0) end
   if not ok then
     if os.getenv("TEXTCLASS_DEBUG") then io.stderr:write(e.trace, "\n") end
     util.fail("%s", e.msg)

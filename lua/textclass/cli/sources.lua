@@ -33,7 +33,7 @@ local function walk(dir, out, seen, label)
   end
   local ok, iter, state = pcall(lfs.dir, dir)
   if not ok then
-    out[#out + 1] = { path = dir, error = tostring(iter):gsub("^.-: ", ""), label = label }
+    out[#out + 1] = { path = dir, error = util.sys_message(iter), label = label }
     return
   end
   local names = {}
@@ -43,13 +43,16 @@ local function walk(dir, out, seen, label)
   table.sort(names)
   for _, name in ipairs(names) do
     local path = dir:sub(-1) == "/" and (dir .. name) or (dir .. "/" .. name)
-    local mode = lfs.attributes(path, "mode")
+    local mode, err, code = lfs.attributes(path, "mode")
     if mode == "directory" then
       walk(path, out, seen, label)
     elseif mode == "file" then
       out[#out + 1] = { path = path, size = lfs.attributes(path, "size"), label = label }
     elseif mode == nil then
-      out[#out + 1] = { path = path, error = "cannot read (dangling link?)", label = label }
+      -- the system's reason (a link to itself: "Too many levels of symbolic links")
+      local msg = util.sys_message(err or "cannot read")
+      if code == 2 and lfs.symlinkattributes(path, "mode") == "link" then msg = msg .. " (a dangling symbolic link)" end
+      out[#out + 1] = { path = path, error = msg, label = label }
     else
       -- a FIFO, socket or device: not opened (a FIFO would wait for a
       -- writer), but still one record, so it is not silently missing
@@ -69,7 +72,7 @@ function M.sources(operands, labelled)
     else
       local attr, err = lfs.attributes(p)
       if not attr then
-        out[#out + 1] = { path = p, error = (err or "cannot read"):gsub("^.-: ", "") }
+        out[#out + 1] = { path = p, error = util.sys_message(err or "cannot read") }
       elseif attr.mode == "directory" then
         if labelled then
           local subs, files = {}, {}
@@ -101,7 +104,7 @@ end
 function M.total_size(sources)
   local total = 0
   for _, s in ipairs(sources) do
-    if s.error then
+    if s.error or (s.stdin and util.stdin_closed()) then
       total = total + 0   -- an input that cannot be read counts as nothing
     elseif s.stdin then
       local mode = lfs.attributes("/dev/stdin", "mode")
@@ -121,6 +124,7 @@ end
 
 --- Is stdin a stream whose end we cannot see coming (a pipe or terminal)?
 function M.stdin_is_stream()
+  if util.stdin_closed() then return false end
   local mode = lfs.attributes("/dev/stdin", "mode")
   return mode ~= "file"
 end

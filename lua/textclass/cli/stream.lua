@@ -27,11 +27,11 @@ local function open(src)
   if src.error then return nil, src.error end
   local f, err
   -- a closed stdin (`<&-`) reads as empty; say so instead
-  if src.stdin and not lfs.attributes("/dev/stdin") then return nil, "stdin is closed" end
+  if src.stdin and util.stdin_closed() then return nil, "stdin is closed" end
   if src.stdin then f = io.stdin
   else
     f, err = io.open(src.path, "rb")
-    if not f then return nil, (err or "cannot open"):gsub("^.-: ", "") end
+    if not f then return nil, util.sys_message(err or "cannot open") end
   end
   -- A pipe or terminal is not sniffed: reading 8 KB ahead would hold back
   -- the first records of a slow producer (tail -f | textclass label). A
@@ -42,7 +42,7 @@ local function open(src)
   if src.stdin and sources.stdin_is_stream() then
     if util.isatty(f) then return f, "" end
     local enc, rest = tc.read_bom(f)
-    if enc == nil then return nil, rest:gsub("^.-: ", "") end
+    if enc == nil then return nil, util.sys_message(rest) end
     if enc == "UTF-32LE" then return nil, utf16.UTF32 end
     if enc then return utf16.reader(f, enc, src, rest) end
     return f, rest
@@ -50,7 +50,7 @@ local function open(src)
   local head, rerr = f:read(M.HEAD_BYTES)
   if head == nil and rerr then
     if not src.stdin then f:close() end
-    return nil, rerr:gsub("^.-: ", "")
+    return nil, util.sys_message(rerr)
   end
   head = head or ""
   local enc = utf16.encoding(head)

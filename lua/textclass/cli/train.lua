@@ -286,6 +286,7 @@ end
 function M.run(opts, operands)
   if not opts.output then util.usage_error("-o OUT.model is required") end
   check_output(opts.output)
+  util.refuse_input_as_output("-o", opts.output, util.concat(operands, { opts.stopwords }))
   if opts.fallback == "" then util.usage_error("--fallback: empty label") end
   if opts.fallback and not opts.multilabel then
     util.usage_error("--fallback only applies to --multilabel models")
@@ -303,18 +304,21 @@ function M.run(opts, operands)
 
   local spec = build_spec(opts, texts, labels, stopwords)
   local bar, stage_now
-  if not opts.quiet then
-    spec.progress = function(stage, done, total)
-      if stage ~= stage_now then
-        if bar then bar:finish() end
-        stage_now = stage
-        bar = progress.new({ total = total, label = string.format("%-10s ", stage) })
-      end
-      if bar then bar.total = total; bar:update(done) end
+  -- a progress function even with -q: the core calls it as it goes, and
+  -- Ctrl-C takes effect only when Lua code runs (without one, a quiet
+  -- training went on to its end before stopping)
+  spec.progress = function(stage, done, total)
+    if opts.quiet then return end
+    if stage ~= stage_now then
+      if bar then bar:finish() end
+      stage_now = stage
+      bar = progress.new({ total = total, label = string.format("%-10s ", stage) })
     end
+    if bar then bar.total = total; bar:update(done) end
   end
   local ok, model, err = pcall(tc.train, spec)
   if bar then bar:finish() end
+  if not ok then util.unless_interrupt(model) end
   if not ok then
     -- the module raises for a bad spec; every field came from a flag, so
     -- name the flag and call it a usage error

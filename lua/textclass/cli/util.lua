@@ -8,6 +8,7 @@
 -- the code. Anything else raised is a bug and is reported as such.
 
 local check_utf8 = require("textclass").check_utf8
+local lfs = require "lfs"
 
 local M = {}
 
@@ -17,6 +18,20 @@ M.EXIT_FAIL = 1    -- some inputs failed, or the work could not be done
 M.EXIT_USAGE = 2   -- the command line itself is wrong
 M.EXIT_PIPE = 141  -- the reader of stdout went away (128 + SIGPIPE, the
                    -- status a shell reports when SIGPIPE ends a process)
+
+M.EXIT_INTERRUPT = 130  -- Ctrl-C (SIGINT): 128 + 2, as a shell reports it
+
+--- Is `e` the error lua5.4 raises on Ctrl-C ("interrupted!")? Every pcall
+-- that turns errors into messages (a document's error record, a failed
+-- training) raises it again (M.unless_interrupt), so the run stops: the
+-- entry point then says "interrupted" and exits with EXIT_INTERRUPT.
+M.is_interrupt = require("textclass.classifier").is_interrupt
+
+--- After a pcall that failed: e, unless it is an interrupt, raised again.
+function M.unless_interrupt(e)
+  if M.is_interrupt(e) then error(e, 0) end
+  return e
+end
 
 local failure_mt = { __tostring = function(e) return e.msg or "output closed" end }
 
@@ -79,6 +94,9 @@ end
 -- Run a writing function, keeping its failure for output_status.
 local function keep_failure(fn, ...)
   local ok, e = pcall(fn, ...)
+  if not ok and M.is_interrupt(e) then
+    e = setmetatable({ code = M.EXIT_INTERRUPT, msg = "interrupted" }, failure_mt)
+  end
   if not ok and pending == nil then pending = e end
 end
 
@@ -91,6 +109,42 @@ function M.warn(fmt, ...)
   local msg = select("#", ...) > 0 and string.format(fmt, ...) or fmt
   keep_failure(M.flush)   -- keep data and messages in order when both go to one file
   io.stderr:write(M.PROG, ": ", msg, "\n")
+end
+
+-- Was stdin closed (`<&-`) when the command line started? Asked before
+-- anything is opened: a file opened later may take descriptor 0 (an
+-- eval --errors file, a folder being walked), and /dev/stdin then names it.
+local stdin_closed_at_start = not lfs.attributes("/dev/stdin")
+
+--- Is stdin closed? (Then reading it is an error, not an empty input.)
+function M.stdin_closed()
+  return stdin_closed_at_start or not lfs.attributes("/dev/stdin")
+end
+
+--- Refuse (a usage error) an output file that is also one of the files
+-- `inputs` names ("-" and missing files skipped): writing it atomically
+-- would put the output in place of that input (train -o DATA, eval
+-- --errors DATA). `out` is the entry the rename replaces (a symbolic link
+-- itself, not its target); an input is followed to its file.
+function M.refuse_input_as_output(flag, out, inputs)
+  local o = lfs.symlinkattributes(out)
+  if not o or o.mode ~= "file" then return end
+  for _, p in ipairs(inputs) do
+    local a = p ~= "-" and lfs.attributes(p)
+    if a and a.dev == o.dev and a.ino == o.ino then
+      M.usage_error("%s %s: %s", flag, out, p == out and "it is also an input, which it would replace"
+        or ("it is the input " .. p .. ", which it would replace"))
+    end
+  end
+end
+
+--- The system's message in an error from io.open, lfs or a read
+-- ("PATH: No such file or directory", "cannot obtain information from
+-- file 'PATH': Permission denied"): the text after the last ": ", for the
+-- path may hold ": " itself and the system's messages do not.
+function M.sys_message(err)
+  err = tostring(err)
+  return err:match(".*: (.-)$") or err
 end
 
 --- Is this file handle a terminal? Uses lua-term when installed; without it
