@@ -406,9 +406,9 @@ describe("textclass reading UTF-16 files", function()
     spit(dir .. "/records.jsonl", u16('{"text": "The striker scored"}\n', false, false))
     spit(dir .. "/feed.rss", u16('<?xml version="1.0"?><rss><channel><item><title>Goal</title></item></channel></rss>',
                                  false, false))
-    -- NUL bytes on both sides of the pairs, or too few pairs: binary data
+    -- NUL bytes on both sides of the pairs, or too few of them: binary data
     spit(dir .. "/data.bin", "\0\1\0\2\3\0\4\0\5\0\6\0")
-    spit(dir .. "/short.bin", "a\0b\0")
+    spit(dir .. "/short.bin", "The striker\0scored a\0b\0c\0")
     local rows = label(dir .. "/be.txt " .. dir .. "/ru.txt " .. dir .. "/data.bin " .. dir .. "/short.bin", 1)
     assert.same({ hint("UTF-16BE"), hint("UTF-16LE"), "binary file", "binary file" },
                 { rows[1][5], rows[2][5], rows[3][5], rows[4][5] })

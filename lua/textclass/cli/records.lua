@@ -49,11 +49,11 @@ function M.binary_file(head)
     if a == 0 then zero_first = zero_first + 1 end
     if b == 0 then zero_second = zero_second + 1 end
   end
+  -- (at least 4 NULs: a stray one in a short text is binary data)
+  local enough = math.max(4, pairs_n / 10)
   local order
-  if pairs_n >= 4 then
-    if zero_first == 0 and zero_second >= pairs_n / 10 then order = "UTF-16LE"
-    elseif zero_second == 0 and zero_first >= pairs_n / 10 then order = "UTF-16BE" end
-  end
+  if zero_first == 0 and zero_second >= enough then order = "UTF-16LE"
+  elseif zero_second == 0 and zero_first >= enough then order = "UTF-16BE" end
   if not order then return "binary file" end
   return string.format("binary file (it looks like %s without a byte order mark: " ..
                        "convert it to UTF-8, iconv -f %s -t UTF-8)", order, order)
