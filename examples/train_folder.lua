@@ -1,7 +1,9 @@
 -- examples/train_folder.lua - train a model from a folder with one
 -- sub-folder per label, and save it.
 --
---   lua5.4 examples/train_folder.lua FOLDER OUT.model [--cv K]
+--   bin/textclass run examples/train_folder.lua FOLDER OUT.model [--cv K]
+--   (or lua5.4 examples/train_folder.lua ... once `make install` has put the
+--   module where lua5.4 finds it)
 --
 --   FOLDER/politics/*.txt, FOLDER/sport/*.txt, ...: each file is one
 --   document, labelled with its sub-folder's name (files in deeper folders
@@ -21,7 +23,7 @@ local function fail(msg)
 end
 
 local function usage()
-  io.stderr:write("usage: lua5.4 examples/train_folder.lua FOLDER OUT.model [--cv K]\n")
+  io.stderr:write("usage: textclass run examples/train_folder.lua FOLDER OUT.model [--cv K]\n")
   os.exit(1)
 end
 

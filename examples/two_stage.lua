@@ -3,7 +3,7 @@
 -- "sport/tennis", ...).
 --
 -- The sub-topic model is any model trained on sport texts, e.g. with
---     lua5.4 examples/train_folder.lua tests/data/lua/sport sport.model
+--     bin/textclass run examples/train_folder.lua tests/data/lua/sport sport.model
 -- and named by $TEXTCLASS_SPORT_MODEL. The topic model is tc.default().
 --     TEXTCLASS_SPORT_MODEL=sport.model textclass label -c examples/two_stage.lua ...
 -- Scores: a sub-topic's score is the sport score times the sub-model's.
@@ -13,7 +13,7 @@ local topics = assert(tc.default())
 local sub_path = os.getenv("TEXTCLASS_SPORT_MODEL")
 if not sub_path or sub_path == "" then
   error("set TEXTCLASS_SPORT_MODEL to a sport sub-topic model " ..
-        "(lua5.4 examples/train_folder.lua FOLDER sport.model makes one)", 0)
+        "(textclass run examples/train_folder.lua FOLDER sport.model makes one)", 0)
 end
 local sport = assert(tc.load(sub_path))
 
