@@ -195,10 +195,11 @@ describe("textclass label with --separator", function()
     assert.equal(1, r.code)
     assert.same({ { TMP .. "/pairs.tsv:1", "", "", "", "no 'text' column in the header; " ..
                     "if the lines are ID<TAB>TEXT without a header row: --input tsv?" } }, tsv(r.out))
-    -- a one-column header without another separator gets no hint
+    -- a one-column header without another separator gets no separator
+    -- hint, only its column
     spit(TMP .. "/one.csv", "body\nThe striker scored\n")
     r = run("label -q -m " .. model() .. " " .. TMP .. "/one.csv")
-    assert.equal("no 'text' column in the header", tsv(r.out)[1][5])
+    assert.equal("no 'text' column in the header; its one column is 'body': --text-column NAME?", tsv(r.out)[1][5])
   end)
 
   it("refuses a separator it does not know with a usage error, in label, train and eval", function()

@@ -15,7 +15,9 @@
 -- with min and max inclusive and above exclusive, choices) here, so
 -- commands receive clean values keyed by the long name with dashes turned
 -- into underscores ("--char-ngrams" -> opts.char_ngrams). Every mistake
--- raises a usage error (exit 2) naming the option.
+-- raises a usage error (exit 2) naming the option; an option with choices
+-- may add `choice_hint = function(value)` returning text to append to the
+-- "not one of" message (or nil).
 
 local util = require "textclass.cli.util"
 
@@ -74,7 +76,8 @@ local function convert(opt, value)
     local found = false
     for _, c in ipairs(opt.choices) do if c == value then found = true end end
     if not found then
-      util.usage_error("%s: '%s' is not one of %s", name, value, table.concat(opt.choices, ", "))
+      util.usage_error("%s: '%s' is not one of %s%s", name, value, table.concat(opt.choices, ", "),
+                       opt.choice_hint and opt.choice_hint(value) or "")
     end
   end
   if opt.check then

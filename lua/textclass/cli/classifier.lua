@@ -77,6 +77,12 @@ function M.open(opts)
     obj = cls.wrap(model, name)
   end
   local c = { obj = obj, model = obj.model, name = name, lua = obj.kind == "lua" }
+  -- a multi-class model always chooses its top label: --threshold would
+  -- change nothing, so say so rather than let it look applied
+  if opts.threshold and c.model and not c.model:info().multilabel then
+    util.warn("--threshold has no effect: %s is a multi-class model, which always chooses its top label " ..
+              "(thresholds are for models trained with --multilabel)", name)
+  end
 
   --- Label names, in the classifier's order (empty when a Lua classifier
   -- does not say).

@@ -34,7 +34,7 @@ M.spec = {
     { long = "errors", arg = "FILE", help = "write misclassified documents to FILE (JSONL; the file appears whole at the end)" },
     { short = "t", long = "threshold", arg = "X", type = "number", min = 0, max = 1,
       help = "score a label needs (default: the model's)" },
-    { short = "j", long = "threads", arg = "N", type = "integer", min = 0, max = classifier.MAX_THREADS, help = "prediction threads [1]" },
+    { short = "j", long = "threads", arg = "N", type = "integer", min = 0, max = classifier.MAX_THREADS, help = "prediction threads; 0 = one per core [1]" },
     { short = "b", long = "batch", arg = "N", type = "integer", min = 1, max = 1000000, default = 256,
       help = "documents per batch" },
     { short = "q", long = "quiet", help = "no progress bar" },
@@ -54,7 +54,7 @@ local function open_errors(path)
 end
 
 function M.run(opts, operands)
-  if #operands == 0 then util.usage_error("no DATA given") end
+  if #operands == 0 then util.usage_error("no DATA given (files, folders, or - for JSONL on stdin)") end
   inputs.count_stdin(operands)
   inputs.check_labelled_operands(operands, opts.input)
 

@@ -48,7 +48,11 @@ M.spec = {
     { short = "i", long = "input", arg = "FORMAT", choices = inputs.UNLABELLED_FORMATS, default = "auto",
       help = "input format" },
     { short = "o", long = "output", arg = "FORMAT", choices = writers.FORMATS, default = "tsv",
-      help = "output format" },
+      help = "output format",
+      -- `-o FILE` is train's option; label's records go to stdout
+      choice_hint = function(v)
+        if v:find("[./]") then return " (the records go to stdout: -o FORMAT > " .. v .. ")" end
+      end },
     { long = "header", help = "print a header line (default for csv)" },
     { long = "no-header", help = "no header line (default for tsv and jsonl)" },
   }, inputs.TEXT_OPTIONS, {

@@ -131,6 +131,11 @@ function M.read(src, fmt, opts, emit, counter)
         end
         local text = util.trim(line:sub(pos))
         local problem = #doc.labels == 0 and "no __label__ at the start of the line" or labels_problem(doc.labels, invalid)
+        -- fastText is the format of any extension not known (.json, .txt):
+        -- a JSON object there is JSONL in a file named otherwise
+        if #doc.labels == 0 and text:find("^{") and records.json_object(text) then
+          problem = problem .. " (the line is a JSON object, read as fastText for the file's extension: --input jsonl?)"
+        end
         if problem then doc.error = problem
         else
           take_text(doc, text, opts, nil, nil, invalid)
@@ -157,9 +162,14 @@ function M.read(src, fmt, opts, emit, counter)
     if text_twice or label_twice then
       problem = text_twice and text_problem or label_problem
     elseif not text_col or not label_col then
+      -- read with the wrong separator? else which columns there are, and
+      -- the options that name the missing ones
+      local flags = {}
+      if not text_col then flags[#flags + 1] = "--text-column NAME" end
+      if not label_col then flags[#flags + 1] = "--label-column NAME" end
       problem = string.format("the header needs a '%s' and a '%s' column",
                               opts.text_column or "text", opts.label_column or "label") ..
-                records.csv_hint(header, sep)   -- read with the wrong separator?
+                records.csv_hint(header, sep, false, table.concat(flags, ", "))
     end
     if problem then
       stream.close(src, f)

@@ -309,8 +309,30 @@ local SEPARATOR_PLURALS = { ["\t"] = "tabs", [";"] = "semicolons", ["|"] = "pipe
 -- field (no `sep` in it) that holds another separator names it
 -- ("; the header has tabs: --separator tab?"; the most frequent, if
 -- several). When `tsv_hint`, a tab-separated header of two fields (the
--- first line of ID<TAB>TEXT lines) suggests --input tsv. Else "".
-function M.csv_hint(header, sep, tsv_hint)
+-- first line of ID<TAB>TEXT lines) suggests --input tsv. Else, when
+-- `flags` (the options that name the missing columns, "--text-column"),
+-- the header's columns, so the user can pick one without opening the file
+-- ("; its columns are 'url', 'body': --text-column NAME?"); else "".
+local HINT_COLUMNS, HINT_NAME_BYTES = 12, 40
+local function quoted_columns(header)
+  local names = {}
+  for i, name in ipairs(header) do
+    if i > HINT_COLUMNS then
+      names[#names + 1] = string.format("... (%d in all)", #header)
+      break
+    end
+    if #name > HINT_NAME_BYTES then
+      -- cut at a character boundary: back over UTF-8 continuation bytes
+      local cut = HINT_NAME_BYTES
+      while cut > 0 and (name:byte(cut + 1) or 0) & 0xC0 == 0x80 do cut = cut - 1 end
+      name = name:sub(1, cut) .. "..."
+    end
+    names[#names + 1] = "'" .. name .. "'"
+  end
+  return table.concat(names, ", ")
+end
+
+function M.csv_hint(header, sep, tsv_hint, flags)
   if #header == 1 then
     local best, most = nil, 0
     for _, other in ipairs({ "\t", ";", "|", "," }) do
@@ -324,6 +346,10 @@ function M.csv_hint(header, sep, tsv_hint)
     end
   elseif tsv_hint and sep == "\t" and #header == 2 then
     return "; if the lines are ID<TAB>TEXT without a header row: --input tsv?"
+  end
+  if flags and #header > 0 then
+    return string.format("; %s %s: %s?", #header == 1 and "its one column is" or "its columns are",
+                         quoted_columns(header), flags)
   end
   return ""
 end

@@ -114,7 +114,7 @@ M.spec = {
 --- Read labelled documents; returns docs (good ones), bad (array of
 -- "where: message").
 function M.read_data(operands, opts, bar_label)
-  if #operands == 0 then util.usage_error("no DATA given") end
+  if #operands == 0 then util.usage_error("no DATA given (files, folders, or - for JSONL on stdin)") end
   inputs.count_stdin(operands)
   inputs.check_labelled_operands(operands, opts.input)
   local sources = inputs.sources(operands, true)
@@ -290,6 +290,11 @@ function M.run(opts, operands)
   if opts.fallback == "" then util.usage_error("--fallback: empty label") end
   if opts.fallback and not opts.multilabel then
     util.usage_error("--fallback only applies to --multilabel models")
+  end
+  -- a multi-class model always chooses its top label: a threshold stored
+  -- in it would be shown by info and never used
+  if opts.threshold and not opts.multilabel then
+    util.usage_error("--threshold only applies to --multilabel models")
   end
   local tc = classifier.module()
   local start = util.now()

@@ -101,6 +101,21 @@ local function read_feed(src, f, head, opts, emit, counter)
   end
 end
 
+-- JSONL read as text by default (stdin's lines, a .json file whole) is
+-- labelled as its JSON, keys and all, with no error to show for it: when
+-- the format was not given (--input auto) and the first line is a JSON
+-- object with the text field, say so on stderr, once per source.
+local function warn_if_jsonl(src, fmt, line, opts, text_field)
+  if opts.input ~= "auto" or not line:find("^%s*{") then return end
+  local obj = records.json_object(line)
+  if obj and type(obj[text_field]) == "string" then
+    util.warn("%s: line 1 is a JSON object with a '%s' field, but %s: --input jsonl?",
+              src.stdin and "stdin" or src.path, text_field,
+              fmt == "lines" and "stdin is read as lines of text by default"
+                or "the file is read as one article (its name does not end in .jsonl)")
+  end
+end
+
 --- Produce the documents of one source, read as format `fmt`, with
 -- `emit(doc)`; `counter.bytes` grows by the bytes read.
 function M.read(src, fmt, opts, emit, counter)
@@ -113,6 +128,7 @@ function M.read(src, fmt, opts, emit, counter)
     return
   end
   if fmt == "text" then
+    warn_if_jsonl(src, fmt, head:match("^[^\n]*"), opts, text_field)
     emit(records.read_whole({ id = src.path }, src, f, head, opts, counter))
     return
   end
@@ -130,6 +146,7 @@ function M.read(src, fmt, opts, emit, counter)
     for line, too_long, invalid in next_line do
       n = n + 1
       line = records.strip_eol(line)
+      if n == 1 and fmt == "lines" then warn_if_jsonl(src, fmt, line, opts, text_field) end
       local id, text = where(src, n), line
       if too_long then
         emit({ id = id, error = too_long })
@@ -161,7 +178,8 @@ function M.read(src, fmt, opts, emit, counter)
         id_col, id_problem, twice = records.csv_column(header, opts.id_column or "id", "--id-column")
         if opts.id_column or twice then problem = id_problem end   -- optional unless named
       elseif not twice then
-        problem = problem .. records.csv_hint(header, sep, true)  -- read with the wrong separator?
+        -- read with the wrong separator? else which columns there are
+        problem = problem .. records.csv_hint(header, sep, true, "--text-column NAME")
       end
     end
     if problem then

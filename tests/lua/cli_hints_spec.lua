@@ -1,0 +1,170 @@
+-- cli_hints_spec.lua - the command line points a user who took a wrong
+-- turn the right way: JSONL read as text, JSONL read as fastText lines, a
+-- CSV column that is not there, a threshold that cannot apply, an output
+-- file given to label's -o, a command without DATA.
+local H = dofile("tests/lua/cli_helpers.lua")
+local run, spit, tsv, TMP = H.run, H.spit, H.tsv, H.TMP
+
+local JSONL = '{"id": "a1", "text": "The striker scored twice in the cup final."}\n' ..
+              '{"id": "a2", "text": "Hackers stole passwords in a data breach."}\n'
+
+describe("textclass hints", function()
+  teardown(function() H.cleanup() end)
+
+  describe("JSONL read as text by default", function()
+    it("warns once when stdin's first line is a JSON object with the text field", function()
+      local r = run("label -q -m " .. H.model(), { stdin = JSONL })
+      assert.equal(0, r.code)
+      assert.equal("textclass: stdin: line 1 is a JSON object with a 'text' field, but stdin is read " ..
+                   "as lines of text by default: --input jsonl?\n", r.err)
+      -- still one record per line, as asked
+      assert.same({ "-:1", "-:2" }, { tsv(r.out)[1][1], tsv(r.out)[2][1] })
+      -- through a pipe too
+      r = run("label -q -m " .. H.model() .. " -", { pipe = "printf '%s' '" .. JSONL .. "'" })
+      assert.matches("stdin: line 1 is a JSON object", r.err)
+    end)
+
+    it("warns for a file read whole whose first line is a JSON object with the text field", function()
+      spit(TMP .. "/news.json", JSONL)
+      local r = run("label -q -m " .. H.model() .. " " .. TMP .. "/news.json")
+      assert.equal("textclass: " .. TMP .. "/news.json: line 1 is a JSON object with a 'text' field, " ..
+                   "but the file is read as one article (its name does not end in .jsonl): --input jsonl?\n",
+                   r.err)
+      assert.equal(1, #tsv(r.out))
+    end)
+
+    it("names the --text-field it looked for", function()
+      local r = run("label -q --text-field body -m " .. H.model(),
+                    { stdin = '{"body": "The striker scored twice."}\n' })
+      assert.matches("a JSON object with a 'body' field", r.err)
+    end)
+
+    it("says nothing when the format is given, the object has no text field, or the line is text", function()
+      for _, case in ipairs({
+        { "-i lines", JSONL },                                    -- asked for lines
+        { "", '{"title": "no text field here"}\n' },              -- not a record with a text
+        { "", '{"text": 3}\n' },                                  -- text not a string
+        { "", "{Braces} open this headline about the cup final\n" }, -- not JSON
+        { "", "The striker scored twice.\n" .. JSONL },          -- line 1 is text
+      }) do
+        local r = run("label -q " .. case[1] .. " -m " .. H.model(), { stdin = case[2] })
+        assert.equal("", r.err, case[2])
+      end
+      local r = run("label -q -i jsonl -m " .. H.model(), { stdin = JSONL })
+      assert.equal("", r.err)
+      assert.same({ "a1", "a2" }, { tsv(r.out)[1][1], tsv(r.out)[2][1] })
+      spit(TMP .. "/story.txt", "{Braces} open this headline\n\nThe striker scored twice.\n")
+      r = run("label -q -m " .. H.model() .. " " .. TMP .. "/story.txt")
+      assert.equal("", r.err)
+    end)
+  end)
+
+  it("says when a line train read as fastText is a JSON object", function()
+    spit(TMP .. "/data.json", '{"text": "The striker scored twice.", "label": "sport"}\n' ..
+                              '__label__cyber Hackers stole passwords.\n' ..
+                              'no label on this line\n')
+    local r = run("train -q -o " .. TMP .. "/x.model " .. TMP .. "/data.json")
+    assert.equal(1, r.code)
+    assert.truthy(r.err:find(TMP .. "/data.json:1: no __label__ at the start of the line (the line is a " ..
+                             "JSON object, read as fastText for the file's extension: --input jsonl?)\n", 1, true),
+                  r.err)
+    -- a line that is not JSON keeps the plain message
+    assert.truthy(r.err:find(TMP .. "/data.json:3: no __label__ at the start of the line\n", 1, true), r.err)
+    r = run("eval -q -m " .. H.model() .. " " .. TMP .. "/data.json")
+    assert.truthy(r.err:find("data.json:1: no __label__ at the start of the line (the line is a JSON object", 1,
+                             true), r.err)
+  end)
+
+  describe("a CSV column that is not there", function()
+    local CSV = "url,headline,body,section\nhttps://x/1,Cup final,The striker scored twice.,sport\n"
+
+    it("lists the header's columns for label", function()
+      spit(TMP .. "/news.csv", CSV)
+      local r = run("label -q -m " .. H.model() .. " " .. TMP .. "/news.csv")
+      assert.equal(1, r.code)
+      assert.same({ { TMP .. "/news.csv:1", "", "", "", "no 'text' column in the header; its columns are " ..
+                      "'url', 'headline', 'body', 'section': --text-column NAME?" } }, tsv(r.out))
+      r = run("label -q --text-column 7 -m " .. H.model() .. " " .. TMP .. "/news.csv")
+      assert.equal("no column 7 (the header has 4); its columns are 'url', 'headline', 'body', 'section': " ..
+                   "--text-column NAME?", tsv(r.out)[1][5])
+      r = run("label -q --text-column body -m " .. H.model() .. " " .. TMP .. "/news.csv")
+      assert.equal(0, r.code)
+      assert.equal("sport", tsv(r.out)[1][2])
+    end)
+
+    it("names only the missing columns' options for train and eval", function()
+      spit(TMP .. "/news.csv", CSV)
+      local r = run("train -q -o " .. TMP .. "/x.model " .. TMP .. "/news.csv")
+      assert.truthy(r.err:find("news.csv:1: the header needs a 'text' and a 'label' column; its columns are " ..
+                               "'url', 'headline', 'body', 'section': --text-column NAME, --label-column NAME?",
+                               1, true), r.err)
+      r = run("eval -q --label-column section -m " .. H.model() .. " " .. TMP .. "/news.csv")
+      assert.truthy(r.err:find("the header needs a 'text' and a 'section' column; its columns are 'url', " ..
+                               "'headline', 'body', 'section': --text-column NAME?", 1, true), r.err)
+    end)
+
+    it("shortens a long header", function()
+      local names = {}
+      for i = 1, 14 do names[i] = "c" .. i end
+      names[2] = string.rep("é", 30)   -- 60 bytes, cut at a character
+      spit(TMP .. "/wide.csv", table.concat(names, ",") .. "\n" .. string.rep("x,", 13) .. "x\n")
+      local r = run("label -q -m " .. H.model() .. " " .. TMP .. "/wide.csv")
+      assert.equal("no 'text' column in the header; its columns are 'c1', '" .. string.rep("é", 20) ..
+                   "...', 'c3', 'c4', 'c5', 'c6', 'c7', 'c8', 'c9', 'c10', 'c11', 'c12', ... (14 in all): " ..
+                   "--text-column NAME?", tsv(r.out)[1][5])
+    end)
+  end)
+
+  describe("--threshold on a multi-class model", function()
+    local multiclass
+    local function model()
+      if not multiclass then
+        multiclass = TMP .. "/multiclass.model"
+        local r = run("train -q --min-df 1 -o " .. multiclass .. " " .. H.D .. "/train.jsonl")
+        assert(r.code == 0, r.err)
+      end
+      return multiclass
+    end
+
+    it("is refused by train without --multilabel, as --fallback is", function()
+      local r = run("train -q -t 0.3 -o " .. TMP .. "/y.model " .. H.D .. "/train.jsonl")
+      assert.equal(2, r.code)
+      assert.matches("%-%-threshold only applies to %-%-multilabel models", r.err)
+      r = run("train -q --multilabel -t 0.3 --min-df 1 -o " .. TMP .. "/y.model " .. H.D .. "/train.jsonl")
+      assert.equal(0, r.code, r.err)
+    end)
+
+    it("draws a warning from label and eval, which label as without it", function()
+      local plain = run("label -q -m " .. model(), { stdin = "The striker scored twice in the final.\n" })
+      local r = run("label -q -t 0.99 -m " .. model(), { stdin = "The striker scored twice in the final.\n" })
+      assert.equal(0, r.code)
+      assert.equal(plain.out, r.out)
+      assert.equal("textclass: --threshold has no effect: " .. model() .. " is a multi-class model, which " ..
+                   "always chooses its top label (thresholds are for models trained with --multilabel)\n", r.err)
+      r = run("eval -q -t 0.99 -m " .. model() .. " " .. H.D .. "/train.jsonl")
+      assert.matches("%-%-threshold has no effect", r.err)
+      -- a multi-label model takes it silently
+      local ml = TMP .. "/ml.model"
+      assert.equal(0, run("train -q --multilabel --min-df 1 -o " .. ml .. " " .. H.D .. "/train.jsonl").code)
+      r = run("label -q -t 0.99 -m " .. ml, { stdin = "The striker scored twice in the final.\n" })
+      assert.equal("", r.err)
+    end)
+  end)
+
+  it("tells label's -o FILE that records go to stdout", function()
+    local r = run("label -o out.tsv")
+    assert.equal(2, r.code)
+    assert.matches("^textclass: %-%-output: 'out%.tsv' is not one of tsv, jsonl, csv " ..
+                   "%(the records go to stdout: %-o FORMAT > out%.tsv%)\n", r.err)
+    r = run("label -o xml")
+    assert.matches("^textclass: %-%-output: 'xml' is not one of tsv, jsonl, csv\n", r.err)
+  end)
+
+  it("says how to give DATA on stdin", function()
+    for _, cmd in ipairs({ "train -o " .. TMP .. "/z.model", "eval" }) do
+      local r = run(cmd)
+      assert.equal(2, r.code)
+      assert.matches("no DATA given %(files, folders, or %- for JSONL on stdin%)", r.err)
+    end
+  end)
+end)
