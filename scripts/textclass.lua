@@ -56,6 +56,23 @@ local function is_command(name)
   return false
 end
 
+-- What users of fastText, LIBLINEAR and LIBSVM (and of other classifiers'
+-- command lines) type for our commands: named in the message, never run.
+local OTHER_NAMES = {
+  predict = "label", ["predict-prob"] = "label", classify = "label", labels = "label",
+  test = "eval", evaluate = "eval", fit = "train", supervised = "train",
+  show = "info", describe = "info",
+}
+
+-- "no such command 'X'", naming ours when X is another tool's name for it.
+local function no_such_command(name)
+  local ours = OTHER_NAMES[name]
+  if ours then
+    return string.format("no such command '%s'; 'textclass %s' does that: %s", name, ours, SUMMARY[ours])
+  end
+  return string.format("no such command '%s'", name)
+end
+
 -- Run one command; returns the exit status. Failures raised with
 -- util.fail/usage_error become messages; other errors are bugs, reported
 -- with a traceback when TEXTCLASS_DEBUG is set.
@@ -71,7 +88,7 @@ local function dispatch(argv)
     local topic = argv[2]
     if topic == nil then util.put(main_help()); return util.EXIT_OK end
     if not is_command(topic) then
-      util.warn("no such command '%s'", topic)
+      util.warn("%s", no_such_command(topic))
       io.stderr:write(MAIN_USAGE)
       return util.EXIT_USAGE
     end
@@ -79,7 +96,7 @@ local function dispatch(argv)
     return util.EXIT_OK
   end
   if not is_command(name) then
-    util.warn(name:sub(1, 1) == "-" and "unknown option '%s'" or "no such command '%s'", name)
+    util.warn("%s", name:sub(1, 1) == "-" and string.format("unknown option '%s'", name) or no_such_command(name))
     io.stderr:write(MAIN_USAGE)
     return util.EXIT_USAGE
   end

@@ -1,7 +1,8 @@
 -- cli_hints_spec.lua - the command line points a user who took a wrong
 -- turn the right way: JSONL read as text, JSONL read as fastText lines, a
 -- CSV column that is not there, a threshold that cannot apply, an output
--- file given to label's -o, a command without DATA.
+-- file given to label's -o, a command without DATA, another tool's name
+-- for a command.
 local H = dofile("tests/lua/cli_helpers.lua")
 local run, spit, tsv, TMP = H.run, H.spit, H.tsv, H.TMP
 
@@ -158,6 +159,21 @@ describe("textclass hints", function()
                    "%(the records go to stdout: %-o FORMAT > out%.tsv%)\n", r.err)
     r = run("label -o xml")
     assert.matches("^textclass: %-%-output: 'xml' is not one of tsv, jsonl, csv\n", r.err)
+  end)
+
+  it("names our command for another tool's name (predict, test, fit), and runs nothing", function()
+    for name, ours in pairs({ predict = "label", ["predict-prob"] = "label", test = "eval", fit = "train",
+                              supervised = "train", describe = "info" }) do
+      local r = run(name .. " x")
+      assert.equal(2, r.code)
+      assert.equal("", r.out)
+      assert.matches("^textclass: no such command '" .. name:gsub("%-", "%%-") .. "'; 'textclass " .. ours ..
+                     "' does that: ", r.err)
+      r = run("help " .. name)
+      assert.equal(2, r.code)
+      assert.matches("'textclass " .. ours .. "' does that", r.err)
+    end
+    assert.matches("^textclass: no such command 'frobnicate'\n", run("frobnicate").err)
   end)
 
   it("says how to give DATA on stdin", function()
