@@ -2,7 +2,7 @@
 -- turn the right way: JSONL read as text, JSONL read as fastText lines, a
 -- CSV column that is not there, a threshold that cannot apply, an output
 -- file given to label's -o, a command without DATA, another tool's name
--- for a command.
+-- for a command, a fallback label that explain would leave unexplained.
 local H = dofile("tests/lua/cli_helpers.lua")
 local run, spit, tsv, TMP = H.run, H.spit, H.tsv, H.TMP
 
@@ -150,6 +150,30 @@ describe("textclass hints", function()
       r = run("label -q -t 0.99 -m " .. ml, { stdin = "The striker scored twice in the final.\n" })
       assert.equal("", r.err)
     end)
+  end)
+
+  it("explain says when a multi-label model's label is its fallback", function()
+    local ml = TMP .. "/fallback.model"
+    local r = run("train -q --multilabel --fallback other --min-df 1 -o " .. ml .. " " .. H.D .. "/train.jsonl")
+    assert.equal(0, r.code, r.err)
+    local cjson = require "cjson"
+    -- words the model has never seen: every score is low, other is the fallback
+    r = run("explain -m " .. ml .. " -", { stdin = "Zyxw vutsr qponm lkjih gfedc.\n" })
+    assert.equal(0, r.code, r.err)
+    assert.matches("\nlabels  other %(the model's fallback: no label scored 0%.5 or more%)\n", r.out)
+    r = run("explain --json -m " .. ml .. " -", { stdin = "Zyxw vutsr qponm lkjih gfedc.\n" })
+    local j = cjson.decode(r.out)
+    assert.same({ "other" }, j.labels)
+    assert.is_true(j.fallback)
+    for _, s in pairs(j.scores) do assert.is_true(s < 0.5) end
+    -- a label chosen for its score gets no note
+    local sport = "The striker scored twice in the second half as the home team won the league match.\n"
+    r = run("explain -m " .. ml .. " -", { stdin = sport })
+    assert.matches("\nlabels  sport\n", r.out)
+    assert.is_false(cjson.decode(run("explain --json -m " .. ml .. " -", { stdin = sport }).out).fallback)
+    -- nor does a multi-class model's label
+    r = run("explain -m " .. H.model() .. " -", { stdin = "Zyxw vutsr qponm lkjih gfedc.\n" })
+    assert.is_nil(r.out:find("fallback", 1, true))
   end)
 
   it("tells label's -o FILE that records go to stdout", function()

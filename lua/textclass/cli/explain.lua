@@ -75,16 +75,29 @@ function M.run(opts, operands)
   end
 
   local ranked = res.ranked or classifier.ranked_names(res.scores)
+  -- a multi-label model's fallback label is chosen because no label
+  -- reached the threshold, not for its own score (which may be below
+  -- others'): say so, or the label looks at odds with the scores
+  local info = model:info()
+  local fallback = false
+  if info.multilabel and type(info.fallback) == "string" and #res.labels == 1
+     and res.labels[1] == info.fallback then
+    fallback = true
+    for _, l in ipairs(ranked) do
+      if res.scores[l] >= info.threshold then fallback = false end
+    end
+  end
   if opts.json then
     local scores = {}
     for _, l in ipairs(ranked) do scores[l] = res.scores[l] end
-    util.write(util.json({ id = path, label = res.label, labels = res.labels,
+    util.write(util.json({ id = path, label = res.label, labels = res.labels, fallback = fallback,
       scores = scores, explanations = explained }), "\n")
     return util.EXIT_OK
   end
   local out = {}
   out[#out + 1] = "label   " .. res.label .. "\n"
-  out[#out + 1] = "labels  " .. table.concat(res.labels, ", ") .. "\n"
+  out[#out + 1] = "labels  " .. table.concat(res.labels, ", ") ..
+    (fallback and string.format(" (the model's fallback: no label scored %g or more)", info.threshold) or "") .. "\n"
   local rows = { { "label", "score" } }
   for _, l in ipairs(ranked) do rows[#rows + 1] = { l, util.fmt_score(res.scores[l]) } end
   out[#out + 1] = "scores:\n" .. tables.render(rows, { indent = "  " })
