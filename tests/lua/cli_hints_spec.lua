@@ -127,6 +127,14 @@ describe("textclass hints", function()
       return multiclass
     end
 
+    it("is said to be for multi-label models in label's and eval's --help", function()
+      for _, cmd in ipairs({ "label", "eval" }) do
+        local help = run(cmd .. " --help").out:gsub("%s+", " ")
+        assert.matches("%-%-threshold X score a label needs[%w ]*, for multi%-label models %(default: the model's%)",
+                       help)
+      end
+    end)
+
     it("is refused by train without --multilabel, as --fallback is", function()
       local r = run("train -q -t 0.3 -o " .. TMP .. "/y.model " .. H.D .. "/train.jsonl")
       assert.equal(2, r.code)

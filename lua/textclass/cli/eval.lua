@@ -33,7 +33,7 @@ M.spec = {
     { long = "json", help = "print the figures as one JSON object" },
     { long = "errors", arg = "FILE", help = "write misclassified documents to FILE (JSONL; the file appears whole at the end)" },
     { short = "t", long = "threshold", arg = "X", type = "number", min = 0, max = 1,
-      help = "score a label needs (default: the model's)" },
+      help = "score a label needs, for multi-label models (default: the model's)" },
     { short = "j", long = "threads", arg = "N", type = "integer", min = 0, max = classifier.MAX_THREADS, help = "prediction threads; 0 = one per core [1]" },
     { short = "b", long = "batch", arg = "N", type = "integer", min = 1, max = 1000000, default = 256,
       help = "documents per batch" },

@@ -57,7 +57,7 @@ M.spec = {
     { long = "no-header", help = "no header line (default for tsv and jsonl)" },
   }, inputs.TEXT_OPTIONS, {
     { short = "t", long = "threshold", arg = "X", type = "number", min = 0, max = 1,
-      help = "score a label needs to be chosen (default: the model's)" },
+      help = "score a label needs to be chosen, for multi-label models (default: the model's)" },
     { long = "top", arg = "N", type = "integer", min = 1, help = "print only the N best scores and labels" },
     { short = "j", long = "threads", arg = "N", type = "integer", min = 0, max = classifier.MAX_THREADS,
       help = "prediction threads; 0 = one per core [1]" },
