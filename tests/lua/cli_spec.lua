@@ -129,6 +129,24 @@ describe("textclass train -> eval -> label", function()
     for l in pairs(LABELS) do assert.equal(9, j.per_label[l].support) end
   end)
 
+  it("lines up the figures' values, exact match (multi-label) among them", function()
+    local ml = TMP .. "/ml-figures.model"
+    assert.equal(0, run("train -q --multilabel --min-df 1 -o " .. ml .. " " .. D .. "/train.jsonl").code)
+    for _, m in ipairs({ model(), ml }) do
+      -- (a low threshold: several labels chosen, so exact match is shown)
+      local r = run("eval -q -m " .. m .. (m == ml and " -t 0.01 " or " ") .. D .. "/test.jsonl")
+      assert.equal(0, r.code, r.err)
+      local head = r.out:match("^(.-)\n\n")
+      local columns = {}
+      for line in head:gmatch("[^\n]+") do
+        local name, spaces = line:match("^(.-%S)(  +)%d")
+        columns[#columns + 1] = name and #name + #spaces or line
+      end
+      assert.equal(m == ml and 5 or 4, #columns, head)
+      for _, c in ipairs(columns) do assert.equal(columns[1], c, head) end
+    end
+  end)
+
   it("prints accuracy, per-label figures and an aligned confusion matrix", function()
     local r = run("eval -m " .. model() .. " " .. D .. "/test.jsonl")
     assert.equal(0, r.code, r.err)

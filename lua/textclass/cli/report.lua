@@ -24,12 +24,18 @@ end
 --- The evaluation report (see textclass.cli.metrics for the figures).
 function M.evaluation(r, extra)
   local out = {}
-  out[#out + 1] = string.format("documents  %d%s\n", r.documents,
-    extra and extra.errors and extra.errors > 0 and string.format(" (%d more could not be read)", extra.errors) or "")
-  out[#out + 1] = string.format("accuracy   %s\n", f4(r.accuracy))
-  out[#out + 1] = string.format("macro F1   %s\n", f4(r.macro_f1))
-  out[#out + 1] = string.format("micro F1   %s\n", f4(r.micro_f1))
-  if extra and extra.multilabel then out[#out + 1] = string.format("exact match %s\n", f4(r.exact_match)) end
+  -- the figures' names in one column: "exact match" (multi-label) is the
+  -- longest name when there, else "documents"
+  local multilabel = extra and extra.multilabel
+  local function figure(name, value)
+    out[#out + 1] = string.format("%-" .. (multilabel and 11 or 9) .. "s  %s\n", name, value)
+  end
+  figure("documents", string.format("%d%s", r.documents,
+    extra and extra.errors and extra.errors > 0 and string.format(" (%d more could not be read)", extra.errors) or ""))
+  figure("accuracy", f4(r.accuracy))
+  figure("macro F1", f4(r.macro_f1))
+  figure("micro F1", f4(r.micro_f1))
+  if multilabel then figure("exact match", f4(r.exact_match)) end
   out[#out + 1] = "\nper label:\n"
   out[#out + 1] = per_label_table(r.labels, r.per_label)
   out[#out + 1] = "\nconfusion matrix (rows: gold, columns: predicted):\n"
