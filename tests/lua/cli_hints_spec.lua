@@ -2,7 +2,8 @@
 -- turn the right way: JSONL read as text, JSONL read as fastText lines, a
 -- CSV column that is not there, a threshold that cannot apply, an output
 -- file given to label's -o, a command without DATA, another tool's name
--- for a command, a fallback label that explain would leave unexplained.
+-- for a command, a fallback label that explain would leave unexplained,
+-- gold labels eval can never get right.
 local H = dofile("tests/lua/cli_helpers.lua")
 local run, spit, tsv, TMP = H.run, H.spit, H.tsv, H.TMP
 
@@ -182,6 +183,22 @@ describe("textclass hints", function()
     -- nor does a multi-class model's label
     r = run("explain -m " .. H.model() .. " -", { stdin = "Zyxw vutsr qponm lkjih gfedc.\n" })
     assert.is_nil(r.out:find("fallback", 1, true))
+  end)
+
+  it("eval names gold labels the model does not have", function()
+    spit(TMP .. "/gold.jsonl", '{"text": "The striker scored twice in the final.", "label": "football"}\n' ..
+                               '{"text": "Hackers stole passwords in a data breach.", "label": "cyber"}\n' ..
+                               '{"text": "The band released a new album.", "label": "music"}\n')
+    local r = run("eval -q -m " .. H.model() .. " " .. TMP .. "/gold.jsonl")
+    assert.equal(0, r.code)
+    local labels = run("info --json -m " .. H.model()).out:match('"labels":%[(.-)%]'):gsub('"', ""):gsub(",", ", ")
+    assert.equal("textclass: gold labels football, music are not among the classifier's labels (" .. labels ..
+                 "): their documents are never right\n", r.err)
+    r = run("eval -q --json -m " .. H.model() .. " " .. TMP .. "/gold.jsonl")
+    assert.matches("gold labels football, music", r.err)
+    -- gold labels the model has: nothing to say
+    r = run("eval -q -m " .. H.model() .. " " .. H.D .. "/test.jsonl")
+    assert.equal("", r.err)
   end)
 
   it("tells label's -o FILE that records go to stdout", function()

@@ -126,6 +126,22 @@ function M.run(opts, operands)
     if not ok then util.fail("--errors: %s", err) end
   end
   local r = acc:result()
+  -- gold labels the classifier cannot give (another model's labels, or the
+  -- wrong --label-field): their documents are never right, which the
+  -- figures alone do not explain
+  local known, unknown = {}, {}
+  for _, l in ipairs(clf:labels()) do known[l] = true end
+  if next(known) then
+    for _, l in ipairs(r.labels) do
+      local p = r.per_label[l]
+      if not known[l] and p and (p.support or 0) > 0 then unknown[#unknown + 1] = l end
+    end
+  end
+  if #unknown > 0 then
+    util.warn("gold label%s %s %s not among the classifier's labels (%s): %s documents are never right",
+              #unknown == 1 and "" or "s", table.concat(unknown, ", "), #unknown == 1 and "is" or "are",
+              table.concat(clf:labels(), ", "), #unknown == 1 and "its" or "their")
+  end
   if opts.json then
     r.errors = #bad
     r.misclassified = n_wrong
