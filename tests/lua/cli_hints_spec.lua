@@ -225,6 +225,18 @@ describe("textclass hints", function()
     assert.matches("^textclass: no such command 'frobnicate'\n", run("frobnicate").err)
   end)
 
+  it("refuses --header with JSONL output rather than ignore it", function()
+    local r = run("label --header -o jsonl -m " .. H.model(), { stdin = "The striker scored.\n" })
+    assert.equal(2, r.code)
+    assert.equal("", r.out)
+    assert.matches("^textclass: %-%-header applies to tsv and csv output, not jsonl", r.err)
+    r = run("label -q --header -o tsv -m " .. H.model(), { stdin = "The striker scored.\n" })
+    assert.equal(0, r.code)
+    assert.equal("id\tlabel\tlabels\tscores\terror", H.lines(r.out)[1])
+    r = run("label -q --no-header -o jsonl -m " .. H.model(), { stdin = "The striker scored.\n" })
+    assert.equal(0, r.code)
+  end)
+
   it("says how to give DATA on stdin", function()
     for _, cmd in ipairs({ "train -o " .. TMP .. "/z.model", "eval" }) do
       local r = run(cmd)

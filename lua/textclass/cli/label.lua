@@ -53,7 +53,7 @@ M.spec = {
       choice_hint = function(v)
         if v:find("[./]") then return " (the records go to stdout: -o FORMAT > " .. v .. ")" end
       end },
-    { long = "header", help = "print a header line (default for csv)" },
+    { long = "header", help = "print a header line (default for csv; tsv and csv only)" },
     { long = "no-header", help = "no header line (default for tsv and jsonl)" },
   }, inputs.TEXT_OPTIONS, {
     { short = "t", long = "threshold", arg = "X", type = "number", min = 0, max = 1,
@@ -113,6 +113,10 @@ end
 
 function M.run(opts, operands)
   if opts.header and opts.no_header then util.usage_error("--header and --no-header contradict each other") end
+  -- JSONL records name their fields: there is no header line to add
+  if opts.header and opts.output == "jsonl" then
+    util.usage_error("--header applies to tsv and csv output, not jsonl (each JSONL record names its fields)")
+  end
   if #operands == 0 then operands = { "-" } end
   local n_stdin = inputs.count_stdin(operands)
 
