@@ -48,9 +48,14 @@
  *    . _ : - only. Bytes iconv cannot map become U+FFFD one at a time and
  *    conversion goes on, so a converted page's text is always UTF-8 (what
  *    iconv writes is checked, as it passes some charsets' out-of-range
- *    values on). A page declaring nothing, UTF-8, or a charset iconv does
- *    not know is read as bytes: invalid UTF-8 is repaired by the text
- *    stage, and tc_html_charset lets a caller say why.
+ *    values on). A page that declares nothing and holds bytes past ASCII
+ *    but not one multibyte UTF-8 character is read as Windows-1252, the
+ *    fallback browsers use for Western pages (old sites saved from a
+ *    Latin-1 editor); one UTF-8 character is enough to say it is UTF-8 with
+ *    stray bytes, which a single-byte text rarely spells by chance. A page
+ *    declaring UTF-8 or a charset iconv does not know, or nothing while
+ *    it holds UTF-8, is read as bytes: invalid UTF-8 is repaired by the
+ *    text stage, and tc_html_charset lets a caller say why.
  *
  *  - Converters are kept in the workspace (the last four), since opening
  *    one costs glibc a module load; one workspace per thread, as always.
@@ -473,6 +478,16 @@ static int open_converter(tc_workspace *ws, const char *from, iconv_t *cd) {
   return TC_OK;
 }
 
+/* Does p hold at least one well-formed multibyte UTF-8 character? */
+static int has_utf8_character(const unsigned char *p, size_t n) {
+  size_t i;
+  for (i = 0; i < n; i++) {
+    size_t k = p[i] >= 0xF0 ? 4 : p[i] >= 0xE0 ? 3 : p[i] >= 0xC2 ? 2 : 0;
+    if (k && k <= n - i && tc_utf8_check((const char *)p + i, k) == k) return 1;
+  }
+  return 0;
+}
+
 /* How tc_html_text reads the page: *how (TC_CHARSET_*) and *as (AS_*);
  * for AS_ICONV, *cd is ready. TC_OK or TC_ENOMEM. */
 static int decide(tc_workspace *ws, const unsigned char *p, size_t n, charset *cs, int *how, int *as,
@@ -483,6 +498,10 @@ static int decide(tc_workspace *ws, const unsigned char *p, size_t n, charset *c
   find_charset(p, n, cs);
   if (cs->len == 0) {
     *how = TC_CHARSET_NONE;
+    if (tc_utf8_check((const char *)p, n) < n && !has_utf8_character(p, n)) {
+      *how = TC_CHARSET_ASSUMED;
+      *as = AS_CP1252;
+    }
     return TC_OK;
   }
   *how = TC_CHARSET_UTF8;

@@ -214,8 +214,12 @@ TC_API int tc_normalize(const tc_options *o, tc_workspace *ws,
  * table, any other charset by the C library's iconv. Bytes the charset
  * does not map, and a multibyte sequence cut short by the end, become
  * U+FFFD; a converted page's text is always valid UTF-8. A page that
- * declares nothing, UTF-8, or a charset iconv does not know is read as it
- * is: its invalid UTF-8 is repaired by the text stage.
+ * declares nothing and is not valid UTF-8 is read as Windows-1252, as
+ * browsers read Western pages without a declaration, unless it holds a
+ * well-formed multibyte UTF-8 character (then it is UTF-8 with stray
+ * bytes). A page that declares UTF-8 or a charset iconv does not know, or
+ * nothing while it holds UTF-8, is read as it is: its invalid UTF-8 is
+ * repaired by the text stage.
  *
  * Linear time on any bytes; *out (NUL-terminated, *out_len without it) is
  * in the workspace until its next use for HTML. Thread-safe with one
@@ -235,9 +239,12 @@ enum {
                                means UTF-8), or valid UTF-8 whatever is declared:
                                read as they are */
   TC_CHARSET_CONVERTED = 2, /* converted to UTF-8 from the declared charset */
-  TC_CHARSET_UNKNOWN = 3    /* a charset declared that cannot be converted (not a
+  TC_CHARSET_UNKNOWN = 3,   /* a charset declared that cannot be converted (not a
                                name iconv knows), and not valid UTF-8: read as
                                they are */
+  TC_CHARSET_ASSUMED = 4    /* no charset declared, not valid UTF-8 and no
+                               multibyte UTF-8 character in it: converted from
+                               Windows-1252, the browsers' fallback */
 };
 
 /* The longest charset name tc_html_charset reports; a longer one is no
@@ -273,8 +280,7 @@ enum {
  * NUL-terminated and cut to cap - 1 bytes ("" when none): room for
  * TC_CHARSET_NAME_MAX + 1 bytes takes any name. *how receives a
  * TC_CHARSET_* value (a page that begins with a UTF-8 byte order mark is
- * TC_CHARSET_UTF8). Linear in len (the page is checked for valid UTF-8
- * only when it declares a charset to convert from). Uses the workspace's
+ * TC_CHARSET_UTF8). Linear in len. Uses the workspace's
  * converters only: the text tc_html_text left there stays valid.
  * TC_EINVAL (ws, how, or html when len > 0 is NULL; name NULL with cap >
  * 0) or TC_ENOMEM. */

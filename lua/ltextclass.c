@@ -151,12 +151,13 @@ static int tcl_html_text(lua_State *L) {
  * @string html
  * @return string what is done: "none" (no charset declared), "utf-8"
  *   (UTF-8 or UTF-16 declared, or the page is valid UTF-8), "converted",
- *   or "unknown" (a charset that cannot be converted; read as it is)
+ *   "unknown" (a charset that cannot be converted; read as it is), or
+ *   "assumed" (none declared, and no UTF-8 in it: read as Windows-1252)
  * @return string|nil the declared name as written (letters, digits and
  *   . _ : - only; at most TC_CHARSET_NAME_MAX bytes), nil when none
  */
 static int tcl_html_charset(lua_State *L) {
-  static const char *const how_names[] = {"none", "utf-8", "converted", "unknown"};
+  static const char *const how_names[] = {"none", "utf-8", "converted", "unknown", "assumed"};
   tcl_state *s = get_state(L);
   size_t len;
   const char *html = luaL_checklstring(L, 1, &len);
@@ -165,7 +166,7 @@ static int tcl_html_charset(lua_State *L) {
   tcl_check_nargs(L, 1);
   rc = tc_html_charset(state_ws(L, s), html, len, name, sizeof name, &how);
   if (rc != TC_OK) return core_error(L, rc, NULL);
-  lua_pushstring(L, how >= 0 && how <= TC_CHARSET_UNKNOWN ? how_names[how] : "unknown");
+  lua_pushstring(L, how >= 0 && how <= TC_CHARSET_ASSUMED ? how_names[how] : "unknown");
   if (name[0]) lua_pushstring(L, name);
   else lua_pushnil(L);
   return 2;

@@ -85,14 +85,20 @@ TEST(windows_1252_pages) {
   const char page[] = "<meta charset=\"windows-1252\"><p>Caf\xe9 \x93q\x94 \x80</p>";
   const char utf8[] = "<meta charset=\"windows-1252\"><p>Caf\xc3\xa9</p>";
   const char undeclared[] = "<p>Caf\xe9</p>";
+  const char undeclared_cut[] = "<p>Caf\xe9 \xe2\x80</p>"; /* the start of a UTF-8 character is none */
+  const char undeclared_utf8[] = "<p>Caf\xc3\xa9 \xe9t\xe9</p>";
   const char http_equiv[] = "<meta http-equiv=\"Content-Type\" content=\"text/html; charset=ISO-8859-1\"><p>Caf\xe9</p>";
   const char xml[] = "<?xml version=\"1.0\" encoding=\"iso-8859-1\"?><p>Caf\xe9</p>";
   const char other[] = "<meta charset=\"shift_jis\"><p>Caf\xe9</p>";
   CHECK_EQ_STR(text_of(page, sizeof page - 1), "Caf\xc3\xa9 \xe2\x80\x9cq\xe2\x80\x9d \xe2\x82\xac");
   /* valid UTF-8 is kept as it is whatever the page says */
   CHECK_EQ_STR(text_of(utf8, sizeof utf8 - 1), "Caf\xc3\xa9");
-  /* no declaration: bytes pass through (the text stage repairs them) */
-  CHECK_EQ_STR(text_of(undeclared, sizeof undeclared - 1), "Caf\xe9");
+  /* no declaration and no UTF-8 in it: Windows-1252, as browsers read it */
+  CHECK_EQ_STR(text_of(undeclared, sizeof undeclared - 1), "Caf\xc3\xa9");
+  CHECK_EQ_STR(text_of(undeclared_cut, sizeof undeclared_cut - 1), "Caf\xc3\xa9 \xc3\xa2\xe2\x82\xac");
+  /* one well-formed UTF-8 character: UTF-8 with a stray byte, which passes
+   * through (the text stage repairs it) */
+  CHECK_EQ_STR(text_of(undeclared_utf8, sizeof undeclared_utf8 - 1), "Caf\xc3\xa9 \xe9t\xe9");
   CHECK_EQ_STR(text_of(http_equiv, sizeof http_equiv - 1), "Caf\xc3\xa9");
   CHECK_EQ_STR(text_of(xml, sizeof xml - 1), "Caf\xc3\xa9");
   /* Shift_JIS: E9 needs a second byte, and '<' is none */
@@ -194,6 +200,8 @@ TEST(charset_reports) {
   static const char utf16[] = "<meta charset=\"UTF-16LE\"><p>caf\xe9</p>";
   static const char utf8[] = "<meta charset=\"utf-8\"><p>caf\xe9</p>";
   static const char none[] = "<p>caf\xe9</p>";
+  static const char none_utf8[] = "<p>caf\xc3\xa9</p>";
+  static const char none_stray[] = "<p>caf\xc3\xa9 \xff</p>";
   static const char translit[] = "<meta charset=\"koi8-r//TRANSLIT\"><p>\xf0\xd2</p>";
   static const char path[] = "<meta charset=\"../../x\"><p>\xf0\xd2</p>";
   static const char too_long[] = "<meta charset=\"iso-8859-5-but-a-name-longer-than-forty-bytes\"><p>\xf0\xd2</p>";
@@ -219,9 +227,15 @@ TEST(charset_reports) {
   CHECK_EQ_STR(name, "UTF-16LE");
   CHECK_EQ_STR(text_of(utf8, sizeof utf8 - 1), "caf\xe9");
   CHECK_EQ_INT(charset_of(utf8, sizeof utf8 - 1, name, sizeof name), TC_CHARSET_UTF8);
-  CHECK_EQ_INT(charset_of(none, sizeof none - 1, name, sizeof name), TC_CHARSET_NONE);
+  /* nothing declared (charset="" is nothing): Windows-1252 assumed unless
+   * the page is UTF-8, or holds a UTF-8 character */
+  CHECK_EQ_INT(charset_of(none, sizeof none - 1, name, sizeof name), TC_CHARSET_ASSUMED);
   CHECK_EQ_STR(name, "");
-  CHECK_EQ_INT(charset_of(empty, sizeof empty - 1, name, sizeof name), TC_CHARSET_NONE);
+  CHECK_EQ_INT(charset_of(empty, sizeof empty - 1, name, sizeof name), TC_CHARSET_ASSUMED);
+  CHECK_EQ_STR(text_of(empty, sizeof empty - 1), "\xc3\xb0\xc3\x92");
+  CHECK_EQ_INT(charset_of(none_utf8, sizeof none_utf8 - 1, name, sizeof name), TC_CHARSET_NONE);
+  CHECK_EQ_INT(charset_of(none_stray, sizeof none_stray - 1, name, sizeof name), TC_CHARSET_NONE);
+  CHECK_EQ_INT(charset_of("<p>ascii</p>", 12, name, sizeof name), TC_CHARSET_NONE);
   /* the name is its letters, digits and . _ : - only: iconv never sees
    * "//TRANSLIT" or a path */
   CHECK_EQ_STR(text_of(translit, sizeof translit - 1), "\xd0\x9f\xd1\x80");

@@ -55,9 +55,12 @@ describe("tc.html_charset and pages in other charsets", function()
     assert.same({ "utf-8", "koi8-r" }, { tc.html_charset('\239\187\191<meta charset="koi8-r">' .. CP1251) })
     assert.same({ "converted", "koi8-r" }, { tc.html_charset('<?xml version="1.0" encoding="koi8-r"?>' .. CP1251) })
     assert.same({ "unknown", ".." }, { tc.html_charset('<meta charset="../x">' .. CP1251) })
+    -- nothing declared: Windows-1252 assumed when no UTF-8 is in the page
     local how, name = tc.html_charset("<p>" .. CP1251 .. "</p>")
-    assert.equal("none", how)
+    assert.equal("assumed", how)
     assert.is_nil(name)
+    assert.same({ "none" }, { tc.html_charset("<p>" .. CYRILLIC .. CP1251 .. "</p>") })
+    assert.same({ "none" }, { tc.html_charset("<p>" .. CYRILLIC .. "</p>") })
     assert.equal("none", (tc.html_charset("")))
   end)
 
@@ -72,7 +75,8 @@ describe("tc.html_charset and pages in other charsets", function()
                                 "</p></body></html>")
     spit(TMP .. "/x-foo.html", '<meta charset="x-foo"><p>' .. CP1251 .. words .. "</p>")
     spit(TMP .. "/utf8.html", '<meta charset="utf-8"><p>Hackers ' .. CP1251 .. words .. "</p>")
-    spit(TMP .. "/undeclared.html", "<p>Hackers " .. CP1251 .. words .. "</p>")
+    -- (a UTF-8 character in it: not a page in Windows-1252)
+    spit(TMP .. "/undeclared.html", "<p>Hackers\u{2019} " .. CP1251 .. words .. "</p>")
     local pages = TMP .. "/cp1251.html " .. TMP .. "/x-foo.html " .. TMP .. "/utf8.html " .. TMP .. "/undeclared.html"
     local r = run("label -q -o jsonl -m " .. model() .. " " .. pages)
     assert.equal(1, r.code)
@@ -87,11 +91,21 @@ describe("tc.html_charset and pages in other charsets", function()
     assert.equal("the page declares charset 'x-foo', which cannot be converted; invalid UTF-8 at byte 1 of " ..
                  "the page's text", rows[2].error)
     assert.equal("invalid UTF-8 at byte 9 of the page's text (the page declares charset 'utf-8')", rows[3].error)
-    assert.equal("invalid UTF-8 at byte 9 of the page's text (the page declares no charset)", rows[4].error)
+    assert.equal("invalid UTF-8 at byte 12 of the page's text (the page declares no charset)", rows[4].error)
     -- --replace-invalid labels them anyway
     r = run("label -q -o jsonl --replace-invalid -m " .. model() .. " " .. pages)
     assert.equal(0, r.code, r.err)
     for _, row in ipairs(jsonl(r.out)) do assert.is_nil(row.error) end
+    -- a page that declares nothing and holds no UTF-8 is read as Windows-1252,
+    -- as browsers read it: it scores as its text given in UTF-8
+    spit(TMP .. "/latin1.html", "<p>Le pr\xe9sident a d\xe9clar\xe9 \x93la r\xe9forme\x94 de l'\xe9tat.</p>")
+    spit(TMP .. "/latin1.jsonl",
+         cjson.encode({ text = "Le pr\u{E9}sident a d\u{E9}clar\u{E9} \u{201C}la r\u{E9}forme\u{201D} de l'\u{E9}tat." }) .. "\n")
+    r = run("label -q -o jsonl -m " .. model() .. " " .. TMP .. "/latin1.html " .. TMP .. "/latin1.jsonl")
+    assert.equal(0, r.code, r.err)
+    rows = jsonl(r.out)
+    assert.is_nil(rows[1].error)
+    assert.same(rows[2].scores, rows[1].scores)
     -- explain says the same
     r = run("explain -m " .. model() .. " " .. TMP .. "/x-foo.html")
     assert.equal(1, r.code)
