@@ -217,7 +217,8 @@ end
 --- An iterator over the documents in `paths`, as `textclass label` reads
 -- them.
 -- @param paths a path or a list of paths: files, folders (walked in byte
---   order, hidden entries skipped), "-" for stdin (at most once).
+--   order, hidden entries and saved pages' X_files folders skipped), "-"
+--   for stdin (at most once).
 -- @param opts optional table: format ("auto", "text", "lines", "jsonl",
 --   "csv", "tsv", "feed"), text_field, id_field, text_column, id_column
 --   (a name or a 1-based number), separator, html, no_html,

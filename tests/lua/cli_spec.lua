@@ -945,6 +945,32 @@ describe("textclass label on awkward folders", function()
     assert.equal(dir .. "/sub/a.txt", rows[1][1])
   end)
 
+  it("skips a saved page's resource folder (X_files beside X.html), for label and train, unless named", function()
+    local dir = TMP .. "/saved"
+    os.execute("mkdir -p " .. dir .. "/sport/match_files " .. dir .. "/sport/notes_files " .. dir .. "/page_files")
+    spit(dir .. "/sport/match.html", "<html><body><p>The striker scored twice in the cup final.</p></body></html>")
+    spit(dir .. "/sport/match_files/analytics.js", "function track(){ var hack = 'password'; }")
+    spit(dir .. "/sport/match_files/logo.png", "\137PNG\r\n\26\n\0\0\0")
+    -- no notes.html beside it: an ordinary folder
+    spit(dir .. "/sport/notes_files/a.txt", "The goalkeeper saved a penalty.")
+    -- page_files beside no page: an ordinary folder too
+    spit(dir .. "/page_files/b.txt", "The goalkeeper saved a penalty.")
+    local r = run("label -q -m " .. model() .. " " .. dir)
+    assert.equal(0, r.code, r.err)
+    local ids = {}
+    for _, row in ipairs(tsv(r.out)) do ids[#ids + 1] = row[1] end
+    assert.same({ dir .. "/page_files/b.txt", dir .. "/sport/match.html", dir .. "/sport/notes_files/a.txt" }, ids)
+    -- named as an operand, the folder is read
+    r = run("label -q -m " .. model() .. " " .. dir .. "/sport/match_files")
+    assert.equal(2, #tsv(r.out))
+    -- train's label folders skip it too (the .png would be a bad record)
+    spit(dir .. "/sport/x.txt", "The team won the league.")
+    os.execute("mkdir -p " .. dir .. "/cyber && echo 'Hackers stole passwords.' > " .. dir .. "/cyber/a.txt && " ..
+               "echo 'Ransomware hit the hospital.' > " .. dir .. "/cyber/b.txt && rm -r " .. dir .. "/page_files")
+    r = run("train -q --min-df 1 -o " .. TMP .. "/saved.model " .. dir)
+    assert.equal(0, r.code, r.err)
+  end)
+
   it("gives a FIFO inside a folder an error record, without opening it", function()
     local dir = TMP .. "/withfifo"
     os.execute("mkdir -p " .. dir .. " && mkfifo " .. dir .. "/b.pipe && " ..

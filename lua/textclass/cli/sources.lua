@@ -1,7 +1,8 @@
 -- textclass.cli.sources - command-line operands as a list of sources.
 --
 -- Operands are files, folders (walked recursively, entries in byte order,
--- hidden entries skipped, symlink loops cut) and "-" for stdin. A source
+-- hidden entries and saved pages' resource folders skipped, symlink loops
+-- cut) and "-" for stdin. A source
 -- is { path, stdin = bool, size = bytes|nil, error = message|nil,
 -- folder = root|nil, label = name|nil }; one that cannot be read carries
 -- its error, so it still stands for one record. Nothing is opened here
@@ -21,6 +22,14 @@ function M.count_stdin(operands)
   return n
 end
 
+-- Is `name`, in a folder holding `names`, the folder of a page saved with
+-- its resources (a browser's "Web page, complete": X.html and X_files/,
+-- the page's scripts, styles and images)? Its files are no articles.
+local function page_resources(name, names)
+  local page = name:match("^(.+)_files$")
+  return page ~= nil and (names[page .. ".html"] or names[page .. ".htm"] or names[page .. ".xhtml"]) ~= nil
+end
+
 -- Walk a folder, appending { path =, size = } for every regular file and
 -- { path =, error = } for entries that cannot be read or are not regular
 -- files (FIFOs, sockets, devices).
@@ -36,16 +45,16 @@ local function walk(dir, out, seen, label)
     out[#out + 1] = { path = dir, error = util.sys_message(iter), label = label }
     return
   end
-  local names = {}
+  local names, present = {}, {}
   for name in iter, state do
-    if name:sub(1, 1) ~= "." then names[#names + 1] = name end
+    if name:sub(1, 1) ~= "." then names[#names + 1] = name; present[name] = true end
   end
   table.sort(names)
   for _, name in ipairs(names) do
     local path = dir:sub(-1) == "/" and (dir .. name) or (dir .. "/" .. name)
     local mode, err, code = lfs.attributes(path, "mode")
     if mode == "directory" then
-      walk(path, out, seen, label)
+      if not page_resources(name, present) then walk(path, out, seen, label) end
     elseif mode == "file" then
       out[#out + 1] = { path = path, size = lfs.attributes(path, "size"), label = label }
     elseif mode == nil then
