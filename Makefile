@@ -133,7 +133,7 @@ models: all
 	$(MAKE) -C models
 
 demo: all
-	$(CLI) label examples/articles
+	$(CLI) label --header examples/articles
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib \
