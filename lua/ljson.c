@@ -1,8 +1,10 @@
 /*
- * ljson.c - textclass.json_fields: two top-level fields of a JSON object,
- * without decoding the rest (and, on request, the others' JSON text).
+ * ljson.c - textclass.json_fields: two top-level fields of a JSON object
+ * (or a few more), without decoding the rest (and, on request, the others'
+ * JSON text).
  *
- * `textclass label` reads JSONL and needs only each record's text and id.
+ * `textclass label` reads JSONL and needs only each record's text and id
+ * (the text may be in several fields: --text-field title,body).
  * Decoding the whole record with lua-cjson (every field a Lua value, then
  * garbage) cost more than half of the command line's own time per
  * document; this scanner validates the line and copies out just the two
@@ -36,6 +38,7 @@
 #include "ltextclass.h"
 
 #define MAX_DEPTH 1000 /* lua-cjson's default decode_max_depth */
+#define MAX_FIELDS 32  /* the names container() can match: the bits of its `hits` */
 
 typedef struct scan {
   const unsigned char *p, *end;
@@ -223,7 +226,7 @@ static int container(scan *s, field *f, size_t nf) {
     return 1;
   }
   for (;;) {
-    unsigned hits = 0; /* bit i: the key is f[i].name (both bits when the names are equal) */
+    uint32_t hits = 0; /* bit i: the key is f[i].name (several bits when names are equal) */
     const unsigned char *key = NULL;
     size_t key_len = 0;
     int decoded = 0; /* the key, its escapes decoded, is on the Lua stack */
@@ -242,7 +245,7 @@ static int container(scan *s, field *f, size_t nf) {
       }
       for (i = 0; f && i < nf; i++) {
         if (key_len == f[i].name_len && memcmp(key, f[i].name, f[i].name_len) == 0)
-          hits |= 1u << i;
+          hits |= (uint32_t)1 << i;
       }
       skip_ws(s);
       if (s->p >= s->end || *s->p != ':') return 0;
@@ -269,7 +272,7 @@ static int container(scan *s, field *f, size_t nf) {
         got.len = (size_t)(s->p - start);
       }
       for (i = 0; i < nf; i++) {
-        if (!(hits & (1u << i))) continue;
+        if (!(hits & ((uint32_t)1 << i))) continue;
         f[i].kind = got.kind;
         f[i].at = got.at;
         f[i].len = got.len;
@@ -360,7 +363,7 @@ static void push_unescaped(lua_State *L, const unsigned char *p, size_t len) {
 static const char *const KIND_NAMES[] = { "absent", "string", "number", "other" };
 
 /***
- * Two top-level fields of a JSON object, without decoding the rest.
+ * Two top-level fields of a JSON object (or more), without decoding the rest.
  * @function json_fields
  * @string line one JSON text (surrounding whitespace allowed)
  * @string name1
@@ -369,25 +372,30 @@ static const char *const KIND_NAMES[] = { "absent", "string", "number", "other" 
  *   its JSON text exactly as written ([] stays [], 12345678901234567890
  *   keeps its digits); filled as the scan goes, so drop it when the call
  *   returns false
- * @return v1, kind1, v2, kind2: a string field's value (escapes decoded), a
- *   number's token as written, nil otherwise; kind "string", "number",
- *   "other" (true, false, null, an object or array) or "absent"
+ * @string[opt] ... more names (after others, which may then be nil), up
+ *   to 32 names in all: the fields of a text in several (title, body)
+ * @return v1, kind1, v2, kind2, ...: for each name in order, a string
+ *   field's value (escapes decoded), a number's token as written, nil
+ *   otherwise; kind "string", "number", "other" (true, false, null, an
+ *   object or array) or "absent"
  * @return[2] false when the line is not an object this scanner handles
  *   (then decode it with lua-cjson, whose verdict stands)
  */
 int tcl_json_fields(lua_State *L) {
-  size_t len, i;
+  size_t len, i, nf;
   const char *line = luaL_checklstring(L, 1, &len);
-  field f[2];
+  int top = lua_gettop(L);
+  field f[MAX_FIELDS];
   scan s;
-  for (i = 0; i < 2; i++) {
-    f[i].name = luaL_checklstring(L, (int)i + 2, &f[i].name_len);
+  nf = top > 4 ? (size_t)top - 2 : 2;
+  if (nf > MAX_FIELDS) luaL_argerror(L, MAX_FIELDS + 3, "at most 32 field names");
+  for (i = 0; i < nf; i++) {
+    f[i].name = luaL_checklstring(L, i < 2 ? (int)i + 2 : (int)i + 3, &f[i].name_len);
     f[i].kind = ABSENT;
     f[i].at = NULL;
     f[i].len = 0;
     f[i].escaped = 0;
   }
-  tcl_check_nargs(L, 4);
   s.p = (const unsigned char *)line;
   s.end = s.p + len;
   s.depth = 0;
@@ -399,7 +407,7 @@ int tcl_json_fields(lua_State *L) {
     s.others = 4;
   }
   skip_ws(&s);
-  if (s.p >= s.end || *s.p != '{' || !container(&s, f, 2)) {
+  if (s.p >= s.end || *s.p != '{' || !container(&s, f, nf)) {
     lua_pushboolean(L, 0);
     return 1;
   }
@@ -408,11 +416,12 @@ int tcl_json_fields(lua_State *L) {
     lua_pushboolean(L, 0);
     return 1;
   }
-  for (i = 0; i < 2; i++) {
+  luaL_checkstack(L, 2 * (int)nf + 1, NULL);
+  for (i = 0; i < nf; i++) {
     if (f[i].kind == STRING && f[i].escaped) push_unescaped(L, f[i].at, f[i].len);
     else if (f[i].kind == STRING || f[i].kind == NUMBER) lua_pushlstring(L, (const char *)f[i].at, f[i].len);
     else lua_pushnil(L);
     lua_pushstring(L, KIND_NAMES[f[i].kind]);
   }
-  return 4;
+  return 2 * (int)nf;
 }

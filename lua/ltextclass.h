@@ -8,7 +8,7 @@
  *                 load_classifier
  *   lmodel.c      the "textclass.Model" handle and its methods
  *   lspec.c       option tables -> tc_options, text and label lists
- *   ljson.c       json_fields: two fields of a JSON object, the rest unread
+ *   ljson.c       json_fields: two fields (or more) of a JSON object, the rest unread
  *   lformat.c     format_scores: a result's "label:score" list, as "%.4f"
  *   ljob.c        model:predict_async and its "textclass.Batch" (a thread per batch)
  *   ltrain.c      train, cross_validate (specs, datasets, progress callbacks)

@@ -3,18 +3,20 @@
  *
  *   make fuzz FUZZ_SECONDS=60
  *
- * Any bytes go in as the line; the two field names are "text" and "id".
+ * Any bytes go in as the line; the field names are "text" and "id", and
+ * "title" after the others table for a line of odd length (a text in
+ * several fields, as --text-field title,body reads it).
  * Beyond what the sanitizers catch (every read stays inside the line, the
  * depth limit holds the recursion), it checks the function's promises and
  * aborts when one breaks:
  *  - it never raises on a string line;
- *  - it returns either false alone or four values: two (value, kind)
- *    pairs whose kind is "string", "number", "other" or "absent", with a
+ *  - it returns either false alone or a (value, kind) pair for each
+ *    name, whose kind is "string", "number", "other" or "absent", with a
  *    value exactly for strings and numbers;
  *  - a decoded string is never longer than the line (escapes only shrink)
  *    and a number token is a substring of the line;
- *  - the table of other members holds string keys other than "text" and
- *    "id" (a piece of the line, or decoded from escapes), each with a
+ *  - the table of other members holds string keys other than the names
+ *    (a piece of the line, or decoded from escapes), each with a
  *    non-empty piece of the line as its value.
  * Agreement with lua-cjson is checked by tests/lua/json_fields_spec.lua.
  */
@@ -60,11 +62,11 @@ static void check_pair(lua_State *L, int v, int k, const uint8_t *data, size_t s
   }
 }
 
-/* The other members (table at index 1): string keys other than "text" and
- * "id", each value a non-empty piece of the line, as written; each key a
+/* The other members (table at index 1): string keys other than "text",
+ * "id" and (when `more`) "title", each value a non-empty piece of the line, as written; each key a
  * piece of the line too, unless the line holds escapes (a key with escapes
  * is stored decoded, never longer than as written). */
-static void check_others(lua_State *L, const uint8_t *data, size_t size) {
+static void check_others(lua_State *L, const uint8_t *data, size_t size, int more) {
   lua_pushnil(L);
   while (lua_next(L, 1)) {
     size_t klen, vlen;
@@ -73,6 +75,7 @@ static void check_others(lua_State *L, const uint8_t *data, size_t size) {
     k = lua_tolstring(L, -2, &klen);
     v = lua_tolstring(L, -1, &vlen);
     if ((klen == 4 && memcmp(k, "text", 4) == 0) || (klen == 2 && memcmp(k, "id", 2) == 0)) abort();
+    if (more && klen == 5 && memcmp(k, "title", 5) == 0) abort();
     if (vlen == 0 || !contains(data, size, v, vlen) || klen > size) abort();
     if (!contains(data, size, k, klen) && !memchr(data, '\\', size)) abort();
     lua_pop(L, 1);
@@ -81,7 +84,7 @@ static void check_others(lua_State *L, const uint8_t *data, size_t size) {
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   lua_State *L;
-  int n;
+  int n, more = (int)(size % 2);
   if (!state) state = luaL_newstate();
   L = state;
   lua_settop(L, 0);
@@ -92,14 +95,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   lua_newtable(L);
   lua_pushvalue(L, -1);
   lua_insert(L, 1); /* the others table, kept below the call */
-  if (lua_pcall(L, 4, LUA_MULTRET, 0) != LUA_OK) abort();
+  if (more) lua_pushliteral(L, "title");
+  if (lua_pcall(L, 4 + more, LUA_MULTRET, 0) != LUA_OK) abort();
   n = lua_gettop(L) - 1;
   if (n == 1) {
     if (!lua_isboolean(L, 2) || lua_toboolean(L, 2)) abort();
-  } else if (n == 4) {
+  } else if (n == 4 + 2 * more) {
     check_pair(L, 2, 3, data, size);
     check_pair(L, 4, 5, data, size);
-    check_others(L, data, size);
+    if (more) check_pair(L, 6, 7, data, size);
+    check_others(L, data, size, more);
   } else {
     abort();
   }

@@ -14,26 +14,34 @@ local function cjson_view(v)
   return nil, "other"
 end
 
--- Check one line against lua-cjson; returns whether json_fields handled it.
-local function agrees(line, a, b)
+-- Check one line against lua-cjson, the fields named a, b and any more
+-- after them (default "text", "id"); returns whether json_fields handled it.
+local function agrees(line, a, b, ...)
   a, b = a or "text", b or "id"
+  local names, is_name = { a, b, ... }, {}
+  for _, name in ipairs(names) do is_name[name] = true end
   local others = {}
-  local va, ka, vb, kb = tc.json_fields(line, a, b, others)
-  if va == false then return false end
+  local got = table.pack(tc.json_fields(line, a, b, others, ...))
+  if got[1] == false then
+    assert(got.n == 1)
+    return false
+  end
+  assert(got.n == 2 * #names, string.format("%q: %d values for %d names", line, got.n, #names))
   local obj = cjson.decode(line)
   assert(type(obj) == "table", "json_fields handled a line lua-cjson refuses: " .. string.format("%q", line))
   -- the other members: exactly lua-cjson's other keys, each value's JSON
   -- text decoding to lua-cjson's value
   for k, v in pairs(obj) do
-    if k ~= a and k ~= b then
+    if not is_name[k] then
       assert(others[k] ~= nil, string.format("%q: member %s missing from others", line, k))
       assert.same(v, cjson.decode(others[k]), string.format("%q: member %s", line, k))
     end
   end
   for k in pairs(others) do
-    assert(obj[k] ~= nil and k ~= a and k ~= b, string.format("%q: others has %s", line, k))
+    assert(obj[k] ~= nil and not is_name[k], string.format("%q: others has %s", line, k))
   end
-  for _, f in ipairs({ { a, va, ka }, { b, vb, kb } }) do
+  for i, name in ipairs(names) do
+    local f = { name, got[2 * i - 1], got[2 * i] }
     local want, kind = cjson_view(obj[f[1]])
     assert(kind == f[3], string.format("%q: field %s is %s, lua-cjson says %s", line, f[1], f[3], kind))
     if kind == "string" then
@@ -137,6 +145,8 @@ describe("tc.json_fields", function()
       total = total + 1
       -- (valid JSON nested 4 deep at most: it must be handled)
       assert.is_true(agrees(line), line)
+      -- more names (a text in several fields), one of them twice
+      assert.is_true(agrees(line, "text", "id", "label", "text"), line)
       handled = handled + 1
       -- damage it: drop, flip or insert a byte
       for _ = 1, 2 do
@@ -147,7 +157,9 @@ describe("tc.json_fields", function()
         elseif r == 2 then bad = line:sub(1, i - 1) .. string.char(math.random(0, 255)) .. line:sub(i + 1)
         else bad = line:sub(1, i - 1) .. pieces[math.random(#pieces)] .. line:sub(i) end
         total = total + 1
-        if agrees(bad) then handled = handled + 1 end
+        local ok = agrees(bad)
+        if ok then handled = handled + 1 end
+        assert.equal(ok, agrees(bad, "label", "id", "text"), bad)
       end
     end
     -- the fast path is taken, not just allowed to exist
@@ -158,7 +170,25 @@ describe("tc.json_fields", function()
     assert.error_matches(function() tc.json_fields() end, "bad argument #1")
     assert.error_matches(function() tc.json_fields("{}", "text") end, "bad argument #3")
     assert.error_matches(function() tc.json_fields("{}", "a", "b", "c") end, "bad argument #4 .*table expected")
-    assert.error_matches(function() tc.json_fields("{}", "a", "b", {}, 1) end, "unexpected argument")
+    assert.error_matches(function() tc.json_fields("{}", "a", "b", {}, {}) end, "bad argument #5 .*string expected")
+    local names = {}
+    for i = 1, 31 do names[i] = "n" .. i end
+    assert.equal(64, select("#", tc.json_fields("{}", "a", "b", nil, table.unpack(names, 1, 30))))
+    assert.error_matches(function() tc.json_fields("{}", "a", "b", nil, table.unpack(names)) end,
+                         "bad argument #35 .*at most 32 field names")
+  end)
+
+  it("reads more fields, named after the others table, in order", function()
+    local line = '{"id": 1, "title": "Bank \\u00e9 hacked", "body": "Thieves took data.", "n": 2, "x": [1]}'
+    local others = {}
+    assert.same({ "Bank \u{e9} hacked", "string", "1", "number", "Thieves took data.", "string",
+                  nil, "absent", "2", "number" },
+                { tc.json_fields(line, "title", "id", others, "body", "nope", "n") })
+    assert.same({ x = "[1]" }, others)
+    -- without the others table, and a name given twice
+    assert.same({ "Thieves took data.", "string", "1", "number", "Thieves took data.", "string" },
+                { tc.json_fields(line, "body", "id", nil, "body") })
+    assert.same({ false }, { tc.json_fields('{"title": 1,}', "title", "id", nil, "body") })
   end)
 
   it("hands over the other members as written, and only on request", function()
