@@ -36,6 +36,7 @@
 local csv = require "textclass.cli.csv"
 local inputs = require "textclass.cli.inputs"
 local labelled_reader = require "textclass.cli.labelled"
+local records = require "textclass.cli.records"
 local stream = require "textclass.cli.stream"
 local util = require "textclass.cli.util"
 
@@ -80,6 +81,36 @@ function CHECKS.column(v)
   return CHECKS.string(v)
 end
 
+-- The fields or columns of the text: a comma list ("title,body") or an
+-- array of names (which may hold commas), for text_field; for
+-- text_column each a name or a number too. Converted to an array of names
+-- (column numbers as their digits).
+local function text_parts(v, check_one)
+  if type(v) ~= "table" then
+    local problem, value = check_one(v)
+    if problem then return problem end
+    v = value
+  else
+    local names = {}
+    for i = 1, #v do
+      local problem, value = check_one(v[i])
+      if problem then return string.format("name %d: %s", i, problem) end
+      names[i] = value
+    end
+    for k in pairs(v) do
+      if math.type(k) ~= "integer" or k < 1 or k > #v then return "an array of names expected" end
+    end
+    v = names
+  end
+  local names, problem = records.text_names(v)
+  if not names then return problem end
+  return nil, names
+end
+
+function CHECKS.fields(v) return text_parts(v, CHECKS.string) end
+
+function CHECKS.columns(v) return text_parts(v, CHECKS.column) end
+
 function CHECKS.separator(v)
   if not is_string(v) then return "string expected, got " .. type(v) end
   local sep, err = csv.separator(v)
@@ -98,8 +129,8 @@ end
 -- The options each function takes, with their check and the name of the
 -- CLI reading option they become (textclass.cli.inputs.read_options).
 local COMMON = {
-  text_field = { "string" }, id_field = { "string" },
-  text_column = { "column" }, id_column = { "column" },
+  text_field = { "fields" }, id_field = { "string" },
+  text_column = { "columns" }, id_column = { "column" },
   separator = { "separator" },
   html = { "boolean" }, no_html = { "boolean" }, replace_invalid = { "boolean" },
   max_bytes = { "size" },
@@ -221,8 +252,9 @@ end
 --   for stdin (at most once).
 -- @param opts optional table: format ("auto", "text", "lines", "jsonl",
 --   "csv", "tsv", "feed"), text_field, id_field, text_column, id_column
---   (a name or a 1-based number), separator, html, no_html,
---   replace_invalid, max_bytes, keep_fields (default true).
+--   (a name or a 1-based number; text_field and text_column may name
+--   several, "title,body" or an array, joined "TITLE\n\nBODY"), separator,
+--   html, no_html, replace_invalid, max_bytes, keep_fields (default true).
 -- @return iterator, nil, nil, closer (for a generic `for`): each step
 --   gives { id =, text = | error =, fields = }, in input order.
 -- @raise on a caller mistake; on a read error mid-file (a string).
@@ -241,9 +273,10 @@ end
 --   files, "-" for stdin (at most once).
 -- @param opts optional table: format ("auto", "jsonl", "csv", "fasttext",
 --   "folder"), text_field, id_field, label_field, text_column, id_column,
---   label_column, separator, html, no_html, replace_invalid, max_bytes,
---   multilabel (default false: a record without exactly one label gets
---   an error, as train says so without --multilabel).
+--   label_column (text_field and text_column as for documents), separator,
+--   html, no_html, replace_invalid, max_bytes, multilabel (default
+--   false: a record without exactly one label gets an error, as train
+--   says so without --multilabel).
 -- @return iterator, nil, nil, closer: each step gives { id =, where =,
 --   text =, labels = } or { id =, where =, error = }; blank lines give none.
 -- @raise on a caller mistake; on a read error mid-file (a string).

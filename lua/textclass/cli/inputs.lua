@@ -57,12 +57,21 @@ local EXT_LABELLED = { jsonl = "jsonl", ndjson = "jsonl", csv = "csv", tsv = "cs
 M.UNLABELLED_FORMATS = { "auto", "text", "lines", "jsonl", "csv", "tsv", "feed" }
 M.LABELLED_FORMATS = { "auto", "jsonl", "csv", "fasttext", "folder" }
 
+-- --text-field's and --text-column's check: the value as given, or nil
+-- and why its comma list of names cannot be (records.text_names).
+local function text_names(v)
+  local names, problem = records.text_names(v)
+  return names and v, problem
+end
+
 --- Options every command reading documents shares (label, train, eval):
 -- where the text and id are in JSONL and CSV, and what text is accepted.
 M.TEXT_OPTIONS = {
-  { long = "text-field", arg = "NAME", default = "text", help = "JSONL field holding the text" },
+  { long = "text-field", arg = "NAME[,NAME...]", default = "text", check = text_names,
+    help = "JSONL field holding the text; several (title,body) are joined with a blank line" },
   { long = "id-field", arg = "NAME", default = "id", help = "JSONL field holding the id" },
-  { long = "text-column", arg = "NAME|N", default = "text", help = "CSV column holding the text" },
+  { long = "text-column", arg = "NAME|N[,...]", default = "text", check = text_names,
+    help = "CSV column holding the text; several (headline,body or 2,5) are joined with a blank line" },
   { long = "id-column", arg = "NAME|N", help = "CSV column holding the id [id, when present]" },
   { long = "separator", arg = "CHAR", check = csv.separator,
     help = "CSV field separator: , ; | or tab (also comma, semicolon, pipe) [comma; tab for .tsv files]" },

@@ -31,6 +31,8 @@ M.spec = {
     "         the other fields are copied to JSONL output\n" ..
     "  csv    RFC 4180 with a header row (.csv; .tsv with tabs); --text-column,\n" ..
     "         --id-column, --separator (, ; | tab)\n" ..
+    "  (a text in several fields or columns, --text-field title,body, is read as\n" ..
+    "  TITLE, a blank line, BODY)\n" ..
     "  tsv    ID<TAB>TEXT per line, no header row (-i tsv only)\n" ..
     "  feed   each item of an RSS or Atom feed (.rss, .atom, or a file that begins\n" ..
     "         as a feed does): title and content; link, date and title go to JSONL\n" ..
@@ -71,7 +73,7 @@ M.spec = {
     "  textclass label examples/articles\n" ..
     "  textclass label -o jsonl --top 2 news.jsonl > labelled.jsonl\n" ..
     "  tail -f feed.txt | textclass label -q -i lines\n" ..
-    "  textclass label -m my.model -o csv --text-column body articles.csv\n",
+    "  textclass label -m my.model -o csv --text-column headline,body articles.csv\n",
 }
 
 -- The batch: at most this many documents, and (unless --batch is given)

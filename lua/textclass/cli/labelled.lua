@@ -75,10 +75,9 @@ function M.read(src, fmt, opts, emit, counter)
     return
   end
   local next_line = stream.lines(f, head, counter, src, records.line_limit(opts))
-  local text_field = opts.text_field or "text"
 
   if fmt == "jsonl" then
-    local n = 0
+    local n, names, values = 0, assert(records.text_names(opts.text_field or "text")), {}
     for line, too_long, invalid in next_line do
       n = n + 1
       local doc = { id = where(src, n), where = where(src, n) }
@@ -95,9 +94,10 @@ function M.read(src, fmt, opts, emit, counter)
           if opts.label_field then lname = opts.label_field; lv = obj[lname]
           elseif obj.label ~= nil then lname = "label"; lv = obj.label
           else lname = "labels"; lv = obj.labels end
-          local text = obj[text_field]
-          if type(text) ~= "string" then
-            doc.error = records.field_error(text, text_field)
+          for i, name in ipairs(names) do values[i] = obj[name] end
+          local text, problem, is_page = records.join_fields(names, values)
+          if not text then
+            doc.error = problem
           elseif lv == nil or lv == util.json_null then
             doc.error = opts.label_field and ("no '" .. lname .. "' field") or "no 'label' or 'labels' field"
           else
@@ -106,7 +106,7 @@ function M.read(src, fmt, opts, emit, counter)
             if lerr then doc.error = lerr
             else
               doc.labels = labels
-              take_text(doc, text, opts, nil, nil, invalid)
+              take_text(doc, text, opts, nil, nil, invalid, is_page)
             end
           end
         end
@@ -152,7 +152,8 @@ function M.read(src, fmt, opts, emit, counter)
       return
     end
     local function column(spec, option) return records.csv_column(header, spec, option) end
-    local text_col, text_problem, text_twice = column(opts.text_column or "text", "--text-column")
+    local text_specs = assert(records.text_names(opts.text_column or "text"))
+    local text_cols, text_problem, text_twice, text_missing = records.csv_columns(header, text_specs, "--text-column")
     local label_col, label_problem, label_twice = column(opts.label_column or "label", "--label-column")
     if not label_col and not label_twice and not opts.label_column then
       label_col, label_problem, label_twice = column("labels", "--label-column")
@@ -161,14 +162,14 @@ function M.read(src, fmt, opts, emit, counter)
     problem = (opts.id_column or id_twice) and id_problem   -- the id column is optional unless named
     if text_twice or label_twice then
       problem = text_twice and text_problem or label_problem
-    elseif not text_col or not label_col then
+    elseif not text_cols or not label_col then
       -- read with the wrong separator? else which columns there are, and
       -- the options that name the missing ones
       local flags = {}
-      if not text_col then flags[#flags + 1] = "--text-column NAME" end
+      if not text_cols then flags[#flags + 1] = "--text-column NAME" end
       if not label_col then flags[#flags + 1] = "--label-column NAME" end
       problem = string.format("the header needs a '%s' and a '%s' column",
-                              opts.text_column or "text", opts.label_column or "label") ..
+                              text_missing or table.concat(text_specs, ","), opts.label_column or "label") ..
                 records.csv_hint(header, sep, false, table.concat(flags, ", "))
     end
     if problem then
@@ -176,6 +177,7 @@ function M.read(src, fmt, opts, emit, counter)
       emit({ id = src.path, where = where(src, 1), error = problem })
       return
     end
+    local _, text_names = records.column_names(header, text_cols)
     while true do
       local fields, first, last, invalid = rows()
       if fields == nil then break end
@@ -191,7 +193,7 @@ function M.read(src, fmt, opts, emit, counter)
           doc.labels = util.split_list(fields[label_col], opts.label_sep or ",")
           local problem = #doc.labels == 0 and not opts.multilabel and "empty label" or labels_problem(doc.labels, invalid)
           if problem then doc.error = problem
-          else take_text(doc, fields[text_col], opts, nil, nil, invalid) end
+          else records.take_columns(doc, fields, text_cols, text_names, opts, invalid) end
         end
         emit(doc)
       end

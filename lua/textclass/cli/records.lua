@@ -1,6 +1,7 @@
 -- textclass.cli.records - what the readers of labelled and unlabelled
 -- documents share: the checks on an article's text, a whole file as one
--- article, and the pieces of a JSONL or CSV record (fields, ids, columns).
+-- article, a text joined from several fields or columns, and the pieces of
+-- a JSONL or CSV record (fields, ids, columns).
 --
 -- A record that fails a check still becomes a document, carrying an
 -- `error` message instead of its text.
@@ -164,11 +165,13 @@ end
 -- UTF-8 error names the page's charset. `invalid` is the stream's message
 -- when the record was read from UTF-16 holding invalid input
 -- (textclass.cli.stream.lines' third value).
-function M.take_text(doc, text, opts, whole_file, path, invalid)
+-- `is_page`: a part of a joined text (join_fields) after the first begins
+-- as a page does.
+function M.take_text(doc, text, opts, whole_file, path, invalid, is_page)
   local page
   doc.error = check_bytes(text, opts, whole_file)
   if not doc.error and not opts.no_html and
-     (opts.html or (path and M.is_html_path(path)) or
+     (opts.html or is_page or (path and M.is_html_path(path)) or
       (MAY_START_PAGE[byte(text, 1)] and M.looks_like_html(text))) then
     page = text
     text, doc.error = tc.html_text(text)
@@ -201,6 +204,85 @@ function M.read_whole(doc, src, f, head, opts, counter)
   counter.bytes = counter.bytes + (src.size or #text)
   if doc.error then return doc end
   return M.take_text(doc, text, opts, true, src.path, u16 and f:invalid(0, #text) or nil)
+end
+
+---------------------------------------------------------------------------
+-- An article in several fields or columns
+---------------------------------------------------------------------------
+
+--- The names of the fields (or columns) an article's text is in, in order:
+-- --text-field's or --text-column's comma list ("title,body"), or a list
+-- of names already (textclass.read takes a Lua array, whose names may
+-- hold commas); or nil and why not (an empty name, a name twice).
+function M.text_names(spec)
+  local names = spec
+  if type(spec) == "string" then
+    names = {}
+    for name in (spec .. ","):gmatch("([^,]*),") do names[#names + 1] = name end
+  end
+  if #names == 0 then return nil, "no name given" end
+  local seen = {}
+  for _, name in ipairs(names) do
+    if name == "" then return nil, "an empty name" .. (type(spec) == "string" and " in '" .. spec .. "'" or "") end
+    if seen[name] then return nil, "'" .. name .. "' is named twice" end
+    seen[name] = true
+  end
+  return names
+end
+
+-- "'a'", "'a' or 'b'", "'a', 'b' or 'c'": the names a message lists.
+local function either(names)
+  local quoted = {}
+  for i, name in ipairs(names) do quoted[i] = "'" .. name .. "'" end
+  if #quoted == 1 then return quoted[1] end
+  return table.concat(quoted, ", ", 1, #quoted - 1) .. " or " .. quoted[#quoted]
+end
+
+--- The text of an article from the values of the fields or columns it is
+-- in (`names`, text_names; values[i] is names[i]'s: nil when absent, a
+-- string, or any other value, which is not a string): one field's value as
+-- it is (take_text checks it), several fields' parts that hold more than
+-- white space, in order, joined by a blank line, as the corpora and feed
+-- items hold "TITLE\n\nBODY". Returns the text, nil, and true when a part
+-- after the first begins as an HTML page does (take_text's is_page: a
+-- plain headline before an HTML body); or nil and the problem: a value
+-- that is not a string (naming its field), no field there at all, or no
+-- part with text.
+function M.join_fields(names, values)
+  if #names == 1 then
+    local v = values[1]
+    if type(v) ~= "string" then return nil, M.field_error(v, names[1]) end
+    return v
+  end
+  local text, present, is_page = nil, false, nil
+  for i, name in ipairs(names) do
+    local v = values[i]
+    if v ~= nil then
+      if type(v) ~= "string" then return nil, M.field_error(v, name) end
+      present = true
+      if v:find("%S") then
+        if not text then text = v
+        else
+          text = text .. "\n\n" .. v   -- (one copy: cheaper than table.concat's buffer)
+          if MAY_START_PAGE[byte(v, 1)] and M.looks_like_html(v) then is_page = true end
+        end
+      end
+    end
+  end
+  if not present then return nil, "no " .. either(names) .. " field" end
+  if not text then return nil, "empty document (no text in " .. either(names) .. ")" end
+  return text, nil, is_page
+end
+
+--- Give doc the text joined from its fields' values (join_fields), or
+-- the problem with them, then take_text's; returns doc.
+function M.take_fields(doc, names, values, opts, invalid)
+  local text, problem, is_page = M.join_fields(names, values)
+  if not text then
+    doc.error = problem
+    return doc
+  end
+  return M.take_text(doc, text, opts, nil, nil, invalid, is_page)
 end
 
 ---------------------------------------------------------------------------
@@ -299,6 +381,38 @@ function M.csv_column(header, spec, option)
   end
   if found then return found end
   return nil, string.format("no '%s' column in the header", spec)
+end
+
+--- The indexes of the header columns an article's text is in (`specs`,
+-- text_names: names or numbers), or nil, csv_column's problem and twice
+-- for the first that is not there, and its spec.
+function M.csv_columns(header, specs, option)
+  local cols = {}
+  for i, spec in ipairs(specs) do
+    local col, problem, twice = M.csv_column(header, spec, option)
+    if not col then return nil, problem, twice, spec end
+    cols[i] = col
+  end
+  return cols
+end
+
+--- The set of the text's columns (cols, csv_columns: is_text[i] is true
+-- for each) and their names in the header, for join_fields' messages.
+function M.column_names(header, cols)
+  local is_text, names = {}, {}
+  for i, col in ipairs(cols) do
+    is_text[col] = true
+    names[i] = header[col]
+  end
+  return is_text, names
+end
+
+--- Give a CSV record (`fields`, as many as the header's) its text from the
+-- columns `cols` (csv_columns), `names` in the header (take_fields).
+function M.take_columns(doc, fields, cols, names, opts, invalid)
+  local values = {}
+  for i, col in ipairs(cols) do values[i] = fields[col] end
+  return M.take_fields(doc, names, values, opts, invalid)
 end
 
 -- Plural names of the separators, for the header hint.

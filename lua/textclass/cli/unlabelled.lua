@@ -15,6 +15,15 @@ local util = require "textclass.cli.util"
 local M = {}
 
 local where, take_text = records.where, records.take_text
+local unpack = table.unpack
+
+-- What tc.json_fields found for a field, as records.join_fields takes it:
+-- a string, nil when absent, false when not a string.
+local function scanned(value, kind)
+  if kind == "string" then return value end
+  if kind ~= "absent" then return false end
+  return nil
+end
 
 -- One JSONL record (line n of src) as a document: its id and text, or the
 -- error that stands for it; opts.keep_fields adds the other fields, each
@@ -25,10 +34,23 @@ local where, take_text = records.where, records.take_text
 -- 1000 deep) is decoded by lua-cjson, whose verdict stands (id_value then
 -- recovers the id's token; the other fields are then lua-cjson's values
 -- encoded again). `invalid`: the line held invalid UTF-16 (stream.lines).
-local function jsonl_document(line, src, n, opts, text_field, id_field, invalid)
+-- The text is in the fields `names` (records.text_names; `is_text`, their
+-- set). One field's value is the text as it is; with several, `parts` (a
+-- table to reuse) gets their values for records.take_fields.
+local function jsonl_document(line, src, n, opts, names, is_text, id_field, parts, invalid)
   local doc = {}
   local fields = opts.keep_fields ~= false and {} or nil
-  local text, text_kind, id, id_kind = tc.json_fields(line, text_field, id_field, fields)
+  local text, text_kind, id, id_kind
+  if parts then
+    local got = { tc.json_fields(line, names[1], id_field, fields, unpack(names, 2)) }
+    text, text_kind, id, id_kind = got[1], got[2], got[3], got[4]
+    if text ~= false then
+      parts[1] = scanned(text, text_kind)
+      for i = 2, #names do parts[i] = scanned(got[2 * i + 1], got[2 * i + 2]) end
+    end
+  else
+    text, text_kind, id, id_kind = tc.json_fields(line, names[1], id_field, fields)
+  end
   if text == false then
     local obj, jerr = records.json_object(line)
     if not obj then
@@ -39,18 +61,22 @@ local function jsonl_document(line, src, n, opts, text_field, id_field, invalid)
     if fields then
       fields = {}
       for k, v in pairs(obj) do
-        if k ~= text_field and k ~= id_field then fields[k] = util.json(v) end
+        if not is_text[k] and k ~= id_field then fields[k] = util.json(v) end
       end
     end
-    id, text = records.id_value(obj[id_field], line, id_field), obj[text_field]
+    id, text = records.id_value(obj[id_field], line, id_field), obj[names[1]]
     text_kind = type(text) == "string" and "string" or text == nil and "absent" or "other"
+    if parts then
+      for i, name in ipairs(names) do parts[i] = obj[name] end
+    end
   elseif id_kind ~= "string" and id_kind ~= "number" then
     id = nil
   end
   doc.fields = fields
   doc.id = id or where(src, n)
+  if parts then return records.take_fields(doc, names, parts, opts, invalid) end
   if text_kind ~= "string" then
-    doc.error = records.field_error(text_kind ~= "absent" or nil, text_field)
+    doc.error = records.field_error(text_kind ~= "absent" or nil, names[1])
     return doc
   end
   return take_text(doc, text, opts, nil, nil, invalid)
@@ -105,14 +131,18 @@ end
 -- labelled as its JSON, keys and all, with no error to show for it: when
 -- the format was not given (--input auto) and the first line is a JSON
 -- object with the text field, say so on stderr, once per source.
-local function warn_if_jsonl(src, fmt, line, opts, text_field)
+local function warn_if_jsonl(src, fmt, line, opts, names)
   if opts.input ~= "auto" or not line:find("^%s*{") then return end
   local obj = records.json_object(line)
-  if obj and type(obj[text_field]) == "string" then
-    util.warn("%s: line 1 is a JSON object with a '%s' field, but %s: --input jsonl?",
-              src.stdin and "stdin" or src.path, text_field,
-              fmt == "lines" and "stdin is read as lines of text by default"
-                or "the file is read as one article (its name does not end in .jsonl)")
+  if not obj then return end
+  for _, name in ipairs(names) do
+    if type(obj[name]) == "string" then
+      util.warn("%s: line 1 is a JSON object with a '%s' field, but %s: --input jsonl?",
+                src.stdin and "stdin" or src.path, name,
+                fmt == "lines" and "stdin is read as lines of text by default"
+                  or "the file is read as one article (its name does not end in .jsonl)")
+      return
+    end
   end
 end
 
@@ -121,14 +151,15 @@ end
 function M.read(src, fmt, opts, emit, counter)
   local f, head = stream.open(src)
   if not f then emit({ id = src.path, error = head }); return end
-  local text_field, id_field = opts.text_field or "text", opts.id_field or "id"
+  local id_field = opts.id_field or "id"
+  local names = assert(records.text_names(opts.text_field or "text"))
 
   if fmt == "feed" or (fmt == "text" and opts.input ~= "text" and feed.looks_like_feed(head)) then
     read_feed(src, f, head, opts, emit, counter)
     return
   end
   if fmt == "text" then
-    warn_if_jsonl(src, fmt, head:match("^[^\n]*"), opts, text_field)
+    warn_if_jsonl(src, fmt, head:match("^[^\n]*"), opts, names)
     emit(records.read_whole({ id = src.path }, src, f, head, opts, counter))
     return
   end
@@ -146,7 +177,7 @@ function M.read(src, fmt, opts, emit, counter)
     for line, too_long, invalid in next_line do
       n = n + 1
       line = records.strip_eol(line)
-      if n == 1 and fmt == "lines" then warn_if_jsonl(src, fmt, line, opts, text_field) end
+      if n == 1 and fmt == "lines" then warn_if_jsonl(src, fmt, line, opts, names) end
       local id, text = where(src, n), line
       if too_long then
         emit({ id = id, error = too_long })
@@ -159,21 +190,23 @@ function M.read(src, fmt, opts, emit, counter)
       end
     end
   elseif fmt == "jsonl" then
-    local n = 0
+    local n, is_text, parts = 0, {}, #names > 1 and {} or nil
+    for _, name in ipairs(names) do is_text[name] = true end
     for line, too_long, invalid in next_line do
       n = n + 1
       if too_long then emit({ id = where(src, n), error = too_long })
-      else emit(jsonl_document(line, src, n, opts, text_field, id_field, invalid)) end
+      else emit(jsonl_document(line, src, n, opts, names, is_text, id_field, parts, invalid)) end
     end
   elseif fmt == "csv" then
     local sep = records.csv_separator(src, opts)
     local rows, header, problem = records.csv_table(src, next_line, records.line_limit(opts), sep)
     local place = rows and where(src, 1) or header
-    local text_col, id_col
+    local text_cols, id_col
     if rows then
       local twice
-      text_col, problem, twice = records.csv_column(header, opts.text_column or "text", "--text-column")
-      if text_col then
+      text_cols, problem, twice = records.csv_columns(header, assert(records.text_names(opts.text_column or "text")),
+                                                      "--text-column")
+      if text_cols then
         local id_problem
         id_col, id_problem, twice = records.csv_column(header, opts.id_column or "id", "--id-column")
         if opts.id_column or twice then problem = id_problem end   -- optional unless named
@@ -187,6 +220,7 @@ function M.read(src, fmt, opts, emit, counter)
       emit({ id = place, error = problem })
       return
     end
+    local is_text, text_names = records.column_names(header, text_cols)
     while true do
       local fields, first, last, invalid = rows()
       if fields == nil then break end
@@ -198,12 +232,12 @@ function M.read(src, fmt, opts, emit, counter)
       if opts.keep_fields ~= false then
         doc.fields = {}
         for i, name in ipairs(header) do
-          if i ~= text_col and i ~= id_col and fields[i] ~= nil then doc.fields[name] = util.json(fields[i]) end
+          if not is_text[i] and i ~= id_col and fields[i] ~= nil then doc.fields[name] = util.json(fields[i]) end
         end
       end
       if id_col and fields[id_col] and fields[id_col] ~= "" then doc.id = fields[id_col] end
       doc.error = records.csv_ragged(fields, header)
-      if not doc.error then take_text(doc, fields[text_col], opts, nil, nil, invalid) end
+      if not doc.error then records.take_columns(doc, fields, text_cols, text_names, opts, invalid) end
       emit(doc)
     end
   end
