@@ -150,6 +150,11 @@ describe("several text fields", function()
                     "--text-column NAME?" } }, tsv(r.out))
     r = run("label -q -m " .. m .. " --text-column headline,9 " .. TMP .. "/cells.csv")
     assert.matches("^no column 9 %(the header has 3%)", tsv(r.out)[1][5])
+    -- one column by name and by number: its text would come twice
+    r = run("label -q -m " .. m .. " --text-column headline,body,2 " .. TMP .. "/cells.csv")
+    assert.equal(1, r.code)
+    assert.same({ { TMP .. "/cells.csv:1", "", "", "", "--text-column names column 2 twice ('headline' and '2')" } },
+                tsv(r.out))
   end)
 
   it("label -o jsonl: the text's fields are not repeated among the record's fields", function()
@@ -198,6 +203,9 @@ describe("several text fields", function()
     assert.equal(1, r.code)
     assert.matches("train.csv:1: the header needs a 'story' and a 'label' column; its columns are 'id', " ..
                    "'headline', 'label', 'body': --text-column NAME?", r.err, 1, true)
+    r = run("eval -m " .. model() .. " --text-column 4,body " .. test .. ".csv")
+    assert.equal(1, r.code)
+    assert.matches("test.csv:1: --text-column names column 4 twice ('4' and 'body')", r.err, 1, true)
   end)
 
   it("refuses an empty name or a name given twice", function()

@@ -385,13 +385,19 @@ end
 
 --- The indexes of the header columns an article's text is in (`specs`,
 -- text_names: names or numbers), or nil, csv_column's problem and twice
--- for the first that is not there, and its spec.
+-- for the first that is not there, and its spec. A column named twice
+-- ("2,headline" for the header's second column, headline) would repeat
+-- its text: that is a problem too (with twice, so no hint follows).
 function M.csv_columns(header, specs, option)
-  local cols = {}
+  local cols, spec_of = {}, {}
   for i, spec in ipairs(specs) do
     local col, problem, twice = M.csv_column(header, spec, option)
     if not col then return nil, problem, twice, spec end
-    cols[i] = col
+    if spec_of[col] then
+      return nil, string.format("%s names column %d twice ('%s' and '%s')", option, col, spec_of[col], spec),
+             true, spec
+    end
+    cols[i], spec_of[col] = col, spec
   end
   return cols
 end
