@@ -23,3 +23,32 @@ describe("textclass.cli.tables", function()
     assert.same({ "a", "b  " .. (" "):rep(99) .. "1" }, out)
   end)
 end)
+
+describe("textclass eval", function()
+  it("gives the confusion matrix a column per label the classifier predicts, not per gold label", function()
+    local t = {}
+    for i = 1, 20000 do t[i] = "__label__tag" .. i .. " The striker scored twice in the derby.\n" end
+    spit(TMP .. "/tags.txt", table.concat(t))
+    local r = run("eval --json -i fasttext -m " .. model() .. " " .. TMP .. "/tags.txt")
+    assert.equal(0, r.code, r.err)
+    local j = assert(cjson.decode(r.out))
+    assert.equal(20004, #j.labels)
+    table.sort(j.predicted_labels)
+    assert.same({ "cyber", "other", "politics", "sport" }, j.predicted_labels)
+    local row, sum = j.confusion.tag20000, 0
+    for p, n in pairs(row) do
+      assert.truthy(H.LABELS[p], p)
+      sum = sum + n
+    end
+    assert.equal(1, sum)
+    -- the text report: a row per label, the classifier's four columns
+    r = run("eval -i fasttext -m " .. model() .. " " .. TMP .. "/tags.txt")
+    assert.equal(0, r.code, r.err)
+    local matrix = lines(r.out:match("confusion matrix[^\n]*\n(.*)$"))
+    assert.equal(20005, #matrix)
+    local columns = {}
+    for name in matrix[1]:sub(#"  gold \\ predicted" + 1):gmatch("%S+") do columns[#columns + 1] = name end
+    table.sort(columns)
+    assert.same({ "cyber", "other", "politics", "sport" }, columns)
+  end)
+end)
