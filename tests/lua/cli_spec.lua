@@ -419,21 +419,6 @@ describe("textclass label inputs", function()
     for _, row in ipairs(rows) do assert.truthy(LABELS[row.label]) end
   end)
 
-  -- (sized so that copying fields over the whole header for each record,
-  -- as before, took minutes: 100,000 columns x 20,000 records)
-  it("copies a CSV record's fields in time of its own length, whatever the header's", function()
-    local cols = { "id", "text" }
-    for i = 3, 100000 do cols[i] = "c" .. i end
-    spit(TMP .. "/wide.csv", table.concat(cols, ",") .. "\n" .. ("short,row,x\n"):rep(20000))
-    local r = run("label -q -o jsonl -m " .. model() .. " " .. TMP .. "/wide.csv")
-    assert.equal(1, r.code)
-    local rows = jsonl(r.out)
-    assert.equal(20000, #rows)
-    for _, i in ipairs({ 1, 20000 }) do
-      assert.same({ "short", "x", "record has 3 fields, the header 100000" }, { rows[i].id, rows[i].c3, rows[i].error })
-    end
-  end)
-
   it("reads CSV columns by number and reports a missing column", function()
     local r = run("label -q --text-column 3 --id-column 2 -m " .. model() .. " " .. D .. "/articles.csv")
     assert.equal(0, r.code, r.err)

@@ -52,3 +52,20 @@ describe("textclass eval", function()
     assert.same({ "cyber", "other", "politics", "sport" }, columns)
   end)
 end)
+
+describe("textclass label -i csv -o jsonl", function()
+  -- (copying fields over the whole header for each record, as before:
+  -- 100,000 columns x 20,000 records)
+  it("copies a record's fields in time of its own length, whatever the header's", function()
+    local cols = { "id", "text" }
+    for i = 3, 100000 do cols[i] = "c" .. i end
+    spit(TMP .. "/wide.csv", table.concat(cols, ",") .. "\n" .. ("short,row,x\n"):rep(20000))
+    local r = run("label -q -o jsonl -m " .. model() .. " " .. TMP .. "/wide.csv")
+    assert.equal(1, r.code)
+    local rows = jsonl(r.out)
+    assert.equal(20000, #rows)
+    for _, i in ipairs({ 1, 20000 }) do
+      assert.same({ "short", "x", "record has 3 fields, the header 100000" }, { rows[i].id, rows[i].c3, rows[i].error })
+    end
+  end)
+end)
