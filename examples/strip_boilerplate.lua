@@ -12,16 +12,26 @@ local tc = require "textclass"
 
 local model = assert(tc.default())
 
--- Lines that are page furniture wherever they appear (matched lower-cased).
+-- A line without the white space around it, in linear time (not
+-- "^%s*(.-)%s*$", quadratic in inner blanks).
+local function trim(line)
+  local first = line:find("%S")
+  return first and line:match("^.*%S", first) or ""
+end
+
+-- Lines that are page furniture wherever they appear (matched trimmed and
+-- lower-cased). A pattern ending in "%s*$" would be tried at every byte of
+-- a run of blanks before the line's end, the square of the run; and a
+-- character class holds bytes, not characters, so "»" is a pattern of its own.
 local furniture = {
   "cookie", "consent", "subscribe", "newsletter", "sign up", "log in",
-  "^%s*read more", "read more%s*[»>]?%s*$", "^%s*share", "^%s*advertisement",
-  "all rights reserved", "^%s*©", "^%s*related:?%s*$", "^%s*recent posts", "^%s*most read",
-  "^%s*trending",
+  "^read more", "read more%s*>?$", "read more%s*»$", "^share", "^advertisement",
+  "all rights reserved", "^©", "^related:?$", "^recent posts", "^most read",
+  "^trending",
 }
 
 local function is_furniture(line)
-  local l = line:lower()
+  local l = trim(line):lower()
   for _, p in ipairs(furniture) do
     if l:find(p) then return true end
   end
@@ -30,8 +40,7 @@ end
 
 -- A headline-like line: short, no sentence punctuation at the end.
 local function is_headline(line)
-  local first = line:find("%S") -- trimmed, in linear time (not "^%s*(.-)%s*$", quadratic in inner blanks)
-  local s = first and line:match("^.*%S", first) or ""
+  local s = trim(line)
   -- (a character class holds bytes: "”" goes outside it, or any line ending
   -- in one of its three bytes, like "ŝ", would count as punctuated)
   return #s > 0 and #s < 90 and not (s:find("[.!?:;\"]$") or s:sub(-3) == "”")

@@ -9,14 +9,20 @@
 --                precision, recall, F1 are 0 when undefined
 --   macro F1     mean F1 over labels with support or predictions
 --   micro F1     F1 of the summed tp, fp, fn
---   confusion    first gold label x primary prediction
+--   confusion    first gold label x primary prediction: a row for every
+--                label, a column for each the classifier can predict (its
+--                own, and any other it did predict). A gold label it never
+--                predicts would be a column of zeros; a file may hold
+--                thousands (fastText tags), and a square of them costs
+--                the square of the input.
 
 local M = {}
 
---- A new accumulator; `labels` (optional) fixes the order of known labels,
--- others are appended as they appear.
+--- A new accumulator; `labels` (optional) fixes the order of known labels
+-- (the classifier's), others are appended as they appear.
 function M.new(labels)
-  local m = { labels = {}, index = {}, stats = {}, confusion = {}, n = 0, correct = 0, exact = 0 }
+  local m = { labels = {}, index = {}, stats = {}, confusion = {}, n = 0, correct = 0, exact = 0,
+              column = {} }  -- column[l]: the classifier's label, or one it predicted first
 
   local function intern(l)
     if not m.index[l] then
@@ -27,7 +33,7 @@ function M.new(labels)
     end
     return l
   end
-  for _, l in ipairs(labels or {}) do intern(l) end
+  for _, l in ipairs(labels or {}) do m.column[intern(l)] = true end
 
   --- Record one document: gold and predicted label arrays (predicted[1]
   -- is the primary prediction).
@@ -50,10 +56,12 @@ function M.new(labels)
     if gold[1] and predicted[1] then
       local row = self.confusion[gold[1]]
       row[predicted[1]] = (row[predicted[1]] or 0) + 1
+      self.column[predicted[1]] = true
     end
   end
 
-  --- The figures, in the shape tc.evaluate returns.
+  --- The figures, in the shape tc.evaluate returns, but for the confusion
+  -- matrix's columns: `predicted_labels`, in the order of `labels`.
   function m:result()
     local per, sum_f1, n_f1, tp, fp, fn = {}, 0, 0, 0, 0, 0
     for _, l in ipairs(self.labels) do
@@ -67,10 +75,13 @@ function M.new(labels)
       tp, fp, fn = tp + s.tp, fp + s.fp, fn + s.fn
     end
     local micro = (2 * tp + fp + fn) > 0 and 2 * tp / (2 * tp + fp + fn) or 0
-    local confusion = {}
+    local columns, confusion = {}, {}
+    for _, l in ipairs(self.labels) do
+      if self.column[l] then columns[#columns + 1] = l end
+    end
     for _, g in ipairs(self.labels) do
       confusion[g] = {}
-      for _, p in ipairs(self.labels) do confusion[g][p] = self.confusion[g][p] or 0 end
+      for _, p in ipairs(columns) do confusion[g][p] = self.confusion[g][p] or 0 end
     end
     return {
       documents = self.n,
@@ -80,6 +91,7 @@ function M.new(labels)
       micro_f1 = micro,
       per_label = per,
       labels = self.labels,
+      predicted_labels = columns,
       confusion = confusion,
     }
   end

@@ -40,10 +40,10 @@ function M.evaluation(r, extra)
   out[#out + 1] = per_label_table(r.labels, r.per_label)
   out[#out + 1] = "\nconfusion matrix (rows: gold, columns: predicted):\n"
   local rows = { { "gold \\ predicted" } }
-  for _, l in ipairs(r.labels) do rows[1][#rows[1] + 1] = l end
+  for _, l in ipairs(r.predicted_labels) do rows[1][#rows[1] + 1] = l end
   for _, g in ipairs(r.labels) do
     local row = { g }
-    for _, p in ipairs(r.labels) do row[#row + 1] = tostring(r.confusion[g][p] or 0) end
+    for _, p in ipairs(r.predicted_labels) do row[#row + 1] = tostring(r.confusion[g][p] or 0) end
     rows[#rows + 1] = row
   end
   out[#out + 1] = tables.render(rows, { indent = "  " })

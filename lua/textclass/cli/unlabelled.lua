@@ -230,9 +230,11 @@ function M.read(src, fmt, opts, emit, counter)
       end
       local doc = { id = where(src, first) }
       if opts.keep_fields ~= false then
+        -- (over the record's fields, not the header's: a header of 100,000
+        -- columns over short lines cost their product, minutes)
         doc.fields = {}
-        for i, name in ipairs(header) do
-          if not is_text[i] and i ~= id_col and fields[i] ~= nil then doc.fields[name] = util.json(fields[i]) end
+        for i = 1, math.min(#fields, #header) do
+          if not is_text[i] and i ~= id_col then doc.fields[header[i]] = util.json(fields[i]) end
         end
       end
       if id_col and fields[id_col] and fields[id_col] ~= "" then doc.id = fields[id_col] end

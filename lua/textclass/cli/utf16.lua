@@ -63,16 +63,29 @@ function Reader:convert(data)
   return text
 end
 
+-- Forget every note but the first.
+function Reader:keep_first_note()
+  local q = self.notes
+  for i = q.first + 1, q.last do q[i] = nil end
+  q.last = math.min(q.last, q.first)
+  self.pending = q.last - q.first + 1
+end
+
 --- Up to n bytes of text, as file:read(n) gives them: fewer only at the
--- end, nil when nothing is left; nil, message on a read error.
+-- end, nil when nothing is left; nil, message on a read error. Its
+-- callers take the text whole (a file as one article, a feed) and ask
+-- r:invalid once, about all of it: only the first note is kept (one a
+-- line of a file of invalid lines held 50 bytes for each byte read).
 function Reader:read(n)
   local parts, have = {}, #self.buf - self.pos + 1
   if have > 0 then parts[1] = self.pos == 1 and self.buf or self.buf:sub(self.pos) end
   self.buf, self.pos = "", 1
+  self:keep_first_note()
   while have < n and not self.eof do
     local data, err = self.f:read(M.BLOCK)
     if data == nil and err then return nil, err end
     local text = self:convert(data)
+    self:keep_first_note()
     parts[#parts + 1] = text
     have = have + #text
   end
