@@ -3,7 +3,8 @@
 -- CSV column that is not there, a threshold that cannot apply, an output
 -- file given to label's -o, a command without DATA, another tool's name
 -- for a command, a fallback label that explain would leave unexplained,
--- gold labels eval can never get right.
+-- gold labels eval can never get right, a label column whose labels are
+-- mostly one document each.
 local H = dofile("tests/lua/cli_helpers.lua")
 local run, spit, tsv, TMP = H.run, H.spit, H.tsv, H.TMP
 
@@ -243,5 +244,33 @@ describe("textclass hints", function()
       assert.equal(2, r.code)
       assert.matches("no DATA given %(files, folders, or %- for JSONL on stdin%)", r.err)
     end
+  end)
+
+  it("warns train when most of 100 or more labels have one document each (a text column for the label)", function()
+    local csv = { "text,headline" }
+    for i = 1, 120 do csv[#csv + 1] = string.format("story %d about the match and the vote,Headline number %d", i, i) end
+    -- (two documents for the first 20 headlines: 100 of 120 labels on one document)
+    for i = 1, 20 do csv[#csv + 1] = string.format("another story %d on the match,Headline number %d", i, i) end
+    spit(TMP .. "/headlines.csv", table.concat(csv, "\n") .. "\n")
+    local r = run("train -q --min-df 1 --label-column headline -o " .. TMP .. "/headlines.model " ..
+                  TMP .. "/headlines.csv")
+    assert.equal(0, r.code, r.err)
+    assert.equal("textclass: 120 labels for 140 documents, 100 of them on one document only: training fits one " ..
+                 "SVM a label over every document (time and memory grow as labels x documents); is 'headline' " ..
+                 "the right label field or column (--label-field, --label-column)?\n", r.err)
+    -- half of them on one document, or fewer than 100 labels: no warning
+    for i = 21, 60 do csv[#csv + 1] = string.format("another story %d on the match,Headline number %d", i, i) end
+    spit(TMP .. "/headlines.csv", table.concat(csv, "\n") .. "\n")
+    r = run("train -q --min-df 1 --label-column headline -o " .. TMP .. "/headlines.model " .. TMP .. "/headlines.csv")
+    assert.equal(0, r.code, r.err)
+    assert.equal("", r.err)
+    spit(TMP .. "/few.jsonl", (function()
+      local lines = {}
+      for i = 1, 99 do lines[i] = string.format('{"text": "story %d about the match", "label": "l%d"}', i, i) end
+      return table.concat(lines, "\n") .. "\n"
+    end)())
+    r = run("train -q --min-df 1 -o " .. TMP .. "/few.model " .. TMP .. "/few.jsonl")
+    assert.equal(0, r.code, r.err)
+    assert.equal("", r.err)
   end)
 end)
