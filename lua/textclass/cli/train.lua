@@ -255,7 +255,8 @@ end
 -- Warn, before the work starts, when most of 100 or more labels have one
 -- document each: a text column taken for the label, say. Training fits one
 -- SVM per label over every document, so its time and memory grow as labels
--- x documents (4,000 such documents: 20 s and 530 MB; 20,000: hours).
+-- x documents (4,000 such documents: 20 s and 530 MB, growing with the
+-- square of the count).
 local MANY_LABELS = 100
 local function warn_many_labels(opts, labels, names)
   if #names < MANY_LABELS then return end
