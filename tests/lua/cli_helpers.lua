@@ -88,9 +88,24 @@ local function model()
   return MODEL
 end
 
+-- The records textclass.cli.csv reads from the string s (fields
+-- separated by sep, a comma by default), a failure as { error =, line = }.
+local function csv_records(s, sep)
+  local out, it = {}, s:gmatch("[^\n]*\n?")
+  local function next_line()
+    local l = it()
+    if l == "" then return nil end
+    return l
+  end
+  for rec, a, b in require("textclass.cli.csv").records(next_line, nil, sep) do
+    if rec == false then out[#out + 1] = { error = a, line = b } else out[#out + 1] = rec end
+  end
+  return out
+end
+
 return {
   CLI = CLI, D = D, TMP = TMP, MODEL = MODEL, LABELS = LABELS,
   sh_quote = sh_quote, slurp = slurp, spit = spit, run = run,
-  lines = lines, tsv = tsv, jsonl = jsonl, model = model,
+  lines = lines, tsv = tsv, jsonl = jsonl, model = model, csv_records = csv_records,
   cleanup = function() os.execute("rm -rf " .. sh_quote(TMP)) end,
 }

@@ -742,18 +742,7 @@ end)
 
 describe("textclass.cli.csv", function()
   local csv = require "textclass.cli.csv"
-  local function parse(s)
-    local out, it = {}, s:gmatch("[^\n]*\n?")
-    local function next_line()
-      local l = it()
-      if l == "" then return nil end
-      return l
-    end
-    for rec, a, b in csv.records(next_line) do
-      if rec == false then out[#out + 1] = { error = a, line = b } else out[#out + 1] = rec end
-    end
-    return out
-  end
+  local parse = H.csv_records
 
   it("splits fields, with quotes, doubled quotes, commas and line breaks", function()
     assert.same({ { "a", "b", "c" } }, parse("a,b,c\n"))

@@ -76,18 +76,7 @@ describe("textclass.cli.csv with a separator", function()
   -- A separator is read exactly as a comma is: swapping the two bytes in
   -- the input and in the fields read gives the comma reading.
   it("reads each separator as it reads commas, on 5000 random inputs each", function()
-    local function parse(s, sep)
-      local out, it = {}, s:gmatch("[^\n]*\n?")
-      local function next_line()
-        local l = it()
-        if l == "" then return nil end
-        return l
-      end
-      for rec, a, b in csv.records(next_line, nil, sep) do
-        if rec == false then out[#out + 1] = { error = a, line = b } else out[#out + 1] = rec end
-      end
-      return out
-    end
+    local parse = H.csv_records
     math.randomseed(11)
     for _, sep in ipairs({ "\t", ";", "|" }) do
       local swap = { [","] = sep, [sep] = "," }
