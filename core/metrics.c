@@ -9,7 +9,11 @@
  *    absent from an evaluation set neither helps nor hurts.
  *  - The confusion matrix counts first gold label against primary
  *    prediction; documents with no gold or no predicted label are left out
- *    of it (they still count everywhere else). */
+ *    of it (they still count everywhere else). It is kept sparse, as a
+ *    hash of the (gold, predicted) pairs seen, not as n_labels^2 cells:
+ *    it holds at most one pair per document, while an evaluation whose
+ *    gold labels are really free text (a wrong label field) can name
+ *    tens of thousands of labels, whose square would not fit in memory. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,23 +23,67 @@ struct tc_metrics {
   size_t n_labels;
   size_t docs, correct, exact;
   size_t *tp, *fp, *fn, *support;  /* n_labels each */
-  size_t *confusion;               /* n_labels * n_labels, gold-major */
+  uint64_t *pair;                  /* confusion: gold * n_labels + predicted + 1, 0 = empty */
+  size_t *count;                   /* the count of each pair */
+  size_t pair_mask, n_pairs;       /* slots - 1 (a power of two minus one); pairs held */
   unsigned char *mark;             /* n_labels scratch: 1 gold, 2 predicted */
 };
+
+#define FIRST_PAIR_SLOTS 64
+
+/* The slot of `key` in the pair table: its own, or the empty one where it
+ * belongs (linear probing; the table is at most half full). */
+static size_t pair_slot(const uint64_t *pair, size_t mask, uint64_t key) {
+  uint64_t h = key * 0x9E3779B97F4A7C15ull;
+  size_t j = (size_t)(h >> 32) & mask;
+  while (pair[j] != 0 && pair[j] != key) j = (j + 1) & mask;
+  return j;
+}
+
+/* Room for one more pair: the table doubles when it would pass half full. */
+static int pair_room(tc_metrics *m) {
+  size_t cap = m->pair_mask + 1, j, k;
+  uint64_t *pair;
+  size_t *count;
+  if (2 * (m->n_pairs + 1) <= cap) return TC_OK;
+  if (cap > SIZE_MAX / 2 / sizeof *count) return TC_ENOMEM;
+  pair = calloc(2 * cap, sizeof *pair);
+  count = calloc(2 * cap, sizeof *count);
+  if (!pair || !count) {
+    free(pair);
+    free(count);
+    return TC_ENOMEM;
+  }
+  for (j = 0; j < cap; j++) {
+    if (!m->pair[j]) continue;
+    k = pair_slot(pair, 2 * cap - 1, m->pair[j]);
+    pair[k] = m->pair[j];
+    count[k] = m->count[j];
+  }
+  free(m->pair);
+  free(m->count);
+  m->pair = pair;
+  m->count = count;
+  m->pair_mask = 2 * cap - 1;
+  return TC_OK;
+}
 
 int tc_metrics_new(size_t n_labels, tc_metrics **out) {
   tc_metrics *m;
   if (!out) return TC_EINVAL;
   *out = NULL;
   if (n_labels == 0) return TC_EINVAL;
-  if (n_labels > SIZE_MAX / sizeof(size_t) / n_labels / 2) return TC_ELIMIT;
+  /* label indices are uint32_t, and a pair's key must not wrap */
+  if (n_labels > UINT32_MAX || n_labels > SIZE_MAX / sizeof(size_t) / 4) return TC_ELIMIT;
   m = calloc(1, sizeof *m);
   if (!m) return TC_ENOMEM;
   m->n_labels = n_labels;
   m->tp = calloc(4 * n_labels, sizeof *m->tp);
-  m->confusion = calloc(n_labels * n_labels, sizeof *m->confusion);
+  m->pair = calloc(FIRST_PAIR_SLOTS, sizeof *m->pair);
+  m->count = calloc(FIRST_PAIR_SLOTS, sizeof *m->count);
+  m->pair_mask = FIRST_PAIR_SLOTS - 1;
   m->mark = calloc(n_labels, 1);
-  if (!m->tp || !m->confusion || !m->mark) {
+  if (!m->tp || !m->pair || !m->count || !m->mark) {
     tc_metrics_free(m);
     return TC_ENOMEM;
   }
@@ -49,9 +97,16 @@ int tc_metrics_new(size_t n_labels, tc_metrics **out) {
 void tc_metrics_free(tc_metrics *m) {
   if (!m) return;
   free(m->tp);
-  free(m->confusion);
+  free(m->pair);
+  free(m->count);
   free(m->mark);
   free(m);
+}
+
+/* Clear the marks mark_set made. */
+static void mark_clear(tc_metrics *m, const uint32_t *x, size_t n) {
+  size_t i;
+  for (i = 0; i < n; i++) m->mark[x[i]] = 0;
 }
 
 /* Mark `bit` for each index; TC_EINVAL (marks cleared) on a bad or repeated one. */
@@ -70,11 +125,18 @@ static int mark_set(tc_metrics *m, const uint32_t *x, size_t n, unsigned char bi
 int tc_metrics_add(tc_metrics *m, const uint32_t *gold, size_t n_gold,
                    const uint32_t *predicted, size_t n_predicted) {
   size_t i, same = 0;
+  int rc;
   if (!m || (!gold && n_gold) || (!predicted && n_predicted)) return TC_EINVAL;
   if (mark_set(m, gold, n_gold, 1)) return TC_EINVAL;
   if (mark_set(m, predicted, n_predicted, 2)) {
-    for (i = 0; i < n_gold; i++) m->mark[gold[i]] = 0;
+    mark_clear(m, gold, n_gold);
     return TC_EINVAL;
+  }
+  /* the only step that can fail comes before anything is counted */
+  if (n_gold && n_predicted && (rc = pair_room(m)) != TC_OK) {
+    mark_clear(m, gold, n_gold);
+    mark_clear(m, predicted, n_predicted);
+    return rc;
   }
   for (i = 0; i < n_gold; i++) {
     uint32_t l = gold[i];
@@ -91,9 +153,17 @@ int tc_metrics_add(tc_metrics *m, const uint32_t *gold, size_t n_gold,
   m->docs++;
   if (n_predicted && (m->mark[predicted[0]] & 1)) m->correct++;
   if (same == n_gold && same == n_predicted) m->exact++;
-  if (n_gold && n_predicted) m->confusion[(size_t)gold[0] * m->n_labels + predicted[0]]++;
-  for (i = 0; i < n_gold; i++) m->mark[gold[i]] = 0;
-  for (i = 0; i < n_predicted; i++) m->mark[predicted[i]] = 0;
+  if (n_gold && n_predicted) {
+    uint64_t key = (uint64_t)gold[0] * m->n_labels + predicted[0] + 1;
+    size_t j = pair_slot(m->pair, m->pair_mask, key);
+    if (!m->pair[j]) {
+      m->pair[j] = key;
+      m->n_pairs++;
+    }
+    m->count[j]++;
+  }
+  mark_clear(m, gold, n_gold);
+  mark_clear(m, predicted, n_predicted);
   return TC_OK;
 }
 
@@ -144,6 +214,8 @@ int tc_metrics_label(const tc_metrics *m, size_t i, tc_label_metrics *out) {
 }
 
 size_t tc_metrics_confusion(const tc_metrics *m, size_t gold, size_t predicted) {
+  size_t j;
   if (!m || gold >= m->n_labels || predicted >= m->n_labels) return 0;
-  return m->confusion[gold * m->n_labels + predicted];
+  j = pair_slot(m->pair, m->pair_mask, (uint64_t)gold * m->n_labels + predicted + 1);
+  return m->pair[j] ? m->count[j] : 0;
 }

@@ -587,14 +587,16 @@ typedef struct tc_label_metrics {
  * macro_f1 averages the F1 of labels with support or predictions. */
 typedef struct tc_metrics tc_metrics;
 
-/* TC_EINVAL for no labels or a NULL out, TC_ELIMIT when the n_labels^2
- * confusion matrix cannot be sized, TC_ENOMEM; *out is NULL on failure. */
+/* TC_EINVAL for no labels or a NULL out, TC_ELIMIT for more labels than
+ * uint32_t indices number, TC_ENOMEM; *out is NULL on failure. Memory
+ * grows with the labels and the (gold, predicted) pairs seen, not with
+ * the square of the labels. */
 TC_API int tc_metrics_new(size_t n_labels, tc_metrics **out);
 TC_API void tc_metrics_free(tc_metrics *m);
 /* Record one document: gold and predicted label indices (< n_labels);
  * predicted[0] is the primary prediction. Either list may be empty (NULL
  * with a count of 0). TC_EINVAL for an index out of range or repeated
- * within its list; a refused document changes nothing. */
+ * within its list, TC_ENOMEM; a refused document changes nothing. */
 TC_API int tc_metrics_add(tc_metrics *m, const uint32_t *gold, size_t n_gold,
                           const uint32_t *predicted, size_t n_predicted);
 TC_API size_t tc_metrics_count(const tc_metrics *m);

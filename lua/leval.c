@@ -47,15 +47,19 @@ void tcl_push_metrics(lua_State *L, const tc_metrics *m, int names, size_t nn) {
   lua_setfield(L, -2, "per_label");
 }
 
-/* Add confusion = {[gold] = {[predicted] = count}} (every pair, zeros too)
- * to the table on top. */
-static void set_confusion(lua_State *L, const tc_metrics *m, int names, size_t nn) {
+/* Add confusion = {[gold] = {[predicted] = count}} to the table on top:
+ * a row for each of the nn labels, a column for each of the first
+ * n_predicted (the labels a model can predict), zeros too. Columns for
+ * gold labels the model does not know would hold only zeros, and with
+ * many such labels (a text field taken for labels) a square table would
+ * not fit in memory. */
+static void set_confusion(lua_State *L, const tc_metrics *m, int names, size_t nn, size_t n_predicted) {
   size_t g, p;
   lua_createtable(L, 0, (int)(nn < 256 ? nn : 256));
   for (g = 0; g < nn; g++) {
     lua_rawgeti(L, names, (lua_Integer)g + 1);
-    lua_createtable(L, 0, (int)(nn < 256 ? nn : 256));
-    for (p = 0; p < nn; p++) {
+    lua_createtable(L, 0, (int)(n_predicted < 256 ? n_predicted : 256));
+    for (p = 0; p < n_predicted; p++) {
       lua_rawgeti(L, names, (lua_Integer)p + 1);
       lua_pushinteger(L, (lua_Integer)tc_metrics_confusion(m, g, p));
       lua_rawset(L, -3);
@@ -88,7 +92,8 @@ int tcl_push_dataset_labels(lua_State *L, const tc_dataset *ds) {
  * @tab labels labels[i]: a string or a list of strings
  * @tab[opt] opts {threads = n, threshold = n}
  * @return the cross_validate shape (without folds) plus
- *   confusion = {[gold] = {[predicted] = count}} and unknown_labels
+ *   confusion = {[gold] = {[predicted] = count}} (a row per gold label, a
+ *   column per model label) and unknown_labels
  * @return[2] nil, message, code (a document failed in the core)
  */
 int tcl_evaluate(lua_State *L) {
@@ -181,7 +186,7 @@ int tcl_evaluate(lua_State *L) {
                                        (lua_Integer)i + 1, tc_strerror(rc));
   }
   tcl_push_metrics(L, box->p, names, nn);
-  set_confusion(L, box->p, names, nn);
+  set_confusion(L, box->p, names, nn, h->n_labels);
   lua_pushvalue(L, unknown_list);
   lua_setfield(L, -2, "unknown_labels");
   return 1;

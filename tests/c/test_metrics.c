@@ -93,6 +93,33 @@ TEST(bad_input_changes_nothing) {
   tc_metrics_free(NULL);
 }
 
+/* A million labels (a square matrix of counts would take 8 TB: the old
+ * code's calloc failed, TC_ENOMEM) and more distinct (gold, predicted)
+ * pairs than the confusion table starts with: every count must come
+ * back, and pairs never seen read 0. */
+TEST(confusion_is_sparse) {
+  enum { LABELS = 1000000, DOCS = 5000 };
+  tc_metrics *m;
+  uint32_t g, p, i;
+  CHECK_OK(tc_metrics_new(LABELS, &m));
+  for (i = 0; i < DOCS; i++) {
+    g = (i * 7919u) % LABELS;
+    p = i % 3 == 0 ? g : (g + 1 + i % 5) % LABELS;
+    CHECK_OK(tc_metrics_add(m, &g, 1, &p, 1));
+    if (i % 2 == 0) CHECK_OK(tc_metrics_add(m, &g, 1, &p, 1)); /* the same pair again */
+  }
+  for (i = 0; i < DOCS; i++) {
+    g = (i * 7919u) % LABELS;
+    p = i % 3 == 0 ? g : (g + 1 + i % 5) % LABELS;
+    CHECK_EQ_INT(tc_metrics_confusion(m, g, p), (i % 2 == 0 ? 2 : 1));
+    /* each document has a gold label of its own (7919 is prime to LABELS) */
+    CHECK_EQ_INT(tc_metrics_confusion(m, g, (g + 6) % LABELS), 0);
+  }
+  CHECK_EQ_INT(tc_metrics_count(m), DOCS + (DOCS + 1) / 2);
+  tc_metrics_free(m);
+  CHECK_EQ_INT(tc_metrics_new((size_t)UINT32_MAX + 1, &m), TC_ELIMIT);
+}
+
 /* Draw f uniform in [-4, 4], label ~ Bernoulli(1/(1+exp(A f + B))) with
  * known A, B, then fit: the estimate must land near the truth. */
 TEST(platt_recovers_known_sigmoid) {
@@ -157,6 +184,7 @@ int main(void) {
   RUN(hand_computed_multilabel);
   RUN(macro_f1_skips_absent_labels);
   RUN(bad_input_changes_nothing);
+  RUN(confusion_is_sparse);
   RUN(platt_recovers_known_sigmoid);
   RUN(platt_separable_stays_finite);
   RUN(platt_score_is_stable);

@@ -377,6 +377,21 @@ describe("tc.evaluate", function()
     local row = 0
     for _, c in pairs(r.confusion.weather) do row = row + c end
     assert.equal(1, row)
+    assert.is_nil(r.confusion.sport.weather) -- no column: the model never predicts it
+  end)
+
+  it("gives the confusion matrix a column per model label, not per gold label", function()
+    -- 20000 gold labels the model does not know (a text field taken for
+    -- the labels): a square matrix would be 4e8 cells
+    local m = H.model()
+    local texts, labels = {}, {}
+    for i = 1, 20000 do texts[i] = "match " .. i; labels[i] = "tag" .. i end
+    local r = assert(tc.evaluate(m, texts, labels))
+    assert.equal(20000, #r.unknown_labels)
+    local cols, sum = 0, 0
+    for _, c in pairs(r.confusion.tag20000) do cols = cols + 1; sum = sum + c end
+    assert.equal(#m:labels(), cols)
+    assert.equal(1, sum)
   end)
 
   it("takes multi-label gold lists", function()
