@@ -12,7 +12,8 @@
  *    (descending df, ties by bytes; this rules out a repeat with the same
  *    df, and tci_vocab_build finds one with another df while indexing),
  *    and no trailing bytes. The parsed extractor is therefore one that
- *    tc_extractor_fit could have made.
+ *    tc_extractor_fit could have made. tci_vocab_build also refuses terms
+ *    made to collide in its hash index (vocab.c, hash flooding).
  *
  *  - The text rules version (TCI_TEXT_RULES) follows the format version:
  *    the vocabulary holds tokens, so it only means the same under the

@@ -278,6 +278,18 @@ typedef struct tci_term {
   int lead, trail;      /* CHARS: the n-gram includes the padding space before/after */
 } tci_term;
 
+/* Spread all 64 bits of a (polynomial, weak low bits) term hash: the hash
+ * tables of vocab.c take a term's home slot from the low bits of this and
+ * its tag from the top 24. Here so that tests can place terms. */
+static inline uint64_t tci_mix(uint64_t h) {
+  h ^= h >> 31;
+  h *= 0xBF58476D1CE4E5B9ull;
+  h ^= h >> 29;
+  h *= 0x94D049BB133111EBull;
+  h ^= h >> 32;
+  return h;
+}
+
 /* Visitor of tci_terms_each: non-zero stops the walk and is returned. */
 typedef int (*tci_term_visit)(void *ud, const tci_term *t);
 
@@ -352,9 +364,16 @@ typedef struct tci_vterm {
 
 /* Build a vocabulary of t[0..n) in that order (feature index i+1 is t[i])
  * with idf from df and n_docs. TC_EFORMAT (diag names the terms) when a
- * term appears twice; TC_ELIMIT beyond INT32_MAX - 1 terms. */
+ * term appears twice, or when terms made to collide exceed the bounds
+ * against hash flooding (vocab.c); TC_ELIMIT beyond INT32_MAX - 1 terms. */
 TCI_FUNC int tci_vocab_build(const tci_vterm *t, size_t n, uint64_t n_docs, tci_vocab **out,
                              tc_diag *diag);
+/* tc_extractor_fit, with diag naming the problem when the fit fails
+ * after its arguments were accepted: TC_EDATA when no term survives, or
+ * when the texts hold terms made to collide in the hash table (more than
+ * vocab.c's bounds allow; "training data: ... (texts made to collide?)"). */
+TCI_FUNC int tci_extractor_fit(tc_extractor *ex, size_t n, const char *const *texts, const size_t *lens,
+                               tc_progress_fn progress, void *ud, tc_diag *diag);
 /* Term i (0-based) of v: its bytes (NUL-terminated) and length. */
 TCI_FUNC const char *tci_vocab_term(const tci_vocab *v, size_t i, size_t *len);
 /* The 1-based feature index of a term, or 0 when it is not in v. */

@@ -388,8 +388,10 @@ TC_API const tc_options *tc_extractor_options(const tc_extractor *ex);
  * texts[i] may be NULL when lens[i] is 0; lens is required. progress (may
  * be NULL) is called as ("vocabulary", done, n) with done = 0, 256, 512,
  * ... and finally n. Replaces any earlier vocabulary on success only: on
- * any error (TC_EDATA when n is 0 or no term survives, TC_ECANCELED, TC_ENOMEM,
- * TC_ELIMIT beyond 2^32 - 2 documents) the extractor is unchanged.
+ * any error (TC_EDATA when n is 0, when no term survives, or when the texts
+ * hold terms made to collide in the hash table: more than 8 of one hash, or
+ * a run of more than 1024; TC_ECANCELED, TC_ENOMEM, TC_ELIMIT beyond
+ * 2^32 - 2 documents) the extractor is unchanged.
  * Memory while fitting: 25-35 bytes plus the term's bytes per distinct
  * term seen, freed on return (docs/features.md has measured figures). */
 TC_API int tc_extractor_fit(tc_extractor *ex, size_t n, const char *const *texts,

@@ -510,11 +510,8 @@ int tci_train(const tc_dataset *ds, const tc_train_params *p, int cv, tc_model *
   tc_init();
   rc = tc_extractor_new(&p->features, &ex, diag);
   if (!rc) {
-    rc = tc_extractor_fit(ex, n, (const char *const *)ds->text, ds->len, p->progress,
-                          p->progress_ud);
-    if (rc == TC_EDATA)
-      tci_fail(diag, rc, "vocabulary: no term survives min_df/max_df/max_features");
-    else if (rc) tci_fail(diag, rc, "vocabulary: %s", tc_strerror(rc));
+    rc = tci_extractor_fit(ex, n, (const char *const *)ds->text, ds->len, p->progress,
+                           p->progress_ud, diag);
   }
   if (!rc) rc = build_matrix(ex, ds, p->threads, &X, diag);
   if (rc) goto done;

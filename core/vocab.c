@@ -33,6 +33,24 @@
  *    max_features keeps the first max_features of that order.
  *
  *  - A failed or cancelled fit leaves the extractor as it was.
+ *
+ *  - Hash flooding. The term hash is public and polynomial, and such hashes
+ *    collide on demand: lattice reduction finds thousands of 32-letter
+ *    terms with one hash mod 2^64, and terms can as easily be chosen to
+ *    share a home slot. k such terms in a model or in training texts would
+ *    cost time in k^2 (measured: 64,000 in a 3.3 MB model took 9.5 s to
+ *    load, not 19 ms; fitting 32,000 such words took 24 s, not 0.04 s). So
+ *    no probe passes more than MAX_RUN occupied slots, none compares bytes
+ *    with more than MAX_SHARED other terms of its tag, and no run of
+ *    occupied slots in a built index is longer than MAX_RUN (a lookup of an
+ *    absent term walks to the end of its run): beyond, a model is refused
+ *    (TC_EFORMAT) and a fit fails (TC_EDATA), each with a message naming
+ *    the problem. No sound vocabulary or text comes near these bounds
+ *    (arithmetic at MAX_RUN), and the checks sit outside the probe loops
+ *    or in their rare tag-match branch, so lookups cost what they did. A
+ *    crafted model that passes can still make a lookup walk a run of up to
+ *    MAX_RUN slots, comparing bytes with the terms of its tag there:
+ *    bounded per term, where it was bounded only by the vocabulary size.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -59,15 +77,21 @@ static uint32_t rd32(const char *p) {
 
 static void wr32(char *p, uint32_t v) { memcpy(p, &v, 4); }
 
-/* Spread all 64 bits of a (polynomial, weak low bits) term hash. */
-static uint64_t mix(uint64_t h) {
-  h ^= h >> 31;
-  h *= 0xBF58476D1CE4E5B9ull;
-  h ^= h >> 29;
-  h *= 0x94D049BB133111EBull;
-  h ^= h >> 32;
-  return h;
-}
+/* Bounds against hash flooding (see the caveat above). Hashes are modelled
+ * as random, the load is at most a = 0.7 (table_size, the counter's
+ * rehash), and the tables have at most 2^32 slots (2^31 - 2 terms).
+ *
+ * MAX_RUN: a run of l occupied slots needs l entries homed in those l
+ * slots; with a mean of at most a * l, the Chernoff bound makes that at
+ * most exp(-l (a - 1 - ln a)) = exp(-0.0567 l). Over the 2^32 places a run
+ * can start and every l > 1024: 2^32 e^(-0.0567 * 1025) / (1 - e^-0.0567)
+ * = 2^32 * 5.9e-26 * 18.2 < 5e-15 per table.
+ *
+ * MAX_SHARED: in a run of at most 1024 slots, 9 entries of another term's
+ * 24-bit tag come by chance with probability at most
+ * C(1024, 9) 2^(-24 * 9) < 2^-144 per probe. */
+#define MAX_RUN 1024
+#define MAX_SHARED 8
 
 /* ======================================================== the vocabulary */
 
@@ -118,6 +142,28 @@ static void fill_terms(tci_vocab *v, const tci_vterm *t) {
   }
 }
 
+/* More than MAX_RUN occupied slots in a row anywhere (a run may wrap past
+ * the last slot)? Such a run covers a whole aligned block of RUN_BLOCK
+ * slots, and by chance no block is full (a run of 512), so each block is
+ * read only up to its first empty slot, a few slots at 35-70% load, and
+ * only a full block has its run measured. At most about two reads per
+ * slot even when every block is full. */
+#define RUN_BLOCK (MAX_RUN / 2)
+
+static int has_long_run(const uint64_t *slots, size_t mask) {
+  size_t b, i, run;
+  if (mask < MAX_RUN) return 0; /* 1024 slots or fewer, never full: runs of 1023 at most */
+  for (b = 0; b <= mask; b += RUN_BLOCK) {
+    for (i = 0; i < RUN_BLOCK && slots[b + i]; i++) {}
+    if (i < RUN_BLOCK) continue;
+    run = RUN_BLOCK;
+    for (i = b; run <= MAX_RUN && slots[(i - 1) & mask]; i--) run++;
+    for (i = b + RUN_BLOCK; run <= MAX_RUN && slots[i & mask]; i++) run++;
+    if (run > MAX_RUN) return 1;
+  }
+  return 0;
+}
+
 typedef struct pending {
   uint64_t m;         /* mixed hash */
   size_t off;         /* offset of the term's pool entry */
@@ -132,7 +178,8 @@ typedef struct pending {
  * else is read at random. Linear probing accepts any insertion order; a
  * term and its repeat share a home slot, so the later one (stable sort)
  * still finds the earlier. Bytes are compared only when a slot's tag
- * matches, which for distinct terms is rare (2^-24 per slot probed). */
+ * matches, which for distinct terms is rare (2^-24 per slot probed).
+ * TC_EFORMAT too beyond MAX_SHARED or MAX_RUN: terms made to collide. */
 static int index_terms(tci_vocab *v, const tci_vterm *t, tc_diag *diag) {
   size_t n = v->n, nb = ((v->mask + 1) >> BUCKET_BITS) + 1, i, k, j;
   size_t *at = calloc(nb + 1, sizeof *at);
@@ -144,7 +191,7 @@ static int index_terms(tci_vocab *v, const tci_vterm *t, tc_diag *diag) {
     goto done;
   }
   for (i = 0; i < n; i++) {
-    hm[i] = mix(tci_term_hash(t[i].p, t[i].len));
+    hm[i] = tci_mix(tci_term_hash(t[i].p, t[i].len));
     at[(((size_t)hm[i] & v->mask) >> BUCKET_BITS) + 1]++;
   }
   for (k = 1; k <= nb; k++) at[k] += at[k - 1];
@@ -155,7 +202,8 @@ static int index_terms(tci_vocab *v, const tci_vterm *t, tc_diag *diag) {
   }
   for (k = 0; k < n; k++) {
     uint64_t m = order[k].m;
-    for (j = (size_t)m & v->mask; (s = v->slots[j]) != 0; j = (j + 1) & v->mask) {
+    size_t home = (size_t)m & v->mask, shared = 0;
+    for (j = home; (s = v->slots[j]) != 0; j = (j + 1) & v->mask) {
       /* the entries are read only on a tag match: a read per term, at
        * random in the pool, was half of building the index */
       if (TAG(s) == TAG(m)) {
@@ -165,15 +213,26 @@ static int index_terms(tci_vocab *v, const tci_vterm *t, tc_diag *diag) {
           rc = tci_fail(diag, TC_EFORMAT, "vocabulary: term %u repeats term %u", rd32(e), rd32(o));
           goto done;
         }
+        if (++shared > MAX_SHARED) {
+          rc = tci_fail(diag, TC_EFORMAT, "vocabulary: more than %d terms share a hash with term %u "
+                        "(terms made to collide: a crafted model?)", MAX_SHARED, rd32(e));
+          goto done;
+        }
       }
     }
+    if (((j - home) & v->mask) > MAX_RUN) goto crowded;
     v->slots[j] = SLOT(TAG(m), order[k].off);
   }
+  if (has_long_run(v->slots, v->mask)) goto crowded;
 done:
   free(at);
   free(hm);
   free(order);
   return rc;
+crowded:
+  rc = tci_fail(diag, TC_EFORMAT, "vocabulary: more than %d terms crowd one run of the hash index "
+                "(terms made to collide: a crafted model?)", MAX_RUN);
+  goto done;
 }
 
 int tci_vocab_build(const tci_vterm *t, size_t n, uint64_t n_docs, tci_vocab **out, tc_diag *diag) {
@@ -244,7 +303,7 @@ static TCI_ALWAYS_INLINE int find_from(const tci_vocab *v, const tci_term *t, ui
   return 0;
 }
 
-int tci_vocab_find(const tci_vocab *v, const tci_term *t) { return find_from(v, t, mix(t->hash)); }
+int tci_vocab_find(const tci_vocab *v, const tci_term *t) { return find_from(v, t, tci_mix(t->hash)); }
 
 void tci_finder_init(tci_finder *f, const tci_vocab *v) {
   f->v = v;
@@ -260,7 +319,7 @@ static TCI_ALWAYS_INLINE void stage(tci_term *ring, uint64_t *mh, size_t pushed,
                   const char *pool, const tci_term *t) {
   size_t k = pushed & (TCI_RING - 1);
   ring[k] = *t;
-  mh[k] = mix(t->hash);
+  mh[k] = tci_mix(t->hash);
   TCI_PREFETCH(&slots[(size_t)mh[k] & mask]);
   if (pushed >= TCI_LAG) {
     size_t j = (pushed - TCI_LAG) & (TCI_RING - 1);
@@ -334,6 +393,7 @@ const char *tc_extractor_feature_name(const tc_extractor *ex, int index, size_t 
 
 typedef struct counter {
   uint64_t *slots;    /* as the vocabulary's index */
+  const char *flood;  /* why counting stopped (TC_EDATA), when texts were made to collide */
   size_t mask;        /* slot count - 1 */
   size_t n;           /* entries */
   char *pool;
@@ -349,11 +409,23 @@ static void counter_free(counter *c) {
   free(c->pool);
 }
 
-/* Put an entry at pool offset off in the first empty slot of its probe. */
-static void place(uint64_t *slots, size_t mask, uint64_t m, size_t off) {
-  size_t j = (size_t)m & mask;
+#define STRINGIFY(x) #x
+#define STR(x) STRINGIFY(x)
+#define CROWDED "training data: more than " STR(MAX_RUN) " terms crowd one place in the hash table " \
+                "(texts made to collide?)"
+#define SHARED "training data: more than " STR(MAX_SHARED) " terms share one hash (texts made to collide?)"
+
+/* Put an entry at pool offset off in the first empty slot of its probe;
+ * TC_EDATA (c->flood says why) if that passes more than MAX_RUN. */
+static int place(counter *c, uint64_t *slots, size_t mask, uint64_t m, size_t off) {
+  size_t home = (size_t)m & mask, j = home;
   while (slots[j]) j = (j + 1) & mask;
+  if (((j - home) & mask) > MAX_RUN) {
+    c->flood = CROWDED;
+    return TC_EDATA;
+  }
   slots[j] = SLOT(TAG(m), off);
+  return TC_OK;
 }
 
 /* Double the slot table, re-placing entries by their recomputed hashes. */
@@ -363,8 +435,13 @@ static int rehash(counter *c) {
   if (cap > SIZE_MAX / sizeof *slots / 2) return TC_ELIMIT;
   slots = calloc(cap, sizeof *slots);
   if (!slots) return TC_ENOMEM;
-  for (pos = 0; pos < c->pool_len; pos += CHEAD + rd32(c->pool + pos + 8))
-    place(slots, cap - 1, mix(tci_term_hash(c->pool + pos + CHEAD, rd32(c->pool + pos + 8))), pos);
+  for (pos = 0; pos < c->pool_len; pos += CHEAD + rd32(c->pool + pos + 8)) {
+    uint64_t m = tci_mix(tci_term_hash(c->pool + pos + CHEAD, rd32(c->pool + pos + 8)));
+    if (place(c, slots, cap - 1, m, pos) != TC_OK) {
+      free(slots);
+      return TC_EDATA;
+    }
+  }
   free(c->slots);
   c->slots = slots;
   c->mask = cap - 1;
@@ -390,9 +467,11 @@ static int reserve_entry(counter *c, size_t len) {
   return TC_OK;
 }
 
-/* Count one term once per document: find its entry or add one. */
+/* Count one term once per document: find its entry or add one. A found
+ * entry lies no further than place() put it, so only place() checks
+ * MAX_RUN. */
 static int count_one(counter *c, const tci_term *t, uint64_t m) {
-  size_t j = (size_t)m & c->mask;
+  size_t j = (size_t)m & c->mask, shared = 0;
   uint64_t s;
   char *e;
   int rc;
@@ -406,16 +485,20 @@ static int count_one(counter *c, const tci_term *t, uint64_t m) {
         }
         return 0;
       }
+      if (++shared > MAX_SHARED) {
+        c->flood = SHARED;
+        return TC_EDATA;
+      }
     }
     j = (j + 1) & c->mask;
   }
   if ((rc = reserve_entry(c, t->len)) != TC_OK) return rc;
+  if ((rc = place(c, c->slots, c->mask, m, c->pool_len)) != TC_OK) return rc;
   e = c->pool + c->pool_len;
   wr32(e, 1);
   wr32(e + 4, c->doc);
   wr32(e + 8, (uint32_t)t->len);
   tci_term_copy(t, e + CHEAD);
-  place(c->slots, c->mask, m, c->pool_len);
   c->pool_len += CHEAD + t->len;
   c->n++;
   return 0;
@@ -468,7 +551,7 @@ static int by_df_then_bytes(const void *pa, const void *pb) {
 
 /* Keep the entries passing min_df/max_df, order them, cut to max_features
  * and build the vocabulary. */
-static int select_terms(const counter *c, const tc_options *o, size_t n_docs, tci_vocab **out) {
+static int select_terms(counter *c, const tc_options *o, size_t n_docs, tci_vocab **out) {
   double max_count = o->max_df * (double)n_docs;
   uint32_t min_df = o->min_df > 1 ? (uint32_t)o->min_df : 1;
   size_t n = 0, pos, i, k;
@@ -507,6 +590,10 @@ static int select_terms(const counter *c, const tc_options *o, size_t n_docs, tc
   free(s);
   rc = tci_vocab_build(t, n, n_docs, out, NULL);
   free(t);
+  if (rc == TC_EFORMAT) { /* the counter has no repeats: terms made to collide */
+    c->flood = "training data: terms made to collide in the vocabulary's hash index (crafted texts?)";
+    rc = TC_EDATA;
+  }
   return rc;
 }
 
@@ -514,6 +601,18 @@ static int select_terms(const counter *c, const tc_options *o, size_t n_docs, tc
 
 int tc_extractor_fit(tc_extractor *ex, size_t n, const char *const *texts,
                      const size_t *lens, tc_progress_fn progress, void *ud) {
+  return tci_extractor_fit(ex, n, texts, lens, progress, ud, NULL);
+}
+
+/* diag says why a fit failed once counting started. */
+static int fit_failed(tc_diag *diag, int rc, const counter *c) {
+  if (c->flood) return tci_fail(diag, rc, "%s", c->flood);
+  if (rc == TC_EDATA) return tci_fail(diag, rc, "vocabulary: no term survives min_df/max_df/max_features");
+  return tci_fail(diag, rc, "vocabulary: %s", tc_strerror(rc));
+}
+
+int tci_extractor_fit(tc_extractor *ex, size_t n, const char *const *texts, const size_t *lens,
+                      tc_progress_fn progress, void *ud, tc_diag *diag) {
   counter *c;
   tc_workspace *ws = NULL;
   tci_vocab *v = NULL;
@@ -523,15 +622,15 @@ int tc_extractor_fit(tc_extractor *ex, size_t n, const char *const *texts,
   if (!ex || (n && (!texts || !lens))) return TC_EINVAL;
   for (i = 0; i < n; i++)
     if (!texts[i] && lens[i]) return TC_EINVAL;
-  if (n == 0) return TC_EDATA;
-  if (n > UINT32_MAX - 1) return TC_ELIMIT;
+  if (n == 0) return tci_fail(diag, TC_EDATA, "training data: no documents");
+  if (n > UINT32_MAX - 1) return tci_fail(diag, TC_ELIMIT, "vocabulary: %s", tc_strerror(TC_ELIMIT));
   c = calloc(1, sizeof *c);
-  if (!c) return TC_ENOMEM;
+  if (!c) return tci_fail(diag, TC_ENOMEM, "vocabulary: %s", tc_strerror(TC_ENOMEM));
   c->mask = 65535;
   c->slots = calloc(c->mask + 1, sizeof *c->slots);
   if (!c->slots) {
     free(c);
-    return TC_ENOMEM;
+    return tci_fail(diag, TC_ENOMEM, "vocabulary: %s", tc_strerror(TC_ENOMEM));
   }
   if ((rc = tc_workspace_new(&ws)) != TC_OK) goto done;
   for (i = 0; i < n; i++) {
@@ -553,6 +652,7 @@ int tc_extractor_fit(tc_extractor *ex, size_t n, const char *const *texts,
   tci_vocab_free(ex->vocab);
   ex->vocab = v;
 done:
+  if (rc) fit_failed(diag, rc, c);
   tc_workspace_free(ws);
   counter_free(c);
   free(c);

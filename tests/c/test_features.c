@@ -485,6 +485,83 @@ TEST(fit_progress_and_cancel) {
   tc_extractor_free(ex);
 }
 
+/* Hash flooding while fitting (vocab.c): 4-grams of the Thue-Morse words
+ * share one hash, and words can be chosen to crowd one place of the
+ * counter's table (65536 slots at first) or of the vocabulary's index.
+ * Fitting takes 9 distinct 4-grams of one hash and fails on 10, or on
+ * crowded words, with TC_EDATA and
+ * a message naming the problem, where it used to accept them in time
+ * growing with the square of their number. The extractor keeps its
+ * vocabulary. */
+TEST(fit_refuses_texts_made_to_collide) {
+  /* a de Bruijn sequence: its 19 words hold each of the 16 4-grams once */
+  static const char order[] = "0000111101100101000";
+  enum { WORDS = 19, CROWD = 1100 };
+  char *text = malloc(WORDS * (TM_LEN + 1) + CROWD * 9);
+  tc_options o = opts(4, 4, 0, 0);
+  tc_extractor *ex;
+  const char *texts[1];
+  size_t lens[1], len = 0, i, cand, found;
+  tc_diag d;
+  CHECK(text != NULL);
+  if (!text) return;
+  o.max_token_bytes = TC_MAX_TOKEN_BYTES;
+  ex = make(&o);
+  for (i = 0; i < WORDS; i++) {
+    len += thue_morse_gram(text + len, order[i] == '1', 1);
+    text[len++] = ' ';
+  }
+  texts[0] = text;
+  lens[0] = 12 * (TM_LEN + 1); /* the first 12 words: 9 distinct 4-grams */
+  CHECK_OK(tci_extractor_fit(ex, 1, texts, lens, NULL, NULL, &d));
+  CHECK_EQ_INT(tc_extractor_n_features(ex), 9);
+  lens[0] = 13 * (TM_LEN + 1); /* 10 */
+  memset(&d, 0, sizeof d);
+  CHECK_EQ_INT(tci_extractor_fit(ex, 1, texts, lens, NULL, NULL, &d), TC_EDATA);
+  CHECK_EQ_STR(d.message, "training data: more than 8 terms share one hash (texts made to collide?)");
+  lens[0] = len;
+  CHECK_EQ_INT(tc_extractor_fit(ex, 1, texts, lens, NULL, NULL), TC_EDATA);
+  CHECK_EQ_INT(tc_extractor_n_features(ex), 9);
+  tc_extractor_free(ex);
+
+  /* words "q0", "q1", ... homed in the first 64 of the counter's slots */
+  o = opts(1, 1, 0, 0);
+  ex = make(&o);
+  len = 0;
+  for (cand = 0, found = 0; found < CROWD; cand++) {
+    int n = sprintf(text + len, "q%zu ", cand);
+    if ((tci_mix(tci_term_hash(text + len, (size_t)n - 1)) & 65535) >= 64) continue;
+    len += (size_t)n;
+    found++;
+  }
+  lens[0] = len;
+  memset(&d, 0, sizeof d);
+  CHECK_EQ_INT(tci_extractor_fit(ex, 1, texts, lens, NULL, NULL, &d), TC_EDATA);
+  CHECK(strstr(d.message, "training data: more than 1024 terms crowd one place in the hash table") != NULL);
+  CHECK_EQ_INT(tc_extractor_n_features(ex), 0);
+
+  /* 1025 words that the counter's table spreads out, but homed in 1025
+   * consecutive slots of the vocabulary's (2048 slots) */
+  {
+    unsigned char taken[2048] = {0};
+    size_t home;
+    len = 0;
+    for (cand = 0, found = 0; found < 1025; cand++) {
+      int n = sprintf(text + len, "q%zu ", cand);
+      home = tci_mix(tci_term_hash(text + len, (size_t)n - 1)) & 2047;
+      if (home >= 1025 || taken[home]++) continue;
+      len += (size_t)n;
+      found++;
+    }
+  }
+  lens[0] = len;
+  memset(&d, 0, sizeof d);
+  CHECK_EQ_INT(tci_extractor_fit(ex, 1, texts, lens, NULL, NULL, &d), TC_EDATA);
+  CHECK_EQ_STR(d.message, "training data: terms made to collide in the vocabulary's hash index (crafted texts?)");
+  tc_extractor_free(ex);
+  free(text);
+}
+
 /* Regression: the finder's ring first held 2 * TCI_LAG entries while a
  * push keeps 2 * TCI_LAG + 1 in flight, so the 17th push overwrote a term
  * not yet resolved (fitting lost terms, vectors lost features). Every
@@ -822,6 +899,7 @@ int main(void) {
   RUN(fit_min_df_max_df_max_features);
   RUN(fit_is_deterministic_and_input_order_free);
   RUN(fit_progress_and_cancel);
+  RUN(fit_refuses_texts_made_to_collide);
   RUN(finder_resolves_every_term_in_push_order);
   RUN(vector_equals_hand_computation);
   RUN(empty_and_unknown_texts_give_empty_vectors);

@@ -515,6 +515,112 @@ done:
   free(bytes);
 }
 
+/* Hash flooding (vocab.c): the 16 word 4-grams of the two Thue-Morse
+ * words share one hash. A vocabulary may hold 9 of them, each still found
+ * by its bytes; with 10 the loader refuses, naming the problem, where it
+ * used to accept them and compare every pair while indexing. */
+TEST(vocabulary_refuses_terms_sharing_a_hash) {
+  enum { WORDS = 4, GRAM = WORDS * (TM_LEN + 1) };
+  char *g = malloc(16 * GRAM);
+  size_t len = 0, k;
+  unsigned n;
+  int same = 1;
+  CHECK(g != NULL);
+  if (!g) return;
+  for (k = 0; k < 16; k++) len = thue_morse_gram(g + k * GRAM, (unsigned)k, WORDS);
+  for (k = 1; k < 16; k++) same &= tci_term_hash(g + k * GRAM, len) == tci_term_hash(g, len);
+  CHECK(same);
+  for (n = 9; n <= 10; n++) {
+    fields f = valid_fields();
+    tci_writer w;
+    tc_extractor *ex = NULL;
+    tc_diag d;
+    int rc;
+    f.opt[4] = TC_MAX_TOKEN_BYTES;
+    f.opt[6] = f.opt[7] = WORDS; /* word 4-grams only */
+    f.n_terms = n;
+    f.term[0] = NULL; /* the terms follow */
+    w = write_fields(&f);
+    for (k = 0; k < n; k++) {
+      tci_put_str(&w, g + k * GRAM, len);
+      tci_put_u32(&w, 1);
+    }
+    memset(&d, 0, sizeof d);
+    rc = tc_extractor_from_bytes(w.p, w.len, &ex, &d);
+    if (n == 9) {
+      tc_workspace *ws = NULL;
+      tc_vector v;
+      CHECK_OK(rc);
+      CHECK_OK(tc_workspace_new(&ws));
+      for (k = 0; ex && ws && k < n; k++) {
+        CHECK_OK(tc_extractor_vectorize(ex, ws, g + k * GRAM, len, &v));
+        CHECK(v.n == 1 && v.f[0].index == (int)k + 1);
+      }
+      tc_workspace_free(ws);
+    } else {
+      CHECK_EQ_INT(rc, TC_EFORMAT);
+      CHECK(strstr(d.message, "vocabulary: more than 8 terms share a hash with term 10") != NULL);
+      CHECK(ex == NULL);
+    }
+    tc_extractor_free(ex);
+    free(w.p);
+  }
+  free(g);
+}
+
+/* n terms "h0000000", "h0000001", ... into t and bytes (8 bytes each):
+ * with crowd, any whose home slot in a table of 2048 (tci_mix, vocab.c)
+ * is one of the 64 from `start`; else one for each of the n slots from
+ * `start` on, wrapping past the last. */
+static void homed_terms(tci_vterm *t, char *bytes, size_t n, size_t start, int crowd) {
+  unsigned char taken[2048] = {0};
+  size_t found = 0, cand, home;
+  for (cand = 0; found < n; cand++) {
+    char *s = bytes + found * 8;
+    snprintf(s, 9, "h%07zu", cand);
+    home = (tci_mix(tci_term_hash(s, 8)) - start) & 2047;
+    if (home >= (crowd ? 64 : n) || (!crowd && taken[home]++)) continue;
+    t[found].p = s;
+    t[found].len = 8;
+    t[found].df = 1;
+    found++;
+  }
+}
+
+/* Terms chosen for their home slots make long runs without sharing a
+ * hash; a lookup of an absent term walks to the end of its run. A run of
+ * 1024 is accepted, of 1025 refused, wrapping past the last slot or not,
+ * and so are 1100 terms homed in 64 slots: the old index took them all. */
+TEST(vocabulary_refuses_a_crowded_run) {
+  enum { N = 1100 };
+  tci_vterm *t = malloc(N * sizeof *t);
+  char *bytes = malloc(N * 8 + 1);
+  tci_vocab *v = NULL;
+  tc_diag d;
+  CHECK(t && bytes);
+  if (!t || !bytes) goto done;
+  homed_terms(t, bytes, 1024, 0, 0);
+  CHECK_OK(tci_vocab_build(t, 1024, 5, &v, &d));
+  CHECK(v && v->mask == 2047);
+  tci_vocab_free(v);
+  v = NULL;
+  homed_terms(t, bytes, 1025, 0, 0);
+  CHECK_EQ_INT(tci_vocab_build(t, 1025, 5, &v, &d), TC_EFORMAT);
+  CHECK(strstr(d.message, "vocabulary: more than 1024 terms crowd one run of the hash index") != NULL);
+  CHECK(v == NULL);
+  homed_terms(t, bytes, 1025, 2048 - 500, 0);
+  CHECK_EQ_INT(tci_vocab_build(t, 1025, 5, &v, &d), TC_EFORMAT);
+  CHECK(v == NULL);
+  homed_terms(t, bytes, N, 0, 1);
+  CHECK_EQ_INT(tci_vocab_build(t, N, 5, &v, &d), TC_EFORMAT);
+  CHECK(strstr(d.message, "crowd one run") != NULL);
+  CHECK(v == NULL);
+done:
+  tci_vocab_free(v);
+  free(t);
+  free(bytes);
+}
+
 int main(void) {
   RUN(round_trips_are_identical);
   RUN(unfitted_and_bad_arguments);
@@ -524,5 +630,7 @@ int main(void) {
   RUN(magic_is_checked);
   RUN(vocabulary_of_200k_terms);
   RUN(vocabulary_index_of_many_buckets);
+  RUN(vocabulary_refuses_terms_sharing_a_hash);
+  RUN(vocabulary_refuses_a_crowded_run);
   return check_report();
 }

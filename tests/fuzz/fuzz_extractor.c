@@ -13,6 +13,8 @@
  *      tests/fuzz/fuzz_extractor.c build/libtextclass.a \
  *      -lutf8proc -lsvm -llinear -lpthread -lm -o /tmp/fuzz_seeds
  *   /tmp/fuzz_seeds tests/fuzz/seeds/fuzz_extractor
+ * except colliding_terms.bin, refused for ten terms of one hash (hash
+ * flooding; made by tests/fuzz/colliding_terms.py).
  */
 #include <math.h>
 #include <stdio.h>

@@ -10,7 +10,9 @@
  * same bytes (the format is canonical) and it predicts.
  *
  * Seeds: tests/fuzz/seeds/fuzz_model/, valid small models written by
- * TC_FUZZ_SEED_DIR=tests/fuzz/seeds/fuzz_model build/tests/test_model_file.
+ * TC_FUZZ_SEED_DIR=tests/fuzz/seeds/fuzz_model build/tests/test_model_file,
+ * and colliding-terms.model, refused for ten terms of one hash (hash
+ * flooding; made by tests/fuzz/colliding_terms.py).
  * Run: make fuzz (or build/fuzz/fuzz_model -max_total_time=60 DIR).
  */
 #include <stdint.h>

@@ -598,6 +598,16 @@ describe("textclass models and classifiers", function()
     assert.matches("^textclass: load: tests/data/cli/corrupt%.model: header: not a textclass model %(bad magic%)\n", r.err)
   end)
 
+  it("rejects a model whose terms were made to collide in the hash index", function()
+    -- colliding.model: ten 32-letter terms with one hash, which loading once
+    -- compared pair by pair (made by tests/fuzz/colliding_terms.py)
+    local r = run("label -m " .. D .. "/colliding.model " .. D .. "/docs")
+    assert.equal(1, r.code)
+    assert.equal("", r.out)
+    assert.matches("^textclass: load: tests/data/cli/colliding%.model: extractor: vocabulary: "
+      .. "more than 8 terms share a hash with term 10 %(terms made to collide: a crafted model%?%)\n", r.err)
+  end)
+
   it("rejects a truncated model file", function()
     local bytes = assert(slurp(model()))
     spit(TMP .. "/truncated.model", bytes:sub(1, #bytes // 2))

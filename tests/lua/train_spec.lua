@@ -197,6 +197,23 @@ describe("tc.train", function()
     assert.is_string(msg)
   end)
 
+  it("refuses texts whose words were made to collide in the hash table", function()
+    -- ten words with one hash mod 2^64 (tests/fuzz/colliding_terms.py words 10)
+    local words = { "hcrqrihgmekuojsiornjlertguhpqpgu", "iiwipodikoiypfsjsmlpsavtdwlsplen",
+      "kkfotilhkllprjslrlhcojtoeejmonfi", "oiljlqigilmkkqnjjrnroqkkljhiiqmj",
+      "ppjcjklmkjpkghpknptitvqmoncghtni", "qxhgfgnqpulekrqlinggnlomqhslmlpf",
+      "rjltgmjlxrjhkkjpjlklmpnoihkhnknh", "rmogpkmjhqrklljokoiomkpnhmurkqmm",
+      "tfnhnppegtjutfggimimwytngfbfgpmp", "vmslvgmhnumgismnllrokxglpkhcefoq" }
+    local text = table.concat(words, " ")
+    local m, msg, code = tc.train { texts = { text, text .. " sport" }, labels = { "x", "y" }, min_df = 1 }
+    assert.is_nil(m)
+    assert.equal("training data: more than 8 terms share one hash (texts made to collide?)", msg)
+    assert.equal("EDATA", code)
+    -- nine of them are ordinary words
+    text = table.concat(words, " ", 1, 9)
+    assert.truthy(tc.train { texts = { text, text .. " sport" }, labels = { "x", "y" }, min_df = 1 })
+  end)
+
   it("raises on a malformed spec, naming the field", function()
     local cases = {
       { nil, "table expected, got nil" },
