@@ -447,6 +447,7 @@ static const luaL_Reg functions[] = {
   {"check_utf8", tcl_check_utf8},
   {"json_fields", tcl_json_fields},
   {"format_scores", tcl_format_scores},
+  {"format_field", tcl_format_field},
   {"tokenize", tcl_tokenize},
   {"load", tcl_load},
   {"default", tcl_default},
