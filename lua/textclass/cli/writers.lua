@@ -149,9 +149,20 @@ function M.new(format, out, opts)
       nbuf = json_record(buf, nbuf, doc, res, names)
       return
     elseif format == "csv" then
-      rec = csv.format({ doc.id, res and res.label or "",
-        res and table.concat(res.labels, ",") or "", res and score_list(names, res.scores) or "",
-        doc.error or "" })
+      -- (csv.format's record, in pieces, as for JSONL)
+      local quote = csv.quote
+      buf[nbuf + 1] = quote(doc.id)
+      buf[nbuf + 2] = ","
+      buf[nbuf + 3] = res and quote(res.label) or ""
+      buf[nbuf + 4] = ","
+      buf[nbuf + 5] = res and quote(table.concat(res.labels, ",")) or ""
+      buf[nbuf + 6] = ","
+      buf[nbuf + 7] = res and quote(score_list(names, res.scores)) or ""
+      buf[nbuf + 8] = ","
+      buf[nbuf + 9] = quote(doc.error or "")
+      buf[nbuf + 10] = "\r\n"
+      nbuf = nbuf + 10
+      return
     else
       -- (scores need no escaping, so escaping the names escapes the list)
       if res then
