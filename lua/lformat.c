@@ -1,5 +1,6 @@
 /*
- * lformat.c - textclass.format_scores: a result's "label:score" list.
+ * lformat.c - textclass.format_scores: a result's "label:score" list;
+ * textclass.format_field: one field of a TSV or CSV record.
  *
  * `textclass label` writes every document's scores, best first, as
  * "politics:0.9812,sport:0.0311,...": with 20 labels that is 20 numbers per
@@ -102,4 +103,66 @@ int tcl_format_scores(lua_State *L) {
   }
   luaL_pushresult(&b);
   return 1;
+}
+
+/* textclass.format_field(s, format) -> string
+ * s as a field of `textclass label`'s records in format "tsv" (backslash,
+ * tab, CR, LF and NUL written \\, \t, \r, \n, \0) or "csv" (RFC 4180: in
+ * double quotes, quotes doubled, when it holds a comma, quote, CR or LF or
+ * begins or ends with white space, which some readers trim); s itself when
+ * it needs neither. The writers did this with string.find's patterns,
+ * which try a bracket class at every byte: 3k instructions for an id of a
+ * dozen bytes, 2% of labelling a news article. */
+static const char TSV_ESCAPE[256] = { ['\\'] = '\\', ['\t'] = 't', ['\r'] = 'r', ['\n'] = 'n', [0] = '0' };
+static const unsigned char CSV_QUOTE[256] = { [','] = 1, ['"'] = 1, ['\r'] = 1, ['\n'] = 1 };
+
+/* White space as Lua's %s sees it in the C locale. */
+static int is_space(unsigned char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
+
+static int format_tsv(lua_State *L, const unsigned char *s, size_t len) {
+  size_t i = 0, run;
+  luaL_Buffer b;
+  while (i < len && !TSV_ESCAPE[s[i]]) i++;
+  if (i == len) return 1;
+  luaL_buffinit(L, &b);
+  for (run = 0; i < len; i++) {
+    unsigned char c = s[i];
+    if (!TSV_ESCAPE[c]) continue;
+    luaL_addlstring(&b, (const char *)s + run, i - run);
+    luaL_addchar(&b, '\\');
+    luaL_addchar(&b, TSV_ESCAPE[c]);
+    run = i + 1;
+  }
+  luaL_addlstring(&b, (const char *)s + run, len - run);
+  luaL_pushresult(&b);
+  return 1;
+}
+
+static int format_csv(lua_State *L, const unsigned char *s, size_t len) {
+  size_t i = 0, run;
+  luaL_Buffer b;
+  while (i < len && !CSV_QUOTE[s[i]]) i++;
+  if (i == len && !(len > 0 && (is_space(s[0]) || is_space(s[len - 1])))) return 1;
+  luaL_buffinit(L, &b);
+  luaL_addchar(&b, '"');
+  for (i = 0, run = 0; i < len; i++) {
+    if (s[i] != '"') continue;
+    luaL_addlstring(&b, (const char *)s + run, i + 1 - run);
+    luaL_addchar(&b, '"');
+    run = i + 1;
+  }
+  luaL_addlstring(&b, (const char *)s + run, len - run);
+  luaL_addchar(&b, '"');
+  luaL_pushresult(&b);
+  return 1;
+}
+
+int tcl_format_field(lua_State *L) {
+  static const char *const formats[] = { "tsv", "csv", NULL };
+  size_t len;
+  const char *s = luaL_checklstring(L, 1, &len);
+  int format = luaL_checkoption(L, 2, NULL, formats);
+  lua_settop(L, 1);
+  if (format == 0) return format_tsv(L, (const unsigned char *)s, len);
+  return format_csv(L, (const unsigned char *)s, len);
 }

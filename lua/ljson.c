@@ -331,6 +331,41 @@ static size_t put_utf8(char *out, unsigned cp) {
   return 4;
 }
 
+/* The plain bytes of [p, end) up to the first backslash, copied to *o;
+ * returns where the copy stopped in the input (end, or a backslash) and
+ * moves *o as far. With SSE2, 16 bytes per step: each block is stored
+ * whole and the output moved by its bytes before the backslash (the output
+ * is never ahead of the input, so a block stored from 16 bytes of input
+ * fits the buffer); else memchr and memcpy, a call each per escape (a news
+ * article has dozens: 500 instructions per document more). */
+static const unsigned char *copy_plain(const unsigned char *p, const unsigned char *end, char **o) {
+#if defined(__SSE2__) && defined(__GNUC__)
+  const __m128i backslash = _mm_set1_epi8('\\');
+  char *out = *o;
+  while (end - p >= 16) {
+    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+    unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, backslash));
+    _mm_storeu_si128((__m128i *)(void *)out, v);
+    if (m) {
+      unsigned k = (unsigned)__builtin_ctz(m);
+      *o = out + k;
+      return p + k;
+    }
+    p += 16;
+    out += 16;
+  }
+  while (p < end && *p != '\\') *out++ = (char)*p++;
+  *o = out;
+  return p;
+#else
+  const unsigned char *stop = memchr(p, '\\', (size_t)(end - p));
+  if (!stop) stop = end;
+  memcpy(*o, p, (size_t)(stop - p));
+  *o += stop - p;
+  return stop;
+#endif
+}
+
 /* Push a validated string body with its escapes decoded. Decoding never
  * lengthens it (an escape of k bytes gives at most k bytes: \uXXXX at
  * most 3, a surrogate pair's 12 bytes 4), so it is written straight into
@@ -342,11 +377,7 @@ static void push_unescaped(lua_State *L, const unsigned char *p, size_t len) {
   static const char simple[] = { ['b'] = '\b', ['f'] = '\f', ['n'] = '\n', ['r'] = '\r', ['t'] = '\t',
                                  ['"'] = '"', ['\\'] = '\\', ['/'] = '/' };
   while (p < end) {
-    const unsigned char *run = p;
-    p = memchr(p, '\\', (size_t)(end - p));
-    if (!p) p = end;
-    memcpy(o, run, (size_t)(p - run));
-    o += p - run;
+    p = copy_plain(p, end, &o);
     if (p >= end) break;
     if (p[1] == 'u') {
       unsigned cp = 0;

@@ -9,7 +9,8 @@
  *   lmodel.c      the "textclass.Model" handle and its methods
  *   lspec.c       option tables -> tc_options, text and label lists
  *   ljson.c       json_fields: two fields (or more) of a JSON object, the rest unread
- *   lformat.c     format_scores: a result's "label:score" list, as "%.4f"
+ *   lformat.c     format_scores: a result's "label:score" list, as "%.4f";
+ *                 format_field: a TSV or CSV record's field, escaped or quoted
  *   ljob.c        model:predict_async and its "textclass.Batch" (a thread per batch)
  *   ltrain.c      train, cross_validate (specs, datasets, progress callbacks)
  *   leval.c       evaluate and the metrics tables
@@ -225,8 +226,9 @@ void tcl_push_results(lua_State *L, int hidx, const tcl_model *h, const tc_resul
 /* textclass.json_fields (ljson.c). */
 int tcl_json_fields(lua_State *L);
 
-/* textclass.format_scores (lformat.c). */
+/* textclass.format_scores and textclass.format_field (lformat.c). */
 int tcl_format_scores(lua_State *L);
+int tcl_format_field(lua_State *L);
 
 /* textclass.atomic_file and the "textclass.AtomicFile" metatable (lfile.c). */
 int tcl_atomic_file(lua_State *L);

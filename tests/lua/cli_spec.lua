@@ -634,6 +634,20 @@ describe("textclass models and classifiers", function()
     assert.equal("sport", rows[3][2])
   end)
 
+  it("cuts a Lua classifier's labels and scores to --top when it gives more", function()
+    local path = TMP .. "/three-labels.lua"
+    local f = assert(io.open(path, "w"))
+    f:write('return { predict = function() return { label = "b", labels = { "b", "a", "c" }, ',
+            'scores = { a = 0.5, b = 0.7, c = 0.25 } } end }\n')
+    f:close()
+    local r = run("label -q --top 2 -c " .. path .. " -i lines", { stdin = "one\n" })
+    assert.equal(0, r.code, r.err)
+    local row = tsv(r.out)[1]
+    assert.same({ "b", "b,a", "b:0.7000,a:0.5000", "" }, { row[2], row[3], row[4], row[5] })
+    r = run("label -q --top 1 -c " .. D .. "/always-sport.lua -i lines", { stdin = "one\n" })
+    assert.equal("sport:0.9000", tsv(r.out)[1][4])
+  end)
+
   it("evaluates a Lua classifier exactly and writes its errors", function()
     local r = run("eval --json --errors " .. TMP .. "/wrong.jsonl -c " .. D .. "/always-sport.lua " .. D .. "/test.jsonl")
     assert.equal(0, r.code, r.err)

@@ -1,7 +1,8 @@
 -- format_scores_spec.lua - tc.format_scores, the "label:score" lists that
 -- `label` prints, held to string.format("%.4f") (and "nan" for NaN, as
 -- util.fmt_score spells it) on random numbers, decimal ties and their
--- neighbours, and special values.
+-- neighbours, and special values; and tc.format_field, label's TSV and CSV
+-- fields, held to the Lua the writers used before it.
 local tc = require "textclass"
 
 -- What the Lua writers printed before: "%.4f", NaN as "nan".
@@ -106,5 +107,50 @@ describe("tc.format_scores", function()
       "format_scores: the score of label 'a' is string, not a number")
     assert.has_error(function() tc.format_scores("a", {}) end)
     assert.has_error(function() tc.format_scores({}, {}, 5) end)
+  end)
+end)
+
+-- What the writers printed before tc.format_field: TSV's escapes and
+-- CSV's quoting, with string patterns.
+local TSV_ESCAPES = { ["\\"] = "\\\\", ["\t"] = "\\t", ["\r"] = "\\r", ["\n"] = "\\n", ["\0"] = "\\0" }
+local function lua_tsv(s)
+  return (s:gsub("[\\\t\r\n%z]", TSV_ESCAPES))
+end
+local function lua_csv(s)
+  if s:find('[,"\r\n]') or s:find("^%s") or s:find("%s$") then return '"' .. s:gsub('"', '""') .. '"' end
+  return s
+end
+
+describe("tc.format_field", function()
+  it("escapes a TSV field and quotes a CSV field only when it needs it", function()
+    assert.equal("agnews-7596", tc.format_field("agnews-7596", "tsv"))
+    assert.equal("a\\tb\\\\c\\r\\n\\0", tc.format_field("a\tb\\c\r\n\0", "tsv"))
+    assert.equal("agnews-7596", tc.format_field("agnews-7596", "csv"))
+    assert.equal('"a,b"', tc.format_field("a,b", "csv"))
+    assert.equal('"say ""hi"""', tc.format_field('say "hi"', "csv"))
+    assert.equal('" lead"', tc.format_field(" lead", "csv"))
+    assert.equal('"trail\t"', tc.format_field("trail\t", "csv"))
+    assert.equal("", tc.format_field("", "csv"))
+    assert.equal("", tc.format_field("", "tsv"))
+    assert.equal("7", tc.format_field(7, "tsv"))
+  end)
+
+  it("gives what the writers' string patterns gave, on random bytes", function()
+    math.randomseed(20261126)
+    -- bytes that matter (separators, quotes, escapes, white space) often
+    local alphabet = { "a", "Z", "0", ",", '"', "\\", "\t", "\r", "\n", "\0", " ", "\v", "\f", ";", "\255", "\195\169" }
+    for _ = 1, 20000 do
+      local parts = {}
+      for j = 1, math.random(0, 12) do parts[j] = alphabet[math.random(#alphabet)] end
+      local s = table.concat(parts)
+      assert.equal(lua_tsv(s), tc.format_field(s, "tsv"))
+      assert.equal(lua_csv(s), tc.format_field(s, "csv"))
+    end
+  end)
+
+  it("refuses another format or a value that is not a string", function()
+    assert.has_error(function() tc.format_field("a", "json") end)
+    assert.has_error(function() tc.format_field("a") end)
+    assert.has_error(function() tc.format_field({}, "tsv") end)
   end)
 end)

@@ -101,6 +101,21 @@ describe("tc.check_utf8", function()
     end
   end)
 
+  it("finds a sequence at any offset of a long ASCII text (the ASCII is skipped by blocks)", function()
+    local seqs = { "\xff", "\xe2\x82", "\xed\xa0\x80", "\xc3\xa9", "\xe2\x82\xac", "\xf0\x9f\x98\x80", "\0" }
+    for _, seq in ipairs(seqs) do
+      for at = 0, 200 do
+        local s = ("a"):rep(at) .. seq .. ("b"):rep(200 - at) .. "\xe9"
+        local _, lua_pos = utf8.len(s)
+        local ok, pos = tc.check_utf8(s)
+        assert.is_false(ok)
+        assert.equal(lua_pos, pos)
+        local head = s:sub(1, -2)
+        assert.equal(utf8.len(head) ~= nil, tc.check_utf8(head))
+      end
+    end
+  end)
+
   it("raises on bad arguments", function()
     assert.error_matches(function() tc.check_utf8() end, "bad argument #1 .*string expected, got no value")
     assert.error_matches(function() tc.check_utf8("x", 1) end, "bad argument #2 .*unexpected argument")

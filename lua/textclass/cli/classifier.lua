@@ -133,6 +133,8 @@ function M.open(opts)
   -- that failed as a whole fails each document with its message).
   local function finish_all(n, ok, got)
     if not ok then util.unless_interrupt(got) end
+    -- a model's results are complete, and its errors strings: as they are
+    if ok and not c.lua then return got end
     local results = {}
     for i = 1, n do
       results[i] = ok and finish(got[i]) or { error = clean_message(got) }

@@ -38,7 +38,9 @@ end
 -- set). One field's value is the text as it is; with several, `parts` (a
 -- table to reuse) gets their values for records.take_fields.
 local function jsonl_document(line, src, n, opts, names, is_text, id_field, parts, invalid)
-  local doc = {}
+  -- (the fields named, though nil, so the table is made with room for
+  -- them: grown key by key it was reallocated twice per record)
+  local doc = { id = nil, text = nil, error = nil, fields = nil }
   local fields = opts.keep_fields ~= false and {} or nil
   local text, text_kind, id, id_kind
   if parts then
