@@ -23,10 +23,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
-
 #include "ltextclass.h"
 
 #define TCL_STATE "textclass.State"
@@ -183,38 +179,11 @@ static int tcl_html_charset(lua_State *L) {
  * @return true
  * @return[2] false, position (1-based byte where the first invalid sequence starts)
  */
-/* How many bytes at the start of s are ASCII, counted in whole blocks of
- * 64 bytes (SSE2: four loads OR-ed, one mask) or 8 (a word's high bits),
- * so what follows starts at a character boundary. check_utf8 skips them
- * before the core's check, which steps 8 bytes at a time: `label` checks
- * every document's text, and 97% of news4's are ASCII (1.5k instructions
- * per document saved). */
-static size_t ascii_prefix(const char *s, size_t len) {
-  size_t i = 0;
-  uint64_t w;
-#if defined(__SSE2__)
-  while (len - i >= 64) {
-    const __m128i *p = (const __m128i *)(const void *)(s + i);
-    __m128i any = _mm_or_si128(_mm_or_si128(_mm_loadu_si128(p), _mm_loadu_si128(p + 1)),
-                               _mm_or_si128(_mm_loadu_si128(p + 2), _mm_loadu_si128(p + 3)));
-    if (_mm_movemask_epi8(any)) break;
-    i += 64;
-  }
-#endif
-  while (len - i >= 8) {
-    memcpy(&w, s + i, 8);
-    if (w & 0x8080808080808080ull) break;
-    i += 8;
-  }
-  return i;
-}
-
 static int tcl_check_utf8(lua_State *L) {
-  size_t len, at, skip;
+  size_t len, at;
   const char *text = luaL_checklstring(L, 1, &len);
   tcl_check_nargs(L, 1);
-  skip = ascii_prefix(text, len);
-  at = skip + tc_utf8_check(text + skip, len - skip);
+  at = tc_utf8_check(text, len);
   if (at == len) {
     lua_pushboolean(L, 1);
     return 1;

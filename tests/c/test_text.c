@@ -608,9 +608,10 @@ TEST(strict_validity_matches_utf8proc) {
 }
 
 /* tc_utf8_check names where the first invalid sequence starts: after long
- * ASCII runs (the eight-byte skip), inside multibyte text, at the end. */
+ * ASCII runs (skipped 64 and 8 bytes at a time), inside multibyte text, at
+ * the end. */
 TEST(check_names_first_invalid_offset) {
-  char buf[64];
+  char buf[200];
   size_t at;
   CHECK_EQ_INT(tc_utf8_check("", 0), 0);
   CHECK_EQ_INT(tc_utf8_check(NULL, 0), 0);
@@ -620,10 +621,11 @@ TEST(check_names_first_invalid_offset) {
   CHECK_EQ_INT(tc_utf8_check("\xe2\x82\xac\xc0\xaf", 5), 3); /* overlong after a euro sign */
   CHECK_EQ_INT(tc_utf8_check("a\xed\xa0\x80", 4), 1);       /* surrogate */
   CHECK_EQ_INT(tc_utf8_check("\xf4\x90\x80\x80", 4), 0);    /* above U+10FFFF */
-  for (at = 0; at < 40; at++) {
+  for (at = 0; at < sizeof buf; at++) {
     memset(buf, 'x', sizeof buf);
     buf[at] = (char)0xff;
     CHECK_EQ_INT(tc_utf8_check(buf, sizeof buf), at);
+    CHECK_EQ_INT(tc_utf8_check(buf, at), at); /* all ASCII up to the end */
   }
 }
 
