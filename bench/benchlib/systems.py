@@ -225,17 +225,24 @@ class FastText(System):
     def available(self):
         return _tool_missing("fasttext")
 
-    def run(self, ws, threads):
-        tag = self.name.split()[-1]
-        prefix = ws.path("ft-" + tag)
+    def train(self, ws):
+        """(model path, Run of the training)."""
+        prefix = ws.path("ft-" + self.name.split()[-1])
         tr = measure.run(["fasttext", "supervised", "-input", ws.fasttext("train"),
                           "-output", prefix, "-verbose", "0"] + self.args)
-        model = prefix + ".bin"
+        return prefix + ".bin", tr
+
+    def predict_cmd(self, ws, model, which):
+        """The one-thread command labelling input `which` ('one' or 'full'), labels to stdout."""
+        return ["fasttext", "predict", model, ws.fasttext(which)]
+
+    def run(self, ws, threads):
+        model, tr = self.train(ws)
         back = {convert.fasttext_label(d.label): d.label for d in ws.train}
         out = ws.path("ft.out")
 
         def predict(which):
-            return measure.run(["fasttext", "predict", model, ws.fasttext(which)], stdout=out)
+            return measure.run(self.predict_cmd(ws, model, which), stdout=out)
 
         one = best_of(lambda: predict("one"), LOAD_REPEATS)
         full = best_of(lambda: predict("full"), FULL_REPEATS, once_over=FULL_ONCE_OVER)
@@ -333,13 +340,21 @@ class Textclass(System):
             preds.append(cols[1] if len(cols) > 1 else None)
         return preds
 
-    def run(self, ws, threads):
+    def train(self, ws):
+        """(model path, Run of the training)."""
         model = ws.path("tc.model")
-        tr = measure.run([self.cli, "train", "-q", "-j", "0", "-o", model, ws.jsonl("train")])
+        return model, measure.run([self.cli, "train", "-q", "-j", "0", "-o", model, ws.jsonl("train")])
+
+    def predict_cmd(self, ws, model, which):
+        """The one-thread command labelling input `which` ('one' or 'full'), labels to stdout."""
+        return self.label_cmd(model, 1, ws.jsonl(which))
+
+    def run(self, ws, threads):
+        model, tr = self.train(ws)
         out = ws.path("tc.out")
-        one = best_of(lambda: measure.run(self.label_cmd(model, 1, ws.jsonl("one")), stdout=out),
+        one = best_of(lambda: measure.run(self.predict_cmd(ws, model, "one"), stdout=out),
                       LOAD_REPEATS)
-        full = best_of(lambda: measure.run(self.label_cmd(model, 1, ws.jsonl("full")), stdout=out),
+        full = best_of(lambda: measure.run(self.predict_cmd(ws, model, "full"), stdout=out),
                        FULL_REPEATS, once_over=FULL_ONCE_OVER)
         preds = self.parse(out)
         fullN = None
