@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+
 #include "ltextclass.h"
 
 #define TCL_STATE "textclass.State"
