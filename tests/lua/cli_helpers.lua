@@ -103,9 +103,23 @@ local function csv_records(s, sep)
   return out
 end
 
+-- A producer for streaming tests, with no clock in them: a shell command
+-- that runs `first` (a command writing the first line), waits for the file
+-- `flag` (at most a minute), then runs `second` when it appeared and
+-- `late` when it did not. The test reads the first record, then creates
+-- flag, then reads the second: the command line answered the first line
+-- before more input came exactly when the second record is `second`'s.
+local function after_flag(first, flag, second, late)
+  os.remove(flag)
+  return "(" .. first .. "; i=0; while [ ! -e " .. sh_quote(flag) .. " ] && [ $i -lt 600 ]; do " ..
+         "sleep 0.1; i=$((i + 1)); done; if [ -e " .. sh_quote(flag) .. " ]; then " .. second ..
+         "; else " .. late .. "; fi)"
+end
+
 return {
   CLI = CLI, D = D, TMP = TMP, MODEL = MODEL, LABELS = LABELS,
   sh_quote = sh_quote, slurp = slurp, spit = spit, run = run,
   lines = lines, tsv = tsv, jsonl = jsonl, model = model, csv_records = csv_records,
+  after_flag = after_flag,
   cleanup = function() os.execute("rm -rf " .. sh_quote(TMP)) end,
 }
