@@ -116,10 +116,21 @@ local function after_flag(first, flag, second, late)
          "; else " .. late .. "; fi)"
 end
 
+-- Run cmd (a producer made by after_flag, piped into the command line),
+-- read its first record, create flag, read its second; returns both.
+local function first_then_second(cmd, flag)
+  local p = io.popen(cmd)
+  local first = p:read("l")
+  assert(io.open(flag, "w")):close()
+  local second = p:read("l")
+  p:close()
+  return first, second
+end
+
 return {
   CLI = CLI, D = D, TMP = TMP, MODEL = MODEL, LABELS = LABELS,
   sh_quote = sh_quote, slurp = slurp, spit = spit, run = run,
   lines = lines, tsv = tsv, jsonl = jsonl, model = model, csv_records = csv_records,
-  after_flag = after_flag,
+  after_flag = after_flag, first_then_second = first_then_second,
   cleanup = function() os.execute("rm -rf " .. sh_quote(TMP)) end,
 }

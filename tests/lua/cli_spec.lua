@@ -521,11 +521,7 @@ describe("textclass label inputs", function()
       local flag = TMP .. "/stream-flag"
       local cmd = H.after_flag("echo 'The striker scored a goal.'", flag, "echo 'Hackers stole data.'", "echo") ..
                   " | " .. CLI .. " label -q" .. threads .. " -m " .. model()
-      local p = io.popen(cmd)
-      local first = p:read("l")
-      assert(io.open(flag, "w")):close()
-      local second = p:read("l")
-      p:close()
+      local first, second = H.first_then_second(cmd, flag)
       assert.truthy(first and first:match("^%-:1\t[^\t]+\t"), first)
       assert.truthy(second and second:match("^%-:2\t[^\t]+\t"), second)
     end

@@ -468,11 +468,7 @@ describe("textclass reading UTF-16 files", function()
                              " \\000s\\000c\\000o\\000r\\000e\\000d\\000\\n\\000'", flag,
                              "printf 'H\\000a\\000c\\000k\\000e\\000r\\000s\\000\\n\\000'", "printf '\\n\\000'") ..
                 " | " .. H.CLI .. " label -q -m " .. model()
-    local p = io.popen(cmd)
-    local first = p:read("l")
-    assert(io.open(flag, "w")):close()
-    local second = p:read("l")
-    p:close()
+    local first, second = H.first_then_second(cmd, flag)
     assert.truthy(first and first:match("^%-:1\tsport\t"), first)
     assert.truthy(second and second:match("^%-:2\tcyber\t"), second)
     -- the mark and a first unit that is a line end, or an invalid one
