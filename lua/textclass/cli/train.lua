@@ -219,8 +219,9 @@ local function build_spec(opts, texts, labels, stopwords)
 end
 
 -- Read the training data into the arrays tc.train takes: texts, labels
--- (a string each, or an array with --multilabel) and the label names in
--- order of appearance. Reports bad records and fails unless --skip-bad.
+-- (a string each, or an array with --multilabel), the label names in
+-- order of appearance, and the documents of each label by name. Reports
+-- bad records and fails unless --skip-bad.
 local function collect(operands, opts)
   local docs, bad = M.read_data(operands, opts, string.format("%-10s ", "reading"))
   if not opts.multilabel then
@@ -241,15 +242,16 @@ local function collect(operands, opts)
   end
   if #docs == 0 then util.fail("no training documents in %s", table.concat(operands, ", ")) end
 
-  local texts, labels, seen, names = {}, {}, {}, {}
+  local texts, labels, names, count = {}, {}, {}, {}
   for i, doc in ipairs(docs) do
     texts[i] = doc.text
     labels[i] = opts.multilabel and doc.labels or doc.labels[1]
     for _, l in ipairs(doc.labels) do
-      if not seen[l] then seen[l] = true; names[#names + 1] = l end
+      if not count[l] then count[l] = 0; names[#names + 1] = l end
+      count[l] = count[l] + 1
     end
   end
-  return texts, labels, names
+  return texts, labels, names, count
 end
 
 -- Warn, before the work starts, when most of 100 or more labels have one
@@ -258,12 +260,8 @@ end
 -- x documents (4,000 such documents: 20 s and 530 MB, growing with the
 -- square of the count).
 local MANY_LABELS = 100
-local function warn_many_labels(opts, labels, names)
+local function warn_many_labels(opts, labels, names, count)
   if #names < MANY_LABELS then return end
-  local count = {}
-  for _, l in ipairs(labels) do
-    for _, name in ipairs(type(l) == "table" and l or { l }) do count[name] = (count[name] or 0) + 1 end
-  end
   local single = 0
   for _, name in ipairs(names) do if count[name] == 1 then single = single + 1 end end
   if single * 2 <= #names then return end
@@ -322,12 +320,12 @@ function M.run(opts, operands)
   local stopwords = opts.stopwords and opts.stopwords ~= "english" and opts.stopwords ~= "none"
                     and read_stopwords(opts.stopwords)
 
-  local texts, labels, names = collect(operands, opts)
+  local texts, labels, names, count = collect(operands, opts)
   if #names < 2 and not opts.multilabel then
     util.fail("the training data has one label only (%s); a classifier needs at least two", names[1] or "none")
   end
   check_folds(opts, #texts)
-  warn_many_labels(opts, labels, names)
+  warn_many_labels(opts, labels, names, count)
 
   local spec = build_spec(opts, texts, labels, stopwords)
   local bar, stage_now
