@@ -20,14 +20,21 @@
 #include "internal.h"
 
 struct tc_metrics {
-  size_t n_labels;
+  size_t n_labels, cap;            /* labels in use; room for (tc_metrics_grow doubles it) */
   size_t docs, correct, exact;
-  size_t *tp, *fp, *fn, *support;  /* n_labels each */
-  uint64_t *pair;                  /* confusion: gold * n_labels + predicted + 1, 0 = empty */
+  size_t *tp, *fp, *fn, *support;  /* cap each, one block from tp */
+  uint64_t *pair;                  /* confusion: (gold << 32 | predicted) + 1, 0 = empty */
   size_t *count;                   /* the count of each pair */
   size_t pair_mask, n_pairs;       /* slots - 1 (a power of two minus one); pairs held */
-  unsigned char *mark;             /* n_labels scratch: 1 gold, 2 predicted */
+  unsigned char *mark;             /* cap scratch: 1 gold, 2 predicted */
 };
+
+/* The key of a (gold, predicted) pair: indices are below UINT32_MAX
+ * (n_labels <= UINT32_MAX), so it never wraps to the empty 0, and it
+ * does not depend on n_labels, which may grow. */
+static uint64_t pair_key(size_t gold, size_t predicted) {
+  return ((uint64_t)gold << 32 | (uint64_t)predicted) + 1;
+}
 
 #define FIRST_PAIR_SLOTS 64
 
@@ -68,29 +75,70 @@ static int pair_room(tc_metrics *m) {
   return TC_OK;
 }
 
+/* Room for cap labels: the counts move to a new block, the new ones zero. */
+static int label_room(tc_metrics *m, size_t cap) {
+  size_t *block = calloc(4 * cap, sizeof *block);
+  unsigned char *mark = calloc(cap, 1);
+  if (!block || !mark) {
+    free(block);
+    free(mark);
+    return TC_ENOMEM;
+  }
+  if (m->tp) {
+    memcpy(block, m->tp, m->n_labels * sizeof *block);
+    memcpy(block + cap, m->fp, m->n_labels * sizeof *block);
+    memcpy(block + 2 * cap, m->fn, m->n_labels * sizeof *block);
+    memcpy(block + 3 * cap, m->support, m->n_labels * sizeof *block);
+  }
+  free(m->tp);
+  free(m->mark);  /* all clear between documents */
+  m->tp = block;
+  m->fp = block + cap;
+  m->fn = block + 2 * cap;
+  m->support = block + 3 * cap;
+  m->mark = mark;
+  m->cap = cap;
+  return TC_OK;
+}
+
+/* Label indices are uint32_t, and 4 counts a label must be addressable. */
+static int too_many_labels(size_t n_labels) {
+  return n_labels > UINT32_MAX || n_labels > SIZE_MAX / sizeof(size_t) / 4;
+}
+
 int tc_metrics_new(size_t n_labels, tc_metrics **out) {
   tc_metrics *m;
   if (!out) return TC_EINVAL;
   *out = NULL;
   if (n_labels == 0) return TC_EINVAL;
-  /* label indices are uint32_t, and a pair's key must not wrap */
-  if (n_labels > UINT32_MAX || n_labels > SIZE_MAX / sizeof(size_t) / 4) return TC_ELIMIT;
+  if (too_many_labels(n_labels)) return TC_ELIMIT;
   m = calloc(1, sizeof *m);
   if (!m) return TC_ENOMEM;
-  m->n_labels = n_labels;
-  m->tp = calloc(4 * n_labels, sizeof *m->tp);
   m->pair = calloc(FIRST_PAIR_SLOTS, sizeof *m->pair);
   m->count = calloc(FIRST_PAIR_SLOTS, sizeof *m->count);
   m->pair_mask = FIRST_PAIR_SLOTS - 1;
-  m->mark = calloc(n_labels, 1);
-  if (!m->tp || !m->pair || !m->count || !m->mark) {
+  if (!m->pair || !m->count || label_room(m, n_labels) != TC_OK) {
     tc_metrics_free(m);
     return TC_ENOMEM;
   }
-  m->fp = m->tp + n_labels;
-  m->fn = m->fp + n_labels;
-  m->support = m->fn + n_labels;
+  m->n_labels = n_labels;
   *out = m;
+  return TC_OK;
+}
+
+int tc_metrics_grow(tc_metrics *m, size_t n_labels) {
+  size_t cap;
+  int rc;
+  if (!m) return TC_EINVAL;
+  if (n_labels <= m->n_labels) return TC_OK;
+  if (too_many_labels(n_labels)) return TC_ELIMIT;
+  if (n_labels > m->cap) {
+    /* doubling, so growing one label at a time costs O(1) a label */
+    cap = 2 * m->cap > n_labels ? 2 * m->cap : n_labels;
+    if (too_many_labels(cap)) cap = n_labels;
+    if ((rc = label_room(m, cap)) != TC_OK) return rc;
+  }
+  m->n_labels = n_labels;
   return TC_OK;
 }
 
@@ -154,7 +202,7 @@ int tc_metrics_add(tc_metrics *m, const uint32_t *gold, size_t n_gold,
   if (n_predicted && (m->mark[predicted[0]] & 1)) m->correct++;
   if (same == n_gold && same == n_predicted) m->exact++;
   if (n_gold && n_predicted) {
-    uint64_t key = (uint64_t)gold[0] * m->n_labels + predicted[0] + 1;
+    uint64_t key = pair_key(gold[0], predicted[0]);
     size_t j = pair_slot(m->pair, m->pair_mask, key);
     if (!m->pair[j]) {
       m->pair[j] = key;
@@ -216,6 +264,6 @@ int tc_metrics_label(const tc_metrics *m, size_t i, tc_label_metrics *out) {
 size_t tc_metrics_confusion(const tc_metrics *m, size_t gold, size_t predicted) {
   size_t j;
   if (!m || gold >= m->n_labels || predicted >= m->n_labels) return 0;
-  j = pair_slot(m->pair, m->pair_mask, (uint64_t)gold * m->n_labels + predicted + 1);
+  j = pair_slot(m->pair, m->pair_mask, pair_key(gold, predicted));
   return m->pair[j] ? m->count[j] : 0;
 }

@@ -596,6 +596,12 @@ typedef struct tc_metrics tc_metrics;
  * the square of the labels. */
 TC_API int tc_metrics_new(size_t n_labels, tc_metrics **out);
 TC_API void tc_metrics_free(tc_metrics *m);
+/* Raise the label count to n_labels, the new labels' counts at zero: for
+ * label sets found while evaluating (gold labels a model does not know,
+ * a Lua classifier's labels). Never shrinks; TC_EINVAL for a NULL m,
+ * TC_ELIMIT and TC_ENOMEM as for tc_metrics_new, and then nothing
+ * changes. Growing one label at a time is amortised O(1) a label. */
+TC_API int tc_metrics_grow(tc_metrics *m, size_t n_labels);
 /* Record one document: gold and predicted label indices (< n_labels);
  * predicted[0] is the primary prediction. Either list may be empty (NULL
  * with a count of 0). TC_EINVAL for an index out of range or repeated

@@ -10,6 +10,7 @@
  * are used on sequences (texts, labels), so no metamethod runs while we
  * hold pointers into Lua strings.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -309,23 +310,31 @@ void tcl_check_nargs(lua_State *L, int max) {
  * Label lists
  * ==================================================================== */
 
-/* Check entry i of the labels table at `li` (pushed by the caller): a
- * non-empty string, or a sequence of distinct non-empty strings. Returns
- * how many labels it names; sets *is_list for a table. */
-static size_t check_entry(lua_State *L, int arg, const char *what, lua_Integer i, int *is_list) {
+/* Raise argument arg's error "<what>[i]<fmt...>", or "<what><fmt...>" for
+ * i 0 (a lone entry, not one of a table's). */
+static void entry_error(lua_State *L, int arg, const char *what, lua_Integer i, const char *fmt, ...) {
+  va_list ap;
+  if (i > 0) lua_pushfstring(L, "%s[%I]", what, i);
+  else lua_pushstring(L, what);
+  va_start(ap, fmt);
+  lua_pushvfstring(L, fmt, ap);
+  va_end(ap);
+  lua_concat(L, 2);
+  luaL_argerror(L, arg, lua_tostring(L, -1));
+}
+
+size_t tcl_check_label_entry(lua_State *L, int arg, const char *what, lua_Integer i, int *is_list) {
   int t = lua_type(L, -1);
   size_t k, j, l;
   if (t == LUA_TSTRING) {
     const char *s = lua_tolstring(L, -1, &l);
-    if (l == 0) luaL_argerror(L, arg, lua_pushfstring(L, "%s[%I]: empty label name", what, i));
-    if (strlen(s) != l)
-      luaL_argerror(L, arg, lua_pushfstring(L, "%s[%I]: label name contains a NUL byte", what, i));
+    if (l == 0) entry_error(L, arg, what, i, ": empty label name");
+    if (strlen(s) != l) entry_error(L, arg, what, i, ": label name contains a NUL byte");
     *is_list = 0;
     return 1;
   }
   if (t != LUA_TTABLE) {
-    luaL_argerror(L, arg, lua_pushfstring(L, "%s[%I]: string or list of strings expected, got %s",
-                                          what, i, luaL_typename(L, -1)));
+    entry_error(L, arg, what, i, ": string or list of strings expected, got %s", luaL_typename(L, -1));
   }
   *is_list = 1;
   k = (size_t)lua_rawlen(L, -1);
@@ -333,20 +342,14 @@ static size_t check_entry(lua_State *L, int arg, const char *what, lua_Integer i
     size_t m;
     const char *s;
     if (lua_rawgeti(L, -1, (lua_Integer)j) != LUA_TSTRING) {
-      luaL_argerror(L, arg, lua_pushfstring(L, "%s[%I][%I]: string expected, got %s", what, i,
-                                            (lua_Integer)j, luaL_typename(L, -1)));
+      entry_error(L, arg, what, i, "[%I]: string expected, got %s", (lua_Integer)j, luaL_typename(L, -1));
     }
     s = lua_tolstring(L, -1, &l);
-    if (l == 0)
-      luaL_argerror(L, arg, lua_pushfstring(L, "%s[%I][%I]: empty label name", what, i, (lua_Integer)j));
-    if (strlen(s) != l)
-      luaL_argerror(L, arg, lua_pushfstring(L, "%s[%I][%I]: label name contains a NUL byte", what, i,
-                                            (lua_Integer)j));
+    if (l == 0) entry_error(L, arg, what, i, "[%I]: empty label name", (lua_Integer)j);
+    if (strlen(s) != l) entry_error(L, arg, what, i, "[%I]: label name contains a NUL byte", (lua_Integer)j);
     for (m = 1; m < j; m++) { /* documents have few labels: quadratic is fine */
       lua_rawgeti(L, -2, (lua_Integer)m);
-      if (lua_rawequal(L, -1, -2)) {
-        luaL_argerror(L, arg, lua_pushfstring(L, "%s[%I]: label '%s' repeated", what, i, s));
-      }
+      if (lua_rawequal(L, -1, -2)) entry_error(L, arg, what, i, ": label '%s' repeated", s);
       lua_pop(L, 1);
     }
     lua_pop(L, 1);
@@ -376,7 +379,7 @@ size_t tcl_check_labels(lua_State *L, int arg, int li, size_t n, const char *wha
     int is_list;
     size_t k;
     lua_rawgeti(L, li, (lua_Integer)i);
-    k = check_entry(L, arg, what, (lua_Integer)i, &is_list);
+    k = tcl_check_label_entry(L, arg, what, (lua_Integer)i, &is_list);
     lua_pop(L, 1);
     if (k > most) most = k;
     *any_list |= is_list;

@@ -454,6 +454,7 @@ static const luaL_Reg functions[] = {
   {"train", tcl_train},
   {"cross_validate", tcl_cross_validate},
   {"evaluate", tcl_evaluate},
+  {"metrics", tcl_metrics},
   {"load_classifier", tcl_load_classifier},
   {"atomic_file", tcl_atomic_file},
   {"read_line", tcl_read_line},
@@ -476,6 +477,7 @@ int luaopen_textclass(lua_State *L) {
   tcl_model_register(L);
   tcl_job_register(L);
   tcl_file_register(L);
+  tcl_metrics_register(L);
   tcl_utf16_register(L);
   luaL_newlibtable(L, functions);
   s = lua_newuserdatauv(L, sizeof *s, 0);

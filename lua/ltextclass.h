@@ -13,7 +13,8 @@
  *                 format_field: a TSV or CSV record's field, escaped or quoted
  *   ljob.c        model:predict_async and its "textclass.Batch" (a thread per batch)
  *   ltrain.c      train, cross_validate (specs, datasets, progress callbacks)
- *   leval.c       evaluate and the metrics tables
+ *   leval.c       metrics (an evaluation accumulator), evaluate, and the
+ *                 metrics tables
  *   lfile.c       atomic_file: an output file that appears whole or not at all
  *   lread.c       read_line: one line of a file, kept up to a byte limit;
  *                 read_bom: a UTF-16 byte order mark at the start of a pipe
@@ -141,6 +142,12 @@ int tcl_bad_field(lua_State *L, int arg, int kinds, const char *name, const char
  * ("texts", "spec.texts"). */
 size_t tcl_check_texts(lua_State *L, int arg, int idx, const char *what);
 
+/* Check one document's labels, on top of the stack (from argument arg): a
+ * non-empty string, or a sequence of distinct non-empty strings (errors
+ * name `what`[i], or `what` for i 0). Returns how many labels it names;
+ * *is_list for a table. */
+size_t tcl_check_label_entry(lua_State *L, int arg, const char *what, lua_Integer i, int *is_list);
+
 /* Check the labels table at stack index li (from argument arg) against n
  * texts: the same length, and each entry a non-empty string or a sequence
  * of distinct non-empty strings (errors name `what`[i]). Returns the most
@@ -257,6 +264,9 @@ int tcl_model_predict_async(lua_State *L);
 int tcl_train(lua_State *L);
 int tcl_cross_validate(lua_State *L);
 int tcl_evaluate(lua_State *L);
+/* textclass.metrics and the "textclass.Metrics" metatable. */
+int tcl_metrics(lua_State *L);
+void tcl_metrics_register(lua_State *L);
 
 /* Push {accuracy, macro_f1, micro_f1, exact_match, documents, per_label}
  * for metrics over the nn label names in the array at stack index names. */

@@ -54,9 +54,9 @@ local function name_of(self)
 end
 
 -- A result from Lua code, checked and completed to the model's shape: a
--- label name (a non-empty string), labels an array of names (default
--- { label }), scores a table of name = finite number (default {}), so
--- every output can print it (a string score cannot be ranked, NaN is no
+-- label name (a non-empty string), labels an array of distinct names
+-- without NUL bytes (default { label }), scores a table of name = finite
+-- number (default {}), so every output can print it (a string score cannot be ranked, NaN is no
 -- JSON).
 local function check_result(self, r)
   local function refuse(fmt, ...)
@@ -72,10 +72,16 @@ local function check_result(self, r)
     refuse("'s 'labels' must be an array of label names (got %s)", type(r.labels))
   end
   if #r.labels == 0 then refuse("'s 'labels' must be an array of label names (got an empty one)") end
+  local seen = #r.labels > 1 and {}
   for _, l in ipairs(r.labels) do
     if type(l) ~= "string" or l == "" then
       refuse("'s 'labels' must be an array of label names (got %s in it)",
              l == "" and "an empty name" or "a " .. type(l))
+    end
+    if l:find("\0", 1, true) then refuse("'s label names must not contain a NUL byte") end
+    if seen then
+      if seen[l] then refuse("'s 'labels' names '%s' twice", l) end
+      seen[l] = true
     end
   end
   if r.scores == nil then r.scores = {} end

@@ -123,6 +123,48 @@ TEST(confusion_is_sparse) {
   CHECK_EQ_INT(tc_metrics_new((size_t)UINT32_MAX + 1, &m), TC_ELIMIT);
 }
 
+/* Labels added one at a time while documents come (as tc.metrics does for
+ * gold labels a model does not know): counts made before a growth keep
+ * their values, the new labels start at zero, an index is refused until
+ * its label exists, and a confusion pair keeps its count across growths. */
+TEST(grow_keeps_counts) {
+  tc_metrics *m;
+  tc_label_metrics lm;
+  uint32_t g, p, i;
+  size_t refused = 0, wrong = 0;
+  CHECK_OK(tc_metrics_new(1, &m));
+  g = 0;
+  p = 0;
+  CHECK_OK(tc_metrics_add(m, &g, 1, &p, 1));
+  g = 1;
+  CHECK_EQ_INT(tc_metrics_add(m, &g, 1, &p, 1), TC_EINVAL); /* label 1 does not exist yet */
+  CHECK_EQ_INT(tc_metrics_count(m), 1);
+  for (i = 1; i < 1000; i++) {   /* document i: gold i (a new label), predicted 0 */
+    CHECK_OK(tc_metrics_grow(m, i + 1));
+    g = i;
+    refused += tc_metrics_add(m, &g, 1, &p, 1) != TC_OK;
+  }
+  CHECK_EQ_INT(refused, 0);
+  CHECK_OK(tc_metrics_grow(m, 10)); /* never shrinks */
+  CHECK_EQ_INT(tci_metrics_n_labels(m), 1000);
+  CHECK_OK(tc_metrics_label(m, 0, &lm));
+  CHECK_EQ_INT(lm.tp, 1);
+  CHECK_EQ_INT(lm.fp, 999);
+  for (i = 1; i < 1000; i++) {
+    CHECK_OK(tc_metrics_label(m, i, &lm));
+    wrong += lm.support != 1 || lm.fn != 1 || lm.tp != 0 || lm.fp != 0;
+    wrong += tc_metrics_confusion(m, i, 0) != 1 || tc_metrics_confusion(m, 0, i) != 0;
+  }
+  CHECK_EQ_INT(wrong, 0);
+  CHECK_EQ_INT(tc_metrics_confusion(m, 0, 0), 1);
+  /* 1000 labels with support, F1 2/1001 for label 0 and 0 for the rest */
+  CHECK(NEAR(tc_metrics_macro_f1(m), 2.0 / 1001.0 / 1000.0));
+  CHECK_EQ_INT(tc_metrics_grow(m, (size_t)UINT32_MAX + 1), TC_ELIMIT);
+  CHECK_EQ_INT(tci_metrics_n_labels(m), 1000);
+  CHECK_EQ_INT(tc_metrics_grow(NULL, 5), TC_EINVAL);
+  tc_metrics_free(m);
+}
+
 /* Draw f uniform in [-4, 4], label ~ Bernoulli(1/(1+exp(A f + B))) with
  * known A, B, then fit: the estimate must land near the truth. */
 TEST(platt_recovers_known_sigmoid) {
@@ -188,6 +230,7 @@ int main(void) {
   RUN(macro_f1_skips_absent_labels);
   RUN(bad_input_changes_nothing);
   RUN(confusion_is_sparse);
+  RUN(grow_keeps_counts);
   RUN(platt_recovers_known_sigmoid);
   RUN(platt_separable_stays_finite);
   RUN(platt_score_is_stable);

@@ -1,8 +1,8 @@
 -- textclass.cli.eval - `textclass eval`: how good is a model on labelled data.
 --
 -- Streams the labelled documents in batches through the classifier (a
--- model file or a Lua classifier), accumulates the figures of
--- textclass.cli.metrics, and prints them as aligned tables or, with
+-- model file or a Lua classifier), accumulates the figures in a
+-- tc.metrics object (the definitions of tc.evaluate), and prints them as aligned tables or, with
 -- --json, as one JSON object. --errors FILE writes every misclassified
 -- document (predicted label set differs from the gold set) as JSONL,
 -- atomically: FILE appears when the run ends, and a failed run leaves it
@@ -15,7 +15,6 @@ local util = require "textclass.cli.util"
 local inputs = require "textclass.cli.inputs"
 local progress = require "textclass.cli.progress"
 local classifier = require "textclass.cli.classifier"
-local metrics = require "textclass.cli.metrics"
 local report = require "textclass.cli.report"
 local train = require "textclass.cli.train"
 
@@ -64,14 +63,14 @@ function M.run(opts, operands)
   local clf = classifier.open(opts)
   local errors_out <close> = opts.errors and open_errors(opts.errors)
 
-  local acc = metrics.new(clf:labels())
+  local acc = tc.metrics(clf:labels())
   local sources = inputs.sources(operands, true)
   local bar = progress.new({ total = inputs.total_size(sources), quiet = opts.quiet })
   local read = inputs.read_options(opts)
   read.multilabel = true   -- gold label sets of any size are scored
   local iter, counter = inputs.labelled(sources, read)
 
-  local bad, n_wrong, multilabel, n_read = {}, 0, false, 0
+  local bad, n_wrong, multilabel, n_read, n_scored = {}, 0, false, 0, 0
   local function run_batch(batch)
     n_read = n_read + #batch
     local texts = {}
@@ -85,6 +84,7 @@ function M.run(opts, operands)
       else
         if #res.labels > 1 or #d.labels > 1 then multilabel = true end
         acc:add(d.labels, res.labels)
+        n_scored = n_scored + 1
         local same = #res.labels == #d.labels
         if same then
           local g = {}
@@ -104,7 +104,7 @@ function M.run(opts, operands)
       local ok, err = errors_out:write(table.concat(wrong))
       if not ok then util.fail("--errors: %s", err) end
     end
-    bar:update(counter.bytes, acc.n)
+    bar:update(counter.bytes, n_scored)
   end
 
   local batch = {}
@@ -119,8 +119,8 @@ function M.run(opts, operands)
   bar:finish()
 
   train.report_bad(bad)
-  if acc.n == 0 and n_read > 0 then util.fail("the classifier failed on every document read (%d)", n_read) end
-  if acc.n == 0 then util.fail("no labelled documents to evaluate") end
+  if n_scored == 0 and n_read > 0 then util.fail("the classifier failed on every document read (%d)", n_read) end
+  if n_scored == 0 then util.fail("no labelled documents to evaluate") end
   if errors_out then
     local ok, err = errors_out:commit()
     if not ok then util.fail("--errors: %s", err) end
@@ -129,20 +129,14 @@ function M.run(opts, operands)
   -- gold labels the classifier cannot give (another model's labels, or the
   -- wrong --label-field): their documents are never right, which the
   -- figures alone do not explain
-  local known, unknown = {}, {}
-  for _, l in ipairs(clf:labels()) do known[l] = true end
-  if next(known) then
-    for _, l in ipairs(r.labels) do
-      local p = r.per_label[l]
-      if not known[l] and p and (p.support or 0) > 0 then unknown[#unknown + 1] = l end
-    end
-  end
+  local unknown = r.unknown_labels
   if #unknown > 0 then
     util.warn("gold label%s %s %s not among the classifier's labels (%s): %s documents are never right",
               #unknown == 1 and "" or "s", table.concat(unknown, ", "), #unknown == 1 and "is" or "are",
               table.concat(clf:labels(), ", "), #unknown == 1 and "its" or "their")
   end
   if opts.json then
+    r.unknown_labels = #unknown > 0 and unknown or nil  -- {} would print as an object
     r.errors = #bad
     r.misclassified = n_wrong
     r.model = clf.name

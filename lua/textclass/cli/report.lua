@@ -21,7 +21,7 @@ local function per_label_table(labels, per)
   return tables.render(rows, { indent = "  " })
 end
 
---- The evaluation report (see textclass.cli.metrics for the figures).
+--- The evaluation report (the figures of tc.metrics' result).
 function M.evaluation(r, extra)
   local out = {}
   -- the figures' names in one column: "exact match" (multi-label) is the

@@ -1,0 +1,127 @@
+-- metrics_spec.lua - tc.metrics, the evaluation accumulator that
+-- tc.evaluate and `textclass eval` share.
+local tc = require "textclass"
+local H = dofile("tests/lua/module_helpers.lua")
+
+teardown(function() H.cleanup() end)
+
+describe("tc.metrics", function()
+  -- The C test's five documents (tests/c/test_metrics.c), by name, plus a
+  -- gold label the classifier does not have and one it predicts outside
+  -- its labels. Worked out by hand:
+  --   gold          predicted
+  --   {a}           [a]          a tp
+  --   {a}           [b]          a fn, b fp
+  --   {b}           [b, c]       b tp, c fp
+  --   {b, c}        [c, b]       c tp, b tp
+  --   {c}           []           c fn
+  --   {x}           [new]        x fn, new fp
+  -- a: tp1 fp0 fn1 -> F1 2/3; b: tp2 fp1 fn0 -> 4/5; c: tp1 fp1 fn1 -> 1/2;
+  -- x and new: 0. Macro over the 5 labels with support or predictions;
+  -- micro: tp 4, fp 3, fn 3 -> 8/14; accuracy docs 1, 3, 4 -> 3/6;
+  -- exact: docs 1 and 4 -> 2/6.
+  local function hand_computed()
+    local m = tc.metrics({ "a", "b", "c" })
+    m:add("a", { "a" })
+    m:add({ "a" }, "b")
+    m:add("b", { "b", "c" })
+    m:add({ "b", "c" }, { "c", "b" })
+    m:add("c", {})
+    m:add("x", "new")
+    return m
+  end
+
+  it("gives hand-computed figures", function()
+    local r = hand_computed():result()
+    assert.equal(6, r.documents)
+    assert.near(3 / 6, r.accuracy, 1e-12)
+    assert.near(2 / 6, r.exact_match, 1e-12)
+    assert.near((2 / 3 + 4 / 5 + 1 / 2) / 5, r.macro_f1, 1e-12)
+    assert.near(8 / 14, r.micro_f1, 1e-12)
+    assert.same({ precision = 2 / 3, recall = 1, f1 = 0.8, support = 2, tp = 2, fp = 1, fn = 0 },
+                r.per_label.b)
+    assert.same({ precision = 0, recall = 0, f1 = 0, support = 1, tp = 0, fp = 0, fn = 1 },
+                r.per_label.x)
+    assert.equal(1, r.per_label.new.fp)
+  end)
+
+  it("orders labels given first, then as they come; columns are labels given or predicted", function()
+    local r = hand_computed():result()
+    assert.same({ "a", "b", "c", "x", "new" }, r.labels)
+    assert.same({ "a", "b", "c", "new" }, r.predicted_labels)
+    assert.same({ "x" }, r.unknown_labels)
+    -- first gold label x primary prediction; documents without either are left out
+    assert.same({ a = 1, b = 1, c = 0, new = 0 }, r.confusion.a)
+    assert.same({ a = 0, b = 1, c = 1, new = 0 }, r.confusion.b)
+    assert.same({ a = 0, b = 0, c = 0, new = 0 }, r.confusion.c)
+    assert.same({ a = 0, b = 0, c = 0, new = 1 }, r.confusion.x)
+    assert.same({ a = 0, b = 0, c = 0, new = 0 }, r.confusion.new)
+  end)
+
+  it("has no unknown labels when none were given", function()
+    local m = tc.metrics()
+    assert.same({}, m:result().labels)
+    assert.equal(0, m:result().documents)
+    m:add("sport", "politics")
+    local r = m:result()
+    assert.same({ "sport", "politics" }, r.labels)
+    assert.same({ "politics" }, r.predicted_labels)
+    assert.same({}, r.unknown_labels)
+    assert.equal(0, r.accuracy)
+  end)
+
+  it("agrees with tc.evaluate given the same predictions", function()
+    local model = H.model()
+    local texts, labels = H.topics()
+    texts[#texts + 1] = "rain and floods tomorrow"
+    labels[#labels + 1] = "weather"
+    texts[#texts + 1] = "the striker hacked the vote"
+    labels[#labels + 1] = { "sport", "cyber", "politics" }
+    local m = tc.metrics(model:labels())
+    for i, res in ipairs(model:predict_batch(texts)) do m:add(labels[i], res.labels) end
+    assert.same(assert(tc.evaluate(model, texts, labels)), m:result())
+  end)
+
+  it("grows to many labels, one at a time", function()
+    local m = tc.metrics({ "sport" })
+    for i = 1, 50000 do m:add("tag" .. i, "sport") end
+    local r = m:result()
+    assert.equal(50001, #r.labels)
+    assert.equal(50000, #r.unknown_labels)
+    assert.same({ "sport" }, r.predicted_labels)
+    assert.equal(1, r.confusion.tag50000.sport)
+    assert.equal(1, r.per_label.tag123.support)
+    assert.equal(50000, r.per_label.sport.fp)
+    assert.matches("50000 documents, 50001 labels", tostring(m))
+  end)
+
+  -- (methods number their arguments after self, as Lua's own do)
+  it("refuses bad labels by argument, and counts nothing then", function()
+    local m = tc.metrics({ "a" })
+    m:add("a", "a")
+    assert.error_matches(function() m:add({ "a", "a" }, "a") end, "bad argument #1 .*gold: label 'a' repeated")
+    assert.error_matches(function() m:add("a", { "b", "b" }) end, "bad argument #2 .*predicted: label 'b' repeated")
+    assert.error_matches(function() m:add("", "a") end, "bad argument #1 .*gold: empty label name")
+    assert.error_matches(function() m:add("a", { 1 }) end, "bad argument #2 .*predicted%[1%]: string expected, got number")
+    assert.error_matches(function() m:add("a\0b", "a") end, "bad argument #1 .*label name contains a NUL byte")
+    assert.error_matches(function() m:add("a") end, "bad argument #2 .*string or list of strings expected, got nil")
+    assert.error_matches(function() m:add("a", "a", "a") end, "bad argument #3 .*unexpected argument")
+    assert.error_matches(function() m.add({}, "a", "a") end, "textclass.Metrics expected")
+    local r = m:result()
+    assert.equal(1, r.documents)
+    assert.same({ "a" }, r.labels)
+    assert.error_matches(function() tc.metrics({ "a", "a" }) end, "bad argument #1 .*labels: label 'a' repeated")
+    assert.error_matches(function() tc.metrics("a") end, "bad argument #1 .*table expected, got string")
+    assert.error_matches(function() tc.metrics({ "a" }, 2) end, "bad argument #2 .*unexpected argument")
+  end)
+
+  it("returns results the caller may change", function()
+    local m = tc.metrics({ "a" })
+    m:add("a", "a")
+    local r = m:result()
+    r.labels[1] = "changed"
+    r.predicted_labels[1] = "changed"
+    assert.same({ "a" }, m:result().labels)
+    assert.same({ "a" }, m:result().predicted_labels)
+  end)
+end)
