@@ -103,6 +103,28 @@ describe("random arguments", function()
     assert.is_true(seen.ok and seen.raised)
   end)
 
+  it("never crash tc.metrics, and a refused add counts nothing", function()
+    local seen = {}
+    for i = 1, 300 do
+      local ok, m = pcall(tc.metrics, math.random() < 0.7 and { "sport", "cyber" } or value(1))
+      seen[ok and "ok" or "raised"] = true
+      if ok then
+        local counted = 0
+        for k = 1, 10 do
+          local gold = math.random() < 0.5 and labels[math.random(#labels)] or value(1)
+          local predicted = math.random() < 0.5 and { labels[math.random(#labels)] } or value(1)
+          local added, err = pcall(m.add, m, gold, predicted)
+          if added then counted = counted + 1 else check("add " .. i .. "." .. k, false, err) end
+        end
+        local r = m:result()
+        assert.equal(counted, r.documents)
+        assert.is_true(r.macro_f1 >= 0 and r.macro_f1 <= 1)
+        seen[counted > 0 and "ok" or "raised"] = true
+      end
+    end
+    assert.is_true(seen.ok and seen.raised)
+  end)
+
   it("never crash train", function()
     local seen = {}
     for i = 1, 150 do
