@@ -47,6 +47,14 @@ TCI_FUNC int tci_fail(tc_diag *diag, int code, const char *fmt, ...)
 TCI_FUNC int tci_io_fail(tc_diag *diag, int code, const char *what, const char *path, int err);
 
 /* ====================================================================
+ * Files written atomically (outfile.c)
+ * ==================================================================== */
+
+/* tc_outfile_open with a named temporary from the start, as on systems
+ * without O_TMPFILE (for the tests of that path). */
+TCI_FUNC int tci_outfile_open_named(const char *path, tc_outfile **out, tc_diag *diag);
+
+/* ====================================================================
  * Growable buffers (workspace.c)
  * ==================================================================== */
 

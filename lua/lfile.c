@@ -7,8 +7,10 @@
  *    program that stops early leaves any previous file intact. A file
  *    neither committed nor discarded is discarded when it is collected or
  *    its to-be-closed variable goes out of scope (an error unwinding, or
- *    Ctrl-C in lua5.4); a process killed outright leaves its temporary,
- *    "<path>.tmp-*", never a partial file at the path.
+ *    Ctrl-C in lua5.4). A process killed outright leaves nothing on Linux
+ *    (the temporary has no name until the commit, see core/outfile.c),
+ *    elsewhere its temporary "<path>.tmp-*"; never a partial file at the
+ *    path.
  *  - write() hands its strings to one write(2) each; callers that write
  *    many small records gather them first (eval --errors writes per batch).
  *  - Errors are returned as fail, message, code (as model:save), not

@@ -8,8 +8,12 @@
  * Setting TC_FUZZ_SEED_DIR writes the small valid models used as seeds of
  * tests/fuzz/fuzz_model.c into that directory.
  */
+#if defined(__linux__) && !defined(_GNU_SOURCE)
+#define _GNU_SOURCE /* O_TMPFILE */
+#endif
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1008,6 +1012,19 @@ TEST(save_failures_leave_nothing_behind) {
   tc_model_free(a);
 }
 
+/* Whether tc_outfile's temporaries have no name here (O_TMPFILE in dir,
+ * and /proc/self/fd to name them at commit), asked of the system itself. */
+static int unnamed_temporaries(const char *dir) {
+#ifdef O_TMPFILE
+  int fd = access("/proc/self/fd", X_OK) == 0 ? open(dir, O_TMPFILE | O_WRONLY, 0600) : -1;
+  if (fd >= 0) close(fd);
+  return fd >= 0;
+#else
+  (void)dir;
+  return 0;
+#endif
+}
+
 /* tc_outfile, which tc_model_save writes through: the file appears at
  * commit, whole; discard and failures leave the old one. */
 TEST(outfile_commit_and_discard) {
@@ -1029,7 +1046,8 @@ TEST(outfile_commit_and_discard) {
   /* discarded: the old file stays, the temporary goes */
   CHECK_OK(tc_outfile_open(path, &f, &d));
   CHECK_OK(tc_outfile_write(f, "second", 6, &d));
-  CHECK_EQ_INT(dir_entries(tmpdir), 2);
+  /* the temporary: unnamed while it is written, where the system allows */
+  CHECK_EQ_INT(dir_entries(tmpdir), unnamed_temporaries(tmpdir) ? 1 : 2);
   tc_outfile_discard(f);
   CHECK_EQ_INT(dir_entries(tmpdir), 1);
   b = slurp(path, &n);
@@ -1048,6 +1066,72 @@ TEST(outfile_commit_and_discard) {
   CHECK_EQ_INT(tc_outfile_write(NULL, "x", 1, &d), TC_EINVAL);
   CHECK_EQ_INT(tc_outfile_commit(NULL, &d), TC_EINVAL);
   CHECK_EQ_INT(dir_entries(tmpdir), 1);
+  CHECK(unlink(path) == 0);
+}
+
+/* The named temporary that systems without O_TMPFILE get: there beside
+ * the path while it is written, gone after a commit or a discard. */
+TEST(outfile_named_temporary) {
+  char path[128];
+  unsigned char *b;
+  size_t n;
+  tc_outfile *f;
+  tc_diag d;
+  snprintf(path, sizeof path, "%s/named.txt", tmpdir);
+  CHECK_OK(tci_outfile_open_named(path, &f, &d));
+  CHECK_OK(tc_outfile_write(f, "kept", 4, &d));
+  CHECK_EQ_INT(dir_entries(tmpdir), 1);
+  CHECK_EQ_INT(access(path, F_OK), -1);
+  CHECK_OK(tc_outfile_commit(f, &d));
+  b = slurp(path, &n);
+  CHECK_MEM(b, n, "kept", 4);
+  free(b);
+  CHECK_OK(tci_outfile_open_named(path, &f, &d));
+  CHECK_OK(tc_outfile_write(f, "dropped", 7, &d));
+  CHECK_EQ_INT(dir_entries(tmpdir), 2);
+  tc_outfile_discard(f);
+  CHECK_EQ_INT(dir_entries(tmpdir), 1);
+  b = slurp(path, &n);
+  CHECK_MEM(b, n, "kept", 4);
+  free(b);
+  CHECK(unlink(path) == 0);
+}
+
+/* A process killed while it writes (SIGKILL: no handler, no discard)
+ * leaves no temporary behind where temporaries are unnamed. */
+TEST(outfile_killed_writer_leaves_nothing) {
+  char path[128];
+  unsigned char *b;
+  size_t n;
+  int status = 0;
+  pid_t pid;
+  FILE *old;
+  if (!unnamed_temporaries(tmpdir)) {
+    printf("SKIPPED outfile_killed_writer_leaves_nothing: no O_TMPFILE in %s\n", tmpdir);
+    return;
+  }
+  snprintf(path, sizeof path, "%s/killed.txt", tmpdir);
+  old = fopen(path, "wb");
+  CHECK(old != NULL);
+  if (!old) return;
+  fputs("old", old);
+  fclose(old);
+  fflush(NULL);
+  pid = fork();
+  CHECK(pid >= 0);
+  if (pid == 0) {
+    tc_outfile *f;
+    if (tc_outfile_open(path, &f, NULL) == TC_OK) (void)tc_outfile_write(f, "half", 4, NULL);
+    kill(getpid(), SIGKILL);
+    _exit(1);
+  }
+  if (pid < 0) return;
+  CHECK(waitpid(pid, &status, 0) == pid);
+  CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+  CHECK_EQ_INT(dir_entries(tmpdir), 1);
+  b = slurp(path, &n);
+  CHECK_MEM(b, n, "old", 3);
+  free(b);
   CHECK(unlink(path) == 0);
 }
 
@@ -1317,6 +1401,8 @@ int main(void) {
   RUN(save_and_load);
   RUN(save_failures_leave_nothing_behind);
   RUN(outfile_commit_and_discard);
+  RUN(outfile_named_temporary);
+  RUN(outfile_killed_writer_leaves_nothing);
   RUN(regression_unopenable_directory_keeps_old_file);
   RUN(regression_commit_after_failed_write);
   RUN(load_failures);

@@ -295,6 +295,34 @@ describe("textclass options shared by the commands reading documents", function(
     assert.matches("%-%-errors: .*not a regular file", r.err)
   end)
 
+  it("eval killed outright (SIGKILL) while it writes --errors leaves the old file, and no temporary", function()
+    -- eval opens its --errors file, then its data: a FIFO that stays open
+    -- and empty, so the run waits with the file open until it is killed.
+    -- No handler runs on SIGKILL; the temporary has no name (O_TMPFILE)
+    -- until the commit, so there is nothing to leave behind.
+    local lfs = require "lfs"
+    local dir, fifo = TMP .. "/killed-dir", TMP .. "/killed-in.jsonl"
+    assert(lfs.mkdir(dir))
+    spit(dir .. "/wrong.jsonl", "the last run's\n")
+    local code = sh(table.concat({
+      "mkfifo " .. fifo,
+      CLI .. " eval -q --errors " .. dir .. "/wrong.jsonl -m " .. model() .. " " .. fifo .. " >/dev/null 2>&1 &",
+      "pid=$!",
+      "exec 3>" .. fifo, -- returns once eval has opened its data
+      -- the --errors file open among eval's descriptors (at most a minute)
+      "i=0; while [ $i -lt 600 ] && ! ls -l /proc/$pid/fd 2>/dev/null | grep -q '" .. dir .. "/'; do sleep 0.1; i=$((i+1)); done",
+      "ls -l /proc/$pid/fd | grep -c '" .. dir .. "/' > " .. TMP .. "/sh.err",
+      "kill -KILL $pid; wait $pid 2>/dev/null; echo $? > " .. TMP .. "/sh.code",
+      "exec 3>&-",
+    }, "\n"))
+    assert.equal(128 + 9, code)
+    assert.equal("1\n", slurp(TMP .. "/sh.err"))  -- it was open when the run was killed
+    assert.equal("the last run's\n", slurp(dir .. "/wrong.jsonl"))
+    local names = {}
+    for name in lfs.dir(dir) do if name ~= "." and name ~= ".." then names[#names + 1] = name end end
+    assert.same({ "wrong.jsonl" }, names)
+  end)
+
   it("label, eval and train refuse stdin twice", function()
     for _, c in ipairs({ "label - -", "eval - -", "train -o " .. TMP .. "/x.model - -" }) do
       local r = run(c)
