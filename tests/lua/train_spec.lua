@@ -350,6 +350,52 @@ describe("tc.cross_validate", function()
   end)
 end)
 
+describe("tc.train on large data", function()
+  -- 20,000 six-word texts, 10,000 a label, each word from its label's list
+  -- four times in five: every label has 10,000 documents on each side, so
+  -- it is calibrated on one held-out fold instead of three
+  local function data()
+    local words = { sport = { "goal", "match", "striker", "league", "cup" },
+                    politics = { "vote", "minister", "party", "election", "budget" } }
+    local texts, labels, state = {}, {}, 12345
+    local function rand(n) -- a fixed LCG: the same data whatever the Lua build
+      state = (state * 1103515245 + 12345) % 2147483648
+      return state % n + 1
+    end
+    for i = 1, 20000 do
+      local l = i % 2 == 0 and "sport" or "politics"
+      local other = l == "sport" and "politics" or "sport"
+      local w = {}
+      for k = 1, 6 do
+        local list = words[rand(5) <= 4 and l or other]
+        w[k] = list[rand(5)]
+      end
+      texts[i], labels[i] = table.concat(w, " "), l
+    end
+    return texts, labels
+  end
+
+  it("calibrates a label with 10,000 documents a side on one held-out fold, deterministically", function()
+    local texts, labels = data()
+    local one = assert(tc.train { texts = texts, labels = labels, min_df = 1, threads = 1 })
+    local two = assert(tc.train { texts = texts, labels = labels, min_df = 1, threads = 2 })
+    local info = one:info()
+    assert.equal("politics, sport", info.calibration_one_fold)
+    assert.is_nil(info.calibration_fallback)
+    -- a calibrated probability: near 1 with every word for the label, near
+    -- 1/2 with as many for each, low with none
+    local all = one:predict("goal match striker league cup goal").scores.sport
+    local half = one:predict("goal match striker vote minister party").scores.sport
+    local none = one:predict("vote minister party election budget vote").scores.sport
+    assert.is_true(all > 0.99 and none < 0.01 and half > 0.2 and half < 0.8, all .. " " .. half .. " " .. none)
+    for _, t in ipairs({ "goal vote", "cup cup budget", "election match party" }) do
+      assert.same(one:predict(t).scores, two:predict(t).scores)
+    end
+    -- a small data set keeps three folds, and no such metadata
+    assert.is_nil(H.model():info().calibration_one_fold)
+  end)
+end)
+
 describe("tc.evaluate", function()
   it("gives the cross_validate shape plus a confusion matrix", function()
     local m = H.model()
