@@ -18,9 +18,10 @@
  *    the time. A label with CAL_ONE_FOLD_MIN positives and negatives uses
  *    the first fold alone (its task is the same as in 3-fold calibration):
  *    on 381k sentences, 1.6-1.8x less CPU for training with the same test
- *    accuracy, macro-F1 and calibration error (docs/engine.md). Fold models are warm-started from the full solution
- *    (liblinear only), which halves their cost (measured 4.6 s vs 9.4 s
- *    CPU); they still see only their own rows. They share the full data's vocabulary and idf
+ *    accuracy, macro-F1 and calibration error (docs/engine.md).
+ *  - Fold models are warm-started from the full solution (liblinear only),
+ *    which halves their cost (measured 4.6 s vs 9.4 s CPU); they still see
+ *    only their own rows. They share the full data's vocabulary and idf
  *    (refitting them per fold would cost a vectorisation per fold for a
  *    small bias in the sigmoid's fit; tc_cross_validate does refit).
  *  - A label with no positive or no negative rows (possible only inside a
