@@ -653,6 +653,11 @@ describe("textclass models and classifiers", function()
     assert.equal(0.25, j.per_label.sport.precision)
     assert.equal(0, j.per_label.politics.f1)
     assert.equal(9, j.misclassified)
+    -- the classifier's labels() are the columns; gold labels outside them
+    -- are named, in the order they came
+    assert.same({ "sport", "politics" }, j.predicted_labels)
+    assert.same({ "cyber", "other" }, j.unknown_labels)
+    assert.matches("gold labels cyber, other are not among the classifier's labels %(sport, politics%)", r.err)
     local wrong = jsonl(slurp(TMP .. "/wrong.jsonl"))
     assert.equal(9, #wrong)
     for _, w in ipairs(wrong) do
