@@ -762,14 +762,14 @@ TC_API int tc_model_save(const tc_model *m, const char *path, tc_diag *diag);
  * What tc_model_save writes models with, for callers' own outputs (the
  * command line's `eval --errors`): the bytes go to a temporary file beside
  * `path`, and only tc_outfile_commit puts them at `path` (fsync, rename,
- * fsync of the directory). On Linux the temporary has no name until the
- * commit links it in as "<path>.tmp-*" for the rename (O_TMPFILE), so a
- * process killed outright leaves nothing; elsewhere it is named from the
- * start. Until then, and after a failure
- * or tc_outfile_discard, a previous file at `path` is intact and the
- * temporary removed (the one exception is in tc_outfile_commit). An
- * existing file's permission bits are kept; a directory, device or FIFO
- * at `path` is refused. One tc_outfile is used by one thread at a time.
+ * fsync of the directory). Until the commit, and after a failure or
+ * tc_outfile_discard, a previous file at `path` is intact and the
+ * temporary removed (the one exception is in tc_outfile_commit). On Linux
+ * the temporary has no name until the commit links it in as
+ * "<path>.tmp-*" for the rename (O_TMPFILE), so a process killed outright
+ * leaves nothing; elsewhere it is named from the start. An existing
+ * file's permission bits are kept; a directory, device or FIFO at `path`
+ * is refused. One tc_outfile is used by one thread at a time.
  * ------------------------------------------------------------------ */
 typedef struct tc_outfile tc_outfile;
 
