@@ -56,8 +56,8 @@ end
 -- A result from Lua code, checked and completed to the model's shape: a
 -- label name (a non-empty string), labels an array of distinct names
 -- without NUL bytes (default { label }), scores a table of name = finite
--- number (default {}), so every output can print it (a string score cannot be ranked, NaN is no
--- JSON).
+-- number (default {}), so every output can print it (a string score
+-- cannot be ranked, NaN is no JSON) and tc.metrics can count it.
 local function check_result(self, r)
   local function refuse(fmt, ...)
     error(name_of(self) .. ": predict" .. string.format(fmt, ...), 0)

@@ -2,8 +2,8 @@
 --
 -- Streams the labelled documents in batches through the classifier (a
 -- model file or a Lua classifier), accumulates the figures in a
--- tc.metrics object (the definitions of tc.evaluate), and prints them as aligned tables or, with
--- --json, as one JSON object. --errors FILE writes every misclassified
+-- tc.metrics object (the code behind tc.evaluate too), and prints them as
+-- aligned tables or, with --json, as one JSON object. --errors FILE writes every misclassified
 -- document (predicted label set differs from the gold set) as JSONL,
 -- atomically: FILE appears when the run ends, and a failed run leaves it
 -- as it was.
