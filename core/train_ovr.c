@@ -451,17 +451,16 @@ static int calibrate(const job *j, int fit, unsigned char *pos, tc_model *m) {
     return TC_ENOMEM;
   }
   for (l = 0; l < j->L; l++) {
-    const double *dec = j->dec + l * j->n;
-    double *held = j->dec + l * j->n;  /* compacted in place: label l's own slice */
+    double *dec = j->dec + l * j->n;  /* label l's slice, compacted in place to its held-out rows */
     size_t n_held = 0;
     if (CONSTANT(l)) continue;
     one_fold[l] = j->k_of[l] == 1 && j->k > 1;
     for (r = 0; r < j->n; r++) {
       if (j->fold[r] >= j->k_of[l]) continue; /* no decision value: not held out */
       pos[n_held] = j->y[l * j->n + r] > 0;
-      held[n_held++] = dec[r];
+      dec[n_held++] = dec[r];
     }
-    if (tci_platt_fit(n_held, held, pos, &m->platt_a[l], &m->platt_b[l]) ==
+    if (tci_platt_fit(n_held, dec, pos, &m->platt_a[l], &m->platt_b[l]) ==
         TCI_PLATT_FALLBACK)
       any_refused = refused[l] = 1;
   }

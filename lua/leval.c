@@ -208,11 +208,12 @@ static void push_name_list(lua_State *L, int names, const size_t *idx, size_t n)
 
 /* Push the figures of the object at obj (see metrics:result). */
 static void push_result(lua_State *L, const metrics_obj *x, int obj) {
-  int names, index;
+  int names;
   size_t i, c, n_columns = 0, n_unknown = 0;
   size_t *column = tcl_scratch(L, x->n_names, sizeof *column);
   size_t *unknown = tcl_scratch(L, x->n_names, sizeof *unknown);
-  push_names(L, obj, &names, &index);
+  lua_getiuservalue(L, obj, UV_NAMES);
+  names = lua_gettop(L);
   for (i = 0; i < x->n_names; i++) {
     tc_label_metrics lm;
     memset(&lm, 0, sizeof lm);
