@@ -391,6 +391,38 @@ static void push_unescaped(lua_State *L, const unsigned char *p, size_t len) {
   luaL_pushresultsize(&b, (size_t)(o - out));
 }
 
+/* Scan one JSON text (a line) for the fields f (their names set): 1 when it
+ * is an object this scanner handles, with each f[i] filled (ABSENT when
+ * not there); 0 otherwise. `others`: stack index of a table for the other
+ * top-level members, or 0. */
+static int scan_object(lua_State *L, const unsigned char *line, size_t len, field *f, size_t nf, int others) {
+  scan s;
+  size_t i;
+  for (i = 0; i < nf; i++) {
+    f[i].kind = ABSENT;
+    f[i].at = NULL;
+    f[i].len = 0;
+    f[i].escaped = 0;
+  }
+  s.p = line;
+  s.end = line + len;
+  s.depth = 0;
+  s.L = L;
+  s.others = others;
+  skip_ws(&s);
+  if (s.p >= s.end || *s.p != '{' || !container(&s, f, nf)) return 0;
+  skip_ws(&s);
+  return s.p == s.end;
+}
+
+/* Push a found field's value: a string with its escapes decoded, a
+ * number's token, or nil. */
+static void push_value(lua_State *L, const field *f) {
+  if (f->kind == STRING && f->escaped) push_unescaped(L, f->at, f->len);
+  else if (f->kind == STRING || f->kind == NUMBER) lua_pushlstring(L, (const char *)f->at, f->len);
+  else lua_pushnil(L);
+}
+
 static const char *const KIND_NAMES[] = { "absent", "string", "number", "other" };
 
 /***
@@ -417,42 +449,154 @@ int tcl_json_fields(lua_State *L) {
   const char *line = luaL_checklstring(L, 1, &len);
   int top = lua_gettop(L);
   field f[MAX_FIELDS];
-  scan s;
   nf = top > 4 ? (size_t)top - 2 : 2;
   if (nf > MAX_FIELDS) luaL_argerror(L, MAX_FIELDS + 3, "at most 32 field names");
-  for (i = 0; i < nf; i++) {
+  for (i = 0; i < nf; i++)
     f[i].name = luaL_checklstring(L, i < 2 ? (int)i + 2 : (int)i + 3, &f[i].name_len);
-    f[i].kind = ABSENT;
-    f[i].at = NULL;
-    f[i].len = 0;
-    f[i].escaped = 0;
-  }
-  s.p = (const unsigned char *)line;
-  s.end = s.p + len;
-  s.depth = 0;
-  s.L = L;
-  s.others = 0;
   if (!lua_isnoneornil(L, 4)) {
     luaL_checktype(L, 4, LUA_TTABLE);
     luaL_checkstack(L, 3, NULL);
-    s.others = 4;
   }
-  skip_ws(&s);
-  if (s.p >= s.end || *s.p != '{' || !container(&s, f, nf)) {
-    lua_pushboolean(L, 0);
-    return 1;
-  }
-  skip_ws(&s);
-  if (s.p != s.end) {
+  if (!scan_object(L, (const unsigned char *)line, len, f, nf, lua_isnoneornil(L, 4) ? 0 : 4)) {
     lua_pushboolean(L, 0);
     return 1;
   }
   luaL_checkstack(L, 2 * (int)nf + 1, NULL);
   for (i = 0; i < nf; i++) {
-    if (f[i].kind == STRING && f[i].escaped) push_unescaped(L, f[i].at, f[i].len);
-    else if (f[i].kind == STRING || f[i].kind == NUMBER) lua_pushlstring(L, (const char *)f[i].at, f[i].len);
-    else lua_pushnil(L);
+    push_value(L, &f[i]);
     lua_pushstring(L, KIND_NAMES[f[i].kind]);
   }
   return 2 * (int)nf;
+}
+
+/* What textclass.jsonl_documents reads of its options table. */
+typedef struct reading {
+  field f[2];              /* the text field, the id field */
+  const char *where;       /* an id's prefix for a record without one ("path:") */
+  size_t where_len;
+  lua_Integer line;        /* the number of the chunk's first line */
+  size_t limit, max_bytes; /* longest line, longest text */
+  int keep_fields, sniff_html, check_utf8;
+} reading;
+
+static const char *opt_string(lua_State *L, int opts, const char *key, size_t *len) {
+  const char *v;
+  if (lua_getfield(L, opts, key) != LUA_TSTRING) luaL_error(L, "jsonl_documents: '%s' must be a string", key);
+  v = lua_tolstring(L, -1, len); /* kept alive by the options table */
+  lua_pop(L, 1);
+  return v;
+}
+
+static lua_Integer opt_integer(lua_State *L, int opts, const char *key, lua_Integer min) {
+  int isnum;
+  lua_Integer v;
+  lua_getfield(L, opts, key);
+  v = lua_tointegerx(L, -1, &isnum);
+  if (!isnum || v < min) luaL_error(L, "jsonl_documents: '%s' must be an integer >= %d", key, (int)min);
+  lua_pop(L, 1);
+  return v;
+}
+
+static int opt_flag(lua_State *L, int opts, const char *key) {
+  int v;
+  lua_getfield(L, opts, key);
+  v = lua_toboolean(L, -1);
+  lua_pop(L, 1);
+  return v;
+}
+
+/* The first bytes a page may begin with (records.lua's MAY_START_PAGE:
+ * "<", a byte order mark's first byte, white space): a text beginning
+ * with one is left to the reader, which sniffs it for HTML. */
+static const unsigned char MAY_START_PAGE[256] = { ['<'] = 1, [0xEF] = 1, ['\t'] = 1, ['\n'] = 1,
+                                                   ['\f'] = 1, ['\r'] = 1, [' '] = 1 };
+
+/* Does s hold a byte that is not white space as Lua's %s sees it? */
+static int has_non_space(const unsigned char *s, size_t n) {
+  size_t i;
+  for (i = 0; i < n; i++)
+    if (s[i] != ' ' && (s[i] < '\t' || s[i] > '\r')) return 1;
+  return 0;
+}
+
+/* Push the document of one line (n bytes with its line break), number
+ * `line`, and return 1; or push nothing and return 0 when the reader's
+ * general path must read it: not an object this scanner handles, no
+ * string text, or a text that check_bytes, the page sniff or
+ * check_content (records.lua) would look at twice. */
+static int line_document(lua_State *L, reading *r, const unsigned char *p, size_t n, lua_Integer line) {
+  int base = lua_gettop(L), fields = 0;
+  size_t tlen;
+  const unsigned char *text;
+  if (n > r->limit) return 0;
+  if (r->keep_fields) {
+    lua_newtable(L);
+    fields = lua_gettop(L);
+  }
+  if (!scan_object(L, p, n, r->f, 2, fields) || r->f[0].kind != STRING) goto general;
+  push_value(L, &r->f[0]);
+  text = (const unsigned char *)lua_tolstring(L, -1, &tlen);
+  if (tlen > r->max_bytes || memchr(text, '\0', tlen) || (r->sniff_html && tlen > 0 && MAY_START_PAGE[text[0]]) ||
+      (r->check_utf8 && tc_utf8_check((const char *)text, tlen) != tlen) || !has_non_space(text, tlen))
+    goto general;
+  lua_createtable(L, 0, 3);
+  lua_insert(L, -2);
+  lua_setfield(L, -2, "text");
+  if (r->f[1].kind == STRING || r->f[1].kind == NUMBER) push_value(L, &r->f[1]);
+  else lua_pushfstring(L, "%s%I", r->where, line);
+  lua_setfield(L, -2, "id");
+  if (fields) {
+    lua_pushvalue(L, fields);
+    lua_setfield(L, -2, "fields");
+    lua_remove(L, fields);
+  }
+  return 1;
+general:
+  lua_settop(L, base);
+  return 0;
+}
+
+/***
+ * The documents of a chunk of JSONL lines, each read as the command line's
+ * reader reads a record (textclass.cli.unlabelled), without a Lua call per
+ * line: its fast path.
+ * @function jsonl_documents
+ * @string chunk whole lines, each with its "\n" (the last may lack it)
+ * @tab opts {text_field =, id_field =, where = "PATH:" (an id is where ..
+ *   line number when the record has none), line = the chunk's first line
+ *   number, limit = longest line, max_bytes = longest text, keep_fields =
+ *   bool (fields = the other members, each as its JSON text),
+ *   sniff_html = bool (not --no-html), check_utf8 = bool (not
+ *   --replace-invalid)}
+ * @return an array, one entry per line: {id =, text = [, fields =]} for a
+ *   record with a text the reader would take as it is, else the line
+ *   itself (a string) for the reader's general path, which says what is
+ *   wrong with it or reads it as a page
+ */
+int tcl_jsonl_documents(lua_State *L) {
+  size_t len;
+  const unsigned char *p = (const unsigned char *)luaL_checklstring(L, 1, &len), *end = p + len;
+  reading r;
+  lua_Integer i = 0;
+  luaL_checktype(L, 2, LUA_TTABLE);
+  tcl_check_nargs(L, 2);
+  r.f[0].name = opt_string(L, 2, "text_field", &r.f[0].name_len);
+  r.f[1].name = opt_string(L, 2, "id_field", &r.f[1].name_len);
+  r.where = opt_string(L, 2, "where", &r.where_len);
+  r.line = opt_integer(L, 2, "line", 1);
+  r.limit = (size_t)opt_integer(L, 2, "limit", 0);
+  r.max_bytes = (size_t)opt_integer(L, 2, "max_bytes", 0);
+  r.keep_fields = opt_flag(L, 2, "keep_fields");
+  r.sniff_html = opt_flag(L, 2, "sniff_html");
+  r.check_utf8 = opt_flag(L, 2, "check_utf8");
+  luaL_checkstack(L, 8, NULL);
+  lua_newtable(L);
+  while (p < end) {
+    const unsigned char *nl = memchr(p, '\n', (size_t)(end - p)), *next = nl ? nl + 1 : end;
+    if (!line_document(L, &r, p, (size_t)(next - p), r.line + i))
+      lua_pushlstring(L, (const char *)p, (size_t)(next - p));
+    lua_rawseti(L, -2, ++i);
+    p = next;
+  }
+  return 1;
 }

@@ -446,6 +446,7 @@ static const luaL_Reg functions[] = {
   {"html_charset", tcl_html_charset},
   {"check_utf8", tcl_check_utf8},
   {"json_fields", tcl_json_fields},
+  {"jsonl_documents", tcl_jsonl_documents},
   {"format_scores", tcl_format_scores},
   {"format_field", tcl_format_field},
   {"tokenize", tcl_tokenize},

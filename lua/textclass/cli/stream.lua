@@ -96,6 +96,9 @@ end
 -- where (a record holding it fails unless --replace-invalid).
 -- A byte order mark at the start of the first line is dropped (the head
 -- of a sniffed file has lost it already; a pipe's first line has not).
+-- Called with `many` true, it may return every whole line left in the
+-- current block at once (a chunk, which may pass `limit`: its caller
+-- checks each line), where there are several and they are UTF-8.
 --
 -- A regular file is read BLOCK bytes at a time and its lines cut out of
 -- the blocks: reading a line byte by byte costs more than the JSON
@@ -104,6 +107,26 @@ end
 -- read waits for a whole block, which would hold back the records of a
 -- slow producer.
 local BLOCK = 65536
+
+-- The position of the last "\n" of s, which has one at `from` or after:
+-- found in a reversed copy of s's end (a pattern anchored at the end, as
+-- "\n[^\n]*$", is tried at every position of s, and cost more per
+-- block than reading its records).
+local function last_newline(s, from)
+  local n, width = #s, 4096
+  while true do
+    local start = math.max(n - width + 1, from)
+    local i = s:sub(start):reverse():find("\n", 1, true)
+    if i then return n - i + 1 end
+    width = width * 4
+  end
+end
+
+--- The message of a line longer than `limit` bytes.
+function M.too_long(size, limit)
+  return string.format("line too long (%d bytes; lines are read up to %d, 8 x --max-bytes)", size, limit)
+end
+
 function M.lines(f, head, counter, src, limit)
   local blocks = reads_in_blocks(src)
   local u16 = utf16.is_reader(f)
@@ -163,10 +186,17 @@ function M.lines(f, head, counter, src, limit)
     if rest ~= "" then return rest end
     return nil
   end
-  return function()
-    local line, size
+  return function(many)
+    local line, size, chunk
     local nl = buf and buf:find("\n", pos, true)
     if nl then
+      -- every whole line left in the block, when asked and they are
+      -- plain UTF-8 (each stands for itself: not the first line, which
+      -- may lose a mark, nor UTF-16's, whose invalid input is placed)
+      if many and not first and not u16 then
+        chunk = true
+        nl = last_newline(buf, nl)
+      end
       line = buf:sub(pos, nl)
       pos = nl + 1
     elseif blocks then
@@ -182,9 +212,7 @@ function M.lines(f, head, counter, src, limit)
     local bad = u16 and f.pending > 0 and f:invalid(from, at) or nil
     local at_start = first
     first = false
-    if size > limit then
-      return "", string.format("line too long (%d bytes; lines are read up to %d, 8 x --max-bytes)", size, limit)
-    end
+    if size > limit and not chunk then return "", M.too_long(size, limit) end
     if at_start and line:sub(1, 3) == BOM then line = line:sub(4) end
     return line, nil, bad
   end

@@ -14,6 +14,11 @@ local util = require "textclass.cli.util"
 
 local M = {}
 
+--- Read JSONL a block at a time with tc.jsonl_documents where it can (off
+-- only for tests/lua/jsonl_documents_spec.lua, which holds it to the
+-- line-at-a-time path).
+M.fast_jsonl = true
+
 local where, take_text = records.where, records.take_text
 local unpack = table.unpack
 
@@ -194,10 +199,38 @@ function M.read(src, fmt, opts, emit, counter)
   elseif fmt == "jsonl" then
     local n, is_text, parts = 0, {}, #names > 1 and {} or nil
     for _, name in ipairs(names) do is_text[name] = true end
-    for line, too_long, invalid in next_line do
-      n = n + 1
-      if too_long then emit({ id = where(src, n), error = too_long })
-      else emit(jsonl_document(line, src, n, opts, names, is_text, id_field, parts, invalid)) end
+    local limit = records.line_limit(opts)
+    -- A text in one field, not read as a page whatever its first bytes:
+    -- the lines of a block are read by tc.jsonl_documents at once, and
+    -- only those it leaves (a line that is not plain JSON, a text that
+    -- fails a check or may be a page) by jsonl_document, one by one.
+    local fast = M.fast_jsonl and not parts and not opts.html and {
+      text_field = names[1], id_field = id_field, where = src.path .. ":", line = 1, limit = limit,
+      max_bytes = opts.max_bytes or records.MAX_DOC_BYTES, keep_fields = opts.keep_fields ~= false,
+      sniff_html = not opts.no_html, check_utf8 = not opts.replace_invalid,
+    }
+    while true do
+      local line, too_long, invalid = next_line(fast and true)
+      if not line then break end
+      if too_long then
+        n = n + 1
+        emit({ id = where(src, n), error = too_long })
+      elseif not fast or invalid then
+        n = n + 1
+        emit(jsonl_document(line, src, n, opts, names, is_text, id_field, parts, invalid))
+      else
+        fast.line = n + 1
+        local docs = tc.jsonl_documents(line, fast)
+        for i = 1, #docs do
+          n = n + 1
+          local doc = docs[i]
+          if type(doc) == "string" then
+            if #doc > limit then doc = { id = where(src, n), error = stream.too_long(#doc, limit) }
+            else doc = jsonl_document(doc, src, n, opts, names, is_text, id_field, nil, nil) end
+          end
+          emit(doc)
+        end
+      end
     end
   elseif fmt == "csv" then
     local sep = records.csv_separator(src, opts)

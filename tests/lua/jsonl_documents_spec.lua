@@ -1,0 +1,174 @@
+-- jsonl_documents_spec.lua - the JSONL reader's fast path (tc.jsonl_documents,
+-- the lines of a block at once) held to its general path (jsonl_document,
+-- one line at a time, as every line was read before it): on damaged files,
+-- in blocks and across their ends, with every reading option that changes
+-- what a line gives, both paths must give the same records, field for
+-- field. The seed is fixed, so a failure reproduces; TEXTCLASS_FUZZ_SEED
+-- picks another.
+local tc = require "textclass"
+local read = require "textclass.read"
+local unlabelled = require "textclass.cli.unlabelled"
+local H = dofile("tests/lua/module_helpers.lua")
+
+teardown(function()
+  unlabelled.fast_jsonl = true
+  H.cleanup()
+end)
+
+local seed = tonumber(os.getenv("TEXTCLASS_FUZZ_SEED")) or 20261126
+
+local sample = H.read("tests/data/cli/articles.jsonl")
+local sample_lines = {}
+for line in sample:gmatch("[^\n]+") do sample_lines[#sample_lines + 1] = line end
+
+-- Lines the fast path takes and lines it must leave to the general path.
+local specials = {
+  '{"id":"a","text":"A plain article about the budget vote."}',
+  '{"id":7,"text":"An id that is a number."}',
+  '{"id":1.5e3,"text":"An id that is a number with an exponent."}',
+  '{"text":"No id: its place stands for it."}',
+  '{"id":null,"text":"A null id."}',
+  '{"id":["x"],"text":"An id that is a list."}',
+  '{"id":"esc\\u00e9\\"q\\"","text":"Escapes\\n\\tin \\u2019both\\u2019 fields \\ud83d\\ude00."}',
+  '{"te\\u0078t":"A key with an escape.","id":"k"}',
+  '{"id":"dup","text":"first","text":"The last of two texts wins."}',
+  '{"id":"f","text":"Other fields are kept.","n":1e999,"l":[],"o":{"a":[1,{}]},"s":"x\\u0000y"}',
+  '{"id":"empty","text":""}',
+  '{"id":"blank","text":"  \\n\\t "}',
+  '{"id":"nul","text":"a\\u0000b"}',
+  '{"id":"page","text":"<html><body><p>A page in a field.</p></body></html>"}',
+  '{"id":"lt","text":"<b>bold</b> start"}',
+  '{"id":"space","text":" A text that begins with a space."}',
+  '{"id":"bom","text":"\239\187\191A byte order mark."}',
+  '{"id":"vt","text":"\\u000bA vertical tab first."}',
+  '{"id":"bad","text":"invalid \255 byte"}',
+  '{"id":"lone","text":"a lone \\ud800 surrogate"}',
+  '{"id":"num","text":42}',
+  '{"id":"obj","text":{"a":1}}',
+  '{"id":"missing"}',
+  '[1,2,3]',
+  '"a string"',
+  '{"id":"x","text":"trailing"} junk',
+  '{"id":"x","text":"raw\ttab"}',
+  '{"id":"x","text":"CRLF line"}\r',
+  '',
+  '   ',
+  'not json at all',
+  '{"id":"long","text":"' .. string.rep("word ", 400) .. '"}',
+  '{"id":"padded","text":"A short text in a long line.","pad":"' .. string.rep("p", 600) .. '"}',
+}
+
+-- A file of n lines drawn from the sample, the specials and damaged
+-- copies of both (damage as in readers_fuzz_spec: cut, spliced, bytes).
+local pieces = { "\n", "\r\n", "\0", '"', "\\", '\\"', "\\u0000", "\\ud800", "{", "}", ":", ",", "<",
+  "\xff", "\xef\xbb\xbf", "\xc3", " ", '"text":', '"id":1' }
+local function damaged(s)
+  local i = math.random(#s + 1)
+  local r = math.random(3)
+  if r == 1 then return s:sub(1, i) end
+  if r == 2 then return s:sub(1, i - 1) .. pieces[math.random(#pieces)] .. s:sub(i) end
+  return s:sub(1, i - 1) .. s:sub(i + math.random(1, 20))
+end
+local function file_of(n)
+  local out = {}
+  for i = 1, n do
+    local r = math.random(10)
+    local line = r <= 5 and sample_lines[math.random(#sample_lines)] or specials[math.random(#specials)]
+    if r % 3 == 0 then line = damaged(line) end
+    if math.random(50) == 1 then  -- a line that crosses a 64 KB block
+      line = '{"id":"big' .. i .. '","text":"' .. string.rep("x", math.random(30000, 140000)) .. '"}'
+    end
+    out[i] = line
+  end
+  local s = table.concat(out, "\n")
+  if math.random(2) == 1 then s = s .. "\n" end
+  return s
+end
+
+local function documents(path, opts)
+  local out = {}
+  for doc in read.documents(path, opts) do out[#out + 1] = doc end
+  return out
+end
+
+local function same_records(what, a, b)
+  assert.equal(#a, #b, what .. ": record count")
+  for i = 1, #a do
+    local x, y = a[i], b[i]
+    local where = string.format("%s, record %d", what, i)
+    assert.equal(x.id, y.id, where .. ": id")
+    assert.equal(x.text, y.text, where .. ": text")
+    assert.equal(x.error, y.error, where .. ": error")
+    assert.same(x.fields, y.fields, where .. ": fields")
+  end
+end
+
+-- Both paths over the same file and options; returns the records.
+local function both(path, opts, what)
+  unlabelled.fast_jsonl = false
+  local general = documents(path, opts)
+  unlabelled.fast_jsonl = true
+  local fast = documents(path, opts)
+  same_records(what, general, fast)
+  return fast
+end
+
+describe("tc.jsonl_documents", function()
+  it("gives the general path's records, on damaged files and across blocks", function()
+    math.randomseed(seed)
+    local option_sets = {
+      { format = "jsonl" },
+      { format = "jsonl", keep_fields = false },
+      { format = "jsonl", no_html = true },
+      { format = "jsonl", replace_invalid = true },
+      { format = "jsonl", max_bytes = 64 },  -- texts too large, lines too long (8 x 64)
+      { format = "jsonl", id_field = "n", text_field = "id" },
+    }
+    local n_text, n_error = 0, 0
+    for round = 1, 60 do
+      local s = file_of(math.random(1, 400))
+      local path = H.tmpname()
+      local f = assert(io.open(path, "wb"))
+      f:write(s)
+      f:close()
+      for k, opts in ipairs(option_sets) do
+        local docs = both(path, opts, string.format("round %d, options %d", round, k))
+        for _, doc in ipairs(docs) do
+          if doc.error then n_error = n_error + 1 else n_text = n_text + 1 end
+        end
+      end
+      os.remove(path)
+    end
+    assert.is_true(n_text > 1000 and n_error > 1000, n_text .. " texts, " .. n_error .. " errors")
+  end)
+
+  it("reads the lines of a block in one call, and leaves the rest to the reader", function()
+    local chunk = table.concat({
+      '{"id":"a","text":"One."}',
+      '{"text":"Two, without an id."}',
+      '{"id":3,"text":"<p>A page?</p>"}',
+      'not json',
+      '{"id":"f","text":"Five.","x":[1, 2]}',
+    }, "\n") .. "\n"
+    local docs = tc.jsonl_documents(chunk, { text_field = "text", id_field = "id", where = "in.jsonl:",
+      line = 10, limit = 1000, max_bytes = 100, keep_fields = true, sniff_html = true, check_utf8 = true })
+    assert.equal(5, #docs)
+    assert.same({ id = "a", text = "One.", fields = {} }, docs[1])
+    assert.same({ id = "in.jsonl:11", text = "Two, without an id.", fields = {} }, docs[2])
+    assert.equal('{"id":3,"text":"<p>A page?</p>"}\n', docs[3])
+    assert.equal("not json\n", docs[4])
+    assert.same({ id = "f", text = "Five.", fields = { x = "[1, 2]" } }, docs[5])
+  end)
+
+  it("refuses bad options", function()
+    local opts = { text_field = "text", id_field = "id", where = "-:", line = 1, limit = 10, max_bytes = 10 }
+    assert.has_error(function() tc.jsonl_documents("{}") end)
+    assert.has_error(function() tc.jsonl_documents("{}", opts, 1) end)
+    for _, key in ipairs({ "text_field", "id_field", "where", "line", "limit", "max_bytes" }) do
+      local bad = {}
+      for k, v in pairs(opts) do bad[k] = v end
+      bad[key] = key == "line" and 0 or {}
+      assert.has_error(function() tc.jsonl_documents("{}", bad) end, nil, key)
+    end
+  end)
+end)
