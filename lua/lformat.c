@@ -26,11 +26,7 @@
 
 #include "ltextclass.h"
 
-/* Longest "%.4f" of a double: 309 digits, the point, four decimals, a sign. */
-#define SCORE_MAX 320
-
-/* Writes x as "%.4f" does into out (SCORE_MAX bytes); returns the length. */
-static size_t format_4f(double x, char *out) {
+size_t tcl_format_score(double x, char *out) {
   if (x != x) {
     memcpy(out, "nan", 3);
     return 3;
@@ -55,8 +51,8 @@ static size_t format_4f(double x, char *out) {
     }
   }
   {
-    int n = snprintf(out, SCORE_MAX, "%.4f", x);
-    return n < 0 ? 0 : (size_t)n < SCORE_MAX ? (size_t)n : SCORE_MAX - 1;
+    int n = snprintf(out, TCL_SCORE_MAX, "%.4f", x);
+    return n < 0 ? 0 : (size_t)n < TCL_SCORE_MAX ? (size_t)n : TCL_SCORE_MAX - 1;
   }
 }
 
@@ -77,8 +73,7 @@ int tcl_format_scores(lua_State *L) {
   n = luaL_len(L, 1);
   luaL_buffinit(L, &b);
   for (i = 1; i <= n; i++) {
-    char num[SCORE_MAX + 1];
-    size_t len;
+    char num[TCL_SCORE_MAX + 1];
     double x;
     int isnum;
     if (i > 1) luaL_addchar(&b, ',');
@@ -98,8 +93,7 @@ int tcl_format_scores(lua_State *L) {
     }
     luaL_addvalue(&b);
     num[0] = ':';
-    len = format_4f(x, num + 1);
-    luaL_addlstring(&b, num, len + 1);
+    luaL_addlstring(&b, num, tcl_format_score(x, num + 1) + 1);
   }
   luaL_pushresult(&b);
   return 1;
@@ -116,45 +110,51 @@ int tcl_format_scores(lua_State *L) {
 static const char TSV_ESCAPE[256] = { ['\\'] = '\\', ['\t'] = 't', ['\r'] = 'r', ['\n'] = 'n', [0] = '0' };
 static const unsigned char CSV_QUOTE[256] = { [','] = 1, ['"'] = 1, ['\r'] = 1, ['\n'] = 1 };
 
+/* Does s hold a byte TSV escapes? */
+static int memchr_tsv(const char *s, size_t len) {
+  size_t i;
+  for (i = 0; i < len; i++)
+    if (TSV_ESCAPE[(unsigned char)s[i]]) return 1;
+  return 0;
+}
+
 /* White space as Lua's %s sees it in the C locale. */
 static int is_space(unsigned char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
 
-static int format_tsv(lua_State *L, const unsigned char *s, size_t len) {
-  size_t i = 0, run;
-  luaL_Buffer b;
-  while (i < len && !TSV_ESCAPE[s[i]]) i++;
-  if (i == len) return 1;
-  luaL_buffinit(L, &b);
-  for (run = 0; i < len; i++) {
-    unsigned char c = s[i];
-    if (!TSV_ESCAPE[c]) continue;
-    luaL_addlstring(&b, (const char *)s + run, i - run);
-    luaL_addchar(&b, '\\');
-    luaL_addchar(&b, TSV_ESCAPE[c]);
-    run = i + 1;
-  }
-  luaL_addlstring(&b, (const char *)s + run, len - run);
-  luaL_pushresult(&b);
-  return 1;
+/* Does s need CSV's quotes? */
+static int csv_needs_quotes(const unsigned char *s, size_t len) {
+  size_t i = 0;
+  while (i < len && !CSV_QUOTE[s[i]]) i++;
+  return i < len || (len > 0 && (is_space(s[0]) || is_space(s[len - 1])));
 }
 
-static int format_csv(lua_State *L, const unsigned char *s, size_t len) {
-  size_t i = 0, run;
-  luaL_Buffer b;
-  while (i < len && !CSV_QUOTE[s[i]]) i++;
-  if (i == len && !(len > 0 && (is_space(s[0]) || is_space(s[len - 1])))) return 1;
-  luaL_buffinit(L, &b);
-  luaL_addchar(&b, '"');
-  for (i = 0, run = 0; i < len; i++) {
-    if (s[i] != '"') continue;
-    luaL_addlstring(&b, (const char *)s + run, i + 1 - run);
-    luaL_addchar(&b, '"');
+void tcl_add_field(luaL_Buffer *b, const char *field, size_t len, int csv) {
+  const unsigned char *s = (const unsigned char *)field;
+  size_t i, run = 0;
+  if (csv) {
+    if (!csv_needs_quotes(s, len)) {
+      luaL_addlstring(b, field, len);
+      return;
+    }
+    luaL_addchar(b, '"');
+    for (i = 0; i < len; i++) {
+      if (s[i] != '"') continue;
+      luaL_addlstring(b, field + run, i + 1 - run);
+      luaL_addchar(b, '"');
+      run = i + 1;
+    }
+    luaL_addlstring(b, field + run, len - run);
+    luaL_addchar(b, '"');
+    return;
+  }
+  for (i = 0; i < len; i++) {
+    if (!TSV_ESCAPE[s[i]]) continue;
+    luaL_addlstring(b, field + run, i - run);
+    luaL_addchar(b, '\\');
+    luaL_addchar(b, TSV_ESCAPE[s[i]]);
     run = i + 1;
   }
-  luaL_addlstring(&b, (const char *)s + run, len - run);
-  luaL_addchar(&b, '"');
-  luaL_pushresult(&b);
-  return 1;
+  luaL_addlstring(b, field + run, len - run);
 }
 
 int tcl_format_field(lua_State *L) {
@@ -162,7 +162,12 @@ int tcl_format_field(lua_State *L) {
   size_t len;
   const char *s = luaL_checklstring(L, 1, &len);
   int format = luaL_checkoption(L, 2, NULL, formats);
+  luaL_Buffer b;
   lua_settop(L, 1);
-  if (format == 0) return format_tsv(L, (const unsigned char *)s, len);
-  return format_csv(L, (const unsigned char *)s, len);
+  /* (s itself when it needs no change: no copy) */
+  if (format == 1 ? !csv_needs_quotes((const unsigned char *)s, len) : !memchr_tsv(s, len)) return 1;
+  luaL_buffinit(L, &b);
+  tcl_add_field(&b, s, len, format == 1);
+  luaL_pushresult(&b);
+  return 1;
 }

@@ -411,6 +411,191 @@ static int model_predict_batch(lua_State *L) {
   return 1;
 }
 
+/* ====================================================================
+ * Records: label's output, formatted here
+ * ==================================================================== */
+
+/* One document of a batch, as model_label_records reads it. */
+typedef struct record_doc {
+  const char *id, *text, *error;
+  size_t id_len, text_len, error_len;
+} record_doc;
+
+/* doc[key] as a string (a number as tostring gives it, kept in `anchor`
+ * at slot i), or NULL when nil or false; anything else raises. */
+static const char *doc_string(lua_State *L, int doc, const char *key, size_t *len, int anchor, lua_Integer i) {
+  const char *s = NULL;
+  int t = lua_getfield(L, doc, key);
+  *len = 0;
+  if (t == LUA_TSTRING) {
+    s = lua_tolstring(L, -1, len); /* the doc keeps it */
+  } else if (t == LUA_TNUMBER) {
+    s = luaL_tolstring(L, -1, len);
+    lua_rawseti(L, anchor, i);
+  } else if (t != LUA_TNIL && !(t == LUA_TBOOLEAN && !lua_toboolean(L, -1))) {
+    luaL_error(L, "label_records: document %I: %s must be a string, not %s", i, key, luaL_typename(L, -1));
+  }
+  lua_pop(L, 1);
+  return s;
+}
+
+/* Label names joined with "," into out, raw (the caller escapes the whole
+ * list, as escaping each name would): "a,b", or with scores
+ * "a:0.9812,b:0.0311". Returns the length. */
+static size_t name_list(char *out, const char *const *names, const size_t *lens, const uint32_t *which,
+                        size_t n, const double *scores) {
+  size_t i, at = 0;
+  for (i = 0; i < n; i++) {
+    uint32_t l = which[i];
+    if (i > 0) out[at++] = ',';
+    memcpy(out + at, names[l], lens[l]);
+    at += lens[l];
+    if (scores) {
+      out[at++] = ':';
+      at += tcl_format_score(scores[l], out + at);
+    }
+  }
+  return at;
+}
+
+/***
+ * Classify a batch of documents and make their output records as
+ * `textclass label` prints them in TSV or CSV: what the command line's
+ * writers make of predict_batch's results, without a Lua table per
+ * result (textclass.cli.label uses it for model files).
+ * @function model:label_records
+ * @tab docs array of {id = string, text = string | nil, error = string | nil}
+ *   (an id may be a number): a document with an error gets its error
+ *   record, one with a text is classified
+ * @tab counts label -> how many documents it was the label of; increased
+ * @string format "tsv" or "csv"
+ * @tab[opt] opts {threshold =, threads =, top =}, as predict_batch
+ * @return the records, one line each, in order; the number of error
+ *   records (a document's own error, or the core's)
+ */
+static int model_label_records(lua_State *L) {
+  static const char *const formats[] = { "tsv", "csv", NULL };
+  tcl_model *h = tcl_check_model(L, 1);
+  size_t n, i, k, nl = h->n_labels, top, n_text = 0, list_cap = 0, n_errors = 0, *name_len, *lens;
+  int csv, threads, rc, anchor;
+  double threshold;
+  record_doc *docs;
+  const char **name, **texts;
+  tc_result *res;
+  ranker rk;
+  double *scores;
+  uint32_t *labels, *chosen, *counted;
+  char *list, sep;
+  luaL_Buffer b;
+  luaL_checktype(L, 2, LUA_TTABLE);
+  luaL_checktype(L, 3, LUA_TTABLE);
+  csv = luaL_checkoption(L, 4, NULL, formats);
+  tcl_predict_opts(L, 5, &threshold, &threads, &top);
+  tcl_check_nargs(L, 5);
+  lua_settop(L, 3);
+  if (nl == 0) return luaL_error(L, "label_records: the model has no labels");
+  n = (size_t)luaL_len(L, 2);
+  lua_newtable(L);
+  anchor = lua_gettop(L);
+  /* the documents, and the texts to classify */
+  docs = tcl_scratch(L, n ? n : 1, sizeof *docs);
+  texts = tcl_scratch(L, n ? n : 1, sizeof *texts);
+  lens = tcl_scratch(L, n ? n : 1, sizeof *lens);
+  for (i = 0; i < n; i++) {
+    lua_Integer at = (lua_Integer)i + 1;
+    int doc;
+    if (lua_geti(L, 2, at) != LUA_TTABLE) return luaL_error(L, "label_records: document %I is not a table", at);
+    doc = lua_gettop(L);
+    docs[i].id = doc_string(L, doc, "id", &docs[i].id_len, anchor, 3 * at);
+    docs[i].error = doc_string(L, doc, "error", &docs[i].error_len, anchor, 3 * at + 1);
+    docs[i].text = docs[i].error ? NULL : doc_string(L, doc, "text", &docs[i].text_len, anchor, 3 * at + 2);
+    lua_pop(L, 1); /* the docs array keeps the table, and it its strings */
+    if (!docs[i].id) return luaL_error(L, "label_records: document %I has no id", at);
+    if (!docs[i].error && !docs[i].text) return luaL_error(L, "label_records: document %I has neither a text nor an error", at);
+    if (docs[i].text) {
+      texts[n_text] = docs[i].text;
+      lens[n_text++] = docs[i].text_len;
+    }
+  }
+  /* classify them */
+  res = tcl_scratch(L, n_text ? n_text : 1, sizeof *res);
+  scores = tcl_scratch(L, (n_text ? n_text : 1) * nl, sizeof *scores);
+  labels = tcl_scratch(L, (n_text ? n_text : 1) * nl, sizeof *labels);
+  for (i = 0; i < n_text; i++) {
+    memset(&res[i], 0, sizeof res[i]);
+    res[i].scores = scores + i * nl;
+    res[i].labels = labels + i * nl;
+  }
+  if (n_text) {
+    rc = tc_model_predict_batch(h->model, n_text, texts, lens, threshold, threads, res);
+    for (i = 0; i < n_text; i++) /* as tcl_batch_run: a document the core never reached */
+      if (res[i].status == TC_OK && res[i].n_labels == 0) res[i].status = rc != TC_OK ? rc : TC_EINVAL;
+  }
+  /* the label names, and room for the longest list of them */
+  ranker_push(L, 1, h, &rk);
+  name = tcl_scratch(L, nl, sizeof *name);
+  name_len = tcl_scratch(L, nl, sizeof *name_len);
+  chosen = tcl_scratch(L, nl, 2 * sizeof *chosen);
+  counted = chosen + nl;
+  for (k = 0; k < nl; k++) {
+    lua_rawgeti(L, rk.names, (lua_Integer)k + 1);
+    name[k] = lua_tolstring(L, -1, &name_len[k]);
+    lua_pop(L, 1); /* the names table keeps it */
+    list_cap += name_len[k] + 2 + TCL_SCORE_MAX;
+    counted[k] = 0;
+  }
+  list = tcl_scratch(L, list_cap, 1);
+  sep = csv ? ',' : '\t';
+  /* the records: nothing is pushed above the buffer from here on */
+  luaL_buffinit(L, &b);
+  for (i = 0, k = 0; i < n; i++) {
+    const tc_result *r = docs[i].text ? &res[k++] : NULL;
+    const char *error = docs[i].error;
+    size_t error_len = docs[i].error_len, nc = 0, j;
+    if (r && r->status == TC_OK) {
+      for (j = 0; j < r->n_labels && nc < top; j++)
+        if (r->labels[j] < nl) chosen[nc++] = r->labels[j]; /* (never out of range from a sound core) */
+    }
+    if (r && nc == 0) {
+      error = tc_strerror(r->status != TC_OK ? r->status : TC_EINVAL);
+      error_len = strlen(error);
+    }
+    tcl_add_field(&b, docs[i].id, docs[i].id_len, csv);
+    if (nc > 0) {
+      size_t len;
+      luaL_addchar(&b, sep);
+      tcl_add_field(&b, name[chosen[0]], name_len[chosen[0]], csv);
+      luaL_addchar(&b, sep);
+      len = name_list(list, name, name_len, chosen, nc, NULL);
+      tcl_add_field(&b, list, len, csv);
+      luaL_addchar(&b, sep);
+      rk.scores = r->scores;
+      len = name_list(list, name, name_len, rk.order, rank_labels(&rk, nl, top), r->scores);
+      tcl_add_field(&b, list, len, csv);
+      luaL_addchar(&b, sep);
+      counted[chosen[0]]++;
+    } else {
+      luaL_addlstring(&b, csv ? ",,,," : "\t\t\t\t", 4);
+      tcl_add_field(&b, error, error_len, csv);
+      n_errors++;
+    }
+    if (csv) luaL_addchar(&b, '\r');
+    luaL_addchar(&b, '\n');
+  }
+  luaL_pushresult(&b);
+  for (k = 0; k < nl; k++) {
+    if (!counted[k]) continue;
+    lua_pushlstring(L, name[k], name_len[k]);
+    lua_pushvalue(L, -1);
+    lua_gettable(L, 3);
+    lua_pushinteger(L, lua_tointeger(L, -1) + (lua_Integer)counted[k]);
+    lua_remove(L, -2);
+    lua_settable(L, 3);
+  }
+  lua_pushinteger(L, (lua_Integer)n_errors);
+  return 2;
+}
+
 /* A label argument: a name of the model's labels (raises otherwise). */
 static size_t check_label(lua_State *L, int arg, const tcl_model *h) {
   const char *name = tcl_check_cstring(L, arg, "label");
@@ -635,6 +820,7 @@ static const luaL_Reg model_methods[] = {
   {"predict", model_predict},
   {"predict_batch", model_predict_batch},
   {"predict_async", tcl_model_predict_async},
+  {"label_records", model_label_records},
   {"explain", model_explain},
   {"top_features", model_top_features},
   {"labels", model_labels},

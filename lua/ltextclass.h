@@ -239,6 +239,18 @@ int tcl_jsonl_documents(lua_State *L);
 int tcl_format_scores(lua_State *L);
 int tcl_format_field(lua_State *L);
 
+/* Append field to b as a field of label's records: TSV-escaped, or (csv)
+ * in CSV's quotes when it needs them, as format_field writes it. */
+void tcl_add_field(luaL_Buffer *b, const char *field, size_t len, int csv);
+
+/* Longest score tcl_format_score writes: "%.4f" of a double (309 digits,
+ * the point, four decimals, a sign), with room to spare. */
+#define TCL_SCORE_MAX 320
+
+/* Write x into out (TCL_SCORE_MAX bytes) as "%.4f" prints it ("nan" for
+ * NaN), as format_scores does; returns the length. */
+size_t tcl_format_score(double x, char *out);
+
 /* textclass.atomic_file and the "textclass.AtomicFile" metatable (lfile.c). */
 int tcl_atomic_file(lua_State *L);
 void tcl_file_register(lua_State *L);

@@ -149,6 +149,16 @@ function M.open(opts)
     return finish_all(#texts, pcall(self.obj.predict_batch, self.obj, texts, popts(threads)))
   end
 
+  --- A model file's batch of documents classified and written as TSV or
+  -- CSV records by one call (model:label_records: no result table per
+  -- document); counts[label] grows. Returns the records and the number of
+  -- error records, or nil and why when the call fails as a whole.
+  function c:label_records(docs, counts, format, threads)
+    local ok, records, n_errors = pcall(self.model.label_records, self.model, docs, counts, format, popts(threads))
+    if not ok then return nil, clean_message(util.unless_interrupt(records)) end
+    return records, n_errors
+  end
+
   --- Start predicting a batch; returns an object whose :wait() gives what
   -- classify would have. A model file runs the batch on a thread of its
   -- own (model:predict_async), so the caller can read and write other

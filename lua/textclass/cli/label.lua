@@ -206,8 +206,25 @@ function M.run(opts, operands)
     bar:update(counter.bytes, stats.docs)
   end
 
+  -- A model file's TSV or CSV records are made by the module, a batch per
+  -- call, when batches run in step: no result table per document, the
+  -- half of labelling a headline that was not the core's.
+  local records_format = not overlap and clf.model and not clf.lua and
+    (opts.output == "tsv" or opts.output == "csv") and opts.output
+
   local pending
   local function flush_batch(batch, n)
+    if records_format then
+      local records, n_errors = clf:label_records(batch, stats.per_label, records_format, opts.threads)
+      if records then
+        writer:write_records(records)
+        stats.docs = stats.docs + n
+        stats.errors = stats.errors + n_errors
+        writer:flush()
+        bar:update(counter.bytes, stats.docs)
+        return
+      end
+    end
     local started = start_batch(batch, n)
     if pending then write_batch(pending) end
     pending = nil

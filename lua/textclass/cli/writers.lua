@@ -158,6 +158,12 @@ function M.new(format, out, opts)
     buf[nbuf] = rec
   end
 
+  --- Queue records made whole elsewhere (model:label_records, TSV or CSV).
+  function w:write_records(text)
+    nbuf = nbuf + 1
+    buf[nbuf] = text
+  end
+
   --- Write the queued records and flush; a failed write (disk full,
   -- closed pipe) is a failure of the whole run, not of one document
   -- (util.write_failed).

@@ -1,0 +1,136 @@
+-- label_records_spec.lua - model:label_records, which makes `textclass label`'s
+-- TSV and CSV records for a model file in C, held to the command line's
+-- Lua writers (textclass.cli.writers) on predict_batch's results: random
+-- batches of texts and error records, ids and label names that need
+-- escaping or quoting, every --top and threshold, one and two labels per
+-- document. Then the command line itself: a model file (this path) and a
+-- Lua classifier wrapping the same model (the writers' path) must print
+-- the same records. The seed is fixed; TEXTCLASS_FUZZ_SEED picks another.
+local tc = require "textclass"
+local writers = require "textclass.cli.writers"
+local H = dofile("tests/lua/module_helpers.lua")
+local C = dofile("tests/lua/cli_helpers.lua")
+
+teardown(function()
+  H.cleanup()
+  C.cleanup()
+end)
+
+local seed = tonumber(os.getenv("TEXTCLASS_FUZZ_SEED")) or 20261126
+
+-- Label names that TSV escapes or CSV quotes, and a plain one.
+local NAMES = { politics = "pol,itics", sport = 'sp"ort', cyber = "cy\tber", other = " other" }
+
+local function models()
+  local texts, labels = H.topics()
+  local renamed = {}
+  for i, l in ipairs(labels) do renamed[i] = NAMES[l] end
+  local mt, ml = H.multilabel()
+  for _, set in ipairs(ml) do
+    for j, l in ipairs(set) do set[j] = NAMES[l] end
+  end
+  return {
+    single = assert(tc.train { texts = texts, labels = renamed, min_df = 1 }),
+    multi = assert(tc.train { texts = mt, labels = ml, multilabel = true, min_df = 1 }),
+  }, texts
+end
+
+-- What the writers make of the same batch through predict_batch.
+local function by_writers(model, docs, format, opts)
+  local texts = {}
+  for _, doc in ipairs(docs) do
+    if doc.text then texts[#texts + 1] = doc.text end
+  end
+  local results = #texts > 0 and model:predict_batch(texts, opts) or {}
+  local out = io.tmpfile()
+  local w = writers.new(format, out, { header = false })
+  local k, counts, errors = 0, {}, 0
+  for _, doc in ipairs(docs) do
+    local res
+    if doc.text then
+      k = k + 1
+      res = results[k]
+    end
+    if res then counts[res.label] = (counts[res.label] or 0) + 1 else errors = errors + 1 end
+    w:write(doc, res, res and res.ranked)
+  end
+  w:flush()
+  out:seek("set")
+  local s = out:read("a")
+  out:close()
+  return s, counts, errors
+end
+
+local IDS = { "a", "id\twith tab", 'q"uote', "com,ma", " lead", "trail ", "back\\slash", "line\nbreak", 42, 1.5, "" }
+
+describe("model:label_records", function()
+  local all, texts = models()
+
+  it("makes the writers' records, counts and errors", function()
+    math.randomseed(seed)
+    for round = 1, 300 do
+      local kind = round % 2 == 0 and "multi" or "single"
+      local model = all[kind]
+      local docs = {}
+      for i = 1, math.random(0, 12) do
+        local doc = { id = IDS[math.random(#IDS)] }
+        if math.random(4) == 1 then doc.error = math.random(2) == 1 and "empty document" or "bad\tthing, \"here\""
+        else doc.text = texts[math.random(#texts)] end
+        docs[i] = doc
+      end
+      local format = math.random(2) == 1 and "tsv" or "csv"
+      local opts = {}
+      if math.random(2) == 1 then opts.top = math.random(1, 5) end
+      if kind == "multi" and math.random(2) == 1 then opts.threshold = ({ 0.05, 0.3, 0.6, 0.99 })[math.random(4)] end
+      local counts = { [NAMES.sport] = 5 }
+      local records, errors = model:label_records(docs, counts, format, next(opts) and opts or nil)
+      local want, want_counts, want_errors = by_writers(model, docs, format, next(opts) and opts or nil)
+      local what = string.format("round %d (%s, %s)", round, kind, format)
+      assert.equal(want, records, what)
+      want_counts[NAMES.sport] = (want_counts[NAMES.sport] or 0) + 5
+      assert.same(want_counts, counts, what .. ": counts")
+      assert.equal(want_errors, errors, what .. ": errors")
+    end
+  end)
+
+  it("refuses what is not a batch of documents", function()
+    local m = all.single
+    local ok = { { id = "a", text = "The minister resigned." } }
+    assert.has_error(function() m:label_records(ok, {}, "jsonl") end)
+    assert.has_error(function() m:label_records(ok, {}, "tsv", { top = 0 }) end)
+    assert.has_error(function() m:label_records(ok, {}, "tsv", { bogus = 1 }) end)
+    assert.has_error(function() m:label_records({ "text" }, {}, "tsv") end)
+    assert.has_error(function() m:label_records({ { text = "no id" } }, {}, "tsv") end)
+    assert.has_error(function() m:label_records({ { id = "x" } }, {}, "tsv") end)
+    assert.has_error(function() m:label_records({ { id = {}, text = "x" } }, {}, "tsv") end)
+    assert.has_error(function() m:label_records(ok, nil, "tsv") end)
+    assert.equal("", (m:label_records({}, {}, "csv")))
+  end)
+end)
+
+describe("label with a model file and with a Lua classifier wrapping it", function()
+  it("prints the same records", function()
+    local model_path = H.tmpname()
+    assert(models().multi:save(model_path))
+    local wrapper = H.tmpname() .. ".lua"
+    local f = assert(io.open(wrapper, "w"))
+    f:write(string.format([[
+local tc = require "textclass"
+local m = assert(tc.load(%q))
+return { predict = function(text, opts) return m:predict(text, opts) end,
+         labels = function() return m:labels() end }
+]], model_path))
+    f:close()
+    local inputs = table.concat({ "tests/data/cli/articles.jsonl", "tests/data/cli/lines.txt",
+      "tests/data/cli/invalid-utf8.txt", "tests/data/cli/empty.txt", "tests/data/cli/binary.bin",
+      "tests/data/cli/docs" }, " ")
+    for _, args in ipairs({ "", "-o csv", "--top 1", "-o csv --top 2", "-t 0.2", "-o csv -t 0.9 --top 1", "-b 1", "-b 3 -o csv" }) do
+      local a = C.run("label -q -m " .. C.sh_quote(model_path) .. " " .. args .. " " .. inputs)
+      local b = C.run("label -q -c " .. C.sh_quote(wrapper) .. " " .. args .. " " .. inputs)
+      assert.equal(b.out, a.out, args)
+      assert.equal(b.code, a.code, args)
+      assert.is_true(#a.out > 0)
+    end
+    os.remove(wrapper)
+  end)
+end)
