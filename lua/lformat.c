@@ -1,6 +1,8 @@
 /*
  * lformat.c - textclass.format_scores: a result's "label:score" list;
- * textclass.format_field: one field of a TSV or CSV record.
+ * textclass.format_field: one field of a TSV or CSV record; and the same
+ * two as pieces for C (tcl_format_score, tcl_add_field), with which
+ * model:label_records writes label's records.
  *
  * `textclass label` writes every document's scores, best first, as
  * "politics:0.9812,sport:0.0311,...": with 20 labels that is 20 numbers per
@@ -111,7 +113,7 @@ static const char TSV_ESCAPE[256] = { ['\\'] = '\\', ['\t'] = 't', ['\r'] = 'r',
 static const unsigned char CSV_QUOTE[256] = { [','] = 1, ['"'] = 1, ['\r'] = 1, ['\n'] = 1 };
 
 /* Does s hold a byte TSV escapes? */
-static int memchr_tsv(const char *s, size_t len) {
+static int tsv_needs_escapes(const char *s, size_t len) {
   size_t i;
   for (i = 0; i < len; i++)
     if (TSV_ESCAPE[(unsigned char)s[i]]) return 1;
@@ -165,7 +167,7 @@ int tcl_format_field(lua_State *L) {
   luaL_Buffer b;
   lua_settop(L, 1);
   /* (s itself when it needs no change: no copy) */
-  if (format == 1 ? !csv_needs_quotes((const unsigned char *)s, len) : !memchr_tsv(s, len)) return 1;
+  if (format == 1 ? !csv_needs_quotes((const unsigned char *)s, len) : !tsv_needs_escapes(s, len)) return 1;
   luaL_buffinit(L, &b);
   tcl_add_field(&b, s, len, format == 1);
   luaL_pushresult(&b);

@@ -98,7 +98,7 @@ end
 -- of a sniffed file has lost it already; a pipe's first line has not).
 -- Called with `many` true, it may return every whole line left in the
 -- current block at once (a chunk, which may pass `limit`: its caller
--- checks each line), where there are several and they are UTF-8.
+-- checks each line), except the first line and lines read from UTF-16.
 --
 -- A regular file is read BLOCK bytes at a time and its lines cut out of
 -- the blocks: reading a line byte by byte costs more than the JSON
