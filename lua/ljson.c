@@ -471,12 +471,13 @@ int tcl_json_fields(lua_State *L) {
 
 /* What textclass.jsonl_documents reads of its options table. */
 typedef struct reading {
-  field f[2];              /* the text field, the id field */
+  field f[4];              /* the text field, the id field, then a label's fields */
+  size_t nf;               /* 2, or with labels 3 (label_field) or 4 ("label", "labels") */
   const char *where;       /* an id's prefix for a record without one ("path:") */
   size_t where_len;
   lua_Integer line;        /* the number of the chunk's first line */
   size_t limit, max_bytes; /* longest line, longest text */
-  int keep_fields, sniff_html, check_utf8;
+  int keep_fields, sniff_html, check_utf8, labelled;
 } reading;
 
 static const char *opt_string(lua_State *L, int opts, const char *key, size_t *len) {
@@ -528,20 +529,43 @@ static int line_document(lua_State *L, reading *r, const unsigned char *p, size_
   int base = lua_gettop(L), fields = 0;
   size_t tlen;
   const unsigned char *text;
+  const field *label = NULL;
   if (n > r->limit) return 0;
   if (r->keep_fields) {
     lua_newtable(L);
     fields = lua_gettop(L);
   }
-  if (!scan_object(L, p, n, r->f, 2, fields) || r->f[0].kind != STRING) goto general;
+  if (!scan_object(L, p, n, r->f, r->nf, fields) || r->f[0].kind != STRING) goto general;
+  if (r->labelled) {
+    /* the label's field: label_field, else "label" when present, else "labels" */
+    label = r->nf == 3 || r->f[2].kind != ABSENT ? &r->f[2] : &r->f[3];
+    if (label->kind != STRING || label->len == 0 || r->f[1].kind == NUMBER) goto general;
+  }
   push_value(L, &r->f[0]);
   text = (const unsigned char *)lua_tolstring(L, -1, &tlen);
   if (tlen > r->max_bytes || memchr(text, '\0', tlen) || (r->sniff_html && tlen > 0 && MAY_START_PAGE[text[0]]) ||
       (r->check_utf8 && tc_utf8_check((const char *)text, tlen) != tlen) || !has_non_space(text, tlen))
     goto general;
-  lua_createtable(L, 0, 3);
+  if (label) { /* one label: labels_problem's checks (labelled.lua) */
+    size_t llen;
+    const char *l;
+    push_value(L, label);
+    l = lua_tolstring(L, -1, &llen);
+    if (llen == 0 || memchr(l, '\0', llen) || tc_utf8_check(l, llen) != llen) goto general;
+    lua_createtable(L, 1, 0);
+    lua_insert(L, -2);
+    lua_rawseti(L, -2, 1);
+    lua_insert(L, -2); /* text on top */
+  }
+  lua_createtable(L, 0, 4);
   lua_insert(L, -2);
   lua_setfield(L, -2, "text");
+  if (label) {
+    lua_insert(L, -2);
+    lua_setfield(L, -2, "labels");
+    lua_pushfstring(L, "%s%I", r->where, line);
+    lua_setfield(L, -2, "where");
+  }
   if (r->f[1].kind == STRING || r->f[1].kind == NUMBER) push_value(L, &r->f[1]);
   else lua_pushfstring(L, "%s%I", r->where, line);
   lua_setfield(L, -2, "id");
@@ -589,6 +613,22 @@ int tcl_jsonl_documents(lua_State *L) {
   r.keep_fields = opt_flag(L, 2, "keep_fields");
   r.sniff_html = opt_flag(L, 2, "sniff_html");
   r.check_utf8 = opt_flag(L, 2, "check_utf8");
+  r.labelled = opt_flag(L, 2, "labelled");
+  r.nf = 2;
+  if (r.labelled) {
+    if (r.keep_fields) return luaL_error(L, "jsonl_documents: labelled records keep no fields");
+    if (lua_getfield(L, 2, "label_field") == LUA_TNIL) {
+      r.f[2].name = "label";
+      r.f[2].name_len = 5;
+      r.f[3].name = "labels";
+      r.f[3].name_len = 6;
+      r.nf = 4;
+    } else {
+      r.f[2].name = opt_string(L, 2, "label_field", &r.f[2].name_len);
+      r.nf = 3;
+    }
+    lua_pop(L, 1);
+  }
   luaL_checkstack(L, 8, NULL);
   lua_newtable(L);
   while (p < end) {

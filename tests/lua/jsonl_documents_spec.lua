@@ -8,10 +8,12 @@
 local tc = require "textclass"
 local read = require "textclass.read"
 local unlabelled = require "textclass.cli.unlabelled"
+local labelled = require "textclass.cli.labelled"
 local H = dofile("tests/lua/module_helpers.lua")
 
 teardown(function()
   unlabelled.fast_jsonl = true
+  labelled.fast_jsonl = true
   H.cleanup()
 end)
 
@@ -28,6 +30,7 @@ local specials = {
   '{"id":1.5e3,"text":"An id that is a number with an exponent."}',
   '{"text":"No id: its place stands for it."}',
   '{"id":null,"text":"A null id."}',
+  '{"id":5.0,"meta":{"id":1},"text":"A number id, and another id inside."}',
   '{"id":["x"],"text":"An id that is a list."}',
   '{"id":"esc\\u00e9\\"q\\"","text":"Escapes\\n\\tin \\u2019both\\u2019 fields \\ud83d\\ude00."}',
   '{"te\\u0078t":"A key with an escape.","id":"k"}',
@@ -85,9 +88,23 @@ local function file_of(n)
   return s
 end
 
-local function documents(path, opts)
+-- Labels as labelled JSONL holds them, right and wrong.
+local label_pieces = { '"label":"sport"', '"label":"pol\\u00edtica"', '"label":""', '"label":null',
+  '"label":["sport","cyber"]', '"label":[]', '"label":7', '"labels":"cyber"', '"labels":["other"]',
+  '"label":"a\\u0000b"', '"label":"bad \255"', '"label":"x","labels":"y"', '"topic":"sport"', '' }
+
+-- A labelled file: the file_of lines with a label piece put in each object.
+local function labelled_file_of(n)
+  local s = file_of(n)
+  return (s:gsub("{", function()
+    local piece = label_pieces[math.random(#label_pieces)]
+    return piece == "" and "{" or "{" .. piece .. ","
+  end, 1000000))
+end
+
+local function documents(path, opts, reader)
   local out = {}
-  for doc in read.documents(path, opts) do out[#out + 1] = doc end
+  for doc in read[reader or "documents"](path, opts) do out[#out + 1] = doc end
   return out
 end
 
@@ -100,15 +117,18 @@ local function same_records(what, a, b)
     assert.equal(x.text, y.text, where .. ": text")
     assert.equal(x.error, y.error, where .. ": error")
     assert.same(x.fields, y.fields, where .. ": fields")
+    assert.equal(x.where, y.where, where .. ": where")
+    assert.same(x.labels, y.labels, where .. ": labels")
   end
 end
 
 -- Both paths over the same file and options; returns the records.
-local function both(path, opts, what)
-  unlabelled.fast_jsonl = false
-  local general = documents(path, opts)
-  unlabelled.fast_jsonl = true
-  local fast = documents(path, opts)
+local function both(path, opts, what, reader)
+  local module = reader == "labelled" and labelled or unlabelled
+  module.fast_jsonl = false
+  local general = documents(path, opts, reader)
+  module.fast_jsonl = true
+  local fast = documents(path, opts, reader)
   same_records(what, general, fast)
   return fast
 end
@@ -133,6 +153,31 @@ describe("tc.jsonl_documents", function()
       f:close()
       for k, opts in ipairs(option_sets) do
         local docs = both(path, opts, string.format("round %d, options %d", round, k))
+        for _, doc in ipairs(docs) do
+          if doc.error then n_error = n_error + 1 else n_text = n_text + 1 end
+        end
+      end
+      os.remove(path)
+    end
+    assert.is_true(n_text > 1000 and n_error > 1000, n_text .. " texts, " .. n_error .. " errors")
+  end)
+
+  it("gives the labelled reader's records (train, eval), on damaged files and across blocks", function()
+    math.randomseed(seed + 1)
+    local option_sets = {
+      { format = "jsonl" },
+      { format = "jsonl", label_field = "topic" },
+      { format = "jsonl", no_html = true, replace_invalid = true },
+      { format = "jsonl", max_bytes = 64 },
+    }
+    local n_text, n_error = 0, 0
+    for round = 1, 40 do
+      local path = H.tmpname()
+      local f = assert(io.open(path, "wb"))
+      f:write(labelled_file_of(math.random(1, 400)))
+      f:close()
+      for k, opts in ipairs(option_sets) do
+        local docs = both(path, opts, string.format("labelled round %d, options %d", round, k), "labelled")
         for _, doc in ipairs(docs) do
           if doc.error then n_error = n_error + 1 else n_text = n_text + 1 end
         end

@@ -11,6 +11,11 @@ local util = require "textclass.cli.util"
 
 local M = {}
 
+--- Read JSONL a block at a time with tc.jsonl_documents where it can (off
+-- only for tests/lua/jsonl_documents_spec.lua, which holds it to the
+-- line-at-a-time path).
+M.fast_jsonl = true
+
 local where, take_text = records.where, records.take_text
 
 -- A label value from JSON: a string, or an array of strings.
@@ -77,40 +82,72 @@ function M.read(src, fmt, opts, emit, counter)
   local next_line = stream.lines(f, head, counter, src, records.line_limit(opts))
 
   if fmt == "jsonl" then
-    local n, names, values = 0, assert(records.text_names(opts.text_field or "text")), {}
-    for line, too_long, invalid in next_line do
-      n = n + 1
+    local names, values = assert(records.text_names(opts.text_field or "text")), {}
+    -- The record of line n (nil for a blank line, which holds none).
+    local function jsonl_record(line, n, too_long, invalid)
       local doc = { id = where(src, n), where = where(src, n) }
       if too_long then
         doc.error = too_long
-        emit(doc)
-      elseif line:find("%S") then
-        local obj, jerr = records.json_object(line)
-        if not obj then
-          doc.error = jerr
+        return doc
+      end
+      if not line:find("%S") then return nil end
+      local obj, jerr = records.json_object(line)
+      if not obj then
+        doc.error = jerr
+        return doc
+      end
+      doc.id = records.id_value(obj[opts.id_field or "id"], line, opts.id_field or "id") or doc.id
+      local lv, lname
+      if opts.label_field then lname = opts.label_field; lv = obj[lname]
+      elseif obj.label ~= nil then lname = "label"; lv = obj.label
+      else lname = "labels"; lv = obj.labels end
+      for i, name in ipairs(names) do values[i] = obj[name] end
+      local text, problem, is_page = records.join_fields(names, values)
+      if not text then
+        doc.error = problem
+      elseif lv == nil or lv == util.json_null then
+        doc.error = opts.label_field and ("no '" .. lname .. "' field") or "no 'label' or 'labels' field"
+      else
+        local labels, lerr = json_labels(lv)
+        if labels then lerr = labels_problem(labels, invalid) else lerr = "'" .. lname .. "': " .. lerr end
+        if lerr then doc.error = lerr
         else
-          doc.id = records.id_value(obj[opts.id_field or "id"], line, opts.id_field or "id") or doc.id
-          local lv, lname
-          if opts.label_field then lname = opts.label_field; lv = obj[lname]
-          elseif obj.label ~= nil then lname = "label"; lv = obj.label
-          else lname = "labels"; lv = obj.labels end
-          for i, name in ipairs(names) do values[i] = obj[name] end
-          local text, problem, is_page = records.join_fields(names, values)
-          if not text then
-            doc.error = problem
-          elseif lv == nil or lv == util.json_null then
-            doc.error = opts.label_field and ("no '" .. lname .. "' field") or "no 'label' or 'labels' field"
-          else
-            local labels, lerr = json_labels(lv)
-            if labels then lerr = labels_problem(labels, invalid) else lerr = "'" .. lname .. "': " .. lerr end
-            if lerr then doc.error = lerr
-            else
-              doc.labels = labels
-              take_text(doc, text, opts, nil, nil, invalid, is_page)
-            end
-          end
+          doc.labels = labels
+          take_text(doc, text, opts, nil, nil, invalid, is_page)
         end
-        emit(doc)
+      end
+      return doc
+    end
+    -- A text in one field, a string id or none, one label in a string: the
+    -- lines of a block are read by tc.jsonl_documents at once, and only
+    -- those it leaves by jsonl_record (as textclass.cli.unlabelled does).
+    local limit = records.line_limit(opts)
+    local fast = M.fast_jsonl and #names == 1 and not opts.html and {
+      text_field = names[1], id_field = opts.id_field or "id", where = src.path .. ":", line = 1,
+      limit = limit, max_bytes = opts.max_bytes or records.MAX_DOC_BYTES, keep_fields = false,
+      sniff_html = not opts.no_html, check_utf8 = not opts.replace_invalid,
+      labelled = true, label_field = opts.label_field,
+    }
+    local n = 0
+    while true do
+      local line, too_long, invalid = next_line(fast and true)
+      if not line then break end
+      if too_long or not fast or invalid then
+        n = n + 1
+        local doc = jsonl_record(line, n, too_long, invalid)
+        if doc then emit(doc) end
+      else
+        fast.line = n + 1
+        local docs = tc.jsonl_documents(line, fast)
+        for i = 1, #docs do
+          n = n + 1
+          local doc = docs[i]
+          if type(doc) == "string" then
+            if #doc > limit then doc = jsonl_record(doc, n, stream.too_long(#doc, limit))
+            else doc = jsonl_record(doc, n) end
+          end
+          if doc then emit(doc) end
+        end
       end
     end
   elseif fmt == "fasttext" then
