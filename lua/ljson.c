@@ -1,7 +1,8 @@
 /*
  * ljson.c - textclass.json_fields: two top-level fields of a JSON object
  * (or a few more), without decoding the rest (and, on request, the others'
- * JSON text).
+ * JSON text); textclass.jsonl_documents: the records of a block's JSONL
+ * lines read with the same scanner, one call for all of them.
  *
  * `textclass label` reads JSONL and needs only each record's text and id
  * (the text may be in several fields: --text-field title,body).
@@ -474,7 +475,6 @@ typedef struct reading {
   field f[4];              /* the text field, the id field, then a label's fields */
   size_t nf;               /* 2, or with labels 3 (label_field) or 4 ("label", "labels") */
   const char *where;       /* an id's prefix for a record without one ("path:") */
-  size_t where_len;
   lua_Integer line;        /* the number of the chunk's first line */
   size_t limit, max_bytes; /* longest line, longest text */
   int keep_fields, sniff_html, check_utf8, labelled;
@@ -582,8 +582,8 @@ general:
 
 /***
  * The documents of a chunk of JSONL lines, each read as the command line's
- * reader reads a record (textclass.cli.unlabelled), without a Lua call per
- * line: its fast path.
+ * readers read a record (textclass.cli.unlabelled, .labelled), without a
+ * Lua call per line: their fast path.
  * @function jsonl_documents
  * @string chunk whole lines, each with its "\n" (the last may lack it)
  * @tab opts {text_field =, id_field =, where = "PATH:" (an id is where ..
@@ -591,14 +591,19 @@ general:
  *   number, limit = longest line, max_bytes = longest text, keep_fields =
  *   bool (fields = the other members, each as its JSON text),
  *   sniff_html = bool (not --no-html), check_utf8 = bool (not
- *   --replace-invalid)}
+ *   --replace-invalid),
+ *   labelled = bool, label_field = name or nil: train's records, below}
  * @return an array, one entry per line: {id =, text = [, fields =]} for a
  *   record with a text the reader would take as it is, else the line
  *   itself (a string) for the reader's general path, which says what is
- *   wrong with it or reads it as a page
+ *   wrong with it or reads it as a page. With labelled, {id =, where =,
+ *   text =, labels = {label}} (textclass.cli.labelled) for a record whose
+ *   label (label_field's, else "label"'s when present, else "labels"'s) is
+ *   one string the reader would take and whose id is a string or absent
+ *   (the reader recovers a number id from lua-cjson's value otherwise)
  */
 int tcl_jsonl_documents(lua_State *L) {
-  size_t len;
+  size_t len, ignored;
   const unsigned char *p = (const unsigned char *)luaL_checklstring(L, 1, &len), *end = p + len;
   reading r;
   lua_Integer i = 0;
@@ -606,7 +611,7 @@ int tcl_jsonl_documents(lua_State *L) {
   tcl_check_nargs(L, 2);
   r.f[0].name = opt_string(L, 2, "text_field", &r.f[0].name_len);
   r.f[1].name = opt_string(L, 2, "id_field", &r.f[1].name_len);
-  r.where = opt_string(L, 2, "where", &r.where_len);
+  r.where = opt_string(L, 2, "where", &ignored); /* (a path: no NUL inside) */
   r.line = opt_integer(L, 2, "line", 1);
   r.limit = (size_t)opt_integer(L, 2, "limit", 0);
   r.max_bytes = (size_t)opt_integer(L, 2, "max_bytes", 0);
