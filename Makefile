@@ -114,7 +114,8 @@ fuzz:
 	@set -e; for src in $(FUZZ_SRC); do \
 	  name=$$(basename $$src .c); \
 	  case $$name in \
-	  fuzz_json_fields) $(CLANG) $(FUZZ_CFLAGS) $(LUA_CFLAGS) $$src lua/ljson.c $(LUA_LIBS) -o build/fuzz/$$name ;; \
+	  fuzz_json_fields) $(CLANG) $(FUZZ_CFLAGS) $(LUA_CFLAGS) $$src lua/ljson.c $(CORE_SRC) $(LUA_LIBS) $(LIBS) -lstdc++ \
+	    -o build/fuzz/$$name ;; \
 	  *) $(CLANG) $(FUZZ_CFLAGS) $$src $(CORE_SRC) $(LIBS) -lstdc++ -o build/fuzz/$$name ;; \
 	  esac; \
 	  mkdir -p build/fuzz/$$name.corpus; \

@@ -1,5 +1,6 @@
-/* fuzz_json_fields.c - libFuzzer target for textclass.json_fields (lua/ljson.c),
- * the JSONL fast path of `textclass label`.
+/* fuzz_json_fields.c - libFuzzer target for textclass.json_fields and
+ * textclass.jsonl_documents (lua/ljson.c), the JSONL fast paths of the
+ * command line's readers.
  *
  *   make fuzz FUZZ_SECONDS=60
  *
@@ -18,7 +19,13 @@
  *  - the table of other members holds string keys other than the names
  *    (a piece of the line, or decoded from escapes), each with a
  *    non-empty piece of the line as its value.
- * Agreement with lua-cjson is checked by tests/lua/json_fields_spec.lua.
+ * The same bytes then go to jsonl_documents as a chunk of lines, read for
+ * `label` (fields kept) and for `train` (labelled): it never raises, and
+ * gives one entry per line, either the line itself or a record whose
+ * text is a non-empty piece of at most the line's length and whose id is
+ * a string.
+ * Agreement with lua-cjson is checked by tests/lua/json_fields_spec.lua,
+ * and with the readers' line-at-a-time path by jsonl_documents_spec.lua.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -28,6 +35,7 @@
 #include "lauxlib.h"
 
 int tcl_json_fields(lua_State *L);
+int tcl_jsonl_documents(lua_State *L);
 void tcl_check_nargs(lua_State *L, int max);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -82,6 +90,61 @@ static void check_others(lua_State *L, const uint8_t *data, size_t size, int mor
   }
 }
 
+/* The bytes as one chunk of lines through jsonl_documents. */
+static void check_documents(lua_State *L, const uint8_t *data, size_t size, int labelled) {
+  const uint8_t *p = data, *end = data + size;
+  lua_Integer lines = 0, i;
+  while (p < end) {
+    const uint8_t *nl = memchr(p, '\n', (size_t)(end - p));
+    lines++;
+    p = nl ? nl + 1 : end;
+  }
+  lua_settop(L, 0);
+  lua_pushcfunction(L, tcl_jsonl_documents);
+  lua_pushlstring(L, (const char *)data, size);
+  lua_createtable(L, 0, 12);
+  lua_pushliteral(L, "text");
+  lua_setfield(L, -2, "text_field");
+  lua_pushliteral(L, "id");
+  lua_setfield(L, -2, "id_field");
+  lua_pushliteral(L, "in.jsonl:");
+  lua_setfield(L, -2, "where");
+  lua_pushinteger(L, 1);
+  lua_setfield(L, -2, "line");
+  lua_pushinteger(L, 4096);
+  lua_setfield(L, -2, "limit");
+  lua_pushinteger(L, 512);
+  lua_setfield(L, -2, "max_bytes");
+  lua_pushboolean(L, !labelled);
+  lua_setfield(L, -2, "keep_fields");
+  lua_pushboolean(L, (int)(size % 3 != 0));
+  lua_setfield(L, -2, "sniff_html");
+  lua_pushboolean(L, 1);
+  lua_setfield(L, -2, "check_utf8");
+  lua_pushboolean(L, labelled);
+  lua_setfield(L, -2, "labelled");
+  if (lua_pcall(L, 2, 1, 0) != LUA_OK || !lua_istable(L, 1)) abort();
+  if ((lua_Integer)lua_rawlen(L, 1) != lines) abort();
+  for (i = 1; i <= lines; i++) {
+    int t = lua_rawgeti(L, 1, i);
+    if (t == LUA_TTABLE) {
+      size_t len;
+      if (lua_getfield(L, -1, "text") != LUA_TSTRING) abort();
+      len = lua_rawlen(L, -1);
+      if (len == 0 || len > size || len > 512) abort();
+      lua_pop(L, 1);
+      if (lua_getfield(L, -1, "id") != LUA_TSTRING) abort();
+      lua_pop(L, 1);
+      if (labelled && lua_getfield(L, -1, "labels") != LUA_TTABLE) abort();
+      if (labelled) lua_pop(L, 1);
+    } else if (t != LUA_TSTRING || lua_rawlen(L, -1) == 0 || lua_rawlen(L, -1) > size) {
+      abort();
+    }
+    lua_pop(L, 1);
+  }
+  lua_settop(L, 0);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   lua_State *L;
   int n, more = (int)(size % 2);
@@ -109,5 +172,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     abort();
   }
   lua_settop(L, 0);
+  check_documents(L, data, size, 0);
+  check_documents(L, data, size, 1);
   return 0;
 }
