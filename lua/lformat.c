@@ -173,3 +173,88 @@ int tcl_format_field(lua_State *L) {
   luaL_pushresult(&b);
   return 1;
 }
+
+/* The length of the UTF-8 sequence at s[0] (n >= 1 bytes left) if Lua's
+ * utf8.len takes it (strict: no overlong forms, surrogates or code points
+ * past U+10FFFF), else 0. Written after lutf8lib.c's utf8_decode, so
+ * util.utf8_safe and tcl_add_json_string replace the same bytes. */
+static size_t lua_utf8_length(const unsigned char *s, size_t n) {
+  static const uint32_t limits[] = { ~(uint32_t)0, 0x80, 0x800, 0x10000u, 0x200000u, 0x4000000u };
+  unsigned c = s[0];
+  uint32_t res = 0;
+  size_t count = 0;
+  if (c < 0x80) return 1;
+  for (; c & 0x40; c <<= 1) {
+    unsigned cc;
+    if (++count >= n || count > 5) return 0;
+    cc = s[count];
+    if ((cc & 0xC0) != 0x80) return 0;
+    res = (res << 6) | (cc & 0x3F);
+  }
+  res |= (uint32_t)(c & 0x7F) << (count * 5);
+  if (res < limits[count] || res > 0x10FFFFu || (res >= 0xD800u && res <= 0xDFFFu)) return 0;
+  return count + 1;
+}
+
+void tcl_add_json_string(luaL_Buffer *b, const char *str, size_t len) {
+  static const char hex[] = "0123456789abcdef";
+  const unsigned char *s = (const unsigned char *)str;
+  int valid = tc_utf8_check(str, len) == len;
+  size_t i = 0, run = 0;
+  luaL_addchar(b, '"');
+  while (i < len) {
+    unsigned c = s[i];
+    if (c >= 0x80) {
+      size_t k = valid ? 1 : lua_utf8_length(s + i, len - i);
+      if (k) {
+        i += k;
+        continue;
+      }
+      luaL_addlstring(b, str + run, i - run);
+      luaL_addstring(b, "\xEF\xBF\xBD"); /* U+FFFD */
+      run = ++i;
+      continue;
+    }
+    if (c >= 0x20 && c != '"' && c != '\\' && c != 0x7F) {
+      i++;
+      continue;
+    }
+    luaL_addlstring(b, str + run, i - run);
+    luaL_addchar(b, '\\');
+    switch (c) {
+    case '"': case '\\': luaL_addchar(b, (char)c); break;
+    case '\b': luaL_addchar(b, 'b'); break;
+    case '\f': luaL_addchar(b, 'f'); break;
+    case '\n': luaL_addchar(b, 'n'); break;
+    case '\r': luaL_addchar(b, 'r'); break;
+    case '\t': luaL_addchar(b, 't'); break;
+    default:
+      luaL_addstring(b, "u00");
+      luaL_addchar(b, hex[c >> 4]);
+      luaL_addchar(b, hex[c & 15]);
+    }
+    run = ++i;
+  }
+  luaL_addlstring(b, str + run, len - run);
+  luaL_addchar(b, '"');
+}
+
+void tcl_add_utf8_safe(luaL_Buffer *b, const char *str, size_t len) {
+  const unsigned char *s = (const unsigned char *)str;
+  size_t i = 0, run = 0;
+  if (tc_utf8_check(str, len) == len) {
+    luaL_addlstring(b, str, len);
+    return;
+  }
+  while (i < len) {
+    size_t k = lua_utf8_length(s + i, len - i);
+    if (k) {
+      i += k;
+      continue;
+    }
+    luaL_addlstring(b, str + run, i - run);
+    luaL_addstring(b, "\xEF\xBF\xBD");
+    run = ++i;
+  }
+  luaL_addlstring(b, str + run, len - run);
+}

@@ -24,6 +24,7 @@
  *    Lua's own file handles.
  */
 #include <limits.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ltextclass.h"
@@ -415,15 +416,86 @@ static int model_predict_batch(lua_State *L) {
  * Records: label's output, formatted here
  * ==================================================================== */
 
+/* An input field of a document, for -o jsonl: its name as printed (an
+ * input field named as one of ours is printed input_<name>) and its JSON
+ * text as read. */
+typedef struct record_field {
+  const char *key, *name, *value;
+  size_t key_len, name_len, value_len;
+} record_field;
+
 /* One document of a batch, as model_label_records reads it. */
 typedef struct record_doc {
   const char *id, *text, *error;
   size_t id_len, text_len, error_len;
+  record_field *fields; /* -o jsonl: in byte order of their keys */
+  size_t n_fields;
 } record_doc;
 
+/* Byte order (a shorter key first when one begins the other), as Lua's
+ * table.sort orders strings in the C locale. */
+static int field_order(const void *pa, const void *pb) {
+  const record_field *a = pa, *b = pb;
+  size_t n = a->key_len < b->key_len ? a->key_len : b->key_len;
+  int c = memcmp(a->key, b->key, n);
+  if (c) return c;
+  return (a->key_len > b->key_len) - (a->key_len < b->key_len);
+}
+
+/* The names label's records give their own fields (writers.lua's OURS). */
+static int is_ours(const char *k, size_t n) {
+  static const char *const ours[] = { "id", "label", "labels", "scores", "error" };
+  size_t i;
+  for (i = 0; i < sizeof ours / sizeof *ours; i++)
+    if (strlen(ours[i]) == n && memcmp(ours[i], k, n) == 0) return 1;
+  return 0;
+}
+
+/* doc.fields (table at `fields`) read into d for -o jsonl, sorted; the
+ * names made here are kept in `anchor` from slot *slot on. Raises when a
+ * key or value is not a string (the caller then takes the Lua writers). */
+static void read_fields(lua_State *L, int fields, record_doc *d, int anchor, lua_Integer *slot) {
+  size_t n = 0, i;
+  lua_pushnil(L);
+  while (lua_next(L, fields)) {
+    n++;
+    lua_pop(L, 1);
+  }
+  d->fields = tcl_scratch(L, n, sizeof *d->fields);
+  lua_rawseti(L, anchor, ++*slot);
+  d->n_fields = n;
+  i = 0;
+  lua_pushnil(L);
+  while (lua_next(L, fields)) {
+    record_field *f = &d->fields[i++];
+    if (lua_type(L, -2) != LUA_TSTRING || lua_type(L, -1) != LUA_TSTRING)
+      luaL_error(L, "label_records: a field name or value is not a string");
+    f->key = lua_tolstring(L, -2, &f->key_len); /* the fields table keeps both */
+    f->value = lua_tolstring(L, -1, &f->value_len);
+    f->name = f->key;
+    f->name_len = f->key_len;
+    lua_pop(L, 1);
+  }
+  qsort(d->fields, n, sizeof *d->fields, field_order);
+  for (i = 0; i < n; i++) {
+    record_field *f = &d->fields[i];
+    if (!is_ours(f->key, f->key_len)) continue;
+    lua_pushlstring(L, f->key, f->key_len);
+    do { /* "input_<name>", prefixed again while an input field holds that name */
+      lua_pushliteral(L, "input_");
+      lua_insert(L, -2);
+      lua_concat(L, 2);
+      lua_pushvalue(L, -1);
+    } while (lua_rawget(L, fields) != LUA_TNIL && (lua_pop(L, 1), 1));
+    lua_pop(L, 1);
+    f->name = lua_tolstring(L, -1, &f->name_len);
+    lua_rawseti(L, anchor, ++*slot);
+  }
+}
+
 /* doc[key] as a string (a number as tostring gives it, kept in `anchor`
- * at slot i), or NULL when nil or false; anything else raises. */
-static const char *doc_string(lua_State *L, int doc, const char *key, size_t *len, int anchor, lua_Integer i) {
+ * at `slot`), or NULL when nil or false; anything else raises. */
+static const char *doc_string(lua_State *L, int doc, const char *key, size_t *len, int anchor, lua_Integer slot) {
   const char *s = NULL;
   int t = lua_getfield(L, doc, key);
   *len = 0;
@@ -431,9 +503,9 @@ static const char *doc_string(lua_State *L, int doc, const char *key, size_t *le
     s = lua_tolstring(L, -1, len); /* the doc keeps it */
   } else if (t == LUA_TNUMBER) {
     s = luaL_tolstring(L, -1, len);
-    lua_rawseti(L, anchor, i);
+    lua_rawseti(L, anchor, slot);
   } else if (t != LUA_TNIL && !(t == LUA_TBOOLEAN && !lua_toboolean(L, -1))) {
-    luaL_error(L, "label_records: document %I: %s must be a string, not %s", i, key, luaL_typename(L, -1));
+    luaL_error(L, "label_records: a document's %s must be a string, not %s", key, luaL_typename(L, -1));
   }
   lua_pop(L, 1);
   return s;
@@ -458,6 +530,51 @@ static size_t name_list(char *out, const char *const *names, const size_t *lens,
   return at;
 }
 
+/* One -o jsonl record, as writers.lua's json_record writes it: the id,
+ * the input fields, then the label, labels and scores of r (NULL: a null
+ * label and the error). */
+static void json_record(luaL_Buffer *b, const record_doc *d, const tc_result *r, const uint32_t *chosen,
+                        size_t nc, ranker *rk, size_t nl, size_t top, const char *const *name,
+                        const size_t *name_len, const char *error, size_t error_len) {
+  size_t j, nr;
+  luaL_addstring(b, "{\"id\":");
+  tcl_add_json_string(b, d->id, d->id_len);
+  for (j = 0; j < d->n_fields; j++) {
+    luaL_addchar(b, ',');
+    tcl_add_json_string(b, d->fields[j].name, d->fields[j].name_len);
+    luaL_addchar(b, ':');
+    tcl_add_utf8_safe(b, d->fields[j].value, d->fields[j].value_len);
+  }
+  if (!r) {
+    luaL_addstring(b, ",\"label\":null");
+    if (error) {
+      luaL_addstring(b, ",\"error\":");
+      tcl_add_json_string(b, error, error_len);
+    }
+    luaL_addstring(b, "}\n");
+    return;
+  }
+  luaL_addstring(b, ",\"label\":");
+  tcl_add_json_string(b, name[chosen[0]], name_len[chosen[0]]);
+  luaL_addstring(b, ",\"labels\":[");
+  for (j = 0; j < nc; j++) {
+    if (j > 0) luaL_addchar(b, ',');
+    tcl_add_json_string(b, name[chosen[j]], name_len[chosen[j]]);
+  }
+  luaL_addstring(b, "],\"scores\":{");
+  rk->scores = r->scores;
+  nr = rank_labels(rk, nl, top);
+  for (j = 0; j < nr; j++) {
+    char num[TCL_SCORE_MAX];
+    uint32_t l = rk->order[j];
+    if (j > 0) luaL_addchar(b, ',');
+    tcl_add_json_string(b, name[l], name_len[l]);
+    luaL_addchar(b, ':');
+    luaL_addlstring(b, num, tcl_format_score(r->scores[l], num));
+  }
+  luaL_addstring(b, "}}\n");
+}
+
 /***
  * Classify a batch of documents and make their output records as
  * `textclass label` prints them in TSV or CSV: what the command line's
@@ -474,10 +591,11 @@ static size_t name_list(char *out, const char *const *names, const size_t *lens,
  *   records (a document's own error, or the core's)
  */
 static int model_label_records(lua_State *L) {
-  static const char *const formats[] = { "tsv", "csv", NULL };
+  static const char *const formats[] = { "tsv", "csv", "jsonl", NULL };
   tcl_model *h = tcl_check_model(L, 1);
   size_t n, i, k, nl = h->n_labels, top, n_text = 0, list_cap = 0, n_errors = 0, *name_len, *lens;
-  int csv, threads, rc, anchor;
+  int format, csv, jsonl, threads, rc, anchor;
+  lua_Integer slot = 0;
   double threshold;
   record_doc *docs;
   const char **name, **texts;
@@ -489,7 +607,9 @@ static int model_label_records(lua_State *L) {
   luaL_Buffer b;
   luaL_checktype(L, 2, LUA_TTABLE);
   luaL_checktype(L, 3, LUA_TTABLE);
-  csv = luaL_checkoption(L, 4, NULL, formats);
+  format = luaL_checkoption(L, 4, NULL, formats);
+  csv = format == 1;
+  jsonl = format == 2;
   tcl_predict_opts(L, 5, &threshold, &threads, &top);
   tcl_check_nargs(L, 5);
   lua_settop(L, 3);
@@ -506,9 +626,15 @@ static int model_label_records(lua_State *L) {
     int doc;
     if (lua_geti(L, 2, at) != LUA_TTABLE) return luaL_error(L, "label_records: document %I is not a table", at);
     doc = lua_gettop(L);
-    docs[i].id = doc_string(L, doc, "id", &docs[i].id_len, anchor, 3 * at);
-    docs[i].error = doc_string(L, doc, "error", &docs[i].error_len, anchor, 3 * at + 1);
-    docs[i].text = docs[i].error ? NULL : doc_string(L, doc, "text", &docs[i].text_len, anchor, 3 * at + 2);
+    docs[i].id = doc_string(L, doc, "id", &docs[i].id_len, anchor, ++slot);
+    docs[i].error = doc_string(L, doc, "error", &docs[i].error_len, anchor, ++slot);
+    docs[i].text = docs[i].error ? NULL : doc_string(L, doc, "text", &docs[i].text_len, anchor, ++slot);
+    docs[i].fields = NULL;
+    docs[i].n_fields = 0;
+    if (jsonl) {
+      if (lua_getfield(L, doc, "fields") == LUA_TTABLE) read_fields(L, lua_gettop(L), &docs[i], anchor, &slot);
+      lua_pop(L, 1);
+    }
     lua_pop(L, 1); /* the docs array keeps the table, and it its strings */
     if (!docs[i].id) return luaL_error(L, "label_records: document %I has no id", at);
     if (!docs[i].error && !docs[i].text) return luaL_error(L, "label_records: document %I has neither a text nor an error", at);
@@ -559,6 +685,12 @@ static int model_label_records(lua_State *L) {
     if (r && nc == 0) {
       error = tc_strerror(r->status != TC_OK ? r->status : TC_EINVAL);
       error_len = strlen(error);
+    }
+    if (jsonl) {
+      json_record(&b, &docs[i], nc > 0 ? r : NULL, chosen, nc, &rk, nl, top, name, name_len, error, error_len);
+      if (nc > 0) counted[chosen[0]]++;
+      else n_errors++;
+      continue;
     }
     tcl_add_field(&b, docs[i].id, docs[i].id_len, csv);
     if (nc > 0) {

@@ -243,6 +243,15 @@ int tcl_format_field(lua_State *L);
  * in CSV's quotes when it needs them, as format_field writes it. */
 void tcl_add_field(luaL_Buffer *b, const char *field, size_t len, int csv);
 
+/* Append str as a JSON string literal as the command line's util.json
+ * writes one: lua-cjson's escapes ("/" left as it is), each byte that is
+ * not UTF-8 as Lua's utf8.len sees it written as U+FFFD. */
+void tcl_add_json_string(luaL_Buffer *b, const char *str, size_t len);
+
+/* Append str with those bytes as U+FFFD, and nothing else changed
+ * (util.utf8_safe). */
+void tcl_add_utf8_safe(luaL_Buffer *b, const char *str, size_t len);
+
 /* Longest score tcl_format_score writes: "%.4f" of a double (309 digits,
  * the point, four decimals, a sign), with room to spare. */
 #define TCL_SCORE_MAX 320

@@ -1,8 +1,9 @@
 -- label_records_spec.lua - model:label_records, which makes `textclass label`'s
--- TSV and CSV records for a model file in C, held to the command line's
+-- TSV, CSV and JSONL records for a model file in C, held to the command line's
 -- Lua writers (textclass.cli.writers) on predict_batch's results: random
 -- batches of texts and error records, ids and label names that need
--- escaping or quoting, every --top and threshold, one and two labels per
+-- escaping or quoting, input fields for JSONL (ours among them, bytes
+-- that are not UTF-8), every --top and threshold, one and two labels per
 -- document. Then the command line itself: a model file (this path) and a
 -- Lua classifier wrapping the same model (the writers' path) must print
 -- the same records. The seed is fixed; TEXTCLASS_FUZZ_SEED picks another.
@@ -61,7 +62,24 @@ local function by_writers(model, docs, format, opts)
   return s, counts, errors
 end
 
-local IDS = { "a", "id\twith tab", 'q"uote', "com,ma", " lead", "trail ", "back\\slash", "line\nbreak", 42, 1.5, "" }
+local IDS = { "a", "id\twith tab", 'q"uote', "com,ma", " lead", "trail ", "back\\slash", "line\nbreak", 42, 1.5, "",
+  "bad \255 byte", "\0nul", "caf\195\169 \226\128\153", "\127del/slash",
+  "surrogate \237\160\128", "overlong \192\175", "five \248\136\128\128\128", "past \244\144\128\128",
+  "cut \226\130", "\128lone" }
+
+-- Input fields as the readers keep them for -o jsonl (name = JSON text as
+-- read): ours among them (printed input_<name>), names and values with
+-- bytes that JSON escapes or that are not UTF-8.
+local FIELD_NAMES = { "source", "label", "labels", "input_label", "id", "scores", "error", "url", "b\"q", "t\tab",
+  "\255x", "\195\169", "a", "A", "" }
+local FIELD_VALUES = { '"x"', "12345678901234567890", "[]", '{"a":[1,{}]}', "null", '"\\u00e9"', '"bad \255"',
+  "true", '"line\\nbreak"' }
+local function random_fields()
+  if math.random(3) == 1 then return nil end
+  local f = {}
+  for _ = 1, math.random(0, 5) do f[FIELD_NAMES[math.random(#FIELD_NAMES)]] = FIELD_VALUES[math.random(#FIELD_VALUES)] end
+  return f
+end
 
 describe("model:label_records", function()
   local all, texts = models()
@@ -73,12 +91,12 @@ describe("model:label_records", function()
       local model = all[kind]
       local docs = {}
       for i = 1, math.random(0, 12) do
-        local doc = { id = IDS[math.random(#IDS)] }
+        local doc = { id = IDS[math.random(#IDS)], fields = random_fields() }
         if math.random(4) == 1 then doc.error = math.random(2) == 1 and "empty document" or "bad\tthing, \"here\""
         else doc.text = texts[math.random(#texts)] end
         docs[i] = doc
       end
-      local format = math.random(2) == 1 and "tsv" or "csv"
+      local format = ({ "tsv", "csv", "jsonl" })[math.random(3)]
       local opts = {}
       if math.random(2) == 1 then opts.top = math.random(1, 5) end
       if kind == "multi" and math.random(2) == 1 then opts.threshold = ({ 0.05, 0.3, 0.6, 0.99 })[math.random(4)] end
@@ -96,7 +114,7 @@ describe("model:label_records", function()
   it("refuses what is not a batch of documents", function()
     local m = all.single
     local ok = { { id = "a", text = "The minister resigned." } }
-    assert.has_error(function() m:label_records(ok, {}, "jsonl") end)
+    assert.has_error(function() m:label_records(ok, {}, "xml") end)
     assert.has_error(function() m:label_records(ok, {}, "tsv", { top = 0 }) end)
     assert.has_error(function() m:label_records(ok, {}, "tsv", { bogus = 1 }) end)
     assert.has_error(function() m:label_records({ "text" }, {}, "tsv") end)
@@ -104,6 +122,8 @@ describe("model:label_records", function()
     assert.has_error(function() m:label_records({ { id = "x" } }, {}, "tsv") end)
     assert.has_error(function() m:label_records({ { id = {}, text = "x" } }, {}, "tsv") end)
     assert.has_error(function() m:label_records(ok, nil, "tsv") end)
+    assert.has_error(function() m:label_records({ { id = "f", text = "x", fields = { n = 1 } } }, {}, "jsonl") end)
+    assert.has_error(function() m:label_records({ { id = "f", text = "x", fields = { [1] = "1" } } }, {}, "jsonl") end)
     assert.equal("", (m:label_records({}, {}, "csv")))
   end)
 end)
@@ -121,10 +141,12 @@ return { predict = function(text, opts) return m:predict(text, opts) end,
          labels = function() return m:labels() end }
 ]], model_path))
     f:close()
-    local inputs = table.concat({ "tests/data/cli/articles.jsonl", "tests/data/cli/lines.txt",
+    local inputs = table.concat({ "tests/data/cli/articles.jsonl", "tests/data/cli/lines.txt", "tests/data/cli/articles.csv",
+      "examples/news.rss",
       "tests/data/cli/invalid-utf8.txt", "tests/data/cli/empty.txt", "tests/data/cli/binary.bin",
       "tests/data/cli/docs" }, " ")
-    for _, args in ipairs({ "", "-o csv", "--top 1", "-o csv --top 2", "-t 0.2", "-o csv -t 0.9 --top 1", "-b 1", "-b 3 -o csv" }) do
+    for _, args in ipairs({ "", "-o csv", "--top 1", "-o csv --top 2", "-t 0.2", "-o csv -t 0.9 --top 1", "-b 1", "-b 3 -o csv",
+                            "-o jsonl", "-o jsonl --top 2 -t 0.3", "-o jsonl -b 2" }) do
       local a = C.run("label -q -m " .. C.sh_quote(model_path) .. " " .. args .. " " .. inputs)
       local b = C.run("label -q -c " .. C.sh_quote(wrapper) .. " " .. args .. " " .. inputs)
       assert.equal(b.out, a.out, args)

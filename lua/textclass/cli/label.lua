@@ -206,13 +206,12 @@ function M.run(opts, operands)
     bar:update(counter.bytes, stats.docs)
   end
 
-  -- A model file's TSV or CSV records are made by the module, a batch per
-  -- call, when batches run in step: no result table per document, the
-  -- half of labelling a headline that was not the core's. Should that
-  -- call fail as a whole (out of memory), the batch takes the general
-  -- path, which gives each document its own record and error.
-  local records_format = not overlap and clf.model and not clf.lua and
-    (opts.output == "tsv" or opts.output == "csv") and opts.output
+  -- A model file's records are made by the module, a batch per call, when
+  -- batches run in step: no result table per document, the half of
+  -- labelling a headline that was not the core's. Should that call fail
+  -- as a whole (out of memory, a field that is not a string), the batch
+  -- takes the general path, which gives each document its own record.
+  local records_format = not overlap and clf.model and not clf.lua and opts.output
 
   local pending
   local function flush_batch(batch, n)

@@ -158,7 +158,7 @@ function M.new(format, out, opts)
     buf[nbuf] = rec
   end
 
-  --- Queue records made whole elsewhere (model:label_records, TSV or CSV).
+  --- Queue records made whole elsewhere (model:label_records).
   function w:write_records(text)
     nbuf = nbuf + 1
     buf[nbuf] = text
