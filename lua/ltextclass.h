@@ -13,6 +13,7 @@
  *   lformat.c     format_scores: a result's "label:score" list, as "%.4f";
  *                 format_field: a TSV or CSV record's field, escaped or quoted
  *   ljob.c        model:predict_async and its "textclass.Batch" (a thread per batch)
+ *   lrecords.c    model:label_records: label's records of a batch, made in C
  *   ltrain.c      train, cross_validate (specs, datasets, progress callbacks)
  *   leval.c       metrics (an evaluation accumulator), evaluate, and the
  *                 metrics tables
@@ -279,6 +280,27 @@ void tcl_utf16_register(lua_State *L);
 /* Register the "textclass.Batch" metatable (background batches). */
 void tcl_job_register(lua_State *L);
 int tcl_model_predict_async(lua_State *L);
+
+/* What ranking a document's labels needs besides the handle: the names
+ * table (at a stack index), the labels' name order, and room for one
+ * document (lmodel.c). */
+typedef struct tcl_ranker {
+  int names;                 /* stack index of the handle's label names */
+  const uint32_t *name_rank; /* each label's place in byte order of names */
+  const double *scores;      /* the document being ranked */
+  uint32_t *order, *tmp;     /* n_labels each */
+} tcl_ranker;
+
+/* Push the handle's (at hidx) names table and a ranking scratch; fill k.
+ * The two stack slots stay until the ranking is done. */
+void tcl_ranker_push(lua_State *L, int hidx, const tcl_model *h, tcl_ranker *k);
+
+/* The best `top` labels of the document in k->scores, best first (equal
+ * scores by name), into k->order; returns how many. */
+size_t tcl_rank_labels(tcl_ranker *k, size_t nl, size_t top);
+
+/* model:label_records (lrecords.c). */
+int tcl_model_label_records(lua_State *L);
 
 /* ====================================================================
  * Training (ltrain.c) and evaluation (leval.c)

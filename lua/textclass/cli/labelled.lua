@@ -128,28 +128,7 @@ function M.read(src, fmt, opts, emit, counter)
       sniff_html = not opts.no_html, check_utf8 = not opts.replace_invalid,
       labelled = true, label_field = opts.label_field,
     }
-    local n = 0
-    while true do
-      local line, too_long, invalid = next_line(fast and true)
-      if not line then break end
-      if too_long or not fast or invalid then
-        n = n + 1
-        local doc = jsonl_record(line, n, too_long, invalid)
-        if doc then emit(doc) end
-      else
-        fast.line = n + 1
-        local docs = tc.jsonl_documents(line, fast)
-        for i = 1, #docs do
-          n = n + 1
-          local doc = docs[i]
-          if type(doc) == "string" then
-            if #doc > limit then doc = jsonl_record(doc, n, stream.too_long(#doc, limit))
-            else doc = jsonl_record(doc, n) end
-          end
-          if doc then emit(doc) end
-        end
-      end
-    end
+    records.jsonl_records(next_line, fast, limit, jsonl_record, emit)
   elseif fmt == "fasttext" then
     local n = 0
     for line, too_long, invalid in next_line do

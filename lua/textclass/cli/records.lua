@@ -326,6 +326,36 @@ function M.json_object(line)
   return nil, obj == nil and ("not JSON: " .. tostring(jerr)) or "not a JSON object"
 end
 
+--- The records of a JSONL source whose lines come from next_line
+-- (stream.lines), emitted in order: those tc.jsonl_documents takes from a
+-- block's whole lines at once (`fast`, its options table, whose `line` is
+-- set here), and every other line through general(line, n, too_long,
+-- invalid), which gives its record or nil (a line that holds none).
+-- Without `fast`, every line goes through general, one at a time.
+function M.jsonl_records(next_line, fast, limit, general, emit)
+  local n = 0
+  while true do
+    local line, too_long, invalid = next_line(fast and true)
+    if not line then break end
+    if too_long or not fast or invalid then
+      n = n + 1
+      local doc = general(line, n, too_long, invalid)
+      if doc then emit(doc) end
+    else
+      fast.line = n + 1
+      local docs = tc.jsonl_documents(line, fast)
+      for i = 1, #docs do
+        n = n + 1
+        local doc = docs[i]
+        if type(doc) == "string" then
+          doc = general(doc, n, #doc > limit and stream.too_long(#doc, limit) or nil, nil)
+        end
+        if doc then emit(doc) end
+      end
+    end
+  end
+end
+
 ---------------------------------------------------------------------------
 -- CSV records
 ---------------------------------------------------------------------------

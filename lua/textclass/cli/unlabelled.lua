@@ -197,7 +197,7 @@ function M.read(src, fmt, opts, emit, counter)
       end
     end
   elseif fmt == "jsonl" then
-    local n, is_text, parts = 0, {}, #names > 1 and {} or nil
+    local is_text, parts = {}, #names > 1 and {} or nil
     for _, name in ipairs(names) do is_text[name] = true end
     local limit = records.line_limit(opts)
     -- A text in one field, not read as a page whatever its first bytes:
@@ -209,29 +209,10 @@ function M.read(src, fmt, opts, emit, counter)
       max_bytes = opts.max_bytes or records.MAX_DOC_BYTES, keep_fields = opts.keep_fields ~= false,
       sniff_html = not opts.no_html, check_utf8 = not opts.replace_invalid,
     }
-    while true do
-      local line, too_long, invalid = next_line(fast and true)
-      if not line then break end
-      if too_long then
-        n = n + 1
-        emit({ id = where(src, n), error = too_long })
-      elseif not fast or invalid then
-        n = n + 1
-        emit(jsonl_document(line, src, n, opts, names, is_text, id_field, parts, invalid))
-      else
-        fast.line = n + 1
-        local docs = tc.jsonl_documents(line, fast)
-        for i = 1, #docs do
-          n = n + 1
-          local doc = docs[i]
-          if type(doc) == "string" then
-            if #doc > limit then doc = { id = where(src, n), error = stream.too_long(#doc, limit) }
-            else doc = jsonl_document(doc, src, n, opts, names, is_text, id_field, nil, nil) end
-          end
-          emit(doc)
-        end
-      end
-    end
+    records.jsonl_records(next_line, fast, limit, function(line, n, too_long, invalid)
+      if too_long then return { id = where(src, n), error = too_long } end
+      return jsonl_document(line, src, n, opts, names, is_text, id_field, parts, invalid)
+    end, emit)
   elseif fmt == "csv" then
     local sep = records.csv_separator(src, opts)
     local rows, header, problem = records.csv_table(src, next_line, records.line_limit(opts), sep)

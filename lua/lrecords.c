@@ -1,0 +1,330 @@
+/*
+ * lrecords.c - model:label_records: the records `textclass label` prints
+ * for a batch of documents (TSV, CSV or JSONL), made from the core's
+ * results without a Lua table per result.
+ *
+ * Caveats (design decisions):
+ *  - It is a fast path beside the command line's Lua writers
+ *    (textclass.cli.writers), which Lua classifiers and label's
+ *    overlapped batches still use: its records are theirs byte for byte,
+ *    and tests/lua/label_records_spec.lua holds the two to each other.
+ *  - Everything is read from the Lua tables first (strings stay anchored
+ *    in them, or in a table of this call), then written into one buffer,
+ *    since nothing may be pushed above a luaL_Buffer while it grows.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "ltextclass.h"
+
+/* An input field of a document, for -o jsonl: its name as printed (an
+ * input field named as one of ours is printed input_<name>) and its JSON
+ * text as read. */
+typedef struct record_field {
+  const char *key, *name, *value;
+  size_t key_len, name_len, value_len;
+} record_field;
+
+/* One document of a batch, as model:label_records reads it. */
+typedef struct record_doc {
+  const char *id, *text, *error;
+  size_t id_len, text_len, error_len;
+  record_field *fields; /* -o jsonl: in byte order of their keys */
+  size_t n_fields;
+} record_doc;
+
+/* Byte order (a shorter key first when one begins the other), as Lua's
+ * table.sort orders strings in the C locale. */
+static int field_order(const void *pa, const void *pb) {
+  const record_field *a = pa, *b = pb;
+  size_t n = a->key_len < b->key_len ? a->key_len : b->key_len;
+  int c = memcmp(a->key, b->key, n);
+  if (c) return c;
+  return (a->key_len > b->key_len) - (a->key_len < b->key_len);
+}
+
+/* The names label's records give their own fields (writers.lua's OURS). */
+static int is_ours(const char *k, size_t n) {
+  static const char *const ours[] = { "id", "label", "labels", "scores", "error" };
+  size_t i;
+  for (i = 0; i < sizeof ours / sizeof *ours; i++)
+    if (strlen(ours[i]) == n && memcmp(ours[i], k, n) == 0) return 1;
+  return 0;
+}
+
+/* doc.fields (table at `fields`) read into d for -o jsonl, sorted; the
+ * names made here are kept in `anchor` from slot *slot on. Raises when a
+ * key or value is not a string (the caller then takes the Lua writers). */
+static void read_fields(lua_State *L, int fields, record_doc *d, int anchor, lua_Integer *slot) {
+  size_t n = 0, i;
+  lua_pushnil(L);
+  while (lua_next(L, fields)) {
+    n++;
+    lua_pop(L, 1);
+  }
+  d->fields = tcl_scratch(L, n, sizeof *d->fields);
+  lua_rawseti(L, anchor, ++*slot);
+  d->n_fields = n;
+  i = 0;
+  lua_pushnil(L);
+  while (lua_next(L, fields)) {
+    record_field *f = &d->fields[i++];
+    if (lua_type(L, -2) != LUA_TSTRING || lua_type(L, -1) != LUA_TSTRING)
+      luaL_error(L, "label_records: a field name or value is not a string");
+    f->key = lua_tolstring(L, -2, &f->key_len); /* the fields table keeps both */
+    f->value = lua_tolstring(L, -1, &f->value_len);
+    f->name = f->key;
+    f->name_len = f->key_len;
+    lua_pop(L, 1);
+  }
+  qsort(d->fields, n, sizeof *d->fields, field_order);
+  for (i = 0; i < n; i++) {
+    record_field *f = &d->fields[i];
+    if (!is_ours(f->key, f->key_len)) continue;
+    lua_pushlstring(L, f->key, f->key_len);
+    do { /* "input_<name>", prefixed again while an input field holds that name */
+      lua_pushliteral(L, "input_");
+      lua_insert(L, -2);
+      lua_concat(L, 2);
+      lua_pushvalue(L, -1);
+    } while (lua_rawget(L, fields) != LUA_TNIL && (lua_pop(L, 1), 1));
+    lua_pop(L, 1);
+    f->name = lua_tolstring(L, -1, &f->name_len);
+    lua_rawseti(L, anchor, ++*slot);
+  }
+}
+
+/* doc[key] as a string (a number as tostring gives it, kept in `anchor`
+ * at `slot`), or NULL when nil or false; anything else raises. */
+static const char *doc_string(lua_State *L, int doc, const char *key, size_t *len, int anchor, lua_Integer slot) {
+  const char *s = NULL;
+  int t = lua_getfield(L, doc, key);
+  *len = 0;
+  if (t == LUA_TSTRING) {
+    s = lua_tolstring(L, -1, len); /* the doc keeps it */
+  } else if (t == LUA_TNUMBER) {
+    s = luaL_tolstring(L, -1, len);
+    lua_rawseti(L, anchor, slot);
+  } else if (t != LUA_TNIL && !(t == LUA_TBOOLEAN && !lua_toboolean(L, -1))) {
+    luaL_error(L, "label_records: a document's %s must be a string, not %s", key, luaL_typename(L, -1));
+  }
+  lua_pop(L, 1);
+  return s;
+}
+
+/* Label names joined with "," into out, raw (the caller escapes the whole
+ * list, as escaping each name would): "a,b", or with scores
+ * "a:0.9812,b:0.0311". Returns the length. */
+static size_t name_list(char *out, const char *const *names, const size_t *lens, const uint32_t *which,
+                        size_t n, const double *scores) {
+  size_t i, at = 0;
+  for (i = 0; i < n; i++) {
+    uint32_t l = which[i];
+    if (i > 0) out[at++] = ',';
+    memcpy(out + at, names[l], lens[l]);
+    at += lens[l];
+    if (scores) {
+      out[at++] = ':';
+      at += tcl_format_score(scores[l], out + at);
+    }
+  }
+  return at;
+}
+
+/* One -o jsonl record, as writers.lua's json_record writes it: the id,
+ * the input fields, then the label, labels and scores of r (NULL: a null
+ * label and the error). */
+static void json_record(luaL_Buffer *b, const record_doc *d, const tc_result *r, const uint32_t *chosen,
+                        size_t nc, tcl_ranker *rk, size_t nl, size_t top, const char *const *name,
+                        const size_t *name_len, const char *error, size_t error_len) {
+  size_t j, nr;
+  luaL_addstring(b, "{\"id\":");
+  tcl_add_json_string(b, d->id, d->id_len);
+  for (j = 0; j < d->n_fields; j++) {
+    luaL_addchar(b, ',');
+    tcl_add_json_string(b, d->fields[j].name, d->fields[j].name_len);
+    luaL_addchar(b, ':');
+    tcl_add_utf8_safe(b, d->fields[j].value, d->fields[j].value_len);
+  }
+  if (!r) {
+    luaL_addstring(b, ",\"label\":null");
+    if (error) {
+      luaL_addstring(b, ",\"error\":");
+      tcl_add_json_string(b, error, error_len);
+    }
+    luaL_addstring(b, "}\n");
+    return;
+  }
+  luaL_addstring(b, ",\"label\":");
+  tcl_add_json_string(b, name[chosen[0]], name_len[chosen[0]]);
+  luaL_addstring(b, ",\"labels\":[");
+  for (j = 0; j < nc; j++) {
+    if (j > 0) luaL_addchar(b, ',');
+    tcl_add_json_string(b, name[chosen[j]], name_len[chosen[j]]);
+  }
+  luaL_addstring(b, "],\"scores\":{");
+  rk->scores = r->scores;
+  nr = tcl_rank_labels(rk, nl, top);
+  for (j = 0; j < nr; j++) {
+    char num[TCL_SCORE_MAX];
+    uint32_t l = rk->order[j];
+    if (j > 0) luaL_addchar(b, ',');
+    tcl_add_json_string(b, name[l], name_len[l]);
+    luaL_addchar(b, ':');
+    luaL_addlstring(b, num, tcl_format_score(r->scores[l], num));
+  }
+  luaL_addstring(b, "}}\n");
+}
+
+/***
+ * Classify a batch of documents and make their output records as
+ * `textclass label` prints them in TSV or CSV: what the command line's
+ * writers make of predict_batch's results, without a Lua table per
+ * result (textclass.cli.label uses it for model files).
+ * @function model:label_records
+ * @tab docs array of {id = string, text = string | nil, error = string | nil}
+ *   (an id may be a number): a document with an error gets its error
+ *   record, one with a text is classified
+ * @tab counts label -> how many documents it was the label of; increased
+ * @string format "tsv" or "csv"
+ * @tab[opt] opts {threshold =, threads =, top =}, as predict_batch
+ * @return the records, one line each, in order; the number of error
+ *   records (a document's own error, or the core's)
+ */
+int tcl_model_label_records(lua_State *L) {
+  static const char *const formats[] = { "tsv", "csv", "jsonl", NULL };
+  tcl_model *h = tcl_check_model(L, 1);
+  size_t n, i, k, nl = h->n_labels, top, n_text = 0, list_cap = 0, n_errors = 0, *name_len, *lens;
+  int format, csv, jsonl, threads, rc, anchor;
+  lua_Integer slot = 0;
+  double threshold;
+  record_doc *docs;
+  const char **name, **texts;
+  tc_result *res;
+  tcl_ranker rk;
+  double *scores;
+  uint32_t *labels, *chosen, *counted;
+  char *list, sep;
+  luaL_Buffer b;
+  luaL_checktype(L, 2, LUA_TTABLE);
+  luaL_checktype(L, 3, LUA_TTABLE);
+  format = luaL_checkoption(L, 4, NULL, formats);
+  csv = format == 1;
+  jsonl = format == 2;
+  tcl_predict_opts(L, 5, &threshold, &threads, &top);
+  tcl_check_nargs(L, 5);
+  lua_settop(L, 3);
+  if (nl == 0) return luaL_error(L, "label_records: the model has no labels");
+  n = (size_t)luaL_len(L, 2);
+  lua_newtable(L);
+  anchor = lua_gettop(L);
+  /* the documents, and the texts to classify */
+  docs = tcl_scratch(L, n ? n : 1, sizeof *docs);
+  texts = tcl_scratch(L, n ? n : 1, sizeof *texts);
+  lens = tcl_scratch(L, n ? n : 1, sizeof *lens);
+  for (i = 0; i < n; i++) {
+    lua_Integer at = (lua_Integer)i + 1;
+    int doc;
+    if (lua_geti(L, 2, at) != LUA_TTABLE) return luaL_error(L, "label_records: document %I is not a table", at);
+    doc = lua_gettop(L);
+    docs[i].id = doc_string(L, doc, "id", &docs[i].id_len, anchor, ++slot);
+    docs[i].error = doc_string(L, doc, "error", &docs[i].error_len, anchor, ++slot);
+    docs[i].text = docs[i].error ? NULL : doc_string(L, doc, "text", &docs[i].text_len, anchor, ++slot);
+    docs[i].fields = NULL;
+    docs[i].n_fields = 0;
+    if (jsonl) {
+      if (lua_getfield(L, doc, "fields") == LUA_TTABLE) read_fields(L, lua_gettop(L), &docs[i], anchor, &slot);
+      lua_pop(L, 1);
+    }
+    lua_pop(L, 1); /* the docs array keeps the table, and it its strings */
+    if (!docs[i].id) return luaL_error(L, "label_records: document %I has no id", at);
+    if (!docs[i].error && !docs[i].text) return luaL_error(L, "label_records: document %I has neither a text nor an error", at);
+    if (docs[i].text) {
+      texts[n_text] = docs[i].text;
+      lens[n_text++] = docs[i].text_len;
+    }
+  }
+  /* classify them */
+  res = tcl_scratch(L, n_text ? n_text : 1, sizeof *res);
+  scores = tcl_scratch(L, (n_text ? n_text : 1) * nl, sizeof *scores);
+  labels = tcl_scratch(L, (n_text ? n_text : 1) * nl, sizeof *labels);
+  for (i = 0; i < n_text; i++) {
+    memset(&res[i], 0, sizeof res[i]);
+    res[i].scores = scores + i * nl;
+    res[i].labels = labels + i * nl;
+  }
+  if (n_text) {
+    rc = tc_model_predict_batch(h->model, n_text, texts, lens, threshold, threads, res);
+    for (i = 0; i < n_text; i++) /* as tcl_batch_run: a document the core never reached */
+      if (res[i].status == TC_OK && res[i].n_labels == 0) res[i].status = rc != TC_OK ? rc : TC_EINVAL;
+  }
+  /* the label names, and room for the longest list of them */
+  tcl_ranker_push(L, 1, h, &rk);
+  name = tcl_scratch(L, nl, sizeof *name);
+  name_len = tcl_scratch(L, nl, sizeof *name_len);
+  chosen = tcl_scratch(L, nl, 2 * sizeof *chosen);
+  counted = chosen + nl;
+  for (k = 0; k < nl; k++) {
+    lua_rawgeti(L, rk.names, (lua_Integer)k + 1);
+    name[k] = lua_tolstring(L, -1, &name_len[k]);
+    lua_pop(L, 1); /* the names table keeps it */
+    list_cap += name_len[k] + 2 + TCL_SCORE_MAX;
+    counted[k] = 0;
+  }
+  list = tcl_scratch(L, list_cap, 1);
+  sep = csv ? ',' : '\t';
+  /* the records: nothing is pushed above the buffer from here on */
+  luaL_buffinit(L, &b);
+  for (i = 0, k = 0; i < n; i++) {
+    const tc_result *r = docs[i].text ? &res[k++] : NULL;
+    const char *error = docs[i].error;
+    size_t error_len = docs[i].error_len, nc = 0, j;
+    if (r && r->status == TC_OK) {
+      for (j = 0; j < r->n_labels && nc < top; j++)
+        if (r->labels[j] < nl) chosen[nc++] = r->labels[j]; /* (never out of range from a sound core) */
+    }
+    if (r && nc == 0) {
+      error = tc_strerror(r->status != TC_OK ? r->status : TC_EINVAL);
+      error_len = strlen(error);
+    }
+    if (jsonl) {
+      json_record(&b, &docs[i], nc > 0 ? r : NULL, chosen, nc, &rk, nl, top, name, name_len, error, error_len);
+      if (nc > 0) counted[chosen[0]]++;
+      else n_errors++;
+      continue;
+    }
+    tcl_add_field(&b, docs[i].id, docs[i].id_len, csv);
+    if (nc > 0) {
+      size_t len;
+      luaL_addchar(&b, sep);
+      tcl_add_field(&b, name[chosen[0]], name_len[chosen[0]], csv);
+      luaL_addchar(&b, sep);
+      len = name_list(list, name, name_len, chosen, nc, NULL);
+      tcl_add_field(&b, list, len, csv);
+      luaL_addchar(&b, sep);
+      rk.scores = r->scores;
+      len = name_list(list, name, name_len, rk.order, tcl_rank_labels(&rk, nl, top), r->scores);
+      tcl_add_field(&b, list, len, csv);
+      luaL_addchar(&b, sep);
+      counted[chosen[0]]++;
+    } else {
+      luaL_addlstring(&b, csv ? ",,,," : "\t\t\t\t", 4);
+      tcl_add_field(&b, error, error_len, csv);
+      n_errors++;
+    }
+    if (csv) luaL_addchar(&b, '\r');
+    luaL_addchar(&b, '\n');
+  }
+  luaL_pushresult(&b);
+  for (k = 0; k < nl; k++) {
+    if (!counted[k]) continue;
+    lua_pushlstring(L, name[k], name_len[k]);
+    lua_pushvalue(L, -1);
+    lua_gettable(L, 3);
+    lua_pushinteger(L, lua_tointeger(L, -1) + (lua_Integer)counted[k]);
+    lua_remove(L, -2);
+    lua_settable(L, 3);
+  }
+  lua_pushinteger(L, (lua_Integer)n_errors);
+  return 2;
+}
