@@ -178,15 +178,16 @@ static void json_record(luaL_Buffer *b, const record_doc *d, const tc_result *r,
 
 /***
  * Classify a batch of documents and make their output records as
- * `textclass label` prints them in TSV or CSV: what the command line's
- * writers make of predict_batch's results, without a Lua table per
- * result (textclass.cli.label uses it for model files).
+ * `textclass label` prints them: what the command line's writers make of
+ * predict_batch's results, without a Lua table per result
+ * (textclass.cli.label uses it for model files).
  * @function model:label_records
- * @tab docs array of {id = string, text = string | nil, error = string | nil}
- *   (an id may be a number): a document with an error gets its error
+ * @tab docs array of {id = string, text = string | nil, error = string | nil,
+ *   fields = table | nil} (an id may be a number; fields, for jsonl: name =
+ *   JSON text, both strings): a document with an error gets its error
  *   record, one with a text is classified
  * @tab counts label -> how many documents it was the label of; increased
- * @string format "tsv" or "csv"
+ * @string format "tsv", "csv" or "jsonl"
  * @tab[opt] opts {threshold =, threads =, top =}, as predict_batch
  * @return the records, one line each, in order; the number of error
  *   records (a document's own error, or the core's)
