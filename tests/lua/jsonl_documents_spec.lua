@@ -133,58 +133,48 @@ local function both(path, opts, what, reader)
   return fast
 end
 
+-- `rounds` files made by make_file(lines), each read by both paths of
+-- `reader` with every option set; the records must agree, and the files
+-- must give plenty of both texts and errors.
+local function compare(reader, rounds, make_file, option_sets)
+  local n_text, n_error = 0, 0
+  for round = 1, rounds do
+    local path = H.tmpname()
+    local f = assert(io.open(path, "wb"))
+    f:write(make_file(math.random(1, 400)))
+    f:close()
+    for k, opts in ipairs(option_sets) do
+      local docs = both(path, opts, string.format("%s round %d, options %d", reader, round, k), reader)
+      for _, doc in ipairs(docs) do
+        if doc.error then n_error = n_error + 1 else n_text = n_text + 1 end
+      end
+    end
+    os.remove(path)
+  end
+  assert.is_true(n_text > 1000 and n_error > 1000, n_text .. " texts, " .. n_error .. " errors")
+end
+
 describe("tc.jsonl_documents", function()
   it("gives the general path's records, on damaged files and across blocks", function()
     math.randomseed(seed)
-    local option_sets = {
+    compare("documents", 60, file_of, {
       { format = "jsonl" },
       { format = "jsonl", keep_fields = false },
       { format = "jsonl", no_html = true },
       { format = "jsonl", replace_invalid = true },
       { format = "jsonl", max_bytes = 64 },  -- texts too large, lines too long (8 x 64)
       { format = "jsonl", id_field = "n", text_field = "id" },
-    }
-    local n_text, n_error = 0, 0
-    for round = 1, 60 do
-      local s = file_of(math.random(1, 400))
-      local path = H.tmpname()
-      local f = assert(io.open(path, "wb"))
-      f:write(s)
-      f:close()
-      for k, opts in ipairs(option_sets) do
-        local docs = both(path, opts, string.format("round %d, options %d", round, k))
-        for _, doc in ipairs(docs) do
-          if doc.error then n_error = n_error + 1 else n_text = n_text + 1 end
-        end
-      end
-      os.remove(path)
-    end
-    assert.is_true(n_text > 1000 and n_error > 1000, n_text .. " texts, " .. n_error .. " errors")
+    })
   end)
 
   it("gives the labelled reader's records (train, eval), on damaged files and across blocks", function()
     math.randomseed(seed + 1)
-    local option_sets = {
+    compare("labelled", 40, labelled_file_of, {
       { format = "jsonl" },
       { format = "jsonl", label_field = "topic" },
       { format = "jsonl", no_html = true, replace_invalid = true },
       { format = "jsonl", max_bytes = 64 },
-    }
-    local n_text, n_error = 0, 0
-    for round = 1, 40 do
-      local path = H.tmpname()
-      local f = assert(io.open(path, "wb"))
-      f:write(labelled_file_of(math.random(1, 400)))
-      f:close()
-      for k, opts in ipairs(option_sets) do
-        local docs = both(path, opts, string.format("labelled round %d, options %d", round, k), "labelled")
-        for _, doc in ipairs(docs) do
-          if doc.error then n_error = n_error + 1 else n_text = n_text + 1 end
-        end
-      end
-      os.remove(path)
-    end
-    assert.is_true(n_text > 1000 and n_error > 1000, n_text .. " texts, " .. n_error .. " errors")
+    })
   end)
 
   it("reads the lines of a block in one call, and leaves the rest to the reader", function()
