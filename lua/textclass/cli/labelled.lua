@@ -121,14 +121,10 @@ function M.read(src, fmt, opts, emit, counter)
     -- A text in one field, a string id or none, one label in a string: the
     -- lines of a block are read by tc.jsonl_documents at once, and only
     -- those it leaves by jsonl_record (as textclass.cli.unlabelled does).
-    local limit = records.line_limit(opts)
-    local fast = M.fast_jsonl and #names == 1 and not opts.html and {
-      text_field = names[1], id_field = opts.id_field or "id", where = src.path .. ":", line = 1,
-      limit = limit, max_bytes = opts.max_bytes or records.MAX_DOC_BYTES, keep_fields = false,
-      sniff_html = not opts.no_html, check_utf8 = not opts.replace_invalid,
-      labelled = true, label_field = opts.label_field,
-    }
-    records.jsonl_records(next_line, fast, limit, jsonl_record, emit)
+    local fast = M.fast_jsonl and #names == 1 and not opts.html and
+      records.jsonl_options(src, opts, names[1], opts.id_field or "id",
+                            { labelled = true, label_field = opts.label_field })
+    records.jsonl_records(next_line, fast, jsonl_record, emit)
   elseif fmt == "fasttext" then
     local n = 0
     for line, too_long, invalid in next_line do

@@ -326,13 +326,26 @@ function M.json_object(line)
   return nil, obj == nil and ("not JSON: " .. tostring(jerr)) or "not a JSON object"
 end
 
+--- tc.jsonl_documents' options for the JSONL source src read with the
+-- reading options `opts`, the text in field `text_field` and the id in
+-- `id_field`, plus the fields of `extra` (keep_fields, labelled, ...).
+function M.jsonl_options(src, opts, text_field, id_field, extra)
+  local o = {
+    text_field = text_field, id_field = id_field, where = src.path .. ":", line = 1,
+    limit = M.line_limit(opts), max_bytes = opts.max_bytes or M.MAX_DOC_BYTES,
+    sniff_html = not opts.no_html, check_utf8 = not opts.replace_invalid,
+  }
+  for k, v in pairs(extra) do o[k] = v end
+  return o
+end
+
 --- The records of a JSONL source whose lines come from next_line
 -- (stream.lines), emitted in order: those tc.jsonl_documents takes from a
--- block's whole lines at once (`fast`, its options table, whose `line` is
--- set here), and every other line through general(line, n, too_long,
--- invalid), which gives its record or nil (a line that holds none).
--- Without `fast`, every line goes through general, one at a time.
-function M.jsonl_records(next_line, fast, limit, general, emit)
+-- block's whole lines at once (`fast`, its options, M.jsonl_options, whose
+-- `line` is set here), and every other line through general(line, n,
+-- too_long, invalid), which gives its record or nil (a line that holds
+-- none). Without `fast`, every line goes through general, one at a time.
+function M.jsonl_records(next_line, fast, general, emit)
   local n = 0
   while true do
     local line, too_long, invalid = next_line(fast and true)
@@ -348,7 +361,7 @@ function M.jsonl_records(next_line, fast, limit, general, emit)
         n = n + 1
         local doc = docs[i]
         if type(doc) == "string" then
-          doc = general(doc, n, #doc > limit and stream.too_long(#doc, limit) or nil, nil)
+          doc = general(doc, n, #doc > fast.limit and stream.too_long(#doc, fast.limit) or nil, nil)
         end
         if doc then emit(doc) end
       end

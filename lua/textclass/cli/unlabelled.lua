@@ -199,17 +199,13 @@ function M.read(src, fmt, opts, emit, counter)
   elseif fmt == "jsonl" then
     local is_text, parts = {}, #names > 1 and {} or nil
     for _, name in ipairs(names) do is_text[name] = true end
-    local limit = records.line_limit(opts)
     -- A text in one field, not read as a page whatever its first bytes:
     -- the lines of a block are read by tc.jsonl_documents at once, and
     -- only those it leaves (a line that is not plain JSON, a text that
     -- fails a check or may be a page) by jsonl_document, one by one.
-    local fast = M.fast_jsonl and not parts and not opts.html and {
-      text_field = names[1], id_field = id_field, where = src.path .. ":", line = 1, limit = limit,
-      max_bytes = opts.max_bytes or records.MAX_DOC_BYTES, keep_fields = opts.keep_fields ~= false,
-      sniff_html = not opts.no_html, check_utf8 = not opts.replace_invalid,
-    }
-    records.jsonl_records(next_line, fast, limit, function(line, n, too_long, invalid)
+    local fast = M.fast_jsonl and not parts and not opts.html and
+      records.jsonl_options(src, opts, names[1], id_field, { keep_fields = opts.keep_fields ~= false })
+    records.jsonl_records(next_line, fast, function(line, n, too_long, invalid)
       if too_long then return { id = where(src, n), error = too_long } end
       return jsonl_document(line, src, n, opts, names, is_text, id_field, parts, invalid)
     end, emit)
