@@ -119,7 +119,7 @@ local NO_NAMES = {}
 -- and written with one call at each flush.
 function M.new(format, out, opts)
   opts = opts or {}
-  local w = { out = out, format = format, n = 0 }
+  local w = { out = out }
   local buf, nbuf = {}, 0
   local header = opts.header
   if header == nil then header = (format == "csv") end
@@ -128,7 +128,6 @@ function M.new(format, out, opts)
   -- or nil when doc.error says why there is none; `names` holds the
   -- labels whose scores are printed, best first.
   function w:write(doc, res, names)
-    self.n = self.n + 1
     names = names or NO_NAMES
     local rec
     if format == "jsonl" then
