@@ -23,9 +23,11 @@
  *    formula, so it is finite by construction and a round trip gives
  *    identical vectors.
  *
- *  - Custom stop words are stored as the extractor holds them (already
- *    normalised); tc_extractor_new normalises them again on reading, which
- *    leaves normalised words unchanged.
+ *  - Custom stop words are stored as they were given (not normalised: a
+ *    normalised word need not tokenise back to itself, see extractor.c);
+ *    reading rebuilds the set with tc_extractor_new, whose checks (valid
+ *    UTF-8, one token each, no words made to collide in the index) then
+ *    apply to the file's words, refused as TC_EFORMAT.
  */
 #include <limits.h>
 #include <math.h>

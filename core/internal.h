@@ -185,7 +185,8 @@ typedef struct tci_stopset {
 #define TCI_STOP_SLOT(key, mask) ((size_t)(((key) * 0x9E3779B97F4A7C15ull) >> 32) & (mask))
 
 TCI_FUNC int tci_stopset_build(tci_stopset *s, const tc_options *o, tc_workspace *ws);
-/* The same, naming a word that is not exactly one token (TC_EINVAL) in diag. */
+/* The same, with diag naming the problem: a word that is not valid UTF-8 or
+ * not exactly one token, or words made to collide in the index (TC_EINVAL). */
 TCI_FUNC int tci_stopset_build_diag(tci_stopset *s, const tc_options *o, tc_workspace *ws,
                                     tc_diag *diag);
 TCI_FUNC void tci_stopset_free(tci_stopset *s);
@@ -497,6 +498,11 @@ TCI_FUNC int tci_model_encode(const tc_model *m, unsigned char **out, size_t *le
  * magic and it differs, else 1; the loader stops reading a stream that
  * cannot be one (/dev/zero) instead of buffering it to the size limit. */
 TCI_FUNC int tci_model_magic_ok(const unsigned char *p, size_t n);
+/* The length field of a header in p[0..n) of this library's format
+ * version, or 0 while n does not cover it (or the magic or version is not
+ * ours): the loader refuses a stream declaring more than the size limit at
+ * once, instead of buffering it to the limit first. */
+TCI_FUNC uint64_t tci_model_declared_length(const unsigned char *p, size_t n);
 
 /* ====================================================================
  * Threads (parallel.c)

@@ -65,7 +65,8 @@ int tc_model_save(const tc_model *m, const char *path, tc_diag *diag) {
  * shrinks meanwhile (or a pipe) is still read correctly. Bytes that
  * cannot begin a model end the reading early: tc_model_from_bytes then
  * names the bad magic (a character device such as /dev/zero never ends,
- * and used to be buffered to the size limit first). */
+ * and used to be buffered to the size limit first), and so does a header
+ * whose length field is past the limit. */
 static int read_file(const char *path, unsigned char **out, size_t *len, tc_diag *diag) {
   struct stat st;
   unsigned char *buf = NULL, *nb;
@@ -92,9 +93,10 @@ static int read_file(const char *path, unsigned char **out, size_t *len, tc_diag
   buf = malloc(cap);
   for (;;) {
     ssize_t k;
-    if (buf && n == cap) {
-      nb = n > TCI_MODEL_MAX_BYTES ? NULL : realloc(buf, cap * 2);
-      if (nb) { buf = nb; cap *= 2; }
+    if (buf && n == cap) { /* grown up to one byte past the limit, which is then refused */
+      size_t grown = cap > TCI_MODEL_MAX_BYTES / 2 ? TCI_MODEL_MAX_BYTES + 1 : cap * 2;
+      nb = n > TCI_MODEL_MAX_BYTES ? NULL : realloc(buf, grown);
+      if (nb) { buf = nb; cap = grown; }
       else { free(buf); buf = NULL; }
     }
     if (!buf) {
@@ -115,6 +117,13 @@ static int read_file(const char *path, unsigned char **out, size_t *len, tc_diag
     if (k == 0) break;
     n += (size_t)k;
     if (!tci_model_magic_ok(buf, n)) break;
+    if (tci_model_declared_length(buf, n) > TCI_MODEL_MAX_BYTES) {
+      uint64_t declared = tci_model_declared_length(buf, n);
+      free(buf);
+      close(fd);
+      return tci_fail(diag, TC_ELIMIT, "load: %.160s says it is %llu bytes, more than the %zu a model may have",
+                      path, (unsigned long long)declared, TCI_MODEL_MAX_BYTES);
+    }
   }
   close(fd);
   if (n > TCI_MODEL_MAX_BYTES) {

@@ -576,6 +576,7 @@ static int read_pool(tci_reader *s, tci_kernel *k, size_t nf, tc_diag *diag) {
   if (n_nodes < n_sv || !tci_can_hold(s, n_nodes - n_sv, 12))
     return tci_fail(diag, TC_EFORMAT, "kernel: %llu nodes for %llu support vectors cannot fit in %zu bytes",
                     (unsigned long long)n_nodes, (unsigned long long)n_sv, tci_left(s));
+  if (n_nodes > SIZE_MAX / sizeof *k->nodes) return TC_ENOMEM; /* only where size_t is 32 bits */
   k->sv_start = malloc((n_sv ? n_sv : 1) * sizeof *k->sv_start);
   k->nodes = malloc((n_nodes ? n_nodes : 1) * sizeof *k->nodes);
   if (!k->sv_start || !k->nodes) return TC_ENOMEM;
@@ -663,6 +664,18 @@ static int read_calibration(tci_reader *s, tc_model *m, tc_diag *diag) {
 
 int tci_model_magic_ok(const unsigned char *p, size_t n) {
   return n < sizeof MAGIC || memcmp(p, MAGIC, sizeof MAGIC) == 0;
+}
+
+uint64_t tci_model_declared_length(const unsigned char *p, size_t n) {
+  tci_reader r;
+  uint64_t total;
+  if (n < HEADER_BYTES || memcmp(p, MAGIC, sizeof MAGIC) != 0) return 0;
+  tci_reader_init(&r, p, n);
+  tci_get_bytes(&r, sizeof MAGIC);
+  if (tci_get_u32(&r) != MODEL_VERSION) return 0;
+  tci_get_u32(&r); /* flags */
+  total = tci_get_u64(&r);
+  return total;
 }
 
 /* Magic and version first (the only fields every version keeps), so a

@@ -18,6 +18,12 @@
  *    one compare per probe), and the longer ones (only they are in
  *    `slots`) by a packed hash up to 16 bytes, FNV-1a beyond. Both tables
  *    are at most 1/8 full, so a miss nearly always ends at its first slot.
+ *  - Hash flooding: custom words come from model files of unknown origin,
+ *    and the hashes are public, so words can be chosen to share a slot
+ *    (160,000 of them took 6.9 s to index, and made every token that hashed
+ *    near them walk the cluster). No run of occupied slots may be longer
+ *    than MAX_RUN: such a set is refused, whatever built it (vocab.c has
+ *    the same rule for terms, with the arithmetic).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -89,6 +95,14 @@ static size_t long_hash(const char *w, size_t n) {
   return fnv1a(w, n);
 }
 
+/* The longest run of occupied slots a set may have. The tables are at
+ * most 1/8 full; with hashes modelled as random, a run of l slots needs l
+ * words homed in them, a mean of at most l/8, which the Chernoff bound
+ * makes at most exp(-l (1/8 - 1 - ln 1/8)) = exp(-1.204 l): over the at
+ * most 2^24 places a run can start (1,000,000 words, 2^23 slots) and every
+ * l > 64, 2^24 e^(-1.204 * 65) / (1 - e^-1.204) < 2e-27 per set. */
+#define MAX_RUN 64
+
 typedef struct word {
   char *p;
   size_t n;
@@ -115,8 +129,21 @@ void tci_stopset_free(tci_stopset *s) {
   memset(s, 0, sizeof *s);
 }
 
-/* Sort, drop duplicates and index the n words of w (taking their storage). */
-static int finish(tci_stopset *s, word *w, size_t n) {
+/* The longest run of non-zero entries in a table of mask + 1 slots,
+ * counted around the end (probes wrap). */
+#define LONGEST_RUN(table, mask, out)                                       \
+  do {                                                                      \
+    size_t i_, run_ = 0, best_ = 0;                                         \
+    for (i_ = 0; i_ <= 2 * (mask) + 1; i_++) {                              \
+      run_ = (table)[i_ & (mask)] ? run_ + 1 : 0;                           \
+      if (run_ > best_) best_ = run_;                                       \
+    }                                                                       \
+    (out) = best_;                                                          \
+  } while (0)
+
+/* Sort, drop duplicates and index the n words of w (taking their storage).
+ * TC_EINVAL (diag says why) when the words crowd the index (MAX_RUN). */
+static int finish(tci_stopset *s, word *w, size_t n, tc_diag *diag) {
   size_t i, k = 0, n_long = 0, slots = 8, slots8 = 8;
   qsort(w, n, sizeof *w, word_cmp);
   for (i = 0; i < n; i++) {
@@ -140,29 +167,42 @@ static int finish(tci_stopset *s, word *w, size_t n) {
     free(s->slots);
     free(s->keys8);
     memset(s, 0, sizeof *s);
-    return TC_ENOMEM;
+    return tci_fail(diag, TC_ENOMEM, "stopwords: out of memory");
   }
   s->n = k;
   s->mask = slots - 1;
   s->mask8 = slots8 - 1;
   s->max_len = 0;
   for (i = 0; i < k; i++) {
-    size_t h;
     s->words[i] = w[i].p;
     s->lens[i] = w[i].n;
     if (w[i].n > s->max_len) s->max_len = w[i].n;
+  }
+  for (i = 0; i < k; i++) {
+    size_t h, probes = 0;
     if (w[i].n > 8) {
       h = long_hash(w[i].p, w[i].n) & s->mask;
-      while (s->slots[h]) h = (h + 1) & s->mask;
+      while (s->slots[h] && ++probes <= MAX_RUN) h = (h + 1) & s->mask;
+      if (probes > MAX_RUN) break;
       s->slots[h] = (uint32_t)(i + 1);
     } else {
       uint64_t key = pack8(w[i].p, w[i].n);
       h = TCI_STOP_SLOT(key, s->mask8);
-      while (s->keys8[h]) h = (h + 1) & s->mask8;
+      while (s->keys8[h] && ++probes <= MAX_RUN) h = (h + 1) & s->mask8;
+      if (probes > MAX_RUN) break;
       s->keys8[h] = key;
     }
   }
-  return TC_OK;
+  if (i == k) {
+    size_t run, run8;
+    LONGEST_RUN(s->slots, s->mask, run);
+    LONGEST_RUN(s->keys8, s->mask8, run8);
+    if (run <= MAX_RUN && run8 <= MAX_RUN) return TC_OK;
+  }
+  tci_stopset_free(s);
+  return tci_fail(diag, TC_EINVAL,
+                  "stopwords: more than %d words crowd one run of the hash index "
+                  "(words made to collide)", MAX_RUN);
 }
 
 /* Copy the caller's words: the extractor's options point at the copies. */
@@ -207,6 +247,10 @@ int tci_stopset_build_diag(tci_stopset *s, const tc_options *o, tc_workspace *ws
       rc = tci_fail(diag, TC_EINVAL, "stopwords: word %zu is NULL", i + 1);
       break;
     }
+    if (!tci_utf8_valid(list[i], strlen(list[i]))) {
+      rc = tci_fail(diag, TC_EINVAL, "stopwords: word %zu is not valid UTF-8", i + 1);
+      break;
+    }
     rc = tci_tokenize(&opt, NULL, ws, list[i], strlen(list[i]), TCI_TEXT_NO_BOILERPLATE, &t);
     if (rc) {
       tci_fail(diag, rc, "stopwords: word %zu: %s", i + 1, tc_strerror(rc));
@@ -228,9 +272,9 @@ int tci_stopset_build_diag(tci_stopset *s, const tc_options *o, tc_workspace *ws
     w[i].p[w[i].n] = '\0';
   }
   if (rc == TC_OK) {
-    rc = finish(s, w, n);
-    if (rc == TC_OK && o->stopword_mode == TC_STOPWORDS_CUSTOM) rc = keep_given(s, list, n);
-    if (rc) {
+    rc = finish(s, w, n, diag);
+    if (rc == TC_OK && o->stopword_mode == TC_STOPWORDS_CUSTOM &&
+        (rc = keep_given(s, list, n)) != TC_OK) {
       tci_stopset_free(s);
       tci_fail(diag, rc, "stopwords: out of memory");
     }

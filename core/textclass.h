@@ -114,7 +114,8 @@ typedef struct tc_options {
   int max_token_bytes;  /* longer tokens are cut on a character boundary; default 64 */
   int stopword_mode;    /* TC_STOPWORDS_*; default TC_STOPWORDS_ENGLISH */
   const char *const *stopwords; /* TC_STOPWORDS_CUSTOM: the words (borrowed; copied and
-                                   normalised by tc_extractor_new) */
+                                   normalised by tc_extractor_new), each valid UTF-8
+                                   and one token; up to 1,000,000 (TC_MAX_STOPWORDS) */
   size_t n_stopwords;
   int stem;             /* TC_STEM_*: words made of a-z and apostrophes only are
                            stemmed, after stop words are removed; default

@@ -621,6 +621,186 @@ done:
   free(bytes);
 }
 
+/* ------------------------------------------------------- stop word index */
+
+/* The six-letter word number c ("aaaaaa", "baaaaa", ...) into w[7]. */
+static void word6(unsigned long c, char *w) {
+  int j;
+  for (j = 0; j < 6; j++, c /= 26) w[j] = (char)('a' + c % 26);
+  w[6] = '\0';
+}
+
+/* n distinct six-letter words into words (7 bytes each) whose packed key
+ * (stopwords.c: little-endian bytes) has home slot home + i * step (mod
+ * mask + 1) for word i: step 0 piles them on one slot, step 1 lays them
+ * side by side. The search starts at word number *from and moves it on. */
+static void homed_words(char *words, size_t n, size_t mask, size_t home, size_t step,
+                        unsigned long *from) {
+  size_t i;
+  for (i = 0; i < n; i++) {
+    char *w = words + 7 * i;
+    for (;; (*from)++) {
+      uint64_t key = 0;
+      int j;
+      word6(*from, w);
+      for (j = 0; j < 6; j++) key |= (uint64_t)(unsigned char)w[j] << (8 * j);
+      if (TCI_STOP_SLOT(key, mask) == ((home + i * step) & mask)) break;
+    }
+    (*from)++;
+  }
+}
+
+/* Build a custom stop set of the n words (7 bytes each) of words. */
+static int build_stop(tc_workspace *ws, const char *words, size_t n, tci_stopset *s, tc_diag *d) {
+  const char **list = malloc(n * sizeof *list);
+  tc_options o;
+  size_t i;
+  int rc;
+  if (!list) return TC_ENOMEM;
+  for (i = 0; i < n; i++) list[i] = words + 7 * i;
+  tc_options_init(&o);
+  o.stopword_mode = TC_STOPWORDS_CUSTOM;
+  o.stopwords = list;
+  o.n_stopwords = n;
+  rc = tci_stopset_build_diag(s, &o, ws, d);
+  free(list);
+  return rc;
+}
+
+/* Regression: custom stop words come from model files too, and words
+ * chosen to share a slot made indexing quadratic and every lookup near
+ * them slow (160,000 took 6.9 s to load). A run of 64 slots is allowed,
+ * 65 is refused, whether piled on one slot or side by side. */
+TEST(stop_words_made_to_collide_are_refused) {
+  char *words = malloc(7 * 80);
+  tc_workspace *ws = NULL;
+  tci_stopset s;
+  tc_diag d;
+  unsigned long from = 0;
+  size_t i;
+  CHECK(words != NULL);
+  CHECK_OK(tc_workspace_new(&ws));
+  if (!words || !ws) goto done;
+  homed_words(words, 64, 511, 5, 0, &from); /* 64 words: 512 slots */
+  CHECK_OK(build_stop(ws, words, 64, &s, &d));
+  for (i = 0; i < 64; i++) CHECK(tci_stopset_has(&s, words + 7 * i, 6));
+  tci_stopset_free(&s);
+  homed_words(words, 65, 1023, 5, 0, &from); /* 65 words: 1024 slots */
+  CHECK_EQ_INT(build_stop(ws, words, 65, &s, &d), TC_EINVAL);
+  CHECK(strstr(d.message, "stopwords: more than 64 words crowd one run of the hash index") != NULL);
+  CHECK_EQ_INT(s.n, 0);
+  homed_words(words, 65, 1023, 1000, 1, &from); /* side by side, across the end */
+  CHECK_EQ_INT(build_stop(ws, words, 65, &s, &d), TC_EINVAL);
+  CHECK(strstr(d.message, "crowd one run") != NULL);
+  homed_words(words, 64, 511, 500, 1, &from);
+  CHECK_OK(build_stop(ws, words, 64, &s, &d));
+  tci_stopset_free(&s);
+done:
+  tc_workspace_free(ws);
+  free(words);
+}
+
+/* Lists of real shape pass the bound: 200,000 numbered words, half of
+ * them longer than 8 bytes (the other index), and all are found. */
+TEST(stop_word_lists_of_200k_words) {
+  enum { N = 200000 };
+  char *bytes = malloc((size_t)N * 16);
+  const char **list = malloc(N * sizeof *list);
+  tc_workspace *ws = NULL;
+  tci_stopset s;
+  tc_options o;
+  tc_diag d;
+  size_t i, found = 0;
+  CHECK(bytes && list);
+  CHECK_OK(tc_workspace_new(&ws));
+  if (!bytes || !list || !ws) goto done;
+  for (i = 0; i < N; i++) {
+    list[i] = bytes + 16 * i;
+    snprintf(bytes + 16 * i, 16, i % 2 ? "w%zu" : "longword%zu", i);
+  }
+  tc_options_init(&o);
+  o.stopword_mode = TC_STOPWORDS_CUSTOM;
+  o.stopwords = list;
+  o.n_stopwords = N;
+  CHECK_OK(tci_stopset_build_diag(&s, &o, ws, &d));
+  for (i = 0; i < N; i++) found += tci_stopset_has(&s, list[i], strlen(list[i]));
+  CHECK_EQ_INT(found, N);
+  tci_stopset_free(&s);
+done:
+  tc_workspace_free(ws);
+  free(list);
+  free(bytes);
+}
+
+/* Each word of a custom list is valid UTF-8: the file format says every
+ * string is, so a list that was not could be saved but never loaded. */
+TEST(stop_words_must_be_utf8) {
+  static const char *const bad[] = {"alpha", "\xffhe"};
+  tc_options o;
+  tc_extractor *ex = NULL;
+  tc_diag d;
+  tc_options_init(&o);
+  o.stopword_mode = TC_STOPWORDS_CUSTOM;
+  o.stopwords = bad;
+  o.n_stopwords = 2;
+  CHECK_EQ_INT(tc_extractor_new(&o, &ex, &d), TC_EINVAL);
+  CHECK(strstr(d.message, "stopwords: word 2 is not valid UTF-8") != NULL);
+  CHECK(ex == NULL);
+}
+
+/* The same two refusals when the words come from a model's bytes: a saved
+ * extractor whose words are overwritten in place (same lengths) with words
+ * made to collide, or with a byte that is not UTF-8. */
+TEST(loading_refuses_colliding_or_invalid_stop_words) {
+  enum { N = 65 };
+  char *words = malloc(7 * N), *colliding = malloc(7 * N);
+  const char *list[N];
+  tc_options o = small_options();
+  tc_extractor *ex = NULL, *back = NULL;
+  unsigned char *p = NULL;
+  size_t n = 0, i, at;
+  unsigned long from = 0;
+  tc_diag d;
+  CHECK(words && colliding);
+  if (!words || !colliding) goto done;
+  for (i = 0; i < N; i++) {
+    word6(100000 + 7919 * i, words + 7 * i); /* spread out */
+    list[i] = words + 7 * i;
+  }
+  homed_words(colliding, N, 1023, 7, 0, &from);
+  o.stopword_mode = TC_STOPWORDS_CUSTOM;
+  o.stopwords = list;
+  o.n_stopwords = N;
+  ex = fitted(&o);
+  CHECK(ex != NULL);
+  if (!ex) goto done;
+  CHECK_OK(tc_extractor_to_bytes(ex, &p, &n));
+  CHECK_OK(tc_extractor_from_bytes(p, n, &back, &d));
+  tc_extractor_free(back);
+  back = NULL;
+  for (i = 0; i < N; i++) { /* each word is stored as a u32 length 6, then its bytes */
+    for (at = 4; at + 6 <= n; at++)
+      if (memcmp(p + at, words + 7 * i, 6) == 0 && memcmp(p + at - 4, "\6\0\0\0", 4) == 0) break;
+    CHECK(at + 6 <= n);
+    if (at + 6 <= n) memcpy(p + at, colliding + 7 * i, 6);
+  }
+  CHECK_EQ_INT(tc_extractor_from_bytes(p, n, &back, &d), TC_EFORMAT);
+  CHECK(strstr(d.message, "crowd one run") != NULL);
+  CHECK(back == NULL);
+  for (at = 4; at + 6 <= n; at++)
+    if (memcmp(p + at, colliding, 6) == 0) break;
+  CHECK(at + 6 <= n);
+  if (at + 6 <= n) p[at] = 0xFF;
+  CHECK_EQ_INT(tc_extractor_from_bytes(p, n, &back, &d), TC_EFORMAT);
+  CHECK(strstr(d.message, "not valid UTF-8") != NULL);
+  CHECK(back == NULL);
+done:
+  tc_extractor_free(ex);
+  free(p);
+  free(words);
+  free(colliding);
+}
+
 int main(void) {
   RUN(round_trips_are_identical);
   RUN(unfitted_and_bad_arguments);
@@ -632,5 +812,9 @@ int main(void) {
   RUN(vocabulary_index_of_many_buckets);
   RUN(vocabulary_refuses_terms_sharing_a_hash);
   RUN(vocabulary_refuses_a_crowded_run);
+  RUN(stop_words_made_to_collide_are_refused);
+  RUN(stop_word_lists_of_200k_words);
+  RUN(stop_words_must_be_utf8);
+  RUN(loading_refuses_colliding_or_invalid_stop_words);
   return check_report();
 }

@@ -1287,6 +1287,23 @@ TEST(load_failures) {
   CHECK_EQ_INT(tc_model_load("/dev/zero", &r, &d), TC_EFORMAT);
   CHECK(r == NULL);
   CHECK(strstr(d.message, "bad magic") != NULL);
+#ifdef __linux__
+  {
+    /* a stream (no size to stat) whose header says it is larger than any
+     * model may be: refused by its header, not read to the limit first */
+    unsigned char header[32] = "TEXTCLAS\3\0\0\0\0\0\0\0\0\0\0\x80\2";
+    int fds[2];
+    char fd_path[64];
+    CHECK(pipe(fds) == 0);
+    CHECK(write(fds[1], header, sizeof header) == (ssize_t)sizeof header);
+    close(fds[1]);
+    snprintf(fd_path, sizeof fd_path, "/proc/self/fd/%d", fds[0]);
+    memset(&d, 0, sizeof d);
+    CHECK_EQ_INT(tc_model_load(fd_path, &r, &d), TC_ELIMIT);
+    CHECK(strstr(d.message, "says it is 10737418240 bytes, more than the 1073741824") != NULL);
+    close(fds[0]);
+  }
+#endif
   CHECK_EQ_INT(tc_model_load(NULL, &r, &d), TC_EINVAL);
   CHECK_EQ_INT(tc_model_load(path, NULL, &d), TC_EINVAL);
 }
