@@ -130,8 +130,10 @@ describe("readers on damaged input", function()
         -- whose lines are not those of its bytes)
         local utf16 = s:find("^\xfe\xff") or s:find("^\xff\xfe")
         if case.lines and not utf16 then
-          -- a NUL in the first 8 KB makes the whole file one "binary file" record
-          local binary = s:sub(1, 8192):find("\0", 1, true)
+          -- a NUL in the first line with any bytes (within the first 8 KB)
+          -- makes the whole file one "binary file" record; a later one is
+          -- its own record's error
+          local binary = s:sub(1, 8192):match("^[\r\n]*([^\n]*)"):find("\0", 1, true)
           local blank_lines = 0
           if reader == "labelled" then  -- train's readers hold no record for a blank line
             for line in (s:sub(-1) == "\n" and s or s .. "\n"):gmatch("(.-)\n") do

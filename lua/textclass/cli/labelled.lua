@@ -74,9 +74,10 @@ function M.read(src, fmt, opts, emit, counter)
 
   local f, head = stream.open(src)
   if not f then emit({ id = src.path, where = src.path, error = head }); return end
-  if head:find("\0", 1, true) then
+  local binary = records.binary_head(head)
+  if binary then
     stream.close(src, f)
-    emit({ id = src.path, where = src.path, error = records.binary_file(head) })
+    emit({ id = src.path, where = src.path, error = binary })
     return
   end
   local next_line = stream.lines(f, head, counter, src, records.line_limit(opts))

@@ -60,6 +60,17 @@ function M.binary_file(head)
                        "convert it to UTF-8, iconv -f %s -t UTF-8)", order, order)
 end
 
+--- The error of a record file (JSONL, CSV, TSV, lines, fastText) whose
+-- sniffed head shows it is not text, or nil. Only the head's first line
+-- with any bytes decides: binary formats, UTF-16 and UTF-32 have NUL bytes
+-- there, while a NUL in a later line is one damaged record of a text file
+-- (a crash can leave a run of NULs), read as that record's error, as from
+-- a pipe, which is not sniffed: the other records are not lost with it.
+function M.binary_head(head)
+  if head:match("^[\r\n]*([^\n]*)"):find("\0", 1, true) then return M.binary_file(head) end
+  return nil
+end
+
 --- Why these bytes cannot be an article, or nil: too large, or binary.
 -- `whole_file` words the binary case for a file ("binary file") rather
 -- than a record.
@@ -316,11 +327,14 @@ function M.field_error(value, name)
 end
 
 --- One JSONL line as an object, or nil and the problem (a blank line, which
--- still stands for a record, is named as such rather than by the parser).
+-- still stands for a record, is named as such rather than by the parser,
+-- and so is a NUL byte).
 -- lua-cjson decodes an array to a table too: only text starting with "{"
 -- is an object.
 function M.json_object(line)
   if not line:find("%S") then return nil, "empty line (no JSON object)" end
+  -- (JSON has no raw NUL: the record is damaged, not misspelt)
+  if line:find("\0", 1, true) then return nil, "binary data (NUL byte)" end
   local obj, jerr = util.json_decode(line)
   if type(obj) == "table" and line:find("^%s*{") then return obj end
   return nil, obj == nil and ("not JSON: " .. tostring(jerr)) or "not a JSON object"

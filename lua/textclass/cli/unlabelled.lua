@@ -171,10 +171,11 @@ function M.read(src, fmt, opts, emit, counter)
     return
   end
 
-  if head:find("\0", 1, true) then
+  local binary = records.binary_head(head)
+  if binary then
     stream.close(src, f)
     counter.bytes = counter.bytes + (src.size or #head)
-    emit({ id = src.path, error = records.binary_file(head) })
+    emit({ id = src.path, error = binary })
     return
   end
   local next_line = stream.lines(f, head, counter, src, records.line_limit(opts))
