@@ -28,7 +28,9 @@
  *  - The <title> comes first, as its own paragraph, only on a page
  *    without an <h1>: a news page's <title> is its headline plus the
  *    site's name ("... | Example News"), and the site's name is house
- *    style, not topic. The <h1> is the article's own headline.
+ *    style, not topic. The <h1> is the article's own headline. Both are
+ *    found by the reader of markup the text pass uses (read_markup), so
+ *    one in a comment, a script or an attribute value does not count.
  *
  *  - Character references: numeric ones (&#233; &#xE9;, with the HTML
  *    rule that 128-159 mean Windows-1252's characters) and the named ones
@@ -622,6 +624,62 @@ static void put_run(out *o, const unsigned char *p, const unsigned char *stop) {
   put_page_text(o, p, (size_t)(stop - p));
 }
 
+/* One piece of markup at a '<' (what read_markup found). */
+typedef struct markup {
+  int kind;                     /* an element's kind (INLINE, BLOCK, ...), or NOT_A_TAG */
+  int closing;                  /* </name> */
+  int self_closing;             /* <name ... /> */
+  const unsigned char *name;    /* the element's name (kind >= 0) */
+  size_t name_len;
+  const unsigned char *content; /* an opening RAW or TITLE tag: its content, skipped */
+  const unsigned char *content_end;
+} markup;
+
+enum { NOT_A_TAG = -1, COMMENT = -2 }; /* COMMENT: also <!...> and <?...> declarations */
+
+/* Read the markup at lt (a '<'): a comment or declaration, a tag, or a
+ * '<' that starts no tag (page text). Returns where the walk goes on: past
+ * the markup, and past the content of a raw-text or title element, which
+ * runs to its closing tag. The one reader of markup, so the title found
+ * first (find_title) is the one the text pass skips. */
+static const unsigned char *read_markup(const unsigned char *lt, const unsigned char *end, markup *m) {
+  const unsigned char *p = lt, *q;
+  int ignored;
+  m->content = m->content_end = NULL;
+  if (end - p >= 4 && memcmp(p, "<!--", 4) == 0) { /* a comment */
+    const unsigned char *c = find_ci(p + 4, end, "-->");
+    m->kind = COMMENT;
+    return c < end ? c + 3 : end;
+  }
+  if (end - p >= 2 && (p[1] == '!' || p[1] == '?')) { /* a declaration */
+    const unsigned char *c = memchr(p, '>', (size_t)(end - p));
+    m->kind = COMMENT;
+    return c ? c + 1 : end;
+  }
+  m->closing = end - p >= 2 && p[1] == '/';
+  m->self_closing = 0;
+  m->name = q = p + 1 + m->closing;
+  while (q < end && name_char(*q)) q++;
+  m->name_len = (size_t)(q - m->name);
+  if (q == m->name || !((*m->name >= 'a' && *m->name <= 'z') || (*m->name >= 'A' && *m->name <= 'Z'))) {
+    m->kind = NOT_A_TAG;
+    return p + 1;
+  }
+  m->kind = kind_of(m->name, m->name_len);
+  p = tag_end(q, end, &m->self_closing);
+  if ((m->kind == RAW || m->kind == TITLE) && !m->closing && !m->self_closing) {
+    char close[24] = "</"; /* RAW and TITLE names are at most 8 bytes */
+    size_t k;
+    memcpy(close + 2, m->name, m->name_len);
+    close[2 + m->name_len] = '\0';
+    for (k = 2; close[k]; k++) close[k] = (char)lower((unsigned char)close[k]);
+    m->content = p;
+    m->content_end = p = find_ci(p, end, close);
+    if (p < end) p = tag_end(p + strlen(close), end, &ignored);
+  }
+  return p;
+}
+
 /* One pass over the page into o. */
 static void convert(out *o, const unsigned char *p, const unsigned char *end, const unsigned char *title,
                     size_t title_len) {
@@ -631,70 +689,49 @@ static void convert(out *o, const unsigned char *p, const unsigned char *end, co
   }
   while (p < end) {
     const unsigned char *lt = memchr(p, '<', (size_t)(end - p)), *stop = lt ? lt : end;
+    markup m;
     put_run(o, p, stop); /* text up to the next tag */
     if (!lt) break;
-    p = lt;
-    if (end - p >= 4 && memcmp(p, "<!--", 4) == 0) { /* a comment */
-      const unsigned char *c = find_ci(p + 4, end, "-->");
-      p = c < end ? c + 3 : end;
-    } else if (end - p >= 2 && (p[1] == '!' || p[1] == '?')) { /* a declaration */
-      const unsigned char *c = memchr(p, '>', (size_t)(end - p));
-      p = c ? c + 1 : end;
-    } else {
-      int closing = end - p >= 2 && p[1] == '/', self_closing, kind;
-      const unsigned char *name = p + 1 + closing, *q = name;
-      while (q < end && name_char(*q)) q++;
-      if (q == name || !((*name >= 'a' && *name <= 'z') || (*name >= 'A' && *name <= 'Z'))) {
-        put_page_text(o, p, 1); /* a '<' that starts no tag: text */
-        p++;
-        continue;
-      }
-      kind = kind_of(name, (size_t)(q - name));
-      p = tag_end(q, end, &self_closing);
-      switch (kind) {
-      case BLOCK: put_break(o, 2); break;
-      case LINE_BREAK: put_break(o, 1); break;
-      case CELL: o->space = 1; break;
-      case PRE:
-        put_break(o, 2);
-        if (closing) o->pre = o->pre > 0 ? o->pre - 1 : 0;
-        else if (!self_closing) o->pre++;
-        break;
-      case HIDDEN:
-        if (closing) o->hidden = o->hidden > 0 ? o->hidden - 1 : 0;
-        else if (!self_closing) o->hidden++;
-        put_break(o, 2);
-        break;
-      case RAW:
-      case TITLE:
-        if (!closing && !self_closing) { /* skip to the closing tag (the title is taken apart) */
-          char close[24] = "</"; /* RAW and TITLE names are at most 8 bytes */
-          size_t k = (size_t)(q - name);
-          memcpy(close + 2, name, k);
-          close[2 + k] = '\0';
-          for (k = 2; close[k]; k++) close[k] = (char)lower((unsigned char)close[k]);
-          p = find_ci(p, end, close);
-          if (p < end) p = tag_end(p + strlen(close), end, &self_closing);
-        }
-        if (kind == TITLE) put_break(o, 2);
-        break;
-      default: break;
-      }
+    p = read_markup(lt, end, &m);
+    switch (m.kind) {
+    case NOT_A_TAG: put_page_text(o, lt, 1); break;
+    case BLOCK: put_break(o, 2); break;
+    case LINE_BREAK: put_break(o, 1); break;
+    case CELL: o->space = 1; break;
+    case PRE:
+      put_break(o, 2);
+      if (m.closing) o->pre = o->pre > 0 ? o->pre - 1 : 0;
+      else if (!m.self_closing) o->pre++;
+      break;
+    case HIDDEN:
+      if (m.closing) o->hidden = o->hidden > 0 ? o->hidden - 1 : 0;
+      else if (!m.self_closing) o->hidden++;
+      put_break(o, 2);
+      break;
+    case TITLE: put_break(o, 2); break; /* its content was skipped: it comes first, or not at all */
+    default: break;
     }
   }
 }
 
-/* The text of the page's first <title>, or NULL. */
+/* The content of the page's first <title> element, or NULL when there is
+ * none or the page has an <h1> (found as the text pass finds tags: not in
+ * comments, scripts or attribute values). */
 static const unsigned char *find_title(const unsigned char *p, const unsigned char *end, size_t *len) {
-  const unsigned char *t = find_ci(p, end, "<title"), *body, *close;
-  int self_closing;
+  const unsigned char *title = NULL, *lt;
   *len = 0;
-  if (t == end || (t + 6 < end && name_char(t[6]))) return NULL;
-  body = tag_end(t + 6, end, &self_closing);
-  if (self_closing || body >= end) return NULL;
-  close = find_ci(body, end, "</title");
-  *len = (size_t)(close - body);
-  return body;
+  while (p < end && (lt = memchr(p, '<', (size_t)(end - p))) != NULL) {
+    markup m;
+    p = read_markup(lt, end, &m);
+    if (m.kind == TITLE && m.content && !title) {
+      title = m.content;
+      *len = (size_t)(m.content_end - m.content);
+    } else if (m.kind == BLOCK && !m.closing && m.name_len == 2 && lower(m.name[0]) == 'h' && m.name[1] == '1') {
+      *len = 0;
+      return NULL; /* the page's own heading says it */
+    }
+  }
+  return title;
 }
 
 int tc_html_text(tc_workspace *ws, const char *html, size_t len, const char **out_text, size_t *out_len) {
@@ -722,7 +759,6 @@ int tc_html_text(tc_workspace *ws, const char *html, size_t len, const char **ou
   if ((rc = tci_buf_reserve(&ws->html, 2 * len + 3, 1)) != TC_OK) return rc;
   end = p + len;
   title = find_title(p, end, &title_len);
-  if (title && find_ci(p, end, "<h1") < end) title_len = 0; /* the page's own heading says it */
   memset(&o, 0, sizeof o);
   o.p = ws->html.p;
   o.drop = 1;

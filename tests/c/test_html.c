@@ -66,6 +66,14 @@ TEST(title_comes_first) {
   HTML("<title>Story | Example News</title><h1>Story</h1><p>Body</p>", "Story\n\nBody");
   HTML("<title>t</title><title>second</title><p>b</p>", "t\n\nb");
   HTML("<titles>not a title</titles>", "not a title");
+  /* regression: the title and the <h1> were found by a plain search, so a
+   * <title> or <h1> in a comment, a script or an attribute value counted */
+  HTML("<html><!-- <title>Old title</title> --><p>Body text here.</p>", "Body text here.");
+  HTML("<script>var t = \"<title>football results</title>\";</script><p>Body</p>", "Body");
+  HTML("<a href=<title>Breaking story</title>link</a>", "Breaking story\n\nlink"); /* once */
+  HTML("<titlebar x>menu</titlebar><title>Real</title><p>b</p>", "Real\n\nmenu\n\nb");
+  HTML("<title>Story | Site</title><!-- <h1>x</h1> --><p>Body</p>", "Story | Site\n\nBody");
+  HTML("<title/><title>Second</title><p>b</p>", "Second\n\nb");
 }
 
 TEST(character_references) {
