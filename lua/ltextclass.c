@@ -351,6 +351,13 @@ static int load_path(lua_State *L, const char *path, const char *label) {
   return 1;
 }
 
+/* load_path's results, and the path after a model it pushed. */
+static int loaded_from(lua_State *L, int nresults, const char *path) {
+  if (nresults != 1) return nresults;
+  lua_pushstring(L, path);
+  return 2;
+}
+
 /***
  * Load a model file.
  * @function load
@@ -371,6 +378,7 @@ static int tcl_load(lua_State *L) {
  * that exists is loaded.
  * @function default
  * @return model
+ * @return the path it was loaded from (the command line refuses to write there)
  * @return[2] nil, message naming the paths tried, code
  */
 static int tcl_default(lua_State *L) {
@@ -389,11 +397,11 @@ static int tcl_default(lua_State *L) {
   tcl_check_nargs(L, 0);
   if (env && *env) {
     lua_pushfstring(L, "TEXTCLASS_MODEL=%s", env);
-    return load_path(L, env, lua_tostring(L, -1));
+    return loaded_from(L, load_path(L, env, lua_tostring(L, -1)), env);
   }
   for (i = 0; builtin[i]; i++) {
     struct stat st;
-    if (stat(builtin[i], &st) == 0) return load_path(L, builtin[i], NULL);
+    if (stat(builtin[i], &st) == 0) return loaded_from(L, load_path(L, builtin[i], NULL), builtin[i]);
   }
   luaL_buffinit(L, &tried);
   luaL_addstring(&tried, "no model found (tried");

@@ -289,15 +289,15 @@ describe("tc.default", function()
     f:write([[
       local tc = require "textclass"
       local m, msg = tc.default()
-      if m then print("model " .. #m:labels()) else print("fail " .. msg) end
+      if m then print("model " .. #m:labels() .. " " .. msg) else print("fail " .. msg) end
     ]])
     f:close()
   end)
 
-  it("loads $TEXTCLASS_MODEL", function()
+  it("loads $TEXTCLASS_MODEL, and returns its path", function()
     local ok, out, err = H.run(script, {}, { TEXTCLASS_MODEL = H.model_path() })
     assert.is_true(ok, err)
-    assert.equal("model 4\n", out)
+    assert.equal("model 4 " .. H.model_path() .. "\n", out)
   end)
 
   it("returns nil, message naming $TEXTCLASS_MODEL when it cannot be loaded", function()
@@ -313,7 +313,7 @@ describe("tc.default", function()
       assert.matches("news%.model", out)
       assert.matches("TEXTCLASS_MODEL", out)
     else
-      assert.matches("^model %d+\n$", out)
+      assert.matches("^model %d+ /[^\n]*/news%.model\n$", out)
     end
   end)
 
