@@ -869,12 +869,63 @@ describe("textclass outputs that are also inputs", function()
     assert.equal(slurp(model()), slurp(TMP .. "/copy.model"))
   end)
 
-  it("a symbolic link given as the output is replaced itself, so its target is no input at risk", function()
-    spit(TMP .. "/target.jsonl", slurp(D .. "/test.jsonl"))
+  it("a symbolic link given as the output is refused when it leads to an input, which stays as it was", function()
+    local data = slurp(D .. "/test.jsonl")
+    spit(TMP .. "/target.jsonl", data)
     os.execute("ln -sf target.jsonl " .. TMP .. "/out-link.jsonl")
     local r = run("eval -q -m " .. model() .. " --errors " .. TMP .. "/out-link.jsonl " .. TMP .. "/target.jsonl")
-    assert.equal(0, r.code)
-    assert.equal(slurp(D .. "/test.jsonl"), slurp(TMP .. "/target.jsonl"))
+    assert.equal(2, r.code)
+    assert.matches("^textclass: %-%-errors [^\n]*out%-link%.jsonl: it is a symbolic link to the input [^\n]*target%.jsonl\n", r.err)
+    r = run("train -q --min-df 1 -o " .. TMP .. "/out-link.jsonl " .. TMP .. "/target.jsonl")
+    assert.equal(2, r.code)
+    assert.equal(data, slurp(TMP .. "/target.jsonl"))
+    assert.equal("target.jsonl", io.popen("readlink " .. TMP .. "/out-link.jsonl"):read("l"))
+  end)
+
+  it("eval --errors refuses the model or classifier it reads: -c without -m, and the default model", function()
+    spit(TMP .. "/clf.lua", slurp(D .. "/always-sport.lua"))
+    local r = run("eval -q -c " .. TMP .. "/clf.lua --errors " .. TMP .. "/clf.lua " .. D .. "/test.jsonl")
+    assert.equal(2, r.code)
+    assert.matches("^textclass: %-%-errors [^\n]*clf%.lua: it is also an input, which it would replace\n", r.err)
+    assert.equal(slurp(D .. "/always-sport.lua"), slurp(TMP .. "/clf.lua"))
+
+    -- no -m: the model $TEXTCLASS_MODEL names, by another spelling
+    spit(TMP .. "/default.model", slurp(model()))
+    r = run("eval -q --errors " .. TMP .. "/./default.model " .. D .. "/test.jsonl",
+            { env = "TEXTCLASS_MODEL=" .. TMP .. "/default.model " })
+    assert.equal(2, r.code)
+    assert.matches("^textclass: %-%-errors [^\n]*default%.model: it is the input [^\n]*default%.model, which it would replace\n", r.err)
+    assert.equal(slurp(model()), slurp(TMP .. "/default.model"))
+  end)
+
+  it("train -o and eval --errors refuse a file found in a DATA folder, naming it and the folder", function()
+    local dir = TMP .. "/folder-data"
+    os.execute("rm -rf " .. dir .. " && cp -r " .. D .. "/train_folder " .. dir)
+    local article = dir .. "/sport/03.txt"
+    local text = slurp(article)
+    local r = run("train -q --min-df 1 -o " .. article .. " " .. dir)
+    assert.equal(2, r.code)
+    assert.equal("textclass: -o " .. article .. ": it is " .. article .. ", a file of the DATA folder " .. dir ..
+                 ", which it would replace\n", r.err:match("^[^\n]*\n"))
+    assert.equal(text, slurp(article))
+    r = run("eval -q -m " .. model() .. " --errors " .. dir .. "/other/../sport/03.txt " .. dir .. "/")
+    assert.equal(2, r.code)
+    assert.matches("^textclass: %-%-errors [^\n]*: it is [^\n]*/sport/03%.txt, a file of the DATA folder [^\n]*, which it would replace\n", r.err)
+    assert.equal(text, slurp(article))
+
+    -- a file in the folder that is not read (outside a label sub-folder) may be replaced
+    spit(dir .. "/old.model", "not read")
+    r = run("train -q --skip-bad --min-df 1 -o " .. dir .. "/old.model " .. dir)
+    assert.equal(0, r.code, r.err)
+  end)
+
+  it("train -o refuses the file stdin (-) is redirected from", function()
+    local data = slurp(D .. "/train.jsonl")
+    spit(TMP .. "/stdin.jsonl", data)
+    local r = run("train -q --min-df 1 -o " .. TMP .. "/stdin.jsonl -", { stdin_file = TMP .. "/stdin.jsonl" })
+    assert.equal(2, r.code)
+    assert.matches("^textclass: %-o [^\n]*stdin%.jsonl: it is the file on stdin %(%-%), which it would replace\n", r.err)
+    assert.equal(data, slurp(TMP .. "/stdin.jsonl"))
   end)
 end)
 

@@ -47,12 +47,12 @@ function M.open(opts)
   end
   local tc = load_module()
   local cls = require "textclass.classifier"
-  local obj, name, err
+  local obj, name, err, path
   if opts.classifier then
     -- -c always means Lua, whatever the file is called
     obj, err = cls.load_lua(opts.classifier)
     if not obj then util.fail("%s", err) end
-    name = opts.classifier
+    name, path = opts.classifier, opts.classifier
   else
     local model
     if opts.model then
@@ -66,17 +66,19 @@ function M.open(opts)
         end
         util.fail("%s", err)
       end
-      name = opts.model
+      name, path = opts.model, opts.model
     else
-      model, err = tc.default()
+      local found
+      model, found = tc.default()   -- the model and its path, or nil and why
       if not model then
-        util.fail("no model given and the shipped model cannot be loaded (%s); use -m MODEL", tostring(err))
+        util.fail("no model given and the shipped model cannot be loaded (%s); use -m MODEL", tostring(found))
       end
-      name = "the shipped news model"
+      name, path = "the shipped news model", found
     end
     obj = cls.wrap(model, name)
   end
-  local c = { obj = obj, model = obj.model, name = name, lua = obj.kind == "lua" }
+  -- path: the file read (the default model's too), which no output may replace
+  local c = { obj = obj, model = obj.model, name = name, path = path, lua = obj.kind == "lua" }
   -- a multi-class model always chooses its top label: --threshold would
   -- change nothing, so say so rather than let it look applied
   if opts.threshold and c.model and not c.model:info().multilabel then

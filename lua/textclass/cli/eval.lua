@@ -56,15 +56,12 @@ function M.run(opts, operands)
   if #operands == 0 then util.usage_error("no DATA given (files, folders, or - for JSONL on stdin)") end
   inputs.count_stdin(operands)
   inputs.check_labelled_operands(operands, opts.input)
-
-  if opts.errors then
-    util.refuse_input_as_output("--errors", opts.errors, util.concat(operands, { opts.model, opts.classifier }))
-  end
+  local sources = inputs.sources(operands, true)
   local clf = classifier.open(opts)
+  if opts.errors then util.refuse_input_as_output("--errors", opts.errors, sources, clf.path) end
   local errors_out <close> = opts.errors and open_errors(opts.errors)
 
   local acc = tc.metrics(clf:labels())
-  local sources = inputs.sources(operands, true)
   local bar = progress.new({ total = inputs.total_size(sources), quiet = opts.quiet })
   local read = inputs.read_options(opts)
   read.multilabel = true   -- gold label sets of any size are scored

@@ -3,10 +3,10 @@
 -- Operands are files, folders (walked recursively, entries in byte order,
 -- hidden entries and saved pages' resource folders skipped, symlink loops
 -- cut) and "-" for stdin. A source
--- is { path, stdin = bool, size = bytes|nil, error = message|nil,
--- folder = root|nil, label = name|nil }; one that cannot be read carries
--- its error, so it still stands for one record. Nothing is opened here
--- (textclass.cli.stream reads the sources).
+-- is { path, stdin = bool, size = bytes|nil, dev, ino (a regular file),
+-- error = message|nil, folder = root|nil, label = name|nil }; one that
+-- cannot be read carries its error, so it still stands for one record.
+-- Nothing is opened here (textclass.cli.stream reads the sources).
 
 local lfs = require "lfs"
 local util = require "textclass.cli.util"
@@ -30,9 +30,15 @@ local function page_resources(name, names)
   return page ~= nil and (names[page .. ".html"] or names[page .. ".htm"] or names[page .. ".xhtml"]) ~= nil
 end
 
--- Walk a folder, appending { path =, size = } for every regular file and
--- { path =, error = } for entries that cannot be read or are not regular
--- files (FIFOs, sockets, devices).
+-- A source for the regular file at path, with attributes attr (its dev
+-- and ino: util.refuse_input_as_output compares outputs with them).
+local function file_source(path, attr, label)
+  return { path = path, size = attr.size, dev = attr.dev, ino = attr.ino, label = label }
+end
+
+-- Walk a folder, appending { path =, size =, dev =, ino = } for every
+-- regular file and { path =, error = } for entries that cannot be read or
+-- are not regular files (FIFOs, sockets, devices).
 local function walk(dir, out, seen, label)
   local attr = lfs.attributes(dir)
   if attr then
@@ -52,11 +58,12 @@ local function walk(dir, out, seen, label)
   table.sort(names)
   for _, name in ipairs(names) do
     local path = dir:sub(-1) == "/" and (dir .. name) or (dir .. "/" .. name)
-    local mode, err, code = lfs.attributes(path, "mode")
+    local attr, err, code = lfs.attributes(path)
+    local mode = attr and attr.mode
     if mode == "directory" then
       if not page_resources(name, present) then walk(path, out, seen, label) end
     elseif mode == "file" then
-      out[#out + 1] = { path = path, size = lfs.attributes(path, "size"), label = label }
+      out[#out + 1] = file_source(path, attr, label)
     elseif mode == nil then
       -- the system's reason (a link to itself: "Too many levels of symbolic links")
       local msg = util.sys_message(err or "cannot read")
@@ -100,8 +107,10 @@ function M.sources(operands, labelled)
         else
           walk(p, out, {}, nil)
         end
+      elseif attr.mode == "file" then
+        out[#out + 1] = file_source(p, attr)
       else
-        out[#out + 1] = { path = p, size = attr.mode == "file" and attr.size or nil }
+        out[#out + 1] = { path = p }
       end
     end
   end

@@ -206,11 +206,7 @@ end
 -- Only texts and labels are kept as the records come: a record's table
 -- (its id, place and labels) takes more memory than a short text, and a
 -- million of them 360 MB.
-local function collect(operands, opts)
-  if #operands == 0 then util.usage_error("no DATA given (files, folders, or - for JSONL on stdin)") end
-  inputs.count_stdin(operands)
-  inputs.check_labelled_operands(operands, opts.input)
-  local sources = inputs.sources(operands, true)
+local function collect(operands, sources, opts)
   local bar = progress.new({ total = inputs.total_size(sources), quiet = opts.quiet,
                              label = string.format("%-10s ", "reading") })
   local texts, labels, names, count, bad = {}, {}, {}, {}, {}
@@ -292,8 +288,6 @@ end
 
 function M.run(opts, operands)
   if not opts.output then util.usage_error("-o OUT.model is required") end
-  check_output(opts.output)
-  util.refuse_input_as_output("-o", opts.output, util.concat(operands, { opts.stopwords }))
   if opts.fallback == "" then util.usage_error("--fallback: empty label") end
   if opts.fallback and not opts.multilabel then
     util.usage_error("--fallback only applies to --multilabel models")
@@ -303,12 +297,18 @@ function M.run(opts, operands)
   if opts.threshold and not opts.multilabel then
     util.usage_error("--threshold only applies to --multilabel models")
   end
+  check_output(opts.output)
+  if #operands == 0 then util.usage_error("no DATA given (files, folders, or - for JSONL on stdin)") end
+  inputs.count_stdin(operands)
+  inputs.check_labelled_operands(operands, opts.input)
+  local sources = inputs.sources(operands, true)
+  local stopwords_file = opts.stopwords ~= "english" and opts.stopwords ~= "none" and opts.stopwords or nil
+  util.refuse_input_as_output("-o", opts.output, sources, stopwords_file)
   local tc = classifier.module()
   local start = util.now()
-  local stopwords = opts.stopwords and opts.stopwords ~= "english" and opts.stopwords ~= "none"
-                    and read_stopwords(opts.stopwords)
+  local stopwords = stopwords_file and read_stopwords(stopwords_file)
 
-  local texts, labels, names, count = collect(operands, opts)
+  local texts, labels, names, count = collect(operands, sources, opts)
   if #names < 2 and not opts.multilabel then
     util.fail("the training data has one label only (%s); a classifier needs at least two", names[1] or "none")
   end

@@ -121,20 +121,38 @@ function M.stdin_closed()
   return stdin_closed_at_start or not lfs.attributes("/dev/stdin")
 end
 
---- Refuse (a usage error) an output file that is also one of the files
--- `inputs` names ("-" and missing files skipped): writing it atomically
--- would put the output in place of that input (train -o DATA, eval
--- --errors DATA). `out` is the entry the rename replaces (a symbolic link
--- itself, not its target); an input is followed to its file.
-function M.refuse_input_as_output(flag, out, inputs)
-  local o = lfs.symlinkattributes(out)
+--- Refuse (a usage error) an output file that is one of the inputs, as
+-- saving it atomically would put the output in place of that input
+-- (train -o DATA, eval --errors DATA): one of `sources` that is read
+-- (textclass.cli.sources: an operand, a file found in a DATA folder, stdin
+-- redirected from a file) or one of the files after them (the model, a
+-- Lua classifier, a --stopwords file; nil ones skipped). Files are
+-- compared by device and inode, so any spelling or hard link is caught;
+-- `out` is followed, so is a symbolic link to an input (the save would
+-- replace the link, but it names the input).
+function M.refuse_input_as_output(flag, out, sources, ...)
+  local o = lfs.attributes(out)
   if not o or o.mode ~= "file" then return end
-  for _, p in ipairs(inputs) do
-    local a = p ~= "-" and lfs.attributes(p)
+  local function check(src)
+    if src.error then return end   -- not read
+    local a = src   -- a regular file's source has its dev and ino
+    if src.stdin then a = not M.stdin_closed() and lfs.attributes("/dev/stdin")
+    elseif not src.ino then a = lfs.attributes(src.path) end
     if a and a.dev == o.dev and a.ino == o.ino then
-      M.usage_error("%s %s: %s", flag, out, p == out and "it is also an input, which it would replace"
-        or ("it is the input " .. p .. ", which it would replace"))
+      local what = src.stdin and "the file on stdin (-)"
+        or src.folder and (src.path .. ", a file of the DATA folder " .. src.folder)
+        or ("the input " .. src.path)
+      if lfs.symlinkattributes(out, "mode") == "link" then
+        M.usage_error("%s %s: it is a symbolic link to %s", flag, out, what)
+      end
+      M.usage_error("%s %s: %s, which it would replace", flag, out,
+        src.path == out and not src.folder and "it is also an input" or ("it is " .. what))
     end
+  end
+  for _, src in ipairs(sources) do check(src) end
+  for i = 1, select("#", ...) do
+    local path = select(i, ...)   -- not a list: one with holes would stop ipairs
+    if path then check({ path = path }) end
   end
 end
 
