@@ -929,6 +929,33 @@ describe("textclass outputs that are also inputs", function()
   end)
 end)
 
+describe("textclass inputs that are also stdout", function()
+  it("label DIR > DIR/out.tsv: out.tsv is not read; its record and a warning say why", function()
+    local dir = TMP .. "/od"
+    os.execute("rm -rf " .. dir .. " && mkdir -p " .. dir)
+    spit(dir .. "/a.txt", "The striker scored twice in the final\n")
+    local code, err = sh(CLI .. " label -q -m " .. model() .. " " .. dir .. " >" .. dir .. "/out.tsv 2>" ..
+                         TMP .. "/sh.err; echo $? >" .. TMP .. "/sh.code")
+    assert.equal(1, code)
+    assert.equal("textclass: " .. dir .. "/out.tsv: input file is also the output (not read)\n", err)
+    local rows = tsv(slurp(dir .. "/out.tsv"))
+    assert.equal(2, #rows)
+    assert.equal(dir .. "/a.txt", rows[1][1])
+    assert.truthy(H.LABELS[rows[1][2]])
+    assert.same({ dir .. "/out.tsv", "input file is also the output" }, { rows[2][1], rows[2][5] })
+  end)
+
+  it("label - < f >> f: stdin is not read", function()
+    spit(TMP .. "/same.txt", "The striker scored twice in the final\n")
+    local code, err = sh(CLI .. " label -q -m " .. model() .. " - <" .. TMP .. "/same.txt >>" .. TMP ..
+                         "/same.txt 2>" .. TMP .. "/sh.err; echo $? >" .. TMP .. "/sh.code")
+    assert.equal(1, code)
+    assert.equal("textclass: -: input file is also the output (not read)\n", err)
+    assert.equal("The striker scored twice in the final\n-\t\t\t\tinput file is also the output\n",
+                 slurp(TMP .. "/same.txt"))
+  end)
+end)
+
 describe("textclass label on paths the system refuses", function()
   it("gives the system's reason, whole, for a name holding ': ', a link to itself and a dangling link", function()
     local dir = TMP .. "/links"

@@ -49,6 +49,7 @@ M.count_stdin = sources.count_stdin
 M.sources = sources.sources
 M.total_size = sources.total_size
 M.stdin_is_stream = sources.stdin_is_stream
+M.IS_OUTPUT = sources.IS_OUTPUT
 
 -- (a .tsv file is csv with tabs between fields: records.csv_separator)
 local EXT_UNLABELLED = { jsonl = "jsonl", ndjson = "jsonl", csv = "csv", tsv = "csv", rss = "feed", atom = "feed" }

@@ -42,8 +42,8 @@ M.spec = {
     "-i csv --separator tab).\n" ..
     "Output formats (--output): tsv (id, label, labels, scores, error), jsonl, csv.\n" ..
     "An input that cannot be labelled (missing, unreadable, binary, empty, invalid\n" ..
-    "UTF-8 or UTF-16, bad JSON) still gets its record, with an error; the exit\n" ..
-    "status is then 1.",
+    "UTF-8 or UTF-16, bad JSON, the file stdout goes to) still gets its record,\n" ..
+    "with an error; the exit status is then 1.",
   options = util.concat({
     classifier.MODEL_OPTION,
     classifier.CLASSIFIER_OPTION,
@@ -128,6 +128,11 @@ function M.run(opts, operands)
     util.warn("reading articles from the terminal, one per line; Ctrl-D ends")
   end
   local sources = inputs.sources(operands, false)
+  -- an input that is stdout too is not read (it would be read as it is
+  -- written); its record says so, which the output file may hide
+  for _, src in ipairs(sources) do
+    if src.error == inputs.IS_OUTPUT then util.warn("%s: %s (not read)", src.path, src.error) end
+  end
   local batch_size, batch_bytes = batch_defaults(opts, n_stdin > 0 and inputs.stdin_is_stream())
   local total = inputs.total_size(sources)
   local bar = progress.new({ total = total, quiet = opts.quiet })

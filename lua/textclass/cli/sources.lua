@@ -5,8 +5,9 @@
 -- cut) and "-" for stdin. A source
 -- is { path, stdin = bool, size = bytes|nil, dev, ino (a regular file),
 -- error = message|nil, folder = root|nil, label = name|nil }; one that
--- cannot be read carries its error, so it still stands for one record.
--- Nothing is opened here (textclass.cli.stream reads the sources).
+-- cannot be read (or is stdout too) carries its error, so it still stands
+-- for one record. Nothing is opened here (textclass.cli.stream reads the
+-- sources).
 
 local lfs = require "lfs"
 local util = require "textclass.cli.util"
@@ -30,15 +31,23 @@ local function page_resources(name, names)
   return page ~= nil and (names[page .. ".html"] or names[page .. ".htm"] or names[page .. ".xhtml"]) ~= nil
 end
 
+-- The error of a regular file that is stdout too (`label DIR > DIR/out.tsv`):
+-- it would be read as it is written (GNU grep refuses the same way).
+local stdout = lfs.attributes("/dev/stdout")
+if stdout and stdout.mode ~= "file" then stdout = nil end
+M.IS_OUTPUT = "input file is also the output"
+
 -- A source for the regular file at path, with attributes attr (its dev
 -- and ino: util.refuse_input_as_output compares outputs with them).
 local function file_source(path, attr, label)
-  return { path = path, size = attr.size, dev = attr.dev, ino = attr.ino, label = label }
+  local src = { path = path, size = attr.size, dev = attr.dev, ino = attr.ino, label = label }
+  if stdout and attr.dev == stdout.dev and attr.ino == stdout.ino then src.error = M.IS_OUTPUT end
+  return src
 end
 
 -- Walk a folder, appending { path =, size =, dev =, ino = } for every
 -- regular file and { path =, error = } for entries that cannot be read or
--- are not regular files (FIFOs, sockets, devices).
+-- are not regular files (FIFOs, sockets, devices), or are stdout.
 local function walk(dir, out, seen, label)
   local attr = lfs.attributes(dir)
   if attr then
@@ -84,7 +93,9 @@ function M.sources(operands, labelled)
   local out = {}
   for _, p in ipairs(operands) do
     if p == "-" then
-      out[#out + 1] = { path = "-", stdin = true }
+      local attr = stdout and not util.stdin_closed() and lfs.attributes("/dev/stdin")
+      local same = attr and attr.dev == stdout.dev and attr.ino == stdout.ino
+      out[#out + 1] = { path = "-", stdin = true, error = same and M.IS_OUTPUT or nil }
     else
       local attr, err = lfs.attributes(p)
       if not attr then
