@@ -138,6 +138,18 @@ describe("textclass train's option files and figures", function()
     r = run("train -q -o " .. TMP .. "/sw.model --stopwords " .. TMP .. "/sw.txt " .. D .. "/train.jsonl")
     assert.equal(1, r.code)
     assert.equal("textclass: --stopwords " .. TMP .. "/sw.txt:2: invalid UTF-8 at byte 1\n", r.err)
+    r = run("train -q -o " .. TMP .. "/sw.model --stopwords " .. TMP .. "/no-such.txt " .. D .. "/train.jsonl")
+    assert.equal(1, r.code)
+    assert.equal("textclass: --stopwords: " .. TMP .. "/no-such.txt: No such file or directory\n", r.err)
+  end)
+
+  it("refuses --gamma without --kernel rbf, as --threshold without --multilabel", function()
+    for _, args in ipairs({ "--gamma 2", "--kernel linear --gamma 2" }) do
+      local r = run("train -q " .. args .. " -o " .. TMP .. "/g.model " .. D .. "/train.jsonl")
+      assert.equal(2, r.code)
+      assert.matches("^textclass: %-%-gamma only applies to %-%-kernel rbf\nUsage:", r.err)
+    end
+    assert.is_nil(slurp(TMP .. "/g.model"))
   end)
 
   it("says --cv (or --grid's 5 folds) needs as many documents as folds", function()

@@ -79,7 +79,7 @@ M.spec = {
     { long = "kernel", arg = "KERNEL", choices = { "linear", "rbf" }, help = "SVM kernel (linear or rbf) [linear]" },
     { short = "C", long = "cost", arg = "X", type = "number", above = 0, max = MAX_WEIGHT,
       help = "SVM cost C [1]" },
-    { long = "gamma", arg = "X", type = "number", above = 0, max = MAX_WEIGHT, help = "RBF gamma [1]" },
+    { long = "gamma", arg = "X", type = "number", above = 0, max = MAX_WEIGHT, help = "RBF kernel width (with --kernel rbf) [1]" },
     { long = "class-weight", arg = "W", check = class_weight_check,
       help = "balanced, none, or LABEL=WEIGHT,... [balanced]" },
     { long = "ngrams", arg = "MIN,MAX", check = range_check(false), help = "word n-gram lengths [1,2]" },
@@ -296,6 +296,10 @@ function M.run(opts, operands)
   -- in it would be shown by info and never used
   if opts.threshold and not opts.multilabel then
     util.usage_error("--threshold only applies to --multilabel models")
+  end
+  -- the linear kernel has no gamma: the value would be ignored without a word
+  if opts.gamma and opts.kernel ~= "rbf" then
+    util.usage_error("--gamma only applies to --kernel rbf")
   end
   check_output(opts.output)
   if #operands == 0 then util.usage_error("no DATA given (files, folders, or - for JSONL on stdin)") end
