@@ -58,9 +58,10 @@ end
 -- without NUL bytes (default { label }), scores a table of name = finite
 -- number (default {}), so every output can print it (a string score
 -- cannot be ranked, NaN is no JSON) and tc.metrics can count it.
-local function check_result(self, r)
+-- `fn` names the function that returned it ("predict" or "predict_batch").
+local function check_result(self, r, fn)
   local function refuse(fmt, ...)
-    error(name_of(self) .. ": predict" .. string.format(fmt, ...), 0)
+    error(name_of(self) .. ": " .. fn .. string.format(fmt, ...), 0)
   end
   if type(r) ~= "table" or type(r.label) ~= "string" then
     refuse(" must return a table with a string 'label' (got %s)",
@@ -105,7 +106,7 @@ function Classifier:predict(text, opts)
     local r = checked(pcall(function() return self.model:predict(text, opts) end))
     return r
   end
-  return check_result(self, self.impl.predict(text, opts))
+  return check_result(self, self.impl.predict(text, opts), "predict")
 end
 
 --- Classify many texts: an array of results in input order.
@@ -135,10 +136,13 @@ function Classifier:predict_batch(texts, opts)
     end
     for i = 1, #texts do
       local r = got[i]
-      if type(r) == "table" and r.error ~= nil then
+      if r == nil then
+        out[i] = { error = string.format("%s: predict_batch returned no result for text %d of %d",
+                                         name_of(self), i, #texts) }
+      elseif type(r) == "table" and r.error ~= nil then
         out[i] = { error = tostring(r.error) }
       else
-        local good, res = pcall(check_result, self, r)
+        local good, res = pcall(check_result, self, r, "predict_batch")
         out[i] = good and res or { error = unless_interrupt(res) }
       end
     end
@@ -146,7 +150,7 @@ function Classifier:predict_batch(texts, opts)
   end
   for i = 1, #texts do
     local good, r = pcall(impl.predict, texts[i], opts)
-    if good then good, r = pcall(check_result, self, r) end
+    if good then good, r = pcall(check_result, self, r, "predict") end
     out[i] = good and r or { error = tostring(unless_interrupt(r)) }
   end
   return out

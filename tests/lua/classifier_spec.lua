@@ -126,6 +126,20 @@ describe("tc.load_classifier on a Lua file", function()
     assert.error_matches(function() c:predict("odd") end, "predict must return a table")
   end)
 
+  -- Regression: a predict_batch returning too few results had the missing
+  -- ones blamed on predict ("predict must return a table ... (got nil)")
+  it("names predict_batch when its results are missing or malformed", function()
+    local c = assert(tc.load_classifier(lua_file([[
+      return { predict = function() return { label = "ok" } end,
+               predict_batch = function(texts) return { { label = "ok" }, 7 } end }
+    ]])))
+    local b = c:predict_batch({ "a", "b", "c" })
+    assert.equal(3, #b)
+    assert.equal("ok", b[1].label)
+    assert.matches("predict_batch must return a table with a string 'label' %(got number%)", b[2].error)
+    assert.matches(": predict_batch returned no result for text 3 of 3$", b[3].error)
+  end)
+
   it("refuses results whose label, labels or scores have the wrong shape", function()
     local c = assert(tc.load_classifier(lua_file([[
       local results = {
