@@ -551,7 +551,8 @@ static int line_document(lua_State *L, reading *r, const unsigned char *p, size_
     const char *l;
     push_value(L, label);
     l = lua_tolstring(L, -1, &llen);
-    if (llen == 0 || memchr(l, '\0', llen) || tc_utf8_check(l, llen) != llen) goto general;
+    if (llen == 0 || memchr(l, '\0', llen) || memchr(l, ',', llen) || tc_utf8_check(l, llen) != llen)
+      goto general;
     lua_createtable(L, 1, 0);
     lua_insert(L, -2);
     lua_rawseti(L, -2, 1);

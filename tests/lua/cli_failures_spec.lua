@@ -246,16 +246,21 @@ describe("textclass and ragged or blank records", function()
 end)
 
 describe("textclass train and eval with label names the module cannot take", function()
-  it("report a repeated label, a NUL byte or invalid UTF-8 in a label as FILE:LINE, exit 1", function()
+  -- (a comma: TSV and CSV outputs join labels with commas, so such a
+  -- label could not be told apart from two)
+  it("report a repeated label, a NUL byte, a comma or invalid UTF-8 in a label as FILE:LINE, exit 1", function()
     spit(TMP .. "/odd-labels.jsonl", '{"text":"The striker scored","labels":["sport","sport"]}\n' ..
          '{"text":"The minister resigned","label":"poli\\u0000tics"}\n' ..
-         '{"text":"The vote","label":"politics"}\n{"text":"The goal","label":"sport"}\n')
+         '{"text":"The vote","label":"politics"}\n{"text":"The goal","label":"sport"}\n' ..
+         '{"text":"The new phone","label":"sci,tech"}\n')
     spit(TMP .. "/odd-labels.txt", "__label__sport __label__sport The striker scored\n" ..
-         "__label__sp\255rt The goal\n__label__politics The vote\n")
+         "__label__sp\255rt The goal\n__label__politics The vote\n__label__sport,__label__other The match\n")
     spit(TMP .. "/odd-labels.csv", 'text,label\nThe striker scored,"sport,sport"\nThe vote,politics\n')
     local cases = {
-      { "odd-labels.jsonl", { ":1: label 'sport' given twice", ":2: a label holds a NUL byte" } },
-      { "odd-labels.txt", { ":1: label 'sport' given twice", ":2: a label is not valid UTF%-8" } },
+      { "odd-labels.jsonl", { ":1: label 'sport' given twice", ":2: a label holds a NUL byte",
+                              ":5: label 'sci,tech' holds a comma, which the outputs put between labels" } },
+      { "odd-labels.txt", { ":1: label 'sport' given twice", ":2: a label is not valid UTF%-8",
+                            ":4: label 'sport,__label__other' holds a comma" } },
       { "odd-labels.csv", { ":2: label 'sport' given twice" } },
     }
     for _, c in ipairs(cases) do

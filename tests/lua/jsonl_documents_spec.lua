@@ -91,7 +91,7 @@ end
 -- Labels as labelled JSONL holds them, right and wrong.
 local label_pieces = { '"label":"sport"', '"label":"pol\\u00edtica"', '"label":""', '"label":null',
   '"label":["sport","cyber"]', '"label":[]', '"label":7', '"labels":"cyber"', '"labels":["other"]',
-  '"label":"a\\u0000b"', '"label":"bad \255"', '"label":"x","labels":"y"', '"topic":"sport"', '' }
+  '"label":"a\\u0000b"', '"label":"sci,tech"', '"label":"bad \255"', '"label":"x","labels":"y"', '"topic":"sport"', '' }
 
 -- A labelled file: the file_of lines with a label piece put in each object.
 local function labelled_file_of(n)

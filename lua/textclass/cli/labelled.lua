@@ -38,13 +38,17 @@ end
 
 -- Why a document's labels cannot be used, or nil: a label given twice, or
 -- one the module cannot take as a name (a NUL byte) or that no output
--- could carry as text (invalid UTF-8), or that holds the U+FFFD read for
--- invalid UTF-16 (`invalid`: the record's, from stream.lines).
+-- could carry as text (invalid UTF-8) or tell apart (a comma: TSV and CSV
+-- join labels with commas), or that holds the U+FFFD read for invalid
+-- UTF-16 (`invalid`: the record's, from stream.lines).
 -- --replace-invalid accepts such text, never such a label.
 local function labels_problem(labels, invalid)
   local seen = {}
   for _, l in ipairs(labels) do
     if l:find("\0", 1, true) then return "a label holds a NUL byte" end
+    if l:find(",", 1, true) then
+      return "label '" .. l .. "' holds a comma, which the outputs put between labels"
+    end
     if not tc.check_utf8(l) then return "a label is not valid UTF-8" end
     if invalid and l:find("\239\191\189", 1, true) then return "a label is not valid UTF-16" end
     if seen[l] then return "label '" .. l .. "' given twice" end

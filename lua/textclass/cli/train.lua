@@ -289,6 +289,9 @@ end
 function M.run(opts, operands)
   if not opts.output then util.usage_error("-o OUT.model is required") end
   if opts.fallback == "" then util.usage_error("--fallback: empty label") end
+  if opts.fallback and opts.fallback:find(",", 1, true) then
+    util.usage_error("--fallback %s: a label cannot hold a comma (the outputs put commas between labels)", opts.fallback)
+  end
   if opts.fallback and not opts.multilabel then
     util.usage_error("--fallback only applies to --multilabel models")
   end
