@@ -137,9 +137,6 @@ static int is_upper(unsigned char c) { return c >= 'A' && c <= 'Z'; }
 static int is_alnum(unsigned char c) {
   return is_lower(c) || is_upper(c) || (c >= '0' && c <= '9');
 }
-static unsigned char lower(unsigned char c) {
-  return is_upper(c) ? (unsigned char)(c + ('a' - 'A')) : c;
-}
 
 /* Does phrase p occur at s[i] (within [s, s+n)), case-insensitively, ending
  * at a word boundary (an optional plural 's' allowed before it)? The start
@@ -147,9 +144,9 @@ static unsigned char lower(unsigned char c) {
 static int phrase_at(const unsigned char *s, size_t n, size_t i, const char *p) {
   size_t k = 0;
   for (; p[k]; k++, i++)
-    if (i >= n || lower(s[i]) != (unsigned char)p[k]) return 0;
+    if (i >= n || tci_ascii_lower(s[i]) != (unsigned char)p[k]) return 0;
   if (!is_alnum((unsigned char)p[k - 1])) return 1; /* "tags:" ends itself */
-  if (i < n && lower(s[i]) == 's') i++;
+  if (i < n && tci_ascii_lower(s[i]) == 's') i++;
   return i >= n || (!is_alnum(s[i]) && s[i] != '-'); /* "by-election" is no byline */
 }
 
@@ -168,8 +165,8 @@ typedef struct prefixes {
 } prefixes;
 
 static unsigned prefix_key(unsigned char a, unsigned char b) {
-  unsigned ka = is_lower(lower(a)) ? (unsigned)(lower(a) - 'a') : 26u;
-  unsigned kb = is_lower(lower(b)) ? (unsigned)(lower(b) - 'a') : 26u;
+  unsigned ka = is_lower(tci_ascii_lower(a)) ? (unsigned)(tci_ascii_lower(a) - 'a') : 26u;
+  unsigned kb = is_lower(tci_ascii_lower(b)) ? (unsigned)(tci_ascii_lower(b) - 'a') : 26u;
   return ka * 27 + kb;
 }
 

@@ -30,8 +30,6 @@ void tci_put_bytes(tci_writer *w, const void *src, size_t n) {
   w->len += n;
 }
 
-void tci_put_u8(tci_writer *w, uint8_t v) { tci_put_bytes(w, &v, 1); }
-
 /* v as n little-endian bytes at b (n <= 8). */
 static void le_store(unsigned char *b, uint64_t v, size_t n) {
   size_t i;
@@ -62,10 +60,14 @@ void tci_put_str(tci_writer *w, const char *s, size_t n) {
   tci_put_bytes(w, s, n);
 }
 
-void tci_patch_u32(tci_writer *w, size_t at, uint32_t v) {
-  if (w->err || at > w->len || w->len - at < 4) return;
-  le_store(w->p + at, v, 4);
+/* v as n little-endian bytes over those at `at`, if they were written. */
+static void patch(tci_writer *w, size_t at, uint64_t v, size_t n) {
+  if (w->err || at > w->len || w->len - at < n) return;
+  le_store(w->p + at, v, n);
 }
+
+void tci_patch_u32(tci_writer *w, size_t at, uint32_t v) { patch(w, at, v, 4); }
+void tci_patch_u64(tci_writer *w, size_t at, uint64_t v) { patch(w, at, v, 8); }
 
 /* ======================================================== reading */
 
@@ -84,11 +86,6 @@ const unsigned char *tci_get_bytes(tci_reader *r, size_t n) {
   q = r->p + r->pos;
   r->pos += n;
   return q;
-}
-
-uint8_t tci_get_u8(tci_reader *r) {
-  const unsigned char *b = tci_get_bytes(r, 1);
-  return b ? b[0] : 0;
 }
 
 /* The next n (<= 8) bytes as a little-endian integer; 0 past the end. */

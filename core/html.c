@@ -151,8 +151,6 @@ static const element elements[] = {
   {"pre", PRE}, {"title", TITLE},
   {NULL, 0}};
 
-static unsigned char lower(unsigned char c) { return c >= 'A' && c <= 'Z' ? (unsigned char)(c + 32) : c; }
-
 static int name_char(unsigned char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
          c == ':' || c == '_';
@@ -163,7 +161,7 @@ static int kind_of(const unsigned char *name, size_t n) {
   char buf[16];
   size_t i;
   if (n >= sizeof buf) return INLINE;
-  for (i = 0; i < n; i++) buf[i] = (char)lower(name[i]);
+  for (i = 0; i < n; i++) buf[i] = (char)tci_ascii_lower(name[i]);
   buf[n] = '\0';
   for (e = elements; e->name; e++)
     if (e->name[0] == buf[0] && strcmp(e->name, buf) == 0) return e->kind;
@@ -175,8 +173,8 @@ static int kind_of(const unsigned char *name, size_t n) {
 static const unsigned char *find_ci(const unsigned char *p, const unsigned char *end, const char *needle) {
   size_t n = strlen(needle), i;
   for (; (size_t)(end - p) >= n; p++) {
-    if (lower(*p) != (unsigned char)needle[0]) continue;
-    for (i = 1; i < n && lower(p[i]) == (unsigned char)needle[i]; i++) {}
+    if (tci_ascii_lower(*p) != (unsigned char)needle[0]) continue;
+    for (i = 1; i < n && tci_ascii_lower(p[i]) == (unsigned char)needle[i]; i++) {}
     if (i == n) return p;
   }
   return end;
@@ -257,7 +255,8 @@ static size_t reference(const unsigned char *p, const unsigned char *end, unsign
     for (; q < end; q++, digits++) {
       unsigned d;
       if (*q >= '0' && *q <= '9') d = *q - '0';
-      else if (hex && lower(*q) >= 'a' && lower(*q) <= 'f') d = lower(*q) - 'a' + 10;
+      else if (hex && tci_ascii_lower(*q) >= 'a' && tci_ascii_lower(*q) <= 'f')
+        d = tci_ascii_lower(*q) - 'a' + 10;
       else break;
       if (v <= 0x10FFFF) v = v * (hex ? 16 : 10) + d; /* saturates past the range */
     }
@@ -432,7 +431,7 @@ static void find_charset(const unsigned char *p, size_t n, charset *cs) {
 found:
   if (cs->len > TC_CHARSET_NAME_MAX) return; /* no charset's name */
   cs->lower[0] = ' ';
-  for (i = 0; i < cs->len; i++) cs->lower[i + 1] = (char)lower((unsigned char)cs->name[i]);
+  for (i = 0; i < cs->len; i++) cs->lower[i + 1] = (char)tci_ascii_lower((unsigned char)cs->name[i]);
   cs->lower[cs->len + 1] = ' ';
   cs->lower[cs->len + 2] = '\0';
   for (e = encodings; e->labels; e++)
@@ -672,7 +671,7 @@ static const unsigned char *read_markup(const unsigned char *lt, const unsigned 
     size_t k;
     memcpy(close + 2, m->name, m->name_len);
     close[2 + m->name_len] = '\0';
-    for (k = 2; close[k]; k++) close[k] = (char)lower((unsigned char)close[k]);
+    for (k = 2; close[k]; k++) close[k] = (char)tci_ascii_lower((unsigned char)close[k]);
     m->content = p;
     m->content_end = p = find_ci(p, end, close);
     if (p < end) p = tag_end(p + strlen(close), end, &ignored);
@@ -726,7 +725,8 @@ static const unsigned char *find_title(const unsigned char *p, const unsigned ch
     if (m.kind == TITLE && m.content && !title) {
       title = m.content;
       *len = (size_t)(m.content_end - m.content);
-    } else if (m.kind == BLOCK && !m.closing && m.name_len == 2 && lower(m.name[0]) == 'h' && m.name[1] == '1') {
+    } else if (m.kind == BLOCK && !m.closing && m.name_len == 2 && tci_ascii_lower(m.name[0]) == 'h' &&
+               m.name[1] == '1') {
       *len = 0;
       return NULL; /* the page's own heading says it */
     }

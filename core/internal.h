@@ -116,14 +116,15 @@ typedef struct tci_writer {
 } tci_writer;
 
 TCI_FUNC void tci_put_bytes(tci_writer *w, const void *src, size_t n);
-TCI_FUNC void tci_put_u8(tci_writer *w, uint8_t v);
 TCI_FUNC void tci_put_u32(tci_writer *w, uint32_t v);
 TCI_FUNC void tci_put_u64(tci_writer *w, uint64_t v);
 TCI_FUNC void tci_put_f64(tci_writer *w, double v);
 /* u32 length, then the bytes. */
 TCI_FUNC void tci_put_str(tci_writer *w, const char *s, size_t n);
-/* Overwrite 4 bytes at offset `at` (for lengths written after the fact). */
+/* Overwrite 4 or 8 bytes at offset `at` (for lengths and checksums written
+ * after the fact); nothing when they were not written. */
 TCI_FUNC void tci_patch_u32(tci_writer *w, size_t at, uint32_t v);
+TCI_FUNC void tci_patch_u64(tci_writer *w, size_t at, uint64_t v);
 
 /* Reads from [p, p+len). A read past the end sets `bad` and yields zeroes;
  * after that every read yields zeroes, so a parser checks `bad` at its
@@ -136,7 +137,6 @@ typedef struct tci_reader {
 
 TCI_FUNC void tci_reader_init(tci_reader *r, const void *p, size_t len);
 TCI_FUNC size_t tci_left(const tci_reader *r);
-TCI_FUNC uint8_t tci_get_u8(tci_reader *r);
 TCI_FUNC uint32_t tci_get_u32(tci_reader *r);
 TCI_FUNC uint64_t tci_get_u64(tci_reader *r);
 TCI_FUNC double tci_get_f64(tci_reader *r);
@@ -307,6 +307,14 @@ typedef int (*tci_term_visit)(void *ud, const tci_term *t);
  * bytes), where a call to memcmp costs more than the comparison. Inline
  * (here, not in terms.c) because the vocabulary's lookup compares in its
  * loop. */
+/* An ASCII letter in lower case; any other byte as it is. */
+static inline unsigned char tci_ascii_lower(unsigned char c) {
+  return c >= 'A' && c <= 'Z' ? (unsigned char)(c + ('a' - 'A')) : c;
+}
+
+/* Is v a valid on/off option (0 or 1)? */
+static inline int tci_is_flag(int v) { return v == 0 || v == 1; }
+
 static inline int tci_same_bytes(const char *a, const char *b, size_t n) {
   uint64_t x, y;
   uint32_t u, v;

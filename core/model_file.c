@@ -121,8 +121,9 @@ static int read_file(const char *path, unsigned char **out, size_t *len, tc_diag
       uint64_t declared = tci_model_declared_length(buf, n);
       free(buf);
       close(fd);
-      return tci_fail(diag, TC_ELIMIT, "load: %.160s says it is %llu bytes, more than the %zu a model may have",
-                      path, (unsigned long long)declared, TCI_MODEL_MAX_BYTES);
+      return tci_fail(diag, TC_ELIMIT,
+                      "load: %.160s says it is %llu bytes, more than the %zu a model may have", path,
+                      (unsigned long long)declared, TCI_MODEL_MAX_BYTES);
     }
   }
   close(fd);

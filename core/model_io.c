@@ -242,12 +242,6 @@ static int validate(const tc_model *m, int code, tc_diag *diag) {
 
 /* ======================================================== writing */
 
-static void patch_u64(tci_writer *w, size_t at, uint64_t v) {
-  int i;
-  if (w->err || at > w->len || w->len - at < 8) return;
-  for (i = 0; i < 8; i++) w->p[at + i] = (unsigned char)(v >> (8 * i));
-}
-
 /* Writes the tag and a placeholder length; returns where the length goes. */
 static size_t begin_section(tci_writer *w, uint32_t tag) {
   size_t at;
@@ -258,7 +252,7 @@ static size_t begin_section(tci_writer *w, uint32_t tag) {
 }
 
 static void end_section(tci_writer *w, size_t at) {
-  patch_u64(w, at, (uint64_t)(w->len - at - 8));
+  tci_patch_u64(w, at, (uint64_t)(w->len - at - 8));
 }
 
 /* n numbers of `width` bytes (4 or 8) between native and little-endian
@@ -389,7 +383,7 @@ int tci_model_encode(const tc_model *m, unsigned char **out, size_t *len, tc_dia
     free(w.p);
     return tci_fail(diag, w.err, "model: cannot serialise: %s", tc_strerror(w.err));
   }
-  patch_u64(&w, 16, (uint64_t)w.len);
+  tci_patch_u64(&w, 16, (uint64_t)w.len);
   tci_patch_u32(&w, 24, tci_crc32(0, w.p + HEADER_BYTES, w.len - HEADER_BYTES));
   *out = w.p;
   *len = w.len;

@@ -263,13 +263,11 @@ int tci_normalize(const tc_options *o, tc_workspace *ws, const char *text, size_
   return TC_OK;
 }
 
-static int flag_ok(int v) { return v == 0 || v == 1; }
-
 int tc_normalize(const tc_options *o, tc_workspace *ws, const char *text, size_t len,
                  const char **out, size_t *out_len, size_t *n_invalid) {
   if (!o || !ws || !out || !out_len || (!text && len)) return TC_EINVAL;
-  if (!flag_ok(o->compat) || !flag_ok(o->casefold) || !flag_ok(o->strip_accents) ||
-      !flag_ok(o->strip_boilerplate))
+  if (!tci_is_flag(o->compat) || !tci_is_flag(o->casefold) || !tci_is_flag(o->strip_accents) ||
+      !tci_is_flag(o->strip_boilerplate))
     return TC_EINVAL;
   if (!text) text = "";
   return tci_normalize(o, ws, text, len, 0, out, out_len, n_invalid);

@@ -32,8 +32,6 @@ void tc_options_init(tc_options *o) {
   o->l2_normalize = 1;
 }
 
-static int flag_ok(int v) { return v == 0 || v == 1; }
-
 /* An n-gram range: 0..0 (off) or 1 <= min <= max <= limit. */
 static int range_ok(int lo, int hi, int limit) {
   if (lo == 0 && hi == 0) return 1;
@@ -43,10 +41,10 @@ static int range_ok(int lo, int hi, int limit) {
 const char *tc_options_check(const tc_options *o) {
   size_t i;
   if (!o) return "options: NULL";
-  if (!flag_ok(o->strip_boilerplate)) return "strip_boilerplate must be 0 or 1";
-  if (!flag_ok(o->compat)) return "compat must be 0 (NFC) or 1 (NFKC)";
-  if (!flag_ok(o->casefold)) return "casefold must be 0 or 1";
-  if (!flag_ok(o->strip_accents)) return "strip_accents must be 0 or 1";
+  if (!tci_is_flag(o->strip_boilerplate)) return "strip_boilerplate must be 0 or 1";
+  if (!tci_is_flag(o->compat)) return "compat must be 0 (NFC) or 1 (NFKC)";
+  if (!tci_is_flag(o->casefold)) return "casefold must be 0 or 1";
+  if (!tci_is_flag(o->strip_accents)) return "strip_accents must be 0 or 1";
   if (o->max_token_bytes < TC_MIN_TOKEN_BYTES || o->max_token_bytes > TC_MAX_TOKEN_BYTES)
     return "max_token_bytes must be between 4 and 1024";
   switch (o->stopword_mode) {
@@ -72,13 +70,13 @@ const char *tc_options_check(const tc_options *o) {
     return "char_ngram_min..char_ngram_max must be 0..0 (off) or 1 <= min <= max <= 10";
   if (o->word_ngram_max == 0 && o->char_ngram_max == 0)
     return "word and character n-grams are both off: no features";
-  if (!flag_ok(o->title_terms)) return "title_terms must be 0 or 1";
+  if (!tci_is_flag(o->title_terms)) return "title_terms must be 0 or 1";
   if (o->title_terms && o->word_ngram_max == 0) return "title_terms needs word n-grams";
   if (o->min_df < 1) return "min_df must be at least 1";
   if (!(o->max_df > 0.0 && o->max_df <= 1.0)) return "max_df must be in (0, 1]";
   if (o->max_features < 0) return "max_features must be 0 (no limit) or positive";
-  if (!flag_ok(o->sublinear_tf)) return "sublinear_tf must be 0 or 1";
-  if (!flag_ok(o->use_idf)) return "use_idf must be 0 or 1";
-  if (!flag_ok(o->l2_normalize)) return "l2_normalize must be 0 or 1";
+  if (!tci_is_flag(o->sublinear_tf)) return "sublinear_tf must be 0 or 1";
+  if (!tci_is_flag(o->use_idf)) return "use_idf must be 0 or 1";
+  if (!tci_is_flag(o->l2_normalize)) return "l2_normalize must be 0 or 1";
   return NULL;
 }
