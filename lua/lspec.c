@@ -7,8 +7,9 @@
  * would otherwise be silently ignored), and every field is type- and
  * range-checked so the error names it: "bad argument #1 to 'train'
  * (spec.C: positive number expected, got string)". Only raw accesses
- * are used on sequences (texts, labels), so no metamethod runs while we
- * hold pointers into Lua strings.
+ * are used, on option tables as on sequences (texts, labels), so no
+ * metamethod runs while we hold pointers into Lua strings, and a field is
+ * read from the table whose keys tcl_check_keys checked.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -97,10 +98,16 @@ int tcl_bad_field(lua_State *L, int arg, int kinds, const char *name, const char
                                                luaL_typename(L, -1)));
 }
 
+int tcl_rawfield(lua_State *L, int t, const char *key) {
+  t = lua_absindex(L, t);
+  lua_pushstring(L, key);
+  return lua_rawget(L, t);
+}
+
 /* Each reader pushes the field, converts it and pops it again; a nil
  * value keeps the default already in *dst. */
 void tcl_opt_bool(lua_State *L, int arg, int kinds, const char *name, int *dst) {
-  int t = lua_getfield(L, arg, name);
+  int t = tcl_rawfield(L, arg, name);
   if (t == LUA_TBOOLEAN) *dst = lua_toboolean(L, -1);
   else if (t != LUA_TNIL) tcl_bad_field(L, arg, kinds, name, "boolean");
   lua_pop(L, 1);
@@ -134,14 +141,14 @@ static int get_int(lua_State *L, int arg, int kinds, const char *name, lua_Integ
 void tcl_opt_int(lua_State *L, int arg, int kinds, const char *name, lua_Integer lo,
                  lua_Integer hi, int *dst) {
   lua_Integer v;
-  if (lua_getfield(L, arg, name) != LUA_TNIL && get_int(L, arg, kinds, name, lo, hi, &v))
+  if (tcl_rawfield(L, arg, name) != LUA_TNIL && get_int(L, arg, kinds, name, lo, hi, &v))
     *dst = (int)v; /* lo..hi lie within int: callers pass int limits */
   lua_pop(L, 1);
 }
 
 void tcl_opt_num(lua_State *L, int arg, int kinds, const char *name, double lo, int open_lo,
                  double hi, double *dst) {
-  int t = lua_getfield(L, arg, name);
+  int t = tcl_rawfield(L, arg, name);
   if (t == LUA_TNUMBER) {
     double v = (double)lua_tonumber(L, -1);
     if (!(open_lo ? v > lo : v >= lo) || !(v <= hi)) { /* NaN fails too */
@@ -158,7 +165,7 @@ void tcl_opt_num(lua_State *L, int arg, int kinds, const char *name, double lo, 
 
 /* ngrams = {min, max} | n | false (false: 0..0, off). Returns 1 when given. */
 static int opt_range(lua_State *L, int arg, int kinds, const char *name, int *lo, int *hi) {
-  int t = lua_getfield(L, arg, name);
+  int t = tcl_rawfield(L, arg, name);
   lua_Integer a, b;
   if (t == LUA_TNIL) {
     lua_pop(L, 1);
@@ -191,7 +198,7 @@ static int opt_range(lua_State *L, int arg, int kinds, const char *name, int *lo
 
 /* stopwords = "english" | "none" | false | {"word", ...} */
 static void opt_stopwords(lua_State *L, int arg, int anchor, int kinds, tc_options *o) {
-  int t = lua_getfield(L, arg, "stopwords");
+  int t = tcl_rawfield(L, arg, "stopwords");
   if (t == LUA_TNIL) {
     /* default */
   } else if (t == LUA_TBOOLEAN && !lua_toboolean(L, -1)) {
@@ -230,7 +237,7 @@ static void opt_stopwords(lua_State *L, int arg, int anchor, int kinds, tc_optio
 
 /* stem = "english" | "none" | false */
 static void opt_stem(lua_State *L, int arg, int kinds, tc_options *o) {
-  int t = lua_getfield(L, arg, "stem");
+  int t = tcl_rawfield(L, arg, "stem");
   if (t == LUA_TNIL) {
     /* default */
   } else if ((t == LUA_TBOOLEAN && !lua_toboolean(L, -1)) ||

@@ -23,6 +23,13 @@
  *   lutf16.c      utf16_decoder: UTF-16 read as UTF-8, by blocks or lines
  *   lbox.c        boxes: userdata that own a core object and free it on
  *                 __close/__gc, so an error raised mid-call leaks nothing
+ *
+ * Tables a caller hands us (option and spec tables, texts, labels) are
+ * read raw (lua_rawget, lua_rawgeti, lua_rawlen), never through
+ * metamethods: no Lua code of the caller's runs while we hold pointers
+ * into Lua strings, and an option is read from the table whose keys
+ * tcl_check_keys saw. (format_scores' `quoted` is the one exception, by
+ * design: it keeps no pointer.)
  */
 #ifndef LTEXTCLASS_H
 #define LTEXTCLASS_H
@@ -126,6 +133,9 @@ int tcl_read_options(lua_State *L, int arg, int anchor, int kinds, tc_options *o
 /* Raise "bad argument #(max+1) ... (unexpected argument)" when the call
  * has more than max arguments (a misplaced option table, a typo'd call). */
 void tcl_check_nargs(lua_State *L, int max);
+
+/* Push t[key], read raw (the table at index t); returns its type. */
+int tcl_rawfield(lua_State *L, int t, const char *key);
 
 /* Single fields of the option table at `arg`: a nil value keeps *dst.
  * Errors name "<spec|opts>.<name>" (spec when kinds has TCL_OPT_TRAIN). */

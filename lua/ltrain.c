@@ -101,7 +101,7 @@ static int solver_of(lua_State *L, const char *s) {
 
 /* A string field mapped through conv, or the default when nil. */
 static int opt_enum(lua_State *L, const char *name, int (*conv)(lua_State *, const char *), int dflt) {
-  int t = lua_getfield(L, 1, name), v = dflt;
+  int t = tcl_rawfield(L, 1, name), v = dflt;
   if (t == LUA_TSTRING) v = conv(L, lua_tostring(L, -1));
   else if (t != LUA_TNIL) tcl_bad_field(L, 1, TCL_OPT_TRAIN, name, "string");
   lua_pop(L, 1);
@@ -111,7 +111,7 @@ static int opt_enum(lua_State *L, const char *name, int (*conv)(lua_State *, con
 /* spec.class_weight = "balanced" | "none" | {label = weight}; needs the
  * dataset's labels, so it is read after the dataset is built. */
 static void read_class_weight(lua_State *L, const spec_slots *s, tc_train_params *p) {
-  int t = lua_getfield(L, 1, "class_weight");
+  int t = tcl_rawfield(L, 1, "class_weight");
   if (t == LUA_TSTRING && strcmp(lua_tostring(L, -1), "balanced") == 0) {
     p->class_weight = TC_WEIGHT_BALANCED;
   } else if (t == LUA_TSTRING && strcmp(lua_tostring(L, -1), "none") == 0) {
@@ -182,14 +182,14 @@ static void read_spec(lua_State *L, spec_slots *s, tc_train_params *p, progress_
     luaL_argerror(L, 1, "spec.grid needs spec.cv >= 2 (the folds it picks C by)");
   tcl_opt_int(L, 1, TCL_OPT_TRAIN, "threads", 0, 1024, &p->threads);
   tcl_opt_num(L, 1, TCL_OPT_TRAIN, "cache_mb", 0.0, 1, 1e6, &p->cache_mb);
-  if (lua_getfield(L, 1, "seed") != LUA_TNIL) {
+  if (tcl_rawfield(L, 1, "seed") != LUA_TNIL) {
     int ok = 0;
     if (lua_type(L, -1) == LUA_TNUMBER) seed = lua_tointegerx(L, -1, &ok);
     if (!ok || seed < 0) tcl_bad_field(L, 1, TCL_OPT_TRAIN, "seed", "non-negative integer");
     p->seed = (uint64_t)seed;
   }
   lua_pop(L, 1);
-  t = lua_getfield(L, 1, "fallback");
+  t = tcl_rawfield(L, 1, "fallback");
   if (t == LUA_TSTRING) {
     p->fallback = lua_tostring(L, -1);
     if (strlen(p->fallback) != (size_t)lua_rawlen(L, -1))
@@ -206,7 +206,7 @@ static void read_spec(lua_State *L, spec_slots *s, tc_train_params *p, progress_
   c->L = L;
   c->err = lua_gettop(L);
   c->failed = 0;
-  t = lua_getfield(L, 1, "progress");
+  t = tcl_rawfield(L, 1, "progress");
   c->fn = lua_gettop(L);
   if (t == LUA_TFUNCTION) {
     p->progress = call_progress;
@@ -216,10 +216,10 @@ static void read_spec(lua_State *L, spec_slots *s, tc_train_params *p, progress_
   }
 
   /* texts and labels */
-  if (lua_getfield(L, 1, "texts") == LUA_TNIL) luaL_argerror(L, 1, "spec.texts: missing");
+  if (tcl_rawfield(L, 1, "texts") == LUA_TNIL) luaL_argerror(L, 1, "spec.texts: missing");
   s->texts = lua_gettop(L);
   n = tcl_check_texts(L, 1, s->texts, "spec.texts");
-  if (lua_getfield(L, 1, "labels") == LUA_TNIL) luaL_argerror(L, 1, "spec.labels: missing");
+  if (tcl_rawfield(L, 1, "labels") == LUA_TNIL) luaL_argerror(L, 1, "spec.labels: missing");
   s->labels = lua_gettop(L);
   most = tcl_check_labels(L, 1, s->labels, n, "spec.labels", "spec.texts", &any_list, &bad_single);
   p->multilabel = any_list;
