@@ -134,6 +134,12 @@ static uint32_t name_index(lua_State *L, metrics_obj *x, int names, int index) {
   return id;
 }
 
+/* Raise for an entry that is not what its check found: a __gc run by an
+ * allocation since may have changed it. */
+static void changed_entry(lua_State *L) {
+  luaL_error(L, "a label entry changed during the call: string expected, got %s", luaL_typename(L, -1));
+}
+
 /* The indices of a checked label entry (a name or a list of names, on top
  * of the stack, left there) into x->ids from `at`; returns how many. */
 static size_t entry_ids(lua_State *L, metrics_obj *x, int obj, int names, int index, size_t at) {
@@ -144,10 +150,11 @@ static size_t entry_ids(lua_State *L, metrics_obj *x, int obj, int names, int in
     x->ids[at] = name_index(L, x, names, index);
     return 1;
   }
+  if (lua_type(L, -1) != LUA_TTABLE) changed_entry(L);
   k = (size_t)lua_rawlen(L, -1);
   ids_room(L, x, obj, at + k);
   for (j = 0; j < k; j++) {
-    lua_rawgeti(L, -1, (lua_Integer)j + 1);
+    if (lua_rawgeti(L, -1, (lua_Integer)j + 1) != LUA_TSTRING) changed_entry(L);
     x->ids[at + j] = name_index(L, x, names, index);
   }
   return k;
@@ -348,7 +355,7 @@ void tcl_metrics_register(lua_State *L) {
  */
 int tcl_evaluate(lua_State *L) {
   tcl_model *h = tcl_check_model(L, 1);
-  size_t n = tcl_check_texts(L, 2, 2, "texts"), i, j;
+  size_t n, i, j;
   int any_list, threads = 1, obj, names, index;
   lua_Integer bad_single;
   double threshold = -1.0;
@@ -361,6 +368,7 @@ int tcl_evaluate(lua_State *L) {
   }
   tcl_check_nargs(L, 4);
   lua_settop(L, 4);
+  n = tcl_check_texts(L, 2, 2, "texts");
   tcl_check_labels(L, 3, 3, n, "labels", "texts", &any_list, &bad_single);
 
   lua_createtable(L, (int)(h->n_labels < 1024 ? h->n_labels : 1024), 0);

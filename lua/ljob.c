@@ -65,13 +65,13 @@ static void job_finish(tcl_job *j) {
  */
 int tcl_model_predict_async(lua_State *L) {
   tcl_model *h = tcl_check_model(L, 1);
-  size_t n = tcl_check_texts(L, 2, 2, "texts"), i;
+  size_t n, i, top;
   double threshold;
   int threads, idx;
-  size_t top;
   tcl_job *j;
   tcl_predict_opts(L, 3, &threshold, &threads, &top);
   tcl_check_nargs(L, 3);
+  n = tcl_check_texts(L, 2, 2, "texts");
   lua_settop(L, 2);
   j = lua_newuserdatauv(L, sizeof *j, UV_COUNT); /* 3 */
   memset(j, 0, sizeof *j);

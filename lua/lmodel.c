@@ -335,7 +335,11 @@ tcl_batch tcl_batch_prepare(lua_State *L, const tcl_model *h, int arg, size_t n)
   scores = (double *)(void *)(b.lens + n);
   labels = (uint32_t *)(void *)(scores + n * nl);
   for (i = 0; i < n; i++) {
-    lua_rawgeti(L, arg, (lua_Integer)i + 1); /* a string (checked): the table keeps it */
+    /* checked by tcl_check_texts, but an allocation since may have run a
+     * __gc that changed the table: checked again. Nothing allocates from
+     * here to tcl_batch_run, so the table keeps the strings. */
+    if (lua_rawgeti(L, arg, (lua_Integer)i + 1) != LUA_TSTRING)
+      luaL_error(L, "texts[%I]: string expected, got %s", (lua_Integer)i + 1, luaL_typename(L, -1));
     b.texts[i] = lua_tolstring(L, -1, &b.lens[i]);
     lua_pop(L, 1);
     memset(&b.res[i], 0, sizeof b.res[i]);
@@ -388,13 +392,13 @@ void tcl_push_results(lua_State *L, int hidx, const tcl_model *h, const tc_resul
  */
 static int model_predict_batch(lua_State *L) {
   tcl_model *h = tcl_check_model(L, 1);
-  size_t n = tcl_check_texts(L, 2, 2, "texts");
+  size_t n, top;
   double threshold;
   int threads;
-  size_t top;
   tc_result *res;
   tcl_predict_opts(L, 3, &threshold, &threads, &top);
   tcl_check_nargs(L, 3);
+  n = tcl_check_texts(L, 2, 2, "texts");
   res = tcl_predict_texts(L, h, 2, n, threshold, threads);
   tcl_push_results(L, 1, h, res, n, top);
   return 1;

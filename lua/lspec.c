@@ -395,17 +395,22 @@ size_t tcl_check_labels(lua_State *L, int arg, int li, size_t n, const char *wha
   return most;
 }
 
-/* The label names of entry i (pushed by the caller) into names[]. The
- * strings are kept alive by the labels table on the stack. */
-size_t tcl_entry_names(lua_State *L, const char **names) {
-  size_t k, j;
-  if (lua_type(L, -1) == LUA_TSTRING) {
+/* The label names of the entry on top of the stack into names[]. The
+ * strings are kept alive by the labels table on the stack. The entry was
+ * checked, but an allocation since may have run a __gc that changed it:
+ * its shape is checked again (the names' contents are the core's to
+ * refuse). */
+size_t tcl_entry_names(lua_State *L, const char **names, size_t most) {
+  int t = lua_type(L, -1);
+  size_t k = t == LUA_TSTRING ? 1 : t == LUA_TTABLE ? (size_t)lua_rawlen(L, -1) : most + 1, j;
+  if (k > most) luaL_error(L, "a label entry changed during the call");
+  if (t == LUA_TSTRING) {
     names[0] = lua_tostring(L, -1);
     return 1;
   }
-  k = (size_t)lua_rawlen(L, -1);
   for (j = 0; j < k; j++) {
-    lua_rawgeti(L, -1, (lua_Integer)j + 1);
+    if (lua_rawgeti(L, -1, (lua_Integer)j + 1) != LUA_TSTRING)
+      luaL_error(L, "a label entry changed during the call");
     names[j] = lua_tostring(L, -1);
     lua_pop(L, 1);
   }

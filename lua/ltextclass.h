@@ -29,7 +29,11 @@
  * metamethods: no Lua code of the caller's runs while we hold pointers
  * into Lua strings, and an option is read from the table whose keys
  * tcl_check_keys saw. (format_scores' `quoted` is the one exception, by
- * design: it keeps no pointer.)
+ * design: it keeps no pointer.) Options are read before the sequences are
+ * checked. A __gc metamethod run by an allocation may still change a
+ * caller's table after its check, so what is read from one again after an
+ * allocation is checked again (tcl_batch_prepare, tcl_entry_names,
+ * train's texts, leval.c's entry_ids).
  */
 #ifndef LTEXTCLASS_H
 #define LTEXTCLASS_H
@@ -169,9 +173,10 @@ size_t tcl_check_labels(lua_State *L, int arg, int li, size_t n, const char *wha
                         const char *texts_what, int *any_list, lua_Integer *bad_single);
 
 /* The label names of a checked entry (on top of the stack) into names[]
- * (room for the most tcl_check_labels returned); returns how many. The
- * strings stay valid while the labels table is on the stack. */
-size_t tcl_entry_names(lua_State *L, const char **names);
+ * (room for `most`, what tcl_check_labels returned); returns how many.
+ * Raises when the entry is no longer a string or a list of at most `most`
+ * strings. The strings stay valid while the labels table is on the stack. */
+size_t tcl_entry_names(lua_State *L, const char **names, size_t most);
 
 /* luaL_checkstring for strings the core takes NUL-terminated (paths,
  * label names): raises "<what> contains a NUL byte" rather than letting
@@ -224,8 +229,9 @@ typedef struct tcl_batch {
 } tcl_batch;
 
 /* Push the scratch userdata of a batch over the texts table at `arg`
- * (already checked, n entries). The text pointers stay valid while that
- * table holds the strings. */
+ * (checked, n entries: checked again, raising for an entry that is no
+ * longer a string). The text pointers stay valid while that table holds
+ * the strings. */
 tcl_batch tcl_batch_prepare(lua_State *L, const tcl_model *h, int arg, size_t n);
 
 /* Run tc_model_predict_batch on b; touches no Lua state, so it may run on

@@ -154,7 +154,7 @@ static void read_class_weight(lua_State *L, const spec_slots *s, tc_train_params
  * dataset box; fills *p and *c. Raises for any malformed field. */
 static void read_spec(lua_State *L, spec_slots *s, tc_train_params *p, progress_ctx *c) {
   size_t n, most, i;
-  int any_list, t;
+  int any_list, t, multilabel = -1; /* unset: whether some entry is a list */
   lua_Integer bad_single, seed = -1;
   const char **names;
   tcl_box *box;
@@ -215,15 +215,16 @@ static void read_spec(lua_State *L, spec_slots *s, tc_train_params *p, progress_
     tcl_bad_field(L, 1, TCL_OPT_TRAIN, "progress", "function");
   }
 
-  /* texts and labels */
+  tcl_opt_bool(L, 1, TCL_OPT_TRAIN, "multilabel", &multilabel);
+
+  /* texts and labels, after every other field */
   if (tcl_rawfield(L, 1, "texts") == LUA_TNIL) luaL_argerror(L, 1, "spec.texts: missing");
   s->texts = lua_gettop(L);
   n = tcl_check_texts(L, 1, s->texts, "spec.texts");
   if (tcl_rawfield(L, 1, "labels") == LUA_TNIL) luaL_argerror(L, 1, "spec.labels: missing");
   s->labels = lua_gettop(L);
   most = tcl_check_labels(L, 1, s->labels, n, "spec.labels", "spec.texts", &any_list, &bad_single);
-  p->multilabel = any_list;
-  tcl_opt_bool(L, 1, TCL_OPT_TRAIN, "multilabel", &p->multilabel);
+  p->multilabel = multilabel < 0 ? any_list : multilabel;
   if (!p->multilabel && bad_single) {
     luaL_argerror(L, 1, lua_pushfstring(L, "spec.labels[%I]: exactly one label expected "
                                         "(set spec.multilabel = true for documents with several or none)",
@@ -246,10 +247,12 @@ static void read_spec(lua_State *L, spec_slots *s, tc_train_params *p, progress_
     size_t len, k;
     const char *text;
     int rc;
-    lua_rawgeti(L, s->texts, (lua_Integer)i);
+    /* checked, but an allocation since may have run a __gc that changed them */
+    if (lua_rawgeti(L, s->texts, (lua_Integer)i) != LUA_TSTRING)
+      luaL_error(L, "spec.texts[%I] changed during the call", (lua_Integer)i);
     text = lua_tolstring(L, -1, &len);
     lua_rawgeti(L, s->labels, (lua_Integer)i);
-    k = tcl_entry_names(L, names);
+    k = tcl_entry_names(L, names, most);
     rc = tc_dataset_add(s->ds, text, len, names, k);
     if (rc == TC_ENOMEM) luaL_error(L, "not enough memory");
     /* check_entry has refused empty and repeated names: what is left is UTF-8 */

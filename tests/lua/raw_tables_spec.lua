@@ -41,3 +41,115 @@ describe("option and spec tables", function()
     assert.equal(0, calls.n)
   end)
 end)
+
+-- An options table whose __index runs `change` (the check-then-use races
+-- of predict_batch, predict_async, evaluate and train: their texts and
+-- labels were checked, then the options read through __index).
+local function changing_opts(change, values)
+  return setmetatable({}, { __index = function(_, k)
+    change()
+    return values and values[k]
+  end })
+end
+
+-- pcall(f) with a __gc pending that runs `change`: in generational mode
+-- with a tiny minor multiplier, the first allocations inside f finalize
+-- it, between the module's check of a table and its use of it.
+local function with_finalizer(change, f)
+  local hits = 0
+  local mode = collectgarbage("generational", 1, 100)
+  setmetatable({}, { __gc = function() hits = hits + 1; change() end })
+  local ok, got = pcall(f)
+  collectgarbage(mode)
+  return ok, got, hits
+end
+
+describe("texts and labels checked, then used", function()
+  local m
+  local texts = {}
+  local function fresh()
+    for i = 1, 300 do texts[i] = "Hackers stole passwords from bank " .. i end
+  end
+  local function spoil() for i = 1, #texts do texts[i] = i + 0.5 end end
+  setup(function() m = H.model() end)
+
+  it("cannot be changed by an option's __index", function()
+    fresh()
+    local plain = m:predict_batch(texts)
+    assert.same(plain, m:predict_batch(texts, changing_opts(spoil)))
+    fresh()
+    assert.same(plain, m:predict_async(texts, changing_opts(spoil)):wait())
+    fresh()
+    local gold = {}
+    for i = 1, #texts do gold[i] = "cyber" end
+    local metrics = tc.evaluate(m, texts, gold)
+    assert.same(metrics, tc.evaluate(m, texts, gold, changing_opts(spoil)))
+    assert.same(metrics, tc.evaluate(m, texts, gold, changing_opts(function()
+      for i = 1, #gold do gold[i] = 42 end
+    end)))
+  end)
+
+  it("cannot be made to overflow train's label names by a spec's __index", function()
+    local t, l = H.topics()
+    local plain = tc.train { texts = t, labels = l }
+    local spec = setmetatable({ texts = t, labels = l }, { __index = function(_, k)
+      if k == "multilabel" then
+        local many = {}
+        for i = 1, 200 do many[i] = "l" .. i end
+        l[1] = many
+      end
+    end })
+    local model = tc.train(spec)
+    assert.same(plain:labels(), model:labels())
+    assert.same(plain:predict_batch(t), model:predict_batch(t))
+  end)
+
+  it("are checked again where a __gc may have changed them since", function()
+    fresh()
+    local plain = m:predict_batch(texts)
+    local seen = 0
+    local calls = {
+      function() return m:predict_batch(texts) end,
+      function() return m:predict_async(texts):wait() end,
+    }
+    for round = 1, 20 do
+      for _, call in ipairs(calls) do
+        fresh()
+        local ok, got, hits = with_finalizer(spoil, call)
+        seen = seen + hits
+        if ok then assert.same(plain, got)
+        else assert.truthy(tostring(got):find("texts%[%d+%]: string expected, got number"), got) end
+      end
+    end
+    assert.is_true(seen > 0)
+  end)
+
+  it("are checked again in evaluate and train", function()
+    fresh()
+    local gold = {}
+    local function fresh_gold() for i = 1, #texts do gold[i] = "cyber" end end
+    fresh_gold()
+    local metrics = tc.evaluate(m, texts, gold)
+    local t, l = H.topics()
+    local l1 = l[1]
+    local trained = tc.train { texts = t, labels = l }:predict_batch(t)
+    for round = 1, 20 do
+      fresh_gold()
+      local ok, got = with_finalizer(function() for i = 1, #gold do gold[i] = 42 end end,
+        function() return tc.evaluate(m, texts, gold) end)
+      if ok then assert.same(metrics, got)
+      else assert.truthy(tostring(got):find("a label entry changed during the call", 1, true), got) end
+      l[1] = l1
+      ok, got = with_finalizer(function()
+        local many = {}
+        for i = 1, 200 do many[i] = "l" .. i end
+        l[1] = many
+      end, function() return tc.train { texts = t, labels = l, multilabel = false } end)
+      if ok then assert.same(trained, got:predict_batch(t))
+      else
+        assert.truthy(tostring(got):find("a label entry changed during the call", 1, true)
+                      or tostring(got):find("exactly one label expected", 1, true), got)
+      end
+    end
+  end)
+end)
