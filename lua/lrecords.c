@@ -8,9 +8,11 @@
  *    (textclass.cli.writers), which Lua classifiers and label's
  *    overlapped batches still use: its records are theirs byte for byte,
  *    and tests/lua/label_records_spec.lua holds the two to each other.
- *  - Everything is read from the Lua tables first (strings stay anchored
- *    in them, or in a table of this call), then written into one buffer,
- *    since nothing may be pushed above a luaL_Buffer while it grows.
+ *  - Everything is read from the Lua tables first, raw (no metamethod
+ *    runs: see ltextclass.h), each string we keep a pointer to anchored
+ *    in a table of this call, then written into one buffer, since nothing
+ *    may be pushed above a luaL_Buffer while it grows.
+ *  - counts is updated last, raw, when nothing but memory can fail.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -52,9 +54,10 @@ static int is_ours(const char *k, size_t n) {
   return 0;
 }
 
-/* doc.fields (table at `fields`) read into d for -o jsonl, sorted; the
- * names made here are kept in `anchor` from slot *slot on. Raises when a
- * key or value is not a string (the caller then takes the Lua writers). */
+/* doc.fields (table at `fields`) read into d for -o jsonl, sorted; its
+ * keys and values, and the names made here, are kept in `anchor` from
+ * slot *slot on. Raises when a key or value is not a string (the caller
+ * then takes the Lua writers). */
 static void read_fields(lua_State *L, int fields, record_doc *d, int anchor, lua_Integer *slot) {
   size_t n = 0, i;
   lua_pushnil(L);
@@ -64,19 +67,24 @@ static void read_fields(lua_State *L, int fields, record_doc *d, int anchor, lua
   }
   d->fields = tcl_scratch(L, n, sizeof *d->fields);
   lua_rawseti(L, anchor, ++*slot);
-  d->n_fields = n;
   i = 0;
   lua_pushnil(L);
   while (lua_next(L, fields)) {
-    record_field *f = &d->fields[i++];
+    record_field *f;
+    if (i == n) /* a __gc run by an allocation since the count added one */
+      luaL_error(L, "label_records: a document's fields changed during the call");
+    f = &d->fields[i++];
     if (lua_type(L, -2) != LUA_TSTRING || lua_type(L, -1) != LUA_TSTRING)
       luaL_error(L, "label_records: a field name or value is not a string");
-    f->key = lua_tolstring(L, -2, &f->key_len); /* the fields table keeps both */
+    f->key = lua_tolstring(L, -2, &f->key_len);
     f->value = lua_tolstring(L, -1, &f->value_len);
     f->name = f->key;
     f->name_len = f->key_len;
-    lua_pop(L, 1);
+    lua_pushvalue(L, -2);
+    lua_rawseti(L, anchor, ++*slot); /* the key */
+    lua_rawseti(L, anchor, ++*slot); /* the value */
   }
+  n = d->n_fields = i;
   qsort(d->fields, n, sizeof *d->fields, field_order);
   for (i = 0; i < n; i++) {
     record_field *f = &d->fields[i];
@@ -94,14 +102,16 @@ static void read_fields(lua_State *L, int fields, record_doc *d, int anchor, lua
   }
 }
 
-/* doc[key] as a string (a number as tostring gives it, kept in `anchor`
- * at `slot`), or NULL when nil or false; anything else raises. */
+/* doc[key] as a string (a number as tostring gives it), kept in `anchor`
+ * at `slot`, or NULL when nil or false; anything else raises. */
 static const char *doc_string(lua_State *L, int doc, const char *key, size_t *len, int anchor, lua_Integer slot) {
   const char *s = NULL;
-  int t = lua_getfield(L, doc, key);
+  int t = tcl_rawfield(L, doc, key);
   *len = 0;
   if (t == LUA_TSTRING) {
-    s = lua_tolstring(L, -1, len); /* the doc keeps it */
+    s = lua_tolstring(L, -1, len);
+    lua_pushvalue(L, -1);
+    lua_rawseti(L, anchor, slot);
   } else if (t == LUA_TNUMBER) {
     s = luaL_tolstring(L, -1, len);
     lua_rawseti(L, anchor, slot);
@@ -187,6 +197,7 @@ static void json_record(luaL_Buffer *b, const record_doc *d, const tc_result *r,
  *   JSON text, both strings): a document with an error gets its error
  *   record, one with a text is classified
  * @tab counts label -> how many documents it was the label of; increased
+ *   (raw) once the records are made
  * @string format "tsv", "csv" or "jsonl"
  * @tab[opt] opts {threshold =, threads =, top =}, as predict_batch
  * @return the records, one line each, in order; the number of error
@@ -216,8 +227,8 @@ int tcl_model_label_records(lua_State *L) {
   tcl_check_nargs(L, 5);
   lua_settop(L, 3);
   if (nl == 0) return luaL_error(L, "label_records: the model has no labels");
-  n = (size_t)luaL_len(L, 2);
-  lua_newtable(L);
+  n = (size_t)lua_rawlen(L, 2);
+  lua_createtable(L, n < 0x7fffffff / 3 ? 3 * (int)n : 0, 0); /* most documents' id, text, error */
   anchor = lua_gettop(L);
   /* the documents, and the texts to classify */
   docs = tcl_scratch(L, n ? n : 1, sizeof *docs);
@@ -226,7 +237,7 @@ int tcl_model_label_records(lua_State *L) {
   for (i = 0; i < n; i++) {
     lua_Integer at = (lua_Integer)i + 1;
     int doc;
-    if (lua_geti(L, 2, at) != LUA_TTABLE) return luaL_error(L, "label_records: document %I is not a table", at);
+    if (lua_rawgeti(L, 2, at) != LUA_TTABLE) return luaL_error(L, "label_records: document %I is not a table", at);
     doc = lua_gettop(L);
     docs[i].id = doc_string(L, doc, "id", &docs[i].id_len, anchor, ++slot);
     docs[i].error = doc_string(L, doc, "error", &docs[i].error_len, anchor, ++slot);
@@ -234,10 +245,10 @@ int tcl_model_label_records(lua_State *L) {
     docs[i].fields = NULL;
     docs[i].n_fields = 0;
     if (jsonl) {
-      if (lua_getfield(L, doc, "fields") == LUA_TTABLE) read_fields(L, lua_gettop(L), &docs[i], anchor, &slot);
+      if (tcl_rawfield(L, doc, "fields") == LUA_TTABLE) read_fields(L, lua_gettop(L), &docs[i], anchor, &slot);
       lua_pop(L, 1);
     }
-    lua_pop(L, 1); /* the docs array keeps the table, and it its strings */
+    lua_pop(L, 1);
     if (!docs[i].id) return luaL_error(L, "label_records: document %I has no id", at);
     if (!docs[i].error && !docs[i].text) return luaL_error(L, "label_records: document %I has neither a text nor an error", at);
     if (docs[i].text) {
@@ -321,10 +332,10 @@ int tcl_model_label_records(lua_State *L) {
     if (!counted[k]) continue;
     lua_pushlstring(L, name[k], name_len[k]);
     lua_pushvalue(L, -1);
-    lua_gettable(L, 3);
+    lua_rawget(L, 3);
     lua_pushinteger(L, lua_tointeger(L, -1) + (lua_Integer)counted[k]);
     lua_remove(L, -2);
-    lua_settable(L, 3);
+    lua_rawset(L, 3);
   }
   lua_pushinteger(L, (lua_Integer)n_errors);
   return 2;

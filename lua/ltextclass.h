@@ -24,8 +24,9 @@
  *   lbox.c        boxes: userdata that own a core object and free it on
  *                 __close/__gc, so an error raised mid-call leaks nothing
  *
- * Tables a caller hands us (option and spec tables, texts, labels) are
- * read raw (lua_rawget, lua_rawgeti, lua_rawlen), never through
+ * Tables a caller hands us (option and spec tables, texts, labels,
+ * label_records' documents and counts) are read and written raw
+ * (lua_rawget, lua_rawgeti, lua_rawlen, lua_rawset), never through
  * metamethods: no Lua code of the caller's runs while we hold pointers
  * into Lua strings, and an option is read from the table whose keys
  * tcl_check_keys saw. (format_scores' `quoted` is the one exception, by

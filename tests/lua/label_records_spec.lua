@@ -126,6 +126,38 @@ describe("model:label_records", function()
     assert.has_error(function() m:label_records({ { id = "f", text = "x", fields = { [1] = "1" } } }, {}, "jsonl") end)
     assert.equal("", (m:label_records({}, {}, "csv")))
   end)
+
+  it("reads documents and counts raw: no metamethod of theirs runs", function()
+    local m = all.single
+    local calls = 0
+    local function counting(values)
+      return { __index = function(_, k) calls = calls + 1; return values[k] end,
+               __newindex = function() calls = calls + 1; error("counts written through __newindex") end,
+               __len = function() calls = calls + 1; return 2 end }
+    end
+    local plain = { { id = "a", text = texts[1] }, { id = "b", text = texts[2] } }
+    local want_counts = {}
+    local want = m:label_records(plain, want_counts, "tsv")
+    -- a document that only __index gives an id and a text is refused
+    local proxy = { setmetatable({}, counting(plain[1])) }
+    local ok, err = pcall(m.label_records, m, proxy, {}, "tsv")
+    assert.is_false(ok)
+    assert.truthy(err:find("document 1 has no id", 1, true), err)
+    -- a documents array only __index and __len fill reads as the empty table it is
+    assert.same({ "", 0 }, { m:label_records(setmetatable({}, counting(plain)), {}, "tsv") })
+    -- metatables on documents (an error, fields) and counts are not consulted
+    local docs = {}
+    for i, doc in ipairs(plain) do
+      docs[i] = setmetatable({ id = doc.id, text = doc.text }, counting { error = "never" })
+    end
+    local counts = setmetatable({}, counting {})
+    assert.equal(want, (m:label_records(docs, counts, "tsv")))
+    assert.same(want_counts, setmetatable(counts, nil))
+    rawset(docs[1], "fields", setmetatable({ a = '"x"' }, counting { zz = '"y"' }))
+    local records = m:label_records(docs, {}, "jsonl")
+    assert.truthy(records:find('"a":"x"', 1, true) and not records:find('"zz"', 1, true), records)
+    assert.equal(0, calls)
+  end)
 end)
 
 describe("label with a model file and with a Lua classifier wrapping it", function()

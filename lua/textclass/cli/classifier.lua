@@ -154,10 +154,14 @@ function M.open(opts)
   --- A model file's batch of documents classified and written as TSV or
   -- CSV records by one call (model:label_records: no result table per
   -- document); counts[label] grows. Returns the records and the number of
-  -- error records, or nil and why when the call fails as a whole.
+  -- error records, or nil and why when the call fails as a whole, counts
+  -- then as they were (the batch's are counted apart and added after), so
+  -- the general path the caller takes then counts the batch only once.
   function c:label_records(docs, counts, format, threads)
-    local ok, records, n_errors = pcall(self.model.label_records, self.model, docs, counts, format, popts(threads))
+    local got = {}
+    local ok, records, n_errors = pcall(self.model.label_records, self.model, docs, got, format, popts(threads))
     if not ok then return nil, clean_message(util.unless_interrupt(records)) end
+    for label, n in pairs(got) do counts[label] = (counts[label] or 0) + n end
     return records, n_errors
   end
 
