@@ -480,18 +480,17 @@ typedef struct reading {
   int keep_fields, sniff_html, check_utf8, labelled;
 } reading;
 
+/* The options are read raw (see ltextclass.h); a string is left on the
+ * stack, which keeps it for the call whatever happens to the table. */
 static const char *opt_string(lua_State *L, int opts, const char *key, size_t *len) {
-  const char *v;
-  if (lua_getfield(L, opts, key) != LUA_TSTRING) luaL_error(L, "jsonl_documents: '%s' must be a string", key);
-  v = lua_tolstring(L, -1, len); /* kept alive by the options table */
-  lua_pop(L, 1);
-  return v;
+  if (tcl_rawfield(L, opts, key) != LUA_TSTRING) luaL_error(L, "jsonl_documents: '%s' must be a string", key);
+  return lua_tolstring(L, -1, len);
 }
 
 static lua_Integer opt_integer(lua_State *L, int opts, const char *key, lua_Integer min) {
   int isnum;
   lua_Integer v;
-  lua_getfield(L, opts, key);
+  tcl_rawfield(L, opts, key);
   v = lua_tointegerx(L, -1, &isnum);
   if (!isnum || v < min) luaL_error(L, "jsonl_documents: '%s' must be an integer >= %d", key, (int)min);
   lua_pop(L, 1);
@@ -500,7 +499,7 @@ static lua_Integer opt_integer(lua_State *L, int opts, const char *key, lua_Inte
 
 static int opt_flag(lua_State *L, int opts, const char *key) {
   int v;
-  lua_getfield(L, opts, key);
+  tcl_rawfield(L, opts, key);
   v = lua_toboolean(L, -1);
   lua_pop(L, 1);
   return v;
@@ -623,7 +622,7 @@ int tcl_jsonl_documents(lua_State *L) {
   r.nf = 2;
   if (r.labelled) {
     if (r.keep_fields) return luaL_error(L, "jsonl_documents: labelled records keep no fields");
-    if (lua_getfield(L, 2, "label_field") == LUA_TNIL) {
+    if (tcl_rawfield(L, 2, "label_field") == LUA_TNIL) {
       r.f[2].name = "label";
       r.f[2].name_len = 5;
       r.f[3].name = "labels";
@@ -633,7 +632,6 @@ int tcl_jsonl_documents(lua_State *L) {
       r.f[2].name = opt_string(L, 2, "label_field", &r.f[2].name_len);
       r.nf = 3;
     }
-    lua_pop(L, 1);
   }
   luaL_checkstack(L, 8, NULL);
   lua_newtable(L);

@@ -24,17 +24,17 @@
  *   lbox.c        boxes: userdata that own a core object and free it on
  *                 __close/__gc, so an error raised mid-call leaks nothing
  *
- * Tables a caller hands us (option and spec tables, texts, labels,
- * label_records' documents and counts) are read and written raw
- * (lua_rawget, lua_rawgeti, lua_rawlen, lua_rawset), never through
- * metamethods: no Lua code of the caller's runs while we hold pointers
- * into Lua strings, and an option is read from the table whose keys
- * tcl_check_keys saw. (format_scores' `quoted` is the one exception, by
- * design: it keeps no pointer.) Options are read before the sequences are
- * checked. A __gc metamethod run by an allocation may still change a
- * caller's table after its check, so what is read from one again after an
- * allocation is checked again (tcl_batch_prepare, tcl_entry_names,
- * train's texts, leval.c's entry_ids).
+ * Tables a caller hands us (option and spec tables, jsonl_documents'
+ * options, texts, labels, label_records' documents and counts) are read
+ * and written raw (lua_rawget, lua_rawgeti, lua_rawlen, lua_rawset),
+ * never through metamethods: no Lua code of the caller's runs while we
+ * hold pointers into Lua strings, and an option is read from the table
+ * whose keys tcl_check_keys saw. (format_scores' `quoted` is the one
+ * exception, by design: it keeps no pointer.) Options are read before the
+ * sequences are checked. A __gc metamethod run by an allocation may still
+ * change a caller's table after its check, so what is read from one again
+ * after an allocation is checked again (tcl_batch_prepare,
+ * tcl_entry_names, train's texts, leval.c's entry_ids).
  */
 #ifndef LTEXTCLASS_H
 #define LTEXTCLASS_H

@@ -206,4 +206,27 @@ describe("tc.jsonl_documents", function()
       assert.has_error(function() tc.jsonl_documents("{}", bad) end, nil, key)
     end
   end)
+
+  it("reads its options raw: no __index of theirs runs", function()
+    local chunk = '{"id":"a","text":"One."}\n{"text":"Two."}\n'
+    local opts = { text_field = "text", id_field = "id", where = "in.jsonl:", line = 1, limit = 1000,
+      max_bytes = 100, keep_fields = false, sniff_html = true, check_utf8 = true }
+    local calls = 0
+    local function counting(values)
+      return setmetatable({}, { __index = function(_, k) calls = calls + 1; return values[k] end })
+    end
+    local ok, err = pcall(tc.jsonl_documents, chunk, counting(opts))
+    assert.is_false(ok)
+    assert.truthy(err:find("'text_field' must be a string", 1, true), err)
+    -- fresh strings from __index (the reviewer's use after free) are not read either
+    local plain = {}
+    for k, v in pairs(opts) do plain[k] = v end
+    setmetatable(plain, { __index = function(_, k)
+      calls = calls + 1
+      if k == "labelled" then return true end
+      if k == "label_field" then return ("lab" .. "el"):rep(1) end
+    end })
+    assert.same(tc.jsonl_documents(chunk, opts), tc.jsonl_documents(chunk, plain))
+    assert.equal(0, calls)
+  end)
 end)
