@@ -29,8 +29,9 @@
  * and written raw (lua_rawget, lua_rawgeti, lua_rawlen, lua_rawset),
  * never through metamethods: no Lua code of the caller's runs while we
  * hold pointers into Lua strings, and an option is read from the table
- * whose keys tcl_check_keys saw. (format_scores' `quoted` is the one
- * exception, by design: it keeps no pointer.) Options are read before the
+ * whose keys tcl_check_keys saw. (format_scores is the one exception, by
+ * design, so that `quoted` may be a memo table: it keeps each value it
+ * reads on the stack while it uses it.) Options are read before the
  * sequences are checked. A __gc metamethod run by an allocation may still
  * change a caller's table after its check, so what is read from one again
  * after an allocation is checked again (tcl_batch_prepare,
