@@ -555,6 +555,51 @@ out:
   tc_model_free(b);
 }
 
+/* Regression: with every text once as A and once as B and a large C, the
+ * problem is badly conditioned and DCD stopped at its pass limit far from
+ * the optimum (decision values of -0.23 and -0.44 where the optimum is 0:
+ * the text is as much A as B). It now hands such a problem to liblinear's
+ * primal solver, which finishes it. */
+TEST(dcd_finishes_a_problem_it_cannot_converge) {
+  static const char *const words[] = {"match", "goal", "vote", "budget", "virus", "attack",
+                                      "league", "minister", "server", "cup", "party", "breach"};
+  char texts[200][128];
+  tc_dataset *ds;
+  tc_train_params p;
+  tc_model *m = NULL;
+  tc_workspace *ws = NULL;
+  tc_diag d;
+  uint64_t st = 7;
+  double dv[2], worst = 0;
+  size_t i, k;
+  CHECK_OK(tc_dataset_new(&ds));
+  for (i = 0; i < 200; i++) {
+    const char *a[1] = {"A"}, *b[1] = {"B"};
+    size_t n = 0;
+    for (k = 0; k < 12; k++)
+      n += (size_t)snprintf(texts[i] + n, sizeof texts[i] - n, "%s ",
+                            words[(tci_splitmix64(&st) >> 33) % (sizeof words / sizeof *words)]);
+    CHECK_OK(tc_dataset_add(ds, texts[i], n, a, 1));
+    CHECK_OK(tc_dataset_add(ds, texts[i], n, b, 1));
+  }
+  tc_train_params_init(&p);
+  p.solver = TC_SOLVER_DCD;
+  p.calibrate = 0;
+  p.C = 1000;
+  CHECK_OK(tc_model_train(ds, &p, &m, &d));
+  CHECK_OK(tc_workspace_new(&ws));
+  for (i = 0; m && ws && i < 200; i++) {
+    CHECK_OK(tc_model_decision_values(m, ws, texts[i], strlen(texts[i]), dv));
+    for (k = 0; k < 2; k++)
+      if (fabs(dv[k]) > worst) worst = fabs(dv[k]);
+  }
+  CHECK(worst < 0.01);
+  if (worst >= 0.01) fprintf(stderr, "worst decision value %g, want about 0\n", worst);
+  tc_workspace_free(ws);
+  tc_model_free(m);
+  tc_dataset_free(ds);
+}
+
 /* ======================================================== unusable data */
 
 TEST(unusable_data_is_edata_with_diag) {
@@ -726,6 +771,7 @@ int main(void) {
   RUN(libsvm_collapse_equals_svm_predict_values);
   RUN(rbf_pool_equals_svm_predict_values);
   RUN(dcd_matches_liblinear_primal);
+  RUN(dcd_finishes_a_problem_it_cannot_converge);
   RUN(unusable_data_is_edata_with_diag);
   RUN(progress_from_caller_thread_and_cancel);
   RUN(cross_validation_and_grid_figures);
