@@ -371,11 +371,7 @@ int tcl_evaluate(lua_State *L) {
   n = tcl_check_texts(L, 2, 2, "texts");
   tcl_check_labels(L, 3, 3, n, "labels", "texts", &any_list, &bad_single);
 
-  lua_createtable(L, (int)(h->n_labels < 1024 ? h->n_labels : 1024), 0);
-  for (i = 0; i < h->n_labels; i++) {
-    lua_pushstring(L, tc_model_label(h->model, i));
-    lua_rawseti(L, -2, (lua_Integer)i + 1);
-  }
+  tcl_push_label_names(L, h);
   x = metrics_push(L, 5); /* the model's labels are indices 0..n_labels-1 */
   obj = lua_gettop(L);
   res = tcl_predict_texts(L, h, 2, n, threshold, threads);

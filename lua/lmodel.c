@@ -83,11 +83,7 @@ void tcl_model_open(lua_State *L, int idx, tcl_model *h, tc_model *m) {
   idx = lua_absindex(L, idx);
   h->model = m; /* owned from here: an error below leaves it to __gc */
   h->n_labels = n;
-  lua_createtable(L, n <= 0x7fffffff ? (int)n : 0, 0);
-  for (i = 0; i < n; i++) {
-    lua_pushstring(L, tc_model_label(m, i));
-    lua_rawseti(L, -2, (lua_Integer)i + 1);
-  }
+  tcl_push_label_names(L, h);
   lua_setiuservalue(L, idx, UV_NAMES);
   by_name = tcl_scratch(L, n, 2 * sizeof *by_name);
   rank = lua_newuserdatauv(L, (n ? n : 1) * sizeof *rank, 0);
@@ -504,9 +500,9 @@ static int model_top_features(lua_State *L) {
  * @function model:labels
  * @return array of label names, in the model's order
  */
-static void push_labels(lua_State *L, const tcl_model *h) {
+void tcl_push_label_names(lua_State *L, const tcl_model *h) {
   size_t i;
-  lua_createtable(L, (int)(h->n_labels < 1024 ? h->n_labels : 1024), 0);
+  lua_createtable(L, h->n_labels <= 0x7fffffff ? (int)h->n_labels : 0, 0);
   for (i = 0; i < h->n_labels; i++) {
     lua_pushstring(L, tc_model_label(h->model, i));
     lua_rawseti(L, -2, (lua_Integer)i + 1);
@@ -516,7 +512,7 @@ static void push_labels(lua_State *L, const tcl_model *h) {
 static int model_labels(lua_State *L) {
   tcl_model *h = tcl_check_model(L, 1);
   tcl_check_nargs(L, 1);
-  push_labels(L, h);
+  tcl_push_label_names(L, h);
   return 1;
 }
 
@@ -579,7 +575,7 @@ static int model_info(lua_State *L) {
   }
   tcl_set_integer(L, "format_version", (lua_Integer)tc_model_format_version());
   tcl_set_string(L, "kernel", kernel_name(tc_model_kernel(m)));
-  push_labels(L, h);
+  tcl_push_label_names(L, h);
   lua_setfield(L, -2, "labels");
   tcl_set_boolean(L, "multilabel", tc_model_multilabel(m));
   tcl_set_number(L, "threshold", tc_model_threshold(m));

@@ -214,6 +214,10 @@ tcl_model *tcl_model_new(lua_State *L);
 /* Make the closed handle h, at stack index idx, own m (not NULL). */
 void tcl_model_open(lua_State *L, int idx, tcl_model *h, tc_model *m);
 
+/* Push a new array of the model's label names, in its order (model:labels,
+ * evaluate's metrics, and the array tcl_model_open keeps). */
+void tcl_push_label_names(lua_State *L, const tcl_model *h);
+
 /* The open handle at index i; raises for other values and closed handles. */
 tcl_model *tcl_check_model(lua_State *L, int i);
 
