@@ -98,12 +98,6 @@ int tcl_bad_field(lua_State *L, int arg, int kinds, const char *name, const char
                                                luaL_typename(L, -1)));
 }
 
-int tcl_rawfield(lua_State *L, int t, const char *key) {
-  t = lua_absindex(L, t);
-  lua_pushstring(L, key);
-  return lua_rawget(L, t);
-}
-
 /* Each reader pushes the field, converts it and pops it again; a nil
  * value keeps the default already in *dst. */
 void tcl_opt_bool(lua_State *L, int arg, int kinds, const char *name, int *dst) {

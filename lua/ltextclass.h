@@ -141,7 +141,11 @@ int tcl_read_options(lua_State *L, int arg, int anchor, int kinds, tc_options *o
 void tcl_check_nargs(lua_State *L, int max);
 
 /* Push t[key], read raw (the table at index t); returns its type. */
-int tcl_rawfield(lua_State *L, int t, const char *key);
+static inline int tcl_rawfield(lua_State *L, int t, const char *key) {
+  t = lua_absindex(L, t);
+  lua_pushstring(L, key);
+  return lua_rawget(L, t);
+}
 
 /* Single fields of the option table at `arg`: a nil value keeps *dst.
  * Errors name "<spec|opts>.<name>" (spec when kinds has TCL_OPT_TRAIN). */
