@@ -448,9 +448,9 @@ class TextclassGrid(Textclass):
         rows = super().run(ws, threads)
         info = subprocess.run([self.cli, "info", "-m", ws.path("tc-grid.model")],
                               capture_output=True, text=True, check=False).stdout
-        grid = [line.split(None, 1)[1].strip() for line in info.splitlines()
-                if line.split(None, 1)[:1] in (["C"], ["grid"])]
-        rows[0]["note"] = "chosen: " + "; ".join(grid) + "; " + rows[0]["note"]
+        meta = dict(line.split(None, 1) for line in info.splitlines() if " " in line.strip())
+        rows[0]["note"] = "C %s chosen (CV macro-F1: %s); %s" % (
+            meta.get("C", "?").strip(), meta.get("grid", "?").strip().replace(",", ", "), rows[0]["note"])
         return rows
 
 
