@@ -313,13 +313,12 @@ static int model_predict(lua_State *L) {
 
 /* Scratch for a batch, one userdata: results, text pointers, lengths,
  * then the score and label arrays of every result. */
-tcl_batch tcl_batch_prepare(lua_State *L, const tcl_model *h, int arg, size_t n) {
+tcl_batch tcl_batch_alloc(lua_State *L, const tcl_model *h, size_t n) {
   size_t per_doc, i, nl = h->n_labels ? h->n_labels : 1;
   unsigned char *p;
   tcl_batch b;
   double *scores;
   uint32_t *labels;
-  arg = lua_absindex(L, arg);
   if (nl > ((size_t)-1 >> 2) / (sizeof(double) + sizeof(uint32_t)))
     luaL_error(L, "textclass: model has too many labels");
   per_doc = sizeof *b.res + sizeof *b.texts + sizeof *b.lens + nl * (sizeof *scores + sizeof *labels);
@@ -331,6 +330,19 @@ tcl_batch tcl_batch_prepare(lua_State *L, const tcl_model *h, int arg, size_t n)
   scores = (double *)(void *)(b.lens + n);
   labels = (uint32_t *)(void *)(scores + n * nl);
   for (i = 0; i < n; i++) {
+    memset(&b.res[i], 0, sizeof b.res[i]);
+    b.res[i].scores = scores + i * nl;
+    b.res[i].labels = labels + i * nl;
+  }
+  return b;
+}
+
+tcl_batch tcl_batch_prepare(lua_State *L, const tcl_model *h, int arg, size_t n) {
+  size_t i;
+  tcl_batch b;
+  arg = lua_absindex(L, arg);
+  b = tcl_batch_alloc(L, h, n);
+  for (i = 0; i < n; i++) {
     /* checked by tcl_check_texts, but an allocation since may have run a
      * __gc that changed the table: checked again. Nothing allocates from
      * here to tcl_batch_run, so the table keeps the strings. */
@@ -338,9 +350,6 @@ tcl_batch tcl_batch_prepare(lua_State *L, const tcl_model *h, int arg, size_t n)
       luaL_error(L, "texts[%I]: string expected, got %s", (lua_Integer)i + 1, luaL_typename(L, -1));
     b.texts[i] = lua_tolstring(L, -1, &b.lens[i]);
     lua_pop(L, 1);
-    memset(&b.res[i], 0, sizeof b.res[i]);
-    b.res[i].scores = scores + i * nl;
-    b.res[i].labels = labels + i * nl;
   }
   return b;
 }

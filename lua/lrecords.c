@@ -206,16 +206,15 @@ static void json_record(luaL_Buffer *b, const record_doc *d, const tc_result *r,
 int tcl_model_label_records(lua_State *L) {
   static const char *const formats[] = { "tsv", "csv", "jsonl", NULL };
   tcl_model *h = tcl_check_model(L, 1);
-  size_t n, i, k, nl = h->n_labels, top, n_text = 0, list_cap = 0, n_errors = 0, *name_len, *lens;
-  int format, csv, jsonl, threads, rc, anchor;
+  size_t n, i, k, nl = h->n_labels, top, n_text = 0, list_cap = 0, n_errors = 0, *name_len;
+  int format, csv, jsonl, threads, anchor;
   lua_Integer slot = 0;
   double threshold;
   record_doc *docs;
-  const char **name, **texts;
-  tc_result *res;
+  const char **name;
+  tcl_batch batch;
   tcl_ranker rk;
-  double *scores;
-  uint32_t *labels, *chosen, *counted;
+  uint32_t *chosen, *counted;
   char *list, sep;
   luaL_Buffer b;
   luaL_checktype(L, 2, LUA_TTABLE);
@@ -230,10 +229,9 @@ int tcl_model_label_records(lua_State *L) {
   n = (size_t)lua_rawlen(L, 2);
   lua_createtable(L, n < 0x7fffffff / 3 ? 3 * (int)n : 0, 0); /* most documents' id, text, error */
   anchor = lua_gettop(L);
-  /* the documents, and the texts to classify */
+  /* the documents, and the texts to classify (at most one a document) */
   docs = tcl_scratch(L, n ? n : 1, sizeof *docs);
-  texts = tcl_scratch(L, n ? n : 1, sizeof *texts);
-  lens = tcl_scratch(L, n ? n : 1, sizeof *lens);
+  batch = tcl_batch_alloc(L, h, n);
   for (i = 0; i < n; i++) {
     lua_Integer at = (lua_Integer)i + 1;
     int doc;
@@ -252,24 +250,13 @@ int tcl_model_label_records(lua_State *L) {
     if (!docs[i].id) return luaL_error(L, "label_records: document %I has no id", at);
     if (!docs[i].error && !docs[i].text) return luaL_error(L, "label_records: document %I has neither a text nor an error", at);
     if (docs[i].text) {
-      texts[n_text] = docs[i].text;
-      lens[n_text++] = docs[i].text_len;
+      batch.texts[n_text] = docs[i].text;
+      batch.lens[n_text++] = docs[i].text_len;
     }
   }
   /* classify them */
-  res = tcl_scratch(L, n_text ? n_text : 1, sizeof *res);
-  scores = tcl_scratch(L, (n_text ? n_text : 1) * nl, sizeof *scores);
-  labels = tcl_scratch(L, (n_text ? n_text : 1) * nl, sizeof *labels);
-  for (i = 0; i < n_text; i++) {
-    memset(&res[i], 0, sizeof res[i]);
-    res[i].scores = scores + i * nl;
-    res[i].labels = labels + i * nl;
-  }
-  if (n_text) {
-    rc = tc_model_predict_batch(h->model, n_text, texts, lens, threshold, threads, res);
-    for (i = 0; i < n_text; i++) /* as tcl_batch_run: a document the core never reached */
-      if (res[i].status == TC_OK && res[i].n_labels == 0) res[i].status = rc != TC_OK ? rc : TC_EINVAL;
-  }
+  batch.n = n_text;
+  if (n_text) tcl_batch_run(h->model, &batch, threshold, threads);
   /* the label names, and room for the longest list of them */
   tcl_ranker_push(L, 1, h, &rk);
   name = tcl_scratch(L, nl, sizeof *name);
@@ -288,7 +275,7 @@ int tcl_model_label_records(lua_State *L) {
   /* the records: nothing is pushed above the buffer from here on */
   luaL_buffinit(L, &b);
   for (i = 0, k = 0; i < n; i++) {
-    const tc_result *r = docs[i].text ? &res[k++] : NULL;
+    const tc_result *r = docs[i].text ? &batch.res[k++] : NULL;
     const char *error = docs[i].error;
     size_t error_len = docs[i].error_len, nc = 0, j;
     if (r && r->status == TC_OK) {

@@ -238,6 +238,10 @@ typedef struct tcl_batch {
   size_t *lens;
 } tcl_batch;
 
+/* Push the scratch userdata of a batch of n texts, its results ready for
+ * tcl_batch_run; the caller sets b.texts and b.lens (and may lower b.n). */
+tcl_batch tcl_batch_alloc(lua_State *L, const tcl_model *h, size_t n);
+
 /* Push the scratch userdata of a batch over the texts table at `arg`
  * (checked, n entries: checked again, raising for an entry that is no
  * longer a string). The text pointers stay valid while that table holds
