@@ -225,6 +225,7 @@ int tcl_model_label_records(lua_State *L) {
   tcl_predict_opts(L, 5, &threshold, &threads, &top);
   tcl_check_nargs(L, 5);
   lua_settop(L, 3);
+  tcl_check_plain(L, 2, 2, "docs");
   if (nl == 0) return luaL_error(L, "label_records: the model has no labels");
   n = (size_t)lua_rawlen(L, 2);
   lua_createtable(L, n < 0x7fffffff / 3 ? 3 * (int)n : 0, 0); /* most documents' id, text, error */

@@ -202,8 +202,12 @@ static void opt_stopwords(lua_State *L, int arg, int anchor, int kinds, tc_optio
   } else if (t == LUA_TSTRING && strcmp(lua_tostring(L, -1), "none") == 0) {
     o->stopword_mode = TC_STOPWORDS_NONE;
   } else if (t == LUA_TTABLE) {
-    size_t n = (size_t)lua_rawlen(L, -1), i;
-    const char **words = tcl_scratch(L, n, sizeof *words);
+    size_t n, i;
+    const char **words;
+    tcl_check_plain(L, arg, -2, lua_pushfstring(L, "%s.stopwords", prefix_of(kinds)));
+    lua_pop(L, 1);
+    n = (size_t)lua_rawlen(L, -1);
+    words = tcl_scratch(L, n, sizeof *words);
     tcl_anchor(L, anchor);  /* the pointer array */
     lua_newtable(L);        /* our own copy of the list keeps the strings alive */
     for (i = 0; i < n; i++) {
@@ -286,12 +290,27 @@ check:
  * Sequences
  * ==================================================================== */
 
+void tcl_check_plain(lua_State *L, int arg, int idx, const char *what) {
+  int proxy;
+  if (!lua_getmetatable(L, idx)) return;
+  tcl_rawfield(L, -1, "__index");
+  tcl_rawfield(L, -2, "__len");
+  proxy = !lua_isnil(L, -1) || !lua_isnil(L, -2);
+  lua_pop(L, 3);
+  if (proxy) {
+    luaL_argerror(L, arg, lua_pushfstring(L, "%s: a table with an __index or __len metamethod, "
+                                          "whose elements a raw read would not see: pass a plain "
+                                          "table", what));
+  }
+}
+
 size_t tcl_check_texts(lua_State *L, int arg, int idx, const char *what) {
   size_t n, i;
   if (lua_type(L, idx) != LUA_TTABLE) {
     luaL_argerror(L, arg, lua_pushfstring(L, "%s: table of strings expected, got %s", what,
                                           luaL_typename(L, idx)));
   }
+  tcl_check_plain(L, arg, idx, what);
   n = (size_t)lua_rawlen(L, idx);
   for (i = 1; i <= n; i++) {
     if (lua_rawgeti(L, idx, (lua_Integer)i) != LUA_TSTRING) {
@@ -338,6 +357,13 @@ size_t tcl_check_label_entry(lua_State *L, int arg, const char *what, lua_Intege
     entry_error(L, arg, what, i, ": string or list of strings expected, got %s", luaL_typename(L, -1));
   }
   *is_list = 1;
+  if (i > 0) {
+    const char *at = lua_pushfstring(L, "%s[%I]", what, i);
+    tcl_check_plain(L, arg, -2, at);
+    lua_pop(L, 1);
+  } else {
+    tcl_check_plain(L, arg, -1, what);
+  }
   k = (size_t)lua_rawlen(L, -1);
   for (j = 1; j <= k; j++) {
     size_t m;
@@ -369,6 +395,7 @@ size_t tcl_check_labels(lua_State *L, int arg, int li, size_t n, const char *wha
     luaL_argerror(L, arg, lua_pushfstring(L, "%s: table expected, got %s", what,
                                           luaL_typename(L, li)));
   }
+  tcl_check_plain(L, arg, li, what);
   len = (size_t)lua_rawlen(L, li);
   if (len != n) {
     luaL_argerror(L, arg, lua_pushfstring(L, "%s has %I entries but %s has %I", what,

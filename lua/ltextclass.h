@@ -29,7 +29,9 @@
  * and written raw (lua_rawget, lua_rawgeti, lua_rawlen, lua_rawset),
  * never through metamethods: no Lua code of the caller's runs while we
  * hold pointers into Lua strings, and an option is read from the table
- * whose keys tcl_check_keys saw. (format_scores is the one exception, by
+ * whose keys tcl_check_keys saw. A sequence whose metatable has __index or
+ * __len raises (tcl_check_plain) instead of reading as empty or short.
+ * (format_scores is the one exception, by
  * design, so that `quoted` may be a memo table: it keeps each value it
  * reads on the stack while it uses it.) Options are read before the
  * sequences are checked. A __gc metamethod run by an allocation may still
@@ -158,6 +160,11 @@ void tcl_opt_num(lua_State *L, int arg, int kinds, const char *name, double lo, 
                  double hi, double *dst);
 /* Raise "<prefix>.<name>: <expected> expected, got <type of stack top>". */
 int tcl_bad_field(lua_State *L, int arg, int kinds, const char *name, const char *expected);
+
+/* Raise argument arg's error when the table at stack index idx has an
+ * __index or __len metamethod: read raw, such a proxy would look empty or
+ * short, and its elements be silently missed. `what` names it. */
+void tcl_check_plain(lua_State *L, int arg, int idx, const char *what);
 
 /* Check that the table at stack index idx (from argument arg) is a
  * sequence of strings and return its length; `what` names it in errors

@@ -118,7 +118,9 @@ static void read_class_weight(lua_State *L, const spec_slots *s, tc_train_params
     p->class_weight = TC_WEIGHT_NONE;
   } else if (t == LUA_TTABLE) {
     size_t nl = tc_dataset_n_labels(s->ds), i;
-    double *w = tcl_scratch(L, nl, sizeof *w);
+    double *w;
+    tcl_check_plain(L, 1, -1, "spec.class_weight");
+    w = tcl_scratch(L, nl, sizeof *w);
     tcl_anchor(L, s->anchor);
     for (i = 0; i < nl; i++) w[i] = 1.0;
     lua_pushnil(L);

@@ -143,8 +143,10 @@ describe("model:label_records", function()
     local ok, err = pcall(m.label_records, m, proxy, {}, "tsv")
     assert.is_false(ok)
     assert.truthy(err:find("document 1 has no id", 1, true), err)
-    -- a documents array only __index and __len fill reads as the empty table it is
-    assert.same({ "", 0 }, { m:label_records(setmetatable({}, counting(plain)), {}, "tsv") })
+    -- a documents array only __index and __len fill is refused, not read as empty
+    ok, err = pcall(m.label_records, m, setmetatable({}, counting(plain)), {}, "tsv")
+    assert.is_false(ok)
+    assert.truthy(err:find("docs: a table with an __index or __len metamethod", 1, true), err)
     -- metatables on documents (an error, fields) and counts are not consulted
     local docs = {}
     for i, doc in ipairs(plain) do

@@ -42,6 +42,49 @@ describe("option and spec tables", function()
   end)
 end)
 
+describe("sequences with __index or __len", function()
+  -- Read raw, a proxy would look empty: its texts, labels or stop words
+  -- silently missed. Each is refused with its name instead.
+  local refused = "a table with an __index or __len metamethod"
+  local function refuses(what, f)
+    local ok, err = pcall(f)
+    assert.is_false(ok, what)
+    assert.truthy(err:find(what .. ": " .. refused, 1, true), err)
+  end
+
+  it("are refused, naming the argument, before any metamethod runs", function()
+    local m = H.model()
+    local texts = { "Hackers stole passwords", "The striker scored twice" }
+    local t, calls = proxy(texts)
+    refuses("texts", function() return m:predict_batch(t) end)
+    refuses("texts", function() return m:predict_async(t) end)
+    refuses("texts", function() return tc.evaluate(m, t, { "cyber", "sport" }) end)
+    local l, lcalls = proxy { "cyber", "sport" }
+    refuses("labels", function() return tc.evaluate(m, texts, l) end)
+    refuses("labels[1]", function() return tc.evaluate(m, texts, { l, "sport" }) end)
+    refuses("labels", function() return tc.metrics(l) end)
+    refuses("gold", function() return tc.metrics():add(l, "cyber") end)
+    local tt, tl = H.topics()
+    refuses("spec.texts", function() return tc.train { texts = t, labels = { "a", "b" } } end)
+    refuses("spec.labels", function() return tc.train { texts = texts, labels = l } end)
+    refuses("spec.stopwords", function() return tc.train { texts = tt, labels = tl, stopwords = l } end)
+    refuses("spec.class_weight", function()
+      return tc.train { texts = tt, labels = tl, class_weight = proxy { sport = 2 } }
+    end)
+    refuses("opts.stopwords", function() return tc.tokenize("the cats", { stopwords = l }) end)
+    assert.equal(0, calls.n)
+    assert.equal(0, lcalls.n)
+  end)
+
+  it("are not refused for a metatable without them", function()
+    local m = H.model()
+    local texts = setmetatable({ "Hackers stole passwords" }, { __name = "texts", __tostring = tostring })
+    assert.same(m:predict_batch { "Hackers stole passwords" }, m:predict_batch(texts))
+    local labels = setmetatable({ "cyber" }, { __newindex = error })
+    assert.equal(1, tc.evaluate(m, texts, labels).documents)
+  end)
+end)
+
 -- An options table whose __index runs `change` (the check-then-use races
 -- of predict_batch, predict_async, evaluate and train: their texts and
 -- labels were checked, then the options read through __index).
