@@ -207,12 +207,16 @@ class SklearnSVC(System):
         tr = measure.run(SKJOBS + ["sk-train", ws.jsonl("train"), model])
         return model, tr.wall, tr, ""
 
+    def predict_cmd(self, ws, model, which):
+        """The one-thread command labelling input `which` ('one' or 'full'), labels to stdout."""
+        return SKJOBS + ["sk-label", model, ws.jsonl(which)]
+
     def run(self, ws, threads):
         model, train_s, tr, note = self.train(ws)
         out = ws.path("sk.out")
-        one = best_of(lambda: measure.run(SKJOBS + ["sk-label", model, ws.jsonl("one")],
-                                          stdout=out), LOAD_REPEATS)
-        full = best_of(lambda: measure.run(SKJOBS + ["sk-label", model, ws.jsonl("full")], stdout=out),
+        one = best_of(lambda: measure.run(self.predict_cmd(ws, model, "one"), stdout=out),
+                      LOAD_REPEATS)
+        full = best_of(lambda: measure.run(self.predict_cmd(ws, model, "full"), stdout=out),
                        FULL_REPEATS, once_over=FULL_ONCE_OVER)
         return [row(self, ws, read_lines(out), train_s, file_mb(model), one.wall, full.wall,
                     tr.rss_mb, max(one.rss_mb, full.rss_mb), note=note)]
