@@ -54,11 +54,16 @@ local STATE = {
   { "military", { "%f[%w]military%f[%W]" } },
 }
 
+-- A Lua pattern matching the lower-case ASCII text s in any letter case.
+local function any_case(s)
+  return (s:gsub("%a", function(c) return "[" .. c .. c:upper() .. "]" end):gsub("%.", "%%."))
+end
+
 -- The cyber site's self-references and furniture (case-insensitive, plain text lines).
 local SITE_LINE = { "^%s*%[?source%]?%s*$", "subscribe to our daily news", "follow thn",
                     "follow us on", "found this article interesting" }
-local SITE_NAME = { "[Tt]he [Hh]acker [Nn]ews", "[Tt]he[Hh]acker[Nn]ews%.com",
-                    "[Tt]he[Hh]acker[Nn]ews", "%f[%w]THN%f[%W]", "[Hh]acker [Nn]ews" }
+local SITE_NAME = { any_case("the hacker news"), any_case("thehackernews.com"),
+                    any_case("thehackernews"), "%f[%w]THN%f[%W]", any_case("hacker news") }
 
 local function fail(msg)
   io.stderr:write("prepare.lua: ", msg, "\n")

@@ -763,6 +763,18 @@ describe("textclass with the shipped model", function()
     end
     assert.is_true(right >= n - 1, "misread samples: " .. table.concat(wrong, ", "))
   end)
+
+  it("gives the two-topic sample of models/README.md both of its labels", function()
+    if not lfs.attributes("models/news.model") then
+      pending("models/news.model is not built yet (make models): two-topic sample skipped")
+      return
+    end
+    local r = run("label -q examples/two-topics/space-agency-hack.txt")
+    assert.equal(0, r.code, r.err)
+    local labels = {}
+    for l in tsv(r.out)[1][3]:gmatch("[^,]+") do labels[l] = true end
+    assert.same({ politics = true, cyber = true }, labels)
+  end)
 end)
 
 describe("textclass.cli.csv", function()
