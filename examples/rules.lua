@@ -9,7 +9,7 @@
 -- Rules match the text's normalised terms (tc.tokenize with word 1- and
 -- 2-grams), so "Zero-Day", "zero-day" and "ZERO-DAY" all match.
 --
--- Use it wherever a model file is accepted:
+-- Load it with tc.load_classifier, or give it to `textclass label` or `eval` with -c:
 --     local c = assert(tc.load_classifier("examples/rules.lua"))
 --     print(c:predict("Ransomware gang hits the football club").label)  --> cyber
 -- The model is tc.default() ($TEXTCLASS_MODEL, else the shipped one).

@@ -47,23 +47,24 @@ local function is_headline(line)
 end
 
 --- The text without blank lines, furniture lines and runs of three or
---- more headline-like lines (lists of other stories).
+--- more headline-like lines in a row (lists of other stories). A blank
+--- line ends a run, so a page's title after its menu is not taken for a
+--- fourth menu entry.
 local function strip(text)
   local lines = {}
-  for line in (text .. "\n"):gmatch("(.-)\r?\n") do
-    if line:find("%S") then lines[#lines + 1] = line end
-  end
+  for line in (text .. "\n"):gmatch("(.-)\r?\n") do lines[#lines + 1] = line end
   local keep, i = {}, 1
   while i <= #lines do
     local j = i
-    while j <= #lines and is_headline(lines[j]) do j = j + 1 end
+    while j <= #lines and lines[j]:find("%S") and is_headline(lines[j]) do j = j + 1 end
     if j - i >= 3 then
       i = j -- a run of headlines: drop it
     else
-      -- lines i..j-1 are a short run (a title, a subheading), line j is not headline-like
+      -- lines i..j-1 are a short run (a title, a subheading); line j, if any, is
+      -- blank or not headline-like
       local stop = math.min(j, #lines)
       for k = i, stop do
-        if not is_furniture(lines[k]) then keep[#keep + 1] = lines[k] end
+        if lines[k]:find("%S") and not is_furniture(lines[k]) then keep[#keep + 1] = lines[k] end
       end
       i = stop + 1
     end

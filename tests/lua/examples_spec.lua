@@ -183,6 +183,15 @@ describe("examples/strip_boilerplate.lua", function()
     }, "\n"), out)
   end)
 
+  it("keeps a page's title after its menu: a blank line ends a run of headlines", function()
+    local out = strip(table.concat({ "Home", "News", "Sport", "", "Hackers breach ministry e-mail servers", "",
+                                     "State-backed hackers read the ministry's e-mail for months, officials said." },
+                                   "\n"))
+    assert.equal(table.concat({ "Hackers breach ministry e-mail servers",
+                                "State-backed hackers read the ministry's e-mail for months, officials said." },
+                              "\n"), out)
+  end)
+
   -- (the former "read more%s*[»>]?%s*$" took minutes on the 300 KB of
   -- blanks here: %s*$ was tried at each of them)
   it("ends a line with Read more and » or >, however many blanks a line holds", function()
