@@ -31,9 +31,9 @@
  * hold pointers into Lua strings, and an option is read from the table
  * whose keys tcl_check_keys saw. A sequence whose metatable has __index or
  * __len raises (tcl_check_plain) instead of reading as empty or short.
- * (format_scores is the one exception, by
- * design, so that `quoted` may be a memo table: it keeps each value it
- * reads on the stack while it uses it.) Options are read before the
+ * (format_scores is the one exception, by design, so that `quoted` may be
+ * a memo table: it keeps each value it reads on the stack while it uses
+ * it.) Options are read before the
  * sequences are checked. A __gc metamethod run by an allocation may still
  * change a caller's table after its check, so what is read from one again
  * after an allocation is checked again (tcl_batch_prepare,
