@@ -150,6 +150,15 @@ describe("several text fields", function()
                     "--text-column NAME?" } }, tsv(r.out))
     r = run("label -q -m " .. m .. " --text-column headline,9 " .. TMP .. "/cells.csv")
     assert.matches("^no column 9 %(the header has 3%)", tsv(r.out)[1][5])
+    -- numbers beyond Lua's integers (and leading zeros) name no column either, and the
+    -- other inputs are labelled
+    for _, n in ipairs { "99999999999999999999", "9223372036854775808", "0009" } do
+      r = run("label -q -m " .. m .. " --text-column " .. n .. " " .. TMP .. "/cells.csv " .. D .. "/articles.jsonl")
+      assert.equal(1, r.code, r.err)
+      local rows = tsv(r.out)
+      assert.matches("^no column " .. n:gsub("^0+", "") .. " %(the header has 3%)", rows[1][5])
+      assert.equal("a1", rows[2][1])
+    end
     -- one column by name and by number: its text would come twice
     r = run("label -q -m " .. m .. " --text-column headline,body,2 " .. TMP .. "/cells.csv")
     assert.equal(1, r.code)

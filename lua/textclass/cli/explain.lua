@@ -26,7 +26,8 @@ M.spec = {
     { long = "replace-invalid", help = "accept text with invalid UTF-8 or UTF-16 (read as U+FFFD)" },
     { long = "html", help = "the article is an HTML page, read for its text (by default: a .html, .htm, .xhtml file or one that begins like a page)" },
     { long = "no-html", help = "the article is not an HTML page: markup is read as text" },
-    { long = "max-bytes", arg = "N", type = "integer", min = 1, default = inputs.MAX_DOC_BYTES,
+    { long = "max-bytes", arg = "N", type = "integer", min = 1, max = inputs.MAX_BYTES_CEILING,
+      default = inputs.MAX_DOC_BYTES,
       help = "longest article accepted, in bytes (of UTF-8, for UTF-16 input too)" },
   },
   examples = "  textclass explain examples/articles/ransomware-hospital.txt\n" ..

@@ -45,6 +45,7 @@ local labelled = require "textclass.cli.labelled"
 local M = {}
 
 M.MAX_DOC_BYTES = records.MAX_DOC_BYTES
+M.MAX_BYTES_CEILING = records.MAX_BYTES_CEILING
 M.count_stdin = sources.count_stdin
 M.sources = sources.sources
 M.total_size = sources.total_size
@@ -79,7 +80,7 @@ M.TEXT_OPTIONS = {
   { long = "replace-invalid", help = "accept text with invalid UTF-8 or UTF-16 (read as U+FFFD) instead of failing it" },
   { long = "html", help = "every document is an HTML page, read for its text (by default: .html, .htm, .xhtml files and documents that begin like a page)" },
   { long = "no-html", help = "no document is an HTML page: markup is read as text" },
-  { long = "max-bytes", arg = "N", type = "integer", min = 1, default = M.MAX_DOC_BYTES,
+  { long = "max-bytes", arg = "N", type = "integer", min = 1, max = records.MAX_BYTES_CEILING, default = M.MAX_DOC_BYTES,
     help = "longest document accepted, in bytes (of UTF-8, for UTF-16 input too)" },
 }
 

@@ -60,7 +60,7 @@ M.spec = {
   }, inputs.TEXT_OPTIONS, {
     { short = "t", long = "threshold", arg = "X", type = "number", min = 0, max = 1,
       help = "score a label needs to be chosen, for multi-label models (default: the model's)" },
-    { long = "top", arg = "N", type = "integer", min = 1, help = "print only the N best scores and labels" },
+    { long = "top", arg = "N", type = "integer", min = 1, max = 0x7fffffff, help = "print only the N best scores and labels" },
     { short = "j", long = "threads", arg = "N", type = "integer", min = 0, max = classifier.MAX_THREADS,
       help = "prediction threads; 0 = one per core [1]" },
     { short = "b", long = "batch", arg = "N", type = "integer", min = 1, max = 1000000,

@@ -17,6 +17,9 @@ local byte = string.byte
 local M = {}
 
 M.MAX_DOC_BYTES = 16 * 1024 * 1024
+-- --max-bytes' own ceiling, 1 TiB: far beyond any article, and eight times
+-- it (line_limit) still a small integer.
+M.MAX_BYTES_CEILING = 1 << 40
 
 --- The longest line (a JSONL record, a CSV record) held in memory: eight
 -- times --max-bytes, since a JSONL line may spell its text with escapes
@@ -422,9 +425,9 @@ end
 -- option that names the column, then takes its number).
 function M.csv_column(header, spec, option)
   if spec:match("^%d+$") then
-    local i = tonumber(spec)
-    if i >= 1 and i <= #header then return i end
-    return nil, string.format("no column %d (the header has %d)", i, #header)
+    local i = math.tointeger(tonumber(spec)) -- nil beyond the integers: no such column either
+    if i and i >= 1 and i <= #header then return i end
+    return nil, string.format("no column %s (the header has %d)", spec:gsub("^0+(%d)", "%1"), #header)
   end
   local found
   for i, name in ipairs(header) do
