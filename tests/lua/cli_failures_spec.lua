@@ -184,6 +184,26 @@ describe("textclass and ragged or blank records", function()
     assert.matches("ragged%-train%.csv:2: record has 3 fields, the header 2", r.err)
   end)
 
+  it("eval: a document without a gold label is a bad record for a multi-class model", function()
+    spit(TMP .. "/nolabel.csv", "text,label\nVoters backed the election result,\nThe striker scored twice,sport\n")
+    spit(TMP .. "/nolabel.jsonl", '{"text":"Voters backed the election result","labels":[]}\n' ..
+                                  '{"text":"The striker scored twice","label":"sport"}\n')
+    for f, line in pairs { ["nolabel.csv"] = 2, ["nolabel.jsonl"] = 1 } do
+      local r = run("eval -q --json -m " .. model() .. " " .. TMP .. "/" .. f)
+      assert.equal(1, r.code, f)
+      assert.matches(f:gsub("%.", "%%.") .. ":" .. line .. ": no label %(.* is a multi%-class model: each document needs one%)", r.err)
+      assert.equal(1, cjson.decode(r.out).documents, f)
+    end
+    -- a multi-label model scores an empty gold set, written [] in --errors
+    local ml = TMP .. "/ml-nolabel.model"
+    assert.equal(0, run("train -q --min-df 1 --multilabel -o " .. ml .. " " .. D .. "/train.jsonl").code)
+    local r = run("eval -q --json --errors " .. TMP .. "/nolabel-errors.jsonl -m " .. ml .. " " .. TMP .. "/nolabel.jsonl")
+    assert.equal(0, r.code, r.err)
+    assert.equal(2, cjson.decode(r.out).documents)
+    local errors = slurp(TMP .. "/nolabel-errors.jsonl")
+    assert.truthy(errors:find('"gold":[]', 1, true), errors)
+  end)
+
   it("label: a blank JSONL line keeps its record, with a plain message", function()
     spit(TMP .. "/blank.jsonl", '{"id":"a","text":"The striker scored"}\n\n{"id":"c","text":"Vote today"}\n')
     local r = run("label -q -o jsonl -m " .. model() .. " " .. TMP .. "/blank.jsonl")

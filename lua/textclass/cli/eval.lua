@@ -65,6 +65,10 @@ function M.run(opts, operands)
   local bar = progress.new({ total = inputs.total_size(sources), quiet = opts.quiet })
   local read = inputs.read_options(opts)
   read.multilabel = true   -- gold label sets of any size are scored
+  -- ... but an empty one only where the classifier can answer with none: a
+  -- multi-label model, or a Lua classifier (a multi-class model always gives
+  -- one label, so such a document could never be right)
+  local empty_gold_ok = not clf.model or clf.model:info().multilabel
   local iter, counter = inputs.labelled(sources, read)
 
   local bad, n_wrong, multilabel, n_read, n_scored = {}, 0, false, 0, 0
@@ -91,8 +95,9 @@ function M.run(opts, operands)
         if not same then
           n_wrong = n_wrong + 1
           if errors_out then
-            wrong[#wrong + 1] = (util.json({ id = d.id, where = d.where, gold = d.labels,
-              predicted = res.labels, scores = res.scores, text = d.text }) or "{}") .. "\n"
+            wrong[#wrong + 1] = (util.json({ id = d.id, where = d.where,
+              gold = setmetatable(d.labels, util.ARRAY), predicted = setmetatable(res.labels, util.ARRAY),
+              scores = res.scores, text = d.text }) or "{}") .. "\n"
           end
         end
       end
@@ -107,6 +112,8 @@ function M.run(opts, operands)
   local batch = {}
   for doc in iter do
     if doc.error then bad[#bad + 1] = doc.where .. ": " .. doc.error
+    elseif #doc.labels == 0 and not empty_gold_ok then
+      bad[#bad + 1] = doc.where .. ": no label (" .. clf.name .. " is a multi-class model: each document needs one)"
     else
       batch[#batch + 1] = doc
       if #batch >= opts.batch then run_batch(batch); batch = {} end

@@ -288,9 +288,15 @@ function M.json_number(x)
   end
 end
 
--- An array is a table whose keys are exactly 1..n (n > 0); any other
--- table, the empty one included, is an object (as lua-cjson decides).
+--- The metatable that makes M.json write a table as an array even when it
+-- is empty (a label list with no labels is [], not {}).
+M.ARRAY = {}
+
+-- An array is a table whose keys are exactly 1..n (n > 0), or one marked
+-- with M.ARRAY; any other table, the empty one included, is an object (as
+-- lua-cjson decides).
 local function is_array(t)
+  if getmetatable(t) == M.ARRAY then return true end
   local n = 0
   for k in pairs(t) do
     if math.type(k) ~= "integer" or k < 1 then return false end
