@@ -35,6 +35,10 @@ describe("textclass output that cannot be written", function()
       spit(TMP .. "/write.lua", "io.write(string.rep('x', 100000), '\\n')\n")
       return "run " .. TMP .. "/write.lua"
     end },
+    { "run (io.write, then os.exit)", function()
+      spit(TMP .. "/write-exit.lua", "io.write('hi\\n')\nos.exit(0)\n")
+      return "run " .. TMP .. "/write-exit.lua"
+    end },
   }
   for _, c in ipairs(commands) do
     it("'" .. c[1] .. "' > /dev/full exits 1 naming the problem", function()

@@ -6,8 +6,8 @@
 -- `require "textclass"` just works. Everything after SCRIPT belongs to the
 -- script, options included. The script's own os.exit decides the status;
 -- an error in it is reported as "textclass: SCRIPT:LINE: message" (exit 1),
--- with the traceback when TEXTCLASS_DEBUG is set. Its print and io.write
--- report a failed write as the other commands do (checked_print).
+-- with the traceback when TEXTCLASS_DEBUG is set. Its print, io.write and
+-- os.exit report a failed write as the other commands do (checked_print).
 
 local util = require "textclass.cli.util"
 
@@ -64,6 +64,16 @@ local function checked_write(...)
   return out
 end
 
+-- The script's os.exit, checked: what io.write buffered is flushed first,
+-- so a write the disk refuses ends the run with its message and status 1
+-- instead of vanishing in the stock os.exit's unchecked flush.
+local stock_exit = os.exit
+local function checked_exit(...)
+  util.flush(io.output())
+  if io.output() ~= io.stdout then util.flush() end
+  return stock_exit(...)
+end
+
 function M.run(_, operands)
   local script = operands[1]
   if not script then util.usage_error("no SCRIPT given") end
@@ -79,7 +89,7 @@ function M.run(_, operands)
   local script_arg = { [0] = script }
   for i = 2, #operands do script_arg[i - 1] = operands[i] end
   _G.arg = script_arg
-  _G.print, io.write = checked_print, checked_write
+  _G.print, io.write, os.exit = checked_print, checked_write, checked_exit
   local ok, e = xpcall(chunk, function(x)
     if util.is_failure(x) then return x end   -- a failed write (checked_print)
     if util.is_interrupt(x) then return x end -- Ctrl-C: the entry point says so
