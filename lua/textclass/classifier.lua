@@ -157,10 +157,28 @@ function Classifier:predict_batch(texts, opts)
 end
 
 --- The label names, or nil when a Lua classifier does not provide labels().
+-- A Lua classifier's answer is checked (an array of distinct non-empty
+-- strings) and copied into a plain array, which the module reads raw.
 function Classifier:labels()
   if self.model then return self.model:labels() end
-  if self.impl.labels then return self.impl.labels() end
-  return nil
+  if not self.impl.labels then return nil end
+  local got = self.impl.labels()
+  local function refuse(fmt, ...)
+    error(string.format("%s: labels() " .. fmt, name_of(self), ...), 0)
+  end
+  if type(got) ~= "table" then refuse("must return an array of label names (got %s)", type(got)) end
+  local out, seen = {}, {}
+  for i = 1, #got do
+    local l = got[i]
+    if type(l) ~= "string" or l == "" then
+      refuse("must return an array of label names (label %d is %s)", i,
+             type(l) == "string" and "empty" or "a " .. type(l))
+    end
+    if seen[l] then refuse("names '%s' twice", l) end
+    seen[l] = true
+    out[i] = l
+  end
+  return out
 end
 
 --- Free the model now (idempotent; also __close and __gc of the model).

@@ -90,6 +90,30 @@ describe("tc.load_classifier on a Lua file", function()
     assert.is_true(c:close())
   end)
 
+  it("checks what labels() returns, and copies it into a plain array", function()
+    local function with_labels(src)
+      return assert(tc.load_classifier(lua_file("return { predict = function() return { label = 'a' } end, " ..
+                                                "labels = function() return " .. src .. " end }")))
+    end
+    for src, why in pairs {
+      ["'a'"] = "labels%(%) must return an array of label names %(got string%)",
+      ["{ 1 }"] = "labels%(%) must return an array of label names %(label 1 is a number%)",
+      ["{ 'a', '' }"] = "labels%(%) must return an array of label names %(label 2 is empty%)",
+      ["{ 'a', 'b', 'a' }"] = "labels%(%) names 'a' twice",
+    } do
+      local ok, err = pcall(with_labels(src).labels, with_labels(src))
+      assert.is_false(ok, src)
+      assert.matches(why, err)
+    end
+    -- a proxy is read through its metamethods, and what comes back is plain
+    local c = with_labels("setmetatable({}, { __index = function(_, i) return ({ 'a', 'b' })[i] end, " ..
+                          "__len = function() return 2 end })")
+    local names = c:labels()
+    assert.same({ "a", "b" }, names)
+    assert.is_nil(getmetatable(names))
+    assert.equal(2, #tc.metrics(names):result().labels)
+  end)
+
   it("uses the classifier's own predict_batch and passes opts", function()
     local c = assert(tc.load_classifier(lua_file([[
       return {

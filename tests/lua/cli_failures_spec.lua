@@ -318,6 +318,17 @@ describe("textclass options shared by the commands reading documents", function(
     assert.not_matches("no labelled documents", r.err)
   end)
 
+  it("eval: a classifier whose labels() is wrong is warned about once, and still evaluated", function()
+    spit(TMP .. "/badlabels.lua", "return { predict = function() return { label = 'sport' } end,\n" ..
+                                  "  labels = function() return { 1 } end }\n")
+    local r = run("eval -q --json -c " .. TMP .. "/badlabels.lua " .. D .. "/test.jsonl")
+    assert.equal(0, r.code, r.err)
+    local _, warnings = r.err:gsub("labels%(%) must return an array of label names %(label 1 is a number%); " ..
+                                   "the labels are taken from its results\n", "")
+    assert.equal(1, warnings, r.err)
+    assert.equal(12, cjson.decode(r.out).documents)
+  end)
+
   it("eval writes --errors atomically: a failed run leaves the old file, and no temporary", function()
     local lfs = require "lfs"
     local dir = TMP .. "/errors-dir"

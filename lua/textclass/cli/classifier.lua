@@ -87,11 +87,18 @@ function M.open(opts)
   end
 
   --- Label names, in the classifier's order (empty when a Lua classifier
-  -- does not say).
+  -- does not say, or says it wrongly: a warning then names the problem,
+  -- once, as the answer is asked for once).
   function c:labels()
-    local ok, l = pcall(self.obj.labels, self.obj)
-    if not ok then util.unless_interrupt(l) end
-    return ok and type(l) == "table" and l or {}
+    if not self.label_names then
+      local ok, l = pcall(self.obj.labels, self.obj)
+      if not ok then
+        util.unless_interrupt(l)
+        util.warn("%s; the labels are taken from its results", tostring(l))
+      end
+      self.label_names = ok and type(l) == "table" and l or {}
+    end
+    return self.label_names
   end
 
   --- Model metadata (model files only).
