@@ -95,6 +95,7 @@ describe("textclass bad options", function()
     { "train -o x.model", "no DATA given" },
     { "train -o x.model --ngrams 3,1 d", "%-%-ngrams: expected MIN,MAX" },
     { "train -o x.model --class-weight heavy d", "%-%-class%-weight: expected balanced" },
+    { "train -o x.model --class-weight sport=2,politics=1,sport=3 d", "%-%-class%-weight: 'sport' is given two weights" },
     { "train -o x.model --kernel poly d", "%-%-kernel: 'poly' is not one of linear, rbf" },
     { "train -o x.model --fallback other d", "%-%-fallback only applies to %-%-multilabel" },
     { "eval", "no DATA given" },
@@ -954,6 +955,22 @@ describe("textclass.cli.util", function()
     assert.same({ "", "\n" }, both("\n"))
     assert.same({ "", "\r\n" }, both("\r\n"))
     assert.same({ "", "" }, both(""))
+  end)
+end)
+
+describe("textclass.cli.report", function()
+  local report = require "textclass.cli.report"
+
+  it("shows a model's metadata with its control characters escaped", function()
+    -- a model file's META is not trusted: an escape sequence would drive the
+    -- terminal, a line break would make a line of its own
+    local out = report.info({ model = "m.model", ["x\27]0;t\7"] = "\27[31mRED\27[0m", notes = "a\nb" },
+                            { "sport", "a\tb" })
+    assert.not_matches("%c", (out:gsub("\n", "")))
+    assert.truthy(out:find("\\x1b[31mRED\\x1b[0m", 1, true), out)
+    assert.truthy(out:find("x\\x1b]0;t\\x07", 1, true), out)
+    assert.truthy(out:find("a\\x0ab", 1, true), out)
+    assert.truthy(out:find("sport, a\\x09b", 1, true), out)
   end)
 end)
 

@@ -35,8 +35,9 @@ function M.run(opts, operands)
     if not s then util.fail("cannot encode the model's info as JSON: %s", err) end
     util.write(s, "\n")
   else
-    local shown = { model = clf.name }
+    local shown = {}
     for k, v in pairs(info) do shown[k] = v end
+    shown.model = clf.name -- the path, whatever the file's metadata says
     util.write(report.info(shown, labels))
   end
   return util.EXIT_OK

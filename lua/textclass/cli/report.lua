@@ -102,18 +102,25 @@ local function scalar(v)
   return tostring(v)
 end
 
+-- s with its control characters (ESC, tabs, line breaks) shown as \xNN: a
+-- model file's metadata is not trusted to drive the terminal or to break
+-- the "key  value" lines.
+local function printable(s)
+  return (s:gsub("%c", function(c) return string.format("\\x%02x", c:byte()) end))
+end
+
 --- A model description: scalar keys as aligned "key  value" lines,
 -- nested tables (options) indented below their key.
 function M.info(info, labels)
   local rows, nested = {}, {}
-  if labels and info.labels == nil then rows[#rows + 1] = { "labels", table.concat(labels, ", ") } end
+  if labels and info.labels == nil then rows[#rows + 1] = { "labels", printable(table.concat(labels, ", ")) } end
   for _, k in ipairs(util.sorted_keys(info)) do
     local s = scalar(info[k])
-    if s then rows[#rows + 1] = { tostring(k), s } else nested[#nested + 1] = k end
+    if s then rows[#rows + 1] = { printable(tostring(k)), printable(s) } else nested[#nested + 1] = k end
   end
   local out = { tables.render(rows, { left = { true, true } }) }
   for _, k in ipairs(nested) do
-    out[#out + 1] = tostring(k) .. ":\n"
+    out[#out + 1] = printable(tostring(k)) .. ":\n"
     local v, sub = info[k], {}
     for _, kk in ipairs(util.sorted_keys(v)) do
       local s = scalar(v[kk])
@@ -124,7 +131,7 @@ function M.info(info, labels)
         end
         s = table.concat(parts, " ")
       end
-      sub[#sub + 1] = { tostring(kk), s }
+      sub[#sub + 1] = { printable(tostring(kk)), printable(s) }
     end
     if #sub > 0 then out[#out + 1] = tables.render(sub, { indent = "  ", left = { true, true } }) end
   end

@@ -47,6 +47,7 @@ local function class_weight_check(v)
     if not l or l == "" or not x or x <= 0 or x > MAX_WEIGHT then
       return nil, "expected balanced, none or LABEL=WEIGHT,... with weights above 0 and at most 1e6"
     end
+    if w[l] then return nil, string.format("'%s' is given two weights", l) end
     w[l] = x
   end
   if next(w) == nil then return nil, "expected balanced, none or LABEL=WEIGHT,..." end
