@@ -8,7 +8,9 @@
  * holds the whole line before the caller can see its size, so one 600 MB
  * line took over 1 GB; this reads the same way but keeps at most `limit`
  * bytes, then goes on to the end of the line without keeping it and
- * reports its length.
+ * reports its length; or, asked to cut, leaves the rest of the line unread
+ * (a pipe's first bytes are sniffed for NULs so: an endless line of them
+ * must not be read to its end).
  *
  * Caveats (design decisions):
  *  - It reads with getc_unlocked, as liolib's read_line does, and stops at
@@ -76,6 +78,8 @@ int tcl_push_line(lua_State *L, luaL_Buffer *b, size_t len, size_t max) {
  * @function read_line
  * @tparam file file an open Lua file handle (io.stdin, io.open, io.popen)
  * @int limit the longest line returned, newline included (>= 0)
+ * @bool[opt] cut true: a longer line's first `limit` bytes are returned,
+ *   and the rest is left unread (what a pipe's sniffed head needs)
  * @return the line, with its "\n" unless it is the last and has none
  * @return[2] false, length: the line is longer than limit; it was read to
  *   its end (newline included in length) and dropped
@@ -85,11 +89,13 @@ int tcl_push_line(lua_State *L, luaL_Buffer *b, size_t len, size_t max) {
 int tcl_read_line(lua_State *L) {
   luaL_Stream *s = luaL_checkudata(L, 1, LUA_FILEHANDLE);
   lua_Integer limit = luaL_checkinteger(L, 2);
+  int cut = lua_toboolean(L, 3);
   luaL_Buffer b;
   size_t len = 0, max;
   int c;
   luaL_argcheck(L, limit >= 0, 2, "limit must not be negative");
-  tcl_check_nargs(L, 2);
+  if (!lua_isnoneornil(L, 3)) luaL_checktype(L, 3, LUA_TBOOLEAN);
+  tcl_check_nargs(L, 3);
   if (s->closef == NULL) return luaL_error(L, "attempt to use a closed file");
   max = (lua_Unsigned)limit < SIZE_MAX ? (size_t)limit : SIZE_MAX;
   clearerr(s->f); /* as f:read: a terminal read after Ctrl-D reads on */
@@ -98,6 +104,8 @@ int tcl_read_line(lua_State *L) {
     if (len < max) {
       size_t room = max - len < LUAL_BUFFERSIZE ? max - len : LUAL_BUFFERSIZE;
       c = keep_bytes(s->f, &b, room, &len);
+    } else if (cut) {
+      break;
     } else {
       c = skip_bytes(s->f, &len);
     }

@@ -474,6 +474,62 @@ describe("textclass and documents over the size limit", function()
     assert.equal(1, r.code)
     assert.same({ { "-", "", "", "", "document too large (over 1000 bytes)" } }, tsv(r.out))
   end)
+
+  -- Regression: stdin from /dev/zero or a pipe was not sniffed, so its
+  -- endless first line was read on (142 MB kept, never answered), while
+  -- /dev/zero named as a file was a binary file at once. (timeout: the
+  -- old code never ended.)
+  it("tells an endless stream of NULs on stdin a binary file, as it does a file", function()
+    local limit = { env = "timeout 20 " }
+    local function with(opts) for k, v in pairs(limit) do opts[k] = v end return opts end
+    local binary = { { "-", "", "", "", "binary file" } }
+    for _, fmt in ipairs({ "", "-i lines -", "-i jsonl -", "-i csv -", "-i tsv -", "-i text -" }) do
+      for _, how in ipairs({ { stdin_file = "/dev/zero" }, { pipe = "cat /dev/zero" },
+                             { pipe = "printf '\\n\\r\\n'; cat /dev/zero" } }) do
+        local r = run("label -q -m " .. model() .. " " .. fmt, with(how))
+        assert.equal(1, r.code, fmt .. " " .. r.cmd)
+        assert.same(binary, tsv(r.out), fmt)
+      end
+    end
+    local e = run("eval -q -m " .. model() .. " -", with({ stdin_file = "/dev/zero" }))
+    assert.equal(1, e.code)
+    assert.matches("^textclass: %-: binary file\n", e.err)
+    local t = run("train -q -o " .. TMP .. "/zero.model -", with({ pipe = "cat /dev/zero" }))
+    assert.equal(1, t.code)
+    assert.matches("^textclass: %-: binary file\n", t.err)
+    -- a whole article: the first 8 KB decide, as in a file, not the size
+    for _, how in ipairs({ { stdin_file = "/dev/zero" }, { pipe = "echo The striker; cat /dev/zero" } }) do
+      local x = run("explain -m " .. model() .. " -", with(how))
+      assert.equal(1, x.code)
+      assert.equal("textclass: -: binary file\n", x.err)
+    end
+    -- a pipe's first line is sniffed, the rest read as before: a NUL later
+    -- is that record's error
+    local r = run("label -q -m " .. model(), with({ pipe = "printf 'The striker scored\\nGoal\\0\\n'" }))
+    assert.same({ "", "binary data (NUL byte)" }, { tsv(r.out)[1][5], tsv(r.out)[2][5] })
+  end)
+
+  -- An endless first line without NULs is read on (as wc -l does), in
+  -- bounded memory: in every format, a line past 8 x --max-bytes is
+  -- counted, not kept.
+  it("reads a pipe's overlong first line past in every format, keeping none of it", function()
+    local bounded = { env = "sh -c 'ulimit -v 400000; exec \"$@\"' sh " }
+    local pipe = "head -c 3000000 /dev/zero | tr '\\0' x; printf '\\nThe striker scored\\n'"
+    local too_long = "line too long (3000001 bytes; lines are read up to 8000, 8 x --max-bytes)"
+    for _, fmt in ipairs({ "-i lines", "-i jsonl", "-i tsv", "-i csv" }) do
+      local r = run("label -q --max-bytes 1000 -m " .. model() .. " " .. fmt .. " -",
+                    { pipe = pipe, env = bounded.env })
+      assert.equal(1, r.code, r.err)
+      local want = fmt == "-i csv" and "CSV header: " .. too_long or too_long
+      assert.equal(want, tsv(r.out)[1][5], fmt)
+    end
+    for _, fmt in ipairs({ "-i jsonl", "-i fasttext", "-i csv" }) do
+      local r = run("train -q --max-bytes 1000 -o " .. TMP .. "/long.model " .. fmt .. " -",
+                    { pipe = pipe, env = bounded.env })
+      assert.equal(1, r.code)
+      assert.matches("line too long %(3000001 bytes", r.err, fmt)
+    end
+  end)
 end)
 
 describe("textclass run with a failing script", function()

@@ -208,7 +208,16 @@ function M.read_whole(doc, src, f, head, opts, counter)
   if src.size and src.size > limit and not u16 then
     doc.error = string.format("document too large (%d bytes, limit %d)", src.size, limit)
   else
-    if not head:find("\0", 1, true) and #head <= limit then
+    -- A pipe's head is its first line: its first HEAD_BYTES decide, as a
+    -- file's, before it is read on. (A short read is the end: reading
+    -- again would clear a terminal's Ctrl-D and wait for another.)
+    local want, ended = stream.HEAD_BYTES - #head, false
+    if want > 0 and not head:find("\0", 1, true) then
+      local more = f:read(want) or ""
+      head, ended = head .. more, #more < want
+      text = head
+    end
+    if not ended and not head:find("\0", 1, true) and #head <= limit then
       text = head .. (f:read(limit + 1 - #head) or "")
     end
     -- (a file that grew since it was listed, or a pipe)

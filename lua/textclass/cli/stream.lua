@@ -4,7 +4,8 @@
 -- A file's first HEAD_BYTES are read at once, so its readers can tell a
 -- binary file by a NUL byte before reading on. A pipe or terminal on stdin
 -- is never read ahead of what its reader asks for: a producer that writes
--- one line and waits for the answer (tail -f | textclass label) must get it.
+-- one line and waits for the answer (tail -f | textclass label) must get it
+-- (a pipe's first line is sniffed, up to HEAD_BYTES of it).
 --
 -- A source that begins with a UTF-16 byte order mark (FF FE or FE FF) is
 -- read through a textclass.cli.utf16 reader in place of the file: from the
@@ -39,13 +40,23 @@ local function open(src)
   -- reads nothing past the first line). A terminal's are not: nobody types
   -- UTF-16, and a Ctrl-D read there would be cleared by the next read,
   -- which would wait for a second one.
+  -- Its head is then its first line with any bytes, up to HEAD_BYTES in
+  -- all (with the blank lines before it), read up to the newline and no
+  -- further, so NUL bytes there make it a binary file as they do a file,
+  -- not an endless line read on (cat /dev/zero | textclass label).
   if src.stdin and sources.stdin_is_stream() then
     if util.isatty(f) then return f, "" end
-    local enc, rest = tc.read_bom(f)
-    if enc == nil then return nil, util.sys_message(rest) end
+    local enc, head = tc.read_bom(f)
+    if enc == nil then return nil, util.sys_message(head) end
     if enc == "UTF-32LE" then return nil, utf16.UTF32 end
-    if enc then return utf16.reader(f, enc, src, rest) end
-    return f, rest
+    if enc then return utf16.reader(f, enc, src, head) end
+    while #head < M.HEAD_BYTES and not head:find("[^\r\n]") do
+      local line, rerr = tc.read_line(f, M.HEAD_BYTES - #head, true)
+      if line == nil and rerr then return nil, util.sys_message(rerr) end
+      if not line then break end
+      head = head .. line
+    end
+    return f, head
   end
   local head, rerr = f:read(M.HEAD_BYTES)
   if head == nil and rerr then
@@ -64,8 +75,8 @@ local function open(src)
 end
 
 --- Open a source; returns f, head (the sniffed first bytes, without a byte
--- order mark; "" for a pipe or terminal, or the first byte when it could
--- have begun a mark) or nil, message. For UTF-16, f is a
+-- order mark; for a pipe, its first line's (with a UTF-8 mark); "" for a
+-- terminal) or nil, message. For UTF-16, f is a
 -- textclass.cli.utf16 reader and head is UTF-8. Until M.close, src.opened
 -- is f, so a reader abandoned half way (textclass.read, when a script
 -- breaks out of its loop) can still be closed by whoever holds the source.
