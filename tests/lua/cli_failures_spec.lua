@@ -147,6 +147,21 @@ describe("textclass train's option files and figures", function()
     assert.equal("textclass: --stopwords: " .. TMP .. "/no-such.txt: No such file or directory\n", r.err)
   end)
 
+  -- Regression: the file was read whole, unbounded (--stopwords /dev/zero
+  -- took 7.5 GB in 10 s).
+  it("refuses a --stopwords FILE that is binary or over 64 MiB, before reading the data", function()
+    local r = run("train -q -o " .. TMP .. "/sw.model --stopwords /dev/zero " .. D .. "/train.jsonl",
+                  { env = "timeout 20 " })
+    assert.equal(1, r.code)
+    assert.equal("textclass: --stopwords /dev/zero: binary file\n", r.err)
+    os.execute("yes the | head -c " .. (64 * 1024 * 1024 + 4) .. " >" .. TMP .. "/sw-big.txt")
+    r = run("train -q -o " .. TMP .. "/sw.model --stopwords " .. TMP .. "/sw-big.txt -", { pipe = "cat /dev/zero" })
+    assert.equal(1, r.code)
+    assert.equal("textclass: --stopwords " .. TMP .. "/sw-big.txt: larger than 67108864 bytes (64 MiB), " ..
+                 "the most a stop-word file is read\n", r.err)
+    os.remove(TMP .. "/sw-big.txt")
+  end)
+
   it("refuses --gamma without --kernel rbf, as --threshold without --multilabel", function()
     for _, args in ipairs({ "--gamma 2", "--kernel linear --gamma 2" }) do
       local r = run("train -q " .. args .. " -o " .. TMP .. "/g.model " .. D .. "/train.jsonl")

@@ -14,10 +14,14 @@ local labelled = require "textclass.cli.labelled"
 local classifier = require "textclass.cli.classifier"
 local report = require "textclass.cli.report"
 local utf16 = require "textclass.cli.utf16"
+local records = require "textclass.cli.records"
+local stream = require "textclass.cli.stream"
 
 local M = {}
 
 local MAX_REPORTED = 20   -- bad records listed before "... and N more"
+local MAX_STOPWORDS_BYTES = 64 * 1024 * 1024   -- the largest --stopwords FILE read
+local MAX_STOPWORDS = 1000000                   -- the most words it may hold (TC_MAX_STOPWORDS)
 
 -- "1,2" -> { 1, 2 }; "3" -> { 3, 3 }; for --ngrams and --char-ngrams.
 local function range_check(allow_none)
@@ -121,14 +125,26 @@ end
 -- The words of a --stopwords FILE (one a line; blank lines and # comments
 -- skipped), each checked as the module checks a stop word (one token with
 -- the default options), so a bad one is named by its line, not by its
--- place in the list.
+-- place in the list. Its head is sniffed as a data file's (NUL bytes in
+-- its first 8 KB make it a binary file, not read on), and no more than
+-- MAX_STOPWORDS_BYTES of it is read (--stopwords /dev/zero took 7.5 GB).
 local function read_stopwords(path)
   local tc = classifier.module()
   local f, err = io.open(path, "rb")
   if not f then util.fail("--stopwords: %s", err) end
-  local text, rerr = f:read("a")
+  local text, rerr = f:read(stream.HEAD_BYTES)
+  if text and not utf16.encoding(text) and text:find("\0", 1, true) then
+    f:close()
+    util.fail("--stopwords %s: %s", path, records.binary_file(text))
+  end
+  local rest
+  if text then rest, rerr = f:read(MAX_STOPWORDS_BYTES + 1 - #text) end
   f:close()
-  if not text then util.fail("--stopwords: %s: %s", path, rerr) end
+  if rerr then util.fail("--stopwords: %s: %s", path, rerr) end
+  if rest and #text + #rest > MAX_STOPWORDS_BYTES then
+    util.fail("--stopwords %s: larger than %d bytes (64 MiB), the most a stop-word file is read", path, MAX_STOPWORDS_BYTES)
+  end
+  text = (text or "") .. (rest or "")
   -- as the data files are read: a UTF-8 mark dropped (else the first word
   -- kept it and never matched), UTF-16 with its mark converted
   local encoding = utf16.encoding(text)
@@ -154,6 +170,9 @@ local function read_stopwords(path)
         util.fail("--stopwords %s:%d: '%s' makes %d words, not one (one stop word a line)", path, n, w, k)
       end
       words[#words + 1] = w
+      if #words > MAX_STOPWORDS then
+        util.fail("--stopwords %s:%d: more than %d stop words, the most a model takes", path, n, MAX_STOPWORDS)
+      end
     end
   end
   return words
