@@ -312,6 +312,34 @@ describe("textclass train and eval with label names the module cannot take", fun
       end
     end
   end)
+
+  -- Regression: a label folder's name was not checked, so 'a,b' became a
+  -- label and a name that is not UTF-8 was the module's usage error
+  -- ("the training data[1]: ...", exit 2), naming no file, --skip-bad or not.
+  it("report a label folder named with a comma or invalid UTF-8 as a bad record, PATH: problem", function()
+    local root = TMP .. "/odd-folders"
+    for _, label in ipairs({ "politics", "sport" }) do
+      os.execute("mkdir -p " .. root .. "/" .. label)
+      for i = 1, 3 do spit(root .. "/" .. label .. "/" .. i .. ".txt", "The " .. label .. " story " .. i .. "\n") end
+    end
+    for _, odd in ipairs({ { "a,b", "label 'a,b' holds a comma, which the outputs put between labels" },
+                           { "bad\255", "a label is not valid UTF-8" } }) do
+      os.execute("rm -rf " .. root .. "/a,b " .. root .. "/bad*; mkdir -p '" .. root .. "/" .. odd[1] .. "'")
+      spit(root .. "/" .. odd[1] .. "/x.txt", "x\n")
+      local want = "textclass: " .. root .. "/" .. odd[1] .. "/x.txt: " .. odd[2] .. "\n"
+      local r = run("train -q --min-df 1 -o " .. TMP .. "/odd.model " .. root)
+      assert.equal(1, r.code)
+      assert.equal(want .. "textclass: 1 bad record in the training data (fix them, or use --skip-bad)\n", r.err)
+      r = run("train -q --min-df 1 --skip-bad -o " .. TMP .. "/odd.model " .. root)
+      assert.equal(0, r.code, r.err)
+      assert.equal(want, r.err)
+      local info = cjson.decode(run("info --json -m " .. TMP .. "/odd.model").out)
+      assert.same({ "politics", "sport" }, info.labels)
+      r = run("eval -q -m " .. TMP .. "/odd.model " .. root)
+      assert.equal(1, r.code)
+      assert.matches(want:gsub("%p", "%%%0"), r.err)
+    end
+  end)
 end)
 
 describe("textclass options shared by the commands reading documents", function()

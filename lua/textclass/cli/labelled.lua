@@ -69,7 +69,10 @@ end
 -- with `emit(doc)`; `counter.bytes` grows by the bytes read.
 function M.read(src, fmt, opts, emit, counter)
   if fmt == "folder" then
-    -- one file, one document; its label is its sub-folder
+    -- one file, one document; its label is its sub-folder, checked as
+    -- the other formats' labels are (a comma, invalid UTF-8)
+    local problem = labels_problem({ src.label })
+    if problem then emit({ id = src.path, where = src.path, error = problem }); return end
     local f, head = stream.open(src)
     if not f then emit({ id = src.path, where = src.path, error = head }); return end
     emit(records.read_whole({ id = src.path, where = src.path, labels = { src.label } }, src, f, head, opts, counter))
