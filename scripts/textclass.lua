@@ -123,6 +123,11 @@ local function dispatch(argv)
     return { bug = tostring(e), trace = debug.traceback(nil, 2) }
   end)
   if ok then return status or util.EXIT_OK end
+  -- a memory error skips the handler: its message comes as it is
+  if type(err) ~= "table" then
+    util.warn("%s", tostring(err))
+    return util.EXIT_FAIL
+  end
   if err.interrupted then
     -- Ctrl-C: stopped, not failed; outputs being written atomically were
     -- discarded on the way out (their to-be-closed handles)

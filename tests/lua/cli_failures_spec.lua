@@ -11,6 +11,14 @@ local cjson = require "cjson"
 
 teardown(H.cleanup)
 
+-- A prefix for run's env that runs the command line with at most `kb` KB
+-- of address space, or nil under AddressSanitizer (whose shadow memory
+-- takes more than any such bound).
+local function memory_bound(kb)
+  if (os.getenv("LD_PRELOAD") or ""):match("asan") then return nil end
+  return "sh -c 'ulimit -v " .. kb .. "; exec \"$@\"' sh "
+end
+
 -- Run a shell command line; returns the exit code and stderr of the
 -- textclass part (written by the command line to TMP/sh.code, TMP/sh.err).
 local function sh(script)
@@ -151,7 +159,7 @@ describe("textclass train's option files and figures", function()
   -- took 7.5 GB in 10 s).
   it("refuses a --stopwords FILE that is binary or over 64 MiB, before reading the data", function()
     local r = run("train -q -o " .. TMP .. "/sw.model --stopwords /dev/zero " .. D .. "/train.jsonl",
-                  { env = "timeout 20 " })
+                  { env = (memory_bound(1000000) or "") .. "timeout 20 " })
     assert.equal(1, r.code)
     assert.equal("textclass: --stopwords /dev/zero: binary file\n", r.err)
     os.execute("yes the | head -c " .. (64 * 1024 * 1024 + 4) .. " >" .. TMP .. "/sw-big.txt")
@@ -556,7 +564,7 @@ describe("textclass and documents over the size limit", function()
   -- bounded memory: in every format, a line past 8 x --max-bytes is
   -- counted, not kept.
   it("reads a pipe's overlong first line past in every format, keeping none of it", function()
-    local bounded = { env = "sh -c 'ulimit -v 400000; exec \"$@\"' sh " }
+    local bounded = { env = memory_bound(400000) }
     local pipe = "head -c 3000000 /dev/zero | tr '\\0' x; printf '\\nThe striker scored\\n'"
     local too_long = "line too long (3000001 bytes; lines are read up to 8000, 8 x --max-bytes)"
     for _, fmt in ipairs({ "-i lines", "-i jsonl", "-i tsv", "-i csv" }) do
@@ -690,6 +698,27 @@ describe("textclass with stdin closed", function()
     r = run("run - x", { stdin = "print(..., arg[0])" })
     assert.equal(0, r.code, r.err)
     assert.equal("x\t-\n", r.out)
+  end)
+
+  -- Regression: `run - </dev/zero` read until memory ran out, then said
+  -- "internal error: nil" (a memory error skips xpcall's handler).
+  it("run - reads at most 64 MiB of stdin as a script, and a memory error says so", function()
+    for _, how in ipairs({ { stdin_file = "/dev/zero" }, { pipe = "cat /dev/zero" } }) do
+      how.env = (memory_bound(1000000) or "") .. "timeout 20 "   -- (the old code's would grow unbounded)
+      local r = run("run -", how)
+      assert.equal(1, r.code)
+      assert.equal("textclass: -: a script on stdin larger than 67108864 bytes (64 MiB) is not read\n", r.err)
+    end
+    if not memory_bound(1) then return end
+    spit(TMP .. "/hog.lua", "local t = {} while true do t[#t + 1] = string.rep('x', 1e6) .. #t end\n")
+    local r = run("run " .. TMP .. "/hog.lua", { env = memory_bound(300000) })
+    assert.equal(1, r.code)
+    assert.equal("textclass: " .. TMP .. "/hog.lua: not enough memory\n", r.err)
+    -- (reading 100 MB whole takes twice that; the command line starts in 50 MB)
+    r = run("label -q --max-bytes 100000000 -i text -m " .. model() .. " -",
+            { env = memory_bound(150000), pipe = "head -c 120000000 /dev/zero | tr '\\0' x" })
+    assert.equal(1, r.code)
+    assert.equal("textclass: not enough memory\n", r.err)
   end)
 end)
 

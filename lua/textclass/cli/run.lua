@@ -13,6 +13,8 @@ local util = require "textclass.cli.util"
 
 local M = {}
 
+M.MAX_STDIN_SCRIPT = 64 * 1024 * 1024   -- the most of stdin read as a script (run -)
+
 M.spec = {
   name = "run",
   synopsis = "SCRIPT.lua [ARGS ...]",
@@ -81,8 +83,12 @@ function M.run(_, operands)
   if script == "-" then
     -- a closed stdin or one that cannot be read is not an empty script
     local source, rerr = nil, "stdin is closed"
-    if not util.stdin_closed() then source, rerr = io.stdin:read("a") end
+    if not util.stdin_closed() then source, rerr = io.stdin:read(M.MAX_STDIN_SCRIPT + 1) end
+    if not source and not rerr then source = "" end   -- (at the end at once)
     if not source then util.fail("-: %s", rerr) end
+    if #source > M.MAX_STDIN_SCRIPT then
+      util.fail("-: a script on stdin larger than %d bytes (64 MiB) is not read", M.MAX_STDIN_SCRIPT)
+    end
     chunk, err = load(source, "=stdin")
   else chunk, err = loadfile(script) end
   if not chunk then util.fail("%s", err) end
@@ -96,6 +102,8 @@ function M.run(_, operands)
     return { msg = message_of(x, script), trace = debug.traceback(nil, 2) }
   end, table.unpack(script_arg, 1, #script_arg))
   if not ok and (util.is_failure(e) or util.is_interrupt(e)) then error(e, 0) end
+  -- a memory error skips the handler: its message comes as it is
+  if not ok and type(e) ~= "table" then util.fail("%s: %s", script, tostring(e)) end
   if not ok then
     if os.getenv("TEXTCLASS_DEBUG") then io.stderr:write(e.trace, "\n") end
     util.fail("%s", e.msg)
