@@ -91,6 +91,12 @@ describe("textclass bad options", function()
     { "label --thr 0.4", "option '%-%-thr' is ambiguous %(%-%-threads, %-%-threshold%)" },
     { "label -m a.model -c b.lua", "give either %-m MODEL or %-c CLASSIFIER.lua" },
     { "label - -", "stdin %(%-%) can be read only once" },
+    -- an option of another format than --input's would be ignored
+    { "label -i jsonl --text-column body", "%-%-text%-column applies to csv input, not %-%-input jsonl" },
+    { "label -i lines --text-field body", "%-%-text%-field applies to jsonl input, not %-%-input lines" },
+    { "label -i csv --id-field key", "%-%-id%-field applies to jsonl input, not %-%-input csv" },
+    { "eval -i csv --label-field topic d", "%-%-label%-field applies to jsonl input, not %-%-input csv" },
+    { "train -o x.model -i fasttext --label-column 2 d", "%-%-label%-column applies to csv input, not %-%-input fasttext" },
     { "train " .. D .. "/train.jsonl", "%-o OUT.model is required" },
     { "train -o x.model", "no DATA given" },
     { "train -o x.model --ngrams 3,1 d", "%-%-ngrams: expected MIN,MAX" },
@@ -991,11 +997,15 @@ describe("textclass.cli.args", function()
 
   it("accepts GNU forms and options after operands", function()
     local o, ops = args.parse(spec, { "x", "-n", "3", "--mode=b", "-qv", "-", "--", "-n" })
+    local given = o[args.GIVEN]
+    o[args.GIVEN] = nil
     assert.same({ number = 3, quiet = true, verbose = true, mode = "b" }, o)
+    assert.same({ number = true, quiet = true, verbose = true, mode = true }, given)
     assert.same({ "x", "-", "-n" }, ops)
     o = args.parse(spec, { "-n7", "--num", "8" })
     assert.equal(8, o.number)
     assert.equal("a", o.mode)
+    assert.same({ number = true }, o[args.GIVEN]) -- the default mode was not given
   end)
 
   it("rejects mistakes with usage errors naming the option", function()

@@ -88,9 +88,14 @@ local function convert(opt, value)
   return v
 end
 
+--- The key of opts under which parse leaves the set of options given on the
+-- command line (keyed as opts), to tell them from defaults.
+M.GIVEN = setmetatable({}, { __name = "args.GIVEN" })
+
 --- Parse argv (an array of strings) against a command spec.
--- Returns opts (keyed by long name, with defaults filled in) and an array
--- of operands. The "help" option (-h/--help) is always known.
+-- Returns opts (keyed by long name, with defaults filled in, and
+-- opts[M.GIVEN]) and an array of operands. The "help" option (-h/--help)
+-- is always known.
 function M.parse(spec, argv)
   local by_long, by_short = {}, {}
   local help = { short = "h", long = "help", help = "show this help and exit" }
@@ -101,13 +106,15 @@ function M.parse(spec, argv)
   by_long.help = by_long.help or help
   by_short.h = by_short.h or help
 
-  local opts, operands = {}, {}
+  local given = {}
+  local opts, operands = { [M.GIVEN] = given }, {}
   for _, opt in ipairs(spec.options or {}) do
     if opt.default ~= nil then opts[key_of(opt)] = opt.default end
   end
 
   local function store(opt, value)
     local k = key_of(opt)
+    given[k] = true
     if not opt.arg then
       opts[k] = true
     else

@@ -36,6 +36,7 @@
 -- .unlabelled (label's formats) and .labelled (train's and eval's).
 
 local csv = require "textclass.cli.csv"
+local args = require "textclass.cli.args"
 local records = require "textclass.cli.records"
 local util = require "textclass.cli.util"
 local sources = require "textclass.cli.sources"
@@ -84,6 +85,12 @@ M.TEXT_OPTIONS = {
     help = "longest document accepted, in bytes (of UTF-8, for UTF-16 input too)" },
 }
 
+-- The reading options that belong to one input format.
+local FORMAT_OF = { text_field = "jsonl", id_field = "jsonl", label_field = "jsonl", text_column = "csv",
+                    id_column = "csv", label_column = "csv", separator = "csv" }
+local FORMAT_KEYS = { "text_field", "id_field", "label_field", "text_column", "id_column", "label_column",
+                      "separator" }
+
 local READ_KEYS = { "input", "text_field", "id_field", "label_field", "text_column", "id_column",
                     "label_column", "separator", "replace_invalid", "html", "no_html", "max_bytes", "multilabel" }
 
@@ -91,8 +98,15 @@ local READ_KEYS = { "input", "text_field", "id_field", "label_field", "text_colu
 -- parsed options, so a flag added to TEXT_OPTIONS reaches every reader.
 function M.read_options(opts)
   if opts.html and opts.no_html then util.usage_error("--html and --no-html contradict each other") end
-  if opts.separator and opts.input and opts.input ~= "auto" and opts.input ~= "csv" then
-    util.usage_error("--separator applies to csv input, not --input %s", opts.input)
+  -- an option of one format given with --input naming another would be
+  -- ignored without a word (with --input auto, files of several formats
+  -- may each take theirs)
+  local given = opts[args.GIVEN] or {}
+  for _, k in ipairs(FORMAT_KEYS) do
+    local format = FORMAT_OF[k]
+    if given[k] and opts.input and opts.input ~= "auto" and opts.input ~= format then
+      util.usage_error("--%s applies to %s input, not --input %s", k:gsub("_", "-"), format, opts.input)
+    end
   end
   local out = {}
   for _, k in ipairs(READ_KEYS) do out[k] = opts[k] end
