@@ -19,6 +19,11 @@
  *    and stops after the code unit U+000A, so a pipe is never read past
  *    the line it delivers; it keeps at most `limit` bytes of UTF-8 and
  *    counts the rest. The FILE is locked only while bytes are copied.
+ *  - Asked to cut (a pipe's first line, sniffed for U+0000), it reads no
+ *    more code units than the room left can hold whatever they are (3
+ *    bytes of UTF-8 each, with those carried), so no text is converted
+ *    that it could not return: the line stops a few bytes short of
+ *    `limit` (at most 5) rather than on it, and the rest is left unread.
  */
 #include <stdio.h>
 #include <string.h>
@@ -168,6 +173,10 @@ enum { RAW = 1024 }; /* bytes read per lock in read_line */
  * @function decoder:read_line
  * @tparam file file an open Lua file handle, past the byte order mark
  * @int limit the longest line returned, newline included (>= 0)
+ * @bool[opt] cut true: a longer line's first bytes (up to limit, at most
+ *   5 short of it: no character is split; "" when no more can surely
+ *   fit) are returned, and the rest is left unread (what a pipe's sniffed
+ *   head needs)
  * @return the line, with its "\n" unless it is the last and has none
  * @return[2] false, length: longer than limit; read to its end and dropped
  * @return[3] nil at the end of input
@@ -177,12 +186,14 @@ static int decoder_read_line(lua_State *L) {
   tcl_utf16 *d = check_decoder(L);
   luaL_Stream *s = luaL_checkudata(L, 2, LUA_FILEHANDLE);
   lua_Integer limit = luaL_checkinteger(L, 3);
+  int cut = lua_toboolean(L, 4);
   int ended = 0, eof = 0;
   int half = d->ncarry % 2 ? d->carry[d->ncarry - 1] : -1; /* first byte of a unit, read */
   size_t len = 0, max;
   luaL_Buffer b;
   luaL_argcheck(L, limit >= 0, 3, "limit must not be negative");
-  tcl_check_nargs(L, 3);
+  if (!lua_isnoneornil(L, 4)) luaL_checktype(L, 4, LUA_TBOOLEAN);
+  tcl_check_nargs(L, 4);
   if (s->closef == NULL) return luaL_error(L, "attempt to use a closed file");
   max = (lua_Unsigned)limit < SIZE_MAX ? (size_t)limit : SIZE_MAX;
   clearerr(s->f); /* as f:read: a terminal read after Ctrl-D reads on */
@@ -190,9 +201,14 @@ static int decoder_read_line(lua_State *L) {
   while (!ended && !eof) {
     unsigned char raw[RAW];
     char out[TC_UTF16_UTF8_MAX(RAW + 3)];
-    size_t nraw = 0, n;
+    size_t nraw = 0, want = RAW, n;
+    if (cut) { /* each unit makes at most 3 bytes (a pair 4, a lone last byte 3) */
+      size_t units = (max - len) / 3;
+      if (units * 2 <= d->ncarry) break;
+      if (units * 2 - d->ncarry < want) want = units * 2 - d->ncarry;
+    }
     flockfile(s->f);
-    while (nraw < RAW) {
+    while (nraw < want) {
       int c = getc_unlocked(s->f);
       if (c == EOF) {
         eof = 1;
@@ -215,6 +231,10 @@ static int decoder_read_line(lua_State *L) {
     n = decode(L, d, 1, raw, nraw, eof, out, sizeof out);
     if (len < max) luaL_addlstring(&b, out, n < max - len ? n : max - len);
     len += n;
+  }
+  if (cut && len == 0 && !eof) { /* no room for a unit (or what it finishes): not the end */
+    lua_pushliteral(L, "");
+    return 1;
   }
   return tcl_push_line(L, &b, len, max);
 }

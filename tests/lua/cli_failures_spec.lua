@@ -560,6 +560,44 @@ describe("textclass and documents over the size limit", function()
     assert.same({ "", "binary data (NUL byte)" }, { tsv(r.out)[1][5], tsv(r.out)[2][5] })
   end)
 
+  -- Regression: a pipe that began with a UTF-16 byte order mark went to
+  -- the decoder's read_line unsniffed, so an endless line of U+0000 was
+  -- read on for ever (in bounded memory), while the same bytes in a file
+  -- were a binary file; so was a pipe whose first byte began no mark
+  -- (FF 'A'), its head that byte alone. (timeout: the old code never
+  -- ended.)
+  it("tells an endless stream of UTF-16 NULs on stdin a binary file, as it does a file", function()
+    local binary = { { "-", "", "", "", "binary file" } }
+    local streams = { "printf '\\376\\377'; cat /dev/zero",                    -- UTF-16BE
+                      "printf '\\377\\376A\\000'; cat /dev/zero",              -- LE: read_bom reads 'A'
+                      "printf '\\377\\376\\n\\000\\r\\000\\n\\000'; cat /dev/zero", -- after blank lines
+                      "printf '\\377A'; cat /dev/zero" }                      -- no mark after all
+    for _, fmt in ipairs({ "", "-i lines -", "-i jsonl -", "-i csv -", "-i tsv -", "-i text -" }) do
+      for _, pipe in ipairs(streams) do
+        local r = run("label -q -m " .. model() .. " " .. fmt, { pipe = pipe, env = "timeout 20 " })
+        assert.equal(1, r.code, fmt .. " " .. r.cmd)
+        assert.same(binary, tsv(r.out), r.cmd)
+      end
+    end
+    local t = run("train -q -o " .. TMP .. "/zero16.model -", { pipe = streams[1], env = "timeout 20 " })
+    assert.equal(1, t.code)
+    assert.matches("^textclass: %-: binary file\n", t.err)
+    -- a U+0000 in a later line is that record's error, as in UTF-8
+    local r = run("label -q -m " .. model(),
+                  { pipe = "printf '\\376\\377\\000G\\000o\\000a\\000l\\000\\n\\000x\\000\\000\\000\\n'" })
+    assert.same({ "", "binary data (NUL byte)" }, { tsv(r.out)[1][5], tsv(r.out)[2][5] })
+    -- a long first line without U+0000 is still read past in bounded
+    -- memory (the sniff stops at 8 KB), and the next line labelled
+    local pipe = "printf '\\376\\377'; head -c 3000000 /dev/zero | tr '\\0' x; " ..
+                 "printf '\\000\\n\\000G\\000o\\000a\\000l\\000\\n'"         -- U+7878 x 1,500,000
+    r = run("label -q --max-bytes 1000 -i lines -m " .. model() .. " -",
+            { pipe = pipe, env = (memory_bound(400000) or "") .. "timeout 20 " })
+    local rows = tsv(r.out)
+    assert.equal(2, #rows, r.err)
+    assert.equal("line too long (4500001 bytes; lines are read up to 8000, 8 x --max-bytes)", rows[1][5])
+    assert.same({ "-:2", "" }, { rows[2][1], rows[2][5] })
+  end)
+
   -- An endless first line without NULs is read on (as wc -l does), in
   -- bounded memory: in every format, a line past 8 x --max-bytes is
   -- counted, not kept.

@@ -93,6 +93,23 @@ describe("tc.utf16_decoder", function()
     p:close()
   end)
 
+  it("cut: gives a longer line's first bytes, as many as surely fit, and leaves the rest unread", function()
+    local path = TMP .. "/cut16"
+    spit(path, u16("abcdefgh\n" .. EMOJI .. "z\n", false, false))
+    local f = assert(io.open(path, "rb"))
+    local d = tc.utf16_decoder("le")
+    -- a code unit counts as 3 bytes until read (the most one makes): 7
+    -- bytes hold "abcde", and the rest waits
+    assert.equal("abcde", d:read_line(f, 7, true))
+    assert.equal("fgh\n", d:read_line(f, 100, true))
+    -- half a pair, read, waits in the decoder: no room for the rest is
+    -- "", not the end
+    assert.equal("", d:read_line(f, 3, true))
+    assert.equal(EMOJI .. "z\n", d:read_line(f, 100, true))
+    assert.is_nil(d:read_line(f, 100, true))
+    f:close()
+  end)
+
   it("raises on bad arguments", function()
     assert.error_matches(function() tc.utf16_decoder("utf-16") end, "bad argument #1 .*invalid option")
     assert.error_matches(function() tc.utf16_decoder() end, "bad argument #1")
@@ -102,6 +119,8 @@ describe("tc.utf16_decoder", function()
     assert.error_matches(function() d:convert() end, "bad argument #1")
     assert.error_matches(function() d:read_line("x", 1) end, "FILE%* expected")
     assert.error_matches(function() d:read_line(io.stdin, -1) end, "must not be negative")
+    assert.error_matches(function() d:read_line(io.stdin, 1, 2) end, "bad argument #3 .*boolean expected")
+    assert.error_matches(function() d:read_line(io.stdin, 1, true, 2) end, "unexpected argument")
     assert.error_matches(function() tc.utf16_decoder("le").convert("x", "y") end,
                          "textclass.UTF16Decoder expected")
   end)

@@ -43,18 +43,26 @@ local function open(src)
   -- Its head is then its first line with any bytes, up to HEAD_BYTES in
   -- all (with the blank lines before it), read up to the newline and no
   -- further, so NUL bytes there make it a binary file as they do a file,
-  -- not an endless line read on (cat /dev/zero | textclass label).
+  -- not an endless line read on (cat /dev/zero | textclass label). From
+  -- UTF-16 the head is UTF-8, as a file's is, so a U+0000 there is a NUL
+  -- (the decoder's cut may stop a few bytes short of HEAD_BYTES). What
+  -- read_bom read may be the line's start (a UTF-16LE first unit, a byte
+  -- that began no mark): its line is read on.
   if src.stdin and sources.stdin_is_stream() then
     if util.isatty(f) then return f, "" end
     local enc, head = tc.read_bom(f)
     if enc == nil then return nil, util.sys_message(head) end
     if enc == "UTF-32LE" then return nil, utf16.UTF32 end
-    if enc then return utf16.reader(f, enc, src, head) end
-    while #head < M.HEAD_BYTES and not head:find("[^\r\n]") do
-      local line, rerr = tc.read_line(f, M.HEAD_BYTES - #head, true)
+    if enc then f, head = utf16.reader(f, enc, src, head) end
+    local u16 = utf16.is_reader(f)
+    while #head < M.HEAD_BYTES and (head:sub(-1) ~= "\n" or not head:find("[^\r\n]")) do
+      local line, rerr
+      if u16 then line, rerr = f:read_line(M.HEAD_BYTES - #head, true)
+      else line, rerr = tc.read_line(f, M.HEAD_BYTES - #head, true) end
       if line == nil and rerr then return nil, util.sys_message(rerr) end
       if not line then break end
       head = head .. line
+      if line:sub(-1) ~= "\n" then break end  -- cut, or the end
     end
     return f, head
   end

@@ -5,8 +5,8 @@
 -- `>`, Excel's "Unicode Text". textclass.cli.stream hands such a source to
 -- a reader from here, which its readers use as they use a file: r:read(n)
 -- and r:close() (a file, or stdin redirected from one, read in blocks;
--- r:next_block() for stream.lines), r:read_line(limit) (a pipe, line by
--- line as tc.read_line reads it). All
+-- r:next_block() for stream.lines), r:read_line(limit [, cut]) (a pipe,
+-- line by line as tc.read_line reads it). All
 -- they see is UTF-8 (tc.utf16_decoder converts), so lines are counted,
 -- FILE:LINE ids given and --max-bytes applied in UTF-8.
 --
@@ -118,9 +118,10 @@ function Reader:next_block()
 end
 
 --- One line of a pipe, as tc.read_line returns it (at most limit bytes of
--- UTF-8 kept), never reading past it.
-function Reader:read_line(limit)
-  local line, len_or_err, errno = self.dec:read_line(self.f, limit)
+-- UTF-8 kept; with cut, a longer line's first bytes, the rest left
+-- unread), never reading past it.
+function Reader:read_line(limit, cut)
+  local line, len_or_err, errno = self.dec:read_line(self.f, limit, cut)
   self:collect()
   return line, len_or_err, errno
 end
