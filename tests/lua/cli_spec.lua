@@ -691,6 +691,18 @@ describe("textclass models and classifiers", function()
     local r3 = run("explain --label chess -m " .. model() .. " " .. D .. "/docs/02-final.txt")
     assert.equal(2, r3.code)
     assert.matches("no label 'chess'", r3.err)
+    -- several labels, in the order asked; each named once
+    local r5 = run("explain --json -l cyber,sport -m " .. model() .. " " .. D .. "/docs/02-final.txt")
+    assert.equal(0, r5.code, r5.err)
+    local e5 = cjson.decode(r5.out).explanations
+    assert.same({ "cyber", "sport" }, { e5[1].label, e5[2].label })
+    assert.equal(2, #e5)
+    for bad, why in pairs { ["sport,chess"] = "no label 'chess'", ["sport,sport"] = "'sport' is named twice",
+                            [","] = "no label named" } do
+      local r6 = run("explain -l " .. bad .. " -m " .. model() .. " " .. D .. "/docs/02-final.txt")
+      assert.equal(2, r6.code, bad)
+      assert.matches(why, r6.err)
+    end
     local r4 = run("explain -m " .. model() .. " " .. D .. "/empty.txt")
     assert.equal(1, r4.code)
     assert.matches("empty document", r4.err)

@@ -1,7 +1,7 @@
 -- textclass.cli.explain - `textclass explain`: why an article gets its label.
 --
 -- Classifies one article (a file, or stdin read whole) and lists, for the
--- chosen labels (or --label L, or --all), the features of the text that
+-- chosen labels (or --label L[,L...], or --all), the features of the text that
 -- pushed that label's score most: model:explain(text, label, n).
 
 local util = require "textclass.cli.util"
@@ -13,12 +13,12 @@ local M = {}
 
 M.spec = {
   name = "explain",
-  synopsis = "[-m MODEL] [--label L | --all] [-n N] [FILE | -]",
+  synopsis = "[-m MODEL] [--label L[,L...] | --all] [-n N] [FILE | -]",
   summary = "Show the label and scores of one article (FILE, or stdin read whole) and the\n" ..
             "features of its text that drove each label.",
   options = {
     classifier.MODEL_OPTION,
-    { short = "l", long = "label", arg = "L", help = "explain this label (default: the chosen labels)" },
+    { short = "l", long = "label", arg = "L[,L...]", help = "explain these labels (default: the chosen labels)" },
     { short = "a", long = "all", help = "explain every label of the model" },
     { short = "n", long = "features", arg = "N", type = "integer", min = 1, max = 10000, default = 10,
       help = "features shown per label" },
@@ -53,10 +53,15 @@ function M.run(opts, operands)
   local path = operands[1] or "-"
   local clf = classifier.open(opts)
   local model = clf.model
-  local known = {}
+  local known, asked = {}, opts.label and util.split_list(opts.label)
   for _, l in ipairs(clf:labels()) do known[l] = true end
-  if opts.label and not known[opts.label] then
-    util.usage_error("--label: the model has no label '%s' (it has %s)", opts.label, table.concat(clf:labels(), ", "))
+  if asked and #asked == 0 then util.usage_error("--label: no label named") end
+  for _, l in ipairs(asked or {}) do
+    if not known[l] then
+      util.usage_error("--label: the model has no label '%s' (it has %s)", l, table.concat(clf:labels(), ", "))
+    end
+    if known[l] == "asked" then util.usage_error("--label: '%s' is named twice", l) end
+    known[l] = "asked"
   end
 
   local text = read_article(path, opts)
@@ -65,7 +70,7 @@ function M.run(opts, operands)
   if res.error then util.fail("%s: %s", path, res.error) end
   local which
   if opts.all then which = clf:labels()
-  elseif opts.label then which = { opts.label }
+  elseif asked then which = asked
   else which = res.labels end
 
   local explained = {}
