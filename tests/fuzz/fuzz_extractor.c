@@ -13,10 +13,12 @@
  *      tests/fuzz/fuzz_extractor.c build/libtextclass.a \
  *      -lutf8proc -lsvm -llinear -lpthread -lm -o /tmp/fuzz_seeds
  *   /tmp/fuzz_seeds tests/fuzz/seeds/fuzz_extractor
+ * (crowded_stopwords.bin: 60 stop words homed in one slot, see CROWD)
  * except colliding_terms.bin, refused for ten terms of one hash (hash
  * flooding; made by tests/fuzz/colliding_terms.py).
  */
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -106,8 +108,34 @@ static int write_seed(const char *dir, const char *name, const tc_options *o) {
   return !ok;
 }
 
+/* CROWD six-letter words that share one home slot in the stop-word index
+ * of a set of CROWD words: stopwords.c's TCI_STOP_SLOT, (key * 0x9E3779B97F4A7C15)
+ * >> 32 masked to the table of 8 * CROWD slots rounded up to a power of two
+ * (512), the key being the word's bytes as a little-endian number. They
+ * make one run of CROWD slots, just under the MAX_RUN (64) a set may have,
+ * so the fuzzer starts at the edge of the flooding check. */
+#define CROWD 60
+static void crowded_words(char words[CROWD][7], const char **list) {
+  unsigned long i;
+  size_t found = 0;
+  for (i = 0; found < CROWD; i++) {
+    unsigned long v = i;
+    uint64_t key = 0;
+    int j;
+    for (j = 0; j < 6; j++, v /= 26) words[found][j] = (char)('a' + v % 26);
+    words[found][6] = '\0';
+    for (j = 5; j >= 0; j--) key = key << 8 | (unsigned char)words[found][j];
+    if (((key * 0x9E3779B97F4A7C15ull) >> 32 & 511) == 0) {
+      list[found] = words[found];
+      found++;
+    }
+  }
+}
+
 int main(int argc, char **argv) {
   static const char *const stop[] = {"the", "in", "a"};
+  static char crowd[CROWD][7];
+  const char *crowd_list[CROWD];
   tc_options o;
   int bad = 0;
   if (argc != 2) {
@@ -145,6 +173,13 @@ int main(int argc, char **argv) {
   o.min_df = 1;
   o.title_terms = 1;
   bad |= write_seed(argv[1], "titles_1_2.bin", &o);
+  tc_options_init(&o);
+  o.min_df = 1;
+  crowded_words(crowd, crowd_list);
+  o.stopword_mode = TC_STOPWORDS_CUSTOM;
+  o.stopwords = crowd_list;
+  o.n_stopwords = CROWD;
+  bad |= write_seed(argv[1], "crowded_stopwords.bin", &o);
   return bad;
 }
 #endif
