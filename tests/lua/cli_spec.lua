@@ -766,11 +766,15 @@ describe("textclass with the shipped model", function()
     ["interest-rates.txt"] = "other", ["museum-exhibition.txt"] = "other",
   }
 
+  -- Is the shipped model there? (Else the test says it is skipped, and why.)
+  local function shipped_model(what)
+    if lfs.attributes("models/news.model") then return true end
+    pending("models/news.model is not built yet (make models): " .. what .. " skipped")
+    return false
+  end
+
   it("labels the sample articles of make demo", function()
-    if not lfs.attributes("models/news.model") then
-      pending("models/news.model is not built yet (make models): demo test skipped")
-      return
-    end
+    if not shipped_model("demo test") then return end
     local r = run("label -q examples/articles")
     assert.equal(0, r.code, r.err)
     local rows = tsv(r.out)
@@ -788,10 +792,7 @@ describe("textclass with the shipped model", function()
   end)
 
   it("gives the two-topic sample of models/README.md both of its labels", function()
-    if not lfs.attributes("models/news.model") then
-      pending("models/news.model is not built yet (make models): two-topic sample skipped")
-      return
-    end
+    if not shipped_model("two-topic sample") then return end
     local r = run("label -q examples/two-topics/space-agency-hack.txt")
     assert.equal(0, r.code, r.err)
     local labels = {}

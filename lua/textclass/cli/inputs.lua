@@ -88,8 +88,6 @@ M.TEXT_OPTIONS = {
 -- The reading options that belong to one input format.
 local FORMAT_OF = { text_field = "jsonl", id_field = "jsonl", label_field = "jsonl", text_column = "csv",
                     id_column = "csv", label_column = "csv", separator = "csv" }
-local FORMAT_KEYS = { "text_field", "id_field", "label_field", "text_column", "id_column", "label_column",
-                      "separator" }
 
 local READ_KEYS = { "input", "text_field", "id_field", "label_field", "text_column", "id_column",
                     "label_column", "separator", "replace_invalid", "html", "no_html", "max_bytes", "multilabel" }
@@ -102,10 +100,10 @@ function M.read_options(opts)
   -- ignored without a word (with --input auto, files of several formats
   -- may each take theirs)
   local given = opts[args.GIVEN] or {}
-  for _, k in ipairs(FORMAT_KEYS) do
+  for _, k in ipairs(READ_KEYS) do -- (in this order, so the first such option is named)
     local format = FORMAT_OF[k]
-    if given[k] and opts.input and opts.input ~= "auto" and opts.input ~= format then
-      util.usage_error("--%s applies to %s input, not --input %s", k:gsub("_", "-"), format, opts.input)
+    if format and given[k] and opts.input and opts.input ~= "auto" and opts.input ~= format then
+      util.usage_error("--%s applies to %s input, not --input %s", (k:gsub("_", "-")), format, opts.input)
     end
   end
   local out = {}
