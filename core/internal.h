@@ -456,6 +456,12 @@ typedef struct tci_kernel {
  * Both training and loading go through here, so libsvm only ever sees
  * models whose counts agree with each other. */
 TCI_FUNC int tci_kernel_assemble(tci_kernel *kern, size_t n_labels);
+/* The checks that keep libsvm inside the pool, for assemble and the
+ * loader: the arrays exist, gamma is a positive number, counts fit
+ * libsvm's int, every start and index is in range and the pool ends with
+ * a terminator, so no walk can run off its end. Fails with `code` and a
+ * message naming the problem (diag may be NULL). */
+TCI_FUNC int tci_kernel_check(const tci_kernel *kern, size_t n_labels, int code, tc_diag *diag);
 /* Frees the assembled models, every array above and kern itself (always
  * heap-allocated, owned by its tc_model); accepts NULL and partly filled
  * kernels (NULL arrays or per-label entries). n_nodes counts the whole

@@ -23,12 +23,14 @@
  *    positive coefficients (the +1 class's vectors, as libsvm would) and
  *    nSV[1] the rest, so the counts agree: nSV[0] + nSV[1] == l.
  *  - K(x, sv) walks both node lists to their index -1 terminator, so every
- *    pooled vector must end with one inside the pool: assemble checks the
- *    cheap sufficient condition (every start < n_nodes, and the pool's last
- *    node is a terminator). Index order and ranges are the loader's job
- *    (model_io.c), which reports them with a message.
+ *    pooled vector must end with one inside the pool: tci_kernel_check,
+ *    which assemble and the loader both call, tests the cheap sufficient
+ *    condition (every start < n_nodes, and the pool's last node is a
+ *    terminator). Feature order and ranges within a vector are the
+ *    loader's job (model_io.c).
  */
 #include <limits.h>
+#include <math.h>
 #include <stdlib.h>
 
 #include <libsvm/svm.h>
@@ -121,25 +123,27 @@ static int assemble_one(const tci_kernel *kern, size_t lab, struct svm_model **o
   return TC_OK;
 }
 
-/* Structural checks that keep libsvm inside the pool: the arrays exist,
- * counts fit libsvm's int, pool indices and starts are in range, and the
- * pool ends with a terminator so no walk can run off its end. */
-static int check_pool(const tci_kernel *kern, size_t n_labels) {
-  size_t i, l, k;
-  if (n_labels == 0 || !kern->n_label_sv || !kern->sv_idx || !kern->coef || !kern->rho)
-    return TC_EINVAL;
-  if (kern->n_sv > 0 && (!kern->nodes || !kern->sv_start || kern->n_nodes == 0))
-    return TC_EINVAL;
-  if (kern->n_sv > 0 && kern->nodes[kern->n_nodes - 1].index != -1) return TC_EINVAL;
-  if (!(kern->gamma > 0)) return TC_EINVAL;
-  for (i = 0; i < kern->n_sv; i++)
-    if (kern->sv_start[i] >= kern->n_nodes) return TC_EINVAL;
+int tci_kernel_check(const tci_kernel *k, size_t n_labels, int code, tc_diag *diag) {
+  size_t i, l, j;
+  if (n_labels == 0) return tci_fail(diag, code, "kernel: no labels");
+  if (!k->n_label_sv || !k->sv_idx || !k->coef || !k->rho)
+    return tci_fail(diag, code, "kernel: per-label arrays missing");
+  if (!isfinite(k->gamma) || !(k->gamma > 0))
+    return tci_fail(diag, code, "kernel: gamma %g is not a positive number", k->gamma);
+  if (k->n_sv > 0 && (!k->nodes || !k->sv_start || k->n_nodes == 0 || k->nodes[k->n_nodes - 1].index != -1))
+    return tci_fail(diag, code, "kernel: the support vector pool is not terminated");
+  for (i = 0; i < k->n_sv; i++)
+    if (k->sv_start[i] >= k->n_nodes)
+      return tci_fail(diag, code, "kernel: support vector %zu starts outside the pool", i);
   for (l = 0; l < n_labels; l++) {
-    size_t n = kern->n_label_sv[l];
-    if (n > (size_t)INT_MAX) return TC_EINVAL;
-    if (n > 0 && (!kern->sv_idx[l] || !kern->coef[l])) return TC_EINVAL;
-    for (k = 0; k < n; k++)
-      if (kern->sv_idx[l][k] >= kern->n_sv) return TC_EINVAL;
+    size_t n = k->n_label_sv[l];
+    if (n > (size_t)INT_MAX) return tci_fail(diag, code, "kernel: label %zu has %zu support vectors", l, n);
+    if (n > 0 && (!k->sv_idx[l] || !k->coef[l]))
+      return tci_fail(diag, code, "kernel: label %zu: arrays missing", l);
+    for (j = 0; j < n; j++)
+      if (k->sv_idx[l][j] >= k->n_sv)
+        return tci_fail(diag, code, "kernel: label %zu: support vector %zu is %lu, beyond the pool of %zu",
+                        l, j, (unsigned long)k->sv_idx[l][j], k->n_sv);
   }
   return TC_OK;
 }
@@ -151,7 +155,7 @@ int tci_kernel_assemble(tci_kernel *kern, size_t n_labels) {
   int rc;
   if (!kern) return TC_EINVAL;
   free_assembled(kern, n_labels);
-  rc = check_pool(kern, n_labels);
+  rc = tci_kernel_check(kern, n_labels, TC_EINVAL, NULL);
   if (rc != TC_OK) return rc;
   kern->svm = calloc(n_labels, sizeof *kern->svm);
   if (!kern->svm) return TC_ENOMEM;

@@ -173,26 +173,18 @@ static int validate_linear(const tc_model *m, size_t nf, int code, tc_diag *diag
   return rc;
 }
 
-/* The pool is walked from each start to its terminator, so first make sure
- * every walk ends inside the array (as kernel.c's check_pool does). */
+/* The pool's structure is tci_kernel_check's; what only a file can get
+ * wrong (feature indices, non-finite numbers) is checked here. */
 static int validate_kernel(const tc_model *m, size_t nf, int code, tc_diag *diag) {
   const tci_kernel *k = m->kern;
   size_t i, l, j;
+  int rc;
   if (!k) return tci_fail(diag, code, "kernel: support vectors missing");
-  if (!isfinite(k->gamma) || !(k->gamma > 0))
-    return tci_fail(diag, code, "kernel: gamma %g is not a positive number", k->gamma);
   if (k->n_sv > UINT32_MAX) return tci_fail(diag, code, "kernel: %zu support vectors, at most 2^32-1", k->n_sv);
-  if (!k->n_label_sv || !k->sv_idx || !k->coef || !k->rho)
-    return tci_fail(diag, code, "kernel: per-label arrays missing");
-  if (k->n_sv > 0) {
-    if (!k->nodes || !k->sv_start || k->n_nodes == 0 || k->nodes[k->n_nodes - 1].index != -1)
-      return tci_fail(diag, code, "kernel: the support vector pool is not terminated");
-  }
+  if ((rc = tci_kernel_check(k, m->n_labels, code, diag)) != TC_OK) return rc;
   for (i = 0; i < k->n_sv; i++) {
     const struct svm_node *x;
     int prev = 0;
-    if (k->sv_start[i] >= k->n_nodes)
-      return tci_fail(diag, code, "kernel: support vector %zu starts outside the pool", i);
     for (x = k->nodes + k->sv_start[i]; x->index != -1; x++) {
       if (x->index <= prev || (size_t)x->index > nf)
         return tci_fail(diag, code,
@@ -204,15 +196,7 @@ static int validate_kernel(const tc_model *m, size_t nf, int code, tc_diag *diag
     }
   }
   for (l = 0; l < m->n_labels; l++) {
-    size_t n = k->n_label_sv[l];
-    if (n > (size_t)INT_MAX) return tci_fail(diag, code, "kernel: label %zu has %zu support vectors", l, n);
-    if (n > 0 && (!k->sv_idx[l] || !k->coef[l]))
-      return tci_fail(diag, code, "kernel: label %zu: arrays missing", l);
-    for (j = 0; j < n; j++)
-      if (k->sv_idx[l][j] >= k->n_sv)
-        return tci_fail(diag, code, "kernel: label %zu: support vector %zu is %lu, beyond the pool of %zu",
-                        l, j, (unsigned long)k->sv_idx[l][j], k->n_sv);
-    for (j = 0; j < n; j++)
+    for (j = 0; j < k->n_label_sv[l]; j++)
       if (!isfinite(k->coef[l][j]))
         return tci_fail(diag, code, "kernel: label %zu: coefficient %zu is not finite", l, j);
     if (!isfinite(k->rho[l])) return tci_fail(diag, code, "kernel: label %zu: rho is not finite", l);
