@@ -50,12 +50,7 @@ int tc_model_explain(const tc_model *m, tc_workspace *ws, const char *text, size
     s = m->kern->svm[label];
     if ((rc = tci_buf_reserve(&ws->nodes, v.n + 1, sizeof *x))) return rc;
     x = ws->nodes.p;
-    for (i = 0; i < v.n; i++) {
-      x[i].index = v.f[i].index;
-      x[i].value = v.f[i].value;
-    }
-    x[v.n].index = -1;
-    x[v.n].value = 0;
+    tci_svm_nodes(x, v.f, v.n);
     svm_predict_values(s, x, &full);
     for (i = 0; i < v.n; i++) {
       double keep = x[i].value;

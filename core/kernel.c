@@ -148,6 +148,17 @@ int tci_kernel_check(const tci_kernel *k, size_t n_labels, int code, tc_diag *di
   return TC_OK;
 }
 
+size_t tci_svm_nodes(struct svm_node *dst, const tc_feature *f, size_t n) {
+  size_t i;
+  for (i = 0; i < n; i++) {
+    dst[i].index = f[i].index;
+    dst[i].value = f[i].value;
+  }
+  dst[n].index = -1;
+  dst[n].value = 0;
+  return n + 1;
+}
+
 /* Builds kern->svm, replacing any earlier assembly. On failure kern->svm
  * is NULL and the pool is untouched. */
 int tci_kernel_assemble(tci_kernel *kern, size_t n_labels) {

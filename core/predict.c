@@ -97,12 +97,7 @@ int tci_model_decide(const tc_model *m, tc_workspace *ws, const tc_vector *v, do
     if (!m->kern || !m->kern->svm) return TC_EINVAL;
     if ((rc = tci_buf_reserve(&ws->nodes, v->n + 1, sizeof *x))) return rc;
     x = ws->nodes.p;
-    for (i = 0; i < v->n; i++) {
-      x[i].index = v->f[i].index;
-      x[i].value = v->f[i].value;
-    }
-    x[v->n].index = -1;
-    x[v->n].value = 0;
+    tci_svm_nodes(x, v->f, v->n);
     for (l = 0; l < L; l++) {
       double d = 0;
       svm_predict_values(m->kern->svm[l], x, &d);

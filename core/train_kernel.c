@@ -123,14 +123,8 @@ int tci_libsvm_new(const tci_matrix *X, const tc_train_params *p, tci_solver **o
     return TC_ENOMEM;
   }
   for (r = 0; r < X->n_rows; r++) {
-    size_t j;
     k->row[r] = k->nodes + at;
-    for (j = X->off[r]; j < X->off[r + 1]; j++) {
-      k->nodes[at].index = X->f[j].index;
-      k->nodes[at++].value = X->f[j].value;
-    }
-    k->nodes[at].index = -1;
-    k->nodes[at++].value = 0.0;
+    at += tci_svm_nodes(k->nodes + at, X->f + X->off[r], X->off[r + 1] - X->off[r]);
   }
   k->par.svm_type = C_SVC;
   k->par.kernel_type = p->kernel == TC_KERNEL_RBF ? RBF : LINEAR;

@@ -347,14 +347,9 @@ static int pool_kernel(const job *j, const tci_matrix *X, tc_model *m) {
   if (!k->nodes || !k->sv_start) goto fail;
   n_nodes = 0;
   for (i = 0; i < n_sv; i++) {
-    size_t r = order[i], q;
+    size_t r = order[i];
     k->sv_start[i] = n_nodes;
-    for (q = X->off[r]; q < X->off[r + 1]; q++) {
-      k->nodes[n_nodes].index = X->f[q].index;
-      k->nodes[n_nodes++].value = X->f[q].value;
-    }
-    k->nodes[n_nodes].index = -1;
-    k->nodes[n_nodes++].value = 0;
+    n_nodes += tci_svm_nodes(k->nodes + n_nodes, X->f + X->off[r], X->off[r + 1] - X->off[r]);
   }
   rc = tci_kernel_assemble(k, L);
 fail:
