@@ -80,9 +80,9 @@ typedef struct tc_diag {
  * Return non-zero to cancel: the operation then stops with TC_ECANCELED. */
 typedef int (*tc_progress_fn)(void *ud, const char *stage, size_t done, size_t total);
 
-/* Routes libsvm's and liblinear's diagnostic printing away from stdout.
- * Called automatically by every function that trains; idempotent and
- * thread-safe. */
+/* Silences libsvm's and liblinear's diagnostic printing (which would go to
+ * stdout). Called automatically by every function that trains; idempotent
+ * and thread-safe. */
 TC_API void tc_init(void);
 
 /* ====================================================================
@@ -174,8 +174,9 @@ typedef struct tc_workspace tc_workspace;
 
 /* A new, empty workspace in *out: TC_ENOMEM (*out NULL), TC_EINVAL for a
  * NULL out. Free it with tc_workspace_free (NULL: nothing). A workspace
- * holds no state between calls but buffers, so one may serve any number
- * of extractors and models in turn, on one thread at a time. */
+ * holds no state between calls but buffers (and tc_html_text's cached
+ * iconv converters), so one may serve any number of extractors and
+ * models in turn, on one thread at a time. */
 TC_API int tc_workspace_new(tc_workspace **out);
 TC_API void tc_workspace_free(tc_workspace *ws);
 
@@ -390,7 +391,8 @@ TC_API const tc_options *tc_extractor_options(const tc_extractor *ex);
  * texts[i] may be NULL when lens[i] is 0; lens is required. progress (may
  * be NULL) is called as ("vocabulary", done, n) with done = 0, 256, 512,
  * ... and finally n. Replaces any earlier vocabulary on success only: on
- * any error (TC_EDATA when n is 0, when no term survives, or when the texts
+ * any error (TC_EINVAL for a NULL ex, a NULL texts or lens when n > 0, or
+ * a NULL texts[i] with lens[i] > 0; TC_EDATA when n is 0, when no term survives, or when the texts
  * hold terms made to collide in the hash table: more than 8 of one hash, or
  * a run of more than 1024; TC_ECANCELED, TC_ENOMEM, TC_ELIMIT beyond
  * 2^32 - 2 documents) the extractor is unchanged.
@@ -480,14 +482,19 @@ TC_API int tc_extractor_from_bytes(const unsigned char *p, size_t len,
  * in order of first appearance (label index 0, 1, ...). */
 typedef struct tc_dataset tc_dataset;
 
+/* A new, empty dataset in *out: TC_EINVAL for a NULL out, TC_ENOMEM. */
 TC_API int tc_dataset_new(tc_dataset **out);
 TC_API void tc_dataset_free(tc_dataset *ds);
 
 /* Add a document with n_labels labels (1 for multi-class data; 0 allowed
- * for multi-label data, meaning "none of the labels"). TC_EINVAL for an
- * empty label name, one that is not valid UTF-8 (a model file could not
- * hold it) or a label repeated within the document; TC_ELIMIT for
- * a text above PTRDIFF_MAX / 32 bytes (tc_normalize's limit). */
+ * for multi-label data, meaning "none of the labels"). TC_EINVAL for a
+ * NULL ds, a NULL text with len > 0, a NULL labels with n_labels > 0, a
+ * NULL or empty label name, one that is not valid UTF-8 (a model file
+ * could not hold it) or a label repeated within the document; TC_ELIMIT
+ * for a text above PTRDIFF_MAX / 32 bytes (tc_normalize's limit) or
+ * beyond 2^32 - 2 documents; TC_ENOMEM. A document refused with
+ * TC_EINVAL or TC_ELIMIT leaves the dataset as it was (after TC_ENOMEM,
+ * some of its label names may have been interned). */
 TC_API int tc_dataset_add(tc_dataset *ds, const char *text, size_t len,
                           const char *const *labels, size_t n_labels);
 
@@ -624,7 +631,8 @@ TC_API size_t tc_metrics_confusion(const tc_metrics *m, size_t gold, size_t pred
  * which must have been made with tc_dataset_n_labels(ds) labels (else
  * TC_EINVAL, nothing counted). k is 2..tc_dataset_size(ds) (TC_EINVAL
  * otherwise); p must pass tc_train_params_check(p, ds), but its cv_folds
- * and grid play no part here. fold_macro_f1 (may be NULL) receives k
+ * and grid play no part here; data tc_model_train would refuse is
+ * TC_EDATA, with diag. fold_macro_f1 (may be NULL) receives k
  * per-fold macro-F1 figures. On an error or a cancel, *out and
  * fold_macro_f1 may hold the folds done so far. */
 TC_API int tc_cross_validate(const tc_dataset *ds, const tc_train_params *p, int k,
@@ -688,14 +696,17 @@ TC_API int tc_model_predict(const tc_model *m, tc_workspace *ws,
  * fails gets its own status and the others go on. Returns TC_OK when every
  * document succeeded, else the first error code found (in input order).
  * A NULL m, texts or lens (with n > 0) gives every result TC_EINVAL;
- * results may be NULL only when n is 0. Each thread makes its own
- * workspace. */
+ * results may be NULL only when n is 0. The documents are cut into
+ * contiguous chunks, a few per thread (of 16 documents or more, but the
+ * last), and each chunk gets a workspace of its own. */
 TC_API int tc_model_predict_batch(const tc_model *m, size_t n,
                                   const char *const *texts, const size_t *lens,
                                   double threshold, int threads, tc_result *results);
 
 /* Raw decision values (before calibration) of each label: the caller's
- * array of tc_model_n_labels(m) doubles. */
+ * array of tc_model_n_labels(m) doubles. TC_EINVAL for a NULL m, ws or
+ * values or a NULL text with len > 0; TC_ELIMIT and TC_ENOMEM as
+ * tc_model_predict (values then unspecified). */
 TC_API int tc_model_decision_values(const tc_model *m, tc_workspace *ws,
                                     const char *text, size_t len, double *values);
 
@@ -741,7 +752,9 @@ TC_API int tc_model_to_bytes(const tc_model *m, unsigned char **out, size_t *len
 
 /* Rebuild a model from untrusted bytes. Checks the format name, version,
  * checksum, and every count, size and index against the bytes present;
- * TC_EFORMAT / TC_EVERSION / TC_ECHECKSUM with diag naming the problem.
+ * TC_EFORMAT / TC_EVERSION / TC_ECHECKSUM with diag naming the problem
+ * (docs/model-format.md, "Errors"); TC_EINVAL for a NULL out, or a NULL p
+ * with len > 0; TC_ENOMEM.
  * Never reads outside [p, p+len), never allocates more than the bytes can
  * justify, and never hands unchecked data to libsvm. *out is NULL on
  * failure. Touches no global state: safe to call from any thread. */
@@ -797,7 +810,7 @@ TC_API void tc_outfile_discard(tc_outfile *f);
 /* Load a model file (tc_model_from_bytes on its contents, its message
  * then prefixed "load: PATH: "; TC_EIO for a missing or unreadable file or
  * a directory, with the system's message in diag; TC_ELIMIT for a file
- * over 1 GiB). A FIFO or character device is
+ * over 1 GiB, or whose header says it is). A FIFO or character device is
  * read to its end, or until its first bytes show it is no model (TC_EFORMAT:
  * /dev/zero is refused at once); a FIFO without a writer blocks in open, as
  * for any reader. *out is NULL on failure. Safe to call from any thread. */
