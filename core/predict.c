@@ -138,7 +138,8 @@ static size_t choose(const tc_model *m, const double *s, double thr, uint32_t *o
   return 1;
 }
 
-/* Vectorise and compute decision values into ws->decision. */
+/* Vectorise and compute decision values into ws->decision. *n_invalid is
+ * set only on success (tc_model_predict promises 0 on failure). */
 static int decisions(const tc_model *m, tc_workspace *ws, const char *text, size_t len,
                      double **dec, size_t *n_invalid) {
   tc_vector v;
@@ -146,10 +147,11 @@ static int decisions(const tc_model *m, tc_workspace *ws, const char *text, size
   *n_invalid = 0;
   if (!m->ex || m->n_labels == 0) return TC_EINVAL;
   if ((rc = tc_extractor_vectorize(m->ex, ws, text, len, &v))) return rc;
-  *n_invalid = v.n_invalid;
   if ((rc = tci_buf_reserve(&ws->decision, m->n_labels, sizeof **dec))) return rc;
   *dec = ws->decision.p;
-  return tci_model_decide(m, ws, &v, *dec);
+  if ((rc = tci_model_decide(m, ws, &v, *dec))) return rc;
+  *n_invalid = v.n_invalid;
+  return TC_OK;
 }
 
 int tc_model_predict(const tc_model *m, tc_workspace *ws, const char *text, size_t len,

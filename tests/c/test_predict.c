@@ -65,6 +65,38 @@ TEST(predict_scores_and_top_label) {
   tc_model_free(m);
 }
 
+/* textclass.h: "On failure r->n_labels and r->n_invalid are 0". A failure
+ * after the text was vectorised (out of memory reserving the decision
+ * buffers or a kernel model's nodes) used to leave the text's count of
+ * invalid sequences in r->n_invalid. A model without its weights fails at
+ * that same step, so it stands in for the allocation failure here. */
+TEST(failure_after_vectorising_leaves_no_counts) {
+  tc_model *m = train_with(0, TC_KERNEL_LINEAR, NULL);
+  tc_workspace *ws;
+  double s[3], dv[3];
+  uint32_t l[3];
+  tc_result r;
+  float *w;
+  CHECK(m != NULL);
+  if (!m) return;
+  tc_workspace_new(&ws);
+  r.scores = s;
+  r.labels = l;
+  w = m->weights;
+  m->weights = NULL;
+  r.n_invalid = 99;
+  CHECK_EQ_INT(tc_model_predict(m, ws, "goal \xff\xfe team", 13, -1, &r), TC_EINVAL);
+  CHECK_EQ_INT(r.status, TC_EINVAL);
+  CHECK_EQ_INT(r.n_labels, 0);
+  CHECK_EQ_INT(r.n_invalid, 0);
+  CHECK_EQ_INT(tc_model_decision_values(m, ws, "goal", 4, dv), TC_EINVAL);
+  m->weights = w;
+  CHECK_OK(tc_model_predict(m, ws, "goal \xff\xfe team", 13, -1, &r));
+  CHECK_EQ_INT(r.n_invalid, 2);
+  tc_workspace_free(ws);
+  tc_model_free(m);
+}
+
 /* Multi-label: every label at or above the threshold, best first; none ->
  * the fallback if there is one, else the top label. */
 TEST(multilabel_threshold_and_fallback) {
@@ -307,6 +339,7 @@ TEST(linear_decision_is_the_plain_sum_bit_for_bit) {
 
 int main(void) {
   RUN(predict_scores_and_top_label);
+  RUN(failure_after_vectorising_leaves_no_counts);
   RUN(multilabel_threshold_and_fallback);
   RUN(batch_order_and_per_document_errors);
   RUN(explain_linear_adds_up);
