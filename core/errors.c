@@ -25,6 +25,7 @@ int tci_fail(tc_diag *diag, int code, const char *fmt, ...) {
   if (diag) {
     va_list ap;
     diag->code = code;
+    diag->line = 0; /* a caller that knows the line sets it after */
     va_start(ap, fmt);
     vsnprintf(diag->message, sizeof diag->message, fmt, ap);
     va_end(ap);

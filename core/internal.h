@@ -35,7 +35,7 @@ struct svm_node;
  * Errors (errors.c)
  * ==================================================================== */
 
-/* Fill diag (if not NULL) with code and a printf-style message; returns code,
+/* Fill diag (if not NULL) with code, line 0 and a printf-style message; returns code,
  * so callers write `return tci_fail(diag, TC_EFORMAT, "labels: ...")`. */
 TCI_FUNC int tci_fail(tc_diag *diag, int code, const char *fmt, ...)
 #if defined(__GNUC__)

@@ -631,9 +631,15 @@ TEST(unusable_data_is_edata_with_diag) {
   CHECK_EQ_INT(tc_model_train(ds, &p, &m, &d), TC_EDATA); /* two labels, multi-class */
   CHECK_EQ_INT(d.line, 3);
   p.multilabel = 1; /* now: "sport" is on every document */
-  memset(&d, 0, sizeof d);
+  /* the same diag, not cleared: the line of the last failure must not
+   * stay (textclass.h: "0 when not relevant"; a caller's uncleared diag
+   * used to keep whatever line it held) */
   CHECK_EQ_INT(tc_model_train(ds, &p, &m, &d), TC_EDATA);
   CHECK(strstr(d.message, "sport") != NULL);
+  CHECK_EQ_INT(d.line, 0);
+  d.line = 12345;
+  CHECK_EQ_INT(tc_model_train(ds, &p, &m, &d), TC_EDATA);
+  CHECK_EQ_INT(d.line, 0);
   p.C = -1;
   memset(&d, 0, sizeof d);
   CHECK_EQ_INT(tc_model_train(ds, &p, &m, &d), TC_EINVAL);
