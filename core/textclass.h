@@ -69,7 +69,8 @@ TC_API const char *tc_strerror(int code);
 /* Detail for an error: filled by functions that take one (may be NULL). */
 typedef struct tc_diag {
   int code;           /* the TC_E* code returned */
-  long line;          /* 1-based line or record number, 0 when not relevant */
+  long line;          /* the 1-based document tc_model_train or tc_cross_validate
+                         refused (multi-class, without exactly one label); else 0 */
   char message[256];  /* NUL-terminated, e.g. "vocabulary: term 17 runs past the end" */
 } tc_diag;
 
