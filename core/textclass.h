@@ -116,7 +116,9 @@ typedef struct tc_options {
   int stopword_mode;    /* TC_STOPWORDS_*; default TC_STOPWORDS_ENGLISH */
   const char *const *stopwords; /* TC_STOPWORDS_CUSTOM: the words (borrowed; copied and
                                    normalised by tc_extractor_new), each valid UTF-8
-                                   and one token; up to 1,000,000 (TC_MAX_STOPWORDS) */
+                                   and one token; up to 1,000,000 (TC_MAX_STOPWORDS);
+                                   a list of which more than 64 crowd one run of the
+                                   stop word index (words made to collide) is refused */
   size_t n_stopwords;
   int stem;             /* TC_STEM_*: words made of a-z and apostrophes only are
                            stemmed, after stop words are removed; default
