@@ -101,7 +101,7 @@ static int validate_meta(const tc_model *m, int code, tc_diag *diag) {
       return tci_fail(diag, code, "meta: value of \"%.64s\" is not valid UTF-8", k);
   }
   dup = find_duplicate(m->meta_key, m->n_meta, &err);
-  if (err) return err;
+  if (err) return tci_fail(diag, err, "meta: out of memory");
   if (dup) return tci_fail(diag, code, "meta: key \"%.64s\" appears twice", dup);
   return TC_OK;
 }
@@ -119,7 +119,7 @@ static int validate_labels(const tc_model *m, int code, tc_diag *diag) {
       return tci_fail(diag, code, "labels: label %zu is not valid UTF-8", i);
   }
   dup = find_duplicate(m->labels, m->n_labels, &err);
-  if (err) return err;
+  if (err) return tci_fail(diag, err, "labels: out of memory");
   if (dup) return tci_fail(diag, code, "labels: label \"%.64s\" appears twice", dup);
   if (m->kernel != TC_KERNEL_LINEAR && m->kernel != TC_KERNEL_RBF)
     return tci_fail(diag, code, "labels: unknown kernel %d", m->kernel);

@@ -745,6 +745,12 @@ describe("textclass with the examples", function()
     assert.same(LABELS, labels)
   end)
 
+  it("info names the file $TEXTCLASS_MODEL gives, not the shipped model", function()
+    local r = run("info --json", { env = "TEXTCLASS_MODEL=" .. sh_quote(model()) .. " " })
+    assert.equal(0, r.code, r.err)
+    assert.equal(model(), cjson.decode(r.out).model)
+  end)
+
   it("labels with the rules classifier of examples/rules.lua", function()
     local r = run("label -q -c examples/rules.lua", {
       env = "TEXTCLASS_MODEL=" .. sh_quote(model()) .. " ",

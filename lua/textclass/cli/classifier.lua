@@ -73,7 +73,9 @@ function M.open(opts)
       if not model then
         util.fail("no model given and the shipped model cannot be loaded (%s); use -m MODEL", tostring(found))
       end
-      name, path = "the shipped news model", found
+      -- $TEXTCLASS_MODEL may name any model: then its path, not "shipped"
+      local env = os.getenv("TEXTCLASS_MODEL")
+      name, path = (env and env ~= "") and found or "the shipped news model", found
     end
     obj = cls.wrap(model, name)
   end
