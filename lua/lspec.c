@@ -157,8 +157,11 @@ void tcl_opt_num(lua_State *L, int arg, int kinds, const char *name, double lo, 
   lua_pop(L, 1);
 }
 
-/* ngrams = {min, max} | n | false (false: 0..0, off). Returns 1 when given. */
-static int opt_range(lua_State *L, int arg, int kinds, const char *name, int *lo, int *hi) {
+/* ngrams = {min, max} | n | false (false: 0..0, off), lengths in [1, most]
+ * (the core's TC_MAX_WORD_NGRAM or TC_MAX_CHAR_NGRAM, so a length it would
+ * refuse is named as this field). Returns 1 when given. */
+static int opt_range(lua_State *L, int arg, int kinds, const char *name, lua_Integer most, int *lo,
+                     int *hi) {
   int t = tcl_rawfield(L, arg, name);
   lua_Integer a, b;
   if (t == LUA_TNIL) {
@@ -168,14 +171,14 @@ static int opt_range(lua_State *L, int arg, int kinds, const char *name, int *lo
   if (t == LUA_TBOOLEAN && !lua_toboolean(L, -1)) {
     *lo = *hi = 0;
   } else if (t == LUA_TNUMBER) {
-    get_int(L, arg, kinds, name, 1, 32, &a);
+    get_int(L, arg, kinds, name, 1, most, &a);
     *lo = *hi = (int)a;
   } else if (t == LUA_TTABLE && lua_rawlen(L, -1) == 2) {
     lua_rawgeti(L, -1, 1);
-    get_int(L, arg, kinds, name, 1, 32, &a);
+    get_int(L, arg, kinds, name, 1, most, &a);
     lua_pop(L, 1);
     lua_rawgeti(L, -1, 2);
-    get_int(L, arg, kinds, name, 1, 32, &b);
+    get_int(L, arg, kinds, name, 1, most, &b);
     lua_pop(L, 1);
     if (a > b) {
       luaL_argerror(L, arg, lua_pushfstring(L, "%s.%s: {min, max} with min <= max expected, got {%I, %I}",
@@ -265,8 +268,10 @@ int tcl_read_options(lua_State *L, int arg, int anchor, int kinds, tc_options *o
     tcl_opt_int(L, arg, kinds, "max_token_bytes", 4, 65536, &o->max_token_bytes);
     opt_stopwords(L, arg, anchor, kinds, o);
     opt_stem(L, arg, kinds, o);
-    explicit_ngrams |= opt_range(L, arg, kinds, "ngrams", &o->word_ngram_min, &o->word_ngram_max);
-    explicit_ngrams |= opt_range(L, arg, kinds, "char_ngrams", &o->char_ngram_min, &o->char_ngram_max);
+    explicit_ngrams |= opt_range(L, arg, kinds, "ngrams", TC_MAX_WORD_NGRAM, &o->word_ngram_min,
+                                 &o->word_ngram_max);
+    explicit_ngrams |= opt_range(L, arg, kinds, "char_ngrams", TC_MAX_CHAR_NGRAM, &o->char_ngram_min,
+                                 &o->char_ngram_max);
     tcl_opt_bool(L, arg, kinds, "title_terms", &o->title_terms);
   }
   if (kinds & TCL_OPT_FEATURES) {

@@ -100,6 +100,11 @@ describe("textclass bad options", function()
     { "train " .. D .. "/train.jsonl", "%-o OUT.model is required" },
     { "train -o x.model", "no DATA given" },
     { "train -o x.model --ngrams 3,1 d", "%-%-ngrams: expected MIN,MAX" },
+    -- the core's longest n-grams (6 words, 10 characters), refused before the
+    -- data is read (they were taken up to 16 and refused after it, naming
+    -- the core's word_ngram_min..word_ngram_max)
+    { "train -o x.model --ngrams 1,7 d", "%-%-ngrams: expected MIN,MAX with 1 <= MIN <= MAX <= 6\n" },
+    { "train -o x.model --char-ngrams 3,11 d", "%-%-char%-ngrams: expected MIN,MAX with 1 <= MIN <= MAX <= 10, or none\n" },
     { "train -o x.model --class-weight heavy d", "%-%-class%-weight: expected balanced" },
     { "train -o x.model --class-weight sport=2,politics=1,sport=3 d", "%-%-class%-weight: 'sport' is given two weights" },
     { "train -o x.model --kernel poly d", "%-%-kernel: 'poly' is not one of linear, rbf" },

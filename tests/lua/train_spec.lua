@@ -249,6 +249,9 @@ describe("tc.train", function()
       { spec { max_df = 0 }, "spec.max_df: number in %(0" },
       { spec { max_features = -1 }, "spec.max_features: integer" },
       { spec { ngrams = { 3, 1 } }, "spec.ngrams: {min, max} with min <= max" },
+      -- the core's longest n-grams, named as the field (not word_ngram_min..word_ngram_max)
+      { spec { ngrams = { 1, 7 } }, "spec.ngrams: integer in %[1, 6%] expected, got 7" },
+      { spec { char_ngrams = 11 }, "spec.char_ngrams: integer in %[1, 10%] expected, got 11" },
       { spec { stopwords = true }, "spec.stopwords: " },
       { spec { multilabel = "yes" }, "spec.multilabel: boolean expected, got string" },
       { spec { grid = 1 }, "spec.grid: boolean expected, got number" },

@@ -23,15 +23,17 @@ local MAX_REPORTED = 20   -- bad records listed before "... and N more"
 local MAX_STOPWORDS_BYTES = 64 * 1024 * 1024   -- the largest --stopwords FILE read
 local MAX_STOPWORDS = 1000000                   -- the most words it may hold (TC_MAX_STOPWORDS)
 
--- "1,2" -> { 1, 2 }; "3" -> { 3, 3 }; for --ngrams and --char-ngrams.
-local function range_check(allow_none)
+-- "1,2" -> { 1, 2 }; "3" -> { 3, 3 }; for --ngrams and --char-ngrams, whose
+-- lengths the core bounds (TC_MAX_WORD_NGRAM 6, TC_MAX_CHAR_NGRAM 10): a
+-- longer one is refused here, before the data is read.
+local function range_check(allow_none, most)
   return function(v)
     if allow_none and (v == "none" or v == "0") then return false end
     local a, b = v:match("^%s*(%d+)%s*[,:-]%s*(%d+)%s*$")
     if not a then a = v:match("^%s*(%d+)%s*$"); b = a end
     a, b = tonumber(a), tonumber(b)
-    if not a or a < 1 or b < a or b > 16 then
-      return nil, "expected MIN,MAX with 1 <= MIN <= MAX <= 16" .. (allow_none and ", or none" or "")
+    if not a or a < 1 or b < a or b > most then
+      return nil, "expected MIN,MAX with 1 <= MIN <= MAX <= " .. most .. (allow_none and ", or none" or "")
     end
     return { math.tointeger(a), math.tointeger(b) }
   end
@@ -87,9 +89,9 @@ M.spec = {
     { long = "gamma", arg = "X", type = "number", above = 0, max = MAX_WEIGHT, help = "RBF kernel width (with --kernel rbf) [1]" },
     { long = "class-weight", arg = "W", check = class_weight_check,
       help = "balanced, none, or LABEL=WEIGHT,... [balanced]" },
-    { long = "ngrams", arg = "MIN,MAX", check = range_check(false), help = "word n-gram lengths [1,2]" },
-    { long = "char-ngrams", arg = "MIN,MAX", check = range_check(true),
-      help = "character n-gram lengths, e.g. 3,5, or none [none]" },
+    { long = "ngrams", arg = "MIN,MAX", check = range_check(false, 6), help = "word n-gram lengths, at most 6 [1,2]" },
+    { long = "char-ngrams", arg = "MIN,MAX", check = range_check(true, 10),
+      help = "character n-gram lengths, at most 10, e.g. 3,5, or none [none]" },
     { long = "min-df", arg = "N", type = "integer", min = 1, max = 0x7fffffff, help = "keep terms in at least N documents [2]" },
     { long = "max-features", arg = "N", type = "integer", min = 1, max = 0x7fffffff, help = "keep the N most frequent terms" },
     { long = "stopwords", arg = "LIST", help = "english, none, or FILE with one word per line [english]" },
