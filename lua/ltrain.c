@@ -133,8 +133,11 @@ static void read_class_weight(lua_State *L, const spec_slots *s, tc_train_params
       name = lua_tostring(L, -2);
       if (strlen(name) != (size_t)lua_rawlen(L, -2))
         luaL_argerror(L, 1, "spec.class_weight: label name contains a NUL byte");
-      if (lua_type(L, -1) != LUA_TNUMBER || !((v = (double)lua_tonumber(L, -1)) > 0) || v > 1e300)
-        luaL_argerror(L, 1, lua_pushfstring(L, "spec.class_weight.%s: positive number expected", name));
+      /* the core's bounds (tc_train_params_check), as for spec.C: a weight
+       * above them returned nil, "label_weights: ...", "EDATA" */
+      if (lua_type(L, -1) != LUA_TNUMBER || !((v = (double)lua_tonumber(L, -1)) > 0) || v > 1e6)
+        luaL_argerror(L, 1, lua_pushfstring(L, "spec.class_weight.%s: positive number up to 1e6 expected",
+                                            name));
       for (i = 0; i < nl; i++) {
         if (strcmp(tc_dataset_label(s->ds, i), name) == 0) break;
       }
