@@ -179,6 +179,19 @@ describe("textclass train's option files and figures", function()
     assert.is_nil(slurp(TMP .. "/g.model"))
   end)
 
+  -- Regression: --grid chose C (and gamma) from its own list, and the -C or
+  -- --gamma given with it was ignored without a word.
+  it("refuses -C and --gamma with --grid, which chooses them itself", function()
+    local r = run("train -q -C 5 --grid -o " .. TMP .. "/g.model " .. D .. "/train.jsonl")
+    assert.equal(2, r.code)
+    assert.matches("^textclass: %-C and %-%-grid: %-%-grid chooses C itself %(from 0%.1, 0%.3, 1, 3, 10%); " ..
+                   "give one or the other\nUsage:", r.err)
+    r = run("train -q --kernel rbf --gamma 2 --grid -o " .. TMP .. "/g.model " .. D .. "/train.jsonl")
+    assert.equal(2, r.code)
+    assert.matches("^textclass: %-%-gamma and %-%-grid: %-%-grid chooses gamma itself %(from 0%.3, 1, 3%)", r.err)
+    assert.is_nil(slurp(TMP .. "/g.model"))
+  end)
+
   it("says --cv (or --grid's 5 folds) needs as many documents as folds", function()
     spit(TMP .. "/three.txt", "__label__a alpha one\n__label__b beta two\n__label__a alpha three\n")
     local r = run("train -q --min-df 1 --cv 4 -o " .. TMP .. "/cv.model " .. TMP .. "/three.txt")

@@ -105,7 +105,7 @@ M.spec = {
     { long = "fallback", arg = "LABEL", help = "label for documents passing no threshold" },
     { long = "cv", arg = "K", type = "integer", min = 2, max = 100,
       help = "K-fold cross-validation: print and store the figures" },
-    { long = "grid", help = "choose C (and gamma) by cross-validation (uses --cv K, else 5)" },
+    { long = "grid", help = "choose C (and gamma) by cross-validation (uses --cv K, else 5; not with -C, --gamma)" },
     { long = "seed", arg = "N", type = "integer", min = 0, help = "seed for folds and solvers [1]" },
     { short = "j", long = "threads", arg = "N", type = "integer", min = 0, max = classifier.MAX_THREADS,
       help = "training threads; 0 = one per core [1]" },
@@ -325,6 +325,13 @@ function M.run(opts, operands)
   -- the linear kernel has no gamma: the value would be ignored without a word
   if opts.gamma and opts.kernel ~= "rbf" then
     util.usage_error("--gamma only applies to --kernel rbf")
+  end
+  -- so would -C and --gamma with --grid, which chooses them itself
+  if opts.grid and opts.cost then
+    util.usage_error("-C and --grid: --grid chooses C itself (from 0.1, 0.3, 1, 3, 10); give one or the other")
+  end
+  if opts.grid and opts.gamma then
+    util.usage_error("--gamma and --grid: --grid chooses gamma itself (from 0.3, 1, 3); give one or the other")
   end
   check_output(opts.output)
   if #operands == 0 then util.usage_error("no DATA given (files, folders, or - for JSONL on stdin)") end
