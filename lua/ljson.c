@@ -550,7 +550,9 @@ static int line_document(lua_State *L, reading *r, const unsigned char *p, size_
     const char *l;
     push_value(L, label);
     l = lua_tolstring(L, -1, &llen);
-    if (llen == 0 || memchr(l, '\0', llen) || memchr(l, ',', llen) || tc_utf8_check(l, llen) != llen)
+    /* (white space around it: the reader trims it) */
+    if (llen == 0 || memchr(l, '\0', llen) || memchr(l, ',', llen) || tc_utf8_check(l, llen) != llen ||
+        !has_non_space((const unsigned char *)l, 1) || !has_non_space((const unsigned char *)l + llen - 1, 1))
       goto general;
     lua_createtable(L, 1, 0);
     lua_insert(L, -2);

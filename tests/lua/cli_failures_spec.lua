@@ -334,6 +334,32 @@ describe("textclass train and eval with label names the module cannot take", fun
     end
   end)
 
+  -- Regression: JSONL labels were taken as written, so "sport " and " sport"
+  -- were labels of their own beside "sport" (printed alike), and "  " was
+  -- an invisible one; CSV's labels were already trimmed.
+  it("trims JSONL labels of white space, as CSV's, and reports one of white space only as empty", function()
+    local lines = { '{"text":"The striker scored twice","label":"sport "}',
+                    '{"text":"The goal won the cup","label":" sport"}',
+                    '{"text":"The vote in parliament","label":"politics"}',
+                    '{"text":"The minister resigned","labels":["\\tpolitics\\n"]}',
+                    '{"text":"The striker and the goal","label":"sport"}',
+                    '{"text":"The minister and the vote","label":"  "}' }
+    spit(TMP .. "/spaced.jsonl", table.concat(lines, "\n") .. "\n")
+    local r = run("train -q --min-df 1 -o " .. TMP .. "/spaced.model " .. TMP .. "/spaced.jsonl")
+    assert.equal(1, r.code)
+    assert.equal("textclass: " .. TMP .. "/spaced.jsonl:6: 'label': empty label\n" ..
+                 "textclass: 1 bad record in the training data (fix them, or use --skip-bad)\n", r.err)
+    r = run("train -q --skip-bad --min-df 1 -o " .. TMP .. "/spaced.model " .. TMP .. "/spaced.jsonl")
+    assert.equal(0, r.code, r.err)
+    r = run("info --json -m " .. TMP .. "/spaced.model")
+    assert.same({ "sport", "politics" }, cjson.decode(r.out).labels)
+    r = run("eval -q --json -m " .. TMP .. "/spaced.model " .. TMP .. "/spaced.jsonl")
+    assert.equal(1, r.code)
+    local ev = cjson.decode(r.out)
+    assert.equal(5, ev.documents)
+    assert.is_nil(ev.unknown_labels)
+  end)
+
   -- Regression: a label folder's name was not checked, so 'a,b' became a
   -- label and a name that is not UTF-8 was the module's usage error
   -- ("the training data[1]: ...", exit 2), naming no file, --skip-bad or not.

@@ -18,17 +18,22 @@ M.fast_jsonl = true
 
 local where, take_text = records.where, records.take_text
 
--- A label value from JSON: a string, or an array of strings.
+-- A label value from JSON: a string, or an array of strings. Each is
+-- trimmed of white space, as CSV's labels are ("sport " is "sport", and
+-- "  " is empty; each was a label of its own, printed as the other or as
+-- nothing).
 local function json_labels(v)
   if type(v) == "string" then
+    v = util.trim(v)
     if v == "" then return nil, "empty label" end
     return { v }
   end
   if type(v) == "table" then
     local out = {}
     for i = 1, #v do
-      if type(v[i]) ~= "string" or v[i] == "" then return nil, "labels must be non-empty strings" end
-      out[i] = v[i]
+      local l = type(v[i]) == "string" and util.trim(v[i])
+      if not l or l == "" then return nil, "labels must be non-empty strings" end
+      out[i] = l
     end
     if next(v) ~= nil and #out == 0 then return nil, "labels must be a string or an array of strings" end
     return out
