@@ -519,6 +519,15 @@ static int has_non_space(const unsigned char *s, size_t n) {
   return 0;
 }
 
+/* Does s hold a control character (C0, DEL, or C1 in UTF-8)? */
+static int has_control(const unsigned char *s, size_t n) {
+  size_t i;
+  for (i = 0; i < n; i++)
+    if (s[i] < 0x20 || s[i] == 0x7F || (s[i] == 0xC2 && i + 1 < n && s[i + 1] >= 0x80 && s[i + 1] <= 0x9F))
+      return 1;
+  return 0;
+}
+
 /* Push the document of one line (n bytes with its line break), number
  * `line`, and return 1; or push nothing and return 0 when the reader's
  * general path must read it: not an object this scanner handles, no
@@ -551,8 +560,9 @@ static int line_document(lua_State *L, reading *r, const unsigned char *p, size_
     push_value(L, label);
     l = lua_tolstring(L, -1, &llen);
     /* (white space around it: the reader trims it) */
-    if (llen == 0 || memchr(l, '\0', llen) || memchr(l, ',', llen) || tc_utf8_check(l, llen) != llen ||
-        !has_non_space((const unsigned char *)l, 1) || !has_non_space((const unsigned char *)l + llen - 1, 1))
+    if (llen == 0 || memchr(l, ',', llen) || has_control((const unsigned char *)l, llen) ||
+        tc_utf8_check(l, llen) != llen || !has_non_space((const unsigned char *)l, 1) ||
+        !has_non_space((const unsigned char *)l + llen - 1, 1))
       goto general;
     lua_createtable(L, 1, 0);
     lua_insert(L, -2);

@@ -308,19 +308,24 @@ end)
 describe("textclass train and eval with label names the module cannot take", function()
   -- (a comma: TSV and CSV outputs join labels with commas, so such a
   -- label could not be told apart from two)
-  it("report a repeated label, a NUL byte, a comma or invalid UTF-8 in a label as FILE:LINE, exit 1", function()
+  it("report a repeated label, a NUL byte, a comma, a control character or invalid UTF-8 in a label as FILE:LINE, exit 1", function()
     spit(TMP .. "/odd-labels.jsonl", '{"text":"The striker scored","labels":["sport","sport"]}\n' ..
          '{"text":"The minister resigned","label":"poli\\u0000tics"}\n' ..
          '{"text":"The vote","label":"politics"}\n{"text":"The goal","label":"sport"}\n' ..
-         '{"text":"The new phone","label":"sci,tech"}\n')
+         '{"text":"The new phone","label":"sci,tech"}\n' ..
+         '{"text":"The final","label":"sp\\nort"}\n')
     spit(TMP .. "/odd-labels.txt", "__label__sport __label__sport The striker scored\n" ..
-         "__label__sp\255rt The goal\n__label__politics The vote\n__label__sport,__label__other The match\n")
+         "__label__sp\255rt The goal\n__label__politics The vote\n__label__sport,__label__other The match\n" ..
+         "__label__sp\7ort The bell\n")
     spit(TMP .. "/odd-labels.csv", 'text,label\nThe striker scored,"sport,sport"\nThe vote,politics\n')
     local cases = {
       { "odd-labels.jsonl", { ":1: label 'sport' given twice", ":2: a label holds a NUL byte",
-                              ":5: label 'sci,tech' holds a comma, which the outputs put between labels" } },
+                              ":5: label 'sci,tech' holds a comma, which the outputs put between labels",
+                              -- (a line break in a label split the lines of eval's tables)
+                              ":6: label 'sp\\x0Aort' holds a control character %(U%+000A%)" } },
       { "odd-labels.txt", { ":1: label 'sport' given twice", ":2: a label is not valid UTF%-8",
-                            ":4: label 'sport,__label__other' holds a comma" } },
+                            ":4: label 'sport,__label__other' holds a comma",
+                            ":5: label 'sp\\x07ort' holds a control character %(U%+0007%)" } },
       { "odd-labels.csv", { ":2: label 'sport' given twice" } },
     }
     for _, c in ipairs(cases) do

@@ -44,8 +44,9 @@ end
 -- Why a document's labels cannot be used, or nil: a label given twice, or
 -- one the module cannot take as a name (a NUL byte) or that no output
 -- could carry as text (invalid UTF-8) or tell apart (a comma: TSV and CSV
--- join labels with commas), or that holds the U+FFFD read for invalid
--- UTF-16 (`invalid`: the record's, from stream.lines).
+-- join labels with commas), or print as one line (a control character: a
+-- line break or tab split the reports' tables), or that holds the U+FFFD
+-- read for invalid UTF-16 (`invalid`: the record's, from stream.lines).
 -- --replace-invalid accepts such text, never such a label.
 local function labels_problem(labels, invalid)
   local seen = {}
@@ -55,6 +56,12 @@ local function labels_problem(labels, invalid)
       return "label '" .. l .. "' holds a comma, which the outputs put between labels"
     end
     if not tc.check_utf8(l) then return "a label is not valid UTF-8" end
+    local c = l:match("%c") or l:match("\194[\128-\159]")   -- C0 and DEL, C1
+    if c then
+      return string.format("label '%s' holds a control character (U+%04X)",
+                           (l:gsub("%c", function(x) return string.format("\\x%02X", x:byte()) end)),
+                           #c == 1 and c:byte() or c:byte(2))
+    end
     if invalid and l:find("\239\191\189", 1, true) then return "a label is not valid UTF-16" end
     if seen[l] then return "label '" .. l .. "' given twice" end
     seen[l] = true
