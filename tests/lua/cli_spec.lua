@@ -100,6 +100,9 @@ describe("textclass bad options", function()
     { "train " .. D .. "/train.jsonl", "%-o OUT.model is required" },
     { "train -o x.model", "no DATA given" },
     { "train -o x.model --ngrams 3,1 d", "%-%-ngrams: expected MIN,MAX" },
+    -- "-" is stdin or stdout elsewhere: these made a file named "-"
+    { "train -o - d", "%-o %-: a model is saved to a file, not to stdout %(name one, or %./%- for a file named %-%)\n" },
+    { "eval --errors - d", "%-%-errors %-: the misclassified documents go to a file, not to stdout" },
     -- the core's longest n-grams (6 words, 10 characters), refused before the
     -- data is read (they were taken up to 16 and refused after it, naming
     -- the core's word_ngram_min..word_ngram_max)

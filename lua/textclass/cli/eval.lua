@@ -57,6 +57,11 @@ function M.run(opts, operands)
   inputs.count_stdin(operands)
   inputs.check_labelled_operands(operands, opts.input)
   local sources = inputs.sources(operands, true)
+  -- "-" is stdin or stdout everywhere else: not a file to be made here
+  if opts.errors == "-" then
+    util.usage_error("--errors -: the misclassified documents go to a file, not to stdout, which has the figures " ..
+                     "(name one, or ./- for a file named -)")
+  end
   local clf = classifier.open(opts)
   if opts.errors then util.refuse_input_as_output("--errors", opts.errors, sources, clf.path) end
   local errors_out <close> = opts.errors and open_errors(opts.errors)

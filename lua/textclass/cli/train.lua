@@ -283,6 +283,8 @@ end
 local function check_output(path)
   local lfs = require "lfs"
   if path == "" then util.usage_error("-o: the path is empty") end
+  -- "-" is stdin or stdout everywhere else: not a file to be made here
+  if path == "-" then util.usage_error("-o -: a model is saved to a file, not to stdout (name one, or ./- for a file named -)") end
   local mode = lfs.attributes(path, "mode")
   if mode and mode ~= "file" then
     util.fail("-o %s: it is a %s, not a model file", path, mode)
