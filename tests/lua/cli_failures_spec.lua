@@ -365,6 +365,23 @@ describe("textclass train and eval with label names the module cannot take", fun
     assert.is_nil(ev.unknown_labels)
   end)
 
+  -- Regression: 'Sport' beside 'sport' (or 'café' composed beside
+  -- decomposed, which print alike) were trained as two labels without a word.
+  it("warns when labels differ only in case or Unicode form, and trains them as given", function()
+    local lines = { '{"text":"The striker scored twice","label":"Sport"}',
+                    '{"text":"The goal won the cup","label":"sport"}',
+                    '{"text":"The vote in parliament","label":"politics"}',
+                    '{"text":"The barista poured coffee","label":"caf\\u00e9"}',
+                    '{"text":"The espresso was strong","label":"cafe\\u0301"}' }
+    spit(TMP .. "/alike.jsonl", table.concat(lines, "\n") .. "\n")
+    local r = run("train -q --min-df 1 -o " .. TMP .. "/alike.model " .. TMP .. "/alike.jsonl")
+    assert.equal(0, r.code, r.err)
+    assert.equal("textclass: labels 'Sport' and 'sport', 'caf\195\169' and 'cafe\204\129' differ only in case " ..
+                 "or Unicode form: each is trained as a label of its own\n", r.err)
+    r = run("info --json -m " .. TMP .. "/alike.model")
+    assert.equal(5, #cjson.decode(r.out).labels)
+  end)
+
   -- Regression: a label folder's name was not checked, so 'a,b' became a
   -- label and a name that is not UTF-8 was the module's usage error
   -- ("the training data[1]: ...", exit 2), naming no file, --skip-bad or not.

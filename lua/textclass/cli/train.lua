@@ -277,6 +277,28 @@ local function warn_many_labels(opts, labels, names, count)
             #names, #labels, single, opts.label_column or opts.label_field or "label")
 end
 
+-- Warn when labels differ only in case or Unicode form ('Sport' and
+-- 'sport', 'café' composed and decomposed): each is trained as a label of
+-- its own, which the data hardly means, and the last pair prints alike.
+local MAX_ALIKE = 5   -- groups named before "... and N more"
+local function warn_alike_labels(names)
+  local tc = classifier.module()
+  local groups, order = {}, {}
+  for _, name in ipairs(names) do
+    local key = tc.normalize(name)
+    if not groups[key] then groups[key] = {}; order[#order + 1] = key end
+    table.insert(groups[key], "'" .. name .. "'")
+  end
+  local alike = {}
+  for _, key in ipairs(order) do
+    if #groups[key] > 1 then alike[#alike + 1] = table.concat(groups[key], " and ") end
+  end
+  if #alike == 0 then return end
+  util.warn("labels %s differ only in case or Unicode form: each is trained as a label of its own%s",
+            table.concat(alike, ", ", 1, math.min(#alike, MAX_ALIKE)),
+            #alike > MAX_ALIKE and string.format(" (and %d more such groups)", #alike - MAX_ALIKE) or "")
+end
+
 -- Refuse, before any training, an OUT that saving cannot take (a device, a
 -- FIFO or a folder, which the atomic save refuses) or reach (a missing
 -- folder): the save would say so only after the work is done.
@@ -352,6 +374,7 @@ function M.run(opts, operands)
   end
   check_folds(opts, #texts)
   warn_many_labels(opts, labels, names, count)
+  warn_alike_labels(names)
 
   local spec = build_spec(opts, texts, labels, stopwords)
   local bar, stage_now
