@@ -351,6 +351,10 @@ int tcl_cross_validate(lua_State *L) {
   read_spec(L, &s, &p, &c);
   if (k == 0) k = p.cv_folds > 1 ? p.cv_folds : 5;
   luaL_argcheck(L, k >= 2 && k <= 100, 2, "folds must be in [2, 100]");
+  if ((size_t)k > tc_dataset_size(s.ds)) /* as train says it (the core's EINVAL blamed the call) */
+    return tcl_fail(L, TC_EDATA, NULL,
+                    lua_pushfstring(L, "%d folds need at least %d documents (there are %d)", (int)k, (int)k,
+                                    (int)tc_dataset_size(s.ds)));
   msg = tc_train_params_check(&p, s.ds);
   if (msg) return tcl_fail(L, TC_EDATA, NULL, msg);
   folds = tcl_scratch(L, (size_t)k, sizeof *folds);
