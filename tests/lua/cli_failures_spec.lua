@@ -365,6 +365,33 @@ describe("textclass train and eval with label names the module cannot take", fun
     assert.is_nil(ev.unknown_labels)
   end)
 
+  -- Regression: --text-column label (or --text-field label) trained on the
+  -- labels themselves, and eval scored every such record right.
+  it("reports a text field or column that is also the label's as the file's error", function()
+    spit(TMP .. "/leak.csv", "text,label\nThe striker scored,sport\nThe vote,politics\n")
+    spit(TMP .. "/leak.jsonl", '{"text":"The striker scored","label":"sport"}\n{"text":"The vote","label":"politics"}\n')
+    local cases = {
+      { "--text-column label " .. TMP .. "/leak.csv", TMP .. "/leak.csv:1: column 2 ('label') is both a text " ..
+        "column and the label column (--text-column, --label-column)" },
+      { "--text-column text,2 " .. TMP .. "/leak.csv", TMP .. "/leak.csv:1: column 2 ('label') is both a text " ..
+        "column and the label column (--text-column, --label-column)" },
+      { "--text-field label " .. TMP .. "/leak.jsonl", TMP .. "/leak.jsonl: the text field 'label' is also " ..
+        "the label field (--text-field, --label-field)" },
+      { "--label-field text " .. TMP .. "/leak.jsonl", TMP .. "/leak.jsonl: the text field 'text' is also " ..
+        "the label field (--text-field, --label-field)" },
+    }
+    for _, c in ipairs(cases) do
+      local r = run("train -q --min-df 1 -o " .. TMP .. "/leak.model " .. c[1])
+      assert.equal(1, r.code)
+      assert.equal("textclass: " .. c[2] .. "\ntextclass: 1 bad record in the training data " ..
+                   "(fix them, or use --skip-bad)\n", r.err)
+      r = run("eval -q -m " .. model() .. " " .. c[1])
+      assert.equal(1, r.code)
+      assert.matches("^textclass: " .. c[2]:gsub("%p", "%%%0") .. "\n", r.err)
+    end
+    assert.is_nil(slurp(TMP .. "/leak.model"))
+  end)
+
   -- Regression: 'Sport' beside 'sport' (or 'café' composed beside
   -- decomposed, which print alike) were trained as two labels without a word.
   it("warns when labels differ only in case or Unicode form, and trains them as given", function()

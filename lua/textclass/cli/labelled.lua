@@ -103,6 +103,16 @@ function M.read(src, fmt, opts, emit, counter)
 
   if fmt == "jsonl" then
     local names, values = assert(records.text_names(opts.text_field or "text")), {}
+    -- a text field that is the label's would train on (and score) the
+    -- answer: every record right, the model worthless
+    for _, name in ipairs(names) do
+      if name == opts.label_field or (not opts.label_field and (name == "label" or name == "labels")) then
+        stream.close(src, f)
+        emit({ id = src.path, where = src.path,
+               error = string.format("the text field '%s' is also the label field (--text-field, --label-field)", name) })
+        return
+      end
+    end
     -- The record of line n (nil for a blank line, which holds none).
     local function jsonl_record(line, n, too_long, invalid)
       local doc = { id = where(src, n), where = where(src, n) }
@@ -203,6 +213,13 @@ function M.read(src, fmt, opts, emit, counter)
       problem = string.format("the header needs a '%s' and a '%s' column",
                               text_missing or table.concat(text_specs, ","), opts.label_column or "label") ..
                 records.csv_hint(header, sep, false, table.concat(flags, ", "))
+    end
+    -- a text column that is the label's would train on (and score) the answer
+    for _, col in ipairs(not problem and text_cols or {}) do
+      if col == label_col then
+        problem = string.format("column %d ('%s') is both a text column and the label column " ..
+                                "(--text-column, --label-column)", col, header[col])
+      end
     end
     if problem then
       stream.close(src, f)
