@@ -174,6 +174,11 @@ static void read_spec(lua_State *L, spec_slots *s, tc_train_params *p, progress_
   /* training fields */
   p->kernel = opt_enum(L, "kernel", kernel_of, p->kernel);
   p->solver = opt_enum(L, "solver", solver_of, p->solver);
+  /* (the core's message names its C constants, TC_SOLVER_LIBSVM) */
+  if (p->kernel == TC_KERNEL_RBF && (p->solver == TC_SOLVER_DCD || p->solver == TC_SOLVER_LIBLINEAR))
+    luaL_argerror(L, 1, lua_pushfstring(L, "spec.solver: \"%s\" trains linear kernels only (\"libsvm\" or "
+                                        "\"auto\" train kernel = \"rbf\")",
+                                        p->solver == TC_SOLVER_DCD ? "dcd" : "liblinear"));
   tcl_opt_num(L, 1, TCL_OPT_TRAIN, "C", 0.0, 1, 1e6, &p->C); /* the core's bounds */
   tcl_opt_num(L, 1, TCL_OPT_TRAIN, "gamma", 0.0, 1, 1e6, &p->gamma);
   tcl_opt_num(L, 1, TCL_OPT_TRAIN, "tolerance", 0.0, 1, 1e6, &p->tolerance);

@@ -270,6 +270,10 @@ describe("tc.train", function()
       { spec { fallback = "weather" }, "spec.fallback: unknown label 'weather'" },
       { spec { fallback = 1 }, "spec.fallback: label name expected, got number" },
       { spec { solver = "sgd" }, "spec.solver: " },
+      -- (the core's message said "use TC_SOLVER_LIBSVM or AUTO for RBF")
+      { spec { solver = "liblinear", kernel = "rbf" },
+        "spec.solver: \"liblinear\" trains linear kernels only %(\"libsvm\" or \"auto\" train kernel = \"rbf\"%)" },
+      { spec { solver = "dcd", kernel = "rbf" }, "spec.solver: \"dcd\" trains linear kernels only" },
     }
     for _, case in ipairs(cases) do
       assert.error_matches(function() tc.train(case[1]) end, "bad argument #1 to '[%w.]*train' %(.*" .. case[2], nil,
