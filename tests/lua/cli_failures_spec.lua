@@ -365,6 +365,24 @@ describe("textclass train and eval with label names the module cannot take", fun
     assert.is_nil(ev.unknown_labels)
   end)
 
+  -- Regression: train's summary and eval's unknown-label warning listed
+  -- every label, a line of hundreds of KB for thousands of them (a text
+  -- field taken for the label).
+  it("lists at most 20 labels in train's summary and eval's warning", function()
+    local lines = {}
+    for i = 1, 25 do
+      lines[#lines + 1] = string.format("__label__t%02d word%d common thing", i, i)
+      lines[#lines + 1] = string.format("__label__t%02d word%d other thing", i, i)
+    end
+    spit(TMP .. "/many25.txt", table.concat(lines, "\n") .. "\n")
+    local r = run("train --min-df 1 -o " .. TMP .. "/many25.model " .. TMP .. "/many25.txt")
+    assert.equal(0, r.code, r.err)
+    assert.matches("^textclass: trained on 50 documents, 25 labels %(t01, t02, .-, t20 %(and 5 more%)%) in ", r.err)
+    r = run("eval -q -m " .. model() .. " " .. TMP .. "/many25.txt")
+    assert.equal(0, r.code, r.err)
+    assert.matches("^textclass: gold labels t01, t02, .-, t20 %(and 5 more%) are not among the classifier's labels", r.err)
+  end)
+
   -- Regression: --text-column label (or --text-field label) trained on the
   -- labels themselves, and eval scored every such record right.
   it("reports a text field or column that is also the label's as the file's error", function()

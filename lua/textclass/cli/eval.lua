@@ -141,8 +141,8 @@ function M.run(opts, operands)
   local unknown = r.unknown_labels
   if #unknown > 0 then
     util.warn("gold label%s %s %s not among the classifier's labels (%s): %s documents are never right",
-              #unknown == 1 and "" or "s", table.concat(unknown, ", "), #unknown == 1 and "is" or "are",
-              table.concat(clf:labels(), ", "), #unknown == 1 and "its" or "their")
+              #unknown == 1 and "" or "s", util.name_list(unknown), #unknown == 1 and "is" or "are",
+              util.name_list(clf:labels()), #unknown == 1 and "its" or "their")
   end
   if opts.json then
     r.unknown_labels = #unknown > 0 and unknown or nil  -- {} would print as an object

@@ -414,7 +414,7 @@ function M.run(opts, operands)
   end
   if not opts.quiet then
     util.warn("trained on %d documents, %d labels (%s) in %s; saved %s",
-      #texts, #names, table.concat(names, ", "), util.fmt_duration(util.now() - start), opts.output)
+      #texts, #names, util.name_list(names), util.fmt_duration(util.now() - start), opts.output)
   end
   if model.close then model:close() end
   return util.EXIT_OK

@@ -220,6 +220,15 @@ function M.split_eol(line)
   return line:sub(1, n - k), line:sub(n - k + 1)
 end
 
+--- Names joined by ", " for a message, the first `most` (20) of them and
+-- "(and N more)": a model or data with thousands of labels made a message
+-- line of hundreds of KB.
+function M.name_list(names, most)
+  most = most or 20
+  if #names <= most then return table.concat(names, ", ") end
+  return table.concat(names, ", ", 1, most) .. string.format(" (and %d more)", #names - most)
+end
+
 --- Split "a,b, c" into { "a", "b", "c" } (empty items dropped).
 function M.split_list(s, sep)
   local out = {}
