@@ -85,6 +85,11 @@ local function check_result(self, r, fn)
       seen[l] = true
     end
   end
+  -- label is labels[1], as a model's results have it: eval counts labels[1]
+  -- as the prediction, so another label would print one answer and score another
+  if r.labels[1] ~= r.label then
+    refuse("'s 'label' must be its 'labels'[1] (got '%s' and '%s')", r.label, r.labels[1])
+  end
   if r.scores == nil then r.scores = {} end
   if type(r.scores) ~= "table" then
     refuse("'s 'scores' must map label names to numbers (got %s)", type(r.scores))

@@ -173,6 +173,7 @@ describe("tc.load_classifier on a Lua file", function()
         labels_none = { label = "a", labels = {} },
         labels_twice = { label = "a", labels = { "a", "b", "a" } },
         labels_nul = { label = "a", labels = { "a\0b" } },
+        labels_other = { label = "a", labels = { "b", "a" } },
         score_string = { label = "a", scores = { a = "high" } },
         score_nan = { label = "a", scores = { a = 0/0, b = 0.5 } },
         score_inf = { label = "a", scores = { a = math.huge } },
@@ -188,6 +189,8 @@ describe("tc.load_classifier on a Lua file", function()
       { "labels_none", "'labels' must be an array of label names %(got an empty one%)" },
       { "labels_twice", "'labels' names 'a' twice" },
       { "labels_nul", "label names must not contain a NUL byte" },
+      -- (eval scored labels[1], 'b', while every output printed 'a')
+      { "labels_other", "predict's 'label' must be its 'labels'%[1%] %(got 'a' and 'b'%)" },
       { "score_string", "predict's score of 'a' is a string, not a number" },
       { "score_nan", "predict's score of 'a' is not a finite number" },
       { "score_inf", "predict's score of 'a' is not a finite number" },
