@@ -192,6 +192,27 @@ describe("textclass train's option files and figures", function()
     assert.is_nil(slurp(TMP .. "/g.model"))
   end)
 
+  -- Regression: a file named twice was read twice, its documents counted
+  -- twice (and, with --cv, a document and its copy in different folds).
+  it("refuses DATA that reads one file twice, by any spelling, hard link or stdin", function()
+    spit(TMP .. "/twice.txt", "__label__a alpha one\n__label__b beta two\n")
+    os.remove(TMP .. "/twice-link.txt")
+    assert(os.execute("ln " .. TMP .. "/twice.txt " .. TMP .. "/twice-link.txt"))
+    local want = "^textclass: the DATA reads one file twice %(" .. (TMP .. "/twice.txt"):gsub("%p", "%%%0") ..
+                 " and %S+%): its documents would count twice\nUsage:"
+    for _, cmd in ipairs({ "train -q --min-df 1 -o " .. TMP .. "/twice.model", "eval -q -m " .. model() }) do
+      for _, second in ipairs({ TMP .. "/./twice.txt", TMP .. "/twice-link.txt" }) do
+        local r = run(cmd .. " " .. TMP .. "/twice.txt " .. second)
+        assert.equal(2, r.code, r.err)
+        assert.matches(want, r.err)
+      end
+      local r = run(cmd .. " " .. TMP .. "/twice.txt -", { stdin_file = TMP .. "/twice.txt" })
+      assert.equal(2, r.code, r.err)
+      assert.matches("%(" .. (TMP .. "/twice.txt"):gsub("%p", "%%%0") .. " and stdin %(%-%)%)", r.err)
+    end
+    assert.is_nil(slurp(TMP .. "/twice.model"))
+  end)
+
   it("says --cv (or --grid's 5 folds) needs as many documents as folds", function()
     spit(TMP .. "/three.txt", "__label__a alpha one\n__label__b beta two\n__label__a alpha three\n")
     local r = run("train -q --min-df 1 --cv 4 -o " .. TMP .. "/cv.model " .. TMP .. "/three.txt")

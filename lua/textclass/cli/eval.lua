@@ -57,6 +57,7 @@ function M.run(opts, operands)
   inputs.count_stdin(operands)
   inputs.check_labelled_operands(operands, opts.input)
   local sources = inputs.sources(operands, true)
+  inputs.check_repeated_sources(sources)
   -- "-" is stdin or stdout everywhere else: not a file to be made here
   if opts.errors == "-" then
     util.usage_error("--errors -: the misclassified documents go to a file, not to stdout, which has the figures " ..

@@ -149,6 +149,32 @@ function M.check_labelled_operands(operands, input)
   end
 end
 
+--- Raise a usage error when the labelled sources read one file twice (by
+-- any spelling or hard link, stdin redirected from it too; in a label
+-- folder, under the same label): its documents would count twice, in the
+-- training data or the figures, and a document and its copy in different
+-- cross-validation folds would make the figures too good.
+function M.check_repeated_sources(list)
+  local lfs = require "lfs"
+  local seen = {}
+  for _, src in ipairs(list) do
+    local a = src
+    if src.stdin then
+      a = not util.stdin_closed() and lfs.attributes("/dev/stdin")
+      if a and a.mode ~= "file" then a = nil end
+    end
+    if a and a.ino and not src.error then
+      local key = a.dev .. ":" .. a.ino .. ":" .. (src.label or "")
+      local first = seen[key]
+      if first then
+        util.usage_error("the DATA reads one file twice (%s and %s): its documents would count twice",
+                         first.stdin and "stdin (-)" or first.path, src.stdin and "stdin (-)" or src.path)
+      end
+      seen[key] = src
+    end
+  end
+end
+
 --- An iterator over labelled documents: { id, where = "file:line", text,
 -- labels = { ... }, error }. Blank lines are skipped (they hold no record).
 function M.labelled(list, opts, counter)

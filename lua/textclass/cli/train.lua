@@ -362,6 +362,7 @@ function M.run(opts, operands)
   inputs.count_stdin(operands)
   inputs.check_labelled_operands(operands, opts.input)
   local sources = inputs.sources(operands, true)
+  inputs.check_repeated_sources(sources)
   local stopwords_file = opts.stopwords ~= "english" and opts.stopwords ~= "none" and opts.stopwords or nil
   util.refuse_input_as_output("-o", opts.output, sources, stopwords_file)
   local tc = classifier.module()
