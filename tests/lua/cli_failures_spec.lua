@@ -1092,6 +1092,21 @@ describe("train and eval --input folder", function()
       assert.truthy(r.err:find("--input folder needs folders, not stdin", 1, true), r.err)
     end
   end)
+
+  -- Regression: `-i jsonl DIR` read DIR as a label folder, the flag ignored:
+  -- each JSONL file under DIR/LABEL/ was one document labelled LABEL.
+  it("refuse a folder given with another --input format, instead of reading it as a label folder", function()
+    os.execute("mkdir -p " .. TMP .. "/jsonl-dir/part && cp " .. D .. "/train.jsonl " .. TMP .. "/jsonl-dir/part/")
+    for _, cmd in ipairs({ "train -q -o " .. TMP .. "/f.model", "eval -q -m " .. model() }) do
+      for _, fmt in ipairs({ "jsonl", "csv", "fasttext" }) do
+        local r = run(cmd .. " -i " .. fmt .. " " .. TMP .. "/jsonl-dir")
+        assert.equal(2, r.code)
+        assert.truthy(r.err:find("--input " .. fmt .. " reads files, not folders: " .. TMP .. "/jsonl-dir is a folder",
+                                 1, true), r.err)
+      end
+    end
+    assert.is_nil(slurp(TMP .. "/f.model"))
+  end)
 end)
 
 describe("textclass stopped by Ctrl-C (SIGINT)", function()

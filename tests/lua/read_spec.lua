@@ -276,6 +276,8 @@ describe("textclass.read", function()
         { read.labelled, { "a", { keep_fields = true } }, "bad argument #2 to 'textclass.read.labelled' (unknown option 'keep_fields')" },
         { read.labelled, { "a", { format = "lines" } }, "opts.format: one of auto, jsonl, csv, fasttext, folder expected" },
         { read.labelled, { D .. "/train.csv", { format = "folder" } }, "bad argument #1 to 'textclass.read.labelled' (opts.format 'folder' needs folders: " },
+        -- (a folder was read as a label folder whatever the format)
+        { read.labelled, { "tests/data/lua/topics", { format = "jsonl" } }, "bad argument #1 to 'textclass.read.labelled' (opts.format 'jsonl' reads files, not folders: tests/data/lua/topics is a folder" },
         { read.labelled, { "a", { multilabel = 1 } }, "(opts.multilabel: boolean expected, got number)" },
       }
       for i, c in ipairs(cases) do

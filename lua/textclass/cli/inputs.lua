@@ -138,14 +138,21 @@ end
 
 --- Refuse labelled-data operands that --input cannot mean: with
 -- `--input folder`, stdin or a path that is not a folder (it would
--- otherwise be read by its extension, the flag ignored).
+-- otherwise be read by its extension, the flag ignored); with another
+-- format, a folder (read as a label folder, the flag ignored: each file
+-- under DIR/LABEL/, JSONL and all, was one document labelled LABEL).
 function M.check_labelled_operands(operands, input)
-  if input ~= "folder" then return end
+  if input == nil or input == "auto" then return end
   local lfs = require "lfs"
   for _, p in ipairs(operands) do
-    if p == "-" then util.usage_error("--input folder needs folders, not stdin") end
-    local mode = lfs.attributes(p, "mode")
-    if mode and mode ~= "directory" then util.usage_error("--input folder needs folders: %s is a %s", p, mode) end
+    local mode = p ~= "-" and lfs.attributes(p, "mode")
+    if input == "folder" then
+      if p == "-" then util.usage_error("--input folder needs folders, not stdin") end
+      if mode and mode ~= "directory" then util.usage_error("--input folder needs folders: %s is a %s", p, mode) end
+    elseif mode == "directory" then
+      util.usage_error("--input %s reads files, not folders: %s is a folder (a folder is a label folder, " ..
+                       "DIR/LABEL/FILE; name the %s files instead)", input, p, input)
+    end
   end
 end
 
