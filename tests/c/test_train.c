@@ -760,6 +760,35 @@ TEST(regression_cross_validate_checks_metrics_labels) {
   tc_dataset_free(ds);
 }
 
+/* A fold whose training part kept no term (min_df 2 over half the data)
+ * failed with the fold's own words, "vocabulary: no term survives
+ * min_df/max_df/max_features", read as the whole data's failure: the same
+ * data trains well without cross-validation. The fold is named. */
+TEST(regression_cross_validation_names_the_failing_fold) {
+  tc_dataset *ds;
+  tc_train_params p;
+  tc_model *m = NULL;
+  tc_diag d;
+  const char *a[] = {"a"}, *b[] = {"b"};
+  tc_train_params_init(&p);
+  CHECK_OK(tc_dataset_new(&ds));
+  CHECK_OK(tc_dataset_add(ds, "alpha beta shared", 17, a, 1));
+  CHECK_OK(tc_dataset_add(ds, "alpha gamma shared", 18, b, 1));
+  CHECK_OK(tc_dataset_add(ds, "delta eps", 9, a, 1));
+  CHECK_OK(tc_dataset_add(ds, "zeta eta", 8, b, 1));
+  memset(&d, 0, sizeof d);
+  CHECK_OK(tc_model_train(ds, &p, &m, &d));
+  tc_model_free(m);
+  m = NULL;
+  p.cv_folds = 2;
+  memset(&d, 0, sizeof d);
+  CHECK_EQ_INT(tc_model_train(ds, &p, &m, &d), TC_EDATA);
+  CHECK(m == NULL);
+  CHECK(strstr(d.message, "cross-validation fold 1 of 2 (trained on 2 of the 4 documents): "
+                          "vocabulary: no term survives") == d.message);
+  tc_dataset_free(ds);
+}
+
 int main(void) {
   RUN(dataset_interns_labels_in_order);
   RUN(regression_dataset_add_huge_length);
@@ -782,5 +811,6 @@ int main(void) {
   RUN(progress_from_caller_thread_and_cancel);
   RUN(cross_validation_and_grid_figures);
   RUN(regression_cross_validate_checks_metrics_labels);
+  RUN(regression_cross_validation_names_the_failing_fold);
   return check_report();
 }
