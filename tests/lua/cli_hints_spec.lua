@@ -104,6 +104,14 @@ describe("textclass hints", function()
       r = run("eval -q --label-column section -m " .. H.model() .. " " .. TMP .. "/news.csv")
       assert.truthy(r.err:find("the header needs a 'text' and a 'section' column; its columns are 'url', " ..
                                "'headline', 'body', 'section': --text-column NAME?", 1, true), r.err)
+      -- a column given by number is named as one, as label says it (it was
+      -- "the header needs a 'text' and a '7' column", a column named 7)
+      r = run("train -q --text-column body --label-column 7 -o " .. TMP .. "/x.model " .. TMP .. "/news.csv")
+      assert.truthy(r.err:find("news.csv:1: no column 7 (the header has 4); its columns are 'url', 'headline', " ..
+                               "'body', 'section': --label-column NAME?", 1, true), r.err)
+      r = run("eval -q --text-column 9 --label-column section -m " .. H.model() .. " " .. TMP .. "/news.csv")
+      assert.truthy(r.err:find("news.csv:1: no column 9 (the header has 4); its columns are 'url', 'headline', " ..
+                               "'body', 'section': --text-column NAME?", 1, true), r.err)
     end)
 
     it("shortens a long header", function()

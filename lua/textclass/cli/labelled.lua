@@ -210,8 +210,12 @@ function M.read(src, fmt, opts, emit, counter)
       local flags = {}
       if not text_cols then flags[#flags + 1] = "--text-column NAME" end
       if not label_col then flags[#flags + 1] = "--label-column NAME" end
-      problem = string.format("the header needs a '%s' and a '%s' column",
-                              text_missing or table.concat(text_specs, ","), opts.label_column or "label") ..
+      -- (a column given by number is named as such, as label's message does:
+      -- "a '5' column" read as a column named 5)
+      local numbered = (not text_cols and text_missing and text_missing:match("^%d+$") and text_problem) or
+                       (not label_col and opts.label_column and opts.label_column:match("^%d+$") and label_problem)
+      problem = (numbered or string.format("the header needs a '%s' and a '%s' column",
+                                           text_missing or table.concat(text_specs, ","), opts.label_column or "label")) ..
                 records.csv_hint(header, sep, false, table.concat(flags, ", "))
     end
     -- a text column that is the label's would train on (and score) the answer
