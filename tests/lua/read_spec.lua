@@ -159,6 +159,23 @@ describe("textclass.read", function()
       assert.matches("^invalid UTF%-16 at byte %d+ of the file: unpaired surrogate D800", all(read.documents(u))[1].error)
     end)
 
+    it("reads a JSON escape of an unpaired surrogate as U+FFFD, as RFC 8259 lets JSON hold one", function()
+      -- JSON.stringify and json.dumps write these for a string cut inside an
+      -- emoji; lua-cjson alone refused the line as "not JSON"
+      local j = put("lone.jsonl", '{"id":"a","text":"Cut in an emoji \\ud83d"}\n' ..
+                                  '{"id":"b","text":"\\ude00 low, a pair \\ud83d\\ude00, \\\\ud83d as text"}\n' ..
+                                  '{"id":"c\\ud800","text":"highs \\ud83d\\ud83d\\ude00"}\n' ..
+                                  '{"id":"d","text":"still broken \\u12"}\n')
+      local docs = all(read.documents(j))
+      assert.same({ "a", "b", "c\u{FFFD}", j .. ":4" }, ids(docs))
+      assert.equal("Cut in an emoji \u{FFFD}", docs[1].text)
+      assert.equal("\u{FFFD} low, a pair \u{1F600}, \\ud83d as text", docs[2].text)
+      assert.equal("highs \u{FFFD}\u{1F600}", docs[3].text)
+      assert.matches("^not JSON: ", docs[4].error)
+      local l = put("lone-labelled.jsonl", '{"text":"The vote \\ud83d","label":"politics"}\n')
+      assert.same({ "The vote \u{FFFD}", { "politics" } }, { all(read.labelled(l))[1].text, all(read.labelled(l))[1].labels })
+    end)
+
     it("gives the records `textclass label` reads, ids and texts", function()
       -- a Lua classifier whose label is the text: label -o jsonl then
       -- writes every text the command line read

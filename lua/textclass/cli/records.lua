@@ -338,9 +338,35 @@ function M.field_error(value, name)
   return "field '" .. name .. "' is not a string"
 end
 
+-- The line with each \u escape of an unpaired surrogate written \ufffd, or
+-- nil when it has none. RFC 8259 allows such an escape (its section 8.2),
+-- and JavaScript's JSON.stringify and Python's json.dumps write one for a
+-- string cut inside a surrogate pair (a summary cut short in an emoji);
+-- lua-cjson refuses the line ("invalid unicode escape code"). Escapes are
+-- walked from the left, so "\\ud83d" (a backslash, then text) is none.
+local function lone_surrogates_replaced(line)
+  local out, from, i = {}, 1, 1
+  while true do
+    local s = line:find("\\", i, true)
+    if not s then break end
+    i = s + 2
+    if line:sub(s + 1, s + 1) == "u" then
+      if line:find("^[dD][89abAB]%x%x\\u[dD][c-fC-F]%x%x", s + 2) then
+        i = s + 12   -- a pair
+      elseif line:find("^[dD][89a-fA-F]%x%x", s + 2) then
+        out[#out + 1], from, i = line:sub(from, s - 1) .. "\\ufffd", s + 6, s + 6
+      end
+    end
+  end
+  if #out == 0 then return nil end
+  out[#out + 1] = line:sub(from)
+  return table.concat(out)
+end
+
 --- One JSONL line as an object, or nil and the problem (a blank line, which
 -- still stands for a record, is named as such rather than by the parser,
--- and so is a NUL byte).
+-- and so is a NUL byte). An unpaired surrogate's \u escape is read as
+-- U+FFFD (lone_surrogates_replaced).
 -- lua-cjson decodes an array to a table too: only text starting with "{"
 -- is an object.
 function M.json_object(line)
@@ -348,6 +374,10 @@ function M.json_object(line)
   -- (JSON has no raw NUL: the record is damaged, not misspelt)
   if line:find("\0", 1, true) then return nil, "binary data (NUL byte)" end
   local obj, jerr = util.json_decode(line)
+  if obj == nil and tostring(jerr):find("invalid unicode escape", 1, true) then
+    local replaced = lone_surrogates_replaced(line)
+    if replaced then obj, jerr = util.json_decode(replaced) end
+  end
   if type(obj) == "table" and line:find("^%s*{") then return obj end
   return nil, obj == nil and ("not JSON: " .. tostring(jerr)) or "not a JSON object"
 end
