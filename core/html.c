@@ -646,8 +646,12 @@ static const unsigned char *read_markup(const unsigned char *lt, const unsigned 
   int ignored;
   m->content = m->content_end = NULL;
   if (end - p >= 4 && memcmp(p, "<!--", 4) == 0) { /* a comment */
-    const unsigned char *c = find_ci(p + 4, end, "-->");
+    const unsigned char *c;
     m->kind = COMMENT;
+    /* "<!-->" and "<!--->" are whole (empty) comments, as HTML parses them */
+    if (end - p >= 5 && p[4] == '>') return p + 5;
+    if (end - p >= 6 && p[4] == '-' && p[5] == '>') return p + 6;
+    c = find_ci(p + 4, end, "-->");
     return c < end ? c + 3 : end;
   }
   if (end - p >= 2 && (p[1] == '!' || p[1] == '?')) { /* a declaration */

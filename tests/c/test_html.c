@@ -38,6 +38,12 @@ TEST(scripts_comments_declarations) {
   HTML("<style>p > a { color: red }</style>news", "news");
   HTML("<SCRIPT type=x>x</SCRIPT >after", "after");
   HTML("a<!-- <p>hidden</p> -->b", "ab");
+  /* empty comments end where they start (HTML's abrupt closing); they hid
+   * the text up to the next "-->" */
+  HTML("a<!-->b<!-- c -->d", "abd");
+  HTML("a<!--->b<!-- c -->d", "abd");
+  HTML("a<!---->b", "ab");
+  HTML("<!--[if !IE]><!-->b<!--<![endif]-->", "b");
   HTML("<!DOCTYPE html><?xml version=\"1.0\"?>text", "text");
   HTML("<noscript>Enable JavaScript</noscript><template><p>t</p></template>ok", "ok");
   /* unterminated: runs to the end */
