@@ -39,7 +39,7 @@
  *    is written. NUL, surrogates and values past U+10FFFF become U+FFFD.
  *
  *  - Encoding: a page that declares a charset in its first 1024 bytes
- *    (a leading XML declaration's encoding first, then charset=, then any
+ *    (a leading XML declaration's encoding first, then a <meta>'s charset=, then any
  *    encoding=) and is not valid UTF-8 is converted to UTF-8 before the
  *    pass, as a browser would read it: names are the WHATWG Encoding
  *    Standard's labels (table below: latin1 is Windows-1252, gb2312 GBK,
@@ -413,6 +413,20 @@ static int find_value(const unsigned char *p, const unsigned char *stop, const u
   return 0;
 }
 
+/* The first charset=value inside a <meta> tag that starts in [p, stop)
+ * (its keyword before stop, the value perhaps past it). Only a <meta> declares the
+ * page's charset, as browsers prescan it: a <script charset> or <link
+ * charset> names the encoding of the file it loads. */
+static int find_meta_charset(const unsigned char *p, const unsigned char *stop, const unsigned char *end,
+                             charset *cs) {
+  while ((p = find_ci(p, stop, "<meta")) < stop) {
+    const unsigned char *close = memchr(p, '>', (size_t)(stop - p));
+    p += 5;
+    if (p < end && (blank(*p) || *p == '/') && find_value(p, close ? close : stop, end, "charset", cs)) return 1;
+  }
+  return 0;
+}
+
 /* Find the charset the page declares in its first 1024 bytes (the order
  * is tc_html_charset's, in textclass.h) and its table entry. */
 static void find_charset(const unsigned char *p, size_t n, charset *cs) {
@@ -426,7 +440,7 @@ static void find_charset(const unsigned char *p, size_t n, charset *cs) {
     const unsigned char *close = memchr(q, '>', (size_t)(stop - q));
     if (find_value(q + 5, close ? close : stop, end, "encoding", cs)) goto found;
   }
-  if (find_value(p, stop, end, "charset", cs) || find_value(p, stop, end, "encoding", cs)) goto found;
+  if (find_meta_charset(p, stop, end, cs) || find_value(p, stop, end, "encoding", cs)) goto found;
   return;
 found:
   if (cs->len > TC_CHARSET_NAME_MAX) return; /* no charset's name */

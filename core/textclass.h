@@ -264,7 +264,9 @@ enum {
  * an XML declaration's encoding="..." when the page begins with one (after
  * a byte order mark and white space; so a feed item read with its feed's
  * declaration before it is read in the feed's encoding), a charset=...
- * (<meta charset>, or <meta http-equiv>'s content="...; charset=..."),
+ * in a <meta> tag (<meta charset>, or <meta http-equiv>'s content="...;
+ * charset=..."; not a <script charset> or <link charset>, which names
+ * the encoding of the file it loads),
  * any other encoding=... . Its name is the run of letters, digits and
  * . _ : - after the '=' and an optional quote: nothing else ever reaches
  * iconv_open. Names are matched without regard to case, as the WHATWG

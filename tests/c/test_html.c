@@ -117,6 +117,22 @@ TEST(windows_1252_pages) {
   CHECK_EQ_STR(text_of(xml, sizeof xml - 1), "Caf\xc3\xa9");
   /* Shift_JIS: E9 needs a second byte, and '<' is none */
   CHECK_EQ_STR(text_of(other, sizeof other - 1), "Caf\xef\xbf\xbd");
+  {
+    /* a <script charset> or <link charset> names its file's encoding, not
+     * the page's: only a <meta> declares that (regression: the first
+     * charset= anywhere was taken, so this page "declared" UTF-8) */
+    const char script[] = "<script src=\"a.js\" charset=\"utf-8\"></script><link href=\"a.css\" charset=utf-8>"
+                          "<meta http-equiv=\"Content-Type\" content=\"text/html; charset=iso-8859-1\"><p>Caf\xe9</p>";
+    const char script_only[] = "<script charset=\"shift_jis\" src=\"a.js\"></script><p>Caf\xe9</p>";
+    const char metadata[] = "<metadata charset=\"shift_jis\"><p>Caf\xe9</p>";
+    char name[TC_CHARSET_NAME_MAX + 1];
+    int how;
+    CHECK_EQ_STR(text_of(script, sizeof script - 1), "Caf\xc3\xa9");
+    CHECK(tc_html_charset(ws, script, sizeof script - 1, name, sizeof name, &how) == TC_OK);
+    CHECK_EQ_STR(name, "iso-8859-1");
+    CHECK_EQ_STR(text_of(script_only, sizeof script_only - 1), "Caf\xc3\xa9"); /* none declared */
+    CHECK_EQ_STR(text_of(metadata, sizeof metadata - 1), "Caf\xc3\xa9");
+  }
 }
 
 /* ------------------------------------------------- declared charsets
