@@ -62,6 +62,44 @@ describe("textclass hints", function()
     end)
   end)
 
+  describe("a web page or a feed piped in (curl URL | textclass label)", function()
+    local PAGE = "<!DOCTYPE html>\n<html><head><title>Cup final</title></head>\n<body>\n" ..
+                 "<p>The striker scored twice in the cup final.</p>\n</body></html>\n"
+    local RSS = '<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0"><channel><title>N</title>\n' ..
+                "<item><title>Cup final</title><description>The striker scored twice.</description></item>\n" ..
+                "</channel></rss>\n"
+    local ATOM = '<feed xmlns="http://www.w3.org/2005/Atom">\n<entry><title>Cup final</title></entry>\n</feed>\n'
+
+    it("warns once that stdin is read as lines, naming the format to ask for", function()
+      for _, case in ipairs({ { PAGE, "an HTML page", "text" }, { RSS, "a news feed", "feed" },
+                              { ATOM, "a news feed", "feed" } }) do
+        local r = run("label -q --exit-zero -m " .. H.model(), { pipe = "printf '%s' '" .. case[1] .. "'" })
+        assert.equal(0, r.code)
+        assert.equal("textclass: stdin: line 1 begins " .. case[2] .. ", but stdin is read as lines of " ..
+                     "text by default, each line an article: --input " .. case[3] .. "?\n", r.err)
+        -- still one record per line, as asked
+        local _, lines = case[1]:gsub("\n", "")
+        assert.equal(lines, #tsv(r.out))
+      end
+      local r = run("label -q -i text -m " .. H.model(), { stdin = PAGE })
+      assert.same({ "", 1, "sport" }, { r.err, #tsv(r.out), tsv(r.out)[1][2] })
+      r = run("label -q -i feed -m " .. H.model(), { stdin = RSS })
+      assert.same({ "", 1, "sport" }, { r.err, #tsv(r.out), tsv(r.out)[1][2] })
+    end)
+
+    it("says nothing for a page a line, text, --input lines or --no-html", function()
+      for _, case in ipairs({
+        { "", "<html><body><p>One page a line.</p></body></html>\n<p>Two.</p>\n" },
+        { "", "The striker scored twice.\n" .. PAGE },
+        { "", '<?xml version="1.0"?>\nThe striker scored twice.\n' },
+        { "-i lines", PAGE }, { "-i lines", RSS }, { "--no-html", PAGE },
+      }) do
+        local r = run("label -q " .. case[1] .. " -m " .. H.model(), { stdin = case[2] })
+        assert.equal("", r.err, case[2])
+      end
+    end)
+  end)
+
   it("says when a line train read as fastText is a JSON object", function()
     spit(TMP .. "/data.json", '{"text": "The striker scored twice.", "label": "sport"}\n' ..
                               '__label__cyber Hackers stole passwords.\n' ..

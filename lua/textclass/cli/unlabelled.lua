@@ -153,6 +153,28 @@ local function warn_if_jsonl(src, fmt, line, opts, names)
   end
 end
 
+-- A web page or a feed piped in (`curl URL | textclass label`) is read as
+-- lines too, each line of markup an article: when the format was not
+-- given and stdin's first line begins a page that it does not end (a page
+-- a line is what the lines format is for) or begins a feed, say so on
+-- stderr. A first line that is only an XML declaration decides nothing:
+-- it is returned, to be given again with the second line (`after`).
+local function warn_if_page(src, line, opts, after)
+  if opts.input ~= "auto" then return nil end
+  if not after and line:find("^\239?\187?\191?%s*<%?xml[^>]*%?>%s*$") then return line end
+  local head = after and line .. "\n" .. after or line
+  local what, option
+  if feed.looks_like_feed(head) then what, option = "a news feed", "feed"
+  elseif not opts.no_html and records.looks_like_html(head) and not head:lower():find("</html", 1, true) then
+    what, option = "an HTML page", "text"
+  end
+  if what then
+    util.warn("%s: line 1 begins %s, but stdin is read as lines of text by default, each line an " ..
+              "article: --input %s?", src.stdin and "stdin" or src.path, what, option)
+  end
+  return nil
+end
+
 --- Produce the documents of one source, read as format `fmt`, with
 -- `emit(doc)`; `counter.bytes` grows by the bytes read.
 function M.read(src, fmt, opts, emit, counter)
@@ -181,11 +203,16 @@ function M.read(src, fmt, opts, emit, counter)
   local next_line = stream.lines(f, head, counter, src, records.line_limit(opts))
 
   if fmt == "lines" or fmt == "tsv" then
-    local n = 0
+    local n, declaration = 0, nil
     for line, too_long, invalid in next_line do
       n = n + 1
       line = records.strip_eol(line)
-      if n == 1 and fmt == "lines" then warn_if_jsonl(src, fmt, line, opts, names) end
+      if n == 1 and fmt == "lines" then
+        warn_if_jsonl(src, fmt, line, opts, names)
+        declaration = warn_if_page(src, line, opts)
+      elseif n == 2 and declaration then
+        warn_if_page(src, declaration, opts, line)
+      end
       local id, text = where(src, n), line
       if too_long then
         emit({ id = id, error = too_long })
