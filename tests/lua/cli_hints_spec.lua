@@ -36,6 +36,24 @@ describe("textclass hints", function()
       assert.equal(1, #tsv(r.out))
     end)
 
+    it("warns for a JSON file that is not JSONL (an array of articles, a pretty-printed object)", function()
+      spit(TMP .. "/api.json", '[\n  {\n    "id": "a1",\n    "text": "The striker scored twice."\n  },\n' ..
+                               '  {\n    "id": "a2",\n    "text": "Hackers stole passwords."\n  }\n]\n')
+      spit(TMP .. "/export.json", '{"articles": [{"id": "a1", "body": "The striker scored twice."}]}\n')
+      local r = run("label -q -m " .. H.model() .. " " .. TMP .. "/api.json")
+      assert.equal("textclass: " .. TMP .. "/api.json: the file is JSON with 'text' fields, but it is read as " ..
+                   "one article (its name does not end in .jsonl): convert it to JSONL, one object a line " ..
+                   "(jq -c '.[]' " .. TMP .. "/api.json, for an array)?\n", r.err)
+      assert.equal(1, #tsv(r.out))
+      r = run("label -q --text-field body -m " .. H.model() .. " " .. TMP .. "/export.json")
+      assert.matches("export%.json: the file is JSON with 'body' fields", r.err)
+      -- asked for text, or no text field: nothing said
+      r = run("label -q -i text -m " .. H.model() .. " " .. TMP .. "/api.json")
+      assert.equal("", r.err)
+      r = run("label -q -m " .. H.model() .. " " .. TMP .. "/export.json")
+      assert.equal("", r.err)
+    end)
+
     it("names the --text-field it looked for", function()
       local r = run("label -q --text-field body -m " .. H.model(),
                     { stdin = '{"body": "The striker scored twice."}\n' })

@@ -148,6 +148,23 @@ local function warn_if_jsonl(src, fmt, line, opts, names)
                 src.stdin and "stdin" or src.path, name,
                 fmt == "lines" and "stdin is read as lines of text by default"
                   or "the file is read as one article (its name does not end in .jsonl)")
+      return true
+    end
+  end
+end
+
+-- A JSON file that is not JSONL (an array of articles, as news APIs and
+-- CMS exports give them, or a pretty-printed object) is read whole, one
+-- article of JSON: when the format was not given and the file's head
+-- begins with '[' or '{' and holds the text field as a key with a string
+-- value, say so on stderr (warn_if_jsonl's case, line 1 an object, aside).
+local function warn_if_json(src, head, opts, names)
+  if opts.input ~= "auto" or not head:find("^\239?\187?\191?%s*[%[{]") then return end
+  for _, name in ipairs(names) do
+    if head:find('"' .. name:gsub("%p", "%%%0") .. '"%s*:%s*"') then
+      util.warn("%s: the file is JSON with '%s' fields, but it is read as one article (its name does not " ..
+                "end in .jsonl): convert it to JSONL, one object a line (jq -c '.[]' %s, for an array)?",
+                src.path, name, src.path)
       return
     end
   end
@@ -188,7 +205,7 @@ function M.read(src, fmt, opts, emit, counter)
     return
   end
   if fmt == "text" then
-    warn_if_jsonl(src, fmt, head:match("^[^\n]*"), opts, names)
+    if not warn_if_jsonl(src, fmt, head:match("^[^\n]*"), opts, names) then warn_if_json(src, head, opts, names) end
     emit(records.read_whole({ id = src.path }, src, f, head, opts, counter))
     return
   end
