@@ -13,7 +13,10 @@
  *    the content of script, style, template and noscript (raw text), and
  *    the content of elements that hold a site's furniture rather than its
  *    article: nav, aside, footer, button, select, iframe and svg. (Not
- *    form: some sites wrap the whole page in one.)
+ *    form: some sites wrap the whole page in one.) One left open (a
+ *    missing </button>) ends where a CONTAINER opened before it ends (a
+ *    div, section, ...: elements whose end tag pages do not leave out), as
+ *    browsers close it; its depth among them is kept (out.hidden_at).
  *    A page whose text is all inside those (a page that is only a menu) is
  *    kept with them: dropping never leaves nothing.
  *
@@ -69,6 +72,10 @@
 
 /* ------------------------------------------------------------ output */
 
+/* Furniture elements whose depth is kept (out.hidden_at); ones nested
+ * deeper close at their own end tag only. */
+#define HIDDEN_MAX 32
+
 typedef struct out {
   char *p;
   size_t n;
@@ -76,6 +83,8 @@ typedef struct out {
   int breaks;    /* line breaks owed before the next text: 1 (line) or 2 (paragraph) */
   int pre;       /* inside <pre>: spaces and line breaks kept */
   int hidden;    /* inside furniture elements (nav, aside, ...): text not kept */
+  size_t depth;  /* open CONTAINER elements (div, section, ...) */
+  size_t hidden_at[HIDDEN_MAX]; /* the depth each open furniture element was opened at */
   int drop;      /* drop the furniture elements' text (the first pass) */
   size_t kept;   /* bytes of visible text written */
 } out;
@@ -129,7 +138,9 @@ static void put_page_text(out *o, const unsigned char *s, size_t n) {
 
 /* ---------------------------------------------------------- elements */
 
-enum { INLINE = 0, BLOCK, LINE_BREAK, CELL, RAW, HIDDEN, PRE, TITLE };
+/* CONTAINER: a block element whose end tag is never left out, so it
+ * closes what was left open inside it (BLOCK: p, li, ... end implied). */
+enum { INLINE = 0, BLOCK, CONTAINER, LINE_BREAK, CELL, RAW, HIDDEN, PRE, TITLE };
 
 typedef struct element {
   const char *name;
@@ -138,12 +149,12 @@ typedef struct element {
 
 /* Elements with a role here; any other is inline (its tags vanish). */
 static const element elements[] = {
-  {"p", BLOCK}, {"div", BLOCK}, {"section", BLOCK}, {"article", BLOCK}, {"main", BLOCK},
-  {"header", BLOCK}, {"h1", BLOCK}, {"h2", BLOCK}, {"h3", BLOCK}, {"h4", BLOCK}, {"h5", BLOCK},
-  {"h6", BLOCK}, {"li", BLOCK}, {"ul", BLOCK}, {"ol", BLOCK}, {"dl", BLOCK}, {"dt", BLOCK},
-  {"dd", BLOCK}, {"tr", BLOCK}, {"table", BLOCK}, {"blockquote", BLOCK}, {"figure", BLOCK},
-  {"figcaption", BLOCK}, {"hr", BLOCK}, {"address", BLOCK}, {"details", BLOCK},
-  {"summary", BLOCK}, {"center", BLOCK}, {"caption", BLOCK}, {"body", BLOCK}, {"html", BLOCK},
+  {"p", BLOCK}, {"div", CONTAINER}, {"section", CONTAINER}, {"article", CONTAINER}, {"main", CONTAINER},
+  {"header", CONTAINER}, {"h1", BLOCK}, {"h2", BLOCK}, {"h3", BLOCK}, {"h4", BLOCK}, {"h5", BLOCK},
+  {"h6", BLOCK}, {"li", BLOCK}, {"ul", CONTAINER}, {"ol", CONTAINER}, {"dl", CONTAINER}, {"dt", BLOCK},
+  {"dd", BLOCK}, {"tr", BLOCK}, {"table", CONTAINER}, {"blockquote", CONTAINER}, {"figure", CONTAINER},
+  {"figcaption", BLOCK}, {"hr", BLOCK}, {"address", BLOCK}, {"details", CONTAINER},
+  {"summary", BLOCK}, {"center", CONTAINER}, {"caption", BLOCK}, {"body", BLOCK}, {"html", BLOCK},
   {"br", LINE_BREAK}, {"td", CELL}, {"th", CELL},
   {"script", RAW}, {"style", RAW}, {"template", RAW}, {"noscript", RAW}, {"textarea", RAW},
   {"nav", HIDDEN}, {"aside", HIDDEN}, {"footer", HIDDEN}, {"button", HIDDEN},
@@ -713,6 +724,12 @@ static void convert(out *o, const unsigned char *p, const unsigned char *end, co
     switch (m.kind) {
     case NOT_A_TAG: put_page_text(o, lt, 1); break;
     case BLOCK: put_break(o, 2); break;
+    case CONTAINER: /* its end tag also closes furniture left open inside it */
+      put_break(o, 2);
+      if (!m.closing) o->depth += !m.self_closing;
+      else if (o->depth > 0) o->depth--;
+      while (o->hidden > 0 && o->hidden <= HIDDEN_MAX && o->hidden_at[o->hidden - 1] > o->depth) o->hidden--;
+      break;
     case LINE_BREAK: put_break(o, 1); break;
     case CELL: o->space = 1; break;
     case PRE:
@@ -722,7 +739,7 @@ static void convert(out *o, const unsigned char *p, const unsigned char *end, co
       break;
     case HIDDEN:
       if (m.closing) o->hidden = o->hidden > 0 ? o->hidden - 1 : 0;
-      else if (!m.self_closing) o->hidden++;
+      else if (!m.self_closing && o->hidden++ < HIDDEN_MAX) o->hidden_at[o->hidden - 1] = o->depth;
       put_break(o, 2);
       break;
     case TITLE: put_break(o, 2); break; /* its content was skipped: it comes first, or not at all */

@@ -60,6 +60,16 @@ TEST(furniture_elements) {
   HTML("<form id=\"page\"><nav>Home</nav><p>Story</p></form>", "Story");
   HTML("<nav><nav>a</nav>b</nav>c", "c"); /* nested */
   HTML("</nav></nav>stray closings<nav>x</nav>", "stray closings");
+  /* furniture left open ends with the element that holds it, as browsers
+   * close it (regression: a missing </button> or </aside> hid the rest of
+   * the page, the article with it) */
+  HTML("<div id=\"consent\"><p>We use cookies</p><button>Accept<button>Settings</button></div><p>Story</p>",
+       "We use cookies\n\nStory");
+  HTML("<div class=\"side\"><aside><ul><li>Most read</li></ul></div><p>Story</p>", "Story");
+  HTML("<header><nav><button>Menu</nav></header><main><p>Story</p></main>", "Story");
+  HTML("<section><aside><div>x</div>y</section>z", "z"); /* a closed <div> inside closes nothing */
+  HTML("<aside><div><nav>a</div>b</aside>c", "c");
+  HTML("<p><aside>x</p>y</aside>z", "z"); /* </p> (an end tag browsers may imply) closes nothing */
   /* a page that is only furniture keeps it */
   HTML("<nav><a>Home</a> <a>Sport</a></nav>", "Home Sport");
 }
