@@ -191,6 +191,37 @@ describe("textclass label with --separator", function()
     assert.equal("no 'text' column in the header; its one column is 'body': --text-column NAME?", tsv(r.out)[1][5])
   end)
 
+  it("takes the separator from Excel's first line sep=X, which it skips, unless --separator says", function()
+    spit(TMP .. "/sep-comma.csv", table_with(","))
+    local base = run("label -q -o jsonl -m " .. model() .. " " .. TMP .. "/sep-comma.csv")
+    assert.equal(0, base.code, base.err)
+    for _, sep in ipairs({ ";", "|", "\t", "," }) do
+      -- with Excel's byte order mark and CRLF too
+      for _, bom in ipairs({ "", "\239\187\191" }) do
+        spit(TMP .. "/excel.csv", bom .. "sep=" .. sep .. "\r\n" .. table_with(sep))
+        local r = run("label -q -o jsonl -m " .. model() .. " " .. TMP .. "/excel.csv")
+        assert.equal(0, r.code, r.err)
+        assert.equal(base.out, r.out, sep)
+      end
+    end
+    -- line numbers count the sep= line; --separator wins over it
+    spit(TMP .. "/excel.csv", "sep=;\nid;text\n1;The striker scored twice.\n2;\"unterminated\n")
+    local rows = tsv(run("label -q -m " .. model() .. " " .. TMP .. "/excel.csv").out)
+    assert.same({ "1", "sport" }, { rows[1][1], rows[1][2] })
+    assert.same({ TMP .. "/excel.csv:4", "", "", "", "CSV: unterminated quoted field" }, rows[2])
+    spit(TMP .. "/excel.csv", "sep=;\nid,text\n1,The striker scored twice.\n")
+    rows = tsv(run("label -q --separator , -m " .. model() .. " " .. TMP .. "/excel.csv").out)
+    assert.same({ "1", "sport" }, { rows[1][1], rows[1][2] })
+    rows = tsv(run("label -q -m " .. model() .. " " .. TMP .. "/excel.csv").out)
+    assert.same({ TMP .. "/excel.csv:2", "", "", "",
+                  "no 'text' column in the header; the header has commas: --separator comma?" }, rows[1])
+    -- train and eval read it too
+    spit(TMP .. "/excel.csv", "sep=;\ntext;label\nThe striker scored twice;sport\n")
+    local r = run("eval -q --json -m " .. model() .. " " .. TMP .. "/excel.csv")
+    assert.equal(0, r.code, r.err)
+    assert.equal(1, require("cjson").decode(r.out).documents)
+  end)
+
   it("refuses a separator it does not know with a usage error, in label, train and eval", function()
     for _, cmd in ipairs({ "label", "train -o " .. TMP .. "/x.model", "eval" }) do
       for _, bad in ipairs({ "'\"'", "\"$(printf '\\r')\"", "\"$(printf 'x\\ny')\"", ":", "';;'", "''", "space" }) do

@@ -126,9 +126,10 @@ end
 -- the end. A record of more than `limit` bytes (default: no limit) is
 -- such a failure, so an unterminated quote cannot pull a whole file into
 -- memory. `sep` is the field separator (default ","; one of
--- M.SEPARATORS' values).
-function M.records(next_line, limit, sep)
-  local lineno = 0
+-- M.SEPARATORS' values). `skipped` lines were read before the first
+-- (Excel's "sep=;" line), so line numbers count them.
+function M.records(next_line, limit, sep, skipped)
+  local lineno = skipped or 0
   limit = limit or math.huge
   sep = sep or ","
   return function()

@@ -53,7 +53,7 @@ M.total_size = sources.total_size
 M.stdin_is_stream = sources.stdin_is_stream
 M.IS_OUTPUT = sources.IS_OUTPUT
 
--- (a .tsv file is csv with tabs between fields: records.csv_separator)
+-- (a .tsv file is csv with tabs between fields: records.csv_table)
 local EXT_UNLABELLED = { jsonl = "jsonl", ndjson = "jsonl", csv = "csv", tsv = "csv", rss = "feed", atom = "feed" }
 local EXT_LABELLED = { jsonl = "jsonl", ndjson = "jsonl", csv = "csv", tsv = "csv" }
 

@@ -186,11 +186,10 @@ function M.read(src, fmt, opts, emit, counter)
       end
     end
   elseif fmt == "csv" then
-    local sep = records.csv_separator(src, opts)
-    local rows, header, problem = records.csv_table(src, next_line, records.line_limit(opts), sep)
+    local rows, header, header_line, sep = records.csv_table(src, next_line, records.line_limit(opts), opts)
     if not rows then
       stream.close(src, f)
-      emit({ id = src.path, where = header, error = problem })
+      emit({ id = src.path, where = header, error = header_line })
       return
     end
     local function column(spec, option) return records.csv_column(header, spec, option) end
@@ -201,7 +200,7 @@ function M.read(src, fmt, opts, emit, counter)
       label_col, label_problem, label_twice = column("labels", "--label-column")
     end
     local id_col, id_problem, id_twice = column(opts.id_column or "id", "--id-column")
-    problem = (opts.id_column or id_twice) and id_problem   -- the id column is optional unless named
+    local problem = (opts.id_column or id_twice) and id_problem   -- the id column is optional unless named
     if text_twice or label_twice then
       problem = text_twice and text_problem or label_problem
     elseif not text_cols or not label_col then
@@ -227,7 +226,7 @@ function M.read(src, fmt, opts, emit, counter)
     end
     if problem then
       stream.close(src, f)
-      emit({ id = src.path, where = where(src, 1), error = problem })
+      emit({ id = src.path, where = where(src, header_line), error = problem })
       return
     end
     local _, text_names = records.column_names(header, text_cols)

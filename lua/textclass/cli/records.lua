@@ -429,20 +429,30 @@ end
 -- CSV records
 ---------------------------------------------------------------------------
 
---- The field separator of a CSV source: --separator's when given, else a
--- tab for a .tsv file (tab-separated values have a header row: IANA's
--- text/tab-separated-values), else a comma.
-function M.csv_separator(src, opts)
-  if opts.separator then return opts.separator end
-  if src.path and M.extension(src.path) == "tsv" then return "\t" end
-  return ","
-end
-
---- A CSV source's records after its header row, its fields separated by
--- `sep`: records, header; or nil, the place and the problem (no header
--- row, a broken header).
-function M.csv_table(src, next_line, limit, sep)
-  local records = csv.records(next_line, limit, sep)
+--- A CSV source's records after its header row: records, header, the
+-- header's line number and the field separator; or nil, the place and the
+-- problem (no header row, a broken header). The separator is
+-- --separator's when given; else the one a first line "sep=;" names (as
+-- Excel writes and reads it; the line is skipped either way); else a tab
+-- for a .tsv file (tab-separated values have a header row: IANA's
+-- text/tab-separated-values); else a comma.
+function M.csv_table(src, next_line, limit, opts)
+  local sep = opts.separator or (src.path and M.extension(src.path) == "tsv" and "\t") or ","
+  local line, problem, bad = next_line()
+  local named = line and line:match("^sep=(.)\r?\n?$")
+  local skipped = 0
+  if named and csv.SEPARATOR_NAMES[named] then
+    sep, skipped = opts.separator or named, 1
+    line, problem, bad = next_line()
+  end
+  local pending = line ~= nil
+  local records = csv.records(function()
+    if pending then
+      pending = false
+      return line, problem, bad
+    end
+    return next_line()
+  end, limit, sep, skipped)
   local header, first, last = records()
   if header == nil then return nil, src.path, "empty CSV file (no header row)" end
   if header == false then return nil, M.where(src, last), "CSV header: " .. first end
@@ -455,7 +465,7 @@ function M.csv_table(src, next_line, limit, sep)
         "reads as one line; convert its line ends to LF or CRLF"
     end
   end
-  return records, header
+  return records, header, first, sep
 end
 
 --- The index of a header column given by name or by 1-based number ("3"),

@@ -255,9 +255,9 @@ function M.read(src, fmt, opts, emit, counter)
       return jsonl_document(line, src, n, opts, names, is_text, id_field, parts, invalid)
     end, emit)
   elseif fmt == "csv" then
-    local sep = records.csv_separator(src, opts)
-    local rows, header, problem = records.csv_table(src, next_line, records.line_limit(opts), sep)
-    local place = rows and where(src, 1) or header
+    local rows, header, header_line, sep = records.csv_table(src, next_line, records.line_limit(opts), opts)
+    local place = rows and where(src, header_line) or header
+    local problem = not rows and header_line or nil
     local text_cols, id_col
     if rows then
       local twice
