@@ -103,6 +103,12 @@ TEST(character_references) {
   HTML("AT&T &amp Co &copy 2024 5&nbspkm &eacute", "AT&T & Co \xc2\xa9 2024 5&nbspkm \xc3\xa9");
   HTML("&mdash &amp= &ampx", "&mdash &amp= &ampx"); /* not Latin-1; followed by = or a letter */
   HTML("&#233", "\xc3\xa9"); /* a numeric reference may end without ';' */
+  /* the rest of HTML 4's names: Greek, marks, arrows, mathematics, shapes */
+  HTML("&Alpha;&Omega;&alpha;&sigmaf;&omega;&thetasym;", "\xce\x91\xce\xa9\xce\xb1\xcf\x82\xcf\x89\xcf\x91");
+  HTML("&minus;5 &rarr; &hArr; &le;&ne;&infin; &lang;x&rang; &hearts;",
+       "\xe2\x88\x92" "5 \xe2\x86\x92 \xe2\x87\x94 \xe2\x89\xa4\xe2\x89\xa0\xe2\x88\x9e \xe2\x9f\xa8x\xe2\x9f\xa9 \xe2\x99\xa5");
+  HTML("a&lrm;b&rlm;c &circ;&tilde;", "a\xe2\x80\x8e" "b\xe2\x80\x8f" "c \xcb\x86\xcb\x9c");
+  HTML("&minus &notin &not", "&minus &notin \xc2\xac"); /* not Latin-1: ';' needed */
 }
 
 TEST(windows_1252_pages) {
