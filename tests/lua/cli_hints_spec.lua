@@ -302,6 +302,22 @@ describe("textclass hints", function()
     assert.equal(0, r.code)
   end)
 
+  it("names Windows-1252 for text that is not UTF-8 and looks like it, and only then", function()
+    local HINT = " (0x%s: if the file is Windows-1252, as Excel's \"CSV (Comma delimited)\", " ..
+                 "convert it: iconv -f windows-1252 -t utf-8)"
+    -- Excel's CSV of a Western locale: an accent, curly quotes, a pound sign
+    spit(TMP .. "/excel.csv", "id,text\r\n1,Caf\233 prices rose\r\n2,\147Quoted\148 headline\r\n" ..
+                              "3,Tickets cost \16310\r\n4,Plain ASCII\r\n")
+    local rows = tsv(run("label -q -m " .. H.model() .. " " .. TMP .. "/excel.csv").out)
+    assert.same({ "invalid UTF-8 at byte 4" .. HINT:format("E9"), "invalid UTF-8 at byte 1" .. HINT:format("93"),
+                  "invalid UTF-8 at byte 14" .. HINT:format("A3"), "" },
+                { rows[1][5], rows[2][5], rows[3][5], rows[4][5] })
+    -- not for UTF-8 text with a stray byte after a character of two bytes,
+    -- nor for a character cut at the end
+    rows = tsv(run("label -q -m " .. H.model(), { stdin = "Caf\195\169 \233t\195\169\nThe minister \195" }).out)
+    assert.same({ "invalid UTF-8 at byte 7", "invalid UTF-8 at byte 14" }, { rows[1][5], rows[2][5] })
+  end)
+
   it("says how to give DATA on stdin", function()
     for _, cmd in ipairs({ "train -o " .. TMP .. "/z.model", "eval" }) do
       local r = run(cmd)

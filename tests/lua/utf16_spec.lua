@@ -496,7 +496,7 @@ describe("textclass reading UTF-16 files", function()
                 { { rows[1][1], rows[1][5] }, { rows[2][1], rows[2][5] } })
     -- a pipe whose first byte only looks like a mark's is read as before
     rows = label("", 1, { pipe = "printf '\\377The striker\\n'" })
-    assert.same({ { "-:1", "", "", "", "invalid UTF-8 at byte 1" } }, rows)
+    assert.same({ { "-:1", "", "", "", "invalid UTF-8 at byte 1 (0xFF: if the file is Windows-1252, as Excel's \"CSV (Comma delimited)\", convert it: iconv -f windows-1252 -t utf-8)" } }, rows)
   end)
 
   it("leaves a terminal unsniffed: one Ctrl-D still ends the input", function()

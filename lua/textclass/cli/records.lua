@@ -104,6 +104,23 @@ function M.page_utf8_error(page, pos, what)
   return string.format("invalid UTF-8 at byte %d of %s (the %s declares charset '%s')", pos, of, what, name)
 end
 
+--- What to add to "invalid UTF-8 at byte pos" of a text that may be in a
+-- single-byte encoding, Windows-1252 (Excel's "CSV (Comma delimited)" in
+-- the West) or Latin-1: the byte at pos begins no UTF-8 sequence (or one
+-- that does not go on), and no character before it took more than a
+-- byte. "" otherwise.
+local function single_byte_hint(text, pos)
+  local b, c = text:byte(pos, pos + 1)
+  local lead = text:find("[\194-\244]")
+  if lead and lead < pos then return "" end
+  -- (a lead byte that ends the text is more likely a cut UTF-8 character)
+  if b < 0xC2 or b > 0xF4 or (c and (c < 0x80 or c > 0xBF)) then
+    return string.format(" (0x%02X: if the file is Windows-1252, as Excel's \"CSV (Comma delimited)\", " ..
+                         "convert it: iconv -f windows-1252 -t utf-8)", b)
+  end
+  return ""
+end
+
 --- Why these bytes' text cannot be classified, or nil: invalid UTF-8, or
 -- invalid UTF-16 where it was read (`invalid`, the stream's message; the
 -- text holds U+FFFD there), unless --replace-invalid; or nothing but white
@@ -118,7 +135,7 @@ local function check_content(text, opts, page, invalid)
       -- (the text's invalid bytes are the item's, read as they are: after
       -- the declaration they stand for the item)
       if opts.feed_declaration then return M.page_utf8_error(opts.feed_declaration .. text, pos, "feed") end
-      return string.format("invalid UTF-8 at byte %d", pos)
+      return string.format("invalid UTF-8 at byte %d", pos) .. single_byte_hint(text, pos)
     end
   end
   if not text:find("%S") then return "empty document" end
