@@ -987,7 +987,7 @@ describe("textclass label with JSONL text fields that are not strings", function
     local errs = {}
     for i, row in ipairs(tsv(r.out)) do errs[i] = row[5] end
     assert.same({ "field 'text' is not a string", "field 'text' is not a string", "field 'text' is not a string",
-                  "field 'text' is not a string", "field 'text' is not a string", "no 'text' field" }, errs)
+                  "field 'text' is not a string", "field 'text' is not a string", "no 'text' field (its fields: 'id')" }, errs)
   end)
 
   it("calls a line holding a JSON array what it is, in label, train and eval", function()

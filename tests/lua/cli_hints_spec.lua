@@ -318,6 +318,28 @@ describe("textclass hints", function()
     assert.same({ "invalid UTF-8 at byte 7", "invalid UTF-8 at byte 14" }, { rows[1][5], rows[2][5] })
   end)
 
+  it("lists a JSONL record's fields when the text or label field is missing, and the one spelled so", function()
+    spit(TMP .. "/caps.jsonl", '{"Title": "Cup final", "Text": "The striker scored twice.", "Label": "sport"}\n')
+    local r = run("label -q -m " .. H.model() .. " " .. TMP .. "/caps.jsonl")
+    assert.equal("no 'text' field (its fields: 'Label', 'Text', 'Title'; --text-field Text?)", tsv(r.out)[1][5])
+    r = run("train -q -o " .. TMP .. "/caps.model " .. TMP .. "/caps.jsonl")
+    assert.equal(1, r.code)
+    assert.matches("caps%.jsonl:1: no 'text' field %(its fields: 'Label', 'Text', 'Title'; %-%-text%-field Text%?%)", r.err)
+    r = run("eval -q --text-field Text -m " .. H.model() .. " " .. TMP .. "/caps.jsonl")
+    assert.matches("caps%.jsonl:1: no 'label' or 'labels' field %(its fields: 'Label', 'Text', 'Title'; " ..
+                   "%-%-label%-field Label%?%)", r.err)
+    -- at most 8 names, each cut at 40 bytes, control characters as '?'
+    local many = {}
+    for i = 1, 12 do many[i] = string.format('"k%02d": 1', i) end
+    many[1] = '"k01' .. string.rep("x", 50) .. '": 1'
+    many[2] = '"k02\\t": 1'
+    spit(TMP .. "/many.jsonl", "{" .. table.concat(many, ", ") .. "}\n{}\n")
+    local rows = tsv(run("label -q -m " .. H.model() .. " " .. TMP .. "/many.jsonl").out)
+    assert.equal("no 'text' field (its fields: 'k01" .. string.rep("x", 37) .. "...', 'k02?', 'k03', 'k04', " ..
+                 "'k05', 'k06', 'k07', 'k08', ... (12 in all))", rows[1][5])
+    assert.equal("no 'text' field (the object has no fields)", rows[2][5])
+  end)
+
   it("says how to give DATA on stdin", function()
     for _, cmd in ipairs({ "train -o " .. TMP .. "/z.model", "eval" }) do
       local r = run(cmd)

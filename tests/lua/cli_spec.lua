@@ -415,7 +415,7 @@ describe("textclass label inputs", function()
     assert.matches("^not JSON", rows[3].error)
     assert.equal(cjson.null, rows[3].label)
     assert.equal("a4", rows[4].id)
-    assert.equal("no 'text' field", rows[4].error)
+    assert.equal("no 'text' field (its fields: 'body', 'id', 'source')", rows[4].error)
     assert.equal("no text field here", rows[4].body)
     assert.equal(D .. "/articles.jsonl:5", rows[5].id)
     assert.equal("gold-cyber", rows[5].input_label)        -- renamed, not overwritten

@@ -82,7 +82,7 @@ describe("textclass.read", function()
       local docs = all(read.documents(D .. "/articles.jsonl"))
       assert.same({ "a1", "a2", D .. "/articles.jsonl:3", "a4", D .. "/articles.jsonl:5", "6" }, ids(docs))
       assert.matches("^not JSON: ", docs[3].error)
-      assert.equal("no 'text' field", docs[4].error)
+      assert.equal("no 'text' field (its fields: 'body', 'id', 'source')", docs[4].error)
       assert.equal('"wire"', docs[1].fields.source)   -- each field as its JSON text
       assert.is_nil(all(read.documents(D .. "/articles.jsonl", { keep_fields = false }))[1].fields)
 

@@ -117,7 +117,7 @@ describe("several text fields", function()
     end
     assert.equal("empty document (no text in 'title' or 'body')", rows[4][5])
     assert.equal("empty document (no text in 'title' or 'body')", rows[5][5])
-    assert.equal("no 'title' or 'body' field", rows[6][5])
+    assert.equal("no 'title' or 'body' field (its fields: 'id', 'text')", rows[6][5])
     assert.equal("field 'body' is not a string", rows[7][5])
     assert.equal("field 'title' is not a string", rows[8][5])
     assert.equal("field 'title' is not a string", rows[9][5])
@@ -125,7 +125,7 @@ describe("several text fields", function()
     assert.equal("lenient", rows[10][1])
     -- three fields: the message names them all
     r = run("label -q -m " .. m .. " --text-field a,b,c " .. TMP .. "/parts.jsonl")
-    assert.equal("no 'a', 'b' or 'c' field", tsv(r.out)[1][5])
+    assert.equal("no 'a', 'b' or 'c' field (its fields: 'body', 'id', 'title')", tsv(r.out)[1][5])
   end)
 
   it("label: CSV empty cells, a missing column, a column out of range", function()

@@ -135,8 +135,13 @@ function M.read(src, fmt, opts, emit, counter)
       local text, problem, is_page = records.join_fields(names, values)
       if not text then
         doc.error = problem
+        if problem:find("^no '") then
+          doc.error = problem .. records.missing_field_hint(obj, nil, names, "--text-field")
+        end
       elseif lv == nil or lv == util.json_null then
-        doc.error = opts.label_field and ("no '" .. lname .. "' field") or "no 'label' or 'labels' field"
+        doc.error = (opts.label_field and ("no '" .. lname .. "' field") or "no 'label' or 'labels' field") ..
+          records.missing_field_hint(obj, nil, opts.label_field and { lname } or { "label", "labels" },
+                                     "--label-field")
       else
         local labels, lerr = json_labels(lv)
         if labels then lerr = labels_problem(labels, invalid) else lerr = "'" .. lname .. "': " .. lerr end

@@ -349,6 +349,36 @@ function M.id_value(v, line, field)
   end
 end
 
+--- What to add to "no 'NAME' field" for the JSON object obj (nil: the
+-- one `line` holds): its field names, sorted, at most 8 (control
+-- characters shown as '?', each cut at 40 bytes), and `option` with the
+-- name that differs from one of `names` only by case, when there is one:
+-- " (its fields: 'Label', 'Text'; --text-field Text?)".
+function M.missing_field_hint(obj, line, names, option)
+  obj = obj or M.json_object(line)
+  if type(obj) ~= "table" then return "" end
+  local keys, like = {}, nil
+  for k in pairs(obj) do
+    if type(k) == "string" then keys[#keys + 1] = k end
+  end
+  if #keys == 0 then return " (the object has no fields)" end
+  table.sort(keys)
+  for _, name in ipairs(names) do
+    for _, k in ipairs(keys) do
+      if k ~= name and k:lower() == name:lower() and not k:find("[%c\128-\255]") then like = like or k end
+    end
+  end
+  local shown = {}
+  for i = 1, math.min(#keys, 8) do
+    local k = keys[i]
+    if #k > 40 then k = k:sub(1, 40):gsub("[\192-\255][\128-\191]*$", "") .. "..." end
+    shown[i] = "'" .. k:gsub("%c", "?") .. "'"
+  end
+  if #keys > 8 then shown[#shown + 1] = string.format("... (%d in all)", #keys) end
+  return string.format(" (its fields: %s%s)", table.concat(shown, ", "),
+                       like and ("; " .. option .. " " .. like .. "?") or "")
+end
+
 --- The error for a text field that is missing or not a string.
 function M.field_error(value, name)
   if value == nil then return "no '" .. name .. "' field" end

@@ -81,9 +81,18 @@ local function jsonl_document(line, src, n, opts, names, is_text, id_field, part
   end
   doc.fields = fields
   doc.id = id or where(src, n)
-  if parts then return records.take_fields(doc, names, parts, opts, invalid) end
+  if parts then
+    records.take_fields(doc, names, parts, opts, invalid)
+    if doc.error and doc.error:find("^no '") then
+      doc.error = doc.error .. records.missing_field_hint(nil, line, names, "--text-field")
+    end
+    return doc
+  end
   if text_kind ~= "string" then
     doc.error = records.field_error(text_kind ~= "absent" or nil, names[1])
+    if text_kind == "absent" then
+      doc.error = doc.error .. records.missing_field_hint(nil, line, names, "--text-field")
+    end
     return doc
   end
   return take_text(doc, text, opts, nil, nil, invalid)
