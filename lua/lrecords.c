@@ -12,7 +12,8 @@
  *    runs: see ltextclass.h), each string we keep a pointer to anchored
  *    in a table of this call, then written into one buffer, since nothing
  *    may be pushed above a luaL_Buffer while it grows.
- *  - counts is updated last, raw, when nothing but memory can fail.
+ *  - counts is updated last, raw, once each count it adds to is checked
+ *    to be a number: then nothing but memory can fail.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -316,12 +317,27 @@ int tcl_model_label_records(lua_State *L) {
     luaL_addchar(&b, '\n');
   }
   luaL_pushresult(&b);
+  /* counts: each count checked before any changes (one that is not a
+   * number raises, as (counts[l] or 0) + n would), then added to as Lua
+   * adds (an integer wraps, a float stays a float) */
+  for (k = 0; k < nl; k++) {
+    int t;
+    if (!counted[k]) continue;
+    lua_pushlstring(L, name[k], name_len[k]);
+    t = lua_rawget(L, 3);
+    if (t != LUA_TNIL && t != LUA_TNUMBER)
+      return luaL_error(L, "label_records: counts['%s'] is a %s, not a number", name[k], lua_typename(L, t));
+    lua_pop(L, 1);
+  }
   for (k = 0; k < nl; k++) {
     if (!counted[k]) continue;
     lua_pushlstring(L, name[k], name_len[k]);
     lua_pushvalue(L, -1);
     lua_rawget(L, 3);
-    lua_pushinteger(L, lua_tointeger(L, -1) + (lua_Integer)counted[k]);
+    if (lua_isinteger(L, -1) || lua_isnil(L, -1))
+      lua_pushinteger(L, (lua_Integer)((lua_Unsigned)lua_tointeger(L, -1) + counted[k]));
+    else
+      lua_pushnumber(L, lua_tonumber(L, -1) + (lua_Number)counted[k]);
     lua_remove(L, -2);
     lua_rawset(L, 3);
   }

@@ -127,6 +127,25 @@ describe("model:label_records", function()
     assert.equal("", (m:label_records({}, {}, "csv")))
   end)
 
+  it("adds to counts as Lua adds, and refuses a count that is not a number", function()
+    local m = all.single
+    local docs = { { id = "a", text = texts[1] } }
+    local label = m:predict(texts[1]).label
+    local counts = { [label] = math.maxinteger }
+    m:label_records(docs, counts, "tsv")
+    assert.equal(math.mininteger, counts[label])       -- wraps, as counts[l] + 1 does
+    counts = { [label] = 1.5 }
+    m:label_records(docs, counts, "tsv")
+    assert.equal(2.5, counts[label])
+    for _, bad in ipairs({ "x", "3", true, {} }) do
+      counts = { [label] = bad }
+      local ok, err = pcall(m.label_records, m, docs, counts, "csv")
+      assert.is_false(ok)
+      assert.truthy(err:find("counts['" .. label .. "'] is a " .. type(bad) .. ", not a number", 1, true), err)
+      assert.equal(bad, counts[label])                  -- left as it was
+    end
+  end)
+
   it("reads documents and counts raw: no metamethod of theirs runs", function()
     local m = all.single
     local calls = 0
