@@ -62,7 +62,9 @@ size_t tcl_format_score(double x, char *out) {
  * names: an array of label names, in the order to print; scores: name ->
  * number; quoted (optional): name -> the form to print instead (read with
  * metamethods, so a memo table with __index works). Pairs are joined by
- * ",", name and score by ":". A score that is not a number is an error. */
+ * ",", name and score by ":". A score that is not a number is an error,
+ * and so is a name, or its quoted form, that is neither a string nor a
+ * number (which would print as "nil", "true" or "table: 0x..."). */
 int tcl_format_scores(lua_State *L) {
   lua_Integer i, n;
   int quoted;
@@ -90,6 +92,13 @@ int tcl_format_scores(lua_State *L) {
     lua_pop(L, 1);                     /* name */
     if (quoted) lua_gettable(L, 3);    /* its printed form */
     if (lua_type(L, -1) != LUA_TSTRING) {
+      if (lua_type(L, -1) != LUA_TNUMBER) { /* (nil: a name quoted lacks) */
+        const char *type = luaL_typename(L, -1);
+        if (!quoted) return luaL_error(L, "format_scores: names[%I] is %s, not a string", i, type);
+        lua_geti(L, 1, i);
+        return luaL_error(L, "format_scores: the quoted form of label '%s' is %s, not a string",
+                          luaL_tolstring(L, -1, NULL), type);
+      }
       luaL_tolstring(L, -1, NULL);     /* a number name, as tostring gives it */
       lua_remove(L, -2);
     }

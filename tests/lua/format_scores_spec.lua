@@ -105,6 +105,13 @@ describe("tc.format_scores", function()
       "format_scores: the score of label 'b' is nil, not a number")
     assert.has_error(function() tc.format_scores({ "a" }, { a = "0.5x" }) end,
       "format_scores: the score of label 'a' is string, not a number")
+    -- a name quoted lacks, or a name that is neither string nor number, printed "nil", "true"
+    assert.has_error(function() tc.format_scores({ "a", "b" }, { a = 0.5, b = 0.25 }, { a = "A" }) end,
+      "format_scores: the quoted form of label 'b' is nil, not a string")
+    assert.has_error(function() tc.format_scores({ "a" }, { a = 0.5 }, { a = {} }) end,
+      "format_scores: the quoted form of label 'a' is table, not a string")
+    assert.has_error(function() tc.format_scores({ "a", true }, { a = 0.5, [true] = 0.25 }) end,
+      "format_scores: names[2] is boolean, not a string")
     assert.has_error(function() tc.format_scores("a", {}) end)
     assert.has_error(function() tc.format_scores({}, {}, 5) end)
   end)
