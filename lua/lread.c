@@ -99,6 +99,14 @@ int tcl_read_line(lua_State *L) {
   if (s->closef == NULL) return luaL_error(L, "attempt to use a closed file");
   max = (lua_Unsigned)limit < SIZE_MAX ? (size_t)limit : SIZE_MAX;
   clearerr(s->f); /* as f:read: a terminal read after Ctrl-D reads on */
+  if (cut && max == 0) { /* a line's first 0 bytes: "", unless the input has ended */
+    c = getc(s->f);
+    if (c != EOF) ungetc(c, s->f);
+    if (ferror(s->f)) return luaL_fileresult(L, 0, NULL);
+    if (c == EOF) luaL_pushfail(L);
+    else lua_pushliteral(L, "");
+    return 1;
+  }
   luaL_buffinit(L, &b);
   do {
     if (len < max) {

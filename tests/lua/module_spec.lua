@@ -445,6 +445,12 @@ describe("tc.read_line", function()
     assert.equal("ab\n", tc.read_line(f, 100, true))
     assert.is_nil(tc.read_line(f, 100, true))
     f:close()
+    -- a limit of 0 gives "" (the first 0 bytes), not nil: the input has not ended
+    f = file_with("xy\n")
+    assert.equal("", tc.read_line(f, 0, true))
+    assert.equal("xy\n", tc.read_line(f, 100, true))
+    assert.is_nil(tc.read_line(f, 0, true))
+    f:close()
   end)
 
   it("stops at the newline: the rest is left to f:read, and a pipe's writer is answered line by line", function()
