@@ -118,11 +118,16 @@ function CHECKS.separator(v)
   return nil, sep
 end
 
+-- A document size: at most --max-bytes' ceiling (1 TiB), as the command
+-- line takes it (the readers' line limit is 8 times it: more overflowed).
 function CHECKS.size(v)
   if math.type(v) ~= "integer" then
     return "positive integer expected, got " .. (type(v) == "number" and tostring(v) or type(v))
   end
   if v < 1 then return "positive integer expected, got " .. v end
+  if v > inputs.MAX_BYTES_CEILING then
+    return string.format("at most %d (1 TiB) expected, got %d", inputs.MAX_BYTES_CEILING, v)
+  end
   return nil, v
 end
 

@@ -289,6 +289,8 @@ describe("textclass.read", function()
         { read.documents, { "a", { html = true, no_html = true } }, "(opts.html and opts.no_html contradict each other)" },
         { read.documents, { "a", { max_bytes = 0 } }, "(opts.max_bytes: positive integer expected, got 0)" },
         { read.documents, { "a", { max_bytes = 1.5 } }, "(opts.max_bytes: positive integer expected, got 1.5)" },
+        { read.documents, { "a", { max_bytes = (1 << 40) + 1 } }, "(opts.max_bytes: at most 1099511627776 (1 TiB) expected, got 1099511627777)" },
+        { read.labelled, { "a", { max_bytes = math.maxinteger } }, "(opts.max_bytes: at most 1099511627776 (1 TiB) expected, got 9223372036854775807)" },
         { read.documents, { "a", { replace_invalid = "yes" } }, "(opts.replace_invalid: boolean expected, got string)" },
         { read.labelled, { "a", { keep_fields = true } }, "bad argument #2 to 'textclass.read.labelled' (unknown option 'keep_fields')" },
         { read.labelled, { "a", { format = "lines" } }, "opts.format: one of auto, jsonl, csv, fasttext, folder expected" },
