@@ -176,6 +176,20 @@ describe("textclass.read", function()
       assert.same({ "The vote \u{FFFD}", { "politics" } }, { all(read.labelled(l))[1].text, all(read.labelled(l))[1].labels })
     end)
 
+    it("reads with the largest max_bytes, memory as the input needs", function()
+      -- each file was asked for max_bytes (a feed's 8 times it) in one f:read, which makes
+      -- room for that many bytes first: every document failed with "not enough memory"
+      local long = put("long.txt", string.rep("The team won the match. ", 1000))   -- past the 8 KB head
+      local feed = put("feed.rss", assert(io.open("examples/news.rss", "rb")):read("a"))
+      for _, path in ipairs({ long, feed }) do
+        local docs = all(read.documents(path, { max_bytes = 1 << 40 }))
+        assert.is_true(#docs > 0)
+        for _, doc in ipairs(docs) do assert.is_nil(doc.error, path) end
+      end
+      local many = put("many.txt", string.rep("x", (1 << 24) + 10))              -- read in two blocks
+      assert.equal((1 << 24) + 10, #all(read.documents(many, { max_bytes = 1 << 30 }))[1].text)
+    end)
+
     it("gives the records `textclass label` reads, ids and texts", function()
       -- a Lua classifier whose label is the text: label -o jsonl then
       -- writes every text the command line read

@@ -21,6 +21,30 @@ M.MAX_DOC_BYTES = 16 * 1024 * 1024
 -- it (line_limit) still a small integer.
 M.MAX_BYTES_CEILING = 1 << 40
 
+--- Up to n bytes of f, as f:read(n) gives them (nil at the end; nil,
+-- message on a read error), asked for in blocks: f:read(n) makes room
+-- for all n bytes before it reads, so a --max-bytes of 100 GB failed a
+-- 20 KB file (and 1 TiB every feed) with "not enough memory". A short
+-- block is the end, as a short f:read(n) is.
+local READ_BLOCK = 1 << 24
+function M.read_upto(f, n)
+  if n <= READ_BLOCK then return f:read(n) end
+  local parts = {}
+  while n > 0 do
+    local want = n < READ_BLOCK and n or READ_BLOCK
+    local s, err, code = f:read(want)
+    if s == nil then
+      if err then return nil, err, code end
+      break
+    end
+    parts[#parts + 1] = s
+    n = n - #s
+    if #s < want then break end
+  end
+  if #parts == 0 then return nil end
+  return table.concat(parts)
+end
+
 --- The longest line (a JSONL record, a CSV record) held in memory: eight
 -- times --max-bytes, since a JSONL line may spell its text with escapes
 -- ("\u00e9" is 6 bytes for 2). A longer one is read past, not kept, and
@@ -235,7 +259,7 @@ function M.read_whole(doc, src, f, head, opts, counter)
       text = head
     end
     if not ended and not head:find("\0", 1, true) and #head <= limit then
-      text = head .. (f:read(limit + 1 - #head) or "")
+      text = head .. (M.read_upto(f, limit + 1 - #head) or "")
     end
     -- (a file that grew since it was listed, or a pipe)
     if #text > limit then doc.error = string.format("document too large (over %d bytes)", limit) end

@@ -108,7 +108,7 @@ end
 local function read_feed(src, f, head, opts, emit, counter)
   local limit = records.line_limit(opts)
   local xml = head
-  if #head <= limit then xml = head .. (f:read(limit + 1 - #head) or "") end
+  if #head <= limit then xml = head .. (records.read_upto(f, limit + 1 - #head) or "") end
   local invalid = utf16.is_reader(f) and f:invalid(0, #xml) or nil
   stream.close(src, f)
   counter.bytes = counter.bytes + (src.size or #xml)
