@@ -625,6 +625,10 @@ int tcl_jsonl_documents(lua_State *L) {
   r.f[1].name = opt_string(L, 2, "id_field", &r.f[1].name_len);
   r.where = opt_string(L, 2, "where", &ignored); /* (a path: no NUL inside) */
   r.line = opt_integer(L, 2, "line", 1);
+  /* a line is a byte at least: the chunk's last line number must be an integer too */
+  if ((lua_Unsigned)r.line > (lua_Unsigned)LUA_MAXINTEGER - len)
+    return luaL_error(L, "jsonl_documents: 'line' %I is too large for a chunk of %I bytes", r.line,
+                      (lua_Integer)len);
   r.limit = (size_t)opt_integer(L, 2, "limit", 0);
   r.max_bytes = (size_t)opt_integer(L, 2, "max_bytes", 0);
   r.keep_fields = opt_flag(L, 2, "keep_fields");

@@ -205,6 +205,15 @@ describe("tc.jsonl_documents", function()
       bad[key] = key == "line" and 0 or {}
       assert.has_error(function() tc.jsonl_documents("{}", bad) end, nil, key)
     end
+    -- a first line number whose chunk's last one is no integer (UBSan: signed overflow)
+    local chunk = '{"text":"a"}\n{"text":"b"}\n'
+    local high = {}
+    for k, v in pairs(opts) do high[k] = v end
+    high.limit, high.max_bytes, high.line = 100, 100, math.maxinteger
+    assert.has_error(function() tc.jsonl_documents(chunk, high) end,
+      "jsonl_documents: 'line' 9223372036854775807 is too large for a chunk of 26 bytes")
+    high.line = math.maxinteger - #chunk
+    assert.equal("-:" .. (math.maxinteger - #chunk + 1), tc.jsonl_documents(chunk, high)[2].id)
   end)
 
   it("reads its options raw: no __index of theirs runs", function()
