@@ -38,6 +38,24 @@ describe("docs/lua-api.md", function()
     end
   end)
 
+  it("quotes the shipped model as it is", function()
+    local tc = require "textclass"
+    local shipped = tc.load("models/news.model")
+    if not shipped then
+      print("SKIPPED docs_spec: models/news.model not found")
+      return
+    end
+    local text = H.read("docs/lua-api.md")
+    local r = shipped:predict("Ransomware gang leaks data stolen from the city council")
+    local label, score = text:match("%-%-> (%a+)  (0%.%d+)%.%.%. %(the shipped model%)")
+    assert.equal(label, r.label)
+    local got = r.scores[r.label]   -- "0.735..." is the score's first digits
+    assert.is_true(got >= tonumber(score) and got < tonumber(score) + 10 ^ -(#score - 2), score .. " ... for " .. got)
+    local quoted = text:match("`(textclass%.Model %([^)]*%))` %(the shipped model%)")
+    assert.equal(quoted, tostring(shipped))
+    shipped:close()
+  end)
+
   for i, b in ipairs(list) do
     it("block " .. i .. " (line " .. b.line .. ") runs", function()
       local script = H.tmpname()
