@@ -123,27 +123,31 @@ function Classifier:predict_batch(texts, opts)
     local r = checked(pcall(function() return self.model:predict_batch(texts, opts) end))
     return r
   end
-  for i = 1, #texts do
+  -- the classifier's predict_batch gets a copy: one that changed the array
+  -- it was given (a table.remove) shortened the results, and the caller's texts
+  local n, copy = #texts, {}
+  for i = 1, n do
     if type(texts[i]) ~= "string" then
       error(string.format("bad argument #1 to 'predict_batch' (texts[%d]: string expected, got %s)",
                           i, type(texts[i])), 2)
     end
+    copy[i] = texts[i]
   end
   local impl, out = self.impl, {}
   -- a predict_batch that raises cannot say which document failed: then
   -- predict, one document at a time, so only the culprits get the error
   local ok, got = false, nil
-  if impl.predict_batch then ok, got = pcall(impl.predict_batch, texts, opts) end
+  if impl.predict_batch then ok, got = pcall(impl.predict_batch, copy, opts) end
   if not ok then unless_interrupt(got) end
   if ok then
     if type(got) ~= "table" then
       error(string.format("%s: predict_batch must return a table (got %s)", name_of(self), type(got)), 0)
     end
-    for i = 1, #texts do
+    for i = 1, n do
       local r = got[i]
       if r == nil then
         out[i] = { error = string.format("%s: predict_batch returned no result for text %d of %d",
-                                         name_of(self), i, #texts) }
+                                         name_of(self), i, n) }
       elseif type(r) == "table" and r.error ~= nil then
         out[i] = { error = tostring(r.error) }
       else
@@ -153,7 +157,7 @@ function Classifier:predict_batch(texts, opts)
     end
     return out
   end
-  for i = 1, #texts do
+  for i = 1, n do
     local good, r = pcall(impl.predict, texts[i], opts)
     if good then good, r = pcall(check_result, self, r, "predict") end
     out[i] = good and r or { error = tostring(unless_interrupt(r)) }

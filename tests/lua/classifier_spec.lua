@@ -206,6 +206,36 @@ describe("tc.load_classifier on a Lua file", function()
     assert.same({ label = "a", labels = { "a", "b" }, scores = { a = 0.9, b = 0.6 } }, c:predict("good"))
   end)
 
+  it("gives predict_batch a copy of the texts: one per text, whatever it does to it", function()
+    local c = assert(tc.load_classifier(lua_file([[
+      return {
+        predict = function(text) return { label = "one" } end,
+        predict_batch = function(texts)
+          local out = {}
+          for i = 1, #texts do out[i] = { label = "batch" } end
+          table.remove(texts)
+          texts[1] = 42
+          return out
+        end,
+      }
+    ]])))
+    local texts = { "a", "b", "c" }
+    local b = c:predict_batch(texts)
+    assert.equal(3, #b)
+    for i = 1, 3 do assert.equal("batch", b[i].label) end
+    assert.same({ "a", "b", "c" }, texts)
+    -- and the command line labels each line (it stopped with an internal error)
+    local lines = H.tmpname()
+    local f = assert(io.open(lines, "w"))
+    f:write("one\ntwo\nthree\n")
+    f:close()
+    local p = assert(io.popen("bin/textclass label -q -i lines -c " .. H.quote(c.path) .. " " .. H.quote(lines) .. " 2>&1"))
+    local out = p:read("a")
+    p:close()
+    local _, n = out:gsub("\tbatch\tbatch\t", "")
+    assert.equal(3, n, out)
+  end)
+
   it("falls back to predict per document when predict_batch raises", function()
     local c = assert(tc.load_classifier(lua_file([[
       return {
