@@ -179,8 +179,13 @@ local function convert(fname, opts, known, formats)
     end
   end
   if out.html and out.no_html then raise(fname, 2, "opts.html and opts.no_html contradict each other") end
-  if out.separator and out.input and out.input ~= "auto" and out.input ~= "csv" then
-    raise(fname, 2, "opts.separator applies to the csv format, not '%s'", out.input)
+  -- an option of one format with opts.format naming another would be
+  -- ignored without a word (the command line's usage error too)
+  for _, k in ipairs(inputs.READ_KEYS) do
+    local format = inputs.FORMAT_OF[k]
+    if format and out[k] ~= nil and out.input and out.input ~= "auto" and out.input ~= format then
+      raise(fname, 2, "opts.%s applies to the %s format, not '%s'", k, format, out.input)
+    end
   end
   return out
 end

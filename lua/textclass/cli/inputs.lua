@@ -91,6 +91,7 @@ local FORMAT_OF = { text_field = "jsonl", id_field = "jsonl", label_field = "jso
 
 local READ_KEYS = { "input", "text_field", "id_field", "label_field", "text_column", "id_column",
                     "label_column", "separator", "replace_invalid", "html", "no_html", "max_bytes", "multilabel" }
+M.FORMAT_OF, M.READ_KEYS = FORMAT_OF, READ_KEYS -- (textclass.read checks its options by them)
 
 --- The reading options (for documents and labelled) out of a command's
 -- parsed options, so a flag added to TEXT_OPTIONS reaches every reader.
