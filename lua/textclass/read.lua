@@ -205,6 +205,12 @@ local function operands(fname, paths)
     end
     out[i] = p
   end
+  -- a path under another key (x = "b.txt", or past a hole) would be skipped without a word
+  for k in pairs(paths) do
+    if math.type(k) ~= "integer" or k < 1 or k > #paths then
+      raise(fname, 1, "a list of paths expected, got a key %s", math.type(k) and tostring(k) or ("'" .. tostring(k) .. "'"))
+    end
+  end
   return out
 end
 

@@ -291,6 +291,8 @@ describe("textclass.read", function()
         { read.documents, { 42 }, "bad argument #1 to 'textclass.read.documents' (string or list of strings expected, got number)" },
         { read.documents, { { "a", 3 } }, "(paths[2]: string expected, got number)" },
         { read.documents, { { "-", "-" } }, "(stdin (-) can be read only once)" },
+        { read.documents, { { "a", x = "b" } }, "(a list of paths expected, got a key 'x')" },
+        { read.labelled, { { "a", [3] = "c" } }, "bad argument #1 to 'textclass.read.labelled' (a list of paths expected, got a key 3)" },
         { read.documents, { "a", "jsonl" }, "bad argument #2 to 'textclass.read.documents' (table expected, got string)" },
         { read.documents, { "a", { txt_field = "x" } }, "(unknown option 'txt_field')" },
         { read.documents, { "a", { format = "xml" } }, "(opts.format: one of auto, text, lines, jsonl, csv, tsv, feed expected, got 'xml')" },
