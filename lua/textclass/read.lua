@@ -276,9 +276,9 @@ end
 -- @raise on a caller mistake; on a read error mid-file (a string).
 function M.documents(paths, opts)
   local list = operands("documents", paths)
-  local read = convert("documents", opts, DOCUMENT_OPTIONS, inputs.UNLABELLED_FORMATS)
-  read = as_argument_error("documents", 2, inputs.read_options, read)
-  read.keep_fields = opts and opts.keep_fields
+  local checked = convert("documents", opts, DOCUMENT_OPTIONS, inputs.UNLABELLED_FORMATS)
+  local read = as_argument_error("documents", 2, inputs.read_options, checked)
+  read.keep_fields = checked.keep_fields -- (as checked: opts' own keys only, not its __index)
   local sources = inputs.sources(list, false)
   return iterator(sources, (inputs.documents(sources, read)))
 end

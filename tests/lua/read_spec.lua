@@ -332,6 +332,17 @@ describe("textclass.read", function()
       assert.matches("^[^:]*read_spec%.lua:%d+: bad argument", err)
     end)
 
+    it("takes only the options it checked: none that an __index alone gives", function()
+      local j = put("fields2.jsonl", '{"text": "The body", "key": 17}\n')
+      local proxy = setmetatable({}, { __index = function(_, k)
+        if k == "keep_fields" then return "no" end   -- unchecked, it was taken as true
+        error("opts read through __index: " .. k)
+      end })
+      assert.same({ key = "17" }, all(read.documents(j, proxy))[1].fields)
+      proxy = setmetatable({}, { __index = { keep_fields = false } })
+      assert.same({ key = "17" }, all(read.documents(j, proxy))[1].fields)
+    end)
+
     it("reads nothing from an empty list", function()
       assert.same({}, all(read.documents({})))
       assert.same({}, all(read.labelled({})))
