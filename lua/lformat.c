@@ -73,6 +73,7 @@ int tcl_format_scores(lua_State *L) {
   luaL_checktype(L, 2, LUA_TTABLE);
   quoted = !lua_isnoneornil(L, 3);
   if (quoted) luaL_checktype(L, 3, LUA_TTABLE);
+  tcl_check_nargs(L, 3);
   lua_settop(L, 3);
   n = luaL_len(L, 1);
   luaL_buffinit(L, &b);
@@ -174,6 +175,7 @@ int tcl_format_field(lua_State *L) {
   const char *s = luaL_checklstring(L, 1, &len);
   int format = luaL_checkoption(L, 2, NULL, formats);
   luaL_Buffer b;
+  tcl_check_nargs(L, 2);
   lua_settop(L, 1);
   /* (s itself when it needs no change: no copy) */
   if (format == 1 ? !csv_needs_quotes((const unsigned char *)s, len) : !tsv_needs_escapes(s, len)) return 1;

@@ -49,6 +49,16 @@ local function unless_interrupt(e)
   return e
 end
 
+-- Raise "bad argument #n to 'fname' (unexpected argument)" when there are
+-- arguments past the last one taken (a misplaced option table, a typo'd
+-- call), argument n the first of them, as the module's functions do.
+-- Level 3: here, the function, its caller.
+local function no_more(fname, n, ...)
+  if select("#", ...) > 0 then
+    error(string.format("bad argument #%d to '%s' (unexpected argument)", n, fname), 3)
+  end
+end
+
 local function name_of(self)
   return self.path or "classifier"
 end
@@ -103,7 +113,8 @@ local function check_result(self, r, fn)
 end
 
 --- Classify one text: a result table (see model:predict).
-function Classifier:predict(text, opts)
+function Classifier:predict(text, opts, ...)
+  no_more("predict", 3, ...)
   if type(text) ~= "string" then
     error(string.format("bad argument #1 to 'predict' (string expected, got %s)", type(text)), 2)
   end
@@ -115,7 +126,8 @@ function Classifier:predict(text, opts)
 end
 
 --- Classify many texts: an array of results in input order.
-function Classifier:predict_batch(texts, opts)
+function Classifier:predict_batch(texts, opts, ...)
+  no_more("predict_batch", 3, ...)
   if type(texts) ~= "table" then
     error(string.format("bad argument #1 to 'predict_batch' (table expected, got %s)", type(texts)), 2)
   end
@@ -168,7 +180,8 @@ end
 --- The label names, or nil when a Lua classifier does not provide labels().
 -- A Lua classifier's answer is checked (an array of distinct non-empty
 -- strings) and copied into a plain array, which the module reads raw.
-function Classifier:labels()
+function Classifier:labels(...)
+  no_more("labels", 1, ...)
   if self.model then return self.model:labels() end
   if not self.impl.labels then return nil end
   local got = self.impl.labels()
@@ -247,10 +260,11 @@ end
 -- @string path
 -- @return classifier
 -- @return[2] nil, message (and a code for model files)
-function M.load(path)
+function M.load(path, ...)
   if type(path) ~= "string" then
     error(string.format("bad argument #1 to 'load_classifier' (string expected, got %s)", type(path)), 2)
   end
+  no_more("load_classifier", 2, ...)
   if path:match("%.lua$") then return M.load_lua(path) end
   local model, err, code = tc.load(path)
   if not model then return nil, err, code end

@@ -53,6 +53,14 @@ local function raise(fname, argn, fmt, ...)
   error(string.format("bad argument #%d to 'textclass.read.%s' (%s)", argn, fname, string.format(fmt, ...)), 4)
 end
 
+-- Raise "bad argument #3 ... (unexpected argument)" when fname (documents
+-- or labelled) was given more than paths and opts: a misplaced option table.
+local function no_more(fname, ...)
+  if select("#", ...) > 0 then
+    error(string.format("bad argument #3 to 'textclass.read.%s' (unexpected argument)", fname), 3)
+  end
+end
+
 local function is_string(v) return type(v) == "string" end
 
 -- Each option's check: nil, or what is wrong with the value (the value
@@ -274,7 +282,8 @@ end
 -- @return iterator, nil, nil, closer (for a generic `for`): each step
 --   gives { id =, text = | error =, fields = }, in input order.
 -- @raise on a caller mistake; on a read error mid-file (a string).
-function M.documents(paths, opts)
+function M.documents(paths, opts, ...)
+  no_more("documents", ...)
   local list = operands("documents", paths)
   local checked = convert("documents", opts, DOCUMENT_OPTIONS, inputs.UNLABELLED_FORMATS)
   local read = as_argument_error("documents", 2, inputs.read_options, checked)
@@ -296,7 +305,8 @@ end
 -- @return iterator, nil, nil, closer: each step gives { id =, where =,
 --   text =, labels = } or { id =, where =, error = }; blank lines give none.
 -- @raise on a caller mistake; on a read error mid-file (a string).
-function M.labelled(paths, opts)
+function M.labelled(paths, opts, ...)
+  no_more("labelled", ...)
   local list = operands("labelled", paths)
   local read = convert("labelled", opts, LABELLED_OPTIONS, inputs.LABELLED_FORMATS)
   read = as_argument_error("labelled", 2, inputs.read_options, read)

@@ -101,7 +101,7 @@ describe("tc.load_classifier on a Lua file", function()
       ["{ 'a', '' }"] = "labels%(%) must return an array of label names %(label 2 is empty%)",
       ["{ 'a', 'b', 'a' }"] = "labels%(%) names 'a' twice",
     } do
-      local ok, err = pcall(with_labels(src).labels, with_labels(src))
+      local ok, err = pcall(with_labels(src).labels, (with_labels(src)))
       assert.is_false(ok, src)
       assert.matches(why, err)
     end

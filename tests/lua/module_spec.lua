@@ -17,6 +17,28 @@ describe("require 'textclass'", function()
     end
   end)
 
+  it("raises on an extra argument, as the conventions say, in the Lua parts too", function()
+    local read = require "textclass.read"
+    local c = assert(tc.load_classifier("examples/rules.lua"))
+    local calls = {
+      { "format_scores", function() return tc.format_scores({}, {}, nil, {}) end, 4 },
+      { "format_field", function() return tc.format_field("x", "csv", {}) end, 3 },
+      { "load_classifier", function() return tc.load_classifier("examples/rules.lua", {}) end, 2 },
+      { "predict", function() return c:predict("x", nil, {}) end, 3 },
+      { "predict_batch", function() return c:predict_batch({ "x" }, nil, {}) end, 3 },
+      { "labels", function() return c:labels({}) end, 1 },
+      { "textclass.read.documents", function() return read.documents("x", nil, {}) end, 3 },
+      { "textclass.read.labelled", function() return read.labelled("x", nil, {}) end, 3 },
+    }
+    for _, call in ipairs(calls) do
+      local ok, err = pcall(call[2])
+      assert.is_false(ok, call[1])
+      assert.truthy(tostring(err):find("bad argument #" .. call[3] .. " to '" .. call[1] .. "' (unexpected argument)", 1, true),
+                    call[1] .. ": " .. tostring(err))
+    end
+    c:close()
+  end)
+
   it("touches no globals", function()
     local before = {}
     for k, v in pairs(_G) do before[k] = v end
