@@ -245,7 +245,10 @@ int tcl_model_label_records(lua_State *L) {
     docs[i].fields = NULL;
     docs[i].n_fields = 0;
     if (jsonl) {
-      if (tcl_rawfield(L, doc, "fields") == LUA_TTABLE) read_fields(L, lua_gettop(L), &docs[i], anchor, &slot);
+      int t = tcl_rawfield(L, doc, "fields");
+      if (t == LUA_TTABLE) read_fields(L, lua_gettop(L), &docs[i], anchor, &slot);
+      else if (t != LUA_TNIL) /* (its fields would be dropped without a word) */
+        return luaL_error(L, "label_records: document %I's fields is a %s, not a table", at, lua_typename(L, t));
       lua_pop(L, 1);
     }
     lua_pop(L, 1);

@@ -124,6 +124,8 @@ describe("model:label_records", function()
     assert.has_error(function() m:label_records(ok, nil, "tsv") end)
     assert.has_error(function() m:label_records({ { id = "f", text = "x", fields = { n = 1 } } }, {}, "jsonl") end)
     assert.has_error(function() m:label_records({ { id = "f", text = "x", fields = { [1] = "1" } } }, {}, "jsonl") end)
+    assert.has_error(function() m:label_records({ { id = "f", text = "x", fields = '"a":1' } }, {}, "jsonl") end,
+      "label_records: document 1's fields is a string, not a table")
     assert.equal("", (m:label_records({}, {}, "csv")))
   end)
 
