@@ -232,9 +232,14 @@ static int decoder_read_line(lua_State *L) {
     if (len < max) luaL_addlstring(&b, out, n < max - len ? n : max - len);
     len += n;
   }
-  if (cut && len == 0 && !eof) { /* no room for a unit (or what it finishes): not the end */
-    lua_pushliteral(L, "");
-    return 1;
+  if (cut && len == 0 && !eof) { /* no room for a unit (or what it finishes): not the end, */
+    int c = d->ncarry ? 0 : getc(s->f);        /* unless nothing is left ("" for ever hung a loop) */
+    if (c != EOF) {
+      if (!d->ncarry) ungetc(c, s->f);
+      lua_pushliteral(L, "");
+      return 1;
+    }
+    if (ferror(s->f)) return luaL_fileresult(L, 0, NULL);
   }
   return tcl_push_line(L, &b, len, max);
 }

@@ -107,6 +107,15 @@ describe("tc.utf16_decoder", function()
     assert.equal("", d:read_line(f, 3, true))
     assert.equal(EMOJI .. "z\n", d:read_line(f, 100, true))
     assert.is_nil(d:read_line(f, 100, true))
+    -- at the end, a limit too small for a unit is nil too: "" for ever hung a reading loop
+    assert.is_nil(d:read_line(f, 2, true))
+    assert.is_nil(d:read_line(f, 0, true))
+    f:close()
+    f = io.tmpfile()
+    f:write("x\0")
+    f:seek("set")
+    assert.equal("", d:read_line(f, 2, true))   -- not the end: the unit is left unread
+    assert.equal("x", d:read_line(f, 100, true))
     f:close()
   end)
 
