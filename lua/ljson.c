@@ -615,7 +615,7 @@ general:
  *   (the reader recovers a number id from lua-cjson's value otherwise)
  */
 int tcl_jsonl_documents(lua_State *L) {
-  size_t len, ignored;
+  size_t len, where_len;
   const unsigned char *p = (const unsigned char *)luaL_checklstring(L, 1, &len), *end = p + len;
   reading r;
   lua_Integer i = 0;
@@ -623,7 +623,8 @@ int tcl_jsonl_documents(lua_State *L) {
   tcl_check_nargs(L, 2);
   r.f[0].name = opt_string(L, 2, "text_field", &r.f[0].name_len);
   r.f[1].name = opt_string(L, 2, "id_field", &r.f[1].name_len);
-  r.where = opt_string(L, 2, "where", &ignored); /* (a path: no NUL inside) */
+  r.where = opt_string(L, 2, "where", &where_len); /* (ids are made with %s: no NUL inside) */
+  if (strlen(r.where) != where_len) return luaL_error(L, "jsonl_documents: 'where' contains a NUL byte");
   r.line = opt_integer(L, 2, "line", 1);
   /* a line is a byte at least: the chunk's last line number must be an integer too */
   if ((lua_Unsigned)r.line > (lua_Unsigned)LUA_MAXINTEGER - len)

@@ -214,6 +214,9 @@ describe("tc.jsonl_documents", function()
       "jsonl_documents: 'line' 9223372036854775807 is too large for a chunk of 26 bytes")
     high.line = math.maxinteger - #chunk
     assert.equal("-:" .. (math.maxinteger - #chunk + 1), tc.jsonl_documents(chunk, high)[2].id)
+    -- a where with a NUL byte (ids were cut there: "a1", not "a\0b:1")
+    high.line, high.where = 1, "a\0b:"
+    assert.has_error(function() tc.jsonl_documents(chunk, high) end, "jsonl_documents: 'where' contains a NUL byte")
   end)
 
   it("reads its options raw: no __index of theirs runs", function()
