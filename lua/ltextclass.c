@@ -64,6 +64,8 @@ int tcl_fail(lua_State *L, int code, const tc_diag *diag, const char *what) {
 typedef struct tcl_state {
   tc_workspace *ws;     /* for normalize and tokenize; created on first use */
   tc_extractor *ex;     /* the default extractor; created on first use */
+  unsigned long uses;   /* calls that took ws: one that changed between two
+                           points reused it (a finalizer run by an allocation) */
 } tcl_state;
 
 static int state_gc(lua_State *L) {
@@ -81,6 +83,7 @@ static tcl_state *get_state(lua_State *L) {
 
 static tc_workspace *state_ws(lua_State *L, tcl_state *s) {
   if (!s->ws && tc_workspace_new(&s->ws) != TC_OK) luaL_error(L, "not enough memory");
+  s->uses++;
   return s->ws;
 }
 
@@ -267,6 +270,7 @@ static int tcl_tokenize(lua_State *L) {
   const tc_extractor *ex;
   tc_workspace *ws;
   tc_tokens toks;
+  unsigned long uses;
   int rc, terms = 0;
   tcl_check_nargs(L, 2);
   ws = state_ws(L, s);
@@ -302,8 +306,17 @@ static int tcl_tokenize(lua_State *L) {
   if (terms) return push_terms(L, ex, ws, text, len);
   rc = tc_extractor_tokenize(ex, ws, text, len, &toks);
   if (rc != TC_OK) return tcl_fail(L, rc, NULL, NULL);
+  uses = s->uses;
   lua_createtable(L, toks.n <= 0x7fffffff ? (int)toks.n : 0, 0);
   for (i = 0; i < toks.n; i++) {
+    /* The tokens live in the state's workspace: a finalizer run by an
+     * allocation here that normalized or tokenized reused it, so they are
+     * made again (the same tokens: the same text and extractor). */
+    if (s->uses != uses) {
+      rc = tc_extractor_tokenize(ex, ws, text, len, &toks);
+      if (rc != TC_OK) return tcl_fail(L, rc, NULL, NULL);
+      uses = s->uses;
+    }
     lua_pushlstring(L, toks.tok[i].text, toks.tok[i].len);
     lua_rawseti(L, -2, (lua_Integer)i + 1);
   }
@@ -492,6 +505,7 @@ int luaopen_textclass(lua_State *L) {
   s = lua_newuserdatauv(L, sizeof *s, 0);
   s->ws = NULL;
   s->ex = NULL;
+  s->uses = 0;
   luaL_newmetatable(L, TCL_STATE);
   lua_pushcfunction(L, state_gc);
   lua_setfield(L, -2, "__gc");

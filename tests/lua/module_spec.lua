@@ -145,6 +145,33 @@ describe("tc.check_utf8", function()
 end)
 
 describe("tc.tokenize", function()
+  it("gives its own tokens when a finalizer tokenizes while they are pushed", function()
+    -- the tokens live in the state's workspace; a finalizer that tokenized a longer
+    -- text there reused it (another text's tokens) or freed it under the loop (ASan:
+    -- heap-use-after-free in tcl_tokenize)
+    local n, live = 50, true
+    local function arm()
+      setmetatable({}, { __gc = function()
+        if not live then return end
+        n = n * 2
+        local t = {}
+        for i = 1, math.min(n, 200000) do t[i] = "w" .. i end
+        tc.tokenize(table.concat(t, " "))
+        tc.normalize(table.concat(t, "X"))
+        arm()
+      end })
+    end
+    local words = {}
+    for i = 1, 300 do words[i] = "tok" .. i end
+    local text = table.concat(words, " ")
+    collectgarbage("incremental", 1, 100)
+    arm()
+    for _ = 1, 40 do assert.same(words, tc.tokenize(text)) end
+    live = false
+    collectgarbage("incremental", 200, 100)
+    collectgarbage()
+  end)
+
   it("gives the default extractor's tokens: normalised, stop words removed", function()
     assert.same({ "hackers", "breached", "bank" }, tc.tokenize("The Hackers breached the BANK"))
   end)
