@@ -19,9 +19,11 @@
  *    result also carries `ranked`, every label best first (ties by name),
  *    sorted here in C, so the command line prints scores without sorting
  *    in Lua.
- *  - A finalizer (__gc of some other object) that calls into the same model
- *    while one of its methods is pushing results is not supported, as with
- *    Lua's own file handles.
+ *  - A finalizer (__gc of some other object) that predicts with the same
+ *    model while one of its methods is pushing results is not supported
+ *    (the handle's scratch is shared), as with Lua's own file handles. One
+ *    that closes it makes the method raise: explain, top_features, labels
+ *    and info hold nothing the model owns across an allocation (still_open).
  */
 #include <limits.h>
 #include <string.h>
@@ -91,6 +93,14 @@ void tcl_model_open(lua_State *L, int idx, tcl_model *h, tc_model *m) {
   for (i = 0; i < n; i++) rank[by_name[i]] = (uint32_t)i;
   lua_setiuservalue(L, idx, UV_NAME_RANK);
   lua_pop(L, 1);
+}
+
+/* The handle's model, between allocations of a method pushing results:
+ * a finalizer run by one may have closed it, so nothing the model owns is
+ * held across them (raises then, instead of reading freed memory). */
+static const tc_model *still_open(lua_State *L, const tcl_model *h) {
+  if (!h->model) luaL_error(L, "attempt to use a closed model (it was closed during the call)");
+  return h->model;
 }
 
 tcl_model *tcl_check_model(lua_State *L, int i) {
@@ -420,14 +430,18 @@ static size_t check_label(lua_State *L, int arg, const tcl_model *h) {
 /* Push an array of {feature =, weight =} for n contributions. */
 static void push_contributions(lua_State *L, const tcl_model *h, const tc_contribution *c,
                                size_t n) {
-  const tc_extractor *ex = tc_model_extractor(h->model);
   size_t i, k = 0;
   lua_createtable(L, n <= 0x7fffffff ? (int)n : 0, 0);
   for (i = 0; i < n; i++) {
     size_t len;
-    const char *name = tc_extractor_feature_name(ex, c[i].feature, &len);
-    if (!name) continue; /* out of range: never from a sound core */
+    const char *name;
     lua_createtable(L, 0, 2);
+    /* (the name is read after the allocation, and copied before the next) */
+    name = tc_extractor_feature_name(tc_model_extractor(still_open(L, h)), c[i].feature, &len);
+    if (!name) { /* out of range: never from a sound core */
+      lua_pop(L, 1);
+      continue;
+    }
     lua_pushlstring(L, name, len);
     lua_setfield(L, -2, "feature");
     lua_pushnumber(L, (lua_Number)c[i].weight);
@@ -513,7 +527,7 @@ void tcl_push_label_names(lua_State *L, const tcl_model *h) {
   size_t i;
   lua_createtable(L, h->n_labels <= 0x7fffffff ? (int)h->n_labels : 0, 0);
   for (i = 0; i < h->n_labels; i++) {
-    lua_pushstring(L, tc_model_label(h->model, i));
+    lua_pushstring(L, tc_model_label(still_open(L, h), i));
     lua_rawseti(L, -2, (lua_Integer)i + 1);
   }
 }
@@ -570,29 +584,33 @@ static void push_options(lua_State *L, const tc_options *o) {
  */
 static int model_info(lua_State *L) {
   tcl_model *h = tcl_check_model(L, 1);
-  const tc_model *m = h->model;
-  const tc_extractor *ex = tc_model_extractor(m);
-  size_t i, n = tc_model_meta_count(m);
+  size_t i, n = tc_model_meta_count(h->model);
+  tc_options o;
   int fb;
   tcl_check_nargs(L, 1);
+  /* (each value is read from the model after the allocation before it:
+   * see still_open) */
   lua_createtable(L, 0, (int)(n < 64 ? n : 64) + 8);
   for (i = 0; i < n; i++) {
     const char *key, *value;
-    if (tc_model_meta_at(m, i, &key, &value) != TC_OK || !key || !value) continue;
+    if (tc_model_meta_at(still_open(L, h), i, &key, &value) != TC_OK || !key || !value) continue;
+    lua_pushstring(L, key);
+    tc_model_meta_at(still_open(L, h), i, &key, &value);
     if (lua_stringtonumber(L, value) == 0) lua_pushstring(L, value);
-    lua_setfield(L, -2, key);
+    lua_rawset(L, -3);
   }
   tcl_set_integer(L, "format_version", (lua_Integer)tc_model_format_version());
-  tcl_set_string(L, "kernel", kernel_name(tc_model_kernel(m)));
+  tcl_set_string(L, "kernel", kernel_name(tc_model_kernel(still_open(L, h))));
   tcl_push_label_names(L, h);
   lua_setfield(L, -2, "labels");
-  tcl_set_boolean(L, "multilabel", tc_model_multilabel(m));
-  tcl_set_number(L, "threshold", tc_model_threshold(m));
-  fb = tc_model_fallback(m);
-  if (fb >= 0 && tc_model_label(m, (size_t)fb)) tcl_set_string(L, "fallback", tc_model_label(m, (size_t)fb));
+  tcl_set_boolean(L, "multilabel", tc_model_multilabel(still_open(L, h)));
+  tcl_set_number(L, "threshold", tc_model_threshold(still_open(L, h)));
+  fb = tc_model_fallback(still_open(L, h));
+  if (fb >= 0 && tc_model_label(h->model, (size_t)fb)) tcl_set_string(L, "fallback", tc_model_label(h->model, (size_t)fb));
   else tcl_set_boolean(L, "fallback", 0);
-  tcl_set_integer(L, "features", (lua_Integer)tc_extractor_n_features(ex));
-  push_options(L, tc_extractor_options(ex));
+  tcl_set_integer(L, "features", (lua_Integer)tc_extractor_n_features(tc_model_extractor(still_open(L, h))));
+  o = *tc_extractor_options(tc_model_extractor(still_open(L, h))); /* (its scalars: a copy) */
+  push_options(L, &o);
   lua_setfield(L, -2, "options");
   return 1;
 }

@@ -410,6 +410,35 @@ describe("model life cycle", function()
     assert.equal("textclass.Model (closed)", tostring(m))
   end)
 
+  it("raises, never reads freed memory, when a finalizer closes it during a method", function()
+    -- info, explain, top_features and labels read the model between allocations; a
+    -- finalizer run by one that closed the model made them read freed memory (ASan:
+    -- heap-use-after-free in push_options)
+    local path = H.model_path()
+    local want = assert(tc.load(path))
+    local info, labels = want:info(), want:labels()
+    want:close()
+    local m
+    local calls = {
+      info = function() local r = m:info(); assert.equal(info.features, r.features)
+        assert.same(info.options, r.options); assert.same(info.labels, r.labels) end,
+      labels = function() assert.same(labels, m:labels()) end,
+      explain = function() m:explain("the striker scored in the league match", labels[1], 1000) end,
+      top_features = function() m:top_features(labels[1], 1000) end,
+    }
+    collectgarbage("incremental", 1, 100)
+    for name, call in pairs(calls) do
+      for _ = 1, 150 do
+        m = assert(tc.load(path))
+        setmetatable({}, { __gc = function() pcall(m.close, m) end })
+        local ok, err = pcall(call)
+        assert.is_true(ok or tostring(err):find("attempt to use a closed model", 1, true) ~= nil, name .. ": " .. tostring(err))
+      end
+    end
+    collectgarbage("incremental", 200, 100)
+    collectgarbage()
+  end)
+
   it("frees models under a loop of thousands of loads", function()
     local path = H.model_path()
     local n = 3000
