@@ -59,6 +59,12 @@ local function no_more(fname, n, ...)
   end
 end
 
+-- A closed classifier's methods raise, as a closed model's do: a Lua
+-- classifier's predict ran on after its close() had freed what it uses.
+local function check_open(self)
+  if self.closed then error("attempt to use a closed classifier", 3) end
+end
+
 local function name_of(self)
   return self.path or "classifier"
 end
@@ -115,6 +121,7 @@ end
 --- Classify one text: a result table (see model:predict).
 function Classifier:predict(text, opts, ...)
   no_more("predict", 3, ...)
+  check_open(self)
   if type(text) ~= "string" then
     error(string.format("bad argument #1 to 'predict' (string expected, got %s)", type(text)), 2)
   end
@@ -128,6 +135,7 @@ end
 --- Classify many texts: an array of results in input order.
 function Classifier:predict_batch(texts, opts, ...)
   no_more("predict_batch", 3, ...)
+  check_open(self)
   if type(texts) ~= "table" then
     error(string.format("bad argument #1 to 'predict_batch' (table expected, got %s)", type(texts)), 2)
   end
@@ -182,6 +190,7 @@ end
 -- strings) and copied into a plain array, which the module reads raw.
 function Classifier:labels(...)
   no_more("labels", 1, ...)
+  check_open(self)
   if self.model then return self.model:labels() end
   if not self.impl.labels then return nil end
   local got = self.impl.labels()

@@ -90,6 +90,27 @@ describe("tc.load_classifier on a Lua file", function()
     assert.is_true(c:close())
   end)
 
+  it("raises after close, as a closed model does, without calling the classifier", function()
+    local c = assert(tc.load_classifier(lua_file([[
+      local closed = false
+      return {
+        predict = function() return { label = closed and "used after close" or "open" } end,
+        predict_batch = function(texts) return { { label = closed and "used after close" or "open" } } end,
+        labels = function() return { "open" } end,
+        close = function() closed = true end,
+      }
+    ]])))
+    assert.equal("open", c:predict("x").label)
+    assert.is_true(c:close())
+    assert.is_true(c:close()) -- idempotent
+    assert.has_error(function() c:predict("x") end, "attempt to use a closed classifier")
+    assert.has_error(function() c:predict_batch({ "x" }) end, "attempt to use a closed classifier")
+    assert.has_error(function() c:labels() end, "attempt to use a closed classifier")
+    local m = assert(tc.load_classifier(H.model_path()))
+    m:close()
+    assert.has_error(function() m:predict("x") end, "attempt to use a closed classifier")
+  end)
+
   it("checks what labels() returns, and copies it into a plain array", function()
     local function with_labels(src)
       return assert(tc.load_classifier(lua_file("return { predict = function() return { label = 'a' } end, " ..
