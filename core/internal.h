@@ -461,10 +461,10 @@ TCI_FUNC int tci_kernel_assemble(tci_kernel *kern, size_t n_labels);
  * libsvm's int, every start and index is in range and the pool ends with
  * a terminator, so no walk can run off its end. Fails with `code` and a
  * message naming the problem (diag may be NULL). */
+TCI_FUNC int tci_kernel_check(const tci_kernel *kern, size_t n_labels, int code, tc_diag *diag);
 /* Writes f[0..n) to dst as libsvm's node list, ended by index -1; returns
  * the n + 1 nodes written. */
 TCI_FUNC size_t tci_svm_nodes(struct svm_node *dst, const tc_feature *f, size_t n);
-TCI_FUNC int tci_kernel_check(const tci_kernel *kern, size_t n_labels, int code, tc_diag *diag);
 /* Frees the assembled models, every array above and kern itself (always
  * heap-allocated, owned by its tc_model); accepts NULL and partly filled
  * kernels (NULL arrays or per-label entries). n_nodes counts the whole
