@@ -192,7 +192,7 @@ function M.read(src, fmt, opts, emit, counter)
     end
   elseif fmt == "csv" then
     local rows, header, header_line, sep = records.csv_table(src, next_line, records.line_limit(opts), opts)
-    if not rows then
+    if not rows then   -- (then nil, the place and the problem)
       stream.close(src, f)
       emit({ id = src.path, where = header, error = header_line })
       return

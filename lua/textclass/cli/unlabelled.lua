@@ -265,6 +265,7 @@ function M.read(src, fmt, opts, emit, counter)
     end, emit)
   elseif fmt == "csv" then
     local rows, header, header_line, sep = records.csv_table(src, next_line, records.line_limit(opts), opts)
+    -- (when it fails: nil, the place and the problem)
     local place = rows and where(src, header_line) or header
     local problem = not rows and header_line or nil
     local text_cols, id_col
