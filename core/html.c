@@ -779,14 +779,20 @@ static void convert(out *o, const unsigned char *p, const unsigned char *end, co
 
 /* The content of the page's first <title> element, or NULL when there is
  * none or the page has an <h1> (found as the text pass finds tags: not in
- * comments, scripts or attribute values). */
+ * comments, scripts or attribute values). A <title> inside an <svg> is the
+ * drawing's (an icon's "Search"), not the page's. */
 static const unsigned char *find_title(const unsigned char *p, const unsigned char *end, size_t *len) {
   const unsigned char *title = NULL, *lt;
+  size_t svg = 0; /* open <svg> elements */
   *len = 0;
   while (p < end && (lt = memchr(p, '<', (size_t)(end - p))) != NULL) {
     markup m;
     p = read_markup(lt, end, &m);
-    if (m.kind == TITLE && m.content && !title) {
+    if (m.kind == HIDDEN && m.name_len == 3 && tci_ascii_lower(m.name[0]) == 's' &&
+        tci_ascii_lower(m.name[1]) == 'v' && tci_ascii_lower(m.name[2]) == 'g' && !m.self_closing) {
+      if (!m.closing) svg++;
+      else if (svg > 0) svg--;
+    } else if (m.kind == TITLE && m.content && !title && svg == 0) {
       title = m.content;
       *len = (size_t)(m.content_end - m.content);
     } else if (m.kind == BLOCK && !m.closing && m.name_len == 2 && tci_ascii_lower(m.name[0]) == 'h' &&

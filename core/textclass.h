@@ -209,7 +209,7 @@ TC_API int tc_normalize(const tc_options *o, tc_workspace *ws,
  * (&amp; &eacute; &#8217;); block elements (p, div, h1, li, ...) end
  * paragraphs, written with a blank line between them, and on a page
  * without an <h1> the <title> comes first as a paragraph of its own (a
- * <title> holds the site's name too); other white space collapses to
+ * <title> holds the site's name too; an <svg>'s <title> is not the page's); other white space collapses to
  * one space (inside <pre>, spaces and line breaks stay).
  *
  * Encoding: a page that declares a charset other than UTF-8 (see

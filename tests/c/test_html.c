@@ -87,6 +87,10 @@ TEST(title_comes_first) {
   HTML("<html><!-- <title>Old title</title> --><p>Body text here.</p>", "Body text here.");
   HTML("<script>var t = \"<title>football results</title>\";</script><p>Body</p>", "Body");
   HTML("<a href=<title>Breaking story</title>link</a>", "Breaking story\n\nlink"); /* once */
+  /* an <svg>'s <title> is the drawing's, not the page's */
+  HTML("<body><SVG><title>Search</title><path/></SVG><p>The striker scored.</p></body>", "The striker scored.");
+  HTML("<svg><title>Menu</title></svg><title>Cup final</title><p>Body</p>", "Cup final\n\nBody");
+  HTML("<svg><svg><title>a</title></svg><title>b</title></svg><p>Body</p>", "Body");
   HTML("<titlebar x>menu</titlebar><title>Real</title><p>b</p>", "Real\n\nmenu\n\nb");
   HTML("<title>Story | Site</title><!-- <h1>x</h1> --><p>Body</p>", "Story | Site\n\nBody");
   HTML("<title/><title>Second</title><p>b</p>", "Second\n\nb");
