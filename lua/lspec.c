@@ -355,6 +355,7 @@ size_t tcl_check_label_entry(lua_State *L, int arg, const char *what, lua_Intege
     const char *s = lua_tolstring(L, -1, &l);
     if (l == 0) entry_error(L, arg, what, i, ": empty label name");
     if (strlen(s) != l) entry_error(L, arg, what, i, ": label name contains a NUL byte");
+    if (tc_utf8_check(s, l) != l) entry_error(L, arg, what, i, ": label name is not valid UTF-8");
     *is_list = 0;
     return 1;
   }
@@ -379,6 +380,8 @@ size_t tcl_check_label_entry(lua_State *L, int arg, const char *what, lua_Intege
     s = lua_tolstring(L, -1, &l);
     if (l == 0) entry_error(L, arg, what, i, "[%I]: empty label name", (lua_Integer)j);
     if (strlen(s) != l) entry_error(L, arg, what, i, "[%I]: label name contains a NUL byte", (lua_Integer)j);
+    if (tc_utf8_check(s, l) != l)
+      entry_error(L, arg, what, i, "[%I]: label name is not valid UTF-8", (lua_Integer)j);
     for (m = 1; m < j; m++) { /* documents have few labels: quadratic is fine */
       lua_rawgeti(L, -2, (lua_Integer)m);
       if (lua_rawequal(L, -1, -2)) entry_error(L, arg, what, i, ": label '%s' repeated", s);

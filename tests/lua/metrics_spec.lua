@@ -104,6 +104,12 @@ describe("tc.metrics", function()
     assert.error_matches(function() m:add("", "a") end, "bad argument #1 .*gold: empty label name")
     assert.error_matches(function() m:add("a", { 1 }) end, "bad argument #2 .*predicted%[1%]: string expected, got number")
     assert.error_matches(function() m:add("a\0b", "a") end, "bad argument #1 .*label name contains a NUL byte")
+    -- (a model's labels are UTF-8: another name could never match, and
+    -- would reach the reports as it is)
+    assert.error_matches(function() m:add("caf\233", "a") end, "bad argument #1 .*gold: label name is not valid UTF%-8")
+    assert.error_matches(function() m:add("a", { "a", "\255" }) end,
+                         "bad argument #2 .*predicted%[2%]: label name is not valid UTF%-8")
+    assert.error_matches(function() tc.metrics({ "\192\128" }) end, "bad argument #1 .*labels%[1%]: label name is not valid UTF%-8")
     assert.error_matches(function() m:add("a") end, "bad argument #2 .*string or list of strings expected, got nil")
     assert.error_matches(function() m:add("a", "a", "a") end, "bad argument #3 .*unexpected argument")
     assert.error_matches(function() m.add({}, "a", "a") end, "textclass.Metrics expected")

@@ -230,7 +230,7 @@ describe("tc.train", function()
       { { texts = { "a", "b" }, labels = { "x", "y\0z" } }, "spec.labels%[2%]: label name contains a NUL byte" },
       { { texts = { "a", "b" }, labels = { "x", { "y\0" } } }, "spec.labels%[2%]%[1%]: label name contains a NUL byte" },
       { { texts = { "a", "b" }, labels = { "x", "y\255" } }, "spec.labels%[2%]: label name is not valid UTF%-8" },
-      { { texts = { "a", "b" }, labels = { "x", { "y", "\192\128" } } }, "spec.labels%[2%]: label name is not valid UTF%-8" },
+      { { texts = { "a", "b" }, labels = { "x", { "y", "\192\128" } } }, "spec.labels%[2%]%[2%]: label name is not valid UTF%-8" },
       { spec { fallback = "sport\0" }, "spec.fallback: label name contains a NUL byte" },
       { spec { class_weight = { ["sport\0"] = 1 } }, "spec.class_weight: label name contains a NUL byte" },
       { { texts = { "a", "b" }, labels = { "x", { "y", 3 } } }, "spec.labels%[2%]%[2%]: string expected, got number" },
