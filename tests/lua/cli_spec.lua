@@ -705,6 +705,12 @@ describe("textclass models and classifiers", function()
     local e5 = cjson.decode(r5.out).explanations
     assert.same({ "cyber", "sport" }, { e5[1].label, e5[2].label })
     assert.equal(2, #e5)
+    -- -l given again adds its labels (it kept only the last)
+    local r7 = run("explain --json -l cyber --label=sport -m " .. model() .. " " .. D .. "/docs/02-final.txt")
+    assert.equal(r5.out, r7.out)
+    r7 = run("explain -l sport -l sport -m " .. model() .. " " .. D .. "/docs/02-final.txt")
+    assert.equal(2, r7.code)
+    assert.matches("'sport' is named twice", r7.err)
     for bad, why in pairs { ["sport,chess"] = "no label 'chess'", ["sport,sport"] = "'sport' is named twice",
                             [","] = "no label named" } do
       local r6 = run("explain -l " .. bad .. " -m " .. model() .. " " .. D .. "/docs/02-final.txt")

@@ -17,7 +17,9 @@
 -- into underscores ("--char-ngrams" -> opts.char_ngrams). Every mistake
 -- raises a usage error (exit 2) naming the option; an option with choices
 -- may add `choice_hint = function(value)` returning text to append to the
--- "not one of" message (or nil).
+-- "not one of" message (or nil). An option given twice takes the last
+-- value, unless it has `joins = ","`: then its values are joined by it
+-- (-l a -l b is -l a,b).
 
 local util = require "textclass.cli.util"
 
@@ -114,12 +116,14 @@ function M.parse(spec, argv)
 
   local function store(opt, value)
     local k = key_of(opt)
-    given[k] = true
     if not opt.arg then
       opts[k] = true
+    elseif opt.joins and given[k] then
+      opts[k] = opts[k] .. opt.joins .. convert(opt, value)
     else
       opts[k] = convert(opt, value)
     end
+    given[k] = true
   end
 
   local i, n = 1, #argv

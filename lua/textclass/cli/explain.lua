@@ -18,7 +18,8 @@ M.spec = {
             "features of its text that drove each label.",
   options = {
     classifier.MODEL_OPTION,
-    { short = "l", long = "label", arg = "L[,L...]", help = "explain these labels (default: the chosen labels)" },
+    { short = "l", long = "label", arg = "L[,L...]", joins = ",",
+      help = "explain these labels (default: the chosen labels); -l may be given again" },
     { short = "a", long = "all", help = "explain every label of the model" },
     { short = "n", long = "features", arg = "N", type = "integer", min = 1, max = 10000, default = 10,
       help = "features shown per label" },
