@@ -13,7 +13,9 @@
  *    hash of the (gold, predicted) pairs seen, not as n_labels^2 cells:
  *    it holds at most one pair per document, while an evaluation whose
  *    gold labels are really free text (a wrong label field) can name
- *    tens of thousands of labels, whose square would not fit in memory. */
+ *    tens of thousands of labels, whose square would not fit in memory.
+ *    tc_metrics_confusion_next walks the table's slots, so a caller
+ *    listing the cells pays for the pairs seen, not for labels^2. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -266,4 +268,19 @@ size_t tc_metrics_confusion(const tc_metrics *m, size_t gold, size_t predicted) 
   if (!m || gold >= m->n_labels || predicted >= m->n_labels) return 0;
   j = pair_slot(m->pair, m->pair_mask, pair_key(gold, predicted));
   return m->pair[j] ? m->count[j] : 0;
+}
+
+size_t tc_metrics_confusion_next(const tc_metrics *m, size_t *cursor, size_t *gold, size_t *predicted) {
+  size_t j;
+  if (!m || !cursor || !gold || !predicted) return 0;
+  for (j = *cursor; j <= m->pair_mask; j++) {
+    uint64_t key = m->pair[j];
+    if (!key) continue;
+    *cursor = j + 1;
+    *gold = (size_t)((key - 1) >> 32);
+    *predicted = (size_t)((key - 1) & UINT32_MAX);
+    return m->count[j];
+  }
+  *cursor = j;
+  return 0;
 }

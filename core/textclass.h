@@ -630,6 +630,12 @@ TC_API double tc_metrics_micro_f1(const tc_metrics *m);
 TC_API int tc_metrics_label(const tc_metrics *m, size_t i, tc_label_metrics *out);
 /* Documents whose first gold label is `gold` and primary prediction `predicted`. */
 TC_API size_t tc_metrics_confusion(const tc_metrics *m, size_t gold, size_t predicted);
+/* The confusion cells that are not 0, one a call, in no set order: with
+ * *cursor 0 for the first call, each call sets *gold and *predicted to
+ * one cell's labels and returns its count, then 0 once every cell was
+ * given (and for a NULL argument). The whole walk costs O(cells), not
+ * O(labels^2); counting a document meanwhile may skip or repeat cells. */
+TC_API size_t tc_metrics_confusion_next(const tc_metrics *m, size_t *cursor, size_t *gold, size_t *predicted);
 
 /* k-fold cross-validation (stratified by first label, folds from p->seed):
  * trains k models and accumulates predictions on held-out folds into *out,

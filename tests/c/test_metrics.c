@@ -123,6 +123,38 @@ TEST(confusion_is_sparse) {
   CHECK_EQ_INT(tc_metrics_new((size_t)UINT32_MAX + 1, &m), TC_ELIMIT);
 }
 
+/* The walk over the confusion cells gives each pair counted once, with
+ * its count, and nothing else: 5000 cells of a million labels (more
+ * pairs than the table starts with, so it grew on the way). */
+TEST(confusion_walk_gives_each_cell_once) {
+  enum { LABELS = 1000000, DOCS = 5000 };
+  static unsigned char seen[LABELS]; /* each document has a gold label of its own */
+  tc_metrics *m;
+  uint32_t g, p, i;
+  size_t cursor = 0, gold, predicted, count, cells = 0, total = 0, wrong = 0;
+  CHECK_OK(tc_metrics_new(LABELS, &m));
+  CHECK_EQ_INT(tc_metrics_confusion_next(m, &cursor, &gold, &predicted), 0); /* none yet */
+  for (i = 0; i < DOCS; i++) {
+    g = (i * 7919u) % LABELS;
+    p = (g + 1 + i % 5) % LABELS;
+    wrong += tc_metrics_add(m, &g, 1, &p, 1) != TC_OK;
+    if (i % 2 == 0) wrong += tc_metrics_add(m, &g, 1, &p, 1) != TC_OK;
+  }
+  cursor = 0;
+  while ((count = tc_metrics_confusion_next(m, &cursor, &gold, &predicted)) > 0) {
+    cells++;
+    total += count;
+    wrong += count != tc_metrics_confusion(m, gold, predicted) || seen[gold]++;
+  }
+  CHECK_EQ_INT(wrong, 0);
+  CHECK_EQ_INT(cells, DOCS);
+  CHECK_EQ_INT(total, DOCS + (DOCS + 1) / 2);
+  CHECK_EQ_INT(tc_metrics_confusion_next(m, &cursor, &gold, &predicted), 0); /* stays at the end */
+  CHECK_EQ_INT(tc_metrics_confusion_next(NULL, &cursor, &gold, &predicted), 0);
+  CHECK_EQ_INT(tc_metrics_confusion_next(m, NULL, &gold, &predicted), 0);
+  tc_metrics_free(m);
+}
+
 /* Labels added one at a time while documents come (as tc.metrics does for
  * gold labels a model does not know): counts made before a growth keep
  * their values, the new labels start at zero, an index is refused until
@@ -230,6 +262,7 @@ int main(void) {
   RUN(macro_f1_skips_absent_labels);
   RUN(bad_input_changes_nothing);
   RUN(confusion_is_sparse);
+  RUN(confusion_walk_gives_each_cell_once);
   RUN(grow_keeps_counts);
   RUN(platt_recovers_known_sigmoid);
   RUN(platt_separable_stays_finite);
