@@ -14,6 +14,10 @@
  *    label given or ever predicted. Columns of gold labels nobody predicts
  *    would hold only zeros, and with many such labels (a text field taken
  *    for labels) a square table would not fit in memory.
+ *  - Its rows hold only the cells that are not 0 (tc_metrics_confusion_next
+ *    walks them); a shared metatable reads a column's other cells as 0.
+ *    Every cell made, zeros included, cost labels x columns: 25 million
+ *    for a model of 5,000 labels, whatever the number of documents.
  *  - evaluate: a document the core fails on (out of memory, a size
  *    limit) makes the whole evaluation return nil, message, code naming
  *    it: figures over the other documents would look complete and not be.
@@ -213,10 +217,51 @@ static void push_name_list(lua_State *L, int names, const size_t *idx, size_t n)
   }
 }
 
+/* Push the metatable of the confusion rows: its __index holds a 0 for
+ * each of the n_columns column names, so that an absent cell of a column
+ * reads 0 and any other name nil. */
+static void push_row_metatable(lua_State *L, int names, const size_t *column, size_t n_columns) {
+  size_t c;
+  lua_createtable(L, 0, 1);
+  lua_createtable(L, 0, (int)(n_columns < 1024 ? n_columns : 1024));
+  for (c = 0; c < n_columns; c++) {
+    lua_rawgeti(L, names, (lua_Integer)column[c] + 1);
+    lua_pushinteger(L, 0);
+    lua_rawset(L, -3);
+  }
+  lua_setfield(L, -2, "__index");
+}
+
+/* Push the confusion table of the object: a row for each label name
+ * (with the metatable on top of the stack, which it pops), holding only
+ * the cells that are not 0: O(labels + cells), not labels x columns. */
+static void push_confusion(lua_State *L, const metrics_obj *x, int names) {
+  size_t i, cursor = 0, gold, predicted, count;
+  int row_meta = lua_gettop(L), confusion;
+  lua_createtable(L, 0, (int)(x->n_names < 256 ? x->n_names : 256));
+  confusion = lua_gettop(L);
+  for (i = 0; i < x->n_names; i++) {
+    lua_rawgeti(L, names, (lua_Integer)i + 1);
+    lua_newtable(L);
+    lua_pushvalue(L, row_meta);
+    lua_setmetatable(L, -2);
+    lua_rawset(L, confusion);
+  }
+  while ((count = tc_metrics_confusion_next(x->m, &cursor, &gold, &predicted)) > 0) {
+    lua_rawgeti(L, names, (lua_Integer)gold + 1);
+    lua_rawget(L, confusion);
+    lua_rawgeti(L, names, (lua_Integer)predicted + 1);
+    lua_pushinteger(L, (lua_Integer)count);
+    lua_rawset(L, -3);
+    lua_pop(L, 1);
+  }
+  lua_remove(L, row_meta);
+}
+
 /* Push the figures of the object at obj (see metrics:result). */
 static void push_result(lua_State *L, const metrics_obj *x, int obj) {
   int names;
-  size_t i, c, n_columns = 0, n_unknown = 0;
+  size_t i, n_columns = 0, n_unknown = 0;
   size_t *column = tcl_scratch(L, x->n_names, sizeof *column);
   size_t *unknown = tcl_scratch(L, x->n_names, sizeof *unknown);
   lua_getiuservalue(L, obj, UV_NAMES);
@@ -231,17 +276,8 @@ static void push_result(lua_State *L, const metrics_obj *x, int obj) {
     if (x->n_given > 0 && i >= x->n_given && lm.support > 0) unknown[n_unknown++] = i;
   }
   tcl_push_metrics(L, x->m, names, x->n_names);
-  lua_createtable(L, 0, (int)(x->n_names < 256 ? x->n_names : 256));
-  for (i = 0; i < x->n_names; i++) {
-    lua_rawgeti(L, names, (lua_Integer)i + 1);
-    lua_createtable(L, 0, (int)(n_columns < 256 ? n_columns : 256));
-    for (c = 0; c < n_columns; c++) {
-      lua_rawgeti(L, names, (lua_Integer)column[c] + 1);
-      lua_pushinteger(L, (lua_Integer)tc_metrics_confusion(x->m, i, column[c]));
-      lua_rawset(L, -3);
-    }
-    lua_rawset(L, -3);
-  }
+  push_row_metatable(L, names, column, n_columns);
+  push_confusion(L, x, names);
   lua_setfield(L, -2, "confusion");
   lua_createtable(L, (int)(x->n_names < 1024 ? x->n_names : 1024), 0);
   for (i = 0; i < x->n_names; i++) {

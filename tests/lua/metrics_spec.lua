@@ -58,6 +58,49 @@ describe("tc.metrics", function()
     assert.same({ a = 0, b = 0, c = 0, new = 0 }, r.confusion.new)
   end)
 
+  -- The stored cells of a confusion table, as sorted "gold>predicted=count".
+  local function stored_cells(confusion)
+    local cells = {}
+    for gold, row in pairs(confusion) do
+      for predicted, n in pairs(row) do cells[#cells + 1] = gold .. ">" .. predicted .. "=" .. n end
+    end
+    table.sort(cells)
+    return cells
+  end
+
+  it("stores only the confusion cells that are not 0; a column's others read 0", function()
+    local r = hand_computed():result()
+    assert.same({ "a>a=1", "a>b=1", "b>b=1", "b>c=1", "x>new=1" }, stored_cells(r.confusion))
+    -- a row for every label, each read through the same zeros
+    for _, l in ipairs(r.labels) do assert.equal("table", type(rawget(r.confusion, l)), l) end
+    assert.equal(0, r.confusion.c.a)
+    assert.is_nil(rawget(r.confusion.c, "a"))
+    assert.equal(0, r.confusion.x.a)
+    assert.is_nil(r.confusion.a.x) -- no column: nobody predicts x
+    assert.is_nil(r.confusion.nobody)
+    assert.equal(getmetatable(r.confusion.a), getmetatable(r.confusion.new))
+  end)
+
+  -- (the old result held a cell for every label and column, zeros too: 4
+  -- million here, for 4 documents)
+  it("builds a confusion cell for each (gold, prediction) pair counted, not for every label and column", function()
+    local labels = {}
+    for i = 1, 2000 do labels[i] = "l" .. i end
+    local m = tc.metrics(labels)
+    m:add("l1", "l1")
+    m:add("l2", "l3")
+    m:add("l2000", { "l1", "l2000" })
+    m:add({ "l2", "l1" }, "l3")
+    local r = m:result()
+    local n = 0
+    for _, row in pairs(r.confusion) do for _ in pairs(row) do n = n + 1 end end
+    assert.equal(3, n)
+    assert.same({ "l1>l1=1", "l2000>l1=1", "l2>l3=2" }, stored_cells(r.confusion))
+    assert.equal(2000, #r.predicted_labels)
+    assert.equal(0, r.confusion.l1999.l2000)
+    assert.equal(2, r.confusion.l2.l3)
+  end)
+
   it("has no unknown labels when none were given", function()
     local m = tc.metrics()
     assert.same({}, m:result().labels)
