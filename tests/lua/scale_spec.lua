@@ -53,6 +53,32 @@ describe("textclass eval", function()
   end)
 end)
 
+describe("textclass eval with a classifier of 3,000 labels", function()
+  -- (the old report printed the whole matrix, a cell for every label and
+  -- column: 9 million here, for 4 documents; --json held them too)
+  it("lists the largest confusions instead of a matrix too wide to print, and --json only the cells that are not 0", function()
+    local names = {}
+    for i = 1, 3000 do names[i] = string.format("%q", "l" .. i) end
+    spit(TMP .. "/wide.lua", "local names = {" .. table.concat(names, ",") .. "}\n" ..
+         "return { labels = function() return names end,\n" ..
+         "  predict = function(text) local l = text:match('says (%S+)'); return { label = l, labels = { l } } end }\n")
+    spit(TMP .. "/wide.txt", "__label__l1 says l1\n__label__l2 says l3\n__label__l2 says l3\n__label__l3000 says l1\n")
+    local r = run("eval -q -c " .. TMP .. "/wide.lua " .. TMP .. "/wide.txt")
+    assert.equal(0, r.code, r.err)
+    assert.not_matches("gold \\ predicted", r.out)
+    local list = lines(r.out:match("\nconfusion matrix: 3000 columns, too many to print %(more than 20%); " ..
+                                   "the largest cells off its diagonal:\n(.*)$"))
+    assert.same({ "  gold   predicted  documents", "  l2     l3                 2", "  l3000  l1                 1" }, list)
+    r = run("eval -q --json -c " .. TMP .. "/wide.lua " .. TMP .. "/wide.txt")
+    assert.equal(0, r.code, r.err)
+    local j = assert(cjson.decode(r.out))
+    local cells = 0
+    for _, row in pairs(j.confusion) do for _ in pairs(row) do cells = cells + 1 end end
+    assert.equal(3, cells)
+    assert.same({ 3000, 1, 2 }, { #j.predicted_labels, j.confusion.l1.l1, j.confusion.l2.l3 })
+  end)
+end)
+
 describe("textclass label -i csv -o jsonl", function()
   -- (copying fields over the whole header for each record, as before:
   -- 100,000 columns x 20,000 records)

@@ -24,7 +24,8 @@ M.spec = {
   name = "eval",
   synopsis = "[-m MODEL | -c CLASSIFIER.lua] [options] DATA ...",
   summary = "Measure a model on labelled data: accuracy, per-label precision, recall, F1\n" ..
-            "and support, macro and micro F1, and a confusion matrix.",
+            "and support, macro and micro F1, and a confusion matrix (past 20 columns,\n" ..
+            "its 20 largest cells off the diagonal).",
   description = "DATA is read as by 'textclass train' (JSONL, CSV, fastText lines, label folders).",
   options = train.with_data_options({
     classifier.MODEL_OPTION,

@@ -21,6 +21,66 @@ local function per_label_table(labels, per)
   return tables.render(rows, { indent = "  " })
 end
 
+-- The confusion matrix is printed when it has at most this many columns
+-- (labels the classifier predicts): a wider one would not fit a screen,
+-- and its cells grow as labels x columns (a model of 5,000 labels printed
+-- 25 million, 170 MB). Past it, the report lists the MOST_CONFUSIONS
+-- largest cells off the diagonal instead.
+local MAX_MATRIX_COLUMNS = 20
+local MOST_CONFUSIONS = 20
+
+-- The matrix: a row per label, a column per predicted label.
+local function confusion_matrix(r)
+  local rows = { { "gold \\ predicted" } }
+  for _, l in ipairs(r.predicted_labels) do rows[1][#rows[1] + 1] = l end
+  for _, g in ipairs(r.labels) do
+    local row = { g }
+    for _, p in ipairs(r.predicted_labels) do row[#row + 1] = tostring(r.confusion[g][p]) end
+    rows[#rows + 1] = row
+  end
+  return "\nconfusion matrix (rows: gold, columns: predicted):\n" .. tables.render(rows, { indent = "  " })
+end
+
+-- The cells of r.confusion off its diagonal, as { gold, predicted, count },
+-- largest first, ties in the order of r.labels (gold, then predicted). The
+-- rows hold only the cells that are not 0, so this costs their number.
+local function confusions(r)
+  local position, cells = {}, {}
+  for i, l in ipairs(r.labels) do position[l] = i end
+  for g, row in pairs(r.confusion) do
+    for p, n in pairs(row) do
+      if p ~= g then cells[#cells + 1] = { g, p, n } end
+    end
+  end
+  table.sort(cells, function(a, b)
+    if a[3] ~= b[3] then return a[3] > b[3] end
+    if a[1] ~= b[1] then return position[a[1]] < position[b[1]] end
+    return position[a[2]] < position[b[2]]
+  end)
+  return cells
+end
+
+-- The largest confusions, for a matrix too wide to print.
+local function top_confusions(r)
+  local cells = confusions(r)
+  local out = { string.format("\nconfusion matrix: %d columns, too many to print (more than %d); " ..
+                              "the largest cells off its diagonal:\n", #r.predicted_labels, MAX_MATRIX_COLUMNS) }
+  if #cells == 0 then
+    out[2] = "  none: every top prediction is the first gold label\n"
+    return table.concat(out)
+  end
+  local rows = { { "gold", "predicted", "documents" } }
+  for i = 1, math.min(#cells, MOST_CONFUSIONS) do
+    local c = cells[i]
+    rows[#rows + 1] = { c[1], c[2], tostring(c[3]) }
+  end
+  out[2] = tables.render(rows, { indent = "  ", left = { true, true } })
+  if #cells > MOST_CONFUSIONS then
+    out[3] = string.format("  (and %d more: --json gives every cell)\n", #cells - MOST_CONFUSIONS)
+  end
+  return table.concat(out)
+end
+
 --- The evaluation report (the figures of tc.metrics' result).
 function M.evaluation(r, extra)
   local out = {}
@@ -38,15 +98,7 @@ function M.evaluation(r, extra)
   if multilabel then figure("exact match", f4(r.exact_match)) end
   out[#out + 1] = "\nper label:\n"
   out[#out + 1] = per_label_table(r.labels, r.per_label)
-  out[#out + 1] = "\nconfusion matrix (rows: gold, columns: predicted):\n"
-  local rows = { { "gold \\ predicted" } }
-  for _, l in ipairs(r.predicted_labels) do rows[1][#rows[1] + 1] = l end
-  for _, g in ipairs(r.labels) do
-    local row = { g }
-    for _, p in ipairs(r.predicted_labels) do row[#row + 1] = tostring(r.confusion[g][p] or 0) end
-    rows[#rows + 1] = row
-  end
-  out[#out + 1] = tables.render(rows, { indent = "  " })
+  out[#out + 1] = #r.predicted_labels <= MAX_MATRIX_COLUMNS and confusion_matrix(r) or top_confusions(r)
   return table.concat(out)
 end
 
