@@ -1011,6 +1011,51 @@ describe("textclass.cli.report", function()
     assert.truthy(out:find("a\\x0ab", 1, true), out)
     assert.truthy(out:find("sport, a\\x09b", 1, true), out)
   end)
+
+  -- A tc.metrics over labels l1 .. ln, and the confusion part of its report
+  -- as lines.
+  local function metrics_of(n)
+    local names = {}
+    for i = 1, n do names[i] = "l" .. i end
+    return require("textclass").metrics(names)
+  end
+  local function confusion_lines(m)
+    return lines(report.evaluation(m:result()):match("\n(confusion matrix.*)$"))
+  end
+
+  it("prints the confusion matrix up to 20 columns", function()
+    local m = metrics_of(20)
+    m:add("l1", "l2")
+    local out = confusion_lines(m)
+    assert.equal("confusion matrix (rows: gold, columns: predicted):", out[1])
+    assert.equal(22, #out)
+    assert.matches("^  l1 +0 +1 +0", out[3])
+  end)
+
+  it("past 20 columns, lists the 20 largest cells off the diagonal, ties in label order, and how many more", function()
+    local m = metrics_of(21)
+    for _ = 1, 3 do m:add("l5", "l5") end   -- the diagonal: not a confusion
+    for _ = 1, 2 do m:add("l3", "l1") end
+    for i = 21, 1, -1 do m:add("l" .. i, "l" .. i % 21 + 1) end  -- l21 -> l1 first, l1 -> l2 last
+    m:add("l1", "l3")
+    local out = confusion_lines(m)
+    assert.equal("confusion matrix: 21 columns, too many to print (more than 20); " ..
+                 "the largest cells off its diagonal:", out[1])
+    assert.matches("^  gold +predicted +documents$", out[2])
+    local cells = {}
+    for i = 3, #out - 1 do cells[#cells + 1] = table.concat({ out[i]:match("^  (%S+) +(%S+) +(%d+)$") }, " ") end
+    assert.same({ "l3 l1 2", "l1 l2 1", "l1 l3 1", "l2 l3 1", "l3 l4 1", "l4 l5 1", "l5 l6 1", "l6 l7 1",
+                  "l7 l8 1", "l8 l9 1", "l9 l10 1", "l10 l11 1", "l11 l12 1", "l12 l13 1", "l13 l14 1",
+                  "l14 l15 1", "l15 l16 1", "l16 l17 1", "l17 l18 1", "l18 l19 1" }, cells)
+    assert.equal("  (and 3 more: --json gives every cell)", out[#out])
+  end)
+
+  it("says when a matrix too wide to print has no cell off its diagonal", function()
+    local m = metrics_of(21)
+    m:add("l1", "l1")
+    assert.same({ "confusion matrix: 21 columns, too many to print (more than 20); the largest cells off its diagonal:",
+                  "  none: every top prediction is the first gold label" }, confusion_lines(m))
+  end)
 end)
 
 describe("textclass.cli.args", function()
