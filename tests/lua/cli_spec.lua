@@ -686,6 +686,25 @@ describe("textclass models and classifiers", function()
     end
   end)
 
+  -- (eval asks a multi-class model for its best label only, unless the
+  -- errors' scores are to be written)
+  it("writes every label's score in eval --errors, for a multi-class model too", function()
+    spit(TMP .. "/mislabelled.jsonl", '{"text": "The striker scored twice in the derby", "label": "cyber"}\n' ..
+                                      '{"text": "Ransomware locked the hospital files", "label": "sport"}\n')
+    local r = run("eval -q --errors " .. TMP .. "/wrong-scores.jsonl -m " .. model() .. " " .. TMP .. "/mislabelled.jsonl")
+    assert.equal(0, r.code, r.err)
+    local wrong = jsonl(slurp(TMP .. "/wrong-scores.jsonl"))
+    assert.equal(2, #wrong)
+    for _, w in ipairs(wrong) do
+      local n = 0
+      for l in pairs(w.scores) do
+        assert.truthy(LABELS[l], l)
+        n = n + 1
+      end
+      assert.equal(4, n)
+    end
+  end)
+
   it("explains a label with the features that drove it", function()
     local r = run("explain -n 3 -m " .. model() .. " " .. D .. "/docs/02-final.txt")
     assert.equal(0, r.code, r.err)

@@ -112,11 +112,11 @@ function M.open(opts)
   -- Options for predict calls: models apply the threshold and --top
   -- themselves (a result with fewer labels costs less to build); a Lua
   -- classifier gets them too, and apply_threshold re-chooses after it.
-  local function popts(threads)
+  local function popts(threads, top)
     local o = {}
     if threads then o.threads = threads end
     if opts.threshold then o.threshold = opts.threshold end
-    if opts.top then o.top = opts.top end
+    o.top = top or opts.top
     return next(o) and o or nil
   end
 
@@ -155,9 +155,10 @@ function M.open(opts)
 
   --- Predict a batch; results[i] is a prediction or { error = message }
   -- (the module's predict_batch gives a failing Lua prediction its slot).
-  function c:classify(texts, threads)
+  -- top (optional): only so many best labels and scores, as --top.
+  function c:classify(texts, threads, top)
     if #texts == 0 then return {} end
-    return finish_all(#texts, pcall(self.obj.predict_batch, self.obj, texts, popts(threads)))
+    return finish_all(#texts, pcall(self.obj.predict_batch, self.obj, texts, popts(threads, top)))
   end
 
   --- A model file's batch of documents classified and written as TSV or

@@ -75,7 +75,12 @@ function M.run(opts, operands)
   -- ... but an empty one only where the classifier can answer with none: a
   -- multi-label model, or a Lua classifier (a multi-class model always gives
   -- one label, so such a document could never be right)
-  local empty_gold_ok = not clf.model or clf.model:info().multilabel
+  local multiclass_model = clf.model and not clf.model:info().multilabel
+  local empty_gold_ok = not multiclass_model
+  -- that one label is the best: asking for it alone spares each document
+  -- a score and a rank for every label in its result (a model of 5,000
+  -- labels on 15,000 documents: 41 s, now 4.6 s); --errors writes them all
+  local top = multiclass_model and not opts.errors and 1 or nil
   local iter, counter = inputs.labelled(sources, read)
 
   local bad, n_wrong, multilabel, n_read, n_scored = {}, 0, false, 0, 0
@@ -83,7 +88,7 @@ function M.run(opts, operands)
     n_read = n_read + #batch
     local texts = {}
     for i, d in ipairs(batch) do texts[i] = d.text end
-    local results = clf:classify(texts, opts.threads)
+    local results = clf:classify(texts, opts.threads, top)
     local wrong = {}  -- this batch's --errors records, written with one call
     for i, d in ipairs(batch) do
       local res = results[i]
