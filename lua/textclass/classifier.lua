@@ -17,6 +17,7 @@
 -- "lua"), `path`, and `model` (the textclass.Model, for kind "model").
 -- `opts` (threads, threshold, top) are passed to models and to a Lua
 -- classifier's own functions as their second argument.
+local no_more = require("textclass.argcheck").no_more
 local tc = require "textclass"
 
 local M = {}
@@ -47,16 +48,6 @@ end
 local function unless_interrupt(e)
   if M.is_interrupt(e) then error(e, 0) end
   return e
-end
-
--- Raise "bad argument #n to 'fname' (unexpected argument)" when there are
--- arguments past the last one taken (a misplaced option table, a typo'd
--- call), argument n the first of them, as the module's functions do.
--- Level 3: here, the function, its caller.
-local function no_more(fname, n, ...)
-  if select("#", ...) > 0 then
-    error(string.format("bad argument #%d to '%s' (unexpected argument)", n, fname), 3)
-  end
 end
 
 -- A closed classifier's methods raise, as a closed model's do: a Lua

@@ -33,6 +33,7 @@
 --   left early (break, return, error) closes the file being read. Outside
 --   a `for`, call its `close` method, or leave the file to the collector.
 
+local no_more = require("textclass.argcheck").no_more
 local csv = require "textclass.cli.csv"
 local inputs = require "textclass.cli.inputs"
 local labelled_reader = require "textclass.cli.labelled"
@@ -51,14 +52,6 @@ local M = {}
 -- (level 4: raise, the checking function, documents/labelled, caller).
 local function raise(fname, argn, fmt, ...)
   error(string.format("bad argument #%d to 'textclass.read.%s' (%s)", argn, fname, string.format(fmt, ...)), 4)
-end
-
--- Raise "bad argument #3 ... (unexpected argument)" when fname (documents
--- or labelled) was given more than paths and opts: a misplaced option table.
-local function no_more(fname, ...)
-  if select("#", ...) > 0 then
-    error(string.format("bad argument #3 to 'textclass.read.%s' (unexpected argument)", fname), 3)
-  end
 end
 
 local function is_string(v) return type(v) == "string" end
@@ -283,7 +276,7 @@ end
 --   gives { id =, text = | error =, fields = }, in input order.
 -- @raise on a caller mistake; on a read error mid-file (a string).
 function M.documents(paths, opts, ...)
-  no_more("documents", ...)
+  no_more("textclass.read.documents", 3, ...) -- more than paths and opts
   local list = operands("documents", paths)
   local checked = convert("documents", opts, DOCUMENT_OPTIONS, inputs.UNLABELLED_FORMATS)
   local read = as_argument_error("documents", 2, inputs.read_options, checked)
@@ -306,7 +299,7 @@ end
 --   text =, labels = } or { id =, where =, error = }; blank lines give none.
 -- @raise on a caller mistake; on a read error mid-file (a string).
 function M.labelled(paths, opts, ...)
-  no_more("labelled", ...)
+  no_more("textclass.read.labelled", 3, ...)
   local list = operands("labelled", paths)
   local read = convert("labelled", opts, LABELLED_OPTIONS, inputs.LABELLED_FORMATS)
   read = as_argument_error("labelled", 2, inputs.read_options, read)
