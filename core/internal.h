@@ -163,6 +163,14 @@ TCI_FUNC uint64_t tci_hash_bytes(const void *p, size_t n);
  * Text (utf8.c, normalize.c, tokenize.c, stopwords.c)
  * ==================================================================== */
 
+/* An ASCII letter in lower case; any other byte as it is. */
+static inline unsigned char tci_ascii_lower(unsigned char c) {
+  return c >= 'A' && c <= 'Z' ? (unsigned char)(c + ('a' - 'A')) : c;
+}
+
+/* Is v a valid on/off option (0 or 1)? */
+static inline int tci_is_flag(int v) { return v == 0 || v == 1; }
+
 /* Compiled stop word set: sorted, normalised words for binary search (or a
  * hash set: the text stage decides). */
 typedef struct tci_stopset {
@@ -307,14 +315,6 @@ typedef int (*tci_term_visit)(void *ud, const tci_term *t);
  * bytes), where a call to memcmp costs more than the comparison. Inline
  * (here, not in terms.c) because the vocabulary's lookup compares in its
  * loop. */
-/* An ASCII letter in lower case; any other byte as it is. */
-static inline unsigned char tci_ascii_lower(unsigned char c) {
-  return c >= 'A' && c <= 'Z' ? (unsigned char)(c + ('a' - 'A')) : c;
-}
-
-/* Is v a valid on/off option (0 or 1)? */
-static inline int tci_is_flag(int v) { return v == 0 || v == 1; }
-
 static inline int tci_same_bytes(const char *a, const char *b, size_t n) {
   uint64_t x, y;
   uint32_t u, v;
