@@ -26,7 +26,7 @@ int tc_extractor_new(const tc_options *o, tc_extractor **out, tc_diag *diag) {
     return tci_fail(diag, rc, "extractor: out of memory");
   }
   ex->opt = *o;
-  rc = tci_stopset_build_diag(&ex->stop, o, ws, diag);
+  rc = tci_stopset_build(&ex->stop, o, ws, diag);
   tc_workspace_free(ws);
   if (rc) {
     free(ex);

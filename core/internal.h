@@ -171,8 +171,9 @@ static inline unsigned char tci_ascii_lower(unsigned char c) {
 /* Is v a valid on/off option (0 or 1)? */
 static inline int tci_is_flag(int v) { return v == 0 || v == 1; }
 
-/* Compiled stop word set: sorted, normalised words for binary search (or a
- * hash set: the text stage decides). */
+/* Compiled stop word set: the normalised words, sorted (a stable order to
+ * save), and two hash indexes for the lookup each token makes (stopwords.c,
+ * "Caveats"). */
 typedef struct tci_stopset {
   char **words;       /* owned: normalised, distinct, sorted by bytes */
   size_t n;
@@ -192,11 +193,12 @@ typedef struct tci_stopset {
 /* Where a packed short word starts probing in tci_stopset.keys8. */
 #define TCI_STOP_SLOT(key, mask) ((size_t)(((key) * 0x9E3779B97F4A7C15ull) >> 32) & (mask))
 
-TCI_FUNC int tci_stopset_build(tci_stopset *s, const tc_options *o, tc_workspace *ws);
-/* The same, with diag naming the problem: a word that is not valid UTF-8 or
- * not exactly one token, or words made to collide in the index (TC_EINVAL). */
-TCI_FUNC int tci_stopset_build_diag(tci_stopset *s, const tc_options *o, tc_workspace *ws,
-                                    tc_diag *diag);
+/* The set o asks for (none, English or o's custom words), each word put
+ * through the tokeniser with o. diag (may be NULL) names the problem: a
+ * word that is not valid UTF-8 or not exactly one token, or words made to
+ * collide in the index (TC_EINVAL). */
+TCI_FUNC int tci_stopset_build(tci_stopset *s, const tc_options *o, tc_workspace *ws,
+                               tc_diag *diag);
 TCI_FUNC void tci_stopset_free(tci_stopset *s);
 TCI_FUNC int tci_stopset_has(const tci_stopset *s, const char *w, size_t n);
 

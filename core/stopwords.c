@@ -219,8 +219,7 @@ static int keep_given(tci_stopset *s, const char *const *list, size_t n) {
   return TC_OK;
 }
 
-int tci_stopset_build_diag(tci_stopset *s, const tc_options *o, tc_workspace *ws,
-                           tc_diag *diag) {
+int tci_stopset_build(tci_stopset *s, const tc_options *o, tc_workspace *ws, tc_diag *diag) {
   const char *const *list;
   size_t n, i;
   tc_options opt = *o;
@@ -283,10 +282,6 @@ int tci_stopset_build_diag(tci_stopset *s, const tc_options *o, tc_workspace *ws
   }
   free(w);
   return rc;
-}
-
-int tci_stopset_build(tci_stopset *s, const tc_options *o, tc_workspace *ws) {
-  return tci_stopset_build_diag(s, o, ws, NULL);
 }
 
 int tci_stopset_has(const tci_stopset *s, const char *w, size_t n) {

@@ -662,7 +662,7 @@ static int build_stop(tc_workspace *ws, const char *words, size_t n, tci_stopset
   o.stopword_mode = TC_STOPWORDS_CUSTOM;
   o.stopwords = list;
   o.n_stopwords = n;
-  rc = tci_stopset_build_diag(s, &o, ws, d);
+  rc = tci_stopset_build(s, &o, ws, d);
   free(list);
   return rc;
 }
@@ -722,7 +722,7 @@ TEST(stop_word_lists_of_200k_words) {
   o.stopword_mode = TC_STOPWORDS_CUSTOM;
   o.stopwords = list;
   o.n_stopwords = N;
-  CHECK_OK(tci_stopset_build_diag(&s, &o, ws, &d));
+  CHECK_OK(tci_stopset_build(&s, &o, ws, &d));
   for (i = 0; i < N; i++) found += tci_stopset_has(&s, list[i], strlen(list[i]));
   CHECK_EQ_INT(found, N);
   tci_stopset_free(&s);

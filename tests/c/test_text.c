@@ -529,7 +529,7 @@ TEST(stopset_lookup) {
   o.stopword_mode = TC_STOPWORDS_CUSTOM;
   o.stopwords = words;
   o.n_stopwords = 5;
-  CHECK_OK(tci_stopset_build(&s, &o, ws));
+  CHECK_OK(tci_stopset_build(&s, &o, ws, NULL));
   CHECK_EQ_INT(s.n, 4);
   for (i = 0; i < 4; i++) CHECK(tci_stopset_has(&s, words[i], strlen(words[i])));
   CHECK(!tci_stopset_has(&s, "alph", 4));
@@ -540,7 +540,7 @@ TEST(stopset_lookup) {
   CHECK_EQ_INT(s.n, 0);
   tci_stopset_free(&s); /* idempotent */
   o.stopword_mode = TC_STOPWORDS_NONE;
-  CHECK_OK(tci_stopset_build(&s, &o, ws));
+  CHECK_OK(tci_stopset_build(&s, &o, ws, NULL));
   CHECK(!tci_stopset_has(&s, "alpha", 5));
   tci_stopset_free(&s);
 }

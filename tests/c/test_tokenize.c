@@ -203,7 +203,7 @@ static void compare_paths(const tc_options *o, const char *text, size_t len) {
     return;
   }
   if (na != nb || memcmp(a, b, na) != 0 || ia != ib) same = 0;
-  if (tci_stopset_build(&stop, o, ws2) != TC_OK) {
+  if (tci_stopset_build(&stop, o, ws2, NULL) != TC_OK) {
     n_mismatch++;
     return;
   }
