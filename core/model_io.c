@@ -123,7 +123,7 @@ static int validate_labels(const tc_model *m, int code, tc_diag *diag) {
   if (dup) return tci_fail(diag, code, "labels: label \"%.64s\" appears twice", dup);
   if (m->kernel != TC_KERNEL_LINEAR && m->kernel != TC_KERNEL_RBF)
     return tci_fail(diag, code, "labels: unknown kernel %d", m->kernel);
-  if (m->multilabel != 0 && m->multilabel != 1)
+  if (!tci_is_flag(m->multilabel))
     return tci_fail(diag, code, "labels: multilabel flag is %d, not 0 or 1", m->multilabel);
   if (!(m->threshold >= 0.0 && m->threshold <= 1.0))
     return tci_fail(diag, code, "labels: threshold %g is not in [0, 1]", m->threshold);

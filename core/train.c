@@ -68,7 +68,7 @@ const char *tc_train_params_check(const tc_train_params *p, const tc_dataset *ds
   size_t i;
   if (!p) return "params: NULL";
   if ((why = tc_options_check(&p->features))) return why;
-  if (p->multilabel != 0 && p->multilabel != 1) return "multilabel must be 0 or 1";
+  if (!tci_is_flag(p->multilabel)) return "multilabel must be 0 or 1";
   if (p->kernel != TC_KERNEL_LINEAR && p->kernel != TC_KERNEL_RBF)
     return "kernel must be TC_KERNEL_LINEAR or TC_KERNEL_RBF";
   if (p->solver != TC_SOLVER_AUTO && p->solver != TC_SOLVER_LIBLINEAR &&
@@ -88,12 +88,12 @@ const char *tc_train_params_check(const tc_train_params *p, const tc_dataset *ds
   if (p->class_weight != TC_WEIGHT_CUSTOM && p->label_weights)
     return "label_weights are given but class_weight is not TC_WEIGHT_CUSTOM";
   if (!isfinite(p->tolerance) || p->tolerance >= 1) return "tolerance must be below 1 (<= 0: default)";
-  if (p->calibrate != 0 && p->calibrate != 1) return "calibrate must be 0 or 1";
+  if (!tci_is_flag(p->calibrate)) return "calibrate must be 0 or 1";
   if (!(p->threshold >= 0 && p->threshold <= 1)) return "threshold must be in [0, 1]";
   if (p->fallback && !p->fallback[0]) return "fallback must be a label name or NULL";
   if (p->cv_folds < 0 || p->cv_folds == 1 || p->cv_folds > 100)
     return "cv_folds must be 0 (no cross-validation) or 2..100";
-  if (p->grid != 0 && p->grid != 1) return "grid must be 0 or 1";
+  if (!tci_is_flag(p->grid)) return "grid must be 0 or 1";
   if (p->grid && p->cv_folds < 2) return "grid needs cv_folds >= 2";
   if (p->threads > 1024) return "threads must be <= 1024 (<= 0: one per core)";
   if (!finite_pos(p->cache_mb) || p->cache_mb > 1e6) return "cache_mb must be in (0, 1e6]";
