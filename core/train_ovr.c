@@ -170,20 +170,22 @@ done:
 
 /* ======================================================== binary problems */
 
+/* The work of one tci_train: its arrays are owned (job_free). */
 typedef struct job {
   const tc_train_params *p;
   const tci_solver *sv;
-  size_t n, L;
-  int k;                     /* calibration folds */
-  const signed char *y;      /* L * n */
-  const size_t *n_pos;       /* L */
-  const uint32_t *fold;      /* n */
+  size_t n, L;               /* documents, labels */
+  int k;                     /* calibration folds, 0 when not calibrating */
+  signed char *y;            /* L * n: +1 when document i has label l, else -1 */
+  size_t *n_pos;             /* L: documents with label l */
+  uint32_t *fold;            /* n: each document's calibration fold */
   tci_binsol *sol;           /* L */
   double *dec;               /* L * n out-of-fold decision values (rows of label l's
                                 calibration folds only) */
   uint32_t *k_of;            /* L: folds label l is calibrated on, 1 or k */
   size_t *task;              /* calibration task t: label * k + fold */
-  int *status;               /* per task */
+  int *status;               /* per task: L * CAL_FOLDS */
+  unsigned char *pos;        /* n: calibrate's scratch */
 } job;
 
 /* C times the class weight of each side of label l's problem, over m rows
@@ -428,7 +430,7 @@ static int set_label_list(tc_model *m, size_t L, const unsigned char *flag, cons
  * and 28 seeds: test accuracy 0.874 all together, 0.860 label by label).
  * The refused labels are named in the metadata "calibration_fallback",
  * those calibrated on one held-out fold in "calibration_one_fold". */
-static int calibrate(const job *j, int fit, unsigned char *pos, tc_model *m) {
+static int calibrate(const job *j, tc_model *m) {
   size_t l, r;
   unsigned char *refused, *one_fold;
   int rc, any_refused = 0;
@@ -437,7 +439,7 @@ static int calibrate(const job *j, int fit, unsigned char *pos, tc_model *m) {
     m->platt_a[l] = CONSTANT(l) ? 0 : -1;
     m->platt_b[l] = !CONSTANT(l) ? 0 : j->n_pos[l] ? -CONST_B : CONST_B;
   }
-  if (!fit) return TC_OK;
+  if (j->k == 0) return TC_OK;
   refused = calloc(j->L, 1);
   one_fold = calloc(j->L, 1);
   if (!refused || !one_fold) {
@@ -452,10 +454,10 @@ static int calibrate(const job *j, int fit, unsigned char *pos, tc_model *m) {
     one_fold[l] = j->k_of[l] == 1 && j->k > 1;
     for (r = 0; r < j->n; r++) {
       if (j->fold[r] >= j->k_of[l]) continue; /* no decision value: not held out */
-      pos[n_held] = j->y[l * j->n + r] > 0;
+      j->pos[n_held] = j->y[l * j->n + r] > 0;
       dec[n_held++] = dec[r];
     }
-    if (tci_platt_fit(n_held, dec, pos, &m->platt_a[l], &m->platt_b[l]) ==
+    if (tci_platt_fit(n_held, dec, j->pos, &m->platt_a[l], &m->platt_b[l]) ==
         TCI_PLATT_FALLBACK)
       any_refused = refused[l] = 1;
   }
@@ -514,19 +516,93 @@ int tci_check_data(const tc_dataset *ds, const tc_train_params *p, tc_diag *diag
   return rc;
 }
 
+static void job_free(job *j) {
+  size_t l;
+  if (j->sol)
+    for (l = 0; l < j->L; l++) tci_binsol_free(&j->sol[l]);
+  free(j->sol);
+  free(j->status);
+  free(j->fold);
+  free(j->dec);
+  free(j->k_of);
+  free(j->task);
+  free(j->pos);
+  free(j->y);
+  free(j->n_pos);
+}
+
+/* Each label's binary problem over ds (j->y, j->n_pos), and room for the
+ * solutions and the tasks' statuses. */
+static int label_problems(job *j, const tc_dataset *ds, tc_diag *diag) {
+  size_t n = j->n, L = j->L, i, l;
+  j->y = malloc(L * n);
+  j->n_pos = calloc(L, sizeof *j->n_pos);
+  j->sol = calloc(L, sizeof *j->sol);
+  j->status = calloc(L * CAL_FOLDS, sizeof *j->status);
+  if (!j->y || !j->n_pos || !j->sol || !j->status)
+    return tci_fail(diag, TC_ENOMEM, "training: out of memory");
+  memset(j->y, -1, L * n);
+  for (i = 0; i < n; i++)
+    for (l = ds->lab_off[i]; l < ds->lab_off[i + 1]; l++) {
+      j->y[(size_t)ds->lab[l] * n + i] = 1;
+      j->n_pos[ds->lab[l]]++;
+    }
+  return TC_OK;
+}
+
+/* The backend p asks for, over the rows of X. */
+static int new_solver(const tci_matrix *X, const tc_train_params *p, tci_solver **out) {
+  if (p->kernel != TC_KERNEL_LINEAR || p->solver == TC_SOLVER_LIBSVM) return tci_libsvm_new(X, p, out);
+  if (p->solver == TC_SOLVER_LIBLINEAR) return tci_liblinear_new(X, out);
+  return tci_dcd_new(X, out);
+}
+
+/* One binary problem per label, on the full data: j->sol. */
+static int train_labels(job *j, tc_diag *diag) {
+  const tc_train_params *p = j->p;
+  int rc = tci_parallel_for(j->L, p->threads, train_task, j, p->progress, p->progress_ud, "train");
+  if (!rc) rc = first_error(j->status, j->L);
+  return rc ? tci_fail(diag, rc, "training: %s", tc_strerror(rc)) : TC_OK;
+}
+
+/* The out-of-fold decision values calibrate() fits (j->dec): the
+ * documents in k = min(n, CAL_FOLDS) folds, each label trained without
+ * each of its calibration folds (all k, or the first alone for a label
+ * with CAL_ONE_FOLD_MIN positives and negatives). */
+static int held_out_decisions(job *j, const tc_dataset *ds, tc_diag *diag) {
+  const tc_train_params *p = j->p;
+  size_t n = j->n, L = j->L, n_tasks = 0, l, f;
+  int rc;
+  j->k = n < CAL_FOLDS ? (int)n : CAL_FOLDS;
+  j->fold = malloc(n * sizeof *j->fold);
+  j->dec = malloc(L * n * sizeof *j->dec);
+  j->k_of = malloc(L * sizeof *j->k_of);
+  j->task = malloc(L * CAL_FOLDS * sizeof *j->task);
+  j->pos = malloc(n);
+  if (!j->fold || !j->dec || !j->k_of || !j->task || !j->pos)
+    return tci_fail(diag, TC_ENOMEM, "training: out of memory");
+  tci_folds(ds, j->k, p->seed ^ 0xCA11B4A7E5EEDull, j->fold);
+  for (l = 0; l < L; l++) {
+    int plenty = j->n_pos[l] >= CAL_ONE_FOLD_MIN && n - j->n_pos[l] >= CAL_ONE_FOLD_MIN;
+    j->k_of[l] = plenty ? 1 : (uint32_t)j->k;
+    for (f = 0; f < j->k_of[l]; f++) j->task[n_tasks++] = l * (size_t)j->k + f;
+  }
+  memset(j->status, 0, L * CAL_FOLDS * sizeof *j->status);
+  rc = tci_parallel_for(n_tasks, p->threads, calib_task, j, p->progress, p->progress_ud,
+                        "calibrate");
+  if (!rc) rc = first_error(j->status, n_tasks);
+  return rc ? tci_fail(diag, rc, "calibration: %s", tc_strerror(rc)) : TC_OK;
+}
+
 int tci_train(const tc_dataset *ds, const tc_train_params *p, int cv, tc_model **out,
               tc_diag *diag) {
-  size_t n = ds->n, L = ds->n_names, l, i;
+  size_t n = ds->n, L = ds->n_names;
   tc_extractor *ex = NULL;
   tci_matrix X;
   tci_solver *sv = NULL;
   tc_model *m = NULL;
   job j;
-  signed char *y = NULL;
-  size_t *n_pos = NULL;
-  unsigned char *pos = NULL;
-  uint32_t *fold = NULL;
-  int rc, k = 0;
+  int rc;
   *out = NULL;
   memset(&X, 0, sizeof X);
   memset(&j, 0, sizeof j);
@@ -550,63 +626,16 @@ int tci_train(const tc_dataset *ds, const tc_train_params *p, int cv, tc_model *
     goto done;
   }
 
-  y = malloc(L * n);
-  n_pos = calloc(L, sizeof *n_pos);
-  j.sol = calloc(L, sizeof *j.sol);
-  if (!y || !n_pos || !j.sol) goto oom;
-  memset(y, -1, L * n);
-  for (i = 0; i < n; i++)
-    for (l = ds->lab_off[i]; l < ds->lab_off[i + 1]; l++) {
-      y[(size_t)ds->lab[l] * n + i] = 1;
-      n_pos[ds->lab[l]]++;
-    }
-  rc = p->kernel != TC_KERNEL_LINEAR || p->solver == TC_SOLVER_LIBSVM ? tci_libsvm_new(&X, p, &sv)
-       : p->solver == TC_SOLVER_LIBLINEAR                              ? tci_liblinear_new(&X, &sv)
-                                                                       : tci_dcd_new(&X, &sv);
-  if (rc) goto done;
   j.p = p;
-  j.sv = sv;
   j.n = n;
   j.L = L;
-  j.y = y;
-  j.n_pos = n_pos;
-
-  /* one binary problem per label */
-  j.status = calloc(L * CAL_FOLDS, sizeof *j.status);
-  if (!j.status) goto oom;
-  rc = tci_parallel_for(L, p->threads, train_task, &j, p->progress, p->progress_ud, "train");
-  if (!rc) rc = first_error(j.status, L);
-  if (rc) {
-    tci_fail(diag, rc, "training: %s", tc_strerror(rc));
-    goto done;
-  }
-
-  /* out-of-fold decision values for calibration */
-  if (p->calibrate && n >= 2) {
-    size_t n_tasks = 0, f;
-    k = n < CAL_FOLDS ? (int)n : CAL_FOLDS;
-    j.k = k;
-    j.fold = fold = malloc(n * sizeof *fold);
-    j.dec = malloc(L * n * sizeof *j.dec);
-    j.k_of = malloc(L * sizeof *j.k_of);
-    j.task = malloc(L * CAL_FOLDS * sizeof *j.task);
-    pos = malloc(n);
-    if (!fold || !j.dec || !j.k_of || !j.task || !pos) goto oom;
-    tci_folds(ds, k, p->seed ^ 0xCA11B4A7E5EEDull, fold);
-    for (l = 0; l < L; l++) {
-      int plenty = n_pos[l] >= CAL_ONE_FOLD_MIN && n - n_pos[l] >= CAL_ONE_FOLD_MIN;
-      j.k_of[l] = plenty ? 1 : (uint32_t)k;
-      for (f = 0; f < j.k_of[l]; f++) j.task[n_tasks++] = l * (size_t)k + f;
-    }
-    memset(j.status, 0, L * CAL_FOLDS * sizeof *j.status);
-    rc = tci_parallel_for(n_tasks, p->threads, calib_task, &j, p->progress,
-                          p->progress_ud, "calibrate");
-    if (!rc) rc = first_error(j.status, n_tasks);
-    if (rc) {
-      tci_fail(diag, rc, "calibration: %s", tc_strerror(rc));
-      goto done;
-    }
-  }
+  rc = label_problems(&j, ds, diag);
+  if (!rc) rc = new_solver(&X, p, &sv);
+  if (rc) goto done;
+  j.sv = sv;
+  rc = train_labels(&j, diag);
+  if (!rc && p->calibrate && n >= 2) rc = held_out_decisions(&j, ds, diag);
+  if (rc) goto done;
 
   rc = tci_model_alloc(&m);
   if (!rc) rc = fill_model(&j, ds, &X, m);
@@ -614,7 +643,7 @@ int tci_train(const tc_dataset *ds, const tc_train_params *p, int cv, tc_model *
     tci_fail(diag, rc, "model: %s", tc_strerror(rc));
     goto done;
   }
-  if ((rc = calibrate(&j, k > 0, pos, m))) {
+  if ((rc = calibrate(&j, m))) {
     tci_fail(diag, rc, "calibration: %s", tc_strerror(rc));
     goto done;
   }
@@ -622,21 +651,8 @@ int tci_train(const tc_dataset *ds, const tc_train_params *p, int cv, tc_model *
   ex = NULL;
   *out = m;
   m = NULL;
-  goto done;
-oom:
-  rc = tci_fail(diag, TC_ENOMEM, "training: out of memory");
 done:
-  if (j.sol)
-    for (l = 0; l < L; l++) tci_binsol_free(&j.sol[l]);
-  free(j.sol);
-  free(j.status);
-  free(fold);
-  free(j.dec);
-  free(j.k_of);
-  free(j.task);
-  free(pos);
-  free(y);
-  free(n_pos);
+  job_free(&j);
   tci_solver_free(sv);
   matrix_free(&X);
   tc_extractor_free(ex);
