@@ -60,20 +60,17 @@ int tc_model_save(const tc_model *m, const char *path, tc_diag *diag) {
 
 /* ======================================================== loading */
 
-/* Reads a whole file of at most TCI_MODEL_MAX_BYTES. The size from fstat
- * sizes the buffer, but reading goes on to EOF so a file that grows or
- * shrinks meanwhile (or a pipe) is still read correctly. Bytes that
- * cannot begin a model end the reading early: tc_model_from_bytes then
- * names the bad magic (a character device such as /dev/zero never ends,
- * and used to be buffered to the size limit first), and so does a header
- * whose length field is past the limit. */
-static int read_file(const char *path, unsigned char **out, size_t *len, tc_diag *diag) {
+static int too_big(tc_diag *diag, const char *path) {
+  return tci_fail(diag, TC_ELIMIT, "load: %.160s is more than the %zu bytes a model may have", path,
+                  TCI_MODEL_MAX_BYTES);
+}
+
+/* Open path for reading, refusing a directory and a regular file over
+ * TCI_MODEL_MAX_BYTES; *cap is the buffer to start reading into (the
+ * file's size and one byte, to see its end, or 64 KB for a stream). */
+static int open_model(const char *path, int *fd_out, size_t *cap, tc_diag *diag) {
   struct stat st;
-  unsigned char *buf = NULL, *nb;
-  size_t cap, n = 0;
   int fd = open(path, O_RDONLY | O_CLOEXEC);
-  *out = NULL;
-  *len = 0;
   if (fd < 0) return tci_io_fail(diag, TC_EIO, "load: cannot open", path, errno);
   if (fstat(fd, &st) != 0) {
     int err = errno;
@@ -89,7 +86,25 @@ static int read_file(const char *path, unsigned char **out, size_t *len, tc_diag
     return tci_fail(diag, TC_ELIMIT, "load: %.160s is %lld bytes, more than the %zu a model may have",
                     path, (long long)st.st_size, TCI_MODEL_MAX_BYTES);
   }
-  cap = S_ISREG(st.st_mode) && st.st_size > 0 ? (size_t)st.st_size + 1 : 65536;
+  *cap = S_ISREG(st.st_mode) && st.st_size > 0 ? (size_t)st.st_size + 1 : 65536;
+  *fd_out = fd;
+  return TC_OK;
+}
+
+/* Reads a whole file of at most TCI_MODEL_MAX_BYTES. The size from fstat
+ * sizes the buffer, but reading goes on to EOF so a file that grows or
+ * shrinks meanwhile (or a pipe) is still read correctly. Bytes that
+ * cannot begin a model end the reading early: tc_model_from_bytes then
+ * names the bad magic (a character device such as /dev/zero never ends,
+ * and used to be buffered to the size limit first), and so does a header
+ * whose length field is past the limit. */
+static int read_file(const char *path, unsigned char **out, size_t *len, tc_diag *diag) {
+  unsigned char *buf, *nb;
+  size_t cap, n = 0;
+  int fd = -1, rc;
+  *out = NULL;
+  *len = 0;
+  if ((rc = open_model(path, &fd, &cap, diag)) != TC_OK) return rc;
   buf = malloc(cap);
   for (;;) {
     ssize_t k;
@@ -101,9 +116,7 @@ static int read_file(const char *path, unsigned char **out, size_t *len, tc_diag
     }
     if (!buf) {
       close(fd);
-      if (n > TCI_MODEL_MAX_BYTES)
-        return tci_fail(diag, TC_ELIMIT, "load: %.160s is more than the %zu bytes a model may have",
-                        path, TCI_MODEL_MAX_BYTES);
+      if (n > TCI_MODEL_MAX_BYTES) return too_big(diag, path);
       return tci_fail(diag, TC_ENOMEM, "load: out of memory reading %.160s", path);
     }
     k = read(fd, buf + n, cap - n);
@@ -129,8 +142,7 @@ static int read_file(const char *path, unsigned char **out, size_t *len, tc_diag
   close(fd);
   if (n > TCI_MODEL_MAX_BYTES) {
     free(buf);
-    return tci_fail(diag, TC_ELIMIT, "load: %.160s is more than the %zu bytes a model may have",
-                    path, TCI_MODEL_MAX_BYTES);
+    return too_big(diag, path);
   }
   *out = buf;
   *len = n;
