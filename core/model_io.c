@@ -270,6 +270,33 @@ static void put_numbers(tci_writer *w, const void *src, size_t n, size_t width) 
 
 static void put_cstr(tci_writer *w, const char *s) { tci_put_str(w, s, strlen(s)); }
 
+static void write_meta(tci_writer *w, const tc_model *m) {
+  size_t i;
+  tci_put_u32(w, (uint32_t)m->n_meta);
+  for (i = 0; i < m->n_meta; i++) {
+    put_cstr(w, m->meta_key[i]);
+    put_cstr(w, m->meta_val[i]);
+  }
+}
+
+static void write_labels(tci_writer *w, const tc_model *m) {
+  size_t i;
+  tci_put_u32(w, (uint32_t)m->n_labels);
+  tci_put_u32(w, (uint32_t)m->kernel);
+  tci_put_u32(w, (uint32_t)m->multilabel);
+  tci_put_f64(w, m->threshold);
+  tci_put_u32(w, (uint32_t)(int32_t)m->fallback);
+  for (i = 0; i < m->n_labels; i++) put_cstr(w, m->labels[i]);
+}
+
+static void write_linear(tci_writer *w, const tc_model *m) {
+  size_t nf = tc_extractor_n_features(m->ex);
+  tci_put_u64(w, nf);
+  tci_put_u32(w, (uint32_t)m->n_labels);
+  put_numbers(w, m->weights, nf * m->n_labels, sizeof(float));
+  put_numbers(w, m->bias, m->n_labels, sizeof(double));
+}
+
 static void write_kernel(tci_writer *w, const tc_model *m) {
   const tci_kernel *k = m->kern;
   size_t i, l, n_nodes = 0;
@@ -300,10 +327,19 @@ static void write_kernel(tci_writer *w, const tc_model *m) {
   }
 }
 
+static void write_calibration(tci_writer *w, const tc_model *m) {
+  size_t i;
+  tci_put_u32(w, (uint32_t)m->n_labels);
+  for (i = 0; i < m->n_labels; i++) {
+    tci_put_f64(w, m->platt_a[i]);
+    tci_put_f64(w, m->platt_b[i]);
+  }
+}
+
 int tci_model_encode(const tc_model *m, unsigned char **out, size_t *len, tc_diag *diag) {
   tci_writer w = {0};
   unsigned char *xb = NULL;
-  size_t xn = 0, at, i, nf;
+  size_t xn = 0, at;
   int rc;
   if (out) *out = NULL;
   if (len) *len = 0;
@@ -312,7 +348,6 @@ int tci_model_encode(const tc_model *m, unsigned char **out, size_t *len, tc_dia
   if ((rc = validate(m, TC_EINVAL, diag)) != TC_OK) return rc;
   rc = tc_extractor_to_bytes(m->ex, &xb, &xn);
   if (rc != TC_OK) return tci_fail(diag, rc, "extractor: cannot serialise: %s", tc_strerror(rc));
-  nf = tc_extractor_n_features(m->ex);
 
   tci_put_bytes(&w, MAGIC, sizeof MAGIC);
   tci_put_u32(&w, MODEL_VERSION);
@@ -322,20 +357,11 @@ int tci_model_encode(const tc_model *m, unsigned char **out, size_t *len, tc_dia
   tci_put_u32(&w, 0);   /* reserved */
 
   at = begin_section(&w, TAG_META);
-  tci_put_u32(&w, (uint32_t)m->n_meta);
-  for (i = 0; i < m->n_meta; i++) {
-    put_cstr(&w, m->meta_key[i]);
-    put_cstr(&w, m->meta_val[i]);
-  }
+  write_meta(&w, m);
   end_section(&w, at);
 
   at = begin_section(&w, TAG_LABL);
-  tci_put_u32(&w, (uint32_t)m->n_labels);
-  tci_put_u32(&w, (uint32_t)m->kernel);
-  tci_put_u32(&w, (uint32_t)m->multilabel);
-  tci_put_f64(&w, m->threshold);
-  tci_put_u32(&w, (uint32_t)(int32_t)m->fallback);
-  for (i = 0; i < m->n_labels; i++) put_cstr(&w, m->labels[i]);
+  write_labels(&w, m);
   end_section(&w, at);
 
   at = begin_section(&w, TAG_EXTR);
@@ -345,10 +371,7 @@ int tci_model_encode(const tc_model *m, unsigned char **out, size_t *len, tc_dia
 
   if (m->kernel == TC_KERNEL_LINEAR) {
     at = begin_section(&w, TAG_LINR);
-    tci_put_u64(&w, nf);
-    tci_put_u32(&w, (uint32_t)m->n_labels);
-    put_numbers(&w, m->weights, nf * m->n_labels, sizeof(float));
-    put_numbers(&w, m->bias, m->n_labels, sizeof(double));
+    write_linear(&w, m);
   } else {
     at = begin_section(&w, TAG_KERN);
     write_kernel(&w, m);
@@ -356,11 +379,7 @@ int tci_model_encode(const tc_model *m, unsigned char **out, size_t *len, tc_dia
   end_section(&w, at);
 
   at = begin_section(&w, TAG_CALB);
-  tci_put_u32(&w, (uint32_t)m->n_labels);
-  for (i = 0; i < m->n_labels; i++) {
-    tci_put_f64(&w, m->platt_a[i]);
-    tci_put_f64(&w, m->platt_b[i]);
-  }
+  write_calibration(&w, m);
   end_section(&w, at);
 
   if (w.err) {
