@@ -43,7 +43,7 @@ static void destroy(tci_solver *s) {
   free(d);
 }
 
-/* y_i (w.x_i + bias) for row r */
+/* w.x_r + bias: row r's decision value (the caller multiplies by y_r). */
 static double margin(const tci_matrix *X, const double *w, size_t r) {
   size_t k;
   double g = w[X->n_features];
@@ -63,6 +63,16 @@ static int finish_with_liblinear(const tci_solver *s, const tci_binary *b, doubl
   }
   free(w);
   return rc;
+}
+
+/* Fisher-Yates: idx[0..n) in an order drawn from the stream *st. */
+static void shuffle(size_t *idx, size_t n, uint64_t *st) {
+  size_t i;
+  for (i = n; i > 1; i--) {
+    size_t j = (size_t)(((tci_splitmix64(st) >> 32) * (uint64_t)i) >> 32), t = idx[i - 1];
+    idx[i - 1] = idx[j];
+    idx[j] = t;
+  }
 }
 
 static int solve(const tci_solver *s, const tci_binary *b, double eps, const double *init,
@@ -97,11 +107,7 @@ static int solve(const tci_solver *s, const tci_binary *b, double eps, const dou
   for (pass = 0; pass < MAX_PASSES; pass++) {
     double pg_max = -INFINITY, pg_min = INFINITY;
     size_t k = 0;
-    for (i = active; i > 1; i--) { /* Fisher-Yates over the active set */
-      size_t j = (size_t)(((tci_splitmix64(&st) >> 32) * (uint64_t)i) >> 32), t = idx[i - 1];
-      idx[i - 1] = idx[j];
-      idx[j] = t;
-    }
+    shuffle(idx, active, &st);
     while (k < active) {
       size_t q = idx[k], r = b->rows[q], f;
       double yi = b->y[r], g, pg = 0;
