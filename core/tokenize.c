@@ -315,11 +315,10 @@ static TCI_ALWAYS_INLINE int is_stop(const tci_stopset *st, const unsigned char 
     0, 0xFFull, 0xFFFFull, 0xFFFFFFull, 0xFFFFFFFFull, 0xFFFFFFFFFFull, 0xFFFFFFFFFFFFull,
     0xFFFFFFFFFFFFFFull, ~0ull};
   if (len <= 8) { /* len >= 1: tokens are never empty */
-    uint64_t key, k;
+    uint64_t key, k, diff;
     size_t h;
     memcpy(&key, s, 8);
     key &= keep[len];
-    uint64_t diff;
     h = TCI_STOP_SLOT(key, st->mask8);
     k = st->keys8[h];
     /* The table is sparse (1/8 full), so the first slot nearly always
