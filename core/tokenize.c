@@ -367,6 +367,22 @@ static int one_letter(const unsigned char *s, size_t n, size_t a, size_t b) {
   return kind_at(s, n, a, &cl, &cp) == K_LETTER && a + cl == b;
 }
 
+/* Does the ASCII joiner c = s[i] (' - . ,) join the word before it to
+ * what follows? prev is the kind of the word's last non-mark character,
+ * seg where its current joined piece began, k2 the kind of the character
+ * after the joiner and cl2 its length. */
+static int joins(const unsigned char *s, size_t n, size_t i, int c, size_t seg, int prev, int k2,
+                 size_t cl2) {
+  size_t cl;
+  int32_t cp;
+  if (c == '\'') return prev == K_LETTER && k2 == K_LETTER;
+  if (c == '-') return is_alnum(prev) && is_alnum(k2);
+  if (prev == K_LETTER) /* initialisms: "u.s.", "e.g." */
+    return c == '.' && k2 == K_LETTER && one_letter(s, n, seg, i) &&
+           (i + 1 + cl2 >= n || !is_alnum(kind_at(s, n, i + 1 + cl2, &cl, &cp)));
+  return prev == K_DIGIT && k2 == K_DIGIT;
+}
+
 /* The scanner. Each turn of the outer loop starts at a code point that is
  * not part of a token yet: it skips a separator, emits an unspaced-script
  * letter, or scans a word. A word grows over ASCII letters and digits with
@@ -418,14 +434,8 @@ static int tokenize_norm(emitter *e, const unsigned char *s, size_t n) {
       if ((after_word[cp] & 1) && i + 1 < n) {
         size_t cl2;
         int32_t cp2;
-        int k2 = kind_at(s, n, i + 1, &cl2, &cp2), join;
-        if (cp == '\'') join = prev == K_LETTER && k2 == K_LETTER;
-        else if (cp == '-') join = is_alnum(prev) && is_alnum(k2);
-        else if (prev == K_LETTER) /* initialisms: "u.s.", "e.g." */
-          join = cp == '.' && k2 == K_LETTER && one_letter(s, n, seg, i) &&
-                 (i + 1 + cl2 >= n || !is_alnum(kind_at(s, n, i + 1 + cl2, &cl, &cp)));
-        else join = prev == K_DIGIT && k2 == K_DIGIT;
-        if (join) {
+        int k2 = kind_at(s, n, i + 1, &cl2, &cp2);
+        if (joins(s, n, i, cp, seg, prev, k2, cl2)) {
           seg = i + 1;
           prev = k2;
           i += 1 + cl2;
