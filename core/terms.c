@@ -144,6 +144,49 @@ size_t tci_terms_bound(const tc_extractor *ex, const tc_tokens *toks) {
   return total;
 }
 
+/* th[i], the hash of token i, and tp[i], B^(its length), for the n tokens
+ * (maxtok: the longest one's length). */
+static void token_hashes(const tc_token *tok, size_t n, size_t maxtok, uint64_t *th, uint64_t *tp) {
+  uint64_t pw[POWERS];
+  size_t i, k, npw = maxtok < POWERS ? maxtok + 1 : POWERS; /* short texts need few */
+  pw[0] = 1;
+  for (k = 1; k < npw; k++) pw[k] = pw[k - 1] * B;
+  for (i = 0; i < n; i++) {
+    th[i] = extend(0, tok[i].text, tok[i].len);
+    if (tok[i].len < npw) {
+      tp[i] = pw[tok[i].len];
+    } else {
+      uint64_t p = pw[npw - 1];
+      for (k = npw - 1; k < tok[i].len; k++) p *= B;
+      tp[i] = p;
+    }
+  }
+}
+
+/* The word n-grams starting at token i of n (wmin to wmax tokens, none
+ * across an empty token), their hashes built up from th and tp. */
+static int word_ngrams(const tc_token *tok, const uint64_t *th, const uint64_t *tp, size_t i,
+                       size_t n, size_t wmin, size_t wmax, tci_term_visit fn, void *ud) {
+  size_t k;
+  tci_term t;
+  int rc;
+  t.kind = TCI_TERM_WORDS;
+  t.tok = tok + i;
+  t.hash = th[i];
+  t.len = tok[i].len;
+  for (k = 1; k <= wmax && i + k <= n; k++) {
+    if (k > 1) {
+      const tc_token *w = &tok[i + k - 1];
+      if (w->len == 0) break;
+      t.hash = (t.hash * B + SPACE_CODE) * tp[i + k - 1] + th[i + k - 1];
+      t.len += 1 + w->len;
+    }
+    t.n = k;
+    if (k >= wmin && (rc = fn(ud, &t)) != 0) return rc;
+  }
+  return 0;
+}
+
 /* Character n-grams of one token padded with a space on each side, counted
  * in code points. cp[j] is the byte offset of code point j (cp[L] = len).
  * As scikit-learn's char_wb: a padded token shorter than n yields itself
@@ -207,9 +250,9 @@ static int title_terms(const tc_token *tok, const uint64_t *th, const uint64_t *
 
 int tci_terms_each(const tc_extractor *ex, tc_workspace *ws, const tc_tokens *toks,
                    tci_term_visit fn, void *ud) {
-  size_t wmin, wmax, cmin, cmax, n = toks->n, i, k, maxtok = 0, need, npw;
+  size_t wmin, wmax, cmin, cmax, n = toks->n, i, k, maxtok = 0, need;
   const tc_token *tok = toks->tok;
-  uint64_t *th, *tp, *cp, hc = tci_term_hash("#c ", 3), ht = tci_term_hash("#t ", 3), pw[POWERS];
+  uint64_t *th, *tp, *cp, hc = tci_term_hash("#c ", 3), ht = tci_term_hash("#t ", 3);
   int words, chars, rc, un_next;
   tci_term t;
 
@@ -226,19 +269,7 @@ int tci_terms_each(const tc_extractor *ex, tc_workspace *ws, const tc_tokens *to
   th = ws->hashes.p;
   tp = th + n;
   cp = tp + n;
-  npw = maxtok < POWERS ? maxtok + 1 : POWERS; /* short texts need few */
-  pw[0] = 1;
-  for (k = 1; k < npw; k++) pw[k] = pw[k - 1] * B;
-  for (i = 0; i < n; i++) {
-    th[i] = extend(0, tok[i].text, tok[i].len);
-    if (tok[i].len < npw) {
-      tp[i] = pw[tok[i].len];
-    } else {
-      uint64_t p = pw[npw - 1];
-      for (k = npw - 1; k < tok[i].len; k++) p *= B;
-      tp[i] = p;
-    }
-  }
+  token_hashes(tok, n, maxtok, th, tp);
 
   /* Runs of single characters of scripts written without spaces (Han,
    * Thai, ...: tci_token_is_unspaced) also give joined bigrams, since one
@@ -250,25 +281,13 @@ int tci_terms_each(const tc_extractor *ex, tc_workspace *ws, const tc_tokens *to
     un_next = words && i + 1 < n && UNSPACED(&tok[i + 1]);
     if (tok[i].len == 0) continue; /* no text stage makes these; no terms */
     if (words) {
-      t.kind = TCI_TERM_WORDS;
-      t.tok = tok + i;
-      t.hash = th[i];
-      t.len = tok[i].len;
-      for (k = 1; k <= wmax && i + k <= n; k++) {
-        if (k > 1) {
-          const tc_token *w = &tok[i + k - 1];
-          if (w->len == 0) break;
-          t.hash = (t.hash * B + SPACE_CODE) * tp[i + k - 1] + th[i + k - 1];
-          t.len += 1 + w->len;
-        }
-        t.n = k;
-        if (k >= wmin && (rc = fn(ud, &t)) != 0) return rc;
-      }
+      if ((rc = word_ngrams(tok, th, tp, i, n, wmin, wmax, fn, ud)) != 0) return rc;
       if (i < toks->n_title &&
           (rc = title_terms(tok, th, tp, i, toks->n_title, wmin, wmax, ht, fn, ud)) != 0)
         return rc;
       if (un && un_next) {
         t.kind = TCI_TERM_JOINED;
+        t.tok = tok + i;
         t.n = 2;
         t.hash = th[i] * tp[i + 1] + th[i + 1];
         t.len = tok[i].len + tok[i + 1].len;
