@@ -28,6 +28,15 @@ static size_t below(uint64_t *s, size_t n) {
   return (size_t)(((tci_splitmix64(s) >> 32) * (uint64_t)n) >> 32);
 }
 
+void tci_shuffle(size_t *a, size_t n, uint64_t *state) {
+  size_t i;
+  for (i = n; i > 1; i--) {
+    size_t j = below(state, i), t = a[i - 1];
+    a[i - 1] = a[j];
+    a[j] = t;
+  }
+}
+
 /* Documents are grouped by first label (stratum n_labels = no label) with
  * a counting sort, each stratum shuffled, and dealt round-robin to the
  * folds starting where the previous stratum stopped, so fold sizes differ
@@ -49,12 +58,8 @@ void tci_folds(const tc_dataset *ds, int k, uint64_t seed, uint32_t *fold) {
 #undef STRATUM
   /* start[s] is now the end of stratum s; its beginning is start[s-1] or 0 */
   for (s = 0; s < L + 1; s++) {
-    size_t a = s ? start[s - 1] : 0, b = start[s], m = b - a;
-    for (i = m; i > 1; i--) {
-      size_t j = below(&st, i), t = order[a + i - 1];
-      order[a + i - 1] = order[a + j];
-      order[a + j] = t;
-    }
+    size_t a = s ? start[s - 1] : 0, b = start[s];
+    tci_shuffle(order + a, b - a, &st);
     for (i = a; i < b; i++) fold[order[i]] = (uint32_t)(next++ % (size_t)k);
   }
   free(start);

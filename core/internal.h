@@ -562,6 +562,9 @@ TCI_FUNC int tci_dataset_subset(const tc_dataset *ds, const size_t *idx, size_t 
 
 /* splitmix64: the library's only PRNG (never rand(), whose state is global). */
 TCI_FUNC uint64_t tci_splitmix64(uint64_t *state);
+/* Fisher-Yates: a[0..n) in an order drawn from the splitmix64 stream
+ * *state (n < 2^32). */
+TCI_FUNC void tci_shuffle(size_t *a, size_t n, uint64_t *state);
 
 /* Assign each document of ds to one of k folds: stratified by first label
  * (documents without labels form their own stratum), shuffled by seed. */

@@ -65,16 +65,6 @@ static int finish_with_liblinear(const tci_solver *s, const tci_binary *b, doubl
   return rc;
 }
 
-/* Fisher-Yates: idx[0..n) in an order drawn from the stream *st. */
-static void shuffle(size_t *idx, size_t n, uint64_t *st) {
-  size_t i;
-  for (i = n; i > 1; i--) {
-    size_t j = (size_t)(((tci_splitmix64(st) >> 32) * (uint64_t)i) >> 32), t = idx[i - 1];
-    idx[i - 1] = idx[j];
-    idx[j] = t;
-  }
-}
-
 static int solve(const tci_solver *s, const tci_binary *b, double eps, const double *init,
                  tci_binsol *out) {
   const dsolver *ds = (const dsolver *)s;
@@ -107,7 +97,7 @@ static int solve(const tci_solver *s, const tci_binary *b, double eps, const dou
   for (pass = 0; pass < MAX_PASSES; pass++) {
     double pg_max = -INFINITY, pg_min = INFINITY;
     size_t k = 0;
-    shuffle(idx, active, &st);
+    tci_shuffle(idx, active, &st);
     while (k < active) {
       size_t q = idx[k], r = b->rows[q], f;
       double yi = b->y[r], g, pg = 0;
