@@ -141,10 +141,10 @@ void tci_stopset_free(tci_stopset *s) {
     (out) = best_;                                                          \
   } while (0)
 
-/* Sort, drop duplicates and index the n words of w (taking their storage).
- * TC_EINVAL (diag says why) when the words crowd the index (MAX_RUN). */
-static int finish(tci_stopset *s, word *w, size_t n, tc_diag *diag) {
-  size_t i, k = 0, n_long = 0, slots = 8, slots8 = 8;
+/* Sort w[0..n) and free the repeats; returns how many distinct words are
+ * left at the front. */
+static size_t sort_unique(word *w, size_t n) {
+  size_t i, k = 0;
   qsort(w, n, sizeof *w, word_cmp);
   for (i = 0; i < n; i++) {
     if (k > 0 && word_cmp(&w[k - 1], &w[i]) == 0) {
@@ -153,6 +153,39 @@ static int finish(tci_stopset *s, word *w, size_t n, tc_diag *diag) {
     }
     w[k++] = w[i];
   }
+  return k;
+}
+
+/* Put every word of s in its hash index (keys8 for words of up to 8
+ * bytes, slots for the longer ones); 0 when a probe or a run of either
+ * table passes MAX_RUN. */
+static int index_words(tci_stopset *s) {
+  size_t i, run, run8;
+  for (i = 0; i < s->n; i++) {
+    const char *p = s->words[i];
+    size_t n = s->lens[i], h, probes = 0;
+    if (n > 8) {
+      h = long_hash(p, n) & s->mask;
+      while (s->slots[h] && ++probes <= MAX_RUN) h = (h + 1) & s->mask;
+      if (probes > MAX_RUN) return 0;
+      s->slots[h] = (uint32_t)(i + 1);
+    } else {
+      uint64_t key = pack8(p, n);
+      h = TCI_STOP_SLOT(key, s->mask8);
+      while (s->keys8[h] && ++probes <= MAX_RUN) h = (h + 1) & s->mask8;
+      if (probes > MAX_RUN) return 0;
+      s->keys8[h] = key;
+    }
+  }
+  LONGEST_RUN(s->slots, s->mask, run);
+  LONGEST_RUN(s->keys8, s->mask8, run8);
+  return run <= MAX_RUN && run8 <= MAX_RUN;
+}
+
+/* Sort, drop duplicates and index the n words of w (taking their storage).
+ * TC_EINVAL (diag says why) when the words crowd the index (MAX_RUN). */
+static int finish(tci_stopset *s, word *w, size_t n, tc_diag *diag) {
+  size_t i, k = sort_unique(w, n), n_long = 0, slots = 8, slots8 = 8;
   s->words = malloc((k ? k : 1) * sizeof *s->words);
   s->lens = malloc((k ? k : 1) * sizeof *s->lens);
   for (i = 0; i < k; i++) n_long += w[i].n > 8;
@@ -178,27 +211,7 @@ static int finish(tci_stopset *s, word *w, size_t n, tc_diag *diag) {
     s->lens[i] = w[i].n;
     if (w[i].n > s->max_len) s->max_len = w[i].n;
   }
-  for (i = 0; i < k; i++) {
-    size_t h, probes = 0;
-    if (w[i].n > 8) {
-      h = long_hash(w[i].p, w[i].n) & s->mask;
-      while (s->slots[h] && ++probes <= MAX_RUN) h = (h + 1) & s->mask;
-      if (probes > MAX_RUN) break;
-      s->slots[h] = (uint32_t)(i + 1);
-    } else {
-      uint64_t key = pack8(w[i].p, w[i].n);
-      h = TCI_STOP_SLOT(key, s->mask8);
-      while (s->keys8[h] && ++probes <= MAX_RUN) h = (h + 1) & s->mask8;
-      if (probes > MAX_RUN) break;
-      s->keys8[h] = key;
-    }
-  }
-  if (i == k) {
-    size_t run, run8;
-    LONGEST_RUN(s->slots, s->mask, run);
-    LONGEST_RUN(s->keys8, s->mask8, run8);
-    if (run <= MAX_RUN && run8 <= MAX_RUN) return TC_OK;
-  }
+  if (index_words(s)) return TC_OK;
   tci_stopset_free(s);
   return tci_fail(diag, TC_EINVAL,
                   "stopwords: more than %d words crowd one run of the hash index "
