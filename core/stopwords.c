@@ -232,6 +232,28 @@ static int keep_given(tci_stopset *s, const char *const *list, size_t n) {
   return TC_OK;
 }
 
+/* *w: a copy of the one token that the stop word `text` (number i in
+ * messages, 1-based) makes under opt. */
+static int stop_token(const tc_options *opt, tc_workspace *ws, const char *text, size_t i, word *w,
+                      tc_diag *diag) {
+  tc_tokens t;
+  int rc;
+  if (!text) return tci_fail(diag, TC_EINVAL, "stopwords: word %zu is NULL", i);
+  if (!tci_utf8_valid(text, strlen(text)))
+    return tci_fail(diag, TC_EINVAL, "stopwords: word %zu is not valid UTF-8", i);
+  rc = tci_tokenize(opt, NULL, ws, text, strlen(text), TCI_TEXT_NO_BOILERPLATE, &t);
+  if (rc) return tci_fail(diag, rc, "stopwords: word %zu: %s", i, tc_strerror(rc));
+  if (t.n != 1)
+    return tci_fail(diag, TC_EINVAL, "stopwords: word %zu (\"%.40s\") makes %zu tokens, not one", i,
+                    text, t.n);
+  w->n = t.tok[0].len;
+  w->p = malloc(w->n + 1);
+  if (!w->p) return tci_fail(diag, TC_ENOMEM, "stopwords: out of memory");
+  memcpy(w->p, t.tok[0].text, w->n);
+  w->p[w->n] = '\0';
+  return TC_OK;
+}
+
 int tci_stopset_build(tci_stopset *s, const tc_options *o, tc_workspace *ws, tc_diag *diag) {
   const char *const *list;
   size_t n, i;
@@ -253,36 +275,8 @@ int tci_stopset_build(tci_stopset *s, const tc_options *o, tc_workspace *ws, tc_
   opt.stem = TC_STEM_NONE; /* stop words are matched before stemming */
   w = malloc(n * sizeof *w);
   if (!w) return tci_fail(diag, TC_ENOMEM, "stopwords: out of memory");
-  for (i = 0; i < n; i++) {
-    tc_tokens t;
-    if (!list[i]) {
-      rc = tci_fail(diag, TC_EINVAL, "stopwords: word %zu is NULL", i + 1);
-      break;
-    }
-    if (!tci_utf8_valid(list[i], strlen(list[i]))) {
-      rc = tci_fail(diag, TC_EINVAL, "stopwords: word %zu is not valid UTF-8", i + 1);
-      break;
-    }
-    rc = tci_tokenize(&opt, NULL, ws, list[i], strlen(list[i]), TCI_TEXT_NO_BOILERPLATE, &t);
-    if (rc) {
-      tci_fail(diag, rc, "stopwords: word %zu: %s", i + 1, tc_strerror(rc));
-      break;
-    }
-    if (t.n != 1) {
-      rc = tci_fail(diag, TC_EINVAL,
-                    "stopwords: word %zu (\"%.40s\") makes %zu tokens, not one", i + 1,
-                    list[i], t.n);
-      break;
-    }
-    w[i].n = t.tok[0].len;
-    w[i].p = malloc(w[i].n + 1);
-    if (!w[i].p) {
-      rc = tci_fail(diag, TC_ENOMEM, "stopwords: out of memory");
-      break;
-    }
-    memcpy(w[i].p, t.tok[0].text, w[i].n);
-    w[i].p[w[i].n] = '\0';
-  }
+  for (i = 0; i < n; i++)
+    if ((rc = stop_token(&opt, ws, list[i], i + 1, &w[i], diag)) != TC_OK) break;
   if (rc == TC_OK) {
     rc = finish(s, w, n, diag);
     if (rc == TC_OK && o->stopword_mode == TC_STOPWORDS_CUSTOM &&
