@@ -184,7 +184,8 @@ done:
 static const double C_GRID[] = {0.1, 0.3, 1, 3, 10};
 static const double GAMMA_GRID[] = {0.3, 1, 3};
 
-/* Append "C=..:F1" (and ",gamma=..") to a growing string. */
+/* Append piece ("C=..:F1", or "C=..;gamma=..:F1") to the comma-separated
+ * list *s of *len bytes (malloc'ed; NULL when empty). */
 static int append(char **s, size_t *len, const char *piece) {
   size_t n = strlen(piece);
   char *t = realloc(*s, *len + n + 2);
