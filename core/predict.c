@@ -6,8 +6,8 @@
  *    is O(non-zeros x labels) whatever the training set size.
  *  - Those runs are scattered over a table of tens of megabytes (20
  *    Newsgroups: 293k features x 23 labels = 27 MB), so each would be a
- *    cache miss the sum waits for. decide() prefetches the row of the
- *    feature ROW_AHEAD places ahead; the sum itself keeps its order
+ *    cache miss the sum waits for. tci_model_decide prefetches the row of
+ *    the feature ROW_AHEAD places ahead; the sum itself keeps its order
  *    (ascending feature index, then label), so scores are bit-identical
  *    to the plain loop's (bench/bench_predict prints a checksum of them).
  *    Measured: +19% documents/s on that model, nothing lost on 4 labels.
@@ -31,8 +31,8 @@
 
 #include "internal.h"
 
-/* How many features ahead decide() fetches weight rows: enough for a
- * row's cache misses to overlap with the arithmetic of the rows between. */
+/* How many features ahead tci_model_decide fetches weight rows: enough for
+ * a row's cache misses to overlap with the arithmetic of the rows between. */
 #define ROW_AHEAD 8
 
 /* Start loading every cache line of the weight row at w (L floats): the
