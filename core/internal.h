@@ -596,7 +596,8 @@ TCI_FUNC int tci_grid_search(const tc_dataset *ds, const tc_train_params *p, int
 /* The label count a tc_metrics was made with (metrics.c). */
 TCI_FUNC size_t tci_metrics_n_labels(const tc_metrics *m);
 
-/* The TF-IDF vectors of a training set, one row per document (train.c). */
+/* The TF-IDF vectors of a training set, one row per document (built by
+ * train_ovr.c). */
 typedef struct tci_matrix {
   size_t n_rows;
   int n_features;           /* the extractor's; indices are 1..n_features */
