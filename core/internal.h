@@ -633,6 +633,10 @@ struct tci_solver {
   const struct svm_node *const *rows; /* libsvm backend: row r as libsvm nodes; else NULL */
 };
 
+/* The backend p trains with: TC_SOLVER_LIBSVM for an RBF kernel or when
+ * p asks for it, else TC_SOLVER_LIBLINEAR when p asks for it, else
+ * TC_SOLVER_DCD (what TC_SOLVER_AUTO means for a linear kernel). */
+TCI_FUNC int tci_solver_of(const tc_train_params *p);
 /* liblinear, L2-regularised L2-loss primal (train_linear.c): deterministic,
  * warm-startable from init (n_features + 1 values, or NULL). */
 TCI_FUNC int tci_liblinear_new(const tci_matrix *X, tci_solver **out);

@@ -143,6 +143,14 @@ static int set_num(tc_model *m, const char *key, const char *fmt, double v) {
 
 static const char *kernel_name(int k) { return k == TC_KERNEL_RBF ? "rbf" : "linear"; }
 
+static const char *solver_name(const tc_train_params *p) {
+  switch (tci_solver_of(p)) {
+  case TC_SOLVER_LIBSVM: return "libsvm C_SVC";
+  case TC_SOLVER_LIBLINEAR: return "liblinear L2R_L2LOSS_SVC (primal)";
+  default: return "dcd L2-loss SVC (dual)";
+  }
+}
+
 static int set_meta(tc_model *m, const tc_dataset *ds, const tc_train_params *p,
                     const cvfig *cv) {
   char b[96];
@@ -157,12 +165,7 @@ static int set_meta(tc_model *m, const tc_dataset *ds, const tc_train_params *p,
   snprintf(b, sizeof b, "%zu", tc_extractor_n_features(m->ex));
   if (!rc) rc = tci_model_set_meta(m, "features", b);
   if (!rc) rc = tci_model_set_meta(m, "kernel", kernel_name(p->kernel));
-  if (!rc)
-    rc = tci_model_set_meta(m, "solver",
-                            p->kernel != TC_KERNEL_LINEAR || p->solver == TC_SOLVER_LIBSVM
-                                ? "libsvm C_SVC"
-                            : p->solver == TC_SOLVER_LIBLINEAR ? "liblinear L2R_L2LOSS_SVC (primal)"
-                                                               : "dcd L2-loss SVC (dual)");
+  if (!rc) rc = tci_model_set_meta(m, "solver", solver_name(p));
   if (!rc) rc = set_num(m, "C", "%g", p->C);
   if (!rc && p->kernel == TC_KERNEL_RBF) rc = set_num(m, "gamma", "%g", p->gamma > 0 ? p->gamma : 1.0);
   if (!rc)

@@ -550,11 +550,18 @@ static int label_problems(job *j, const tc_dataset *ds, tc_diag *diag) {
   return TC_OK;
 }
 
-/* The backend p asks for, over the rows of X. */
+int tci_solver_of(const tc_train_params *p) {
+  if (p->kernel != TC_KERNEL_LINEAR || p->solver == TC_SOLVER_LIBSVM) return TC_SOLVER_LIBSVM;
+  return p->solver == TC_SOLVER_LIBLINEAR ? TC_SOLVER_LIBLINEAR : TC_SOLVER_DCD;
+}
+
+/* The backend p trains with, over the rows of X. */
 static int new_solver(const tci_matrix *X, const tc_train_params *p, tci_solver **out) {
-  if (p->kernel != TC_KERNEL_LINEAR || p->solver == TC_SOLVER_LIBSVM) return tci_libsvm_new(X, p, out);
-  if (p->solver == TC_SOLVER_LIBLINEAR) return tci_liblinear_new(X, out);
-  return tci_dcd_new(X, out);
+  switch (tci_solver_of(p)) {
+  case TC_SOLVER_LIBSVM: return tci_libsvm_new(X, p, out);
+  case TC_SOLVER_LIBLINEAR: return tci_liblinear_new(X, out);
+  default: return tci_dcd_new(X, out);
+  }
 }
 
 /* One binary problem per label, on the full data: j->sol. */
