@@ -128,11 +128,12 @@ static void created(char *buf, size_t cap) {
     snprintf(buf, cap, "unknown");
 }
 
+/* What cross-validation (and the grid search) found, for the metadata. */
 typedef struct cvfig {
-  int k;
+  int k;                    /* folds */
   double accuracy, macro_f1;
-  double *fold_f1;
-  char *grid;
+  double *fold_f1;          /* k: each fold's macro-F1 */
+  char *grid;               /* the grid search's summary, or NULL (malloc'ed) */
 } cvfig;
 
 static int set_num(tc_model *m, const char *key, const char *fmt, double v) {
@@ -151,10 +152,31 @@ static const char *solver_name(const tc_train_params *p) {
   }
 }
 
+/* The cross-validation figures: cv_folds, cv_accuracy, cv_macro_f1,
+ * cv_fold_macro_f1 ("0.9123,0.9071,...") and the grid summary if any. */
+static int set_cv_meta(tc_model *m, const cvfig *cv) {
+  char b[32], *s;
+  size_t cap = (size_t)cv->k * 16 + 1, at = 0;
+  int rc, i;
+  snprintf(b, sizeof b, "%d", cv->k);
+  rc = tci_model_set_meta(m, "cv_folds", b);
+  if (!rc) rc = set_num(m, "cv_accuracy", "%.4f", cv->accuracy);
+  if (!rc) rc = set_num(m, "cv_macro_f1", "%.4f", cv->macro_f1);
+  s = malloc(cap);
+  if (!s) return rc ? rc : TC_ENOMEM;
+  s[0] = 0;
+  for (i = 0; i < cv->k; i++)
+    at += (size_t)snprintf(s + at, cap - at, "%s%.4f", i ? "," : "", cv->fold_f1[i]);
+  if (!rc) rc = tci_model_set_meta(m, "cv_fold_macro_f1", s);
+  free(s);
+  if (!rc && cv->grid) rc = tci_model_set_meta(m, "grid", cv->grid);
+  return rc;
+}
+
 static int set_meta(tc_model *m, const tc_dataset *ds, const tc_train_params *p,
                     const cvfig *cv) {
   char b[96];
-  int rc = TC_OK, i;
+  int rc = TC_OK;
   const tc_options *o = &p->features;
   created(b, sizeof b);
   rc = tci_model_set_meta(m, "created", b);
@@ -184,22 +206,7 @@ static int set_meta(tc_model *m, const tc_dataset *ds, const tc_train_params *p,
            o->max_df, o->max_features, o->stem == TC_STEM_ENGLISH ? " stem=english" : "",
            o->title_terms ? " title_terms" : "");
   if (!rc) rc = tci_model_set_meta(m, "features_options", b);
-  if (!rc && cv) {
-    char *s;
-    size_t cap = (size_t)cv->k * 16 + 1, at = 0;
-    snprintf(b, sizeof b, "%d", cv->k);
-    rc = tci_model_set_meta(m, "cv_folds", b);
-    if (!rc) rc = set_num(m, "cv_accuracy", "%.4f", cv->accuracy);
-    if (!rc) rc = set_num(m, "cv_macro_f1", "%.4f", cv->macro_f1);
-    s = malloc(cap);
-    if (!s) return rc ? rc : TC_ENOMEM;
-    s[0] = 0;
-    for (i = 0; i < cv->k; i++)
-      at += (size_t)snprintf(s + at, cap - at, "%s%.4f", i ? "," : "", cv->fold_f1[i]);
-    if (!rc) rc = tci_model_set_meta(m, "cv_fold_macro_f1", s);
-    free(s);
-    if (!rc && cv->grid) rc = tci_model_set_meta(m, "grid", cv->grid);
-  }
+  if (!rc && cv) rc = set_cv_meta(m, cv);
   return rc;
 }
 
