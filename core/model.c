@@ -40,13 +40,6 @@ int tci_model_alloc(tc_model **out) {
   return TC_OK;
 }
 
-static char *dup_str(const char *s) {
-  size_t n = strlen(s);
-  char *d = malloc(n + 1);
-  if (d) memcpy(d, s, n + 1);
-  return d;
-}
-
 /* Keys are unique (the file format requires it, and tc_model_meta could
  * only ever return the first of two equal keys), so setting an existing
  * key replaces its value in place and keeps the order of first setting. */
@@ -56,7 +49,7 @@ int tci_model_set_meta(tc_model *m, const char *key, const char *value) {
   if (!m || !key || !value || !*key) return TC_EINVAL;
   for (i = 0; i < m->n_meta; i++) {
     if (strcmp(m->meta_key[i], key) == 0) {
-      v = dup_str(value);
+      v = strdup(value);
       if (!v) return TC_ENOMEM;
       free(m->meta_val[i]);
       m->meta_val[i] = v;
@@ -70,8 +63,8 @@ int tci_model_set_meta(tc_model *m, const char *key, const char *value) {
   vals = realloc(m->meta_val, (m->n_meta + 1) * sizeof *vals);
   if (!vals) return TC_ENOMEM;
   m->meta_val = vals;
-  k = dup_str(key);
-  v = dup_str(value);
+  k = strdup(key);
+  v = strdup(value);
   if (!k || !v) {
     free(k);
     free(v);

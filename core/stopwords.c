@@ -224,11 +224,8 @@ static int keep_given(tci_stopset *s, const char *const *list, size_t n) {
   s->given = calloc(n, sizeof *s->given);
   if (!s->given) return TC_ENOMEM;
   s->n_given = n;
-  for (i = 0; i < n; i++) {
-    size_t len = strlen(list[i]);
-    if (!(s->given[i] = malloc(len + 1))) return TC_ENOMEM;
-    memcpy(s->given[i], list[i], len + 1);
-  }
+  for (i = 0; i < n; i++)
+    if (!(s->given[i] = strdup(list[i]))) return TC_ENOMEM;
   return TC_OK;
 }
 

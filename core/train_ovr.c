@@ -361,13 +361,6 @@ fail:
   return rc;
 }
 
-static char *dup_str(const char *s) {
-  size_t n = strlen(s) + 1;
-  char *d = malloc(n);
-  if (d) memcpy(d, s, n);
-  return d;
-}
-
 /* Fill m's labels, options, weights (or kernel) and calibration. */
 static int fill_model(const job *j, const tc_dataset *ds, const tci_matrix *X, tc_model *m) {
   size_t L = j->L, l, f, nf = (size_t)X->n_features;
@@ -378,7 +371,7 @@ static int fill_model(const job *j, const tc_dataset *ds, const tci_matrix *X, t
   m->platt_b = malloc(L * sizeof *m->platt_b);
   if (!m->labels || !m->platt_a || !m->platt_b) return TC_ENOMEM;
   for (l = 0; l < L; l++)
-    if (!(m->labels[l] = dup_str(ds->names[l]))) return TC_ENOMEM;
+    if (!(m->labels[l] = strdup(ds->names[l]))) return TC_ENOMEM;
   m->kernel = p->kernel;
   m->multilabel = p->multilabel;
   m->threshold = p->threshold;
