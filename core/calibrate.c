@@ -68,6 +68,16 @@ static double point_loss(double t, double z) {
   return z >= 0 ? t * z + log1p(exp(-z)) : (t - 1) * z + log1p(exp(z));
 }
 
+/* The summed point_loss of the sigmoid (A, B) on the points f, a
+ * positive point's target being t_pos and a negative one's t_neg. */
+static double total_loss(size_t n, const double *f, const unsigned char *pos, double t_pos,
+                         double t_neg, double A, double B) {
+  double sum = 0;
+  size_t i;
+  for (i = 0; i < n; i++) sum += point_loss(pos[i] ? t_pos : t_neg, A * f[i] + B);
+  return sum;
+}
+
 double tci_platt_score(double A, double B, double f) {
   double z = A * f + B;
   /* 1/(1+e^z) = e^-z/(1+e^-z); pick the form whose exp cannot overflow */
@@ -87,9 +97,7 @@ static int newton(size_t n, const double *f, const unsigned char *pos, size_t n_
   lo = 1.0 / ((double)n_neg + 2.0);
   a = 0.0;
   b = log(((double)n_neg + 1.0) / ((double)n_pos + 1.0));
-#define TARGET(i) (pos[i] ? hi : lo)
-  fval = 0;
-  for (i = 0; i < n; i++) fval += point_loss(TARGET(i), a * f[i] + b);
+  fval = total_loss(n, f, pos, hi, lo, a, b);
   for (iter = 0; iter < MAX_ITER; iter++) {
     double h11 = RIDGE, h22 = RIDGE, h21 = 0, g1 = 0, g2 = 0;
     double det, da, db, gd, step;
@@ -108,7 +116,7 @@ static int newton(size_t n, const double *f, const unsigned char *pos, size_t n_
       h11 += f[i] * f[i] * d2;
       h22 += d2;
       h21 += f[i] * d2;
-      d1 = TARGET(i) - p;
+      d1 = (pos[i] ? hi : lo) - p;
       g1 += f[i] * d1;
       g2 += d1;
     }
@@ -122,8 +130,8 @@ static int newton(size_t n, const double *f, const unsigned char *pos, size_t n_
     db = -(-h21 * g1 + h11 * g2) / det;
     gd = g1 * da + g2 * db;
     for (step = 1.0; step >= MIN_STEP; step /= 2) {
-      double na = a + step * da, nb = b + step * db, nf = 0;
-      for (i = 0; i < n; i++) nf += point_loss(TARGET(i), na * f[i] + nb);
+      double na = a + step * da, nb = b + step * db;
+      double nf = total_loss(n, f, pos, hi, lo, na, nb);
       if (nf < fval + 1e-4 * step * gd) {
         a = na;
         b = nb;
@@ -133,7 +141,6 @@ static int newton(size_t n, const double *f, const unsigned char *pos, size_t n_
     }
     if (step < MIN_STEP) break; /* no decrease possible: keep the best so far */
   }
-#undef TARGET
   *A = a;
   *B = b;
   return 0;
@@ -144,11 +151,9 @@ static int newton(size_t n, const double *f, const unsigned char *pos, size_t n_
  * -log(score) or -log(1 - score), so no score is ever clamped. */
 static double deviance_drop(size_t n, const double *f, const unsigned char *pos, size_t n_pos,
                             double A, double B) {
-  double p0 = (double)n_pos / (double)n, base, fit = 0;
-  size_t i;
-  base = -((double)n_pos * log(p0) + (double)(n - n_pos) * log1p(-p0));
-  for (i = 0; i < n; i++) fit += point_loss(pos[i] ? 1.0 : 0.0, A * f[i] + B);
-  return 2.0 * (base - fit);
+  double p0 = (double)n_pos / (double)n;
+  double base = -((double)n_pos * log(p0) + (double)(n - n_pos) * log1p(-p0));
+  return 2.0 * (base - total_loss(n, f, pos, 1.0, 0.0, A, B));
 }
 
 int tci_platt_fit(size_t n, const double *f, const unsigned char *pos, double *A, double *B) {
