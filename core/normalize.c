@@ -180,7 +180,7 @@ static uint64_t fold8(uint64_t w) {
 static int normalize_fast(tc_workspace *ws, const tc_options *o, utf8proc_option_t opt,
                           const unsigned char *s, size_t len, size_t *olen, size_t *n_invalid) {
   unsigned char *out = ws->norm.p;
-  size_t i = 0, o_ = *olen, done = 0;
+  size_t i = 0, written = *olen, done = 0;
   unsigned fold = o->casefold ? 0x20u : 0u;
   int rc;
   while (i < len) {
@@ -198,9 +198,9 @@ static int normalize_fast(tc_workspace *ws, const tc_options *o, utf8proc_option
                                      _mm_cmplt_epi8(v, _mm_set1_epi8('Z' + 1)));
           v = _mm_or_si128(v, _mm_and_si128(up, _mm_set1_epi8(0x20)));
         }
-        _mm_storeu_si128((__m128i *)(void *)(out + o_), v);
+        _mm_storeu_si128((__m128i *)(void *)(out + written), v);
         i += 16;
-        o_ += 16;
+        written += 16;
         continue;
       }
     }
@@ -210,15 +210,15 @@ static int normalize_fast(tc_workspace *ws, const tc_options *o, utf8proc_option
       memcpy(&w, s + i, 8);
       if (!(w & 0x8080808080808080ull)) {
         if (fold) w = fold8(w);
-        memcpy(out + o_, &w, 8);
+        memcpy(out + written, &w, 8);
         i += 8;
-        o_ += 8;
+        written += 8;
         continue;
       }
     }
     b = s[i];
     if (b < 0x80) {
-      out[o_++] = (unsigned char)(b | (((unsigned)(b - 'A') < 26u) ? fold : 0u));
+      out[written++] = (unsigned char)(b | (((unsigned)(b - 'A') < 26u) ? fold : 0u));
       i++;
       continue;
     }
@@ -226,14 +226,14 @@ static int normalize_fast(tc_workspace *ws, const tc_options *o, utf8proc_option
      * combining mark composes with it), up to the next ASCII byte. */
     start = i > done ? i - 1 : i;
     for (end = i + 1; end < len && s[end] >= 0x80; end++) {}
-    o_ -= i - start;
-    if ((rc = normalize_run(ws, opt, s + start, end - start, &o_, n_invalid))) return rc;
+    written -= i - start;
+    if ((rc = normalize_run(ws, opt, s + start, end - start, &written, n_invalid))) return rc;
     /* ASCII copies one byte per byte: make room for the rest of the text. */
-    if ((rc = tci_buf_reserve(&ws->norm, o_ + (len - end) + 1, 1))) return rc;
+    if ((rc = tci_buf_reserve(&ws->norm, written + (len - end) + 1, 1))) return rc;
     out = ws->norm.p;
     i = done = end;
   }
-  *olen = o_;
+  *olen = written;
   return TC_OK;
 }
 
