@@ -43,6 +43,31 @@ static uint64_t ascii_mask(int be) {
 /* Bytes UTF-8 needs for cp. */
 static size_t utf8_len(uint32_t cp) { return cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4; }
 
+/* The character whose first unit is at s[i] (len - i >= 2): its code
+ * point, the bytes it takes (2, or 4 for a surrogate pair) and whether it
+ * is an unpaired surrogate (*cp is then U+FFFD and *step 2). 0 when it is
+ * a high surrogate whose low half may be in the next block. */
+static int char_at(const unsigned char *s, size_t len, size_t i, int be, int last, uint32_t *cp,
+                   size_t *step, int *unpaired) {
+  unsigned u = unit_at(s + i, be), lo;
+  *step = 2;
+  *unpaired = 0;
+  if (u >= 0xD800 && u <= 0xDBFF) { /* a high surrogate: its low half must follow */
+    if (len - i < 4 && !last) return 0; /* which may be in the next block */
+    lo = len - i >= 4 ? unit_at(s + i + 2, be) : 0;
+    if (lo >= 0xDC00 && lo <= 0xDFFF) {
+      *cp = 0x10000 + (((uint32_t)u - 0xD800) << 10) + ((uint32_t)lo - 0xDC00);
+      *step = 4;
+      return 1;
+    }
+    *unpaired = 1;
+  } else if (u >= 0xDC00 && u <= 0xDFFF) { /* a low surrogate alone */
+    *unpaired = 1;
+  }
+  *cp = *unpaired ? 0xFFFD : u;
+  return 1;
+}
+
 int tc_utf16_to_utf8(const char *in, size_t len, unsigned flags, char *out, size_t cap,
                      tc_utf16_result *r) {
   const unsigned char *s = (const unsigned char *)in;
@@ -58,9 +83,10 @@ int tc_utf16_to_utf8(const char *in, size_t len, unsigned flags, char *out, size
     return TC_EINVAL;
   mask = ascii_mask(be);
   while (len - i >= 2) {
-    unsigned u, lo;
+    unsigned u;
     uint32_t cp;
-    size_t step = 2;
+    size_t step;
+    int unpaired;
     /* ASCII, most text and every line end: four units at a time, then one */
     while (len - i >= 8 && cap - w >= 4) {
       uint64_t q;
@@ -83,27 +109,13 @@ int tc_utf16_to_utf8(const char *in, size_t len, unsigned flags, char *out, size
       full = 1;
       break;
     }
-    u = unit_at(s + i, be);
-    if (u >= 0xD800 && u <= 0xDBFF) { /* a high surrogate: its low half must follow */
-      if (len - i < 4 && !last) break; /* which may be in the next block */
-      lo = len - i >= 4 ? unit_at(s + i + 2, be) : 0;
-      if (lo >= 0xDC00 && lo <= 0xDFFF) {
-        cp = 0x10000 + (((uint32_t)u - 0xD800) << 10) + ((uint32_t)lo - 0xDC00);
-        step = 4;
-      } else {
-        cp = 0xFFFD;
-      }
-    } else if (u >= 0xDC00 && u <= 0xDFFF) { /* a low surrogate alone */
-      cp = 0xFFFD;
-    } else {
-      cp = u;
-    }
+    if (!char_at(s, len, i, be, last, &cp, &step, &unpaired)) break;
     if (cap - w < utf8_len(cp)) {
       full = 1;
       break;
     }
     w += tci_utf8_encode((int32_t)cp, o + w);
-    if (cp == 0xFFFD && u != 0xFFFD) { /* invalid, not U+FFFD as written */
+    if (unpaired) {
       r->invalid = 1;
       r->invalid_at = i;
       i += 2;
