@@ -113,11 +113,38 @@ done:
   return rc;
 }
 
+/* Fold f: a model trained with q on the other folds' documents (*n_train
+ * of them; tr and te are scratch for ds->n indices) scores fold f's into
+ * all, and its macro-F1 goes to *f1 when f1 is not NULL. */
+static int run_fold(const tc_dataset *ds, const tc_train_params *q, const uint32_t *fold, int f,
+                    size_t *tr, size_t *te, size_t *n_train, tc_metrics *all, double *f1,
+                    tc_diag *diag) {
+  size_t ntr = 0, nte = 0, i;
+  tc_dataset *sub = NULL;
+  tc_model *m = NULL;
+  tc_metrics *one = NULL;
+  int rc;
+  for (i = 0; i < ds->n; i++) {
+    if (fold[i] == (uint32_t)f) te[nte++] = i;
+    else tr[ntr++] = i;
+  }
+  *n_train = ntr;
+  rc = tci_dataset_subset(ds, tr, ntr, &sub);
+  if (!rc) rc = tci_train(sub, q, 1, &m, diag);
+  if (!rc) rc = tc_metrics_new(ds->n_names ? ds->n_names : 1, &one);
+  if (!rc) rc = score_fold(ds, m, te, nte, q->threads, all, one);
+  if (!rc && f1) *f1 = tc_metrics_macro_f1(one);
+  tc_metrics_free(one);
+  tc_model_free(m);
+  tc_dataset_free(sub);
+  return rc;
+}
+
 int tc_cross_validate(const tc_dataset *ds, const tc_train_params *p, int k,
                       tc_metrics *out, double *fold_macro_f1, tc_diag *diag) {
   const char *why;
   uint32_t *fold = NULL;
-  size_t *tr = NULL, *te = NULL, n, i;
+  size_t *tr = NULL, *te = NULL, n;
   int f, rc = TC_OK;
   tc_train_params q;
   fwd fw;
@@ -144,22 +171,9 @@ int tc_cross_validate(const tc_dataset *ds, const tc_train_params *p, int k,
   q.progress = p->progress ? forward : NULL;
   q.progress_ud = &fw;
   for (f = 0; f < k && !rc; f++) {
-    size_t ntr = 0, nte = 0;
-    tc_dataset *sub = NULL;
-    tc_model *m = NULL;
-    tc_metrics *one = NULL;
-    for (i = 0; i < n; i++) {
-      if (fold[i] == (uint32_t)f) te[nte++] = i;
-      else tr[ntr++] = i;
-    }
-    rc = tci_dataset_subset(ds, tr, ntr, &sub);
-    if (!rc) rc = tci_train(sub, &q, 1, &m, diag);
-    if (!rc) rc = tc_metrics_new(ds->n_names ? ds->n_names : 1, &one);
-    if (!rc) rc = score_fold(ds, m, te, nte, p->threads, out, one);
-    if (!rc && fold_macro_f1) fold_macro_f1[f] = tc_metrics_macro_f1(one);
-    tc_metrics_free(one);
-    tc_model_free(m);
-    tc_dataset_free(sub);
+    size_t ntr;
+    rc = run_fold(ds, &q, fold, f, tr, te, &ntr, out, fold_macro_f1 ? &fold_macro_f1[f] : NULL,
+                  diag);
     if (!rc && p->progress && p->progress(p->progress_ud, "cv", (size_t)f + 1, (size_t)k))
       rc = TC_ECANCELED;
     /* The fold named, with the part it trained on, before what the fold's
