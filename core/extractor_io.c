@@ -53,56 +53,67 @@ static int needs_version_3(const tc_options *o) {
   return o->stem != TC_STEM_NONE || o->title_terms != 0;
 }
 
-int tc_extractor_to_bytes(const tc_extractor *ex, unsigned char **out, size_t *len) {
-  tci_writer w = {0};
-  const tc_options *o;
-  const tci_vocab *v;
-  size_t i;
-  if (out) *out = NULL;
-  if (len) *len = 0;
-  if (!ex || !out || !len || !ex->vocab) return TC_EINVAL;
-  o = &ex->opt;
-  v = ex->vocab;
-  tci_put_bytes(&w, MAGIC, 4);
-  tci_put_u32(&w, needs_version_3(o) ? VERSION_3 : VERSION_2);
-  tci_put_u32(&w, TCI_TEXT_RULES);
-  put_int(&w, o->strip_boilerplate);
-  put_int(&w, o->compat);
-  put_int(&w, o->casefold);
-  put_int(&w, o->strip_accents);
-  put_int(&w, o->max_token_bytes);
-  put_int(&w, o->stopword_mode);
+/* What read_options reads. */
+static void write_options(tci_writer *w, const tc_options *o) {
+  put_int(w, o->strip_boilerplate);
+  put_int(w, o->compat);
+  put_int(w, o->casefold);
+  put_int(w, o->strip_accents);
+  put_int(w, o->max_token_bytes);
+  put_int(w, o->stopword_mode);
   if (needs_version_3(o)) {
-    put_int(&w, o->stem);
-    put_int(&w, o->title_terms);
+    put_int(w, o->stem);
+    put_int(w, o->title_terms);
   }
-  put_int(&w, o->word_ngram_min);
-  put_int(&w, o->word_ngram_max);
-  put_int(&w, o->char_ngram_min);
-  put_int(&w, o->char_ngram_max);
-  put_int(&w, o->min_df);
-  tci_put_f64(&w, o->max_df);
-  put_int(&w, o->max_features);
-  put_int(&w, o->sublinear_tf);
-  put_int(&w, o->use_idf);
-  put_int(&w, o->l2_normalize);
-  if (o->stopword_mode == TC_STOPWORDS_CUSTOM) {
-    if (o->n_stopwords > UINT32_MAX) w.err = TC_ELIMIT;
-    tci_put_u32(&w, (uint32_t)o->n_stopwords);
-    for (i = 0; i < o->n_stopwords; i++)
-      tci_put_str(&w, o->stopwords[i], strlen(o->stopwords[i]));
-  } else {
-    tci_put_u32(&w, 0);
+  put_int(w, o->word_ngram_min);
+  put_int(w, o->word_ngram_max);
+  put_int(w, o->char_ngram_min);
+  put_int(w, o->char_ngram_max);
+  put_int(w, o->min_df);
+  tci_put_f64(w, o->max_df);
+  put_int(w, o->max_features);
+  put_int(w, o->sublinear_tf);
+  put_int(w, o->use_idf);
+  put_int(w, o->l2_normalize);
+}
+
+/* What read_stopwords reads: the custom words as given, or none. */
+static void write_stopwords(tci_writer *w, const tc_options *o) {
+  size_t i;
+  if (o->stopword_mode != TC_STOPWORDS_CUSTOM) {
+    tci_put_u32(w, 0);
+    return;
   }
-  tci_put_u64(&w, v->n_docs);
-  if (v->n > UINT32_MAX) w.err = TC_ELIMIT;
-  tci_put_u32(&w, (uint32_t)v->n);
+  if (o->n_stopwords > UINT32_MAX) w->err = TC_ELIMIT;
+  tci_put_u32(w, (uint32_t)o->n_stopwords);
+  for (i = 0; i < o->n_stopwords; i++) tci_put_str(w, o->stopwords[i], strlen(o->stopwords[i]));
+}
+
+/* What read_vocab reads: the document count, then each term and its df. */
+static void write_vocab(tci_writer *w, const tci_vocab *v) {
+  size_t i;
+  tci_put_u64(w, v->n_docs);
+  if (v->n > UINT32_MAX) w->err = TC_ELIMIT;
+  tci_put_u32(w, (uint32_t)v->n);
   for (i = 0; i < v->n; i++) {
     size_t tlen;
     const char *t = tci_vocab_term(v, i, &tlen);
-    tci_put_str(&w, t, tlen);
-    tci_put_u32(&w, v->df[i]);
+    tci_put_str(w, t, tlen);
+    tci_put_u32(w, v->df[i]);
   }
+}
+
+int tc_extractor_to_bytes(const tc_extractor *ex, unsigned char **out, size_t *len) {
+  tci_writer w = {0};
+  if (out) *out = NULL;
+  if (len) *len = 0;
+  if (!ex || !out || !len || !ex->vocab) return TC_EINVAL;
+  tci_put_bytes(&w, MAGIC, 4);
+  tci_put_u32(&w, needs_version_3(&ex->opt) ? VERSION_3 : VERSION_2);
+  tci_put_u32(&w, TCI_TEXT_RULES);
+  write_options(&w, &ex->opt);
+  write_stopwords(&w, &ex->opt);
+  write_vocab(&w, ex->vocab);
   if (w.err) {
     free(w.p);
     return w.err;
