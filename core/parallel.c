@@ -66,12 +66,45 @@ static int run_inline(size_t n, void (*task)(void *, size_t), void *ud,
   return TC_OK;
 }
 
+/* The caller's part while workers run: wait for tasks to complete and
+ * report each new count (with the lock released), until every task is
+ * done or, after a cancel, the running ones have finished. */
+static int wait_reporting(pool *p, tc_progress_fn progress, void *pud, const char *stage) {
+  size_t reported = 0;
+  int rc = TC_OK;
+  pthread_mutex_lock(&p->mu);
+  while (p->done < p->n && !(p->cancel && p->done == p->next)) {
+    if (p->done == reported) {
+      pthread_cond_wait(&p->cv, &p->mu);
+      continue;
+    }
+    reported = p->done;
+    if (progress && !p->cancel) {
+      int stop;
+      pthread_mutex_unlock(&p->mu);
+      stop = progress(pud, stage, reported, p->n);
+      pthread_mutex_lock(&p->mu);
+      if (stop) {
+        p->cancel = 1;
+        rc = TC_ECANCELED;
+      }
+    }
+  }
+  /* Report the final count once if the loop ended before reporting it. */
+  if (!p->cancel && progress && reported < p->n) {
+    pthread_mutex_unlock(&p->mu);
+    if (progress(pud, stage, p->n, p->n)) rc = TC_ECANCELED;
+    pthread_mutex_lock(&p->mu);
+  }
+  pthread_mutex_unlock(&p->mu);
+  return rc;
+}
+
 int tci_parallel_for(size_t n, int threads, void (*task)(void *ud, size_t i), void *ud,
                      tc_progress_fn progress, void *pud, const char *stage) {
   pool p;
   pthread_t tid[MAX_THREADS];
-  int t, started = 0, rc = TC_OK;
-  size_t reported = 0;
+  int t, started = 0, rc;
   if (!task) return TC_EINVAL;
   if (n == 0) return TC_OK;
   if (threads <= 0) threads = cores();
@@ -99,31 +132,7 @@ int tci_parallel_for(size_t n, int threads, void (*task)(void *ud, size_t i), vo
     return run_inline(n, task, ud, progress, pud, stage);
   }
 
-  pthread_mutex_lock(&p.mu);
-  while (p.done < n && !(p.cancel && p.done == p.next)) {
-    if (p.done == reported) {
-      pthread_cond_wait(&p.cv, &p.mu);
-      continue;
-    }
-    reported = p.done;
-    if (progress && !p.cancel) {
-      int stop;
-      pthread_mutex_unlock(&p.mu);
-      stop = progress(pud, stage, reported, n);
-      pthread_mutex_lock(&p.mu);
-      if (stop) {
-        p.cancel = 1;
-        rc = TC_ECANCELED;
-      }
-    }
-  }
-  /* Report the final count once if the loop ended before reporting it. */
-  if (!p.cancel && progress && reported < n) {
-    pthread_mutex_unlock(&p.mu);
-    if (progress(pud, stage, n, n)) rc = TC_ECANCELED;
-    pthread_mutex_lock(&p.mu);
-  }
-  pthread_mutex_unlock(&p.mu);
+  rc = wait_reporting(&p, progress, pud, stage);
   for (t = 0; t < started; t++) pthread_join(tid[t], NULL);
   pthread_cond_destroy(&p.cv);
   pthread_mutex_destroy(&p.mu);
