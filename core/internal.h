@@ -605,6 +605,15 @@ typedef struct tci_matrix {
   tc_feature *f;
 } tci_matrix;
 
+/* w.x_r + w[n_features]: row r's decision value under the linear
+ * solution w (bias last). Inline: the DCD solver calls it per step. */
+static inline double tci_row_decision(const tci_matrix *X, const double *w, size_t r) {
+  double d = w[X->n_features];
+  size_t j;
+  for (j = X->off[r]; j < X->off[r + 1]; j++) d += X->f[j].value * w[X->f[j].index - 1];
+  return d;
+}
+
 /* One binary problem over some rows of a matrix. */
 typedef struct tci_binary {
   const uint32_t *rows;     /* the rows used, in order; rows[0] is a positive one */

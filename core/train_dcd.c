@@ -43,14 +43,6 @@ static void destroy(tci_solver *s) {
   free(d);
 }
 
-/* w.x_r + bias: row r's decision value (the caller multiplies by y_r). */
-static double margin(const tci_matrix *X, const double *w, size_t r) {
-  size_t k;
-  double g = w[X->n_features];
-  for (k = X->off[r]; k < X->off[r + 1]; k++) g += w[X->f[k].index - 1] * X->f[k].value;
-  return g;
-}
-
 /* The problem b, given up by us after MAX_PASSES, solved by liblinear's
  * primal solver from w (ours, freed here) with the caller's eps. */
 static int finish_with_liblinear(const tci_solver *s, const tci_binary *b, double eps, double *w,
@@ -101,7 +93,7 @@ static int solve(const tci_solver *s, const tci_binary *b, double eps, const dou
     while (k < active) {
       size_t q = idx[k], r = b->rows[q], f;
       double yi = b->y[r], g, pg = 0;
-      g = yi * margin(X, w, r) - 1 + diag[q] * alpha[q];
+      g = yi * tci_row_decision(X, w, r) - 1 + diag[q] * alpha[q];
       if (alpha[q] == 0) {
         if (g > pg_max_old) { /* shrink: q is unlikely to move */
           active--;

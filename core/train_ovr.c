@@ -56,11 +56,7 @@
 
 double tci_binsol_decision(const tci_solver *s, const tci_binsol *sol, size_t r) {
   if (sol->w) {
-    const tci_matrix *X = s->X;
-    double d = sol->w[X->n_features];
-    size_t j;
-    for (j = X->off[r]; j < X->off[r + 1]; j++) d += X->f[j].value * sol->w[X->f[j].index - 1];
-    return d;
+    return tci_row_decision(s->X, sol->w, r);
   } else {
     double d = 0;
     svm_predict_values(sol->svm, s->rows[r], &d);
