@@ -534,6 +534,9 @@ TCI_FUNC uint64_t tci_model_declared_length(const unsigned char *p, size_t n);
 TCI_FUNC int tci_parallel_for(size_t n, int threads,
                               void (*task)(void *ud, size_t i), void *ud,
                               tc_progress_fn progress, void *pud, const char *stage);
+/* The processors online, 1 to 256 (the most threads tci_parallel_for
+ * starts): what a thread count <= 0 stands for. */
+TCI_FUNC int tci_cores(void);
 
 /* ====================================================================
  * Training data and training (dataset.c, train*.c, calibrate.c,

@@ -51,7 +51,7 @@ static void *worker(void *arg) {
   }
 }
 
-static int cores(void) {
+int tci_cores(void) {
   long c = sysconf(_SC_NPROCESSORS_ONLN);
   return c < 1 ? 1 : c > MAX_THREADS ? MAX_THREADS : (int)c;
 }
@@ -107,7 +107,7 @@ int tci_parallel_for(size_t n, int threads, void (*task)(void *ud, size_t i), vo
   int t, started = 0, rc;
   if (!task) return TC_EINVAL;
   if (n == 0) return TC_OK;
-  if (threads <= 0) threads = cores();
+  if (threads <= 0) threads = tci_cores();
   if (threads > MAX_THREADS) threads = MAX_THREADS;
   if ((size_t)threads > n) threads = (int)n;
   if (threads == 1) return run_inline(n, task, ud, progress, pud, stage);

@@ -22,7 +22,6 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <libsvm/svm.h>
 #if defined(__SSE2__)
@@ -230,10 +229,7 @@ int tc_model_predict_batch(const tc_model *m, size_t n, const char *const *texts
     return TC_EINVAL;
   }
   if (n == 0) return TC_OK;
-  if (threads <= 0) {
-    long c = sysconf(_SC_NPROCESSORS_ONLN);
-    threads = c < 1 ? 1 : c > 256 ? 256 : (int)c;
-  }
+  if (threads <= 0) threads = tci_cores();
   b.m = m;
   b.texts = texts;
   b.lens = lens;
