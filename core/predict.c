@@ -194,6 +194,13 @@ typedef struct batch {
   size_t n, chunk;
 } batch;
 
+/* A result for a document that could not be predicted: no labels, status rc. */
+static void fail_result(tc_result *r, int rc) {
+  r->n_labels = 0;
+  r->n_invalid = 0;
+  r->status = rc;
+}
+
 static void batch_task(void *ud, size_t t) {
   batch *b = ud;
   size_t a = t * b->chunk, e = a + b->chunk, i;
@@ -202,13 +209,8 @@ static void batch_task(void *ud, size_t t) {
   if (e > b->n) e = b->n;
   rc = tc_workspace_new(&ws);
   for (i = a; i < e; i++) {
-    if (rc) {
-      b->res[i].n_labels = 0;
-      b->res[i].n_invalid = 0;
-      b->res[i].status = rc;
-    } else {
-      tc_model_predict(b->m, ws, b->texts[i], b->lens[i], b->threshold, &b->res[i]);
-    }
+    if (rc) fail_result(&b->res[i], rc);
+    else tc_model_predict(b->m, ws, b->texts[i], b->lens[i], b->threshold, &b->res[i]);
   }
   tc_workspace_free(ws);
 }
@@ -221,11 +223,7 @@ int tc_model_predict_batch(const tc_model *m, size_t n, const char *const *texts
   int rc;
   if (n && !results) return TC_EINVAL;
   if (!m || (n && (!texts || !lens))) {
-    for (i = 0; i < n; i++) {
-      results[i].n_labels = 0;
-      results[i].n_invalid = 0;
-      results[i].status = TC_EINVAL;
-    }
+    for (i = 0; i < n; i++) fail_result(&results[i], TC_EINVAL);
     return TC_EINVAL;
   }
   if (n == 0) return TC_OK;
