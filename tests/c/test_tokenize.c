@@ -238,7 +238,7 @@ static void compare_all_options(const char *text, size_t len) {
 TEST(paths_agree_on_fixtures) {
   static const char *const texts[] = {
     "Plain ASCII news: The U.S. Senate voted 51-49 on Tuesday.",
-    "cafe\xCC\x81 e\xCC\x81 \xCC\x81" "a A\xCC\x8A x\t\xCC\x88y",     /* marks after ASCII */
+    ("cafe\xCC\x81 e\xCC\x81 \xCC\x81" "a A\xCC\x8A x\t\xCC\x88y"), /* marks after ASCII */
     "Ｃｙｂｅｒ STRASSE Straße don’t e‐mail",
     "mixed\xFF bytes \xC0\xAF in \xE2\x82 words\xED\xA0\x80",
     "東京タワー ภาษาไทย العربية Привет",
