@@ -44,11 +44,12 @@ function M.is_interrupt(e)
   return type(e) == "string" and (e == "interrupted!" or e:find("^[^\n]*:%d+: interrupted!$") ~= nil)
 end
 
--- After a pcall that failed: e, unless it is an interrupt (raised again).
-local function unless_interrupt(e)
+--- After a pcall that failed: e, unless it is an interrupt (raised again).
+function M.unless_interrupt(e)
   if M.is_interrupt(e) then error(e, 0) end
   return e
 end
+local unless_interrupt = M.unless_interrupt
 
 -- A closed classifier's methods raise, as a closed model's do: a Lua
 -- classifier's predict ran on after its close() had freed what it uses.

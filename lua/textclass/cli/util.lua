@@ -26,12 +26,7 @@ M.EXIT_INTERRUPT = 130  -- Ctrl-C (SIGINT): 128 + 2, as a shell reports it
 -- training) raises it again (M.unless_interrupt), so the run stops: the
 -- entry point then says "interrupted" and exits with EXIT_INTERRUPT.
 M.is_interrupt = require("textclass.classifier").is_interrupt
-
---- After a pcall that failed: e, unless it is an interrupt, raised again.
-function M.unless_interrupt(e)
-  if M.is_interrupt(e) then error(e, 0) end
-  return e
-end
+M.unless_interrupt = require("textclass.classifier").unless_interrupt
 
 local failure_mt = { __tostring = function(e) return e.msg or "output closed" end }
 
