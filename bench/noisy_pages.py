@@ -7,6 +7,7 @@ prompts, share buttons, bylines, copyright lines. The label must follow the arti
 builds such pages so a model can be evaluated on them (`textclass eval`), never trained on them:
 
     bench/noisy_pages.py [--corpora DIR] [--out DIR] [--seed 1] [--corpus NAME ...] [--html]
+                         [--prose] [--split test|train]
     bench/noisy_pages.py --input FILE.jsonl [--input ...] [--out DIR]   (any labelled JSONL)
 
 For each test article of each corpus (default bbc, cyber, masakhanews_eng, agnews) it writes one
@@ -22,19 +23,40 @@ So the furniture often has as many words as a short article (AG News items are o
 sentences): a strong test. OUT defaults to a new temp dir; the path is printed on stdout.
 Standard library only; deterministic for a given --seed and input.
 
+With --prose every page also gets PROSE furniture, which line rules cannot tell from article
+text by its shape alone (the pages are then named noisy-prose-<corpus>, noisy-html-prose-<corpus>):
+  - after the article, a teaser list: a heading ("More from News", "Latest stories", ...) and 3-6
+    other stories, each its headline and the first one or two sentences of its text, in one of
+    the shapes news sites use (headline then summary; headline, a date line, then summary;
+    headline, summary, "Read more");
+  - with probability 0.6, a reader-comment section: a heading ("Comments (23)", "Join the
+    conversation", ...) and 2-6 posts, each a name line, a date line, one or two paragraphs (an
+    opinionated opener and a sentence or two of another story's text), and a "Reply" line as
+    comment systems print it ("Reply", "Reply · Report", "12 likes · Reply");
+  - with probability 0.6, a newsletter blurb: a heading and a paragraph that sells the newsletter
+    with three other stories' headlines ("In today's edition: ...").
+The other stories are, as for the headline lists, test articles of labels other than the
+article's. The pages are seeded and deterministic like the others.
+
+--split train composes from the TRAIN splits (corpora that have one) instead: the pages to
+develop furniture rules on, so that the test pages are read only to report.
+
 With --html the same pages are written as HTML documents instead (OUT/noisy-html-<corpus>.jsonl,
 the page's markup as the record's text, which `textclass eval` reads as a page since it begins
 with <!DOCTYPE html>): a <title> with the site's name, a stylesheet and scripts whose code holds
 topic words, the menu in <nav>, the cookie banner in a <div> with a <button>, the article in
 <article> (<h1>, <p>, a byline, character references), the headline lists in <aside> or, half
 the time, in a plain <section> (which only the boilerplate stage can catch), the share links,
-and a <footer>.
+and a <footer>; with --prose, the teaser list as cards (<div> or <li> holding an <h3> link and a
+<p>) in a plain <section>, the comments as <div>s of a <section> (a <time>, the post's <p>s, a
+"Reply" link) and the newsletter blurb in a <div> with a <form>.
 """
 import html
 import argparse
 import json
 import os
 import random
+import re
 import sys
 import tempfile
 
@@ -94,7 +116,8 @@ def label_of(doc):
     return doc["label"] if "label" in doc else (doc.get("labels") or ["other"])[0]
 
 
-def compose(rng, doc, pool_by_label):
+def compose(rng, doc, pool_by_label, docs_by_label=None):
+    """One text page; with docs_by_label (--prose), prose furniture from those articles too."""
     title, paras = split_article(doc["text"])
     label = label_of(doc)
     lines = []
@@ -119,6 +142,8 @@ def compose(rng, doc, pool_by_label):
         lines.append(h)
         if rng.random() < 0.3:
             lines.append("Read more")
+    if docs_by_label:
+        lines += prose_lines(prose_furniture(rng, docs_by_label, label))
     lines.append(rng.choice(COPYRIGHT))
     return "\n".join(lines) + "\n"
 
@@ -131,7 +156,7 @@ SCRIPTS = [
 STYLE = "body { font-family: Georgia, serif } nav li { display: inline } .most-read > li { margin: 0 }"
 
 
-def compose_html(rng, doc, pool_by_label):
+def compose_html(rng, doc, pool_by_label, docs_by_label=None):
     """The page of compose() as an HTML document."""
     e = html.escape
     title, paras = split_article(doc["text"])
@@ -164,9 +189,127 @@ def compose_html(rng, doc, pool_by_label):
     out.append("</article>")
     out.append("<div class=\"share\">%s</div>" % " ".join("<a href=\"#\">%s</a>" % e(a) for a in rng.sample(AFTER, 2)))
     out.append(headline_list(rng.choice(LIST_TITLES_END), headlines(rng, pool_by_label, label, rng.randint(4, 8)), True))
+    if docs_by_label:
+        out += prose_html(rng, prose_furniture(rng, docs_by_label, label))
     out.append("</main><footer><p>%s</p></footer>" % e(rng.choice(COPYRIGHT)))
     out.append("<script>%s</script></body></html>" % rng.choice(SCRIPTS))
     return "\n".join(out) + "\n"
+
+
+TEASER_HEADINGS = ["More from News", "Latest stories", "More top stories", "Elsewhere on the site",
+                   "Editor's picks", "Around the site", "Don't miss", "In other news"]
+WHEN = ["2 hours ago", "35 minutes ago", "Yesterday", "12 March 2024", "Mar 12, 2024", "3 days ago"]
+COMMENT_HEADINGS = ["Comments (%d)", "%d comments", "Join the conversation", "Reader comments (%d)",
+                    "Discussion (%d)", "Have your say"]
+NAMES = ["Dave_R", "Margaret T.", "anon1987", "John Carter", "sue_from_leeds", "Brian W", "PatriotPete",
+         "Eleanor Rigby", "trueblue", "K. Osei"]
+COMMENT_WHEN = ["12 March 2024 at 10:42", "3 hours ago", "Mar 12, 2024 10:42am", "1 day ago", "5h"]
+OPENERS = ["Typical.", "Spot on.", "I disagree.", "Not this again.", "About time!", "Nonsense.",
+           "Well said.", "Interesting.", "Who cares?", "Exactly right."]
+REPLY_LINES = ["Reply", "Reply", "Reply \u00b7 Report", "%d likes \u00b7 Reply", "Like \u00b7 Reply \u00b7 %d",
+               "Reply | Report abuse"]
+NEWSLETTERS = [("Morning Briefing", "In today's edition: %s; %s; and %s. Get it free every weekday morning."),
+               ("The Week in Review", "This week's picks: %s, %s and %s. Delivered free every Saturday."),
+               ("Before you go", "Catch up with %s, %s and %s in our free daily email briefing.")]
+
+
+SENTENCE_END = re.compile(r"[.!?][\"']?(?=\s+[A-Z\"])")
+
+
+def sentences(text, k):
+    """The first k sentences of an article's body (a break: '.', '!' or '?', maybe a closing quote,
+    a space, then a capital or an opening quote; sentences shorter than 20 characters join the next)."""
+    body = " ".join(split_article(text)[1])
+    out, start, parts = [], 0, []
+    for m in SENTENCE_END.finditer(body):
+        parts.append(body[start:m.end()].strip())
+        start = m.end()
+    parts.append(body[start:].strip())
+    for part in parts:
+        if out and len(out[-1]) < 20:
+            out[-1] += " " + part
+        elif len(out) < k:
+            out.append(part)
+        else:
+            break
+    return " ".join(out).strip()
+
+
+def other_docs(rng, docs_by_label, label, k):
+    """k articles of labels other than `label` when possible (as headlines() does for titles)."""
+    others = [lab for lab in sorted(docs_by_label) if lab != label and docs_by_label[lab]]
+    return [rng.choice(docs_by_label[rng.choice(others) if others else label]) for _ in range(k)]
+
+
+def teasers(rng, docs_by_label, label):
+    """(heading, [(headline, date line or None, summary, "Read more" or None)]) of 3-6 other stories."""
+    shape = rng.randrange(3)
+    items = []
+    for d in other_docs(rng, docs_by_label, label, rng.randint(3, 6)):
+        items.append((split_article(d["text"])[0], rng.choice(WHEN) if shape == 1 else None,
+                      sentences(d["text"], rng.randint(1, 2)), "Read more" if shape == 2 else None))
+    return rng.choice(TEASER_HEADINGS), items
+
+
+def comments(rng, docs_by_label, label):
+    """(heading, [(name, date, [paragraphs], reply line)]) of 2-6 reader comments."""
+    posts = []
+    for d in other_docs(rng, docs_by_label, label, rng.randint(2, 6)):
+        text = sentences(d["text"], rng.randint(1, 2))
+        paras = [rng.choice(OPENERS) + " " + text] if rng.random() < 0.7 else [rng.choice(OPENERS), text]
+        reply = rng.choice(REPLY_LINES)
+        posts.append((rng.choice(NAMES), rng.choice(COMMENT_WHEN), paras,
+                      reply % rng.randint(1, 40) if "%d" in reply else reply))
+    heading = rng.choice(COMMENT_HEADINGS)
+    return (heading % rng.randint(2, 300) if "%d" in heading else heading), posts
+
+
+def newsletter(rng, docs_by_label, label):
+    """(heading, paragraph) of a newsletter blurb naming three other stories."""
+    heading, text = rng.choice(NEWSLETTERS)
+    titles = [split_article(d["text"])[0] for d in other_docs(rng, docs_by_label, label, 3)]
+    return heading, text % tuple(titles)
+
+
+def prose_furniture(rng, docs_by_label, label):
+    """The prose furniture of one page: teasers, then maybe comments and a newsletter blurb."""
+    return (teasers(rng, docs_by_label, label),
+            comments(rng, docs_by_label, label) if rng.random() < 0.6 else None,
+            newsletter(rng, docs_by_label, label) if rng.random() < 0.6 else None)
+
+
+def prose_lines(parts):
+    """prose_furniture() as text lines (one paragraph per line, as scrapers emit)."""
+    (heading, items), posts, blurb = parts
+    lines = ["", heading]
+    for head, when, summary, more in items:
+        lines += [head] + ([when] if when else []) + [summary] + ([more] if more else [])
+    if blurb:
+        lines += ["", blurb[0], blurb[1], "Sign up"]
+    if posts:
+        lines += ["", posts[0]]
+        for name, when, paras, reply in posts[1]:
+            lines += [name, when] + paras + [reply]
+    return lines
+
+
+def prose_html(rng, parts):
+    """prose_furniture() as markup: cards in a <section>, a newsletter <div>, a comments <section>."""
+    e = html.escape
+    (heading, items), posts, blurb = parts
+    card = "li" if rng.random() < 0.5 else "div"
+    cards = "".join("<%s class=\"card\"><h3><a href=\"/story\">%s</a></h3>%s<p>%s</p>%s</%s>" % (
+        card, e(h), "<time>%s</time>" % e(w) if w else "", e(s),
+        "<a href=\"/story\">%s</a>" % e(m) if m else "", card) for h, w, s, m in items)
+    out = ["<section class=\"more\"><h2>%s</h2>%s</section>" % (e(heading), "<ul>%s</ul>" % cards if card == "li" else cards)]
+    if blurb:
+        out.append("<div class=\"newsletter\"><h3>%s</h3><p>%s</p><form><input type=\"email\">"
+                   "<button>Sign up</button></form></div>" % (e(blurb[0]), e(blurb[1])))
+    if posts:
+        out.append("<section id=\"comments\"><h2>%s</h2>%s</section>" % (e(posts[0]), "".join(
+            "<div class=\"comment\"><p class=\"author\">%s</p><time>%s</time>%s<a href=\"#\">%s</a></div>" % (
+                e(n), e(w), "".join("<p>%s</p>" % e(p) for p in paras), e(r)) for n, w, paras, r in posts[1])))
+    return out
 
 
 def main(argv):
@@ -180,6 +323,10 @@ def main(argv):
     p.add_argument("--input", action="append", help="compose from this JSONL file instead (repeatable; "
                    "e.g. held-out folds of a train split for a design study); output noisy-<name>")
     p.add_argument("--html", action="store_true", help="write the pages as HTML documents (noisy-html-<name>)")
+    p.add_argument("--prose", action="store_true", help="add prose furniture: teaser lists, reader comments, "
+                   "a newsletter blurb (noisy[-html]-prose-<name>)")
+    p.add_argument("--split", default="test", choices=("test", "train"),
+                   help="compose from these splits (default test; train to develop rules on)")
     args = p.parse_args(argv)
     if args.input:
         names = [os.path.splitext(os.path.basename(f))[0] for f in args.input]
@@ -188,8 +335,9 @@ def main(argv):
     if not os.path.isdir(args.corpora):
         print("noisy_pages: corpora not found at %s (set TEXTCLASS_CORPORA)" % args.corpora, file=sys.stderr)
         return 77
-    names = args.corpus or list(DEFAULT_CORPORA)
-    docs = {n: read_jsonl(os.path.join(args.corpora, n, "test.jsonl")) for n in names}
+    names = [n for n in args.corpus or list(DEFAULT_CORPORA)
+             if os.path.exists(os.path.join(args.corpora, n, args.split + ".jsonl"))]
+    docs = {n: read_jsonl(os.path.join(args.corpora, n, args.split + ".jsonl")) for n in names}
     return write_pages(args, names, docs)
 
 
@@ -205,13 +353,18 @@ def write_pages(args, names, docs):
                 pool.setdefault(label_of(d), []).append(t)
     for lab in pool:
         pool[lab].sort()
+    # The prose pool (--prose): every chosen corpus's articles by label, in input order.
+    articles = {}
+    for n in names:
+        for d in docs[n] if args.prose else []:
+            articles.setdefault(label_of(d), []).append(d)
     for n in names:
         rng = random.Random("%d:%s" % (args.seed, n))
-        kind = "noisy-html-" if args.html else "noisy-"
+        kind = ("noisy-html-" if args.html else "noisy-") + ("prose-" if args.prose else "")
         path = os.path.join(out, "%s%s.jsonl" % (kind, n))
         with open(path, "w", encoding="utf-8") as f:
             for d in docs[n]:
-                rec = {"id": kind + d["id"], "text": (compose_html if args.html else compose)(rng, d, pool)}
+                rec = {"id": kind + d["id"], "text": (compose_html if args.html else compose)(rng, d, pool, articles)}
                 for key in ("label", "labels", "orig_label"):
                     if key in d:
                         rec[key] = d[key]
