@@ -31,7 +31,17 @@
  *      made only of short lines is not an article with furniture around it)
  *      and is not hard-wrapped (see survey());
  *   3. if nothing with a non-blank byte would be left, the text is kept as
- *      it is: the heuristic never removes everything.
+ *      it is: the heuristic never removes everything;
+ *   4. teaser lists (mark_teasers): after the article, three or more other
+ *      stories, each a headline (maybe with a date or "Read more") over a
+ *      one- or two-sentence summary, become furniture;
+ *   5. comments sections (mark_comments): a comments heading over two or
+ *      more short posts that each end with a "Reply" line become furniture.
+ *   Rules 4 and 5 run before rule 1 and apply where rule 2 does: they
+ *   reclassify lines, which rules 1 and 2 then remove. Summaries and
+ *   posts end like sentences, so only this structure tells them from the
+ *   article's own paragraphs; the article's sections under subheadings are
+ *   the risk, and the guards are in mark_teasers' comments.
  *
  * Caveats (design decisions):
  * - Phrases are English and matched case-insensitively on ASCII only, at
@@ -64,10 +74,23 @@
 #define MIN_RUN 3            /* headline lists have at least three entries */
 #define MAX_FURN_BYTES 400   /* longer lines are never furniture */
 #define MAX_FURN_WORDS 40    /* nor are lines with more words (the largest phrase limit) */
+#define MAX_LEAD 3           /* lines before a teaser's summary: headline, date, "Read more" */
+#define MAX_SUMMARY_WORDS 80 /* a teaser's summary: a story's first sentence or two */
+#define MIN_TEASER_WORDS 3   /* a teaser's headline; subheadings are often shorter */
+#define MAX_MARKER_WORDS 8   /* "Reply" lines are short ("12 likes · Reply · Report") */
+#define MAX_HEADING_WORDS 6  /* so are comments headings ("Join the conversation") */
+#define MAX_POST_LINES 8     /* a post: name, date, a few paragraphs, before its "Reply" */
+#define MIN_REPLIES 2        /* a comments section has at least two posts */
 #define WRAP_MIN 40          /* hard-wrapped lines are cut at 60..80 columns */
 #define WRAP_MAX 100
 
 enum { L_BLANK, L_FURNITURE, L_HEADLINE, L_PROSE, L_OTHER };
+/* Flags a line's class byte may carry besides its class (the low bits). */
+#define L_CLASS 0x0F
+#define L_SUMMARY 0x10       /* prose or other, short, ends a sentence (not ':'): a teaser's summary? */
+#define L_COMMENTS 0x20      /* a comments heading ("Comments (12)", "Join the conversation") */
+#define L_REPLY 0x40         /* a comment system's "Reply" line */
+#define L_OWN 0x80           /* a headline of the article's own structure (is_own_heading) */
 
 /* ====================================================================
  * Furniture phrases
@@ -200,6 +223,52 @@ static int is_furniture(const prefixes *px, const unsigned char *s, size_t n, si
   return 0;
 }
 
+/* Does a word of `words` (lower-case ASCII) start at s[i] of [s, s+n),
+ * where a word starts? */
+static int word_at(const unsigned char *s, size_t n, size_t i, const char *const *words) {
+  for (; *words; words++)
+    if (phrase_at(s, n, i, *words)) return 1;
+  return 0;
+}
+
+/* What comments sections are headed by: "Comments (12)", "Join the
+ * conversation", "Discussion", "Have your say", "3 responses". */
+static const char *const comments_words[] = {"comment", "conversation", "discussion",
+                                             "have your say", "response", NULL};
+
+/* Is the line [s, s+n), with `words` words, a comments heading? */
+static int is_comments_heading(const unsigned char *s, size_t n, size_t words) {
+  size_t i;
+  if (words > MAX_HEADING_WORDS) return 0;
+  for (i = 0; i < n; i++)
+    if ((i == 0 || !is_alnum(s[i - 1])) && word_at(s, n, i, comments_words)) return 1;
+  return 0;
+}
+
+/* The words a comment system prints around a post ("Reply", "12 likes ·
+ * Reply · Report", "Reply | Report abuse"). */
+static const char *const reply_words[] = {"reply", "report", "like", "abuse", "flag",
+                                          "upvote", "downvote", "permalink", "share", NULL};
+static const char *const reply_word[] = {"reply", NULL};
+
+/* Is the line [s, s+n) a "Reply" line: "reply" and otherwise only such
+ * words, numbers and punctuation (non-ASCII bytes count as punctuation:
+ * "·", "•")? */
+static int is_reply_line(const unsigned char *s, size_t n, size_t words) {
+  size_t i = 0, b;
+  int reply = 0;
+  if (words > MAX_MARKER_WORDS) return 0;
+  while (i < n) {
+    for (; i < n && !is_alnum(s[i]); i++) {}
+    if (i == n) break;
+    for (b = i; b < n && is_alnum(s[b]); b++) {}
+    if (word_at(s, b, i, reply_word)) reply = 1;
+    else if (!word_at(s, b, i, reply_words) && !(s[i] >= '0' && s[i] <= '9')) return 0;
+    i = b;
+  }
+  return reply;
+}
+
 /* ====================================================================
  * Line classification
  * ==================================================================== */
@@ -275,6 +344,20 @@ static int starts_lower(const unsigned char *s, size_t n) {
   return 1;
 }
 
+/* A short line that belongs to the article's own structure, never a
+ * teaser's headline: a subheading of fewer than MIN_TEASER_WORDS words
+ * ("Slight limitations"), a question or a lead-in (ending in '?' or ':', as
+ * in interviews and explainers), a numbered item ("1. ", "2) ": listicles)
+ * or a clock time ("10:42": live blogs). */
+static int is_own_heading(const unsigned char *s, size_t n, size_t words) {
+  size_t i = 0;
+  if (words < MIN_TEASER_WORDS || s[n - 1] == '?' || s[n - 1] == ':') return 1;
+  while (i < n && s[i] >= '0' && s[i] <= '9') i++;
+  if (i == 0 || i + 1 >= n) return 0;
+  if (s[i] == ':') return s[i + 1] >= '0' && s[i + 1] <= '9';
+  return (s[i] == '.' || s[i] == ')') && s[i + 1] == ' ';
+}
+
 /* Words (runs of non-blank bytes) of [s, s+n); counting stops at `cap`. */
 static size_t count_words(const unsigned char *s, size_t n, size_t cap) {
   size_t i, words = 0;
@@ -286,17 +369,30 @@ static size_t count_words(const unsigned char *s, size_t n, size_t cap) {
 /* classify's capped word count relies on it */
 typedef char head_fits_furniture[MAX_HEAD_BYTES <= MAX_FURN_BYTES ? 1 : -1];
 
+/* The class of the line [s, s+n), with its flags (L_SUMMARY, L_COMMENTS,
+ * L_REPLY, L_OWN). */
 static int classify(const prefixes *px, const unsigned char *s, size_t n) {
   size_t words;
+  int k;
   if (n == 0) return L_BLANK;
   /* A line too long to be furniture or a headline only needs to know
-   * whether it has MIN_PROSE_WORDS words: paragraphs are counted no further. */
-  words = count_words(s, n, n > MAX_FURN_BYTES ? MIN_PROSE_WORDS : (size_t)-1);
-  if (is_furniture(px, s, n, words)) return L_FURNITURE;
-  if (words <= MAX_HEAD_WORDS && n <= MAX_HEAD_BYTES && !starts_lower(s, n) &&
-      !is_marked(s, n) && !ends_clause(s, n) && !has_sentence_break(s, n))
-    return L_HEADLINE;
-  return words >= MIN_PROSE_WORDS ? L_PROSE : L_OTHER;
+   * whether it is short enough to be a summary: paragraphs are counted no
+   * further. */
+  words = count_words(s, n, n > MAX_FURN_BYTES ? MAX_SUMMARY_WORDS + 1 : (size_t)-1);
+  if (is_furniture(px, s, n, words)) k = L_FURNITURE;
+  else if (words <= MAX_HEAD_WORDS && n <= MAX_HEAD_BYTES && !starts_lower(s, n) &&
+           !is_marked(s, n) && !ends_clause(s, n) && !has_sentence_break(s, n))
+    k = L_HEADLINE;
+  else
+    k = words >= MIN_PROSE_WORDS ? L_PROSE : L_OTHER;
+  if (k == L_HEADLINE || k == L_FURNITURE) {
+    if (is_own_heading(s, n, words)) k |= L_OWN;
+    if (is_comments_heading(s, n, words)) k |= L_COMMENTS;
+    if (is_reply_line(s, n, words)) k |= L_REPLY;
+  } else if (words <= MAX_SUMMARY_WORDS && ends_sentence(s, n) && s[n - 1] != ':') {
+    k |= L_SUMMARY;
+  }
+  return k;
 }
 
 /* ====================================================================
@@ -309,6 +405,8 @@ typedef struct page {
   unsigned char *cls;  /* class of each line, from the survey */
   prefixes px;         /* phrase prefixes */
   size_t title;        /* start offset of the protected title (or len) */
+  size_t title_line;   /* its line number (or SIZE_MAX) */
+  size_t lines;        /* number of lines, blank ones included */
   int runs;            /* rule 2 applies */
   char *out;
   size_t out_len;
@@ -329,7 +427,7 @@ static void keep(page *pg, size_t at, size_t next, int blank) {
 static void flush_run(page *pg, size_t from, size_t to, size_t li, size_t count) {
   size_t at = from, next, cs, ce;
   for (; at < to; at = next, li++) {
-    int k = pg->cls[li];
+    int k = pg->cls[li] & L_CLASS;
     next = next_line(pg->text, to, at, &cs, &ce);
     if (k == L_FURNITURE) pg->removed++;
     else if (count < MIN_RUN || k == L_BLANK || at == pg->title)
@@ -349,6 +447,7 @@ static void survey(page *pg) {
   size_t lines = 0, wraps = 0;
   int prev_cut = 0, seen_prose = 0;
   pg->title = pg->len;
+  pg->title_line = SIZE_MAX;
   for (; at < pg->len; at = next, li++) {
     const unsigned char *s;
     size_t n;
@@ -356,8 +455,8 @@ static void survey(page *pg) {
     next = next_line(pg->text, pg->len, at, &cs, &ce);
     s = (const unsigned char *)pg->text + cs;
     n = ce - cs;
-    k = classify(&pg->px, s, n);
-    pg->cls[li] = (unsigned char)k;
+    pg->cls[li] = (unsigned char)classify(&pg->px, s, n);
+    k = pg->cls[li] & L_CLASS;
     if (k != L_BLANK) {
       lines++;
       if (prev_cut && starts_lower(s, n)) wraps++;
@@ -370,11 +469,109 @@ static void survey(page *pg) {
       if (w >= title_words) {
         title_words = w;
         pg->title = at;
+        pg->title_line = li;
       }
     }
     if (k == L_PROSE) seen_prose = 1;
   }
+  pg->lines = li;
   pg->runs = seen_prose && !(wraps >= 2 && wraps * 10 >= lines);
+}
+
+/* Lines [from, to] become furniture, but for blank lines and the title. */
+static void mark_furniture(page *pg, size_t from, size_t to) {
+  size_t li;
+  for (li = from; li <= to; li++)
+    if ((pg->cls[li] & L_CLASS) != L_BLANK && li != pg->title_line) pg->cls[li] = L_FURNITURE;
+}
+
+/* Where teasers may start: after the page's last long paragraph (a prose
+ * line that is no summary), where the article ends, and after its first
+ * prose line, so that an article of short paragraphs under subheadings
+ * keeps at least its lead and its first sections. */
+static size_t teasers_from(const page *pg) {
+  size_t end = pg->lines, first = 0;
+  while (end > 0 && !((pg->cls[end - 1] & L_CLASS) == L_PROSE && !(pg->cls[end - 1] & L_SUMMARY))) end--;
+  while (first < pg->lines && (pg->cls[first] & L_CLASS) != L_PROSE) first++;
+  return first < end ? end : first + 1;
+}
+
+/* Does one of the lead lines, a headline of no article structure
+ * (is_own_heading), head a teaser? */
+static int heads_teaser(const page *pg, const size_t *lead, size_t leads) {
+  size_t j;
+  for (j = 0; j < leads; j++)
+    if (pg->cls[lead[j]] == L_HEADLINE) return 1; /* no flags: not L_OWN */
+  return 0;
+}
+
+/* Rule 4, teaser lists: after the article (teasers_from), a run of at
+ * least MIN_RUN teasers, each up to MAX_LEAD headline and furniture lines,
+ * one of them a headline that is no question, subheading, numbered item or
+ * clock time (the story's headline; then maybe a date, "Read more"), then
+ * one summary line (the story's first sentence or two), with only blank
+ * lines between, is a list of other stories. lead[] holds the lines since
+ * the last summary (the last MAX_LEAD of them). */
+static void mark_teasers(page *pg) {
+  size_t li, lead[MAX_LEAD], leads = 0, teasers = 0, run_from = 0, run_to = 0;
+  for (li = teasers_from(pg); li < pg->lines; li++) {
+    int c = pg->cls[li], k = c & L_CLASS;
+    if (k == L_BLANK) continue;
+    if (k == L_HEADLINE || k == L_FURNITURE) {
+      if (leads == MAX_LEAD) { /* too many for one teaser: the run ends */
+        if (teasers >= MIN_RUN) mark_furniture(pg, run_from, run_to);
+        teasers = 0;
+        memmove(lead, lead + 1, (MAX_LEAD - 1) * sizeof lead[0]);
+        leads--;
+      }
+      lead[leads++] = li;
+      continue;
+    }
+    if ((c & L_SUMMARY) && heads_teaser(pg, lead, leads)) {
+      if (teasers++ == 0) run_from = lead[0];
+      run_to = li;
+    } else {
+      if (teasers >= MIN_RUN) mark_furniture(pg, run_from, run_to);
+      teasers = 0;
+    }
+    leads = 0;
+  }
+  if (teasers >= MIN_RUN) mark_furniture(pg, run_from, run_to);
+}
+
+/* Rule 5, reader comments: a comments heading, then at least MIN_REPLIES
+ * posts, each at most MAX_POST_LINES non-blank lines ending with a "Reply"
+ * line, is a comments section, from the heading to the last "Reply" line.
+ * A heading with no "Reply" line close after it (a "12 comments" link
+ * under the byline) starts nothing; a longer gap ends the section. */
+static void mark_comments(page *pg) {
+  size_t li, head = 0, from = 0, last = 0, since = 0, replies = 0;
+  int headed = 0, open = 0;
+  for (li = 0; li < pg->lines; li++) {
+    int c = pg->cls[li];
+    if ((c & L_CLASS) == L_BLANK) continue;
+    if ((c & L_REPLY) && (open || (headed && since <= MAX_POST_LINES))) {
+      if (!open) {
+        open = 1;
+        from = head;
+        replies = 0;
+      }
+      replies++;
+      last = li;
+      since = 0;
+      continue;
+    }
+    if (++since > MAX_POST_LINES && open) {
+      if (replies >= MIN_REPLIES) mark_furniture(pg, from, last);
+      open = headed = 0;
+    }
+    if ((c & L_COMMENTS) && !open) {
+      head = li;
+      headed = 1;
+      since = 0;
+    }
+  }
+  if (open && replies >= MIN_REPLIES) mark_furniture(pg, from, last);
 }
 
 /* The output goes to ws->page: len + 1 bytes for the text (it only
@@ -402,9 +599,13 @@ int tci_strip_boilerplate(tc_workspace *ws, const char *text, size_t len,
   pg.cls = (unsigned char *)ws->page.p + len + 1;
   prefixes_init(&pg.px);
   survey(&pg);
+  if (pg.runs) {
+    mark_comments(&pg); /* first: a long post would hide the teasers before it */
+    mark_teasers(&pg);
+  }
 
   for (; at < len; at = next, li++) {
-    int k = pg.cls[li];
+    int k = pg.cls[li] & L_CLASS;
     next = next_line(text, len, at, &cs, &ce);
     if (pg.runs && (k == L_HEADLINE || k == L_FURNITURE)) {
       if (run_count == 0) {

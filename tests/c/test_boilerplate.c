@@ -5,6 +5,7 @@
  * bylines, copyright lines) put before, after and inside the article. Each
  * test checks both sides: every article sentence survives and every piece
  * of furniture is gone. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 
@@ -294,6 +295,198 @@ static int has_token(const tc_tokens *t, const char *w) {
   return 0;
 }
 
+/* Prose furniture: other stories' teasers (a headline and the story's
+ * first sentence), reader comments, a newsletter blurb. Their lines end
+ * like sentences, so only their structure tells them from the article. */
+#define T1 "United beat City 3-1 in a derby full of late drama"
+#define S1 "A stoppage-time winner settled a derby that City had led until the last ten minutes."
+#define T2 "Champion retires after Wimbledon defeat"
+#define S2 "The two-time winner said she would play no more after losing in the second round. \"It is time,\" she said."
+#define T3 "Ransomware gang leaks data stolen from a hospital"
+#define S3 "Criminals published patient records after the hospital refused to pay the ransom they demanded."
+
+#define TEASERS_GONE(s)                                                        \
+  do {                                                                         \
+    CHECK(!has(s, T1));                                                        \
+    CHECK(!has(s, S1));                                                        \
+    CHECK(!has(s, T2));                                                        \
+    CHECK(!has(s, S2));                                                        \
+    CHECK(!has(s, T3));                                                        \
+    CHECK(!has(s, S3));                                                        \
+  } while (0)
+
+TEST(teaser_list_after_the_article) {
+  const char *page = TITLE "\n\n" P1 "\n" P2 "\n" P3 "\n\n"
+                     "More from News\n" T1 "\n" S1 "\n" T2 "\n" S2 "\n" T3 "\n" S3 "\n";
+  char *s = strip(page, strlen(page), NULL, NULL);
+  ARTICLE_KEPT(s);
+  TEASERS_GONE(s);
+  CHECK(!has(s, "More from News"));
+  free(s);
+}
+
+TEST(teaser_shapes) {
+  /* A date line, "Read more", blank lines between (as tc_html_text gives
+   * cards), a newsletter blurb right after the list. */
+  static const char *const pages[] = {
+      TITLE "\n\n" P1 "\n" P2 "\n" P3 "\n\nLatest stories\n" T1 "\n2 hours ago\n" S1 "\n" T2
+      "\nYesterday\n" S2 "\n" T3 "\n12 March 2024\n" S3 "\n",
+      TITLE "\n\n" P1 "\n" P2 "\n" P3 "\n\nEditor's picks\n" T1 "\n" S1 "\nRead more\n" T2 "\n" S2
+      "\nRead more\n" T3 "\n" S3 "\nRead more\n",
+      TITLE "\n\n" P1 "\n\n" P2 "\n\n" P3 "\n\nAround the site\n\n" T1 "\n\n" S1 "\n\n" T2 "\n\n" S2
+      "\n\n" T3 "\n\n" S3 "\n\nThe Morning Briefing\n\nIn today's edition: " T2 "; and " T3 ". Get it free.\n",
+  };
+  size_t i;
+  for (i = 0; i < sizeof pages / sizeof pages[0]; i++) {
+    char *s = strip(pages[i], strlen(pages[i]), NULL, NULL);
+    ARTICLE_KEPT(s);
+    TEASERS_GONE(s);
+    CHECK(!has(s, "ago"));
+    CHECK(!has(s, "Read more"));
+    CHECK(!has(s, "edition"));
+    free(s);
+  }
+}
+
+TEST(two_teasers_are_not_a_list) {
+  const char *page = TITLE "\n\n" P1 "\n" P2 "\n" P3 "\n" T1 "\n" S1 "\n" T2 "\n" S2 "\n";
+  int same = 0;
+  char *s = strip(page, strlen(page), NULL, &same);
+  CHECK(same);
+  free(s);
+}
+
+/* A paragraph of more than 80 words: what an article has and a teaser
+ * does not. */
+#define LONG_P                                                                                                  \
+  "The finance minister told reporters that the vote showed the coalition could still govern despite its slim "  \
+  "majority, and that the government would now turn to the health bill, which has been delayed twice since the "  \
+  "spring because of disagreements between the two parties over how much the plan would cost, how it would be "  \
+  "paid for and whether the regions or the national government should run the new clinics that it promises. "   \
+  "The opposition said it would vote against the bill again."
+
+TEST(article_sections_are_not_teasers) {
+  /* Subheadings over short paragraphs are the article's own until its last
+   * long paragraph; and its first paragraph always is. */
+  static const char *const pages[] = {
+      TITLE "\n\n" P1 "\nA late vote in a tired chamber\n" P2 "\nWhat the opposition said\n" P3
+      "\nA narrow win for the coalition\n" P1 "\n" LONG_P "\n",
+      TITLE "\n" P1 "\nA late vote in a tired chamber\n" P2 "\nWhat the opposition said\n" P3 "\n",
+  };
+  size_t i;
+  for (i = 0; i < sizeof pages / sizeof pages[0]; i++) {
+    int same = 0;
+    char *s = strip(pages[i], strlen(pages[i]), NULL, &same);
+    CHECK(same);
+    free(s);
+  }
+}
+
+TEST(questions_lists_and_live_blogs_are_not_teasers) {
+  /* After the last long paragraph: an interview's questions, a listicle's
+   * numbered items, a live blog's times, short subheadings, lead-ins ending
+   * in ':' are the article's own. */
+  static const char *const pages[] = {
+      TITLE "\n\n" LONG_P "\nWhy did the vote take so long?\n" P1 "\nWhat happens next?\n" P2
+      "\nWill the coalition last?\n" P3 "\n",
+      TITLE "\n\n" LONG_P "\n1. The coalition held\n" P1 "\n2. The opposition split\n" P2
+      "\n3) The minister won the night\n" P3 "\n",
+      TITLE "\n\n" LONG_P "\n10:42 GMT\n" P1 "\n10:35\n" P2 "\n09:58 Budget debate begins\n" P3 "\n",
+      TITLE "\n\n" LONG_P "\nThe vote\n" P1 "\nThe opposition\n" P2 "\nNext steps\n" P3 "\n",
+      TITLE "\n\n" LONG_P "\nThe three measures the budget brings in\n"
+      "Ministers listed the measures that the plan would bring in over the next financial year in this order:\n"
+      "A higher rate for the richest earners\n"
+      "The rate rises from 45 to 50 pence in the pound for incomes above the new threshold, they said:\n"
+      "More money for schools in poorer areas\n"
+      "Spending on schools in the poorest areas will rise by a tenth over the next three years, it says:\n",
+  };
+  size_t i;
+  for (i = 0; i < sizeof pages / sizeof pages[0]; i++) {
+    int same = 0;
+    char *s = strip(pages[i], strlen(pages[i]), NULL, &same);
+    CHECK(same);
+    free(s);
+  }
+}
+
+/* A post as comment systems print it: name, date, text, "Reply". */
+#define POST(name, when, text, reply) name "\n" when "\n" text "\n" reply "\n"
+
+TEST(comments_section) {
+  static const char *const headings[] = {"Comments (23)", "Join the conversation", "Have your say",
+                                         "Discussion (4)", "12 responses"};
+  size_t i;
+  for (i = 0; i < sizeof headings / sizeof headings[0]; i++) {
+    char page[2048];
+    char *s;
+    snprintf(page, sizeof page, "%s", TITLE "\n\n" P1 "\n" P2 "\n" P3 "\n\n");
+    strcat(page, headings[i]);
+    strcat(page, "\n" POST("Dave_R", "3 hours ago", "Typical. " S1, "Reply")
+                     POST("Margaret T.", "12 March 2024 at 10:42", "Spot on.\n" S3, "12 likes \xc2\xb7 Reply \xc2\xb7 Report")
+                     POST("anon1987", "5h", "Who cares? " S2, "Reply | Report abuse"));
+    s = strip(page, strlen(page), NULL, NULL);
+    ARTICLE_KEPT(s);
+    CHECK(!has(s, headings[i]));
+    CHECK(!has(s, S1));
+    CHECK(!has(s, S2));
+    CHECK(!has(s, S3));
+    CHECK(!has(s, "Dave_R"));
+    CHECK(!has(s, "Reply"));
+    CHECK(!has(s, "Spot on"));
+    free(s);
+  }
+}
+
+TEST(what_is_not_a_comments_section) {
+  /* One "Reply"; a "45 comments" link under the title far from any Reply
+   * line; a "Reply" that is a word of a longer line; no heading. */
+  static const char *const pages[] = {
+      TITLE "\n\n" P1 "\n" P2 "\n\nComments (1)\n" POST("Dave_R", "3 hours ago", "Typical. " S1, "Reply") P3 "\n",
+      TITLE "\n45 comments\n" P1 "\n" P2 "\n" P3 "\n" P1 "\n" P2 "\n" P3 "\n" P1 "\n" P2 "\n"
+      POST("Dave_R", "3 hours ago", "Typical. " S1, "Reply") POST("Dave_R", "3 hours ago", "Typical. " S2, "Reply"),
+      TITLE "\n\n" P1 "\nJoin the conversation\n" P2 "\nReply to the minister\n" P3 "\nReply all\n" S1 "\n",
+      TITLE "\n\n" P1 "\n" P2 "\n" POST("Dave_R", "3 hours ago", "Typical. " S1, "Reply")
+      POST("Dave_R", "3 hours ago", "Typical. " S2, "Reply") P3 "\n",
+  };
+  size_t i;
+  for (i = 0; i < sizeof pages / sizeof pages[0]; i++) {
+    char *s = strip(pages[i], strlen(pages[i]), NULL, NULL);
+    ARTICLE_KEPT(s);
+    CHECK(has(s, S1));
+    free(s);
+  }
+}
+
+TEST(html_teaser_cards_and_comments) {
+  /* Through tc_html_text: cards of <h3> links and <p>s, a comments
+   * <section> of posts with a <time> and a "Reply" link. */
+  const char *html =
+      "<!DOCTYPE html><html><body><article><h1>" TITLE "</h1><p>" P1 "</p><p>" P2 "</p><p>" P3 "</p></article>"
+      "<section class=\"more\"><h2>Don't miss</h2>"
+      "<div class=\"card\"><h3><a href=\"/a\">" T1 "</a></h3><time>2 hours ago</time><p>" S1 "</p></div>"
+      "<div class=\"card\"><h3><a href=\"/b\">" T2 "</a></h3><time>Yesterday</time><p>" S2 "</p></div>"
+      "<div class=\"card\"><h3><a href=\"/c\">" T3 "</a></h3><time>3 days ago</time><p>" S3 "</p></div></section>"
+      "<section id=\"comments\"><h2>Comments (2)</h2>"
+      "<div class=\"comment\"><p class=\"author\">Dave_R</p><time>5h</time><p>Typical. " S1 "</p><a href=\"#\">Reply</a></div>"
+      "<div class=\"comment\"><p class=\"author\">K. Osei</p><time>1 day ago</time><p>Well said. " S3 "</p>"
+      "<a href=\"#\">Reply</a></div></section></body></html>";
+  const char *text = NULL;
+  size_t n = 0;
+  CHECK_OK(tc_html_text(ws, html, strlen(html), &text, &n));
+  if (text) {
+    char *copy = malloc(n + 1), *s;
+    if (!copy) { CHECK(copy != NULL); return; }
+    memcpy(copy, text, n + 1);
+    s = strip(copy, n, NULL, NULL);
+    ARTICLE_KEPT(s);
+    TEASERS_GONE(s);
+    CHECK(!has(s, "Typical"));
+    CHECK(!has(s, "Reply"));
+    free(s);
+    free(copy);
+  }
+}
+
 /* The option end to end: the text stage calls the stripper before
  * normalising, so the extractor never sees the headline list's words. */
 TEST(extractor_option_drops_furniture_tokens) {
@@ -383,6 +576,14 @@ int main(void) {
   RUN(invalid_utf8_and_nul_bytes);
   RUN(output_is_nul_terminated_in_the_workspace);
   RUN(bad_arguments);
+  RUN(teaser_list_after_the_article);
+  RUN(teaser_shapes);
+  RUN(two_teasers_are_not_a_list);
+  RUN(article_sections_are_not_teasers);
+  RUN(questions_lists_and_live_blogs_are_not_teasers);
+  RUN(comments_section);
+  RUN(what_is_not_a_comments_section);
+  RUN(html_teaser_cards_and_comments);
   RUN(extractor_option_drops_furniture_tokens);
   RUN(ten_megabyte_page);
   tc_workspace_free(ws);
