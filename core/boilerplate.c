@@ -224,10 +224,12 @@ static int is_furniture(const prefixes *px, const unsigned char *s, size_t n, si
 }
 
 /* Does a word of `words` (lower-case ASCII) start at s[i] of [s, s+n),
- * where a word starts? */
+ * where a word starts? (The first letter is compared here: most words
+ * of a line start none of them.) */
 static int word_at(const unsigned char *s, size_t n, size_t i, const char *const *words) {
+  unsigned char c = tci_ascii_lower(s[i]);
   for (; *words; words++)
-    if (phrase_at(s, n, i, *words)) return 1;
+    if (c == (unsigned char)**words && phrase_at(s, n, i, *words)) return 1;
   return 0;
 }
 
