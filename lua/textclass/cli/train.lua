@@ -98,7 +98,7 @@ M.spec = {
     { long = "stem", arg = "LANG", choices = { "english", "none" },
       help = "reduce words to their stems (english: Snowball's English stemmer) [none]" },
     { long = "title-terms", help = "the title (the text before its first blank line) gives terms of its own too" },
-    { long = "strip-boilerplate", help = "drop page furniture (headline lists, cookie notices) first" },
+    { long = "strip-boilerplate", help = "drop page furniture (headline and teaser lists, comments, cookie notices) first" },
     { long = "multilabel", help = "documents may have several labels" },
     { short = "t", long = "threshold", arg = "X", type = "number", min = 0, max = 1,
       help = "score a label needs (multi-label) [0.5]" },
