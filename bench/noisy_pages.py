@@ -33,10 +33,10 @@ text by its shape alone (the pages are then named noisy-prose-<corpus>, noisy-ht
     conversation", ...) and 2-6 posts, each a name line, a date line, one or two paragraphs (an
     opinionated opener and a sentence or two of another story's text), and a "Reply" line as
     comment systems print it ("Reply", "Reply · Report", "12 likes · Reply");
-  - with probability 0.6, a newsletter blurb: a heading and a paragraph that sells the newsletter
-    with three other stories' headlines ("In today's edition: ...").
-The other stories are, as for the headline lists, test articles of labels other than the
-article's. The pages are seeded and deterministic like the others.
+  - with probability 0.6, a newsletter blurb: a heading, a paragraph that sells the newsletter
+    with three other stories' headlines ("In today's edition: ..."), and a "Sign up" line.
+The other stories are, as for the headline lists, articles of the same splits with labels other
+than the article's. The pages are seeded and deterministic like the others.
 
 --split train composes from the TRAIN splits (corpora that have one) instead: the pages to
 develop furniture rules on, so that the test pages are read only to report.
