@@ -56,6 +56,23 @@ describe("docs/lua-api.md", function()
     shipped:close()
   end)
 
+  it("quotes the shipped model's fallback example in cli.md as it is", function()
+    local tc = require "textclass"
+    local shipped = tc.load("models/news.model")
+    if not shipped then
+      print("SKIPPED docs_spec: models/news.model not found")
+      return
+    end
+    local text = H.read("docs/cli.md"):gsub("\n", " ")
+    local quote, label, top, score = text:match('the shipped model on "([^"]+)": `(%a+)`, `(%a+):(0%.%d+)`')
+    assert.truthy(quote, "cli.md's fallback example")
+    local r = shipped:predict(quote, { top = 1 })
+    assert.equal(label, r.label)
+    assert.equal(string.format("%s:%.4f", top, r.scores[top]), top .. ":" .. score)
+    assert.is_nil(r.scores[label])   -- the score shown is another label's
+    shipped:close()
+  end)
+
   for i, b in ipairs(list) do
     it("block " .. i .. " (line " .. b.line .. ") runs", function()
       local script = H.tmpname()
