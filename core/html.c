@@ -336,7 +336,9 @@ enum { AS_IS, AS_CP1252, AS_ICONV };
  * browsers do: its SHIFT_JIS lacks Windows-31J's NEC and IBM rows, and its
  * EUC-KR is not Windows-949), built in (Windows-1252), or as it is (UTF-8;
  * a page of bytes that says UTF-16 is UTF-8, as the Standard's meta
- * prescan decides). Labels not here go to iconv as written.
+ * prescan decides). Labels not here go to iconv as written. Every entry
+ * names its encoding as iconv does, for tc_encoding_name (a stream of
+ * bytes, which tc_decoder_new reads, may be UTF-16).
  * seven_bit: an ISO-2022 encoding, whose pages are valid UTF-8 (ASCII
  * bytes with escape sequences): converted when they hold an escape byte. */
 typedef struct encoding {
@@ -347,11 +349,11 @@ typedef struct encoding {
 } encoding;
 
 static const encoding encodings[] = {
-  {" utf-8 utf8 unicode-1-1-utf-8 unicode11utf8 unicode20utf8 x-unicode20utf8 ", AS_IS, NULL, 0},
-  {" utf-16 utf-16le utf-16be unicode unicodefeff unicodefffe csunicode iso-10646-ucs-2 ucs-2 ",
-   AS_IS, NULL, 0},
+  {" utf-8 utf8 unicode-1-1-utf-8 unicode11utf8 unicode20utf8 x-unicode20utf8 ", AS_IS, "UTF-8", 0},
+  {" utf-16 utf-16le unicode unicodefeff csunicode iso-10646-ucs-2 ucs-2 ", AS_IS, "UTF-16LE", 0},
+  {" utf-16be unicodefffe ", AS_IS, "UTF-16BE", 0},
   {" windows-1252 iso-8859-1 latin1 us-ascii ascii cp1252 x-cp1252 iso8859-1 iso88591 iso_8859-1"
-   " iso_8859-1:1987 iso-ir-100 l1 cp819 ibm819 csisolatin1 ansi_x3.4-1968 ", AS_CP1252, NULL, 0},
+   " iso_8859-1:1987 iso-ir-100 l1 cp819 ibm819 csisolatin1 ansi_x3.4-1968 ", AS_CP1252, "CP1252", 0},
   {" windows-1251 cp1251 x-cp1251 ", AS_ICONV, "CP1251", 0},
   {" koi8-r koi8_r koi8 koi cskoi8r ", AS_ICONV, "KOI8-R", 0},
   {" koi8-u koi8-ru ", AS_ICONV, "KOI8-U", 0},
@@ -467,12 +469,36 @@ static int find_meta_charset(const unsigned char *p, const unsigned char *stop, 
   return 0;
 }
 
+/* The table's entry for the label name[0..len) (label characters only,
+ * at most TC_CHARSET_NAME_MAX of them), or NULL; lower receives
+ * " label " in lower case, as the table is searched. */
+static const encoding *find_encoding(const char *name, size_t len, char lower[TC_CHARSET_NAME_MAX + 3]) {
+  const encoding *e;
+  size_t i;
+  lower[0] = ' ';
+  for (i = 0; i < len; i++) lower[i + 1] = (char)tci_ascii_lower((unsigned char)name[i]);
+  lower[len + 1] = ' ';
+  lower[len + 2] = '\0';
+  for (e = encodings; e->labels; e++)
+    if (strstr(e->labels, lower)) return e;
+  return NULL;
+}
+
+const char *tc_encoding_name(const char *label) {
+  char lower[TC_CHARSET_NAME_MAX + 3];
+  const encoding *e;
+  size_t n = label ? strlen(label) : 0, i;
+  if (n == 0 || n > TC_CHARSET_NAME_MAX) return NULL;
+  for (i = 0; i < n; i++)
+    if (!label_char((unsigned char)label[i])) return NULL;
+  e = find_encoding(label, n, lower);
+  return e ? e->iconv_name : NULL;
+}
+
 /* Find the charset the page declares in its first 1024 bytes (the order
  * is tc_html_charset's, in textclass.h) and its table entry. */
 static void find_charset(const unsigned char *p, size_t n, charset *cs) {
   const unsigned char *end = p + n, *stop = p + (n < 1024 ? n : 1024), *q = p;
-  const encoding *e;
-  size_t i;
   memset(cs, 0, sizeof *cs);
   if (stop - q >= 3 && memcmp(q, "\xEF\xBB\xBF", 3) == 0) q += 3;
   while (q < stop && blank(*q)) q++;
@@ -484,15 +510,7 @@ static void find_charset(const unsigned char *p, size_t n, charset *cs) {
   return;
 found:
   if (cs->len > TC_CHARSET_NAME_MAX) return; /* no charset's name */
-  cs->lower[0] = ' ';
-  for (i = 0; i < cs->len; i++) cs->lower[i + 1] = (char)tci_ascii_lower((unsigned char)cs->name[i]);
-  cs->lower[cs->len + 1] = ' ';
-  cs->lower[cs->len + 2] = '\0';
-  for (e = encodings; e->labels; e++)
-    if (strstr(e->labels, cs->lower)) {
-      cs->enc = e;
-      break;
-    }
+  cs->enc = find_encoding(cs->name, cs->len, cs->lower);
 }
 
 /* The page as UTF-8 from Windows-1252 into dst (3 bytes a byte at most). */

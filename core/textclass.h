@@ -339,6 +339,69 @@ typedef struct tc_utf16_result {
 TC_API int tc_utf16_to_utf8(const char *in, size_t len, unsigned flags, char *out, size_t cap,
                             tc_utf16_result *r);
 
+/* The encoding textclass reads under the name `label`, as iconv names it,
+ * when label is one of the WHATWG Encoding Standard's labels (matched
+ * without regard to case, as tc_html_charset matches a page's
+ * declaration): "UTF-8" for utf8 and its other labels, "UTF-16LE" for
+ * utf-16 and unicode, "UTF-16BE" for utf-16be, "CP1252" for latin1,
+ * iso-8859-1 and ascii, "CP932" for shift_jis, "GBK" for gb2312, and so
+ * on. NULL for any other name (iconv may still know it: tc_decoder_new
+ * takes it as written). A static string; reentrant. */
+TC_API const char *tc_encoding_name(const char *label);
+
+/* Text in a named encoding read as UTF-8, block by block, through the C
+ * library's iconv (for a file in Windows-1252, Latin-1, Shift_JIS,
+ * GB18030, ... read without converting it first). */
+typedef struct tc_decoder tc_decoder;
+
+/* How tc_decoder_convert reads its input (flags). */
+enum { TC_DECODER_LAST = 1 }; /* the input ends here: nothing is left for a next block */
+
+/* The most input bytes tc_decoder_convert leaves unused at a block's end
+ * (an unfinished multibyte sequence) for the caller to hand back. */
+#define TC_DECODER_CARRY_MAX 16
+
+/* What one tc_decoder_convert call did. */
+typedef struct tc_decoder_result {
+  size_t used;       /* input bytes converted (the caller goes on from in + used) */
+  size_t written;    /* output bytes written */
+  int invalid;       /* 1: it stopped just after writing U+FFFD for invalid input */
+  size_t invalid_at; /* then: where that byte (or, with TC_DECODER_LAST, the
+                        sequence the end cut short) starts in in */
+  int full;          /* 1: it stopped for want of room in out */
+} tc_decoder_result;
+
+/* A decoder from `encoding` to UTF-8 in *out: a label tc_encoding_name
+ * knows reads as the encoding it names there (latin1 as Windows-1252,
+ * shift_jis as Windows-31J), any other name as iconv_open reads it
+ * (`iconv -l` lists them). Only an encoding in which the byte 0x0A is a
+ * line feed, and never part of another character, can be read so (lines
+ * are cut before they are converted): UTF-16, UTF-32 and EBCDIC are
+ * refused. TC_EINVAL (diag says why: a name iconv does not know, or such
+ * an encoding; or a NULL argument), TC_ENOMEM. Free it with
+ * tc_decoder_free (NULL: nothing). One decoder reads one stream: it keeps
+ * iconv's shift state (ISO-2022-JP) from one block to the next. */
+TC_API int tc_decoder_new(const char *encoding, tc_decoder **out, tc_diag *diag);
+TC_API void tc_decoder_free(tc_decoder *d);
+
+/* Convert the next bytes of the stream to UTF-8. Bytes invalid in the
+ * encoding become U+FFFD, one byte at a time, and so does (with
+ * TC_DECODER_LAST) a sequence the end cuts short. The output is UTF-8
+ * (iconv's: a few charsets map values past U+10FFFF, which come out as
+ * invalid UTF-8) and a character is never split. It stops at the first of:
+ *  - the end of in. Without TC_DECODER_LAST a multibyte sequence that
+ *    ends in is left unused (r->used < len, at most TC_DECODER_CARRY_MAX
+ *    bytes): put it before the next block;
+ *  - out has no room for the next character (r->full: call again with
+ *    more room; 4 bytes a byte suffice for every common encoding);
+ *  - just after a U+FFFD written for invalid input: r->invalid is 1 and
+ *    r->invalid_at says where, so a caller can report it; call again with
+ *    in + r->used to go on.
+ * r receives the counts in every case. in may be NULL when len is 0, out
+ * when cap is 0. TC_EINVAL for a NULL d or r or unknown flags. */
+TC_API int tc_decoder_convert(tc_decoder *d, const char *in, size_t len, unsigned flags, char *out,
+                              size_t cap, tc_decoder_result *r);
+
 /* ====================================================================
  * Extractor: tokens, terms and TF-IDF vectors
  * ==================================================================== */

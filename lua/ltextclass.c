@@ -482,6 +482,8 @@ static const luaL_Reg functions[] = {
   {"read_line", tcl_read_line},
   {"read_bom", tcl_read_bom},
   {"utf16_decoder", tcl_utf16_decoder},
+  {"decoder", tcl_named_decoder},
+  {"encoding_name", tcl_encoding_name},
   {"_VERSION", NULL},
   {NULL, NULL}
 };
@@ -500,7 +502,7 @@ int luaopen_textclass(lua_State *L) {
   tcl_job_register(L);
   tcl_file_register(L);
   tcl_metrics_register(L);
-  tcl_utf16_register(L);
+  tcl_decoder_register(L);
   luaL_newlibtable(L, functions);
   s = lua_newuserdatauv(L, sizeof *s, 0);
   s->ws = NULL;

@@ -20,7 +20,8 @@
  *   lfile.c       atomic_file: an output file that appears whole or not at all
  *   lread.c       read_line: one line of a file, kept up to a byte limit;
  *                 read_bom: a UTF-16 byte order mark at the start of a pipe
- *   lutf16.c      utf16_decoder: UTF-16 read as UTF-8, by blocks or lines
+ *   ldecoder.c    utf16_decoder, decoder: UTF-16 or a named encoding (iconv's)
+ *                 read as UTF-8, by blocks or lines; encoding_name
  *   lbox.c        boxes: userdata that own a core object and free it on
  *                 __close/__gc, so an error raised mid-call leaks nothing
  *
@@ -311,9 +312,12 @@ int tcl_read_bom(lua_State *L);
  * fail (nil) at the end of input (len 0). */
 int tcl_push_line(lua_State *L, luaL_Buffer *b, size_t len, size_t max);
 
-/* textclass.utf16_decoder and the "textclass.UTF16Decoder" metatable (lutf16.c). */
+/* textclass.utf16_decoder, textclass.decoder and the "textclass.Decoder"
+ * metatable (ldecoder.c). */
 int tcl_utf16_decoder(lua_State *L);
-void tcl_utf16_register(lua_State *L);
+int tcl_named_decoder(lua_State *L);
+int tcl_encoding_name(lua_State *L);
+void tcl_decoder_register(lua_State *L);
 
 /* Register the "textclass.Batch" metatable (background batches). */
 void tcl_job_register(lua_State *L);

@@ -176,7 +176,7 @@ end)
 
 describe("the stream layer on UTF-16", function()
   local stream = require "textclass.cli.stream"
-  local utf16 = require "textclass.cli.utf16"
+  local utf16 = require "textclass.cli.decode"
 
   -- The lines (and their third values) stream.lines gives for the file at path.
   local function read_lines(path)
@@ -207,7 +207,7 @@ describe("the stream layer on UTF-16", function()
     end
     fill_to(stream.HEAD_BYTES - 2)
     add(EMOJI .. " fans sang\n")
-    fill_to(stream.HEAD_BYTES + utf16.BLOCK - 2)
+    fill_to(stream.HEAD_BYTES + decode.BLOCK - 2)
     add(EMOJI .. " again\n")
     local text = table.concat(lines)
     local bytes = u16(text)
@@ -225,11 +225,11 @@ describe("the stream layer on UTF-16", function()
                   "x"
     local want = text .. "\u{FFFD}tail\n\u{FFFD}\u{FFFD}"
     spit(TMP .. "/blocks16.txt", bytes)
-    local head, block = stream.HEAD_BYTES, utf16.BLOCK
-    finally(function() stream.HEAD_BYTES, utf16.BLOCK = head, block end)
+    local head, block = stream.HEAD_BYTES, decode.BLOCK
+    finally(function() stream.HEAD_BYTES, decode.BLOCK = head, block end)
     for _, h in ipairs({ 2, 3, 4, 5, 7, 8, 1000 }) do
       for _, b in ipairs({ 1, 2, 3, 5, 8, 64 }) do
-        stream.HEAD_BYTES, utf16.BLOCK = h, b
+        stream.HEAD_BYTES, decode.BLOCK = h, b
         local got, bad, n = read_lines(TMP .. "/blocks16.txt")
         assert.equal(want, got, h .. "/" .. b)
         assert.equal(5, n)
@@ -259,11 +259,11 @@ describe("the stream layer on UTF-16", function()
       spit(TMP .. "/u32", bytes)
       local f, msg = stream.open({ path = TMP .. "/u32", size = #bytes })
       assert.is_nil(f)
-      assert.equal(utf16.UTF32, msg)
+      assert.equal(decode.UTF32, msg)
     end
     spit(TMP .. "/nobom", u16("Ransomware\n", false, false))
     local f, head = stream.open({ path = TMP .. "/nobom", size = 22 })
-    assert.is_false(utf16.is_reader(f))
+    assert.is_false(decode.is_reader(f))
     assert.equal("R\0", head:sub(1, 2))
     f:close()
   end)

@@ -16,8 +16,9 @@
 -- Labelled data (train, eval) reads jsonl, csv (.csv, .tsv), fastText "__label__x text"
 -- lines (any other extension) and folders with one sub-folder per label.
 --
--- Files and stdin are UTF-8, or UTF-16 with a byte order mark, converted
--- as it is read (textclass.cli.stream, .utf16).
+-- Files and stdin are UTF-8, or UTF-16 with a byte order mark, or in the
+-- encoding --encoding names, converted as they are read
+-- (textclass.cli.stream, .decode).
 --
 -- A document that is an HTML page is read for its text (tc.html_text): a
 -- .html, .htm or .xhtml file, a document whose first bytes are a page's
@@ -36,6 +37,7 @@
 -- .unlabelled (label's formats) and .labelled (train's and eval's).
 
 local csv = require "textclass.cli.csv"
+local decode = require "textclass.cli.decode"
 local args = require "textclass.cli.args"
 local records = require "textclass.cli.records"
 local util = require "textclass.cli.util"
@@ -78,7 +80,10 @@ M.TEXT_OPTIONS = {
   { long = "id-column", arg = "NAME|N", help = "CSV column holding the id [id, when present]" },
   { long = "separator", arg = "CHAR", check = csv.separator,
     help = "CSV field separator: , ; | or tab (also comma, semicolon, pipe) [comma; tab for .tsv files]" },
-  { long = "replace-invalid", help = "accept text with invalid UTF-8 or UTF-16 (read as U+FFFD) instead of failing it" },
+  { long = "encoding", arg = "NAME", check = decode.check,
+    help = "the inputs' encoding, converted to UTF-8 as they are read: windows-1252, latin1, shift_jis, gb18030, " ..
+           "utf-16le, ... (iconv -l lists the names) [utf-8; a byte order mark wins]" },
+  { long = "replace-invalid", help = "accept text with invalid UTF-8, UTF-16 or --encoding input (read as U+FFFD) instead of failing it" },
   { long = "html", help = "every document is an HTML page, read for its text (by default: .html, .htm, .xhtml files and documents that begin like a page)" },
   { long = "no-html", help = "no document is an HTML page: markup is read as text" },
   { long = "max-bytes", arg = "N", type = "integer", min = 1, max = records.MAX_BYTES_CEILING, default = M.MAX_DOC_BYTES,
@@ -90,7 +95,8 @@ local FORMAT_OF = { text_field = "jsonl", id_field = "jsonl", label_field = "jso
                     id_column = "csv", label_column = "csv", separator = "csv" }
 
 local READ_KEYS = { "input", "text_field", "id_field", "label_field", "text_column", "id_column",
-                    "label_column", "separator", "replace_invalid", "html", "no_html", "max_bytes", "multilabel" }
+                    "label_column", "separator", "encoding", "replace_invalid", "html", "no_html", "max_bytes",
+                    "multilabel" }
 M.FORMAT_OF, M.READ_KEYS = FORMAT_OF, READ_KEYS -- (textclass.read checks its options by them)
 
 --- The reading options (for documents and labelled) out of a command's

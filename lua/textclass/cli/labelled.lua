@@ -85,13 +85,13 @@ function M.read(src, fmt, opts, emit, counter)
     -- the other formats' labels are (a comma, invalid UTF-8)
     local problem = labels_problem({ src.label })
     if problem then emit({ id = src.path, where = src.path, error = problem }); return end
-    local f, head = stream.open(src)
+    local f, head = stream.open(src, opts.encoding)
     if not f then emit({ id = src.path, where = src.path, error = head }); return end
     emit(records.read_whole({ id = src.path, where = src.path, labels = { src.label } }, src, f, head, opts, counter))
     return
   end
 
-  local f, head = stream.open(src)
+  local f, head = stream.open(src, opts.encoding)
   if not f then emit({ id = src.path, where = src.path, error = head }); return end
   local binary = records.binary_head(head)
   if binary then

@@ -9,7 +9,7 @@
 local tc = require "textclass"
 local csv = require "textclass.cli.csv"
 local stream = require "textclass.cli.stream"
-local utf16 = require "textclass.cli.utf16"
+local decode = require "textclass.cli.decode"
 local util = require "textclass.cli.util"
 
 local byte = string.byte
@@ -139,8 +139,8 @@ local function single_byte_hint(text, pos)
   if lead and lead < pos then return "" end
   -- (a lead byte that ends the text is more likely a cut UTF-8 character)
   if b < 0xC2 or b > 0xF4 or (c and (c < 0x80 or c > 0xBF)) then
-    return string.format(" (0x%02X: if the file is Windows-1252, as Excel's \"CSV (Comma delimited)\", " ..
-                         "convert it: iconv -f windows-1252 -t utf-8)", b)
+    return string.format(" (0x%02X: if the file is Windows-1252, as Excel's \"CSV (Comma delimited)\": " ..
+                         "--encoding windows-1252)", b)
   end
   return ""
 end
@@ -245,7 +245,7 @@ end
 function M.read_whole(doc, src, f, head, opts, counter)
   local limit = opts.max_bytes or M.MAX_DOC_BYTES
   local text = head
-  local u16 = utf16.is_reader(f)
+  local u16 = decode.is_reader(f)
   if src.size and src.size > limit and not u16 then
     doc.error = string.format("document too large (%d bytes, limit %d)", src.size, limit)
   else

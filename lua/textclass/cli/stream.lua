@@ -7,14 +7,16 @@
 -- one line and waits for the answer (tail -f | textclass label) must get it
 -- (a pipe's first line is sniffed, up to HEAD_BYTES of it).
 --
--- A source that begins with a UTF-16 byte order mark (FF FE or FE FF) is
--- read through a textclass.cli.utf16 reader in place of the file: from the
--- head on, its readers see UTF-8. A UTF-32 mark is refused.
+-- A source that begins with a UTF-16 byte order mark (FF FE or FE FF), or
+-- any source given --encoding (other than UTF-8), is read through a
+-- textclass.cli.decode reader in place of the file: from the head on, its
+-- readers see UTF-8. A UTF-32 mark is refused. A byte order mark wins over
+-- --encoding (a UTF-8 one too: the source is then read as UTF-8).
 
 local tc = require "textclass"
 local lfs = require "lfs"
 local sources = require "textclass.cli.sources"
-local utf16 = require "textclass.cli.utf16"
+local decode = require "textclass.cli.decode"
 local util = require "textclass.cli.util"
 
 local M = {}
@@ -23,8 +25,21 @@ M.HEAD_BYTES = 8192              -- how much of a file is sniffed for NUL bytes
 
 local BOM = "\239\187\191"
 
+-- A pipe's first bytes (up to 3, never past its first line, after what
+-- tc.read_bom read: "" here) when --encoding is given: a UTF-8 byte order
+-- mark there wins (the pipe is read as UTF-8, as it is), else f becomes a
+-- reader of `encoding`. Returns f and the head so far, or nil, message.
+local function pipe_in(f, encoding, src)
+  local start, err = tc.read_line(f, 3, true)
+  if start == nil and err then return nil, util.sys_message(err) end
+  start = start or ""
+  if start == BOM then return f, start end
+  return decode.reader(f, encoding, src, start, 0, encoding)
+end
+
 -- Open a source; see M.open.
-local function open(src)
+local function open(src, encoding)
+  local converts = encoding and encoding ~= "UTF-8"
   if src.error then return nil, src.error end
   local f, err
   -- a closed stdin (`<&-`) reads as empty; say so instead
@@ -48,16 +63,27 @@ local function open(src)
   -- (the decoder's cut may stop a few bytes short of HEAD_BYTES). What
   -- read_bom read may be the line's start (a UTF-16LE first unit, a byte
   -- that began no mark): its line is read on.
+  -- With --encoding, a terminal is read through a reader too (one set to
+  -- Latin-1), and a pipe's first bytes are looked at for a UTF-8 mark.
   if src.stdin and sources.stdin_is_stream() then
-    if util.isatty(f) then return f, "" end
+    if util.isatty(f) then
+      if converts then return decode.reader(f, encoding, src, "", 0, encoding) end
+      return f, ""
+    end
     local enc, head = tc.read_bom(f)
     if enc == nil then return nil, util.sys_message(head) end
-    if enc == "UTF-32LE" then return nil, utf16.UTF32 end
-    if enc then f, head = utf16.reader(f, enc, src, head) end
-    local u16 = utf16.is_reader(f)
+    if enc == "UTF-32LE" then return nil, decode.UTF32 end
+    if enc then f, head = decode.reader(f, enc, src, head, 2)
+    elseif converts and head == "" then
+      f, head = pipe_in(f, encoding, src)
+      if not f then return nil, head end
+    elseif converts then -- (a byte FF or FE that began no mark)
+      f, head = decode.reader(f, encoding, src, head, 0, encoding)
+    end
+    local decoded = decode.is_reader(f)
     while #head < M.HEAD_BYTES and (head:sub(-1) ~= "\n" or not head:find("[^\r\n]")) do
       local line, rerr
-      if u16 then line, rerr = f:read_line(M.HEAD_BYTES - #head, true)
+      if decoded then line, rerr = f:read_line(M.HEAD_BYTES - #head, true)
       else line, rerr = tc.read_line(f, M.HEAD_BYTES - #head, true) end
       if line == nil and rerr then return nil, util.sys_message(rerr) end
       if not line then break end
@@ -72,24 +98,27 @@ local function open(src)
     return nil, util.sys_message(rerr)
   end
   head = head or ""
-  local enc = utf16.encoding(head)
+  local enc = decode.encoding(head)
   if enc == "UTF-32LE" or enc == "UTF-32BE" then
     if not src.stdin then f:close() end
-    return nil, utf16.UTF32
+    return nil, decode.UTF32
   end
-  if enc then return utf16.reader(f, enc, src, head:sub(3)) end
-  if head:sub(1, 3) == BOM then head = head:sub(4) end
+  if enc then return decode.reader(f, enc, src, head:sub(3), 2) end
+  if head:sub(1, 3) == BOM then return f, head:sub(4) end
+  if converts then return decode.reader(f, encoding, src, head, 0, encoding) end
   return f, head
 end
 
 --- Open a source; returns f, head (the sniffed first bytes, without a byte
 -- order mark; for a pipe, its first line's (with a UTF-8 mark); "" for a
--- terminal) or nil, message. For UTF-16, f is a
--- textclass.cli.utf16 reader and head is UTF-8. Until M.close, src.opened
+-- terminal) or nil, message. `encoding` is --encoding's value
+-- (decode.check's answer; nil or "UTF-8": UTF-8). For UTF-16 and
+-- --encoding, f is a textclass.cli.decode reader and head is UTF-8.
+-- Until M.close, src.opened
 -- is f, so a reader abandoned half way (textclass.read, when a script
 -- breaks out of its loop) can still be closed by whoever holds the source.
-function M.open(src)
-  local f, head = open(src)
+function M.open(src, encoding)
+  local f, head = open(src, encoding)
   if f then src.opened = f end
   return f, head
 end
@@ -109,15 +138,17 @@ end
 
 --- A line iterator over `head` (already read) followed by the rest of f.
 -- Lines keep their "\n"; `counter.bytes` grows by each line's size (for
--- UTF-16, by the file's bytes read). A line longer than `limit` comes back
--- as "" and a second value saying so. From UTF-16, a line holding invalid
--- input comes back with U+FFFD in its place and a third value saying
--- where (a record holding it fails unless --replace-invalid).
+-- UTF-16 and --encoding, by the file's bytes read). A line longer than
+-- `limit` comes back as "" and a second value saying so. From UTF-16 or
+-- --encoding, a line holding invalid input comes back with U+FFFD in its
+-- place and a third value saying where (a record holding it fails unless
+-- --replace-invalid).
 -- A byte order mark at the start of the first line is dropped (the head
 -- of a sniffed file has lost it already; a pipe's first line has not).
 -- Called with `many` true, it may return every whole line left in the
 -- current block at once (a chunk, which may pass `limit`: its caller
--- checks each line), except the first line and lines read from UTF-16.
+-- checks each line), except the first line and lines read through a
+-- decoder (UTF-16, --encoding).
 --
 -- A regular file is read BLOCK bytes at a time and its lines cut out of
 -- the blocks: reading a line byte by byte costs more than the JSON
@@ -148,14 +179,14 @@ end
 
 function M.lines(f, head, counter, src, limit)
   local blocks = reads_in_blocks(src)
-  local u16 = utf16.is_reader(f)
+  local decoded = decode.is_reader(f)
   local buf, pos, first, eof = head, 1, true, false
-  local at = 0  -- where the next line starts in the text (UTF-16: as converted)
+  local at = 0  -- where the next line starts in the text (decoded: as converted)
   -- a read error is not an end of file: what follows is unknown, so the
   -- run stops rather than report fewer records than the input holds
   local function read(what)
     local data, err
-    if u16 then
+    if decoded then
       data, err = f:next_block()
       counter.bytes = counter.bytes + f:take_bytes()  -- the file's bytes, a block at a time
     else
@@ -197,7 +228,7 @@ function M.lines(f, head, counter, src, limit)
     local rest = buf and buf:sub(pos) or ""
     buf = nil
     local more, len_or_err
-    if u16 then more, len_or_err = f:read_line(math.max(limit - #rest, 0))
+    if decoded then more, len_or_err = f:read_line(math.max(limit - #rest, 0))
     else more, len_or_err = tc.read_line(f, math.max(limit - #rest, 0)) end
     if more == false then return "", #rest + len_or_err end
     if more == nil and len_or_err then util.fail("%s: read error: %s", src.path, len_or_err) end
@@ -211,8 +242,8 @@ function M.lines(f, head, counter, src, limit)
     if nl then
       -- every whole line left in the block, when asked and they are
       -- plain UTF-8 (each stands for itself: not the first line, which
-      -- may lose a mark, nor UTF-16's, whose invalid input is placed)
-      if many and not first and not u16 then
+      -- may lose a mark, nor a decoder's, whose invalid input is placed)
+      if many and not first and not decoded then
         chunk = true
         nl = last_newline(buf, nl)
       end
@@ -227,8 +258,8 @@ function M.lines(f, head, counter, src, limit)
     size = size or #line
     local from = at
     at = at + size
-    if not (u16 and blocks) then counter.bytes = counter.bytes + size end
-    local bad = u16 and f.pending > 0 and f:invalid(from, at) or nil
+    if not (decoded and blocks) then counter.bytes = counter.bytes + size end
+    local bad = decoded and f.pending > 0 and f:invalid(from, at) or nil
     local at_start = first
     first = false
     if size > limit and not chunk then return "", M.too_long(size, limit) end

@@ -13,7 +13,7 @@ local progress = require "textclass.cli.progress"
 local labelled = require "textclass.cli.labelled"
 local classifier = require "textclass.cli.classifier"
 local report = require "textclass.cli.report"
-local utf16 = require "textclass.cli.utf16"
+local decode = require "textclass.cli.decode"
 local records = require "textclass.cli.records"
 local stream = require "textclass.cli.stream"
 
@@ -135,7 +135,7 @@ local function read_stopwords(path)
   local f, err = io.open(path, "rb")
   if not f then util.fail("--stopwords: %s", err) end
   local text, rerr = f:read(stream.HEAD_BYTES)
-  if text and not utf16.encoding(text) and text:find("\0", 1, true) then
+  if text and not decode.encoding(text) and text:find("\0", 1, true) then
     f:close()
     util.fail("--stopwords %s: %s", path, records.binary_file(text))
   end
@@ -149,13 +149,13 @@ local function read_stopwords(path)
   text = (text or "") .. (rest or "")
   -- as the data files are read: a UTF-8 mark dropped (else the first word
   -- kept it and never matched), UTF-16 with its mark converted
-  local encoding = utf16.encoding(text)
+  local encoding = decode.encoding(text)
   if encoding == "UTF-16LE" or encoding == "UTF-16BE" then
     local dec = tc.utf16_decoder(encoding == "UTF-16LE" and "le" or "be")
     text = dec:convert(text:sub(3), true)
     if dec:invalid() then util.fail("--stopwords %s: invalid UTF-16", path) end
   elseif encoding then
-    util.fail("--stopwords %s: %s", path, utf16.UTF32)
+    util.fail("--stopwords %s: %s", path, decode.UTF32)
   elseif text:sub(1, 3) == "\239\187\191" then
     text = text:sub(4)
   end

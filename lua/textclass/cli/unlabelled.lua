@@ -9,7 +9,7 @@ local tc = require "textclass"
 local feed = require "textclass.cli.feed"
 local records = require "textclass.cli.records"
 local stream = require "textclass.cli.stream"
-local utf16 = require "textclass.cli.utf16"
+local decode = require "textclass.cli.decode"
 local util = require "textclass.cli.util"
 
 local M = {}
@@ -109,7 +109,7 @@ local function read_feed(src, f, head, opts, emit, counter)
   local limit = records.line_limit(opts)
   local xml = head
   if #head <= limit then xml = head .. (records.read_upto(f, limit + 1 - #head) or "") end
-  local invalid = utf16.is_reader(f) and f:invalid(0, #xml) or nil
+  local invalid = decode.is_reader(f) and f:invalid(0, #xml) or nil
   stream.close(src, f)
   counter.bytes = counter.bytes + (src.size or #xml)
   local items, problem
@@ -204,7 +204,7 @@ end
 --- Produce the documents of one source, read as format `fmt`, with
 -- `emit(doc)`; `counter.bytes` grows by the bytes read.
 function M.read(src, fmt, opts, emit, counter)
-  local f, head = stream.open(src)
+  local f, head = stream.open(src, opts.encoding)
   if not f then emit({ id = src.path, error = head }); return end
   local id_field = opts.id_field or "id"
   local names = assert(records.text_names(opts.text_field or "text"))

@@ -1,26 +1,38 @@
--- textclass.cli.utf16 - a source that begins with a UTF-16 byte order
--- mark, read as UTF-8.
+-- textclass.cli.decode - a source read as UTF-8 from another encoding:
+-- UTF-16 (a file that begins with its byte order mark, or --encoding
+-- utf-16le) or any encoding given --encoding (windows-1252, shift_jis,
+-- gb18030: iconv's, through tc.decoder).
 --
 -- Windows tools write UTF-16: Notepad's "Unicode", Windows PowerShell 5's
--- `>`, Excel's "Unicode Text". textclass.cli.stream hands such a source to
--- a reader from here, which its readers use as they use a file: r:read(n)
--- and r:close() (a file, or stdin redirected from one, read in blocks;
--- r:next_block() for stream.lines), r:read_line(limit [, cut]) (a pipe,
--- line by line as tc.read_line reads it). All
--- they see is UTF-8 (tc.utf16_decoder converts), so lines are counted,
--- FILE:LINE ids given and --max-bytes applied in UTF-8.
+-- `>`, Excel's "Unicode Text"; Excel's "CSV (Comma delimited)" is
+-- Windows-1252 in the West, and archives hold Latin-1, Shift_JIS and
+-- GB18030. textclass.cli.stream hands such a source to a reader from here,
+-- which its readers use as they use a file: r:read(n) and r:close() (a
+-- file, or stdin redirected from one, read in blocks; r:next_block() for
+-- stream.lines), r:read_line(limit [, cut]) (a pipe, line by line as
+-- tc.read_line reads it). All they see is UTF-8 (the decoder converts),
+-- so lines are counted, FILE:LINE ids given and --max-bytes applied in
+-- UTF-8. One reader for every encoding: only the decoder differs.
 --
--- Invalid UTF-16 (an unpaired surrogate, an odd number of bytes) reads as
--- U+FFFD, and the decoder notes where; r:invalid(from, to) names the
--- first note in a stretch of the text, so the record holding it can fail
--- as invalid UTF-8 does (unless --replace-invalid). Without a byte order
--- mark nothing is UTF-16: its NUL bytes make it a binary file, as before.
+-- Invalid input (an unpaired surrogate, an odd number of bytes, a byte the
+-- encoding does not map) reads as U+FFFD, and the decoder notes where;
+-- r:invalid(from, to) names the first note in a stretch of the text, with
+-- its offset in the file's bytes, so the record holding it can fail as
+-- invalid UTF-8 does (unless --replace-invalid). Without a byte order
+-- mark or --encoding nothing is UTF-16: its NUL bytes make it a binary
+-- file, as before.
+--
+-- Precedence, as browsers have it: a byte order mark wins (UTF-16's, or
+-- UTF-8's: such a file is read as UTF-8 whatever --encoding says), then
+-- --encoding, then what a page or feed declares (its text is valid UTF-8
+-- once converted, and a page's declaration only matters to bytes that are
+-- not: tc.html_text).
 
 local tc = require "textclass"
 
 local M = {}
 
-M.BLOCK = 65536  -- bytes of UTF-16 read at a time (a field, so tests can cut blocks small)
+M.BLOCK = 65536  -- bytes read at a time (a field, so tests can cut blocks small)
 
 M.UTF32 = "UTF-32 is not supported: convert the file to UTF-8 (iconv -f UTF-32 -t UTF-8)"
 
@@ -35,6 +47,27 @@ function M.encoding(head)
   if b2 == "\255\254" then return "UTF-16LE" end
   if b2 == "\254\255" then return "UTF-16BE" end
   return nil
+end
+
+--- What --encoding NAME reads as: "UTF-8" (the default: no conversion),
+-- "UTF-16LE" or "UTF-16BE" (the UTF-16 decoder), or NAME itself (for
+-- tc.decoder); or nil and why not (a name iconv does not know, an
+-- encoding whose line feed is not the byte 0x0A). WHATWG labels read as
+-- a page's declaration does: latin1 as Windows-1252, shift_jis as
+-- Windows-31J (tc.encoding_name).
+function M.check(name)
+  local known = tc.encoding_name(name)
+  if known == "UTF-8" or known == "UTF-16LE" or known == "UTF-16BE" then return known end
+  local d, err = tc.decoder(name)
+  if not d then return nil, err end
+  return name
+end
+
+--- A new decoder for `encoding` (M.check's answer).
+local function decoder(encoding)
+  if encoding == "UTF-16LE" then return tc.utf16_decoder("le") end
+  if encoding == "UTF-16BE" then return tc.utf16_decoder("be") end
+  return assert(tc.decoder(encoding))
 end
 
 local Reader = {}
@@ -149,8 +182,11 @@ function Reader:invalid(from, to)
   end
   self.pending = q.last - q.first + 1
   if not found then return nil end
-  local at = found.input + 2 + 1  -- after the byte order mark, 1-based
+  local at = found.input + self.skipped + 1  -- after any byte order mark, 1-based
   local where = self.stdin and "stdin" or "the file"
+  if self.name then
+    return string.format("invalid %s at byte %d of %s (0x%02X)", self.name, at, where, found.unit)
+  end
   if found.unit then
     return string.format("invalid UTF-16 at byte %d of %s: unpaired surrogate %04X", at, where, found.unit)
   end
@@ -163,14 +199,16 @@ function Reader:close()
   if not self.stdin then self.f:close() end
 end
 
---- A reader of f, whose byte order mark (2 bytes) says `encoding`, with
--- `rest` the bytes already read past the mark; returns it and the text
--- those bytes make (the sniffed head, which a split last unit or pair
--- may leave short).
-function M.reader(f, encoding, src, rest)
+--- A reader of f in `encoding` (M.check's answer, or the one a byte
+-- order mark names), with `rest` the bytes already read past the mark, if
+-- any (`skipped` bytes: 2, or 0 without one); returns it and the text
+-- those bytes make (the sniffed head, which a character cut at its end
+-- may leave short). `name` is --encoding's value as given, for messages.
+function M.reader(f, encoding, src, rest, skipped, name)
   local r = setmetatable({
-    f = f, stdin = src.stdin, dec = tc.utf16_decoder(encoding == "UTF-16BE" and "be" or "le"),
-    buf = "", pos = 1, eof = false, raw = 2, counted = 0, notes = { first = 1, last = 0 }, pending = 0,
+    f = f, stdin = src.stdin, dec = decoder(encoding), skipped = skipped,
+    name = not encoding:find("^UTF%-16") and name or nil,
+    buf = "", pos = 1, eof = false, raw = skipped, counted = 0, notes = { first = 1, last = 0 }, pending = 0,
   }, Reader)
   return r, r:convert(rest)
 end

@@ -1,0 +1,124 @@
+/*
+ * decode.c - text in a named encoding to UTF-8, block by block, through
+ * the C library's iconv (tc_decoder_*).
+ *
+ * Newsrooms get Excel's "CSV (Comma delimited)" in Windows-1252 and old
+ * archives in Latin-1, Shift_JIS or GB18030; the command line's
+ * --encoding reads them through one of these as it reads a UTF-16 file
+ * (lua/lutf16.c holds both kinds of decoder), so a multi-GB file streams.
+ *
+ * Caveats (design decisions):
+ *  - Names: a WHATWG label means what it means in a page's declaration
+ *    (tc_encoding_name, html.c's table): latin1 and iso-8859-1 are
+ *    Windows-1252, whose printable characters are Latin-1's plus smart
+ *    quotes, dashes and the euro sign where Latin-1 has control
+ *    characters, so a "Latin-1" file written on Windows reads right;
+ *    shift_jis is Windows-31J. Any other name goes to iconv as written.
+ *  - Only encodings in which the byte 0x0A is a line feed and nothing else
+ *    (every ASCII-based one: the single-byte ones, Shift_JIS, GB18030,
+ *    Big5, EUC, ISO-2022): a pipe is read a line at a time and a line cut
+ *    before it is converted, so the line end must be seen in the raw bytes.
+ *    A new converter is tried on "\n" and refused unless it gives "\n".
+ *  - Stateful: the converter's shift state (ISO-2022-JP's escapes) runs on
+ *    from one call to the next, so one decoder reads one stream. A
+ *    sequence that ends a block unfinished is left unused for the caller
+ *    to hand back with the next, as tc_utf16_to_utf8 leaves its half units.
+ *  - Invalid input: a byte iconv cannot read (EILSEQ) becomes U+FFFD and
+ *    the conversion goes on at the next byte (as `iconv -c` would drop
+ *    it), stopping just after the U+FFFD so the caller can say where it
+ *    was; at the end, an unfinished sequence is one U+FFFD.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+struct tc_decoder {
+  iconv_t cd;
+};
+
+/* Does cd read the byte 0x0A as "\n" (and so every line end as the byte)?
+ * Leaves cd in its initial state. */
+static int reads_line_feed(iconv_t cd) {
+  char in[1] = {'\n'}, out[8];
+  char *ip = in, *op = out;
+  size_t il = 1, ol = sizeof out;
+  size_t r = iconv(cd, &ip, &il, &op, &ol);
+  int ok = r != (size_t)-1 && il == 0 && op - out == 1 && out[0] == '\n';
+  iconv(cd, NULL, NULL, NULL, NULL);
+  return ok;
+}
+
+int tc_decoder_new(const char *encoding, tc_decoder **out, tc_diag *diag) {
+  const char *name;
+  tc_decoder *d;
+  int err;
+  if (!out) return tci_fail(diag, TC_EINVAL, "decoder: no place for it");
+  *out = NULL;
+  if (!encoding) return tci_fail(diag, TC_EINVAL, "decoder: no encoding named");
+  name = tc_encoding_name(encoding);
+  d = malloc(sizeof *d);
+  if (!d) return tci_fail(diag, TC_ENOMEM, "decoder: out of memory");
+  errno = 0;
+  d->cd = iconv_open("UTF-8", name ? name : encoding);
+  err = errno;
+  if (d->cd == (iconv_t)-1) {
+    free(d);
+    if (err == ENOMEM) return tci_fail(diag, TC_ENOMEM, "decoder: out of memory");
+    return tci_fail(diag, TC_EINVAL, "unknown encoding '%.64s' (iconv -l lists the names it knows)",
+                    encoding);
+  }
+  if (!reads_line_feed(d->cd)) {
+    tc_decoder_free(d);
+    return tci_fail(diag, TC_EINVAL,
+                    "'%.64s' cannot be read: its line feed is not the byte 0x0A (UTF-16, UTF-32 "
+                    "and EBCDIC are not read so)", encoding);
+  }
+  *out = d;
+  return TC_OK;
+}
+
+void tc_decoder_free(tc_decoder *d) {
+  if (!d) return;
+  iconv_close(d->cd);
+  free(d);
+}
+
+int tc_decoder_convert(tc_decoder *d, const char *in, size_t len, unsigned flags, char *out,
+                       size_t cap, tc_decoder_result *r) {
+  char *ip = (char *)in, *op = out;
+  size_t il = len, ol = cap;
+  int last = (flags & TC_DECODER_LAST) != 0;
+  if (!r) return TC_EINVAL;
+  memset(r, 0, sizeof *r);
+  if (!d || (flags & ~(unsigned)TC_DECODER_LAST) != 0 || (!in && len > 0) || (!out && cap > 0))
+    return TC_EINVAL;
+  if (il > 0) {
+    int err, unfinished;
+    errno = 0;
+    if (iconv(d->cd, &ip, &il, &op, &ol) != (size_t)-1) goto flush;
+    err = errno;
+    /* a sequence the block cuts short: left for the next block */
+    unfinished = err == EINVAL && !last && il <= TC_DECODER_CARRY_MAX;
+    if (err == E2BIG || (!unfinished && ol < 3)) {
+      r->full = 1;
+    } else if (!unfinished) { /* EILSEQ (or anything else: never stall), or cut short by the end */
+      memcpy(op, "\xEF\xBF\xBD", 3);
+      op += 3;
+      r->invalid = 1;
+      r->invalid_at = (size_t)(ip - in);
+      if (err == EINVAL && last) ip += il;
+      else ip++;
+    }
+    goto done;
+  }
+flush:
+  /* all read: at the end, back to the initial state (what a stateful
+   * encoding owes is written) */
+  if (last && iconv(d->cd, NULL, NULL, &op, &ol) == (size_t)-1) r->full = 1;
+done:
+  r->used = (size_t)(ip - in);
+  r->written = (size_t)(op - out);
+  return TC_OK;
+}
