@@ -10,7 +10,7 @@
 -- `read.documents` reads what `textclass label` reads (text, lines, jsonl,
 -- csv, tsv, feed), `read.labelled` what `textclass train` reads (label
 -- folders, jsonl, csv, fastText), format by format as they do: UTF-16
--- with a byte order mark, HTML pages and their declared charsets, invalid
+-- with a byte order mark, other encodings by name (encoding), HTML pages and their declared charsets, invalid
 -- UTF-8, binary files, bounded memory, one record per input, in input
 -- order. docs/lua-api.md ("Reading documents") is the reference.
 --
@@ -35,6 +35,7 @@
 
 local no_more = require("textclass.argcheck").no_more
 local csv = require "textclass.cli.csv"
+local decode = require "textclass.cli.decode"
 local inputs = require "textclass.cli.inputs"
 local labelled_reader = require "textclass.cli.labelled"
 local records = require "textclass.cli.records"
@@ -119,6 +120,16 @@ function CHECKS.separator(v)
   return nil, sep
 end
 
+-- An encoding's name, as --encoding takes it (decode.check: a name iconv
+-- knows, whose line feed is the byte 0x0A, or UTF-16's).
+function CHECKS.encoding(v)
+  local problem = CHECKS.string(v)
+  if problem then return problem end
+  local encoding, err = decode.check(v)
+  if not encoding then return err end
+  return nil, encoding
+end
+
 -- A document size: at most --max-bytes' ceiling (1 TiB), as the command
 -- line takes it (the readers' line limit is 8 times it: more overflowed).
 function CHECKS.size(v)
@@ -137,7 +148,7 @@ end
 local COMMON = {
   text_field = { "fields" }, id_field = { "string" },
   text_column = { "columns" }, id_column = { "column" },
-  separator = { "separator" },
+  separator = { "separator" }, encoding = { "encoding" },
   html = { "boolean" }, no_html = { "boolean" }, replace_invalid = { "boolean" },
   max_bytes = { "size" },
 }
@@ -271,7 +282,8 @@ end
 --   "csv", "tsv", "feed"), text_field, id_field, text_column, id_column
 --   (a name or a 1-based number; text_field and text_column may name
 --   several, "title,body" or an array, joined "TITLE\n\nBODY"), separator,
---   html, no_html, replace_invalid, max_bytes, keep_fields (default true).
+--   encoding, html, no_html, replace_invalid, max_bytes, keep_fields
+--   (default true).
 -- @return iterator, nil, nil, closer (for a generic `for`): each step
 --   gives { id =, text = | error =, fields = }, in input order.
 -- @raise on a caller mistake; on a read error mid-file (a string).
@@ -292,7 +304,7 @@ end
 -- @param opts optional table: format ("auto", "jsonl", "csv", "fasttext",
 --   "folder"), text_field, id_field, label_field, text_column, id_column,
 --   label_column (text_field and text_column as for documents), separator,
---   html, no_html, replace_invalid, max_bytes, multilabel (default
+--   encoding, html, no_html, replace_invalid, max_bytes, multilabel (default
 --   false: a record without exactly one label gets an error, as train
 --   says so without --multilabel).
 -- @return iterator, nil, nil, closer: each step gives { id =, where =,

@@ -303,8 +303,8 @@ describe("textclass hints", function()
   end)
 
   it("names Windows-1252 for text that is not UTF-8 and looks like it, and only then", function()
-    local HINT = " (0x%s: if the file is Windows-1252, as Excel's \"CSV (Comma delimited)\", " ..
-                 "convert it: iconv -f windows-1252 -t utf-8)"
+    local HINT = " (0x%s: if the file is Windows-1252, as Excel's \"CSV (Comma delimited)\": " ..
+                 "--encoding windows-1252)"
     -- Excel's CSV of a Western locale: an accent, curly quotes, a pound sign
     spit(TMP .. "/excel.csv", "id,text\r\n1,Caf\233 prices rose\r\n2,\147Quoted\148 headline\r\n" ..
                               "3,Tickets cost \16310\r\n4,Plain ASCII\r\n")

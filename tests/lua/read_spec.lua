@@ -136,7 +136,7 @@ describe("textclass.read", function()
       assert.equal("Хакеры", docs[5].text)            -- cp1251 page, its charset declared
       assert.equal("binary file", docs[6].error)
       assert.equal("Wide text\r\n", docs[7].text)     -- UTF-16LE with its mark
-      assert.equal("invalid UTF-8 at byte 5 (0xFF: if the file is Windows-1252, as Excel's \"CSV (Comma delimited)\", convert it: iconv -f windows-1252 -t utf-8)", docs[8].error)
+      assert.equal("invalid UTF-8 at byte 5 (0xFF: if the file is Windows-1252, as Excel's \"CSV (Comma delimited)\": --encoding windows-1252)", docs[8].error)
       assert.equal("example-news-101", docs[9].id)
       local last = docs[#docs]
       assert.same({ id = TMP .. "/missing.txt", error = "No such file or directory" }, last)
