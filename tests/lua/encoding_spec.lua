@@ -241,6 +241,31 @@ describe("textclass --encoding", function()
     assert.matches("x\u{1F600} fans$", lines[#lines])
   end)
 
+  it("trains, evaluates and explains from Windows-1252 as from the same text in UTF-8", function()
+    -- train.csv, ASCII but for the accents and signs Windows-1252 has
+    local utf8_csv = slurp(D .. "/train.csv"):gsub("budget", "caf\u{E9} budget \u{20AC}"):gsub("scored", "\u{201C}scored\u{201D}")
+    local cp1252_csv = utf8_csv:gsub("\u{E9}", "\233"):gsub("\u{20AC}", "\128"):gsub("\u{201C}", "\147"):gsub("\u{201D}", "\148")
+    assert.not_equal(utf8_csv, cp1252_csv)
+    spit(TMP .. "/train-utf8.csv", utf8_csv)
+    spit(TMP .. "/train-1252.csv", cp1252_csv)
+    for _, name in ipairs({ "utf8", "1252" }) do
+      local r = run("train -q --min-df 1 -o " .. TMP .. "/m-" .. name .. ".model" ..
+                    (name == "1252" and " --encoding windows-1252 " or " ") .. TMP .. "/train-" .. name .. ".csv")
+      assert.equal(0, r.code, r.err)
+    end
+    assert.equal(slurp(TMP .. "/m-utf8.model"), slurp(TMP .. "/m-1252.model"))
+    local a = run("eval --json -m " .. model() .. " " .. TMP .. "/train-utf8.csv")
+    local b = run("eval --json -m " .. model() .. " --encoding windows-1252 " .. TMP .. "/train-1252.csv")
+    assert.equal(0, a.code, a.err)
+    assert.equal(a.out, b.out)
+    spit(TMP .. "/one-1252.txt", "The minister\146s caf\233 tax of \1285 passed parliament.\n")
+    spit(TMP .. "/one-utf8.txt", "The minister\u{2019}s caf\u{E9} tax of \u{20AC}5 passed parliament.\n")
+    a = run("explain --json -m " .. model() .. " " .. TMP .. "/one-utf8.txt")
+    b = run("explain --json -m " .. model() .. " --encoding windows-1252 " .. TMP .. "/one-1252.txt")
+    assert.equal(0, b.code, b.err)
+    assert.equal(a.out:gsub("one%-utf8", "one"), (b.out:gsub("one%-1252", "one")))
+  end)
+
   it("fails a record holding a byte invalid in the encoding, naming its offset in the file", function()
     local bytes = "id,text\r\n1,The minister\146s vote\r\n2,Tickets cost \128" .. "5 \129 and more\r\n" ..
                   "3,Goal\r\n"

@@ -69,6 +69,11 @@ local function text_names(v)
   return names and v, problem
 end
 
+--- --encoding, which explain takes too.
+M.ENCODING_OPTION = { long = "encoding", arg = "NAME", check = decode.check,
+  help = "the input's encoding, converted to UTF-8 as it is read: windows-1252, latin1, shift_jis, gb18030, " ..
+         "utf-16le, ... (iconv -l lists the names) [utf-8; a byte order mark wins]" }
+
 --- Options every command reading documents shares (label, train, eval):
 -- where the text and id are in JSONL and CSV, and what text is accepted.
 M.TEXT_OPTIONS = {
@@ -80,9 +85,7 @@ M.TEXT_OPTIONS = {
   { long = "id-column", arg = "NAME|N", help = "CSV column holding the id [id, when present]" },
   { long = "separator", arg = "CHAR", check = csv.separator,
     help = "CSV field separator: , ; | or tab (also comma, semicolon, pipe) [comma; tab for .tsv files]" },
-  { long = "encoding", arg = "NAME", check = decode.check,
-    help = "the inputs' encoding, converted to UTF-8 as they are read: windows-1252, latin1, shift_jis, gb18030, " ..
-           "utf-16le, ... (iconv -l lists the names) [utf-8; a byte order mark wins]" },
+  M.ENCODING_OPTION,
   { long = "replace-invalid", help = "accept text with invalid UTF-8, UTF-16 or --encoding input (read as U+FFFD) instead of failing it" },
   { long = "html", help = "every document is an HTML page, read for its text (by default: .html, .htm, .xhtml files and documents that begin like a page)" },
   { long = "no-html", help = "no document is an HTML page: markup is read as text" },
