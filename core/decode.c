@@ -5,7 +5,7 @@
  * Newsrooms get Excel's "CSV (Comma delimited)" in Windows-1252 and old
  * archives in Latin-1, Shift_JIS or GB18030; the command line's
  * --encoding reads them through one of these as it reads a UTF-16 file
- * (lua/lutf16.c holds both kinds of decoder), so a multi-GB file streams.
+ * (lua/ldecoder.c holds both kinds of decoder), so a multi-GB file streams.
  *
  * Caveats (design decisions):
  *  - Names: a WHATWG label means what it means in a page's declaration

@@ -6,7 +6,7 @@
  *
  * The command line reads a file that begins with a UTF-16 byte order mark,
  * or any input given --encoding, through one of these
- * (lua/textclass/cli/utf16.lua), so everything after the reader sees UTF-8
+ * (lua/textclass/cli/decode.lua), so everything after the reader sees UTF-8
  * and a multi-GB file streams in bounded memory. One decoder, two
  * converters: the carrying, the notes and the line reading are the same.
  *
