@@ -266,6 +266,36 @@ describe("textclass --encoding", function()
     assert.equal(a.out:gsub("one%-utf8", "one"), (b.out:gsub("one%-1252", "one")))
   end)
 
+  it("reads a folder's JSONL, feed and page in the encoding, as their UTF-8 twins", function()
+    local files = {
+      ["a.jsonl"] = '{"id":"j1","text":"Caf\u{E9} owners \u{201C}furious\u{201D} at the minister\u{2019}s tax"}\n' ..
+                    '{"id":"j2","text":"The striker\u{2019}s goal \u{2013} \u{20AC}5 tickets"}\n',
+      ["b.rss"] = '<?xml version="1.0" encoding="windows-1252"?>\n<rss version="2.0"><channel><title>T</title>' ..
+                  '<item><title>Caf\u{E9} vote</title><description>The minister\u{2019}s \u{201C}tax\u{201D} ' ..
+                  'passed parliament.</description><guid>f1</guid></item></channel></rss>\n',
+      ["c.html"] = '<html><head><meta charset="windows-1252"><title>x</title></head><body><h1>Caf\u{E9} ' ..
+                   '\u{20AC}</h1><p>The hackers\u{2019} ransomware.</p></body></html>',
+    }
+    local to_1252 = { ["\u{E9}"] = "\233", ["\u{201C}"] = "\147", ["\u{201D}"] = "\148", ["\u{2019}"] = "\146",
+                      ["\u{2013}"] = "\150", ["\u{20AC}"] = "\128" }
+    for _, dir in ipairs({ "utf8", "cp1252" }) do
+      assert(os.execute("mkdir -p " .. TMP .. "/folder-" .. dir))
+      for name, text in pairs(files) do
+        if dir == "cp1252" then
+          for from, to in pairs(to_1252) do text = text:gsub(from, to) end
+          assert.is_false(tc.check_utf8(text))  -- (not UTF-8 any more)
+        end
+        spit(TMP .. "/folder-" .. dir .. "/" .. name, text)
+      end
+    end
+    local want = docs_of(TMP .. "/folder-utf8")
+    assert.equal(4, #want)
+    for _, doc in ipairs(want) do assert.matches("[\128-\255]", doc[2]) end  -- texts, not errors
+    local got = docs_of(TMP .. "/folder-cp1252", { encoding = "windows-1252" })
+    for i, doc in ipairs(got) do doc[1] = want[i] and doc[1]:gsub("folder%-cp1252", "folder-utf8") end
+    assert.same(want, got)
+  end)
+
   it("fails a record holding a byte invalid in the encoding, naming its offset in the file", function()
     local bytes = "id,text\r\n1,The minister\146s vote\r\n2,Tickets cost \128" .. "5 \129 and more\r\n" ..
                   "3,Goal\r\n"
