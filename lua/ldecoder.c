@@ -32,8 +32,8 @@
  *    unit, 4 a byte of the others, with those carried), so no text is
  *    converted that it could not return: the line stops a few bytes short
  *    of `limit` rather than on it, and the rest is left unread. (A rare
- *    encoding that writes more than 4 bytes for a byte, TSCII's ligatures,
- *    may pass the limit by a few bytes; nothing is dropped.)
+ *    encoding that writes more than 4 bytes for a byte, TSCII's ligatures
+ *    12, may pass the limit, up to 3 times over; nothing is dropped.)
  */
 #include <stdio.h>
 #include <string.h>
@@ -164,8 +164,9 @@ static void step(tcl_decoder *d, const unsigned char *buf, size_t len, int last,
 }
 
 /* Output bytes that hold the conversion of len input bytes: UTF-16's
- * bound; 4 bytes a byte of the others (their converter says when more is
- * needed: make_room). */
+ * bound; 4 bytes a byte of the others (the most the common encodings
+ * make; their converter says when a rare one needs more, r.full, and
+ * convert grows the buffer). */
 static size_t room_for(const tcl_decoder *d, size_t len) {
   return d->conv ? 4 * len + 16 : TC_UTF16_UTF8_MAX(len);
 }
@@ -311,7 +312,8 @@ static int decoder_read_line(lua_State *L) {
     char out[OUT], *o = out;
     size_t nraw = 0, want = chunk, n, cap = sizeof out;
     if (cut) { /* a UTF-16 unit makes at most 3 bytes (a pair 4, a lone last byte 3); a byte 4 */
-      size_t bytes = d->conv ? (max - len) / per_byte : (max - len) / 3 * 2;
+      size_t room = len < max ? max - len : 0; /* (a rare encoding may have passed it) */
+      size_t bytes = d->conv ? room / per_byte : room / 3 * 2;
       if (bytes <= d->ncarry) break;
       if (bytes - d->ncarry < want) want = bytes - d->ncarry;
     }

@@ -120,6 +120,27 @@ describe("tc.decoder", function()
     f:close()
   end)
 
+  it("grows its output for an encoding that writes more than 4 bytes a byte (TSCII's ligatures)", function()
+    local one = assert(tc.decoder("TSCII")):convert("\130", true)
+    assert.equal(12, #one)   -- (a byte, four Tamil letters)
+    local d = assert(tc.decoder("TSCII"))
+    -- (glibc's TSCII module reorders its output when iconv stops for room
+    -- part way, whoever calls it: only the length and the UTF-8 are sure)
+    local text = d:convert(("\130"):rep(5000), true)
+    assert.equal(#one * 5000, #text)
+    assert.is_true(tc.check_utf8(text))
+    local path = TMP .. "/tscii"
+    spit(path, ("\130"):rep(3000) .. "\n" .. ("\130"):rep(10) .. "\n")
+    local f = assert(io.open(path, "rb"))
+    d = assert(tc.decoder("TSCII"))
+    assert.equal(one:rep(3000) .. "\n", d:read_line(f, 1 << 20))
+    -- cut: a byte counted as 4, so the line may pass the limit, but nothing is lost
+    local piece = d:read_line(f, 40, true)
+    assert.equal(one:rep(10), piece)
+    assert.equal("\n", d:read_line(f, 40))
+    f:close()
+  end)
+
   it("refuses an unknown name and an encoding whose line feed is not 0x0A", function()
     local d, msg, code = tc.decoder("no-such-charset")
     assert.is_nil(d)
