@@ -26,7 +26,9 @@
  *  - Invalid input: a byte iconv cannot read (EILSEQ) becomes U+FFFD and
  *    the conversion goes on at the next byte (as `iconv -c` would drop
  *    it), stopping just after the U+FFFD so the caller can say where it
- *    was; at the end, an unfinished sequence is one U+FFFD.
+ *    was; at the end, an unfinished sequence is one U+FFFD. A sequence
+ *    a line feed cuts short is invalid too, its first byte one U+FFFD:
+ *    the line feed is never left unused (a line reader needs it now).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -85,6 +87,25 @@ void tc_decoder_free(tc_decoder *d) {
   free(d);
 }
 
+/* iconv on (*ip, *il) a line at a time: no call reads past a line feed,
+ * so every conversion, in one block or many, sees a line end where it is
+ * and a sequence a line feed cuts short is invalid, never unfinished (iconv
+ * waits for more after GB18030's "\x81\x30" or ISO-2022-JP's ESC, but no
+ * character holds the byte 0x0A). 0 when all is converted, else iconv's
+ * errno (EILSEQ for such a sequence). */
+static int convert_lines(iconv_t cd, char **ip, size_t *il, char **op, size_t *ol) {
+  while (*il > 0) {
+    const char *lf = memchr(*ip, '\n', *il);
+    size_t line = lf ? (size_t)(lf - *ip) + 1 : *il, rest = *il - line;
+    size_t done;
+    errno = 0;
+    done = iconv(cd, ip, &line, op, ol);
+    *il = line + rest;
+    if (done == (size_t)-1) return errno == EINVAL && lf ? EILSEQ : errno;
+  }
+  return 0;
+}
+
 int tc_decoder_convert(tc_decoder *d, const char *in, size_t len, unsigned flags, char *out,
                        size_t cap, tc_decoder_result *r) {
   char *ip = (char *)in, *op = out;
@@ -95,10 +116,8 @@ int tc_decoder_convert(tc_decoder *d, const char *in, size_t len, unsigned flags
   if (!d || (flags & ~(unsigned)TC_DECODER_LAST) != 0 || (!in && len > 0) || (!out && cap > 0))
     return TC_EINVAL;
   if (il > 0) {
-    int err, unfinished;
-    errno = 0;
-    if (iconv(d->cd, &ip, &il, &op, &ol) != (size_t)-1) goto flush;
-    err = errno;
+    int err = convert_lines(d->cd, &ip, &il, &op, &ol), unfinished;
+    if (err == 0) goto flush;
     /* a sequence the block cuts short: left for the next block */
     unfinished = err == EINVAL && !last && il <= TC_DECODER_CARRY_MAX;
     if (err == E2BIG || (!unfinished && ol < 3)) {

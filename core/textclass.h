@@ -386,7 +386,9 @@ TC_API void tc_decoder_free(tc_decoder *d);
 
 /* Convert the next bytes of the stream to UTF-8. Bytes invalid in the
  * encoding become U+FFFD, one byte at a time, and so does (with
- * TC_DECODER_LAST) a sequence the end cuts short. The output is UTF-8
+ * TC_DECODER_LAST) a sequence the end cuts short; a sequence a line feed
+ * cuts short is invalid (its first byte), so a line feed is never left
+ * unused nor lost. The output is UTF-8
  * (iconv's: a few charsets map values past U+10FFFF, which come out as
  * invalid UTF-8) and a character is never split. It stops at the first of:
  *  - the end of in. Without TC_DECODER_LAST a multibyte sequence that

@@ -118,6 +118,45 @@ TEST(leaves_a_cut_character_and_stops_when_full) {
   tc_decoder_free(d);
 }
 
+/* No character holds the byte 0x0A, so a sequence a line feed cuts short
+ * (iconv would wait for more after GB18030's "\x81\x30" or ISO-2022-JP's
+ * ESC) is invalid: the line feed is never left unused, as a line reader
+ * needs it, nor lost at the end, and a block that ends with it converts
+ * the same as the whole. */
+TEST(a_line_feed_ends_any_sequence) {
+  static const struct { const char *name, *in, *want; size_t at; } cases[] = {
+    {"gb18030", "a\x81\x30\nb", "a\xef\xbf\xbd" "0\nb", 1},
+    {"gb18030", "\x81\x30\n", "\xef\xbf\xbd" "0\n", 0}, /* at the end */
+    {"ISO-2022-JP", "x\x1b\ny", "x\xef\xbf\xbd\ny", 1},
+  };
+  size_t c, block;
+  for (c = 0; c < sizeof cases / sizeof cases[0]; c++)
+    for (block = 1; block <= 5; block++) {
+      char out[64];
+      size_t bad, at[8];
+      size_t n = convert_all(cases[c].name, cases[c].in, strlen(cases[c].in), block, out, sizeof out,
+                             &bad, at);
+      CHECK_MEM(out, n == (size_t)-1 ? 0 : n, cases[c].want, strlen(cases[c].want));
+      CHECK_EQ_INT(bad, 1);
+      CHECK_EQ_INT(at[0], cases[c].at);
+    }
+}
+
+/* A line's block, the line feed last, is used up without TC_DECODER_LAST. */
+TEST(leaves_no_line_feed_unused) {
+  tc_decoder *d;
+  tc_decoder_result r;
+  char out[16];
+  CHECK_OK(tc_decoder_new("gb18030", &d, NULL));
+  CHECK_OK(tc_decoder_convert(d, "\x81\x30\n", 3, 0, out, sizeof out, &r));
+  CHECK_EQ_INT(r.used, 1);
+  CHECK_EQ_INT(r.invalid, 1);
+  CHECK_OK(tc_decoder_convert(d, "\x30\n", 2, 0, out, sizeof out, &r));
+  CHECK_EQ_INT(r.used, 2);
+  CHECK_MEM(out, r.written, "0\n", 2);
+  tc_decoder_free(d);
+}
+
 TEST(refuses_names_and_arguments) {
   tc_decoder *d = (tc_decoder *)&d;
   tc_decoder_result r;
@@ -148,6 +187,8 @@ int main(void) {
   RUN(converts_in_blocks_of_every_size);
   RUN(stops_after_invalid_input);
   RUN(leaves_a_cut_character_and_stops_when_full);
+  RUN(a_line_feed_ends_any_sequence);
+  RUN(leaves_no_line_feed_unused);
   RUN(refuses_names_and_arguments);
   return check_report();
 }

@@ -120,6 +120,24 @@ describe("tc.decoder", function()
     f:close()
   end)
 
+  it("ends any sequence at a line feed: a line cut short inside one is read whole, not as the end", function()
+    -- iconv waits for two more bytes after GB18030's 0x81 0x30, and for
+    -- one after ISO-2022-JP's ESC, whatever they are: the line feed ends them
+    local path = TMP .. "/lines-cut"
+    for _, case in ipairs({ { "gb18030", "\129\48\n", "\u{FFFD}0\n" }, { "ISO-2022-JP", "\27\n", "\u{FFFD}\n" } }) do
+      spit(path, case[2] .. "next\n" .. case[2])
+      local f = assert(io.open(path, "rb"))
+      local d = assert(tc.decoder(case[1]))
+      assert.equal(case[3], d:read_line(f, 100))
+      assert.equal("next\n", d:read_line(f, 100))
+      assert.equal(case[3], d:read_line(f, 100))
+      assert.is_nil(d:read_line(f, 100))
+      f:close()
+      assert.same({ { input = 0, output = 0, unit = case[2]:byte() }, { input = #case[2] + 5, output = #case[3] + 5, unit = case[2]:byte() } },
+        d:invalid())
+    end
+  end)
+
   it("grows its output for an encoding that writes more than 4 bytes a byte (TSCII's ligatures)", function()
     local one = assert(tc.decoder("TSCII")):convert("\130", true)
     assert.equal(12, #one)   -- (a byte, four Tamil letters)
