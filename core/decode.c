@@ -106,6 +106,19 @@ static int convert_lines(iconv_t cd, char **ip, size_t *il, char **op, size_t *o
   return 0;
 }
 
+/* Back to the initial state, writing what the state still holds (TSCII's
+ * last characters), all of it or nothing: when the room is short, glibc
+ * restores the state yet leaves the bytes it wrote, which would come again
+ * (and again, for ever, given the same room). */
+static void flush(iconv_t cd, char **op, size_t *ol, tc_decoder_result *r) {
+  char *start = *op;
+  size_t room = *ol;
+  if (iconv(cd, NULL, NULL, op, ol) != (size_t)-1) return;
+  *op = start;
+  *ol = room;
+  r->full = 1;
+}
+
 int tc_decoder_convert(tc_decoder *d, const char *in, size_t len, unsigned flags, char *out,
                        size_t cap, tc_decoder_result *r) {
   char *ip = (char *)in, *op = out;
@@ -135,7 +148,7 @@ int tc_decoder_convert(tc_decoder *d, const char *in, size_t len, unsigned flags
 flush:
   /* all read: at the end, back to the initial state (what a stateful
    * encoding owes is written) */
-  if (last && iconv(d->cd, NULL, NULL, &op, &ol) == (size_t)-1) r->full = 1;
+  if (last) flush(d->cd, &op, &ol, r);
 done:
   r->used = (size_t)(ip - in);
   r->written = (size_t)(op - out);

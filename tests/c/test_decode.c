@@ -157,6 +157,30 @@ TEST(leaves_no_line_feed_unused) {
   tc_decoder_free(d);
 }
 
+/* TSCII's 0x82 is four characters, the last three held in iconv's state
+ * until the end: too little room for them writes none (glibc would give
+ * the first again on the next call), then more room writes them once. */
+TEST(writes_what_the_state_holds_whole_or_not_at_all) {
+  tc_decoder *d;
+  tc_decoder_result r;
+  char out[32];
+  size_t w;
+  CHECK_OK(tc_decoder_new("TSCII", &d, NULL));
+  CHECK_OK(tc_decoder_convert(d, "\x82", 1, TC_DECODER_LAST, out, 3, &r));
+  CHECK_EQ_INT(r.used, 1);
+  CHECK_EQ_INT(r.full, 1);
+  w = r.written;
+  CHECK_OK(tc_decoder_convert(d, NULL, 0, TC_DECODER_LAST, out + w, 4, &r));
+  CHECK_EQ_INT(r.full, 1);
+  CHECK_EQ_INT(r.written, 0);
+  w += r.written;
+  CHECK_OK(tc_decoder_convert(d, NULL, 0, TC_DECODER_LAST, out + w, sizeof out - w, &r));
+  CHECK_EQ_INT(r.full, 0);
+  w += r.written;
+  CHECK_MEM(out, w, "\xe0\xae\xb8\xe0\xaf\x8d\xe0\xae\xb0\xe0\xaf\x80", 12); /* U+0BB8 U+0BCD U+0BB0 U+0BC0 */
+  tc_decoder_free(d);
+}
+
 TEST(refuses_names_and_arguments) {
   tc_decoder *d = (tc_decoder *)&d;
   tc_decoder_result r;
@@ -189,6 +213,7 @@ int main(void) {
   RUN(leaves_a_cut_character_and_stops_when_full);
   RUN(a_line_feed_ends_any_sequence);
   RUN(leaves_no_line_feed_unused);
+  RUN(writes_what_the_state_holds_whole_or_not_at_all);
   RUN(refuses_names_and_arguments);
   return check_report();
 }
