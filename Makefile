@@ -106,7 +106,8 @@ valgrind: $(CTEST_BIN)
 	@BUILD=$(BUILD) VALGRIND="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite --suppressions=tests/valgrind.supp" \
 	  sh tests/run --c-only $(CTEST_BIN)
 
-# libFuzzer targets, each run for FUZZ_SECONDS from its seed corpus.
+# libFuzzer targets, each run for FUZZ_SECONDS from its seed corpus (and its
+# tests/fuzz/NAME.dict of tokens, if it has one).
 FUZZ_CFLAGS = -std=c99 -D_POSIX_C_SOURCE=200809L -g -O1 -fsanitize=fuzzer,address,undefined \
               $(UTF8PROC_CFLAGS) -Icore
 fuzz:
@@ -120,8 +121,9 @@ fuzz:
 	  esac; \
 	  mkdir -p build/fuzz/$$name.corpus; \
 	  seeds=tests/fuzz/seeds/$$name; [ -d $$seeds ] || seeds=; \
+	  dict=tests/fuzz/$$name.dict; if [ -f $$dict ]; then dict=-dict=$$dict; else dict=; fi; \
 	  echo "fuzz: $$name for $(FUZZ_SECONDS)s"; \
-	  build/fuzz/$$name -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -print_final_stats=0 \
+	  build/fuzz/$$name -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -print_final_stats=0 $$dict \
 	    -artifact_prefix=build/fuzz/$$name- \
 	    build/fuzz/$$name.corpus $$seeds 2>build/fuzz/$$name.log || { tail -40 build/fuzz/$$name.log; exit 1; }; \
 	  echo "fuzz: $$name ok: $$(grep -o 'Done [0-9]* runs' build/fuzz/$$name.log | tail -n 1), no crash"; \
