@@ -87,23 +87,77 @@ void tc_decoder_free(tc_decoder *d) {
   free(d);
 }
 
+/* The most UTF-8 bytes glibc's converters write for one input byte
+ * (TSCII's 0x82 is four 3-byte letters: 12). */
+enum { MOST_PER_BYTE = 16 };
+
+/* convert_lines' answer for a sequence a line feed cuts short (not an errno) */
+enum { CUT_BY_LINE_FEED = -1 };
+
+/* iconv on the n bytes at *ip (no line feed but the last) a slice at a
+ * time, each no longer than the room left holds at MOST_PER_BYTE bytes a
+ * byte, so iconv is never stopped part way for want of room while the
+ * caller's room lasts (glibc's TSCII then gives other letters: see
+ * tests/fuzz/fuzz_decoder.c). Once something is written in this call
+ * (*op past out), too little room for one byte is E2BIG at once (the
+ * caller comes again with more); before, a byte is tried. Returns the
+ * bytes left unconverted, iconv's errno in *err (0: none left). */
+static size_t convert_slices(iconv_t cd, const char *out, char **ip, size_t n, char **op, size_t *ol,
+                             int *err) {
+  size_t least = 1; /* more than a sequence the last slice cut short */
+  *err = 0;
+  while (n > 0) {
+    size_t take = *ol / MOST_PER_BYTE, left;
+    if (take == 0 && *op > out) {
+      *err = E2BIG;
+      break;
+    }
+    if (take < least) take = least;
+    if (take > n) take = n;
+    left = take;
+    errno = 0;
+    if (iconv(cd, ip, &left, op, ol) != (size_t)-1) {
+      least = 1;
+    } else if (errno == EINVAL && take < n) {
+      least = left + 1;
+    } else {
+      *err = errno;
+      return n - (take - left);
+    }
+    n -= take - left;
+  }
+  return n;
+}
+
 /* iconv on (*ip, *il) a line at a time: no call reads past a line feed,
  * so every conversion, in one block or many, sees a line end where it is
  * and a sequence a line feed cuts short is invalid, never unfinished (iconv
  * waits for more after GB18030's "\x81\x30" or ISO-2022-JP's ESC, but no
  * character holds the byte 0x0A). 0 when all is converted, else iconv's
- * errno (EILSEQ for such a sequence). */
-static int convert_lines(iconv_t cd, char **ip, size_t *il, char **op, size_t *ol) {
+ * errno, or CUT_BY_LINE_FEED for such a sequence. */
+static int convert_lines(iconv_t cd, const char *out, char **ip, size_t *il, char **op, size_t *ol) {
   while (*il > 0) {
     const char *lf = memchr(*ip, '\n', *il);
     size_t line = lf ? (size_t)(lf - *ip) + 1 : *il, rest = *il - line;
-    size_t done;
-    errno = 0;
-    done = iconv(cd, ip, &line, op, ol);
-    *il = line + rest;
-    if (done == (size_t)-1) return errno == EINVAL && lf ? EILSEQ : errno;
+    int err;
+    *il = convert_slices(cd, out, ip, line, op, ol, &err) + rest;
+    if (err) return err == EINVAL && lf ? CUT_BY_LINE_FEED : err;
   }
   return 0;
+}
+
+/* After EILSEQ at *ip: does iconv fail there again, asked with no room
+ * for output (so the byte at *ip is the invalid one)? glibc's CP949 reads
+ * 0xA2 0xE8 and only then fails, at the next byte, valid or none (plain
+ * iconv on "a\xa2\xe8": EILSEQ, no byte left): stepping over that byte
+ * would drop it, or step past the end. Input that writes nothing (an
+ * escape) the question reads stays read. */
+static int fails_here(iconv_t cd, char **ip, size_t *il) {
+  char *at = *ip, none[1], *op = none;
+  size_t ol = 0;
+  if (*il == 0) return 0;
+  errno = 0;
+  return iconv(cd, ip, il, &op, &ol) == (size_t)-1 && errno == EILSEQ && *ip == at;
 }
 
 /* Back to the initial state, writing what the state still holds (TSCII's
@@ -129,19 +183,21 @@ int tc_decoder_convert(tc_decoder *d, const char *in, size_t len, unsigned flags
   if (!d || (flags & ~(unsigned)TC_DECODER_LAST) != 0 || (!in && len > 0) || (!out && cap > 0))
     return TC_EINVAL;
   if (il > 0) {
-    int err = convert_lines(d->cd, &ip, &il, &op, &ol), unfinished;
+    int err = convert_lines(d->cd, out, &ip, &il, &op, &ol), unfinished;
     if (err == 0) goto flush;
     /* a sequence the block cuts short: left for the next block */
     unfinished = err == EINVAL && !last && il <= TC_DECODER_CARRY_MAX;
     if (err == E2BIG || (!unfinished && ol < 3)) {
       r->full = 1;
-    } else if (!unfinished) { /* EILSEQ (or anything else: never stall), or cut short by the end */
+    } else if (!unfinished) { /* EILSEQ (or anything else: never stall), or cut short */
+      char *bad = ip;
+      if (err == EINVAL && last) ip += il;
+      else if (err != EILSEQ || bad == in || fails_here(d->cd, &ip, &il)) ip++;
+      else bad--; /* the sequence iconv read before failing: its last byte */
       memcpy(op, "\xEF\xBF\xBD", 3);
       op += 3;
       r->invalid = 1;
-      r->invalid_at = (size_t)(ip - in);
-      if (err == EINVAL && last) ip += il;
-      else ip++;
+      r->invalid_at = (size_t)(bad - in);
     }
     goto done;
   }

@@ -367,7 +367,9 @@ typedef struct tc_decoder_result {
   size_t written;    /* output bytes written */
   int invalid;       /* 1: it stopped just after writing U+FFFD for invalid input */
   size_t invalid_at; /* then: where that byte (or, with TC_DECODER_LAST, the
-                        sequence the end cut short) starts in in */
+                        sequence the end cut short) starts in in; for a
+                        sequence iconv read whole before failing (glibc's
+                        CP949 0xA2 0xE8), where its last byte is */
   int full;          /* 1: it stopped for want of room in out */
 } tc_decoder_result;
 
@@ -394,8 +396,10 @@ TC_API void tc_decoder_free(tc_decoder *d);
  *  - the end of in. Without TC_DECODER_LAST a multibyte sequence that
  *    ends in is left unused (r->used < len, at most TC_DECODER_CARRY_MAX
  *    bytes): put it before the next block;
- *  - out has no room for the next character (r->full: call again with
- *    more room; 4 bytes a byte suffice for every common encoding);
+ *  - out has no room for the next character, or, once this call has
+ *    written something, less than 16 bytes (the most a byte makes) are
+ *    left (r->full: call again with more room; 4 bytes a byte suffice
+ *    for every common encoding);
  *  - just after a U+FFFD written for invalid input: r->invalid is 1 and
  *    r->invalid_at says where, so a caller can report it; call again with
  *    in + r->used to go on.

@@ -94,12 +94,33 @@ TEST(stops_after_invalid_input) {
   }
 }
 
+/* glibc's CP949 reads 0xA2 0xE8 whole before it fails, at the byte after
+ * it (or with none left): that byte is kept, and nothing is read past the
+ * end; the offset is the pair's last byte. */
+TEST(keeps_the_byte_after_a_sequence_iconv_read_before_failing) {
+  static const struct { const char *in, *want; } cases[] = {
+    {"a\xa2\xe8xyz", "a\xef\xbf\xbdxyz"},
+    {"a\xa2\xe8", "a\xef\xbf\xbd"},
+  };
+  size_t c, block;
+  for (c = 0; c < sizeof cases / sizeof cases[0]; c++)
+    for (block = 1; block <= 6; block++) {
+      char out[64];
+      size_t bad, at[8];
+      size_t n = convert_all("CP949", cases[c].in, strlen(cases[c].in), block, out, sizeof out, &bad,
+                             at);
+      CHECK_MEM(out, n == (size_t)-1 ? 0 : n, cases[c].want, strlen(cases[c].want));
+      CHECK_EQ_INT(bad, 1);
+      CHECK_EQ_INT(at[0], 2);
+    }
+}
+
 /* Without TC_DECODER_LAST a cut sequence is left for the next block; a
  * full output stops before the character that does not fit. */
 TEST(leaves_a_cut_character_and_stops_when_full) {
   tc_decoder *d;
   tc_decoder_result r;
-  char out[8];
+  char out[32];
   CHECK_OK(tc_decoder_new("gb18030", &d, NULL));
   CHECK_OK(tc_decoder_convert(d, "a\x94\x39\xfc", 4, 0, out, sizeof out, &r));
   CHECK_EQ_INT(r.used, 1);
@@ -146,7 +167,7 @@ TEST(a_line_feed_ends_any_sequence) {
 TEST(leaves_no_line_feed_unused) {
   tc_decoder *d;
   tc_decoder_result r;
-  char out[16];
+  char out[32];
   CHECK_OK(tc_decoder_new("gb18030", &d, NULL));
   CHECK_OK(tc_decoder_convert(d, "\x81\x30\n", 3, 0, out, sizeof out, &r));
   CHECK_EQ_INT(r.used, 1);
@@ -181,6 +202,31 @@ TEST(writes_what_the_state_holds_whole_or_not_at_all) {
   tc_decoder_free(d);
 }
 
+/* Given 4 bytes of room a byte, as lua/ldecoder.c gives, and more when
+ * full, TSCII's 0x82 (four letters, 12 bytes) comes out right every time:
+ * iconv is never stopped part way for want of room, where glibc's TSCII
+ * writes another letter. */
+TEST(never_stops_iconv_part_way_while_the_room_lasts) {
+  static const char letters[] = "\xe0\xae\xb8\xe0\xaf\x8d\xe0\xae\xb0\xe0\xaf\x80";
+  char in[30], out[30 * 12], want[30 * 12];
+  size_t i = 0, w = 0, k;
+  tc_decoder *d;
+  tc_decoder_result r;
+  memset(in, 0x82, sizeof in);
+  for (k = 0; k < sizeof in; k++) memcpy(want + 12 * k, letters, 12);
+  CHECK_OK(tc_decoder_new("TSCII", &d, NULL));
+  do {
+    size_t room = 4 * (sizeof in - i) + 16;
+    if (room > sizeof out - w) room = sizeof out - w;
+    CHECK_OK(tc_decoder_convert(d, in + i, sizeof in - i, TC_DECODER_LAST, out + w, room, &r));
+    CHECK(r.used > 0 || r.written > 0 || !r.full);
+    i += r.used;
+    w += r.written;
+  } while (r.full);
+  CHECK_MEM(out, w, want, sizeof want);
+  tc_decoder_free(d);
+}
+
 TEST(refuses_names_and_arguments) {
   tc_decoder *d = (tc_decoder *)&d;
   tc_decoder_result r;
@@ -210,10 +256,12 @@ int main(void) {
   RUN(names_labels_as_pages_do);
   RUN(converts_in_blocks_of_every_size);
   RUN(stops_after_invalid_input);
+  RUN(keeps_the_byte_after_a_sequence_iconv_read_before_failing);
   RUN(leaves_a_cut_character_and_stops_when_full);
   RUN(a_line_feed_ends_any_sequence);
   RUN(leaves_no_line_feed_unused);
   RUN(writes_what_the_state_holds_whole_or_not_at_all);
+  RUN(never_stops_iconv_part_way_while_the_room_lasts);
   RUN(refuses_names_and_arguments);
   return check_report();
 }

@@ -142,11 +142,9 @@ describe("tc.decoder", function()
     local one = assert(tc.decoder("TSCII")):convert("\130", true)
     assert.equal(12, #one)   -- (a byte, four Tamil letters)
     local d = assert(tc.decoder("TSCII"))
-    -- (glibc's TSCII module reorders its output when iconv stops for room
-    -- part way, whoever calls it: only the length and the UTF-8 are sure)
-    local text = d:convert(("\130"):rep(5000), true)
-    assert.equal(#one * 5000, #text)
-    assert.is_true(tc.check_utf8(text))
+    -- (glibc's TSCII module writes other letters when iconv stops for room
+    -- part way: tc_decoder_convert never lets it while the room lasts)
+    assert.equal(one:rep(5000), d:convert(("\130"):rep(5000), true))
     local path = TMP .. "/tscii"
     spit(path, ("\130"):rep(3000) .. "\n" .. ("\130"):rep(10) .. "\n")
     local f = assert(io.open(path, "rb"))
