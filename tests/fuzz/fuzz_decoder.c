@@ -26,6 +26,11 @@
  * itself gives other characters when stopped part-way for want of room
  * (plain iconv, TSCII to UTF-8, 0x80 0x82 into 6 bytes a call: U+0BCD
  * where all at once gives U+0BB0).
+ * Nor is CP949 input holding 0xA2 0xE8 held to the same invalid stops:
+ * glibc's CP949 reads that pair whole and fails only at the next byte
+ * (plain iconv on "a\xa2\xe8z": EILSEQ at the z), so when that byte is
+ * invalid too, one U+FFFD stands for both, unless a block ends between
+ * them (tc_decoder_convert then sees the pair fail alone: two).
  * glibc's converters are not instrumented, so coverage leads the fuzzer
  * through ours only: fuzz_decoder.dict gives it their escapes and
  * multibyte characters.
@@ -149,6 +154,17 @@ static int same(const run *a, const run *b) {
   return 1;
 }
 
+/* Does a known glibc bug (above) make the runs differ: TSCII's in small
+ * outputs, CP949's 0xA2 0xE8 in any? */
+static int glibc_bug(const char *name, const char *in, size_t len, int small) {
+  size_t i;
+  if (small && strcmp(name, "TSCII") == 0) return 1;
+  if (strcmp(name, "CP949") != 0) return 0;
+  for (i = 0; i + 1 < len; i++)
+    if (in[i] == '\xa2' && in[i + 1] == '\xe8') return 1;
+  return 0;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   static const size_t block_sizes[4] = {1, 2, 3, 7}, rooms[4] = {1, 2, 4, 6};
   run a, b, c;
@@ -169,9 +185,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   whole(name, in, len, &a);
   if (!tci_utf8_valid(a.out, a.w)) abort();
   blocks(name, in, len, block_sizes[data[0] >> 4 & 3], &b);
-  if (!same(&a, &b)) abort();
   small_out(name, in, len, rooms[data[0] >> 6 & 3], cap, &c);
-  if (strcmp(name, "TSCII") != 0 && !same(&a, &c)) abort(); /* glibc's TSCII: see above */
+  if (!glibc_bug(name, in, len, 0) && !same(&a, &b)) abort();
+  if (!glibc_bug(name, in, len, 1) && !same(&a, &c)) abort();
   free(a.out);
   free(b.out);
   free(c.out);
