@@ -77,6 +77,7 @@
 #define MAX_LEAD 3           /* lines before a teaser's summary: headline, date, "Read more" */
 #define MAX_SUMMARY_WORDS 80 /* a teaser's summary: a story's first sentence or two */
 #define MIN_TEASER_WORDS 3   /* a teaser's headline; subheadings are often shorter */
+#define MIN_DOUBTFUL_WORDS 2 /* a two-word headline heads a teaser inside a list only */
 #define MAX_MARKER_WORDS 8   /* "Reply" lines are short ("12 likes · Reply · Report") */
 #define MAX_HEADING_WORDS 6  /* so are comments headings ("Join the conversation") */
 #define MAX_POST_LINES 8     /* a post: name, date, a few paragraphs, before its "Reply" */
@@ -86,7 +87,8 @@
 
 enum { L_BLANK, L_FURNITURE, L_HEADLINE, L_PROSE, L_OTHER };
 /* Flags a line's class byte may carry besides its class (the low bits). */
-#define L_CLASS 0x0F
+#define L_CLASS 0x07
+#define L_DOUBTFUL 0x08      /* a headline that is a question or of two words (is_doubtful_heading) */
 #define L_SUMMARY 0x10       /* prose or other, short, ends a sentence (not ':'): a teaser's summary? */
 #define L_COMMENTS 0x20      /* a comments heading ("Comments (12)", "Join the conversation") */
 #define L_REPLY 0x40         /* a comment system's "Reply" line */
@@ -347,17 +349,24 @@ static int starts_lower(const unsigned char *s, size_t n) {
 }
 
 /* A short line that belongs to the article's own structure, never a
- * teaser's headline: a subheading of fewer than MIN_TEASER_WORDS words
- * ("Slight limitations"), a question or a lead-in (ending in '?' or ':', as
- * in interviews and explainers), a numbered item ("1. ", "2) ": listicles)
- * or a clock time ("10:42": live blogs). */
+ * teaser's headline: a subheading of fewer than MIN_DOUBTFUL_WORDS words,
+ * a lead-in (ending in ':', as in explainers), a numbered item ("1. ",
+ * "2) ": listicles) or a clock time ("10:42": live blogs). */
 static int is_own_heading(const unsigned char *s, size_t n, size_t words) {
   size_t i = 0;
-  if (words < MIN_TEASER_WORDS || s[n - 1] == '?' || s[n - 1] == ':') return 1;
+  if (words < MIN_DOUBTFUL_WORDS || s[n - 1] == ':') return 1;
   while (i < n && s[i] >= '0' && s[i] <= '9') i++;
   if (i == 0 || i + 1 >= n) return 0;
   if (s[i] == ':') return s[i + 1] >= '0' && s[i + 1] <= '9';
   return (s[i] == '.' || s[i] == ')') && s[i + 1] == ' ';
+}
+
+/* A headline that may be the article's own or another story's: a question
+ * (an interview's, "What now for British tennis?") or a subheading of
+ * fewer than MIN_TEASER_WORDS words ("Slight limitations", "Let basketball").
+ * It heads a teaser only inside a list of other teasers (mark_teasers). */
+static int is_doubtful_heading(const unsigned char *s, size_t n, size_t words) {
+  return words < MIN_TEASER_WORDS || s[n - 1] == '?';
 }
 
 /* Words (runs of non-blank bytes) of [s, s+n); counting stops at `cap`. */
@@ -372,7 +381,7 @@ static size_t count_words(const unsigned char *s, size_t n, size_t cap) {
 typedef char head_fits_furniture[MAX_HEAD_BYTES <= MAX_FURN_BYTES ? 1 : -1];
 
 /* The class of the line [s, s+n), with its flags (L_SUMMARY, L_COMMENTS,
- * L_REPLY, L_OWN). */
+ * L_REPLY, L_OWN, L_DOUBTFUL). */
 static int classify(const prefixes *px, const unsigned char *s, size_t n) {
   size_t words;
   int k;
@@ -389,6 +398,7 @@ static int classify(const prefixes *px, const unsigned char *s, size_t n) {
     k = words >= MIN_PROSE_WORDS ? L_PROSE : L_OTHER;
   if (k == L_HEADLINE || k == L_FURNITURE) {
     if (is_own_heading(s, n, words)) k |= L_OWN;
+    else if (is_doubtful_heading(s, n, words)) k |= L_DOUBTFUL;
     if (is_comments_heading(s, n, words)) k |= L_COMMENTS;
     if (is_reply_line(s, n, words)) k |= L_REPLY;
   } else if (words <= MAX_SUMMARY_WORDS && ends_sentence(s, n) && s[n - 1] != ':') {
@@ -498,47 +508,69 @@ static size_t teasers_from(const page *pg) {
   return first < end ? end : first + 1;
 }
 
-/* Does one of the lead lines, a headline of no article structure
- * (is_own_heading), head a teaser? */
-static int heads_teaser(const page *pg, const size_t *lead, size_t leads) {
+enum { NO_TEASER, DOUBTFUL_TEASER, PLAIN_TEASER };
+
+/* What the lead lines head: a PLAIN_TEASER when one of them is a headline
+ * of no article structure (is_own_heading) and no doubt
+ * (is_doubtful_heading), else a DOUBTFUL_TEASER when one is a doubtful
+ * headline, else NO_TEASER. */
+static int teaser_head(const page *pg, const size_t *lead, size_t leads) {
   size_t j;
-  for (j = 0; j < leads; j++)
-    if (pg->cls[lead[j]] == L_HEADLINE) return 1; /* no flags: not L_OWN */
-  return 0;
+  int head = NO_TEASER;
+  for (j = 0; j < leads; j++) {
+    if (pg->cls[lead[j]] == L_HEADLINE) return PLAIN_TEASER; /* no flags */
+    if (pg->cls[lead[j]] == (L_HEADLINE | L_DOUBTFUL)) head = DOUBTFUL_TEASER;
+  }
+  return head;
 }
 
-/* Rule 4, teaser lists: after the article (teasers_from), a run of at
- * least MIN_RUN teasers, each up to MAX_LEAD headline and furniture lines,
- * one of them a headline that is no question, subheading, numbered item or
- * clock time (the story's headline; then maybe a date, "Read more"), then
- * one summary line (the story's first sentence or two), with only blank
- * lines between, is a list of other stories. lead[] holds the lines since
- * the last summary (the last MAX_LEAD of them). */
+/* A run of teasers: its first and last lines, how many of its teasers are
+ * plain. */
+typedef struct {
+  size_t from, to, teasers, plain;
+} teaser_run;
+
+/* The run ends: a list of other stories when MIN_RUN of its teasers are
+ * plain (doubtful ones only join a list, never make one). */
+static void end_run(page *pg, teaser_run *run) {
+  if (run->plain >= MIN_RUN) mark_furniture(pg, run->from, run->to);
+  run->teasers = run->plain = 0;
+}
+
+/* Rule 4, teaser lists: after the article (teasers_from), a run of
+ * teasers, each up to MAX_LEAD headline and furniture lines, one of them a
+ * headline that is no subheading, numbered item or clock time (the story's
+ * headline; then maybe a date, "Read more"), then one summary line (the
+ * story's first sentence or two), with only blank lines between, is a list
+ * of other stories when at least MIN_RUN of its headlines are no question
+ * and of three words or more (end_run). lead[] holds the lines since the
+ * last summary (the last MAX_LEAD of them). */
 static void mark_teasers(page *pg) {
-  size_t li, lead[MAX_LEAD], leads = 0, teasers = 0, run_from = 0, run_to = 0;
+  size_t li, lead[MAX_LEAD], leads = 0;
+  teaser_run run = {0, 0, 0, 0};
   for (li = teasers_from(pg); li < pg->lines; li++) {
-    int c = pg->cls[li], k = c & L_CLASS;
+    int c = pg->cls[li], k = c & L_CLASS, head;
     if (k == L_BLANK) continue;
     if (k == L_HEADLINE || k == L_FURNITURE) {
       if (leads == MAX_LEAD) { /* too many for one teaser: the run ends */
-        if (teasers >= MIN_RUN) mark_furniture(pg, run_from, run_to);
-        teasers = 0;
+        end_run(pg, &run);
         memmove(lead, lead + 1, (MAX_LEAD - 1) * sizeof lead[0]);
         leads--;
       }
       lead[leads++] = li;
       continue;
     }
-    if ((c & L_SUMMARY) && heads_teaser(pg, lead, leads)) {
-      if (teasers++ == 0) run_from = lead[0];
-      run_to = li;
+    head = c & L_SUMMARY ? teaser_head(pg, lead, leads) : NO_TEASER;
+    if (head != NO_TEASER) {
+      if (run.teasers++ == 0) run.from = lead[0];
+      if (head == PLAIN_TEASER) run.plain++;
+      run.to = li;
     } else {
-      if (teasers >= MIN_RUN) mark_furniture(pg, run_from, run_to);
-      teasers = 0;
+      end_run(pg, &run);
     }
     leads = 0;
   }
-  if (teasers >= MIN_RUN) mark_furniture(pg, run_from, run_to);
+  end_run(pg, &run);
 }
 
 /* Rule 5, reader comments: a comments heading, then at least MIN_REPLIES

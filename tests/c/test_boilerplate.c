@@ -356,6 +356,43 @@ TEST(two_teasers_are_not_a_list) {
   free(s);
 }
 
+/* A question or a two-word headline (is_doubtful_heading) heads a teaser
+ * inside a list of three plain ones; it no longer cuts the list short. */
+#define TQ "What now for British tennis?"
+#define SQ "Without a top-100 player for the first time in years, the sport looks to its juniors."
+#define TW "Derby joy"
+#define SW "Fans celebrated into the night after the first home win over their rivals since 2009."
+
+TEST(questions_and_two_word_headlines_join_a_teaser_list) {
+  static const char *const pages[] = {
+      TITLE "\n\n" P1 "\n" P2 "\n" P3 "\n\nMore from News\n" T1 "\n" S1 "\n" TQ "\n" SQ "\n" T2 "\n" S2
+      "\n" TW "\n" SW "\n" T3 "\n" S3 "\n",
+      TITLE "\n\n" P1 "\n" P2 "\n" P3 "\n\nLatest stories\n" TQ "\n2 hours ago\n" SQ "\n" T1 "\n" S1 "\n" T2
+      "\n" S2 "\n" T3 "\n" S3 "\n\nMorning Briefing\nIn today's edition: " T2 "; and " T3 ". Get it free.\n",
+  };
+  size_t i;
+  for (i = 0; i < sizeof pages / sizeof pages[0]; i++) {
+    char *s = strip(pages[i], strlen(pages[i]), NULL, NULL);
+    ARTICLE_KEPT(s);
+    TEASERS_GONE(s);
+    CHECK(!has(s, TQ));
+    CHECK(!has(s, SQ));
+    CHECK(!has(s, "Briefing"));
+    CHECK(!has(s, "edition"));
+    free(s);
+  }
+}
+
+TEST(doubtful_headlines_make_no_teaser_list) {
+  /* Questions and two-word headlines with two plain teasers are no list. */
+  const char *page = TITLE "\n\n" P1 "\n" P2 "\n" P3 "\n" TQ "\n" SQ "\n" T1 "\n" S1 "\n" TW "\n" SW
+                     "\n" T2 "\n" S2 "\n";
+  int same = 0;
+  char *s = strip(page, strlen(page), NULL, &same);
+  CHECK(same);
+  free(s);
+}
+
 /* A paragraph of more than 80 words: what an article has and a teaser
  * does not. */
 #define LONG_P                                                                                                  \
@@ -579,6 +616,8 @@ int main(void) {
   RUN(teaser_list_after_the_article);
   RUN(teaser_shapes);
   RUN(two_teasers_are_not_a_list);
+  RUN(questions_and_two_word_headlines_join_a_teaser_list);
+  RUN(doubtful_headlines_make_no_teaser_list);
   RUN(article_sections_are_not_teasers);
   RUN(questions_lists_and_live_blogs_are_not_teasers);
   RUN(comments_section);
