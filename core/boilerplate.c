@@ -539,12 +539,12 @@ static void end_run(page *pg, teaser_run *run) {
 
 /* Rule 4, teaser lists: after the article (teasers_from), a run of
  * teasers, each up to MAX_LEAD headline and furniture lines, one of them a
- * headline that is no subheading, numbered item or clock time (the story's
- * headline; then maybe a date, "Read more"), then one summary line (the
- * story's first sentence or two), with only blank lines between, is a list
- * of other stories when at least MIN_RUN of its headlines are no question
- * and of three words or more (end_run). lead[] holds the lines since the
- * last summary (the last MAX_LEAD of them). */
+ * headline that is no one-word line, lead-in, numbered item or clock time
+ * (the story's headline; then maybe a date, "Read more"), then one summary
+ * line (the story's first sentence or two), with only blank lines between,
+ * is a list of other stories when at least MIN_RUN of its headlines are no
+ * question and of three words or more (end_run). lead[] holds the lines
+ * since the last summary (the last MAX_LEAD of them). */
 static void mark_teasers(page *pg) {
   size_t li, lead[MAX_LEAD], leads = 0;
   teaser_run run = {0, 0, 0, 0};
