@@ -177,35 +177,30 @@ int tc_decoder_convert(tc_decoder *d, const char *in, size_t len, unsigned flags
                        size_t cap, tc_decoder_result *r) {
   char *ip = (char *)in, *op = out;
   size_t il = len, ol = cap;
-  int last = (flags & TC_DECODER_LAST) != 0;
+  int last = (flags & TC_DECODER_LAST) != 0, err = 0;
   if (!r) return TC_EINVAL;
   memset(r, 0, sizeof *r);
   if (!d || (flags & ~(unsigned)TC_DECODER_LAST) != 0 || (!in && len > 0) || (!out && cap > 0))
     return TC_EINVAL;
-  if (il > 0) {
-    int err = convert_lines(d->cd, out, &ip, &il, &op, &ol), unfinished;
-    if (err == 0) goto flush;
+  if (il > 0) err = convert_lines(d->cd, out, &ip, &il, &op, &ol);
+  if (err == 0) {
+    /* all read: at the end, back to the initial state (what a stateful
+     * encoding owes is written) */
+    if (last) flush(d->cd, &op, &ol, r);
+  } else if (err == EINVAL && !last && il <= TC_DECODER_CARRY_MAX) {
     /* a sequence the block cuts short: left for the next block */
-    unfinished = err == EINVAL && !last && il <= TC_DECODER_CARRY_MAX;
-    if (err == E2BIG || (!unfinished && ol < 3)) {
-      r->full = 1;
-    } else if (!unfinished) { /* EILSEQ (or anything else: never stall), or cut short */
-      char *bad = ip;
-      if (err == EINVAL && last) ip += il;
-      else if (err != EILSEQ || bad == in || fails_here(d->cd, &ip, &il)) ip++;
-      else bad--; /* the sequence iconv read before failing: its last byte */
-      memcpy(op, "\xEF\xBF\xBD", 3);
-      op += 3;
-      r->invalid = 1;
-      r->invalid_at = (size_t)(bad - in);
-    }
-    goto done;
+  } else if (err == E2BIG || ol < 3) {
+    r->full = 1;
+  } else { /* EILSEQ (or anything else: never stall), or cut short */
+    char *bad = ip;
+    if (err == EINVAL && last) ip += il;
+    else if (err != EILSEQ || bad == in || fails_here(d->cd, &ip, &il)) ip++;
+    else bad--; /* the sequence iconv read before failing: its last byte */
+    memcpy(op, "\xEF\xBF\xBD", 3);
+    op += 3;
+    r->invalid = 1;
+    r->invalid_at = (size_t)(bad - in);
   }
-flush:
-  /* all read: at the end, back to the initial state (what a stateful
-   * encoding owes is written) */
-  if (last) flush(d->cd, &op, &ol, r);
-done:
   r->used = (size_t)(ip - in);
   r->written = (size_t)(op - out);
   return TC_OK;
