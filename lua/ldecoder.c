@@ -50,6 +50,7 @@ typedef struct tcl_decoder {
   size_t ncarry;           /* its length */
   size_t in, out;          /* input bytes converted, output bytes written, so far */
   int noted;               /* the output line being written has a note already */
+  int closed;              /* its __gc ran (conv is freed: it must not read as UTF-16) */
 } tcl_decoder;
 
 /* A new decoder, pushed. */
@@ -238,7 +239,13 @@ static size_t decode(lua_State *L, tcl_decoder *d, int ud, const unsigned char *
   return w;
 }
 
-static tcl_decoder *check_decoder(lua_State *L) { return luaL_checkudata(L, 1, TCL_DECODER); }
+/* The decoder at index 1; raises when its __gc ran (a finalizer of another
+ * object collected with it can still reach it). */
+static tcl_decoder *check_decoder(lua_State *L) {
+  tcl_decoder *d = luaL_checkudata(L, 1, TCL_DECODER);
+  if (d->closed) luaL_error(L, "attempt to use a closed decoder");
+  return d;
+}
 
 /***
  * Convert the next bytes of the input.
@@ -274,7 +281,7 @@ static int decoder_convert(lua_State *L) {
 enum { RAW = 1024, OUT = 16 * (RAW / 4 + TC_DECODER_CARRY_MAX) + 16 };
 
 /***
- * Read one line of UTF-16 from a file as UTF-8, keeping at most `limit`
+ * Read one line of the decoder's encoding from a file as UTF-8, keeping at most `limit`
  * bytes of it (tc.read_line's contract, in UTF-8 bytes).
  * @function decoder:read_line
  * @tparam file file an open Lua file handle, past the byte order mark
@@ -383,16 +390,17 @@ static int decoder_invalid(lua_State *L) {
 }
 
 static int decoder_tostring(lua_State *L) {
-  tcl_decoder *d = check_decoder(L);
+  tcl_decoder *d = luaL_checkudata(L, 1, TCL_DECODER);
   lua_pushfstring(L, "textclass.Decoder (%s)", d->name);
   return 1;
 }
 
-/* __gc and __close: the converter is freed (a second call does nothing). */
+/* __gc: the converter is freed, and the decoder closed. */
 static int decoder_gc(lua_State *L) {
-  tcl_decoder *d = check_decoder(L);
+  tcl_decoder *d = luaL_checkudata(L, 1, TCL_DECODER);
   tc_decoder_free(d->conv);
   d->conv = NULL;
+  d->closed = 1;
   return 0;
 }
 

@@ -172,6 +172,20 @@ describe("tc.decoder", function()
     assert.error_matches(function() tc.decoder("latin1", 1) end, "unexpected argument")
     assert.equal("textclass.Decoder (CP1252)", tostring(tc.decoder("latin1")))
   end)
+
+  it("raises once collected, when another object's finalizer reaches it (it read as UTF-16)", function()
+    -- the holder's finalizer was set first, so it runs after the decoder's
+    local got
+    do
+      local holder = setmetatable({}, { __gc = function(h)
+        got = { pcall(h.dec.convert, h.dec, "caf\233!", true) }
+      end })
+      holder.dec = assert(tc.decoder("windows-1252"))
+    end
+    collectgarbage()
+    collectgarbage()
+    assert.same({ false, "attempt to use a closed decoder" }, got)
+  end)
 end)
 
 describe("the stream layer with an encoding", function()

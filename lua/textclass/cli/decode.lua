@@ -132,7 +132,7 @@ function Reader:read(n)
 end
 
 --- The next stretch of text, whatever its length (what one block of
--- UTF-16 makes), for a reader that cuts lines itself: nil at the end; nil,
+-- input makes), for a reader that cuts lines itself: nil at the end; nil,
 -- message on a read error. Cheaper than r:read(n), which must cut and
 -- join blocks to give n bytes.
 function Reader:next_block()
@@ -168,7 +168,7 @@ function Reader:take_bytes()
 end
 
 --- Why text[from, to) (0-based offsets in the whole text, to exclusive)
--- is not valid UTF-16, or nil. Stretches must be asked for in order: the
+-- is not valid in the encoding, or nil. Stretches must be asked for in order: the
 -- notes before `to` are forgotten. (r.pending counts the notes not yet
 -- forgotten: with none, a caller may skip the call, as stream.lines does
 -- for each line.)
