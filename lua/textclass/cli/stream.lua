@@ -63,8 +63,8 @@ local function open(src, encoding)
   -- (the decoder's cut may stop a few bytes short of HEAD_BYTES). What
   -- read_bom read may be the line's start (a UTF-16LE first unit, a byte
   -- that began no mark): its line is read on.
-  -- With --encoding, a terminal is read through a reader too (one set to
-  -- Latin-1), and a pipe's first bytes are looked at for a UTF-8 mark.
+  -- With --encoding, a terminal is read through a reader of the encoding
+  -- too, and a pipe's first bytes are looked at for a UTF-8 mark.
   if src.stdin and sources.stdin_is_stream() then
     if util.isatty(f) then
       if converts then return decode.reader(f, encoding, src, "", 0, encoding) end
