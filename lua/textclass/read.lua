@@ -10,9 +10,10 @@
 -- `read.documents` reads what `textclass label` reads (text, lines, jsonl,
 -- csv, tsv, feed), `read.labelled` what `textclass train` reads (label
 -- folders, jsonl, csv, fastText), format by format as they do: UTF-16
--- with a byte order mark, other encodings by name (encoding), HTML pages and their declared charsets, invalid
--- UTF-8, binary files, bounded memory, one record per input, in input
--- order. docs/lua-api.md ("Reading documents") is the reference.
+-- with a byte order mark, other encodings by name (encoding), HTML pages
+-- and their declared charsets, invalid UTF-8, binary files, bounded
+-- memory, one record per input, in input order. docs/lua-api.md
+-- ("Reading documents") is the reference.
 --
 -- Caveats (design decisions):
 -- * No second reader: the work is done by textclass.cli.inputs and the

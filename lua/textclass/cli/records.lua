@@ -245,8 +245,8 @@ end
 function M.read_whole(doc, src, f, head, opts, counter)
   local limit = opts.max_bytes or M.MAX_DOC_BYTES
   local text = head
-  local u16 = decode.is_reader(f)
-  if src.size and src.size > limit and not u16 then
+  local decoded = decode.is_reader(f)
+  if src.size and src.size > limit and not decoded then
     doc.error = string.format("document too large (%d bytes, limit %d)", src.size, limit)
   else
     -- A pipe's head is its first line: its first HEAD_BYTES decide, as a
@@ -267,7 +267,7 @@ function M.read_whole(doc, src, f, head, opts, counter)
   stream.close(src, f)
   counter.bytes = counter.bytes + (src.size or #text)
   if doc.error then return doc end
-  return M.take_text(doc, text, opts, true, src.path, u16 and f:invalid(0, #text) or nil)
+  return M.take_text(doc, text, opts, true, src.path, decoded and f:invalid(0, #text) or nil)
 end
 
 ---------------------------------------------------------------------------
