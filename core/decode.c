@@ -56,9 +56,9 @@ int tc_decoder_new(const char *encoding, tc_decoder **out, tc_diag *diag) {
   const char *name;
   tc_decoder *d;
   int err;
-  if (!out) return tci_fail(diag, TC_EINVAL, "decoder: no place for it");
+  if (!out) return tci_fail(diag, TC_EINVAL, "decoder: no output given");
   *out = NULL;
-  if (!encoding) return tci_fail(diag, TC_EINVAL, "decoder: no encoding named");
+  if (!encoding) return tci_fail(diag, TC_EINVAL, "decoder: no encoding given");
   name = tc_encoding_name(encoding);
   d = malloc(sizeof *d);
   if (!d) return tci_fail(diag, TC_ENOMEM, "decoder: out of memory");

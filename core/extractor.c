@@ -15,9 +15,9 @@ int tc_extractor_new(const tc_options *o, tc_extractor **out, tc_diag *diag) {
   tc_extractor *ex;
   tc_workspace *ws;
   int rc;
-  if (!out) return tci_fail(diag, TC_EINVAL, "extractor: out is NULL");
+  if (!out) return tci_fail(diag, TC_EINVAL, "extractor: no output given");
   *out = NULL;
-  if (!o) return tci_fail(diag, TC_EINVAL, "options: NULL");
+  if (!o) return tci_fail(diag, TC_EINVAL, "extractor: no options given");
   if ((msg = tc_options_check(o))) return tci_fail(diag, TC_EINVAL, "options: %s", msg);
   ex = calloc(1, sizeof *ex);
   if (!ex) return tci_fail(diag, TC_ENOMEM, "extractor: out of memory");

@@ -289,7 +289,7 @@ int tc_extractor_from_bytes(const unsigned char *p, size_t len, tc_extractor **o
   const char *why;
   uint32_t version, rules;
   int rc;
-  if (!out || (!p && len)) return tci_fail(diag, TC_EINVAL, "extractor: no bytes");
+  if (!out || (!p && len)) return tci_fail(diag, TC_EINVAL, "extractor: no output or bytes given");
   *out = NULL;
   tci_reader_init(&r, p, len);
   magic = tci_get_bytes(&r, 4);

@@ -40,7 +40,7 @@ static int range_ok(int lo, int hi, int limit) {
 
 const char *tc_options_check(const tc_options *o) {
   size_t i;
-  if (!o) return "options: NULL";
+  if (!o) return "no options given";
   if (!tci_is_flag(o->strip_boilerplate)) return "strip_boilerplate must be 0 or 1";
   if (!tci_is_flag(o->compat)) return "compat must be 0 (NFC) or 1 (NFKC)";
   if (!tci_is_flag(o->casefold)) return "casefold must be 0 or 1";

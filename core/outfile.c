@@ -152,7 +152,7 @@ static int outfile_open(const char *path, int unnamed, tc_outfile **out, tc_diag
   struct stat st;
   int err;
   if (out) *out = NULL;
-  if (!path || !*path || !out) return tci_fail(diag, TC_EINVAL, "no path given");
+  if (!path || !*path || !out) return tci_fail(diag, TC_EINVAL, "outfile: no path given");
   if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
     return tci_fail(diag, TC_EIO, "%.200s exists and is not a regular file", path);
   f = calloc(1, sizeof *f);
@@ -184,7 +184,7 @@ int tci_outfile_open_named(const char *path, tc_outfile **out, tc_diag *diag) {
 /* A failed write may have written part of its bytes, so the failure
  * sticks: later writes and the commit refuse, and only discard is left. */
 int tc_outfile_write(tc_outfile *f, const void *p, size_t n, tc_diag *diag) {
-  if (!f || (!p && n)) return tci_fail(diag, TC_EINVAL, "no file or bytes given");
+  if (!f || (!p && n)) return tci_fail(diag, TC_EINVAL, "outfile: no file or bytes given");
   if (f->failed) return tci_fail(diag, TC_EIO, "%.200s: an earlier write failed", temp_label(f));
   if (write_all(f->fd, p, n) != 0) {
     f->failed = 1;
@@ -199,7 +199,7 @@ int tc_outfile_write(tc_outfile *f, const void *p, size_t n, tc_diag *diag) {
  * is linked in under a name only once its bytes are synced. */
 int tc_outfile_commit(tc_outfile *f, tc_diag *diag) {
   int rc = TC_OK, dir_fd = -1, err;
-  if (!f) return tci_fail(diag, TC_EINVAL, "no file given");
+  if (!f) return tci_fail(diag, TC_EINVAL, "outfile: no file given");
   if (f->failed) rc = tci_fail(diag, TC_EIO, "%.200s: an earlier write failed", temp_label(f));
   else if (fsync(f->fd) != 0) rc = tci_io_fail(diag, TC_EIO, "cannot sync", temp_label(f), errno);
   if (rc == TC_OK && !f->tmp && (err = name_temp(f->path, f->fd, &f->tmp, NULL)) != 0)

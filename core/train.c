@@ -66,7 +66,7 @@ static int finite_pos(double x) { return isfinite(x) && x > 0; }
 const char *tc_train_params_check(const tc_train_params *p, const tc_dataset *ds) {
   const char *why;
   size_t i;
-  if (!p) return "params: NULL";
+  if (!p) return "no parameters given";
   if ((why = tc_options_check(&p->features))) return why;
   if (!tci_is_flag(p->multilabel)) return "multilabel must be 0 or 1";
   if (p->kernel != TC_KERNEL_LINEAR && p->kernel != TC_KERNEL_RBF)
@@ -219,7 +219,7 @@ int tc_model_train(const tc_dataset *ds, const tc_train_params *p, tc_model **ou
   cvfig cv;
   int rc = TC_OK, have_cv = 0;
   if (out) *out = NULL;
-  if (!ds || !p || !out) return tci_fail(diag, TC_EINVAL, "train: NULL argument");
+  if (!ds || !p || !out) return tci_fail(diag, TC_EINVAL, "train: no dataset, parameters or output given");
   if ((why = tc_train_params_check(p, ds))) return tci_fail(diag, TC_EINVAL, "%s", why);
   if (ds->n == 0) return tci_fail(diag, TC_EDATA, "training data: no documents");
   if ((rc = tci_check_data(ds, p, diag))) return rc;

@@ -238,8 +238,10 @@ TEST(refuses_names_and_arguments) {
   CHECK(tc_decoder_new("UTF-16LE", &d, &diag) == TC_EINVAL);
   CHECK(strstr(diag.message, "its line feed is not the byte 0x0A") != NULL);
   CHECK(tc_decoder_new("UCS-4", &d, NULL) == TC_EINVAL);
-  CHECK(tc_decoder_new(NULL, &d, NULL) == TC_EINVAL);
-  CHECK(tc_decoder_new("latin1", NULL, NULL) == TC_EINVAL);
+  CHECK(tc_decoder_new(NULL, &d, &diag) == TC_EINVAL);
+  CHECK_EQ_STR(diag.message, "decoder: no encoding given");
+  CHECK(tc_decoder_new("latin1", NULL, &diag) == TC_EINVAL);
+  CHECK_EQ_STR(diag.message, "decoder: no output given");
   CHECK_OK(tc_decoder_new("latin1", &d, NULL));
   CHECK(tc_decoder_convert(d, "a", 1, 2, out, sizeof out, &r) == TC_EINVAL);
   CHECK(tc_decoder_convert(d, NULL, 1, 0, out, sizeof out, &r) == TC_EINVAL);

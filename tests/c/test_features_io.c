@@ -138,7 +138,8 @@ TEST(unfitted_and_bad_arguments) {
   tc_extractor_free(ex);
   CHECK_EQ_INT(tc_extractor_from_bytes(NULL, 0, &ex, &d), TC_EFORMAT);
   CHECK(ex == NULL);
-  CHECK_EQ_INT(tc_extractor_from_bytes(NULL, 5, &ex, NULL), TC_EINVAL);
+  CHECK_EQ_INT(tc_extractor_from_bytes(NULL, 5, &ex, &d), TC_EINVAL);
+  CHECK_EQ_STR(d.message, "extractor: no output or bytes given");
 }
 
 TEST(every_truncation_is_rejected) {

@@ -1058,13 +1058,16 @@ TEST(outfile_commit_and_discard) {
   CHECK_EQ_INT(tc_outfile_open("", &f, &d), TC_EINVAL);
   CHECK(f == NULL);
   CHECK_EQ_INT(tc_outfile_open(NULL, &f, &d), TC_EINVAL);
+  CHECK_EQ_STR(d.message, "outfile: no path given");
   CHECK_EQ_INT(tc_outfile_open(tmpdir, &f, &d), TC_EIO);
   CHECK(strstr(d.message, "not a regular file") != NULL);
   snprintf(sub, sizeof sub, "%s/missing/x", tmpdir);
   CHECK_EQ_INT(tc_outfile_open(sub, &f, &d), TC_EIO);
   CHECK(strstr(d.message, "cannot create a temporary file beside") != NULL);
   CHECK_EQ_INT(tc_outfile_write(NULL, "x", 1, &d), TC_EINVAL);
+  CHECK_EQ_STR(d.message, "outfile: no file or bytes given");
   CHECK_EQ_INT(tc_outfile_commit(NULL, &d), TC_EINVAL);
+  CHECK_EQ_STR(d.message, "outfile: no file given");
   CHECK_EQ_INT(dir_entries(tmpdir), 1);
   CHECK(unlink(path) == 0);
 }

@@ -76,7 +76,7 @@ TEST(options_check_rejects) {
   static const char *const words[] = {"x", NULL};
   tc_options o;
   double zero = 0.0;
-  CHECK(tc_options_check(NULL) != NULL);
+  CHECK_EQ_STR(tc_options_check(NULL), "no options given");
   BAD(strip_boilerplate, 2, "strip_boilerplate");
   BAD(compat, -1, "compat");
   BAD(casefold, 7, "casefold");
@@ -138,7 +138,9 @@ TEST(extractor_new_reports) {
   CHECK_EQ_INT(tc_extractor_new(&o, NULL, NULL), TC_EINVAL);
   /* regression: NULL options were reported as "options: options: NULL" */
   CHECK_EQ_INT(tc_extractor_new(NULL, &ex, &d), TC_EINVAL);
-  CHECK_EQ_STR(d.message, "options: NULL");
+  CHECK_EQ_STR(d.message, "extractor: no options given");
+  CHECK_EQ_INT(tc_extractor_new(&o, NULL, &d), TC_EINVAL);
+  CHECK_EQ_STR(d.message, "extractor: no output given");
   tc_options_init(&o);
   CHECK_OK(tc_extractor_new(&o, &ex, NULL));
   CHECK(tc_extractor_options(ex) != NULL);

@@ -222,7 +222,7 @@ TEST(params_defaults_and_bad_fields) {
   p.label_weights = w; /* the third label's weight is 0 */
   msg = tc_train_params_check(&p, ds);
   CHECK(msg && strstr(msg, "label_weights"));
-  CHECK(tc_train_params_check(NULL, ds) != NULL);
+  CHECK_EQ_STR(tc_train_params_check(NULL, ds), "no parameters given");
 #undef BAD
   tc_dataset_free(ds);
 }
@@ -645,6 +645,8 @@ TEST(unusable_data_is_edata_with_diag) {
   CHECK_EQ_INT(tc_model_train(ds, &p, &m, &d), TC_EINVAL);
   CHECK(strstr(d.message, "C") != NULL);
   CHECK_EQ_INT(tc_model_train(NULL, &p, &m, NULL), TC_EINVAL);
+  CHECK_EQ_INT(tc_model_train(ds, &p, NULL, &d), TC_EINVAL);
+  CHECK_EQ_STR(d.message, "train: no dataset, parameters or output given");
   tc_dataset_free(ds);
 }
 
@@ -754,6 +756,8 @@ TEST(regression_cross_validate_checks_metrics_labels) {
   CHECK_EQ_INT(tc_metrics_count(few), 0);
   CHECK(strstr(d.message, "2 labels") != NULL && strstr(d.message, "3") != NULL);
   CHECK_EQ_INT(tc_cross_validate(ds, &p, 3, many, NULL, &d), TC_EINVAL);
+  CHECK_EQ_INT(tc_cross_validate(ds, &p, 3, NULL, NULL, &d), TC_EINVAL);
+  CHECK_EQ_STR(d.message, "cross-validation: no dataset, parameters or metrics given");
   CHECK_EQ_INT(tc_metrics_count(many), 0);
   tc_metrics_free(few);
   tc_metrics_free(many);
