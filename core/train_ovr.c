@@ -491,7 +491,7 @@ int tci_check_data(const tc_dataset *ds, const tc_train_params *p, tc_diag *diag
     }
     if (L < 2)
       return tci_fail(diag, TC_EDATA,
-                      "only one label (\"%s\") in the data: a classifier needs at least two",
+                      "training data: only one label (\"%s\"): a classifier needs at least two",
                       ds->names[0]);
   }
   cnt = calloc(L, sizeof *cnt);
@@ -500,7 +500,7 @@ int tci_check_data(const tc_dataset *ds, const tc_train_params *p, tc_diag *diag
   for (l = 0; l < L && !rc; l++)
     if (cnt[l] == n)
       rc = tci_fail(diag, TC_EDATA,
-                    "every document has label \"%s\": it needs negative examples", ds->names[l]);
+                    "training data: every document has label \"%s\": it needs negative examples", ds->names[l]);
   free(cnt);
   return rc;
 }
