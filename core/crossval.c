@@ -221,7 +221,7 @@ int tci_grid_search(const tc_dataset *ds, const tc_train_params *p, int k,
   int rc = TC_OK;
   tc_train_params q = *p;
   *grid = NULL;
-  if (!ff) return tci_fail(diag, TC_ENOMEM, "grid: out of memory");
+  if (!ff) return tci_fail(diag, TC_ENOMEM, "grid search: out of memory");
   for (i = 0; i < nc && !rc; i++)
     for (j = 0; j < ng && !rc; j++) {
       tc_metrics *m = NULL;

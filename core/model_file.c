@@ -117,7 +117,7 @@ static int read_file(const char *path, unsigned char **out, size_t *len, tc_diag
     if (!buf) {
       close(fd);
       if (n > TCI_MODEL_MAX_BYTES) return too_big(diag, path);
-      return tci_fail(diag, TC_ENOMEM, "load: out of memory reading %.160s", path);
+      return tci_fail(diag, TC_ENOMEM, "load: %.160s: out of memory", path);
     }
     k = read(fd, buf + n, cap - n);
     if (k < 0) {

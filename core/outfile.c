@@ -158,13 +158,13 @@ static int outfile_open(const char *path, int unnamed, tc_outfile **out, tc_diag
   f = calloc(1, sizeof *f);
   if (!f || !(f->path = strdup(path)) || !(f->dir = dir_of(path))) {
     if (f) release(f);
-    return tci_fail(diag, TC_ENOMEM, "out of memory");
+    return tci_fail(diag, TC_ENOMEM, "%.200s: out of memory", path);
   }
   f->fd = unnamed ? open_unnamed(f->dir) : -1;
   err = f->fd >= 0 ? 0 : name_temp(path, -1, &f->tmp, &f->fd);
   if (err) {
     release(f);
-    if (err == ENOMEM) return tci_fail(diag, TC_ENOMEM, "out of memory");
+    if (err == ENOMEM) return tci_fail(diag, TC_ENOMEM, "%.200s: out of memory", path);
     return tci_io_fail(diag, TC_EIO, "cannot create a temporary file beside", path, err);
   }
   /* Keep an existing file's permissions (best effort: the umask'ed 0666 otherwise). */
@@ -203,7 +203,7 @@ int tc_outfile_commit(tc_outfile *f, tc_diag *diag) {
   if (f->failed) rc = tci_fail(diag, TC_EIO, "%.200s: an earlier write failed", temp_label(f));
   else if (fsync(f->fd) != 0) rc = tci_io_fail(diag, TC_EIO, "cannot sync", temp_label(f), errno);
   if (rc == TC_OK && !f->tmp && (err = name_temp(f->path, f->fd, &f->tmp, NULL)) != 0)
-    rc = err == ENOMEM ? tci_fail(diag, TC_ENOMEM, "out of memory")
+    rc = err == ENOMEM ? tci_fail(diag, TC_ENOMEM, "%.200s: out of memory", f->path)
                        : tci_io_fail(diag, TC_EIO, "cannot link a temporary file beside", f->path, err);
   if (close(f->fd) != 0 && rc == TC_OK) rc = tci_io_fail(diag, TC_EIO, "cannot close", temp_label(f), errno);
   if (rc == TC_OK && (dir_fd = open(f->dir, O_RDONLY | O_CLOEXEC)) < 0)

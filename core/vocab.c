@@ -625,12 +625,12 @@ int tci_extractor_fit(tc_extractor *ex, size_t n, const char *const *texts, cons
   if (n == 0) return tci_fail(diag, TC_EDATA, "training data: no documents");
   if (n > UINT32_MAX - 1) return tci_fail(diag, TC_ELIMIT, "vocabulary: %s", tc_strerror(TC_ELIMIT));
   c = calloc(1, sizeof *c);
-  if (!c) return tci_fail(diag, TC_ENOMEM, "vocabulary: %s", tc_strerror(TC_ENOMEM));
+  if (!c) return tci_fail(diag, TC_ENOMEM, "vocabulary: out of memory");
   c->mask = 65535;
   c->slots = calloc(c->mask + 1, sizeof *c->slots);
   if (!c->slots) {
     free(c);
-    return tci_fail(diag, TC_ENOMEM, "vocabulary: %s", tc_strerror(TC_ENOMEM));
+    return tci_fail(diag, TC_ENOMEM, "vocabulary: out of memory");
   }
   if ((rc = tc_workspace_new(&ws)) != TC_OK) goto done;
   for (i = 0; i < n; i++) {
