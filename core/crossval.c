@@ -148,7 +148,8 @@ int tc_cross_validate(const tc_dataset *ds, const tc_train_params *p, int k,
   int f, rc = TC_OK;
   tc_train_params q;
   fwd fw;
-  if (!ds || !p || !out) return tci_fail(diag, TC_EINVAL, "cross-validation: no dataset, parameters or metrics given");
+  if (!ds || !p || !out)
+    return tci_fail(diag, TC_EINVAL, "cross-validation: no dataset, parameters or metrics given");
   if ((why = tc_train_params_check(p, ds))) return tci_fail(diag, TC_EINVAL, "%s", why);
   n = ds->n;
   if (k < 2 || (size_t)k > n)

@@ -90,7 +90,7 @@ static int validate_meta(const tc_model *m, int code, tc_diag *diag) {
   size_t i;
   const char *dup;
   int err;
-  if (m->n_meta > UINT32_MAX) return tci_fail(diag, code, "meta: %zu entries, at most 2^32-1", m->n_meta);
+  if (m->n_meta > UINT32_MAX) return tci_fail(diag, code, "meta: %zu entries, more than 2^32-1", m->n_meta);
   for (i = 0; i < m->n_meta; i++) {
     const char *k = m->meta_key[i], *v = m->meta_val[i];
     if (!k || !v) return tci_fail(diag, code, "meta: entry %zu is missing", i);
@@ -111,7 +111,7 @@ static int validate_labels(const tc_model *m, int code, tc_diag *diag) {
   const char *dup;
   int err;
   if (m->n_labels == 0 || !m->labels) return tci_fail(diag, code, "labels: the model has no labels");
-  if (m->n_labels > INT32_MAX) return tci_fail(diag, code, "labels: %zu labels, at most 2^31-1", m->n_labels);
+  if (m->n_labels > INT32_MAX) return tci_fail(diag, code, "labels: %zu labels, more than 2^31-1", m->n_labels);
   for (i = 0; i < m->n_labels; i++) {
     const char *s = m->labels[i];
     if (!s || !*s) return tci_fail(diag, code, "labels: label %zu is empty", i);
@@ -180,7 +180,7 @@ static int validate_kernel(const tc_model *m, size_t nf, int code, tc_diag *diag
   size_t i, l, j;
   int rc;
   if (!k) return tci_fail(diag, code, "kernel: support vectors missing");
-  if (k->n_sv > UINT32_MAX) return tci_fail(diag, code, "kernel: %zu support vectors, at most 2^32-1", k->n_sv);
+  if (k->n_sv > UINT32_MAX) return tci_fail(diag, code, "kernel: %zu support vectors, more than 2^32-1", k->n_sv);
   if ((rc = tci_kernel_check(k, m->n_labels, code, diag)) != TC_OK) return rc;
   for (i = 0; i < k->n_sv; i++) {
     const struct svm_node *x;
@@ -214,7 +214,7 @@ static int validate(const tc_model *m, int code, tc_diag *diag) {
   if (!m->ex) return tci_fail(diag, code, "extractor: missing");
   nf = tc_extractor_n_features(m->ex);
   if (nf == 0) return tci_fail(diag, code, "extractor: not fitted (no vocabulary)");
-  if (nf > (size_t)INT_MAX) return tci_fail(diag, code, "extractor: %zu features, at most 2^31-1", nf);
+  if (nf > (size_t)INT_MAX) return tci_fail(diag, code, "extractor: %zu features, more than 2^31-1", nf);
   rc = m->kernel == TC_KERNEL_LINEAR ? validate_linear(m, nf, code, diag)
                                      : validate_kernel(m, nf, code, diag);
   if (rc != TC_OK) return rc;
@@ -728,7 +728,8 @@ static int decode(const unsigned char *p, size_t len, tc_model *m, tc_diag *diag
   if (tc_extractor_n_features(m->ex) == 0)
     return tci_fail(diag, TC_EFORMAT, "extractor: not fitted (no vocabulary)");
   if (tc_extractor_n_features(m->ex) > (size_t)INT_MAX)
-    return tci_fail(diag, TC_EFORMAT, "extractor: too many features");
+    return tci_fail(diag, TC_EFORMAT, "extractor: %zu features, more than 2^31-1",
+                    tc_extractor_n_features(m->ex));
   if (m->kernel == TC_KERNEL_LINEAR) {
     if ((rc = open_section(&file, TAG_LINR, "linear", &s, diag)) != TC_OK) return rc;
     if ((rc = read_linear(&s, m, diag)) != TC_OK) return rc;

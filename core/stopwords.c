@@ -267,7 +267,7 @@ int tci_stopset_build(tci_stopset *s, const tc_options *o, tc_workspace *ws, tc_
     n = o->n_stopwords;
   }
   if (n == 0) return TC_OK;
-  if (n > UINT32_MAX - 1) return tci_fail(diag, TC_ELIMIT, "stopwords: too many words");
+  if (n > UINT32_MAX - 1) return tci_fail(diag, TC_ELIMIT, "stopwords: %zu words, more than 2^32-2", n);
   opt.strip_boilerplate = 0;
   opt.stem = TC_STEM_NONE; /* stop words are matched before stemming */
   w = malloc(n * sizeof *w);

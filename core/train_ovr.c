@@ -605,7 +605,8 @@ int tci_train(const tc_dataset *ds, const tc_train_params *p, int cv, tc_model *
   if (n == 0) return tci_fail(diag, TC_EDATA, "training data: no documents");
   if (L == 0) return tci_fail(diag, TC_EDATA, "training data: no labels");
   if (n > UINT32_MAX - 1 || L > SIZE_MAX / n / sizeof(double))
-    return tci_fail(diag, TC_ELIMIT, "training data: too many documents or labels");
+    return tci_fail(diag, TC_ELIMIT,
+                    "training data: %zu documents and %zu labels, more than this library can index", n, L);
 
   if (!cv && (rc = tci_check_data(ds, p, diag))) return rc;
 
@@ -618,7 +619,7 @@ int tci_train(const tc_dataset *ds, const tc_train_params *p, int cv, tc_model *
   if (!rc) rc = build_matrix(ex, ds, p->threads, &X, diag);
   if (rc) goto done;
   if (X.n_features < 1 || X.n_features >= INT32_MAX) {
-    rc = tci_fail(diag, TC_ELIMIT, "vocabulary: %d features", X.n_features);
+    rc = tci_fail(diag, TC_ELIMIT, "vocabulary: %d features, outside 1..2^31-2", X.n_features);
     goto done;
   }
 

@@ -241,10 +241,10 @@ int tci_vocab_build(const tci_vterm *t, size_t n, uint64_t n_docs, tci_vocab **o
   int rc;
   *out = NULL;
   if (n > (size_t)INT32_MAX - 1)
-    return tci_fail(diag, TC_ELIMIT, "vocabulary: %zu terms, more than feature indices can number", n);
+    return tci_fail(diag, TC_ELIMIT, "vocabulary: %zu terms, more than 2^31-2", n);
   for (i = 0; i < n; i++) {
     if ((size_t)t[i].len + VHEAD + 1 > OFF_MASK - bytes)
-      return tci_fail(diag, TC_ELIMIT, "vocabulary: terms too long in total");
+      return tci_fail(diag, TC_ELIMIT, "vocabulary: terms of more than 2^40-1 bytes in all");
     bytes += (size_t)t[i].len + VHEAD + 1;
   }
   cap = table_size(n);
@@ -623,7 +623,7 @@ int tci_extractor_fit(tc_extractor *ex, size_t n, const char *const *texts, cons
   for (i = 0; i < n; i++)
     if (!texts[i] && lens[i]) return TC_EINVAL;
   if (n == 0) return tci_fail(diag, TC_EDATA, "training data: no documents");
-  if (n > UINT32_MAX - 1) return tci_fail(diag, TC_ELIMIT, "vocabulary: %s", tc_strerror(TC_ELIMIT));
+  if (n > UINT32_MAX - 1) return tci_fail(diag, TC_ELIMIT, "vocabulary: %zu documents, more than 2^32-2", n);
   c = calloc(1, sizeof *c);
   if (!c) return tci_fail(diag, TC_ENOMEM, "vocabulary: out of memory");
   c->mask = 65535;
