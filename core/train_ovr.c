@@ -483,7 +483,7 @@ int tci_check_data(const tc_dataset *ds, const tc_train_params *p, tc_diag *diag
       size_t k = ds->lab_off[i + 1] - ds->lab_off[i];
       if (k != 1) {
         rc = tci_fail(diag, TC_EDATA,
-                      "document %zu has %zu labels: multi-class data needs exactly one "
+                      "training data: document %zu has %zu labels: multi-class data needs exactly one "
                       "(set multilabel for more or none)", i + 1, k);
         if (diag) diag->line = (long)(i + 1);
         return rc;

@@ -630,6 +630,8 @@ TEST(unusable_data_is_edata_with_diag) {
   memset(&d, 0, sizeof d);
   CHECK_EQ_INT(tc_model_train(ds, &p, &m, &d), TC_EDATA); /* two labels, multi-class */
   CHECK_EQ_INT(d.line, 3);
+  CHECK_EQ_STR(d.message, "training data: document 3 has 2 labels: multi-class data needs exactly one "
+                          "(set multilabel for more or none)");
   p.multilabel = 1; /* now: "sport" is on every document */
   /* the same diag, not cleared: the line of the last failure must not
    * stay (textclass.h: "0 when not relevant"; a caller's uncleared diag
