@@ -42,7 +42,7 @@ int tc_model_save(const tc_model *m, const char *path, tc_diag *diag) {
   int rc;
   if (!m || !path || !*path) return tci_fail(diag, TC_EINVAL, "save: no model or path given");
   rc = tci_model_encode(m, &bytes, &len, diag);
-  if (rc != TC_OK) return rc;
+  if (rc != TC_OK) return save_fail(diag, rc);
   rc = tc_outfile_open(path, &f, diag);
   if (rc != TC_OK) {
     free(bytes);
