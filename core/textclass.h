@@ -11,8 +11,15 @@
  *
  *  - Every fallible function returns int: TC_OK (0) or a negative TC_E* code.
  *    Results go through out-parameters. tc_strerror() names a code.
- *  - Functions that parse or validate take an optional tc_diag * (may be NULL)
- *    that receives a human-readable message naming the problem.
+ *  - Functions whose failures need explaining (parsing, training, files,
+ *    the decoder) take an optional tc_diag * (may be NULL), filled when they
+ *    fail: the code and a one-line message "WHAT: detail", WHAT naming the
+ *    operation or the part of the data at fault ("load: news.model: header:
+ *    ...", "train: no dataset, parameters or output given", "vocabulary:
+ *    out of memory"). After a success its contents are unspecified.
+ *  - Functions that only read an object (counts, names, figures) take a
+ *    NULL one as empty: they give 0, NULL or -1 (TC_EINVAL where they
+ *    return a code).
  *  - Text is always (const char *text, size_t len): NUL bytes are ordinary
  *    characters, no terminator is needed. Invalid UTF-8 is never an error:
  *    each maximal invalid sequence is decoded as U+FFFD and counted.
@@ -20,7 +27,9 @@
  *  - Objects that have been built (tc_extractor after fitting, tc_model) are
  *    read-only: any number of threads may use one at once, each with its own
  *    tc_workspace. Creating, fitting, loading and freeing are not thread-safe
- *    with respect to the same object.
+ *    with respect to the same object. Objects that change as they are used
+ *    (tc_workspace, tc_dataset, tc_metrics, tc_decoder, tc_outfile) serve one
+ *    thread at a time.
  *  - The library never prints, never exits and never aborts. Out of memory
  *    is reported as TC_ENOMEM.
  *  - Feature indices are 1-based (as libsvm and liblinear expect).
@@ -54,7 +63,7 @@ enum {
   TC_OK = 0,
   TC_ENOMEM = -1,    /* an allocation failed */
   TC_EINVAL = -2,    /* a caller error: bad argument or option */
-  TC_EIO = -3,       /* reading or writing a file failed (see errno) */
+  TC_EIO = -3,       /* reading or writing a file failed (diag says why) */
   TC_EFORMAT = -4,   /* bytes are not a valid model/extractor: truncated, corrupt */
   TC_EVERSION = -5,  /* a model file of a format version we do not know */
   TC_ECHECKSUM = -6, /* a model file whose checksum does not match its bytes */
@@ -71,7 +80,8 @@ typedef struct tc_diag {
   int code;           /* the TC_E* code returned */
   long line;          /* the 1-based document tc_model_train or tc_cross_validate
                          refused (multi-class, without exactly one label); else 0 */
-  char message[256];  /* NUL-terminated, e.g. "vocabulary: term 17 runs past the end" */
+  char message[256];  /* NUL-terminated (cut to 255 bytes), e.g.
+                         "vocabulary: term 17 runs past the end" */
 } tc_diag;
 
 /* Progress callback used by long operations. `stage` is a short static
@@ -196,8 +206,9 @@ TC_API void tc_workspace_free(tc_workspace *ws);
  * strip_boilerplate are read (TC_EINVAL when not 0/1). *out points into the
  * workspace (NUL-terminated for convenience, *out_len excludes it; inner NUL
  * bytes are kept). *n_invalid (may be NULL) receives the number of invalid
- * sequences replaced. text may be NULL when len is 0. TC_ENOMEM, or
- * TC_ELIMIT for a text above PTRDIFF_MAX / 32 bytes. */
+ * sequences replaced. text may be NULL when len is 0. TC_EINVAL also for a
+ * NULL o, ws, out or out_len; TC_ENOMEM, or TC_ELIMIT for a text above
+ * PTRDIFF_MAX / 32 bytes. */
 TC_API int tc_normalize(const tc_options *o, tc_workspace *ws,
                         const char *text, size_t len,
                         const char **out, size_t *out_len, size_t *n_invalid);
@@ -231,9 +242,9 @@ TC_API int tc_normalize(const tc_options *o, tc_workspace *ws,
  * workspace per thread (each workspace keeps the last four iconv
  * converters it opened, for the next pages in their charsets; closed by
  * tc_workspace_free). A UTF-8 byte order mark at the start says UTF-8
- * whatever is declared, as browsers read it. TC_EINVAL, TC_ENOMEM, or TC_ELIMIT
- * above PTRDIFF_MAX / 16 bytes (or a converted page above PTRDIFF_MAX / 4).
- * html may be NULL when len is 0. */
+ * whatever is declared, as browsers read it. TC_EINVAL for a NULL ws, out
+ * or out_len, TC_ENOMEM, or TC_ELIMIT above PTRDIFF_MAX / 16 bytes (or a
+ * converted page above PTRDIFF_MAX / 4). html may be NULL when len is 0. */
 TC_API int tc_html_text(tc_workspace *ws, const char *html, size_t len,
                         const char **out, size_t *out_len);
 
@@ -380,9 +391,10 @@ typedef struct tc_decoder_result {
  * line feed, and never part of another character, can be read so (lines
  * are cut before they are converted): UTF-16, UTF-32 and EBCDIC are
  * refused. TC_EINVAL (diag says why: a name iconv does not know, or such
- * an encoding; or a NULL argument), TC_ENOMEM. Free it with
- * tc_decoder_free (NULL: nothing). One decoder reads one stream: it keeps
- * iconv's shift state (ISO-2022-JP) from one block to the next. */
+ * an encoding; or a NULL argument), TC_ENOMEM; *out is NULL on failure.
+ * Free it with tc_decoder_free (NULL: nothing). One decoder reads one
+ * stream: it keeps iconv's shift state (ISO-2022-JP) from one block to the
+ * next. */
 TC_API int tc_decoder_new(const char *encoding, tc_decoder **out, tc_diag *diag);
 TC_API void tc_decoder_free(tc_decoder *d);
 
@@ -446,9 +458,11 @@ typedef struct tc_vector {
  * The term bytes are only valid during the call. */
 typedef int (*tc_term_fn)(void *ud, const char *term, size_t len);
 
-/* Create an unfitted extractor from checked options (TC_EINVAL names the
- * field in diag). It can tokenise and enumerate terms at once; it needs
- * tc_extractor_fit before it can vectorise. */
+/* Create an unfitted extractor from checked options: TC_EINVAL for a NULL
+ * o or out, options that fail tc_options_check (diag names the field) or a
+ * custom stop word that is not one valid token (diag names the word);
+ * TC_ENOMEM. *out is NULL on failure. It can tokenise and enumerate terms
+ * at once; it needs tc_extractor_fit before it can vectorise. */
 TC_API int tc_extractor_new(const tc_options *o, tc_extractor **out, tc_diag *diag);
 TC_API void tc_extractor_free(tc_extractor *ex);
 
@@ -490,7 +504,9 @@ TC_API int tc_extractor_fit(tc_extractor *ex, size_t n, const char *const *texts
  * of the letters a-z and apostrophes only becomes its stem ("elections" ->
  * "elect"; docs/text-processing.md); other tokens are kept as they are.
  * Every token is non-empty valid UTF-8 pointing into the workspace, valid
- * until the next call on ws. text may be NULL when len is 0. */
+ * until the next call on ws. text may be NULL when len is 0. TC_EINVAL for
+ * a NULL ex, ws or out, or a NULL text with len > 0; TC_ELIMIT for a text
+ * above PTRDIFF_MAX / 32 bytes (tc_normalize's limit); TC_ENOMEM. */
 TC_API int tc_extractor_tokenize(const tc_extractor *ex, tc_workspace *ws,
                                  const char *text, size_t len, tc_tokens *out);
 
@@ -505,7 +521,8 @@ TC_API int tc_extractor_tokenize(const tc_extractor *ex, tc_workspace *ws,
  * token i padded with a space on each side (char_ngram_min..max code
  * points, by length then position, prefixed "#c ": "#c  da"; a padded
  * token shorter than n gives itself once). A non-zero return from fn stops
- * the walk and the call returns TC_OK. */
+ * the walk and the call returns TC_OK. TC_EINVAL for a NULL fn and as
+ * tc_extractor_tokenize, TC_ELIMIT and TC_ENOMEM as it. */
 TC_API int tc_extractor_terms(const tc_extractor *ex, tc_workspace *ws,
                               const char *text, size_t len,
                               tc_term_fn fn, void *ud);
@@ -517,7 +534,8 @@ TC_API int tc_extractor_terms(const tc_extractor *ex, tc_workspace *ws,
  * unknown text gives n = 0. The result lives in ws until its next use.
  * The extractor is only read: threads may share it, one ws each; after a
  * workspace has seen a text as long, nothing is allocated.
- * TC_EINVAL if the extractor is not fitted. */
+ * TC_EINVAL if the extractor is not fitted and as tc_extractor_tokenize,
+ * TC_ELIMIT and TC_ENOMEM as it. */
 TC_API int tc_extractor_vectorize(const tc_extractor *ex, tc_workspace *ws,
                                   const char *text, size_t len, tc_vector *out);
 
@@ -542,9 +560,10 @@ TC_API int tc_extractor_to_bytes(const tc_extractor *ex, unsigned char **out, si
  * format version this library does not read or text rules (tokenisation,
  * docs/text-processing.md section 9) other than this build's, with diag
  * saying to retrain; TC_EFORMAT (with diag naming
- * the field) for anything else. Never reads outside [p, p+len) and never
- * allocates more than a small multiple of len. A loaded extractor gives
- * vectors identical to the one saved. */
+ * the field) for anything else; TC_EINVAL for a NULL out, or a NULL p with
+ * len > 0; TC_ENOMEM. *out is NULL on failure. Never reads outside
+ * [p, p+len) and never allocates more than a small multiple of len. A
+ * loaded extractor gives vectors identical to the one saved. */
 TC_API int tc_extractor_from_bytes(const unsigned char *p, size_t len,
                                    tc_extractor **out, tc_diag *diag);
 
@@ -566,9 +585,9 @@ TC_API void tc_dataset_free(tc_dataset *ds);
  * NULL or empty label name, one that is not valid UTF-8 (a model file
  * could not hold it) or a label repeated within the document; TC_ELIMIT
  * for a text above PTRDIFF_MAX / 32 bytes (tc_normalize's limit) or
- * beyond 2^32 - 2 documents; TC_ENOMEM. A document refused with
- * TC_EINVAL or TC_ELIMIT leaves the dataset as it was (after TC_ENOMEM,
- * some of its label names may have been interned). */
+ * beyond 2^32 - 2 documents or label names; TC_ENOMEM. A refused document
+ * leaves the dataset as it was, but that after TC_ENOMEM, or TC_ELIMIT for
+ * the label names, some of its label names may have been interned. */
 TC_API int tc_dataset_add(tc_dataset *ds, const char *text, size_t len,
                           const char *const *labels, size_t n_labels);
 
@@ -645,13 +664,17 @@ typedef struct tc_model tc_model;
 
 /* Fit the extractor on the dataset's texts, then train one binary SVM per
  * label (one-vs-rest), calibrate, and return a self-contained model
- * (*out; NULL on any failure). TC_EINVAL (diag: the field) for params
- * that fail tc_train_params_check, TC_ECANCELED when p->progress asks to
- * stop at any stage.
+ * (*out; NULL on any failure). TC_EINVAL for a NULL ds, p or out, or
+ * params that fail tc_train_params_check (diag: the field); TC_EDATA for
+ * unusable data, diag naming the document or label (no documents; without
+ * multilabel, a document with other than one label (diag->line is its
+ * number) or a single label; a label every document has; no term left by
+ * min_df/max_df/max_features; texts made to collide in the hash table);
+ * TC_ECANCELED when p->progress asks to stop at any stage; TC_ELIMIT (diag
+ * says which size) and TC_ENOMEM.
  * Deterministic: equal data and params give byte-identical saved models,
  * whatever the thread count, once the "created" metadata is fixed: it is
- * $SOURCE_DATE_EPOCH when set, else the current time. TC_EDATA (with diag)
- * for unusable data. */
+ * $SOURCE_DATE_EPOCH when set, else the current time. */
 TC_API int tc_model_train(const tc_dataset *ds, const tc_train_params *p,
                           tc_model **out, tc_diag *diag);
 
@@ -710,11 +733,12 @@ TC_API size_t tc_metrics_confusion_next(const tc_metrics *m, size_t *cursor, siz
  * trains k models and accumulates predictions on held-out folds into *out,
  * which must have been made with tc_dataset_n_labels(ds) labels (else
  * TC_EINVAL, nothing counted). k is 2..tc_dataset_size(ds) (TC_EINVAL
- * otherwise); p must pass tc_train_params_check(p, ds), but its cv_folds
- * and grid play no part here; data tc_model_train would refuse is
- * TC_EDATA, with diag. fold_macro_f1 (may be NULL) receives k
- * per-fold macro-F1 figures. On an error or a cancel, *out and
- * fold_macro_f1 may hold the folds done so far. */
+ * otherwise, as for a NULL ds, p or out); p must pass
+ * tc_train_params_check(p, ds), but its cv_folds and grid play no part
+ * here; data tc_model_train would refuse is TC_EDATA, with diag; a fold's
+ * failure is its code with diag naming the fold; TC_ECANCELED, TC_ENOMEM.
+ * fold_macro_f1 (may be NULL) receives k per-fold macro-F1 figures. On an
+ * error or a cancel, *out and fold_macro_f1 may hold the folds done so far. */
 TC_API int tc_cross_validate(const tc_dataset *ds, const tc_train_params *p, int k,
                              tc_metrics *out, double *fold_macro_f1, tc_diag *diag);
 
@@ -776,9 +800,10 @@ TC_API int tc_model_predict(const tc_model *m, tc_workspace *ws,
  * fails gets its own status and the others go on. Returns TC_OK when every
  * document succeeded, else the first error code found (in input order).
  * A NULL m, texts or lens (with n > 0) gives every result TC_EINVAL;
- * results may be NULL only when n is 0. The documents are cut into
- * contiguous chunks, a few per thread (of 16 documents or more, but the
- * last), and each chunk gets a workspace of its own. */
+ * results may be NULL only when n is 0 (else TC_EINVAL, nothing stored).
+ * The documents are cut into contiguous chunks, a few per thread (of 16
+ * documents or more, but the last), and each chunk gets a workspace of its
+ * own. */
 TC_API int tc_model_predict_batch(const tc_model *m, size_t n,
                                   const char *const *texts, const size_t *lens,
                                   double threshold, int threads, tc_result *results);
@@ -809,8 +834,9 @@ TC_API int tc_model_explain(const tc_model *m, tc_workspace *ws,
 
 /* Linear models only: the features with the largest weights for a label,
  * most positive first, ties by feature index; features whose weight is 0
- * are left out, so *n may be below cap. TC_EINVAL for kernel models and
- * for a label out of range. */
+ * are left out, so *n may be below cap. TC_EINVAL for kernel models, for
+ * a label out of range, a NULL m or n, or a NULL out with cap > 0 (*n
+ * then 0). */
 TC_API int tc_model_top_features(const tc_model *m, size_t label,
                                  tc_contribution *out, size_t cap, size_t *n);
 
@@ -825,7 +851,8 @@ TC_API unsigned tc_model_format_version(void);
 /* Serialise: *out is malloc'ed (free() it); on failure it is NULL and *len
  * 0. The model is first checked by the rules the loader applies: TC_EINVAL
  * for a model that could not be read back (an empty, repeated or
- * non-UTF-8 label, a NaN weight, ...).
+ * non-UTF-8 label, a NaN weight, ...) and for a NULL argument; TC_ELIMIT
+ * for counts the format cannot hold; TC_ENOMEM.
  * Equal models give equal bytes, and loading then saving gives the same
  * bytes. */
 TC_API int tc_model_to_bytes(const tc_model *m, unsigned char **out, size_t *len);
@@ -846,8 +873,9 @@ TC_API int tc_model_from_bytes(const unsigned char *p, size_t len,
  * at `path` is intact and the temporary file removed, except after an
  * error syncing the directory, which comes after the rename. An existing
  * file's permission bits are kept; a directory, device or FIFO at `path`
- * is refused. TC_EINVAL (as tc_model_to_bytes) or TC_EIO with the
- * system's message in diag. */
+ * is refused. TC_EINVAL for a NULL m or a NULL or empty path, and as
+ * tc_model_to_bytes; TC_EIO (diag says why); TC_ELIMIT and
+ * TC_ENOMEM as tc_model_to_bytes. Every message begins "save: ". */
 TC_API int tc_model_save(const tc_model *m, const char *path, tc_diag *diag);
 
 /* ------------------------------------------------------------------
@@ -867,17 +895,20 @@ TC_API int tc_model_save(const tc_model *m, const char *path, tc_diag *diag);
  * ------------------------------------------------------------------ */
 typedef struct tc_outfile tc_outfile;
 
-/* Create the temporary file. TC_EINVAL (no path), TC_EIO (with the
- * system's message in diag), TC_ENOMEM; *out is NULL on failure. */
+/* Create the temporary file. TC_EINVAL (a NULL or empty path, or a NULL
+ * out), TC_EIO (diag: the system's message, or that `path` is not a
+ * regular file), TC_ENOMEM; *out is NULL on failure. */
 TC_API int tc_outfile_open(const char *path, tc_outfile **out, tc_diag *diag);
 
-/* Append n bytes (an unbuffered write: write sizeable pieces). TC_EIO on
- * failure, which sticks: part of the bytes may have been written, so
- * later writes and tc_outfile_commit fail too (TC_EIO, the old file
- * intact); the file still needs tc_outfile_discard or that commit. */
+/* Append n bytes (an unbuffered write: write sizeable pieces). TC_EINVAL
+ * for a NULL f, or a NULL p with n > 0. TC_EIO on failure, which sticks:
+ * part of the bytes may have been written, so later writes and
+ * tc_outfile_commit fail too (TC_EIO, the old file intact); the file still
+ * needs tc_outfile_discard or that commit. */
 TC_API int tc_outfile_write(tc_outfile *f, const void *p, size_t n, tc_diag *diag);
 
-/* Put the file at `path`. Frees f, whether it succeeds or not (TC_EIO).
+/* Put the file at `path`. Frees f, whether it succeeds or not (TC_EIO or
+ * TC_ENOMEM; TC_EINVAL for a NULL f).
  * The directory is opened for its fsync before the rename, so one that
  * cannot be opened (no read permission) fails with the old file intact;
  * only an error of that fsync itself, after the rename, returns TC_EIO
@@ -890,7 +921,8 @@ TC_API void tc_outfile_discard(tc_outfile *f);
 /* Load a model file (tc_model_from_bytes on its contents, its message
  * then prefixed "load: PATH: "; TC_EIO for a missing or unreadable file or
  * a directory, with the system's message in diag; TC_ELIMIT for a file
- * over 1 GiB, or whose header says it is). A FIFO or character device is
+ * over 1 GiB, or whose header says it is; TC_EINVAL for a NULL out or a
+ * NULL or empty path; TC_ENOMEM). A FIFO or character device is
  * read to its end, or until its first bytes show it is no model (TC_EFORMAT:
  * /dev/zero is refused at once); a FIFO without a writer blocks in open, as
  * for any reader. *out is NULL on failure. Safe to call from any thread. */
