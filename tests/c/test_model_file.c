@@ -1308,7 +1308,10 @@ TEST(load_failures) {
   }
 #endif
   CHECK_EQ_INT(tc_model_load(NULL, &r, &d), TC_EINVAL);
+  CHECK_EQ_STR(d.message, "load: no path given");
+  CHECK_EQ_INT(tc_model_load("", &r, &d), TC_EINVAL);
   CHECK_EQ_INT(tc_model_load(path, NULL, &d), TC_EINVAL);
+  CHECK_EQ_STR(d.message, "load: no output given");
 }
 
 #ifdef HAVE_OOM_HOOK

@@ -189,6 +189,7 @@ TEST(batch_order_and_per_document_errors) {
   lens[BAD] = strlen(texts[BAD]);
   CHECK_OK(tc_model_predict_batch(m, N, texts, lens, -1, 2, many));
   CHECK_OK(tc_model_predict_batch(m, 0, NULL, NULL, -1, 2, NULL));
+  CHECK_EQ_INT(tc_model_predict_batch(m, N, texts, lens, -1, 2, NULL), TC_EINVAL);
   /* regression: a refused batch left n_invalid of the previous call */
   many[0].n_invalid = many[1].n_invalid = 99;
   CHECK_EQ_INT(tc_model_predict_batch(NULL, 2, texts, lens, -1, 2, many), TC_EINVAL);
@@ -239,6 +240,13 @@ TEST(explain_linear_adds_up) {
     for (i = 1; i < nt; i++) CHECK(top[i - 1].weight >= top[i].weight);
   }
   CHECK_OK(tc_model_top_features(m, 2, top, 0, &nt));
+  CHECK_EQ_INT(nt, 0);
+  /* textclass.h: a NULL out with room, or a NULL m, is TC_EINVAL with *n 0 */
+  nt = 7;
+  CHECK_EQ_INT(tc_model_top_features(m, 2, NULL, 5, &nt), TC_EINVAL);
+  CHECK_EQ_INT(nt, 0);
+  nt = 7;
+  CHECK_EQ_INT(tc_model_top_features(NULL, 0, top, 5, &nt), TC_EINVAL);
   CHECK_EQ_INT(nt, 0);
   tc_workspace_free(ws);
   tc_model_free(m);
