@@ -635,7 +635,8 @@ typedef struct tc_train_params {
   double tolerance;        /* solver stopping tolerance; <= 0: the solver's default */
   int calibrate;           /* 1: Platt scaling from internal cross-validation (default) */
   double threshold;        /* score a label needs (multi-label); default 0.5 */
-  const char *fallback;    /* label for documents passing no threshold, or NULL */
+  const char *fallback;    /* label for documents passing no threshold, or NULL
+                              (borrowed: the model keeps its index) */
   int cv_folds;            /* > 1: run k-fold CV and store the figures in the model */
   int grid;                /* 1: pick C (and gamma) by cv_folds-fold CV macro-F1 */
   uint64_t seed;           /* fold assignment and solver seeds; default 1 */
