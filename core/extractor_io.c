@@ -289,8 +289,8 @@ int tc_extractor_from_bytes(const unsigned char *p, size_t len, tc_extractor **o
   const char *why;
   uint32_t version, rules;
   int rc;
+  if (out) *out = NULL;
   if (!out || (!p && len)) return tci_fail(diag, TC_EINVAL, "extractor: no output or bytes given");
-  *out = NULL;
   tci_reader_init(&r, p, len);
   magic = tci_get_bytes(&r, 4);
   if (!magic || memcmp(magic, MAGIC, 4) != 0)

@@ -561,8 +561,7 @@ TC_API int tc_extractor_to_bytes(const tc_extractor *ex, unsigned char **out, si
  * docs/text-processing.md section 9) other than this build's, with diag
  * saying to retrain; TC_EFORMAT (with diag naming
  * the field) for anything else; TC_EINVAL for a NULL out, or a NULL p with
- * len > 0 (*out then untouched); TC_ENOMEM. *out is NULL on any other
- * failure. Never reads outside
+ * len > 0; TC_ENOMEM. *out is NULL on any failure. Never reads outside
  * [p, p+len) and never allocates more than a small multiple of len. A
  * loaded extractor gives vectors identical to the one saved. */
 TC_API int tc_extractor_from_bytes(const unsigned char *p, size_t len,

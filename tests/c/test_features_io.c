@@ -139,7 +139,9 @@ TEST(unfitted_and_bad_arguments) {
   ex = (tc_extractor *)&d; /* must be reset to NULL */
   CHECK_EQ_INT(tc_extractor_from_bytes(NULL, 0, &ex, &d), TC_EFORMAT);
   CHECK(ex == NULL);
+  ex = (tc_extractor *)&d; /* reset too, as tc_model_from_bytes does */
   CHECK_EQ_INT(tc_extractor_from_bytes(NULL, 5, &ex, &d), TC_EINVAL);
+  CHECK(ex == NULL);
   CHECK_EQ_STR(d.message, "extractor: no output or bytes given");
 }
 
