@@ -97,6 +97,12 @@ $(BUILD)/tests/%: tests/c/%.c $(wildcard tests/c/*.h) $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -Itests/c $(LDFLAGS) $< $(LIB) $(LIBS) -o $@
 
+# The Lua module under memory errors: the module's objects and liblua
+# linked in (tests/c/test_lua_memory.c).
+$(BUILD)/tests/test_lua_memory: tests/c/test_lua_memory.c tests/c/check.h $(LUA_OBJ) $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(LUA_CFLAGS) -Itests/c $(LDFLAGS) $< $(LUA_OBJ) $(LIB) $(LUA_LIBS) $(LIBS) -o $@
+
 # make test: every suite, then one closing "N passed, N failed" line.
 test: all $(CTEST_BIN)
 	@BUILD=$(BUILD) BUSTED="$(BUSTED)" LUA=$(LUA) SAN_PRELOAD='$(SAN_PRELOAD)' sh tests/run $(CTEST_BIN)
