@@ -117,7 +117,10 @@ static void ids_room(lua_State *L, metrics_obj *x, int obj, size_t n) {
 }
 
 /* The index of the label name on top of the stack (popped), numbered
- * next when new. names and index: the object's user values, on the stack. */
+ * next when new. names and index: the object's user values, on the stack.
+ * A new name is counted once both tables hold it: a memory error storing
+ * it leaves the object as it was (a names entry past n_names is the next
+ * name's to overwrite). */
 static uint32_t name_index(lua_State *L, metrics_obj *x, int names, int index) {
   uint32_t id;
   int rc;
@@ -128,13 +131,14 @@ static uint32_t name_index(lua_State *L, metrics_obj *x, int names, int index) {
     return id;
   }
   lua_pop(L, 1);
-  rc = tc_metrics_grow(x->m, x->n_names + 1);
+  id = (uint32_t)x->n_names;
+  rc = tc_metrics_grow(x->m, (size_t)id + 1);
   if (rc != TC_OK) luaL_error(L, "textclass: metrics: %s", tc_strerror(rc));
-  id = (uint32_t)x->n_names++;
   lua_pushvalue(L, -1);
   lua_rawseti(L, names, (lua_Integer)id + 1);
   lua_pushinteger(L, (lua_Integer)id);
   lua_rawset(L, index);
+  x->n_names++;
   return id;
 }
 

@@ -256,6 +256,27 @@ case("evaluate", function() return { m = small_model() } end, function(ctx)
   assert(r.documents == 3 and r.unknown_labels[1] == "weather" and r.confusion.sport.sport == 1)
 end)
 
+-- A metrics object made in setup counts one document a run: each run that
+-- dies half way must leave it as it was, names and all.
+case("metrics", function()
+  local m = tc.metrics({ "sport", "cyber" })
+  m:add("sport", "sport")
+  return { m = m, added = 1 }
+end, function(ctx)
+  local k = ctx.added + 1
+  ctx.m:add({ "sport", "weather" .. k % 3 }, { "cyber", "other" .. k % 2 })
+  ctx.added = k
+  local r = ctx.m:result()
+  assert(r.documents == ctx.added, "documents counted " .. r.documents .. ", added " .. ctx.added)
+  local seen = {}
+  for _, name in ipairs(r.labels) do
+    assert(not seen[name], "label " .. name .. " named twice")
+    seen[name] = true
+    assert(r.confusion[name] and r.per_label[name], "label " .. name .. " without its figures")
+  end
+  assert(tostring(ctx.m):find(#r.labels .. " labels", 1, true))
+end)
+
 ---------------------------------------------------------------------------
 -- Files, lines and encodings
 ---------------------------------------------------------------------------
