@@ -4,12 +4,14 @@
  * in the middle of a binding function. Each case of
  * tests/c/test_lua_memory.lua (module functions, model methods, readers)
  * runs in a lua_State whose allocator refuses the Nth allocation made
- * while the case runs and every one after it (a one-off refusal would only
- * make Lua collect and try again), for N = 0, 1, 2, ... until the case
- * completes. Each sweep checks that:
+ * while the case runs, for N = 0, 1, 2, ... until the case completes;
+ * twice over: refusing every allocation after it too (nothing can be
+ * made on the way out), then only that one (and Lua's second try of it,
+ * after the collection it runs first), so that the code that catches the
+ * error has memory to go on with. Each sweep checks that:
  *   - every refusal ends the call as a Lua error that says "not enough
- *     memory" (never a crash, an abort, or a memory error turned into
- *     another outcome: nil, an error record, a wrong result);
+ *     memory", or not at all (never a crash, an abort, or a memory error
+ *     turned into another outcome: nil, an error record, a wrong result);
  *   - a full collection after it (the finalisers of whatever the call had
  *     half made) and the next runs on the same state are sound: a case
  *     checks its results, and its objects carry over from run to run;
@@ -40,16 +42,21 @@
 
 int luaopen_textclass(lua_State *L);
 
+/* How a sweep refuses: every allocation from the Nth on, or the Nth only
+ * (and the next, Lua's second try of it after an emergency collection). */
+enum { FROM_N_ON, N_ONLY };
+
 /* What the allocator grants, and what it refuses while armed. */
 typedef struct budget {
   size_t in_use;         /* bytes Lua holds */
   int armed;             /* a case is running: count its allocations */
+  int mode;              /* FROM_N_ON or N_ONLY */
   unsigned long left;    /* allocations still granted while armed */
   unsigned long refused; /* allocations refused since armed */
 } budget;
 
-/* A lua_Alloc that refuses every growth once `left` is spent (Lua counts
- * on shrinking never failing, so a shrink is always granted). */
+/* A lua_Alloc that refuses growing once `left` is spent (Lua counts on
+ * shrinking never failing, so a shrink is always granted). */
 static void *budget_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
   budget *b = ud;
   void *p;
@@ -61,7 +68,7 @@ static void *budget_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
   }
   if (b->armed && nsize > osize) {
     if (b->left == 0) {
-      b->refused++;
+      if (++b->refused == 2 && b->mode == N_ONLY) b->left = (unsigned long)-1;
       return NULL;
     }
     b->left--;
@@ -133,28 +140,17 @@ static lua_State *new_state(budget *b, const char *dir) {
   return L;
 }
 
-/* Sweep case i of the cases table at index 1: its setup, unlimited, then
- * its run with N = 0, 1, ... allocations granted until one completes. */
-static void sweep(lua_State *L, budget *b, int i) {
-  unsigned long n, other_errors = 0, failed_runs = 0;
-  int completed = 0, ctx;
-  lua_rawgeti(L, 1, i);
-  lua_getfield(L, -1, "name");
-  current_case = lua_tostring(L, -1);
-  check_current = current_case;
-  fprintf(stderr, "%s: ", current_case); /* (shown only when the program fails: which case crashed) */
-  lua_getfield(L, -2, "setup");
-  if (lua_pcall(L, 0, 1, 0) != LUA_OK) {
-    print_error(L, "setup", 0);
-    CHECK(!"the case's setup ran");
-    return;
-  }
-  ctx = lua_gettop(L);
-  for (n = 0; n < MAX_RUNS && !completed; n++) {
+/* Sweep the run function at index `run` with its context at `ctx`, in
+ * mode b->mode: N = 0, 1, ... allocations granted until a run completes
+ * with nothing refused. */
+static void sweep_runs(lua_State *L, budget *b, int run, int ctx) {
+  unsigned long n, other_errors = 0, raised = 0;
+  int completed = 0;
+  for (n = 0; n < MAX_RUNS; n++) {
     int status;
     current_n = n;
     lua_gc(L, LUA_GCCOLLECT); /* the finalisers of the last run's objects, half made or not */
-    lua_getfield(L, ctx - 2, "run");
+    lua_pushvalue(L, run);
     lua_pushvalue(L, ctx);
     b->left = n;
     b->refused = 0;
@@ -162,21 +158,47 @@ static void sweep(lua_State *L, budget *b, int i) {
     status = lua_pcall(L, 1, 0, 0);
     b->armed = 0;
     if (status == LUA_OK) {
-      completed = 1;
-      break;
+      if (b->refused == 0) {
+        completed = 1;
+        break;
+      }
+      continue;
     }
     if (b->refused == 0) { /* the run failed on its own: its check, or a bug */
       print_error(L, "failed with every allocation granted", n);
       break;
     }
-    failed_runs++;
+    raised++;
     if (!is_memory_error(L, status) && other_errors++ < 3) print_error(L, "not a memory error", n);
     lua_pop(L, 1);
   }
-  fprintf(stderr, "%s after %lu allocations\n", completed ? "completed" : "never completed", n);
+  fprintf(stderr, "%s %s after %lu allocations; ", b->mode == N_ONLY ? "N only:" : "from N on:",
+          completed ? "completed" : "never completed", n);
   CHECK(completed);
-  CHECK(failed_runs > 0); /* it allocated: the sweep tested something */
+  CHECK(raised > 0); /* it allocated: the sweep tested something */
   CHECK_EQ_INT(other_errors, 0);
+}
+
+/* Sweep case i of the cases table at index 1: its setup, unlimited, then
+ * its run, in each mode. */
+static void sweep(lua_State *L, budget *b, int i) {
+  int run, ctx;
+  lua_rawgeti(L, 1, i);
+  lua_getfield(L, -1, "name");
+  current_case = lua_tostring(L, -1);
+  check_current = current_case;
+  fprintf(stderr, "%s: ", current_case); /* (shown only when the program fails: which case crashed) */
+  lua_getfield(L, -2, "run");
+  run = lua_gettop(L);
+  lua_getfield(L, -3, "setup");
+  if (lua_pcall(L, 0, 1, 0) != LUA_OK) {
+    print_error(L, "setup", 0);
+    CHECK(!"the case's setup ran");
+    return;
+  }
+  ctx = lua_gettop(L);
+  for (b->mode = FROM_N_ON; b->mode <= N_ONLY; b->mode++) sweep_runs(L, b, run, ctx);
+  fputc('\n', stderr);
   lua_settop(L, 1);
 }
 
