@@ -451,6 +451,11 @@ end, function(ctx)
   assert(c:predict("ransomware").label == "cyber")
   local r = assert(tc.load_classifier(ctx.lua))
   assert(r:predict("the cup").label == "sport" and r:predict("ransomware").label == "cyber")
+  -- (a Lua classifier's batch gives a document whose predict raised that
+  -- error, out of memory too, as the core gives one it fails on)
+  local rs = r:predict_batch({ "the cup", "ransomware" })
+  assert(rs[1].label == "sport" or rs[1].error == "not enough memory")
+  assert(rs[2].label == "cyber" or rs[2].error == "not enough memory")
 end)
 
 cases.cleanup = function()
