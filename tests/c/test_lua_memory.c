@@ -90,10 +90,12 @@ static int panic(lua_State *L) {
 
 /* Is the error on top of the stack (status from lua_pcall) a memory error,
  * raised as one or carried in a message (a progress callback's, re-raised;
- * a reader's "PATH: not enough memory")? */
+ * a reader's "PATH: not enough memory"; lua-cjson.safe's own words for
+ * one, which the readers' JSON writer raises as they come)? */
 static int is_memory_error(lua_State *L, int status) {
   const char *msg = lua_tostring(L, -1);
-  return status == LUA_ERRMEM || (msg && strstr(msg, "not enough memory"));
+  return status == LUA_ERRMEM ||
+         (msg && (strstr(msg, "not enough memory") || strstr(msg, "Memory allocation error in CJSON")));
 }
 
 static void print_error(lua_State *L, const char *what, unsigned long n) {

@@ -156,6 +156,7 @@ end)
 
 case("predict_async", function() return { m = small_model() } end, function(ctx)
   local job = ctx.m:predict_async({ "the team won the cup", "ransomware" })
+  assert(tostring(job) == "textclass.Batch (2 texts)")
   local rs = job:wait()
   assert(#rs == 2 and rs[1].label == "sport")
   assert(job:wait()[2].label == "cyber")
@@ -397,6 +398,9 @@ case("read.documents", function()
     jsonl = write("docs.jsonl", '{"text": "the team won", "id": "a"}\n{"text": "", "id": "b"}\n'),
     csv = write("docs.csv", "id,text\nc,\"ransomware, again\"\n"),
     latin = write("latin.txt", "caf\xe9 ol\xe9\n"),
+    feed = write("news.rss", '<?xml version="1.0"?><rss version="2.0"><channel><title>News</title>'
+      .. "<item><title>Cup final</title><description>The team won the cup</description>"
+      .. "<link>https://example.com/1</link></item></channel></rss>\n"),
   }
 end, function(ctx)
   local got = {}
@@ -406,6 +410,8 @@ end, function(ctx)
   assert(got[4].error == "No such file or directory")
   for doc in read.documents(ctx.latin, { encoding = "latin1" }) do got[5] = doc end
   assert(got[5].text == "café olé\n")
+  for doc in read.documents(ctx.feed) do got[6] = doc end
+  assert(got[6].id == "https://example.com/1" and got[6].text:find("The team won the cup", 1, true))
 end)
 
 case("read.labelled, train", function()
