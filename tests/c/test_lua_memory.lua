@@ -337,6 +337,26 @@ end, function(ctx)
   assert(c:read_line(f, 4, true) == "hi" and c:read_line(f, 100) == "\n")
 end)
 
+-- Decoders made in setup convert a run's line each run: one whose call
+-- died half way must still convert the next whole (its carry, its notes
+-- of invalid input: the first of each output line, so one a run at least).
+case("decoders carried over", function()
+  return { utf16 = tc.utf16_decoder("be"), sjis = assert(tc.decoder("shift_jis")) }
+end, function(ctx)
+  assert(ctx.utf16:convert("\0a\xd8\0\0b") == "a\u{FFFD}b")
+  assert(ctx.utf16:convert("\0") == "")
+  assert(ctx.utf16:convert("\n") == "\n")
+  assert(ctx.sjis:convert("\x93\xfa\xff\x96") == "日\u{FFFD}")
+  assert(ctx.sjis:convert("\x7b\n") == "本\n")
+  for d, unit in pairs({ [ctx.utf16] = 0xD800, [ctx.sjis] = 0xFF }) do
+    local notes = d:invalid()
+    assert(notes and #notes >= 1, "no note of the invalid input")
+    for _, n in ipairs(notes) do
+      assert(n.unit == unit and math.type(n.input) == "integer" and math.type(n.output) == "integer")
+    end
+  end
+end)
+
 case("decoder", function()
   return { path = write("sjis.txt", "\x93\xfa\x96\x7b\n\x82\xa0\xff\n") }
 end, function(ctx)
