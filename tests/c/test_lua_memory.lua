@@ -410,9 +410,9 @@ end)
 -- The readers (textclass.read) and classifiers
 ---------------------------------------------------------------------------
 
--- (Every JSONL line here is one tc.jsonl_documents takes: lua-cjson's
--- decode, the readers' general path, leaks its scratch buffer when a memory
--- error interrupts it, which is lua-cjson's to fix.)
+-- (Every JSONL line here is one tc.jsonl_documents takes whole: the
+-- readers' general path goes through lua-cjson, which leaks when a memory
+-- error interrupts it; that is lua-cjson's to fix.)
 case("read.documents", function()
   return {
     jsonl = write("docs.jsonl", '{"text": "the team won", "id": "a"}\n{"text": "", "id": "b"}\n'),
