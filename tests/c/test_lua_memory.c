@@ -17,7 +17,8 @@
  *     checks its results, and its objects carry over from run to run;
  *   - it refused at least one allocation and then completed (a sweep that
  *     tested nothing fails);
- *   - lua_close leaves no byte of Lua's allocated.
+ *   - lua_close leaves no byte of Lua's allocated, and no file descriptor
+ *     open that the case opened.
  * A C resource the binding held when the error struck and did not own
  * through a userdata with a finaliser is leaked: `make valgrind` and
  * `make SANITIZE=address test` (LeakSanitizer) report it, whose stack
@@ -26,6 +27,7 @@
  * Run from the source tree's root (make test does). With a case name as
  * argument, runs that case only.
  */
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -204,11 +206,22 @@ static void sweep(lua_State *L, budget *b, int i) {
   lua_settop(L, 1);
 }
 
+/* How many file descriptors the process has open (Linux's /proc), or -1
+ * when that cannot be told. */
+static int open_fds(void) {
+  DIR *d = opendir("/proc/self/fd");
+  int n = -1; /* (the directory's own descriptor is listed too) */
+  if (!d) return -1;
+  while (readdir(d)) n++;
+  closedir(d);
+  return n - 2; /* "." and ".." */
+}
+
 /* Run case i (1-based) in a state of its own; 0 when there is none. */
 static int run_case(int i, const char *only, const char *dir) {
   budget b;
   lua_State *L;
-  int exists, selected;
+  int exists, selected, fds = open_fds();
   memset(&b, 0, sizeof b);
   L = new_state(&b, dir);
   if (!L) {
@@ -226,6 +239,7 @@ static int run_case(int i, const char *only, const char *dir) {
   }
   lua_close(L);
   CHECK_EQ_INT(b.in_use, 0);
+  if (fds >= 0) CHECK_EQ_INT(open_fds(), fds);
   return exists;
 }
 
