@@ -133,9 +133,10 @@ end, function(ctx)
   assert(tostring(m) == "textclass.Model (closed)")
 end)
 
+-- (the shipped model, or $TEXTCLASS_MODEL's)
 case("default", nothing, function()
   local m, from = assert(tc.default())
-  assert(from:find("news.model", 1, true) and #m:labels() > 3)
+  assert(type(from) == "string" and #m:labels() > 1)
   m:close()
 end)
 
