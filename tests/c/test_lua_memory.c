@@ -80,8 +80,10 @@ static void *budget_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
   return p;
 }
 
-/* Where the sweep is, for a panic (an error outside any pcall). */
-static const char *current_case = "";
+/* Where the sweep is, for messages and a panic (an error outside any
+ * pcall); the case's name is copied, as its state is closed before the
+ * last checks. */
+static char current_case[128];
 static unsigned long current_n;
 
 static int panic(lua_State *L) {
@@ -189,7 +191,7 @@ static void sweep(lua_State *L, budget *b, int i) {
   int run, ctx;
   lua_rawgeti(L, 1, i);
   lua_getfield(L, -1, "name");
-  current_case = lua_tostring(L, -1);
+  snprintf(current_case, sizeof current_case, "%s", lua_tostring(L, -1));
   check_current = current_case;
   fprintf(stderr, "%s: ", current_case); /* (shown only when the program fails: which case crashed) */
   lua_getfield(L, -2, "run");
@@ -210,11 +212,11 @@ static void sweep(lua_State *L, budget *b, int i) {
  * when that cannot be told. */
 static int open_fds(void) {
   DIR *d = opendir("/proc/self/fd");
-  int n = -1; /* (the directory's own descriptor is listed too) */
+  int entries = 0;
   if (!d) return -1;
-  while (readdir(d)) n++;
+  while (readdir(d)) entries++;
   closedir(d);
-  return n - 2; /* "." and ".." */
+  return entries - 3; /* ".", ".." and the directory's own descriptor */
 }
 
 /* Run case i (1-based) in a state of its own; 0 when there is none. */
