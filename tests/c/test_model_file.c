@@ -27,26 +27,7 @@
 
 #include "check.h"
 #include "internal.h"
-
-/* ======================================================== allocation failures
- *
- * The test program's own malloc, calloc and realloc make the Nth allocation
- * from now on fail (STYLE: "a hook makes the Nth allocation fail"). The
- * library is linked statically, so its calls land here; everything else
- * goes on to glibc's allocator (still watched by valgrind). Under
- * AddressSanitizer the hook is left out, so ASan keeps seeing every
- * allocation of the library. */
-#if defined(__GLIBC__) && !defined(__SANITIZE_ADDRESS__)
-#define HAVE_OOM_HOOK 1
-extern void *__libc_malloc(size_t n);
-extern void *__libc_calloc(size_t n, size_t size);
-extern void *__libc_realloc(void *p, size_t n);
-static long oom_countdown = -1; /* -1: off */
-static int oom_now(void) { return oom_countdown >= 0 && oom_countdown-- == 0; }
-void *malloc(size_t n) { return oom_now() ? NULL : __libc_malloc(n); }
-void *calloc(size_t n, size_t size) { return oom_now() ? NULL : __libc_calloc(n, size); }
-void *realloc(void *p, size_t n) { return oom_now() ? NULL : __libc_realloc(p, n); }
-#endif
+#include "oom.h"
 
 /* ======================================================== fixtures */
 
@@ -1315,55 +1296,68 @@ TEST(load_failures) {
 }
 
 #ifdef HAVE_OOM_HOOK
-/* Every allocation of loading, writing and saving fails in turn: each
- * failure is TC_ENOMEM with nothing leaked (valgrind checks the leaks), and
- * once enough allocations succeed the call does too. */
-static void oom_sweep(const tc_model *m, const char *path) {
-  unsigned char *b, *out;
-  size_t n, outn;
-  long k, steps[3] = {0, 0, 0};
-  int rc, bad = 0;
+/* Every allocation of loading, writing and saving fails in turn (oom.h):
+ * each failure is TC_ENOMEM with nothing made and nothing leaked (valgrind
+ * checks the leaks), a failed save leaves no file behind, and once enough
+ * allocations succeed each call gives what it gives unhooked. */
+static void sweep_model_files(const tc_model *m, const char *path) {
+  unsigned char *b, *out, *saved;
+  size_t n, outn, savedn;
   tc_model *r;
   tc_diag d;
+  oom_sweep s;
   b = to_bytes(m, &n);
   if (!b) { CHECK(0); return; }
-  for (k = 0; k < 100000; k++) {
+  s = oom_sweep_start("tc_model_from_bytes", 5000);
+  while (oom_attempt(&s)) {
+    int rc;
     r = NULL;
-    oom_countdown = k;
     rc = tc_model_from_bytes(b, n, &r, &d);
-    oom_countdown = -1;
-    if (rc == TC_OK) break;
-    if ((rc != TC_ENOMEM || r != NULL) && bad++ < 5)
-      fprintf(stderr, "load, allocation %ld failing: %d (%s)\n", k, rc, d.message);
+    if (oom_failed(&s, rc, d.message)) CHECK(r == NULL);
+    else {
+      unsigned char *again = to_bytes(r, &outn);
+      if (again) CHECK_MEM(again, outn, b, n); else CHECK(0);
+      free(again);
+      tc_model_free(r);
+    }
   }
-  CHECK(rc == TC_OK);
-  steps[0] = k;
-  tc_model_free(r);
-  for (k = 0; k < 100000; k++) {
+  oom_sweep_finish(&s, 4);
+  s = oom_sweep_start("tc_model_to_bytes", 5000);
+  while (oom_attempt(&s)) {
+    int rc;
     out = NULL;
-    oom_countdown = k;
     rc = tc_model_to_bytes(m, &out, &outn);
-    oom_countdown = -1;
-    if (rc == TC_OK) break;
-    if ((rc != TC_ENOMEM || out != NULL) && bad++ < 5) fprintf(stderr, "to_bytes, allocation %ld: %d\n", k, rc);
+    if (oom_failed(&s, rc, NULL)) CHECK(out == NULL && outn == 0);
+    else CHECK_MEM(out, outn, b, n);
+    free(out);
   }
-  CHECK(rc == TC_OK);
-  steps[1] = k;
-  if (rc == TC_OK) CHECK_MEM(out, outn, b, n);
-  free(out);
-  for (k = 0; k < 100000; k++) {
-    oom_countdown = k;
-    rc = tc_model_save(m, path, &d);
-    oom_countdown = -1;
-    if (rc == TC_OK) break;
-    if (rc != TC_ENOMEM && bad++ < 5) fprintf(stderr, "save, allocation %ld: %d (%s)\n", k, rc, d.message);
-    CHECK_EQ_INT(dir_entries(tmpdir), 0);
+  oom_sweep_finish(&s, 1);
+  s = oom_sweep_start("tc_model_save", 5000);
+  while (oom_attempt(&s)) {
+    int rc = tc_model_save(m, path, &d);
+    if (oom_failed(&s, rc, d.message)) CHECK_EQ_INT(dir_entries(tmpdir), 0);
+    else {
+      saved = slurp(path, &savedn);
+      if (saved) CHECK_MEM(saved, savedn, b, n); else CHECK(0);
+      free(saved);
+    }
   }
-  CHECK(rc == TC_OK);
-  steps[2] = k;
+  oom_sweep_finish(&s, 1);
+  s = oom_sweep_start("tc_model_load", 5000);
+  while (oom_attempt(&s)) {
+    int rc;
+    r = NULL;
+    rc = tc_model_load(path, &r, &d);
+    if (oom_failed(&s, rc, d.message)) CHECK(r == NULL);
+    else {
+      unsigned char *again = to_bytes(r, &outn);
+      if (again) CHECK_MEM(again, outn, b, n); else CHECK(0);
+      free(again);
+      tc_model_free(r);
+    }
+  }
+  oom_sweep_finish(&s, 4);
   CHECK(unlink(path) == 0);
-  CHECK_EQ_INT(bad, 0);
-  CHECK(steps[0] > 3 && steps[1] > 0 && steps[2] > 0);
   free(b);
 }
 
@@ -1371,8 +1365,8 @@ TEST(allocation_failures) {
   tc_model *a = make_linear(), *k = make_rbf();
   char path[128];
   snprintf(path, sizeof path, "%s/oom.model", tmpdir);
-  if (a) oom_sweep(a, path); else CHECK(0);
-  if (k) oom_sweep(k, path); else CHECK(0);
+  if (a) sweep_model_files(a, path); else CHECK(0);
+  if (k) sweep_model_files(k, path); else CHECK(0);
   tc_model_free(a);
   tc_model_free(k);
 }

@@ -1,0 +1,193 @@
+/*
+ * oom.h - allocation failures on demand, for the C tests.
+ *
+ * A test program that includes this header has its own malloc, calloc and
+ * realloc (STYLE: "a hook makes the Nth allocation fail"). The library is
+ * linked statically into the program, so its calls land here, and so do
+ * those the C library makes inside the calls (fopen, iconv_open,
+ * pthread_create, ...) and libutf8proc's; everything goes on to glibc's
+ * allocator, still watched by valgrind. The allocations of libsvm,
+ * liblinear and the C++ runtime (their malloc and C++ new) are never
+ * failed: those libraries do not survive it (docs/engine.md, "Known
+ * limits"). Under AddressSanitizer, and off glibc, the hook is left out
+ * (HAVE_OOM_HOOK undefined), so ASan keeps seeing every allocation of the
+ * library.
+ *
+ * The countdown is atomic: whichever thread makes the allocation, exactly
+ * one fails. The sweeps run their calls on one thread all the same
+ * (threads = 1), so the allocation failing at step k is the same in every
+ * run; tc_model_predict_batch is also swept on two threads.
+ *
+ * A sweep makes each allocation of a call fail in turn, until the call
+ * makes all of them without the hook firing:
+ *
+ *   oom_sweep s = oom_sweep_start("tc_normalize", 500);
+ *   while (oom_attempt(&s)) {      (arms the hook: allocation s.step fails)
+ *     rc = tc_normalize(...);
+ *     if (oom_failed(&s, rc, NULL)) { ...the objects are as they were... }
+ *     else { ...the output equals the unhooked one... }
+ *   }
+ *   oom_sweep_finish(&s);          (checks the sweep got to its end)
+ *
+ * oom_failed disarms the hook, then checks a failed call returned TC_ENOMEM
+ * (and that its diag message, when given, says so); a call that succeeds
+ * although an allocation failed (it had another way) must give the same
+ * output as any other success.
+ */
+#ifndef TC_OOM_H
+#define TC_OOM_H
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+
+#if defined(__GLIBC__) && !defined(__SANITIZE_ADDRESS__)
+#define HAVE_OOM_HOOK 1
+
+extern void *__libc_malloc(size_t n);
+extern void *__libc_calloc(size_t n, size_t size);
+extern void *__libc_realloc(void *p, size_t n);
+
+static long oom_countdown = -1; /* allocations to let through; -1: off */
+static int oom_fired;           /* the armed countdown failed an allocation */
+
+/* The code of the libraries whose allocations are never failed, read from
+ * /proc/self/maps before the first sweep arms the hook. */
+#define OOM_MAX_EXEMPT 16
+static struct { unsigned long lo, hi; } oom_exempt[OOM_MAX_EXEMPT];
+static int oom_n_exempt = -1; /* -1: not read yet */
+
+static int oom_exempt_library(const char *maps_line) {
+  return strstr(maps_line, "/libsvm.so") || strstr(maps_line, "/liblinear.so") ||
+         strstr(maps_line, "/libstdc++.so");
+}
+
+static void oom_read_exempt_code(void) {
+  FILE *f = fopen("/proc/self/maps", "r");
+  char line[1024];
+  oom_n_exempt = 0;
+  if (!f) return;
+  while (fgets(line, sizeof line, f) && oom_n_exempt < OOM_MAX_EXEMPT) {
+    unsigned long lo, hi;
+    char perms[5];
+    if (sscanf(line, "%lx-%lx %4s", &lo, &hi, perms) == 3 && perms[2] == 'x' &&
+        oom_exempt_library(line)) {
+      oom_exempt[oom_n_exempt].lo = lo;
+      oom_exempt[oom_n_exempt].hi = hi;
+      oom_n_exempt++;
+    }
+  }
+  fclose(f);
+}
+
+static int oom_exempt_caller(const void *caller) {
+  unsigned long a = (unsigned long)caller;
+  int i;
+  for (i = 0; i < oom_n_exempt; i++)
+    if (a >= oom_exempt[i].lo && a < oom_exempt[i].hi) return 1;
+  return 0;
+}
+
+/* Whether the allocation asked for by code at `caller` fails. */
+static int oom_now(const void *caller) {
+  if (__atomic_load_n(&oom_countdown, __ATOMIC_SEQ_CST) < 0 || oom_exempt_caller(caller)) return 0;
+  if (__atomic_fetch_sub(&oom_countdown, 1, __ATOMIC_SEQ_CST) != 0) return 0;
+  __atomic_store_n(&oom_fired, 1, __ATOMIC_SEQ_CST);
+  return 1;
+}
+
+void *malloc(size_t n) {
+  return oom_now(__builtin_return_address(0)) ? NULL : __libc_malloc(n);
+}
+void *calloc(size_t n, size_t size) {
+  return oom_now(__builtin_return_address(0)) ? NULL : __libc_calloc(n, size);
+}
+void *realloc(void *p, size_t n) {
+  return oom_now(__builtin_return_address(0)) ? NULL : __libc_realloc(p, n);
+}
+
+/* Allocation k from now (0: the next) fails; the others succeed. */
+static void oom_arm(long k) {
+  if (oom_n_exempt < 0) oom_read_exempt_code();
+  __atomic_store_n(&oom_fired, 0, __ATOMIC_SEQ_CST);
+  __atomic_store_n(&oom_countdown, k, __ATOMIC_SEQ_CST);
+}
+
+/* Every allocation succeeds again; 1 when the armed one failed. */
+static int oom_disarm(void) {
+  __atomic_store_n(&oom_countdown, -1, __ATOMIC_SEQ_CST);
+  return __atomic_load_n(&oom_fired, __ATOMIC_SEQ_CST);
+}
+
+typedef struct oom_sweep {
+  const char *what;   /* the call swept, for messages */
+  long step;          /* the allocation failing in the current attempt */
+  long max_steps;     /* attempts before the sweep gives up (and fails) */
+  int fired;          /* the hook failed an allocation in the last attempt */
+  int done;           /* an attempt ran without the hook firing */
+  long n_failed;      /* attempts the call failed */
+  int reported;       /* wrong outcomes printed (at most 5 a sweep) */
+} oom_sweep;
+
+static oom_sweep oom_sweep_start(const char *what, long max_steps) {
+  oom_sweep s;
+  memset(&s, 0, sizeof s);
+  s.what = what;
+  s.step = -1;
+  s.max_steps = max_steps;
+  return s;
+}
+
+/* Arms the hook for the next attempt: 0 once an attempt has run without
+ * the hook firing, or after max_steps attempts. */
+static int oom_attempt(oom_sweep *s) {
+  if (s->done || s->step + 1 >= s->max_steps) return 0;
+  s->step++;
+  oom_arm(s->step);
+  return 1;
+}
+
+static void oom_report(oom_sweep *s, int rc, const char *message) {
+  check_failed++;
+  if (s->reported++ < 5)
+    fprintf(stderr, "%s: %s, allocation %ld failing: returned %d (%s)%s%s\n", check_current, s->what,
+            s->step, rc, tc_strerror(rc), message ? ", diag: " : "", message ? message : "");
+}
+
+/* Disarms the hook and judges the attempt: 1 when the call failed (it
+ * must have returned TC_ENOMEM for the failed allocation, with a message,
+ * when one is given, that says memory ran out), 0 when it succeeded (then
+ * the caller compares its output with the unhooked one). message: the
+ * call's diag message, or NULL for a call without one. */
+static int oom_failed(oom_sweep *s, int rc, const char *message) {
+  s->fired = oom_disarm();
+  if (!s->fired) s->done = 1;
+  if (rc == TC_OK) return 0;
+  s->n_failed++;
+  if (!s->fired || rc != TC_ENOMEM || (message && !strstr(message, "memory")))
+    oom_report(s, rc, message);
+  else
+    check_passed++;
+  return 1;
+}
+
+/* Checks the sweep ran to its end (an attempt in which no allocation
+ * failed succeeded) after at least min_failed failed calls, and says how
+ * far it went; returns the number of allocations swept. */
+static long oom_sweep_finish(const oom_sweep *s, long min_failed) {
+  if (s->done && s->n_failed >= min_failed) {
+    check_passed++;
+    printf("allocation failures: %s: each of %ld allocations failed in turn, %ld calls failed\n",
+           s->what, s->step, s->n_failed);
+  } else {
+    check_failed++;
+    fprintf(stderr, "%s: %s: sweep %s after %ld allocations, %ld calls failed (at least %ld wanted)\n",
+            check_current, s->what, s->done ? "ended" : "gave up", s->step + 1, s->n_failed, min_failed);
+  }
+  return s->step;
+}
+
+#endif /* HAVE_OOM_HOOK */
+#endif /* TC_OOM_H */
