@@ -22,7 +22,9 @@
  * makes all of them without the hook firing:
  *
  *   oom_sweep s = oom_sweep_start("tc_normalize", 500);
- *   while (oom_attempt(&s)) {      (arms the hook: allocation s.step fails)
+ *   while (oom_next(&s)) {
+ *     ws = a fresh workspace...
+ *     oom_arm(&s);                 (allocation s.step from here on fails)
  *     rc = tc_normalize(...);
  *     if (oom_failed(&s, rc, NULL)) { ...the objects are as they were... }
  *     else { ...the output equals the unhooked one... }
@@ -109,7 +111,7 @@ void *realloc(void *p, size_t n) {
 }
 
 /* Allocation k from now (0: the next) fails; the others succeed. */
-static void oom_arm(long k) {
+static void oom_fail_at(long k) {
   if (oom_n_exempt < 0) oom_read_exempt_code();
   __atomic_store_n(&oom_fired, 0, __ATOMIC_SEQ_CST);
   __atomic_store_n(&oom_countdown, k, __ATOMIC_SEQ_CST);
@@ -140,14 +142,17 @@ static oom_sweep oom_sweep_start(const char *what, long max_steps) {
   return s;
 }
 
-/* Arms the hook for the next attempt: 0 once an attempt has run without
- * the hook firing, or after max_steps attempts. */
-static int oom_attempt(oom_sweep *s) {
+/* Goes on to the next attempt: 0 once an attempt has run without the hook
+ * firing, or after max_steps attempts. */
+static int oom_next(oom_sweep *s) {
   if (s->done || s->step + 1 >= s->max_steps) return 0;
   s->step++;
-  oom_arm(s->step);
   return 1;
 }
+
+/* Arms the hook for the attempt: its allocation s->step fails. Whatever the
+ * attempt needs made first (a fresh workspace, a copy) is made before. */
+static void oom_arm(const oom_sweep *s) { oom_fail_at(s->step); }
 
 static void oom_report(oom_sweep *s, int rc, const char *message) {
   check_failed++;
@@ -179,7 +184,7 @@ static int oom_failed(oom_sweep *s, int rc, const char *message) {
 static long oom_sweep_finish(const oom_sweep *s, long min_failed) {
   if (s->done && s->n_failed >= min_failed) {
     check_passed++;
-    printf("allocation failures: %s: each of %ld allocations failed in turn, %ld calls failed\n",
+    printf("allocation failures: %s: %ld allocations failed in turn, %ld calls failed\n",
            s->what, s->step, s->n_failed);
   } else {
     check_failed++;

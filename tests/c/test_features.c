@@ -11,6 +11,7 @@
 #include "check.h"
 #include "features_fixture.h"
 #include "internal.h"
+#include "oom.h"
 
 /* ======================================================== helpers */
 
@@ -887,6 +888,127 @@ TEST(threads_share_an_extractor) {
   tc_extractor_free(ex);
 }
 
+/* ======================================================== allocation failures */
+
+#ifdef HAVE_OOM_HOOK
+static unsigned char *extractor_bytes(const tc_extractor *ex, size_t *n) {
+  unsigned char *b = NULL;
+  *n = 0;
+  return tc_extractor_to_bytes(ex, &b, n) == TC_OK ? b : NULL;
+}
+
+/* A new extractor of *o, fitted on the first `fitted` documents of the
+ * fixture (0: left unfitted). */
+static tc_extractor *prepared(const tc_options *o, size_t fitted) {
+  tc_extractor *ex = make(o);
+  size_t lens[N_CORPUS], i;
+  for (i = 0; i < N_CORPUS; i++) lens[i] = strlen(corpus[i]);
+  if (ex && fitted && tc_extractor_fit(ex, fitted, corpus, lens, NULL, NULL) != TC_OK) {
+    tc_extractor_free(ex);
+    return NULL;
+  }
+  return ex;
+}
+
+/* tc_extractor_fit on the whole fixture with each allocation failing in
+ * turn (oom.h), on an extractor fitted on the first `fitted` documents
+ * before (0: unfitted): a failure is TC_ENOMEM and leaves the extractor as
+ * it was (its bytes, or unfitted); a success gives the unhooked fit. */
+static void sweep_fit(const tc_options *o, size_t fitted) {
+  unsigned char *want, *before, *got;
+  size_t want_n, before_n, got_n, lens[N_CORPUS], i;
+  tc_extractor *ex = prepared(o, N_CORPUS);
+  oom_sweep s = oom_sweep_start("tc_extractor_fit", 5000);
+  for (i = 0; i < N_CORPUS; i++) lens[i] = strlen(corpus[i]);
+  want = ex ? extractor_bytes(ex, &want_n) : NULL;
+  tc_extractor_free(ex);
+  ex = prepared(o, fitted);
+  before = ex ? extractor_bytes(ex, &before_n) : NULL;
+  tc_extractor_free(ex);
+  if (!want || (fitted && !before)) { CHECK(0); free(want); free(before); return; }
+  while (oom_next(&s)) {
+    int rc, failed;
+    if (!(ex = prepared(o, fitted))) break;
+    oom_arm(&s);
+    rc = tc_extractor_fit(ex, N_CORPUS, corpus, lens, NULL, NULL);
+    failed = oom_failed(&s, rc, NULL);
+    got = extractor_bytes(ex, &got_n);
+    if (failed && fitted) CHECK(got && got_n == before_n && memcmp(got, before, got_n) == 0);
+    else if (failed) CHECK(got == NULL && tc_extractor_n_features(ex) == 0);
+    else CHECK(got && got_n == want_n && memcmp(got, want, got_n) == 0);
+    free(got);
+    tc_extractor_free(ex);
+  }
+  oom_sweep_finish(&s, 10);
+  free(want);
+  free(before);
+}
+
+/* The features of a vector as text, into buf. */
+static const char *vector_text(const tc_vector *v, char *buf, size_t cap) {
+  size_t i, k = 0;
+  buf[0] = '\0';
+  for (i = 0; i < v->n && k < cap; i++)
+    k += (size_t)snprintf(buf + k, cap - k, "%d:%.17g ", v->f[i].index, v->f[i].value);
+  return buf;
+}
+
+/* tc_extractor_terms and tc_extractor_vectorize with each allocation
+ * failing in turn, on a fresh workspace each time: a failure is TC_ENOMEM
+ * and leaves the workspace usable (the call then succeeds on it); a
+ * success gives the unhooked terms or vector. */
+static void sweep_terms_and_vectorize(const tc_extractor *ex, const char *text) {
+  char want[4096], got[4096];
+  collect c;
+  tc_workspace *ws = NULL;
+  tc_vector v;
+  oom_sweep s = oom_sweep_start("tc_extractor_terms", 1000);
+  if (tc_workspace_new(&ws) != TC_OK) { CHECK(0); return; }
+  snprintf(want, sizeof want, "%s", terms_of(ex, ws, text, &c));
+  while (oom_next(&s)) {
+    tc_workspace *fresh;
+    int rc;
+    if (tc_workspace_new(&fresh) != TC_OK) break;
+    memset(&c, 0, sizeof c);
+    oom_arm(&s);
+    rc = tc_extractor_terms(ex, fresh, text, strlen(text), collect_term, &c);
+    if (oom_failed(&s, rc, NULL)) CHECK_EQ_STR(terms_of(ex, fresh, text, &c), want);
+    else CHECK_EQ_STR(c.buf, want);
+    tc_workspace_free(fresh);
+  }
+  oom_sweep_finish(&s, 2);
+  CHECK_OK(tc_extractor_vectorize(ex, ws, text, strlen(text), &v));
+  vector_text(&v, want, sizeof want);
+  CHECK(v.n > 3);
+  s = oom_sweep_start("tc_extractor_vectorize", 1000);
+  while (oom_next(&s)) {
+    tc_workspace *fresh;
+    int rc;
+    if (tc_workspace_new(&fresh) != TC_OK) break;
+    oom_arm(&s);
+    rc = tc_extractor_vectorize(ex, fresh, text, strlen(text), &v);
+    if (oom_failed(&s, rc, NULL)) CHECK_OK(rc = tc_extractor_vectorize(ex, fresh, text, strlen(text), &v));
+    if (rc == TC_OK) CHECK_EQ_STR(vector_text(&v, got, sizeof got), want);
+    tc_workspace_free(fresh);
+  }
+  oom_sweep_finish(&s, 3);
+  tc_workspace_free(ws);
+}
+
+TEST(allocation_failures) {
+  tc_options o = opts(1, 2, 3, 4);
+  tc_extractor *ex;
+  o.title_terms = 1;
+  sweep_fit(&o, 0);
+  sweep_fit(&o, 3);
+  ex = prepared(&o, N_CORPUS);
+  if (ex) sweep_terms_and_vectorize(ex, "Hackers in Brussels\n\nThe striker scored; ministers "
+                                        "and hackers met in \xe6\x9d\xb1\xe4\xba\xac\xe9\x83\xbd.");
+  else CHECK(0);
+  tc_extractor_free(ex);
+}
+#endif
+
 int main(void) {
   RUN(word_ngrams_1_to_3);
   RUN(title_terms);
@@ -908,5 +1030,8 @@ int main(void) {
   RUN(workspace_reused_across_vocabularies);
   RUN(large_vocabulary_uses_dense_and_sorted_paths);
   RUN(threads_share_an_extractor);
+#ifdef HAVE_OOM_HOOK
+  RUN(allocation_failures);
+#endif
   return check_report();
 }

@@ -6,7 +6,7 @@
 #include "check.h"
 #include "features_fixture.h"
 #include "internal.h"
-
+#include "oom.h"
 
 static tc_extractor *fitted(tc_options *o) {
   tc_extractor *ex = NULL;
@@ -805,6 +805,71 @@ done:
   free(colliding);
 }
 
+#ifdef HAVE_OOM_HOOK
+/* tc_extractor_to_bytes and tc_extractor_from_bytes with each allocation
+ * failing in turn (oom.h): a failure is TC_ENOMEM with nothing made
+ * (*out NULL, the diag saying memory ran out) and nothing leaked; a
+ * success gives the unhooked bytes, and an extractor that saves them
+ * again and vectorises as the original does. */
+static void sweep_extractor_bytes(tc_options *o) {
+  tc_extractor *ex = fitted(o), *back;
+  unsigned char *want = NULL, *got, *again;
+  size_t want_n = 0, got_n, again_n;
+  tc_diag d;
+  oom_sweep s = oom_sweep_start("tc_extractor_to_bytes", 1000);
+  if (!ex || tc_extractor_to_bytes(ex, &want, &want_n) != TC_OK) {
+    CHECK(0);
+    tc_extractor_free(ex);
+    return;
+  }
+  while (oom_next(&s)) {
+    int rc;
+    got = (unsigned char *)&d; /* not NULL: a failure must set it */
+    oom_arm(&s);
+    rc = tc_extractor_to_bytes(ex, &got, &got_n);
+    if (oom_failed(&s, rc, NULL)) CHECK(got == NULL && got_n == 0);
+    else CHECK_MEM(got, got_n, want, want_n);
+    if (rc == TC_OK) free(got);
+  }
+  oom_sweep_finish(&s, 1);
+  s = oom_sweep_start("tc_extractor_from_bytes", 5000);
+  while (oom_next(&s)) {
+    int rc;
+    back = ex; /* not NULL: a failure must set it */
+    memset(&d, 0, sizeof d);
+    oom_arm(&s);
+    rc = tc_extractor_from_bytes(want, want_n, &back, &d);
+    if (oom_failed(&s, rc, d.message)) {
+      CHECK(back == NULL && d.code == TC_ENOMEM);
+      continue;
+    }
+    again = NULL;
+    CHECK_OK(tc_extractor_to_bytes(back, &again, &again_n));
+    if (again) CHECK_MEM(again, again_n, want, want_n);
+    CHECK(same_vectors(ex, back));
+    free(again);
+    tc_extractor_free(back);
+  }
+  oom_sweep_finish(&s, 10);
+  free(want);
+  tc_extractor_free(ex);
+}
+
+TEST(allocation_failures) {
+  static const char *stop[] = {"The", "ON", "caf\xc3\xa9", "in"};
+  tc_options o = small_options();
+  o.char_ngram_min = 2;
+  o.char_ngram_max = 3;
+  o.title_terms = 1;
+  sweep_extractor_bytes(&o);
+  o.stopword_mode = TC_STOPWORDS_CUSTOM;
+  o.stopwords = stop;
+  o.n_stopwords = 4;
+  o.stem = TC_STEM_ENGLISH;
+  sweep_extractor_bytes(&o);
+}
+#endif
+
 int main(void) {
   RUN(round_trips_are_identical);
   RUN(unfitted_and_bad_arguments);
@@ -820,5 +885,8 @@ int main(void) {
   RUN(stop_word_lists_of_200k_words);
   RUN(stop_words_must_be_utf8);
   RUN(loading_refuses_colliding_or_invalid_stop_words);
+#ifdef HAVE_OOM_HOOK
+  RUN(allocation_failures);
+#endif
   return check_report();
 }

@@ -1309,9 +1309,10 @@ static void sweep_model_files(const tc_model *m, const char *path) {
   b = to_bytes(m, &n);
   if (!b) { CHECK(0); return; }
   s = oom_sweep_start("tc_model_from_bytes", 5000);
-  while (oom_attempt(&s)) {
+  while (oom_next(&s)) {
     int rc;
     r = NULL;
+    oom_arm(&s);
     rc = tc_model_from_bytes(b, n, &r, &d);
     if (oom_failed(&s, rc, d.message)) CHECK(r == NULL);
     else {
@@ -1323,9 +1324,10 @@ static void sweep_model_files(const tc_model *m, const char *path) {
   }
   oom_sweep_finish(&s, 4);
   s = oom_sweep_start("tc_model_to_bytes", 5000);
-  while (oom_attempt(&s)) {
+  while (oom_next(&s)) {
     int rc;
     out = NULL;
+    oom_arm(&s);
     rc = tc_model_to_bytes(m, &out, &outn);
     if (oom_failed(&s, rc, NULL)) CHECK(out == NULL && outn == 0);
     else CHECK_MEM(out, outn, b, n);
@@ -1333,8 +1335,10 @@ static void sweep_model_files(const tc_model *m, const char *path) {
   }
   oom_sweep_finish(&s, 1);
   s = oom_sweep_start("tc_model_save", 5000);
-  while (oom_attempt(&s)) {
-    int rc = tc_model_save(m, path, &d);
+  while (oom_next(&s)) {
+    int rc;
+    oom_arm(&s);
+    rc = tc_model_save(m, path, &d);
     if (oom_failed(&s, rc, d.message)) CHECK_EQ_INT(dir_entries(tmpdir), 0);
     else {
       saved = slurp(path, &savedn);
@@ -1344,9 +1348,10 @@ static void sweep_model_files(const tc_model *m, const char *path) {
   }
   oom_sweep_finish(&s, 1);
   s = oom_sweep_start("tc_model_load", 5000);
-  while (oom_attempt(&s)) {
+  while (oom_next(&s)) {
     int rc;
     r = NULL;
+    oom_arm(&s);
     rc = tc_model_load(path, &r, &d);
     if (oom_failed(&s, rc, d.message)) CHECK(r == NULL);
     else {

@@ -7,6 +7,7 @@
 
 #include "check.h"
 #include "internal.h"
+#include "oom.h"
 
 static tc_workspace *ws;
 
@@ -631,6 +632,112 @@ TEST(check_names_first_invalid_offset) {
   }
 }
 
+/* ------------------------------------------------------------------ */
+
+#ifdef HAVE_OOM_HOOK
+/* tc_normalize with each allocation failing in turn (oom.h), on a fresh
+ * workspace each time: a failure is TC_ENOMEM and leaves the workspace
+ * usable (the same call then gives the unhooked text on it); a success
+ * gives that text. */
+static void sweep_normalize(const tc_options *o, const char *text, size_t len) {
+  const char *want, *out;
+  size_t want_n, want_inv, n, inv;
+  char *copy;
+  oom_sweep s = oom_sweep_start("tc_normalize", 1000);
+  if (tc_normalize(o, ws, text, len, &want, &want_n, &want_inv) != TC_OK || !(copy = malloc(want_n))) {
+    CHECK(0);
+    return;
+  }
+  memcpy(copy, want, want_n);
+  while (oom_next(&s)) {
+    tc_workspace *fresh;
+    int rc;
+    if (tc_workspace_new(&fresh) != TC_OK) break;
+    oom_arm(&s);
+    rc = tc_normalize(o, fresh, text, len, &out, &n, &inv);
+    if (oom_failed(&s, rc, NULL)) rc = tc_normalize(o, fresh, text, len, &out, &n, &inv);
+    CHECK_OK(rc);
+    if (rc == TC_OK) {
+      CHECK_MEM(out, n, copy, want_n);
+      CHECK_EQ_INT(inv, want_inv);
+    }
+    tc_workspace_free(fresh);
+  }
+  oom_sweep_finish(&s, 2);
+  free(copy);
+}
+
+/* Tokens of text joined by '|', into buf (cap bytes); "" on failure. */
+static const char *joined_tokens(const tc_extractor *ex, const char *text, char *buf, size_t cap) {
+  tc_tokens t;
+  size_t i, k = 0;
+  buf[0] = '\0';
+  if (tc_extractor_tokenize(ex, ws, text, strlen(text), &t) != TC_OK) return buf;
+  for (i = 0; i < t.n && k + t.tok[i].len + 2 <= cap; i++) {
+    memcpy(buf + k, t.tok[i].text, t.tok[i].len);
+    k += t.tok[i].len;
+    buf[k++] = '|';
+  }
+  buf[k] = '\0';
+  return buf;
+}
+
+/* tc_extractor_new with each allocation failing in turn: TC_ENOMEM with
+ * *out NULL and the diag saying so, nothing leaked; once it succeeds the
+ * extractor tokenises as an unhooked one does. */
+static void sweep_extractor_new(const tc_options *o, const char *text) {
+  char want[512], got[512];
+  tc_extractor *ex = NULL;
+  tc_diag d;
+  oom_sweep s = oom_sweep_start("tc_extractor_new", 1000);
+  if (tc_extractor_new(o, &ex, NULL) != TC_OK) { CHECK(0); return; }
+  joined_tokens(ex, text, want, sizeof want);
+  tc_extractor_free(ex);
+  while (oom_next(&s)) {
+    int rc;
+    ex = (tc_extractor *)&d; /* not NULL: a failure must set it */
+    memset(&d, 0, sizeof d);
+    oom_arm(&s);
+    rc = tc_extractor_new(o, &ex, &d);
+    if (oom_failed(&s, rc, d.message)) CHECK(ex == NULL && d.code == TC_ENOMEM);
+    else CHECK_EQ_STR(joined_tokens(ex, text, got, sizeof got), want);
+    if (rc == TC_OK) tc_extractor_free(ex);
+  }
+  oom_sweep_finish(&s, 1);
+}
+
+TEST(allocation_failures) {
+  static const char text[] =
+      "\xef\xbc\xa3\xef\xbd\x99\xef\xbd\x82\xef\xbd\x85\xef\xbd\x92 caf\xc3\xa9 "
+      "\xef\xac\x81nance A\xcc\x81\xcc\xa3 \xff\xfe Stra\xc3\x9f" "e don\xe2\x80\x99t "
+      "\xe6\x9d\xb1\xe4\xba\xac elections \xc2\xad\xe2\x80\x8b the news";
+  static const char *const custom[] = {"Stra\xc3\x9f" "e", "NEWS", "don\xe2\x80\x99t"};
+  tc_options o;
+  tc_workspace *w = NULL;
+  oom_sweep s = oom_sweep_start("tc_workspace_new", 100);
+  tc_options_init(&o);
+  sweep_normalize(&o, text, sizeof text - 1);
+  o.compat = 0;
+  o.strip_accents = 1;
+  sweep_normalize(&o, text, sizeof text - 1);
+  tc_options_init(&o);
+  sweep_extractor_new(&o, text);
+  o.stopword_mode = TC_STOPWORDS_CUSTOM;
+  o.stopwords = custom;
+  o.n_stopwords = 3;
+  o.stem = TC_STEM_ENGLISH;
+  sweep_extractor_new(&o, text);
+  while (oom_next(&s)) {
+    int rc;
+    oom_arm(&s);
+    rc = tc_workspace_new(&w);
+    if (oom_failed(&s, rc, NULL)) CHECK(w == NULL);
+  }
+  oom_sweep_finish(&s, 1);
+  tc_workspace_free(w);
+}
+#endif
+
 int main(void) {
   RUN(strict_validity_matches_utf8proc);
   RUN(check_names_first_invalid_offset);
@@ -653,6 +760,9 @@ int main(void) {
   RUN(stopword_modes);
   RUN(stopwords_rebuild_from_options);
   RUN(stopset_lookup);
+#ifdef HAVE_OOM_HOOK
+  RUN(allocation_failures);
+#endif
   tc_workspace_free(ws);
   return check_report();
 }

@@ -8,23 +8,29 @@
 
 #include "check.h"
 #include "internal.h"
+#include "oom.h"
 
 static tc_workspace *ws, *ws2;
 static tc_extractor *plain; /* default options, no stop words */
 
-/* Tokens of text joined by '|' (a byte no token can hold). */
-static const char *toks(const tc_extractor *ex, const char *text, size_t len) {
+/* Tokens joined by '|' (a byte no token can hold), in a static buffer. */
+static const char *joined(const tc_tokens *t) {
   static char buf[4096];
-  tc_tokens t;
   size_t i, k = 0;
-  if (tc_extractor_tokenize(ex, ws, text, len, &t) != TC_OK) return "(error)";
-  for (i = 0; i < t.n && k + t.tok[i].len + 2 < sizeof buf; i++) {
+  for (i = 0; i < t->n && k + t->tok[i].len + 2 < sizeof buf; i++) {
     if (i) buf[k++] = '|';
-    memcpy(buf + k, t.tok[i].text, t.tok[i].len);
-    k += t.tok[i].len;
+    memcpy(buf + k, t->tok[i].text, t->tok[i].len);
+    k += t->tok[i].len;
   }
   buf[k] = '\0';
   return buf;
+}
+
+/* Tokens of text joined by '|'. */
+static const char *toks(const tc_extractor *ex, const char *text, size_t len) {
+  tc_tokens t;
+  if (tc_extractor_tokenize(ex, ws, text, len, &t) != TC_OK) return "(error)";
+  return joined(&t);
 }
 #define TOKS(in, want) CHECK_EQ_STR(toks(plain, in, strlen(in)), want)
 
@@ -564,6 +570,46 @@ TEST(ascii_word_boundaries) {
   tc_extractor_free(keep_case);
 }
 
+#ifdef HAVE_OOM_HOOK
+/* tc_extractor_tokenize with each allocation failing in turn (oom.h), on a
+ * fresh workspace each time: a failure is TC_ENOMEM and leaves the
+ * workspace usable (the same call then succeeds on it); a success gives
+ * the unhooked tokens. */
+static void sweep_tokenize(const tc_extractor *ex, const char *text) {
+  char want[4096];
+  tc_tokens t;
+  oom_sweep s = oom_sweep_start("tc_extractor_tokenize", 1000);
+  snprintf(want, sizeof want, "%s", toks(ex, text, strlen(text)));
+  while (oom_next(&s)) {
+    tc_workspace *fresh;
+    int rc;
+    if (tc_workspace_new(&fresh) != TC_OK) break;
+    oom_arm(&s);
+    rc = tc_extractor_tokenize(ex, fresh, text, strlen(text), &t);
+    if (oom_failed(&s, rc, NULL)) rc = tc_extractor_tokenize(ex, fresh, text, strlen(text), &t);
+    CHECK_OK(rc);
+    if (rc == TC_OK) CHECK_EQ_STR(joined(&t), want);
+    tc_workspace_free(fresh);
+  }
+  oom_sweep_finish(&s, 2);
+}
+
+TEST(allocation_failures) {
+  static const char text[] =
+      "The U.S. election's e-mail from www.example.org: don't panic, covid-19 costs 3.5 "
+      "\xe6\x9d\xb1\xe4\xba\xac\xe9\x83\xbd Caf\xc3\xa9 \xff elections were held";
+  tc_extractor *stemming = NULL;
+  tc_options o;
+  sweep_tokenize(plain, text);
+  tc_options_init(&o);
+  o.stem = TC_STEM_ENGLISH;
+  o.max_token_bytes = 8;
+  CHECK_OK(tc_extractor_new(&o, &stemming, NULL));
+  if (stemming) sweep_tokenize(stemming, text);
+  tc_extractor_free(stemming);
+}
+#endif
+
 int main(void) {
   tc_options o;
   if (tc_workspace_new(&ws) || tc_workspace_new(&ws2)) return 1;
@@ -588,6 +634,9 @@ int main(void) {
   RUN(fifty_megabytes);
   RUN(deterministic);
   RUN(threads_share_extractor);
+#ifdef HAVE_OOM_HOOK
+  RUN(allocation_failures);
+#endif
   tc_extractor_free(plain);
   tc_workspace_free(ws);
   tc_workspace_free(ws2);
