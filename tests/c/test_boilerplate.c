@@ -11,6 +11,7 @@
 
 #include "check.h"
 #include "internal.h"
+#include "oom.h"
 
 /* A politics article: title, then one paragraph per line (as scrapers emit). */
 #define TITLE "Parliament passes the budget after a late-night vote"
@@ -593,6 +594,70 @@ TEST(ten_megabyte_page) {
   free(page);
 }
 
+#ifdef HAVE_OOM_HOOK
+/* tc_normalize and tc_extractor_tokenize with strip_boilerplate, each
+ * allocation failing in turn (oom.h), on a fresh workspace each time: a
+ * failure is TC_ENOMEM and leaves the workspace usable (the call then
+ * succeeds on it); a success gives the unhooked text or tokens, the
+ * furniture gone. */
+TEST(allocation_failures) {
+  const char *page = "Home\nNews\nSport\n" TITLE "\n\n" P1 "\n" P2 "\n" P3 "\n"
+                     "Share this article\n"
+                     "Recent Posts\n" H1 "\n" H2 "\n" H3 "\n" H4 "\n"
+                     "More from News\n" T1 "\n" S1 "\n" T2 "\n" S2 "\n" T3 "\n" S3 "\n"
+                     "Copyright 2024 Daily Example Ltd. All rights reserved.\n";
+  size_t len = strlen(page), want_n, n, want_tokens, i;
+  const char *out;
+  char *want;
+  tc_options o;
+  tc_extractor *ex = NULL;
+  tc_tokens t;
+  oom_sweep s = oom_sweep_start("tc_normalize, strip_boilerplate", 1000);
+  tc_options_init(&o);
+  o.strip_boilerplate = 1;
+  CHECK_OK(tc_normalize(&o, ws, page, len, &out, &want_n, NULL));
+  if (!(want = malloc(want_n + 1))) return;
+  memcpy(want, out, want_n + 1);
+  CHECK(!has(want, "recent posts") && has(want, "parliament passes the budget"));
+  while (oom_next(&s)) {
+    tc_workspace *fresh;
+    int rc;
+    if (tc_workspace_new(&fresh) != TC_OK) break;
+    oom_arm(&s);
+    rc = tc_normalize(&o, fresh, page, len, &out, &n, NULL);
+    if (oom_failed(&s, rc, NULL)) CHECK_OK(rc = tc_normalize(&o, fresh, page, len, &out, &n, NULL));
+    if (rc == TC_OK) CHECK_MEM(out, n, want, want_n);
+    tc_workspace_free(fresh);
+  }
+  oom_sweep_finish(&s, 2);
+  free(want);
+  CHECK_OK(tc_extractor_new(&o, &ex, NULL));
+  if (!ex) return;
+  CHECK_OK(tc_extractor_tokenize(ex, ws, page, len, &t));
+  want_tokens = t.n;
+  s = oom_sweep_start("tc_extractor_tokenize, strip_boilerplate", 1000);
+  while (oom_next(&s)) {
+    tc_workspace *fresh, *again;
+    tc_tokens u;
+    int rc;
+    if (tc_workspace_new(&fresh) != TC_OK) break;
+    oom_arm(&s);
+    rc = tc_extractor_tokenize(ex, fresh, page, len, &u);
+    if (oom_failed(&s, rc, NULL)) CHECK_OK(rc = tc_extractor_tokenize(ex, fresh, page, len, &u));
+    /* the unhooked tokens again, in a workspace of their own */
+    if (rc == TC_OK && tc_workspace_new(&again) == TC_OK) {
+      CHECK_OK(tc_extractor_tokenize(ex, again, page, len, &t));
+      CHECK_EQ_INT(u.n, want_tokens);
+      for (i = 0; i < u.n && i < t.n; i++) CHECK_MEM(u.tok[i].text, u.tok[i].len, t.tok[i].text, t.tok[i].len);
+      tc_workspace_free(again);
+    }
+    tc_workspace_free(fresh);
+  }
+  oom_sweep_finish(&s, 3);
+  tc_extractor_free(ex);
+}
+#endif
+
 int main(void) {
   if (tc_workspace_new(&ws) != TC_OK) return 1;
   RUN(clean_article_is_returned_as_is);
@@ -625,6 +690,9 @@ int main(void) {
   RUN(html_teaser_cards_and_comments);
   RUN(extractor_option_drops_furniture_tokens);
   RUN(ten_megabyte_page);
+#ifdef HAVE_OOM_HOOK
+  RUN(allocation_failures);
+#endif
   tc_workspace_free(ws);
   return check_report();
 }

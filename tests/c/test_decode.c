@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "oom.h"
 
 /* Convert all of in through a new decoder of `name`, `block` bytes at a
  * time, carrying what a block leaves and going on after each U+FFFD, into
@@ -254,6 +255,57 @@ TEST(refuses_names_and_arguments) {
   tc_decoder_free(NULL);
 }
 
+#ifdef HAVE_OOM_HOOK
+/* tc_decoder_new with each allocation failing in turn (oom.h), iconv_open's
+ * own included: TC_ENOMEM with *out NULL and the diag saying memory ran
+ * out, or, when glibc's failed while iconv_open loaded the converter
+ * module (it reports that as a name it does not know: docs/engine.md,
+ * "Known limits"), TC_EINVAL saying the encoding is unknown; once it
+ * succeeds the decoder converts as any other. tc_decoder_convert then
+ * allocates nothing. */
+static void sweep_decoder(const char *name, const char *in, const char *want) {
+  tc_decoder *d;
+  tc_decoder_result r;
+  tc_diag dg;
+  char out[64];
+  oom_sweep s = oom_sweep_start("tc_decoder_new", 1000);
+  s.shared_code = TC_EINVAL;
+  while (oom_next(&s)) {
+    int rc;
+    d = (tc_decoder *)&dg; /* not NULL: a failure must set it */
+    memset(&dg, 0, sizeof dg);
+    oom_arm(&s);
+    rc = tc_decoder_new(name, &d, &dg);
+    if (oom_failed(&s, rc, dg.message)) {
+      CHECK(d == NULL && dg.code == rc);
+      if (rc == TC_EINVAL) CHECK(strstr(dg.message, "unknown encoding") != NULL);
+      continue;
+    }
+    CHECK_OK(tc_decoder_convert(d, in, strlen(in), TC_DECODER_LAST, out, sizeof out, &r));
+    CHECK_MEM(out, r.written, want, strlen(want));
+    tc_decoder_free(d);
+  }
+  oom_sweep_finish(&s, 2);
+  if (tc_decoder_new(name, &d, NULL) != TC_OK) { CHECK(0); return; }
+  s = oom_sweep_start("tc_decoder_convert", 10);
+  while (oom_next(&s)) {
+    int rc;
+    oom_arm(&s);
+    rc = tc_decoder_convert(d, in, strlen(in), TC_DECODER_LAST, out, sizeof out, &r);
+    oom_failed(&s, rc, NULL);
+    CHECK_MEM(out, r.written, want, strlen(want));
+  }
+  CHECK_EQ_INT(oom_sweep_finish(&s, 0), 0);
+  tc_decoder_free(d);
+}
+
+TEST(allocation_failures) {
+  sweep_decoder("latin1", "caf\xe9 \x93q\x94 \x80\n", "caf\xc3\xa9 \xe2\x80\x9cq\xe2\x80\x9d \xe2\x82\xac\n");
+  sweep_decoder("shift_jis", "\x93\x8c\x8b\x9e\n\x87\x40", "\xe6\x9d\xb1\xe4\xba\xac\n\xe2\x91\xa0");
+  sweep_decoder("iso-2022-jp", "\x1b$B\x46\x7c\x1b(B!", "\xe6\x97\xa5!");
+}
+#endif
+
 int main(void) {
   RUN(names_labels_as_pages_do);
   RUN(converts_in_blocks_of_every_size);
@@ -265,5 +317,8 @@ int main(void) {
   RUN(writes_what_the_state_holds_whole_or_not_at_all);
   RUN(never_stops_iconv_part_way_while_the_room_lasts);
   RUN(refuses_names_and_arguments);
+#ifdef HAVE_OOM_HOOK
+  RUN(allocation_failures);
+#endif
   return check_report();
 }

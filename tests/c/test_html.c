@@ -5,6 +5,7 @@
 
 #include "check.h"
 #include "internal.h"
+#include "oom.h"
 
 static tc_workspace *ws;
 
@@ -515,6 +516,66 @@ TEST(large_page) {
   free(page);
 }
 
+#ifdef HAVE_OOM_HOOK
+/* tc_html_text and tc_html_charset with each allocation failing in turn
+ * (oom.h), on a fresh workspace each time: a failure is TC_ENOMEM and
+ * leaves the workspace usable (the call then succeeds on it); a success
+ * gives the unhooked text and charset, converters opened by iconv or
+ * not. */
+static void sweep_page(const char *page, size_t len) {
+  char want[8192], name[TC_CHARSET_NAME_MAX + 1], want_name[TC_CHARSET_NAME_MAX + 1];
+  const char *out;
+  size_t n;
+  int how, want_how = -1;
+  oom_sweep s = oom_sweep_start("tc_html_text", 1000);
+  snprintf(want, sizeof want, "%s", text_of(page, len));
+  CHECK(strcmp(want, "(error)") != 0);
+  while (oom_next(&s)) {
+    tc_workspace *fresh;
+    int rc;
+    if (tc_workspace_new(&fresh) != TC_OK) break;
+    oom_arm(&s);
+    rc = tc_html_text(fresh, page, len, &out, &n);
+    if (oom_failed(&s, rc, NULL)) CHECK_OK(rc = tc_html_text(fresh, page, len, &out, &n));
+    if (rc == TC_OK) CHECK_EQ_STR(out, want);
+    tc_workspace_free(fresh);
+  }
+  oom_sweep_finish(&s, 1);
+  CHECK_OK(tc_html_charset(ws, page, len, want_name, sizeof want_name, &want_how));
+  s = oom_sweep_start("tc_html_charset", 1000);
+  while (oom_next(&s)) {
+    tc_workspace *fresh;
+    int rc;
+    if (tc_workspace_new(&fresh) != TC_OK) break;
+    oom_arm(&s);
+    rc = tc_html_charset(fresh, page, len, name, sizeof name, &how);
+    if (oom_failed(&s, rc, NULL)) CHECK_OK(rc = tc_html_charset(fresh, page, len, name, sizeof name, &how));
+    if (rc == TC_OK) {
+      CHECK_EQ_STR(name, want_name);
+      CHECK_EQ_INT(how, want_how);
+    }
+    tc_workspace_free(fresh);
+  }
+  oom_sweep_finish(&s, 0);
+}
+
+TEST(allocation_failures) {
+  static const char utf8[] =
+      "<html><head><title>Site | News</title></head><body><nav><a href=/>Home</a></nav>"
+      "<h1>Caf&eacute; prices</h1><p>Prices rose &amp; fell&#8217;s <b>twice</b>.</p>"
+      "<pre>  kept\n  lines</pre><script>var x = '<p>';</script><footer>(c)</footer></body></html>";
+  static const char cp1251[] = "<meta charset=windows-1251><p>\xd5\xe0\xea\xe5\xf0\xfb</p>";
+  static const char sjis[] = "<meta charset=shift_jis><p>\x93\xfa\x96\x7b\x87\x40</p>";
+  static const char latin1[] = "<meta charset=latin1><p>caf\xe9 \x93quoted\x94</p>";
+  static const char undeclared[] = "<p>caf\xe9</p>";
+  sweep_page(utf8, sizeof utf8 - 1);
+  sweep_page(cp1251, sizeof cp1251 - 1);
+  sweep_page(sjis, sizeof sjis - 1);
+  sweep_page(latin1, sizeof latin1 - 1);
+  sweep_page(undeclared, sizeof undeclared - 1);
+}
+#endif
+
 int main(void) {
   if (tc_workspace_new(&ws)) return 1;
   RUN(markup_goes_text_stays);
@@ -535,6 +596,9 @@ int main(void) {
   RUN(arguments);
   RUN(random_markup);
   RUN(large_page);
+#ifdef HAVE_OOM_HOOK
+  RUN(allocation_failures);
+#endif
   tc_workspace_free(ws);
   return check_report();
 }

@@ -7,6 +7,7 @@
 
 #include "check.h"
 #include "internal.h"
+#include "oom.h"
 
 /* Convert all of in (flags as given, plus LAST), going on after each
  * U+FFFD; out holds TC_UTF16_UTF8_MAX(len). Returns the bytes written and
@@ -275,6 +276,26 @@ TEST(agrees_with_iconv) {
   }
 }
 
+#ifdef HAVE_OOM_HOOK
+/* tc_utf16_to_utf8 allocates nothing, as it says: the sweep (oom.h) ends
+ * at its first attempt, with the whole conversion. */
+TEST(allocates_nothing) {
+  static const char want[] = "caf\xc3\xa9 \xf0\x9f\x98\x80 \xef\xbf\xbd";
+  char in[64], out[TC_UTF16_UTF8_MAX(64)];
+  size_t n = le("caf\xe9 ", in), k = 0, bad, at[8];
+  oom_sweep s = oom_sweep_start("tc_utf16_to_utf8", 10);
+  memcpy(in + n, "\x3d\xd8\x00\xde\x20\x00\x00\xd8", 8); /* U+1F600, a space, a lone surrogate */
+  n += 8;
+  while (oom_next(&s)) {
+    oom_arm(&s);
+    k = convert_all(in, n, 0, out, &bad, at);
+    oom_failed(&s, k == (size_t)-1 ? TC_EINVAL : TC_OK, NULL);
+  }
+  CHECK_EQ_INT(oom_sweep_finish(&s, 0), 0);
+  CHECK_MEM(out, k, want, sizeof want - 1);
+}
+#endif
+
 int main(void) {
   RUN(each_kind);
   RUN(nul_is_a_character);
@@ -286,5 +307,8 @@ int main(void) {
   RUN(refuses_bad_arguments);
   RUN(blocks_give_the_whole_conversion);
   RUN(agrees_with_iconv);
+#ifdef HAVE_OOM_HOOK
+  RUN(allocates_nothing);
+#endif
   return check_report();
 }
