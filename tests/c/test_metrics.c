@@ -5,6 +5,7 @@
 
 #include "check.h"
 #include "internal.h"
+#include "oom.h"
 
 #define NEAR(a, b) (fabs((a) - (b)) < 1e-12)
 
@@ -257,6 +258,115 @@ TEST(platt_one_class) {
   CHECK(isfinite(A) && isfinite(B));
 }
 
+#ifdef HAVE_OOM_HOOK
+enum { SWEEP_LABELS = 40, SWEEP_DOCS = 40 };
+
+/* Document i of the sweeps: gold {i % 40, (i + 1) % 40}, predicted
+ * {(3i) % 40}: 40 documents, 40 confusion pairs (more than the table's
+ * first 64 slots hold at half full). */
+static void sweep_doc(uint32_t i, uint32_t gold[2], uint32_t *predicted) {
+  gold[0] = i % SWEEP_LABELS;
+  gold[1] = (i + 1) % SWEEP_LABELS;
+  *predicted = (3 * i) % SWEEP_LABELS;
+}
+
+/* Metrics of SWEEP_LABELS labels that counted the first n documents. */
+static tc_metrics *counted(size_t n) {
+  tc_metrics *m;
+  uint32_t i, g[2], p;
+  if (tc_metrics_new(SWEEP_LABELS, &m) != TC_OK) return NULL;
+  for (i = 0; i < n; i++) {
+    sweep_doc(i, g, &p);
+    if (tc_metrics_add(m, g, 2, &p, 1) != TC_OK) {
+      tc_metrics_free(m);
+      return NULL;
+    }
+  }
+  return m;
+}
+
+/* Everything m says, as a checksum of its figures and confusion cells. */
+static double figures(const tc_metrics *m) {
+  size_t i, j, n = tci_metrics_n_labels(m);
+  double sum = (double)tc_metrics_count(m) + tc_metrics_accuracy(m) * 3 + tc_metrics_exact_match(m) * 5 +
+               tc_metrics_macro_f1(m) * 7 + tc_metrics_micro_f1(m) * 11 + (double)n * 13;
+  for (i = 0; i < n; i++) {
+    tc_label_metrics lm;
+    if (tc_metrics_label(m, i, &lm) != TC_OK) return -1;
+    sum += (double)(i + 1) * ((double)lm.tp + 17.0 * (double)lm.fp + 19.0 * (double)lm.fn +
+                              23.0 * (double)lm.support + lm.f1);
+    for (j = 0; j < n; j++) sum += (double)tc_metrics_confusion(m, i, j) * (double)(i * n + j + 1);
+  }
+  return sum;
+}
+
+/* tc_metrics_new, _add (the add that grows the confusion table, and the
+ * first of all) and _grow with each allocation failing in turn (oom.h): a
+ * failure is TC_ENOMEM and changes nothing (the same figures, and the add
+ * then succeeds); a success gives the unhooked figures. The lookups and
+ * the walk over the cells allocate nothing. */
+TEST(allocation_failures) {
+  tc_metrics *m, *want = counted(SWEEP_DOCS);
+  size_t n, cursor, gold, predicted, cells = 0;
+  double want_figures = want ? figures(want) : -1;
+  oom_sweep s = oom_sweep_start("tc_metrics_new", 100);
+  while (oom_next(&s)) {
+    int rc;
+    m = (tc_metrics *)&s; /* not NULL: a failure must set it */
+    oom_arm(&s);
+    rc = tc_metrics_new(SWEEP_LABELS, &m);
+    if (oom_failed(&s, rc, NULL)) CHECK(m == NULL);
+    else tc_metrics_free(m);
+  }
+  oom_sweep_finish(&s, 3);
+  for (n = 0; n <= 32; n += 32) { /* the first add, and the 33rd pair's (the table doubles) */
+    uint32_t g[2], p;
+    tc_metrics *before = counted(n), *after = counted(n + 1);
+    double before_figures = before ? figures(before) : -1, after_figures = after ? figures(after) : -1;
+    long allocations;
+    s = oom_sweep_start("tc_metrics_add", 100);
+    sweep_doc((uint32_t)n, g, &p);
+    while (oom_next(&s)) {
+      int rc;
+      if (!(m = counted(n))) break;
+      oom_arm(&s);
+      rc = tc_metrics_add(m, g, 2, &p, 1);
+      if (oom_failed(&s, rc, NULL)) {
+        CHECK(figures(m) == before_figures);
+        CHECK_OK(tc_metrics_add(m, g, 2, &p, 1));
+      }
+      CHECK(figures(m) == after_figures);
+      tc_metrics_free(m);
+    }
+    allocations = oom_sweep_finish(&s, 0);
+    CHECK(n ? allocations > 0 : allocations == 0);
+    tc_metrics_free(before);
+    tc_metrics_free(after);
+  }
+  s = oom_sweep_start("tc_metrics_grow", 100);
+  while (oom_next(&s)) {
+    int rc;
+    if (!(m = counted(SWEEP_DOCS))) break;
+    oom_arm(&s);
+    rc = tc_metrics_grow(m, 3 * SWEEP_LABELS);
+    if (oom_failed(&s, rc, NULL)) CHECK(figures(m) == want_figures);
+    else CHECK_EQ_INT(tci_metrics_n_labels(m), 3 * SWEEP_LABELS);
+    tc_metrics_free(m);
+  }
+  oom_sweep_finish(&s, 2);
+  s = oom_sweep_start("tc_metrics_confusion_next", 10);
+  while (oom_next(&s) && want) {
+    oom_arm(&s);
+    cursor = 0;
+    for (cells = 0; tc_metrics_confusion_next(want, &cursor, &gold, &predicted); cells++) {}
+    oom_failed(&s, TC_OK, NULL);
+  }
+  CHECK_EQ_INT(oom_sweep_finish(&s, 0), 0);
+  CHECK_EQ_INT(cells, SWEEP_DOCS);
+  tc_metrics_free(want);
+}
+#endif
+
 int main(void) {
   RUN(hand_computed_multilabel);
   RUN(macro_f1_skips_absent_labels);
@@ -268,5 +378,8 @@ int main(void) {
   RUN(platt_separable_stays_finite);
   RUN(platt_score_is_stable);
   RUN(platt_one_class);
+#ifdef HAVE_OOM_HOOK
+  RUN(allocation_failures);
+#endif
   return check_report();
 }
