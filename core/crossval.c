@@ -40,16 +40,17 @@ void tci_shuffle(size_t *a, size_t n, uint64_t *state) {
 /* Documents are grouped by first label (stratum n_labels = no label) with
  * a counting sort, each stratum shuffled, and dealt round-robin to the
  * folds starting where the previous stratum stopped, so fold sizes differ
- * by at most one and each label spreads evenly. */
-void tci_folds(const tc_dataset *ds, int k, uint64_t seed, uint32_t *fold) {
+ * by at most one and each label spreads evenly. Out of memory is
+ * TC_ENOMEM: another deal would give other folds, and so another model
+ * and other figures, from the same data and seed. */
+int tci_folds(const tc_dataset *ds, int k, uint64_t seed, uint32_t *fold) {
   size_t n = ds->n, L = ds->n_names, i, s, next = 0;
   size_t *start = calloc(L + 2, sizeof *start), *order = malloc((n ? n : 1) * sizeof *order);
   uint64_t st = seed;
-  if (!start || !order) { /* degrade to an unstratified, unshuffled deal */
-    for (i = 0; i < n; i++) fold[i] = (uint32_t)(i % (size_t)k);
+  if (!start || !order) {
     free(start);
     free(order);
-    return;
+    return TC_ENOMEM;
   }
 #define STRATUM(i) (ds->lab_off[(i) + 1] > ds->lab_off[i] ? ds->lab[ds->lab_off[i]] : L)
   for (i = 0; i < n; i++) start[STRATUM(i) + 1]++;
@@ -64,6 +65,7 @@ void tci_folds(const tc_dataset *ds, int k, uint64_t seed, uint32_t *fold) {
   }
   free(start);
   free(order);
+  return TC_OK;
 }
 
 /* ======================================================== cross-validation */
@@ -161,11 +163,10 @@ int tc_cross_validate(const tc_dataset *ds, const tc_train_params *p, int k,
   fold = malloc(n * sizeof *fold);
   tr = malloc(n * sizeof *tr);
   te = malloc(n * sizeof *te);
-  if (!fold || !tr || !te) {
+  if (!fold || !tr || !te || tci_folds(ds, k, p->seed, fold) != TC_OK) {
     rc = tci_fail(diag, TC_ENOMEM, "cross-validation: out of memory");
     goto done;
   }
-  tci_folds(ds, k, p->seed, fold);
   q = *p;
   fw.fn = p->progress;
   fw.ud = p->progress_ud;

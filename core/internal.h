@@ -570,8 +570,9 @@ TCI_FUNC uint64_t tci_splitmix64(uint64_t *state);
 TCI_FUNC void tci_shuffle(size_t *a, size_t n, uint64_t *state);
 
 /* Assign each document of ds to one of k folds: stratified by first label
- * (documents without labels form their own stratum), shuffled by seed. */
-TCI_FUNC void tci_folds(const tc_dataset *ds, int k, uint64_t seed, uint32_t *fold);
+ * (documents without labels form their own stratum), shuffled by seed.
+ * TC_OK or TC_ENOMEM. */
+TCI_FUNC int tci_folds(const tc_dataset *ds, int k, uint64_t seed, uint32_t *fold);
 
 /* Platt's sigmoid score = 1/(1+exp(A f + B)) fitted to decision values f
  * and outcomes pos (1 = positive) by Newton's method with backtracking and

@@ -575,9 +575,9 @@ static int held_out_decisions(job *j, const tc_dataset *ds, tc_diag *diag) {
   j->k_of = malloc(L * sizeof *j->k_of);
   j->task = malloc(L * CAL_FOLDS * sizeof *j->task);
   j->pos = malloc(n);
-  if (!j->fold || !j->dec || !j->k_of || !j->task || !j->pos)
+  if (!j->fold || !j->dec || !j->k_of || !j->task || !j->pos ||
+      tci_folds(ds, j->k, p->seed ^ 0xCA11B4A7E5EEDull, j->fold) != TC_OK)
     return tci_fail(diag, TC_ENOMEM, "training: out of memory");
-  tci_folds(ds, j->k, p->seed ^ 0xCA11B4A7E5EEDull, j->fold);
   for (l = 0; l < L; l++) {
     int plenty = j->n_pos[l] >= CAL_ONE_FOLD_MIN && n - j->n_pos[l] >= CAL_ONE_FOLD_MIN;
     j->k_of[l] = plenty ? 1 : (uint32_t)j->k;

@@ -12,6 +12,7 @@
 #include "check.h"
 #include "engine_fixture.h"
 #include "internal.h"
+#include "oom.h"
 
 /* ======================================================== dataset */
 
@@ -154,9 +155,9 @@ TEST(folds_are_stratified_and_seeded) {
   int differ = 0;
   CHECK(ds != NULL);
   if (!ds) return;
-  tci_folds(ds, 4, 7, f1);
-  tci_folds(ds, 4, 7, f2);
-  tci_folds(ds, 4, 8, f3);
+  CHECK_OK(tci_folds(ds, 4, 7, f1));
+  CHECK_OK(tci_folds(ds, 4, 7, f2));
+  CHECK_OK(tci_folds(ds, 4, 8, f3));
   CHECK(memcmp(f1, f2, sizeof f1) == 0);
   for (i = 0; i < FIXTURE_N; i++) {
     differ += f1[i] != f3[i];
@@ -795,6 +796,173 @@ TEST(regression_cross_validation_names_the_failing_fold) {
   tc_dataset_free(ds);
 }
 
+/* ======================================================== allocation failures */
+
+#ifdef HAVE_OOM_HOOK
+/* A dataset of the fixture's first `per_label` documents of each label
+ * (in the fixture's order), or NULL. */
+static tc_dataset *small_dataset(size_t per_label) {
+  tc_dataset *ds;
+  size_t i, taken[3] = {0, 0, 0};
+  if (tc_dataset_new(&ds)) return NULL;
+  for (i = 0; i < FIXTURE_N; i++) {
+    const char *lab = FIXTURE[i].label;
+    size_t l = i * 3 / FIXTURE_N; /* the fixture is three runs of 16 */
+    if (taken[l]++ >= per_label) continue;
+    if (tc_dataset_add(ds, FIXTURE[i].text, strlen(FIXTURE[i].text), &lab, 1)) {
+      tc_dataset_free(ds);
+      return NULL;
+    }
+  }
+  return ds;
+}
+
+static unsigned char *model_bytes(const tc_model *m, size_t *n) {
+  unsigned char *b = NULL;
+  *n = 0;
+  return m && tc_model_to_bytes(m, &b, n) == TC_OK ? b : NULL;
+}
+
+/* Document i of the dataset sweep: fixture text i, with a label drawn
+ * from the fixture, or two labels, one of them new, every seventh. */
+static int add_sweep_doc(tc_dataset *ds, size_t i) {
+  static const char *const two[] = {"cyber", "\xc3\xa9" "conomie"};
+  const char *lab = FIXTURE[i * 5 % FIXTURE_N].label;
+  int both = i % 7 == 3;
+  return tc_dataset_add(ds, FIXTURE[i].text, strlen(FIXTURE[i].text), both ? two : &lab, both ? 2 : 1);
+}
+
+/* tc_dataset_new, and tc_dataset_add of 20 documents in a row, with each
+ * allocation failing in turn (oom.h): a failed add is TC_ENOMEM and leaves
+ * the documents as they were (a label it interned may stay, as the header
+ * says), and then succeeds; the dataset ends as an unhooked one, label
+ * order and all. */
+static void sweep_dataset(void) {
+  enum { DOCS = 20 };
+  tc_dataset *ds = NULL;
+  oom_sweep s = oom_sweep_start("tc_dataset_new", 10);
+  while (oom_next(&s)) {
+    int rc;
+    oom_arm(&s);
+    rc = tc_dataset_new(&ds);
+    if (oom_failed(&s, rc, NULL)) CHECK(ds == NULL);
+    else tc_dataset_free(ds);
+  }
+  oom_sweep_finish(&s, 1);
+  s = oom_sweep_start("tc_dataset_add", 1000);
+  while (oom_next(&s)) {
+    size_t i = 0;
+    int rc = TC_OK;
+    if (tc_dataset_new(&ds) != TC_OK) break;
+    oom_arm(&s);
+    while (i < DOCS && (rc = add_sweep_doc(ds, i)) == TC_OK) i++;
+    if (oom_failed(&s, rc, NULL)) CHECK_EQ_INT(tc_dataset_size(ds), i);
+    for (; i < DOCS; i++) CHECK_OK(add_sweep_doc(ds, i));
+    CHECK_EQ_INT(tc_dataset_size(ds), DOCS);
+    CHECK_EQ_INT(tc_dataset_n_labels(ds), 4);
+    CHECK_EQ_STR(tc_dataset_label(ds, 0), "sport");
+    CHECK_EQ_STR(tc_dataset_label(ds, 1), "cyber");
+    CHECK_EQ_STR(tc_dataset_label(ds, 2), "\xc3\xa9" "conomie");
+    CHECK_EQ_STR(tc_dataset_label(ds, 3), "politics");
+    for (i = 0; i < DOCS; i++) CHECK_MEM(ds->text[i], ds->len[i], FIXTURE[i].text, strlen(FIXTURE[i].text));
+    tc_dataset_free(ds);
+  }
+  oom_sweep_finish(&s, 20);
+}
+
+/* tc_model_train with each allocation failing in turn: TC_ENOMEM with *out
+ * NULL, nothing leaked; once it succeeds, the unhooked model's bytes. */
+static void sweep_train(const char *what, const tc_dataset *ds, const tc_train_params *p, long min_failed) {
+  unsigned char *want, *got;
+  size_t want_n, got_n;
+  tc_model *m = NULL;
+  tc_diag d;
+  oom_sweep s = oom_sweep_start(what, 20000);
+  CHECK_OK(tc_model_train(ds, p, &m, &d));
+  want = model_bytes(m, &want_n);
+  tc_model_free(m);
+  if (!want) { CHECK(0); return; }
+  while (oom_next(&s)) {
+    int rc;
+    m = (tc_model *)&d; /* not NULL: a failure must set it */
+    memset(&d, 0, sizeof d);
+    oom_arm(&s);
+    rc = tc_model_train(ds, p, &m, &d);
+    if (oom_failed(&s, rc, NULL)) {
+      CHECK(m == NULL);
+      continue;
+    }
+    got = model_bytes(m, &got_n);
+    CHECK(got && got_n == want_n && memcmp(got, want, got_n) == 0);
+    free(got);
+    tc_model_free(m);
+  }
+  oom_sweep_finish(&s, min_failed);
+  free(want);
+}
+
+/* tc_cross_validate with each allocation failing in turn: TC_ENOMEM with
+ * the diag saying memory ran out (the metrics may hold the folds done so
+ * far, as the header says); once it succeeds, the unhooked figures. */
+static void sweep_cross_validate(const tc_dataset *ds, const tc_train_params *p, int k) {
+  double want_f1[2], f1[2], want_accuracy = -1, want_macro = -1;
+  tc_metrics *mt = NULL;
+  tc_diag d;
+  oom_sweep s = oom_sweep_start("tc_cross_validate", 10000);
+  if (tc_metrics_new(tc_dataset_n_labels(ds), &mt) != TC_OK) { CHECK(0); return; }
+  CHECK_OK(tc_cross_validate(ds, p, k, mt, want_f1, NULL));
+  want_accuracy = tc_metrics_accuracy(mt);
+  want_macro = tc_metrics_macro_f1(mt);
+  tc_metrics_free(mt);
+  while (oom_next(&s)) {
+    int rc;
+    if (tc_metrics_new(tc_dataset_n_labels(ds), &mt) != TC_OK) break;
+    memset(&d, 0, sizeof d);
+    oom_arm(&s);
+    rc = tc_cross_validate(ds, p, k, mt, f1, &d);
+    if (oom_failed(&s, rc, d.message)) CHECK_EQ_INT(d.code, TC_ENOMEM);
+    else {
+      CHECK_EQ_INT(tc_metrics_count(mt), tc_dataset_size(ds));
+      CHECK(tc_metrics_accuracy(mt) == want_accuracy && tc_metrics_macro_f1(mt) == want_macro);
+      CHECK(memcmp(f1, want_f1, sizeof f1) == 0);
+    }
+    tc_metrics_free(mt);
+  }
+  oom_sweep_finish(&s, 100);
+}
+
+TEST(allocation_failures) {
+  tc_dataset *ds = small_dataset(6);
+  tc_train_params p;
+  setenv("SOURCE_DATE_EPOCH", "1700000000", 1);
+  sweep_dataset();
+  if (!ds) { CHECK(0); return; }
+  tc_train_params_init(&p);
+  p.threads = 1;
+  sweep_train("tc_model_train, linear one-vs-rest", ds, &p, 100);
+  p.multilabel = 1;
+  p.fallback = "sport";
+  sweep_train("tc_model_train, multi-label, calibrated", ds, &p, 100);
+  tc_train_params_init(&p);
+  p.threads = 1;
+  p.kernel = TC_KERNEL_RBF;
+  sweep_train("tc_model_train, RBF", ds, &p, 100);
+  tc_dataset_free(ds);
+  ds = small_dataset(2);
+  tc_train_params_init(&p);
+  p.threads = 1;
+  p.cv_folds = 2;
+  p.grid = 1;
+  p.features.min_df = 1; /* (a fold of 3 documents keeps terms) */
+  p.features.stopword_mode = TC_STOPWORDS_NONE; /* (the list's 200 allocations a fold) */
+  if (ds) sweep_train("tc_model_train, grid and cross-validation", ds, &p, 100);
+  p.grid = 0;
+  if (ds) sweep_cross_validate(ds, &p, 2);
+  tc_dataset_free(ds);
+  unsetenv("SOURCE_DATE_EPOCH");
+}
+#endif
+
 int main(void) {
   RUN(dataset_interns_labels_in_order);
   RUN(regression_dataset_add_huge_length);
@@ -818,5 +986,8 @@ int main(void) {
   RUN(cross_validation_and_grid_figures);
   RUN(regression_cross_validate_checks_metrics_labels);
   RUN(regression_cross_validation_names_the_failing_fold);
+#ifdef HAVE_OOM_HOOK
+  RUN(allocation_failures);
+#endif
   return check_report();
 }
