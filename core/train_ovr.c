@@ -627,7 +627,7 @@ int tci_train(const tc_dataset *ds, const tc_train_params *p, int cv, tc_model *
   j.n = n;
   j.L = L;
   rc = label_problems(&j, ds, diag);
-  if (!rc) rc = new_solver(&X, p, &sv);
+  if (!rc && (rc = new_solver(&X, p, &sv)) != TC_OK) tci_fail(diag, rc, "training: %s", tc_strerror(rc));
   if (rc) goto done;
   j.sv = sv;
   rc = train_labels(&j, diag);

@@ -871,7 +871,8 @@ static void sweep_dataset(void) {
 }
 
 /* tc_model_train with each allocation failing in turn: TC_ENOMEM with *out
- * NULL, nothing leaked; once it succeeds, the unhooked model's bytes. */
+ * NULL and the diag saying memory ran out, nothing leaked; once it
+ * succeeds, the unhooked model's bytes. */
 static void sweep_train(const char *what, const tc_dataset *ds, const tc_train_params *p, long min_failed) {
   unsigned char *want, *got;
   size_t want_n, got_n;
@@ -888,8 +889,8 @@ static void sweep_train(const char *what, const tc_dataset *ds, const tc_train_p
     memset(&d, 0, sizeof d);
     oom_arm(&s);
     rc = tc_model_train(ds, p, &m, &d);
-    if (oom_failed(&s, rc, NULL)) {
-      CHECK(m == NULL);
+    if (oom_failed(&s, rc, d.message)) {
+      CHECK(m == NULL && d.code == TC_ENOMEM);
       continue;
     }
     got = model_bytes(m, &got_n);
