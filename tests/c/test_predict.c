@@ -7,6 +7,7 @@
 #include "check.h"
 #include "engine_fixture.h"
 #include "internal.h"
+#include "oom.h"
 
 static tc_model *train_with(int multilabel, int kernel, const char *fallback) {
   tc_dataset *ds = fixture_dataset();
@@ -345,6 +346,171 @@ TEST(linear_decision_is_the_plain_sum_bit_for_bit) {
   tc_model_free(m);
 }
 
+/* ======================================================== allocation failures */
+
+#ifdef HAVE_OOM_HOOK
+static const char *NOISY = "The minister watched the striker score \xff\xfe a goal in the cup match.";
+
+/* Do a[0..n) and b[0..n) hold the same contributions? (Compared field by
+ * field: the struct has padding.) */
+static int same_contributions(const tc_contribution *a, const tc_contribution *b, size_t n) {
+  size_t i;
+  for (i = 0; i < n; i++)
+    if (a[i].feature != b[i].feature || a[i].weight != b[i].weight) return 0;
+  return 1;
+}
+
+/* A result's outcome as text: status, labels, scores, invalid count. */
+static const char *outcome(const tc_result *r, size_t n_labels, char *buf, size_t cap) {
+  size_t i, k = (size_t)snprintf(buf, cap, "status %d invalid %zu labels", r->status, r->n_invalid);
+  for (i = 0; i < r->n_labels && k < cap; i++) k += (size_t)snprintf(buf + k, cap - k, " %u", r->labels[i]);
+  for (i = 0; r->status == TC_OK && i < n_labels && k < cap; i++)
+    k += (size_t)snprintf(buf + k, cap - k, " %.17g", r->scores[i]);
+  return buf;
+}
+
+/* tc_model_predict, tc_model_decision_values and tc_model_explain with each
+ * allocation failing in turn (oom.h), on a fresh workspace each time: a
+ * failure is TC_ENOMEM (a result's status too, with no labels and no
+ * invalid count; no contributions) and leaves the workspace usable (the
+ * call then succeeds on it); a success gives the unhooked outcome. */
+static void sweep_predict(const tc_model *m) {
+  double s[3], want_dv[3], dv[3];
+  uint32_t l[3];
+  tc_result r;
+  tc_contribution want_c[32], c[32];
+  size_t want_n, n;
+  char want[512], got[512];
+  tc_workspace *ws;
+  oom_sweep sw = oom_sweep_start("tc_model_predict", 1000);
+  if (tc_workspace_new(&ws) != TC_OK) { CHECK(0); return; }
+  r.scores = s;
+  r.labels = l;
+  CHECK_OK(tc_model_predict(m, ws, NOISY, strlen(NOISY), -1, &r));
+  outcome(&r, 3, want, sizeof want);
+  CHECK_OK(tc_model_decision_values(m, ws, NOISY, strlen(NOISY), want_dv));
+  CHECK_OK(tc_model_explain(m, ws, NOISY, strlen(NOISY), 1, want_c, 32, &want_n));
+  CHECK(want_n > 3);
+  tc_workspace_free(ws);
+  while (oom_next(&sw)) {
+    int rc;
+    if (tc_workspace_new(&ws) != TC_OK) break;
+    r.n_invalid = r.n_labels = 99;
+    oom_arm(&sw);
+    rc = tc_model_predict(m, ws, NOISY, strlen(NOISY), -1, &r);
+    if (oom_failed(&sw, rc, NULL)) {
+      CHECK(r.status == TC_ENOMEM && r.n_labels == 0 && r.n_invalid == 0);
+      CHECK_OK(tc_model_predict(m, ws, NOISY, strlen(NOISY), -1, &r));
+    }
+    CHECK_EQ_STR(outcome(&r, 3, got, sizeof got), want);
+    tc_workspace_free(ws);
+  }
+  oom_sweep_finish(&sw, 2);
+  sw = oom_sweep_start("tc_model_decision_values", 1000);
+  while (oom_next(&sw)) {
+    int rc;
+    if (tc_workspace_new(&ws) != TC_OK) break;
+    oom_arm(&sw);
+    rc = tc_model_decision_values(m, ws, NOISY, strlen(NOISY), dv);
+    if (oom_failed(&sw, rc, NULL)) CHECK_OK(tc_model_decision_values(m, ws, NOISY, strlen(NOISY), dv));
+    CHECK(memcmp(dv, want_dv, sizeof dv) == 0);
+    tc_workspace_free(ws);
+  }
+  oom_sweep_finish(&sw, 2);
+  sw = oom_sweep_start("tc_model_explain", 1000);
+  while (oom_next(&sw)) {
+    int rc;
+    if (tc_workspace_new(&ws) != TC_OK) break;
+    n = 99;
+    oom_arm(&sw);
+    rc = tc_model_explain(m, ws, NOISY, strlen(NOISY), 1, c, 32, &n);
+    if (oom_failed(&sw, rc, NULL)) {
+      CHECK_EQ_INT(n, 0);
+      CHECK_OK(tc_model_explain(m, ws, NOISY, strlen(NOISY), 1, c, 32, &n));
+    }
+    CHECK(n == want_n && same_contributions(c, want_c, n));
+    tc_workspace_free(ws);
+  }
+  oom_sweep_finish(&sw, 2);
+}
+
+/* tc_model_predict_batch of 40 documents (three chunks) with each
+ * allocation failing in turn, on `threads` threads: it returns TC_ENOMEM,
+ * each document whose chunk failed has status TC_ENOMEM and no labels,
+ * and every other document the unhooked outcome. On two threads the
+ * allocation failing at step k depends on the workers' timing; the
+ * contract is the same. */
+static void sweep_batch(const tc_model *m, int threads) {
+  enum { N = 40 };
+  const char *texts[N];
+  size_t lens[N], i;
+  static double s[N][3];
+  static uint32_t l[N][3];
+  static char want[N][512];
+  char got[512];
+  tc_result r[N];
+  oom_sweep sw = oom_sweep_start(threads == 1 ? "tc_model_predict_batch, 1 thread"
+                                              : "tc_model_predict_batch, 2 threads", 1000);
+  for (i = 0; i < N; i++) {
+    texts[i] = i % 5 ? FIXTURE[(i * 7) % FIXTURE_N].text : NOISY;
+    lens[i] = strlen(texts[i]);
+    r[i].scores = s[i];
+    r[i].labels = l[i];
+  }
+  CHECK_OK(tc_model_predict_batch(m, N, texts, lens, -1, threads, r));
+  for (i = 0; i < N; i++) outcome(&r[i], 3, want[i], sizeof want[i]);
+  while (oom_next(&sw)) {
+    int rc, wrong = 0;
+    for (i = 0; i < N; i++) r[i].n_labels = r[i].n_invalid = 99;
+    oom_arm(&sw);
+    rc = tc_model_predict_batch(m, N, texts, lens, -1, threads, r);
+    oom_failed(&sw, rc, NULL);
+    for (i = 0; i < N; i++) {
+      if (r[i].status == TC_ENOMEM && rc == TC_ENOMEM) wrong += r[i].n_labels != 0 || r[i].n_invalid != 0;
+      else wrong += strcmp(outcome(&r[i], 3, got, sizeof got), want[i]) != 0;
+    }
+    CHECK_EQ_INT(wrong, 0);
+  }
+  oom_sweep_finish(&sw, 3);
+}
+
+/* tc_model_top_features: a failure is TC_ENOMEM with no features; a
+ * success gives the unhooked ones. */
+static void sweep_top_features(const tc_model *m) {
+  tc_contribution want[8], c[8];
+  size_t want_n = 0, n;
+  oom_sweep sw = oom_sweep_start("tc_model_top_features", 100);
+  CHECK_OK(tc_model_top_features(m, 1, want, 8, &want_n));
+  CHECK_EQ_INT(want_n, 8);
+  while (oom_next(&sw)) {
+    int rc;
+    n = 99;
+    oom_arm(&sw);
+    rc = tc_model_top_features(m, 1, c, 8, &n);
+    if (oom_failed(&sw, rc, NULL)) CHECK_EQ_INT(n, 0);
+    else CHECK(n == want_n && same_contributions(c, want, n));
+  }
+  oom_sweep_finish(&sw, 0);
+}
+
+TEST(allocation_failures) {
+  tc_model *linear = train_with(1, TC_KERNEL_LINEAR, "politics"), *rbf = train_with(0, TC_KERNEL_RBF, NULL);
+  CHECK(linear && rbf);
+  if (linear) {
+    sweep_predict(linear);
+    sweep_batch(linear, 1);
+    sweep_batch(linear, 2);
+    sweep_top_features(linear);
+  }
+  if (rbf) {
+    sweep_predict(rbf);
+    sweep_batch(rbf, 1);
+  }
+  tc_model_free(linear);
+  tc_model_free(rbf);
+}
+#endif
+
 int main(void) {
   RUN(predict_scores_and_top_label);
   RUN(failure_after_vectorising_leaves_no_counts);
@@ -354,5 +520,8 @@ int main(void) {
   RUN(explain_kernel);
   RUN(round_trip_predicts_identically);
   RUN(linear_decision_is_the_plain_sum_bit_for_bit);
+#ifdef HAVE_OOM_HOOK
+  RUN(allocation_failures);
+#endif
   return check_report();
 }
