@@ -1366,12 +1366,49 @@ static void sweep_model_files(const tc_model *m, const char *path) {
   free(b);
 }
 
+/* A file written through tc_outfile (open, two writes, commit; with an
+ * unnamed temporary or a named one) with each allocation failing in turn:
+ * a failure is TC_ENOMEM with the diag saying so, and leaves the old file
+ * at path as it was and no temporary beside it; once it succeeds, the new
+ * bytes are there. */
+static void sweep_outfile(const char *path, int unnamed) {
+  oom_sweep s = oom_sweep_start(unnamed ? "tc_outfile_open, write, commit" :
+                                          "tci_outfile_open_named, tc_outfile_write, commit", 100);
+  while (oom_next(&s)) {
+    tc_outfile *f = NULL;
+    tc_diag d;
+    FILE *old = fopen(path, "w");
+    const char *want;
+    unsigned char *got;
+    size_t n;
+    int rc;
+    if (!old || fputs("old", old) == EOF || fclose(old) != 0) break;
+    memset(&d, 0, sizeof d);
+    oom_arm(&s);
+    rc = unnamed ? tc_outfile_open(path, &f, &d) : tci_outfile_open_named(path, &f, &d);
+    if (!rc) rc = tc_outfile_write(f, "new ", 4, &d);
+    if (!rc) rc = tc_outfile_write(f, "bytes", 5, &d);
+    if (!rc) rc = tc_outfile_commit(f, &d);
+    else tc_outfile_discard(f);
+    want = oom_failed(&s, rc, d.message) ? "old" : "new bytes";
+    CHECK_EQ_INT(dir_entries(tmpdir), 1);
+    got = slurp(path, &n);
+    if (got) CHECK_MEM(got, n, want, strlen(want)); else CHECK(0);
+    free(got);
+  }
+  oom_sweep_finish(&s, 3);
+  CHECK(unlink(path) == 0);
+}
+
 TEST(allocation_failures) {
   tc_model *a = make_linear(), *k = make_rbf();
   char path[128];
   snprintf(path, sizeof path, "%s/oom.model", tmpdir);
   if (a) sweep_model_files(a, path); else CHECK(0);
   if (k) sweep_model_files(k, path); else CHECK(0);
+  snprintf(path, sizeof path, "%s/oom.txt", tmpdir);
+  sweep_outfile(path, 1);
+  sweep_outfile(path, 0);
   tc_model_free(a);
   tc_model_free(k);
 }
