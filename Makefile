@@ -108,8 +108,10 @@ test: all $(CTEST_BIN)
 	@BUILD=$(BUILD) BUSTED="$(BUSTED)" LUA=$(LUA) SAN_PRELOAD='$(SAN_PRELOAD)' sh tests/run $(CTEST_BIN)
 
 # The C tests under valgrind's memcheck (leaks and invalid accesses fail).
+# nouserintercepts leaves the tests' own malloc, the allocation-failure hook
+# of tests/c/oom.h, in place: memcheck then watches the allocator it calls.
 valgrind: $(CTEST_BIN)
-	@BUILD=$(BUILD) VALGRIND="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite --suppressions=tests/valgrind.supp" \
+	@BUILD=$(BUILD) VALGRIND="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite --suppressions=tests/valgrind.supp --soname-synonyms=somalloc=nouserintercepts" \
 	  sh tests/run --c-only $(CTEST_BIN)
 
 # libFuzzer targets, each run for FUZZ_SECONDS from its seed corpus (and its

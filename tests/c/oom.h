@@ -6,7 +6,9 @@
  * linked statically into the program, so its calls land here, and so do
  * those the C library makes inside the calls (fopen, iconv_open,
  * pthread_create, ...) and libutf8proc's; everything goes on to glibc's
- * allocator, still watched by valgrind. The allocations of libsvm,
+ * allocator, still watched by valgrind (make valgrind tells it to leave
+ * these functions in place: --soname-synonyms=somalloc=nouserintercepts).
+ * The allocations of libsvm,
  * liblinear and the C++ runtime (their malloc and C++ new) are never
  * failed: those libraries do not survive it (docs/engine.md, "Known
  * limits"). posix_memalign is not hooked: tci_big_alloc uses it for
@@ -31,7 +33,8 @@
  *     if (oom_failed(&s, rc, NULL)) { ...the objects are as they were... }
  *     else { ...the output equals the unhooked one... }
  *   }
- *   oom_sweep_finish(&s);          (checks the sweep got to its end)
+ *   oom_sweep_finish(&s, 1);       (checks the sweep got to its end, after
+ *                                   at least 1 failed call)
  *
  * oom_failed disarms the hook, then checks a failed call returned TC_ENOMEM
  * (and that its diag message, when given, says so); a call that succeeds
@@ -48,7 +51,15 @@
 
 #include "check.h"
 
-#if defined(__GLIBC__) && !defined(__SANITIZE_ADDRESS__)
+#if defined(__SANITIZE_ADDRESS__) /* GCC's -fsanitize=address */
+#define OOM_UNDER_ASAN 1
+#elif defined(__has_feature) /* clang's */
+#if __has_feature(address_sanitizer)
+#define OOM_UNDER_ASAN 1
+#endif
+#endif
+
+#if defined(__GLIBC__) && !defined(OOM_UNDER_ASAN)
 #define HAVE_OOM_HOOK 1
 
 extern void *__libc_malloc(size_t n);

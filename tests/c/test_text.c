@@ -711,7 +711,7 @@ TEST(allocation_failures) {
       "\xef\xbc\xa3\xef\xbd\x99\xef\xbd\x82\xef\xbd\x85\xef\xbd\x92 caf\xc3\xa9 "
       "\xef\xac\x81nance A\xcc\x81\xcc\xa3 \xff\xfe Stra\xc3\x9f" "e don\xe2\x80\x99t "
       "\xe6\x9d\xb1\xe4\xba\xac elections \xc2\xad\xe2\x80\x8b the news";
-  static const char *const custom[] = {"Stra\xc3\x9f" "e", "NEWS", "don\xe2\x80\x99t"};
+  static const char *const custom[] = {("Stra\xc3\x9f" "e"), "NEWS", "don\xe2\x80\x99t"};
   tc_options o;
   tc_workspace *w = NULL;
   oom_sweep s = oom_sweep_start("tc_workspace_new", 100);

@@ -826,7 +826,7 @@ static unsigned char *model_bytes(const tc_model *m, size_t *n) {
 /* Document i of the dataset sweep: fixture text i, with a label drawn
  * from the fixture, or two labels, one of them new, every seventh. */
 static int add_sweep_doc(tc_dataset *ds, size_t i) {
-  static const char *const two[] = {"cyber", "\xc3\xa9" "conomie"};
+  static const char *const two[] = {"cyber", ("\xc3\xa9" "conomie")};
   const char *lab = FIXTURE[i * 5 % FIXTURE_N].label;
   int both = i % 7 == 3;
   return tc_dataset_add(ds, FIXTURE[i].text, strlen(FIXTURE[i].text), both ? two : &lab, both ? 2 : 1);
