@@ -20,7 +20,8 @@
  * The countdown is atomic: whichever thread makes the allocation, exactly
  * one fails. The sweeps run their calls on one thread all the same
  * (threads = 1), so the allocation failing at step k is the same in every
- * run; tc_model_predict_batch is also swept on two threads.
+ * run; a training and tc_model_predict_batch are also swept on two
+ * threads.
  *
  * A sweep makes each allocation of a call fail in turn, until the call
  * makes all of them without the hook firing:

@@ -941,6 +941,9 @@ TEST(allocation_failures) {
   tc_train_params_init(&p);
   p.threads = 1;
   sweep_train("tc_model_train, linear one-vs-rest", ds, &p, 100);
+  p.threads = 2; /* (the failing allocation then depends on the workers' timing) */
+  sweep_train("tc_model_train, linear one-vs-rest, 2 threads", ds, &p, 100);
+  p.threads = 1;
   p.multilabel = 1;
   p.fallback = "sport";
   sweep_train("tc_model_train, multi-label, calibrated", ds, &p, 100);
