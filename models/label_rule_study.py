@@ -52,7 +52,7 @@ def headline_and_lead(text):
     return (title + "\n\n" + lead).strip()
 
 
-def assign_folds(docs):
+def assign_folds(docs, k=FOLDS):
     groups = collections.defaultdict(list)
     for d in docs:
         groups[tuple(d["labels"])].append(d)
@@ -60,7 +60,7 @@ def assign_folds(docs):
     for members in groups.values():
         members.sort(key=lambda d: hashlib.md5(d["id"].encode()).hexdigest())
         for i, d in enumerate(members):
-            fold[d["id"]] = i % FOLDS
+            fold[d["id"]] = i % k
     return fold
 
 
@@ -115,12 +115,11 @@ def choose(scores, rule, t):
     return ["other"] if rule == "fallback" else [max(scores, key=lambda l: scores[l])]
 
 
-def row(results, rule, t):
-    right = exact = none = 0
+def measures(chosen_and_gold):
+    """Accuracy, exact match, macro-F1 and {label: F1} of (chosen labels, gold set) pairs."""
+    right = exact = 0
     tp, fp, fn = collections.Counter(), collections.Counter(), collections.Counter()
-    for gold, scores, _ in results:
-        chosen = choose(scores, rule, t)
-        none += not any(s >= t for s in scores.values())
+    for chosen, gold in chosen_and_gold:
         right += chosen[0] in gold
         exact += set(chosen) == gold
         for l in LABELS:
@@ -128,8 +127,14 @@ def row(results, rule, t):
             fp[l] += l in chosen and l not in gold
             fn[l] += l not in chosen and l in gold
     f1 = {l: 2 * tp[l] / max(1, 2 * tp[l] + fp[l] + fn[l]) for l in LABELS}
-    n = len(results)
-    return [rule, "%.1f" % t, "%.4f" % (right / n), "%.4f" % (exact / n), "%.4f" % (sum(f1.values()) / len(LABELS)),
+    n = len(chosen_and_gold)
+    return right / n, exact / n, sum(f1.values()) / len(LABELS), f1
+
+
+def row(results, rule, t):
+    none = sum(not any(s >= t for s in scores.values()) for _, scores, _ in results)
+    accuracy, exact, macro_f1, f1 = measures([(choose(scores, rule, t), gold) for gold, scores, _ in results])
+    return [rule, "%.1f" % t, "%.4f" % accuracy, "%.4f" % exact, "%.4f" % macro_f1,
             "%d" % none] + ["%.3f" % f1[l] for l in LABELS]
 
 
