@@ -1,0 +1,295 @@
+#!/usr/bin/python3
+"""models/length_rule_study.py: should the news model's decision depend on a story's length?
+
+Step 9 of the news model's design study (models/README.md). Short items (a title and a
+sentence) score lower than whole articles, so at threshold 0.5 many fall back to `other`.
+Rules that know the length, against the shipped one, on the protocols of
+models/label_rule_study.py (5-fold CV of the prepared TRAIN set, or one source held out),
+whole held-out articles and the same cut to title + first sentence:
+
+  shipped      threshold 0.5, `other` when no label passes (--fallback other)
+  threshold    one threshold t for every story (the control for the next three)
+  short step   threshold t_short below n0 features, 0.5 from n0 up
+  short slope  threshold 0.5 - b log(n0 / n) below n0 features, 0.5 from n0 up
+  short top    below n0 features the top-scoring label instead of `other` when none passes
+  short evidence  below n0 features each label's log-odds moves away from the empty text's
+               by the factor (n0 / n) ** gamma, then as shipped (n0 and gamma fitted, or
+               gamma 0.5 and n0 fitted)
+  refit        each label's score recalibrated, sigmoid(a logit(score) + c), then as shipped
+  refit + log n          sigmoid(a logit(score) + b log n + c)
+  refit + log n, slope   sigmoid(a logit(score) + b log n + d logit(score) log n + c)
+
+n is the number of the story's features found in the model's vocabulary (--length tokens:
+its tokens). Every rule is fitted inside the split, nested: on out-of-fold scores of the
+split's TRAINING articles, whole and cut (3 inner folds, as the engine calibrates), never on
+the held-out ones; the cut copies are scored, never trained on. The thresholds are chosen on
+a grid for the best accuracy + macro-F1 over those scores; the refits are logistic
+regressions on them. The outer model scores the held-out articles, and each rule labels them.
+
+    /usr/bin/python3 models/length_rule_study.py [--protocol cv|SOURCE] [--length features|tokens]
+                                                 [--test SPLIT.jsonl] [--corpora DIR]
+                                                 [--textclass PATH]
+
+--test trains on the whole prepared set, fits the chosen rule (CHOSEN) on its out-of-fold
+scores, and scores a test split with it and the shipped rule only: read once, after the
+choice was made on the train splits (README, step 9).
+About 1 minute per protocol on 2 cores. Scores and lengths come from models/length_scores.lua.
+"""
+import argparse
+import csv
+import json
+import math
+import os
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.dont_write_bytecode = True  # no __pycache__ in the work tree
+import label_rule_study as lrs  # noqa: E402
+from label_rule_study import LABELS  # noqa: E402
+
+import numpy  # noqa: E402
+from sklearn.linear_model import LogisticRegression  # noqa: E402
+
+INNER_FOLDS = 3  # the engine fits its Platt sigmoids on 3 folds (core/train_ovr.c)
+THRESHOLDS = [round(0.05 * i, 2) for i in range(1, 20)]
+SHORT = [5, 8, 10, 12, 15, 20, 25, 30, 40, 50, 60, 80, 100, 120, 150, 200]  # candidate n0, in features or tokens
+SLOPES = [0.02, 0.05, 0.1, 0.15, 0.2, 0.3]
+GAINS = [0.25, 0.5, 0.75, 1.0]
+SHIPPED_T = 0.5
+
+
+def length_scores(textclass, tmp, model, docs):
+    """The empty text's {label: score}, and [(id, tokens, features, {label: score})] for docs,
+    by models/length_scores.lua."""
+    path = os.path.join(tmp, "score.jsonl")
+    lrs.write_jsonl(path, docs)
+    out = subprocess.run([textclass, "run", os.path.join(HERE, "length_scores.lua"), model, path],
+                         check=True, capture_output=True, text=True).stdout
+    rows = list(csv.reader(out.splitlines(), delimiter="\t", quoting=csv.QUOTE_NONE))
+    names = rows[0][3:]
+    scored_rows = [(r[0], int(r[1]), int(r[2]), dict(zip(names, map(float, r[3:])))) for r in rows[1:]]
+    return scored_rows[0][3], scored_rows[1:]
+
+
+def scored(textclass, tmp, recipe, train, test):
+    """The held-out records of one split, whole and cut: {kind, gold, tokens, features, scores,
+    empty (the split model's scores of the empty text)}."""
+    model = os.path.join(tmp, "split.model")
+    lrs.write_jsonl(os.path.join(tmp, "train.jsonl"), train)
+    subprocess.run([textclass, "train", "-q", "-o", model] + recipe + [os.path.join(tmp, "train.jsonl")],
+                   check=True)
+    gold = {d["id"]: set(d["labels"]) for d in test}
+    records = []
+    for kind, texts in (("whole", test), ("cut", [dict(d, text=lrs.headline_and_lead(d["text"])) for d in test])):
+        empty, rows = length_scores(textclass, tmp, model, texts)
+        for doc_id, tokens, features, scores in rows:
+            records.append({"kind": kind, "gold": gold[doc_id], "tokens": tokens, "features": features,
+                            "scores": scores, "empty": empty})
+    return records
+
+
+def nested(textclass, tmp, recipe, pairs):
+    """For each (train, test) pair: the inner out-of-fold records of train, and test's records."""
+    out = []
+    for train, test in pairs:
+        fold = lrs.assign_folds(train, INNER_FOLDS)
+        inner = []
+        for k in range(INNER_FOLDS):
+            inner += scored(textclass, tmp, recipe, [d for d in train if fold[d["id"]] != k],
+                            [d for d in train if fold[d["id"]] == k])
+        out.append((inner, scored(textclass, tmp, recipe, train, test)))
+    return out
+
+
+# ---- the rules: fit(inner records, length) -> parameters; choose(parameters, record, length) -> labels
+
+def objective(records, choose_one):
+    accuracy, _, macro_f1, _ = lrs.measures([(choose_one(r), r["gold"]) for r in records])
+    return accuracy + macro_f1
+
+
+def best_on_grid(records, grid, choose, length):
+    """The grid point with the best objective (the first of equals, in grid order)."""
+    return max(grid, key=lambda p: objective(records, lambda r: choose(p, r, length)))
+
+
+def choose_threshold(t, r, length):
+    return lrs.choose(r["scores"], "fallback", t)
+
+
+def fit_threshold(records, length):
+    return best_on_grid(records, THRESHOLDS, choose_threshold, length)
+
+
+def choose_short_step(p, r, length):
+    n0, t_short = p
+    return lrs.choose(r["scores"], "fallback", t_short if r[length] < n0 else SHIPPED_T)
+
+
+def fit_short_step(records, length):
+    grid = [(n0, t) for n0 in SHORT for t in THRESHOLDS if t < SHIPPED_T]
+    return best_on_grid(records, grid, choose_short_step, length)
+
+
+def choose_short_slope(p, r, length):
+    n0, slope = p
+    t = SHIPPED_T - slope * max(0.0, math.log(n0 / max(1, r[length])))
+    return lrs.choose(r["scores"], "fallback", max(0.01, t))
+
+
+def fit_short_slope(records, length):
+    return best_on_grid(records, [(n0, b) for n0 in SHORT for b in SLOPES], choose_short_slope, length)
+
+
+def choose_short_top(n0, r, length):
+    return lrs.choose(r["scores"], "top" if r[length] < n0 else "fallback", SHIPPED_T)
+
+
+def fit_short_top(records, length):
+    return best_on_grid(records, SHORT, choose_short_top, length)
+
+
+def logit(p):
+    p = min(max(p, 1e-15), 1 - 1e-15)
+    return math.log(p) - math.log1p(-p)
+
+
+def sigmoid(z):
+    return 1 / (1 + math.exp(-z)) if z >= 0 else math.exp(z) / (1 + math.exp(z))
+
+
+def choose_short_evidence(p, r, length):
+    """Below n0 features each label's evidence (its log-odds minus the empty text's) grows by
+    (n0 / n) ** gamma: a short story's margin, as if its few features were a long one's."""
+    n0, gamma = p
+    gain = max(1.0, n0 / max(1, r[length])) ** gamma
+    scores = {l: sigmoid(logit(r["empty"][l]) + gain * (logit(s) - logit(r["empty"][l])))
+              for l, s in r["scores"].items()}
+    return lrs.choose(scores, "fallback", SHIPPED_T)
+
+
+def fit_short_evidence(records, length):
+    return best_on_grid(records, [(n0, g) for n0 in SHORT for g in GAINS], choose_short_evidence, length)
+
+
+def fit_short_evidence_root(records, length):
+    """n0 alone, gamma 0.5: a sum of n features' weights over an L2-normalised vector grows
+    as the square root of n, so this gives a short story an n0-feature story's evidence."""
+    return best_on_grid(records, [(n0, 0.5) for n0 in SHORT], choose_short_evidence, length)
+
+
+REFIT_INPUTS = {
+    "refit": lambda z, log_n: [z],
+    "refit + log n": lambda z, log_n: [z, log_n],
+    "refit + log n, slope": lambda z, log_n: [z, log_n, z * log_n],
+}
+
+
+def refit_inputs(kind, r, label, length):
+    return REFIT_INPUTS[kind](logit(r["scores"][label]), math.log(max(1, r[length])))
+
+
+def fit_refit(kind):
+    def fit(records, length):
+        models = {}
+        for label in LABELS:
+            x = numpy.array([refit_inputs(kind, r, label, length) for r in records])
+            y = numpy.array([label in r["gold"] for r in records])
+            models[label] = LogisticRegression(C=1e4, max_iter=1000).fit(x, y)
+        return models
+    return fit
+
+
+def choose_refit(kind):
+    def choose(models, r, length):
+        scores = {l: m.predict_proba([refit_inputs(kind, r, l, length)])[0][1] for l, m in models.items()}
+        return lrs.choose(scores, "fallback", SHIPPED_T)
+    return choose
+
+
+def describe_refit(models):
+    return "; ".join("%s %s" % (l, " ".join("%.2f" % c for c in list(m.coef_[0]) + [m.intercept_[0]]))
+                     for l, m in models.items())
+
+
+RULES = [
+    ("shipped", lambda records, length: SHIPPED_T, choose_threshold, str),
+    ("threshold", fit_threshold, choose_threshold, lambda t: "t %.2f" % t),
+    ("short step", fit_short_step, choose_short_step, lambda p: "n0 %d, t_short %.2f" % p),
+    ("short slope", fit_short_slope, choose_short_slope, lambda p: "n0 %d, b %.2f" % p),
+    ("short top", fit_short_top, choose_short_top, lambda n0: "n0 %d" % n0),
+    ("short evidence", fit_short_evidence, choose_short_evidence, lambda p: "n0 %d, gamma %.2f" % p),
+    ("short evidence, gamma 0.5", fit_short_evidence_root, choose_short_evidence, lambda p: "n0 %d" % p[0]),
+] + [(kind, fit_refit(kind), choose_refit(kind), describe_refit) for kind in REFIT_INPUTS]
+
+
+# The rule step 9 chose on the training splits; --test scores it and the shipped rule only.
+CHOSEN = "short evidence, gamma 0.5"
+
+
+def sport_recall(pairs):
+    sport = [chosen for chosen, gold in pairs if "sport" in gold]
+    return sum("sport" in chosen for chosen in sport) / max(1, len(sport))
+
+
+def report(splits, length, rules):
+    head = ["rule", "whole: accuracy / macro-F1", "cut: accuracy / macro-F1", "whole exact match",
+            "whole F1 " + "/".join(LABELS), "cut F1 " + "/".join(LABELS), "whole / cut changed",
+            "cut sport recall", "fitted (each split)"]
+    print("| " + " | ".join(head) + " |")
+    print("|" + "---|" * len(head))
+    shipped = None
+    for name, fit, choose, describe in rules:
+        chosen = {"whole": [], "cut": []}
+        fitted = []
+        for inner, outer in splits:
+            params = fit(inner, length)
+            fitted.append(describe(params))
+            for r in outer:
+                chosen[r["kind"]].append((choose(params, r, length), r["gold"]))
+        shipped = shipped or chosen
+        whole, cut = lrs.measures(chosen["whole"]), lrs.measures(chosen["cut"])
+        changed = ["%d" % sum(a[0] != b[0] for a, b in zip(chosen[k], shipped[k])) for k in ("whole", "cut")]
+        print("| %s | %.4f / %.4f | %.4f / %.4f | %.4f | %s | %s | %s | %.3f | %s |" % (
+            name, whole[0], whole[2], cut[0], cut[2], whole[1],
+            " ".join("%.3f" % whole[3][l] for l in LABELS), " ".join("%.3f" % cut[3][l] for l in LABELS),
+            " / ".join(changed), sport_recall(chosen["cut"]),
+            "; ".join(sorted(set(fitted))) if name != "shipped" else ""))
+
+
+def read_test_split(path):
+    with open(path, encoding="utf-8") as f:
+        return [dict(d, labels=d.get("labels") or [d["label"]]) for d in map(json.loads, f)]
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--corpora")
+    ap.add_argument("--protocol", default="cv",
+                    help="cv (5 folds), or a source to hold out: masakhanews_eng, bbc, cyber")
+    ap.add_argument("--length", default="features", choices=["features", "tokens"])
+    ap.add_argument("--test", help="a test split (JSONL) to score, trained on the whole prepared set")
+    ap.add_argument("--textclass", default=os.path.join(HERE, "..", "bin", "textclass"))
+    args = ap.parse_args()
+    cdir = lrs.find_corpora(args.corpora)
+    if not cdir:
+        sys.exit("length_rule_study: no corpora (give --corpora or set TEXTCLASS_CORPORA)")
+    with tempfile.TemporaryDirectory() as tmp:
+        prepared = os.path.join(tmp, "prepared.jsonl")
+        subprocess.run(["lua5.4", os.path.join(HERE, "prepare.lua"), cdir, os.path.join(HERE, "relabel.tsv"),
+                        prepared], check=True)
+        with open(prepared, encoding="utf-8") as f:
+            docs = [json.loads(line) for line in f]
+        pairs = [(docs, read_test_split(args.test))] if args.test else lrs.splits(docs, args.protocol)
+        splits = nested(args.textclass, tmp, lrs.RECIPE, pairs)
+    what = ("%s, trained on the whole prepared set" % os.path.basename(args.test) if args.test else
+            "5-fold CV" if args.protocol == "cv" else "%s held out, trained on the rest" % args.protocol)
+    print("\n%s; n = %s; %d held-out stories, whole and cut to title + first sentence:\n"
+          % (what, args.length, len(pairs[0][1]) if args.test else sum(len(t) for _, t in pairs)))
+    report(splits, args.length, [r for r in RULES if r[0] in ("shipped", CHOSEN)] if args.test else RULES)
+
+
+if __name__ == "__main__":
+    main()
