@@ -33,7 +33,8 @@ regressions on them. The outer model scores the held-out articles, and each rule
 --test trains on the whole prepared set, fits the chosen rule (CHOSEN) on its out-of-fold
 scores, and scores a test split with it and the shipped rule only: read once, after the
 choice was made on the train splits (README, step 9).
-About 1 minute per protocol on 2 cores. Scores and lengths come from models/length_scores.lua.
+1 to 6 minutes per protocol on 2 cores (CV the longest). Scores and lengths come from
+models/length_scores.lua.
 """
 import argparse
 import csv
