@@ -22,10 +22,14 @@
 /* Inline this function wherever it is called: for small functions on the
  * per-term or per-token path, where a call costs as much as the work. */
 #define TCI_ALWAYS_INLINE __attribute__((always_inline)) inline
+/* Never inline this function: a rarer path whose register saves would
+ * otherwise be paid on its caller's common one. */
+#define TCI_NOINLINE __attribute__((noinline))
 #else
 #define TCI_FUNC extern
 #define TCI_PREFETCH(p) ((void)0)
 #define TCI_ALWAYS_INLINE inline
+#define TCI_NOINLINE
 #endif
 
 struct svm_model;
@@ -373,6 +377,8 @@ struct tci_vocab {
   double *idf;          /* n smoothed idf: ln((1+N)/(1+df)) + 1 (owned) */
   uint64_t *slots;      /* hash index: tag << 40 | (pool entry offset + 1), 0 = empty (owned) */
   size_t mask;          /* slot count - 1, a power of two minus one */
+  uint64_t *filter;     /* Bloom filter of the terms' mixed hashes in 64-bit blocks (owned) */
+  size_t filter_mask;   /* block count - 1, a power of two minus one */
 };
 
 /* A term handed to tci_vocab_build: bytes (borrowed) and document frequency. */
@@ -397,6 +403,9 @@ TCI_FUNC int tci_extractor_fit(tc_extractor *ex, size_t n, const char *const *te
 TCI_FUNC const char *tci_vocab_term(const tci_vocab *v, size_t i, size_t *len);
 /* The 1-based feature index of a term, or 0 when it is not in v. */
 TCI_FUNC int tci_vocab_find(const tci_vocab *v, const tci_term *t);
+/* 0 when no term of v has the mixed hash m (tci_mix of its hash), 1 when
+ * one may have: v's filter, which tci_collect_term asks before a lookup. */
+TCI_FUNC int tci_vocab_may_hold(const tci_vocab *v, uint64_t m);
 
 /* Pipelined lookups: a term pushed now has its index slot prefetched,
  * the pool entry its slot points at is prefetched TCI_LAG pushes later,
@@ -420,10 +429,11 @@ TCI_FUNC int tci_finder_push(tci_finder *f, const tci_term *t);
 TCI_FUNC int tci_finder_next(tci_finder *f);
 
 /* The vectoriser's lookups: a tci_terms_each visitor (ud: a tci_collector)
- * through tci_finder_push, appending the feature index of each
+ * through the vocabulary's filter (tci_vocab_may_hold), then for a term
+ * it lets through tci_finder_push, appending the feature index of each
  * term found to ids (room for every term), with idf[index - 1] prefetched
- * for the pass that reads it. One call per term instead of a chain of
- * three. tci_collect_drain resolves the terms still queued. Hits come out
+ * for the pass that reads it. One call per term (two for a term the
+ * filter lets through) instead of a chain of four. tci_collect_drain resolves the terms still queued. Hits come out
  * in visiting order. */
 typedef struct tci_collector {
   tci_finder find;
