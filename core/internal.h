@@ -433,8 +433,8 @@ TCI_FUNC int tci_finder_next(tci_finder *f);
  * it lets through tci_finder_push, appending the feature index of each
  * term found to ids (room for every term), with idf[index - 1] prefetched
  * for the pass that reads it. One call per term (two for a term the
- * filter lets through) instead of a chain of four. tci_collect_drain resolves the terms still queued. Hits come out
- * in visiting order. */
+ * filter lets through) instead of a chain of four. tci_collect_drain
+ * resolves the terms still queued. Hits come out in visiting order. */
 typedef struct tci_collector {
   tci_finder find;
   const double *idf;

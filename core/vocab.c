@@ -25,11 +25,11 @@
  *    load. On the news4 test split 40% of lookups are of absent terms
  *    (bigrams above all: 27% of them are in a default news4 model, 93%
  *    of unigrams) and the filter stops 98% of those before their slot is
- *    read; measured, 4% less CPU time per prediction in alternated runs
- *    and 0.3% fewer instructions (docs/benchmarks.md). A filter test
- *    that waits on its block is most of what is left of a stopped term's
- *    cost; prefetching the block a stage ahead of the slot cost 5% more
- *    instructions and gained no time.
+ *    read: about 4% less CPU time per article in alternated runs, the
+ *    same instructions (2% fewer with the shipped model, whose lookups
+ *    miss more often; docs/benchmarks.md). Prefetching each term's filter
+ *    block a stage ahead of its slot cost 5% more instructions and
+ *    gained no time.
  *
  *  - Fitting counts document frequencies of every distinct term in one pass
  *    over the texts. A term's entry (df, last document seen, length, bytes)
@@ -137,7 +137,7 @@ static size_t table_size(size_t n) {
 
 static size_t filter_blocks(size_t n) {
   size_t b = 1;
-  while (b * 64 < n * FILTER_BITS && b <= SIZE_MAX / 128) b *= 2;
+  while (b * (64 / FILTER_BITS) < n && b <= SIZE_MAX / 128) b *= 2;
   return b;
 }
 
@@ -279,7 +279,7 @@ crowded:
 }
 
 int tci_vocab_build(const tci_vterm *t, size_t n, uint64_t n_docs, tci_vocab **out, tc_diag *diag) {
-  size_t bytes = 0, cap, i;
+  size_t bytes = 0, cap, blocks, i;
   tci_vocab *v;
   int rc;
   *out = NULL;
@@ -291,6 +291,7 @@ int tci_vocab_build(const tci_vterm *t, size_t n, uint64_t n_docs, tci_vocab **o
     bytes += (size_t)t[i].len + VHEAD + 1;
   }
   cap = table_size(n);
+  blocks = filter_blocks(n);
   v = calloc(1, sizeof *v);
   if (!v) return tci_fail(diag, TC_ENOMEM, "vocabulary: out of memory");
   v->n = n;
@@ -300,13 +301,13 @@ int tci_vocab_build(const tci_vterm *t, size_t n, uint64_t n_docs, tci_vocab **o
   v->df = malloc((n ? n : 1) * sizeof *v->df);
   v->idf = tci_big_alloc((n ? n : 1) * sizeof *v->idf);
   v->slots = tci_big_calloc(cap, sizeof *v->slots);
-  v->filter = calloc(filter_blocks(n), sizeof *v->filter);
+  v->filter = calloc(blocks, sizeof *v->filter);
   if (!v->pool || !v->off || !v->df || !v->idf || !v->slots || !v->filter) {
     tci_vocab_free(v);
     return tci_fail(diag, TC_ENOMEM, "vocabulary: out of memory");
   }
   v->mask = cap - 1;
-  v->filter_mask = filter_blocks(n) - 1;
+  v->filter_mask = blocks - 1;
   fill_terms(v, t);
   if ((rc = index_terms(v, t, diag)) != TC_OK) {
     tci_vocab_free(v);
@@ -405,7 +406,7 @@ static void collected(tci_collector *c, int id) {
 
 /* A term the filter let through. Out of line, so a term it stops costs
  * the hash and the filter test alone, not this path's register saves too
- * (measured: 0.3% fewer instructions per news4 article than inline). */
+ * (measured: 0.5% fewer instructions per news4 article than inline). */
 static TCI_NOINLINE void collect_candidate(tci_collector *c, const tci_term *t, uint64_t m) {
   collected(c, finder_push(&c->find, t, m));
 }
