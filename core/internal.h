@@ -379,6 +379,7 @@ struct tci_vocab {
   size_t mask;          /* slot count - 1, a power of two minus one */
   uint64_t *filter;     /* Bloom filter of the terms' mixed hashes in 64-bit blocks (owned) */
   size_t filter_mask;   /* block count - 1, a power of two minus one */
+  uint64_t filter_pattern[256]; /* three bits each: a term sets or tests two of them in its block */
 };
 
 /* A term handed to tci_vocab_build: bytes (borrowed) and document frequency. */

@@ -24,12 +24,11 @@
  *    terms, where the slots take 8 MB, built with the index at every
  *    load. On the news4 test split 40% of lookups are of absent terms
  *    (bigrams above all: 27% of them are in a default news4 model, 93%
- *    of unigrams) and the filter stops 98% of those before their slot is
- *    read: about 4% less CPU time per article in alternated runs, the
- *    same instructions (2% fewer with the shipped model, whose lookups
- *    miss more often; docs/benchmarks.md). Prefetching each term's filter
- *    block a stage ahead of its slot cost 5% more instructions and
- *    gained no time.
+ *    of unigrams) and the filter stops 97% of those before their slot is
+ *    read: 3% fewer instructions per article, and 2-5% less CPU time in
+ *    alternated runs (docs/benchmarks.md). Prefetching each term's
+ *    filter block a stage ahead of its slot cost 5% more instructions
+ *    and gained no time.
  *
  *  - Fitting counts document frequencies of every distinct term in one pass
  *    over the texts. A term's entry (df, last document seen, length, bytes)
@@ -131,8 +130,11 @@ static size_t table_size(size_t n) {
 /* The filter (see the caveat above): a Bloom filter of the terms' mixed
  * hashes in 64-bit blocks, FILTER_BITS to twice that many bits per term
  * (a power of two of blocks). A term's block comes from bits 32 and up of
- * its mixed hash, its four bits in the block from bits 0-23 (written out:
- * as a loop GCC -O2 kept, 5% more instructions per news4 article). */
+ * its mixed hash; its bits in the block are two of the vocabulary's 256
+ * patterns of three bits, picked by the hash's low two bytes: two loads,
+ * where four bits each taken from the hash cost 19 instructions (2.7%
+ * more per news4 article; they let 2.1% of absent terms through where
+ * the patterns let 3.1%). */
 #define FILTER_BITS 8
 
 static size_t filter_blocks(size_t n) {
@@ -141,9 +143,16 @@ static size_t filter_blocks(size_t n) {
   return b;
 }
 
-static TCI_ALWAYS_INLINE uint64_t filter_bits(uint64_t m) {
-  return (uint64_t)1 << (m & 63) | (uint64_t)1 << (m >> 6 & 63) | (uint64_t)1 << (m >> 12 & 63) |
-         (uint64_t)1 << (m >> 18 & 63);
+static void fill_filter_patterns(uint64_t *pattern) {
+  size_t i;
+  for (i = 0; i < 256; i++) {
+    uint64_t h = tci_mix(i + 1);
+    pattern[i] = (uint64_t)1 << (h & 63) | (uint64_t)1 << (h >> 6 & 63) | (uint64_t)1 << (h >> 12 & 63);
+  }
+}
+
+static TCI_ALWAYS_INLINE uint64_t filter_bits(const tci_vocab *v, uint64_t m) {
+  return v->filter_pattern[m & 255] | v->filter_pattern[m >> 8 & 255];
 }
 
 static TCI_ALWAYS_INLINE uint64_t *filter_block(const tci_vocab *v, uint64_t m) {
@@ -152,7 +161,7 @@ static TCI_ALWAYS_INLINE uint64_t *filter_block(const tci_vocab *v, uint64_t m) 
 
 /* 0: no term of v has the mixed hash m; 1: one may have. */
 static TCI_ALWAYS_INLINE int may_hold(const tci_vocab *v, uint64_t m) {
-  uint64_t bits = filter_bits(m);
+  uint64_t bits = filter_bits(v, m);
   return (*filter_block(v, m) & bits) == bits;
 }
 
@@ -234,7 +243,7 @@ static int index_terms(tci_vocab *v, const tci_vterm *t, tc_diag *diag) {
   }
   for (i = 0; i < n; i++) {
     hm[i] = tci_mix(tci_term_hash(t[i].p, t[i].len));
-    *filter_block(v, hm[i]) |= filter_bits(hm[i]);
+    *filter_block(v, hm[i]) |= filter_bits(v, hm[i]);
     at[(((size_t)hm[i] & v->mask) >> BUCKET_BITS) + 1]++;
   }
   for (k = 1; k <= nb; k++) at[k] += at[k - 1];
@@ -308,6 +317,7 @@ int tci_vocab_build(const tci_vterm *t, size_t n, uint64_t n_docs, tci_vocab **o
   }
   v->mask = cap - 1;
   v->filter_mask = blocks - 1;
+  fill_filter_patterns(v->filter_pattern);
   fill_terms(v, t);
   if ((rc = index_terms(v, t, diag)) != TC_OK) {
     tci_vocab_free(v);
