@@ -492,6 +492,10 @@ struct tc_model {
   int multilabel;
   double threshold;
   int fallback;             /* label index or -1 */
+  /* linear models: 0, or n0 of the short-story rule (tc_train_params.
+   * short_features): a story with 0 < n < n0 features has each label's
+   * decision value moved from its bias by sqrt(n0 / n) before calibration */
+  uint32_t short_features;
   /* linear models: decision_l(x) = sum_j x_j weights[(j-1)*n_labels + l] + bias[l]
    * (feature-major, so one document touches one run of n_labels floats per
    * feature). Single precision: a weight's 24 bits are far finer than what

@@ -34,10 +34,20 @@
 
 /* 2: the extractor section records the text rules version (extractor
  * format 2). Version 1 files cannot say which rules made their vocabulary.
- * 3: linear weights are f32 (were f64), which halves a model file. */
-#define MODEL_VERSION 3u
+ * 3: linear weights are f32 (were f64), which halves a model file.
+ * 4: LABL holds short_features (the short-story rule) after the fallback.
+ * Written only for a model that has the rule, so every other model stays
+ * version 3, readable by builds from before it (as extractor format 3). */
+#define MODEL_VERSION 4u
+#define OLDEST_VERSION 3u
+#define SHORT_FEATURES_VERSION 4u
 
 unsigned tc_model_format_version(void) { return MODEL_VERSION; }
+
+unsigned tc_model_file_version(const tc_model *m) {
+  if (!m) return 0;
+  return m->short_features ? SHORT_FEATURES_VERSION : OLDEST_VERSION;
+}
 #define HEADER_BYTES 32u
 #define SECTION_HEAD 12u /* u32 tag + u64 length */
 
@@ -130,6 +140,14 @@ static int validate_labels(const tc_model *m, int code, tc_diag *diag) {
   if (m->fallback < FALLBACK_NONE || (m->fallback >= 0 && (size_t)m->fallback >= m->n_labels))
     return tci_fail(diag, code, "labels: fallback label %d is out of range (%zu labels)",
                     m->fallback, m->n_labels);
+  if (m->short_features > INT32_MAX)
+    return tci_fail(diag, code, "labels: short_features %lu is more than 2^31-1",
+                    (unsigned long)m->short_features);
+  /* the rule's square root is about a linear sum over an L2-normalised
+   * vector; an RBF decision value does not grow with the features that way */
+  if (m->short_features && m->kernel != TC_KERNEL_LINEAR)
+    return tci_fail(diag, code, "labels: short_features %lu on a kernel model (the rule is linear only)",
+                    (unsigned long)m->short_features);
   return TC_OK;
 }
 
@@ -286,6 +304,7 @@ static void write_labels(tci_writer *w, const tc_model *m) {
   tci_put_u32(w, (uint32_t)m->multilabel);
   tci_put_f64(w, m->threshold);
   tci_put_u32(w, (uint32_t)(int32_t)m->fallback);
+  if (tc_model_file_version(m) >= SHORT_FEATURES_VERSION) tci_put_u32(w, m->short_features);
   for (i = 0; i < m->n_labels; i++) put_cstr(w, m->labels[i]);
 }
 
@@ -350,7 +369,7 @@ int tci_model_encode(const tc_model *m, unsigned char **out, size_t *len, tc_dia
   if (rc != TC_OK) return tci_fail(diag, rc, "extractor: cannot serialise: %s", tc_strerror(rc));
 
   tci_put_bytes(&w, MAGIC, sizeof MAGIC);
-  tci_put_u32(&w, MODEL_VERSION);
+  tci_put_u32(&w, tc_model_file_version(m));
   tci_put_u32(&w, 0);   /* flags */
   tci_put_u64(&w, 0);   /* total length, patched below */
   tci_put_u32(&w, 0);   /* CRC-32, patched below */
@@ -501,14 +520,20 @@ static int read_meta(tci_reader *s, tc_model *m, tc_diag *diag) {
  * validate() reports them without a narrowing conversion. */
 static int small_enum(uint32_t v) { return v > 1 ? -1 : (int)v; }
 
-static int read_labels(tci_reader *s, tc_model *m, tc_diag *diag) {
+/* A version 4 file holds short_features, and only a model with the rule
+ * is written as 4: a 0 there would not re-encode to the same bytes. */
+static int read_labels(tci_reader *s, tc_model *m, uint32_t version, tc_diag *diag) {
   uint32_t n = tci_get_u32(s), i;
   int rc;
   m->kernel = small_enum(tci_get_u32(s));
   m->multilabel = small_enum(tci_get_u32(s));
   m->threshold = tci_get_f64(s);
   m->fallback = (int)(int32_t)tci_get_u32(s);
+  if (version >= SHORT_FEATURES_VERSION) m->short_features = tci_get_u32(s);
   if (s->bad) return tci_fail(diag, TC_EFORMAT, "labels: section truncated (%zu bytes)", s->len);
+  if (version >= SHORT_FEATURES_VERSION && m->short_features == 0)
+    return tci_fail(diag, TC_EFORMAT, "labels: short_features is 0 in a version %lu file (a model "
+                    "without the rule is version %u)", (unsigned long)version, OLDEST_VERSION);
   if (n == 0) return tci_fail(diag, TC_EFORMAT, "labels: the model has no labels");
   if (!tci_can_hold(s, n, 4))
     return tci_fail(diag, TC_EFORMAT, "labels: %lu labels cannot fit in %zu bytes", (unsigned long)n, tci_left(s));
@@ -663,13 +688,17 @@ int tci_model_magic_ok(const unsigned char *p, size_t n) {
   return n < sizeof MAGIC || memcmp(p, MAGIC, sizeof MAGIC) == 0;
 }
 
+static int readable_version(uint32_t version) {
+  return version >= OLDEST_VERSION && version <= MODEL_VERSION;
+}
+
 uint64_t tci_model_declared_length(const unsigned char *p, size_t n) {
   tci_reader r;
   uint64_t total;
   if (n < HEADER_BYTES || memcmp(p, MAGIC, sizeof MAGIC) != 0) return 0;
   tci_reader_init(&r, p, n);
   tci_get_bytes(&r, sizeof MAGIC);
-  if (tci_get_u32(&r) != MODEL_VERSION) return 0;
+  if (!readable_version(tci_get_u32(&r))) return 0;
   tci_get_u32(&r); /* flags */
   total = tci_get_u64(&r);
   return total;
@@ -677,8 +706,9 @@ uint64_t tci_model_declared_length(const unsigned char *p, size_t n) {
 
 /* Magic and version first (the only fields every version keeps), so a
  * newer file is refused as TC_EVERSION whatever its layout; then the
- * length, so any truncation is TC_EFORMAT; then the checksum. */
-static int read_header(const unsigned char *p, size_t len, tc_diag *diag) {
+ * length, so any truncation is TC_EFORMAT; then the checksum. The
+ * version goes to *version. */
+static int read_header(const unsigned char *p, size_t len, uint32_t *version_out, tc_diag *diag) {
   tci_reader r;
   uint32_t version, flags, crc, reserved;
   uint64_t total;
@@ -690,12 +720,13 @@ static int read_header(const unsigned char *p, size_t len, tc_diag *diag) {
   tci_reader_init(&r, p, len);
   tci_get_bytes(&r, sizeof MAGIC);
   version = tci_get_u32(&r);
-  if (version >= 1 && version < MODEL_VERSION)
-    return tci_fail(diag, TC_EVERSION, "header: format version %lu is older than this library's %u: retrain",
-                    (unsigned long)version, MODEL_VERSION);
-  if (version != MODEL_VERSION)
-    return tci_fail(diag, TC_EVERSION, "header: format version %lu is not supported (this library reads %u)",
-                    (unsigned long)version, MODEL_VERSION);
+  if (version >= 1 && version < OLDEST_VERSION)
+    return tci_fail(diag, TC_EVERSION, "header: format version %lu is older than the oldest this library "
+                    "reads, %u: retrain", (unsigned long)version, OLDEST_VERSION);
+  if (!readable_version(version))
+    return tci_fail(diag, TC_EVERSION, "header: format version %lu is not supported (this library reads "
+                    "%u to %u)", (unsigned long)version, OLDEST_VERSION, MODEL_VERSION);
+  *version_out = version;
   if (len < HEADER_BYTES)
     return tci_fail(diag, TC_EFORMAT, "header: truncated (%zu of %u bytes)", len, HEADER_BYTES);
   flags = tci_get_u32(&r);
@@ -714,14 +745,15 @@ static int read_header(const unsigned char *p, size_t len, tc_diag *diag) {
 
 static int decode(const unsigned char *p, size_t len, tc_model *m, tc_diag *diag) {
   tci_reader file, s;
+  uint32_t version = 0;
   int rc;
-  if ((rc = read_header(p, len, diag)) != TC_OK) return rc;
+  if ((rc = read_header(p, len, &version, diag)) != TC_OK) return rc;
   tci_reader_init(&file, p, len);
   tci_get_bytes(&file, HEADER_BYTES);
   if ((rc = open_section(&file, TAG_META, "meta", &s, diag)) != TC_OK) return rc;
   if ((rc = read_meta(&s, m, diag)) != TC_OK) return rc;
   if ((rc = open_section(&file, TAG_LABL, "labels", &s, diag)) != TC_OK) return rc;
-  if ((rc = read_labels(&s, m, diag)) != TC_OK) return rc;
+  if ((rc = read_labels(&s, m, version, diag)) != TC_OK) return rc;
   if ((rc = open_section(&file, TAG_EXTR, "extractor", &s, diag)) != TC_OK) return rc;
   if ((rc = read_extractor(&s, m, diag)) != TC_OK) return rc;
   /* checked here as well as in validate(): the sections below need them */

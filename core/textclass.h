@@ -636,6 +636,16 @@ typedef struct tc_train_params {
   double threshold;        /* score a label needs (multi-label); default 0.5 */
   const char *fallback;    /* label for documents passing no threshold, or NULL
                               (borrowed: the model keeps its index) */
+  int short_features;      /* linear only; 0 (default): off. Else n0: a story
+                              whose vector has n features, 0 < n < n0, has each
+                              label's decision value f scored as bias + (f - bias)
+                              * sqrt(n0 / n). Vectors are L2-normalised, so a sum
+                              over n features of like weights grows as sqrt(n)
+                              and a short story's margins are held back; this
+                              gives it the evidence an n0-feature story with the
+                              same words per feature would have. The Platt fit
+                              is unchanged; decision values and explanations stay
+                              raw (models/README.md, design study step 9) */
   int cv_folds;            /* > 1: run k-fold CV and store the figures in the model */
   int grid;                /* 1: pick C (and gamma) by cv_folds-fold CV macro-F1 */
   uint64_t seed;           /* fold assignment and solver seeds; default 1 */
@@ -656,7 +666,7 @@ TC_API void tc_train_params_init(tc_train_params *p);
  * in [0, 1] (NaN is refused everywhere); cache_mb in (0, 1e6]; cv_folds 0
  * or 2..100, and grid only with cv_folds; threads <= 1024; label_weights
  * given exactly when class_weight is TC_WEIGHT_CUSTOM; fallback NULL or a
- * non-empty name. With ds: each label weight in (0, 1e6] (label_weights
+ * non-empty name; short_features >= 0, and 0 for an RBF kernel. With ds: each label weight in (0, 1e6] (label_weights
  * must hold tc_dataset_n_labels(ds) numbers), fallback one of ds's
  * labels, cv_folds at most the number of documents. */
 TC_API const char *tc_train_params_check(const tc_train_params *p, const tc_dataset *ds);
@@ -759,6 +769,8 @@ TC_API int tc_model_multilabel(const tc_model *m);
 TC_API double tc_model_threshold(const tc_model *m);
 /* Fallback label index, or -1 when the model names none. */
 TC_API int tc_model_fallback(const tc_model *m);
+/* n0 of the short-story rule (tc_train_params.short_features), 0 when off. */
+TC_API unsigned tc_model_short_features(const tc_model *m);
 /* The model's extractor (belongs to the model). */
 TC_API const tc_extractor *tc_model_extractor(const tc_model *m);
 
@@ -781,7 +793,9 @@ typedef struct tc_result {
   size_t n_invalid;     /* out: invalid UTF-8 sequences replaced */
 } tc_result;
 
-/* Classify one text. Labels are chosen as follows: multi-class models
+/* Classify one text. Scores are the calibrated decision values, a short
+ * story's first moved by the model's short-story rule (short_features).
+ * Labels are chosen as follows: multi-class models
  * choose the top-scoring label; multi-label models choose every label with
  * score >= threshold, best first; when none passes, the fallback label if
  * the model has one, else the top-scoring label. `threshold` < 0 means the
@@ -809,7 +823,8 @@ TC_API int tc_model_predict_batch(const tc_model *m, size_t n,
                                   const char *const *texts, const size_t *lens,
                                   double threshold, int threads, tc_result *results);
 
-/* Raw decision values (before calibration) of each label: the caller's
+/* Raw decision values (before calibration, and before the short-story
+ * rule: tc_train_params.short_features) of each label: the caller's
  * array of tc_model_n_labels(m) doubles. TC_EINVAL for a NULL m, ws or
  * values or a NULL text with len > 0; TC_ELIMIT and TC_ENOMEM as
  * tc_model_predict (values then unspecified). */
@@ -824,7 +839,8 @@ typedef struct tc_contribution {
 /* The features of a text that pushed label `label`'s decision value most,
  * strongest (most positive) first, ties by feature index; up to `cap`
  * entries into out[] (NULL when cap is 0), count in *n (0 on failure).
- * Linear models: x_j * w_j. Kernel models: f(x) - f(x without j), one
+ * Linear models: x_j * w_j (raw: a short story's are not scaled by the
+ * short-story rule). Kernel models: f(x) - f(x without j), one
  * kernel evaluation per support vector of the label per feature of the
  * text.
  * TC_EINVAL for a NULL m, ws or n, a label >= tc_model_n_labels(m), a
@@ -845,9 +861,13 @@ TC_API int tc_model_top_features(const tc_model *m, size_t label,
  * Model files (docs/model-format.md)
  * ==================================================================== */
 
-/* The model file format version this library writes and reads. It reads
- * that one version only, so every loaded model has it. */
+/* The newest model file format version this library writes and reads (4).
+ * It reads 3 as well, and writes 3 for a model without short_features:
+ * version 4 only adds that field (docs/model-format.md). */
 TC_API unsigned tc_model_format_version(void);
+/* The format version tc_model_to_bytes writes for m, the one it was read
+ * from: 4 when it has short_features, else 3; 0 for NULL. */
+TC_API unsigned tc_model_file_version(const tc_model *m);
 
 /* Serialise: *out is malloc'ed (free() it); on failure it is NULL and *len
  * 0. The model is first checked by the rules the loader applies: TC_EINVAL

@@ -128,6 +128,14 @@ fail:
  * uses every vector whose number is not 2 mod (l + 3), so the labels share
  * some vectors and not others, and the coefficients have both signs. */
 #define N_SV 6
+/* make_linear's model with the short-story rule: n0 = SHORT_N0. */
+#define SHORT_N0 9
+static tc_model *make_linear_short(void) {
+  tc_model *m = make_linear();
+  if (m) m->short_features = SHORT_N0;
+  return m;
+}
+
 static tc_model *make_rbf(void) {
   tc_model *m;
   tci_kernel *k;
@@ -450,6 +458,7 @@ static void round_trip(tc_model *m) {
   CHECK_EQ_INT(r->multilabel, m->multilabel);
   CHECK(r->threshold == m->threshold);
   CHECK_EQ_INT(r->fallback, m->fallback);
+  CHECK_EQ_INT(r->short_features, m->short_features);
   CHECK(same_doubles(r->platt_a, m->platt_a, m->n_labels));
   CHECK(same_doubles(r->platt_b, m->platt_b, m->n_labels));
   CHECK_EQ_INT(r->n_meta, m->n_meta);
@@ -490,6 +499,140 @@ TEST(linear_round_trip) {
   tc_model_free(m);
 }
 
+/* ======================================================== the short-story rule */
+
+/* The calibrated score of decision value f, computed here. */
+static double platt(const tc_model *m, size_t l, double f) {
+  return 1.0 / (1.0 + exp(m->platt_a[l] * f + m->platt_b[l]));
+}
+
+static size_t n_features_of(const tc_model *m, tc_workspace *ws, const char *text) {
+  tc_vector v;
+  return tc_extractor_vectorize(m->ex, ws, text, strlen(text), &v) == TC_OK ? v.n : (size_t)-1;
+}
+
+/* m's scores of text, by tc_model_predict; 0 on failure. */
+static int scores_of(const tc_model *m, tc_workspace *ws, const char *text, double *s) {
+  uint32_t labels[N_LABELS];
+  tc_result r;
+  r.scores = s;
+  r.labels = labels;
+  return tc_model_predict(m, ws, text, strlen(text), -1.0, &r) == TC_OK;
+}
+
+/* A story of 0 < n < n0 features scores its decision values moved from
+ * the bias by sqrt(n0 / n); n = 0 and n >= n0 score them as they are;
+ * decision values stay raw; batches score the same. */
+TEST(short_story_rule_scores) {
+  tc_model *m = make_linear_short();
+  tc_workspace *ws = NULL;
+  double f[N_LABELS], dv[N_LABELS], s[N_LABELS], batch_s[N_PROBES + N_TEXTS][N_LABELS];
+  uint32_t batch_l[N_PROBES + N_TEXTS][N_LABELS];
+  tc_result res[N_PROBES + N_TEXTS];
+  const char *texts[N_PROBES + N_TEXTS];
+  size_t lens[N_PROBES + N_TEXTS], i, l, scaled = 0, at_n0 = 0, above = 0, empty = 0;
+  if (!m || tc_workspace_new(&ws) != TC_OK) { CHECK(0); tc_model_free(m); return; }
+  for (i = 0; i < N_PROBES + N_TEXTS; i++) {
+    const char *t = texts[i] = i < N_PROBES ? PROBES[i] : TEXTS[i - N_PROBES];
+    size_t n = n_features_of(m, ws, t);
+    double gain = n > 0 && n < SHORT_N0 ? sqrt((double)SHORT_N0 / (double)n) : 1.0;
+    lens[i] = strlen(t);
+    scaled += gain > 1;
+    at_n0 += n == SHORT_N0;
+    above += n > SHORT_N0;
+    empty += n == 0;
+    CHECK(linear_decisions(m, ws, t, f) && scores_of(m, ws, t, s));
+    CHECK_OK(tc_model_decision_values(m, ws, t, strlen(t), dv));
+    for (l = 0; l < N_LABELS; l++) {
+      double want = platt(m, l, m->bias[l] + (f[l] - m->bias[l]) * gain);
+      CHECK(fabs(dv[l] - f[l]) <= 1e-9 * (1 + fabs(f[l]))); /* raw */
+      if (fabs(s[l] - want) > 1e-12) {
+        check_failed++;
+        fprintf(stderr, "probe %zu (%zu features), label %zu: score %.17g, want %.17g\n", i, n, l, s[l], want);
+      } else check_passed++;
+    }
+  }
+  /* the probes reach every case: scaled, exactly n0, above it, empty */
+  CHECK(scaled >= 3 && at_n0 >= 1 && above >= 1 && empty >= 1);
+  for (i = 0; i < N_PROBES + N_TEXTS; i++) {
+    res[i].scores = batch_s[i];
+    res[i].labels = batch_l[i];
+  }
+  CHECK_OK(tc_model_predict_batch(m, N_PROBES + N_TEXTS, texts, lens, -1.0, 2, res));
+  for (i = 0; i < N_PROBES + N_TEXTS; i++) {
+    CHECK(scores_of(m, ws, texts[i], s));
+    CHECK(same_doubles(s, batch_s[i], N_LABELS));
+  }
+  tc_workspace_free(ws);
+  tc_model_free(m);
+}
+
+/* The larger n0, the further a short story's score moves from the empty
+ * text's, in the direction of its evidence (the sigmoids rise with f). */
+TEST(short_story_rule_is_monotone_in_n0) {
+  tc_model *m = make_linear_short();
+  tc_workspace *ws = NULL;
+  const char *t = PROBES[0];
+  double f[N_LABELS], s[N_LABELS], prev[N_LABELS];
+  size_t n, l;
+  uint32_t n0;
+  if (!m || tc_workspace_new(&ws) != TC_OK) { CHECK(0); tc_model_free(m); return; }
+  n = n_features_of(m, ws, t);
+  CHECK(n > 0 && n < 40);
+  CHECK(linear_decisions(m, ws, t, f));
+  for (n0 = 0; n0 <= 200 && n > 0; n0++) {
+    m->short_features = n0;
+    CHECK(scores_of(m, ws, t, s));
+    for (l = 0; l < N_LABELS; l++) {
+      CHECK(m->platt_a[l] < 0);
+      if (n0 <= n) CHECK(s[l] == platt(m, l, f[l]) || fabs(s[l] - platt(m, l, f[l])) <= 1e-15);
+      else if (f[l] > m->bias[l]) CHECK(s[l] >= prev[l]);
+      else CHECK(s[l] <= prev[l]);
+      prev[l] = s[l];
+    }
+  }
+  tc_workspace_free(ws);
+  tc_model_free(m);
+}
+
+/* A version 3 file made version 4 by hand, with short_features n0 put
+ * after the fallback (*len grows by 4): what the writer will not make
+ * for a kernel model. */
+static unsigned char *as_version_4(const unsigned char *b, size_t *len, uint32_t n0) {
+  uint64_t plen;
+  size_t at = section(b, *len, "LABL", &plen);
+  unsigned char *c = malloc(*len + 4);
+  if (!c || !at) { free(c); return NULL; }
+  memcpy(c, b, at + 24);
+  wr32(c + at + 24, n0);
+  memcpy(c + at + 28, b + at + 24, *len - at - 24);
+  wr32(c + 8, 4);
+  wr64(c + at - 8, plen + 4);
+  *len += 4;
+  fix_header(c, *len);
+  return c;
+}
+
+/* Version 4: the rule's n0 after the fallback; decision values stay raw. */
+TEST(short_features_round_trip) {
+  tc_model *m = make_linear_short();
+  unsigned char *b;
+  size_t n, at;
+  uint64_t plen;
+  if (!m) { CHECK(m != NULL); return; }
+  round_trip(m);
+  CHECK_EQ_INT(tc_model_short_features(m), SHORT_N0);
+  CHECK_EQ_INT(tc_model_file_version(m), 4);
+  if ((b = to_bytes(m, &n)) != NULL) {
+    CHECK_EQ_INT(rd32(b + 8), 4);
+    at = section(b, n, "LABL", &plen);
+    CHECK_EQ_INT(rd32(b + at + 24), SHORT_N0);
+    CHECK_EQ_INT(rd32(b + at + 28), strlen(LABELS[0])); /* then the names */
+    free(b);
+  } else CHECK(0);
+  tc_model_free(m);
+}
+
 TEST(rbf_round_trip) {
   tc_model *m = make_rbf();
   if (!m) { CHECK(m != NULL); return; }
@@ -508,8 +651,10 @@ TEST(bytes_are_deterministic) {
     CHECK(x != NULL);
     CHECK_MEM(x, nx, y, ny);
     CHECK(memcmp(x, "TEXTCLAS", 8) == 0);
-    CHECK_EQ_INT(rd32(x + 8), 3);
+    CHECK_EQ_INT(rd32(x + 8), 3); /* no short_features: version 3, as before version 4 */
     CHECK_EQ_INT(rd64(x + 16), nx);
+    CHECK_EQ_INT(tc_model_file_version(a), 3);
+    CHECK_EQ_INT(tc_model_short_features(a), 0);
   } else CHECK(0);
   free(x);
   free(y);
@@ -537,10 +682,12 @@ static void every_truncation(tc_model *m) {
 }
 
 TEST(every_truncation_rejected) {
-  tc_model *a = make_linear(), *k = make_rbf();
+  tc_model *a = make_linear(), *s = make_linear_short(), *k = make_rbf();
   if (a) every_truncation(a); else CHECK(0);
+  if (s) every_truncation(s); else CHECK(0);
   if (k) every_truncation(k); else CHECK(0);
   tc_model_free(a);
+  tc_model_free(s);
   tc_model_free(k);
 }
 
@@ -567,10 +714,12 @@ static void byte_flips(tc_model *m, uint64_t seed) {
 }
 
 TEST(random_byte_flips_rejected) {
-  tc_model *a = make_linear(), *k = make_rbf();
+  tc_model *a = make_linear(), *s = make_linear_short(), *k = make_rbf();
   if (a) byte_flips(a, 0x1234567ull); else CHECK(0);
+  if (s) byte_flips(s, 0x2345678ull); else CHECK(0);
   if (k) byte_flips(k, 0x7654321ull); else CHECK(0);
   tc_model_free(a);
+  tc_model_free(s);
   tc_model_free(k);
 }
 
@@ -616,10 +765,12 @@ static void flips_behind_crc(tc_model *m, uint64_t seed) {
 }
 
 TEST(flips_behind_the_checksum) {
-  tc_model *a = make_linear(), *k = make_rbf();
+  tc_model *a = make_linear(), *s = make_linear_short(), *k = make_rbf();
   if (a) flips_behind_crc(a, 42); else CHECK(0);
+  if (s) flips_behind_crc(s, 44); else CHECK(0);
   if (k) flips_behind_crc(k, 43); else CHECK(0);
   tc_model_free(a);
+  tc_model_free(s);
   tc_model_free(k);
 }
 
@@ -629,12 +780,12 @@ TEST(header_checks) {
   size_t n;
   if (!m || !(b = to_bytes(m, &n))) { CHECK(0); tc_model_free(m); return; }
   c = dup_bytes(b, n);
-  wr32(c + 8, 4);
-  CHECK_REJECT(c, n, TC_EVERSION, "version 4");
+  wr32(c + 8, 5);
+  CHECK_REJECT(c, n, TC_EVERSION, "format version 5 is not supported (this library reads 3 to 4)");
   wr32(c + 8, 1); /* before text rules were recorded */
-  CHECK_REJECT(c, n, TC_EVERSION, "format version 1 is older than this library's 3: retrain");
+  CHECK_REJECT(c, n, TC_EVERSION, "format version 1 is older than the oldest this library reads, 3: retrain");
   wr32(c + 8, 2); /* f64 weights */
-  CHECK_REJECT(c, n, TC_EVERSION, "format version 2 is older than this library's 3: retrain");
+  CHECK_REJECT(c, n, TC_EVERSION, "format version 2 is older than the oldest this library reads, 3: retrain");
   wr32(c + 8, 0);
   CHECK_REJECT(c, n, TC_EVERSION, "version 0");
   CHECK_REJECT(c, 12, TC_EVERSION, "version");  /* refused before the length is read */
@@ -775,6 +926,35 @@ TEST(semantic_checks_behind_the_checksum) {
   free(b);
   free(c);
 
+  /* version 4: short_features, n0 >= 1 (0 is written as version 3), at
+   * most 2^31-1, linear models only */
+  m->short_features = SHORT_N0;
+  if (!(b = to_bytes(m, &n))) { CHECK(0); tc_model_free(m); tc_model_free(k); return; }
+  c = dup_bytes(b, n);
+  at = section(b, n, "LABL", &plen);
+  EDIT(wr32(c + at + 24, 0), TC_EFORMAT, "labels: short_features is 0 in a version 4 file");
+  EDIT(wr32(c + at + 24, 0x80000000u), TC_EFORMAT, "labels: short_features 2147483648 is more than 2^31-1");
+  EDIT(wr32(c + at + 24, 0x7FFFFFFFu), TC_OK, "");
+  EDIT(wr32(c + 8, 3), TC_EFORMAT, "labels: "); /* read as version 3: n0 taken for a name's length */
+  free(b);
+  free(c);
+  if ((b = to_bytes(k, &n)) != NULL && (c = as_version_4(b, &n, SHORT_N0)) != NULL) {
+    CHECK_REJECT(c, n, TC_EFORMAT, "labels: short_features 9 on a kernel model (the rule is linear only)");
+    free(c);
+  } else CHECK(0);
+  free(b);
+  /* and the same splice on a linear model loads, n0 and all */
+  b = NULL;
+  m->short_features = 0;
+  if ((b = to_bytes(m, &n)) != NULL && (c = as_version_4(b, &n, SHORT_N0)) != NULL) {
+    tc_model *r = NULL;
+    CHECK_OK(tc_model_from_bytes(c, n, &r, NULL));
+    CHECK_EQ_INT(tc_model_short_features(r), SHORT_N0);
+    tc_model_free(r);
+    free(c);
+  } else CHECK(0);
+  free(b);
+
   if (!(b = to_bytes(k, &n))) { CHECK(0); tc_model_free(m); tc_model_free(k); return; }
   c = dup_bytes(b, n);
   at = section(b, n, "KERN", &plen);
@@ -835,6 +1015,15 @@ TEST(invalid_models_are_not_written) {
   m->weights[4] = 0;
   CHECK_OK(tc_model_to_bytes(m, &b, &n));
   free(b);
+  {
+    tc_model *k = make_rbf();
+    if (k) {
+      k->short_features = 80;
+      CHECK_EQ_INT(tci_model_encode(k, &b, &n, &d), TC_EINVAL);
+      CHECK(strstr(d.message, "labels: short_features 80 on a kernel model") != NULL);
+    } else CHECK(0);
+    tc_model_free(k);
+  }
   CHECK_EQ_INT(tc_model_to_bytes(NULL, &b, &n), TC_EINVAL);
   tc_model_free(m);
 }
@@ -1417,9 +1606,9 @@ TEST(allocation_failures) {
 /* TC_FUZZ_SEED_DIR=dir: write the fixtures and two trained models as
  * fuzzing seeds. */
 static void write_seeds(void) {
-  static const char *const names[4] = {"linear", "rbf", "trained-linear", "trained-rbf"};
+  static const char *const names[5] = {"linear", "rbf", "trained-linear", "trained-rbf", "linear-short"};
   const char *dir = getenv("TC_FUZZ_SEED_DIR");
-  tc_model *m[4];
+  tc_model *m[5];
   tc_diag d;
   int i;
   if (!dir) return;
@@ -1427,7 +1616,8 @@ static void write_seeds(void) {
   m[1] = make_rbf();
   m[2] = train_small(TC_KERNEL_LINEAR, &d);
   m[3] = train_small(TC_KERNEL_RBF, &d);
-  for (i = 0; i < 4; i++) {
+  m[4] = make_linear_short(); /* version 4 */
+  for (i = 0; i < 5; i++) {
     char path[512];
     snprintf(path, sizeof path, "%s/%s.model", dir, names[i]);
     CHECK(m[i] != NULL);
@@ -1447,6 +1637,9 @@ int main(void) {
   RUN(kernel_assembly_counts);
   RUN(kernel_decisions_match_direct_sum);
   RUN(linear_round_trip);
+  RUN(short_features_round_trip);
+  RUN(short_story_rule_scores);
+  RUN(short_story_rule_is_monotone_in_n0);
   RUN(rbf_round_trip);
   RUN(trained_models_round_trip);
   RUN(bytes_are_deterministic);

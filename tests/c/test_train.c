@@ -211,6 +211,14 @@ TEST(params_defaults_and_bad_fields) {
   BAD(grid, 1, "grid");          /* without cv_folds */
   BAD(cache_mb, 0, "cache_mb");
   BAD(fallback, "weather", "fallback");
+  BAD(short_features, -1, "short_features");
+  CHECK(p.short_features == -1);
+  tc_train_params_init(&p);
+  CHECK_EQ_INT(p.short_features, 0); /* off by default */
+  p.kernel = TC_KERNEL_RBF;
+  p.short_features = 80;
+  msg = tc_train_params_check(&p, ds);
+  CHECK(msg && strstr(msg, "short_features applies to linear kernels only"));
   BAD(class_weight, TC_WEIGHT_CUSTOM, "label_weights");
   BAD(features.min_df, -3, "min_df");
   tc_train_params_init(&p);
