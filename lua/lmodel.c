@@ -580,7 +580,8 @@ static void push_options(lua_State *L, const tc_options *o) {
  * @function model:info
  * @return table: every metadata pair the model file holds (numbers
  *   converted), then format_version, kernel, labels, multilabel, threshold, fallback,
- *   features and options (these last win over metadata of the same name)
+ *   short_features, features and options (these last win over metadata of the
+ *   same name)
  */
 static int model_info(lua_State *L) {
   tcl_model *h = tcl_check_model(L, 1);
@@ -599,7 +600,7 @@ static int model_info(lua_State *L) {
     if (lua_stringtonumber(L, value) == 0) lua_pushstring(L, value);
     lua_rawset(L, -3);
   }
-  tcl_set_integer(L, "format_version", (lua_Integer)tc_model_format_version());
+  tcl_set_integer(L, "format_version", (lua_Integer)tc_model_file_version(still_open(L, h)));
   tcl_set_string(L, "kernel", kernel_name(tc_model_kernel(still_open(L, h))));
   tcl_push_label_names(L, h);
   lua_setfield(L, -2, "labels");
@@ -608,6 +609,7 @@ static int model_info(lua_State *L) {
   fb = tc_model_fallback(still_open(L, h));
   if (fb >= 0 && tc_model_label(h->model, (size_t)fb)) tcl_set_string(L, "fallback", tc_model_label(h->model, (size_t)fb));
   else tcl_set_boolean(L, "fallback", 0);
+  tcl_set_integer(L, "short_features", (lua_Integer)tc_model_short_features(still_open(L, h)));
   tcl_set_integer(L, "features", (lua_Integer)tc_extractor_n_features(tc_model_extractor(still_open(L, h))));
   o = *tc_extractor_options(tc_model_extractor(still_open(L, h))); /* (its scalars: a copy) */
   push_options(L, &o);

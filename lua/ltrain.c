@@ -184,6 +184,7 @@ static void read_spec(lua_State *L, spec_slots *s, tc_train_params *p, progress_
   tcl_opt_num(L, 1, TCL_OPT_TRAIN, "tolerance", 0.0, 1, 1e6, &p->tolerance);
   tcl_opt_bool(L, 1, TCL_OPT_TRAIN, "calibrate", &p->calibrate);
   tcl_opt_num(L, 1, TCL_OPT_TRAIN, "threshold", 0.0, 0, 1.0, &p->threshold);
+  tcl_opt_int(L, 1, TCL_OPT_TRAIN, "short_features", 0, INT32_MAX, &p->short_features);
   tcl_opt_int(L, 1, TCL_OPT_TRAIN, "cv", 0, 100, &p->cv_folds);
   if (p->cv_folds == 1)
     luaL_argerror(L, 1, "spec.cv: 0 (no cross-validation) or an integer in [2, 100] expected, got 1");

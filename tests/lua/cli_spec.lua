@@ -112,6 +112,8 @@ describe("textclass bad options", function()
     { "train -o x.model --class-weight sport=2,politics=1,sport=3 d", "%-%-class%-weight: 'sport' is given two weights" },
     { "train -o x.model --kernel poly d", "%-%-kernel: 'poly' is not one of linear, rbf" },
     { "train -o x.model --fallback other d", "%-%-fallback only applies to %-%-multilabel" },
+    { "train -o x.model --kernel rbf --short-features 80 d", "%-%-short%-features only applies to %-%-kernel linear\n" },
+    { "train -o x.model --short-features -1 d", "%-%-short%-features: %-1 is below the minimum 0\n" },
     { "eval", "no DATA given" },
     { "explain a b", "explain takes one FILE" },
     { "info extra", "info takes no operands" },
@@ -137,6 +139,33 @@ describe("textclass train -> eval -> label", function()
     assert.truthy(lfs.attributes(TMP .. "/rt.model", "size") > 0)
     -- atomic save leaves no temporary file behind
     for name in lfs.dir(TMP) do assert.falsy(name:match("^rt%.model.+"), name) end
+  end)
+
+  -- The short-story rule (--short-features N): a text of fewer features
+  -- scores further from the empty text's scores; info shows N, and the
+  -- file is format version 4 (3 without the rule).
+  it("trains with --short-features, which info shows and label applies", function()
+    local short = TMP .. "/short.model"
+    local r = run("train -q --min-df 1 --short-features 40 -o " .. short .. " " .. D .. "/train.jsonl")
+    assert.equal(0, r.code, r.err)
+    local info = run("info -m " .. short).out
+    assert.matches("\nshort_features%s+40\n", info)
+    assert.matches("\nformat_version%s+4\n", info)
+    local plain = run("info -m " .. model()).out
+    assert.matches("\nshort_features%s+0\n", plain)
+    assert.matches("\nformat_version%s+3\n", plain)
+    local function scores(m)
+      local out = run("label -q -o jsonl -m " .. m, { stdin = "The striker scored\n" }).out
+      return cjson.decode(out).scores
+    end
+    local raw, scaled = scores(model()), scores(short)
+    -- its scores move away from the empty text's: here the top label's
+    -- evidence is for it and the others' against them
+    local top
+    for l, s in pairs(raw) do if not top or s > raw[top] then top = l end end
+    for l, s in pairs(raw) do
+      if l == top then assert.is_true(scaled[l] > s, l) else assert.is_true(scaled[l] < s, l) end
+    end
   end)
 
   it("fits its own training data (eval --json)", function()

@@ -106,6 +106,43 @@ describe("tc.train", function()
     assert.is_true(info.cv_macro_f1 >= 0 and info.cv_macro_f1 <= 1)
   end)
 
+  -- The short-story rule: below n0 features, each label's log-odds move away
+  -- from the empty text's by sqrt(n0 / n) (textclass.h, short_features); the
+  -- weights and the Platt fit are those of the model without it.
+  it("takes short_features, and scores short texts by the rule", function()
+    local plain = assert(tc.train(spec()))
+    local n0 = 30
+    local short = assert(tc.train(spec { short_features = n0 }))
+    assert.equal(0, plain:info().short_features)
+    assert.equal(3, plain:info().format_version)
+    assert.equal(n0, short:info().short_features)
+    assert.equal(4, short:info().format_version)
+    local function logit(p) return math.log(p) - math.log(1 - p) end
+    local every = plain:info().features
+    local empty = plain:predict("").scores
+    assert.same(empty, short:predict("").scores) -- n = 0: untouched
+    local scaled, untouched = 0, 0
+    local texts = H.topics()
+    texts[#texts + 1] = "the team won"
+    for _, text in ipairs(texts) do
+      local n = #plain:explain(text, plain:labels()[1], every)
+      local got, raw = short:predict(text).scores, plain:predict(text).scores
+      local gain = n > 0 and n < n0 and math.sqrt(n0 / n) or 1
+      if gain > 1 then scaled = scaled + 1 else untouched = untouched + 1 end
+      for label, s in pairs(raw) do
+        local want = 1 / (1 + math.exp(-(logit(empty[label]) + gain * (logit(s) - logit(empty[label])))))
+        assert.is_true(math.abs(got[label] - want) < 1e-12, text .. ": " .. label)
+      end
+      assert.same(plain:explain(text, "sport", 5), short:explain(text, "sport", 5)) -- contributions raw
+    end
+    assert.is_true(scaled >= 3 and untouched >= 3, scaled .. " scaled, " .. untouched .. " untouched")
+    local path = H.tmpname()
+    assert(short:save(path))
+    local again <close> = assert(tc.load(path))
+    assert.equal(n0, again:info().short_features)
+    assert.same(short:predict("the team won").scores, again:predict("the team won").scores)
+  end)
+
   it("trains rbf models", function()
     local m = assert(tc.train(spec { kernel = "rbf", gamma = 1, C = 10 }))
     assert.matches("rbf", tostring(m))
@@ -274,6 +311,9 @@ describe("tc.train", function()
       { spec { solver = "liblinear", kernel = "rbf" },
         "spec.solver: \"liblinear\" trains linear kernels only %(\"libsvm\" or \"auto\" train kernel = \"rbf\"%)" },
       { spec { solver = "dcd", kernel = "rbf" }, "spec.solver: \"dcd\" trains linear kernels only" },
+      { spec { short_features = -1 }, "spec.short_features: integer >= 0 expected, got %-1" },
+      { spec { short_features = 2.5 }, "spec.short_features: integer" },
+      { spec { short_features = 80, kernel = "rbf" }, "spec: short_features applies to linear kernels only" },
     }
     for _, case in ipairs(cases) do
       assert.error_matches(function() tc.train(case[1]) end, "bad argument #1 to '[%w.]*train' %(.*" .. case[2], nil,

@@ -103,6 +103,8 @@ M.spec = {
     { short = "t", long = "threshold", arg = "X", type = "number", min = 0, max = 1,
       help = "score a label needs (multi-label) [0.5]" },
     { long = "fallback", arg = "LABEL", help = "label for documents passing no threshold" },
+    { long = "short-features", arg = "N", type = "integer", min = 0, max = 0x7fffffff,
+      help = "a story with n < N features has its evidence scaled by sqrt(N/n) before calibration (linear; 0 = off) [0]" },
     { long = "cv", arg = "K", type = "integer", min = 2, max = 100,
       help = "K-fold cross-validation: print and store the figures" },
     { long = "grid", help = "choose C (and gamma) by cross-validation (uses --cv K, else 5; not with -C, --gamma)" },
@@ -183,7 +185,7 @@ end
 -- The flag behind each tc.train spec field, for error messages.
 local FLAG_OF = {
   kernel = "--kernel", C = "-C", gamma = "--gamma", class_weight = "--class-weight",
-  threshold = "--threshold", fallback = "--fallback", ngrams = "--ngrams",
+  threshold = "--threshold", fallback = "--fallback", short_features = "--short-features", ngrams = "--ngrams",
   char_ngrams = "--char-ngrams", min_df = "--min-df", max_features = "--max-features",
   stopwords = "--stopwords", stem = "--stem", title_terms = "--title-terms", strip_boilerplate = "--strip-boilerplate", cv = "--cv",
   grid = "--grid", seed = "--seed", threads = "--threads", multilabel = "--multilabel",
@@ -201,6 +203,7 @@ local function build_spec(opts, texts, labels, stopwords)
   spec.class_weight = opts.class_weight
   spec.threshold = opts.threshold
   spec.fallback = opts.fallback
+  spec.short_features = opts.short_features
   spec.ngrams = opts.ngrams
   if opts.char_ngrams ~= nil then spec.char_ngrams = opts.char_ngrams or nil end
   spec.min_df = opts.min_df
@@ -349,6 +352,10 @@ function M.run(opts, operands)
   -- the linear kernel has no gamma: the value would be ignored without a word
   if opts.gamma and opts.kernel ~= "rbf" then
     util.usage_error("--gamma only applies to --kernel rbf")
+  end
+  -- the short-story rule scales a linear sum's evidence (textclass.h, short_features)
+  if opts.short_features and opts.short_features > 0 and opts.kernel == "rbf" then
+    util.usage_error("--short-features only applies to --kernel linear")
   end
   -- so would -C and --gamma with --grid, which chooses them itself
   if opts.grid and opts.cost then
