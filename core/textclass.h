@@ -644,8 +644,10 @@ typedef struct tc_train_params {
                               and a short story's margins are held back; this
                               gives it the evidence an n0-feature story with the
                               same words per feature would have. The Platt fit
-                              is unchanged; decision values and explanations stay
-                              raw (models/README.md, design study step 9) */
+                              is unchanged, so a short story's scores move toward
+                              0 and 1, overconfident at the top; decision values
+                              and explanations stay raw (models/README.md, design
+                              study step 9) */
   int cv_folds;            /* > 1: run k-fold CV and store the figures in the model */
   int grid;                /* 1: pick C (and gamma) by cv_folds-fold CV macro-F1 */
   uint64_t seed;           /* fold assignment and solver seeds; default 1 */
