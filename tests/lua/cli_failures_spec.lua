@@ -43,6 +43,18 @@ describe("textclass output that cannot be written", function()
       spit(TMP .. "/write.lua", "io.write(string.rep('x', 100000), '\\n')\n")
       return "run " .. TMP .. "/write.lua"
     end },
+    { "run (io.stdout:write, past the buffer)", function()
+      spit(TMP .. "/stdout-write.lua", "io.stdout:write(string.rep('x', 100000), '\\n')\n")
+      return "run " .. TMP .. "/stdout-write.lua"
+    end },
+    { "run (io.stdout:write, line-buffered)", function()
+      spit(TMP .. "/stdout-line.lua", "io.stdout:setvbuf('line')\nio.stdout:write('hi\\n')\n")
+      return "run " .. TMP .. "/stdout-line.lua"
+    end },
+    { "run (io.output():write, then io.stdout:flush)", function()
+      spit(TMP .. "/stdout-flush.lua", "io.output():write('hi\\n')\nio.stdout:flush()\n")
+      return "run " .. TMP .. "/stdout-flush.lua"
+    end },
     { "run (io.write, then os.exit)", function()
       spit(TMP .. "/write-exit.lua", "io.write('hi\\n')\nos.exit(0)\n")
       return "run " .. TMP .. "/write-exit.lua"
@@ -66,13 +78,15 @@ describe("textclass output that cannot be written", function()
     assert.equal("", err)
   end)
 
-  it("run: a script's print stops quietly with status 141 when the reader has gone", function()
-    spit(TMP .. "/endless.lua", "for i = 1, 100000 do print('line', i) end\nio.stderr:write('not reached\\n')\n")
-    local code, err = sh("trap '' PIPE; { " .. CLI .. " run " .. TMP .. "/endless.lua 2>" .. TMP ..
-      "/sh.err; echo $? >" .. TMP .. "/sh.code; } | head -1 >/dev/null")
-    assert.equal(141, code)
-    assert.equal("", err)
-  end)
+  for _, how in ipairs({ "print('line', i)", "io.stdout:write('line ', i, '\\n')" }) do
+    it("run: a script's " .. how:match("^[%w.:]+") .. " stops quietly with status 141 when the reader has gone", function()
+      spit(TMP .. "/endless.lua", "for i = 1, 100000 do " .. how .. " end\nio.stderr:write('not reached\\n')\n")
+      local code, err = sh("trap '' PIPE; { " .. CLI .. " run " .. TMP .. "/endless.lua 2>" .. TMP ..
+        "/sh.err; echo $? >" .. TMP .. "/sh.code; } | head -1 >/dev/null")
+      assert.equal(141, code)
+      assert.equal("", err)
+    end)
+  end
 
   it("dies by SIGPIPE, silently, when the signal is not ignored", function()
     local code, err = sh("{ " .. CLI .. " label -q -i lines -m " .. model() .. " " .. TMP ..

@@ -6,8 +6,9 @@
 -- `require "textclass"` just works. Everything after SCRIPT belongs to the
 -- script, options included. The script's own os.exit decides the status;
 -- an error in it is reported as "textclass: SCRIPT:LINE: message" (exit 1),
--- with the traceback when TEXTCLASS_DEBUG is set. Its print, io.write and
--- os.exit report a failed write as the other commands do (checked_print).
+-- with the traceback when TEXTCLASS_DEBUG is set. Its print, io.write,
+-- io.stdout:write and :flush and os.exit report a failed write as the other
+-- commands do (checked_print, check_stdout_methods).
 
 local util = require "textclass.cli.util"
 
@@ -66,6 +67,25 @@ local function checked_write(...)
   return out
 end
 
+-- The script's io.stdout:write and io.stdout:flush (io.output():write too,
+-- while that is stdout), checked as print is: the stock methods return a
+-- failure the script seldom looks at, and text written past the buffer, or
+-- with stdout line-buffered or unbuffered, was gone with status 0 (only
+-- what the buffer held at the end was caught, by the final flush). The
+-- methods are shared by every file handle: the others keep the stock ones.
+local function check_stdout_methods()
+  local methods, stdout = getmetatable(io.stdout).__index, io.stdout
+  local function checked(stock)
+    return function(f, ...)
+      if f ~= stdout then return stock(f, ...) end
+      local ok, err, errno = stock(f, ...)
+      if not ok then util.write_failed(err, errno) end
+      return f
+    end
+  end
+  methods.write, methods.flush = checked(methods.write), checked(methods.flush)
+end
+
 -- The script's os.exit, checked: what io.write buffered is flushed first,
 -- so a write the disk refuses ends the run with its message and status 1
 -- instead of vanishing in the stock os.exit's unchecked flush.
@@ -96,6 +116,7 @@ function M.run(_, operands)
   for i = 2, #operands do script_arg[i - 1] = operands[i] end
   _G.arg = script_arg
   _G.print, io.write, os.exit = checked_print, checked_write, checked_exit
+  check_stdout_methods()
   local ok, e = xpcall(chunk, function(x)
     if util.is_failure(x) then return x end   -- a failed write (checked_print)
     if util.is_interrupt(x) then return x end -- Ctrl-C: the entry point says so
