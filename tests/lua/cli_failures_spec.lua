@@ -670,12 +670,13 @@ describe("textclass and documents over the size limit", function()
   -- Regression: stdin from /dev/zero or a pipe was not sniffed, so its
   -- endless first line was read on (142 MB kept, never answered), while
   -- /dev/zero named as a file was a binary file at once. (timeout: the
-  -- old code never ended.)
+  -- old code never ended.) A feed was read to its limit (eight times
+  -- --max-bytes) before its NULs were looked for: "feed too large".
   it("tells an endless stream of NULs on stdin a binary file, as it does a file", function()
     local limit = { env = "timeout 20 " }
     local function with(opts) for k, v in pairs(limit) do opts[k] = v end return opts end
     local binary = { { "-", "", "", "", "binary file" } }
-    for _, fmt in ipairs({ "", "-i lines -", "-i jsonl -", "-i csv -", "-i tsv -", "-i text -" }) do
+    for _, fmt in ipairs({ "", "-i lines -", "-i jsonl -", "-i csv -", "-i tsv -", "-i text -", "-i feed -" }) do
       for _, how in ipairs({ { stdin_file = "/dev/zero" }, { pipe = "cat /dev/zero" },
                              { pipe = "printf '\\n\\r\\n'; cat /dev/zero" } }) do
         local r = run("label -q -m " .. model() .. " " .. fmt, with(how))
@@ -695,6 +696,9 @@ describe("textclass and documents over the size limit", function()
       assert.equal(1, x.code)
       assert.equal("textclass: -: binary file\n", x.err)
     end
+    local f = run("label -q -i feed -m " .. model(), with({ pipe = "echo '<rss>'; cat /dev/zero" }))
+    assert.equal(1, f.code)
+    assert.same(binary, tsv(f.out))
     -- a pipe's first line is sniffed, the rest read as before: a NUL later
     -- is that record's error
     local r = run("label -q -m " .. model(), with({ pipe = "printf 'The striker scored\\nGoal\\0\\n'" }))

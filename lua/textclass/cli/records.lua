@@ -236,12 +236,27 @@ function M.take_text(doc, text, opts, whole_file, path, invalid, is_page)
   return doc
 end
 
+--- A source read whole (an article, a feed) after its sniffed head: its
+-- bytes, up to limit + 1 of them, so a 2 GB file or an endless pipe costs
+-- limit + 1 bytes, not all of it; only the head when that holds a NUL (a
+-- binary file, however long). A pipe's head is its first line: its first
+-- HEAD_BYTES decide, as a file's, before it is read on. (A short read is
+-- the end: reading again would clear a terminal's Ctrl-D and wait for
+-- another.)
+function M.read_rest(f, head, limit)
+  local want = stream.HEAD_BYTES - #head
+  if want > 0 and not head:find("\0", 1, true) then
+    local more = f:read(want) or ""
+    head = head .. more
+    if #more < want then return head end
+  end
+  if head:find("\0", 1, true) or #head > limit then return head end
+  return head .. (M.read_upto(f, limit + 1 - #head) or "")
+end
+
 --- A whole source as one document (doc gets its text or an error), after
--- its sniffed head; closes the source. A binary file is not read past its
--- head, and no more than the size limit is ever read: a 2 GB file or an
--- endless pipe given as one article costs limit + 1 bytes, not all of it.
--- (From UTF-16 the limit is on the UTF-8 text, so the file's size says
--- nothing in advance.)
+-- its sniffed head (read_rest); closes the source. (From UTF-16 the limit
+-- is on the UTF-8 text, so the file's size says nothing in advance.)
 function M.read_whole(doc, src, f, head, opts, counter)
   local limit = opts.max_bytes or M.MAX_DOC_BYTES
   local text = head
@@ -249,18 +264,7 @@ function M.read_whole(doc, src, f, head, opts, counter)
   if src.size and src.size > limit and not decoded then
     doc.error = string.format("document too large (%d bytes, limit %d)", src.size, limit)
   else
-    -- A pipe's head is its first line: its first HEAD_BYTES decide, as a
-    -- file's, before it is read on. (A short read is the end: reading
-    -- again would clear a terminal's Ctrl-D and wait for another.)
-    local want, ended = stream.HEAD_BYTES - #head, false
-    if want > 0 and not head:find("\0", 1, true) then
-      local more = f:read(want) or ""
-      head, ended = head .. more, #more < want
-      text = head
-    end
-    if not ended and not head:find("\0", 1, true) and #head <= limit then
-      text = head .. (M.read_upto(f, limit + 1 - #head) or "")
-    end
+    text = M.read_rest(f, head, limit)
     -- (a file that grew since it was listed, or a pipe)
     if #text > limit then doc.error = string.format("document too large (over %d bytes)", limit) end
   end

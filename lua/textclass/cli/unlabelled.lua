@@ -102,13 +102,13 @@ end
 -- document each: "TITLE\n\nCONTENT" (the content, else the summary, read
 -- as HTML), with its link, date and title as fields. Its id is the item's
 -- guid or id, else its link, else "PATH#N" for the feed's Nth item. The
--- feed is read whole, up to the line limit; a feed that cannot be read is
+-- feed is read whole, up to the line limit, as an article is (not past a
+-- head holding a NUL: records.read_rest); a feed that cannot be read is
 -- one error (invalid UTF-16 too, unless --replace-invalid: which item
 -- holds it is not known).
 local function read_feed(src, f, head, opts, emit, counter)
   local limit = records.line_limit(opts)
-  local xml = head
-  if #head <= limit then xml = head .. (records.read_upto(f, limit + 1 - #head) or "") end
+  local xml = records.read_rest(f, head, limit)
   local invalid = decode.is_reader(f) and f:invalid(0, #xml) or nil
   stream.close(src, f)
   counter.bytes = counter.bytes + (src.size or #xml)
