@@ -155,6 +155,15 @@ function Classifier:predict_batch(texts, opts, ...)
     if type(got) ~= "table" then
       error(string.format("%s: predict_batch must return a table (got %s)", name_of(self), type(got)), 0)
     end
+    -- a result past the last text: the results are out of step with the
+    -- texts (a text split in two, a list of its own), so which result is
+    -- whose cannot be told and none is taken
+    if got[n + 1] ~= nil then
+      local why = string.format("%s: predict_batch returned more results than the %d text%s it was given",
+                                name_of(self), n, n == 1 and "" or "s")
+      for i = 1, n do out[i] = { error = why } end
+      return out
+    end
     for i = 1, n do
       local r = got[i]
       if r == nil then

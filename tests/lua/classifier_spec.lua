@@ -185,6 +185,27 @@ describe("tc.load_classifier on a Lua file", function()
     assert.matches(": predict_batch returned no result for text 3 of 3$", b[3].error)
   end)
 
+  -- Regression: results past the last text were dropped without a word, and
+  -- the others taken as the texts' in order, though out of step with them
+  it("fails every text of a batch whose predict_batch returned more results than texts", function()
+    local c = assert(tc.load_classifier(lua_file([[
+      return { predict = function() return { label = "ok" } end,
+               predict_batch = function(texts)
+                 local out = {}
+                 for i = 1, #texts + 1 do out[i] = { label = "ok" } end
+                 return out
+               end }
+    ]])))
+    for _, texts in ipairs({ { "a", "b", "c" }, { "a" } }) do
+      local b = c:predict_batch(texts)
+      assert.equal(#texts, #b)
+      for i = 1, #texts do
+        assert.matches(": predict_batch returned more results than the " .. #texts ..
+                       " texts? it was given$", b[i].error)
+      end
+    end
+  end)
+
   it("refuses results whose label, labels or scores have the wrong shape", function()
     local c = assert(tc.load_classifier(lua_file([[
       local results = {
