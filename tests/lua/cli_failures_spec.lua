@@ -343,7 +343,7 @@ end)
 describe("textclass train and eval with label names the module cannot take", function()
   -- (a comma: TSV and CSV outputs join labels with commas, so such a
   -- label could not be told apart from two)
-  it("report a repeated label, a NUL byte, a comma, a control character or invalid UTF-8 in a label as FILE:LINE, exit 1", function()
+  it("report an empty or repeated label, a NUL byte, a comma, a control character or invalid UTF-8 in a label as FILE:LINE, exit 1", function()
     spit(TMP .. "/odd-labels.jsonl", '{"text":"The striker scored","labels":["sport","sport"]}\n' ..
          '{"text":"The minister resigned","label":"poli\\u0000tics"}\n' ..
          '{"text":"The vote","label":"politics"}\n{"text":"The goal","label":"sport"}\n' ..
@@ -351,7 +351,10 @@ describe("textclass train and eval with label names the module cannot take", fun
          '{"text":"The final","label":"sp\\nort"}\n')
     spit(TMP .. "/odd-labels.txt", "__label__sport __label__sport The striker scored\n" ..
          "__label__sp\255rt The goal\n__label__politics The vote\n__label__sport,__label__other The match\n" ..
-         "__label__sp\7ort The bell\n")
+         "__label__sp\7ort The bell\n" ..
+         -- (a __label__ alone was "no __label__ at the start of the line", or,
+         -- after a label, the start of the text)
+         "__label__ The whistle\n__label__sport __label__ The match\n")
     spit(TMP .. "/odd-labels.csv", 'text,label\nThe striker scored,"sport,sport"\nThe vote,politics\n')
     local cases = {
       { "odd-labels.jsonl", { ":1: label 'sport' given twice", ":2: a label holds a NUL byte",
@@ -360,7 +363,8 @@ describe("textclass train and eval with label names the module cannot take", fun
                               ":6: label 'sp\\x0Aort' holds a control character %(U%+000A%)" } },
       { "odd-labels.txt", { ":1: label 'sport' given twice", ":2: a label is not valid UTF%-8",
                             ":4: label 'sport,__label__other' holds a comma",
-                            ":5: label 'sp\\x07ort' holds a control character %(U%+0007%)" } },
+                            ":5: label 'sp\\x07ort' holds a control character %(U%+0007%)",
+                            ":6: empty label\n", ":7: empty label\n" } },
       { "odd-labels.csv", { ":2: label 'sport' given twice" } },
     }
     for _, c in ipairs(cases) do

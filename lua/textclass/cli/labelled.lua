@@ -41,7 +41,8 @@ local function json_labels(v)
   return nil, "labels must be a string or an array of strings"
 end
 
--- Why a document's labels cannot be used, or nil: a label given twice, or
+-- Why a document's labels cannot be used, or nil: an empty one (fastText's
+-- `__label__` alone), a label given twice, or
 -- one the module cannot take as a name (a NUL byte) or that no output
 -- could carry as text (invalid UTF-8) or tell apart (a comma: TSV and CSV
 -- join labels with commas), or print as one line (a control character: a
@@ -51,6 +52,7 @@ end
 local function labels_problem(labels, invalid)
   local seen = {}
   for _, l in ipairs(labels) do
+    if l == "" then return "empty label" end
     if l:find("\0", 1, true) then return "a label holds a NUL byte" end
     if l:find(",", 1, true) then
       return "label '" .. l .. "' holds a comma, which the outputs put between labels"
@@ -171,7 +173,7 @@ function M.read(src, fmt, opts, emit, counter)
         local doc = { id = where(src, n), where = where(src, n), labels = {} }
         local pos = 1
         while true do
-          local s, e, label = line:find("^%s*__label__(%S+)", pos)
+          local s, e, label = line:find("^%s*__label__(%S*)", pos)
           if not s then break end
           doc.labels[#doc.labels + 1] = label
           pos = e + 1
