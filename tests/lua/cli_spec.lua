@@ -91,6 +91,12 @@ describe("textclass bad options", function()
     { "label --thr 0.4", "option '%-%-thr' is ambiguous %(%-%-threads, %-%-threshold%)" },
     { "label -m a.model -c b.lua", "give either %-m MODEL or %-c CLASSIFIER.lua" },
     { "label - -", "stdin %(%-%) can be read only once" },
+    -- an empty operand (an unset "$FILE") was a file "" that did not exist:
+    -- an error record with an empty id, or "textclass: : No such file ..."
+    { "label " .. D .. "/lines.txt ''", "an empty operand names no file %(an unset variable%?%)\n" },
+    { "train -o x.model -- ''", "an empty operand names no file" },
+    { "eval ''", "an empty operand names no file" },
+    { "explain ''", "an empty operand names no file" },
     -- an option of another format than --input's would be ignored
     { "label -i jsonl --text-column body", "%-%-text%-column applies to csv input, not %-%-input jsonl" },
     { "label -i lines --text-field body", "%-%-text%-field applies to jsonl input, not %-%-input lines" },

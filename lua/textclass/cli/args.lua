@@ -11,7 +11,8 @@
 --
 -- parse() accepts GNU-style command lines: "--long value", "--long=value",
 -- "-s value", "-svalue", options after operands, "--" to end options, and
--- "-" as an operand (stdin). Values are checked (decimal numbers, ranges
+-- "-" as an operand (stdin); an operand is a path, so an empty one is a
+-- usage error. Values are checked (decimal numbers, ranges
 -- with min and max inclusive and above exclusive, choices) here, so
 -- commands receive clean values keyed by the long name with dashes turned
 -- into underscores ("--char-ngrams" -> opts.char_ngrams). Every mistake
@@ -185,6 +186,10 @@ function M.parse(spec, argv)
       operands[#operands + 1] = a
     end
     i = i + 1
+  end
+  for _, p in ipairs(operands) do
+    -- it names no file: most often a shell variable left unset ("$FILE")
+    if p == "" then util.usage_error("an empty operand names no file (an unset variable?)") end
   end
   return opts, operands
 end
