@@ -108,10 +108,17 @@ describe("textclass train -o", function()
     assert.equal(0, code)
   end)
 
-  it("refuses a missing folder before training", function()
+  it("refuses a missing folder, or a file given as one, before training", function()
     local r = run("train -q -o " .. TMP .. "/no/such/x.model " .. D .. "/train.jsonl")
     assert.equal(1, r.code)
     assert.equal("textclass: -o " .. TMP .. "/no/such/x.model: no folder " .. TMP .. "/no/such\n", r.err)
+    -- a file taken for a folder (it said "no folder", though the file is there)
+    spit(TMP .. "/a.model", "")
+    for _, out in ipairs({ TMP .. "/a.model/", TMP .. "/a.model/x.model" }) do
+      r = run("train -q -o " .. out .. " " .. D .. "/train.jsonl")
+      assert.equal(1, r.code)
+      assert.equal("textclass: -o " .. out .. ": " .. TMP .. "/a.model is a file, not a folder\n", r.err)
+    end
   end)
 
   it("refuses an empty -o, and a folder it cannot write in, before reading the data", function()

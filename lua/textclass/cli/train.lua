@@ -316,8 +316,11 @@ local function check_output(path)
   end
   local dir = path:match("^(.*)/[^/]*$")
   if dir == "" then dir = "/" end
-  if dir and lfs.attributes(dir, "mode") ~= "directory" then
-    util.fail("-o %s: no folder %s", path, dir)
+  local dir_mode = dir and lfs.attributes(dir, "mode")
+  if dir and not dir_mode then util.fail("-o %s: no folder %s", path, dir) end
+  -- (a file given as a folder: m.model/x, or m.model/ for m.model)
+  if dir and dir_mode ~= "directory" then
+    util.fail("-o %s: %s is a %s, not a folder", path, dir, dir_mode)
   end
   -- a folder the save cannot write in: the temporary file it would make
   local probe, err = classifier.module().atomic_file(path)
