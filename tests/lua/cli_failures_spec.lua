@@ -963,10 +963,14 @@ describe("textclass label with awkward JSON numbers", function()
 end)
 
 describe("textclass -m with a Lua file", function()
-  it("says that Lua classifiers are given with -c", function()
-    local r = run("label -m " .. D .. "/always-sport.lua " .. D .. "/docs/02-final.txt")
-    assert.equal(1, r.code)
-    assert.matches("^textclass: [^\n]*always%-sport%.lua: [^\n]*%(a Lua classifier is given with %-c%)\n$", r.err)
+  -- (info and explain, which take no -c, were told to give it with -c)
+  it("says that Lua classifiers are given with -c, to label and eval", function()
+    for _, cmd in ipairs({ "label", "eval", "info", "explain" }) do
+      local r = run(cmd .. " -m " .. D .. "/always-sport.lua" .. (cmd == "info" and "" or " " .. D .. "/test.jsonl"))
+      assert.equal(1, r.code)
+      assert.matches("^textclass: [^\n]*always%-sport%.lua: [^\n]*%(a Lua classifier is given with %-c, " ..
+                     "to label and eval%)\n$", r.err)
+    end
   end)
 end)
 

@@ -62,7 +62,8 @@ function M.open(opts)
         err = tostring(err)
         if not err:find(opts.model, 1, true) then err = opts.model .. ": " .. err end
         if code == "EFORMAT" and opts.model:match("%.lua$") then
-          err = err .. " (a Lua classifier is given with -c)"
+          -- (info and explain take no -c: the hint names who does)
+          err = err .. " (a Lua classifier is given with -c, to label and eval)"
         end
         util.fail("%s", err)
       end
