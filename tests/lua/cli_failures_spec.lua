@@ -1262,6 +1262,26 @@ describe("textclass outputs that are also inputs", function()
     assert.equal(slurp(model()), slurp(TMP .. "/copy.model"))
   end)
 
+  -- Regression: the output replaced the file stdout goes to, and the figures
+  -- written to stdout after it went to the replaced file, which no name
+  -- reaches: lost, with status 0.
+  it("eval --errors and train -o with --cv refuse the file stdout goes to, which gets the figures", function()
+    local stdout = TMP .. "/stdout"   -- (where run sends it)
+    local r = run("eval -q -m " .. model() .. " --errors " .. stdout .. " " .. D .. "/test.jsonl")
+    assert.equal(2, r.code)
+    assert.matches("^textclass: %-%-errors [^\n]*stdout: it is also stdout, which gets the figures; " ..
+                   "they would be lost when it is replaced\n", r.err)
+    for _, how in ipairs({ "--cv 2", "--grid --cv 2" }) do
+      r = run("train -q --min-df 1 " .. how .. " -o " .. stdout .. " " .. D .. "/train.jsonl")
+      assert.equal(2, r.code)
+      assert.matches("^textclass: %-o [^\n]*stdout: it is also stdout, which gets the cross%-validation figures;", r.err)
+    end
+    -- without --cv nothing goes to stdout: the model is saved there
+    r = run("train -q --min-df 1 -o " .. stdout .. " " .. D .. "/train.jsonl")
+    assert.equal(0, r.code, r.err)
+    assert.equal("TEXTCLAS", r.out:sub(1, 8))
+  end)
+
   it("a symbolic link given as the output is refused when it leads to an input, which stays as it was", function()
     local data = slurp(D .. "/test.jsonl")
     spit(TMP .. "/target.jsonl", data)

@@ -65,7 +65,10 @@ function M.run(opts, operands)
                      "(name one, or ./- for a file named -)")
   end
   local clf = classifier.open(opts)
-  if opts.errors then util.refuse_input_as_output("--errors", opts.errors, sources, clf.path) end
+  if opts.errors then
+    util.refuse_input_as_output("--errors", opts.errors, sources, clf.path)
+    util.refuse_stdout_as_output("--errors", opts.errors, "the figures")
+  end
   local errors_out <close> = opts.errors and open_errors(opts.errors)
 
   local acc = tc.metrics(clf:labels())

@@ -33,8 +33,7 @@ end
 
 -- The error of a regular file that is stdout too (`label DIR > DIR/out.tsv`):
 -- it would be read as it is written (GNU grep refuses the same way).
-local stdout = lfs.attributes("/dev/stdout")
-if stdout and stdout.mode ~= "file" then stdout = nil end
+local stdout = util.stdout_file()
 M.IS_OUTPUT = "input file is also the output"
 
 -- A source for the regular file at path, with attributes attr (its dev

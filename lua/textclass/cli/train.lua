@@ -375,6 +375,7 @@ function M.run(opts, operands)
   inputs.check_repeated_sources(sources)
   local stopwords_file = opts.stopwords ~= "english" and opts.stopwords ~= "none" and opts.stopwords or nil
   util.refuse_input_as_output("-o", opts.output, sources, stopwords_file)
+  if opts.cv or opts.grid then util.refuse_stdout_as_output("-o", opts.output, "the cross-validation figures") end
   local tc = classifier.module()
   local start = util.now()
   local stopwords = stopwords_file and read_stopwords(stopwords_file)

@@ -151,6 +151,24 @@ function M.refuse_input_as_output(flag, out, sources, ...)
   end
 end
 
+--- The regular file stdout goes to (its lfs attributes), or nil: stdout
+-- is a pipe, a terminal or a device.
+function M.stdout_file()
+  local a = lfs.attributes("/dev/stdout")
+  return a and a.mode == "file" and a or nil
+end
+
+--- Raise a usage error when `out` (the file `flag` names) is the file
+-- stdout goes to, which gets `what`: the atomic save replaces that file,
+-- so stdout, written after it, writes into the replaced one, which no
+-- name reaches (`eval --errors e.jsonl DATA > e.jsonl` lost its figures).
+function M.refuse_stdout_as_output(flag, out, what)
+  local o, s = lfs.attributes(out), M.stdout_file()
+  if o and s and o.dev == s.dev and o.ino == s.ino then
+    M.usage_error("%s %s: it is also stdout, which gets %s; they would be lost when it is replaced", flag, out, what)
+  end
+end
+
 --- The system's message in an error from io.open, lfs or a read
 -- ("PATH: No such file or directory", "cannot obtain information from
 -- file 'PATH': Permission denied"): the text after the last ": ", for the
