@@ -1201,6 +1201,24 @@ describe("textclass label on awkward folders", function()
     assert.same({ dir .. "/a.txt", dir .. "/c.txt" }, { rows[1][1], rows[3][1] })
   end)
 
+  -- Regression: a socket named as an operand was opened, and its record said
+  -- "No such device or address"; inside a folder it was not opened already
+  it("gives a socket, named or inside a folder, the error a folder's socket gets", function()
+    if not os.execute("command -v python3 >/dev/null") then
+      print("SKIPPED: no python3 to make a socket")
+      return
+    end
+    local dir = TMP .. "/withsocket"
+    os.execute("mkdir -p " .. dir)
+    os.execute("python3 -c 'import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' " .. dir .. "/s.sock")
+    local r = run("label -q -m " .. model() .. " " .. dir .. "/s.sock " .. dir)
+    assert.equal(1, r.code, r.err)
+    local want = { dir .. "/s.sock", "", "", "", "not a regular file (socket)" }
+    assert.same({ want, want }, tsv(r.out))
+    local x = run("explain -m " .. model() .. " " .. dir .. "/s.sock")
+    assert.equal("textclass: " .. dir .. "/s.sock: not a regular file (socket)\n", x.err)
+  end)
+
   it("labels an empty folder as nothing, successfully", function()
     os.execute("mkdir -p " .. TMP .. "/void")
     local r = run("label -m " .. model() .. " " .. TMP .. "/void")

@@ -119,8 +119,11 @@ function M.sources(operands, labelled)
         end
       elseif attr.mode == "file" then
         out[#out + 1] = file_source(p, attr)
+      elseif attr.mode == "socket" then
+        -- never opened as a file: the system's "No such device or address"
+        out[#out + 1] = { path = p, error = "not a regular file (socket)" }
       else
-        out[#out + 1] = { path = p }
+        out[#out + 1] = { path = p }   -- a FIFO or device (/dev/stdin) is read
       end
     end
   end
