@@ -1039,6 +1039,29 @@ describe("textclass label with JSONL text fields that are not strings", function
       assert.matches("arrays%.jsonl:3: not a JSON object\n", r.err)
     end
   end)
+
+  -- Regression: the parser's token names were the message ("found
+  -- T_OBJ_BEGIN", "found T_END"), and two records joined on one line (a
+  -- file whose last line had no line feed, concatenated) were not named
+  it("names what a broken line holds in characters, and two objects on one line as such", function()
+    spit(TMP .. "/broken.jsonl", '{"text":"The striker"}{"text":"The vote"}\n{"text":"The striker",}\n' ..
+         '{"text":"The striker" "id":1}\n{"text":\n{"text":"The striker"} 7\n')
+    local want = {
+      "not JSON: Expected the end but found '{' at character 23 (a second object: two records on one line?)",
+      "not JSON: Expected object key string but found '}' at character 23",
+      "not JSON: Expected comma or object end but found a string at character 23",
+      "not JSON: Expected value but found the end of the line at character 10",
+      "not JSON: Expected the end but found a number at character 24",
+    }
+    local r = run("label -q -m " .. model() .. " " .. TMP .. "/broken.jsonl")
+    local errs = {}
+    for i, row in ipairs(tsv(r.out)) do errs[i] = row[5] end
+    assert.same(want, errs)
+    r = run("eval -q -m " .. model() .. " " .. TMP .. "/broken.jsonl")
+    for i, msg in ipairs(want) do
+      assert.matches("broken%.jsonl:" .. i .. ": " .. msg:gsub("%p", "%%%0") .. "\n", r.err)
+    end
+  end)
 end)
 
 describe("textclass label -c with a Lua classifier's malformed results", function()

@@ -438,6 +438,24 @@ local function lone_surrogates_replaced(line)
   return table.concat(out)
 end
 
+-- What lua-cjson found where it expected something else, named by the
+-- characters rather than its token types ("Expected value but found T_END"
+-- for a line cut short); a second object after the first is most often a
+-- record joined to the next (a file's last line without its line feed,
+-- concatenated with another file).
+local JSON_TOKENS = {
+  T_OBJ_BEGIN = "'{'", T_OBJ_END = "'}'", T_ARR_BEGIN = "'['", T_ARR_END = "']'", T_COLON = "':'",
+  T_COMMA = "','", T_STRING = "a string", T_NUMBER = "a number", T_BOOLEAN = "true or false",
+  T_NULL = "null", T_END = "the end of the line",
+}
+local function json_problem(jerr)
+  local expected, token, rest = tostring(jerr):match("^(Expected .- but found )(T_[%u_]+)(.*)$")
+  if not JSON_TOKENS[token] then return "not JSON: " .. tostring(jerr) end
+  local joined = expected == "Expected the end but found " and token == "T_OBJ_BEGIN" and
+    " (a second object: two records on one line?)" or ""
+  return "not JSON: " .. expected .. JSON_TOKENS[token] .. rest .. joined
+end
+
 --- One JSONL line as an object, or nil and the problem (a blank line, which
 -- still stands for a record, is named as such rather than by the parser,
 -- and so is a NUL byte). An unpaired surrogate's \u escape is read as
@@ -454,7 +472,7 @@ function M.json_object(line)
     if replaced then obj, jerr = util.json_decode(replaced) end
   end
   if type(obj) == "table" and line:find("^%s*{") then return obj end
-  return nil, obj == nil and ("not JSON: " .. tostring(jerr)) or "not a JSON object"
+  return nil, obj == nil and json_problem(jerr) or "not a JSON object"
 end
 
 --- tc.jsonl_documents' options for the JSONL source src read with the
