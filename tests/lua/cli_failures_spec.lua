@@ -234,6 +234,27 @@ describe("textclass train's option files and figures", function()
     assert.is_nil(slurp(TMP .. "/twice.model"))
   end)
 
+  -- Regression: the core's words were the message, "vocabulary: no term
+  -- survives min_df/max_df/max_features", naming spec fields (max_df has
+  -- no flag) rather than what to change
+  it("says in flags why no term is left to train on", function()
+    spit(TMP .. "/rare.txt", "__label__a alpha one\n__label__b beta two\n__label__a gamma three\n")
+    spit(TMP .. "/stop.txt", "__label__a the\n__label__b and of\n")
+    local cases = {
+      { "rare.txt", "", "no word that is not a stop word %(%-%-stopwords english%) is in %-%-min%-df 2 " ..
+                        "documents or more %(a lower %-%-min%-df keeps rarer ones%)\n" },
+      { "stop.txt", "--min-df 1", "the texts hold no word that is not a stop word %(%-%-stopwords english%)\n" },
+      { "rare.txt", "--min-df 3 --stopwords none --cv 2", "cross%-validation fold 1 of 2 %(trained on 1 of the 3 " ..
+                        "documents%): no term to train on: no word that is not a stop word %(%-%-stopwords none%) " ..
+                        "is in %-%-min%-df 3 documents or more" },
+    }
+    for _, c in ipairs(cases) do
+      local r = run("train -q " .. c[2] .. " -o " .. TMP .. "/none.model " .. TMP .. "/" .. c[1])
+      assert.equal(1, r.code)
+      assert.matches("^textclass: training failed: " .. (c[2]:find("cv") and "" or "no term to train on: ") .. c[3], r.err)
+    end
+  end)
+
   it("says --cv (or --grid's 5 folds) needs as many documents as folds", function()
     spit(TMP .. "/three.txt", "__label__a alpha one\n__label__b beta two\n__label__a alpha three\n")
     local r = run("train -q --min-df 1 --cv 4 -o " .. TMP .. "/cv.model " .. TMP .. "/three.txt")

@@ -338,6 +338,23 @@ local function check_folds(opts, n)
   end
 end
 
+-- Why training failed, in the flags: the core says "vocabulary: no term
+-- survives min_df/max_df/max_features" (its spec fields; no flag sets
+-- max_df) when every term of the data (a cross-validation fold's part of
+-- it) is a stop word or in too few documents, as in a small data set.
+-- (english and 2 are the defaults --help gives.)
+local function training_failure(msg, opts)
+  local stopwords, min_df = opts.stopwords or "english", opts.min_df or 2
+  return (msg:gsub("vocabulary: no term survives [%w_/]+", function()
+    if min_df == 1 then
+      return string.format("no term to train on: the texts hold no word that is not a stop word (--stopwords %s)",
+                           stopwords)
+    end
+    return string.format("no term to train on: no word that is not a stop word (--stopwords %s) is in " ..
+                         "--min-df %d documents or more (a lower --min-df keeps rarer ones)", stopwords, min_df)
+  end))
+end
+
 function M.run(opts, operands)
   if not opts.output then util.usage_error("-o OUT.model is required") end
   if opts.fallback == "" then util.usage_error("--fallback: empty label") end
@@ -414,9 +431,9 @@ function M.run(opts, operands)
       inner = inner:gsub("spec%.([%w_]+)", function(f) return FLAG_OF[f] or ("spec." .. f) end)
       util.usage_error("%s", inner)
     end
-    util.fail("training failed: %s", (msg:gsub("^[^:\n]*:%d+: ", "")))
+    util.fail("training failed: %s", training_failure(msg:gsub("^[^:\n]*:%d+: ", ""), opts))
   end
-  if not model then util.fail("training failed: %s", tostring(err)) end
+  if not model then util.fail("training failed: %s", training_failure(tostring(err), opts)) end
 
   local saved, serr = model:save(opts.output)
   if not saved then util.fail("cannot save the model: %s", tostring(serr)) end
