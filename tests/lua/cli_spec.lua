@@ -109,6 +109,12 @@ describe("textclass bad options", function()
     -- "-" is stdin or stdout elsewhere: these made a file named "-"
     { "train -o - d", "%-o %-: a model is saved to a file, not to stdout %(name one, or %./%- for a file named %-%)\n" },
     { "eval --errors - d", "%-%-errors %-: the misclassified documents go to a file, not to stdout" },
+    -- ... and these opened a file named "-" ("cannot open -: No such file ...")
+    { "info -m -", "%-m %-: a model is read from a file, not from stdin %(name one, or %./%- for a file named %-%)\n" },
+    { "eval -m - d", "%-m %-: a model is read from a file, not from stdin" },
+    { "explain -m -", "%-m %-: a model is read from a file, not from stdin" },
+    { "label -c -", "%-c %-: a Lua classifier is read from a file, not from stdin" },
+    { "train -o x.model --stopwords - d", "%-%-stopwords %-: a stop%-word list is read from a file, not from stdin" },
     -- the core's longest n-grams (6 words, 10 characters), refused before the
     -- data is read (they were taken up to 16 and refused after it, naming
     -- the core's word_ngram_min..word_ngram_max)
@@ -368,7 +374,7 @@ describe("textclass train -> eval -> label", function()
     assert.matches("^textclass: %-%-class%-weight: unknown label 'chess' %(not in the training data%)\n", r.err)
     r = run("train -q --min-df 50 -o " .. TMP .. "/x.model " .. D .. "/train.jsonl")
     assert.equal(1, r.code)
-    assert.matches("^textclass: training failed: .*min_df", r.err)
+    assert.matches("^textclass: training failed: no term to train on: .* %-%-min%-df 50 documents", r.err)
     assert.is_nil(lfs.attributes(TMP .. "/x.model"))
   end)
 

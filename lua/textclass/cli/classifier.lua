@@ -45,6 +45,8 @@ function M.open(opts)
   if opts.model and opts.classifier then
     util.usage_error("give either -m MODEL or -c CLASSIFIER.lua, not both")
   end
+  util.refuse_stdin_name("-m", opts.model, "a model")
+  util.refuse_stdin_name("-c", opts.classifier, "a Lua classifier")
   local tc = load_module()
   local cls = require "textclass.classifier"
   local obj, name, err, path

@@ -385,6 +385,7 @@ function M.run(opts, operands)
     util.usage_error("--gamma and --grid: --grid chooses gamma itself (from 0.3, 1, 3); give one or the other")
   end
   check_output(opts.output)
+  util.refuse_stdin_name("--stopwords", opts.stopwords, "a stop-word list")
   if #operands == 0 then util.usage_error("no DATA given (files, folders, or - for JSONL on stdin)") end
   inputs.count_stdin(operands)
   inputs.check_labelled_operands(operands, opts.input)

@@ -151,6 +151,15 @@ function M.refuse_input_as_output(flag, out, sources, ...)
   end
 end
 
+--- Raise a usage error when the file an option names (`value`, holding
+-- `what`) is "-", stdin everywhere else, which it is not read from: it
+-- was opened as a file named "-" ("cannot open -: No such file ...").
+function M.refuse_stdin_name(flag, value, what)
+  if value == "-" then
+    M.usage_error("%s -: %s is read from a file, not from stdin (name one, or ./- for a file named -)", flag, what)
+  end
+end
+
 --- The regular file stdout goes to (its lfs attributes), or nil: stdout
 -- is a pipe, a terminal or a device.
 function M.stdout_file()
