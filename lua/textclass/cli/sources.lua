@@ -36,6 +36,9 @@ end
 local stdout = util.stdout_file()
 M.IS_OUTPUT = "input file is also the output"
 
+-- The error of a FIFO, socket or device that is not opened.
+local function not_regular(mode) return "not a regular file (" .. mode .. ")" end
+
 -- A source for the regular file at path, with attributes attr (its dev
 -- and ino: util.refuse_input_as_output compares outputs with them).
 local function file_source(path, attr, label)
@@ -80,7 +83,7 @@ local function walk(dir, out, seen, label)
     else
       -- a FIFO, socket or device: not opened (a FIFO would wait for a
       -- writer), but still one record, so it is not silently missing
-      out[#out + 1] = { path = path, error = "not a regular file (" .. mode .. ")", label = label }
+      out[#out + 1] = { path = path, error = not_regular(mode), label = label }
     end
   end
 end
@@ -121,7 +124,7 @@ function M.sources(operands, labelled)
         out[#out + 1] = file_source(p, attr)
       elseif attr.mode == "socket" then
         -- never opened as a file: the system's "No such device or address"
-        out[#out + 1] = { path = p, error = "not a regular file (socket)" }
+        out[#out + 1] = { path = p, error = not_regular(attr.mode) }
       else
         out[#out + 1] = { path = p }   -- a FIFO or device (/dev/stdin) is read
       end
