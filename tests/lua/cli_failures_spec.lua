@@ -1064,6 +1064,23 @@ describe("textclass label with JSONL text fields that are not strings", function
   -- Regression: the parser's token names were the message ("found
   -- T_OBJ_BEGIN", "found T_END"), and two records joined on one line (a
   -- file whose last line had no line feed, concatenated) were not named
+  -- Regression: "Expected value but found invalid token at character 1",
+  -- and for fastText "no __label__ at the start of the line", though the
+  -- line holds a record after a byte order mark (dropped on line 1 only)
+  it("names a byte order mark that begins a later line, as files joined, in JSONL and fastText", function()
+    spit(TMP .. "/joined.jsonl", '{"text":"The striker","label":"sport"}\n\239\187\191{"text":"The vote","label":"politics"}\n')
+    spit(TMP .. "/joined.txt", "__label__sport The striker\n\239\187\191__label__politics The vote\n")
+    local r = run("label -q -m " .. model() .. " " .. TMP .. "/joined.jsonl")
+    assert.same({ "", "not JSON: a byte order mark begins the line (a file joined after another?)" },
+                { tsv(r.out)[1][5], tsv(r.out)[2][5] })
+    for _, c in ipairs({ { "joined.jsonl", "not JSON: " }, { "joined.txt", "no __label__ at the start of the line: " } }) do
+      r = run("train -q -o " .. TMP .. "/joined.model " .. TMP .. "/" .. c[1])
+      assert.equal(1, r.code)
+      assert.matches("^textclass: [^\n]*" .. c[1]:gsub("%p", "%%%0") .. ":2: " .. c[2]:gsub("%p", "%%%0") ..
+                     "a byte order mark begins the line %(a file joined after another%?%)\n", r.err)
+    end
+  end)
+
   it("names what a broken line holds in characters, and two objects on one line as such", function()
     spit(TMP .. "/broken.jsonl", '{"text":"The striker"}{"text":"The vote"}\n{"text":"The striker",}\n' ..
          '{"text":"The striker" "id":1}\n{"text":\n{"text":"The striker"} 7\n')

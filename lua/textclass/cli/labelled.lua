@@ -184,6 +184,8 @@ function M.read(src, fmt, opts, emit, counter)
         -- a JSON object there is JSONL in a file named otherwise
         if #doc.labels == 0 and text:find("^{") and records.json_object(text) then
           problem = problem .. " (the line is a JSON object, read as fastText for the file's extension: --input jsonl?)"
+        elseif #doc.labels == 0 and text:find("^\239\187\191%s*__label__") then
+          problem = problem .. ": " .. records.BOM_INSIDE
         end
         if problem then doc.error = problem
         else

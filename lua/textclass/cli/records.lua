@@ -456,6 +456,11 @@ local function json_problem(jerr)
   return "not JSON: " .. expected .. JSON_TOKENS[token] .. rest .. joined
 end
 
+--- What a line after the first that begins with a UTF-8 byte order mark
+-- (dropped at the start of a file) most often is: the first line of a
+-- file joined after another (`cat a.jsonl b.jsonl`, b saved by Windows).
+M.BOM_INSIDE = "a byte order mark begins the line (a file joined after another?)"
+
 --- One JSONL line as an object, or nil and the problem (a blank line, which
 -- still stands for a record, is named as such rather than by the parser,
 -- and so is a NUL byte). An unpaired surrogate's \u escape is read as
@@ -466,6 +471,7 @@ function M.json_object(line)
   if not line:find("%S") then return nil, "empty line (no JSON object)" end
   -- (JSON has no raw NUL: the record is damaged, not misspelt)
   if line:find("\0", 1, true) then return nil, "binary data (NUL byte)" end
+  if line:find("^\239\187\191") then return nil, "not JSON: " .. M.BOM_INSIDE end
   local obj, jerr = util.json_decode(line)
   if obj == nil and tostring(jerr):find("invalid unicode escape", 1, true) then
     local replaced = lone_surrogates_replaced(line)
