@@ -287,6 +287,29 @@ describe("textclass and ragged or blank records", function()
     assert.matches("ragged%-train%.csv:2: record has 3 fields, the header 2", r.err)
   end)
 
+  -- Regression: the header again (cat a.csv b.csv) was a record: an
+  -- article of the column names for label, and for train a document of
+  -- the label "label", a class of its own in the model
+  it("a CSV record that repeats the header is an error, in label, train and eval", function()
+    local part = "id,text,label\n1,The striker scored twice,sport\n2,The minister resigned,politics\n"
+    spit(TMP .. "/joined.csv", part .. part:gsub("([12]),", "%1b,"))
+    spit(TMP .. "/joined-bom.csv", "\239\187\191" .. part .. "\239\187\191" .. part:gsub("([12]),", "%1b,"))
+    for _, name in ipairs({ "joined.csv", "joined-bom.csv" }) do
+      local path = TMP .. "/" .. name
+      local r = run("label -q -m " .. model() .. " " .. path)
+      assert.equal(1, r.code)
+      local rows = tsv(r.out)
+      assert.equal(5, #rows)
+      assert.same({ path .. ":4", "", "", "", "the header again (a file joined after another?)" }, rows[3])
+      assert.same({ "1", "2", "1b", "2b" }, { rows[1][1], rows[2][1], rows[4][1], rows[5][1] })
+      for _, cmd in ipairs({ "train -q --min-df 1 -o " .. TMP .. "/joined.model ", "eval -q -m " .. model() .. " " }) do
+        r = run(cmd .. path)
+        assert.equal(1, r.code)
+        assert.matches(name:gsub("%p", "%%%0") .. ":4: the header again %(a file joined after another%?%)\n", r.err)
+      end
+    end
+  end)
+
   it("eval: a document without a gold label is a bad record for a multi-class model", function()
     spit(TMP .. "/nolabel.csv", "text,label\nVoters backed the election result,\nThe striker scored twice,sport\n")
     spit(TMP .. "/nolabel.jsonl", '{"text":"Voters backed the election result","labels":[]}\n' ..

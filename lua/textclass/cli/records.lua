@@ -682,14 +682,25 @@ function M.csv_hint(header, sep, tsv_hint, flags)
   return ""
 end
 
---- A record whose field count differs from the header's is an error either
--- way: too few leaves columns empty, too many is most often an unquoted
--- comma that cut the text short. A blank line (one empty field) is named as
--- such, as a blank JSONL line is.
-function M.csv_ragged(fields, header)
-  if #fields == #header then return nil end
-  if #fields == 1 and fields[1] == "" then return "empty line (no CSV record)" end
-  return string.format("record has %d field%s, the header %d", #fields, #fields == 1 and "" or "s", #header)
+--- Why a CSV record cannot be read against the header, or nil. A record
+-- whose field count differs from the header's is an error either way: too
+-- few leaves columns empty, too many is most often an unquoted comma that
+-- cut the text short. A blank line (one empty field) is named as such, as a
+-- blank JSONL line is. A record that repeats the header (after a byte order
+-- mark, too) is a file joined after another (`cat a.csv b.csv`, pandas'
+-- to_csv(mode="a")): read as a record, it was an article of the column
+-- names, and to train a document of a label named "label".
+M.CSV_HEADER_AGAIN = "the header again (a file joined after another?)"
+function M.csv_record_problem(fields, header)
+  if #fields ~= #header then
+    if #fields == 1 and fields[1] == "" then return "empty line (no CSV record)" end
+    return string.format("record has %d field%s, the header %d", #fields, #fields == 1 and "" or "s", #header)
+  end
+  if fields[1]:gsub("^\239\187\191", "") ~= header[1] then return nil end
+  for i = 2, #fields do
+    if fields[i] ~= header[i] then return nil end
+  end
+  return M.CSV_HEADER_AGAIN
 end
 
 return M

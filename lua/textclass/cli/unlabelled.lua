@@ -304,8 +304,11 @@ function M.read(src, fmt, opts, emit, counter)
           if not is_text[i] and i ~= id_col then doc.fields[header[i]] = util.json(fields[i]) end
         end
       end
-      if id_col and fields[id_col] and fields[id_col] ~= "" then doc.id = fields[id_col] end
-      doc.error = records.csv_ragged(fields, header)
+      doc.error = records.csv_record_problem(fields, header)
+      -- (the header again holds the id column's name, no id)
+      if id_col and fields[id_col] and fields[id_col] ~= "" and doc.error ~= records.CSV_HEADER_AGAIN then
+        doc.id = fields[id_col]
+      end
       if not doc.error then records.take_columns(doc, fields, text_cols, text_names, opts, invalid) end
       emit(doc)
     end
