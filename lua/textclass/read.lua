@@ -286,7 +286,8 @@ end
 --   encoding, html, no_html, replace_invalid, max_bytes, keep_fields
 --   (default true).
 -- @return iterator, nil, nil, closer (for a generic `for`): each step
---   gives { id =, text = | error =, fields = }, in input order.
+--   gives { id =, text = | error =, fields = }, in input order (feed =
+--   true for a feed read whole, with format "text").
 -- @raise on a caller mistake; on a read error mid-file (a string).
 function M.documents(paths, opts, ...)
   no_more("textclass.read.documents", 3, ...) -- more than paths and opts

@@ -846,6 +846,20 @@ describe("textclass explain on awkward input", function()
     assert.equal("textclass: " .. D .. "/docs: is a folder (explain takes one FILE)\n", r.err)
   end)
 
+  -- Regression: a feed was explained as one article, every item's text
+  -- together (markup and all from stdin), without a word
+  it("warns that a feed is read as one article, every item together", function()
+    local rss = "examples/news.rss"
+    local r = run("explain -n 1 -m " .. model() .. " " .. rss)
+    assert.equal(0, r.code, r.err)
+    assert.equal("textclass: " .. rss .. ": a news feed, read as one article, its items together: explain " ..
+                 "takes one article (textclass label " .. rss .. " labels each item)\n", r.err)
+    r = run("explain -n 1 -m " .. model(), { stdin_file = rss })
+    assert.matches("^textclass: stdin: a news feed, [^\n]*%(textclass label %-i feed labels each item%)\n$", r.err)
+    r = run("explain -n 1 -m " .. model() .. " " .. D .. "/docs/02-final.txt")
+    assert.equal("", r.err)
+  end)
+
   it("stops reading an endless pipe at --max-bytes", function()
     local r = run("explain --max-bytes 1000 -m " .. model(), { pipe = "yes 'The striker scored.'" })
     assert.equal(1, r.code)

@@ -115,6 +115,8 @@ describe("textclass.read", function()
       local text = all(read.documents("examples/news.rss", { format = "text", no_html = true }))
       assert.equal(1, #text)
       assert.matches("^<%?xml", text[1].text)
+      assert.is_true(text[1].feed)   -- (a feed read whole: explain warns)
+      assert.is_nil(all(read.documents("examples/articles/budget-vote.txt"))[1].feed)
     end)
 
     it("walks a folder of mixed files in byte order, each by its format", function()

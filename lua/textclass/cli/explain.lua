@@ -36,6 +36,14 @@ M.spec = {
              "  echo 'The striker scored twice' | textclass explain --label sport -n 5\n",
 }
 
+-- A feed holds many articles: read as one, its items together, it gets an
+-- explanation of no article, so say so (label reads each item).
+local function warn_feed(path)
+  util.warn("%s: a news feed, read as one article, its items together: explain takes one " ..
+            "article (%s labels each item)", path == "-" and "stdin" or path,
+            path == "-" and "textclass label -i feed" or "textclass label " .. path)
+end
+
 -- The one article, read and checked as `label -i text` reads one (a BOM
 -- dropped, never read past --max-bytes); fails naming the problem.
 local function read_article(path, opts)
@@ -46,6 +54,7 @@ local function read_article(path, opts)
   read.input = "text"
   local doc = inputs.documents(inputs.sources({ path }, false), read)()
   if not doc or doc.error then util.fail("%s: %s", path, doc and doc.error or "nothing to read") end
+  if doc.feed then warn_feed(path) end
   return doc.text
 end
 

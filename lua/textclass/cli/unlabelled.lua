@@ -215,7 +215,8 @@ function M.read(src, fmt, opts, emit, counter)
   end
   if fmt == "text" then
     if not warn_if_jsonl(src, fmt, head:match("^[^\n]*"), opts, names) then warn_if_json(src, head, opts, names) end
-    emit(records.read_whole({ id = src.path }, src, f, head, opts, counter))
+    -- (a feed read whole, with --input text: explain says what it is)
+    emit(records.read_whole({ id = src.path, feed = feed.looks_like_feed(head) or nil }, src, f, head, opts, counter))
     return
   end
 
