@@ -716,6 +716,31 @@ describe("textclass and documents over the size limit", function()
       { rows[2][1], rows[2][5] })
   end)
 
+  -- Regression: a compressed file was a "binary file" that did not say why
+  -- (news dumps come as .jsonl.gz), and one over --max-bytes "document too
+  -- large", as if it were text
+  it("names a compressed file's compression and the tool that reads it, whatever its size", function()
+    local kinds = {
+      { "\31\139\8\0\0\0\0\0", "gzip-compressed: decompress it first, with zcat" },
+      { "BZh91AY&SY\0\0", "bzip2-compressed: decompress it first, with bzcat" },
+      { "\253" .. "7zXZ\0\0", "xz-compressed: decompress it first, with xzcat" },
+      { "\40\181\47\253\0\0", "zstd-compressed: decompress it first, with zstdcat" },
+      { "PK\3\4\20\0", "a zip archive: decompress it first, with unzip -p" },
+    }
+    for i, k in ipairs(kinds) do
+      local path = TMP .. "/news" .. i .. ".jsonl.z"
+      spit(path, k[1] .. string.rep("x\0", 600))
+      local want = "binary file (" .. k[2] .. ")"
+      for _, how in ipairs({ "", "--max-bytes 100", "-i jsonl" }) do
+        local r = run("label -q " .. how .. " -m " .. model() .. " " .. path)
+        assert.equal(1, r.code)
+        assert.same({ { path, "", "", "", want } }, tsv(r.out), how)
+      end
+      local t = run("train -q -o " .. TMP .. "/z.model " .. path)
+      assert.equal("textclass: " .. path .. ": " .. want .. "\n", t.err:match("^[^\n]*\n"))
+    end
+  end)
+
   it("stops reading an endless pipe given as one article at the limit", function()
     local r = run("label -q -i text --max-bytes 1000 -m " .. model(), { pipe = "yes 'The striker scored.'" })
     assert.equal(1, r.code)

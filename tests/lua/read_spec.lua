@@ -252,7 +252,8 @@ describe("textclass.read", function()
       assert.equal("2 labels; without opts.multilabel each document needs exactly one", all(read.labelled(two))[1].error)
       assert.same({ "politics", "sport" }, all(read.labelled(two, { multilabel = true }))[1].labels)
       docs = all(read.labelled({ D .. "/binary.bin", TMP .. "/missing.jsonl" }))
-      assert.same({ id = D .. "/binary.bin", where = D .. "/binary.bin", error = "binary file" }, docs[1])
+      assert.same({ id = D .. "/binary.bin", where = D .. "/binary.bin",
+                    error = "binary file (a zip archive: decompress it first, with unzip -p)" }, docs[1])
       assert.equal("No such file or directory", docs[2].error)
     end)
 

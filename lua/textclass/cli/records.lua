@@ -62,14 +62,28 @@ function M.strip_eol(line) return (util.split_eol(line)) end
 ---------------------------------------------------------------------------
 
 --- The error of a file with NUL bytes in its head: "binary file", naming
--- UTF-16 when the head looks like it. Text in UTF-16 without a byte order
+-- the compression of a compressed file, and UTF-16 when the head looks
+-- like it. Text in UTF-16 without a byte order
 -- mark is not read (the order of its bytes would be a guess), but it has
 -- a tell worth a hint: every space, digit and Latin letter has a NUL byte
 -- on the same side of its pair, and no character of the Basic
 -- Multilingual Plane's scripts has one on the other side, where binary
 -- data has NULs on both (none of 24,000 binary files in /usr was taken
 -- for UTF-16; Russian text, with a space in about 1 of 7 characters, is).
+-- A compressed file is told by its first bytes: news dumps come as
+-- .jsonl.gz and the like, binary data to read as text, and the message
+-- names the tool that gives their text.
+local COMPRESSED = {
+  { "\31\139", "gzip-compressed", "zcat" }, { "BZh", "bzip2-compressed", "bzcat" },
+  { "\253" .. "7zXZ\0", "xz-compressed", "xzcat" }, { "\40\181\47\253", "zstd-compressed", "zstdcat" },
+  { "PK\3\4", "a zip archive", "unzip -p" },
+}
 function M.binary_file(head)
+  for _, c in ipairs(COMPRESSED) do
+    if head:sub(1, #c[1]) == c[1] then
+      return string.format("binary file (%s: decompress it first, with %s)", c[2], c[3])
+    end
+  end
   local pairs_n = math.min(#head, stream.HEAD_BYTES) // 2
   local zero_first, zero_second = 0, 0
   for i = 1, 2 * pairs_n, 2 do
@@ -98,15 +112,16 @@ function M.binary_head(head)
   return nil
 end
 
---- Why these bytes cannot be an article, or nil: too large, or binary.
+--- Why these bytes cannot be an article, or nil: binary, or too large
+-- (binary data is told as such, whatever its size: what it is says more).
 -- `whole_file` words the binary case for a file ("binary file") rather
 -- than a record.
 local function check_bytes(text, opts, whole_file)
-  if #text > (opts.max_bytes or M.MAX_DOC_BYTES) then
-    return string.format("document too large (%d bytes, limit %d)", #text, opts.max_bytes or M.MAX_DOC_BYTES)
-  end
   if text:find("\0", 1, true) then
     return whole_file and M.binary_file(text) or "binary data (NUL byte)"
+  end
+  if #text > (opts.max_bytes or M.MAX_DOC_BYTES) then
+    return string.format("document too large (%d bytes, limit %d)", #text, opts.max_bytes or M.MAX_DOC_BYTES)
   end
   return nil
 end
@@ -261,12 +276,16 @@ function M.read_whole(doc, src, f, head, opts, counter)
   local limit = opts.max_bytes or M.MAX_DOC_BYTES
   local text = head
   local decoded = decode.is_reader(f)
-  if src.size and src.size > limit and not decoded then
+  -- (binary data is told as such whatever its size: a compressed dump of
+  -- news is larger than an article, and its head says what it is)
+  if src.size and src.size > limit and not decoded and not head:find("\0", 1, true) then
     doc.error = string.format("document too large (%d bytes, limit %d)", src.size, limit)
   else
     text = M.read_rest(f, head, limit)
     -- (a file that grew since it was listed, or a pipe)
-    if #text > limit then doc.error = string.format("document too large (over %d bytes)", limit) end
+    if #text > limit and not text:find("\0", 1, true) then
+      doc.error = string.format("document too large (over %d bytes)", limit)
+    end
   end
   stream.close(src, f)
   counter.bytes = counter.bytes + (src.size or #text)

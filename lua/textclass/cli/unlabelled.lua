@@ -113,8 +113,8 @@ local function read_feed(src, f, head, opts, emit, counter)
   stream.close(src, f)
   counter.bytes = counter.bytes + (src.size or #xml)
   local items, problem
-  if #xml > limit then problem = string.format("feed too large (over %d bytes)", limit)
-  elseif xml:find("\0", 1, true) then problem = records.binary_file(xml)
+  if xml:find("\0", 1, true) then problem = records.binary_file(xml)
+  elseif #xml > limit then problem = string.format("feed too large (over %d bytes)", limit)
   elseif invalid and not opts.replace_invalid then problem = invalid
   else
     items, problem = feed.items(xml)
