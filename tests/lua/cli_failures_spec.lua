@@ -133,6 +133,25 @@ describe("textclass train -o", function()
   end)
 end)
 
+describe("textclass train -o on a full disk", function()
+  -- a file size limit (ulimit -f, SIGXFSZ ignored) fails the save's
+  -- writes as a full disk does: EFBIG where it would be ENOSPC
+  it("says the model cannot be saved, exits 1, and leaves the old one, with no temporary", function()
+    local lfs = require "lfs"
+    local dir = TMP .. "/full-disk"
+    assert(lfs.mkdir(dir))
+    spit(dir .. "/keep.model", "the last run's\n")
+    local code, err = sh("trap '' XFSZ; ulimit -f 2; " .. CLI .. " train -q --min-df 1 -o " .. dir .. "/keep.model " ..
+                         D .. "/train.jsonl 2>" .. TMP .. "/sh.err; echo $? >" .. TMP .. "/sh.code")
+    assert.equal(1, code)
+    assert.equal("textclass: cannot save the model: save: cannot write " .. dir .. "/keep.model: File too large\n", err)
+    assert.equal("the last run's\n", slurp(dir .. "/keep.model"))
+    local names = {}
+    for name in lfs.dir(dir) do if name ~= "." and name ~= ".." then names[#names + 1] = name end end
+    assert.same({ "keep.model" }, names)
+  end)
+end)
+
 describe("textclass train's option files and figures", function()
   it("reads a --stopwords FILE with a UTF-8 or UTF-16 byte order mark as the same list", function()
     local words = "# list\nthe\nof\nstriker\n"
