@@ -180,8 +180,13 @@ describe("texts and labels checked, then used", function()
       fresh_gold()
       local ok, got = with_finalizer(function() for i = 1, #gold do gold[i] = 42 end end,
         function() return tc.evaluate(m, texts, gold) end)
+      -- (a finalizer that ran before evaluate's first look at gold gives an
+      -- argument error, as for texts above: seen once under AddressSanitizer)
       if ok then assert.same(metrics, got)
-      else assert.truthy(tostring(got):find("a label entry changed during the call", 1, true), got) end
+      else
+        assert.truthy(tostring(got):find("a label entry changed during the call", 1, true)
+                      or tostring(got):find("labels%[%d+%]: string or list of strings expected, got number"), got)
+      end
       l[1] = l1
       ok, got = with_finalizer(function()
         local many = {}
