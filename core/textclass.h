@@ -668,9 +668,10 @@ TC_API void tc_train_params_init(tc_train_params *p);
  * in [0, 1] (NaN is refused everywhere); cache_mb in (0, 1e6]; cv_folds 0
  * or 2..100, and grid only with cv_folds; threads <= 1024; label_weights
  * given exactly when class_weight is TC_WEIGHT_CUSTOM; fallback NULL or a
- * non-empty name; short_features >= 0, and 0 for an RBF kernel. With ds: each label weight in (0, 1e6] (label_weights
- * must hold tc_dataset_n_labels(ds) numbers), fallback one of ds's
- * labels, cv_folds at most the number of documents. */
+ * non-empty name; short_features >= 0, and 0 for an RBF kernel. With
+ * ds: each label weight in (0, 1e6] (label_weights must hold
+ * tc_dataset_n_labels(ds) numbers), fallback one of ds's labels, cv_folds
+ * at most the number of documents. */
 TC_API const char *tc_train_params_check(const tc_train_params *p, const tc_dataset *ds);
 
 typedef struct tc_model tc_model;
