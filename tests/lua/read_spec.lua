@@ -255,6 +255,13 @@ describe("textclass.read", function()
       assert.same({ id = D .. "/binary.bin", where = D .. "/binary.bin",
                     error = "binary file (a zip archive: decompress it first, with unzip -p)" }, docs[1])
       assert.equal("No such file or directory", docs[2].error)
+      -- a record that repeats the header holds the id column's name, no id:
+      -- its id is its place, as textclass.read.documents gives it
+      local joined = put("joined.csv", "id,text,label\nc1,The vote,politics\nid,text,label\n")
+      docs = all(read.labelled(joined))
+      assert.same({ id = joined .. ":3", where = joined .. ":3",
+                    error = "the header again (a file joined after another?)" }, docs[2])
+      assert.equal(joined .. ":3", all(read.documents(joined))[2].id)
     end)
 
     it("gives the records `textclass eval` reads, ids, places and texts", function()

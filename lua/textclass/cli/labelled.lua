@@ -247,9 +247,8 @@ function M.read(src, fmt, opts, emit, counter)
         break
       end
       if #fields > 1 or fields[1] ~= "" then   -- a blank line holds no record
-        local doc = { id = where(src, first), where = where(src, first) }
-        if id_col and fields[id_col] and fields[id_col] ~= "" then doc.id = fields[id_col] end
-        doc.error = records.csv_record_problem(fields, header)
+        local doc = { where = where(src, first), error = records.csv_record_problem(fields, header) }
+        doc.id = records.csv_record_id(fields, id_col, doc.error, doc.where)
         if not doc.error then
           doc.labels = util.split_list(fields[label_col], opts.label_sep or ",")
           local problem = #doc.labels == 0 and not opts.multilabel and "empty label" or labels_problem(doc.labels, invalid)

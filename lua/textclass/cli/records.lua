@@ -722,4 +722,13 @@ function M.csv_record_problem(fields, header)
   return M.CSV_HEADER_AGAIN
 end
 
+--- A CSV record's id: its id column's value (id_col, nil for none), else
+-- `place` (FILE:LINE); `problem` is csv_record_problem's answer, and a
+-- record that repeats the header holds the column's name, no id.
+function M.csv_record_id(fields, id_col, problem, place)
+  local id = id_col and fields[id_col]
+  if not id or id == "" or problem == M.CSV_HEADER_AGAIN then return place end
+  return id
+end
+
 return M

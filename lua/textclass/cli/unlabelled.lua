@@ -306,10 +306,7 @@ function M.read(src, fmt, opts, emit, counter)
         end
       end
       doc.error = records.csv_record_problem(fields, header)
-      -- (the header again holds the id column's name, no id)
-      if id_col and fields[id_col] and fields[id_col] ~= "" and doc.error ~= records.CSV_HEADER_AGAIN then
-        doc.id = fields[id_col]
-      end
+      doc.id = records.csv_record_id(fields, id_col, doc.error, doc.id)
       if not doc.error then records.take_columns(doc, fields, text_cols, text_names, opts, invalid) end
       emit(doc)
     end
