@@ -808,6 +808,17 @@ describe("textclass run", function()
     assert.equal(1, r2.code)
     assert.matches("^textclass: cannot open", r2.err)
   end)
+
+  -- run checks the script's io.stdout:write and :flush (a failure ends the
+  -- run), and they return what the stock methods return: the file, true
+  it("gives a script's io.stdout:write and :flush the stock methods' results", function()
+    spit(TMP .. "/stdout-results.lua",
+         "local w, f = io.stdout:write('x\\n'), io.stdout:flush()\n" ..
+         "print(w == io.stdout, f, io.stderr:flush())\n")
+    local r = run("run " .. TMP .. "/stdout-results.lua")
+    assert.equal(0, r.code, r.err)
+    assert.equal("x\ntrue\ttrue\ttrue\n", r.out)
+  end)
 end)
 
 describe("textclass with the examples", function()

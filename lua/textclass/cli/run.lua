@@ -73,6 +73,7 @@ end
 -- with stdout line-buffered or unbuffered, was gone with status 0 (only
 -- what the buffer held at the end was caught, by the final flush). The
 -- methods are shared by every file handle: the others keep the stock ones.
+-- A success gives what the stock method gives (write the file, flush true).
 local function check_stdout_methods()
   local methods, stdout = getmetatable(io.stdout).__index, io.stdout
   local function checked(stock)
@@ -80,7 +81,7 @@ local function check_stdout_methods()
       if f ~= stdout then return stock(f, ...) end
       local ok, err, errno = stock(f, ...)
       if not ok then util.write_failed(err, errno) end
-      return f
+      return ok
     end
   end
   methods.write, methods.flush = checked(methods.write), checked(methods.flush)
