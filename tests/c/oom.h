@@ -2,9 +2,10 @@
  * oom.h - allocation failures on demand, for the C tests.
  *
  * A test program that includes this header has its own malloc, calloc and
- * realloc (STYLE: "a hook makes the Nth allocation fail"). The library is
- * linked statically into the program, so its calls land here, and so do
- * those the C library makes inside the calls (fopen, iconv_open,
+ * realloc, of which the Nth from now can be made to fail (docs/HACKING.md,
+ * "Tests": allocation failures). The library is linked statically into
+ * the program, so its calls land here, and so do those the C library
+ * makes inside the calls (fopen, iconv_open,
  * pthread_create, ...) and libutf8proc's; everything goes on to glibc's
  * allocator, still watched by valgrind (make valgrind tells it to leave
  * these functions in place: --soname-synonyms=somalloc=nouserintercepts).
