@@ -376,6 +376,15 @@ describe("textclass train -> eval -> label", function()
     assert.equal(1, r.code)
     assert.matches("^textclass: training failed: no term to train on: .* %-%-min%-df 50 documents", r.err)
     assert.is_nil(lfs.attributes(TMP .. "/x.model"))
+    -- with --stopwords none no word is a stop word: the message names none
+    spit(TMP .. "/marks.jsonl", '{"text":"!!!","label":"a"}\n{"text":"???","label":"b"}\n')
+    r = run("train -q --min-df 1 --stopwords none -o " .. TMP .. "/x.model " .. TMP .. "/marks.jsonl")
+    assert.equal(1, r.code)
+    assert.equal("textclass: training failed: no term to train on: the texts hold no word\n", r.err)
+    r = run("train -q --min-df 50 --stopwords none -o " .. TMP .. "/x.model " .. D .. "/train.jsonl")
+    assert.equal(1, r.code)
+    assert.equal("textclass: training failed: no term to train on: no word is in --min-df 50 documents or " ..
+                 "more (a lower --min-df keeps rarer ones)\n", r.err)
   end)
 
   it("refuses data with one label only", function()

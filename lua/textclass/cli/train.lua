@@ -342,16 +342,15 @@ end
 -- survives min_df/max_df/max_features" (its spec fields; no flag sets
 -- max_df) when every term of the data (a cross-validation fold's part of
 -- it) is a stop word or in too few documents, as in a small data set.
--- (english and 2 are the defaults --help gives.)
+-- (english and 2 are the defaults --help gives; with --stopwords none no
+-- word is a stop word.)
 local function training_failure(msg, opts)
   local stopwords, min_df = opts.stopwords or "english", opts.min_df or 2
+  local word = stopwords == "none" and "word" or "word that is not a stop word (--stopwords " .. stopwords .. ")"
   return (msg:gsub("vocabulary: no term survives [%w_/]+", function()
-    if min_df == 1 then
-      return string.format("no term to train on: the texts hold no word that is not a stop word (--stopwords %s)",
-                           stopwords)
-    end
-    return string.format("no term to train on: no word that is not a stop word (--stopwords %s) is in " ..
-                         "--min-df %d documents or more (a lower --min-df keeps rarer ones)", stopwords, min_df)
+    if min_df == 1 then return "no term to train on: the texts hold no " .. word end
+    return string.format("no term to train on: no %s is in --min-df %d documents or more " ..
+                         "(a lower --min-df keeps rarer ones)", word, min_df)
   end))
 end
 
