@@ -146,8 +146,8 @@ static int validate_labels(const tc_model *m, int code, tc_diag *diag) {
   /* the rule's square root is about a linear sum over an L2-normalised
    * vector; an RBF decision value does not grow with the features that way */
   if (m->short_features && m->kernel != TC_KERNEL_LINEAR)
-    return tci_fail(diag, code, "labels: short_features %lu on a kernel model (the rule is linear only)",
-                    (unsigned long)m->short_features);
+    return tci_fail(diag, code, "labels: short_features %lu is set on a kernel model (the rule is "
+                    "linear only)", (unsigned long)m->short_features);
   return TC_OK;
 }
 

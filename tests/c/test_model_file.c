@@ -939,7 +939,7 @@ TEST(semantic_checks_behind_the_checksum) {
   free(b);
   free(c);
   if ((b = to_bytes(k, &n)) != NULL && (c = as_version_4(b, &n, SHORT_N0)) != NULL) {
-    CHECK_REJECT(c, n, TC_EFORMAT, "labels: short_features 9 on a kernel model (the rule is linear only)");
+    CHECK_REJECT(c, n, TC_EFORMAT, "labels: short_features 9 is set on a kernel model (the rule is linear only)");
     free(c);
   } else CHECK(0);
   free(b);
@@ -1020,7 +1020,7 @@ TEST(invalid_models_are_not_written) {
     if (k) {
       k->short_features = 80;
       CHECK_EQ_INT(tci_model_encode(k, &b, &n, &d), TC_EINVAL);
-      CHECK(strstr(d.message, "labels: short_features 80 on a kernel model") != NULL);
+      CHECK(strstr(d.message, "labels: short_features 80 is set on a kernel model") != NULL);
     } else CHECK(0);
     tc_model_free(k);
   }
