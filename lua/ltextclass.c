@@ -14,7 +14,8 @@
  *  - Per-state data (a workspace and the default extractor used by
  *    normalize and tokenize) lives in a userdata that is an upvalue of
  *    every module function; there are no C statics, so any number of Lua
- *    states (one per thread) can use the module at once.
+ *    states (one per thread) can use the module at once. (Signals are
+ *    the process's: stop_on_signals keeps the one exception, lsignal.c.)
  *  - The binding never mallocs: core objects are held by handles or by
  *    to-be-closed boxes (lbox.c), scratch arrays are userdata.
  *  - Requiring the module touches no globals. load_classifier lives in
@@ -479,6 +480,8 @@ static const luaL_Reg functions[] = {
   {"metrics", tcl_metrics},
   {"load_classifier", tcl_load_classifier},
   {"atomic_file", tcl_atomic_file},
+  {"stop_on_signals", tcl_stop_on_signals},
+  {"stop_signal", tcl_stop_signal},
   {"read_line", tcl_read_line},
   {"read_bom", tcl_read_bom},
   {"utf16_decoder", tcl_utf16_decoder},

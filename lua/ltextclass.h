@@ -304,6 +304,10 @@ size_t tcl_format_score(double x, char *out);
 int tcl_atomic_file(lua_State *L);
 void tcl_file_register(lua_State *L);
 
+/* textclass.stop_on_signals and textclass.stop_signal (lsignal.c). */
+int tcl_stop_on_signals(lua_State *L);
+int tcl_stop_signal(lua_State *L);
+
 /* textclass.read_line and textclass.read_bom (lread.c). */
 int tcl_read_line(lua_State *L);
 int tcl_read_bom(lua_State *L);

@@ -7,7 +7,9 @@
 --   data on stdout, messages on stderr as "textclass: message";
 --   exit 0 when all went well, 1 when some inputs failed or the work could
 --   not be done, 2 for a usage error (followed by a short usage on stderr),
---   130 when Ctrl-C stopped the run ("textclass: interrupted");
+--   130 when Ctrl-C stopped the run ("textclass: interrupted"), 143 for
+--   SIGTERM ("terminated"), 129 for SIGHUP ("hung up"): stopped between
+--   two records, as lua5.4 stops on Ctrl-C (tc.stop_on_signals);
 --   `textclass --help`, `textclass help CMD` and `textclass CMD --help`
 --   print help on stdout and exit 0.
 -- The launcher (bin/textclass, made from scripts/textclass.in) puts the
@@ -43,7 +45,8 @@ local function main_help()
   for _, c in ipairs(COMMANDS) do lines[#lines + 1] = string.format("  %-8s %s", c, SUMMARY[c]) end
   lines[#lines + 1] = ""
   lines[#lines + 1] = "Options: -h, --help (this text), --version. 'textclass COMMAND --help' for a command."
-  lines[#lines + 1] = "Exit status: 0 ok, 1 some inputs failed or an error, 2 usage error, 130 interrupted."
+  lines[#lines + 1] = "Exit status: 0 ok, 1 some inputs failed or an error, 2 usage error, 130 interrupted"
+  lines[#lines + 1] = "(Ctrl-C), 143 terminated (SIGTERM), 129 hung up (SIGHUP)."
   lines[#lines + 1] = "Data goes to stdout, messages to stderr. Manual: docs/cli.md."
   return table.concat(lines, "\n") .. "\n"
 end
@@ -129,10 +132,12 @@ local function dispatch(argv)
     return util.EXIT_FAIL
   end
   if err.interrupted then
-    -- Ctrl-C: stopped, not failed; outputs being written atomically were
-    -- discarded on the way out (their to-be-closed handles)
-    util.warn("interrupted")
-    return util.EXIT_INTERRUPT
+    -- Ctrl-C, SIGTERM or SIGHUP: stopped, not failed; outputs being
+    -- written atomically were discarded on the way out (their
+    -- to-be-closed handles)
+    local code, msg = util.stopped()
+    util.warn("%s", msg)
+    return code
   end
   if util.is_failure(err) then
     if err.msg then util.warn("%s", err.msg) end
@@ -143,6 +148,10 @@ local function dispatch(argv)
   if os.getenv("TEXTCLASS_DEBUG") then io.stderr:write(err.trace, "\n") end
   return util.EXIT_FAIL
 end
+
+-- SIGTERM and SIGHUP stop the run between two records, as Ctrl-C does
+-- (rather than ending the process in the middle of a write).
+require("textclass").stop_on_signals()
 
 -- Output that could not be written (disk full, closed pipe) overrides a
 -- success: the data did not arrive.

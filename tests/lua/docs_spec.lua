@@ -26,7 +26,8 @@ describe("docs/lua-api.md", function()
     local text = H.read("docs/lua-api.md")
     for _, name in ipairs { "normalize", "tokenize", "load", "default", "train", "cross_validate",
                             "evaluate", "load_classifier", "atomic_file", "read_line", "html_text",
-                            "html_charset", "utf16_decoder", "decoder", "encoding_name", "read_bom" } do
+                            "html_charset", "utf16_decoder", "decoder", "encoding_name", "read_bom",
+                            "stop_on_signals" } do
       assert.truthy(text:find("### `tc." .. name .. "(", 1, true), name)
     end
     for _, name in ipairs { "documents", "labelled" } do

@@ -20,13 +20,30 @@ M.EXIT_PIPE = 141  -- the reader of stdout went away (128 + SIGPIPE, the
                    -- status a shell reports when SIGPIPE ends a process)
 
 M.EXIT_INTERRUPT = 130  -- Ctrl-C (SIGINT): 128 + 2, as a shell reports it
+M.EXIT_HANGUP = 129     -- SIGHUP (the terminal closed): 128 + 1
+M.EXIT_TERMINATE = 143  -- SIGTERM (timeout, kill, systemd): 128 + 15
 
---- Is `e` the error lua5.4 raises on Ctrl-C ("interrupted!")? Every pcall
--- that turns errors into messages (a document's error record, a failed
--- training) raises it again (M.unless_interrupt), so the run stops: the
--- entry point then says "interrupted" and exits with EXIT_INTERRUPT.
+--- Is `e` the error lua5.4 raises on Ctrl-C ("interrupted!"), which
+-- SIGTERM and SIGHUP raise too (tc.stop_on_signals, called by the entry
+-- point)? Every pcall that turns errors into messages (a document's error
+-- record, a failed training) raises it again (M.unless_interrupt), so the
+-- run stops: the entry point then says why (M.stopped) and exits.
 M.is_interrupt = require("textclass.classifier").is_interrupt
 M.unless_interrupt = require("textclass.classifier").unless_interrupt
+
+local stop_signal = require("textclass").stop_signal
+local STOPPED_BY = {
+  [1] = { M.EXIT_HANGUP, "hung up" },
+  [15] = { M.EXIT_TERMINATE, "terminated" },
+}
+
+--- After an interrupt: the exit status and the message for the signal
+-- that stopped the run (SIGTERM, SIGHUP, else Ctrl-C's).
+function M.stopped()
+  local by = STOPPED_BY[stop_signal()]
+  if by then return by[1], by[2] end
+  return M.EXIT_INTERRUPT, "interrupted"
+end
 
 local failure_mt = { __tostring = function(e) return e.msg or "output closed" end }
 
@@ -90,7 +107,8 @@ end
 local function keep_failure(fn, ...)
   local ok, e = pcall(fn, ...)
   if not ok and M.is_interrupt(e) then
-    e = setmetatable({ code = M.EXIT_INTERRUPT, msg = "interrupted" }, failure_mt)
+    local code, msg = M.stopped()
+    e = setmetatable({ code = code, msg = msg }, failure_mt)
   end
   if not ok and pending == nil then pending = e end
 end
