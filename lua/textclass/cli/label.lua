@@ -137,8 +137,14 @@ function M.run(opts, operands)
   local total = inputs.total_size(sources)
   local bar = progress.new({ total = total, quiet = opts.quiet })
 
+  -- Unbuffered: the writer hands each batch's records to one write(2),
+  -- so a signal that interrupts it (SIGTERM, Ctrl-C: no SA_RESTART)
+  -- either leaves the batch unwritten or, once part is out, lets the
+  -- rest follow. Through a buffer the batch went out in three writes,
+  -- and one interrupted before its first byte was dropped, cutting a
+  -- record.
   local out = io.stdout
-  out:setvbuf("full")
+  out:setvbuf("no")
   local header
   if opts.header then header = true elseif opts.no_header then header = false end
   local writer = writers.new(opts.output, out, { header = header })
