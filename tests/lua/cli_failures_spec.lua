@@ -1283,28 +1283,37 @@ describe("train and eval --input folder", function()
   end)
 end)
 
-describe("textclass stopped by Ctrl-C (SIGINT)", function()
-  -- Lua code that sends this process SIGINT when it runs: lua5.4 then
-  -- raises "interrupted!" at the next Lua instruction, here inside a
-  -- classifier's predict, whose errors are otherwise a document's record.
-  -- (popen, not os.execute: system() ignores SIGINT while it waits.)
-  local SELF_INT = [[
+-- Lua code defining interrupt_me(), which sends this process the signal
+-- `sig` (INT, TERM) when it runs: the run then raises "interrupted!" at the
+-- next Lua instruction (lua5.4 for SIGINT, tc.stop_on_signals for
+-- SIGTERM), here inside a classifier's predict, whose errors are
+-- otherwise a document's record. (popen, not os.execute: system() ignores
+-- SIGINT while it waits.)
+local function signal_me(sig)
+  return [[
 local function interrupt_me()
   local f = assert(io.open("/proc/self/stat"))
   local pid = f:read("n")
   f:close()
-  io.popen("kill -INT " .. pid):close()
+  io.popen("kill -]] .. sig .. [[ " .. pid):close()
   local s = 0
   for i = 1, 100000 do s = s + i end   -- Lua work, where the interrupt lands
   return s
 end
 ]]
+end
 
-  local function classifier(path, at, label)
-    spit(path, SELF_INT .. "local n = 0\nreturn { predict = function(text)\n  n = n + 1\n" ..
-      "  if n == " .. at .. " then interrupt_me() end\n" ..
-      "  return { label = '" .. label .. "', scores = { " .. label .. " = 0.9, other = 0.1 } }\nend }\n")
-  end
+-- A Lua classifier at `path` that says `label` and sends this process
+-- `sig` on its `at`th text.
+local function signalling_classifier(path, sig, at, label)
+  spit(path, signal_me(sig) .. "local n = 0\nreturn { predict = function(text)\n  n = n + 1\n" ..
+    "  if n == " .. at .. " then interrupt_me() end\n" ..
+    "  return { label = '" .. label .. "', scores = { " .. label .. " = 0.9, other = 0.1 } }\nend }\n")
+end
+
+describe("textclass stopped by Ctrl-C (SIGINT)", function()
+  local SELF_INT = signal_me("INT")
+  local function classifier(path, at, label) signalling_classifier(path, "INT", at, label) end
 
   it("label stops with status 130, rather than giving documents the error 'interrupted!' and going on", function()
     classifier(TMP .. "/int-label.lua", 3, "sport")
@@ -1470,6 +1479,27 @@ describe("textclass stopped by SIGTERM or SIGHUP", function()
     assert.equal(0, code)
     assert.equal("", err)
     assert.equal(20000, #jsonl(out))
+  end)
+
+  it("eval stops on SIGTERM with status 143 and leaves the old --errors file, and no temporary", function()
+    signalling_classifier(TMP .. "/term-eval.lua", "TERM", 5, "cyber")
+    local dir = TMP .. "/term-errors"
+    assert(lfs.mkdir(dir))
+    spit(dir .. "/wrong.jsonl", "the last run's\n")
+    local r = run("eval -q -b 2 --errors " .. dir .. "/wrong.jsonl -c " .. TMP .. "/term-eval.lua " .. D .. "/test.jsonl")
+    assert.equal(143, r.code)
+    assert.equal("textclass: terminated\n", r.err)
+    assert.equal("", r.out)
+    assert.equal("the last run's\n", slurp(dir .. "/wrong.jsonl"))
+    assert.same({ "wrong.jsonl" }, names_in(dir))
+  end)
+
+  it("run says 'terminated' with status 143, not an error at the script's line", function()
+    spit(TMP .. "/term-run.lua", signal_me("TERM") .. "interrupt_me()\nprint('not reached')\n")
+    local r = run("run " .. TMP .. "/term-run.lua")
+    assert.equal(143, r.code)
+    assert.equal("textclass: terminated\n", r.err)
+    assert.equal("", r.out)
   end)
 
   it("train stops on SIGTERM with status 143 within a moment, and -o keeps the old model, with no temporary", function()
