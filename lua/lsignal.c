@@ -21,9 +21,11 @@
  *    parent's `trap '' TERM`) stays ignored.
  *  - A signal is the process's, so the handler's state is the module's
  *    only C statics: the main thread of the Lua state that called
- *    stop_on_signals, which must live as long as the process (the
- *    interpreter's own state), the system thread it runs on, and the
- *    signal caught. One state per process calls it.
+ *    stop_on_signals, the system thread it runs on, and the signal
+ *    caught. One state per process calls it. When that state is closed
+ *    (os.exit(code, true) closes it), a sentinel in its registry gives
+ *    the signals their default action again, so the handler never
+ *    touches a closed state.
  *  - A signal delivered to another thread (predict_async's, the core's
  *    pool) is passed on to the Lua state's thread, so that the hook is only
  *    ever set by a handler interrupting that thread, as lua5.4's is.
@@ -33,7 +35,9 @@
 
 #include "ltextclass.h"
 
-static lua_State *stopping_state;
+#define TCL_CATCHER "textclass.SignalCatcher"
+
+static lua_State *volatile stopping_state; /* NULL once that state is closing */
 static pthread_t lua_thread;
 static volatile sig_atomic_t caught; /* the signal that asked to stop, or 0 */
 
@@ -52,7 +56,7 @@ static void on_stop_signal(int sig) {
     pthread_kill(lua_thread, sig);
     return;
   }
-  if (caught) { /* the second: end now */
+  if (caught || !stopping_state) { /* the second, or no state to stop: end now */
     signal(sig, SIG_DFL);
     raise(sig); /* (blocked until this handler returns) */
     return;
@@ -74,6 +78,33 @@ static void catch_unless_ignored(int sig) {
   sigaction(sig, &sa, NULL);
 }
 
+/* __gc of the registry's sentinel: the state is being closed, so the
+ * signals this module caught get their default action again. */
+static int release_signals(lua_State *L) {
+  size_t i;
+  (void)L;
+  stopping_state = NULL;
+  for (i = 0; i < N_STOP_SIGNALS; i++) {
+    struct sigaction cur;
+    if (sigaction(stop_signals[i], NULL, &cur) == 0 && cur.sa_handler == on_stop_signal)
+      signal(stop_signals[i], SIG_DFL);
+  }
+  return 0;
+}
+
+/* Put the sentinel in the registry, once: everything that can raise (a
+ * memory error) is done before a handler is installed. */
+static void keep_sentinel(lua_State *L) {
+  if (lua_getfield(L, LUA_REGISTRYINDEX, TCL_CATCHER) != LUA_TNIL) return;
+  lua_newuserdatauv(L, 0, 0);
+  if (luaL_newmetatable(L, TCL_CATCHER)) {
+    lua_pushcfunction(L, release_signals);
+    lua_setfield(L, -2, "__gc");
+  }
+  lua_setmetatable(L, -2);
+  lua_setfield(L, LUA_REGISTRYINDEX, TCL_CATCHER);
+}
+
 /***
  * Make SIGTERM and SIGHUP stop the program as Ctrl-C does under lua5.4:
  * an "interrupted!" error at the next Lua instruction.
@@ -82,6 +113,7 @@ static void catch_unless_ignored(int sig) {
 int tcl_stop_on_signals(lua_State *L) {
   size_t i;
   tcl_check_nargs(L, 0);
+  keep_sentinel(L);
   lua_rawgeti(L, LUA_REGISTRYINDEX, LUA_RIDX_MAINTHREAD);
   stopping_state = lua_tothread(L, -1);
   lua_thread = pthread_self();

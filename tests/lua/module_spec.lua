@@ -445,6 +445,55 @@ describe("tc.atomic_file", function()
   end)
 end)
 
+describe("tc.stop_on_signals", function()
+  -- Lua code for a script that sends itself `sig` (kill -SIG) when it
+  -- calls signal_me().
+  local function script(sig, body)
+    local path = H.tmpname()
+    local f = assert(io.open(path, "w"))
+    f:write('local tc = require "textclass"\n',
+      'local function signal_me()\n',
+      '  io.popen("kill -', sig, ' " .. io.open("/proc/self/stat"):read("n")):close()\n',
+      '  for _ = 1, 1e7 do end\n',
+      'end\n', body, "\n")
+    f:close()
+    return path
+  end
+
+  for sig, number in pairs({ TERM = 15, HUP = 1 }) do
+    it("makes SIG" .. sig .. " raise Ctrl-C's error in Lua code, and stop_signal say " .. number, function()
+      local ok, out, err = H.run(script(sig, [[
+local is_interrupt = require("textclass.classifier").is_interrupt
+tc.stop_on_signals()
+io.write(tostring(tc.stop_signal()), " ")
+local ok, e = pcall(signal_me)
+io.write(tostring(not ok and is_interrupt(e)), " ", tostring(tc.stop_signal()))]]))
+      assert.is_true(ok, err)
+      assert.equal("nil true " .. number, out)
+    end)
+  end
+
+  it("leaves the signals their default action once the state is being closed", function()
+    -- finalizers run in the reverse order of their objects' marking: the
+    -- table's after the module's sentinel, which gives SIGTERM back its
+    -- default action, so the signal ends the process there
+    local path = script("TERM", [[
+local late = setmetatable({}, { __gc = function() signal_me(); io.write("survived") end })
+tc.stop_on_signals()
+os.exit(0, true)]])
+    local p = assert(io.popen("LUA_CPATH='" .. H.root .. "/" .. H.build .. "/?.so;;' lua5.4 " .. path ..
+      " 2>/dev/null; echo \" $?\""))
+    local out = p:read("a")
+    p:close()
+    assert.equal(" 143\n", out)
+  end)
+
+  it("checks its arguments", function()
+    assert.error_matches(function() tc.stop_on_signals(1) end, "unexpected argument")
+    assert.error_matches(function() tc.stop_signal(1) end, "unexpected argument")
+  end)
+end)
+
 describe("tc.read_line", function()
   teardown(function() H.cleanup() end)
 
