@@ -319,6 +319,11 @@ end, function(ctx)
   assert(tc.read_line(f, 100) == nil)
 end)
 
+case("stop_on_signals, stop_signal", nothing, function()
+  tc.stop_on_signals()   -- (no signal comes: it only installs the handlers)
+  assert(tc.stop_signal() == nil)
+end)
+
 case("utf16_decoder", function()
   return { path = write("utf16.txt", "\xff\xfeh\0i\0\n\0\0\xd8x\0\n\0") }
 end, function(ctx)
