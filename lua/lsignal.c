@@ -13,7 +13,11 @@
  *    finishes its call first, as it does on Ctrl-C.
  *  - As lua5.4's, the handler is installed without SA_RESTART: a read
  *    waiting for input (a pipe, a terminal) returns at once, and the hook
- *    stops the program before Lua sees the failed read.
+ *    stops the program before Lua sees the failed read. A write waiting
+ *    on a full pipe goes on once part of it is out, but one interrupted
+ *    before its first byte fails, and stdio drops what it held: so the
+ *    command line hands each batch of records to one write(2) (label's
+ *    stdout is unbuffered), and atomic files retry (core/outfile.c).
  *  - A second signal, of either kind, has the default action (the process
  *    ends at once), as a second Ctrl-C does: a program stuck in C code or
  *    in a write to a pipe nobody reads can still be stopped.
