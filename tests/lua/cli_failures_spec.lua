@@ -1386,12 +1386,14 @@ describe("textclass stopped by SIGTERM or SIGHUP", function()
   local lfs = require "lfs"
 
   -- `textclass ARGS` in a shell that first prints its pid on the pipe and
-  -- then becomes the command line (exec; through `launcher`, such as
-  -- nohup, when given), with `reader` (shell code that reads the pid into
-  -- $pid, waits for the moment and sends the signal) at the other end of
-  -- the pipe; returns the exit code and stderr.
+  -- then becomes the command line (exec; with every signal at its default
+  -- action, whatever the suite was started under, such as nohup; through
+  -- `launcher`, such as nohup, when given), with `reader` (shell code that
+  -- reads the pid into $pid, waits for the moment and sends the signal) at
+  -- the other end of the pipe; returns the exit code and stderr.
   local function signalled(args, reader, launcher)
-    return sh("{ sh -c 'echo $$; exec " .. (launcher or "") .. CLI .. " " .. args .. "'; echo $? >" .. TMP ..
+    return sh("{ sh -c 'echo $$; exec env --default-signal " .. (launcher or "") .. CLI .. " " .. args ..
+      "'; echo $? >" .. TMP ..
       "/sh.code; } | { " .. reader .. "; }")
   end
 
@@ -1466,7 +1468,7 @@ describe("textclass stopped by SIGTERM or SIGHUP", function()
     -- 30 s, or until the reader has seen label's output end
     local T = TMP .. "/term"
     local code, err = sh("{ echo 'the striker scored'; sleep 30 & echo $! >" .. T .. ".sleep; wait; } | " ..
-      "{ sh -c 'echo $$ >" .. T .. ".pid; exec " .. CLI .. " label -q -m " .. model() .. "' 2>" .. TMP ..
+      "{ sh -c 'echo $$ >" .. T .. ".pid; exec env --default-signal " .. CLI .. " label -q -m " .. model() .. "' 2>" .. TMP ..
       "/sh.err; echo $? >" .. TMP .. "/sh.code; } | " ..
       "{ read first; kill -TERM $(cat " .. T .. ".pid); start=$(date +%s); cat >/dev/null; " ..
       "echo $(( $(date +%s) - start )) >" .. T .. ".took; kill $(cat " .. T .. ".sleep); }")

@@ -120,6 +120,10 @@ H.quote = shell_quote
 function H.run(script, args, env, input)
   local err = H.tmpname()
   local parts = {
+    -- every signal at its default action, whatever the suite was started
+    -- under (nohup, a background job): tc.stop_on_signals keeps a signal
+    -- it finds ignored ignored, and the signal tests send SIGHUP
+    "env --default-signal",
     "LUA_PATH=" .. shell_quote(H.root .. "/lua/?.lua;" .. H.root .. "/lua/?/init.lua;;"),
     "LUA_CPATH=" .. shell_quote(H.root .. "/" .. H.build .. "/?.so;;"),
   }
