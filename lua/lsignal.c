@@ -48,7 +48,8 @@ static volatile sig_atomic_t caught; /* the signal that asked to stop, or 0 */
 static const int stop_signals[] = {SIGTERM, SIGHUP};
 #define N_STOP_SIGNALS (sizeof stop_signals / sizeof stop_signals[0])
 
-/* The hook the handler sets: lua5.4's for Ctrl-C, word for word. */
+/* The hook the handler sets: it clears itself and raises the message
+ * lua5.4 raises on Ctrl-C, which is_interrupt recognises. */
 static void stop_hook(lua_State *L, lua_Debug *ar) {
   (void)ar;
   lua_sethook(L, NULL, 0, 0);
