@@ -72,6 +72,12 @@ def write_jsonl(path, docs):
             f.write(json.dumps(d) + "\n")
 
 
+def read_test_split(path):
+    """A corpus split's records, each with `labels` (its gold label set: `labels`, else `label`)."""
+    with open(path, encoding="utf-8") as f:
+        return [dict(d, labels=d.get("labels") or [d["label"]]) for d in map(json.loads, f)]
+
+
 def source(d):
     return d["id"].rsplit("-", 1)[0]
 

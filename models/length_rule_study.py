@@ -260,11 +260,6 @@ def report(splits, length, rules):
             "; ".join(sorted(set(fitted))) if name != "shipped" else ""))
 
 
-def read_test_split(path):
-    with open(path, encoding="utf-8") as f:
-        return [dict(d, labels=d.get("labels") or [d["label"]]) for d in map(json.loads, f)]
-
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--corpora")
@@ -283,7 +278,7 @@ def main():
                         prepared], check=True)
         with open(prepared, encoding="utf-8") as f:
             docs = [json.loads(line) for line in f]
-        pairs = [(docs, read_test_split(args.test))] if args.test else lrs.splits(docs, args.protocol)
+        pairs = [(docs, lrs.read_test_split(args.test))] if args.test else lrs.splits(docs, args.protocol)
         splits = nested(args.textclass, tmp, lrs.RECIPE, pairs)
     what = ("%s, trained on the whole prepared set" % os.path.basename(args.test) if args.test else
             "5-fold CV" if args.protocol == "cv" else "%s held out, trained on the rest" % args.protocol)

@@ -30,15 +30,14 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.dont_write_bytecode = True  # no __pycache__ in the work tree
 sys.path.insert(0, os.path.join(HERE, "..", "bench"))
 from benchlib.corpora import find_corpora  # noqa: E402
-from label_rule_study import LABELS, headline_and_lead  # noqa: E402
+from label_rule_study import LABELS, headline_and_lead, read_test_split  # noqa: E402
 
 BINS = 10
 
 
 def read_split(corpora, split):
-    with open(os.path.join(corpora, split, "test.jsonl"), encoding="utf-8") as f:
-        records = [json.loads(line) for line in f]
-    return [r["text"] for r in records], [set(r["label"].split(",")) for r in records]
+    records = read_test_split(os.path.join(corpora, split, "test.jsonl"))
+    return [r["text"] for r in records], [set(r["labels"]) for r in records]
 
 
 def scores(textclass, model, texts):
