@@ -1485,6 +1485,15 @@ TEST(load_failures) {
 }
 
 #ifdef HAVE_OOM_HOOK
+/* r encodes to the n bytes b; frees r. */
+static void check_encodes_to(tc_model *r, const unsigned char *b, size_t n) {
+  size_t again_n;
+  unsigned char *again = to_bytes(r, &again_n);
+  if (again) CHECK_MEM(again, again_n, b, n); else CHECK(0);
+  free(again);
+  tc_model_free(r);
+}
+
 /* Every allocation of loading, writing and saving fails in turn (oom.h):
  * each failure is TC_ENOMEM with nothing made and nothing leaked (valgrind
  * checks the leaks), a failed save leaves no file behind, and once enough
@@ -1504,12 +1513,7 @@ static void sweep_model_files(const tc_model *m, const char *path) {
     oom_arm(&s);
     rc = tc_model_from_bytes(b, n, &r, &d);
     if (oom_failed(&s, rc, d.message)) CHECK(r == NULL);
-    else {
-      unsigned char *again = to_bytes(r, &outn);
-      if (again) CHECK_MEM(again, outn, b, n); else CHECK(0);
-      free(again);
-      tc_model_free(r);
-    }
+    else check_encodes_to(r, b, n);
   }
   oom_sweep_finish(&s, 4);
   s = oom_sweep_start("tc_model_to_bytes", 5000);
@@ -1543,12 +1547,7 @@ static void sweep_model_files(const tc_model *m, const char *path) {
     oom_arm(&s);
     rc = tc_model_load(path, &r, &d);
     if (oom_failed(&s, rc, d.message)) CHECK(r == NULL);
-    else {
-      unsigned char *again = to_bytes(r, &outn);
-      if (again) CHECK_MEM(again, outn, b, n); else CHECK(0);
-      free(again);
-      tc_model_free(r);
-    }
+    else check_encodes_to(r, b, n);
   }
   oom_sweep_finish(&s, 4);
   CHECK(unlink(path) == 0);
