@@ -424,7 +424,10 @@ describe("textclass train and eval with label names the module cannot take", fun
          -- (a __label__ alone was "no __label__ at the start of the line", or,
          -- after a label, the start of the text)
          "__label__ The whistle\n__label__sport __label__ The match\n")
-    spit(TMP .. "/odd-labels.csv", 'text,label\nThe striker scored,"sport,sport"\nThe vote,politics\n')
+    -- (an empty label between commas, after one, or a cell of white space
+    -- only was dropped, where JSONL's ["sport", ""] and "  " are refused)
+    spit(TMP .. "/odd-labels.csv", 'text,label\nThe striker scored,"sport,sport"\nThe vote,politics\n' ..
+         'The final,"sport,,politics"\nThe race,"sport,"\nThe match,"  "\nThe cup," ,\t"\n')
     local cases = {
       { "odd-labels.jsonl", { ":1: label 'sport' given twice", ":2: a label holds a NUL byte",
                               ":5: label 'sci,tech' holds a comma, which the outputs put between labels",
@@ -434,7 +437,8 @@ describe("textclass train and eval with label names the module cannot take", fun
                             ":4: label 'sport,__label__other' holds a comma",
                             ":5: label 'sp\\x07ort' holds a control character %(U%+0007%)",
                             ":6: empty label\n", ":7: empty label\n" } },
-      { "odd-labels.csv", { ":2: label 'sport' given twice" } },
+      { "odd-labels.csv", { ":2: label 'sport' given twice", ":4: empty label in 'sport,,politics'\n",
+                            ":5: empty label in 'sport,'\n", ":6: empty label\n", ":7: empty label in ' ,\\x09'\n" } },
     }
     for _, c in ipairs(cases) do
       local path = TMP .. "/" .. c[1]

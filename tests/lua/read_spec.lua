@@ -251,6 +251,11 @@ describe("textclass.read", function()
       local two = put("two.jsonl", '{"text": "Vote and match", "labels": ["politics", "sport"]}\n')
       assert.equal("2 labels; without opts.multilabel each document needs exactly one", all(read.labelled(two))[1].error)
       assert.same({ "politics", "sport" }, all(read.labelled(two, { multilabel = true }))[1].labels)
+      -- an empty label in a CSV cell is refused as JSONL's is, not dropped
+      local cells = put("cells.csv", 'text,labels\nThe vote,"politics,,sport"\nThe match," "\nThe cup,\n')
+      docs = all(read.labelled(cells, { multilabel = true }))
+      assert.same({ "empty label in 'politics,,sport'", "empty label" }, { docs[1].error, docs[2].error })
+      assert.same({}, docs[3].labels)
       docs = all(read.labelled({ D .. "/binary.bin", TMP .. "/missing.jsonl" }))
       assert.same({ id = D .. "/binary.bin", where = D .. "/binary.bin",
                     error = "binary file (a zip archive: decompress it first, with unzip -p)" }, docs[1])

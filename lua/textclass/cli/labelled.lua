@@ -41,6 +41,33 @@ local function json_labels(v)
   return nil, "labels must be a string or an array of strings"
 end
 
+-- A label or a label cell as a message shows it: its C0 control
+-- characters and DEL as \xHH, so a line break cannot split the message.
+local function shown(s)
+  return (s:gsub("%c", function(x) return string.format("\\x%02X", x:byte()) end))
+end
+
+-- The labels of a CSV cell: comma-separated, each trimmed of white space
+-- ("sport, politics"); none for an empty cell (a document without a label:
+-- multi-label training, eval). Or nil and the problem: an empty label
+-- beside others ("sport,,politics", "sport,") or a cell of white space
+-- only, as an empty label is in JSONL (["sport", ""], "  "), where it was
+-- dropped without a word. The message shows a cell of several labels
+-- (not one in invalid UTF-8, which no terminal could show).
+local function csv_labels(cell)
+  if cell == "" then return {} end
+  local labels = {}
+  for item in (cell .. ","):gmatch("([^,]*),") do
+    local label = util.trim(item)
+    if label == "" then
+      local show = cell:find(",", 1, true) and tc.check_utf8(cell)
+      return nil, show and "empty label in '" .. shown(cell) .. "'" or "empty label"
+    end
+    labels[#labels + 1] = label
+  end
+  return labels
+end
+
 -- Why a document's labels cannot be used, or nil: an empty one (fastText's
 -- `__label__` alone), a label given twice, or
 -- one the module cannot take as a name (a NUL byte) or that no output
@@ -60,8 +87,7 @@ local function labels_problem(labels, invalid)
     if not tc.check_utf8(l) then return "a label is not valid UTF-8" end
     local c = l:match("%c") or l:match("\194[\128-\159]")   -- C0 and DEL, C1
     if c then
-      return string.format("label '%s' holds a control character (U+%04X)",
-                           (l:gsub("%c", function(x) return string.format("\\x%02X", x:byte()) end)),
+      return string.format("label '%s' holds a control character (U+%04X)", shown(l),
                            #c == 1 and c:byte() or c:byte(2))
     end
     if invalid and l:find("\239\191\189", 1, true) then return "a label is not valid UTF-16" end
@@ -250,10 +276,15 @@ function M.read(src, fmt, opts, emit, counter)
         local doc = { where = where(src, first), error = records.csv_record_problem(fields, header) }
         doc.id = records.csv_record_id(fields, id_col, doc.error, doc.where)
         if not doc.error then
-          doc.labels = util.split_list(fields[label_col], opts.label_sep or ",")
-          local problem = #doc.labels == 0 and not opts.multilabel and "empty label" or labels_problem(doc.labels, invalid)
+          local labels, problem = csv_labels(fields[label_col])
+          if labels then
+            problem = #labels == 0 and not opts.multilabel and "empty label" or labels_problem(labels, invalid)
+          end
           if problem then doc.error = problem
-          else records.take_columns(doc, fields, text_cols, text_names, opts, invalid) end
+          else
+            doc.labels = labels
+            records.take_columns(doc, fields, text_cols, text_names, opts, invalid)
+          end
         end
         emit(doc)
       end

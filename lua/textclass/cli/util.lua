@@ -270,9 +270,9 @@ function M.name_list(names, most)
 end
 
 --- Split "a,b, c" into { "a", "b", "c" } (empty items dropped).
-function M.split_list(s, sep)
+function M.split_list(s)
   local out = {}
-  for item in string.gmatch(s, "[^" .. (sep or ",") .. "]+") do
+  for item in string.gmatch(s, "[^,]+") do
     item = M.trim(item)
     if item ~= "" then out[#out + 1] = item end
   end
