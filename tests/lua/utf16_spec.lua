@@ -239,6 +239,31 @@ describe("the stream layer on UTF-16", function()
     end
   end)
 
+  -- r:read(n) cuts only its last block at n and keeps the rest for the
+  -- next read (it cut the joined text, copying it: a feed took 600 MB).
+  it("gives the same text read in pieces of any size, whatever the block size", function()
+    local text = ("Caf\u{E9} " .. EMOJI .. " \u{6771}\u{4EAC}\n"):rep(40)
+    spit(TMP .. "/pieces16.txt", u16(text))
+    local head_bytes, block = stream.HEAD_BYTES, decode.BLOCK
+    finally(function() stream.HEAD_BYTES, decode.BLOCK = head_bytes, block end)
+    for _, b in ipairs({ 1, 3, 64, 65536 }) do
+      for _, n in ipairs({ 1, 2, 5, 64, 5000 }) do
+        stream.HEAD_BYTES, decode.BLOCK = 4, b
+        local src = { path = TMP .. "/pieces16.txt" }
+        local f, head = assert(stream.open(src))
+        local pieces = { head }
+        while true do
+          local piece = f:read(n)
+          if not piece then break end
+          assert.is_true(#piece == n or f:read(1) == nil, b .. "/" .. n)
+          pieces[#pieces + 1] = piece
+        end
+        stream.close(src, f)
+        assert.equal(text, table.concat(pieces), b .. "/" .. n)
+      end
+    end
+  end)
+
   -- A note for each line was kept until the one question: 50 bytes for
   -- each byte read, 3.3 GB for a 64 MB feed of such lines.
   it("keeps only the first note when the text is read whole", function()

@@ -109,10 +109,12 @@ end
 -- callers take the text whole (a file as one article, a feed) and ask
 -- r:invalid once, about all of it: only the first note is kept (one a
 -- line of a file of invalid lines held 50 bytes for each byte read).
+-- Only the last block is cut at n, its rest kept for the next read: the
+-- text joined, then cut, was copied once more and kept whole (a feed read
+-- to its 128 MiB limit took 600 MB).
 function Reader:read(n)
-  local parts, have = {}, #self.buf - self.pos + 1
-  if have > 0 then parts[1] = self.pos == 1 and self.buf or self.buf:sub(self.pos) end
-  self.buf, self.pos = "", 1
+  local parts, have = { self.buf }, #self.buf
+  self.buf = ""
   self:keep_first_note()
   while have < n and not self.eof do
     local data, err = self.f:read(M.BLOCK)
@@ -122,12 +124,13 @@ function Reader:read(n)
     parts[#parts + 1] = text
     have = have + #text
   end
+  if have > n then
+    local last = parts[#parts]
+    local keep = #last - (have - n)
+    parts[#parts], self.buf = last:sub(1, keep), last:sub(keep + 1)
+  end
   local all = table.concat(parts)
   if all == "" then return nil end
-  if #all > n then
-    self.buf, self.pos = all, n + 1
-    return all:sub(1, n)
-  end
   return all
 end
 
@@ -136,9 +139,9 @@ end
 -- message on a read error. Cheaper than r:read(n), which must cut and
 -- join blocks to give n bytes.
 function Reader:next_block()
-  if self.pos <= #self.buf then
-    local rest = self.pos == 1 and self.buf or self.buf:sub(self.pos)
-    self.buf, self.pos = "", 1
+  if self.buf ~= "" then
+    local rest = self.buf
+    self.buf = ""
     return rest
   end
   while not self.eof do
@@ -208,7 +211,7 @@ function M.reader(f, encoding, src, rest, skipped, name)
   local r = setmetatable({
     f = f, stdin = src.stdin, dec = decoder(encoding), skipped = skipped,
     name = not encoding:find("^UTF%-16") and name or nil,
-    buf = "", pos = 1, eof = false, raw = skipped, counted = 0, notes = { first = 1, last = 0 }, pending = 0,
+    buf = "", eof = false, raw = skipped, counted = 0, notes = { first = 1, last = 0 }, pending = 0,
   }, Reader)
   return r, r:convert(rest)
 end

@@ -25,8 +25,13 @@ M.MAX_BYTES_CEILING = 1 << 40
 -- message on a read error), asked for in blocks: f:read(n) makes room
 -- for all n bytes before it reads, so a --max-bytes of 100 GB failed a
 -- 20 KB file (and 1 TiB every feed) with "not enough memory". A short
--- block is the end, as a short f:read(n) is.
-local READ_BLOCK = 1 << 24
+-- block is the end, as a short f:read(n) is. A block is 256 MiB, so a
+-- feed at the default --max-bytes (eight times 16 MiB) is one f:read,
+-- whose buffer is freed as it returns (the room it makes costs memory
+-- only where bytes are read into it): joined by table.concat, whose own
+-- buffer grows to their size before it makes the string, 16 MiB blocks
+-- were held three times over, 420 MB for a feed read to its 128 MiB.
+local READ_BLOCK = 1 << 28
 function M.read_upto(f, n)
   if n <= READ_BLOCK then return f:read(n) end
   local parts = {}
