@@ -294,6 +294,25 @@ describe("textclass label and feeds", function()
     assert.equal(0, r.code, r.err)
   end)
 
+  -- A feed file over the limit was read to it first (128 MiB by default)
+  -- to say so: a file's size tells, as it does for an article.
+  it("refuses a feed over eight times --max-bytes: a file by its size, unread, a pipe at the limit", function()
+    local item = "<item><title>The striker scored twice</title></item>"
+    local function feed(size)
+      local open, close = "<rss><channel>" .. item, "</channel></rss>"
+      return open .. (" "):rep(size - #open - #close) .. close
+    end
+    spit(TMP .. "/at-limit.rss", feed(800))
+    spit(TMP .. "/over-limit.rss", feed(801))
+    local r = run("label -q --max-bytes 100 -m " .. model() .. " " .. TMP .. "/at-limit.rss " .. TMP .. "/over-limit.rss")
+    assert.equal(1, r.code)
+    local rows = tsv(r.out)
+    assert.same({ "", "sport" }, { rows[1][5], rows[1][2] })
+    assert.same({ TMP .. "/over-limit.rss", "feed too large (801 bytes, limit 800)" }, { rows[2][1], rows[2][5] })
+    r = run("label -q -i feed --max-bytes 100 -m " .. model() .. " -", { stdin = feed(801) })
+    assert.same({ { "-", "", "", "", "feed too large (over 800 bytes)" } }, tsv(r.out))
+  end)
+
   it("gives a broken feed one error record and an empty item its own", function()
     spit(TMP .. "/broken.rss", "<rss><channel>\n<item><title>x</title>\n</channel></rss>")
     spit(TMP .. "/blank.rss", "<rss><channel><item><title> </title><description/></item>" ..

@@ -274,16 +274,22 @@ function M.read_rest(f, head, limit)
   return head .. (M.read_upto(f, limit + 1 - #head) or "")
 end
 
+--- Is a source to be read whole (an article, a feed) over limit before it
+-- is read? A file read as it is, by its size: from UTF-16 or --encoding
+-- the limit is on the UTF-8 text, so the file's size says nothing in
+-- advance. Binary data is told as such whatever its size (a compressed
+-- dump of news is larger than an article, and its head says what it is).
+function M.known_too_large(src, f, head, limit)
+  return src.size ~= nil and src.size > limit and not decode.is_reader(f) and not head:find("\0", 1, true)
+end
+
 --- A whole source as one document (doc gets its text or an error), after
--- its sniffed head (read_rest); closes the source. (From UTF-16 the limit
--- is on the UTF-8 text, so the file's size says nothing in advance.)
+-- its sniffed head (read_rest); closes the source.
 function M.read_whole(doc, src, f, head, opts, counter)
   local limit = opts.max_bytes or M.MAX_DOC_BYTES
   local text = head
   local decoded = decode.is_reader(f)
-  -- (binary data is told as such whatever its size: a compressed dump of
-  -- news is larger than an article, and its head says what it is)
-  if src.size and src.size > limit and not decoded and not head:find("\0", 1, true) then
+  if M.known_too_large(src, f, head, limit) then
     doc.error = string.format("document too large (%d bytes, limit %d)", src.size, limit)
   else
     text = M.read_rest(f, head, limit)

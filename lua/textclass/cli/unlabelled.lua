@@ -103,17 +103,19 @@ end
 -- as HTML), with its link, date and title as fields. Its id is the item's
 -- guid or id, else its link, else "PATH#N" for the feed's Nth item. The
 -- feed is read whole, up to the line limit, as an article is (not past a
--- head holding a NUL: records.read_rest); a feed that cannot be read is
--- one error (invalid UTF-16 too, unless --replace-invalid: which item
--- holds it is not known).
+-- head holding a NUL: records.read_rest; not at all when a file's size is
+-- over the limit); a feed that cannot be read is one error (invalid
+-- UTF-16 too, unless --replace-invalid: which item holds it is not known).
 local function read_feed(src, f, head, opts, emit, counter)
   local limit = records.line_limit(opts)
-  local xml = records.read_rest(f, head, limit)
+  local too_large = records.known_too_large(src, f, head, limit)
+  local xml = too_large and head or records.read_rest(f, head, limit)
   local invalid = decode.is_reader(f) and f:invalid(0, #xml) or nil
   stream.close(src, f)
   counter.bytes = counter.bytes + (src.size or #xml)
   local items, problem
-  if xml:find("\0", 1, true) then problem = records.binary_file(xml)
+  if too_large then problem = string.format("feed too large (%d bytes, limit %d)", src.size, limit)
+  elseif xml:find("\0", 1, true) then problem = records.binary_file(xml)
   elseif #xml > limit then problem = string.format("feed too large (over %d bytes)", limit)
   elseif invalid and not opts.replace_invalid then problem = invalid
   else
