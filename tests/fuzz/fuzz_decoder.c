@@ -40,6 +40,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_runs.h"
 #include "internal.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -52,18 +53,7 @@ static const char *const ENCODINGS[16] = {
   "EUC-TW",  "ISO-2022-CN",
 };
 
-enum { MAX_INVALID = 64, PER_BYTE = 16, MAX_ROOM = 64 };
-
-typedef struct run {
-  char *out;
-  size_t w, n_invalid;
-  size_t invalid_at[MAX_INVALID];
-} run;
-
-static void note(run *r, size_t at) {
-  if (r->n_invalid < MAX_INVALID) r->invalid_at[r->n_invalid] = at;
-  r->n_invalid++;
-}
+enum { PER_BYTE = 16, MAX_ROOM = 64 };
 
 static tc_decoder *open_decoder(const char *name) {
   tc_decoder *d;
@@ -147,14 +137,6 @@ static void small_out(const char *name, const char *in, size_t len, size_t room,
   tc_decoder_free(d);
 }
 
-static int same(const run *a, const run *b) {
-  size_t k, n = a->n_invalid < MAX_INVALID ? a->n_invalid : MAX_INVALID;
-  if (a->w != b->w || memcmp(a->out, b->out, a->w) != 0 || a->n_invalid != b->n_invalid) return 0;
-  for (k = 0; k < n; k++)
-    if (a->invalid_at[k] != b->invalid_at[k]) return 0;
-  return 1;
-}
-
 /* Does a known glibc bug (above) make the runs differ: TSCII's in small
  * outputs, CP949's (euc-kr's) 0xA2 0xE8 in any? */
 static int glibc_bug(const char *name, const char *in, size_t len, int small) {
@@ -178,13 +160,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   in = (const char *)data + 1;
   len = size - 1;
   cap = PER_BYTE * len + PER_BYTE + MAX_ROOM;
-  memset(&a, 0, sizeof a);
-  memset(&b, 0, sizeof b);
-  memset(&c, 0, sizeof c);
-  a.out = malloc(cap);
-  b.out = malloc(cap);
-  c.out = malloc(cap);
-  if (!a.out || !b.out || !c.out) abort();
+  run_start(&a, cap);
+  run_start(&b, cap);
+  run_start(&c, cap);
   whole(name, in, len, &a);
   if (!tci_utf8_valid(a.out, a.w)) abort();
   blocks(name, in, len, block_sizes[data[0] >> 4 & 3], &b);

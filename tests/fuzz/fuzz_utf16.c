@@ -19,22 +19,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_runs.h"
 #include "internal.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-enum { MAX_INVALID = 64 };
-
-typedef struct run {
-  char *out;
-  size_t w, n_invalid;
-  size_t invalid_at[MAX_INVALID];
-} run;
-
-static void note(run *r, size_t at) {
-  if (r->n_invalid < MAX_INVALID) r->invalid_at[r->n_invalid] = at;
-  r->n_invalid++;
-}
 
 /* All of in, in one block, going on after each invalid stop. */
 static void whole(const char *in, size_t len, unsigned flags, run *r) {
@@ -94,14 +82,6 @@ static void small_out(const char *in, size_t len, unsigned flags, size_t room, r
   }
 }
 
-static int same(const run *a, const run *b) {
-  size_t k, n = a->n_invalid < MAX_INVALID ? a->n_invalid : MAX_INVALID;
-  if (a->w != b->w || memcmp(a->out, b->out, a->w) != 0 || a->n_invalid != b->n_invalid) return 0;
-  for (k = 0; k < n; k++)
-    if (a->invalid_at[k] != b->invalid_at[k]) return 0;
-  return 1;
-}
-
 /* The UTF-8 in r as UTF-16 again equals in. */
 static int round_trips(const run *r, const unsigned char *in, size_t len, int be) {
   size_t i = 0, j = 0;
@@ -139,13 +119,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   in = (const char *)data + 1;
   len = size - 1;
   cap = TC_UTF16_UTF8_MAX(len) + 1;
-  memset(&a, 0, sizeof a);
-  memset(&b, 0, sizeof b);
-  memset(&c, 0, sizeof c);
-  a.out = malloc(cap);
-  b.out = malloc(cap);
-  c.out = malloc(cap);
-  if (!a.out || !b.out || !c.out) abort();
+  run_start(&a, cap);
+  run_start(&b, cap);
+  run_start(&c, cap);
   whole(in, len, flags, &a);
   if (!tci_utf8_valid(a.out, a.w)) abort();
   blocks(in, len, flags, 1 + ((size_t)data[0] >> 1 & 15), &b);
