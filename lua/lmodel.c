@@ -552,8 +552,7 @@ static void set_range(lua_State *L, const char *name, int lo, int hi) {
   lua_setfield(L, -2, name);
 }
 
-/* info().options: the extractor options as train's spec spells them. */
-static void push_options(lua_State *L, const tc_options *o) {
+void tcl_push_options(lua_State *L, const tc_options *o) {
   static const char *const stop[] = {"none", "english", "custom"};
   lua_createtable(L, 0, 18);
   tcl_set_boolean(L, "strip_boilerplate", o->strip_boilerplate);
@@ -612,7 +611,7 @@ static int model_info(lua_State *L) {
   tcl_set_integer(L, "short_features", (lua_Integer)tc_model_short_features(still_open(L, h)));
   tcl_set_integer(L, "features", (lua_Integer)tc_extractor_n_features(tc_model_extractor(still_open(L, h))));
   o = *tc_extractor_options(tc_model_extractor(still_open(L, h))); /* (its scalars: a copy) */
-  push_options(L, &o);
+  tcl_push_options(L, &o);
   lua_setfield(L, -2, "options");
   return 1;
 }

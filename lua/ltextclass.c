@@ -448,6 +448,22 @@ static int tcl_load_classifier(lua_State *L) {
   return lua_gettop(L);
 }
 
+/***
+ * The extractor options a spec that gives none trains with: the core's
+ * defaults (tc_options_init), spelt as model:info().options spells a
+ * model's. The command line's --help and messages take their defaults
+ * from here.
+ * @function default_options
+ * @return table: stopwords, min_df, ngrams, ...
+ */
+static int tcl_default_options(lua_State *L) {
+  tc_options o;
+  tcl_check_nargs(L, 0);
+  tc_options_init(&o);
+  tcl_push_options(L, &o);
+  return 1;
+}
+
 /* ====================================================================
  * Registration
  * ==================================================================== */
@@ -475,6 +491,7 @@ static const luaL_Reg functions[] = {
   {"load", tcl_load},
   {"default", tcl_default},
   {"train", tcl_train},
+  {"default_options", tcl_default_options},
   {"cross_validate", tcl_cross_validate},
   {"evaluate", tcl_evaluate},
   {"metrics", tcl_metrics},

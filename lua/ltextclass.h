@@ -231,6 +231,10 @@ void tcl_model_open(lua_State *L, int idx, tcl_model *h, tc_model *m);
  * evaluate's metrics, and the array tcl_model_open keeps). */
 void tcl_push_label_names(lua_State *L, const tcl_model *h);
 
+/* Push a new table of the extractor options o as train's spec spells them
+ * (model:info().options, tc.default_options). */
+void tcl_push_options(lua_State *L, const tc_options *o);
+
 /* The open handle at index i; raises for other values and closed handles. */
 tcl_model *tcl_check_model(lua_State *L, int i);
 

@@ -256,12 +256,18 @@ describe("textclass train's option files and figures", function()
   -- Regression: the core's words were the message, "vocabulary: no term
   -- survives min_df/max_df/max_features", naming spec fields (max_df has
   -- no flag) rather than what to change
+  -- The defaults it names (and --help gives) are the core's, not copies
+  -- of them.
   it("says in flags why no term is left to train on", function()
     spit(TMP .. "/rare.txt", "__label__a alpha one\n__label__b beta two\n__label__a gamma three\n")
     spit(TMP .. "/stop.txt", "__label__a the\n__label__b and of\n")
+    local defaults = require("textclass").default_options()
+    local help = run("train --help").out
+    assert.truthy(help:find("keep terms in at least N documents [" .. defaults.min_df .. "]", 1, true), help)
+    assert.truthy(help:find("one word per line%s+%[" .. defaults.stopwords .. "%]"), help)
     local cases = {
-      { "rare.txt", "", "no word that is not a stop word %(%-%-stopwords english%) is in %-%-min%-df 2 " ..
-                        "documents or more %(a lower %-%-min%-df keeps rarer ones%)\n" },
+      { "rare.txt", "", "no word that is not a stop word %(%-%-stopwords " .. defaults.stopwords .. "%) is in " ..
+                        "%-%-min%-df " .. defaults.min_df .. " documents or more %(a lower %-%-min%-df keeps rarer ones%)\n" },
       { "stop.txt", "--min-df 1", "the texts hold no word that is not a stop word %(%-%-stopwords english%)\n" },
       { "rare.txt", "--min-df 3 --stopwords none --cv 2", "cross%-validation fold 1 of 2 %(trained on 1 of the 3 " ..
                         "documents%): no term to train on: no word is in %-%-min%-df 3 documents or more" },

@@ -372,6 +372,23 @@ describe("tc.default", function()
   end)
 end)
 
+describe("tc.default_options", function()
+  it("gives the extractor options a spec without any trains with, as model:info() spells them", function()
+    local model = assert(tc.train { texts = { "the striker scored a goal", "the minister won the vote",
+                                              "a goal in the final", "the vote in parliament" },
+                                    labels = { "sport", "politics", "sport", "politics" } })
+    local defaults = tc.default_options()
+    assert.same(model:info().options, defaults)
+    defaults.min_df = 99 -- a new table each call: changing one changes no other
+    assert.same(model:info().options, tc.default_options())
+    model:close()
+  end)
+
+  it("raises on extra arguments", function()
+    assert.error_matches(function() tc.default_options({}) end, "bad argument #1 .*unexpected argument")
+  end)
+end)
+
 describe("tc.atomic_file", function()
   local lfs = require "lfs"
   teardown(function() H.cleanup() end)

@@ -17,6 +17,9 @@ local decode = require "textclass.cli.decode"
 local records = require "textclass.cli.records"
 local stream = require "textclass.cli.stream"
 
+-- The core's feature defaults, for --help and the messages that name them.
+local DEFAULTS = require("textclass").default_options()
+
 local M = {}
 
 local MAX_REPORTED = 20   -- bad records listed before "... and N more"
@@ -92,9 +95,9 @@ M.spec = {
     { long = "ngrams", arg = "MIN,MAX", check = range_check(false, 6), help = "word n-gram lengths, at most 6 [1,2]" },
     { long = "char-ngrams", arg = "MIN,MAX", check = range_check(true, 10),
       help = "character n-gram lengths, at most 10, e.g. 3,5, or none [none]" },
-    { long = "min-df", arg = "N", type = "integer", min = 1, max = 0x7fffffff, help = "keep terms in at least N documents [2]" },
+    { long = "min-df", arg = "N", type = "integer", min = 1, max = 0x7fffffff, help = "keep terms in at least N documents [" .. DEFAULTS.min_df .. "]" },
     { long = "max-features", arg = "N", type = "integer", min = 1, max = 0x7fffffff, help = "keep the N most frequent terms" },
-    { long = "stopwords", arg = "LIST", help = "english, none, or FILE with one word per line [english]" },
+    { long = "stopwords", arg = "LIST", help = "english, none, or FILE with one word per line [" .. DEFAULTS.stopwords .. "]" },
     { long = "stem", arg = "LANG", choices = { "english", "none" },
       help = "reduce words to their stems (english: Snowball's English stemmer) [none]" },
     { long = "title-terms", help = "the title (the text before its first blank line) gives terms of its own too" },
@@ -342,10 +345,10 @@ end
 -- survives min_df/max_df/max_features" (its spec fields; no flag sets
 -- max_df) when every term of the data (a cross-validation fold's part of
 -- it) is a stop word or in too few documents, as in a small data set.
--- (english and 2 are the defaults --help gives; with --stopwords none no
--- word is a stop word.)
+-- (the defaults are the core's, as --help gives them; with --stopwords
+-- none no word is a stop word.)
 local function training_failure(msg, opts)
-  local stopwords, min_df = opts.stopwords or "english", opts.min_df or 2
+  local stopwords, min_df = opts.stopwords or DEFAULTS.stopwords, opts.min_df or DEFAULTS.min_df
   local word = stopwords == "none" and "word" or "word that is not a stop word (--stopwords " .. stopwords .. ")"
   return (msg:gsub("vocabulary: no term survives [%w_/]+", function()
     if min_df == 1 then return "no term to train on: the texts hold no " .. word end
