@@ -110,8 +110,8 @@ end
 -- r:invalid once, about all of it: only the first note is kept (one a
 -- line of a file of invalid lines held 50 bytes for each byte read).
 -- Only the last block is cut at n, its rest kept for the next read: the
--- text joined, then cut, was copied once more and kept whole (a feed read
--- to its 128 MiB limit took 600 MB).
+-- text joined, then cut, was copied once more and kept whole (asked for
+-- at once, a UTF-16 feed read to its 128 MiB limit took 611 MB).
 function Reader:read(n)
   local parts, have = { self.buf }, #self.buf
   self.buf = ""
