@@ -30,6 +30,14 @@
  *  - With a table for the other members, `label -o jsonl` copies them to
  *    its output as written: no decode and re-encode, which turned [] into
  *    {} and rounded numbers past 2^53.
+ *  - A wanted string is validated and decoded in one pass, into a buffer
+ *    of the line's size made once per call (per chunk for
+ *    jsonl_documents), and pushed from there. Scanning it, then scanning
+ *    it again to decode it into a luaL_Buffer of its own, cost 2.5k
+ *    instructions more per news article (`label --top 1`, news4's first
+ *    3,000 test articles: 163.7k per article, 161.2k after). The buffer
+ *    holds every key too, so a key's escapes are decoded there, not on
+ *    the Lua stack.
  */
 #include <string.h>
 #if defined(__SSE2__)
@@ -46,6 +54,8 @@ typedef struct scan {
   int depth;
   lua_State *L;   /* with others: where the other top-level members go */
   int others;     /* stack index of that table, or 0 */
+  char *decoded;  /* keys and wanted strings, escapes decoded: as many bytes as the line */
+  size_t used;    /* how many of them are taken */
 } scan;
 
 /* What a wanted field was found to be. */
@@ -55,9 +65,8 @@ typedef struct field {
   const char *name;
   size_t name_len;
   int kind;
-  const unsigned char *at;  /* the value's first byte (a string: after the quote) */
-  size_t len;               /* its bytes (a string: up to the closing quote) */
-  int escaped;              /* a string holding backslash escapes */
+  const unsigned char *at;  /* the value: a string's bytes decoded (in scan.decoded), else as written */
+  size_t len;
 } field;
 
 static void skip_ws(scan *s) {
@@ -126,11 +135,15 @@ static size_t plain8(const unsigned char *p) {
 }
 
 /* p moved past the plain bytes of [p, end) (no quote, backslash or control
- * byte), stopping at the first byte that needs a look or within 7 bytes
- * of the end. With SSE2 (part of x86-64) 16 bytes per step: three byte
- * compares (unsigned v <= 0x1F is max(v, 0x1F) == 0x1F) and the lowest
- * bit of their mask; else 8 per step (plain8). */
-static const unsigned char *skip_plain(const unsigned char *p, const unsigned char *end) {
+ * byte), to the first byte that needs a look or the end; with out, the
+ * bytes passed are copied to *out, which moves as far. With SSE2 (part of
+ * x86-64) 16 bytes per step: three byte compares (unsigned v <= 0x1F is
+ * max(v, 0x1F) == 0x1F) and the lowest bit of their mask, each block
+ * stored whole and the output moved by its plain bytes (the output is
+ * never ahead of the input's place in the line, and holds as many bytes
+ * as the line: see scan.decoded); else 8 per step (plain8). */
+static const unsigned char *skip_plain(const unsigned char *p, const unsigned char *end, char **out) {
+  const unsigned char *start;
   size_t k;
 #if defined(__SSE2__) && defined(__GNUC__)
   const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\'), ctl = _mm_set1_epi8(0x1F);
@@ -139,45 +152,85 @@ static const unsigned char *skip_plain(const unsigned char *p, const unsigned ch
     __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)),
                                _mm_cmpeq_epi8(_mm_max_epu8(v, ctl), ctl));
     unsigned m = (unsigned)_mm_movemask_epi8(hit);
-    if (m) return p + __builtin_ctz(m);
+    if (out) _mm_storeu_si128((__m128i *)(void *)*out, v);
+    if (m) {
+      k = (unsigned)__builtin_ctz(m);
+      if (out) *out += k;
+      return p + k;
+    }
     p += 16;
+    if (out) *out += 16;
   }
 #endif
-  while (end - p >= 8) {
-    if ((k = plain8(p)) < 8) return p + k;
-    p += 8;
+  start = p;
+  while (end - p >= 8 && (k = plain8(p)) == 8) p += 8;
+  while (p < end && *p != '"' && *p != '\\' && *p >= 0x20) p++;
+  if (out) {
+    memcpy(*out, start, (size_t)(p - start));
+    *out += p - start;
   }
   return p;
 }
 
+/* Writes code point cp as UTF-8 at out; returns the bytes written. */
+static size_t put_utf8(char *out, unsigned cp) {
+  if (cp < 0x80) { out[0] = (char)cp; return 1; }
+  if (cp < 0x800) { out[0] = (char)(0xC0 | cp >> 6); out[1] = (char)(0x80 | (cp & 0x3F)); return 2; }
+  if (cp < 0x10000) {
+    out[0] = (char)(0xE0 | cp >> 12); out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+    out[2] = (char)(0x80 | (cp & 0x3F));
+    return 3;
+  }
+  out[0] = (char)(0xF0 | cp >> 18); out[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+  out[2] = (char)(0x80 | ((cp >> 6) & 0x3F)); out[3] = (char)(0x80 | (cp & 0x3F));
+  return 4;
+}
+
+/* The byte each escape of one letter stands for (0: no such escape). */
+static const char SIMPLE_ESCAPES[256] = { ['b'] = '\b', ['f'] = '\f', ['n'] = '\n', ['r'] = '\r', ['t'] = '\t',
+                                          ['"'] = '"', ['\\'] = '\\', ['/'] = '/' };
+
 /* A string at s->p (just after its opening quote): moves past the closing
- * quote; *escaped tells whether it holds escapes. 0 when invalid. */
-static int string_body(scan *s, int *escaped) {
+ * quote; 0 when invalid. With out, its bytes with their escapes decoded
+ * are written there and *len is their count: decoding never lengthens a
+ * string (an escape of k bytes gives at most k bytes: \uXXXX at most 3, a
+ * surrogate pair's 12 bytes 4), so out needs no more than the string's
+ * bytes as written. Validating and decoding in one pass saved a second
+ * scan of the text and a buffer per string (see decode_string). */
+static int string_body(scan *s, char *out, size_t *len) {
   const unsigned char *p = s->p, *end = s->end;
-  *escaped = 0;
+  char *o = out;
   for (;;) {
-    p = skip_plain(p, end);
-    while (p < end && *p != '"' && *p != '\\' && *p >= 0x20) p++;
+    p = skip_plain(p, end, out ? &o : NULL);
     if (p >= end || *p < 0x20) return 0;
     if (*p == '"') break;
-    *escaped = 1;
     if (end - p < 2) return 0;
-    switch (p[1]) {
-    case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't':
-      p += 2;
-      break;
-    case 'u': {
+    if (p[1] == 'u') {
       unsigned cp;
       size_t n = unicode_escape(p + 1, end, &cp);
       if (!n) return 0;
+      if (out) o += put_utf8(o, cp);
       p += 1 + n;
-      break;
-    }
-    default:
-      return 0;
+    } else {
+      char c = SIMPLE_ESCAPES[p[1]];
+      if (!c) return 0;
+      if (out) *o++ = c;
+      p += 2;
     }
   }
   s->p = p + 1;
+  if (out) *len = (size_t)(o - out);
+  return 1;
+}
+
+/* A string at s->p (just after its opening quote) decoded into the scan's
+ * buffer: moves past it and sets *at and *len to its decoded bytes there;
+ * 0 when invalid. */
+static int decode_string(scan *s, const unsigned char **at, size_t *len) {
+  char *out = s->decoded + s->used;
+  if (!string_body(s, out, len)) return 0;
+  *at = (const unsigned char *)out;
+  s->used += *len;
   return 1;
 }
 
@@ -211,10 +264,12 @@ static int literal(scan *s, const char *word) {
 }
 
 static int value(scan *s, field *f, size_t nf);
-static void push_unescaped(lua_State *L, const unsigned char *p, size_t len);
 
 /* An object or array at s->p (its opening bracket); fields (of which nf)
- * are filled from the keys of this level when f is not NULL. */
+ * are filled from the keys of this level when f is not NULL. A key is
+ * decoded into the scan's buffer (compared and stored as lua-cjson would
+ * see it: "te\u0078t" is "text"), and given back with its value unless
+ * the value is a wanted string, which the field points to. */
 static int container(scan *s, field *f, size_t nf) {
   int is_object = *s->p == '{';
   unsigned char close = is_object ? '}' : ']';
@@ -229,21 +284,12 @@ static int container(scan *s, field *f, size_t nf) {
   for (;;) {
     uint32_t hits = 0; /* bit i: the key is f[i].name (several bits when names are equal) */
     const unsigned char *key = NULL;
-    size_t key_len = 0;
-    int decoded = 0; /* the key, its escapes decoded, is on the Lua stack */
+    size_t key_len = 0, mark = s->used;
     if (is_object) {
-      int escaped;
       size_t i;
       if (s->p >= s->end || *s->p != '"') return 0;
-      key = ++s->p;
-      if (!string_body(s, &escaped)) return 0;
-      key_len = (size_t)(s->p - 1 - key);
-      if (escaped) { /* compared and stored as lua-cjson would see it */
-        luaL_checkstack(s->L, 3, "JSON keys nested too deep");
-        push_unescaped(s->L, key, key_len);
-        key = (const unsigned char *)lua_tolstring(s->L, -1, &key_len);
-        decoded = 1;
-      }
+      s->p++;
+      if (!decode_string(s, &key, &key_len)) return 0;
       for (i = 0; f && i < nf; i++) {
         if (key_len == f[i].name_len && memcmp(key, f[i].name, f[i].name_len) == 0)
           hits |= (uint32_t)1 << i;
@@ -253,43 +299,36 @@ static int container(scan *s, field *f, size_t nf) {
       s->p++;
       skip_ws(s);
     }
-    /* (a failure below leaves a decoded key on the stack: the call
-     * returns false at once, and Lua drops the stack with the call) */
     if (hits) {
       const unsigned char *start = s->p;
       field got;
       size_t i;
-      got.escaped = 0;
       if (s->p < s->end && *s->p == '"') {
         s->p++;
-        if (!string_body(s, &got.escaped)) return 0;
+        if (!decode_string(s, &got.at, &got.len)) return 0;
         got.kind = STRING;
-        got.at = start + 1;
-        got.len = (size_t)(s->p - 1 - got.at);
       } else {
         if (!value(s, NULL, 0)) return 0;
         got.kind = (*start == '-' || (*start >= '0' && *start <= '9')) ? NUMBER : OTHER;
         got.at = start;
         got.len = (size_t)(s->p - start);
+        s->used = mark;
       }
       for (i = 0; i < nf; i++) {
         if (!(hits & ((uint32_t)1 << i))) continue;
         f[i].kind = got.kind;
         f[i].at = got.at;
         f[i].len = got.len;
-        f[i].escaped = got.escaped;
       }
-      if (decoded) lua_pop(s->L, 1);
     } else {
       const unsigned char *start = s->p;
       if (!value(s, NULL, 0)) return 0;
       if (s->others && s->depth == 1 && is_object) { /* t[key] = the value's JSON text, as written */
-        if (!decoded) lua_pushlstring(s->L, (const char *)key, key_len);
+        lua_pushlstring(s->L, (const char *)key, key_len);
         lua_pushlstring(s->L, (const char *)start, (size_t)(s->p - start));
         lua_rawset(s->L, s->others);
-      } else if (decoded) {
-        lua_pop(s->L, 1);
       }
+      s->used = mark;
     }
     skip_ws(s);
     if (s->p >= s->end) return 0;
@@ -306,11 +345,10 @@ static int container(scan *s, field *f, size_t nf) {
 }
 
 static int value(scan *s, field *f, size_t nf) {
-  int escaped;
   if (s->p >= s->end) return 0;
   switch (*s->p) {
   case '{': case '[': return container(s, f, nf);
-  case '"': s->p++; return string_body(s, &escaped);
+  case '"': s->p++; return string_body(s, NULL, NULL);
   case 't': return literal(s, "true");
   case 'f': return literal(s, "false");
   case 'n': return literal(s, "null");
@@ -318,98 +356,27 @@ static int value(scan *s, field *f, size_t nf) {
   }
 }
 
-/* Writes code point cp as UTF-8 at out; returns the bytes written. */
-static size_t put_utf8(char *out, unsigned cp) {
-  if (cp < 0x80) { out[0] = (char)cp; return 1; }
-  if (cp < 0x800) { out[0] = (char)(0xC0 | cp >> 6); out[1] = (char)(0x80 | (cp & 0x3F)); return 2; }
-  if (cp < 0x10000) {
-    out[0] = (char)(0xE0 | cp >> 12); out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-    out[2] = (char)(0x80 | (cp & 0x3F));
-    return 3;
-  }
-  out[0] = (char)(0xF0 | cp >> 18); out[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-  out[2] = (char)(0x80 | ((cp >> 6) & 0x3F)); out[3] = (char)(0x80 | (cp & 0x3F));
-  return 4;
-}
-
-/* The plain bytes of [p, end) up to the first backslash, copied to *o;
- * returns where the copy stopped in the input (end, or a backslash) and
- * moves *o as far. With SSE2, 16 bytes per step: each block is stored
- * whole and the output moved by its bytes before the backslash (the output
- * is never ahead of the input, so a block stored from 16 bytes of input
- * fits the buffer); else memchr and memcpy, a call each per escape (a news
- * article has dozens: 500 instructions per document more). */
-static const unsigned char *copy_plain(const unsigned char *p, const unsigned char *end, char **o) {
-#if defined(__SSE2__) && defined(__GNUC__)
-  const __m128i backslash = _mm_set1_epi8('\\');
-  char *out = *o;
-  while (end - p >= 16) {
-    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
-    unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, backslash));
-    _mm_storeu_si128((__m128i *)(void *)out, v);
-    if (m) {
-      unsigned k = (unsigned)__builtin_ctz(m);
-      *o = out + k;
-      return p + k;
-    }
-    p += 16;
-    out += 16;
-  }
-  while (p < end && *p != '\\') *out++ = (char)*p++;
-  *o = out;
-  return p;
-#else
-  const unsigned char *stop = memchr(p, '\\', (size_t)(end - p));
-  if (!stop) stop = end;
-  memcpy(*o, p, (size_t)(stop - p));
-  *o += stop - p;
-  return stop;
-#endif
-}
-
-/* Push a validated string body with its escapes decoded. Decoding never
- * lengthens it (an escape of k bytes gives at most k bytes: \uXXXX at
- * most 3, a surrogate pair's 12 bytes 4), so it is written straight into
- * a buffer of len bytes. */
-static void push_unescaped(lua_State *L, const unsigned char *p, size_t len) {
-  const unsigned char *end = p + len;
-  luaL_Buffer b;
-  char *out = luaL_buffinitsize(L, &b, len), *o = out;
-  static const char simple[] = { ['b'] = '\b', ['f'] = '\f', ['n'] = '\n', ['r'] = '\r', ['t'] = '\t',
-                                 ['"'] = '"', ['\\'] = '\\', ['/'] = '/' };
-  while (p < end) {
-    p = copy_plain(p, end, &o);
-    if (p >= end) break;
-    if (p[1] == 'u') {
-      unsigned cp = 0;
-      p += 1 + unicode_escape(p + 1, end, &cp); /* validated: never 0 */
-      o += put_utf8(o, cp);
-    } else { /* validated: one of simple's */
-      *o++ = simple[p[1]];
-      p += 2;
-    }
-  }
-  luaL_pushresultsize(&b, (size_t)(o - out));
-}
-
 /* Scan one JSON text (a line) for the fields f (their names set): 1 when it
  * is an object this scanner handles, with each f[i] filled (ABSENT when
  * not there); 0 otherwise. `others`: stack index of a table for the other
- * top-level members, or 0. */
-static int scan_object(lua_State *L, const unsigned char *line, size_t len, field *f, size_t nf, int others) {
+ * top-level members, or 0. `decoded`: room for len bytes, where the
+ * strings found go (scan.decoded). */
+static int scan_object(lua_State *L, const unsigned char *line, size_t len, field *f, size_t nf, int others,
+                       char *decoded) {
   scan s;
   size_t i;
   for (i = 0; i < nf; i++) {
     f[i].kind = ABSENT;
     f[i].at = NULL;
     f[i].len = 0;
-    f[i].escaped = 0;
   }
   s.p = line;
   s.end = line + len;
   s.depth = 0;
   s.L = L;
   s.others = others;
+  s.decoded = decoded;
+  s.used = 0;
   skip_ws(&s);
   if (s.p >= s.end || *s.p != '{' || !container(&s, f, nf)) return 0;
   skip_ws(&s);
@@ -419,8 +386,7 @@ static int scan_object(lua_State *L, const unsigned char *line, size_t len, fiel
 /* Push a found field's value: a string with its escapes decoded, a
  * number's token, or nil. */
 static void push_value(lua_State *L, const field *f) {
-  if (f->kind == STRING && f->escaped) push_unescaped(L, f->at, f->len);
-  else if (f->kind == STRING || f->kind == NUMBER) lua_pushlstring(L, (const char *)f->at, f->len);
+  if (f->kind == STRING || f->kind == NUMBER) lua_pushlstring(L, (const char *)f->at, f->len);
   else lua_pushnil(L);
 }
 
@@ -448,17 +414,20 @@ static const char *const KIND_NAMES[] = { "absent", "string", "number", "other" 
 int tcl_json_fields(lua_State *L) {
   size_t len, i, nf;
   const char *line = luaL_checklstring(L, 1, &len);
-  int top = lua_gettop(L);
+  int top = lua_gettop(L), others;
   field f[MAX_FIELDS];
+  char *decoded;
   nf = top > 4 ? (size_t)top - 2 : 2;
   if (nf > MAX_FIELDS) luaL_argerror(L, MAX_FIELDS + 3, "at most 32 field names");
   for (i = 0; i < nf; i++)
     f[i].name = luaL_checklstring(L, i < 2 ? (int)i + 2 : (int)i + 3, &f[i].name_len);
-  if (!lua_isnoneornil(L, 4)) {
-    luaL_checktype(L, 4, LUA_TTABLE);
+  others = lua_isnoneornil(L, 4) ? 0 : 4;
+  if (others) {
+    luaL_checktype(L, others, LUA_TTABLE);
     luaL_checkstack(L, 3, NULL);
   }
-  if (!scan_object(L, (const unsigned char *)line, len, f, nf, lua_isnoneornil(L, 4) ? 0 : 4)) {
+  decoded = lua_newuserdatauv(L, len, 0);
+  if (!scan_object(L, (const unsigned char *)line, len, f, nf, others, decoded)) {
     lua_pushboolean(L, 0);
     return 1;
   }
@@ -478,6 +447,7 @@ typedef struct reading {
   lua_Integer line;        /* the number of the chunk's first line */
   size_t limit, max_bytes; /* longest line, longest text */
   int keep_fields, sniff_html, check_utf8, labelled;
+  char *decoded;           /* room for the chunk's bytes: scan.decoded */
 } reading;
 
 /* The options are read raw (see ltextclass.h); a string is left on the
@@ -543,37 +513,32 @@ static int line_document(lua_State *L, reading *r, const unsigned char *p, size_
     lua_newtable(L);
     fields = lua_gettop(L);
   }
-  if (!scan_object(L, p, n, r->f, r->nf, fields) || r->f[0].kind != STRING) goto general;
+  if (!scan_object(L, p, n, r->f, r->nf, fields, r->decoded) || r->f[0].kind != STRING) goto general;
   if (r->labelled) {
     /* the label's field: label_field, else "label" when present, else "labels" */
     label = r->nf == 3 || r->f[2].kind != ABSENT ? &r->f[2] : &r->f[3];
     if (label->kind != STRING || label->len == 0 || r->f[1].kind == NUMBER) goto general;
   }
-  push_value(L, &r->f[0]);
-  text = (const unsigned char *)lua_tolstring(L, -1, &tlen);
+  text = r->f[0].at;
+  tlen = r->f[0].len;
   if (tlen > r->max_bytes || memchr(text, '\0', tlen) || (r->sniff_html && tlen > 0 && MAY_START_PAGE[text[0]]) ||
       (r->check_utf8 && tc_utf8_check((const char *)text, tlen) != tlen) || !has_non_space(text, tlen))
     goto general;
   if (label) { /* one label: labels_problem's checks (labelled.lua) */
-    size_t llen;
-    const char *l;
-    push_value(L, label);
-    l = lua_tolstring(L, -1, &llen);
+    size_t llen = label->len;
+    const char *l = (const char *)label->at;
     /* (white space around it: the reader trims it) */
-    if (llen == 0 || memchr(l, ',', llen) || has_control((const unsigned char *)l, llen) ||
-        tc_utf8_check(l, llen) != llen || !has_non_space((const unsigned char *)l, 1) ||
-        !has_non_space((const unsigned char *)l + llen - 1, 1))
+    if (memchr(l, ',', llen) || has_control((const unsigned char *)l, llen) || tc_utf8_check(l, llen) != llen ||
+        !has_non_space((const unsigned char *)l, 1) || !has_non_space((const unsigned char *)l + llen - 1, 1))
       goto general;
-    lua_createtable(L, 1, 0);
-    lua_insert(L, -2);
-    lua_rawseti(L, -2, 1);
-    lua_insert(L, -2); /* text on top */
   }
   lua_createtable(L, 0, 4);
-  lua_insert(L, -2);
+  push_value(L, &r->f[0]);
   lua_setfield(L, -2, "text");
   if (label) {
-    lua_insert(L, -2);
+    lua_createtable(L, 1, 0);
+    push_value(L, label);
+    lua_rawseti(L, -2, 1);
     lua_setfield(L, -2, "labels");
     lua_pushfstring(L, "%s%I", r->where, line);
     lua_setfield(L, -2, "where");
@@ -651,6 +616,7 @@ int tcl_jsonl_documents(lua_State *L) {
     }
   }
   luaL_checkstack(L, 8, NULL);
+  r.decoded = lua_newuserdatauv(L, len, 0);
   lua_newtable(L);
   while (p < end) {
     const unsigned char *nl = memchr(p, '\n', (size_t)(end - p)), *next = nl ? nl + 1 : end;
