@@ -563,6 +563,8 @@ general:
  * Lua call per line: their fast path.
  * @function jsonl_documents
  * @string chunk whole lines, each with its "\n" (the last may lack it)
+ *   (from byte `first` to byte `last`, as chunk:sub(first, last) gives
+ *   them: the lines of a block read from a file, not copied out of it)
  * @tab opts {text_field =, id_field =, where = "PATH:" (an id is where ..
  *   line number when the record has none), line = the chunk's first line
  *   number, limit = longest line, max_bytes = longest text, keep_fields =
@@ -570,6 +572,8 @@ general:
  *   sniff_html = bool (not --no-html), check_utf8 = bool (not
  *   --replace-invalid),
  *   labelled = bool, label_field = name or nil: train's records, below}
+ * @int[opt=1] first
+ * @int[opt=#chunk] last
  * @return an array, one entry per line: {id =, text = [, fields =]} for a
  *   record with a text the reader would take as it is, else the line
  *   itself (a string) for the reader's general path, which says what is
@@ -581,11 +585,18 @@ general:
  */
 int tcl_jsonl_documents(lua_State *L) {
   size_t len, where_len;
-  const unsigned char *p = (const unsigned char *)luaL_checklstring(L, 1, &len), *end = p + len;
+  const unsigned char *p = (const unsigned char *)luaL_checklstring(L, 1, &len), *end;
   reading r;
-  lua_Integer i = 0;
+  lua_Integer i = 0, first, last;
   luaL_checktype(L, 2, LUA_TTABLE);
-  tcl_check_nargs(L, 2);
+  first = luaL_optinteger(L, 3, 1);
+  last = luaL_optinteger(L, 4, (lua_Integer)len);
+  luaL_argcheck(L, first >= 1 && first <= (lua_Integer)len + 1, 3, "out of the chunk");
+  luaL_argcheck(L, last >= first - 1 && last <= (lua_Integer)len, 4, "out of the chunk, or before first");
+  tcl_check_nargs(L, 4);
+  end = p + last;
+  p += first - 1;
+  len = (size_t)(end - p);
   r.f[0].name = opt_string(L, 2, "text_field", &r.f[0].name_len);
   r.f[1].name = opt_string(L, 2, "id_field", &r.f[1].name_len);
   r.where = opt_string(L, 2, "where", &where_len); /* (ids are made with %s: no NUL inside) */

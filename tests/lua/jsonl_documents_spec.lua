@@ -195,10 +195,34 @@ describe("tc.jsonl_documents", function()
     assert.same({ id = "f", text = "Five.", fields = { x = "[1, 2]" } }, docs[5])
   end)
 
+  it("reads the lines from byte first to byte last of the chunk, as chunk:sub(first, last) holds them", function()
+    local chunk = '{"id":"a","text":"One."}\n{"id":"b","text":"Tw\\u00f6."}\n{"text":"Three."}\nnot json\n'
+    local opts = { text_field = "text", id_field = "id", where = "in.jsonl:", line = 4, limit = 1000,
+      max_bytes = 100, keep_fields = false, sniff_html = true, check_utf8 = true }
+    local starts = { 1 }
+    for i in chunk:gmatch("\n()") do starts[#starts + 1] = i end
+    for a = 1, #starts do
+      for b = a, #starts do
+        local first, last = starts[a], starts[b] - 1
+        local docs = tc.jsonl_documents(chunk, opts, first, last)
+        assert.same(tc.jsonl_documents(chunk:sub(first, last), opts), docs)
+        assert.equal(b - a, #docs)
+      end
+    end
+    assert.same({ id = "b", text = "Tw\u{F6}." }, tc.jsonl_documents(chunk, opts, starts[2], starts[3] - 1)[1])
+    assert.same({ id = "in.jsonl:4", text = "Three." }, tc.jsonl_documents(chunk, opts, starts[3])[1])
+  end)
+
   it("refuses bad options", function()
     local opts = { text_field = "text", id_field = "id", where = "-:", line = 1, limit = 10, max_bytes = 10 }
     assert.has_error(function() tc.jsonl_documents("{}") end)
-    assert.has_error(function() tc.jsonl_documents("{}", opts, 1) end)
+    assert.has_error(function() tc.jsonl_documents("{}", opts, 1, 2, 3) end)
+    -- the lines' place in the chunk: from its first byte to its last, or none
+    for _, range in ipairs({ { 0, 2 }, { 4, 2 }, { 1, 3 }, { 2, 0 }, { 1.5, 2 }, { "x", 2 } }) do
+      assert.has_error(function() tc.jsonl_documents("{}", opts, range[1], range[2]) end, nil,
+                       range[1] .. ", " .. range[2])
+    end
+    assert.same({}, tc.jsonl_documents("{}", opts, 3, 2))
     for _, key in ipairs({ "text_field", "id_field", "where", "line", "limit", "max_bytes" }) do
       local bad = {}
       for k, v in pairs(opts) do bad[k] = v end

@@ -527,13 +527,15 @@ end
 --- The records of a JSONL source whose lines come from next_line
 -- (stream.lines), emitted in order: those tc.jsonl_documents takes from a
 -- block's whole lines at once (`fast`, its options, M.jsonl_options, whose
--- `line` is set here), and every other line through general(line, n,
--- too_long, invalid), which gives its record or nil (a line that holds
--- none). Without `fast`, every line goes through general, one at a time.
+-- `line` is set here; the lines are line:sub(first, last) when next_line
+-- gives their place in its block), and every other line through
+-- general(line, n, too_long, invalid), which gives its record or nil (a
+-- line that holds none). Without `fast`, every line goes through general,
+-- one at a time.
 function M.jsonl_records(next_line, fast, general, emit)
   local n = 0
   while true do
-    local line, too_long, invalid = next_line(fast and true)
+    local line, too_long, invalid, first, last = next_line(fast and true)
     if not line then break end
     if too_long or not fast or invalid then
       n = n + 1
@@ -541,7 +543,7 @@ function M.jsonl_records(next_line, fast, general, emit)
       if doc then emit(doc) end
     else
       fast.line = n + 1
-      local docs = tc.jsonl_documents(line, fast)
+      local docs = tc.jsonl_documents(line, fast, first, last)
       for i = 1, #docs do
         n = n + 1
         local doc = docs[i]

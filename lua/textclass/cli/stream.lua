@@ -148,7 +148,11 @@ end
 -- Called with `many` true, it may return every whole line left in the
 -- current block at once (a chunk, which may pass `limit`: its caller
 -- checks each line), except the first line and lines read through a
--- decoder (UTF-16, --encoding).
+-- decoder (UTF-16, --encoding): the block and the positions of the
+-- chunk's first and last bytes in it (block, nil, nil, first, last),
+-- not a copy of them (a 64 KB copy a block, 3.3k instructions per news
+-- article by callgrind's count, most of them `rep movsb` counted a byte
+-- each, and garbage for the collector).
 --
 -- A regular file is read BLOCK bytes at a time and its lines cut out of
 -- the blocks: reading a line byte by byte costs more than the JSON
@@ -237,15 +241,18 @@ function M.lines(f, head, counter, src, limit)
     return nil
   end
   return function(many)
-    local line, size, chunk
+    local line, size
     local nl = buf and buf:find("\n", pos, true)
     if nl then
       -- every whole line left in the block, when asked and they are
       -- plain UTF-8 (each stands for itself: not the first line, which
       -- may lose a mark, nor a decoder's, whose invalid input is placed)
       if many and not first and not decoded then
-        chunk = true
-        nl = last_newline(buf, nl)
+        local start, last = pos, last_newline(buf, nl)
+        pos = last + 1
+        at = at + (last - start + 1)
+        counter.bytes = counter.bytes + (last - start + 1)
+        return buf, nil, nil, start, last
       end
       line = buf:sub(pos, nl)
       pos = nl + 1
@@ -262,7 +269,7 @@ function M.lines(f, head, counter, src, limit)
     local bad = decoded and f.pending > 0 and f:invalid(from, at) or nil
     local at_start = first
     first = false
-    if size > limit and not chunk then return "", M.too_long(size, limit) end
+    if size > limit then return "", M.too_long(size, limit) end
     if at_start and line:sub(1, 3) == BOM then line = line:sub(4) end
     return line, nil, bad
   end
