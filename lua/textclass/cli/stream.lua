@@ -163,15 +163,24 @@ end
 local BLOCK = 65536
 
 -- The position of the last "\n" of s, which has one at `from` or after:
--- found in a reversed copy of s's end (a pattern anchored at the end, as
--- "\n[^\n]*$", is tried at every position of s, and cost more per
--- block than reading its records).
+-- the last of those in a tail of s, searched forward (string.find's plain
+-- search is memchr), the tail made longer until it holds one. A pattern
+-- anchored at the end, as "\n[^\n]*$", is tried at every position of s,
+-- and cost more per block than reading its records; a reversed copy of
+-- the last 4 KB, 7 instructions a byte, cost 2.3k more per news article
+-- than this (callgrind, `label` on news4's first 3,000 test articles).
 local function last_newline(s, from)
-  local n, width = #s, 4096
+  local n, width = #s, 128
   while true do
-    local start = math.max(n - width + 1, from)
-    local i = s:sub(start):reverse():find("\n", 1, true)
-    if i then return n - i + 1 end
+    local i = s:find("\n", math.max(n - width + 1, from), true)
+    if i then
+      local next_nl = s:find("\n", i + 1, true)
+      while next_nl do
+        i = next_nl
+        next_nl = s:find("\n", i + 1, true)
+      end
+      return i
+    end
     width = width * 4
   end
 end
