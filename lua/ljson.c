@@ -136,15 +136,13 @@ static size_t plain8(const unsigned char *p) {
 
 /* p moved past the plain bytes of [p, end) (no quote, backslash or control
  * byte), to the first byte that needs a look or the end; with out, the
- * bytes passed are copied to *out, which moves as far. With SSE2 (part of
- * x86-64) 16 bytes per step: three byte compares (unsigned v <= 0x1F is
- * max(v, 0x1F) == 0x1F) and the lowest bit of their mask, each block
- * stored whole and the output moved by its plain bytes (the output is
- * never ahead of the input's place in the line, and holds as many bytes
- * as the line: see scan.decoded); else 8 per step (plain8). */
-static const unsigned char *skip_plain(const unsigned char *p, const unsigned char *end, char **out) {
+ * bytes passed are copied there. With SSE2 (part of x86-64) 16 bytes per
+ * step: three byte compares (unsigned v <= 0x1F is max(v, 0x1F) == 0x1F)
+ * and the lowest bit of their mask, each block stored whole (the output
+ * is never ahead of the input's place in the line, and holds as many
+ * bytes as the line: see scan.decoded); else 8 per step (plain8). */
+static const unsigned char *skip_plain(const unsigned char *p, const unsigned char *end, char *out) {
   const unsigned char *start;
-  size_t k;
 #if defined(__SSE2__) && defined(__GNUC__)
   const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\'), ctl = _mm_set1_epi8(0x1F);
   while (end - p >= 16) {
@@ -152,23 +150,18 @@ static const unsigned char *skip_plain(const unsigned char *p, const unsigned ch
     __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)),
                                _mm_cmpeq_epi8(_mm_max_epu8(v, ctl), ctl));
     unsigned m = (unsigned)_mm_movemask_epi8(hit);
-    if (out) _mm_storeu_si128((__m128i *)(void *)*out, v);
-    if (m) {
-      k = (unsigned)__builtin_ctz(m);
-      if (out) *out += k;
-      return p + k;
+    if (out) {
+      _mm_storeu_si128((__m128i *)(void *)out, v);
+      out += 16;
     }
+    if (m) return p + __builtin_ctz(m);
     p += 16;
-    if (out) *out += 16;
   }
 #endif
   start = p;
-  while (end - p >= 8 && (k = plain8(p)) == 8) p += 8;
+  while (end - p >= 8 && plain8(p) == 8) p += 8;
   while (p < end && *p != '"' && *p != '\\' && *p >= 0x20) p++;
-  if (out) {
-    memcpy(*out, start, (size_t)(p - start));
-    *out += p - start;
-  }
+  if (out) memcpy(out, start, (size_t)(p - start));
   return p;
 }
 
@@ -201,7 +194,9 @@ static int string_body(scan *s, char *out, size_t *len) {
   const unsigned char *p = s->p, *end = s->end;
   char *o = out;
   for (;;) {
-    p = skip_plain(p, end, out ? &o : NULL);
+    const unsigned char *plain = p;
+    p = skip_plain(p, end, o);
+    if (out) o += p - plain;
     if (p >= end || *p < 0x20) return 0;
     if (*p == '"') break;
     if (end - p < 2) return 0;
