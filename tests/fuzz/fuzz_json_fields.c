@@ -23,7 +23,8 @@
  * `label` (fields kept) and for `train` (labelled): it never raises, and
  * gives one entry per line, either the line itself or a record whose
  * text is a non-empty piece of at most the line's length and whose id is
- * a string.
+ * a string; once of the two, the bytes are given as the lines first to
+ * last of a longer string, whose other lines must not be read.
  * Agreement with lua-cjson is checked by tests/lua/json_fields_spec.lua,
  * and with the readers' line-at-a-time path by jsonl_documents_spec.lua.
  */
@@ -90,8 +91,13 @@ static void check_others(lua_State *L, const uint8_t *data, size_t size, int mor
   }
 }
 
-/* The bytes as one chunk of lines through jsonl_documents. */
-static void check_documents(lua_State *L, const uint8_t *data, size_t size, int labelled) {
+/* Lines around the bytes when jsonl_documents is given their place in a
+ * block (first, last): read, they would change the count of records. */
+static const char BEFORE[] = "{\"text\":\"before\"}\n", AFTER[] = "\n{\"text\":\"after\"}\n";
+
+/* The bytes as one chunk of lines through jsonl_documents; `in_block`:
+ * as the lines first to last of a longer string. */
+static void check_documents(lua_State *L, const uint8_t *data, size_t size, int labelled, int in_block) {
   const uint8_t *p = data, *end = data + size;
   lua_Integer lines = 0, i;
   while (p < end) {
@@ -101,7 +107,14 @@ static void check_documents(lua_State *L, const uint8_t *data, size_t size, int 
   }
   lua_settop(L, 0);
   lua_pushcfunction(L, tcl_jsonl_documents);
-  lua_pushlstring(L, (const char *)data, size);
+  if (in_block) {
+    lua_pushlstring(L, BEFORE, sizeof BEFORE - 1);
+    lua_pushlstring(L, (const char *)data, size);
+    lua_pushlstring(L, AFTER, sizeof AFTER - 1);
+    lua_concat(L, 3);
+  } else {
+    lua_pushlstring(L, (const char *)data, size);
+  }
   lua_createtable(L, 0, 12);
   lua_pushliteral(L, "text");
   lua_setfield(L, -2, "text_field");
@@ -123,7 +136,11 @@ static void check_documents(lua_State *L, const uint8_t *data, size_t size, int 
   lua_setfield(L, -2, "check_utf8");
   lua_pushboolean(L, labelled);
   lua_setfield(L, -2, "labelled");
-  if (lua_pcall(L, 2, 1, 0) != LUA_OK || !lua_istable(L, 1)) abort();
+  if (in_block) {
+    lua_pushinteger(L, (lua_Integer)sizeof BEFORE);
+    lua_pushinteger(L, (lua_Integer)(sizeof BEFORE - 1 + size));
+  }
+  if (lua_pcall(L, in_block ? 4 : 2, 1, 0) != LUA_OK || !lua_istable(L, 1)) abort();
   if ((lua_Integer)lua_rawlen(L, 1) != lines) abort();
   for (i = 1; i <= lines; i++) {
     int t = lua_rawgeti(L, 1, i);
@@ -172,7 +189,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     abort();
   }
   lua_settop(L, 0);
-  check_documents(L, data, size, 0);
-  check_documents(L, data, size, 1);
+  check_documents(L, data, size, 0, more);
+  check_documents(L, data, size, 1, !more);
   return 0;
 }
