@@ -241,8 +241,9 @@ TCI_FUNC void tci_stem_tokens(tc_token *tok, size_t n);
 #define TCI_TEXT_NO_BOILERPLATE 2u /* ignore opt.strip_boilerplate (stop word lists) */
 
 /* tc_normalize with flags; ws->norm holds the result, then a NUL and
- * TCI_NORM_SLACK more zero bytes, so a token can be read 8 bytes at a time. */
-#define TCI_NORM_SLACK 8
+ * TCI_NORM_SLACK more zero bytes, so the text can be read 16 bytes at a time
+ * up to its NUL, and a token 8 bytes at a time. */
+#define TCI_NORM_SLACK 16
 TCI_FUNC int tci_normalize(const tc_options *o, tc_workspace *ws, const char *text,
                            size_t len, unsigned flags, const char **out,
                            size_t *out_len, size_t *n_invalid);

@@ -254,7 +254,7 @@ int tci_normalize(const tc_options *o, tc_workspace *ws, const char *text, size_
   else
     rc = normalize_fast(ws, o, opt, (const unsigned char *)text, len, &olen, &ninv);
   if (rc) return rc;
-  /* NUL, then 8 zero bytes the tokeniser may read past a token's end (TCI_NORM_SLACK) */
+  /* NUL, then TCI_NORM_SLACK zero bytes the tokeniser may read past the end */
   if ((rc = tci_buf_reserve(&ws->norm, olen + 1 + TCI_NORM_SLACK, 1))) return rc;
   memset((char *)ws->norm.p + olen, 0, 1 + TCI_NORM_SLACK);
   *out = ws->norm.p;
