@@ -281,13 +281,15 @@ static const unsigned char ascii_local[128] = {
   0,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,0,0,0,0,0,
 };
 
-/* A word [start, end) ended at s[end]. If a URL or an e-mail address
- * starts at `start`, set its host or domain [*hs, *he), where scanning
- * resumes (*next), and return 1.
+/* A word [start, end) ended at s[end]; `joined` says whether it crossed a
+ * joiner. If a URL or an e-mail address starts at `start`, set its host or
+ * domain [*hs, *he), where scanning resumes (*next), and return 1.
  * *no_mail keeps the scan linear: when the local-part run from `start`
  * ends at p without giving an address, no word starting before p can give
- * one either (its run ends at the same p), so "a.a.a.a..." is scanned once. */
-static int special(const unsigned char *s, size_t n, size_t start, size_t end,
+ * one either (its run ends at the same p), so "a.a.a.a..." is scanned once.
+ * A word without a joiner is letters, marks and numbers only, which all
+ * continue a local part: its run is not scanned again. */
+static int special(const unsigned char *s, size_t n, size_t start, size_t end, int joined,
                    size_t *hs, size_t *he, size_t *next, size_t *no_mail) {
   size_t p, cl;
   int32_t cp;
@@ -320,7 +322,7 @@ static int special(const unsigned char *s, size_t n, size_t start, size_t end,
   }
   /* e-mail: local part, @, a domain with a dot inside */
   if (start < *no_mail) return 0;
-  for (p = start; p < n; p += cl) {
+  for (p = joined ? start : end; p < n; p += cl) {
     int k;
     if (s[p] < 0x80) {
       if (!ascii_local[s[p]]) break;
@@ -504,7 +506,7 @@ static int tokenize_norm(emitter *e, const unsigned char *s, size_t n) {
     }
     end = i;
     if ((after_word[s[i]] & 2) && /* s[n] is NUL: 0 */
-        special(s, n, start, end, &hs, &he, &next, &no_mail)) {
+        special(s, n, start, end, seg > start, &hs, &he, &next, &no_mail)) {
       if (he > hs && (rc = emit(e, s + hs, he - hs))) return rc;
       i = next;
       continue;
