@@ -32,15 +32,15 @@
  * (SSE2; 8 elsewhere) with no bound check (ascii_word_end), one table says
  * what the byte after a word may do (after_word), and the stop word test
  * is inlined. Most words are ASCII letters and digits ended by a space or
- * punctuation that neither joins nor starts a URL: plain_words emits them
- * with no rule tried, with SSE2 every such word that starts in 16 bytes
- * read from one load, the separators between them too. A joiner followed
- * by ASCII that is no letter or digit is not tried, and the e-mail test
- * does not scan again a word that crossed no joiner. With SSE2 these took
- * tci_tokenize (normalising included) from 44.7k to 34.0k instructions per
- * news4 test article (callgrind over the first 3,000), and `textclass
- * label` end to end from 163.7k to 153.0k (news4 model) and 218.0k to
- * 208.0k (the shipped model).
+ * by punctuation that cannot join them nor start a URL or an e-mail address
+ * there ("word, ", "word. "): plain_words emits them with no rule tried,
+ * with SSE2 every such word that starts in 16 bytes read from one load, the
+ * separators between them too. A joiner followed by ASCII that is no letter
+ * or digit is not tried, and the e-mail test does not scan again a word
+ * that crossed no joiner. With SSE2 these took tci_tokenize (normalising
+ * included) from 44.7k to 30.0k instructions per news4 test article
+ * (callgrind over the first 3,000), and `textclass label` end to end from
+ * 163.7k to 149.0k (news4 model) and 218.0k to 204.6k (the shipped model).
  * These change no token: tests/c/test_tokenize.c and fuzz_tokenize check
  * the fast path against the general one, and each speed change was checked
  * token for token against the previous tokeniser on the corpora.
@@ -193,13 +193,15 @@ static size_t ascii_word_end(const unsigned char *s, size_t j) {
 /* What a byte after a word may do: 1 = join the word to what follows
  * (' - . ,), 2 = end a word that starts a URL or an e-mail address (: @
  * and the local-part bytes . _ % + - '), 4 = start a character that is
- * not ASCII (kind_at decides). 0 for every other ASCII byte, NUL (which
- * ends the text) included: the word ends there, and nothing else is to
- * be checked. */
+ * not ASCII (kind_at decides), 8 = nothing when the byte after it is ASCII,
+ * no letter or digit, and 0 here (' - . , _ % +: they join only to a letter
+ * or digit, and an e-mail's local part through them would end at that
+ * byte, which is not @). 0 for every other ASCII byte, NUL (which ends the
+ * text) included: the word ends there, and nothing else is to be checked. */
 static const unsigned char after_word[256] = {
   0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
-  0,0,0,0,0,2,0,3,0,0,0,2,1,3,3,0,0,0,0,0,0,0,0,0,0,0,2,0,0,0,0,0,
-  2,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,2,
+  0,0,0,0,0,10,0,11,0,0,0,10,9,11,11,0,0,0,0,0,0,0,0,0,0,0,2,0,0,0,0,0,
+  2,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,10,
   0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
   4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,
   4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,
@@ -430,10 +432,19 @@ static int joins(const unsigned char *s, size_t n, size_t i, int c, size_t seg, 
   return prev == K_DIGIT && k2 == K_DIGIT;
 }
 
-/* The common case: words of ASCII letters and digits, each ended by a byte
- * that neither joins nor starts a URL (after_word 0: a space, most
- * punctuation, NUL at the end). From such a word at s[*start], emit words
- * while they are of this kind. Returns 0 with *i where the scanner goes
+/* Does a word of ASCII letters and digits that ends at s[i] take no rule:
+ * s[i] is a space or punctuation that neither joins nor starts a URL, or
+ * one of ' - . , _ % + followed by such a byte (after_word)? s[i + 1] is at
+ * most the first of TCI_NORM_SLACK zero bytes. */
+static TCI_ALWAYS_INLINE int plain_end(const unsigned char *s, size_t i) {
+  unsigned c = after_word[s[i]];
+  return !c || ((c & 8) && !after_word[s[i + 1]] && !ascii_word[s[i + 1]]);
+}
+
+/* The common case: words of ASCII letters and digits that take no rule
+ * (plain_end: a space, most punctuation, NUL at the end, or ", " and the
+ * like after them). From such a word at s[*start], emit words while they
+ * are of this kind. Returns 0 with *i where the scanner goes
  * on; 1 when the word at *start needs the rules, with *i at the end of its
  * ASCII run or, for a run of 16 or more, at *start; or a TC_E* code. With
  * SSE2, every word that starts in 16 bytes read is taken from the same
@@ -454,7 +465,7 @@ static TCI_ALWAYS_INLINE int plain_words(emitter *e, const unsigned char *s, siz
         *start = *i = j;
         return 1;
       }
-      if (after_word[s[j + b]]) {
+      if (!plain_end(s, j + b)) {
         *start = j + a;
         *i = j + b;
         return 1;
@@ -472,7 +483,7 @@ static TCI_ALWAYS_INLINE int plain_words(emitter *e, const unsigned char *s, siz
   }
 #else
   *i = ascii_word_end(s, *start);
-  if (after_word[s[*i]]) return 1;
+  if (!plain_end(s, *i)) return 1;
   if ((rc = emit(e, s + *start, *i - *start))) return rc;
   *i += 1;
   return 0;
