@@ -526,9 +526,9 @@ TEST(threads_share_extractor) {
   free(text);
 }
 
-/* Every ASCII byte at every offset of a long word, behind 0-7 spaces (so
- * the word scanner's 8-byte steps see it at each position): a letter or
- * digit stays in the word, a plain separator cuts it in two. Joiners and
+/* Every ASCII byte at every offset of a long word, behind 0-15 spaces (so
+ * the word scanner's 8- and 16-byte steps see it at each position): a
+ * letter or digit stays in the word, a plain separator cuts it in two. Joiners and
  * the bytes that may start a URL or an e-mail are left to the tests above.
  * With case folding off too, so upper-case letters reach the scanner. */
 TEST(ascii_word_boundaries) {
@@ -547,7 +547,7 @@ TEST(ascii_word_boundaries) {
     for (c = 1; c < 128; c++) {
       int alnum = (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
       if (!alnum && strchr("'-.,:@_%+", c)) continue;
-      for (pad = 0; pad < 8; pad++) {
+      for (pad = 0; pad < 16; pad++) {
         for (p = 0; p < sizeof word - 1; p++) {
           char in[64], want[64];
           size_t k = 0, n = 0;
@@ -568,6 +568,31 @@ TEST(ascii_word_boundaries) {
     }
   }
   tc_extractor_free(keep_case);
+}
+
+/* A word of ASCII letters and digits of every length from 2 to 31 (across
+ * the 16-byte loads of the word scanner), ended by a byte that may join it
+ * or start a URL or an e-mail, then by one of a few bytes: the tokens are
+ * those of the same text behind an "é", which sends the word through the
+ * general scanner and its rules (plain_words takes only words that start
+ * with an ASCII letter or digit, and tries no rule), with the "é" in front
+ * of them or, when the word went into an e-mail's local part, not. (A word
+ * of one letter is left out: behind the "é" it is no initialism.) */
+TEST(plain_words_agree_with_the_rules) {
+  static const char word[] = "abcdefghijklmnopqrstu0123456789";
+  static const char ends[] = "'-.,:@_%+";
+  static const char *const after[] = {" ", "\"", "x", "7", "s ", "@", ":", "//",
+                                      ".", "-", "'", ",", "\xC3\xA9", ""};
+  size_t e, a, p;
+  for (e = 0; ends[e]; e++)
+    for (a = 0; a < sizeof after / sizeof after[0]; a++)
+      for (p = 2; p < sizeof word; p++) {
+        char in[80], general[256], fast[256];
+        int n = snprintf(in, sizeof in, "\xC3\xA9%.*s%c%sb.co y", (int)p, word, ends[e], after[a]);
+        snprintf(general, sizeof general, "%s", toks(plain, in, (size_t)n));
+        snprintf(fast, sizeof fast, "\xC3\xA9%s", toks(plain, in + 2, (size_t)n - 2));
+        CHECK_EQ_STR(strcmp(general, fast) ? fast + 2 : fast, general);
+      }
 }
 
 #ifdef HAVE_OOM_HOOK
@@ -627,6 +652,7 @@ int main(void) {
   RUN(invalid_and_nul);
   RUN(long_tokens);
   RUN(ascii_word_boundaries);
+  RUN(plain_words_agree_with_the_rules);
   RUN(no_quadratic_rescans);
   RUN(paths_agree_on_fixtures);
   RUN(paths_agree_on_random_text);
