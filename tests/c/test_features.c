@@ -862,6 +862,33 @@ TEST(large_vocabulary_uses_dense_and_sorted_paths) {
   tc_workspace_free(ws);
 }
 
+/* Vocabularies of 40, 300 and 70,000 words (6, 9 and 17 bits of feature
+ * index): the radix sort of a text's 150 hits takes one, two (5 + 4 bits)
+ * and three (6 + 6 + 5 bits) passes, and must count the same features. */
+TEST(radix_sort_splits_the_index_bits) {
+  static const size_t sizes[] = {40, 300, 70000};
+  tc_options o = opts(1, 1, 0, 0);
+  tc_workspace *ws = NULL;
+  size_t s, k;
+  CHECK_OK(tc_workspace_new(&ws));
+  for (s = 0; s < sizeof sizes / sizeof *sizes; s++) {
+    size_t V = sizes[s], pos = 0, len;
+    char *vocab = malloc(V * 10), text[150 * 10];
+    const char *docs[1];
+    tc_extractor *ex = make(&o);
+    for (k = 0; k < V; k++) pos += (size_t)sprintf(vocab + pos, "w%zux ", k);
+    docs[0] = vocab;
+    len = pos;
+    CHECK_OK(tc_extractor_fit(ex, 1, docs, &len, NULL, NULL));
+    CHECK_EQ_INT((int)tc_extractor_n_features(ex), (int)V);
+    for (pos = 0, k = 0; k < 150; k++) pos += (size_t)sprintf(text + pos, "w%zux ", k * k * 7919 % V);
+    CHECK(same_as_reference(ex, ws, text));
+    tc_extractor_free(ex);
+    free(vocab);
+  }
+  tc_workspace_free(ws);
+}
+
 /* Threads share one extractor, each with its own workspace. */
 typedef struct job {
   const tc_extractor *ex;
@@ -1060,6 +1087,7 @@ int main(void) {
   RUN(title_vectors_match_slow_reference);
   RUN(workspace_reused_across_vocabularies);
   RUN(large_vocabulary_uses_dense_and_sorted_paths);
+  RUN(radix_sort_splits_the_index_bits);
   RUN(threads_share_an_extractor);
 #ifdef HAVE_OOM_HOOK
   RUN(allocation_failures);
