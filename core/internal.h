@@ -405,9 +405,20 @@ TCI_FUNC int tci_extractor_fit(tc_extractor *ex, size_t n, const char *const *te
 TCI_FUNC const char *tci_vocab_term(const tci_vocab *v, size_t i, size_t *len);
 /* The 1-based feature index of a term, or 0 when it is not in v. */
 TCI_FUNC int tci_vocab_find(const tci_vocab *v, const tci_term *t);
-/* 0 when no term of v has the mixed hash m (tci_mix of its hash), 1 when
- * one may have: v's filter, which tci_collect_term asks before a lookup. */
-TCI_FUNC int tci_vocab_may_hold(const tci_vocab *v, uint64_t m);
+/* v's filter (vocab.c, "Caveats"): a term with the mixed hash m (tci_mix
+ * of its hash) sets or tests tci_filter_bits in its tci_filter_block. */
+static TCI_ALWAYS_INLINE uint64_t tci_filter_bits(const tci_vocab *v, uint64_t m) {
+  return v->filter_pattern[m & 255] | v->filter_pattern[m >> 8 & 255];
+}
+static TCI_ALWAYS_INLINE uint64_t *tci_filter_block(const tci_vocab *v, uint64_t m) {
+  return &v->filter[(size_t)(m >> 32) & v->filter_mask];
+}
+/* 0 when no term of v has the mixed hash m, 1 when one may have: what
+ * tci_collect_term asks before a lookup. Inline, as that visitor is. */
+static TCI_ALWAYS_INLINE int tci_vocab_may_hold(const tci_vocab *v, uint64_t m) {
+  uint64_t bits = tci_filter_bits(v, m);
+  return (*tci_filter_block(v, m) & bits) == bits;
+}
 
 /* Pipelined lookups: a term pushed now has its index slot prefetched,
  * the pool entry its slot points at is prefetched TCI_LAG pushes later,
@@ -432,18 +443,31 @@ TCI_FUNC int tci_finder_next(tci_finder *f);
 
 /* The vectoriser's lookups: a tci_terms_each visitor (ud: a tci_collector)
  * through the vocabulary's filter (tci_vocab_may_hold), then for a term
- * it lets through tci_finder_push, appending the feature index of each
- * term found to ids (room for every term), with idf[index - 1] prefetched
- * for the pass that reads it. One call per term (two for a term the
- * filter lets through) instead of a chain of four. tci_collect_drain
- * resolves the terms still queued. Hits come out in visiting order. */
+ * it lets through tci_collect_candidate: tci_finder_push, appending the
+ * feature index of each term found to ids (room for every term), with
+ * idf[index - 1] prefetched for the pass that reads it. tci_terms_collect
+ * visits with it inlined, so a term costs no call unless the filter lets
+ * it through. tci_collect_drain resolves the terms still queued. Hits
+ * come out in visiting order. */
 typedef struct tci_collector {
   tci_finder find;
   const double *idf;
   int *ids;
   size_t n_ids;
 } tci_collector;
-TCI_FUNC int tci_collect_term(void *ud, const tci_term *t);
+/* Out of line, so a term the filter stops costs the hash and the filter
+ * test alone, not this path's register saves too (measured: 0.5% fewer
+ * instructions per news4 article than inline). */
+TCI_FUNC void tci_collect_candidate(tci_collector *c, const tci_term *t, uint64_t m);
+static TCI_ALWAYS_INLINE int tci_collect_term(void *ud, const tci_term *t) {
+  tci_collector *c = ud;
+  uint64_t m = tci_mix(t->hash);
+  if (tci_vocab_may_hold(c->find.v, m)) tci_collect_candidate(c, t, m);
+  return 0;
+}
+/* tci_terms_each(ex, ws, toks, tci_collect_term, c), the visitor inlined. */
+TCI_FUNC int tci_terms_collect(const tc_extractor *ex, tc_workspace *ws, const tc_tokens *toks,
+                               tci_collector *c);
 TCI_FUNC void tci_collect_drain(tci_collector *c);
 
 /* ====================================================================

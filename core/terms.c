@@ -165,7 +165,7 @@ static void token_hashes(const tc_token *tok, size_t n, size_t maxtok, uint64_t 
 
 /* The word n-grams starting at token i of n (wmin to wmax tokens, none
  * across an empty token), their hashes built up from th and tp. */
-static int word_ngrams(const tc_token *tok, const uint64_t *th, const uint64_t *tp, size_t i,
+static TCI_ALWAYS_INLINE int word_ngrams(const tc_token *tok, const uint64_t *th, const uint64_t *tp, size_t i,
                        size_t n, size_t wmin, size_t wmax, tci_term_visit fn, void *ud) {
   size_t k;
   tci_term t;
@@ -191,7 +191,7 @@ static int word_ngrams(const tc_token *tok, const uint64_t *th, const uint64_t *
  * in code points. cp[j] is the byte offset of code point j (cp[L] = len).
  * As scikit-learn's char_wb: a padded token shorter than n yields itself
  * once, and longer n add nothing more. */
-static int char_ngrams(const tc_token *tok, const uint64_t *cp, size_t L,
+static TCI_ALWAYS_INLINE int char_ngrams(const tc_token *tok, const uint64_t *cp, size_t L,
                        size_t cmin, size_t cmax, uint64_t prefix_hash,
                        tci_term_visit fn, void *ud) {
   size_t P = L + 2, nn, s;
@@ -224,7 +224,7 @@ static int char_ngrams(const tc_token *tok, const uint64_t *cp, size_t L,
 /* The word n-grams starting at title token i that stay inside the title
  * (its first n_title tokens), as "#t " terms. The hash of "#t " + s is
  * H("#t ") * B^|s| + H(s), with B^|s| built up as the n-gram grows. */
-static int title_terms(const tc_token *tok, const uint64_t *th, const uint64_t *tp, size_t i,
+static TCI_ALWAYS_INLINE int title_terms(const tc_token *tok, const uint64_t *th, const uint64_t *tp, size_t i,
                        size_t n_title, size_t wmin, size_t wmax, uint64_t prefix_hash,
                        tci_term_visit fn, void *ud) {
   uint64_t h = th[i], power = tp[i];
@@ -248,8 +248,12 @@ static int title_terms(const tc_token *tok, const uint64_t *th, const uint64_t *
   return 0;
 }
 
-int tci_terms_each(const tc_extractor *ex, tc_workspace *ws, const tc_tokens *toks,
-                   tci_term_visit fn, void *ud) {
+/* tci_terms_each's body, inlined into tci_terms_collect with fn known, so
+ * the vectoriser's visitor costs no call per term, only one per term its
+ * filter lets through (measured: 1.0% fewer instructions per news4
+ * article in bench_predict than a call through fn for every term). */
+static TCI_ALWAYS_INLINE int each_term(const tc_extractor *ex, tc_workspace *ws, const tc_tokens *toks,
+                                       tci_term_visit fn, void *ud) {
   size_t wmin, wmax, cmin, cmax, n = toks->n, i, k, maxtok = 0, need;
   const tc_token *tok = toks->tok;
   uint64_t *th, *tp, *cp, hc = tci_term_hash("#c ", 3), ht = tci_term_hash("#t ", 3);
@@ -307,6 +311,16 @@ int tci_terms_each(const tc_extractor *ex, tc_workspace *ws, const tc_tokens *to
     }
   }
   return TC_OK;
+}
+
+int tci_terms_each(const tc_extractor *ex, tc_workspace *ws, const tc_tokens *toks,
+                   tci_term_visit fn, void *ud) {
+  return each_term(ex, ws, toks, fn, ud);
+}
+
+int tci_terms_collect(const tc_extractor *ex, tc_workspace *ws, const tc_tokens *toks,
+                      tci_collector *c) {
+  return each_term(ex, ws, toks, tci_collect_term, c);
 }
 
 /* ======================================================== public */

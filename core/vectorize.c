@@ -2,10 +2,12 @@
  *
  * Caveats (design decisions):
  *
- *  - Terms are looked up as they are enumerated (tci_terms_each describes
- *    them without building strings), through tci_collect_term (vocab.c: a
- *    tci_finder's pipeline and the append of a hit in one call), so the
- *    cache misses of successive lookups in the vocabulary index overlap.
+ *  - Terms are looked up as they are enumerated (tci_terms_collect:
+ *    tci_terms_each, which describes them without building strings, with
+ *    the visitor tci_collect_term inlined: the filter's test, then for a
+ *    term it lets through a tci_finder's pipeline and the append of a hit
+ *    in one call), so the cache misses of successive lookups in the
+ *    vocabulary index overlap.
  *    Prediction is bound by instructions more than by misses (callgrind:
  *    ~165k instructions per 20 Newsgroups document, a third of them in
  *    the text stage), so this file and its callees avoid calls per term.
@@ -98,7 +100,7 @@ int tc_extractor_vectorize(const tc_extractor *ex, tc_workspace *ws, const char 
   c.idf = v->idf;
   c.ids = ws->ids.p;
   c.n_ids = 0;
-  if ((rc = tci_terms_each(ex, ws, &toks, tci_collect_term, &c)) != TC_OK) return rc;
+  if ((rc = tci_terms_collect(ex, ws, &toks, &c)) != TC_OK) return rc;
   tci_collect_drain(&c);
   sort_ids(c.ids, c.n_ids, ws->counts.p, (int)v->n);
 

@@ -151,22 +151,6 @@ static void fill_filter_patterns(uint64_t *pattern) {
   }
 }
 
-static TCI_ALWAYS_INLINE uint64_t filter_bits(const tci_vocab *v, uint64_t m) {
-  return v->filter_pattern[m & 255] | v->filter_pattern[m >> 8 & 255];
-}
-
-static TCI_ALWAYS_INLINE uint64_t *filter_block(const tci_vocab *v, uint64_t m) {
-  return &v->filter[(size_t)(m >> 32) & v->filter_mask];
-}
-
-/* 0: no term of v has the mixed hash m; 1: one may have. */
-static TCI_ALWAYS_INLINE int may_hold(const tci_vocab *v, uint64_t m) {
-  uint64_t bits = filter_bits(v, m);
-  return (*filter_block(v, m) & bits) == bits;
-}
-
-int tci_vocab_may_hold(const tci_vocab *v, uint64_t m) { return may_hold(v, m); }
-
 /* The index is filled bucket by bucket, a bucket being 2^BUCKET_BITS
  * slots (32 KB): see index_terms. */
 #define BUCKET_BITS 12
@@ -243,7 +227,7 @@ static int index_terms(tci_vocab *v, const tci_vterm *t, tc_diag *diag) {
   }
   for (i = 0; i < n; i++) {
     hm[i] = tci_mix(tci_term_hash(t[i].p, t[i].len));
-    *filter_block(v, hm[i]) |= filter_bits(v, hm[i]);
+    *tci_filter_block(v, hm[i]) |= tci_filter_bits(v, hm[i]);
     at[(((size_t)hm[i] & v->mask) >> BUCKET_BITS) + 1]++;
   }
   for (k = 1; k <= nb; k++) at[k] += at[k - 1];
@@ -416,18 +400,8 @@ static void collected(tci_collector *c, int id) {
   }
 }
 
-/* A term the filter let through. Out of line, so a term it stops costs
- * the hash and the filter test alone, not this path's register saves too
- * (measured: 0.5% fewer instructions per news4 article than inline). */
-static TCI_NOINLINE void collect_candidate(tci_collector *c, const tci_term *t, uint64_t m) {
+void tci_collect_candidate(tci_collector *c, const tci_term *t, uint64_t m) {
   collected(c, finder_push(&c->find, t, m));
-}
-
-int tci_collect_term(void *ud, const tci_term *t) {
-  tci_collector *c = ud;
-  uint64_t m = tci_mix(t->hash);
-  if (may_hold(c->find.v, m)) collect_candidate(c, t, m);
-  return 0;
 }
 
 void tci_collect_drain(tci_collector *c) {
