@@ -292,14 +292,17 @@ enum {
   TCI_TERM_TITLE = 3    /* "#t ", then tok[0..n) joined by one space (title_terms) */
 };
 
+/* The flags are bytes, packed last: 48 bytes, not 56, to copy into the
+ * finder's ring for each term the filter lets through (measured: 0.6%
+ * fewer instructions per news4 article in bench_predict). */
 typedef struct tci_term {
   uint64_t hash;        /* tci_term_hash(bytes, len) */
   size_t len;           /* bytes of the term */
-  int kind;             /* TCI_TERM_* */
   const tc_token *tok;  /* WORDS, JOINED, TITLE: the first of n consecutive tokens */
   size_t n;             /* WORDS, JOINED, TITLE: tokens; CHARS: bytes at chars */
   const char *chars;    /* CHARS: the n-gram's bytes inside its token */
-  int lead, trail;      /* CHARS: the n-gram includes the padding space before/after */
+  unsigned char kind;   /* TCI_TERM_* */
+  unsigned char lead, trail; /* CHARS: the n-gram includes the padding space before/after */
 } tci_term;
 
 /* Spread all 64 bits of a (polynomial, weak low bits) term hash: the hash
