@@ -259,15 +259,18 @@ static TCI_ALWAYS_INLINE int each_term(const tc_extractor *ex, tc_workspace *ws,
   size_t wmin, wmax, cmin, cmax, n = toks->n, i, k, maxtok = 0, need;
   const tc_token *tok = toks->tok;
   uint64_t *th, *tp, *cp, hc = tci_term_hash("#c ", 3), ht = tci_term_hash("#t ", 3);
-  int words, chars, rc, un_next;
+  int words, chars, joins, rc, un_next;
+  unsigned leads = 0; /* the first bytes of the tokens, or'ed */
   tci_term t;
 
   ranges(&ex->opt, &wmin, &wmax, &cmin, &cmax);
   words = wmax >= wmin;
   chars = cmax >= cmin;
   if (n == 0 || (!words && !chars)) return TC_OK;
-  for (i = 0; i < n; i++)
+  for (i = 0; i < n; i++) {
     if (tok[i].len > maxtok) maxtok = tok[i].len;
+    if (tok[i].len) leads |= (unsigned char)tok[i].text[0];
+  }
   /* hashes: token hash and B^len per token, then code point offsets */
   if (n > SIZE_MAX / 4 || maxtok > SIZE_MAX / 4) return TC_ELIMIT;
   need = 2 * n + maxtok + 1; /* tci_buf_reserve checks need * 8 */
@@ -280,11 +283,14 @@ static TCI_ALWAYS_INLINE int each_term(const tc_extractor *ex, tc_workspace *ws,
   /* Runs of single characters of scripts written without spaces (Han,
    * Thai, ...: tci_token_is_unspaced) also give joined bigrams, since one
    * such character says little alone. un_next carries the test forward so
-   * each token is tested once; ASCII tokens fail it at the first byte. */
-  un_next = words && UNSPACED(&tok[0]);
+   * each token is tested once; ASCII tokens fail it at the first byte,
+   * and a text whose tokens all start with ASCII is not tested at all
+   * (measured: 0.5% fewer instructions per news4 article). */
+  joins = words && leads >= 0x80;
+  un_next = joins && UNSPACED(&tok[0]);
   for (i = 0; i < n; i++) {
     int un = un_next;
-    un_next = words && i + 1 < n && UNSPACED(&tok[i + 1]);
+    un_next = joins && i + 1 < n && UNSPACED(&tok[i + 1]);
     if (tok[i].len == 0) continue; /* no text stage makes these; no terms */
     if (words) {
       if ((rc = word_ngrams(tok, th, tp, i, n, wmin, wmax, fn, ud)) != 0) return rc;
