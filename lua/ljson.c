@@ -31,9 +31,9 @@
  *    its output as written: no decode and re-encode, which turned [] into
  *    {} and rounded numbers past 2^53.
  *  - A wanted string is validated and decoded in one pass, into a buffer
- *    of the line's size made once per call (per chunk for
- *    jsonl_documents), and pushed from there. Scanning it, then scanning
- *    it again to decode it into a luaL_Buffer of its own, cost 2.5k
+ *    of the line's size (per chunk for jsonl_documents; up to 64 KB, one
+ *    kept from call to call: room_for), and pushed from there. Scanning
+ *    it, then scanning it again to decode it into a luaL_Buffer of its own, cost 2.5k
  *    instructions more per news article (`label --top 1`, news4's first
  *    3,000 test articles: 163.7k per article, 161.2k after). The buffer
  *    holds every key too, so a key's escapes are decoded there, not on
@@ -378,6 +378,36 @@ static int scan_object(lua_State *L, const unsigned char *line, size_t len, fiel
   return s.p == s.end;
 }
 
+/* Room for the decoded strings of a line or chunk of len bytes
+ * (scan.decoded), pushed on the stack. Up to ROOM bytes (a block's lines:
+ * stream.lua reads 64 KB blocks) it is a buffer kept in the registry from
+ * one call to the next, taken out while in use, so a call made meanwhile
+ * (by a finalizer a collection runs) makes its own: a new one for each
+ * block was garbage the size of the input, and 0.9k instructions per news
+ * article (`label --top 1` on news4's first 3,000 test articles: 157.1k
+ * per article, 156.2k with it kept; callgrind), its allocation and its
+ * share of the collector's work. room_back puts it back. */
+#define ROOM 65536
+static const char ROOM_KEY = 0; /* (its address is the registry's key) */
+
+static char *room_for(lua_State *L, size_t len) {
+  if (len > ROOM) return lua_newuserdatauv(L, len, 0);
+  if (lua_rawgetp(L, LUA_REGISTRYINDEX, &ROOM_KEY) != LUA_TUSERDATA) {
+    lua_pop(L, 1);
+    return lua_newuserdatauv(L, ROOM, 0);
+  }
+  lua_pushnil(L);
+  lua_rawsetp(L, LUA_REGISTRYINDEX, &ROOM_KEY);
+  return lua_touserdata(L, -1);
+}
+
+/* Keep the room at stack index `at` (room_for's) for the next call. */
+static void room_back(lua_State *L, int at) {
+  if (lua_rawlen(L, at) != ROOM) return;
+  lua_pushvalue(L, at);
+  lua_rawsetp(L, LUA_REGISTRYINDEX, &ROOM_KEY);
+}
+
 /* Push a found field's value: a string with its escapes decoded, a
  * number's token, or nil. */
 static void push_value(lua_State *L, const field *f) {
@@ -409,7 +439,7 @@ static const char *const KIND_NAMES[] = { "absent", "string", "number", "other" 
 int tcl_json_fields(lua_State *L) {
   size_t len, i, nf;
   const char *line = luaL_checklstring(L, 1, &len);
-  int top = lua_gettop(L), others;
+  int top = lua_gettop(L), others, room;
   field f[MAX_FIELDS];
   char *decoded;
   nf = top > 4 ? (size_t)top - 2 : 2;
@@ -421,8 +451,10 @@ int tcl_json_fields(lua_State *L) {
     luaL_checktype(L, others, LUA_TTABLE);
     luaL_checkstack(L, 3, NULL);
   }
-  decoded = lua_newuserdatauv(L, len, 0);
+  decoded = room_for(L, len);
+  room = lua_gettop(L);
   if (!scan_object(L, (const unsigned char *)line, len, f, nf, others, decoded)) {
+    room_back(L, room);
     lua_pushboolean(L, 0);
     return 1;
   }
@@ -431,6 +463,7 @@ int tcl_json_fields(lua_State *L) {
     push_value(L, &f[i]);
     lua_pushstring(L, KIND_NAMES[f[i].kind]);
   }
+  room_back(L, room);
   return 2 * (int)nf;
 }
 
@@ -582,6 +615,7 @@ int tcl_jsonl_documents(lua_State *L) {
   size_t len, where_len;
   const unsigned char *p = (const unsigned char *)luaL_checklstring(L, 1, &len), *end;
   reading r;
+  int room;
   lua_Integer i = 0, first, last;
   luaL_checktype(L, 2, LUA_TTABLE);
   first = luaL_optinteger(L, 3, 1);
@@ -622,7 +656,8 @@ int tcl_jsonl_documents(lua_State *L) {
     }
   }
   luaL_checkstack(L, 8, NULL);
-  r.decoded = lua_newuserdatauv(L, len, 0);
+  r.decoded = room_for(L, len);
+  room = lua_gettop(L);
   lua_newtable(L);
   while (p < end) {
     const unsigned char *nl = memchr(p, '\n', (size_t)(end - p)), *next = nl ? nl + 1 : end;
@@ -631,5 +666,6 @@ int tcl_jsonl_documents(lua_State *L) {
     lua_rawseti(L, -2, ++i);
     p = next;
   }
+  room_back(L, room);
   return 1;
 }

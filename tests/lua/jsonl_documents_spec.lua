@@ -243,6 +243,54 @@ describe("tc.jsonl_documents", function()
     assert.has_error(function() tc.jsonl_documents(chunk, high) end, "jsonl_documents: 'where' contains a NUL byte")
   end)
 
+  it("gives every record intact when a finalizer reads JSON during the call (its buffer is not shared)", function()
+    -- Texts decoded into the buffer kept from call to call, then other
+    -- fields kept (allocations, at which the collector, made to step at
+    -- each, runs finalizers) before each text is pushed; each finalizer
+    -- reads other texts of the same length, into a buffer of its own, not
+    -- the one in use (shared, 14 of these 4,000 texts came back as a
+    -- finalizer's), and leaves another finalizer behind. In a Lua of its
+    -- own: when finalizers run depends on the heap, the suite's is larger.
+    local script = H.tmpname()
+    local f = assert(io.open(script, "w"))
+    f:write([==[
+      local tc = require "textclass"
+      local lines, others = {}, {}
+      for i = 1, 200 do
+        lines[i] = string.format('{"text":"Text \\u00e9 %04d","a":[%d],"b":{"c":"%s"}}', i, i, ("x"):rep(i))
+        others[i] = string.format('{"text":"Junk \\u00e8 %04d","d":%d}', i, i)
+      end
+      local chunk, junk = table.concat(lines, "\n") .. "\n", table.concat(others, "\n") .. "\n"
+      local opts = { text_field = "text", id_field = "id", where = "in.jsonl:", line = 1, limit = 1000,
+        max_bytes = 100, keep_fields = true, sniff_html = true, check_utf8 = true }
+      local inside, ran_inside, wrong = false, 0, 0
+      local finalizer = {}
+      finalizer.__gc = function()
+        if inside then ran_inside = ran_inside + 1 end
+        tc.jsonl_documents(junk, opts)
+        setmetatable({}, finalizer)
+      end
+      collectgarbage("incremental", 0, 1, 0)
+      for _ = 1, 20 do
+        for _ = 1, 50 do setmetatable({}, finalizer) end
+        inside = true
+        local docs = tc.jsonl_documents(chunk, opts)
+        inside = false
+        for i = 1, #lines do
+          if docs[i].text ~= string.format("Text \u{E9} %04d", i) then wrong = wrong + 1 end
+        end
+      end
+      print(ran_inside, wrong)
+      os.exit(0, false) -- (no collection at exit: the finalizers would go on)
+    ]==])
+    f:close()
+    local ok, out, err = H.run(script)
+    assert(ok, err)
+    local ran_inside, wrong = out:match("^(%d+)\t(%d+)\n$")
+    assert.truthy(tonumber(ran_inside) > 0, out)
+    assert.equal("0", wrong)
+  end)
+
   it("reads its options raw: no __index of theirs runs", function()
     local chunk = '{"id":"a","text":"One."}\n{"text":"Two."}\n'
     local opts = { text_field = "text", id_field = "id", where = "in.jsonl:", line = 1, limit = 1000,
