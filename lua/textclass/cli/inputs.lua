@@ -124,6 +124,9 @@ end
 -- An iterator over the documents `read(src, fmt, opts, emit, counter)`
 -- emits for each source, in order, the format of each chosen by
 -- format_of(src, opts.input); returns it and the byte counter.
+-- (A coroutine switch per document: handing `label` a block's JSONL
+-- records per switch instead saved 0.36k of 157.1k instructions per news4
+-- article, callgrind's count, under 0.3%: not worth a second way to emit.)
 local function iterate(list, opts, counter, read, format_of)
   counter = counter or { bytes = 0 }
   return coroutine.wrap(function()
