@@ -68,6 +68,10 @@
 
 #include "internal.h"
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #define MAX_HEAD_WORDS 14    /* headlines: "Ukraine war: ..." rarely exceed this */
 #define MAX_HEAD_BYTES 160
 #define MIN_PROSE_WORDS 8
@@ -369,12 +373,57 @@ static int is_doubtful_heading(const unsigned char *s, size_t n, size_t words) {
   return words < MIN_TEASER_WORDS || s[n - 1] == '?';
 }
 
-/* Words (runs of non-blank bytes) of [s, s+n); counting stops at `cap`. */
+#if defined(__SSE2__)
+/* Which of the 16 bytes at p are not blank (is_blank), as a bit mask. A
+ * byte b is in [lo, lo + count) when b - lo, as an unsigned byte, is below
+ * count: a signed compare once both sides are shifted by 0x80. */
+static unsigned nonblank_mask(const unsigned char *p) {
+  __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+  /* '\t' '\v' '\f' '\r': 9..13 but '\n' */
+  __m128i control = _mm_andnot_si128(
+      _mm_cmpeq_epi8(v, _mm_set1_epi8('\n')),
+      _mm_cmplt_epi8(_mm_add_epi8(v, _mm_set1_epi8((char)(0x80 - '\t'))),
+                     _mm_set1_epi8((char)(0x80 + 5))));
+  __m128i blank = _mm_or_si128(control, _mm_cmpeq_epi8(v, _mm_set1_epi8(' ')));
+  return ~(unsigned)_mm_movemask_epi8(blank) & 0xFFFFu;
+}
+#endif
+
+#if defined(__SSE2__)
+/* The bits set in a 16-bit mask (no popcnt instruction in plain x86-64). */
+static unsigned bits16(unsigned x) {
+  x -= (x >> 1) & 0x5555u;
+  x = (x & 0x3333u) + ((x >> 2) & 0x3333u);
+  x = (x + (x >> 4)) & 0x0F0Fu;
+  return (x + (x >> 8)) & 0x1Fu;
+}
+#endif
+
+/* Words (runs of non-blank bytes) of [s, s+n), at most `cap`. With SSE2,
+ * lines of 16 bytes or more go 16 bytes at a step: the word starts are the
+ * non-blank bytes after a blank one (or at 0), counted in the mask; the
+ * last, partial step loads the 16 bytes that end the line and shifts out
+ * those already counted. */
 static size_t count_words(const unsigned char *s, size_t n, size_t cap) {
-  size_t i, words = 0;
-  for (i = 0; i < n; i++)
-    if (!is_blank(s[i]) && (i == 0 || is_blank(s[i - 1])) && ++words >= cap) break;
-  return words;
+  size_t i = 0, words = 0;
+#if defined(__SSE2__)
+  if (n >= 16) {
+    unsigned word, prev = 0; /* bit 0: the byte before is not blank */
+    for (; i + 16 <= n && words < cap; i += 16) {
+      word = nonblank_mask(s + i);
+      words += bits16(word & ~(word << 1 | prev));
+      prev = word >> 15;
+    }
+    if (i < n && words < cap) {
+      word = nonblank_mask(s + n - 16) >> (16 - (n - i));
+      words += bits16(word & ~(word << 1 | prev));
+    }
+    return words < cap ? words : cap;
+  }
+#endif
+  for (; i < n && words < cap; i++)
+    if (!is_blank(s[i]) && (i == 0 || is_blank(s[i - 1]))) words++;
+  return words < cap ? words : cap;
 }
 
 /* classify's capped word count relies on it */
@@ -420,6 +469,8 @@ typedef struct page {
   size_t title_line;   /* its line number (or SIZE_MAX) */
   size_t lines;        /* number of lines, blank ones included */
   int runs;            /* rule 2 applies */
+  size_t furniture;    /* furniture lines, from the survey */
+  size_t listed;       /* headline and furniture lines, from the survey */
   char *out;
   size_t out_len;
   size_t removed;      /* lines dropped */
@@ -485,10 +536,21 @@ static void survey(page *pg) {
       }
     }
     if (k == L_PROSE) seen_prose = 1;
+    if (k == L_FURNITURE) pg->furniture++;
+    if (k == L_FURNITURE || k == L_HEADLINE) pg->listed++;
   }
   pg->lines = li;
   pg->runs = seen_prose && !(wraps >= 2 && wraps * 10 >= lines);
 }
+
+/* Can nothing go? Rule 1 needs a furniture line; rules 2, 4 and 5 need
+ * MIN_RUN headline and furniture lines (a run, MIN_RUN plain teasers' heads,
+ * a comments heading and MIN_REPLIES "Reply" lines). Most articles have
+ * neither, and then the text is kept without the pass that copies it. */
+static int keeps_everything(const page *pg) {
+  return pg->furniture == 0 && (!pg->runs || pg->listed < MIN_RUN);
+}
+typedef char comments_need_a_run[MIN_REPLIES + 1 >= MIN_RUN ? 1 : -1]; /* heading and replies */
 
 /* Lines [from, to] become furniture, but for blank lines and the title. */
 static void mark_furniture(page *pg, size_t from, size_t to) {
@@ -633,6 +695,7 @@ int tci_strip_boilerplate(tc_workspace *ws, const char *text, size_t len,
   pg.cls = (unsigned char *)ws->page.p + len + 1;
   prefixes_init(&pg.px);
   survey(&pg);
+  if (keeps_everything(&pg)) return TC_OK;
   if (pg.runs) {
     mark_comments(&pg); /* first: a long post would hide the teasers before it */
     mark_teasers(&pg);
