@@ -429,31 +429,36 @@ static size_t count_words(const unsigned char *s, size_t n, size_t cap) {
 /* classify's capped word count relies on it */
 typedef char head_fits_furniture[MAX_HEAD_BYTES <= MAX_FURN_BYTES ? 1 : -1];
 
-/* The class of the line [s, s+n), with its flags (L_SUMMARY, L_COMMENTS,
- * L_REPLY, L_OWN, L_DOUBTFUL). */
-static int classify(const prefixes *px, const unsigned char *s, size_t n) {
-  size_t words;
-  int k;
+/* The words of the line [s, s+n), as classify and line_flags need them: a
+ * line too long to be furniture or a headline only needs to know whether
+ * it is short enough to be a summary, so paragraphs are counted no further. */
+static size_t line_words(const unsigned char *s, size_t n) {
+  return count_words(s, n, n > MAX_FURN_BYTES ? MAX_SUMMARY_WORDS + 1 : (size_t)-1);
+}
+
+/* The class of the line [s, s+n), with `words` words (line_words). */
+static int classify(const prefixes *px, const unsigned char *s, size_t n, size_t words) {
   if (n == 0) return L_BLANK;
-  /* A line too long to be furniture or a headline only needs to know
-   * whether it is short enough to be a summary: paragraphs are counted no
-   * further. */
-  words = count_words(s, n, n > MAX_FURN_BYTES ? MAX_SUMMARY_WORDS + 1 : (size_t)-1);
-  if (is_furniture(px, s, n, words)) k = L_FURNITURE;
-  else if (words <= MAX_HEAD_WORDS && n <= MAX_HEAD_BYTES && !starts_lower(s, n) &&
-           !is_marked(s, n) && !ends_clause(s, n) && !has_sentence_break(s, n))
-    k = L_HEADLINE;
-  else
-    k = words >= MIN_PROSE_WORDS ? L_PROSE : L_OTHER;
+  if (is_furniture(px, s, n, words)) return L_FURNITURE;
+  if (words <= MAX_HEAD_WORDS && n <= MAX_HEAD_BYTES && !starts_lower(s, n) &&
+      !is_marked(s, n) && !ends_clause(s, n) && !has_sentence_break(s, n))
+    return L_HEADLINE;
+  return words >= MIN_PROSE_WORDS ? L_PROSE : L_OTHER;
+}
+
+/* The flags of the non-blank line [s, s+n) of class k, with `words` words
+ * (line_words): L_SUMMARY, L_COMMENTS, L_REPLY, L_OWN, L_DOUBTFUL. */
+static int line_flags(const unsigned char *s, size_t n, size_t words, int k) {
+  int flags = 0;
   if (k == L_HEADLINE || k == L_FURNITURE) {
-    if (is_own_heading(s, n, words)) k |= L_OWN;
-    else if (is_doubtful_heading(s, n, words)) k |= L_DOUBTFUL;
-    if (is_comments_heading(s, n, words)) k |= L_COMMENTS;
-    if (is_reply_line(s, n, words)) k |= L_REPLY;
+    if (is_own_heading(s, n, words)) flags |= L_OWN;
+    else if (is_doubtful_heading(s, n, words)) flags |= L_DOUBTFUL;
+    if (is_comments_heading(s, n, words)) flags |= L_COMMENTS;
+    if (is_reply_line(s, n, words)) flags |= L_REPLY;
   } else if (words <= MAX_SUMMARY_WORDS && ends_sentence(s, n) && s[n - 1] != ':') {
-    k |= L_SUMMARY;
+    flags |= L_SUMMARY;
   }
-  return k;
+  return flags;
 }
 
 /* ====================================================================
@@ -499,7 +504,9 @@ static void flush_run(page *pg, size_t from, size_t to, size_t li, size_t count)
   }
 }
 
-/* First pass: classify every line into pg->cls, find the title, and decide whether rule 2 applies. It does when the page has a
+/* First pass: classify every line into pg->cls (the class only: the flags
+ * wait for flag_lines), find the title, and decide whether rule 2 applies.
+ * It does when the page has a
  * prose line and is not hard-wrapped. Hard-wrapped text (Usenet, e-mail,
  * plain-text archives) cuts sentences into lines of WRAP_MIN..WRAP_MAX
  * bytes that look like headlines; its tell is a line starting in lower case
@@ -513,13 +520,14 @@ static void survey(page *pg) {
   pg->title_line = SIZE_MAX;
   for (; at < pg->len; at = next, li++) {
     const unsigned char *s;
-    size_t n;
+    size_t n, words;
     int k;
     next = next_line(pg->text, pg->len, at, &cs, &ce);
     s = (const unsigned char *)pg->text + cs;
     n = ce - cs;
-    pg->cls[li] = (unsigned char)classify(&pg->px, s, n);
-    k = pg->cls[li] & L_CLASS;
+    words = line_words(s, n);
+    k = classify(&pg->px, s, n, words);
+    pg->cls[li] = (unsigned char)k;
     if (k != L_BLANK) {
       lines++;
       if (prev_cut && starts_lower(s, n)) wraps++;
@@ -527,13 +535,10 @@ static void survey(page *pg) {
     } else {
       prev_cut = 0;
     }
-    if (k == L_HEADLINE && !seen_prose) {
-      size_t w = count_words(s, n, (size_t)-1);
-      if (w >= title_words) {
-        title_words = w;
-        pg->title = at;
-        pg->title_line = li;
-      }
+    if (k == L_HEADLINE && !seen_prose && words >= title_words) { /* uncapped: n <= MAX_HEAD_BYTES */
+      title_words = words;
+      pg->title = at;
+      pg->title_line = li;
     }
     if (k == L_PROSE) seen_prose = 1;
     if (k == L_FURNITURE) pg->furniture++;
@@ -541,6 +546,18 @@ static void survey(page *pg) {
   }
   pg->lines = li;
   pg->runs = seen_prose && !(wraps >= 2 && wraps * 10 >= lines);
+}
+
+/* Second pass, for rules 4 and 5 only: add each line's flags to its class. */
+static void flag_lines(page *pg) {
+  size_t at = 0, next, cs, ce, li = 0;
+  for (; at < pg->len; at = next, li++) {
+    const unsigned char *s = (const unsigned char *)pg->text;
+    next = next_line(pg->text, pg->len, at, &cs, &ce);
+    if ((pg->cls[li] & L_CLASS) == L_BLANK) continue;
+    s += cs;
+    pg->cls[li] |= (unsigned char)line_flags(s, ce - cs, line_words(s, ce - cs), pg->cls[li]);
+  }
 }
 
 /* Can nothing go? Rule 1 needs a furniture line; rules 2, 4 and 5 need
@@ -697,6 +714,7 @@ int tci_strip_boilerplate(tc_workspace *ws, const char *text, size_t len,
   survey(&pg);
   if (keeps_everything(&pg)) return TC_OK;
   if (pg.runs) {
+    flag_lines(&pg);
     mark_comments(&pg); /* first: a long post would hide the teasers before it */
     mark_teasers(&pg);
   }
