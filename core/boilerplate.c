@@ -167,6 +167,30 @@ static int is_alnum(unsigned char c) {
   return is_lower(c) || is_upper(c) || (c >= '0' && c <= '9');
 }
 
+#if defined(__SSE2__)
+/* Which of the 16 bytes at p are not blank (is_blank), as a bit mask. A
+ * byte b is in [lo, lo + count) when b - lo, as an unsigned byte, is below
+ * count: a signed compare once both sides are shifted by 0x80. */
+static unsigned nonblank_mask(const unsigned char *p) {
+  __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+  /* '\t' '\v' '\f' '\r': 9..13 but '\n' */
+  __m128i control = _mm_andnot_si128(
+      _mm_cmpeq_epi8(v, _mm_set1_epi8('\n')),
+      _mm_cmplt_epi8(_mm_add_epi8(v, _mm_set1_epi8((char)(0x80 - '\t'))),
+                     _mm_set1_epi8((char)(0x80 + 5))));
+  __m128i blank = _mm_or_si128(control, _mm_cmpeq_epi8(v, _mm_set1_epi8(' ')));
+  return ~(unsigned)_mm_movemask_epi8(blank) & 0xFFFFu;
+}
+
+/* The bits set in a 16-bit mask (no popcnt instruction in plain x86-64). */
+static unsigned bits16(unsigned x) {
+  x -= (x >> 1) & 0x5555u;
+  x = (x & 0x3333u) + ((x >> 2) & 0x3333u);
+  x = (x + (x >> 4)) & 0x0F0Fu;
+  return (x + (x >> 8)) & 0x1Fu;
+}
+#endif
+
 /* Does phrase p occur at s[i] (within [s, s+n)), case-insensitively, ending
  * at a word boundary (an optional plural 's' allowed before it)? The start
  * boundary is the caller's business. */
@@ -193,10 +217,15 @@ typedef struct prefixes {
   unsigned char next[N_PHRASES];   /* the next phrase with the same key */
 } prefixes;
 
+/* a..z, case-folded, as 0..25; any other byte as 26. c | 0x20 folds upper
+ * case ASCII letters and moves no other byte into 'a'..'z'. */
+static unsigned letter_key(unsigned char c) {
+  unsigned k = (unsigned)((c | 0x20) - 'a');
+  return k < 26 ? k : 26u;
+}
+
 static unsigned prefix_key(unsigned char a, unsigned char b) {
-  unsigned ka = is_lower(tci_ascii_lower(a)) ? (unsigned)(tci_ascii_lower(a) - 'a') : 26u;
-  unsigned kb = is_lower(tci_ascii_lower(b)) ? (unsigned)(tci_ascii_lower(b) - 'a') : 26u;
-  return ka * 27 + kb;
+  return letter_key(a) * 27 + letter_key(b);
 }
 
 static void prefixes_init(prefixes *px) {
@@ -209,22 +238,75 @@ static void prefixes_init(prefixes *px) {
   }
 }
 
+/* Does a phrase that a line of `words` words may hold begin at s[i], a
+ * word start of the trimmed line [s, s+n) (i + 1 < n)? Only the phrases
+ * whose first two bytes match are tried (every phrase has two or more;
+ * phrase_at compares them again): those of the chain from phrase j on. */
+static int phrase_starts(unsigned j, const prefixes *px, const unsigned char *s, size_t n,
+                         size_t i, size_t words) {
+  for (; j != NO_PHRASE; j = px->next[j]) {
+    const phrase *ph = &phrases[j];
+    if (ph->start && i != 0) continue;
+    if (words > ph->max_words) continue;
+    if (phrase_at(s, n, i, ph->text)) return 1;
+  }
+  return 0;
+}
+
+#if defined(__SSE2__)
+/* Where a phrase may begin among the 16 bytes at p, as a bit mask: an ASCII
+ * letter after a byte that is no ASCII letter or digit, or a 0xC2 (the
+ * first byte of U+00A9). Every phrase begins with one of them, and only
+ * there does a word start's prefix chain hold phrases. Bit 0 is the byte
+ * after one that is no letter or digit when `after_word` is 0. */
+static unsigned phrase_start_mask(const unsigned char *p, unsigned after_word) {
+  __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+  __m128i letter = _mm_cmplt_epi8(
+      _mm_add_epi8(_mm_or_si128(v, _mm_set1_epi8(0x20)), _mm_set1_epi8((char)(0x80 - 'a'))),
+      _mm_set1_epi8((char)(0x80 + 26)));
+  __m128i digit = _mm_cmplt_epi8(_mm_add_epi8(v, _mm_set1_epi8((char)(0x80 - '0'))),
+                                 _mm_set1_epi8((char)(0x80 + 10)));
+  unsigned letters = (unsigned)_mm_movemask_epi8(letter);
+  unsigned alnums = letters | (unsigned)_mm_movemask_epi8(digit);
+  unsigned c2 = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8((char)0xC2)));
+  return (letters & ~(alnums << 1 | after_word)) | c2;
+}
+#endif
+
 /* Is the trimmed line [s, s+n) with `words` words furniture? Tried at each
  * word start only (and at each byte of a non-ASCII run, for U+00A9), with
- * the phrases whose first two bytes match (every phrase has two or more;
- * phrase_at compares them again): a bounded amount of work per byte. */
+ * the phrases whose first two bytes match (phrase_starts): a bounded
+ * amount of work per byte. With SSE2, lines of 16 bytes or more find the
+ * places where a phrase may begin 16 bytes at a step (phrase_start_mask;
+ * the last, partial step loads the 16 bytes that end the line and shifts
+ * out those already seen). */
 static int is_furniture(const prefixes *px, const unsigned char *s, size_t n, size_t words) {
-  size_t i;
-  unsigned j;
+  size_t i = 0;
   if (n > MAX_FURN_BYTES || words > MAX_FURN_WORDS) return 0;
-  for (i = 0; i + 1 < n; i++) {
-    if (i > 0 && is_alnum(s[i - 1]) && s[i] < 0x80) continue; /* not a word start */
-    for (j = px->head[prefix_key(s[i], s[i + 1])]; j != NO_PHRASE; j = px->next[j]) {
-      const phrase *ph = &phrases[j];
-      if (ph->start && i != 0) continue;
-      if (words > ph->max_words) continue;
-      if (phrase_at(s, n, i, ph->text)) return 1;
+#if defined(__SSE2__)
+  if (n >= 16) {
+    unsigned starts, after_word = 0;
+    for (; i < n; i += 16) {
+      if (i + 16 <= n) {
+        starts = phrase_start_mask(s + i, after_word);
+        after_word = is_alnum(s[i + 15]);
+      } else {
+        starts = phrase_start_mask(s + n - 16, 0) >> (16 - (n - i));
+      }
+      for (; starts; starts &= starts - 1) {
+        size_t at = i + (size_t)__builtin_ctz(starts);
+        unsigned j;
+        if (at + 1 >= n) break;
+        j = px->head[prefix_key(s[at], s[at + 1])];
+        if (j != NO_PHRASE && phrase_starts(j, px, s, n, at, words)) return 1;
+      }
     }
+    return 0;
+  }
+#endif
+  for (; i + 1 < n; i++) {
+    if (i > 0 && is_alnum(s[i - 1]) && s[i] < 0x80) continue; /* not a word start */
+    if (phrase_starts(px->head[prefix_key(s[i], s[i + 1])], px, s, n, i, words)) return 1;
   }
   return 0;
 }
@@ -372,32 +454,6 @@ static int is_own_heading(const unsigned char *s, size_t n, size_t words) {
 static int is_doubtful_heading(const unsigned char *s, size_t n, size_t words) {
   return words < MIN_TEASER_WORDS || s[n - 1] == '?';
 }
-
-#if defined(__SSE2__)
-/* Which of the 16 bytes at p are not blank (is_blank), as a bit mask. A
- * byte b is in [lo, lo + count) when b - lo, as an unsigned byte, is below
- * count: a signed compare once both sides are shifted by 0x80. */
-static unsigned nonblank_mask(const unsigned char *p) {
-  __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
-  /* '\t' '\v' '\f' '\r': 9..13 but '\n' */
-  __m128i control = _mm_andnot_si128(
-      _mm_cmpeq_epi8(v, _mm_set1_epi8('\n')),
-      _mm_cmplt_epi8(_mm_add_epi8(v, _mm_set1_epi8((char)(0x80 - '\t'))),
-                     _mm_set1_epi8((char)(0x80 + 5))));
-  __m128i blank = _mm_or_si128(control, _mm_cmpeq_epi8(v, _mm_set1_epi8(' ')));
-  return ~(unsigned)_mm_movemask_epi8(blank) & 0xFFFFu;
-}
-#endif
-
-#if defined(__SSE2__)
-/* The bits set in a 16-bit mask (no popcnt instruction in plain x86-64). */
-static unsigned bits16(unsigned x) {
-  x -= (x >> 1) & 0x5555u;
-  x = (x & 0x3333u) + ((x >> 2) & 0x3333u);
-  x = (x + (x >> 4)) & 0x0F0Fu;
-  return (x + (x >> 8)) & 0x1Fu;
-}
-#endif
 
 /* Words (runs of non-blank bytes) of [s, s+n), at most `cap`. With SSE2,
  * lines of 16 bytes or more go 16 bytes at a step: the word starts are the
