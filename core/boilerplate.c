@@ -203,12 +203,15 @@ static int phrase_at(const unsigned char *s, size_t n, size_t i, const char *p) 
   return i >= n || (!is_alnum(s[i]) && s[i] != '-'); /* "by-election" is no byline */
 }
 
-/* The phrases by their first two bytes, over 27 x 27 keys (a..z
- * case-folded, everything else 27th): a chain per key through `next`, so a
- * word start is tried only against the phrases that can match there (most
- * word starts, "th", "an", "of", have none) instead of the whole table.
- * Built per call (the table is constant; core/ keeps no mutable statics). */
-#define PREFIX_KEYS (27 * 27)
+/* The phrases by their first two bytes, over 32 x 32 keys (the low five
+ * bits of each byte, the same for both cases of an ASCII letter and
+ * distinct across a..z; other bytes share them): a chain per key through
+ * `next`, so a word start is tried only against the phrases that can match
+ * there (most word starts, "th", "an", "of", have none) instead of the
+ * whole table. A match has its phrase's key; a phrase of the chain may not
+ * match (phrase_starts compares). Built per call (the table is constant;
+ * core/ keeps no mutable statics). */
+#define PREFIX_KEYS (32 * 32)
 #define N_PHRASES (sizeof phrases / sizeof phrases[0])
 #define NO_PHRASE 0xFF
 typedef char phrase_index_fits[N_PHRASES < NO_PHRASE ? 1 : -1]; /* indexes are bytes */
@@ -217,15 +220,8 @@ typedef struct prefixes {
   unsigned char next[N_PHRASES];   /* the next phrase with the same key */
 } prefixes;
 
-/* a..z, case-folded, as 0..25; any other byte as 26. c | 0x20 folds upper
- * case ASCII letters and moves no other byte into 'a'..'z'. */
-static unsigned letter_key(unsigned char c) {
-  unsigned k = (unsigned)((c | 0x20) - 'a');
-  return k < 26 ? k : 26u;
-}
-
 static unsigned prefix_key(unsigned char a, unsigned char b) {
-  return letter_key(a) * 27 + letter_key(b);
+  return (a & 31u) << 5 | (b & 31u);
 }
 
 static void prefixes_init(prefixes *px) {
@@ -239,15 +235,17 @@ static void prefixes_init(prefixes *px) {
 }
 
 /* Does a phrase that a line of `words` words may hold begin at s[i], a
- * word start of the trimmed line [s, s+n) (i + 1 < n)? Only the phrases
- * whose first two bytes match are tried (every phrase has two or more;
- * phrase_at compares them again): those of the chain from phrase j on. */
+ * word start of the trimmed line [s, s+n) (i + 1 < n)? Only the phrases of
+ * the chain of s[i]'s prefix key are tried, from phrase j on (every phrase
+ * has two bytes or more). */
 static int phrase_starts(unsigned j, const prefixes *px, const unsigned char *s, size_t n,
                          size_t i, size_t words) {
   for (; j != NO_PHRASE; j = px->next[j]) {
     const phrase *ph = &phrases[j];
     if (ph->start && i != 0) continue;
     if (words > ph->max_words) continue;
+    if (ph->text[2] && (i + 2 == n || tci_ascii_lower(s[i + 2]) != (unsigned char)ph->text[2]))
+      continue; /* most of a chain's tries end at the third byte: no call */
     if (phrase_at(s, n, i, ph->text)) return 1;
   }
   return 0;
@@ -256,9 +254,9 @@ static int phrase_starts(unsigned j, const prefixes *px, const unsigned char *s,
 #if defined(__SSE2__)
 /* Where a phrase may begin among the 16 bytes at p, as a bit mask: an ASCII
  * letter after a byte that is no ASCII letter or digit, or a 0xC2 (the
- * first byte of U+00A9). Every phrase begins with one of them, and only
- * there does a word start's prefix chain hold phrases. Bit 0 is the byte
- * after one that is no letter or digit when `after_word` is 0. */
+ * first byte of U+00A9): the word starts of is_furniture's scalar loop
+ * that begin as a phrase can. Bit 0 is the byte after one that is no
+ * letter or digit when `after_word` is 0. */
 static unsigned phrase_start_mask(const unsigned char *p, unsigned after_word) {
   __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
   __m128i letter = _mm_cmplt_epi8(
