@@ -328,8 +328,10 @@ static const char *const comments_words[] = {"comment", "conversation", "discuss
 static int is_comments_heading(const unsigned char *s, size_t n, size_t words) {
   size_t i;
   if (words > MAX_HEADING_WORDS) return 0;
-  for (i = 0; i < n; i++)
-    if ((i == 0 || !is_alnum(s[i - 1])) && word_at(s, n, i, comments_words)) return 1;
+  for (i = 0; i < n; i++) /* the words begin with letters */
+    if ((i == 0 || !is_alnum(s[i - 1])) && is_lower(tci_ascii_lower(s[i])) &&
+        word_at(s, n, i, comments_words))
+      return 1;
   return 0;
 }
 
@@ -400,9 +402,11 @@ static int ends_sentence(const unsigned char *s, size_t n) {
  * Open", "St. Louis" and "J. Smith" do not count; nor do '?' and '!', which
  * headlines use ("Beware! New malware ..."). */
 static int has_sentence_break(const unsigned char *s, size_t n) {
+  const unsigned char *stop;
   size_t i, j, k;
-  for (i = 2; i + 2 < n; i++) {
-    if (s[i] != '.' || s[i + 1] != ' ') continue;
+  for (i = 2; i + 2 < n && (stop = memchr(s + i, '.', n - 2 - i)) != NULL; i++) {
+    i = (size_t)(stop - s); /* memchr: most lines have one stop or none */
+    if (s[i + 1] != ' ') continue;
     k = (s[i - 1] == '"' || s[i - 1] == '\'' || s[i - 1] == ')') ? i - 1 : i;
     for (j = k; j > 0 && is_lower(s[j - 1]); j--) {}
     if (k - j < 2 || (j > 0 && is_alnum(s[j - 1]))) continue;
