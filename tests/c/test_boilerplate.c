@@ -144,6 +144,65 @@ TEST(short_sentences_are_not_headlines) {
   free(s);
 }
 
+/* The phrase tests take 16 bytes at a step with SSE2, the last step
+ * overlapping: a phrase is found at every offset of a line, after a
+ * non-letter, and U+00A9 even straight after a letter; a phrase glued to
+ * the letter before it is no phrase. */
+TEST(phrases_found_at_every_offset) {
+  static const char *const phrases[] = {"Read more at the Daily Example",
+                                        "\xc2\xa9 2024 Daily Example"};
+  char page[512], line[128];
+  size_t p, off, k, i;
+  for (p = 0; p < 2; p++)
+    for (off = 0; off < 48; off++)
+      for (k = 0; k < 2; k++) {
+        int glued = k == 1 && off > 0, same = 0;
+        char *s;
+        memset(line, 0, sizeof line);
+        for (i = 0; i < off; i++) line[i] = "ab-"[i % 3]; /* one word */
+        if (off > 0) line[off - 1] = glued ? 'x' : '(';
+        strcat(line, phrases[p]);
+        snprintf(page, sizeof page, "%s\n%s\n%s\n", P1, line, P2);
+        s = strip(page, strlen(page), NULL, &same);
+        if (glued && p == 0) {
+          CHECK(same);
+        } else {
+          CHECK_EQ_STR(s, P1 "\n" P2 "\n");
+        }
+        free(s);
+      }
+}
+
+/* Words are counted 16 bytes at a step with SSE2: a line of eight words is
+ * prose and turns rule 2 on, one of seven is not, however many blanks
+ * (spaces, tabs) put its words across the steps. */
+TEST(words_counted_across_16_byte_steps) {
+  static const char *const words[] = {"Officials", "said", "the", "vote", "would", "be",
+                                      "held", "soon."};
+  char page[1024], line[512];
+  size_t gap, w, n, g;
+  for (gap = 1; gap <= 20; gap++)
+    for (n = 7; n <= 8; n++) {
+      int same = 0;
+      char *s;
+      line[0] = '\0';
+      for (w = 0; w < n; w++) {
+        if (w > 0)
+          for (g = 0; g < gap; g++) strcat(line, g % 2 ? "\t" : " ");
+        strcat(line, words[w]);
+      }
+      if (n == 7) strcat(line, ".");
+      snprintf(page, sizeof page, "%s\n%s\n%s\n%s\n%s\n", H1, H2, H3, H4, line);
+      s = strip(page, strlen(page), NULL, &same);
+      if (n == 7) {
+        CHECK(same);
+      } else {
+        CHECK(!has(s, H1) && !has(s, H2) && has(s, H3) && !has(s, H4) && has(s, line));
+      }
+      free(s);
+    }
+}
+
 TEST(furniture_words_in_prose_are_kept) {
   const char *page =
       "By-election called after minister resigns\n\n"
@@ -666,6 +725,8 @@ int main(void) {
   RUN(furniture_in_the_middle);
   RUN(two_headline_lines_are_not_a_list);
   RUN(short_sentences_are_not_headlines);
+  RUN(phrases_found_at_every_offset);
+  RUN(words_counted_across_16_byte_steps);
   RUN(furniture_words_in_prose_are_kept);
   RUN(lists_marked_as_lists_are_kept);
   RUN(hard_wrapped_text_is_kept);
