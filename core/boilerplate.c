@@ -56,13 +56,25 @@
  *   look like headlines; the page-level test in survey() turns rule 2 off
  *   for it, and the continuation and sentence-break tests keep the rest.
  * - Bytes are bytes: invalid UTF-8 and NULs are ordinary non-blank bytes.
- *   Each line is read a bounded number of times (classification, then at
- *   most once more when a run is flushed), and phrase matching only looks
- *   at word starts of lines within MAX_FURN_BYTES and MAX_FURN_WORDS, so
- *   time is linear. A word start is tried only against the phrases that
- *   share its first two bytes (a chain per pair, built per call): walking
- *   the whole table there made this file half the instructions of a
- *   prediction with strip_boilerplate on.
+ *   Each line is read a bounded number of times (classification; its flags
+ *   for rules 4 and 5; the pass that copies; once more when a run is
+ *   flushed), and phrase matching only looks at word starts of lines within
+ *   MAX_FURN_BYTES and MAX_FURN_WORDS, so time is linear. A word start is
+ *   tried only against the phrases that share its first two bytes' key (a
+ *   chain per key, built per call): walking the whole table there made this
+ *   file half the instructions of a prediction with strip_boilerplate on.
+ * - Most articles have no furniture, and their lines are what costs: so the
+ *   survey classifies without flags, which only pages where rules 4 and 5
+ *   run get (flag_lines: 653 of the first 3,000 news4 test articles), a
+ *   page where nothing could go is returned after the survey
+ *   (keeps_everything: 2,347 of them), and with SSE2 the per-byte work goes
+ *   16 bytes at a step: words counted from a mask of blanks, the places
+ *   where a phrase may begin (a letter after no letter or digit, or U+00A9's
+ *   first byte) from a mask of letters, each tried at its third byte before
+ *   phrase_at, and has_sentence_break jumps between stops with memchr. On
+ *   those 3,000 articles this file went from 83.8k to 37.0k instructions per
+ *   article (a driver calling it on each text; callgrind), and a `label
+ *   --top 1 -j 1` run with models/news.model from 196.1k to 149.2k.
  */
 #include <string.h>
 
