@@ -74,7 +74,9 @@
  *   phrase_at, and has_sentence_break jumps between stops with memchr. On
  *   those 3,000 articles this file went from 83.8k to 37.0k instructions per
  *   article (a driver calling it on each text; callgrind), and a `label
- *   --top 1 -j 1` run with models/news.model from 196.1k to 149.2k.
+ *   --top 1 -j 1` run with models/news.model from 196.1k to 149.2k; over
+ *   all 17,094 news4 test articles, 10 alternated pairs against a53dc9c:
+ *   median CPU time ratio 0.73, 10 pairs faster (a busy machine).
  */
 #include <string.h>
 
