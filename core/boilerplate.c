@@ -498,7 +498,7 @@ static size_t count_words(const unsigned char *s, size_t n, size_t cap) {
   return words < cap ? words : cap;
 }
 
-/* classify's capped word count relies on it */
+/* line_words counts a headline's words whole (the survey's title needs them) */
 typedef char head_fits_furniture[MAX_HEAD_BYTES <= MAX_FURN_BYTES ? 1 : -1];
 
 /* The words of the line [s, s+n), as classify and line_flags need them: a
@@ -577,13 +577,13 @@ static void flush_run(page *pg, size_t from, size_t to, size_t li, size_t count)
 }
 
 /* First pass: classify every line into pg->cls (the class only: the flags
- * wait for flag_lines), find the title, and decide whether rule 2 applies.
- * It does when the page has a
- * prose line and is not hard-wrapped. Hard-wrapped text (Usenet, e-mail,
- * plain-text archives) cuts sentences into lines of WRAP_MIN..WRAP_MAX
- * bytes that look like headlines; its tell is a line starting in lower case
- * right after such a cut line. Paragraph-per-line pages (what scrapers
- * produce) almost never show it. */
+ * wait for flag_lines), find the title, count what could go
+ * (keeps_everything), and decide whether rule 2 applies. It does when the
+ * page has a prose line and is not hard-wrapped. Hard-wrapped text (Usenet,
+ * e-mail, plain-text archives) cuts sentences into lines of
+ * WRAP_MIN..WRAP_MAX bytes that look like headlines; its tell is a line
+ * starting in lower case right after such a cut line. Paragraph-per-line
+ * pages (what scrapers produce) almost never show it. */
 static void survey(page *pg) {
   size_t at = 0, next, cs, ce, li = 0, title_words = 0;
   size_t lines = 0, wraps = 0;
@@ -624,11 +624,14 @@ static void survey(page *pg) {
 static void flag_lines(page *pg) {
   size_t at = 0, next, cs, ce, li = 0;
   for (; at < pg->len; at = next, li++) {
-    const unsigned char *s = (const unsigned char *)pg->text;
+    const unsigned char *s;
+    int k = pg->cls[li] & L_CLASS;
+    size_t n;
     next = next_line(pg->text, pg->len, at, &cs, &ce);
-    if ((pg->cls[li] & L_CLASS) == L_BLANK) continue;
-    s += cs;
-    pg->cls[li] |= (unsigned char)line_flags(s, ce - cs, line_words(s, ce - cs), pg->cls[li]);
+    if (k == L_BLANK) continue;
+    s = (const unsigned char *)pg->text + cs;
+    n = ce - cs;
+    pg->cls[li] |= (unsigned char)line_flags(s, n, line_words(s, n), k);
   }
 }
 
