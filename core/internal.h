@@ -423,49 +423,56 @@ static TCI_ALWAYS_INLINE int tci_vocab_may_hold(const tci_vocab *v, uint64_t m) 
   return (*tci_filter_block(v, m) & bits) == bits;
 }
 
-/* Pipelined lookups: a term pushed now has its index slot prefetched,
- * the pool entry its slot points at is prefetched TCI_LAG pushes later,
- * and it is resolved TCI_LAG pushes after that, so the cache misses of
- * successive lookups overlap instead of queueing. */
+/* Pipelined lookups (the vectoriser's batches, the counter's ring while
+ * fitting): a term's index slot is prefetched when it is queued, the pool
+ * entry its slot points at TCI_LAG terms later, and it is resolved TCI_LAG
+ * terms after that, so the cache misses of successive lookups overlap
+ * instead of queueing. */
 #define TCI_LAG 8
-#define TCI_RING 32 /* a power of two > 2 * TCI_LAG: a push holds 2 * TCI_LAG + 1 */
-typedef struct tci_finder {
-  const tci_vocab *v;
-  tci_term t[TCI_RING];     /* copies: a term's pointers must stay valid until resolved */
-  uint64_t m[TCI_RING];     /* mixed hashes */
-  size_t pushed, resolved;
-} tci_finder;
+#define TCI_RING 32 /* the counter's: a power of two > 2 * TCI_LAG, as a push holds 2 * TCI_LAG + 1 */
 
-TCI_FUNC void tci_finder_init(tci_finder *f, const tci_vocab *v);
-/* Queue t; returns the feature index (0 = absent) of the term it resolves,
- * or 0 when none is due yet. */
-TCI_FUNC int tci_finder_push(tci_finder *f, const tci_term *t);
-/* Resolve the oldest queued term: its feature index (0 = absent), or -1
- * when the queue is empty. */
-TCI_FUNC int tci_finder_next(tci_finder *f);
-
-/* The vectoriser's lookups: a tci_terms_each visitor (ud: a tci_collector)
- * through the vocabulary's filter (tci_vocab_may_hold), then for a term
- * it lets through tci_collect_candidate: tci_finder_push, appending the
- * feature index of each term found to ids (room for every term), with
- * idf[index - 1] prefetched for the pass that reads it. tci_terms_collect
- * visits with it inlined, so a term costs no call unless the filter lets
- * it through. tci_collect_drain resolves the terms still queued. Hits
- * come out in visiting order. */
+/* The vectoriser's lookups, in batches of TCI_BATCH terms: a
+ * tci_terms_each visitor (ud: a tci_collector) asks the vocabulary's
+ * filter (tci_vocab_may_hold), and appends a term it lets through to the
+ * batch, its slot prefetched. A full batch is resolved in one pass
+ * (tci_collect_flush), each pool entry prefetched TCI_LAG terms ahead,
+ * appending the feature index of each term found to ids (room for every
+ * term), with idf[index - 1] prefetched for the pass that reads it. So a
+ * term costs no call and no ring bookkeeping: it is copied once, found
+ * in a tight loop (measured, callgrind, `label -q --top 1 -j 1` on 3,000
+ * news4 articles: 134.7k -> 128.3k instructions per article with a
+ * default news4 model, 190.3k -> 186.7k with the shipped model, against
+ * a ring resolved by an out-of-line call per term the filter lets
+ * through). tci_terms_collect visits with the visitor inlined;
+ * tci_collect_drain resolves the last batch. Hits come out in visiting
+ * order. */
+#define TCI_BATCH 64
+typedef struct tci_candidate {
+  uint64_t m;               /* mixed hash */
+  tci_term t;               /* a copy: its pointers stay valid until the batch is resolved */
+} tci_candidate;
 typedef struct tci_collector {
-  tci_finder find;
-  const double *idf;
+  const tci_vocab *v;
   int *ids;
   size_t n_ids;
+  size_t n_batch;
+  tci_candidate batch[TCI_BATCH];
 } tci_collector;
-/* Out of line, so a term the filter stops costs the hash and the filter
- * test alone, not this path's register saves too (measured: 0.5% fewer
- * instructions per news4 article than inline). */
-TCI_FUNC void tci_collect_candidate(tci_collector *c, const tci_term *t, uint64_t m);
+/* An empty collector appending to ids. */
+TCI_FUNC void tci_collect_init(tci_collector *c, const tci_vocab *v, int *ids);
+/* Resolve the batch; out of line, as it runs once per TCI_BATCH terms. */
+TCI_FUNC void tci_collect_flush(tci_collector *c);
 static TCI_ALWAYS_INLINE int tci_collect_term(void *ud, const tci_term *t) {
   tci_collector *c = ud;
+  const tci_vocab *v = c->v;
   uint64_t m = tci_mix(t->hash);
-  if (tci_vocab_may_hold(c->find.v, m)) tci_collect_candidate(c, t, m);
+  if (tci_vocab_may_hold(v, m)) {
+    tci_candidate *e = &c->batch[c->n_batch];
+    TCI_PREFETCH(&v->slots[(size_t)m & v->mask]);
+    e->m = m;
+    e->t = *t;
+    if (++c->n_batch == TCI_BATCH) tci_collect_flush(c);
+  }
   return 0;
 }
 /* tci_terms_each(ex, ws, toks, tci_collect_term, c), the visitor inlined. */

@@ -12,7 +12,8 @@
  *    pool entry, which holds everything else (index or counts, length,
  *    bytes): a hit reads two cache lines, a miss one (the tag rejects a
  *    wrong slot with probability 1 - 2^-24); (2) lookups are pipelined
- *    (tci_finder, and the counter's ring while fitting): slot and entry
+ *    (the vectoriser's batches, tci_collect_flush, and the counter's
+ *    ring while fitting): slot and entry
  *    loads are prefetched a few terms ahead, so misses overlap instead of
  *    queueing; (3) building the index (every model load) inserts the
  *    terms grouped by the 32 KB bucket of their home slot, so the slots
@@ -347,67 +348,37 @@ static TCI_ALWAYS_INLINE int find_from(const tci_vocab *v, const tci_term *t, ui
 
 int tci_vocab_find(const tci_vocab *v, const tci_term *t) { return find_from(v, t, tci_mix(t->hash)); }
 
-void tci_finder_init(tci_finder *f, const tci_vocab *v) {
-  f->v = v;
-  f->pushed = f->resolved = 0;
+void tci_collect_init(tci_collector *c, const tci_vocab *v, int *ids) {
+  c->v = v;
+  c->ids = ids;
+  c->n_ids = 0;
+  c->n_batch = 0;
 }
 
-/* The first two stages of a pipelined lookup in slots over a pool (the
- * vocabulary's, or the counter's while fitting): queue t, whose mixed hash
- * is m, as push number `pushed` (0-based) in ring and mh, prefetch its
- * slot, and prefetch the pool entry of the term queued TCI_LAG pushes
- * earlier, whose slot has arrived by now. The caller resolves the one
- * queued 2 * TCI_LAG earlier. */
-static TCI_ALWAYS_INLINE void stage(tci_term *ring, uint64_t *mh, size_t pushed, const uint64_t *slots, size_t mask,
-                  const char *pool, const tci_term *t, uint64_t m) {
-  size_t k = pushed & (TCI_RING - 1);
-  ring[k] = *t;
-  mh[k] = m;
-  TCI_PREFETCH(&slots[(size_t)m & mask]);
-  if (pushed >= TCI_LAG) {
-    size_t j = (pushed - TCI_LAG) & (TCI_RING - 1);
-    uint64_t s = slots[(size_t)mh[j] & mask];
-    if (s && TAG(s) == TAG(mh[j])) TCI_PREFETCH(ENTRY(pool, s));
+/* Prefetch the pool entry of a batched term, whose slot has arrived. */
+static TCI_ALWAYS_INLINE void prefetch_entry(const tci_vocab *v, const tci_candidate *e) {
+  uint64_t s = v->slots[(size_t)e->m & v->mask];
+  if (s && TAG(s) == TAG(e->m)) TCI_PREFETCH(ENTRY(v->pool, s));
+}
+
+void tci_collect_flush(tci_collector *c) {
+  const tci_vocab *v = c->v;
+  size_t n = c->n_batch, i;
+  int *ids = c->ids + c->n_ids;
+  for (i = 0; i < n && i < TCI_LAG; i++) prefetch_entry(v, &c->batch[i]);
+  for (i = 0; i < n; i++) {
+    int id;
+    if (i + TCI_LAG < n) prefetch_entry(v, &c->batch[i + TCI_LAG]);
+    if ((id = find_from(v, &c->batch[i].t, c->batch[i].m)) > 0) {
+      TCI_PREFETCH(&v->idf[id - 1]);
+      *ids++ = id;
+    }
   }
+  c->n_ids = (size_t)(ids - c->ids);
+  c->n_batch = 0;
 }
 
-/* tci_finder_push's body, inlined into the vectoriser's visitor too (with
- * stage and find_from: one call per term, measured 1.2% fewer instructions
- * per document than with the three calls GCC chose to keep). */
-static TCI_ALWAYS_INLINE int finder_push(tci_finder *f, const tci_term *t, uint64_t m) {
-  const tci_vocab *v = f->v;
-  stage(f->t, f->m, f->pushed++, v->slots, v->mask, v->pool, t, m);
-  if (f->pushed > 2 * TCI_LAG) {
-    size_t r = f->resolved++ & (TCI_RING - 1);
-    return find_from(v, &f->t[r], f->m[r]);
-  }
-  return 0;
-}
-
-int tci_finder_push(tci_finder *f, const tci_term *t) { return finder_push(f, t, tci_mix(t->hash)); }
-
-int tci_finder_next(tci_finder *f) {
-  size_t r;
-  if (f->resolved == f->pushed) return -1;
-  r = f->resolved++ & (TCI_RING - 1);
-  return find_from(f->v, &f->t[r], f->m[r]);
-}
-
-static void collected(tci_collector *c, int id) {
-  if (id > 0) {
-    TCI_PREFETCH(&c->idf[id - 1]);
-    c->ids[c->n_ids++] = id;
-  }
-}
-
-void tci_collect_candidate(tci_collector *c, const tci_term *t, uint64_t m) {
-  collected(c, finder_push(&c->find, t, m));
-}
-
-void tci_collect_drain(tci_collector *c) {
-  int id;
-  while ((id = tci_finder_next(&c->find)) >= 0) collected(c, id);
-}
+void tci_collect_drain(tci_collector *c) { tci_collect_flush(c); }
 
 size_t tc_extractor_n_features(const tc_extractor *ex) {
   return ex && ex->vocab ? ex->vocab->n : 0;
@@ -440,7 +411,7 @@ typedef struct counter {
   char *pool;
   size_t pool_len, pool_cap;
   uint32_t doc;       /* current document, 1-based */
-  tci_term ring[TCI_RING]; /* terms in flight, as in tci_finder (this document's) */
+  tci_term ring[TCI_RING]; /* terms in flight (this document's): copies, resolved in order */
   uint64_t m[TCI_RING];
   size_t pushed, resolved;
 } counter;
@@ -545,8 +516,26 @@ static int count_one(counter *c, const tci_term *t, uint64_t m) {
   return 0;
 }
 
-/* tci_terms_each visitor: the pipeline of tci_finder_push, counting
- * instead of looking up (in order, so insertions stay deterministic). */
+/* The first two stages of the counter's pipelined lookup: queue t, whose
+ * mixed hash is m, as push number `pushed` (0-based) in ring and mh,
+ * prefetch its slot, and prefetch the pool entry of the term queued
+ * TCI_LAG pushes earlier, whose slot has arrived by now. The caller
+ * resolves the one queued 2 * TCI_LAG earlier. */
+static TCI_ALWAYS_INLINE void stage(tci_term *ring, uint64_t *mh, size_t pushed, const uint64_t *slots, size_t mask,
+                  const char *pool, const tci_term *t, uint64_t m) {
+  size_t k = pushed & (TCI_RING - 1);
+  ring[k] = *t;
+  mh[k] = m;
+  TCI_PREFETCH(&slots[(size_t)m & mask]);
+  if (pushed >= TCI_LAG) {
+    size_t j = (pushed - TCI_LAG) & (TCI_RING - 1);
+    uint64_t s = slots[(size_t)mh[j] & mask];
+    if (s && TAG(s) == TAG(mh[j])) TCI_PREFETCH(ENTRY(pool, s));
+  }
+}
+
+/* tci_terms_each visitor: the pipeline of a lookup, counting (in order,
+ * so insertions stay deterministic). */
 static int count_term(void *ud, const tci_term *t) {
   counter *c = ud;
   stage(c->ring, c->m, c->pushed++, c->slots, c->mask, c->pool, t, tci_mix(t->hash));

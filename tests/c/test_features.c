@@ -595,18 +595,20 @@ TEST(vocab_filter_passes_every_term_and_stops_most_absent_ones) {
 
 /* Regression: the finder's ring first held 2 * TCI_LAG entries while a
  * push keeps 2 * TCI_LAG + 1 in flight, so the 17th push overwrote a term
- * not yet resolved (fitting lost terms, vectors lost features). Every
- * pushed term must come back, in order, with its own index. */
-TEST(finder_resolves_every_term_in_push_order) {
-  enum { W = 300 };
+ * not yet resolved (fitting lost terms, vectors lost features). The
+ * vectoriser's batches replaced that ring: every term collected, over
+ * several full batches and a partial one, must come back, in order, with
+ * its own index. */
+TEST(collector_resolves_every_term_in_order) {
+  enum { W = 300, PUSHED = 4 * TCI_BATCH + 5 };
   static char words[W][8];
+  static int ids[PUSHED];
   tc_token tok[W];
   const char *docs[W];
-  size_t lens[W], i, got = 0, bad = 0;
+  size_t lens[W], i, bad = 0;
   tc_options o = opts(1, 1, 0, 0);
   tc_extractor *ex = make(&o);
-  tci_finder f;
-  int id;
+  tci_collector c;
   for (i = 0; i < W; i++) {
     snprintf(words[i], sizeof words[i], "w%zuq", i);
     tok[i].text = words[i];
@@ -616,29 +618,21 @@ TEST(finder_resolves_every_term_in_push_order) {
   }
   CHECK_OK(tc_extractor_fit(ex, W, docs, lens, NULL, NULL));
   CHECK_EQ_INT(tc_extractor_n_features(ex), W);
-  tci_finder_init(&f, ex->vocab);
-  for (i = 0; i < W + 5; i++) {
+  tci_collect_init(&c, ex->vocab, ids);
+  for (i = 0; i < PUSHED; i++) {
     tci_term t;
     memset(&t, 0, sizeof t);
     t.kind = TCI_TERM_WORDS;
     t.n = 1;
-    t.tok = &tok[i % W];
-    t.len = tok[i % W].len;
+    t.tok = &tok[i * 7 % W];
+    t.len = t.tok->len;
     t.hash = tci_term_hash(t.tok->text, t.len);
-    id = tci_finder_push(&f, &t);
-    if (i >= 2 * TCI_LAG) { /* resolves push i - 2 * TCI_LAG */
-      size_t want = (i - 2 * TCI_LAG) % W;
-      if (id < 1 || strcmp(name(ex, id), words[want]) != 0) bad++;
-      got++;
-    } else if (id != 0) {
-      bad++;
-    }
+    tci_collect_term(&c, &t);
   }
-  while ((id = tci_finder_next(&f)) >= 0) {
-    if (id < 1 || strcmp(name(ex, id), words[got % W]) != 0) bad++;
-    got++;
-  }
-  CHECK_EQ_INT(got, W + 5);
+  tci_collect_drain(&c);
+  CHECK_EQ_INT(c.n_ids, PUSHED);
+  for (i = 0; i < c.n_ids; i++)
+    if (ids[i] < 1 || strcmp(name(ex, ids[i]), words[i * 7 % W]) != 0) bad++;
   CHECK_EQ_INT(bad, 0);
   tc_extractor_free(ex);
 }
@@ -1080,7 +1074,7 @@ int main(void) {
   RUN(fit_progress_and_cancel);
   RUN(fit_refuses_texts_made_to_collide);
   RUN(vocab_filter_passes_every_term_and_stops_most_absent_ones);
-  RUN(finder_resolves_every_term_in_push_order);
+  RUN(collector_resolves_every_term_in_order);
   RUN(vector_equals_hand_computation);
   RUN(empty_and_unknown_texts_give_empty_vectors);
   RUN(vectors_match_slow_reference);
