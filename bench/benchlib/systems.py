@@ -182,6 +182,10 @@ class System:
     def run(self, ws, threads):
         raise NotImplementedError
 
+    def note(self, model):
+        """What a trained model's file says of the settings it chose ("" when nothing)."""
+        return ""
+
 
 def _tool_missing(*tools):
     for t in tools:
@@ -278,9 +282,6 @@ class FastText(System):
         preds = [back.get(p.split(" ")[0], p) for p in read_lines(out)]
         return [row(self, ws, preds, tr.wall, file_mb(model), one.wall, full.wall,
                     tr.rss_mb, max(one.rss_mb, full.rss_mb), note=self.note(model))]
-
-    def note(self, model):
-        return ""
 
 
 class FastTextAutotune(FastText):
