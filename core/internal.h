@@ -445,8 +445,8 @@ static TCI_ALWAYS_INLINE int tci_vocab_may_hold(const tci_vocab *v, uint64_t m) 
  * default news4 model, 190.3k -> 186.7k with the shipped model, against
  * a ring resolved by an out-of-line call per term the filter lets
  * through). tci_terms_collect visits with the visitor inlined;
- * tci_collect_drain resolves the last batch. Hits come out in visiting
- * order. */
+ * tci_collect_flush resolves the last batch too. Hits come out in
+ * visiting order. */
 #define TCI_BATCH 64
 typedef struct tci_candidate {
   uint64_t m;               /* mixed hash */
@@ -461,7 +461,8 @@ typedef struct tci_collector {
 } tci_collector;
 /* An empty collector appending to ids. */
 TCI_FUNC void tci_collect_init(tci_collector *c, const tci_vocab *v, int *ids);
-/* Resolve the batch; out of line, as it runs once per TCI_BATCH terms. */
+/* Resolve the batch (when it is full, and after the last term); out of
+ * line, as it runs once per TCI_BATCH terms. */
 TCI_FUNC void tci_collect_flush(tci_collector *c);
 static TCI_ALWAYS_INLINE int tci_collect_term(void *ud, const tci_term *t) {
   tci_collector *c = ud;
@@ -479,7 +480,6 @@ static TCI_ALWAYS_INLINE int tci_collect_term(void *ud, const tci_term *t) {
 /* tci_terms_each(ex, ws, toks, tci_collect_term, c), the visitor inlined. */
 TCI_FUNC int tci_terms_collect(const tc_extractor *ex, tc_workspace *ws, const tc_tokens *toks,
                                tci_collector *c);
-TCI_FUNC void tci_collect_drain(tci_collector *c);
 
 /* ====================================================================
  * Model (model.c, kernel.c, model_io.c, model_file.c; train*.c, predict.c)

@@ -109,7 +109,7 @@ int tc_extractor_vectorize(const tc_extractor *ex, tc_workspace *ws, const char 
     return rc;
   tci_collect_init(&c, v, ws->ids.p);
   if ((rc = tci_terms_collect(ex, ws, &toks, &c)) != TC_OK) return rc;
-  tci_collect_drain(&c);
+  tci_collect_flush(&c);
   sort_ids(c.ids, c.n_ids, ws->counts.p, (int)v->n);
 
   /* distinct features: at most n_ids */

@@ -378,8 +378,6 @@ void tci_collect_flush(tci_collector *c) {
   c->n_batch = 0;
 }
 
-void tci_collect_drain(tci_collector *c) { tci_collect_flush(c); }
-
 size_t tc_extractor_n_features(const tc_extractor *ex) {
   return ex && ex->vocab ? ex->vocab->n : 0;
 }

@@ -629,7 +629,7 @@ TEST(collector_resolves_every_term_in_order) {
     t.hash = tci_term_hash(t.tok->text, t.len);
     tci_collect_term(&c, &t);
   }
-  tci_collect_drain(&c);
+  tci_collect_flush(&c);
   CHECK_EQ_INT(c.n_ids, PUSHED);
   for (i = 0; i < c.n_ids; i++)
     if (ids[i] < 1 || strcmp(name(ex, ids[i]), words[i * 7 % W]) != 0) bad++;
