@@ -430,7 +430,6 @@ static TCI_ALWAYS_INLINE int tci_vocab_may_hold(const tci_vocab *v, uint64_t m) 
  * terms after that, so the cache misses of successive lookups overlap
  * instead of queueing. */
 #define TCI_LAG 8
-#define TCI_RING 32 /* the counter's: a power of two > 2 * TCI_LAG, as a push holds 2 * TCI_LAG + 1 */
 
 /* The vectoriser's lookups, in batches of TCI_BATCH terms: a
  * tci_terms_each visitor (ud: a tci_collector) asks the vocabulary's

@@ -401,6 +401,10 @@ const char *tc_extractor_feature_name(const tc_extractor *ex, int index, size_t 
  * length, bytes. Entries are contiguous, so the pool alone lists them. */
 #define CHEAD 12
 
+/* The counter's ring of terms in flight: a power of two > 2 * TCI_LAG,
+ * as a push holds 2 * TCI_LAG + 1. */
+#define TCI_RING 32
+
 typedef struct counter {
   uint64_t *slots;    /* as the vocabulary's index */
   const char *flood;  /* why counting stopped (TC_EDATA), when texts were made to collide */
