@@ -34,6 +34,13 @@
  *    of `limit` rather than on it, and the rest is left unread. (A rare
  *    encoding that writes more than 4 bytes for a byte, TSCII's ligatures
  *    12, may pass the limit, up to 3 times over; nothing is dropped.)
+ *  - read is f:read(n) for these (a file read as one article, a feed):
+ *    it reads blocks and adds each one's text to one buffer, so the text
+ *    is held once as it grows, and once more only as the string is made
+ *    (converted in Lua and joined by table.concat, the block texts,
+ *    concat's buffer and the string were held together). What the last
+ *    block converted past n is handed back for the next read. Only the
+ *    first note is kept: the text is asked about as a whole.
  */
 #include <stdio.h>
 #include <string.h>
@@ -367,6 +374,83 @@ static int decoder_read_line(lua_State *L) {
   return tcl_push_line(L, &b, len, cut && len > max ? len : max);
 }
 
+/* Forget every note in the decoder's list (at stack index ud) but the
+ * first: a text read whole is asked about once, all of it, and a note a
+ * line held 50 bytes for each byte read. */
+static void keep_first_note(lua_State *L, int ud) {
+  if (lua_getiuservalue(L, ud, 1) == LUA_TTABLE) {
+    lua_Integer i;
+    for (i = (lua_Integer)lua_rawlen(L, -1); i > 1; i--) {
+      lua_pushnil(L);
+      lua_rawseti(L, -2, i);
+    }
+  }
+  lua_pop(L, 1);
+}
+
+/* The most input read's blocks may hold (its scratch room, 17 times a
+ * block, must not overflow). */
+#define READ_BLOCK_MAX ((lua_Integer)1 << 24)
+
+/***
+ * Read a file on, a block at a time, to n bytes of UTF-8 after `prefix`
+ * (text converted before), in one buffer: each block's text is added to it
+ * as it is converted. Of the notes of invalid input not yet taken by
+ * invalid(), only the first is kept: the text is asked about as a whole.
+ * @function decoder:read
+ * @tparam file file an open Lua file handle, past the byte order mark
+ * @int n the bytes of text wanted (at least #prefix)
+ * @string prefix the text to begin with (what the last read converted past its n)
+ * @int block input bytes read at a time (1 to 16 MiB)
+ * @return the text: n bytes, fewer only when the input ends
+ * @return what the last block converted past n ("" when nothing), for the next read
+ * @return the input bytes read
+ * @return true when the input ended (what it left unfinished became U+FFFD)
+ * @return[2] nil, message, errno on a read error
+ */
+static int decoder_read(lua_State *L) {
+  tcl_decoder *d = check_decoder(L);
+  luaL_Stream *s = luaL_checkudata(L, 2, LUA_FILEHANDLE);
+  lua_Integer n = luaL_checkinteger(L, 3);
+  size_t plen, want, room, w = 0, kept = 0, consumed = 0;
+  const char *prefix = luaL_checklstring(L, 4, &plen);
+  lua_Integer block = luaL_checkinteger(L, 5);
+  int ended = 0;
+  unsigned char *raw;
+  char *scratch;
+  luaL_Buffer b;
+  luaL_argcheck(L, n >= 0 && (lua_Unsigned)n >= plen, 3, "n must be at least the prefix's length");
+  luaL_argcheck(L, block >= 1 && block <= READ_BLOCK_MAX, 5, "block out of range");
+  tcl_check_nargs(L, 5);
+  if (s->closef == NULL) return luaL_error(L, "attempt to use a closed file");
+  want = (lua_Unsigned)n < SIZE_MAX ? (size_t)n : SIZE_MAX;
+  /* a block's text, as read_line's room: 16 bytes a byte of a named
+   * encoding, so the rare ones that pass 4 fit too */
+  room = (size_t)block + TC_DECODER_CARRY_MAX;
+  room = d->conv ? 16 * room + 16 : room_for(d, room);
+  raw = lua_newuserdatauv(L, (size_t)block + room, 0);
+  scratch = (char *)raw + block;
+  luaL_buffinit(L, &b);
+  luaL_addlstring(&b, prefix, plen);
+  clearerr(s->f); /* as f:read: a terminal read after Ctrl-D reads on */
+  while (luaL_bufflen(&b) < want && !ended) {
+    size_t got = fread(raw, 1, (size_t)block, s->f), cap = room;
+    char *out = scratch;
+    if (ferror(s->f)) return luaL_fileresult(L, 0, NULL); /* errno is the read's */
+    ended = got < (size_t)block;
+    consumed += got;
+    w = decode(L, d, 1, raw, got, ended, NULL, &out, &cap);
+    keep_first_note(L, 1);
+    kept = w < want - luaL_bufflen(&b) ? w : want - luaL_bufflen(&b);
+    luaL_addlstring(&b, scratch, kept);
+  }
+  luaL_pushresult(&b);
+  lua_pushlstring(L, scratch + kept, w - kept);
+  lua_pushinteger(L, (lua_Integer)consumed);
+  lua_pushboolean(L, ended);
+  return 4;
+}
+
 /***
  * The invalid input found since the last call, and forget it: the first
  * unpaired surrogate or lone last byte (a byte the encoding does not map,
@@ -414,6 +498,7 @@ void tcl_decoder_register(lua_State *L) {
   static const luaL_Reg methods[] = {
     {"convert", decoder_convert},
     {"read_line", decoder_read_line},
+    {"read", decoder_read},
     {"invalid", decoder_invalid},
     {NULL, NULL}
   };

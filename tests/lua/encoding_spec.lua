@@ -120,6 +120,40 @@ describe("tc.decoder", function()
     f:close()
   end)
 
+  -- decoder:read, a whole read's: each block's text added to one buffer
+  it("reads a file whole, in blocks cut anywhere, keeping the first note of invalid input", function()
+    -- 0x81 ends each: unmapped in Windows-1252, a lead byte cut short in
+    -- the others, two of them a line apart (only the first is noted)
+    local cases = {
+      { "gb18030", slurp(E .. "/gb18030.txt"), slurp(E .. "/gb18030-utf8.txt") },
+      { "shift_jis", slurp(E .. "/shift_jis.txt"), slurp(E .. "/shift_jis-utf8.txt") },
+      { "windows-1252", slurp(E .. "/excel-1252.csv"), slurp(E .. "/excel-utf8.csv") },  -- (CRLF ends)
+      { "iso-2022-jp", "a\27$B4A;z\27(Bz\r\n", "a\u{6F22}\u{5B57}z\r\n" },             -- (a shift state)
+    }
+    for _, case in ipairs(cases) do
+      local name, bytes, want = case[1], case[2], case[3]
+      spit(TMP .. "/read-named", bytes .. "\129\n\129")
+      for _, block in ipairs({ 1, 2, 3, 4, 5, 7, 9, 64, 65536 }) do
+        local f = assert(io.open(TMP .. "/read-named", "rb"))
+        local d = assert(tc.decoder(name))
+        assert.same({ want .. "\u{FFFD}\n\u{FFFD}", "", #bytes + 3, true }, { d:read(f, 1 << 40, "", block) },
+                    name .. " in blocks of " .. block)
+        assert.same({ { input = #bytes, output = #want, unit = 0x81 } }, d:invalid(), name)
+        f:close()
+      end
+    end
+    -- TSCII writes 12 bytes for the byte 0x82 (four Tamil letters): a
+    -- block's room holds 16 a byte
+    spit(TMP .. "/read-tscii", ("\130"):rep(5000))
+    local one = tc.decoder("TSCII"):convert("\130", true)
+    for _, block in ipairs({ 1, 7, 65536 }) do
+      local f = assert(io.open(TMP .. "/read-tscii", "rb"))
+      local text, rest, bytes, ended = assert(tc.decoder("TSCII")):read(f, 1 << 40, "", block)
+      assert.is_true(text == one:rep(5000) and rest == "" and bytes == 5000 and ended, "TSCII in blocks of " .. block)
+      f:close()
+    end
+  end)
+
   it("ends any sequence at a line feed: a line cut short inside one is read whole, not as the end", function()
     -- iconv waits for two more bytes after GB18030's 0x81 0x30, and for
     -- one after ISO-2022-JP's ESC, whatever they are: the line feed ends them

@@ -109,29 +109,28 @@ end
 -- callers take the text whole (a file as one article, a feed) and ask
 -- r:invalid once, about all of it: only the first note is kept (one a
 -- line of a file of invalid lines held 50 bytes for each byte read).
--- Only the last block is cut at n, its rest kept for the next read: the
--- text joined, then cut, was copied once more and kept whole (asked for
--- at once, a UTF-16 feed read to its 128 MiB limit took 611 MB).
+-- The decoder reads the blocks and adds each one's text to one buffer
+-- (decoder:read): converted by the block here and joined by table.concat,
+-- the text was held three times over, the blocks, concat's buffer and the
+-- string it made (a UTF-16 article of 15 MB of UTF-8 took 57 MB to read,
+-- as much as a UTF-8 one of 28 MB). What the last block converted past n
+-- is kept for the next read.
 function Reader:read(n)
-  local parts, have = { self.buf }, #self.buf
-  self.buf = ""
+  local text, rest = self.buf, ""
   self:keep_first_note()
-  while have < n and not self.eof do
-    local data, err = self.f:read(M.BLOCK)
-    if data == nil and err then return nil, err end
-    local text = self:convert(data)
+  if #text < n and not self.eof then
+    local bytes, ended
+    text, rest, bytes, ended = self.dec:read(self.f, n, text, M.BLOCK)
+    if not text then return nil, rest end
+    self.raw, self.eof = self.raw + bytes, ended
+    self:collect()
     self:keep_first_note()
-    parts[#parts + 1] = text
-    have = have + #text
+  elseif #text > n then
+    text, rest = text:sub(1, n), text:sub(n + 1)
   end
-  if have > n then
-    local last = parts[#parts]
-    local keep = #last - (have - n)
-    parts[#parts], self.buf = last:sub(1, keep), last:sub(keep + 1)
-  end
-  local all = table.concat(parts)
-  if all == "" then return nil end
-  return all
+  self.buf = rest
+  if text == "" then return nil end
+  return text
 end
 
 --- The next stretch of text, whatever its length (what one block of
