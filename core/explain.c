@@ -6,7 +6,8 @@
  *    (linear: sum of contributions + bias = decision value).
  *  - Kernel models: f(x) - f(x without j), computed by zeroing feature j's
  *    value in the node list (for the RBF kernel a zero entry and a missing
- *    one give the same distance), one libsvm call per feature.
+ *    one give the same distance), one tci_kernel_decide_label per feature:
+ *    the label's own support vectors' kernels only.
  *  - Order: contribution descending, ties by feature index. */
 #include <stdlib.h>
 #include <string.h>
@@ -44,18 +45,14 @@ int tc_model_explain(const tc_model *m, tc_workspace *ws, const char *text, size
     }
   } else {
     struct svm_node *x;
-    const struct svm_model *s;
-    double full = 0, part = 0;
-    if (!m->kern || !m->kern->svm) return TC_EINVAL;
-    s = m->kern->svm[label];
-    if ((rc = tci_buf_reserve(&ws->nodes, v.n + 1, sizeof *x))) return rc;
-    x = ws->nodes.p;
-    tci_svm_nodes(x, v.f, v.n);
-    svm_predict_values(s, x, &full);
+    double *kv, full;
+    if (!m->kern) return TC_EINVAL;
+    if ((rc = tci_kernel_prepare(m->kern, ws, &v, &x, &kv))) return rc;
+    full = tci_kernel_decide_label(m->kern, label, x, kv);
     for (i = 0; i < v.n; i++) {
-      double keep = x[i].value;
+      double keep = x[i].value, part;
       x[i].value = 0;
-      svm_predict_values(s, x, &part);
+      part = tci_kernel_decide_label(m->kern, label, x, kv);
       x[i].value = keep;
       c[k].feature = v.f[i].index;
       c[k++].weight = full - part;

@@ -103,7 +103,8 @@ struct tc_workspace {
   tci_buf term;       /* char: scratch for building one term */
   /* model stage (predict.c, explain.c) */
   tci_buf decision;   /* double: per-label decision values */
-  tci_buf nodes;      /* struct svm_node: a document for libsvm */
+  tci_buf nodes;      /* struct svm_node: a document for a kernel model (kernel.c) */
+  tci_buf kvalues;    /* double: K(document, sv) per pooled support vector (kernel.c) */
   tci_buf scratch;    /* anything else a model-stage function needs */
 };
 
@@ -495,28 +496,36 @@ typedef struct tci_kernel {
   size_t *n_label_sv;       /* n_labels */
   uint32_t **sv_idx;        /* n_labels arrays of pool indices (owned) */
   double **coef;            /* n_labels arrays (owned) */
-  double *rho;              /* n_labels */
-  struct svm_model **svm;   /* n_labels libsvm models assembled over the pool by
-                               tci_kernel_assemble; positive decision = has label */
+  double *rho;              /* n_labels; positive decision = has label */
 } tci_kernel;
 
-/* Build kern->svm (and what it points to) from the validated fields above.
- * Both training and loading go through here, so libsvm only ever sees
- * models whose counts agree with each other. */
-TCI_FUNC int tci_kernel_assemble(tci_kernel *kern, size_t n_labels);
-/* The checks that keep libsvm inside the pool, for assemble and the
- * loader: the arrays exist, gamma is a positive number, counts fit
- * libsvm's int, every start and index is in range and the pool ends with
- * a terminator, so no walk can run off its end. Fails with `code` and a
- * message naming the problem (diag may be NULL). */
+/* The checks that keep a kernel walk inside the pool, for the loader: the
+ * arrays exist, gamma is a positive number, counts fit libsvm's int (what
+ * training makes; the file format's bound), every start and index is in
+ * range and the pool ends with a terminator, so no walk can run off its
+ * end. Fails with `code` and a message naming the problem (diag may be
+ * NULL). */
 TCI_FUNC int tci_kernel_check(const tci_kernel *kern, size_t n_labels, int code, tc_diag *diag);
 /* Writes f[0..n) to dst as libsvm's node list, ended by index -1; returns
  * the n + 1 nodes written. */
 TCI_FUNC size_t tci_svm_nodes(struct svm_node *dst, const tc_feature *f, size_t n);
-/* Frees the assembled models, every array above and kern itself (always
- * heap-allocated, owned by its tc_model); accepts NULL and partly filled
- * kernels (NULL arrays or per-label entries). n_nodes counts the whole
- * nodes array, terminators included. */
+/* Copies v into ws->nodes as a node list (*x) and makes room in
+ * ws->kvalues for one kernel value per pooled vector (*kv): TC_ENOMEM
+ * when either cannot grow. */
+TCI_FUNC int tci_kernel_prepare(const tci_kernel *kern, tc_workspace *ws, const tc_vector *v,
+                                struct svm_node **x, double **kv);
+/* Every label's decision value of x into dec[0..n_labels), libsvm's bits:
+ * K(x, sv) once per pooled vector into kv, then each label's sum. */
+TCI_FUNC void tci_kernel_decide(const tci_kernel *kern, size_t n_labels, const struct svm_node *x,
+                                double *kv, double *dec);
+/* Label l's decision value of x alone: only its own vectors' kernels are
+ * computed (into kv at their pool indices). */
+TCI_FUNC double tci_kernel_decide_label(const tci_kernel *kern, size_t l, const struct svm_node *x,
+                                        double *kv);
+/* Frees every array above and kern itself (always heap-allocated, owned by
+ * its tc_model); accepts NULL and partly filled kernels (NULL arrays or
+ * per-label entries). n_nodes counts the whole nodes array, terminators
+ * included. */
 TCI_FUNC void tci_kernel_free(tci_kernel *kern, size_t n_labels);
 
 struct tc_model {
@@ -722,8 +731,8 @@ TCI_FUNC void tci_binsol_free(tci_binsol *sol);
 TCI_FUNC int tci_check_data(const tc_dataset *ds, const tc_train_params *p, tc_diag *diag);
 
 /* Decision values of an already vectorised document (predict.c): linear
- * models walk the weights, kernel models go through libsvm with the
- * vector copied into ws->nodes. dec has room for m->n_labels. */
+ * models walk the weights, kernel models go through tci_kernel_decide
+ * with the vector copied into ws->nodes. dec has room for m->n_labels. */
 TCI_FUNC int tci_model_decide(const tc_model *m, tc_workspace *ws, const tc_vector *v,
                               double *dec);
 

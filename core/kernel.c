@@ -1,33 +1,44 @@
-/* kernel.c - kernel (RBF) models assembled for libsvm.
+/* kernel.c - kernel (RBF) models: the pooled support vectors and their
+ * decision values.
  *
  * A kernel model keeps its support vectors once, pooled across labels
  * (tci_kernel in internal.h): one-vs-rest problems over the same documents
- * share most of their support vectors. libsvm's svm_predict_values wants
- * one struct svm_model per binary problem, so tci_kernel_assemble builds,
- * per label, a two-class C-SVC model whose SV pointers point into the pool
- * and whose sv_coef and rho point into the label's arrays. Nothing is
- * copied; the assembled models are views that live as long as the pool.
+ * share most of their support vectors. Label l's decision value is
+ * sum_k coef[l][k] K(x, sv[idx[l][k]]) - rho[l], positive when the
+ * document has the label. tci_kernel_decide computes K(x, sv) once per
+ * pooled vector, into a buffer of the caller's (the workspace's: its
+ * allocation is checked like every other), then each label's sum from it.
  *
  * Caveats
- *  - We never call svm_load_model, and never hand these models to
- *    svm_free_and_destroy_model or svm_free_model_content: those would free
- *    the pooled coefficients and rho, which belong to tci_kernel.
- *    tci_kernel_free releases exactly what tci_kernel_assemble made.
- *  - What libsvm 3.24's svm_predict_values (C_SVC branch) reads: param
- *    (svm_type, kernel_type, gamma; degree and coef0 for other kernels),
- *    nr_class, l, SV[0..l), nSV[0..nr_class), sv_coef[0][0..l), rho[0] and
- *    label[]. For two classes it sums sv_coef[0][k] * K(x, SV[k]) over all
- *    l vectors whatever the nSV split, subtracts rho[0], and answers
- *    label[0] when the sum is positive. So label = {+1, -1} makes a
- *    positive decision value mean "has the label". nSV[0] counts the
- *    positive coefficients (the +1 class's vectors, as libsvm would) and
- *    nSV[1] the rest, so the counts agree: nSV[0] + nSV[1] == l.
+ *  - The values are libsvm 3.24's bit for bit (svm_predict_values on a
+ *    two-class C-SVC model with these vectors, coefficients and rho, which
+ *    is how kernel models predicted before; tests/c/test_kernel.c compares
+ *    the two on random pools): rbf() adds up the squared distance in
+ *    libsvm's k_function's order (one walk over both node lists by
+ *    ascending index: (a - b)^2 for an index in both, a^2 or b^2 for one
+ *    in either alone, then the rest of the longer list) and takes
+ *    exp(-gamma * sum); label_decision adds coef * K in the label's order
+ *    from 0, then subtracts rho. No fused multiply-add on either side: the
+ *    build targets baseline x86-64, which has none to contract into (and
+ *    -std=c99 turns GCC's contraction off), and Debian's libsvm.so.3 holds
+ *    no FMA instruction (objdump).
+ *  - Why not svm_predict_values: it mallocs three arrays a call without
+ *    checking them (out of memory ended the process), and evaluated a
+ *    vector shared by several labels once per label (an RBF model of bbc's
+ *    1,712 training articles, 3 labels: a pool of 1,644 vectors, the
+ *    labels' lists add up to 4,524).
+ *  - Training still solves with libsvm (train_kernel.c), and scores its
+ *    held-out rows with svm_predict_values on libsvm's own model
+ *    (tci_binsol_decision): that model is libsvm's, made by svm_train,
+ *    which allocates unchecked anyway.
+ *  - Every pooled vector's kernel is computed, used by a label or not:
+ *    training pools only the ones some label uses; a file's unused one
+ *    costs its kernel and changes nothing.
  *  - K(x, sv) walks both node lists to their index -1 terminator, so every
  *    pooled vector must end with one inside the pool: tci_kernel_check,
- *    which assemble and the loader both call, tests the cheap sufficient
- *    condition (every start < n_nodes, and the pool's last node is a
- *    terminator). Feature order and ranges within a vector are the
- *    loader's job (model_io.c).
+ *    which the loader calls, tests the cheap sufficient condition (every
+ *    start < n_nodes, and the pool's last node is a terminator). Feature
+ *    order and ranges within a vector are the loader's job (model_io.c).
  */
 #include <limits.h>
 #include <math.h>
@@ -39,31 +50,12 @@
 
 /* ======================================================== freeing */
 
-/* The parts one assembled svm_model owns (see assemble_one). */
-static void free_svm(struct svm_model *s) {
-  if (!s) return;
-  free(s->SV);
-  free(s->sv_coef);
-  free(s->label);
-  free(s->nSV);
-  free(s);
-}
-
-static void free_assembled(tci_kernel *kern, size_t n_labels) {
-  size_t l;
-  if (!kern->svm) return;
-  for (l = 0; l < n_labels; l++) free_svm(kern->svm[l]);
-  free(kern->svm);
-  kern->svm = NULL;
-}
-
-/* Frees the assembled models, every pooled array, and the tci_kernel
- * itself (it is always heap-allocated, owned by its tc_model). Accepts a
- * partly built kernel: NULL arrays and NULL per-label entries are fine. */
+/* Frees every pooled array and the tci_kernel itself (it is always
+ * heap-allocated, owned by its tc_model). Accepts a partly built kernel:
+ * NULL arrays and NULL per-label entries are fine. */
 void tci_kernel_free(tci_kernel *kern, size_t n_labels) {
   size_t l;
   if (!kern) return;
-  free_assembled(kern, n_labels);
   if (kern->sv_idx)
     for (l = 0; l < n_labels; l++) free(kern->sv_idx[l]);
   if (kern->coef)
@@ -77,51 +69,7 @@ void tci_kernel_free(tci_kernel *kern, size_t n_labels) {
   free(kern);
 }
 
-/* ======================================================== assembling */
-
-/* One label's binary model over the pool. Allocates the model, its SV
- * pointer array, its one-entry sv_coef array, and label[2] / nSV[2];
- * sv_coef[0] and rho point into kern. */
-static int assemble_one(const tci_kernel *kern, size_t lab, struct svm_model **out) {
-  struct svm_model *s;
-  size_t n = kern->n_label_sv[lab], k, n_pos = 0;
-  const uint32_t *idx = kern->sv_idx[lab];
-  double *coef = kern->coef[lab];
-
-  *out = NULL;
-  s = calloc(1, sizeof *s);
-  if (!s) return TC_ENOMEM;
-  /* n + 1: malloc(0) may return NULL, which would read as a failure. */
-  s->SV = malloc((n + 1) * sizeof *s->SV);
-  s->sv_coef = malloc(sizeof *s->sv_coef);
-  s->label = malloc(2 * sizeof *s->label);
-  s->nSV = malloc(2 * sizeof *s->nSV);
-  if (!s->SV || !s->sv_coef || !s->label || !s->nSV) {
-    free_svm(s);
-    return TC_ENOMEM;
-  }
-  for (k = 0; k < n; k++) {
-    s->SV[k] = kern->nodes + kern->sv_start[idx[k]];
-    if (coef[k] > 0) n_pos++;
-  }
-  s->param.svm_type = C_SVC;
-  s->param.kernel_type = RBF;
-  s->param.gamma = kern->gamma;
-  s->nr_class = 2;
-  s->l = (int)n;
-  s->sv_coef[0] = coef;  /* libsvm only reads through it */
-  s->rho = kern->rho + lab;
-  s->probA = NULL;
-  s->probB = NULL;
-  s->sv_indices = NULL;
-  s->label[0] = +1;
-  s->label[1] = -1;
-  s->nSV[0] = (int)n_pos;
-  s->nSV[1] = (int)(n - n_pos);
-  s->free_sv = 0;
-  *out = s;
-  return TC_OK;
-}
+/* ======================================================== checking */
 
 int tci_kernel_check(const tci_kernel *k, size_t n_labels, int code, tc_diag *diag) {
   size_t i, l, j;
@@ -159,23 +107,68 @@ size_t tci_svm_nodes(struct svm_node *dst, const tc_feature *f, size_t n) {
   return n + 1;
 }
 
-/* Builds kern->svm, replacing any earlier assembly. On failure kern->svm
- * is NULL and the pool is untouched. */
-int tci_kernel_assemble(tci_kernel *kern, size_t n_labels) {
-  size_t l;
-  int rc;
-  if (!kern) return TC_EINVAL;
-  free_assembled(kern, n_labels);
-  rc = tci_kernel_check(kern, n_labels, TC_EINVAL, NULL);
-  if (rc != TC_OK) return rc;
-  kern->svm = calloc(n_labels, sizeof *kern->svm);
-  if (!kern->svm) return TC_ENOMEM;
-  for (l = 0; l < n_labels; l++) {
-    rc = assemble_one(kern, l, &kern->svm[l]);
-    if (rc != TC_OK) {
-      free_assembled(kern, n_labels);
-      return rc;
+/* ======================================================== decision values */
+
+/* exp(-gamma |x - y|^2), the squared distance summed in libsvm's order
+ * (see the caveats): one walk by ascending index, then what is left of
+ * either list. */
+static double rbf(const struct svm_node *x, const struct svm_node *y, double gamma) {
+  double sum = 0;
+  while (x->index != -1 && y->index != -1) {
+    if (x->index == y->index) {
+      double d = x->value - y->value;
+      sum += d * d;
+      x++;
+      y++;
+    } else if (x->index > y->index) {
+      sum += y->value * y->value;
+      y++;
+    } else {
+      sum += x->value * x->value;
+      x++;
     }
   }
+  for (; x->index != -1; x++) sum += x->value * x->value;
+  for (; y->index != -1; y++) sum += y->value * y->value;
+  return exp(-gamma * sum);
+}
+
+static const struct svm_node *pooled(const tci_kernel *k, uint32_t sv) {
+  return k->nodes + k->sv_start[sv];
+}
+
+/* Label l's decision value from kv (K(x, sv) by pool index): the
+ * coefficients in the label's order, then rho, as libsvm sums them. */
+static double label_decision(const tci_kernel *k, size_t l, const double *kv) {
+  const uint32_t *idx = k->sv_idx[l];
+  const double *coef = k->coef[l];
+  double sum = 0;
+  size_t j;
+  for (j = 0; j < k->n_label_sv[l]; j++) sum += coef[j] * kv[idx[j]];
+  return sum - k->rho[l];
+}
+
+int tci_kernel_prepare(const tci_kernel *k, tc_workspace *ws, const tc_vector *v,
+                       struct svm_node **x, double **kv) {
+  int rc;
+  if ((rc = tci_buf_reserve(&ws->nodes, v->n + 1, sizeof **x))) return rc;
+  if ((rc = tci_buf_reserve(&ws->kvalues, k->n_sv, sizeof **kv))) return rc;
+  *x = ws->nodes.p;
+  *kv = ws->kvalues.p;
+  tci_svm_nodes(*x, v->f, v->n);
   return TC_OK;
+}
+
+void tci_kernel_decide(const tci_kernel *k, size_t n_labels, const struct svm_node *x, double *kv,
+                       double *dec) {
+  size_t i, l;
+  for (i = 0; i < k->n_sv; i++) kv[i] = rbf(x, pooled(k, (uint32_t)i), k->gamma);
+  for (l = 0; l < n_labels; l++) dec[l] = label_decision(k, l, kv);
+}
+
+double tci_kernel_decide_label(const tci_kernel *k, size_t l, const struct svm_node *x, double *kv) {
+  const uint32_t *idx = k->sv_idx[l];
+  size_t j;
+  for (j = 0; j < k->n_label_sv[l]; j++) kv[idx[j]] = rbf(x, pooled(k, idx[j]), k->gamma);
+  return label_decision(k, l, kv);
 }

@@ -16,8 +16,8 @@
  *    validate() first, so we never write a file we would refuse to read.
  *  - The encoding is canonical: a model that decodes re-encodes to the
  *    same bytes (the tests and the fuzz target rely on it).
- *  - Untrusted bytes never reach libsvm: the kernel pool is rebuilt here and
- *    checked, and only then assembled into svm_models by kernel.c.
+ *  - Untrusted bytes never reach a kernel walk: the kernel pool is rebuilt
+ *    here and checked (tci_kernel_check) before kernel.c ever reads it.
  *  - Loading must be fast. On little-endian hosts the weight matrix is one
  *    memcpy and one finiteness pass, so this file's share of loading a
  *    10 MB model is a millisecond or two; the CRC-32 and the extractor's
@@ -776,8 +776,6 @@ static int decode(const unsigned char *p, size_t len, tc_model *m, tc_diag *diag
   if (tci_left(&file))
     return tci_fail(diag, TC_EFORMAT, "file: %zu trailing bytes after the last section", tci_left(&file));
   if ((rc = validate(m, TC_EFORMAT, diag)) != TC_OK) return rc;
-  if (m->kern && (rc = tci_kernel_assemble(m->kern, m->n_labels)) != TC_OK)
-    return tci_fail(diag, rc == TC_ENOMEM ? rc : TC_EFORMAT, "kernel: cannot assemble: %s", tc_strerror(rc));
   return TC_OK;
 }
 

@@ -54,6 +54,10 @@
 
 /* ======================================================== solver helpers */
 
+/* An RBF solution is still libsvm's own model here (svm_train made it; it
+ * is pooled only once every label is solved), so svm_predict_values scores
+ * its held-out rows: its unchecked allocations are no worse than
+ * svm_train's, which the same training makes anyway. */
 double tci_binsol_decision(const tci_solver *s, const tci_binsol *sol, size_t r) {
   if (sol->w) {
     return tci_row_decision(s->X, sol->w, r);
@@ -296,7 +300,7 @@ static void calib_task(void *ud, size_t t) {
 /* ======================================================== the model */
 
 /* Copy the support vectors of every label's RBF solution into one pool
- * (a document used by several labels is stored once) and assemble. */
+ * (a document used by several labels is stored once). */
 static int pool_kernel(const job *j, const tci_matrix *X, tc_model *m) {
   size_t L = j->L, n = j->n, l, i, n_sv = 0, n_nodes = 0;
   uint32_t *id = malloc(n * sizeof *id), *order = malloc(n * sizeof *order);
@@ -349,7 +353,7 @@ static int pool_kernel(const job *j, const tci_matrix *X, tc_model *m) {
     k->sv_start[i] = n_nodes;
     n_nodes += tci_svm_nodes(k->nodes + n_nodes, X->f + X->off[r], X->off[r + 1] - X->off[r]);
   }
-  rc = tci_kernel_assemble(k, L);
+  rc = TC_OK;
 fail:
   free(id);
   free(order);

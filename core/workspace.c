@@ -48,6 +48,7 @@ void tc_workspace_free(tc_workspace *ws) {
   tci_buf_free(&ws->term);
   tci_buf_free(&ws->decision);
   tci_buf_free(&ws->nodes);
+  tci_buf_free(&ws->kvalues);
   tci_buf_free(&ws->scratch);
   free(ws);
 }

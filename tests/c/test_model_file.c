@@ -179,7 +179,7 @@ static tc_model *make_rbf(void) {
     }
     k->rho[l] = rnd_unit() - 0.5;
   }
-  if (tci_kernel_assemble(k, N_LABELS) != TC_OK) goto fail;
+  if (tci_kernel_check(k, N_LABELS, TC_EINVAL, NULL) != TC_OK) goto fail;
   tc_workspace_free(ws);
   return m;
 fail:
@@ -281,8 +281,8 @@ static int decode(const unsigned char *b, size_t len, tc_diag *d) {
 /* ======================================================== decisions */
 
 /* Decision values computed here, independently of predict.c: linear
- * w.x + b; kernel models through the assembled libsvm models, and again by
- * summing coef * exp(-gamma |x - sv|^2) - rho directly. */
+ * w.x + b; kernel models by summing coef * exp(-gamma |x - sv|^2) - rho
+ * directly (tests/c/test_kernel.c holds them to libsvm's own bits). */
 static int linear_decisions(const tc_model *m, tc_workspace *ws, const char *text, double *out) {
   tc_vector v;
   size_t l, j;
@@ -305,12 +305,15 @@ static double sqdist(const struct svm_node *x, const struct svm_node *y) {
   return s;
 }
 
+/* The engine's decision values (engine) and the direct sum (direct): an
+ * independent computation, in another order, so equal to rounding. */
 static int kernel_decisions(const tc_model *m, tc_workspace *ws, const char *text,
-                            double *via_libsvm, double *direct) {
+                            double *engine, double *direct) {
   tc_vector v;
   struct svm_node x[512];
   size_t l, j;
   const tci_kernel *k = m->kern;
+  if (tc_model_decision_values(m, ws, text, strlen(text), engine) != TC_OK) return 0;
   if (tc_extractor_vectorize(m->ex, ws, text, strlen(text), &v) != TC_OK || v.n >= 512) return 0;
   for (j = 0; j < v.n; j++) {
     x[j].index = v.f[j].index;
@@ -319,7 +322,6 @@ static int kernel_decisions(const tc_model *m, tc_workspace *ws, const char *tex
   x[v.n].index = -1;
   for (l = 0; l < m->n_labels; l++) {
     double s = -k->rho[l];
-    svm_predict_values(k->svm[l], x, &via_libsvm[l]);
     for (j = 0; j < k->n_label_sv[l]; j++)
       s += k->coef[l][j] * exp(-k->gamma * sqdist(x, k->nodes + k->sv_start[k->sv_idx[l][j]]));
     direct[l] = s;
@@ -384,46 +386,24 @@ TEST(accessors) {
   tc_model_free(NULL);
 }
 
-TEST(kernel_assembly_counts) {
+/* tci_kernel_check refuses a pool index out of range and a pool without
+ * its last terminator (the loader's guard against walking off the pool). */
+TEST(kernel_check_refuses_walks_off_the_pool) {
   tc_model *m = make_rbf();
-  size_t l, k;
   if (!m) { CHECK(m != NULL); return; }
-  for (l = 0; l < N_LABELS; l++) {
-    const struct svm_model *s = m->kern->svm[l];
-    size_t pos = 0;
-    for (k = 0; k < m->kern->n_label_sv[l]; k++) pos += m->kern->coef[l][k] > 0;
-    CHECK_EQ_INT(s->l, m->kern->n_label_sv[l]);
-    CHECK_EQ_INT(s->nr_class, 2);
-    CHECK_EQ_INT(s->nSV[0] + s->nSV[1], s->l);
-    CHECK_EQ_INT(s->nSV[0], pos);
-    CHECK_EQ_INT(s->label[0], 1);
-    CHECK_EQ_INT(s->label[1], -1);
-    CHECK_EQ_INT(s->param.svm_type, C_SVC);
-    CHECK_EQ_INT(s->param.kernel_type, RBF);
-    CHECK(s->param.gamma == 0.75);
-    CHECK(s->sv_coef[0] == m->kern->coef[l]);
-    CHECK(s->rho == m->kern->rho + l);
-    CHECK(s->probA == NULL && s->probB == NULL);
-    CHECK_EQ_INT(s->free_sv, 0);
-    for (k = 0; k < (size_t)s->l; k++)
-      CHECK(s->SV[k] == m->kern->nodes + m->kern->sv_start[m->kern->sv_idx[l][k]]);
-  }
-  /* reassembling replaces the old models (valgrind/ASan see no leak) */
-  CHECK_OK(tci_kernel_assemble(m->kern, N_LABELS));
-  /* pool index out of range, or a pool without its last terminator: refused */
+  CHECK_OK(tci_kernel_check(m->kern, N_LABELS, TC_EINVAL, NULL));
   m->kern->sv_idx[1][0] = N_SV;
-  CHECK_EQ_INT(tci_kernel_assemble(m->kern, N_LABELS), TC_EINVAL);
-  CHECK(m->kern->svm == NULL);
+  CHECK_EQ_INT(tci_kernel_check(m->kern, N_LABELS, TC_EINVAL, NULL), TC_EINVAL);
   m->kern->sv_idx[1][0] = 0;
   m->kern->nodes[m->kern->n_nodes - 1].index = 7;
-  CHECK_EQ_INT(tci_kernel_assemble(m->kern, N_LABELS), TC_EINVAL);
+  CHECK_EQ_INT(tci_kernel_check(m->kern, N_LABELS, TC_EINVAL, NULL), TC_EINVAL);
   m->kern->nodes[m->kern->n_nodes - 1].index = -1;
-  CHECK_OK(tci_kernel_assemble(m->kern, N_LABELS));
+  CHECK_OK(tci_kernel_check(m->kern, N_LABELS, TC_EINVAL, NULL));
   tc_model_free(m);
 }
 
-/* A decision value is positive when the label applies: the assembled
- * models must agree with the direct sum to rounding. */
+/* A decision value is positive when the label applies: the engine's must
+ * agree with the direct sum to rounding. */
 TEST(kernel_decisions_match_direct_sum) {
   tc_model *m = make_rbf();
   tc_workspace *ws = NULL;
@@ -1633,7 +1613,7 @@ int main(void) {
   }
   RUN(fixtures_build);
   RUN(accessors);
-  RUN(kernel_assembly_counts);
+  RUN(kernel_check_refuses_walks_off_the_pool);
   RUN(kernel_decisions_match_direct_sum);
   RUN(linear_round_trip);
   RUN(short_features_round_trip);

@@ -1,6 +1,7 @@
 /* test_predict.c - prediction, label choice (threshold, fallback, top
  * label), batches (input order, per-document errors, thread counts) and
  * explanations, on models trained from the fixture texts. */
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 
@@ -493,6 +494,33 @@ static void sweep_top_features(const tc_model *m) {
   oom_sweep_finish(&sw, 0);
 }
 
+/* A kernel model predicts and explains with no allocation the hook cannot
+ * fail: libsvm's svm_predict_values, which kernel models went through,
+ * made three unchecked ones a label (docs/engine.md, "Known limits"). The
+ * hook is armed but never fires; training an RBF model under it shows it
+ * does see libsvm's allocations. */
+TEST(kernel_prediction_allocates_nothing_unchecked) {
+  tc_model *m;
+  tc_workspace *ws = NULL;
+  double dv[3];
+  tc_contribution c[8];
+  size_t n;
+  oom_exempt_made = 0;
+  oom_fail_at(LONG_MAX);
+  m = train_with(0, TC_KERNEL_RBF, NULL);
+  CHECK_EQ_INT(oom_disarm(), OOM_NOT_FIRED);
+  CHECK(oom_exempt_made > 0);
+  if (!m || tc_workspace_new(&ws) != TC_OK) { CHECK(0); tc_model_free(m); return; }
+  oom_exempt_made = 0;
+  oom_fail_at(LONG_MAX);
+  CHECK_OK(tc_model_decision_values(m, ws, NOISY, strlen(NOISY), dv));
+  CHECK_OK(tc_model_explain(m, ws, NOISY, strlen(NOISY), 1, c, 8, &n));
+  CHECK_EQ_INT(oom_disarm(), OOM_NOT_FIRED);
+  CHECK_EQ_INT(oom_exempt_made, 0);
+  tc_workspace_free(ws);
+  tc_model_free(m);
+}
+
 TEST(allocation_failures) {
   tc_model *linear = train_with(1, TC_KERNEL_LINEAR, "politics"), *rbf = train_with(0, TC_KERNEL_RBF, NULL);
   CHECK(linear && rbf);
@@ -521,6 +549,7 @@ int main(void) {
   RUN(round_trip_predicts_identically);
   RUN(linear_decision_is_the_plain_sum_bit_for_bit);
 #ifdef HAVE_OOM_HOOK
+  RUN(kernel_prediction_allocates_nothing_unchecked);
   RUN(allocation_failures);
 #endif
   return check_report();

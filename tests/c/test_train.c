@@ -443,7 +443,7 @@ TEST(solvers_draw_no_random_numbers) {
  * they are stored in): train the same
  * binary problem with libsvm directly and compare. Linear: checks the
  * collapse to w, b. RBF: checks the support-vector pool (which training
- * rows, which coefficients, which sign) that tci_kernel_assemble serves. */
+ * rows, which coefficients, which sign) that tci_kernel_decide sums over. */
 static void compare_with_libsvm(int kernel) {
   tc_train_params p;
   tc_model *m;
