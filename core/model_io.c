@@ -775,8 +775,7 @@ static int decode(const unsigned char *p, size_t len, tc_model *m, tc_diag *diag
   if ((rc = read_calibration(&s, m, diag)) != TC_OK) return rc;
   if (tci_left(&file))
     return tci_fail(diag, TC_EFORMAT, "file: %zu trailing bytes after the last section", tci_left(&file));
-  if ((rc = validate(m, TC_EFORMAT, diag)) != TC_OK) return rc;
-  return TC_OK;
+  return validate(m, TC_EFORMAT, diag);
 }
 
 int tc_model_from_bytes(const unsigned char *p, size_t len, tc_model **out, tc_diag *diag) {
