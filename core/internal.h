@@ -425,32 +425,31 @@ static TCI_ALWAYS_INLINE int tci_vocab_may_hold(const tci_vocab *v, uint64_t m) 
   return (*tci_filter_block(v, m) & bits) == bits;
 }
 
-/* Pipelined lookups (the vectoriser's batches, the counter's ring while
- * fitting): a term's index slot is prefetched when it is queued, the pool
- * entry its slot points at TCI_LAG terms later, and it is resolved TCI_LAG
- * terms after that, so the cache misses of successive lookups overlap
- * instead of queueing. */
-#define TCI_LAG 8
-
 /* The vectoriser's lookups, in batches of TCI_BATCH terms: a
  * tci_terms_each visitor (ud: a tci_collector) asks the vocabulary's
  * filter (tci_vocab_may_hold), and appends a term it lets through to the
- * batch, its slot prefetched. A full batch is resolved in one pass
- * (tci_collect_flush), each pool entry prefetched TCI_LAG terms ahead,
- * appending the feature index of each term found to ids (room for every
- * term), with idf[index - 1] prefetched for the pass that reads it. So a
- * term costs no call and no ring bookkeeping: it is copied once, found
- * in a tight loop (measured, callgrind, `label -q --top 1 -j 1` on 3,000
- * news4 articles: 134.7k -> 128.3k instructions per article with a
- * default news4 model, 190.3k -> 186.7k with the shipped model, against
- * a ring resolved by an out-of-line call per term the filter lets
- * through). tci_terms_collect visits with the visitor inlined;
- * tci_collect_flush resolves the last batch too. Hits come out in
- * visiting order. */
+ * batch, its slot prefetched. A full batch is resolved in two passes
+ * (tci_collect_flush): the first reads every term's home slot, by then
+ * arrived, and prefetches the pool entry it points at; the second
+ * compares each term with its entry (the rest of the probe out of line,
+ * for the few terms the home slot does not answer), appending the feature
+ * index of each term found to ids (room for every term), with
+ * idf[index - 1] prefetched for the pass that reads it. So a term costs
+ * no call and no ring bookkeeping: it is copied once, found in a tight
+ * loop (measured, callgrind, `label -q --top 1 -j 1` on 3,000 news4
+ * articles: 134.7k -> 128.3k instructions per article with a default
+ * news4 model, 190.3k -> 186.7k with the shipped model, against a ring
+ * resolved by an out-of-line call per term the filter lets through; the
+ * two passes, against one pass prefetching each entry 8 terms ahead and
+ * probing from the home slot again: 127.13k -> 124.22k with the news4
+ * model, 138.51k -> 136.79k with the shipped one). tci_terms_collect
+ * visits with the visitor inlined; tci_collect_flush resolves the last
+ * batch too. Hits come out in visiting order. */
 #define TCI_BATCH 64
 typedef struct tci_candidate {
   uint64_t m;               /* mixed hash */
   tci_term t;               /* a copy: its pointers stay valid until the batch is resolved */
+  const char *entry;        /* tci_collect_flush's first pass: the pool entry its home slot points at, or NULL */
 } tci_candidate;
 typedef struct tci_collector {
   const tci_vocab *v;

@@ -11,11 +11,13 @@
  *    holding a 24-bit tag from the mixed hash and the offset of the term's
  *    pool entry, which holds everything else (index or counts, length,
  *    bytes): a hit reads two cache lines, a miss one (the tag rejects a
- *    wrong slot with probability 1 - 2^-24); (2) lookups are pipelined
- *    (the vectoriser's batches, tci_collect_flush, and the counter's
- *    ring while fitting): slot and entry
- *    loads are prefetched a few terms ahead, so misses overlap instead of
- *    queueing; (3) building the index (every model load) inserts the
+ *    wrong slot with probability 1 - 2^-24); (2) lookups are pipelined,
+ *    so misses overlap instead of queueing: the vectoriser prefetches a
+ *    term's slot as it batches it, and resolves a batch of 64 in two
+ *    passes (tci_collect_flush: every home slot read and its entry
+ *    prefetched, then every term compared with its entry), and the
+ *    counter's ring while fitting prefetches slot and entry a few terms
+ *    ahead; (3) building the index (every model load) inserts the
  *    terms grouped by the 32 KB bucket of their home slot, so the slots
  *    being written stay in cache (index_terms); (4) the index, the pool
  *    and idf are allocated by tci_big_alloc, which asks Linux for
@@ -332,6 +334,11 @@ static TCI_ALWAYS_INLINE int term_is(const tci_term *t, const char *s) {
   return tci_term_equal(t, s, t->len);
 }
 
+/* Is the pool entry at e the term t? */
+static TCI_ALWAYS_INLINE int entry_is(const char *e, const tci_term *t) {
+  return rd32(e + 4) == t->len && term_is(t, e + VHEAD);
+}
+
 /* Probe from slot m & mask for t; the feature index or 0. */
 static TCI_ALWAYS_INLINE int find_from(const tci_vocab *v, const tci_term *t, uint64_t m) {
   size_t j = (size_t)m & v->mask;
@@ -339,7 +346,7 @@ static TCI_ALWAYS_INLINE int find_from(const tci_vocab *v, const tci_term *t, ui
   while ((s = v->slots[j]) != 0) {
     if (TAG(s) == TAG(m)) {
       const char *e = ENTRY(v->pool, s);
-      if (rd32(e + 4) == t->len && term_is(t, e + VHEAD)) return (int)rd32(e);
+      if (entry_is(e, t)) return (int)rd32(e);
     }
     j = (j + 1) & v->mask;
   }
@@ -355,22 +362,38 @@ void tci_collect_init(tci_collector *c, const tci_vocab *v, int *ids) {
   c->n_batch = 0;
 }
 
-/* Prefetch the pool entry of a batched term, whose slot has arrived. */
-static TCI_ALWAYS_INLINE void prefetch_entry(const tci_vocab *v, const tci_candidate *e) {
-  uint64_t s = v->slots[(size_t)e->m & v->mask];
-  if (s && TAG(s) == TAG(e->m)) TCI_PREFETCH(ENTRY(v->pool, s));
+/* The first pass of a flush: the pool entry a batched term's home slot
+ * points at, prefetched, when the slot's tag is the term's (its slot was
+ * prefetched when it was batched); NULL otherwise. */
+static TCI_ALWAYS_INLINE const char *home_entry(const uint64_t *slots, size_t mask, const char *pool, uint64_t m) {
+  uint64_t s = slots[(size_t)m & mask];
+  const char *e;
+  if (!s || TAG(s) != TAG(m)) return NULL;
+  e = ENTRY(pool, s);
+  TCI_PREFETCH(e);
+  return e;
+}
+
+/* The rest of a flush's lookup, for the few terms its home slot does not
+ * answer: out of line, to keep the loop's registers. */
+static TCI_NOINLINE int find_beyond_home(const tci_vocab *v, const tci_candidate *e) {
+  return find_from(v, &e->t, e->m);
 }
 
 void tci_collect_flush(tci_collector *c) {
   const tci_vocab *v = c->v;
-  size_t n = c->n_batch, i;
+  const uint64_t *slots = v->slots;
+  const char *pool = v->pool;
+  const double *idf = v->idf;
+  size_t mask = v->mask;
   int *ids = c->ids + c->n_ids;
-  for (i = 0; i < n && i < TCI_LAG; i++) prefetch_entry(v, &c->batch[i]);
-  for (i = 0; i < n; i++) {
-    int id;
-    if (i + TCI_LAG < n) prefetch_entry(v, &c->batch[i + TCI_LAG]);
-    if ((id = find_from(v, &c->batch[i].t, c->batch[i].m)) > 0) {
-      TCI_PREFETCH(&v->idf[id - 1]);
+  tci_candidate *e, *end = c->batch + c->n_batch;
+  for (e = c->batch; e < end; e++) e->entry = home_entry(slots, mask, pool, e->m);
+  for (e = c->batch; e < end; e++) {
+    const char *h = e->entry;
+    int id = h && entry_is(h, &e->t) ? (int)rd32(h) : find_beyond_home(v, e);
+    if (id > 0) {
+      TCI_PREFETCH(&idf[id - 1]);
       *ids++ = id;
     }
   }
@@ -400,6 +423,11 @@ const char *tc_extractor_feature_name(const tc_extractor *ex, int index, size_t 
 /* Counter pool entry: u32 df, u32 last document seen in (1-based), u32
  * length, bytes. Entries are contiguous, so the pool alone lists them. */
 #define CHEAD 12
+
+/* The counter's pipelined lookups: a term's slot is prefetched when it is
+ * pushed, the pool entry its slot points at TCI_LAG pushes later, and it
+ * is resolved TCI_LAG pushes after that. */
+#define TCI_LAG 8
 
 /* The counter's ring of terms in flight: a power of two > 2 * TCI_LAG,
  * as a push holds 2 * TCI_LAG + 1. */
