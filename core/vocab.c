@@ -79,6 +79,7 @@
 #define OFF_BITS 40
 #define OFF_MASK (((uint64_t)1 << OFF_BITS) - 1)
 #define TAG(m) ((m) >> OFF_BITS)
+#define SAME_TAG(s, m) ((((s) ^ (m)) >> OFF_BITS) == 0)
 #define SLOT(tag, off) ((tag) << OFF_BITS | ((uint64_t)(off) + 1))
 #define ENTRY(pool, s) ((pool) + (size_t)(((s) & OFF_MASK) - 1))
 
@@ -245,7 +246,7 @@ static int index_terms(tci_vocab *v, const tci_vterm *t, tc_diag *diag) {
     for (j = home; (s = v->slots[j]) != 0; j = (j + 1) & v->mask) {
       /* the entries are read only on a tag match: a read per term, at
        * random in the pool, was half of building the index */
-      if (TAG(s) == TAG(m)) {
+      if (SAME_TAG(s, m)) {
         const char *e = v->pool + order[k].off, *o = ENTRY(v->pool, s);
         uint32_t len = rd32(e + 4);
         if (rd32(o + 4) == len && memcmp(o + VHEAD, e + VHEAD, len) == 0) {
@@ -344,7 +345,7 @@ static TCI_ALWAYS_INLINE int find_from(const tci_vocab *v, const tci_term *t, ui
   size_t j = (size_t)m & v->mask;
   uint64_t s;
   while ((s = v->slots[j]) != 0) {
-    if (TAG(s) == TAG(m)) {
+    if (SAME_TAG(s, m)) {
       const char *e = ENTRY(v->pool, s);
       if (entry_is(e, t)) return (int)rd32(e);
     }
@@ -368,7 +369,7 @@ void tci_collect_init(tci_collector *c, const tci_vocab *v, int *ids) {
 static TCI_ALWAYS_INLINE const char *home_entry(const uint64_t *slots, size_t mask, const char *pool, uint64_t m) {
   uint64_t s = slots[(size_t)m & mask];
   const char *e;
-  if (!s || TAG(s) != TAG(m)) return NULL;
+  if (!s || !SAME_TAG(s, m)) return NULL;
   e = ENTRY(pool, s);
   TCI_PREFETCH(e);
   return e;
@@ -518,7 +519,7 @@ static int count_one(counter *c, const tci_term *t, uint64_t m) {
   char *e;
   int rc;
   while ((s = c->slots[j]) != 0) {
-    if (TAG(s) == TAG(m)) {
+    if (SAME_TAG(s, m)) {
       e = ENTRY(c->pool, s);
       if (tci_term_equal(t, e + CHEAD, rd32(e + 8))) {
         if (rd32(e + 4) != c->doc) {
@@ -560,7 +561,7 @@ static TCI_ALWAYS_INLINE void stage(tci_term *ring, uint64_t *mh, size_t pushed,
   if (pushed >= TCI_LAG) {
     size_t j = (pushed - TCI_LAG) & (TCI_RING - 1);
     uint64_t s = slots[(size_t)mh[j] & mask];
-    if (s && TAG(s) == TAG(mh[j])) TCI_PREFETCH(ENTRY(pool, s));
+    if (s && SAME_TAG(s, mh[j])) TCI_PREFETCH(ENTRY(pool, s));
   }
 }
 
