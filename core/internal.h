@@ -441,8 +441,8 @@ static TCI_ALWAYS_INLINE int tci_vocab_may_hold(const tci_vocab *v, uint64_t m) 
  * news4 model, 190.3k -> 186.7k with the shipped model, against a ring
  * resolved by an out-of-line call per term the filter lets through; the
  * two passes, against one pass prefetching each entry 8 terms ahead and
- * probing from the home slot again: 127.13k -> 124.22k with the news4
- * model, 138.51k -> 136.79k with the shipped one). tci_terms_collect
+ * probing from the home slot again: 127.13k -> 124.12k with the news4
+ * model, 138.51k -> 136.62k with the shipped one). tci_terms_collect
  * visits with the visitor inlined; tci_collect_flush resolves the last
  * batch too. Hits come out in visiting order. */
 #define TCI_BATCH 64
