@@ -196,37 +196,94 @@ TEST(title_terms) {
  * overlapping: every length up to a few words, and a difference at every
  * position (verify_term flips each byte), in words, bigrams and character
  * n-grams. */
+/* Under both walks of terms.c: the general one (character n-grams on)
+ * and word_pairs (word n-grams of at most 2 tokens alone). */
 TEST(term_equal_sees_every_byte) {
-  tc_options o = opts(1, 2, 1, 10);
-  tc_extractor *ex = make(&o);
+  tc_options walks[2];
   tc_workspace *ws = NULL;
   char words[2][24][25], longw[200];
   const char *w[16];
-  size_t len, k;
+  size_t len, k, walk;
   verify v;
+  walks[0] = opts(1, 2, 1, 10);
+  walks[1] = opts(1, 2, 0, 0);
   CHECK_OK(tc_workspace_new(&ws));
   for (len = 1; len <= 24; len++)
     for (k = 0; k < 2; k++) {
       memset(words[k][len - 1], 0, 25);
       memset(words[k][len - 1], 'a' + (int)k, len);
     }
-  for (len = 1; len <= 24; len++) {
-    w[0] = words[0][len - 1];
-    w[1] = words[1][len - 1];
-    w[2] = words[0][24 - len];
-    each_of(ex, ws, w, 3, &v);
-    CHECK_EQ_INT(v.bad, 0);
-  }
-  /* tokens longer than the table of powers of the hash base (64 bytes) */
   memset(longw, 'q', sizeof longw - 1);
   longw[sizeof longw - 1] = '\0';
-  w[0] = words[0][2];
-  w[1] = longw + 100; /* 99 bytes */
-  w[2] = longw + 135; /* 64 bytes */
-  w[3] = longw + 136; /* 63 bytes */
-  each_of(ex, ws, w, 4, &v);
-  CHECK_EQ_INT(v.bad, 0);
-  tc_extractor_free(ex);
+  for (walk = 0; walk < 2; walk++) {
+    tc_extractor *ex = make(&walks[walk]);
+    for (len = 1; len <= 24; len++) {
+      w[0] = words[0][len - 1];
+      w[1] = words[1][len - 1];
+      w[2] = words[0][24 - len];
+      each_of(ex, ws, w, 3, &v);
+      CHECK_EQ_INT(v.bad, 0);
+    }
+    /* long tokens, of every length modulo the hash's 4-byte steps */
+    w[0] = words[0][2];
+    w[1] = longw + 100; /* 99 bytes */
+    w[2] = longw + 135; /* 64 bytes */
+    w[3] = longw + 136; /* 63 bytes */
+    w[4] = longw + 137; /* 62 bytes */
+    each_of(ex, ws, w, 5, &v);
+    CHECK_EQ_INT(v.bad, 0);
+    tc_extractor_free(ex);
+  }
+  tc_workspace_free(ws);
+}
+
+/* s, terms each ended by '|', less its character n-grams ("#c "), in out. */
+static const char *without_char_ngrams(const char *s, char *out) {
+  char *o = out;
+  while (*s) {
+    const char *end = strchr(s, '|') + 1;
+    if (strncmp(s, "#c ", 3) != 0) {
+      memcpy(o, s, (size_t)(end - s));
+      o += end - s;
+    }
+    s = end;
+  }
+  *o = '\0';
+  return out;
+}
+
+/* Word n-grams of at most 2 tokens, without title terms or character
+ * n-grams (the default), take a walk of their own (terms.c, word_pairs):
+ * it gives the terms the general walk gives, in the same order, the
+ * general one run with character n-grams besides. Empty tokens (which no
+ * text stage makes) end pairs; single characters of unspaced scripts
+ * (Han, Thai) give joined bigrams, "x" between them does not. */
+TEST(pair_walk_gives_the_general_walks_terms) {
+  static const int range[][2] = {{1, 1}, {1, 2}, {2, 2}};
+  static const char *const latin[] = {"a", "bb", "", "c", "dd"};
+  static const char *const unspaced[] = {"\xe4\xb8\xad", "\xe5\x9b\xbd", "x", "\xe4\xba\xba", "",
+                                         "\xe0\xb8\x81", "\xe0\xb8\x82", "\xe0\xb8\x83"};
+  static const char *const edges[] = {"", "", "abcde", "\xe4\xb8\xad", "abcdefghijklmnopqrstuvwxyz", ""};
+  static const struct { const char *const *w; size_t n; } lists[] = {
+      {latin, 5}, {unspaced, 8}, {edges, 6}, {latin + 3, 1}};
+  tc_workspace *ws = NULL;
+  size_t r, l;
+  char general[4096];
+  verify v;
+  CHECK_OK(tc_workspace_new(&ws));
+  for (r = 0; r < sizeof range / sizeof range[0]; r++) {
+    tc_options pairs_o = opts(range[r][0], range[r][1], 0, 0);
+    tc_options general_o = opts(range[r][0], range[r][1], 1, 1);
+    tc_extractor *pairs = make(&pairs_o), *gen = make(&general_o);
+    for (l = 0; l < sizeof lists / sizeof lists[0]; l++) {
+      without_char_ngrams(each_of(gen, ws, lists[l].w, lists[l].n, &v), general);
+      CHECK_EQ_STR(each_of(pairs, ws, lists[l].w, lists[l].n, &v), general);
+    }
+    if (range[r][1] == 2) /* and what they are */
+      CHECK_EQ_STR(each_of(pairs, ws, latin, 5, &v), range[r][0] == 1 ? "a|a bb|bb|c|c dd|dd|" : "a bb|c dd|");
+    tc_extractor_free(pairs);
+    tc_extractor_free(gen);
+  }
   tc_workspace_free(ws);
 }
 
@@ -1064,6 +1121,7 @@ int main(void) {
   RUN(word_ngrams_1_to_3);
   RUN(title_terms);
   RUN(term_equal_sees_every_byte);
+  RUN(pair_walk_gives_the_general_walks_terms);
   RUN(public_terms_after_stop_words);
   RUN(char_ngrams_count_code_points);
   RUN(unspaced_scripts_get_joined_bigrams);
