@@ -11,6 +11,12 @@
  *    (ascending feature index, then label), so scores are bit-identical
  *    to the plain loop's (bench/bench_predict prints a checksum of them).
  *    Measured: +19% documents/s on that model, nothing lost on 4 labels.
+ *  - The vector's indices are checked once, not per feature: they are
+ *    strictly ascending, so its first and last bound them all. With that
+ *    check out of the loop, the row arithmetic hoisted and add_row inlined,
+ *    `label --top 1 -j 1` on 3,000 news4 articles (news4.model, 4 labels,
+ *    119 features per article) took 127.1k -> 124.2k instructions per
+ *    article (callgrind; tci_model_decide 8.6k -> 5.6k).
  *  - Kernel models: the document is copied into ws->nodes and
  *    tci_kernel_decide (kernel.c) computes its kernel with each pooled
  *    support vector once, into ws->kvalues, then every label's sum: libsvm's
@@ -48,14 +54,10 @@
 #define FETCH_ROW(w, L)                                                  \
   do {                                                                   \
     const char *p_ = (const char *)(w), *e_ = p_ + (L) * sizeof(float) - 1; \
-    for (; p_ < e_; p_ += 64) TCI_PREFETCH(p_);                          \
+    TCI_PREFETCH(p_);                                                    \
+    for (p_ += 64; p_ < e_; p_ += 64) TCI_PREFETCH(p_);                  \
     TCI_PREFETCH(e_);                                                    \
   } while (0)
-
-/* The row of feature index j (1-based) when it is one, else NULL. */
-static const float *row(const tc_model *m, int j, size_t nf) {
-  return j >= 1 && (size_t)j <= nf ? m->weights + (size_t)(j - 1) * m->n_labels : NULL;
-}
 
 /* dec[l] += x * w[l] for every label, in double (the weight widened
  * exactly), each an IEEE multiply then add as the plain loop does (no
@@ -64,7 +66,8 @@ static const float *row(const tc_model *m, int j, size_t nf) {
  * four floats, widened two by two; GCC does not vectorise the widening
  * loop at -O2, and with 23 labels the scalar loop was a tenth of a
  * document's instructions. */
-static void add_row(double *restrict dec, const float *restrict w, double x, size_t L) {
+static TCI_ALWAYS_INLINE void add_row(double *restrict dec, const float *restrict w, double x,
+                                      size_t L) {
   size_t l = 0;
 #if defined(__SSE2__)
   __m128d xx = _mm_set1_pd(x);
@@ -78,23 +81,33 @@ static void add_row(double *restrict dec, const float *restrict w, double x, siz
   for (; l < L; l++) dec[l] += x * w[l];
 }
 
+/* The weight row of 1-based feature index j in the L-label table w. */
+static const float *row(const float *w, int j, size_t L) {
+  return w + (size_t)(j - 1) * L;
+}
+
+/* Whether every index of v has a weight row: v's indices are strictly
+ * ascending, so its first and last decide. */
+static int rows_exist(const tc_vector *v, size_t nf) {
+  return v->n == 0 || (v->f[0].index >= 1 && (size_t)v->f[v->n - 1].index <= nf);
+}
+
 int tci_model_decide(const tc_model *m, tc_workspace *ws, const tc_vector *v, double *dec) {
   size_t L = m->n_labels, i, l;
   if (m->kernel == TC_KERNEL_LINEAR) {
-    size_t nf = tc_extractor_n_features(m->ex);
-    const float *w;
-    if (!m->weights || !m->bias) return TC_EINVAL;
-    for (i = 0; i < v->n && i < ROW_AHEAD; i++)
-      if ((w = row(m, v->f[i].index, nf)) != NULL) FETCH_ROW(w, L);
+    const tc_feature *f = v->f;
+    const float *w = m->weights;
+    size_t n = v->n, ahead = n < ROW_AHEAD ? n : ROW_AHEAD;
+    if (!w || !m->bias) return TC_EINVAL;
+    /* cannot fail with the model's own extractor */
+    if (!rows_exist(v, tc_extractor_n_features(m->ex))) return TC_EINVAL;
+    for (i = 0; i < ahead; i++) FETCH_ROW(row(w, f[i].index, L), L);
     for (l = 0; l < L; l++) dec[l] = m->bias[l];
-    for (i = 0; i < v->n; i++) {
-      double x = v->f[i].value;
-      if (i + ROW_AHEAD < v->n && (w = row(m, v->f[i + ROW_AHEAD].index, nf)) != NULL)
-        FETCH_ROW(w, L);
-      /* no row: cannot happen with the model's own extractor */
-      if ((w = row(m, v->f[i].index, nf)) == NULL) continue;
-      add_row(dec, w, x, L);
+    for (i = 0; i + ROW_AHEAD < n; i++) {
+      FETCH_ROW(row(w, f[i + ROW_AHEAD].index, L), L);
+      add_row(dec, row(w, f[i].index, L), f[i].value, L);
     }
+    for (; i < n; i++) add_row(dec, row(w, f[i].index, L), f[i].value, L);
     return TC_OK;
   } else {
     struct svm_node *x;
