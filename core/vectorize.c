@@ -25,11 +25,19 @@
  *    article (callgrind) against the loop that checked the end of the ids
  *    and reread the options per feature.
  *
+ *  - Sublinear tf, 1 + ln(count), is looked up for counts below 64 in a
+ *    table that log() itself filled (once per process), so the bits are
+ *    the call's; a text's 119 features average 23 counts above 1 (news4,
+ *    3,000 articles). 122.5k -> 121.3k instructions per article
+ *    (callgrind), and the data-dependent branch on count > 1 (true for a
+ *    fifth of the features) is gone.
+ *
  *  - After the first call with a given text length nothing is allocated;
  *    the extractor is only read, so threads may share it with one
  *    workspace each.
  */
 #include <math.h>
+#include <pthread.h>
 #include <string.h>
 
 #include "internal.h"
@@ -91,6 +99,22 @@ static void sort_ids(int *a, size_t n, int *tmp, int max_id) {
   if (src != a) memcpy(a, src, n * sizeof *a);
 }
 
+/* 1 + ln(count), the sublinear term frequency, for counts below
+ * SUBLINEAR_TABLE: filled once by log() itself, so a lookup gives the
+ * same bits as the call. 1 + log(1) is exactly 1. */
+#define SUBLINEAR_TABLE 64
+static double sublinear_table[SUBLINEAR_TABLE];
+static pthread_once_t sublinear_once = PTHREAD_ONCE_INIT;
+
+static void fill_sublinear_table(void) {
+  size_t k;
+  for (k = 1; k < SUBLINEAR_TABLE; k++) sublinear_table[k] = 1.0 + log((double)k);
+}
+
+static double sublinear_tf(size_t count) {
+  return count < SUBLINEAR_TABLE ? sublinear_table[count] : 1.0 + log((double)count);
+}
+
 /* The features of the n sorted ids in ids[0..n-1] (ids has room for one
  * more), one per run of equal ids, weighted by the options o with the
  * vocabulary's idf; *norm is set to the sum of their squares. Returns
@@ -100,15 +124,14 @@ static size_t weigh_runs(int *ids, size_t n, const tc_options *o, const double *
   int sublinear = o->sublinear_tf, use_idf = o->use_idf;
   size_t i = 0, nf = 0;
   double sum = 0.0;
+  if (sublinear) pthread_once(&sublinear_once, fill_sublinear_table);
   ids[n] = 0; /* ends the last run: indices are at least 1 */
   while (i < n) {
     size_t run = i;
     int id = ids[i];
     double tf;
     while (ids[++i] == id) {}
-    tf = (double)(i - run);
-    /* most terms occur once, and 1 + log(1) is exactly 1 */
-    if (sublinear && i - run > 1) tf = 1.0 + log(tf);
+    tf = sublinear ? sublinear_tf(i - run) : (double)(i - run);
     if (use_idf) tf *= idf[id - 1];
     f[nf].index = id;
     f[nf].value = tf;

@@ -730,6 +730,30 @@ TEST(vector_equals_hand_computation) {
   tc_workspace_free(ws);
 }
 
+/* Sublinear tf comes from a table for small counts (vectorize.c): every
+ * count, on both sides of the table's end, gives the bits of 1 + log. */
+TEST(sublinear_tf_is_one_plus_log_exactly) {
+  tc_options o = opts(1, 1, 0, 0);
+  tc_extractor *ex;
+  tc_workspace *ws = NULL;
+  tc_vector v;
+  char text[1024];
+  size_t count, len;
+  o.use_idf = 0;
+  o.l2_normalize = 0;
+  ex = make(&o);
+  CHECK_OK(tc_workspace_new(&ws));
+  CHECK_OK(fit_texts(ex, tiny, 3));
+  for (count = 1, len = 0; count <= 130; count++) {
+    len += (size_t)snprintf(text + len, sizeof text - len, "%sapple", count > 1 ? " " : "");
+    CHECK_OK(tc_extractor_vectorize(ex, ws, text, len, &v));
+    CHECK_EQ_INT(v.n, 1);
+    CHECK(v.f[0].value == 1.0 + log((double)count));
+  }
+  tc_extractor_free(ex);
+  tc_workspace_free(ws);
+}
+
 TEST(empty_and_unknown_texts_give_empty_vectors) {
   tc_options o = opts(1, 2, 0, 0);
   tc_extractor *ex = make(&o);
@@ -1134,6 +1158,7 @@ int main(void) {
   RUN(vocab_filter_passes_every_term_and_stops_most_absent_ones);
   RUN(collector_resolves_every_term_in_order);
   RUN(vector_equals_hand_computation);
+  RUN(sublinear_tf_is_one_plus_log_exactly);
   RUN(empty_and_unknown_texts_give_empty_vectors);
   RUN(vectors_match_slow_reference);
   RUN(title_vectors_match_slow_reference);
