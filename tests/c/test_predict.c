@@ -205,6 +205,53 @@ TEST(batch_order_and_per_document_errors) {
   tc_model_free(m);
 }
 
+/* tci_model_decide sums label by label for few labels and row by row for
+ * more (predict.c): either way every decision value has the bits of the
+ * plain loop, bias then the features in ascending order. The trained
+ * model's extractor and the vector of every fixture text at once, with
+ * weight tables of 1 to 9 and 23 labels filled with arbitrary values. */
+TEST(decide_equals_plain_loop_for_every_label_count) {
+  static const size_t counts[] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 23};
+  tc_model *m = train_with(0, TC_KERNEL_LINEAR, NULL);
+  tc_workspace *ws = NULL;
+  static char all[8192];
+  tc_vector v;
+  size_t nf, c, i, j, l, len = 0;
+  CHECK(m != NULL);
+  if (!m) return;
+  CHECK_OK(tc_workspace_new(&ws));
+  nf = tc_extractor_n_features(m->ex);
+  for (i = 0; i < FIXTURE_N; i++)
+    len += (size_t)snprintf(all + len, sizeof all - len, "%s\n", FIXTURE[i].text);
+  CHECK(len < sizeof all);
+  CHECK_OK(tc_extractor_vectorize(m->ex, ws, all, len, &v));
+  CHECK(v.n > 50); /* well past the rows fetched ahead */
+  for (c = 0; c < sizeof counts / sizeof *counts; c++) {
+    size_t L = counts[c];
+    tc_model k = *m;
+    float *w = malloc(nf * L * sizeof *w);
+    double bias[23], dec[23], want;
+    uint32_t seed = 12345;
+    for (j = 0; j < nf * L; j++) {
+      seed = seed * 1103515245u + 12345u;
+      w[j] = (float)((int32_t)seed >> 8) / 8388608.0f;
+    }
+    for (l = 0; l < L; l++) bias[l] = 0.1 * (double)l - 0.35;
+    k.n_labels = L;
+    k.weights = w;
+    k.bias = bias;
+    CHECK_OK(tci_model_decide(&k, ws, &v, dec));
+    for (l = 0; l < L; l++) {
+      for (want = bias[l], i = 0; i < v.n; i++)
+        want += v.f[i].value * w[(size_t)(v.f[i].index - 1) * L + l];
+      CHECK(dec[l] == want);
+    }
+    free(w);
+  }
+  tc_workspace_free(ws);
+  tc_model_free(m);
+}
+
 /* Linear explanations add up to the decision value and come best first. */
 TEST(explain_linear_adds_up) {
   tc_model *m = train_with(0, TC_KERNEL_LINEAR, NULL);
@@ -544,6 +591,7 @@ int main(void) {
   RUN(failure_after_vectorising_leaves_no_counts);
   RUN(multilabel_threshold_and_fallback);
   RUN(batch_order_and_per_document_errors);
+  RUN(decide_equals_plain_loop_for_every_label_count);
   RUN(explain_linear_adds_up);
   RUN(explain_kernel);
   RUN(round_trip_predicts_identically);
