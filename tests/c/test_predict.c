@@ -248,6 +248,16 @@ TEST(decide_equals_plain_loop_for_every_label_count) {
     }
     free(w);
   }
+  /* an index past the weight table is refused, not read */
+  {
+    tc_feature past = {0, 1.0};
+    tc_vector bad = v;
+    double dec[3];
+    past.index = (int)nf + 1;
+    bad.f = &past;
+    bad.n = 1;
+    CHECK_EQ_INT(tci_model_decide(m, ws, &bad, dec), TC_EINVAL);
+  }
   tc_workspace_free(ws);
   tc_model_free(m);
 }
