@@ -61,8 +61,12 @@
  * pairs showed no CPU gain (median ratio 0.997, 5 faster); marking
  * without branches gave the instructions back. Zeroing its 54 KB leaf
  * level per workspace (a batch makes one per chunk of documents) had
- * cost 4.1k instructions per article.) Feature indices are in
- * [1, max_id]. */
+ * cost 4.1k instructions per article. Also tried, on 3,000 news4
+ * articles (179 hits each on average, 956 of them under 64, radix passes
+ * 54 instructions per hit in all): 10-bit digits (two passes) for texts
+ * of 512 hits or more, 0.7% fewer instructions per article; the next
+ * pass's counts taken in the scatter loop, 0.2%; neither kept.) Feature
+ * indices are in [1, max_id]. */
 #define DIGIT 8
 static void sort_ids(int *a, size_t n, int *tmp, int max_id) {
   uint32_t cnt[1u << DIGIT], top = (uint32_t)max_id, mask;
