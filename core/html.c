@@ -40,6 +40,8 @@
  *    news pages use (entity table below; the Latin-1 ones also without
  *    their ';', as old pages write "&nbsp"); an unknown name stays as it
  *    is written. NUL, surrogates and values past U+10FFFF become U+FFFD.
+ *    What a reference stands for is page text: white space (&#10;) and
+ *    &nbsp; collapse as the page's own spaces do.
  *
  *  - Encoding: a page that declares a charset in its first 1024 bytes
  *    (a leading XML declaration's encoding first, then a <meta>'s charset=, then any
@@ -674,6 +676,15 @@ static int repair(tc_workspace *ws, size_t *n) {
 
 /* ---------------------------------------------------------- the pass */
 
+/* The character a reference stands for, as page text: white space
+ * (&#10; &Tab;) collapses as the page's own does, and a no-break space is
+ * a space. */
+static void put_character(out *o, unsigned cp) {
+  unsigned char b[4];
+  if (cp == 0xA0) cp = ' ';
+  put_page_text(o, b, tci_utf8_encode((int32_t)cp, b));
+}
+
 /* Page text [p, stop) with its character references decoded. */
 static void put_run(out *o, const unsigned char *p, const unsigned char *stop) {
   const unsigned char *amp;
@@ -686,9 +697,7 @@ static void put_run(out *o, const unsigned char *p, const unsigned char *stop) {
       put_page_text(o, amp, 1);
       p = amp + 1;
     } else {
-      unsigned char b[4];
-      if (cp == 0xA0 || cp == ' ') o->space = 1; /* a no-break space is a space */
-      else put_text(o, (const char *)b, tci_utf8_encode((int32_t)cp, b));
+      put_character(o, cp);
       p = amp + k;
     }
   }

@@ -108,6 +108,11 @@ TEST(character_references) {
   HTML("AT&T &amp Co &copy 2024 5&nbspkm &eacute", "AT&T & Co \xc2\xa9 2024 5&nbspkm \xc3\xa9");
   HTML("&mdash &amp= &ampx", "&mdash &amp= &ampx"); /* not Latin-1; followed by = or a letter */
   HTML("&#233", "\xc3\xa9"); /* a numeric reference may end without ';' */
+  /* white space a reference stands for is the page's: it collapses, and
+   * breaks a line only inside <pre> (regression: &#10; wrote a line break
+   * into a paragraph, where a browser shows a space) */
+  HTML("a&#10;b &#9;&#13;&#32;&#12;c&nbsp;&nbsp;d", "a b c d");
+  HTML("<pre>a&#10;b&nbsp;&nbsp;c</pre>", "a\nb  c");
   /* the rest of HTML 4's names: Greek, marks, arrows, mathematics, shapes */
   HTML("&Alpha;&Omega;&alpha;&sigmaf;&omega;&thetasym;", "\xce\x91\xce\xa9\xce\xb1\xcf\x82\xcf\x89\xcf\x91");
   HTML("&minus;5 &rarr; &hArr; &le;&ne;&infin; &lang;x&rang; &hearts;",
