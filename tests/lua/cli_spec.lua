@@ -37,6 +37,37 @@ describe("textclass help", function()
     end)
   end
 
+  -- train's feature defaults are the core's (tc.default_options()), not
+  -- copies: with the core's defaults changed (LUA_INIT_5_4 runs before the
+  -- command and changes what default_options gives), the help follows
+  -- (regression: --ngrams, --char-ngrams and --stem wrote [1,2], [none]
+  -- and [none] whatever the core's were)
+  it("gives train's feature defaults as the core gives them", function()
+    local function defaults_in(help)
+      local flat = help:gsub("%s+", " ")
+      local found = {}
+      for _, flag in ipairs({ "ngrams", "char%-ngrams", "min%-df", "stopwords", "stem" }) do
+        found[#found + 1] = flat:match(" %-%-" .. flag .. " [^%[]*%[([^%]]*)%]")
+      end
+      return found
+    end
+    local function range(r) return r and r[1] .. "," .. r[2] or "none" end
+    local d = require("textclass").default_options()
+    assert.same({ range(d.ngrams), range(d.char_ngrams), tostring(d.min_df), d.stopwords, d.stem },
+                defaults_in(run("train --help").out))
+    spit(TMP .. "/changed_defaults.lua", [[
+      local tc = require "textclass"
+      local default_options = tc.default_options
+      tc.default_options = function()
+        local d = default_options()
+        d.ngrams, d.char_ngrams, d.min_df, d.stopwords, d.stem = { 1, 3 }, { 3, 5 }, 4, "none", "english"
+        return d
+      end]])
+    local r = run("train --help", { env = "LUA_INIT_5_4=@" .. TMP .. "/changed_defaults.lua " })
+    assert.equal(0, r.code, r.err)
+    assert.same({ "1,3", "3,5", "4", "none", "english" }, defaults_in(r.out))
+  end)
+
   it("prints the version", function()
     local r = run("--version")
     assert.equal(0, r.code)

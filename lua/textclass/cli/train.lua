@@ -26,6 +26,9 @@ local MAX_REPORTED = 20   -- bad records listed before "... and N more"
 local MAX_STOPWORDS_BYTES = 64 * 1024 * 1024   -- the largest --stopwords FILE read
 local MAX_STOPWORDS = 1000000                   -- the most words it may hold (TC_MAX_STOPWORDS)
 
+-- An n-gram range as --help writes it: { 1, 2 } -> "1,2"; false (none) -> "none".
+local function range_text(r) return r and r[1] .. "," .. r[2] or "none" end
+
 -- "1,2" -> { 1, 2 }; "3" -> { 3, 3 }; for --ngrams and --char-ngrams, whose
 -- lengths the core bounds (TC_MAX_WORD_NGRAM 6, TC_MAX_CHAR_NGRAM 10): a
 -- longer one is refused here, before the data is read.
@@ -92,14 +95,15 @@ M.spec = {
     { long = "gamma", arg = "X", type = "number", above = 0, max = MAX_WEIGHT, help = "RBF kernel width (with --kernel rbf) [1]" },
     { long = "class-weight", arg = "W", check = class_weight_check,
       help = "balanced, none, or LABEL=WEIGHT,... [balanced]" },
-    { long = "ngrams", arg = "MIN,MAX", check = range_check(false, 6), help = "word n-gram lengths, at most 6 [1,2]" },
+    { long = "ngrams", arg = "MIN,MAX", check = range_check(false, 6),
+      help = "word n-gram lengths, at most 6 [" .. range_text(DEFAULTS.ngrams) .. "]" },
     { long = "char-ngrams", arg = "MIN,MAX", check = range_check(true, 10),
-      help = "character n-gram lengths, at most 10, e.g. 3,5, or none [none]" },
+      help = "character n-gram lengths, at most 10, e.g. 3,5, or none [" .. range_text(DEFAULTS.char_ngrams) .. "]" },
     { long = "min-df", arg = "N", type = "integer", min = 1, max = 0x7fffffff, help = "keep terms in at least N documents [" .. DEFAULTS.min_df .. "]" },
     { long = "max-features", arg = "N", type = "integer", min = 1, max = 0x7fffffff, help = "keep the N most frequent terms" },
     { long = "stopwords", arg = "LIST", help = "english, none, or FILE with one word per line [" .. DEFAULTS.stopwords .. "]" },
     { long = "stem", arg = "LANG", choices = { "english", "none" },
-      help = "reduce words to their stems (english: Snowball's English stemmer) [none]" },
+      help = "reduce words to their stems (english: Snowball's English stemmer) [" .. DEFAULTS.stem .. "]" },
     { long = "title-terms", help = "the title (the text before its first blank line) gives terms of its own too" },
     { long = "strip-boilerplate", help = "drop page furniture (headline and teaser lists, comments, cookie notices) first" },
     { long = "multilabel", help = "documents may have several labels" },
