@@ -36,10 +36,17 @@
  *    one in a comment, a script or an attribute value does not count.
  *
  *  - Character references: numeric ones (&#233; &#xE9;, with the HTML
- *    rule that 128-159 mean Windows-1252's characters) and the named ones
- *    news pages use (entity table below; the Latin-1 ones also without
- *    their ';', as old pages write "&nbsp"); an unknown name stays as it
- *    is written. NUL, surrogates and values past U+10FFFF become U+FFFD.
+ *    rule that 128-159 mean Windows-1252's characters) and the HTML
+ *    Standard's 2,231 named ones (html_entities.h, generated from its
+ *    table by scripts/gen_html_entities.py), matched as its "named
+ *    character reference state" matches them in text: the longest name
+ *    the text starts with, so "&notit;" is &not then "it;", and the
+ *    legacy names (&amp, &copy, &eacute: HTML 4's Latin-1 ones) are read
+ *    without their ';' before anything ("&pound10" is &pound then "10").
+ *    The Standard's exception for attribute values (there "&copy=" and
+ *    "&copyx" stay as written) never arises: no attribute's value becomes
+ *    text here. An unknown name stays as it is written. NUL, surrogates
+ *    and values past U+10FFFF become U+FFFD.
  *    What a reference stands for is page text: white space (&#10;) and
  *    &nbsp; collapse as the page's own spaces do.
  *
@@ -215,70 +222,7 @@ static const unsigned char *tag_end(const unsigned char *p, const unsigned char 
 
 /* ---------------------------------------------------------- entities */
 
-typedef struct entity {
-  const char *name;
-  unsigned cp;
-} entity;
-
-/* The named references of news pages: markup, spaces, quotes and dashes,
- * symbols, the Latin-1 letters, then the rest of HTML 4's 252, and &apos;,
- * &Zcaron; and &zcaron; from HTML 5 (its other two thousand are rare in
- * news). */
-static const entity entities[] = {
-  {"amp", '&'}, {"lt", '<'}, {"gt", '>'}, {"quot", '"'}, {"apos", '\''}, {"nbsp", 0xA0},
-  {"ensp", 0x2002}, {"emsp", 0x2003}, {"thinsp", 0x2009}, {"zwnj", 0x200C}, {"zwj", 0x200D},
-  {"lsquo", 0x2018}, {"rsquo", 0x2019}, {"sbquo", 0x201A}, {"ldquo", 0x201C}, {"rdquo", 0x201D},
-  {"bdquo", 0x201E}, {"laquo", 0xAB}, {"raquo", 0xBB}, {"lsaquo", 0x2039}, {"rsaquo", 0x203A},
-  {"ndash", 0x2013}, {"mdash", 0x2014}, {"hellip", 0x2026}, {"bull", 0x2022}, {"middot", 0xB7},
-  {"prime", 0x2032}, {"Prime", 0x2033}, {"dagger", 0x2020}, {"Dagger", 0x2021}, {"permil", 0x2030},
-  {"copy", 0xA9}, {"reg", 0xAE}, {"trade", 0x2122}, {"deg", 0xB0}, {"plusmn", 0xB1},
-  {"times", 0xD7}, {"divide", 0xF7}, {"frac12", 0xBD}, {"frac14", 0xBC}, {"frac34", 0xBE},
-  {"sup1", 0xB9}, {"sup2", 0xB2}, {"sup3", 0xB3}, {"micro", 0xB5}, {"para", 0xB6}, {"sect", 0xA7},
-  {"cent", 0xA2}, {"pound", 0xA3}, {"euro", 0x20AC}, {"yen", 0xA5}, {"curren", 0xA4},
-  {"iexcl", 0xA1}, {"iquest", 0xBF}, {"brvbar", 0xA6}, {"uml", 0xA8}, {"ordf", 0xAA},
-  {"ordm", 0xBA}, {"not", 0xAC}, {"shy", 0xAD}, {"macr", 0xAF}, {"acute", 0xB4}, {"cedil", 0xB8},
-  {"Agrave", 0xC0}, {"Aacute", 0xC1}, {"Acirc", 0xC2}, {"Atilde", 0xC3}, {"Auml", 0xC4},
-  {"Aring", 0xC5}, {"AElig", 0xC6}, {"Ccedil", 0xC7}, {"Egrave", 0xC8}, {"Eacute", 0xC9},
-  {"Ecirc", 0xCA}, {"Euml", 0xCB}, {"Igrave", 0xCC}, {"Iacute", 0xCD}, {"Icirc", 0xCE},
-  {"Iuml", 0xCF}, {"ETH", 0xD0}, {"Ntilde", 0xD1}, {"Ograve", 0xD2}, {"Oacute", 0xD3},
-  {"Ocirc", 0xD4}, {"Otilde", 0xD5}, {"Ouml", 0xD6}, {"Oslash", 0xD8}, {"Ugrave", 0xD9},
-  {"Uacute", 0xDA}, {"Ucirc", 0xDB}, {"Uuml", 0xDC}, {"Yacute", 0xDD}, {"THORN", 0xDE},
-  {"szlig", 0xDF}, {"agrave", 0xE0}, {"aacute", 0xE1}, {"acirc", 0xE2}, {"atilde", 0xE3},
-  {"auml", 0xE4}, {"aring", 0xE5}, {"aelig", 0xE6}, {"ccedil", 0xE7}, {"egrave", 0xE8},
-  {"eacute", 0xE9}, {"ecirc", 0xEA}, {"euml", 0xEB}, {"igrave", 0xEC}, {"iacute", 0xED},
-  {"icirc", 0xEE}, {"iuml", 0xEF}, {"eth", 0xF0}, {"ntilde", 0xF1}, {"ograve", 0xF2},
-  {"oacute", 0xF3}, {"ocirc", 0xF4}, {"otilde", 0xF5}, {"ouml", 0xF6}, {"oslash", 0xF8},
-  {"ugrave", 0xF9}, {"uacute", 0xFA}, {"ucirc", 0xFB}, {"uuml", 0xFC}, {"yacute", 0xFD},
-  {"thorn", 0xFE}, {"yuml", 0xFF}, {"OElig", 0x152}, {"oelig", 0x153}, {"Scaron", 0x160},
-  {"scaron", 0x161}, {"Yuml", 0x178}, {"Zcaron", 0x17D}, {"zcaron", 0x17E}, {"fnof", 0x192},
-  /* the rest of HTML 4's list: Greek, marks, arrows, mathematics, shapes
-   * (lang and rang as HTML 5 maps them) */
-  {"Alpha", 0x391}, {"Beta", 0x392}, {"Gamma", 0x393}, {"Delta", 0x394}, {"Epsilon", 0x395},
-  {"Zeta", 0x396}, {"Eta", 0x397}, {"Theta", 0x398}, {"Iota", 0x399}, {"Kappa", 0x39A},
-  {"Lambda", 0x39B}, {"Mu", 0x39C}, {"Nu", 0x39D}, {"Xi", 0x39E}, {"Omicron", 0x39F},
-  {"Pi", 0x3A0}, {"Rho", 0x3A1}, {"Sigma", 0x3A3}, {"Tau", 0x3A4}, {"Upsilon", 0x3A5},
-  {"Phi", 0x3A6}, {"Chi", 0x3A7}, {"Psi", 0x3A8}, {"Omega", 0x3A9}, {"alpha", 0x3B1},
-  {"beta", 0x3B2}, {"gamma", 0x3B3}, {"delta", 0x3B4}, {"epsilon", 0x3B5}, {"zeta", 0x3B6},
-  {"eta", 0x3B7}, {"theta", 0x3B8}, {"iota", 0x3B9}, {"kappa", 0x3BA}, {"lambda", 0x3BB},
-  {"mu", 0x3BC}, {"nu", 0x3BD}, {"xi", 0x3BE}, {"omicron", 0x3BF}, {"pi", 0x3C0}, {"rho", 0x3C1},
-  {"sigmaf", 0x3C2}, {"sigma", 0x3C3}, {"tau", 0x3C4}, {"upsilon", 0x3C5}, {"phi", 0x3C6},
-  {"chi", 0x3C7}, {"psi", 0x3C8}, {"omega", 0x3C9}, {"thetasym", 0x3D1}, {"upsih", 0x3D2},
-  {"piv", 0x3D6}, {"circ", 0x2C6}, {"tilde", 0x2DC}, {"lrm", 0x200E}, {"rlm", 0x200F},
-  {"oline", 0x203E}, {"frasl", 0x2044}, {"weierp", 0x2118}, {"image", 0x2111}, {"real", 0x211C},
-  {"alefsym", 0x2135}, {"larr", 0x2190}, {"uarr", 0x2191}, {"rarr", 0x2192}, {"darr", 0x2193},
-  {"harr", 0x2194}, {"crarr", 0x21B5}, {"lArr", 0x21D0}, {"uArr", 0x21D1}, {"rArr", 0x21D2},
-  {"dArr", 0x21D3}, {"hArr", 0x21D4}, {"forall", 0x2200}, {"part", 0x2202}, {"exist", 0x2203},
-  {"empty", 0x2205}, {"nabla", 0x2207}, {"isin", 0x2208}, {"notin", 0x2209}, {"ni", 0x220B},
-  {"prod", 0x220F}, {"sum", 0x2211}, {"minus", 0x2212}, {"lowast", 0x2217}, {"radic", 0x221A},
-  {"prop", 0x221D}, {"infin", 0x221E}, {"ang", 0x2220}, {"and", 0x2227}, {"or", 0x2228},
-  {"cap", 0x2229}, {"cup", 0x222A}, {"int", 0x222B}, {"there4", 0x2234}, {"sim", 0x223C},
-  {"cong", 0x2245}, {"asymp", 0x2248}, {"ne", 0x2260}, {"equiv", 0x2261}, {"le", 0x2264},
-  {"ge", 0x2265}, {"sub", 0x2282}, {"sup", 0x2283}, {"nsub", 0x2284}, {"sube", 0x2286},
-  {"supe", 0x2287}, {"oplus", 0x2295}, {"otimes", 0x2297}, {"perp", 0x22A5}, {"sdot", 0x22C5},
-  {"lceil", 0x2308}, {"rceil", 0x2309}, {"lfloor", 0x230A}, {"rfloor", 0x230B}, {"lang", 0x27E8},
-  {"rang", 0x27E9}, {"loz", 0x25CA}, {"spades", 0x2660}, {"clubs", 0x2663}, {"hearts", 0x2665},
-  {"diams", 0x2666},
-  {NULL, 0}};
+#include "html_entities.h" /* generated by scripts/gen_html_entities.py */
 
 /* Windows-1252's characters at 0x80-0x9F (0: unassigned). */
 static const unsigned short cp1252_high[32] = {
@@ -286,10 +230,63 @@ static const unsigned short cp1252_high[32] = {
   0x0152, 0, 0x017D, 0, 0, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
   0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0, 0x017E, 0x0178};
 
-/* A character reference at p (p[0] == '&'): its code point and length,
- * or 0 when it is not one (the '&' is then text). */
-static size_t reference(const unsigned char *p, const unsigned char *end, unsigned *cp) {
+static int ascii_alnum(unsigned char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+/* How a named reference's name (NUL-terminated) sorts against key[0, n)
+ * (letters, digits and ';'): by bytes, a prefix first. */
+static int compare_name(const char *name, const unsigned char *key, size_t n) {
+  size_t i;
+  for (i = 0; i < n; i++)
+    if ((unsigned char)name[i] != key[i]) return (unsigned char)name[i] < key[i] ? -1 : 1;
+  return name[n] != '\0';
+}
+
+/* The named reference spelled key[0, n) (with its ';', if it has one), or
+ * NULL: a binary search of the sorted names that start with key[0]. */
+static const named_reference *find_named(const unsigned char *key, size_t n) {
+  size_t lo, hi;
+  if (n == 0 || key[0] > 127) return NULL;
+  lo = named_reference_from[key[0]];
+  hi = named_reference_from[key[0] + 1];
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    int c = compare_name(named_reference_name(&named_references[mid]) + 1, key + 1, n - 1); /* byte 0 is equal */
+    if (c == 0) return &named_references[mid];
+    if (c < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return NULL;
+}
+
+/* The longest named reference q starts with (q is just past a '&'), as
+ * the HTML Standard matches them: the letters and digits there with the
+ * ';' after them, else the longest legacy name they start with (&amp,
+ * &copy, &not in "&notit;"). Its name's length in *n, or NULL. */
+static const named_reference *longest_named(const unsigned char *q, const unsigned char *end, size_t *n) {
+  const named_reference *r;
+  size_t run = 0, k;
+  while (q + run < end && run < NAMED_REFERENCE_LONGEST && ascii_alnum(q[run])) run++;
+  if (q + run < end && q[run] == ';' && (r = find_named(q, run + 1)) != NULL) {
+    *n = run + 1;
+    return r;
+  }
+  for (k = run < NAMED_REFERENCE_LONGEST_LEGACY ? run : NAMED_REFERENCE_LONGEST_LEGACY; k > 0; k--) {
+    if ((r = find_named(q, k)) != NULL) {
+      *n = k;
+      return r;
+    }
+  }
+  return NULL;
+}
+
+/* A character reference at p (p[0] == '&'): the code points it stands
+ * for (one, or two for a few named ones; cp[1] is then not 0) and its
+ * length, or 0 when it is not one (the '&' is then text). */
+static size_t reference(const unsigned char *p, const unsigned char *end, unsigned cp[2]) {
   const unsigned char *q = p + 1;
+  cp[1] = 0;
   if (q < end && *q == '#') {
     unsigned long v = 0;
     int hex = q + 1 < end && (q[1] == 'x' || q[1] == 'X'), digits = 0;
@@ -306,24 +303,15 @@ static size_t reference(const unsigned char *p, const unsigned char *end, unsign
     if (q < end && *q == ';') q++;
     if (v >= 0x80 && v <= 0x9F && cp1252_high[v - 0x80]) v = cp1252_high[v - 0x80];
     if (v == 0 || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF)) v = 0xFFFD;
-    *cp = (unsigned)v;
+    cp[0] = (unsigned)v;
     return (size_t)(q - p);
   } else {
-    const entity *e;
-    size_t n = 0;
-    int semicolon;
-    while (q + n < end && n < 8 && ((q[n] >= 'a' && q[n] <= 'z') || (q[n] >= 'A' && q[n] <= 'Z') ||
-                                    (q[n] >= '0' && q[n] <= '9')))
-      n++;
-    semicolon = q + n < end && q[n] == ';';
-    if (n == 0 || (!semicolon && q + n < end && (name_char(q[n]) || q[n] == '='))) return 0;
-    for (e = entities; e->name; e++)
-      if (e->name[0] == q[0] && strlen(e->name) == n && memcmp(e->name, q, n) == 0) break;
-    /* without its ';', only a Latin-1 name is a reference, as old pages
-     * write them (&nbsp &amp &copy; browsers read these so too) */
-    if (!e->name || (!semicolon && e->cp >= 0x100)) return 0;
-    *cp = e->cp;
-    return n + 1 + (size_t)semicolon;
+    size_t n;
+    const named_reference *r = longest_named(q, end, &n);
+    if (!r) return 0;
+    cp[0] = r->cp;
+    cp[1] = r->cp2;
+    return 1 + n;
   }
 }
 
@@ -685,21 +673,28 @@ static void put_character(out *o, unsigned cp) {
   put_page_text(o, b, tci_utf8_encode((int32_t)cp, b));
 }
 
+/* The character reference at amp (a '&') as page text, or the '&' when
+ * none starts there; returns where the text goes on. Out of line, so text
+ * without references does not pay its register saves. */
+static TCI_NOINLINE const unsigned char *put_reference(out *o, const unsigned char *amp,
+                                                       const unsigned char *stop) {
+  unsigned cp[2];
+  size_t k = reference(amp, stop, cp);
+  if (k == 0) {
+    put_page_text(o, amp, 1);
+    return amp + 1;
+  }
+  put_character(o, cp[0]);
+  if (cp[1]) put_character(o, cp[1]);
+  return amp + k;
+}
+
 /* Page text [p, stop) with its character references decoded. */
 static void put_run(out *o, const unsigned char *p, const unsigned char *stop) {
   const unsigned char *amp;
   while ((amp = memchr(p, '&', (size_t)(stop - p))) != NULL) {
-    unsigned cp;
-    size_t k;
     put_page_text(o, p, (size_t)(amp - p));
-    k = reference(amp, stop, &cp);
-    if (k == 0) {
-      put_page_text(o, amp, 1);
-      p = amp + 1;
-    } else {
-      put_character(o, cp);
-      p = amp + k;
-    }
+    p = put_reference(o, amp, stop);
   }
   put_page_text(o, p, (size_t)(stop - p));
 }

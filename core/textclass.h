@@ -217,7 +217,8 @@ TC_API int tc_normalize(const tc_options *o, tc_workspace *ws,
  * "HTML pages"): tags, comments, scripts and styles go, and so does the
  * content of nav, aside, footer, button, select, iframe and svg
  * elements, unless nothing else is left; character references are decoded
- * (&amp; &eacute; &#8217;); block elements (p, div, h1, li, ...) end
+ * (&#8217;, and the HTML Standard's 2,231 names as it matches them: &amp;
+ * &eacute;, and &pound10 as &pound then "10"); block elements (p, div, h1, li, ...) end
  * paragraphs, written with a blank line between them, and on a page
  * without an <h1> the <title> comes first as a paragraph of its own (a
  * <title> holds the site's name too; an <svg>'s <title> is not the page's); other white space collapses to

@@ -6,6 +6,7 @@
 #include "check.h"
 #include "internal.h"
 #include "oom.h"
+#include "html_entities.h"
 
 static tc_workspace *ws;
 
@@ -104,9 +105,6 @@ TEST(character_references) {
   HTML("&#150; &#128;", "\xe2\x80\x93 \xe2\x82\xac"); /* 128-159: Windows-1252 */
   HTML("&#0;&#xD800;&#1114112;&#99999999999;", "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
   HTML("&bogus; &; &#; &#x;", "&bogus; &; &#; &#x;");
-  /* Latin-1 names also without ';', when the name ends there */
-  HTML("AT&T &amp Co &copy 2024 5&nbspkm &eacute", "AT&T & Co \xc2\xa9 2024 5&nbspkm \xc3\xa9");
-  HTML("&mdash &amp= &ampx", "&mdash &amp= &ampx"); /* not Latin-1; followed by = or a letter */
   HTML("&#233", "\xc3\xa9"); /* a numeric reference may end without ';' */
   /* white space a reference stands for is the page's: it collapses, and
    * breaks a line only inside <pre> (regression: &#10; wrote a line break
@@ -118,7 +116,92 @@ TEST(character_references) {
   HTML("&minus;5 &rarr; &hArr; &le;&ne;&infin; &lang;x&rang; &hearts;",
        "\xe2\x88\x92" "5 \xe2\x86\x92 \xe2\x87\x94 \xe2\x89\xa4\xe2\x89\xa0\xe2\x88\x9e \xe2\x9f\xa8x\xe2\x9f\xa9 \xe2\x99\xa5");
   HTML("a&lrm;b&rlm;c &circ;&tilde;", "a\xe2\x80\x8e" "b\xe2\x80\x8f" "c \xcb\x86\xcb\x9c");
-  HTML("&minus &notin &not", "&minus &notin \xc2\xac"); /* not Latin-1: ';' needed */
+}
+
+/* The HTML Standard's named character references: all 2,231 of its table
+ * (each one checked in tests/lua/html_spec.lua against Python's copy),
+ * matched as its "named character reference state" matches them. */
+TEST(longest_names) {
+  /* HTML 5's names, not only HTML 4's (regression: these stayed as written) */
+  HTML("&hyphen;&check;&bigstar; &Zopf;&frac13; &nbump;", "\xe2\x80\x90\xe2\x9c\x93\xe2\x98\x85 "
+       "\xe2\x84\xa4\xe2\x85\x93 \xe2\x89\x8e\xcc\xb8"); /* &nbump; is two code points */
+  HTML("&nvlt;&fjlig;&ThickSpace;.", "<\xe2\x83\x92" "fj\xe2\x81\x9f\xe2\x80\x8a.");
+  HTML("a&NewLine;b&Tab;c&NonBreakingSpace;d", "a b c d"); /* white space, as &#10; */
+  HTML("&CounterClockwiseContourIntegral;", "\xe2\x88\xb3"); /* the longest name */
+  HTML("&AMP;&Amp;", "&&Amp;"); /* case matters */
+  /* the longest name the text starts with: its letters and digits with
+   * their ';', else the longest legacy name, which may be a prefix */
+  HTML("&notin; &notit; &notinva;", "\xe2\x88\x89 \xc2\xacit; \xe2\x88\x89");
+  HTML("&not &notin &notx &noti;", "\xc2\xac \xc2\xacin \xc2\xacx \xc2\xaci;");
+  /* the legacy names (HTML 4's Latin-1 ones, &amp &lt &gt &quot and their
+   * capitals) without ';', followed by anything: in text, as here,
+   * browsers read "&pound10" as "\xc2\xa3" "10" (regression: these stayed as written
+   * unless the name ended at a space or punctuation) */
+  HTML("&pound10 &copy 2024 &copy2024 AT&ampT 5&nbspkm &eacuteclair &frac12x &AMP=1 &ltp",
+       "\xc2\xa3" "10 \xc2\xa9 2024 \xc2\xa9" "2024 AT&T 5 km \xc3\xa9" "clair \xc2\xbd" "x &=1 <p");
+  HTML("&COPY&REG&QUOT&GT&LT", "\xc2\xa9\xc2\xae\"><");
+  /* other names need their ';' */
+  HTML("&mdash &minus &hellip &alpha &apos &Zcaron", "&mdash &minus &hellip &alpha &apos &Zcaron");
+  /* unknown names stay as written, however long */
+  HTML("AT&T &bogus; &nbs &zzzz; &Amp; &amp_x", "AT&T &bogus; &nbs &zzzz; &Amp; &_x");
+  HTML("&CounterClockwiseContourIntegralX; &xCounterClockwiseContourIntegral;",
+       "&CounterClockwiseContourIntegralX; &xCounterClockwiseContourIntegral;");
+  HTML("&copyCounterClockwiseContourIntegralCounterClockwise;",
+       "\xc2\xa9" "CounterClockwiseContourIntegralCounterClockwise;");
+}
+
+/* The text of a page held in exactly its own bytes (so the sanitizers see
+ * a read past it), as text_of gives it. */
+static const char *text_of_bytes(const char *page, size_t len) {
+  char *copy = malloc(len ? len : 1);
+  const char *text;
+  if (!copy) return "(error)";
+  memcpy(copy, page, len);
+  text = text_of(copy, len);
+  free(copy);
+  return text;
+}
+
+/* A reference cut short at every byte: each piece reads as much of a
+ * reference as it holds, and nothing past its end (ASan). */
+TEST(cut_references) {
+  static const char *const notin[] = {"&", "&n", "&no", "\xc2\xac", "\xc2\xaci", "\xc2\xacin", "\xe2\x88\x89"};
+  static const char *const numeric[] = {"&", "&#", "&#x", "\x02", "\"", "\xc8\xa0", "\xe2\x88\x89",
+                                        "\xe2\x88\x89"};
+  size_t k;
+  for (k = 1; k <= strlen("&notin;"); k++) CHECK_EQ_STR(text_of_bytes("&notin;", k), notin[k - 1]);
+  for (k = 1; k <= strlen("&#x2209;"); k++) CHECK_EQ_STR(text_of_bytes("&#x2209;", k), numeric[k - 1]);
+}
+
+/* A decoded character as the text shows it: a no-break space and ASCII
+ * white space as a space. */
+static size_t shown(unsigned cp, unsigned char *out) {
+  if (cp == 0xA0 || (cp < 0x80 && strchr(" \t\n\r\f", (int)cp))) cp = ' ';
+  return tci_utf8_encode((int32_t)cp, out);
+}
+
+/* Every name of the table: read in full ("x&name." and "x&name;." for a
+ * legacy one), it is the code points the table gives, so the binary search
+ * finds each; cut at every byte, it reads as valid UTF-8 without a read
+ * past the piece (ASan). */
+TEST(every_named_reference) {
+  size_t i, k, wrong = 0, invalid = 0;
+  for (i = 0; i < NAMED_REFERENCES; i++) {
+    const named_reference *r = &named_references[i];
+    const char *name = named_reference_name(r);
+    char page[sizeof "x&." + NAMED_REFERENCE_LONGEST], want[16] = "x";
+    size_t n = (size_t)sprintf(page, "x&%s.", name), m = 1;
+    m += shown(r->cp, (unsigned char *)want + m);
+    if (r->cp2) m += shown(r->cp2, (unsigned char *)want + m);
+    memcpy(want + m, ".", 2);
+    if (strcmp(text_of(page, n), want) != 0) wrong++;
+    for (k = 1; k <= n; k++) {
+      const char *t = text_of_bytes(page, k);
+      if (tc_utf8_check(t, strlen(t)) != strlen(t)) invalid++;
+    }
+  }
+  CHECK_EQ_INT(wrong, 0);
+  CHECK_EQ_INT(invalid, 0);
 }
 
 TEST(windows_1252_pages) {
@@ -588,6 +671,9 @@ int main(void) {
   RUN(furniture_elements);
   RUN(title_comes_first);
   RUN(character_references);
+  RUN(longest_names);
+  RUN(cut_references);
+  RUN(every_named_reference);
   RUN(windows_1252_pages);
   RUN(declared_charsets);
   RUN(iso_2022_pages);

@@ -32,6 +32,41 @@ describe("tc.html_text", function()
   end)
 end)
 
+-- The HTML Standard's named character references, held to Python's copy of
+-- its table (html.entities.html5); core/html_entities.h is generated from it.
+describe("named character references", function()
+  local PYTHON = "/usr/bin/python3"
+  local function python_table()
+    local p = assert(io.popen(PYTHON .. " -c 'import html.entities, json; print(json.dumps(html.entities.html5))'"))
+    local names = cjson.decode(p:read("a"))
+    p:close()
+    return names
+  end
+
+  it("reads every name of the Standard's table as the characters it gives", function()
+    if not os.execute(PYTHON .. " -c 'import html.entities' 2>/dev/null") then
+      return pending("SKIPPED: no " .. PYTHON .. " to give the HTML Standard's table")
+    end
+    local count, wrong = 0, {}
+    for name, chars in pairs(python_table()) do
+      -- as page text: a no-break space, a tab and a line break are a space
+      local want = "x" .. chars:gsub("\u{a0}", " "):gsub("[\t\n]", " ") .. "."
+      if tc.html_text("x&" .. name .. ".") ~= want then wrong[#wrong + 1] = name end
+      count = count + 1
+    end
+    assert.equal(2231, count)
+    assert.same({}, wrong)
+  end)
+
+  it("is the table scripts/gen_html_entities.py writes", function()
+    if not os.execute(PYTHON .. " -c 'import html.entities' 2>/dev/null") then
+      return pending("SKIPPED: no " .. PYTHON .. " to run scripts/gen_html_entities.py")
+    end
+    local ok, _, code = os.execute(PYTHON .. " scripts/gen_html_entities.py --check")
+    assert.same({ true, 0 }, { ok, code })
+  end)
+end)
+
 -- "Хакеры атаковали больницу" in Windows-1251 (iconv -t CP1251)
 local CP1251 = "\xd5\xe0\xea\xe5\xf0\xfb \xe0\xf2\xe0\xea\xee\xe2\xe0\xeb\xe8 \xe1\xee\xeb\xfc\xed\xe8\xf6\xf3"
 local CYRILLIC = "Хакеры атаковали больницу"
