@@ -13,9 +13,9 @@
  * named_references[i] is the i-th name's entry. */
 
 #define NAMED_REFERENCES 2231
-#define NAMED_REFERENCE_LONGEST 32        /* bytes, its ';' included */
-#define NAMED_REFERENCE_LONGEST_LEGACY 6  /* the longest name read without ';' */
-#define NAMED_REFERENCE_ROW 4096         /* bytes of names in a row of named_reference_names */
+#define NAMED_REFERENCE_LONGEST 32         /* bytes, its ';' included */
+#define NAMED_REFERENCE_LONGEST_LEGACY 6   /* the longest name read without ';' */
+#define NAMED_REFERENCE_ROW 4096           /* bytes of names in a row of named_reference_names */
 
 typedef struct named_reference {
   unsigned cp;         /* the code point it stands for */
@@ -277,7 +277,8 @@ static const char named_reference_names[5][NAMED_REFERENCE_ROW] = {
     "zigrarr;\0zopf;\0zscr;\0zwj;\0zwnj;\0",
 };
 
-/* The names that start with byte c are named_references[from[c], from[c + 1]). */
+/* The names that start with byte c are named_references[named_reference_from[c],
+ * named_reference_from[c + 1]). */
 static const unsigned short named_reference_from[129] = {
   0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
   0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,

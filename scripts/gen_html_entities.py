@@ -63,17 +63,49 @@ def c_string_lines(names, width=96):
     return lines
 
 
+def offsets(name_rows):
+    """Where each name starts: its row * ROW plus where in its row."""
+    out = []
+    for r, row in enumerate(name_rows):
+        at = r * ROW
+        for name in row:
+            out.append(at)
+            at += len(name) + 1
+    assert out[-1] <= 0xFFFF, "offsets no longer fit an unsigned short"
+    return out
+
+
+def names_array(name_rows):
+    out = ["static const char named_reference_names[%d][NAMED_REFERENCE_ROW] = {" % len(name_rows)]
+    for row in name_rows:
+        out += c_string_lines(row)
+        out[-1] += ","
+    return out + ["};"]
+
+
+def first_byte_index(names):
+    """named_reference_from: for each byte c, the index of the first name that starts at c or
+    above (129 entries, so from[c + 1] is there for any ASCII c)."""
+    starts = [sum(1 for name in names if name[0] < c) for c in range(129)]
+    out = ["/* The names that start with byte c are named_references[named_reference_from[c],",
+           " * named_reference_from[c + 1]). */",
+           "static const unsigned short named_reference_from[129] = {"]
+    out += ["  " + ", ".join(str(v) for v in starts[i:i + 16]) + "," for i in range(0, 129, 16)]
+    return out + ["};"]
+
+
+def entries(table, name_offsets):
+    out = ["static const named_reference named_references[NAMED_REFERENCES] = {"]
+    for (name, cps), offset in zip(table, name_offsets):
+        cp2 = cps[1] if len(cps) == 2 else 0
+        out.append("  {0x%05X, 0x%04X, %5d}, /* %s */" % (cps[0], cp2, offset, name.decode("ascii")))
+    return out + ["};"]
+
+
 def header():
     table = references()
     names = [name for name, _ in table]
     name_rows = rows(names)
-    offsets = []
-    for r, row in enumerate(name_rows):
-        at = r * ROW
-        for name in row:
-            offsets.append(at)
-            at += len(name) + 1
-    assert offsets[-1] <= 0xFFFF, "offsets no longer fit an unsigned short"
     longest = max(len(n) for n in names)
     longest_legacy = max(len(n) for n in names if not n.endswith(b";"))
     out = [
@@ -92,10 +124,10 @@ def header():
         " * named_references[i] is the i-th name's entry. */",
         "",
         "#define NAMED_REFERENCES %d" % len(table),
-        "#define NAMED_REFERENCE_LONGEST %d        /* bytes, its ';' included */" % longest,
-        "#define NAMED_REFERENCE_LONGEST_LEGACY %d  /* the longest name read without ';' */"
+        "#define NAMED_REFERENCE_LONGEST %d         /* bytes, its ';' included */" % longest,
+        "#define NAMED_REFERENCE_LONGEST_LEGACY %d   /* the longest name read without ';' */"
         % longest_legacy,
-        "#define NAMED_REFERENCE_ROW %d         /* bytes of names in a row of named_reference_names */"
+        "#define NAMED_REFERENCE_ROW %d           /* bytes of names in a row of named_reference_names */"
         % ROW,
         "",
         "typedef struct named_reference {",
@@ -105,25 +137,11 @@ def header():
         "                          byte name % NAMED_REFERENCE_ROW */",
         "} named_reference;",
         "",
-        "static const char named_reference_names[%d][NAMED_REFERENCE_ROW] = {" % len(name_rows),
     ]
-    for row in name_rows:
-        out += c_string_lines(row)
-        out[-1] += ","
-    out += ["};"]
-    out += ["",
-            "/* The names that start with byte c are named_references[from[c], from[c + 1]). */",
-            "static const unsigned short named_reference_from[129] = {"]
-    firsts = [name[0] for name in names]
-    starts = [sum(1 for f in firsts if f < c) for c in range(129)]
-    out += ["  " + ", ".join(str(v) for v in starts[i:i + 16]) + "," for i in range(0, 129, 16)]
-    out += ["};", "", "static const named_reference named_references[NAMED_REFERENCES] = {"]
-    for (name, cps), offset in zip(table, offsets):
-        cp2 = cps[1] if len(cps) == 2 else 0
-        out.append("  {0x%05X, 0x%04X, %5d}, /* %s */" % (cps[0], cp2, offset, name.decode("ascii")))
+    out += names_array(name_rows) + [""]
+    out += first_byte_index(names) + [""]
+    out += entries(table, offsets(name_rows)) + [""]
     out += [
-        "};",
-        "",
         "/* r's name, NUL-terminated. */",
         "static inline const char *named_reference_name(const named_reference *r) {",
         "  return named_reference_names[r->name / NAMED_REFERENCE_ROW] + r->name % NAMED_REFERENCE_ROW;",
