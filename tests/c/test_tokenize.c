@@ -570,6 +570,35 @@ TEST(ascii_word_boundaries) {
   tc_extractor_free(keep_case);
 }
 
+/* Runs of ASCII separators of every length from 1 to 40 (within and
+ * across the 16-byte loads of the word scanner, which goes on to the next
+ * load past them) between words, at the start and at the end of the text,
+ * and before a character that is not ASCII; with the default
+ * max_token_bytes and with 8, under which the scanner takes its words one
+ * at a time and cuts the long ones. */
+TEST(separator_runs_across_loads) {
+  static const char seps[] = " \n\"!(*";
+  tc_options o;
+  tc_extractor *short_tokens = NULL;
+  size_t k, r, sep;
+  tc_options_init(&o);
+  o.stopword_mode = TC_STOPWORDS_NONE;
+  o.max_token_bytes = 8;
+  CHECK_OK(tc_extractor_new(&o, &short_tokens, NULL));
+  if (!short_tokens) return;
+  for (sep = 0; seps[sep]; sep++)
+    for (k = 1; k <= 40; k++) {
+      char run[41], in[256];
+      int n;
+      for (r = 0; r < k; r++) run[r] = seps[(sep + r % 2) % (sizeof seps - 1)];
+      run[k] = '\0';
+      n = snprintf(in, sizeof in, "%sab%scdefghijklmn%s\xC3\xA9%sxy%s", run, run, run, run, run);
+      CHECK_EQ_STR(toks(plain, in, (size_t)n), "ab|cdefghijklmn|\xC3\xA9|xy");
+      CHECK_EQ_STR(toks(short_tokens, in, (size_t)n), "ab|cdefghij|\xC3\xA9|xy");
+    }
+  tc_extractor_free(short_tokens);
+}
+
 /* A word of ASCII letters and digits of every length from 2 to 31 (across
  * the 16-byte loads of the word scanner), ended by a byte that may join it
  * or start a URL or an e-mail, then by one of a few bytes: the tokens are
@@ -653,6 +682,7 @@ int main(void) {
   RUN(long_tokens);
   RUN(ascii_word_boundaries);
   RUN(plain_words_agree_with_the_rules);
+  RUN(separator_runs_across_loads);
   RUN(no_quadratic_rescans);
   RUN(paths_agree_on_fixtures);
   RUN(paths_agree_on_random_text);
