@@ -46,9 +46,10 @@
  * followed by is multiplied by, "Caveats"). Four bytes per step, h * B^4 +
  * (b0+1) B^3 + (b1+1) B^2 + (b2+1) B + (b3+1), its four "+ 1" summed in
  * one constant (measured: 0.4k fewer instructions per news4 article, 0.5%
- * fewer to label one, which is mostly loading the model): the same value as four single steps, but the
- * multiplications of a step are independent, so the dependency chain is
- * one multiply-add per four bytes (loading a model hashes every term).
+ * fewer to label one, which is mostly loading the model): the same value
+ * as four single steps, but the multiplications of a step are
+ * independent, so the dependency chain is one multiply-add per four bytes
+ * (loading a model hashes every term).
  * Always inline: as a call it cost 0.6% of a news4 article's
  * instructions in bench_predict (a token is a few bytes). */
 static TCI_ALWAYS_INLINE uint64_t extend_power(uint64_t h, const void *p, size_t n, uint64_t *power) {
