@@ -489,7 +489,7 @@ typedef struct tci_kernel {
   double gamma;
   size_t n_sv;
   struct svm_node *nodes;   /* all SVs, each ended by index -1 (owned) */
-  size_t n_nodes;
+  size_t n_nodes;           /* the whole nodes array, terminators included */
   size_t *sv_start;         /* n_sv: offset of each SV in nodes (owned) */
   /* per label l, its decision function sum_k coef[l][k] K(x, sv[idx[l][k]]) - rho[l] */
   size_t *n_label_sv;       /* n_labels */
@@ -523,8 +523,7 @@ TCI_FUNC double tci_kernel_decide_label(const tci_kernel *kern, size_t l, const 
                                         double *kv);
 /* Frees every array above and kern itself (always heap-allocated, owned by
  * its tc_model); accepts NULL and partly filled kernels (NULL arrays or
- * per-label entries). n_nodes counts the whole nodes array, terminators
- * included. */
+ * per-label entries). */
 TCI_FUNC void tci_kernel_free(tci_kernel *kern, size_t n_labels);
 
 struct tc_model {
