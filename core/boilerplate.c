@@ -224,7 +224,8 @@ static int phrase_at(const unsigned char *s, size_t n, size_t i, const char *p) 
  * there (most word starts, "th", "an", "of", have none) instead of the
  * whole table. A match has its phrase's key; a phrase of the chain may not
  * match (phrase_starts compares). Built per call (the table is constant;
- * core/ keeps no mutable statics). */
+ * core/ keeps no mutable statics beyond what pthread_once fills once:
+ * tc_init's, vectorize.c's table of 1 + log). */
 #define PREFIX_KEYS (32 * 32)
 #define N_PHRASES (sizeof phrases / sizeof phrases[0])
 #define NO_PHRASE 0xFF
