@@ -26,7 +26,7 @@
  *    1234567890123456789 keeps every digit).
  *  - A repeated key: the last occurrence wins, as with lua-cjson's table.
  *    Keys are compared with their escapes decoded, as lua-cjson sees them
- *    ("te\u0078t" is "text"); only such a key is decoded, on the Lua stack.
+ *    ("te\u0078t" is "text"), decoded into the scan's buffer (below).
  *  - With a table for the other members, `label -o jsonl` copies them to
  *    its output as written: no decode and re-encode, which turned [] into
  *    {} and rounded numbers past 2^53.
@@ -60,7 +60,8 @@ typedef struct scan {
   int depth;
   lua_State *L;   /* with others: where the other top-level members go */
   int others;     /* stack index of that table, or 0 */
-  char *decoded;  /* keys and wanted strings, escapes decoded: as many bytes as the line */
+  char *decoded;  /* keys and wanted strings, escapes decoded (an unwanted string is decoded
+                     at `used` too, and not kept): as many bytes as the line */
   size_t used;    /* how many of them are taken */
 } scan;
 
