@@ -494,8 +494,9 @@ static TCI_ALWAYS_INLINE int plain_word(emitter *e, const unsigned char *s, size
 
 /* The same for every word that starts in 16 bytes read, from the same SSE2
  * load, the separators between them too; a word that runs past them starts
- * the next load, and so do separators, up to a byte that is not ASCII or
- * the end of the text (n), where *i is left. A run of 16 letters and
+ * the next load, and so do separators, up to a byte that is not ASCII,
+ * where *i is left, or the end of the text (n), where *i is left at the end
+ * of the last load, up to 15 bytes past n. A run of 16 letters and
  * digits or more goes to the rules with *i at *start. The words are of 15
  * bytes at most, emitted uncut: plain_words comes here only when
  * max_bytes is no shorter. */
