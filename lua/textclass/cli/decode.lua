@@ -135,8 +135,8 @@ end
 
 --- The next stretch of text, whatever its length (what one block of
 -- input makes), for a reader that cuts lines itself: nil at the end; nil,
--- message on a read error. Cheaper than r:read(n), which must cut and
--- join blocks to give n bytes.
+-- message on a read error. Cheaper than r:read(n), which gathers blocks
+-- into one buffer (decoder:read) and cuts the last to give n bytes.
 function Reader:next_block()
   if self.buf ~= "" then
     local rest = self.buf
