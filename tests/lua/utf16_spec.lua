@@ -316,7 +316,8 @@ describe("the stream layer on UTF-16", function()
 
   -- r:read converted a block at a time and joined the blocks' texts with
   -- table.concat: the texts, concat's buffer and the string it made were
-  -- held together (a 15 MB article took 57 MB to read, a UTF-8 one 30).
+  -- held together (a 15 MB article peaked at 57-61 MB RSS, a UTF-8 one
+  -- at 34 MB: docs/cli.md).
   -- Each block's text now goes into one buffer, freed as the string is
   -- made: with the collector stopped, the read leaves the string behind
   -- and little else (it left the blocks read, their texts and the string).
