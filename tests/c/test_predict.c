@@ -232,6 +232,8 @@ TEST(decide_equals_plain_loop_for_every_label_count) {
     float *w = malloc(nf * L * sizeof *w);
     double bias[23], dec[23], want;
     uint32_t seed = 12345;
+    CHECK(w != NULL);
+    if (!w) break;
     for (j = 0; j < nf * L; j++) {
       seed = seed * 1103515245u + 12345u;
       w[j] = (float)((int32_t)seed >> 8) / 8388608.0f;
