@@ -13,7 +13,8 @@
  * liblinear and the C++ runtime (their malloc and C++ new) are never
  * failed: those libraries do not survive it (docs/engine.md, "Known
  * limits"); oom_exempt_made counts what they allocate while the hook is
- * armed, so a test can show a call makes no such allocation. posix_memalign is not hooked: tci_big_alloc uses it for
+ * armed, so a test can show a call makes no such allocation.
+ * posix_memalign is not hooked: tci_big_alloc uses it for
  * tables of 2 MiB or more, which the sweeps' fixtures never reach. Under
  * AddressSanitizer, and off glibc, the hook is left out
  * (HAVE_OOM_HOOK undefined), so ASan keeps seeing every allocation of the
