@@ -599,6 +599,36 @@ TEST(separator_runs_across_loads) {
   tc_extractor_free(short_tokens);
 }
 
+/* The 16-byte word loop emits its words (15 bytes at most) uncut, so it is
+ * taken only when max_token_bytes is 15 or more (tokenize.c, plain_words):
+ * words of 12 to 17 bytes, at every offset in a load, are cut at 14 and
+ * kept at 15 and 16 as the one-at-a-time path cuts them. */
+TEST(max_token_bytes_at_the_word_loops_bound) {
+  static const int maxes[] = {14, 15, 16};
+  size_t m, len, off;
+  for (m = 0; m < sizeof maxes / sizeof maxes[0]; m++) {
+    tc_options o;
+    tc_extractor *ex = NULL;
+    tc_options_init(&o);
+    o.stopword_mode = TC_STOPWORDS_NONE;
+    o.max_token_bytes = maxes[m];
+    CHECK_OK(tc_extractor_new(&o, &ex, NULL));
+    if (!ex) return;
+    for (len = 12; len <= 17; len++)
+      for (off = 0; off < 16; off++) {
+        char in[64], want[64];
+        size_t keep = len < (size_t)maxes[m] ? len : (size_t)maxes[m];
+        memset(in, ' ', off);
+        memset(in + off, 'w', len);
+        memcpy(in + off + len, " ab", 4);
+        memset(want, 'w', keep);
+        memcpy(want + keep, "|ab", 4);
+        CHECK_EQ_STR(toks(ex, in, off + len + 3), want);
+      }
+    tc_extractor_free(ex);
+  }
+}
+
 /* A word of ASCII letters and digits of every length from 2 to 31 (across
  * the 16-byte loads of the word scanner), ended by a byte that may join it
  * or start a URL or an e-mail, then by one of a few bytes: the tokens are
@@ -683,6 +713,7 @@ int main(void) {
   RUN(ascii_word_boundaries);
   RUN(plain_words_agree_with_the_rules);
   RUN(separator_runs_across_loads);
+  RUN(max_token_bytes_at_the_word_loops_bound);
   RUN(no_quadratic_rescans);
   RUN(paths_agree_on_fixtures);
   RUN(paths_agree_on_random_text);
