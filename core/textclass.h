@@ -218,11 +218,12 @@ TC_API int tc_normalize(const tc_options *o, tc_workspace *ws,
  * content of nav, aside, footer, button, select, iframe and svg
  * elements, unless nothing else is left; character references are decoded
  * (&#8217;, and the HTML Standard's 2,231 names as it matches them: &amp;
- * &eacute;, and &pound10 as &pound then "10"); block elements (p, div, h1, li, ...) end
- * paragraphs, written with a blank line between them, and on a page
- * without an <h1> the <title> comes first as a paragraph of its own (a
- * <title> holds the site's name too; an <svg>'s <title> is not the page's); other white space collapses to
- * one space (inside <pre>, spaces and line breaks stay).
+ * &eacute;, and &pound10 as &pound then "10"); block elements (p, div, h1,
+ * li, ...) end paragraphs, written with a blank line between them, and on
+ * a page without an <h1> the <title> comes first as a paragraph of its own
+ * (a <title> holds the site's name too; an <svg>'s <title> is not the
+ * page's); other white space, that of references (&#10; &nbsp;) too,
+ * collapses to one space (inside <pre>, spaces and line breaks stay).
  *
  * Encoding: a page that declares a charset other than UTF-8 (see
  * tc_html_charset) and is not valid UTF-8 is converted to UTF-8 from it
