@@ -250,14 +250,17 @@ TEST(decide_equals_plain_loop_for_every_label_count) {
     }
     free(w);
   }
-  /* an index past the weight table is refused, not read */
+  /* an index past the weight table, or below it (0), is refused, not
+   * read: as the first or the last of a vector, which bound the rest */
   {
-    tc_feature past = {0, 1.0};
+    tc_feature past[2] = {{1, 1.0}, {0, 1.0}}, below[2] = {{0, 1.0}, {1, 1.0}};
     tc_vector bad = v;
     double dec[3];
-    past.index = (int)nf + 1;
-    bad.f = &past;
-    bad.n = 1;
+    past[1].index = (int)nf + 1;
+    bad.f = past;
+    bad.n = 2;
+    CHECK_EQ_INT(tci_model_decide(m, ws, &bad, dec), TC_EINVAL);
+    bad.f = below;
     CHECK_EQ_INT(tci_model_decide(m, ws, &bad, dec), TC_EINVAL);
   }
   tc_workspace_free(ws);
