@@ -1,8 +1,9 @@
 /*
  * ljson.c - textclass.json_fields: two top-level fields of a JSON object
- * (or a few more), without decoding the rest (and, on request, the others'
- * JSON text); textclass.jsonl_documents: the records of a block's JSONL
- * lines read with the same scanner, one call for all of them.
+ * (or a few more), without making Lua values of the rest (and, on
+ * request, the others' JSON text); textclass.jsonl_documents: the records
+ * of a block's JSONL lines read with the same scanner, one call for all
+ * of them.
  *
  * `textclass label` reads JSONL and needs only each record's text and id
  * (the text may be in several fields: --text-field title,body).
@@ -427,7 +428,8 @@ static void push_value(lua_State *L, const field *f) {
 static const char *const KIND_NAMES[] = { "absent", "string", "number", "other" };
 
 /***
- * Two top-level fields of a JSON object (or more), without decoding the rest.
+ * Two top-level fields of a JSON object (or more), without making Lua values
+ * of the rest.
  * @function json_fields
  * @string line one JSON text (surrounding whitespace allowed)
  * @string name1
