@@ -177,9 +177,6 @@ static int is_blank(unsigned char c) {
 }
 static int is_lower(unsigned char c) { return c >= 'a' && c <= 'z'; }
 static int is_upper(unsigned char c) { return c >= 'A' && c <= 'Z'; }
-static int is_alnum(unsigned char c) {
-  return is_lower(c) || is_upper(c) || (c >= '0' && c <= '9');
-}
 
 #if defined(__SSE2__)
 /* Which of the 16 bytes at p are not blank (is_blank), as a bit mask. A
@@ -212,9 +209,9 @@ static int phrase_at(const unsigned char *s, size_t n, size_t i, const char *p) 
   size_t k = 0;
   for (; p[k]; k++, i++)
     if (i >= n || tci_ascii_lower(s[i]) != (unsigned char)p[k]) return 0;
-  if (!is_alnum((unsigned char)p[k - 1])) return 1; /* "tags:" ends itself */
+  if (!tci_ascii_alnum((unsigned char)p[k - 1])) return 1; /* "tags:" ends itself */
   if (i < n && tci_ascii_lower(s[i]) == 's') i++;
-  return i >= n || (!is_alnum(s[i]) && s[i] != '-'); /* "by-election" is no byline */
+  return i >= n || (!tci_ascii_alnum(s[i]) && s[i] != '-'); /* "by-election" is no byline */
 }
 
 /* The phrases by their first two bytes, over 32 x 32 keys (the low five
@@ -302,7 +299,7 @@ static int is_furniture(const prefixes *px, const unsigned char *s, size_t n, si
     for (; i < n; i += 16) {
       if (i + 16 <= n) {
         starts = phrase_start_mask(s + i, after_word);
-        after_word = is_alnum(s[i + 15]);
+        after_word = tci_ascii_alnum(s[i + 15]);
       } else {
         starts = phrase_start_mask(s + n - 16, 0) >> (16 - (n - i));
       }
@@ -318,7 +315,7 @@ static int is_furniture(const prefixes *px, const unsigned char *s, size_t n, si
   }
 #endif
   for (; i + 1 < n; i++) {
-    if (i > 0 && is_alnum(s[i - 1]) && s[i] < 0x80) continue; /* not a word start */
+    if (i > 0 && tci_ascii_alnum(s[i - 1]) && s[i] < 0x80) continue; /* not a word start */
     if (phrase_starts(px->head[prefix_key(s[i], s[i + 1])], px, s, n, i, words)) return 1;
   }
   return 0;
@@ -344,7 +341,7 @@ static int is_comments_heading(const unsigned char *s, size_t n, size_t words) {
   size_t i;
   if (words > MAX_HEADING_WORDS) return 0;
   for (i = 0; i < n; i++) /* the words begin with letters */
-    if ((i == 0 || !is_alnum(s[i - 1])) && is_lower(tci_ascii_lower(s[i])) &&
+    if ((i == 0 || !tci_ascii_alnum(s[i - 1])) && is_lower(tci_ascii_lower(s[i])) &&
         word_at(s, n, i, comments_words))
       return 1;
   return 0;
@@ -364,9 +361,9 @@ static int is_reply_line(const unsigned char *s, size_t n, size_t words) {
   int reply = 0;
   if (words > MAX_MARKER_WORDS) return 0;
   while (i < n) {
-    for (; i < n && !is_alnum(s[i]); i++) {}
+    for (; i < n && !tci_ascii_alnum(s[i]); i++) {}
     if (i == n) break;
-    for (b = i; b < n && is_alnum(s[b]); b++) {}
+    for (b = i; b < n && tci_ascii_alnum(s[b]); b++) {}
     if (word_at(s, b, i, reply_word)) reply = 1;
     else if (!word_at(s, b, i, reply_words) && !(s[i] >= '0' && s[i] <= '9')) return 0;
     i = b;
@@ -424,7 +421,7 @@ static int has_sentence_break(const unsigned char *s, size_t n) {
     if (s[i + 1] != ' ') continue;
     k = (s[i - 1] == '"' || s[i - 1] == '\'' || s[i - 1] == ')') ? i - 1 : i;
     for (j = k; j > 0 && is_lower(s[j - 1]); j--) {}
-    if (k - j < 2 || (j > 0 && is_alnum(s[j - 1]))) continue;
+    if (k - j < 2 || (j > 0 && tci_ascii_alnum(s[j - 1]))) continue;
     for (j = i + 1; j < n && s[j] == ' '; j++) {}
     if (j < n && (is_upper(s[j]) || s[j] == '"')) return 1;
   }

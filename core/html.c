@@ -230,10 +230,6 @@ static const unsigned short cp1252_high[32] = {
   0x0152, 0, 0x017D, 0, 0, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
   0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0, 0x017E, 0x0178};
 
-static int ascii_alnum(unsigned char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-}
-
 /* How a named reference's name (NUL-terminated) sorts against key[0, n)
  * (letters, digits and ';'): by bytes, a prefix first. */
 static int compare_name(const char *name, const unsigned char *key, size_t n) {
@@ -267,7 +263,7 @@ static const named_reference *find_named(const unsigned char *key, size_t n) {
 static const named_reference *longest_named(const unsigned char *q, const unsigned char *end, size_t *n) {
   const named_reference *r;
   size_t run = 0, k;
-  while (q + run < end && run < NAMED_REFERENCE_LONGEST && ascii_alnum(q[run])) run++;
+  while (q + run < end && run < NAMED_REFERENCE_LONGEST && tci_ascii_alnum(q[run])) run++;
   if (q + run < end && q[run] == ';' && (r = find_named(q, run + 1)) != NULL) {
     *n = run + 1;
     return r;

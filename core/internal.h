@@ -173,6 +173,11 @@ static inline unsigned char tci_ascii_lower(unsigned char c) {
   return c >= 'A' && c <= 'Z' ? (unsigned char)(c + ('a' - 'A')) : c;
 }
 
+/* Is c an ASCII letter or digit? */
+static inline int tci_ascii_alnum(unsigned char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
 /* Is v a valid on/off option (0 or 1)? */
 static inline int tci_is_flag(int v) { return v == 0 || v == 1; }
 
