@@ -662,6 +662,10 @@ typedef struct tc_train_params {
 
 TC_API void tc_train_params_init(tc_train_params *p);
 
+/* The RBF kernel width training uses with *p: p->gamma when above 0, else
+ * 1.0 (the default tc_train_params_init leaves as 0). */
+TC_API double tc_train_params_gamma(const tc_train_params *p);
+
 /* NULL when *p is usable with *ds (ds may be NULL to skip data checks),
  * otherwise a static message naming the bad field: features pass
  * tc_options_check; flags are 0 or 1; kernel, solver and class_weight one

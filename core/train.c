@@ -61,6 +61,8 @@ void tc_train_params_init(tc_train_params *p) {
   p->progress_ud = NULL;
 }
 
+double tc_train_params_gamma(const tc_train_params *p) { return p->gamma > 0 ? p->gamma : 1.0; }
+
 static int finite_pos(double x) { return isfinite(x) && x > 0; }
 
 const char *tc_train_params_check(const tc_train_params *p, const tc_dataset *ds) {
@@ -192,7 +194,7 @@ static int set_meta(tc_model *m, const tc_dataset *ds, const tc_train_params *p,
   if (!rc) rc = tci_model_set_meta(m, "kernel", kernel_name(p->kernel));
   if (!rc) rc = tci_model_set_meta(m, "solver", solver_name(p));
   if (!rc) rc = set_num(m, "C", "%g", p->C);
-  if (!rc && p->kernel == TC_KERNEL_RBF) rc = set_num(m, "gamma", "%g", p->gamma > 0 ? p->gamma : 1.0);
+  if (!rc && p->kernel == TC_KERNEL_RBF) rc = set_num(m, "gamma", "%g", tc_train_params_gamma(p));
   if (!rc)
     rc = tci_model_set_meta(m, "class_weight",
                             p->class_weight == TC_WEIGHT_BALANCED ? "balanced"

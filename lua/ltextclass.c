@@ -492,6 +492,7 @@ static const luaL_Reg functions[] = {
   {"default", tcl_default},
   {"train", tcl_train},
   {"default_options", tcl_default_options},
+  {"default_train_params", tcl_default_train_params},
   {"cross_validate", tcl_cross_validate},
   {"evaluate", tcl_evaluate},
   {"metrics", tcl_metrics},

@@ -1,5 +1,6 @@
 /*
- * ltrain.c - tc.train and tc.cross_validate: specs, datasets, progress.
+ * ltrain.c - tc.train, tc.cross_validate and tc.default_train_params: specs,
+ * datasets, progress.
  *
  * Caveats (design decisions):
  *  - A spec is checked in full before training starts: unknown fields,
@@ -85,17 +86,28 @@ typedef struct spec_slots {
   tc_dataset *ds;  /* in a to-be-closed box */
 } spec_slots;
 
+/* Spec names, indexed by their TC_KERNEL_* and TC_SOLVER_* constants. */
+static const char *const KERNELS[] = { "linear", "rbf", NULL };
+static const char *const SOLVERS[] = { "auto", "liblinear", "libsvm", "dcd", NULL };
+
+/* The index of s in names (NULL-ended), or -1. */
+static int name_index(const char *const *names, const char *s) {
+  int i;
+  for (i = 0; names[i]; i++) {
+    if (strcmp(names[i], s) == 0) return i;
+  }
+  return -1;
+}
+
 static int kernel_of(lua_State *L, const char *s) {
-  if (strcmp(s, "linear") == 0) return TC_KERNEL_LINEAR;
-  if (strcmp(s, "rbf") == 0) return TC_KERNEL_RBF;
+  int i = name_index(KERNELS, s);
+  if (i >= 0) return i;
   return luaL_argerror(L, 1, lua_pushfstring(L, "spec.kernel: \"linear\" or \"rbf\" expected, got \"%s\"", s));
 }
 
 static int solver_of(lua_State *L, const char *s) {
-  if (strcmp(s, "auto") == 0) return TC_SOLVER_AUTO;
-  if (strcmp(s, "liblinear") == 0) return TC_SOLVER_LIBLINEAR;
-  if (strcmp(s, "libsvm") == 0) return TC_SOLVER_LIBSVM;
-  if (strcmp(s, "dcd") == 0) return TC_SOLVER_DCD;
+  int i = name_index(SOLVERS, s);
+  if (i >= 0) return i;
   return luaL_argerror(L, 1, lua_pushfstring(L, "spec.solver: \"auto\", \"dcd\", \"liblinear\" or \"libsvm\" expected, got \"%s\"", s));
 }
 
@@ -291,6 +303,34 @@ static void read_spec(lua_State *L, spec_slots *s, tc_train_params *p, progress_
 /* ====================================================================
  * train, cross_validate
  * ==================================================================== */
+
+/***
+ * The training fields a spec that gives none trains with: the core's
+ * defaults (tc_train_params_init, which read_spec starts from), spelt as
+ * spec fields. The command line's train --help takes its defaults from here.
+ * @function default_train_params
+ * @return table: kernel, solver, C, gamma, class_weight, threshold, ...
+ */
+int tcl_default_train_params(lua_State *L) {
+  tc_train_params p;
+  tcl_check_nargs(L, 0);
+  tc_train_params_init(&p);
+  lua_createtable(L, 0, 13);
+  tcl_set_string(L, "kernel", KERNELS[p.kernel]);
+  tcl_set_string(L, "solver", SOLVERS[p.solver]);
+  tcl_set_number(L, "C", p.C);
+  tcl_set_number(L, "gamma", tc_train_params_gamma(&p));
+  tcl_set_string(L, "class_weight", p.class_weight == TC_WEIGHT_BALANCED ? "balanced" : "none");
+  tcl_set_number(L, "threshold", p.threshold);
+  tcl_set_integer(L, "short_features", p.short_features);
+  tcl_set_boolean(L, "calibrate", p.calibrate);
+  tcl_set_integer(L, "cv", p.cv_folds);
+  tcl_set_boolean(L, "grid", p.grid);
+  tcl_set_integer(L, "seed", (lua_Integer)p.seed);
+  tcl_set_integer(L, "threads", p.threads);
+  tcl_set_number(L, "cache_mb", p.cache_mb);
+  return 1;
+}
 
 /***
  * Train a model.

@@ -185,6 +185,9 @@ TEST(params_defaults_and_bad_fields) {
   CHECK(tc_train_params_check(&p, NULL) == NULL);
   CHECK(tc_train_params_check(&p, ds) == NULL);
   CHECK(p.C == 1.0 && p.calibrate == 1 && p.class_weight == TC_WEIGHT_BALANCED && p.seed == 1);
+  CHECK(p.gamma == 0 && tc_train_params_gamma(&p) == 1.0); /* 0: the default width */
+  p.gamma = 0.25;
+  CHECK(tc_train_params_gamma(&p) == 0.25);
 #define BAD(field, value, word)                                                \
   do {                                                                         \
     tc_train_params_init(&p);                                                  \

@@ -37,6 +37,17 @@ describe("textclass help", function()
     end)
   end
 
+  -- The [default] the help gives each of flags (Lua patterns of long
+  -- names), in their order.
+  local function help_defaults(help, flags)
+    local flat = help:gsub("%s+", " ")
+    local found = {}
+    for _, flag in ipairs(flags) do
+      found[#found + 1] = flat:match(" %-%-" .. flag .. " [^%[]*%[([^%]]*)%]")
+    end
+    return found
+  end
+
   -- train's feature defaults are the core's (tc.default_options()), not
   -- copies: with the core's defaults changed (LUA_INIT_5_4 runs before the
   -- command and changes what default_options gives), the help follows
@@ -44,12 +55,7 @@ describe("textclass help", function()
   -- and [none] whatever the core's were)
   it("gives train's feature defaults as the core gives them", function()
     local function defaults_in(help)
-      local flat = help:gsub("%s+", " ")
-      local found = {}
-      for _, flag in ipairs({ "ngrams", "char%-ngrams", "min%-df", "stopwords", "stem" }) do
-        found[#found + 1] = flat:match(" %-%-" .. flag .. " [^%[]*%[([^%]]*)%]")
-      end
-      return found
+      return help_defaults(help, { "ngrams", "char%-ngrams", "min%-df", "stopwords", "stem" })
     end
     local function range(r) return r and r[1] .. "," .. r[2] or "none" end
     local d = require("textclass").default_options()
@@ -66,6 +72,32 @@ describe("textclass help", function()
     local r = run("train --help", { env = "LUA_INIT_5_4=@" .. TMP .. "/changed_defaults.lua " })
     assert.equal(0, r.code, r.err)
     assert.same({ "1,3", "3,5", "4", "none", "english" }, defaults_in(r.out))
+  end)
+
+  -- and so are its training defaults (tc.default_train_params()), changed
+  -- the same way (regression: -C, --gamma, --class-weight, --threshold,
+  -- --short-features, --seed and --threads wrote theirs by hand)
+  it("gives train's training defaults as the core gives them", function()
+    local flags = { "kernel", "cost", "gamma", "class%-weight", "threshold", "short%-features", "seed", "threads" }
+    local fields = { "kernel", "C", "gamma", "class_weight", "threshold", "short_features", "seed", "threads" }
+    local d = require("textclass").default_train_params()
+    local expected = {}
+    for i, field in ipairs(fields) do
+      expected[i] = math.type(d[field]) == "float" and string.format("%g", d[field]) or tostring(d[field])
+    end
+    assert.same(expected, help_defaults(run("train --help").out, flags))
+    spit(TMP .. "/changed_train_defaults.lua", [[
+      local tc = require "textclass"
+      local default_train_params = tc.default_train_params
+      tc.default_train_params = function()
+        local d = default_train_params()
+        d.kernel, d.C, d.gamma, d.class_weight = "rbf", 2.5, 0.25, "none"
+        d.threshold, d.short_features, d.seed, d.threads = 0.4, 30, 7, 0
+        return d
+      end]])
+    local r = run("train --help", { env = "LUA_INIT_5_4=@" .. TMP .. "/changed_train_defaults.lua " })
+    assert.equal(0, r.code, r.err)
+    assert.same({ "rbf", "2.5", "0.25", "none", "0.4", "30", "7", "0" }, help_defaults(r.out, flags))
   end)
 
   it("prints the version", function()

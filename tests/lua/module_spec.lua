@@ -389,6 +389,44 @@ describe("tc.default_options", function()
   end)
 end)
 
+describe("tc.default_train_params", function()
+  local texts = { "the striker scored a goal", "the minister won the vote",
+                  "a goal in the final", "the vote in parliament" }
+  local labels = { "sport", "politics", "sport", "politics" }
+
+  it("gives the core's training defaults, spelt as spec fields", function()
+    assert.same({ kernel = "linear", solver = "auto", C = 1, gamma = 1, class_weight = "balanced",
+                  threshold = 0.5, short_features = 0, calibrate = true, cv = 0, grid = false, seed = 1,
+                  threads = 1, cache_mb = 200 }, tc.default_train_params())
+  end)
+
+  it("trains as a spec that gives none does: the same model", function()
+    local spec = { texts = texts, labels = labels, min_df = 1 }
+    for field, value in pairs(tc.default_train_params()) do spec[field] = value end
+    local given <close> = assert(tc.train(spec))
+    local omitted <close> = assert(tc.train { texts = texts, labels = labels, min_df = 1 })
+    local function info(model)
+      local i = model:info()
+      i.created = nil -- the training's time
+      return i
+    end
+    assert.same(info(omitted), info(given))
+    for _, text in ipairs({ "a goal", "the vote", "a goal and a vote" }) do
+      assert.same(omitted:predict(text), given:predict(text))
+    end
+  end)
+
+  it("gives a new table each call", function()
+    local d = tc.default_train_params()
+    d.C = 99
+    assert.equal(1, tc.default_train_params().C)
+  end)
+
+  it("raises on extra arguments", function()
+    assert.error_matches(function() tc.default_train_params({}) end, "bad argument #1 .*unexpected argument")
+  end)
+end)
+
 describe("tc.atomic_file", function()
   local lfs = require "lfs"
   teardown(function() H.cleanup() end)

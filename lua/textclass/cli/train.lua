@@ -17,8 +17,10 @@ local decode = require "textclass.cli.decode"
 local records = require "textclass.cli.records"
 local stream = require "textclass.cli.stream"
 
--- The core's feature defaults, for --help and the messages that name them.
+-- The core's feature and training defaults, for --help and the messages
+-- that name them.
 local DEFAULTS = require("textclass").default_options()
+local TRAIN_DEFAULTS = require("textclass").default_train_params()
 
 local M = {}
 
@@ -28,6 +30,12 @@ local MAX_STOPWORDS = 1000000                   -- the most words it may hold (T
 
 -- An n-gram range as --help writes it: { 1, 2 } -> "1,2"; false (none) -> "none".
 local function range_text(r) return r and r[1] .. "," .. r[2] or "none" end
+
+-- A training default as --help writes it: "[1]" (not "[1.0]"), "[0.5]", "[balanced]".
+local function default_text(field)
+  local v = TRAIN_DEFAULTS[field]
+  return "[" .. (math.type(v) == "float" and string.format("%g", v) or tostring(v)) .. "]"
+end
 
 -- "1,2" -> { 1, 2 }; "3" -> { 3, 3 }; for --ngrams and --char-ngrams, whose
 -- lengths the core bounds (TC_MAX_WORD_NGRAM 6, TC_MAX_CHAR_NGRAM 10): a
@@ -89,12 +97,12 @@ M.spec = {
     "unless --skip-bad.",
   options = M.with_data_options({
     { short = "o", long = "output", arg = "OUT.model", help = "where to save the model (required)" },
-    { long = "kernel", arg = "KERNEL", choices = { "linear", "rbf" }, help = "SVM kernel (linear or rbf) [linear]" },
+    { long = "kernel", arg = "KERNEL", choices = { "linear", "rbf" }, help = "SVM kernel (linear or rbf) " .. default_text("kernel") },
     { short = "C", long = "cost", arg = "X", type = "number", above = 0, max = MAX_WEIGHT,
-      help = "SVM cost C [1]" },
-    { long = "gamma", arg = "X", type = "number", above = 0, max = MAX_WEIGHT, help = "RBF kernel width (with --kernel rbf) [1]" },
+      help = "SVM cost C " .. default_text("C") },
+    { long = "gamma", arg = "X", type = "number", above = 0, max = MAX_WEIGHT, help = "RBF kernel width (with --kernel rbf) " .. default_text("gamma") },
     { long = "class-weight", arg = "W", check = class_weight_check,
-      help = "balanced, none, or LABEL=WEIGHT,... [balanced]" },
+      help = "balanced, none, or LABEL=WEIGHT,... " .. default_text("class_weight") },
     { long = "ngrams", arg = "MIN,MAX", check = range_check(false, 6),
       help = "word n-gram lengths, at most 6 [" .. range_text(DEFAULTS.ngrams) .. "]" },
     { long = "char-ngrams", arg = "MIN,MAX", check = range_check(true, 10),
@@ -108,16 +116,16 @@ M.spec = {
     { long = "strip-boilerplate", help = "drop page furniture (headline and teaser lists, comments, cookie notices) first" },
     { long = "multilabel", help = "documents may have several labels" },
     { short = "t", long = "threshold", arg = "X", type = "number", min = 0, max = 1,
-      help = "score a label needs (multi-label) [0.5]" },
+      help = "score a label needs (multi-label) " .. default_text("threshold") },
     { long = "fallback", arg = "LABEL", help = "label for documents passing no threshold" },
     { long = "short-features", arg = "N", type = "integer", min = 0, max = 0x7fffffff,
-      help = "a story with n < N features has its evidence scaled by sqrt(N/n) before calibration (linear; 0 = off) [0]" },
+      help = "a story with n < N features has its evidence scaled by sqrt(N/n) before calibration (linear; 0 = off) " .. default_text("short_features") },
     { long = "cv", arg = "K", type = "integer", min = 2, max = 100,
       help = "K-fold cross-validation: print and store the figures" },
     { long = "grid", help = "choose C (and gamma) by cross-validation (uses --cv K, else 5; not with -C, --gamma)" },
-    { long = "seed", arg = "N", type = "integer", min = 0, help = "seed for folds and solvers [1]" },
+    { long = "seed", arg = "N", type = "integer", min = 0, help = "seed for folds and solvers " .. default_text("seed") },
     { short = "j", long = "threads", arg = "N", type = "integer", min = 0, max = classifier.MAX_THREADS,
-      help = "training threads; 0 = one per core [1]" },
+      help = "training threads; 0 = one per core " .. default_text("threads") },
     { long = "skip-bad", help = "train on the good records when some are bad" },
     { short = "q", long = "quiet", help = "no progress and no summary" },
   }),
