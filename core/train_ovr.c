@@ -308,7 +308,7 @@ static int pool_kernel(const job *j, const tci_matrix *X, tc_model *m) {
   int rc = TC_ENOMEM;
   if (!id || !order || !k) goto fail;
   m->kern = k;
-  k->gamma = j->p->gamma > 0 ? j->p->gamma : 1.0;
+  k->gamma = tc_train_params_gamma(j->p);
   k->n_label_sv = calloc(L, sizeof *k->n_label_sv);
   k->sv_idx = calloc(L, sizeof *k->sv_idx);
   k->coef = calloc(L, sizeof *k->coef);
