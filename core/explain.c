@@ -35,11 +35,9 @@ int tc_model_explain(const tc_model *m, tc_workspace *ws, const char *text, size
   if ((rc = tci_buf_reserve(&ws->scratch, v.n + 1, sizeof *c))) return rc;
   c = ws->scratch.p;
   if (m->kernel == TC_KERNEL_LINEAR) {
-    size_t nf = tc_extractor_n_features(m->ex);
-    if (!m->weights) return TC_EINVAL;
+    if (!m->weights || !tci_vector_fits(&v, tc_extractor_n_features(m->ex))) return TC_EINVAL;
     for (i = 0; i < v.n; i++) {
       size_t j = (size_t)v.f[i].index;
-      if (j < 1 || j > nf) continue;
       c[k].feature = v.f[i].index;
       c[k++].weight = v.f[i].value * m->weights[(j - 1) * m->n_labels + label];
     }
