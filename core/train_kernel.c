@@ -129,7 +129,7 @@ int tci_libsvm_new(const tci_matrix *X, const tc_train_params *p, tci_solver **o
   k->par.svm_type = C_SVC;
   k->par.kernel_type = p->kernel == TC_KERNEL_RBF ? RBF : LINEAR;
   k->par.gamma = tc_train_params_gamma(p);
-  k->par.cache_size = p->cache_mb > 0 ? p->cache_mb : 200;
+  k->par.cache_size = p->cache_mb; /* checked: in (0, 1e6] */
   k->par.eps = 0.001; /* libsvm's default */
   k->par.C = 1.0;
   k->par.nu = 0.5;
