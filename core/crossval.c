@@ -200,6 +200,16 @@ done:
 static const double C_GRID[] = {0.1, 0.3, 1, 3, 10};
 static const double GAMMA_GRID[] = {0.3, 1, 3};
 
+size_t tc_grid_C_values(const double **values) {
+  *values = C_GRID;
+  return sizeof C_GRID / sizeof *C_GRID;
+}
+
+size_t tc_grid_gamma_values(const double **values) {
+  *values = GAMMA_GRID;
+  return sizeof GAMMA_GRID / sizeof *GAMMA_GRID;
+}
+
 /* Append piece ("C=..:F1", or "C=..;gamma=..:F1") to the comma-separated
  * list *s of *len bytes (malloc'ed; NULL when empty). */
 static int append(char **s, size_t *len, const char *piece) {
@@ -216,8 +226,9 @@ static int append(char **s, size_t *len, const char *piece) {
 int tci_grid_search(const tc_dataset *ds, const tc_train_params *p, int k,
                     double *C, double *gamma, double *accuracy, double *macro_f1,
                     double *fold_f1, char **grid, tc_diag *diag) {
-  size_t nc = sizeof C_GRID / sizeof *C_GRID;
-  size_t ng = p->kernel == TC_KERNEL_RBF ? sizeof GAMMA_GRID / sizeof *GAMMA_GRID : 1;
+  const double *cs, *gammas = NULL;
+  size_t nc = tc_grid_C_values(&cs);
+  size_t ng = p->kernel == TC_KERNEL_RBF ? tc_grid_gamma_values(&gammas) : 1;
   size_t i, j, len = 0;
   double best = -1, *ff = malloc((size_t)k * sizeof *ff);
   int rc = TC_OK;
@@ -229,8 +240,8 @@ int tci_grid_search(const tc_dataset *ds, const tc_train_params *p, int k,
       tc_metrics *m = NULL;
       char piece[96];
       double f1;
-      q.C = C_GRID[i];
-      if (p->kernel == TC_KERNEL_RBF) q.gamma = GAMMA_GRID[j];
+      q.C = cs[i];
+      if (p->kernel == TC_KERNEL_RBF) q.gamma = gammas[j];
       rc = tc_metrics_new(ds->n_names ? ds->n_names : 1, &m);
       if (!rc) rc = tc_cross_validate(ds, &q, k, m, ff, diag);
       if (!rc) {

@@ -666,6 +666,12 @@ TC_API void tc_train_params_init(tc_train_params *p);
  * 1.0 (the default tc_train_params_init leaves as 0). */
 TC_API double tc_train_params_gamma(const tc_train_params *p);
 
+/* The values grid search (tc_train_params.grid) tries, in the order it
+ * tries them: C for every kernel, gamma for an RBF kernel only. Each
+ * sets *values to a static array and returns its length. */
+TC_API size_t tc_grid_C_values(const double **values);
+TC_API size_t tc_grid_gamma_values(const double **values);
+
 /* NULL when *p is usable with *ds (ds may be NULL to skip data checks),
  * otherwise a static message naming the bad field: features pass
  * tc_options_check; flags are 0 or 1; kernel, solver and class_weight one

@@ -493,6 +493,7 @@ static const luaL_Reg functions[] = {
   {"train", tcl_train},
   {"default_options", tcl_default_options},
   {"default_train_params", tcl_default_train_params},
+  {"grid_values", tcl_grid_values},
   {"cross_validate", tcl_cross_validate},
   {"evaluate", tcl_evaluate},
   {"metrics", tcl_metrics},

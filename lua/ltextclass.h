@@ -358,6 +358,7 @@ int tcl_model_label_records(lua_State *L);
 
 int tcl_train(lua_State *L);
 int tcl_default_train_params(lua_State *L);
+int tcl_grid_values(lua_State *L);
 int tcl_cross_validate(lua_State *L);
 int tcl_evaluate(lua_State *L);
 /* textclass.metrics and the "textclass.Metrics" metatable. */

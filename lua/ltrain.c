@@ -1,5 +1,5 @@
 /*
- * ltrain.c - tc.train, tc.cross_validate and tc.default_train_params: specs,
+ * ltrain.c - tc.train, tc.cross_validate, tc.default_train_params and tc.grid_values: specs,
  * datasets, progress.
  *
  * Caveats (design decisions):
@@ -304,6 +304,17 @@ static void read_spec(lua_State *L, spec_slots *s, tc_train_params *p, progress_
  * train, cross_validate
  * ==================================================================== */
 
+/* t[key] = an array of the n values, t at the top of the stack. */
+static void set_numbers(lua_State *L, const char *key, const double *values, size_t n) {
+  size_t i;
+  lua_createtable(L, (int)n, 0);
+  for (i = 0; i < n; i++) {
+    lua_pushnumber(L, values[i]);
+    lua_rawseti(L, -2, (lua_Integer)i + 1);
+  }
+  lua_setfield(L, -2, key);
+}
+
 /***
  * The training fields a spec that gives none trains with: the core's
  * defaults (tc_train_params_init, which read_spec starts from), spelt as
@@ -329,6 +340,25 @@ int tcl_default_train_params(lua_State *L) {
   tcl_set_integer(L, "seed", (lua_Integer)p.seed);
   tcl_set_integer(L, "threads", p.threads);
   tcl_set_number(L, "cache_mb", p.cache_mb);
+  return 1;
+}
+
+/***
+ * The values a spec with grid = true tries, in the order it tries them:
+ * C for every kernel, gamma for an RBF kernel (tc_grid_C_values,
+ * tc_grid_gamma_values). The command line's messages take theirs from here.
+ * @function grid_values
+ * @return table: { C = { 0.1, ... }, gamma = { 0.3, ... } }
+ */
+int tcl_grid_values(lua_State *L) {
+  const double *values;
+  size_t n;
+  tcl_check_nargs(L, 0);
+  lua_createtable(L, 0, 2);
+  n = tc_grid_C_values(&values);
+  set_numbers(L, "C", values, n);
+  n = tc_grid_gamma_values(&values);
+  set_numbers(L, "gamma", values, n);
   return 1;
 }
 

@@ -27,7 +27,8 @@ describe("docs/lua-api.md", function()
     for _, name in ipairs { "normalize", "tokenize", "load", "default", "train", "cross_validate",
                             "evaluate", "load_classifier", "atomic_file", "read_line", "html_text",
                             "html_charset", "utf16_decoder", "decoder", "encoding_name", "read_bom",
-                            "stop_on_signals", "default_options", "default_train_params" } do
+                            "stop_on_signals", "default_options", "default_train_params",
+                            "grid_values" } do
       assert.truthy(text:find("### `tc." .. name .. "(", 1, true), name)
     end
     for _, name in ipairs { "documents", "labelled" } do

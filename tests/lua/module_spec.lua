@@ -427,6 +427,28 @@ describe("tc.default_train_params", function()
   end)
 end)
 
+describe("tc.grid_values", function()
+  it("gives the values a grid search tries, in its order", function()
+    assert.same({ C = { 0.1, 0.3, 1, 3, 10 }, gamma = { 0.3, 1, 3 } }, tc.grid_values())
+    local texts, labels = {}, {}
+    for i = 1, 6 do
+      texts[#texts + 1], labels[#labels + 1] = "the striker scored goal " .. i, "sport"
+      texts[#texts + 1], labels[#labels + 1] = "the minister won the vote " .. i, "politics"
+    end
+    local m <close> = assert(tc.train { texts = texts, labels = labels, min_df = 1, cv = 2, grid = true })
+    local tried = {}
+    for C in m:info().grid:gmatch("C=([^:]+):") do tried[#tried + 1] = tonumber(C) end
+    assert.same(tc.grid_values().C, tried)
+  end)
+
+  it("gives a new table each call, and raises on extra arguments", function()
+    local g = tc.grid_values()
+    g.C[1] = 99
+    assert.equal(0.1, tc.grid_values().C[1])
+    assert.error_matches(function() tc.grid_values(1) end, "bad argument #1 .*unexpected argument")
+  end)
+end)
+
 describe("tc.atomic_file", function()
   local lfs = require "lfs"
   teardown(function() H.cleanup() end)

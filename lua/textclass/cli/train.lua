@@ -17,10 +17,11 @@ local decode = require "textclass.cli.decode"
 local records = require "textclass.cli.records"
 local stream = require "textclass.cli.stream"
 
--- The core's feature and training defaults, for --help and the messages
--- that name them.
+-- The core's feature and training defaults and grid values, for --help
+-- and the messages that name them.
 local DEFAULTS = require("textclass").default_options()
 local TRAIN_DEFAULTS = require("textclass").default_train_params()
+local GRID_VALUES = require("textclass").grid_values()
 
 local M = {}
 
@@ -35,6 +36,14 @@ local function range_text(r) return r and r[1] .. "," .. r[2] or "none" end
 local function default_text(field)
   local v = TRAIN_DEFAULTS[field]
   return "[" .. (math.type(v) == "float" and string.format("%g", v) or tostring(v)) .. "]"
+end
+
+-- The values --grid tries for a training field ("C" or "gamma"), as its
+-- messages write them: "0.1, 0.3, 1, 3, 10".
+local function grid_text(field)
+  local values = {}
+  for i, v in ipairs(GRID_VALUES[field]) do values[i] = string.format("%g", v) end
+  return table.concat(values, ", ")
 end
 
 -- "1,2" -> { 1, 2 }; "3" -> { 3, 3 }; for --ngrams and --char-ngrams, whose
@@ -393,10 +402,10 @@ function M.run(opts, operands)
   end
   -- so would -C and --gamma with --grid, which chooses them itself
   if opts.grid and opts.cost then
-    util.usage_error("-C and --grid: --grid chooses C itself (from 0.1, 0.3, 1, 3, 10); give one or the other")
+    util.usage_error("-C and --grid: --grid chooses C itself (from " .. grid_text("C") .. "); give one or the other")
   end
   if opts.grid and opts.gamma then
-    util.usage_error("--gamma and --grid: --grid chooses gamma itself (from 0.3, 1, 3); give one or the other")
+    util.usage_error("--gamma and --grid: --grid chooses gamma itself (from " .. grid_text("gamma") .. "); give one or the other")
   end
   check_output(opts.output)
   util.refuse_stdin_name("--stopwords", opts.stopwords, "a stop-word list")
