@@ -29,7 +29,7 @@
  *    (bigrams above all: 27% of them are in a default news4 model, 93%
  *    of unigrams) and the filter stops 97% of those before their slot is
  *    read: 3% fewer instructions per article, and 2-5% less CPU time in
- *    alternated runs (docs/benchmarks.md). Prefetching each term's
+ *    alternated runs (docs/benchmarks-history.md). Prefetching each term's
  *    filter block a stage ahead of its slot cost 5% more instructions
  *    and gained no time.
  *
