@@ -1,8 +1,8 @@
 --- textclass.classifier: one interface over model files and Lua classifiers.
 --
 -- A *Lua classifier* is a Lua file that returns a table with
--- `predict(text)` (a plain function, not a method) and optionally
--- `predict_batch(texts)`, `labels()` and `close()`, whose results have the
+-- `predict(text, opts)` (a plain function, not a method) and optionally
+-- `predict_batch(texts, opts)`, `labels()` and `close()`, whose results have the
 -- shape of `model:predict`. `tc.load_classifier(path)` (which calls `load`
 -- here) gives the same object for such a file (path ending in ".lua") or a
 -- model file, so a program such as the command line can take either.

@@ -777,6 +777,25 @@ describe("textclass models and classifiers", function()
     assert.equal("sport:0.9000", tsv(r.out)[1][4])
   end)
 
+  it("keeps a Lua classifier's own labels under --threshold, which it is given", function()
+    -- a rule that overrides the scores' best label, as examples/rules.lua
+    -- does: -t re-chose the labels from the scores, undoing the rule (the
+    -- threshold the classifier is given comes back as a score)
+    local path = TMP .. "/rule-over-scores.lua"
+    local f = assert(io.open(path, "w"))
+    f:write('return { predict = function(text, opts) return { label = "rule", ',
+            'scores = { model = 0.9, rule = 0.1, threshold = opts and opts.threshold } } end }\n')
+    f:close()
+    local r = run("label -q -o jsonl -t 0.5 -c " .. path .. " -i lines", { stdin = "one\n" })
+    assert.equal(0, r.code, r.err)
+    local rec = jsonl(r.out)[1]
+    assert.same({ "rule", { "rule" }, 0.5 }, { rec.label, rec.labels, rec.scores.threshold })
+    spit(TMP .. "/rule.jsonl", '{"text": "one", "label": "rule"}\n')
+    r = run("eval --json -t 0.5 -c " .. path .. " " .. TMP .. "/rule.jsonl")
+    assert.equal(0, r.code, r.err)
+    assert.equal(1, cjson.decode(r.out).accuracy)
+  end)
+
   it("evaluates a Lua classifier exactly and writes its errors", function()
     local r = run("eval --json --errors " .. TMP .. "/wrong.jsonl -c " .. D .. "/always-sport.lua " .. D .. "/test.jsonl")
     assert.equal(0, r.code, r.err)

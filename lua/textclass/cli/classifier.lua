@@ -114,7 +114,8 @@ function M.open(opts)
 
   -- Options for predict calls: models apply the threshold and --top
   -- themselves (a result with fewer labels costs less to build); a Lua
-  -- classifier gets them too, and apply_threshold re-chooses after it.
+  -- classifier gets them too, and chooses its labels itself: they are
+  -- not chosen again from its scores, which its rules need not change.
   local function popts(threads, top)
     local o = {}
     if threads then o.threads = threads end
@@ -124,15 +125,12 @@ function M.open(opts)
   end
 
   -- The module's results are complete (label, labels, scores) or
-  -- { error = message }; a Lua classifier's labels are re-chosen here.
-  -- A Lua classifier may hand back a model's result with scores it
-  -- changed, so its `ranked` (the model's order) is not trusted.
+  -- { error = message }. A Lua classifier may hand back a model's result
+  -- with scores it changed, so its `ranked` (the model's order) is not
+  -- trusted.
   local function finish(r)
     if r.error then return { error = tostring(r.error) } end
-    if c.lua then
-      r.ranked = nil
-      if opts.threshold then M.apply_threshold(r, opts.threshold) end
-    end
+    if c.lua then r.ranked = nil end
     return r
   end
 
@@ -196,24 +194,6 @@ function M.open(opts)
   end
 
   return c
-end
-
---- Re-choose labels with a threshold, for Lua classifiers (models do it
--- in the core): every label scoring at least t, best first; when none
--- does, the top label. Same rule as tc_model_predict for multi-label
--- models without a fallback.
-function M.apply_threshold(res, t, fallback)
-  local ranked = M.ranked_names(res.scores)
-  local labels = {}
-  for _, l in ipairs(ranked) do if res.scores[l] >= t then labels[#labels + 1] = l end end
-  if #labels == 0 then
-    if fallback then labels[1] = fallback
-    elseif ranked[1] then labels[1] = ranked[1]
-    else labels[1] = res.label end
-  end
-  res.labels = labels
-  res.label = labels[1]
-  return res
 end
 
 --- The labels of `scores` (label -> score, may be nil), best first, ties
