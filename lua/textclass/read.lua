@@ -227,16 +227,26 @@ local function operands(fname, paths)
   return out
 end
 
+-- A message of the CLI's readers with its flag "--input X" named as our
+-- option.
+local function as_option(msg)
+  return (msg:gsub("%-%-input (%a+)", "opts.format '%1'"))
+end
+
 -- Run fn(...), turning a CLI failure object (util.fail, util.usage_error)
--- into a caller mistake of argument argn, the CLI's flag "--input" named
--- as our option; anything else is raised as is.
+-- into a caller mistake of argument argn, spelt as our options; anything
+-- else is raised as is.
 local function as_argument_error(fname, argn, fn, ...)
   local ok, e = pcall(fn, ...)
   if ok then return e end
-  if util.is_failure(e) then
-    raise(fname, argn, "%s", (tostring(e):gsub("%-%-input (%a+)", "opts.format '%1'")))
-  end
+  if util.is_failure(e) then raise(fname, argn, "%s", as_option(tostring(e))) end
   error(e, 0)
+end
+
+-- The readers' hints on stderr (JSONL read as lines or as one article, a
+-- page or a feed piped in as lines), spelt as our options.
+local function warn(fmt, ...)
+  util.warn("%s", as_option(string.format(fmt, ...)))
 end
 
 ---------------------------------------------------------------------------
@@ -295,6 +305,9 @@ function M.documents(paths, opts, ...)
   local checked = convert("documents", opts, DOCUMENT_OPTIONS, inputs.UNLABELLED_FORMATS)
   local read = as_argument_error("documents", 2, inputs.read_options, checked)
   read.keep_fields = checked.keep_fields -- (as checked: opts' own keys only, not its __index)
+  -- no format given is "auto", the hints' condition: a wrong turn that the
+  -- command line names was read without a word
+  read.input, read.warn = read.input or "auto", warn
   local sources = inputs.sources(list, false)
   return iterator(sources, (inputs.documents(sources, read)))
 end

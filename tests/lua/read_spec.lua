@@ -212,6 +212,24 @@ describe("textclass.read", function()
         if not w.error then assert.equal(w.label, got[i].text, "record " .. i) end
       end
     end)
+    it("hints, as the command line does, at a format it was not given, naming opts.format", function()
+      -- JSONL on stdin is read as lines, its keys and all: without a format
+      -- (as with "auto") the hint of `textclass label` goes to stderr, its
+      -- flag spelt as the option; with a format given, none
+      local script = put("ids.lua", 'local format = ...\n' ..
+        'for doc in require("textclass.read").documents("-", { format = format }) do print(doc.id) end\n')
+      local input = put("in.txt", '{"id": "a", "text": "Hackers stole passwords"}\n')
+      local hint = "textclass: stdin: line 1 is a JSON object with a 'text' field, but stdin is read as " ..
+                   "lines of text by default: opts.format 'jsonl'?\n"
+      for _, format in ipairs({ {}, { "auto" } }) do
+        local ok, out, err = H.run(script, format, nil, input)
+        assert.is_true(ok, err)
+        assert.same({ "-:1\n", hint }, { out, err })
+      end
+      local ok, out, err = H.run(script, { "jsonl" }, nil, input)
+      assert.is_true(ok, err)
+      assert.same({ "a\n", "" }, { out, err })
+    end)
   end)
 
   describe("labelled", function()

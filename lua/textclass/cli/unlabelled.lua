@@ -145,6 +145,13 @@ local function read_feed(src, f, head, opts, emit, counter)
   end
 end
 
+-- The hints below go to opts.warn (textclass.read's, which spells the
+-- command line's flags as a script's options) or, for the command line,
+-- to util.warn.
+local function hint(opts, fmt, ...)
+  (opts.warn or util.warn)(fmt, ...)
+end
+
 -- JSONL read as text by default (stdin's lines, a .json file whole) is
 -- labelled as its JSON, keys and all, with no error to show for it: when
 -- the format was not given (--input auto) and the first line is a JSON
@@ -155,7 +162,7 @@ local function warn_if_jsonl(src, fmt, line, opts, names)
   if not obj then return end
   for _, name in ipairs(names) do
     if type(obj[name]) == "string" then
-      util.warn("%s: line 1 is a JSON object with a '%s' field, but %s: --input jsonl?",
+      hint(opts, "%s: line 1 is a JSON object with a '%s' field, but %s: --input jsonl?",
                 src.stdin and "stdin" or src.path, name,
                 fmt == "lines" and "stdin is read as lines of text by default"
                   or "the file is read as one article (its name does not end in .jsonl)")
@@ -173,7 +180,7 @@ local function warn_if_json(src, head, opts, names)
   if opts.input ~= "auto" or not head:find("^\239?\187?\191?%s*[%[{]") then return end
   for _, name in ipairs(names) do
     if head:find('"' .. name:gsub("%p", "%%%0") .. '"%s*:%s*"') then
-      util.warn("%s: the file is JSON with '%s' fields, but it is read as one article (its name does not " ..
+      hint(opts, "%s: the file is JSON with '%s' fields, but it is read as one article (its name does not " ..
                 "end in .jsonl): convert it to JSONL, one object a line (jq -c '.[]' %s, for an array)?",
                 src.path, name, src.path)
       return
@@ -197,7 +204,7 @@ local function warn_if_page(src, line, opts, after)
     what, option = "an HTML page", "text"
   end
   if what then
-    util.warn("%s: line 1 begins %s, but stdin is read as lines of text by default, each line an " ..
+    hint(opts, "%s: line 1 begins %s, but stdin is read as lines of text by default, each line an " ..
               "article: --input %s?", src.stdin and "stdin" or src.path, what, option)
   end
   return nil
