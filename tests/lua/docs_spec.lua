@@ -1,6 +1,7 @@
--- docs_spec.lua - every ```lua block of docs/lua-api.md runs without error,
--- each in its own interpreter, with $TEXTCLASS_MODEL pointing at a model
--- trained from tests/data/lua/topics (the shipped model's four labels).
+-- docs_spec.lua - every ```lua block of docs/lua-api.md and README.md runs
+-- without error, each in its own interpreter, with $TEXTCLASS_MODEL pointing
+-- at a model trained from tests/data/lua/topics (the shipped model's four
+-- labels).
 local H = dofile("tests/lua/module_helpers.lua")
 
 local function blocks(path)
@@ -12,6 +13,21 @@ local function blocks(path)
     out[#out + 1] = { code = code, line = n + line }
   end
   return out
+end
+
+-- One test per block of `list` (from `path`): it runs, with the model
+-- `model_path()` names as $TEXTCLASS_MODEL.
+local function each_block_runs(path, list, model_path)
+  for i, b in ipairs(list) do
+    it("block " .. i .. " (line " .. b.line .. ") runs", function()
+      local script = H.tmpname()
+      local f = assert(io.open(script, "w"))
+      f:write(b.code, "\n")
+      f:close()
+      local ok, _, err = H.run(script, {}, { TEXTCLASS_MODEL = model_path() })
+      assert.is_true(ok, path .. ":" .. b.line .. ": " .. err)
+    end)
+  end
 end
 
 describe("docs/lua-api.md", function()
@@ -75,14 +91,15 @@ describe("docs/lua-api.md", function()
     shipped:close()
   end)
 
-  for i, b in ipairs(list) do
-    it("block " .. i .. " (line " .. b.line .. ") runs", function()
-      local script = H.tmpname()
-      local f = assert(io.open(script, "w"))
-      f:write(b.code, "\n")
-      f:close()
-      local ok, _, err = H.run(script, {}, { TEXTCLASS_MODEL = model_path })
-      assert.is_true(ok, "docs/lua-api.md:" .. b.line .. ": " .. err)
-    end)
-  end
+  each_block_runs("docs/lua-api.md", list, function() return model_path end)
+end)
+
+describe("README.md", function()
+  local model_path
+  setup(function() model_path = H.model_path() end)
+  teardown(function() H.cleanup() end)
+
+  local list = blocks("README.md")
+  it("has its Lua example", function() assert.is_true(#list >= 1, #list .. " blocks") end)
+  each_block_runs("README.md", list, function() return model_path end)
 end)
