@@ -163,9 +163,9 @@ local function warn_if_jsonl(src, fmt, line, opts, names)
   for _, name in ipairs(names) do
     if type(obj[name]) == "string" then
       hint(opts, "%s: line 1 is a JSON object with a '%s' field, but %s: --input jsonl?",
-                src.stdin and "stdin" or src.path, name,
-                fmt == "lines" and "stdin is read as lines of text by default"
-                  or "the file is read as one article (its name does not end in .jsonl)")
+           src.stdin and "stdin" or src.path, name,
+           fmt == "lines" and "stdin is read as lines of text by default"
+             or "the file is read as one article (its name does not end in .jsonl)")
       return true
     end
   end
@@ -181,8 +181,8 @@ local function warn_if_json(src, head, opts, names)
   for _, name in ipairs(names) do
     if head:find('"' .. name:gsub("%p", "%%%0") .. '"%s*:%s*"') then
       hint(opts, "%s: the file is JSON with '%s' fields, but it is read as one article (its name does not " ..
-                "end in .jsonl): convert it to JSONL, one object a line (jq -c '.[]' %s, for an array)?",
-                src.path, name, src.path)
+           "end in .jsonl): convert it to JSONL, one object a line (jq -c '.[]' %s, for an array)?",
+           src.path, name, src.path)
       return
     end
   end
@@ -205,7 +205,7 @@ local function warn_if_page(src, line, opts, after)
   end
   if what then
     hint(opts, "%s: line 1 begins %s, but stdin is read as lines of text by default, each line an " ..
-              "article: --input %s?", src.stdin and "stdin" or src.path, what, option)
+         "article: --input %s?", src.stdin and "stdin" or src.path, what, option)
   end
   return nil
 end
