@@ -40,8 +40,11 @@ function M.labels()
   return model:labels()
 end
 
-function M.predict(text)
-  local r = model:predict(text)
+-- opts: the caller's options (the command line's -t, --top, -j). The
+-- model gets the threshold; --top is left out, since the veto compares
+-- every label's score.
+function M.predict(text, opts)
+  local r = model:predict(text, opts and opts.threshold and { threshold = opts.threshold } or nil)
   local terms = {}
   for _, t in ipairs(tc.tokenize(text, { ngrams = { 1, 2 } })) do terms[t] = true end
   for label, words in pairs(override) do

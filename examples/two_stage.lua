@@ -38,9 +38,9 @@ local function refine(r, s)
   return r
 end
 
-function M.predict(text)
-  local r = topics:predict(text)
-  if r.label == "sport" then return refine(r, sport:predict(text)) end
+function M.predict(text, opts)
+  local r = topics:predict(text, opts)
+  if r.label == "sport" then return refine(r, sport:predict(text, opts)) end
   return r
 end
 

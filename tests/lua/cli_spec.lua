@@ -956,6 +956,21 @@ describe("textclass with the shipped model", function()
     return false
   end
 
+  it("gives -t to examples/rules.lua's model: its labels where no rule applies", function()
+    if not shipped_model("rules threshold test") then return end
+    local text = "Local bakery opens second shop\n"
+    local seen = {}
+    for _, t in ipairs({ "0.01", "0.5", "0.99" }) do
+      local plain = run("label -q -o jsonl -t " .. t, { stdin = text })
+      local rules = run("label -q -o jsonl -t " .. t .. " -c examples/rules.lua", { stdin = text })
+      assert.equal(0, rules.code, rules.err)
+      local labels = jsonl(plain.out)[1].labels
+      assert.same(labels, jsonl(rules.out)[1].labels, "-t " .. t)
+      seen[table.concat(labels, ",")] = true
+    end
+    assert.is_true(next(seen, next(seen)) ~= nil, "the thresholds chose the same labels")
+  end)
+
   it("labels the sample articles of make demo", function()
     if not shipped_model("demo test") then return end
     local r = run("label -q examples/articles")
