@@ -537,6 +537,18 @@ static int has_control(const unsigned char *s, size_t n) {
   return 0;
 }
 
+/* Is the number token at p (n bytes, checked by number()) an integer the
+ * reader takes as written (labelled.lua's integer_label): digits, at most
+ * 15 (below 2^53, so the double lua-cjson reads prints back as they are),
+ * a minus sign before any but 0 (-0 reads 0)? */
+static int plain_integer(const unsigned char *p, size_t n) {
+  size_t i = p[0] == '-';
+  if ((i && p[1] == '0') || n - i > 15) return 0;
+  for (; i < n; i++)
+    if (p[i] < '0' || p[i] > '9') return 0;
+  return 1;
+}
+
 /* Push the document of one line (n bytes with its line break), number
  * `line`, and return 1; or push nothing and return 0 when the reader's
  * general path must read it: not an object this scanner handles, no
@@ -556,14 +568,16 @@ static int line_document(lua_State *L, reading *r, const unsigned char *p, size_
   if (r->labelled) {
     /* the label's field: label_field, else "label" when present, else "labels" */
     label = r->nf == 3 || r->f[2].kind != ABSENT ? &r->f[2] : &r->f[3];
-    if (label->kind != STRING || label->len == 0 || r->f[1].kind == NUMBER) goto general;
+    if (r->f[1].kind == NUMBER) goto general;
+    if (label->kind == NUMBER ? !plain_integer(label->at, label->len) : label->kind != STRING || label->len == 0)
+      goto general;
   }
   text = r->f[0].at;
   tlen = r->f[0].len;
   if (tlen > r->max_bytes || memchr(text, '\0', tlen) || (r->sniff_html && tlen > 0 && MAY_START_PAGE[text[0]]) ||
       (r->check_utf8 && tc_utf8_check((const char *)text, tlen) != tlen) || !has_non_space(text, tlen))
     goto general;
-  if (label) { /* one label: labels_problem's checks (labelled.lua) */
+  if (label && label->kind == STRING) { /* one label: labels_problem's checks (labelled.lua) */
     size_t llen = label->len;
     const char *l = (const char *)label->at;
     /* (white space around it: the reader trims it) */
@@ -619,7 +633,8 @@ general:
  *   wrong with it or reads it as a page. With labelled, {id =, where =,
  *   text =, labels = {label}} (textclass.cli.labelled) for a record whose
  *   label (label_field's, else "label"'s when present, else "labels"'s) is
- *   one string the reader would take and whose id is a string or absent
+ *   one string the reader would take, or an integer of at most 15 digits
+ *   (as written: 0, -3, not -0), and whose id is a string or absent
  *   (the reader recovers a number id from lua-cjson's value otherwise)
  */
 int tcl_jsonl_documents(lua_State *L) {

@@ -306,6 +306,28 @@ describe("textclass train -> eval -> label", function()
     assert.near(e.accuracy, right / 12, 1e-9)
   end)
 
+  -- JSONL as HuggingFace datasets export it: the class as an integer
+  it("trains and evaluates on integer labels, each read as its digits", function()
+    local number = { politics = 0, sport = 1, cyber = 2, other = -3 }
+    local function numbered(name)
+      local path = TMP .. "/int-" .. name
+      local text = slurp(D .. "/" .. name):gsub('"label": "(%a+)"', function(l) return '"label": ' .. number[l] end)
+      spit(path, text)
+      return path
+    end
+    local int_model = TMP .. "/int.model"
+    local r = run("train -q --min-df 1 -o " .. int_model .. " " .. numbered("train.jsonl"))
+    assert.equal(0, r.code, r.err)
+    local int_eval = run("eval --json -m " .. int_model .. " " .. numbered("test.jsonl"))
+    assert.equal(0, int_eval.code, int_eval.err)
+    -- the figures of the model trained on the names, each label renamed
+    local want, got = cjson.decode(run("eval --json -m " .. model() .. " " .. D .. "/test.jsonl").out),
+                      cjson.decode(int_eval.out)
+    assert.same({}, got.unknown_labels or {})
+    for _, k in ipairs({ "accuracy", "macro_f1", "micro_f1", "documents" }) do assert.equal(want[k], got[k], k) end
+    for l, n in pairs(number) do assert.same(want.per_label[l], got.per_label[tostring(n)], l) end
+  end)
+
   it("eval's figures equal the module's tc.evaluate on the same model and data", function()
     local tc = require "textclass"
     local m = assert(tc.load(model()))

@@ -91,7 +91,12 @@ end
 -- Labels as labelled JSONL holds them, right and wrong.
 local label_pieces = { '"label":"sport"', '"label":"pol\\u00edtica"', '"label":""', '"label":null',
   '"label":["sport","cyber"]', '"label":[]', '"label":7', '"labels":"cyber"', '"labels":["other"]',
-  '"label":"a\\u0000b"', '"label":"sci,tech"', '"label":"bad \255"', '"label":"x","labels":"y"', '"topic":"sport"', '' }
+  '"label":"a\\u0000b"', '"label":"sci,tech"', '"label":"bad \255"', '"label":"x","labels":"y"', '"topic":"sport"', '',
+  -- integers, which the fast path takes as written up to 15 digits, and
+  -- numbers it leaves to the general path
+  '"label":0', '"label":-3', '"label":-0', '"label":1.5', '"label":1.0', '"label":1e3', '"label":123456789012345',
+  '"label":1234567890123456', '"label":9007199254740993', '"label":1e999', '"labels":[0,2]', '"label":true',
+  '"topic":-12' }
 
 -- A labelled file: the file_of lines with a label piece put in each object.
 local function labelled_file_of(n)
@@ -211,6 +216,18 @@ describe("tc.jsonl_documents", function()
     end
     assert.same({ id = "b", text = "Tw\u{F6}." }, tc.jsonl_documents(chunk, opts, starts[2], starts[3] - 1)[1])
     assert.same({ id = "in.jsonl:4", text = "Three." }, tc.jsonl_documents(chunk, opts, starts[3])[1])
+  end)
+
+  it("takes a labelled record's integer label as its digits, and leaves any other number to the reader", function()
+    local lines = { '{"text":"A.","label":0}', '{"text":"B.","label":-30}', '{"text":"C.","label":123456789012345}',
+                    '{"text":"D.","label":-0}', '{"text":"E.","label":1.0}', '{"text":"F.","label":1e3}',
+                    '{"text":"G.","label":1234567890123456}' }
+    local docs = tc.jsonl_documents(table.concat(lines, "\n") .. "\n", { text_field = "text", id_field = "id",
+      where = "in.jsonl:", line = 1, limit = 1000, max_bytes = 100, labelled = true })
+    assert.same({ id = "in.jsonl:1", where = "in.jsonl:1", text = "A.", labels = { "0" } }, docs[1])
+    assert.same({ "-30" }, docs[2].labels)
+    assert.same({ "123456789012345" }, docs[3].labels)
+    for i = 4, #lines do assert.equal(lines[i] .. "\n", docs[i]) end
   end)
 
   it("refuses bad options", function()

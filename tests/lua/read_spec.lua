@@ -287,6 +287,28 @@ describe("textclass.read", function()
       assert.equal(joined .. ":3", all(read.documents(joined))[2].id)
     end)
 
+    it("reads an integer label as its digits, as an id, and names the field of a value that is no label", function()
+      local ints = put("ints.jsonl", table.concat({
+        '{"text": "The vote", "label": 0}', '{"text": "The match", "label": -12}',
+        '{"text": "The cup", "labels": [3, "sport"]}', '{"text": "The goal", "label": 1.0}',
+        '{"text": "The race", "label": 1e3}', '{"text": "The fine", "label": 1.5}',
+        '{"text": "The deal", "label": 9007199254740993}', '{"text": "The poll", "label": true}',
+        '{"text": "The bill", "label": null}', '{"text": "The fan", "labels": [2, false]}',
+        '{"text": "The ban", "label": {"id": 4}}', '{"text": "The law", "labels": [7, 7.0]}',
+      }, "\n") .. "\n")
+      local got = {}
+      for _, d in ipairs(all(read.labelled(ints, { multilabel = true }))) do
+        got[#got + 1] = d.error or table.concat(d.labels, "|")
+      end
+      local accepted = "(a label is a string or an integer, or an array of them)"
+      assert.same({ "0", "-12", "3|sport", "1", "1000",
+                    "'label': 1.5 is not an integer " .. accepted,
+                    "'label': a number of 2^53 or more is not read exactly (write the label as a string)",
+                    "'label': true is not a label " .. accepted, "'label': null is not a label " .. accepted,
+                    "'labels': false is not a label " .. accepted,
+                    "'label': an object or array is not a label " .. accepted, "label '7' given twice" }, got)
+    end)
+
     it("gives the records `textclass eval` reads, ids, places and texts", function()
       -- a Lua classifier that is always wrong: eval --errors then writes
       -- every good record with its text; the bad ones go to stderr

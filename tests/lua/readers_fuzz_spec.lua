@@ -34,7 +34,7 @@ local pieces = { "\n", "\r\n", "\r", "\0", '"', '""', ",", ";", "\t", "\\", '\\"
   "<description>", "<?xml version=\"1.0\" encoding=\"latin1\"?>", "<html>", "<script>",
   "\xff", "\xfe\xff", "\xef\xbb\xbf", "\xc3", "\xed\xa0\x80", "\xf4\x90\x80\x80", "__label__",
   "__label__ ", " ", "\f", "1e999", "-0", "null", "true", '"text":', '"label":', '"labels":[]',
-  '"id":1', '{"text":"x"}' }
+  '"id":1', '{"text":"x"}', '"label":7', '"label":1.5', '"labels":[0,3]' }
 
 -- One damage to s: cut it, splice a piece of it elsewhere, or insert pieces.
 local function damage(s)

@@ -18,27 +18,52 @@ M.fast_jsonl = true
 
 local where, take_text = records.where, records.take_text
 
--- A label value from JSON: a string, or an array of strings. Each is
--- trimmed of white space, as CSV's labels are ("sport " is "sport", and
--- "  " is empty; each was a label of its own, printed as the other or as
+-- What a JSON label may be, for the messages that refuse another value.
+local JSON_LABELS = "a label is a string or an integer, or an array of them"
+
+-- The label of a JSON number: an integer, as its decimal digits, as an
+-- id's are read ({"label": 0}, as HuggingFace datasets export a class: the
+-- label "0", as a CSV cell 0 is). lua-cjson reads a number as a double,
+-- its value: 1.0 and 1e3 are the integers 1 and 1000 (as JSON Schema
+-- counts them); one with a fraction (1.5), or from 2^53 on, whose digits a
+-- double does not keep, is refused: nil and the problem.
+local function integer_label(v)
+  if math.abs(v) >= 2^53 then
+    return nil, "a number of 2^53 or more is not read exactly (write the label as a string)"
+  end
+  if v % 1 ~= 0 then return nil, util.json_number(v) .. " is not an integer (" .. JSON_LABELS .. ")" end
+  return string.format("%d", v)
+end
+
+-- A label value from JSON: a string, an integer (integer_label), or an
+-- array of them; nil and the problem for another. Each string is trimmed
+-- of white space, as CSV's labels are ("sport " is "sport", and "  " is
+-- empty; each was a label of its own, printed as the other or as
 -- nothing).
+local function json_label(v)
+  if type(v) == "number" then return integer_label(v) end
+  if type(v) ~= "string" then
+    local what = v == util.json_null and "null" or type(v) == "boolean" and tostring(v) or "an object or array"
+    return nil, what .. " is not a label (" .. JSON_LABELS .. ")"
+  end
+  v = util.trim(v)
+  if v == "" then return nil, "empty label" end
+  return v
+end
+
 local function json_labels(v)
-  if type(v) == "string" then
-    v = util.trim(v)
-    if v == "" then return nil, "empty label" end
-    return { v }
+  -- (an object is a table without an array part: no label)
+  if type(v) ~= "table" or (next(v) ~= nil and #v == 0) then
+    local label, problem = json_label(v)
+    return label and { label }, problem
   end
-  if type(v) == "table" then
-    local out = {}
-    for i = 1, #v do
-      local l = type(v[i]) == "string" and util.trim(v[i])
-      if not l or l == "" then return nil, "labels must be non-empty strings" end
-      out[i] = l
-    end
-    if next(v) ~= nil and #out == 0 then return nil, "labels must be a string or an array of strings" end
-    return out
+  local out = {}
+  for i = 1, #v do
+    local label, problem = json_label(v[i])
+    if not label then return nil, problem end
+    out[i] = label
   end
-  return nil, "labels must be a string or an array of strings"
+  return out
 end
 
 -- A label or a label cell as a message shows it: its C0 control
@@ -166,7 +191,7 @@ function M.read(src, fmt, opts, emit, counter)
         if problem:find("^no '") then
           doc.error = problem .. records.missing_field_hint(obj, nil, names, "--text-field")
         end
-      elseif lv == nil or lv == util.json_null then
+      elseif lv == nil then
         doc.error = (opts.label_field and ("no '" .. lname .. "' field") or "no 'label' or 'labels' field") ..
           records.missing_field_hint(obj, nil, opts.label_field and { lname } or { "label", "labels" },
                                      "--label-field")
