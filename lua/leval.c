@@ -21,6 +21,11 @@
  *  - evaluate: a document the core fails on (out of memory, a size
  *    limit) makes the whole evaluation return nil, message, code naming
  *    it: figures over the other documents would look complete and not be.
+ *  - evaluate of a textclass.Classifier (tc.load_classifier's, told by
+ *    its metatable's __name) checks the arguments as a model's, then
+ *    hands them to lua/textclass/classifier.lua's evaluate: a model
+ *    file's comes back here with its model, a Lua classifier's
+ *    predictions are counted there by a tc.metrics.
  */
 #include <string.h>
 
@@ -382,25 +387,38 @@ void tcl_metrics_register(lua_State *L) {
  * evaluate
  * ==================================================================== */
 
+#define TCL_CLASSIFIER "textclass.Classifier" /* the __name of lua/textclass/classifier.lua's objects */
+
+/* Is the value at i what tc.load_classifier returns? */
+static int is_classifier(lua_State *L, int i) {
+  int yes;
+  if (!lua_istable(L, i) || luaL_getmetafield(L, i, "__name") == LUA_TNIL) return 0;
+  yes = lua_type(L, -1) == LUA_TSTRING && strcmp(lua_tostring(L, -1), TCL_CLASSIFIER) == 0;
+  lua_pop(L, 1);
+  return yes;
+}
+
 /***
- * Score a model on labelled texts.
+ * Score a model, or a classifier (tc.load_classifier's), on labelled texts.
  * @function evaluate
- * @param model
+ * @param model a textclass.Model or a textclass.Classifier
  * @tab texts
  * @tab labels labels[i]: a string or a list of strings
  * @tab[opt] opts {threads = n, threshold = n}
  * @return metrics:result()'s table for a tc.metrics(model:labels())
  *   given every document
- * @return[2] nil, message, code (a document failed in the core)
+ * @return[2] nil, message, code (a document failed in the core; a Lua
+ *   classifier's failure: nil, message)
  */
 int tcl_evaluate(lua_State *L) {
-  tcl_model *h = tcl_check_model(L, 1);
+  tcl_model *h;
   size_t n, i, j;
   int any_list, threads = 1, obj, names, index;
   lua_Integer bad_single;
   double threshold = -1.0;
   tc_result *res;
   metrics_obj *x;
+  if (!luaL_testudata(L, 1, TCL_MODEL) && !is_classifier(L, 1)) luaL_typeerror(L, 1, TCL_MODEL " or " TCL_CLASSIFIER);
   if (!lua_isnoneornil(L, 4)) {
     tcl_check_keys(L, 4, TCL_OPT_PREDICT, "option");
     tcl_opt_num(L, 4, TCL_OPT_PREDICT, "threshold", 0.0, 0, 1.0, &threshold);
@@ -410,7 +428,12 @@ int tcl_evaluate(lua_State *L) {
   lua_settop(L, 4);
   n = tcl_check_texts(L, 2, 2, "texts");
   tcl_check_labels(L, 3, 3, n, "labels", "texts", &any_list, &bad_single);
+  if (!luaL_testudata(L, 1, TCL_MODEL)) { /* a classifier: its arguments, checked as a model's */
+    lua_settop(L, 4);
+    return tcl_classifier_call(L, "evaluate");
+  }
 
+  h = tcl_check_model(L, 1);
   tcl_push_label_names(L, h);
   x = metrics_push(L, 5); /* the model's labels are indices 0..n_labels-1 */
   obj = lua_gettop(L);

@@ -437,11 +437,15 @@ static int tcl_default(lua_State *L) {
  * @function load_classifier
  */
 static int tcl_load_classifier(lua_State *L) {
+  return tcl_classifier_call(L, "load");
+}
+
+int tcl_classifier_call(lua_State *L, const char *name) {
   int n = lua_gettop(L);
   lua_getglobal(L, "require"); /* read only: the module adds no globals */
   lua_pushliteral(L, "textclass.classifier");
   lua_call(L, 1, 1);
-  lua_getfield(L, -1, "load");
+  lua_getfield(L, -1, name);
   lua_replace(L, -2);
   lua_insert(L, 1);
   lua_call(L, n, LUA_MULTRET);

@@ -201,6 +201,11 @@ const char *tcl_check_cstring(lua_State *L, int arg, const char *what);
 /* Keep the value on top of the stack alive in the anchor table (popped). */
 void tcl_anchor(lua_State *L, int anchor);
 
+/* Call the function `name` of lua/textclass/classifier.lua (required on
+ * first use) with every value on the stack; returns its results' count,
+ * the results then the whole stack: `return tcl_classifier_call(L, name)`. */
+int tcl_classifier_call(lua_State *L, const char *name);
+
 /* ====================================================================
  * Model handles (lmodel.c)
  * ==================================================================== */

@@ -13,7 +13,8 @@
 -- The object's methods: `c:predict(text [, opts])`,
 -- `c:predict_batch(texts [, opts])` (array in input order, `{error = msg}`
 -- in the slot of a failed document), `c:labels()` (array, or nil when a
--- Lua classifier does not say), `c:close()`. Fields: `kind` ("model" or
+-- Lua classifier does not say), `c:close()`; tc.evaluate(c, ...) scores one
+-- (M.evaluate). Fields: `kind` ("model" or
 -- "lua"), `path`, and `model` (the textclass.Model, for kind "model").
 -- `opts` (threads, threshold, top) are passed to models and to a Lua
 -- classifier's own functions as their second argument.
@@ -226,9 +227,30 @@ function Classifier:close()
 end
 
 Classifier.__close = Classifier.close
+-- (the module's argument errors name it: "textclass.Model expected, got
+-- textclass.Classifier"; tc.evaluate tells it by this name)
+Classifier.__name = "textclass.Classifier"
 
 function Classifier:__tostring()
   return string.format("textclass.Classifier (%s, %s)", self.kind, name_of(self))
+end
+
+--- tc.evaluate of a classifier, which hands it here with its other
+-- arguments checked: a model file's figures are its model's; a Lua
+-- classifier's predictions of the texts (predict_batch) are counted by
+-- tc.metrics over its labels(), as `textclass eval -c` counts them.
+-- Returns the figures, or nil and "texts[i]: " its error for the first
+-- text it failed on (figures over the others would look complete and not
+-- be, as for a model).
+function M.evaluate(c, texts, labels, opts)
+  check_open(c)
+  if c.model then return tc.evaluate(c.model, texts, labels, opts) end
+  local metrics, results = tc.metrics(c:labels()), c:predict_batch(texts, opts)
+  for i, r in ipairs(results) do
+    if r.error then return nil, string.format("texts[%d]: %s", i, r.error) end
+    metrics:add(labels[i], r.labels)
+  end
+  return metrics:result()
 end
 
 --- Wrap a textclass.Model or a classifier table.

@@ -354,6 +354,74 @@ describe("tc.load_classifier on a Lua file", function()
   end)
 end)
 
+describe("tc.evaluate of a classifier", function()
+  local texts = { "ransomware attack on the bank", "the striker scored a goal", "parliament passed the budget",
+                  "snow is forecast" }
+  local gold = { "cyber", "sport", { "politics", "other" }, "weather" }
+
+  it("gives a model file's classifier its model's figures", function()
+    local c <close> = assert(tc.load_classifier(H.model_path()))
+    assert.same(tc.evaluate(H.model(), texts, gold, { threads = 2 }), tc.evaluate(c, texts, gold, { threads = 2 }))
+  end)
+
+  -- what a script wrote by hand before: predict_batch, each result counted
+  local function by_hand(c, opts)
+    local m = tc.metrics(c:labels())
+    for i, r in ipairs(c:predict_batch(texts, opts)) do m:add(gold[i], r.labels) end
+    return m:result()
+  end
+
+  it("counts a Lua classifier's predictions over its labels(), handing it opts", function()
+    local c = assert(tc.load_classifier(lua_file([[
+      return {
+        predict = function(text, opts)
+          local label = text:find("goal") and "sport" or text:find("budget") and "politics" or "cyber"
+          if opts and opts.threshold == 0.9 then label = "other" end
+          return { label = label, scores = { [label] = 0.8 } }
+        end,
+        labels = function() return { "cyber", "sport", "politics", "other" } end,
+      }
+    ]])))
+    local r = assert(tc.evaluate(c, texts, gold))
+    assert.same(by_hand(c), r)
+    assert.same({ 4, 0.75, { "weather" } }, { r.documents, r.accuracy, r.unknown_labels })
+    assert.equal(1, r.confusion.weather.cyber)
+    local high = assert(tc.evaluate(c, texts, gold, { threshold = 0.9 }))
+    assert.same(by_hand(c, { threshold = 0.9 }), high)
+    assert.equal(0.25, high.accuracy)   -- every prediction "other": the third text's
+  end)
+
+  it("takes a Lua classifier without labels(): no label is unknown", function()
+    local c = assert(tc.load_classifier(lua_file("return { predict = function() return { label = 'cyber' } end }")))
+    local r = assert(tc.evaluate(c, texts, gold))
+    assert.same(by_hand(c), r)
+    assert.same({}, r.unknown_labels)
+    assert.equal(0.25, r.accuracy)
+  end)
+
+  it("returns nil and the message of the first text the classifier failed on", function()
+    local c = assert(tc.load_classifier("tests/data/cli/always-sport.lua"))
+    local r, msg = tc.evaluate(c, { "a", "boom one", "boom two" }, { "sport", "sport", "politics" })
+    assert.is_nil(r)
+    assert.matches("^texts%[2%]: .*always%-sport%.lua:%d+: boom in the text$", msg)
+  end)
+
+  it("checks the arguments as a model's, before the classifier sees a text", function()
+    local calls = 0
+    local c = assert(tc.load_classifier(lua_file("return { predict = function() return { label = 'a' } end }")))
+    c.impl.predict = function() calls = calls + 1 return { label = "a" } end
+    assert.error_matches(function() tc.evaluate(c, { "a", "b" }, { "sport" }) end, "labels has 1 entries but texts has 2")
+    assert.error_matches(function() tc.evaluate(c, { "a" }, { "sport" }, { thread = 1 }) end, "unknown option 'thread'")
+    assert.error_matches(function() tc.evaluate(c, { "a" }, { "sport" }, nil, 5) end, "bad argument #5 .*unexpected argument")
+    assert.equal(0, calls)
+    assert.error_matches(function() tc.evaluate({ predict = function() end }, { "a" }, { "sport" }) end,
+                         "bad argument #1 .*textclass.Model or textclass.Classifier expected, got table")
+    c:close()
+    assert.error_matches(function() tc.evaluate(c, { "a" }, { "sport" }) end, "attempt to use a closed classifier")
+    assert.equal(0, calls)
+  end)
+end)
+
 describe("textclass.classifier's interrupt helpers", function()
   local C = require "textclass.classifier"
   it("is_interrupt tells lua5.4's Ctrl-C error, bare or with a place, from others", function()

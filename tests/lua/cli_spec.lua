@@ -328,24 +328,25 @@ describe("textclass train -> eval -> label", function()
     for l, n in pairs(number) do assert.same(want.per_label[l], got.per_label[tostring(n)], l) end
   end)
 
-  it("eval's figures equal the module's tc.evaluate on the same model and data", function()
+  it("eval's figures equal the module's tc.evaluate on the same model or Lua classifier and data", function()
     local tc = require "textclass"
-    local m = assert(tc.load(model()))
     local texts, gold = {}, {}
     for line in io.lines(D .. "/test.jsonl") do
       local o = cjson.decode(line)
       texts[#texts + 1], gold[#gold + 1] = o.text, o.label
     end
-    local want = tc.evaluate(m, texts, gold)
-    m:close()
-    local got = cjson.decode(run("eval --json -m " .. model() .. " " .. D .. "/test.jsonl").out)
-    for _, k in ipairs({ "accuracy", "macro_f1", "micro_f1" }) do assert.near(want[k], got[k], 1e-9) end
-    for l in pairs(LABELS) do
-      for _, k in ipairs({ "precision", "recall", "f1", "support" }) do
-        assert.near(want.per_label[l][k], got.per_label[l][k], 1e-9)
-      end
-      for p in pairs(LABELS) do
-        assert.equal(want.confusion[l][p], got.confusion[l][p] or 0) -- JSON has the cells that are not 0
+    for _, flag in ipairs({ "-m " .. model(), "-c " .. D .. "/always-sport.lua" }) do
+      local c <close> = assert(tc.load_classifier(flag:sub(4)))
+      local want = assert(tc.evaluate(c, texts, gold))
+      local got = cjson.decode(run("eval --json " .. flag .. " " .. D .. "/test.jsonl").out)
+      for _, k in ipairs({ "accuracy", "macro_f1", "micro_f1" }) do assert.near(want[k], got[k], 1e-9, flag) end
+      for l in pairs(LABELS) do
+        for _, k in ipairs({ "precision", "recall", "f1", "support" }) do
+          assert.near(want.per_label[l][k], got.per_label[l][k], 1e-9, flag)
+        end
+        for p in pairs(LABELS) do -- JSON has the cells that are not 0, the module a 0 of a column's
+          assert.equal(want.confusion[l][p] or 0, got.confusion[l][p] or 0, flag)
+        end
       end
     end
   end)

@@ -519,7 +519,8 @@ describe("tc.evaluate", function()
 
   it("raises on bad arguments, naming the culprit", function()
     local m = H.model()
-    assert.error_matches(function() tc.evaluate("m", {}, {}) end, "bad argument #1 .*textclass.Model expected, got string")
+    assert.error_matches(function() tc.evaluate("m", {}, {}) end,
+                         "bad argument #1 .*textclass.Model or textclass.Classifier expected, got string")
     assert.error_matches(function() tc.evaluate(m, { "a", 1 }, { "x", "y" }) end, "texts%[2%]: string expected, got number")
     assert.error_matches(function() tc.evaluate(m, { "a", "b" }, { "sport" }) end, "labels has 1 entries but texts has 2")
     assert.error_matches(function() tc.evaluate(m, { "a" }, "sport") end, "labels: table expected, got string")
