@@ -51,6 +51,8 @@ local function json_label(v)
   return v
 end
 
+-- The labels of a JSON label field: its value's (json_label), or those of
+-- the array it holds; nil and the first problem.
 local function json_labels(v)
   -- (an object is a table without an array part: no label)
   if type(v) ~= "table" or (next(v) ~= nil and #v == 0) then
