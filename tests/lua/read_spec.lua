@@ -295,6 +295,7 @@ describe("textclass.read", function()
         '{"text": "The deal", "label": 9007199254740993}', '{"text": "The poll", "label": true}',
         '{"text": "The bill", "label": null}', '{"text": "The fan", "labels": [2, false]}',
         '{"text": "The ban", "label": {"id": 4}}', '{"text": "The law", "labels": [7, 7.0]}',
+        '{"text": "The ref", "labels": [7, " "]}',
       }, "\n") .. "\n")
       local got = {}
       for _, d in ipairs(all(read.labelled(ints, { multilabel = true }))) do
@@ -306,7 +307,8 @@ describe("textclass.read", function()
                     "'label': a number of 2^53 or more is not read exactly (write the label as a string)",
                     "'label': true is not a label " .. accepted, "'label': null is not a label " .. accepted,
                     "'labels': false is not a label " .. accepted,
-                    "'label': an object or array is not a label " .. accepted, "label '7' given twice" }, got)
+                    "'label': an object or array is not a label " .. accepted, "label '7' given twice",
+                    "'labels': empty label" }, got)
     end)
 
     it("gives the records `textclass eval` reads, ids, places and texts", function()
