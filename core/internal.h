@@ -543,6 +543,9 @@ struct tc_model {
    * short_features): a story with 0 < n < n0 features has each label's
    * decision value moved from its bias by sqrt(n0 / n) before calibration */
   uint32_t short_features;
+  /* 0, or c of the rule's moderation (tc_train_params.short_moderation):
+   * below n0 features the log-odds are divided by sqrt(1 + c (n0 / n - 1)) */
+  double short_moderation;
   /* linear models: decision_l(x) = sum_j x_j weights[(j-1)*n_labels + l] + bias[l]
    * (feature-major, so one document touches one run of n_labels floats per
    * feature). Single precision: a weight's 24 bits are far finer than what

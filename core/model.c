@@ -158,6 +158,7 @@ int tc_model_multilabel(const tc_model *m) { return m ? m->multilabel : 0; }
 double tc_model_threshold(const tc_model *m) { return m ? m->threshold : 0.0; }
 int tc_model_fallback(const tc_model *m) { return m ? m->fallback : -1; }
 unsigned tc_model_short_features(const tc_model *m) { return m ? m->short_features : 0; }
+double tc_model_short_moderation(const tc_model *m) { return m ? m->short_moderation : 0.0; }
 const tc_extractor *tc_model_extractor(const tc_model *m) { return m ? m->ex : NULL; }
 size_t tc_model_meta_count(const tc_model *m) { return m ? m->n_meta : 0; }
 

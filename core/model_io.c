@@ -37,15 +37,20 @@
  * 3: linear weights are f32 (were f64), which halves a model file.
  * 4: LABL holds short_features (the short-story rule) after the fallback.
  * Written only for a model that has the rule, so every other model stays
- * version 3, readable by builds from before it (as extractor format 3). */
-#define MODEL_VERSION 4u
+ * version 3, readable by builds from before it (as extractor format 3).
+ * 5: LABL holds short_moderation (f64) after short_features. Written only
+ * for a model with the moderation; a version 4 file is read as written,
+ * without it. */
+#define MODEL_VERSION 5u
 #define OLDEST_VERSION 3u
 #define SHORT_FEATURES_VERSION 4u
+#define SHORT_MODERATION_VERSION 5u
 
 unsigned tc_model_format_version(void) { return MODEL_VERSION; }
 
 unsigned tc_model_file_version(const tc_model *m) {
   if (!m) return 0;
+  if (m->short_moderation != 0) return SHORT_MODERATION_VERSION;
   return m->short_features ? SHORT_FEATURES_VERSION : OLDEST_VERSION;
 }
 #define HEADER_BYTES 32u
@@ -148,6 +153,11 @@ static int validate_labels(const tc_model *m, int code, tc_diag *diag) {
   if (m->short_features && m->kernel != TC_KERNEL_LINEAR)
     return tci_fail(diag, code, "labels: short_features %lu is set on a kernel model (the rule is "
                     "linear only)", (unsigned long)m->short_features);
+  if (!(m->short_moderation >= 0 && m->short_moderation <= 1e6))
+    return tci_fail(diag, code, "labels: short_moderation %g is not in [0, 1e6]", m->short_moderation);
+  if (m->short_moderation != 0 && !m->short_features)
+    return tci_fail(diag, code, "labels: short_moderation %g is set without short_features",
+                    m->short_moderation);
   return TC_OK;
 }
 
@@ -305,6 +315,7 @@ static void write_labels(tci_writer *w, const tc_model *m) {
   tci_put_f64(w, m->threshold);
   tci_put_u32(w, (uint32_t)(int32_t)m->fallback);
   if (tc_model_file_version(m) >= SHORT_FEATURES_VERSION) tci_put_u32(w, m->short_features);
+  if (tc_model_file_version(m) >= SHORT_MODERATION_VERSION) tci_put_f64(w, m->short_moderation);
   for (i = 0; i < m->n_labels; i++) put_cstr(w, m->labels[i]);
 }
 
@@ -521,7 +532,8 @@ static int read_meta(tci_reader *s, tc_model *m, tc_diag *diag) {
 static int small_enum(uint32_t v) { return v > 1 ? -1 : (int)v; }
 
 /* A version 4 file holds short_features, and only a model with the rule
- * is written as 4: a 0 there would not re-encode to the same bytes. */
+ * is written as 4: a 0 there would not re-encode to the same bytes. So
+ * for version 5's short_moderation. */
 static int read_labels(tci_reader *s, tc_model *m, uint32_t version, tc_diag *diag) {
   uint32_t n = tci_get_u32(s), i;
   int rc;
@@ -530,10 +542,15 @@ static int read_labels(tci_reader *s, tc_model *m, uint32_t version, tc_diag *di
   m->threshold = tci_get_f64(s);
   m->fallback = (int)(int32_t)tci_get_u32(s);
   if (version >= SHORT_FEATURES_VERSION) m->short_features = tci_get_u32(s);
+  if (version >= SHORT_MODERATION_VERSION) m->short_moderation = tci_get_f64(s);
   if (s->bad) return tci_fail(diag, TC_EFORMAT, "labels: section truncated (%zu bytes)", s->len);
   if (version >= SHORT_FEATURES_VERSION && m->short_features == 0)
     return tci_fail(diag, TC_EFORMAT, "labels: short_features is 0 in a version %lu file (a model "
                     "without the rule is version %u)", (unsigned long)version, OLDEST_VERSION);
+  if (version >= SHORT_MODERATION_VERSION && m->short_moderation == 0)
+    return tci_fail(diag, TC_EFORMAT, "labels: short_moderation is 0 in a version %lu file (a model "
+                    "without the moderation is version %u)", (unsigned long)version,
+                    SHORT_FEATURES_VERSION);
   if (n == 0) return tci_fail(diag, TC_EFORMAT, "labels: the model has no labels");
   if (!tci_can_hold(s, n, 4))
     return tci_fail(diag, TC_EFORMAT, "labels: %lu labels cannot fit in %zu bytes", (unsigned long)n, tci_left(s));

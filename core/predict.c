@@ -34,7 +34,9 @@
  *  - A linear model with short_features scales a short story's evidence
  *    before calibration (scale_short_evidence): a square root and a
  *    multiply-add per label, for short stories only; decision values
- *    (tc_model_decision_values) stay raw.
+ *    (tc_model_decision_values) stay raw. With short_moderation, the
+ *    sigmoid's two coefficients are multiplied by short_moderation_factor
+ *    for such a story: one more square root, two multiplies per label.
  *  - Ties in scores are broken by label index, so output never depends on
  *    sort stability.
  *  - Batches split the documents into contiguous chunks, a few per thread,
@@ -239,17 +241,34 @@ static int decisions(const tc_model *m, tc_workspace *ws, const char *text, size
  * n0-feature one with the same words per feature would have. The Platt
  * sigmoid's log-odds are affine in the decision value, so the log-odds
  * move away from the empty text's by the same factor. */
+static int is_short(const tc_model *m, size_t n_features) {
+  return n_features > 0 && n_features < m->short_features;
+}
+
 static void scale_short_evidence(const tc_model *m, size_t n_features, double *dec) {
   double gain;
   size_t l;
-  if (n_features == 0 || n_features >= m->short_features) return;
+  if (!is_short(m, n_features)) return;
   gain = sqrt((double)m->short_features / (double)n_features);
   for (l = 0; l < m->n_labels; l++) dec[l] = m->bias[l] + (dec[l] - m->bias[l]) * gain;
 }
 
+/* The rule's moderation (design study step 10): the scaled evidence is an
+ * extrapolation from n features to n0, its noise growing with the gain
+ * squared, n0 / n; a noisy log-odds z reads best as a probability
+ * moderated toward 0.5, z / sqrt(1 + variance) (MacKay's moderated
+ * output). So below n0 features each label's log-odds, -(A f + B), is
+ * multiplied by this factor, 1 / sqrt(1 + c (n0 / n - 1)); 1 otherwise.
+ * Its sign stays, so labels at threshold 0.5 and the order of labels do. */
+static double short_moderation_factor(const tc_model *m, size_t n_features) {
+  if (m->short_moderation == 0 || !is_short(m, n_features)) return 1.0;
+  return 1.0 / sqrt(1.0 + m->short_moderation *
+                              ((double)m->short_features / (double)n_features - 1.0));
+}
+
 int tc_model_predict(const tc_model *m, tc_workspace *ws, const char *text, size_t len,
                      double threshold, tc_result *r) {
-  double *dec;
+  double *dec, moderation;
   size_t l, n_features;
   int rc;
   if (!r) return TC_EINVAL;
@@ -262,7 +281,9 @@ int tc_model_predict(const tc_model *m, tc_workspace *ws, const char *text, size
   rc = decisions(m, ws, text ? text : "", len, &dec, &n_features, &r->n_invalid);
   if (rc) return r->status = rc;
   scale_short_evidence(m, n_features, dec);
-  for (l = 0; l < m->n_labels; l++) r->scores[l] = tci_platt_score(m->platt_a[l], m->platt_b[l], dec[l]);
+  moderation = short_moderation_factor(m, n_features);
+  for (l = 0; l < m->n_labels; l++)
+    r->scores[l] = tci_platt_score(moderation * m->platt_a[l], moderation * m->platt_b[l], dec[l]);
   r->n_labels = choose(m, r->scores, threshold, r->labels);
   return r->status = TC_OK;
 }

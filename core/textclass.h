@@ -650,6 +650,16 @@ typedef struct tc_train_params {
                               0 and 1, overconfident at the top; decision values
                               and explanations stay raw (models/README.md, design
                               study step 9) */
+  double short_moderation; /* needs short_features; 0 (default): off. Else c:
+                              below n0 features each label's log-odds z (after
+                              the evidence is scaled) becomes z / sqrt(1 + c
+                              (n0 / n - 1)), moderated toward a score of 0.5 as
+                              a noisy log-odds is, the noise growing with the
+                              extrapolation n0 / n. The sign of z stays, so the
+                              labels at threshold 0.5 and each story's order of
+                              labels do; the scores of the shortest stories are
+                              no longer near-certain (models/README.md, design
+                              study step 10). Finite, in [0, 1e6] */
   int cv_folds;            /* > 1: run k-fold CV and store the figures in the model */
   int grid;                /* 1: pick C (and gamma) by cv_folds-fold CV macro-F1 */
   uint64_t seed;           /* fold assignment and solver seeds; default 1 */
@@ -680,7 +690,8 @@ TC_API size_t tc_grid_gamma_values(const double **values);
  * in [0, 1] (NaN is refused everywhere); cache_mb in (0, 1e6]; cv_folds 0
  * or 2..100, and grid only with cv_folds; threads <= 1024; label_weights
  * given exactly when class_weight is TC_WEIGHT_CUSTOM; fallback NULL or a
- * non-empty name; short_features >= 0, and 0 for an RBF kernel. With
+ * non-empty name; short_features >= 0, and 0 for an RBF kernel;
+ * short_moderation in [0, 1e6], and 0 without short_features. With
  * ds: each label weight in (0, 1e6] (label_weights must hold
  * tc_dataset_n_labels(ds) numbers), fallback one of ds's labels, cv_folds
  * at most the number of documents. */
@@ -786,6 +797,8 @@ TC_API double tc_model_threshold(const tc_model *m);
 TC_API int tc_model_fallback(const tc_model *m);
 /* n0 of the short-story rule (tc_train_params.short_features), 0 when off. */
 TC_API unsigned tc_model_short_features(const tc_model *m);
+/* c of the rule's moderation (tc_train_params.short_moderation), 0 when off. */
+TC_API double tc_model_short_moderation(const tc_model *m);
 /* The model's extractor (belongs to the model). */
 TC_API const tc_extractor *tc_model_extractor(const tc_model *m);
 
@@ -809,7 +822,8 @@ typedef struct tc_result {
 } tc_result;
 
 /* Classify one text. Scores are the calibrated decision values, a short
- * story's first moved by the model's short-story rule (short_features).
+ * story's first moved by the model's short-story rule (short_features)
+ * and its log-odds then moderated (short_moderation).
  * Labels are chosen as follows: multi-class models
  * choose the top-scoring label; multi-label models choose every label with
  * score >= threshold, best first; when none passes, the fallback label if
@@ -876,12 +890,14 @@ TC_API int tc_model_top_features(const tc_model *m, size_t label,
  * Model files (docs/model-format.md)
  * ==================================================================== */
 
-/* The newest model file format version this library writes and reads (4).
- * It reads 3 as well, and writes 3 for a model without short_features:
- * version 4 only adds that field (docs/model-format.md). */
+/* The newest model file format version this library writes and reads (5).
+ * It reads 3 and 4 as well, and writes 3 for a model without
+ * short_features, 4 for one without short_moderation: version 4 only adds
+ * the one field, 5 the other (docs/model-format.md). */
 TC_API unsigned tc_model_format_version(void);
 /* The format version tc_model_to_bytes writes for m, the one it was read
- * from: 4 when it has short_features, else 3; 0 for NULL. */
+ * from: 5 when it has short_moderation, else 4 when it has short_features,
+ * else 3; 0 for NULL. */
 TC_API unsigned tc_model_file_version(const tc_model *m);
 
 /* Serialise: *out is malloc'ed (free() it); on failure it is NULL and *len

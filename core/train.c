@@ -96,6 +96,9 @@ const char *tc_train_params_check(const tc_train_params *p, const tc_dataset *ds
   if (p->short_features < 0) return "short_features must be >= 0 (0: off)";
   if (p->short_features && p->kernel != TC_KERNEL_LINEAR)
     return "short_features applies to linear kernels only";
+  if (!(p->short_moderation >= 0 && p->short_moderation <= 1e6))
+    return "short_moderation must be in [0, 1e6] (0: off)";
+  if (p->short_moderation && !p->short_features) return "short_moderation needs short_features";
   if (p->cv_folds < 0 || p->cv_folds == 1 || p->cv_folds > 100)
     return "cv_folds must be 0 (no cross-validation) or 2..100";
   if (!tci_is_flag(p->grid)) return "grid must be 0 or 1";

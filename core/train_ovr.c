@@ -376,6 +376,7 @@ static int fill_model(const job *j, const tc_dataset *ds, const tci_matrix *X, t
   m->multilabel = p->multilabel;
   m->threshold = p->threshold;
   m->short_features = (uint32_t)p->short_features;
+  m->short_moderation = p->short_moderation;
   m->fallback = -1;
   if (p->fallback)
     for (l = 0; l < L; l++)

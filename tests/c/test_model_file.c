@@ -136,6 +136,14 @@ static tc_model *make_linear_short(void) {
   return m;
 }
 
+/* make_linear_short's model with the rule's moderation: c = SHORT_C. */
+#define SHORT_C 0.7
+static tc_model *make_linear_moderated(void) {
+  tc_model *m = make_linear_short();
+  if (m) m->short_moderation = SHORT_C;
+  return m;
+}
+
 static tc_model *make_rbf(void) {
   tc_model *m;
   tci_kernel *k;
@@ -201,6 +209,12 @@ static uint32_t rd32(const unsigned char *p) {
   return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 static uint64_t rd64(const unsigned char *p) { return rd32(p) | (uint64_t)rd32(p + 4) << 32; }
+static double rdf64(const unsigned char *p) {
+  uint64_t u = rd64(p);
+  double d;
+  memcpy(&d, &u, 8);
+  return d;
+}
 static void wr32(unsigned char *p, uint32_t v) {
   int i;
   for (i = 0; i < 4; i++) p[i] = (unsigned char)(v >> (8 * i));
@@ -439,6 +453,7 @@ static void round_trip(tc_model *m) {
   CHECK(r->threshold == m->threshold);
   CHECK_EQ_INT(r->fallback, m->fallback);
   CHECK_EQ_INT(r->short_features, m->short_features);
+  CHECK(r->short_moderation == m->short_moderation);
   CHECK(same_doubles(r->platt_a, m->platt_a, m->n_labels));
   CHECK(same_doubles(r->platt_b, m->platt_b, m->n_labels));
   CHECK_EQ_INT(r->n_meta, m->n_meta);
@@ -575,6 +590,68 @@ TEST(short_story_rule_is_monotone_in_n0) {
   tc_model_free(m);
 }
 
+/* m's labels of text at threshold t, by tc_model_predict, into out (room
+ * for N_LABELS); how many, 0 on failure. */
+static size_t labels_of(const tc_model *m, tc_workspace *ws, const char *text, double t, uint32_t *out) {
+  double s[N_LABELS];
+  tc_result r;
+  r.scores = s;
+  r.labels = out;
+  return tc_model_predict(m, ws, text, strlen(text), t, &r) == TC_OK ? r.n_labels : 0;
+}
+
+/* With the moderation, a story of 0 < n < n0 features scores its scaled
+ * decision values with each label's log-odds times 1 / sqrt(1 + c (n0 /
+ * n - 1)); n = 0 and n >= n0 score as without it. At threshold 0.5 every
+ * story gets the labels it gets without the moderation, in the same
+ * order; batches score the same. */
+TEST(short_moderation_scores) {
+  tc_model *m = make_linear_moderated(), *plain = make_linear_short();
+  tc_workspace *ws = NULL;
+  double f[N_LABELS], s[N_LABELS], unmoderated[N_LABELS], batch_s[N_PROBES + N_TEXTS][N_LABELS];
+  uint32_t got[N_LABELS], want[N_LABELS], batch_l[N_PROBES + N_TEXTS][N_LABELS];
+  tc_result res[N_PROBES + N_TEXTS];
+  const char *texts[N_PROBES + N_TEXTS];
+  size_t lens[N_PROBES + N_TEXTS], i, l, k, moderated = 0;
+  if (!m || !plain || tc_workspace_new(&ws) != TC_OK) { CHECK(0); goto done; }
+  for (i = 0; i < N_PROBES + N_TEXTS; i++) {
+    const char *t = texts[i] = i < N_PROBES ? PROBES[i] : TEXTS[i - N_PROBES];
+    size_t n = n_features_of(m, ws, t);
+    int is_short = n > 0 && n < SHORT_N0;
+    double gain = is_short ? sqrt((double)SHORT_N0 / (double)n) : 1.0;
+    double kappa = is_short ? 1.0 / sqrt(1.0 + SHORT_C * ((double)SHORT_N0 / (double)n - 1.0)) : 1.0;
+    lens[i] = strlen(t);
+    moderated += is_short;
+    CHECK(linear_decisions(m, ws, t, f) && scores_of(m, ws, t, s) && scores_of(plain, ws, t, unmoderated));
+    for (l = 0; l < N_LABELS; l++) {
+      double z = m->platt_a[l] * (m->bias[l] + (f[l] - m->bias[l]) * gain) + m->platt_b[l];
+      double want_s = 1.0 / (1.0 + exp(kappa * z));
+      if (fabs(s[l] - want_s) > 1e-12) {
+        check_failed++;
+        fprintf(stderr, "probe %zu (%zu features), label %zu: score %.17g, want %.17g\n", i, n, l, s[l], want_s);
+      } else check_passed++;
+      if (is_short) CHECK(fabs(s[l] - 0.5) <= fabs(unmoderated[l] - 0.5)); /* toward 0.5 */
+      else CHECK(s[l] == unmoderated[l]);
+    }
+    k = labels_of(plain, ws, t, 0.5, want);
+    CHECK(k > 0 && labels_of(m, ws, t, 0.5, got) == k && memcmp(got, want, k * sizeof *got) == 0);
+  }
+  CHECK(moderated >= 3);
+  for (i = 0; i < N_PROBES + N_TEXTS; i++) {
+    res[i].scores = batch_s[i];
+    res[i].labels = batch_l[i];
+  }
+  CHECK_OK(tc_model_predict_batch(m, N_PROBES + N_TEXTS, texts, lens, -1.0, 2, res));
+  for (i = 0; i < N_PROBES + N_TEXTS; i++) {
+    CHECK(scores_of(m, ws, texts[i], s));
+    CHECK(same_doubles(s, batch_s[i], N_LABELS));
+  }
+done:
+  tc_workspace_free(ws);
+  tc_model_free(m);
+  tc_model_free(plain);
+}
+
 /* A version 3 file made version 4 by hand, with short_features n0 put
  * after the fallback (*len grows by 4): what the writer will not make
  * for a kernel model. */
@@ -602,12 +679,34 @@ TEST(short_features_round_trip) {
   if (!m) { CHECK(m != NULL); return; }
   round_trip(m);
   CHECK_EQ_INT(tc_model_short_features(m), SHORT_N0);
+  CHECK(tc_model_short_moderation(m) == 0); /* version 4: no moderation */
   CHECK_EQ_INT(tc_model_file_version(m), 4);
   if ((b = to_bytes(m, &n)) != NULL) {
     CHECK_EQ_INT(rd32(b + 8), 4);
     at = section(b, n, "LABL", &plen);
     CHECK_EQ_INT(rd32(b + at + 24), SHORT_N0);
     CHECK_EQ_INT(rd32(b + at + 28), strlen(LABELS[0])); /* then the names */
+    free(b);
+  } else CHECK(0);
+  tc_model_free(m);
+}
+
+/* Version 5: the moderation's c after n0. */
+TEST(short_moderation_round_trip) {
+  tc_model *m = make_linear_moderated();
+  unsigned char *b;
+  size_t n, at;
+  uint64_t plen;
+  if (!m) { CHECK(m != NULL); return; }
+  round_trip(m);
+  CHECK(tc_model_short_moderation(m) == SHORT_C);
+  CHECK_EQ_INT(tc_model_file_version(m), 5);
+  if ((b = to_bytes(m, &n)) != NULL) {
+    CHECK_EQ_INT(rd32(b + 8), 5);
+    at = section(b, n, "LABL", &plen);
+    CHECK_EQ_INT(rd32(b + at + 24), SHORT_N0);
+    CHECK(rdf64(b + at + 28) == SHORT_C);
+    CHECK_EQ_INT(rd32(b + at + 36), strlen(LABELS[0])); /* then the names */
     free(b);
   } else CHECK(0);
   tc_model_free(m);
@@ -662,12 +761,14 @@ static void every_truncation(tc_model *m) {
 }
 
 TEST(every_truncation_rejected) {
-  tc_model *a = make_linear(), *s = make_linear_short(), *k = make_rbf();
+  tc_model *a = make_linear(), *s = make_linear_short(), *v = make_linear_moderated(), *k = make_rbf();
   if (a) every_truncation(a); else CHECK(0);
   if (s) every_truncation(s); else CHECK(0);
+  if (v) every_truncation(v); else CHECK(0);
   if (k) every_truncation(k); else CHECK(0);
   tc_model_free(a);
   tc_model_free(s);
+  tc_model_free(v);
   tc_model_free(k);
 }
 
@@ -745,12 +846,14 @@ static void flips_behind_crc(tc_model *m, uint64_t seed) {
 }
 
 TEST(flips_behind_the_checksum) {
-  tc_model *a = make_linear(), *s = make_linear_short(), *k = make_rbf();
+  tc_model *a = make_linear(), *s = make_linear_short(), *v = make_linear_moderated(), *k = make_rbf();
   if (a) flips_behind_crc(a, 42); else CHECK(0);
   if (s) flips_behind_crc(s, 44); else CHECK(0);
+  if (v) flips_behind_crc(v, 45); else CHECK(0);
   if (k) flips_behind_crc(k, 43); else CHECK(0);
   tc_model_free(a);
   tc_model_free(s);
+  tc_model_free(v);
   tc_model_free(k);
 }
 
@@ -760,8 +863,8 @@ TEST(header_checks) {
   size_t n;
   if (!m || !(b = to_bytes(m, &n))) { CHECK(0); tc_model_free(m); return; }
   c = dup_bytes(b, n);
-  wr32(c + 8, 5);
-  CHECK_REJECT(c, n, TC_EVERSION, "format version 5 is not supported (this library reads 3 to 4)");
+  wr32(c + 8, 6);
+  CHECK_REJECT(c, n, TC_EVERSION, "format version 6 is not supported (this library reads 3 to 5)");
   wr32(c + 8, 1); /* before text rules were recorded */
   CHECK_REJECT(c, n, TC_EVERSION, "format version 1 is older than the oldest this library reads, 3: retrain");
   wr32(c + 8, 2); /* f64 weights */
@@ -934,6 +1037,27 @@ TEST(semantic_checks_behind_the_checksum) {
     free(c);
   } else CHECK(0);
   free(b);
+
+  /* version 5: the moderation's c, in (0, 1e6] (0 is written as version 4) */
+  m->short_features = SHORT_N0;
+  m->short_moderation = SHORT_C;
+  if (!(b = to_bytes(m, &n))) { CHECK(0); tc_model_free(m); tc_model_free(k); return; }
+  c = dup_bytes(b, n);
+  at = section(b, n, "LABL", &plen);
+  EDIT(wrf64(c + at + 28, 0), TC_EFORMAT, "labels: short_moderation is 0 in a version 5 file");
+  EDIT(wrf64(c + at + 28, -0.5), TC_EFORMAT, "labels: short_moderation -0.5 is not in [0, 1e6]");
+  EDIT(wrf64(c + at + 28, NAN), TC_EFORMAT, "labels: short_moderation");
+  EDIT(wrf64(c + at + 28, 2e6), TC_EFORMAT, "labels: short_moderation 2e+06 is not in [0, 1e6]");
+  EDIT(wr32(c + at + 24, 0), TC_EFORMAT, "labels: short_features is 0 in a version 5 file");
+  EDIT(wr32(c + 8, 4), TC_EFORMAT, "labels: "); /* read as version 4: c taken for names */
+  free(b);
+  free(c);
+  /* the writer refuses what the reader would */
+  m->short_features = 0;
+  b = NULL;
+  CHECK_EQ_INT(tc_model_to_bytes(m, &b, &n), TC_EINVAL);
+  CHECK(b == NULL);
+  m->short_moderation = 0;
 
   if (!(b = to_bytes(k, &n))) { CHECK(0); tc_model_free(m); tc_model_free(k); return; }
   c = dup_bytes(b, n);
@@ -1585,9 +1709,10 @@ TEST(allocation_failures) {
 /* TC_FUZZ_SEED_DIR=dir: write the fixtures and two trained models as
  * fuzzing seeds. */
 static void write_seeds(void) {
-  static const char *const names[5] = {"linear", "rbf", "trained-linear", "trained-rbf", "linear-short"};
+  static const char *const names[6] = {"linear", "rbf", "trained-linear", "trained-rbf", "linear-short",
+                                       "linear-moderated"};
   const char *dir = getenv("TC_FUZZ_SEED_DIR");
-  tc_model *m[5];
+  tc_model *m[6];
   tc_diag d;
   int i;
   if (!dir) return;
@@ -1596,7 +1721,8 @@ static void write_seeds(void) {
   m[2] = train_small(TC_KERNEL_LINEAR, &d);
   m[3] = train_small(TC_KERNEL_RBF, &d);
   m[4] = make_linear_short(); /* version 4 */
-  for (i = 0; i < 5; i++) {
+  m[5] = make_linear_moderated(); /* version 5 */
+  for (i = 0; i < 6; i++) {
     char path[512];
     snprintf(path, sizeof path, "%s/%s.model", dir, names[i]);
     CHECK(m[i] != NULL);
@@ -1619,6 +1745,8 @@ int main(void) {
   RUN(short_features_round_trip);
   RUN(short_story_rule_scores);
   RUN(short_story_rule_is_monotone_in_n0);
+  RUN(short_moderation_round_trip);
+  RUN(short_moderation_scores);
   RUN(rbf_round_trip);
   RUN(trained_models_round_trip);
   RUN(bytes_are_deterministic);

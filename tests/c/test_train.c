@@ -222,6 +222,15 @@ TEST(params_defaults_and_bad_fields) {
   p.short_features = 80;
   msg = tc_train_params_check(&p, ds);
   CHECK(msg && strstr(msg, "short_features applies to linear kernels only"));
+  BAD(short_moderation, -0.5, "short_moderation must be in [0, 1e6]");
+  BAD(short_moderation, NAN, "short_moderation must be in [0, 1e6]");
+  BAD(short_moderation, 0.7, "short_moderation needs short_features"); /* without the rule */
+  CHECK(p.short_moderation == 0.7);
+  tc_train_params_init(&p);
+  CHECK(p.short_moderation == 0); /* off by default */
+  p.short_features = 80;
+  p.short_moderation = 0.7;
+  CHECK(tc_train_params_check(&p, ds) == NULL);
   BAD(class_weight, TC_WEIGHT_CUSTOM, "label_weights");
   BAD(features.min_df, -3, "min_df");
   tc_train_params_init(&p);
