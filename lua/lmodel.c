@@ -579,7 +579,7 @@ void tcl_push_options(lua_State *L, const tc_options *o) {
  * @function model:info
  * @return table: every metadata pair the model file holds (numbers
  *   converted), then format_version, kernel, labels, multilabel, threshold, fallback,
- *   short_features, features and options (these last win over metadata of the
+ *   short_features, short_moderation, features and options (these last win over metadata of the
  *   same name)
  */
 static int model_info(lua_State *L) {
@@ -609,6 +609,7 @@ static int model_info(lua_State *L) {
   if (fb >= 0 && tc_model_label(h->model, (size_t)fb)) tcl_set_string(L, "fallback", tc_model_label(h->model, (size_t)fb));
   else tcl_set_boolean(L, "fallback", 0);
   tcl_set_integer(L, "short_features", (lua_Integer)tc_model_short_features(still_open(L, h)));
+  tcl_set_number(L, "short_moderation", tc_model_short_moderation(still_open(L, h)));
   tcl_set_integer(L, "features", (lua_Integer)tc_extractor_n_features(tc_model_extractor(still_open(L, h))));
   o = *tc_extractor_options(tc_model_extractor(still_open(L, h))); /* (its scalars: a copy) */
   tcl_push_options(L, &o);

@@ -54,6 +54,7 @@ static const struct {
   {"threshold", TCL_OPT_TRAIN | TCL_OPT_PREDICT},
   {"fallback", TCL_OPT_TRAIN},
   {"short_features", TCL_OPT_TRAIN},
+  {"short_moderation", TCL_OPT_TRAIN},
   {"cv", TCL_OPT_TRAIN},
   {"grid", TCL_OPT_TRAIN},
   {"seed", TCL_OPT_TRAIN},

@@ -197,6 +197,7 @@ static void read_spec(lua_State *L, spec_slots *s, tc_train_params *p, progress_
   tcl_opt_bool(L, 1, TCL_OPT_TRAIN, "calibrate", &p->calibrate);
   tcl_opt_num(L, 1, TCL_OPT_TRAIN, "threshold", 0.0, 0, 1.0, &p->threshold);
   tcl_opt_int(L, 1, TCL_OPT_TRAIN, "short_features", 0, INT32_MAX, &p->short_features);
+  tcl_opt_num(L, 1, TCL_OPT_TRAIN, "short_moderation", 0.0, 0, 1e6, &p->short_moderation);
   tcl_opt_int(L, 1, TCL_OPT_TRAIN, "cv", 0, 100, &p->cv_folds);
   if (p->cv_folds == 1)
     luaL_argerror(L, 1, "spec.cv: 0 (no cross-validation) or an integer in [2, 100] expected, got 1");
@@ -326,7 +327,7 @@ int tcl_default_train_params(lua_State *L) {
   tc_train_params p;
   tcl_check_nargs(L, 0);
   tc_train_params_init(&p);
-  lua_createtable(L, 0, 13);
+  lua_createtable(L, 0, 14);
   tcl_set_string(L, "kernel", KERNELS[p.kernel]);
   tcl_set_string(L, "solver", SOLVERS[p.solver]);
   tcl_set_number(L, "C", p.C);
@@ -334,6 +335,7 @@ int tcl_default_train_params(lua_State *L) {
   tcl_set_string(L, "class_weight", p.class_weight == TC_WEIGHT_BALANCED ? "balanced" : "none");
   tcl_set_number(L, "threshold", p.threshold);
   tcl_set_integer(L, "short_features", p.short_features);
+  tcl_set_number(L, "short_moderation", p.short_moderation);
   tcl_set_boolean(L, "calibrate", p.calibrate);
   tcl_set_integer(L, "cv", p.cv_folds);
   tcl_set_boolean(L, "grid", p.grid);

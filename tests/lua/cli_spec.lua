@@ -78,8 +78,10 @@ describe("textclass help", function()
   -- the same way (regression: -C, --gamma, --class-weight, --threshold,
   -- --short-features, --seed and --threads wrote theirs by hand)
   it("gives train's training defaults as the core gives them", function()
-    local flags = { "kernel", "cost", "gamma", "class%-weight", "threshold", "short%-features", "seed", "threads" }
-    local fields = { "kernel", "C", "gamma", "class_weight", "threshold", "short_features", "seed", "threads" }
+    local flags = { "kernel", "cost", "gamma", "class%-weight", "threshold", "short%-features", "short%-moderation",
+                    "seed", "threads" }
+    local fields = { "kernel", "C", "gamma", "class_weight", "threshold", "short_features", "short_moderation",
+                     "seed", "threads" }
     local d = require("textclass").default_train_params()
     local expected = {}
     for i, field in ipairs(fields) do
@@ -92,12 +94,12 @@ describe("textclass help", function()
       tc.default_train_params = function()
         local d = default_train_params()
         d.kernel, d.C, d.gamma, d.class_weight = "rbf", 2.5, 0.25, "none"
-        d.threshold, d.short_features, d.seed, d.threads = 0.4, 30, 7, 0
+        d.threshold, d.short_features, d.short_moderation, d.seed, d.threads = 0.4, 30, 0.5, 7, 0
         return d
       end]])
     local r = run("train --help", { env = "LUA_INIT_5_4=@" .. TMP .. "/changed_train_defaults.lua " })
     assert.equal(0, r.code, r.err)
-    assert.same({ "rbf", "2.5", "0.25", "none", "0.4", "30", "7", "0" }, help_defaults(r.out, flags))
+    assert.same({ "rbf", "2.5", "0.25", "none", "0.4", "30", "0.5", "7", "0" }, help_defaults(r.out, flags))
   end)
 
   it("prints the version", function()
@@ -189,6 +191,8 @@ describe("textclass bad options", function()
     { "train -o x.model --fallback other d", "%-%-fallback only applies to %-%-multilabel" },
     { "train -o x.model --kernel rbf --short-features 80 d", "%-%-short%-features only applies to %-%-kernel linear\n" },
     { "train -o x.model --short-features -1 d", "%-%-short%-features: %-1 is below the minimum 0\n" },
+    { "train -o x.model --short-moderation 0.7 d", "%-%-short%-moderation needs %-%-short%-features N\n" },
+    { "train -o x.model --short-features 80 --short-moderation -1 d", "%-%-short%-moderation: %-1 is below the minimum 0\n" },
     { "eval", "no DATA given" },
     { "explain a b", "explain takes one FILE" },
     { "info extra", "info takes no operands" },
@@ -241,6 +245,30 @@ describe("textclass train -> eval -> label", function()
     for l, s in pairs(raw) do
       if l == top then assert.is_true(scaled[l] > s, l) else assert.is_true(scaled[l] < s, l) end
     end
+  end)
+
+  -- Its moderation (--short-moderation C): the short text's scores move
+  -- toward 0.5, its labels stay; info shows C, and the file is version 5.
+  it("trains with --short-moderation, which info shows and label applies", function()
+    local short, moderated = TMP .. "/short.model", TMP .. "/moderated.model"
+    local r = run("train -q --min-df 1 --short-features 40 --short-moderation 0.5 -o " .. moderated .. " "
+                  .. D .. "/train.jsonl")
+    assert.equal(0, r.code, r.err)
+    local info = run("info -m " .. moderated).out
+    assert.matches("\nshort_moderation%s+0%.5\n", info)
+    assert.matches("\nformat_version%s+5\n", info)
+    assert.matches("\nshort_moderation%s+0\n", run("info -m " .. short).out)
+    local function labelled(m)
+      return cjson.decode(run("label -q -o jsonl -m " .. m, { stdin = "The striker scored\n" }).out)
+    end
+    local before, after = labelled(short), labelled(moderated)
+    assert.same(before.labels, after.labels)
+    local closer = 0
+    for l, s in pairs(before.scores) do
+      assert.is_true(math.abs(after.scores[l] - 0.5) <= math.abs(s - 0.5), l)
+      if math.abs(after.scores[l] - 0.5) < math.abs(s - 0.5) then closer = closer + 1 end
+    end
+    assert.is_true(closer >= 2, closer .. " scores closer to 0.5")
   end)
 
   it("fits its own training data (eval --json)", function()

@@ -396,7 +396,7 @@ describe("tc.default_train_params", function()
 
   it("gives the core's training defaults, spelt as spec fields", function()
     assert.same({ kernel = "linear", solver = "auto", C = 1, gamma = 1, class_weight = "balanced",
-                  threshold = 0.5, short_features = 0, calibrate = true, cv = 0, grid = false, seed = 1,
+                  threshold = 0.5, short_features = 0, short_moderation = 0, calibrate = true, cv = 0, grid = false, seed = 1,
                   threads = 1, cache_mb = 200 }, tc.default_train_params())
   end)
 

@@ -143,6 +143,49 @@ describe("tc.train", function()
     assert.same(short:predict("the team won").scores, again:predict("the team won").scores)
   end)
 
+  -- Its moderation: below n0 features each label's log-odds, after the
+  -- rule, is divided by sqrt(1 + c (n0 / n - 1)) (textclass.h,
+  -- short_moderation): toward 0.5, so the labels at 0.5 stay.
+  it("takes short_moderation, and moderates short texts' scores", function()
+    local n0, c = 30, 0.7
+    local short = assert(tc.train(spec { short_features = n0 }))
+    local moderated = assert(tc.train(spec { short_features = n0, short_moderation = c }))
+    assert.equal(0, short:info().short_moderation)
+    assert.equal(c, moderated:info().short_moderation)
+    assert.equal(5, moderated:info().format_version)
+    local function logit(p) return math.log(p) - math.log(1 - p) end
+    local every = short:info().features
+    local texts = H.topics()
+    texts[#texts + 1] = "the team won"
+    texts[#texts + 1] = ""
+    local changed, untouched, computed = 0, 0, 0
+    for _, text in ipairs(texts) do
+      local n = #short:explain(text, short:labels()[1], every)
+      local got, unmoderated = moderated:predict(text, { threshold = 0.5 }), short:predict(text, { threshold = 0.5 })
+      local kappa = n > 0 and n < n0 and 1 / math.sqrt(1 + c * (n0 / n - 1)) or 1
+      if kappa < 1 then changed = changed + 1 else untouched = untouched + 1 end
+      for label, s in pairs(unmoderated.scores) do
+        local s_got = got.scores[label]
+        if kappa == 1 then assert.equal(s, s_got)
+        elseif math.min(s, 1 - s) < 1e-6 then -- too few bits left of its log-odds: only toward 0.5
+          assert.is_true(math.abs(s_got - 0.5) < math.abs(s - 0.5), text .. ": " .. label)
+        else
+          local want = 1 / (1 + math.exp(-kappa * logit(s)))
+          assert.is_true(math.abs(s_got - want) < 1e-9, text .. ": " .. label .. " " .. s_got .. ", want " .. want)
+          computed = computed + 1
+        end
+      end
+      assert.same(unmoderated.labels, got.labels)
+    end
+    assert.is_true(changed >= 3 and untouched >= 3, changed .. " moderated, " .. untouched .. " untouched")
+    assert.is_true(computed >= 6, computed .. " scores computed")
+    local path = H.tmpname()
+    assert(moderated:save(path))
+    local again <close> = assert(tc.load(path))
+    assert.equal(c, again:info().short_moderation)
+    assert.same(moderated:predict("the team won").scores, again:predict("the team won").scores)
+  end)
+
   it("trains rbf models", function()
     local m = assert(tc.train(spec { kernel = "rbf", gamma = 1, C = 10 }))
     assert.matches("rbf", tostring(m))
@@ -314,6 +357,8 @@ describe("tc.train", function()
       { spec { short_features = -1 }, "spec.short_features: integer >= 0 expected, got %-1" },
       { spec { short_features = 2.5 }, "spec.short_features: integer" },
       { spec { short_features = 80, kernel = "rbf" }, "spec: short_features applies to linear kernels only" },
+      { spec { short_features = 80, short_moderation = -1 }, "spec.short_moderation: number in %[0" },
+      { spec { short_moderation = 0.7 }, "spec: short_moderation needs short_features" },
     }
     for _, case in ipairs(cases) do
       assert.error_matches(function() tc.train(case[1]) end, "bad argument #1 to '[%w.]*train' %(.*" .. case[2], nil,

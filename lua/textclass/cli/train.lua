@@ -129,6 +129,8 @@ M.spec = {
     { long = "fallback", arg = "LABEL", help = "label for documents passing no threshold" },
     { long = "short-features", arg = "N", type = "integer", min = 0, max = 0x7fffffff,
       help = "a story with n < N features has its evidence scaled by sqrt(N/n) before calibration (linear; 0 = off) " .. default_text("short_features") },
+    { long = "short-moderation", arg = "C", type = "number", min = 0, max = 1e6,
+      help = "with --short-features N, a story with n < N features has its log-odds divided by sqrt(1 + C (N/n - 1)): no near-certain scores from a few words (0 = off) " .. default_text("short_moderation") },
     { long = "cv", arg = "K", type = "integer", min = 2, max = 100,
       help = "K-fold cross-validation: print and store the figures" },
     { long = "grid", help = "choose C (and gamma) by cross-validation (uses --cv K, else 5; not with -C, --gamma)" },
@@ -209,7 +211,8 @@ end
 -- The flag behind each tc.train spec field, for error messages.
 local FLAG_OF = {
   kernel = "--kernel", C = "-C", gamma = "--gamma", class_weight = "--class-weight",
-  threshold = "--threshold", fallback = "--fallback", short_features = "--short-features", ngrams = "--ngrams",
+  threshold = "--threshold", fallback = "--fallback", short_features = "--short-features",
+  short_moderation = "--short-moderation", ngrams = "--ngrams",
   char_ngrams = "--char-ngrams", min_df = "--min-df", max_features = "--max-features",
   stopwords = "--stopwords", stem = "--stem", title_terms = "--title-terms", strip_boilerplate = "--strip-boilerplate", cv = "--cv",
   grid = "--grid", seed = "--seed", threads = "--threads", multilabel = "--multilabel",
@@ -228,6 +231,7 @@ local function build_spec(opts, texts, labels, stopwords)
   spec.threshold = opts.threshold
   spec.fallback = opts.fallback
   spec.short_features = opts.short_features
+  spec.short_moderation = opts.short_moderation
   spec.ngrams = opts.ngrams
   if opts.char_ngrams ~= nil then spec.char_ngrams = opts.char_ngrams or nil end
   spec.min_df = opts.min_df
@@ -399,6 +403,10 @@ function M.run(opts, operands)
   -- the short-story rule scales a linear sum's evidence (textclass.h, short_features)
   if opts.short_features and opts.short_features > 0 and opts.kernel == "rbf" then
     util.usage_error("--short-features only applies to --kernel linear")
+  end
+  -- the moderation is of the rule's scaled scores: without the rule it has none to moderate
+  if opts.short_moderation and opts.short_moderation > 0 and not (opts.short_features and opts.short_features > 0) then
+    util.usage_error("--short-moderation needs --short-features N")
   end
   -- so would -C and --gamma with --grid, which chooses them itself
   if opts.grid and opts.cost then
