@@ -1040,6 +1040,28 @@ describe("textclass with the shipped model", function()
     assert.is_true(right >= n - 1, "misread samples: " .. table.concat(wrong, ", "))
   end)
 
+  -- A few words (2 to 5 features) are too little evidence for a
+  -- near-certain score, for or against a label: the short-story rule's
+  -- moderation (models/README.md, design study step 10). Before it,
+  -- "Man bites dog in park" scored other 1.0000 and cyber 0.0000. (The one
+  -- word "today" still scores cyber 0.99: its weight, +0.49, is the
+  -- whole text.)
+  it("gives a few words no near-certain score", function()
+    if not shipped_model("few-words test") then return end
+    local texts = { "nice today", "The weather is nice today", "Man bites dog in park",
+                    "Local bakery opens second shop" }
+    local r = run("label -q -o jsonl", { stdin = table.concat(texts, "\n") .. "\n" })
+    assert.equal(0, r.code, r.err)
+    local n = 0
+    for line in r.out:gmatch("[^\n]+") do
+      n = n + 1
+      for label, score in pairs(cjson.decode(line).scores) do
+        assert.is_true(score > 0.01 and score < 0.99, texts[n] .. ": " .. label .. " " .. score)
+      end
+    end
+    assert.equal(#texts, n)
+  end)
+
   it("gives the two-topic sample of models/README.md both of its labels", function()
     if not shipped_model("two-topic sample") then return end
     local r = run("label -q examples/two-topics/space-agency-hack.txt")
