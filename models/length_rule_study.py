@@ -314,7 +314,9 @@ def raw_scores(p, r, length):
 
 
 STEP9_KINDS = ("whole", "cut")
-EVERY_KIND = ("whole", "cut") + tuple(VERY_SHORT)
+EVERY_KIND = STEP9_KINDS + tuple(VERY_SHORT)
+# fit(inner records of `kinds`, length) -> parameters; choose(parameters, record, length) -> labels;
+# scores(parameters, record, length) -> {label: score}, for the score tables (None: left out)
 Rule = collections.namedtuple("Rule", "name fit choose describe scores kinds")
 
 RULES = [
