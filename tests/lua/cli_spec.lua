@@ -162,6 +162,26 @@ describe("textclass bad options", function()
     { "train -o x.model -- ''", "an empty operand names no file" },
     { "eval ''", "an empty operand names no file" },
     { "explain ''", "an empty operand names no file" },
+    { "run ''", "an empty operand names no file" },
+    -- ... and so is an empty option value: a path ('-m "$MODEL"', MODEL
+    -- unset) was opened as "" ("load: no path given", "cannot open : No such
+    -- file ...", exit 1), an --encoding '' converted from iconv's locale
+    -- charset ("invalid  at byte 7 of the file"), an empty field or column
+    -- name failed every record ("no '' column in the header")
+    { "label -m '' d", "%-%-model: an empty value names nothing %(an unset variable%?%)\n" },
+    { "eval -m '' d", "%-%-model: an empty value names nothing" },
+    { "explain -m ''", "%-%-model: an empty value names nothing" },
+    { "info --model=", "%-%-model: an empty value names nothing" },
+    { "label -c '' d", "%-%-classifier: an empty value names nothing" },
+    { "eval --errors '' d", "%-%-errors: an empty value names nothing" },
+    { "train -o '' d", "%-%-output: an empty value names nothing" },
+    { "train -o x.model --stopwords '' d", "%-%-stopwords: an empty value names nothing" },
+    { "label --encoding '' d", "%-%-encoding: an empty value names nothing" },
+    { "explain --encoding ''", "%-%-encoding: an empty value names nothing" },
+    { "label --id-field '' d", "%-%-id%-field: an empty value names nothing" },
+    { "label --id-column '' d", "%-%-id%-column: an empty value names nothing" },
+    { "eval --label-field '' d", "%-%-label%-field: an empty value names nothing" },
+    { "train -o x.model --label-column '' d", "%-%-label%-column: an empty value names nothing" },
     -- an option of another format than --input's would be ignored
     { "label -i jsonl --text-column body", "%-%-text%-column applies to csv input, not %-%-input jsonl" },
     { "label -i lines --text-field body", "%-%-text%-field applies to jsonl input, not %-%-input lines" },

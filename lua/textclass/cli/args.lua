@@ -12,13 +12,14 @@
 -- parse() accepts GNU-style command lines: "--long value", "--long=value",
 -- "-s value", "-svalue", options after operands, "--" to end options, and
 -- "-" as an operand (stdin); an operand is a path, so an empty one is a
--- usage error. Values are checked (decimal numbers, ranges
--- with min and max inclusive and above exclusive, choices) here, so
--- commands receive clean values keyed by the long name with dashes turned
--- into underscores ("--char-ngrams" -> opts.char_ngrams). Every mistake
--- raises a usage error (exit 2) naming the option; an option with choices
--- may add `choice_hint = function(value)` returning text to append to the
--- "not one of" message (or nil). An option given twice takes the last
+-- usage error, as is an empty path or name given to an option. Values are
+-- checked (decimal numbers, ranges with min and max inclusive and above
+-- exclusive, choices) here, so commands receive clean values keyed by the
+-- long name with dashes turned into underscores ("--char-ngrams" ->
+-- opts.char_ngrams). Every mistake raises a usage error (exit 2) naming
+-- the option; an option with choices may add `choice_hint =
+-- function(value)` returning text to append to the "not one of" message
+-- (or nil). An option given twice takes the last
 -- value, unless it has `joins = ","`: then its values are joined by it
 -- (-l a -l b is -l a,b).
 
@@ -51,6 +52,11 @@ local function convert(opt, value)
   local name = display(opt)
   local t = opt.type or "string"
   local v = value
+  -- a path or name that is empty names nothing: most often a shell
+  -- variable left unset (-m "$MODEL"); numbers and choices say so themselves
+  if value == "" and t == "string" and not opt.choices then
+    util.usage_error("%s: an empty value names nothing (an unset variable?)", name)
+  end
   if t == "number" or t == "integer" then
     v = decimal(value) and tonumber(value)
     if not v or v ~= v then
@@ -187,11 +193,14 @@ function M.parse(spec, argv)
     end
     i = i + 1
   end
-  for _, p in ipairs(operands) do
-    -- it names no file: most often a shell variable left unset ("$FILE")
-    if p == "" then util.usage_error("an empty operand names no file (an unset variable?)") end
-  end
+  for _, p in ipairs(operands) do M.refuse_empty_operand(p) end
   return opts, operands
+end
+
+--- An empty operand names no file: most often a shell variable left unset
+-- ("$FILE"). A usage error.
+function M.refuse_empty_operand(p)
+  if p == "" then util.usage_error("an empty operand names no file (an unset variable?)") end
 end
 
 local function wrap(text, width, indent)

@@ -11,6 +11,7 @@
 -- commands do (checked_print, check_stdout_methods).
 
 local util = require "textclass.cli.util"
+local args = require "textclass.cli.args"
 
 local M = {}
 
@@ -100,6 +101,7 @@ end
 function M.run(_, operands)
   local script = operands[1]
   if not script then util.usage_error("no SCRIPT given") end
+  args.refuse_empty_operand(script)   -- (the script's own arguments may be empty)
   local chunk, err
   if script == "-" then
     -- a closed stdin or one that cannot be read is not an empty script

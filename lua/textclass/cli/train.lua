@@ -335,7 +335,6 @@ end
 -- folder): the save would say so only after the work is done.
 local function check_output(path)
   local lfs = require "lfs"
-  if path == "" then util.usage_error("-o: the path is empty") end
   -- "-" is stdin or stdout everywhere else: not a file to be made here
   if path == "-" then util.usage_error("-o -: a model is saved to a file, not to stdout (name one, or ./- for a file named -)") end
   local mode = lfs.attributes(path, "mode")
