@@ -250,6 +250,35 @@ describe("textclass hints", function()
     assert.is_nil(r.out:find("fallback", 1, true))
   end)
 
+  -- A record of eval --errors (or of any JSONL) piped to explain was
+  -- explained as one article, braces, keys and all, without a word: its
+  -- "predicted" and "gold" labels became features of the text.
+  it("explain says when the article is JSON with a text field (an eval --errors record)", function()
+    local record = '{"gold":["sport"],"id":"a1","predicted":["politics"],' ..
+                   '"text":"The minister watched the striker score twice in the cup final."}\n'
+    local hint = "the article is JSON with a 'text' field, read as text, braces, keys and all: " ..
+                 "explain takes the text alone (jq -r .text)?\n"
+    local r = run("explain -n 1 -m " .. H.model(), { stdin = record })
+    assert.equal(0, r.code, r.err)
+    assert.equal("textclass: stdin: " .. hint, r.err)
+    assert.matches("^label   ", r.out)
+    spit(TMP .. "/wrong.jsonl", record .. JSONL)
+    r = run("explain -n 1 -m " .. H.model() .. " " .. TMP .. "/wrong.jsonl")
+    assert.equal("textclass: " .. TMP .. "/wrong.jsonl: " .. hint, r.err)
+    -- a pretty-printed object, or an array of them, too
+    spit(TMP .. "/api.json", '[\n  {\n    "id": "a1",\n    "text": "The striker scored twice."\n  }\n]\n')
+    r = run("explain -n 1 -m " .. H.model() .. " " .. TMP .. "/api.json")
+    assert.equal("textclass: " .. TMP .. "/api.json: " .. hint, r.err)
+    -- the text alone, JSON without a text field, or an article quoting JSON: nothing said
+    for _, text in ipairs({ "The minister watched the striker score twice in the cup final.\n",
+                            '{"body": "The striker scored twice."}\n',
+                            'The API answered {"text": "The striker scored twice."}\n' }) do
+      r = run("explain -n 1 -m " .. H.model(), { stdin = text })
+      assert.equal(0, r.code, r.err)
+      assert.equal("", r.err)
+    end
+  end)
+
   it("eval names gold labels the model does not have", function()
     spit(TMP .. "/gold.jsonl", '{"text": "The striker scored twice in the final.", "label": "football"}\n' ..
                                '{"text": "Hackers stole passwords in a data breach.", "label": "cyber"}\n' ..

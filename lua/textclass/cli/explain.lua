@@ -6,6 +6,7 @@
 
 local util = require "textclass.cli.util"
 local inputs = require "textclass.cli.inputs"
+local records = require "textclass.cli.records"
 local classifier = require "textclass.cli.classifier"
 local tables = require "textclass.cli.tables"
 
@@ -44,6 +45,16 @@ local function warn_feed(path)
             path == "-" and "textclass label -i feed" or "textclass label " .. path)
 end
 
+-- JSON read as the article (a record of eval --errors or of a JSONL file,
+-- an API's export) is explained braces, keys and all, the values of its
+-- other fields (gold and predicted labels) among the features: say so.
+local function warn_if_json(path, text)
+  if records.json_text_field(text, { "text" }) then
+    util.warn("%s: the article is JSON with a 'text' field, read as text, braces, keys and all: " ..
+              "explain takes the text alone (jq -r .text)?", path == "-" and "stdin" or path)
+  end
+end
+
 -- The one article, read and checked as `label -i text` reads one (a BOM
 -- dropped, never read past --max-bytes); fails naming the problem.
 local function read_article(path, opts)
@@ -54,7 +65,7 @@ local function read_article(path, opts)
   read.input = "text"
   local doc = inputs.documents(inputs.sources({ path }, false), read)()
   if not doc or doc.error then util.fail("%s: %s", path, doc and doc.error or "nothing to read") end
-  if doc.feed then warn_feed(path) end
+  if doc.feed then warn_feed(path) else warn_if_json(path, doc.text) end
   return doc.text
 end
 

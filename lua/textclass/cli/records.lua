@@ -228,6 +228,20 @@ function M.looks_like_html(text)
   return false
 end
 
+--- The first of `names` that the JSON beginning `head` (a JSONL line, an
+-- array of articles as news APIs export them, a pretty-printed object)
+-- holds as a key with a string value, or nil. A sniff of the first
+-- stream.HEAD_BYTES, not a parse: for the hints that JSON is being read as
+-- the text of one article.
+function M.json_text_field(head, names)
+  head = head:sub(1, stream.HEAD_BYTES)
+  if not head:find("^\239?\187?\191?%s*[%[{]") then return nil end
+  for _, name in ipairs(names) do
+    if head:find('"' .. name:gsub("%p", "%%%0") .. '"%s*:%s*"') then return name end
+  end
+  return nil
+end
+
 --- Give doc its text, or the first problem check_bytes and check_content
 -- find; returns doc. An HTML page is read for its text (tc.html_text)
 -- between the two: with --html every document, with --no-html none, else

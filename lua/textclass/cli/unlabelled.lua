@@ -177,14 +177,11 @@ end
 -- begins with '[' or '{' and holds the text field as a key with a string
 -- value, say so on stderr (warn_if_jsonl's case, line 1 an object, aside).
 local function warn_if_json(src, head, opts, names)
-  if opts.input ~= "auto" or not head:find("^\239?\187?\191?%s*[%[{]") then return end
-  for _, name in ipairs(names) do
-    if head:find('"' .. name:gsub("%p", "%%%0") .. '"%s*:%s*"') then
-      hint(opts, "%s: the file is JSON with '%s' fields, but it is read as one article (its name does not " ..
-           "end in .jsonl): convert it to JSONL, one object a line (jq -c '.[]' %s, for an array)?",
-           src.path, name, src.path)
-      return
-    end
+  local name = opts.input == "auto" and records.json_text_field(head, names)
+  if name then
+    hint(opts, "%s: the file is JSON with '%s' fields, but it is read as one article (its name does not " ..
+         "end in .jsonl): convert it to JSONL, one object a line (jq -c '.[]' %s, for an array)?",
+         src.path, name, src.path)
   end
 end
 
