@@ -1073,7 +1073,7 @@ describe("textclass label with awkward JSON numbers", function()
   end)
 end)
 
-describe("textclass -m with a Lua file", function()
+describe("textclass -m with a Lua file, -c with a model file", function()
   -- (info and explain, which take no -c, were told to give it with -c)
   it("says that Lua classifiers are given with -c, to label and eval", function()
     for _, cmd in ipairs({ "label", "eval", "info", "explain" }) do
@@ -1082,6 +1082,21 @@ describe("textclass -m with a Lua file", function()
       assert.matches("^textclass: [^\n]*always%-sport%.lua: [^\n]*%(a Lua classifier is given with %-c, " ..
                      "to label and eval%)\n$", r.err)
     end
+  end)
+
+  -- and the other way round: a model file given with -c was read as Lua,
+  -- "x.model:1: syntax error near '<\4>'", which named no mistake
+  it("says that model files are given with -m, when -c names one", function()
+    for _, cmd in ipairs({ "label", "eval" }) do
+      local r = run(cmd .. " -c " .. model() .. " " .. D .. "/test.jsonl")
+      assert.equal(1, r.code)
+      assert.matches("^textclass: [^\n]*fixture%.model:1: [^\n]* %(a model file is given with %-m%)\n$", r.err)
+    end
+    -- a Lua file with a mistake keeps Lua's message alone
+    spit(TMP .. "/broken.lua", "return {\n")
+    local r = run("label -c " .. TMP .. "/broken.lua " .. D .. "/test.jsonl")
+    assert.equal(1, r.code)
+    assert.matches("^textclass: [^\n]*broken%.lua:2: unexpected symbol near <eof>\n$", r.err)
   end)
 end)
 

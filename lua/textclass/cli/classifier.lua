@@ -53,7 +53,11 @@ function M.open(opts)
   if opts.classifier then
     -- -c always means Lua, whatever the file is called
     obj, err = cls.load_lua(opts.classifier)
-    if not obj then util.fail("%s", err) end
+    if not obj then
+      -- read as Lua, a model file is a syntax error that names no mistake
+      if tc.load(opts.classifier) then err = err .. " (a model file is given with -m)" end
+      util.fail("%s", err)
+    end
     name, path = opts.classifier, opts.classifier
   else
     local model
