@@ -596,7 +596,8 @@ static int line_document(lua_State *L, reading *r, const unsigned char *p, size_
     lua_pushfstring(L, "%s%I", r->where, line);
     lua_setfield(L, -2, "where");
   }
-  if (r->f[1].kind == STRING || r->f[1].kind == NUMBER) push_value(L, &r->f[1]);
+  /* (an empty id names no record: the place, as records.id_or_place gives it) */
+  if ((r->f[1].kind == STRING && r->f[1].len > 0) || r->f[1].kind == NUMBER) push_value(L, &r->f[1]);
   else lua_pushfstring(L, "%s%I", r->where, line);
   lua_setfield(L, -2, "id");
   if (fields) {

@@ -1045,6 +1045,39 @@ describe("textclass --threads", function()
   end)
 end)
 
+describe("textclass and records with an empty id", function()
+  -- An empty JSONL id or TSV id named no record: its output record had an
+  -- empty id, where an empty CSV id cell and a feed item's empty guid give
+  -- the record's place, FILE:LINE or FILE#N
+  it("gives the record its place as its id in label, in every format and on both JSONL paths", function()
+    spit(TMP .. "/eid.jsonl", '{"id":"","text":"The striker scored"}\n' ..
+                              '{"id":"","text":"<p>The striker scored</p>"}\n' ..   -- (a page: the general path)
+                              '{"id":"k3","text":"The striker scored"}\n')
+    spit(TMP .. "/eid.tsv", "\tThe striker scored\nk2\tThe striker scored\n")
+    spit(TMP .. "/eid.csv", "id,text\n,The striker scored\n")
+    local r = run("label -q -m " .. model() .. " " .. TMP .. "/eid.jsonl")
+    assert.equal(0, r.code, r.err)
+    local rows = tsv(r.out)
+    assert.same({ TMP .. "/eid.jsonl:1", TMP .. "/eid.jsonl:2", "k3" }, { rows[1][1], rows[2][1], rows[3][1] })
+    r = run("label -q -i tsv -m " .. model() .. " " .. TMP .. "/eid.tsv")
+    rows = tsv(r.out)
+    assert.same({ TMP .. "/eid.tsv:1", "k2" }, { rows[1][1], rows[2][1] })
+    r = run("label -q -m " .. model() .. " " .. TMP .. "/eid.csv")
+    assert.equal(TMP .. "/eid.csv:2", tsv(r.out)[1][1])
+  end)
+
+  it("names the record by its place in eval --errors and textclass.read too", function()
+    spit(TMP .. "/eid-gold.jsonl", '{"id":"","text":"The striker scored twice","label":"politics"}\n')
+    local r = run("eval -q --errors " .. TMP .. "/wrong.jsonl -m " .. model() .. " " .. TMP .. "/eid-gold.jsonl")
+    assert.equal(0, r.code, r.err)
+    assert.equal(TMP .. "/eid-gold.jsonl:1", jsonl(slurp(TMP .. "/wrong.jsonl"))[1].id)
+    local read = require "textclass.read"
+    local ids = {}
+    for doc in read.documents({ TMP .. "/eid.jsonl" }) do ids[#ids + 1] = doc.id end
+    assert.same({ TMP .. "/eid.jsonl:1", TMP .. "/eid.jsonl:2", "k3" }, ids)
+  end)
+end)
+
 describe("textclass label with awkward JSON numbers", function()
   it("keeps a numeric id as written, even past 2^53", function()
     spit(TMP .. "/ids.jsonl", '{"id":1234567890123456789,"text":"The striker scored"}\n' ..

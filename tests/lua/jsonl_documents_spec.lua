@@ -30,6 +30,7 @@ local specials = {
   '{"id":1.5e3,"text":"An id that is a number with an exponent."}',
   '{"text":"No id: its place stands for it."}',
   '{"id":null,"text":"A null id."}',
+  '{"id":"","text":"An empty id: its place stands for it."}',
   '{"id":5.0,"meta":{"id":1},"text":"A number id, and another id inside."}',
   '{"id":["x"],"text":"An id that is a list."}',
   '{"id":"esc\\u00e9\\"q\\"","text":"Escapes\\n\\tin \\u2019both\\u2019 fields \\ud83d\\ude00."}',

@@ -181,7 +181,7 @@ function M.read(src, fmt, opts, emit, counter)
         doc.error = jerr
         return doc
       end
-      doc.id = records.id_value(obj[opts.id_field or "id"], line, opts.id_field or "id") or doc.id
+      doc.id = records.id_or_place(records.id_value(obj[opts.id_field or "id"], line, opts.id_field or "id"), doc.id)
       local lv, lname
       if opts.label_field then lname = opts.label_field; lv = obj[lname]
       elseif obj.label ~= nil then lname = "label"; lv = obj.label

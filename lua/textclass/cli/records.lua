@@ -749,13 +749,20 @@ function M.csv_record_problem(fields, header)
   return M.CSV_HEADER_AGAIN
 end
 
+--- A record's id: `id` as read (a string), else `place` (FILE:LINE), for
+-- a record without one and for an empty one, which names no record (as a
+-- feed item's empty guid gives FILE#N).
+function M.id_or_place(id, place)
+  if id == nil or id == "" then return place end
+  return id
+end
+
 --- A CSV record's id: its id column's value (id_col, nil for none), else
 -- `place` (FILE:LINE); `problem` is csv_record_problem's answer, and a
 -- record that repeats the header holds the column's name, no id.
 function M.csv_record_id(fields, id_col, problem, place)
-  local id = id_col and fields[id_col]
-  if not id or id == "" or problem == M.CSV_HEADER_AGAIN then return place end
-  return id
+  if problem == M.CSV_HEADER_AGAIN then return place end
+  return M.id_or_place(id_col and fields[id_col], place)
 end
 
 return M

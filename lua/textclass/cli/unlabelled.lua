@@ -80,7 +80,7 @@ local function jsonl_document(line, src, n, opts, names, is_text, id_field, part
     id = nil
   end
   doc.fields = fields
-  doc.id = id or where(src, n)
+  doc.id = records.id_or_place(id, where(src, n))
   if parts then
     records.take_fields(doc, names, parts, opts, invalid)
     if doc.error and doc.error:find("^no '") then
@@ -252,7 +252,7 @@ function M.read(src, fmt, opts, emit, counter)
       else
         if fmt == "tsv" then
           local tab = line:find("\t", 1, true)
-          if tab then id, text = line:sub(1, tab - 1), line:sub(tab + 1) end
+          if tab then id, text = records.id_or_place(line:sub(1, tab - 1), id), line:sub(tab + 1) end
         end
         emit(take_text({ id = id }, text, opts, nil, nil, invalid))
       end
