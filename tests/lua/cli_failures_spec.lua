@@ -486,6 +486,31 @@ describe("textclass train and eval with label names the module cannot take", fun
   -- Regression: train's summary and eval's unknown-label warning listed
   -- every label, a line of hundreds of KB for thousands of them (a text
   -- field taken for the label).
+  -- Regression: with --skip-bad the summary said "trained on N documents"
+  -- only; how many were left out was for the reader to count in the report
+  -- above it (cut at 20 lines: "... and N more bad records")
+  it("says in train's summary how many bad records --skip-bad left out", function()
+    local lines = {}
+    for i = 1, 24 do
+      lines[#lines + 1] = i % 2 == 0 and "__label__sport The striker scored twice" or
+                          "__label__politics The minister resigned"
+    end
+    lines[5], lines[9] = "__label__sport", "no label here"
+    spit(TMP .. "/skip.txt", table.concat(lines, "\n") .. "\n")
+    local r = run("train --skip-bad --min-df 1 -o " .. TMP .. "/skip.model " .. TMP .. "/skip.txt")
+    assert.equal(0, r.code, r.err)
+    assert.matches("\ntextclass: trained on 22 documents %(2 bad records skipped%), 2 labels %(", r.err)
+    lines[9] = "__label__politics The minister resigned"
+    spit(TMP .. "/skip.txt", table.concat(lines, "\n") .. "\n")
+    r = run("train --skip-bad --min-df 1 -o " .. TMP .. "/skip.model " .. TMP .. "/skip.txt")
+    assert.matches("\ntextclass: trained on 23 documents %(1 bad record skipped%), 2 labels %(", r.err)
+    -- nothing left out, nothing said
+    lines[5] = "__label__politics The minister resigned"
+    spit(TMP .. "/skip.txt", table.concat(lines, "\n") .. "\n")
+    r = run("train --skip-bad --min-df 1 -o " .. TMP .. "/skip.model " .. TMP .. "/skip.txt")
+    assert.matches("^textclass: trained on 24 documents, 2 labels %(", r.err)
+  end)
+
   it("lists at most 20 labels in train's summary and eval's warning", function()
     local lines = {}
     for i = 1, 25 do

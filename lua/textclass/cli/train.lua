@@ -254,8 +254,9 @@ end
 
 -- The training data, as the arrays tc.train takes: texts, labels (a
 -- string each, or an array with --multilabel), the label names in order
--- of appearance, and the documents of each label by name. Records that
--- cannot be used are reported (they fail the run without --skip-bad).
+-- of appearance, the documents of each label by name, and how many
+-- records were bad. Records that cannot be used are reported (they fail
+-- the run without --skip-bad).
 -- Only texts and labels are kept as the records come: a record's table
 -- (its id, place and labels) takes more memory than a short text, and a
 -- million of them 360 MB.
@@ -288,7 +289,7 @@ local function collect(operands, sources, opts)
     end
   end
   if #texts == 0 then util.fail("no training documents in %s", table.concat(operands, ", ")) end
-  return texts, labels, names, count
+  return texts, labels, names, count, #bad
 end
 
 -- Warn, before the work starts, when most of 100 or more labels have one
@@ -428,7 +429,7 @@ function M.run(opts, operands)
   local start = util.now()
   local stopwords = stopwords_file and read_stopwords(stopwords_file)
 
-  local texts, labels, names, count = collect(operands, sources, opts)
+  local texts, labels, names, count, skipped = collect(operands, sources, opts)
   if #names < 2 and not opts.multilabel then
     util.fail("the training data has one label only (%s); a classifier needs at least two", names[1] or "none")
   end
@@ -473,8 +474,9 @@ function M.run(opts, operands)
     util.write(report.cv_figures(model:info(), spec.cv))
   end
   if not opts.quiet then
-    util.warn("trained on %d documents, %d labels (%s) in %s; saved %s",
-      #texts, #names, util.name_list(names), util.fmt_duration(util.now() - start), opts.output)
+    util.warn("trained on %d documents%s, %d labels (%s) in %s; saved %s", #texts,
+      skipped > 0 and string.format(" (%d bad record%s skipped)", skipped, skipped == 1 and "" or "s") or "",
+      #names, util.name_list(names), util.fmt_duration(util.now() - start), opts.output)
   end
   if model.close then model:close() end
   return util.EXIT_OK
