@@ -46,7 +46,8 @@ local function main_help()
   lines[#lines + 1] = ""
   lines[#lines + 1] = "Options: -h, --help (this text), --version. 'textclass COMMAND --help' for a command."
   lines[#lines + 1] = "Exit status: 0 ok, 1 some inputs failed or an error, 2 usage error, 130 interrupted"
-  lines[#lines + 1] = "(Ctrl-C), 143 terminated (SIGTERM), 129 hung up (SIGHUP)."
+  lines[#lines + 1] = "(Ctrl-C), 143 terminated (SIGTERM), 129 hung up (SIGHUP), 141 the reader of stdout"
+  lines[#lines + 1] = "went away (SIGPIPE, | head)."
   lines[#lines + 1] = "Data goes to stdout, messages to stderr. Manual: docs/cli.md."
   return table.concat(lines, "\n") .. "\n"
 end

@@ -102,6 +102,21 @@ describe("textclass help", function()
     assert.same({ "rbf", "2.5", "0.25", "none", "0.4", "30", "0.5", "7", "0" }, help_defaults(r.out, flags))
   end)
 
+  -- (regression: 141, SIGPIPE's status, was in cli.md only)
+  it("lists in --help every exit status cli.md gives", function()
+    local f = assert(io.open("docs/cli.md"))
+    local section = f:read("a"):match("\n%- %*%*Exit status%*%*(.-)\n%- %*%*Options%*%*")
+    f:close()
+    local documented = {}
+    for n in section:gmatch("`(%d+)`") do documented[#documented + 1] = n end
+    for n in section:gmatch("status (%d+)") do documented[#documented + 1] = n end
+    assert.is_true(#documented >= 7, #documented .. " statuses in cli.md")
+    local help = run("--help").out:match("Exit status: (.-)\nData goes")
+    for _, n in ipairs(documented) do
+      assert.truthy(help:find("%f[%d]" .. n .. "%f[%D]"), n .. " is not in --help's exit statuses")
+    end
+  end)
+
   it("prints the version", function()
     local r = run("--version")
     assert.equal(0, r.code)
