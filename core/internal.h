@@ -84,6 +84,10 @@ typedef struct tci_converter {
 
 /* Per-thread scratch. Each stage owns its fields; results a public
  * function hands out "in the workspace" live here. */
+/* Feature indices below this are counted in a workspace's tally, not
+ * sorted with their repeats (vectorize.c). */
+#define TCI_TALLY_IDS 16384
+
 struct tc_workspace {
   /* text stage (normalize.c, tokenize.c) */
   tci_buf cps;        /* int32_t: code points for utf8proc */
@@ -99,6 +103,9 @@ struct tc_workspace {
   tci_buf hashes;     /* uint64_t: per-token hashes */
   tci_buf ids;        /* int: feature ids found in a document, with repeats */
   tci_buf counts;     /* int: scratch of the sort of ids (vectorize.c) */
+  tci_buf distinct;   /* int: the tallied ids of a document, once each (vectorize.c) */
+  tci_buf tally;      /* uint32_t: a count per feature index below TCI_TALLY_IDS, all 0
+                         between calls (vectorize.c) */
   tci_buf features;   /* tc_feature: the output vector */
   tci_buf term;       /* char: scratch for building one term */
   /* model stage (predict.c, explain.c) */

@@ -44,6 +44,8 @@ void tc_workspace_free(tc_workspace *ws) {
   tci_buf_free(&ws->hashes);
   tci_buf_free(&ws->ids);
   tci_buf_free(&ws->counts);
+  tci_buf_free(&ws->distinct);
+  tci_buf_free(&ws->tally);
   tci_buf_free(&ws->features);
   tci_buf_free(&ws->term);
   tci_buf_free(&ws->decision);

@@ -964,6 +964,61 @@ TEST(radix_sort_splits_the_index_bits) {
   tc_workspace_free(ws);
 }
 
+/* Is every count of the workspace's tally 0 (as it must be between calls)? */
+static int tally_is_clear(const tc_workspace *ws) {
+  const uint32_t *t = ws->tally.p;
+  size_t i;
+  for (i = 0; t && i < TCI_TALLY_IDS; i++)
+    if (t[i]) return 0;
+  return t != NULL;
+}
+
+/* Hits below TCI_TALLY_IDS are tallied, the others sorted with their
+ * repeats: a vocabulary of TCI_TALLY_IDS + 100 words w00000, w00001, ...
+ * (word k is feature k + 1: one document, so ties in df go by bytes),
+ * texts with hits on both sides of the bound, on it, and at the largest
+ * index, repeated and alone, short (insertion sort) and long (radix);
+ * every vector must match the reference, and the tally be clear after. */
+TEST(tallied_and_sorted_hits_meet_at_the_bound) {
+  enum { T = TCI_TALLY_IDS, V = TCI_TALLY_IDS + 100 };
+  tc_options o = opts(1, 1, 0, 0);
+  tc_extractor *ex = make(&o);
+  tc_workspace *ws = NULL;
+  char *vocab = malloc((size_t)V * 8), text[300 * 8], probe[4][64];
+  const char *docs[1], *name_of;
+  size_t k, pos = 0, len, l;
+  CHECK_OK(tc_workspace_new(&ws));
+  for (k = 0; k < V; k++) pos += (size_t)sprintf(vocab + pos, "w%05zu ", k);
+  docs[0] = vocab;
+  len = pos;
+  CHECK_OK(tc_extractor_fit(ex, 1, docs, &len, NULL, NULL));
+  CHECK_EQ_INT((int)tc_extractor_n_features(ex), V);
+  name_of = tc_extractor_feature_name(ex, T, &l); /* feature T is word T - 1 */
+  CHECK(name_of && l == 6 && memcmp(name_of, "w16383", 6) == 0);
+  /* features T - 1 (3 hits), T (2), T + 1, V (2) and 1 */
+  sprintf(text, "w%05d w%05d w%05d w%05d w00000 w%05d w%05d w%05d w%05d", T - 2, T - 1, T - 2, V - 1, T, V - 1,
+          T - 1, T - 2);
+  CHECK(same_as_reference(ex, ws, text));
+  CHECK(tally_is_clear(ws));
+  sprintf(probe[0], "w%05d", T - 2);                 /* one feature, tallied: T - 1 */
+  sprintf(probe[1], "w%05d", T - 1);                 /* one feature, sorted: T */
+  sprintf(probe[2], "w%05d w%05d", V - 1, V - 1);    /* the largest, twice */
+  sprintf(probe[3], "w%05d w%05d w00000", T - 2, T - 2); /* tallied only, repeated */
+  for (k = 0; k < 4; k++) {
+    CHECK(same_as_reference(ex, ws, probe[k]));
+    CHECK(tally_is_clear(ws));
+  }
+  CHECK(same_as_reference(ex, ws, ""));
+  CHECK(tally_is_clear(ws));
+  /* 300 hits near the bound (indices T - 150 to T + 99), most repeated */
+  for (pos = 0, k = 0; k < 300; k++) pos += (size_t)sprintf(text + pos, "w%05zu ", T - 151 + k * k * 7919 % 250);
+  CHECK(same_as_reference(ex, ws, text));
+  CHECK(tally_is_clear(ws));
+  tc_extractor_free(ex);
+  tc_workspace_free(ws);
+  free(vocab);
+}
+
 /* Threads share one extractor, each with its own workspace. */
 typedef struct job {
   const tc_extractor *ex;
@@ -1165,6 +1220,7 @@ int main(void) {
   RUN(workspace_reused_across_vocabularies);
   RUN(large_vocabulary_uses_dense_and_sorted_paths);
   RUN(radix_sort_splits_the_index_bits);
+  RUN(tallied_and_sorted_hits_meet_at_the_bound);
   RUN(threads_share_an_extractor);
 #ifdef HAVE_OOM_HOOK
   RUN(allocation_failures);
