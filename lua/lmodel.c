@@ -161,10 +161,17 @@ static int model_tostring(lua_State *L) {
   return 1;
 }
 
-/* The handle's workspace, created on first use. */
-static tc_workspace *model_ws(lua_State *L, tcl_model *h) {
-  if (!h->ws && tc_workspace_new(&h->ws) != TC_OK) luaL_error(L, "not enough memory");
+/* The handle's workspace, created on first use; NULL when out of memory. */
+static tc_workspace *handle_ws(tcl_model *h) {
+  if (!h->ws && tc_workspace_new(&h->ws) != TC_OK) return NULL;
   return h->ws;
+}
+
+/* The handle's workspace, created on first use (raises when out of memory). */
+static tc_workspace *model_ws(lua_State *L, tcl_model *h) {
+  tc_workspace *ws = handle_ws(h);
+  if (!ws) luaL_error(L, "not enough memory");
+  return ws;
 }
 
 /* A tc_result whose arrays are the handle's scratch (user value 1). */
@@ -375,10 +382,20 @@ void tcl_batch_run(const tc_model *m, tcl_batch *b, double threshold, int thread
   }
 }
 
+void tcl_batch_run_here(tcl_model *h, tcl_batch *b, double threshold, int threads) {
+  tc_workspace *ws = threads == 1 ? handle_ws(h) : NULL;
+  size_t i;
+  if (!ws) {
+    tcl_batch_run(h->model, b, threshold, threads);
+    return;
+  }
+  for (i = 0; i < b->n; i++) tc_model_predict(h->model, ws, b->texts[i], b->lens[i], threshold, &b->res[i]);
+}
+
 tc_result *tcl_predict_texts(lua_State *L, tcl_model *h, int arg, size_t n, double threshold,
                              int threads) {
   tcl_batch b = tcl_batch_prepare(L, h, arg, n);
-  tcl_batch_run(h->model, &b, threshold, threads);
+  tcl_batch_run_here(h, &b, threshold, threads);
   return b.res;
 }
 

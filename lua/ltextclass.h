@@ -270,7 +270,16 @@ tcl_batch tcl_batch_prepare(lua_State *L, const tcl_model *h, int arg, size_t n)
  * another thread. Every result gets a status. */
 void tcl_batch_run(const tc_model *m, tcl_batch *b, double threshold, int threads);
 
-/* tcl_batch_prepare and tcl_batch_run in one: pushes the scratch userdata
+/* tcl_batch_run for a call on the Lua state's thread: with threads == 1
+ * the documents are predicted one by one with the handle's workspace,
+ * which is kept from call to call (tc_model_predict_batch makes one per
+ * call, whose buffers grow again, and whose vectorize.c tally is cleared
+ * again, every batch), else (or when that workspace cannot be made) as
+ * tcl_batch_run. Every result gets a status. Not for a batch on another
+ * thread (ljob.c): the handle's workspace is this thread's. */
+void tcl_batch_run_here(tcl_model *h, tcl_batch *b, double threshold, int threads);
+
+/* tcl_batch_prepare and tcl_batch_run_here in one: pushes the scratch userdata
  * that owns the results, which stay valid while it is on the stack. */
 tc_result *tcl_predict_texts(lua_State *L, tcl_model *h, int arg, size_t n,
                              double threshold, int threads);

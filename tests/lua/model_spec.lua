@@ -212,6 +212,33 @@ describe("model:predict_batch", function()
     end
   end)
 
+  it("on one thread, keeps the model's workspace from batch to batch, and gives predict's results", function()
+    -- one thread predicts with the handle's workspace (the one predict
+    -- uses): batches of long texts, then short ones, one word and none,
+    -- between single predictions and label_records calls, all on it
+    local texts = H.topics()
+    local long = table.concat(texts, " ", 1, math.min(#texts, 8))
+    local m = assert(tc.load(H.model_path()))
+    local fresh = function(t) return assert(tc.load(H.model_path())):predict(t) end
+    local batches = { { long, texts[1] }, { "cup", "" }, { texts[2], long, "ransomware" } }
+    for _, batch in ipairs(batches) do
+      local got = m:predict_batch(batch)
+      for i, t in ipairs(batch) do
+        assert.same(fresh(t), got[i])
+        assert.same(fresh(t), m:predict(t))
+      end
+      local docs = {}
+      for i, t in ipairs(batch) do docs[i] = { id = "d" .. i, text = t } end
+      local records = m:label_records(docs, {}, "tsv")
+      local i = 0
+      for line in records:gmatch("[^\n]+") do
+        i = i + 1
+        assert.equal("d" .. i .. "\t" .. fresh(batch[i]).label, line:match("^[^\t]*\t[^\t]*"))
+      end
+      assert.equal(#batch, i)
+    end
+  end)
+
   it("returns an empty array for no texts", function()
     assert.same({}, H.model():predict_batch({}))
   end)
