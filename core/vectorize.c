@@ -248,8 +248,7 @@ int tc_extractor_vectorize(const tc_extractor *ex, tc_workspace *ws, const char 
   memset(out, 0, sizeof *out);
   if ((rc = tc_extractor_tokenize(ex, ws, text, len, &toks)) != TC_OK) return rc;
 
-  /* every term may hit: ids, the distinct tallied ids and the sort's
-   * scratch hold that many, and so many features may come of them */
+  /* every term may hit: ids and the sort's scratch hold that many */
   bound = tci_terms_bound(ex, &toks);
   if (bound == SIZE_MAX) return TC_ELIMIT;
   if ((rc = tci_buf_reserve(&ws->ids, bound + 1, sizeof(int))) != TC_OK ||
@@ -258,7 +257,8 @@ int tc_extractor_vectorize(const tc_extractor *ex, tc_workspace *ws, const char 
   tci_collect_init(&c, v, ws->ids.p);
   if ((rc = tci_terms_collect(ex, ws, &toks, &c)) != TC_OK) return rc;
   tci_collect_flush(&c);
-  /* reserved before the tally is touched: from split_hits on nothing fails */
+  /* the distinct tallied ids and the features: at most n_ids each; made
+   * room for before the tally is touched, so from split_hits on nothing fails */
   if ((rc = tci_buf_reserve(&ws->distinct, c.n_ids, sizeof(int))) != TC_OK ||
       (rc = tci_buf_reserve(&ws->features, c.n_ids + 1, sizeof(tc_feature))) != TC_OK)
     return rc;
