@@ -42,9 +42,18 @@
  *    vectorisations) took 1,070.8M -> 1,050.1M instructions (callgrind),
  *    2.3k fewer per vectorisation, and its score checksum is unchanged.
  *    `label --top 1 -j 1` gained less by its count per article, 102.1k
- *    -> 100.8k (models/news.model: 119.6k -> 118.6k), as a batch makes a
- *    workspace and so clears a tally per 64 documents: a 64 KB memset,
- *    `rep stosb`, which callgrind counts a byte each (1.0k per article).
+ *    -> 100.8k (models/news.model: 119.6k -> 118.6k), as a batch made a
+ *    workspace and so cleared a tally per 64 documents: a 64 KB memset,
+ *    `rep stosb`, which callgrind counts a byte each (1.0k per article);
+ *    since its one-thread batches keep the model's workspace (lmodel.c,
+ *    tcl_batch_run_here), 99.4k (117.2k). CPU time: no gain that this
+ *    shared 2-core VM could show: 20 alternated pairs of `label -q --top
+ *    1 -j 1` over news4's test split four times over, this and the kept
+ *    workspace against neither, median ratios 0.984 and 0.994 in two
+ *    runs (11 of 20 and 15 of 30 pairs faster), 0.981 with the shipped
+ *    model (11 of 20), runs spread over 1.26-1.89 s. Cachegrind counts
+ *    32 more mispredicted branches per article (the split's test, and
+ *    the insertion sorts).
  *    (Tried, in a harness over the same texts' hits, with insertion sort
  *    below 64: 4,096 and 65,536 tallied indices, 13.3k and 12.0k
  *    instructions a text against 12.4k for 16,384, the last with a 256 KB
