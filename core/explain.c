@@ -26,7 +26,7 @@ int tc_model_explain(const tc_model *m, tc_workspace *ws, const char *text, size
                      size_t label, tc_contribution *out, size_t cap, size_t *n) {
   tc_vector v;
   tc_contribution *c;
-  size_t i, k = 0;
+  size_t i, k;
   int rc;
   if (n) *n = 0;
   if (!m || !ws || !n || (!out && cap) || (!text && len) || label >= m->n_labels || !m->ex)
@@ -38,8 +38,8 @@ int tc_model_explain(const tc_model *m, tc_workspace *ws, const char *text, size
     if (!m->weights || !tci_vector_fits(&v, tc_extractor_n_features(m->ex))) return TC_EINVAL;
     for (i = 0; i < v.n; i++) {
       size_t j = (size_t)v.f[i].index;
-      c[k].feature = v.f[i].index;
-      c[k++].weight = v.f[i].value * m->weights[(j - 1) * m->n_labels + label];
+      c[i].feature = v.f[i].index;
+      c[i].weight = v.f[i].value * m->weights[(j - 1) * m->n_labels + label];
     }
   } else {
     struct svm_node *x;
@@ -52,12 +52,13 @@ int tc_model_explain(const tc_model *m, tc_workspace *ws, const char *text, size
       x[i].value = 0;
       part = tci_kernel_decide_label(m->kern, label, x, kv);
       x[i].value = keep;
-      c[k].feature = v.f[i].index;
-      c[k++].weight = full - part;
+      c[i].feature = v.f[i].index;
+      c[i].weight = full - part;
     }
   }
-  qsort(c, k, sizeof *c, by_weight);
-  if (k > cap) k = cap;
+  /* one contribution per feature */
+  qsort(c, v.n, sizeof *c, by_weight);
+  k = v.n < cap ? v.n : cap;
   if (k) memcpy(out, c, k * sizeof *c);
   *n = k;
   return TC_OK;
