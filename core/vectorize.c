@@ -199,8 +199,8 @@ static size_t weigh_runs(int *ids, size_t n, const weighing *w, tc_feature *f, d
 /* The features of the n sorted distinct ids in ids[0..n-1], each seen
  * tally[id] times, weighed by w, written at f; the sum of their squares
  * is added to *norm. Sets their tallies back to 0. Returns n. */
-static size_t weigh_tallied(const int *ids, size_t n, uint32_t *tally, const weighing *w, tc_feature *f,
-                            double *norm) {
+static size_t weigh_tallied(const int *ids, size_t n, uint32_t *tally, const weighing *w,
+                            tc_feature *f, double *norm) {
   size_t i;
   for (i = 0; i < n; i++) {
     put_feature(w, ids[i], tally[ids[i]], &f[i], norm);
@@ -213,7 +213,8 @@ static size_t weigh_tallied(const int *ids, size_t n, uint32_t *tally, const wei
  * counted in tally, each listed once (at its first hit) in `distinct`,
  * and *n_distinct is set to how many; the others are moved, in order, to
  * the front of ids. Returns how many of those there are. */
-static size_t split_hits(int *ids, size_t n, int limit, uint32_t *tally, int *distinct, size_t *n_distinct) {
+static size_t split_hits(int *ids, size_t n, int limit, uint32_t *tally, int *distinct,
+                         size_t *n_distinct) {
   size_t i, n_rest = 0, k = 0;
   for (i = 0; i < n; i++) {
     int id = ids[i];
@@ -276,7 +277,8 @@ int tc_extractor_vectorize(const tc_extractor *ex, tc_workspace *ws, const char 
   /* a count of c.n_ids must fit a tally's uint32_t: else nothing is tallied */
   limit = (uint64_t)c.n_ids <= UINT32_MAX ? TCI_TALLY_IDS : 1;
   n_rest = split_hits(c.ids, c.n_ids, limit, tally, ws->distinct.p, &n_distinct);
-  sort_ids(ws->distinct.p, n_distinct, ws->counts.p, v->n < TCI_TALLY_IDS ? (int)v->n : TCI_TALLY_IDS - 1);
+  sort_ids(ws->distinct.p, n_distinct, ws->counts.p,
+           v->n < TCI_TALLY_IDS ? (int)v->n : TCI_TALLY_IDS - 1);
   sort_ids(c.ids, n_rest, ws->counts.p, (int)v->n);
   w = weighing_of(o, v->idf);
   /* the tallied indices are below TCI_TALLY_IDS and the others not: in

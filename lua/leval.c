@@ -418,7 +418,8 @@ int tcl_evaluate(lua_State *L) {
   double threshold = -1.0;
   tc_result *res;
   metrics_obj *x;
-  if (!luaL_testudata(L, 1, TCL_MODEL) && !is_classifier(L, 1)) luaL_typeerror(L, 1, TCL_MODEL " or " TCL_CLASSIFIER);
+  if (!luaL_testudata(L, 1, TCL_MODEL) && !is_classifier(L, 1))
+    luaL_typeerror(L, 1, TCL_MODEL " or " TCL_CLASSIFIER);
   if (!lua_isnoneornil(L, 4)) {
     tcl_check_keys(L, 4, TCL_OPT_PREDICT, "option");
     tcl_opt_num(L, 4, TCL_OPT_PREDICT, "threshold", 0.0, 0, 1.0, &threshold);
