@@ -14,8 +14,8 @@
 -- `c:predict_batch(texts [, opts])` (array in input order, `{error = msg}`
 -- in the slot of a failed document), `c:labels()` (array, or nil when a
 -- Lua classifier does not say), `c:close()`; tc.evaluate(c, ...) scores one
--- (M.evaluate). Fields: `kind` ("model" or
--- "lua"), `path`, and `model` (the textclass.Model, for kind "model").
+-- (M.evaluate). Fields: `kind` ("model" or "lua"), `path`, and `model`
+-- (the textclass.Model, for kind "model").
 -- `opts` (threads, threshold, top) are passed to models and to a Lua
 -- classifier's own functions as their second argument.
 local no_more = require("textclass.argcheck").no_more
