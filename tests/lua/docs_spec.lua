@@ -103,3 +103,24 @@ describe("README.md", function()
   it("has its Lua example", function() assert.is_true(#list >= 1, #list .. " blocks") end)
   each_block_runs("README.md", list, function() return model_path end)
 end)
+
+-- The values grid search tries are written out in three pages: each must
+-- be the core's list (tc.grid_values), in its order.
+describe("the grid's values in the docs", function()
+  it("are tc.grid_values()'s wherever a page writes them", function()
+    local grid = require("textclass").grid_values()
+    local function list(values)
+      local out = {}
+      for i, v in ipairs(values) do out[i] = string.format("%g", v) end
+      return table.concat(out, ", ")
+    end
+    local C, gamma = list(grid.C), list(grid.gamma)
+    for _, page in ipairs({
+      { "docs/cli.md", "from " .. C .. " (gamma from " .. gamma .. ")" },
+      { "docs/lua-api.md", "{ C = { " .. C .. " }, gamma = { " .. gamma .. " } }" },
+      { "docs/engine.md", "C ∈ {" .. C .. "} (γ ∈ {" .. gamma .. "})" },
+    }) do
+      assert.truthy(H.read(page[1]):find(page[2], 1, true), page[1] .. " does not write " .. page[2])
+    end
+  end)
+end)
