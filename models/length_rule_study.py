@@ -329,7 +329,8 @@ RULES = [
          STEP9_KINDS),
     Rule("short evidence, gamma 0.5", fit_short_evidence_root, choose_short_evidence, lambda p: "n0 %d" % p[0],
          scores_short_evidence, STEP9_KINDS),
-] + [Rule(kind, fit_refit(kind), choose_refit(kind), describe_refit, None, STEP9_KINDS) for kind in REFIT_INPUTS] + [
+] + [Rule(kind, fit_refit(kind), choose_refit(kind), describe_refit, None, STEP9_KINDS)
+       for kind in REFIT_INPUTS] + [
     Rule("floor", fit_by_log_loss(scores_floor, FLOORS), choose_by(scores_floor), lambda p: "n0 %d, m %d" % p,
          scores_floor, EVERY_KIND),
     Rule("shrunk", fit_by_log_loss(scores_shrunk, SHRINKS), choose_by(scores_shrunk), lambda p: "n0 %d, k %d" % p,

@@ -24,7 +24,8 @@ local labels = model:labels()
 local every_feature = model:info().features
 
 local function first_tokens(text, k)
-  return table.concat(table.move(tc.tokenize(text, { strip_boilerplate = true }), 1, k, 1, {}), " ")
+  local tokens = tc.tokenize(text, { strip_boilerplate = true })
+  return table.concat(table.move(tokens, 1, k, 1, {}), " ")
 end
 
 local function write_row(id, text)
