@@ -130,7 +130,8 @@ M.spec = {
     { long = "short-features", arg = "N", type = "integer", min = 0, max = 0x7fffffff,
       help = "a story with n < N features has its evidence scaled by sqrt(N/n) before calibration (linear; 0 = off) " .. default_text("short_features") },
     { long = "short-moderation", arg = "C", type = "number", min = 0, max = 1e6,
-      help = "with --short-features N, a story with n < N features has its log-odds divided by sqrt(1 + C (N/n - 1)): no near-certain scores from a few words (0 = off) " .. default_text("short_moderation") },
+      help = "with --short-features N, a story with n < N features has its log-odds divided by sqrt(1 + C (N/n - 1)): " ..
+             "no near-certain scores from a few words (0 = off) " .. default_text("short_moderation") },
     { long = "cv", arg = "K", type = "integer", min = 2, max = 100,
       help = "K-fold cross-validation: print and store the figures" },
     { long = "grid", help = "choose C (and gamma) by cross-validation (uses --cv K, else 5; not with -C, --gamma)" },
