@@ -233,6 +233,12 @@ static int decisions(const tc_model *m, tc_workspace *ws, const char *text, size
   return TC_OK;
 }
 
+/* Whether the short-story rule applies to a story of n_features: 0 < n < n0
+ * (never when the rule is off, n0 = 0). */
+static int is_short(const tc_model *m, size_t n_features) {
+  return n_features > 0 && n_features < m->short_features;
+}
+
 /* The short-story rule (models/README.md, design study step 9): a linear
  * model's story with 0 < n < n0 features has each label's evidence, its
  * decision value minus its bias (the empty text's), scaled by
@@ -241,10 +247,6 @@ static int decisions(const tc_model *m, tc_workspace *ws, const char *text, size
  * n0-feature one with the same words per feature would have. The Platt
  * sigmoid's log-odds are affine in the decision value, so the log-odds
  * move away from the empty text's by the same factor. */
-static int is_short(const tc_model *m, size_t n_features) {
-  return n_features > 0 && n_features < m->short_features;
-}
-
 static void scale_short_evidence(const tc_model *m, size_t n_features, double *dec) {
   double gain;
   size_t l;
