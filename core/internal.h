@@ -82,12 +82,12 @@ typedef struct tci_converter {
                                            recently used one makes way */
 } tci_converter;
 
-/* Per-thread scratch. Each stage owns its fields; results a public
- * function hands out "in the workspace" live here. */
 /* Feature indices below this are counted in a workspace's tally, not
  * sorted with their repeats (vectorize.c). */
 #define TCI_TALLY_IDS 16384
 
+/* Per-thread scratch. Each stage owns its fields; results a public
+ * function hands out "in the workspace" live here. */
 struct tc_workspace {
   /* text stage (normalize.c, tokenize.c) */
   tci_buf cps;        /* int32_t: code points for utf8proc */
