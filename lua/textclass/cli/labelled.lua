@@ -25,11 +25,11 @@ local JSON_LABELS = "a label is a string or an integer, or an array of them"
 -- id's are read ({"label": 0}, as HuggingFace datasets export a class: the
 -- label "0", as a CSV cell 0 is). lua-cjson reads a number as a double,
 -- its value: 1.0 and 1e3 are the integers 1 and 1000 (as JSON Schema
--- counts them); one with a fraction (1.5), or from 2^53 on, whose digits a
--- double does not keep, is refused: nil and the problem.
+-- counts them); one with a fraction (1.5), or of magnitude 2^53 or more,
+-- whose digits a double does not keep, is refused: nil and the problem.
 local function integer_label(v)
   if math.abs(v) >= 2^53 then
-    return nil, "a number of 2^53 or more is not read exactly (write the label as a string)"
+    return nil, "a number of magnitude 2^53 or more is not read exactly (write the label as a string)"
   end
   if v % 1 ~= 0 then return nil, util.json_number(v) .. " is not an integer (" .. JSON_LABELS .. ")" end
   return string.format("%d", v)
