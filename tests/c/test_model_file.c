@@ -515,15 +515,32 @@ static int scores_of(const tc_model *m, tc_workspace *ws, const char *text, doub
   return tc_model_predict(m, ws, text, strlen(text), -1.0, &r) == TC_OK;
 }
 
+/* A batch on 2 threads scores each of the probes and texts (texts, lens:
+ * N_PROBES + N_TEXTS of them) as tc_model_predict does alone. */
+static void check_batch_scores(const tc_model *m, tc_workspace *ws, const char **texts,
+                               const size_t *lens) {
+  double s[N_LABELS], batch_s[N_PROBES + N_TEXTS][N_LABELS];
+  uint32_t batch_l[N_PROBES + N_TEXTS][N_LABELS];
+  tc_result res[N_PROBES + N_TEXTS];
+  size_t i;
+  for (i = 0; i < N_PROBES + N_TEXTS; i++) {
+    res[i].scores = batch_s[i];
+    res[i].labels = batch_l[i];
+  }
+  CHECK_OK(tc_model_predict_batch(m, N_PROBES + N_TEXTS, texts, lens, -1.0, 2, res));
+  for (i = 0; i < N_PROBES + N_TEXTS; i++) {
+    CHECK(scores_of(m, ws, texts[i], s));
+    CHECK(same_doubles(s, batch_s[i], N_LABELS));
+  }
+}
+
 /* A story of 0 < n < n0 features scores its decision values moved from
  * the bias by sqrt(n0 / n); n = 0 and n >= n0 score them as they are;
  * decision values stay raw; batches score the same. */
 TEST(short_story_rule_scores) {
   tc_model *m = make_linear_short();
   tc_workspace *ws = NULL;
-  double f[N_LABELS], dv[N_LABELS], s[N_LABELS], batch_s[N_PROBES + N_TEXTS][N_LABELS];
-  uint32_t batch_l[N_PROBES + N_TEXTS][N_LABELS];
-  tc_result res[N_PROBES + N_TEXTS];
+  double f[N_LABELS], dv[N_LABELS], s[N_LABELS];
   const char *texts[N_PROBES + N_TEXTS];
   size_t lens[N_PROBES + N_TEXTS], i, l, scaled = 0, at_n0 = 0, above = 0, empty = 0;
   if (!m || tc_workspace_new(&ws) != TC_OK) { CHECK(0); tc_model_free(m); return; }
@@ -549,15 +566,7 @@ TEST(short_story_rule_scores) {
   }
   /* the probes reach every case: scaled, exactly n0, above it, empty */
   CHECK(scaled >= 3 && at_n0 >= 1 && above >= 1 && empty >= 1);
-  for (i = 0; i < N_PROBES + N_TEXTS; i++) {
-    res[i].scores = batch_s[i];
-    res[i].labels = batch_l[i];
-  }
-  CHECK_OK(tc_model_predict_batch(m, N_PROBES + N_TEXTS, texts, lens, -1.0, 2, res));
-  for (i = 0; i < N_PROBES + N_TEXTS; i++) {
-    CHECK(scores_of(m, ws, texts[i], s));
-    CHECK(same_doubles(s, batch_s[i], N_LABELS));
-  }
+  check_batch_scores(m, ws, texts, lens);
   tc_workspace_free(ws);
   tc_model_free(m);
 }
@@ -608,9 +617,8 @@ static size_t labels_of(const tc_model *m, tc_workspace *ws, const char *text, d
 TEST(short_moderation_scores) {
   tc_model *m = make_linear_moderated(), *plain = make_linear_short();
   tc_workspace *ws = NULL;
-  double f[N_LABELS], s[N_LABELS], unmoderated[N_LABELS], batch_s[N_PROBES + N_TEXTS][N_LABELS];
-  uint32_t got[N_LABELS], want[N_LABELS], batch_l[N_PROBES + N_TEXTS][N_LABELS];
-  tc_result res[N_PROBES + N_TEXTS];
+  double f[N_LABELS], s[N_LABELS], unmoderated[N_LABELS];
+  uint32_t got[N_LABELS], want[N_LABELS];
   const char *texts[N_PROBES + N_TEXTS];
   size_t lens[N_PROBES + N_TEXTS], i, l, k, moderated = 0;
   if (!m || !plain || tc_workspace_new(&ws) != TC_OK) { CHECK(0); goto done; }
@@ -637,15 +645,7 @@ TEST(short_moderation_scores) {
     CHECK(k > 0 && labels_of(m, ws, t, 0.5, got) == k && memcmp(got, want, k * sizeof *got) == 0);
   }
   CHECK(moderated >= 3);
-  for (i = 0; i < N_PROBES + N_TEXTS; i++) {
-    res[i].scores = batch_s[i];
-    res[i].labels = batch_l[i];
-  }
-  CHECK_OK(tc_model_predict_batch(m, N_PROBES + N_TEXTS, texts, lens, -1.0, 2, res));
-  for (i = 0; i < N_PROBES + N_TEXTS; i++) {
-    CHECK(scores_of(m, ws, texts[i], s));
-    CHECK(same_doubles(s, batch_s[i], N_LABELS));
-  }
+  check_batch_scores(m, ws, texts, lens);
 done:
   tc_workspace_free(ws);
   tc_model_free(m);
