@@ -39,20 +39,32 @@ describe("docs/lua-api.md", function()
 
   it("has a runnable example for each function", function()
     assert.is_true(#list >= 20, #list .. " blocks")
-    local text = H.read("docs/lua-api.md")
-    for _, name in ipairs { "normalize", "tokenize", "load", "default", "train", "cross_validate",
-                            "evaluate", "load_classifier", "atomic_file", "read_line", "html_text",
-                            "html_charset", "utf16_decoder", "decoder", "encoding_name", "read_bom",
-                            "stop_on_signals", "default_options", "default_train_params",
-                            "grid_values" } do
-      assert.truthy(text:find("### `tc." .. name .. "(", 1, true), name)
+  end)
+
+  -- Every function `require "textclass"` exports, every model method and
+  -- every function of textclass.read has a heading of its own, and every
+  -- heading names one that exists.
+  it("documents what the module exports, and only that", function()
+    local tc = require "textclass"
+    local model = H.model()
+    local exported = {
+      tc = tc,
+      model = getmetatable(model).__index,
+      read = require "textclass.read",
+    }
+    local documented = { tc = {}, model = {}, read = {} }
+    for heading in H.read("docs/lua-api.md"):gmatch("\n### ([^\n]*)") do
+      for owner, name in heading:gmatch("`(%a+)[.:]([%w_]+)") do
+        if documented[owner] then documented[owner][name] = true end
+      end
     end
-    for _, name in ipairs { "documents", "labelled" } do
-      assert.truthy(text:find("### `read." .. name .. "(", 1, true), name)
-    end
-    for _, name in ipairs { "predict", "predict_batch", "explain", "top_features", "labels", "info",
-                            "save", "close" } do
-      assert.truthy(text:find("### `model:" .. name .. "(", 1, true), name)
+    for owner, t in pairs(exported) do
+      for name in pairs(t) do
+        assert.truthy(documented[owner][name], "no heading for " .. owner .. "." .. name)
+      end
+      for name in pairs(documented[owner]) do
+        assert.is_not_nil(t[name], "a heading for " .. owner .. "." .. name .. ", which is not exported")
+      end
     end
   end)
 
@@ -123,4 +135,94 @@ describe("the grid's values in the docs", function()
       assert.truthy(H.read(page[1]):find(page[2], 1, true), page[1] .. " does not write " .. page[2])
     end
   end)
+end)
+
+-- The command-line transcripts of README.md and docs/cli.md: each `$ `
+-- command a block shows output for is run (in a scratch folder holding
+-- this tree's examples/ and tests/, with bin/ on PATH and $C the corpora)
+-- and its stdout then stderr must be the lines shown. A line "..." stands
+-- for any lines, and "..." in a line for any text there; runs of
+-- white space compare equal (README aligns the columns), and so do a
+-- summary's time and rate. Commands on the corpora are skipped without
+-- them (and so are those on the model trained from them, my.model).
+local function corpora()
+  local dir = os.getenv("TEXTCLASS_CORPORA") or "../shared/corpora"
+  local f = io.open(dir .. "/bbc/train.jsonl")
+  if not f then return nil end
+  f:close()
+  return dir
+end
+
+local function transcripts(path)
+  local out = {}
+  local text = H.read(path)
+  for before, block in text:gmatch("()```\n(%$ .-\n)```") do
+    local _, line = text:sub(1, before):gsub("\n", "")
+    local current
+    for l in block:gmatch("([^\n]*)\n") do
+      line = line + 1
+      if l:sub(1, 2) == "$ " then
+        current = { command = l:sub(3), shown = {}, line = line }
+        out[#out + 1] = current
+      else
+        table.insert(current.shown, l)
+      end
+    end
+  end
+  return out
+end
+
+local function comparable(s)
+  s = s:gsub("%d+%.%d s", "T s"):gsub("%(%d+ docs/s%)", "(R docs/s)"):gsub("%s+", " ")
+  return (s:gsub(" $", ""))
+end
+
+-- Whether `got` (lines) is what `shown` shows, "..." lines skipping any.
+local function matches(shown, got, i, j)
+  i, j = i or 1, j or 1
+  if i > #shown then return j > #got end
+  local want = comparable(shown[i])
+  if want == "..." then
+    for k = j, #got + 1 do
+      if matches(shown, got, i + 1, k) then return true end
+    end
+    return false
+  end
+  if j > #got then return false end
+  local pattern = "^" .. want:gsub("[%^%$%(%)%%%.%[%]%*%+%-%?]", "%%%0"):gsub("%%%.%%%.%%%.", ".-") .. "$"
+  return comparable(got[j]):find(pattern) ~= nil and matches(shown, got, i + 1, j + 1)
+end
+
+describe("the command-line transcripts", function()
+  local dir
+  setup(function()
+    dir = io.popen("mktemp -d"):read("l")
+    for _, d in ipairs({ "bin", "examples", "tests" }) do
+      assert(os.execute("ln -s " .. H.quote(H.root .. "/" .. d) .. " " .. H.quote(dir .. "/" .. d)))
+    end
+  end)
+  teardown(function() os.execute("rm -rf " .. H.quote(dir)) end)
+
+  for _, path in ipairs({ "README.md", "docs/cli.md" }) do
+    for _, t in ipairs(transcripts(path)) do
+      if #t.shown > 0 then
+        it(path .. ":" .. t.line .. " " .. t.command, function()
+          local C = corpora()
+          if not C and (t.command:find("$C", 1, true) or t.command:find("my.model", 1, true)) then
+            print("SKIPPED docs_spec: no corpora for " .. path .. ":" .. t.line)
+            return
+          end
+          local cmd = string.format("cd %s && PATH=%s:$PATH && C=%s && %s 2>stderr >stdout", H.quote(dir),
+                                    H.quote(H.root .. "/bin"), H.quote(C or ""), t.command)
+          os.execute(cmd)
+          local got = {}
+          for _, name in ipairs({ "stdout", "stderr" }) do
+            for l in H.read(dir .. "/" .. name):gmatch("([^\n]*)\n") do got[#got + 1] = l end
+          end
+          assert(matches(t.shown, got), path .. ":" .. t.line .. ": shown\n" .. table.concat(t.shown, "\n")
+                 .. "\nbut it prints\n" .. table.concat(got, "\n"))
+        end)
+      end
+    end
+  end
 end)
