@@ -226,3 +226,48 @@ describe("the command-line transcripts", function()
     end
   end
 end)
+
+-- HACKING.md's source tour names every file of core/ and lua/ (and the
+-- command line's), and cli.md's "Files" every file of the command line;
+-- neither names a file that is gone.
+describe("the source tour", function()
+  local function files(pattern)
+    local out = {}
+    local p = assert(io.popen("ls -1 " .. pattern .. " 2>/dev/null"))
+    for path in p:lines() do out[#out + 1] = path end
+    p:close()
+    return out
+  end
+  local function basename(path) return (path:match("([^/]+)$")) end
+
+  it("in HACKING.md names every source file, and none that is gone", function()
+    local text = H.read("docs/HACKING.md")
+    local sources = files("core/*.c core/*.h lua/*.c lua/*.h lua/textclass/*.lua lua/textclass/cli/*.lua")
+    assert.is_true(#sources > 60, #sources .. " files")
+    local exists = {}
+    for _, path in ipairs(sources) do
+      local short = path:gsub("^lua/textclass/cli/", ""):gsub("^lua/", ""):gsub("^core/", "")
+      exists[short] = true
+      assert.truthy(text:find("`" .. short .. "`", 1, true) or text:find("`" .. path .. "`", 1, true),
+                    "HACKING.md does not name " .. path)
+    end
+    for row in text:gmatch("\n| ([^|]+) |") do
+      for name in row:gmatch("`([%w_/]+%.[ch])`") do assert.truthy(exists[name], "HACKING.md names " .. name) end
+      for name in row:gmatch("`([%w_/]+%.lua)`") do assert.truthy(exists[name], "HACKING.md names " .. name) end
+    end
+  end)
+
+  it("in cli.md's Files names every file of the command line, and none that is gone", function()
+    local section = H.read("docs/cli.md"):match("\n## Files\n(.*)$")
+    local named = {}
+    for name in section:gmatch("`([%w_]+%.lua)`") do named[name] = true end
+    local exists = {}
+    for _, path in ipairs(files("lua/textclass/cli/*.lua")) do
+      exists[basename(path)] = true
+      assert.truthy(named[basename(path)], "cli.md's Files does not name " .. path)
+    end
+    for name in pairs(named) do
+      assert.truthy(exists[name], "cli.md's Files names " .. name)
+    end
+  end)
+end)
