@@ -593,6 +593,7 @@ TC_API void tc_dataset_free(tc_dataset *ds);
 TC_API int tc_dataset_add(tc_dataset *ds, const char *text, size_t len,
                           const char *const *labels, size_t n_labels);
 
+/* Documents added, and label names interned, so far. */
 TC_API size_t tc_dataset_size(const tc_dataset *ds);
 TC_API size_t tc_dataset_n_labels(const tc_dataset *ds);
 /* Name of label i (belongs to the dataset), NULL when out of range. */
@@ -670,6 +671,8 @@ typedef struct tc_train_params {
   void *progress_ud;
 } tc_train_params;
 
+/* Every field of *p at its default (the comments above give them;
+ * features as tc_options_init sets them). */
 TC_API void tc_train_params_init(tc_train_params *p);
 
 /* The RBF kernel width training uses with *p: p->gamma when above 0, else
@@ -750,6 +753,7 @@ TC_API int tc_metrics_grow(tc_metrics *m, size_t n_labels);
  * within its list, TC_ENOMEM; a refused document changes nothing. */
 TC_API int tc_metrics_add(tc_metrics *m, const uint32_t *gold, size_t n_gold,
                           const uint32_t *predicted, size_t n_predicted);
+/* Documents recorded, and the figures over them (defined above). */
 TC_API size_t tc_metrics_count(const tc_metrics *m);
 TC_API double tc_metrics_accuracy(const tc_metrics *m);
 TC_API double tc_metrics_exact_match(const tc_metrics *m);
@@ -785,11 +789,14 @@ TC_API int tc_cross_validate(const tc_dataset *ds, const tc_train_params *p, int
 
 TC_API void tc_model_free(tc_model *m);
 
+/* How many labels the model has. */
 TC_API size_t tc_model_n_labels(const tc_model *m);
 /* Name of label i (belongs to the model), NULL when out of range. */
 TC_API const char *tc_model_label(const tc_model *m, size_t i);
 /* Index of a label name, or -1. */
 TC_API int tc_model_label_index(const tc_model *m, const char *name);
+/* TC_KERNEL_LINEAR or TC_KERNEL_RBF; 1 for a multi-label model, else 0;
+ * the score a label needs to be chosen by a multi-label model. */
 TC_API int tc_model_kernel(const tc_model *m);
 TC_API int tc_model_multilabel(const tc_model *m);
 TC_API double tc_model_threshold(const tc_model *m);
