@@ -21,9 +21,13 @@ DEB_BENCH = liblinear-tools fasttext python3-sklearn python3-snowballstemmer hyp
 
 WARN = -std=c99 -Wall -Wextra -pedantic -Wshadow -Wundef -Wwrite-strings \
        -Wmissing-prototypes -Wstrict-prototypes
-LUA_CFLAGS := $(shell $(PKG_CONFIG) --cflags lua5.4 2>/dev/null)
-LUA_LIBS := $(shell $(PKG_CONFIG) --libs lua5.4 2>/dev/null)
-UTF8PROC_CFLAGS := $(shell $(PKG_CONFIG) --cflags libutf8proc 2>/dev/null)
+# Asked of pkg-config when a recipe first uses them, not when this file is
+# read, so that `make deps all` builds on a machine where deps has just
+# installed pkg-config and the -dev packages.
+pkg_config_once = $(eval $(1) := $$(shell $(PKG_CONFIG) $(2) 2>/dev/null))$($(1))
+LUA_CFLAGS = $(call pkg_config_once,LUA_CFLAGS,--cflags lua5.4)
+LUA_LIBS = $(call pkg_config_once,LUA_LIBS,--libs lua5.4)
+UTF8PROC_CFLAGS = $(call pkg_config_once,UTF8PROC_CFLAGS,--cflags libutf8proc)
 ALL_CFLAGS = $(WARN) -D_POSIX_C_SOURCE=200809L -fPIC -fvisibility=hidden \
              $(UTF8PROC_CFLAGS) -Icore $(CFLAGS) -MMD -MP
 LIBS = -lutf8proc -lsvm -llinear -lpthread -lm

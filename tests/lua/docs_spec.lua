@@ -271,3 +271,45 @@ describe("the source tour", function()
     end
   end)
 end)
+
+-- README's two commands, `make deps all demo` and `make test`, are what
+-- the Makefile does.
+describe("README's commands", function()
+  local function make_n(args)
+    local p = assert(io.popen("make -n " .. args .. " 2>&1"))
+    local out = p:read("a")
+    local ok = p:close()
+    return ok, out
+  end
+
+  it("are the ones README.md gives", function()
+    local text = H.read("README.md")
+    assert.truthy(text:find("\n    make deps all demo\n", 1, true))
+    assert.truthy(text:find("\n    make test\n", 1, true))
+  end)
+
+  -- On a fresh machine pkg-config and liblua5.4-dev come with `deps`:
+  -- reading the Makefile must not ask pkg-config for flags, which would
+  -- be empty then, and `all`, in the same run, would not find lua.h.
+  it("install the packages before anything asks pkg-config for them", function()
+    local log = H.tmpname()
+    local fake = H.tmpname()
+    local f = assert(io.open(fake, "w"))
+    f:write("#!/bin/sh\necho \"$@\" >> ", H.quote(log), "\nexec pkg-config \"$@\"\n")
+    f:close()
+    assert(os.execute("chmod +x " .. H.quote(fake)))
+    local ok, out = make_n("PKG_CONFIG=" .. H.quote(fake) .. " deps")
+    assert.is_true(ok, out)
+    assert.equal("", H.read(log))
+    H.cleanup()
+  end)
+
+  it("label the sample articles (demo) and run tests/run (test)", function()
+    local ok, out = make_n("demo")
+    assert.is_true(ok, out)
+    assert.truthy(out:find("bin/textclass label --header examples/articles", 1, true), out)
+    ok, out = make_n("test")
+    assert.is_true(ok, out)
+    assert.truthy(out:find("sh tests/run", 1, true), out)
+  end)
+end)
