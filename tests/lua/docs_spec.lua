@@ -313,3 +313,32 @@ describe("README's commands", function()
     assert.truthy(out:find("sh tests/run", 1, true), out)
   end)
 end)
+
+-- Every option a command's --help lists is in cli.md, and every option
+-- cli.md writes is one a command takes (or one it names as something
+-- else's: GNU parallel's --pipe, the prefixes it gives as examples).
+describe("cli.md's options", function()
+  local function help_options()
+    local out = {}
+    for _, command in ipairs({ "label", "train", "eval", "explain", "info", "run" }) do
+      local p = assert(io.popen("bin/textclass " .. command .. " --help"))
+      local text = p:read("a")
+      p:close()
+      for option in text:gmatch("%-%-[a-z][a-z-]*") do out[option] = command end
+    end
+    return out
+  end
+
+  it("are the commands' options", function()
+    local text = H.read("docs/cli.md")
+    local options = help_options()
+    for option, command in pairs(options) do
+      assert.truthy(option == "--help" or text:find("`" .. option, 1, true),
+                    command .. " " .. option .. " is not in cli.md")
+    end
+    local not_ours = { ["--name"] = true, ["--pipe"] = true, ["--thr"] = true, ["--thres"] = true }
+    for option in text:gmatch("`(%-%-[a-z][a-z-]*)") do
+      assert.truthy(options[option] or not_ours[option], "cli.md writes " .. option .. ", which no command takes")
+    end
+  end)
+end)
