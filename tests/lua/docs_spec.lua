@@ -342,3 +342,52 @@ describe("cli.md's options", function()
     end
   end)
 end)
+
+-- The defaults the option tables of lua-api.md (tc.train's spec) and
+-- cli.md (train's options) give are the core's (tc.default_options,
+-- tc.default_train_params): a number, a word, or "off" ("none") for
+-- false or 0.
+describe("the documented training defaults", function()
+  local tc = require "textclass"
+  local defaults = tc.default_train_params()
+  for k, v in pairs(tc.default_options()) do defaults[k] = v end
+
+  -- Whether a table's default cell says `value`; nil when the cell is not
+  -- a plain number, word or "off" (a list, "no limit", "solver's").
+  local function says(cell, value)
+    local word = cell:gsub("[`\"]", ""):match("^%s*([%w_.,-]+)")
+    if not word then return nil end
+    if tonumber(word) then return tonumber(word) == value end
+    if type(value) == "string" then return value == word end
+    if word == "off" or word == "none" then return value == false or value == 0 end
+    if type(value) == "boolean" then return tostring(value) == word end
+    if type(value) == "table" then return table.concat(value, ",") == word end
+    return nil
+  end
+
+  local function check(page, section, field_column, default_column)
+    local checked = 0
+    for row in section:gmatch("\n(|[^\n]+|)") do
+      local cells = {}
+      for cell in row:gsub("\\|", "/"):gmatch("|([^|]*)") do cells[#cells + 1] = cell end
+      local field = cells[field_column] and cells[field_column]:match("^%s*`([%w_]+)`")
+      local default = cells[default_column]
+      if field and defaults[field] ~= nil and default then
+        local verdict = says(default, defaults[field])
+        assert.is_not_false(verdict, page .. ": " .. field .. "'s default is" .. default .. ", not " .. tostring(defaults[field]))
+        if verdict then checked = checked + 1 end
+      end
+    end
+    return checked
+  end
+
+  it("in lua-api.md's tc.train spec are the core's", function()
+    local section = H.read("docs/lua-api.md"):match("\n### `tc.train%(spec%)`(.-)\n### ")
+    assert.is_true(check("docs/lua-api.md", section, 1, 2) >= 15)
+  end)
+
+  it("in cli.md's train options are the core's", function()
+    local section = H.read("docs/cli.md"):match("\n| option | spec field | default |(.-)\n\n")
+    assert.is_true(check("docs/cli.md", section, 2, 3) >= 12)
+  end)
+end)
