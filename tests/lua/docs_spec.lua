@@ -391,3 +391,45 @@ describe("the documented training defaults", function()
     assert.is_true(check("docs/cli.md", section, 2, 3) >= 12)
   end)
 end)
+
+-- The model card quotes the shipped model on articles and headlines of
+-- its own: the labels and the scores (to the digits shown) it gives now.
+describe("models/README.md's samples", function()
+  local tc = require "textclass"
+  local shipped
+
+  local function check(text, labels, scores)
+    local r = shipped:predict(text)
+    assert.equal(labels, table.concat(r.labels, ", "), text)
+    for label, score in scores:gmatch("(%a+) (%d%.%d+)") do
+      assert.equal(score, string.format("%." .. (#score - 2) .. "f", r.scores[label]), text .. ": " .. label)
+    end
+  end
+
+  setup(function() shipped = tc.load("models/news.model") end)
+  teardown(function() if shipped then shipped:close() end end)
+
+  it("are what the shipped model gives", function()
+    if not shipped then
+      print("SKIPPED docs_spec: models/news.model not found")
+      return
+    end
+    local card = H.read("models/README.md")
+    local articles, headlines = 0, 0
+    for row in card:gmatch("\n(|[^\n]*)") do
+      local path, labels, scores = row:match("^| `(examples/[^`]+)`:[^|]+| ([%a, ]+) | ([%a%d., ]+) |$")
+      if path then
+        check(H.read(path), labels, scores)
+        articles = articles + 1
+      end
+      local headline
+      headline, labels, scores = row:match("^| ([%w ]+) | %d+ |.*| ([%a, ]+) %(([%a%d., ]+)%) |$")
+      if headline then
+        check(headline, labels, scores)
+        headlines = headlines + 1
+      end
+    end
+    assert.equal(3, articles)
+    assert.equal(5, headlines)
+  end)
+end)
