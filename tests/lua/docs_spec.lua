@@ -432,4 +432,22 @@ describe("models/README.md's samples", function()
     assert.equal(3, articles)
     assert.equal(5, headlines)
   end)
+
+  it("quoted in README.md and cli.md are what the shipped model gives", function()
+    if not shipped then
+      print("SKIPPED docs_spec: models/news.model not found")
+      return
+    end
+    local readme = H.read("README.md"):gsub("\n", " ")
+    local l1, s1, l2, s2 = readme:match('"Man bites dog in park" is `(%a+)` (%d%.%d+), `(%a+)` (%d%.%d+)')
+    assert.truthy(l1, "README.md's short-story example")
+    check("Man bites dog in park", l1 .. ", " .. l2, l1 .. " " .. s1 .. " " .. l2 .. " " .. s2)
+    local cli = H.read("docs/cli.md"):gsub("\n", " ")
+    local scores = cli:match("%(the same headline: (%a+ %d%.%d+, %a+ %d%.%d+);")
+    assert.truthy(scores, "cli.md's moderated example")
+    check("Man bites dog in park", scores:gsub(" %d%.%d+", ""), scores)
+    local label, score = cli:match('"today", (%a+) (%d%.%d+)%)')
+    assert.truthy(label, "cli.md's one-word example")
+    check("today", label, label .. " " .. score)
+  end)
 end)
