@@ -68,6 +68,33 @@ describe("docs/lua-api.md", function()
     end
   end)
 
+  -- The methods of the other objects the module makes are named in the
+  -- text as `x:method(`.
+  it("names every method of its other objects", function()
+    local tc = require "textclass"
+    local text = H.read("docs/lua-api.md")
+    local path = os.tmpname()
+    local objects = {
+      metrics = tc.metrics(),
+      file = assert(tc.atomic_file(path)),
+      batch = H.model():predict_async({ "x" }),
+      decoder = assert(tc.decoder("latin1")),
+      utf16_decoder = tc.utf16_decoder("le"),
+      classifier = assert(tc.load_classifier("examples/rules.lua")),
+    }
+    for kind, object in pairs(objects) do
+      local methods = getmetatable(object).__index
+      for name, value in pairs(type(methods) == "table" and methods or object) do
+        if type(value) == "function" and not name:find("^__") then
+          assert.truthy(text:find(":" .. name .. "(", 1, true), kind .. ":" .. name .. " is not in lua-api.md")
+        end
+      end
+    end
+    objects.batch:wait()
+    objects.file:discard()
+    os.remove(path)
+  end)
+
   it("quotes the shipped model as it is", function()
     local tc = require "textclass"
     local shipped = tc.load("models/news.model")
