@@ -1,7 +1,11 @@
--- docs_spec.lua - every ```lua block of docs/lua-api.md and README.md runs
--- without error, each in its own interpreter, with $TEXTCLASS_MODEL pointing
--- at a model trained from tests/data/lua/topics (the shipped model's four
--- labels).
+-- docs_spec.lua - the docs tell the truth about the code: every ```lua
+-- block of docs/lua-api.md and README.md runs without error, each in its
+-- own interpreter, with $TEXTCLASS_MODEL pointing at a model trained from
+-- tests/data/lua/topics (the shipped model's four labels); the command-line
+-- transcripts print what they show; lua-api.md documents what the module
+-- exports; the source tours name the files there are; cli.md names the
+-- options there are; the documented defaults, the model card's samples and
+-- README's commands are what the code has.
 local H = dofile("tests/lua/module_helpers.lua")
 
 local function blocks(path)
