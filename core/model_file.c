@@ -20,7 +20,7 @@
 
 #include "internal.h"
 
-/* The largest model file we read: 1 GiB. The default model is tens of MB. */
+/* The largest model file we read: 1 GiB. The shipped model is 2.5 MB. */
 #define TCI_MODEL_MAX_BYTES ((size_t)1 << 30)
 
 /* ======================================================== saving */
