@@ -178,6 +178,7 @@ end)
 -- them (and so are those on the model trained from them, my.model).
 local function corpora()
   local dir = os.getenv("TEXTCLASS_CORPORA") or "../shared/corpora"
+  if dir:sub(1, 1) ~= "/" then dir = H.root .. "/" .. dir end -- the commands run elsewhere
   local f = io.open(dir .. "/bbc/train.jsonl")
   if not f then return nil end
   f:close()
@@ -469,11 +470,14 @@ describe("models/README.md's samples", function()
       print("SKIPPED docs_spec: models/news.model not found")
       return
     end
-    local readme = H.read("README.md"):gsub("\n", " ")
+    local readme = H.read("README.md"):gsub("%s+", " ")
     local l1, s1, l2, s2 = readme:match('"Man bites dog in park" is `(%a+)` (%d%.%d+), `(%a+)` (%d%.%d+)')
     assert.truthy(l1, "README.md's short-story example")
     check("Man bites dog in park", l1 .. ", " .. l2, l1 .. " " .. s1 .. " " .. l2 .. " " .. s2)
-    local cli = H.read("docs/cli.md"):gsub("\n", " ")
+    local word_label, word_score = readme:match('"today" is `(%a+)` (%d%.%d+)')
+    assert.truthy(word_label, "README.md's one-word example")
+    check("today", word_label, word_label .. " " .. word_score)
+    local cli = H.read("docs/cli.md"):gsub("%s+", " ")
     local scores = cli:match("%(the same headline: (%a+ %d%.%d+, %a+ %d%.%d+);")
     assert.truthy(scores, "cli.md's moderated example")
     check("Man bites dog in park", scores:gsub(" %d%.%d+", ""), scores)
