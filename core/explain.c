@@ -35,7 +35,9 @@ int tc_model_explain(const tc_model *m, tc_workspace *ws, const char *text, size
   if ((rc = tci_buf_reserve(&ws->scratch, v.n + 1, sizeof *c))) return rc;
   c = ws->scratch.p;
   if (m->kernel == TC_KERNEL_LINEAR) {
-    if (!m->weights || !tci_vector_fits(&v, tc_extractor_n_features(m->ex))) return TC_EINVAL;
+    /* v's indices are m->ex's, 1..n_features: the weight table's rows (the
+     * trainer and the loader make the table to the extractor's size) */
+    if (!m->weights) return TC_EINVAL;
     for (i = 0; i < v.n; i++) {
       size_t j = (size_t)v.f[i].index;
       c[i].feature = v.f[i].index;

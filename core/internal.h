@@ -743,13 +743,6 @@ TCI_FUNC void tci_binsol_free(tci_binsol *sol);
  * class, a label every document has. */
 TCI_FUNC int tci_check_data(const tc_dataset *ds, const tc_train_params *p, tc_diag *diag);
 
-/* Whether every index of v names a row of a weight table of nf features
- * (1..nf): v's indices are strictly ascending, so its first and last
- * decide. Cannot fail for a vector of the model's own extractor. */
-static inline int tci_vector_fits(const tc_vector *v, size_t nf) {
-  return v->n == 0 || (v->f[0].index >= 1 && (size_t)v->f[v->n - 1].index <= nf);
-}
-
 /* Decision values of an already vectorised document (predict.c): linear
  * models walk the weights, kernel models go through tci_kernel_decide
  * with the vector copied into ws->nodes. dec has room for m->n_labels. */

@@ -102,6 +102,14 @@ static const float *row(const float *w, int j, size_t L) {
   return w + (size_t)(j - 1) * L;
 }
 
+/* Whether every index of v names a row of a weight table of nf features
+ * (1..nf): v's indices are strictly ascending, so its first and last
+ * decide. Cannot fail for a vector of the model's own extractor; the
+ * tests hand tci_model_decide others. */
+static int rows_exist(const tc_vector *v, size_t nf) {
+  return v->n == 0 || (v->f[0].index >= 1 && (size_t)v->f[v->n - 1].index <= nf);
+}
+
 /* Below which feature a pass over the n features fetches the row
  * ROW_AHEAD places ahead: only the first pass fetches. */
 static size_t fetch_end(size_t n, int first) {
@@ -167,7 +175,7 @@ int tci_model_decide(const tc_model *m, tc_workspace *ws, const tc_vector *v, do
     const float *w = m->weights;
     size_t n = v->n, ahead = n < ROW_AHEAD ? n : ROW_AHEAD;
     if (!w || !m->bias) return TC_EINVAL;
-    if (!tci_vector_fits(v, tc_extractor_n_features(m->ex))) return TC_EINVAL;
+    if (!rows_exist(v, tc_extractor_n_features(m->ex))) return TC_EINVAL;
     for (i = 0; i < ahead; i++) FETCH_ROW(row(w, f[i].index, L), L);
     for (l = 0; l < L; l++) dec[l] = m->bias[l];
     if (L > BLOCKED_LABELS) sum_by_rows(dec, f, n, w, L);
