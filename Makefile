@@ -101,9 +101,9 @@ $(BUILD)/tests/%: tests/c/%.c $(wildcard tests/c/*.h) $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -Itests/c $(LDFLAGS) $< $(LIB) $(LIBS) -o $@
 
-# The Lua module under memory errors: the module's objects and liblua
-# linked in (tests/c/test_lua_memory.c).
-$(BUILD)/tests/test_lua_memory: tests/c/test_lua_memory.c tests/c/check.h $(LUA_OBJ) $(LIB)
+# The Lua module's C tests (under memory errors, its allocations): the
+# module's objects and liblua linked in (tests/c/test_lua_*.c).
+$(BUILD)/tests/test_lua_%: tests/c/test_lua_%.c $(wildcard tests/c/*.h) $(LUA_OBJ) $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(LUA_CFLAGS) -Itests/c $(LDFLAGS) $< $(LUA_OBJ) $(LIB) $(LUA_LIBS) $(LIBS) -o $@
 

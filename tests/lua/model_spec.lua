@@ -216,6 +216,7 @@ describe("model:predict_batch", function()
     -- one thread predicts with the handle's workspace (the one predict
     -- uses): batches of long texts, then short ones, one word and none,
     -- between single predictions and label_records calls, all on it
+    -- (that it is kept, not made anew, tests/c/test_lua_workspace.c shows)
     local texts = H.topics()
     local long = table.concat(texts, " ", 1, math.min(#texts, 8))
     local m = assert(tc.load(H.model_path()))
