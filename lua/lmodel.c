@@ -489,21 +489,20 @@ static int model_explain(lua_State *L) {
   size_t len, label, cap, n = 0;
   const char *text = luaL_checklstring(L, 2, &len);
   tc_contribution *out;
-  tc_workspace *ws;
   int rc;
   label = lua_isnoneornil(L, 3) ? (size_t)-1 : check_label(L, 3, h);
   cap = check_count(L, 4, h);
   tcl_check_nargs(L, 4);
-  ws = model_ws(L, h);
+  /* the allocations first: the model and its workspace are read after them */
+  out = tcl_scratch(L, cap, sizeof *out);
   if (label == (size_t)-1) {
     tc_result r;
     model_result(L, 1, h, &r);
-    rc = tc_model_predict(h->model, ws, text, len, -1.0, &r);
+    rc = tc_model_predict(still_open(L, h), model_ws(L, h), text, len, -1.0, &r);
     if (rc != TC_OK) return tcl_fail(L, rc, NULL, NULL);
     label = r.n_labels > 0 ? r.labels[0] : 0;
   }
-  out = tcl_scratch(L, cap, sizeof *out);
-  rc = tc_model_explain(h->model, ws, text, len, label, out, cap, &n);
+  rc = tc_model_explain(still_open(L, h), model_ws(L, h), text, len, label, out, cap, &n);
   if (rc != TC_OK) return tcl_fail(L, rc, NULL, NULL);
   push_contributions(L, h, out, n < cap ? n : cap);
   return 1;
@@ -530,7 +529,7 @@ static int model_top_features(lua_State *L) {
     return 3;
   }
   out = tcl_scratch(L, cap, sizeof *out);
-  rc = tc_model_top_features(h->model, label, out, cap, &n);
+  rc = tc_model_top_features(still_open(L, h), label, out, cap, &n);
   if (rc != TC_OK) return tcl_fail(L, rc, NULL, NULL);
   push_contributions(L, h, out, n < cap ? n : cap);
   return 1;
