@@ -90,6 +90,7 @@ int tcl_model_predict_async(lua_State *L) {
   j->threshold = threshold;
   j->threads = threads;
   j->top = top;
+  tcl_still_open(L, h); /* (before j holds it: its finaliser lets it go) */
   j->h = h;
   h->running++;
   if (pthread_create(&j->tid, NULL, job_main, j) == 0) {

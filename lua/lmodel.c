@@ -22,8 +22,8 @@
  *  - A finalizer (__gc of some other object) that predicts with the same
  *    model while one of its methods is pushing results is not supported
  *    (the handle's scratch is shared), as with Lua's own file handles. One
- *    that closes it makes the method raise: explain, top_features, labels
- *    and info hold nothing the model owns across an allocation (still_open).
+ *    that closes it makes the method raise: no method holds the model, or
+ *    anything it owns, across an allocation (tcl_still_open).
  */
 #include <limits.h>
 #include <string.h>
@@ -95,10 +95,7 @@ void tcl_model_open(lua_State *L, int idx, tcl_model *h, tc_model *m) {
   lua_pop(L, 1);
 }
 
-/* The handle's model, between allocations of a method pushing results:
- * a finalizer run by one may have closed it, so nothing the model owns is
- * held across them (raises then, instead of reading freed memory). */
-static const tc_model *still_open(lua_State *L, const tcl_model *h) {
+const tc_model *tcl_still_open(lua_State *L, const tcl_model *h) {
   if (!h->model) luaL_error(L, "attempt to use a closed model (it was closed during the call)");
   return h->model;
 }
@@ -321,7 +318,7 @@ static int model_predict(lua_State *L) {
   tcl_predict_opts(L, 3, &threshold, &threads, &top);
   tcl_check_nargs(L, 3);
   model_result(L, 1, h, &r);
-  rc = tc_model_predict(h->model, model_ws(L, h), text, len, threshold, &r);
+  rc = tc_model_predict(tcl_still_open(L, h), model_ws(L, h), text, len, threshold, &r);
   if (rc != TC_OK) return tcl_fail(L, rc, NULL, NULL);
   tcl_ranker_push(L, 1, h, &k);
   push_result(L, h, &r, &k, top);
@@ -382,20 +379,21 @@ void tcl_batch_run(const tc_model *m, tcl_batch *b, double threshold, int thread
   }
 }
 
-void tcl_batch_run_here(tcl_model *h, tcl_batch *b, double threshold, int threads) {
+void tcl_batch_run_here(lua_State *L, tcl_model *h, tcl_batch *b, double threshold, int threads) {
+  const tc_model *m = tcl_still_open(L, h);
   tc_workspace *ws = threads == 1 ? handle_ws(h) : NULL;
   size_t i;
   if (!ws) {
-    tcl_batch_run(h->model, b, threshold, threads);
+    tcl_batch_run(m, b, threshold, threads);
     return;
   }
-  for (i = 0; i < b->n; i++) tc_model_predict(h->model, ws, b->texts[i], b->lens[i], threshold, &b->res[i]);
+  for (i = 0; i < b->n; i++) tc_model_predict(m, ws, b->texts[i], b->lens[i], threshold, &b->res[i]);
 }
 
 tc_result *tcl_predict_texts(lua_State *L, tcl_model *h, int arg, size_t n, double threshold,
                              int threads) {
   tcl_batch b = tcl_batch_prepare(L, h, arg, n);
-  tcl_batch_run_here(h, &b, threshold, threads);
+  tcl_batch_run_here(L, h, &b, threshold, threads);
   return b.res;
 }
 
@@ -454,7 +452,7 @@ static void push_contributions(lua_State *L, const tcl_model *h, const tc_contri
     const char *name;
     lua_createtable(L, 0, 2);
     /* (the name is read after the allocation, and copied before the next) */
-    name = tc_extractor_feature_name(tc_model_extractor(still_open(L, h)), c[i].feature, &len);
+    name = tc_extractor_feature_name(tc_model_extractor(tcl_still_open(L, h)), c[i].feature, &len);
     if (!name) { /* out of range: never from a sound core */
       lua_pop(L, 1);
       continue;
@@ -498,11 +496,11 @@ static int model_explain(lua_State *L) {
   if (label == (size_t)-1) {
     tc_result r;
     model_result(L, 1, h, &r);
-    rc = tc_model_predict(still_open(L, h), model_ws(L, h), text, len, -1.0, &r);
+    rc = tc_model_predict(tcl_still_open(L, h), model_ws(L, h), text, len, -1.0, &r);
     if (rc != TC_OK) return tcl_fail(L, rc, NULL, NULL);
     label = r.n_labels > 0 ? r.labels[0] : 0;
   }
-  rc = tc_model_explain(still_open(L, h), model_ws(L, h), text, len, label, out, cap, &n);
+  rc = tc_model_explain(tcl_still_open(L, h), model_ws(L, h), text, len, label, out, cap, &n);
   if (rc != TC_OK) return tcl_fail(L, rc, NULL, NULL);
   push_contributions(L, h, out, n < cap ? n : cap);
   return 1;
@@ -529,7 +527,7 @@ static int model_top_features(lua_State *L) {
     return 3;
   }
   out = tcl_scratch(L, cap, sizeof *out);
-  rc = tc_model_top_features(still_open(L, h), label, out, cap, &n);
+  rc = tc_model_top_features(tcl_still_open(L, h), label, out, cap, &n);
   if (rc != TC_OK) return tcl_fail(L, rc, NULL, NULL);
   push_contributions(L, h, out, n < cap ? n : cap);
   return 1;
@@ -543,7 +541,7 @@ void tcl_push_label_names(lua_State *L, const tcl_model *h) {
   size_t i;
   lua_createtable(L, h->n_labels <= 0x7fffffff ? (int)h->n_labels : 0, 0);
   for (i = 0; i < h->n_labels; i++) {
-    lua_pushstring(L, tc_model_label(still_open(L, h), i));
+    lua_pushstring(L, tc_model_label(tcl_still_open(L, h), i));
     lua_rawseti(L, -2, (lua_Integer)i + 1);
   }
 }
@@ -605,29 +603,29 @@ static int model_info(lua_State *L) {
   int fb;
   tcl_check_nargs(L, 1);
   /* (each value is read from the model after the allocation before it:
-   * see still_open) */
+   * see tcl_still_open) */
   lua_createtable(L, 0, (int)(n < 64 ? n : 64) + 8);
   for (i = 0; i < n; i++) {
     const char *key, *value;
-    if (tc_model_meta_at(still_open(L, h), i, &key, &value) != TC_OK || !key || !value) continue;
+    if (tc_model_meta_at(tcl_still_open(L, h), i, &key, &value) != TC_OK || !key || !value) continue;
     lua_pushstring(L, key);
-    tc_model_meta_at(still_open(L, h), i, &key, &value);
+    tc_model_meta_at(tcl_still_open(L, h), i, &key, &value);
     if (lua_stringtonumber(L, value) == 0) lua_pushstring(L, value);
     lua_rawset(L, -3);
   }
-  tcl_set_integer(L, "format_version", (lua_Integer)tc_model_file_version(still_open(L, h)));
-  tcl_set_string(L, "kernel", kernel_name(tc_model_kernel(still_open(L, h))));
+  tcl_set_integer(L, "format_version", (lua_Integer)tc_model_file_version(tcl_still_open(L, h)));
+  tcl_set_string(L, "kernel", kernel_name(tc_model_kernel(tcl_still_open(L, h))));
   tcl_push_label_names(L, h);
   lua_setfield(L, -2, "labels");
-  tcl_set_boolean(L, "multilabel", tc_model_multilabel(still_open(L, h)));
-  tcl_set_number(L, "threshold", tc_model_threshold(still_open(L, h)));
-  fb = tc_model_fallback(still_open(L, h));
+  tcl_set_boolean(L, "multilabel", tc_model_multilabel(tcl_still_open(L, h)));
+  tcl_set_number(L, "threshold", tc_model_threshold(tcl_still_open(L, h)));
+  fb = tc_model_fallback(tcl_still_open(L, h));
   if (fb >= 0 && tc_model_label(h->model, (size_t)fb)) tcl_set_string(L, "fallback", tc_model_label(h->model, (size_t)fb));
   else tcl_set_boolean(L, "fallback", 0);
-  tcl_set_integer(L, "short_features", (lua_Integer)tc_model_short_features(still_open(L, h)));
-  tcl_set_number(L, "short_moderation", tc_model_short_moderation(still_open(L, h)));
-  tcl_set_integer(L, "features", (lua_Integer)tc_extractor_n_features(tc_model_extractor(still_open(L, h))));
-  o = *tc_extractor_options(tc_model_extractor(still_open(L, h))); /* (its scalars: a copy) */
+  tcl_set_integer(L, "short_features", (lua_Integer)tc_model_short_features(tcl_still_open(L, h)));
+  tcl_set_number(L, "short_moderation", tc_model_short_moderation(tcl_still_open(L, h)));
+  tcl_set_integer(L, "features", (lua_Integer)tc_extractor_n_features(tc_model_extractor(tcl_still_open(L, h))));
+  o = *tc_extractor_options(tc_model_extractor(tcl_still_open(L, h))); /* (its scalars: a copy) */
   tcl_push_options(L, &o);
   lua_setfield(L, -2, "options");
   return 1;

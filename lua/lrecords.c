@@ -261,7 +261,7 @@ int tcl_model_label_records(lua_State *L) {
   }
   /* classify them */
   batch.n = n_text;
-  if (n_text) tcl_batch_run_here(h, &batch, threshold, threads);
+  if (n_text) tcl_batch_run_here(L, h, &batch, threshold, threads);
   /* the label names, and room for the longest list of them */
   tcl_ranker_push(L, 1, h, &rk);
   name = tcl_scratch(L, nl, sizeof *name);

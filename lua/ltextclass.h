@@ -243,6 +243,12 @@ void tcl_push_options(lua_State *L, const tc_options *o);
 /* The open handle at index i; raises for other values and closed handles. */
 tcl_model *tcl_check_model(lua_State *L, int i);
 
+/* The handle's model, read after an allocation of a method that checked
+ * it: a finalizer run by the allocation may have closed it, so nothing the
+ * model owns is held across one (raises "closed during the call" then,
+ * instead of reading freed memory or handing the core a NULL model). */
+const tc_model *tcl_still_open(lua_State *L, const tcl_model *h);
+
 /* Options of predict, predict_batch and predict_async at `arg` (may be
  * absent): threshold (-1: the model's), threads (default 1) and top (how
  * many of the best labels a result carries; default every label). */
@@ -276,8 +282,9 @@ void tcl_batch_run(const tc_model *m, tcl_batch *b, double threshold, int thread
  * call, whose buffers grow again, and whose vectorize.c tally is cleared
  * again, every batch), else (or when that workspace cannot be made) as
  * tcl_batch_run. Every result gets a status. Not for a batch on another
- * thread (ljob.c): the handle's workspace is this thread's. */
-void tcl_batch_run_here(tcl_model *h, tcl_batch *b, double threshold, int threads);
+ * thread (ljob.c): the handle's workspace is this thread's. Raises when
+ * the model was closed since the caller checked it (tcl_still_open). */
+void tcl_batch_run_here(lua_State *L, tcl_model *h, tcl_batch *b, double threshold, int threads);
 
 /* tcl_batch_prepare and tcl_batch_run_here in one: pushes the scratch userdata
  * that owns the results, which stay valid while it is on the stack. */

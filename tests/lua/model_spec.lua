@@ -471,6 +471,51 @@ describe("model life cycle", function()
     collectgarbage()
   end)
 
+  it("raises when a finalizer closes it before predict, predict_batch or predict_async predicts", function()
+    -- one run by the allocation of their scratch made them predict with no model:
+    -- nil, "invalid argument" from predict, every result that error from
+    -- predict_batch (predict_async's wait raised). In a Lua of its own: when
+    -- finalizers run depends on the heap, and in the suite's they never ran at
+    -- that allocation.
+    local script = H.tmpname()
+    local f = assert(io.open(script, "w"))
+    f:write([==[
+      local tc = require "textclass"
+      local texts = {}
+      for i = 1, 500 do texts[i] = "the vote " .. i end
+      local m
+      local calls = {
+        { "predict", function() return assert(m:predict("the vote")).error end },
+        { "predict_batch", function() return m:predict_batch(texts)[#texts].error end },
+        { "predict_async", function() return m:predict_async(texts):wait()[#texts].error end },
+      }
+      collectgarbage("incremental", 1, 100)
+      for _, call in ipairs(calls) do
+        local during, wrong = 0, 0
+        for _ = 1, 300 do
+          m = assert(tc.load(arg[1]))
+          setmetatable({}, { __gc = function() pcall(m.close, m) end })
+          local ok, err = pcall(call[2])
+          if not ok and tostring(err):find("(it was closed during the call)", 1, true) then
+            during = during + 1
+          elseif ok and err ~= nil or not ok and not tostring(err):find("attempt to use a closed model", 1, true) then
+            wrong = wrong + 1
+          end
+        end
+        print(call[1], during, wrong)
+      end
+      os.exit(0, false) -- (no collection at exit: nothing to close)
+    ]==])
+    f:close()
+    local ok, out, err = H.run(script, { H.model_path() })
+    assert(ok, err)
+    for name in ("predict predict_batch predict_async"):gmatch("%S+") do
+      local during, wrong = out:match(name .. "\t(%d+)\t(%d+)\n")
+      assert.truthy(tonumber(during) > 0, out) -- the window was hit
+      assert.equal("0", wrong, out)
+    end
+  end)
+
   it("frees models under a loop of thousands of loads", function()
     local path = H.model_path()
     local n = 3000
