@@ -117,7 +117,9 @@ void *tci_big_alloc(size_t bytes) {
   if (bytes == 0) bytes = 1;
 #if defined(__linux__) && defined(MADV_HUGEPAGE)
   if (bytes >= HUGE_PAGE) {
-    size_t whole = (bytes + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
+    size_t whole;
+    if (bytes > SIZE_MAX - HUGE_PAGE) return NULL; /* no room to round up to whole pages */
+    whole = (bytes + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
     if (posix_memalign(&p, HUGE_PAGE, whole) != 0) return NULL;
     (void)madvise(p, whole, MADV_HUGEPAGE); /* a hint: failure changes nothing */
     return p;

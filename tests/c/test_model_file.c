@@ -363,6 +363,20 @@ TEST(fixtures_build) {
   tc_model_free(b);
 }
 
+/* A size too near SIZE_MAX to round up to whole huge pages is refused: the
+ * rounding wrapped to 0, and the caller got a pointer to nothing. */
+TEST(big_alloc_refuses_what_it_cannot_round) {
+  void *p = tci_big_alloc(SIZE_MAX - 1);
+  CHECK(p == NULL);
+  free(p);
+  p = tci_big_calloc(SIZE_MAX / 8, 8);
+  CHECK(p == NULL);
+  free(p);
+  p = tci_big_alloc((size_t)4 << 20); /* two huge pages: given */
+  CHECK(p != NULL);
+  free(p);
+}
+
 TEST(accessors) {
   tc_model *m = make_linear();
   const char *k = NULL, *v = NULL;
@@ -1738,6 +1752,7 @@ int main(void) {
     return 1;
   }
   RUN(fixtures_build);
+  RUN(big_alloc_refuses_what_it_cannot_round);
   RUN(accessors);
   RUN(kernel_check_refuses_walks_off_the_pool);
   RUN(kernel_decisions_match_direct_sum);
