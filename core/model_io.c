@@ -531,6 +531,10 @@ static int read_meta(tci_reader *s, tc_model *m, tc_diag *diag) {
  * validate() reports them without a narrowing conversion. */
 static int small_enum(uint32_t v) { return v > 1 ? -1 : (int)v; }
 
+/* The fallback is an i32 on disk (two's complement, -1 for none), read
+ * without C's implementation-defined conversion of a u32 past INT32_MAX. */
+static int32_t i32_of_u32(uint32_t v) { return v <= INT32_MAX ? (int32_t)v : -(int32_t)~v - 1; }
+
 /* A version 4 file holds short_features, and only a model with the rule
  * is written as 4: a 0 there would not re-encode to the same bytes. So
  * for version 5's short_moderation. */
@@ -540,7 +544,7 @@ static int read_labels(tci_reader *s, tc_model *m, uint32_t version, tc_diag *di
   m->kernel = small_enum(tci_get_u32(s));
   m->multilabel = small_enum(tci_get_u32(s));
   m->threshold = tci_get_f64(s);
-  m->fallback = (int)(int32_t)tci_get_u32(s);
+  m->fallback = i32_of_u32(tci_get_u32(s));
   if (version >= SHORT_FEATURES_VERSION) m->short_features = tci_get_u32(s);
   if (version >= SHORT_MODERATION_VERSION) m->short_moderation = tci_get_f64(s);
   if (s->bad) return tci_fail(diag, TC_EFORMAT, "labels: section truncated (%zu bytes)", s->len);
