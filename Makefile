@@ -74,6 +74,12 @@ $(BUILD)/core/%.o: core/%.c
 # tc.default() looks for $$TEXTCLASS_MODEL, then the installed model, then this tree's.
 MODEL_PATHS = -DTC_INSTALLED_MODEL='"$(PREFIX)/share/textclass/news.model"' \
               -DTC_SOURCE_MODEL='"$(CURDIR)/models/news.model"'
+# ltextclass.o holds PREFIX, so it depends on a stamp named after PREFIX:
+# `make install PREFIX=...` after `make` rebuilds it for that PREFIX.
+PREFIX_STAMP = $(BUILD)/prefix/$(subst /,_,$(PREFIX))
+$(PREFIX_STAMP):
+	@rm -rf $(@D) && mkdir -p $(@D) && touch $@
+$(BUILD)/lua/ltextclass.o: $(PREFIX_STAMP)
 $(BUILD)/lua/%.o: lua/%.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(LUA_CFLAGS) $(MODEL_PATHS) -c $< -o $@

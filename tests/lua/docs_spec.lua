@@ -336,6 +336,15 @@ describe("README's commands", function()
     H.cleanup()
   end)
 
+  -- The module holds PREFIX (tc.default()'s installed model): installing
+  -- to another PREFIX than the build's must rebuild it, or the installed
+  -- module looks for its model under the build's PREFIX.
+  it("rebuild the module for the PREFIX make install is given", function()
+    local ok, out = make_n("install PREFIX=/nonexistent/textclass-prefix")
+    assert.is_true(ok, out)
+    assert.truthy(out:find("-c lua/ltextclass.c", 1, true), out)
+  end)
+
   it("label the sample articles (demo) and run tests/run (test)", function()
     local ok, out = make_n("demo")
     assert.is_true(ok, out)
