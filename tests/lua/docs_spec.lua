@@ -72,6 +72,16 @@ describe("docs/lua-api.md", function()
     end
   end)
 
+  -- textclass.classifier's functions are named in the text, as
+  -- `.name(`, `name(` or `name`.
+  it("names every function of textclass.classifier", function()
+    local text = H.read("docs/lua-api.md")
+    for name in pairs(require "textclass.classifier") do
+      assert.truthy(text:find("." .. name .. "(", 1, true) or text:find("`" .. name .. "(", 1, true)
+                    or text:find("`" .. name .. "`", 1, true), "textclass.classifier." .. name .. " is not in lua-api.md")
+    end
+  end)
+
   -- The methods of the other objects the module makes are named in the
   -- text as `x:method(`.
   it("names every method of its other objects", function()
