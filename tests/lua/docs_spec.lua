@@ -506,3 +506,42 @@ describe("models/README.md's samples", function()
     check("today", label, label .. " " .. score)
   end)
 end)
+
+-- HACKING.md's table of the binding's files gives, in each file's row,
+-- the module functions and model methods that file defines: the
+-- registration tables (ltextclass.c's functions, lmodel.c's methods)
+-- name each one's C function, and the file defining it must list it.
+describe("HACKING.md's table of the binding", function()
+  local function registered(path, array)
+    local out = {}
+    local body = H.read(path):match("luaL_Reg " .. array .. "%[%] = {(.-)\n};")
+    for name, fn in body:gmatch('{"([%w_]+)", ([%w_]+)}') do out[name] = fn end
+    return out
+  end
+
+  local function defining_file(fn)
+    local p = assert(io.popen("grep -l '^[a-z ]*int " .. fn .. "(lua_State' lua/*.c"))
+    local file = p:read("l")
+    p:close()
+    return file and file:match("([^/]+)$")
+  end
+
+  it("lists each function in the row of the file that defines it", function()
+    local rows = {}
+    for file, job in H.read("docs/HACKING.md"):gmatch("\n| `([%w_]+%.c)` | ([^\n]*)") do rows[file] = job end
+    local checked = 0
+    for _, reg in ipairs({ registered("lua/ltextclass.c", "functions"), registered("lua/lmodel.c", "model_methods") }) do
+      for name, fn in pairs(reg) do
+        if fn ~= "NULL" then
+          local file = defining_file(fn)
+          assert.truthy(file, "no definition of " .. fn)
+          assert.truthy(rows[file], "HACKING.md has no row for " .. file)
+          assert.truthy(rows[file]:find("%f[%w_]" .. name .. "%f[^%w_]"),
+                        "HACKING.md's row for " .. file .. " does not list " .. name)
+          checked = checked + 1
+        end
+      end
+    end
+    assert.is_true(checked >= 35, checked .. " functions")
+  end)
+end)
