@@ -267,7 +267,7 @@ int tcl_read_options(lua_State *L, int arg, int anchor, int kinds, tc_options *o
   tcl_opt_bool(L, arg, kinds, "casefold", &o->casefold);
   if (kinds & TCL_OPT_TOKENIZE) {
     tcl_opt_bool(L, arg, kinds, "strip_boilerplate", &o->strip_boilerplate);
-    tcl_opt_int(L, arg, kinds, "max_token_bytes", 4, 65536, &o->max_token_bytes);
+    tcl_opt_int(L, arg, kinds, "max_token_bytes", 4, TC_MAX_TOKEN_BYTES, &o->max_token_bytes);
     opt_stopwords(L, arg, anchor, kinds, o);
     opt_stem(L, arg, kinds, o);
     explicit_ngrams |= opt_range(L, arg, kinds, "ngrams", TC_MAX_WORD_NGRAM, &o->word_ngram_min,

@@ -266,6 +266,11 @@ describe("tc.tokenize", function()
     assert.error_matches(function() tc.tokenize("x", { ngrams = { 1 } }) end, "opts.ngrams: {min, max}, integer or false expected")
     assert.error_matches(function() tc.tokenize("x", { ngrams = 0 }) end, "opts.ngrams: integer in %[1, 6%] expected, got 0")
     assert.error_matches(function() tc.tokenize("x", { max_token_bytes = 1.5 }) end, "opts.max_token_bytes: integer")
+    -- the range said is the core's, 4 to 1024 (it said 65536)
+    assert.error_matches(function() tc.tokenize("x", { max_token_bytes = 3 }) end,
+                         "opts.max_token_bytes: integer in %[4, 1024%] expected, got 3")
+    assert.error_matches(function() tc.tokenize("x", { max_token_bytes = 1025 }) end,
+                         "opts.max_token_bytes: integer in %[4, 1024%] expected, got 1025")
     assert.error_matches(function() tc.tokenize("x", {}, {}) end, "bad argument #3 .*unexpected argument")
   end)
 end)
