@@ -115,6 +115,7 @@ local function dispatch(argv)
     else
       opts, operands = args.parse(cmd.spec, rest)
     end
+    util.set_quiet(opts.quiet)
     if opts.help then
       util.write(args.help(cmd.spec))
       status = util.EXIT_OK

@@ -244,9 +244,10 @@ local function as_argument_error(fname, argn, fn, ...)
 end
 
 -- The readers' hints on stderr (JSONL read as lines or as one article, a
--- page or a feed piped in as lines), spelt as our options.
+-- page or a feed piped in as lines), spelt as our options; `textclass run
+-- -q` silences them.
 local function warn(fmt, ...)
-  util.warn("%s", as_option(string.format(fmt, ...)))
+  util.note("%s", as_option(string.format(fmt, ...)))
 end
 
 ---------------------------------------------------------------------------

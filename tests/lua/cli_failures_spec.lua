@@ -521,7 +521,7 @@ describe("textclass train and eval with label names the module cannot take", fun
     local r = run("train --min-df 1 -o " .. TMP .. "/many25.model " .. TMP .. "/many25.txt")
     assert.equal(0, r.code, r.err)
     assert.matches("^textclass: trained on 50 documents, 25 labels %(t01, t02, .-, t20 %(and 5 more%)%) in ", r.err)
-    r = run("eval -q -m " .. model() .. " " .. TMP .. "/many25.txt")
+    r = run("eval -m " .. model() .. " " .. TMP .. "/many25.txt")
     assert.equal(0, r.code, r.err)
     assert.matches("^textclass: gold labels t01, t02, .-, t20 %(and 5 more%) are not among the classifier's labels", r.err)
   end)
@@ -562,10 +562,10 @@ describe("textclass train and eval with label names the module cannot take", fun
                     '{"text":"The barista poured coffee","label":"caf\\u00e9"}',
                     '{"text":"The espresso was strong","label":"cafe\\u0301"}' }
     spit(TMP .. "/alike.jsonl", table.concat(lines, "\n") .. "\n")
-    local r = run("train -q --min-df 1 -o " .. TMP .. "/alike.model " .. TMP .. "/alike.jsonl")
+    local r = run("train --min-df 1 -o " .. TMP .. "/alike.model " .. TMP .. "/alike.jsonl")
     assert.equal(0, r.code, r.err)
-    assert.equal("textclass: labels 'Sport' and 'sport', 'caf\195\169' and 'cafe\204\129' differ only in case " ..
-                 "or Unicode form: each is trained as a label of its own\n", r.err)
+    assert.matches("^textclass: labels 'Sport' and 'sport', 'caf\195\169' and 'cafe\204\129' differ only in case " ..
+                   "or Unicode form: each is trained as a label of its own\ntextclass: trained on ", r.err)
     r = run("info --json -m " .. TMP .. "/alike.model")
     assert.equal(5, #cjson.decode(r.out).labels)
   end)
@@ -621,7 +621,7 @@ describe("textclass options shared by the commands reading documents", function(
   it("eval: a classifier whose labels() is wrong is warned about once, and still evaluated", function()
     spit(TMP .. "/badlabels.lua", "return { predict = function() return { label = 'sport' } end,\n" ..
                                   "  labels = function() return { 1 } end }\n")
-    local r = run("eval -q --json -c " .. TMP .. "/badlabels.lua " .. D .. "/test.jsonl")
+    local r = run("eval --json -c " .. TMP .. "/badlabels.lua " .. D .. "/test.jsonl")
     assert.equal(0, r.code, r.err)
     local _, warnings = r.err:gsub("labels%(%) must return an array of label names %(label 1 is a number%); " ..
                                    "the labels are taken from its results\n", "")

@@ -6,7 +6,16 @@
 -- gold labels eval can never get right, a label column whose labels are
 -- mostly one document each.
 local H = dofile("tests/lua/cli_helpers.lua")
-local run, spit, tsv, TMP = H.run, H.spit, H.tsv, H.TMP
+local spit, tsv, TMP = H.spit, H.tsv, H.TMP
+
+-- The commands run without -q, which silences hints with the rest, and
+-- their stderr without label's and train's closing summary line: what is
+-- left is what they had to say.
+local function run(...)
+  local r = H.run(...)
+  r.err = r.err:gsub("textclass: %d+ documents? in [^\n]*\n$", ""):gsub("textclass: trained on [^\n]*\n$", "")
+  return r
+end
 
 local JSONL = '{"id": "a1", "text": "The striker scored twice in the cup final."}\n' ..
               '{"id": "a2", "text": "Hackers stole passwords in a data breach."}\n'
@@ -16,20 +25,20 @@ describe("textclass hints", function()
 
   describe("JSONL read as text by default", function()
     it("warns once when stdin's first line is a JSON object with the text field", function()
-      local r = run("label -q -m " .. H.model(), { stdin = JSONL })
+      local r = run("label -m " .. H.model(), { stdin = JSONL })
       assert.equal(0, r.code)
       assert.equal("textclass: stdin: line 1 is a JSON object with a 'text' field, but stdin is read " ..
                    "as lines of text by default: --input jsonl?\n", r.err)
       -- still one record per line, as asked
       assert.same({ "-:1", "-:2" }, { tsv(r.out)[1][1], tsv(r.out)[2][1] })
       -- through a pipe too
-      r = run("label -q -m " .. H.model() .. " -", { pipe = "printf '%s' '" .. JSONL .. "'" })
+      r = run("label -m " .. H.model() .. " -", { pipe = "printf '%s' '" .. JSONL .. "'" })
       assert.matches("stdin: line 1 is a JSON object", r.err)
     end)
 
     it("warns for a file read whole whose first line is a JSON object with the text field", function()
       spit(TMP .. "/news.json", JSONL)
-      local r = run("label -q -m " .. H.model() .. " " .. TMP .. "/news.json")
+      local r = run("label -m " .. H.model() .. " " .. TMP .. "/news.json")
       assert.equal("textclass: " .. TMP .. "/news.json: line 1 is a JSON object with a 'text' field, " ..
                    "but the file is read as one article (its name does not end in .jsonl): --input jsonl?\n",
                    r.err)
@@ -40,22 +49,22 @@ describe("textclass hints", function()
       spit(TMP .. "/api.json", '[\n  {\n    "id": "a1",\n    "text": "The striker scored twice."\n  },\n' ..
                                '  {\n    "id": "a2",\n    "text": "Hackers stole passwords."\n  }\n]\n')
       spit(TMP .. "/export.json", '{"articles": [{"id": "a1", "body": "The striker scored twice."}]}\n')
-      local r = run("label -q -m " .. H.model() .. " " .. TMP .. "/api.json")
+      local r = run("label -m " .. H.model() .. " " .. TMP .. "/api.json")
       assert.equal("textclass: " .. TMP .. "/api.json: the file is JSON with 'text' fields, but it is read as " ..
                    "one article (its name does not end in .jsonl): convert it to JSONL, one object a line " ..
                    "(jq -c '.[]' " .. TMP .. "/api.json, for an array)?\n", r.err)
       assert.equal(1, #tsv(r.out))
-      r = run("label -q --text-field body -m " .. H.model() .. " " .. TMP .. "/export.json")
+      r = run("label --text-field body -m " .. H.model() .. " " .. TMP .. "/export.json")
       assert.matches("export%.json: the file is JSON with 'body' fields", r.err)
       -- asked for text, or no text field: nothing said
-      r = run("label -q -i text -m " .. H.model() .. " " .. TMP .. "/api.json")
+      r = run("label -i text -m " .. H.model() .. " " .. TMP .. "/api.json")
       assert.equal("", r.err)
-      r = run("label -q -m " .. H.model() .. " " .. TMP .. "/export.json")
+      r = run("label -m " .. H.model() .. " " .. TMP .. "/export.json")
       assert.equal("", r.err)
     end)
 
     it("names the --text-field it looked for", function()
-      local r = run("label -q --text-field body -m " .. H.model(),
+      local r = run("label --text-field body -m " .. H.model(),
                     { stdin = '{"body": "The striker scored twice."}\n' })
       assert.matches("a JSON object with a 'body' field", r.err)
     end)
@@ -68,14 +77,14 @@ describe("textclass hints", function()
         { "", "{Braces} open this headline about the cup final\n" }, -- not JSON
         { "", "The striker scored twice.\n" .. JSONL },          -- line 1 is text
       }) do
-        local r = run("label -q " .. case[1] .. " -m " .. H.model(), { stdin = case[2] })
+        local r = run("label " .. case[1] .. " -m " .. H.model(), { stdin = case[2] })
         assert.equal("", r.err, case[2])
       end
-      local r = run("label -q -i jsonl -m " .. H.model(), { stdin = JSONL })
+      local r = run("label -i jsonl -m " .. H.model(), { stdin = JSONL })
       assert.equal("", r.err)
       assert.same({ "a1", "a2" }, { tsv(r.out)[1][1], tsv(r.out)[2][1] })
       spit(TMP .. "/story.txt", "{Braces} open this headline\n\nThe striker scored twice.\n")
-      r = run("label -q -m " .. H.model() .. " " .. TMP .. "/story.txt")
+      r = run("label -m " .. H.model() .. " " .. TMP .. "/story.txt")
       assert.equal("", r.err)
     end)
   end)
@@ -91,7 +100,7 @@ describe("textclass hints", function()
     it("warns once that stdin is read as lines, naming the format to ask for", function()
       for _, case in ipairs({ { PAGE, "an HTML page", "text" }, { RSS, "a news feed", "feed" },
                               { ATOM, "a news feed", "feed" } }) do
-        local r = run("label -q --exit-zero -m " .. H.model(), { pipe = "printf '%s' '" .. case[1] .. "'" })
+        local r = run("label --exit-zero -m " .. H.model(), { pipe = "printf '%s' '" .. case[1] .. "'" })
         assert.equal(0, r.code)
         assert.equal("textclass: stdin: line 1 begins " .. case[2] .. ", but stdin is read as lines of " ..
                      "text by default, each line an article: --input " .. case[3] .. "?\n", r.err)
@@ -99,9 +108,9 @@ describe("textclass hints", function()
         local _, lines = case[1]:gsub("\n", "")
         assert.equal(lines, #tsv(r.out))
       end
-      local r = run("label -q -i text -m " .. H.model(), { stdin = PAGE })
+      local r = run("label -i text -m " .. H.model(), { stdin = PAGE })
       assert.same({ "", 1, "sport" }, { r.err, #tsv(r.out), tsv(r.out)[1][2] })
-      r = run("label -q -i feed -m " .. H.model(), { stdin = RSS })
+      r = run("label -i feed -m " .. H.model(), { stdin = RSS })
       assert.same({ "", 1, "sport" }, { r.err, #tsv(r.out), tsv(r.out)[1][2] })
     end)
 
@@ -112,7 +121,7 @@ describe("textclass hints", function()
         { "", '<?xml version="1.0"?>\nThe striker scored twice.\n' },
         { "-i lines", PAGE }, { "-i lines", RSS }, { "--no-html", PAGE },
       }) do
-        local r = run("label -q " .. case[1] .. " -m " .. H.model(), { stdin = case[2] })
+        local r = run("label " .. case[1] .. " -m " .. H.model(), { stdin = case[2] })
         assert.equal("", r.err, case[2])
       end
     end)
@@ -122,14 +131,14 @@ describe("textclass hints", function()
     spit(TMP .. "/data.json", '{"text": "The striker scored twice.", "label": "sport"}\n' ..
                               '__label__cyber Hackers stole passwords.\n' ..
                               'no label on this line\n')
-    local r = run("train -q -o " .. TMP .. "/x.model " .. TMP .. "/data.json")
+    local r = run("train -o " .. TMP .. "/x.model " .. TMP .. "/data.json")
     assert.equal(1, r.code)
     assert.truthy(r.err:find(TMP .. "/data.json:1: no __label__ at the start of the line (the line is a " ..
                              "JSON object, read as fastText for the file's extension: --input jsonl?)\n", 1, true),
                   r.err)
     -- a line that is not JSON keeps the plain message
     assert.truthy(r.err:find(TMP .. "/data.json:3: no __label__ at the start of the line\n", 1, true), r.err)
-    r = run("eval -q -m " .. H.model() .. " " .. TMP .. "/data.json")
+    r = run("eval -m " .. H.model() .. " " .. TMP .. "/data.json")
     assert.truthy(r.err:find("data.json:1: no __label__ at the start of the line (the line is a JSON object", 1,
                              true), r.err)
   end)
@@ -139,33 +148,33 @@ describe("textclass hints", function()
 
     it("lists the header's columns for label", function()
       spit(TMP .. "/news.csv", CSV)
-      local r = run("label -q -m " .. H.model() .. " " .. TMP .. "/news.csv")
+      local r = run("label -m " .. H.model() .. " " .. TMP .. "/news.csv")
       assert.equal(1, r.code)
       assert.same({ { TMP .. "/news.csv:1", "", "", "", "no 'text' column in the header; its columns are " ..
                       "'url', 'headline', 'body', 'section': --text-column NAME?" } }, tsv(r.out))
-      r = run("label -q --text-column 7 -m " .. H.model() .. " " .. TMP .. "/news.csv")
+      r = run("label --text-column 7 -m " .. H.model() .. " " .. TMP .. "/news.csv")
       assert.equal("no column 7 (the header has 4); its columns are 'url', 'headline', 'body', 'section': " ..
                    "--text-column NAME?", tsv(r.out)[1][5])
-      r = run("label -q --text-column body -m " .. H.model() .. " " .. TMP .. "/news.csv")
+      r = run("label --text-column body -m " .. H.model() .. " " .. TMP .. "/news.csv")
       assert.equal(0, r.code)
       assert.equal("sport", tsv(r.out)[1][2])
     end)
 
     it("names only the missing columns' options for train and eval", function()
       spit(TMP .. "/news.csv", CSV)
-      local r = run("train -q -o " .. TMP .. "/x.model " .. TMP .. "/news.csv")
+      local r = run("train -o " .. TMP .. "/x.model " .. TMP .. "/news.csv")
       assert.truthy(r.err:find("news.csv:1: the header needs a 'text' and a 'label' column; its columns are " ..
                                "'url', 'headline', 'body', 'section': --text-column NAME, --label-column NAME?",
                                1, true), r.err)
-      r = run("eval -q --label-column section -m " .. H.model() .. " " .. TMP .. "/news.csv")
+      r = run("eval --label-column section -m " .. H.model() .. " " .. TMP .. "/news.csv")
       assert.truthy(r.err:find("the header needs a 'text' and a 'section' column; its columns are 'url', " ..
                                "'headline', 'body', 'section': --text-column NAME?", 1, true), r.err)
       -- a column given by number is named as one, as label says it (it was
       -- "the header needs a 'text' and a '7' column", a column named 7)
-      r = run("train -q --text-column body --label-column 7 -o " .. TMP .. "/x.model " .. TMP .. "/news.csv")
+      r = run("train --text-column body --label-column 7 -o " .. TMP .. "/x.model " .. TMP .. "/news.csv")
       assert.truthy(r.err:find("news.csv:1: no column 7 (the header has 4); its columns are 'url', 'headline', " ..
                                "'body', 'section': --label-column NAME?", 1, true), r.err)
-      r = run("eval -q --text-column 9 --label-column section -m " .. H.model() .. " " .. TMP .. "/news.csv")
+      r = run("eval --text-column 9 --label-column section -m " .. H.model() .. " " .. TMP .. "/news.csv")
       assert.truthy(r.err:find("news.csv:1: no column 9 (the header has 4); its columns are 'url', 'headline', " ..
                                "'body', 'section': --text-column NAME?", 1, true), r.err)
     end)
@@ -175,7 +184,7 @@ describe("textclass hints", function()
       for i = 1, 14 do names[i] = "c" .. i end
       names[2] = string.rep("é", 30)   -- 60 bytes, cut at a character
       spit(TMP .. "/wide.csv", table.concat(names, ",") .. "\n" .. string.rep("x,", 13) .. "x\n")
-      local r = run("label -q -m " .. H.model() .. " " .. TMP .. "/wide.csv")
+      local r = run("label -m " .. H.model() .. " " .. TMP .. "/wide.csv")
       assert.equal("no 'text' column in the header; its columns are 'c1', '" .. string.rep("é", 20) ..
                    "...', 'c3', 'c4', 'c5', 'c6', 'c7', 'c8', 'c9', 'c10', 'c11', 'c12', ... (14 in all): " ..
                    "--text-column NAME?", tsv(r.out)[1][5])
@@ -187,7 +196,7 @@ describe("textclass hints", function()
     local function model()
       if not multiclass then
         multiclass = TMP .. "/multiclass.model"
-        local r = run("train -q --min-df 1 -o " .. multiclass .. " " .. H.D .. "/train.jsonl")
+        local r = run("train --min-df 1 -o " .. multiclass .. " " .. H.D .. "/train.jsonl")
         assert(r.code == 0, r.err)
       end
       return multiclass
@@ -202,33 +211,33 @@ describe("textclass hints", function()
     end)
 
     it("is refused by train without --multilabel, as --fallback is", function()
-      local r = run("train -q -t 0.3 -o " .. TMP .. "/y.model " .. H.D .. "/train.jsonl")
+      local r = run("train -t 0.3 -o " .. TMP .. "/y.model " .. H.D .. "/train.jsonl")
       assert.equal(2, r.code)
       assert.matches("%-%-threshold only applies to %-%-multilabel models", r.err)
-      r = run("train -q --multilabel -t 0.3 --min-df 1 -o " .. TMP .. "/y.model " .. H.D .. "/train.jsonl")
+      r = run("train --multilabel -t 0.3 --min-df 1 -o " .. TMP .. "/y.model " .. H.D .. "/train.jsonl")
       assert.equal(0, r.code, r.err)
     end)
 
     it("draws a warning from label and eval, which label as without it", function()
-      local plain = run("label -q -m " .. model(), { stdin = "The striker scored twice in the final.\n" })
-      local r = run("label -q -t 0.99 -m " .. model(), { stdin = "The striker scored twice in the final.\n" })
+      local plain = run("label -m " .. model(), { stdin = "The striker scored twice in the final.\n" })
+      local r = run("label -t 0.99 -m " .. model(), { stdin = "The striker scored twice in the final.\n" })
       assert.equal(0, r.code)
       assert.equal(plain.out, r.out)
       assert.equal("textclass: --threshold has no effect: " .. model() .. " is a multi-class model, which " ..
                    "always chooses its top label (thresholds are for models trained with --multilabel)\n", r.err)
-      r = run("eval -q -t 0.99 -m " .. model() .. " " .. H.D .. "/train.jsonl")
+      r = run("eval -t 0.99 -m " .. model() .. " " .. H.D .. "/train.jsonl")
       assert.matches("%-%-threshold has no effect", r.err)
       -- a multi-label model takes it silently
       local ml = TMP .. "/ml.model"
-      assert.equal(0, run("train -q --multilabel --min-df 1 -o " .. ml .. " " .. H.D .. "/train.jsonl").code)
-      r = run("label -q -t 0.99 -m " .. ml, { stdin = "The striker scored twice in the final.\n" })
+      assert.equal(0, run("train --multilabel --min-df 1 -o " .. ml .. " " .. H.D .. "/train.jsonl").code)
+      r = run("label -t 0.99 -m " .. ml, { stdin = "The striker scored twice in the final.\n" })
       assert.equal("", r.err)
     end)
   end)
 
   it("explain says when a multi-label model's label is its fallback", function()
     local ml = TMP .. "/fallback.model"
-    local r = run("train -q --multilabel --fallback other --min-df 1 -o " .. ml .. " " .. H.D .. "/train.jsonl")
+    local r = run("train --multilabel --fallback other --min-df 1 -o " .. ml .. " " .. H.D .. "/train.jsonl")
     assert.equal(0, r.code, r.err)
     local cjson = require "cjson"
     -- words the model has never seen: every score is low, other is the fallback
@@ -283,15 +292,15 @@ describe("textclass hints", function()
     spit(TMP .. "/gold.jsonl", '{"text": "The striker scored twice in the final.", "label": "football"}\n' ..
                                '{"text": "Hackers stole passwords in a data breach.", "label": "cyber"}\n' ..
                                '{"text": "The band released a new album.", "label": "music"}\n')
-    local r = run("eval -q -m " .. H.model() .. " " .. TMP .. "/gold.jsonl")
+    local r = run("eval -m " .. H.model() .. " " .. TMP .. "/gold.jsonl")
     assert.equal(0, r.code)
     local labels = run("info --json -m " .. H.model()).out:match('"labels":%[(.-)%]'):gsub('"', ""):gsub(",", ", ")
     assert.equal("textclass: gold labels football, music are not among the classifier's labels (" .. labels ..
                  "): their documents are never right\n", r.err)
-    r = run("eval -q --json -m " .. H.model() .. " " .. TMP .. "/gold.jsonl")
+    r = run("eval --json -m " .. H.model() .. " " .. TMP .. "/gold.jsonl")
     assert.matches("gold labels football, music", r.err)
     -- gold labels the model has: nothing to say
-    r = run("eval -q -m " .. H.model() .. " " .. H.D .. "/test.jsonl")
+    r = run("eval -m " .. H.model() .. " " .. H.D .. "/test.jsonl")
     assert.equal("", r.err)
   end)
 
@@ -324,10 +333,10 @@ describe("textclass hints", function()
     assert.equal(2, r.code)
     assert.equal("", r.out)
     assert.matches("^textclass: %-%-header applies to tsv and csv output, not jsonl", r.err)
-    r = run("label -q --header -o tsv -m " .. H.model(), { stdin = "The striker scored.\n" })
+    r = run("label --header -o tsv -m " .. H.model(), { stdin = "The striker scored.\n" })
     assert.equal(0, r.code)
     assert.equal("id\tlabel\tlabels\tscores\terror", H.lines(r.out)[1])
-    r = run("label -q --no-header -o jsonl -m " .. H.model(), { stdin = "The striker scored.\n" })
+    r = run("label --no-header -o jsonl -m " .. H.model(), { stdin = "The striker scored.\n" })
     assert.equal(0, r.code)
   end)
 
@@ -337,24 +346,24 @@ describe("textclass hints", function()
     -- Excel's CSV of a Western locale: an accent, curly quotes, a pound sign
     spit(TMP .. "/excel.csv", "id,text\r\n1,Caf\233 prices rose\r\n2,\147Quoted\148 headline\r\n" ..
                               "3,Tickets cost \16310\r\n4,Plain ASCII\r\n")
-    local rows = tsv(run("label -q -m " .. H.model() .. " " .. TMP .. "/excel.csv").out)
+    local rows = tsv(run("label -m " .. H.model() .. " " .. TMP .. "/excel.csv").out)
     assert.same({ "invalid UTF-8 at byte 4" .. HINT:format("E9"), "invalid UTF-8 at byte 1" .. HINT:format("93"),
                   "invalid UTF-8 at byte 14" .. HINT:format("A3"), "" },
                 { rows[1][5], rows[2][5], rows[3][5], rows[4][5] })
     -- not for UTF-8 text with a stray byte after a character of two bytes,
     -- nor for a character cut at the end
-    rows = tsv(run("label -q -m " .. H.model(), { stdin = "Caf\195\169 \233t\195\169\nThe minister \195" }).out)
+    rows = tsv(run("label -m " .. H.model(), { stdin = "Caf\195\169 \233t\195\169\nThe minister \195" }).out)
     assert.same({ "invalid UTF-8 at byte 7", "invalid UTF-8 at byte 14" }, { rows[1][5], rows[2][5] })
   end)
 
   it("lists a JSONL record's fields when the text or label field is missing, and the one spelled so", function()
     spit(TMP .. "/caps.jsonl", '{"Title": "Cup final", "Text": "The striker scored twice.", "Label": "sport"}\n')
-    local r = run("label -q -m " .. H.model() .. " " .. TMP .. "/caps.jsonl")
+    local r = run("label -m " .. H.model() .. " " .. TMP .. "/caps.jsonl")
     assert.equal("no 'text' field (its fields: 'Label', 'Text', 'Title'; --text-field Text?)", tsv(r.out)[1][5])
-    r = run("train -q -o " .. TMP .. "/caps.model " .. TMP .. "/caps.jsonl")
+    r = run("train -o " .. TMP .. "/caps.model " .. TMP .. "/caps.jsonl")
     assert.equal(1, r.code)
     assert.matches("caps%.jsonl:1: no 'text' field %(its fields: 'Label', 'Text', 'Title'; %-%-text%-field Text%?%)", r.err)
-    r = run("eval -q --text-field Text -m " .. H.model() .. " " .. TMP .. "/caps.jsonl")
+    r = run("eval --text-field Text -m " .. H.model() .. " " .. TMP .. "/caps.jsonl")
     assert.matches("caps%.jsonl:1: no 'label' or 'labels' field %(its fields: 'Label', 'Text', 'Title'; " ..
                    "%-%-label%-field Label%?%)", r.err)
     -- at most 8 names, each cut at 40 bytes, control characters as '?'
@@ -363,7 +372,7 @@ describe("textclass hints", function()
     many[1] = '"k01' .. string.rep("x", 50) .. '": 1'
     many[2] = '"k02\\t": 1'
     spit(TMP .. "/many.jsonl", "{" .. table.concat(many, ", ") .. "}\n{}\n")
-    local rows = tsv(run("label -q -m " .. H.model() .. " " .. TMP .. "/many.jsonl").out)
+    local rows = tsv(run("label -m " .. H.model() .. " " .. TMP .. "/many.jsonl").out)
     assert.equal("no 'text' field (its fields: 'k01" .. string.rep("x", 37) .. "...', 'k02?', 'k03', 'k04', " ..
                  "'k05', 'k06', 'k07', 'k08', ... (12 in all))", rows[1][5])
     assert.equal("no 'text' field (the object has no fields)", rows[2][5])
@@ -383,7 +392,7 @@ describe("textclass hints", function()
     -- (two documents for the first 20 headlines: 100 of 120 labels on one document)
     for i = 1, 20 do csv[#csv + 1] = string.format("another story %d on the match,Headline number %d", i, i) end
     spit(TMP .. "/headlines.csv", table.concat(csv, "\n") .. "\n")
-    local r = run("train -q --min-df 1 --label-column headline -o " .. TMP .. "/headlines.model " ..
+    local r = run("train --min-df 1 --label-column headline -o " .. TMP .. "/headlines.model " ..
                   TMP .. "/headlines.csv")
     assert.equal(0, r.code, r.err)
     assert.equal("textclass: 120 labels for 140 documents, 100 of them on one document only: training fits one " ..
@@ -392,7 +401,7 @@ describe("textclass hints", function()
     -- half of them on one document, or fewer than 100 labels: no warning
     for i = 21, 60 do csv[#csv + 1] = string.format("another story %d on the match,Headline number %d", i, i) end
     spit(TMP .. "/headlines.csv", table.concat(csv, "\n") .. "\n")
-    r = run("train -q --min-df 1 --label-column headline -o " .. TMP .. "/headlines.model " .. TMP .. "/headlines.csv")
+    r = run("train --min-df 1 --label-column headline -o " .. TMP .. "/headlines.model " .. TMP .. "/headlines.csv")
     assert.equal(0, r.code, r.err)
     assert.equal("", r.err)
     spit(TMP .. "/few.jsonl", (function()
@@ -400,8 +409,50 @@ describe("textclass hints", function()
       for i = 1, 99 do lines[i] = string.format('{"text": "story %d about the match", "label": "l%d"}', i, i) end
       return table.concat(lines, "\n") .. "\n"
     end)())
-    r = run("train -q --min-df 1 -o " .. TMP .. "/few.model " .. TMP .. "/few.jsonl")
+    r = run("train --min-df 1 -o " .. TMP .. "/few.model " .. TMP .. "/few.jsonl")
     assert.equal(0, r.code, r.err)
     assert.equal("", r.err)
+  end)
+
+  -- (regression: explain and info refused -q; label's and train's -q left
+  -- the hints on stderr, eval's the summary-less warnings)
+  it("-q, taken by every command, silences hints, warnings and summaries, never an error", function()
+    local quiet = H.run  -- stderr as it is
+    spit(TMP .. "/news.json", JSONL)
+    spit(TMP .. "/gold.jsonl", '{"text": "The striker scored twice in the final.", "label": "football"}\n' ..
+                               '{"text": "Hackers stole passwords in a data breach.", "label": "cyber"}\n')
+    local hinted = {
+      "label -m " .. H.model() .. " " .. TMP .. "/news.json",
+      "explain -n 1 -m " .. H.model() .. " " .. TMP .. "/news.json",
+      "eval -m " .. H.model() .. " " .. TMP .. "/gold.jsonl",
+      "label -t 0.5 -m " .. H.model() .. " " .. TMP .. "/gold.jsonl",
+      "train --min-df 1 -o " .. TMP .. "/q.model " .. TMP .. "/gold.jsonl",
+    }
+    for _, cmd in ipairs(hinted) do
+      local r = quiet(cmd)
+      assert.equal(0, r.code, r.err)
+      assert.are_not.equal("", r.err, cmd)
+      for _, q in ipairs({ " -q", " --quiet" }) do
+        local rq = quiet((cmd:gsub("^(%a+)", "%1" .. q)))
+        assert.same({ 0, "", r.out }, { rq.code, rq.err, rq.out }, cmd .. q)
+      end
+    end
+    local r = quiet("info -q -m " .. H.model())
+    assert.same({ 0, "" }, { r.code, r.err })
+    assert.equal(H.run("info -m " .. H.model()).out, r.out)
+    spit(TMP .. "/hello.lua", 'print("hello", ...)\n')
+    r = quiet("run -q " .. TMP .. "/hello.lua -q")
+    assert.same({ 0, "hello\t-q\n", "" }, { r.code, r.out, r.err })
+    -- errors are said all the same
+    r = quiet("explain -q -m " .. H.model() .. " " .. TMP .. "/missing.txt")
+    assert.same({ 1, "textclass: " .. TMP .. "/missing.txt: No such file or directory\n" }, { r.code, r.err })
+    r = quiet("info -q -m " .. TMP .. "/missing.model")
+    assert.equal(1, r.code)
+    assert.matches("^textclass: .*missing%.model: No such file or directory\n$", r.err)
+    spit(TMP .. "/bad.jsonl", '{"text": "The striker scored.", "label": "sport"}\nnot json\n')
+    r = quiet("eval -q -m " .. H.model() .. " " .. TMP .. "/bad.jsonl")
+    assert.equal(1, r.code)
+    assert.matches("bad%.jsonl:2: not JSON", r.err)
+    assert.matches("1 record could not be evaluated\n$", r.err)
   end)
 end)

@@ -91,7 +91,7 @@ function M.open(opts)
   -- a multi-class model always chooses its top label: --threshold would
   -- change nothing, so say so rather than let it look applied
   if opts.threshold and c.model and not c.model:info().multilabel then
-    util.warn("--threshold has no effect: %s is a multi-class model, which always chooses its top label " ..
+    util.note("--threshold has no effect: %s is a multi-class model, which always chooses its top label " ..
               "(thresholds are for models trained with --multilabel)", name)
   end
 
@@ -103,7 +103,7 @@ function M.open(opts)
       local ok, l = pcall(self.obj.labels, self.obj)
       if not ok then
         util.unless_interrupt(l)
-        util.warn("%s; the labels are taken from its results", tostring(l))
+        util.note("%s; the labels are taken from its results", tostring(l))
       end
       self.label_names = ok and type(l) == "table" and l or {}
     end

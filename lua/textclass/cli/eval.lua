@@ -37,7 +37,7 @@ M.spec = {
     { short = "j", long = "threads", arg = "N", type = "integer", min = 0, max = classifier.MAX_THREADS, help = "prediction threads; 0 = one per core [1]" },
     { short = "b", long = "batch", arg = "N", type = "integer", min = 1, max = 1000000, default = 256,
       help = "documents per batch" },
-    { short = "q", long = "quiet", help = "no progress bar" },
+    util.QUIET_OPTION,
   }),
   examples =
     "  textclass eval -m my.model test.jsonl\n" ..
@@ -150,7 +150,7 @@ function M.run(opts, operands)
   -- figures alone do not explain
   local unknown = r.unknown_labels
   if #unknown > 0 then
-    util.warn("gold label%s %s %s not among the classifier's labels (%s): %s documents are never right",
+    util.note("gold label%s %s %s not among the classifier's labels (%s): %s documents are never right",
               #unknown == 1 and "" or "s", util.name_list(unknown), #unknown == 1 and "is" or "are",
               util.name_list(clf:labels()), #unknown == 1 and "its" or "their")
   end

@@ -32,6 +32,7 @@ M.spec = {
     { long = "max-bytes", arg = "N", type = "integer", min = 1, max = inputs.MAX_BYTES_CEILING,
       default = inputs.MAX_DOC_BYTES,
       help = "longest article accepted, in bytes (of UTF-8, for UTF-16 input too)" },
+    util.QUIET_OPTION,
   },
   examples = "  textclass explain examples/articles/ransomware-hospital.txt\n" ..
              "  echo 'The striker scored twice' | textclass explain --label sport -n 5\n",
@@ -40,7 +41,7 @@ M.spec = {
 -- A feed holds many articles: read as one, its items together, it gets an
 -- explanation of no article, so say so (label reads each item).
 local function warn_feed(path)
-  util.warn("%s: a news feed, read as one article, its items together: explain takes one " ..
+  util.note("%s: a news feed, read as one article, its items together: explain takes one " ..
             "article (%s labels each item)", path == "-" and "stdin" or path,
             path == "-" and "textclass label -i feed" or "textclass label " .. path)
 end
@@ -50,7 +51,7 @@ end
 -- other fields (gold and predicted labels) among the features: say so.
 local function warn_if_json(path, text)
   if records.json_text_field(text, { "text" }) then
-    util.warn("%s: the article is JSON with a 'text' field, read as text, braces, keys and all: " ..
+    util.note("%s: the article is JSON with a 'text' field, read as text, braces, keys and all: " ..
               "explain takes the text alone (jq -r .text)?", path == "-" and "stdin" or path)
   end
 end

@@ -17,6 +17,7 @@ M.spec = {
   options = {
     classifier.MODEL_OPTION,
     { long = "json", help = "print one JSON object" },
+    util.QUIET_OPTION,
   },
   examples = "  textclass info\n  textclass info -m my.model --json\n",
 }

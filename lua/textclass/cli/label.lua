@@ -67,7 +67,7 @@ M.spec = {
       help = "documents per batch [64, 1024 with -j other than 1; 1 when stdin is a pipe or terminal]" },
     { long = "exit-zero", help = "exit 0 even when some inputs failed (their records still say why); " ..
       "for Hadoop Streaming and Spark, which fail a task on any other status" },
-    { short = "q", long = "quiet", help = "no progress bar and no summary" },
+    util.QUIET_OPTION,
   }),
   examples =
     "  textclass label examples/articles\n" ..
@@ -124,8 +124,8 @@ function M.run(opts, operands)
 
   local clf = classifier.open(opts)
 
-  if n_stdin > 0 and not opts.quiet and util.isatty(io.stdin) then
-    util.warn("reading articles from the terminal, one per line; Ctrl-D ends")
+  if n_stdin > 0 and util.isatty(io.stdin) then
+    util.note("reading articles from the terminal, one per line; Ctrl-D ends")
   end
   local sources = inputs.sources(operands, false)
   -- an input that is stdout too is not read (it would be read as it is
@@ -258,7 +258,7 @@ function M.run(opts, operands)
   bar:finish()
   util.flush(out)
 
-  if not opts.quiet then util.warn("%s", summarise(stats, util.now() - start)) end
+  util.note("%s", summarise(stats, util.now() - start))
   return (stats.errors > 0 and not opts.exit_zero) and util.EXIT_FAIL or util.EXIT_OK
 end
 

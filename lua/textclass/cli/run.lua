@@ -19,20 +19,25 @@ M.MAX_STDIN_SCRIPT = 64 * 1024 * 1024   -- the most of stdin read as a script (r
 
 M.spec = {
   name = "run",
-  synopsis = "SCRIPT.lua [ARGS ...]",
+  synopsis = "[-q] SCRIPT.lua [ARGS ...]",
   summary = "Run a Lua script with the textclass module at hand (require \"textclass\").\n" ..
             "The script sees its arguments in the global arg table and in '...'.",
-  options = {},
+  options = { util.QUIET_OPTION },
   examples = "  textclass run examples/train_folder.lua data/ my.model\n",
 }
 
--- Only options before SCRIPT are ours; the rest is the script's.
+-- Only options before SCRIPT are ours (-h, -q); the rest is the script's.
 function M.raw_args(argv)
-  if argv[1] == "-h" or argv[1] == "--help" then return { help = true }, {} end
-  if argv[1] and argv[1]:sub(1, 1) == "-" and argv[1] ~= "-" then
-    util.usage_error("unknown option '%s'", argv[1])
+  local opts, i = {}, 1
+  while argv[i] == "-q" or argv[i] == "--quiet" do
+    opts.quiet = true
+    i = i + 1
   end
-  return {}, argv
+  if argv[i] == "-h" or argv[i] == "--help" then return { help = true }, {} end
+  if argv[i] and argv[i]:sub(1, 1) == "-" and argv[i] ~= "-" then
+    util.usage_error("unknown option '%s'", argv[i])
+  end
+  return opts, table.move(argv, i, #argv, 1, {})
 end
 
 -- A script error as one line: its message (which names the script and

@@ -139,7 +139,7 @@ M.spec = {
     { short = "j", long = "threads", arg = "N", type = "integer", min = 0, max = classifier.MAX_THREADS,
       help = "training threads; 0 = one per core " .. default_text("threads") },
     { long = "skip-bad", help = "train on the good records when some are bad" },
-    { short = "q", long = "quiet", help = "no progress and no summary" },
+    util.QUIET_OPTION,
   }),
   examples =
     "  textclass train -o my.model train.jsonl\n" ..
@@ -304,7 +304,7 @@ local function warn_many_labels(opts, labels, names, count)
   local single = 0
   for _, name in ipairs(names) do if count[name] == 1 then single = single + 1 end end
   if single * 2 <= #names then return end
-  util.warn("%d labels for %d documents, %d of them on one document only: training fits one SVM a label " ..
+  util.note("%d labels for %d documents, %d of them on one document only: training fits one SVM a label " ..
             "over every document (time and memory grow as labels x documents); is '%s' the right label " ..
             "field or column (--label-field, --label-column)?",
             #names, #labels, single, opts.label_column or opts.label_field or "label")
@@ -327,7 +327,7 @@ local function warn_alike_labels(names)
     if #groups[key] > 1 then alike[#alike + 1] = table.concat(groups[key], " and ") end
   end
   if #alike == 0 then return end
-  util.warn("labels %s differ only in case or Unicode form: each is trained as a label of its own%s",
+  util.note("labels %s differ only in case or Unicode form: each is trained as a label of its own%s",
             table.concat(alike, ", ", 1, math.min(#alike, MAX_ALIKE)),
             #alike > MAX_ALIKE and string.format(" (and %d more such groups)", #alike - MAX_ALIKE) or "")
 end
@@ -474,11 +474,9 @@ function M.run(opts, operands)
   if spec.cv then
     util.write(report.cv_figures(model:info(), spec.cv))
   end
-  if not opts.quiet then
-    util.warn("trained on %d documents%s, %d labels (%s) in %s; saved %s", #texts,
-      skipped > 0 and string.format(" (%d bad record%s skipped)", skipped, skipped == 1 and "" or "s") or "",
-      #names, util.name_list(names), util.fmt_duration(util.now() - start), opts.output)
-  end
+  util.note("trained on %d documents%s, %d labels (%s) in %s; saved %s", #texts,
+    skipped > 0 and string.format(" (%d bad record%s skipped)", skipped, skipped == 1 and "" or "s") or "",
+    #names, util.name_list(names), util.fmt_duration(util.now() - start), opts.output)
   if model.close then model:close() end
   return util.EXIT_OK
 end

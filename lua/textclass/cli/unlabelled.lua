@@ -147,9 +147,9 @@ end
 
 -- The hints below go to opts.warn (textclass.read's, which spells the
 -- command line's flags as a script's options) or, for the command line,
--- to util.warn.
+-- to util.note (which -q silences).
 local function hint(opts, fmt, ...)
-  (opts.warn or util.warn)(fmt, ...)
+  (opts.warn or util.note)(fmt, ...)
 end
 
 -- JSONL read as text by default (stdin's lines, a .json file whole) is

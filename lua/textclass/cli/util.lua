@@ -117,11 +117,26 @@ end
 -- a failure shows in output_status.
 function M.put(...) keep_failure(M.write, ...) end
 
---- Print "textclass: message" on stderr.
+--- Print "textclass: message" on stderr: an error, which -q never hides
+-- (warnings, hints and summaries go through M.note).
 function M.warn(fmt, ...)
   local msg = select("#", ...) > 0 and string.format(fmt, ...) or fmt
   keep_failure(M.flush)   -- keep data and messages in order when both go to one file
   io.stderr:write(M.PROG, ": ", msg, "\n")
+end
+
+--- -q, --quiet, which every command takes with one meaning: no progress
+-- bar, summary, warning or hint on stderr; errors are reported all the
+-- same, so with -q anything on stderr is an error. The entry point sets
+-- it (M.set_quiet) once the command line is parsed.
+M.QUIET_OPTION = { short = "q", long = "quiet",
+                   help = "no progress, summary or warnings on stderr (errors are still reported)" }
+local quiet = false
+function M.set_quiet(on) quiet = on == true end
+
+--- A warning, hint or summary: "textclass: message" on stderr, unless -q.
+function M.note(fmt, ...)
+  if not quiet then M.warn(fmt, ...) end
 end
 
 -- Was stdin closed (`<&-`) when the command line started? Asked before
