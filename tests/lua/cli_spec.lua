@@ -923,6 +923,14 @@ describe("textclass models and classifiers", function()
       end
       assert.equal(4, n)
     end
+    -- (regression: at full precision, in name order) written as label's
+    -- JSONL records write them, best first to 4 decimals
+    local labelled = lines(run("label -q -o jsonl -i jsonl -m " .. model() .. " " .. TMP .. "/mislabelled.jsonl").out)
+    for i, line in ipairs(lines(slurp(TMP .. "/wrong-scores.jsonl"))) do
+      local scores = line:match(',"scores":(%b{})')
+      assert.equal(labelled[i]:match(',"scores":(%b{})'), scores)
+      assert.matches('^{"%a+":%d%.%d%d%d%d,', scores)
+    end
   end)
 
   it("explains a label with the features that drove it", function()

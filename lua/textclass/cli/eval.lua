@@ -17,6 +17,7 @@ local progress = require "textclass.cli.progress"
 local classifier = require "textclass.cli.classifier"
 local report = require "textclass.cli.report"
 local train = require "textclass.cli.train"
+local writers = require "textclass.cli.writers"
 
 local M = {}
 
@@ -51,6 +52,18 @@ local function open_errors(path)
   local f, err = tc.atomic_file(path)
   if not f then util.fail("--errors: %s", err) end
   return f
+end
+
+-- A misclassified document's --errors record, one JSONL line: where it
+-- is, its gold and predicted labels, and its scores as label's JSONL
+-- records give them (best first, "%.4f": full precision there said more
+-- than the scores mean, in another order).
+local function error_record(d, res)
+  local names = res.ranked or classifier.ranked_names(res.scores)
+  return '{"id":' .. util.json(d.id) .. ',"where":' .. util.json(d.where) ..
+    ',"gold":' .. util.json(setmetatable(d.labels, util.ARRAY)) ..
+    ',"predicted":' .. util.json(setmetatable(res.labels, util.ARRAY)) ..
+    ',"scores":' .. writers.json_scores(names, res.scores) .. ',"text":' .. util.json(d.text) .. "}\n"
 end
 
 function M.run(opts, operands)
@@ -109,11 +122,7 @@ function M.run(opts, operands)
         end
         if not same then
           n_wrong = n_wrong + 1
-          if errors_out then
-            wrong[#wrong + 1] = (util.json({ id = d.id, where = d.where,
-              gold = setmetatable(d.labels, util.ARRAY), predicted = setmetatable(res.labels, util.ARRAY),
-              scores = res.scores, text = d.text }) or "{}") .. "\n"
-          end
+          if errors_out then wrong[#wrong + 1] = error_record(d, res) end
         end
       end
     end

@@ -81,6 +81,13 @@ local function score_list(names, scores, quoted)
   return format_scores(names, scores, quoted)
 end
 
+--- A result's scores as a JSON object, as label's JSONL records give
+-- them (eval --errors writes its records' so): `names`, the labels to
+-- print, best first, each score as "%.4f".
+function M.json_scores(names, scores)
+  return "{" .. score_list(names, scores, json_names) .. "}"
+end
+
 -- One JSONL record, appended to buf after buf[n] in a few pieces (the
 -- id, each field, the rest), each made by one `..`, which copies its
 -- operands once; returns the new count. The writer concatenates its
@@ -105,7 +112,7 @@ local function json_record(buf, n, doc, res, names)
   local err = doc.error and ',"error":' .. jstr(doc.error) or ""
   if res then
     buf[n + 1] = ',"label":' .. json_names[res.label] .. ',"labels":[' .. label_list(res.labels, json_names) ..
-      '],"scores":{' .. score_list(names, res.scores, json_names) .. "}" .. err .. "}\n"
+      '],"scores":' .. M.json_scores(names, res.scores) .. err .. "}\n"
   else
     buf[n + 1] = ',"label":null' .. err .. "}\n"
   end
