@@ -311,8 +311,23 @@ void tcl_check_plain(lua_State *L, int arg, int idx, const char *what) {
   }
 }
 
+/* The sequence at idx (n texts) replaced on the stack by a copy in which
+ * each number is its string, as lua_tolstring makes it; the caller's table
+ * is left as it was. */
+static void texts_as_strings(lua_State *L, int idx, size_t n) {
+  size_t i;
+  lua_createtable(L, n <= 0x7fffffff ? (int)n : 0, 0);
+  for (i = 1; i <= n; i++) {
+    if (lua_rawgeti(L, idx, (lua_Integer)i) == LUA_TNUMBER) lua_tolstring(L, -1, NULL);
+    lua_rawseti(L, -2, (lua_Integer)i);
+  }
+  lua_replace(L, idx);
+}
+
 size_t tcl_check_texts(lua_State *L, int arg, int idx, const char *what) {
   size_t n, i;
+  int numbers = 0;
+  idx = lua_absindex(L, idx);
   if (lua_type(L, idx) != LUA_TTABLE) {
     luaL_argerror(L, arg, lua_pushfstring(L, "%s: table of strings expected, got %s", what,
                                           luaL_typename(L, idx)));
@@ -320,12 +335,15 @@ size_t tcl_check_texts(lua_State *L, int arg, int idx, const char *what) {
   tcl_check_plain(L, arg, idx, what);
   n = (size_t)lua_rawlen(L, idx);
   for (i = 1; i <= n; i++) {
-    if (lua_rawgeti(L, idx, (lua_Integer)i) != LUA_TSTRING) {
+    int t = lua_rawgeti(L, idx, (lua_Integer)i);
+    if (t == LUA_TNUMBER) numbers = 1;
+    else if (t != LUA_TSTRING) {
       luaL_argerror(L, arg, lua_pushfstring(L, "%s[%I]: string expected, got %s", what,
                                             (lua_Integer)i, luaL_typename(L, -1)));
     }
     lua_pop(L, 1);
   }
+  if (numbers) texts_as_strings(L, idx, n);
   return n;
 }
 

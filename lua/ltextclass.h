@@ -169,7 +169,9 @@ void tcl_check_plain(lua_State *L, int arg, int idx, const char *what);
 
 /* Check that the table at stack index idx (from argument arg) is a
  * sequence of strings and return its length; `what` names it in errors
- * ("texts", "spec.texts"). */
+ * ("texts", "spec.texts"). A number is taken as its string, as
+ * luaL_checkstring takes one (predict(42) classifies "42"): a table
+ * holding one is replaced at idx by a copy holding the strings. */
 size_t tcl_check_texts(lua_State *L, int arg, int idx, const char *what);
 
 /* Check one document's labels, on top of the stack (from argument arg): a

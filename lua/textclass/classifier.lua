@@ -111,13 +111,21 @@ local function check_result(self, r, fn)
   return r
 end
 
+-- A text as the module takes one: a string, or a number as its string
+-- (Lua's convention, luaL_checkstring's); nil for anything else.
+local function as_text(text)
+  if type(text) == "number" then return tostring(text) end
+  return type(text) == "string" and text or nil
+end
+
 --- Classify one text: a result table (see model:predict).
 function Classifier:predict(text, opts, ...)
   no_more("predict", 3, ...)
   check_open(self)
-  if type(text) ~= "string" then
+  if not as_text(text) then
     error(string.format("bad argument #1 to 'predict' (string expected, got %s)", type(text)), 2)
   end
+  text = as_text(text)
   if self.model then
     local r = checked(pcall(function() return self.model:predict(text, opts) end))
     return r
@@ -140,11 +148,11 @@ function Classifier:predict_batch(texts, opts, ...)
   -- it was given (a table.remove) shortened the results, and the caller's texts
   local n, copy = #texts, {}
   for i = 1, n do
-    if type(texts[i]) ~= "string" then
+    copy[i] = as_text(texts[i])
+    if not copy[i] then
       error(string.format("bad argument #1 to 'predict_batch' (texts[%d]: string expected, got %s)",
                           i, type(texts[i])), 2)
     end
-    copy[i] = texts[i]
   end
   local impl, out = self.impl, {}
   -- a predict_batch that raises cannot say which document failed: then
@@ -180,7 +188,7 @@ function Classifier:predict_batch(texts, opts, ...)
     return out
   end
   for i = 1, n do
-    local good, r = pcall(impl.predict, texts[i], opts)
+    local good, r = pcall(impl.predict, copy[i], opts)
     if good then good, r = pcall(check_result, self, r, "predict") end
     out[i] = good and r or { error = tostring(unless_interrupt(r)) }
   end

@@ -345,10 +345,24 @@ describe("tc.load_classifier on a Lua file", function()
     assert.matches("/nonexistent/x.lua", msg, 1, true)
   end)
 
+  -- (regression: a classifier's predict refused 42, which a model's takes)
+  it("takes a number as its string, as a model does, and hands the classifier the string", function()
+    local c = assert(tc.load_classifier(lua_file("return { predict = function(text) " ..
+                                                 "return { label = type(text) .. ':' .. text } end }")))
+    assert.equal("string:42", c:predict(42).label)
+    assert.same({ "string:2.5", "string:x" }, { c:predict_batch({ 2.5, "x" })[1].label, c:predict_batch({ 2.5, "x" })[2].label })
+    local batch = assert(tc.load_classifier(lua_file("return { predict = function() end, predict_batch = function(texts) " ..
+                                                     "local out = {} for i, t in ipairs(texts) do " ..
+                                                     "out[i] = { label = type(t) } end return out end }")))
+    assert.equal("string", batch:predict_batch({ 7 })[1].label)
+    local m = assert(tc.load_classifier(H.model_path()))
+    assert.same(m:predict("42"), m:predict(42))
+  end)
+
   it("raises on bad arguments", function()
     assert.error_matches(function() tc.load_classifier() end, "bad argument #1 to 'load_classifier' %(string expected, got nil%)")
     local c = assert(tc.load_classifier(lua_file("return { predict = function() return { label = 'a' } end }")))
-    assert.error_matches(function() c:predict(1) end, "bad argument #1 to 'predict' %(string expected, got number%)")
+    assert.error_matches(function() c:predict(true) end, "bad argument #1 to 'predict' %(string expected, got boolean%)")
     assert.error_matches(function() c:predict_batch("x") end, "bad argument #1 to 'predict_batch' %(table expected")
     assert.error_matches(function() c:predict_batch({ "a", false }) end, "texts%[2%]: string expected, got boolean")
   end)

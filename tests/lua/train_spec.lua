@@ -302,7 +302,7 @@ describe("tc.train", function()
       { { labels = { "a" } }, "spec.texts: missing" },
       { { texts = { "a" } }, "spec.labels: missing" },
       { spec { texts = "abc" }, "spec.texts: table of strings expected, got string" },
-      { spec { texts = { "a", 1 }, labels = { "x", "y" } }, "spec.texts%[2%]: string expected, got number" },
+      { spec { texts = { "a", true }, labels = { "x", "y" } }, "spec.texts%[2%]: string expected, got boolean" },
       { spec { labels = { "x" } }, "spec.labels has 1 entries but spec.texts has 32" },
       { { texts = { "a", "b" }, labels = { "x", 7 } }, "spec.labels%[2%]: string or list of strings expected, got number" },
       { { texts = { "a", "b" }, labels = { "x", "" } }, "spec.labels%[2%]: empty label name" },
@@ -566,7 +566,7 @@ describe("tc.evaluate", function()
     local m = H.model()
     assert.error_matches(function() tc.evaluate("m", {}, {}) end,
                          "bad argument #1 .*textclass.Model or textclass.Classifier expected, got string")
-    assert.error_matches(function() tc.evaluate(m, { "a", 1 }, { "x", "y" }) end, "texts%[2%]: string expected, got number")
+    assert.error_matches(function() tc.evaluate(m, { "a", {} }, { "x", "y" }) end, "texts%[2%]: string expected, got table")
     assert.error_matches(function() tc.evaluate(m, { "a", "b" }, { "sport" }) end, "labels has 1 entries but texts has 2")
     assert.error_matches(function() tc.evaluate(m, { "a" }, "sport") end, "labels: table expected, got string")
     assert.error_matches(function() tc.evaluate(m, { "a" }, { { "sport", "sport" } }) end, "labels%[1%]: label 'sport' repeated")
