@@ -42,7 +42,8 @@ end
 
 -- opts: the caller's options (the command line's -t, --top, -j). The
 -- model gets the threshold; --top is left out, since the veto compares
--- every label's score.
+-- every label's score: the classifier object (tc.load_classifier, and
+-- label -c) cuts the result to opts.top once the rules have chosen.
 function M.predict(text, opts)
   local r = model:predict(text, opts and opts.threshold and { threshold = opts.threshold } or nil)
   local terms = {}

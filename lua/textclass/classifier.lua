@@ -118,6 +118,78 @@ local function as_text(text)
   return type(text) == "string" and text or nil
 end
 
+--- The labels of `scores` (label -> score, may be nil), best first, ties
+-- by name: the order of a model result's `ranked`, for Lua classifiers'
+-- results, which have none. The command line's label runs this once per
+-- such document, so it makes no { label, score } pair tables and no
+-- comparison closure, and
+-- sorts a classifier's few labels by insertion as they come out of pairs
+-- (table.sort, with a Lua comparison function, costs more below a dozen
+-- or so); a classifier with many labels is sorted by table.sort. Either
+-- gives the one order the comparison defines (for number scores; NaN has
+-- no place in it, and no fixed place here).
+local INSERTION_MAX = 16
+local current_scores
+local function better(a, b)
+  local sa, sb = current_scores[a], current_scores[b]
+  if sa ~= sb then return sa > sb end
+  return a < b
+end
+function M.ranked_names(scores)
+  local names, n = {}, 0
+  if scores == nil then return names end
+  for l, s in pairs(scores) do
+    n = n + 1
+    if n <= INSERTION_MAX then
+      local j = n - 1
+      while j > 0 do
+        local o = names[j]
+        local so = scores[o]
+        if so > s or (so == s and o < l) then break end
+        names[j + 1] = o
+        j = j - 1
+      end
+      names[j + 1] = l
+    else
+      names[n] = l
+    end
+  end
+  if n > INSERTION_MAX then
+    current_scores = scores
+    table.sort(names, better)
+    current_scores = nil
+  end
+  return names
+end
+
+-- opts.top for a Lua classifier's results (nil: every label and score),
+-- checked as a model's method checks it (error level 3: the caller of the
+-- Classifier method `fn`).
+local function top_of(opts, fn)
+  local top = type(opts) == "table" and opts.top or nil
+  if top == nil then return nil end
+  local n = math.tointeger(top)
+  if not n or n < 1 then
+    error(string.format("bad argument #2 to '%s' (opts.top: integer >= 1 expected, got %s)", fn, tostring(top)), 3)
+  end
+  return n
+end
+
+-- A Lua classifier's checked result cut to `n` (top_of) once it has
+-- chosen, as a model cuts its own (the classifier may need every score to
+-- choose, as examples/rules.lua's veto does, and need not cut them
+-- itself): its first n labels and the n best scores, whatever was chosen,
+-- in a new table (a classifier may hand back a result it keeps).
+local function cut_to_top(r, n)
+  if n == nil then return r end
+  local cut = {}
+  for k, v in pairs(r) do cut[k] = v end
+  cut.labels, cut.scores = table.move(r.labels, 1, math.min(n, #r.labels), 1, {}), {}
+  local names = M.ranked_names(r.scores)
+  for i = 1, math.min(n, #names) do cut.scores[names[i]] = r.scores[names[i]] end
+  return cut
+end
+
 --- Classify one text: a result table (see model:predict).
 function Classifier:predict(text, opts, ...)
   no_more("predict", 3, ...)
@@ -130,7 +202,8 @@ function Classifier:predict(text, opts, ...)
     local r = checked(pcall(function() return self.model:predict(text, opts) end))
     return r
   end
-  return check_result(self, self.impl.predict(text, opts), "predict")
+  local top = top_of(opts, "predict")
+  return cut_to_top(check_result(self, self.impl.predict(text, opts), "predict"), top)
 end
 
 --- Classify many texts: an array of results in input order.
@@ -154,6 +227,7 @@ function Classifier:predict_batch(texts, opts, ...)
                           i, type(texts[i])), 2)
     end
   end
+  local top = top_of(opts, "predict_batch")
   local impl, out = self.impl, {}
   -- a predict_batch that raises cannot say which document failed: then
   -- predict, one document at a time, so only the culprits get the error
@@ -182,7 +256,7 @@ function Classifier:predict_batch(texts, opts, ...)
         out[i] = { error = tostring(r.error) }
       else
         local good, res = pcall(check_result, self, r, "predict_batch")
-        out[i] = good and res or { error = unless_interrupt(res) }
+        out[i] = good and cut_to_top(res, top) or { error = unless_interrupt(res) }
       end
     end
     return out
@@ -190,7 +264,7 @@ function Classifier:predict_batch(texts, opts, ...)
   for i = 1, n do
     local good, r = pcall(impl.predict, copy[i], opts)
     if good then good, r = pcall(check_result, self, r, "predict") end
-    out[i] = good and r or { error = tostring(unless_interrupt(r)) }
+    out[i] = good and cut_to_top(r, top) or { error = tostring(unless_interrupt(r)) }
   end
   return out
 end

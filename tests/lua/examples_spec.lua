@@ -113,6 +113,41 @@ describe("examples/rules.lua", function()
       "batch\tcyber", "batch\tpolitics", "batch\tsport",
     }, lines(out))
   end)
+
+  -- (regression: its result kept every score under opts.top, which the
+  -- veto needs to choose, while a model's is cut to the top best)
+  it("is cut to opts.top once its rules have chosen, as a model's result is", function()
+    local top_driver = H.tmpname()
+    local f = assert(io.open(top_driver, "w"))
+    f:write([[
+      local tc = require "textclass"
+      local c = assert(tc.load_classifier("examples/rules.lua"))
+      local m = assert(tc.load(os.getenv("TEXTCLASS_MODEL")))
+      for _, t in ipairs(arg) do
+        local best = m:predict(t, { top = 1 })
+        for _, r in ipairs({ c:predict(t, { top = 1 }), c:predict_batch({ t }, { top = 1 })[1] }) do
+          local names = {}
+          for l, s in pairs(r.scores) do names[#names + 1] = l .. "=" .. (s == best.scores[l] and "model's" or s) end
+          print(r.label .. "\t" .. table.concat(r.labels, ",") .. "\t" .. table.concat(names, ",") .. "\t" ..
+                best.label)
+        end
+      end
+      print(pcall(c.predict, c, "x", { top = 0 }))
+    ]])
+    f:close()
+    local ok, out, err = H.run(top_driver, { "The football club was hit by ransomware and the league match was called off",
+                                             "The sports minister told parliament the team won the cup" },
+                               { TEXTCLASS_MODEL = topics_model })
+    assert.is_true(ok, err)
+    local got = lines(out)
+    assert.equal(5, #got)
+    for i, want in ipairs({ "cyber", "cyber", "politics", "politics" }) do
+      local label, labels, scores, model_best = got[i]:match("^(.-)\t(.-)\t(.-)\t(.-)$")
+      -- the rules' label, alone; the one best score, the model's, as a model's result has it
+      assert.same({ want, want, model_best .. "=model's" }, { label, labels, scores })
+    end
+    assert.matches("^false\t.*bad argument #2 to 'predict' %(opts.top: integer >= 1 expected, got 0%)$", got[5])
+  end)
 end)
 
 describe("examples/two_stage.lua", function()

@@ -200,47 +200,9 @@ function M.open(opts)
   return c
 end
 
---- The labels of `scores` (label -> score, may be nil), best first, ties
--- by name: the order of a model result's `ranked`, for Lua classifiers'
--- results, which have none. Label runs this once per such document, so it
--- makes no { label, score } pair tables and no comparison closure, and
--- sorts a classifier's few labels by insertion as they come out of pairs
--- (table.sort, with a Lua comparison function, costs more below a dozen
--- or so); a classifier with many labels is sorted by table.sort. Either
--- gives the one order the comparison defines (for number scores; NaN has
--- no place in it, and no fixed place here).
-local INSERTION_MAX = 16
-local current_scores
-local function better(a, b)
-  local sa, sb = current_scores[a], current_scores[b]
-  if sa ~= sb then return sa > sb end
-  return a < b
-end
-function M.ranked_names(scores)
-  local names, n = {}, 0
-  if scores == nil then return names end
-  for l, s in pairs(scores) do
-    n = n + 1
-    if n <= INSERTION_MAX then
-      local j = n - 1
-      while j > 0 do
-        local o = names[j]
-        local so = scores[o]
-        if so > s or (so == s and o < l) then break end
-        names[j + 1] = o
-        j = j - 1
-      end
-      names[j + 1] = l
-    else
-      names[n] = l
-    end
-  end
-  if n > INSERTION_MAX then
-    current_scores = scores
-    table.sort(names, better)
-    current_scores = nil
-  end
-  return names
-end
+--- The labels of `scores`, best first, ties by name: the order of a model
+-- result's `ranked`, for Lua classifiers' results, which have none
+-- (textclass.classifier's, which cuts them to opts.top by it).
+M.ranked_names = require("textclass.classifier").ranked_names
 
 return M

@@ -193,18 +193,9 @@ function M.run(opts, operands)
       if res and res.error then doc.error = res.error; res = nil end
       local names
       if res then
-        -- a model's result has `ranked`, and is cut to --top already (the
-        -- option goes down to the module); a Lua classifier's is cut here
-        names = res.ranked
-        if not names then
-          names = classifier.ranked_names(res.scores)
-          if opts.top then for j = #names, opts.top + 1, -1 do names[j] = nil end end
-          if opts.top and #res.labels > opts.top then
-            local cut = {}
-            for j = 1, opts.top do cut[j] = res.labels[j] end
-            res.labels = cut
-          end
-        end
+        -- a result is cut to --top already (the option goes down to the
+        -- module, which cuts a Lua classifier's too); a model's has `ranked`
+        names = res.ranked or classifier.ranked_names(res.scores)
         stats.per_label[res.label] = (stats.per_label[res.label] or 0) + 1
       else
         stats.errors = stats.errors + 1
