@@ -483,6 +483,7 @@ typedef struct reading {
   field f[4];              /* the text field, the id field, then a label's fields */
   size_t nf;               /* 2, or with labels 3 (label_field) or 4 ("label", "labels") */
   const char *where;       /* an id's prefix for a record without one ("path:") */
+  size_t where_len;
   lua_Integer line;        /* the number of the chunk's first line */
   size_t limit, max_bytes; /* longest line, longest text */
   int keep_fields, sniff_html, check_utf8, labelled;
@@ -549,13 +550,30 @@ static int plain_integer(const unsigned char *p, size_t n) {
   return 1;
 }
 
+/* Push a line's place, where .. line ("path:12"): without pushfstring's
+ * format parsing, as every record with an id of its own (and every
+ * labelled one) has one. */
+static void push_place(lua_State *L, const reading *r, lua_Integer line) {
+  char digits[3 * sizeof line];
+  size_t n = 0;
+  lua_Unsigned v = (lua_Unsigned)line; /* (line >= 1) */
+  luaL_Buffer b;
+  do {
+    digits[sizeof digits - ++n] = (char)('0' + v % 10);
+  } while ((v /= 10) != 0);
+  luaL_buffinit(L, &b);
+  luaL_addlstring(&b, r->where, r->where_len);
+  luaL_addlstring(&b, digits + sizeof digits - n, n);
+  luaL_pushresult(&b);
+}
+
 /* Push the document of one line (n bytes with its line break), number
  * `line`, and return 1; or push nothing and return 0 when the reader's
  * general path must read it: not an object this scanner handles, no
  * string text, or a text that check_bytes, the page sniff or
  * check_content (records.lua) would look at twice. */
 static int line_document(lua_State *L, reading *r, const unsigned char *p, size_t n, lua_Integer line) {
-  int base = lua_gettop(L), fields = 0;
+  int base = lua_gettop(L), fields = 0, own_id;
   size_t tlen;
   const unsigned char *text;
   const field *label = NULL;
@@ -585,6 +603,8 @@ static int line_document(lua_State *L, reading *r, const unsigned char *p, size_
         !has_non_space((const unsigned char *)l, 1) || !has_non_space((const unsigned char *)l + llen - 1, 1))
       goto general;
   }
+  /* (an empty id names no record: the place, as records.id_or_place gives it) */
+  own_id = (r->f[1].kind == STRING && r->f[1].len > 0) || r->f[1].kind == NUMBER;
   lua_createtable(L, 0, 4);
   push_value(L, &r->f[0]);
   lua_setfield(L, -2, "text");
@@ -593,12 +613,17 @@ static int line_document(lua_State *L, reading *r, const unsigned char *p, size_
     push_value(L, label);
     lua_rawseti(L, -2, 1);
     lua_setfield(L, -2, "labels");
-    lua_pushfstring(L, "%s%I", r->where, line);
-    lua_setfield(L, -2, "where");
   }
-  /* (an empty id names no record: the place, as records.id_or_place gives it) */
-  if ((r->f[1].kind == STRING && r->f[1].len > 0) || r->f[1].kind == NUMBER) push_value(L, &r->f[1]);
-  else lua_pushfstring(L, "%s%I", r->where, line);
+  /* the place: a labelled record's always, another's beside an id of its
+   * own (records.set_id), which is the place otherwise */
+  push_place(L, r, line);
+  if (own_id) {
+    lua_setfield(L, -2, "where");
+    push_value(L, &r->f[1]);
+  } else if (label) {
+    lua_pushvalue(L, -1);
+    lua_setfield(L, -3, "where");
+  }
   lua_setfield(L, -2, "id");
   if (fields) {
     lua_pushvalue(L, fields);
@@ -628,8 +653,9 @@ general:
  *   labelled = bool, label_field = name or nil: train's records, below}
  * @int[opt=1] first
  * @int[opt=#chunk] last
- * @return an array, one entry per line: {id =, text = [, fields =]} for a
- *   record with a text the reader would take as it is, else the line
+ * @return an array, one entry per line: {id =, text = [, where =]
+ *   [, fields =]} for a record with a text the reader would take as it
+ *   is (where = its place, beside an id of its own), else the line
  *   itself (a string) for the reader's general path, which says what is
  *   wrong with it or reads it as a page. With labelled, {id =, where =,
  *   text =, labels = {label}} (textclass.cli.labelled) for a record whose
@@ -639,7 +665,7 @@ general:
  *   (the reader recovers a number id from lua-cjson's value otherwise)
  */
 int tcl_jsonl_documents(lua_State *L) {
-  size_t len, where_len;
+  size_t len;
   const unsigned char *p = (const unsigned char *)luaL_checklstring(L, 1, &len), *end;
   reading r;
   int room;
@@ -655,8 +681,8 @@ int tcl_jsonl_documents(lua_State *L) {
   len = (size_t)(end - p);
   r.f[0].name = opt_string(L, 2, "text_field", &r.f[0].name_len);
   r.f[1].name = opt_string(L, 2, "id_field", &r.f[1].name_len);
-  r.where = opt_string(L, 2, "where", &where_len); /* (ids are made with %s: no NUL inside) */
-  if (strlen(r.where) != where_len) return luaL_error(L, "jsonl_documents: 'where' contains a NUL byte");
+  r.where = opt_string(L, 2, "where", &r.where_len);
+  if (strlen(r.where) != r.where_len) return luaL_error(L, "jsonl_documents: 'where' contains a NUL byte");
   r.line = opt_integer(L, 2, "line", 1);
   /* a line is a byte at least: the chunk's last line number must be an integer too */
   if ((lua_Unsigned)r.line > (lua_Unsigned)LUA_MAXINTEGER - len)

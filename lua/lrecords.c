@@ -30,8 +30,8 @@ typedef struct record_field {
 
 /* One document of a batch, as model:label_records reads it. */
 typedef struct record_doc {
-  const char *id, *text, *error;
-  size_t id_len, text_len, error_len;
+  const char *id, *where, *text, *error; /* where: NULL but beside an id of its own */
+  size_t id_len, where_len, text_len, error_len;
   record_field *fields; /* -o jsonl: in byte order of their keys */
   size_t n_fields;
 } record_doc;
@@ -123,6 +123,40 @@ static const char *doc_string(lua_State *L, int doc, const char *key, size_t *le
   return s;
 }
 
+/* Did the core choose a label for r (one of the model's nl)? */
+static int has_label(const tc_result *r, size_t nl) {
+  size_t j;
+  if (r->status != TC_OK) return 0;
+  for (j = 0; j < r->n_labels; j++)
+    if (r->labels[j] < nl) return 1; /* (never out of range from a sound core) */
+  return 0;
+}
+
+/* Each document's error (its own, or for one the core chose no label for,
+ * the core's), after its place when its id is its own, as the Lua writers
+ * write it (records.error_text): "FILE:LINE: problem". The strings made
+ * are kept in `anchor` from slot *slot on. */
+static void record_errors(lua_State *L, record_doc *docs, size_t n, const tc_result *res, size_t nl, int anchor,
+                          lua_Integer *slot) {
+  size_t i, k = 0;
+  for (i = 0; i < n; i++) {
+    record_doc *d = &docs[i];
+    const tc_result *r = d->text ? &res[k++] : NULL;
+    if (r && has_label(r, nl)) continue;
+    if (r) {
+      d->error = tc_strerror(r->status != TC_OK ? r->status : TC_EINVAL);
+      d->error_len = strlen(d->error);
+    }
+    if (!d->where || (d->where_len == d->id_len && memcmp(d->where, d->id, d->id_len) == 0)) continue;
+    lua_pushlstring(L, d->where, d->where_len);
+    lua_pushliteral(L, ": ");
+    lua_pushlstring(L, d->error, d->error_len);
+    lua_concat(L, 3);
+    d->error = lua_tolstring(L, -1, &d->error_len);
+    lua_rawseti(L, anchor, ++*slot);
+  }
+}
+
 /* Label names joined with "," into out, raw (the caller escapes the whole
  * list, as escaping each name would): "a,b", or with scores
  * "a:0.9812,b:0.0311". Returns the length. */
@@ -193,10 +227,11 @@ static void json_record(luaL_Buffer *b, const record_doc *d, const tc_result *r,
  * predict_batch's results, without a Lua table per result
  * (textclass.cli.label uses it for model files).
  * @function model:label_records
- * @tab docs array of {id = string, text = string | nil, error = string | nil,
- *   fields = table | nil} (an id may be a number; fields, for jsonl: name =
- *   JSON text, both strings): a document with an error gets its error
- *   record, one with a text is classified
+ * @tab docs array of {id = string, where = string | nil, text = string | nil,
+ *   error = string | nil, fields = table | nil} (an id may be a number;
+ *   fields, for jsonl: name = JSON text, both strings): a document with an
+ *   error gets its error record, one with a text is classified; an error
+ *   is written after `where` and ": " when where is not the id
  * @tab counts label -> how many documents it was the label of; increased
  *   (raw) once the records are made
  * @string format "tsv", "csv" or "jsonl"
@@ -240,6 +275,7 @@ int tcl_model_label_records(lua_State *L) {
     if (lua_rawgeti(L, 2, at) != LUA_TTABLE) return luaL_error(L, "label_records: document %I is not a table", at);
     doc = lua_gettop(L);
     docs[i].id = doc_string(L, doc, "id", &docs[i].id_len, anchor, ++slot);
+    docs[i].where = doc_string(L, doc, "where", &docs[i].where_len, anchor, ++slot);
     docs[i].error = doc_string(L, doc, "error", &docs[i].error_len, anchor, ++slot);
     docs[i].text = docs[i].error ? NULL : doc_string(L, doc, "text", &docs[i].text_len, anchor, ++slot);
     docs[i].fields = NULL;
@@ -262,6 +298,7 @@ int tcl_model_label_records(lua_State *L) {
   /* classify them */
   batch.n = n_text;
   if (n_text) tcl_batch_run_here(L, h, &batch, threshold, threads);
+  record_errors(L, docs, n, batch.res, nl, anchor, &slot);
   /* the label names, and room for the longest list of them */
   tcl_ranker_push(L, 1, h, &rk);
   name = tcl_scratch(L, nl, sizeof *name);
@@ -283,13 +320,9 @@ int tcl_model_label_records(lua_State *L) {
     const tc_result *r = docs[i].text ? &batch.res[k++] : NULL;
     const char *error = docs[i].error;
     size_t error_len = docs[i].error_len, nc = 0, j;
-    if (r && r->status == TC_OK) {
+    if (!error) { /* (record_errors gave a document the core chose no label for its error) */
       for (j = 0; j < r->n_labels && nc < top; j++)
-        if (r->labels[j] < nl) chosen[nc++] = r->labels[j]; /* (never out of range from a sound core) */
-    }
-    if (r && nc == 0) {
-      error = tc_strerror(r->status != TC_OK ? r->status : TC_EINVAL);
-      error_len = strlen(error);
+        if (r->labels[j] < nl) chosen[nc++] = r->labels[j];
     }
     if (jsonl) {
       json_record(&b, &docs[i], nc > 0 ? r : NULL, chosen, nc, &rk, nl, top, name, name_len, error, error_len);

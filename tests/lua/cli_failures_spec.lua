@@ -298,8 +298,8 @@ describe("textclass and ragged or blank records", function()
     assert.equal(1, r.code)
     local rows = tsv(r.out)
     assert.equal(3, #rows)
-    assert.same({ "1", "", "", "", "record has 3 fields, the header 2" }, rows[1])
-    assert.same({ "2", "", "", "", "record has 1 field, the header 2" }, rows[2])
+    assert.same({ "1", "", "", "", TMP .. "/ragged.csv:2: record has 3 fields, the header 2" }, rows[1])
+    assert.same({ "2", "", "", "", TMP .. "/ragged.csv:3: record has 1 field, the header 2" }, rows[2])
     assert.equal("3", rows[3][1])
     assert.truthy(rows[3][2] ~= "")
   end)
@@ -613,7 +613,7 @@ describe("textclass options shared by the commands reading documents", function(
     spit(TMP .. "/boom.lua", "return { predict = function() error('boom', 0) end }\n")
     local r = run("eval -q -c " .. TMP .. "/boom.lua " .. D .. "/test.jsonl")
     assert.equal(1, r.code)
-    assert.matches("test%.jsonl:12: boom\n", r.err)
+    assert.matches("test%.jsonl:12 %(id e12%): boom\n", r.err)
     assert.matches("\ntextclass: the classifier failed on every document read %(12%)\n$", r.err)
     assert.not_matches("no labelled documents", r.err)
   end)
@@ -978,7 +978,7 @@ describe("textclass explain on awkward input", function()
     end
     local rows = tsv(run("label -m " .. model() .. " " .. TMP .. "/nul.csv").out)
     assert.same({ "a", "b", "c" }, { rows[1][1], rows[2][1], rows[3][1] })
-    assert.same({ "sport", "binary data (NUL byte)", "sport" }, { rows[1][2], rows[2][5], rows[3][2] })
+    assert.same({ "sport", TMP .. "/nul.csv:3: binary data (NUL byte)", "sport" }, { rows[1][2], rows[2][5], rows[3][2] })
     -- train and eval read the same records
     local e = run("eval -m " .. model() .. " " .. TMP .. "/nul.jsonl")
     assert.equal(1, e.code)
@@ -1103,6 +1103,74 @@ describe("textclass and records with an empty id", function()
   end)
 end)
 
+describe("textclass and bad records with an id of their own", function()
+  -- (regression: such a record's error named it by its id alone, one
+  -- without an id by FILE:LINE; in a 50,000-line file the id does not say
+  -- where to look)
+  local E = function(s) return (s:gsub("%p", "%%%0")) end
+
+  it("names them FILE:LINE (id X) in train's and eval's messages, in JSONL and CSV", function()
+    spit(TMP .. "/ids.jsonl", '{"id":"g1","text":"The striker scored twice","label":"sport"}\n' ..
+                              '{"id":"b2","text":5,"label":"sport"}\n' ..
+                              '{"text":7,"label":"sport"}\n' ..
+                              '{"id":"t\\tab","text":"The vote"}\n' ..
+                              '{"id":17,"text":"","label":"politics"}\n')
+    spit(TMP .. "/ids.csv", "id,text,label\ng1,The striker scored twice,sport\nc2,,sport\n,  ,sport\n")
+    local want = {
+      TMP .. "/ids.jsonl:2 (id b2): field 'text' is not a string",
+      TMP .. "/ids.jsonl:3: field 'text' is not a string",
+      TMP .. "/ids.jsonl:4 (id t\\tab): no 'label' or 'labels' field (its fields: 'id', 'text')",
+      TMP .. "/ids.jsonl:5 (id 17): empty document",
+      TMP .. "/ids.csv:3 (id c2): empty document",
+      TMP .. "/ids.csv:4: empty document",
+    }
+    for _, cmd in ipairs({ "eval -q -m " .. model(), "train -q --min-df 1 -o " .. TMP .. "/ids.model" }) do
+      local r = run(cmd .. " " .. TMP .. "/ids.jsonl " .. TMP .. "/ids.csv")
+      assert.equal(1, r.code)
+      for _, line in ipairs(want) do assert.matches("\ntextclass: " .. E(line) .. "\n", "\n" .. r.err, 1) end
+    end
+  end)
+
+  it("gives label's error record its line before the error, beside its id, on every path", function()
+    spit(TMP .. "/ids.jsonl", '{"id":"g1","text":"The striker scored twice"}\n' ..
+                              '{"id":"b2","text":5}\n' ..
+                              '{"text":7}\n' ..
+                              '{"id":"boom","text":"boom here"}\n' ..
+                              '{"id":"p5","text":"<p> </p>"}\n')
+    local function errors(out)
+      local got = {}
+      for i, row in ipairs(tsv(out)) do got[i] = row[1] .. " | " .. row[5] end
+      return got
+    end
+    local F = TMP .. "/ids.jsonl"
+    local want = { "g1 | ", "b2 | " .. F .. ":2: field 'text' is not a string",
+                   F .. ":3 | field 'text' is not a string", "boom | ", "p5 | " .. F .. ":5: empty document" }
+    -- a model: the module's records (-j 1), the Lua writers (-j 2), each output format
+    local one = run("label -q -m " .. model() .. " " .. F)
+    assert.same(want, errors(one.out))
+    assert.equal(one.out, run("label -q -j 2 -b 2 -m " .. model() .. " " .. F).out)
+    local rows = jsonl(run("label -q -o jsonl -m " .. model() .. " " .. F).out)
+    assert.same({ "b2", F .. ":2: field 'text' is not a string" }, { rows[2].id, rows[2].error })
+    assert.equal(F .. ":5: empty document", H.lines(run("label -q -o csv -m " .. model() .. " " .. F).out)[6]
+                 :match(",,,,(.*)\r$"))
+    -- a Lua classifier that raises for one record: its message, after the line
+    local r = run("label -q -c " .. D .. "/always-sport.lua " .. F)
+    local got = errors(r.out)
+    assert.matches("^boom | " .. E(F) .. ":4: .*always%-sport%.lua:%d+: boom in the text$", got[4])
+    -- CSV and TSV records, a feed's items alike
+    spit(TMP .. "/ids.csv", "id,text\nc1,\n,\n")
+    assert.same({ "c1 | " .. TMP .. "/ids.csv:2: empty document", TMP .. "/ids.csv:3 | empty document" },
+                errors(run("label -q -m " .. model() .. " " .. TMP .. "/ids.csv").out))
+    assert.same({ "t1 | -:1: empty document", "-:2 | empty document" },
+                errors(run("label -q -i tsv -m " .. model(), { stdin = "t1\t \n\t\n" }).out))
+    spit(TMP .. "/ids.rss", '<?xml version="1.0"?>\n<rss version="2.0"><channel><title>N</title>\n' ..
+                            "<item><guid>g-1</guid><title> </title><description> </description></item>\n" ..
+                            "<item><title> </title></item>\n</channel></rss>\n")
+    assert.same({ "g-1 | " .. TMP .. "/ids.rss#1: empty document", TMP .. "/ids.rss#2 | empty document" },
+                errors(run("label -q -m " .. model() .. " " .. TMP .. "/ids.rss").out))
+  end)
+end)
+
 describe("textclass label with awkward JSON numbers", function()
   it("keeps a numeric id as written, even past 2^53", function()
     spit(TMP .. "/ids.jsonl", '{"id":1234567890123456789,"text":"The striker scored"}\n' ..
@@ -1204,7 +1272,8 @@ describe("textclass label with JSONL text fields that are not strings", function
     local errs = {}
     for i, row in ipairs(tsv(r.out)) do errs[i] = row[5] end
     assert.same({ "field 'text' is not a string", "field 'text' is not a string", "field 'text' is not a string",
-                  "field 'text' is not a string", "field 'text' is not a string", "no 'text' field (its fields: 'id')" }, errs)
+                  "field 'text' is not a string", "field 'text' is not a string",
+                  TMP .. "/types.jsonl:6: no 'text' field (its fields: 'id')" }, errs)
   end)
 
   it("calls a line holding a JSON array what it is, in label, train and eval", function()

@@ -347,8 +347,10 @@ describe("textclass hints", function()
     spit(TMP .. "/excel.csv", "id,text\r\n1,Caf\233 prices rose\r\n2,\147Quoted\148 headline\r\n" ..
                               "3,Tickets cost \16310\r\n4,Plain ASCII\r\n")
     local rows = tsv(run("label -m " .. H.model() .. " " .. TMP .. "/excel.csv").out)
-    assert.same({ "invalid UTF-8 at byte 4" .. HINT:format("E9"), "invalid UTF-8 at byte 1" .. HINT:format("93"),
-                  "invalid UTF-8 at byte 14" .. HINT:format("A3"), "" },
+    local at = TMP .. "/excel.csv:"   -- (records with ids: their errors name their lines)
+    assert.same({ at .. "2: invalid UTF-8 at byte 4" .. HINT:format("E9"),
+                  at .. "3: invalid UTF-8 at byte 1" .. HINT:format("93"),
+                  at .. "4: invalid UTF-8 at byte 14" .. HINT:format("A3"), "" },
                 { rows[1][5], rows[2][5], rows[3][5], rows[4][5] })
     -- not for UTF-8 text with a stray byte after a character of two bytes,
     -- nor for a character cut at the end

@@ -616,13 +616,14 @@ describe("textclass label inputs", function()
     assert.matches("^not JSON", rows[3].error)
     assert.equal(cjson.null, rows[3].label)
     assert.equal("a4", rows[4].id)
-    assert.equal("no 'text' field (its fields: 'body', 'id', 'source')", rows[4].error)
+    -- (its id is its own: the error names its line; regression: by the id alone)
+    assert.equal(D .. "/articles.jsonl:4: no 'text' field (its fields: 'body', 'id', 'source')", rows[4].error)
     assert.equal("no text field here", rows[4].body)
     assert.equal(D .. "/articles.jsonl:5", rows[5].id)
     assert.equal("gold-cyber", rows[5].input_label)        -- renamed, not overwritten
     assert.truthy(LABELS[rows[5].label])
     assert.equal("6", rows[6].id)
-    assert.equal("empty document", rows[6].error)
+    assert.equal(D .. "/articles.jsonl:6: empty document", rows[6].error)
     -- scores: every label, best first
     local n, prev = 0, math.huge
     for l, s in pairs(rows[1].scores) do
@@ -729,7 +730,7 @@ describe("textclass label inputs", function()
       assert.equal(n, #rows)
       for i, row in ipairs(rows) do
         assert.equal("id" .. i, row[1])
-        assert.equal(texts[i % #texts + 1] == "" and "empty document" or "", row[5])
+        assert.equal(texts[i % #texts + 1] == "" and "-:" .. i .. ": empty document" or "", row[5])
       end
     end
   end)

@@ -392,7 +392,8 @@ describe("textclass --encoding", function()
     assert.equal("", rows[1][5])
     -- where 0x81 is in the file (1-based, as the UTF-8 path counts)
     local at = bytes:find("\129", 1, true)
-    assert.equal(string.format("invalid windows-1252 at byte %d of the file (0x81)", at), rows[2][5])
+    assert.equal(string.format("%s/bad-1252.csv:3: invalid windows-1252 at byte %d of the file (0x81)", TMP, at),
+                 rows[2][5])
     assert.equal("", rows[3][5])
     -- --replace-invalid reads it as U+FFFD
     rows = label("--encoding windows-1252 --replace-invalid " .. TMP .. "/bad-1252.csv")

@@ -194,11 +194,11 @@ describe("tc.jsonl_documents", function()
     local docs = tc.jsonl_documents(chunk, { text_field = "text", id_field = "id", where = "in.jsonl:",
       line = 10, limit = 1000, max_bytes = 100, keep_fields = true, sniff_html = true, check_utf8 = true })
     assert.equal(5, #docs)
-    assert.same({ id = "a", text = "One.", fields = {} }, docs[1])
+    assert.same({ id = "a", where = "in.jsonl:10", text = "One.", fields = {} }, docs[1])
     assert.same({ id = "in.jsonl:11", text = "Two, without an id.", fields = {} }, docs[2])
     assert.equal('{"id":3,"text":"<p>A page?</p>"}\n', docs[3])
     assert.equal("not json\n", docs[4])
-    assert.same({ id = "f", text = "Five.", fields = { x = "[1, 2]" } }, docs[5])
+    assert.same({ id = "f", where = "in.jsonl:14", text = "Five.", fields = { x = "[1, 2]" } }, docs[5])
   end)
 
   it("reads the lines from byte first to byte last of the chunk, as chunk:sub(first, last) holds them", function()
@@ -215,7 +215,8 @@ describe("tc.jsonl_documents", function()
         assert.equal(b - a, #docs)
       end
     end
-    assert.same({ id = "b", text = "Tw\u{F6}." }, tc.jsonl_documents(chunk, opts, starts[2], starts[3] - 1)[1])
+    assert.same({ id = "b", where = "in.jsonl:4", text = "Tw\u{F6}." },
+                tc.jsonl_documents(chunk, opts, starts[2], starts[3] - 1)[1])
     assert.same({ id = "in.jsonl:4", text = "Three." }, tc.jsonl_documents(chunk, opts, starts[3])[1])
   end)
 

@@ -1,7 +1,8 @@
 -- label_records_spec.lua - model:label_records, which makes `textclass label`'s
 -- TSV, CSV and JSONL records for a model file in C, held to the command line's
 -- Lua writers (textclass.cli.writers) on predict_batch's results: random
--- batches of texts and error records, ids and label names that need
+-- batches of texts and error records (after their place, for a record
+-- with an id of its own), ids and label names that need
 -- escaping or quoting, input fields for JSONL (ours among them, bytes
 -- that are not UTF-8), every --top and threshold, one and two labels per
 -- document. Then the command line itself: a model file (this path) and a
@@ -92,6 +93,12 @@ describe("model:label_records", function()
       local docs = {}
       for i = 1, math.random(0, 12) do
         local doc = { id = IDS[math.random(#IDS)], fields = random_fields() }
+        -- the place of a record with an id of its own, which its error
+        -- follows (one that needs escaping or quoting; one that is the id)
+        local w = math.random(4)
+        if w == 1 then doc.where = "in.jsonl:" .. i
+        elseif w == 2 then doc.where = " dir,\"with\"\tthis:" .. i
+        elseif w == 3 and type(doc.id) == "string" then doc.where = doc.id end
         if math.random(4) == 1 then doc.error = math.random(2) == 1 and "empty document" or "bad\tthing, \"here\""
         else doc.text = texts[math.random(#texts)] end
         docs[i] = doc

@@ -93,7 +93,8 @@ describe("textclass.read", function()
 
       local semi = put("semi.txt", "id;text\ns1;\"One; two\"\ns2;Three\n")
       docs = all(read.documents(semi, { format = "csv", separator = "semicolon", text_column = 2, id_column = "id" }))
-      assert.same({ { id = "s1", text = "One; two", fields = {} }, { id = "s2", text = "Three", fields = {} } }, docs)
+      assert.same({ { id = "s1", where = semi .. ":2", text = "One; two", fields = {} },
+                    { id = "s2", where = semi .. ":3", text = "Three", fields = {} } }, docs)
       local tabs = put("t.tsv", "id\ttext\nt1\tTabbed text\n")
       assert.equal("Tabbed text", all(read.documents(tabs))[1].text)
 
@@ -103,7 +104,8 @@ describe("textclass.read", function()
       assert.equal("empty document", docs[3].error)
 
       local tsv = put("pairs.txt", "x1\tFirst text\nx2\tSecond text\n")
-      assert.same({ { id = "x1", text = "First text" }, { id = "x2", text = "Second text" } },
+      assert.same({ { id = "x1", where = tsv .. ":1", text = "First text" },
+                    { id = "x2", where = tsv .. ":2", text = "Second text" } },
                   all(read.documents(tsv, { format = "tsv" })))
 
       docs = all(read.documents("examples/news.rss"))
@@ -155,7 +157,7 @@ describe("textclass.read", function()
       local words = put("words.txt", "Just words, <b>bold</b>")
       assert.equal("Just words, bold", all(read.documents(words, { html = true }))[1].text)
       local j = put("fields.jsonl", '{"body": "The body", "key": 17}\n')
-      assert.same({ id = "17", text = "The body", fields = {} },
+      assert.same({ id = "17", where = j .. ":1", text = "The body", fields = {} },
                   all(read.documents(j, { text_field = "body", id_field = "key" }))[1])
       local u = put("u16.jsonl", "\255\254" .. ('{"text": "x\1"}\n'):gsub(".", "%0\0"):gsub("\1%z", "\0\216"))
       assert.matches("^invalid UTF%-16 at byte %d+ of the file: unpaired surrogate D800", all(read.documents(u))[1].error)
@@ -208,7 +210,9 @@ describe("textclass.read", function()
       assert.equal(#want, #got)
       for i, w in ipairs(want) do
         assert.equal(w.id, got[i].id, "record " .. i)
-        assert.equal(w.error, got[i].error, "record " .. i)
+        -- (label writes the place of a record with an id of its own before its error)
+        assert.equal(w.error, got[i].error and (got[i].where and got[i].where .. ": " or "") .. got[i].error,
+                     "record " .. i)
         if not w.error then assert.equal(w.label, got[i].text, "record " .. i) end
       end
     end)

@@ -91,7 +91,8 @@ describe("textclass label -i csv -o jsonl", function()
     local rows = jsonl(r.out)
     assert.equal(20000, #rows)
     for _, i in ipairs({ 1, 20000 }) do
-      assert.same({ "short", "x", "record has 3 fields, the header 100000" }, { rows[i].id, rows[i].c3, rows[i].error })
+      assert.same({ "short", "x", TMP .. "/wide.csv:" .. (i + 1) .. ": record has 3 fields, the header 100000" },
+                  { rows[i].id, rows[i].c3, rows[i].error })
     end
   end)
 end)

@@ -481,11 +481,12 @@ describe("textclass reading UTF-16 files", function()
                                 unit(0xDE00) .. u16('ers"}\n', false, false))
     rows = label(TMP .. "/bad16.jsonl", 1)
     assert.same({ "j1", "" }, { rows[1][1], rows[1][5] })
-    assert.same({ "j2", "invalid UTF-16 at byte 141 of the file: unpaired surrogate DE00" }, { rows[2][1], rows[2][5] })
+    assert.same({ "j2", TMP .. "/bad16.jsonl:2: invalid UTF-16 at byte 141 of the file: unpaired surrogate DE00" },
+                { rows[2][1], rows[2][5] })
     spit(TMP .. "/bad16.csv", u16('id,text\nc1,"The striker\nscored"\nc2,"Hack') .. unit(0xDE00) ..
                               u16('ers\nstole"\nc3,The vote\n', false, false))
     rows = label(TMP .. "/bad16.csv", 1)
-    assert.same({ "", "invalid UTF-16 at byte 83 of the file: unpaired surrogate DE00", "" },
+    assert.same({ "", TMP .. "/bad16.csv:4: invalid UTF-16 at byte 83 of the file: unpaired surrogate DE00", "" },
                 { rows[1][5], rows[2][5], rows[3][5] })
     assert.same({ "c1", "c2", "c3" }, { rows[1][1], rows[2][1], rows[3][1] })
     spit(TMP .. "/bad16.fasttext", u16("__label__sport The striker scored\n__label__cyber Hack") .. unit(0xDE00) ..

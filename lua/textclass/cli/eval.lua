@@ -7,13 +7,15 @@
 -- document (predicted label set differs from the gold set) as JSONL,
 -- atomically: FILE appears when the run ends, and a failed run leaves it
 -- as it was.
--- Unreadable records are reported as FILE:LINE: problem and make the exit
--- status 1; the figures cover the others.
+-- Unreadable records are reported as FILE:LINE: problem (FILE:LINE (id X):
+-- problem for a record with an id) and make the exit status 1; the
+-- figures cover the others.
 
 local tc = require "textclass"
 local util = require "textclass.cli.util"
 local inputs = require "textclass.cli.inputs"
 local progress = require "textclass.cli.progress"
+local records = require "textclass.cli.records"
 local classifier = require "textclass.cli.classifier"
 local report = require "textclass.cli.report"
 local train = require "textclass.cli.train"
@@ -109,7 +111,7 @@ function M.run(opts, operands)
     for i, d in ipairs(batch) do
       local res = results[i]
       if res.error then
-        bad[#bad + 1] = d.where .. ": " .. res.error
+        bad[#bad + 1] = records.named(d) .. ": " .. res.error
       else
         if #res.labels > 1 or #d.labels > 1 then multilabel = true end
         acc:add(d.labels, res.labels)
@@ -135,9 +137,9 @@ function M.run(opts, operands)
 
   local batch = {}
   for doc in iter do
-    if doc.error then bad[#bad + 1] = doc.where .. ": " .. doc.error
+    if doc.error then bad[#bad + 1] = records.named(doc) .. ": " .. doc.error
     elseif #doc.labels == 0 and not empty_gold_ok then
-      bad[#bad + 1] = doc.where .. ": no label (" .. clf.name .. " is a multi-class model: each document needs one)"
+      bad[#bad + 1] = records.named(doc) .. ": no label (" .. clf.name .. " is a multi-class model: each document needs one)"
     else
       batch[#batch + 1] = doc
       if #batch >= opts.batch then run_batch(batch); batch = {} end

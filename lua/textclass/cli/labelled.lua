@@ -251,7 +251,7 @@ function M.read(src, fmt, opts, emit, counter)
     local rows, header, header_line, sep = records.csv_table(src, next_line, records.line_limit(opts), opts)
     if not rows then   -- (then nil, the place and the problem)
       stream.close(src, f)
-      emit({ id = src.path, where = header, error = header_line })
+      emit({ id = header, where = header, error = header_line })
       return
     end
     local function column(spec, option) return records.csv_column(header, spec, option) end
@@ -288,7 +288,7 @@ function M.read(src, fmt, opts, emit, counter)
     end
     if problem then
       stream.close(src, f)
-      emit({ id = src.path, where = where(src, header_line), error = problem })
+      emit({ id = where(src, header_line), where = where(src, header_line), error = problem })
       return
     end
     local _, text_names = records.column_names(header, text_cols)
@@ -301,7 +301,7 @@ function M.read(src, fmt, opts, emit, counter)
       end
       if #fields > 1 or fields[1] ~= "" then   -- a blank line holds no record
         local doc = { where = where(src, first), error = records.csv_record_problem(fields, header) }
-        doc.id = records.csv_record_id(fields, id_col, doc.error, doc.where)
+        doc.id = records.id_or_place(records.csv_record_id(fields, id_col, doc.error), doc.where)
         if not doc.error then
           local labels, problem = csv_labels(fields[label_col])
           if labels then

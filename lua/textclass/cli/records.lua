@@ -757,12 +757,39 @@ function M.id_or_place(id, place)
   return id
 end
 
---- A CSV record's id: its id column's value (id_col, nil for none), else
--- `place` (FILE:LINE); `problem` is csv_record_problem's answer, and a
--- record that repeats the header holds the column's name, no id.
-function M.csv_record_id(fields, id_col, problem, place)
-  if problem == M.CSV_HEADER_AGAIN then return place end
-  return M.id_or_place(id_col and fields[id_col], place)
+--- A CSV record's own id: its id column's value (id_col, nil for none),
+-- or nil; `problem` is csv_record_problem's answer, and a record that
+-- repeats the header holds the column's name, no id.
+function M.csv_record_id(fields, id_col, problem)
+  if problem == M.CSV_HEADER_AGAIN then return nil end
+  return id_col and fields[id_col]
+end
+
+--- Give doc its id: `id` as read, else `place` (id_or_place); a record
+-- with an id of its own gets `where = place` too, so that its error can
+-- name both (M.named, M.error_text). Returns doc.
+function M.set_id(doc, id, place)
+  doc.id = M.id_or_place(id, place)
+  if doc.id ~= place then doc.where = place end
+  return doc
+end
+
+--- A record as a message names it: its place (FILE:LINE, FILE#N, FILE),
+-- and its id when it has one of its own, "FILE:LINE (id X)" (X as a TSV
+-- field, escaped, so the message stays one line). A 50,000-line file's
+-- bad record is found by its line, and known by its id.
+function M.named(doc)
+  local place = doc.where or doc.id
+  if doc.id == nil or doc.id == place then return place end
+  return string.format("%s (id %s)", place, tc.format_field(tostring(doc.id), "tsv"))
+end
+
+--- A failed record's error as label writes it: after its place when its
+-- id is its own ("FILE:LINE: problem"; the id is in the record already),
+-- else as it is (the id is the place). model:label_records writes it so too.
+function M.error_text(doc)
+  if doc.where and doc.where ~= doc.id then return doc.where .. ": " .. doc.error end
+  return doc.error
 end
 
 return M

@@ -102,8 +102,8 @@ M.spec = {
     "DATA is JSONL ({\"text\": ..., \"label\": \"sport\"} or \"labels\": [...]), CSV with text and\n" ..
     "label columns, fastText lines (__label__sport Text ...), a folder with one\n" ..
     "sub-folder per label, or - (JSONL on stdin); UTF-8, or UTF-16 with a byte order\n" ..
-    "mark. Bad records are reported as FILE:LINE: problem and stop the training\n" ..
-    "unless --skip-bad.",
+    "mark. Bad records are reported as FILE:LINE: problem (FILE:LINE (id X): problem\n" ..
+    "for a record with an id) and stop the training unless --skip-bad.",
   options = M.with_data_options({
     { short = "o", long = "output", arg = "OUT.model", help = "where to save the model (required)" },
     { long = "kernel", arg = "KERNEL", choices = { "linear", "rbf" }, help = "SVM kernel (linear or rbf) " .. default_text("kernel") },
@@ -270,7 +270,7 @@ local function collect(operands, sources, opts)
     -- a multi-class model needs exactly one label per document
     local problem = doc.error or (not opts.multilabel and labelled.label_count_problem(doc.labels, "--multilabel"))
     if problem then
-      bad[#bad + 1] = doc.where .. ": " .. problem
+      bad[#bad + 1] = records.named(doc) .. ": " .. problem
     else
       local i = #texts + 1
       texts[i] = doc.text

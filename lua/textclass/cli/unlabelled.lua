@@ -1,9 +1,10 @@
 -- textclass.cli.unlabelled - the documents `label` reads from one source,
 -- in each of its formats (text, lines, tsv, jsonl, csv, feed).
 --
--- A document is { id = string, text = string | nil, error = string | nil,
--- fields = table | nil }: one per article, or one carrying the error that
--- stands for it.
+-- A document is { id = string, where = string | nil, text = string | nil,
+-- error = string | nil, fields = table | nil }: one per article, or one
+-- carrying the error that stands for it; `where` (FILE:LINE, FILE#N) is
+-- set beside an id that is the record's own (records.set_id).
 
 local tc = require "textclass"
 local feed = require "textclass.cli.feed"
@@ -45,7 +46,7 @@ end
 local function jsonl_document(line, src, n, opts, names, is_text, id_field, parts, invalid)
   -- (the fields named, though nil, so the table is made with room for
   -- them: grown key by key it was reallocated twice per record)
-  local doc = { id = nil, text = nil, error = nil, fields = nil }
+  local doc = { id = nil, where = nil, text = nil, error = nil, fields = nil }
   local fields = opts.keep_fields ~= false and {} or nil
   local text, text_kind, id, id_kind
   if parts then
@@ -80,7 +81,7 @@ local function jsonl_document(line, src, n, opts, names, is_text, id_field, part
     id = nil
   end
   doc.fields = fields
-  doc.id = records.id_or_place(id, where(src, n))
+  records.set_id(doc, id, where(src, n))
   if parts then
     records.take_fields(doc, names, parts, opts, invalid)
     if doc.error and doc.error:find("^no '") then
@@ -128,7 +129,7 @@ local function read_feed(src, f, head, opts, emit, counter)
   local as_text = setmetatable({ no_html = true, feed_declaration = declaration }, { __index = opts })
   for n, item in ipairs(items) do
     local link = feed.plain(item.link)
-    local doc = { id = feed.plain(item.id) or link or src.path .. "#" .. n }
+    local doc = records.set_id({}, feed.plain(item.id) or link, src.path .. "#" .. n)
     local title, title_error = feed.text(item.title, declaration, item.plain.title)
     local body_field = item.content and "content" or "summary"
     local body, body_error = feed.text(item[body_field], declaration, item.plain[body_field])
@@ -246,15 +247,15 @@ function M.read(src, fmt, opts, emit, counter)
       elseif n == 2 and declaration then
         warn_if_page(src, declaration, opts, line)
       end
-      local id, text = where(src, n), line
+      local place, id, text = where(src, n), nil, line
       if too_long then
-        emit({ id = id, error = too_long })
+        emit({ id = place, error = too_long })
       else
         if fmt == "tsv" then
           local tab = line:find("\t", 1, true)
-          if tab then id, text = records.id_or_place(line:sub(1, tab - 1), id), line:sub(tab + 1) end
+          if tab then id, text = line:sub(1, tab - 1), line:sub(tab + 1) end
         end
-        emit(take_text({ id = id }, text, opts, nil, nil, invalid))
+        emit(take_text(records.set_id({}, id, place), text, opts, nil, nil, invalid))
       end
     end
   elseif fmt == "jsonl" then
@@ -302,7 +303,7 @@ function M.read(src, fmt, opts, emit, counter)
         emit({ id = where(src, last), error = "CSV: " .. first })
         break
       end
-      local doc = { id = where(src, first) }
+      local doc = {}
       if opts.keep_fields ~= false then
         -- (over the record's fields, not the header's: a header of 100,000
         -- columns over short lines cost their product, minutes)
@@ -312,7 +313,7 @@ function M.read(src, fmt, opts, emit, counter)
         end
       end
       doc.error = records.csv_record_problem(fields, header)
-      doc.id = records.csv_record_id(fields, id_col, doc.error, doc.id)
+      records.set_id(doc, records.csv_record_id(fields, id_col, doc.error), where(src, first))
       if not doc.error then records.take_columns(doc, fields, text_cols, text_names, opts, invalid) end
       emit(doc)
     end

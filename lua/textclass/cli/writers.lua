@@ -5,7 +5,8 @@
 --   label   the chosen label (empty / null when the document failed)
 --   labels  every chosen label, best first (comma-joined in TSV and CSV)
 --   scores  label:score pairs, best first (JSONL: an object in that order)
---   error   why the document could not be labelled (empty / absent when fine)
+--   error   why the document could not be labelled (empty / absent when fine),
+--           after its place (FILE:LINE: ...) when the id is the record's own
 -- JSONL records also carry the input record's other fields (sorted by name;
 -- a field whose name clashes with ours is renamed "input_<name>", or
 -- "input_input_<name>" when the input has an "input_<name>" too, and so on).
@@ -14,6 +15,7 @@
 -- record is exactly one line. CSV follows RFC 4180 (CRLF, quotes doubled).
 
 local csv = require "textclass.cli.csv"
+local records = require "textclass.cli.records"
 local util = require "textclass.cli.util"
 
 local M = {}
@@ -109,7 +111,7 @@ local function json_record(buf, n, doc, res, names)
       n = n + 1
     end
   end
-  local err = doc.error and ',"error":' .. jstr(doc.error) or ""
+  local err = doc.error and ',"error":' .. jstr(records.error_text(doc)) or ""
   if res then
     buf[n + 1] = ',"label":' .. json_names[res.label] .. ',"labels":[' .. label_list(res.labels, json_names) ..
       '],"scores":' .. M.json_scores(names, res.scores) .. err .. "}\n"
@@ -145,9 +147,9 @@ function M.new(format, out, opts)
       local quote = csv.quote
       if res then
         rec = quote(doc.id) .. "," .. quote(res.label) .. "," .. quote(table.concat(res.labels, ",")) .. "," ..
-          quote(score_list(names, res.scores)) .. "," .. quote(doc.error or "") .. "\r\n"
+          quote(score_list(names, res.scores)) .. "," .. quote(doc.error and records.error_text(doc) or "") .. "\r\n"
       else
-        rec = quote(doc.id) .. ",,,," .. quote(doc.error or "") .. "\r\n"
+        rec = quote(doc.id) .. ",,,," .. quote(doc.error and records.error_text(doc) or "") .. "\r\n"
       end
     else
       -- (scores need no escaping, so escaping the names escapes the list;
@@ -155,9 +157,9 @@ function M.new(format, out, opts)
       if res then
         rec = tsv_escape(doc.id) .. "\t" .. tsv_names[res.label] .. "\t" .. label_list(res.labels, tsv_names) ..
           "\t" .. score_list(names, res.scores, tsv_names) .. "\t" ..
-          (doc.error and tsv_escape(doc.error) or "") .. "\n"
+          (doc.error and tsv_escape(records.error_text(doc)) or "") .. "\n"
       else
-        rec = tsv_escape(doc.id) .. "\t\t\t\t" .. (doc.error and tsv_escape(doc.error) or "") .. "\n"
+        rec = tsv_escape(doc.id) .. "\t\t\t\t" .. (doc.error and tsv_escape(records.error_text(doc)) or "") .. "\n"
       end
     end
     nbuf = nbuf + 1
