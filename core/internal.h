@@ -585,10 +585,11 @@ TCI_FUNC int tci_model_set_meta(tc_model *m, const char *key, const char *value)
  * loader applies (docs/model-format.md), TC_EINVAL naming the bad field. */
 TCI_FUNC int tci_model_encode(const tc_model *m, unsigned char **out, size_t *len,
                               tc_diag *diag);
-/* Can bytes beginning with p[0..n) be a model file? 0 once n covers the
- * magic and it differs, else 1; the loader stops reading a stream that
- * cannot be one (/dev/zero) instead of buffering it to the size limit. */
-TCI_FUNC int tci_model_magic_ok(const unsigned char *p, size_t n);
+/* Can bytes beginning with p[0..n) be a model file this library reads?
+ * 0 once n covers the magic and it differs, or covers the format version
+ * and it is not one read here, else 1; the loader stops reading a stream
+ * that cannot be one (/dev/zero) instead of buffering it to the size limit. */
+TCI_FUNC int tci_model_head_ok(const unsigned char *p, size_t n);
 /* The length field of a header in p[0..n) of this library's format
  * version, or 0 while n does not cover it (or the magic or version is not
  * ours): the loader refuses a stream declaring more than the size limit at

@@ -95,12 +95,15 @@ static int open_model(const char *path, int *fd_out, size_t *cap, tc_diag *diag)
  * sizes the buffer, but reading goes on to EOF so a file that grows or
  * shrinks meanwhile (or a pipe) is still read correctly. Bytes that
  * cannot begin a model end the reading early: tc_model_from_bytes then
- * names the bad magic (a character device such as /dev/zero never ends,
- * and used to be buffered to the size limit first), and so does a header
- * whose length field is past the limit. */
+ * names the bad magic or version (a character device such as /dev/zero
+ * never ends, and used to be buffered to the size limit first), and so do
+ * a header whose length field is past the limit and bytes past the length
+ * it gives (a model followed by a stream that never ends, `cat m /dev/zero`,
+ * was read to the limit: 1 GiB and 10 s). */
 static int read_file(const char *path, unsigned char **out, size_t *len, tc_diag *diag) {
   unsigned char *buf, *nb;
   size_t cap, n = 0;
+  uint64_t declared;
   int fd = -1, rc;
   *out = NULL;
   *len = 0;
@@ -129,14 +132,16 @@ static int read_file(const char *path, unsigned char **out, size_t *len, tc_diag
     }
     if (k == 0) break;
     n += (size_t)k;
-    if (!tci_model_magic_ok(buf, n)) break;
-    if (tci_model_declared_length(buf, n) > TCI_MODEL_MAX_BYTES) {
-      uint64_t declared = tci_model_declared_length(buf, n);
+    if (!tci_model_head_ok(buf, n)) break;
+    declared = tci_model_declared_length(buf, n);
+    if (declared > TCI_MODEL_MAX_BYTES || (declared > 0 && n > declared)) {
       free(buf);
       close(fd);
-      return tci_fail(diag, TC_ELIMIT,
-                      "load: %.160s says it is %llu bytes, more than the %zu a model may have", path,
-                      (unsigned long long)declared, TCI_MODEL_MAX_BYTES);
+      if (declared > TCI_MODEL_MAX_BYTES)
+        return tci_fail(diag, TC_ELIMIT, "load: %.160s says it is %llu bytes, more than the %zu a model may have",
+                        path, (unsigned long long)declared, TCI_MODEL_MAX_BYTES);
+      return tci_fail(diag, TC_EFORMAT, "load: %.160s: header: the model is %llu bytes, but more follow "
+                      "(trailing bytes)", path, (unsigned long long)declared);
     }
   }
   close(fd);

@@ -705,12 +705,18 @@ static int read_calibration(tci_reader *s, tc_model *m, tc_diag *diag) {
   return close_section(s, "calibration", diag);
 }
 
-int tci_model_magic_ok(const unsigned char *p, size_t n) {
-  return n < sizeof MAGIC || memcmp(p, MAGIC, sizeof MAGIC) == 0;
-}
-
 static int readable_version(uint32_t version) {
   return version >= OLDEST_VERSION && version <= MODEL_VERSION;
+}
+
+int tci_model_head_ok(const unsigned char *p, size_t n) {
+  tci_reader r;
+  if (n < sizeof MAGIC) return 1;
+  if (memcmp(p, MAGIC, sizeof MAGIC) != 0) return 0;
+  if (n < sizeof MAGIC + 4) return 1;
+  tci_reader_init(&r, p, n);
+  tci_get_bytes(&r, sizeof MAGIC);
+  return readable_version(tci_get_u32(&r));
 }
 
 uint64_t tci_model_declared_length(const unsigned char *p, size_t n) {

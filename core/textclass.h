@@ -982,8 +982,10 @@ TC_API void tc_outfile_discard(tc_outfile *f);
  * a directory, with the system's message in diag; TC_ELIMIT for a file
  * over 1 GiB, or whose header says it is; TC_EINVAL for a NULL out or a
  * NULL or empty path; TC_ENOMEM). A FIFO or character device is
- * read to its end, or until its first bytes show it is no model (TC_EFORMAT:
- * /dev/zero is refused at once); a FIFO without a writer blocks in open, as
+ * read to its end, or until its bytes show it is no model (TC_EFORMAT:
+ * /dev/zero is refused at once, and so is a model followed by more bytes
+ * than its header gives, `cat m /dev/zero`, once they begin; TC_EVERSION
+ * once the version is read); a FIFO without a writer blocks in open, as
  * for any reader. *out is NULL on failure. Safe to call from any thread. */
 TC_API int tc_model_load(const char *path, tc_model **out, tc_diag *diag);
 

@@ -1533,6 +1533,32 @@ TEST(regression_unopenable_directory_keeps_old_file) {
   CHECK(rmdir(sub) == 0);
 }
 
+#ifdef __linux__
+/* tc_model_load of a pipe holding n bytes, the `len` of head then zeros,
+ * whose write end stays open, as a stream that never ends: it must fail
+ * with `code`, saying `says`, from what it holds, and not wait for more
+ * (which alarm would end, failing the test). */
+static void check_stream_stops(const char *head, size_t len, size_t n, int code, const char *says) {
+  unsigned char bytes[64] = {0};
+  tc_model *r = NULL;
+  tc_diag d;
+  int fds[2];
+  char fd_path[64];
+  memcpy(bytes, head, len);
+  CHECK(n <= sizeof bytes && pipe(fds) == 0);
+  CHECK(write(fds[1], bytes, n) == (ssize_t)n);
+  snprintf(fd_path, sizeof fd_path, "/proc/self/fd/%d", fds[0]);
+  memset(&d, 0, sizeof d);
+  alarm(60);
+  CHECK_EQ_INT(tc_model_load(fd_path, &r, &d), code);
+  alarm(0);
+  CHECK(r == NULL);
+  CHECK(strstr(d.message, says) != NULL);
+  close(fds[0]);
+  close(fds[1]);
+}
+#endif
+
 TEST(load_failures) {
   tc_model *r = (tc_model *)1;
   char path[128];
@@ -1593,6 +1619,15 @@ TEST(load_failures) {
     CHECK_EQ_INT(tc_model_load(fd_path, &r, &d), TC_ELIMIT);
     CHECK(strstr(d.message, "says it is 10737418240 bytes, more than the 1073741824") != NULL);
     close(fds[0]);
+  }
+  /* a stream that goes on past the length its header gives (a model, then
+   * /dev/zero), or after a version this library does not read: refused by
+   * the bytes read so far, not read on to its end or to the 1 GiB limit */
+  {
+    static const char says_40[] = "TEXTCLAS\3\0\0\0\0\0\0\0\x28", version_99[] = "TEXTCLAS\x63";
+    check_stream_stops(says_40, sizeof says_40 - 1, 48, TC_EFORMAT,
+                       "header: the model is 40 bytes, but more follow (trailing bytes)");
+    check_stream_stops(version_99, sizeof version_99 - 1, 48, TC_EVERSION, "format version 99 is not supported");
   }
 #endif
   CHECK_EQ_INT(tc_model_load(NULL, &r, &d), TC_EINVAL);
