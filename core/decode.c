@@ -52,6 +52,22 @@ static int reads_line_feed(iconv_t cd) {
   return ok;
 }
 
+/* Does the name name a charset? glibc's iconv drops from a name what is
+ * not a letter, digit or one of "_-.:/" and reads what is left empty
+ * before its options ("//IGNORE") as the locale's charset (ASCII in the C
+ * locale): so "", " ", "!!!", "é" and "//" were decoders, of nothing the
+ * caller chose. A charset's name has a letter or digit before any '/'. */
+static int names_a_charset(const char *encoding) {
+  const char *c;
+  for (c = encoding; *c && *c != '/'; c++)
+    if ((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9')) return 1;
+  return 0;
+}
+
+static int unknown_encoding(tc_diag *diag, const char *encoding) {
+  return tci_fail(diag, TC_EINVAL, "unknown encoding '%.64s' (iconv -l lists the names it knows)", encoding);
+}
+
 int tc_decoder_new(const char *encoding, tc_decoder **out, tc_diag *diag) {
   const char *name;
   tc_decoder *d;
@@ -59,6 +75,7 @@ int tc_decoder_new(const char *encoding, tc_decoder **out, tc_diag *diag) {
   if (!out) return tci_fail(diag, TC_EINVAL, "decoder: no output given");
   *out = NULL;
   if (!encoding) return tci_fail(diag, TC_EINVAL, "decoder: no encoding given");
+  if (!names_a_charset(encoding)) return unknown_encoding(diag, encoding);
   name = tc_encoding_name(encoding);
   d = malloc(sizeof *d);
   if (!d) return tci_fail(diag, TC_ENOMEM, "decoder: out of memory");
@@ -68,8 +85,7 @@ int tc_decoder_new(const char *encoding, tc_decoder **out, tc_diag *diag) {
   if (d->cd == (iconv_t)-1) {
     free(d);
     if (err == ENOMEM) return tci_fail(diag, TC_ENOMEM, "decoder: out of memory");
-    return tci_fail(diag, TC_EINVAL, "unknown encoding '%.64s' (iconv -l lists the names it knows)",
-                    encoding);
+    return unknown_encoding(diag, encoding);
   }
   if (!reads_line_feed(d->cd)) {
     tc_decoder_free(d);

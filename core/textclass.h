@@ -392,8 +392,10 @@ typedef struct tc_decoder_result {
  * (`iconv -l` lists them). Only an encoding in which the byte 0x0A is a
  * line feed, and never part of another character, can be read so (lines
  * are cut before they are converted): UTF-16, UTF-32 and EBCDIC are
- * refused. TC_EINVAL (diag says why: a name iconv does not know, or such
- * an encoding; or a NULL argument), TC_ENOMEM; *out is NULL on failure.
+ * refused. TC_EINVAL (diag says why: a name iconv does not know, one
+ * with no letter or digit before any '/', which iconv would read as the
+ * locale's charset ("", "//IGNORE"), or such an encoding; or a NULL
+ * argument), TC_ENOMEM; *out is NULL on failure.
  * Free it with tc_decoder_free (NULL: nothing). One decoder reads one
  * stream: it keeps iconv's shift state (ISO-2022-JP) from one block to the
  * next. */

@@ -239,6 +239,16 @@ TEST(refuses_names_and_arguments) {
   CHECK(tc_decoder_new("UTF-16LE", &d, &diag) == TC_EINVAL);
   CHECK(strstr(diag.message, "its line feed is not the byte 0x0A") != NULL);
   CHECK(tc_decoder_new("UCS-4", &d, NULL) == TC_EINVAL);
+  { /* names iconv reads as the locale's charset: no charset named */
+    static const char *const none[] = {"", " ", "!!!", "\xc3\xa9", "//", "//IGNORE", " //TRANSLIT"};
+    size_t i;
+    for (i = 0; i < sizeof none / sizeof *none; i++) {
+      d = (tc_decoder *)&d;
+      CHECK(tc_decoder_new(none[i], &d, &diag) == TC_EINVAL);
+      CHECK(d == NULL);
+      CHECK(strstr(diag.message, "unknown encoding '") == diag.message);
+    }
+  }
   CHECK(tc_decoder_new(NULL, &d, &diag) == TC_EINVAL);
   CHECK_EQ_STR(diag.message, "decoder: no encoding given");
   CHECK(tc_decoder_new("latin1", NULL, &diag) == TC_EINVAL);

@@ -411,6 +411,12 @@ describe("textclass --encoding", function()
     assert.equal(2, r.code)
     assert.matches("^textclass: %-%-encoding: unknown encoding 'klingon' %(iconv %-l lists the names it knows%)\n", r.err)
     assert.equal("", r.out)
+    -- a name that names no charset, which iconv read as the locale's (ASCII)
+    for _, name in ipairs({ "/", "//IGNORE", "'!!!'", "' '" }) do
+      r = run("label -q -m " .. model() .. " --encoding " .. name .. " " .. E .. "/latin1.txt")
+      assert.equal(2, r.code, name)
+      assert.matches("^textclass: %-%-encoding: unknown encoding '", r.err)
+    end
     r = run("train -o " .. TMP .. "/m.model --encoding UTF-32 " .. D .. "/train.jsonl")
     assert.equal(2, r.code)
     assert.matches("%-%-encoding: 'UTF%-32' cannot be read", r.err)
