@@ -595,23 +595,30 @@ static int room_for(tci_buf *b, size_t used, size_t more) {
 /* The page as UTF-8 through cd into ws->decoded; *out_n its length.
  * A byte iconv cannot read (EILSEQ) becomes U+FFFD and conversion goes on
  * at the next byte; a sequence the page's end cuts short (EINVAL) becomes
- * one U+FFFD. Every call consumes input or grows the buffer (which is
- * bounded), so the loop ends; the output starts at twice the page and
- * doubles when iconv runs out of room (E2BIG). */
+ * one U+FFFD. iconv may read an invalid sequence before failing, at the
+ * next byte or with none left (glibc's CP949, a Korean page's euc-kr,
+ * reads A2 E8 so; ISO-2022-CN-EXT a lone SO): then the U+FFFD stands for
+ * what it read, and the byte it failed at is stepped over only when the
+ * next call fails there at once (stepping at once dropped a good byte, or
+ * stepped past the page's end, and iconv was given 2^64 - 1 bytes to read).
+ * Every call consumes input or grows the buffer (which is bounded), so the
+ * loop ends; the output starts at twice the page and doubles when iconv
+ * runs out of room (E2BIG). */
 static int from_iconv(tc_workspace *ws, iconv_t cd, const unsigned char *p, size_t n, size_t *out_n) {
   tci_buf *b = &ws->decoded;
   char *in = (char *)p;
   size_t left = n, used = 0;
-  int rc, flushing = 0;
+  int rc, flushing = 0, marked = 0; /* marked: a U+FFFD written for a failure at `in` */
   if ((rc = room_for(b, 0, 2 * n + 16)) != TC_OK) return rc;
   for (;;) {
-    char *dst = (char *)b->p + used;
+    char *dst = (char *)b->p + used, *from = in;
     size_t room = b->cap - used, before = room, r;
     int err;
     errno = 0;
     r = flushing ? iconv(cd, NULL, NULL, &dst, &room) : iconv(cd, &in, &left, &dst, &room);
     err = errno;
     used += before - room;
+    if (in != from) marked = 0; /* read on: the U+FFFD stood for what was read before */
     if (r != (size_t)-1) {
       if (flushing) break;
       flushing = 1; /* all read: end in the initial state (stateful charsets) */
@@ -622,14 +629,19 @@ static int from_iconv(tc_workspace *ws, iconv_t cd, const unsigned char *p, size
       continue;
     }
     if (flushing) break;
-    memcpy((char *)b->p + used, "\xEF\xBF\xBD", 3);
-    used += 3;
+    if (!marked) {
+      memcpy((char *)b->p + used, "\xEF\xBF\xBD", 3);
+      used += 3;
+    }
     if (err == EINVAL) { /* cut short by the end */
       in += left;
       left = 0;
-    } else { /* EILSEQ (or anything else: never stall) */
+    } else if (in == from && left > 0) { /* EILSEQ at this byte (or anything else: never stall) */
       in++;
       left--;
+      marked = 0;
+    } else { /* read before failing: the next call tells whether the byte is bad */
+      marked = 1;
     }
   }
   *out_n = used;

@@ -332,6 +332,22 @@ TEST(unconvertible_bytes) {
   PAGE(euckr, "\xed\x95\x9c" FFFD "\xed\x95\x9c");
 }
 
+/* glibc's CP949 (euc-kr) reads A2 E8 and fails only at the next byte, or
+ * at the end with no byte left, and ISO-2022-CN-EXT so reads a lone SO
+ * (0E): the conversion stepped over the byte after them, dropping it, or
+ * past the page's end, where iconv was then given 2^64 - 1 bytes to read
+ * (a crash, or the heap's bytes in the text). */
+TEST(regression_invalid_sequence_read_before_failing) {
+  static const char euckr_mid[] = "<meta charset=euc-kr><p>\xc7\xd1 a\xa2\xe8 b</p>";
+  static const char euckr_end[] = "<meta charset=euc-kr><p>\xc7\xd1 a\xa2\xe8";
+  static const char cn_ext_end[] = "<meta charset=iso-2022-cn-ext><p>\xff vote \x0e";
+  static const char latin3[] = "<meta charset=iso-8859-3><p>ab\xa5\xa5 cd</p>";
+  PAGE(euckr_mid, "\xed\x95\x9c a" FFFD " b");
+  PAGE(euckr_end, "\xed\x95\x9c a" FFFD);
+  PAGE(cn_ext_end, FFFD " vote " FFFD);
+  PAGE(latin3, "ab" FFFD FFFD " cd"); /* a byte failed at once: one U+FFFD each */
+}
+
 /* What a page declares and what is done with it (tc_html_charset). */
 TEST(charset_reports) {
   static const char unknown[] = "<meta charset=\"x-foo\"><p>\xd5\xe0\xea</p>";
@@ -678,6 +694,7 @@ int main(void) {
   RUN(declared_charsets);
   RUN(iso_2022_pages);
   RUN(unconvertible_bytes);
+  RUN(regression_invalid_sequence_read_before_failing);
   RUN(charset_reports);
   RUN(converted_text_is_utf8);
   RUN(converter_reuse);
