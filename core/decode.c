@@ -40,14 +40,15 @@ struct tc_decoder {
   iconv_t cd;
 };
 
-/* Does cd read the byte 0x0A as "\n" (and so every line end as the byte)?
- * Leaves cd in its initial state. */
-static int reads_line_feed(iconv_t cd) {
-  char in[1] = {'\n'}, out[8];
+int tci_iconv_reads_as_is(iconv_t cd, const char *p, size_t n) {
+  char in[64], out[64];
   char *ip = in, *op = out;
-  size_t il = 1, ol = sizeof out;
-  size_t r = iconv(cd, &ip, &il, &op, &ol);
-  int ok = r != (size_t)-1 && il == 0 && op - out == 1 && out[0] == '\n';
+  size_t il = n, ol = sizeof out, r;
+  int ok;
+  if (n > sizeof in) return 0;
+  memcpy(in, p, n);
+  r = iconv(cd, &ip, &il, &op, &ol);
+  ok = r != (size_t)-1 && il == 0 && (size_t)(op - out) == n && memcmp(out, p, n) == 0;
   iconv(cd, NULL, NULL, NULL, NULL);
   return ok;
 }
@@ -87,7 +88,7 @@ int tc_decoder_new(const char *encoding, tc_decoder **out, tc_diag *diag) {
     if (err == ENOMEM) return tci_fail(diag, TC_ENOMEM, "decoder: out of memory");
     return unknown_encoding(diag, encoding);
   }
-  if (!reads_line_feed(d->cd)) {
+  if (!tci_iconv_reads_as_is(d->cd, "\n", 1)) { /* and so every line end as the byte */
     tc_decoder_free(d);
     return tci_fail(diag, TC_EINVAL,
                     "'%.64s' cannot be read: its line feed is not the byte 0x0A (UTF-16, UTF-32 "

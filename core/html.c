@@ -69,7 +69,10 @@
  *    stray bytes, which a single-byte text rarely spells by chance. A page
  *    declaring UTF-8 or a charset iconv does not know, or nothing while
  *    it holds UTF-8, is read as bytes: invalid UTF-8 is repaired by the
- *    text stage, and tc_html_charset lets a caller say why.
+ *    text stage, and tc_html_charset lets a caller say why. So is one
+ *    declaring a charset in which ASCII is not ASCII (UTF-32, UCS-4,
+ *    EBCDIC's IBM037): its declaration was read as ASCII, so it cannot be
+ *    in it (the Encoding Standard has no such labels).
  *
  *  - Converters are kept in the workspace (the last four), since opening
  *    one costs glibc a module load; one workspace per thread, as always.
@@ -510,10 +513,16 @@ static size_t from_cp1252(const unsigned char *p, size_t n, char *dst) {
   return k;
 }
 
+/* Markup as a page declares its charset: bytes that were read as ASCII to
+ * find the declaration, so a charset reading them otherwise (UTF-32,
+ * EBCDIC: iconv knows them, the Encoding Standard does not) cannot be the
+ * page's, whose text it would make U+FFFD after U+FFFD. */
+static const char DECLARATION[] = "<?xml version=\"1.0\" encoding='x'?><meta charset=x>\n";
+
 /* A converter from `from` to UTF-8 in *cd: one the workspace keeps (reset
  * to its initial state), else a new one, kept in place of the least
- * recently used. TC_OK, 1 when iconv knows no such charset, or
- * TC_ENOMEM. */
+ * recently used. TC_OK, 1 when iconv knows no such charset or it does
+ * not read DECLARATION as it is, or TC_ENOMEM. */
 static int open_converter(tc_workspace *ws, const char *from, iconv_t *cd) {
   tci_converter *c, *old = &ws->conv[0];
   iconv_t fresh;
@@ -529,6 +538,10 @@ static int open_converter(tc_workspace *ws, const char *from, iconv_t *cd) {
   errno = 0;
   fresh = iconv_open("UTF-8", from);
   if (fresh == (iconv_t)-1) return errno == ENOMEM ? TC_ENOMEM : 1;
+  if (!tci_iconv_reads_as_is(fresh, DECLARATION, sizeof DECLARATION - 1)) {
+    iconv_close(fresh);
+    return 1;
+  }
   if (old->from[0]) iconv_close(old->cd);
   old->cd = fresh;
   memcpy(old->from, from, strlen(from) + 1); /* from is at most TC_CHARSET_NAME_MAX bytes */

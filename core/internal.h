@@ -233,6 +233,13 @@ TCI_FUNC size_t tci_utf8_encode(int32_t cp, unsigned char *out);
  * else 0. Loaders check untrusted strings with it. */
 TCI_FUNC int tci_utf8_valid(const void *p, size_t n);
 
+/* Does the iconv converter cd (to UTF-8) read the n bytes p as
+ * themselves, and leave its initial state as it found it (decode.c)?
+ * Telling an ASCII-compatible encoding from UTF-16, UTF-32 and EBCDIC: a
+ * decoder needs its line feed ("\n"), a page's declared charset its
+ * markup (html.c). */
+TCI_FUNC int tci_iconv_reads_as_is(iconv_t cd, const char *p, size_t n);
+
 /* The text rules version: bump it whenever normalisation, tokenisation or
  * a built-in stop word list changes the tokens of any text. Saved
  * extractors store it and loading refuses another one (TC_EVERSION), since

@@ -411,6 +411,20 @@ TEST(charset_reports) {
   CHECK_EQ_INT(charset_of(not_a_declaration, sizeof not_a_declaration - 1, name, sizeof name),
                TC_CHARSET_CONVERTED);
   CHECK_EQ_STR(name, "koi8-r");
+  /* a charset iconv knows that does not read the declaration's ASCII as
+   * ASCII (UTF-32, UCS-4, EBCDIC) cannot be the page's: not converted, its
+   * text was U+FFFD after U+FFFD, labelled without a word */
+  {
+    static const char *const not_ascii[] = {"utf-32", "UTF-32LE", "ucs-4", "wchar_t", "ibm037"};
+    char page[96];
+    size_t i;
+    for (i = 0; i < sizeof not_ascii / sizeof *not_ascii; i++) {
+      int n = snprintf(page, sizeof page, "<meta charset=\"%s\"><p>caf\xe9 vote</p>", not_ascii[i]);
+      CHECK_EQ_INT(charset_of(page, (size_t)n, name, sizeof name), TC_CHARSET_UNKNOWN);
+      CHECK_EQ_STR(name, not_ascii[i]);
+      CHECK_EQ_STR(text_of(page, (size_t)n), "caf\xe9 vote");
+    }
+  }
   /* the name cut to fit; arguments */
   CHECK_EQ_INT(charset_of(unknown, sizeof unknown - 1, small, sizeof small), TC_CHARSET_UNKNOWN);
   CHECK_EQ_STR(small, "x-f");
@@ -422,14 +436,15 @@ TEST(charset_reports) {
   CHECK_EQ_INT(how, TC_CHARSET_NONE);
 }
 
-/* iconv passes UCS-4 values above U+10FFFF on as 5- and 6-byte forms:
+/* iconv passes values above U+10FFFF on as 4- to 6-byte forms (its UTF-8
+ * under another name, ISO-IR-193, which is no Encoding Standard label):
  * they are repaired, so a converted page's text is always UTF-8. */
 TEST(converted_text_is_utf8) {
-  static const char ucs4[] = "<meta charset=ucs-4>\x7f\xff\xff\xff";
+  static const char page[] = "<meta charset=iso-ir-193>\xf4\x90\x80\x80 \xf8\x88\x80\x80\x80";
   const char *out;
   size_t n;
-  CHECK_EQ_INT(charset_of(ucs4, sizeof ucs4 - 1, NULL, 0), TC_CHARSET_CONVERTED);
-  CHECK_OK(tc_html_text(ws, ucs4, sizeof ucs4 - 1, &out, &n));
+  CHECK_EQ_INT(charset_of(page, sizeof page - 1, NULL, 0), TC_CHARSET_CONVERTED);
+  CHECK_OK(tc_html_text(ws, page, sizeof page - 1, &out, &n));
   CHECK(n > 0 && tc_utf8_check(out, n) == n);
   CHECK(strstr(out, FFFD) != NULL);
 }

@@ -292,6 +292,12 @@ describe("textclass label and feeds", function()
                  "the item's text", rows[2].error)
     r = run("label -q -o jsonl --replace-invalid -m " .. model() .. " " .. TMP .. "/x-foo.rss")
     assert.equal(0, r.code, r.err)
+    -- a charset iconv knows but whose ASCII is not ASCII: the declaration
+    -- cannot have been written in it (the title was U+FFFD after U+FFFD)
+    spit(TMP .. "/utf-32.rss", rss("utf-32"))
+    rows = jsonl(run("label -q -o jsonl -m " .. model() .. " " .. TMP .. "/utf-32.rss").out)
+    assert.equal("the feed declares charset 'utf-32', which cannot be converted; invalid UTF-8 at byte 3 of " ..
+                 "the item's text", rows[1].error)
   end)
 
   -- A feed file over the limit was read to it first (128 MiB by default)
