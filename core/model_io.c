@@ -742,7 +742,7 @@ static int read_header(const unsigned char *p, size_t len, uint32_t *version_out
   if (len < 12 || memcmp(p, MAGIC, sizeof MAGIC) != 0) {
     if (len >= sizeof MAGIC && memcmp(p, MAGIC, sizeof MAGIC) != 0)
       return tci_fail(diag, TC_EFORMAT, "header: not a textclass model (bad magic)");
-    return tci_fail(diag, TC_EFORMAT, "header: %zu bytes are too short for a textclass model", len);
+    return tci_fail(diag, TC_EFORMAT, "header: too short for a textclass model (%zu byte%s)", len, len == 1 ? "" : "s");
   }
   tci_reader_init(&r, p, len);
   tci_get_bytes(&r, sizeof MAGIC);
