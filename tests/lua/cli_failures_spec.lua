@@ -570,6 +570,26 @@ describe("textclass train and eval with label names the module cannot take", fun
     assert.equal(5, #cjson.decode(r.out).labels)
   end)
 
+  -- Regression: a spreadsheet's cell of two topics, 'tech;cyber', was
+  -- trained as a label of its own beside 'tech' and 'cyber' without a word.
+  it("warns when a label is other labels joined by ';' or '|', and trains it as given", function()
+    local lines = { 'text,label', 'The striker scored twice,sport', 'The goal won the cup,sport',
+                    'Hackers hit the bank,cyber', 'Ransomware hit the club,cyber',
+                    '"Hackers hit the club, the striker said",sport;cyber', 'A goal in the hacked match,sport | cyber',
+                    'A slow news day,other;misc' }
+    spit(TMP .. "/joined.csv", table.concat(lines, "\n") .. "\n")
+    local r = run("train --min-df 1 -o " .. TMP .. "/joined.model " .. TMP .. "/joined.csv")
+    assert.equal(0, r.code, r.err)
+    assert.matches("^textclass: labels 'sport;cyber', 'sport | cyber' join other labels: each is trained as a " ..
+                   "label of its own; several labels are 'sport,cyber' in a CSV cell, a JSON array in JSONL, " ..
+                   "with %-%-multilabel\ntextclass: trained on ", r.err)
+    r = run("info --json -m " .. TMP .. "/joined.model")
+    assert.equal(5, #cjson.decode(r.out).labels)
+    r = run("train -q --min-df 1 -o " .. TMP .. "/joined.model " .. TMP .. "/joined.csv")
+    assert.equal(0, r.code, r.err)
+    assert.equal("", r.err)
+  end)
+
   -- Regression: a label folder's name was not checked, so 'a,b' became a
   -- label and a name that is not UTF-8 was the module's usage error
   -- ("the training data[1]: ...", exit 2), naming no file, --skip-bad or not.

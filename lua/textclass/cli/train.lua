@@ -332,6 +332,42 @@ local function warn_alike_labels(names)
             #alike > MAX_ALIKE and string.format(" (and %d more such groups)", #alike - MAX_ALIKE) or "")
 end
 
+-- Warn when a label is other labels joined by ';' or '|' ('tech;cyber'
+-- beside 'tech' and 'cyber'), as spreadsheets write a cell of several
+-- values: several labels are comma-separated (a JSON array in JSONL), so
+-- it is trained as a label of its own, with --multilabel or without.
+local JOINERS = { ";", "|" }
+local function joined_parts(name, known)
+  for _, joiner in ipairs(JOINERS) do
+    local parts = {}
+    for part in (name .. joiner):gmatch("(.-)%" .. joiner) do
+      part = part:match("^%s*(.-)%s*$")
+      if not known[part] then parts = nil; break end
+      parts[#parts + 1] = part
+    end
+    if parts and #parts > 1 then return parts end
+  end
+end
+
+local function warn_joined_labels(names)
+  local known = {}
+  for _, name in ipairs(names) do known[name] = true end
+  local joined, example = {}, nil
+  for _, name in ipairs(names) do
+    local parts = joined_parts(name, known)
+    if parts then
+      joined[#joined + 1] = "'" .. name .. "'"
+      example = example or table.concat(parts, ",")
+    end
+  end
+  if #joined == 0 then return end
+  util.note("label%s %s join%s other labels: each is trained as a label of its own; several labels " ..
+            "are '%s' in a CSV cell, a JSON array in JSONL, with --multilabel",
+            #joined == 1 and "" or "s", table.concat(joined, ", ", 1, math.min(#joined, MAX_ALIKE)) ..
+            (#joined > MAX_ALIKE and string.format(" (and %d more)", #joined - MAX_ALIKE) or ""),
+            #joined == 1 and "s" or "", example)
+end
+
 -- Refuse, before any training, an OUT that saving cannot take (a device, a
 -- FIFO or a folder, which the atomic save refuses) or reach (a missing
 -- folder): the save would say so only after the work is done.
@@ -437,6 +473,7 @@ function M.run(opts, operands)
   check_folds(opts, #texts)
   warn_many_labels(opts, labels, names, count)
   warn_alike_labels(names)
+  warn_joined_labels(names)
 
   local spec = build_spec(opts, texts, labels, stopwords)
   local bar, stage_now
