@@ -223,8 +223,15 @@ static int append(char **s, size_t *len, const char *piece) {
   return TC_OK;
 }
 
+void tci_cv_figures_of(const tc_metrics *m, tci_cv_figures *f) {
+  f->accuracy = tc_metrics_accuracy(m);
+  f->macro_f1 = tc_metrics_macro_f1(m);
+  f->micro_f1 = tc_metrics_micro_f1(m);
+  f->exact_match = tc_metrics_exact_match(m);
+}
+
 int tci_grid_search(const tc_dataset *ds, const tc_train_params *p, int k,
-                    double *C, double *gamma, double *accuracy, double *macro_f1,
+                    double *C, double *gamma, tci_cv_figures *best_figures,
                     double *fold_f1, char **grid, tc_diag *diag) {
   const double *cs, *gammas = NULL;
   size_t nc = tc_grid_C_values(&cs);
@@ -255,8 +262,7 @@ int tci_grid_search(const tc_dataset *ds, const tc_train_params *p, int k,
           best = f1;
           *C = q.C;
           *gamma = q.gamma;
-          *accuracy = tc_metrics_accuracy(m);
-          *macro_f1 = f1;
+          tci_cv_figures_of(m, best_figures);
           memcpy(fold_f1, ff, (size_t)k * sizeof *ff);
         }
       }

@@ -669,12 +669,18 @@ TCI_FUNC int tci_platt_fit(size_t n, const double *f, const unsigned char *pos,
 /* The score of decision value f, computed without overflow. */
 TCI_FUNC double tci_platt_score(double A, double B, double f);
 
+/* A cross-validation's figures over all its folds (crossval.c). */
+typedef struct tci_cv_figures {
+  double accuracy, macro_f1, micro_f1, exact_match;
+} tci_cv_figures;
+TCI_FUNC void tci_cv_figures_of(const tc_metrics *m, tci_cv_figures *f);
+
 /* Grid search over C (and gamma for RBF) by k-fold macro-F1. Leaves the
  * best pair in *C, *gamma (ties keep the earlier, smaller value), the best
- * pair's figures in *accuracy, *macro_f1 and fold_f1[0..k), and a summary
- * such as "C=0.1:0.91,C=1:0.93" in *grid (malloc'ed; free() it). */
+ * pair's figures in *best and fold_f1[0..k), and a summary such as
+ * "C=0.1:0.91,C=1:0.93" in *grid (malloc'ed; free() it). */
 TCI_FUNC int tci_grid_search(const tc_dataset *ds, const tc_train_params *p, int k,
-                             double *C, double *gamma, double *accuracy, double *macro_f1,
+                             double *C, double *gamma, tci_cv_figures *best,
                              double *fold_f1, char **grid, tc_diag *diag);
 
 /* The label count a tc_metrics was made with (metrics.c). */

@@ -139,7 +139,7 @@ static void created(char *buf, size_t cap) {
 /* What cross-validation (and the grid search) found, for the metadata. */
 typedef struct cvfig {
   int k;                    /* folds */
-  double accuracy, macro_f1;
+  tci_cv_figures fig;       /* over all folds */
   double *fold_f1;          /* k: each fold's macro-F1 */
   char *grid;               /* the grid search's summary, or NULL (malloc'ed) */
 } cvfig;
@@ -161,15 +161,19 @@ static const char *solver_name(const tc_train_params *p) {
 }
 
 /* The cross-validation figures: cv_folds, cv_accuracy, cv_macro_f1,
- * cv_fold_macro_f1 ("0.9123,0.9071,...") and the grid summary if any. */
-static int set_cv_meta(tc_model *m, const cvfig *cv) {
+ * for a multi-label model cv_micro_f1 and cv_exact_match (a single-label
+ * model's micro-F1 is its accuracy), cv_fold_macro_f1 ("0.9123,0.9071,...")
+ * and the grid summary if any. */
+static int set_cv_meta(tc_model *m, const cvfig *cv, int multilabel) {
   char b[32], *s;
   size_t cap = (size_t)cv->k * 16 + 1, at = 0;
   int rc, i;
   snprintf(b, sizeof b, "%d", cv->k);
   rc = tci_model_set_meta(m, "cv_folds", b);
-  if (!rc) rc = set_num(m, "cv_accuracy", "%.4f", cv->accuracy);
-  if (!rc) rc = set_num(m, "cv_macro_f1", "%.4f", cv->macro_f1);
+  if (!rc) rc = set_num(m, "cv_accuracy", "%.4f", cv->fig.accuracy);
+  if (!rc) rc = set_num(m, "cv_macro_f1", "%.4f", cv->fig.macro_f1);
+  if (!rc && multilabel) rc = set_num(m, "cv_micro_f1", "%.4f", cv->fig.micro_f1);
+  if (!rc && multilabel) rc = set_num(m, "cv_exact_match", "%.4f", cv->fig.exact_match);
   s = malloc(cap);
   if (!s) return rc ? rc : TC_ENOMEM;
   s[0] = 0;
@@ -214,7 +218,7 @@ static int set_meta(tc_model *m, const tc_dataset *ds, const tc_train_params *p,
            o->max_df, o->max_features, o->stem == TC_STEM_ENGLISH ? " stem=english" : "",
            o->title_terms ? " title_terms" : "");
   if (!rc) rc = tci_model_set_meta(m, "features_options", b);
-  if (!rc && cv) rc = set_cv_meta(m, cv);
+  if (!rc && cv) rc = set_cv_meta(m, cv, p->multilabel);
   return rc;
 }
 
@@ -239,14 +243,12 @@ int tc_model_train(const tc_dataset *ds, const tc_train_params *p, tc_model **ou
     cv.fold_f1 = calloc((size_t)cv.k, sizeof *cv.fold_f1);
     if (!cv.fold_f1) return tci_fail(diag, TC_ENOMEM, "train: out of memory");
     if (p->grid) {
-      rc = tci_grid_search(ds, p, cv.k, &q.C, &q.gamma, &cv.accuracy, &cv.macro_f1,
-                           cv.fold_f1, &cv.grid, diag);
+      rc = tci_grid_search(ds, p, cv.k, &q.C, &q.gamma, &cv.fig, cv.fold_f1, &cv.grid, diag);
     } else {
       tc_metrics *mt = NULL;
       rc = tc_metrics_new(ds->n_names ? ds->n_names : 1, &mt);
       if (!rc) rc = tc_cross_validate(ds, p, cv.k, mt, cv.fold_f1, diag);
-      cv.accuracy = tc_metrics_accuracy(mt);
-      cv.macro_f1 = tc_metrics_macro_f1(mt);
+      if (!rc) tci_cv_figures_of(mt, &cv.fig);
       tc_metrics_free(mt);
     }
     have_cv = 1;

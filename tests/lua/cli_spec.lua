@@ -430,6 +430,33 @@ describe("textclass train -> eval -> label", function()
     assert.near(acc, info.cv_accuracy, 1e-4)
   end)
 
+  it("prints and stores a multi-label model's micro-F1 and exact match with --cv, as tc.cross_validate gives them", function()
+    local tc = require "textclass"
+    local out = TMP .. "/cv-multilabel.model"
+    local r = run("train -q --cv 3 --min-df 1 --multilabel -o " .. out .. " " .. D .. "/train.jsonl")
+    assert.equal(0, r.code, r.err)
+    local printed = {}
+    for _, name in ipairs({ "accuracy", "macro F1", "micro F1", "exact match" }) do
+      printed[name] = tonumber(r.out:match("\n  " .. name .. "%s+([%d.]+)\n"))
+      assert.truthy(printed[name], name .. " in\n" .. r.out)
+    end
+    local texts, labels = {}, {}
+    for line in io.lines(D .. "/train.jsonl") do
+      local o = cjson.decode(line)
+      texts[#texts + 1], labels[#labels + 1] = o.text, o.label
+    end
+    local want = assert(tc.cross_validate({ texts = texts, labels = labels, min_df = 1, multilabel = true }, 3))
+    assert.near(want.micro_f1, printed["micro F1"], 1e-4)
+    assert.near(want.exact_match, printed["exact match"], 1e-4)
+    local info = cjson.decode(run("info --json -m " .. out).out)
+    assert.near(printed["micro F1"], info.cv_micro_f1, 1e-9)
+    assert.near(printed["exact match"], info.cv_exact_match, 1e-9)
+    -- one label each: micro-F1 is the accuracy, and exact match its equal too
+    local single = cjson.decode(run("info --json -m " .. TMP .. "/cv.model").out)
+    assert.is_nil(single.cv_micro_f1)
+    assert.is_nil(single.cv_exact_match)
+  end)
+
   it("draws a progress bar when stderr is a terminal", function()
     local _, how, code = os.execute("command -v script >/dev/null")
     if not (how == "exit" and code == 0) then

@@ -103,14 +103,16 @@ function M.evaluation(r, extra)
 end
 
 --- Cross-validation figures from a model's info table (the module stores
--- them as metadata: cv_accuracy, cv_macro_f1, cv_fold_macro_f1 as a
--- comma-separated list, and, after --grid, "grid" as C=x:f1 pairs).
+-- them as metadata: cv_accuracy, cv_macro_f1, for a multi-label model
+-- cv_micro_f1 and cv_exact_match, cv_fold_macro_f1 as a comma-separated
+-- list, and, after --grid, "grid" as C=x:f1 pairs).
 function M.cv_figures(info, k)
   info = type(info) == "table" and info or {}
   local out = { string.format("cross-validation (%d folds):\n", math.tointeger(info.cv_folds) or k) }
   local rows = {}
-  local named = { cv_accuracy = "accuracy", cv_macro_f1 = "macro F1", cv_micro_f1 = "micro F1" }
-  for _, key in ipairs({ "cv_accuracy", "cv_macro_f1", "cv_micro_f1" }) do
+  local named = { cv_accuracy = "accuracy", cv_macro_f1 = "macro F1", cv_micro_f1 = "micro F1",
+                  cv_exact_match = "exact match" }
+  for _, key in ipairs({ "cv_accuracy", "cv_macro_f1", "cv_micro_f1", "cv_exact_match" }) do
     if type(info[key]) == "number" then rows[#rows + 1] = { named[key], f4(info[key]) } end
   end
   local folds = info.cv_fold_macro_f1
