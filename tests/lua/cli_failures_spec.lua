@@ -590,6 +590,20 @@ describe("textclass train and eval with label names the module cannot take", fun
     assert.equal("", r.err)
   end)
 
+  -- A record of two labels without --multilabel: the closing line says
+  -- what a user of such data most likely wants, not only --skip-bad (which
+  -- would drop every such record).
+  it("names --multilabel in the closing line when records were refused for their several labels", function()
+    local lines = { 'text,label', 'The striker scored twice,sport', 'Hackers hit the bank,cyber',
+                    '"Hackers hit the club, the striker said","sport,cyber"' }
+    spit(TMP .. "/several.csv", table.concat(lines, "\n") .. "\n")
+    local r = run("train -q --min-df 1 -o " .. TMP .. "/several.model " .. TMP .. "/several.csv")
+    assert.equal(1, r.code)
+    assert.equal("textclass: " .. TMP .. "/several.csv:4: 2 labels; without --multilabel each document needs " ..
+                 "exactly one\ntextclass: 1 bad record in the training data (fix them, train with --multilabel " ..
+                 "if a document may have several labels, or use --skip-bad)\n", r.err)
+  end)
+
   -- Regression: a label folder's name was not checked, so 'a,b' became a
   -- label and a name that is not UTF-8 was the module's usage error
   -- ("the training data[1]: ...", exit 2), naming no file, --skip-bad or not.

@@ -265,11 +265,13 @@ local function collect(operands, sources, opts)
   local bar = progress.new({ total = inputs.total_size(sources), quiet = opts.quiet,
                              label = string.format("%-10s ", "reading") })
   local texts, labels, names, count, bad = {}, {}, {}, {}, {}
+  local several = false -- a record was refused for its several labels
   local iter, counter = inputs.labelled(sources, inputs.read_options(opts))
   for doc in iter do
     -- a multi-class model needs exactly one label per document
     local problem = doc.error or (not opts.multilabel and labelled.label_count_problem(doc.labels, "--multilabel"))
     if problem then
+      several = several or (not doc.error and #doc.labels > 1)
       bad[#bad + 1] = records.named(doc) .. ": " .. problem
     else
       local i = #texts + 1
@@ -286,7 +288,8 @@ local function collect(operands, sources, opts)
   if #bad > 0 then
     M.report_bad(bad)
     if not opts.skip_bad then
-      util.fail("%d bad record%s in the training data (fix them, or use --skip-bad)", #bad, #bad == 1 and "" or "s")
+      util.fail("%d bad record%s in the training data (fix them, %sor use --skip-bad)", #bad,
+                #bad == 1 and "" or "s", several and "train with --multilabel if a document may have several labels, " or "")
     end
   end
   if #texts == 0 then util.fail("no training documents in %s", table.concat(operands, ", ")) end
