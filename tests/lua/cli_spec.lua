@@ -457,6 +457,20 @@ describe("textclass train -> eval -> label", function()
     assert.is_nil(single.cv_exact_match)
   end)
 
+  it("notes when --grid chooses the smallest or largest C it tries", function()
+    local out = TMP .. "/grid-edge.model"
+    local r = run("train --grid --cv 3 --min-df 1 -o " .. out .. " " .. D .. "/train.jsonl")
+    assert.equal(0, r.code, r.err)
+    local C = cjson.decode(run("info --json -m " .. out).out).C
+    local values = require("textclass").grid_values().C
+    local edge = C == values[1] and "smallest" or C == values[#values] and "largest"
+    assert.truthy(edge, "the fixture's grid search no longer ends at an edge: C " .. tostring(C))
+    assert.matches("textclass: %-%-grid chose C " .. string.format("%g", C):gsub("%p", "%%%0") .. ", the " .. edge ..
+                   " it tries %(0%.1, 0%.3, 1, 3, 10%): a %a+ one may do better %(try %-C with %-%-cv%)\n", r.err)
+    r = run("train -q --grid --cv 3 --min-df 1 -o " .. out .. " " .. D .. "/train.jsonl")
+    assert.equal("", r.err)
+  end)
+
   it("draws a progress bar when stderr is a terminal", function()
     local _, how, code = os.execute("command -v script >/dev/null")
     if not (how == "exit" and code == 0) then

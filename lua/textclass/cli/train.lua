@@ -46,6 +46,19 @@ local function grid_text(field)
   return table.concat(values, ", ")
 end
 
+-- A note when --grid chose the smallest or largest value it tries for
+-- field ("C", "gamma"): the best may lie beyond, where the grid cannot
+-- look, and the user can try a value past it with -C or --gamma.
+local function note_grid_edge(info, field, flag)
+  local values, chosen = GRID_VALUES[field], info[field]
+  if type(chosen) ~= "number" then return end
+  local edge = chosen == values[1] and "smallest" or chosen == values[#values] and "largest"
+  if edge then
+    util.note("--grid chose %s %g, the %s it tries (%s): a %s one may do better (try %s with --cv)",
+              field, chosen, edge, grid_text(field), edge == "smallest" and "smaller" or "larger", flag)
+  end
+end
+
 -- "1,2" -> { 1, 2 }; "3" -> { 3, 3 }; for --ngrams and --char-ngrams, whose
 -- lengths the core bounds (TC_MAX_WORD_NGRAM 6, TC_MAX_CHAR_NGRAM 10): a
 -- longer one is refused here, before the data is read.
@@ -512,7 +525,12 @@ function M.run(opts, operands)
   if not saved then util.fail("cannot save the model: %s", tostring(serr)) end
 
   if spec.cv then
-    util.write(report.cv_figures(model:info(), spec.cv))
+    local info = model:info()
+    util.write(report.cv_figures(info, spec.cv))
+    if spec.grid then
+      note_grid_edge(info, "C", "-C")
+      if info.kernel == "rbf" then note_grid_edge(info, "gamma", "--gamma") end
+    end
   end
   util.note("trained on %d documents%s, %d labels (%s) in %s; saved %s", #texts,
     skipped > 0 and string.format(" (%d bad record%s skipped)", skipped, skipped == 1 and "" or "s") or "",
