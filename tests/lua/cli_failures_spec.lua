@@ -590,6 +590,16 @@ describe("textclass train and eval with label names the module cannot take", fun
     assert.equal("", r.err)
   end)
 
+  it("tells eval's user how several gold labels are written when a gold label joins the model's", function()
+    spit(TMP .. "/joined-gold.csv", 'text,label\nThe striker scored twice,sport\n' ..
+         '"Hackers hit the club, the striker said",sport;cyber\n')
+    local r = run("eval -m " .. model() .. " " .. TMP .. "/joined-gold.csv")
+    assert.equal(0, r.code, r.err)
+    assert.matches("gold label sport;cyber is not among the classifier's labels %(.-%): its documents are never " ..
+                   "right; 'sport;cyber' is read as one label: several labels are 'sport,cyber' in a CSV cell, " ..
+                   "a JSON array in JSONL\n", r.err)
+  end)
+
   -- A record of two labels without --multilabel: the closing line says
   -- what a user of such data most likely wants, not only --skip-bad (which
   -- would drop every such record).

@@ -50,6 +50,22 @@ M.spec = {
 -- The --errors file (tc.atomic_file): it appears whole when the run ends
 -- well; a failed run leaves a previous file as it was, its temporary
 -- dropped when errors_out goes out of scope.
+-- For gold labels the classifier cannot give: when one is the
+-- classifier's labels joined by ';' or '|' ('tech;cyber', as a spreadsheet
+-- writes a cell of two topics), how several gold labels are written.
+local function joined_hint(unknown, labels)
+  local known = {}
+  for _, l in ipairs(labels) do known[l] = true end
+  for _, name in ipairs(unknown) do
+    local parts = train.joined_parts(name, known)
+    if parts then
+      return string.format("; '%s' is read as one label: several labels are '%s' in a CSV cell, a JSON " ..
+                           "array in JSONL", name, table.concat(parts, ","))
+    end
+  end
+  return ""
+end
+
 local function open_errors(path)
   local f, err = tc.atomic_file(path)
   if not f then util.fail("--errors: %s", err) end
@@ -161,9 +177,9 @@ function M.run(opts, operands)
   -- figures alone do not explain
   local unknown = r.unknown_labels
   if #unknown > 0 then
-    util.note("gold label%s %s %s not among the classifier's labels (%s): %s documents are never right",
+    util.note("gold label%s %s %s not among the classifier's labels (%s): %s documents are never right%s",
               #unknown == 1 and "" or "s", util.name_list(unknown), #unknown == 1 and "is" or "are",
-              util.name_list(clf:labels()), #unknown == 1 and "its" or "their")
+              util.name_list(clf:labels()), #unknown == 1 and "its" or "their", joined_hint(unknown, clf:labels()))
   end
   if opts.json then
     r.unknown_labels = #unknown > 0 and unknown or nil  -- {} would print as an object

@@ -353,7 +353,10 @@ end
 -- values: several labels are comma-separated (a JSON array in JSONL), so
 -- it is trained as a label of its own, with --multilabel or without.
 local JOINERS = { ";", "|" }
-local function joined_parts(name, known)
+
+--- The labels name joins with one of JOINERS, each in the set `known`
+-- (two or more), or nil (eval's hint on gold labels asks it too).
+function M.joined_parts(name, known)
   for _, joiner in ipairs(JOINERS) do
     local parts = {}
     for part in (name .. joiner):gmatch("(.-)%" .. joiner) do
@@ -370,7 +373,7 @@ local function warn_joined_labels(names)
   for _, name in ipairs(names) do known[name] = true end
   local joined, example = {}, nil
   for _, name in ipairs(names) do
-    local parts = joined_parts(name, known)
+    local parts = M.joined_parts(name, known)
     if parts then
       joined[#joined + 1] = "'" .. name .. "'"
       example = example or table.concat(parts, ",")
