@@ -13,7 +13,8 @@ BUSTED ?= busted
 SANITIZE ?=
 FUZZ_SECONDS ?= 60
 
-# Debian 12 packages the build, the tests and the benchmarks need.
+# Debian 12 packages the build, the tests and the benchmarks need; deps
+# installs these alone, not what they recommend (Qt, GTK, X11: 1 GB more).
 DEB_BUILD = build-essential pkg-config liblua5.4-dev lua5.4 libutf8proc-dev \
             libsvm-dev liblinear-dev lua-cjson lua-filesystem lua-term lua-system
 DEB_TEST = lua-busted valgrind clang libclang-rt-14-dev libsvm-tools
@@ -64,7 +65,7 @@ deps:
 	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:" $$missing; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
 	else echo "all packages present"; fi
 
 $(BUILD)/core/%.o: core/%.c

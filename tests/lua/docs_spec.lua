@@ -347,6 +347,14 @@ describe("README's commands", function()
     H.cleanup()
   end)
 
+  -- What the packages merely recommend (mostly Qt, GTK and X11 libraries)
+  -- would make a fresh machine's deps 3 GB and ten minutes.
+  it("install the packages deps names, not what they recommend", function()
+    local ok, out = make_n("deps")
+    assert.is_true(ok, out)
+    assert.truthy(out:find("apt-get install -y -qq --no-install-recommends ", 1, true), out)
+  end)
+
   -- The module holds PREFIX (tc.default()'s installed model): installing
   -- to another PREFIX than the build's must rebuild it, or the installed
   -- module looks for its model under the build's PREFIX.
