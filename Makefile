@@ -18,7 +18,7 @@ FUZZ_SECONDS ?= 60
 DEB_BUILD = build-essential pkg-config liblua5.4-dev lua5.4 libutf8proc-dev \
             libsvm-dev liblinear-dev lua-cjson lua-filesystem lua-term lua-system
 DEB_TEST = lua-busted valgrind clang libclang-rt-14-dev libsvm-tools
-DEB_BENCH = liblinear-tools fasttext python3-sklearn python3-snowballstemmer hyperfine
+DEB_BENCH = liblinear-tools fasttext python3-sklearn python3-snowballstemmer hyperfine time
 
 WARN = -std=c99 -Wall -Wextra -pedantic -Wshadow -Wundef -Wwrite-strings \
        -Wmissing-prototypes -Wstrict-prototypes

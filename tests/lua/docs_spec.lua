@@ -355,6 +355,21 @@ describe("README's commands", function()
     assert.truthy(out:find("apt-get install -y -qq --no-install-recommends ", 1, true), out)
   end)
 
+  it("install the packages bench/README.md says deps installs", function()
+    local text = H.read("bench/README.md"):gsub("%s+", " ")
+    local sentence = text:match("the Debian packages ([^(]*)%(`make deps` installs them%)")
+    assert.truthy(sentence, "bench/README.md's list of Debian packages")
+    local ok, out = make_n("deps")
+    assert.is_true(ok, out)
+    local installed = {}
+    for package in assert(out:match("for p in (.-); do"), out):gmatch("%S+") do
+      installed[package] = true
+    end
+    for package in sentence:gmatch("`([^`]+)`") do
+      assert.truthy(installed[package], package .. " not in make deps:\n" .. out)
+    end
+  end)
+
   -- The module holds PREFIX (tc.default()'s installed model): installing
   -- to another PREFIX than the build's must rebuild it, or the installed
   -- module looks for its model under the build's PREFIX.
