@@ -1001,7 +1001,8 @@ describe("textclass models and classifiers", function()
     assert.equal(2, r7.code)
     assert.matches("'sport' is named twice", r7.err)
     for bad, why in pairs { ["sport,chess"] = "no label 'chess'", ["sport,sport"] = "'sport' is named twice",
-                            [","] = "no label named" } do
+                            [","] = "an empty name in ','", [",sport"] = "an empty name in ',sport'",
+                            ["sport,,cyber"] = "an empty name in 'sport,,cyber'" } do
       local r6 = run("explain -l " .. bad .. " -m " .. model() .. " " .. D .. "/docs/02-final.txt")
       assert.equal(2, r6.code, bad)
       assert.matches(why, r6.err)
@@ -1319,7 +1320,6 @@ describe("textclass.cli.util", function()
     assert.equal("a" .. blanks .. "b", util.trim("  a" .. blanks .. "b \n"))
     assert.equal("", util.trim(blanks))
     assert.equal("x", util.trim(blanks .. "x" .. blanks))
-    assert.same({ "a", "b c", "d" }, util.split_list(" a ,b c,, d "))
   end)
 
   it("splits a line from its line break", function()

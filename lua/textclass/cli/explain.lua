@@ -70,15 +70,26 @@ local function read_article(path, opts)
   return doc.text
 end
 
+-- --label's names (the values of every -l, joined by commas): an empty
+-- one names nothing, and is refused as --text-field's is.
+local function labels_asked(list)
+  local asked = {}
+  for name in (list .. ","):gmatch("(.-),") do
+    name = util.trim(name)
+    if name == "" then util.usage_error("--label: an empty name in '%s'", list) end
+    asked[#asked + 1] = name
+  end
+  return asked
+end
+
 function M.run(opts, operands)
   if #operands > 1 then util.usage_error("explain takes one FILE (or - for stdin)") end
   if opts.label and opts.all then util.usage_error("give --label or --all, not both") end
   local path = operands[1] or "-"
   local clf = classifier.open(opts)
   local model = clf.model
-  local known, asked = {}, opts.label and util.split_list(opts.label)
+  local known, asked = {}, opts.label and labels_asked(opts.label)
   for _, l in ipairs(clf:labels()) do known[l] = true end
-  if asked and #asked == 0 then util.usage_error("--label: no label named") end
   for _, l in ipairs(asked or {}) do
     if not known[l] then
       util.usage_error("--label: the model has no label '%s' (it has %s)", l, table.concat(clf:labels(), ", "))

@@ -284,16 +284,6 @@ function M.name_list(names, most)
   return table.concat(names, ", ", 1, most) .. string.format(" (and %d more)", #names - most)
 end
 
---- Split "a,b, c" into { "a", "b", "c" } (empty items dropped).
-function M.split_list(s)
-  local out = {}
-  for item in string.gmatch(s, "[^,]+") do
-    item = M.trim(item)
-    if item ~= "" then out[#out + 1] = item end
-  end
-  return out
-end
-
 --- A new array: the items of each array given, in order.
 function M.concat(...)
   local out = {}
