@@ -47,9 +47,6 @@ M.spec = {
     "  textclass eval --json --errors wrong.jsonl test.jsonl | jq .macro_f1\n",
 }
 
--- The --errors file (tc.atomic_file): it appears whole when the run ends
--- well; a failed run leaves a previous file as it was, its temporary
--- dropped when errors_out goes out of scope.
 -- For gold labels the classifier cannot give: when one is the
 -- classifier's labels joined by ';' or '|' ('tech;cyber', as a spreadsheet
 -- writes a cell of two topics), how several gold labels are written.
@@ -66,6 +63,9 @@ local function joined_hint(unknown, labels)
   return ""
 end
 
+-- The --errors file (tc.atomic_file): it appears whole when the run ends
+-- well; a failed run leaves a previous file as it was, its temporary
+-- dropped when errors_out goes out of scope.
 local function open_errors(path)
   local f, err = tc.atomic_file(path)
   if not f then util.fail("--errors: %s", err) end
