@@ -1012,6 +1012,24 @@ describe("textclass models and classifiers", function()
     assert.matches("empty document", r4.err)
   end)
 
+  it("gives explain --json's label, labels and scores as label -o jsonl gives them", function()
+    local doc = D .. "/docs/02-final.txt"
+    local j = run("explain --json -n 2 -m " .. model() .. " " .. doc)
+    assert.equal(0, j.code, j.err)
+    local l = run("label -q -o jsonl -m " .. model() .. " " .. doc)
+    assert.equal(0, l.code, l.err)
+    -- the same text for the same fields, in the same order (scores best
+    -- first, 4 decimals), then fallback and the explanations
+    assert.equal(l.out:match('^({"id":.-"scores":%b{})'), j.out:match('^({"id":.-"scores":%b{})'))
+    assert.matches('^{"id":[^\n]*,"fallback":false,"explanations":%[{"label":"sport","features":%[{', j.out)
+    -- a text none of whose features the model knows explains with an
+    -- empty list, not an empty object
+    local none = run("explain --json -m " .. model() .. " -", { stdin = "Zyxw vutsr qponm.\n" })
+    assert.equal(0, none.code, none.err)
+    assert.matches('"features":%[%]', none.out)
+    assert.same({}, cjson.decode(none.out).explanations[1].features)
+  end)
+
   it("describes a model with info", function()
     local r = run("info -m " .. model())
     assert.equal(0, r.code, r.err)

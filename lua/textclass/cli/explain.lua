@@ -9,6 +9,7 @@ local inputs = require "textclass.cli.inputs"
 local records = require "textclass.cli.records"
 local classifier = require "textclass.cli.classifier"
 local tables = require "textclass.cli.tables"
+local writers = require "textclass.cli.writers"
 
 local M = {}
 
@@ -72,6 +73,22 @@ end
 
 -- --label's names (the values of every -l, joined by commas): an empty
 -- one names nothing, and is refused as --text-field's is.
+-- The --json object, its keys in a fixed order: id, label, labels and
+-- scores as label's JSONL record gives them (scores best first, "%.4f"),
+-- then fallback and each explained label's features, weights exact.
+local function json_object(path, res, ranked, fallback, explained)
+  local parts = {}
+  for i, e in ipairs(explained) do
+    -- (an empty table is an object to util.json: none of the text's
+    -- features in the vocabulary is an empty list here)
+    local features = #e.features > 0 and util.json(e.features) or "[]"
+    parts[i] = '{"label":' .. util.json(e.label) .. ',"features":' .. features .. "}"
+  end
+  return '{"id":' .. util.json(path) .. ',"label":' .. util.json(res.label) ..
+    ',"labels":' .. util.json(res.labels) .. ',"scores":' .. writers.json_scores(ranked, res.scores) ..
+    ',"fallback":' .. tostring(fallback) .. ',"explanations":[' .. table.concat(parts, ",") .. "]}"
+end
+
 local function labels_asked(list)
   local asked = {}
   for name in (list .. ","):gmatch("(.-),") do
@@ -128,10 +145,7 @@ function M.run(opts, operands)
     end
   end
   if opts.json then
-    local scores = {}
-    for _, l in ipairs(ranked) do scores[l] = res.scores[l] end
-    util.write(util.json({ id = path, label = res.label, labels = res.labels, fallback = fallback,
-      scores = scores, explanations = explained }), "\n")
+    util.write(json_object(path, res, ranked, fallback, explained), "\n")
     return util.EXIT_OK
   end
   local out = {}
