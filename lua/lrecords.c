@@ -28,12 +28,20 @@ typedef struct record_field {
   size_t key_len, name_len, value_len;
 } record_field;
 
+/* A carried cell of a document, for -o csv: an input column's value. */
+typedef struct record_cell {
+  const char *s;
+  size_t len;
+} record_cell;
+
 /* One document of a batch, as model:label_records reads it. */
 typedef struct record_doc {
   const char *id, *where, *text, *error; /* where: NULL but beside an id of its own */
   size_t id_len, where_len, text_len, error_len;
   record_field *fields; /* -o jsonl: in byte order of their keys */
   size_t n_fields;
+  record_cell *cells; /* -o csv: in their order */
+  size_t n_cells;
 } record_doc;
 
 /* Byte order (a shorter key first when one begins the other), as Lua's
@@ -101,6 +109,23 @@ static void read_fields(lua_State *L, int fields, record_doc *d, int anchor, lua
     f->name = lua_tolstring(L, -1, &f->name_len);
     lua_rawseti(L, anchor, ++*slot);
   }
+}
+
+/* doc.cells (table at `cells`) read into d for -o csv: its items 1 to its
+ * raw length, kept in `anchor` from slot *slot on. Raises when one is not
+ * a string (the caller then takes the Lua writers). */
+static void read_cells(lua_State *L, int cells, record_doc *d, int anchor, lua_Integer *slot) {
+  size_t n = (size_t)lua_rawlen(L, cells), i;
+  d->cells = tcl_scratch(L, n, sizeof *d->cells);
+  lua_rawseti(L, anchor, ++*slot);
+  for (i = 0; i < n; i++) {
+    if (lua_rawgeti(L, cells, (lua_Integer)i + 1) != LUA_TSTRING)
+      luaL_error(L, "label_records: a document's cell %I is a %s, not a string", (lua_Integer)i + 1,
+                 luaL_typename(L, -1));
+    d->cells[i].s = lua_tolstring(L, -1, &d->cells[i].len);
+    lua_rawseti(L, anchor, ++*slot);
+  }
+  d->n_cells = n;
 }
 
 /* doc[key] as a string (a number as tostring gives it), kept in `anchor`
@@ -229,7 +254,8 @@ static void json_record(luaL_Buffer *b, const record_doc *d, const tc_result *r,
  * @function model:label_records
  * @tab docs array of {id = string, where = string | nil, text = string | nil,
  *   error = string | nil, fields = table | nil} (an id may be a number;
- *   fields, for jsonl: name = JSON text, both strings): a document with an
+ *   fields, for jsonl: name = JSON text, both strings; cells = table | nil,
+ *   for csv: an array of strings written after the id): a document with an
  *   error gets its error record, one with a text is classified; an error
  *   is written after `where` and ": " when where is not the id
  * @tab counts label -> how many documents it was the label of; increased
@@ -280,11 +306,17 @@ int tcl_model_label_records(lua_State *L) {
     docs[i].text = docs[i].error ? NULL : doc_string(L, doc, "text", &docs[i].text_len, anchor, ++slot);
     docs[i].fields = NULL;
     docs[i].n_fields = 0;
-    if (jsonl) {
-      int t = tcl_rawfield(L, doc, "fields");
-      if (t == LUA_TTABLE) read_fields(L, lua_gettop(L), &docs[i], anchor, &slot);
-      else if (t != LUA_TNIL) /* (its fields would be dropped without a word) */
-        return luaL_error(L, "label_records: document %I's fields is a %s, not a table", at, lua_typename(L, t));
+    docs[i].cells = NULL;
+    docs[i].n_cells = 0;
+    if (jsonl || csv) {
+      const char *key = jsonl ? "fields" : "cells";
+      int t = tcl_rawfield(L, doc, key);
+      if (t == LUA_TTABLE) {
+        if (jsonl) read_fields(L, lua_gettop(L), &docs[i], anchor, &slot);
+        else read_cells(L, lua_gettop(L), &docs[i], anchor, &slot);
+      } else if (t != LUA_TNIL) { /* (they would be dropped without a word) */
+        return luaL_error(L, "label_records: document %I's %s is a %s, not a table", at, key, lua_typename(L, t));
+      }
       lua_pop(L, 1);
     }
     lua_pop(L, 1);
@@ -331,6 +363,10 @@ int tcl_model_label_records(lua_State *L) {
       continue;
     }
     tcl_add_field(&b, docs[i].id, docs[i].id_len, csv);
+    for (j = 0; j < docs[i].n_cells; j++) {
+      luaL_addchar(&b, sep);
+      tcl_add_field(&b, docs[i].cells[j].s, docs[i].cells[j].len, csv);
+    }
     if (nc > 0) {
       size_t len;
       luaL_addchar(&b, sep);

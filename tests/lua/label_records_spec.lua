@@ -4,7 +4,8 @@
 -- batches of texts and error records (after their place, for a record
 -- with an id of its own), ids and label names that need
 -- escaping or quoting, input fields for JSONL (ours among them, bytes
--- that are not UTF-8), every --top and threshold, one and two labels per
+-- that are not UTF-8), carried cells for CSV (none, empty ones, ones
+-- CSV quotes), every --top and threshold, one and two labels per
 -- document. Then the command line itself: a model file (this path) and a
 -- Lua classifier wrapping the same model (the writers' path) must print
 -- the same records. The seed is fixed; TEXTCLASS_FUZZ_SEED picks another.
@@ -82,6 +83,15 @@ local function random_fields()
   return f
 end
 
+-- A CSV input's columns as label -o csv carries them (doc.cells).
+local CELL_VALUES = { "", "x", "com,ma", 'q"uote', "line\r\nbreak", " lead", "=cmd()", "caf\195\169", "bad \255" }
+local function random_cells()
+  if math.random(3) == 1 then return nil end
+  local cells = {}
+  for i = 1, math.random(0, 4) do cells[i] = CELL_VALUES[math.random(#CELL_VALUES)] end
+  return cells
+end
+
 describe("model:label_records", function()
   local all, texts = models()
 
@@ -92,7 +102,7 @@ describe("model:label_records", function()
       local model = all[kind]
       local docs = {}
       for i = 1, math.random(0, 12) do
-        local doc = { id = IDS[math.random(#IDS)], fields = random_fields() }
+        local doc = { id = IDS[math.random(#IDS)], fields = random_fields(), cells = random_cells() }
         -- the place of a record with an id of its own, which its error
         -- follows (one that needs escaping or quoting; one that is the id)
         local w = math.random(4)
@@ -133,6 +143,12 @@ describe("model:label_records", function()
     assert.has_error(function() m:label_records({ { id = "f", text = "x", fields = { [1] = "1" } } }, {}, "jsonl") end)
     assert.has_error(function() m:label_records({ { id = "f", text = "x", fields = '"a":1' } }, {}, "jsonl") end,
       "label_records: document 1's fields is a string, not a table")
+    assert.has_error(function() m:label_records({ { id = "f", text = "x", cells = "a,b" } }, {}, "csv") end,
+      "label_records: document 1's cells is a string, not a table")
+    assert.has_error(function() m:label_records({ { id = "f", text = "x", cells = { "a", 2 } } }, {}, "csv") end,
+      "label_records: a document's cell 2 is a number, not a string")
+    -- cells are CSV's only
+    assert.equal(m:label_records(ok, {}, "tsv"), (m:label_records({ { id = "a", text = ok[1].text, cells = { "c" } } }, {}, "tsv")))
     assert.equal("", (m:label_records({}, {}, "csv")))
   end)
 
@@ -186,6 +202,9 @@ describe("model:label_records", function()
     rawset(docs[1], "fields", setmetatable({ a = '"x"' }, counting { zz = '"y"' }))
     local records = m:label_records(docs, {}, "jsonl")
     assert.truthy(records:find('"a":"x"', 1, true) and not records:find('"zz"', 1, true), records)
+    rawset(docs[1], "cells", setmetatable({ "c1" }, counting { [2] = "zz" }))
+    records = m:label_records(docs, {}, "csv")
+    assert.truthy(records:find("^a,c1,") and not records:find("zz", 1, true), records)
     assert.equal(0, calls)
   end)
 end)

@@ -140,13 +140,18 @@ end
 -- is { id = string, text = string | nil, error = string | nil,
 -- fields = table | nil (JSONL/CSV pass-through: name = the value's JSON
 -- text, unless opts.keep_fields is false: a caller that prints no fields
--- saves their copy) }. `counter.bytes` tracks
+-- saves their copy), and, when opts.on_csv_header is set, a CSV record's
+-- row = its fields and columns = its file's (unlabelled.read) }. `counter.bytes` tracks
 -- how many input bytes have been consumed (for progress bars).
 function M.documents(list, opts, counter)
-  return iterate(list, opts, counter, unlabelled.read, function(src, fmt)
-    if fmt ~= nil and fmt ~= "auto" then return fmt end
-    return src.stdin and "lines" or (EXT_UNLABELLED[records.extension(src.path)] or "text")
-  end)
+  return iterate(list, opts, counter, unlabelled.read, M.unlabelled_format)
+end
+
+--- The format `documents` reads source `src` in, given --input `input`
+-- (feeds found by their first bytes aside: "text" then).
+function M.unlabelled_format(src, input)
+  if input ~= nil and input ~= "auto" then return input end
+  return src.stdin and "lines" or (EXT_UNLABELLED[records.extension(src.path)] or "text")
 end
 
 --- Refuse labelled-data operands that --input cannot mean: with

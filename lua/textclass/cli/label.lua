@@ -30,7 +30,9 @@ M.spec = {
     "  jsonl  one JSON object per line (.jsonl, .ndjson); --text-field, --id-field;\n" ..
     "         the other fields are copied to JSONL output\n" ..
     "  csv    RFC 4180 with a header row (.csv; .tsv with tabs); --text-column,\n" ..
-    "         --id-column, --separator (, ; | tab)\n" ..
+    "         --id-column, --separator (, ; | tab); the columns are copied to\n" ..
+    "         CSV output, text ones too (one header: the first input's), and to\n" ..
+    "         JSONL output\n" ..
     "  (a text in several fields or columns, --text-field title,body, is read as\n" ..
     "  TITLE, a blank line, BODY)\n" ..
     "  tsv    ID<TAB>TEXT per line, no header row (-i tsv only)\n" ..
@@ -40,7 +42,8 @@ M.spec = {
     "Files and stdin are UTF-8, or UTF-16 with a byte order mark (Notepad's\n" ..
     "\"Unicode\", PowerShell 5's >, Excel's \"Unicode Text\": read it with\n" ..
     "-i csv --separator tab).\n" ..
-    "Output formats (--output): tsv (id, label, labels, scores, error), jsonl, csv.\n" ..
+    "Output formats (--output): tsv (id, label, labels, scores, error), jsonl, csv\n" ..
+    "(a CSV input's columns after the id).\n" ..
     "An input that cannot be labelled (missing, unreadable, binary, empty, invalid\n" ..
     "UTF-8 or UTF-16, bad JSON, the file stdout goes to) still gets its record,\n" ..
     "with an error; the exit status is then 1.",
@@ -147,10 +150,17 @@ function M.run(opts, operands)
   out:setvbuf("no")
   local header
   if opts.header then header = true elseif opts.no_header then header = false end
-  local writer = writers.new(opts.output, out, { header = header })
+  -- (-o csv carries the columns of the first input, when it is CSV)
+  local first = sources[1]
+  local writer = writers.new(opts.output, out, {
+    header = header,
+    first_is_csv = first ~= nil and not first.error and inputs.unlabelled_format(first, opts.input) == "csv",
+    first = first and (first.stdin and "stdin" or first.path),
+  })
 
   local read = inputs.read_options(opts)
   read.keep_fields = writers.shows_fields(opts.output)
+  if writers.carries_columns(opts.output) then read.on_csv_header = function(columns) writer:columns(columns) end end
   local docs, counter = inputs.documents(sources, read)
 
   local stats = { docs = 0, errors = 0, per_label = {} }
@@ -236,6 +246,7 @@ function M.run(opts, operands)
 
   local batch, n, bytes = {}, 0, 0
   for doc in docs do
+    writer:fit(doc)
     n = n + 1
     batch[n] = doc
     if doc.text then bytes = bytes + #doc.text end

@@ -4,7 +4,11 @@
 -- A document is { id = string, where = string | nil, text = string | nil,
 -- error = string | nil, fields = table | nil }: one per article, or one
 -- carrying the error that stands for it; `where` (FILE:LINE, FILE#N) is
--- set beside an id that is the record's own (records.set_id).
+-- set beside an id that is the record's own (records.set_id). With
+-- opts.on_csv_header (label -o csv), a CSV file's header is handed to it
+-- as { names = the header's columns, id = the id column's index | nil,
+-- path = the file, "stdin" } before its records, each of which gets
+-- row = its fields (as many as it has) and columns = that table.
 
 local tc = require "textclass"
 local feed = require "textclass.cli.feed"
@@ -296,6 +300,10 @@ function M.read(src, fmt, opts, emit, counter)
       return
     end
     local is_text, text_names = records.column_names(header, text_cols)
+    -- -o csv carries the columns: each record keeps its row, and the
+    -- writer hears of the file's header before any of its records
+    local columns = opts.on_csv_header and { names = header, id = id_col, path = src.stdin and "stdin" or src.path }
+    if columns then opts.on_csv_header(columns) end
     while true do
       local fields, first, last, invalid = rows()
       if fields == nil then break end
@@ -304,6 +312,7 @@ function M.read(src, fmt, opts, emit, counter)
         break
       end
       local doc = {}
+      if columns then doc.row, doc.columns = fields, columns end
       if opts.keep_fields ~= false then
         -- (over the record's fields, not the header's: a header of 100,000
         -- columns over short lines cost their product, minutes)

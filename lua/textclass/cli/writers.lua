@@ -10,6 +10,12 @@
 -- JSONL records also carry the input record's other fields (sorted by name;
 -- a field whose name clashes with ours is renamed "input_<name>", or
 -- "input_input_<name>" when the input has an "input_<name>" too, and so on).
+-- CSV records carry a CSV input's columns, text columns too, in its order,
+-- between the id and the label (renamed as JSONL's fields are). A CSV
+-- header is written once, before the first record, so the columns are the
+-- first input's (none when it is not a CSV file, or fails before its
+-- header); a later CSV file's are matched to them by name, its others left
+-- out with a warning; a record of an input without columns has them empty.
 --
 -- TSV escapes backslash, tab, CR, LF and NUL in fields as \\, \t, \r, \n, \0, so each
 -- record is exactly one line. CSV follows RFC 4180 (CRLF, quotes doubled).
@@ -23,6 +29,8 @@ local M = {}
 M.FORMATS = { "tsv", "jsonl", "csv" }
 --- Does `format` carry the input records' other fields (JSONL only)?
 function M.shows_fields(format) return format == "jsonl" end
+--- Does `format` carry a CSV input's columns (CSV only)?
+function M.carries_columns(format) return format == "csv" end
 
 local OURS = { id = true, label = true, labels = true, scores = true, error = true }
 
@@ -90,6 +98,14 @@ function M.json_scores(names, scores)
   return "{" .. score_list(names, scores, json_names) .. "}"
 end
 
+-- A name of ours taken by an input field or column: "input_<name>",
+-- prefixed again while the input has that name too (`taken`: its names).
+local function renamed(name, taken)
+  if not OURS[name] then return name end
+  repeat name = "input_" .. name until not taken[name]
+  return name
+end
+
 -- One JSONL record, appended to buf after buf[n] in a few pieces (the
 -- id, each field, the rest), each made by one `..`, which copies its
 -- operands once; returns the new count. The writer concatenates its
@@ -102,11 +118,7 @@ local function json_record(buf, n, doc, res, names)
   local fields = doc.fields
   if fields then -- name = JSON text, as read (inputs.documents)
     for _, k in ipairs(util.sorted_keys(fields)) do
-      local name = tostring(k)
-      if OURS[name] then
-        -- "input_<name>", prefixed again while an input field holds that name
-        repeat name = "input_" .. name until fields[name] == nil
-      end
+      local name = renamed(tostring(k), fields)
       buf[n + 1] = "," .. json_names[name] .. ":" .. util.utf8_safe(fields[k])
       n = n + 1
     end
@@ -123,15 +135,110 @@ end
 
 local NO_NAMES = {}
 
+-- The columns a CSV output carries, from the first input's header
+-- (`columns`, unlabelled.read's; nil: none): each column's name in the
+-- input and in the output, and the input row's index of each (the
+-- first file's map: all but its id column).
+local function carried_layout(columns)
+  local layout = { names = {}, out_names = {}, map = {} }
+  if not columns then return layout end
+  local taken = {}
+  for i, name in ipairs(columns.names) do
+    if i ~= columns.id then taken[name] = true end
+  end
+  for i, name in ipairs(columns.names) do
+    if i ~= columns.id then
+      local n = #layout.map + 1
+      layout.names[n], layout.out_names[n], layout.map[n] = name, renamed(name, taken), i
+    end
+  end
+  return layout
+end
+
+-- Which column of a later CSV file (`columns`) fills each carried column:
+-- the one of the same name (the kth of a name repeated, the kth), else
+-- none (false: an empty cell). Returns the map and the names of the
+-- file's columns left out (its id column is the id).
+local function later_map(layout, columns)
+  local where = {} -- name -> the file's columns of that name, in order
+  for i, name in ipairs(columns.names) do
+    if i ~= columns.id then
+      where[name] = where[name] or {}
+      table.insert(where[name], i)
+    end
+  end
+  local map, used, seen = {}, {}, {}
+  for n, name in ipairs(layout.names) do
+    seen[name] = (seen[name] or 0) + 1
+    local col = where[name] and where[name][seen[name]]
+    map[n] = col or false
+    if col then used[col] = true end
+  end
+  local left_out = {}
+  for i, name in ipairs(columns.names) do
+    if i ~= columns.id and not used[i] then left_out[#left_out + 1] = "'" .. name .. "'" end
+  end
+  return map, left_out
+end
+
 --- A writer for `format` on file handle `out`. opts.header asks for a
 -- header line (CSV: default on; TSV: default off). Records are gathered
 -- and written with one call at each flush.
+--
+-- CSV output carries a CSV input's columns (M.carries_columns): when
+-- opts.first_is_csv (the first input is read as CSV), the header waits for
+-- its columns (w:columns) or its first record (w:fit: it failed before its
+-- header); else it has none and is written at once. opts.first names the
+-- first input in the warnings.
 function M.new(format, out, opts)
   opts = opts or {}
   local w = { out = out }
   local buf, nbuf = {}, 0
   local header = opts.header
   if header == nil then header = (format == "csv") end
+  local carry = M.carries_columns(format)
+  local layout           -- the carried columns, once fixed (carried_layout)
+  local maps = {}        -- a CSV file's columns -> its map to them
+  local empty_cells = {} -- the cells of a record without columns
+
+  -- Fix the carried columns (those of `columns`, or none) and write the
+  -- header line.
+  local function fix_layout(columns)
+    layout = carried_layout(columns)
+    if columns then maps[columns] = layout.map end
+    for i = 1, #layout.map do empty_cells[i] = "" end
+    if not header then return end
+    if format == "csv" then
+      util.write_to(out, csv.format(util.concat({ "id" }, layout.out_names, { "label", "labels", "scores", "error" })))
+    elseif format == "tsv" then util.write_to(out, "id\tlabel\tlabels\tscores\terror\n") end
+  end
+
+  --- A CSV file's header (unlabelled.read's columns), read before its
+  -- records: the first input's fixes the carried columns; a later file's
+  -- are matched to them, and those left out named in a warning.
+  function w:columns(columns)
+    if not layout then fix_layout(columns); return end
+    local map, left_out = later_map(layout, columns)
+    maps[columns] = map
+    if #left_out == 0 then return end
+    local first = "(" .. opts.first .. (#layout.map > 0 and "'s)" or " has none)")
+    util.note("%s: column%s %s left out: a CSV output's header is written once, with the first input's " ..
+              "columns %s; label %s on its own to keep them", columns.path, #left_out == 1 and "" or "s",
+              util.name_list(left_out, 8), first, columns.path)
+  end
+
+  --- Give doc its carried cells (doc.cells: as many strings as the
+  -- carried columns, in their order) from its row; a record without
+  -- columns (not from a CSV file, or a file-wide error) has them empty.
+  function w:fit(doc)
+    if not carry then return end
+    if not layout then fix_layout(nil) end
+    local map = doc.columns and maps[doc.columns]
+    if not map then doc.cells = empty_cells; return end
+    local row, cells = doc.row, {}
+    for i = 1, #map do cells[i] = map[i] and row[map[i]] or "" end
+    doc.cells, doc.row = cells, nil
+  end
 
   --- Queue one record: `res` is the prediction ({ label, labels, scores })
   -- or nil when doc.error says why there is none; `names` holds the
@@ -145,11 +252,18 @@ function M.new(format, out, opts)
     elseif format == "csv" then
       -- (csv.format's record, without its two tables and concatenations)
       local quote = csv.quote
+      local id = quote(doc.id)
+      local cells = doc.cells
+      if cells and #cells > 0 then
+        local quoted = { id }
+        for i = 1, #cells do quoted[i + 1] = quote(cells[i]) end
+        id = table.concat(quoted, ",")
+      end
       if res then
-        rec = quote(doc.id) .. "," .. quote(res.label) .. "," .. quote(table.concat(res.labels, ",")) .. "," ..
+        rec = id .. "," .. quote(res.label) .. "," .. quote(table.concat(res.labels, ",")) .. "," ..
           quote(score_list(names, res.scores)) .. "," .. quote(doc.error and records.error_text(doc) or "") .. "\r\n"
       else
-        rec = quote(doc.id) .. ",,,," .. quote(doc.error and records.error_text(doc) or "") .. "\r\n"
+        rec = id .. ",,,," .. quote(doc.error and records.error_text(doc) or "") .. "\r\n"
       end
     else
       -- (scores need no escaping, so escaping the names escapes the list;
@@ -184,10 +298,7 @@ function M.new(format, out, opts)
     util.flush(self.out)
   end
 
-  if header then
-    if format == "csv" then util.write_to(out, csv.format({ "id", "label", "labels", "scores", "error" }))
-    elseif format == "tsv" then util.write_to(out, "id\tlabel\tlabels\tscores\terror\n") end
-  end
+  if not (carry and opts.first_is_csv) then fix_layout(nil) end
   return w
 end
 
