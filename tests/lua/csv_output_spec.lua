@@ -127,7 +127,7 @@ describe("label -o csv with CSV input", function()
     assert.matches("^id,headline,text,label,labels,scores,error\r\nh1,Goal,", r.out)
   end)
 
-  it("reads stdin's header before its first record", function()
+  it("carries the columns of stdin read as CSV", function()
     local input = "id,text,desk\ns1,The striker scored a goal.,sport desk\n"
     local r, recs = label_csv("-i csv -", { pipe = "printf '" .. input .. "'" })
     assert.equal(0, r.code, r.err)
