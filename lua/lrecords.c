@@ -40,8 +40,8 @@ typedef struct record_doc {
   size_t id_len, where_len, text_len, error_len;
   record_field *fields; /* -o jsonl: in byte order of their keys */
   size_t n_fields;
-  record_cell *cells; /* -o csv: in their order */
-  size_t n_cells;
+  record_cell *cells; /* -o csv: in their order, then n_empty empty ones */
+  size_t n_cells, n_empty;
 } record_doc;
 
 /* Byte order (a shorter key first when one begins the other), as Lua's
@@ -111,11 +111,27 @@ static void read_fields(lua_State *L, int fields, record_doc *d, int anchor, lua
   }
 }
 
+/* The most cells a document may have (cells.n): a byte each at least. */
+#define MAX_CELLS 0x7fffffff
+
 /* doc.cells (table at `cells`) read into d for -o csv: its items 1 to its
- * raw length, kept in `anchor` from slot *slot on. Raises when one is not
- * a string (the caller then takes the Lua writers). */
+ * raw length, kept in `anchor` from slot *slot on, and as many empty ones
+ * after them as cells.n counts more (table.pack's n; none without it).
+ * Raises when an item is not a string or n is not a count from the raw
+ * length to MAX_CELLS (the caller then takes the Lua writers). */
 static void read_cells(lua_State *L, int cells, record_doc *d, int anchor, lua_Integer *slot) {
   size_t n = (size_t)lua_rawlen(L, cells), i;
+  lua_Integer total = (lua_Integer)n;
+  int t = tcl_rawfield(L, cells, "n");
+  if (t != LUA_TNIL) {
+    int exact = 0;
+    total = lua_tointegerx(L, -1, &exact);
+    if (t != LUA_TNUMBER || !exact || total < (lua_Integer)n || total > MAX_CELLS)
+      luaL_error(L, "label_records: a document's cells.n must be a count from #cells (%I) to %I",
+                 (lua_Integer)n, (lua_Integer)MAX_CELLS);
+  }
+  lua_pop(L, 1);
+  d->n_empty = (size_t)(total - (lua_Integer)n);
   d->cells = tcl_scratch(L, n, sizeof *d->cells);
   lua_rawseti(L, anchor, ++*slot);
   for (i = 0; i < n; i++) {
@@ -255,7 +271,8 @@ static void json_record(luaL_Buffer *b, const record_doc *d, const tc_result *r,
  * @tab docs array of {id = string, where = string | nil, text = string | nil,
  *   error = string | nil, fields = table | nil} (an id may be a number;
  *   fields, for jsonl: name = JSON text, both strings; cells = table | nil,
- *   for csv: an array of strings written after the id): a document with an
+ *   for csv: an array of strings written after the id, and cells.n - #cells
+ *   empty ones after them when it has an n): a document with an
  *   error gets its error record, one with a text is classified; an error
  *   is written after `where` and ": " when where is not the id
  * @tab counts label -> how many documents it was the label of; increased
@@ -307,7 +324,7 @@ int tcl_model_label_records(lua_State *L) {
     docs[i].fields = NULL;
     docs[i].n_fields = 0;
     docs[i].cells = NULL;
-    docs[i].n_cells = 0;
+    docs[i].n_cells = docs[i].n_empty = 0;
     if (jsonl || csv) {
       const char *key = jsonl ? "fields" : "cells";
       int t = tcl_rawfield(L, doc, key);
@@ -366,6 +383,10 @@ int tcl_model_label_records(lua_State *L) {
     for (j = 0; j < docs[i].n_cells; j++) {
       luaL_addchar(&b, sep);
       tcl_add_field(&b, docs[i].cells[j].s, docs[i].cells[j].len, csv);
+    }
+    if (docs[i].n_empty) {
+      memset(luaL_prepbuffsize(&b, docs[i].n_empty), sep, docs[i].n_empty);
+      luaL_addsize(&b, docs[i].n_empty);
     }
     if (nc > 0) {
       size_t len;

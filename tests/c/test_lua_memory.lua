@@ -195,7 +195,7 @@ case("label_records", function()
     docs = {
       { id = "a", text = "the team won the cup" },
       { id = 2, text = "ransomware", fields = { desk = '"tech"', id = "1" } },
-      { id = "c", error = "empty document", cells = { "x,y", "" } },
+      { id = "c", error = "empty document", cells = { "x,y", "", n = 3 } },
     },
   }
 end, function(ctx)
@@ -203,7 +203,7 @@ end, function(ctx)
   local tsv, errors = ctx.m:label_records(ctx.docs, counts, "tsv", { top = 2 })
   assert(tsv:match("^a\tsport\tsport\tsport:") and errors == 1)
   local csv = ctx.m:label_records(ctx.docs, counts, "csv")
-  assert(csv:match("\r\n2,cyber,") and csv:find('\r\nc,"x,y",,,,,empty document\r\n$'))
+  assert(csv:match("\r\n2,cyber,") and csv:find('\r\nc,"x,y",,,,,,empty document\r\n$'))
   local jsonl = ctx.m:label_records(ctx.docs, counts, "jsonl")
   assert(jsonl:find('{"id":"2","desk":"tech","input_id":1,"label":"cyber"', 1, true))
   assert(counts.sport == 3 and counts.cyber == 3)

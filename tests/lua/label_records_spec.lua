@@ -83,12 +83,14 @@ local function random_fields()
   return f
 end
 
--- A CSV input's columns as label -o csv carries them (doc.cells).
+-- A CSV input's columns as label -o csv carries them (doc.cells; n, when
+-- there, counts empty ones after them too).
 local CELL_VALUES = { "", "x", "com,ma", 'q"uote', "line\r\nbreak", " lead", "=cmd()", "caf\195\169", "bad \255" }
 local function random_cells()
   if math.random(3) == 1 then return nil end
   local cells = {}
   for i = 1, math.random(0, 4) do cells[i] = CELL_VALUES[math.random(#CELL_VALUES)] end
+  if math.random(2) == 1 then cells.n = #cells + math.random(0, 3) end
   return cells
 end
 
@@ -147,6 +149,11 @@ describe("model:label_records", function()
       "label_records: document 1's cells is a string, not a table")
     assert.has_error(function() m:label_records({ { id = "f", text = "x", cells = { "a", 2 } } }, {}, "csv") end,
       "label_records: a document's cell 2 is a number, not a string")
+    for _, n in ipairs({ 0, 1.5, "3", 2 ^ 31, -1 }) do
+      assert.has_error(function() m:label_records({ { id = "f", text = "x", cells = { "a", n = n } } }, {}, "csv") end,
+        "label_records: a document's cells.n must be a count from #cells (1) to 2147483647")
+    end
+    assert.truthy(m:label_records({ { id = "f", error = "e", cells = { "a", n = 3 } } }, {}, "csv") == "f,a,,,,,,e\r\n")
     -- cells are CSV's only
     assert.equal(m:label_records(ok, {}, "tsv"), (m:label_records({ { id = "a", text = ok[1].text, cells = { "c" } } }, {}, "tsv")))
     assert.equal("", (m:label_records({}, {}, "csv")))
