@@ -669,6 +669,13 @@ TCI_FUNC int tci_platt_fit(size_t n, const double *f, const unsigned char *pos,
 /* The score of decision value f, computed without overflow. */
 TCI_FUNC double tci_platt_score(double A, double B, double f);
 
+/* tc_model_predict's rule (predict.c): the labels chosen from the scores
+ * s[0..L) into out (room for L), best first, and how many. Multi-class:
+ * the top label; multi-label: every label scoring >= thr, else fallback
+ * (a label index, or -1: the top label). */
+TCI_FUNC size_t tci_choose_labels(const double *s, size_t L, int multilabel, double thr,
+                                  int fallback, uint32_t *out);
+
 /* A cross-validation's figures over all its folds (crossval.c). */
 typedef struct tci_cv_figures {
   double accuracy, macro_f1, micro_f1, exact_match;

@@ -204,11 +204,11 @@ static uint32_t top_label(const double *s, size_t L) {
   return best;
 }
 
-/* The rule of tc_model_predict's comment; returns how many were chosen. */
-static size_t choose(const tc_model *m, const double *s, double thr, uint32_t *out) {
-  size_t L = m->n_labels, k = 0, i;
+size_t tci_choose_labels(const double *s, size_t L, int multilabel, double thr, int fallback,
+                         uint32_t *out) {
+  size_t k = 0, i;
   uint32_t l;
-  if (!m->multilabel) {
+  if (!multilabel) {
     out[0] = top_label(s, L);
     return 1;
   }
@@ -219,7 +219,7 @@ static size_t choose(const tc_model *m, const double *s, double thr, uint32_t *o
     k++;
   }
   if (k) return k;
-  out[0] = m->fallback >= 0 && (size_t)m->fallback < L ? (uint32_t)m->fallback : top_label(s, L);
+  out[0] = fallback >= 0 && (size_t)fallback < L ? (uint32_t)fallback : top_label(s, L);
   return 1;
 }
 
@@ -294,7 +294,8 @@ int tc_model_predict(const tc_model *m, tc_workspace *ws, const char *text, size
   moderation = short_moderation_factor(m, n_features);
   for (l = 0; l < m->n_labels; l++)
     r->scores[l] = tci_platt_score(moderation * m->platt_a[l], moderation * m->platt_b[l], dec[l]);
-  r->n_labels = choose(m, r->scores, threshold, r->labels);
+  r->n_labels = tci_choose_labels(r->scores, m->n_labels, m->multilabel, threshold, m->fallback,
+                                  r->labels);
   return r->status = TC_OK;
 }
 
