@@ -7,9 +7,15 @@
  *  - Folds are stratified by first label and shuffled with splitmix64
  *    seeded from params.seed, so they are the same on every platform and
  *    thread count (rand() is never used: its state is process-wide).
+ *  - Every figure comes from the out-of-fold scores (each document's from
+ *    the fold model that did not train on it: ds->n x labels doubles, held
+ *    until the figures are made), its labels chosen by the model's rule at
+ *    a threshold; so a multi-label model's figures at every threshold cost
+ *    no more training (tci_threshold_sweep).
  *  - Progress: the folds' own stages ("vocabulary", "train", "calibrate")
  *    are forwarded, then "cv" after each fold and "grid" after each grid
  *    point; a cancel anywhere stops everything with TC_ECANCELED. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,6 +76,19 @@ int tci_folds(const tc_dataset *ds, int k, uint64_t seed, uint32_t *fold) {
 
 /* ======================================================== cross-validation */
 
+/* Append piece (a grid point, "C=..:F1", or a threshold's figures) to the
+ * comma-separated list *s of *len bytes (malloc'ed; NULL when empty). */
+static int append(char **s, size_t *len, const char *piece) {
+  size_t n = strlen(piece);
+  char *t = realloc(*s, *len + n + 2);
+  if (!t) return TC_ENOMEM;
+  *s = t;
+  if (*len) t[(*len)++] = ',';
+  memcpy(t + *len, piece, n + 1);
+  *len += n;
+  return TC_OK;
+}
+
 typedef struct fwd {
   tc_progress_fn fn;
   void *ud;
@@ -80,93 +99,91 @@ static int forward(void *ud, const char *stage, size_t done, size_t total) {
   return f->fn ? f->fn(f->ud, stage, done, total) : 0;
 }
 
-/* Predict the held-out documents idx[0..n) with m and add them to the
- * accumulators (all, and the fold's own). */
+/* Score the held-out documents idx[0..n) with m into their rows of
+ * oof->scores. */
 static int score_fold(const tc_dataset *ds, const tc_model *m, const size_t *idx, size_t n,
-                      int threads, tc_metrics *all, tc_metrics *one) {
+                      int threads, tci_oof *oof) {
   size_t L = ds->n_names, i;
   const char **texts = malloc((n ? n : 1) * sizeof *texts);
   size_t *lens = malloc((n ? n : 1) * sizeof *lens);
   tc_result *res = calloc(n ? n : 1, sizeof *res);
-  double *scores = malloc((n ? n : 1) * L * sizeof *scores);
   uint32_t *labels = malloc((n ? n : 1) * L * sizeof *labels);
   int rc = TC_ENOMEM;
-  if (!texts || !lens || !res || !scores || !labels) goto done;
+  if (!texts || !lens || !res || !labels) goto done;
   for (i = 0; i < n; i++) {
     texts[i] = ds->text[idx[i]];
     lens[i] = ds->len[idx[i]];
-    res[i].scores = scores + i * L;
+    res[i].scores = oof->scores + idx[i] * L;
     res[i].labels = labels + i * L;
   }
   rc = tc_model_predict_batch(m, n, texts, lens, -1.0, threads, res);
-  if (rc) goto done;
-  for (i = 0; i < n && !rc; i++) {
-    const uint32_t *g = ds->lab + ds->lab_off[idx[i]];
-    size_t ng = ds->lab_off[idx[i] + 1] - ds->lab_off[idx[i]];
-    rc = tc_metrics_add(all, g, ng, res[i].labels, res[i].n_labels);
-    if (!rc) rc = tc_metrics_add(one, g, ng, res[i].labels, res[i].n_labels);
-  }
 done:
   free(texts);
   free(lens);
   free(res);
-  free(scores);
   free(labels);
   return rc;
 }
 
 /* Fold f: a model trained with q on the other folds' documents (*n_train
- * of them; tr and te are scratch for ds->n indices) scores fold f's into
- * all, and its macro-F1 goes to *f1 when f1 is not NULL. */
-static int run_fold(const tc_dataset *ds, const tc_train_params *q, const uint32_t *fold, int f,
-                    size_t *tr, size_t *te, size_t *n_train, tc_metrics *all, double *f1,
-                    tc_diag *diag) {
+ * of them; tr and te are scratch for ds->n indices) scores fold f's. */
+static int run_fold(const tc_dataset *ds, const tc_train_params *q, int f, size_t *tr, size_t *te,
+                    size_t *n_train, tci_oof *oof, tc_diag *diag) {
   size_t ntr = 0, nte = 0, i;
   tc_dataset *sub = NULL;
   tc_model *m = NULL;
-  tc_metrics *one = NULL;
   int rc;
   for (i = 0; i < ds->n; i++) {
-    if (fold[i] == (uint32_t)f) te[nte++] = i;
+    if (oof->fold[i] == (uint32_t)f) te[nte++] = i;
     else tr[ntr++] = i;
   }
   *n_train = ntr;
   rc = tci_dataset_subset(ds, tr, ntr, &sub);
   if (!rc) rc = tci_train(sub, q, 1, &m, diag);
-  if (!rc) rc = tc_metrics_new(ds->n_names ? ds->n_names : 1, &one);
-  if (!rc) rc = score_fold(ds, m, te, nte, q->threads, all, one);
-  if (!rc && f1) *f1 = tc_metrics_macro_f1(one);
-  tc_metrics_free(one);
+  if (!rc) rc = score_fold(ds, m, te, nte, q->threads, oof);
   tc_model_free(m);
   tc_dataset_free(sub);
   return rc;
 }
 
-int tc_cross_validate(const tc_dataset *ds, const tc_train_params *p, int k,
-                      tc_metrics *out, double *fold_macro_f1, tc_diag *diag) {
+void tci_oof_free(tci_oof *oof) {
+  free(oof->scores);
+  free(oof->fold);
+  memset(oof, 0, sizeof *oof);
+}
+
+/* The folds, and the scores' rows (n x L, which TC_ELIMIT bounds). */
+static int oof_alloc(const tc_dataset *ds, int k, uint64_t seed, tci_oof *oof, tc_diag *diag) {
+  size_t n = ds->n, L = ds->n_names ? ds->n_names : 1;
+  if (n > SIZE_MAX / sizeof *oof->scores / L)
+    return tci_fail(diag, TC_ELIMIT, "cross-validation: %zu documents x %zu labels of scores", n, L);
+  oof->k = k;
+  oof->scores = malloc(n * L * sizeof *oof->scores);
+  oof->fold = malloc(n * sizeof *oof->fold);
+  if (!oof->scores || !oof->fold || tci_folds(ds, k, seed, oof->fold) != TC_OK) {
+    tci_oof_free(oof);
+    return tci_fail(diag, TC_ENOMEM, "cross-validation: out of memory");
+  }
+  return TC_OK;
+}
+
+int tci_cv_scores(const tc_dataset *ds, const tc_train_params *p, int k, tci_oof *oof,
+                  tc_diag *diag) {
   const char *why;
-  uint32_t *fold = NULL;
   size_t *tr = NULL, *te = NULL, n;
-  int f, rc = TC_OK;
+  int f, rc;
   tc_train_params q;
   fwd fw;
-  if (!ds || !p || !out)
-    return tci_fail(diag, TC_EINVAL, "cross-validation: no dataset, parameters or metrics given");
+  memset(oof, 0, sizeof *oof);
   if ((why = tc_train_params_check(p, ds))) return tci_fail(diag, TC_EINVAL, "%s", why);
   n = ds->n;
   if (k < 2 || (size_t)k > n)
     return tci_fail(diag, TC_EINVAL, "cross-validation: k = %d must be in 2..%zu (documents)", k, n);
-  if (tci_metrics_n_labels(out) != ds->n_names)
-    return tci_fail(diag, TC_EINVAL, "cross-validation: the metrics have %zu labels, the dataset %zu",
-                    tci_metrics_n_labels(out), ds->n_names);
   if ((rc = tci_check_data(ds, p, diag))) return rc;
-  fold = malloc(n * sizeof *fold);
+  if ((rc = oof_alloc(ds, k, p->seed, oof, diag))) return rc;
   tr = malloc(n * sizeof *tr);
   te = malloc(n * sizeof *te);
-  if (!fold || !tr || !te || tci_folds(ds, k, p->seed, fold) != TC_OK) {
-    rc = tci_fail(diag, TC_ENOMEM, "cross-validation: out of memory");
-    goto done;
-  }
+  if (!tr || !te) rc = tci_fail(diag, TC_ENOMEM, "cross-validation: out of memory");
   q = *p;
   fw.fn = p->progress;
   fw.ud = p->progress_ud;
@@ -174,8 +191,7 @@ int tc_cross_validate(const tc_dataset *ds, const tc_train_params *p, int k,
   q.progress_ud = &fw;
   for (f = 0; f < k && !rc; f++) {
     size_t ntr;
-    rc = run_fold(ds, &q, fold, f, tr, te, &ntr, out, fold_macro_f1 ? &fold_macro_f1[f] : NULL,
-                  diag);
+    rc = run_fold(ds, &q, f, tr, te, &ntr, oof, diag);
     if (!rc && p->progress && p->progress(p->progress_ud, "cv", (size_t)f + 1, (size_t)k))
       rc = TC_ECANCELED;
     /* The fold named, with the part it trained on, before what the fold's
@@ -188,10 +204,124 @@ int tc_cross_validate(const tc_dataset *ds, const tc_train_params *p, int k,
                ntr, n, said);
     }
   }
-done:
-  free(fold);
   free(tr);
   free(te);
+  if (rc) tci_oof_free(oof);
+  return rc;
+}
+
+/* The fallback label's index in ds, or -1 (as the model keeps it). */
+static int fallback_index(const tc_dataset *ds, const tc_train_params *p) {
+  size_t l;
+  if (p->fallback)
+    for (l = 0; l < ds->n_names; l++)
+      if (strcmp(ds->names[l], p->fallback) == 0) return (int)l;
+  return -1;
+}
+
+int tci_oof_metrics(const tc_dataset *ds, const tci_oof *oof, const tc_train_params *p,
+                    double threshold, int f, tc_metrics *m) {
+  size_t L = ds->n_names, i;
+  int fallback = fallback_index(ds, p), rc = TC_OK;
+  uint32_t *chosen = malloc((L ? L : 1) * sizeof *chosen);
+  if (!chosen) return TC_ENOMEM;
+  for (i = 0; i < ds->n && !rc; i++) {
+    const uint32_t *g = ds->lab + ds->lab_off[i];
+    size_t ng = ds->lab_off[i + 1] - ds->lab_off[i], nc;
+    if (f >= 0 && oof->fold[i] != (uint32_t)f) continue;
+    nc = tci_choose_labels(oof->scores + i * L, L, p->multilabel, threshold, fallback, chosen);
+    rc = tc_metrics_add(m, g, ng, chosen, nc);
+  }
+  free(chosen);
+  return rc;
+}
+
+/* The macro-F1 of fold f at threshold into *f1. */
+static int fold_macro_f1_at(const tc_dataset *ds, const tci_oof *oof, const tc_train_params *p,
+                            double threshold, int f, double *f1) {
+  tc_metrics *m = NULL;
+  int rc = tc_metrics_new(ds->n_names ? ds->n_names : 1, &m);
+  if (!rc) rc = tci_oof_metrics(ds, oof, p, threshold, f, m);
+  if (!rc) *f1 = tc_metrics_macro_f1(m);
+  tc_metrics_free(m);
+  return rc;
+}
+
+int tci_oof_fold_macro_f1(const tc_dataset *ds, const tci_oof *oof, const tc_train_params *p,
+                          double threshold, double *fold_f1) {
+  int f, rc = TC_OK;
+  for (f = 0; f < oof->k && !rc; f++) rc = fold_macro_f1_at(ds, oof, p, threshold, f, &fold_f1[f]);
+  return rc;
+}
+
+int tci_oof_figures(const tc_dataset *ds, const tci_oof *oof, const tc_train_params *p,
+                    double threshold, tci_cv_figures *fig) {
+  tc_metrics *m = NULL;
+  int rc = tc_metrics_new(ds->n_names ? ds->n_names : 1, &m);
+  if (!rc) rc = tci_oof_metrics(ds, oof, p, threshold, -1, m);
+  if (!rc) tci_cv_figures_of(m, fig);
+  tc_metrics_free(m);
+  return rc;
+}
+
+int tc_cross_validate(const tc_dataset *ds, const tc_train_params *p, int k,
+                      tc_metrics *out, double *fold_macro_f1, tc_diag *diag) {
+  tci_oof oof;
+  int rc;
+  if (!ds || !p || !out)
+    return tci_fail(diag, TC_EINVAL, "cross-validation: no dataset, parameters or metrics given");
+  if (tci_metrics_n_labels(out) != ds->n_names)
+    return tci_fail(diag, TC_EINVAL, "cross-validation: the metrics have %zu labels, the dataset %zu",
+                    tci_metrics_n_labels(out), ds->n_names);
+  if ((rc = tci_cv_scores(ds, p, k, &oof, diag))) return rc;
+  rc = tci_oof_metrics(ds, &oof, p, p->threshold, -1, out);
+  if (!rc && fold_macro_f1) rc = tci_oof_fold_macro_f1(ds, &oof, p, p->threshold, fold_macro_f1);
+  if (rc) tci_fail(diag, rc, "cross-validation: %s", tc_strerror(rc));
+  tci_oof_free(&oof);
+  return rc;
+}
+
+/* ======================================================== thresholds */
+
+static const double THRESHOLDS[] = {0.05, 0.1,  0.15, 0.2,  0.25, 0.3,  0.35, 0.4,  0.45, 0.5,
+                                    0.55, 0.6,  0.65, 0.7,  0.75, 0.8,  0.85, 0.9,  0.95};
+
+size_t tc_threshold_values(const double **values) {
+  *values = THRESHOLDS;
+  return sizeof THRESHOLDS / sizeof *THRESHOLDS;
+}
+
+/* Whether figures f at threshold t beat the best so far (b at bt): a
+ * higher micro-F1, or the same nearer the given threshold. */
+static int better(double f, double t, double b, double bt, double given) {
+  return f > b || (f == b && fabs(t - given) < fabs(bt - given));
+}
+
+int tci_threshold_sweep(const tc_dataset *ds, const tci_oof *oof, const tc_train_params *p,
+                        char **sweep, double *best) {
+  size_t i, len = 0;
+  double best_f1 = -1, best_t = p->threshold;
+  int rc = TC_OK;
+  *sweep = NULL;
+  for (i = 0; i < sizeof THRESHOLDS / sizeof *THRESHOLDS && !rc; i++) {
+    tci_cv_figures fig;
+    char piece[64];
+    rc = tci_oof_figures(ds, oof, p, THRESHOLDS[i], &fig);
+    if (rc) break;
+    snprintf(piece, sizeof piece, "%g:%.4f/%.4f/%.4f", THRESHOLDS[i], fig.micro_f1, fig.macro_f1,
+             fig.exact_match);
+    rc = append(sweep, &len, piece);
+    if (better(fig.micro_f1, THRESHOLDS[i], best_f1, best_t, p->threshold)) {
+      best_f1 = fig.micro_f1;
+      best_t = THRESHOLDS[i];
+    }
+  }
+  if (rc) {
+    free(*sweep);
+    *sweep = NULL;
+  } else if (best) {
+    *best = best_t;
+  }
   return rc;
 }
 
@@ -210,19 +340,6 @@ size_t tc_grid_gamma_values(const double **values) {
   return sizeof GAMMA_GRID / sizeof *GAMMA_GRID;
 }
 
-/* Append piece ("C=..:F1", or "C=..;gamma=..:F1") to the comma-separated
- * list *s of *len bytes (malloc'ed; NULL when empty). */
-static int append(char **s, size_t *len, const char *piece) {
-  size_t n = strlen(piece);
-  char *t = realloc(*s, *len + n + 2);
-  if (!t) return TC_ENOMEM;
-  *s = t;
-  if (*len) t[(*len)++] = ',';
-  memcpy(t + *len, piece, n + 1);
-  *len += n;
-  return TC_OK;
-}
-
 void tci_cv_figures_of(const tc_metrics *m, tci_cv_figures *f) {
   f->accuracy = tc_metrics_accuracy(m);
   f->macro_f1 = tc_metrics_macro_f1(m);
@@ -231,50 +348,50 @@ void tci_cv_figures_of(const tc_metrics *m, tci_cv_figures *f) {
 }
 
 int tci_grid_search(const tc_dataset *ds, const tc_train_params *p, int k,
-                    double *C, double *gamma, tci_cv_figures *best_figures,
-                    double *fold_f1, char **grid, tc_diag *diag) {
+                    double *C, double *gamma, tci_oof *best_oof, char **grid, tc_diag *diag) {
   const double *cs, *gammas = NULL;
   size_t nc = tc_grid_C_values(&cs);
   size_t ng = p->kernel == TC_KERNEL_RBF ? tc_grid_gamma_values(&gammas) : 1;
   size_t i, j, len = 0;
-  double best = -1, *ff = malloc((size_t)k * sizeof *ff);
+  double best = -1;
   int rc = TC_OK;
   tc_train_params q = *p;
   *grid = NULL;
-  if (!ff) return tci_fail(diag, TC_ENOMEM, "grid search: out of memory");
+  memset(best_oof, 0, sizeof *best_oof);
   for (i = 0; i < nc && !rc; i++)
     for (j = 0; j < ng && !rc; j++) {
-      tc_metrics *m = NULL;
+      tci_oof oof;
+      tci_cv_figures fig;
       char piece[96];
-      double f1;
       q.C = cs[i];
       if (p->kernel == TC_KERNEL_RBF) q.gamma = gammas[j];
-      rc = tc_metrics_new(ds->n_names ? ds->n_names : 1, &m);
-      if (!rc) rc = tc_cross_validate(ds, &q, k, m, ff, diag);
+      rc = tci_cv_scores(ds, &q, k, &oof, diag);
+      if (rc) break;
+      rc = tci_oof_figures(ds, &oof, &q, q.threshold, &fig);
       if (!rc) {
-        f1 = tc_metrics_macro_f1(m);
         if (p->kernel == TC_KERNEL_RBF)
-          snprintf(piece, sizeof piece, "C=%g;gamma=%g:%.4f", q.C, q.gamma, f1);
+          snprintf(piece, sizeof piece, "C=%g;gamma=%g:%.4f", q.C, q.gamma, fig.macro_f1);
         else
-          snprintf(piece, sizeof piece, "C=%g:%.4f", q.C, f1);
+          snprintf(piece, sizeof piece, "C=%g:%.4f", q.C, fig.macro_f1);
         rc = append(grid, &len, piece);
-        if (!rc && f1 > best) {
-          best = f1;
-          *C = q.C;
-          *gamma = q.gamma;
-          tci_cv_figures_of(m, best_figures);
-          memcpy(fold_f1, ff, (size_t)k * sizeof *ff);
-        }
       }
-      tc_metrics_free(m);
+      if (!rc && fig.macro_f1 > best) {
+        best = fig.macro_f1;
+        *C = q.C;
+        *gamma = q.gamma;
+        tci_oof_free(best_oof);
+        *best_oof = oof;
+      } else {
+        tci_oof_free(&oof);
+      }
       if (!rc && p->progress &&
           p->progress(p->progress_ud, "grid", i * ng + j + 1, nc * ng))
         rc = TC_ECANCELED;
     }
-  free(ff);
   if (rc) {
     free(*grid);
     *grid = NULL;
+    tci_oof_free(best_oof);
     if (diag && diag->code != rc) tci_fail(diag, rc, "grid search: %s", tc_strerror(rc));
   }
   return rc;

@@ -682,13 +682,46 @@ typedef struct tci_cv_figures {
 } tci_cv_figures;
 TCI_FUNC void tci_cv_figures_of(const tc_metrics *m, tci_cv_figures *f);
 
-/* Grid search over C (and gamma for RBF) by k-fold macro-F1. Leaves the
- * best pair in *C, *gamma (ties keep the earlier, smaller value), the best
- * pair's figures in *best and fold_f1[0..k), and a summary such as
+/* Out-of-fold scores (crossval.c): each document's calibrated scores from
+ * the fold's model that did not train on it, and its fold. */
+typedef struct tci_oof {
+  int k;               /* folds */
+  double *scores;      /* ds->n rows of ds->n_names scores */
+  uint32_t *fold;      /* each document's fold, 0..k-1 */
+} tci_oof;
+/* k-fold cross-validation with p (checked as tc_cross_validate checks
+ * it) into *oof; free it with tci_oof_free (nothing to free on failure).
+ * Errors as tc_cross_validate's. */
+TCI_FUNC int tci_cv_scores(const tc_dataset *ds, const tc_train_params *p, int k, tci_oof *oof,
+                           tc_diag *diag);
+TCI_FUNC void tci_oof_free(tci_oof *oof);
+/* Add to m the documents of fold f (-1: every fold), their labels chosen
+ * from their out-of-fold scores at threshold as a model trained with p
+ * chooses them (multilabel, fallback). TC_OK or tc_metrics_add's code. */
+TCI_FUNC int tci_oof_metrics(const tc_dataset *ds, const tci_oof *oof, const tc_train_params *p,
+                             double threshold, int f, tc_metrics *m);
+/* The figures over every fold at threshold into *fig, or each fold's
+ * macro-F1 into fold_f1[0..k). TC_OK or TC_ENOMEM. */
+TCI_FUNC int tci_oof_figures(const tc_dataset *ds, const tci_oof *oof, const tc_train_params *p,
+                             double threshold, tci_cv_figures *fig);
+TCI_FUNC int tci_oof_fold_macro_f1(const tc_dataset *ds, const tci_oof *oof,
+                                   const tc_train_params *p, double threshold, double *fold_f1);
+/* A multi-label model's figures at each of tc_threshold_values' thresholds
+ * from *oof: *sweep (malloc'ed; free() it) lists them as
+ * "0.05:MICRO/MACRO/EXACT,0.1:...", each figure to 4 decimals, and *best
+ * (unless NULL) is the threshold of the highest micro-F1 (ties: the one
+ * nearest p->threshold). TC_OK or TC_ENOMEM (*sweep then NULL). */
+TCI_FUNC int tci_threshold_sweep(const tc_dataset *ds, const tci_oof *oof, const tc_train_params *p,
+                                 char **sweep, double *best);
+
+/* Grid search over C (and gamma for RBF) by k-fold macro-F1 (at
+ * p->threshold). Leaves the best pair in *C, *gamma (ties keep the
+ * earlier, smaller value), the best pair's out-of-fold scores in
+ * *best_oof (tci_oof_free it), and a summary such as
  * "C=0.1:0.91,C=1:0.93" in *grid (malloc'ed; free() it). */
 TCI_FUNC int tci_grid_search(const tc_dataset *ds, const tc_train_params *p, int k,
-                             double *C, double *gamma, tci_cv_figures *best,
-                             double *fold_f1, char **grid, tc_diag *diag);
+                             double *C, double *gamma, tci_oof *best_oof, char **grid,
+                             tc_diag *diag);
 
 /* The label count a tc_metrics was made with (metrics.c). */
 TCI_FUNC size_t tci_metrics_n_labels(const tc_metrics *m);

@@ -639,6 +639,12 @@ typedef struct tc_train_params {
   double tolerance;        /* solver stopping tolerance; <= 0: the solver's default */
   int calibrate;           /* 1: Platt scaling from internal cross-validation (default) */
   double threshold;        /* score a label needs (multi-label); default 0.5 */
+  int threshold_auto;      /* 1 (multilabel, cv_folds > 1): the threshold is
+                              chosen by cross-validation instead: of
+                              tc_threshold_values', the one whose out-of-fold
+                              micro-F1 is highest (ties: the one nearest
+                              `threshold`), stored with metadata
+                              "threshold_by" = "cv_micro_f1"; default 0 */
   const char *fallback;    /* label for documents passing no threshold, or NULL
                               (borrowed: the model keeps its index) */
   int short_features;      /* linear only; 0 (default): off. Else n0: a story
@@ -663,7 +669,9 @@ typedef struct tc_train_params {
                               labels do; the scores of the shortest stories are
                               no longer near-certain (models/README.md, design
                               study step 10). Finite, in [0, 1e6] */
-  int cv_folds;            /* > 1: run k-fold CV and store the figures in the model */
+  int cv_folds;            /* > 1: run k-fold CV and store the figures in the
+                              model (at the model's threshold; a multi-label
+                              model's at each of tc_threshold_values' too) */
   int grid;                /* 1: pick C (and gamma) by cv_folds-fold CV macro-F1 */
   uint64_t seed;           /* fold assignment and solver seeds; default 1 */
   int threads;             /* binary problems trained in parallel; <= 0: one per
@@ -687,6 +695,12 @@ TC_API double tc_train_params_gamma(const tc_train_params *p);
 TC_API size_t tc_grid_C_values(const double **values);
 TC_API size_t tc_grid_gamma_values(const double **values);
 
+/* The thresholds a multi-label model's cross-validation measures (its
+ * metadata "cv_thresholds") and threshold_auto chooses from, ascending:
+ * 0.05 to 0.95 by 0.05. Sets *values to a static array and returns its
+ * length. */
+TC_API size_t tc_threshold_values(const double **values);
+
 /* NULL when *p is usable with *ds (ds may be NULL to skip data checks),
  * otherwise a static message naming the bad field: features pass
  * tc_options_check; flags are 0 or 1; kernel, solver and class_weight one
@@ -694,8 +708,9 @@ TC_API size_t tc_grid_gamma_values(const double **values);
  * (0, 1e6]; gamma finite and <= 1e6; tolerance finite and < 1; threshold
  * in [0, 1] (NaN is refused everywhere); cache_mb in (0, 1e6]; cv_folds 0
  * or 2..100, and grid only with cv_folds; threads <= 1024; label_weights
- * given exactly when class_weight is TC_WEIGHT_CUSTOM; fallback NULL or a
- * non-empty name; short_features >= 0, and 0 for an RBF kernel;
+ * given exactly when class_weight is TC_WEIGHT_CUSTOM; threshold_auto
+ * only with multilabel and cv_folds; fallback NULL or a non-empty name;
+ * short_features >= 0, and 0 for an RBF kernel;
  * short_moderation in [0, 1e6], and 0 without short_features. With
  * ds: each label weight in (0, 1e6] (label_weights must hold
  * tc_dataset_n_labels(ds) numbers), fallback one of ds's labels, cv_folds
@@ -777,7 +792,7 @@ TC_API size_t tc_metrics_confusion_next(const tc_metrics *m, size_t *cursor, siz
  * which must have been made with tc_dataset_n_labels(ds) labels (else
  * TC_EINVAL, nothing counted). k is 2..tc_dataset_size(ds) (TC_EINVAL
  * otherwise, as for a NULL ds, p or out); p must pass
- * tc_train_params_check(p, ds), but its cv_folds and grid play no part
+ * tc_train_params_check(p, ds), but its cv_folds, grid and threshold_auto play no part
  * here; data tc_model_train would refuse is TC_EDATA, with diag; a fold's
  * failure is its code with diag naming the fold; TC_ECANCELED, TC_ENOMEM.
  * fold_macro_f1 (may be NULL) receives k per-fold macro-F1 figures. On an

@@ -51,6 +51,7 @@ void tc_train_params_init(tc_train_params *p) {
   p->tolerance = 0.0;
   p->calibrate = 1;
   p->threshold = 0.5;
+  p->threshold_auto = 0;
   p->fallback = NULL;
   p->cv_folds = 0;
   p->grid = 0;
@@ -92,6 +93,9 @@ const char *tc_train_params_check(const tc_train_params *p, const tc_dataset *ds
   if (!isfinite(p->tolerance) || p->tolerance >= 1) return "tolerance must be below 1 (<= 0: default)";
   if (!tci_is_flag(p->calibrate)) return "calibrate must be 0 or 1";
   if (!(p->threshold >= 0 && p->threshold <= 1)) return "threshold must be in [0, 1]";
+  if (!tci_is_flag(p->threshold_auto)) return "threshold_auto must be 0 or 1";
+  if (p->threshold_auto && !p->multilabel) return "threshold_auto applies to multilabel models only";
+  if (p->threshold_auto && p->cv_folds < 2) return "threshold_auto needs cv_folds >= 2";
   if (p->fallback && !p->fallback[0]) return "fallback must be a label name or NULL";
   if (p->short_features < 0) return "short_features must be >= 0 (0: off)";
   if (p->short_features && p->kernel != TC_KERNEL_LINEAR)
@@ -139,9 +143,10 @@ static void created(char *buf, size_t cap) {
 /* What cross-validation (and the grid search) found, for the metadata. */
 typedef struct cvfig {
   int k;                    /* folds */
-  tci_cv_figures fig;       /* over all folds */
+  tci_cv_figures fig;       /* over all folds, at the model's threshold */
   double *fold_f1;          /* k: each fold's macro-F1 */
   char *grid;               /* the grid search's summary, or NULL (malloc'ed) */
+  char *thresholds;         /* a multi-label model's threshold sweep, or NULL (malloc'ed) */
 } cvfig;
 
 static int set_num(tc_model *m, const char *key, const char *fmt, double v) {
@@ -162,8 +167,9 @@ static const char *solver_name(const tc_train_params *p) {
 
 /* The cross-validation figures: cv_folds, cv_accuracy, cv_macro_f1,
  * for a multi-label model cv_micro_f1 and cv_exact_match (a single-label
- * model's micro-F1 is its accuracy), cv_fold_macro_f1 ("0.9123,0.9071,...")
- * and the grid summary if any. */
+ * model's micro-F1 is its accuracy), cv_fold_macro_f1 ("0.9123,0.9071,..."),
+ * the grid summary if any, and a multi-label model's threshold sweep,
+ * cv_thresholds. */
 static int set_cv_meta(tc_model *m, const cvfig *cv, int multilabel) {
   char b[32], *s;
   size_t cap = (size_t)cv->k * 16 + 1, at = 0;
@@ -182,6 +188,7 @@ static int set_cv_meta(tc_model *m, const cvfig *cv, int multilabel) {
   if (!rc) rc = tci_model_set_meta(m, "cv_fold_macro_f1", s);
   free(s);
   if (!rc && cv->grid) rc = tci_model_set_meta(m, "grid", cv->grid);
+  if (!rc && cv->thresholds) rc = tci_model_set_meta(m, "cv_thresholds", cv->thresholds);
   return rc;
 }
 
@@ -209,6 +216,7 @@ static int set_meta(tc_model *m, const tc_dataset *ds, const tc_train_params *p,
                                                                    : "none");
   if (!rc) rc = tci_model_set_meta(m, "multilabel", p->multilabel ? "1" : "0");
   if (!rc) rc = set_num(m, "threshold", "%g", p->threshold);
+  if (!rc && p->threshold_auto) rc = tci_model_set_meta(m, "threshold_by", "cv_micro_f1");
   if (!rc) rc = tci_model_set_meta(m, "calibration", p->calibrate ? "platt, 3-fold" : "none (logistic of margin)");
   if (!rc && p->tolerance > 0) rc = set_num(m, "tolerance", "%g", p->tolerance);
   snprintf(b, sizeof b, "%llu", (unsigned long long)p->seed);
@@ -224,12 +232,36 @@ static int set_meta(tc_model *m, const tc_dataset *ds, const tc_train_params *p,
 
 /* ======================================================== tc_model_train */
 
+/* Cross-validation's figures for the model trained with *q: the grid
+ * search's choice of C (and gamma) when p->grid, a multi-label model's
+ * threshold sweep (and its choice of threshold when p->threshold_auto),
+ * then the figures at q's threshold, all from one set of out-of-fold
+ * scores. */
+static int cross_validate(const tc_dataset *ds, const tc_train_params *p, tc_train_params *q,
+                          cvfig *cv, tc_diag *diag) {
+  tci_oof oof;
+  int rc;
+  cv->k = p->cv_folds;
+  cv->fold_f1 = calloc((size_t)cv->k, sizeof *cv->fold_f1);
+  if (!cv->fold_f1) return tci_fail(diag, TC_ENOMEM, "train: out of memory");
+  if (p->grid) rc = tci_grid_search(ds, p, cv->k, &q->C, &q->gamma, &oof, &cv->grid, diag);
+  else rc = tci_cv_scores(ds, p, cv->k, &oof, diag);
+  if (rc) return rc;
+  if (p->multilabel)
+    rc = tci_threshold_sweep(ds, &oof, p, &cv->thresholds, p->threshold_auto ? &q->threshold : NULL);
+  if (!rc) rc = tci_oof_figures(ds, &oof, q, q->threshold, &cv->fig);
+  if (!rc) rc = tci_oof_fold_macro_f1(ds, &oof, q, q->threshold, cv->fold_f1);
+  if (rc) tci_fail(diag, rc, "cross-validation: %s", tc_strerror(rc));
+  tci_oof_free(&oof);
+  return rc;
+}
+
 int tc_model_train(const tc_dataset *ds, const tc_train_params *p, tc_model **out,
                    tc_diag *diag) {
   const char *why;
   tc_train_params q;
   cvfig cv;
-  int rc = TC_OK, have_cv = 0;
+  int rc = TC_OK;
   if (out) *out = NULL;
   if (!ds || !p || !out) return tci_fail(diag, TC_EINVAL, "train: no dataset, parameters or output given");
   if ((why = tc_train_params_check(p, ds))) return tci_fail(diag, TC_EINVAL, "%s", why);
@@ -238,24 +270,10 @@ int tc_model_train(const tc_dataset *ds, const tc_train_params *p, tc_model **ou
   tc_init();
   q = *p;
   memset(&cv, 0, sizeof cv);
-  if (p->cv_folds > 1) {
-    cv.k = p->cv_folds;
-    cv.fold_f1 = calloc((size_t)cv.k, sizeof *cv.fold_f1);
-    if (!cv.fold_f1) return tci_fail(diag, TC_ENOMEM, "train: out of memory");
-    if (p->grid) {
-      rc = tci_grid_search(ds, p, cv.k, &q.C, &q.gamma, &cv.fig, cv.fold_f1, &cv.grid, diag);
-    } else {
-      tc_metrics *mt = NULL;
-      rc = tc_metrics_new(ds->n_names ? ds->n_names : 1, &mt);
-      if (!rc) rc = tc_cross_validate(ds, p, cv.k, mt, cv.fold_f1, diag);
-      if (!rc) tci_cv_figures_of(mt, &cv.fig);
-      tc_metrics_free(mt);
-    }
-    have_cv = 1;
-  }
+  if (p->cv_folds > 1) rc = cross_validate(ds, p, &q, &cv, diag);
   if (!rc) rc = tci_train(ds, &q, 0, out, diag);
   if (!rc) {
-    rc = set_meta(*out, ds, &q, have_cv ? &cv : NULL);
+    rc = set_meta(*out, ds, &q, p->cv_folds > 1 ? &cv : NULL);
     if (rc) {
       tc_model_free(*out);
       *out = NULL;
@@ -264,5 +282,6 @@ int tc_model_train(const tc_dataset *ds, const tc_train_params *p, tc_model **ou
   }
   free(cv.fold_f1);
   free(cv.grid);
+  free(cv.thresholds);
   return rc;
 }

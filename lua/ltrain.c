@@ -166,6 +166,20 @@ static void read_class_weight(lua_State *L, const spec_slots *s, tc_train_params
   lua_pop(L, 1);
 }
 
+/* spec.threshold: a number in [0, 1], or "auto": chosen by
+ * cross-validation (threshold_auto). */
+static void read_threshold(lua_State *L, tc_train_params *p) {
+  if (tcl_rawfield(L, 1, "threshold") == LUA_TSTRING) {
+    if (strcmp(lua_tostring(L, -1), "auto") != 0)
+      tcl_bad_field(L, 1, TCL_OPT_TRAIN, "threshold", "number or \"auto\"");
+    p->threshold_auto = 1;
+    lua_pop(L, 1);
+    return;
+  }
+  lua_pop(L, 1);
+  tcl_opt_num(L, 1, TCL_OPT_TRAIN, "threshold", 0.0, 0, 1.0, &p->threshold);
+}
+
 /* Check spec (argument 1) in full and build its dataset. Pushes the anchor,
  * the error slot, the progress function (or nil), texts, labels and the
  * dataset box; fills *p and *c. Raises for any malformed field. */
@@ -195,7 +209,7 @@ static void read_spec(lua_State *L, spec_slots *s, tc_train_params *p, progress_
   tcl_opt_num(L, 1, TCL_OPT_TRAIN, "gamma", 0.0, 1, 1e6, &p->gamma);
   tcl_opt_num(L, 1, TCL_OPT_TRAIN, "tolerance", 0.0, 1, 1e6, &p->tolerance);
   tcl_opt_bool(L, 1, TCL_OPT_TRAIN, "calibrate", &p->calibrate);
-  tcl_opt_num(L, 1, TCL_OPT_TRAIN, "threshold", 0.0, 0, 1.0, &p->threshold);
+  read_threshold(L, p);
   tcl_opt_int(L, 1, TCL_OPT_TRAIN, "short_features", 0, INT32_MAX, &p->short_features);
   tcl_opt_num(L, 1, TCL_OPT_TRAIN, "short_moderation", 0.0, 0, 1e6, &p->short_moderation);
   tcl_opt_int(L, 1, TCL_OPT_TRAIN, "cv", 0, 100, &p->cv_folds);
@@ -254,6 +268,11 @@ static void read_spec(lua_State *L, spec_slots *s, tc_train_params *p, progress_
                                         "(set spec.multilabel = true for documents with several or none)",
                                         bad_single));
   }
+  /* (the core's messages name its own fields, threshold_auto and cv_folds) */
+  if (p->threshold_auto && !p->multilabel)
+    luaL_argerror(L, 1, "spec.threshold = \"auto\" applies to multi-label models only");
+  if (p->threshold_auto && p->cv_folds < 2)
+    luaL_argerror(L, 1, "spec.threshold = \"auto\" needs spec.cv >= 2 (the folds it is chosen by)");
   msg = tc_train_params_check(p, NULL);
   if (msg) luaL_argerror(L, 1, lua_pushfstring(L, "spec: %s", msg));
 

@@ -212,6 +212,15 @@ TEST(params_defaults_and_bad_fields) {
   BAD(cv_folds, 1, "cv_folds");
   BAD(cv_folds, 49, "cv_folds"); /* more folds than the 48 documents */
   BAD(grid, 1, "grid");          /* without cv_folds */
+  BAD(threshold_auto, 2, "threshold_auto must be 0 or 1");
+  BAD(threshold_auto, 1, "threshold_auto applies to multilabel models only");
+  tc_train_params_init(&p);
+  p.threshold_auto = 1;
+  p.multilabel = 1;
+  msg = tc_train_params_check(&p, ds); /* without cv_folds */
+  CHECK(msg && strstr(msg, "threshold_auto needs cv_folds"));
+  p.cv_folds = 3;
+  CHECK(tc_train_params_check(&p, ds) == NULL);
   BAD(cache_mb, 0, "cache_mb");
   BAD(fallback, "weather", "fallback");
   BAD(short_features, -1, "short_features");
@@ -778,6 +787,65 @@ TEST(cross_validation_and_grid_figures) {
   tc_dataset_free(ds);
 }
 
+/* The micro-F1 of threshold t in a "cv_thresholds" sweep
+ * ("0.05:MICRO/MACRO/EXACT,0.1:..."), or -1 when t is not there. */
+static double sweep_micro_f1(const char *sweep, double t) {
+  const char *at = sweep;
+  while (at) {
+    double x, micro;
+    if (sscanf(at, "%lf:%lf/", &x, &micro) == 2 && x == t) return micro;
+    at = strchr(at, ',');
+    if (at) at++;
+  }
+  return -1;
+}
+
+/* A multi-label model's cross-validation measures every threshold of
+ * tc_threshold_values on the out-of-fold scores ("cv_thresholds"), its
+ * 0.5 figures those of cv_micro_f1; threshold_auto chooses the one of
+ * the highest micro-F1, and the model's figures are then that one's. */
+TEST(cross_validation_threshold_sweep) {
+  tc_train_params p;
+  tc_model *m, *a;
+  const double *ts;
+  size_t n = tc_threshold_values(&ts), i;
+  double best = -1, chosen = -1;
+  CHECK_EQ_INT(n, 19);
+  CHECK(ts[0] == 0.05 && ts[9] == 0.5 && ts[18] == 0.95);
+  for (i = 1; i < n; i++) CHECK(ts[i] > ts[i - 1]);
+  tc_train_params_init(&p);
+  p.cv_folds = 3;
+  m = train_fixture(&p); /* multi-class: no thresholds */
+  CHECK(m && !tc_model_meta(m, "cv_thresholds") && !tc_model_meta(m, "threshold_by"));
+  tc_model_free(m);
+  p.multilabel = 1;
+  p.threshold = 0.05; /* (below the best: auto must move it) */
+  m = train_fixture(&p);
+  p.threshold_auto = 1;
+  a = train_fixture(&p);
+  CHECK(m && a);
+  if (!m || !a) goto done;
+  CHECK(!tc_model_meta(m, "threshold_by"));
+  CHECK_EQ_STR(tc_model_meta(a, "threshold_by"), "cv_micro_f1");
+  CHECK_EQ_STR(tc_model_meta(m, "cv_thresholds"), tc_model_meta(a, "cv_thresholds"));
+  for (i = 0; i < n; i++) {
+    double f = sweep_micro_f1(tc_model_meta(m, "cv_thresholds"), ts[i]);
+    CHECK(f >= 0 && f <= 1);
+    if (f > best) best = f, chosen = ts[i];
+  }
+  CHECK(atof(tc_model_meta(m, "cv_micro_f1")) == sweep_micro_f1(tc_model_meta(m, "cv_thresholds"), 0.05));
+  CHECK(tc_model_threshold(m) == 0.05);
+  /* the best micro-F1 (on the fixture, from 0.35 up, where only the top
+   * label passes) at the threshold nearest the one given: the lowest */
+  CHECK(tc_model_threshold(a) == chosen);
+  CHECK_EQ_STR(tc_model_meta(a, "threshold"), "0.35");
+  CHECK(atof(tc_model_meta(a, "cv_micro_f1")) == best);
+  CHECK(best > atof(tc_model_meta(m, "cv_micro_f1")));
+done:
+  tc_model_free(m);
+  tc_model_free(a);
+}
+
 /* Metrics made for another label count were filled fold by fold until an
  * index did not fit: TC_EINVAL "cross-validation fold 1: invalid
  * argument" with a fold's documents already counted (or, with more labels,
@@ -998,6 +1066,9 @@ TEST(allocation_failures) {
   if (ds) sweep_train("tc_model_train, grid and cross-validation", ds, &p, 100);
   p.grid = 0;
   if (ds) sweep_cross_validate(ds, &p, 2);
+  p.multilabel = 1;
+  p.threshold_auto = 1;
+  if (ds) sweep_train("tc_model_train, cross-validation choosing the threshold", ds, &p, 100);
   tc_dataset_free(ds);
   unsetenv("SOURCE_DATE_EPOCH");
 }
@@ -1024,6 +1095,7 @@ int main(void) {
   RUN(unusable_data_is_edata_with_diag);
   RUN(progress_from_caller_thread_and_cancel);
   RUN(cross_validation_and_grid_figures);
+  RUN(cross_validation_threshold_sweep);
   RUN(regression_cross_validate_checks_metrics_labels);
   RUN(regression_cross_validation_names_the_failing_fold);
 #ifdef HAVE_OOM_HOOK

@@ -225,6 +225,8 @@ describe("textclass bad options", function()
     { "train -o x.model --class-weight sport=2,politics=1,sport=3 d", "%-%-class%-weight: 'sport' is given two weights" },
     { "train -o x.model --kernel poly d", "%-%-kernel: 'poly' is not one of linear, rbf" },
     { "train -o x.model --fallback other d", "%-%-fallback only applies to %-%-multilabel" },
+    { "train -o x.model -t auto d", "%-%-threshold only applies to %-%-multilabel" },
+    { "train -o x.model --multilabel -t best d", "%-%-threshold: 'best' is not a number or auto\n" },
     { "train -o x.model --kernel rbf --short-features 80 d", "%-%-short%-features only applies to %-%-kernel linear\n" },
     { "train -o x.model --short-features -1 d", "%-%-short%-features: %-1 is below the minimum 0\n" },
     { "train -o x.model --short-moderation 0.7 d", "%-%-short%-moderation needs %-%-short%-features N\n" },
@@ -455,6 +457,34 @@ describe("textclass train -> eval -> label", function()
     local single = cjson.decode(run("info --json -m " .. TMP .. "/cv.model").out)
     assert.is_nil(single.cv_micro_f1)
     assert.is_nil(single.cv_exact_match)
+  end)
+
+  it("prints a multi-label model's figures at each threshold with --cv, and chooses one with --threshold auto", function()
+    local out = TMP .. "/cv-auto.model"
+    local r = run("train -q --threshold auto --min-df 1 --multilabel -o " .. out .. " " .. D .. "/train.jsonl")
+    assert.equal(0, r.code, r.err)
+    assert.matches("^cross%-validation %(5 folds%):\n", r.out) -- --cv's default, as for --grid
+    local info = cjson.decode(run("info --json -m " .. out).out)
+    assert.equal("cv_micro_f1", info.threshold_by)
+    local table_text = r.out:match("\nat each threshold %(out%-of%-fold scores%):\n(.*)$")
+    assert.truthy(table_text, r.out)
+    assert.matches("^  threshold  micro F1  macro F1  exact match\n", table_text)
+    local rows = 0
+    for t, micro, _, _, note in table_text:gmatch("\n  (%d%.%d%d) +([%d.]+) +([%d.]+) +([%d.]+) *([^\n]*)") do
+      rows = rows + 1
+      if tonumber(t) == info.threshold then
+        assert.equal("the model's (--threshold auto: the best micro F1)", note)
+        assert.near(info.cv_micro_f1, tonumber(micro), 1e-4)
+      else
+        assert.equal("", note)
+      end
+    end
+    assert.equal(19, rows)
+    local best_micro = table_text:match("\n  best: micro F1 ([%d.]+) at ([%d.]+); macro F1 [%d.]+ at [%d.]+; exact match [%d.]+ at [%d.]+\n$")
+    assert.near(info.cv_micro_f1, tonumber(best_micro), 1e-4)
+    -- without --multilabel, no table
+    r = run("train -q --cv 3 --min-df 1 -o " .. TMP .. "/cv-single.model " .. D .. "/train.jsonl")
+    assert.is_nil(r.out:find("at each threshold", 1, true))
   end)
 
   it("notes when --grid chooses the smallest or largest C it tries", function()

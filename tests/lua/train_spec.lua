@@ -106,6 +106,29 @@ describe("tc.train", function()
     assert.is_true(info.cv_macro_f1 >= 0 and info.cv_macro_f1 <= 1)
   end)
 
+  it("stores a multi-label model's figures at each threshold, and chooses one with threshold = \"auto\"", function()
+    local given = assert(tc.train(spec { multilabel = true, cv = 2, threshold = 0.05 })):info()
+    local auto = assert(tc.train(spec { multilabel = true, cv = 2, threshold = "auto" })):info()
+    local n = 0
+    local best, best_t
+    for t, micro in given.cv_thresholds:gmatch("([%d.]+):([%d.]+)/[%d.]+/[%d.]+") do
+      n = n + 1
+      -- the highest micro-F1, ties nearest the threshold given (0.5 for auto)
+      if not best or tonumber(micro) > best or
+         (tonumber(micro) == best and math.abs(tonumber(t) - 0.5) < math.abs(best_t - 0.5)) then
+        best, best_t = tonumber(micro), tonumber(t)
+      end
+    end
+    assert.equal(19, n)
+    assert.equal(given.cv_thresholds, auto.cv_thresholds) -- the same out-of-fold scores
+    assert.is_nil(given.threshold_by)
+    assert.equal(0.05, given.threshold)
+    assert.equal("cv_micro_f1", auto.threshold_by)
+    assert.equal(best_t, auto.threshold)
+    assert.near(best, auto.cv_micro_f1, 1e-9)
+    assert.is_nil(assert(tc.train(spec { cv = 2 })):info().cv_thresholds) -- multi-class: none
+  end)
+
   -- The short-story rule: below n0 features, each label's log-odds move away
   -- from the empty text's by sqrt(n0 / n) (textclass.h, short_features); the
   -- weights and the Platt fit are those of the model without it.
@@ -338,6 +361,9 @@ describe("tc.train", function()
       { spec { cv = -2 }, "spec.cv: integer in %[0, 100%] expected, got %-2" },
       { spec { cv = 1 }, "spec.cv: 0 %(no cross%-validation%) or an integer in %[2, 100%] expected, got 1" },
       { spec { grid = true }, "spec.grid needs spec.cv >= 2 %(the folds it picks C by%)" },
+      { spec { threshold = "best" }, "spec.threshold: number or \"auto\" expected, got string" },
+      { spec { threshold = "auto", multilabel = true }, "spec.threshold = \"auto\" needs spec.cv >= 2" },
+      { spec { threshold = "auto", cv = 2 }, "spec.threshold = \"auto\" applies to multi%-label models only" },
       { spec { seed = -1 }, "spec.seed: non%-negative integer expected" },
       { spec { seed = "1" }, "spec.seed: non%-negative integer expected, got string" },
       { spec { threads = 1.5 }, "spec.threads: integer" },

@@ -19,7 +19,8 @@
 -- opts.char_ngrams). Every mistake raises a usage error (exit 2) naming
 -- the option; an option with choices may add `choice_hint =
 -- function(value)` returning text to append to the "not one of" message
--- (or nil). An option given twice takes the last
+-- (or nil); a number option may take words too, `words = { "auto" }`,
+-- each given to the command as written. An option given twice takes the last
 -- value, unless it has `joins = ","`: then its values are joined by it
 -- (-l a -l b is -l a,b).
 
@@ -47,6 +48,42 @@ local function bound(x)
   return math.type(x) == "float" and string.format("%.14g", x) or tostring(x)
 end
 
+-- Whether value is one of the strings of list.
+local function listed(list, value)
+  for _, c in ipairs(list) do if c == value then return true end end
+  return false
+end
+
+-- One number of an option (t: "number" or "integer"), checked against
+-- its bounds; raises a usage error naming the option otherwise.
+local function number(opt, name, value, t)
+  local v = decimal(value) and tonumber(value)
+  if not v or v ~= v then
+    util.usage_error("%s: '%s' is not a number%s", name, value,
+                     opt.words and " or " .. table.concat(opt.words, ", ") or "")
+  end
+  if t == "integer" then
+    if math.type(v) == "float" then
+      if v ~= math.floor(v) then
+        util.usage_error("%s: '%s' is not a whole number", name, value)
+      elseif math.abs(v) >= 2^53 then
+        util.usage_error("%s: %s is too large", name, value)
+      end
+      v = math.tointeger(v)
+    end
+  end
+  if opt.above and not (v > opt.above) then
+    util.usage_error("%s: %s is not above %s", name, value, bound(opt.above))
+  end
+  if opt.min and v < opt.min then
+    util.usage_error("%s: %s is below the minimum %s", name, value, bound(opt.min))
+  end
+  if opt.max and v > opt.max then
+    util.usage_error("%s: %s is above the maximum %s", name, value, bound(opt.max))
+  end
+  return v
+end
+
 -- Convert and check one option value; raises a usage error on mistakes.
 local function convert(opt, value)
   local name = display(opt)
@@ -57,34 +94,11 @@ local function convert(opt, value)
   if value == "" and t == "string" and not opt.choices then
     util.usage_error("%s: an empty value names nothing (an unset variable?)", name)
   end
+  if opt.words and listed(opt.words, value) then return value end
   if t == "number" or t == "integer" then
-    v = decimal(value) and tonumber(value)
-    if not v or v ~= v then
-      util.usage_error("%s: '%s' is not a number", name, value)
-    end
-    if t == "integer" then
-      if math.type(v) == "float" then
-        if v ~= math.floor(v) then
-          util.usage_error("%s: '%s' is not a whole number", name, value)
-        elseif math.abs(v) >= 2^53 then
-          util.usage_error("%s: %s is too large", name, value)
-        end
-        v = math.tointeger(v)
-      end
-    end
-    if opt.above and not (v > opt.above) then
-      util.usage_error("%s: %s is not above %s", name, value, bound(opt.above))
-    end
-    if opt.min and v < opt.min then
-      util.usage_error("%s: %s is below the minimum %s", name, value, bound(opt.min))
-    end
-    if opt.max and v > opt.max then
-      util.usage_error("%s: %s is above the maximum %s", name, value, bound(opt.max))
-    end
+    v = number(opt, name, value, t)
   elseif opt.choices then
-    local found = false
-    for _, c in ipairs(opt.choices) do if c == value then found = true end end
-    if not found then
+    if not listed(opt.choices, value) then
       util.usage_error("%s: '%s' is not one of %s%s", name, value, table.concat(opt.choices, ", "),
                        opt.choice_hint and opt.choice_hint(value) or "")
     end

@@ -123,7 +123,7 @@ function M.cv_figures(info, k)
   end
   for _, key in ipairs(util.sorted_keys(info)) do
     if type(key) == "string" and key:match("^cv_") and not named[key] and
-       key ~= "cv_fold_macro_f1" and key ~= "cv_folds" then
+       key ~= "cv_fold_macro_f1" and key ~= "cv_folds" and key ~= "cv_thresholds" then
       rows[#rows + 1] = { key, type(info[key]) == "number" and f4(info[key]) or tostring(info[key]) }
     end
   end
@@ -136,7 +136,70 @@ function M.cv_figures(info, k)
   end
   if #rows == 0 then out[#out + 1] = "  (the model stores no figures)\n"
   else out[#out + 1] = tables.render(rows, { indent = "  ", left = { true, true } }) end
+  local sweep = M.parse_thresholds(info.cv_thresholds)
+  if sweep then
+    out[#out + 1] = "\nat each threshold (out-of-fold scores):\n"
+    out[#out + 1] = M.thresholds(sweep, { current = info.threshold, chosen = info.threshold_by })
+  end
   return table.concat(out)
+end
+
+--- A multi-label model's threshold sweep from its metadata cv_thresholds
+-- ("0.05:MICRO/MACRO/EXACT,0.1:..."), as M.thresholds' rows; nil when
+-- there is none, or it is not in that form (another writer's model).
+function M.parse_thresholds(s)
+  if type(s) ~= "string" then return nil end
+  local rows = {}
+  for item in s:gmatch("[^,]+") do
+    local t, micro, macro, exact = item:match("^([%d.]+):([%d.]+)/([%d.]+)/([%d.]+)$")
+    if not t then return nil end
+    rows[#rows + 1] = { threshold = tonumber(t), micro_f1 = tonumber(micro), macro_f1 = tonumber(macro),
+                        exact_match = tonumber(exact) }
+  end
+  return #rows > 0 and rows or nil
+end
+
+-- The figures a threshold table compares, and their column names.
+local THRESHOLD_FIGURES = { { "micro_f1", "micro F1" }, { "macro_f1", "macro F1" }, { "exact_match", "exact match" } }
+
+-- The row of rows with the highest value of key as printed (4 decimals),
+-- ties going to the threshold nearest current (the model's: when it was
+-- chosen, by the core's rule, the one chosen).
+local function best_row(rows, key, current)
+  local best, best_value
+  for _, row in ipairs(rows) do
+    local v = tonumber(f4(row[key]))
+    if not best or v > best_value or
+       (v == best_value and current and math.abs(row.threshold - current) < math.abs(best.threshold - current)) then
+      best, best_value = row, v
+    end
+  end
+  return best
+end
+
+--- Figures at several thresholds (train --cv's sweep): rows of
+-- { threshold, micro_f1, macro_f1, exact_match }, one line each, then the
+-- best threshold by each figure. opts.current: the model's threshold, its
+-- row marked; opts.chosen: set when it was chosen by them (metadata
+-- threshold_by), which that row says.
+function M.thresholds(rows, opts)
+  local header = { "threshold" }
+  for _, fig in ipairs(THRESHOLD_FIGURES) do header[#header + 1] = fig[2] end
+  header[#header + 1] = ""
+  local lines, left = { header }, { [1] = true, [#header] = true }
+  for _, row in ipairs(rows) do
+    local line = { util.fmt_score(row.threshold, 2) }
+    for _, fig in ipairs(THRESHOLD_FIGURES) do line[#line + 1] = f4(row[fig[1]]) end
+    line[#line + 1] = row.threshold == opts.current and
+      (opts.chosen and "the model's (--threshold auto: the best micro F1)" or "the model's") or ""
+    lines[#lines + 1] = line
+  end
+  local best = {}
+  for _, fig in ipairs(THRESHOLD_FIGURES) do
+    local row = best_row(rows, fig[1], opts.current)
+    best[#best + 1] = string.format("%s %s at %s", fig[2], f4(row[fig[1]]), util.fmt_score(row.threshold, 2))
+  end
+  return tables.render(lines, { indent = "  ", left = left }) .. "  best: " .. table.concat(best, "; ") .. "\n"
 end
 
 local function scalar(v)

@@ -137,8 +137,9 @@ M.spec = {
     { long = "title-terms", help = "the title (the text before its first blank line) gives terms of its own too" },
     { long = "strip-boilerplate", help = "drop page furniture (headline and teaser lists, comments, cookie notices) first" },
     { long = "multilabel", help = "documents may have several labels" },
-    { short = "t", long = "threshold", arg = "X", type = "number", min = 0, max = 1,
-      help = "score a label needs (multi-label) " .. default_text("threshold") },
+    { short = "t", long = "threshold", arg = "X", type = "number", min = 0, max = 1, words = { "auto" },
+      help = "score a label needs (multi-label), or auto: of 0.05, 0.1, ..., 0.95 the one with the best " ..
+             "cross-validated micro-F1 (uses --cv K, else 5) " .. default_text("threshold") },
     { long = "fallback", arg = "LABEL", help = "label for documents passing no threshold" },
     { long = "short-features", arg = "N", type = "integer", min = 0, max = 0x7fffffff,
       help = "a story with n < N features has its evidence scaled by sqrt(N/n) before calibration (linear; 0 = off) " .. default_text("short_features") },
@@ -157,7 +158,8 @@ M.spec = {
   examples =
     "  textclass train -o my.model train.jsonl\n" ..
     "  textclass train -o my.model --cv 5 --char-ngrams 3,5 -C 2 data/   # data/sport/*.txt ...\n" ..
-    "  textclass train -o tags.model --multilabel --threshold 0.4 --fallback other tags.jsonl\n",
+    "  textclass train -o tags.model --multilabel --threshold 0.4 --fallback other tags.jsonl\n" ..
+    "  textclass train -o tags.model --multilabel --threshold auto --cv 5 tags.jsonl   # the best CV micro-F1\n",
 }
 
 --- Print bad records (at most MAX_REPORTED) on stderr.
@@ -233,6 +235,12 @@ local FLAG_OF = {
   labels = "the training data",
 }
 
+-- The flag that asks for cross-validation without --cv (--grid, or
+-- --threshold auto: 5 folds then), or nil.
+local function folds_flag(opts)
+  return opts.grid and "--grid" or opts.threshold == "auto" and "--threshold auto" or nil
+end
+
 -- Build tc.train's spec from the flags (stopwords: the words of a
 -- --stopwords FILE, read before the data).
 local function build_spec(opts, texts, labels, stopwords)
@@ -256,11 +264,8 @@ local function build_spec(opts, texts, labels, stopwords)
   spec.stem = opts.stem
   spec.title_terms = opts.title_terms or nil
   spec.strip_boilerplate = opts.strip_boilerplate or nil
-  spec.cv = opts.cv
-  if opts.grid then
-    spec.grid = true
-    spec.cv = spec.cv or 5
-  end
+  spec.cv = opts.cv or (folds_flag(opts) and 5)
+  spec.grid = opts.grid or nil
   spec.seed = opts.seed
   spec.threads = opts.threads
   return spec
@@ -415,10 +420,10 @@ end
 -- Refuse cross-validation with more folds than documents (the module's
 -- message names its own field, not the flag).
 local function check_folds(opts, n)
-  local k = opts.cv or (opts.grid and 5)
+  local k = opts.cv or (folds_flag(opts) and 5)
   if k and k > n then
     util.fail("%s: %d folds need at least %d training documents (there are %d)%s",
-      opts.cv and ("--cv " .. k) or "--grid", k, k, n, opts.cv and "" or "; give fewer with --cv K")
+      opts.cv and ("--cv " .. k) or folds_flag(opts), k, k, n, opts.cv and "" or "; give fewer with --cv K")
   end
 end
 
@@ -480,7 +485,7 @@ function M.run(opts, operands)
   inputs.check_repeated_sources(sources)
   local stopwords_file = opts.stopwords ~= "english" and opts.stopwords ~= "none" and opts.stopwords or nil
   util.refuse_input_as_output("-o", opts.output, sources, stopwords_file)
-  if opts.cv or opts.grid then util.refuse_stdout_as_output("-o", opts.output, "the cross-validation figures") end
+  if opts.cv or folds_flag(opts) then util.refuse_stdout_as_output("-o", opts.output, "the cross-validation figures") end
   local tc = classifier.module()
   local start = util.now()
   local stopwords = stopwords_file and read_stopwords(stopwords_file)
