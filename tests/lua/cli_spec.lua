@@ -227,6 +227,8 @@ describe("textclass bad options", function()
     { "train -o x.model --fallback other d", "%-%-fallback only applies to %-%-multilabel" },
     { "train -o x.model -t auto d", "%-%-threshold only applies to %-%-multilabel" },
     { "train -o x.model --multilabel -t best d", "%-%-threshold: 'best' is not a number or auto\n" },
+    { "eval --thresholds 0.3,,0.5 d", "%-%-thresholds: '' is not a number\n" },
+    { "eval --thresholds 0.3,1.5 d", "%-%-thresholds: 1.5 is above the maximum 1\n" },
     { "train -o x.model --kernel rbf --short-features 80 d", "%-%-short%-features only applies to %-%-kernel linear\n" },
     { "train -o x.model --short-features -1 d", "%-%-short%-features: %-1 is below the minimum 0\n" },
     { "train -o x.model --short-moderation 0.7 d", "%-%-short%-moderation needs %-%-short%-features N\n" },
@@ -485,6 +487,29 @@ describe("textclass train -> eval -> label", function()
     -- without --multilabel, no table
     r = run("train -q --cv 3 --min-df 1 -o " .. TMP .. "/cv-single.model " .. D .. "/train.jsonl")
     assert.is_nil(r.out:find("at each threshold", 1, true))
+  end)
+
+  it("eval --thresholds scores a multi-label model at each threshold, as -t does", function()
+    local ml = TMP .. "/thresholds.model"
+    assert.equal(0, run("train -q --multilabel --min-df 1 -o " .. ml .. " " .. D .. "/train.jsonl").code)
+    local r = run("eval --json -m " .. ml .. " --thresholds 0.2,0.6 " .. D .. "/test.jsonl")
+    assert.equal(0, r.code, r.err)
+    local got = cjson.decode(r.out).thresholds
+    assert.equal(2, #got)
+    for i, t in ipairs({ 0.2, 0.6 }) do
+      local one = cjson.decode(run("eval --json -m " .. ml .. " -t " .. t .. " " .. D .. "/test.jsonl").out)
+      assert.equal(t, got[i].threshold)
+      for _, key in ipairs({ "accuracy", "micro_f1", "macro_f1", "exact_match" }) do
+        assert.equal(one[key], got[i][key], key)
+      end
+      for l, p in pairs(one.per_label) do assert.equal(p.f1, got[i].f1[l], l) end
+    end
+    r = run("eval -m " .. ml .. " --thresholds 0.2,0.5 " .. D .. "/test.jsonl")
+    assert.matches("\nat each threshold %(%-%-thresholds%):\n  threshold  micro F1  macro F1  exact match  F1 ", r.out)
+    assert.matches("\n  0%.50 [^\n]*  the model's\n", r.out)
+    r = run("eval -m " .. model() .. " --thresholds 0.5 " .. D .. "/test.jsonl")
+    assert.equal(2, r.code)
+    assert.matches("%-%-thresholds: .* is a multi%-class model", r.err)
   end)
 
   it("notes when --grid chooses the smallest or largest C it tries", function()

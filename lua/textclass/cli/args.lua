@@ -20,7 +20,8 @@
 -- the option; an option with choices may add `choice_hint =
 -- function(value)` returning text to append to the "not one of" message
 -- (or nil); a number option may take words too, `words = { "auto" }`,
--- each given to the command as written. An option given twice takes the last
+-- each given to the command as written; `type = "numbers"` takes a
+-- comma-separated list of numbers, each checked as a number option's. An option given twice takes the last
 -- value, unless it has `joins = ","`: then its values are joined by it
 -- (-l a -l b is -l a,b).
 
@@ -97,6 +98,9 @@ local function convert(opt, value)
   if opt.words and listed(opt.words, value) then return value end
   if t == "number" or t == "integer" then
     v = number(opt, name, value, t)
+  elseif t == "numbers" then
+    v = {}
+    for item in (value .. ","):gmatch("(.-),") do v[#v + 1] = number(opt, name, item, "number") end
   elseif opt.choices then
     if not listed(opt.choices, value) then
       util.usage_error("%s: '%s' is not one of %s%s", name, value, table.concat(opt.choices, ", "),

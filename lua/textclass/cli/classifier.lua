@@ -120,10 +120,10 @@ function M.open(opts)
   -- themselves (a result with fewer labels costs less to build); a Lua
   -- classifier gets them too, and chooses its labels itself: they are
   -- not chosen again from its scores, which its rules need not change.
-  local function popts(threads, top)
+  local function popts(threads, top, threshold)
     local o = {}
     if threads then o.threads = threads end
-    if opts.threshold then o.threshold = opts.threshold end
+    o.threshold = threshold or opts.threshold
     o.top = top or opts.top
     return next(o) and o or nil
   end
@@ -160,10 +160,11 @@ function M.open(opts)
 
   --- Predict a batch; results[i] is a prediction or { error = message }
   -- (the module's predict_batch gives a failing Lua prediction its slot).
-  -- top (optional): only so many best labels and scores, as --top.
-  function c:classify(texts, threads, top)
+  -- top (optional): only so many best labels and scores, as --top;
+  -- threshold (optional): this one rather than -t's (eval --thresholds).
+  function c:classify(texts, threads, top, threshold)
     if #texts == 0 then return {} end
-    return finish_all(#texts, pcall(self.obj.predict_batch, self.obj, texts, popts(threads, top)))
+    return finish_all(#texts, pcall(self.obj.predict_batch, self.obj, texts, popts(threads, top, threshold)))
   end
 
   --- A model file's batch of documents classified and written as TSV or

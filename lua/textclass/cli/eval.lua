@@ -37,6 +37,8 @@ M.spec = {
     { long = "errors", arg = "FILE", help = "write misclassified documents to FILE (JSONL; the file appears whole at the end)" },
     { short = "t", long = "threshold", arg = "X", type = "number", min = 0, max = 1,
       help = "score a label needs, for multi-label models (default: the model's)" },
+    { long = "thresholds", arg = "X,Y,...", type = "numbers", min = 0, max = 1,
+      help = "also score a multi-label model at each of these thresholds (the documents classified again for each)" },
     { short = "j", long = "threads", arg = "N", type = "integer", min = 0, max = classifier.MAX_THREADS, help = "prediction threads; 0 = one per core [1]" },
     { short = "b", long = "batch", arg = "N", type = "integer", min = 1, max = 1000000, default = 256,
       help = "documents per batch" },
@@ -44,7 +46,8 @@ M.spec = {
   }),
   examples =
     "  textclass eval -m my.model test.jsonl\n" ..
-    "  textclass eval --json --errors wrong.jsonl test.jsonl | jq .macro_f1\n",
+    "  textclass eval --json --errors wrong.jsonl test.jsonl | jq .macro_f1\n" ..
+    "  textclass eval -m tags.model --thresholds 0.3,0.4,0.5,0.6 held-out.jsonl\n",
 }
 
 -- For gold labels the classifier cannot give: when one is the
@@ -84,6 +87,40 @@ local function error_record(d, res)
     ',"scores":' .. writers.json_scores(names, res.scores) .. ',"text":' .. util.json(d.text) .. "}\n"
 end
 
+-- Per-label F1 columns in the --thresholds table up to this many labels
+-- (a wider table would not fit a screen; --json has every label's).
+local MAX_F1_COLUMNS = 6
+
+-- --thresholds: an accumulator for each threshold; add(batch, docs)
+-- classifies the batch's documents again at each and counts them (a
+-- document that failed is left out, as it failed at every threshold);
+-- rows() gives the figures, as report.thresholds takes them.
+local function threshold_sweep(clf, opts, labels, top)
+  local accs = {}
+  for i = 1, #opts.thresholds do accs[i] = tc.metrics(labels) end
+  local sweep = {}
+  function sweep.add(texts, docs)
+    for i, t in ipairs(opts.thresholds) do
+      local results = clf:classify(texts, opts.threads, top, t)
+      for j, d in ipairs(docs) do
+        if not results[j].error then accs[i]:add(d.labels, results[j].labels) end
+      end
+    end
+  end
+  function sweep.rows()
+    local rows = {}
+    for i, t in ipairs(opts.thresholds) do
+      local r = accs[i]:result()
+      local f1 = {}
+      for l, p in pairs(r.per_label) do f1[l] = p.f1 end
+      rows[i] = { threshold = t, accuracy = r.accuracy, micro_f1 = r.micro_f1, macro_f1 = r.macro_f1,
+                  exact_match = r.exact_match, f1 = f1 }
+    end
+    return rows
+  end
+  return sweep
+end
+
 function M.run(opts, operands)
   if #operands == 0 then util.usage_error("no DATA given (files, folders, or - for JSONL on stdin)") end
   inputs.count_stdin(operands)
@@ -96,6 +133,11 @@ function M.run(opts, operands)
                      "(name one, or ./- for a file named -)")
   end
   local clf = classifier.open(opts)
+  local multiclass_model = clf.model and not clf.model:info().multilabel
+  if opts.thresholds and multiclass_model then
+    util.usage_error("--thresholds: %s is a multi-class model, which always chooses its top label " ..
+                     "(thresholds are for models trained with --multilabel)", clf.name)
+  end
   if opts.errors then
     util.refuse_input_as_output("--errors", opts.errors, sources, clf.path)
     util.refuse_stdout_as_output("--errors", opts.errors, "the figures")
@@ -109,12 +151,12 @@ function M.run(opts, operands)
   -- ... but an empty one only where the classifier can answer with none: a
   -- multi-label model, or a Lua classifier (a multi-class model always gives
   -- one label, so such a document could never be right)
-  local multiclass_model = clf.model and not clf.model:info().multilabel
   local empty_gold_ok = not multiclass_model
   -- that one label is the best: asking for it alone spares each document
   -- a score and a rank for every label in its result (a model of 5,000
   -- labels on 15,000 documents: 41 s, now 4.6 s); --errors writes them all
   local top = multiclass_model and not opts.errors and 1 or nil
+  local sweep = opts.thresholds and threshold_sweep(clf, opts, clf:labels(), top)
   local iter, counter = inputs.labelled(sources, read)
 
   local bad, n_wrong, multilabel, n_read, n_scored = {}, 0, false, 0, 0
@@ -123,6 +165,7 @@ function M.run(opts, operands)
     local texts = {}
     for i, d in ipairs(batch) do texts[i] = d.text end
     local results = clf:classify(texts, opts.threads, top)
+    if sweep then sweep.add(texts, batch) end
     local wrong = {}  -- this batch's --errors records, written with one call
     for i, d in ipairs(batch) do
       local res = results[i]
@@ -186,9 +229,16 @@ function M.run(opts, operands)
     r.errors = #bad
     r.misclassified = n_wrong
     r.model = clf.name
+    r.thresholds = sweep and setmetatable(sweep.rows(), util.ARRAY)
     util.write(util.json(r), "\n")
   else
     util.write(report.evaluation(r, { errors = #bad, multilabel = multilabel }))
+    if sweep then
+      local info = clf:info()
+      util.write("\nat each threshold (--thresholds):\n",
+                 report.thresholds(sweep.rows(), { current = opts.threshold or info and info.threshold,
+                                                   labels = #r.labels <= MAX_F1_COLUMNS and r.labels or nil }))
+    end
   end
   if #bad > 0 then
     util.warn("%d record%s could not be evaluated", #bad, #bad == 1 and "" or "s")

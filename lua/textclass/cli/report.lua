@@ -177,19 +177,22 @@ local function best_row(rows, key, current)
   return best
 end
 
---- Figures at several thresholds (train --cv's sweep): rows of
--- { threshold, micro_f1, macro_f1, exact_match }, one line each, then the
--- best threshold by each figure. opts.current: the model's threshold, its
--- row marked; opts.chosen: set when it was chosen by them (metadata
--- threshold_by), which that row says.
+--- Figures at several thresholds (train --cv's sweep, eval --thresholds):
+-- rows of { threshold, micro_f1, macro_f1, exact_match, f1 = { label = F1 }
+-- (optional) }, one line each, then the best threshold by each figure.
+-- opts.labels: the per-label F1 columns (none when nil); opts.current:
+-- the model's threshold, its row marked; opts.chosen: set when it was
+-- chosen by them (metadata threshold_by), which that row says.
 function M.thresholds(rows, opts)
   local header = { "threshold" }
   for _, fig in ipairs(THRESHOLD_FIGURES) do header[#header + 1] = fig[2] end
+  for _, l in ipairs(opts.labels or {}) do header[#header + 1] = "F1 " .. l end
   header[#header + 1] = ""
   local lines, left = { header }, { [1] = true, [#header] = true }
   for _, row in ipairs(rows) do
     local line = { util.fmt_score(row.threshold, 2) }
     for _, fig in ipairs(THRESHOLD_FIGURES) do line[#line + 1] = f4(row[fig[1]]) end
+    for _, l in ipairs(opts.labels or {}) do line[#line + 1] = f4(row.f1[l] or 0) end
     line[#line + 1] = row.threshold == opts.current and
       (opts.chosen and "the model's (--threshold auto: the best micro F1)" or "the model's") or ""
     lines[#lines + 1] = line
