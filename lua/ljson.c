@@ -45,6 +45,13 @@
  *    (`label --top 1`, news4's first 3,000 test articles: 127.15k per
  *    article, 126.64k after; the shipped model 138.56k, 138.04k;
  *    callgrind).
+ *  - jsonl_documents' text over max_bytes is measured, not decoded
+ *    (measure_string), and its record is the reader's error: decoded, then
+ *    handed back with a copy of its line, and decoded again by the
+ *    reader to be refused, a 100 MB text had cost 400 MB (`label` on it
+ *    peaked at 410 MB, 312 MB after; 2026-11-28). Only a string with more
+ *    than max_bytes of its line left can be that long, so only such a
+ *    line's text is scanned twice when it is not (many escapes).
  */
 #include <string.h>
 #if defined(__SSE2__)
@@ -66,15 +73,18 @@ typedef struct scan {
   size_t used;    /* how many of them are taken */
 } scan;
 
-/* What a wanted field was found to be. */
-enum { ABSENT = 0, STRING, NUMBER, OTHER };
+/* What a wanted field was found to be: LARGE is a string longer than the
+ * field's `max`, measured and not decoded (at is NULL, len its length). */
+enum { ABSENT = 0, STRING, NUMBER, OTHER, LARGE };
 
 typedef struct field {
   const char *name;
   size_t name_len;
+  size_t max;               /* the longest string to decode: longer is LARGE (SIZE_MAX: none) */
   int kind;
   const unsigned char *at;  /* the value: a string's bytes decoded (in scan.decoded), else as written */
   size_t len;
+  int nul;                  /* LARGE: a \u0000 escape is among its bytes */
 } field;
 
 static void skip_ws(scan *s) {
@@ -142,6 +152,14 @@ static size_t plain8(const unsigned char *p) {
 #endif
 }
 
+/* The first byte of [p, end) that needs a look (a quote, a backslash or a
+ * control byte), or end: 8 bytes per step. */
+static const unsigned char *plain_end(const unsigned char *p, const unsigned char *end) {
+  while (end - p >= 8 && plain8(p) == 8) p += 8;
+  while (p < end && *p != '"' && *p != '\\' && *p >= 0x20) p++;
+  return p;
+}
+
 /* p moved past the plain bytes of [p, end) (no quote, backslash or control
  * byte), to the first byte that needs a look or the end; the bytes passed
  * are copied to out. With SSE2 (part of x86-64) 16 bytes per step, as
@@ -165,8 +183,7 @@ static const unsigned char *skip_plain(const unsigned char *p, const unsigned ch
   }
 #endif
   start = p;
-  while (end - p >= 8 && plain8(p) == 8) p += 8;
-  while (p < end && *p != '"' && *p != '\\' && *p >= 0x20) p++;
+  p = plain_end(p, end);
   memcpy(out, start, (size_t)(p - start));
   return p;
 }
@@ -189,6 +206,24 @@ static size_t put_utf8(char *out, unsigned cp) {
 static const char SIMPLE_ESCAPES[256] = { ['b'] = '\b', ['f'] = '\f', ['n'] = '\n', ['r'] = '\r', ['t'] = '\t',
                                           ['"'] = '"', ['\\'] = '\\', ['/'] = '/' };
 
+/* The escape at p (its backslash) decoded at out: returns how many bytes
+ * of the line it takes, 0 when invalid, and sets *n to the bytes written
+ * (at most 4). */
+static size_t escape(const unsigned char *p, const unsigned char *end, char *out, size_t *n) {
+  if (end - p < 2) return 0;
+  if (p[1] == 'u') {
+    unsigned cp;
+    size_t k = unicode_escape(p + 1, end, &cp);
+    if (!k) return 0;
+    *n = put_utf8(out, cp);
+    return 1 + k;
+  }
+  if (!SIMPLE_ESCAPES[p[1]]) return 0;
+  *out = SIMPLE_ESCAPES[p[1]];
+  *n = 1;
+  return 2;
+}
+
 /* A string at s->p (just after its opening quote): moves past the closing
  * quote; 0 when invalid. Its bytes with their escapes decoded are written
  * to out and *len is their count: decoding never lengthens a
@@ -201,26 +236,43 @@ static int string_body(scan *s, char *out, size_t *len) {
   char *o = out;
   for (;;) {
     const unsigned char *plain = p;
+    size_t k, n;
     p = skip_plain(p, end, o);
     o += p - plain;
     if (p >= end || *p < 0x20) return 0;
     if (*p == '"') break;
-    if (end - p < 2) return 0;
-    if (p[1] == 'u') {
-      unsigned cp;
-      size_t n = unicode_escape(p + 1, end, &cp);
-      if (!n) return 0;
-      o += put_utf8(o, cp);
-      p += 1 + n;
-    } else {
-      char c = SIMPLE_ESCAPES[p[1]];
-      if (!c) return 0;
-      *o++ = c;
-      p += 2;
-    }
+    if (!(k = escape(p, end, o, &n))) return 0;
+    o += n;
+    p += k;
   }
   s->p = p + 1;
   *len = (size_t)(o - out);
+  return 1;
+}
+
+/* A string at s->p (just after its opening quote) measured, not decoded:
+ * moves past the closing quote, sets *len to its length with its escapes
+ * decoded and *nul to whether a \u0000 is among them; 0 when invalid, as
+ * string_body. */
+static int measure_string(scan *s, size_t *len, int *nul) {
+  const unsigned char *p = s->p, *end = s->end;
+  size_t total = 0;
+  *nul = 0;
+  for (;;) {
+    const unsigned char *plain = p;
+    char bytes[4];
+    size_t k, n;
+    p = plain_end(p, end);
+    total += (size_t)(p - plain);
+    if (p >= end || *p < 0x20) return 0;
+    if (*p == '"') break;
+    if (!(k = escape(p, end, bytes, &n))) return 0;
+    *nul |= bytes[0] == '\0';
+    total += n;
+    p += k;
+  }
+  s->p = p + 1;
+  *len = total;
   return 1;
 }
 
@@ -233,6 +285,36 @@ static int decode_string(scan *s, const unsigned char **at, size_t *len) {
   *at = (const unsigned char *)out;
   s->used += *len;
   return 1;
+}
+
+/* The least `max` of the fields f whose bits are set in hits. */
+static size_t least_max(const field *f, size_t nf, uint32_t hits) {
+  size_t i, max = SIZE_MAX;
+  for (i = 0; i < nf; i++)
+    if ((hits & ((uint32_t)1 << i)) && f[i].max < max) max = f[i].max;
+  return max;
+}
+
+/* A wanted string at s->p (just after its opening quote) into got:
+ * decoded into the scan's buffer (STRING), or, when its bytes decoded
+ * are more than max, only measured (LARGE), so that a text refused for
+ * its size is never copied. Only a string with more than max bytes of
+ * the line left can be that long: such a one is measured before it is
+ * decoded, the others decoded at once. 0 when invalid. */
+static int wanted_string(scan *s, size_t max, field *got) {
+  const unsigned char *start = s->p;
+  got->nul = 0;
+  if ((size_t)(s->end - s->p) > max) {
+    if (!measure_string(s, &got->len, &got->nul)) return 0;
+    if (got->len > max) {
+      got->kind = LARGE;
+      got->at = NULL;
+      return 1;
+    }
+    s->p = start;
+  }
+  got->kind = STRING;
+  return decode_string(s, &got->at, &got->len);
 }
 
 static int number(scan *s) {
@@ -306,13 +388,13 @@ static int container(scan *s, field *f, size_t nf) {
       size_t i;
       if (s->p < s->end && *s->p == '"') {
         s->p++;
-        if (!decode_string(s, &got.at, &got.len)) return 0;
-        got.kind = STRING;
+        if (!wanted_string(s, least_max(f, nf, hits), &got)) return 0;
       } else {
         if (!value(s, NULL, 0)) return 0;
         got.kind = (*start == '-' || (*start >= '0' && *start <= '9')) ? NUMBER : OTHER;
         got.at = start;
         got.len = (size_t)(s->p - start);
+        got.nul = 0;
         s->used = mark;
       }
       for (i = 0; i < nf; i++) {
@@ -320,6 +402,7 @@ static int container(scan *s, field *f, size_t nf) {
         f[i].kind = got.kind;
         f[i].at = got.at;
         f[i].len = got.len;
+        f[i].nul = got.nul;
       }
     } else {
       const unsigned char *start = s->p;
@@ -455,8 +538,10 @@ int tcl_json_fields(lua_State *L) {
   char *decoded;
   nf = top > 4 ? (size_t)top - 2 : 2;
   if (nf > MAX_FIELDS) luaL_argerror(L, MAX_FIELDS + 3, "at most 32 field names");
-  for (i = 0; i < nf; i++)
+  for (i = 0; i < nf; i++) {
     f[i].name = luaL_checklstring(L, i < 2 ? (int)i + 2 : (int)i + 3, &f[i].name_len);
+    f[i].max = SIZE_MAX; /* (so no field is LARGE here) */
+  }
   others = lua_isnoneornil(L, 4) ? 0 : 4;
   if (others) {
     luaL_checktype(L, others, LUA_TTABLE);
@@ -582,7 +667,10 @@ static int line_document(lua_State *L, reading *r, const unsigned char *p, size_
     lua_newtable(L);
     fields = lua_gettop(L);
   }
-  if (!scan_object(L, p, n, r->f, r->nf, fields, r->decoded) || r->f[0].kind != STRING) goto general;
+  /* (a text that is also the id, and too large, is left to the general path) */
+  if (!scan_object(L, p, n, r->f, r->nf, fields, r->decoded) || (r->f[0].kind != STRING && r->f[0].kind != LARGE) ||
+      r->f[1].kind == LARGE)
+    goto general;
   if (r->labelled) {
     /* the label's field: label_field, else "label" when present, else "labels" */
     label = r->nf == 3 || r->f[2].kind != ABSENT ? &r->f[2] : &r->f[3];
@@ -592,8 +680,13 @@ static int line_document(lua_State *L, reading *r, const unsigned char *p, size_
   }
   text = r->f[0].at;
   tlen = r->f[0].len;
-  if (tlen > r->max_bytes || memchr(text, '\0', tlen) || (r->sniff_html && tlen > 0 && MAY_START_PAGE[text[0]]) ||
-      (r->check_utf8 && tc_utf8_check((const char *)text, tlen) != tlen) || !has_non_space(text, tlen))
+  /* a text over max_bytes is LARGE: check_bytes' error, unless a NUL byte
+   * makes it binary data, which check_bytes tells first */
+  if (r->f[0].kind == LARGE ? r->f[0].nul
+                            : tlen > r->max_bytes || memchr(text, '\0', tlen) ||
+                                  (r->sniff_html && tlen > 0 && MAY_START_PAGE[text[0]]) ||
+                                  (r->check_utf8 && tc_utf8_check((const char *)text, tlen) != tlen) ||
+                                  !has_non_space(text, tlen))
     goto general;
   if (label && label->kind == STRING) { /* one label: labels_problem's checks (labelled.lua) */
     size_t llen = label->len;
@@ -606,8 +699,13 @@ static int line_document(lua_State *L, reading *r, const unsigned char *p, size_
   /* (an empty id names no record: the place, as records.id_or_place gives it) */
   own_id = (r->f[1].kind == STRING && r->f[1].len > 0) || r->f[1].kind == NUMBER;
   lua_createtable(L, 0, 4);
-  push_value(L, &r->f[0]);
-  lua_setfield(L, -2, "text");
+  if (r->f[0].kind == LARGE) { /* (records.lua's check_bytes says it so) */
+    lua_pushfstring(L, "document too large (%I bytes, limit %I)", (lua_Integer)tlen, (lua_Integer)r->max_bytes);
+    lua_setfield(L, -2, "error");
+  } else {
+    push_value(L, &r->f[0]);
+    lua_setfield(L, -2, "text");
+  }
   if (label) {
     lua_createtable(L, 1, 0);
     push_value(L, label);
@@ -694,6 +792,8 @@ int tcl_jsonl_documents(lua_State *L) {
   r.sniff_html = opt_flag(L, 2, "sniff_html");
   r.check_utf8 = opt_flag(L, 2, "check_utf8");
   r.labelled = opt_flag(L, 2, "labelled");
+  r.f[0].max = r.max_bytes; /* a longer text is measured, not decoded */
+  r.f[1].max = r.f[2].max = r.f[3].max = SIZE_MAX;
   r.nf = 2;
   if (r.labelled) {
     if (r.keep_fields) return luaL_error(L, "jsonl_documents: labelled records keep no fields");

@@ -201,6 +201,28 @@ describe("tc.jsonl_documents", function()
     assert.same({ id = "f", where = "in.jsonl:14", text = "Five.", fields = { x = "[1, 2]" } }, docs[5])
   end)
 
+  -- A text over max_bytes was decoded, pushed and then the line copied for
+  -- the reader, which decoded it again to refuse it: a 100 MB text cost
+  -- four times its size. It is now measured (escapes decoded) and refused
+  -- here, in the reader's words; one holding a NUL byte is still the
+  -- reader's (binary data is told first).
+  it("refuses a text over max_bytes by its length, without decoding it", function()
+    local opts = { text_field = "text", id_field = "id", where = "in.jsonl:", line = 1, limit = 1000,
+      max_bytes = 10, keep_fields = true, sniff_html = true, check_utf8 = true }
+    local lines = { '{"id":"a","text":"caf\\u00e9 au lait","n":[1]}', '{"text":"<p>eleven b</p>"}',
+                    '{"id":"z","text":"a\\u0000 and more"}', '{"id":"ok","text":"caf\\u00e9 lait"}' }
+    local docs = tc.jsonl_documents(table.concat(lines, "\n") .. "\n", opts)
+    assert.same({ id = "a", where = "in.jsonl:1", fields = { n = "[1]" },
+                  error = "document too large (13 bytes, limit 10)" }, docs[1])
+    assert.same({ id = "in.jsonl:2", fields = {}, error = "document too large (15 bytes, limit 10)" }, docs[2])
+    assert.equal(lines[3] .. "\n", docs[3])
+    assert.same({ id = "ok", where = "in.jsonl:4", text = "caf\u{E9} lait", fields = {} }, docs[4])
+    opts.keep_fields, opts.labelled = false, true
+    docs = tc.jsonl_documents('{"text":"far too long a text","label":"x"}\n', opts)
+    assert.same({ id = "in.jsonl:1", where = "in.jsonl:1", labels = { "x" },
+                  error = "document too large (19 bytes, limit 10)" }, docs[1])
+  end)
+
   it("reads the lines from byte first to byte last of the chunk, as chunk:sub(first, last) holds them", function()
     local chunk = '{"id":"a","text":"One."}\n{"id":"b","text":"Tw\\u00f6."}\n{"text":"Three."}\nnot json\n'
     local opts = { text_field = "text", id_field = "id", where = "in.jsonl:", line = 4, limit = 1000,
