@@ -758,6 +758,38 @@ describe("textclass and documents over the size limit", function()
     assert.matches("long%.jsonl:2: line too long", r.err)
   end)
 
+  -- A file's line longer than a 64 KB block is found in blocks and then
+  -- read again from its start in one read; its blocks gathered and joined
+  -- had cost three times its size at once. A 24 MB line's text refused
+  -- for its size needed 100 MB of address space, now 62.5 MB (the
+  -- command line starts in under 20 MB).
+  it("reads a file's long line again in one read: in memory near twice its size, from a file or stdin", function()
+    local long = string.rep("The striker scored twice. ", 12000) -- 312 KB
+    spit(TMP .. "/longtext.jsonl", '{"id": "a", "text": "The minister resigned"}\n' ..
+      '{"id": "b", "text": "' .. long .. '"}\n{"id": "c", "text": "' .. long .. '"}\n' ..
+      '{"id": "d", "text": "Hackers stole passwords"}')
+    local path = TMP .. "/longtext.jsonl"
+    local piped = run("label -q -i jsonl -m " .. model() .. " -", { pipe = "cat " .. path })
+    assert.equal(0, piped.code)
+    assert.same({ "a", "b", "c", "d" }, { tsv(piped.out)[1][1], tsv(piped.out)[2][1], tsv(piped.out)[3][1],
+                                          tsv(piped.out)[4][1] })
+    assert.equal(piped.out, run("label -q -i jsonl -m " .. model() .. " " .. path).out)
+    assert.equal(piped.out, run("label -q -i jsonl -m " .. model() .. " -", { stdin_file = path }).out)
+    -- stdin not at its start: the line is read again from where it began
+    local r = run("label -q -i jsonl -m " .. model() .. " -", { pipe = nil, env = "sh -c 'head -c 45 >/dev/null; exec \"$@\"' sh ",
+                                                      stdin_file = path })
+    assert.equal(table.concat(H.lines(piped.out), "\n", 2) .. "\n", r.out)
+    if not memory_bound(1) then return end
+    spit(TMP .. "/huge.jsonl", '{"id": "big", "text": "' .. string.rep(long, 80) .. '"}\n')  -- 25 MB
+    for _, how in ipairs({ { file = TMP .. "/huge.jsonl" }, { stdin_file = TMP .. "/huge.jsonl" } }) do
+      r = run("label -q -i jsonl -m " .. model() .. " " .. (how.file or "-"),
+              { stdin_file = how.stdin_file, env = memory_bound(80000) })
+      assert.equal("", r.err)
+      assert.equal(1, r.code)
+      assert.matches("document too large %(24960000 bytes, limit 16777216%)$", tsv(r.out)[1][5])
+    end
+  end)
+
   -- A pipe is read a line at a time (its writer may wait for each answer),
   -- by tc.read_line: an overlong line is read past there too, not held
   -- whole (a 600 MB JSONL line on a pipe took 1.2 GB before).

@@ -208,31 +208,45 @@ function M.lines(f, head, counter, src, limit)
     if data == nil and err then util.fail("%s: read error: %s", src.path, err) end
     return data
   end
-  -- The rest of a line that goes past the buffer, read in blocks (gathered
-  -- in a table: appending each block to a string would make a long line
-  -- cost the square of its length, and dropped once the line passes
-  -- limit); buf then holds what follows the line. Returns the line (nil
-  -- at the end), or "" and its size when it is too long.
+  -- The rest of a line that goes past the buffer, read in blocks; buf then
+  -- holds what follows the line. Returns the line (nil at the end), or ""
+  -- and its size when it is too long. A file's blocks are only searched
+  -- for the line's end, and the line then read again from its start, at
+  -- once (reread): gathered in a table and joined, a 100 MB line had
+  -- cost three times its size (the blocks, table.concat's buffer, its
+  -- string), one read of it costs two (f:read's buffer, its string). A
+  -- decoder cannot go back: its blocks are gathered in a table (appending
+  -- each to a string would make a long line cost the square of its
+  -- length), dropped once the line passes limit.
+  local function reread(size, past)
+    local here = f:seek("cur")
+    if not here or not f:seek("set", here - past - size) then
+      util.fail("%s: cannot seek back to a long line", src.path)
+    end
+    buf, pos = "", 1
+    return read(size)
+  end
   local function rest_by_blocks()
-    local parts = { buf:sub(pos) }
-    local size = #parts[1]
+    local rest = buf:sub(pos)
+    local parts = decoded and { rest } or nil
+    local size, past = #rest, 0  -- past: the bytes read after the line
     buf, pos = "", 1
     while not eof do
       local data = read(BLOCK)
       if not data then eof = true; break end
       local nl = data:find("\n", 1, true)
-      local piece = nl and data:sub(1, nl) or data
-      size = size + #piece
-      if size > limit then parts = nil elseif parts then parts[#parts + 1] = piece end
+      local piece_size = nl or #data
+      size = size + piece_size
+      if size > limit then parts = nil elseif parts then parts[#parts + 1] = data:sub(1, piece_size) end
       if nl then
-        buf, pos = data, nl + 1
+        buf, pos, past = data, nl + 1, #data - nl
         break
       end
     end
-    if not parts then return "", size end
-    local line = table.concat(parts)
-    if line ~= "" then return line end
-    return nil
+    if size > limit then return "", size end
+    if size == 0 then return nil end
+    if parts then return table.concat(parts) end
+    return reread(size, past)
   end
   -- The rest of a line from a pipe, terminal or FIFO, after what is left
   -- of the head (a FIFO named as an operand was sniffed); returns as
