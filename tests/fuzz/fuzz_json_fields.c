@@ -22,13 +22,15 @@
  * The same bytes then go to jsonl_documents as a chunk of lines, read for
  * `label` (fields kept) and for `train` (labelled): it never raises, and
  * gives one entry per line, either the line itself or a record whose
- * text is a non-empty piece of at most the line's length and whose id is
- * a string; once of the two, the bytes are given as the lines first to
+ * text is a non-empty piece of at most the line's length (or whose error
+ * says its text is too large, of at most the line's length) and whose id
+ * is a string; once of the two, the bytes are given as the lines first to
  * last of a longer string, whose other lines must not be read.
  * Agreement with lua-cjson is checked by tests/lua/json_fields_spec.lua,
  * and with the readers' line-at-a-time path by jsonl_documents_spec.lua.
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -146,9 +148,18 @@ static void check_documents(lua_State *L, const uint8_t *data, size_t size, int 
     int t = lua_rawgeti(L, 1, i);
     if (t == LUA_TTABLE) {
       size_t len;
-      if (lua_getfield(L, -1, "text") != LUA_TSTRING) abort();
-      len = lua_rawlen(L, -1);
-      if (len == 0 || len > size || len > 512) abort();
+      if (lua_getfield(L, -1, "text") == LUA_TSTRING) {
+        len = lua_rawlen(L, -1);
+        if (len == 0 || len > size || len > 512) abort();
+      } else {
+        /* a text over max_bytes, measured: no longer than the line */
+        unsigned long got;
+        lua_pop(L, 1);
+        if (lua_getfield(L, -1, "error") != LUA_TSTRING ||
+            sscanf(lua_tostring(L, -1), "document too large (%lu bytes, limit 512)", &got) != 1 || got <= 512 ||
+            got > size)
+          abort();
+      }
       lua_pop(L, 1);
       if (lua_getfield(L, -1, "id") != LUA_TSTRING) abort();
       lua_pop(L, 1);
