@@ -57,7 +57,7 @@
  *   for it, and the continuation and sentence-break tests keep the rest.
  * - Bytes are bytes: invalid UTF-8 and NULs are ordinary non-blank bytes.
  *   Each line is read a bounded number of times (classification; its flags
- *   for rules 4 and 5; the pass that copies; once more when a run is
+ *   for rules 4 and 5; the pass that decides; once more when a run is
  *   flushed), and phrase matching only looks at word starts of lines within
  *   MAX_FURN_BYTES and MAX_FURN_WORDS, so time is linear. A word start is
  *   tried only against the phrases that share its first two bytes' key (a
@@ -546,16 +546,22 @@ typedef struct page {
   int runs;            /* rule 2 applies */
   size_t furniture;    /* furniture lines, from the survey */
   size_t listed;       /* headline and furniture lines, from the survey */
-  char *out;
-  size_t out_len;
+  size_t kept_len;     /* the kept lines' bytes */
   size_t removed;      /* lines dropped */
   int kept_text;       /* a non-blank line was kept (rule 3) */
 } page;
 
-static void keep(page *pg, size_t at, size_t next, int blank) {
-  memcpy(pg->out + pg->out_len, pg->text + at, next - at);
-  pg->out_len += next - at;
+/* Line li, [at, next), decided: its class byte, read no more, becomes
+ * whether it is kept (tci_page.kept). */
+static void keep(page *pg, size_t li, size_t at, size_t next, int blank) {
+  pg->cls[li] = 1;
+  pg->kept_len += next - at;
   if (!blank) pg->kept_text = 1;
+}
+
+static void drop(page *pg, size_t li) {
+  pg->cls[li] = 0;
+  pg->removed++;
 }
 
 /* Emit the lines of [from, to), numbered from line `li`: a span holding one
@@ -567,10 +573,10 @@ static void flush_run(page *pg, size_t from, size_t to, size_t li, size_t count)
   for (; at < to; at = next, li++) {
     int k = pg->cls[li] & L_CLASS;
     next = next_line(pg->text, to, at, &cs, &ce);
-    if (k == L_FURNITURE) pg->removed++;
+    if (k == L_FURNITURE) drop(pg, li);
     else if (count < MIN_RUN || k == L_BLANK || at == pg->title)
-      keep(pg, at, next, k == L_BLANK);
-    else pg->removed++;
+      keep(pg, li, at, next, k == L_BLANK);
+    else drop(pg, li);
   }
 }
 
@@ -636,7 +642,7 @@ static void flag_lines(page *pg) {
 /* Can nothing go? Rule 1 needs a furniture line; rules 2, 4 and 5 need
  * MIN_RUN headline and furniture lines (a run, MIN_RUN plain teasers' heads,
  * a comments heading and MIN_REPLIES "Reply" lines). Most articles have
- * neither, and then the text is kept without the pass that copies it. */
+ * neither, and then the text is kept without the pass that decides each line. */
 static int keeps_everything(const page *pg) {
   return pg->furniture == 0 && (!pg->runs || pg->listed < MIN_RUN);
 }
@@ -760,29 +766,57 @@ static void mark_comments(page *pg) {
   if (open && replies >= MIN_REPLIES) mark_furniture(pg, from, last);
 }
 
-/* The output goes to ws->page: len + 1 bytes for the text (it only
- * shrinks) and its NUL, then one class byte per line (at most len + 1
- * lines, since a line is at least its '\n' except the last). */
-int tci_strip_boilerplate(tc_workspace *ws, const char *text, size_t len,
-                          const char **out, size_t *out_len) {
+void tci_page_whole(tci_page *p, const char *text, size_t len) {
+  p->text = text;
+  p->len = p->kept_len = len;
+  p->kept = NULL;
+  p->at = p->line = 0;
+}
+
+/* Past line p->line, which starts at p->at. */
+static void next_page_line(tci_page *p) {
+  const char *nl = memchr(p->text + p->at, '\n', p->len - p->at);
+  p->at = nl ? (size_t)(nl - p->text) + 1 : p->len;
+  p->line++;
+}
+
+int tci_page_next(tci_page *p, const char **s, size_t *n) {
+  size_t from;
+  if (!p->kept) {
+    *s = p->text + p->at;
+    *n = p->len - p->at;
+    p->at = p->len;
+    return *n > 0;
+  }
+  while (p->at < p->len && !p->kept[p->line]) next_page_line(p);
+  from = p->at;
+  while (p->at < p->len && p->kept[p->line]) next_page_line(p);
+  *s = p->text + from;
+  *n = p->at - from;
+  return *n > 0;
+}
+
+/* The page's class bytes go to ws->page, one per line (at most len + 1
+ * lines, since a line is at least its '\n' except the last), and become
+ * whether each line is kept: the kept lines are not copied (a 100 MB
+ * text had cost 100 MB more as the copy the text stage read). */
+int tci_strip_boilerplate(tc_workspace *ws, const char *text, size_t len, tci_page *out) {
   page pg;
   size_t at = 0, next, cs, ce, li = 0, run_from = 0, run_line = 0, run_count = 0;
   int rc;
-  if (!ws || !out || !out_len || (!text && len)) return TC_EINVAL;
-  *out = text;
-  *out_len = len;
+  if (!ws || !out || (!text && len)) return TC_EINVAL;
+  tci_page_whole(out, text, len);
   if (len == 0 || !memchr(text, '\n', len)) {
     /* One line: furniture only if the whole text is, and then rule 3 keeps it. */
     return TC_OK;
   }
-  if (len > (SIZE_MAX - 2) / 2) return TC_ELIMIT;
-  rc = tci_buf_reserve(&ws->page, 2 * len + 2, 1);
+  if (len == SIZE_MAX) return TC_ELIMIT;
+  rc = tci_buf_reserve(&ws->page, len + 1, 1);
   if (rc != TC_OK) return rc;
   memset(&pg, 0, sizeof pg);
   pg.text = text;
   pg.len = len;
-  pg.out = ws->page.p;
-  pg.cls = (unsigned char *)ws->page.p + len + 1;
+  pg.cls = ws->page.p;
   prefixes_init(&pg.px);
   survey(&pg);
   if (keeps_everything(&pg)) return TC_OK;
@@ -806,15 +840,14 @@ int tci_strip_boilerplate(tc_workspace *ws, const char *text, size_t len,
     } else {
       if (run_count > 0) flush_run(&pg, run_from, at, run_line, run_count);
       run_count = 0;
-      if (k == L_FURNITURE) pg.removed++;
-      else keep(&pg, at, next, k == L_BLANK);
+      if (k == L_FURNITURE) drop(&pg, li);
+      else keep(&pg, li, at, next, k == L_BLANK);
     }
   }
   if (run_count > 0) flush_run(&pg, run_from, len, run_line, run_count);
 
   if (pg.removed == 0 || !pg.kept_text) return TC_OK; /* rule 3 */
-  pg.out[pg.out_len] = '\0';
-  *out = pg.out;
-  *out_len = pg.out_len;
+  out->kept = pg.cls;
+  out->kept_len = pg.kept_len;
   return TC_OK;
 }

@@ -93,7 +93,7 @@ struct tc_workspace {
   tci_buf cps;        /* int32_t: code points for utf8proc */
   tci_buf norm;       /* char: normalised UTF-8 */
   tci_buf tokens;     /* tc_token */
-  tci_buf page;       /* char: text with boilerplate lines removed (boilerplate.c) */
+  tci_buf page;       /* char: a class, then kept or not, per line of a page (boilerplate.c) */
   tci_buf html;       /* char: the text of an HTML page (html.c) */
   tci_buf decoded;    /* char: an HTML page converted to UTF-8 (html.c) */
   tci_converter conv[TCI_CONVERTERS]; /* the converters html.c opened last, kept for
@@ -279,11 +279,26 @@ TCI_FUNC int tci_is_unspaced_script(int32_t cp);
  * the n-gram stage can join neighbours into character bigrams. */
 TCI_FUNC int tci_token_is_unspaced(const char *s, size_t len);
 
+/* A text as the lines page clean-up keeps of it, not copied: `kept` has
+ * a byte per line, 1 for a line kept, or is NULL when every line is;
+ * kept_len is their bytes in all. tci_page_next reads them from the
+ * cursor (at, line), a run of lines at a time. */
+typedef struct tci_page {
+  const char *text;
+  size_t len, kept_len;
+  const unsigned char *kept;
+  size_t at, line; /* the next line's offset and number */
+} tci_page;
+
+/* The whole of text[0..len) kept, the cursor at its start. */
+TCI_FUNC void tci_page_whole(tci_page *p, const char *text, size_t len);
+/* The next run of kept lines from the cursor, [*s, *s + *n), moving the
+ * cursor past it; 0 when none is left. */
+TCI_FUNC int tci_page_next(tci_page *p, const char **s, size_t *n);
 /* Page clean-up (boilerplate.c): the text without page furniture (headline
- * lists, "Read more" links, cookie notices). *out is either `text` itself
- * (nothing removed) or points into ws->page. */
-TCI_FUNC int tci_strip_boilerplate(tc_workspace *ws, const char *text, size_t len,
-                                   const char **out, size_t *out_len);
+ * lists, "Read more" links, cookie notices), as the lines it keeps (the
+ * line bytes in ws->page), the cursor at the start. */
+TCI_FUNC int tci_strip_boilerplate(tc_workspace *ws, const char *text, size_t len, tci_page *out);
 
 /* ====================================================================
  * Extractor (extractor.c, terms.c, vocab.c, vectorize.c, extractor_io.c)

@@ -2,7 +2,8 @@
  * normalize.c - UTF-8 repair and Unicode normalisation.
  *
  * Pipeline for one text (docs/text-processing.md has examples):
- *   1. optional page clean-up (tci_strip_boilerplate);
+ *   1. optional page clean-up (tci_strip_boilerplate): the lines it keeps
+ *      are read where they are, a run of them at a time, not copied;
  *   2. decode, each maximal invalid subpart -> U+FFFD (utf8.c), counted;
  *   3. map typographic apostrophes (U+2019, U+02BC) to ' and the Unicode
  *      hyphens U+2010/U+2011 to -, so "don’t" and "don't" tokenise alike
@@ -241,21 +242,32 @@ static int normalize_fast(tc_workspace *ws, const tc_options *o, utf8proc_option
 
 int tci_normalize(const tc_options *o, tc_workspace *ws, const char *text, size_t len,
                   unsigned flags, const char **out, size_t *out_len, size_t *n_invalid) {
-  size_t olen = 0, ninv = 0;
+  size_t olen = 0, ninv = 0, n;
   utf8proc_option_t opt = decompose_options(o);
+  tci_page page;
+  const char *piece;
   int rc;
   /* utf8proc counts in utf8proc_ssize_t; NFKC may grow a text 18-fold.
    * Checked before the page clean-up, which reads the whole text. */
   if (len > (size_t)PTRDIFF_MAX / 32) return TC_ELIMIT;
   if (o->strip_boilerplate && !(flags & TCI_TEXT_NO_BOILERPLATE)) {
-    if ((rc = tci_strip_boilerplate(ws, text, len, &text, &len))) return rc;
+    if ((rc = tci_strip_boilerplate(ws, text, len, &page))) return rc;
+  } else {
+    tci_page_whole(&page, text, len);
   }
-  if ((rc = tci_buf_reserve(&ws->norm, len + 1, 1))) return rc;
-  if (flags & TCI_TEXT_GENERAL)
-    rc = normalize_run(ws, opt, (const unsigned char *)text, len, &olen, &ninv);
-  else
-    rc = normalize_fast(ws, o, opt, (const unsigned char *)text, len, &olen, &ninv);
-  if (rc) return rc;
+  if ((rc = tci_buf_reserve(&ws->norm, page.kept_len + 1, 1))) return rc;
+  /* The kept lines a run at a time, each after a line feed (or first):
+   * what their copy, one after the other, would give, as a line feed is a
+   * starter that composes with nothing and no invalid sequence holds it. */
+  while (tci_page_next(&page, &piece, &n)) {
+    /* (room for this run's bytes after what the last ones grew to) */
+    if ((rc = tci_buf_reserve(&ws->norm, olen + n + 1, 1))) return rc;
+    if (flags & TCI_TEXT_GENERAL)
+      rc = normalize_run(ws, opt, (const unsigned char *)piece, n, &olen, &ninv);
+    else
+      rc = normalize_fast(ws, o, opt, (const unsigned char *)piece, n, &olen, &ninv);
+    if (rc) return rc;
+  }
   /* NUL, then TCI_NORM_SLACK zero bytes the tokeniser may read past the end */
   if ((rc = tci_buf_reserve(&ws->norm, olen + 1 + TCI_NORM_SLACK, 1))) return rc;
   memset((char *)ws->norm.p + olen, 0, 1 + TCI_NORM_SLACK);

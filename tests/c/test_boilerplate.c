@@ -11,6 +11,7 @@
 #include "check.h"
 #include "internal.h"
 #include "oom.h"
+#include "page_text.h"
 
 /* A politics article: title, then one paragraph per line (as scrapers emit). */
 #define TITLE "Parliament passes the budget after a late-night vote"
@@ -26,18 +27,17 @@
 
 static tc_workspace *ws;
 
-/* Run the stripper; the result as a NUL-terminated malloc'ed copy. */
+/* Run the stripper; the result as a NUL-terminated malloc'ed copy; *same:
+ * every line kept. */
 static char *strip(const char *text, size_t len, size_t *out_len, int *same) {
-  const char *out = NULL;
+  tci_page page;
   size_t n = 0;
   char *copy;
-  CHECK_OK(tci_strip_boilerplate(ws, text, len, &out, &n));
-  CHECK(n <= len);
-  if (same) *same = out == text;
-  copy = malloc(n + 1);
-  if (!copy) return NULL;
-  if (n) memcpy(copy, out, n);
-  copy[n] = '\0';
+  CHECK_OK(tci_strip_boilerplate(ws, text, len, &page));
+  CHECK(page.kept_len <= len);
+  if (same) *same = page.kept == NULL;
+  copy = page_text(&page, &n);
+  CHECK_EQ_INT(n, page.kept_len);
   if (out_len) *out_len = n;
   return copy;
 }
@@ -278,15 +278,15 @@ TEST(crlf_lines) {
 }
 
 TEST(empty_and_one_line) {
-  const char *out = (const char *)1;
+  tci_page page;
   size_t n = 99;
   int same = 0;
   char *s;
-  CHECK_OK(tci_strip_boilerplate(ws, NULL, 0, &out, &n));
-  CHECK(out == NULL);
-  CHECK_EQ_INT(n, 0);
-  CHECK_OK(tci_strip_boilerplate(ws, "", 0, &out, &n));
-  CHECK_EQ_INT(n, 0);
+  CHECK_OK(tci_strip_boilerplate(ws, NULL, 0, &page));
+  CHECK(page.text == NULL && page.kept == NULL);
+  CHECK_EQ_INT(page.kept_len, 0);
+  CHECK_OK(tci_strip_boilerplate(ws, "", 0, &page));
+  CHECK_EQ_INT(page.kept_len, 0);
   s = strip("Read more", 9, &n, &same); /* no newline: the whole text is one line */
   CHECK(same);
   CHECK_EQ_INT(n, 9);
@@ -327,23 +327,36 @@ TEST(invalid_utf8_and_nul_bytes) {
   free(s);
 }
 
-TEST(output_is_nul_terminated_in_the_workspace) {
+/* The kept lines are read where they are, a run of them at a time: no
+ * copy (a 100 MB text had cost 100 MB more), and the cursor walks them
+ * once. A page whose candidate lines all stay is the text itself. */
+TEST(kept_lines_are_read_in_place) {
   const char *page = TITLE "\n" P1 "\n" H1 "\n" H2 "\n" H3 "\n" P2 "\n";
-  const char *out;
-  size_t n;
-  CHECK_OK(tci_strip_boilerplate(ws, page, strlen(page), &out, &n));
-  CHECK(out == (const char *)ws->page.p);
-  CHECK(out[n] == '\0');
-  CHECK_EQ_STR(out, TITLE "\n" P1 "\n" P2 "\n");
+  const char *clean = TITLE "\n\n" P1 "\n" H1 "\n" H2 "\n" P2 "\n" H3 "\n" H4 "\n" P3 "\n";
+  size_t first = strlen(TITLE) + strlen(P1) + 2, n;
+  const char *s;
+  tci_page pg;
+  CHECK_OK(tci_strip_boilerplate(ws, page, strlen(page), &pg));
+  CHECK(pg.kept != NULL);
+  CHECK_EQ_INT(pg.kept_len, first + strlen(P2) + 1);
+  CHECK(tci_page_next(&pg, &s, &n));
+  CHECK(s == page && n == first);
+  CHECK(tci_page_next(&pg, &s, &n));
+  CHECK(s == strstr(page, P2) && n == strlen(P2) + 1);
+  CHECK(!tci_page_next(&pg, &s, &n));
+  CHECK(!tci_page_next(&pg, &s, &n));
+  CHECK_OK(tci_strip_boilerplate(ws, clean, strlen(clean), &pg));
+  CHECK(pg.kept == NULL && pg.kept_len == strlen(clean));
+  CHECK(tci_page_next(&pg, &s, &n));
+  CHECK(s == clean && n == strlen(clean));
+  CHECK(!tci_page_next(&pg, &s, &n));
 }
 
 TEST(bad_arguments) {
-  const char *out;
-  size_t n;
-  CHECK_EQ_INT(tci_strip_boilerplate(NULL, "a\nb", 3, &out, &n), TC_EINVAL);
-  CHECK_EQ_INT(tci_strip_boilerplate(ws, NULL, 3, &out, &n), TC_EINVAL);
-  CHECK_EQ_INT(tci_strip_boilerplate(ws, "a\nb", 3, NULL, &n), TC_EINVAL);
-  CHECK_EQ_INT(tci_strip_boilerplate(ws, "a\nb", 3, &out, NULL), TC_EINVAL);
+  tci_page page;
+  CHECK_EQ_INT(tci_strip_boilerplate(NULL, "a\nb", 3, &page), TC_EINVAL);
+  CHECK_EQ_INT(tci_strip_boilerplate(ws, NULL, 3, &page), TC_EINVAL);
+  CHECK_EQ_INT(tci_strip_boilerplate(ws, "a\nb", 3, NULL), TC_EINVAL);
 }
 
 /* Does the token list hold this (normalised) word? */
@@ -618,23 +631,25 @@ TEST(ten_megabyte_page) {
   static const char block[] = P1 "\n" H1 "\n" H2 "\n" H3 "\n" P2 "\n";
   size_t bl = sizeof block - 1, keep = strlen(P1) + strlen(P2) + 2, head = strlen(TITLE) + 1;
   size_t blocks = 10u * 1024 * 1024 / bl, len = head + blocks * bl, i, n = 0;
+  int same = 0;
   char *page = malloc(len), *p;
-  const char *out;
+  char *out;
   if (!page) { CHECK(page != NULL); return; }
   memcpy(page, TITLE "\n", head);
   for (i = 0, p = page + head; i < blocks; i++, p += bl) memcpy(p, block, bl);
-  CHECK_OK(tci_strip_boilerplate(ws, page, head + blocks / 10 * bl, &out, &n));
+  free(strip(page, head + blocks / 10 * bl, &n, NULL));
   CHECK_EQ_INT(n, head + blocks / 10 * keep);
-  CHECK_OK(tci_strip_boilerplate(ws, page, len, &out, &n));
+  out = strip(page, len, &n, NULL);
   CHECK_EQ_INT(n, head + blocks * keep);
-  CHECK(find(ws->page.p, n, H2, strlen(H2)) == NULL);
+  CHECK(out && find(out, n, H2, strlen(H2)) == NULL);
+  free(out);
   /* One 10 MB line, and 10 MB of newlines: nothing to remove. */
   memset(page, 'x', len);
-  CHECK_OK(tci_strip_boilerplate(ws, page, len, &out, &n));
-  CHECK(out == page);
+  free(strip(page, len, &n, &same));
+  CHECK(same);
   memset(page, '\n', len);
-  CHECK_OK(tci_strip_boilerplate(ws, page, len, &out, &n));
-  CHECK(out == page);
+  free(strip(page, len, &n, &same));
+  CHECK(same);
   free(page);
 }
 
@@ -722,7 +737,7 @@ int main(void) {
   RUN(empty_and_one_line);
   RUN(only_furniture_is_kept_whole);
   RUN(invalid_utf8_and_nul_bytes);
-  RUN(output_is_nul_terminated_in_the_workspace);
+  RUN(kept_lines_are_read_in_place);
   RUN(bad_arguments);
   RUN(teaser_list_after_the_article);
   RUN(teaser_shapes);

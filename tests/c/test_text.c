@@ -8,6 +8,7 @@
 #include "check.h"
 #include "internal.h"
 #include "oom.h"
+#include "page_text.h"
 
 static tc_workspace *ws;
 
@@ -301,27 +302,43 @@ TEST(empty_and_nul) {
 }
 
 /* strip_boilerplate runs the page clean-up first: the result is the
- * normalisation of what tci_strip_boilerplate keeps, whatever its rules. */
+ * normalisation of what tci_strip_boilerplate keeps, whatever its rules,
+ * though the kept lines are normalised where they are, a run at a time:
+ * runs that begin with a combining mark (which would follow the line feed
+ * before them), a decomposed letter, invalid bytes or a ligature. */
 TEST(boilerplate_first) {
   static const char page[] =
       "Recent Posts\nRead more\nCookie policy: we use cookies. Accept\n"
       "Subscribe to our newsletter\n\nThe Senate voted on Tuesday to pass the bill, "
-      "which funds cyber defence for three years.\nRead more\n";
+      "which funds cyber defence for three years.\nRead more\n"
+      "\xcc\x81\xcc\xa3 marks first, then Cafe\xcc\x81.\nShare this story\n"
+      "\xff\xfe invalid first.\nRead more\nE\xcc\x81\xef\xac\x81 \xe2\x80\x99quoted\xe2\x80\x99.\nRead more\n";
   tc_options o;
-  const char *kept, *a, *b;
-  size_t kept_n, an, bn;
-  char *copy;
+  tci_page kept;
+  const char *a, *b;
+  size_t kept_n, an, bn, ainv, binv;
+  char *copy, *kept_text;
   tc_options_init(&o);
   o.strip_boilerplate = 1;
-  CHECK_OK(tc_normalize(&o, ws, page, sizeof page - 1, &a, &an, NULL));
+  CHECK_OK(tc_normalize(&o, ws, page, sizeof page - 1, &a, &an, &ainv));
   copy = malloc(an + 1);
   if (!copy) return;
   memcpy(copy, a, an + 1);
-  CHECK_OK(tci_strip_boilerplate(ws, page, sizeof page - 1, &kept, &kept_n));
+  CHECK_OK(tci_strip_boilerplate(ws, page, sizeof page - 1, &kept));
+  CHECK(kept.kept != NULL);
+  kept_text = page_text(&kept, &kept_n);
+  if (!kept_text) {
+    free(copy);
+    return;
+  }
+  CHECK(strstr(kept_text, "Share this") == NULL);
   o.strip_boilerplate = 0;
-  CHECK_OK(tc_normalize(&o, ws, kept, kept_n, &b, &bn, NULL));
+  CHECK_OK(tc_normalize(&o, ws, kept_text, kept_n, &b, &bn, &binv));
   CHECK_MEM(copy, an, b, bn);
+  CHECK_EQ_INT(ainv, binv);
+  CHECK_EQ_INT(ainv, 2);
   CHECK(strstr(copy, "the senate voted") != NULL);
+  free(kept_text);
   free(copy);
 }
 
