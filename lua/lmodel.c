@@ -9,7 +9,8 @@
  *    marks the handle closed; every other method raises "attempt to use a
  *    closed model" afterwards.
  *  - Scratch memory is owned by the handle: the core workspace (created on
- *    first use, freed with the model) and, in a user value, a userdata with
+ *    first use, freed with the model, or after a call on a text over 16 MiB:
+ *    release_huge_ws) and, in a user value, a userdata with
  *    room for one document's scores and label indices. Batches and
  *    explanations use scratch userdata that live on the stack for the call.
  *    The binding never mallocs, so a raised error cannot leak.
@@ -171,6 +172,20 @@ static tc_workspace *model_ws(lua_State *L, tcl_model *h) {
   return ws;
 }
 
+/* The longest text whose scratch space the handle keeps after a call
+ * (the command line's default --max-bytes, 16 MiB). */
+#define KEPT_WS_TEXT ((size_t)16 << 20)
+
+/* After a call on texts of which the longest had len bytes: the
+ * workspace, which grows to a text (2.8 bytes a byte of prose), is freed
+ * when that was over KEPT_WS_TEXT, so one huge text does not hold its
+ * scratch until the model is closed (a 210 MB text's 770 MB had). */
+static void release_huge_ws(tcl_model *h, size_t len) {
+  if (len <= KEPT_WS_TEXT) return;
+  tc_workspace_free(h->ws);
+  h->ws = NULL;
+}
+
 /* A tc_result whose arrays are the handle's scratch (user value 1). */
 static void model_result(lua_State *L, int idx, tcl_model *h, tc_result *r) {
   unsigned char *p;
@@ -319,6 +334,7 @@ static int model_predict(lua_State *L) {
   tcl_check_nargs(L, 3);
   model_result(L, 1, h, &r);
   rc = tc_model_predict(tcl_still_open(L, h), model_ws(L, h), text, len, threshold, &r);
+  release_huge_ws(h, len);
   if (rc != TC_OK) return tcl_fail(L, rc, NULL, NULL);
   tcl_ranker_push(L, 1, h, &k);
   push_result(L, h, &r, &k, top);
@@ -382,12 +398,16 @@ void tcl_batch_run(const tc_model *m, tcl_batch *b, double threshold, int thread
 void tcl_batch_run_here(lua_State *L, tcl_model *h, tcl_batch *b, double threshold, int threads) {
   const tc_model *m = tcl_still_open(L, h);
   tc_workspace *ws = threads == 1 ? handle_ws(h) : NULL;
-  size_t i;
+  size_t i, longest = 0;
   if (!ws) {
     tcl_batch_run(m, b, threshold, threads);
     return;
   }
-  for (i = 0; i < b->n; i++) tc_model_predict(m, ws, b->texts[i], b->lens[i], threshold, &b->res[i]);
+  for (i = 0; i < b->n; i++) {
+    tc_model_predict(m, ws, b->texts[i], b->lens[i], threshold, &b->res[i]);
+    if (b->lens[i] > longest) longest = b->lens[i];
+  }
+  release_huge_ws(h, longest);
 }
 
 tc_result *tcl_predict_texts(lua_State *L, tcl_model *h, int arg, size_t n, double threshold,
@@ -497,10 +517,14 @@ static int model_explain(lua_State *L) {
     tc_result r;
     model_result(L, 1, h, &r);
     rc = tc_model_predict(tcl_still_open(L, h), model_ws(L, h), text, len, -1.0, &r);
-    if (rc != TC_OK) return tcl_fail(L, rc, NULL, NULL);
+    if (rc != TC_OK) {
+      release_huge_ws(h, len);
+      return tcl_fail(L, rc, NULL, NULL);
+    }
     label = r.n_labels > 0 ? r.labels[0] : 0;
   }
   rc = tc_model_explain(tcl_still_open(L, h), model_ws(L, h), text, len, label, out, cap, &n);
+  release_huge_ws(h, len);
   if (rc != TC_OK) return tcl_fail(L, rc, NULL, NULL);
   push_contributions(L, h, out, n < cap ? n : cap);
   return 1;

@@ -1,5 +1,6 @@
 /* test_lua_workspace.c - a model handle's batches on one thread keep its
- * workspace (lmodel.c's tcl_batch_run_here).
+ * workspace (lmodel.c's tcl_batch_run_here), unless a text was over 16 MiB
+ * (release_huge_ws).
  *
  * On one thread, predict_batch and label_records predict with the
  * handle's workspace, the one predict uses, instead of a batch's own made
@@ -86,11 +87,38 @@ TEST(one_thread_batches_keep_the_handles_workspace) {
   CHECK(allocations_of(L, "assert(m:label_records(docs, {}, 'tsv', { threads = 2 }))") > 0);
   lua_close(L);
 }
+
+/* A call on a text over 16 MiB frees the workspace it grew (a 210 MB
+ * text's 770 MB had stayed until the model was closed): the next call
+ * makes one again, where it allocated nothing after a short text. */
+TEST(a_huge_texts_workspace_is_not_kept) {
+  /* (a batch: predict's failure would be its nil, message, not an error) */
+  static const char SHORT[] = "assert(#m:predict_batch({ texts[1] }) == 1)";
+  lua_State *L = state_with_model();
+  CHECK(L != NULL);
+  if (!L) return;
+  CHECK(luaL_dostring(L, "huge = string.rep('Parliament passed the budget. ', 560000)\n"
+                         "assert(#huge > 16 * 1024 * 1024)") == LUA_OK);
+  CHECK(allocations_of(L, SHORT) > 0);
+  CHECK_EQ_INT(allocations_of(L, SHORT), 0);
+  CHECK(luaL_dostring(L, "assert(m:predict(huge))") == LUA_OK);
+  CHECK(allocations_of(L, SHORT) > 0);
+  CHECK_EQ_INT(allocations_of(L, SHORT), 0);
+  CHECK(luaL_dostring(L, "assert(#m:predict_batch({ texts[1], huge }) == 2)") == LUA_OK);
+  CHECK(allocations_of(L, SHORT) > 0);
+  CHECK(luaL_dostring(L, "assert(m:explain(huge))") == LUA_OK);
+  CHECK(allocations_of(L, SHORT) > 0);
+  /* a text of 16 MiB keeps it */
+  CHECK(luaL_dostring(L, "assert(m:predict(huge:sub(1, 16 * 1024 * 1024)))") == LUA_OK);
+  CHECK_EQ_INT(allocations_of(L, SHORT), 0);
+  lua_close(L);
+}
 #endif
 
 int main(void) {
 #ifdef HAVE_OOM_HOOK
   RUN(one_thread_batches_keep_the_handles_workspace);
+  RUN(a_huge_texts_workspace_is_not_kept);
 #else
   (void)check_current; /* (no test runs to name) */
   printf("SKIPPED test_lua_workspace: no allocation hook (AddressSanitizer, or not glibc)\n");
