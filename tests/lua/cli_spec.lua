@@ -484,6 +484,17 @@ describe("textclass train -> eval -> label", function()
     assert.equal(19, rows)
     local best_micro = table_text:match("\n  best: micro F1 ([%d.]+) at ([%d.]+); macro F1 [%d.]+ at [%d.]+; exact match [%d.]+ at [%d.]+\n$")
     assert.near(info.cv_micro_f1, tonumber(best_micro), 1e-4)
+    -- info shows the stored sweep as train printed it (not as one line of
+    -- "0.05:MICRO/MACRO/EXACT,..."), and --json as an array of objects
+    local shown = run("info -m " .. out).out
+    assert.equal(table_text, shown:match("\ncv_thresholds %(out%-of%-fold scores at each threshold%):\n(.*)$"))
+    assert.is_nil(shown:find("0.05:", 1, true))
+    assert.equal(19, #info.cv_thresholds)
+    local keys = {}
+    for k in pairs(info.cv_thresholds[1]) do keys[#keys + 1] = k end
+    table.sort(keys)
+    assert.same({ "exact_match", "macro_f1", "micro_f1", "threshold" }, keys)
+    assert.near(0.05, info.cv_thresholds[1].threshold, 1e-9)
     -- without --multilabel, no table
     r = run("train -q --cv 3 --min-df 1 -o " .. TMP .. "/cv-single.model " .. D .. "/train.jsonl")
     assert.is_nil(r.out:find("at each threshold", 1, true))

@@ -27,11 +27,16 @@ function M.run(opts, operands)
   local clf = classifier.open(opts)
   local info = clf:info() or {}
   local labels = clf:labels()
+  -- a multi-label model's sweep of thresholds by cross-validation, stored
+  -- as one line of metadata, is shown as train --cv shows it (--json: as
+  -- eval --json's thresholds, an array of objects)
+  local sweep = report.parse_thresholds(info.cv_thresholds)
   if opts.json then
     local copy = {}
     for k, v in pairs(info) do copy[k] = v end
     copy.labels = copy.labels or labels
     copy.model = clf.name
+    if sweep then copy.cv_thresholds = setmetatable(sweep, util.ARRAY) end
     local s, err = util.json(copy)
     if not s then util.fail("cannot encode the model's info as JSON: %s", err) end
     util.write(s, "\n")
@@ -39,7 +44,12 @@ function M.run(opts, operands)
     local shown = {}
     for k, v in pairs(info) do shown[k] = v end
     shown.model = clf.name -- the path, whatever the file's metadata says
+    if sweep then shown.cv_thresholds = nil end
     util.write(report.info(shown, labels))
+    if sweep then
+      util.write("\ncv_thresholds (out-of-fold scores at each threshold):\n",
+                 report.thresholds(sweep, { current = info.threshold, chosen = info.threshold_by }))
+    end
   end
   return util.EXIT_OK
 end
