@@ -335,6 +335,19 @@ function M.evaluate(c, texts, labels, opts)
   return metrics:result()
 end
 
+-- The name of the first of predict and predict_batch that is defined as a
+-- method (`function M:predict(text)`, its first parameter `self`): called
+-- as predict(text, opts), it would take the text for `self` and get opts
+-- (nil) as the text, and fail on every document with a message about nil.
+-- (labels and close ignore their arguments, so `M:labels()` works.)
+local function method_by_mistake(obj)
+  for _, name in ipairs({ "predict", "predict_batch" }) do
+    local fn = obj[name]
+    if type(fn) == "function" and debug.getlocal(fn, 1) == "self" then return name end
+  end
+  return nil
+end
+
 --- Wrap a textclass.Model or a classifier table.
 -- @param obj a model, or a table with predict
 -- @string[opt] path where it came from (for messages)
@@ -346,6 +359,14 @@ function M.wrap(obj, path)
   if type(obj) ~= "table" or type(obj.predict) ~= "function" then
     return nil, string.format("%s: a Lua classifier must return a table with a predict function (got %s)",
                               path or "classifier", type(obj))
+  end
+  local method = method_by_mistake(obj)
+  if method then
+    return nil, string.format("%s: %s is defined as a method (its first parameter is 'self'), but a Lua " ..
+                              "classifier's functions are called with '.': define it as " ..
+                              "'function M.%s(%s, opts)', not 'function M:%s(...)'",
+                              path or "classifier", method, method,
+                              method == "predict" and "text" or "texts", method)
   end
   return setmetatable({ kind = "lua", path = path, impl = obj }, Classifier)
 end

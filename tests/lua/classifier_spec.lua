@@ -345,6 +345,33 @@ describe("tc.load_classifier on a Lua file", function()
     assert.matches("/nonexistent/x.lua", msg, 1, true)
   end)
 
+  -- (regression: `function M:predict(text)` loaded, then failed every
+  -- document with "bad argument #1 to 'predict' (string expected, got nil)")
+  it("refuses predict or predict_batch defined as a method, saying how to define it", function()
+    for _, name in ipairs({ "predict", "predict_batch" }) do
+      local c, msg = tc.load_classifier(lua_file(string.format([[
+        local M = {}
+        function M.predict(text) return { label = "x" } end
+        function M:%s(text) return { label = "x" } end
+        return M
+      ]], name)))
+      assert.is_nil(c)
+      assert.matches(name .. " is defined as a method (its first parameter is 'self')", msg, 1, true)
+      assert.matches("define it as 'function M." .. name .. "(", msg, 1, true)
+    end
+    -- labels and close take no arguments to get wrong: a method works
+    local c = assert(tc.load_classifier(lua_file([[
+      local M = {}
+      function M.predict(text) return { label = "x" } end
+      function M:labels() return { "x" } end
+      function M:close() end
+      return M
+    ]])))
+    assert.same({ "x" }, c:labels())
+    assert.equal("x", c:predict("text").label)
+    assert.is_true(c:close())
+  end)
+
   -- (regression: a classifier's predict refused 42, which a model's takes)
   it("takes a number as its string, as a model does, and hands the classifier the string", function()
     local c = assert(tc.load_classifier(lua_file("return { predict = function(text) " ..
