@@ -66,6 +66,29 @@ local function joined_hint(unknown, labels)
   return ""
 end
 
+-- Labels the classifier gave that no document of the data has (a test
+-- split without a label's stories): each has F1 0, which macro F1 counts,
+-- so the figure falls far below what the per-label table shows. Warns with
+-- the macro F1 over the labels the data has.
+local function note_absent_labels(r)
+  local absent, predicted, f1_sum, present = {}, 0, 0, 0
+  for _, l in ipairs(r.labels) do
+    local p = r.per_label[l]
+    if p.support > 0 then
+      f1_sum, present = f1_sum + p.f1, present + 1
+    elseif p.fp > 0 then
+      absent[#absent + 1], predicted = l, predicted + p.fp
+    end
+  end
+  if #absent == 0 or present == 0 then return end
+  local one = #absent == 1
+  util.note("label%s %s %s no document in the data but %s predicted %d time%s: %s F1, 0, " ..
+            "counts in macro F1 (%.4f; %.4f over the %d label%s the data has)",
+            one and "" or "s", util.name_list(absent), one and "has" or "have", one and "was" or "were",
+            predicted, predicted == 1 and "" or "s", one and "its" or "their",
+            r.macro_f1, f1_sum / present, present, present == 1 and "" or "s")
+end
+
 -- The --errors file (tc.atomic_file): it appears whole when the run ends
 -- well; a failed run leaves a previous file as it was, its temporary
 -- dropped when errors_out goes out of scope.
@@ -224,6 +247,7 @@ function M.run(opts, operands)
               #unknown == 1 and "" or "s", util.name_list(unknown), #unknown == 1 and "is" or "are",
               util.name_list(clf:labels()), #unknown == 1 and "its" or "their", joined_hint(unknown, clf:labels()))
   end
+  note_absent_labels(r)
   if opts.json then
     r.unknown_labels = #unknown > 0 and unknown or nil  -- {} would print as an object
     r.errors = #bad
