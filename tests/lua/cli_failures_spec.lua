@@ -870,6 +870,21 @@ describe("textclass and documents over the size limit", function()
     end
   end)
 
+  -- Regression: `eval my.model test.jsonl` (without -m) said "my.model:
+  -- binary file" and scored the shipped model on the rest
+  it("names a model file given as data, and the option that takes it", function()
+    local want = "binary file (a textclass model: a model is given with -m)"
+    local r = run("label -q -m " .. model() .. " " .. model())
+    assert.equal(1, r.code)
+    assert.same({ { model(), "", "", "", want } }, tsv(r.out))
+    for _, command in ipairs({ "eval -q -m " .. model(), "train -q -o " .. TMP .. "/m.model",
+                               "explain -q -m " .. model() }) do
+      r = run(command .. " " .. model())
+      assert.equal(1, r.code, command)
+      assert.equal("textclass: " .. model() .. ": " .. want .. "\n", r.err:match("^[^\n]*\n"), command)
+    end
+  end)
+
   it("stops reading an endless pipe given as one article at the limit", function()
     local r = run("label -q -i text --max-bytes 1000 -m " .. model(), { pipe = "yes 'The striker scored.'" })
     assert.equal(1, r.code)

@@ -67,7 +67,7 @@ function M.strip_eol(line) return (util.split_eol(line)) end
 ---------------------------------------------------------------------------
 
 --- The error of a file with NUL bytes in its head: "binary file", naming
--- the compression of a compressed file, and UTF-16 when the head looks
+-- a model file, the compression of a compressed file, and UTF-16 when the head looks
 -- like it. Text in UTF-16 without a byte order
 -- mark is not read (the order of its bytes would be a guess), but it has
 -- a tell worth a hint: every space, digit and Latin letter has a NUL byte
@@ -83,7 +83,14 @@ local COMPRESSED = {
   { "\253" .. "7zXZ\0", "xz-compressed", "xzcat" }, { "\40\181\47\253", "zstd-compressed", "zstdcat" },
   { "PK\3\4", "a zip archive", "unzip -p" },
 }
+-- A model file (docs/model-format.md: its header begins with this magic)
+-- given where data goes, `eval my.model test.jsonl` without -m, which then
+-- scores the default model on the rest.
+local MODEL_MAGIC = "TEXTCLAS"
 function M.binary_file(head)
+  if head:sub(1, #MODEL_MAGIC) == MODEL_MAGIC then
+    return "binary file (a textclass model: a model is given with -m)"
+  end
   for _, c in ipairs(COMPRESSED) do
     if head:sub(1, #c[1]) == c[1] then
       return string.format("binary file (%s: decompress it first, with %s)", c[2], c[3])
