@@ -471,7 +471,7 @@ describe("textclass train and eval with label names the module cannot take", fun
     local r = run("train -q --min-df 1 -o " .. TMP .. "/spaced.model " .. TMP .. "/spaced.jsonl")
     assert.equal(1, r.code)
     assert.equal("textclass: " .. TMP .. "/spaced.jsonl:6: 'label': empty label\n" ..
-                 "textclass: 1 bad record in the training data (fix them, or use --skip-bad)\n", r.err)
+                 "textclass: 1 bad record in the training data (fix it, or use --skip-bad)\n", r.err)
     r = run("train -q --skip-bad --min-df 1 -o " .. TMP .. "/spaced.model " .. TMP .. "/spaced.jsonl")
     assert.equal(0, r.code, r.err)
     r = run("info --json -m " .. TMP .. "/spaced.model")
@@ -545,7 +545,7 @@ describe("textclass train and eval with label names the module cannot take", fun
       local r = run("train -q --min-df 1 -o " .. TMP .. "/leak.model " .. c[1])
       assert.equal(1, r.code)
       assert.equal("textclass: " .. c[2] .. "\ntextclass: 1 bad record in the training data " ..
-                   "(fix them, or use --skip-bad)\n", r.err)
+                   "(fix it, or use --skip-bad)\n", r.err)
       r = run("eval -q -m " .. model() .. " " .. c[1])
       assert.equal(1, r.code)
       assert.matches("^textclass: " .. c[2]:gsub("%p", "%%%0") .. "\n", r.err)
@@ -610,7 +610,7 @@ describe("textclass train and eval with label names the module cannot take", fun
     local r = run("train -q --min-df 1 -o " .. TMP .. "/several.model " .. TMP .. "/several.csv")
     assert.equal(1, r.code)
     assert.equal("textclass: " .. TMP .. "/several.csv:4: 2 labels; without --multilabel each document needs " ..
-                 "exactly one\ntextclass: 1 bad record in the training data (fix them, train with --multilabel " ..
+                 "exactly one\ntextclass: 1 bad record in the training data (fix it, train with --multilabel " ..
                  "if a document may have several labels, or use --skip-bad)\n", r.err)
   end)
 
@@ -630,7 +630,7 @@ describe("textclass train and eval with label names the module cannot take", fun
       local want = "textclass: " .. root .. "/" .. odd[1] .. "/x.txt: " .. odd[2] .. "\n"
       local r = run("train -q --min-df 1 -o " .. TMP .. "/odd.model " .. root)
       assert.equal(1, r.code)
-      assert.equal(want .. "textclass: 1 bad record in the training data (fix them, or use --skip-bad)\n", r.err)
+      assert.equal(want .. "textclass: 1 bad record in the training data (fix it, or use --skip-bad)\n", r.err)
       r = run("train -q --min-df 1 --skip-bad -o " .. TMP .. "/odd.model " .. root)
       assert.equal(0, r.code, r.err)
       assert.equal(want, r.err)

@@ -306,8 +306,8 @@ local function collect(operands, sources, opts)
   if #bad > 0 then
     M.report_bad(bad)
     if not opts.skip_bad then
-      util.fail("%d bad record%s in the training data (fix them, %sor use --skip-bad)", #bad,
-                #bad == 1 and "" or "s", several and "train with --multilabel if a document may have several labels, " or "")
+      util.fail("%d bad record%s in the training data (fix %s, %sor use --skip-bad)", #bad,
+                #bad == 1 and "" or "s", #bad == 1 and "it" or "them", several and "train with --multilabel if a document may have several labels, " or "")
     end
   end
   if #texts == 0 then util.fail("no training documents in %s", table.concat(operands, ", ")) end
