@@ -3,9 +3,9 @@
 -- CSV column that is not there, a threshold that cannot apply, an output
 -- file given to label's -o, a command without DATA, another tool's name
 -- for a command, a fallback label that explain would leave unexplained,
--- gold labels eval can never get right, labels eval scores that the data
--- has no document of, a label column whose labels are mostly one document
--- each.
+-- gold labels eval can never get right, explain's and info's -c, labels
+-- eval scores that the data has no document of, a label column whose
+-- labels are mostly one document each.
 local H = dofile("tests/lua/cli_helpers.lua")
 local spit, tsv, TMP = H.spit, H.tsv, H.TMP
 
@@ -321,6 +321,19 @@ describe("textclass hints", function()
     -- a label neither in the data nor predicted (other here) counts for nothing, and is not named;
     -- -q drops the note
     assert.equal("", run("eval -q -m " .. H.model() .. " " .. TMP .. "/no-politics.jsonl").err)
+  end)
+
+  it("tells explain's and info's -c that they need a model file", function()
+    for _, command in ipairs({ "explain", "info" }) do
+      for _, flag in ipairs({ "-c", "--classifier" }) do
+        local r = run(command .. " " .. flag .. " examples/rules.lua")
+        assert.equal(2, r.code)
+        assert.equal("textclass: unknown option '" .. flag .. "' (label and eval take a Lua classifier; " ..
+                     command .. " needs a model file, -m MODEL)\n", r.err:match("^[^\n]*\n"))
+      end
+    end
+    -- another unknown option: nothing added
+    assert.matches("^textclass: unknown option '%-Z'\n", run("explain -Z").err)
   end)
 
   it("tells label's -o FILE that records go to stdout", function()

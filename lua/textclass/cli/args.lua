@@ -23,7 +23,9 @@
 -- each given to the command as written; `type = "numbers"` takes a
 -- comma-separated list of numbers, each checked as a number option's. An option given twice takes the last
 -- value, unless it has `joins = ","`: then its values are joined by it
--- (-l a -l b is -l a,b).
+-- (-l a -l b is -l a,b). `unknown_hints`, keyed by an option's name
+-- without its dashes ("c", "classifier"), adds a word to the "unknown
+-- option" message for an option another command takes.
 
 local util = require "textclass.cli.util"
 
@@ -133,6 +135,11 @@ function M.parse(spec, argv)
   by_long.help = by_long.help or help
   by_short.h = by_short.h or help
 
+  local function unknown(dashes, name)
+    local hint = spec.unknown_hints and spec.unknown_hints[name]
+    util.usage_error("unknown option '%s%s'%s", dashes, name, hint and " (" .. hint .. ")" or "")
+  end
+
   local given = {}
   local opts, operands = { [M.GIVEN] = given }, {}
   for _, opt in ipairs(spec.options or {}) do
@@ -173,7 +180,7 @@ function M.parse(spec, argv)
           for k, o in ipairs(hits) do names[k] = "--" .. o.long end
           table.sort(names)
           util.usage_error("option '--%s' is ambiguous (%s)", name, table.concat(names, ", "))
-        else util.usage_error("unknown option '--%s'", name) end
+        else unknown("--", name) end
       end
       if opt.arg then
         if value == nil then
@@ -192,7 +199,7 @@ function M.parse(spec, argv)
       while j <= #a do
         local c = a:sub(j, j)
         local opt = by_short[c]
-        if not opt then util.usage_error("unknown option '-%s'", c) end
+        if not opt then unknown("-", c) end
         if opt.arg then
           local value = a:sub(j + 1)
           if value == "" then

@@ -16,6 +16,12 @@ local M = {}
 -- -m; those that can run a Lua classifier also have -c.
 M.MODEL_OPTION = { short = "m", long = "model", arg = "MODEL",
                    help = "model file (default: the shipped news model)" }
+--- For the `unknown_hints` of a command that needs a model file (explain,
+-- info): -c there says why it is unknown.
+function M.model_only_hints(command)
+  local hint = "label and eval take a Lua classifier; " .. command .. " needs a model file, -m MODEL"
+  return { c = hint, classifier = hint }
+end
 --- Most threads the module takes (opts.threads and spec.threads are
 -- checked against [0, 1024]); --threads is held to it at parse time.
 M.MAX_THREADS = 1024

@@ -18,6 +18,7 @@ M.spec = {
   synopsis = "[-m MODEL] [--label L[,L...] | --all] [-n N] [FILE | -]",
   summary = "Show the label and scores of one article (FILE, or stdin read whole) and the\n" ..
             "features of its text that drove each label.",
+  unknown_hints = classifier.model_only_hints("explain"),
   options = {
     classifier.MODEL_OPTION,
     { short = "l", long = "label", arg = "L[,L...]", joins = ",",

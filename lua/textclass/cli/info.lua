@@ -14,6 +14,7 @@ M.spec = {
   name = "info",
   synopsis = "[-m MODEL] [--json]",
   summary = "Describe a model: labels, kernel, features, training data and figures.",
+  unknown_hints = classifier.model_only_hints("info"),
   options = {
     classifier.MODEL_OPTION,
     { long = "json", help = "print one JSON object" },
