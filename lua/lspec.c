@@ -118,7 +118,7 @@ static int get_int(lua_State *L, int arg, int kinds, const char *name, lua_Integ
   if (lua_type(L, -1) == LUA_TNUMBER) v = lua_tointegerx(L, -1, &ok);
   if (!ok || v < lo || v > hi) {
     char expected[96];
-    if (hi >= 0x7fffffff) /* "no upper limit" in practice */
+    if (hi >= 0x7fffffff && !(ok && v > hi)) /* "no upper limit" in practice, unless passed */
       snprintf(expected, sizeof expected, "integer >= " LUA_INTEGER_FMT, lo);
     else
       snprintf(expected, sizeof expected, "integer in [" LUA_INTEGER_FMT ", " LUA_INTEGER_FMT "]",

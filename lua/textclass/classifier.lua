@@ -165,12 +165,17 @@ end
 -- opts.top for a Lua classifier's results (nil: every label and score),
 -- checked as a model's method checks it (error level 3: the caller of the
 -- Classifier method `fn`).
+local TOP_MAX = 0x7fffffff   -- a model's bound: the int the module keeps it in
 local function top_of(opts, fn)
   local top = type(opts) == "table" and opts.top or nil
   if top == nil then return nil end
   local n = math.tointeger(top)
   if not n or n < 1 then
     error(string.format("bad argument #2 to '%s' (opts.top: integer >= 1 expected, got %s)", fn, tostring(top)), 3)
+  end
+  if n > TOP_MAX then
+    error(string.format("bad argument #2 to '%s' (opts.top: integer in [1, %d] expected, got %s)", fn, TOP_MAX,
+                        tostring(top)), 3)
   end
   return n
 end

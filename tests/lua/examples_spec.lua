@@ -133,6 +133,7 @@ describe("examples/rules.lua", function()
         end
       end
       print(pcall(c.predict, c, "x", { top = 0 }))
+      print(pcall(c.predict, c, "x", { top = math.maxinteger }))
     ]])
     f:close()
     local ok, out, err = H.run(top_driver, { "The football club was hit by ransomware and the league match was called off",
@@ -140,13 +141,16 @@ describe("examples/rules.lua", function()
                                { TEXTCLASS_MODEL = topics_model })
     assert.is_true(ok, err)
     local got = lines(out)
-    assert.equal(5, #got)
+    assert.equal(6, #got)
     for i, want in ipairs({ "cyber", "cyber", "politics", "politics" }) do
       local label, labels, scores, model_best = got[i]:match("^(.-)\t(.-)\t(.-)\t(.-)$")
       -- the rules' label, alone; the one best score, the model's, as a model's result has it
       assert.same({ want, want, model_best .. "=model's" }, { label, labels, scores })
     end
     assert.matches("^false\t.*bad argument #2 to 'predict' %(opts.top: integer >= 1 expected, got 0%)$", got[5])
+    -- checked as a model's method checks it: past an int, too
+    assert.matches("^false\t.*bad argument #2 to 'predict' %(opts.top: integer in %[1, 2147483647%] expected, " ..
+                   "got 9223372036854775807%)$", got[6])
   end)
 end)
 

@@ -135,6 +135,9 @@ describe("model:predict", function()
     end
     assert.error_matches(function() m:predict("x", { top = 0 }) end, "opts.top: integer >= 1 expected, got 0")
     assert.error_matches(function() m:predict_batch({ "x" }, { top = 1.5 }) end, "opts.top: integer >= 1 expected")
+    -- past the int it is kept in, the bound is named (it said "integer >= 1 expected" of a huge one)
+    assert.error_matches(function() m:predict("x", { top = math.maxinteger }) end,
+                         "opts.top: integer in %[1, 2147483647%] expected, got 9223372036854775807")
     assert.error_matches(function() m:predict_async({ "x" }, { top = "2" }) end, "opts.top")
     m:close()
   end)

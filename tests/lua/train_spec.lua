@@ -349,6 +349,8 @@ describe("tc.train", function()
       { spec { threshold = 1.5 }, "spec.threshold: number in %[0" },
       { spec { min_df = 0 }, "spec.min_df: integer >= 1 expected, got 0" },
       { spec { min_df = 1.5 }, "spec.min_df: integer >= 1 expected, got 1.5" },
+      { spec { min_df = 2 ^ 31 }, "spec.min_df: integer in %[1, 2147483647%] expected, got 2147483648%.0" },
+      { spec { short_features = math.maxinteger }, "spec.short_features: integer in %[0, 2147483647%] expected" },
       { spec { max_df = 0 }, "spec.max_df: number in %(0" },
       { spec { max_features = -1 }, "spec.max_features: integer" },
       { spec { ngrams = { 3, 1 } }, "spec.ngrams: {min, max} with min <= max" },
