@@ -163,7 +163,8 @@ int tc_dataset_add(tc_dataset *ds, const char *text, size_t len,
   if (ds->n >= UINT32_MAX - 1 || n_labels > UINT32_MAX) return TC_ELIMIT;
   for (i = 0; i < n_labels; i++) {
     /* a name a model file could not hold would make a model that cannot be saved */
-    if (!labels[i] || !labels[i][0] || !tci_utf8_valid(labels[i], strlen(labels[i])))
+    if (!labels[i] || !labels[i][0] || !tci_utf8_valid(labels[i], strlen(labels[i])) ||
+        tc_utf8_control(labels[i], strlen(labels[i]), NULL) >= 0)
       return TC_EINVAL;
     for (j = 0; j < i; j++)
       if (strcmp(labels[i], labels[j]) == 0) return TC_EINVAL;

@@ -125,6 +125,7 @@ static int validate_labels(const tc_model *m, int code, tc_diag *diag) {
   size_t i;
   const char *dup;
   int err;
+  long cp;
   if (m->n_labels == 0 || !m->labels) return tci_fail(diag, code, "labels: the model has no labels");
   if (m->n_labels > INT32_MAX) return tci_fail(diag, code, "labels: %zu labels, more than 2^31-1", m->n_labels);
   for (i = 0; i < m->n_labels; i++) {
@@ -132,6 +133,8 @@ static int validate_labels(const tc_model *m, int code, tc_diag *diag) {
     if (!s || !*s) return tci_fail(diag, code, "labels: label %zu is empty", i);
     if (!tci_utf8_valid(s, strlen(s)))
       return tci_fail(diag, code, "labels: label %zu is not valid UTF-8", i);
+    if ((cp = tc_utf8_control(s, strlen(s), NULL)) >= 0)
+      return tci_fail(diag, code, "labels: label %zu holds a control character (U+%04lX)", i, cp);
   }
   dup = find_duplicate(m->labels, m->n_labels, &err);
   if (err) return tci_fail(diag, err, "labels: out of memory");

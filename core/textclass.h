@@ -315,6 +315,14 @@ TC_API int tc_html_charset(tc_workspace *ws, const char *html, size_t len,
  * is 0). */
 TC_API size_t tc_utf8_check(const char *text, size_t len);
 
+/* The first control character of text, C0 (U+0000 to U+001F), DEL (U+007F)
+ * or C1 (U+0080 to U+009F, C2 80 to C2 9F in UTF-8), as its code point,
+ * with its byte offset in *at when at is not NULL; -1 when there is none
+ * (or text is NULL). Label names may hold none: a tab or line break would
+ * split the tables and lines that print them, an escape would drive the
+ * terminal (tc_dataset_add and model files refuse them). Linear in len. */
+TC_API long tc_utf8_control(const char *text, size_t len, size_t *at);
+
 /* How tc_utf16_to_utf8 reads its input (flags, or-ed). */
 enum {
   TC_UTF16_BE = 1,   /* big-endian code units (without it: little-endian) */
@@ -586,8 +594,9 @@ TC_API void tc_dataset_free(tc_dataset *ds);
 /* Add a document with n_labels labels (1 for multi-class data; 0 allowed
  * for multi-label data, meaning "none of the labels"). TC_EINVAL for a
  * NULL ds, a NULL text with len > 0, a NULL labels with n_labels > 0, a
- * NULL or empty label name, one that is not valid UTF-8 (a model file
- * could not hold it) or a label repeated within the document; TC_ELIMIT
+ * NULL or empty label name, one that is not valid UTF-8 or holds a control
+ * character (a model file could not hold it: tc_utf8_control) or a label
+ * repeated within the document; TC_ELIMIT
  * for a text above PTRDIFF_MAX / 32 bytes (tc_normalize's limit) or
  * beyond 2^32 - 2 documents or label names; TC_ENOMEM. A refused document
  * leaves the dataset as it was, but that after TC_ENOMEM, or TC_ELIMIT for

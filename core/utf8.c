@@ -144,3 +144,19 @@ size_t tc_utf8_check(const char *text, size_t len) {
 }
 
 int tci_utf8_valid(const void *p, size_t n) { return tc_utf8_check(p, n) == n; }
+
+long tc_utf8_control(const char *text, size_t len, size_t *at) {
+  const unsigned char *s = (const unsigned char *)text;
+  size_t i;
+  if (!text) return -1;
+  for (i = 0; i < len; i++) {
+    long cp = -1;
+    if (s[i] < 0x20 || s[i] == 0x7F) cp = s[i];
+    else if (s[i] == 0xC2 && i + 1 < len && s[i + 1] >= 0x80 && s[i + 1] <= 0x9F) cp = s[i + 1];
+    if (cp >= 0) {
+      if (at) *at = i;
+      return cp;
+    }
+  }
+  return -1;
+}

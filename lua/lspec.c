@@ -368,14 +368,28 @@ static void entry_error(lua_State *L, int arg, const char *what, lua_Integer i, 
   luaL_argerror(L, arg, lua_tostring(L, -1));
 }
 
+/* Why s (l bytes) cannot be a label name, or NULL: the core's rules
+ * (tc_dataset_add), each named. buf receives a message that needs one. */
+static const char *name_problem(const char *s, size_t l, char buf[64]) {
+  long cp;
+  if (l == 0) return "empty label name";
+  if (strlen(s) != l) return "label name contains a NUL byte";
+  if (tc_utf8_check(s, l) != l) return "label name is not valid UTF-8";
+  if ((cp = tc_utf8_control(s, l, NULL)) >= 0) {
+    snprintf(buf, 64, "label name holds a control character (U+%04lX)", cp);
+    return buf;
+  }
+  return NULL;
+}
+
 size_t tcl_check_label_entry(lua_State *L, int arg, const char *what, lua_Integer i, int *is_list) {
   int t = lua_type(L, -1);
   size_t k, j, l;
+  char buf[64];
+  const char *problem;
   if (t == LUA_TSTRING) {
     const char *s = lua_tolstring(L, -1, &l);
-    if (l == 0) entry_error(L, arg, what, i, ": empty label name");
-    if (strlen(s) != l) entry_error(L, arg, what, i, ": label name contains a NUL byte");
-    if (tc_utf8_check(s, l) != l) entry_error(L, arg, what, i, ": label name is not valid UTF-8");
+    if ((problem = name_problem(s, l, buf))) entry_error(L, arg, what, i, ": %s", problem);
     *is_list = 0;
     return 1;
   }
@@ -398,10 +412,7 @@ size_t tcl_check_label_entry(lua_State *L, int arg, const char *what, lua_Intege
       entry_error(L, arg, what, i, "[%I]: string expected, got %s", (lua_Integer)j, luaL_typename(L, -1));
     }
     s = lua_tolstring(L, -1, &l);
-    if (l == 0) entry_error(L, arg, what, i, "[%I]: empty label name", (lua_Integer)j);
-    if (strlen(s) != l) entry_error(L, arg, what, i, "[%I]: label name contains a NUL byte", (lua_Integer)j);
-    if (tc_utf8_check(s, l) != l)
-      entry_error(L, arg, what, i, "[%I]: label name is not valid UTF-8", (lua_Integer)j);
+    if ((problem = name_problem(s, l, buf))) entry_error(L, arg, what, i, "[%I]: %s", (lua_Integer)j, problem);
     for (m = 1; m < j; m++) { /* documents have few labels: quadratic is fine */
       lua_rawgeti(L, -2, (lua_Integer)m);
       if (lua_rawequal(L, -1, -2)) entry_error(L, arg, what, i, ": label '%s' repeated", s);

@@ -62,9 +62,18 @@ local function name_of(self)
   return self.path or "classifier"
 end
 
+-- The code point of the first control character in label name l (C0 and
+-- DEL, or C1), or nil: names a model cannot have (tc.train refuses them),
+-- which would split the tables and lines that print them, or drive the
+-- terminal.
+local function control_of(l)
+  local c = l:match("%c") or l:match("\194[\128-\159]")
+  return c and (#c == 1 and c:byte() or c:byte(2))
+end
+
 -- A result from Lua code, checked and completed to the model's shape: a
 -- label name (a non-empty string), labels an array of distinct names
--- without NUL bytes (default { label }), scores a table of name = finite
+-- without NUL bytes or control characters (default { label }), scores a table of name = finite
 -- number (default {}), so every output can print it (a string score
 -- cannot be ranked, NaN is no JSON) and tc.metrics can count it.
 -- `fn` names the function that returned it ("predict" or "predict_batch").
@@ -89,6 +98,8 @@ local function check_result(self, r, fn)
              l == "" and "an empty name" or "a " .. type(l))
     end
     if l:find("\0", 1, true) then refuse("'s label names must not contain a NUL byte") end
+    local c = control_of(l)
+    if c then refuse("'s label names must not hold a control character (got U+%04X)", c) end
     if seen then
       if seen[l] then refuse("'s 'labels' names '%s' twice", l) end
       seen[l] = true
@@ -294,6 +305,8 @@ function Classifier:labels(...)
       refuse("must return an array of label names (label %d is %s)", i,
              type(l) == "string" and "empty" or "a " .. type(l))
     end
+    local c = control_of(l)
+    if c then refuse("must return label names without control characters (label %d holds U+%04X)", i, c) end
     if seen[l] then refuse("names '%s' twice", l) end
     seen[l] = true
     out[i] = l

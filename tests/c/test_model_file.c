@@ -1006,6 +1006,9 @@ TEST(semantic_checks_behind_the_checksum) {
     EDIT(c[name + 4 + 2] = 0xFF, TC_EFORMAT, "labels: label 0 is not valid UTF-8");
     EDIT(c[eco + 1] = 0xC3, TC_EFORMAT, "labels: label 2 is not valid UTF-8");
     EDIT(c[eco] = 0xC0, TC_EFORMAT, "labels: label 2 is not valid UTF-8"); /* overlong */
+    EDIT(c[name + 4 + 2] = 0x1B, TC_EFORMAT, "labels: label 0 holds a control character (U+001B)");
+    EDIT(c[name + 4 + 2] = '\n', TC_EFORMAT, "labels: label 0 holds a control character (U+000A)");
+    EDIT(c[eco] = 0xC2; c[eco + 1] = 0x85, TC_EFORMAT, "labels: label 2 holds a control character (U+0085)");
     EDIT(c[key_k] = 'C', TC_EFORMAT, "meta: key \"C\" appears twice");
     EDIT(c[key_k] = 0x80, TC_EFORMAT, "meta: key 3 is not valid UTF-8");
     EDIT(c[key_k + 5] = 0xFF, TC_EFORMAT, "meta: value of \"K\" is not valid UTF-8");

@@ -649,6 +649,26 @@ TEST(check_names_first_invalid_offset) {
   }
 }
 
+/* tc_utf8_control finds C0, DEL and C1 (C2 80 to C2 9F), and nothing
+ * else: not U+00A0 (C2 A0), nor a C1 byte's value as a continuation. */
+TEST(control_finds_c0_del_c1) {
+  size_t at = 99;
+  CHECK_EQ_INT(tc_utf8_control("sport", 5, &at), -1);
+  CHECK_EQ_INT(at, 99);
+  CHECK_EQ_INT(tc_utf8_control(NULL, 5, &at), -1);
+  CHECK_EQ_INT(tc_utf8_control("a b\tc", 5, &at), 9);
+  CHECK_EQ_INT(at, 3);
+  CHECK_EQ_INT(tc_utf8_control("sp\nort\x1b[31m", 11, NULL), 10);
+  CHECK_EQ_INT(tc_utf8_control("x\x7f", 2, &at), 0x7f);
+  CHECK_EQ_INT(at, 1);
+  CHECK_EQ_INT(tc_utf8_control("caf\xc3\xa9 \xc2\x85", 8, &at), 0x85);
+  CHECK_EQ_INT(at, 6);
+  CHECK_EQ_INT(tc_utf8_control("\xc2\xa0\xc2\xbf\xe2\x80\x85", 7, NULL), -1); /* NBSP, U+00BF, U+2005 */
+  CHECK_EQ_INT(tc_utf8_control("a\xc2", 2, NULL), -1); /* a lead byte cut short is no C1 */
+  CHECK_EQ_INT(tc_utf8_control("a\0b", 3, &at), 0);
+  CHECK_EQ_INT(at, 1);
+}
+
 /* ------------------------------------------------------------------ */
 
 #ifdef HAVE_OOM_HOOK
@@ -758,6 +778,7 @@ TEST(allocation_failures) {
 int main(void) {
   RUN(strict_validity_matches_utf8proc);
   RUN(check_names_first_invalid_offset);
+  RUN(control_finds_c0_del_c1);
   if (tc_workspace_new(&ws) != TC_OK) return 1;
   RUN(options_defaults);
   RUN(options_check_rejects);

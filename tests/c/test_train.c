@@ -72,6 +72,22 @@ TEST(regression_dataset_refuses_non_utf8_label) {
   tc_dataset_free(ds);
 }
 
+/* A label name with a control character (tc.train took "sp\nort\27[31m")
+ * made a model whose label broke the command line's tables and lines and
+ * drove the terminal from them: refused as it comes in, as a model file
+ * refuses it. */
+TEST(regression_dataset_refuses_control_character_label) {
+  tc_dataset *ds;
+  const char *tab[] = {"a\tb"}, *esc[] = {"sport", "x\x1b[31m"}, *c1[] = {"x\xc2\x9b"}, *nbsp[] = {"a\xc2\xa0" "b"};
+  CHECK_OK(tc_dataset_new(&ds));
+  CHECK_EQ_INT(tc_dataset_add(ds, "goal", 4, tab, 1), TC_EINVAL);
+  CHECK_EQ_INT(tc_dataset_add(ds, "vote", 4, esc, 2), TC_EINVAL);
+  CHECK_EQ_INT(tc_dataset_add(ds, "hack", 4, c1, 1), TC_EINVAL);
+  CHECK_OK(tc_dataset_add(ds, "budget", 6, nbsp, 1));
+  CHECK_EQ_INT(tc_dataset_size(ds), 1);
+  tc_dataset_free(ds);
+}
+
 /* Many labels exercise the index's growth. */
 TEST(dataset_many_labels) {
   tc_dataset *ds;
@@ -1078,6 +1094,7 @@ int main(void) {
   RUN(dataset_interns_labels_in_order);
   RUN(regression_dataset_add_huge_length);
   RUN(regression_dataset_refuses_non_utf8_label);
+  RUN(regression_dataset_refuses_control_character_label);
   RUN(dataset_many_labels);
   RUN(parallel_runs_each_task_once);
   RUN(parallel_cancel_stops_handing_out_tasks);

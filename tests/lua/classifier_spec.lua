@@ -121,6 +121,7 @@ describe("tc.load_classifier on a Lua file", function()
       ["{ 1 }"] = "labels%(%) must return an array of label names %(label 1 is a number%)",
       ["{ 'a', '' }"] = "labels%(%) must return an array of label names %(label 2 is empty%)",
       ["{ 'a', 'b', 'a' }"] = "labels%(%) names 'a' twice",
+      ["{ 'a', 'b\\n' }"] = "labels%(%) must return label names without control characters %(label 2 holds U%+000A%)",
     } do
       local ok, err = pcall(with_labels(src).labels, (with_labels(src)))
       assert.is_false(ok, src)
@@ -215,6 +216,9 @@ describe("tc.load_classifier on a Lua file", function()
         labels_none = { label = "a", labels = {} },
         labels_twice = { label = "a", labels = { "a", "b", "a" } },
         labels_nul = { label = "a", labels = { "a\0b" } },
+        label_tab = { label = "a\tb" },
+        labels_esc = { label = "a", labels = { "a", "b\27[31m" } },
+        labels_c1 = { label = "a", labels = { "a", "b\194\155" } },
         labels_other = { label = "a", labels = { "b", "a" } },
         score_string = { label = "a", scores = { a = "high" } },
         score_nan = { label = "a", scores = { a = 0/0, b = 0.5 } },
@@ -231,6 +235,10 @@ describe("tc.load_classifier on a Lua file", function()
       { "labels_none", "'labels' must be an array of label names %(got an empty one%)" },
       { "labels_twice", "'labels' names 'a' twice" },
       { "labels_nul", "label names must not contain a NUL byte" },
+      -- (such a label split eval's tables and label's summary line, or drove the terminal)
+      { "label_tab", "label names must not hold a control character %(got U%+0009%)" },
+      { "labels_esc", "label names must not hold a control character %(got U%+001B%)" },
+      { "labels_c1", "label names must not hold a control character %(got U%+009B%)" },
       -- (eval scored labels[1], 'b', while every output printed 'a')
       { "labels_other", "predict's 'label' must be its 'labels'%[1%] %(got 'a' and 'b'%)" },
       { "score_string", "predict's score of 'a' is a string, not a number" },

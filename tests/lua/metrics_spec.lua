@@ -147,6 +147,8 @@ describe("tc.metrics", function()
     assert.error_matches(function() m:add("", "a") end, "bad argument #1 .*gold: empty label name")
     assert.error_matches(function() m:add("a", { 1 }) end, "bad argument #2 .*predicted%[1%]: string expected, got number")
     assert.error_matches(function() m:add("a\0b", "a") end, "bad argument #1 .*label name contains a NUL byte")
+    assert.error_matches(function() m:add("a", { "b\27[2J" }) end,
+                         "bad argument #2 .*label name holds a control character %(U%+001B%)")
     -- (a model's labels are UTF-8: another name could never match, and
     -- would reach the reports as it is)
     assert.error_matches(function() m:add("caf\233", "a") end, "bad argument #1 .*gold: label name is not valid UTF%-8")

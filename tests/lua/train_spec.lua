@@ -332,6 +332,11 @@ describe("tc.train", function()
       { { texts = { "a", "b" }, labels = { "x", { "y", "y" } } }, "spec.labels%[2%]: label 'y' repeated" },
       { { texts = { "a", "b" }, labels = { "x", "y\0z" } }, "spec.labels%[2%]: label name contains a NUL byte" },
       { { texts = { "a", "b" }, labels = { "x", { "y\0" } } }, "spec.labels%[2%]%[1%]: label name contains a NUL byte" },
+      -- (a model's label broke label's, explain's and eval's tables and lines, and drove the terminal)
+      { { texts = { "a", "b" }, labels = { "x", "sp\nort\27[31m" } },
+        "spec.labels%[2%]: label name holds a control character %(U%+000A%)" },
+      { { texts = { "a", "b" }, labels = { { "x" }, { "y", "z\194\133" } } },
+        "spec.labels%[2%]%[2%]: label name holds a control character %(U%+0085%)" },
       { { texts = { "a", "b" }, labels = { "x", "y\255" } }, "spec.labels%[2%]: label name is not valid UTF%-8" },
       { { texts = { "a", "b" }, labels = { "x", { "y", "\192\128" } } }, "spec.labels%[2%]%[2%]: label name is not valid UTF%-8" },
       { spec { fallback = "sport\0" }, "spec.fallback: label name contains a NUL byte" },
