@@ -537,6 +537,27 @@ describe("textclass train -> eval -> label", function()
     assert.equal("", r.err)
   end)
 
+  -- (regression: every C scoring 1.0, the search kept the first, 0.1, and
+  -- the note said a smaller one might do better; so for gamma)
+  it("makes no note of an edge --grid chose from a tie", function()
+    local data = TMP .. "/grid-tie.jsonl"
+    local f = assert(io.open(data, "w"))
+    for i = 1, 6 do
+      f:write(string.format('{"text": "goal match striker league %d", "label": "sport"}\n', i))
+      f:write(string.format('{"text": "hacker malware breach password %d", "label": "cyber"}\n', i))
+    end
+    f:close()
+    for _, kernel in ipairs({ "linear", "rbf" }) do
+      local out = TMP .. "/grid-tie.model"
+      local r = run("train --grid --cv 3 --min-df 1 --kernel " .. kernel .. " -o " .. out .. " " .. data)
+      assert.equal(0, r.code, r.err)
+      assert.matches("chosen C%s+0%.1\n", r.out)
+      assert.not_matches("it tries", r.err)
+      local info = cjson.decode(run("info --json -m " .. out).out)
+      for f1 in info.grid:gmatch(":([%d.]+)") do assert.equal("1.0000", f1, info.grid) end
+    end
+  end)
+
   it("draws a progress bar when stderr is a terminal", function()
     local _, how, code = os.execute("command -v script >/dev/null")
     if not (how == "exit" and code == 0) then

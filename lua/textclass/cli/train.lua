@@ -46,14 +46,32 @@ local function grid_text(field)
   return table.concat(values, ", ")
 end
 
+-- The macro F1 the grid search gave a point ({ C =, gamma = }), as the
+-- model's "grid" metadata holds it ("C=0.1:0.9424,..." or
+-- "C=0.1;gamma=0.3:0.9424,..."; the core writes each value with %g), or nil.
+local function grid_f1(info, point)
+  local key = string.format("C=%g", point.C)
+  if info.kernel == "rbf" then key = key .. string.format(";gamma=%g", point.gamma) end
+  for k, f1 in tostring(info.grid or ""):gmatch("([^,:]+):([%d.]+)") do
+    if k == key then return tonumber(f1) end
+  end
+  return nil
+end
+
 -- A note when --grid chose the smallest or largest value it tries for
--- field ("C", "gamma"): the best may lie beyond, where the grid cannot
--- look, and the user can try a value past it with -C or --gamma.
+-- field ("C", "gamma") and it scored better than the value next to it:
+-- the best may lie beyond, where the grid cannot look, and the user can
+-- try a value past it with -C or --gamma. A tie (every C scoring 1.0 on
+-- easy data) is no such sign: the search keeps the first of equals.
 local function note_grid_edge(info, field, flag)
   local values, chosen = GRID_VALUES[field], info[field]
   if type(chosen) ~= "number" then return end
   local edge = chosen == values[1] and "smallest" or chosen == values[#values] and "largest"
-  if edge then
+  if not edge then return end
+  local inward = { C = info.C, gamma = info.gamma }
+  inward[field] = edge == "smallest" and values[2] or values[#values - 1]
+  local here, there = grid_f1(info, info), grid_f1(info, inward)
+  if here and there and here > there then
     util.note("--grid chose %s %g, the %s it tries (%s): a %s one may do better (try %s with --cv)",
               field, chosen, edge, grid_text(field), edge == "smallest" and "smaller" or "larger", flag)
   end
