@@ -223,6 +223,9 @@ describe("textclass bad options", function()
     { "train -o x.model --char-ngrams 3,11 d", "%-%-char%-ngrams: expected MIN,MAX with 1 <= MIN <= MAX <= 10, or none\n" },
     { "train -o x.model --class-weight heavy d", "%-%-class%-weight: expected balanced" },
     { "train -o x.model --class-weight sport=2,politics=1,sport=3 d", "%-%-class%-weight: 'sport' is given two weights" },
+    -- (an empty item was skipped without a word, as --label's and --text-field's were)
+    { "train -o x.model --class-weight sport=2,,politics=1 d", "%-%-class%-weight: an empty item in 'sport=2,,politics=1'\n" },
+    { "train -o x.model --class-weight sport=2, d", "%-%-class%-weight: an empty item in 'sport=2,'\n" },
     { "train -o x.model --kernel poly d", "%-%-kernel: 'poly' is not one of linear, rbf" },
     { "train -o x.model --fallback other d", "%-%-fallback only applies to %-%-multilabel" },
     { "train -o x.model -t auto d", "%-%-threshold only applies to %-%-multilabel" },

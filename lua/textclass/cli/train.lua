@@ -100,7 +100,8 @@ local MAX_WEIGHT = 1e6
 local function class_weight_check(v)
   if v == "balanced" or v == "none" then return v end
   local w = {}
-  for item in v:gmatch("[^,]+") do
+  for item in (v .. ","):gmatch("([^,]*),") do
+    if util.trim(item) == "" then return nil, string.format("an empty item in '%s'", v) end
     local l, x = item:match("^(.*)=(.*)$") -- the last "=": a label may hold one
     l, x = l and util.trim(l), x and util.trim(x)
     x = x and x:match("^[%d%.eE+-]+$") and tonumber(x)
@@ -110,7 +111,6 @@ local function class_weight_check(v)
     if w[l] then return nil, string.format("'%s' is given two weights", l) end
     w[l] = x
   end
-  if next(w) == nil then return nil, "expected balanced, none or LABEL=WEIGHT,..." end
   return w
 end
 
