@@ -40,7 +40,8 @@ int tc_model_save(const tc_model *m, const char *path, tc_diag *diag) {
   size_t len = 0;
   tc_outfile *f;
   int rc;
-  if (!m || !path || !*path) return tci_fail(diag, TC_EINVAL, "save: no model or path given");
+  if (!m) return tci_fail(diag, TC_EINVAL, "save: no model given");
+  if (!path || !*path) return tci_fail(diag, TC_EINVAL, "save: no path given");
   rc = tci_model_encode(m, &bytes, &len, diag);
   if (rc != TC_OK) return save_fail(diag, rc);
   rc = tc_outfile_open(path, &f, diag);

@@ -1299,7 +1299,10 @@ TEST(save_failures_leave_nothing_behind) {
   CHECK_EQ_INT(dir_entries(tmpdir), 1);
   CHECK(unlink(sub) == 0);
   CHECK_EQ_INT(tc_model_save(NULL, path, &d), TC_EINVAL);
+  CHECK(strcmp(d.message, "save: no model given") == 0);
+  /* (a model given, the message said "no model or path given") */
   CHECK_EQ_INT(tc_model_save(a, "", &d), TC_EINVAL);
+  CHECK(strcmp(d.message, "save: no path given") == 0);
   tc_model_free(a);
 }
 
