@@ -142,6 +142,12 @@ describe("textclass hints", function()
     r = run("eval -m " .. H.model() .. " " .. TMP .. "/data.json")
     assert.truthy(r.err:find("data.json:1: no __label__ at the start of the line (the line is a JSON object", 1,
                              true), r.err)
+    -- read so for --input fasttext, the hint names it, not the extension
+    -- (regression: "for the file's extension" of a data.jsonl given -i fasttext)
+    spit(TMP .. "/data.jsonl", '{"text": "The striker scored twice.", "label": "sport"}\n')
+    r = run("train -i fasttext -o " .. TMP .. "/x.model " .. TMP .. "/data.jsonl")
+    assert.truthy(r.err:find("data.jsonl:1: no __label__ at the start of the line (the line is a JSON object, " ..
+                             "read as fastText for --input fasttext: --input jsonl?)\n", 1, true), r.err)
   end)
 
   describe("a CSV column that is not there", function()

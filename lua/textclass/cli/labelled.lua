@@ -234,9 +234,11 @@ function M.read(src, fmt, opts, emit, counter)
         local text = util.trim(line:sub(pos))
         local problem = #doc.labels == 0 and "no __label__ at the start of the line" or labels_problem(doc.labels, invalid)
         -- fastText is the format of any extension not known (.json, .txt):
-        -- a JSON object there is JSONL in a file named otherwise
+        -- a JSON object there is JSONL in a file named otherwise (or read
+        -- with --input fasttext, which the hint then names)
         if #doc.labels == 0 and text:find("^{") and records.json_object(text) then
-          problem = problem .. " (the line is a JSON object, read as fastText for the file's extension: --input jsonl?)"
+          problem = string.format("%s (the line is a JSON object, read as fastText for %s: --input jsonl?)", problem,
+                                  opts.input == "fasttext" and "--input fasttext" or "the file's extension")
         elseif #doc.labels == 0 and text:find("^\239\187\191%s*__label__") then
           problem = problem .. ": " .. records.BOM_INSIDE
         end
