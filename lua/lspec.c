@@ -405,21 +405,24 @@ size_t tcl_check_label_entry(lua_State *L, int arg, const char *what, lua_Intege
     tcl_check_plain(L, arg, -1, what);
   }
   k = (size_t)lua_rawlen(L, -1);
+  /* the names seen, as a set: a Lua classifier may return any number of
+   * labels, and comparing each with every earlier one took minutes for a
+   * million (eval -c) */
+  lua_createtable(L, 0, k < 64 ? (int)k : 64);
   for (j = 1; j <= k; j++) {
-    size_t m;
     const char *s;
-    if (lua_rawgeti(L, -1, (lua_Integer)j) != LUA_TSTRING) {
+    if (lua_rawgeti(L, -2, (lua_Integer)j) != LUA_TSTRING) {
       entry_error(L, arg, what, i, "[%I]: string expected, got %s", (lua_Integer)j, luaL_typename(L, -1));
     }
     s = lua_tolstring(L, -1, &l);
     if ((problem = name_problem(s, l, buf))) entry_error(L, arg, what, i, "[%I]: %s", (lua_Integer)j, problem);
-    for (m = 1; m < j; m++) { /* documents have few labels: quadratic is fine */
-      lua_rawgeti(L, -2, (lua_Integer)m);
-      if (lua_rawequal(L, -1, -2)) entry_error(L, arg, what, i, ": label '%s' repeated", s);
-      lua_pop(L, 1);
-    }
+    lua_pushvalue(L, -1);
+    if (lua_rawget(L, -3) != LUA_TNIL) entry_error(L, arg, what, i, ": label '%s' repeated", s);
     lua_pop(L, 1);
+    lua_pushboolean(L, 1);
+    lua_rawset(L, -3); /* seen[name] = true, popping both */
   }
+  lua_pop(L, 1);
   return k;
 }
 

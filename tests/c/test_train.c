@@ -44,6 +44,30 @@ TEST(dataset_interns_labels_in_order) {
   tc_dataset_free(NULL);
 }
 
+/* A document with many labels: each distinct one kept, a repeat found
+ * however far apart its two names are, and the rejected document leaves
+ * the dataset as it was. */
+TEST(dataset_finds_a_repeat_among_many_labels) {
+  enum { N = 20000 };
+  static char names[N + 1][8];
+  static const char *labels[N + 1];
+  tc_dataset *ds;
+  size_t i;
+  for (i = 0; i < N; i++) {
+    snprintf(names[i], sizeof names[i], "l%zu", i);
+    labels[i] = names[i];
+  }
+  labels[N] = "l12345";
+  CHECK_OK(tc_dataset_new(&ds));
+  CHECK_EQ_INT(tc_dataset_add(ds, "x", 1, labels, N + 1), TC_EINVAL);
+  CHECK_EQ_INT(tc_dataset_size(ds), 0);
+  CHECK_EQ_INT(tc_dataset_n_labels(ds), 0);
+  CHECK_OK(tc_dataset_add(ds, "x", 1, labels, N));
+  CHECK_EQ_INT(tc_dataset_n_labels(ds), N);
+  CHECK_EQ_STR(tc_dataset_label(ds, N - 1), "l19999");
+  tc_dataset_free(ds);
+}
+
 /* A length whose + 1 wrapped made a 0-byte copy, then memcpy ran off the
  * caller's text (ASan: negative-size-param). */
 TEST(regression_dataset_add_huge_length) {
@@ -1092,6 +1116,7 @@ TEST(allocation_failures) {
 
 int main(void) {
   RUN(dataset_interns_labels_in_order);
+  RUN(dataset_finds_a_repeat_among_many_labels);
   RUN(regression_dataset_add_huge_length);
   RUN(regression_dataset_refuses_non_utf8_label);
   RUN(regression_dataset_refuses_control_character_label);

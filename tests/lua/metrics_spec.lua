@@ -144,6 +144,11 @@ describe("tc.metrics", function()
     m:add("a", "a")
     assert.error_matches(function() m:add({ "a", "a" }, "a") end, "bad argument #1 .*gold: label 'a' repeated")
     assert.error_matches(function() m:add("a", { "b", "b" }) end, "bad argument #2 .*predicted: label 'b' repeated")
+    -- many labels: each distinct one is accepted, a repeat found wherever it is
+    local many = {}
+    for i = 1, 20000 do many[i] = "l" .. i end
+    many[#many + 1] = "l12345"
+    assert.error_matches(function() m:add("a", many) end, "bad argument #2 .*predicted: label 'l12345' repeated")
     assert.error_matches(function() m:add("", "a") end, "bad argument #1 .*gold: empty label name")
     assert.error_matches(function() m:add("a", { 1 }) end, "bad argument #2 .*predicted%[1%]: string expected, got number")
     assert.error_matches(function() m:add("a\0b", "a") end, "bad argument #1 .*label name contains a NUL byte")
