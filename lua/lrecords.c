@@ -44,6 +44,21 @@ typedef struct record_doc {
   size_t n_cells, n_empty;
 } record_doc;
 
+/* The formats, in the order model:label_records' format names them. */
+enum { FORMAT_TSV, FORMAT_CSV, FORMAT_JSONL };
+
+/* The model's labels as the records name them, and the room a record's
+ * labels are gathered and listed in (scratch of the call). */
+typedef struct record_labels {
+  size_t n, top;         /* the model's labels; the most a record lists */
+  const char **name;     /* kept by the ranker's names table */
+  size_t *name_len;
+  tcl_ranker rk;
+  uint32_t *chosen;      /* a record's labels, best first */
+  uint32_t *counted;     /* how many records each label is the label of */
+  char *list;            /* room for the longest name_list */
+} record_labels;
+
 /* Byte order (a shorter key first when one begins the other), as Lua's
  * table.sort orders strings in the C locale. */
 static int field_order(const void *pa, const void *pb) {
@@ -164,6 +179,60 @@ static const char *doc_string(lua_State *L, int doc, const char *key, size_t *le
   return s;
 }
 
+/* doc.fields (-o jsonl) or doc.cells (-o csv) of document `at` (table at
+ * `doc`) read into d, kept in `anchor` from slot *slot on; -o tsv reads
+ * neither. */
+static void read_doc_inputs(lua_State *L, int doc, lua_Integer at, int format, record_doc *d, int anchor,
+                            lua_Integer *slot) {
+  const char *key = format == FORMAT_JSONL ? "fields" : "cells";
+  int t;
+  if (format == FORMAT_TSV) return;
+  t = tcl_rawfield(L, doc, key);
+  if (t == LUA_TTABLE) {
+    if (format == FORMAT_JSONL) read_fields(L, lua_gettop(L), d, anchor, slot);
+    else read_cells(L, lua_gettop(L), d, anchor, slot);
+  } else if (t != LUA_TNIL) { /* (they would be dropped without a word) */
+    luaL_error(L, "label_records: document %I's %s is a %s, not a table", at, key, lua_typename(L, t));
+  }
+  lua_pop(L, 1);
+}
+
+/* Document `at` of docs (argument 2) read into d, its strings kept in
+ * `anchor` from slot *slot on. Raises when it is not one
+ * model:label_records takes. */
+static void read_doc(lua_State *L, lua_Integer at, int format, record_doc *d, int anchor, lua_Integer *slot) {
+  int doc;
+  if (lua_rawgeti(L, 2, at) != LUA_TTABLE) luaL_error(L, "label_records: document %I is not a table", at);
+  doc = lua_gettop(L);
+  d->id = doc_string(L, doc, "id", &d->id_len, anchor, ++*slot);
+  d->where = doc_string(L, doc, "where", &d->where_len, anchor, ++*slot);
+  d->error = doc_string(L, doc, "error", &d->error_len, anchor, ++*slot);
+  d->text = d->error ? NULL : doc_string(L, doc, "text", &d->text_len, anchor, ++*slot);
+  d->fields = NULL;
+  d->n_fields = 0;
+  d->cells = NULL;
+  d->n_cells = d->n_empty = 0;
+  read_doc_inputs(L, doc, at, format, d, anchor, slot);
+  lua_pop(L, 1);
+  if (!d->id) luaL_error(L, "label_records: document %I has no id", at);
+  if (!d->error && !d->text) luaL_error(L, "label_records: document %I has neither a text nor an error", at);
+}
+
+/* The n documents of docs (argument 2) read into docs, and the texts to
+ * classify (at most one a document) into batch, batch->n their number. */
+static void read_docs(lua_State *L, size_t n, int format, record_doc *docs, tcl_batch *batch, int anchor,
+                      lua_Integer *slot) {
+  size_t i, n_text = 0;
+  for (i = 0; i < n; i++) {
+    read_doc(L, (lua_Integer)i + 1, format, &docs[i], anchor, slot);
+    if (docs[i].text) {
+      batch->texts[n_text] = docs[i].text;
+      batch->lens[n_text++] = docs[i].text_len;
+    }
+  }
+  batch->n = n_text;
+}
+
 /* Did the core choose a label for r (one of the model's nl)? */
 static int has_label(const tc_result *r, size_t nl) {
   size_t j;
@@ -198,6 +267,28 @@ static void record_errors(lua_State *L, record_doc *docs, size_t n, const tc_res
   }
 }
 
+/* lb for the model (argument 1, h) and top: its ranker (pushed), the
+ * label names (kept by the ranker's names table), their counts at zero,
+ * and room for the longest list of them. */
+static void read_label_names(lua_State *L, const tcl_model *h, size_t top, record_labels *lb) {
+  size_t k, list_cap = 0;
+  lb->n = h->n_labels;
+  lb->top = top;
+  tcl_ranker_push(L, 1, h, &lb->rk);
+  lb->name = tcl_scratch(L, lb->n, sizeof *lb->name);
+  lb->name_len = tcl_scratch(L, lb->n, sizeof *lb->name_len);
+  lb->chosen = tcl_scratch(L, lb->n, 2 * sizeof *lb->chosen);
+  lb->counted = lb->chosen + lb->n;
+  for (k = 0; k < lb->n; k++) {
+    lua_rawgeti(L, lb->rk.names, (lua_Integer)k + 1);
+    lb->name[k] = lua_tolstring(L, -1, &lb->name_len[k]);
+    lua_pop(L, 1); /* the names table keeps it */
+    list_cap += lb->name_len[k] + 2 + TCL_SCORE_MAX;
+    lb->counted[k] = 0;
+  }
+  lb->list = tcl_scratch(L, list_cap, 1);
+}
+
 /* Label names joined with "," into out, raw (the caller escapes the whole
  * list, as escaping each name would): "a,b", or with scores
  * "a:0.9812,b:0.0311". Returns the length. */
@@ -217,12 +308,19 @@ static size_t name_list(char *out, const char *const *names, const size_t *lens,
   return at;
 }
 
+/* The labels of r the core chose among the model's, at most lb->top of
+ * them, into lb->chosen: how many. */
+static size_t choose_labels(const tc_result *r, record_labels *lb) {
+  size_t j, nc = 0;
+  for (j = 0; j < r->n_labels && nc < lb->top; j++)
+    if (r->labels[j] < lb->n) lb->chosen[nc++] = r->labels[j];
+  return nc;
+}
+
 /* One -o jsonl record, as writers.lua's json_record writes it: the id,
- * the input fields, then the label, labels and scores of r (NULL: a null
- * label and the error). */
-static void json_record(luaL_Buffer *b, const record_doc *d, const tc_result *r, const uint32_t *chosen,
-                        size_t nc, tcl_ranker *rk, size_t nl, size_t top, const char *const *name,
-                        const size_t *name_len, const char *error, size_t error_len) {
+ * the input fields, then the label, labels (lb->chosen, nc of them) and
+ * scores of r (NULL: a null label and the error). */
+static void json_record(luaL_Buffer *b, const record_doc *d, const tc_result *r, size_t nc, record_labels *lb) {
   size_t j, nr;
   luaL_addstring(b, "{\"id\":");
   tcl_add_json_string(b, d->id, d->id_len);
@@ -234,32 +332,137 @@ static void json_record(luaL_Buffer *b, const record_doc *d, const tc_result *r,
   }
   if (!r) {
     luaL_addstring(b, ",\"label\":null");
-    if (error) {
+    if (d->error) {
       luaL_addstring(b, ",\"error\":");
-      tcl_add_json_string(b, error, error_len);
+      tcl_add_json_string(b, d->error, d->error_len);
     }
     luaL_addstring(b, "}\n");
     return;
   }
   luaL_addstring(b, ",\"label\":");
-  tcl_add_json_string(b, name[chosen[0]], name_len[chosen[0]]);
+  tcl_add_json_string(b, lb->name[lb->chosen[0]], lb->name_len[lb->chosen[0]]);
   luaL_addstring(b, ",\"labels\":[");
   for (j = 0; j < nc; j++) {
     if (j > 0) luaL_addchar(b, ',');
-    tcl_add_json_string(b, name[chosen[j]], name_len[chosen[j]]);
+    tcl_add_json_string(b, lb->name[lb->chosen[j]], lb->name_len[lb->chosen[j]]);
   }
   luaL_addstring(b, "],\"scores\":{");
-  rk->scores = r->scores;
-  nr = tcl_rank_labels(rk, nl, top);
+  lb->rk.scores = r->scores;
+  nr = tcl_rank_labels(&lb->rk, lb->n, lb->top);
   for (j = 0; j < nr; j++) {
     char num[TCL_SCORE_MAX];
-    uint32_t l = rk->order[j];
+    uint32_t l = lb->rk.order[j];
     if (j > 0) luaL_addchar(b, ',');
-    tcl_add_json_string(b, name[l], name_len[l]);
+    tcl_add_json_string(b, lb->name[l], lb->name_len[l]);
     luaL_addchar(b, ':');
     luaL_addlstring(b, num, tcl_format_score(r->scores[l], num));
   }
   luaL_addstring(b, "}}\n");
+}
+
+/* A -o tsv or -o csv record's first fields: the id, then the carried
+ * cells and the empty ones after them, each after sep. */
+static void add_id_and_cells(luaL_Buffer *b, const record_doc *d, char sep, int csv) {
+  size_t j;
+  tcl_add_field(b, d->id, d->id_len, csv);
+  for (j = 0; j < d->n_cells; j++) {
+    luaL_addchar(b, sep);
+    tcl_add_field(b, d->cells[j].s, d->cells[j].len, csv);
+  }
+  if (d->n_empty) {
+    memset(luaL_prepbuffsize(b, d->n_empty), sep, d->n_empty);
+    luaL_addsize(b, d->n_empty);
+  }
+}
+
+/* A -o tsv or -o csv record's label fields, each after sep: the label,
+ * the labels (lb->chosen, nc of them) and the scores of r, then the empty
+ * error field's sep. */
+static void add_label_fields(luaL_Buffer *b, const tc_result *r, size_t nc, char sep, int csv, record_labels *lb) {
+  size_t len;
+  luaL_addchar(b, sep);
+  tcl_add_field(b, lb->name[lb->chosen[0]], lb->name_len[lb->chosen[0]], csv);
+  luaL_addchar(b, sep);
+  len = name_list(lb->list, lb->name, lb->name_len, lb->chosen, nc, NULL);
+  tcl_add_field(b, lb->list, len, csv);
+  luaL_addchar(b, sep);
+  lb->rk.scores = r->scores;
+  len = name_list(lb->list, lb->name, lb->name_len, lb->rk.order, tcl_rank_labels(&lb->rk, lb->n, lb->top),
+                  r->scores);
+  tcl_add_field(b, lb->list, len, csv);
+  luaL_addchar(b, sep);
+}
+
+/* One -o tsv or -o csv record, as writers.lua writes them: the id, the
+ * carried cells, then the label, labels (lb->chosen, nc of them) and
+ * scores of r (NULL: four empty fields and the error). */
+static void delimited_record(luaL_Buffer *b, const record_doc *d, const tc_result *r, size_t nc, int csv,
+                             record_labels *lb) {
+  char sep = csv ? ',' : '\t';
+  add_id_and_cells(b, d, sep, csv);
+  if (r) {
+    add_label_fields(b, r, nc, sep, csv, lb);
+  } else {
+    luaL_addlstring(b, csv ? ",,,," : "\t\t\t\t", 4);
+    tcl_add_field(b, d->error, d->error_len, csv);
+  }
+  if (csv) luaL_addchar(b, '\r');
+  luaL_addchar(b, '\n');
+}
+
+/* The records of the n documents in docs (res: the results of those with
+ * a text, in order), pushed as one string; each record's label counted in
+ * lb->counted. Returns the number of error records. */
+static size_t push_records(lua_State *L, const record_doc *docs, size_t n, const tc_result *res, int format,
+                           record_labels *lb) {
+  luaL_Buffer b;
+  size_t i, k = 0, n_errors = 0;
+  /* nothing is pushed above the buffer from here on */
+  luaL_buffinit(L, &b);
+  for (i = 0; i < n; i++) {
+    const tc_result *r = docs[i].text ? &res[k++] : NULL;
+    /* (record_errors gave a document the core chose no label for its error) */
+    size_t nc = docs[i].error ? 0 : choose_labels(r, lb);
+    if (format == FORMAT_JSONL) json_record(&b, &docs[i], nc > 0 ? r : NULL, nc, lb);
+    else delimited_record(&b, &docs[i], nc > 0 ? r : NULL, nc, format == FORMAT_CSV, lb);
+    if (nc > 0) lb->counted[lb->chosen[0]]++;
+    else n_errors++;
+  }
+  luaL_pushresult(&b);
+  return n_errors;
+}
+
+/* Raises, before any count changes, when a count of counts (argument 3)
+ * that lb->counted adds to is not a number, as (counts[l] or 0) + n would. */
+static void check_counts(lua_State *L, const record_labels *lb) {
+  size_t k;
+  for (k = 0; k < lb->n; k++) {
+    int t;
+    if (!lb->counted[k]) continue;
+    lua_pushlstring(L, lb->name[k], lb->name_len[k]);
+    t = lua_rawget(L, 3);
+    if (t != LUA_TNIL && t != LUA_TNUMBER)
+      luaL_error(L, "label_records: counts['%s'] is a %s, not a number", lb->name[k], lua_typename(L, t));
+    lua_pop(L, 1);
+  }
+}
+
+/* lb->counted added to counts (argument 3, checked), raw, as Lua adds (an
+ * integer wraps, a float stays a float). */
+static void add_counts(lua_State *L, const record_labels *lb) {
+  size_t k;
+  for (k = 0; k < lb->n; k++) {
+    if (!lb->counted[k]) continue;
+    lua_pushlstring(L, lb->name[k], lb->name_len[k]);
+    lua_pushvalue(L, -1);
+    lua_rawget(L, 3);
+    if (lua_isinteger(L, -1) || lua_isnil(L, -1))
+      lua_pushinteger(L, (lua_Integer)((lua_Unsigned)lua_tointeger(L, -1) + lb->counted[k]));
+    else
+      lua_pushnumber(L, lua_tonumber(L, -1) + (lua_Number)lb->counted[k]);
+    lua_remove(L, -2);
+    lua_rawset(L, 3);
+  }
 }
 
 /***
@@ -285,155 +488,33 @@ static void json_record(luaL_Buffer *b, const record_doc *d, const tc_result *r,
 int tcl_model_label_records(lua_State *L) {
   static const char *const formats[] = { "tsv", "csv", "jsonl", NULL };
   tcl_model *h = tcl_check_model(L, 1);
-  size_t n, i, k, nl = h->n_labels, top, n_text = 0, list_cap = 0, n_errors = 0, *name_len;
-  int format, csv, jsonl, threads, anchor;
+  size_t n, top, n_errors;
+  int format, threads, anchor;
   lua_Integer slot = 0;
   double threshold;
   record_doc *docs;
-  const char **name;
   tcl_batch batch;
-  tcl_ranker rk;
-  uint32_t *chosen, *counted;
-  char *list, sep;
-  luaL_Buffer b;
+  record_labels lb;
   luaL_checktype(L, 2, LUA_TTABLE);
   luaL_checktype(L, 3, LUA_TTABLE);
   format = luaL_checkoption(L, 4, NULL, formats);
-  csv = format == 1;
-  jsonl = format == 2;
   tcl_predict_opts(L, 5, &threshold, &threads, &top);
   tcl_check_nargs(L, 5);
   lua_settop(L, 3);
   tcl_check_plain(L, 2, 2, "docs");
-  if (nl == 0) return luaL_error(L, "label_records: the model has no labels");
+  if (h->n_labels == 0) return luaL_error(L, "label_records: the model has no labels");
   n = (size_t)lua_rawlen(L, 2);
   lua_createtable(L, n < 0x7fffffff / 3 ? 3 * (int)n : 0, 0); /* most documents' id, text, error */
   anchor = lua_gettop(L);
-  /* the documents, and the texts to classify (at most one a document) */
   docs = tcl_scratch(L, n ? n : 1, sizeof *docs);
   batch = tcl_batch_alloc(L, h, n);
-  for (i = 0; i < n; i++) {
-    lua_Integer at = (lua_Integer)i + 1;
-    int doc;
-    if (lua_rawgeti(L, 2, at) != LUA_TTABLE) return luaL_error(L, "label_records: document %I is not a table", at);
-    doc = lua_gettop(L);
-    docs[i].id = doc_string(L, doc, "id", &docs[i].id_len, anchor, ++slot);
-    docs[i].where = doc_string(L, doc, "where", &docs[i].where_len, anchor, ++slot);
-    docs[i].error = doc_string(L, doc, "error", &docs[i].error_len, anchor, ++slot);
-    docs[i].text = docs[i].error ? NULL : doc_string(L, doc, "text", &docs[i].text_len, anchor, ++slot);
-    docs[i].fields = NULL;
-    docs[i].n_fields = 0;
-    docs[i].cells = NULL;
-    docs[i].n_cells = docs[i].n_empty = 0;
-    if (jsonl || csv) {
-      const char *key = jsonl ? "fields" : "cells";
-      int t = tcl_rawfield(L, doc, key);
-      if (t == LUA_TTABLE) {
-        if (jsonl) read_fields(L, lua_gettop(L), &docs[i], anchor, &slot);
-        else read_cells(L, lua_gettop(L), &docs[i], anchor, &slot);
-      } else if (t != LUA_TNIL) { /* (they would be dropped without a word) */
-        return luaL_error(L, "label_records: document %I's %s is a %s, not a table", at, key, lua_typename(L, t));
-      }
-      lua_pop(L, 1);
-    }
-    lua_pop(L, 1);
-    if (!docs[i].id) return luaL_error(L, "label_records: document %I has no id", at);
-    if (!docs[i].error && !docs[i].text) return luaL_error(L, "label_records: document %I has neither a text nor an error", at);
-    if (docs[i].text) {
-      batch.texts[n_text] = docs[i].text;
-      batch.lens[n_text++] = docs[i].text_len;
-    }
-  }
-  /* classify them */
-  batch.n = n_text;
-  if (n_text) tcl_batch_run_here(L, h, &batch, threshold, threads);
-  record_errors(L, docs, n, batch.res, nl, anchor, &slot);
-  /* the label names, and room for the longest list of them */
-  tcl_ranker_push(L, 1, h, &rk);
-  name = tcl_scratch(L, nl, sizeof *name);
-  name_len = tcl_scratch(L, nl, sizeof *name_len);
-  chosen = tcl_scratch(L, nl, 2 * sizeof *chosen);
-  counted = chosen + nl;
-  for (k = 0; k < nl; k++) {
-    lua_rawgeti(L, rk.names, (lua_Integer)k + 1);
-    name[k] = lua_tolstring(L, -1, &name_len[k]);
-    lua_pop(L, 1); /* the names table keeps it */
-    list_cap += name_len[k] + 2 + TCL_SCORE_MAX;
-    counted[k] = 0;
-  }
-  list = tcl_scratch(L, list_cap, 1);
-  sep = csv ? ',' : '\t';
-  /* the records: nothing is pushed above the buffer from here on */
-  luaL_buffinit(L, &b);
-  for (i = 0, k = 0; i < n; i++) {
-    const tc_result *r = docs[i].text ? &batch.res[k++] : NULL;
-    const char *error = docs[i].error;
-    size_t error_len = docs[i].error_len, nc = 0, j;
-    if (!error) { /* (record_errors gave a document the core chose no label for its error) */
-      for (j = 0; j < r->n_labels && nc < top; j++)
-        if (r->labels[j] < nl) chosen[nc++] = r->labels[j];
-    }
-    if (jsonl) {
-      json_record(&b, &docs[i], nc > 0 ? r : NULL, chosen, nc, &rk, nl, top, name, name_len, error, error_len);
-      if (nc > 0) counted[chosen[0]]++;
-      else n_errors++;
-      continue;
-    }
-    tcl_add_field(&b, docs[i].id, docs[i].id_len, csv);
-    for (j = 0; j < docs[i].n_cells; j++) {
-      luaL_addchar(&b, sep);
-      tcl_add_field(&b, docs[i].cells[j].s, docs[i].cells[j].len, csv);
-    }
-    if (docs[i].n_empty) {
-      memset(luaL_prepbuffsize(&b, docs[i].n_empty), sep, docs[i].n_empty);
-      luaL_addsize(&b, docs[i].n_empty);
-    }
-    if (nc > 0) {
-      size_t len;
-      luaL_addchar(&b, sep);
-      tcl_add_field(&b, name[chosen[0]], name_len[chosen[0]], csv);
-      luaL_addchar(&b, sep);
-      len = name_list(list, name, name_len, chosen, nc, NULL);
-      tcl_add_field(&b, list, len, csv);
-      luaL_addchar(&b, sep);
-      rk.scores = r->scores;
-      len = name_list(list, name, name_len, rk.order, tcl_rank_labels(&rk, nl, top), r->scores);
-      tcl_add_field(&b, list, len, csv);
-      luaL_addchar(&b, sep);
-      counted[chosen[0]]++;
-    } else {
-      luaL_addlstring(&b, csv ? ",,,," : "\t\t\t\t", 4);
-      tcl_add_field(&b, error, error_len, csv);
-      n_errors++;
-    }
-    if (csv) luaL_addchar(&b, '\r');
-    luaL_addchar(&b, '\n');
-  }
-  luaL_pushresult(&b);
-  /* counts: each count checked before any changes (one that is not a
-   * number raises, as (counts[l] or 0) + n would), then added to as Lua
-   * adds (an integer wraps, a float stays a float) */
-  for (k = 0; k < nl; k++) {
-    int t;
-    if (!counted[k]) continue;
-    lua_pushlstring(L, name[k], name_len[k]);
-    t = lua_rawget(L, 3);
-    if (t != LUA_TNIL && t != LUA_TNUMBER)
-      return luaL_error(L, "label_records: counts['%s'] is a %s, not a number", name[k], lua_typename(L, t));
-    lua_pop(L, 1);
-  }
-  for (k = 0; k < nl; k++) {
-    if (!counted[k]) continue;
-    lua_pushlstring(L, name[k], name_len[k]);
-    lua_pushvalue(L, -1);
-    lua_rawget(L, 3);
-    if (lua_isinteger(L, -1) || lua_isnil(L, -1))
-      lua_pushinteger(L, (lua_Integer)((lua_Unsigned)lua_tointeger(L, -1) + counted[k]));
-    else
-      lua_pushnumber(L, lua_tonumber(L, -1) + (lua_Number)counted[k]);
-    lua_remove(L, -2);
-    lua_rawset(L, 3);
-  }
+  read_docs(L, n, format, docs, &batch, anchor, &slot);
+  if (batch.n) tcl_batch_run_here(L, h, &batch, threshold, threads);
+  record_errors(L, docs, n, batch.res, h->n_labels, anchor, &slot);
+  read_label_names(L, h, top, &lb);
+  n_errors = push_records(L, docs, n, batch.res, format, &lb);
+  check_counts(L, &lb);
+  add_counts(L, &lb);
   lua_pushinteger(L, (lua_Integer)n_errors);
   return 2;
 }
