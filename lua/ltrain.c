@@ -120,6 +120,16 @@ static int opt_enum(lua_State *L, const char *name, int (*conv)(lua_State *, con
   return v;
 }
 
+/* The index of the dataset's label `name`, or its number of labels when
+ * it has none of that name. */
+static size_t dataset_label_index(const tc_dataset *ds, const char *name) {
+  size_t nl = tc_dataset_n_labels(ds), i;
+  for (i = 0; i < nl; i++) {
+    if (strcmp(tc_dataset_label(ds, i), name) == 0) break;
+  }
+  return i;
+}
+
 /* spec.class_weight = "balanced" | "none" | {label = weight}; needs the
  * dataset's labels, so it is read after the dataset is built. */
 static void read_class_weight(lua_State *L, const spec_slots *s, tc_train_params *p) {
@@ -150,9 +160,7 @@ static void read_class_weight(lua_State *L, const spec_slots *s, tc_train_params
       if (lua_type(L, -1) != LUA_TNUMBER || !((v = (double)lua_tonumber(L, -1)) > 0) || v > 1e6)
         luaL_argerror(L, 1, lua_pushfstring(L, "spec.class_weight.%s: positive number up to 1e6 expected",
                                             name));
-      for (i = 0; i < nl; i++) {
-        if (strcmp(tc_dataset_label(s->ds, i), name) == 0) break;
-      }
+      i = dataset_label_index(s->ds, name);
       if (i == nl)
         luaL_argerror(L, 1, lua_pushfstring(L, "spec.class_weight: unknown label '%s' (not in spec.labels)", name));
       w[i] = v;
@@ -180,24 +188,9 @@ static void read_threshold(lua_State *L, tc_train_params *p) {
   tcl_opt_num(L, 1, TCL_OPT_TRAIN, "threshold", 0.0, 0, 1.0, &p->threshold);
 }
 
-/* Check spec (argument 1) in full and build its dataset. Pushes the anchor,
- * the error slot, the progress function (or nil), texts, labels and the
- * dataset box; fills *p and *c. Raises for any malformed field. */
-static void read_spec(lua_State *L, spec_slots *s, tc_train_params *p, progress_ctx *c) {
-  size_t n, most, i;
-  int any_list, t, multilabel = -1; /* unset: whether some entry is a list */
-  lua_Integer bad_single, seed = -1;
-  const char **names;
-  tcl_box *box;
-  const char *msg;
-
-  tcl_check_keys(L, 1, TCL_OPT_ALL, "spec field");
-  tc_train_params_init(p);
-  lua_newtable(L);
-  s->anchor = lua_gettop(L);
-  tcl_read_options(L, 1, s->anchor, TCL_OPT_ALL, &p->features);
-
-  /* training fields */
+/* spec.kernel and spec.solver; a solver that trains linear kernels only
+ * is refused with kernel = "rbf". */
+static void read_kernel_and_solver(lua_State *L, tc_train_params *p) {
   p->kernel = opt_enum(L, "kernel", kernel_of, p->kernel);
   p->solver = opt_enum(L, "solver", solver_of, p->solver);
   /* (the core's message names its C constants, TC_SOLVER_LIBSVM) */
@@ -205,21 +198,21 @@ static void read_spec(lua_State *L, spec_slots *s, tc_train_params *p, progress_
     luaL_argerror(L, 1, lua_pushfstring(L, "spec.solver: \"%s\" trains linear kernels only (\"libsvm\" or "
                                         "\"auto\" train kernel = \"rbf\")",
                                         p->solver == TC_SOLVER_DCD ? "dcd" : "liblinear"));
-  tcl_opt_num(L, 1, TCL_OPT_TRAIN, "C", 0.0, 1, 1e6, &p->C); /* the core's bounds */
-  tcl_opt_num(L, 1, TCL_OPT_TRAIN, "gamma", 0.0, 1, 1e6, &p->gamma);
-  tcl_opt_num(L, 1, TCL_OPT_TRAIN, "tolerance", 0.0, 1, 1e6, &p->tolerance);
-  tcl_opt_bool(L, 1, TCL_OPT_TRAIN, "calibrate", &p->calibrate);
-  read_threshold(L, p);
-  tcl_opt_int(L, 1, TCL_OPT_TRAIN, "short_features", 0, INT32_MAX, &p->short_features);
-  tcl_opt_num(L, 1, TCL_OPT_TRAIN, "short_moderation", 0.0, 0, 1e6, &p->short_moderation);
+}
+
+/* spec.cv: 0 (none) or [2, 100] folds; spec.grid, which needs them. */
+static void read_cv_and_grid(lua_State *L, tc_train_params *p) {
   tcl_opt_int(L, 1, TCL_OPT_TRAIN, "cv", 0, 100, &p->cv_folds);
   if (p->cv_folds == 1)
     luaL_argerror(L, 1, "spec.cv: 0 (no cross-validation) or an integer in [2, 100] expected, got 1");
   tcl_opt_bool(L, 1, TCL_OPT_TRAIN, "grid", &p->grid);
   if (p->grid && p->cv_folds < 2) /* (the core's message names its own field, cv_folds) */
     luaL_argerror(L, 1, "spec.grid needs spec.cv >= 2 (the folds it picks C by)");
-  tcl_opt_int(L, 1, TCL_OPT_TRAIN, "threads", 0, 1024, &p->threads);
-  tcl_opt_num(L, 1, TCL_OPT_TRAIN, "cache_mb", 0.0, 1, 1e6, &p->cache_mb);
+}
+
+/* spec.seed: a non-negative integer. */
+static void read_seed(lua_State *L, tc_train_params *p) {
+  lua_Integer seed = -1;
   if (tcl_rawfield(L, 1, "seed") != LUA_TNIL) {
     int ok = 0;
     if (lua_type(L, -1) == LUA_TNUMBER) seed = lua_tointegerx(L, -1, &ok);
@@ -227,7 +220,12 @@ static void read_spec(lua_State *L, spec_slots *s, tc_train_params *p, progress_
     p->seed = (uint64_t)seed;
   }
   lua_pop(L, 1);
-  t = tcl_rawfield(L, 1, "fallback");
+}
+
+/* spec.fallback: a label name, kept in the anchor; whether the data has
+ * that label is checked once the dataset is built (check_fallback). */
+static void read_fallback(lua_State *L, const spec_slots *s, tc_train_params *p) {
+  int t = tcl_rawfield(L, 1, "fallback");
   if (t == LUA_TSTRING) {
     p->fallback = lua_tostring(L, -1);
     if (strlen(p->fallback) != (size_t)lua_rawlen(L, -1))
@@ -238,8 +236,30 @@ static void read_spec(lua_State *L, spec_slots *s, tc_train_params *p, progress_
     tcl_bad_field(L, 1, TCL_OPT_TRAIN, "fallback", "label name");
   }
   lua_pop(L, 1);
+}
 
-  /* error slot and progress function */
+/* The training fields that need neither each other's nor the data's
+ * checks later: kernel to fallback, into *p. */
+static void read_training_fields(lua_State *L, const spec_slots *s, tc_train_params *p) {
+  read_kernel_and_solver(L, p);
+  tcl_opt_num(L, 1, TCL_OPT_TRAIN, "C", 0.0, 1, 1e6, &p->C); /* the core's bounds */
+  tcl_opt_num(L, 1, TCL_OPT_TRAIN, "gamma", 0.0, 1, 1e6, &p->gamma);
+  tcl_opt_num(L, 1, TCL_OPT_TRAIN, "tolerance", 0.0, 1, 1e6, &p->tolerance);
+  tcl_opt_bool(L, 1, TCL_OPT_TRAIN, "calibrate", &p->calibrate);
+  read_threshold(L, p);
+  tcl_opt_int(L, 1, TCL_OPT_TRAIN, "short_features", 0, INT32_MAX, &p->short_features);
+  tcl_opt_num(L, 1, TCL_OPT_TRAIN, "short_moderation", 0.0, 0, 1e6, &p->short_moderation);
+  read_cv_and_grid(L, p);
+  tcl_opt_int(L, 1, TCL_OPT_TRAIN, "threads", 0, 1024, &p->threads);
+  tcl_opt_num(L, 1, TCL_OPT_TRAIN, "cache_mb", 0.0, 1, 1e6, &p->cache_mb);
+  read_seed(L, p);
+  read_fallback(L, s, p);
+}
+
+/* Pushes the error slot (nil) and spec.progress (or nil), c set up for
+ * them; p->progress calls the function when there is one. */
+static void read_progress(lua_State *L, tc_train_params *p, progress_ctx *c) {
+  int t;
   lua_pushnil(L);
   c->L = L;
   c->err = lua_gettop(L);
@@ -252,22 +272,35 @@ static void read_spec(lua_State *L, spec_slots *s, tc_train_params *p, progress_
   } else if (t != LUA_TNIL) {
     tcl_bad_field(L, 1, TCL_OPT_TRAIN, "progress", "function");
   }
+}
 
-  tcl_opt_bool(L, 1, TCL_OPT_TRAIN, "multilabel", &multilabel);
-
-  /* texts and labels, after every other field */
+/* Pushes spec.texts and spec.labels (s->texts, s->labels), checked, the
+ * number of texts in *n; sets p->multilabel (multilabel, or when unset,
+ * -1: whether some entry is a list) and refuses a single-label entry that
+ * is not one label. Returns the most labels an entry has. */
+static size_t read_texts_and_labels(lua_State *L, spec_slots *s, int multilabel, tc_train_params *p, size_t *n) {
+  size_t most;
+  int any_list;
+  lua_Integer bad_single;
   if (tcl_rawfield(L, 1, "texts") == LUA_TNIL) luaL_argerror(L, 1, "spec.texts: missing");
   s->texts = lua_gettop(L);
-  n = tcl_check_texts(L, 1, s->texts, "spec.texts");
+  *n = tcl_check_texts(L, 1, s->texts, "spec.texts");
   if (tcl_rawfield(L, 1, "labels") == LUA_TNIL) luaL_argerror(L, 1, "spec.labels: missing");
   s->labels = lua_gettop(L);
-  most = tcl_check_labels(L, 1, s->labels, n, "spec.labels", "spec.texts", &any_list, &bad_single);
+  most = tcl_check_labels(L, 1, s->labels, *n, "spec.labels", "spec.texts", &any_list, &bad_single);
   p->multilabel = multilabel < 0 ? any_list : multilabel;
   if (!p->multilabel && bad_single) {
     luaL_argerror(L, 1, lua_pushfstring(L, "spec.labels[%I]: exactly one label expected "
                                         "(set spec.multilabel = true for documents with several or none)",
                                         bad_single));
   }
+  return most;
+}
+
+/* The training fields' checks that need p->multilabel, then the core's
+ * (tc_train_params_check without the data). */
+static void check_training_fields(lua_State *L, const tc_train_params *p) {
+  const char *msg;
   /* (the core's messages name its own fields, threshold_auto and cv_folds) */
   if (p->threshold_auto && !p->multilabel)
     luaL_argerror(L, 1, "spec.threshold = \"auto\" applies to multi-label models only");
@@ -275,48 +308,68 @@ static void read_spec(lua_State *L, spec_slots *s, tc_train_params *p, progress_
     luaL_argerror(L, 1, "spec.threshold = \"auto\" needs spec.cv >= 2 (the folds it is chosen by)");
   msg = tc_train_params_check(p, NULL);
   if (msg) luaL_argerror(L, 1, lua_pushfstring(L, "spec: %s", msg));
+}
 
-  /* the dataset */
-  names = tcl_scratch(L, most, sizeof *names);
-  box = tcl_box_push(L, tcl_free_dataset);
-  {
-    tc_dataset *ds = NULL;
-    int rc = tc_dataset_new(&ds);
-    box->p = ds;
-    if (rc != TC_OK) luaL_error(L, "not enough memory");
-    s->ds = ds;
-  }
-  for (i = 1; i <= n; i++) {
-    size_t len, k;
-    const char *text;
-    int rc;
-    /* checked, but an allocation since may have run a __gc that changed them */
-    if (lua_rawgeti(L, s->texts, (lua_Integer)i) != LUA_TSTRING)
-      luaL_error(L, "spec.texts[%I] changed during the call", (lua_Integer)i);
-    text = lua_tolstring(L, -1, &len);
-    lua_rawgeti(L, s->labels, (lua_Integer)i);
-    k = tcl_entry_names(L, names, most);
-    rc = tc_dataset_add(s->ds, text, len, names, k);
-    if (rc == TC_ENOMEM) luaL_error(L, "not enough memory");
-    /* check_entry has refused empty and repeated names: what is left is UTF-8 */
-    if (rc == TC_EINVAL)
-      luaL_argerror(L, 1, lua_pushfstring(L, "spec.labels[%I]: label name is not valid UTF-8", (lua_Integer)i));
-    if (rc != TC_OK)
-      luaL_argerror(L, 1, lua_pushfstring(L, "spec.labels[%I]: %s", (lua_Integer)i, tc_strerror(rc)));
-    lua_pop(L, 2);
-  }
+/* Document i (1-based) of spec.texts and spec.labels added to s->ds, its
+ * names read into names (room for `most`). */
+static void add_document(lua_State *L, const spec_slots *s, lua_Integer i, const char **names, size_t most) {
+  size_t len, k;
+  const char *text;
+  int rc;
+  /* checked, but an allocation since may have run a __gc that changed them */
+  if (lua_rawgeti(L, s->texts, i) != LUA_TSTRING) luaL_error(L, "spec.texts[%I] changed during the call", i);
+  text = lua_tolstring(L, -1, &len);
+  lua_rawgeti(L, s->labels, i);
+  k = tcl_entry_names(L, names, most);
+  rc = tc_dataset_add(s->ds, text, len, names, k);
+  if (rc == TC_ENOMEM) luaL_error(L, "not enough memory");
+  /* check_entry has refused empty and repeated names: what is left is UTF-8 */
+  if (rc == TC_EINVAL) luaL_argerror(L, 1, lua_pushfstring(L, "spec.labels[%I]: label name is not valid UTF-8", i));
+  if (rc != TC_OK) luaL_argerror(L, 1, lua_pushfstring(L, "spec.labels[%I]: %s", i, tc_strerror(rc)));
+  lua_pop(L, 2);
+}
 
+/* Pushes names' scratch and the dataset's box, and builds s->ds from the
+ * n checked texts and labels (at most `most` labels an entry). */
+static void build_dataset(lua_State *L, spec_slots *s, size_t n, size_t most) {
+  const char **names = tcl_scratch(L, most, sizeof *names);
+  tcl_box *box = tcl_box_push(L, tcl_free_dataset);
+  tc_dataset *ds = NULL;
+  int rc = tc_dataset_new(&ds);
+  size_t i;
+  box->p = ds;
+  if (rc != TC_OK) luaL_error(L, "not enough memory");
+  s->ds = ds;
+  for (i = 1; i <= n; i++) add_document(L, s, (lua_Integer)i, names, most);
+}
+
+/* spec.fallback, when given, is a label the data has. */
+static void check_fallback(lua_State *L, const spec_slots *s, const tc_train_params *p) {
+  if (p->fallback && dataset_label_index(s->ds, p->fallback) == tc_dataset_n_labels(s->ds))
+    luaL_argerror(L, 1, lua_pushfstring(L, "spec.fallback: unknown label '%s' (not in spec.labels)", p->fallback));
+}
+
+/* Check spec (argument 1) in full and build its dataset. Pushes the anchor,
+ * the error slot, the progress function (or nil), texts, labels and the
+ * dataset box; fills *p and *c. Raises for any malformed field. */
+static void read_spec(lua_State *L, spec_slots *s, tc_train_params *p, progress_ctx *c) {
+  size_t n, most;
+  int multilabel = -1; /* unset: whether some entry is a list */
+  tcl_check_keys(L, 1, TCL_OPT_ALL, "spec field");
+  tc_train_params_init(p);
+  lua_newtable(L);
+  s->anchor = lua_gettop(L);
+  tcl_read_options(L, 1, s->anchor, TCL_OPT_ALL, &p->features);
+  read_training_fields(L, s, p);
+  read_progress(L, p, c);
+  tcl_opt_bool(L, 1, TCL_OPT_TRAIN, "multilabel", &multilabel);
+  /* texts and labels, after every other field */
+  most = read_texts_and_labels(L, s, multilabel, p, &n);
+  check_training_fields(L, p);
+  build_dataset(L, s, n, most);
   /* fields that name labels */
   read_class_weight(L, s, p);
-  if (p->fallback) {
-    size_t nl = tc_dataset_n_labels(s->ds);
-    for (i = 0; i < nl; i++) {
-      if (strcmp(tc_dataset_label(s->ds, i), p->fallback) == 0) break;
-    }
-    if (i == nl)
-      luaL_argerror(L, 1, lua_pushfstring(L, "spec.fallback: unknown label '%s' (not in spec.labels)",
-                                          p->fallback));
-  }
+  check_fallback(L, s, p);
 }
 
 
