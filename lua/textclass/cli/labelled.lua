@@ -132,20 +132,269 @@ function M.label_count_problem(labels, flag)
   return string.format("%d labels; without %s each document needs exactly one", #labels, flag)
 end
 
+-- The one document of a folder's file (src): its label is its
+-- sub-folder, checked as the other formats' labels are (a comma, invalid
+-- UTF-8).
+local function read_folder_file(src, opts, emit, counter)
+  local problem = labels_problem({ src.label })
+  if problem then emit({ id = src.path, where = src.path, error = problem }); return end
+  local f, head = stream.open(src, opts.encoding)
+  if not f then emit({ id = src.path, where = src.path, error = head }); return end
+  emit(records.read_whole({ id = src.path, where = src.path, labels = { src.label } }, src, f, head, opts, counter))
+end
+
+-- Why the JSONL text fields `names` cannot be read, or nil: one that is
+-- the label field would train on (and score) the answer, every record
+-- right, the model worthless.
+local function text_field_problem(names, opts)
+  for _, name in ipairs(names) do
+    if name == opts.label_field or (not opts.label_field and (name == "label" or name == "labels")) then
+      return string.format("the text field '%s' is also the label field (--text-field, --label-field)", name)
+    end
+  end
+  return nil
+end
+
+-- The name and value of a JSON object's label field: --label-field's,
+-- else "label" when it has one, else "labels".
+local function label_field(obj, opts)
+  if opts.label_field then return opts.label_field, obj[opts.label_field] end
+  if obj.label ~= nil then return "label", obj.label end
+  return "labels", obj.labels
+end
+
+-- The error of a JSON object without its label field (lname), with a hint
+-- of the fields it has.
+local function no_label_field(obj, opts, lname)
+  return (opts.label_field and ("no '" .. lname .. "' field") or "no 'label' or 'labels' field") ..
+    records.missing_field_hint(obj, nil, opts.label_field and { lname } or { "label", "labels" }, "--label-field")
+end
+
+-- The document of JSONL line n of src (nil for a blank line, which holds
+-- none): its text from the fields `names` (their values gathered in
+-- `values`), its labels from the label field.
+local function jsonl_document(line, n, too_long, invalid, src, opts, names, values)
+  local doc = { id = where(src, n), where = where(src, n) }
+  if too_long then
+    doc.error = too_long
+    return doc
+  end
+  if not line:find("%S") then return nil end
+  local obj, jerr = records.json_object(line)
+  if not obj then
+    doc.error = jerr
+    return doc
+  end
+  doc.id = records.id_or_place(records.id_value(obj[opts.id_field or "id"], line, opts.id_field or "id"), doc.id)
+  local lname, lv = label_field(obj, opts)
+  for i, name in ipairs(names) do values[i] = obj[name] end
+  local text, problem, is_page = records.join_fields(names, values)
+  if not text then
+    doc.error = problem
+    if problem:find("^no '") then
+      doc.error = problem .. records.missing_field_hint(obj, nil, names, "--text-field")
+    end
+  elseif lv == nil then
+    doc.error = no_label_field(obj, opts, lname)
+  else
+    local labels, lerr = json_labels(lv)
+    if labels then lerr = labels_problem(labels, invalid) else lerr = "'" .. lname .. "': " .. lerr end
+    if lerr then doc.error = lerr
+    else
+      doc.labels = labels
+      take_text(doc, text, opts, nil, nil, invalid, is_page)
+    end
+  end
+  return doc
+end
+
+-- The documents of a JSONL source, from its lines (next_line); or, when
+-- its text fields cannot be read, nil for them and the source's error
+-- document.
+local function read_jsonl(src, next_line, opts, emit)
+  local names, values = assert(records.text_names(opts.text_field or "text")), {}
+  local problem = text_field_problem(names, opts)
+  if problem then return { id = src.path, where = src.path, error = problem } end
+  -- A text in one field, a string id or none, one label in a string: the
+  -- lines of a block are read by tc.jsonl_documents at once, and only
+  -- those it leaves by jsonl_document (as textclass.cli.unlabelled does).
+  local fast = M.fast_jsonl and #names == 1 and not opts.html and
+    records.jsonl_options(src, opts, names[1], opts.id_field or "id",
+                          { labelled = true, label_field = opts.label_field })
+  records.jsonl_records(next_line, fast, function(line, n, too_long, invalid)
+    return jsonl_document(line, n, too_long, invalid, src, opts, names, values)
+  end, emit)
+  return nil
+end
+
+-- The labels at the start of a fastText line (each "__label__NAME"), and
+-- where the rest begins.
+local function fasttext_labels(line)
+  local labels, pos = {}, 1
+  while true do
+    local s, e, label = line:find("^%s*__label__(%S*)", pos)
+    if not s then break end
+    labels[#labels + 1] = label
+    pos = e + 1
+  end
+  return labels, pos
+end
+
+-- Why a fastText line's labels (of the rest, `text`) cannot be used, or
+-- nil. fastText is the format of any extension not known (.json, .txt):
+-- a line without labels that is a JSON object is JSONL in a file named
+-- otherwise (or read with --input fasttext, which the hint then names:
+-- `input`, opts.input), and one whose labels follow a byte order mark was
+-- joined after another file.
+local function fasttext_problem(labels, text, invalid, input)
+  local problem = #labels == 0 and "no __label__ at the start of the line" or labels_problem(labels, invalid)
+  if #labels == 0 and text:find("^{") and records.json_object(text) then
+    problem = string.format("%s (the line is a JSON object, read as fastText for %s: --input jsonl?)", problem,
+                            input == "fasttext" and "--input fasttext" or "the file's extension")
+  elseif #labels == 0 and text:find("^\239\187\191%s*__label__") then
+    problem = problem .. ": " .. records.BOM_INSIDE
+  end
+  return problem
+end
+
+-- The document of fastText line n of src (not blank, its end of line
+-- stripped).
+local function fasttext_document(line, n, invalid, src, opts)
+  local labels, pos = fasttext_labels(line)
+  local doc = { id = where(src, n), where = where(src, n), labels = labels }
+  local text = util.trim(line:sub(pos))
+  local problem = fasttext_problem(labels, text, invalid, opts.input)
+  if problem then doc.error = problem
+  else
+    take_text(doc, text, opts, nil, nil, invalid)
+  end
+  return doc
+end
+
+-- The documents of a fastText source, from its lines (next_line).
+local function read_fasttext(src, next_line, opts, emit)
+  local n = 0
+  for line, too_long, invalid in next_line do
+    n = n + 1
+    line = records.strip_eol(line)
+    if too_long then
+      emit({ id = where(src, n), where = where(src, n), error = too_long })
+    elseif line:find("%S") then
+      emit(fasttext_document(line, n, invalid, src, opts))
+    end
+  end
+end
+
+-- The label column of a CSV header: --label-column's, else "label", else
+-- "labels"; as records.csv_column gives it (nil, the problem and whether
+-- the name is there twice when there is none).
+local function label_column(header, opts)
+  local col, problem, twice = records.csv_column(header, opts.label_column or "label", "--label-column")
+  if not col and not twice and not opts.label_column then
+    col, problem, twice = records.csv_column(header, "labels", "--label-column")
+  end
+  return col, problem, twice
+end
+
+-- Why a CSV header without the text columns (text.cols nil) or the label
+-- column (label.col nil) cannot be read: read with the wrong separator?
+-- else which columns there are, and the options that name the missing
+-- ones.
+local function missing_columns_problem(header, sep, opts, text, label)
+  local flags = {}
+  if not text.cols then flags[#flags + 1] = "--text-column NAME" end
+  if not label.col then flags[#flags + 1] = "--label-column NAME" end
+  -- (a column given by number is named as such, as label's message does:
+  -- "a '5' column" read as a column named 5)
+  local numbered = (not text.cols and text.missing and text.missing:match("^%d+$") and text.problem) or
+                   (not label.col and opts.label_column and opts.label_column:match("^%d+$") and label.problem)
+  return (numbered or string.format("the header needs a '%s' and a '%s' column",
+                                    text.missing or table.concat(text.specs, ","), opts.label_column or "label")) ..
+         records.csv_hint(header, sep, false, table.concat(flags, ", "))
+end
+
+-- Why a text column that is the label column cannot be: it would train
+-- on (and score) the answer; or nil.
+local function text_column_problem(header, text_cols, label_col)
+  local problem
+  for _, col in ipairs(text_cols) do
+    if col == label_col then
+      problem = string.format("column %d ('%s') is both a text column and the label column " ..
+                              "(--text-column, --label-column)", col, header[col])
+    end
+  end
+  return problem
+end
+
+-- The columns a labelled CSV source's records are read by, from its
+-- header (fields separated by sep): { text =, text_names =, label =, id = }
+-- (the id column is optional unless named); or nil and the problem.
+local function csv_layout(header, sep, opts)
+  local text, label = { specs = assert(records.text_names(opts.text_column or "text")) }, {}
+  text.cols, text.problem, text.twice, text.missing = records.csv_columns(header, text.specs, "--text-column")
+  label.col, label.problem, label.twice = label_column(header, opts)
+  local id_col, id_problem, id_twice = records.csv_column(header, opts.id_column or "id", "--id-column")
+  local problem = (opts.id_column or id_twice) and id_problem   -- the id column is optional unless named
+  if text.twice or label.twice then
+    problem = text.twice and text.problem or label.problem
+  elseif not text.cols or not label.col then
+    problem = missing_columns_problem(header, sep, opts, text, label)
+  end
+  problem = problem or text_column_problem(header, text.cols, label.col)
+  if problem then return nil, problem end
+  local _, text_names = records.column_names(header, text.cols)
+  return { text = text.cols, text_names = text_names, label = label.col, id = id_col }
+end
+
+-- The document of a CSV record (not blank: fields, from line `first`,
+-- `invalid` as stream.lines gives it) read by the columns of `layout`.
+local function csv_document(fields, first, invalid, header, layout, src, opts)
+  local doc = { where = where(src, first), error = records.csv_record_problem(fields, header) }
+  doc.id = records.id_or_place(records.csv_record_id(fields, layout.id, doc.error), doc.where)
+  if not doc.error then
+    local labels, problem = csv_labels(fields[layout.label])
+    if labels then
+      problem = #labels == 0 and not opts.multilabel and "empty label" or labels_problem(labels, invalid)
+    end
+    if problem then doc.error = problem
+    else
+      doc.labels = labels
+      records.take_columns(doc, fields, layout.text, layout.text_names, opts, invalid)
+    end
+  end
+  return doc
+end
+
+-- The documents of a CSV source, from its lines (next_line); or, when its
+-- header cannot be read, nil for them and the source's error document.
+local function read_csv(src, next_line, opts, emit)
+  local rows, header, header_line, sep = records.csv_table(src, next_line, records.line_limit(opts), opts)
+  if not rows then   -- (then nil, the place and the problem)
+    return { id = header, where = header, error = header_line }
+  end
+  local layout, problem = csv_layout(header, sep, opts)
+  if not layout then return { id = where(src, header_line), where = where(src, header_line), error = problem } end
+  while true do
+    local fields, first, last, invalid = rows()
+    if fields == nil then break end
+    if fields == false then
+      emit({ id = where(src, last), where = where(src, last), error = "CSV: " .. first })
+      break
+    end
+    if #fields > 1 or fields[1] ~= "" then   -- a blank line holds no record
+      emit(csv_document(fields, first, invalid, header, layout, src, opts))
+    end
+  end
+  return nil
+end
+
 --- Produce the labelled documents of one source, read as format `fmt`,
 -- with `emit(doc)`; `counter.bytes` grows by the bytes read.
 function M.read(src, fmt, opts, emit, counter)
   if fmt == "folder" then
-    -- one file, one document; its label is its sub-folder, checked as
-    -- the other formats' labels are (a comma, invalid UTF-8)
-    local problem = labels_problem({ src.label })
-    if problem then emit({ id = src.path, where = src.path, error = problem }); return end
-    local f, head = stream.open(src, opts.encoding)
-    if not f then emit({ id = src.path, where = src.path, error = head }); return end
-    emit(records.read_whole({ id = src.path, where = src.path, labels = { src.label } }, src, f, head, opts, counter))
+    read_folder_file(src, opts, emit, counter)
     return
   end
-
   local f, head = stream.open(src, opts.encoding)
   if not f then emit({ id = src.path, where = src.path, error = head }); return end
   local binary = records.binary_head(head)
@@ -155,171 +404,18 @@ function M.read(src, fmt, opts, emit, counter)
     return
   end
   local next_line = stream.lines(f, head, counter, src, records.line_limit(opts))
-
+  -- (a reader that reads no document returns the source's error, said
+  -- once the source is closed)
+  local failed
   if fmt == "jsonl" then
-    local names, values = assert(records.text_names(opts.text_field or "text")), {}
-    -- a text field that is the label's would train on (and score) the
-    -- answer: every record right, the model worthless
-    for _, name in ipairs(names) do
-      if name == opts.label_field or (not opts.label_field and (name == "label" or name == "labels")) then
-        stream.close(src, f)
-        emit({ id = src.path, where = src.path,
-               error = string.format("the text field '%s' is also the label field (--text-field, --label-field)", name) })
-        return
-      end
-    end
-    -- The record of line n (nil for a blank line, which holds none).
-    local function jsonl_record(line, n, too_long, invalid)
-      local doc = { id = where(src, n), where = where(src, n) }
-      if too_long then
-        doc.error = too_long
-        return doc
-      end
-      if not line:find("%S") then return nil end
-      local obj, jerr = records.json_object(line)
-      if not obj then
-        doc.error = jerr
-        return doc
-      end
-      doc.id = records.id_or_place(records.id_value(obj[opts.id_field or "id"], line, opts.id_field or "id"), doc.id)
-      local lv, lname
-      if opts.label_field then lname = opts.label_field; lv = obj[lname]
-      elseif obj.label ~= nil then lname = "label"; lv = obj.label
-      else lname = "labels"; lv = obj.labels end
-      for i, name in ipairs(names) do values[i] = obj[name] end
-      local text, problem, is_page = records.join_fields(names, values)
-      if not text then
-        doc.error = problem
-        if problem:find("^no '") then
-          doc.error = problem .. records.missing_field_hint(obj, nil, names, "--text-field")
-        end
-      elseif lv == nil then
-        doc.error = (opts.label_field and ("no '" .. lname .. "' field") or "no 'label' or 'labels' field") ..
-          records.missing_field_hint(obj, nil, opts.label_field and { lname } or { "label", "labels" },
-                                     "--label-field")
-      else
-        local labels, lerr = json_labels(lv)
-        if labels then lerr = labels_problem(labels, invalid) else lerr = "'" .. lname .. "': " .. lerr end
-        if lerr then doc.error = lerr
-        else
-          doc.labels = labels
-          take_text(doc, text, opts, nil, nil, invalid, is_page)
-        end
-      end
-      return doc
-    end
-    -- A text in one field, a string id or none, one label in a string: the
-    -- lines of a block are read by tc.jsonl_documents at once, and only
-    -- those it leaves by jsonl_record (as textclass.cli.unlabelled does).
-    local fast = M.fast_jsonl and #names == 1 and not opts.html and
-      records.jsonl_options(src, opts, names[1], opts.id_field or "id",
-                            { labelled = true, label_field = opts.label_field })
-    records.jsonl_records(next_line, fast, jsonl_record, emit)
+    failed = read_jsonl(src, next_line, opts, emit)
   elseif fmt == "fasttext" then
-    local n = 0
-    for line, too_long, invalid in next_line do
-      n = n + 1
-      line = records.strip_eol(line)
-      if too_long then
-        emit({ id = where(src, n), where = where(src, n), error = too_long })
-      elseif line:find("%S") then
-        local doc = { id = where(src, n), where = where(src, n), labels = {} }
-        local pos = 1
-        while true do
-          local s, e, label = line:find("^%s*__label__(%S*)", pos)
-          if not s then break end
-          doc.labels[#doc.labels + 1] = label
-          pos = e + 1
-        end
-        local text = util.trim(line:sub(pos))
-        local problem = #doc.labels == 0 and "no __label__ at the start of the line" or labels_problem(doc.labels, invalid)
-        -- fastText is the format of any extension not known (.json, .txt):
-        -- a JSON object there is JSONL in a file named otherwise (or read
-        -- with --input fasttext, which the hint then names)
-        if #doc.labels == 0 and text:find("^{") and records.json_object(text) then
-          problem = string.format("%s (the line is a JSON object, read as fastText for %s: --input jsonl?)", problem,
-                                  opts.input == "fasttext" and "--input fasttext" or "the file's extension")
-        elseif #doc.labels == 0 and text:find("^\239\187\191%s*__label__") then
-          problem = problem .. ": " .. records.BOM_INSIDE
-        end
-        if problem then doc.error = problem
-        else
-          take_text(doc, text, opts, nil, nil, invalid)
-        end
-        emit(doc)
-      end
-    end
+    read_fasttext(src, next_line, opts, emit)
   elseif fmt == "csv" then
-    local rows, header, header_line, sep = records.csv_table(src, next_line, records.line_limit(opts), opts)
-    if not rows then   -- (then nil, the place and the problem)
-      stream.close(src, f)
-      emit({ id = header, where = header, error = header_line })
-      return
-    end
-    local function column(spec, option) return records.csv_column(header, spec, option) end
-    local text_specs = assert(records.text_names(opts.text_column or "text"))
-    local text_cols, text_problem, text_twice, text_missing = records.csv_columns(header, text_specs, "--text-column")
-    local label_col, label_problem, label_twice = column(opts.label_column or "label", "--label-column")
-    if not label_col and not label_twice and not opts.label_column then
-      label_col, label_problem, label_twice = column("labels", "--label-column")
-    end
-    local id_col, id_problem, id_twice = column(opts.id_column or "id", "--id-column")
-    local problem = (opts.id_column or id_twice) and id_problem   -- the id column is optional unless named
-    if text_twice or label_twice then
-      problem = text_twice and text_problem or label_problem
-    elseif not text_cols or not label_col then
-      -- read with the wrong separator? else which columns there are, and
-      -- the options that name the missing ones
-      local flags = {}
-      if not text_cols then flags[#flags + 1] = "--text-column NAME" end
-      if not label_col then flags[#flags + 1] = "--label-column NAME" end
-      -- (a column given by number is named as such, as label's message does:
-      -- "a '5' column" read as a column named 5)
-      local numbered = (not text_cols and text_missing and text_missing:match("^%d+$") and text_problem) or
-                       (not label_col and opts.label_column and opts.label_column:match("^%d+$") and label_problem)
-      problem = (numbered or string.format("the header needs a '%s' and a '%s' column",
-                                           text_missing or table.concat(text_specs, ","), opts.label_column or "label")) ..
-                records.csv_hint(header, sep, false, table.concat(flags, ", "))
-    end
-    -- a text column that is the label's would train on (and score) the answer
-    for _, col in ipairs(not problem and text_cols or {}) do
-      if col == label_col then
-        problem = string.format("column %d ('%s') is both a text column and the label column " ..
-                                "(--text-column, --label-column)", col, header[col])
-      end
-    end
-    if problem then
-      stream.close(src, f)
-      emit({ id = where(src, header_line), where = where(src, header_line), error = problem })
-      return
-    end
-    local _, text_names = records.column_names(header, text_cols)
-    while true do
-      local fields, first, last, invalid = rows()
-      if fields == nil then break end
-      if fields == false then
-        emit({ id = where(src, last), where = where(src, last), error = "CSV: " .. first })
-        break
-      end
-      if #fields > 1 or fields[1] ~= "" then   -- a blank line holds no record
-        local doc = { where = where(src, first), error = records.csv_record_problem(fields, header) }
-        doc.id = records.id_or_place(records.csv_record_id(fields, id_col, doc.error), doc.where)
-        if not doc.error then
-          local labels, problem = csv_labels(fields[label_col])
-          if labels then
-            problem = #labels == 0 and not opts.multilabel and "empty label" or labels_problem(labels, invalid)
-          end
-          if problem then doc.error = problem
-          else
-            doc.labels = labels
-            records.take_columns(doc, fields, text_cols, text_names, opts, invalid)
-          end
-        end
-        emit(doc)
-      end
-    end
+    failed = read_csv(src, next_line, opts, emit)
   end
   stream.close(src, f)
+  if failed then emit(failed) end
 end
 
 return M
