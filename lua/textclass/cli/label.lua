@@ -116,56 +116,124 @@ local function summarise(stats, elapsed)
     #parts > 0 and table.concat(parts, ", ") or "no labels", stats.errors, stats.errors == 1 and "" or "s")
 end
 
-function M.run(opts, operands)
+-- Refuse --header with --no-header, and --header with -o jsonl (JSONL
+-- records name their fields: there is no header line to add).
+local function check_header_options(opts)
   if opts.header and opts.no_header then util.usage_error("--header and --no-header contradict each other") end
-  -- JSONL records name their fields: there is no header line to add
   if opts.header and opts.output == "jsonl" then
     util.usage_error("--header applies to tsv and csv output, not jsonl (each JSONL record names its fields)")
   end
-  if #operands == 0 then operands = { "-" } end
-  local n_stdin = inputs.count_stdin(operands)
+end
 
-  local clf = classifier.open(opts)
-
-  if n_stdin > 0 and util.isatty(io.stdin) then
-    util.note("reading articles from the terminal, one per line; Ctrl-D ends")
-  end
-  local sources = inputs.sources(operands, false)
-  -- an input that is stdout too is not read (it would be read as it is
-  -- written); its record says so, which the output file may hide
+-- An input that is stdout too is not read (it would be read as it is
+-- written); its record says so, which the output file may hide.
+local function warn_unread_outputs(sources)
   for _, src in ipairs(sources) do
     if src.error == inputs.IS_OUTPUT then util.warn("%s: %s (not read)", src.path, src.error) end
   end
-  local batch_size, batch_bytes = batch_defaults(opts, n_stdin > 0 and inputs.stdin_is_stream())
-  local total = inputs.total_size(sources)
-  local bar = progress.new({ total = total, quiet = opts.quiet })
+end
 
-  -- Unbuffered: the writer hands each batch's records to one write(2),
-  -- so a signal that interrupts it (SIGTERM, Ctrl-C: no SA_RESTART)
-  -- either leaves the batch unwritten or, once part is out, lets the
-  -- rest follow. Through a buffer the batch went out in three writes,
-  -- and one interrupted before its first byte was dropped, cutting a
-  -- record.
-  local out = io.stdout
+-- The writer of the records to `out`, unbuffered: the writer hands each
+-- batch's records to one write(2), so a signal that interrupts it
+-- (SIGTERM, Ctrl-C: no SA_RESTART) either leaves the batch unwritten or,
+-- once part is out, lets the rest follow. Through a buffer the batch went
+-- out in three writes, and one interrupted before its first byte was
+-- dropped, cutting a record.
+local function open_writer(opts, sources, out)
   out:setvbuf("no")
   local header
   if opts.header then header = true elseif opts.no_header then header = false end
   -- (-o csv carries the columns of the first input, when it is CSV)
   local first = sources[1]
-  local writer = writers.new(opts.output, out, {
+  return writers.new(opts.output, out, {
     header = header,
     first_is_csv = first ~= nil and not first.error and inputs.unlabelled_format(first, opts.input) == "csv",
     first = first and (first.stdin and "stdin" or first.path),
   })
+end
 
+-- The reading options: the fields JSONL output shows, and the header of
+-- a CSV input for the writer when -o csv carries its columns.
+local function read_options(opts, writer)
   local read = inputs.read_options(opts)
   read.keep_fields = writers.shows_fields(opts.output)
   if writers.carries_columns(opts.output) then read.on_csv_header = function(columns) writer:columns(columns) end end
-  local docs, counter = inputs.documents(sources, read)
+  return read
+end
 
-  local stats = { docs = 0, errors = 0, per_label = {} }
-  local start = util.now()
+-- Start classifying a batch (or, in step, classify it): the documents
+-- that have a text go to the classifier; returns what write_batch needs.
+local function start_batch(run, batch, n)
+  local texts, slots, k = {}, {}, 0
+  for i = 1, n do
+    local doc = batch[i]
+    if not doc.error then k = k + 1; texts[k] = doc.text; slots[k] = i end
+  end
+  local started = { batch = batch, n = n, slots = slots }
+  if run.overlap then started.job = run.clf:classify_start(texts, run.opts.threads)
+  else started.results = run.clf:classify(texts, run.opts.threads) end
+  return started
+end
 
+-- Wait for a started batch and write its records (in input order) with
+-- one call.
+local function write_batch(run, started)
+  local batch, n, slots = started.batch, started.n, started.slots
+  local writer, stats = run.writer, run.stats
+  local results = started.results or started.job:wait()
+  local next_slot = 1
+  for i = 1, n do
+    local doc = batch[i]
+    local res
+    if slots[next_slot] == i then res = results[next_slot]; next_slot = next_slot + 1 end
+    if res and res.error then doc.error = res.error; res = nil end
+    local names
+    if res then
+      -- a result is cut to --top already (the option goes down to the
+      -- module, which cuts a Lua classifier's too); a model's has `ranked`
+      names = res.ranked or classifier.ranked_names(res.scores)
+      stats.per_label[res.label] = (stats.per_label[res.label] or 0) + 1
+    else
+      stats.errors = stats.errors + 1
+    end
+    writer:write(doc, res, names)
+    batch[i] = nil
+  end
+  stats.docs = stats.docs + n
+  writer:flush()
+  run.bar:update(run.counter.bytes, stats.docs)
+end
+
+-- A batch's records made by the module in one call (run.records_format):
+-- true, or false when that call failed as a whole (out of memory, a field
+-- that is not a string) and nothing was written: the batch then takes the
+-- general path, which gives each document its own record.
+local function write_module_records(run, batch, n)
+  local stats = run.stats
+  local records, n_errors = run.clf:label_records(batch, stats.per_label, run.records_format, run.opts.threads)
+  if not records then return false end
+  run.writer:write_records(records)
+  stats.docs = stats.docs + n
+  stats.errors = stats.errors + n_errors
+  run.writer:flush()
+  run.bar:update(run.counter.bytes, stats.docs)
+  return true
+end
+
+-- Label a full batch: by the module's records when it can, else started,
+-- and the batch started before it (with more than one thread) written.
+local function flush_batch(run, batch, n)
+  if run.records_format and write_module_records(run, batch, n) then return end
+  local started = start_batch(run, batch, n)
+  if run.pending then write_batch(run, run.pending) end
+  run.pending = nil
+  if run.overlap then run.pending = started else write_batch(run, started) end
+end
+
+-- The state of a run that writes with `writer` the documents read with
+-- `counter`, and counts them in its stats; its `pending` is, with
+-- overlap, the batch being classified.
+local function new_run(opts, clf, writer, counter, bar, batch_size)
   -- With more than one thread, batch k is classified in the background
   -- while batch k - 1 is written and batch k + 1 read, so reading and
   -- writing (Lua) overlap the classifying (the core). One thread, or a
@@ -175,93 +243,62 @@ function M.run(opts, operands)
   -- articles, 5 alternated runs: 0.92 s wall, 0.18 s of it system time,
   -- against 0.64 s and 0.06 s).
   local overlap = (opts.threads or 1) ~= 1 and batch_size > 1
+  return {
+    opts = opts, clf = clf, writer = writer, counter = counter, bar = bar,
+    stats = { docs = 0, errors = 0, per_label = {} },
+    start = util.now(),
+    overlap = overlap,
+    -- A model file's records are made by the module, a batch per call,
+    -- when batches run in step: no result table per document, the half of
+    -- labelling a headline that was not the core's (write_module_records).
+    records_format = not overlap and clf.model and not clf.lua and opts.output,
+  }
+end
 
-  -- Start classifying a batch (or, in step, classify it): the documents
-  -- that have a text go to the classifier; returns what write_batch needs.
-  local function start_batch(batch, n)
-    local texts, slots, k = {}, {}, 0
-    for i = 1, n do
-      local doc = batch[i]
-      if not doc.error then k = k + 1; texts[k] = doc.text; slots[k] = i end
-    end
-    local started = { batch = batch, n = n, slots = slots }
-    if overlap then started.job = clf:classify_start(texts, opts.threads)
-    else started.results = clf:classify(texts, opts.threads) end
-    return started
-  end
-
-  -- Wait for a started batch and write its records (in input order) with
-  -- one call.
-  local function write_batch(started)
-    local batch, n, slots = started.batch, started.n, started.slots
-    local results = started.results or started.job:wait()
-    local next_slot = 1
-    for i = 1, n do
-      local doc = batch[i]
-      local res
-      if slots[next_slot] == i then res = results[next_slot]; next_slot = next_slot + 1 end
-      if res and res.error then doc.error = res.error; res = nil end
-      local names
-      if res then
-        -- a result is cut to --top already (the option goes down to the
-        -- module, which cuts a Lua classifier's too); a model's has `ranked`
-        names = res.ranked or classifier.ranked_names(res.scores)
-        stats.per_label[res.label] = (stats.per_label[res.label] or 0) + 1
-      else
-        stats.errors = stats.errors + 1
-      end
-      writer:write(doc, res, names)
-      batch[i] = nil
-    end
-    stats.docs = stats.docs + n
-    writer:flush()
-    bar:update(counter.bytes, stats.docs)
-  end
-
-  -- A model file's records are made by the module, a batch per call, when
-  -- batches run in step: no result table per document, the half of
-  -- labelling a headline that was not the core's. Should that call fail
-  -- as a whole (out of memory, a field that is not a string), the batch
-  -- takes the general path, which gives each document its own record.
-  local records_format = not overlap and clf.model and not clf.lua and opts.output
-
-  local pending
-  local function flush_batch(batch, n)
-    if records_format then
-      local records, n_errors = clf:label_records(batch, stats.per_label, records_format, opts.threads)
-      if records then
-        writer:write_records(records)
-        stats.docs = stats.docs + n
-        stats.errors = stats.errors + n_errors
-        writer:flush()
-        bar:update(counter.bytes, stats.docs)
-        return
-      end
-    end
-    local started = start_batch(batch, n)
-    if pending then write_batch(pending) end
-    pending = nil
-    if overlap then pending = started else write_batch(started) end
-  end
-
+-- Read the documents into batches (at most batch_size documents, or
+-- batch_bytes of text) and label each.
+local function label_all(run, docs, batch_size, batch_bytes)
   local batch, n, bytes = {}, 0, 0
   for doc in docs do
-    writer:fit(doc)
+    run.writer:fit(doc)
     n = n + 1
     batch[n] = doc
     if doc.text then bytes = bytes + #doc.text end
     if n >= batch_size or bytes >= batch_bytes then
-      flush_batch(batch, n)
+      flush_batch(run, batch, n)
       batch, n, bytes = {}, 0, 0
     end
   end
-  if n > 0 then flush_batch(batch, n) end
-  if pending then write_batch(pending) end
+  if n > 0 then flush_batch(run, batch, n) end
+  if run.pending then write_batch(run, run.pending) end
+end
+
+function M.run(opts, operands)
+  check_header_options(opts)
+  if #operands == 0 then operands = { "-" } end
+  local n_stdin = inputs.count_stdin(operands)
+
+  local clf = classifier.open(opts)
+
+  if n_stdin > 0 and util.isatty(io.stdin) then
+    util.note("reading articles from the terminal, one per line; Ctrl-D ends")
+  end
+  local sources = inputs.sources(operands, false)
+  warn_unread_outputs(sources)
+  local batch_size, batch_bytes = batch_defaults(opts, n_stdin > 0 and inputs.stdin_is_stream())
+  local total = inputs.total_size(sources)
+  local bar = progress.new({ total = total, quiet = opts.quiet })
+  local out = io.stdout
+  local writer = open_writer(opts, sources, out)
+  local docs, counter = inputs.documents(sources, read_options(opts, writer))
+
+  local run = new_run(opts, clf, writer, counter, bar, batch_size)
+  label_all(run, docs, batch_size, batch_bytes)
   bar:finish()
   util.flush(out)
 
-  util.note("%s", summarise(stats, util.now() - start))
-  return (stats.errors > 0 and not opts.exit_zero) and util.EXIT_FAIL or util.EXIT_OK
+  util.note("%s", summarise(run.stats, util.now() - run.start))
+  return (run.stats.errors > 0 and not opts.exit_zero) and util.EXIT_FAIL or util.EXIT_OK
 end
 
 return M
