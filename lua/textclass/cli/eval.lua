@@ -144,19 +144,29 @@ local function threshold_sweep(clf, opts, labels, top)
   return sweep
 end
 
-function M.run(opts, operands)
+-- The sources of the DATA operands, refused when there are none, when
+-- --input cannot mean them or when they read one file twice.
+local function labelled_sources(operands, opts)
   if #operands == 0 then util.usage_error("no DATA given (files, folders, or - for JSONL on stdin)") end
   inputs.count_stdin(operands)
   inputs.check_labelled_operands(operands, opts.input)
   local sources = inputs.sources(operands, true)
   inputs.check_repeated_sources(sources)
-  -- "-" is stdin or stdout everywhere else: not a file to be made here
+  return sources
+end
+
+-- Refuse --errors - ("-" is stdin or stdout everywhere else: not a file to
+-- be made here).
+local function check_errors_dash(opts)
   if opts.errors == "-" then
     util.usage_error("--errors -: the misclassified documents go to a file, not to stdout, which has the figures " ..
                      "(name one, or ./- for a file named -)")
   end
-  local clf = classifier.open(opts)
-  local multiclass_model = clf.model and not clf.model:info().multilabel
+end
+
+-- Refuse --thresholds for a multi-class model, and an --errors file that
+-- is an input, the model or stdout.
+local function check_classifier_options(opts, clf, multiclass_model, sources)
   if opts.thresholds and multiclass_model then
     util.usage_error("--thresholds: %s is a multi-class model, which always chooses its top label " ..
                      "(thresholds are for models trained with --multilabel)", clf.name)
@@ -165,98 +175,128 @@ function M.run(opts, operands)
     util.refuse_input_as_output("--errors", opts.errors, sources, clf.path)
     util.refuse_stdout_as_output("--errors", opts.errors, "the figures")
   end
-  local errors_out <close> = opts.errors and open_errors(opts.errors)
+end
 
-  local acc = tc.metrics(clf:labels())
-  local bar = progress.new({ total = inputs.total_size(sources), quiet = opts.quiet })
+-- The state of an evaluation of clf on the sources: its figures (acc),
+-- the --thresholds sweep, the documents (docs, read with counter), the
+-- records that could not be evaluated (bad) and the counts.
+local function new_evaluation(opts, clf, multiclass_model, sources, errors_out)
+  local ev = { opts = opts, clf = clf, errors_out = errors_out,
+               bad = {}, n_wrong = 0, multilabel = false, n_read = 0, n_scored = 0 }
+  ev.acc = tc.metrics(clf:labels())
+  ev.bar = progress.new({ total = inputs.total_size(sources), quiet = opts.quiet })
   local read = inputs.read_options(opts)
   read.multilabel = true   -- gold label sets of any size are scored
   -- ... but an empty one only where the classifier can answer with none: a
   -- multi-label model, or a Lua classifier (a multi-class model always gives
   -- one label, so such a document could never be right)
-  local empty_gold_ok = not multiclass_model
+  ev.empty_gold_ok = not multiclass_model
   -- that one label is the best: asking for it alone spares each document
   -- a score and a rank for every label in its result (a model of 5,000
   -- labels on 15,000 documents: 41 s, now 4.6 s); --errors writes them all
-  local top = multiclass_model and not opts.errors and 1 or nil
-  local sweep = opts.thresholds and threshold_sweep(clf, opts, clf:labels(), top)
-  local iter, counter = inputs.labelled(sources, read)
+  ev.top = multiclass_model and not opts.errors and 1 or nil
+  ev.sweep = opts.thresholds and threshold_sweep(clf, opts, clf:labels(), ev.top)
+  ev.docs, ev.counter = inputs.labelled(sources, read)
+  return ev
+end
 
-  local bad, n_wrong, multilabel, n_read, n_scored = {}, 0, false, 0, 0
-  local function run_batch(batch)
-    n_read = n_read + #batch
-    local texts = {}
-    for i, d in ipairs(batch) do texts[i] = d.text end
-    local results = clf:classify(texts, opts.threads, top)
-    if sweep then sweep.add(texts, batch) end
-    local wrong = {}  -- this batch's --errors records, written with one call
-    for i, d in ipairs(batch) do
-      local res = results[i]
-      if res.error then
-        bad[#bad + 1] = records.named(d) .. ": " .. res.error
-      else
-        if #res.labels > 1 or #d.labels > 1 then multilabel = true end
-        acc:add(d.labels, res.labels)
-        n_scored = n_scored + 1
-        local same = #res.labels == #d.labels
-        if same then
-          local g = {}
-          for _, l in ipairs(d.labels) do g[l] = true end
-          for _, l in ipairs(res.labels) do if not g[l] then same = false end end
-        end
-        if not same then
-          n_wrong = n_wrong + 1
-          if errors_out then wrong[#wrong + 1] = error_record(d, res) end
-        end
-      end
-    end
-    if #wrong > 0 then
-      local ok, err = errors_out:write(table.concat(wrong))
-      if not ok then util.fail("--errors: %s", err) end
-    end
-    bar:update(counter.bytes, n_scored)
+-- Whether the predicted labels are the gold ones, as sets.
+local function same_labels(gold, predicted)
+  if #predicted ~= #gold then return false end
+  local g = {}
+  for _, l in ipairs(gold) do g[l] = true end
+  for _, l in ipairs(predicted) do if not g[l] then return false end end
+  return true
+end
+
+-- Count document d's result res in the figures; a misclassified one's
+-- --errors record goes into `wrong`.
+local function score_document(ev, d, res, wrong)
+  if #res.labels > 1 or #d.labels > 1 then ev.multilabel = true end
+  ev.acc:add(d.labels, res.labels)
+  ev.n_scored = ev.n_scored + 1
+  if not same_labels(d.labels, res.labels) then
+    ev.n_wrong = ev.n_wrong + 1
+    if ev.errors_out then wrong[#wrong + 1] = error_record(d, res) end
   end
+end
 
-  local batch = {}
-  for doc in iter do
-    if doc.error then bad[#bad + 1] = records.named(doc) .. ": " .. doc.error
-    elseif #doc.labels == 0 and not empty_gold_ok then
-      bad[#bad + 1] = records.named(doc) .. ": no label (" .. clf.name .. " is a multi-class model: each document needs one)"
-    else
-      batch[#batch + 1] = doc
-      if #batch >= opts.batch then run_batch(batch); batch = {} end
-    end
+-- Classify a batch of documents and score each (one the classifier fails
+-- is a bad record); its --errors records are written with one call.
+local function run_batch(ev, batch)
+  ev.n_read = ev.n_read + #batch
+  local texts = {}
+  for i, d in ipairs(batch) do texts[i] = d.text end
+  local results = ev.clf:classify(texts, ev.opts.threads, ev.top)
+  if ev.sweep then ev.sweep.add(texts, batch) end
+  local wrong = {}
+  for i, d in ipairs(batch) do
+    local res = results[i]
+    if res.error then ev.bad[#ev.bad + 1] = records.named(d) .. ": " .. res.error
+    else score_document(ev, d, res, wrong) end
   end
-  if #batch > 0 then run_batch(batch) end
-  bar:finish()
-
-  train.report_bad(bad)
-  if n_scored == 0 and n_read > 0 then util.fail("the classifier failed on every document read (%d)", n_read) end
-  if n_scored == 0 then util.fail("no labelled documents to evaluate") end
-  if errors_out then
-    local ok, err = errors_out:commit()
+  if #wrong > 0 then
+    local ok, err = ev.errors_out:write(table.concat(wrong))
     if not ok then util.fail("--errors: %s", err) end
   end
-  local r = acc:result()
-  -- gold labels the classifier cannot give (another model's labels, or the
-  -- wrong --label-field): their documents are never right, which the
-  -- figures alone do not explain
-  local unknown = r.unknown_labels
+  ev.bar:update(ev.counter.bytes, ev.n_scored)
+end
+
+-- Read every document and score it, in batches of --batch; a record that
+-- failed, or that has no label where the classifier always gives one, is
+-- a bad record.
+local function evaluate_all(ev)
+  local bad, batch = ev.bad, {}
+  for doc in ev.docs do
+    if doc.error then bad[#bad + 1] = records.named(doc) .. ": " .. doc.error
+    elseif #doc.labels == 0 and not ev.empty_gold_ok then
+      bad[#bad + 1] = records.named(doc) .. ": no label (" .. ev.clf.name .. " is a multi-class model: each document needs one)"
+    else
+      batch[#batch + 1] = doc
+      if #batch >= ev.opts.batch then run_batch(ev, batch); batch = {} end
+    end
+  end
+  if #batch > 0 then run_batch(ev, batch) end
+  ev.bar:finish()
+end
+
+-- Fail when no document was scored; else make the --errors file appear.
+local function finish_evaluation(ev)
+  train.report_bad(ev.bad)
+  if ev.n_scored == 0 and ev.n_read > 0 then
+    util.fail("the classifier failed on every document read (%d)", ev.n_read)
+  end
+  if ev.n_scored == 0 then util.fail("no labelled documents to evaluate") end
+  if ev.errors_out then
+    local ok, err = ev.errors_out:commit()
+    if not ok then util.fail("--errors: %s", err) end
+  end
+end
+
+-- Gold labels the classifier cannot give (another model's labels, or the
+-- wrong --label-field): their documents are never right, which the
+-- figures alone do not explain.
+local function note_unknown_labels(unknown, clf)
   if #unknown > 0 then
     util.note("gold label%s %s %s not among the classifier's labels (%s): %s documents are never right%s",
               #unknown == 1 and "" or "s", util.name_list(unknown), #unknown == 1 and "is" or "are",
               util.name_list(clf:labels()), #unknown == 1 and "its" or "their", joined_hint(unknown, clf:labels()))
   end
-  note_absent_labels(r)
+end
+
+-- The figures r, as --json or as the report's tables (with the
+-- --thresholds table after them).
+local function write_figures(ev, r)
+  local opts, clf, sweep = ev.opts, ev.clf, ev.sweep
   if opts.json then
-    r.unknown_labels = #unknown > 0 and unknown or nil  -- {} would print as an object
-    r.errors = #bad
-    r.misclassified = n_wrong
+    r.unknown_labels = #r.unknown_labels > 0 and r.unknown_labels or nil  -- {} would print as an object
+    r.errors = #ev.bad
+    r.misclassified = ev.n_wrong
     r.model = clf.name
     r.thresholds = sweep and setmetatable(sweep.rows(), util.ARRAY)
     util.write(util.json(r), "\n")
   else
-    util.write(report.evaluation(r, { errors = #bad, multilabel = multilabel }))
+    util.write(report.evaluation(r, { errors = #ev.bad, multilabel = ev.multilabel }))
     if sweep then
       local info = clf:info()
       util.write("\nat each threshold (--thresholds):\n",
@@ -264,8 +304,25 @@ function M.run(opts, operands)
                                                    labels = #r.labels <= MAX_F1_COLUMNS and r.labels or nil }))
     end
   end
-  if #bad > 0 then
-    util.warn("%d record%s could not be evaluated", #bad, #bad == 1 and "" or "s")
+end
+
+function M.run(opts, operands)
+  local sources = labelled_sources(operands, opts)
+  check_errors_dash(opts)
+  local clf = classifier.open(opts)
+  local multiclass_model = clf.model and not clf.model:info().multilabel
+  check_classifier_options(opts, clf, multiclass_model, sources)
+  local errors_out <close> = opts.errors and open_errors(opts.errors)
+
+  local ev = new_evaluation(opts, clf, multiclass_model, sources, errors_out)
+  evaluate_all(ev)
+  finish_evaluation(ev)
+  local r = ev.acc:result()
+  note_unknown_labels(r.unknown_labels, clf)
+  note_absent_labels(r)
+  write_figures(ev, r)
+  if #ev.bad > 0 then
+    util.warn("%d record%s could not be evaluated", #ev.bad, #ev.bad == 1 and "" or "s")
     return util.EXIT_FAIL
   end
   return util.EXIT_OK
