@@ -222,6 +222,17 @@ function Classifier:predict(text, opts, ...)
   return cut_to_top(check_result(self, self.impl.predict(text, opts), "predict"), top)
 end
 
+-- What a Lua classifier's error value says, as a record's error: a string
+-- or number as it is, as is a value with __tostring; any other is named by
+-- its type ("table: 0x55d1..." says nothing, and changes from run to run).
+local function error_message(e)
+  local t = type(e)
+  if t == "string" or t == "number" then return tostring(e) end
+  local mt = getmetatable(e)
+  if type(mt) == "table" and mt.__tostring then return tostring(e) end
+  return string.format("the classifier raised an error without a message (a %s value)", t)
+end
+
 --- Classify many texts: an array of results in input order.
 function Classifier:predict_batch(texts, opts, ...)
   no_more("predict_batch", 3, ...)
@@ -269,7 +280,7 @@ function Classifier:predict_batch(texts, opts, ...)
         out[i] = { error = string.format("%s: predict_batch returned no result for text %d of %d",
                                          name_of(self), i, n) }
       elseif type(r) == "table" and r.error ~= nil then
-        out[i] = { error = tostring(r.error) }
+        out[i] = { error = error_message(r.error) }
       else
         local good, res = pcall(check_result, self, r, "predict_batch")
         out[i] = good and cut_to_top(res, top) or { error = unless_interrupt(res) }
@@ -280,7 +291,7 @@ function Classifier:predict_batch(texts, opts, ...)
   for i = 1, n do
     local good, r = pcall(impl.predict, copy[i], opts)
     if good then good, r = pcall(check_result, self, r, "predict") end
-    out[i] = good and cut_to_top(r, top) or { error = tostring(unless_interrupt(r)) }
+    out[i] = good and cut_to_top(r, top) or { error = error_message(unless_interrupt(r)) }
   end
   return out
 end

@@ -302,6 +302,36 @@ describe("tc.load_classifier on a Lua file", function()
     assert.equal("b", b[3].label)
   end)
 
+  it("names an error value that is no message by its type, not its address", function()
+    -- a result's own error field
+    local c = assert(tc.load_classifier(lua_file([[
+      return { predict = function(text) return { label = text } end,
+      predict_batch = function(texts)
+        local out = {}
+        for i, t in ipairs(texts) do out[i] = t == "field" and { error = true } or { label = t } end
+        return out
+      end }
+    ]])))
+    local b = c:predict_batch({ "field", "ok" })
+    assert.same({ error = "the classifier raised an error without a message (a boolean value)" }, b[1])
+    assert.equal("ok", b[2].label)
+    -- an error raised
+    local c2 = assert(tc.load_classifier(lua_file([[
+      local shown = setmetatable({}, { __tostring = function() return "a table that says why" end })
+      return { predict = function(text)
+        if text == "table" then error({}) end
+        if text == "nil" then error() end
+        if text == "shown" then error(shown) end
+        return { label = text }
+      end }
+    ]])))
+    b = c2:predict_batch({ "table", "nil", "shown", 7 })
+    assert.same({ error = "the classifier raised an error without a message (a table value)" }, b[1])
+    assert.same({ error = "the classifier raised an error without a message (a nil value)" }, b[2])
+    assert.same({ error = "a table that says why" }, b[3])
+    assert.equal("7", b[4].label)
+  end)
+
   it("load_lua runs a file as Lua whatever its name, naming it in errors", function()
     local path = lua_file("return { predict = function() return { label = 'z' } end }")
     local renamed = path:gsub("%.lua$", ".cls")
