@@ -1445,6 +1445,24 @@ end)
 describe("textclass.cli.report", function()
   local report = require "textclass.cli.report"
 
+  it("notes a --threshold auto choice at the sweep's edge only when it beat the threshold beside it", function()
+    local sweep = "0.05:0.8100/0.8000/0.7000,0.1:0.8000/0.8000/0.7000,0.5:0.8500/0.8000/0.7000," ..
+                  "0.9:0.9000/0.8000/0.7000,0.95:0.9100/0.8000/0.7000"
+    local info = { threshold_by = "cv_micro_f1", threshold = 0.95, cv_thresholds = sweep }
+    assert.equal("--threshold auto chose 0.95, the highest threshold it tries (micro F1 0.9100; 0.9000 at 0.90): " ..
+                 "a higher one may do better (eval --thresholds on held-out data tells)",
+                 report.threshold_edge_note(info))
+    info.threshold = 0.05
+    assert.matches("^%-%-threshold auto chose 0%.05, the lowest threshold it tries %(micro F1 0%.8100; 0%.8000 at 0%.10%): " ..
+                   "a lower one", report.threshold_edge_note(info))
+    -- not at an edge; a tie with the one beside it; a threshold given with -t
+    info.threshold = 0.5
+    assert.is_nil(report.threshold_edge_note(info))
+    info.threshold, info.cv_thresholds = 0.95, sweep:gsub("0%.95:0%.9100", "0.95:0.9000")
+    assert.is_nil(report.threshold_edge_note(info))
+    assert.is_nil(report.threshold_edge_note({ threshold = 0.95, cv_thresholds = sweep }))
+  end)
+
   it("shows a model's metadata with its control characters escaped", function()
     -- a model file's META is not trusted: an escape sequence would drive the
     -- terminal, a line break would make a line of its own

@@ -159,6 +159,25 @@ function M.parse_thresholds(s)
   return #rows > 0 and rows or nil
 end
 
+--- A note when --threshold auto (metadata threshold_by) chose the lowest or
+-- highest threshold of the sweep, scoring better than the one next to it:
+-- the best may lie beyond, where the sweep does not look. nil otherwise, a
+-- tie included (the choice then goes to the threshold nearest the given).
+function M.threshold_edge_note(info)
+  if info.threshold_by ~= "cv_micro_f1" then return nil end
+  local rows = M.parse_thresholds(info.cv_thresholds)
+  if not rows or #rows < 2 then return nil end
+  local at, beside, side
+  if info.threshold == rows[1].threshold then at, beside, side = rows[1], rows[2], "lowest"
+  elseif info.threshold == rows[#rows].threshold then at, beside, side = rows[#rows], rows[#rows - 1], "highest"
+  else return nil end
+  if tonumber(f4(at.micro_f1)) <= tonumber(f4(beside.micro_f1)) then return nil end
+  return string.format("--threshold auto chose %s, the %s threshold it tries (micro F1 %s; %s at %s): " ..
+                       "a %s one may do better (eval --thresholds on held-out data tells)",
+                       util.fmt_score(at.threshold, 2), side, f4(at.micro_f1), f4(beside.micro_f1),
+                       util.fmt_score(beside.threshold, 2), side == "lowest" and "lower" or "higher")
+end
+
 -- The figures a threshold table compares, and their column names.
 local THRESHOLD_FIGURES = { { "micro_f1", "micro F1" }, { "macro_f1", "macro F1" }, { "exact_match", "exact match" } }
 

@@ -553,6 +553,8 @@ function M.run(opts, operands)
   if spec.cv then
     local info = model:info()
     util.write(report.cv_figures(info, spec.cv))
+    local edge = report.threshold_edge_note(info)
+    if edge then util.note("%s", edge) end
     if spec.grid then
       note_grid_edge(info, "C", "-C")
       if info.kernel == "rbf" then note_grid_edge(info, "gamma", "--gamma") end
