@@ -347,47 +347,60 @@ void tci_cv_figures_of(const tc_metrics *m, tci_cv_figures *f) {
   f->exact_match = tc_metrics_exact_match(m);
 }
 
-int tci_grid_search(const tc_dataset *ds, const tc_train_params *p, int k,
-                    double *C, double *gamma, tci_oof *best_oof, char **grid, tc_diag *diag) {
+/* Whether a grid search tries title terms both ways: only where they can
+ * be (word n-grams on). */
+static int grid_tries_title_terms(const tc_train_params *p) {
+  return p->features.word_ngram_max > 0;
+}
+
+/* One grid point's summary item: "C=1:0.9312", with ";gamma=0.3" for an
+ * RBF kernel and ";title_terms=0" or "=1" where the grid tries them. */
+static void grid_item(char *piece, size_t cap, const tc_train_params *q, int titles, double f1) {
+  int at = snprintf(piece, cap, "C=%g", q->C);
+  if (q->kernel == TC_KERNEL_RBF) at += snprintf(piece + at, cap - (size_t)at, ";gamma=%g", q->gamma);
+  if (titles) at += snprintf(piece + at, cap - (size_t)at, ";title_terms=%d", q->features.title_terms);
+  snprintf(piece + at, cap - (size_t)at, ":%.4f", f1);
+}
+
+int tci_grid_search(const tc_dataset *ds, const tc_train_params *p, int k, tc_train_params *chosen,
+                    tci_oof *best_oof, char **grid, tc_diag *diag) {
   const double *cs, *gammas = NULL;
   size_t nc = tc_grid_C_values(&cs);
   size_t ng = p->kernel == TC_KERNEL_RBF ? tc_grid_gamma_values(&gammas) : 1;
-  size_t i, j, len = 0;
+  int titles = grid_tries_title_terms(p);
+  size_t nt = titles ? 2 : 1, n = nt * nc * ng, at, len = 0;
   double best = -1;
   int rc = TC_OK;
   tc_train_params q = *p;
+  q.grid = 0; /* each point is a plain cross-validation */
   *grid = NULL;
   memset(best_oof, 0, sizeof *best_oof);
-  for (i = 0; i < nc && !rc; i++)
-    for (j = 0; j < ng && !rc; j++) {
-      tci_oof oof;
-      tci_cv_figures fig;
-      char piece[96];
-      q.C = cs[i];
-      if (p->kernel == TC_KERNEL_RBF) q.gamma = gammas[j];
-      rc = tci_cv_scores(ds, &q, k, &oof, diag);
-      if (rc) break;
-      rc = tci_oof_figures(ds, &oof, &q, q.threshold, &fig);
-      if (!rc) {
-        if (p->kernel == TC_KERNEL_RBF)
-          snprintf(piece, sizeof piece, "C=%g;gamma=%g:%.4f", q.C, q.gamma, fig.macro_f1);
-        else
-          snprintf(piece, sizeof piece, "C=%g:%.4f", q.C, fig.macro_f1);
-        rc = append(grid, &len, piece);
-      }
-      if (!rc && fig.macro_f1 > best) {
-        best = fig.macro_f1;
-        *C = q.C;
-        *gamma = q.gamma;
-        tci_oof_free(best_oof);
-        *best_oof = oof;
-      } else {
-        tci_oof_free(&oof);
-      }
-      if (!rc && p->progress &&
-          p->progress(p->progress_ud, "grid", i * ng + j + 1, nc * ng))
-        rc = TC_ECANCELED;
+  for (at = 0; at < n && !rc; at++) {
+    tci_oof oof;
+    tci_cv_figures fig;
+    char piece[128];
+    q.features.title_terms = titles ? (int)(at / (nc * ng)) : p->features.title_terms;
+    q.C = cs[at / ng % nc];
+    if (p->kernel == TC_KERNEL_RBF) q.gamma = gammas[at % ng];
+    rc = tci_cv_scores(ds, &q, k, &oof, diag);
+    if (rc) break;
+    rc = tci_oof_figures(ds, &oof, &q, q.threshold, &fig);
+    if (!rc) {
+      grid_item(piece, sizeof piece, &q, titles, fig.macro_f1);
+      rc = append(grid, &len, piece);
     }
+    if (!rc && fig.macro_f1 > best) {
+      best = fig.macro_f1;
+      chosen->C = q.C;
+      chosen->gamma = q.gamma;
+      chosen->features.title_terms = q.features.title_terms;
+      tci_oof_free(best_oof);
+      *best_oof = oof;
+    } else {
+      tci_oof_free(&oof);
+    }
+    if (!rc && p->progress && p->progress(p->progress_ud, "grid", at + 1, n)) rc = TC_ECANCELED;
+  }
   if (rc) {
     free(*grid);
     *grid = NULL;

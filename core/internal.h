@@ -729,13 +729,15 @@ TCI_FUNC int tci_oof_fold_macro_f1(const tc_dataset *ds, const tci_oof *oof,
 TCI_FUNC int tci_threshold_sweep(const tc_dataset *ds, const tci_oof *oof, const tc_train_params *p,
                                  char **sweep, double *best);
 
-/* Grid search over C (and gamma for RBF) by k-fold macro-F1 (at
- * p->threshold). Leaves the best pair in *C, *gamma (ties keep the
- * earlier, smaller value), the best pair's out-of-fold scores in
- * *best_oof (tci_oof_free it), and a summary such as
- * "C=0.1:0.91,C=1:0.93" in *grid (malloc'ed; free() it). */
+/* Grid search by k-fold macro-F1 (at p->threshold): C, gamma for an RBF
+ * kernel, and title terms off then on where word n-grams are on. Leaves
+ * the best point's C, gamma and features.title_terms in *chosen (ties keep
+ * the earlier point: title terms off, the smaller value), its out-of-fold
+ * scores in *best_oof (tci_oof_free it), and a summary such as
+ * "C=0.1;title_terms=0:0.91,C=1;title_terms=0:0.93,..." in *grid
+ * (malloc'ed; free() it). */
 TCI_FUNC int tci_grid_search(const tc_dataset *ds, const tc_train_params *p, int k,
-                             double *C, double *gamma, tci_oof *best_oof, char **grid,
+                             tc_train_params *chosen, tci_oof *best_oof, char **grid,
                              tc_diag *diag);
 
 /* The label count a tc_metrics was made with (metrics.c). */

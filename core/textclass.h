@@ -681,7 +681,10 @@ typedef struct tc_train_params {
   int cv_folds;            /* > 1: run k-fold CV and store the figures in the
                               model (at the model's threshold; a multi-label
                               model's at each of tc_threshold_values' too) */
-  int grid;                /* 1: pick C (and gamma) by cv_folds-fold CV macro-F1 */
+  int grid;                /* 1: pick C (and gamma) by cv_folds-fold CV macro-F1,
+                              each without and then with features.title_terms
+                              when word n-grams are on (it must be 0 then: the
+                              search sets it); ties keep the earlier point */
   uint64_t seed;           /* fold assignment and solver seeds; default 1 */
   int threads;             /* binary problems trained in parallel; <= 0: one per
                               core; at most 1024; default 1 */
@@ -699,7 +702,8 @@ TC_API void tc_train_params_init(tc_train_params *p);
 TC_API double tc_train_params_gamma(const tc_train_params *p);
 
 /* The values grid search (tc_train_params.grid) tries, in the order it
- * tries them: C for every kernel, gamma for an RBF kernel only. Each
+ * tries them: C for every kernel, gamma for an RBF kernel only (and
+ * title terms off, then on, where word n-grams are on). Each
  * sets *values to a static array and returns its length. */
 TC_API size_t tc_grid_C_values(const double **values);
 TC_API size_t tc_grid_gamma_values(const double **values);
@@ -716,7 +720,7 @@ TC_API size_t tc_threshold_values(const double **values);
  * of their constants (the liblinear and dcd solvers linear only); C in
  * (0, 1e6]; gamma finite and <= 1e6; tolerance finite and < 1; threshold
  * in [0, 1] (NaN is refused everywhere); cache_mb in (0, 1e6]; cv_folds 0
- * or 2..100, and grid only with cv_folds; threads <= 1024; label_weights
+ * or 2..100, and grid only with cv_folds and title_terms 0; threads <= 1024; label_weights
  * given exactly when class_weight is TC_WEIGHT_CUSTOM; threshold_auto
  * only with multilabel and cv_folds; fallback NULL or a non-empty name;
  * short_features >= 0, and 0 for an RBF kernel;

@@ -107,6 +107,8 @@ const char *tc_train_params_check(const tc_train_params *p, const tc_dataset *ds
     return "cv_folds must be 0 (no cross-validation) or 2..100";
   if (!tci_is_flag(p->grid)) return "grid must be 0 or 1";
   if (p->grid && p->cv_folds < 2) return "grid needs cv_folds >= 2";
+  if (p->grid && p->features.title_terms)
+    return "grid chooses title_terms itself: leave features.title_terms 0";
   if (p->threads > 1024) return "threads must be <= 1024 (<= 0: one per core)";
   if (!finite_pos(p->cache_mb) || p->cache_mb > 1e6) return "cache_mb must be in (0, 1e6]";
   if (!ds) return NULL;
@@ -244,7 +246,7 @@ static int cross_validate(const tc_dataset *ds, const tc_train_params *p, tc_tra
   cv->k = p->cv_folds;
   cv->fold_f1 = calloc((size_t)cv->k, sizeof *cv->fold_f1);
   if (!cv->fold_f1) return tci_fail(diag, TC_ENOMEM, "train: out of memory");
-  if (p->grid) rc = tci_grid_search(ds, p, cv->k, &q->C, &q->gamma, &oof, &cv->grid, diag);
+  if (p->grid) rc = tci_grid_search(ds, p, cv->k, q, &oof, &cv->grid, diag);
   else rc = tci_cv_scores(ds, p, cv->k, &oof, diag);
   if (rc) return rc;
   if (p->multilabel)

@@ -207,7 +207,7 @@ static void read_cv_and_grid(lua_State *L, tc_train_params *p) {
     luaL_argerror(L, 1, "spec.cv: 0 (no cross-validation) or an integer in [2, 100] expected, got 1");
   tcl_opt_bool(L, 1, TCL_OPT_TRAIN, "grid", &p->grid);
   if (p->grid && p->cv_folds < 2) /* (the core's message names its own field, cv_folds) */
-    luaL_argerror(L, 1, "spec.grid needs spec.cv >= 2 (the folds it picks C by)");
+    luaL_argerror(L, 1, "spec.grid needs spec.cv >= 2 (the folds it chooses by)");
 }
 
 /* spec.seed: a non-negative integer. */
@@ -306,6 +306,8 @@ static void check_training_fields(lua_State *L, const tc_train_params *p) {
     luaL_argerror(L, 1, "spec.threshold = \"auto\" applies to multi-label models only");
   if (p->threshold_auto && p->cv_folds < 2)
     luaL_argerror(L, 1, "spec.threshold = \"auto\" needs spec.cv >= 2 (the folds it is chosen by)");
+  if (p->grid && p->features.title_terms)
+    luaL_argerror(L, 1, "spec.grid chooses title_terms itself (it tries them off and on): leave spec.title_terms out");
   msg = tc_train_params_check(p, NULL);
   if (msg) luaL_argerror(L, 1, lua_pushfstring(L, "spec: %s", msg));
 }

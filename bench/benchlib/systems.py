@@ -437,12 +437,13 @@ class Textclass(System):
 
 
 class TextclassGrid(Textclass):
-    """textclass with C chosen by its own cross-validation on the training split (`train
-    --grid --cv 3`): the like-for-like row for the searched peers."""
+    """textclass with C and title terms chosen by its own cross-validation on the training
+    split (`train --grid --cv 3`): the like-for-like row for the searched peers."""
     name = "textclass --grid"
     settings = ("bin/textclass train -q -j 0 --grid --cv 3 -o M.model train.jsonl: C from 0.1, 0.3, "
-                "1, 3, 10 by 3-fold macro-F1 on the training split (ties keep the smaller C), as "
-                "`scikit-learn C by CV`; labelled as textclass above; the C chosen is in the note")
+                "1, 3, 10, each without and with title terms, by 3-fold macro-F1 on the training split "
+                "(ties keep no title terms and the smaller C), as `scikit-learn C by CV`; labelled as "
+                "textclass above; the choice is in the note")
 
     def train(self, ws):
         model = ws.path("tc-grid.model")
@@ -454,8 +455,10 @@ class TextclassGrid(Textclass):
         info = subprocess.run([self.cli, "info", "-m", ws.path("tc-grid.model")],
                               capture_output=True, text=True, check=False).stdout
         meta = dict(line.split(None, 1) for line in info.splitlines() if " " in line.strip())
-        rows[0]["note"] = "C %s chosen (CV macro-F1: %s); %s" % (
-            meta.get("C", "?").strip(), meta.get("grid", "?").strip().replace(",", ", "), rows[0]["note"])
+        titles = meta.get("title_terms", "").strip() == "true"
+        rows[0]["note"] = "C %s, title terms %s chosen (CV macro-F1: %s); %s" % (
+            meta.get("C", "?").strip(), "on" if titles else "off",
+            meta.get("grid", "?").strip().replace(",", ", "), rows[0]["note"])
         return rows
 
 

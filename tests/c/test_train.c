@@ -776,20 +776,103 @@ TEST(progress_from_caller_thread_and_cancel) {
 
 /* ======================================================== evaluation */
 
-/* Whether the grid metadata g ("C=0.1:0.8123,C=0.3:...") lists exactly
- * the C values tc_grid_C_values gives, in its order. */
-static int grid_tried_in_order(const char *g) {
+/* Whether the grid metadata g lists exactly the C values
+ * tc_grid_C_values gives, in its order, with title terms off and then on
+ * when titles ("C=0.1;title_terms=0:0.8123,...,C=10;title_terms=1:...");
+ * else without them ("C=0.1:0.8123,C=0.3:..."). */
+static int grid_tried_in_order(const char *g, int titles) {
   const double *cs;
-  size_t n = tc_grid_C_values(&cs), i;
-  for (i = 0; i < n; i++) {
-    char piece[32];
-    int len = snprintf(piece, sizeof piece, "C=%g:", cs[i]);
+  size_t n = tc_grid_C_values(&cs), i, nt = titles ? 2 : 1;
+  for (i = 0; i < n * nt; i++) {
+    char piece[48];
+    int len = titles ? snprintf(piece, sizeof piece, "C=%g;title_terms=%d:", cs[i % n], (int)(i / n))
+                     : snprintf(piece, sizeof piece, "C=%g:", cs[i]);
     if (strncmp(g, piece, (size_t)len)) return 0;
     g = strchr(g, ',');
-    if (!g != (i + 1 == n)) return 0; /* a comma after every piece but the last */
+    if (!g != (i + 1 == n * nt)) return 0; /* a comma after every piece but the last */
     if (g) g++;
   }
   return n > 1;
+}
+
+/* The grid item of the highest macro-F1, the first of equals (the point
+ * the search keeps): its C in *C and title terms in *title. */
+static void grid_best(const char *g, double *C, int *title) {
+  double best = -1;
+  for (; g; g = strchr(g, ','), g = g ? g + 1 : NULL) {
+    double c, f1;
+    int t;
+    if (sscanf(g, "C=%lf;title_terms=%d:%lf", &c, &t, &f1) == 3 && f1 > best) {
+      best = f1;
+      *C = c;
+      *title = t;
+    }
+  }
+}
+
+/* Documents whose words are the same whatever the label: the label word
+ * is the title's ("alpha" or "bravo", before the blank line), the other
+ * one is in the body. Single words cannot tell them apart; title terms
+ * can. */
+static tc_dataset *title_only_dataset(void) {
+  static const char *const texts[] = {"alpha report\n\nbravo story today",
+                                      "bravo report\n\nalpha story today"};
+  static const char *const labels[] = {"a", "b"};
+  tc_dataset *ds;
+  int i;
+  if (tc_dataset_new(&ds)) return NULL;
+  for (i = 0; i < 12; i++)
+    if (tc_dataset_add(ds, texts[i % 2], strlen(texts[i % 2]), &labels[i % 2], 1)) {
+      tc_dataset_free(ds);
+      return NULL;
+    }
+  return ds;
+}
+
+/* Grid search tries title terms off and on where word n-grams are on, and
+ * the model is trained at the best point it lists: with title terms, as
+ * only they separate title_only_dataset's labels. Title terms set by the
+ * caller and grid are refused (it chooses them); a model of character
+ * n-grams alone has no title terms to try. */
+TEST(grid_search_chooses_title_terms) {
+  tc_dataset *ds = title_only_dataset();
+  tc_train_params p;
+  tc_model *m = NULL;
+  tc_diag d;
+  double C = -1;
+  int title = -1;
+  memset(&d, 0, sizeof d);
+  tc_train_params_init(&p);
+  p.features.word_ngram_max = 1;
+  p.features.min_df = 1;
+  p.cv_folds = 3;
+  p.grid = 1;
+  p.features.title_terms = 1;
+  CHECK(tc_train_params_check(&p, ds) && strstr(tc_train_params_check(&p, ds), "title_terms"));
+  p.features.title_terms = 0;
+  CHECK_OK(tc_model_train(ds, &p, &m, &d));
+  if (m) {
+    const char *g = tc_model_meta(m, "grid"), *o = tc_model_meta(m, "features_options");
+    CHECK(g && grid_tried_in_order(g, 1));
+    if (g) grid_best(g, &C, &title);
+    CHECK_EQ_INT(title, 1);
+    CHECK(tc_model_meta(m, "C") && atof(tc_model_meta(m, "C")) == C);
+    CHECK(o && strstr(o, "title_terms"));
+    CHECK_EQ_INT(tc_extractor_options(tc_model_extractor(m))->title_terms, 1);
+    CHECK_EQ_INT(predict_label(m, "bravo report\n\nalpha story today"), 1);
+  }
+  tc_model_free(m);
+  tc_dataset_free(ds);
+  tc_train_params_init(&p);
+  p.features.word_ngram_min = p.features.word_ngram_max = 0; /* characters only: no titles to try */
+  p.features.char_ngram_min = 2;
+  p.features.char_ngram_max = 3;
+  p.cv_folds = 3;
+  p.grid = 1;
+  m = train_fixture(&p);
+  CHECK(m != NULL);
+  if (m) CHECK(tc_model_meta(m, "grid") && grid_tried_in_order(tc_model_meta(m, "grid"), 0));
+  tc_model_free(m);
 }
 
 TEST(cross_validation_and_grid_figures) {
@@ -814,7 +897,7 @@ TEST(cross_validation_and_grid_figures) {
   CHECK(m != NULL);
   if (m) {
     g = tc_model_meta(m, "grid");
-    CHECK(g && grid_tried_in_order(g));
+    CHECK(g && grid_tried_in_order(g, 1));
     CHECK_EQ_STR(tc_model_meta(m, "cv_folds"), "3");
     CHECK(tc_model_meta(m, "cv_macro_f1") && atof(tc_model_meta(m, "cv_macro_f1")) > 0.5);
     g = tc_model_meta(m, "cv_fold_macro_f1");
@@ -1137,6 +1220,7 @@ int main(void) {
   RUN(unusable_data_is_edata_with_diag);
   RUN(progress_from_caller_thread_and_cancel);
   RUN(cross_validation_and_grid_figures);
+  RUN(grid_search_chooses_title_terms);
   RUN(cross_validation_threshold_sweep);
   RUN(regression_cross_validate_checks_metrics_labels);
   RUN(regression_cross_validation_names_the_failing_fold);

@@ -220,8 +220,9 @@ describe("textclass train's option files and figures", function()
   end)
 
   -- Regression: --grid chose C (and gamma) from its own list, and the -C or
-  -- --gamma given with it was ignored without a word.
-  it("refuses -C and --gamma with --grid, which chooses them itself", function()
+  -- --gamma given with it was ignored without a word. (--title-terms: since
+  -- --grid tries title terms both ways.)
+  it("refuses -C, --gamma and --title-terms with --grid, which chooses them itself", function()
     local r = run("train -q -C 5 --grid -o " .. TMP .. "/g.model " .. D .. "/train.jsonl")
     assert.equal(2, r.code)
     assert.matches("^textclass: %-C and %-%-grid: %-%-grid chooses C itself %(from 0%.1, 0%.3, 1, 3, 10%); " ..
@@ -229,6 +230,10 @@ describe("textclass train's option files and figures", function()
     r = run("train -q --kernel rbf --gamma 2 --grid -o " .. TMP .. "/g.model " .. D .. "/train.jsonl")
     assert.equal(2, r.code)
     assert.matches("^textclass: %-%-gamma and %-%-grid: %-%-grid chooses gamma itself %(from 0%.3, 1, 3%)", r.err)
+    r = run("train -q --title-terms --grid -o " .. TMP .. "/g.model " .. D .. "/train.jsonl")
+    assert.equal(2, r.code)
+    assert.matches("^textclass: %-%-title%-terms and %-%-grid: %-%-grid tries title terms off and on and keeps " ..
+                   "the better; give one or the other\nUsage:", r.err)
     assert.is_nil(slurp(TMP .. "/g.model"))
   end)
 

@@ -540,6 +540,25 @@ describe("textclass train -> eval -> label", function()
     assert.equal("", r.err)
   end)
 
+  it("has --grid choose title terms when only they tell the labels apart, and says so", function()
+    local data = TMP .. "/grid-title.jsonl"
+    local f = assert(io.open(data, "w"))
+    for _ = 1, 6 do -- the same words either way: the label word is the title's
+      f:write('{"text": "alpha report\\n\\nbravo story", "label": "a"}\n')
+      f:write('{"text": "bravo report\\n\\nalpha story", "label": "b"}\n')
+    end
+    f:close()
+    local out = TMP .. "/grid-title.model"
+    local r = run("train --grid --cv 3 --min-df 1 --ngrams 1 -o " .. out .. " " .. data)
+    assert.equal(0, r.code, r.err)
+    assert.matches("\n  chosen title terms +on\n", r.out)
+    local info = cjson.decode(run("info --json -m " .. out).out)
+    assert.is_true(info.options.title_terms)
+    for f1 in info.grid:gmatch("title_terms=0:([%d.]+)") do assert.is_true(tonumber(f1) < 1, info.grid) end
+    r = run("label -q -o jsonl -m " .. out .. " -", { stdin = '{"text": "bravo report\\n\\nalpha story"}\n' })
+    assert.equal("b", r.out:match('"label":"(%a)"'), r.out .. r.err)
+  end)
+
   -- (regression: every C scoring 1.0, the search kept the first, 0.1, and
   -- the note said a smaller one might do better; so for gamma)
   it("makes no note of an edge --grid chose from a tie", function()

@@ -433,7 +433,7 @@ describe("tc.default_train_params", function()
 end)
 
 describe("tc.grid_values", function()
-  it("gives the values a grid search tries, in its order", function()
+  it("gives the values a grid search tries, in its order (title terms off, then on)", function()
     assert.same({ C = { 0.1, 0.3, 1, 3, 10 }, gamma = { 0.3, 1, 3 } }, tc.grid_values())
     local texts, labels = {}, {}
     for i = 1, 6 do
@@ -441,9 +441,14 @@ describe("tc.grid_values", function()
       texts[#texts + 1], labels[#labels + 1] = "the minister won the vote " .. i, "politics"
     end
     local m <close> = assert(tc.train { texts = texts, labels = labels, min_df = 1, cv = 2, grid = true })
-    local tried = {}
-    for C in m:info().grid:gmatch("C=([^:]+):") do tried[#tried + 1] = tonumber(C) end
-    assert.same(tc.grid_values().C, tried)
+    local tried, expected = {}, {}
+    for C, title in m:info().grid:gmatch("C=([^;:]+);title_terms=(%d):") do
+      tried[#tried + 1] = { tonumber(C), tonumber(title) }
+    end
+    for title = 0, 1 do
+      for _, C in ipairs(tc.grid_values().C) do expected[#expected + 1] = { C, title } end
+    end
+    assert.same(expected, tried)
   end)
 
   it("gives a new table each call, and raises on extra arguments", function()

@@ -105,7 +105,7 @@ end
 --- Cross-validation figures from a model's info table (the module stores
 -- them as metadata: cv_accuracy, cv_macro_f1, for a multi-label model
 -- cv_micro_f1 and cv_exact_match, cv_fold_macro_f1 as a comma-separated
--- list, and, after --grid, "grid" as C=x:f1 pairs).
+-- list, and, after --grid, "grid" as "C=x;title_terms=0:f1" items).
 function M.cv_figures(info, k)
   info = type(info) == "table" and info or {}
   local out = { string.format("cross-validation (%d folds):\n", math.tointeger(info.cv_folds) or k) }
@@ -133,6 +133,9 @@ function M.cv_figures(info, k)
     rows[#rows + 1] = { "grid (param:F1)", table.concat(parts, " ") }
     rows[#rows + 1] = { "chosen C", tostring(info.C) }
     if info.kernel == "rbf" and info.gamma then rows[#rows + 1] = { "chosen gamma", tostring(info.gamma) } end
+    if tostring(info.grid):find("title_terms=", 1, true) and type(info.options) == "table" then
+      rows[#rows + 1] = { "chosen title terms", info.options.title_terms and "on" or "off" }
+    end
   end
   if #rows == 0 then out[#out + 1] = "  (the model stores no figures)\n"
   else out[#out + 1] = tables.render(rows, { indent = "  ", left = { true, true } }) end

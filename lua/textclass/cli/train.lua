@@ -46,16 +46,26 @@ local function grid_text(field)
   return table.concat(values, ", ")
 end
 
--- The macro F1 the grid search gave a point ({ C =, gamma = }), as the
--- model's "grid" metadata holds it ("C=0.1:0.9424,..." or
--- "C=0.1;gamma=0.3:0.9424,..."; the core writes each value with %g), or nil.
+-- The macro F1 the grid search gave a point ({ C =, gamma =, title_terms =
+-- 0 or 1 }), as the model's "grid" metadata holds it: items such as
+-- "C=0.1;title_terms=0:0.9424", with ";gamma=0.3" for an RBF kernel (the
+-- core writes each value with %g), or nil. An item matches when every
+-- value it names is the point's.
 local function grid_f1(info, point)
-  local key = string.format("C=%g", point.C)
-  if info.kernel == "rbf" then key = key .. string.format(";gamma=%g", point.gamma) end
-  for k, f1 in tostring(info.grid or ""):gmatch("([^,:]+):([%d.]+)") do
-    if k == key then return tonumber(f1) end
+  for item, f1 in tostring(info.grid or ""):gmatch("([^,:]+):([%d.]+)") do
+    local matches = true
+    for name, value in item:gmatch("([%w_]+)=([^;]+)") do
+      if tonumber(value) ~= point[name] then matches = false end
+    end
+    if matches then return tonumber(f1) end
   end
   return nil
+end
+
+-- The grid point a model was trained at, as grid_f1 takes it.
+local function chosen_point(info)
+  local options = type(info.options) == "table" and info.options or {}
+  return { C = info.C, gamma = info.gamma, title_terms = options.title_terms and 1 or 0 }
 end
 
 -- A note when --grid chose the smallest or largest value it tries for
@@ -68,9 +78,9 @@ local function note_grid_edge(info, field, flag)
   if type(chosen) ~= "number" then return end
   local edge = chosen == values[1] and "smallest" or chosen == values[#values] and "largest"
   if not edge then return end
-  local inward = { C = info.C, gamma = info.gamma }
+  local inward = chosen_point(info)
   inward[field] = edge == "smallest" and values[2] or values[#values - 1]
-  local here, there = grid_f1(info, info), grid_f1(info, inward)
+  local here, there = grid_f1(info, chosen_point(info)), grid_f1(info, inward)
   if here and there and here > there then
     util.note("--grid chose %s %g, the %s it tries (%s): a %s one may do better (try %s with --cv)",
               field, chosen, edge, grid_text(field), edge == "smallest" and "smaller" or "larger", flag)
@@ -166,7 +176,7 @@ M.spec = {
              "no near-certain scores from a few words (0 = off) " .. default_text("short_moderation") },
     { long = "cv", arg = "K", type = "integer", min = 2, max = 100,
       help = "K-fold cross-validation: print and store the figures" },
-    { long = "grid", help = "choose C (and gamma) by cross-validation (uses --cv K, else 5; not with -C, --gamma)" },
+    { long = "grid", help = "choose C (and gamma), and title terms or not, by cross-validation (uses --cv K, else 5; not with -C, --gamma, --title-terms)" },
     { long = "seed", arg = "N", type = "integer", min = 0, help = "seed for folds and solvers " .. default_text("seed") },
     { short = "j", long = "threads", arg = "N", type = "integer", min = 0, max = classifier.MAX_THREADS,
       help = "training threads; 0 = one per core " .. default_text("threads") },
@@ -490,6 +500,9 @@ function M.run(opts, operands)
   -- so would -C and --gamma with --grid, which chooses them itself
   if opts.grid and opts.cost then
     util.usage_error("-C and --grid: --grid chooses C itself (from " .. grid_text("C") .. "); give one or the other")
+  end
+  if opts.grid and opts.title_terms then
+    util.usage_error("--title-terms and --grid: --grid tries title terms off and on and keeps the better; give one or the other")
   end
   if opts.grid and opts.gamma then
     util.usage_error("--gamma and --grid: --grid chooses gamma itself (from " .. grid_text("gamma") .. "); give one or the other")
