@@ -276,6 +276,19 @@ static double short_moderation_factor(const tc_model *m, size_t n_features) {
                               ((double)m->short_features / (double)n_features - 1.0));
 }
 
+/* Whether a threshold argument is one: below 0 (the model's) or up to 1,
+ * never NaN. */
+static int valid_threshold(double threshold) {
+  return !isnan(threshold) && threshold <= 1;
+}
+
+/* r's labels chosen from its scores at threshold (< 0: the model's). */
+static void choose_labels(const tc_model *m, double threshold, tc_result *r) {
+  if (threshold < 0) threshold = m->threshold;
+  r->n_labels = tci_choose_labels(r->scores, m->n_labels, m->multilabel, threshold, m->fallback,
+                                  r->labels);
+}
+
 int tc_model_predict(const tc_model *m, tc_workspace *ws, const char *text, size_t len,
                      double threshold, tc_result *r) {
   double *dec, moderation;
@@ -284,19 +297,22 @@ int tc_model_predict(const tc_model *m, tc_workspace *ws, const char *text, size
   if (!r) return TC_EINVAL;
   r->n_labels = 0;
   r->n_invalid = 0;
-  if (!m || !ws || !r->scores || !r->labels || (!text && len) || isnan(threshold) ||
-      threshold > 1)
+  if (!m || !ws || !r->scores || !r->labels || (!text && len) || !valid_threshold(threshold))
     return r->status = TC_EINVAL;
-  if (threshold < 0) threshold = m->threshold;
   rc = decisions(m, ws, text ? text : "", len, &dec, &n_features, &r->n_invalid);
   if (rc) return r->status = rc;
   scale_short_evidence(m, n_features, dec);
   moderation = short_moderation_factor(m, n_features);
   for (l = 0; l < m->n_labels; l++)
     r->scores[l] = tci_platt_score(moderation * m->platt_a[l], moderation * m->platt_b[l], dec[l]);
-  r->n_labels = tci_choose_labels(r->scores, m->n_labels, m->multilabel, threshold, m->fallback,
-                                  r->labels);
+  choose_labels(m, threshold, r);
   return r->status = TC_OK;
+}
+
+int tc_model_choose_labels(const tc_model *m, double threshold, tc_result *r) {
+  if (!m || !r || !r->scores || !r->labels || !valid_threshold(threshold)) return TC_EINVAL;
+  choose_labels(m, threshold, r);
+  return TC_OK;
 }
 
 int tc_model_decision_values(const tc_model *m, tc_workspace *ws, const char *text, size_t len,

@@ -876,6 +876,17 @@ TC_API int tc_model_predict(const tc_model *m, tc_workspace *ws,
                             const char *text, size_t len, double threshold,
                             tc_result *r);
 
+/* Choose r's labels again from its scores (r->scores, as tc_model_predict
+ * left them) at another threshold, by tc_model_predict's rule (above):
+ * r->labels and r->n_labels as tc_model_predict at that threshold would
+ * have made them, since a document's scores do not depend on the
+ * threshold. So a text classified once is labelled at many thresholds.
+ * `threshold` < 0 means the model's own. r->scores must hold
+ * tc_model_n_labels(m) scores; r->status and r->n_invalid are left as they
+ * were. TC_EINVAL (r untouched) for a NULL m, r, r->scores or r->labels,
+ * or a threshold that is NaN or above 1. */
+TC_API int tc_model_choose_labels(const tc_model *m, double threshold, tc_result *r);
+
 /* Classify n texts on `threads` threads (<= 0: one per core) sharing the
  * model. results[i] belongs to texts[i] whatever happens; a document that
  * fails gets its own status and the others go on. Returns TC_OK when every

@@ -148,6 +148,70 @@ out:
   tc_model_free(nf);
 }
 
+/* Whether tc_model_choose_labels at threshold t, on the scores of a
+ * prediction at the model's own threshold, gives what predicting at t
+ * gives. */
+static int chosen_as_predicted(const tc_model *m, tc_workspace *ws, const char *text, double t) {
+  double s[3], s_at[3];
+  uint32_t l[3], l_at[3];
+  tc_result r = { s, l, 0, 0, 0 }, at = { s_at, l_at, 0, 0, 0 };
+  if (tc_model_predict(m, ws, text, strlen(text), -1, &r) != TC_OK) return 0;
+  if (tc_model_predict(m, ws, text, strlen(text), t, &at) != TC_OK) return 0;
+  if (tc_model_choose_labels(m, t, &r) != TC_OK) return 0;
+  return r.n_labels == at.n_labels && memcmp(l, l_at, r.n_labels * sizeof *l) == 0;
+}
+
+/* tc_model_choose_labels is tc_model_predict's rule: on every fixture
+ * text, at thresholds between and exactly at its scores, for multi-label
+ * models with and without a fallback, one with the short-story rule
+ * (which moves scores, never the choice), and a multi-class model. */
+TEST(choose_labels_is_predicts_rule) {
+  static const double GRID[] = { -1, 0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1 };
+  tc_model *models[4] = { train_with(1, TC_KERNEL_LINEAR, "politics"), train_with(1, TC_KERNEL_LINEAR, NULL),
+                          NULL, train_with(0, TC_KERNEL_LINEAR, NULL) };
+  tc_dataset *ds = fixture_dataset();
+  tc_train_params p;
+  tc_workspace *ws = NULL;
+  double s[3];
+  uint32_t l[3];
+  tc_result r = { s, l, 0, 0, 0 };
+  size_t i, k, j, mismatch = 0;
+  tc_train_params_init(&p);
+  p.multilabel = 1;
+  p.short_features = 40;
+  p.short_moderation = 0.7;
+  if (ds) tc_model_train(ds, &p, &models[2], NULL);
+  tc_dataset_free(ds);
+  tc_workspace_new(&ws);
+  CHECK(models[0] && models[1] && models[2] && models[3] && ws);
+  if (!models[0] || !models[1] || !models[2] || !models[3] || !ws) goto out;
+  for (k = 0; k < 4; k++) {
+    for (i = 0; i < FIXTURE_N; i++) {
+      const char *text = FIXTURE[i].text;
+      CHECK_OK(tc_model_predict(models[k], ws, text, strlen(text), -1, &r));
+      for (j = 0; j < 3; j++) mismatch += !chosen_as_predicted(models[k], ws, text, s[j]); /* a label at it passes */
+      for (j = 0; j < sizeof GRID / sizeof GRID[0]; j++) mismatch += !chosen_as_predicted(models[k], ws, text, GRID[j]);
+    }
+  }
+  CHECK_EQ_INT(mismatch, 0);
+  /* the model's own threshold, and bad arguments */
+  CHECK_OK(tc_model_predict(models[0], ws, SPORT, strlen(SPORT), 0.0, &r));
+  CHECK_EQ_INT(r.n_labels, 3);
+  CHECK_OK(tc_model_choose_labels(models[0], -1, &r));
+  CHECK_EQ_INT(r.n_labels, 1);
+  CHECK_EQ_STR(tc_model_label(models[0], l[0]), "sport");
+  CHECK_EQ_INT(tc_model_choose_labels(models[0], NAN, &r), TC_EINVAL);
+  CHECK_EQ_INT(tc_model_choose_labels(models[0], 1.5, &r), TC_EINVAL);
+  CHECK_EQ_INT(tc_model_choose_labels(NULL, 0.5, &r), TC_EINVAL);
+  CHECK_EQ_INT(tc_model_choose_labels(models[0], 0.5, NULL), TC_EINVAL);
+  r.scores = NULL;
+  CHECK_EQ_INT(tc_model_choose_labels(models[0], 0.5, &r), TC_EINVAL);
+  CHECK_EQ_INT(r.n_labels, 1); /* untouched */
+out:
+  tc_workspace_free(ws);
+  for (k = 0; k < 4; k++) tc_model_free(models[k]);
+}
+
 /* Batches give what single predictions give, in input order, on any thread
  * count; a bad document (NULL text with a length) fails alone. */
 TEST(batch_order_and_per_document_errors) {
@@ -605,6 +669,7 @@ int main(void) {
   RUN(predict_scores_and_top_label);
   RUN(failure_after_vectorising_leaves_no_counts);
   RUN(multilabel_threshold_and_fallback);
+  RUN(choose_labels_is_predicts_rule);
   RUN(batch_order_and_per_document_errors);
   RUN(decide_equals_plain_loop_for_every_label_count);
   RUN(explain_linear_adds_up);
