@@ -454,6 +454,62 @@ static int model_predict_batch(lua_State *L) {
   return 1;
 }
 
+/* Fill r->scores from the table at arg, {[label] = score} for each of the
+ * model's labels (a result's scores): raises when one has none. */
+static void check_scores(lua_State *L, int arg, int hidx, const tcl_model *h, tc_result *r) {
+  size_t l;
+  luaL_checktype(L, arg, LUA_TTABLE);
+  tcl_check_plain(L, arg, arg, "scores");
+  lua_getiuservalue(L, hidx, UV_NAMES);
+  for (l = 0; l < h->n_labels; l++) {
+    lua_rawgeti(L, -1, (lua_Integer)l + 1);
+    if (lua_rawget(L, arg) != LUA_TNUMBER) {
+      lua_rawgeti(L, -2, (lua_Integer)l + 1);
+      luaL_argerror(L, arg, lua_pushfstring(L, "scores['%s']: number expected, got %s (a result's scores "
+                                            "without top: one for each label)", lua_tostring(L, -1),
+                                            luaL_typename(L, -2)));
+    }
+    r->scores[l] = (double)lua_tonumber(L, -1);
+    lua_pop(L, 1);
+  }
+  lua_pop(L, 1);
+}
+
+/***
+ * The labels the model chooses from a document's scores at a threshold:
+ * predict's rule (every label at the threshold or above, best first,
+ * else the fallback or the top label; a multi-class model's top label),
+ * so a text classified once is labelled at many thresholds.
+ * @function model:choose_labels
+ * @tab scores {[label] = score} for every label: a result's scores (not
+ *   cut by top)
+ * @number[opt] threshold in [0, 1] (default: the model's)
+ * @return array of label names, best first: the labels predict gives at
+ *   that threshold
+ */
+static int model_choose_labels(lua_State *L) {
+  tcl_model *h = tcl_check_model(L, 1);
+  double threshold = -1.0;
+  tc_result r;
+  size_t i;
+  if (!lua_isnoneornil(L, 3)) {
+    threshold = (double)luaL_checknumber(L, 3);
+    if (!(threshold >= 0 && threshold <= 1)) /* NaN fails too */
+      luaL_argerror(L, 3, lua_pushfstring(L, "threshold: number in [0, 1] expected, got %f", (lua_Number)threshold));
+  }
+  tcl_check_nargs(L, 3);
+  model_result(L, 1, h, &r);
+  check_scores(L, 2, 1, h, &r);
+  tc_model_choose_labels(tcl_still_open(L, h), threshold, &r);
+  lua_getiuservalue(L, 1, UV_NAMES);
+  lua_createtable(L, (int)(r.n_labels < 64 ? r.n_labels : 64), 0);
+  for (i = 0; i < r.n_labels; i++) {
+    lua_rawgeti(L, -2, (lua_Integer)r.labels[i] + 1);
+    lua_rawseti(L, -2, (lua_Integer)i + 1);
+  }
+  return 1;
+}
+
 /* A label argument: a name of the model's labels (raises otherwise). */
 static size_t check_label(lua_State *L, int arg, const tcl_model *h) {
   const char *name = tcl_check_cstring(L, arg, "label");
@@ -691,6 +747,7 @@ static const luaL_Reg model_methods[] = {
   {"predict", model_predict},
   {"predict_batch", model_predict_batch},
   {"predict_async", tcl_model_predict_async},
+  {"choose_labels", model_choose_labels},
   {"label_records", tcl_model_label_records},
   {"explain", model_explain},
   {"top_features", model_top_features},

@@ -156,6 +156,16 @@ case("predict_batch", function() return { m = small_model() } end, function(ctx)
   assert(rs[1].label == "politics" and rs[3].label == "cyber")
 end)
 
+case("choose_labels", function()
+  local m = assert(tc.train { texts = TEXTS, labels = LABELS, min_df = 1, multilabel = true })
+  return { m = m, scores = m:predict("ransomware").scores }
+end, function(ctx)
+  local labels = ctx.m:choose_labels(ctx.scores, 0)
+  assert(#labels == 3 and labels[1] == "cyber")
+  assert(ctx.m:choose_labels(ctx.scores, 1)[1] == "cyber")
+  raises("number expected, got nil", ctx.m.choose_labels, ctx.m, { cyber = 1 })
+end)
+
 case("predict_async", function() return { m = small_model() } end, function(ctx)
   local job = ctx.m:predict_async({ "the team won the cup", "ransomware" })
   assert(tostring(job) == "textclass.Batch (2 texts)")

@@ -401,6 +401,59 @@ describe("model:save", function()
   end)
 end)
 
+describe("model:choose_labels", function()
+  -- The texts the rule is tried on: alone, mixed, empty and unknown.
+  local probes = { sport_text, cyber_text, sport_text .. " " .. cyber_text, "", "zzz qqq" }
+
+  -- Every threshold where the choice changes: each score, and between.
+  local function thresholds(scores)
+    local t = { 0, 0.05, 0.5, 0.95, 1 }
+    for _, s in pairs(scores) do t[#t + 1] = s end
+    return t
+  end
+
+  it("gives predict's labels at each threshold from one prediction's scores", function()
+    local texts, labels = H.multilabel()
+    local models = {
+      multilabel = assert(tc.train { texts = texts, labels = labels, min_df = 1 }),
+      fallback = assert(tc.train { texts = texts, labels = labels, min_df = 1, fallback = "other" }),
+      short_rule = assert(tc.train { texts = texts, labels = labels, min_df = 1, short_features = 40,
+                                     short_moderation = 0.7 }),
+      multiclass = H.model(),
+    }
+    for name, m in pairs(models) do
+      for _, text in ipairs(probes) do
+        local scores = m:predict(text).scores
+        assert.same(m:predict(text).labels, m:choose_labels(scores), name)
+        for _, t in ipairs(thresholds(scores)) do
+          assert.same(m:predict(text, { threshold = t }).labels, m:choose_labels(scores, t), name .. " at " .. t)
+        end
+      end
+    end
+    -- the fallback when no label passes, else the top label; everything at 0
+    assert.same({ "other" }, models.fallback:choose_labels(models.fallback:predict(sport_text).scores, 1))
+    assert.same({ "sport" }, models.multilabel:choose_labels(models.multilabel:predict(sport_text).scores, 1))
+    assert.equal(4, #models.multilabel:choose_labels(models.multilabel:predict(sport_text).scores, 0))
+  end)
+
+  it("raises on bad arguments", function()
+    local m = H.model()
+    local scores = m:predict(sport_text).scores
+    assert.error_matches(function() m:choose_labels() end, "bad argument #1 to 'choose_labels' %(table expected, got no value%)")
+    assert.error_matches(function() m:choose_labels(m:predict(sport_text, { top = 2 }).scores) end,
+                         "bad argument #1 .*scores%['%w+'%]: number expected, got nil %(a result's scores without top")
+    local wrong = { politics = "0.5", sport = 0.5, cyber = 0.5, other = 0.5 }
+    assert.error_matches(function() m:choose_labels(wrong) end, "scores%['politics'%]: number expected, got string")
+    assert.error_matches(function() m:choose_labels(setmetatable({}, { __index = scores })) end,
+                         "scores: a table with an __index or __len metamethod")
+    assert.error_matches(function() m:choose_labels(scores, 1.5) end,
+                         "bad argument #2 .*threshold: number in %[0, 1%] expected, got 1%.5")
+    assert.error_matches(function() m:choose_labels(scores, 0 / 0) end, "threshold: number in %[0, 1%] expected")
+    assert.error_matches(function() m:choose_labels(scores, "high") end, "bad argument #2 .*number expected, got string")
+    assert.error_matches(function() m:choose_labels(scores, 0.5, 1) end, "bad argument #3 .*unexpected argument")
+  end)
+end)
+
 describe("model life cycle", function()
   it("shows its size in tostring and closes", function()
     local m = assert(tc.load(H.model_path()))
@@ -415,6 +468,7 @@ describe("model life cycle", function()
     for _, call in ipairs {
       function() m:predict("x") end,
       function() m:predict_batch({ "x" }) end,
+      function() m:choose_labels({}) end,
       function() m:explain("x") end,
       function() m:top_features("sport") end,
       function() m:labels() end,
