@@ -503,27 +503,74 @@ describe("textclass train -> eval -> label", function()
     assert.is_nil(r.out:find("at each threshold", 1, true))
   end)
 
-  it("eval --thresholds scores a multi-label model at each threshold, as -t does", function()
-    local ml = TMP .. "/thresholds.model"
-    assert.equal(0, run("train -q --multilabel --min-df 1 -o " .. ml .. " " .. D .. "/train.jsonl").code)
-    local r = run("eval --json -m " .. ml .. " --thresholds 0.2,0.6 " .. D .. "/test.jsonl")
-    assert.equal(0, r.code, r.err)
-    local got = cjson.decode(r.out).thresholds
-    assert.equal(2, #got)
-    for i, t in ipairs({ 0.2, 0.6 }) do
-      local one = cjson.decode(run("eval --json -m " .. ml .. " -t " .. t .. " " .. D .. "/test.jsonl").out)
-      assert.equal(t, got[i].threshold)
-      for _, key in ipairs({ "accuracy", "micro_f1", "macro_f1", "exact_match" }) do
-        assert.equal(one[key], got[i][key], key)
+  -- The test documents, and pairs of them with both their labels: gold
+  -- sets of one and of two labels.
+  local function multilabel_test_data()
+    local docs = {}
+    for line in io.lines(D .. "/test.jsonl") do docs[#docs + 1] = cjson.decode(line) end
+    local out = {}
+    for i, d in ipairs(docs) do
+      out[#out + 1] = cjson.encode({ id = d.id, text = d.text, labels = { d.label } })
+      local e = docs[i % #docs + 1]
+      if e.label ~= d.label then
+        out[#out + 1] = cjson.encode({ id = d.id .. e.id, text = d.text .. " " .. e.text, labels = { d.label, e.label } })
       end
-      for l, p in pairs(one.per_label) do assert.equal(p.f1, got[i].f1[l], l) end
     end
-    r = run("eval -m " .. ml .. " --thresholds 0.2,0.5 " .. D .. "/test.jsonl")
+    local path = TMP .. "/thresholds-test.jsonl"
+    spit(path, table.concat(out, "\n") .. "\n")
+    return path
+  end
+
+  it("eval --thresholds scores a multi-label model at each threshold, as -t does", function()
+    local data = multilabel_test_data()
+    local thresholds = { 0, 0.2, 0.35, 0.5, 0.6, 0.95, 1 }
+    for _, fallback in ipairs({ "", " --fallback other" }) do
+      local ml = TMP .. "/thresholds.model"
+      assert.equal(0, run("train -q --multilabel --min-df 1" .. fallback .. " -o " .. ml .. " " .. D .. "/train.jsonl").code)
+      local r = run("eval --json -m " .. ml .. " --thresholds " .. table.concat(thresholds, ",") .. " " .. data)
+      assert.equal(0, r.code, r.err)
+      local got = cjson.decode(r.out).thresholds
+      assert.equal(#thresholds, #got)
+      local seen = {}
+      for i, t in ipairs(thresholds) do
+        local one = cjson.decode(run("eval --json -m " .. ml .. " -t " .. t .. " " .. data).out)
+        assert.equal(t, got[i].threshold)
+        for _, key in ipairs({ "accuracy", "micro_f1", "macro_f1", "exact_match" }) do
+          assert.equal(one[key], got[i][key], key .. " at " .. t .. fallback)
+        end
+        for l, p in pairs(one.per_label) do assert.equal(p.f1, got[i].f1[l], l .. " at " .. t .. fallback) end
+        seen[one.micro_f1] = true
+      end
+      assert.is_true(next(seen, next(seen)) ~= nil, "the thresholds gave the same figures")
+    end
+    local ml = TMP .. "/thresholds.model"
+    local r = run("eval -m " .. ml .. " --thresholds 0.2,0.5 " .. D .. "/test.jsonl")
     assert.matches("\nat each threshold %(%-%-thresholds%):\n  threshold  micro F1  macro F1  exact match  F1 ", r.out)
     assert.matches("\n  0%.50 [^\n]*  the model's\n", r.out)
     r = run("eval -m " .. model() .. " --thresholds 0.5 " .. D .. "/test.jsonl")
     assert.equal(2, r.code)
     assert.matches("%-%-thresholds: .* is a multi%-class model", r.err)
+  end)
+
+  it("eval --thresholds gives a Lua classifier each threshold, as it chooses its labels itself", function()
+    -- its labels follow the threshold by a rule of its own, not its scores
+    local lua = TMP .. "/own-rule.lua"
+    spit(lua, [[
+      return {
+        predict = function(text, opts)
+          local label = opts.threshold >= 0.5 and "sport" or "politics"
+          return { label = label, labels = { label }, scores = { sport = 0.1, politics = 0.2 } }
+        end,
+        labels = function() return { "sport", "politics" } end,
+      }
+    ]])
+    local r = run("eval --json -c " .. lua .. " -t 0.5 --thresholds 0.2,0.8 " .. D .. "/test.jsonl")
+    assert.equal(0, r.code, r.err)
+    local got = cjson.decode(r.out).thresholds
+    assert.equal(0, got[1].f1.sport)
+    assert.is_true(got[1].f1.politics > 0)
+    assert.is_true(got[2].f1.sport > 0)
+    assert.equal(0, got[2].f1.politics)
   end)
 
   it("notes when --grid chooses the smallest or largest C it tries", function()

@@ -38,7 +38,7 @@ M.spec = {
     { short = "t", long = "threshold", arg = "X", type = "number", min = 0, max = 1,
       help = "score a label needs, for multi-label models (default: the model's)" },
     { long = "thresholds", arg = "X,Y,...", type = "numbers", min = 0, max = 1,
-      help = "also score a multi-label model at each of these thresholds (the documents classified again for each)" },
+      help = "also score a multi-label model at each of these thresholds (from the same scores)" },
     { short = "j", long = "threads", arg = "N", type = "integer", min = 0, max = classifier.MAX_THREADS, help = "prediction threads; 0 = one per core [1]" },
     { short = "b", long = "batch", arg = "N", type = "integer", min = 1, max = 1000000, default = 256,
       help = "documents per batch" },
@@ -114,19 +114,39 @@ end
 -- (a wider table would not fit a screen; --json has every label's).
 local MAX_F1_COLUMNS = 6
 
--- --thresholds: an accumulator for each threshold; add(batch, docs)
--- classifies the batch's documents again at each and counts them (a
--- document that failed is left out, as it failed at every threshold);
--- rows() gives the figures, as report.thresholds takes them.
-local function threshold_sweep(clf, opts, labels, top)
+-- Each document's labels at threshold t, from the batch's results (nil
+-- for a document that failed). A model's are chosen again from the
+-- scores it gave (model:choose_labels, the core's own rule: a document's
+-- scores do not depend on the threshold), so the batch is classified
+-- once; a Lua classifier chooses its labels itself, given the threshold
+-- (opts.threshold), so it classifies the batch again at each.
+local function labels_at(clf, t, texts, results, threads)
+  local out = {}
+  if clf.model then
+    for j, res in ipairs(results) do
+      if not res.error then out[j] = clf.model:choose_labels(res.scores, t) end
+    end
+  else
+    for j, res in ipairs(clf:classify(texts, threads, nil, t)) do
+      if not res.error then out[j] = res.labels end
+    end
+  end
+  return out
+end
+
+-- --thresholds: an accumulator for each threshold; add(texts, docs,
+-- results) counts a batch's documents at each (a document that failed is
+-- left out, as it failed at every threshold); rows() gives the figures,
+-- as report.thresholds takes them.
+local function threshold_sweep(clf, opts, labels)
   local accs = {}
   for i = 1, #opts.thresholds do accs[i] = tc.metrics(labels) end
   local sweep = {}
-  function sweep.add(texts, docs)
+  function sweep.add(texts, docs, results)
     for i, t in ipairs(opts.thresholds) do
-      local results = clf:classify(texts, opts.threads, top, t)
+      local chosen = labels_at(clf, t, texts, results, opts.threads)
       for j, d in ipairs(docs) do
-        if not results[j].error then accs[i]:add(d.labels, results[j].labels) end
+        if chosen[j] then accs[i]:add(d.labels, chosen[j]) end
       end
     end
   end
@@ -193,9 +213,10 @@ local function new_evaluation(opts, clf, multiclass_model, sources, errors_out)
   ev.empty_gold_ok = not multiclass_model
   -- that one label is the best: asking for it alone spares each document
   -- a score and a rank for every label in its result (a model of 5,000
-  -- labels on 15,000 documents: 41 s, now 4.6 s); --errors writes them all
+  -- labels on 15,000 documents: 41 s, now 4.6 s); --errors writes them all,
+  -- and --thresholds (never for such a model) chooses labels from them all
   ev.top = multiclass_model and not opts.errors and 1 or nil
-  ev.sweep = opts.thresholds and threshold_sweep(clf, opts, clf:labels(), ev.top)
+  ev.sweep = opts.thresholds and threshold_sweep(clf, opts, clf:labels())
   ev.docs, ev.counter = inputs.labelled(sources, read)
   return ev
 end
@@ -228,7 +249,7 @@ local function run_batch(ev, batch)
   local texts = {}
   for i, d in ipairs(batch) do texts[i] = d.text end
   local results = ev.clf:classify(texts, ev.opts.threads, ev.top)
-  if ev.sweep then ev.sweep.add(texts, batch) end
+  if ev.sweep then ev.sweep.add(texts, batch, results) end
   local wrong = {}
   for i, d in ipairs(batch) do
     local res = results[i]
