@@ -186,7 +186,7 @@ int tc_dataset_add(tc_dataset *ds, const char *text, size_t len,
   for (i = 0; i < n_labels; i++) {
     /* a name a model file could not hold would make a model that cannot be saved */
     if (!labels[i] || !labels[i][0] || !tci_utf8_valid(labels[i], strlen(labels[i])) ||
-        tc_utf8_control(labels[i], strlen(labels[i]), NULL) >= 0)
+        tc_utf8_control(labels[i], strlen(labels[i]), NULL) >= 0 || strchr(labels[i], ','))
       return TC_EINVAL;
   }
   if ((rc = has_repeat(labels, n_labels, &repeat))) return rc;

@@ -135,6 +135,9 @@ static int validate_labels(const tc_model *m, int code, tc_diag *diag) {
       return tci_fail(diag, code, "labels: label %zu is not valid UTF-8", i);
     if ((cp = tc_utf8_control(s, strlen(s), NULL)) >= 0)
       return tci_fail(diag, code, "labels: label %zu holds a control character (U+%04lX)", i, cp);
+    if (strchr(s, ','))
+      return tci_fail(diag, code, "labels: label %zu (\"%.64s\") holds a comma, which separates labels "
+                      "in TSV and CSV output and in lists of labels", i, s);
   }
   dup = find_duplicate(m->labels, m->n_labels, &err);
   if (err) return tci_fail(diag, err, "labels: out of memory");

@@ -595,8 +595,9 @@ TC_API void tc_dataset_free(tc_dataset *ds);
  * for multi-label data, meaning "none of the labels"). TC_EINVAL for a
  * NULL ds, a NULL text with len > 0, a NULL labels with n_labels > 0, a
  * NULL or empty label name, one that is not valid UTF-8 or holds a control
- * character (a model file could not hold it: tc_utf8_control) or a label
- * repeated within the document; TC_ELIMIT
+ * character or a comma (a model file could not hold it: tc_utf8_control;
+ * commas separate labels in lists of them and in the command line's TSV
+ * and CSV output) or a label repeated within the document; TC_ELIMIT
  * for a text above PTRDIFF_MAX / 32 bytes (tc_normalize's limit) or
  * beyond 2^32 - 2 documents or label names; TC_ENOMEM. A refused document
  * leaves the dataset as it was, but that after TC_ENOMEM, or TC_ELIMIT for

@@ -112,6 +112,22 @@ TEST(regression_dataset_refuses_control_character_label) {
   tc_dataset_free(ds);
 }
 
+/* A label name with a comma (tc.train took "a,b") made a model whose label
+ * read as two in label's TSV and CSV output ("a,b" in the labels column)
+ * and could not be named in explain --label's list: refused as it comes
+ * in, as a model file refuses it. */
+TEST(regression_dataset_refuses_comma_label) {
+  tc_dataset *ds;
+  const char *comma[] = {"a,b"}, *second[] = {"sport", ","}, *colon[] = {"a:b"};
+  CHECK_OK(tc_dataset_new(&ds));
+  CHECK_EQ_INT(tc_dataset_add(ds, "goal", 4, comma, 1), TC_EINVAL);
+  CHECK_EQ_INT(tc_dataset_add(ds, "vote", 4, second, 2), TC_EINVAL);
+  CHECK_OK(tc_dataset_add(ds, "budget", 6, colon, 1));
+  CHECK_EQ_INT(tc_dataset_size(ds), 1);
+  CHECK_EQ_INT(tc_dataset_n_labels(ds), 1);
+  tc_dataset_free(ds);
+}
+
 /* Many labels exercise the index's growth. */
 TEST(dataset_many_labels) {
   tc_dataset *ds;
@@ -1203,6 +1219,7 @@ int main(void) {
   RUN(regression_dataset_add_huge_length);
   RUN(regression_dataset_refuses_non_utf8_label);
   RUN(regression_dataset_refuses_control_character_label);
+  RUN(regression_dataset_refuses_comma_label);
   RUN(dataset_many_labels);
   RUN(parallel_runs_each_task_once);
   RUN(parallel_cancel_stops_handing_out_tasks);

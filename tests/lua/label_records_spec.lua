@@ -21,9 +21,10 @@ end)
 
 local seed = tonumber(os.getenv("TEXTCLASS_FUZZ_SEED")) or 20261126
 
--- Label names that TSV escapes or CSV quotes, and a plain one (a label
--- name holds no control character: no tab).
-local NAMES = { politics = "pol,itics", sport = 'sp"ort', cyber = "cy\\ber", other = " other" }
+-- Label names that TSV escapes or CSV quotes, and one with a colon, which
+-- the scores column's "label:score" pairs hold (a label name holds no
+-- control character, no tab, nor a comma).
+local NAMES = { politics = "pol:itics", sport = 'sp"ort', cyber = "cy\\ber", other = " other" }
 
 local function models()
   local texts, labels = H.topics()

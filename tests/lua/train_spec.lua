@@ -337,6 +337,11 @@ describe("tc.train", function()
         "spec.labels%[2%]: label name holds a control character %(U%+000A%)" },
       { { texts = { "a", "b" }, labels = { { "x" }, { "y", "z\194\133" } } },
         "spec.labels%[2%]%[2%]: label name holds a control character %(U%+0085%)" },
+      -- (label's TSV and CSV output wrote "a,b" in its labels column, read as two labels)
+      { { texts = { "a", "b" }, labels = { "x", "a,b" } },
+        "spec.labels%[2%]: label name 'a,b' holds a comma, which separates labels in TSV and CSV output" },
+      { { texts = { "a", "b" }, labels = { { "x" }, { "y", "," } } },
+        "spec.labels%[2%]%[2%]: label name ',' holds a comma" },
       { { texts = { "a", "b" }, labels = { "x", "y\255" } }, "spec.labels%[2%]: label name is not valid UTF%-8" },
       { { texts = { "a", "b" }, labels = { "x", { "y", "\192\128" } } }, "spec.labels%[2%]%[2%]: label name is not valid UTF%-8" },
       { spec { fallback = "sport\0" }, "spec.fallback: label name contains a NUL byte" },
