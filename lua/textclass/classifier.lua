@@ -71,15 +71,25 @@ local function control_of(l)
   return c and (#c == 1 and c:byte() or c:byte(2))
 end
 
+-- Why a label name may not hold a comma, as a model's may not (tc.train
+-- refuses one).
+local COMMA_WHY = "commas separate labels in TSV and CSV output and in lists of labels"
+
 -- A result from Lua code, checked and completed to the model's shape: a
 -- label name (a non-empty string), labels an array of distinct names
--- without NUL bytes or control characters (default { label }), scores a table of name = finite
+-- without NUL bytes, control characters or commas (default { label }), scores a table of name = finite
 -- number (default {}), so every output can print it (a string score
 -- cannot be ranked, NaN is no JSON) and tc.metrics can count it.
 -- `fn` names the function that returned it ("predict" or "predict_batch").
 local function check_result(self, r, fn)
   local function refuse(fmt, ...)
     error(name_of(self) .. ": " .. fn .. string.format(fmt, ...), 0)
+  end
+  local function check_name(l)
+    if l:find("\0", 1, true) then refuse("'s label names must not contain a NUL byte") end
+    local c = control_of(l)
+    if c then refuse("'s label names must not hold a control character (got U+%04X)", c) end
+    if l:find(",", 1, true) then refuse("'s label names must not hold a comma (got '%s': %s)", l, COMMA_WHY) end
   end
   if type(r) ~= "table" or type(r.label) ~= "string" then
     refuse(" must return a table with a string 'label' (got %s)",
@@ -97,9 +107,7 @@ local function check_result(self, r, fn)
       refuse("'s 'labels' must be an array of label names (got %s in it)",
              l == "" and "an empty name" or "a " .. type(l))
     end
-    if l:find("\0", 1, true) then refuse("'s label names must not contain a NUL byte") end
-    local c = control_of(l)
-    if c then refuse("'s label names must not hold a control character (got U+%04X)", c) end
+    check_name(l)
     if seen then
       if seen[l] then refuse("'s 'labels' names '%s' twice", l) end
       seen[l] = true
@@ -116,6 +124,7 @@ local function check_result(self, r, fn)
   end
   for l, s in pairs(r.scores) do
     if type(l) ~= "string" then refuse("'s 'scores' must map label names to numbers (got a %s key)", type(l)) end
+    check_name(l)
     if type(s) ~= "number" then refuse("'s score of '%s' is a %s, not a number", l, type(s)) end
     if s ~= s or s == math.huge or s == -math.huge then refuse("'s score of '%s' is not a finite number", l) end
   end
@@ -318,6 +327,9 @@ function Classifier:labels(...)
     end
     local c = control_of(l)
     if c then refuse("must return label names without control characters (label %d holds U+%04X)", i, c) end
+    if l:find(",", 1, true) then
+      refuse("must return label names without commas (label %d is '%s': %s)", i, l, COMMA_WHY)
+    end
     if seen[l] then refuse("names '%s' twice", l) end
     seen[l] = true
     out[i] = l

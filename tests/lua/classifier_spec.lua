@@ -122,6 +122,8 @@ describe("tc.load_classifier on a Lua file", function()
       ["{ 'a', '' }"] = "labels%(%) must return an array of label names %(label 2 is empty%)",
       ["{ 'a', 'b', 'a' }"] = "labels%(%) names 'a' twice",
       ["{ 'a', 'b\\n' }"] = "labels%(%) must return label names without control characters %(label 2 holds U%+000A%)",
+      ["{ 'a', 'b,c' }"] = "labels%(%) must return label names without commas %(label 2 is 'b,c': " ..
+                           "commas separate labels in TSV and CSV output and in lists of labels%)",
     } do
       local ok, err = pcall(with_labels(src).labels, (with_labels(src)))
       assert.is_false(ok, src)
@@ -219,6 +221,10 @@ describe("tc.load_classifier on a Lua file", function()
         label_tab = { label = "a\tb" },
         labels_esc = { label = "a", labels = { "a", "b\27[31m" } },
         labels_c1 = { label = "a", labels = { "a", "b\194\155" } },
+        label_comma = { label = "a,b" },
+        labels_comma = { label = "a", labels = { "a", "b,c" } },
+        score_comma = { label = "a", scores = { a = 0.9, ["a,b"] = 0.1 } },
+        score_esc = { label = "a", scores = { a = 0.9, ["b\27[2J"] = 0.1 } },
         labels_other = { label = "a", labels = { "b", "a" } },
         score_string = { label = "a", scores = { a = "high" } },
         score_nan = { label = "a", scores = { a = 0/0, b = 0.5 } },
@@ -239,6 +245,12 @@ describe("tc.load_classifier on a Lua file", function()
       { "label_tab", "label names must not hold a control character %(got U%+0009%)" },
       { "labels_esc", "label names must not hold a control character %(got U%+001B%)" },
       { "labels_c1", "label names must not hold a control character %(got U%+009B%)" },
+      -- (label -o tsv/csv wrote 'a,b' in its labels column, or 'a,b:0.1000' among its
+      -- scores, each read as two labels)
+      { "label_comma", "label names must not hold a comma %(got 'a,b': commas separate labels in TSV and CSV output" },
+      { "labels_comma", "label names must not hold a comma %(got 'b,c'" },
+      { "score_comma", "label names must not hold a comma %(got 'a,b'" },
+      { "score_esc", "label names must not hold a control character %(got U%+001B%)" },
       -- (eval scored labels[1], 'b', while every output printed 'a')
       { "labels_other", "predict's 'label' must be its 'labels'%[1%] %(got 'a' and 'b'%)" },
       { "score_string", "predict's score of 'a' is a string, not a number" },

@@ -1437,22 +1437,25 @@ describe("textclass label -c with a Lua classifier's malformed results", functio
         ["a string score"] = { label = "sport", scores = { sport = "high" } },
         ["a NaN score"] = { label = "sport", scores = { sport = 0/0 } },
         ["labels as a string"] = { label = "sport", labels = "sport" },
+        -- (label -o tsv wrote 'sci,tech' in the labels column, read as two labels)
+        ["a comma in a label"] = { label = "sci,tech" },
       }
       return { predict = function(text) return results[text] or { label = "sport", scores = { sport = 0.9 } } end }
     ]])
-    spit(TMP .. "/shapes.txt", "a string score\nfine\na NaN score\nlabels as a string\n")
+    spit(TMP .. "/shapes.txt", "a string score\nfine\na NaN score\nlabels as a string\na comma in a label\n")
     for _, out in ipairs({ "tsv", "jsonl" }) do
       local r = run("label -q -o " .. out .. " -c " .. TMP .. "/shapes.lua -i lines " .. TMP .. "/shapes.txt")
       assert.equal(1, r.code, r.err)
       assert.equal("", r.err)
       local rows = out == "tsv" and tsv(r.out) or jsonl(r.out)
-      assert.equal(4, #rows)
+      assert.equal(5, #rows)
       local errs = {}
       for i, row in ipairs(rows) do errs[i] = out == "tsv" and row[5] or row.error or "" end
       assert.matches("score of 'sport' is a string, not a number", errs[1])
       assert.equal("", errs[2])
       assert.matches("score of 'sport' is not a finite number", errs[3])
       assert.matches("'labels' must be an array of label names %(got string%)", errs[4])
+      assert.matches("label names must not hold a comma %(got 'sci,tech': commas separate labels", errs[5])
     end
   end)
 end)
