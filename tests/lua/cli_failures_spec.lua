@@ -428,7 +428,7 @@ describe("textclass train and eval with label names the module cannot take", fun
          '{"text":"The minister resigned","label":"poli\\u0000tics"}\n' ..
          '{"text":"The vote","label":"politics"}\n{"text":"The goal","label":"sport"}\n' ..
          '{"text":"The new phone","label":"sci,tech"}\n' ..
-         '{"text":"The final","label":"sp\\nort"}\n')
+         '{"text":"The final","label":"sp\\nort"}\n{"text":"The bell","label":"a,b\\u001b[2J"}\n')
     spit(TMP .. "/odd-labels.txt", "__label__sport __label__sport The striker scored\n" ..
          "__label__sp\255rt The goal\n__label__politics The vote\n__label__sport,__label__other The match\n" ..
          "__label__sp\7ort The bell\n" ..
@@ -441,9 +441,11 @@ describe("textclass train and eval with label names the module cannot take", fun
          'The final,"sport,,politics"\nThe race,"sport,"\nThe match,"  "\nThe cup," ,\t"\n')
     local cases = {
       { "odd-labels.jsonl", { ":1: label 'sport' given twice", ":2: a label holds a NUL byte",
-                              ":5: label 'sci,tech' holds a comma, which the outputs put between labels",
+                              ":5: label 'sci,tech' holds a comma, which separates labels in TSV and CSV output and in lists of labels",
                               -- (a line break in a label split the lines of eval's tables)
-                              ":6: label 'sp\\x0Aort' holds a control character %(U%+000A%)" } },
+                              ":6: label 'sp\\x0Aort' holds a control character %(U%+000A%)",
+                              -- (the comma's message showed the escape as it was, and drove the terminal)
+                              ":7: label 'a,b\\x1B%[2J' holds a control character %(U%+001B%)" } },
       { "odd-labels.txt", { ":1: label 'sport' given twice", ":2: a label is not valid UTF%-8",
                             ":4: label 'sport,__label__other' holds a comma",
                             ":5: label 'sp\\x07ort' holds a control character %(U%+0007%)",
@@ -628,7 +630,7 @@ describe("textclass train and eval with label names the module cannot take", fun
       os.execute("mkdir -p " .. root .. "/" .. label)
       for i = 1, 3 do spit(root .. "/" .. label .. "/" .. i .. ".txt", "The " .. label .. " story " .. i .. "\n") end
     end
-    for _, odd in ipairs({ { "a,b", "label 'a,b' holds a comma, which the outputs put between labels" },
+    for _, odd in ipairs({ { "a,b", "label 'a,b' holds a comma, which separates labels in TSV and CSV output and in lists of labels" },
                            { "bad\255", "a label is not valid UTF-8" } }) do
       os.execute("rm -rf " .. root .. "/a,b " .. root .. "/bad*; mkdir -p '" .. root .. "/" .. odd[1] .. "'")
       spit(root .. "/" .. odd[1] .. "/x.txt", "x\n")

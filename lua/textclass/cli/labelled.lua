@@ -98,9 +98,10 @@ end
 -- Why a document's labels cannot be used, or nil: an empty one (fastText's
 -- `__label__` alone), a label given twice, or
 -- one the module cannot take as a name (a NUL byte) or that no output
--- could carry as text (invalid UTF-8) or tell apart (a comma: TSV and CSV
--- join labels with commas), or print as one line (a control character: a
--- line break or tab split the reports' tables), or that holds the U+FFFD
+-- could carry as text (invalid UTF-8), or print as one line (a control
+-- character: a line break or tab split the reports' tables), or tell apart
+-- (a comma: TSV and CSV join labels with commas; checked last, so the
+-- message shows a name that prints), or that holds the U+FFFD
 -- read for invalid UTF-16 (`invalid`: the record's, from stream.lines).
 -- --replace-invalid accepts such text, never such a label.
 local function labels_problem(labels, invalid)
@@ -108,14 +109,14 @@ local function labels_problem(labels, invalid)
   for _, l in ipairs(labels) do
     if l == "" then return "empty label" end
     if l:find("\0", 1, true) then return "a label holds a NUL byte" end
-    if l:find(",", 1, true) then
-      return "label '" .. l .. "' holds a comma, which the outputs put between labels"
-    end
     if not tc.check_utf8(l) then return "a label is not valid UTF-8" end
     local c = l:match("%c") or l:match("\194[\128-\159]")   -- C0 and DEL, C1
     if c then
       return string.format("label '%s' holds a control character (U+%04X)", shown(l),
                            #c == 1 and c:byte() or c:byte(2))
+    end
+    if l:find(",", 1, true) then
+      return "label '" .. l .. "' holds a comma, which separates labels in TSV and CSV output and in lists of labels"
     end
     if invalid and l:find("\239\191\189", 1, true) then return "a label is not valid UTF-16" end
     if seen[l] then return "label '" .. l .. "' given twice" end
