@@ -40,6 +40,20 @@ describe("tc.format_scores", function()
     assert.equal("", tc.format_scores({}, {}))
   end)
 
+  -- (docs/cli.md: a label name may hold a colon, as a pair's score is
+  -- what follows its last colon; it holds no comma)
+  it("leaves a colon in a name harmless: each pair splits at its last colon", function()
+    local names, scores = { "a:b", "c", "d::" }, { ["a:b"] = 0.5, c = -2.25, ["d::"] = 1e6 }
+    local s = tc.format_scores(names, scores)
+    assert.equal("a:b:0.5000,c:-2.2500,d:::1000000.0000", s)
+    local back = {}
+    for pair in s:gmatch("[^,]+") do
+      local name, score = pair:match("^(.*):([^:]*)$")
+      back[#back + 1] = name
+      assert.equal(string.format("%.4f", scores[name]), score)
+    end
+    assert.same(names, back)
+  end)
   it("prints each score exactly as string.format('%.4f') does on random scores", function()
     math.randomseed(20261125)
     for _ = 1, 200 do
