@@ -227,10 +227,22 @@ local function operands(fname, paths)
   return out
 end
 
--- A message of the CLI's readers with its flag "--input X" named as our
--- option.
+-- Our options by the flag of the CLI's readers each stands for
+-- ("--text-field" is opts.text_field): the one table of names that spells
+-- the readers' messages and hints as a script gave its options.
+local OPTION_OF_FLAG = {}
+for _, known in ipairs({ DOCUMENT_OPTIONS, LABELLED_OPTIONS }) do
+  for key in pairs(known) do OPTION_OF_FLAG["--" .. key:gsub("_", "-")] = "opts." .. key end
+end
+
+-- A message of the CLI's readers with the flags it names spelt as our
+-- options: "--input X" as opts.format 'X', "--text-field Text?" as
+-- "opts.text_field Text?". Only a whole flag that begins a word is
+-- changed: not a flag of another command, nor one in a quoted name or
+-- after a slash (a field named '--max-bytes', a path's dir/--x).
 local function as_option(msg)
-  return (msg:gsub("%-%-input (%a+)", "opts.format '%1'"))
+  msg = msg:gsub("%f[%w%-'/]%-%-input (%a+)", "opts.format '%1'")
+  return (msg:gsub("%f[%w%-'/]%-%-%l[%w%-]*", OPTION_OF_FLAG))
 end
 
 -- Run fn(...), turning a CLI failure object (util.fail, util.usage_error)
@@ -277,6 +289,7 @@ local function iterator(list, next_doc, check)
       error(doc, 0)
     end
     if doc == nil then close(); return nil end
+    if doc.error then doc.error = as_option(doc.error) end
     if check then check(doc) end
     return doc
   end

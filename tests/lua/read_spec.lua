@@ -140,7 +140,7 @@ describe("textclass.read", function()
       assert.equal("Хакеры", docs[5].text)            -- cp1251 page, its charset declared
       assert.equal("binary file", docs[6].error)
       assert.equal("Wide text\r\n", docs[7].text)     -- UTF-16LE with its mark
-      assert.equal("invalid UTF-8 at byte 5 (0xFF: if the file is Windows-1252, as Excel's \"CSV (Comma delimited)\": --encoding windows-1252)", docs[8].error)
+      assert.equal("invalid UTF-8 at byte 5 (0xFF: if the file is Windows-1252, as Excel's \"CSV (Comma delimited)\": opts.encoding windows-1252)", docs[8].error)
       assert.equal("example-news-101", docs[9].id)
       local last = docs[#docs]
       assert.same({ id = TMP .. "/missing.txt", error = "No such file or directory" }, last)
@@ -212,12 +212,43 @@ describe("textclass.read", function()
       assert.equal(#want, #got)
       for i, w in ipairs(want) do
         assert.equal(w.id, got[i].id, "record " .. i)
-        -- (label writes the place of a record with an id of its own before its error)
-        assert.equal(w.error, got[i].error and (got[i].where and got[i].where .. ": " or "") .. got[i].error,
+        -- (label writes the place of a record with an id of its own before
+        -- its error; its hints name --encoding where ours name opts.encoding)
+        assert.equal(w.error and w.error:gsub("%-%-encoding", "opts.encoding"),
+                     got[i].error and (got[i].where and got[i].where .. ": " or "") .. got[i].error,
                      "record " .. i)
         if not w.error then assert.equal(w.label, hex(got[i].text), "record " .. i) end
       end
     end)
+    -- (the records' hints named the command line's flags, --text-field,
+    -- --text-column, --max-bytes, to a script that had given opts fields)
+    it("names opts fields in its records' hints where the command line names its flags", function()
+      local jsonl_path = put("Text.jsonl", '{"Text":"Hackers stole passwords"}\n')
+      local csv_path = put("cols.csv", "title,body\nVote,The vote\n")
+      local cases = {
+        { jsonl_path, {}, "", "no 'text' field (its fields: 'Text'; opts.text_field Text?)",
+          "no 'text' field (its fields: 'Text'; --text-field Text?)" },
+        { csv_path, {}, "", "no 'text' column in the header; its columns are 'title', 'body': opts.text_column NAME?",
+          "no 'text' column in the header; its columns are 'title', 'body': --text-column NAME?" },
+        { jsonl_path, { format = "lines", max_bytes = 2 }, "-i lines --max-bytes 2",
+          "line too long (35 bytes; lines are read up to 16, 8 x opts.max_bytes)",
+          "line too long (35 bytes; lines are read up to 16, 8 x --max-bytes)" },
+      }
+      for _, c in ipairs(cases) do
+        assert.equal(c[4], all(read.documents(c[1], c[2]))[1].error)
+        local ok, out, err = cli("label -q --exit-zero -o jsonl -c examples/rules.lua " .. c[3] .. " " .. H.quote(c[1]))
+        assert.is_true(ok, err)
+        assert.equal(c[5], jsonl(out)[1].error)
+      end
+      assert.equal("no 'text' field (its fields: 'Text'; opts.text_field Text?)",
+                   all(read.labelled(jsonl_path))[1].error)
+      -- (a name of the input's that looks like a flag is left as it is)
+      local odd = put("--max-bytes/a.jsonl", '{"--max-bytes":"x"}\n')
+      assert.equal("no 'text' field (its fields: '--max-bytes')", all(read.documents(odd))[1].error)
+      assert.equal("the header needs a 'text' and a 'label' column; its columns are 'title', 'body': " ..
+                   "opts.text_column NAME, opts.label_column NAME?", all(read.labelled(csv_path))[1].error)
+    end)
+
     it("hints, as the command line does, at a format it was not given, naming opts.format", function()
       -- JSONL on stdin is read as lines, its keys and all: without a format
       -- (as with "auto") the hint of `textclass label` goes to stderr, its
