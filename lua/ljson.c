@@ -82,10 +82,14 @@ typedef struct field {
   size_t name_len;
   size_t max;               /* the longest string to decode: longer is LARGE (SIZE_MAX: none) */
   int kind;
-  const unsigned char *at;  /* the value: a string's bytes decoded (in scan.decoded), else as written */
+  const unsigned char *at;  /* the value: a string's bytes decoded (in scan.decoded), else as written
+                               (LARGE: the string as written, after its opening quote) */
   size_t len;
   int nul;                  /* LARGE: a \u0000 escape is among its bytes */
 } field;
+
+/* Is c white space as Lua's %s sees it (space, \t \n \v \f \r)? */
+static int is_space(unsigned c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
 
 static void skip_ws(scan *s) {
   while (s->p < s->end && (*s->p == ' ' || *s->p == '\t' || *s->p == '\n' || *s->p == '\r')) s->p++;
@@ -276,6 +280,26 @@ static int measure_string(scan *s, size_t *len, int *nul) {
   return 1;
 }
 
+/* Is the string at p (just after its opening quote; valid, as
+ * measure_string found it) nothing but white space with its escapes
+ * decoded? Stops at the first byte that is not, so a text's costs a few
+ * steps. */
+static int blank_string(const unsigned char *p, const unsigned char *end) {
+  for (;;) {
+    char bytes[4];
+    size_t n = 0;
+    if (*p == '"') return 1;
+    if (*p == '\\') {
+      p += escape(p, end, bytes, &n);
+      if (n != 1 || !is_space((unsigned char)bytes[0])) return 0;
+    } else if (is_space(*p)) {
+      p++;
+    } else {
+      return 0;
+    }
+  }
+}
+
 /* A string at s->p (just after its opening quote) decoded into the scan's
  * buffer: moves past it and sets *at and *len to its decoded bytes there;
  * 0 when invalid. */
@@ -308,7 +332,7 @@ static int wanted_string(scan *s, size_t max, field *got) {
     if (!measure_string(s, &got->len, &got->nul)) return 0;
     if (got->len > max) {
       got->kind = LARGE;
-      got->at = NULL;
+      got->at = start;
       return 1;
     }
     s->p = start;
@@ -502,13 +526,32 @@ static void room_back(lua_State *L, int at) {
 }
 
 /* Push a found field's value: a string with its escapes decoded, a
- * number's token, or nil. */
+ * number's token, a LARGE string's length, or nil. */
 static void push_value(lua_State *L, const field *f) {
   if (f->kind == STRING || f->kind == NUMBER) lua_pushlstring(L, (const char *)f->at, f->len);
+  else if (f->kind == LARGE) lua_pushinteger(L, (lua_Integer)f->len);
   else lua_pushnil(L);
 }
 
-static const char *const KIND_NAMES[] = { "absent", "string", "number", "other" };
+static const char *const KIND_NAMES[] = { "absent", "string", "number", "other", "large" };
+
+/* Let the strings found LARGE that must be read after all be decoded
+ * (their fields' max SIZE_MAX, and of the fields sharing the string):
+ * one the reader would not refuse for its size (check_bytes tells a NUL
+ * byte first; a text of several fields drops a part of white space
+ * only), and one that is also a field without a limit (the id named as a
+ * text field). Returns whether there was one. */
+static int read_after_all(field *f, size_t nf, const unsigned char *end) {
+  size_t i, j;
+  int any = 0;
+  for (i = 0; i < nf; i++) {
+    if (f[i].kind != LARGE || !(f[i].nul || f[i].max == SIZE_MAX || blank_string(f[i].at, end))) continue;
+    for (j = 0; j < nf; j++)
+      if (f[j].kind == LARGE && f[j].at == f[i].at) f[j].max = SIZE_MAX;
+    any = 1;
+  }
+  return any;
+}
 
 /***
  * Two top-level fields of a JSON object (or more), without making Lua values
@@ -521,26 +564,37 @@ static const char *const KIND_NAMES[] = { "absent", "string", "number", "other" 
  *   its JSON text exactly as written ([] stays [], 12345678901234567890
  *   keeps its digits); filled as the scan goes, so drop it when the call
  *   returns false
- * @string[opt] ... more names (after others, which may then be nil), up
- *   to 32 names in all: the fields of a text in several (title, body)
+ * @int[opt] max the longest string of a text field (name1, name3, ...)
+ *   to decode: a longer one is measured, not decoded (kind "large"),
+ *   unless it holds a \u0000 or nothing but white space
+ * @string[opt] ... more names (after others and max, which may then be
+ *   nil), up to 32 names in all: the fields of a text in several (title,
+ *   body)
  * @return v1, kind1, v2, kind2, ...: for each name in order, a string
- *   field's value (escapes decoded), a number's token as written, nil
- *   otherwise; kind "string", "number", "other" (true, false, null, an
- *   object or array) or "absent"
+ *   field's value (escapes decoded), a number's token as written, a large
+ *   string's length in bytes (escapes decoded), nil otherwise; kind
+ *   "string", "number", "large", "other" (true, false, null, an object or
+ *   array) or "absent"
  * @return[2] false when the line is not an object this scanner handles
  *   (then decode it with lua-cjson, whose verdict stands)
  */
 int tcl_json_fields(lua_State *L) {
-  size_t len, i, nf;
-  const char *line = luaL_checklstring(L, 1, &len);
-  int top = lua_gettop(L), others, room;
+  size_t len, i, nf, max;
+  const unsigned char *line = (const unsigned char *)luaL_checklstring(L, 1, &len);
+  int top = lua_gettop(L), others, room, ok;
   field f[MAX_FIELDS];
   char *decoded;
-  nf = top > 4 ? (size_t)top - 2 : 2;
-  if (nf > MAX_FIELDS) luaL_argerror(L, MAX_FIELDS + 3, "at most 32 field names");
+  nf = top > 5 ? (size_t)top - 3 : 2;
+  if (nf > MAX_FIELDS) luaL_argerror(L, MAX_FIELDS + 4, "at most 32 field names");
+  max = SIZE_MAX;
+  if (!lua_isnoneornil(L, 5)) {
+    lua_Integer m = luaL_checkinteger(L, 5);
+    luaL_argcheck(L, m >= 0, 5, "must be >= 0");
+    max = (size_t)m;
+  }
   for (i = 0; i < nf; i++) {
-    f[i].name = luaL_checklstring(L, i < 2 ? (int)i + 2 : (int)i + 3, &f[i].name_len);
-    f[i].max = SIZE_MAX; /* (so no field is LARGE here) */
+    f[i].name = luaL_checklstring(L, i < 2 ? (int)i + 2 : (int)i + 4, &f[i].name_len);
+    f[i].max = i == 1 ? SIZE_MAX : max; /* (the id is never measured) */
   }
   others = lua_isnoneornil(L, 4) ? 0 : 4;
   if (others) {
@@ -549,7 +603,9 @@ int tcl_json_fields(lua_State *L) {
   }
   decoded = room_for(L, len);
   room = lua_gettop(L);
-  if (!scan_object(L, (const unsigned char *)line, len, f, nf, others, decoded)) {
+  ok = scan_object(L, line, len, f, nf, others, decoded);
+  if (ok && read_after_all(f, nf, line + len)) ok = scan_object(L, line, len, f, nf, others, decoded);
+  if (!ok) {
     room_back(L, room);
     lua_pushboolean(L, 0);
     return 1;
@@ -610,7 +666,7 @@ static const unsigned char MAY_START_PAGE[256] = { ['<'] = 1, [0xEF] = 1, ['\t']
 static int has_non_space(const unsigned char *s, size_t n) {
   size_t i;
   for (i = 0; i < n; i++)
-    if (s[i] != ' ' && (s[i] < '\t' || s[i] > '\r')) return 1;
+    if (!is_space(s[i])) return 1;
   return 0;
 }
 

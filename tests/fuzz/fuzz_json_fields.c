@@ -5,15 +5,17 @@
  *   make fuzz FUZZ_SECONDS=60
  *
  * Any bytes go in as the line; the field names are "text" and "id", and
- * "title" after the others table for a line of odd length (a text in
- * several fields, as --text-field title,body reads it).
+ * for a line of odd length a limit of its length modulo 16 and "title"
+ * after the others table (a text in several fields, as --text-field
+ * title,body reads it, longer ones measured).
  * Beyond what the sanitizers catch (every read stays inside the line, the
  * depth limit holds the recursion), it checks the function's promises and
  * aborts when one breaks:
  *  - it never raises on a string line;
  *  - it returns either false alone or a (value, kind) pair for each
- *    name, whose kind is "string", "number", "other" or "absent", with a
- *    value exactly for strings and numbers;
+ *    name, whose kind is "string", "number", "large" (with a limit),
+ *    "other" or "absent", with a value exactly for strings, numbers and
+ *    large strings (their length: over the limit, at most the line's);
  *  - a decoded string is never longer than the line (escapes only shrink)
  *    and a number token is a substring of the line;
  *  - the table of other members holds string keys other than the names
@@ -56,12 +58,17 @@ static int contains(const uint8_t *hay, size_t n, const char *needle, size_t len
   return 0;
 }
 
-static void check_pair(lua_State *L, int v, int k, const uint8_t *data, size_t size) {
+/* A (value, kind) pair at v, k; `limit` is the call's (-1: none). */
+static void check_pair(lua_State *L, int v, int k, const uint8_t *data, size_t size, lua_Integer limit) {
   const char *kind = lua_tostring(L, k);
   size_t len;
   const char *s;
   if (!kind) abort();
-  if (strcmp(kind, "string") == 0 || strcmp(kind, "number") == 0) {
+  if (strcmp(kind, "large") == 0) {
+    if (limit < 0 || !lua_isinteger(L, v) || lua_tointeger(L, v) <= limit ||
+        lua_tointeger(L, v) > (lua_Integer)size)
+      abort();
+  } else if (strcmp(kind, "string") == 0 || strcmp(kind, "number") == 0) {
     if (lua_type(L, v) != LUA_TSTRING) abort();
     s = lua_tolstring(L, v, &len);
     if (len > size) abort();
@@ -176,6 +183,7 @@ static void check_documents(lua_State *L, const uint8_t *data, size_t size, int 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   lua_State *L;
   int n, more = (int)(size % 2);
+  lua_Integer limit = (lua_Integer)(size % 16);
   if (!state) state = luaL_newstate();
   L = state;
   lua_settop(L, 0);
@@ -186,15 +194,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   lua_newtable(L);
   lua_pushvalue(L, -1);
   lua_insert(L, 1); /* the others table, kept below the call */
-  if (more) lua_pushliteral(L, "title");
-  if (lua_pcall(L, 4 + more, LUA_MULTRET, 0) != LUA_OK) abort();
+  if (more) {
+    lua_pushinteger(L, limit);
+    lua_pushliteral(L, "title");
+  }
+  if (lua_pcall(L, 4 + 2 * more, LUA_MULTRET, 0) != LUA_OK) abort();
   n = lua_gettop(L) - 1;
   if (n == 1) {
     if (!lua_isboolean(L, 2) || lua_toboolean(L, 2)) abort();
   } else if (n == 4 + 2 * more) {
-    check_pair(L, 2, 3, data, size);
-    check_pair(L, 4, 5, data, size);
-    if (more) check_pair(L, 6, 7, data, size);
+    check_pair(L, 2, 3, data, size, more ? limit : -1);
+    check_pair(L, 4, 5, data, size, -1); /* (the id is never measured) */
+    if (more) check_pair(L, 6, 7, data, size, limit);
     check_others(L, data, size, more);
   } else {
     abort();

@@ -14,6 +14,25 @@ local function cjson_view(v)
   return nil, "other"
 end
 
+-- The line read again with a limit of 8 bytes (got: its fields without
+-- one): a text field's string longer than that, holding more than white
+-- space and no NUL byte, is measured (kind "large", its length); every
+-- other field, and the id (names[2]), as without a limit.
+local function measured_agrees(line, names, got)
+  local again = table.pack(tc.json_fields(line, names[1], names[2], nil, 8, table.unpack(names, 3)))
+  assert(again.n == got.n, string.format("%q: %d values with a limit, %d without", line, again.n, got.n))
+  for i = 1, got.n, 2 do
+    local v, kind = got[i], got[i + 1]
+    local measured = i ~= 3 and kind == "string" and #v > 8 and v:find("%S") and not v:find("\0", 1, true)
+                     and not (names[2] == names[(i + 1) // 2])
+    if measured then
+      assert(again[i + 1] == "large" and again[i] == #v, string.format("%q: field %d not measured", line, i))
+    else
+      assert(again[i + 1] == kind and again[i] == v, string.format("%q: field %d differs with a limit", line, i))
+    end
+  end
+end
+
 -- Check one line against lua-cjson, the fields named a, b and any more
 -- after them (default "text", "id"); returns whether json_fields handled it.
 local function agrees(line, a, b, ...)
@@ -21,7 +40,7 @@ local function agrees(line, a, b, ...)
   local names, is_name = { a, b, ... }, {}
   for _, name in ipairs(names) do is_name[name] = true end
   local others = {}
-  local got = table.pack(tc.json_fields(line, a, b, others, ...))
+  local got = table.pack(tc.json_fields(line, a, b, others, nil, ...))
   if got[1] == false then
     assert(got.n == 1)
     return false
@@ -53,6 +72,7 @@ local function agrees(line, a, b, ...)
       assert(f[2] == nil)
     end
   end
+  measured_agrees(line, names, got)
   return true
 end
 
@@ -75,6 +95,32 @@ describe("tc.json_fields", function()
     -- keys are compared with their escapes decoded, as lua-cjson does
     text, tk, id, ik = tc.json_fields('{"te\\u0078t": "x", "\\u0069d": 5}', "text", "id")
     assert.same({ "x", "string", "5", "number" }, { text, tk, id, ik })
+  end)
+
+  -- A text over --max-bytes had been decoded whole to be refused (a 100
+  -- MB field of a record read with --text-field title,body: 392 MB at the
+  -- peak; 203 MB measured).
+  it("measures a text field longer than max instead of decoding it", function()
+    local line = '{"id": "a-long-id-here", "title": "caf\\u00e9 au lait", "body": "short", "x": [1]}'
+    local others = {}
+    assert.same({ 13, "large", "a-long-id-here", "string", "short", "string" },
+                { tc.json_fields(line, "title", "id", others, 10, "body") })
+    assert.same({ x = "[1]" }, others)
+    assert.same({ "caf\u{e9} au lait", "string", "a-long-id-here", "string" },
+                { tc.json_fields(line, "title", "id", nil, 13) })
+    -- the id is never measured
+    assert.same({ nil, "absent", "a-long-id-here", "string" }, { tc.json_fields(line, "text", "id", nil, 2) })
+    -- read after all: a NUL byte (binary data is told before the size),
+    -- nothing but white space (a part of a joined text left out), the id's
+    -- field named as a text field too
+    assert.same({ "a\0 and more", "string", nil, "absent" }, { tc.json_fields('{"text": "a\\u0000 and more"}', "text", "id", nil, 5) })
+    assert.same({ " \n\t\v  \r  ", "string", nil, "absent" },
+                { tc.json_fields('{"text": " \\n\\t\\u000b  \\r  "}', "text", "id", nil, 5) })
+    assert.same({ 10, "large", nil, "absent" }, { tc.json_fields('{"text": "   \\u00e9 x   "}', "text", "id", nil, 5) })
+    assert.same({ "eleven byte", "string", "eleven byte", "string" },
+                { tc.json_fields('{"text": "eleven byte"}', "text", "text", nil, 5) })
+    assert.same({ nil, "absent", nil, "absent", 11, "large" },
+                { tc.json_fields('{"text": "eleven byte"}', "body", "id", nil, 5, "text") })
   end)
 
   it("hands everything but plain RFC 8259 objects back to lua-cjson", function()
@@ -170,25 +216,28 @@ describe("tc.json_fields", function()
     assert.error_matches(function() tc.json_fields() end, "bad argument #1")
     assert.error_matches(function() tc.json_fields("{}", "text") end, "bad argument #3")
     assert.error_matches(function() tc.json_fields("{}", "a", "b", "c") end, "bad argument #4 .*table expected")
-    assert.error_matches(function() tc.json_fields("{}", "a", "b", {}, {}) end, "bad argument #5 .*string expected")
+    assert.error_matches(function() tc.json_fields("{}", "a", "b", {}, {}) end, "bad argument #5 .*number expected")
+    assert.error_matches(function() tc.json_fields("{}", "a", "b", {}, -1) end, "bad argument #5 .*must be >= 0")
+    assert.error_matches(function() tc.json_fields("{}", "a", "b", {}, 1.5) end, "bad argument #5 .*integer")
+    assert.error_matches(function() tc.json_fields("{}", "a", "b", {}, nil, {}) end, "bad argument #6 .*string expected")
     local names = {}
     for i = 1, 31 do names[i] = "n" .. i end
-    assert.equal(64, select("#", tc.json_fields("{}", "a", "b", nil, table.unpack(names, 1, 30))))
-    assert.error_matches(function() tc.json_fields("{}", "a", "b", nil, table.unpack(names)) end,
-                         "bad argument #35 .*at most 32 field names")
+    assert.equal(64, select("#", tc.json_fields("{}", "a", "b", nil, nil, table.unpack(names, 1, 30))))
+    assert.error_matches(function() tc.json_fields("{}", "a", "b", nil, nil, table.unpack(names)) end,
+                         "bad argument #36 .*at most 32 field names")
   end)
 
-  it("reads more fields, named after the others table, in order", function()
+  it("reads more fields, named after the others table and the limit, in order", function()
     local line = '{"id": 1, "title": "Bank \\u00e9 hacked", "body": "Thieves took data.", "n": 2, "x": [1]}'
     local others = {}
     assert.same({ "Bank \u{e9} hacked", "string", "1", "number", "Thieves took data.", "string",
                   nil, "absent", "2", "number" },
-                { tc.json_fields(line, "title", "id", others, "body", "nope", "n") })
+                { tc.json_fields(line, "title", "id", others, nil, "body", "nope", "n") })
     assert.same({ x = "[1]" }, others)
     -- without the others table, and a name given twice
     assert.same({ "Thieves took data.", "string", "1", "number", "Thieves took data.", "string" },
-                { tc.json_fields(line, "body", "id", nil, "body") })
-    assert.same({ false }, { tc.json_fields('{"title": 1,}', "title", "id", nil, "body") })
+                { tc.json_fields(line, "body", "id", nil, nil, "body") })
+    assert.same({ false }, { tc.json_fields('{"title": 1,}', "title", "id", nil, nil, "body") })
   end)
 
   it("hands over the other members as written, and only on request", function()

@@ -303,3 +303,63 @@ describe("textclass.read with several text fields", function()
     assert.matches("'textclass.read.labelled' (opts.text_field: 'a' is named twice)", err, 1, true)
   end)
 end)
+
+-- A text over --max-bytes in a JSONL record the reader takes one line at a
+-- time (several text fields, --html) was decoded whole, joined, then
+-- refused for its size: a 100 MB body of `label --text-field title,body`
+-- peaked at 392 MB. It is measured instead (tc.json_fields' limit), never
+-- made, and refused in the same words.
+describe("a text over --max-bytes read a line at a time", function()
+  local records = require "textclass.cli.records"
+  local path, made, join
+
+  setup(function()
+    local body = string.rep("caf\\u00e9 ", 20) -- 120 bytes decoded
+    path = TMP .. "/large-fields.jsonl"
+    spit(path, table.concat({
+      '{"id":"big","title":"Vote","body":"' .. body .. '","label":"politics"}',
+      '{"id":"ok","title":"Vote","body":"The budget.","label":"politics"}',
+      '{"id":7,"title":"Vote","body":"' .. body .. '","labels":["politics"]}',
+      '{"id":"sp","title":"Vote","body":"' .. string.rep(" ", 150) .. '","label":"politics"}',
+    }, "\n") .. "\n")
+    -- the texts records.join_fields gives: their lengths, or "measured"
+    join = records.join_fields
+    records.join_fields = function(...)
+      local text, problem, is_page = join(...)
+      made[#made + 1] = type(text) == "string" and #text or text and "measured" or problem
+      return text, problem, is_page
+    end
+  end)
+  teardown(function() records.join_fields = join end)
+  before_each(function() made = {} end)
+
+  it("label and textclass.read: one of several fields", function()
+    local docs = all(read.documents(path, { text_field = "title,body", max_bytes = 100 }))
+    assert.equal("document too large (126 bytes, limit 100)", docs[1].error)
+    assert.equal("Vote\n\nThe budget.", docs[2].text)
+    assert.same({ "measured", 17, "measured", 4 }, made)
+    -- a part of white space only is left out of the join, as before
+    assert.equal("Vote", docs[4].text)
+    local r = run("label -q --max-bytes 100 -i jsonl --text-field title,body " .. path)
+    assert.equal(1, r.code, r.err)
+    assert.same({ "big", "", "", "", path .. ":1: document too large (126 bytes, limit 100)" }, tsv(r.out)[1])
+    assert.same({ "7", "", "", "", path .. ":3: document too large (126 bytes, limit 100)" }, tsv(r.out)[3])
+  end)
+
+  it("label and textclass.read: one field read with --html (no fast path)", function()
+    local tc = require "textclass"
+    local fields, kinds = tc.json_fields, {}
+    tc.json_fields = function(...)
+      local got = { fields(...) }
+      kinds[#kinds + 1] = got[2]
+      return table.unpack(got)
+    end
+    finally(function() tc.json_fields = fields end)
+    local docs = all(read.documents(path, { text_field = "body", max_bytes = 100, html = true }))
+    assert.equal("document too large (120 bytes, limit 100)", docs[1].error)
+    assert.equal("The budget.", docs[2].text)
+    -- (white space only: decoded, too large all the same)
+    assert.equal("document too large (150 bytes, limit 100)", docs[4].error)
+    assert.same({ "large", "string", "large", "string" }, kinds)
+  end)
+end)

@@ -124,17 +124,30 @@ function M.binary_head(head)
   return nil
 end
 
+--- A text over --max-bytes measured, not decoded (tc.json_fields' kind
+-- "large": bytes is its length), which join_fields and take_text take
+-- where a text's string goes, and refuse for its size: a JSONL record
+-- whose text is 100 MB is refused without its text being made.
+local MEASURED = {}
+function M.measured(bytes) return setmetatable({ bytes = bytes }, MEASURED) end
+local function is_measured(v) return getmetatable(v) == MEASURED end
+
+-- The message of a document of `bytes` bytes, over the limit.
+local function too_large(bytes, opts)
+  return string.format("document too large (%d bytes, limit %d)", bytes, opts.max_bytes or M.MAX_DOC_BYTES)
+end
+
 --- Why these bytes cannot be an article, or nil: binary, or too large
--- (binary data is told as such, whatever its size: what it is says more).
+-- (binary data is told as such, whatever its size: what it is says more;
+-- a measured text holds no NUL byte: tc.json_fields decodes one that does).
 -- `whole_file` words the binary case for a file ("binary file") rather
 -- than a record.
 local function check_bytes(text, opts, whole_file)
+  if is_measured(text) then return too_large(text.bytes, opts) end
   if text:find("\0", 1, true) then
     return whole_file and M.binary_file(text) or "binary data (NUL byte)"
   end
-  if #text > (opts.max_bytes or M.MAX_DOC_BYTES) then
-    return string.format("document too large (%d bytes, limit %d)", #text, opts.max_bytes or M.MAX_DOC_BYTES)
-  end
+  if #text > (opts.max_bytes or M.MAX_DOC_BYTES) then return too_large(#text, opts) end
   return nil
 end
 
@@ -311,7 +324,7 @@ function M.read_whole(doc, src, f, head, opts, counter)
   local text = head
   local decoded = decode.is_reader(f)
   if M.known_too_large(src, f, head, limit) then
-    doc.error = string.format("document too large (%d bytes, limit %d)", src.size, limit)
+    doc.error = too_large(src.size, opts)
   else
     text = M.read_rest(f, head, limit)
     -- (a file that grew since it was listed, or a pipe)
@@ -357,12 +370,17 @@ local function either(names)
   return table.concat(quoted, ", ", 1, #quoted - 1) .. " or " .. quoted[#quoted]
 end
 
+-- A text's length in bytes, a measured one's too.
+local function size_of(text) return is_measured(text) and text.bytes or #text end
+
 --- The text of an article from the values of the fields or columns it is
 -- in (`names`, text_names; values[i] is names[i]'s: nil when absent, a
--- string, or any other value, which is not a string): one field's value as
+-- string, a measured text (M.measured: more than white space, too large),
+-- or any other value, which is not a string): one field's value as
 -- it is (take_text checks it), several fields' parts that hold more than
 -- white space, in order, joined by a blank line, as the corpora and feed
--- items hold "TITLE\n\nBODY". Returns the text, nil, and true when a part
+-- items hold "TITLE\n\nBODY" (measured when a part is: as large as the
+-- join would be, and not made). Returns the text, nil, and true when a part
 -- after the first begins as an HTML page does (take_text's is_page: a
 -- plain headline before an HTML body); or nil and the problem: a value
 -- that is not a string (naming its field), no field there at all, or no
@@ -370,17 +388,19 @@ end
 function M.join_fields(names, values)
   if #names == 1 then
     local v = values[1]
-    if type(v) ~= "string" then return nil, M.field_error(v, names[1]) end
+    if type(v) ~= "string" and not is_measured(v) then return nil, M.field_error(v, names[1]) end
     return v
   end
   local text, present, is_page = nil, false, nil
   for i, name in ipairs(names) do
     local v = values[i]
     if v ~= nil then
-      if type(v) ~= "string" then return nil, M.field_error(v, name) end
+      if type(v) ~= "string" and not is_measured(v) then return nil, M.field_error(v, name) end
       present = true
-      if v:find("%S") then
+      if is_measured(v) or v:find("%S") then
         if not text then text = v
+        elseif is_measured(text) or is_measured(v) then
+          text = M.measured(size_of(text) + 2 + size_of(v))
         else
           text = text .. "\n\n" .. v   -- (one copy: cheaper than table.concat's buffer)
           if MAY_START_PAGE[byte(v, 1)] and M.looks_like_html(v) then is_page = true end

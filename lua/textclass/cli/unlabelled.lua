@@ -28,9 +28,11 @@ local where, take_text = records.where, records.take_text
 local unpack = table.unpack
 
 -- What tc.json_fields found for a field, as records.join_fields takes it:
--- a string, nil when absent, false when not a string.
+-- a string, a measured text (records.measured) when over the limit, nil
+-- when absent, false when not a string.
 local function scanned(value, kind)
   if kind == "string" then return value end
+  if kind == "large" then return records.measured(value) end
   if kind ~= "absent" then return false end
   return nil
 end
@@ -46,22 +48,25 @@ end
 -- encoded again). `invalid`: the line held invalid UTF-16 (stream.lines).
 -- The text is in the fields `names` (records.text_names; `is_text`, their
 -- set). One field's value is the text as it is; with several, `parts` (a
--- table to reuse) gets their values for records.take_fields.
+-- table to reuse) gets their values for records.take_fields. A text over
+-- --max-bytes is measured, not decoded (records.measured), and refused.
 local function jsonl_document(line, src, n, opts, names, is_text, id_field, parts, invalid)
   -- (the fields named, though nil, so the table is made with room for
   -- them: grown key by key it was reallocated twice per record)
   local doc = { id = nil, where = nil, text = nil, error = nil, fields = nil }
   local fields = opts.keep_fields ~= false and {} or nil
+  local max = opts.max_bytes or records.MAX_DOC_BYTES
   local text, text_kind, id, id_kind
   if parts then
-    local got = { tc.json_fields(line, names[1], id_field, fields, unpack(names, 2)) }
+    local got = { tc.json_fields(line, names[1], id_field, fields, max, unpack(names, 2)) }
     text, text_kind, id, id_kind = got[1], got[2], got[3], got[4]
     if text ~= false then
       parts[1] = scanned(text, text_kind)
       for i = 2, #names do parts[i] = scanned(got[2 * i + 1], got[2 * i + 2]) end
     end
   else
-    text, text_kind, id, id_kind = tc.json_fields(line, names[1], id_field, fields)
+    text, text_kind, id, id_kind = tc.json_fields(line, names[1], id_field, fields, max)
+    if text_kind == "large" then text = scanned(text, text_kind) end
   end
   if text == false then
     local obj, jerr = records.json_object(line)
@@ -93,7 +98,7 @@ local function jsonl_document(line, src, n, opts, names, is_text, id_field, part
     end
     return doc
   end
-  if text_kind ~= "string" then
+  if text_kind ~= "string" and text_kind ~= "large" then
     doc.error = records.field_error(text_kind ~= "absent" or nil, names[1])
     if text_kind == "absent" then
       doc.error = doc.error .. records.missing_field_hint(nil, line, names, "--text-field")
