@@ -304,10 +304,11 @@ describe("textclass.read with several text fields", function()
   end)
 end)
 
--- A text over --max-bytes in a JSONL record the reader takes one line at a
--- time (several text fields, --html) was decoded whole, joined, then
--- refused for its size: a 100 MB body of `label --text-field title,body`
--- peaked at 392 MB. It is measured instead (tc.json_fields' limit), never
+-- A text over --max-bytes in a JSONL record the readers take one line at a
+-- time (several text fields, --html; for train and eval a number id or a
+-- label array too) was decoded whole, joined, then refused for its size:
+-- a 100 MB body of `label --text-field title,body` peaked at 392 MB,
+-- eval's at 394 MB. It is measured instead (tc.json_fields' limit), never
 -- made, and refused in the same words.
 describe("a text over --max-bytes read a line at a time", function()
   local records = require "textclass.cli.records"
@@ -361,5 +362,21 @@ describe("a text over --max-bytes read a line at a time", function()
     -- (white space only: decoded, too large all the same)
     assert.equal("document too large (150 bytes, limit 100)", docs[4].error)
     assert.same({ "large", "string", "large", "string" }, kinds)
+  end)
+
+  it("train and eval: several fields, a number id, a label array", function()
+    local docs = all(read.labelled(path, { text_field = "title,body", max_bytes = 100, multilabel = true }))
+    assert.same({ "document too large (126 bytes, limit 100)", "big" }, { docs[1].error, docs[1].id })
+    assert.same({ "document too large (126 bytes, limit 100)", "7" }, { docs[3].error, docs[3].id })
+    assert.equal("Vote", docs[4].text)
+    assert.same({ "measured", 17, "measured", 4 }, made)
+    made = {}
+    docs = all(read.labelled(path, { text_field = "body", max_bytes = 100, multilabel = true }))
+    assert.same({ "document too large (120 bytes, limit 100)", "7" }, { docs[3].error, docs[3].id })
+    assert.equal("document too large (150 bytes, limit 100)", docs[4].error)
+    assert.same({ "measured" }, made) -- (the others' lines are the fast path's: tc.jsonl_documents)
+    local r = run("eval -q --max-bytes 100 --text-field title,body -m " .. model() .. " " .. path)
+    assert.equal(1, r.code)
+    assert.matches(path .. ":3 (id 7): document too large (126 bytes, limit 100)", r.err, 1, true)
   end)
 end)

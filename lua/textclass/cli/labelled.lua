@@ -173,7 +173,8 @@ end
 
 -- The document of JSONL line n of src (nil for a blank line, which holds
 -- none): its text from the fields `names` (their values gathered in
--- `values`), its labels from the label field.
+-- `values`), its labels from the label field. A text over --max-bytes is
+-- measured, not decoded (records.measured_object), and refused.
 local function jsonl_document(line, n, too_long, invalid, src, opts, names, values)
   local doc = { id = where(src, n), where = where(src, n) }
   if too_long then
@@ -181,7 +182,8 @@ local function jsonl_document(line, n, too_long, invalid, src, opts, names, valu
     return doc
   end
   if not line:find("%S") then return nil end
-  local obj, jerr = records.json_object(line)
+  local obj, jerr = records.measured_object(line, names, opts.id_field or "id", opts)
+  if not obj then obj, jerr = records.json_object(line) end
   if not obj then
     doc.error = jerr
     return doc

@@ -552,6 +552,42 @@ function M.json_object(line)
   return nil, obj == nil and json_problem(jerr) or "not a JSON object"
 end
 
+-- A member of a JSON object as lua-cjson decodes it, from what
+-- tc.json_fields found (a value and its kind): a measured text for one
+-- over the limit, false for one that is neither a string nor a number
+-- (the readers take it as "not a string", and no id).
+local function scanned_member(value, kind)
+  if kind == "string" then return value end
+  if kind == "number" then return util.json_decode(value) end
+  if kind == "large" then return M.measured(value) end
+  if kind == "other" then return false end
+  return nil
+end
+
+--- The object of a JSONL line whose text (in the fields `names`,
+-- text_names) is over --max-bytes, that text measured, not decoded
+-- (M.measured): lua-cjson had decoded a 100 MB text, to refuse it. Its
+-- other members are decoded from their JSON text, each on its own; the id
+-- field's value as lua-cjson's. nil when no text field is over the limit,
+-- or tc.json_fields does not read the line: decode it with json_object.
+function M.measured_object(line, names, id_field, opts)
+  local max = opts.max_bytes or M.MAX_DOC_BYTES
+  if #line <= max then return nil end   -- (no text in it can be longer)
+  local others = {}
+  local got = { tc.json_fields(line, names[1], id_field, others, max, table.unpack(names, 2)) }
+  local large = false
+  for i = 2, #got, 2 do large = large or got[i] == "large" end
+  if not large then return nil end
+  local obj = {}
+  for k, json in pairs(others) do obj[k] = util.json_decode(json) end
+  obj[id_field] = scanned_member(got[3], got[4])
+  for i, name in ipairs(names) do
+    local at = i == 1 and 1 or 2 * i + 1
+    obj[name] = scanned_member(got[at], got[at + 1])
+  end
+  return obj
+end
+
 --- tc.jsonl_documents' options for the JSONL source src read with the
 -- reading options `opts`, the text in field `text_field` and the id in
 -- `id_field`, plus the fields of `extra` (keep_fields, labelled, ...).
