@@ -136,6 +136,21 @@ describe("label -o csv with CSV input", function()
   end)
 end)
 
+-- A batch closes once it holds 64 MiB (without -b), which counted the
+-- texts alone: rows of ten 20 KB columns beside a 2 KB text, carried by
+-- -o csv, filled 1024-document batches (-j 2) of 200 MB, 1.4 GB at the
+-- peak. A record's carried cells and fields count too.
+describe("label's batch bytes", function()
+  it("count a record's text, its carried cells (the text's once) and its fields", function()
+    local label = require "textclass.cli.label"
+    local text = string.rep("t", 10)
+    assert.equal(10 + 3 + 2, label.held_bytes({ text = text, cells = { "id1", text, "ab" } }))
+    assert.equal(10 + 5 + 2, label.held_bytes({ text = text, fields = { a = '"xyz"', b = "[]" } }))
+    assert.equal(7, label.held_bytes({ error = "x", cells = { "id", "abcde" } }))
+    assert.equal(0, label.held_bytes({ error = "no text" }))
+  end)
+end)
+
 describe("label -o csv with several inputs", function()
   local a, b = TMP .. "/a.csv", TMP .. "/b.csv"
 
