@@ -1,6 +1,7 @@
 -- cli_hints_spec.lua - the command line points a user who took a wrong
 -- turn the right way: JSONL read as text, JSONL read as fastText lines, a
--- CSV column that is not there, a threshold that cannot apply, an output
+-- CSV column that is not there, records that all lack the label or text
+-- field (train's and eval's closing line), a threshold that cannot apply, an output
 -- file given to label's -o, a command without DATA, another tool's name
 -- for a command, a fallback label that explain would leave unexplained,
 -- gold labels eval can never get right, explain's and info's -c, labels
@@ -394,6 +395,63 @@ describe("textclass hints", function()
     -- nor for a character cut at the end
     rows = tsv(run("label -m " .. H.model(), { stdin = "Caf\195\169 \233t\195\169\nThe minister \195" }).out)
     assert.same({ "invalid UTF-8 at byte 7", "invalid UTF-8 at byte 14" }, { rows[1][5], rows[2][5] })
+  end)
+
+  -- Regression: train's closing line said "(fix them, or use --skip-bad)"
+  -- and eval's "no labelled documents to evaluate" when no record had the
+  -- label field: skipping them all leaves nothing, the option is the fix.
+  describe("data whose records lack the label or text field", function()
+    local LABEL_FIELD = "all with no 'label' or 'labels' field; --label-field NAME names the field holding the " ..
+                        "labels (the first one's fields: 'category', 'text')"
+    local function last_line(err) return err:match("([^\n]*)\n$") end
+
+    it("names --label-field in train's and eval's closing line when no record has it", function()
+      spit(TMP .. "/category.jsonl", '{"text": "The striker scored twice.", "category": "sport"}\n' ..
+                                     '{"text": "The minister resigned.", "category": "politics"}\n')
+      local r = run("train -o " .. TMP .. "/c.model " .. TMP .. "/category.jsonl")
+      assert.equal(1, r.code)
+      assert.equal("textclass: 2 bad records in the training data, " .. LABEL_FIELD, last_line(r.err))
+      r = run("train --skip-bad -o " .. TMP .. "/c.model " .. TMP .. "/category.jsonl")
+      assert.equal("textclass: no training documents in " .. TMP .. "/category.jsonl: 2 bad records, " .. LABEL_FIELD,
+                   last_line(r.err))
+      r = run("eval -m " .. H.model() .. " " .. TMP .. "/category.jsonl")
+      assert.equal(1, r.code)
+      assert.equal("textclass: no labelled documents to evaluate: 2 bad records, " .. LABEL_FIELD, last_line(r.err))
+      r = run("train --label-field category --min-df 1 -o " .. TMP .. "/c.model " .. TMP .. "/category.jsonl")
+      assert.equal(0, r.code, r.err)
+    end)
+
+    it("names it when most records lack it, and --skip-bad when few do", function()
+      local good = '{"text": "The striker scored twice.", "label": "sport"}\n'
+      local lacking = '{"text": "The minister resigned.", "category": "politics"}\n'
+      spit(TMP .. "/most.jsonl", good .. lacking .. lacking)
+      local r = run("eval -m " .. H.model() .. " " .. TMP .. "/most.jsonl")
+      assert.equal(1, r.code)
+      assert.equal("textclass: 2 records could not be evaluated, " .. LABEL_FIELD, last_line(r.err))
+      r = run("train -o " .. TMP .. "/c.model " .. TMP .. "/most.jsonl")
+      assert.equal("textclass: 2 bad records in the training data, " .. LABEL_FIELD, last_line(r.err))
+      spit(TMP .. "/few.jsonl", good .. good .. lacking)
+      r = run("train -o " .. TMP .. "/c.model " .. TMP .. "/few.jsonl")
+      assert.equal("textclass: 1 bad record in the training data (fix it, or use --skip-bad)", last_line(r.err))
+      r = run("eval -m " .. H.model() .. " " .. TMP .. "/few.jsonl")
+      assert.equal("textclass: 1 record could not be evaluated", last_line(r.err))
+    end)
+
+    it("names --text-field, --label-column and --text-column the same way", function()
+      spit(TMP .. "/body.jsonl", '{"body": "The striker scored twice.", "label": "sport"}\n')
+      local r = run("train -o " .. TMP .. "/c.model " .. TMP .. "/body.jsonl")
+      assert.equal("textclass: 1 bad record in the training data, with no 'text' field; --text-field NAME names " ..
+                   "the field holding the text (the first one's fields: 'body', 'label')", last_line(r.err))
+      spit(TMP .. "/category.csv", "text,category\nThe striker scored twice.,sport\n")
+      r = run("train -o " .. TMP .. "/c.model " .. TMP .. "/category.csv")
+      assert.equal("textclass: 1 bad record in the training data, with no 'label' column; --label-column NAME " ..
+                   "names the column holding the labels", last_line(r.err))
+      spit(TMP .. "/neither.csv", "body,category\nThe striker scored twice.,sport\n")
+      r = run("eval -m " .. H.model() .. " " .. TMP .. "/neither.csv")
+      assert.equal("textclass: no labelled documents to evaluate: 1 bad record, with no 'text' or 'label' column; " ..
+                   "--text-column NAME and --label-column NAME name the columns holding the text and the labels",
+                   last_line(r.err))
+    end)
   end)
 
   it("lists a JSONL record's fields when the text or label field is missing, and the one spelled so", function()

@@ -14,6 +14,7 @@
 local tc = require "textclass"
 local util = require "textclass.cli.util"
 local inputs = require "textclass.cli.inputs"
+local labelled = require "textclass.cli.labelled"
 local progress = require "textclass.cli.progress"
 local records = require "textclass.cli.records"
 local classifier = require "textclass.cli.classifier"
@@ -199,10 +200,11 @@ end
 
 -- The state of an evaluation of clf on the sources: its figures (acc),
 -- the --thresholds sweep, the documents (docs, read with counter), the
--- records that could not be evaluated (bad) and the counts.
+-- records that could not be evaluated (bad, and missing: those of them
+-- without a field or column) and the counts.
 local function new_evaluation(opts, clf, multiclass_model, sources, errors_out)
-  local ev = { opts = opts, clf = clf, errors_out = errors_out,
-               bad = {}, n_wrong = 0, multilabel = false, n_read = 0, n_scored = 0 }
+  local ev = { opts = opts, clf = clf, errors_out = errors_out, bad = {}, missing = labelled.missing_tally(),
+               n_wrong = 0, multilabel = false, n_records = 0, n_read = 0, n_scored = 0 }
   ev.acc = tc.metrics(clf:labels())
   ev.bar = progress.new({ total = inputs.total_size(sources), quiet = opts.quiet })
   local read = inputs.read_options(opts)
@@ -269,6 +271,8 @@ end
 local function evaluate_all(ev)
   local bad, batch = ev.bad, {}
   for doc in ev.docs do
+    ev.n_records = ev.n_records + 1
+    ev.missing.add(doc)
     if doc.error then bad[#bad + 1] = records.named(doc) .. ": " .. doc.error
     elseif #doc.labels == 0 and not ev.empty_gold_ok then
       bad[#bad + 1] = records.named(doc) .. ": no label (" .. ev.clf.name .. " is a multi-class model: each document needs one)"
@@ -282,12 +286,18 @@ local function evaluate_all(ev)
 end
 
 -- Fail when no document was scored; else make the --errors file appear.
+-- When most records lack a field or column, which (ev.lacking) is said
+-- with the failure or the count of bad records.
 local function finish_evaluation(ev)
   train.report_bad(ev.bad)
+  ev.lacking = ev.missing.note(#ev.bad, ev.n_records)
   if ev.n_scored == 0 and ev.n_read > 0 then
     util.fail("the classifier failed on every document read (%d)", ev.n_read)
   end
-  if ev.n_scored == 0 then util.fail("no labelled documents to evaluate") end
+  if ev.n_scored == 0 then
+    util.fail("no labelled documents to evaluate%s",
+              ev.lacking and string.format(": %d bad record%s, %s", #ev.bad, #ev.bad == 1 and "" or "s", ev.lacking) or "")
+  end
   if ev.errors_out then
     local ok, err = ev.errors_out:commit()
     if not ok then util.fail("--errors: %s", err) end
@@ -343,7 +353,8 @@ function M.run(opts, operands)
   note_absent_labels(r)
   write_figures(ev, r)
   if #ev.bad > 0 then
-    util.warn("%d record%s could not be evaluated", #ev.bad, #ev.bad == 1 and "" or "s")
+    util.warn("%d record%s could not be evaluated%s", #ev.bad, #ev.bad == 1 and "" or "s",
+              ev.lacking and ", " .. ev.lacking or "")
     return util.EXIT_FAIL
   end
   return util.EXIT_OK

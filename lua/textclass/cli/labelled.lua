@@ -164,11 +164,59 @@ local function label_field(obj, opts)
   return "labels", obj.labels
 end
 
+-- What a record lacks (doc.missing), for the closing line of train and
+-- eval: `what` ("no 'label' field"), the options that name the fields or
+-- columns (`kind`) of `roles` ("text", "label") in `fix`, and the names of
+-- the record's fields (nil when not known).
+local HOLDING = { text = "the text", label = "the labels" }
+local function missing(what, kind, roles, fields)
+  local flags, holding = {}, {}
+  for i, role in ipairs(roles) do
+    flags[i] = "--" .. role .. "-" .. kind .. " NAME"
+    holding[i] = HOLDING[role]
+  end
+  local fix = table.concat(flags, " and ") ..
+    (#roles == 1 and " names the " .. kind or " name the " .. kind .. "s") .. " holding " .. table.concat(holding, " and ")
+  return { what = what, fix = fix, fields = fields }
+end
+
+--- A count of the bad records that lack the same field or column
+-- (doc.missing): add(doc) for each bad record; then note(n_bad, n_read)
+-- says, when more than half of the n_read records lack one, which and the
+-- option that names it: "all with no 'label' field; --label-field NAME
+-- names the field holding the labels (the first one's fields: 'category',
+-- 'text')"; else nil. Train's and eval's closing line says it in place of
+-- --skip-bad, which would leave no record, or few.
+function M.missing_tally()
+  local count, first, tally = {}, {}, {}
+  function tally.add(doc)
+    local m = doc.missing
+    if m then
+      local key = m.what .. "\0" .. m.fix
+      if not count[key] then count[key], first[key] = 0, m end
+      count[key] = count[key] + 1
+    end
+  end
+  function tally.note(n_bad, n_read)
+    for key, n in pairs(count) do   -- (only one can be more than half)
+      if n > n_read / 2 then
+        local m = first[key]
+        return string.format("%swith %s; %s%s", n < n_bad and n .. " " or n > 1 and "all " or "", m.what, m.fix,
+                             m.fields and " (the first one's fields: " .. m.fields .. ")" or "")
+      end
+    end
+    return nil
+  end
+  return tally
+end
+
 -- The error of a JSON object without its label field (lname), with a hint
--- of the fields it has.
+-- of the fields it has; and what it lacks (doc.missing).
 local function no_label_field(obj, opts, lname)
-  return (opts.label_field and ("no '" .. lname .. "' field") or "no 'label' or 'labels' field") ..
+  local what = opts.label_field and ("no '" .. lname .. "' field") or "no 'label' or 'labels' field"
+  local hint, fields =
     records.missing_field_hint(obj, nil, opts.label_field and { lname } or { "label", "labels" }, "--label-field")
+  return what .. hint, missing(what, "field", { "label" }, fields)
 end
 
 -- The document of JSONL line n of src (nil for a blank line, which holds
@@ -195,10 +243,11 @@ local function jsonl_document(line, n, too_long, invalid, src, opts, names, valu
   if not text then
     doc.error = problem
     if problem:find("^no '") then
-      doc.error = problem .. records.missing_field_hint(obj, nil, names, "--text-field")
+      local hint, fields = records.missing_field_hint(obj, nil, names, "--text-field")
+      doc.error, doc.missing = problem .. hint, missing(problem, "field", { "text" }, fields)
     end
   elseif lv == nil then
-    doc.error = no_label_field(obj, opts, lname)
+    doc.error, doc.missing = no_label_field(obj, opts, lname)
   else
     local labels, lerr = json_labels(lv)
     if labels then lerr = labels_problem(labels, invalid) else lerr = "'" .. lname .. "': " .. lerr end
@@ -302,18 +351,27 @@ end
 -- Why a CSV header without the text columns (text.cols nil) or the label
 -- column (label.col nil) cannot be read: read with the wrong separator?
 -- else which columns there are, and the options that name the missing
--- ones.
+-- ones; and, when they are missing by name from a header of several
+-- columns, what it lacks (doc.missing).
 local function missing_columns_problem(header, sep, opts, text, label)
-  local flags = {}
-  if not text.cols then flags[#flags + 1] = "--text-column NAME" end
-  if not label.col then flags[#flags + 1] = "--label-column NAME" end
+  local flags, roles, names = {}, {}, {}
+  if not text.cols then
+    flags[#flags + 1], roles[#roles + 1] = "--text-column NAME", "text"
+    names[#names + 1] = "'" .. (text.missing or table.concat(text.specs, ",")) .. "'"
+  end
+  if not label.col then
+    flags[#flags + 1], roles[#roles + 1] = "--label-column NAME", "label"
+    names[#names + 1] = "'" .. (opts.label_column or "label") .. "'"
+  end
   -- (a column given by number is named as such, as label's message does:
   -- "a '5' column" read as a column named 5)
   local numbered = (not text.cols and text.missing and text.missing:match("^%d+$") and text.problem) or
                    (not label.col and opts.label_column and opts.label_column:match("^%d+$") and label.problem)
-  return (numbered or string.format("the header needs a '%s' and a '%s' column",
-                                    text.missing or table.concat(text.specs, ","), opts.label_column or "label")) ..
-         records.csv_hint(header, sep, false, table.concat(flags, ", "))
+  local problem = (numbered or string.format("the header needs a '%s' and a '%s' column",
+                                             text.missing or table.concat(text.specs, ","), opts.label_column or "label")) ..
+                  records.csv_hint(header, sep, false, table.concat(flags, ", "))
+  local lacks = not numbered and #header > 1 and missing("no " .. table.concat(names, " or ") .. " column", "column", roles)
+  return problem, lacks or nil
 end
 
 -- Why a text column that is the label column cannot be: it would train
@@ -331,20 +389,22 @@ end
 
 -- The columns a labelled CSV source's records are read by, from its
 -- header (fields separated by sep): { text =, text_names =, label =, id = }
--- (the id column is optional unless named); or nil and the problem.
+-- (the id column is optional unless named); or nil, the problem and what
+-- the header lacks (doc.missing, or nil).
 local function csv_layout(header, sep, opts)
   local text, label = { specs = assert(records.text_names(opts.text_column or "text")) }, {}
   text.cols, text.problem, text.twice, text.missing = records.csv_columns(header, text.specs, "--text-column")
   label.col, label.problem, label.twice = label_column(header, opts)
   local id_col, id_problem, id_twice = records.csv_column(header, opts.id_column or "id", "--id-column")
   local problem = (opts.id_column or id_twice) and id_problem   -- the id column is optional unless named
+  local lacks
   if text.twice or label.twice then
     problem = text.twice and text.problem or label.problem
   elseif not text.cols or not label.col then
-    problem = missing_columns_problem(header, sep, opts, text, label)
+    problem, lacks = missing_columns_problem(header, sep, opts, text, label)
   end
   problem = problem or text_column_problem(header, text.cols, label.col)
-  if problem then return nil, problem end
+  if problem then return nil, problem, lacks end
   local _, text_names = records.column_names(header, text.cols)
   return { text = text.cols, text_names = text_names, label = label.col, id = id_col }
 end
@@ -375,8 +435,10 @@ local function read_csv(src, next_line, opts, emit)
   if not rows then   -- (then nil, the place and the problem)
     return { id = header, where = header, error = header_line }
   end
-  local layout, problem = csv_layout(header, sep, opts)
-  if not layout then return { id = where(src, header_line), where = where(src, header_line), error = problem } end
+  local layout, problem, lacks = csv_layout(header, sep, opts)
+  if not layout then
+    return { id = where(src, header_line), where = where(src, header_line), error = problem, missing = lacks }
+  end
   while true do
     local fields, first, last, invalid = rows()
     if fields == nil then break end

@@ -312,12 +312,14 @@ local function collect(operands, sources, opts)
                              label = string.format("%-10s ", "reading") })
   local texts, labels, names, count, bad = {}, {}, {}, {}, {}
   local several = false -- a record was refused for its several labels
+  local missing = labelled.missing_tally()
   local iter, counter = inputs.labelled(sources, inputs.read_options(opts))
   for doc in iter do
     -- a multi-class model needs exactly one label per document
     local problem = doc.error or (not opts.multilabel and labelled.label_count_problem(doc.labels, "--multilabel"))
     if problem then
       several = several or (not doc.error and #doc.labels > 1)
+      missing.add(doc)
       bad[#bad + 1] = records.named(doc) .. ": " .. problem
     else
       local i = #texts + 1
@@ -331,14 +333,20 @@ local function collect(operands, sources, opts)
     if (#texts + #bad) % 256 == 0 then bar:update(counter.bytes, #texts + #bad) end
   end
   bar:finish()
+  local lacking = missing.note(#bad, #bad + #texts)
+  local bad_records = string.format("%d bad record%s", #bad, #bad == 1 and "" or "s")
   if #bad > 0 then
     M.report_bad(bad)
     if not opts.skip_bad then
-      util.fail("%d bad record%s in the training data (fix %s, %sor use --skip-bad)", #bad,
-                #bad == 1 and "" or "s", #bad == 1 and "it" or "them", several and "train with --multilabel if a document may have several labels, " or "")
+      util.fail("%s in the training data%s", bad_records, lacking and ", " .. lacking or
+                string.format(" (fix %s, %sor use --skip-bad)", #bad == 1 and "it" or "them",
+                              several and "train with --multilabel if a document may have several labels, " or ""))
     end
   end
-  if #texts == 0 then util.fail("no training documents in %s", table.concat(operands, ", ")) end
+  if #texts == 0 then
+    util.fail("no training documents in %s%s", table.concat(operands, ", "),
+              lacking and ": " .. bad_records .. ", " .. lacking or "")
+  end
   return texts, labels, names, count, #bad
 end
 
