@@ -709,6 +709,10 @@ describe("textclass train -> eval -> label", function()
     assert.equal("english", info.options.stem)
     assert.is_true(info.options.title_terms)
     assert.matches(" stem=english title_terms$", info.features_options)
+    -- in words without --json (the metadata's string is kept for --json)
+    assert.matches("\nfeatures_options%s+word n%-grams 1, character n%-grams 3%-4, title terms, custom stop words, " ..
+                   "English stemming, min_df 1, at most 500 features, sublinear TF%-IDF, L2%-normalised, " ..
+                   "boilerplate stripped\n", run("info -m " .. out).out)
     assert.is_true(info.features <= 500)
     r = run("train -q --stem french -o " .. out .. " " .. D .. "/train.jsonl")
     assert.equal(2, r.code)
@@ -1527,6 +1531,17 @@ describe("textclass.cli.report", function()
     info.threshold, info.cv_thresholds = 0.95, sweep:gsub("0%.95:0%.9100", "0.95:0.9000")
     assert.is_nil(report.threshold_edge_note(info))
     assert.is_nil(report.threshold_edge_note({ threshold = 0.95, cv_thresholds = sweep }))
+  end)
+
+  it("says a model's feature options in words", function()
+    local o = { ngrams = { 1, 2 }, char_ngrams = false, title_terms = false, stopwords = "english", stem = "none",
+                min_df = 2, max_df = 1, max_features = 0, sublinear_tf = true, use_idf = true, l2_normalize = true,
+                strip_boilerplate = false }
+    assert.equal("word n-grams 1-2, English stop words, min_df 2, sublinear TF-IDF, L2-normalised",
+                 report.feature_options(o))
+    o.ngrams, o.char_ngrams, o.stopwords, o.max_df = false, { 3, 5 }, "none", 0.5
+    o.sublinear_tf, o.use_idf, o.l2_normalize = false, false, false
+    assert.equal("character n-grams 3-5, no stop words, min_df 2, max_df 0.5, raw TF", report.feature_options(o))
   end)
 
   it("shows a model's metadata with its control characters escaped", function()

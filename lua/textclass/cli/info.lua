@@ -2,6 +2,7 @@
 --
 -- Prints model:info() (format version, kernel, options, training size,
 -- date, cross-validation figures...) and the labels, as "key  value" lines
+-- (the feature options in words),
 -- or, with --json, one JSON object.
 
 local util = require "textclass.cli.util"
@@ -45,6 +46,8 @@ function M.run(opts, operands)
     local shown = {}
     for k, v in pairs(info) do shown[k] = v end
     shown.model = clf.name -- the path, whatever the file's metadata says
+    -- the feature options in words (--json keeps the metadata's string)
+    if info.options then shown.features_options = report.feature_options(info.options) end
     if sweep then shown.cv_thresholds = nil end
     util.write(report.info(shown, labels))
     if sweep then

@@ -251,6 +251,41 @@ local function printable(s)
   return (s:gsub("%c", function(c) return string.format("\\x%02x", c:byte()) end))
 end
 
+-- An n-gram range of model:info().options ({ lo, hi }, or false when off)
+-- in words: "1-2", or "1" for 1-1.
+local function range(r)
+  return r[1] == r[2] and tostring(r[1]) or r[1] .. "-" .. r[2]
+end
+
+-- How a model:info().options weighs its terms: "sublinear TF-IDF,
+-- L2-normalised", "raw TF", ...
+local function weighting(o)
+  return (o.sublinear_tf and "sublinear TF" or "raw TF") .. (o.use_idf and "-IDF" or "") ..
+         (o.l2_normalize and ", L2-normalised" or "")
+end
+
+local STOPWORDS = { english = "English stop words", custom = "custom stop words", none = "no stop words" }
+
+--- The feature options of a model (model:info().options) in words, as
+-- info shows them in place of the features_options metadata (the C core's
+-- "word=1-2 char=0-0 min_df=3 ..."): "word n-grams 1-2, English stop
+-- words, min_df 3, sublinear TF-IDF, L2-normalised, boilerplate stripped".
+function M.feature_options(o)
+  local parts = {}
+  local function add(cond, s) if cond then parts[#parts + 1] = s end end
+  add(o.ngrams, o.ngrams and "word n-grams " .. range(o.ngrams))
+  add(o.char_ngrams, o.char_ngrams and "character n-grams " .. range(o.char_ngrams))
+  add(o.title_terms, "title terms")
+  add(true, STOPWORDS[o.stopwords] or o.stopwords)
+  add(o.stem == "english", "English stemming")
+  add(true, "min_df " .. tostring(o.min_df))
+  add(o.max_df < 1, string.format("max_df %g", o.max_df))
+  add(o.max_features > 0, "at most " .. tostring(o.max_features) .. " features")
+  add(true, weighting(o))
+  add(o.strip_boilerplate, "boilerplate stripped")
+  return table.concat(parts, ", ")
+end
+
 --- A model description: scalar keys as aligned "key  value" lines,
 -- nested tables (options) indented below their key.
 function M.info(info, labels)
