@@ -38,6 +38,18 @@ describe("textclass help", function()
     end)
   end
 
+  -- Regression: run's help gave -q the other commands' words (no
+  -- progress, summary or warnings: run has none) and said nothing of
+  -- SCRIPT -, of the options after SCRIPT or of a script's error.
+  it("says in run's help what run does with SCRIPT, its ARGS and -q", function()
+    local help = run("run --help").out
+    assert.falsy(help:find("no progress, summary or warnings", 1, true), help)
+    for _, s in ipairs({ "- reads it from stdin", "Everything after SCRIPT, options too, is the script's",
+                         "'textclass: SCRIPT:LINE: message', with exit status 1", "run itself writes nothing" }) do
+      assert.truthy(help:gsub("%s+", " "):find(s, 1, true), s)
+    end
+  end)
+
   -- The [default] the help gives each of flags (Lua patterns of long
   -- names), in their order.
   local function help_defaults(help, flags)

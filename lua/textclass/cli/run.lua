@@ -22,8 +22,18 @@ M.spec = {
   synopsis = "[-q] SCRIPT.lua [ARGS ...]",
   summary = "Run a Lua script with the textclass module at hand (require \"textclass\").\n" ..
             "The script sees its arguments in the global arg table and in '...'.",
-  options = { util.QUIET_OPTION },
-  examples = "  textclass run examples/train_folder.lua data/ my.model\n",
+  description =
+    "SCRIPT.lua is run as 'lua5.4 SCRIPT.lua ARGS' would run it; - reads it from stdin.\n" ..
+    "Everything after SCRIPT, options too, is the script's. An error in the script is\n" ..
+    "said on one line, 'textclass: SCRIPT:LINE: message', with exit status 1 (its\n" ..
+    "traceback when TEXTCLASS_DEBUG is set); the script's os.exit gives its own status.",
+  options = {
+    { short = "q", long = "quiet",
+      help = "taken, as by every command: run itself writes nothing on stderr but errors " ..
+             "(the script's output is its own: give it an option of its own after SCRIPT)" },
+  },
+  examples = "  textclass run examples/train_folder.lua data/ my.model\n" ..
+             "  echo 'print(require(\"textclass\")._VERSION)' | textclass run -\n",
 }
 
 -- Only options before SCRIPT are ours (-h, -q); the rest is the script's.
