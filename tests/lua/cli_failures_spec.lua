@@ -552,7 +552,7 @@ describe("textclass train and eval with label names the module cannot take", fun
       local r = run("train -q --min-df 1 -o " .. TMP .. "/leak.model " .. c[1])
       assert.equal(1, r.code)
       assert.equal("textclass: " .. c[2] .. "\ntextclass: 1 bad record in the training data " ..
-                   "(fix it, or use --skip-bad)\n", r.err)
+                   "and no good one (fix it)\n", r.err)
       r = run("eval -q -m " .. model() .. " " .. c[1])
       assert.equal(1, r.code)
       assert.matches("^textclass: " .. c[2]:gsub("%p", "%%%0") .. "\n", r.err)

@@ -454,6 +454,17 @@ describe("textclass hints", function()
     end)
   end)
 
+  -- Regression: a DATA file that is not there was "1 bad record in the
+  -- training data (fix it, or use --skip-bad)"; skipping it leaves nothing.
+  it("suggests --skip-bad to train only when some record is good", function()
+    local r = run("train -o " .. TMP .. "/c.model " .. TMP .. "/absent.jsonl")
+    assert.equal(1, r.code)
+    assert.equal("textclass: " .. TMP .. "/absent.jsonl: No such file or directory\n" ..
+                 "textclass: 1 bad record in the training data and no good one (fix it)\n", r.err)
+    r = run("train -o " .. TMP .. "/c.model " .. TMP .. "/absent.jsonl " .. H.D .. "/train.jsonl")
+    assert.matches("textclass: 1 bad record in the training data %(fix it, or use %-%-skip%-bad%)\n$", r.err)
+  end)
+
   it("lists a JSONL record's fields when the text or label field is missing, and the one spelled so", function()
     spit(TMP .. "/caps.jsonl", '{"Title": "Cup final", "Text": "The striker scored twice.", "Label": "sport"}\n')
     local r = run("label -m " .. H.model() .. " " .. TMP .. "/caps.jsonl")

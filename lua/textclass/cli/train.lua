@@ -299,6 +299,17 @@ local function build_spec(opts, texts, labels, stopwords)
   return spec
 end
 
+-- What to do about n_bad bad records beside n_good good ones (several: one
+-- was refused for its several labels): " (fix them, or use --skip-bad)";
+-- without --skip-bad when none is good, as skipping them leaves nothing.
+local function bad_records_advice(n_bad, n_good, several)
+  local ways = { n_bad == 1 and "fix it" or "fix them" }
+  if several then ways[#ways + 1] = "train with --multilabel if a document may have several labels" end
+  if n_good > 0 then ways[#ways + 1] = "use --skip-bad" end
+  return string.format("%s (%s)", n_good == 0 and " and no good one" or "",
+                       table.concat(ways, ", ", 1, #ways - 1) .. (#ways > 1 and ", or " or "") .. ways[#ways])
+end
+
 -- The training data, as the arrays tc.train takes: texts, labels (a
 -- string each, or an array with --multilabel), the label names in order
 -- of appearance, the documents of each label by name, and how many
@@ -338,9 +349,8 @@ local function collect(operands, sources, opts)
   if #bad > 0 then
     M.report_bad(bad)
     if not opts.skip_bad then
-      util.fail("%s in the training data%s", bad_records, lacking and ", " .. lacking or
-                string.format(" (fix %s, %sor use --skip-bad)", #bad == 1 and "it" or "them",
-                              several and "train with --multilabel if a document may have several labels, " or ""))
+      util.fail("%s in the training data%s", bad_records,
+                lacking and ", " .. lacking or bad_records_advice(#bad, #texts, several))
     end
   end
   if #texts == 0 then
