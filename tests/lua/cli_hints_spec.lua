@@ -475,6 +475,10 @@ describe("textclass hints", function()
     r = run("eval --text-field Text -m " .. H.model() .. " " .. TMP .. "/caps.jsonl")
     assert.matches("caps%.jsonl:1: no 'label' or 'labels' field %(its fields: 'Label', 'Text', 'Title'; " ..
                    "%-%-label%-field Label%?%)", r.err)
+    -- and the closing line, which names the field so spelled too
+    assert.matches("no labelled documents to evaluate: 1 bad record, with no 'label' or 'labels' field; " ..
+                   "%-%-label%-field NAME names the field holding the labels %(the first one's fields: 'Label', " ..
+                   "'Text', 'Title'; %-%-label%-field Label%?%)\n$", r.err)
     -- at most 8 names, each cut at 40 bytes, control characters as '?'
     local many = {}
     for i = 1, 12 do many[i] = string.format('"k%02d": 1', i) end

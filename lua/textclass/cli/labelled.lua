@@ -166,8 +166,8 @@ end
 
 -- What a record lacks (doc.missing), for the closing line of train and
 -- eval: `what` ("no 'label' field"), the options that name the fields or
--- columns (`kind`) of `roles` ("text", "label") in `fix`, and the names of
--- the record's fields (nil when not known).
+-- columns (`kind`) of `roles` ("text", "label") in `fix`, and the record's
+-- fields as records.missing_field_hint lists them (nil when not known).
 local HOLDING = { text = "the text", label = "the labels" }
 local function missing(what, kind, roles, fields)
   local flags, holding = {}, {}

@@ -452,8 +452,8 @@ end
 -- one `line` holds): its field names, sorted, at most 8 (control
 -- characters shown as '?', each cut at 40 bytes), and `option` with the
 -- name that differs from one of `names` only by case, when there is one:
--- " (its fields: 'Label', 'Text'; --text-field Text?)"; and the field
--- names alone ("'Label', 'Text'", nil when there are none).
+-- " (its fields: 'Label', 'Text'; --text-field Text?)"; and that without
+-- " (its fields: " and ")" (nil when the object has no fields).
 function M.missing_field_hint(obj, line, names, option)
   obj = obj or M.json_object(line)
   if type(obj) ~= "table" then return "" end
@@ -475,8 +475,8 @@ function M.missing_field_hint(obj, line, names, option)
     shown[i] = "'" .. k:gsub("%c", "?") .. "'"
   end
   if #keys > 8 then shown[#shown + 1] = string.format("... (%d in all)", #keys) end
-  local fields = table.concat(shown, ", ")
-  return string.format(" (its fields: %s%s)", fields, like and ("; " .. option .. " " .. like .. "?") or ""), fields
+  local fields = table.concat(shown, ", ") .. (like and ("; " .. option .. " " .. like .. "?") or "")
+  return " (its fields: " .. fields .. ")", fields
 end
 
 --- The error for a text field that is missing or not a string.
