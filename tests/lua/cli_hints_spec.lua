@@ -243,6 +243,22 @@ describe("textclass hints", function()
     end)
   end)
 
+  -- Regression: `textclass explain` with no FILE waited on a terminal
+  -- without a word.
+  it("explain tells a terminal on stdin how to end the article", function()
+    local r = run("explain -m " .. H.model())
+    assert.same({ 1, "textclass: -: empty document\n" }, { r.code, r.err })   -- not a terminal: no word
+    local _, how, code = os.execute("command -v script >/dev/null")
+    if not (how == "exit" and code == 0) then
+      pending("util-linux 'script' is not installed")
+      return
+    end
+    local p = io.popen("script -qec '" .. H.CLI .. " explain -m " .. H.model() .. "' /dev/null </dev/null")
+    local tty = p:read("a")
+    p:close()
+    assert.matches("^textclass: reading the article from the terminal; Ctrl%-D ends\r?\n", tty)
+  end)
+
   it("explain says when a multi-label model's label is its fallback", function()
     local ml = TMP .. "/fallback.model"
     local r = run("train --multilabel --fallback other --min-df 1 -o " .. ml .. " " .. H.D .. "/train.jsonl")
