@@ -243,9 +243,9 @@ describe("textclass hints", function()
     end)
   end)
 
-  -- Regression: `textclass explain` with no FILE waited on a terminal
-  -- without a word.
-  it("explain tells a terminal on stdin how to end the article", function()
+  -- Regression: `textclass explain` with no FILE, and train and eval with
+  -- DATA -, waited on a terminal without a word.
+  it("explain, train and eval tell a terminal on stdin how to end it, as label does", function()
     local r = run("explain -m " .. H.model())
     assert.same({ 1, "textclass: -: empty document\n" }, { r.code, r.err })   -- not a terminal: no word
     local _, how, code = os.execute("command -v script >/dev/null")
@@ -253,10 +253,23 @@ describe("textclass hints", function()
       pending("util-linux 'script' is not installed")
       return
     end
-    local p = io.popen("script -qec '" .. H.CLI .. " explain -m " .. H.model() .. "' /dev/null </dev/null")
-    local tty = p:read("a")
-    p:close()
-    assert.matches("^textclass: reading the article from the terminal; Ctrl%-D ends\r?\n", tty)
+    local function on_terminal(args)
+      local p = io.popen("script -qec '" .. H.CLI .. " " .. args .. "' /dev/null </dev/null")
+      local tty = p:read("a")
+      p:close()
+      return tty
+    end
+    local cases = {
+      { "label -m " .. H.model(), "articles from the terminal, one per line" },
+      { "explain -m " .. H.model(), "the article from the terminal" },
+      { "train -o " .. TMP .. "/tty.model -", "labelled records from the terminal, one per line" },
+      { "eval -m " .. H.model() .. " -", "labelled records from the terminal, one per line" },
+    }
+    for _, c in ipairs(cases) do
+      assert.matches("^textclass: reading " .. c[2]:gsub("%p", "%%%0") .. "; Ctrl%-D ends\r?\n", on_terminal(c[1]))
+    end
+    -- not with -q, which silences notes
+    assert.not_matches("reading", on_terminal("eval -q -m " .. H.model() .. " -"))
   end)
 
   it("explain says when a multi-label model's label is its fallback", function()

@@ -344,6 +344,7 @@ function M.run(opts, operands)
   local multiclass_model = clf.model and not clf.model:info().multilabel
   check_classifier_options(opts, clf, multiclass_model, sources)
   local errors_out <close> = opts.errors and open_errors(opts.errors)
+  inputs.note_terminal_stdin(operands, "labelled records", "one per line")
 
   local ev = new_evaluation(opts, clf, multiclass_model, sources, errors_out)
   evaluate_all(ev)

@@ -59,15 +59,12 @@ local function warn_if_json(path, text)
 end
 
 -- The one article, read and checked as `label -i text` reads one (a BOM
--- dropped, never read past --max-bytes); fails naming the problem. A
--- terminal on stdin is told how to end it, as label tells it.
+-- dropped, never read past --max-bytes); fails naming the problem.
 local function read_article(path, opts)
   if path ~= "-" and require("lfs").attributes(path, "mode") == "directory" then
     util.fail("%s: is a folder (explain takes one FILE)", path)
   end
-  if path == "-" and util.isatty(io.stdin) then
-    util.note("reading the article from the terminal; Ctrl-D ends")
-  end
+  inputs.note_terminal_stdin({ path }, "the article")
   local read = inputs.read_options(opts)
   read.input = "text"
   local doc = inputs.documents(inputs.sources({ path }, false), read)()

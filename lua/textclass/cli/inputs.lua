@@ -55,6 +55,18 @@ M.total_size = sources.total_size
 M.stdin_is_stream = sources.stdin_is_stream
 M.IS_OUTPUT = sources.IS_OUTPUT
 
+--- Say (unless -q) that stdin, when it is among the operands and a
+-- terminal, is read until Ctrl-D, as `what` ("articles"), `each` ("one
+-- per line") if given: a command waiting on a terminal without a word
+-- looks hung.
+function M.note_terminal_stdin(operands, what, each)
+  for _, p in ipairs(operands) do
+    if p == "-" and util.isatty(io.stdin) then
+      util.note("reading %s from the terminal%s; Ctrl-D ends", what, each and ", " .. each or "")
+    end
+  end
+end
+
 -- (a .tsv file is csv with tabs between fields: records.csv_table)
 local EXT_UNLABELLED = { jsonl = "jsonl", ndjson = "jsonl", csv = "csv", tsv = "csv", rss = "feed", atom = "feed" }
 local EXT_LABELLED = { jsonl = "jsonl", ndjson = "jsonl", csv = "csv", tsv = "csv" }

@@ -299,9 +299,7 @@ function M.run(opts, operands)
 
   local clf = classifier.open(opts)
 
-  if n_stdin > 0 and util.isatty(io.stdin) then
-    util.note("reading articles from the terminal, one per line; Ctrl-D ends")
-  end
+  inputs.note_terminal_stdin(operands, "articles", "one per line")
   local sources = inputs.sources(operands, false)
   warn_unread_outputs(sources)
   local batch_size, batch_bytes = batch_defaults(opts, n_stdin > 0 and inputs.stdin_is_stream())

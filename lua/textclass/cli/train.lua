@@ -538,6 +538,7 @@ function M.run(opts, operands)
   local tc = classifier.module()
   local start = util.now()
   local stopwords = stopwords_file and read_stopwords(stopwords_file)
+  inputs.note_terminal_stdin(operands, "labelled records", "one per line")
 
   local texts, labels, names, count, skipped = collect(operands, sources, opts)
   if #names < 2 and not opts.multilabel then
