@@ -381,6 +381,25 @@ describe("textclass hints", function()
     assert.matches("^textclass: %-%-output: 'xml' is not one of tsv, jsonl, csv\n", r.err)
   end)
 
+  -- Regression: -o json (or --kernel RBF) was "not one of tsv, jsonl, csv"
+  -- and no more.
+  it("names the choice a value begins or spells in another case", function()
+    local cases = {
+      { "label -o json", "%-%-output: 'json' is not one of tsv, jsonl, csv: %-%-output jsonl%?" },
+      { "label -o JSONL", "%-%-output: 'JSONL' is not one of tsv, jsonl, csv: %-%-output jsonl%?" },
+      { "label -i l", "%-%-input: 'l' is not one of auto, text, lines, jsonl, csv, tsv, feed: %-%-input lines%?" },
+      { "train -o x.model --kernel RBF d", "%-%-kernel: 'RBF' is not one of linear, rbf: %-%-kernel rbf%?" },
+      -- a value that begins several choices, or none: nothing added
+      { "label -i t", "%-%-input: 't' is not one of auto, text, lines, jsonl, csv, tsv, feed" },
+      { "label -o xml", "%-%-output: 'xml' is not one of tsv, jsonl, csv" },
+    }
+    for _, c in ipairs(cases) do
+      local r = run(c[1])
+      assert.equal(2, r.code)
+      assert.matches("^textclass: " .. c[2] .. "\n", r.err)
+    end
+  end)
+
   it("names our command for another tool's name (predict, test, fit), and runs nothing", function()
     for name, ours in pairs({ predict = "label", ["predict-prob"] = "label", test = "eval", fit = "train",
                               supervised = "train", describe = "info" }) do

@@ -19,7 +19,8 @@
 -- opts.char_ngrams). Every mistake raises a usage error (exit 2) naming
 -- the option; an option with choices may add `choice_hint =
 -- function(value)` returning text to append to the "not one of" message
--- (or nil); a number option may take words too, `words = { "auto" }`,
+-- (or nil; without one, a value that begins one choice or spells it in
+-- another case names it: "--output jsonl?"); a number option may take words too, `words = { "auto" }`,
 -- each given to the command as written; `type = "numbers"` takes a
 -- comma-separated list of numbers, each checked as a number option's. An option given twice takes the last
 -- value, unless it has `joins = ","`: then its values are joined by it
@@ -55,6 +56,18 @@ end
 local function listed(list, value)
   for _, c in ipairs(list) do if c == value then return true end end
   return false
+end
+
+-- The choice a value not among `choices` was most likely meant as: the
+-- one it spells in another case (JSONL), else the one choice it begins
+-- (json: jsonl); nil when none or several.
+local function meant_choice(choices, value)
+  local lower, begun = value:lower(), {}
+  for _, c in ipairs(choices) do
+    if c:lower() == lower then return c end
+    if #value > 0 and c:sub(1, #lower):lower() == lower then begun[#begun + 1] = c end
+  end
+  return #begun == 1 and begun[1] or nil
 end
 
 -- One number of an option (t: "number" or "integer"), checked against
@@ -105,8 +118,9 @@ local function convert(opt, value)
     for item in (value .. ","):gmatch("(.-),") do v[#v + 1] = number(opt, name, item, "number") end
   elseif opt.choices then
     if not listed(opt.choices, value) then
+      local meant = meant_choice(opt.choices, value)
       util.usage_error("%s: '%s' is not one of %s%s", name, value, table.concat(opt.choices, ", "),
-                       opt.choice_hint and opt.choice_hint(value) or "")
+                       opt.choice_hint and opt.choice_hint(value) or meant and (": " .. name .. " " .. meant .. "?") or "")
     end
   end
   if opt.check then
