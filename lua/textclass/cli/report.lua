@@ -272,17 +272,16 @@ local STOPWORDS = { english = "English stop words", custom = "custom stop words"
 -- words, min_df 3, sublinear TF-IDF, L2-normalised, boilerplate stripped".
 function M.feature_options(o)
   local parts = {}
-  local function add(cond, s) if cond then parts[#parts + 1] = s end end
-  add(o.ngrams, o.ngrams and "word n-grams " .. range(o.ngrams))
-  add(o.char_ngrams, o.char_ngrams and "character n-grams " .. range(o.char_ngrams))
-  add(o.title_terms, "title terms")
-  add(true, STOPWORDS[o.stopwords] or o.stopwords)
-  add(o.stem == "english", "English stemming")
-  add(true, "min_df " .. tostring(o.min_df))
-  add(o.max_df < 1, string.format("max_df %g", o.max_df))
-  add(o.max_features > 0, "at most " .. tostring(o.max_features) .. " features")
-  add(true, weighting(o))
-  add(o.strip_boilerplate, "boilerplate stripped")
+  if o.ngrams then parts[#parts + 1] = "word n-grams " .. range(o.ngrams) end
+  if o.char_ngrams then parts[#parts + 1] = "character n-grams " .. range(o.char_ngrams) end
+  if o.title_terms then parts[#parts + 1] = "title terms" end
+  parts[#parts + 1] = STOPWORDS[o.stopwords] or o.stopwords
+  if o.stem == "english" then parts[#parts + 1] = "English stemming" end
+  parts[#parts + 1] = "min_df " .. tostring(o.min_df)
+  if o.max_df < 1 then parts[#parts + 1] = string.format("max_df %g", o.max_df) end
+  if o.max_features > 0 then parts[#parts + 1] = "at most " .. tostring(o.max_features) .. " features" end
+  parts[#parts + 1] = weighting(o)
+  if o.strip_boilerplate then parts[#parts + 1] = "boilerplate stripped" end
   return table.concat(parts, ", ")
 end
 
