@@ -20,8 +20,8 @@
 -- the option; an option with choices may add `choice_hint =
 -- function(value)` returning text to append to the "not one of" message
 -- (or nil; without one, a value that begins one choice or spells it in
--- another case names it: "--output jsonl?"); a number option may take words too, `words = { "auto" }`,
--- each given to the command as written; `type = "numbers"` takes a
+-- another case names it: "--output jsonl?"); a number option may take
+-- words too, `words = { "auto" }`, each given to the command as written; `type = "numbers"` takes a
 -- comma-separated list of numbers, each checked as a number option's. An option given twice takes the last
 -- value, unless it has `joins = ","`: then its values are joined by it
 -- (-l a -l b is -l a,b). `unknown_hints`, keyed by an option's name
