@@ -138,19 +138,23 @@ def by_topic_table(rows):
     return table(headers, out)
 
 
-def difference_table(rows, gold):
-    """textclass against each peer row on the same test documents: the macro-F1 difference
-    with its 95% paired bootstrap interval, the documents only one of the two labels right,
-    and the exact McNemar p of that split (metrics.paired_difference). Empty without
-    textclass's labels."""
-    tc = next((r for r in rows if r["system"] == "textclass" and r.get("pred")), None)
+def difference_table(rows, gold, reference="textclass", others=None):
+    """The reference system's row (textclass, or textclass --grid) against each of the
+    others (default: every other row; for a reference other than textclass, the peers' rows
+    only) on the same test documents: the macro-F1 difference with its 95% paired bootstrap
+    interval, the documents only one of the two labels right, and the exact McNemar p of that
+    split (metrics.paired_difference). Empty without the reference's labels."""
+    tc = next((r for r in rows if r["system"] == reference and r.get("pred")), None)
     if tc is None:
         return ""
-    headers = ["peer", "macro-F1 textclass - peer", "95% interval", "right only by textclass",
-               "right only by the peer", "McNemar p"]
+    if others is None:
+        others = [r["system"] for r in rows
+                  if reference == "textclass" or not r["system"].startswith("textclass")]
+    headers = ["peer", "macro-F1 %s - peer" % reference, "95% interval",
+               "right only by %s" % reference, "right only by the peer", "McNemar p"]
     out = []
     for r in rows:
-        if r is tc or not r.get("pred"):
+        if r is tc or not r.get("pred") or r["system"] not in others:
             continue
         d = paired_difference(gold, tc["pred"], r["pred"])
         out.append([r["system"], "%+.3f" % d["diff"], "%+.3f .. %+.3f" % (d["lo"], d["hi"]),

@@ -4,6 +4,7 @@ Untimed by design: nothing here asserts a speed. Ends with "N passed, N failed".
 """
 import os
 import random
+import re
 import tempfile
 
 from . import convert, measure, report, systems
@@ -169,6 +170,13 @@ def test_paired_difference():
     check(t.count("\n") == 2 and "| peer " in t and " %d | " % better["only_a"] in t,
           "difference table: one row per peer that labelled, its discordant counts")
     check(report.difference_table(rows[1:], gold) == "", "no textclass labels: no table")
+    rows.insert(1, {"system": "textclass --grid", "pred": half})
+    t = report.difference_table(rows, gold)
+    check(t.count("\n") == 3 and "| textclass --grid " in t, "textclass's table: --grid is a row")
+    t = report.difference_table(rows, gold, "textclass --grid")
+    check(t.count("\n") == 2 and "| peer " in t and "| textclass " not in t and
+          "macro-F1 textclass --grid - peer" in t and " %d | " % better["only_b"] in t,
+          "--grid's table: the peers' rows only")
 
 
 def test_measure():
@@ -191,10 +199,57 @@ def test_tables():
     check(report.sig(1234.5) == "1234" and report.sig(0.01234) == "0.012", "significant figures")
 
 
+def test_paired_script():
+    """bench/paired on a saved run of a made-up bbc task: gold from the corpora folder given,
+    one row per other system, usage errors for what the run does not have."""
+    import contextlib
+    import importlib.machinery
+    import importlib.util
+    import io
+    import json
+    here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    loader = importlib.machinery.SourceFileLoader("paired", os.path.join(here, "paired"))
+    paired = importlib.util.module_from_spec(importlib.util.spec_from_loader("paired", loader))
+    loader.exec_module(paired)
+    with tempfile.TemporaryDirectory() as tmp:
+        os.mkdir(os.path.join(tmp, "bbc"))
+        open(os.path.join(tmp, "README.md"), "w").close()
+        gold = ["sport", "tech", "sport", "politics"]
+        for split, labels in (("train", gold[:1]), ("test", gold)):
+            with open(os.path.join(tmp, "bbc", split + ".jsonl"), "w") as f:
+                for i, lab in enumerate(labels):
+                    f.write(json.dumps({"id": str(i), "text": "t", "label": "other",
+                                        "orig_label": lab}) + "\n")
+        run = os.path.join(tmp, "run.json")
+        with open(run, "w") as f:
+            json.dump({"tasks": [{"task": "bbc", "rows": [
+                {"system": "textclass --grid", "pred": gold},
+                {"system": "textclass", "pred": ["sport", "sport", "sport", "politics"]},
+                {"system": "peer", "pred": ["tech", "tech", "tech", "tech"]},
+                {"system": "failed peer", "failed": "x"}]}]}, f)
+
+        def call(*argv):
+            out = io.StringIO()
+            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
+                try:
+                    rc = paired.main(list(argv) + ["--corpora", tmp])
+                except SystemExit as e:
+                    rc = e.code
+            return rc, out.getvalue()
+        rc, out = call(run, "bbc", "textclass --grid")
+        peer_row = re.search(r"\| peer +\|[^|]+\|[^|]+\| +(\d+) \| +(\d+) \|", out)
+        check(rc == 0 and out.count("\n") == 4 and "| textclass " in out and peer_row and
+              peer_row.groups() == ("3", "0"), "bench/paired: a row per other system, its counts")
+        rc, out = call(run, "bbc", "textclass --grid", "peer")
+        check(rc == 0 and out.count("\n") == 3 and "| textclass " not in out, "bench/paired: the rows asked for")
+        check(call(run, "bbc", "nobody")[0] == 2 and call(run, "agnews", "peer")[0] == 2,
+              "bench/paired: an unknown system or task is a usage error")
+
+
 def main():
     for t in (test_evaluate_by_hand, test_evaluate_against_sklearn, test_convert,
               test_workspace_and_parse, test_rates, test_unseen_topics, test_paired_difference,
-              test_measure, test_tables):
+              test_measure, test_tables, test_paired_script):
         t()
     print("bench/peers self-test: %d passed, %d failed" % tuple(RESULTS))
     return 1 if RESULTS[1] else 0
