@@ -9,6 +9,7 @@
  *
  * tci_dataset_subset makes a view (texts borrowed) for cross-validation
  * folds: same label names, same order, any subset of the documents. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -170,13 +171,29 @@ static int has_repeat(const char *const *labels, size_t n, int *repeat) {
   return TC_OK;
 }
 
+const char *tc_label_name_problem(const char *name, size_t len, char *buf) {
+  const char *why = NULL;
+  long cp;
+  if (!name || len == 0) why = "is empty";
+  else if (memchr(name, 0, len)) why = "contains a NUL byte";
+  else if (!tci_utf8_valid(name, len)) why = "is not valid UTF-8";
+  else if ((cp = tc_utf8_control(name, len, NULL)) >= 0) {
+    snprintf(buf, TC_LABEL_PROBLEM_SIZE, "holds a control character (U+%04lX)", cp);
+    return buf;
+  } else if (memchr(name, ',', len))
+    why = "holds a comma, which separates labels in TSV and CSV output and in lists of labels";
+  if (!why) return NULL;
+  snprintf(buf, TC_LABEL_PROBLEM_SIZE, "%s", why);
+  return buf;
+}
+
 /* Validate first, then change: a rejected document leaves the dataset as
  * it was (apart from labels already interned by an earlier, accepted
  * name, which is harmless). */
 int tc_dataset_add(tc_dataset *ds, const char *text, size_t len,
                    const char *const *labels, size_t n_labels) {
   size_t i;
-  char *copy;
+  char *copy, why[TC_LABEL_PROBLEM_SIZE];
   int rc, repeat;
   if (!ds || (!text && len) || (!labels && n_labels)) return TC_EINVAL;
   /* the limit of tc_normalize, which every text meets when training; it
@@ -185,9 +202,7 @@ int tc_dataset_add(tc_dataset *ds, const char *text, size_t len,
   if (ds->n >= UINT32_MAX - 1 || n_labels > UINT32_MAX) return TC_ELIMIT;
   for (i = 0; i < n_labels; i++) {
     /* a name a model file could not hold would make a model that cannot be saved */
-    if (!labels[i] || !labels[i][0] || !tci_utf8_valid(labels[i], strlen(labels[i])) ||
-        tc_utf8_control(labels[i], strlen(labels[i]), NULL) >= 0 || strchr(labels[i], ','))
-      return TC_EINVAL;
+    if (tc_label_name_problem(labels[i], labels[i] ? strlen(labels[i]) : 0, why)) return TC_EINVAL;
   }
   if ((rc = has_repeat(labels, n_labels, &repeat))) return rc;
   if (repeat) return TC_EINVAL;

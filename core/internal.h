@@ -232,6 +232,10 @@ TCI_FUNC size_t tci_utf8_encode(int32_t cp, unsigned char *out);
  * values above U+10FFFF: what tci_utf8_decode accepts without replacing),
  * else 0. Loaders check untrusted strings with it. */
 TCI_FUNC int tci_utf8_valid(const void *p, size_t n);
+/* The bytes of the NUL-terminated valid UTF-8 s to print when a message
+ * shows at most max of them ("%.*s"): all of a shorter s, else max less
+ * those of a character cut at the end. max is at most INT_MAX. */
+TCI_FUNC int tci_utf8_head(const char *s, size_t max);
 
 /* Does the iconv converter cd (to UTF-8) read the n bytes p as
  * themselves, and leave its initial state as it found it (decode.c)?

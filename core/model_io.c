@@ -69,6 +69,9 @@ static const unsigned char MAGIC[8] = {'T', 'E', 'X', 'T', 'C', 'L', 'A', 'S'};
 
 #define FALLBACK_NONE (-1)
 
+/* The most bytes of a name (a meta key, a label) a message shows. */
+#define SHOWN_BYTES 64
+
 static int host_is_little_endian(void) {
   const uint16_t one = 1;
   unsigned char b;
@@ -113,11 +116,13 @@ static int validate_meta(const tc_model *m, int code, tc_diag *diag) {
     if (!tci_utf8_valid(k, strlen(k)))
       return tci_fail(diag, code, "meta: key %zu is not valid UTF-8", i);
     if (!tci_utf8_valid(v, strlen(v)))
-      return tci_fail(diag, code, "meta: value of \"%.64s\" is not valid UTF-8", k);
+      return tci_fail(diag, code, "meta: value of \"%.*s\" is not valid UTF-8",
+                      tci_utf8_head(k, SHOWN_BYTES), k);
   }
   dup = find_duplicate(m->meta_key, m->n_meta, &err);
   if (err) return tci_fail(diag, err, "meta: out of memory");
-  if (dup) return tci_fail(diag, code, "meta: key \"%.64s\" appears twice", dup);
+  if (dup)
+    return tci_fail(diag, code, "meta: key \"%.*s\" appears twice", tci_utf8_head(dup, SHOWN_BYTES), dup);
   return TC_OK;
 }
 
@@ -125,23 +130,18 @@ static int validate_labels(const tc_model *m, int code, tc_diag *diag) {
   size_t i;
   const char *dup;
   int err;
-  long cp;
+  char why[TC_LABEL_PROBLEM_SIZE];
   if (m->n_labels == 0 || !m->labels) return tci_fail(diag, code, "labels: the model has no labels");
   if (m->n_labels > INT32_MAX) return tci_fail(diag, code, "labels: %zu labels, more than 2^31-1", m->n_labels);
   for (i = 0; i < m->n_labels; i++) {
     const char *s = m->labels[i];
-    if (!s || !*s) return tci_fail(diag, code, "labels: label %zu is empty", i);
-    if (!tci_utf8_valid(s, strlen(s)))
-      return tci_fail(diag, code, "labels: label %zu is not valid UTF-8", i);
-    if ((cp = tc_utf8_control(s, strlen(s), NULL)) >= 0)
-      return tci_fail(diag, code, "labels: label %zu holds a control character (U+%04lX)", i, cp);
-    if (strchr(s, ','))
-      return tci_fail(diag, code, "labels: label %zu (\"%.64s\") holds a comma, which separates labels "
-                      "in TSV and CSV output and in lists of labels", i, s);
+    if (tc_label_name_problem(s, s ? strlen(s) : 0, why))
+      return tci_fail(diag, code, "labels: label %zu %s", i, why);
   }
   dup = find_duplicate(m->labels, m->n_labels, &err);
   if (err) return tci_fail(diag, err, "labels: out of memory");
-  if (dup) return tci_fail(diag, code, "labels: label \"%.64s\" appears twice", dup);
+  if (dup)
+    return tci_fail(diag, code, "labels: label \"%.*s\" appears twice", tci_utf8_head(dup, SHOWN_BYTES), dup);
   if (m->kernel != TC_KERNEL_LINEAR && m->kernel != TC_KERNEL_RBF)
     return tci_fail(diag, code, "labels: unknown kernel %d", m->kernel);
   if (!tci_is_flag(m->multilabel))

@@ -318,9 +318,8 @@ TC_API size_t tc_utf8_check(const char *text, size_t len);
 /* The first control character of text, C0 (U+0000 to U+001F), DEL (U+007F)
  * or C1 (U+0080 to U+009F, C2 80 to C2 9F in UTF-8), as its code point,
  * with its byte offset in *at when at is not NULL; -1 when there is none
- * (or text is NULL). Label names may hold none: a tab or line break would
- * split the tables and lines that print them, an escape would drive the
- * terminal (tc_dataset_add and model files refuse them). Linear in len. */
+ * (or text is NULL). Label names may hold none (tc_label_name_problem).
+ * Linear in len. */
 TC_API long tc_utf8_control(const char *text, size_t len, size_t *at);
 
 /* How tc_utf16_to_utf8 reads its input (flags, or-ed). */
@@ -591,13 +590,30 @@ typedef struct tc_dataset tc_dataset;
 TC_API int tc_dataset_new(tc_dataset **out);
 TC_API void tc_dataset_free(tc_dataset *ds);
 
+/* Room for any description tc_label_name_problem writes, its NUL included. */
+#define TC_LABEL_PROBLEM_SIZE 96
+
+/* Why name (len bytes) cannot be a label name, or NULL when it can: the one
+ * rule for label names, which tc_dataset_add, model files and the Lua
+ * module all apply. A name is non-empty, holds no NUL byte (C strings
+ * carry names), is valid UTF-8 (tc_utf8_check) and holds no control
+ * character (tc_utf8_control: a tab or line break would split the tables
+ * and lines that print it, an escape would drive the terminal) and no
+ * comma (commas separate labels in lists of them and in the command
+ * line's TSV and CSV output). The first of these it breaks is described,
+ * written into buf (TC_LABEL_PROBLEM_SIZE bytes) and buf returned, as
+ * words that follow the caller's naming of the label ("label 2 " ...):
+ * "is empty", "contains a NUL byte", "is not valid UTF-8", "holds a
+ * control character (U+001B)" or "holds a comma, which separates labels
+ * in TSV and CSV output and in lists of labels". A NULL name is empty.
+ * Linear in len. */
+TC_API const char *tc_label_name_problem(const char *name, size_t len, char *buf);
+
 /* Add a document with n_labels labels (1 for multi-class data; 0 allowed
  * for multi-label data, meaning "none of the labels"). TC_EINVAL for a
  * NULL ds, a NULL text with len > 0, a NULL labels with n_labels > 0, a
- * NULL or empty label name, one that is not valid UTF-8 or holds a control
- * character or a comma (a model file could not hold it: tc_utf8_control;
- * commas separate labels in lists of them and in the command line's TSV
- * and CSV output) or a label repeated within the document; TC_ELIMIT
+ * label name tc_label_name_problem refuses (a model file could not hold
+ * it) or a label repeated within the document; TC_ELIMIT
  * for a text above PTRDIFF_MAX / 32 bytes (tc_normalize's limit) or
  * beyond 2^32 - 2 documents or label names; TC_ENOMEM. A refused document
  * leaves the dataset as it was, but that after TC_ENOMEM, or TC_ELIMIT for

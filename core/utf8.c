@@ -145,6 +145,13 @@ size_t tc_utf8_check(const char *text, size_t len) {
 
 int tci_utf8_valid(const void *p, size_t n) { return tc_utf8_check(p, n) == n; }
 
+int tci_utf8_head(const char *s, size_t max) {
+  size_t n = strnlen(s, max);
+  if (n == max)
+    while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80) n--;
+  return (int)n;
+}
+
 long tc_utf8_control(const char *text, size_t len, size_t *at) {
   const unsigned char *s = (const unsigned char *)text;
   size_t i;

@@ -1010,7 +1010,7 @@ TEST(semantic_checks_behind_the_checksum) {
     EDIT(c[name + 4 + 2] = '\n', TC_EFORMAT, "labels: label 0 holds a control character (U+000A)");
     EDIT(c[eco] = 0xC2; c[eco + 1] = 0x85, TC_EFORMAT, "labels: label 2 holds a control character (U+0085)");
     /* (a comma made "a,b" read as two labels in label's TSV and CSV output) */
-    EDIT(c[world + 2] = ',', TC_EFORMAT, "labels: label 1 (\"wo,ld\") holds a comma, which separates labels");
+    EDIT(c[world + 2] = ',', TC_EFORMAT, "labels: label 1 holds a comma, which separates labels");
     EDIT(c[key_k] = 'C', TC_EFORMAT, "meta: key \"C\" appears twice");
     EDIT(c[key_k] = 0x80, TC_EFORMAT, "meta: key 3 is not valid UTF-8");
     EDIT(c[key_k + 5] = 0xFF, TC_EFORMAT, "meta: value of \"K\" is not valid UTF-8");
@@ -1114,7 +1114,7 @@ TEST(invalid_models_are_not_written) {
   unsigned char *b = (unsigned char *)1;
   size_t n = 7;
   tc_diag d;
-  char *saved;
+  char *saved, *saved0;
   if (!m) { CHECK(0); return; }
   saved = m->labels[1];
   m->labels[1] = (char *)"";
@@ -1127,7 +1127,16 @@ TEST(invalid_models_are_not_written) {
   CHECK(strstr(d.message, "appears twice") != NULL);
   m->labels[1] = (char *)"a,b";
   CHECK_EQ_INT(tci_model_encode(m, &b, &n, &d), TC_EINVAL);
-  CHECK(strstr(d.message, "labels: label 1 (\"a,b\") holds a comma") != NULL);
+  CHECK(strstr(d.message, "labels: label 1 holds a comma, which separates labels") != NULL);
+  /* a name longer than a message shows is cut before a character, not in
+   * it: here an é at bytes 63 and 64 */
+  saved0 = m->labels[0];
+  m->labels[0] = m->labels[1] =
+      (char *)"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\xc3\xa9";
+  CHECK_EQ_INT(tci_model_encode(m, &b, &n, &d), TC_EINVAL);
+  CHECK(strstr(d.message, "labels: label \""
+                          "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\" appears twice") != NULL);
+  m->labels[0] = saved0;
   m->labels[1] = saved;
   m->threshold = NAN;
   CHECK_EQ_INT(tc_model_to_bytes(m, &b, &n), TC_EINVAL);

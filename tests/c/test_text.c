@@ -669,6 +669,37 @@ TEST(control_finds_c0_del_c1) {
   CHECK_EQ_INT(at, 1);
 }
 
+/* tc_label_name_problem describes the first rule a name breaks, in buf,
+ * and passes a name that breaks none. */
+TEST(label_name_problem_names_the_first_rule_broken) {
+  char buf[TC_LABEL_PROBLEM_SIZE];
+  const char *comma = "holds a comma, which separates labels in TSV and CSV output and in lists of labels";
+  CHECK(tc_label_name_problem("sport", 5, buf) == NULL);
+  CHECK(tc_label_name_problem("caf\xc3\xa9 \xc2\xa0x", 9, buf) == NULL); /* U+00A0 is no control */
+  CHECK(tc_label_name_problem("", 0, buf) == buf);
+  CHECK_EQ_STR(buf, "is empty");
+  CHECK_EQ_STR(tc_label_name_problem(NULL, 3, buf), "is empty");
+  CHECK_EQ_STR(tc_label_name_problem("a\0,", 3, buf), "contains a NUL byte");
+  CHECK_EQ_STR(tc_label_name_problem("caf\xe9,", 5, buf), "is not valid UTF-8");
+  CHECK_EQ_STR(tc_label_name_problem("sp\nort,", 7, buf), "holds a control character (U+000A)");
+  CHECK_EQ_STR(tc_label_name_problem("a\xc2\x85", 3, buf), "holds a control character (U+0085)");
+  CHECK_EQ_STR(tc_label_name_problem("a,b", 3, buf), comma);
+  CHECK(strlen(comma) < TC_LABEL_PROBLEM_SIZE);
+  CHECK(tc_label_name_problem("a,b", 1, buf) == NULL); /* only len bytes count */
+}
+
+/* tci_utf8_head keeps a shorter string whole and cuts a longer one at max,
+ * or before the character max would split. */
+TEST(utf8_head_never_splits_a_character) {
+  CHECK_EQ_INT(tci_utf8_head("sport", 64), 5);
+  CHECK_EQ_INT(tci_utf8_head("sport", 3), 3);
+  CHECK_EQ_INT(tci_utf8_head("caf\xc3\xa9", 4), 3);         /* é would be cut: it goes */
+  CHECK_EQ_INT(tci_utf8_head("caf\xc3\xa9", 5), 5);
+  CHECK_EQ_INT(tci_utf8_head("\xe2\x82\xac\xe2\x82\xac", 5), 3); /* in a euro sign: back to its start */
+  CHECK_EQ_INT(tci_utf8_head("\xf0\x9f\x98\x80", 1), 0);
+  CHECK_EQ_INT(tci_utf8_head("", 0), 0);
+}
+
 /* ------------------------------------------------------------------ */
 
 #ifdef HAVE_OOM_HOOK
@@ -779,6 +810,8 @@ int main(void) {
   RUN(strict_validity_matches_utf8proc);
   RUN(check_names_first_invalid_offset);
   RUN(control_finds_c0_del_c1);
+  RUN(label_name_problem_names_the_first_rule_broken);
+  RUN(utf8_head_never_splits_a_character);
   if (tc_workspace_new(&ws) != TC_OK) return 1;
   RUN(options_defaults);
   RUN(options_check_rejects);
