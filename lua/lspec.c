@@ -368,32 +368,13 @@ static void entry_error(lua_State *L, int arg, const char *what, lua_Integer i, 
   luaL_argerror(L, arg, lua_tostring(L, -1));
 }
 
-/* Why s (l bytes) cannot be a label name, or NULL: the core's rules
- * (tc_dataset_add), each named. buf receives a message that needs one; a
- * message naming s is pushed on the stack (the caller raises). */
-static const char *name_problem(lua_State *L, const char *s, size_t l, char buf[64]) {
-  long cp;
-  if (l == 0) return "empty label name";
-  if (strlen(s) != l) return "label name contains a NUL byte";
-  if (tc_utf8_check(s, l) != l) return "label name is not valid UTF-8";
-  if ((cp = tc_utf8_control(s, l, NULL)) >= 0) {
-    snprintf(buf, 64, "label name holds a control character (U+%04lX)", cp);
-    return buf;
-  }
-  if (strchr(s, ','))
-    return lua_pushfstring(L, "label name '%s' holds a comma, which separates labels "
-                              "in TSV and CSV output and in lists of labels", s);
-  return NULL;
-}
-
 size_t tcl_check_label_entry(lua_State *L, int arg, const char *what, lua_Integer i, int *is_list) {
   int t = lua_type(L, -1);
   size_t k, j, l;
-  char buf[64];
-  const char *problem;
+  char why[TC_LABEL_PROBLEM_SIZE];
   if (t == LUA_TSTRING) {
     const char *s = lua_tolstring(L, -1, &l);
-    if ((problem = name_problem(L, s, l, buf))) entry_error(L, arg, what, i, ": %s", problem);
+    if (tc_label_name_problem(s, l, why)) entry_error(L, arg, what, i, ": label name %s", why);
     *is_list = 0;
     return 1;
   }
@@ -419,7 +400,7 @@ size_t tcl_check_label_entry(lua_State *L, int arg, const char *what, lua_Intege
       entry_error(L, arg, what, i, "[%I]: string expected, got %s", (lua_Integer)j, luaL_typename(L, -1));
     }
     s = lua_tolstring(L, -1, &l);
-    if ((problem = name_problem(L, s, l, buf))) entry_error(L, arg, what, i, "[%I]: %s", (lua_Integer)j, problem);
+    if (tc_label_name_problem(s, l, why)) entry_error(L, arg, what, i, "[%I]: label name %s", (lua_Integer)j, why);
     lua_pushvalue(L, -1);
     if (lua_rawget(L, -3) != LUA_TNIL) entry_error(L, arg, what, i, ": label '%s' repeated", s);
     lua_pop(L, 1);

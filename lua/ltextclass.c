@@ -198,6 +198,26 @@ static int tcl_check_utf8(lua_State *L) {
   return 2;
 }
 
+/***
+ * Why name cannot be a label name, or nil when it can: the core's one rule
+ * (tc_label_name_problem), as words that follow a naming of the label
+ * ("label 2 " .. problem): "is empty", "contains a NUL byte", "is not
+ * valid UTF-8", "holds a control character (U+001B)" or "holds a comma,
+ * which separates labels in TSV and CSV output and in lists of labels".
+ * @function label_name_problem
+ * @string name
+ * @return nil, or the problem
+ */
+static int tcl_label_name_problem(lua_State *L) {
+  size_t len;
+  const char *name = luaL_checklstring(L, 1, &len);
+  char why[TC_LABEL_PROBLEM_SIZE];
+  tcl_check_nargs(L, 1);
+  if (tc_label_name_problem(name, len, why)) lua_pushstring(L, why);
+  else lua_pushnil(L);
+  return 1;
+}
+
 /* Terms are collected in two passes over the text: one to size a scratch
  * userdata, one to copy into it. The callback never touches the Lua stack,
  * so no Lua error can unwind through the core. */
@@ -487,6 +507,7 @@ static const luaL_Reg functions[] = {
   {"html_text", tcl_html_text},
   {"html_charset", tcl_html_charset},
   {"check_utf8", tcl_check_utf8},
+  {"label_name_problem", tcl_label_name_problem},
   {"json_fields", tcl_json_fields},
   {"jsonl_documents", tcl_jsonl_documents},
   {"format_scores", tcl_format_scores},

@@ -175,9 +175,8 @@ void tcl_check_plain(lua_State *L, int arg, int idx, const char *what);
 size_t tcl_check_texts(lua_State *L, int arg, int idx, const char *what);
 
 /* Check one document's labels, on top of the stack (from argument arg): a
- * non-empty string, or a sequence of distinct non-empty strings, each
- * valid UTF-8 without a NUL byte, control character or comma (errors
- * name `what`[i], or `what` for i 0). Returns how many labels it names;
+ * string, or a sequence of distinct strings, each a label name
+ * (tc_label_name_problem; errors name `what`[i], or `what` for i 0). Returns how many labels it names;
  * *is_list for a table. */
 size_t tcl_check_label_entry(lua_State *L, int arg, const char *what, lua_Integer i, int *is_list);
 

@@ -149,20 +149,20 @@ describe("tc.metrics", function()
     for i = 1, 20000 do many[i] = "l" .. i end
     many[#many + 1] = "l12345"
     assert.error_matches(function() m:add("a", many) end, "bad argument #2 .*predicted: label 'l12345' repeated")
-    assert.error_matches(function() m:add("", "a") end, "bad argument #1 .*gold: empty label name")
+    assert.error_matches(function() m:add("", "a") end, "bad argument #1 .*gold: label name is empty")
     assert.error_matches(function() m:add("a", { 1 }) end, "bad argument #2 .*predicted%[1%]: string expected, got number")
     assert.error_matches(function() m:add("a\0b", "a") end, "bad argument #1 .*label name contains a NUL byte")
     assert.error_matches(function() m:add("a", { "b\27[2J" }) end,
                          "bad argument #2 .*label name holds a control character %(U%+001B%)")
     assert.error_matches(function() m:add("a,b", "a") end,
-                         "bad argument #1 .*gold: label name 'a,b' holds a comma, which separates labels")
+                         "bad argument #1 .*gold: label name holds a comma, which separates labels")
     -- (a model's labels are UTF-8: another name could never match, and
     -- would reach the reports as it is)
     assert.error_matches(function() m:add("caf\233", "a") end, "bad argument #1 .*gold: label name is not valid UTF%-8")
     assert.error_matches(function() m:add("a", { "a", "\255" }) end,
                          "bad argument #2 .*predicted%[2%]: label name is not valid UTF%-8")
     assert.error_matches(function() tc.metrics({ "\192\128" }) end, "bad argument #1 .*labels%[1%]: label name is not valid UTF%-8")
-    assert.error_matches(function() tc.metrics({ "a", "b,c" }) end, "bad argument #1 .*labels%[2%]: label name 'b,c' holds a comma")
+    assert.error_matches(function() tc.metrics({ "a", "b,c" }) end, "bad argument #1 .*labels%[2%]: label name holds a comma")
     assert.error_matches(function() m:add("a") end, "bad argument #2 .*string or list of strings expected, got nil")
     assert.error_matches(function() m:add("a", "a", "a") end, "bad argument #3 .*unexpected argument")
     assert.error_matches(function() m.add({}, "a", "a") end, "textclass.Metrics expected")
