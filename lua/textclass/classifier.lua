@@ -62,52 +62,36 @@ local function name_of(self)
   return self.path or "classifier"
 end
 
--- The code point of the first control character in label name l (C0 and
--- DEL, or C1), or nil: names a model cannot have (tc.train refuses them),
--- which would split the tables and lines that print them, or drive the
--- terminal.
-local function control_of(l)
-  local c = l:match("%c") or l:match("\194[\128-\159]")
-  return c and (#c == 1 and c:byte() or c:byte(2))
-end
-
--- Why a label name may not hold a comma, as a model's may not (tc.train
--- refuses one).
-local COMMA_WHY = "commas separate labels in TSV and CSV output and in lists of labels"
-
 -- A result from Lua code, checked and completed to the model's shape: a
--- label name (a non-empty string), labels an array of distinct names
--- without NUL bytes, control characters or commas (default { label }), scores a table of name = finite
--- number (default {}), so every output can print it (a string score
--- cannot be ranked, NaN is no JSON) and tc.metrics can count it.
+-- label name, labels an array of distinct names (default { label }),
+-- scores a table of name = finite number (default {}), each name one a
+-- model could have (tc.label_name_problem), so every output can print it
+-- (a string score cannot be ranked, NaN is no JSON) and tc.metrics can
+-- count it.
 -- `fn` names the function that returned it ("predict" or "predict_batch").
 local function check_result(self, r, fn)
   local function refuse(fmt, ...)
     error(name_of(self) .. ": " .. fn .. string.format(fmt, ...), 0)
   end
-  local function check_name(l)
-    if l:find("\0", 1, true) then refuse("'s label names must not contain a NUL byte") end
-    local c = control_of(l)
-    if c then refuse("'s label names must not hold a control character (got U+%04X)", c) end
-    if l:find(",", 1, true) then refuse("'s label names must not hold a comma (got '%s': %s)", l, COMMA_WHY) end
+  -- `what` names the label in the message ("'labels'[2]")
+  local function check_name(what, l)
+    local problem = tc.label_name_problem(l)
+    if problem then refuse("'s %s %s", what, problem) end
   end
   if type(r) ~= "table" or type(r.label) ~= "string" then
     refuse(" must return a table with a string 'label' (got %s)",
            type(r) == "table" and "a table without one" or type(r))
   end
-  if r.label == "" then refuse("'s 'label' must not be empty") end
+  check_name("'label'", r.label)
   if r.labels == nil then r.labels = { r.label } end
   if type(r.labels) ~= "table" then
     refuse("'s 'labels' must be an array of label names (got %s)", type(r.labels))
   end
   if #r.labels == 0 then refuse("'s 'labels' must be an array of label names (got an empty one)") end
   local seen = #r.labels > 1 and {}
-  for _, l in ipairs(r.labels) do
-    if type(l) ~= "string" or l == "" then
-      refuse("'s 'labels' must be an array of label names (got %s in it)",
-             l == "" and "an empty name" or "a " .. type(l))
-    end
-    check_name(l)
+  for i, l in ipairs(r.labels) do
+    if type(l) ~= "string" then refuse("'s 'labels' must be an array of label names (got a %s in it)", type(l)) end
+    check_name(string.format("'labels'[%d]", i), l)
     if seen then
       if seen[l] then refuse("'s 'labels' names '%s' twice", l) end
       seen[l] = true
@@ -124,7 +108,7 @@ local function check_result(self, r, fn)
   end
   for l, s in pairs(r.scores) do
     if type(l) ~= "string" then refuse("'s 'scores' must map label names to numbers (got a %s key)", type(l)) end
-    check_name(l)
+    check_name("'scores' key", l)
     if type(s) ~= "number" then refuse("'s score of '%s' is a %s, not a number", l, type(s)) end
     if s ~= s or s == math.huge or s == -math.huge then refuse("'s score of '%s' is not a finite number", l) end
   end
@@ -306,8 +290,8 @@ function Classifier:predict_batch(texts, opts, ...)
 end
 
 --- The label names, or nil when a Lua classifier does not provide labels().
--- A Lua classifier's answer is checked (an array of distinct non-empty
--- strings) and copied into a plain array, which the module reads raw.
+-- A Lua classifier's answer is checked (an array of distinct names, each
+-- one a model could have: tc.label_name_problem) and copied into a plain array, which the module reads raw.
 function Classifier:labels(...)
   no_more("labels", 1, ...)
   check_open(self)
@@ -315,22 +299,16 @@ function Classifier:labels(...)
   if not self.impl.labels then return nil end
   local got = self.impl.labels()
   local function refuse(fmt, ...)
-    error(string.format("%s: labels() " .. fmt, name_of(self), ...), 0)
+    error(string.format("%s: labels()" .. fmt, name_of(self), ...), 0)
   end
-  if type(got) ~= "table" then refuse("must return an array of label names (got %s)", type(got)) end
+  if type(got) ~= "table" then refuse(" must return an array of label names (got %s)", type(got)) end
   local out, seen = {}, {}
   for i = 1, #got do
     local l = got[i]
-    if type(l) ~= "string" or l == "" then
-      refuse("must return an array of label names (label %d is %s)", i,
-             type(l) == "string" and "empty" or "a " .. type(l))
-    end
-    local c = control_of(l)
-    if c then refuse("must return label names without control characters (label %d holds U+%04X)", i, c) end
-    if l:find(",", 1, true) then
-      refuse("must return label names without commas (label %d is '%s': %s)", i, l, COMMA_WHY)
-    end
-    if seen[l] then refuse("names '%s' twice", l) end
+    if type(l) ~= "string" then refuse(" must return an array of label names (label %d is a %s)", i, type(l)) end
+    local problem = tc.label_name_problem(l)
+    if problem then refuse("'s label %d %s", i, problem) end
+    if seen[l] then refuse(" names '%s' twice", l) end
     seen[l] = true
     out[i] = l
   end

@@ -119,11 +119,13 @@ describe("tc.load_classifier on a Lua file", function()
     for src, why in pairs {
       ["'a'"] = "labels%(%) must return an array of label names %(got string%)",
       ["{ 1 }"] = "labels%(%) must return an array of label names %(label 1 is a number%)",
-      ["{ 'a', '' }"] = "labels%(%) must return an array of label names %(label 2 is empty%)",
+      ["{ 'a', '' }"] = "labels%(%)'s label 2 is empty",
       ["{ 'a', 'b', 'a' }"] = "labels%(%) names 'a' twice",
-      ["{ 'a', 'b\\n' }"] = "labels%(%) must return label names without control characters %(label 2 holds U%+000A%)",
-      ["{ 'a', 'b,c' }"] = "labels%(%) must return label names without commas %(label 2 is 'b,c': " ..
-                           "commas separate labels in TSV and CSV output and in lists of labels%)",
+      ["{ 'a', 'b\\n' }"] = "labels%(%)'s label 2 holds a control character %(U%+000A%)",
+      ["{ 'a', 'b,c' }"] = "labels%(%)'s label 2 holds a comma, which separates labels in TSV and CSV output " ..
+                           "and in lists of labels",
+      -- (the name one model's label could never match, printed as it is)
+      ["{ 'a', 'caf\\233' }"] = "labels%(%)'s label 2 is not valid UTF%-8",
     } do
       local ok, err = pcall(with_labels(src).labels, (with_labels(src)))
       assert.is_false(ok, src)
@@ -225,6 +227,8 @@ describe("tc.load_classifier on a Lua file", function()
         labels_comma = { label = "a", labels = { "a", "b,c" } },
         score_comma = { label = "a", scores = { a = 0.9, ["a,b"] = 0.1 } },
         score_esc = { label = "a", scores = { a = 0.9, ["b\27[2J"] = 0.1 } },
+        labels_utf8 = { label = "a", labels = { "a", "caf\233" } },
+        score_utf8 = { label = "a", scores = { a = 0.9, ["\255"] = 0.1 } },
         labels_other = { label = "a", labels = { "b", "a" } },
         score_string = { label = "a", scores = { a = "high" } },
         score_nan = { label = "a", scores = { a = 0/0, b = 0.5 } },
@@ -235,22 +239,25 @@ describe("tc.load_classifier on a Lua file", function()
       return { predict = function(text) return results[text] end }
     ]])))
     local cases = {
-      { "empty", "'label' must not be empty" },
+      { "empty", "predict's 'label' is empty" },
       { "labels_string", "'labels' must be an array of label names %(got string%)" },
       { "labels_number", "'labels' must be an array of label names %(got a number in it%)" },
       { "labels_none", "'labels' must be an array of label names %(got an empty one%)" },
       { "labels_twice", "'labels' names 'a' twice" },
-      { "labels_nul", "label names must not contain a NUL byte" },
+      { "labels_nul", "predict's 'labels'%[1%] contains a NUL byte" },
       -- (such a label split eval's tables and label's summary line, or drove the terminal)
-      { "label_tab", "label names must not hold a control character %(got U%+0009%)" },
-      { "labels_esc", "label names must not hold a control character %(got U%+001B%)" },
-      { "labels_c1", "label names must not hold a control character %(got U%+009B%)" },
+      { "label_tab", "predict's 'label' holds a control character %(U%+0009%)" },
+      { "labels_esc", "predict's 'labels'%[2%] holds a control character %(U%+001B%)" },
+      { "labels_c1", "predict's 'labels'%[2%] holds a control character %(U%+009B%)" },
       -- (label -o tsv/csv wrote 'a,b' in its labels column, or 'a,b:0.1000' among its
       -- scores, each read as two labels)
-      { "label_comma", "label names must not hold a comma %(got 'a,b': commas separate labels in TSV and CSV output" },
-      { "labels_comma", "label names must not hold a comma %(got 'b,c'" },
-      { "score_comma", "label names must not hold a comma %(got 'a,b'" },
-      { "score_esc", "label names must not hold a control character %(got U%+001B%)" },
+      { "label_comma", "predict's 'label' holds a comma, which separates labels in TSV and CSV output" },
+      { "labels_comma", "predict's 'labels'%[2%] holds a comma" },
+      { "score_comma", "predict's 'scores' key holds a comma" },
+      { "score_esc", "predict's 'scores' key holds a control character %(U%+001B%)" },
+      -- (label printed it as it was)
+      { "labels_utf8", "predict's 'labels'%[2%] is not valid UTF%-8" },
+      { "score_utf8", "predict's 'scores' key is not valid UTF%-8" },
       -- (eval scored labels[1], 'b', while every output printed 'a')
       { "labels_other", "predict's 'label' must be its 'labels'%[1%] %(got 'a' and 'b'%)" },
       { "score_string", "predict's score of 'a' is a string, not a number" },

@@ -1457,7 +1457,7 @@ describe("textclass label -c with a Lua classifier's malformed results", functio
       assert.equal("", errs[2])
       assert.matches("score of 'sport' is not a finite number", errs[3])
       assert.matches("'labels' must be an array of label names %(got string%)", errs[4])
-      assert.matches("label names must not hold a comma %(got 'sci,tech': commas separate labels", errs[5])
+      assert.matches("predict's 'label' holds a comma, which separates labels", errs[5])
     end
   end)
 end)
