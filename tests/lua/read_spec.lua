@@ -309,7 +309,7 @@ describe("textclass.read", function()
       -- an empty label in a CSV cell is refused as JSONL's is, not dropped
       local cells = put("cells.csv", 'text,labels\nThe vote,"politics,,sport"\nThe match," "\nThe cup,\n')
       docs = all(read.labelled(cells, { multilabel = true }))
-      assert.same({ "empty label in 'politics,,sport'", "empty label" }, { docs[1].error, docs[2].error })
+      assert.same({ "a label is empty in 'politics,,sport'", "a label is empty" }, { docs[1].error, docs[2].error })
       assert.same({}, docs[3].labels)
       docs = all(read.labelled({ D .. "/binary.bin", TMP .. "/missing.jsonl" }))
       assert.same({ id = D .. "/binary.bin", where = D .. "/binary.bin",
@@ -347,7 +347,7 @@ describe("textclass.read", function()
                     "'label': true is not a label " .. accepted, "'label': null is not a label " .. accepted,
                     "'labels': false is not a label " .. accepted,
                     "'label': an object or array is not a label " .. accepted, "label '7' given twice",
-                    "'labels': empty label" }, got)
+                    "a label is empty" }, got)
     end)
 
     it("gives the records `textclass eval` reads, ids, places and texts", function()

@@ -38,17 +38,15 @@ end
 -- A label value from JSON: a string, an integer (integer_label), or an
 -- array of them; nil and the problem for another. Each string is trimmed
 -- of white space, as CSV's labels are ("sport " is "sport", and "  " is
--- empty; each was a label of its own, printed as the other or as
--- nothing).
+-- empty, which labels_problem refuses; each was a label of its own,
+-- printed as the other or as nothing).
 local function json_label(v)
   if type(v) == "number" then return integer_label(v) end
   if type(v) ~= "string" then
     local what = v == util.json_null and "null" or type(v) == "boolean" and tostring(v) or "an object or array"
     return nil, what .. " is not a label (" .. JSON_LABELS .. ")"
   end
-  v = util.trim(v)
-  if v == "" then return nil, "empty label" end
-  return v
+  return util.trim(v)
 end
 
 -- The labels of a JSON label field: its value's (json_label), or those of
@@ -88,36 +86,31 @@ local function csv_labels(cell)
     local label = util.trim(item)
     if label == "" then
       local show = cell:find(",", 1, true) and tc.check_utf8(cell)
-      return nil, show and "empty label in '" .. shown(cell) .. "'" or "empty label"
+      return nil, show and "a label is empty in '" .. shown(cell) .. "'" or "a label is empty"
     end
     labels[#labels + 1] = label
   end
   return labels
 end
 
--- Why a document's labels cannot be used, or nil: an empty one (fastText's
--- `__label__` alone), a label given twice, or
--- one the module cannot take as a name (a NUL byte) or that no output
--- could carry as text (invalid UTF-8), or print as one line (a control
--- character: a line break or tab split the reports' tables), or tell apart
--- (a comma: TSV and CSV join labels with commas; checked last, so the
--- message shows a name that prints), or that holds the U+FFFD
--- read for invalid UTF-16 (`invalid`: the record's, from stream.lines).
--- --replace-invalid accepts such text, never such a label.
+-- A label as a message names it: "label 'sport'", its name shown, or "a
+-- label" for one that shows nothing (empty) or that no terminal could
+-- show (invalid UTF-8).
+local function label_named(l)
+  return (l ~= "" and tc.check_utf8(l)) and "label '" .. shown(l) .. "'" or "a label"
+end
+
+-- Why a document's labels cannot be used, or nil: one that cannot be a
+-- label name (tc.label_name_problem: an empty one, fastText's `__label__`
+-- alone; a NUL byte, invalid UTF-8, a control character, a comma), a
+-- label given twice, or one that holds the U+FFFD read for invalid UTF-16
+-- (`invalid`: the record's, from stream.lines). --replace-invalid accepts
+-- such text, never such a label.
 local function labels_problem(labels, invalid)
   local seen = {}
   for _, l in ipairs(labels) do
-    if l == "" then return "empty label" end
-    if l:find("\0", 1, true) then return "a label holds a NUL byte" end
-    if not tc.check_utf8(l) then return "a label is not valid UTF-8" end
-    local c = l:match("%c") or l:match("\194[\128-\159]")   -- C0 and DEL, C1
-    if c then
-      return string.format("label '%s' holds a control character (U+%04X)", shown(l),
-                           #c == 1 and c:byte() or c:byte(2))
-    end
-    if l:find(",", 1, true) then
-      return "label '" .. l .. "' holds a comma, which separates labels in TSV and CSV output and in lists of labels"
-    end
+    local problem = tc.label_name_problem(l)
+    if problem then return label_named(l) .. " " .. problem end
     if invalid and l:find("\239\191\189", 1, true) then return "a label is not valid UTF-16" end
     if seen[l] then return "label '" .. l .. "' given twice" end
     seen[l] = true
@@ -417,7 +410,7 @@ local function csv_document(fields, first, invalid, header, layout, src, opts)
   if not doc.error then
     local labels, problem = csv_labels(fields[layout.label])
     if labels then
-      problem = #labels == 0 and not opts.multilabel and "empty label" or labels_problem(labels, invalid)
+      problem = #labels == 0 and not opts.multilabel and "a label is empty" or labels_problem(labels, invalid)
     end
     if problem then doc.error = problem
     else
