@@ -9,6 +9,7 @@
  *   lmodel.c      the "textclass.Model" handle and its methods
  *   lspec.c       option tables -> tc_options, text and label lists
  *   ljson.c       json_fields: two fields (or more) of a JSON object, the rest unread;
+ *                 json_keys: the names of its members, their values unread;
  *                 jsonl_documents: the documents of a chunk of JSONL lines
  *   lformat.c     format_scores: a result's "label:score" list, as "%.4f";
  *                 format_field: a TSV or CSV record's field, escaped or quoted
@@ -297,8 +298,9 @@ tc_result *tcl_predict_texts(lua_State *L, tcl_model *h, int arg, size_t n,
 void tcl_push_results(lua_State *L, int hidx, const tcl_model *h, const tc_result *res, size_t n,
                       size_t top);
 
-/* textclass.json_fields, textclass.jsonl_documents (ljson.c). */
+/* textclass.json_fields, textclass.json_keys, textclass.jsonl_documents (ljson.c). */
 int tcl_json_fields(lua_State *L);
+int tcl_json_keys(lua_State *L);
 int tcl_jsonl_documents(lua_State *L);
 
 /* textclass.format_scores and textclass.format_field (lformat.c). */

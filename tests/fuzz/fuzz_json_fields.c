@@ -1,6 +1,6 @@
-/* fuzz_json_fields.c - libFuzzer target for textclass.json_fields and
- * textclass.jsonl_documents (lua/ljson.c), the JSONL fast paths of the
- * command line's readers.
+/* fuzz_json_fields.c - libFuzzer target for textclass.json_fields,
+ * textclass.json_keys and textclass.jsonl_documents (lua/ljson.c), the
+ * JSONL fast paths of the command line's readers.
  *
  *   make fuzz FUZZ_SECONDS=60
  *
@@ -21,6 +21,9 @@
  *  - the table of other members holds string keys other than the names
  *    (a piece of the line, or decoded from escapes), each with a
  *    non-empty piece of the line as its value.
+ * json_keys of the same bytes never raises and returns false exactly
+ * when json_fields does, else a table of string keys, each no longer than
+ * the line, each = true.
  * The same bytes then go to jsonl_documents as a chunk of lines, read for
  * `label` (fields kept) and for `train` (labelled): it never raises, and
  * gives one entry per line, either the line itself or a record whose
@@ -40,6 +43,7 @@
 #include "lauxlib.h"
 
 int tcl_json_fields(lua_State *L);
+int tcl_json_keys(lua_State *L);
 int tcl_jsonl_documents(lua_State *L);
 void tcl_check_nargs(lua_State *L, int max);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -96,6 +100,26 @@ static void check_others(lua_State *L, const uint8_t *data, size_t size, int mor
     if (more && klen == 5 && memcmp(k, "title", 5) == 0) abort();
     if (vlen == 0 || !contains(data, size, v, vlen) || klen > size) abort();
     if (!contains(data, size, k, klen) && !memchr(data, '\\', size)) abort();
+    lua_pop(L, 1);
+  }
+}
+
+/* json_keys of the bytes, which json_fields read (`read`) or not. */
+static void check_keys(lua_State *L, const uint8_t *data, size_t size, int read) {
+  lua_settop(L, 0);
+  lua_pushcfunction(L, tcl_json_keys);
+  lua_pushlstring(L, (const char *)data, size);
+  if (lua_pcall(L, 1, LUA_MULTRET, 0) != LUA_OK || lua_gettop(L) != 1) abort();
+  if (!read) {
+    if (!lua_isboolean(L, 1) || lua_toboolean(L, 1)) abort();
+    return;
+  }
+  if (!lua_istable(L, 1)) abort();
+  lua_pushnil(L);
+  while (lua_next(L, 1)) {
+    if (lua_type(L, -2) != LUA_TSTRING || lua_rawlen(L, -2) > size || lua_type(L, -1) != LUA_TBOOLEAN ||
+        !lua_toboolean(L, -1))
+      abort();
     lua_pop(L, 1);
   }
 }
@@ -210,7 +234,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   } else {
     abort();
   }
-  lua_settop(L, 0);
+  check_keys(L, data, size, n != 1);
   check_documents(L, data, size, 0, more);
   check_documents(L, data, size, 1, !more);
   return 0;

@@ -1,7 +1,8 @@
 -- json_fields_spec.lua - tc.json_fields, the JSONL fast path of `label`,
 -- held to lua-cjson: whatever line it handles, lua-cjson (as the command
 -- line configures it: strict numbers) decodes to the same two fields; what
--- it does not handle it says so (false), and lua-cjson decides.
+-- it does not handle it says so (false), and lua-cjson decides. And
+-- tc.json_keys, the names of a line's members alone, held to the same.
 local tc = require "textclass"
 local cjson = require("cjson.safe").new()
 cjson.decode_invalid_numbers(false)
@@ -33,8 +34,22 @@ local function measured_agrees(line, names, got)
   end
 end
 
+-- tc.json_keys of a line: false when json_fields (its result got) does
+-- not handle the line, else the names of lua-cjson's object obj.
+local function keys_agree(line, got, obj)
+  local keys = tc.json_keys(line)
+  if got[1] == false then
+    assert(keys == false, string.format("%q: json_keys read a line json_fields does not", line))
+    return
+  end
+  local want = {}
+  for k in pairs(obj) do want[k] = true end
+  assert.same(want, keys, string.format("%q: json_keys", line))
+end
+
 -- Check one line against lua-cjson, the fields named a, b and any more
--- after them (default "text", "id"); returns whether json_fields handled it.
+-- after them (default "text", "id"), and json_keys (keys_agree); returns
+-- whether json_fields handled it.
 local function agrees(line, a, b, ...)
   a, b = a or "text", b or "id"
   local names, is_name = { a, b, ... }, {}
@@ -43,10 +58,12 @@ local function agrees(line, a, b, ...)
   local got = table.pack(tc.json_fields(line, a, b, others, nil, ...))
   if got[1] == false then
     assert(got.n == 1)
+    keys_agree(line, got)
     return false
   end
   assert(got.n == 2 * #names, string.format("%q: %d values for %d names", line, got.n, #names))
   local obj = cjson.decode(line)
+  keys_agree(line, got, obj)
   assert(type(obj) == "table", "json_fields handled a line lua-cjson refuses: " .. string.format("%q", line))
   -- the other members: exactly lua-cjson's other keys, each value's JSON
   -- text decoding to lua-cjson's value
@@ -225,6 +242,8 @@ describe("tc.json_fields", function()
     assert.equal(64, select("#", tc.json_fields("{}", "a", "b", nil, nil, table.unpack(names, 1, 30))))
     assert.error_matches(function() tc.json_fields("{}", "a", "b", nil, nil, table.unpack(names)) end,
                          "bad argument #36 .*at most 32 field names")
+    assert.error_matches(function() tc.json_keys() end, "bad argument #1")
+    assert.error_matches(function() tc.json_keys("{}", "text") end, "bad argument #2 .*unexpected argument")
   end)
 
   it("reads more fields, named after the others table and the limit, in order", function()

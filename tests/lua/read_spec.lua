@@ -324,6 +324,28 @@ describe("textclass.read", function()
       assert.equal(joined .. ":3", all(read.documents(joined))[2].id)
     end)
 
+    -- (a 100 MB field beside no text field was decoded whole, to list the
+    -- record's field names in its error)
+    it("refuses a record without its text field without decoding the fields beside it", function()
+      local util = require "textclass.cli.util"
+      local path = put("notext.jsonl", '{"id": 7, "label": "sport", "content": "' .. string.rep("word ", 1000) .. '"}\n')
+      local decode, longest = util.json_decode, 0
+      util.json_decode = function(s, ...)
+        longest = math.max(longest, #s)
+        return decode(s, ...)
+      end
+      local ok, docs = pcall(function()
+        return { all(read.documents(path, { max_bytes = 1000 }))[1], all(read.documents(path))[1],
+                 all(read.labelled(path, { max_bytes = 1000 }))[1] }
+      end)
+      util.json_decode = decode
+      assert(ok, docs)
+      for _, doc in ipairs(docs) do
+        assert.same({ "7", "no 'text' field (its fields: 'content', 'id', 'label')" }, { doc.id, doc.error })
+      end
+      assert.is_true(longest < 100, "decoded " .. longest .. " bytes")
+    end)
+
     it("reads an integer label as its digits, as an id, and names the field of a value that is no label", function()
       local ints = put("ints.jsonl", table.concat({
         '{"text": "The vote", "label": 0}', '{"text": "The match", "label": -12}',

@@ -449,13 +449,14 @@ function M.id_value(v, line, field)
 end
 
 --- What to add to "no 'NAME' field" for the JSON object obj (nil: the
--- one `line` holds): its field names, sorted, at most 8 (control
+-- one `line` holds, its names read by tc.json_keys, which leaves the
+-- values undecoded, or else by lua-cjson): its field names, sorted, at most 8 (control
 -- characters shown as '?', each cut at 40 bytes), and `option` with the
 -- name that differs from one of `names` only by case, when there is one:
 -- " (its fields: 'Label', 'Text'; --text-field Text?)"; and that without
 -- " (its fields: " and ")" (nil when the object has no fields).
 function M.missing_field_hint(obj, line, names, option)
-  obj = obj or M.json_object(line)
+  obj = obj or tc.json_keys(line) or M.json_object(line)
   if type(obj) ~= "table" then return "" end
   local keys, like = {}, nil
   for k in pairs(obj) do
@@ -565,22 +566,41 @@ local function scanned_member(value, kind)
   return nil
 end
 
---- The object of a JSONL line whose text (in the fields `names`,
--- text_names) is over --max-bytes, that text measured, not decoded
--- (M.measured): lua-cjson had decoded a 100 MB text, to refuse it. Its
--- other members are decoded from their JSON text, each on its own; the id
--- field's value as lua-cjson's. nil when no text field is over the limit,
--- or tc.json_fields does not read the line: decode it with json_object.
+-- The top-level members of the JSON object `line` but the fields named
+-- (tc.json_fields' `others`), each decoded on its own.
+local function other_members(line, names, id_field, max)
+  local others, obj = {}, {}
+  tc.json_fields(line, names[1], id_field, others, max, table.unpack(names, 2))
+  for k, json in pairs(others) do obj[k] = util.json_decode(json) end
+  return obj
+end
+
+--- The object of a JSONL line longer than --max-bytes whose text (in the
+-- fields `names`, text_names) is over the limit or not there at all,
+-- without decoding what the reader does not need. A text over the limit
+-- is measured, not decoded (M.measured): lua-cjson had decoded a 100 MB
+-- text, to refuse it; the other members are decoded from their JSON text,
+-- each on its own. Without a text field, each other member's value is
+-- true, not decoded: the record is refused whatever they hold, and
+-- missing_field_hint tells only their names (lua-cjson had decoded a
+-- 100 MB field beside, to list them). The id field's value as lua-cjson's.
+-- nil otherwise, or when tc.json_fields does not read the line: decode it
+-- with json_object.
 function M.measured_object(line, names, id_field, opts)
   local max = opts.max_bytes or M.MAX_DOC_BYTES
   if #line <= max then return nil end   -- (no text in it can be longer)
-  local others = {}
-  local got = { tc.json_fields(line, names[1], id_field, others, max, table.unpack(names, 2)) }
-  local large = false
-  for i = 2, #got, 2 do large = large or got[i] == "large" end
-  if not large then return nil end
-  local obj = {}
-  for k, json in pairs(others) do obj[k] = util.json_decode(json) end
+  local got = { tc.json_fields(line, names[1], id_field, nil, max, table.unpack(names, 2)) }
+  if got[1] == false then return nil end
+  local large, present = false, false
+  for i = 2, #got, 2 do
+    if i ~= 4 then   -- (got[4]: the id's kind)
+      large, present = large or got[i] == "large", present or got[i] ~= "absent"
+    end
+  end
+  local obj
+  if large then obj = other_members(line, names, id_field, max)
+  elseif not present then obj = tc.json_keys(line)
+  else return nil end
   obj[id_field] = scanned_member(got[3], got[4])
   for i, name in ipairs(names) do
     local at = i == 1 and 1 or 2 * i + 1

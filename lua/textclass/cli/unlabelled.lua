@@ -56,7 +56,7 @@ local function jsonl_document(line, src, n, opts, names, is_text, id_field, part
   local doc = { id = nil, where = nil, text = nil, error = nil, fields = nil }
   local fields = opts.keep_fields ~= false and {} or nil
   local max = opts.max_bytes or records.MAX_DOC_BYTES
-  local text, text_kind, id, id_kind
+  local text, text_kind, id, id_kind, obj
   if parts then
     local got = { tc.json_fields(line, names[1], id_field, fields, max, unpack(names, 2)) }
     text, text_kind, id, id_kind = got[1], got[2], got[3], got[4]
@@ -69,7 +69,8 @@ local function jsonl_document(line, src, n, opts, names, is_text, id_field, part
     if text_kind == "large" then text = scanned(text, text_kind) end
   end
   if text == false then
-    local obj, jerr = records.json_object(line)
+    local jerr
+    obj, jerr = records.json_object(line)
     if not obj then
       doc.id = where(src, n)
       doc.error = jerr
@@ -94,14 +95,14 @@ local function jsonl_document(line, src, n, opts, names, is_text, id_field, part
   if parts then
     records.take_fields(doc, names, parts, opts, invalid)
     if doc.error and doc.error:find("^no '") then
-      doc.error = doc.error .. records.missing_field_hint(nil, line, names, "--text-field")
+      doc.error = doc.error .. records.missing_field_hint(obj, line, names, "--text-field")
     end
     return doc
   end
   if text_kind ~= "string" and text_kind ~= "large" then
     doc.error = records.field_error(text_kind ~= "absent" or nil, names[1])
     if text_kind == "absent" then
-      doc.error = doc.error .. records.missing_field_hint(nil, line, names, "--text-field")
+      doc.error = doc.error .. records.missing_field_hint(obj, line, names, "--text-field")
     end
     return doc
   end
