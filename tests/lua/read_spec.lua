@@ -143,7 +143,8 @@ describe("textclass.read", function()
       assert.equal("invalid UTF-8 at byte 5 (0xFF: if the file is Windows-1252, as Excel's \"CSV (Comma delimited)\": opts.encoding windows-1252)", docs[8].error)
       assert.equal("example-news-101", docs[9].id)
       local last = docs[#docs]
-      assert.same({ id = TMP .. "/missing.txt", error = "No such file or directory" }, last)
+      assert.same({ id = TMP .. "/missing.txt", error = "No such file or directory", unread = true }, last)
+      assert.is_nil(docs[6].unread)   -- (a binary file is read, and refused)
     end)
 
     it("applies the reading options", function()

@@ -100,7 +100,11 @@ local function batch_defaults(opts, streaming)
   return threads ~= 1 and THREADED_BATCH or BATCH, BATCH_BYTES
 end
 
--- Count labels and errors for the summary line.
+-- The summary line: the documents read, with counts per label and of
+-- errors, and apart from them the inputs that could not be read (whose
+-- records, errors too, stand for no document): "0 documents in 0.0 s (0
+-- docs/s): no labels; 1 input could not be read" for a missing file,
+-- which was "1 document ...; 1 error".
 local function summarise(stats, elapsed)
   local parts = {}
   local labels = {}
@@ -110,10 +114,13 @@ local function summarise(stats, elapsed)
     return a < b
   end)
   for _, l in ipairs(labels) do parts[#parts + 1] = l .. " " .. stats.per_label[l] end
-  local rate = elapsed > 0 and stats.docs / elapsed or 0
-  return string.format("%d document%s in %s (%.0f docs/s): %s; %d error%s",
-    stats.docs, stats.docs == 1 and "" or "s", util.fmt_duration(elapsed), rate,
-    #parts > 0 and table.concat(parts, ", ") or "no labels", stats.errors, stats.errors == 1 and "" or "s")
+  local docs, errors, unread = stats.docs - stats.unread, stats.errors - stats.unread, stats.unread
+  local rate = elapsed > 0 and docs / elapsed or 0
+  local line = string.format("%d document%s in %s (%.0f docs/s): %s", docs, docs == 1 and "" or "s",
+    util.fmt_duration(elapsed), rate, #parts > 0 and table.concat(parts, ", ") or "no labels")
+  if errors > 0 or unread == 0 then line = line .. string.format("; %d error%s", errors, errors == 1 and "" or "s") end
+  if unread > 0 then line = line .. string.format("; %d input%s could not be read", unread, unread == 1 and "" or "s") end
+  return line
 end
 
 -- Refuse --header with --no-header, and --header with -o jsonl (JSONL
@@ -245,7 +252,7 @@ local function new_run(opts, clf, writer, counter, bar, batch_size)
   local overlap = (opts.threads or 1) ~= 1 and batch_size > 1
   return {
     opts = opts, clf = clf, writer = writer, counter = counter, bar = bar,
-    stats = { docs = 0, errors = 0, per_label = {} },
+    stats = { docs = 0, errors = 0, unread = 0, per_label = {} },
     start = util.now(),
     overlap = overlap,
     -- A model file's records are made by the module, a batch per call,
@@ -279,6 +286,7 @@ end
 local function label_all(run, docs, batch_size, batch_bytes)
   local batch, n, bytes = {}, 0, 0
   for doc in docs do
+    if doc.unread then run.stats.unread = run.stats.unread + 1 end
     run.writer:fit(doc)
     n = n + 1
     batch[n] = doc

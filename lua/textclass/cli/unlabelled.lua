@@ -219,10 +219,11 @@ local function warn_if_page(src, line, opts, after)
 end
 
 --- Produce the documents of one source, read as format `fmt`, with
--- `emit(doc)`; `counter.bytes` grows by the bytes read.
+-- `emit(doc)`; `counter.bytes` grows by the bytes read. A source that
+-- cannot be read (opened) is one record, with `unread` true.
 function M.read(src, fmt, opts, emit, counter)
   local f, head = stream.open(src, opts.encoding)
-  if not f then emit({ id = src.path, error = head }); return end
+  if not f then emit({ id = src.path, error = head, unread = true }); return end
   local id_field = opts.id_field or "id"
   local names = assert(records.text_names(opts.text_field or "text"))
 
