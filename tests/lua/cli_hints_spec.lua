@@ -171,11 +171,13 @@ describe("textclass hints", function()
     it("names only the missing columns' options for train and eval", function()
       spit(TMP .. "/news.csv", CSV)
       local r = run("train -o " .. TMP .. "/x.model " .. TMP .. "/news.csv")
-      assert.truthy(r.err:find("news.csv:1: the header needs a 'text' and a 'label' column; its columns are " ..
+      assert.truthy(r.err:find("news.csv:1: no 'text' or 'label' column in the header; its columns are " ..
                                "'url', 'headline', 'body', 'section': --text-column NAME, --label-column NAME?",
                                1, true), r.err)
       r = run("eval --label-column section -m " .. H.model() .. " " .. TMP .. "/news.csv")
-      assert.truthy(r.err:find("the header needs a 'text' and a 'section' column; its columns are 'url', " ..
+      -- (only the missing one is named: it was "the header needs a 'text'
+      -- and a 'section' column")
+      assert.truthy(r.err:find("news.csv:1: no 'text' column in the header; its columns are 'url', " ..
                                "'headline', 'body', 'section': --text-column NAME?", 1, true), r.err)
       -- a column given by number is named as one, as label says it (it was
       -- "the header needs a 'text' and a '7' column", a column named 7)
@@ -185,6 +187,14 @@ describe("textclass hints", function()
       r = run("eval --text-column 9 --label-column section -m " .. H.model() .. " " .. TMP .. "/news.csv")
       assert.truthy(r.err:find("news.csv:1: no column 9 (the header has 4); its columns are 'url', 'headline', " ..
                                "'body', 'section': --text-column NAME?", 1, true), r.err)
+      -- a header of one column, no other separator in it, lacks the label
+      -- column: the closing line names its option (it said nothing more)
+      spit(TMP .. "/texts.csv", "text\nThe vote\n")
+      r = run("eval -m " .. H.model() .. " " .. TMP .. "/texts.csv")
+      assert.truthy(r.err:find("texts.csv:1: no 'label' column in the header; its one column is 'text': " ..
+                               "--label-column NAME?\n", 1, true), r.err)
+      assert.truthy(r.err:find("no labelled documents to evaluate: 1 bad record, with no 'label' column; " ..
+                               "--label-column NAME names the column holding the labels\n", 1, true), r.err)
     end)
 
     it("shortens a long header", function()

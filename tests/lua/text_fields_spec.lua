@@ -213,7 +213,7 @@ describe("several text fields", function()
     assert.matches("bad.jsonl:2: field 'body' is not a string", r.err)
     r = run("train -q --min-df 1 --text-column headline,story -o " .. TMP .. "/x.model " .. train .. ".csv")
     assert.equal(1, r.code)
-    assert.matches("train.csv:1: the header needs a 'story' and a 'label' column; its columns are 'id', " ..
+    assert.matches("train.csv:1: no 'story' column in the header; its columns are 'id', " ..
                    "'headline', 'label', 'body': --text-column NAME?", r.err, 1, true)
     r = run("eval -m " .. model() .. " --text-column 4,body " .. test .. ".csv")
     assert.equal(1, r.code)

@@ -342,10 +342,12 @@ local function label_column(header, opts)
 end
 
 -- Why a CSV header without the text columns (text.cols nil) or the label
--- column (label.col nil) cannot be read: read with the wrong separator?
+-- column (label.col nil) cannot be read: the missing ones by name ("no
+-- 'label' column in the header", as label says it; a column given by
+-- number as csv_column says it), then read with the wrong separator?
 -- else which columns there are, and the options that name the missing
--- ones; and, when they are missing by name from a header of several
--- columns, what it lacks (doc.missing).
+-- ones; and, when they are missing by name, what it lacks (doc.missing),
+-- the separator its fix when the header seems read with the wrong one.
 local function missing_columns_problem(header, sep, opts, text, label)
   local flags, roles, names = {}, {}, {}
   if not text.cols then
@@ -360,11 +362,11 @@ local function missing_columns_problem(header, sep, opts, text, label)
   -- "a '5' column" read as a column named 5)
   local numbered = (not text.cols and text.missing and text.missing:match("^%d+$") and text.problem) or
                    (not label.col and opts.label_column and opts.label_column:match("^%d+$") and label.problem)
-  local problem = (numbered or string.format("the header needs a '%s' and a '%s' column",
-                                             text.missing or table.concat(text.specs, ","), opts.label_column or "label")) ..
-                  records.csv_hint(header, sep, false, table.concat(flags, ", "))
-  local lacks = not numbered and #header > 1 and missing("no " .. table.concat(names, " or ") .. " column", "column", roles)
-  return problem, lacks or nil
+  local what = "no " .. table.concat(names, " or ") .. " column"
+  local problem = (numbered or what .. " in the header") .. records.csv_hint(header, sep, false, table.concat(flags, ", "))
+  if numbered then return problem, nil end
+  local separator = records.separator_hint(header, sep)
+  return problem, separator and { what = what, fix = separator } or missing(what, "column", roles)
 end
 
 -- Why a text column that is the label column cannot be: it would train

@@ -762,11 +762,24 @@ end
 -- Plural names of the separators, for the header hint.
 local SEPARATOR_PLURALS = { ["\t"] = "tabs", [";"] = "semicolons", ["|"] = "pipes", [","] = "commas" }
 
+--- The separator a header read as one field (no `sep` in it) seems to be
+-- written with: the other separator it holds, the most frequent if
+-- several ("the header has tabs: --separator tab?"); else nil.
+function M.separator_hint(header, sep)
+  if #header ~= 1 then return nil end
+  local best, most = nil, 0
+  for _, other in ipairs({ "\t", ";", "|", "," }) do
+    if other ~= sep then
+      local _, n = header[1]:gsub(other, "")   -- (none is magic in a pattern)
+      if n > most then best, most = other, n end
+    end
+  end
+  return best and string.format("the header has %s: --separator %s?", SEPARATOR_PLURALS[best], csv.SEPARATOR_NAMES[best])
+end
+
 --- What to add to a message saying the header lacks a column, when the
--- file seems to be read with the wrong separator: a header read as one
--- field (no `sep` in it) that holds another separator names it
--- ("; the header has tabs: --separator tab?"; the most frequent, if
--- several). When `tsv_hint`, a tab-separated header of two fields (the
+-- file seems to be read with the wrong separator: separator_hint's
+-- ("; the header has tabs: --separator tab?"). When `tsv_hint`, a tab-separated header of two fields (the
 -- first line of ID<TAB>TEXT lines) suggests --input tsv. Else, when
 -- `flags` (the options that name the missing columns, "--text-column"),
 -- the header's columns, so the user can pick one without opening the file
@@ -791,17 +804,9 @@ local function quoted_columns(header)
 end
 
 function M.csv_hint(header, sep, tsv_hint, flags)
-  if #header == 1 then
-    local best, most = nil, 0
-    for _, other in ipairs({ "\t", ";", "|", "," }) do
-      if other ~= sep then
-        local _, n = header[1]:gsub(other, "")   -- (none is magic in a pattern)
-        if n > most then best, most = other, n end
-      end
-    end
-    if best then
-      return string.format("; the header has %s: --separator %s?", SEPARATOR_PLURALS[best], csv.SEPARATOR_NAMES[best])
-    end
+  local separator = M.separator_hint(header, sep)
+  if separator then
+    return "; " .. separator
   elseif tsv_hint and sep == "\t" and #header == 2 then
     return "; if the lines are ID<TAB>TEXT without a header row: --input tsv?"
   end
