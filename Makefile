@@ -171,6 +171,7 @@ install: all
 	sed -e 's|@ROOT@|$(PREFIX)|g' -e 's|@LUA@|$(LUA)|g' -e 's|@BUILD@|installed|g' \
 	  scripts/textclass.in > $(DESTDIR)$(PREFIX)/bin/textclass
 	chmod 755 $(DESTDIR)$(PREFIX)/bin/textclass
+	@$(LUA) scripts/lua_path_note.lua '$(PREFIX)'
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/include/textclass.h $(DESTDIR)$(PREFIX)/lib/libtextclass.a \

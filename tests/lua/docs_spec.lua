@@ -379,6 +379,47 @@ describe("README's commands", function()
     assert.truthy(out:find("-c lua/ltextclass.c", 1, true), out)
   end)
 
+  -- (a script run with lua5.4 after `make install PREFIX=/opt/x` failed
+  -- with "module 'textclass' not found", and nothing had said why)
+  it("end install with the Lua paths a PREFIX lua5.4 does not search needs", function()
+    local ok, out = make_n("install PREFIX=/opt/textclass-prefix")
+    assert.is_true(ok, out)
+    local last = "\nlua5.4 scripts/lua_path_note.lua '/opt/textclass-prefix'\n"
+    local commands = out:gsub("make%S*: %a+ directory [^\n]*\n", "")   -- (make -w's, as under make test)
+    assert.equal(last, commands:sub(-#last), out)
+    -- the files where install puts them, under a prefix of its own
+    local prefix = H.tmpname()
+    finally(function() os.execute("rm -rf " .. H.quote(prefix)) end)
+    local layout = "rm -f P && mkdir -p P/lib/lua/5.4 P/share/lua/5.4 && cp " .. H.build ..
+                   "/textclass.so P/lib/lua/5.4/ && cp -r lua/textclass P/share/lua/5.4/"
+    assert.is_true(os.execute((layout:gsub("P", H.quote(prefix)))))
+    local function note(p)
+      local pipe = assert(io.popen("env -u LUA_PATH -u LUA_CPATH lua5.4 scripts/lua_path_note.lua " .. H.quote(p)))
+      local text = pipe:read("a")
+      assert.is_true(pipe:close())
+      return text
+    end
+    local text = note(prefix .. "/")
+    assert.truthy(text:find("^lua5.4 does not look under " .. prefix:gsub("%p", "%%%0") .. " for modules"), text)
+    local settings = {}   -- (as the shell reads them: NAME='...')
+    for line in text:gmatch("\n  export ([^\n]*)") do settings[#settings + 1] = line end
+    assert.equal(2, #settings, text)
+    -- lua5.4, from elsewhere, finds the module and the Lua files with them, not without
+    local function run(set)
+      local pipe = assert(io.popen("cd / && env -u LUA_PATH -u LUA_CPATH " .. set .. " lua5.4 -e " ..
+                                   H.quote('require "textclass.read"; print(type(require("textclass").normalize))') ..
+                                   " 2>&1"))
+      local got = pipe:read("a")
+      pipe:close()
+      return got
+    end
+    assert.equal("function\n", run(table.concat(settings, " ")))
+    assert.truthy(run(""):find("module 'textclass.read' not found", 1, true))
+    -- none for the prefixes Debian's lua5.4 searches
+    assert.equal("", note("/usr/local"))
+    assert.equal("", note("/usr"))
+  end)
+
   it("label the sample articles (demo) and run tests/run (test)", function()
     local ok, out = make_n("demo")
     assert.is_true(ok, out)
