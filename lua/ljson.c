@@ -63,16 +63,21 @@
 
 #define MAX_DEPTH 1000 /* lua-cjson's default decode_max_depth */
 #define MAX_FIELDS 32  /* the names container() can match: the bits of its `hits` */
+#define ROOM 65536     /* the largest scan.decoded kept from call to call (room_for) */
 
 typedef struct scan {
   const unsigned char *p, *end;
   int depth;
   lua_State *L;   /* with others: where the other top-level members go */
   int others;     /* stack index of that table, or 0 */
-  int names_only; /* others gets each member's name = true, not its JSON text; and the strings
-                     not wanted are measured, not decoded (a name is all json_keys needs) */
+  int names_only; /* others gets each member's name = true, not its JSON text */
+  int measure;    /* a string that is not wanted is measured, not decoded: with names_only
+                     (a name is all json_keys needs), and in a line over ROOM, whose
+                     `decoded` is a buffer of its own, each of whose pages a string written
+                     there would take: a 100 MB field beside a missing text was 100 MB more
+                     at the peak (`label` on it, 410 MB; 210 MB measured; 2026-11-28) */
   char *decoded;  /* keys and wanted strings, escapes decoded (an unwanted string is decoded
-                     at `used` too, and not kept): as many bytes as the line */
+                     at `used` too, and not kept, unless measured): as many bytes as the line */
   size_t used;    /* how many of them are taken */
 } scan;
 
@@ -461,10 +466,10 @@ static int value(scan *s, field *f, size_t nf) {
   switch (*s->p) {
   case '{': case '[': return container(s, f, nf);
   case '"': {
-    size_t len; /* (decoded where the next kept string would go, and not kept) */
+    size_t len; /* (decoded where the next kept string would go, and not kept; or measured) */
     int nul;
     s->p++;
-    return s->names_only ? measure_string(s, &len, &nul) : string_body(s, s->decoded + s->used, &len);
+    return s->measure ? measure_string(s, &len, &nul) : string_body(s, s->decoded + s->used, &len);
   }
   case 't': return literal(s, "true");
   case 'f': return literal(s, "false");
@@ -493,6 +498,7 @@ static int scan_object(lua_State *L, const unsigned char *line, size_t len, fiel
   s.L = L;
   s.others = others;
   s.names_only = names_only;
+  s.measure = names_only || len > ROOM;
   s.decoded = decoded;
   s.used = 0;
   skip_ws(&s);
@@ -510,7 +516,6 @@ static int scan_object(lua_State *L, const unsigned char *line, size_t len, fiel
  * article (`label --top 1` on news4's first 3,000 test articles: 157.1k
  * per article, 156.2k with it kept; callgrind), its allocation and its
  * share of the collector's work. room_back puts it back. */
-#define ROOM 65536
 static const char ROOM_KEY = 0; /* (its address is the registry's key) */
 
 static char *room_for(lua_State *L, size_t len) {
@@ -630,8 +635,8 @@ int tcl_json_fields(lua_State *L) {
  * to be JSON: a string is measured, not decoded, so the hint "its fields:
  * ..." of a record without its text field costs no copy of a 100 MB
  * field beside it (lua-cjson's whole decode had: `label --text-field body`
- * on a 100 MB line without `body` peaked at 610 MB, 410 MB after;
- * 2026-11-28).
+ * on a 100 MB line without `body` peaked at 610 MB, 410 MB after, 210 MB
+ * with scan.measure; 2026-11-28).
  * @function json_keys
  * @string line one JSON text (surrounding whitespace allowed)
  * @return a table, each name = true
