@@ -311,7 +311,8 @@ end
 --   (default true).
 -- @return iterator, nil, nil, closer (for a generic `for`): each step
 --   gives { id =, text = | error =, fields = }, in input order (feed =
---   true for a feed read whole, with format "text").
+--   true for a feed read whole, with format "text"; unread = true for an
+--   input that could not be read, whose error says why).
 -- @raise on a caller mistake; on a read error mid-file (a string).
 function M.documents(paths, opts, ...)
   no_more("textclass.read.documents", 3, ...) -- more than paths and opts
