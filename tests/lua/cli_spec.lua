@@ -1250,6 +1250,17 @@ describe("textclass with the examples", function()
     assert.same(LABELS, labels)
   end)
 
+  -- (regression: an absolute build folder, as make BUILD=/tmp/b gives, was
+  -- looked for under the tree, $ROOT//tmp/b, and the module was not found)
+  it("finds the module in an absolute $TEXTCLASS_BUILD as in a relative one", function()
+    local build = os.getenv("TEXTCLASS_BUILD") or "build"
+    local absolute = build:sub(1, 1) == "/" and build or lfs.currentdir() .. "/" .. build
+    for _, b in ipairs({ build, absolute }) do
+      local r = run("info -m models/news.model", { env = "TEXTCLASS_BUILD=" .. sh_quote(b) .. " " })
+      assert.equal(0, r.code, b .. ": " .. r.err)
+    end
+  end)
+
   it("info names the file $TEXTCLASS_MODEL gives, not the shipped model", function()
     local r = run("info --json", { env = "TEXTCLASS_MODEL=" .. sh_quote(model()) .. " " })
     assert.equal(0, r.code, r.err)
