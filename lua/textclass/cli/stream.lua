@@ -161,6 +161,8 @@ end
 -- read waits for a whole block, which would hold back the records of a
 -- slow producer.
 local BLOCK = 65536
+-- The longest line of a file rest_by_blocks gathers; a longer one it reads again.
+local GATHERED_MOST = 4 * BLOCK
 
 -- The position of the last "\n" of s, which has one at `from` or after:
 -- the last of those in a tail of s, searched forward (string.find's plain
@@ -210,14 +212,18 @@ function M.lines(f, head, counter, src, limit)
   end
   -- The rest of a line that goes past the buffer, read in blocks; buf then
   -- holds what follows the line. Returns the line (nil at the end), or ""
-  -- and its size when it is too long. A file's blocks are only searched
-  -- for the line's end, and the line then read again from its start, at
-  -- once (reread): gathered in a table and joined, a 100 MB line had
-  -- cost three times its size (the blocks, table.concat's buffer, its
-  -- string), one read of it costs two (f:read's buffer, its string). A
-  -- decoder cannot go back: its blocks are gathered in a table (appending
-  -- each to a string would make a long line cost the square of its
-  -- length), dropped once the line passes limit.
+  -- and its size when it is too long. The blocks are gathered in a table
+  -- (appending each to a string would make a long line cost the square of
+  -- its length), dropped once the line passes limit. A file's line longer
+  -- than GATHERED_MOST is not gathered: its blocks are only searched for
+  -- its end, and the line then read again from its start, at once
+  -- (reread): gathered and joined, a 100 MB line had cost three times its
+  -- size (the blocks, table.concat's buffer, its string), one read of it
+  -- costs two (f:read's buffer, its string). A short line is never read
+  -- again: every line that crosses a block's end comes here, and reading
+  -- each again (a seek, and the block after it dropped) had made labelling
+  -- a JSONL file twice as slow. A decoder cannot go back, so its lines
+  -- are always gathered.
   local function reread(size, past)
     local here = f:seek("cur")
     if not here or not f:seek("set", here - past - size) then
@@ -228,7 +234,7 @@ function M.lines(f, head, counter, src, limit)
   end
   local function rest_by_blocks()
     local rest = buf:sub(pos)
-    local parts = decoded and { rest } or nil
+    local parts = { rest }
     local size, past = #rest, 0  -- past: the bytes read after the line
     buf, pos = "", 1
     while not eof do
@@ -237,7 +243,8 @@ function M.lines(f, head, counter, src, limit)
       local nl = data:find("\n", 1, true)
       local piece_size = nl or #data
       size = size + piece_size
-      if size > limit then parts = nil elseif parts then parts[#parts + 1] = data:sub(1, piece_size) end
+      if size > limit or (not decoded and size > GATHERED_MOST) then parts = nil
+      elseif parts then parts[#parts + 1] = data:sub(1, piece_size) end
       if nl then
         buf, pos, past = data, nl + 1, #data - nl
         break
