@@ -367,8 +367,7 @@ def main(argv):
     a = parse_args(argv)
     root = corpora.find_corpora(a.corpora)
     if not root:
-        print("bench/calibration_study.py: SKIP: no corpora (set $TEXTCLASS_CORPORA or "
-              "--corpora)", file=sys.stderr)
+        print(corpora.missing_note("bench/calibration_study.py"), file=sys.stderr)
         return 77
     print(datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"))
     tmp = tempfile.mkdtemp(prefix="calibration_study.")

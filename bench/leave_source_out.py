@@ -266,8 +266,7 @@ def main(argv):
     a = parse_args(argv)
     root = corpora.find_corpora(a.corpora)
     if not root:
-        print("bench/leave_source_out.py: SKIP: no corpora (set $TEXTCLASS_CORPORA or "
-              "--corpora)", file=sys.stderr)
+        print(corpora.missing_note("bench/leave_source_out.py"), file=sys.stderr)
         return 77
     _, field, train_splits, _ = corpora.TASKS["news4"]  # the training splits only
     docs = [d for c, s in train_splits for d in corpora.read_split(root, c, s, field)]

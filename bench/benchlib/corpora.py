@@ -43,6 +43,12 @@ def find_corpora(explicit=None):
     return os.path.abspath(c) if os.path.isfile(os.path.join(c, "README.md")) else None
 
 
+def missing_note(prog):
+    """What a bench program says on stderr when find_corpora finds none (it then exits 77)."""
+    return ("%s: SKIPPED: no corpora (give --corpora, set TEXTCLASS_CORPORA or put them in "
+            "../shared/corpora)" % prog)
+
+
 def read_split(root, corpus, split, label_field):
     """The documents of one split file.
 
