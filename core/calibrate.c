@@ -68,13 +68,16 @@ static double point_loss(double t, double z) {
   return z >= 0 ? t * z + log1p(exp(-z)) : (t - 1) * z + log1p(exp(z));
 }
 
-/* The summed point_loss of the sigmoid (A, B) on the points f, a
+/* Point i's weight: w[i], or 1 without weights. */
+#define WEIGHT(w, i) ((w) ? (w)[i] : 1.0)
+
+/* The weighted sum of point_loss of the sigmoid (A, B) on the points f, a
  * positive point's target being t_pos and a negative one's t_neg. */
-static double total_loss(size_t n, const double *f, const unsigned char *pos, double t_pos,
-                         double t_neg, double A, double B) {
+static double total_loss(size_t n, const double *f, const unsigned char *pos, const double *w,
+                         double t_pos, double t_neg, double A, double B) {
   double sum = 0;
   size_t i;
-  for (i = 0; i < n; i++) sum += point_loss(pos[i] ? t_pos : t_neg, A * f[i] + B);
+  for (i = 0; i < n; i++) sum += WEIGHT(w, i) * point_loss(pos[i] ? t_pos : t_neg, A * f[i] + B);
   return sum;
 }
 
@@ -88,8 +91,8 @@ double tci_platt_score(double A, double B, double f) {
  * stored: t_i depends only on the class of point i. Returns 1 when the
  * gradient vanished, 0 at the iteration limit or a failed line search
  * (A, B are then the best values found). */
-static int newton(size_t n, const double *f, const unsigned char *pos, size_t n_pos, double *A,
-                  double *B) {
+static int newton(size_t n, const double *f, const unsigned char *pos, const double *w,
+                  size_t n_pos, double *A, double *B) {
   size_t i, n_neg = n - n_pos;
   double hi, lo, a, b, fval;
   int iter;
@@ -97,12 +100,12 @@ static int newton(size_t n, const double *f, const unsigned char *pos, size_t n_
   lo = 1.0 / ((double)n_neg + 2.0);
   a = 0.0;
   b = log(((double)n_neg + 1.0) / ((double)n_pos + 1.0));
-  fval = total_loss(n, f, pos, hi, lo, a, b);
+  fval = total_loss(n, f, pos, w, hi, lo, a, b);
   for (iter = 0; iter < MAX_ITER; iter++) {
     double h11 = RIDGE, h22 = RIDGE, h21 = 0, g1 = 0, g2 = 0;
     double det, da, db, gd, step;
     for (i = 0; i < n; i++) {
-      double z = a * f[i] + b, p, q, d1, d2;
+      double z = a * f[i] + b, wi = WEIGHT(w, i), p, q, d1, d2;
       if (z >= 0) {
         double e = exp(-z);
         p = e / (1.0 + e);  /* the score, 1/(1+e^z) */
@@ -112,11 +115,11 @@ static int newton(size_t n, const double *f, const unsigned char *pos, size_t n_
         p = 1.0 / (1.0 + e);
         q = e / (1.0 + e);
       }
-      d2 = p * q;
+      d2 = wi * p * q;
       h11 += f[i] * f[i] * d2;
       h22 += d2;
       h21 += f[i] * d2;
-      d1 = (pos[i] ? hi : lo) - p;
+      d1 = wi * ((pos[i] ? hi : lo) - p);
       g1 += f[i] * d1;
       g2 += d1;
     }
@@ -131,7 +134,7 @@ static int newton(size_t n, const double *f, const unsigned char *pos, size_t n_
     gd = g1 * da + g2 * db;
     for (step = 1.0; step >= MIN_STEP; step /= 2) {
       double na = a + step * da, nb = b + step * db;
-      double nf = total_loss(n, f, pos, hi, lo, na, nb);
+      double nf = total_loss(n, f, pos, w, hi, lo, na, nb);
       if (nf < fval + 1e-4 * step * gd) {
         a = na;
         b = nb;
@@ -146,27 +149,35 @@ static int newton(size_t n, const double *f, const unsigned char *pos, size_t n_
   return 0;
 }
 
-/* Deviance of the base rate minus that of the sigmoid (A, B), on the 0/1
- * outcomes; 0 < n_pos < n. point_loss with target 1 or 0 is exactly
- * -log(score) or -log(1 - score), so no score is ever clamped. */
-static double deviance_drop(size_t n, const double *f, const unsigned char *pos, size_t n_pos,
+/* Deviance of the (weighted) base rate minus that of the sigmoid (A, B),
+ * on the 0/1 outcomes; both classes have weight. point_loss with target 1
+ * or 0 is exactly -log(score) or -log(1 - score), so no score is ever
+ * clamped. */
+static double deviance_drop(size_t n, const double *f, const unsigned char *pos, const double *w,
                             double A, double B) {
-  double p0 = (double)n_pos / (double)n;
-  double base = -((double)n_pos * log(p0) + (double)(n - n_pos) * log1p(-p0));
-  return 2.0 * (base - total_loss(n, f, pos, 1.0, 0.0, A, B));
+  double w_pos = 0, w_all = 0, p0, base;
+  size_t i;
+  for (i = 0; i < n; i++) {
+    w_all += WEIGHT(w, i);
+    if (pos[i]) w_pos += WEIGHT(w, i);
+  }
+  p0 = w_pos / w_all;
+  base = -(w_pos * log(p0) + (w_all - w_pos) * log1p(-p0));
+  return 2.0 * (base - total_loss(n, f, pos, w, 1.0, 0.0, A, B));
 }
 
-int tci_platt_fit(size_t n, const double *f, const unsigned char *pos, double *A, double *B) {
+int tci_platt_fit(size_t n, const double *f, const unsigned char *pos, const double *w,
+                  double *A, double *B) {
   size_t i, n_pos = 0;
   int rc;
   for (i = 0; i < n; i++) {
-    if (!isfinite(f[i])) goto fallback;
+    if (!isfinite(f[i]) || !(WEIGHT(w, i) > 0) || !isfinite(WEIGHT(w, i))) goto fallback;
     n_pos += pos[i] != 0;
   }
   if (n_pos < MIN_CLASS || n - n_pos < MIN_CLASS) goto fallback;
-  rc = newton(n, f, pos, n_pos, A, B);
+  rc = newton(n, f, pos, w, n_pos, A, B);
   /* !(A < 0) also catches a NaN */
-  if (!(*A < 0) || !isfinite(*B) || !(deviance_drop(n, f, pos, n_pos, *A, *B) >= MIN_DEVIANCE_DROP))
+  if (!(*A < 0) || !isfinite(*B) || !(deviance_drop(n, f, pos, w, *A, *B) >= MIN_DEVIANCE_DROP))
     goto fallback;
   return rc;
 fallback:

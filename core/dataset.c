@@ -8,7 +8,8 @@
  * named twice, O(k log k) for a document of k).
  *
  * tci_dataset_subset makes a view (texts borrowed) for cross-validation
- * folds: same label names, same order, any subset of the documents. */
+ * folds: same label names, same order, any subset of the documents, each
+ * with its source. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +34,7 @@ void tc_dataset_free(tc_dataset *ds) {
   free(ds->lab);
   free(ds->names);
   free(ds->slots);
+  free(ds->source);
   free(ds);
 }
 
@@ -138,6 +140,10 @@ static int reserve_doc(tc_dataset *ds, size_t k) {
     ds->len = p;
     if (!(p = realloc(ds->lab_off, (c + 1) * sizeof *ds->lab_off))) return TC_ENOMEM;
     ds->lab_off = p;
+    if (ds->source) {
+      if (!(p = realloc(ds->source, c * sizeof *ds->source))) return TC_ENOMEM;
+      ds->source = p;
+    }
     if (ds->cap == 0) ds->lab_off[0] = 0;
     ds->cap = c;
   }
@@ -221,10 +227,25 @@ int tc_dataset_add(tc_dataset *ds, const char *text, size_t len,
   }
   ds->text[ds->n] = copy;
   ds->len[ds->n] = len;
+  if (ds->source) ds->source[ds->n] = 0;
   ds->n_lab += n_labels;
   ds->n++;
   ds->lab_off[ds->n] = ds->n_lab;
   return TC_OK;
+}
+
+int tc_dataset_set_source(tc_dataset *ds, size_t doc, uint32_t source) {
+  if (!ds || doc >= ds->n) return TC_EINVAL;
+  if (!ds->source) {
+    if (!source) return TC_OK; /* every document is source 0 already */
+    if (!(ds->source = calloc(ds->cap, sizeof *ds->source))) return TC_ENOMEM;
+  }
+  ds->source[doc] = source;
+  return TC_OK;
+}
+
+uint32_t tc_dataset_source(const tc_dataset *ds, size_t doc) {
+  return ds && ds->source && doc < ds->n ? ds->source[doc] : 0;
 }
 
 int tci_dataset_subset(const tc_dataset *ds, const size_t *idx, size_t n, tc_dataset **out) {
@@ -242,7 +263,8 @@ int tci_dataset_subset(const tc_dataset *ds, const size_t *idx, size_t n, tc_dat
   s->len = malloc((n ? n : 1) * sizeof *s->len);
   s->lab_off = malloc((n + 1) * sizeof *s->lab_off);
   s->lab = malloc((k ? k : 1) * sizeof *s->lab);
-  if (!s->text || !s->len || !s->lab_off || !s->lab) goto oom;
+  if (ds->source) s->source = malloc((n ? n : 1) * sizeof *s->source);
+  if (!s->text || !s->len || !s->lab_off || !s->lab || (ds->source && !s->source)) goto oom;
   s->cap = n;
   s->lab_cap = k;
   s->lab_off[0] = 0;
@@ -250,6 +272,7 @@ int tci_dataset_subset(const tc_dataset *ds, const size_t *idx, size_t n, tc_dat
     size_t a = ds->lab_off[idx[i]], b = ds->lab_off[idx[i] + 1];
     s->text[i] = ds->text[idx[i]];
     s->len[i] = ds->len[idx[i]];
+    if (s->source) s->source[i] = ds->source[idx[i]];
     memcpy(s->lab + s->n_lab, ds->lab + a, (b - a) * sizeof *s->lab);
     s->n_lab += b - a;
     s->lab_off[i + 1] = s->n_lab;

@@ -653,6 +653,8 @@ struct tc_dataset {
   size_t n_names, names_cap;
   uint32_t *slots;          /* open-addressing index over names: name index + 1, 0 = empty */
   size_t n_slots;           /* a power of two, or 0 */
+  uint32_t *source;         /* cap: each document's source, or NULL while none was set
+                               (tc_dataset_set_source; every document is then source 0) */
   int borrowed;             /* 1: texts belong to another dataset (tci_dataset_subset) */
 };
 
@@ -675,16 +677,18 @@ TCI_FUNC int tci_folds(const tc_dataset *ds, int k, uint64_t seed, uint32_t *fol
 
 /* Platt's sigmoid score = 1/(1+exp(A f + B)) fitted to decision values f
  * and outcomes pos (1 = positive) by Newton's method with backtracking and
- * Platt's smoothed targets. Returns TCI_PLATT_CONVERGED, or
+ * Platt's smoothed targets, point i weighing w[i] (finite, above 0) in the
+ * loss, or 1 when w is NULL (the targets and the smallest-class rule count
+ * points, not weights). Returns TCI_PLATT_CONVERGED, or
  * TCI_PLATT_STOPPED at the iteration limit or a failed line search (A, B
  * are then the best values found, still usable). A is always < 0, so the
- * score rises with f: with too few positives or negatives, a non-finite f,
- * or a fit with A >= 0 or no significant gain over the base rate, it
+ * score rises with f: with too few positives or negatives, a non-finite f
+ * or a weight not above 0, or a fit with A >= 0 or no significant gain over the base rate, it
  * returns TCI_PLATT_FALLBACK with A = -1, B = 0, the logistic of the
  * margin (calibrate.c, "Caveats"). */
 enum { TCI_PLATT_STOPPED = 0, TCI_PLATT_CONVERGED = 1, TCI_PLATT_FALLBACK = 2 };
 TCI_FUNC int tci_platt_fit(size_t n, const double *f, const unsigned char *pos,
-                           double *A, double *B);
+                           const double *w, double *A, double *B);
 /* The score of decision value f, computed without overflow. */
 TCI_FUNC double tci_platt_score(double A, double B, double f);
 

@@ -621,6 +621,19 @@ TC_API const char *tc_label_name_problem(const char *name, size_t len, char *buf
 TC_API int tc_dataset_add(tc_dataset *ds, const char *text, size_t len,
                           const char *const *labels, size_t n_labels);
 
+/* Say where document `doc` (0-based, in order of tc_dataset_add) came
+ * from: its publisher, site or corpus, as a number the caller chooses. A
+ * document never given one is source 0. Sources change one thing: when the
+ * documents come from two or more, calibration weighs every source the
+ * same (a document weighs n / (sources x its source's documents) in each
+ * label's Platt fit), so that the scores of a mix dominated by one source
+ * are not that source's alone (docs/engine.md, "Calibration by source").
+ * The SVMs, the vocabulary and cross-validation's folds ignore them.
+ * TC_EINVAL for a NULL ds or doc >= tc_dataset_size(ds); TC_ENOMEM. */
+TC_API int tc_dataset_set_source(tc_dataset *ds, size_t doc, uint32_t source);
+/* Document doc's source; 0 for one never set or out of range. */
+TC_API uint32_t tc_dataset_source(const tc_dataset *ds, size_t doc);
+
 /* Documents added, and label names interned, so far. */
 TC_API size_t tc_dataset_size(const tc_dataset *ds);
 TC_API size_t tc_dataset_n_labels(const tc_dataset *ds);

@@ -186,6 +186,11 @@ typedef struct job {
   size_t *task;              /* calibration task t: label * k + fold */
   int *status;               /* per task: L * CAL_FOLDS */
   unsigned char *pos;        /* n: calibrate's scratch */
+  uint32_t *src;             /* n: each document's source as 0..n_src-1, or NULL when
+                                the documents come from fewer than two sources */
+  size_t n_src;
+  size_t *src_count;         /* n_src: calibrate's scratch */
+  double *w;                 /* n: calibrate's scratch, the Platt fit's weights */
 } job;
 
 /* C times the class weight of each side of label l's problem, over m rows
@@ -416,6 +421,20 @@ static int set_label_list(tc_model *m, size_t L, const unsigned char *flag, cons
   return rc;
 }
 
+/* The weights of label l's n_held calibration rows (those of folds below
+ * k_of[l], in document order) in j->w: every source weighs the same, a
+ * document n_held / (sources among the rows x its source's rows). */
+static void source_weights(const job *j, size_t l, size_t n_held) {
+  size_t r, s, i = 0, present = 0;
+  memset(j->src_count, 0, j->n_src * sizeof *j->src_count);
+  for (r = 0; r < j->n; r++)
+    if (j->fold[r] < j->k_of[l]) j->src_count[j->src[r]]++;
+  for (s = 0; s < j->n_src; s++) present += j->src_count[s] > 0;
+  for (r = 0; r < j->n; r++)
+    if (j->fold[r] < j->k_of[l])
+      j->w[i++] = (double)n_held / ((double)present * (double)j->src_count[j->src[r]]);
+}
+
 /* Platt per label from the out-of-fold decision values, or the plain
  * logistic of the margin when not calibrating. When tci_platt_fit refuses
  * any label's fit (tiny or uninformative data, see calibrate.c), every
@@ -452,8 +471,9 @@ static int calibrate(const job *j, tc_model *m) {
       j->pos[n_held] = j->y[l * j->n + r] > 0;
       dec[n_held++] = dec[r];
     }
-    if (tci_platt_fit(n_held, dec, j->pos, &m->platt_a[l], &m->platt_b[l]) ==
-        TCI_PLATT_FALLBACK)
+    if (j->src) source_weights(j, l, n_held);
+    if (tci_platt_fit(n_held, dec, j->pos, j->src ? j->w : NULL, &m->platt_a[l],
+                      &m->platt_b[l]) == TCI_PLATT_FALLBACK)
       any_refused = refused[l] = 1;
   }
   if (any_refused)
@@ -465,6 +485,11 @@ static int calibrate(const job *j, tc_model *m) {
 #undef CONSTANT
   rc = set_label_list(m, j->L, refused, "calibration_fallback");
   if (!rc) rc = set_label_list(m, j->L, one_fold, "calibration_one_fold");
+  if (!rc && j->src) {
+    char count[24];
+    snprintf(count, sizeof count, "%zu", j->n_src);
+    rc = tci_model_set_meta(m, "calibration_sources", count);
+  }
   free(refused);
   free(one_fold);
   return rc;
@@ -524,6 +549,9 @@ static void job_free(job *j) {
   free(j->pos);
   free(j->y);
   free(j->n_pos);
+  free(j->src);
+  free(j->src_count);
+  free(j->w);
 }
 
 /* Each label's binary problem over ds (j->y, j->n_pos), and room for the
@@ -567,6 +595,38 @@ static int train_labels(job *j, tc_diag *diag) {
   return rc ? tci_fail(diag, rc, "training: %s", tc_strerror(rc)) : TC_OK;
 }
 
+static int compare_u32(const void *a, const void *b) {
+  uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+  return (x > y) - (x < y);
+}
+
+/* The documents' sources as 0..n_src-1 (j->src) and the scratch that
+ * weighing them needs, when there are two or more (tc_dataset_set_source);
+ * else j->src stays NULL. */
+static int number_sources(job *j, const tc_dataset *ds) {
+  uint32_t *seen;
+  size_t i, u = 0;
+  if (!ds->source) return TC_OK;
+  if (!(seen = malloc(j->n * sizeof *seen))) return TC_ENOMEM;
+  memcpy(seen, ds->source, j->n * sizeof *seen);
+  qsort(seen, j->n, sizeof *seen, compare_u32);
+  for (i = 0; i < j->n; i++)
+    if (i == 0 || seen[i] != seen[u - 1]) seen[u++] = seen[i];
+  if (u >= 2) {
+    j->n_src = u;
+    j->src = malloc(j->n * sizeof *j->src);
+    j->src_count = malloc(u * sizeof *j->src_count);
+    j->w = malloc(j->n * sizeof *j->w);
+    if (j->src && j->src_count && j->w)
+      for (i = 0; i < j->n; i++) {
+        const uint32_t *at = bsearch(&ds->source[i], seen, u, sizeof *seen, compare_u32);
+        j->src[i] = (uint32_t)(at - seen);
+      }
+  }
+  free(seen);
+  return u < 2 || (j->src && j->src_count && j->w) ? TC_OK : TC_ENOMEM;
+}
+
 /* The out-of-fold decision values calibrate() fits (j->dec): the
  * documents in k = min(n, CAL_FOLDS) folds, each label trained without
  * each of its calibration folds (all k, or the first alone for a label
@@ -581,7 +641,7 @@ static int held_out_decisions(job *j, const tc_dataset *ds, tc_diag *diag) {
   j->k_of = malloc(L * sizeof *j->k_of);
   j->task = malloc(L * CAL_FOLDS * sizeof *j->task);
   j->pos = malloc(n);
-  if (!j->fold || !j->dec || !j->k_of || !j->task || !j->pos ||
+  if (!j->fold || !j->dec || !j->k_of || !j->task || !j->pos || number_sources(j, ds) ||
       tci_folds(ds, j->k, p->seed ^ 0xCA11B4A7E5EEDull, j->fold) != TC_OK)
     return tci_fail(diag, TC_ENOMEM, "training: out of memory");
   for (l = 0; l < L; l++) {

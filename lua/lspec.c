@@ -43,6 +43,7 @@ static const struct {
   {"l2_normalize", TCL_OPT_FEATURES},
   {"texts", TCL_OPT_TRAIN},
   {"labels", TCL_OPT_TRAIN},
+  {"sources", TCL_OPT_TRAIN},
   {"multilabel", TCL_OPT_TRAIN},
   {"kernel", TCL_OPT_TRAIN},
   {"solver", TCL_OPT_TRAIN},

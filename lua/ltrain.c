@@ -345,6 +345,45 @@ static void build_dataset(lua_State *L, spec_slots *s, size_t n, size_t most) {
   for (i = 1; i <= n; i++) add_document(L, s, (lua_Integer)i, names, most);
 }
 
+/* spec.sources, when given: each text's source (its publisher, site or
+ * corpus: a string or an integer), numbered for the core in order of first
+ * appearance (tc_dataset_set_source). Leaves the stack as it was. */
+static void read_sources(lua_State *L, const spec_slots *s, size_t n) {
+  int t = tcl_rawfield(L, 1, "sources"), sources = lua_gettop(L), numbers;
+  lua_Integer i, count = 0;
+  if (t == LUA_TNIL) {
+    lua_pop(L, 1);
+    return;
+  }
+  if (t != LUA_TTABLE) tcl_bad_field(L, 1, TCL_OPT_TRAIN, "sources", "table of strings");
+  tcl_check_plain(L, 1, sources, "spec.sources");
+  if (lua_rawlen(L, sources) != n) {
+    luaL_argerror(L, 1, lua_pushfstring(L, "spec.sources: %I entries for %I texts (one source per text)",
+                                        (lua_Integer)lua_rawlen(L, sources), (lua_Integer)n));
+  }
+  lua_newtable(L);
+  numbers = lua_gettop(L);
+  for (i = 1; i <= (lua_Integer)n; i++) {
+    lua_Integer number;
+    if (lua_rawgeti(L, sources, i) != LUA_TSTRING && !lua_isinteger(L, -1)) {
+      luaL_argerror(L, 1, lua_pushfstring(L, "spec.sources[%I]: string or integer expected, got %s", i,
+                                          luaL_typename(L, -1)));
+    }
+    lua_pushvalue(L, -1);
+    if (lua_rawget(L, numbers) == LUA_TNIL) {
+      lua_pushvalue(L, -2);
+      lua_pushinteger(L, ++count);
+      lua_rawset(L, numbers);
+      number = count;
+    } else {
+      number = lua_tointeger(L, -1);
+    }
+    if (tc_dataset_set_source(s->ds, (size_t)i - 1, (uint32_t)number) != TC_OK) luaL_error(L, "not enough memory");
+    lua_pop(L, 2);
+  }
+  lua_pop(L, 2);
+}
+
 /* spec.fallback, when given, is a label the data has. */
 static void check_fallback(lua_State *L, const spec_slots *s, const tc_train_params *p) {
   if (p->fallback && dataset_label_index(s->ds, p->fallback) == tc_dataset_n_labels(s->ds))
@@ -369,6 +408,7 @@ static void read_spec(lua_State *L, spec_slots *s, tc_train_params *p, progress_
   most = read_texts_and_labels(L, s, multilabel, p, &n);
   check_training_fields(L, p);
   build_dataset(L, s, n, most);
+  read_sources(L, s, n);
   /* fields that name labels */
   read_class_weight(L, s, p);
   check_fallback(L, s, p);

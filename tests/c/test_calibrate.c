@@ -29,7 +29,7 @@ static int is_fallback(int rc, double A, double B) {
 /* Fit, then check for the fallback (A, B are read after the call). */
 static int falls_back(size_t n, const double *f, const unsigned char *pos) {
   double A = 0, B = 1;
-  int rc = tci_platt_fit(n, f, pos, &A, &B);
+  int rc = tci_platt_fit(n, f, pos, NULL, &A, &B);
   return is_fallback(rc, A, B);
 }
 
@@ -64,7 +64,7 @@ TEST(regression_anticorrelated_values_do_not_invert) {
     pos[i] = i % 2;
     f[i] = (pos[i] ? -0.5 : 0.5) + 0.3 * (unit(&s) - 0.5);
   }
-  rc = tci_platt_fit(N, f, pos, &A, &B);
+  rc = tci_platt_fit(N, f, pos, NULL, &A, &B);
   CHECK(A < 0);
   CHECK(is_fallback(rc, A, B));
   CHECK(monotone(A, B));
@@ -77,7 +77,7 @@ TEST(regression_anticorrelated_values_do_not_invert) {
 TEST(regression_two_per_class_falls_back) {
   double f[4] = {-0.153614, -0.004096, -0.004096, 0.156836}, A, B;
   unsigned char pos[4] = {1, 1, 0, 0};
-  int rc = tci_platt_fit(4, f, pos, &A, &B);
+  int rc = tci_platt_fit(4, f, pos, NULL, &A, &B);
   CHECK(is_fallback(rc, A, B));
   CHECK(tci_platt_score(A, B, 0.156836) > tci_platt_score(A, B, -0.153614));
 }
@@ -109,7 +109,7 @@ TEST(tiny_classes_fall_back) {
       pos[i] = i < k;
       f[i] = pos[i] ? 1.0 + 0.1 * i : -1.0 - 0.1 * i;
     }
-    rc = tci_platt_fit((size_t)(2 * k), f, pos, &A, &B);
+    rc = tci_platt_fit((size_t)(2 * k), f, pos, NULL, &A, &B);
     if (k < 5) CHECK(is_fallback(rc, A, B));
     else CHECK(rc != TCI_PLATT_FALLBACK && A < -1.0);
   }
@@ -155,13 +155,50 @@ TEST(normal_fit_is_platts_optimum) {
     pos[i] = unit(&s) < 0.25;
     f[i] = (pos[i] ? 0.8 : -0.9) + 1.2 * (unit(&s) - 0.5);
   }
-  rc = tci_platt_fit(N, f, pos, &A, &B);
+  rc = tci_platt_fit(N, f, pos, NULL, &A, &B);
   CHECK_EQ_INT(rc, TCI_PLATT_CONVERGED);
   CHECK(A < 0 && A != -1.0);
   platt_gradient(N, f, pos, A, B, &gA, &gB);
   CHECK(fabs(gA) < 1e-4 && fabs(gB) < 1e-4);
   CHECK(monotone(A, B));
   CHECK(tci_platt_score(A, B, 1.0) > 0.9 && tci_platt_score(A, B, -1.0) < 0.1);
+}
+
+/* Weights: scaling every weight alike changes nothing; weighing two
+ * sources alike moves the fit to between them; a weight that is not a
+ * finite number above 0 is refused. Source X (90 points) is positive
+ * from f = 0.3 up, source Y (10 points) from f = -0.3: the unweighted
+ * sigmoid crosses 1/2 near X's boundary, the balanced one near 0. */
+TEST(weights_weigh_points) {
+  enum { N = 100 };
+  static double f[N], w[N], same[N];
+  static unsigned char pos[N];
+  double A0, B0, A1, B1, A2, B2;
+  uint64_t s = 5;
+  int i;
+  for (i = 0; i < N; i++) {
+    int in_y = i >= 90;
+    f[i] = 2.0 * unit(&s) - 1.0;
+    pos[i] = f[i] > (in_y ? -0.3 : 0.3);
+    w[i] = in_y ? N / (2.0 * 10) : N / (2.0 * 90);
+    same[i] = 3.0;
+  }
+  CHECK(tci_platt_fit(N, f, pos, NULL, &A0, &B0) != TCI_PLATT_FALLBACK);
+  CHECK(tci_platt_fit(N, f, pos, same, &A1, &B1) != TCI_PLATT_FALLBACK);
+  CHECK(fabs(A1 - A0) < 1e-6 && fabs(B1 - B0) < 1e-6);
+  CHECK(tci_platt_fit(N, f, pos, w, &A2, &B2) != TCI_PLATT_FALLBACK);
+  CHECK(-B0 / A0 > 0.2);              /* X's boundary, near 0.3 */
+  CHECK(fabs(-B2 / A2) < 0.1);        /* halfway between X's and Y's */
+  CHECK(monotone(A2, B2));
+  for (i = 0; i < 4; i++) {
+    const double bad[] = {0.0, -1.0, NAN, INFINITY};
+    double keep = same[7];
+    int rc;
+    same[7] = bad[i];
+    rc = tci_platt_fit(N, f, pos, same, &A1, &B1);
+    CHECK(is_fallback(rc, A1, B1));
+    same[7] = keep;
+  }
 }
 
 int main(void) {
@@ -171,5 +208,6 @@ int main(void) {
   RUN(tiny_classes_fall_back);
   RUN(degenerate_values_fall_back);
   RUN(normal_fit_is_platts_optimum);
+  RUN(weights_weigh_points);
   return check_report();
 }

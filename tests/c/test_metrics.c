@@ -214,7 +214,7 @@ TEST(platt_recovers_known_sigmoid) {
     f[i] = -4 + 8 * u;
     pos[i] = v < 1.0 / (1.0 + exp(trueA * f[i] + trueB));
   }
-  CHECK(tci_platt_fit(N, f, pos, &A, &B) == 1);
+  CHECK(tci_platt_fit(N, f, pos, NULL, &A, &B) == 1);
   CHECK(fabs(A - trueA) < 0.15);
   CHECK(fabs(B - trueB) < 0.1);
   CHECK(tci_platt_score(A, B, 3.0) > 0.9);
@@ -232,7 +232,7 @@ TEST(platt_separable_stays_finite) {
     pos[i] = i >= 20;
     f[i] = pos[i] ? 1.0 + i * 0.05 : -1.0 - i * 0.05;
   }
-  tci_platt_fit(40, f, pos, &A, &B);
+  tci_platt_fit(40, f, pos, NULL, &A, &B);
   CHECK(isfinite(A) && isfinite(B) && A < 0);
   CHECK(tci_platt_score(A, B, 1.0) > 0.5 && tci_platt_score(A, B, 1.0) < 1.0);
   CHECK(tci_platt_score(A, B, -1.0) < 0.5 && tci_platt_score(A, B, -1.0) > 0.0);
@@ -251,10 +251,10 @@ TEST(platt_one_class) {
   double f[3] = {0.5, 1.0, 2.0};
   unsigned char pos[3] = {1, 1, 1};
   double A, B;
-  tci_platt_fit(3, f, pos, &A, &B);
+  tci_platt_fit(3, f, pos, NULL, &A, &B);
   CHECK(isfinite(A) && isfinite(B));
   CHECK(tci_platt_score(A, B, 1.0) > 0.5);
-  tci_platt_fit(0, f, pos, &A, &B);
+  tci_platt_fit(0, f, pos, NULL, &A, &B);
   CHECK(isfinite(A) && isfinite(B));
 }
 

@@ -407,6 +407,56 @@ TEST(regression_tiny_training_set_keeps_score_order) {
   tc_model_free(m);
 }
 
+/* m's file bytes (malloc'd), or NULL. */
+static unsigned char *model_bytes(const tc_model *m, size_t *n) {
+  unsigned char *b = NULL;
+  *n = 0;
+  return m && tc_model_to_bytes(m, &b, n) == TC_OK ? b : NULL;
+}
+
+/* Sources: numbered by the caller, 0 when never set, carried into the
+ * views cross-validation trains on. One source trains the same model as
+ * none; two weigh alike in calibration, which the metadata
+ * "calibration_sources" counts (test_calibrate.c checks the weighing). */
+TEST(sources_weigh_calibration) {
+  tc_dataset *ds = fixture_dataset(), *view = NULL;
+  tc_train_params p;
+  tc_model *m0 = NULL, *m1 = NULL, *m2 = NULL;
+  tc_diag d;
+  unsigned char *b0, *b1;
+  size_t n0, n1, i, idx[2] = {FIXTURE_N - 1, 0}, differ = 0;
+  if (!ds) { CHECK(0); return; }
+  tc_train_params_init(&p);
+  CHECK_EQ_INT(tc_dataset_source(ds, 3), 0);
+  CHECK_EQ_INT(tc_dataset_set_source(ds, FIXTURE_N, 1), TC_EINVAL);
+  CHECK_EQ_INT(tc_dataset_set_source(NULL, 0, 1), TC_EINVAL);
+  CHECK_OK(tc_model_train(ds, &p, &m0, &d));
+  for (i = 0; i < FIXTURE_N; i++) CHECK_OK(tc_dataset_set_source(ds, i, 7));
+  CHECK_OK(tc_model_train(ds, &p, &m1, &d));
+  b0 = model_bytes(m0, &n0);
+  b1 = model_bytes(m1, &n1);
+  CHECK(b0 && b1 && n0 == n1 && memcmp(b0, b1, n0) == 0);
+  CHECK(m1 && tc_model_meta(m1, "calibration_sources") == NULL);
+  for (i = 0; i < FIXTURE_N; i += 5) CHECK_OK(tc_dataset_set_source(ds, i, 4000000000u));
+  CHECK_EQ_INT(tc_dataset_source(ds, 5), 4000000000u);
+  CHECK_EQ_INT(tc_dataset_source(ds, 6), 7);
+  CHECK_OK(tci_dataset_subset(ds, idx, 2, &view));
+  CHECK(view && tc_dataset_source(view, 0) == 7 && tc_dataset_source(view, 1) == 4000000000u);
+  CHECK_OK(tc_model_train(ds, &p, &m2, &d));
+  CHECK(m2 && tc_model_meta(m2, "calibration_sources") &&
+        strcmp(tc_model_meta(m2, "calibration_sources"), "2") == 0);
+  if (m0 && m2)
+    for (i = 0; i < m0->n_labels; i++) differ += m0->platt_b[i] != m2->platt_b[i];
+  CHECK(differ > 0);
+  free(b0);
+  free(b1);
+  tc_model_free(m0);
+  tc_model_free(m1);
+  tc_model_free(m2);
+  tc_dataset_free(view);
+  tc_dataset_free(ds);
+}
+
 TEST(train_libsvm_and_rbf_learn_fixture) {
   tc_train_params p;
   tc_model *m;
@@ -1048,12 +1098,6 @@ static tc_dataset *small_dataset(size_t per_label) {
   return ds;
 }
 
-static unsigned char *model_bytes(const tc_model *m, size_t *n) {
-  unsigned char *b = NULL;
-  *n = 0;
-  return m && tc_model_to_bytes(m, &b, n) == TC_OK ? b : NULL;
-}
-
 /* Document i of the dataset sweep: fixture text i, with a label drawn
  * from the fixture, or two labels, one of them new, every seventh. */
 static int add_sweep_doc(tc_dataset *ds, size_t i) {
@@ -1166,6 +1210,7 @@ static void sweep_cross_validate(const tc_dataset *ds, const tc_train_params *p,
 TEST(allocation_failures) {
   tc_dataset *ds = small_dataset(6);
   tc_train_params p;
+  size_t i;
   setenv("SOURCE_DATE_EPOCH", "1700000000", 1);
   sweep_dataset();
   if (!ds) { CHECK(0); return; }
@@ -1178,6 +1223,8 @@ TEST(allocation_failures) {
   p.multilabel = 1;
   p.fallback = "sport";
   sweep_train("tc_model_train, multi-label, calibrated", ds, &p, 100);
+  for (i = 0; i < tc_dataset_size(ds); i++) CHECK_OK(tc_dataset_set_source(ds, i, (uint32_t)(i % 3)));
+  sweep_train("tc_model_train, calibrated by source", ds, &p, 100);
   tc_train_params_init(&p);
   p.threads = 1;
   p.kernel = TC_KERNEL_RBF;
@@ -1213,6 +1260,7 @@ int main(void) {
   RUN(params_defaults_and_bad_fields);
   RUN(train_linear_learns_fixture);
   RUN(regression_tiny_training_set_keeps_score_order);
+  RUN(sources_weigh_calibration);
   RUN(train_libsvm_and_rbf_learn_fixture);
   RUN(deterministic_across_runs_and_threads);
   RUN(solvers_draw_no_random_numbers);

@@ -209,6 +209,30 @@ describe("tc.train", function()
     assert.same(moderated:predict("the team won").scores, again:predict("the team won").scores)
   end)
 
+  it("weighs every source alike in calibration, given spec.sources", function()
+    local texts, labels = H.topics()
+    local one, two, mixed = {}, {}, {}
+    for i = 1, #texts do one[i], two[i], mixed[i] = "bbc", i <= 8 and "thn" or "bbc", i % 3 == 0 and 7 or "x" end
+    local function bytes(m)
+      local path = H.tmpname()
+      assert(m:save(path))
+      local f = assert(io.open(path, "rb"))
+      local b = f:read("a")
+      f:close()
+      return b
+    end
+    local plain = assert(tc.train { texts = texts, labels = labels, min_df = 1 })
+    -- one source is no weighing: the same model, byte for byte
+    local same = assert(tc.train { texts = texts, labels = labels, min_df = 1, sources = one })
+    assert.equal(bytes(plain), bytes(same))
+    assert.is_nil(same:info().calibration_sources)
+    local by = assert(tc.train { texts = texts, labels = labels, min_df = 1, sources = two })
+    assert.equal(2, by:info().calibration_sources)
+    assert.are_not.equal(bytes(plain), bytes(by))
+    -- strings and integers are sources alike (7 is not "7")
+    assert.equal(2, assert(tc.train { texts = texts, labels = labels, min_df = 1, sources = mixed }):info().calibration_sources)
+  end)
+
   it("trains rbf models", function()
     local m = assert(tc.train(spec { kernel = "rbf", gamma = 1, C = 10 }))
     assert.matches("rbf", tostring(m))
@@ -343,6 +367,12 @@ describe("tc.train", function()
       { { texts = { "a", "b" }, labels = { { "x" }, { "y", "," } } },
         "spec.labels%[2%]%[2%]: label name holds a comma" },
       { { texts = { "a", "b" }, labels = { "x", "y\255" } }, "spec.labels%[2%]: label name is not valid UTF%-8" },
+      { spec { sources = "bbc" }, "spec.sources: table of strings expected, got string" },
+      { spec { sources = { "bbc" } }, "spec.sources: 1 entries for 32 texts %(one source per text%)" },
+      { { texts = { "a", "b" }, labels = { "x", "y" }, sources = { "bbc", 1.5 } },
+        "spec.sources%[2%]: string or integer expected, got number" },
+      { { texts = { "a", "b" }, labels = { "x", "y" }, sources = { "bbc", false } },
+        "spec.sources%[2%]: string or integer expected, got boolean" },
       { { texts = { "a", "b" }, labels = { "x", { "y", "\192\128" } } }, "spec.labels%[2%]%[2%]: label name is not valid UTF%-8" },
       { spec { fallback = "sport\0" }, "spec.fallback: label name contains a NUL byte" },
       { spec { class_weight = { ["sport\0"] = 1 } }, "spec.class_weight: label name contains a NUL byte" },
