@@ -18,6 +18,8 @@ Variants (one change each from their row's base):
     C=0.5, C=2     C
     raw-margins    calibrate = false: the largest raw margin, as scikit-learn and LIBLINEAR
                    decide (LIBSVM votes)
+    by-source      spec.sources = each document's corpus: calibration weighs every training
+                   source the same (`train --balance-inputs`)
     libsvm-hinge   solver = "libsvm": the hinge loss, bias not regularised (LIBSVM's problem,
                    one-vs-rest); slow, so only where the training part is small (below)
   the scikit-learn proxy of textclass (bench/proxy_study.py: textclass's features, one
@@ -83,6 +85,7 @@ VARIANTS = [
     ("C=0.5", ("tc", ["C=0.5"])),
     ("C=2", ("tc", ["C=2"])),
     ("raw-margins", ("tc", ["calibrate=false"])),
+    ("by-source", ("tc", ["sources=corpus"])),
     ("libsvm-hinge", ("tc", ["solver=libsvm"])),
     ("proxy", ("proxy", "plain")),
     ("proxy-hinge", ("proxy", "hinge")),
@@ -95,23 +98,25 @@ VARIANTS = [
 ]
 SLOW = {"libsvm-hinge", "LIBSVM"}
 
-# Trains tc.train on arg[1] (JSONL "text", "label") with the FIELD=VALUE pairs from arg[3] on,
-# labels arg[2]'s texts, prints one label a line.
+# Trains tc.train on arg[1] (JSONL "text", "label", "source") with the FIELD=VALUE pairs from
+# arg[3] on (sources=corpus: spec.sources from "source"), labels arg[2]'s texts, prints one
+# label a line.
 LUA_RUNNER = r"""
 local tc, cjson = require "textclass", require "cjson"
 local function read(path)
-  local texts, labels = {}, {}
+  local texts, labels, sources = {}, {}, {}
   for line in io.lines(path) do
     local r = cjson.decode(line)
-    texts[#texts + 1], labels[#labels + 1] = r.text, r.label
+    texts[#texts + 1], labels[#labels + 1], sources[#sources + 1] = r.text, r.label, r.source
   end
-  return texts, labels
+  return texts, labels, sources
 end
-local spec = { threads = 1 }
-spec.texts, spec.labels = read(arg[1])
+local spec, sources = { threads = 1 }, nil
+spec.texts, spec.labels, sources = read(arg[1])
 for i = 3, #arg do
   local k, v = arg[i]:match("^([%w_]+)=(.*)$")
   if v == "true" or v == "false" then v = v == "true" else v = tonumber(v) or v end
+  if k == "sources" then v = sources end
   spec[k] = v
 end
 local model = assert(tc.train(spec))
@@ -172,7 +177,8 @@ def textclass_labels(env, tmp, fields, train, held):
         paths.append(os.path.join(tmp, name + ".jsonl"))
         with open(paths[-1], "w", encoding="utf-8") as f:
             for d in docs:
-                f.write(json.dumps({"text": d.text, "label": d.label}, ensure_ascii=False) + "\n")
+                f.write(json.dumps({"text": d.text, "label": d.label, "source": d.source},
+                                   ensure_ascii=False) + "\n")
     r = subprocess.run(["lua5.4", "-"] + paths + fields, env=env, input=LUA_RUNNER,
                        capture_output=True, text=True, check=False)
     if r.returncode != 0:
