@@ -65,6 +65,21 @@ class Workspace:
             self._cache[p] = True
         return p
 
+    def sources(self):
+        """The training split's sources (corpora), in order of first appearance."""
+        return list(dict.fromkeys(d.source for d in self.train))
+
+    def jsonl_by_source(self):
+        """The training split as one JSONL file per source, in the order of sources()."""
+        paths = []
+        for src in self.sources():
+            p = self.path("train-%s.jsonl" % src)
+            if p not in self._cache:
+                convert.write_jsonl(p, [d for d in self.train if d.source == src], True)
+                self._cache[p] = True
+            paths.append(p)
+        return paths
+
     def fasttext(self, which):
         p = self.path(which + ".ft.txt")
         if p not in self._cache:
@@ -177,6 +192,10 @@ class System:
 
     def available(self):
         """None when it can run here, else why not."""
+        return None
+
+    def not_for(self, ws):
+        """None when it applies to the task of ws, else why not."""
         return None
 
     def run(self, ws, threads):
@@ -462,10 +481,31 @@ class TextclassGrid(Textclass):
         return rows
 
 
+class TextclassByInput(Textclass):
+    """textclass with every training source weighing the same in calibration (`train
+    --balance-inputs`, one JSONL input per corpus): the choice for labelling publishers the
+    training data lacks, by leave-one-source-out on the training splits (docs/engine.md)."""
+    name = "textclass --balance-inputs"
+    settings = ("bin/textclass train -q -j 0 --balance-inputs -o M.model train-SOURCE.jsonl ...: "
+                "the defaults, the training split given as one file per corpus (each in the "
+                "shuffled order), so that each corpus weighs the same in the Platt fits; tasks "
+                "with one training corpus only (the others) have nothing to balance; labelled as "
+                "textclass above")
+
+    def not_for(self, ws):
+        return None if len(ws.sources()) > 1 else "one training source: nothing to balance"
+
+    def train(self, ws):
+        model = ws.path("tc-by-input.model")
+        return model, measure.run([self.cli, "train", "-q", "-j", "0", "--balance-inputs",
+                                   "-o", model] + ws.jsonl_by_source())
+
+
 def all_systems(textclass_cli=None, autotune_seconds=300):
     return [
         Textclass(textclass_cli),
         TextclassGrid(textclass_cli),
+        TextclassByInput(textclass_cli),
         SklearnSVC(),
         SklearnSVCTuned(),
         Liblinear(),

@@ -212,10 +212,21 @@ function M.check_repeated_sources(list)
   end
 end
 
+-- labelled.read, each document told its DATA operand (the folder a
+-- label folder's file was found in, else the path).
+local function read_labelled(src, fmt, opts, emit, counter)
+  local operand = src.folder or src.path
+  labelled.read(src, fmt, opts, function(doc)
+    doc.operand = operand
+    return emit(doc)
+  end, counter)
+end
+
 --- An iterator over labelled documents: { id, where = "file:line", text,
--- labels = { ... }, error }. Blank lines are skipped (they hold no record).
+-- labels = { ... }, error, operand = the DATA operand it came from }.
+-- Blank lines are skipped (they hold no record).
 function M.labelled(list, opts, counter)
-  return iterate(list, opts, counter, labelled.read, function(src, fmt)
+  return iterate(list, opts, counter, read_labelled, function(src, fmt)
     if src.folder then return "folder" end
     if fmt ~= nil and fmt ~= "auto" and fmt ~= "folder" then return fmt end
     return src.stdin and "jsonl" or (EXT_LABELLED[records.extension(src.path)] or "fasttext")

@@ -177,6 +177,8 @@ M.spec = {
     { long = "cv", arg = "K", type = "integer", min = 2, max = 100,
       help = "K-fold cross-validation: print and store the figures" },
     { long = "grid", help = "choose C (and gamma), and title terms or not, by cross-validation (uses --cv K, else 5; not with -C, --gamma, --title-terms)" },
+    { long = "balance-inputs", help = "calibration weighs every DATA input (file, folder, -) the same: for data " ..
+                                      "pooled from several publishers, one input each, so that scores are not the largest one's" },
     { long = "seed", arg = "N", type = "integer", min = 0, help = "seed for folds and solvers " .. default_text("seed") },
     { short = "j", long = "threads", arg = "N", type = "integer", min = 0, max = classifier.MAX_THREADS,
       help = "training threads; 0 = one per core " .. default_text("threads") },
@@ -260,7 +262,7 @@ local FLAG_OF = {
   char_ngrams = "--char-ngrams", min_df = "--min-df", max_features = "--max-features",
   stopwords = "--stopwords", stem = "--stem", title_terms = "--title-terms", strip_boilerplate = "--strip-boilerplate", cv = "--cv",
   grid = "--grid", seed = "--seed", threads = "--threads", multilabel = "--multilabel",
-  labels = "the training data",
+  labels = "the training data", sources = "--balance-inputs",
 }
 
 -- The flag that asks for cross-validation without --cv (--grid, or
@@ -270,9 +272,10 @@ local function folds_flag(opts)
 end
 
 -- Build tc.train's spec from the flags (stopwords: the words of a
--- --stopwords FILE, read before the data).
-local function build_spec(opts, texts, labels, stopwords)
+-- --stopwords FILE, read before the data; inputs: each text's DATA operand).
+local function build_spec(opts, texts, labels, inputs_of, stopwords)
   local spec = { texts = texts, labels = labels }
+  spec.sources = opts.balance_inputs and inputs_of or nil
   spec.multilabel = opts.multilabel or nil
   spec.kernel = opts.kernel
   spec.C = opts.cost
@@ -312,8 +315,8 @@ end
 
 -- The training data, as the arrays tc.train takes: texts, labels (a
 -- string each, or an array with --multilabel), the label names in order
--- of appearance, the documents of each label by name, and how many
--- records were bad. Records that cannot be used are reported (they fail
+-- of appearance, the documents of each label by name, how many records
+-- were bad, and with --balance-inputs each text's DATA operand. Records that cannot be used are reported (they fail
 -- the run without --skip-bad).
 -- Only texts and labels are kept as the records come: a record's table
 -- (its id, place and labels) takes more memory than a short text, and a
@@ -322,6 +325,7 @@ local function collect(operands, sources, opts)
   local bar = progress.new({ total = inputs.total_size(sources), quiet = opts.quiet,
                              label = string.format("%-10s ", "reading") })
   local texts, labels, names, count, bad = {}, {}, {}, {}, {}
+  local inputs_of = opts.balance_inputs and {} or nil
   local several = false -- a record was refused for its several labels
   local missing = labelled.missing_tally()
   local iter, counter = inputs.labelled(sources, inputs.read_options(opts))
@@ -336,6 +340,7 @@ local function collect(operands, sources, opts)
       local i = #texts + 1
       texts[i] = doc.text
       labels[i] = opts.multilabel and doc.labels or doc.labels[1]
+      if inputs_of then inputs_of[i] = doc.operand end
       for _, l in ipairs(doc.labels) do
         if not count[l] then count[l] = 0; names[#names + 1] = l end
         count[l] = count[l] + 1
@@ -357,7 +362,7 @@ local function collect(operands, sources, opts)
     util.fail("no training documents in %s%s", table.concat(operands, ", "),
               lacking and ": " .. bad_records .. ", " .. lacking or "")
   end
-  return texts, labels, names, count, #bad
+  return texts, labels, names, count, #bad, inputs_of
 end
 
 -- Warn, before the work starts, when most of 100 or more labels have one
@@ -528,6 +533,9 @@ function M.run(opts, operands)
   check_output(opts.output)
   util.refuse_stdin_name("--stopwords", opts.stopwords, "a stop-word list")
   if #operands == 0 then util.usage_error("no DATA given (files, folders, or - for JSONL on stdin)") end
+  if opts.balance_inputs and #operands < 2 then
+    util.usage_error("--balance-inputs weighs each DATA input alike: give two or more (one per source), not %d", #operands)
+  end
   inputs.count_stdin(operands)
   inputs.check_labelled_operands(operands, opts.input)
   local sources = inputs.sources(operands, true)
@@ -540,7 +548,7 @@ function M.run(opts, operands)
   local stopwords = stopwords_file and read_stopwords(stopwords_file)
   inputs.note_terminal_stdin(operands, "labelled records", "one per line")
 
-  local texts, labels, names, count, skipped = collect(operands, sources, opts)
+  local texts, labels, names, count, skipped, inputs_of = collect(operands, sources, opts)
   if #names < 2 and not opts.multilabel then
     util.fail("the training data has one label only (%s); a classifier needs at least two", names[1] or "none")
   end
@@ -549,7 +557,7 @@ function M.run(opts, operands)
   warn_alike_labels(names)
   warn_joined_labels(names)
 
-  local spec = build_spec(opts, texts, labels, stopwords)
+  local spec = build_spec(opts, texts, labels, inputs_of, stopwords)
   local bar, stage_now
   -- a progress function even with -q: the core calls it as it goes, and
   -- Ctrl-C takes effect only when Lua code runs (without one, a quiet
