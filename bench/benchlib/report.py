@@ -143,7 +143,7 @@ def difference_table(rows, gold, reference="textclass", others=None):
     others (default: every other row; for a reference other than textclass, the peers' rows
     only) on the same test documents: the macro-F1 difference with its 95% paired bootstrap
     interval, the documents only one of the two labels right, and the exact McNemar p of that
-    split (metrics.paired_difference). Empty without the reference's labels."""
+    split (metrics.paired_difference). Empty without the reference's labels or another row."""
     tc = next((r for r in rows if r["system"] == reference and r.get("pred")), None)
     if tc is None:
         return ""
@@ -160,7 +160,7 @@ def difference_table(rows, gold, reference="textclass", others=None):
         out.append([r["system"], "%+.3f" % d["diff"], "%+.3f .. %+.3f" % (d["lo"], d["hi"]),
                     str(d["only_a"]), str(d["only_b"]),
                     "%.2g" % d["p"] if d["p"] > 0 else "<1e-300"])  # (below a double's range)
-    return table(headers, out, "l" + "r" * (len(headers) - 1))
+    return table(headers, out, "l" + "r" * (len(headers) - 1)) if out else ""
 
 
 def ratio(a, b, prefix=""):

@@ -177,6 +177,8 @@ def test_paired_difference():
     check(t.count("\n") == 2 and "| peer " in t and "| textclass " not in t and
           "macro-F1 textclass --grid - peer" in t and " %d | " % better["only_b"] in t,
           "--grid's table: the peers' rows only")
+    check(report.difference_table(rows[:2], gold, "textclass --grid") == "",
+          "--grid's table without a peer: no table (not a header alone)")
 
 
 def test_measure():

@@ -750,6 +750,27 @@ describe("textclass train -> eval -> label", function()
                  "more (a lower --min-df keeps rarer ones)\n", r.err)
   end)
 
+  it("weighs each DATA input alike in calibration with --balance-inputs", function()
+    local lines = {}
+    for line in io.lines(D .. "/train.jsonl") do lines[#lines + 1] = line end
+    spit(TMP .. "/first.jsonl", table.concat(lines, "\n", 1, 24) .. "\n")
+    spit(TMP .. "/rest.jsonl", table.concat(lines, "\n", 25) .. "\n")
+    local out = TMP .. "/by-input.model"
+    local function sources(args)
+      local r = run("train -q --min-df 1 -o " .. out .. " " .. args)
+      assert.equal(0, r.code, r.err)
+      return cjson.decode(run("info --json -m " .. out).out).calibration_sources
+    end
+    assert.equal(2, sources("--balance-inputs " .. TMP .. "/first.jsonl " .. TMP .. "/rest.jsonl"))
+    assert.is_nil(sources(TMP .. "/first.jsonl " .. TMP .. "/rest.jsonl"))
+    -- a label folder is one input, whatever its files
+    assert.equal(2, sources("--balance-inputs " .. D .. "/train_folder " .. TMP .. "/rest.jsonl"))
+    local r = run("train -q --balance-inputs -o " .. out .. " " .. D .. "/train.jsonl")
+    assert.equal(2, r.code)
+    assert.matches("^textclass: %-%-balance%-inputs weighs each DATA input alike: give two or more " ..
+                   "%(one per source%), not 1\n", r.err)
+  end)
+
   it("refuses data with one label only", function()
     local r = run("train -o " .. TMP .. "/one.model " .. D .. "/one-class.jsonl")
     assert.equal(1, r.code)
