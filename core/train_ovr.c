@@ -33,7 +33,11 @@
  *    for every label, when any label's Platt fit is refused (too few
  *    examples, or out-of-fold values that run against the labels or carry
  *    no signal: calibrate.c); metadata "calibration_fallback" names the
- *    refused labels. */
+ *    refused labels.
+ *  - Documents from two or more sources (tc_dataset_set_source) weigh so
+ *    that every source counts the same in each Platt fit (source_weights;
+ *    docs/engine.md, "Calibration by source"); metadata
+ *    "calibration_sources" counts them. */
 #include <float.h>
 #include <math.h>
 #include <stdio.h>
