@@ -11,15 +11,19 @@ news feeds and AG News carry). Both rules are applied to the same scores:
   top       every label with score >= t, best first; none: the top-scoring label
 
     /usr/bin/python3 models/label_rule_study.py [--protocol cv|SOURCE] [--extra=FLAGS]
-                                                [--newsgroups G1,G2,...] [--corpora DIR]
-                                                [--textclass PATH]
+                                                [--by-source] [--newsgroups G1,G2,...]
+                                                [--corpora DIR] [--textclass PATH]
 
 --protocol SOURCE trains on the other sources and labels SOURCE's articles instead: another
 publisher's news, as in step 3 (leave-source-out). --extra adds `train` flags to the recipe
-(--extra="--stem english", --extra=--title-terms: step 8). --newsgroups trains on those 20
+(--extra="--stem english", --extra=--title-terms: step 8). --by-source trains each model on one
+file per source, with `train --balance-inputs`: every source weighs the same in each label's
+Platt fit (step 11; the documents and their order are the same). --newsgroups trains on those 20
 Newsgroups groups as well (step 4); their held-out posts are scored in tables of their own.
 About 10 seconds on 2 cores (30 with Usenet). Folds: articles grouped by their label set,
-ordered by the MD5 of their id, dealt round-robin.
+ordered by the MD5 of their id, dealt round-robin. Under each table, the quality of the scores
+(every story and label, as models/score_calibration.py counts: Brier, log-loss, ECE, and the
+pairs scored 0.9 or more).
 """
 import argparse
 import collections
@@ -95,16 +99,31 @@ def splits(docs, protocol):
     return [([d for d in docs if source(d) != protocol], [d for d in docs if source(d) == protocol])]
 
 
-def held_out_scores(textclass, tmp, docs, protocol, recipe):
-    """{"whole": [(gold set, scores)], "cut": [...]} for the held-out articles."""
+def training_files(tmp, train, by_source):
+    """train written as one JSONL file, or with by_source as one per source in order of first
+    appearance (prepare.lua writes source after source, so the documents keep their order)."""
+    if not by_source:
+        write_jsonl(os.path.join(tmp, "train.jsonl"), train)
+        return [os.path.join(tmp, "train.jsonl")]
+    of_source = collections.defaultdict(list)
+    for d in train:
+        of_source[source(d)].append(d)
+    for name, members in of_source.items():
+        write_jsonl(os.path.join(tmp, "train-%s.jsonl" % name), members)
+    return [os.path.join(tmp, "train-%s.jsonl" % name) for name in of_source]
+
+
+def held_out_scores(textclass, tmp, docs, protocol, recipe, by_source=False):
+    """{"whole": [(gold set, scores)], "cut": [...]} for the held-out articles; by_source: each
+    model trained with --balance-inputs on one file per source."""
     got = {"whole": [], "cut": []}
     gold = {d["id"]: set(d["labels"]) for d in docs}
     usenet = {d["id"] for d in docs if source(d) == "newsgroups"}
+    balance = ["--balance-inputs"] if by_source else []
     for train, test in splits(docs, protocol):
         model = os.path.join(tmp, "fold.model")
-        write_jsonl(os.path.join(tmp, "train.jsonl"), train)
-        subprocess.run([textclass, "train", "-q", "-o", model] + recipe + [os.path.join(tmp, "train.jsonl")],
-                       check=True)
+        subprocess.run([textclass, "train", "-q", "-o", model] + recipe + balance
+                       + training_files(tmp, train, by_source), check=True)
         for kind, texts in (("whole", test), ("cut", [dict(d, text=headline_and_lead(d["text"])) for d in test])):
             path = os.path.join(tmp, kind + ".jsonl")
             write_jsonl(path, texts)
@@ -146,12 +165,23 @@ def row(results, rule, t):
             "%d" % none] + ["%.3f" % f1[l] for l in LABELS]
 
 
+def score_quality(results):
+    """Every (story, label) pair's score against its gold, as score_calibration.py counts."""
+    from score_calibration import measures as score_measures  # it imports this module
+    brier, logloss, ece, top, mean, share = score_measures([s for _, s, _ in results],
+                                                           [g for g, _, _ in results])
+    return ("Brier %.4f, log-loss %.3f, ECE %.3f; scored >= 0.9: %d pairs, mean %.3f, %.3f gold"
+            % (brier, logloss, ece, top, mean, share))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--corpora")
     ap.add_argument("--protocol", default="cv",
                     help="cv (5 folds), or a source to hold out: masakhanews_eng, bbc, cyber")
     ap.add_argument("--extra", default="", help="more train flags for the recipe, e.g. '--stem english'")
+    ap.add_argument("--by-source", action="store_true",
+                    help="one training file per source, weighed alike in calibration (--balance-inputs)")
     ap.add_argument("--newsgroups", help="20 Newsgroups groups to train on as well (prepare.lua --newsgroups)")
     ap.add_argument("--textclass", default=os.path.join(HERE, "..", "bin", "textclass"))
     args = ap.parse_args()
@@ -165,11 +195,14 @@ def main():
                        check=True)
         with open(prepared, encoding="utf-8") as f:
             docs = [json.loads(line) for line in f]
-        got = held_out_scores(args.textclass, tmp, docs, args.protocol, RECIPE + shlex.split(args.extra))
+        got = held_out_scores(args.textclass, tmp, docs, args.protocol, RECIPE + shlex.split(args.extra),
+                              args.by_source)
     head = ["rule", "t", "accuracy", "exact match", "macro-F1", "none passes"] + ["F1 " + l for l in LABELS]
     what = "5-fold CV" if args.protocol == "cv" else "%s held out, trained on the rest" % args.protocol
     if args.extra:
         what += ", recipe + " + args.extra
+    if args.by_source:
+        what += ", sources weighed alike in calibration"
     if args.newsgroups:
         what += ", trained with Usenet's " + args.newsgroups
     for kind, title in (("whole", "whole held-out articles"), ("cut", "cut to title + first sentence")):
@@ -183,6 +216,7 @@ def main():
             for rule in ("fallback", "top"):
                 for t in THRESHOLDS:
                     print("| " + " | ".join(row(results, rule, t)) + " |")
+            print("\nscores: " + score_quality(results))
 
 
 if __name__ == "__main__":
