@@ -1,9 +1,13 @@
 -- models/prepare.lua - the news model's training set, from the corpora's TRAIN splits.
 --
 --   lua5.4 models/prepare.lua CORPORA_DIR RELABEL.tsv OUT.jsonl [--newsgroups G1,G2,...]
+--   lua5.4 models/prepare.lua CORPORA_DIR RELABEL.tsv OUT_DIR --per-source [--newsgroups ...]
 --
 -- Writes one JSONL record per training article, {"id", "text", "labels": [...]}, in corpus
 -- and file order (so the model built from it is reproducible), and a summary on stderr.
+-- --per-source writes each corpus's records to a file of its own in the folder OUT_DIR,
+-- NN-CORPUS.jsonl (NN its place in corpus order, so a glob lists them in that order): the
+-- DATA inputs of `train --balance-inputs`, which weighs each source alike in calibration.
 -- What it does and why (models/README.md, "Design study", has the figures):
 --   * corpora: bbc, cyber, masakhanews_eng train splits. 20 Newsgroups is left out: it made the
 --     news figures worse in cross-validation, cleaned or not. --newsgroups G1,G2 adds groups
@@ -117,20 +121,43 @@ local function json_array(list)
   return "[" .. table.concat(parts, ",") .. "]"
 end
 
-local function main(corpora, relabel_path, out_path, ng_flag, ng_groups)
-  if not (corpora and relabel_path and out_path) or (ng_flag and ng_flag ~= "--newsgroups") then
-    fail("usage: lua5.4 models/prepare.lua CORPORA_DIR RELABEL.tsv OUT.jsonl [--newsgroups G1,G2]")
+-- The options after the three operands: { newsgroups = "G1,G2", per_source = true }, or nil
+-- when they are not those.
+local function parse_options(args)
+  local opts, i = {}, 1
+  while args[i] do
+    if args[i] == "--newsgroups" and args[i + 1] then
+      opts.newsgroups, i = args[i + 1], i + 2
+    elseif args[i] == "--per-source" then
+      opts.per_source, i = true, i + 1
+    else
+      return nil
+    end
+  end
+  return opts
+end
+
+local function open_output(path)
+  return io.open(path, "w") or fail("cannot write " .. path)
+end
+
+local function main(corpora, relabel_path, out_path, ...)
+  local opts = parse_options({ ... })
+  if not (corpora and relabel_path and out_path and opts) then
+    fail("usage: lua5.4 models/prepare.lua CORPORA_DIR RELABEL.tsv OUT.jsonl|OUT_DIR "
+         .. "[--per-source] [--newsgroups G1,G2]")
   end
   local groups, sources = {}, {}
   for _, c in ipairs(CORPORA) do sources[#sources + 1] = c end
-  if ng_groups then
-    for g in ng_groups:gmatch("[^,]+") do groups[g] = true end
+  if opts.newsgroups then
+    for g in opts.newsgroups:gmatch("[^,]+") do groups[g] = true end
     sources[#sources + 1] = "newsgroups"
   end
   local relabel = read_relabel(relabel_path)
-  local out = io.open(out_path, "w") or fail("cannot write " .. out_path)
+  local out = not opts.per_source and open_output(out_path)
   local counts, n, relabelled, both, seen = {}, 0, 0, 0, {}
-  for _, corpus in ipairs(sources) do
+  for i, corpus in ipairs(sources) do
+    if opts.per_source then out = open_output(string.format("%s/%02d-%s.jsonl", out_path, i, corpus)) end
     local path = corpora .. "/" .. corpus .. "/train.jsonl"
     local f = io.open(path) or fail("cannot open " .. path .. " (set TEXTCLASS_CORPORA)")
     for line in f:lines() do
@@ -159,8 +186,9 @@ local function main(corpora, relabel_path, out_path, ng_flag, ng_groups)
       ::next::
     end
     f:close()
+    if opts.per_source then out:close() end
   end
-  out:close()
+  if not opts.per_source then out:close() end
   for id in pairs(relabel) do
     if not seen[id] then fail(relabel_path .. ": id " .. id .. " not found in the train splits") end
   end

@@ -1379,6 +1379,63 @@ describe("textclass with the shipped model", function()
     for l in tsv(r.out)[1][3]:gmatch("[^,]+") do labels[l] = true end
     assert.same({ politics = true, cyber = true }, labels)
   end)
+
+  -- Calibration by source (models/README.md, design study step 11): it is
+  -- trained on one file per corpus with --balance-inputs, so each of its
+  -- three corpora weighs the same in each label's Platt fit.
+  it("weighs its three training corpora alike in calibration", function()
+    if not shipped_model("calibration-sources test") then return end
+    local r = run("info -m models/news.model")
+    assert.equal(0, r.code, r.err)
+    assert.matches("\ncalibration_sources%s+3\n", r.out)
+  end)
+end)
+
+-- models/prepare.lua --per-source gives the shipped model's training set
+-- as one file per corpus (the DATA inputs of train --balance-inputs), named
+-- so that a glob lists them in corpus order, with the records of the
+-- one-file output in its order.
+describe("models/prepare.lua", function()
+  local corpora, relabel = TMP .. "/prepare-corpora", TMP .. "/prepare-relabel.tsv"
+  local names = { "01-bbc.jsonl", "02-cyber.jsonl", "03-masakhanews_eng.jsonl" }
+
+  local function prepare(args)
+    return os.execute("lua5.4 models/prepare.lua " .. sh_quote(corpora) .. " " .. sh_quote(relabel) .. " "
+                      .. args .. " 2>/dev/null")
+  end
+
+  setup(function()
+    assert(lfs.mkdir(corpora))
+    for i, corpus in ipairs({ "bbc", "cyber", "masakhanews_eng" }) do
+      assert(lfs.mkdir(corpora .. "/" .. corpus))
+      spit(corpora .. "/" .. corpus .. "/train.jsonl",
+           string.format('{"id":"%s-1","text":"story %d","label":"other"}\n', corpus, i)
+             .. string.format('{"id":"%s-2","text":"story %d","label":"sport"}\n', corpus, i + 3))
+    end
+    spit(relabel, "")
+  end)
+
+  it("writes a file per corpus with --per-source, together the one file's records in order", function()
+    local dir = TMP .. "/prepare-out"
+    assert(lfs.mkdir(dir))
+    assert.truthy(prepare(sh_quote(TMP .. "/prepare-one.jsonl")))
+    assert.truthy(prepare(sh_quote(dir) .. " --per-source"))
+    local listed, joined = {}, {}
+    for name in lfs.dir(dir) do
+      if name:sub(1, 1) ~= "." then listed[#listed + 1] = name end
+    end
+    table.sort(listed)
+    assert.same(names, listed)
+    for i, name in ipairs(names) do
+      joined[i] = slurp(dir .. "/" .. name)
+      assert.equal(2, select(2, joined[i]:gsub("\n", "")), name)
+    end
+    assert.equal(slurp(TMP .. "/prepare-one.jsonl"), table.concat(joined))
+  end)
+
+  it("refuses an option it does not know", function()
+    assert.falsy(prepare(sh_quote(TMP .. "/prepare-bad.jsonl") .. " --per-corpus"))
+  end)
 end)
 
 describe("textclass.cli.csv", function()
