@@ -338,7 +338,9 @@ end
 --   false: a record without exactly one label gets an error, as train
 --   says so without --multilabel).
 -- @return iterator, nil, nil, closer: each step gives { id =, where =,
---   text =, labels = } or { id =, where =, error = }; blank lines give none.
+--   text =, labels =, operand = } or { id =, where =, error =, operand = }
+--   (operand: the path it came from, a label folder's for its files); blank
+--   lines give none.
 -- @raise on a caller mistake; on a read error mid-file (a string).
 function M.labelled(paths, opts, ...)
   no_more("textclass.read.labelled", 3, ...)

@@ -289,12 +289,13 @@ describe("textclass.read", function()
       docs = all(read.labelled(D .. "/train_folder"))
       assert.same({ "cyber" }, docs[1].labels)
       assert.equal(D .. "/train_folder/cyber/01.txt", docs[1].where)
+      assert.equal(D .. "/train_folder", docs[1].operand)   -- the folder given, a source of its own
 
       local semi = put("semi.csv", "text;label\nThe vote;politics\n")
       assert.same({ "politics" }, all(read.labelled(semi, { separator = ";" }))[1].labels)
       local named = put("named.jsonl", '{"body": "The vote", "topic": "politics", "n": 3}\n')
       local d = all(read.labelled(named, { text_field = "body", label_field = "topic", id_field = "n" }))[1]
-      assert.same({ id = "3", where = named .. ":1", text = "The vote", labels = { "politics" } }, d)
+      assert.same({ id = "3", where = named .. ":1", text = "The vote", labels = { "politics" }, operand = named }, d)
     end)
 
     it("gives bad records their error, as train reports them", function()
@@ -313,14 +314,14 @@ describe("textclass.read", function()
       assert.same({ "a label is empty in 'politics,,sport'", "a label is empty" }, { docs[1].error, docs[2].error })
       assert.same({}, docs[3].labels)
       docs = all(read.labelled({ D .. "/binary.bin", TMP .. "/missing.jsonl" }))
-      assert.same({ id = D .. "/binary.bin", where = D .. "/binary.bin",
+      assert.same({ id = D .. "/binary.bin", where = D .. "/binary.bin", operand = D .. "/binary.bin",
                     error = "binary file (a zip archive: decompress it first, with unzip -p)" }, docs[1])
       assert.equal("No such file or directory", docs[2].error)
       -- a record that repeats the header holds the id column's name, no id:
       -- its id is its place, as textclass.read.documents gives it
       local joined = put("joined.csv", "id,text,label\nc1,The vote,politics\nid,text,label\n")
       docs = all(read.labelled(joined))
-      assert.same({ id = joined .. ":3", where = joined .. ":3",
+      assert.same({ id = joined .. ":3", where = joined .. ":3", operand = joined,
                     error = "the header again (a file joined after another?)" }, docs[2])
       assert.equal(joined .. ":3", all(read.documents(joined))[2].id)
     end)
