@@ -1739,6 +1739,37 @@ describe("textclass stopped by SIGTERM or SIGHUP", function()
     assert.equal(20000 - 1, #jsonl(out))
   end)
 
+  -- `textclass ARGS` writing into a pipe that another writer has filled
+  -- (64 KB of zeros, as `{ cmd1; textclass info; } | less` can find it),
+  -- sent SIGTERM once it waits in a write to it (its wchan), the pipe read
+  -- only once it has ended (each wait a minute at most, polled); returns
+  -- the exit code, stderr and what came after the zeros.
+  local function stopped_on_full_pipe(args)
+    local T = TMP .. "/full"
+    os.remove(T .. ".pid")
+    local function poll(cond)
+      return "i=0; while ! { " .. cond .. "; } && [ $i -lt 1200 ]; do sleep 0.05; i=$((i + 1)); done; "
+    end
+    local code, err = sh("{ sh -c 'echo $$ >" .. T .. ".pid; head -c 65536 /dev/zero; exec env --default-signal " ..
+      CLI .. " " .. args .. "' 2>" .. TMP .. "/sh.err; echo $? >" .. TMP .. "/sh.code; } | " ..
+      "{ " .. poll("[ -s " .. T .. ".pid ] && grep -qs pipe_write /proc/$(cat " .. T .. ".pid)/wchan") ..
+      "pid=$(cat " .. T .. ".pid); kill -TERM $pid; " .. poll("[ ! -e /proc/$pid ]") .. "cat >" .. T .. ".out; }")
+    return code, err, (slurp(T .. ".out") or ""):sub(65536 + 1)
+  end
+
+  for _, c in ipairs({ { "info", function() return "info -m " .. model() end },
+                       { "eval", function() return "eval -q -m " .. model() .. " " .. D .. "/test.jsonl" end },
+                       { "explain", function() return "explain -m " .. model() .. " " .. D .. "/docs/02-final.txt" end },
+                       { "--help", function() return "--help" end } }) do
+    it(c[1] .. " stopped by SIGTERM while its output waits on a full pipe exits 143, not 0 with the output lost",
+       function()
+      local code, err, out = stopped_on_full_pipe(c[2]())
+      assert.equal(143, code)   -- (0 before, with nothing written: stdio dropped what the interrupted write held)
+      assert.equal("textclass: terminated\n", err)
+      assert.equal("", out)     -- stopped before its first byte went out
+    end)
+  end
+
   it("eval stops on SIGTERM with status 143 and leaves the old --errors file, and no temporary", function()
     signalling_classifier(TMP .. "/term-eval.lua", "TERM", 5, "cyber")
     local dir = TMP .. "/term-errors"

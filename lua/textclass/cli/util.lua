@@ -92,17 +92,6 @@ end
 -- which also runs while a failure is being reported); see output_status.
 local pending
 
---- The exit status the end of output imposes: flushes stdout and returns
--- nil when all output was written, else EXIT_PIPE or EXIT_FAIL (after
--- saying why). The entry point calls it last.
-function M.output_status()
-  local ok, e = pcall(M.flush)
-  if ok then e = pending end
-  if e == nil then return nil end
-  if e.msg then io.stderr:write(M.PROG, ": ", e.msg, "\n") end
-  return e.code
-end
-
 -- Run a writing function, keeping its failure for output_status.
 local function keep_failure(fn, ...)
   local ok, e = pcall(fn, ...)
@@ -111,6 +100,18 @@ local function keep_failure(fn, ...)
     e = setmetatable({ code = code, msg = msg }, failure_mt)
   end
   if not ok and pending == nil then pending = e end
+end
+
+--- The exit status the end of output imposes: flushes stdout and returns
+-- nil when all output was written, else EXIT_PIPE or EXIT_FAIL (after
+-- saying why), or a signal's status when one stopped the flush. The entry
+-- point calls it last.
+function M.output_status()
+  keep_failure(M.flush)
+  local e = pending
+  if e == nil then return nil end
+  if e.msg then io.stderr:write(M.PROG, ": ", e.msg, "\n") end
+  return e.code
 end
 
 --- Write to stdout where raising is not allowed (outside a command's run);
