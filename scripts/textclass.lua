@@ -106,6 +106,7 @@ local function dispatch(argv)
   end
 
   local cmd = require("textclass.cli." .. name)
+  if not cmd.buffered_stdout then util.unbuffered_stdout() end
   local rest = table.move(argv, 2, #argv, 1, {})
   local status
   local ok, err = xpcall(function()

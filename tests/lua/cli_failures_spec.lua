@@ -1770,6 +1770,38 @@ describe("textclass stopped by SIGTERM or SIGHUP", function()
     end)
   end
 
+  it("explain --all stopped by SIGTERM while it writes a label's features ends after that label's table", function()
+    if not lfs.attributes("models/news.model") then
+      pending("models/news.model is not built yet (make models): explain's streaming test skipped")
+      return
+    end
+    -- a text of 9,000 of the shipped model's strongest words: each label's
+    -- table (-n 10000) is 300 KB, more than the pipe holds
+    local shipped = require("textclass").load("models/news.model")
+    local words = {}
+    for _, label in ipairs(shipped:labels()) do
+      for _, f in ipairs(shipped:top_features(label, 2500)) do words[#words + 1] = f.feature end
+    end
+    shipped:close()
+    spit(TMP .. "/vocabulary.txt", table.concat(words, " ") .. "\n")
+    local args = "explain --all -n 10000 -m models/news.model " .. TMP .. "/vocabulary.txt"
+    local whole = run(args)
+    assert.equal(0, whole.code)
+    local second = whole.out:find("\nfeatures for ", whole.out:find("\nfeatures for ", 1, true) + 1, true)
+    assert.is_true(second - whole.out:find("\nfeatures for ", 1, true) > 65536)
+    -- the reader takes the first line (the scores came with it), waits
+    -- until explain is blocked writing the first label's table into the
+    -- full pipe (its wchan, polled: a minute at most), sends the signal,
+    -- then reads the rest: the table whose write had begun, and no other
+    local code, err = signalled(args .. " 2>" .. TMP .. "/sh.err",
+      "read pid; read first; printf '%s\\n' \"$first\" >" .. TMP .. "/streamed; i=0; " ..
+      "while ! grep -qs pipe_write /proc/$pid/wchan && [ $i -lt 1200 ]; do sleep 0.05; i=$((i + 1)); done; " ..
+      "kill -TERM $pid; cat >>" .. TMP .. "/streamed")
+    assert.equal(143, code)
+    assert.equal("textclass: terminated\n", err)
+    assert.equal(whole.out:sub(1, second - 1), slurp(TMP .. "/streamed"))   -- (all four tables before)
+  end)
+
   it("eval stops on SIGTERM with status 143 and leaves the old --errors file, and no temporary", function()
     signalling_classifier(TMP .. "/term-eval.lua", "TERM", 5, "cyber")
     local dir = TMP .. "/term-errors"

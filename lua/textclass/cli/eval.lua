@@ -316,7 +316,7 @@ local function note_unknown_labels(unknown, clf)
 end
 
 -- The figures r, as --json or as the report's tables (with the
--- --thresholds table after them).
+-- --thresholds table after them), written with one call.
 local function write_figures(ev, r)
   local opts, clf, sweep = ev.opts, ev.clf, ev.sweep
   if opts.json then
@@ -326,15 +326,16 @@ local function write_figures(ev, r)
     r.model = clf.name
     r.thresholds = sweep and setmetatable(sweep.rows(), util.ARRAY)
     util.write(util.json(r), "\n")
-  else
-    util.write(report.evaluation(r, { errors = #ev.bad, multilabel = ev.multilabel }))
-    if sweep then
-      local info = clf:info()
-      util.write("\nat each threshold (--thresholds):\n",
-                 report.thresholds(sweep.rows(), { current = opts.threshold or info and info.threshold,
-                                                   labels = #r.labels <= MAX_F1_COLUMNS and r.labels or nil }))
-    end
+    return
   end
+  local text = report.evaluation(r, { errors = #ev.bad, multilabel = ev.multilabel })
+  if sweep then
+    local info = clf:info()
+    text = text .. "\nat each threshold (--thresholds):\n" ..
+      report.thresholds(sweep.rows(), { current = opts.threshold or info and info.threshold,
+                                        labels = #r.labels <= MAX_F1_COLUMNS and r.labels or nil })
+  end
+  util.write(text)
 end
 
 function M.run(opts, operands)

@@ -3,6 +3,7 @@
 -- Classifies one article (a file, or stdin read whole) and lists, for the
 -- chosen labels (or --label L[,L...], or --all), the features of the text that
 -- pushed that label's score most: model:explain(text, label, n).
+-- The text output goes out label by label, each as soon as it is made.
 
 local util = require "textclass.cli.util"
 local inputs = require "textclass.cli.inputs"
@@ -91,6 +92,47 @@ local function json_object(path, res, ranked, fallback, explained)
     ',"fallback":' .. tostring(fallback) .. ',"explanations":[' .. table.concat(parts, ",") .. "]}"
 end
 
+-- Is the result's label a multi-label model's fallback label, chosen
+-- because no label reached the threshold, not for its own score (which may
+-- be below others')? Then the output says so, or the label looks at odds
+-- with the scores.
+local function is_fallback(info, res, ranked)
+  if not (info.multilabel and type(info.fallback) == "string" and #res.labels == 1
+          and res.labels[1] == info.fallback) then
+    return false
+  end
+  for _, l in ipairs(ranked) do
+    if res.scores[l] >= info.threshold then return false end
+  end
+  return true
+end
+
+-- The features of the text that pushed label l's score most.
+local function explain_label(model, text, l, n)
+  local ok, feats = pcall(model.explain, model, text, l, n)
+  if not ok then util.fail("cannot explain '%s': %s", l, tostring(util.unless_interrupt(feats))) end
+  return feats
+end
+
+-- The text output's head: the label, the labels and the scores table.
+local function text_head(res, ranked, fallback, threshold)
+  local rows = { { "label", "score" } }
+  for _, l in ipairs(ranked) do rows[#rows + 1] = { l, util.fmt_score(res.scores[l]) } end
+  return "label   " .. res.label .. "\n" ..
+    "labels  " .. table.concat(res.labels, ", ") ..
+    (fallback and string.format(" (the model's fallback: no label scored %g or more)", threshold) or "") .. "\n" ..
+    "scores:\n" .. tables.render(rows, { indent = "  " })
+end
+
+-- The text output's table of one label's features.
+local function text_features(label, features)
+  local head = "\nfeatures for " .. label .. ":\n"
+  if #features == 0 then return head .. "  (none of the text's features is in the model's vocabulary)\n" end
+  local rows = { { "feature", "weight" } }
+  for _, f in ipairs(features) do rows[#rows + 1] = { tostring(f.feature), string.format("%+.4f", f.weight) } end
+  return head .. tables.render(rows, { indent = "  " })
+end
+
 local function labels_asked(list)
   local asked = {}
   for name in (list .. ","):gmatch("(.-),") do
@@ -126,50 +168,23 @@ function M.run(opts, operands)
   elseif asked then which = asked
   else which = res.labels end
 
-  local explained = {}
-  for _, l in ipairs(which) do
-    local ok, feats = pcall(model.explain, model, text, l, opts.features)
-    if not ok then util.fail("cannot explain '%s': %s", l, tostring(util.unless_interrupt(feats))) end
-    explained[#explained + 1] = { label = l, features = feats }
-  end
-
   local ranked = res.ranked or classifier.ranked_names(res.scores)
-  -- a multi-label model's fallback label is chosen because no label
-  -- reached the threshold, not for its own score (which may be below
-  -- others'): say so, or the label looks at odds with the scores
   local info = model:info()
-  local fallback = false
-  if info.multilabel and type(info.fallback) == "string" and #res.labels == 1
-     and res.labels[1] == info.fallback then
-    fallback = true
-    for _, l in ipairs(ranked) do
-      if res.scores[l] >= info.threshold then fallback = false end
-    end
-  end
+  local fallback = is_fallback(info, res, ranked)
   if opts.json then
+    local explained = {}
+    for i, l in ipairs(which) do
+      explained[i] = { label = l, features = explain_label(model, text, l, opts.features) }
+    end
     util.write(json_object(path, res, ranked, fallback, explained), "\n")
     return util.EXIT_OK
   end
-  local out = {}
-  out[#out + 1] = "label   " .. res.label .. "\n"
-  out[#out + 1] = "labels  " .. table.concat(res.labels, ", ") ..
-    (fallback and string.format(" (the model's fallback: no label scored %g or more)", info.threshold) or "") .. "\n"
-  local rows = { { "label", "score" } }
-  for _, l in ipairs(ranked) do rows[#rows + 1] = { l, util.fmt_score(res.scores[l]) } end
-  out[#out + 1] = "scores:\n" .. tables.render(rows, { indent = "  " })
-  for _, e in ipairs(explained) do
-    out[#out + 1] = "\nfeatures for " .. e.label .. ":\n"
-    if #e.features == 0 then
-      out[#out + 1] = "  (none of the text's features is in the model's vocabulary)\n"
-    else
-      local frows = { { "feature", "weight" } }
-      for _, f in ipairs(e.features) do
-        frows[#frows + 1] = { tostring(f.feature), string.format("%+.4f", f.weight) }
-      end
-      out[#out + 1] = tables.render(frows, { indent = "  " })
-    end
+  -- the scores, then each label's features as soon as they are made, each
+  -- with one write: `| head` and a run stopped midway get what was made
+  util.write(text_head(res, ranked, fallback, info.threshold))
+  for _, l in ipairs(which) do
+    util.write(text_features(l, explain_label(model, text, l, opts.features)))
   end
-  util.write(table.concat(out))
   return util.EXIT_OK
 end
 

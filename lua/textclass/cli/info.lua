@@ -49,11 +49,12 @@ function M.run(opts, operands)
     -- the feature options in words (--json keeps the metadata's string)
     if info.options then shown.features_options = report.feature_options(info.options) end
     if sweep then shown.cv_thresholds = nil end
-    util.write(report.info(shown, labels))
+    local text = report.info(shown, labels)
     if sweep then
-      util.write("\ncv_thresholds (out-of-fold scores at each threshold):\n",
-                 report.thresholds(sweep, { current = info.threshold, chosen = info.threshold_by }))
+      text = text .. "\ncv_thresholds (out-of-fold scores at each threshold):\n" ..
+        report.thresholds(sweep, { current = info.threshold, chosen = info.threshold_by })
     end
+    util.write(text)
   end
   return util.EXIT_OK
 end

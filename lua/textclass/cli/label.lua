@@ -140,14 +140,13 @@ local function warn_unread_outputs(sources)
   end
 end
 
--- The writer of the records to `out`, unbuffered: the writer hands each
--- batch's records to one write(2), so a signal that interrupts it
--- (SIGTERM, Ctrl-C: no SA_RESTART) either leaves the batch unwritten or,
--- once part is out, lets the rest follow. Through a buffer the batch went
--- out in three writes, and one interrupted before its first byte was
--- dropped, cutting a record.
+-- The writer of the records to `out`, stdout, which is unbuffered
+-- (util.unbuffered_stdout): the writer hands each batch's records to one
+-- write(2), so a signal that interrupts it either leaves the batch
+-- unwritten or, once part is out, lets the rest follow. Through a buffer
+-- the batch went out in three writes, and one interrupted before its
+-- first byte was dropped, cutting a record.
 local function open_writer(opts, sources, out)
-  out:setvbuf("no")
   local header
   if opts.header then header = true elseif opts.no_header then header = false end
   -- (-o csv carries the columns of the first input, when it is CSV)

@@ -17,6 +17,10 @@ local M = {}
 
 M.MAX_STDIN_SCRIPT = 64 * 1024 * 1024   -- the most of stdin read as a script (run -)
 
+-- A script's stdout is buffered, as under lua5.4 (a print to a pipe is
+-- not a write(2) of its own); the other commands' is not (util.unbuffered_stdout).
+M.buffered_stdout = true
+
 M.spec = {
   name = "run",
   synopsis = "[-q] SCRIPT.lua [ARGS ...]",

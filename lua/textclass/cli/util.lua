@@ -79,8 +79,23 @@ function M.write_to(f, ...)
   if not ok then M.write_failed(err, errno) end
 end
 
---- Write to stdout (see write_to).
-function M.write(...) M.write_to(io.stdout, ...) end
+--- Write to stdout (see write_to) with one call, the arguments joined
+-- first: stdout is unbuffered (M.unbuffered_stdout), so each call is one
+-- piece of output, whole or (stopped before its first byte) not at all.
+function M.write(...)
+  if select("#", ...) > 1 then M.write_to(io.stdout, table.concat({ ... })) else M.write_to(io.stdout, ...) end
+end
+
+--- Make stdout unbuffered, as the entry point does for every command but
+-- run: each M.write is then one write(2). A signal (no SA_RESTART) that
+-- interrupts a write lets it finish once part is out, and fails it before
+-- its first byte, so a command stopped writing ends its output on a whole
+-- piece (label's batch of records, explain's scores or one label's
+-- features, eval's figures, info's description). Through the stdio buffer
+-- a piece went out in several writes, and the one that failed dropped what
+-- the buffer held: the end of explain's output, or all of info's and
+-- eval's when the pipe was full, with exit status 0.
+function M.unbuffered_stdout() io.stdout:setvbuf("no") end
 
 --- Flush a file handle (stdout by default), raising through write_failed.
 function M.flush(f)
