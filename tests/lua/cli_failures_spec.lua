@@ -1298,6 +1298,56 @@ describe("textclass label with awkward JSON numbers", function()
   end)
 end)
 
+describe("textclass and JSONL nested deeper than it reads", function()
+  local DEEP = "JSON nested more than 1000 levels deep, the most read (at character %d)"
+  -- records 1 and 3 nested too deep (1,001 levels in a field; a million
+  -- in the text, never closed), 2, 4 and 5 not (5: 1,000 levels, the most)
+  local function deep_file()
+    local first = '{"text":"The striker scored","label":"sport","meta":'
+    spit(TMP .. "/deep.jsonl", first .. ("["):rep(1001) .. ("]"):rep(1001) .. "}\n" ..
+      '{"text":"The striker scored twice","label":"sport"}\n' ..
+      '{"text":' .. ("["):rep(1000000) .. "\n" ..
+      '{"text":"Hackers stole the passwords","label":"cyber"}\n' ..
+      '{"text":"Hackers broke in","label":"cyber","meta":' .. ("["):rep(999) .. ("]"):rep(999) .. "}\n")
+    return TMP .. "/deep.jsonl", { DEEP:format(#first + 1000), DEEP:format(#'{"text":' + 1000) }
+  end
+
+  it("gives each such record its error, naming the file, line and limit, and reads the others", function()
+    local path, errors = deep_file()
+    local r = run("label -q -o jsonl -m " .. model() .. " " .. path)
+    assert.equal(1, r.code)
+    local out = jsonl(r.out)
+    assert.equal(5, #out)
+    assert.same({ path .. ":1", errors[1] }, { out[1].id, out[1].error })
+    assert.same({ path .. ":3", errors[2] }, { out[3].id, out[3].error })
+    for _, i in ipairs({ 2, 4, 5 }) do assert.is_string(out[i].label, i) end
+    -- (the message was lua-cjson's: "not JSON: Found too many nested data structures (1001) at character 1052")
+    local e = run("eval -m " .. model() .. " " .. path)
+    assert.equal(1, e.code)
+    assert.matches("^documents  3 %(2 more could not be read%)\n", e.out)
+    assert.equal("textclass: " .. path .. ":1: " .. errors[1] .. "\ntextclass: " .. path .. ":3: " .. errors[2] ..
+                 "\ntextclass: 2 records could not be evaluated\n", e.err)
+    local t = run("train -q -o " .. TMP .. "/deep.model " .. path)
+    assert.equal(1, t.code)
+    assert.equal("textclass: " .. path .. ":1: " .. errors[1] .. "\ntextclass: " .. path .. ":3: " .. errors[2] ..
+                 "\ntextclass: 2 bad records in the training data (fix them, or use --skip-bad)\n", t.err)
+    assert.equal(0, run("train -q --skip-bad --min-df 1 -o " .. TMP .. "/deep.model " .. path).code)
+  end)
+
+  it("reads a 100 MB line of '[' from a pipe as one bad record, in the memory any such line takes", function()
+    -- (lua-cjson checks the depth before each level: no recursion, no
+    -- table a level; the line, read whole, is held twice as any is)
+    local r = run("label -q -m " .. model() .. " -i jsonl -", {
+      pipe = "head -c 100000000 /dev/zero | tr '\\0' '['; echo; echo '{\"text\":\"The striker scored\"}'",
+      env = (memory_bound(700000) or "") .. "timeout 60 " })
+    assert.equal(1, r.code, r.err)
+    assert.equal("", r.err)
+    local rows = tsv(r.out)
+    assert.same({ "-:1", DEEP:format(1001) }, { rows[1][1], rows[1][5] })
+    assert.same({ "-:2", "" }, { rows[2][1], rows[2][5] })
+  end)
+end)
+
 describe("textclass -m with a Lua file, -c with a model file", function()
   -- (info and explain, which take no -c, were told to give it with -c)
   it("says that Lua classifiers are given with -c, to label and eval", function()

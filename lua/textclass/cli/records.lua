@@ -522,6 +522,12 @@ local JSON_TOKENS = {
   T_NULL = "null", T_END = "the end of the line",
 }
 local function json_problem(jerr)
+  -- lua-cjson's depth limit: "Found too many nested data structures (1001) at character 1008"
+  local at = tostring(jerr):match("^Found too many nested data structures %(%d+%) at character (%d+)$")
+  if at then
+    return "JSON nested more than " .. util.JSON_MAX_DEPTH .. " levels deep, the most read (at character " ..
+      at .. ")"
+  end
   local expected, token, rest = tostring(jerr):match("^(Expected .- but found )(T_[%u_]+)(.*)$")
   if not JSON_TOKENS[token] then return "not JSON: " .. tostring(jerr) end
   local joined = expected == "Expected the end but found " and token == "T_OBJ_BEGIN" and

@@ -336,10 +336,16 @@ function M.fmt_duration(s)
   return string.format("%d h %02d min", s // 3600, math.floor(s % 3600 / 60))
 end
 
+--- The deepest nesting of JSON read: lua-cjson's default, which tc.json_fields
+-- (lua/ljson.c's MAX_DEPTH) leaves to it. Its depth is checked before each
+-- level, so a line of a million '[' costs no more than a flat one.
+M.JSON_MAX_DEPTH = 1000
+
 -- The command line's own lua-cjson instance: NaN, Infinity and hex numbers
 -- are refused on input (they are not JSON).
 local cjson = require("cjson.safe").new()
 cjson.decode_invalid_numbers(false)
+cjson.decode_max_depth(M.JSON_MAX_DEPTH)
 
 --- A Lua value from JSON text, or nil, message.
 M.json_decode = cjson.decode
