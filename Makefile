@@ -126,26 +126,34 @@ valgrind: $(CTEST_BIN)
 	  sh tests/run --c-only $(CTEST_BIN)
 
 # libFuzzer targets, each run for FUZZ_SECONDS from its seed corpus (and its
-# tests/fuzz/NAME.dict of tokens, if it has one).
+# tests/fuzz/NAME.dict of tokens, if it has one); fuzz_json_fields for two
+# thirds of that, then for a third with its inputs grown past 64 KB
+# (FUZZ_EXPAND, a corpus of their own).
 FUZZ_CFLAGS = -std=c99 -D_POSIX_C_SOURCE=200809L -g -O1 -fsanitize=fuzzer,address,undefined \
               $(UTF8PROC_CFLAGS) -Icore
 fuzz:
 	@mkdir -p build/fuzz
-	@set -e; for src in $(FUZZ_SRC); do \
+	@set -e; third=$$(( ($(FUZZ_SECONDS) + 2) / 3 )); \
+	run() { \
+	  name=$$1 secs=$$2 run=$$1$$3; \
+	  mkdir -p build/fuzz/$$run.corpus; \
+	  seeds=tests/fuzz/seeds/$$name; [ -d $$seeds ] || seeds=; \
+	  dict=tests/fuzz/$$name.dict; if [ -f $$dict ]; then dict=-dict=$$dict; else dict=; fi; \
+	  echo "fuzz: $$run for $${secs}s"; \
+	  env $$4 build/fuzz/$$name -max_total_time=$$secs -max_len=65536 -print_final_stats=0 $$dict \
+	    -artifact_prefix=build/fuzz/$$run- \
+	    build/fuzz/$$run.corpus $$seeds 2>build/fuzz/$$run.log || { tail -40 build/fuzz/$$run.log; exit 1; }; \
+	  echo "fuzz: $$run ok: $$(grep -o 'Done [0-9]* runs' build/fuzz/$$run.log | tail -n 1), no crash"; \
+	}; \
+	for src in $(FUZZ_SRC); do \
 	  name=$$(basename $$src .c); \
 	  case $$name in \
 	  fuzz_json_fields) $(CLANG) $(FUZZ_CFLAGS) $(LUA_CFLAGS) $$src lua/ljson.c $(CORE_SRC) $(LUA_LIBS) $(LIBS) -lstdc++ \
-	    -o build/fuzz/$$name ;; \
-	  *) $(CLANG) $(FUZZ_CFLAGS) $$src $(CORE_SRC) $(LIBS) -lstdc++ -o build/fuzz/$$name ;; \
+	    -o build/fuzz/$$name; \
+	    run $$name $$(( (2 * $(FUZZ_SECONDS) + 2) / 3 )) "" ""; run $$name $$third _expanded FUZZ_EXPAND=1 ;; \
+	  *) $(CLANG) $(FUZZ_CFLAGS) $$src $(CORE_SRC) $(LIBS) -lstdc++ -o build/fuzz/$$name; \
+	    run $$name $(FUZZ_SECONDS) "" "" ;; \
 	  esac; \
-	  mkdir -p build/fuzz/$$name.corpus; \
-	  seeds=tests/fuzz/seeds/$$name; [ -d $$seeds ] || seeds=; \
-	  dict=tests/fuzz/$$name.dict; if [ -f $$dict ]; then dict=-dict=$$dict; else dict=; fi; \
-	  echo "fuzz: $$name for $(FUZZ_SECONDS)s"; \
-	  build/fuzz/$$name -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -print_final_stats=0 $$dict \
-	    -artifact_prefix=build/fuzz/$$name- \
-	    build/fuzz/$$name.corpus $$seeds 2>build/fuzz/$$name.log || { tail -40 build/fuzz/$$name.log; exit 1; }; \
-	  echo "fuzz: $$name ok: $$(grep -o 'Done [0-9]* runs' build/fuzz/$$name.log | tail -n 1), no crash"; \
 	done
 
 bench: all
