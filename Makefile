@@ -128,10 +128,11 @@ valgrind: $(CTEST_BIN)
 # libFuzzer targets, each run for FUZZ_SECONDS from its seed corpus (and its
 # tests/fuzz/NAME.dict of tokens, if it has one); fuzz_json_fields for two
 # thirds of that, then for a third with its inputs grown past 64 KB
-# (FUZZ_EXPAND, a corpus of their own).
+# (FUZZ_EXPAND, a corpus of their own), and fuzz_lines, which runs
+# stream.lua (Lua, through the module in $(BUILD)), for a third.
 FUZZ_CFLAGS = -std=c99 -D_POSIX_C_SOURCE=200809L -g -O1 -fsanitize=fuzzer,address,undefined \
               $(UTF8PROC_CFLAGS) -Icore
-fuzz:
+fuzz: $(MODULE)
 	@mkdir -p build/fuzz
 	@set -e; third=$$(( ($(FUZZ_SECONDS) + 2) / 3 )); \
 	run() { \
@@ -151,6 +152,9 @@ fuzz:
 	  fuzz_json_fields) $(CLANG) $(FUZZ_CFLAGS) $(LUA_CFLAGS) $$src lua/ljson.c $(CORE_SRC) $(LUA_LIBS) $(LIBS) -lstdc++ \
 	    -o build/fuzz/$$name; \
 	    run $$name $$(( (2 * $(FUZZ_SECONDS) + 2) / 3 )) "" ""; run $$name $$third _expanded FUZZ_EXPAND=1 ;; \
+	  fuzz_lines) $(CLANG) $(FUZZ_CFLAGS) $(LUA_CFLAGS) -DTEXTCLASS_BUILD='"$(BUILD)"' $$src $(LUA_LIBS) -lstdc++ \
+	    -o build/fuzz/$$name; \
+	    run $$name $$third "" "" ;; \
 	  *) $(CLANG) $(FUZZ_CFLAGS) $$src $(CORE_SRC) $(LIBS) -lstdc++ -o build/fuzz/$$name; \
 	    run $$name $(FUZZ_SECONDS) "" "" ;; \
 	  esac; \
