@@ -336,7 +336,7 @@ function M.fmt_duration(s)
   return string.format("%d h %02d min", s // 3600, math.floor(s % 3600 / 60))
 end
 
---- The deepest nesting of JSON read: lua-cjson's default, which tc.json_fields
+--- The deepest nesting of JSON read (and written): lua-cjson's default, which tc.json_fields
 -- (lua/ljson.c's MAX_DEPTH) leaves to it. Its depth is checked before each
 -- level, so a line of a million '[' costs no more than a flat one.
 M.JSON_MAX_DEPTH = 1000
@@ -421,7 +421,7 @@ local function encode(v, out, depth)
   elseif t == "boolean" then out[#out + 1] = tostring(v)
   elseif v == nil or v == cjson.null then out[#out + 1] = "null"
   elseif t == "table" then
-    if depth > 1000 then error("nested too deeply", 0) end
+    if depth > M.JSON_MAX_DEPTH then error("nested too deeply", 0) end
     if is_array(v) then
       out[#out + 1] = "["
       for i = 1, #v do
