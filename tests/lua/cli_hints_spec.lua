@@ -171,7 +171,7 @@ describe("textclass hints", function()
     it("names only the missing columns' options for train and eval", function()
       spit(TMP .. "/news.csv", CSV)
       local r = run("train -o " .. TMP .. "/x.model " .. TMP .. "/news.csv")
-      assert.truthy(r.err:find("news.csv:1: no 'text' or 'label' column in the header; its columns are " ..
+      assert.truthy(r.err:find("news.csv:1: no 'text', 'label' or 'labels' column in the header; its columns are " ..
                                "'url', 'headline', 'body', 'section': --text-column NAME, --label-column NAME?",
                                1, true), r.err)
       r = run("eval --label-column section -m " .. H.model() .. " " .. TMP .. "/news.csv")
@@ -191,10 +191,16 @@ describe("textclass hints", function()
       -- column: the closing line names its option (it said nothing more)
       spit(TMP .. "/texts.csv", "text\nThe vote\n")
       r = run("eval -m " .. H.model() .. " " .. TMP .. "/texts.csv")
-      assert.truthy(r.err:find("texts.csv:1: no 'label' column in the header; its one column is 'text': " ..
-                               "--label-column NAME?\n", 1, true), r.err)
-      assert.truthy(r.err:find("no labelled documents to evaluate: 1 bad record, with no 'label' column; " ..
-                               "--label-column NAME names the column holding the labels\n", 1, true), r.err)
+      assert.truthy(r.err:find("texts.csv:1: no 'label' or 'labels' column in the header; its one column is " ..
+                               "'text': --label-column NAME?\n", 1, true), r.err)
+      assert.truthy(r.err:find("no labelled documents to evaluate: 1 bad record, with no 'label' or 'labels' " ..
+                               "column; --label-column NAME names the column holding the labels\n", 1, true), r.err)
+      -- --help gives the label column's default so too (it said [label])
+      for _, cmd in ipairs({ "train", "eval" }) do
+        local help = run(cmd .. " --help").out:gsub("%s+", " ")
+        assert.truthy(help:find("--label-column NAME|N CSV column holding the label(s), comma-separated " ..
+                                "[label, else labels]", 1, true), help)
+      end
     end)
 
     it("shortens a long header", function()
@@ -502,12 +508,13 @@ describe("textclass hints", function()
                    "the field holding the text (the first one's fields: 'body', 'label')", last_line(r.err))
       spit(TMP .. "/category.csv", "text,category\nThe striker scored twice.,sport\n")
       r = run("train -o " .. TMP .. "/c.model " .. TMP .. "/category.csv")
-      assert.equal("textclass: 1 bad record in the training data, with no 'label' column; --label-column NAME " ..
-                   "names the column holding the labels", last_line(r.err))
+      assert.equal("textclass: 1 bad record in the training data, with no 'label' or 'labels' column; " ..
+                   "--label-column NAME names the column holding the labels", last_line(r.err))
       spit(TMP .. "/neither.csv", "body,category\nThe striker scored twice.,sport\n")
       r = run("eval -m " .. H.model() .. " " .. TMP .. "/neither.csv")
-      assert.equal("textclass: no labelled documents to evaluate: 1 bad record, with no 'text' or 'label' column; " ..
-                   "--text-column NAME and --label-column NAME name the columns holding the text and the labels",
+      assert.equal("textclass: no labelled documents to evaluate: 1 bad record, with no 'text', 'label' or " ..
+                   "'labels' column; --text-column NAME and --label-column NAME name the columns holding the text " ..
+                   "and the labels",
                    last_line(r.err))
     end)
   end)
@@ -569,6 +576,16 @@ describe("textclass hints", function()
     assert.equal("textclass: 120 labels for 140 documents, 100 of them on one document only: training fits one " ..
                  "SVM a label over every document (time and memory grow as labels x documents); is 'headline' " ..
                  "the right label field or column (--label-field, --label-column)?\n", r.err)
+    -- the column the labels were read from, by its name in the header:
+    -- given by number, or 'labels' when read without --label-column (it
+    -- said '2' and 'label')
+    r = run("train --min-df 1 --label-column 2 -o " .. TMP .. "/headlines.model " .. TMP .. "/headlines.csv")
+    assert.equal(0, r.code, r.err)
+    assert.truthy(r.err:find("; is 'headline' the right label field or column", 1, true), r.err)
+    spit(TMP .. "/labels.csv", (table.concat(csv, "\n") .. "\n"):gsub("^text,headline", "text,labels"))
+    r = run("train --min-df 1 -o " .. TMP .. "/headlines.model " .. TMP .. "/labels.csv")
+    assert.equal(0, r.code, r.err)
+    assert.truthy(r.err:find("; is 'labels' the right label field or column", 1, true), r.err)
     -- half of them on one document, or fewer than 100 labels: no warning
     for i = 21, 60 do csv[#csv + 1] = string.format("another story %d on the match,Headline number %d", i, i) end
     spit(TMP .. "/headlines.csv", table.concat(csv, "\n") .. "\n")

@@ -284,14 +284,14 @@ describe("textclass train and eval with --separator", function()
     spit(TMP .. "/train-semi.csv", convert(D .. "/train.csv", ";"))
     local r = run("train -q -o " .. TMP .. "/x.model " .. TMP .. "/train-semi.csv")
     assert.equal(1, r.code)
-    assert.truthy(r.err:find(TMP .. "/train-semi.csv:1: no 'text' or 'label' column in the header; " ..
+    assert.truthy(r.err:find(TMP .. "/train-semi.csv:1: no 'text', 'label' or 'labels' column in the header; " ..
                              "the header has semicolons: --separator semicolon?", 1, true), r.err)
     -- (the closing line said nothing of it)
-    assert.truthy(r.err:find("with no 'text' or 'label' column; the header has semicolons: --separator semicolon?\n",
-                             1, true), r.err)
+    assert.truthy(r.err:find("with no 'text', 'label' or 'labels' column; the header has semicolons: " ..
+                             "--separator semicolon?\n", 1, true), r.err)
     r = run("eval -m " .. model() .. " " .. TMP .. "/train-semi.csv")
-    assert.truthy(r.err:find("textclass: no labelled documents to evaluate: 1 bad record, with no 'text' or 'label' " ..
-                             "column; the header has semicolons: --separator semicolon?\n", 1, true), r.err)
+    assert.truthy(r.err:find("textclass: no labelled documents to evaluate: 1 bad record, with no 'text', " ..
+                             "'label' or 'labels' column; the header has semicolons: --separator semicolon?\n", 1, true), r.err)
     spit(TMP .. "/ragged.tsv", "text\tlabel\nThe striker scored\tsport\textra\n")
     r = run("eval -q -m " .. model() .. " " .. TMP .. "/ragged.tsv")
     assert.equal(1, r.code)

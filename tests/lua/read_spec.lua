@@ -246,7 +246,7 @@ describe("textclass.read", function()
       -- (a name of the input's that looks like a flag is left as it is)
       local odd = put("--max-bytes/a.jsonl", '{"--max-bytes":"x"}\n')
       assert.equal("no 'text' field (its fields: '--max-bytes')", all(read.documents(odd))[1].error)
-      assert.equal("no 'text' or 'label' column in the header; its columns are 'title', 'body': " ..
+      assert.equal("no 'text', 'label' or 'labels' column in the header; its columns are 'title', 'body': " ..
                    "opts.text_column NAME, opts.label_column NAME?", all(read.labelled(csv_path))[1].error)
     end)
 

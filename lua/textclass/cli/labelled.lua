@@ -260,6 +260,7 @@ local function read_jsonl(src, next_line, opts, emit)
   local names, values = assert(records.text_names(opts.text_field or "text")), {}
   local problem = text_field_problem(names, opts)
   if problem then return { id = src.path, where = src.path, error = problem } end
+  src.label_key = opts.label_field   -- (else "label" or "labels", record by record)
   -- A text in one field, a string id or none, one label in a string: the
   -- lines of a block are read by tc.jsonl_documents at once, and only
   -- those it leaves by jsonl_document (as textclass.cli.unlabelled does).
@@ -343,7 +344,8 @@ end
 
 -- Why a CSV header without the text columns (text.cols nil) or the label
 -- column (label.col nil) cannot be read: the missing ones by name ("no
--- 'label' column in the header", as label says it; a column given by
+-- 'label' or 'labels' column in the header", the names label_column looks
+-- for, as JSONL's "no 'label' or 'labels' field"; a column given by
 -- number as csv_column says it), then read with the wrong separator?
 -- else which columns there are, and the options that name the missing
 -- ones; and, when they are missing by name, what it lacks (doc.missing),
@@ -356,13 +358,18 @@ local function missing_columns_problem(header, sep, opts, text, label)
   end
   if not label.col then
     flags[#flags + 1], roles[#roles + 1] = "--label-column NAME", "label"
-    names[#names + 1] = "'" .. (opts.label_column or "label") .. "'"
+    if opts.label_column then
+      names[#names + 1] = "'" .. opts.label_column .. "'"
+    else
+      names[#names + 1], names[#names + 2] = "'label'", "'labels'"
+    end
   end
   -- (a column given by number is named as such, as label's message does:
   -- "a '5' column" read as a column named 5)
   local numbered = (not text.cols and text.missing and text.missing:match("^%d+$") and text.problem) or
                    (not label.col and opts.label_column and opts.label_column:match("^%d+$") and label.problem)
-  local what = "no " .. table.concat(names, " or ") .. " column"
+  local last = table.remove(names)
+  local what = "no " .. (#names > 0 and table.concat(names, ", ") .. " or " or "") .. last .. " column"
   local problem = (numbered or what .. " in the header") .. records.csv_hint(header, sep, false, table.concat(flags, ", "))
   if numbered then return problem, nil end
   local separator = records.separator_hint(header, sep)
@@ -434,6 +441,7 @@ local function read_csv(src, next_line, opts, emit)
   if not layout then
     return { id = where(src, header_line), where = where(src, header_line), error = problem, missing = lacks }
   end
+  src.label_key = header[layout.label]
   while true do
     local fields, first, last, invalid = rows()
     if fields == nil then break end
@@ -449,7 +457,9 @@ local function read_csv(src, next_line, opts, emit)
 end
 
 --- Produce the labelled documents of one source, read as format `fmt`,
--- with `emit(doc)`; `counter.bytes` grows by the bytes read.
+-- with `emit(doc)`; `counter.bytes` grows by the bytes read. A CSV
+-- source's label column by its name in the header, and JSONL's
+-- --label-field, are noted in src.label_key (textclass.cli.sources).
 function M.read(src, fmt, opts, emit, counter)
   if fmt == "folder" then
     read_folder_file(src, opts, emit, counter)

@@ -7,7 +7,8 @@
 -- error = message|nil, folder = root|nil, label = name|nil }; one that
 -- cannot be read (or is stdout too) carries its error, so it still stands
 -- for one record. Nothing is opened here (textclass.cli.stream reads the
--- sources).
+-- sources; textclass.cli.labelled notes in label_key the field or column
+-- a source's labels were read from, when it is one for the whole source).
 
 local lfs = require "lfs"
 local util = require "textclass.cli.util"

@@ -129,7 +129,7 @@ M.DATA_OPTIONS = util.concat({
   { short = "i", long = "input", arg = "FORMAT", choices = inputs.LABELLED_FORMATS, default = "auto",
     help = "data format (by extension: .jsonl and .ndjson jsonl, .csv and .tsv csv, folders folder, else fasttext)" },
   { long = "label-field", arg = "NAME", help = "JSONL field holding the label(s) [label, else labels]" },
-  { long = "label-column", arg = "NAME|N", help = "CSV column holding the label(s), comma-separated [label]" },
+  { long = "label-column", arg = "NAME|N", help = "CSV column holding the label(s), comma-separated [label, else labels]" },
 }, inputs.TEXT_OPTIONS)
 
 --- A command's options: its own list, then the options reading labelled data.
@@ -141,10 +141,10 @@ M.spec = {
   summary = "Train a model from labelled data and save it to OUT.model (atomically).",
   description =
     "DATA is JSONL ({\"text\": ..., \"label\": \"sport\"} or \"labels\": [...]), CSV with text and\n" ..
-    "label columns, fastText lines (__label__sport Text ...), a folder with one\n" ..
-    "sub-folder per label, or - (JSONL on stdin); UTF-8, or UTF-16 with a byte order\n" ..
-    "mark. Bad records are reported as FILE:LINE: problem (FILE:LINE (id X): problem\n" ..
-    "for a record with an id) and stop the training unless --skip-bad.",
+    "label (or labels) columns, fastText lines (__label__sport Text ...), a folder\n" ..
+    "with one sub-folder per label, or - (JSONL on stdin); UTF-8, or UTF-16 with a\n" ..
+    "byte order mark. Bad records are reported as FILE:LINE: problem (FILE:LINE\n" ..
+    "(id X): problem for a record with an id) and stop the training unless --skip-bad.",
   options = M.with_data_options({
     { short = "o", long = "output", arg = "OUT.model", help = "where to save the model (required)" },
     { long = "kernel", arg = "KERNEL", choices = { "linear", "rbf" }, help = "SVM kernel (linear or rbf) " .. default_text("kernel") },
@@ -365,21 +365,37 @@ local function collect(operands, sources, opts)
   return texts, labels, names, count, #bad, inputs_of
 end
 
+-- The fields or columns the labels of `sources` were read from, as a
+-- message names them: "'headline'" (a CSV header's name for its label
+-- column, given by number too), "'labels' or 'topic'"; "'label' or
+-- 'labels'", the JSONL defaults, when no source notes one (src.label_key).
+local function label_keys_named(sources)
+  local seen, named = {}, {}
+  for _, src in ipairs(sources) do
+    local key = src.label_key
+    if key and not seen[key] then
+      seen[key] = true
+      named[#named + 1] = "'" .. key .. "'"
+    end
+  end
+  return #named > 0 and table.concat(named, " or ") or "'label' or 'labels'"
+end
+
 -- Warn, before the work starts, when most of 100 or more labels have one
 -- document each: a text column taken for the label, say. Training fits one
 -- SVM per label over every document, so its time and memory grow as labels
 -- x documents (4,000 such documents: 20 s and 530 MB, growing with the
 -- square of the count).
 local MANY_LABELS = 100
-local function warn_many_labels(opts, labels, names, count)
+local function warn_many_labels(sources, labels, names, count)
   if #names < MANY_LABELS then return end
   local single = 0
   for _, name in ipairs(names) do if count[name] == 1 then single = single + 1 end end
   if single * 2 <= #names then return end
   util.note("%d labels for %d documents, %d of them on one document only: training fits one SVM a label " ..
-            "over every document (time and memory grow as labels x documents); is '%s' the right label " ..
+            "over every document (time and memory grow as labels x documents); is %s the right label " ..
             "field or column (--label-field, --label-column)?",
-            #names, #labels, single, opts.label_column or opts.label_field or "label")
+            #names, #labels, single, label_keys_named(sources))
 end
 
 -- Warn when labels differ only in case or Unicode form ('Sport' and
@@ -553,7 +569,7 @@ function M.run(opts, operands)
     util.fail("the training data has one label only (%s); a classifier needs at least two", names[1] or "none")
   end
   check_folds(opts, #texts)
-  warn_many_labels(opts, labels, names, count)
+  warn_many_labels(sources, labels, names, count)
   warn_alike_labels(names)
   warn_joined_labels(names)
 
