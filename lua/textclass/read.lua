@@ -339,8 +339,9 @@ end
 --   says so without --multilabel).
 -- @return iterator, nil, nil, closer: each step gives { id =, where =,
 --   text =, labels =, operand = } or { id =, where =, error =, operand = }
---   (operand: the path it came from, a label folder's for its files); blank
---   lines give none.
+--   (operand: the path it came from, a label folder's for its files;
+--   unread = true for an input that could not be read); blank lines give
+--   none.
 -- @raise on a caller mistake; on a read error mid-file (a string).
 function M.labelled(paths, opts, ...)
   no_more("textclass.read.labelled", 3, ...)

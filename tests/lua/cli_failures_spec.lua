@@ -2099,4 +2099,30 @@ describe("textclass label on paths the system refuses", function()
     assert.matches("^textclass: 2 documents in [%d.]+ s %(%d+ docs/s%): %a+ 1; 1 error; 2 inputs could not be read\n$",
                    r.err)
   end)
+
+  -- (train and eval counted a missing file as a bad record: "2 bad records
+  -- in the training data", "2 records could not be evaluated")
+  it("counts, for train and eval too, an input they could not read apart from the bad records", function()
+    spit(TMP .. "/gold.jsonl", '{"text": 5, "label": "sport"}\n' ..
+                               '{"text": "The striker scored twice in the final", "label": "sport"}\n' ..
+                               '{"text": "Parliament passed the budget after a long vote", "label": "politics"}\n')
+    local data = TMP .. "/no-such.jsonl " .. TMP .. "/gold.jsonl"
+    local function last_line(err) return err:match("([^\n]*)\n$") end
+    local r = run("train --min-df 1 -o " .. TMP .. "/unread.model " .. data)
+    assert.equal(1, r.code)
+    assert.equal("textclass: 1 bad record in the training data; 1 input could not be read " ..
+                 "(fix them, or use --skip-bad)", last_line(r.err))
+    r = run("train --min-df 1 --skip-bad -o " .. TMP .. "/unread.model " .. data)
+    assert.equal(0, r.code, r.err)
+    assert.matches("textclass: trained on 2 documents %(1 bad record skipped; 1 input could not be read%), ", r.err)
+    r = run("train --skip-bad -o " .. TMP .. "/unread.model " .. TMP .. "/no-such.jsonl")
+    assert.equal("textclass: no training documents in " .. TMP .. "/no-such.jsonl: 1 input could not be read",
+                 last_line(r.err))
+    r = run("eval -m " .. model() .. " " .. data)
+    assert.equal(1, r.code)
+    assert.matches("^documents +2 %(1 more could not be read; 1 input could not be read%)\n", r.out)
+    assert.equal("textclass: 1 record could not be evaluated; 1 input could not be read", last_line(r.err))
+    r = run("eval -m " .. model() .. " " .. TMP .. "/no-such.jsonl")
+    assert.equal("textclass: no labelled documents to evaluate: 1 input could not be read", last_line(r.err))
+  end)
 end)

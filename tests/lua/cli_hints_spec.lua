@@ -525,9 +525,9 @@ describe("textclass hints", function()
     local r = run("train -o " .. TMP .. "/c.model " .. TMP .. "/absent.jsonl")
     assert.equal(1, r.code)
     assert.equal("textclass: " .. TMP .. "/absent.jsonl: No such file or directory\n" ..
-                 "textclass: 1 bad record in the training data and no good one (fix it)\n", r.err)
+                 "textclass: 1 input could not be read and no good one (fix it)\n", r.err)
     r = run("train -o " .. TMP .. "/c.model " .. TMP .. "/absent.jsonl " .. H.D .. "/train.jsonl")
-    assert.matches("textclass: 1 bad record in the training data %(fix it, or use %-%-skip%-bad%)\n$", r.err)
+    assert.matches("textclass: 1 input could not be read %(fix it, or use %-%-skip%-bad%)\n$", r.err)
   end)
 
   it("lists a JSONL record's fields when the text or label field is missing, and the one spelled so", function()

@@ -201,10 +201,11 @@ end
 -- The state of an evaluation of clf on the sources: its figures (acc),
 -- the --thresholds sweep, the documents (docs, read with counter), the
 -- records that could not be evaluated (bad, and missing: those of them
--- without a field or column) and the counts.
+-- without a field or column; n_unread: those of inputs that could not be
+-- read) and the counts.
 local function new_evaluation(opts, clf, multiclass_model, sources, errors_out)
   local ev = { opts = opts, clf = clf, errors_out = errors_out, bad = {}, missing = labelled.missing_tally(),
-               n_wrong = 0, multilabel = false, n_records = 0, n_read = 0, n_scored = 0 }
+               n_wrong = 0, multilabel = false, n_records = 0, n_unread = 0, n_read = 0, n_scored = 0 }
   ev.acc = tc.metrics(clf:labels())
   ev.bar = progress.new({ total = inputs.total_size(sources), quiet = opts.quiet })
   local read = inputs.read_options(opts)
@@ -272,6 +273,7 @@ local function evaluate_all(ev)
   local bad, batch = ev.bad, {}
   for doc in ev.docs do
     ev.n_records = ev.n_records + 1
+    if doc.unread then ev.n_unread = ev.n_unread + 1 end
     ev.missing.add(doc)
     if doc.error then bad[#bad + 1] = records.named(doc) .. ": " .. doc.error
     elseif #doc.labels == 0 and not ev.empty_gold_ok then
@@ -285,18 +287,28 @@ local function evaluate_all(ev)
   ev.bar:finish()
 end
 
+-- The records that could not be evaluated, and apart from them the inputs
+-- that could not be read, as the closing line counts them: `bad` says the
+-- records' count ("%d bad record%s"), followed by ev.lacking when most
+-- records lack a field or column.
+local function count_bad(ev, bad)
+  local n_bad = #ev.bad - ev.n_unread
+  return util.failed_and_unread(n_bad, string.format(bad, n_bad, n_bad == 1 and "" or "s") ..
+                                       (ev.lacking and ", " .. ev.lacking or ""), ev.n_unread)
+end
+
 -- Fail when no document was scored; else make the --errors file appear.
 -- When most records lack a field or column, which (ev.lacking) is said
 -- with the failure or the count of bad records.
 local function finish_evaluation(ev)
   train.report_bad(ev.bad)
-  ev.lacking = ev.missing.note(#ev.bad, ev.n_records)
+  ev.lacking = ev.missing.note(#ev.bad - ev.n_unread, ev.n_records - ev.n_unread)
   if ev.n_scored == 0 and ev.n_read > 0 then
     util.fail("the classifier failed on every document read (%d)", ev.n_read)
   end
   if ev.n_scored == 0 then
     util.fail("no labelled documents to evaluate%s",
-              ev.lacking and string.format(": %d bad record%s, %s", #ev.bad, #ev.bad == 1 and "" or "s", ev.lacking) or "")
+              (ev.lacking or ev.n_unread > 0) and ": " .. count_bad(ev, "%d bad record%s") or "")
   end
   if ev.errors_out then
     local ok, err = ev.errors_out:commit()
@@ -328,7 +340,8 @@ local function write_figures(ev, r)
     util.write(util.json(r), "\n")
     return
   end
-  local text = report.evaluation(r, { errors = #ev.bad, multilabel = ev.multilabel })
+  local text = report.evaluation(r, { errors = #ev.bad - ev.n_unread, unread = ev.n_unread,
+                                      multilabel = ev.multilabel })
   if sweep then
     local info = clf:info()
     text = text .. "\nat each threshold (--thresholds):\n" ..
@@ -355,8 +368,7 @@ function M.run(opts, operands)
   note_absent_labels(r)
   write_figures(ev, r)
   if #ev.bad > 0 then
-    util.warn("%d record%s could not be evaluated%s", #ev.bad, #ev.bad == 1 and "" or "s",
-              ev.lacking and ", " .. ev.lacking or "")
+    util.warn("%s", count_bad(ev, "%d record%s could not be evaluated"))
     return util.EXIT_FAIL
   end
   return util.EXIT_OK

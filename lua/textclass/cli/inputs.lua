@@ -223,8 +223,8 @@ local function read_labelled(src, fmt, opts, emit, counter)
 end
 
 --- An iterator over labelled documents: { id, where = "file:line", text,
--- labels = { ... }, error, operand = the DATA operand it came from }.
--- Blank lines are skipped (they hold no record).
+-- labels = { ... }, error, unread (labelled.read), operand = the DATA
+-- operand it came from }. Blank lines are skipped (they hold no record).
 function M.labelled(list, opts, counter)
   return iterate(list, opts, counter, read_labelled, function(src, fmt)
     if src.folder then return "folder" end

@@ -118,9 +118,8 @@ local function summarise(stats, elapsed)
   local rate = elapsed > 0 and docs / elapsed or 0
   local line = string.format("%d document%s in %s (%.0f docs/s): %s", docs, docs == 1 and "" or "s",
     util.fmt_duration(elapsed), rate, #parts > 0 and table.concat(parts, ", ") or "no labels")
-  if errors > 0 or unread == 0 then line = line .. string.format("; %d error%s", errors, errors == 1 and "" or "s") end
-  if unread > 0 then line = line .. string.format("; %d input%s could not be read", unread, unread == 1 and "" or "s") end
-  return line
+  return line .. "; " ..
+    util.failed_and_unread(errors, string.format("%d error%s", errors, errors == 1 and "" or "s"), unread)
 end
 
 -- Refuse --header with --no-header, and --header with -o jsonl (JSONL

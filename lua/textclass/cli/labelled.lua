@@ -1,7 +1,8 @@
 -- textclass.cli.labelled - the labelled documents `train` and `eval` read
 -- from one source, in each of their formats (folder, jsonl, fasttext, csv).
 --
--- A document is { id, where = "file:line", text, labels = { ... }, error }.
+-- A document is { id, where = "file:line", text, labels = { ... }, error },
+-- and unread = true for an input that could not be read (opened).
 -- Blank lines are skipped (they hold no record).
 
 local tc = require "textclass"
@@ -133,7 +134,7 @@ local function read_folder_file(src, opts, emit, counter)
   local problem = labels_problem({ src.label })
   if problem then emit({ id = src.path, where = src.path, error = problem }); return end
   local f, head = stream.open(src, opts.encoding)
-  if not f then emit({ id = src.path, where = src.path, error = head }); return end
+  if not f then emit({ id = src.path, where = src.path, error = head, unread = true }); return end
   emit(records.read_whole({ id = src.path, where = src.path, labels = { src.label } }, src, f, head, opts, counter))
 end
 
@@ -457,7 +458,8 @@ local function read_csv(src, next_line, opts, emit)
 end
 
 --- Produce the labelled documents of one source, read as format `fmt`,
--- with `emit(doc)`; `counter.bytes` grows by the bytes read. A CSV
+-- with `emit(doc)`; `counter.bytes` grows by the bytes read. A source that
+-- cannot be read (opened) is one record, with `unread` true. A CSV
 -- source's label column by its name in the header, and JSONL's
 -- --label-field, are noted in src.label_key (textclass.cli.sources).
 function M.read(src, fmt, opts, emit, counter)
@@ -466,7 +468,7 @@ function M.read(src, fmt, opts, emit, counter)
     return
   end
   local f, head = stream.open(src, opts.encoding)
-  if not f then emit({ id = src.path, where = src.path, error = head }); return end
+  if not f then emit({ id = src.path, where = src.path, error = head, unread = true }); return end
   local binary = records.binary_head(head)
   if binary then
     stream.close(src, f)

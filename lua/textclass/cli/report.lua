@@ -81,7 +81,18 @@ local function top_confusions(r)
   return table.concat(out)
 end
 
---- The evaluation report (the figures of tc.metrics' result).
+-- The records of an evaluation that could not be read or scored
+-- (extra.errors) and, apart from them, its inputs that could not be read
+-- (extra.unread), as the report's count of documents ends: " (2 more could
+-- not be read; 1 input could not be read)"; "" when there are none.
+local function documents_left_out(extra)
+  local errors, unread = extra and extra.errors or 0, extra and extra.unread or 0
+  if errors == 0 and unread == 0 then return "" end
+  return " (" .. util.failed_and_unread(errors, string.format("%d more could not be read", errors), unread) .. ")"
+end
+
+--- The evaluation report (the figures of tc.metrics' result); `extra`:
+-- errors and unread (documents_left_out), multilabel.
 function M.evaluation(r, extra)
   local out = {}
   -- the figures' names in one column: "exact match" (multi-label) is the
@@ -90,8 +101,7 @@ function M.evaluation(r, extra)
   local function figure(name, value)
     out[#out + 1] = string.format("%-" .. (multilabel and 11 or 9) .. "s  %s\n", name, value)
   end
-  figure("documents", string.format("%d%s", r.documents,
-    extra and extra.errors and extra.errors > 0 and string.format(" (%d more could not be read)", extra.errors) or ""))
+  figure("documents", r.documents .. documents_left_out(extra))
   figure("accuracy", f4(r.accuracy))
   figure("macro F1", f4(r.macro_f1))
   figure("micro F1", f4(r.micro_f1))

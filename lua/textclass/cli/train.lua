@@ -316,7 +316,9 @@ end
 -- The training data, as the arrays tc.train takes: texts, labels (a
 -- string each, or an array with --multilabel), the label names in order
 -- of appearance, the documents of each label by name, how many records
--- were bad, and with --balance-inputs each text's DATA operand. Records that cannot be used are reported (they fail
+-- were bad and, apart from them, how many inputs could not be read, and
+-- with --balance-inputs each text's DATA operand.
+-- Records that cannot be used, and such inputs, are reported (they fail
 -- the run without --skip-bad).
 -- Only texts and labels are kept as the records come: a record's table
 -- (its id, place and labels) takes more memory than a short text, and a
@@ -326,6 +328,7 @@ local function collect(operands, sources, opts)
                              label = string.format("%-10s ", "reading") })
   local texts, labels, names, count, bad = {}, {}, {}, {}, {}
   local inputs_of = opts.balance_inputs and {} or nil
+  local unread = 0 -- of the bad records, those of inputs that could not be read
   local several = false -- a record was refused for its several labels
   local missing = labelled.missing_tally()
   local iter, counter = inputs.labelled(sources, inputs.read_options(opts))
@@ -334,6 +337,7 @@ local function collect(operands, sources, opts)
     local problem = doc.error or (not opts.multilabel and labelled.label_count_problem(doc.labels, "--multilabel"))
     if problem then
       several = several or (not doc.error and #doc.labels > 1)
+      if doc.unread then unread = unread + 1 end
       missing.add(doc)
       bad[#bad + 1] = records.named(doc) .. ": " .. problem
     else
@@ -349,20 +353,22 @@ local function collect(operands, sources, opts)
     if (#texts + #bad) % 256 == 0 then bar:update(counter.bytes, #texts + #bad) end
   end
   bar:finish()
-  local lacking = missing.note(#bad, #bad + #texts)
-  local bad_records = string.format("%d bad record%s", #bad, #bad == 1 and "" or "s")
+  local n_bad = #bad - unread
+  local lacking = missing.note(n_bad, n_bad + #texts)
+  local bad_records = string.format("%d bad record%s", n_bad, n_bad == 1 and "" or "s")
+  local lacking_note = lacking and ", " .. lacking or ""
   if #bad > 0 then
     M.report_bad(bad)
     if not opts.skip_bad then
-      util.fail("%s in the training data%s", bad_records,
-                lacking and ", " .. lacking or bad_records_advice(#bad, #texts, several))
+      util.fail("%s%s", util.failed_and_unread(n_bad, bad_records .. " in the training data" .. lacking_note, unread),
+                lacking and "" or bad_records_advice(#bad, #texts, several))
     end
   end
   if #texts == 0 then
     util.fail("no training documents in %s%s", table.concat(operands, ", "),
-              lacking and ": " .. bad_records .. ", " .. lacking or "")
+              (lacking or unread > 0) and ": " .. util.failed_and_unread(n_bad, bad_records .. lacking_note, unread) or "")
   end
-  return texts, labels, names, count, #bad, inputs_of
+  return texts, labels, names, count, n_bad, unread, inputs_of
 end
 
 -- The fields or columns the labels of `sources` were read from, as a
@@ -564,7 +570,7 @@ function M.run(opts, operands)
   local stopwords = stopwords_file and read_stopwords(stopwords_file)
   inputs.note_terminal_stdin(operands, "labelled records", "one per line")
 
-  local texts, labels, names, count, skipped, inputs_of = collect(operands, sources, opts)
+  local texts, labels, names, count, skipped, unread, inputs_of = collect(operands, sources, opts)
   if #names < 2 and not opts.multilabel then
     util.fail("the training data has one label only (%s); a classifier needs at least two", names[1] or "none")
   end
@@ -617,7 +623,8 @@ function M.run(opts, operands)
     end
   end
   util.note("trained on %d documents%s, %d labels (%s) in %s; saved %s", #texts,
-    skipped > 0 and string.format(" (%d bad record%s skipped)", skipped, skipped == 1 and "" or "s") or "",
+    (skipped > 0 or unread > 0) and " (" .. util.failed_and_unread(skipped,
+      string.format("%d bad record%s skipped", skipped, skipped == 1 and "" or "s"), unread) .. ")" or "",
     #names, util.name_list(names), util.fmt_duration(util.now() - start), opts.output)
   if model.close then model:close() end
   return util.EXIT_OK

@@ -300,6 +300,19 @@ function M.name_list(names, most)
   return table.concat(names, ", ", 1, most) .. string.format(" (and %d more)", #names - most)
 end
 
+--- A command's failed records and, apart from them, the inputs it could
+-- not read (whose records, failures too, stand for no document:
+-- doc.unread), as its closing line counts them: `failed`, what it says of
+-- the n_failed failures ("2 errors"), then "; N inputs could not be read";
+-- the failures left out when the unread inputs are all there were: "1
+-- error; 2 inputs could not be read", "0 errors", "1 input could not be
+-- read". label's summary, train's and eval's closing lines say them so.
+function M.failed_and_unread(n_failed, failed, n_unread)
+  local unread = string.format("%d input%s could not be read", n_unread, n_unread == 1 and "" or "s")
+  if n_unread == 0 then return failed end
+  return n_failed == 0 and unread or failed .. "; " .. unread
+end
+
 --- A new array: the items of each array given, in order.
 function M.concat(...)
   local out = {}
