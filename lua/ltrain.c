@@ -130,6 +130,18 @@ static size_t dataset_label_index(const tc_dataset *ds, const char *name) {
   return i;
 }
 
+/* Raise spec.<field>'s error when the string at stack index idx cannot be
+ * a label name (tc_label_name_problem, the one rule, as spec.labels is
+ * checked): "spec.fallback: label name holds a control character
+ * (U+001B)". So a name is known to be one before a message shows it. */
+static void check_label_name(lua_State *L, int idx, const char *field) {
+  char why[TC_LABEL_PROBLEM_SIZE];
+  size_t len;
+  const char *name = lua_tolstring(L, idx, &len);
+  if (tc_label_name_problem(name, len, why))
+    luaL_argerror(L, 1, lua_pushfstring(L, "spec.%s: label name %s", field, why));
+}
+
 /* spec.class_weight = "balanced" | "none" | {label = weight}; needs the
  * dataset's labels, so it is read after the dataset is built. */
 static void read_class_weight(lua_State *L, const spec_slots *s, tc_train_params *p) {
@@ -152,9 +164,8 @@ static void read_class_weight(lua_State *L, const spec_slots *s, tc_train_params
       if (lua_type(L, -2) != LUA_TSTRING)
         luaL_argerror(L, 1, lua_pushfstring(L, "spec.class_weight: label names expected as keys, got %s",
                                             luaL_typename(L, -2)));
+      check_label_name(L, -2, "class_weight");
       name = lua_tostring(L, -2);
-      if (strlen(name) != (size_t)lua_rawlen(L, -2))
-        luaL_argerror(L, 1, "spec.class_weight: label name contains a NUL byte");
       /* the core's bounds (tc_train_params_check), as for spec.C: a weight
        * above them returned nil, "label_weights: ...", "EDATA" */
       if (lua_type(L, -1) != LUA_TNUMBER || !((v = (double)lua_tonumber(L, -1)) > 0) || v > 1e6)
@@ -227,9 +238,8 @@ static void read_seed(lua_State *L, tc_train_params *p) {
 static void read_fallback(lua_State *L, const spec_slots *s, tc_train_params *p) {
   int t = tcl_rawfield(L, 1, "fallback");
   if (t == LUA_TSTRING) {
+    check_label_name(L, -1, "fallback");
     p->fallback = lua_tostring(L, -1);
-    if (strlen(p->fallback) != (size_t)lua_rawlen(L, -1))
-      luaL_argerror(L, 1, "spec.fallback: label name contains a NUL byte");
     lua_pushvalue(L, -1);
     tcl_anchor(L, s->anchor);
   } else if (t != LUA_TNIL) {

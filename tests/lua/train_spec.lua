@@ -376,6 +376,15 @@ describe("tc.train", function()
       { { texts = { "a", "b" }, labels = { "x", { "y", "\192\128" } } }, "spec.labels%[2%]%[2%]: label name is not valid UTF%-8" },
       { spec { fallback = "sport\0" }, "spec.fallback: label name contains a NUL byte" },
       { spec { class_weight = { ["sport\0"] = 1 } }, "spec.class_weight: label name contains a NUL byte" },
+      -- the one rule for label names, as spec.labels: these were "unknown
+      -- label '...'", the name printed as it was (an escape drove the terminal)
+      { spec { fallback = "sp\27[31mort" }, "spec.fallback: label name holds a control character %(U%+001B%)" },
+      { spec { fallback = "" }, "spec.fallback: label name is empty%)" },
+      { spec { fallback = "a,b" }, "spec.fallback: label name holds a comma, which separates labels" },
+      { spec { class_weight = { ["sp\194\133ort"] = 1 } },
+        "spec.class_weight: label name holds a control character %(U%+0085%)" },
+      { spec { class_weight = { ["y\255"] = 1 } }, "spec.class_weight: label name is not valid UTF%-8" },
+      { spec { class_weight = { [""] = 1 } }, "spec.class_weight: label name is empty%)" },
       { { texts = { "a", "b" }, labels = { "x", { "y", 3 } } }, "spec.labels%[2%]%[2%]: string expected, got number" },
       { { texts = { "a", "b" }, labels = { "x", { "y", "z" } }, multilabel = false }, "spec.labels%[2%]: exactly one label expected" },
       { spec { kernel = "poly" }, "spec.kernel: \"linear\" or \"rbf\" expected, got \"poly\"" },
