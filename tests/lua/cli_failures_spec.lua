@@ -428,7 +428,8 @@ describe("textclass train and eval with label names the module cannot take", fun
          '{"text":"The minister resigned","label":"poli\\u0000tics"}\n' ..
          '{"text":"The vote","label":"politics"}\n{"text":"The goal","label":"sport"}\n' ..
          '{"text":"The new phone","label":"sci,tech"}\n' ..
-         '{"text":"The final","label":"sp\\nort"}\n{"text":"The bell","label":"a,b\\u001b[2J"}\n')
+         '{"text":"The final","label":"sp\\nort"}\n{"text":"The bell","label":"a,b\\u001b[2J"}\n' ..
+         '{"text":"The horn","label":"a,b\\u009b2J"}\n')
     spit(TMP .. "/odd-labels.txt", "__label__sport __label__sport The striker scored\n" ..
          "__label__sp\255rt The goal\n__label__politics The vote\n__label__sport,__label__other The match\n" ..
          "__label__sp\7ort The bell\n" ..
@@ -445,7 +446,9 @@ describe("textclass train and eval with label names the module cannot take", fun
                               -- (a line break in a label split the lines of eval's tables)
                               ":6: label 'sp\\x0Aort' holds a control character %(U%+000A%)",
                               -- (the comma's message showed the escape as it was, and drove the terminal)
-                              ":7: label 'a,b\\x1B%[2J' holds a control character %(U%+001B%)" } },
+                              ":7: label 'a,b\\x1B%[2J' holds a control character %(U%+001B%)",
+                              -- (C1's CSI, U+009B, was shown as it was: ESC [ to a terminal)
+                              ":8: label 'a,b\\xC2\\x9B2J' holds a control character %(U%+009B%)" } },
       { "odd-labels.txt", { ":1: label 'sport' given twice", ":2: a label is not valid UTF%-8",
                             ":4: label 'sport,__label__other' holds a comma",
                             ":5: label 'sp\\x07ort' holds a control character %(U%+0007%)",

@@ -1648,13 +1648,15 @@ describe("textclass.cli.report", function()
   it("shows a model's metadata with its control characters escaped", function()
     -- a model file's META is not trusted: an escape sequence would drive the
     -- terminal, a line break would make a line of its own
-    local out = report.info({ model = "m.model", ["x\27]0;t\7"] = "\27[31mRED\27[0m", notes = "a\nb" },
-                            { "sport", "a\tb" })
+    local out = report.info({ model = "m.model", ["x\27]0;t\7"] = "\27[31mRED\27[0m", notes = "a\nb",
+                              c1 = "\194\15531mRED" }, { "sport", "a\tb" })
     assert.not_matches("%c", (out:gsub("\n", "")))
-    assert.truthy(out:find("\\x1b[31mRED\\x1b[0m", 1, true), out)
-    assert.truthy(out:find("x\\x1b]0;t\\x07", 1, true), out)
-    assert.truthy(out:find("a\\x0ab", 1, true), out)
+    assert.truthy(out:find("\\x1B[31mRED\\x1B[0m", 1, true), out)
+    assert.truthy(out:find("x\\x1B]0;t\\x07", 1, true), out)
+    assert.truthy(out:find("a\\x0Ab", 1, true), out)
     assert.truthy(out:find("sport, a\\x09b", 1, true), out)
+    -- (C1 too: U+009B, CSI, is ESC [ to a terminal)
+    assert.truthy(out:find("\\xC2\\x9B31mRED", 1, true), out)
   end)
 
   -- A tc.metrics over labels l1 .. ln, and the confusion part of its report

@@ -67,12 +67,6 @@ local function json_labels(v)
   return out
 end
 
--- A label or a label cell as a message shows it: its C0 control
--- characters and DEL as \xHH, so a line break cannot split the message.
-local function shown(s)
-  return (s:gsub("%c", function(x) return string.format("\\x%02X", x:byte()) end))
-end
-
 -- The labels of a CSV cell: comma-separated, each trimmed of white space
 -- ("sport, politics"); none for an empty cell (a document without a label:
 -- multi-label training, eval). Or nil and the problem: an empty label
@@ -87,7 +81,7 @@ local function csv_labels(cell)
     local label = util.trim(item)
     if label == "" then
       local show = cell:find(",", 1, true) and tc.check_utf8(cell)
-      return nil, show and "a label is empty in '" .. shown(cell) .. "'" or "a label is empty"
+      return nil, show and "a label is empty in '" .. util.escape_controls(cell) .. "'" or "a label is empty"
     end
     labels[#labels + 1] = label
   end
@@ -98,7 +92,7 @@ end
 -- label" for one that shows nothing (empty) or that no terminal could
 -- show (invalid UTF-8).
 local function label_named(l)
-  return (l ~= "" and tc.check_utf8(l)) and "label '" .. shown(l) .. "'" or "a label"
+  return (l ~= "" and tc.check_utf8(l)) and "label '" .. util.escape_controls(l) .. "'" or "a label"
 end
 
 -- Why a document's labels cannot be used, or nil: one that cannot be a

@@ -473,7 +473,7 @@ function M.missing_field_hint(obj, line, names, option)
   for i = 1, math.min(#keys, 8) do
     local k = keys[i]
     if #k > 40 then k = k:sub(1, 40):gsub("[\192-\255][\128-\191]*$", "") .. "..." end
-    shown[i] = "'" .. k:gsub("%c", "?") .. "'"
+    shown[i] = "'" .. util.escape_controls(k, "?") .. "'"
   end
   if #keys > 8 then shown[#shown + 1] = string.format("... (%d in all)", #keys) end
   local fields = table.concat(shown, ", ") .. (like and ("; " .. option .. " " .. like .. "?") or "")

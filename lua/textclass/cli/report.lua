@@ -254,12 +254,10 @@ local function scalar(v)
   return tostring(v)
 end
 
--- s with its control characters (ESC, tabs, line breaks) shown as \xNN: a
--- model file's metadata is not trusted to drive the terminal or to break
--- the "key  value" lines.
-local function printable(s)
-  return (s:gsub("%c", function(c) return string.format("\\x%02x", c:byte()) end))
-end
+-- s with its control characters (ESC, tabs, line breaks, C1) shown as
+-- \xHH: a model file's metadata is not trusted to drive the terminal or to
+-- break the "key  value" lines.
+local printable = util.escape_controls
 
 -- An n-gram range of model:info().options ({ lo, hi }, or false when off)
 -- in words: "1-2", or "1" for 1-1.

@@ -313,6 +313,22 @@ function M.failed_and_unread(n_failed, failed, n_unread)
   return n_failed == 0 and unread or failed .. "; " .. unread
 end
 
+-- Each byte of s as \xHH.
+local function hex_bytes(s)
+  return (s:gsub(".", function(c) return string.format("\\x%02X", c:byte()) end))
+end
+
+--- s as a message or a report shows text from the input or a model file:
+-- its control characters, C0 (a tab, a line break, ESC), DEL and C1
+-- (U+0080 to U+009F, C2 80 to C2 9F in UTF-8, which terminals obey too:
+-- U+009B is ESC [), each byte as \xHH ("sp\x1Bort", "sp\xC2\x85ort"), or
+-- each character as the string `with` ("?"), so it cannot split a line or
+-- drive the terminal.
+function M.escape_controls(s, with)
+  with = with or hex_bytes
+  return (s:gsub("%c", with):gsub("\194[\128-\159]", with))
+end
+
 --- A new array: the items of each array given, in order.
 function M.concat(...)
   local out = {}
