@@ -587,6 +587,11 @@ describe("textclass hints", function()
     r = run("train --min-df 1 -o " .. TMP .. "/headlines.model " .. TMP .. "/labels.csv")
     assert.equal(0, r.code, r.err)
     assert.truthy(r.err:find("; is 'labels' the right label field or column", 1, true), r.err)
+    -- (a header's name is the file's: shown with its control characters escaped)
+    spit(TMP .. "/labels.csv", (table.concat(csv, "\n") .. "\n"):gsub("^text,headline", "text,\"head\27[2Jline\""))
+    r = run("train --min-df 1 --label-column 2 -o " .. TMP .. "/headlines.model " .. TMP .. "/labels.csv")
+    assert.equal(0, r.code, r.err)
+    assert.truthy(r.err:find("; is 'head\\x1B[2Jline' the right label field or column", 1, true), r.err)
     -- half of them on one document, or fewer than 100 labels: no warning
     for i = 21, 60 do csv[#csv + 1] = string.format("another story %d on the match,Headline number %d", i, i) end
     spit(TMP .. "/headlines.csv", table.concat(csv, "\n") .. "\n")

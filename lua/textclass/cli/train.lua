@@ -373,15 +373,16 @@ end
 
 -- The fields or columns the labels of `sources` were read from, as a
 -- message names them: "'headline'" (a CSV header's name for its label
--- column, given by number too), "'labels' or 'topic'"; "'label' or
--- 'labels'", the JSONL defaults, when no source notes one (src.label_key).
+-- column, given by number too; its control characters escaped),
+-- "'labels' or 'topic'"; "'label' or 'labels'", the JSONL defaults, when
+-- no source notes one (src.label_key).
 local function label_keys_named(sources)
   local seen, named = {}, {}
   for _, src in ipairs(sources) do
     local key = src.label_key
     if key and not seen[key] then
       seen[key] = true
-      named[#named + 1] = "'" .. key .. "'"
+      named[#named + 1] = "'" .. util.escape_controls(key) .. "'"
     end
   end
   return #named > 0 and table.concat(named, " or ") or "'label' or 'labels'"
