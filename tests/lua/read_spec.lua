@@ -316,7 +316,7 @@ describe("textclass.read", function()
       docs = all(read.labelled({ D .. "/binary.bin", TMP .. "/missing.jsonl" }))
       assert.same({ id = D .. "/binary.bin", where = D .. "/binary.bin", operand = D .. "/binary.bin",
                     error = "binary file (a zip archive: decompress it first, with unzip -p)" }, docs[1])
-      assert.same({ id = TMP .. "/missing.jsonl", where = TMP .. "/missing.jsonl",
+      assert.same({ id = TMP .. "/missing.jsonl", where = TMP .. "/missing.jsonl", operand = TMP .. "/missing.jsonl",
                     error = "No such file or directory", unread = true }, docs[2])
       -- a record that repeats the header holds the id column's name, no id:
       -- its id is its place, as textclass.read.documents gives it
