@@ -43,14 +43,21 @@ a grid for the best accuracy + macro-F1 over those scores; the refits are logist
 regressions on them. The outer model scores the held-out articles, and each rule labels them.
 
     /usr/bin/python3 models/length_rule_study.py [--protocol cv|SOURCE] [--length features|tokens]
-                                                 [--test SPLIT.jsonl] [--corpora DIR]
-                                                 [--textclass PATH]
+                                                 [--by-source] [--fit | --test SPLIT.jsonl]
+                                                 [--corpora DIR] [--textclass PATH]
+
+--by-source trains every model (inner and outer) on one file per source with `train
+--balance-inputs`, as models/Makefile now trains the shipped model (step 11); without it, one
+file, as steps 9 and 10 were measured.
+--fit reads no held-out stories: it fits CHOSEN's n0 and *moderated*'s c on the whole prepared
+set's out-of-fold scores (what models/Makefile's --short-features and --short-moderation are),
+and prints the objective of every n0 and the log-loss of every c it chose among.
 
 --test trains on the whole prepared set, fits the chosen rule (CHOSEN) on its out-of-fold
 scores, and scores a test split with it and the shipped rule only: read once, after the
 choice was made on the train splits (README, step 9).
-2 to 10 minutes per protocol on 2 cores (CV the longest). Scores and lengths come from
-models/length_scores.lua.
+2 to 10 minutes per protocol on 2 cores (CV the longest; --fit about one). Scores and
+lengths come from models/length_scores.lua.
 """
 import argparse
 import collections
@@ -109,13 +116,14 @@ def cuts(test):
         yield "first %d" % k, test, k
 
 
-def scored(textclass, tmp, recipe, train, test):
+def scored(textclass, tmp, recipe, train, test, by_source):
     """The held-out records of one split, whole and cut (every kind of cuts()): {kind, gold,
-    tokens, features, scores, empty (the split model's scores of the empty text)}."""
+    tokens, features, scores, empty (the split model's scores of the empty text)}; by_source:
+    the split model trained with --balance-inputs on one file per source."""
     model = os.path.join(tmp, "split.model")
-    lrs.write_jsonl(os.path.join(tmp, "train.jsonl"), train)
-    subprocess.run([textclass, "train", "-q", "-o", model] + recipe + [os.path.join(tmp, "train.jsonl")],
-                   check=True)
+    balance = ["--balance-inputs"] if by_source else []
+    subprocess.run([textclass, "train", "-q", "-o", model] + recipe + balance
+                   + lrs.training_files(tmp, train, by_source), check=True)
     gold = {d["id"]: set(d["labels"]) for d in test}
     records = []
     for kind, texts, first in cuts(test):
@@ -126,17 +134,20 @@ def scored(textclass, tmp, recipe, train, test):
     return records
 
 
-def nested(textclass, tmp, recipe, pairs):
+def out_of_fold(textclass, tmp, recipe, train, by_source):
+    """train's records scored by models trained on its other inner folds."""
+    fold = lrs.assign_folds(train, INNER_FOLDS)
+    records = []
+    for k in range(INNER_FOLDS):
+        records += scored(textclass, tmp, recipe, [d for d in train if fold[d["id"]] != k],
+                          [d for d in train if fold[d["id"]] == k], by_source)
+    return records
+
+
+def nested(textclass, tmp, recipe, pairs, by_source):
     """For each (train, test) pair: the inner out-of-fold records of train, and test's records."""
-    out = []
-    for train, test in pairs:
-        fold = lrs.assign_folds(train, INNER_FOLDS)
-        inner = []
-        for k in range(INNER_FOLDS):
-            inner += scored(textclass, tmp, recipe, [d for d in train if fold[d["id"]] != k],
-                            [d for d in train if fold[d["id"]] == k])
-        out.append((inner, scored(textclass, tmp, recipe, train, test)))
-    return out
+    return [(out_of_fold(textclass, tmp, recipe, train, by_source),
+             scored(textclass, tmp, recipe, train, test, by_source)) for train, test in pairs]
 
 
 # ---- the rules: fit(inner records, length) -> parameters; choose(parameters, record, length) -> labels
@@ -442,13 +453,35 @@ def report_by_n(held, names, length):
         print("| %s | %d | %s |" % (span, len(rs), " | ".join(cells)))
 
 
+def report_fit(records, length):
+    """CHOSEN's n0 and *moderated*'s c as fitted on records, and what each candidate scored there:
+    n0's objective on the whole and cut records, c's log-loss on every kind (with that n0)."""
+    step9 = of_kinds(records, STEP9_KINDS)
+    print("| n0 | accuracy + macro-F1, whole and cut (%s) |\n|---|---|" % CHOSEN)
+    for n0 in SHORT:
+        print("| %d | %.4f |" % (n0, objective(step9, lambda r: choose_short_evidence((n0, 0.5), r, length))))
+    n0 = fit_short_evidence_root(step9, length)[0]
+    gold = [r["gold"] for r in records]
+    print("\n| c | log-loss, every kind (moderated, n0 %d) |\n|---|---|" % n0)
+    for c in MODERATIONS:
+        log_loss = score_quality([scores_moderated((n0, c), r, length) for r in records], gold)[1]
+        print("| %.1f | %.4f |" % (c, log_loss))
+    for rule in (r for r in RULES if r.name in (CHOSEN, "moderated")):
+        print("\nfitted, %s: %s" % (rule.name, rule.describe(rule.fit(of_kinds(records, rule.kinds), length))))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--corpora")
     ap.add_argument("--protocol", default="cv",
                     help="cv (5 folds), or a source to hold out: masakhanews_eng, bbc, cyber")
     ap.add_argument("--length", default="features", choices=["features", "tokens"])
-    ap.add_argument("--test", help="a test split (JSONL) to score, trained on the whole prepared set")
+    ap.add_argument("--by-source", action="store_true",
+                    help="one training file per source, weighed alike in calibration (--balance-inputs)")
+    what_to_do = ap.add_mutually_exclusive_group()
+    what_to_do.add_argument("--fit", action="store_true",
+                            help="fit n0 and c on the whole prepared set's out-of-fold scores; nothing held out")
+    what_to_do.add_argument("--test", help="a test split (JSONL) to score, trained on the whole prepared set")
     ap.add_argument("--textclass", default=os.path.join(HERE, "..", "bin", "textclass"))
     args = ap.parse_args()
     cdir = lrs.find_corpora(args.corpora)
@@ -460,10 +493,20 @@ def main():
                         prepared], check=True)
         with open(prepared, encoding="utf-8") as f:
             docs = [json.loads(line) for line in f]
-        pairs = [(docs, lrs.read_test_split(args.test))] if args.test else lrs.splits(docs, args.protocol)
-        splits = nested(args.textclass, tmp, lrs.RECIPE, pairs)
+        if args.fit:
+            inner = out_of_fold(args.textclass, tmp, lrs.RECIPE, docs, args.by_source)
+        else:
+            pairs = [(docs, lrs.read_test_split(args.test))] if args.test else lrs.splits(docs, args.protocol)
+            splits = nested(args.textclass, tmp, lrs.RECIPE, pairs, args.by_source)
+    calibration = "; sources weighed alike in calibration" if args.by_source else ""
+    if args.fit:
+        print("\nThe whole prepared set's out-of-fold records (%d stories), n = %s%s:\n"
+              % (len(docs), args.length, calibration))
+        report_fit(inner, args.length)
+        return
     what = ("%s, trained on the whole prepared set" % os.path.basename(args.test) if args.test else
             "5-fold CV" if args.protocol == "cv" else "%s held out, trained on the rest" % args.protocol)
+    what += calibration
     print("\n%s; n = %s; %d held-out stories, whole and cut to title + first sentence:\n"
           % (what, args.length, len(pairs[0][1]) if args.test else sum(len(t) for _, t in pairs)))
     report(splits, args.length, [r for r in RULES if r.name in ("shipped", CHOSEN)] if args.test else RULES)
