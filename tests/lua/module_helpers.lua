@@ -20,6 +20,8 @@ H.root = (function()
   return dir or "."
 end)()
 H.build = os.getenv("TEXTCLASS_BUILD") or "build"
+-- The build folder as an absolute path (TEXTCLASS_BUILD may be either).
+H.build_dir = H.build:sub(1, 1) == "/" and H.build or H.root .. "/" .. H.build
 H.data = "tests/data/lua"
 H.labels = { "politics", "sport", "cyber", "other" }
 
@@ -125,7 +127,7 @@ function H.run(script, args, env, input)
     -- it finds ignored ignored, and the signal tests send SIGHUP
     "env --default-signal",
     "LUA_PATH=" .. shell_quote(H.root .. "/lua/?.lua;" .. H.root .. "/lua/?/init.lua;;"),
-    "LUA_CPATH=" .. shell_quote(H.root .. "/" .. H.build .. "/?.so;;"),
+    "LUA_CPATH=" .. shell_quote(H.build_dir .. "/?.so;;"),
   }
   for k, v in pairs(env or {}) do parts[#parts + 1] = k .. "=" .. shell_quote(v) end
   parts[#parts + 1] = "lua5.4"

@@ -584,7 +584,7 @@ io.write(tostring(not ok and is_interrupt(e)), " ", tostring(tc.stop_signal()))]
 local late = setmetatable({}, { __gc = function() signal_me(); io.write("survived") end })
 tc.stop_on_signals()
 os.exit(0, true)]])
-    local p = assert(io.popen("LUA_CPATH='" .. H.root .. "/" .. H.build .. "/?.so;;' lua5.4 " .. path ..
+    local p = assert(io.popen("LUA_CPATH='" .. H.build_dir .. "/?.so;;' lua5.4 " .. path ..
       " 2>/dev/null; echo \" $?\""))
     local out = p:read("a")
     p:close()
