@@ -333,7 +333,8 @@ local function write_figures(ev, r)
   local opts, clf, sweep = ev.opts, ev.clf, ev.sweep
   if opts.json then
     r.unknown_labels = #r.unknown_labels > 0 and r.unknown_labels or nil  -- {} would print as an object
-    r.errors = #ev.bad
+    r.errors = #ev.bad - ev.n_unread  -- as the report counts them: records, then inputs
+    r.unread = ev.n_unread
     r.misclassified = ev.n_wrong
     r.model = clf.name
     r.thresholds = sweep and setmetatable(sweep.rows(), util.ARRAY)
