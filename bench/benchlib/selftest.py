@@ -201,6 +201,17 @@ def test_tables():
     check(report.sig(1234.5) == "1234" and report.sig(0.01234) == "0.012", "significant figures")
 
 
+def test_median_training():
+    check(systems.median_index([0.97, 0.96, 0.99, 0.98, 0.95]) == 0, "the median of five scores")
+    check(systems.median_index([0.9, 0.8, 0.7, 0.6]) == 2, "of an even count the lower middle")
+    check(systems.median_index([0.5, 0.5, 0.5]) == 1, "equal scores: the middle of their order")
+    check(systems.median_index([0.7]) == 0, "one training is its own median")
+    ova = [s for s in systems.all_systems(fasttext_trainings=3) if s.name == "fastText ova"][0]
+    auto = [s for s in systems.all_systems(fasttext_trainings=3) if s.name == "fastText autotune"][0]
+    check(ova.trainings == 3 and "trained 3 times" in ova.settings, "fastText rows trained N times")
+    check(auto.trainings == 1, "autotune trained once")
+
+
 def test_paired_script():
     """bench/paired on a saved run of a made-up bbc task: gold from the corpora folder given,
     one row per other system, usage errors for what the run does not have."""
@@ -251,7 +262,7 @@ def test_paired_script():
 def main():
     for t in (test_evaluate_by_hand, test_evaluate_against_sklearn, test_convert,
               test_workspace_and_parse, test_rates, test_unseen_topics, test_paired_difference,
-              test_measure, test_tables, test_paired_script):
+              test_measure, test_tables, test_median_training, test_paired_script):
         t()
     print("bench/peers self-test: %d passed, %d failed" % tuple(RESULTS))
     return 1 if RESULTS[1] else 0
