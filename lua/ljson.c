@@ -4,7 +4,9 @@
  * request, the others' JSON text); textclass.json_keys: the names of its
  * top-level members alone; textclass.jsonl_documents: the records
  * of a block's JSONL lines read with the same scanner, one call for all
- * of them.
+ * of them; textclass.json_precheck: what the same scanner tells of a text
+ * before lua-cjson decodes it (nested too deep: lua-cjson's verdict
+ * without it), and lua-cjson's scratch made sure of.
  *
  * `textclass label` reads JSONL and needs only each record's text and id
  * (the text may be in several fields: --text-field title,body).
@@ -77,8 +79,10 @@ typedef struct scan {
                      there would take: a 100 MB field beside a missing text was 100 MB more
                      at the peak (`label` on it, 410 MB; 210 MB measured; 2026-11-28) */
   char *decoded;  /* keys and wanted strings, escapes decoded (an unwanted string is decoded
-                     at `used` too, and not kept, unless measured): as many bytes as the line */
+                     at `used` too, and not kept, unless measured): as many bytes as the line;
+                     NULL when nothing is wanted (json_precheck: keys measured too) */
   size_t used;    /* how many of them are taken */
+  const unsigned char *too_deep; /* the bracket that opened level MAX_DEPTH + 1, or NULL */
 } scan;
 
 /* What a wanted field was found to be: LARGE is a string longer than the
@@ -388,7 +392,10 @@ static int value(scan *s, field *f, size_t nf);
 static int container(scan *s, field *f, size_t nf) {
   int is_object = *s->p == '{';
   unsigned char close = is_object ? '}' : ']';
-  if (++s->depth > MAX_DEPTH) return 0;
+  if (++s->depth > MAX_DEPTH) {
+    s->too_deep = s->p;
+    return 0;
+  }
   s->p++;
   skip_ws(s);
   if (s->p < s->end && *s->p == close) {
@@ -404,7 +411,12 @@ static int container(scan *s, field *f, size_t nf) {
       size_t i;
       if (s->p >= s->end || *s->p != '"') return 0;
       s->p++;
-      if (!decode_string(s, &key, &key_len)) return 0;
+      if (s->decoded) {
+        if (!decode_string(s, &key, &key_len)) return 0;
+      } else {
+        int nul;
+        if (!measure_string(s, &key_len, &nul)) return 0;
+      }
       for (i = 0; f && i < nf; i++) {
         if (key_len == f[i].name_len && memcmp(key, f[i].name, f[i].name_len) == 0)
           hits |= (uint32_t)1 << i;
@@ -501,6 +513,7 @@ static int scan_object(lua_State *L, const unsigned char *line, size_t len, fiel
   s.measure = names_only || len > ROOM;
   s.decoded = decoded;
   s.used = 0;
+  s.too_deep = NULL;
   skip_ws(&s);
   if (s.p >= s.end || *s.p != '{' || !container(&s, f, nf)) return 0;
   skip_ws(&s);
@@ -659,6 +672,77 @@ int tcl_json_keys(lua_State *L) {
   if (!ok) lua_pushboolean(L, 0);
   else lua_settop(L, keys);
   return 1;
+}
+
+/* Make sure lua-cjson can have the scratch its decode of len bytes asks
+ * for first: it mallocs len + 1 bytes (and a header) before it parses, and
+ * when malloc fails it prints "Out of memory" and exits the process with
+ * status 255 (its strbuf's die()): no Lua error, nothing a pcall catches,
+ * and the output of the records before was lost. The bytes are asked of
+ * Lua's allocator and given back at once, so they are there when lua-cjson
+ * asks; when they cannot be had, even after a full collection (the rooms
+ * of earlier scans of a long line are garbage Lua's collector has no
+ * reason to free for a malloc it does not see), Lua's memory error is
+ * raised instead, as for any allocation of the module's. */
+#define CJSON_HEADER 64 /* strbuf_new's struct and the buffer's + 1, rounded up */
+
+static void cjson_room(lua_State *L, size_t len) {
+  void *ud;
+  lua_Alloc alloc = lua_getallocf(L, &ud);
+  size_t n = len + CJSON_HEADER;
+  void *p = alloc(ud, NULL, 0, n);
+  if (!p) {
+    lua_gc(L, LUA_GCCOLLECT);
+    p = alloc(ud, NULL, 0, n);
+  }
+  if (!p) {
+    lua_newuserdatauv(L, n, 0); /* raises (unless memory came free meanwhile: then it is garbage) */
+    return;
+  }
+  alloc(ud, p, n, 0);
+}
+
+/***
+ * What to know of a JSON text before lua-cjson decodes it (the command
+ * line's readers ask for every text they decode with it): whether it
+ * nests deeper than lua-cjson reads, and that lua-cjson can have the
+ * scratch its decode asks for (cjson_room). The text is scanned as
+ * strict JSON, strings measured, not copied, as far as it is that:
+ * lua-cjson reads such a text token for token as this scanner does, so
+ * when the scan opens level 1001 lua-cjson refuses the text there too
+ * ("Found too many nested data structures (1001) at character N"), and
+ * it need not be given the text: a 100 MB line of '[' had lua-cjson
+ * malloc 100 MB to say so, and exit the process when it could not
+ * (`label` under `ulimit -v 300000`: "Out of memory", status 255).
+ * @function json_precheck
+ * @string text
+ * @return the character (from 1) of the bracket that opens level 1001,
+ *   or nothing: lua-cjson's scratch for the text is there
+ * @raise not enough memory, when the scratch cannot be had
+ */
+int tcl_json_precheck(lua_State *L) {
+  size_t len;
+  const unsigned char *text = (const unsigned char *)luaL_checklstring(L, 1, &len);
+  scan s;
+  tcl_check_nargs(L, 1);
+  s.p = text;
+  s.end = text + len;
+  s.depth = 0;
+  s.L = L;
+  s.others = 0;
+  s.names_only = 0;
+  s.measure = 1;
+  s.decoded = NULL;
+  s.used = 0;
+  s.too_deep = NULL;
+  skip_ws(&s);
+  (void)value(&s, NULL, 0);
+  if (s.too_deep) {
+    lua_pushinteger(L, (lua_Integer)(s.too_deep - text) + 1);
+    return 1;
+  }
+  cjson_room(L, len);
+  return 0;
 }
 
 /* What textclass.jsonl_documents reads of its options table. */
@@ -861,16 +945,16 @@ general:
  *   (the reader recovers a number id from lua-cjson's value otherwise)
  */
 int tcl_jsonl_documents(lua_State *L) {
-  size_t len;
-  const unsigned char *p = (const unsigned char *)luaL_checklstring(L, 1, &len), *end;
+  size_t len, whole;
+  const unsigned char *chunk = (const unsigned char *)luaL_checklstring(L, 1, &whole), *p = chunk, *end;
   reading r;
   int room;
   lua_Integer i = 0, first, last;
   luaL_checktype(L, 2, LUA_TTABLE);
   first = luaL_optinteger(L, 3, 1);
-  last = luaL_optinteger(L, 4, (lua_Integer)len);
-  luaL_argcheck(L, first >= 1 && first <= (lua_Integer)len + 1, 3, "out of the chunk");
-  luaL_argcheck(L, last >= first - 1 && last <= (lua_Integer)len, 4, "out of the chunk, or before first");
+  last = luaL_optinteger(L, 4, (lua_Integer)whole);
+  luaL_argcheck(L, first >= 1 && first <= (lua_Integer)whole + 1, 3, "out of the chunk");
+  luaL_argcheck(L, last >= first - 1 && last <= (lua_Integer)whole, 4, "out of the chunk, or before first");
   tcl_check_nargs(L, 4);
   end = p + last;
   p += first - 1;
@@ -912,8 +996,13 @@ int tcl_jsonl_documents(lua_State *L) {
   lua_newtable(L);
   while (p < end) {
     const unsigned char *nl = memchr(p, '\n', (size_t)(end - p)), *next = nl ? nl + 1 : end;
-    if (!line_document(L, &r, p, (size_t)(next - p), r.line + i))
-      lua_pushlstring(L, (const char *)p, (size_t)(next - p));
+    /* a line left to the reader is handed back as a string: the chunk
+     * itself when it is all of it (a line longer than a block, read on its
+     * own), not a copy, which had held a 100 MB line twice more */
+    if (!line_document(L, &r, p, (size_t)(next - p), r.line + i)) {
+      if (p == chunk && next == chunk + whole) lua_pushvalue(L, 1);
+      else lua_pushlstring(L, (const char *)p, (size_t)(next - p));
+    }
     lua_rawseti(L, -2, ++i);
     p = next;
   }

@@ -510,6 +510,7 @@ static const luaL_Reg functions[] = {
   {"label_name_problem", tcl_label_name_problem},
   {"json_fields", tcl_json_fields},
   {"json_keys", tcl_json_keys},
+  {"json_precheck", tcl_json_precheck},
   {"jsonl_documents", tcl_jsonl_documents},
   {"format_scores", tcl_format_scores},
   {"format_field", tcl_format_field},

@@ -301,6 +301,7 @@ void tcl_push_results(lua_State *L, int hidx, const tcl_model *h, const tc_resul
 /* textclass.json_fields, textclass.json_keys, textclass.jsonl_documents (ljson.c). */
 int tcl_json_fields(lua_State *L);
 int tcl_json_keys(lua_State *L);
+int tcl_json_precheck(lua_State *L);
 int tcl_jsonl_documents(lua_State *L);
 
 /* textclass.format_scores and textclass.format_field (lformat.c). */

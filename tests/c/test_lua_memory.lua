@@ -418,6 +418,13 @@ case("json_fields", nothing, function()
   assert(tc.json_fields("[1]", "a", "b") == false)
 end)
 
+-- (its scratch for lua-cjson comes from Lua's allocator: refused, it must
+-- raise, not answer)
+case("json_precheck", nothing, function()
+  assert(tc.json_precheck(("["):rep(1001)) == 1001)
+  assert(select("#", tc.json_precheck('{"text": "a\tb", "n": [1]}')) == 0)
+end)
+
 case("jsonl_documents", nothing, function()
   local chunk = '{"text": "the team won", "id": "a", "desk": 1}\n{"text": ""}\nnot json\n'
   local docs = tc.jsonl_documents(chunk, { text_field = "text", id_field = "id", where = "f:", line = 1,

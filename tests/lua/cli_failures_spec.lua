@@ -1351,6 +1351,45 @@ describe("textclass and JSONL nested deeper than it reads", function()
   end)
 end)
 
+-- lua-cjson's decode mallocs a scratch buffer of its input's size before
+-- it parses, and exits the process (status 255, "Out of memory") when it
+-- cannot have it: under a 300 MB address space, an 80 MB line of '[' or a
+-- 100 MB string never closed ended `label` so, the records before it lost
+-- (each needed 410-505 MB; the scratch, and the fast path's copies of the
+-- line). Now the depth is told without lua-cjson, and lua-cjson is given
+-- a line only once its scratch is there (tc.json_precheck): 170-211 MB.
+describe("textclass and a huge bad JSONL line under a memory limit", function()
+  local function huge_line_file(name, line_cmd)
+    local path = TMP .. "/" .. name .. ".jsonl"
+    local _, how = os.execute("{ echo '{\"id\":\"a\",\"text\":\"The minister won the vote\",\"label\":\"politics\"}'; " ..
+      line_cmd .. "; echo; echo '{\"id\":\"c\",\"text\":\"The striker scored twice\",\"label\":\"sport\"}'; } > " .. path)
+    assert.equal("exit", how)
+    return path
+  end
+
+  it("labels the other records and gives the line its error, with exit status 1", function()
+    if not memory_bound(1) then return end
+    local cases = {
+      { huge_line_file("brackets", "head -c 80000000 /dev/zero | tr '\\0' '['"),
+        "JSON nested more than 1000 levels deep, the most read (at character 1001)" },
+      { huge_line_file("unclosed", "printf '{\"text\":\"'; head -c 100000000 /dev/zero | tr '\\0' x"),
+        "not JSON: Expected value but found unexpected end of string at character 100000011" },
+    }
+    for _, case in ipairs(cases) do
+      local path, problem = case[1], case[2]
+      local r = run("label -q -m " .. model() .. " " .. path, { env = memory_bound(300000) })
+      assert.equal("", r.err)
+      assert.equal(1, r.code)
+      local rows = tsv(r.out)
+      assert.same({ "a", path .. ":2", "c" }, { rows[1][1], rows[2][1], rows[3][1] })
+      assert.same({ "", problem, "" }, { rows[1][5], rows[2][5], rows[3][5] })
+    end
+    local e = run("eval -m " .. model() .. " " .. cases[2][1], { env = memory_bound(300000) })
+    assert.equal(1, e.code)
+    assert.equal("textclass: " .. cases[2][1] .. ":2: " .. cases[2][2] .. "\ntextclass: 1 record could not be evaluated\n", e.err)
+  end)
+end)
+
 describe("textclass -m with a Lua file, -c with a model file", function()
   -- (info and explain, which take no -c, were told to give it with -c)
   it("says that Lua classifiers are given with -c, to label and eval", function()

@@ -289,3 +289,45 @@ describe("tc.json_fields", function()
     assert.same({ ["caf\u{e9}"] = "[ ]", ['a"b'] = '"\\n"' }, others)
   end)
 end)
+
+-- tc.json_precheck's answer for a line nested too deep stands in for
+-- lua-cjson's (the readers then do not give it the line): where it says
+-- level 1001 opens, lua-cjson says so too, at the same character.
+describe("tc.json_precheck", function()
+  local deep_cjson = require("cjson.safe").new()
+  deep_cjson.decode_max_depth(1000)
+  local TOO_DEEP = "Found too many nested data structures (1001) at character %d"
+
+  it("finds the 1001st level where lua-cjson does, on generated and damaged lines", function()
+    math.randomseed(20261128)
+    local opens = { "[", "[ ", '{"k":', '{ "a\\u0062" :\n', "[1, ", '{"x": "]}[{", "y":', "[{}, [], " }
+    local damage = { "\t", "\"", "x", "]", "}", ",", "1.", "\\", "\0" }
+    local said, clean = 0, 0
+    for _ = 1, 400 do
+      local t = { ({ "", '{"text": ', ' {"id": "a", "text": ' })[math.random(3)] }
+      for _ = 1, math.random(990, 1006) do t[#t + 1] = opens[math.random(#opens)] end
+      local line = table.concat(t) .. ("]"):rep(math.random(0, 3))
+      local damaged = math.random(2) == 1
+      if damaged then
+        local i = math.random(1, #line + 1)
+        line = line:sub(1, i - 1) .. damage[math.random(#damage)] .. line:sub(i)
+      end
+      local at = tc.json_precheck(line)
+      local _, err = deep_cjson.decode(line)
+      if at then
+        said = said + 1
+        assert.equal(TOO_DEEP:format(at), err, line)
+      elseif not damaged then
+        -- (strict JSON as far as it goes: nothing lua-cjson reads on past)
+        clean = clean + 1
+        assert.is_nil(tostring(err):find("too many nested", 1, true), line)
+      end
+    end
+    assert.is_true(said > 50 and clean > 50, said .. " too deep, " .. clean .. " clean")
+  end)
+
+  it("raises on bad arguments", function()
+    assert.error_matches(function() tc.json_precheck() end, "bad argument #1")
+    assert.error_matches(function() tc.json_precheck("[]", 1) end, "bad argument #2 .*unexpected argument")
+  end)
+end)

@@ -376,8 +376,18 @@ local cjson = require("cjson.safe").new()
 cjson.decode_invalid_numbers(false)
 cjson.decode_max_depth(M.JSON_MAX_DEPTH)
 
---- A Lua value from JSON text, or nil, message.
-M.json_decode = cjson.decode
+--- A Lua value from JSON text, or nil, message (lua-cjson's). A text
+-- nested too deeply is refused without lua-cjson, with its message, and
+-- lua-cjson is only given a text once its scratch is there (tc.json_precheck:
+-- else a memory error, where lua-cjson would have ended the process).
+local json_precheck = require("textclass").json_precheck
+function M.json_decode(s)
+  local deep = json_precheck(s)
+  if deep then
+    return nil, string.format("Found too many nested data structures (%d) at character %d", M.JSON_MAX_DEPTH + 1, deep)
+  end
+  return cjson.decode(s)
+end
 M.json_null = cjson.null
 
 --- The shortest decimal text that reads back as exactly x (at most 17
