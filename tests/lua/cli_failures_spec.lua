@@ -1388,6 +1388,25 @@ describe("textclass and a huge bad JSONL line under a memory limit", function()
     assert.equal(1, e.code)
     assert.equal("textclass: " .. cases[2][1] .. ":2: " .. cases[2][2] .. "\ntextclass: 1 record could not be evaluated\n", e.err)
   end)
+
+  -- A long line is read with lauxlib's buffer, which does not collect
+  -- garbage before it fails as Lua's own allocations do: after the first
+  -- line's garbage (its string and the readers' scratch, 80 MB each), the
+  -- second failed with "not enough memory" under 250 MB (and passed under
+  -- 170 MB, the garbage collected sooner).
+  it("reads such a line after another, in the memory one of them takes", function()
+    if not memory_bound(1) then return end
+    local path = huge_line_file("two", "head -c 80000000 /dev/zero | tr '\\0' '['; echo; " ..
+                                "printf '{\"text\":\"'; head -c 80000000 /dev/zero | tr '\\0' x")
+    local r = run("label -q -m " .. model() .. " " .. path, { env = memory_bound(250000) })
+    assert.equal("", r.err)
+    assert.equal(1, r.code)
+    local rows = tsv(r.out)
+    assert.same({ "a", path .. ":2", path .. ":3", "c" }, { rows[1][1], rows[2][1], rows[3][1], rows[4][1] })
+    assert.same({ "", "JSON nested more than 1000 levels deep, the most read (at character 1001)",
+                  "not JSON: Expected value but found unexpected end of string at character 80000011", "" },
+                { rows[1][5], rows[2][5], rows[3][5], rows[4][5] })
+  end)
 end)
 
 describe("textclass -m with a Lua file, -c with a model file", function()

@@ -224,12 +224,20 @@ function M.lines(f, head, counter, src, limit)
   -- each again (a seek, and the block after it dropped) had made labelling
   -- a JSONL file twice as slow. A decoder cannot go back, so its lines
   -- are always gathered.
+  -- The read's buffer is lauxlib's, which asks for its memory without the
+  -- full collection Lua makes before it says "not enough memory" for its
+  -- own objects: garbage the line before left (a long line and the
+  -- readers' scratch for it, as large) made a file of an 80 MB bad line
+  -- after another fail under `ulimit -v 260000` and pass under 170000. So
+  -- the garbage goes first (a collection per line over 256 KB: labelling
+  -- 200 lines of 300 KB was no slower).
   local function reread(size, past)
     local here = f:seek("cur")
     if not here or not f:seek("set", here - past - size) then
       util.fail("%s: cannot seek back to a long line", src.path)
     end
     buf, pos = "", 1
+    collectgarbage()
     return read(size)
   end
   local function rest_by_blocks()
