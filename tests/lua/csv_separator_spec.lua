@@ -70,7 +70,13 @@ describe("textclass.cli.csv with a separator", function()
       assert.is_nil(sep, bad)
       assert.matches("is not a separator: give , ; | or tab", why)
     end
-    assert.matches("^'\\r' is not", select(2, csv.separator("\r")))
+    -- control characters shown escaped, as every message shows them
+    -- (util.escape_controls): C0, DEL and C1, which terminals obey too
+    for bad, shown in pairs({ ["\r"] = "\\x0D", ["x\ny"] = "x\\x0Ay", ["\127"] = "\\x7F",
+                              ["\194\133"] = "\\xC2\\x85", ["\194\155" .. "2J"] = "\\xC2\\x9B2J" }) do
+      assert.equal("'" .. shown .. "' is not a separator: give , ; | or tab (or comma, semicolon, pipe)",
+                   select(2, csv.separator(bad)))
+    end
   end)
 
   -- A separator is read exactly as a comma is: swapping the two bytes in
@@ -235,7 +241,8 @@ describe("textclass label with --separator", function()
         assert.matches("\nUsage: textclass ", r.err)
       end
     end
-    assert.matches("'\\r' is not a separator", run("label --separator \"$(printf '\\r')\"").err)
+    assert.matches("'\\x0D' is not a separator", run("label --separator \"$(printf '\\r')\"").err)
+    assert.matches("'\\xC2\\x85' is not a separator", run("label --separator \"$(printf '\\302\\205')\"").err)
     -- (an empty one is refused as every empty option value is)
     local r = run("label --separator '' " .. D .. "/train.csv")
     assert.equal(2, r.code)

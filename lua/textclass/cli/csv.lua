@@ -26,14 +26,13 @@ M.SEPARATOR_NAMES = { [","] = "comma", [";"] = "semicolon", ["|"] = "pipe", ["\t
 --- The separator byte a --separator value names (",", ";", "|", "tab",
 -- "\\t" or a tab), or nil and why not: a quote, CR or LF could not be told
 -- from the quoting and line breaks around fields, and other bytes are
--- refused rather than guessed at.
+-- refused rather than guessed at. The value is shown with its control
+-- characters escaped (util.escape_controls: "'\\x0D' is not a separator").
 function M.separator(name)
   local sep = SEPARATORS[name] or SEPARATORS[name:lower()]
   if sep then return sep end
-  local shown = name:gsub("%c", function(c)
-    return c == "\r" and "\\r" or c == "\n" and "\\n" or string.format("\\x%02X", c:byte())
-  end)
-  return nil, string.format("'%s' is not a separator: give , ; | or tab (or comma, semicolon, pipe)", shown)
+  return nil, string.format("'%s' is not a separator: give , ; | or tab (or comma, semicolon, pipe)",
+                            util.escape_controls(name))
 end
 
 -- Add piece s to the pieces of a quoted field, a stack whose strings
