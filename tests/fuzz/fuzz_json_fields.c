@@ -24,6 +24,9 @@
  * json_keys of the same bytes never raises and returns false exactly
  * when json_fields does, else a table of string keys, each no longer than
  * the line, each = true.
+ * json_precheck of the same bytes never raises and returns nothing, or
+ * the place of a '[' or '{' in them (the bracket that opens level 1001),
+ * and nothing when json_fields read them.
  * The same bytes then go to jsonl_documents as a chunk of lines, read for
  * `label` (fields kept) and for `train` (labelled): it never raises, and
  * gives one entry per line, either the line itself or a record whose
@@ -55,6 +58,7 @@
 
 int tcl_json_fields(lua_State *L);
 int tcl_json_keys(lua_State *L);
+int tcl_json_precheck(lua_State *L);
 int tcl_jsonl_documents(lua_State *L);
 void tcl_check_nargs(lua_State *L, int max);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -158,6 +162,20 @@ static void check_keys(lua_State *L, const uint8_t *data, size_t size, int read)
       abort();
     lua_pop(L, 1);
   }
+}
+
+/* json_precheck of the bytes, which json_fields read (`read`) or not. */
+static void check_precheck(lua_State *L, const uint8_t *data, size_t size, int read) {
+  lua_Integer at;
+  lua_settop(L, 0);
+  lua_pushcfunction(L, tcl_json_precheck);
+  lua_pushlstring(L, (const char *)data, size);
+  if (lua_pcall(L, 1, LUA_MULTRET, 0) != LUA_OK || lua_gettop(L) > 1) abort();
+  if (lua_gettop(L) == 0) return;
+  if (read || !lua_isinteger(L, 1)) abort();
+  at = lua_tointeger(L, 1);
+  if (at < 1 || (size_t)at > size || (data[at - 1] != '[' && data[at - 1] != '{')) abort();
+  lua_settop(L, 0);
 }
 
 /* Lines around the bytes when jsonl_documents is given their place in a
@@ -272,6 +290,7 @@ static void check_line(const uint8_t *data, size_t size) {
     abort();
   }
   check_keys(L, data, size, n != 1);
+  check_precheck(L, data, size, n != 1);
   check_documents(L, data, size, 0, more);
   check_documents(L, data, size, 1, !more);
 }
