@@ -126,10 +126,12 @@ local function dispatch(argv)
   end, function(e)
     if util.is_failure(e) then return e end
     if util.is_interrupt(e) then return { interrupted = true } end
+    if util.is_json_memory_error(e) then return "not enough memory" end
     return { bug = tostring(e), trace = debug.traceback(nil, 2) }
   end)
   if ok then return status or util.EXIT_OK end
-  -- a memory error skips the handler: its message comes as it is
+  -- a memory error skips the handler (but lua-cjson's, above): its message
+  -- comes as it is
   if type(err) ~= "table" then
     util.warn("%s", tostring(err))
     return util.EXIT_FAIL

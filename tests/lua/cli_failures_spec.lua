@@ -1389,6 +1389,20 @@ describe("textclass and a huge bad JSONL line under a memory limit", function()
     assert.equal("textclass: " .. cases[2][1] .. ":2: " .. cases[2][2] .. "\ntextclass: 1 record could not be evaluated\n", e.err)
   end)
 
+  -- lua-cjson raises a memory error in its decode as a plain error, which
+  -- the entry point took for a bug: a record of a 20-million-number array
+  -- (a raw tab in its text, so lua-cjson decodes it) said "internal error:
+  -- .../label.lua:286: .../util.lua:389: Memory allocation error in CJSON
+  -- protected call".
+  it("says a line lua-cjson runs out of memory on is out of memory", function()
+    if not memory_bound(1) then return end
+    local path = huge_line_file("numbers", "printf '{\"text\":\"a\\tb\",\"x\":['; " ..
+                                "yes 1, | head -n 20000000 | tr -d '\\n'; printf '1]}'")
+    local r = run("label -q -m " .. model() .. " " .. path, { env = memory_bound(300000) })
+    assert.equal("textclass: not enough memory\n", r.err)
+    assert.equal(1, r.code)
+  end)
+
   -- A long line is read with lauxlib's buffer, which does not collect
   -- garbage before it fails as Lua's own allocations do: after the first
   -- line's garbage (its string and the readers' scratch, 80 MB each), the

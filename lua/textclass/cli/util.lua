@@ -390,6 +390,15 @@ function M.json_decode(s)
 end
 M.json_null = cjson.null
 
+--- Is e lua-cjson's error for memory that ran out in its decode? Its safe
+-- module raises it as a plain error ("Memory allocation error in CJSON
+-- protected call", behind the places of the calls it went through), which
+-- a handler sees and took for a bug ("internal error: ..."), where Lua's
+-- own memory error skips the handler and says "not enough memory".
+function M.is_json_memory_error(e)
+  return type(e) == "string" and e:find("Memory allocation error in CJSON protected call", 1, true) ~= nil
+end
+
 --- The shortest decimal text that reads back as exactly x (at most 17
 -- significant digits; lua-cjson 2.1 writes 14, which changes numbers such
 -- as 0.12345678901234567 passed through from the input). A number with no
