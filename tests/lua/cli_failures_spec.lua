@@ -1146,6 +1146,12 @@ describe("textclass with stdin closed", function()
     local r = run("run " .. TMP .. "/hog.lua", { env = memory_bound(300000) })
     assert.equal(1, r.code)
     assert.equal("textclass: " .. TMP .. "/hog.lua: not enough memory\n", r.err)
+    -- lua-cjson's memory error too (it raised it as a plain error, which
+    -- said "cjson-hog.lua:1: Memory allocation error in CJSON protected call")
+    spit(TMP .. "/cjson-hog.lua", "require('cjson.safe').decode('[' .. ('1,'):rep(20000000) .. '1]')\n")
+    r = run("run " .. TMP .. "/cjson-hog.lua", { env = memory_bound(300000) })
+    assert.equal(1, r.code)
+    assert.equal("textclass: " .. TMP .. "/cjson-hog.lua: not enough memory\n", r.err)
     -- (reading 100 MB whole takes twice that; the command line starts in 50 MB)
     r = run("label -q --max-bytes 100000000 -i text -m " .. model() .. " -",
             { env = memory_bound(150000), pipe = "head -c 120000000 /dev/zero | tr '\\0' x" })

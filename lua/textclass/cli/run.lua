@@ -142,10 +142,12 @@ function M.run(_, operands)
   local ok, e = xpcall(chunk, function(x)
     if util.is_failure(x) then return x end   -- a failed write (checked_print)
     if util.is_interrupt(x) then return x end -- Ctrl-C: the entry point says so
+    if util.is_json_memory_error(x) then return "not enough memory" end
     return { msg = message_of(x, script), trace = debug.traceback(nil, 2) }
   end, table.unpack(script_arg, 1, #script_arg))
   if not ok and (util.is_failure(e) or util.is_interrupt(e)) then error(e, 0) end
-  -- a memory error skips the handler: its message comes as it is
+  -- a memory error skips the handler (but lua-cjson's, above): its message
+  -- comes as it is
   if not ok and type(e) ~= "table" then util.fail("%s: %s", script, tostring(e)) end
   if not ok then
     if os.getenv("TEXTCLASS_DEBUG") then io.stderr:write(e.trace, "\n") end
