@@ -1,6 +1,7 @@
 /*
  * lformat.c - textclass.format_scores: a result's "label:score" list;
- * textclass.format_field: one field of a TSV or CSV record; and the same
+ * textclass.format_field: one field of a TSV or CSV record (or a JSON
+ * string); and the same
  * two as pieces for C (tcl_format_score, tcl_add_field), with which
  * model:label_records writes label's records.
  *
@@ -118,7 +119,10 @@ int tcl_format_scores(lua_State *L) {
  * begins or ends with white space, which some readers trim); s itself when
  * it needs neither. The writers did this with string.find's patterns,
  * which try a bracket class at every byte: 3k instructions for an id of a
- * dozen bytes, 2% of labelling a news article. */
+ * dozen bytes, 2% of labelling a news article. In format "json", s as a
+ * JSON string literal (tcl_add_json_string), util.json's: lua-cjson's
+ * encode had written it, which first grows its buffer to six times the
+ * string and, when it cannot, exits the process (status 255). */
 static const char TSV_ESCAPE[256] = { ['\\'] = '\\', ['\t'] = 't', ['\r'] = 'r', ['\n'] = 'n', [0] = '0' };
 static const unsigned char CSV_QUOTE[256] = { [','] = 1, ['"'] = 1, ['\r'] = 1, ['\n'] = 1 };
 
@@ -170,13 +174,19 @@ void tcl_add_field(luaL_Buffer *b, const char *field, size_t len, int csv) {
 }
 
 int tcl_format_field(lua_State *L) {
-  static const char *const formats[] = { "tsv", "csv", NULL };
+  static const char *const formats[] = { "tsv", "csv", "json", NULL };
   size_t len;
   const char *s = luaL_checklstring(L, 1, &len);
   int format = luaL_checkoption(L, 2, NULL, formats);
   luaL_Buffer b;
   tcl_check_nargs(L, 2);
   lua_settop(L, 1);
+  if (format == 2) { /* (a JSON string always has its quotes) */
+    luaL_buffinit(L, &b);
+    tcl_add_json_string(&b, s, len);
+    luaL_pushresult(&b);
+    return 1;
+  }
   /* (s itself when it needs no change: no copy) */
   if (format == 1 ? !csv_needs_quotes((const unsigned char *)s, len) : !tsv_needs_escapes(s, len)) return 1;
   luaL_buffinit(L, &b);

@@ -2,7 +2,7 @@
 -- `label` prints, held to string.format("%.4f") (and "nan" for NaN, as
 -- util.fmt_score spells it) on random numbers, decimal ties and their
 -- neighbours, and special values; and tc.format_field, label's TSV and CSV
--- fields, held to the Lua the writers used before it.
+-- fields and JSON strings, held to the Lua the writers used before it.
 local tc = require "textclass"
 
 -- What the Lua writers printed before: "%.4f", NaN as "nan".
@@ -141,6 +141,13 @@ local function lua_csv(s)
   if s:find('[,"\r\n]') or s:find("^%s") or s:find("%s$") then return '"' .. s:gsub('"', '""') .. '"' end
   return s
 end
+-- And JSON strings with lua-cjson's encode, bytes that are not UTF-8 as
+-- U+FFFD first, "/" then unescaped.
+local cjson = require "cjson"
+local utf8_safe = require("textclass.cli.util").utf8_safe
+local function lua_json(s)
+  return (cjson.encode(utf8_safe(s)):gsub("\\/", "/"))
+end
 
 describe("tc.format_field", function()
   it("escapes a TSV field and quotes a CSV field only when it needs it", function()
@@ -169,8 +176,25 @@ describe("tc.format_field", function()
     end
   end)
 
+  -- lua-cjson's encode grows its buffer to six times the string first,
+  -- and ends the process when it cannot (util.json used it)
+  it("writes a JSON string as util.json wrote it with lua-cjson, on random bytes", function()
+    math.randomseed(20261128)
+    local alphabet = { "a", "/", '"', "\\", "\b", "\f", "\n", "\r", "\t", "\0", "\1", "\31", "\127", "\128",
+                       "\194\133", "\195\169", "\226\128\168", "\237\160\128", "\240\159\152\128", "\244\144\128\128",
+                       "\255", "\192\175" }
+    for _ = 1, 20000 do
+      local parts = {}
+      for j = 1, math.random(0, 12) do parts[j] = alphabet[math.random(#alphabet)] end
+      local s = table.concat(parts)
+      assert.equal(lua_json(s), tc.format_field(s, "json"), string.format("%q", s))
+    end
+    assert.equal('""', tc.format_field("", "json"))
+    assert.equal('"7"', tc.format_field(7, "json"))
+  end)
+
   it("refuses another format or a value that is not a string", function()
-    assert.has_error(function() tc.format_field("a", "json") end)
+    assert.has_error(function() tc.format_field("a", "xml") end)
     assert.has_error(function() tc.format_field("a") end)
     assert.has_error(function() tc.format_field({}, "tsv") end)
   end)

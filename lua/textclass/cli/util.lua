@@ -450,21 +450,19 @@ function M.utf8_safe(s)
   return table.concat(out)
 end
 
--- A JSON string literal, or nil, message: lua-cjson's escapes, but "/" left
--- as is.
-local function json_string(v)
-  local s, err = cjson.encode(M.utf8_safe(v))
-  if not s then return nil, err end
-  if s:find("\\/", 1, true) then s = s:gsub("\\/", "/") end
-  return s
-end
+-- A JSON string literal: lua-cjson's escapes, but "/" left as is, and
+-- bytes that are not UTF-8 as U+FFFD (tc.format_field's "json", in C).
+-- lua-cjson's encode, which wrote it, first grows its buffer to six times
+-- the string, and ends the process (status 255, "Out of memory") when it
+-- cannot: `label -o jsonl` keeping a 12 MB field of a record lua-cjson had
+-- decoded did so under `ulimit -v 250000`.
+local format_field = require("textclass").format_field
+local function json_string(v) return format_field(v, "json") end
 
 local function encode(v, out, depth)
   local t = type(v)
   if t == "string" then
-    local s, err = json_string(v)
-    if not s then error(err, 0) end
-    out[#out + 1] = s
+    out[#out + 1] = json_string(v)
   elseif t == "number" then out[#out + 1] = M.json_number(v)
   elseif t == "boolean" then out[#out + 1] = tostring(v)
   elseif v == nil or v == cjson.null then out[#out + 1] = "null"
