@@ -1440,6 +1440,23 @@ describe("textclass and a huge JSONL line under a memory limit", function()
                   "not JSON: Expected value but found unexpected end of string at character 80000011", "" },
                 { rows[1][5], rows[2][5], rows[3][5], rows[4][5] })
   end)
+
+  -- The same from a pipe: tc.read_line's buffer is not one Lua collects
+  -- garbage for either, and the second line ran out of memory under 300 MB
+  -- (one such line from a pipe takes about 223 MB).
+  it("reads such a line after another from a pipe, in the memory one of them takes", function()
+    if not memory_bound(1) then return end
+    local path = huge_line_file("two-piped", "head -c 80000000 /dev/zero | tr '\\0' '['; echo; " ..
+                                "printf '{\"text\":\"'; head -c 80000000 /dev/zero | tr '\\0' x")
+    local r = run("label -q -i jsonl -m " .. model() .. " -", { env = memory_bound(260000), pipe = "cat " .. path })
+    assert.equal("", r.err)
+    assert.equal(1, r.code)
+    local rows = tsv(r.out)
+    assert.same({ "a", "-:2", "-:3", "c" }, { rows[1][1], rows[2][1], rows[3][1], rows[4][1] })
+    assert.same({ "", "JSON nested more than 1000 levels deep, the most read (at character 1001)",
+                  "not JSON: Expected value but found unexpected end of string at character 80000011", "" },
+                { rows[1][5], rows[2][5], rows[3][5], rows[4][5] })
+  end)
 end)
 
 describe("textclass -m with a Lua file, -c with a model file", function()

@@ -265,15 +265,25 @@ function M.lines(f, head, counter, src, limit)
   end
   -- The rest of a line from a pipe, terminal or FIFO, after what is left
   -- of the head (a FIFO named as an operand was sniffed); returns as
-  -- rest_by_blocks does.
+  -- rest_by_blocks does. Its buffer is not one Lua collects garbage for
+  -- before it gives up either (reread): after a line over GATHERED_MOST,
+  -- whose string and the readers' scratch are garbage by then, the next
+  -- is read after a full collection (two 80 MB bad lines on a pipe ran out
+  -- of memory under `ulimit -v 300000`).
+  local after_long = false
   local function rest_by_line()
     local rest = buf and buf:sub(pos) or ""
     buf = nil
+    if after_long then collectgarbage() end
     local more, len_or_err
     if decoded then more, len_or_err = f:read_line(math.max(limit - #rest, 0))
     else more, len_or_err = tc.read_line(f, math.max(limit - #rest, 0)) end
-    if more == false then return "", #rest + len_or_err end
+    if more == false then
+      after_long = true
+      return "", #rest + len_or_err
+    end
     if more == nil and len_or_err then util.fail("%s: read error: %s", src.path, len_or_err) end
+    after_long = more ~= nil and #rest + #more > GATHERED_MOST
     if more then return rest .. more end
     if rest ~= "" then return rest end
     return nil
