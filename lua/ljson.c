@@ -490,6 +490,23 @@ static int value(scan *s, field *f, size_t nf) {
   }
 }
 
+/* *s at the start of text, len bytes (past leading white space), with
+ * the options scan_object and json_precheck give it (struct scan). */
+static void scan_start(scan *s, lua_State *L, const unsigned char *text, size_t len, int others,
+                       int names_only, int measure, char *decoded) {
+  s->p = text;
+  s->end = text + len;
+  s->depth = 0;
+  s->L = L;
+  s->others = others;
+  s->names_only = names_only;
+  s->measure = measure;
+  s->decoded = decoded;
+  s->used = 0;
+  s->too_deep = NULL;
+  skip_ws(s);
+}
+
 /* Scan one JSON text (a line) for the fields f (their names set): 1 when it
  * is an object this scanner handles, with each f[i] filled (ABSENT when
  * not there); 0 otherwise. `others`: stack index of a table for the other
@@ -504,17 +521,7 @@ static int scan_object(lua_State *L, const unsigned char *line, size_t len, fiel
     f[i].at = NULL;
     f[i].len = 0;
   }
-  s.p = line;
-  s.end = line + len;
-  s.depth = 0;
-  s.L = L;
-  s.others = others;
-  s.names_only = names_only;
-  s.measure = names_only || len > ROOM;
-  s.decoded = decoded;
-  s.used = 0;
-  s.too_deep = NULL;
-  skip_ws(&s);
+  scan_start(&s, L, line, len, others, names_only, names_only || len > ROOM, decoded);
   if (s.p >= s.end || *s.p != '{' || !container(&s, f, nf)) return 0;
   skip_ws(&s);
   return s.p == s.end;
@@ -725,17 +732,7 @@ int tcl_json_precheck(lua_State *L) {
   const unsigned char *text = (const unsigned char *)luaL_checklstring(L, 1, &len);
   scan s;
   tcl_check_nargs(L, 1);
-  s.p = text;
-  s.end = text + len;
-  s.depth = 0;
-  s.L = L;
-  s.others = 0;
-  s.names_only = 0;
-  s.measure = 1;
-  s.decoded = NULL;
-  s.used = 0;
-  s.too_deep = NULL;
-  skip_ws(&s);
+  scan_start(&s, L, text, len, 0, 0, 1, NULL);
   (void)value(&s, NULL, 0);
   if (s.too_deep) {
     lua_pushinteger(L, (lua_Integer)(s.too_deep - text) + 1);

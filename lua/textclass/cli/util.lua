@@ -492,10 +492,10 @@ local function encode(v, out, depth)
   end
 end
 
---- JSON text of a Lua value, or nil, message: strings escaped by lua-cjson
--- but "/" left as is (legal, and paths and URLs stay readable), bytes that
--- are not UTF-8 as U+FFFD (utf8_safe), numbers exact (json_number), object
--- keys sorted so output is stable.
+--- JSON text of a Lua value, or nil, message: strings with lua-cjson's
+-- escapes but "/" left as is (legal, and paths and URLs stay readable),
+-- bytes that are not UTF-8 as U+FFFD (json_string), numbers exact
+-- (json_number), object keys sorted so output is stable.
 function M.json(v)
   if type(v) == "string" then
     -- the common case (every id, label and text field) without the pcall
